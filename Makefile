@@ -1,0 +1,145 @@
+# kbd — knowledge-base daemon. See README.md.
+#
+#   make            build bin/kbd and bin/kbctl (installs build deps if missing)
+#   make check      unit + integration tests, then again under ASan+UBSan
+#   make demo       build a KB from python3.11-doc's reST sources
+#   make install    PREFIX=/usr/local DESTDIR=
+
+PREFIX	?= /usr/local
+BINDIR	?= $(PREFIX)/bin
+MANDIR	?= $(PREFIX)/share/man
+DESTDIR	?=
+
+CC	?= cc
+PKGS	 = libevent libprotobuf-c sqlite3 libseccomp libcrypto md4c
+# SAN=1 builds an ASan+UBSan copy in build/san; the default build is build/release.
+ifeq ($(SAN),1)
+O	?= build/san
+SANFLAGS = -fsanitize=address,undefined -fno-sanitize-recover=undefined \
+	   -fno-omit-frame-pointer
+else
+O	?= build/release
+SANFLAGS =
+endif
+BIN	 = $(O)/bin
+
+CFLAGS	?= -O2 -g
+CFLAGS	+= -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wshadow \
+	   -Wno-missing-field-initializers -Wformat=2 -Wstrict-prototypes \
+	   -Wmissing-prototypes -Wpointer-arith -fstack-protector-strong \
+	   $(SANFLAGS)
+CPPFLAGS += -Iproto -I$(O)/gen -Isupervisor -Iworkers -Icli
+# A test build (default) compiles the I/O layer's fail points in; the
+# release the distributions would ship can drop them with FAILPOINTS=0.
+FAILPOINTS ?= 1
+ifeq ($(FAILPOINTS),1)
+CPPFLAGS += -DKBD_FAILPOINTS
+endif
+LDFLAGS	+= $(SANFLAGS)
+
+DEPS_STAMP = build/.deps-ok
+PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+
+GEN_C	= $(O)/gen/kbd.pb-c.c
+GEN_H	= $(O)/gen/kbd.pb-c.h
+
+PROTO_SRCS = proto/chan.c proto/log.c proto/sockpath.c
+SUP_SRCS   = $(filter-out supervisor/kbd.c,$(wildcard supervisor/*.c))
+WRK_SRCS   = $(wildcard workers/*.c)
+CLI_SRCS   = $(wildcard cli/*.c)
+
+LIB_OBJS   = $(O)/gen/kbd.pb-c.o $(PROTO_SRCS:%.c=$(O)/%.o) \
+	     $(SUP_SRCS:%.c=$(O)/%.o) $(WRK_SRCS:%.c=$(O)/%.o)
+KBD_OBJS   = $(O)/supervisor/kbd.o $(O)/libkbd.a
+CLI_OBJS   = $(CLI_SRCS:%.c=$(O)/%.o) $(O)/gen/kbd.pb-c.o \
+	     $(O)/proto/chan.o $(O)/proto/sockpath.o
+
+UNIT_SRCS  = $(wildcard tests/unit/test_*.c)
+UNIT_BINS  = $(UNIT_SRCS:tests/unit/%.c=$(O)/tests/%)
+
+.PHONY: all deps check check-one unit integration demo install clean bench \
+	lint-man tidy
+.SUFFIXES:
+
+all: $(BIN)/kbd $(BIN)/kbctl bin/kbd bin/kbctl
+
+# The user-facing binaries are the release build's, linked into bin/.
+bin/kbd bin/kbctl: | $(BIN)/kbd $(BIN)/kbctl
+	@mkdir -p bin
+	@if [ "$(SAN)" != 1 ]; then ln -sf ../$(BIN)/kbd bin/kbd; \
+	    ln -sf ../$(BIN)/kbctl bin/kbctl; fi
+
+deps: $(DEPS_STAMP)
+$(DEPS_STAMP): scripts/deps.sh
+	./scripts/deps.sh
+	@mkdir -p build && touch $@
+
+$(GEN_C) $(GEN_H): proto/kbd.proto | $(DEPS_STAMP)
+	@mkdir -p $(O)/gen
+	protoc-c --proto_path=proto --c_out=$(O)/gen proto/kbd.proto
+
+$(O)/gen/kbd.pb-c.o: $(GEN_C)
+	$(CC) $(CPPFLAGS) $(PKG_CFLAGS) -std=c11 -O2 -g $(SANFLAGS) -c -o $@ $<
+
+$(O)/%.o: %.c $(GEN_H) | $(DEPS_STAMP)
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(PKG_CFLAGS) $(CFLAGS) -MMD -MP -c -o $@ $<
+
+$(O)/libkbd.a: $(LIB_OBJS)
+	rm -f $@
+	ar rcs $@ $^
+
+$(BIN)/kbd: $(KBD_OBJS)
+	@mkdir -p $(BIN)
+	$(CC) $(LDFLAGS) -o $@ $(O)/supervisor/kbd.o $(O)/libkbd.a $(PKG_LIBS)
+
+$(BIN)/kbctl: $(CLI_OBJS)
+	@mkdir -p $(BIN)
+	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
+
+$(O)/tests/%: tests/unit/%.c $(O)/libkbd.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(PKG_CFLAGS) $(CFLAGS) -o $@ $< $(O)/libkbd.a \
+	    $(PKG_LIBS) -lcmocka
+
+# One pass of every suite against the build in $(O).
+check-one: $(BIN)/kbd $(BIN)/kbctl $(UNIT_BINS)
+	@for t in $(UNIT_BINS); do echo "== $$t"; $$t || exit 1; done
+	KBD_BIN=$(BIN) ./tests/integration/run.sh
+
+check: all
+	$(MAKE) check-one
+	$(MAKE) SAN=1 check-one
+	$(MAKE) lint-man
+
+unit: $(UNIT_BINS)
+	@for t in $(UNIT_BINS); do echo "== $$t"; $$t || exit 1; done
+
+integration: all
+	KBD_BIN=$(BIN) ./tests/integration/run.sh
+
+lint-man:
+	mandoc -Tlint -Wwarning man/kbd.8 man/kbctl.1
+
+demo: all
+	./scripts/demo.sh
+
+bench: all
+	./scripts/bench.sh
+
+install: all
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man8
+	install -m 755 $(BIN)/kbd $(BIN)/kbctl $(DESTDIR)$(BINDIR)/
+	install -m 644 man/kbctl.1 $(DESTDIR)$(MANDIR)/man1/
+	install -m 644 man/kbd.8 $(DESTDIR)$(MANDIR)/man8/
+
+tidy:
+	cppcheck --quiet --error-exitcode=1 --enable=warning,portability \
+	    --inline-suppr -Iproto -Isupervisor -Iworkers -Icli \
+	    proto supervisor workers cli
+
+clean:
+	rm -rf build bin
+
+-include $(shell find build -name '*.d' 2>/dev/null)

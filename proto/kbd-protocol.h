@@ -1,0 +1,93 @@
+/*
+ * kbd's wire protocol: the fixed header in front of every message, the
+ * message types and the protocol version. Payloads are protobuf-c messages
+ * from proto/kbd.proto; the type in the header names which one.
+ *
+ * Bump KBD_PROTO_VERSION whenever a message type is added, removed or
+ * renumbered, or a message in kbd.proto changes in a way an older peer
+ * would misread. kbctl and kbd refuse to talk across versions, and the
+ * supervisor and its children always come from the same binary.
+ */
+#ifndef KBD_PROTOCOL_H
+#define KBD_PROTOCOL_H
+
+#include <stdint.h>
+
+#define KBD_PROTO_VERSION 1
+
+/* Header, in host byte order: both ends are on this host. */
+struct msg_hdr {
+	uint32_t type;
+	uint32_t version;
+	uint32_t len;		/* payload bytes that follow */
+};
+
+#define MSG_HDR_LEN	((uint32_t)sizeof(struct msg_hdr))
+
+/*
+ * Internal packets travel on SOCK_SEQPACKET socketpairs whose send buffer is
+ * raised to MSG_SOCKBUF; one message is one packet. Client messages travel
+ * on the SOCK_STREAM control socket and may be larger.
+ */
+#define MSG_MAX_INTERNAL	(256u * 1024)
+#define MSG_MAX_CLIENT		(1024u * 1024)
+#define MSG_SOCKBUF		(1024 * 1024)
+#define MSG_MAX_FDS		4
+
+enum msg_type {
+	MSG_NONE = 0,
+
+	/* child -> supervisor */
+	MSG_LOG = 1,
+
+	/* supervisor <-> worker */
+	MSG_PREPARE_REQ = 10,
+	MSG_PREPARE_REP,
+	MSG_CONVERT_REQ,
+	MSG_CONVERT_REP,
+
+	/* supervisor <-> committer */
+	MSG_COMMITTER_READY = 20,
+	MSG_JOB_CREATE_REQ,
+	MSG_JOB_CREATE_REP,
+	MSG_BATCH_BEGIN,
+	MSG_BATCH_ITEM,
+	MSG_BATCH_END,
+	MSG_BATCH_REP,
+	MSG_JOB_FINISH_REQ,
+	MSG_JOB_FINISH_REP,	/* JobSummary */
+	MSG_C_REMOVE_REQ,	/* RemoveReq */
+	MSG_C_REMOVE_REP,	/* RemoveRep */
+	MSG_C_LINT_REQ,		/* LintReq */
+	MSG_C_LINT_REP,		/* LintRep */
+
+	/* client <-> supervisor */
+	MSG_HELLO = 40,
+	MSG_HELLO_REP,
+	MSG_ADD_REQ,
+	MSG_ADD_REP,
+	MSG_FILE_EVENT,
+	MSG_JOB_SUMMARY,
+	MSG_STATUS_REQ,
+	MSG_WAIT_REQ,
+	MSG_SEARCH_REQ,
+	MSG_SEARCH_REP,
+	MSG_LIST_REQ,
+	MSG_LIST_CHUNK,
+	MSG_REMOVE_REQ,
+	MSG_REMOVE_REP,
+	MSG_LINT_REQ,
+	MSG_LINT_REP,
+	MSG_STOP_REQ,
+	MSG_STOP_REP,
+	MSG_ERROR,
+
+	MSG_TYPE_MAX
+};
+
+/* Log levels carried by MSG_LOG; same order as syslog's. */
+#define KBD_LOG_WARN	4
+#define KBD_LOG_INFO	6
+#define KBD_LOG_DEBUG	7
+
+#endif /* KBD_PROTOCOL_H */

@@ -1,0 +1,73 @@
+/*
+ * Control socket addresses (see sockpath.h). A KB nested deep enough that
+ * KB/.kb/kbd.sock exceeds sun_path still gets a socket: it goes to
+ * $XDG_RUNTIME_DIR/kbd or /tmp/kbd-UID, named by a SHA-256 of the KB's path
+ * so every client finds it without reading anything first; kbd records the
+ * choice in .kb/socket for people and tools.
+ */
+#include <sys/types.h>
+#include <sys/un.h>
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <openssl/evp.h>
+
+#include "sockpath.h"
+
+int
+kb_rundir(char *buf, size_t len)
+{
+	const char	*xdg;
+	int		 n;
+
+	xdg = getenv("XDG_RUNTIME_DIR");
+	if (xdg != NULL && xdg[0] == '/' && access(xdg, W_OK | X_OK) == 0)
+		n = snprintf(buf, len, "%s/kbd", xdg);
+	else
+		n = snprintf(buf, len, "/tmp/kbd-%lu", (unsigned long)getuid());
+	if (n < 0 || (size_t)n >= len) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	return 0;
+}
+
+int
+kb_sockpath(const char *kbroot, char *buf, size_t len, int *fallback)
+{
+	struct sockaddr_un	 sun;
+	unsigned char		 md[EVP_MAX_MD_SIZE];
+	unsigned int		 mdlen = 0;
+	char			 dir[sizeof(sun.sun_path)], hex[33];
+	size_t			 max;
+	int			 n, i;
+
+	max = sizeof(sun.sun_path);
+	if (len < max)
+		max = len;
+	*fallback = 0;
+	n = snprintf(buf, len, "%s/.kb/kbd.sock", kbroot);
+	if (n >= 0 && (size_t)n < max)
+		return 0;
+
+	*fallback = 1;
+	if (EVP_Digest(kbroot, strlen(kbroot), md, &mdlen, EVP_sha256(),
+	    NULL) != 1 || mdlen < 16) {
+		errno = EINVAL;
+		return -1;
+	}
+	for (i = 0; i < 16; i++)
+		(void)snprintf(hex + 2 * i, 3, "%02x", md[i]);
+	if (kb_rundir(dir, sizeof(dir)) == -1)
+		return -1;
+	n = snprintf(buf, len, "%s/%s.sock", dir, hex);
+	if (n < 0 || (size_t)n >= max) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	return 0;
+}

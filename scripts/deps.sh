@@ -1,0 +1,31 @@
+#!/bin/sh
+# Installs kbd's build and test dependencies from Debian's packages when any
+# is missing. The Makefile calls this before building; it is a no-op on a
+# machine that already has everything, so it costs one dpkg query per build.
+set -eu
+
+PKGS="build-essential pkg-config libevent-dev libprotobuf-c-dev protobuf-c-compiler \
+libsqlite3-dev libmd4c-dev libcmocka-dev libseccomp-dev libssl-dev mandoc python3.11-doc \
+strace procps"
+
+missing=""
+for p in $PKGS; do
+	st=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)
+	case "$st" in
+	*"install ok installed"*) ;;
+	*) missing="$missing $p" ;;
+	esac
+done
+
+[ -z "$missing" ] && exit 0
+
+echo "deps.sh: installing:$missing" >&2
+if [ "$(id -u)" -ne 0 ]; then
+	SUDO=sudo
+else
+	SUDO=
+fi
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -q >&2
+# shellcheck disable=SC2086
+$SUDO apt-get install -y -q --no-install-recommends $missing >&2
