@@ -1,0 +1,489 @@
+/*
+ * The control socket and its clients. The socket is private to the user:
+ * its directory is 0700, the socket 0600, and every peer's uid is checked.
+ * A client starts with a version handshake, then sends one request at a
+ * time. A malformed or unknown message drops that client only (tmux
+ * server-client.c); the dispatcher frees every message after handling it.
+ */
+#include <sys/types.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "sockpath.h"
+#include "supervisor.h"
+#include "xmalloc.h"
+
+/* A follower that lets this much output pile up is cut off. */
+#define CLIENT_MAX_QUEUED	(16u << 20)
+#define LIST_CHUNK		500
+
+struct client {
+	TAILQ_ENTRY(client)	 entry;
+	TAILQ_ENTRY(client)	 wentry;	/* waiting for the committer */
+	struct chan		 chan;
+	struct event		*rev, *wev;
+	int			 hello;
+	int			 busy;		/* a request is being served */
+	int			 waiting;	/* on the waiting list */
+	int			 closing;	/* drop once output is flushed */
+	int			 listing;	/* a list is streaming */
+	int64_t			 list_after;
+};
+TAILQ_HEAD(clientlist, client);
+
+static struct clientlist	clients = TAILQ_HEAD_INITIALIZER(clients);
+static struct clientlist	waiting = TAILQ_HEAD_INITIALIZER(waiting);
+static int			listen_fd = -1;
+static struct event		*listen_ev;
+static char			sock_path[256];
+static unsigned			nclients;
+
+static void	client_read(evutil_socket_t, short, void *);
+static void	client_write(evutil_socket_t, short, void *);
+static void	client_drop(struct client *, const char *);
+static void	client_dispatch(struct client *, struct msg *);
+
+static void
+control_accept(evutil_socket_t fd, short ev, void *arg)
+{
+	struct client	*c;
+	struct ucred	 cred;
+	socklen_t	 len = sizeof(cred);
+	int		 s;
+
+	(void)ev;
+	(void)arg;
+	for (;;) {
+		s = accept4(fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+		if (s == -1) {
+			if (errno == EMFILE || errno == ENFILE)
+				log_warnx("accept: out of file descriptors "
+				    "(%u clients)", nclients);
+			else if (errno != EAGAIN && errno != EINTR &&
+			    errno != ECONNABORTED)
+				log_warn("accept");
+			return;
+		}
+		if (getsockopt(s, SOL_SOCKET, SO_PEERCRED, &cred, &len) == -1 ||
+		    cred.uid != getuid()) {
+			log_warnx("refusing client with uid %ld",
+			    (long)cred.uid);
+			close(s);
+			continue;
+		}
+		c = xcalloc(1, sizeof(*c));
+		chan_init(&c->chan, s, 1, MSG_MAX_CLIENT);
+		c->rev = event_new(sup_base, s, EV_READ | EV_PERSIST,
+		    client_read, c);
+		c->wev = event_new(sup_base, s, EV_WRITE, client_write, c);
+		if (c->rev == NULL || c->wev == NULL)
+			fatalx("client event");
+		event_add(c->rev, NULL);
+		TAILQ_INSERT_TAIL(&clients, c, entry);
+		nclients++;
+	}
+}
+
+static void
+make_rundir(const char *path)
+{
+	char		 dir[256], *slash;
+	struct stat	 st;
+
+	(void)snprintf(dir, sizeof(dir), "%s", path);
+	if ((slash = strrchr(dir, '/')) == NULL)
+		return;
+	*slash = '\0';
+	if (mkdir(dir, 0700) == -1 && errno != EEXIST)
+		fatal("%s", dir);
+	if (lstat(dir, &st) == -1)
+		fatal("%s", dir);
+	/* A shared /tmp: the directory must be ours and private. */
+	if (!S_ISDIR(st.st_mode) || st.st_uid != getuid() ||
+	    (st.st_mode & 077) != 0)
+		fatalx("%s: not a private directory owned by uid %ld", dir,
+		    (long)getuid());
+}
+
+void
+control_init(const char *kbroot)
+{
+	struct sockaddr_un	sun;
+	mode_t			old;
+	int			fallback, fd;
+
+	if (kb_sockpath(kbroot, sock_path, sizeof(sock_path), &fallback) == -1)
+		fatal("control socket path for %s", kbroot);
+	if (fallback) {
+		make_rundir(sock_path);
+		/* Recorded for people and tools; kbctl derives it itself. */
+		if ((fd = open(".kb/socket", O_WRONLY | O_CREAT | O_TRUNC |
+		    O_CLOEXEC, 0600)) != -1) {
+			(void)!write(fd, sock_path, strlen(sock_path));
+			(void)!write(fd, "\n", 1);
+			close(fd);
+		}
+	} else
+		(void)unlink(".kb/socket");
+	memset(&sun, 0, sizeof(sun));
+	sun.sun_family = AF_UNIX;
+	(void)snprintf(sun.sun_path, sizeof(sun.sun_path), "%s", sock_path);
+
+	if ((listen_fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK |
+	    SOCK_CLOEXEC, 0)) == -1)
+		fatal("socket");
+	/* We hold the pid lock: any socket file left is a dead kbd's. */
+	(void)unlink(sock_path);
+	old = umask(0177);
+	if (bind(listen_fd, (struct sockaddr *)&sun, sizeof(sun)) == -1)
+		fatal("bind %s", sock_path);
+	umask(old);
+	if (chmod(sock_path, 0600) == -1)
+		fatal("chmod %s", sock_path);
+	if (listen(listen_fd, 4096) == -1)
+		fatal("listen");
+	listen_ev = event_new(sup_base, listen_fd, EV_READ | EV_PERSIST,
+	    control_accept, NULL);
+	if (listen_ev == NULL || event_add(listen_ev, NULL) == -1)
+		fatalx("listen event");
+}
+
+void
+control_cleanup(void)
+{
+	struct client	*c, *next;
+
+	if (listen_ev != NULL) {
+		event_free(listen_ev);
+		listen_ev = NULL;
+	}
+	if (listen_fd != -1) {
+		(void)unlink(sock_path);
+		close(listen_fd);
+		listen_fd = -1;
+	}
+	for (c = TAILQ_FIRST(&clients); c != NULL; c = next) {
+		next = TAILQ_NEXT(c, entry);
+		/* Flush what they are owed (a STOP_REP), then go. */
+		(void)chan_flush(&c->chan);
+		client_drop(c, NULL);
+	}
+}
+
+static void
+client_drop(struct client *c, const char *why)
+{
+	if (why != NULL)
+		log_debug("dropping client: %s", why);
+	job_client_gone(c);
+	if (c->waiting)
+		TAILQ_REMOVE(&waiting, c, wentry);
+	TAILQ_REMOVE(&clients, c, entry);
+	event_free(c->rev);
+	event_free(c->wev);
+	chan_clear(&c->chan);
+	close(c->chan.fd);
+	free(c);
+	nclients--;
+}
+
+static void	list_continue(struct client *);
+
+/*
+ * Drop a client from inside a dispatch: the callers up the stack still hold
+ * the pointer, so the client is only marked, and freed from its write event
+ * once what it is owed is flushed.
+ */
+static void
+client_close(struct client *c)
+{
+	c->closing = 1;
+	event_del(c->rev);
+	event_active(c->wev, EV_WRITE, 0);
+}
+
+static void
+client_flush(struct client *c)
+{
+	switch (chan_flush(&c->chan)) {
+	case 0:
+		if (c->closing)
+			client_drop(c, NULL);
+		else if (c->listing)
+			list_continue(c);
+		return;
+	case 1:
+		if (c->chan.queued > CLIENT_MAX_QUEUED) {
+			client_drop(c, "too slow to read its output");
+			return;
+		}
+		event_add(c->wev, NULL);
+		return;
+	default:
+		client_drop(c, strerror(errno));
+	}
+}
+
+static void
+client_write(evutil_socket_t fd, short ev, void *arg)
+{
+	(void)fd;
+	(void)ev;
+	client_flush(arg);
+}
+
+/*
+ * Sending may drop the client (a dead or hopelessly slow peer); callers
+ * that touch the client afterwards go through client_done, which checks.
+ * To keep that simple, a drop caused by sending is deferred: the client is
+ * marked and dropped from its write event.
+ */
+void
+client_send(struct client *c, uint32_t type, const ProtobufCMessage *pb)
+{
+	if (c->closing)
+		return;
+	if (chan_compose(&c->chan, type, pb, NULL, 0) == -1) {
+		log_warn("compose %s", msg_type_name(type));
+		client_close(c);
+		return;
+	}
+	if (c->chan.queued > CLIENT_MAX_QUEUED) {
+		log_warnx("client too slow to read its output; dropping it");
+		chan_clear(&c->chan);
+		client_close(c);
+		return;
+	}
+	event_add(c->wev, NULL);
+}
+
+void
+client_error(struct client *c, const char *fmt, ...)
+{
+	Kbd__ErrorMsg	 e = KBD__ERROR_MSG__INIT;
+	char		 buf[512];
+	va_list		 ap;
+
+	va_start(ap, fmt);
+	(void)vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	e.message = buf;
+	client_send(c, MSG_ERROR, &e.base);
+	client_done(c);
+}
+
+/*
+ * The request is answered: go back to reading the client, starting with
+ * any request it already sent.
+ */
+void
+client_done(struct client *c)
+{
+	c->busy = 0;
+	if (c->closing)
+		return;
+	event_add(c->rev, NULL);
+	if (c->chan.ilen > 0)
+		event_active(c->rev, EV_READ, 0);
+}
+
+static void
+client_read(evutil_socket_t fd, short ev, void *arg)
+{
+	struct client	*c = arg;
+	struct msg	 m;
+	ssize_t		 n;
+	int		 r;
+
+	(void)fd;
+	(void)ev;
+	if (!c->busy) {
+		n = chan_read(&c->chan);
+		if (n == 0) {
+			client_drop(c, NULL);
+			return;
+		}
+		if (n == -1 && errno != EAGAIN && errno != EWOULDBLOCK &&
+		    errno != EINTR) {
+			client_drop(c, strerror(errno));
+			return;
+		}
+	}
+	while (!c->busy && !c->closing) {
+		r = chan_get(&c->chan, &m);
+		if (r == 0)
+			return;
+		if (r == -1) {
+			log_warnx("client: %s", c->chan.error);
+			client_drop(c, NULL);
+			return;
+		}
+		c->busy = 1;
+		client_dispatch(c, &m);
+		msg_free(&m);
+	}
+	/* One request at a time: stop reading until this one is answered. */
+	if (c->busy)
+		event_del(c->rev);
+}
+
+static void
+hello_reply(struct client *c)
+{
+	Kbd__HelloRep	 rep = KBD__HELLO_REP__INIT;
+
+	c->hello = 1;
+	rep.version = KBD_PROTO_VERSION;
+	rep.pid = (uint32_t)getpid();
+	rep.kb = (char *)sup_opts->kbroot;
+	client_send(c, MSG_HELLO_REP, &rep.base);
+	client_done(c);
+}
+
+/*
+ * Until the first committer has recovered the KB (and, for a new KB,
+ * created its registry) there is nothing to read: handshakes wait, and
+ * with them every request, since a client sends none before its handshake
+ * is answered. After that the registry stays readable even while a
+ * committer restarts; mutations queue in job.c.
+ */
+void
+control_resume_waiting(void)
+{
+	struct client	*c;
+
+	while ((c = TAILQ_FIRST(&waiting)) != NULL) {
+		TAILQ_REMOVE(&waiting, c, wentry);
+		c->waiting = 0;
+		hello_reply(c);
+	}
+}
+
+static void
+send_list_chunk(struct client *c)
+{
+	Kbd__ListChunk	chunk = KBD__LIST_CHUNK__INIT;
+
+	if (query_list(&c->list_after, LIST_CHUNK, &chunk) == -1) {
+		query_list_free(&chunk);
+		c->listing = 0;
+		client_error(c, "cannot read the registry");
+		return;
+	}
+	client_send(c, MSG_LIST_CHUNK, &chunk.base);
+	query_list_free(&chunk);
+	if (chunk.last) {
+		c->listing = 0;
+		client_done(c);
+	}
+}
+
+/*
+ * A list streams: chunks go while the client keeps up, and the rest waits
+ * for its write event, so memory does not grow with the registry.
+ */
+static void
+list_continue(struct client *c)
+{
+	while (c->listing && !c->closing && c->chan.queued < 256 * 1024)
+		send_list_chunk(c);
+}
+
+static void
+client_dispatch(struct client *c, struct msg *m)
+{
+	if (!c->hello && m->type != MSG_HELLO) {
+		log_warnx("client sent %s before its handshake; dropping it",
+		    msg_type_name(m->type));
+		client_close(c);
+		return;
+	}
+	switch (m->type) {
+	case MSG_HELLO: {
+		Kbd__Hello	*h = (Kbd__Hello *)m->pb;
+		static int	 ready;
+
+		if (c->hello) {
+			client_error(c, "handshake twice");
+			return;
+		}
+		if (h->version != KBD_PROTO_VERSION) {
+			client_error(c, "protocol version %u, kbd speaks %u",
+			    h->version, KBD_PROTO_VERSION);
+			client_close(c);
+			return;
+		}
+		if (sup_committer_ready)
+			ready = 1;
+		if (!ready) {
+			c->waiting = 1;
+			TAILQ_INSERT_TAIL(&waiting, c, wentry);
+			return;
+		}
+		hello_reply(c);
+		return;
+	}
+	case MSG_ADD_REQ:
+		job_add_request(c, (Kbd__AddReq *)m->pb);
+		return;
+	case MSG_STATUS_REQ:
+		job_status_request(c, ((Kbd__StatusReq *)m->pb)->job);
+		return;
+	case MSG_WAIT_REQ:
+		job_wait_request(c, ((Kbd__WaitReq *)m->pb)->job);
+		return;
+	case MSG_SEARCH_REQ: {
+		Kbd__SearchReq	*q = (Kbd__SearchReq *)m->pb;
+		Kbd__SearchRep	 rep = KBD__SEARCH_REP__INIT;
+		char		 err[256];
+
+		if (q->query[0] == '\0') {
+			client_error(c, "empty query");
+			return;
+		}
+		if (query_search(q->query, q->limit ? q->limit : 10, &rep, err,
+		    sizeof(err)) == -1) {
+			query_search_free(&rep);
+			client_error(c, "search: %s", err);
+			return;
+		}
+		client_send(c, MSG_SEARCH_REP, &rep.base);
+		query_search_free(&rep);
+		client_done(c);
+		return;
+	}
+	case MSG_LIST_REQ:
+		c->list_after = 0;
+		c->listing = 1;
+		list_continue(c);
+		return;
+	case MSG_REMOVE_REQ:
+		job_remove_request(c, (Kbd__RemoveReq *)m->pb);
+		return;
+	case MSG_LINT_REQ:
+		job_lint_request(c, (Kbd__LintReq *)m->pb);
+		return;
+	case MSG_STOP_REQ: {
+		Kbd__StopRep	rep = KBD__STOP_REP__INIT;
+
+		client_send(c, MSG_STOP_REP, &rep.base);
+		sup_shutdown("stop requested");
+		return;
+	}
+	default:
+		log_warnx("client sent %s; dropping it",
+		    msg_type_name(m->type));
+		client_close(c);
+		return;
+	}
+}

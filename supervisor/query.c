@@ -1,0 +1,354 @@
+/*
+ * The supervisor's read-only view of the registry: duplicate checks before
+ * any conversion, job summaries, search and listing. The committer is the
+ * only writer; in WAL mode these reads never block it nor see half a batch.
+ */
+#include <sys/types.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <sqlite3.h>
+
+#include "log.h"
+#include "supervisor.h"
+#include "xmalloc.h"
+
+static sqlite3		*db;
+static sqlite3_stmt	*st_hash, *st_stat, *st_job, *st_newest, *st_list;
+
+static sqlite3_stmt *
+prep(const char *sql)
+{
+	sqlite3_stmt	*st;
+
+	if (sqlite3_prepare_v3(db, sql, -1, SQLITE_PREPARE_PERSISTENT, &st,
+	    NULL) != SQLITE_OK)
+		fatalx("sqlite prepare: %s: %s", sql, sqlite3_errmsg(db));
+	return st;
+}
+
+int
+query_open(const char *kbroot)
+{
+	char	*path;
+
+	if (db != NULL)
+		return 0;
+	xasprintf(&path, "%s/.kb/kb.db", kbroot);
+	if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY |
+	    SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
+		log_warnx("%s: %s", path, db ? sqlite3_errmsg(db) : "no memory");
+		sqlite3_close(db);
+		db = NULL;
+		free(path);
+		return -1;
+	}
+	free(path);
+	sqlite3_busy_timeout(db, 5000);
+	st_hash = prep("SELECT name FROM documents WHERE hash = ?");
+	st_stat = prep("SELECT name FROM documents WHERE src_dev = ? AND "
+	    "src_ino = ? AND size = ? AND src_mtime_ns = ?");
+	st_job = prep("SELECT id, state, added, duplicates, skipped, failed, "
+	    "cancelled, created, finished, error, cursor FROM jobs WHERE id = ?");
+	st_newest = prep("SELECT max(id) FROM jobs");
+	st_list = prep("SELECT id, name, title, hash, ext, size FROM documents "
+	    "WHERE id > ? ORDER BY id LIMIT ?");
+	return 0;
+}
+
+void
+query_close(void)
+{
+	sqlite3_finalize(st_hash);
+	sqlite3_finalize(st_stat);
+	sqlite3_finalize(st_job);
+	sqlite3_finalize(st_newest);
+	sqlite3_finalize(st_list);
+	sqlite3_close(db);
+	db = NULL;
+}
+
+static int
+one_name(sqlite3_stmt *st, char *name, size_t len)
+{
+	int	r;
+
+	r = sqlite3_step(st);
+	if (r == SQLITE_ROW) {
+		(void)snprintf(name, len, "%s",
+		    (const char *)sqlite3_column_text(st, 0));
+		sqlite3_reset(st);
+		return 1;
+	}
+	sqlite3_reset(st);
+	if (r == SQLITE_DONE)
+		return 0;
+	log_warnx("registry query: %s", sqlite3_errmsg(db));
+	return -1;
+}
+
+int
+query_doc_by_hash(const uint8_t *hash, char *name, size_t len)
+{
+	char	hex[65];
+	int	i;
+
+	for (i = 0; i < 32; i++)
+		(void)snprintf(hex + 2 * i, 3, "%02x", hash[i]);
+	sqlite3_bind_text(st_hash, 1, hex, 64, SQLITE_TRANSIENT);
+	return one_name(st_hash, name, len);
+}
+
+int
+query_doc_by_stat(uint64_t dev, uint64_t ino, uint64_t size, int64_t mtime_ns,
+    char *name, size_t len)
+{
+	sqlite3_bind_int64(st_stat, 1, (sqlite3_int64)dev);
+	sqlite3_bind_int64(st_stat, 2, (sqlite3_int64)ino);
+	sqlite3_bind_int64(st_stat, 3, (sqlite3_int64)size);
+	sqlite3_bind_int64(st_stat, 4, mtime_ns);
+	return one_name(st_stat, name, len);
+}
+
+/* out->error is malloc'ed (free it) when non-empty. */
+int
+query_job(uint64_t job, Kbd__JobSummary *out)
+{
+	const char	*err;
+	int		 r;
+
+	sqlite3_bind_int64(st_job, 1, (sqlite3_int64)job);
+	r = sqlite3_step(st_job);
+	if (r == SQLITE_ROW) {
+		out->job = (uint64_t)sqlite3_column_int64(st_job, 0);
+		out->state = sqlite3_column_int(st_job, 1);
+		out->added = (uint64_t)sqlite3_column_int64(st_job, 2);
+		out->duplicates = (uint64_t)sqlite3_column_int64(st_job, 3);
+		out->skipped = (uint64_t)sqlite3_column_int64(st_job, 4);
+		out->failed = (uint64_t)sqlite3_column_int64(st_job, 5);
+		out->cancelled = (uint64_t)sqlite3_column_int64(st_job, 6);
+		out->created = sqlite3_column_int64(st_job, 7);
+		out->finished = sqlite3_column_int64(st_job, 8);
+		err = (const char *)sqlite3_column_text(st_job, 9);
+		out->error = xstrdup(err != NULL ? err : "");
+		out->cursor = (uint64_t)sqlite3_column_int64(st_job, 10);
+		sqlite3_reset(st_job);
+		return 0;
+	}
+	sqlite3_reset(st_job);
+	if (r == SQLITE_DONE)
+		return 1;
+	log_warnx("registry query: %s", sqlite3_errmsg(db));
+	return -1;
+}
+
+uint64_t
+query_newest_job(void)
+{
+	uint64_t	id = 0;
+
+	if (sqlite3_step(st_newest) == SQLITE_ROW)
+		id = (uint64_t)sqlite3_column_int64(st_newest, 0);
+	sqlite3_reset(st_newest);
+	return id;
+}
+
+int
+query_unfinished_jobs(uint64_t **ids, size_t *n)
+{
+	sqlite3_stmt	*st;
+	size_t		 cap = 0;
+
+	*ids = NULL;
+	*n = 0;
+	if (sqlite3_prepare_v2(db, "SELECT id FROM jobs WHERE state IN (1, 2) "
+	    "ORDER BY id", -1, &st, NULL) != SQLITE_OK)
+		return -1;
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		if (*n == cap) {
+			cap = cap ? cap * 2 : 8;
+			*ids = xreallocarray(*ids, cap, sizeof(**ids));
+		}
+		(*ids)[(*n)++] = (uint64_t)sqlite3_column_int64(st, 0);
+	}
+	sqlite3_finalize(st);
+	return 0;
+}
+
+int
+query_job_request(uint64_t job, Kbd__JobCreateReq **req)
+{
+	sqlite3_stmt	*st;
+	int		 r = -1;
+
+	*req = NULL;
+	if (sqlite3_prepare_v2(db, "SELECT request FROM jobs WHERE id = ?",
+	    -1, &st, NULL) != SQLITE_OK)
+		return -1;
+	sqlite3_bind_int64(st, 1, (sqlite3_int64)job);
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		*req = kbd__job_create_req__unpack(NULL,
+		    (size_t)sqlite3_column_bytes(st, 0),
+		    sqlite3_column_blob(st, 0));
+		if (*req != NULL)
+			r = 0;
+	}
+	sqlite3_finalize(st);
+	return r;
+}
+
+static int
+run_search(const char *q, unsigned limit, Kbd__SearchRep *rep, char *err,
+    size_t errlen)
+{
+	sqlite3_stmt	*st;
+	Kbd__SearchHit	*h;
+	size_t		 cap = 0;
+	int		 r;
+
+	if (sqlite3_prepare_v2(db, "SELECT d.name, d.title, bm25(fts), "
+	    "snippet(fts, 2, '[', ']', '...', 16) FROM fts JOIN documents d "
+	    "ON d.id = fts.rowid WHERE fts MATCH ? ORDER BY bm25(fts) "
+	    "LIMIT ?", -1, &st, NULL) != SQLITE_OK) {
+		(void)snprintf(err, errlen, "%s", sqlite3_errmsg(db));
+		return -1;
+	}
+	sqlite3_bind_text(st, 1, q, -1, SQLITE_STATIC);
+	sqlite3_bind_int(st, 2, (int)limit);
+	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+		if (rep->n_hits == cap) {
+			cap = cap ? cap * 2 : 16;
+			rep->hits = xreallocarray(rep->hits, cap,
+			    sizeof(*rep->hits));
+		}
+		h = xmalloc(sizeof(*h));
+		kbd__search_hit__init(h);
+		h->doc = xstrdup((const char *)sqlite3_column_text(st, 0));
+		h->title = xstrdup((const char *)sqlite3_column_text(st, 1));
+		h->score = sqlite3_column_double(st, 2);
+		h->snippet = xstrdup(sqlite3_column_text(st, 3) ?
+		    (const char *)sqlite3_column_text(st, 3) : "");
+		rep->hits[rep->n_hits++] = h;
+	}
+	if (r != SQLITE_DONE)
+		(void)snprintf(err, errlen, "%s", sqlite3_errmsg(db));
+	sqlite3_finalize(st);
+	return r == SQLITE_DONE ? 0 : -1;
+}
+
+/*
+ * Queries are FTS5 syntax, but people type things like "kill -9" or
+ * "don't": when the query does not parse, search again for each word as a
+ * quoted string, which is what such a person meant.
+ */
+int
+query_search(const char *q, unsigned limit, Kbd__SearchRep *rep, char *err,
+    size_t errlen)
+{
+	char	*quoted, *p;
+	size_t	 len;
+	int	 inword = 0;
+
+	if (run_search(q, limit, rep, err, errlen) == 0)
+		return 0;
+	query_search_free(rep);
+	len = strlen(q);
+	quoted = xmalloc(len * 3 + 3);
+	p = quoted;
+	for (; *q != '\0'; q++) {
+		if (*q == ' ' || *q == '\t' || *q == '\n') {
+			if (inword)
+				*p++ = '"';
+			inword = 0;
+			*p++ = ' ';
+			continue;
+		}
+		if (!inword)
+			*p++ = '"';
+		inword = 1;
+		if (*q == '"')
+			*p++ = '"';
+		*p++ = *q;
+	}
+	if (inword)
+		*p++ = '"';
+	*p = '\0';
+	if (run_search(quoted, limit, rep, err, errlen) == -1) {
+		free(quoted);
+		return -1;
+	}
+	free(quoted);
+	return 0;
+}
+
+void
+query_search_free(Kbd__SearchRep *rep)
+{
+	size_t	i;
+
+	for (i = 0; i < rep->n_hits; i++) {
+		free(rep->hits[i]->doc);
+		free(rep->hits[i]->title);
+		free(rep->hits[i]->snippet);
+		free(rep->hits[i]);
+	}
+	free(rep->hits);
+	rep->hits = NULL;
+	rep->n_hits = 0;
+}
+
+int
+query_list(int64_t *after, unsigned max, Kbd__ListChunk *chunk)
+{
+	Kbd__DocInfo	*d;
+	const char	*name, *ext;
+	int		 r;
+
+	chunk->docs = xcalloc(max, sizeof(*chunk->docs));
+	sqlite3_bind_int64(st_list, 1, *after);
+	sqlite3_bind_int(st_list, 2, (int)max);
+	while ((r = sqlite3_step(st_list)) == SQLITE_ROW) {
+		d = xmalloc(sizeof(*d));
+		kbd__doc_info__init(d);
+		*after = sqlite3_column_int64(st_list, 0);
+		name = (const char *)sqlite3_column_text(st_list, 1);
+		ext = (const char *)sqlite3_column_text(st_list, 4);
+		d->doc = xstrdup(name);
+		d->title = xstrdup((const char *)sqlite3_column_text(st_list, 2));
+		d->hash = xstrdup((const char *)sqlite3_column_text(st_list, 3));
+		if (ext[0] != '\0')
+			xasprintf(&d->raw, "raw/%s.%s", name, ext);
+		else
+			xasprintf(&d->raw, "raw/%s", name);
+		xasprintf(&d->source, "wiki/sources/%s.md", name);
+		d->size = (uint64_t)sqlite3_column_int64(st_list, 5);
+		chunk->docs[chunk->n_docs++] = d;
+	}
+	sqlite3_reset(st_list);
+	if (r != SQLITE_DONE) {
+		log_warnx("list: %s", sqlite3_errmsg(db));
+		return -1;
+	}
+	chunk->last = chunk->n_docs < max;
+	return 0;
+}
+
+void
+query_list_free(Kbd__ListChunk *chunk)
+{
+	size_t	i;
+
+	for (i = 0; i < chunk->n_docs; i++) {
+		free(chunk->docs[i]->doc);
+		free(chunk->docs[i]->title);
+		free(chunk->docs[i]->hash);
+		free(chunk->docs[i]->raw);
+		free(chunk->docs[i]->source);
+		free(chunk->docs[i]);
+	}
+	free(chunk->docs);
+	chunk->docs = NULL;
+	chunk->n_docs = 0;
+}

@@ -1,0 +1,192 @@
+/*
+ * The input walk of an add job: the job's paths in the order given, each
+ * directory's entries sorted by name, recursively. It streams: memory holds
+ * the entry names of the directories on the current path, never the tree.
+ * Because the order depends only on the tree, a resumed job numbers its
+ * files exactly as before and can skip what it had already committed.
+ */
+#include <sys/types.h>
+#include <sys/stat.h>
+
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "kbd.pb-c.h"
+#include "walk.h"
+#include "xmalloc.h"
+
+struct wframe {
+	char	 *dir;
+	char	**names;
+	size_t	  n, i;
+};
+
+static int
+cmp_names(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static int
+push_dir(struct walk *w, const char *dir)
+{
+	struct wframe	*f;
+	struct dirent	*de;
+	DIR		*d;
+	size_t		 cap = 0;
+
+	if ((d = opendir(dir)) == NULL)
+		return -1;
+	if (w->depth == w->cap) {
+		w->cap = w->cap ? w->cap * 2 : 8;
+		w->stack = xreallocarray(w->stack, w->cap, sizeof(*w->stack));
+	}
+	f = &w->stack[w->depth++];
+	memset(f, 0, sizeof(*f));
+	f->dir = xstrdup(dir);
+	while ((de = readdir(d)) != NULL) {
+		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+			continue;
+		if (f->n == cap) {
+			cap = cap ? cap * 2 : 32;
+			f->names = xreallocarray(f->names, cap, sizeof(char *));
+		}
+		f->names[f->n++] = xstrdup(de->d_name);
+	}
+	closedir(d);
+	if (f->n > 1)
+		qsort(f->names, f->n, sizeof(char *), cmp_names);
+	return 0;
+}
+
+static void
+pop_dir(struct walk *w)
+{
+	struct wframe	*f = &w->stack[--w->depth];
+
+	while (f->i < f->n)
+		free(f->names[f->i++]);
+	free(f->names);
+	free(f->dir);
+}
+
+static const char *
+kind(mode_t m)
+{
+	if (S_ISFIFO(m))
+		return "FIFO";
+	if (S_ISSOCK(m))
+		return "socket";
+	if (S_ISCHR(m) || S_ISBLK(m))
+		return "device";
+	return "special file";
+}
+
+void
+walk_init(struct walk *w, char **inputs, size_t ninputs)
+{
+	memset(w, 0, sizeof(*w));
+	w->inputs = inputs;
+	w->ninputs = ninputs;
+}
+
+void
+walk_free(struct walk *w)
+{
+	while (w->depth > 0)
+		pop_dir(w);
+	free(w->stack);
+	w->stack = NULL;
+}
+
+/* Classify one path; explicit inputs follow symlinks, entries do not. */
+static void
+classify(struct walk *w, char *path, int explicit, struct walk_entry *e)
+{
+	struct stat	st;
+
+	memset(e, 0, sizeof(*e));
+	e->path = path;
+	if ((explicit ? stat(path, &st) : lstat(path, &st)) == -1) {
+		e->status = KBD__FILE_STATUS__FS_FAILED;
+		(void)snprintf(e->reason, sizeof(e->reason), "%s",
+		    strerror(errno));
+		return;
+	}
+	if (S_ISLNK(st.st_mode)) {
+		if (stat(path, &st) == -1) {
+			e->status = KBD__FILE_STATUS__FS_FAILED;
+			(void)snprintf(e->reason, sizeof(e->reason),
+			    "broken symlink (%s)", strerror(errno));
+			return;
+		}
+		if (S_ISDIR(st.st_mode)) {
+			e->status = KBD__FILE_STATUS__FS_SKIPPED;
+			(void)snprintf(e->reason, sizeof(e->reason),
+			    "symlink to a directory");
+			return;
+		}
+	}
+	if (S_ISDIR(st.st_mode)) {
+		if (push_dir(w, path) == -1) {
+			e->status = KBD__FILE_STATUS__FS_FAILED;
+			(void)snprintf(e->reason, sizeof(e->reason),
+			    "cannot read directory: %s", strerror(errno));
+			return;
+		}
+		e->status = -1;		/* nothing to report */
+		return;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		e->status = KBD__FILE_STATUS__FS_SKIPPED;
+		(void)snprintf(e->reason, sizeof(e->reason), "%s",
+		    kind(st.st_mode));
+		return;
+	}
+	e->status = KBD__FILE_STATUS__FS_NONE;
+	e->st = st;
+}
+
+int
+walk_next(struct walk *w, struct walk_entry *e)
+{
+	struct wframe	*f;
+	char		*name, *path;
+
+	for (;;) {
+		if (w->depth == 0) {
+			if (w->next_input == w->ninputs)
+				return 0;
+			path = xstrdup(w->inputs[w->next_input++]);
+			classify(w, path, 1, e);
+		} else {
+			f = &w->stack[w->depth - 1];
+			if (f->i == f->n) {
+				pop_dir(w);
+				continue;
+			}
+			name = f->names[f->i++];
+			xasprintf(&path, "%s/%s", strcmp(f->dir, "/") == 0 ?
+			    "" : f->dir, name);
+			if (name[0] == '.') {
+				memset(e, 0, sizeof(*e));
+				e->path = path;
+				e->status = KBD__FILE_STATUS__FS_SKIPPED;
+				(void)snprintf(e->reason, sizeof(e->reason),
+				    "hidden");
+				free(name);
+				return 1;
+			}
+			free(name);
+			classify(w, path, 0, e);
+		}
+		if (e->status == -1) {
+			free(path);
+			continue;
+		}
+		return 1;
+	}
+}
