@@ -1,0 +1,112 @@
+# Shared helpers of the integration tests: real kbd and kbctl binaries from
+# $KBD_BIN, a fresh KB under a private temp dir, and assertions that say
+# what they expected. Each test script sources this file.
+set -eu
+
+: "${KBD_BIN:?KBD_BIN must name the directory holding kbd and kbctl}"
+KBD_BIN=$(cd "$KBD_BIN" && pwd)
+export KBD="$KBD_BIN/kbd"
+KBCTL="$KBD_BIN/kbctl"
+TEST_NAME=$(basename "$0" .sh)
+T=$(mktemp -d "${TMPDIR:-/tmp}/kbd-test.XXXXXX")
+KB="$T/kb"
+unset KB_DIR KB_JOBS
+# Sanitizer runs: fail on the first error; leaks are checked in the client.
+export ASAN_OPTIONS="${ASAN_OPTIONS:-abort_on_error=1:detect_leaks=1}"
+export UBSAN_OPTIONS="${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}"
+
+cleanup() {
+	st=$?
+	for d in "$T"/*/; do
+		[ -d "$d/.kb" ] && "$KBCTL" -C "$d" stop >/dev/null 2>&1 || true
+	done
+	if [ $st -ne 0 ]; then
+		for log in "$T"/*/.kb/kbd.log; do
+			[ -f "$log" ] || continue
+			echo "--- $log (last 30 lines)" >&2
+			tail -n 30 "$log" >&2
+		done
+	fi
+	rm -rf "$T"
+	exit $st
+}
+trap cleanup EXIT
+
+fail() {
+	echo "FAIL [$TEST_NAME]: $*" >&2
+	exit 1
+}
+
+kbctl() {
+	"$KBCTL" -C "$KB" "$@"
+}
+
+# assert_eq EXPECTED ACTUAL WHAT
+assert_eq() {
+	[ "$1" = "$2" ] || fail "$3: expected '$1', got '$2'"
+}
+
+assert_contains() {
+	case "$1" in
+	*"$2"*) ;;
+	*) fail "$3: '$2' not in: $1" ;;
+	esac
+}
+
+# Run a command, expect exit status $1.
+expect_status() {
+	want=$1
+	shift
+	set +e
+	"$@"
+	got=$?
+	set -e
+	[ "$got" = "$want" ] || fail "'$*' exited $got, expected $want"
+}
+
+lint_clean() {
+	out=$(kbctl lint --json) || fail "lint not clean: $out"
+	assert_eq true "$(printf '%s' "$out" | jq -r .ok)" "lint ok"
+}
+
+doc_count() {
+	kbctl list --json | jq length
+}
+
+kbd_pid() {
+	cat "$KB/.kb/kbd.pid"
+}
+
+# Children of the supervisor by role, from their command lines.
+child_pids() {
+	role=$1
+	for p in $(pgrep -P "$(kbd_pid)" 2>/dev/null); do
+		if tr '\0' ' ' < "/proc/$p/cmdline" 2>/dev/null |
+		    grep -q -- "-X $role"; then
+			echo "$p"
+		fi
+	done
+}
+
+# make_corpus DIR N: N distinct small text/Markdown files in a few subdirs.
+make_corpus() {
+	dir=$1
+	n=$2
+	python3 - "$dir" "$n" <<'PY'
+import os, sys
+d, n = sys.argv[1], int(sys.argv[2])
+for i in range(n):
+    sub = os.path.join(d, "part%02d" % (i % 10))
+    os.makedirs(sub, exist_ok=True)
+    if i % 2:
+        p = os.path.join(sub, "note%05d.md" % i)
+        body = "# Note %d\n\nThis is note number %d about topic%d.\n\n## Details\n\nword%d appears here.\n" % (i, i, i % 37, i)
+    else:
+        p = os.path.join(sub, "text%05d.txt" % i)
+        body = "Plain text %d\n\nA paragraph about subject%d and token%d.\n" % (i, i % 41, i)
+    with open(p, "w") as f:
+        f.write(body)
+PY
+}
+
+echo "== $TEST_NAME"

@@ -1,0 +1,60 @@
+# The daemon: one per KB, autostarted by kbctl without races, private
+# socket, sandboxed workers, long paths, clean stop.
+. "$(dirname "$0")/lib.sh"
+
+kbctl init >/dev/null
+pid=$(kbd_pid)
+kill -0 "$pid" || fail "kbd not running after init"
+
+# A second kbd on the same KB refuses, naming the first.
+set +e
+err=$("$KBD" -C "$KB" 2>&1)
+st=$?
+set -e
+assert_eq 1 "$st" "second kbd exit status"
+assert_contains "$err" "already running" "second kbd message"
+assert_contains "$err" "$pid" "second kbd names the pid"
+
+# Workers are sandboxed: seccomp mode 2 (filter), no_new_privs.
+printf 'x\n' > "$T/a.txt"
+kbctl add "$T/a.txt" >/dev/null
+w=$(child_pids worker | head -n 1)
+[ -n "$w" ] || fail "no worker"
+assert_eq 2 "$(awk '/^Seccomp:/ {print $2}' "/proc/$w/status")" "worker seccomp mode"
+assert_eq 1 "$(awk '/^NoNewPrivs:/ {print $2}' "/proc/$w/status")" "worker no_new_privs"
+
+# stop: the daemon goes away and the socket with it.
+kbctl stop
+kill -0 "$pid" 2>/dev/null && fail "kbd still running after stop"
+[ ! -e "$KB/.kb/kbd.sock" ] || fail "socket left after stop"
+kbctl stop 2>/dev/null || fail "stop with no daemon is not an error"
+
+# Many clients at once with no daemon: exactly one kbd starts.
+for i in $(seq 1 30); do
+	kbctl status >/dev/null 2>&1 &
+done
+wait
+assert_eq 1 "$(pgrep -c -f "^$KBD -C $KB\$" || true)" "kbd processes after 30 racing clients"
+pid=$(kbd_pid)
+kbctl list >/dev/null
+assert_eq "$pid" "$(kbd_pid)" "same daemon serves later clients"
+
+# A KB whose socket path would not fit in sun_path still works.
+long="$T/$(printf 'd%.0s' $(seq 1 60))/$(printf 'e%.0s' $(seq 1 60))"
+KB="$long/kb"
+mkdir -p "$long"
+kbctl init >/dev/null
+printf '# Deep\n\nsome text\n' > "$T/deep.md"
+kbctl add "$T/deep.md" >/dev/null
+assert_eq 1 "$(doc_count)" "documents in the deep KB"
+[ -s "$KB/.kb/socket" ] || fail "fallback socket path not recorded in .kb/socket"
+sock=$(cat "$KB/.kb/socket")
+[ -S "$sock" ] || fail "recorded socket $sock does not exist"
+assert_eq 600 "$(stat -c %a "$sock")" "fallback socket mode"
+assert_eq 700 "$(stat -c %a "$(dirname "$sock")")" "fallback socket dir mode"
+kbctl stop
+
+# Usage errors exit 2.
+expect_status 2 "$KBCTL" -C "$T/kb" add
+expect_status 2 "$KBCTL" -C "$T/kb" frobnicate
+expect_status 2 "$KBCTL" -C "$T/kb" search

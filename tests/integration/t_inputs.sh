@@ -1,0 +1,81 @@
+# Inputs that are not plain documents: each gets its status and reason,
+# and the job goes on.
+. "$(dirname "$0")/lib.sh"
+
+mkdir -p "$T/in/sub" "$T/in/.hidden" "$T/elsewhere"
+printf '# Good\n\nfine text\n' > "$T/in/good.md"
+printf 'hidden file\n' > "$T/in/.secret.txt"
+printf 'in a hidden dir\n' > "$T/in/.hidden/x.txt"
+ln -s "$T/elsewhere" "$T/in/dirlink"
+printf 'linked file\n' > "$T/elsewhere/target.txt"
+ln -s "$T/elsewhere/target.txt" "$T/in/filelink.txt"
+mkfifo "$T/in/fifo.txt"
+printf 'bin\000ary\n' > "$T/in/blob.txt"
+printf 'caf\351 latin-1\n' > "$T/in/latin1.txt"
+printf 'a pdf\n' > "$T/in/paper.pdf"
+: > "$T/in/empty.txt"
+printf 'unreadable\n' > "$T/in/sub/noperm.txt"
+chmod 000 "$T/in/sub/noperm.txt"
+
+kbctl init >/dev/null
+set +e
+kbctl add "$T/in" "$T/missing.txt" --json > "$T/out.json"
+st=$?
+set -e
+assert_eq 1 "$st" "exit status with failed inputs"
+jq -e . "$T/out.json" >/dev/null || fail "output does not parse"
+
+status_of() {
+	jq -r --arg p "$1" 'select(.path == $p) | .status' "$T/out.json"
+}
+reason_of() {
+	jq -r --arg p "$1" 'select(.path == $p) | .reason' "$T/out.json"
+}
+assert_eq added "$(status_of "$T/in/good.md")" "good.md"
+assert_eq skipped "$(status_of "$T/in/.secret.txt")" "hidden file"
+assert_eq skipped "$(status_of "$T/in/.hidden")" "hidden dir"
+assert_eq skipped "$(status_of "$T/in/dirlink")" "symlink to dir"
+assert_contains "$(reason_of "$T/in/dirlink")" "symlink to a directory" "reason"
+assert_eq added "$(status_of "$T/in/filelink.txt")" "symlink to a file"
+assert_eq skipped "$(status_of "$T/in/fifo.txt")" "fifo"
+assert_contains "$(reason_of "$T/in/fifo.txt")" "FIFO" "fifo reason"
+assert_eq failed "$(status_of "$T/in/blob.txt")" "binary"
+assert_contains "$(reason_of "$T/in/blob.txt")" "binary" "binary reason"
+assert_eq failed "$(status_of "$T/in/latin1.txt")" "invalid UTF-8"
+assert_contains "$(reason_of "$T/in/latin1.txt")" "UTF-8" "utf-8 reason"
+assert_eq skipped "$(status_of "$T/in/paper.pdf")" "unsupported"
+assert_eq failed "$(status_of "$T/missing.txt")" "missing"
+assert_contains "$(reason_of "$T/missing.txt")" "No such file" "missing reason"
+if [ "$(id -u)" != 0 ]; then
+	assert_eq failed "$(status_of "$T/in/sub/noperm.txt")" "unreadable"
+fi
+# Nothing was half-added; the KB is clean.
+lint_clean
+chmod 600 "$T/in/sub/noperm.txt"
+
+# Names: no leading dot, no control characters, collisions in scan order.
+mkdir -p "$T/n/a" "$T/n/b" "$T/n/c"
+printf 'first readme\n' > "$T/n/a/README.md"
+printf 'second readme\n' > "$T/n/b/README.md"
+printf 'third readme\n' > "$T/n/c/README.txt"
+printf 'tab\n' > "$T/n/$(printf 'x\ty').txt"
+kbctl add "$T/n" --jobs 4 --json > "$T/names.json"
+doc_for() {
+	jq -r --arg p "$1" 'select(.path == $p) | .doc' "$T/names.json"
+}
+assert_eq README "$(doc_for "$T/n/a/README.md")" "first in scan order keeps the stem"
+case "$(doc_for "$T/n/b/README.md")" in
+README-????????) ;;
+*) fail "collision suffix: $(doc_for "$T/n/b/README.md")" ;;
+esac
+case "$(doc_for "$T/n/$(printf 'x\ty').txt")" in
+*"$(printf '\t')"*) fail "control character kept in a name" ;;
+esac
+# The same tree added with one worker names everything the same way.
+KB="$T/kb2"
+kbctl init >/dev/null
+kbctl add "$T/n" --jobs 1 --json > "$T/names2.json"
+assert_eq "$(jq -r 'select(.doc) | .path + " " + .doc' "$T/names.json" | sort)" \
+    "$(jq -r 'select(.doc) | .path + " " + .doc' "$T/names2.json" | sort)" \
+    "names independent of timing"
+lint_clean
