@@ -169,6 +169,11 @@ main(int argc, char **argv)
 
 	if (argc >= 3 && strcmp(argv[1], "-X") == 0)
 		child_role(argc, argv);
+	/*
+	 * A daemon keeps nothing of whoever started it: an inherited fd could
+	 * be a lock (kbctl's start.lock) or a pipe someone waits to see closed.
+	 */
+	closefrom(STDERR_FILENO + 1);
 
 	memset(&o, 0, sizeof(o));
 	o.jobs = default_jobs();

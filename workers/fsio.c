@@ -1,0 +1,344 @@
+/*
+ * The committer's I/O layer (see fsio.h). Every public function checks its
+ * fail point before the step it names, then does the step with plain
+ * system calls; the static helpers below never check points, so a step is
+ * counted exactly once however the public functions are combined.
+ */
+#include <sys/types.h>
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "fsio.h"
+
+#ifdef KBD_FAILPOINTS
+
+enum fp_action {
+	FP_CRASH,
+	FP_EIO,
+	FP_ENOSPC
+};
+
+static struct {
+	pid_t		 pid;		/* process that parsed; 0: not parsed */
+	int		 bad;		/* KBD_FAILPOINT malformed */
+	char		*name;		/* NULL: no fail point */
+	size_t		 namelen;
+	int		 prefix;	/* name ended in '*' */
+	enum fp_action	 action;
+	unsigned long	 nth;
+	unsigned long	 count;
+} fp;
+
+static void
+fp_parse(void)
+{
+	const char	*env, *colon, *at, *end;
+	char		*ep, action[16];
+	size_t		 len;
+
+	free(fp.name);
+	memset(&fp, 0, sizeof(fp));
+	fp.pid = getpid();
+	fp.nth = 1;
+	if ((env = getenv("KBD_FAILPOINT")) == NULL || *env == '\0')
+		return;
+
+	end = env + strlen(env);
+	if ((at = strchr(env, '@')) != NULL) {
+		errno = 0;
+		fp.nth = strtoul(at + 1, &ep, 10);
+		if (at[1] < '0' || at[1] > '9' || *ep != '\0' || errno != 0 ||
+		    fp.nth == 0)
+			goto bad;
+		end = at;
+	}
+	if ((colon = memchr(env, ':', (size_t)(end - env))) != NULL) {
+		len = (size_t)(end - colon - 1);
+		if (len >= sizeof(action))
+			goto bad;
+		memcpy(action, colon + 1, len);
+		action[len] = '\0';
+		if (strcmp(action, "crash") == 0)
+			fp.action = FP_CRASH;
+		else if (strcmp(action, "eio") == 0)
+			fp.action = FP_EIO;
+		else if (strcmp(action, "enospc") == 0)
+			fp.action = FP_ENOSPC;
+		else
+			goto bad;
+		end = colon;
+	}
+	len = (size_t)(end - env);
+	if (len > 0 && env[len - 1] == '*') {
+		fp.prefix = 1;
+		len--;
+	}
+	if (len == 0 && !fp.prefix)
+		goto bad;
+	if ((fp.name = strndup(env, len)) == NULL)
+		goto bad;
+	fp.namelen = len;
+	return;
+bad:
+	/* stderr: a drill must not pass because its fail point was a typo. */
+	fprintf(stderr, "kbd: malformed KBD_FAILPOINT \"%s\"\n", env);
+	fp.bad = 1;
+}
+
+void
+fsio_reset(void)
+{
+	fp_parse();
+}
+
+int
+fsio_point(const char *point)
+{
+	if (fp.pid != getpid())
+		fp_parse();
+	if (fp.bad) {
+		errno = EINVAL;
+		return -1;
+	}
+	if (fp.name == NULL)
+		return 0;
+	if (fp.prefix ? strncmp(point, fp.name, fp.namelen) != 0 :
+	    strcmp(point, fp.name) != 0)
+		return 0;
+	if (++fp.count != fp.nth)
+		return 0;
+	switch (fp.action) {
+	case FP_CRASH:
+		kill(getpid(), SIGKILL);
+		_exit(137);	/* not reached: SIGKILL to oneself is immediate */
+	case FP_EIO:
+		errno = EIO;
+		return -1;
+	case FP_ENOSPC:
+		errno = ENOSPC;
+		return -1;
+	}
+	return 0;
+}
+
+/* Check "<point>.<step>". */
+static int
+fsio_subpoint(const char *point, const char *step)
+{
+	char	name[256];
+
+	(void)snprintf(name, sizeof(name), "%s.%s", point, step);
+	return fsio_point(name);
+}
+
+#else /* !KBD_FAILPOINTS */
+
+int
+fsio_point(const char *point)
+{
+	(void)point;
+	return 0;
+}
+
+void
+fsio_reset(void)
+{
+}
+
+static int
+fsio_subpoint(const char *point, const char *step)
+{
+	(void)point;
+	(void)step;
+	return 0;
+}
+
+#endif /* KBD_FAILPOINTS */
+
+static int
+write_loop(int fd, const void *buf, size_t len)
+{
+	const char	*p = buf;
+	ssize_t		 n;
+
+	while (len > 0) {
+		if ((n = write(fd, p, len)) == -1) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		if (n == 0) {
+			errno = EIO;
+			return -1;
+		}
+		p += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+/* Close, keeping the errno of the failure that led here. */
+static void
+close_saved(int fd)
+{
+	int	saved = errno;
+
+	close(fd);
+	errno = saved;
+}
+
+int
+fsio_write_all(int fd, const void *buf, size_t len, const char *point)
+{
+	if (fsio_point(point) == -1)
+		return -1;
+	return write_loop(fd, buf, len);
+}
+
+/* A failed fsync is never retried: the caller treats it as fatal. */
+int
+fsio_fsync(int fd, const char *point)
+{
+	if (fsio_point(point) == -1)
+		return -1;
+	return fsync(fd);
+}
+
+int
+fsio_fsync_dir(const char *dir, const char *point)
+{
+	int	fd;
+
+	if (fsio_point(point) == -1)
+		return -1;
+	if ((fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1)
+		return -1;
+	if (fsync(fd) == -1) {
+		close_saved(fd);
+		return -1;
+	}
+	return close(fd);
+}
+
+int
+fsio_rename(const char *from, const char *to, const char *point)
+{
+	if (fsio_point(point) == -1)
+		return -1;
+	return rename(from, to);
+}
+
+int
+fsio_link(const char *from, const char *to, const char *point)
+{
+	if (fsio_point(point) == -1)
+		return -1;
+	return link(from, to);
+}
+
+int
+fsio_unlink(const char *path, const char *point)
+{
+	if (fsio_point(point) == -1)
+		return -1;
+	if (unlink(path) == -1 && errno != ENOENT)
+		return -1;
+	return 0;
+}
+
+int
+fsio_mkdir(const char *path, mode_t mode, const char *point)
+{
+	struct stat	st;
+
+	if (fsio_point(point) == -1)
+		return -1;
+	if (mkdir(path, mode) == 0)
+		return 0;
+	if (errno != EEXIST)
+		return -1;
+	/* Something that is not a directory does not count. */
+	if (stat(path, &st) == 0 && S_ISDIR(st.st_mode))
+		return 0;
+	errno = EEXIST;
+	return -1;
+}
+
+int
+fsio_rmdir(const char *path, const char *point)
+{
+	if (fsio_point(point) == -1)
+		return -1;
+	if (rmdir(path) == -1 && errno != ENOENT)
+		return -1;
+	return 0;
+}
+
+int
+fsio_truncate(const char *path, off_t size, const char *point)
+{
+	if (fsio_point(point) == -1)
+		return -1;
+	return truncate(path, size);
+}
+
+int
+fsio_write_atomic(const char *path, const void *buf, size_t len,
+    const char *point)
+{
+	char	*tmp;
+	int	 fd = -1, saved;
+
+	if (fsio_point(point) == -1)
+		return -1;
+	if (asprintf(&tmp, "%s.tmp", path) == -1)
+		return -1;
+	fd = open(tmp, O_CREAT | O_TRUNC | O_WRONLY | O_CLOEXEC, 0644);
+	if (fd == -1)
+		goto fail;
+	if (write_loop(fd, buf, len) == -1 ||
+	    fsio_subpoint(point, "fsync") == -1 || fsync(fd) == -1)
+		goto fail;
+	if (close(fd) == -1) {
+		fd = -1;
+		goto fail;
+	}
+	fd = -1;
+	if (fsio_subpoint(point, "rename") == -1 || rename(tmp, path) == -1)
+		goto fail;
+	free(tmp);
+	return 0;
+fail:
+	saved = errno;
+	if (fd != -1)
+		close(fd);
+	(void)unlink(tmp);
+	free(tmp);
+	errno = saved;
+	return -1;
+}
+
+int
+fsio_append(const char *path, const void *buf, size_t len, const char *point)
+{
+	int	fd;
+
+	if (fsio_point(point) == -1)
+		return -1;
+	fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
+	if (fd == -1)
+		return -1;
+	if (write_loop(fd, buf, len) == -1 ||
+	    fsio_subpoint(point, "fsync") == -1 || fsync(fd) == -1) {
+		close_saved(fd);
+		return -1;
+	}
+	return close(fd);
+}
