@@ -1,0 +1,1530 @@
+/*
+ * The committer: the only process that writes a KB. It holds .kb/lock,
+ * replays journals left active by a predecessor, then serves the
+ * supervisor's requests one at a time: job records, batches of prepared
+ * documents (group commit), removals and lint.
+ *
+ * Every mutation follows the commit protocol of DESIGN.md: track each live
+ * path in a journal, activate it, publish (rename staged files, write
+ * pages, append to index.md and log.md), fsync the directories once, then
+ * one SQLite transaction whose COMMIT, with the journal's commit record,
+ * is the commit point; then discard the journal. Any error before COMMIT
+ * rolls the journal back. A failed fsync is fatal and never retried: the
+ * next committer's recovery puts the KB back in a committed state.
+ *
+ * Fail points (fsio.h) named here, for crash drills: init.*, publish.raw,
+ * publish.source, publish.summary(.fsync, .rename), publish.index(.fsync),
+ * publish.log(.fsync), publish.fsync, batch.commit (before COMMIT),
+ * batch.committed (after it), cleanup.staging, remove.unlink,
+ * remove.index(.fsync, .rename), remove.log(.fsync), remove.fsync,
+ * remove.commit, remove.committed.
+ */
+#include <sys/types.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <openssl/evp.h>
+
+#include "chan.h"
+#include "db.h"
+#include "fsio.h"
+#include "journal.h"
+#include "kbd.h"
+#include "kbd.pb-c.h"
+#include "log.h"
+#include "naming.h"
+#include "wiki.h"
+#include "xmalloc.h"
+
+#define STAGING_DIR	".kb/staging"
+#define JOURNAL_DIR	".kb/journal"
+#define EXT_MAX		32		/* bytes of a file name extension */
+#define BATCH_ITEMS_MAX	65536
+/* Room left in a LintRep for the framing and the "and N more" line. */
+#define LINT_BYTES_MAX	(MSG_MAX_INTERNAL - 16 * 1024)
+
+static const char *const live_dirs[] = {
+	"raw", "wiki", "wiki/sources", "wiki/summaries"
+};
+
+/* One item of the batch being received, copied out of its message. */
+struct item {
+	uint64_t		 seq;
+	char			*path;
+	int			 status;	/* as the supervisor sent it */
+	char			*reason;
+	char			 hex[65];	/* hash, "" if none */
+	uint64_t		 size, dev, ino;
+	int64_t			 mtime_ns;
+	char			*title, *description;
+	struct wiki_heading	*outline;
+	size_t			 noutline;
+	char			*stem, *ext, *staged_raw, *staged_md;
+
+	/* The outcome. */
+	int			 result;	/* FileStatus replied */
+	char			*doc;		/* added, or the one it duplicates */
+	char			*why;		/* reason replied */
+	char			*raw, *src, *sum;	/* live paths, if added */
+};
+
+static struct {
+	int		 active;
+	uint64_t	 job, batch;
+	uint32_t	 count, n;
+	struct item	*items;
+} batch;
+
+static struct chan	chan;
+
+static void	send_msg(uint32_t, const ProtobufCMessage *);
+
+static char *
+errf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* A one-line error message, xmalloc'ed. */
+static char *
+errf(const char *fmt, ...)
+{
+	va_list	 ap;
+	char	*s;
+
+	va_start(ap, fmt);
+	if (vasprintf(&s, fmt, ap) == -1)
+		fatal("vasprintf");
+	va_end(ap);
+	return s;
+}
+
+/* A whole file in memory (NUL-terminated), or NULL with errno. */
+static char *
+slurp(const char *path, size_t *lenp)
+{
+	struct stat	 st;
+	char		*buf;
+	size_t		 len = 0, cap;
+	ssize_t		 n;
+	int		 fd, saved;
+
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)) == -1)
+		return NULL;
+	if (fstat(fd, &st) == -1) {
+		saved = errno;
+		close(fd);
+		errno = saved;
+		return NULL;
+	}
+	cap = (size_t)st.st_size + 1;
+	buf = xmalloc(cap);
+	for (;;) {
+		if (len + 1 == cap) {
+			buf = xreallocarray(buf, 2, cap);
+			cap *= 2;
+		}
+		n = read(fd, buf + len, cap - len - 1);
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n == -1) {
+			saved = errno;
+			free(buf);
+			close(fd);
+			errno = saved;
+			return NULL;
+		}
+		if (n == 0)
+			break;
+		len += (size_t)n;
+	}
+	close(fd);
+	buf[len] = '\0';
+	*lenp = len;
+	return buf;
+}
+
+static void
+sync_dirs(const char *point)
+{
+	size_t	i;
+
+	for (i = 0; i < sizeof(live_dirs) / sizeof(live_dirs[0]); i++)
+		if (fsio_fsync_dir(live_dirs[i], point) == -1)
+			fatal("fsync %s", live_dirs[i]);
+}
+
+/* Before the commit point: undo the live tree. Failing that, stop. */
+static void
+rollback(struct journal *j)
+{
+	if (journal_rollback(j) == -1)
+		fatal("journal %s: rollback", journal_id(j));
+	journal_free(j);
+}
+
+/* After the commit point. */
+static void
+discard(struct journal *j)
+{
+	if (journal_discard(j) == -1)
+		fatal("journal %s: discard", journal_id(j));
+	journal_free(j);
+}
+
+/*
+ * Activate j, or explain why not. A full disk is an error the request
+ * reports; any other failure leaves the journal's state unclear (it
+ * fsyncs), so the committer stops and recovery sorts it out.
+ */
+static char *
+activate(struct journal *j)
+{
+	char	*err;
+
+	if (journal_activate(j) == 0)
+		return NULL;
+	if (errno != ENOSPC && errno != EDQUOT)
+		fatal("journal %s: activate", journal_id(j));
+	err = errf("journal: %s", strerror(errno));
+	rollback(j);
+	return err;
+}
+
+/* Raw file name of a document: <doc>.<ext>, or <doc> without ext. */
+static char *
+raw_file(const char *doc, const char *ext)
+{
+	char	*s;
+
+	xasprintf(&s, "%s%s%s", doc, *ext != '\0' ? "." : "", ext);
+	return s;
+}
+
+/*
+ * Whether a registry document's raw file is named file. Names hold dots,
+ * so "a.b.c" may be a/b.c, a.b/c or a.b.c without extension: each split
+ * is one indexed lookup.
+ */
+static int
+raw_file_owned(const char *file)
+{
+	char	*name, *dot;
+	int	 r;
+
+	if ((r = db_name_ext_exists(file, "")) != 0)
+		return r;
+	name = xstrdup(file);
+	for (dot = strchr(name, '.'); dot != NULL; dot = strchr(dot + 1, '.')) {
+		*dot = '\0';
+		r = db_name_ext_exists(name, dot + 1);
+		*dot = '.';
+		if (r != 0)
+			break;
+	}
+	free(name);
+	return r;
+}
+
+/* Startup. */
+
+static void
+init_dirs(const char *const *dirs, size_t n, mode_t mode)
+{
+	struct stat	 st;
+	const char	*slash;
+	char		*parent;
+	size_t		 i;
+
+	for (i = 0; i < n; i++) {
+		if (stat(dirs[i], &st) == 0 && S_ISDIR(st.st_mode))
+			continue;
+		if (fsio_mkdir(dirs[i], mode, "init.mkdir") == -1)
+			fatal("mkdir %s", dirs[i]);
+		slash = strrchr(dirs[i], '/');
+		parent = slash == NULL ? xstrdup(".") :
+		    xstrndup(dirs[i], (size_t)(slash - dirs[i]));
+		if (fsio_fsync_dir(parent, "init.fsync") == -1)
+			fatal("fsync %s", parent);
+		free(parent);
+	}
+}
+
+static void
+init_file(const char *path, const char *text, const char *point)
+{
+	struct stat	st;
+
+	if (stat(path, &st) == 0)
+		return;
+	if (errno != ENOENT)
+		fatal("%s", path);
+	if (fsio_write_atomic(path, text, strlen(text), point) == -1)
+		fatal("%s", path);
+	if (fsio_fsync_dir("wiki", "init.fsync") == -1)
+		fatal("fsync wiki");
+}
+
+static int
+committed(void *arg, const char *id)
+{
+	int	r;
+
+	(void)arg;
+	if ((r = db_commit_exists(id)) == -1) {
+		log_warnx("%s", db_errmsg());
+		errno = EIO;
+	}
+	return r;
+}
+
+/* Batches. */
+
+/* "" or a file directly in .kb/staging. */
+static int
+staging_path_ok(const char *p)
+{
+	const char	*f;
+
+	if (*p == '\0')
+		return 1;
+	if (strncmp(p, STAGING_DIR "/", sizeof(STAGING_DIR)) != 0)
+		return 0;
+	f = p + sizeof(STAGING_DIR);
+	return *f != '\0' && *f != '.' && strchr(f, '/') == NULL;
+}
+
+static void
+item_copy(struct item *it, const Kbd__BatchItem *bi)
+{
+	char	ext[NAMING_STEM_MAX + 1];
+	size_t	i, len;
+
+	memset(it, 0, sizeof(*it));
+	it->seq = bi->seq;
+	it->path = xstrdup(bi->path);
+	it->status = bi->status;
+	it->reason = xstrdup(bi->reason);
+	if (bi->hash.len == 32)
+		for (i = 0; i < 32; i++)
+			(void)snprintf(it->hex + 2 * i, 3, "%02x",
+			    bi->hash.data[i]);
+	else if (bi->hash.len != 0)
+		fatalx("item %" PRIu64 ": hash of %zu bytes", bi->seq,
+		    bi->hash.len);
+	it->size = bi->size;
+	it->dev = bi->dev;
+	it->ino = bi->ino;
+	it->mtime_ns = bi->mtime_ns;
+	it->title = xstrdup(bi->title);
+	it->description = xstrdup(bi->description);
+	if (bi->n_outline > 0) {
+		it->outline = xcalloc(bi->n_outline, sizeof(*it->outline));
+		for (i = 0; i < bi->n_outline; i++) {
+			it->outline[i].level = bi->outline[i]->level;
+			it->outline[i].text = xstrdup(bi->outline[i]->text);
+		}
+		it->noutline = bi->n_outline;
+	}
+	it->stem = xstrdup(bi->stem);
+	/* The extension names a live file too: same rules as a stem. */
+	ext[0] = '\0';
+	if (bi->ext[0] != '\0' && naming_sanitize(bi->ext, ext,
+	    sizeof(ext)) == 0) {
+		len = EXT_MAX;
+		if (strlen(ext) > len) {
+			while (len > 0 && ((unsigned char)ext[len] & 0xc0) ==
+			    0x80)
+				len--;
+			ext[len] = '\0';
+		}
+	}
+	it->ext = xstrdup(ext);
+	it->staged_raw = xstrdup(bi->staged_raw);
+	it->staged_md = xstrdup(bi->staged_md);
+
+	/* Staging paths are unlinked and renamed: they must be staging's. */
+	if (!staging_path_ok(it->staged_raw) ||
+	    !staging_path_ok(it->staged_md))
+		fatalx("item %" PRIu64 ": staging path outside " STAGING_DIR,
+		    it->seq);
+	if (it->status == KBD__FILE_STATUS__FS_ADDED &&
+	    (*it->hex == '\0' || *it->staged_raw == '\0' ||
+	    *it->staged_md == '\0'))
+		fatalx("item %" PRIu64 ": added without hash or staged files",
+		    it->seq);
+}
+
+static void
+item_free(struct item *it)
+{
+	size_t	i;
+
+	free(it->path);
+	free(it->reason);
+	free(it->title);
+	free(it->description);
+	for (i = 0; i < it->noutline; i++)
+		free((char *)it->outline[i].text);
+	free(it->outline);
+	free(it->stem);
+	free(it->ext);
+	free(it->staged_raw);
+	free(it->staged_md);
+	free(it->doc);
+	free(it->why);
+	free(it->raw);
+	free(it->src);
+	free(it->sum);
+}
+
+static void
+batch_begin(const Kbd__BatchBegin *b)
+{
+	if (batch.active)
+		fatalx("BATCH_BEGIN inside batch %" PRIu64, batch.batch);
+	if (b->count > BATCH_ITEMS_MAX)
+		fatalx("batch of %u items", b->count);
+	batch.active = 1;
+	batch.job = b->job;
+	batch.batch = b->batch;
+	batch.count = b->count;
+	batch.n = 0;
+	batch.items = xcalloc(b->count ? b->count : 1, sizeof(*batch.items));
+}
+
+static void
+batch_item(const Kbd__BatchItem *bi)
+{
+	if (!batch.active || batch.n == batch.count)
+		fatalx("BATCH_ITEM outside a batch");
+	if (batch.n > 0 && bi->seq <= batch.items[batch.n - 1].seq)
+		fatalx("batch items out of order");
+	item_copy(&batch.items[batch.n++], bi);
+}
+
+struct taken_arg {
+	size_t		 upto;		/* items decided before this one */
+	const char	*ext;
+};
+
+static int
+name_taken(void *arg, const char *name)
+{
+	struct taken_arg	*ta = arg;
+	struct item		*it;
+	char			*file, *other;
+	size_t			 i;
+	int			 r;
+
+	file = raw_file(name, ta->ext);
+	for (i = 0; i < ta->upto; i++) {
+		it = &batch.items[i];
+		if (it->result != KBD__FILE_STATUS__FS_ADDED)
+			continue;
+		other = raw_file(it->doc, it->ext);
+		r = strcmp(it->doc, name) == 0 || strcmp(other, file) == 0;
+		free(other);
+		if (r) {
+			free(file);
+			return 1;
+		}
+	}
+	if ((r = db_name_exists(name)) == 0)
+		r = raw_file_owned(file);
+	free(file);
+	if (r == -1)
+		errno = EIO;	/* the reason is in db_errmsg() */
+	return r;
+}
+
+/*
+ * Outcome of each item, in scan order: duplicates by hash against the
+ * registry and the items before it, then the document's name.
+ */
+static char *
+batch_decide(void)
+{
+	struct taken_arg	 ta;
+	struct item		*it, *prev;
+	char			 stem[NAMING_STEM_MAX + 1];
+	char			 name[NAMING_NAME_MAX + 1], *dup;
+	size_t			 i, k;
+	int			 r;
+
+	for (i = 0; i < batch.n; i++) {
+		it = &batch.items[i];
+		if (it->status != KBD__FILE_STATUS__FS_ADDED) {
+			it->result = it->status;
+			it->why = xstrdup(it->reason);
+			continue;
+		}
+		if ((r = db_doc_by_hash(it->hex, &dup, NULL, NULL)) == -1)
+			return errf("registry: %s", db_errmsg());
+		for (k = 0; r == 0 && k < i; k++) {
+			prev = &batch.items[k];
+			if (prev->result == KBD__FILE_STATUS__FS_ADDED &&
+			    strcmp(prev->hex, it->hex) == 0) {
+				dup = xstrdup(prev->doc);
+				r = 1;
+			}
+		}
+		if (r == 1) {
+			it->result = KBD__FILE_STATUS__FS_DUPLICATE;
+			it->why = errf("same content as %s", dup);
+			it->doc = dup;
+			continue;
+		}
+		ta.upto = i;
+		ta.ext = it->ext;
+		if (naming_sanitize(it->stem, stem, sizeof(stem)) == -1 ||
+		    naming_choose(stem, it->hex, name_taken, &ta, name,
+		    sizeof(name)) == -1)
+			return errf("naming %s: %s", it->path,
+			    errno == EIO ? db_errmsg() : strerror(errno));
+		it->result = KBD__FILE_STATUS__FS_ADDED;
+		it->why = xstrdup("");
+		it->doc = xstrdup(name);
+		xasprintf(&it->raw, "raw/%s%s%s", name,
+		    *it->ext != '\0' ? "." : "", it->ext);
+		xasprintf(&it->src, "wiki/sources/%s.md", name);
+		xasprintf(&it->sum, "wiki/summaries/%s.md", name);
+	}
+	return NULL;
+}
+
+/*
+ * What the batch adds to its job's counters. When it failed, items sent
+ * as added failed with it, whatever had been decided for them.
+ */
+static void
+batch_counts(struct db_counts *c, int failed)
+{
+	struct item	*it;
+	size_t		 i;
+
+	memset(c, 0, sizeof(*c));
+	for (i = 0; i < batch.n; i++) {
+		it = &batch.items[i];
+		switch (failed ? it->status : it->result) {
+		case KBD__FILE_STATUS__FS_ADDED:
+			if (failed)
+				c->failed++;
+			else
+				c->added++;
+			break;
+		case KBD__FILE_STATUS__FS_DUPLICATE:
+			c->duplicates++;
+			break;
+		case KBD__FILE_STATUS__FS_SKIPPED:
+			c->skipped++;
+			break;
+		case KBD__FILE_STATUS__FS_CANCELLED:
+			c->cancelled++;
+			break;
+		default:
+			c->failed++;
+			break;
+		}
+	}
+}
+
+static struct wiki_doc *
+item_wiki(const struct item *it, struct wiki_doc *d)
+{
+	d->name = it->doc;
+	d->ext = it->ext;
+	d->title = it->title;
+	d->description = it->description;
+	d->outline = it->outline;
+	d->noutline = it->noutline;
+	return d;
+}
+
+/* Move one document's staged files into place and write its page. */
+static char *
+publish_one(struct item *it)
+{
+	struct wiki_doc	 d;
+	char		*md, *page, *kw[WIKI_KEYWORDS];
+	size_t		 len, nkw;
+	int		 r;
+
+	if ((md = slurp(it->staged_md, &len)) == NULL)
+		return errf("%s: %s", it->staged_md, strerror(errno));
+	nkw = wiki_keywords(md, len, kw);
+	free(md);
+	page = wiki_summary(item_wiki(it, &d), kw, nkw, &len);
+	wiki_keywords_free(kw, nkw);
+
+	if (fsio_rename(it->staged_raw, it->raw, "publish.raw") == -1) {
+		free(page);
+		return errf("%s: %s", it->raw, strerror(errno));
+	}
+	if (fsio_rename(it->staged_md, it->src, "publish.source") == -1) {
+		free(page);
+		return errf("%s: %s", it->src, strerror(errno));
+	}
+	r = fsio_write_atomic(it->sum, page, len, "publish.summary");
+	free(page);
+	if (r == -1)
+		return errf("%s: %s", it->sum, strerror(errno));
+	return NULL;
+}
+
+/* Registry and full-text rows of one published document. */
+static char *
+register_one(const struct item *it, int64_t now)
+{
+	struct db_doc	 d;
+	char		*body;
+	size_t		 len;
+	int64_t		 id;
+	int		 r;
+
+	memset(&d, 0, sizeof(d));
+	d.name = it->doc;
+	d.title = *it->title != '\0' ? it->title : it->doc;
+	d.description = it->description;
+	d.hash = it->hex;
+	d.ext = it->ext;
+	d.size = it->size;
+	d.src_path = it->path;
+	d.src_dev = it->dev;
+	d.src_ino = it->ino;
+	d.src_mtime_ns = it->mtime_ns;
+	d.job = batch.job;
+	d.added_at = now;
+	if (db_doc_insert(&d, &id) == -1)
+		return errf("registry: %s", db_errmsg());
+	/* The text indexed is what the KB holds, read back from it. */
+	if ((body = slurp(it->src, &len)) == NULL)
+		return errf("%s: %s", it->src, strerror(errno));
+	r = db_fts_insert(id, d.name, d.title, body, len);
+	free(body);
+	if (r == -1)
+		return errf("full-text index: %s", db_errmsg());
+	return NULL;
+}
+
+/* The transaction of a batch; j NULL when it published nothing. */
+static char *
+batch_transaction(struct journal *j, uint64_t cursor, int64_t now)
+{
+	struct db_counts	 c;
+	struct item		*it;
+	char			*err = NULL;
+	size_t			 i;
+
+	if (db_begin() == -1)
+		return errf("registry: %s", db_errmsg());
+	for (i = 0; i < batch.n && err == NULL; i++) {
+		it = &batch.items[i];
+		if (it->result == KBD__FILE_STATUS__FS_ADDED)
+			err = register_one(it, now);
+	}
+	batch_counts(&c, 0);
+	if (err == NULL && db_job_batch(batch.job, &c, cursor) == -1)
+		err = errf("registry: %s", db_errmsg());
+	if (err == NULL && j != NULL &&
+	    db_commit_insert(journal_id(j), batch.job, now) == -1)
+		err = errf("registry: %s", db_errmsg());
+	if (err == NULL && fsio_point("batch.commit") == -1)
+		err = errf("registry: %s", strerror(errno));
+	if (err != NULL) {
+		db_rollback();
+		return err;
+	}
+	if (db_commit() == -1)
+		return errf("registry: %s", db_errmsg());
+	return NULL;
+}
+
+/* Commit the decided batch by the commit protocol. */
+static char *
+batch_commit(uint64_t cursor)
+{
+	struct journal	*j;
+	struct item	*it;
+	struct wiki_doc	 d;
+	char		*err = NULL, *line, *entry, *what, **docs;
+	char		*lines = NULL;
+	size_t		 i, ndocs = 0, linelen = 0, len;
+	int64_t		 now = time(NULL);
+
+	for (i = 0; i < batch.n; i++)
+		if (batch.items[i].result == KBD__FILE_STATUS__FS_ADDED)
+			ndocs++;
+	if (ndocs == 0)
+		return batch_transaction(NULL, cursor, now);
+
+	if ((j = journal_new()) == NULL)
+		return errf("journal: %s", strerror(errno));
+	for (i = 0; i < batch.n; i++) {
+		it = &batch.items[i];
+		if (it->result != KBD__FILE_STATUS__FS_ADDED)
+			continue;
+		if (journal_track(j, it->raw) == -1 ||
+		    journal_track(j, it->src) == -1 ||
+		    journal_track(j, it->sum) == -1) {
+			err = errf("journal: %s", strerror(errno));
+			rollback(j);
+			return err;
+		}
+	}
+	if (journal_track_append(j, WIKI_INDEX) == -1 ||
+	    journal_track_append(j, WIKI_LOG) == -1) {
+		err = errf("journal: %s", strerror(errno));
+		rollback(j);
+		return err;
+	}
+	if ((err = activate(j)) != NULL)
+		return err;
+
+	/* The live tree changes from here on. */
+	docs = xcalloc(ndocs, sizeof(*docs));
+	ndocs = 0;
+	for (i = 0; i < batch.n && err == NULL; i++) {
+		it = &batch.items[i];
+		if (it->result != KBD__FILE_STATUS__FS_ADDED)
+			continue;
+		if ((err = publish_one(it)) != NULL)
+			break;
+		docs[ndocs++] = it->doc;
+		line = wiki_index_line(item_wiki(it, &d));
+		len = strlen(line);
+		lines = xreallocarray(lines, 1, linelen + len + 1);
+		memcpy(lines + linelen, line, len + 1);
+		linelen += len;
+		free(line);
+	}
+	if (err == NULL && fsio_append(WIKI_INDEX, lines, linelen,
+	    "publish.index") == -1)
+		err = errf("%s: %s", WIKI_INDEX, strerror(errno));
+	if (err == NULL) {
+		xasprintf(&what, "add | job %" PRIu64 ": %zu documents",
+		    batch.job, ndocs);
+		entry = wiki_log_entry(what, docs, ndocs, (time_t)now);
+		if (fsio_append(WIKI_LOG, entry, strlen(entry),
+		    "publish.log") == -1)
+			err = errf("%s: %s", WIKI_LOG, strerror(errno));
+		free(entry);
+		free(what);
+	}
+	free(lines);
+	free(docs);
+	if (err == NULL) {
+		sync_dirs("publish.fsync");
+		err = batch_transaction(j, cursor, now);
+	}
+	if (err != NULL) {
+		rollback(j);
+		return err;
+	}
+
+	/* Committed. */
+	(void)fsio_point("batch.committed");
+	discard(j);
+	return NULL;
+}
+
+/*
+ * The batch was committed before a crash (the job's cursor is past it):
+ * answer from the registry and change nothing. An added item whose
+ * document came from its own path in this job is the one added; others
+ * with the same content were its duplicates.
+ */
+static char *
+batch_replay(void)
+{
+	struct item	*it, *prev;
+	char		*name, *src;
+	uint64_t	 job;
+	size_t		 i, k;
+	int		 r, claimed;
+
+	for (i = 0; i < batch.n; i++) {
+		it = &batch.items[i];
+		if (it->status != KBD__FILE_STATUS__FS_ADDED) {
+			it->result = it->status;
+			it->why = xstrdup(it->reason);
+			continue;
+		}
+		if ((r = db_doc_by_hash(it->hex, &name, &src, &job)) == -1)
+			return errf("registry: %s", db_errmsg());
+		if (r == 0) {
+			it->result = KBD__FILE_STATUS__FS_FAILED;
+			it->why = xstrdup("not in the registry (failed, or "
+			    "removed since)");
+			continue;
+		}
+		claimed = 0;
+		for (k = 0; k < i; k++) {
+			prev = &batch.items[k];
+			if (prev->result == KBD__FILE_STATUS__FS_ADDED &&
+			    strcmp(prev->doc, name) == 0)
+				claimed = 1;
+		}
+		if (!claimed && job == batch.job &&
+		    strcmp(src, it->path) == 0) {
+			it->result = KBD__FILE_STATUS__FS_ADDED;
+			it->why = xstrdup("");
+		} else {
+			it->result = KBD__FILE_STATUS__FS_DUPLICATE;
+			it->why = errf("same content as %s", name);
+		}
+		it->doc = name;
+		free(src);
+	}
+	return NULL;
+}
+
+/*
+ * A batch that failed still ends its items (the supervisor moves its
+ * cursor past them): record them, the added ones as failed, so the job's
+ * counters match what its clients were told.
+ */
+static void
+batch_record_failure(uint64_t cursor)
+{
+	struct db_counts	c;
+
+	batch_counts(&c, 1);
+	if (db_begin() == -1 || db_job_batch(batch.job, &c, cursor) == -1) {
+		log_warnx("job %" PRIu64 ": recording a failed batch: %s",
+		    batch.job, db_errmsg());
+		db_rollback();
+		return;
+	}
+	if (db_commit() == -1)
+		log_warnx("job %" PRIu64 ": recording a failed batch: %s",
+		    batch.job, db_errmsg());
+}
+
+/* Staging files are ours once a batch is sent; published ones are gone. */
+static void
+batch_cleanup(void)
+{
+	struct item	*it;
+	size_t		 i;
+
+	for (i = 0; i < batch.n; i++) {
+		it = &batch.items[i];
+		if (*it->staged_raw != '\0' &&
+		    fsio_unlink(it->staged_raw, "cleanup.staging") == -1)
+			log_warn("%s", it->staged_raw);
+		if (*it->staged_md != '\0' &&
+		    fsio_unlink(it->staged_md, "cleanup.staging") == -1)
+			log_warn("%s", it->staged_md);
+	}
+}
+
+static void
+batch_reply(const char *err)
+{
+	Kbd__BatchRep	  rep = KBD__BATCH_REP__INIT;
+	Kbd__ItemResult	 *res, **resp;
+	struct item	 *it;
+	size_t		  i;
+
+	rep.job = batch.job;
+	rep.batch = batch.batch;
+	rep.error = (char *)(err != NULL ? err : "");
+	res = xcalloc(batch.n ? batch.n : 1, sizeof(*res));
+	resp = xcalloc(batch.n ? batch.n : 1, sizeof(*resp));
+	for (i = 0; i < batch.n; i++) {
+		it = &batch.items[i];
+		kbd__item_result__init(&res[i]);
+		res[i].seq = it->seq;
+		res[i].path = it->path;
+		if (err != NULL) {
+			/* Nothing was decided: the items as they came. */
+			res[i].status = it->status;
+			res[i].reason = it->reason;
+			res[i].doc = (char *)"";
+			if (it->status == KBD__FILE_STATUS__FS_ADDED) {
+				res[i].status = KBD__FILE_STATUS__FS_FAILED;
+				res[i].reason = (char *)err;
+			}
+		} else {
+			res[i].status = it->result;
+			res[i].reason = it->why != NULL ? it->why :
+			    it->reason;
+			res[i].doc = it->doc != NULL ? it->doc : (char *)"";
+		}
+		resp[i] = &res[i];
+	}
+	rep.results = resp;
+	rep.n_results = batch.n;
+	/* The supervisor knows each item's path: drop them rather than fail. */
+	if (protobuf_c_message_get_packed_size(&rep.base) > MSG_MAX_INTERNAL)
+		for (i = 0; i < batch.n; i++)
+			res[i].path = (char *)"";
+	send_msg(MSG_BATCH_REP, &rep.base);
+	free(resp);
+	free(res);
+}
+
+static void
+batch_end(const Kbd__BatchEnd *e)
+{
+	Kbd__JobSummary	 js = KBD__JOB_SUMMARY__INIT;
+	char		*err = NULL;
+	size_t		 i;
+	int		 r;
+
+	if (!batch.active || e->job != batch.job || e->batch != batch.batch ||
+	    batch.n != batch.count)
+		fatalx("BATCH_END of job %" PRIu64 " batch %" PRIu64 " after "
+		    "%u of %u items", e->job, e->batch, batch.n, batch.count);
+	if ((r = db_job_get(batch.job, &js)) == -1)
+		err = errf("registry: %s", db_errmsg());
+	else if (r == 0)
+		err = errf("no such job %" PRIu64, batch.job);
+	else if (js.cursor >= e->cursor)
+		err = batch_replay();
+	else if ((err = batch_decide()) == NULL)
+		err = batch_commit(e->cursor);
+	if (err != NULL) {
+		log_warnx("job %" PRIu64 " batch %" PRIu64 ": %s", batch.job,
+		    batch.batch, err);
+		if (r == 1 && js.cursor < e->cursor)
+			batch_record_failure(e->cursor);
+	}
+	free(js.error);
+	batch_cleanup();
+	batch_reply(err);
+	free(err);
+	for (i = 0; i < batch.n; i++)
+		item_free(&batch.items[i]);
+	free(batch.items);
+	memset(&batch, 0, sizeof(batch));
+}
+
+/* Jobs. */
+
+static void
+job_create(const Kbd__JobCreateReq *req)
+{
+	Kbd__JobCreateRep	 rep = KBD__JOB_CREATE_REP__INIT;
+	uint8_t			*buf;
+	size_t			 len;
+	char			*err = NULL;
+
+	len = protobuf_c_message_get_packed_size(&req->base);
+	buf = xmalloc(len + 1);
+	(void)protobuf_c_message_pack(&req->base, buf);
+	/* synchronous=FULL: the job is durable when this returns. */
+	if (db_job_create(buf, len, time(NULL), &rep.job) == -1) {
+		err = errf("registry: %s", db_errmsg());
+		rep.error = err;
+		rep.job = 0;
+	}
+	free(buf);
+	send_msg(MSG_JOB_CREATE_REP, &rep.base);
+	free(err);
+}
+
+static void
+job_finish(const Kbd__JobFinishReq *req)
+{
+	Kbd__JobSummary	 s = KBD__JOB_SUMMARY__INIT;
+	int		 r;
+
+	if (db_job_finish(req->job, req->state, req->error, time(NULL)) == -1)
+		log_warnx("job %" PRIu64 ": %s", req->job, db_errmsg());
+	if ((r = db_job_get(req->job, &s)) != 1) {
+		s.job = req->job;
+		s.state = KBD__JOB_STATE__JOB_NONE;
+		s.error = r == 0 ? errf("no such job %" PRIu64, req->job) :
+		    errf("registry: %s", db_errmsg());
+	}
+	send_msg(MSG_JOB_FINISH_REP, &s.base);
+	free(s.error);
+}
+
+/* Removal. */
+
+struct rdoc {
+	const char	*name;
+	int		 found;		/* 1, or 0: not found or repeated */
+	int64_t		 id;
+	char		*ext, *raw, *src, *sum;
+};
+
+static int
+cmp_strp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Write buffered index text; a failure is remembered in *err. */
+static void
+index_flush(int fd, char *buf, size_t *len, char **err)
+{
+	if (*err == NULL && *len > 0 &&
+	    fsio_write_all(fd, buf, *len, "remove.index") == -1)
+		*err = errf("%s: %s", WIKI_INDEX ".tmp", strerror(errno));
+	*len = 0;
+}
+
+/*
+ * index.md without the lines of the removed documents (names sorted):
+ * streamed into index.md.tmp, fsynced, renamed over index.md. This costs
+ * O(size of the index) per remove request, not per document; adding
+ * never rewrites the index.
+ */
+static char *
+index_rewrite(char **names, size_t n)
+{
+	FILE	*in;
+	char	*line = NULL, *name, *err = NULL, *buf;
+	size_t	 cap = 0, len = 0, bufmax = 64 * 1024;
+	ssize_t	 nr;
+	int	 fd, drop;
+
+	if ((in = fopen(WIKI_INDEX, "re")) == NULL)
+		return errf("%s: %s", WIKI_INDEX, strerror(errno));
+	fd = open(WIKI_INDEX ".tmp", O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
+	    0644);
+	if (fd == -1) {
+		err = errf("%s: %s", WIKI_INDEX ".tmp", strerror(errno));
+		fclose(in);
+		return err;
+	}
+	buf = xmalloc(bufmax);
+	while (err == NULL && (nr = getline(&line, &cap, in)) != -1) {
+		drop = 0;
+		if ((name = wiki_index_line_doc(line, (size_t)nr)) != NULL) {
+			drop = bsearch(&name, names, n, sizeof(*names),
+			    cmp_strp) != NULL;
+			free(name);
+		}
+		if (drop)
+			continue;
+		if (len + (size_t)nr > bufmax)
+			index_flush(fd, buf, &len, &err);
+		if ((size_t)nr > bufmax) {
+			if (err == NULL && fsio_write_all(fd, line, (size_t)nr,
+			    "remove.index") == -1)
+				err = errf("%s: %s", WIKI_INDEX ".tmp",
+				    strerror(errno));
+			continue;
+		}
+		memcpy(buf + len, line, (size_t)nr);
+		len += (size_t)nr;
+	}
+	if (err == NULL && ferror(in))
+		err = errf("%s: read error", WIKI_INDEX);
+	index_flush(fd, buf, &len, &err);
+	free(buf);
+	free(line);
+	fclose(in);
+	if (err == NULL && fsio_fsync(fd, "remove.index.fsync") == -1)
+		fatal("fsync %s.tmp", WIKI_INDEX);
+	if (close(fd) == -1 && err == NULL)
+		err = errf("%s: %s", WIKI_INDEX ".tmp", strerror(errno));
+	if (err == NULL && fsio_rename(WIKI_INDEX ".tmp", WIKI_INDEX,
+	    "remove.index.rename") == -1)
+		err = errf("%s: %s", WIKI_INDEX, strerror(errno));
+	return err;
+}
+
+static char *
+remove_commit(struct rdoc *v, size_t n, size_t nfound)
+{
+	struct journal	*j;
+	char		**names, *err = NULL, *what, *entry;
+	size_t		  i, k;
+	int64_t		  now = time(NULL);
+
+	if ((j = journal_new()) == NULL)
+		return errf("journal: %s", strerror(errno));
+	for (i = 0; i < n; i++) {
+		if (!v[i].found)
+			continue;
+		if (journal_track(j, v[i].raw) == -1 ||
+		    journal_track(j, v[i].src) == -1 ||
+		    journal_track(j, v[i].sum) == -1)
+			break;
+	}
+	if (i < n || journal_track(j, WIKI_INDEX) == -1 ||
+	    journal_track_append(j, WIKI_LOG) == -1) {
+		err = errf("journal: %s", strerror(errno));
+		rollback(j);
+		return err;
+	}
+	if ((err = activate(j)) != NULL)
+		return err;
+
+	names = xcalloc(nfound, sizeof(*names));
+	for (i = k = 0; i < n; i++)
+		if (v[i].found)
+			names[k++] = (char *)v[i].name;
+	for (i = 0; i < n && err == NULL; i++) {
+		if (!v[i].found)
+			continue;
+		if (fsio_unlink(v[i].raw, "remove.unlink") == -1)
+			err = errf("%s: %s", v[i].raw, strerror(errno));
+		else if (fsio_unlink(v[i].src, "remove.unlink") == -1)
+			err = errf("%s: %s", v[i].src, strerror(errno));
+		else if (fsio_unlink(v[i].sum, "remove.unlink") == -1)
+			err = errf("%s: %s", v[i].sum, strerror(errno));
+	}
+	if (err == NULL) {
+		/* The log lists them in request order, the index wants sorted. */
+		xasprintf(&what, "remove | %zu documents", nfound);
+		entry = wiki_log_entry(what, names, nfound, (time_t)now);
+		qsort(names, nfound, sizeof(*names), cmp_strp);
+		err = index_rewrite(names, nfound);
+		if (err == NULL && fsio_append(WIKI_LOG, entry, strlen(entry),
+		    "remove.log") == -1)
+			err = errf("%s: %s", WIKI_LOG, strerror(errno));
+		free(entry);
+		free(what);
+	}
+	free(names);
+	if (err == NULL) {
+		sync_dirs("remove.fsync");
+		if (db_begin() == -1)
+			err = errf("registry: %s", db_errmsg());
+		for (i = 0; i < n && err == NULL; i++)
+			if (v[i].found && db_doc_delete(v[i].id) == -1)
+				err = errf("registry: %s", db_errmsg());
+		if (err == NULL &&
+		    db_commit_insert(journal_id(j), 0, now) == -1)
+			err = errf("registry: %s", db_errmsg());
+		if (err == NULL && fsio_point("remove.commit") == -1)
+			err = errf("registry: %s", strerror(errno));
+		if (err != NULL)
+			db_rollback();
+		else if (db_commit() == -1)
+			err = errf("registry: %s", db_errmsg());
+	}
+	if (err != NULL) {
+		rollback(j);
+		return err;
+	}
+	(void)fsio_point("remove.committed");
+	discard(j);
+	return NULL;
+}
+
+static void
+remove_docs(const Kbd__RemoveReq *req)
+{
+	Kbd__RemoveRep	  rep = KBD__REMOVE_REP__INIT;
+	Kbd__ItemResult	 *res, **resp;
+	struct rdoc	 *v;
+	char		 *err = NULL;
+	size_t		  i, k, n = req->n_docs, nfound = 0;
+	int		  r;
+
+	v = xcalloc(n ? n : 1, sizeof(*v));
+	for (i = 0; i < n; i++)
+		v[i].name = req->docs[i];
+	for (i = 0; i < n && err == NULL; i++) {
+		for (k = 0; k < i; k++)
+			if (strcmp(v[k].name, v[i].name) == 0)
+				break;
+		if (k < i)
+			continue;	/* named twice: removed once */
+		r = db_doc_by_name(v[i].name, &v[i].id, &v[i].ext);
+		if (r == -1)
+			err = errf("registry: %s", db_errmsg());
+		if (r != 1)
+			continue;
+		v[i].found = 1;
+		nfound++;
+		xasprintf(&v[i].raw, "raw/%s%s%s", v[i].name,
+		    *v[i].ext != '\0' ? "." : "", v[i].ext);
+		xasprintf(&v[i].src, "wiki/sources/%s.md", v[i].name);
+		xasprintf(&v[i].sum, "wiki/summaries/%s.md", v[i].name);
+	}
+	if (err == NULL && nfound > 0)
+		err = remove_commit(v, n, nfound);
+
+	res = xcalloc(n ? n : 1, sizeof(*res));
+	resp = xcalloc(n ? n : 1, sizeof(*resp));
+	for (i = 0; i < n; i++) {
+		kbd__item_result__init(&res[i]);
+		res[i].seq = i + 1;
+		res[i].doc = req->docs[i];
+		for (k = 0; k <= i; k++)
+			if (strcmp(v[k].name, v[i].name) == 0)
+				break;
+		res[i].status = err == NULL && v[k].found ?
+		    KBD__FILE_STATUS__FS_REMOVED :
+		    KBD__FILE_STATUS__FS_NOT_FOUND;
+		if (err != NULL) {
+			res[i].status = KBD__FILE_STATUS__FS_FAILED;
+			res[i].reason = err;
+		} else if (!v[k].found)
+			res[i].reason = (char *)"no such document";
+		resp[i] = &res[i];
+	}
+	rep.results = resp;
+	rep.n_results = n;
+	rep.error = err != NULL ? err : (char *)"";
+	if (err != NULL)
+		log_warnx("remove: %s", err);
+	send_msg(MSG_C_REMOVE_REP, &rep.base);
+	for (i = 0; i < n; i++) {
+		free(v[i].ext);
+		free(v[i].raw);
+		free(v[i].src);
+		free(v[i].sum);
+	}
+	free(v);
+	free(res);
+	free(resp);
+	free(err);
+}
+
+/* Lint. */
+
+struct lint {
+	char	**v;
+	size_t	  n, cap;
+	size_t	  bytes, more;
+	char	 *error;
+};
+
+static void
+lint_add(struct lint *l, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+/* Problems past what one message holds are counted, not listed. */
+static void
+lint_add(struct lint *l, const char *fmt, ...)
+{
+	va_list	 ap;
+	char	*s;
+
+	va_start(ap, fmt);
+	if (vasprintf(&s, fmt, ap) == -1)
+		fatal("vasprintf");
+	va_end(ap);
+	if (l->bytes + strlen(s) + 8 > LINT_BYTES_MAX) {
+		l->more++;
+		free(s);
+		return;
+	}
+	if (l->n == l->cap) {
+		l->cap = l->cap ? l->cap * 2 : 64;
+		l->v = xreallocarray(l->v, l->cap, sizeof(*l->v));
+	}
+	l->bytes += strlen(s) + 8;
+	l->v[l->n++] = s;
+}
+
+static void
+lint_report(void *arg, const char *line)
+{
+	lint_add(arg, "%s", line);
+}
+
+static void
+lint_db_error(struct lint *l)
+{
+	if (l->error == NULL)
+		l->error = errf("registry: %s", db_errmsg());
+}
+
+/* Lower-case hex SHA-256 of a file, streamed. */
+static int
+sha256_file(const char *path, char hex[65])
+{
+	EVP_MD_CTX	*ctx;
+	unsigned char	 md[EVP_MAX_MD_SIZE], buf[64 * 1024];
+	unsigned int	 mdlen, i;
+	ssize_t		 n;
+	int		 fd, saved, r = -1;
+
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)) == -1)
+		return -1;
+	if ((ctx = EVP_MD_CTX_new()) == NULL)
+		fatalx("EVP_MD_CTX_new");
+	if (EVP_DigestInit_ex(ctx, EVP_sha256(), NULL) != 1)
+		fatalx("EVP_DigestInit_ex");
+	for (;;) {
+		if ((n = read(fd, buf, sizeof(buf))) == -1) {
+			if (errno == EINTR)
+				continue;
+			goto out;
+		}
+		if (n == 0)
+			break;
+		if (EVP_DigestUpdate(ctx, buf, (size_t)n) != 1)
+			fatalx("EVP_DigestUpdate");
+	}
+	if (EVP_DigestFinal_ex(ctx, md, &mdlen) != 1 || mdlen != 32)
+		fatalx("EVP_DigestFinal_ex");
+	for (i = 0; i < mdlen; i++)
+		(void)snprintf(hex + 2 * i, 3, "%02x", md[i]);
+	r = 0;
+out:
+	saved = errno;
+	EVP_MD_CTX_free(ctx);
+	close(fd);
+	errno = saved;
+	return r;
+}
+
+/* A file of a document is there and a regular file; 0 if not. */
+static int
+lint_file(struct lint *l, const char *path, const char *doc)
+{
+	struct stat	st;
+
+	if (lstat(path, &st) == -1) {
+		if (errno == ENOENT)
+			lint_add(l, "%s: missing (document %s)", path, doc);
+		else
+			lint_add(l, "%s: %s", path, strerror(errno));
+		return 0;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		lint_add(l, "%s: not a regular file (document %s)", path, doc);
+		return 0;
+	}
+	return 1;
+}
+
+static int
+lint_doc(void *arg, const struct db_doc *d)
+{
+	struct lint	*l = arg;
+	char		*path, hex[65];
+
+	xasprintf(&path, "raw/%s%s%s", d->name, *d->ext != '\0' ? "." : "",
+	    d->ext);
+	if (lint_file(l, path, d->name)) {
+		if (sha256_file(path, hex) == -1)
+			lint_add(l, "%s: %s", path, strerror(errno));
+		else if (strcmp(hex, d->hash) != 0)
+			lint_add(l, "%s: content does not match the registry "
+			    "(sha256 %s, registered %s)", path, hex, d->hash);
+	}
+	free(path);
+	xasprintf(&path, "wiki/sources/%s.md", d->name);
+	(void)lint_file(l, path, d->name);
+	free(path);
+	xasprintf(&path, "wiki/summaries/%s.md", d->name);
+	(void)lint_file(l, path, d->name);
+	free(path);
+	return 0;
+}
+
+enum dir_kind {
+	DIR_RAW,	/* raw/<doc>[.<ext>] */
+	DIR_PAGES,	/* <doc>.md */
+	DIR_STAGING	/* nothing should be left */
+};
+
+/* Stream a directory: every entry must belong to a registry document. */
+static void
+lint_dir(struct lint *l, const char *dir, enum dir_kind kind)
+{
+	DIR		*d;
+	struct dirent	*de;
+	struct stat	 st;
+	char		*path, *name;
+	size_t		 len;
+	int		 r;
+
+	if ((d = opendir(dir)) == NULL) {
+		lint_add(l, "%s: %s", dir, strerror(errno));
+		return;
+	}
+	while ((errno = 0, de = readdir(d)) != NULL) {
+		if (strcmp(de->d_name, ".") == 0 ||
+		    strcmp(de->d_name, "..") == 0)
+			continue;
+		xasprintf(&path, "%s/%s", dir, de->d_name);
+		if (kind == DIR_STAGING) {
+			lint_add(l, "%s: leftover staging file", path);
+			free(path);
+			continue;
+		}
+		if (lstat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
+			lint_add(l, "%s: not a regular file", path);
+			free(path);
+			continue;
+		}
+		len = strlen(de->d_name);
+		if (kind == DIR_RAW)
+			r = raw_file_owned(de->d_name);
+		else if (len > 3 && strcmp(de->d_name + len - 3, ".md") == 0) {
+			name = xstrndup(de->d_name, len - 3);
+			r = db_name_exists(name);
+			free(name);
+		} else
+			r = 0;
+		if (r == -1)
+			lint_db_error(l);
+		else if (r == 0)
+			lint_add(l, "%s: no document in the registry", path);
+		free(path);
+	}
+	if (errno != 0)
+		lint_add(l, "%s: %s", dir, strerror(errno));
+	closedir(d);
+}
+
+static void
+lint(const Kbd__LintReq *req)
+{
+	Kbd__LintRep	 rep = KBD__LINT_REP__INIT;
+	struct lint	 l;
+	struct stat	 st;
+	size_t		 i;
+	int		 n;
+
+	memset(&l, 0, sizeof(l));
+	if (db_docs_foreach(lint_doc, &l) == -1)
+		lint_db_error(&l);
+	lint_dir(&l, "raw", DIR_RAW);
+	lint_dir(&l, "wiki/sources", DIR_PAGES);
+	lint_dir(&l, "wiki/summaries", DIR_PAGES);
+	if (stat(WIKI_INDEX, &st) == -1)
+		lint_add(&l, "%s: %s", WIKI_INDEX, strerror(errno));
+	if (stat(WIKI_LOG, &st) == -1)
+		lint_add(&l, "%s: %s", WIKI_LOG, strerror(errno));
+	if (db_check(lint_report, &l) == -1)
+		lint_db_error(&l);
+	if ((n = journal_count_active()) == -1)
+		lint_add(&l, "%s: %s", JOURNAL_DIR, strerror(errno));
+	else if (n > 0)
+		lint_add(&l, "%s: %d active journal%s", JOURNAL_DIR, n,
+		    n == 1 ? "" : "s");
+	/* Lint is only served while no job runs: staging should be empty. */
+	lint_dir(&l, STAGING_DIR, DIR_STAGING);
+	if (l.more > 0) {
+		/* Fits: LINT_BYTES_MAX leaves room for it. */
+		if (l.n == l.cap)
+			l.v = xreallocarray(l.v, ++l.cap, sizeof(*l.v));
+		l.v[l.n++] = errf("... and %zu more problems", l.more);
+	}
+	if (req->fix && l.error == NULL)
+		l.error = xstrdup("lint --fix is not supported by this kbd");
+	rep.problems = l.v;
+	rep.n_problems = l.n;
+	rep.error = l.error != NULL ? l.error : (char *)"";
+	send_msg(MSG_C_LINT_REP, &rep.base);
+	for (i = 0; i < l.n; i++)
+		free(l.v[i]);
+	free(l.v);
+	free(l.error);
+}
+
+/* The process. */
+
+static void
+send_msg(uint32_t type, const ProtobufCMessage *pb)
+{
+	if (chan_send(&chan, type, pb, NULL, 0) == -1)
+		fatal("sending %s", msg_type_name(type));
+}
+
+void
+committer_main(const char *kbroot)
+{
+	static const char *const kbdirs[] = { JOURNAL_DIR, STAGING_DIR };
+	Kbd__CommitterReady	 ready = KBD__COMMITTER_READY__INIT;
+	struct msg		 m;
+	unsigned		 rolled_back = 0, finalized = 0;
+	int			 lockfd, r;
+
+	chan_init(&chan, KBD_CHAN_FD, 0, MSG_MAX_INTERNAL);
+	log_setchan(&chan);
+	/*
+	 * Ctrl-C on a foreground kbd reaches the whole process group; the
+	 * committer stops at EOF, between requests, instead of mid-batch.
+	 */
+	signal(SIGINT, SIG_IGN);
+	signal(SIGHUP, SIG_IGN);
+	if (chdir(kbroot) == -1)
+		fatal("%s", kbroot);
+
+	/* A predecessor may still be dying: wait for its lock. */
+	if ((lockfd = open(".kb/lock", O_RDWR | O_CREAT | O_CLOEXEC,
+	    0600)) == -1)
+		fatal(".kb/lock");
+	while (flock(lockfd, LOCK_EX) == -1)
+		if (errno != EINTR)
+			fatal("flock .kb/lock");
+
+	/* Recovery before anything touches the live tree. */
+	init_dirs(kbdirs, sizeof(kbdirs) / sizeof(kbdirs[0]), 0700);
+	if (db_open(DB_PATH) == -1)
+		fatalx("%s: %s", DB_PATH, db_errmsg());
+	/* kb.db may be new: its name must be durable before it counts. */
+	if (fsio_fsync_dir(".kb", "init.fsync") == -1)
+		fatal("fsync .kb");
+	if (journal_recover(committed, NULL, &rolled_back, &finalized) == -1)
+		fatal("journal recovery");
+	if (rolled_back || finalized)
+		log_info("recovery: %u rolled back, %u finalized",
+		    rolled_back, finalized);
+	init_dirs(live_dirs, sizeof(live_dirs) / sizeof(live_dirs[0]), 0755);
+	init_file(WIKI_INDEX, WIKI_INDEX_HEADER, "init.index");
+	init_file(WIKI_LOG, WIKI_LOG_HEADER, "init.log");
+
+	ready.rolled_back = rolled_back;
+	ready.finalized = finalized;
+	send_msg(MSG_COMMITTER_READY, &ready.base);
+
+	for (;;) {
+		if ((r = chan_recv(&chan, &m, 0)) == 0) {
+			db_close();
+			exit(0);
+		}
+		if (r == -1) {
+			if (errno == EPROTO)
+				fatalx("bad message: %s", chan.error);
+			fatal("receiving");
+		}
+		if (m.nfds != 0)
+			fatalx("%s with file descriptors",
+			    msg_type_name(m.type));
+		if (batch.active && m.type != MSG_BATCH_ITEM &&
+		    m.type != MSG_BATCH_END)
+			fatalx("%s inside a batch", msg_type_name(m.type));
+		switch (m.type) {
+		case MSG_JOB_CREATE_REQ:
+			job_create((Kbd__JobCreateReq *)m.pb);
+			break;
+		case MSG_BATCH_BEGIN:
+			batch_begin((Kbd__BatchBegin *)m.pb);
+			break;
+		case MSG_BATCH_ITEM:
+			batch_item((Kbd__BatchItem *)m.pb);
+			break;
+		case MSG_BATCH_END:
+			batch_end((Kbd__BatchEnd *)m.pb);
+			break;
+		case MSG_JOB_FINISH_REQ:
+			job_finish((Kbd__JobFinishReq *)m.pb);
+			break;
+		case MSG_C_REMOVE_REQ:
+			remove_docs((Kbd__RemoveReq *)m.pb);
+			break;
+		case MSG_C_LINT_REQ:
+			lint((Kbd__LintReq *)m.pb);
+			break;
+		default:
+			fatalx("unexpected %s", msg_type_name(m.type));
+		}
+		msg_free(&m);
+	}
+}

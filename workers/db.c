@@ -1,0 +1,628 @@
+/*
+ * The committer's database (see db.h): schema creation, the pragmas the
+ * commit protocol relies on (WAL, synchronous=FULL so a COMMIT is durable
+ * when it returns), and one prepared statement per write or lookup.
+ *
+ * SQLite errors are returned, except a failed fsync, which is fatal: the
+ * committer exits and recovery on the next start decides, from the commit
+ * records, what happened. A COMMIT that fails for any reason but a full
+ * disk is fatal for the same reason: its outcome is not known.
+ */
+#include <sys/types.h>
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <sqlite3.h>
+
+#include "db.h"
+#include "log.h"
+#include "xmalloc.h"
+
+#define DB_SCHEMA_VERSION	"1"
+
+static const char schema_sql[] =
+	"CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);"
+	"CREATE TABLE documents("
+	" id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE,"
+	" title TEXT NOT NULL, description TEXT NOT NULL,"
+	" hash TEXT NOT NULL UNIQUE, ext TEXT NOT NULL,"
+	" size INTEGER NOT NULL, src_path TEXT NOT NULL,"
+	" src_dev INTEGER NOT NULL, src_ino INTEGER NOT NULL,"
+	" src_mtime_ns INTEGER NOT NULL,"
+	" job INTEGER NOT NULL, added_at INTEGER NOT NULL);"
+	"CREATE INDEX documents_src ON documents(src_dev, src_ino, size,"
+	" src_mtime_ns);"
+	"CREATE VIRTUAL TABLE fts USING fts5(name, title, body);"
+	"CREATE TABLE jobs("
+	" id INTEGER PRIMARY KEY, state INTEGER NOT NULL,"
+	" request BLOB NOT NULL,"
+	" created INTEGER NOT NULL, finished INTEGER NOT NULL DEFAULT 0,"
+	" cursor INTEGER NOT NULL DEFAULT 0,"
+	" added INTEGER NOT NULL DEFAULT 0,"
+	" duplicates INTEGER NOT NULL DEFAULT 0,"
+	" skipped INTEGER NOT NULL DEFAULT 0,"
+	" failed INTEGER NOT NULL DEFAULT 0,"
+	" cancelled INTEGER NOT NULL DEFAULT 0,"
+	" error TEXT NOT NULL DEFAULT '');"
+	"CREATE TABLE commits(journal TEXT PRIMARY KEY, job INTEGER NOT NULL,"
+	" at INTEGER NOT NULL);"
+	"INSERT INTO meta(key, value) VALUES ('schema', '" DB_SCHEMA_VERSION
+	"');";
+
+static sqlite3		*db;
+static char		 errbuf[512];
+
+static sqlite3_stmt	*st_begin, *st_commit, *st_rollback;
+static sqlite3_stmt	*st_commit_exists, *st_commit_insert;
+static sqlite3_stmt	*st_name, *st_name_ext, *st_by_hash, *st_by_name;
+static sqlite3_stmt	*st_doc_insert, *st_fts_insert;
+static sqlite3_stmt	*st_doc_delete, *st_fts_delete;
+static sqlite3_stmt	*st_job_insert, *st_job_get, *st_job_batch;
+static sqlite3_stmt	*st_job_finish;
+
+const char *
+db_errmsg(void)
+{
+	return errbuf;
+}
+
+static int
+is_fsync_error(int rc)
+{
+	return rc == SQLITE_IOERR_FSYNC || rc == SQLITE_IOERR_DIR_FSYNC;
+}
+
+/* Record the error of rc; never returns on a failed fsync. */
+static int
+fail(int rc, const char *what)
+{
+	if (is_fsync_error(rc) ||
+	    is_fsync_error(sqlite3_extended_errcode(db)))
+		fatalx("%s: fsync failed during %s: %s", DB_PATH, what,
+		    sqlite3_errmsg(db));
+	(void)snprintf(errbuf, sizeof(errbuf), "%s: %s", what,
+	    sqlite3_errmsg(db));
+	return -1;
+}
+
+static sqlite3_stmt *
+prep(const char *sql)
+{
+	sqlite3_stmt	*st;
+
+	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
+		fatalx("%s: preparing \"%s\": %s", DB_PATH, sql,
+		    sqlite3_errmsg(db));
+	return st;
+}
+
+/* Step a statement that returns no rows. */
+static int
+run(sqlite3_stmt *st, const char *what)
+{
+	int	rc;
+
+	rc = sqlite3_step(st);
+	if (rc != SQLITE_DONE) {
+		(void)fail(rc, what);
+		sqlite3_reset(st);
+		return -1;
+	}
+	sqlite3_reset(st);
+	return 0;
+}
+
+/* Step a lookup: 1 a row (the caller resets), 0 none, -1 error. */
+static int
+row(sqlite3_stmt *st, const char *what)
+{
+	int	rc;
+
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		return 1;
+	if (rc != SQLITE_DONE)
+		(void)fail(rc, what);
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+static void
+bind_text(sqlite3_stmt *st, int i, const char *s)
+{
+	sqlite3_bind_text(st, i, s, -1, SQLITE_STATIC);
+}
+
+static char *
+col_text(sqlite3_stmt *st, int i)
+{
+	const unsigned char	*s;
+
+	s = sqlite3_column_text(st, i);
+	return xstrdup(s != NULL ? (const char *)s : "");
+}
+
+static int
+exec(const char *sql)
+{
+	char	*err = NULL;
+	int	 rc;
+
+	if ((rc = sqlite3_exec(db, sql, NULL, NULL, &err)) != SQLITE_OK) {
+		if (is_fsync_error(rc))
+			fatalx("%s: fsync failed: %s", DB_PATH, err);
+		(void)snprintf(errbuf, sizeof(errbuf), "%s", err != NULL ?
+		    err : sqlite3_errstr(rc));
+		sqlite3_free(err);
+		return -1;
+	}
+	return 0;
+}
+
+/* The schema version, creating the schema in an empty database. */
+static int
+check_schema(void)
+{
+	sqlite3_stmt	*st;
+	int		 rc, found;
+
+	rc = sqlite3_prepare_v2(db, "SELECT value FROM meta WHERE key = "
+	    "'schema'", -1, &st, NULL);
+	if (rc != SQLITE_OK) {
+		/* No meta table: a new KB. */
+		if (exec("BEGIN IMMEDIATE") == -1)
+			return -1;
+		if (exec(schema_sql) == -1) {
+			(void)exec("ROLLBACK");
+			return -1;
+		}
+		return exec("COMMIT");
+	}
+	found = sqlite3_step(st) == SQLITE_ROW &&
+	    strcmp((const char *)sqlite3_column_text(st, 0),
+	    DB_SCHEMA_VERSION) == 0;
+	sqlite3_finalize(st);
+	if (!found) {
+		(void)snprintf(errbuf, sizeof(errbuf), "schema version is not "
+		    "%s", DB_SCHEMA_VERSION);
+		return -1;
+	}
+	return 0;
+}
+
+int
+db_open(const char *path)
+{
+	sqlite3_stmt	*st;
+	const char	*mode;
+	int		 wal;
+
+	if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE |
+	    SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
+		(void)snprintf(errbuf, sizeof(errbuf), "%s", db != NULL ?
+		    sqlite3_errmsg(db) : "out of memory");
+		sqlite3_close(db);
+		db = NULL;
+		return -1;
+	}
+	sqlite3_extended_result_codes(db, 1);
+	/* The supervisor reads while we write; WAL readers never block us. */
+	sqlite3_busy_timeout(db, 10000);
+	if (sqlite3_prepare_v2(db, "PRAGMA journal_mode=WAL", -1, &st,
+	    NULL) != SQLITE_OK)
+		goto bad;
+	wal = sqlite3_step(st) == SQLITE_ROW &&
+	    (mode = (const char *)sqlite3_column_text(st, 0)) != NULL &&
+	    strcmp(mode, "wal") == 0;
+	sqlite3_finalize(st);
+	if (!wal) {
+		(void)snprintf(errbuf, sizeof(errbuf), "cannot enable WAL: %s",
+		    sqlite3_errmsg(db));
+		goto fail;
+	}
+	if (exec("PRAGMA synchronous=FULL") == -1 || check_schema() == -1)
+		goto fail;
+
+	st_begin = prep("BEGIN IMMEDIATE");
+	st_commit = prep("COMMIT");
+	st_rollback = prep("ROLLBACK");
+	st_commit_exists = prep("SELECT 1 FROM commits WHERE journal = ?");
+	st_commit_insert = prep("INSERT INTO commits(journal, job, at) "
+	    "VALUES (?, ?, ?)");
+	st_name = prep("SELECT 1 FROM documents WHERE name = ?");
+	st_name_ext = prep("SELECT 1 FROM documents WHERE name = ? AND "
+	    "ext = ?");
+	st_by_hash = prep("SELECT name, src_path, job FROM documents "
+	    "WHERE hash = ?");
+	st_by_name = prep("SELECT id, ext FROM documents WHERE name = ?");
+	st_doc_insert = prep("INSERT INTO documents(name, title, "
+	    "description, hash, ext, size, src_path, src_dev, src_ino, "
+	    "src_mtime_ns, job, added_at) "
+	    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+	st_fts_insert = prep("INSERT INTO fts(rowid, name, title, body) "
+	    "VALUES (?, ?, ?, ?)");
+	st_doc_delete = prep("DELETE FROM documents WHERE id = ?");
+	st_fts_delete = prep("DELETE FROM fts WHERE rowid = ?");
+	st_job_insert = prep("INSERT INTO jobs(state, request, created) "
+	    "VALUES (?, ?, ?)");
+	st_job_get = prep("SELECT id, state, added, duplicates, skipped, "
+	    "failed, cancelled, created, finished, error, cursor FROM jobs "
+	    "WHERE id = ?");
+	st_job_batch = prep("UPDATE jobs SET added = added + ?, "
+	    "duplicates = duplicates + ?, skipped = skipped + ?, "
+	    "failed = failed + ?, cancelled = cancelled + ?, cursor = ? "
+	    "WHERE id = ?");
+	st_job_finish = prep("UPDATE jobs SET state = ?, finished = ?, "
+	    "error = ? WHERE id = ?");
+	return 0;
+bad:
+	(void)snprintf(errbuf, sizeof(errbuf), "%s", sqlite3_errmsg(db));
+fail:
+	sqlite3_close(db);
+	db = NULL;
+	return -1;
+}
+
+void
+db_close(void)
+{
+	sqlite3_stmt	**sts[] = {
+		&st_begin, &st_commit, &st_rollback, &st_commit_exists,
+		&st_commit_insert, &st_name, &st_name_ext, &st_by_hash,
+		&st_by_name, &st_doc_insert, &st_fts_insert, &st_doc_delete,
+		&st_fts_delete, &st_job_insert, &st_job_get, &st_job_batch,
+		&st_job_finish
+	};
+	size_t		  i;
+
+	for (i = 0; i < sizeof(sts) / sizeof(sts[0]); i++) {
+		sqlite3_finalize(*sts[i]);
+		*sts[i] = NULL;
+	}
+	sqlite3_close(db);
+	db = NULL;
+}
+
+int
+db_begin(void)
+{
+	return run(st_begin, "BEGIN");
+}
+
+int
+db_commit(void)
+{
+	int	rc;
+
+	rc = sqlite3_step(st_commit);
+	sqlite3_reset(st_commit);
+	if (rc == SQLITE_DONE)
+		return 0;
+	if ((rc & 0xff) == SQLITE_FULL) {
+		/* Definitely not committed: roll back what is left. */
+		(void)fail(rc, "COMMIT");
+		db_rollback();
+		return -1;
+	}
+	if (is_fsync_error(rc))
+		fatalx("%s: fsync failed at COMMIT: %s", DB_PATH,
+		    sqlite3_errmsg(db));
+	fatalx("%s: COMMIT failed, outcome unknown: %s", DB_PATH,
+	    sqlite3_errmsg(db));
+}
+
+void
+db_rollback(void)
+{
+	if (sqlite3_get_autocommit(db))
+		return;
+	if (run(st_rollback, "ROLLBACK") == -1)
+		log_warnx("%s: %s", DB_PATH, errbuf);
+}
+
+int
+db_commit_exists(const char *journal)
+{
+	int	r;
+
+	bind_text(st_commit_exists, 1, journal);
+	if ((r = row(st_commit_exists, "commit record lookup")) == 1)
+		sqlite3_reset(st_commit_exists);
+	return r;
+}
+
+int
+db_commit_insert(const char *journal, uint64_t job, int64_t at)
+{
+	bind_text(st_commit_insert, 1, journal);
+	sqlite3_bind_int64(st_commit_insert, 2, (sqlite3_int64)job);
+	sqlite3_bind_int64(st_commit_insert, 3, at);
+	return run(st_commit_insert, "inserting the commit record");
+}
+
+int
+db_name_exists(const char *name)
+{
+	int	r;
+
+	bind_text(st_name, 1, name);
+	if ((r = row(st_name, "name lookup")) == 1)
+		sqlite3_reset(st_name);
+	return r;
+}
+
+int
+db_name_ext_exists(const char *name, const char *ext)
+{
+	int	r;
+
+	bind_text(st_name_ext, 1, name);
+	bind_text(st_name_ext, 2, ext);
+	if ((r = row(st_name_ext, "name lookup")) == 1)
+		sqlite3_reset(st_name_ext);
+	return r;
+}
+
+int
+db_doc_by_hash(const char *hash, char **name, char **src_path, uint64_t *job)
+{
+	int	r;
+
+	bind_text(st_by_hash, 1, hash);
+	if ((r = row(st_by_hash, "hash lookup")) != 1)
+		return r;
+	if (name != NULL)
+		*name = col_text(st_by_hash, 0);
+	if (src_path != NULL)
+		*src_path = col_text(st_by_hash, 1);
+	if (job != NULL)
+		*job = (uint64_t)sqlite3_column_int64(st_by_hash, 2);
+	sqlite3_reset(st_by_hash);
+	return 1;
+}
+
+int
+db_doc_by_name(const char *name, int64_t *id, char **ext)
+{
+	int	r;
+
+	bind_text(st_by_name, 1, name);
+	if ((r = row(st_by_name, "name lookup")) != 1)
+		return r;
+	*id = sqlite3_column_int64(st_by_name, 0);
+	*ext = col_text(st_by_name, 1);
+	sqlite3_reset(st_by_name);
+	return 1;
+}
+
+int
+db_doc_insert(const struct db_doc *d, int64_t *id)
+{
+	sqlite3_stmt	*st = st_doc_insert;
+
+	bind_text(st, 1, d->name);
+	bind_text(st, 2, d->title);
+	bind_text(st, 3, d->description);
+	bind_text(st, 4, d->hash);
+	bind_text(st, 5, d->ext);
+	sqlite3_bind_int64(st, 6, (sqlite3_int64)d->size);
+	bind_text(st, 7, d->src_path);
+	sqlite3_bind_int64(st, 8, (sqlite3_int64)d->src_dev);
+	sqlite3_bind_int64(st, 9, (sqlite3_int64)d->src_ino);
+	sqlite3_bind_int64(st, 10, d->src_mtime_ns);
+	sqlite3_bind_int64(st, 11, (sqlite3_int64)d->job);
+	sqlite3_bind_int64(st, 12, d->added_at);
+	if (run(st, "inserting a document") == -1)
+		return -1;
+	*id = sqlite3_last_insert_rowid(db);
+	return 0;
+}
+
+int
+db_fts_insert(int64_t id, const char *name, const char *title,
+    const char *body, size_t bodylen)
+{
+	sqlite3_stmt	*st = st_fts_insert;
+
+	sqlite3_bind_int64(st, 1, id);
+	bind_text(st, 2, name);
+	bind_text(st, 3, title);
+	sqlite3_bind_text64(st, 4, body, bodylen, SQLITE_STATIC, SQLITE_UTF8);
+	return run(st, "inserting a full-text row");
+}
+
+int
+db_doc_delete(int64_t id)
+{
+	sqlite3_bind_int64(st_fts_delete, 1, id);
+	if (run(st_fts_delete, "deleting a full-text row") == -1)
+		return -1;
+	sqlite3_bind_int64(st_doc_delete, 1, id);
+	return run(st_doc_delete, "deleting a document");
+}
+
+int
+db_job_create(const void *req, size_t reqlen, int64_t now, uint64_t *job)
+{
+	static const char	 empty[1];
+
+	sqlite3_bind_int(st_job_insert, 1, KBD__JOB_STATE__JOB_RUNNING);
+	/* A NULL pointer would bind NULL, which the schema refuses. */
+	sqlite3_bind_blob64(st_job_insert, 2, reqlen ? req : empty, reqlen,
+	    SQLITE_STATIC);
+	sqlite3_bind_int64(st_job_insert, 3, now);
+	if (run(st_job_insert, "creating a job") == -1)
+		return -1;
+	*job = (uint64_t)sqlite3_last_insert_rowid(db);
+	return 0;
+}
+
+int
+db_job_get(uint64_t job, Kbd__JobSummary *s)
+{
+	sqlite3_stmt	*st = st_job_get;
+	int		 r;
+
+	sqlite3_bind_int64(st, 1, (sqlite3_int64)job);
+	if ((r = row(st, "job lookup")) != 1)
+		return r;
+	s->job = (uint64_t)sqlite3_column_int64(st, 0);
+	s->state = sqlite3_column_int(st, 1);
+	s->added = (uint64_t)sqlite3_column_int64(st, 2);
+	s->duplicates = (uint64_t)sqlite3_column_int64(st, 3);
+	s->skipped = (uint64_t)sqlite3_column_int64(st, 4);
+	s->failed = (uint64_t)sqlite3_column_int64(st, 5);
+	s->cancelled = (uint64_t)sqlite3_column_int64(st, 6);
+	s->created = sqlite3_column_int64(st, 7);
+	s->finished = sqlite3_column_int64(st, 8);
+	s->error = col_text(st, 9);
+	s->cursor = (uint64_t)sqlite3_column_int64(st, 10);
+	sqlite3_reset(st);
+	return 1;
+}
+
+int
+db_job_batch(uint64_t job, const struct db_counts *c, uint64_t cursor)
+{
+	sqlite3_stmt	*st = st_job_batch;
+
+	sqlite3_bind_int64(st, 1, (sqlite3_int64)c->added);
+	sqlite3_bind_int64(st, 2, (sqlite3_int64)c->duplicates);
+	sqlite3_bind_int64(st, 3, (sqlite3_int64)c->skipped);
+	sqlite3_bind_int64(st, 4, (sqlite3_int64)c->failed);
+	sqlite3_bind_int64(st, 5, (sqlite3_int64)c->cancelled);
+	sqlite3_bind_int64(st, 6, (sqlite3_int64)cursor);
+	sqlite3_bind_int64(st, 7, (sqlite3_int64)job);
+	if (run(st, "updating the job") == -1)
+		return -1;
+	if (sqlite3_changes(db) != 1) {
+		(void)snprintf(errbuf, sizeof(errbuf), "no such job %" PRIu64,
+		    job);
+		return -1;
+	}
+	return 0;
+}
+
+int
+db_job_finish(uint64_t job, int state, const char *error, int64_t now)
+{
+	sqlite3_stmt	*st = st_job_finish;
+
+	sqlite3_bind_int(st, 1, state);
+	sqlite3_bind_int64(st, 2, now);
+	bind_text(st, 3, error);
+	sqlite3_bind_int64(st, 4, (sqlite3_int64)job);
+	return run(st, "finishing the job");
+}
+
+int
+db_docs_foreach(int (*cb)(void *, const struct db_doc *), void *arg)
+{
+	sqlite3_stmt	*st;
+	struct db_doc	 d;
+	int		 rc, r = 0;
+
+	st = prep("SELECT id, name, ext, hash FROM documents ORDER BY id");
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		memset(&d, 0, sizeof(d));
+		d.id = sqlite3_column_int64(st, 0);
+		d.name = (const char *)sqlite3_column_text(st, 1);
+		d.ext = (const char *)sqlite3_column_text(st, 2);
+		d.hash = (const char *)sqlite3_column_text(st, 3);
+		if (d.name == NULL || d.ext == NULL || d.hash == NULL)
+			continue;	/* NOT NULL columns: integrity_check says */
+		if ((r = cb(arg, &d)) != 0)
+			break;
+	}
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		r = fail(rc, "listing documents");
+	sqlite3_finalize(st);
+	return r;
+}
+
+/* Report every row of a one-column query as "<prefix><value>". */
+static int
+check_rows(const char *sql, const char *prefix, const char *okvalue,
+    void (*report)(void *, const char *), void *arg)
+{
+	sqlite3_stmt	*st;
+	const char	*v;
+	char		*line;
+	int		 rc;
+
+	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
+		return fail(SQLITE_ERROR, sql);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		v = (const char *)sqlite3_column_text(st, 0);
+		if (v == NULL)
+			v = "";
+		if (okvalue != NULL && strcmp(v, okvalue) == 0)
+			continue;
+		xasprintf(&line, "%s%s", prefix, v);
+		report(arg, line);
+		free(line);
+	}
+	if (rc != SQLITE_DONE) {
+		(void)fail(rc, sql);
+		sqlite3_finalize(st);
+		return -1;
+	}
+	sqlite3_finalize(st);
+	return 0;
+}
+
+static int
+count(const char *sql, int64_t *n)
+{
+	sqlite3_stmt	*st;
+	int		 rc;
+
+	st = prep(sql);
+	if ((rc = sqlite3_step(st)) != SQLITE_ROW) {
+		(void)fail(rc, sql);
+		sqlite3_finalize(st);
+		return -1;
+	}
+	*n = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return 0;
+}
+
+int
+db_check(void (*report)(void *, const char *), void *arg)
+{
+	char	*line;
+	int64_t	 ndocs, nfts;
+
+	if (check_rows("PRAGMA integrity_check", DB_PATH ": integrity: ",
+	    "ok", report, arg) == -1)
+		return -1;
+	if (count("SELECT count(*) FROM documents", &ndocs) == -1 ||
+	    count("SELECT count(*) FROM fts", &nfts) == -1)
+		return -1;
+	if (ndocs != nfts) {
+		xasprintf(&line, "%s: full-text index has %" PRId64 " rows, "
+		    "documents %" PRId64, DB_PATH, nfts, ndocs);
+		report(arg, line);
+		free(line);
+	}
+	if (check_rows("SELECT rowid FROM fts WHERE NOT EXISTS (SELECT 1 "
+	    "FROM documents d WHERE d.id = fts.rowid)", DB_PATH ": full-text "
+	    "row without a document: rowid ", NULL, report, arg) == -1 ||
+	    check_rows("SELECT name FROM documents d WHERE NOT EXISTS "
+	    "(SELECT 1 FROM fts WHERE fts.rowid = d.id)", DB_PATH ": document "
+	    "without a full-text row: ", NULL, report, arg) == -1)
+		return -1;
+	/* FTS5 checks its index against its content; reported as an error. */
+	if (exec("INSERT INTO fts(fts) VALUES('integrity-check')") == -1) {
+		xasprintf(&line, "%s: full-text integrity-check: %s", DB_PATH,
+		    errbuf);
+		report(arg, line);
+		free(line);
+	}
+	return 0;
+}

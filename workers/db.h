@@ -1,0 +1,84 @@
+/*
+ * The KB's SQLite database as the committer sees it: the schema (created
+ * here, the one definition of it), and the prepared statements of every
+ * write and lookup the committer makes. The supervisor has its own
+ * read-only view in supervisor/query.c.
+ *
+ * One database per process, so the state is file-local. Functions return
+ * 0 (or 1 for "found") and -1 on error with the reason in db_errmsg(). A
+ * failed fsync inside SQLite is fatal: it is never retried (DESIGN.md).
+ */
+#ifndef KBD_DB_H
+#define KBD_DB_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "kbd.pb-c.h"
+
+#define DB_PATH		".kb/kb.db"
+
+struct db_doc {
+	int64_t		 id;
+	const char	*name;
+	const char	*title;
+	const char	*description;
+	const char	*hash;		/* lower-case hex SHA-256 of the raw bytes */
+	const char	*ext;		/* "" or e.g. "txt" */
+	uint64_t	 size;
+	const char	*src_path;
+	uint64_t	 src_dev, src_ino;
+	int64_t		 src_mtime_ns;
+	uint64_t	 job;
+	int64_t		 added_at;
+};
+
+/* Outcome counters a batch adds to its job. */
+struct db_counts {
+	uint64_t	added, duplicates, skipped, failed, cancelled;
+};
+
+int		 db_open(const char *path);
+void		 db_close(void);
+const char	*db_errmsg(void);
+
+/* Transactions: BEGIN IMMEDIATE; COMMIT is the commit point. */
+int	 db_begin(void);
+int	 db_commit(void);
+void	 db_rollback(void);
+
+/* Commit records of journals. */
+int	 db_commit_exists(const char *journal);		/* 1, 0, -1 */
+int	 db_commit_insert(const char *journal, uint64_t job, int64_t at);
+
+/* Registry lookups: 1 found, 0 not, -1 error. Strings are xstrdup'ed. */
+int	 db_name_exists(const char *name);
+int	 db_name_ext_exists(const char *name, const char *ext);
+int	 db_doc_by_hash(const char *hash, char **name, char **src_path,
+	    uint64_t *job);
+int	 db_doc_by_name(const char *name, int64_t *id, char **ext);
+
+/* Registry writes (inside a transaction). */
+int	 db_doc_insert(const struct db_doc *, int64_t *id);
+int	 db_fts_insert(int64_t id, const char *name, const char *title,
+	    const char *body, size_t bodylen);
+int	 db_doc_delete(int64_t id);			/* and its fts row */
+
+/* Jobs. */
+int	 db_job_create(const void *req, size_t reqlen, int64_t now,
+	    uint64_t *job);
+/* 1 found (s->error xstrdup'ed), 0 no such job, -1 error. */
+int	 db_job_get(uint64_t job, Kbd__JobSummary *s);
+int	 db_job_batch(uint64_t job, const struct db_counts *, uint64_t cursor);
+int	 db_job_finish(uint64_t job, int state, const char *error,
+	    int64_t now);
+
+/*
+ * Lint. db_docs_foreach streams every documents row (id, name, ext, hash
+ * set) to cb, which returns 0 to go on. db_check reports each problem of
+ * the database itself (integrity, FTS rows against documents) as one line.
+ */
+int	 db_docs_foreach(int (*cb)(void *, const struct db_doc *), void *arg);
+int	 db_check(void (*report)(void *, const char *), void *arg);
+
+#endif /* KBD_DB_H */

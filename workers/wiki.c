@@ -1,0 +1,481 @@
+/*
+ * Rendering of the compiled wiki (see wiki.h). Pages are plain Markdown
+ * that people and LLM agents read as is: no front matter, link targets
+ * relative to the page, wrapped in <...> when a name holds characters a
+ * bare Markdown link target cannot. index.md lines are written so that
+ * wiki_index_line_doc() can tell exactly which document a line is for, by
+ * parsing the link rather than searching the line for a name.
+ */
+#include <sys/types.h>
+
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#include "log.h"
+#include "wiki.h"
+#include "xmalloc.h"
+
+#define WORD_MIN	3	/* bytes */
+#define WORD_MAX	40
+#define TERMS_MAX	(1u << 20)	/* distinct terms counted per document */
+
+static FILE *
+mopen(char **buf, size_t *len)
+{
+	FILE	*f;
+
+	*buf = NULL;
+	if ((f = open_memstream(buf, len)) == NULL)
+		fatal("open_memstream");
+	return f;
+}
+
+static void
+mclose(FILE *f)
+{
+	if (ferror(f) || fclose(f) != 0)
+		fatalx("out of memory rendering a wiki page");
+}
+
+/* s with every run of white space made one space, trimmed, xmalloc'ed. */
+static char *
+fold(const char *s)
+{
+	char	*out, *p;
+	int	 space = 0;
+
+	p = out = xmalloc(strlen(s) + 1);
+	for (; *s != '\0'; s++) {
+		if (*s == ' ' || *s == '\t' || *s == '\n' || *s == '\r' ||
+		    *s == '\f' || *s == '\v') {
+			space = p != out;
+			continue;
+		}
+		if (space)
+			*p++ = ' ';
+		space = 0;
+		*p++ = *s;
+	}
+	*p = '\0';
+	return out;
+}
+
+/* Cut s to at most max bytes without splitting a UTF-8 character. */
+static void
+utf8_cut(char *s, size_t max)
+{
+	size_t	len = strlen(s);
+
+	if (len <= max)
+		return;
+	len = max;
+	while (len > 0 && ((unsigned char)s[len] & 0xc0) == 0x80)
+		len--;
+	while (len > 0 && s[len - 1] == ' ')
+		len--;
+	s[len] = '\0';
+}
+
+/* Link text: brackets and backslashes escaped, white space folded. */
+static void
+put_text(FILE *f, const char *s)
+{
+	char	*t, *p;
+
+	t = fold(s);
+	for (p = t; *p != '\0'; p++) {
+		if (*p == '\\' || *p == '[' || *p == ']')
+			fputc('\\', f);
+		fputc(*p, f);
+	}
+	free(t);
+}
+
+/*
+ * A link target made of prefix, name and suffix. Names never hold control
+ * characters (naming.c); any space, parenthesis or angle bracket makes it
+ * a <...> target, inside which <, > and \ are escaped.
+ */
+static void
+put_target(FILE *f, const char *prefix, const char *name, const char *suffix)
+{
+	const char	*p;
+
+	if (strpbrk(name, " ()<>\\") == NULL) {
+		fprintf(f, "%s%s%s", prefix, name, suffix);
+		return;
+	}
+	fprintf(f, "<%s", prefix);
+	for (p = name; *p != '\0'; p++) {
+		if (*p == '<' || *p == '>' || *p == '\\')
+			fputc('\\', f);
+		fputc(*p, f);
+	}
+	fprintf(f, "%s>", suffix);
+}
+
+char *
+wiki_summary(const struct wiki_doc *d, char *const *kw, size_t nkw,
+    size_t *len)
+{
+	FILE		*f;
+	char		*buf, *t, rawsuffix[256];
+	size_t		 i;
+	unsigned	 level, minlevel = UINT32_MAX;
+	int		 depth, prev = -1;
+
+	f = mopen(&buf, len);
+	t = fold(d->title);
+	fprintf(f, "# %s\n\n", *t != '\0' ? t : d->name);
+	free(t);
+
+	(void)snprintf(rawsuffix, sizeof(rawsuffix), "%s%s",
+	    *d->ext != '\0' ? "." : "", d->ext);
+	fputs("Source: [", f);
+	fputs("raw/", f);
+	put_text(f, d->name);
+	put_text(f, rawsuffix);
+	fputs("](", f);
+	put_target(f, "../../raw/", d->name, rawsuffix);
+	fputs(") · [Markdown](", f);
+	put_target(f, "../sources/", d->name, ".md");
+	fputs(")\n\n", f);
+
+	fputs("## Description\n\n", f);
+	if (*d->description != '\0')
+		fprintf(f, "%s\n\n", d->description);
+	else
+		fputs("_No description._\n\n", f);
+
+	fputs("## Outline\n\n", f);
+	for (i = 0; i < d->noutline; i++) {
+		level = d->outline[i].level ? d->outline[i].level : 1;
+		if (level < minlevel)
+			minlevel = level;
+	}
+	for (i = 0; i < d->noutline; i++) {
+		t = fold(d->outline[i].text);
+		if (*t == '\0') {
+			free(t);
+			continue;
+		}
+		level = d->outline[i].level ? d->outline[i].level : 1;
+		/* A list nests one level at a time: h1 then h3 is one step. */
+		depth = (int)(level - minlevel);
+		if (depth > prev + 1)
+			depth = prev + 1;
+		prev = depth;
+		fprintf(f, "%*s- %s\n", 2 * depth, "", t);
+		free(t);
+	}
+	fputs(prev == -1 ? "_No headings._\n\n" : "\n", f);
+
+	fputs("## Keywords\n\n", f);
+	for (i = 0; i < nkw; i++)
+		fprintf(f, "%s%s", i > 0 ? ", " : "", kw[i]);
+	fputs(nkw > 0 ? "\n" : "_None._\n", f);
+	mclose(f);
+	return buf;
+}
+
+char *
+wiki_index_line(const struct wiki_doc *d)
+{
+	FILE	*f;
+	char	*buf, *t;
+	size_t	 len;
+
+	f = mopen(&buf, &len);
+	fputs("- [", f);
+	t = fold(d->title);
+	put_text(f, *t != '\0' ? t : d->name);
+	free(t);
+	fputs("](", f);
+	put_target(f, "summaries/", d->name, ".md");
+	fputs(")", f);
+	t = fold(d->description);
+	utf8_cut(t, WIKI_INDEX_DESC_MAX);
+	if (*t != '\0')
+		fprintf(f, " — %s", t);
+	free(t);
+	fputs("\n", f);
+	mclose(f);
+	return buf;
+}
+
+char *
+wiki_index_line_doc(const char *line, size_t len)
+{
+	char	*t, *name = NULL;
+	size_t	 i, n = 0;
+
+	if (len < 3 || memcmp(line, "- [", 3) != 0)
+		return NULL;
+	for (i = 3; i < len && line[i] != ']'; i++) {
+		if (line[i] == '\n')
+			return NULL;
+		if (line[i] == '\\')
+			i++;
+	}
+	if (i + 2 >= len || line[i + 1] != '(')
+		return NULL;
+	i += 2;
+	t = xmalloc(len + 1);
+	if (line[i] == '<') {
+		for (i++; i < len && line[i] != '>' && line[i] != '\n'; i++) {
+			if (line[i] == '\\' && i + 1 < len)
+				i++;
+			t[n++] = line[i];
+		}
+		if (i >= len || line[i] != '>')
+			goto out;
+		i++;
+	} else {
+		for (; i < len && line[i] != ')' && line[i] != ' ' &&
+		    line[i] != '\n'; i++)
+			t[n++] = line[i];
+	}
+	if (i >= len || line[i] != ')')
+		goto out;
+	t[n] = '\0';
+	if (n > strlen("summaries/.md") && strncmp(t, "summaries/", 10) == 0 &&
+	    strcmp(t + n - 3, ".md") == 0)
+		name = xstrndup(t + 10, n - 13);
+out:
+	free(t);
+	return name;
+}
+
+char *
+wiki_log_entry(const char *what, char *const *docs, size_t ndocs,
+    time_t when)
+{
+	FILE		*f;
+	struct tm	 tm;
+	char		*buf, stamp[32];
+	size_t		 len, i;
+
+	gmtime_r(&when, &tm);
+	strftime(stamp, sizeof(stamp), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	f = mopen(&buf, &len);
+	fprintf(f, "## [%s] %s\n\n", stamp, what);
+	for (i = 0; i < ndocs; i++)
+		fprintf(f, "- %s\n", docs[i]);
+	fputs("\n", f);
+	mclose(f);
+	return buf;
+}
+
+/* Keywords. */
+
+static const char *stopwords[] = {
+	"about", "above", "after", "again", "against", "all", "also",
+	"among", "and", "any", "are", "because", "been", "before", "being",
+	"below", "between", "both", "but", "can", "cannot", "com", "could",
+	"did", "does", "doing", "done", "down", "during", "each", "either",
+	"else", "etc", "even", "ever", "every", "few", "for", "from",
+	"further", "get", "gets", "had", "has", "have", "having", "her",
+	"here", "hers", "herself", "him", "himself", "his", "how", "however",
+	"html", "http", "https", "into", "its", "itself", "just", "let",
+	"like", "made", "make", "many", "may", "might", "more", "most",
+	"much", "must", "myself", "nbsp", "nor", "not", "now", "off",
+	"often", "once", "one", "only", "org", "other", "others", "our",
+	"ours", "ourselves", "out", "over", "own", "per", "rather", "same",
+	"see", "seen", "shall", "she", "should", "since", "some", "such",
+	"than", "that", "the", "their", "theirs", "them", "themselves",
+	"then", "there", "these", "they", "this", "those", "though",
+	"through", "thus", "too", "two", "under", "until", "upon", "use",
+	"used", "uses", "using", "very", "via", "was", "were", "what",
+	"when", "where", "whether", "which", "while", "who", "whom", "whose",
+	"why", "will", "with", "within", "without", "would", "www", "yet",
+	"you", "your", "yours", "yourself", "yourselves"
+};
+
+static int
+cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+static int
+is_stopword(const char *w)
+{
+	return bsearch(&w, stopwords, sizeof(stopwords) / sizeof(stopwords[0]),
+	    sizeof(stopwords[0]), cmp_str) != NULL;
+}
+
+struct term {
+	char		*w;
+	unsigned	 n;
+};
+
+struct terms {
+	struct term	*v;
+	size_t		 cap, n;	/* cap: a power of two */
+};
+
+static uint32_t
+hash_word(const char *w)
+{
+	uint32_t	h = 2166136261u;
+
+	for (; *w != '\0'; w++)
+		h = (h ^ (unsigned char)*w) * 16777619u;
+	return h;
+}
+
+/* Open addressing: the slot of w, or the empty slot where it would go. */
+static struct term *
+terms_slot(struct term *v, size_t cap, const char *w)
+{
+	size_t	i;
+
+	i = hash_word(w) & (cap - 1);
+	while (v[i].w != NULL && strcmp(v[i].w, w) != 0)
+		i = (i + 1) & (cap - 1);
+	return &v[i];
+}
+
+static void
+terms_grow(struct terms *t)
+{
+	struct term	*old = t->v;
+	size_t		 oldcap = t->cap, i;
+
+	t->cap = oldcap ? oldcap * 2 : 1024;
+	t->v = xcalloc(t->cap, sizeof(*t->v));
+	for (i = 0; i < oldcap; i++)
+		if (old[i].w != NULL)
+			*terms_slot(t->v, t->cap, old[i].w) = old[i];
+	free(old);
+}
+
+static void
+terms_add(struct terms *t, const char *w)
+{
+	struct term	*s;
+
+	/* Past TERMS_MAX only known terms count: memory stays bounded. */
+	if (t->n < TERMS_MAX && (t->n + 1) * 10 > t->cap * 7)
+		terms_grow(t);
+	s = terms_slot(t->v, t->cap, w);
+	if (s->w == NULL) {
+		if (t->n >= TERMS_MAX)
+			return;
+		s->w = xstrdup(w);
+		t->n++;
+	}
+	s->n++;
+}
+
+/* a ranks before b: more frequent, then byte order. */
+static int
+term_before(const struct term *a, const struct term *b)
+{
+	if (a->n != b->n)
+		return a->n > b->n;
+	return strcmp(a->w, b->w) < 0;
+}
+
+/* Length of the separator (UTF-8 punctuation, NBSP...) at s, else 0. */
+static size_t
+utf8_separator(const unsigned char *s, const unsigned char *end)
+{
+	/* U+0080..U+00BF: Latin-1 controls, NBSP, quotes, symbols. */
+	if (s[0] == 0xc2 && end - s >= 2)
+		return 2;
+	/* U+2000..U+207F: general punctuation; U+3000..U+303F: CJK. */
+	if (end - s >= 3 && ((s[0] == 0xe2 && (s[1] == 0x80 ||
+	    s[1] == 0x81)) || (s[0] == 0xe3 && s[1] == 0x80)))
+		return 3;
+	return 0;
+}
+
+static int
+at_url(const unsigned char *s, const unsigned char *end)
+{
+	size_t	n = (size_t)(end - s);
+
+	return (n >= 7 && strncasecmp((const char *)s, "http://", 7) == 0) ||
+	    (n >= 8 && strncasecmp((const char *)s, "https://", 8) == 0);
+}
+
+size_t
+wiki_keywords(const char *text, size_t len, char **kw)
+{
+	const unsigned char	*s = (const unsigned char *)text;
+	const unsigned char	*end = s + len;
+	struct terms		 t = { NULL, 0, 0 };
+	struct term		*top[WIKI_KEYWORDS], *x;
+	char			 w[WORD_MAX + 1];
+	size_t			 wl = 0, ntop = 0, i, j, sep;
+	int			 toolong = 0, letter = 0;
+	unsigned char		 c;
+
+	terms_grow(&t);
+	for (;;) {
+		c = s < end ? *s : ' ';
+		if (s < end && wl == 0 && at_url(s, end)) {
+			while (s < end && *s != ' ' && *s != '\n' &&
+			    *s != '\t' && *s != ')' && *s != '>' && *s != ']')
+				s++;
+			continue;
+		}
+		sep = c >= 0x80 && s < end ? utf8_separator(s, end) : 0;
+		if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		    (c >= '0' && c <= '9') || (c >= 0x80 && sep == 0)) {
+			if (wl == WORD_MAX)
+				toolong = 1;
+			else if (c >= 'A' && c <= 'Z')
+				w[wl++] = (char)(c - 'A' + 'a');
+			else
+				w[wl++] = (char)c;
+			if (c > '9')
+				letter = 1;
+			s++;
+			continue;
+		}
+		if (!toolong && letter && wl >= WORD_MIN) {
+			w[wl] = '\0';
+			if (!is_stopword(w))
+				terms_add(&t, w);
+		}
+		wl = 0;
+		toolong = letter = 0;
+		if (s >= end)
+			break;
+		s += sep ? sep : 1;
+	}
+
+	/* The best few, kept sorted: no sort of the whole vocabulary. */
+	for (i = 0; i < t.cap; i++) {
+		if ((x = &t.v[i])->w == NULL)
+			continue;
+		if (ntop == WIKI_KEYWORDS && !term_before(x, top[ntop - 1]))
+			continue;
+		if (ntop < WIKI_KEYWORDS)
+			ntop++;
+		for (j = ntop - 1; j > 0 && term_before(x, top[j - 1]); j--)
+			top[j] = top[j - 1];
+		top[j] = x;
+	}
+	for (i = 0; i < ntop; i++)
+		kw[i] = xstrdup(top[i]->w);
+	for (i = 0; i < t.cap; i++)
+		free(t.v[i].w);
+	free(t.v);
+	return ntop;
+}
+
+void
+wiki_keywords_free(char **kw, size_t n)
+{
+	size_t	i;
+
+	for (i = 0; i < n; i++)
+		free(kw[i]);
+}

@@ -1,0 +1,58 @@
+/*
+ * The text of the compiled wiki (OpenKB's layout): a document's summary
+ * page, its line in wiki/index.md, and wiki/log.md entries. Only
+ * rendering and parsing here; the committer writes the files through its
+ * journal.
+ */
+#ifndef KBD_WIKI_H
+#define KBD_WIKI_H
+
+#include <stddef.h>
+#include <time.h>
+
+#define WIKI_INDEX		"wiki/index.md"
+#define WIKI_LOG		"wiki/log.md"
+#define WIKI_INDEX_HEADER	"# Index\n\n" \
+	"One line per document: its summary page and description.\n\n"
+#define WIKI_LOG_HEADER		"# Log\n\n"
+
+#define WIKI_KEYWORDS		8	/* at most, per summary page */
+#define WIKI_INDEX_DESC_MAX	160	/* bytes of description in index.md */
+
+struct wiki_heading {
+	unsigned	 level;
+	const char	*text;
+};
+
+struct wiki_doc {
+	const char			*name;
+	const char			*ext;		/* "" when none */
+	const char			*title;
+	const char			*description;
+	const struct wiki_heading	*outline;
+	size_t				 noutline;
+};
+
+/*
+ * Up to WIKI_KEYWORDS most frequent terms of a Markdown text, stop words
+ * left out, most frequent first (ties in byte order): deterministic.
+ * Fills kw[] with xstrdup'ed terms and returns how many.
+ */
+size_t	 wiki_keywords(const char *text, size_t len, char **kw);
+void	 wiki_keywords_free(char **kw, size_t n);
+
+/* wiki/summaries/<doc>.md; *len gets its length. */
+char	*wiki_summary(const struct wiki_doc *, char *const *kw, size_t nkw,
+	    size_t *len);
+/* "- [title](summaries/<doc>.md) — description\n" */
+char	*wiki_index_line(const struct wiki_doc *);
+/*
+ * The document an index.md line links to, xstrdup'ed, or NULL when the
+ * line is not a document line written by wiki_index_line.
+ */
+char	*wiki_index_line_doc(const char *line, size_t len);
+/* "## [time] <what>\n\n- doc\n...\n" */
+char	*wiki_log_entry(const char *what, char *const *docs, size_t ndocs,
+	    time_t when);
+
+#endif /* KBD_WIKI_H */
