@@ -1,2 +1,384 @@
-int main(void);
-int main(void) { return 0; }
+/*
+ * kbctl, the command-line client of kbd: main, the command table, usage,
+ * and the choice of the knowledge base. Each command parses its own
+ * options (GNU permutation, so options may follow operands; "--" ends
+ * them) before it asks for the KB, so usage errors never depend on where
+ * kbctl runs.
+ */
+#include <sys/types.h>
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "kbctl.h"
+
+static int	cmd_help(int, char **);
+
+static const struct cmd cmds[] = {
+	{ "init", "[dir]",
+	  "Create a knowledge base in dir (default: -C dir, $KB_DIR or the\n"
+	  "working directory) and start its kbd.\n", cmd_init },
+	{ "add", "[--jobs n] [--no-wait] [--json] path ...",
+	  "Add files and directories (recursively); follow the job to its end.\n"
+	  "  -j, --jobs n  convert with n workers (1-256; default: kbd's)\n"
+	  "  --no-wait     print the job id and exit (see status, wait)\n"
+	  "  --json        one JSON object per file, then a summary (NDJSON)\n",
+	  cmd_add },
+	{ "status", "[--json] [job]",
+	  "Show a job's state and counts (default: the newest job).\n"
+	  "  --json        one JSON object\n", cmd_status },
+	{ "wait", "[--json] job",
+	  "Follow a job until it ends, printing like add.\n"
+	  "  --json        one JSON object per file, then a summary (NDJSON)\n",
+	  cmd_wait },
+	{ "search", "[--limit n] [--json] query ...",
+	  "Full-text search (FTS5 query syntax); best hits first.\n"
+	  "  -n, --limit n at most n hits (1-10000, default 10)\n"
+	  "  --json        an array of {doc, title, score, snippet}\n",
+	  cmd_search },
+	{ "list", "[--json]",
+	  "List the documents.\n"
+	  "  --json        an array of {doc, title, hash, raw, source, size}\n",
+	  cmd_list },
+	{ "remove", "[--json] doc ...",
+	  "Remove documents: their files, registry rows and index entries.\n"
+	  "  --json        an array of {doc, status}\n", cmd_remove },
+	{ "lint", "[--json]",
+	  "Check the knowledge base; exit 0 only when it is clean.\n"
+	  "  --json        {ok, problems}\n", cmd_lint },
+	{ "stop", "",
+	  "Stop this knowledge base's kbd and wait until it is gone.\n",
+	  cmd_stop },
+	{ "help", "[command]", NULL, cmd_help },
+};
+#define NCMDS	(sizeof(cmds) / sizeof(cmds[0]))
+
+const struct cmd	*cmd_current;
+static const char	*opt_dir;	/* -C */
+static char		 root[PATH_MAX];
+
+/* The synopsis; with full, what the command does and its options. */
+static void
+cmd_usage(FILE *f, const struct cmd *c, int full)
+{
+	fprintf(f, "usage: kbctl [-C dir] %s%s%s\n", c->name,
+	    c->args[0] != '\0' ? " " : "", c->args);
+	if (full && c->help != NULL)
+		fputs(c->help, f);
+}
+
+static void
+main_usage(FILE *f)
+{
+	size_t	i;
+
+	fputs("usage: kbctl [-C dir] command [args]\n\ncommands:\n", f);
+	for (i = 0; i < NCMDS; i++)
+		fprintf(f, "  %s%*s%s\n", cmds[i].name,
+		    cmds[i].args[0] != '\0' ? 8 - (int)strlen(cmds[i].name) : 0,
+		    "", cmds[i].args);
+	fputs("\nThe knowledge base is -C dir, else $KB_DIR, else the nearest "
+	    "directory\nat or above the working directory holding .kb/. "
+	    "Every command takes --help.\n", f);
+}
+
+static void
+vwarn(const char *fmt, va_list ap, const char *err)
+{
+	/* What was printed so far goes first, so the error lands after it. */
+	(void)fflush(stdout);
+	fputs("kbctl: ", stderr);
+	vfprintf(stderr, fmt, ap);
+	if (err != NULL)
+		fprintf(stderr, ": %s", err);
+	fputc('\n', stderr);
+}
+
+void
+die(const char *fmt, ...)
+{
+	va_list	ap;
+
+	va_start(ap, fmt);
+	vwarn(fmt, ap, NULL);
+	va_end(ap);
+	exit(EXIT_FAIL);
+}
+
+void
+die_errno(const char *fmt, ...)
+{
+	va_list	ap;
+	int	saved = errno;
+
+	va_start(ap, fmt);
+	vwarn(fmt, ap, strerror(saved));
+	va_end(ap);
+	exit(EXIT_FAIL);
+}
+
+void
+die_usage(const char *fmt, ...)
+{
+	va_list	ap;
+
+	(void)fflush(stdout);
+	if (cmd_current != NULL)
+		fprintf(stderr, "kbctl %s: ", cmd_current->name);
+	else
+		fputs("kbctl: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	if (cmd_current != NULL)
+		cmd_usage(stderr, cmd_current, 0);
+	else
+		main_usage(stderr);
+	exit(EXIT_USAGE);
+}
+
+void *
+emalloc(size_t n)
+{
+	void	*p;
+
+	if ((p = malloc(n == 0 ? 1 : n)) == NULL)
+		die("out of memory");
+	return p;
+}
+
+void *
+ecalloc(size_t n, size_t size)
+{
+	void	*p;
+
+	if ((p = calloc(n == 0 ? 1 : n, size == 0 ? 1 : size)) == NULL)
+		die("out of memory");
+	return p;
+}
+
+char *
+estrdup(const char *s)
+{
+	char	*p;
+
+	if ((p = strdup(s)) == NULL)
+		die("out of memory");
+	return p;
+}
+
+/*
+ * getopt_long for a command: optstring must start with ':' and have 'h',
+ * longopts must map "help" to 'h'. Handles --help and every error itself,
+ * so callers only see their own options and -1.
+ */
+int
+cmd_getopt(int argc, char **argv, const char *opts, const struct option *lo)
+{
+	int	ch;
+
+	opterr = 0;
+	switch ((ch = getopt_long(argc, argv, opts, lo, NULL))) {
+	case 'h':
+		cmd_usage(stdout, cmd_current, 1);
+		out_flush();
+		exit(EXIT_OK);
+	case ':':
+		die_usage("option %s needs an argument", argv[optind - 1]);
+	case '?':
+		if (optopt != 0 && strncmp(argv[optind - 1], "--", 2) == 0)
+			die_usage("option %.*s takes no argument",
+			    (int)strcspn(argv[optind - 1], "="),
+			    argv[optind - 1]);
+		if (optopt > 0 && optopt < 0x100)
+			die_usage("unknown option -%c", optopt);
+		die_usage("unknown option %s", argv[optind - 1]);
+	}
+	return ch;
+}
+
+/* A decimal number in [min, max]; anything else is a usage error. */
+unsigned long
+parse_number(const char *what, const char *s, unsigned long min,
+    unsigned long max)
+{
+	unsigned long	 v;
+	char		*end;
+
+	if (s[0] < '0' || s[0] > '9')
+		goto bad;
+	errno = 0;
+	v = strtoul(s, &end, 10);
+	if (errno != 0 || *end != '\0' || v < min || v > max)
+		goto bad;
+	return v;
+bad:
+	if (max == ULONG_MAX)
+		die_usage("%s: expected a number from %lu, not '%s'", what,
+		    min, s);
+	die_usage("%s: expected a number from %lu to %lu, not '%s'", what,
+	    min, max, s);
+}
+
+static int
+is_kb(const char *dir)
+{
+	char		path[PATH_MAX + 8];
+	struct stat	st;
+
+	if ((size_t)snprintf(path, sizeof(path), "%s/.kb", dir) >= sizeof(path))
+		return 0;
+	return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+/* The directory named by -C or $KB_DIR, NULL when neither is set. */
+const char *
+kb_dir_option(void)
+{
+	const char	*env;
+
+	if (opt_dir != NULL)
+		return opt_dir;
+	if ((env = getenv("KB_DIR")) != NULL && env[0] != '\0')
+		return env;
+	return NULL;
+}
+
+/* An explicitly named KB root (already canonical) must be a KB. */
+void
+kb_check(const char *dir)
+{
+	if (!is_kb(dir)) {
+		fprintf(stderr, "kbctl: %s is not a knowledge base (no .kb/; "
+		    "use kbctl init)\n", dir);
+		exit(EXIT_USAGE);
+	}
+}
+
+/*
+ * The KB this command works on, canonical (realpath) so that every kbctl,
+ * however it names the KB, derives the same socket path as kbd.
+ */
+const char *
+kb_root(void)
+{
+	const char	*dir;
+	char		*slash;
+
+	if (root[0] != '\0')
+		return root;
+	if ((dir = kb_dir_option()) != NULL) {
+		if (realpath(dir, root) == NULL) {
+			fprintf(stderr, "kbctl: %s: %s\n", dir,
+			    strerror(errno));
+			exit(EXIT_USAGE);
+		}
+		kb_check(root);
+		return root;
+	}
+	if (realpath(".", root) == NULL)
+		die_errno("current directory");
+	for (;;) {
+		if (is_kb(root))
+			return root;
+		if ((slash = strrchr(root, '/')) == NULL || root[1] == '\0')
+			break;
+		if (slash == root)
+			slash[1] = '\0';	/* up to / itself */
+		else
+			*slash = '\0';
+	}
+	root[0] = '\0';
+	fprintf(stderr, "kbctl: not in a knowledge base "
+	    "(use -C DIR or kbctl init)\n");
+	exit(EXIT_USAGE);
+}
+
+static const struct cmd *
+cmd_find(const char *name)
+{
+	size_t	i;
+
+	for (i = 0; i < NCMDS; i++)
+		if (strcmp(cmds[i].name, name) == 0)
+			return &cmds[i];
+	return NULL;
+}
+
+static int
+cmd_help(int argc, char **argv)
+{
+	static const struct option lo[] = {
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+	const struct cmd	*c;
+
+	while (cmd_getopt(argc, argv, ":h", lo) != -1)
+		;
+	argc -= optind;
+	argv += optind;
+	if (argc > 1)
+		die_usage("too many arguments");
+	if (argc == 0) {
+		main_usage(stdout);
+		return EXIT_OK;
+	}
+	if ((c = cmd_find(argv[0])) == NULL)
+		die_usage("unknown command: %s", argv[0]);
+	cmd_usage(stdout, c, 1);
+	return EXIT_OK;
+}
+
+int
+main(int argc, char **argv)
+{
+	static const struct option lo[] = {
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+	const struct cmd	*c;
+	int			 ch, rc;
+
+	opterr = 0;
+	/* '+': global options end at the command name. */
+	while ((ch = getopt_long(argc, argv, "+:C:h", lo, NULL)) != -1) {
+		switch (ch) {
+		case 'C':
+			if (optarg[0] == '\0')
+				die_usage("-C needs a directory");
+			opt_dir = optarg;
+			break;
+		case 'h':
+			main_usage(stdout);
+			out_flush();
+			return EXIT_OK;
+		case ':':
+			die_usage("option %s needs an argument",
+			    argv[optind - 1]);
+		default:
+			if (optopt > 0 && optopt < 0x100)
+				die_usage("unknown option -%c", optopt);
+			die_usage("unknown option %s", argv[optind - 1]);
+		}
+	}
+	argc -= optind;
+	argv += optind;
+	if (argc == 0)
+		die_usage("no command given");
+	if ((c = cmd_find(argv[0])) == NULL)
+		die_usage("unknown command: %s", argv[0]);
+	cmd_current = c;
+	optind = 0;	/* glibc: reinitialize, now with permutation */
+	rc = c->fn(argc, argv);
+	out_flush();
+	return rc;
+}

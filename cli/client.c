@@ -1,0 +1,463 @@
+/*
+ * kbctl's connection to a KB's kbd: the socket kb_sockpath() names, a
+ * check that the peer is our own user, the version handshake, and
+ * blocking message I/O over the chan API (one request at a time, so a
+ * poll per wait is all the event loop kbctl needs).
+ *
+ * When nobody listens, kbctl starts kbd as tmux starts its server: under
+ * an exclusive flock on .kb/start.lock it tries once more (another kbctl
+ * may have won the race) and only then runs `kbd -C KB`, whose first
+ * process exits once the daemon listens. Many kbctl at once start one kbd.
+ */
+#include <sys/types.h>
+#include <sys/file.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "kbctl.h"
+#include "sockpath.h"
+
+/* How long stop waits for the socket, then for the process, to go. */
+#define STOP_SOCKET_MS	10000
+#define STOP_PROCESS_MS	15000
+
+/* connect() errors that mean no kbd is listening there. */
+static int
+nobody_listens(int error)
+{
+	return error == ENOENT || error == ECONNREFUSED;
+}
+
+static int
+sock_connect(const char *path)
+{
+	struct sockaddr_un	sun;
+	int			fd, saved;
+
+	memset(&sun, 0, sizeof(sun));
+	sun.sun_family = AF_UNIX;
+	if (strlen(path) >= sizeof(sun.sun_path)) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	memcpy(sun.sun_path, path, strlen(path) + 1);
+	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) == -1)
+		die_errno("socket");
+	if (connect(fd, (struct sockaddr *)&sun, sizeof(sun)) == -1) {
+		saved = errno;
+		close(fd);
+		errno = saved;
+		return -1;
+	}
+	return fd;
+}
+
+/* The peer must be our own user; its pid is kbd's supervisor. */
+static pid_t
+peer_pid(int fd, const char *path)
+{
+	struct ucred	cred;
+	socklen_t	len = sizeof(cred);
+
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) == -1)
+		die_errno("%s: peer credentials", path);
+	if (cred.uid != getuid())
+		die("%s: served by uid %ld, not ours (%ld); refusing", path,
+		    (long)cred.uid, (long)getuid());
+	return cred.pid;
+}
+
+/* $KBD, else kbd next to this kbctl, else kbd from $PATH. */
+static const char *
+kbd_program(char *buf, size_t len)
+{
+	const char	*env;
+	char		 self[PATH_MAX], *slash;
+	struct stat	 st;
+	ssize_t		 n;
+
+	if ((env = getenv("KBD")) != NULL && env[0] != '\0')
+		return env;
+	n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	if (n > 0) {
+		self[n] = '\0';
+		if ((slash = strrchr(self, '/')) != NULL) {
+			*slash = '\0';
+			if ((size_t)snprintf(buf, len, "%s/kbd", self) < len &&
+			    stat(buf, &st) == 0 && S_ISREG(st.st_mode) &&
+			    access(buf, X_OK) == 0)
+				return buf;
+		}
+	}
+	return "kbd";
+}
+
+/*
+ * Run `kbd -C root` and wait for it: it exits 0 once its daemon listens,
+ * or non-zero after saying why on our stderr.
+ */
+static void
+kbd_start(const char *root)
+{
+	char		 buf[PATH_MAX + 8];
+	const char	*prog;
+	char		*argv[4];
+	pid_t		 pid;
+	int		 status, fd;
+
+	prog = kbd_program(buf, sizeof(buf));
+	argv[0] = (char *)prog;
+	argv[1] = (char *)"-C";
+	argv[2] = (char *)root;
+	argv[3] = NULL;
+	(void)fflush(stdout);
+	(void)fflush(stderr);
+	switch ((pid = fork())) {
+	case -1:
+		die_errno("fork");
+	case 0:
+		/* kbd prints nothing for stdout; keep our stdout for data. */
+		if ((fd = open("/dev/null", O_RDONLY | O_CLOEXEC)) != -1) {
+			(void)dup2(fd, STDIN_FILENO);
+			close(fd);
+		}
+		(void)dup2(STDERR_FILENO, STDOUT_FILENO);
+		execvp(prog, argv);
+		fprintf(stderr, "kbctl: cannot run %s: %s\n", prog,
+		    strerror(errno));
+		_exit(127);
+	}
+	while (waitpid(pid, &status, 0) == -1)
+		if (errno != EINTR)
+			die_errno("waitpid");
+	if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
+		return;
+	if (WIFEXITED(status) && WEXITSTATUS(status) == 127)
+		die("could not start kbd");
+	if (WIFSIGNALED(status))
+		die("could not start kbd: %s killed by signal %d", prog,
+		    WTERMSIG(status));
+	die("could not start kbd for %s", root);
+}
+
+static int
+start_lock(const char *root)
+{
+	char	path[PATH_MAX + 32];
+	int	fd;
+
+	if ((size_t)snprintf(path, sizeof(path), "%s/.kb/start.lock", root) >=
+	    sizeof(path)) {
+		errno = ENAMETOOLONG;
+		die_errno("%s/.kb/start.lock", root);
+	}
+	if ((fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600)) == -1)
+		die_errno("%s", path);
+	while (flock(fd, LOCK_EX) == -1)
+		if (errno != EINTR)
+			die_errno("flock %s", path);
+	return fd;
+}
+
+/* Print kbd's error message and exit. */
+static void __attribute__((noreturn))
+die_kbd_error(const struct msg *m)
+{
+	const Kbd__ErrorMsg	*e = (const Kbd__ErrorMsg *)m->pb;
+
+	(void)fflush(stdout);
+	fputs("kbctl: ", stderr);
+	text_put(stderr, e->message[0] != '\0' ? e->message : "kbd error", 0);
+	fputc('\n', stderr);
+	exit(EXIT_FAIL);
+}
+
+/*
+ * The connection broke. kbd may have said why before it closed (a request
+ * it refused): show that rather than the bare fact, when it is there.
+ */
+static void __attribute__((noreturn))
+lost_connection(struct conn *c)
+{
+	struct msg	m;
+
+	while (chan_read(&c->chan) > 0)
+		;
+	while (chan_get(&c->chan, &m) == 1) {
+		if (m.type == MSG_ERROR)
+			die_kbd_error(&m);
+		msg_free(&m);
+	}
+	die("lost connection to kbd");
+}
+
+static void
+wait_fd(struct conn *c, short events)
+{
+	struct pollfd	pfd;
+
+	pfd.fd = c->fd;
+	pfd.events = events;
+	while (poll(&pfd, 1, -1) == -1)
+		if (errno != EINTR)
+			die_errno("poll");
+}
+
+static void
+recv_any(struct conn *c, struct msg *m, int handshake)
+{
+	struct msg_hdr	hdr;
+	ssize_t		n;
+	int		r;
+
+	for (;;) {
+		if ((r = chan_get(&c->chan, m)) == 1)
+			return;
+		if (r == -1) {
+			memcpy(&hdr, c->chan.ibuf, MSG_HDR_LEN);
+			if (handshake && hdr.version != KBD_PROTO_VERSION)
+				die("kbd (pid %ld) speaks protocol version %u, "
+				    "this kbctl %u: use matching kbd and kbctl "
+				    "(to stop that kbd: kill %ld)",
+				    (long)c->pid, hdr.version,
+				    KBD_PROTO_VERSION, (long)c->pid);
+			die("bad message from kbd: %s", c->chan.error);
+		}
+		wait_fd(c, POLLIN);
+		if ((n = chan_read(&c->chan)) == 0)
+			lost_connection(c);
+		if (n == -1) {
+			if (errno == EAGAIN || errno == EWOULDBLOCK ||
+			    errno == EINTR)
+				continue;
+			if (errno == ECONNRESET)
+				lost_connection(c);
+			die_errno("read from kbd");
+		}
+	}
+}
+
+/* The next message from kbd; an error from kbd ends kbctl with it. */
+void
+conn_recv(struct conn *c, struct msg *m)
+{
+	recv_any(c, m, 0);
+	if (m->type == MSG_ERROR)
+		die_kbd_error(m);
+}
+
+void
+conn_unexpected(const struct msg *m)
+{
+	die("unexpected %s message from kbd", msg_type_name(m->type));
+}
+
+void
+conn_expect(struct conn *c, struct msg *m, uint32_t type)
+{
+	conn_recv(c, m);
+	if (m->type != type)
+		conn_unexpected(m);
+}
+
+void
+conn_send(struct conn *c, uint32_t type, const ProtobufCMessage *pb)
+{
+	int	r;
+
+	if (chan_compose(&c->chan, type, pb, NULL, 0) == -1) {
+		if (errno == EMSGSIZE)
+			die("request too large for one message (limit %u "
+			    "bytes)", MSG_MAX_CLIENT);
+		die_errno("%s", msg_type_name(type));
+	}
+	while ((r = chan_flush(&c->chan)) != 0) {
+		if (r == -1) {
+			if (errno == EPIPE || errno == ECONNRESET)
+				lost_connection(c);
+			die_errno("write to kbd");
+		}
+		wait_fd(c, POLLOUT);
+	}
+}
+
+static void
+handshake(struct conn *c)
+{
+	Kbd__Hello	 h = KBD__HELLO__INIT;
+	Kbd__HelloRep	*rep;
+	struct msg	 m;
+
+	h.version = KBD_PROTO_VERSION;
+	h.pid = (uint32_t)getpid();
+	conn_send(c, MSG_HELLO, &h.base);
+	recv_any(c, &m, 1);
+	if (m.type == MSG_ERROR)
+		die_kbd_error(&m);
+	if (m.type != MSG_HELLO_REP)
+		conn_unexpected(&m);
+	rep = (Kbd__HelloRep *)m.pb;
+	if (rep->version != KBD_PROTO_VERSION)
+		die("kbd (pid %u) speaks protocol version %u, this kbctl %u: "
+		    "use matching kbd and kbctl", rep->pid, rep->version,
+		    KBD_PROTO_VERSION);
+	msg_free(&m);
+}
+
+/*
+ * Connect to root's kbd and shake hands. Without autostart, returns -1
+ * when no kbd is running; every other failure ends kbctl.
+ */
+int
+conn_open(struct conn *c, const char *root, int autostart)
+{
+	int	fallback, fd, lockfd;
+
+	memset(c, 0, sizeof(*c));
+	c->fd = -1;
+	if (kb_sockpath(root, c->path, sizeof(c->path), &fallback) == -1)
+		die_errno("socket path for %s", root);
+	if ((fd = sock_connect(c->path)) == -1) {
+		if (!nobody_listens(errno))
+			die_errno("connect to %s", c->path);
+		if (!autostart)
+			return -1;
+		lockfd = start_lock(root);
+		if ((fd = sock_connect(c->path)) == -1) {
+			if (!nobody_listens(errno))
+				die_errno("connect to %s", c->path);
+			kbd_start(root);
+			if ((fd = sock_connect(c->path)) == -1)
+				die_errno("kbd started, but connect to %s",
+				    c->path);
+		}
+		close(lockfd);
+	}
+	c->fd = fd;
+	c->pid = peer_pid(fd, c->path);
+	chan_init(&c->chan, fd, 1, MSG_MAX_CLIENT);
+	handshake(c);
+	return 0;
+}
+
+void
+conn_close(struct conn *c)
+{
+	if (c->fd == -1)
+		return;
+	chan_clear(&c->chan);
+	close(c->fd);
+	c->fd = -1;
+}
+
+static long long
+now_ms(void)
+{
+	struct timespec	ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static void
+nap(void)
+{
+	struct timespec	ts = { 0, 20 * 1000 * 1000 };
+
+	(void)nanosleep(&ts, NULL);
+}
+
+/*
+ * A process's start time (field 22 of /proc/PID/stat), so that a pid
+ * reused by another process is not mistaken for kbd; 0 when the process
+ * is gone or a zombie (it has exited: only its parent's wait is missing).
+ */
+static unsigned long long
+proc_start(pid_t pid)
+{
+	char			 path[64], buf[1024], *p;
+	unsigned long long	 start = 0;
+	ssize_t			 n;
+	int			 fd, i;
+
+	(void)snprintf(path, sizeof(path), "/proc/%ld/stat", (long)pid);
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
+		return 0;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return 0;
+	buf[n] = '\0';
+	/* The command name may hold spaces and parentheses: skip past it. */
+	if ((p = strrchr(buf, ')')) == NULL || p[1] != ' ')
+		return 0;
+	p += 2;
+	if (*p == 'Z' || *p == 'X' || *p == 'x')
+		return 0;
+	for (i = 3; i < 22 && p != NULL; i++)
+		if ((p = strchr(p, ' ')) != NULL)
+			p++;
+	if (p == NULL || sscanf(p, "%llu", &start) != 1)
+		return 0;
+	return start;
+}
+
+/*
+ * After MSG_STOP_REP: wait until the socket stops accepting, then until
+ * the process has exited, so that the next command sees kbd gone (and a
+ * following kbctl starts a fresh one).
+ */
+void
+conn_wait_gone(const char *path, pid_t pid)
+{
+	unsigned long long	 start = 0;
+	long long		 t0 = now_ms();
+	int			 fd, procfs;
+
+	procfs = access("/proc/self/stat", R_OK) == 0;
+	if (pid > 0 && procfs)
+		start = proc_start(pid);
+	for (;;) {
+		if ((fd = sock_connect(path)) == -1) {
+			if (!nobody_listens(errno))
+				die_errno("connect to %s", path);
+			break;
+		}
+		/* Someone already started a new kbd: ours is gone. */
+		if (pid > 0 && peer_pid(fd, path) != pid) {
+			close(fd);
+			break;
+		}
+		close(fd);
+		if (now_ms() - t0 > STOP_SOCKET_MS)
+			die("kbd still accepting connections %d seconds after "
+			    "stop", STOP_SOCKET_MS / 1000);
+		nap();
+	}
+	if (pid <= 0 || (procfs && start == 0))
+		return;
+	for (;;) {
+		if (procfs) {
+			if (proc_start(pid) != start)
+				return;
+		} else if (kill(pid, 0) == -1 && errno == ESRCH)
+			return;
+		if (now_ms() - t0 > STOP_PROCESS_MS)
+			die("kbd (pid %ld) still running %d seconds after stop",
+			    (long)pid, STOP_PROCESS_MS / 1000);
+		nap();
+	}
+}

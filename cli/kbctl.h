@@ -1,0 +1,112 @@
+/*
+ * kbctl, the client of kbd: what its files share. kbctl.c has main, the
+ * command table and the choice of KB; client.c the connection to kbd
+ * (autostart, handshake, blocking message I/O); output.c how strings from
+ * kbd are written (JSON or terminal text); cmd-*.c the commands.
+ *
+ * kbctl is a CLI: errors print one line and exit, so nothing here returns
+ * an error a caller would only turn into an exit anyway.
+ */
+#ifndef KBCTL_H
+#define KBCTL_H
+
+#include <sys/types.h>
+#include <sys/un.h>
+
+#include <getopt.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "chan.h"
+#include "kbd-protocol.h"
+#include "kbd.pb-c.h"
+
+/* Exit statuses. */
+#define EXIT_OK		0
+#define EXIT_FAIL	1	/* some inputs failed, problems found, kbd error */
+#define EXIT_USAGE	2
+
+/* Long-only options share these values across commands. */
+#define OPT_JSON	0x100
+#define OPT_NO_WAIT	0x101
+
+struct cmd {
+	const char	*name;
+	const char	*args;		/* synopsis after the command name */
+	const char	*help;		/* option lines, or NULL */
+	int		(*fn)(int, char **);
+};
+
+/* kbctl.c */
+extern const struct cmd	*cmd_current;
+
+void	 die(const char *, ...)
+	    __attribute__((format(printf, 1, 2), noreturn));
+void	 die_errno(const char *, ...)
+	    __attribute__((format(printf, 1, 2), noreturn));
+void	 die_usage(const char *, ...)
+	    __attribute__((format(printf, 1, 2), noreturn));
+void	*emalloc(size_t);
+void	*ecalloc(size_t, size_t);
+char	*estrdup(const char *);
+int	 cmd_getopt(int, char **, const char *, const struct option *);
+unsigned long	 parse_number(const char *, const char *, unsigned long,
+		    unsigned long);
+const char	*kb_root(void);
+const char	*kb_dir_option(void);
+void	 kb_check(const char *);
+
+/* client.c */
+struct conn {
+	struct chan	 chan;
+	int		 fd;
+	pid_t		 pid;		/* kbd's supervisor, 0 if unknown */
+	char		 path[sizeof(((struct sockaddr_un *)0)->sun_path)];
+};
+int	 conn_open(struct conn *, const char *, int);
+void	 conn_close(struct conn *);
+void	 conn_send(struct conn *, uint32_t, const ProtobufCMessage *);
+void	 conn_recv(struct conn *, struct msg *);
+void	 conn_expect(struct conn *, struct msg *, uint32_t);
+void	 conn_unexpected(const struct msg *)
+	    __attribute__((noreturn));
+void	 conn_wait_gone(const char *, pid_t);
+
+/* output.c */
+struct jobj {
+	FILE	*f;
+	int	 n;
+};
+void	 json_string(FILE *, const char *);
+void	 jobj_begin(struct jobj *, FILE *);
+void	 jobj_key(struct jobj *, const char *);
+void	 jobj_str(struct jobj *, const char *, const char *);
+void	 jobj_u64(struct jobj *, const char *, uint64_t);
+void	 jobj_i64(struct jobj *, const char *, int64_t);
+void	 jobj_double(struct jobj *, const char *, double);
+void	 jobj_bool(struct jobj *, const char *, int);
+void	 jobj_end(struct jobj *);
+/* text_put: a path (control characters escaped), or TEXT_LINE: one line. */
+#define TEXT_LINE	1
+void	 text_put(FILE *, const char *, int);
+void	 out_flush(void);
+const char	*file_status_str(int);
+const char	*job_state_str(int);
+
+/* cmd-job.c */
+int	 cmd_add(int, char **);
+int	 cmd_status(int, char **);
+int	 cmd_wait(int, char **);
+
+/* cmd-query.c */
+int	 cmd_search(int, char **);
+int	 cmd_list(int, char **);
+
+/* cmd-kb.c */
+int	 cmd_init(int, char **);
+int	 cmd_remove(int, char **);
+int	 cmd_lint(int, char **);
+int	 cmd_stop(int, char **);
+
+#endif /* KBCTL_H */
