@@ -251,7 +251,8 @@ proc_reap(void)
 			continue;
 		c->reaped = 1;
 		c->status = status;
-		if (WIFSIGNALED(status) || (WIFEXITED(status) &&
+		if ((WIFSIGNALED(status) && !(sup_stopping_p() &&
+		    WTERMSIG(status) == SIGTERM)) || (WIFEXITED(status) &&
 		    WEXITSTATUS(status) != 0))
 			log_warnx("%s %ld %s %d", role_name(c->role), (long)pid,
 			    WIFSIGNALED(status) ? "killed by signal" :
@@ -261,7 +262,10 @@ proc_reap(void)
 		 * Whatever it sent before dying is still queued on its socket:
 		 * read it all, up to the EOF that closes the channel.
 		 */
-		proc_read(c->chan.fd, EV_READ, c);
+		if (c->closed)
+			proc_release(c);
+		else
+			proc_read(c->chan.fd, EV_READ, c);
 	}
 }
 

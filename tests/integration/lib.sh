@@ -73,6 +73,12 @@ doc_count() {
 	kbctl list --json | jq length
 }
 
+# A process that exists and is not a zombie (an orphaned kbd is reparented
+# to init, which in some containers never reaps it).
+alive() {
+	[ -r "/proc/$1/stat" ] && ! awk '{ exit ($3 == "Z") ? 0 : 1 }' "/proc/$1/stat"
+}
+
 kbd_pid() {
 	cat "$KB/.kb/kbd.pid"
 }

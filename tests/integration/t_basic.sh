@@ -4,9 +4,9 @@
 N=2000
 make_corpus "$T/src" $N
 # Same bytes under other names: duplicates by content.
-mkdir "$T/src/copies"
-cp "$T/src/part03/note00003.md" "$T/src/copies/again.md"
-cp "$T/src/part04/text00004.txt" "$T/src/copies/again2.txt"
+mkdir "$T/src/zcopies"
+cp "$T/src/part03/note00003.md" "$T/src/zcopies/again.md"
+cp "$T/src/part04/text00004.txt" "$T/src/zcopies/again2.txt"
 
 kbctl init >/dev/null
 [ -d "$KB/raw" ] && [ -d "$KB/wiki/sources" ] && [ -d "$KB/wiki/summaries" ] ||
@@ -26,7 +26,7 @@ assert_eq $N "$(echo "$summary" | jq .added)" "added"
 assert_eq 2 "$(echo "$summary" | jq .duplicates)" "duplicates"
 assert_eq 0 "$(echo "$summary" | jq .failed)" "failed"
 assert_eq 2 "$(grep -c '"status":"duplicate"' "$T/add.json")" "duplicate events"
-grep '"path":"'"$T"'/src/copies/again.md"' "$T/add.json" | grep -q '"status":"duplicate"' ||
+grep '"path":"'"$T"'/src/zcopies/again.md"' "$T/add.json" | grep -q '"status":"duplicate"' ||
     fail "copy of a file not reported as duplicate"
 
 assert_eq $N "$(doc_count)" "documents listed"

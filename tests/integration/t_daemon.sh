@@ -4,7 +4,7 @@
 
 kbctl init >/dev/null
 pid=$(kbd_pid)
-kill -0 "$pid" || fail "kbd not running after init"
+alive "$pid" || fail "kbd not running after init"
 
 # A second kbd on the same KB refuses, naming the first.
 set +e
@@ -25,7 +25,7 @@ assert_eq 1 "$(awk '/^NoNewPrivs:/ {print $2}' "/proc/$w/status")" "worker no_ne
 
 # stop: the daemon goes away and the socket with it.
 kbctl stop
-kill -0 "$pid" 2>/dev/null && fail "kbd still running after stop"
+alive "$pid" && fail "kbd still running after stop"
 [ ! -e "$KB/.kb/kbd.sock" ] || fail "socket left after stop"
 kbctl stop 2>/dev/null || fail "stop with no daemon is not an error"
 

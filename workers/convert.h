@@ -1,0 +1,108 @@
+/*
+ * Converters: the bytes of one input document to Markdown, with the
+ * metadata kbd keeps about it (title, description, outline). Library-like:
+ * no I/O, malloc only, and every failure is an error code; the worker
+ * turns codes into reasons.
+ *
+ * Every input is first checked as strict UTF-8 (no overlong forms, no
+ * surrogates, nothing above U+10FFFF) and must contain no NUL byte. A
+ * leading UTF-8 BOM is dropped and line endings are normalized: CRLF and
+ * a lone CR become LF, as CommonMark reads them anyway.
+ *
+ * By extension:
+ *
+ *  "md", "markdown": the Markdown is the input itself (BOM and line
+ *	endings aside). A YAML front matter block ("---" first line up to a
+ *	"---" or "..." line) is left in place but is not read as Markdown;
+ *	its "title:" becomes the title.
+ *
+ *  "rst": reStructuredText to Markdown, the subset documents use:
+ *	- section titles (underlined, or over- and underlined, with one
+ *	  punctuation character repeated at least as long as the title) become
+ *	  ATX headings; each adornment style (character, overlined or not)
+ *	  gets the next level in order of first appearance, as in docutils;
+ *	  levels past 6 stay 6. A lone adornment line is a transition ("---").
+ *	- "::" literal blocks (a paragraph ending in "::", or a lone "::")
+ *	  become fenced code, dedented; "text::" keeps one ':', "text ::" none.
+ *	  ".. highlight:: lang" sets the info string of later literal blocks.
+ *	- ".. code-block:: lang", ".. code:: lang", ".. sourcecode:: lang"
+ *	  become fenced code with that info string; their options are dropped.
+ *	- doctest blocks (">>>" paragraphs), grid and simple tables become
+ *	  fenced code, verbatim, so that their layout survives.
+ *	- any other directive becomes a blockquote headed by its name in bold;
+ *	  an admonition's argument is text, any other directive's argument a
+ *	  code span (it is a signature, a path...); options are dropped and the
+ *	  body is converted recursively inside the quote. Footnotes and
+ *	  citations read the same way with their label in bold.
+ *	- comments, hyperlink targets and substitution definitions are dropped:
+ *	  they are invisible in rendered reST too.
+ *	- bullet lists, enumerated lists with numbers or "#", field lists (as
+ *	  "- **name:** body" items), block quotes (as "> " quotes) and
+ *	  definition lists (the term as a paragraph, the definition quoted)
+ *	  keep their nesting.
+ *	- inline: ``literal`` -> `literal`; :role:`text` and `text`:role: ->
+ *	  `text`, except :role:`Label <target>` -> Label ("~" and "!" prefixes
+ *	  of Sphinx roles are honoured); `text <url>`_ -> [text](url);
+ *	  `text`_ -> text; "\ " disappears. Everything else passes through.
+ *
+ *  anything else ("txt", "text", no extension): plain text. The first
+ *	non-blank line is the title and becomes a "# " heading (kept as it is
+ *	if already an ATX heading). Underlined titles as in reST become
+ *	headings too; only then is there an outline. Paragraphs whose lines
+ *	are all indented by four columns or more become fenced code, verbatim;
+ *	the lines of other paragraphs lose their leading blanks, and a line
+ *	start Markdown would misread ('#', '>', '<', a list marker, "1." or
+ *	"1)", a thematic break or setext underline, a code fence, "[x]:")
+ *	gets a backslash.
+ *
+ * Metadata comes from the Markdown produced, read with md4c, so code blocks
+ * never contribute: the title is the first heading's text, else the first
+ * line of the first paragraph; the description is the first paragraph
+ * outside block quotes (else the first one), whitespace collapsed; the
+ * outline is every heading with its level. Texts are cut on UTF-8
+ * character boundaries at the limits below.
+ */
+#ifndef KBD_CONVERT_H
+#define KBD_CONVERT_H
+
+#include <stddef.h>
+
+#define CONVERT_TITLE_MAX	200	/* bytes */
+#define CONVERT_HEADING_MAX	200	/* bytes per outline entry */
+#define CONVERT_DESC_MAX	300	/* bytes */
+#define CONVERT_OUTLINE_MAX	256	/* headings */
+
+enum convert_error {
+	CONVERT_OK = 0,
+	CONVERT_ENOMEM,		/* out of memory */
+	CONVERT_EUTF8,		/* invalid UTF-8; offset says where */
+	CONVERT_ENUL,		/* NUL byte; offset says where */
+	CONVERT_EOUTPUT,	/* the Markdown would exceed max_output */
+	CONVERT_EPARSE		/* md4c gave up */
+};
+
+struct convert_heading {
+	unsigned	 level;		/* 1-6 */
+	char		*text;
+};
+
+struct convert_result {
+	char			*md;		/* NUL-terminated, md_len bytes */
+	size_t			 md_len;
+	char			*title;		/* "" when there is none */
+	char			*description;
+	struct convert_heading	*outline;
+	size_t			 noutline;
+	size_t			 offset;	/* EUTF8, ENUL: byte offset in the input */
+};
+
+/*
+ * Convert len bytes of in, a document with extension ext (lower case, no
+ * dot), into r. Returns CONVERT_OK or an error; r is filled only on success
+ * (except r->offset), and is released with convert_free either way.
+ */
+int	convert(const char *ext, const char *in, size_t len, size_t max_output,
+	    struct convert_result *r);
+void	convert_free(struct convert_result *r);
+
+#endif /* KBD_CONVERT_H */

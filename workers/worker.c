@@ -1,0 +1,402 @@
+/*
+ * The prepare/convert worker: a sandboxed child of the supervisor that
+ * hashes and prefilters inputs (PREPARE) and converts them to Markdown
+ * (CONVERT), one request at a time, on fds the supervisor opened for it.
+ * It sandboxes itself before it reads a request, so everything it needs
+ * from the file system (libcrypto's configuration) is loaded first. A
+ * worker lives for many files: each request frees all it allocated and
+ * closes its fds.
+ */
+#include <sys/types.h>
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+
+#include "chan.h"
+#include "convert.h"
+#include "kbd.h"
+#include "kbd.pb-c.h"
+#include "log.h"
+#include "sandbox.h"
+#include "xmalloc.h"
+
+#define IO_CHUNK	(64 * 1024)
+#define READ_MAX	(1024 * 1024)		/* per pread when converting */
+#define SNIFF_LEN	8192			/* where a NUL means binary */
+#define HASH_LEN	32
+#define DEFAULT_MAX_SIZE (64ull << 20)
+
+static struct chan	 w_chan;
+static EVP_MD		*w_sha256;
+static EVP_MD_CTX	*w_ctx;
+static uint64_t		 w_fsize;
+static uint8_t		 w_io[IO_CHUNK];
+
+static void
+hash_begin(void)
+{
+	if (EVP_DigestInit_ex2(w_ctx, w_sha256, NULL) != 1)
+		fatalx("SHA-256: init failed");
+}
+
+static void
+hash_update(const void *p, size_t n)
+{
+	if (EVP_DigestUpdate(w_ctx, p, n) != 1)
+		fatalx("SHA-256: update failed");
+}
+
+static void
+hash_end(uint8_t *out)
+{
+	unsigned int	n;
+
+	if (EVP_DigestFinal_ex(w_ctx, out, &n) != 1 || n != HASH_LEN)
+		fatalx("SHA-256: final failed");
+}
+
+/*
+ * libcrypto reads openssl.cnf and sets up its providers on first use;
+ * after the sandbox it could not. Do it all now, with one digest to be
+ * sure nothing is left to load lazily.
+ */
+static void
+hash_setup(void)
+{
+	uint8_t	h[HASH_LEN];
+
+	if (OPENSSL_init_crypto(OPENSSL_INIT_LOAD_CONFIG |
+	    OPENSSL_INIT_NO_ATEXIT, NULL) != 1)
+		fatalx("libcrypto initialization failed");
+	if ((w_sha256 = EVP_MD_fetch(NULL, "SHA256", NULL)) == NULL ||
+	    (w_ctx = EVP_MD_CTX_new()) == NULL)
+		fatalx("SHA-256 unavailable");
+	hash_begin();
+	hash_update("", 0);
+	hash_end(h);
+}
+
+static int
+write_all(int fd, const void *p, size_t n)
+{
+	const uint8_t	*b = p;
+	ssize_t		 w;
+
+	while (n > 0) {
+		if ((w = write(fd, b, n)) == -1) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		b += w;
+		n -= (size_t)w;
+	}
+	return 0;
+}
+
+static void
+too_large(char *reason, size_t len, uint64_t size, uint64_t max)
+{
+	(void)snprintf(reason, len, "too large (%llu bytes, limit %llu)",
+	    (unsigned long long)size, (unsigned long long)max);
+}
+
+/* Hash the input and apply the prefilter; nothing is converted. */
+static void
+prepare(struct msg *m)
+{
+	Kbd__PrepareReq	*req = (Kbd__PrepareReq *)m->pb;
+	Kbd__PrepareRep	 rep = KBD__PREPARE_REP__INIT;
+	uint8_t		 hash[HASH_LEN];
+	char		 reason[256] = "";
+	struct stat	 st;
+	uint64_t	 max, total = 0;
+	size_t		 sniff;
+	ssize_t		 n;
+	int		 fd;
+
+	if (m->nfds != 1)
+		fatalx("PREPARE_REQ with %d fds", m->nfds);
+	fd = m->fds[0];
+	max = req->max_size != 0 ? req->max_size : DEFAULT_MAX_SIZE;
+	rep.seq = req->seq;
+
+	if (fstat(fd, &st) == -1) {
+		(void)snprintf(reason, sizeof(reason), "read error: %s",
+		    strerror(errno));
+		goto done;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		(void)snprintf(reason, sizeof(reason), "not a regular file");
+		goto done;
+	}
+	if ((uint64_t)st.st_size > max) {
+		too_large(reason, sizeof(reason), (uint64_t)st.st_size, max);
+		goto done;
+	}
+	hash_begin();
+	for (;;) {
+		if ((n = read(fd, w_io, sizeof(w_io))) == -1) {
+			if (errno == EINTR)
+				continue;
+			(void)snprintf(reason, sizeof(reason),
+			    "read error: %s", strerror(errno));
+			goto done;
+		}
+		if (n == 0)
+			break;
+		if (total < SNIFF_LEN) {
+			sniff = (size_t)n < SNIFF_LEN - total ? (size_t)n :
+			    (size_t)(SNIFF_LEN - total);
+			if (memchr(w_io, '\0', sniff) != NULL) {
+				(void)snprintf(reason, sizeof(reason),
+				    "binary content");
+				goto done;
+			}
+		}
+		total += (uint64_t)n;
+		if (total > max) {	/* it grew since fstat */
+			too_large(reason, sizeof(reason), total, max);
+			goto done;
+		}
+		hash_update(w_io, (size_t)n);
+	}
+	hash_end(hash);
+	rep.ok = 1;
+	rep.hash.data = hash;
+	rep.hash.len = sizeof(hash);
+	rep.size = total;
+done:
+	rep.reason = reason;
+	if (chan_send(&w_chan, MSG_PREPARE_REP, &rep.base, NULL, 0) == -1)
+		fatal("send PREPARE_REP");
+}
+
+/*
+ * Read the whole input from offset 0 into memory, copying it to the raw
+ * staging fd and hashing it on the way. Returns the buffer, or NULL with
+ * the reason set.
+ */
+static char *
+slurp(int in, int raw, uint64_t max, uint8_t *hash, size_t *lenp,
+    char *reason, size_t rlen)
+{
+	struct stat	 st;
+	char		*buf, *nb;
+	size_t		 len = 0, cap, want;
+	ssize_t		 n;
+
+	if (fstat(in, &st) == -1) {
+		(void)snprintf(reason, rlen, "read error: %s", strerror(errno));
+		return NULL;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		(void)snprintf(reason, rlen, "not a regular file");
+		return NULL;
+	}
+	if ((uint64_t)st.st_size > max) {
+		too_large(reason, rlen, (uint64_t)st.st_size, max);
+		return NULL;
+	}
+	/* Room for one byte more than allowed tells a file that grew. */
+	cap = (size_t)st.st_size + 1;
+	if (cap < IO_CHUNK)
+		cap = IO_CHUNK;
+	if ((uint64_t)cap > max + 1)
+		cap = (size_t)max + 1;
+	if ((buf = malloc(cap)) == NULL)
+		goto nomem;
+	hash_begin();
+	for (;;) {
+		if (len == cap) {
+			if ((uint64_t)len > max) {
+				too_large(reason, rlen, len, max);
+				goto fail;
+			}
+			cap = (uint64_t)cap * 2 > max + 1 ? (size_t)max + 1 :
+			    cap * 2;
+			if ((nb = realloc(buf, cap)) == NULL)
+				goto nomem;
+			buf = nb;
+		}
+		want = cap - len < READ_MAX ? cap - len : READ_MAX;
+		if ((n = pread(in, buf + len, want, (off_t)len)) == -1) {
+			if (errno == EINTR)
+				continue;
+			(void)snprintf(reason, rlen, "read error: %s",
+			    strerror(errno));
+			goto fail;
+		}
+		if (n == 0)
+			break;
+		if ((uint64_t)(len + (size_t)n) > max) {
+			too_large(reason, rlen, len + (size_t)n, max);
+			goto fail;
+		}
+		hash_update(buf + len, (size_t)n);
+		if (write_all(raw, buf + len, (size_t)n) == -1) {
+			(void)snprintf(reason, rlen, "write error: %s",
+			    strerror(errno));
+			goto fail;
+		}
+		len += (size_t)n;
+	}
+	hash_end(hash);
+	*lenp = len;
+	return buf;
+nomem:
+	(void)snprintf(reason, rlen, "out of memory");
+fail:
+	free(buf);
+	return NULL;
+}
+
+static void
+convert_reason(int err, const struct convert_result *r, uint64_t maxout,
+    char *reason, size_t rlen)
+{
+	switch (err) {
+	case CONVERT_ENOMEM:
+		(void)snprintf(reason, rlen, "out of memory");
+		break;
+	case CONVERT_EUTF8:
+		(void)snprintf(reason, rlen, "invalid UTF-8 at byte %zu",
+		    r->offset);
+		break;
+	case CONVERT_ENUL:
+		(void)snprintf(reason, rlen,
+		    "binary content (NUL byte at byte %zu)", r->offset);
+		break;
+	case CONVERT_EOUTPUT:
+		(void)snprintf(reason, rlen, "output exceeds %llu bytes",
+		    (unsigned long long)maxout);
+		break;
+	default:
+		(void)snprintf(reason, rlen, "Markdown parser failed");
+		break;
+	}
+}
+
+/* Copy, re-hash, convert, write the Markdown; reply with the metadata. */
+static void
+convert_one(struct msg *m)
+{
+	Kbd__ConvertReq		 *req = (Kbd__ConvertReq *)m->pb;
+	Kbd__ConvertRep		  rep = KBD__CONVERT_REP__INIT;
+	Kbd__Heading		 *hs = NULL, **hp = NULL;
+	struct convert_result	  r;
+	uint8_t			  hash[HASH_LEN];
+	char			  reason[256] = "", *buf;
+	uint64_t		  max, maxout;
+	size_t			  len = 0, i;
+	int			  err;
+
+	if (m->nfds != 3)
+		fatalx("CONVERT_REQ with %d fds", m->nfds);
+	if (req->expect_hash.len != HASH_LEN)
+		fatalx("CONVERT_REQ with a hash of %zu bytes",
+		    req->expect_hash.len);
+	memset(&r, 0, sizeof(r));
+	max = req->max_size != 0 ? req->max_size : DEFAULT_MAX_SIZE;
+	maxout = req->max_output != 0 ? req->max_output : w_fsize;
+	if (maxout == 0 || maxout > SIZE_MAX)
+		maxout = SIZE_MAX;
+	rep.seq = req->seq;
+
+	buf = slurp(m->fds[0], m->fds[1], max, hash, &len, reason,
+	    sizeof(reason));
+	if (buf == NULL)
+		goto done;
+	rep.hash.data = hash;
+	rep.hash.len = sizeof(hash);
+	rep.size = len;
+	if (memcmp(hash, req->expect_hash.data, HASH_LEN) != 0) {
+		(void)snprintf(reason, sizeof(reason),
+		    "file changed while being read");
+		free(buf);
+		goto done;
+	}
+	err = convert(req->ext, buf, len, (size_t)maxout, &r);
+	free(buf);
+	if (err != CONVERT_OK) {
+		convert_reason(err, &r, maxout, reason, sizeof(reason));
+		goto done;
+	}
+	if (write_all(m->fds[2], r.md, r.md_len) == -1) {
+		(void)snprintf(reason, sizeof(reason), "write error: %s",
+		    strerror(errno));
+		goto done;
+	}
+
+	if (r.noutline > 0) {
+		hs = xcalloc(r.noutline, sizeof(*hs));
+		hp = xcalloc(r.noutline, sizeof(*hp));
+		for (i = 0; i < r.noutline; i++) {
+			kbd__heading__init(&hs[i]);
+			hs[i].level = r.outline[i].level;
+			hs[i].text = r.outline[i].text;
+			hp[i] = &hs[i];
+		}
+	}
+	rep.ok = 1;
+	rep.title = r.title;
+	rep.description = r.description;
+	rep.outline = hp;
+	rep.n_outline = r.noutline;
+	rep.md_size = r.md_len;
+done:
+	rep.reason = reason;
+	if (chan_send(&w_chan, MSG_CONVERT_REP, &rep.base, NULL, 0) == -1)
+		fatal("send CONVERT_REP");
+	free(hp);
+	free(hs);
+	convert_free(&r);
+}
+
+void
+worker_main(const struct worker_limits *lim)
+{
+	struct msg	m;
+	int		r;
+
+	chan_init(&w_chan, KBD_CHAN_FD, 0, MSG_MAX_INTERNAL);
+	log_setchan(&w_chan);
+	w_fsize = lim->fsize;
+
+	hash_setup();
+	if (sandbox_apply(lim) == -1)
+		fatal("sandbox");
+
+	for (;;) {
+		if ((r = chan_recv(&w_chan, &m, 0)) == -1) {
+			if (errno == EINTR)
+				continue;
+			if (errno == EPROTO)
+				fatalx("channel: %s", w_chan.error);
+			fatal("channel");
+		}
+		/* _exit: atexit hooks (sanitizers') could make forbidden calls. */
+		if (r == 0)
+			_exit(0);
+		switch (m.type) {
+		case MSG_PREPARE_REQ:
+			prepare(&m);
+			break;
+		case MSG_CONVERT_REQ:
+			convert_one(&m);
+			break;
+		default:
+			fatalx("unexpected %s from the supervisor",
+			    msg_type_name(m.type));
+		}
+		msg_free(&m);
+	}
+}
