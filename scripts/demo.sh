@@ -1,0 +1,70 @@
+#!/bin/sh
+# make demo: a KB built from python3.11-doc's reStructuredText sources with
+# the bin/kbd and bin/kbctl just built (the Makefile builds first). The KB
+# is ./demo-kb, made afresh; its daemon is left running.
+set -eu
+cd "$(dirname "$0")/.."
+
+SRC=/usr/share/doc/python3.11/html/_sources
+KB=demo-kb
+KBCTL=bin/kbctl
+# The daemon kbctl starts is the one just built, not one on $PATH.
+KBD="$(pwd)/bin/kbd"
+export KBD
+unset KB_DIR
+
+if [ ! -x "$KBCTL" ] || [ ! -x "$KBD" ]; then
+	echo "demo: bin/kbctl and bin/kbd are not built; run make demo" >&2
+	exit 1
+fi
+if [ ! -d "$SRC" ]; then
+	echo "demo: $SRC is missing; run scripts/deps.sh" \
+	    "(it installs python3.11-doc)" >&2
+	exit 1
+fi
+
+if [ -e "$KB" ]; then
+	if [ ! -d "$KB/.kb" ]; then
+		echo "demo: ./$KB exists and is not a KB; not touching it" >&2
+		exit 1
+	fi
+	echo "== removing the old ./$KB"
+	"$KBCTL" -C "$KB" stop >/dev/null 2>&1 || true
+	rm -rf "$KB"
+fi
+
+step() {
+	printf '\n== %s\n' "$*"
+}
+
+nfiles=$(find "$SRC" -type f | wc -l)
+step "kbctl -C $KB init"
+"$KBCTL" -C "$KB" init
+
+step "kbctl -C $KB add $SRC   ($nfiles files)"
+# Exit 1 means some inputs failed; the demo goes on and shows them counted.
+if ! "$KBCTL" -C "$KB" add "$SRC"; then
+	echo "(some inputs were not added; see above)"
+fi
+
+step "kbctl -C $KB status"
+"$KBCTL" -C "$KB" status
+
+step "documents: kbctl -C $KB list | wc -l"
+"$KBCTL" -C "$KB" list | wc -l
+
+step "kbctl -C $KB search asyncio --limit 5"
+"$KBCTL" -C "$KB" search asyncio --limit 5
+
+step "kbctl -C $KB lint"
+if ! "$KBCTL" -C "$KB" lint; then
+	echo "(lint found problems)"
+	lint_failed=1
+fi
+
+pid=$(cat "$KB/.kb/kbd.pid" 2>/dev/null || echo '?')
+printf '\nkbd (pid %s) is still running for ./%s; try\n' "$pid" "$KB"
+printf '  %s -C %s search "event loop"\n' "$KBCTL" "$KB"
+printf '  head %s/wiki/index.md\n' "$KB"
+printf 'and stop it with:\n  %s -C %s stop\n' "$KBCTL" "$KB"
+exit "${lint_failed:-0}"
