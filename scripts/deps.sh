@@ -6,7 +6,7 @@ set -eu
 
 PKGS="build-essential pkg-config libevent-dev libprotobuf-c-dev protobuf-c-compiler \
 libsqlite3-dev libmd4c-dev libcmocka-dev libseccomp-dev libssl-dev mandoc python3.11-doc \
-strace procps jq python3 sqlite3"
+strace procps jq python3 sqlite3 bc"
 
 missing=""
 for p in $PKGS; do

@@ -1,0 +1,89 @@
+#!/bin/bash
+# make bench: throughput and memory of an add, on synthetic trees generated
+# here, against baselines measured in the same run on the same files:
+# hashing every file with sha256sum in parallel (reading and hashing), and
+# cp -r of the tree (reading and creating one file per input; an add
+# creates three: the raw copy, the Markdown and the summary page). Memory is shown at two job sizes: the
+# supervisor's peak RSS must not grow with the number of files.
+#
+# BENCH_FILES (default 20000) sets the large tree; BENCH_JOBS the workers.
+set -eu
+cd "$(dirname "$0")/.."
+BIN=$(pwd)/bin
+export KBD="$BIN/kbd"
+N=${BENCH_FILES:-20000}
+J=${BENCH_JOBS:-$(nproc)}
+W=$(mktemp -d "${TMPDIR:-/tmp}/kbd-bench.XXXXXX")
+trap '"$BIN/kbctl" -C "$W/kb" stop >/dev/null 2>&1 || true; rm -rf "$W"' EXIT
+
+gen() {
+	python3 - "$1" "$2" <<'PY'
+import os, sys, random
+d, n = sys.argv[1], int(sys.argv[2])
+rnd = random.Random(n)
+words = [("w%d" % i) for i in range(5000)]
+for i in range(n):
+    sub = os.path.join(d, "d%03d" % (i % 200))
+    os.makedirs(sub, exist_ok=True)
+    paras = "\n\n".join(" ".join(rnd.choice(words) for _ in range(60))
+                        for _ in range(1 + i % 8))
+    ext = "md" if i % 2 else "txt"
+    with open(os.path.join(sub, "f%06d.%s" % (i, ext)), "w") as f:
+        f.write("# Document %d\n\n%s\n" % (i, paras))
+PY
+}
+
+now() { date +%s.%N; }
+
+run_add() {
+	local tree=$1 kb=$2
+	rm -rf "$kb"
+	"$BIN/kbctl" -C "$kb" init >/dev/null
+	local t0 t1 pid
+	t0=$(now)
+	"$BIN/kbctl" -C "$kb" add "$tree" --jobs "$J" >/dev/null
+	t1=$(now)
+	pid=$(cat "$kb/.kb/kbd.pid")
+	RSS=$(awk '/^VmHWM:/ {print $2}' "/proc/$pid/status")
+	ADD_S=$(echo "$t1 - $t0" | bc -l)
+	t0=$(now)
+	"$BIN/kbctl" -C "$kb" add "$tree" >/dev/null
+	t1=$(now)
+	READD_S=$(echo "$t1 - $t0" | bc -l)
+	"$BIN/kbctl" -C "$kb" stop >/dev/null
+}
+
+small=$((N / 4))
+gen "$W/small" "$small"
+gen "$W/large" "$N"
+bytes=$(du -sb "$W/large" | cut -f1)
+mb=$(echo "$bytes / 1048576" | bc -l)
+
+sync
+t0=$(now)
+find "$W/large" -type f -print0 | xargs -0 -n 256 -P "$J" sha256sum >/dev/null
+t1=$(now)
+BASE_S=$(echo "$t1 - $t0" | bc -l)
+t0=$(now)
+cp -r "$W/large" "$W/copy"
+t1=$(now)
+CP_S=$(echo "$t1 - $t0" | bc -l)
+rm -rf "$W/copy"
+
+run_add "$W/small" "$W/kb"
+RSS_SMALL=$RSS
+run_add "$W/large" "$W/kb"
+RSS_LARGE=$RSS
+
+printf 'bench: %d files, %.1f MB, %d workers\n' "$N" "$mb" "$J"
+printf '  baseline sha256sum -P%d : %7.2f s  %8.0f files/s  %6.1f MB/s\n' \
+    "$J" "$BASE_S" "$(echo "$N / $BASE_S" | bc -l)" "$(echo "$mb / $BASE_S" | bc -l)"
+printf '  baseline cp -r          : %7.2f s  %8.0f files/s  %6.1f MB/s\n' \
+    "$CP_S" "$(echo "$N / $CP_S" | bc -l)" "$(echo "$mb / $CP_S" | bc -l)"
+printf '  kbctl add               : %7.2f s  %8.0f files/s  %6.1f MB/s  (%.2fx cp time)\n' \
+    "$ADD_S" "$(echo "$N / $ADD_S" | bc -l)" "$(echo "$mb / $ADD_S" | bc -l)" \
+    "$(echo "$ADD_S / $CP_S" | bc -l)"
+printf '  re-add (unchanged tree) : %7.2f s  %8.0f files/s\n' \
+    "$READD_S" "$(echo "$N / $READD_S" | bc -l)"
+printf '  supervisor peak RSS     : %d KiB for %d files, %d KiB for %d files\n' \
+    "$RSS_SMALL" "$small" "$RSS_LARGE" "$N"
