@@ -598,6 +598,8 @@ line_begin(struct conv *c)
 	size_t	a, b;
 	int	i;
 
+	if (c->prefix.err)
+		return;
 	for (i = 0; i < c->nseg; i++) {
 		a = c->seg[i].off;
 		b = i + 1 < c->nseg ? c->seg[i + 1].off : c->prefix.len;
@@ -655,8 +657,12 @@ pop(struct conv *c)
 {
 	struct seg	*g = &c->seg[c->nseg - 1];
 
-	if (g->marker != NULL)		/* an empty list item */
-		emit_line(c, "", 0);
+	if (g->marker != NULL) {	/* an empty list item */
+		line_begin(c);
+		while (c->out.len > 0 && c->out.p[c->out.len - 1] == ' ')
+			c->out.len--;
+		buf_addc(&c->out, '\n');
+	}
 	c->prefix.len = g->off;
 	if (c->prefix.p != NULL)
 		c->prefix.p[c->prefix.len] = '\0';
@@ -723,13 +729,12 @@ escape_at(const char *s, size_t n)
 	default:
 		break;
 	}
-	/* Setext underlines and thematic breaks. */
+	/* Setext underlines and thematic breaks (escaped generously). */
 	if (ch == '=' || ch == '-' || ch == '*' || ch == '_') {
 		for (i = cnt = 0; i < n; i++) {
 			if (s[i] == ch)
 				cnt++;
-			else if ((s[i] != ' ' && s[i] != '\t') ||
-			    ch == '=' || (ch == '-' && cnt < 3 && i < 3))
+			else if (s[i] != ' ' && s[i] != '\t')
 				break;
 		}
 		if (i == n && (ch == '=' || ch == '-' || cnt >= 3))
@@ -940,7 +945,7 @@ emit_fence(struct conv *c, const struct view *v, const char *lang)
 	for (at = v->start; at < last; at = l.next) {
 		get_line(v, at, &l);
 		if (l.blank)
-			emit_line(c, "", 0);
+			emit_blank(c);
 		else
 			emit_line(c, v->s + l.pos, l.eol - l.pos);
 	}
@@ -1778,15 +1783,20 @@ atx_heading(const char *s, size_t n)
 	return k >= 1 && k <= 6 && (k == n || s[k] == ' ' || s[k] == '\t');
 }
 
-/* A text line underlined like a reST title: the adornment character. */
+/*
+ * A text line underlined like a reST title: the adornment character. Only
+ * an overlined title (inset) may be indented.
+ */
 static int
-txt_underline(const struct view *v, const struct line *l, unsigned char *ch)
+txt_underline(const struct view *v, const struct line *l, int inset,
+    unsigned char *ch)
 {
 	struct line	u;
 	unsigned char	other;
 	size_t		n;
 
-	if (l->ind != 0 || l->next >= v->end || adornment(v, l, &other) > 0)
+	if ((l->ind != 0 && !inset) || l->next >= v->end ||
+	    adornment(v, l, &other) > 0)
 		return 0;
 	get_line(v, l->next, &u);
 	n = adornment(v, &u, ch);
@@ -1800,11 +1810,11 @@ txt_markdown(const char *s, size_t len, size_t max_output, struct buf *out,
 {
 	struct conv	 c;
 	struct view	 v, blk;
-	struct line	 l, u;
+	struct line	 l, t, u;
 	size_t		 at, end, first, e, minsp, k;
-	unsigned char	 ch;
+	unsigned char	 ch = 0, ch2 = 0;
 	unsigned	 level;
-	int		 seen_title = 0, title_under = 0, code, err;
+	int		 seen_title = 0, title_under = 0, code, err, over;
 
 	conv_init(&c, max_output);
 	v.s = s;
@@ -1818,11 +1828,21 @@ txt_markdown(const char *s, size_t len, size_t max_output, struct buf *out,
 			continue;
 		}
 		e = line_end(&v, &l);
-		if (txt_underline(&v, &l, &ch)) {
+		over = adornment(&v, &l, &ch) > 0 && l.next < len;
+		if (over) {
+			get_line(&v, l.next, &t);
+			over = !t.blank && txt_underline(&v, &t, 1, &ch2) &&
+			    ch2 == ch;
+			if (over) {
+				l = t;
+				e = line_end(&v, &l);
+			}
+		}
+		if (over || txt_underline(&v, &l, 0, &ch)) {
 			if (!seen_title)
 				title_under = 1;
 			seen_title = 1;
-			level = style_level(&c.styles, ch, 0) +
+			level = style_level(&c.styles, ch, over) +
 			    (title_under ? 0 : 1);
 			block_start(&c);
 			emit_heading(&c, level, s + l.text, e - l.text);

@@ -26,16 +26,22 @@
  *	  become fenced code, dedented; "text::" keeps one ':', "text ::" none.
  *	  ".. highlight:: lang" sets the info string of later literal blocks.
  *	- ".. code-block:: lang", ".. code:: lang", ".. sourcecode:: lang"
- *	  become fenced code with that info string; their options are dropped.
+ *	  become fenced code with that info string (else the highlight
+ *	  language); "parsed-literal", "doctest", "testcode" and "testoutput"
+ *	  fenced code without one. Their options are dropped.
  *	- doctest blocks (">>>" paragraphs), grid and simple tables become
  *	  fenced code, verbatim, so that their layout survives.
  *	- any other directive becomes a blockquote headed by its name in bold;
  *	  an admonition's argument is text, any other directive's argument a
- *	  code span (it is a signature, a path...); options are dropped and the
- *	  body is converted recursively inside the quote. Footnotes and
- *	  citations read the same way with their label in bold.
+ *	  code span (it is a signature, a path...), as is each further
+ *	  signature line under it; options are dropped and the body is
+ *	  converted recursively inside the quote. Footnotes and citations read
+ *	  the same way with their label in bold.
  *	- comments, hyperlink targets and substitution definitions are dropped:
- *	  they are invisible in rendered reST too.
+ *	  they are invisible in rendered reST too. So are directives that show
+ *	  nothing of their own or only what is not in the file (index, meta,
+ *	  toctree, include, literalinclude, raw, contents, *author, ...).
+ *	- tabs in indentation count to the next multiple of 8 columns.
  *	- bullet lists, enumerated lists with numbers or "#", field lists (as
  *	  "- **name:** body" items), block quotes (as "> " quotes) and
  *	  definition lists (the term as a paragraph, the definition quoted)
@@ -59,8 +65,9 @@
  * never contribute: the title is the first heading's text, else the first
  * line of the first paragraph; the description is the first paragraph
  * outside block quotes (else the first one), whitespace collapsed; the
- * outline is every heading with its level. Texts are cut on UTF-8
- * character boundaries at the limits below.
+ * outline is every heading with its level. Whitespace and control
+ * characters collapse to single blanks; texts are cut on UTF-8 character
+ * boundaries at the limits below.
  */
 #ifndef KBD_CONVERT_H
 #define KBD_CONVERT_H
