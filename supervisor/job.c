@@ -252,6 +252,21 @@ win_get(struct job *j, uint64_t seq)
 	return j->win[seq % WINDOW_MAX];
 }
 
+/*
+ * The converter to use: the extension, except that a reST source saved as
+ * text (Sphinx publishes its sources as NAME.rst.txt) is read as reST.
+ */
+static char *
+convert_format(const struct item *it)
+{
+	size_t	len = strlen(it->stem);
+
+	if (strcmp(it->ext, "txt") == 0 && len > 4 &&
+	    strcmp(it->stem + len - 4, ".rst") == 0)
+		return (char *)"rst";
+	return it->ext;
+}
+
 /* Before the send: a failed send may already report the worker dead. */
 static void
 worker_busy(struct child *w, struct job *j, struct item *it)
@@ -312,7 +327,7 @@ send_request(struct child *w, struct job *j, struct item *it)
 		}
 		n = 3;
 		r.seq = it->seq;
-		r.ext = it->ext;
+		r.ext = convert_format(it);
 		r.expect_hash.data = it->hash;
 		r.expect_hash.len = sizeof(it->hash);
 		r.max_size = j->req->max_size;

@@ -158,6 +158,9 @@ sync_dirs(const char *point)
 {
 	size_t	i;
 
+	/* The published files' data (staged unsynced by workers) first. */
+	if (fsio_syncfs(".", "publish.syncfs") == -1)
+		fatal("syncfs");
 	for (i = 0; i < sizeof(live_dirs) / sizeof(live_dirs[0]); i++)
 		if (fsio_fsync_dir(live_dirs[i], point) == -1)
 			fatal("fsync %s", live_dirs[i]);

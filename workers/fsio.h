@@ -38,6 +38,8 @@ void	fsio_reset(void);
 int	fsio_write_all(int fd, const void *, size_t, const char *point);
 int	fsio_fsync(int fd, const char *point);
 int	fsio_fsync_dir(const char *dir, const char *point);
+/* syncfs(2) of the filesystem holding dir: every file's data, one call. */
+int	fsio_syncfs(const char *dir, const char *point);
 int	fsio_rename(const char *from, const char *to, const char *point);
 int	fsio_link(const char *from, const char *to, const char *point);
 int	fsio_unlink(const char *path, const char *point);	/* ENOENT is success */

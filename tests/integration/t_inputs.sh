@@ -79,3 +79,11 @@ assert_eq "$(jq -r 'select(.doc) | .path + " " + .doc' "$T/names.json" | sort)" 
     "$(jq -r 'select(.doc) | .path + " " + .doc' "$T/names2.json" | sort)" \
     "names independent of timing"
 lint_clean
+
+# A reST source published as NAME.rst.txt (Sphinx's _sources) is read as reST.
+mkdir -p "$T/rst"
+printf '.. highlight:: python\n\n=====\nGuide\n=====\n\nIntro text.\n\nSection\n-------\n\nBody.\n' > "$T/rst/guide.rst.txt"
+kbctl add "$T/rst" >/dev/null
+assert_eq Guide "$(kbctl list --json | jq -r '.[] | select(.doc == "guide.rst") | .title')" "title of a .rst.txt file"
+grep -q '^# Guide' "$KB/wiki/sources/guide.rst.md" || fail "reST heading not converted"
+lint_clean
