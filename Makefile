@@ -13,6 +13,12 @@ DESTDIR	?=
 CC	?= cc
 PKGS	 = libevent libprotobuf-c sqlite3 libseccomp libcrypto md4c
 # SAN=1 builds an ASan+UBSan copy in build/san; the default build is build/release.
+# SANDBOX_DEBUG=1: workers' seccomp filter traps instead of killing and
+# names the offending syscall ("sandbox violation: syscall N", exit 111).
+ifeq ($(SANDBOX_DEBUG),1)
+O	?= build/sbdebug
+CPPFLAGS += -DKBD_SANDBOX_DEBUG
+endif
 ifeq ($(SAN),1)
 O	?= build/san
 SANFLAGS = -fsanitize=address,undefined -fno-sanitize-recover=undefined \

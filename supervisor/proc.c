@@ -177,7 +177,10 @@ describe_status(int status, int timed_out, char *buf, size_t len)
 				(void)snprintf(buf, len, "converter killed by "
 				    "signal %d", WTERMSIG(status));
 		}
-	} else if (WIFEXITED(status) && WEXITSTATUS(status) == 1)
+	} else if (WIFEXITED(status) && WEXITSTATUS(status) == 111)
+		(void)snprintf(buf, len, "converter made a forbidden system "
+		    "call (sandbox violation; see the log)");
+	else if (WIFEXITED(status) && WEXITSTATUS(status) == 1)
 		(void)snprintf(buf, len, "converter failed (out of memory or "
 		    "memory limit of %llu MiB exceeded)",
 		    (unsigned long long)(sup_opts->limits.mem >> 20));
