@@ -577,7 +577,7 @@ publish_one(struct item *it)
 		free(page);
 		return errf("%s: %s", it->src, strerror(errno));
 	}
-	r = fsio_write_atomic(it->sum, page, len, "publish.summary");
+	r = fsio_write_batched(it->sum, page, len, "publish.summary");
 	free(page);
 	if (r == -1)
 		return errf("%s: %s", it->sum, strerror(errno));

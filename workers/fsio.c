@@ -310,9 +310,9 @@ fsio_truncate(const char *path, off_t size, const char *point)
 	return truncate(path, size);
 }
 
-int
-fsio_write_atomic(const char *path, const void *buf, size_t len,
-    const char *point)
+static int
+write_replace(const char *path, const void *buf, size_t len,
+    const char *point, int dosync)
 {
 	char	*tmp;
 	int	 fd = -1, saved;
@@ -324,8 +324,8 @@ fsio_write_atomic(const char *path, const void *buf, size_t len,
 	fd = open(tmp, O_CREAT | O_TRUNC | O_WRONLY | O_CLOEXEC, 0644);
 	if (fd == -1)
 		goto fail;
-	if (write_loop(fd, buf, len) == -1 ||
-	    fsio_subpoint(point, "fsync") == -1 || fsync(fd) == -1)
+	if (write_loop(fd, buf, len) == -1 || (dosync &&
+	    (fsio_subpoint(point, "fsync") == -1 || fsync(fd) == -1)))
 		goto fail;
 	if (close(fd) == -1) {
 		fd = -1;
@@ -344,6 +344,20 @@ fail:
 	free(tmp);
 	errno = saved;
 	return -1;
+}
+
+int
+fsio_write_atomic(const char *path, const void *buf, size_t len,
+    const char *point)
+{
+	return write_replace(path, buf, len, point, 1);
+}
+
+int
+fsio_write_batched(const char *path, const void *buf, size_t len,
+    const char *point)
+{
+	return write_replace(path, buf, len, point, 0);
 }
 
 int

@@ -50,6 +50,12 @@ int	fsio_truncate(const char *path, off_t, const char *point);
 int	fsio_write_atomic(const char *path, const void *, size_t,
 	    const char *point);
 /* Append (O_APPEND, created if absent) and fsync. */
+/*
+ * As fsio_write_atomic without the fsync: for files of a batch whose data
+ * the committer makes durable with one fsio_syncfs before the commit point.
+ */
+int	fsio_write_batched(const char *path, const void *, size_t,
+	    const char *point);
 int	fsio_append(const char *path, const void *, size_t, const char *point);
 
 #endif /* KBD_FSIO_H */
