@@ -447,7 +447,12 @@ chan_read(struct chan *c)
 	size_t		 want;
 	ssize_t		 n;
 
-	want = c->ilen + 65536;
+	/*
+	 * Start small and grow with what the peer actually sends: a daemon
+	 * with thousands of idle clients must not hold a big buffer for each.
+	 */
+	want = c->icap - c->ilen >= 1024 ? c->icap :
+	    (c->icap < 4096 ? 4096 : c->icap * 2);
 	if (want > MSG_HDR_LEN + (size_t)c->max_payload + 65536)
 		want = MSG_HDR_LEN + (size_t)c->max_payload + 65536;
 	if (c->icap < want) {
@@ -506,6 +511,12 @@ chan_get(struct chan *c, struct msg *m)
 	}
 	memmove(c->ibuf, c->ibuf + total, c->ilen - total);
 	c->ilen -= total;
+	if (c->ilen == 0 && c->icap > 65536) {
+		/* A large request is done: give its buffer back. */
+		free(c->ibuf);
+		c->ibuf = NULL;
+		c->icap = 0;
+	}
 	return 1;
 }
 

@@ -53,6 +53,7 @@ run_add() {
 	"$BIN/kbctl" -C "$kb" stop >/dev/null
 }
 
+PROTO=$(sed -n 's/^#define KBD_PROTO_VERSION[[:space:]]*//p' proto/kbd-protocol.h)
 small=$((N / 4))
 gen "$W/small" "$small"
 gen "$W/large" "$N"
@@ -75,6 +76,12 @@ RSS_SMALL=$RSS
 run_add "$W/large" "$W/kb"
 RSS_LARGE=$RSS
 
+# Thousands of clients at once: handshake + status each, all held open.
+"$BIN/kbctl" -C "$W/kb" status >/dev/null 2>&1 || true
+read -r C_BEFORE C_1K C_N1 C_T1 < <(python3 scripts/clients.py "$W/kb" 1000 "$PROTO")
+read -r _ C_7K C_N7 C_T7 < <(python3 scripts/clients.py "$W/kb" 7000 "$PROTO")
+"$BIN/kbctl" -C "$W/kb" stop >/dev/null
+
 printf 'bench: %d files, %.1f MB, %d workers\n' "$N" "$mb" "$J"
 printf '  baseline sha256sum -P%d : %7.2f s  %8.0f files/s  %6.1f MB/s\n' \
     "$J" "$BASE_S" "$(echo "$N / $BASE_S" | bc -l)" "$(echo "$mb / $BASE_S" | bc -l)"
@@ -87,3 +94,5 @@ printf '  re-add (unchanged tree) : %7.2f s  %8.0f files/s\n' \
     "$READD_S" "$(echo "$N / $READD_S" | bc -l)"
 printf '  supervisor peak RSS     : %d KiB for %d files, %d KiB for %d files\n' \
     "$RSS_SMALL" "$small" "$RSS_LARGE" "$N"
+printf '  clients at once         : %d answered in %.2f s, %d in %.2f s; supervisor RSS %d KiB idle, %d KiB with 1000, %d KiB with 7000\n' \
+    "$C_N1" "$C_T1" "$C_N7" "$C_T7" "$C_BEFORE" "$C_1K" "$C_7K"
