@@ -204,6 +204,8 @@ lost_connection(struct conn *c)
 	die("lost connection to kbd");
 }
 
+void	(*conn_on_signal)(void);
+
 static void
 wait_fd(struct conn *c, short events)
 {
@@ -211,9 +213,13 @@ wait_fd(struct conn *c, short events)
 
 	pfd.fd = c->fd;
 	pfd.events = events;
-	while (poll(&pfd, 1, -1) == -1)
+	while (poll(&pfd, 1, -1) == -1) {
 		if (errno != EINTR)
 			die_errno("poll");
+		/* A signal the command cares about (Ctrl-C on add). */
+		if (conn_on_signal != NULL)
+			conn_on_signal();
+	}
 }
 
 static void

@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -84,8 +85,65 @@ event_print(const Kbd__FileEvent *ev, int json)
  * Print a followed job's events until its summary. Exit status 1 when a
  * file failed or the job did not complete.
  */
+/*
+ * Ctrl-C while following an add (git's manners): the first asks kbd to
+ * cancel the job's queued files and goes on printing until the summary,
+ * then kbctl dies by SIGINT so a shell stops its "a; b" chain; the second
+ * detaches at once. The job itself always ends cleanly inside kbd.
+ */
+static volatile sig_atomic_t	 interrupts;
+static uint64_t			 follow_job;
+static int			 cancel_sent;
+
+static void
+on_sigint(int sig)
+{
+	(void)sig;
+	interrupts++;
+}
+
+static void
+die_by_sigint(void)
+{
+	out_flush();
+	signal(SIGINT, SIG_DFL);
+	raise(SIGINT);
+	_exit(130);
+}
+
+/* Cancel on a connection of its own: ours is busy following. */
+static void
+send_cancel(void)
+{
+	Kbd__CancelReq	 req = KBD__CANCEL_REQ__INIT;
+	struct conn	 c;
+	struct msg	 m;
+
+	if (cancel_sent)
+		return;
+	cancel_sent = 1;
+	req.job = follow_job;
+	conn_open(&c, kb_root(), 0);
+	conn_send(&c, MSG_CANCEL_REQ, &req.base);
+	conn_expect(&c, &m, MSG_JOB_SUMMARY);
+	msg_free(&m);
+	conn_close(&c);
+}
+
+static void
+check_interrupt(void)
+{
+	if (interrupts >= 2)
+		die_by_sigint();
+	if (interrupts == 1 && !cancel_sent) {
+		fputs("kbctl: cancelling: files in progress finish; "
+		    "Ctrl-C again to detach\n", stderr);
+		send_cancel();
+	}
+}
+
 static int
-follow(struct conn *c, int json)
+follow(struct conn *c, int json, int exit_on_error)
 {
 	struct msg		 m;
 	Kbd__JobSummary		*s;
@@ -94,7 +152,12 @@ follow(struct conn *c, int json)
 	for (;;) {
 		conn_recv(c, &m);
 		if (m.type == MSG_FILE_EVENT) {
-			event_print((Kbd__FileEvent *)m.pb, json);
+			Kbd__FileEvent	*ev = (Kbd__FileEvent *)m.pb;
+
+			event_print(ev, json);
+			if (exit_on_error && follow_job != 0 &&
+			    ev->status == KBD__FILE_STATUS__FS_FAILED)
+				send_cancel();
 			msg_free(&m);
 			continue;
 		}
@@ -119,6 +182,8 @@ follow(struct conn *c, int json)
 	rc = s->failed > 0 || s->state == KBD__JOB_STATE__JOB_FAILED ||
 	    s->state == KBD__JOB_STATE__JOB_INTERRUPTED ? EXIT_FAIL : EXIT_OK;
 	msg_free(&m);
+	if (interrupts > 0)
+		die_by_sigint();
 	return rc;
 }
 
@@ -162,6 +227,7 @@ cmd_add(int argc, char **argv)
 	static const struct option lo[] = {
 		{ "jobs", required_argument, NULL, 'j' },
 		{ "no-wait", no_argument, NULL, OPT_NO_WAIT },
+		{ "exit-on-error", no_argument, NULL, OPT_EXIT_ON_ERROR },
 		{ "json", no_argument, NULL, OPT_JSON },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
@@ -174,7 +240,7 @@ cmd_add(int argc, char **argv)
 	char		*cwd = NULL, **paths;
 	uint64_t	 job;
 	unsigned long	 jobs = 0;
-	int		 ch, i, json = 0, nowait = 0, rc;
+	int		 ch, i, json = 0, nowait = 0, rc, eoe = 0;
 
 	while ((ch = cmd_getopt(argc, argv, ":hj:", lo)) != -1) {
 		switch (ch) {
@@ -183,6 +249,9 @@ cmd_add(int argc, char **argv)
 			break;
 		case OPT_NO_WAIT:
 			nowait = 1;
+			break;
+		case OPT_EXIT_ON_ERROR:
+			eoe = 1;
 			break;
 		case OPT_JSON:
 			json = 1;
@@ -228,8 +297,17 @@ cmd_add(int argc, char **argv)
 		} else
 			printf("job %" PRIu64 "\n", job);
 		rc = EXIT_OK;
-	} else
-		rc = follow(&c, json);
+	} else {
+		struct sigaction	sa;
+
+		follow_job = job;
+		memset(&sa, 0, sizeof(sa));
+		sa.sa_handler = on_sigint;
+		sigemptyset(&sa.sa_mask);
+		(void)sigaction(SIGINT, &sa, NULL);
+		conn_on_signal = check_interrupt;
+		rc = follow(&c, json, eoe);
+	}
 	conn_close(&c);
 	return rc;
 }
@@ -309,7 +387,97 @@ cmd_wait(int argc, char **argv)
 
 	conn_open(&c, kb_root(), 1);
 	conn_send(&c, MSG_WAIT_REQ, &req.base);
-	rc = follow(&c, json);
+	rc = follow(&c, json, 0);
 	conn_close(&c);
 	return rc;
+}
+
+int
+cmd_cancel(int argc, char **argv)
+{
+	static const struct option lo[] = {
+		{ "json", no_argument, NULL, OPT_JSON },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+	Kbd__CancelReq	 req = KBD__CANCEL_REQ__INIT;
+	struct conn	 c;
+	struct msg	 m;
+	Kbd__JobSummary	*s;
+	int		 ch, json = 0;
+
+	while ((ch = cmd_getopt(argc, argv, ":h", lo)) != -1)
+		if (ch == OPT_JSON)
+			json = 1;
+	argc -= optind;
+	argv += optind;
+	if (argc != 1)
+		die_usage(argc == 0 ? "no job given" : "too many arguments");
+	req.job = job_operand(argv[0]);
+	conn_open(&c, kb_root(), 1);
+	conn_send(&c, MSG_CANCEL_REQ, &req.base);
+	conn_expect(&c, &m, MSG_JOB_SUMMARY);
+	s = (Kbd__JobSummary *)m.pb;
+	if (json)
+		summary_json(s, 0);
+	else
+		printf("job %" PRIu64 ": %s\n", s->job,
+		    s->state == KBD__JOB_STATE__JOB_RUNNING ||
+		    s->state == KBD__JOB_STATE__JOB_QUEUED ? "cancelling" :
+		    job_state_str(s->state));
+	msg_free(&m);
+	conn_close(&c);
+	return EXIT_OK;
+}
+
+int
+cmd_jobs(int argc, char **argv)
+{
+	static const struct option lo[] = {
+		{ "json", no_argument, NULL, OPT_JSON },
+		{ "limit", required_argument, NULL, 'n' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+	Kbd__JobsReq	 req = KBD__JOBS_REQ__INIT;
+	Kbd__JobsRep	*rep;
+	struct conn	 c;
+	struct msg	 m;
+	size_t		 i;
+	int		 ch, json = 0;
+
+	while ((ch = cmd_getopt(argc, argv, ":hn:", lo)) != -1) {
+		if (ch == OPT_JSON)
+			json = 1;
+		else if (ch == 'n')
+			req.limit = (uint32_t)parse_number("--limit", optarg, 1,
+			    1000);
+	}
+	if (argc != optind)
+		die_usage("too many arguments");
+	conn_open(&c, kb_root(), 1);
+	conn_send(&c, MSG_JOBS_REQ, &req.base);
+	conn_expect(&c, &m, MSG_JOBS_REP);
+	rep = (Kbd__JobsRep *)m.pb;
+	if (json)
+		putchar('[');
+	for (i = 0; i < rep->n_jobs; i++) {
+		Kbd__JobSummary	*s = rep->jobs[i];
+
+		if (json) {
+			if (i > 0)
+				putchar(',');
+			summary_json(s, 0);
+			continue;
+		}
+		printf("%" PRIu64 "\t%s\t%" PRIu64 " added, %" PRIu64
+		    " duplicates, %" PRIu64 " skipped, %" PRIu64 " failed\n",
+		    s->job, job_state_str(s->state), s->added, s->duplicates,
+		    s->skipped, s->failed);
+	}
+	if (json)
+		puts("]");
+	msg_free(&m);
+	conn_close(&c);
+	return EXIT_OK;
 }

@@ -25,10 +25,11 @@ static const struct cmd cmds[] = {
 	{ "init", "[dir]",
 	  "Create a knowledge base in dir (default: -C dir, $KB_DIR or the\n"
 	  "working directory) and start its kbd.\n", cmd_init },
-	{ "add", "[--jobs n] [--no-wait] [--json] path ...",
+	{ "add", "[--jobs n] [--no-wait] [--exit-on-error] [--json] path ...",
 	  "Add files and directories (recursively); follow the job to its end.\n"
 	  "  -j, --jobs n  convert with n workers (1-256; default: kbd's)\n"
 	  "  --no-wait     print the job id and exit (see status, wait)\n"
+	  "  --exit-on-error  after the first failed file, cancel the rest\n"
 	  "  --json        one JSON object per file, then a summary (NDJSON)\n",
 	  cmd_add },
 	{ "status", "[--json] [job]",
@@ -38,6 +39,16 @@ static const struct cmd cmds[] = {
 	  "Follow a job until it ends, printing like add.\n"
 	  "  --json        one JSON object per file, then a summary (NDJSON)\n",
 	  cmd_wait },
+	{ "cancel", "[--json] job",
+	  "Cancel a job: files not started are cancelled, files in progress\n"
+	  "finish and are committed; the job ends \"cancelled\".\n"
+	  "  --json        the job's summary as one JSON object\n",
+	  cmd_cancel },
+	{ "jobs", "[--json] [--limit n]",
+	  "Recent jobs, newest first.\n"
+	  "  -n, --limit n at most n jobs (1-1000, default 20)\n"
+	  "  --json        an array of job summaries\n",
+	  cmd_jobs },
 	{ "search", "[--limit n] [--json] query ...",
 	  "Full-text search (FTS5 query syntax); best hits first.\n"
 	  "  -n, --limit n at most n hits (1-10000, default 10)\n"

@@ -30,6 +30,7 @@
 /* Long-only options share these values across commands. */
 #define OPT_JSON	0x100
 #define OPT_NO_WAIT	0x101
+#define OPT_EXIT_ON_ERROR 0x102
 
 struct cmd {
 	const char	*name;
@@ -72,6 +73,8 @@ void	 conn_expect(struct conn *, struct msg *, uint32_t);
 void	 conn_unexpected(const struct msg *)
 	    __attribute__((noreturn));
 void	 conn_wait_gone(const char *, pid_t);
+/* Called when a wait for kbd is interrupted by a caught signal. */
+extern void	(*conn_on_signal)(void);
 
 /* output.c */
 struct jobj {
@@ -98,6 +101,8 @@ const char	*job_state_str(int);
 int	 cmd_add(int, char **);
 int	 cmd_status(int, char **);
 int	 cmd_wait(int, char **);
+int	 cmd_cancel(int, char **);
+int	 cmd_jobs(int, char **);
 
 /* cmd-query.c */
 int	 cmd_search(int, char **);

@@ -68,6 +68,9 @@ static const struct {
 	{ MSG_STOP_REQ, "STOP_REQ", &kbd__stop_req__descriptor },
 	{ MSG_STOP_REP, "STOP_REP", &kbd__stop_rep__descriptor },
 	{ MSG_ERROR, "ERROR", &kbd__error_msg__descriptor },
+	{ MSG_CANCEL_REQ, "CANCEL_REQ", &kbd__cancel_req__descriptor },
+	{ MSG_JOBS_REQ, "JOBS_REQ", &kbd__jobs_req__descriptor },
+	{ MSG_JOBS_REP, "JOBS_REP", &kbd__jobs_rep__descriptor },
 };
 
 const ProtobufCMessageDescriptor *

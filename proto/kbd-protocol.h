@@ -13,7 +13,7 @@
 
 #include <stdint.h>
 
-#define KBD_PROTO_VERSION 1
+#define KBD_PROTO_VERSION 2
 
 /* Header, in host byte order: both ends are on this host. */
 struct msg_hdr {
@@ -81,6 +81,9 @@ enum msg_type {
 	MSG_STOP_REQ,
 	MSG_STOP_REP,
 	MSG_ERROR,
+	MSG_CANCEL_REQ,		/* CancelReq -> JOB_SUMMARY */
+	MSG_JOBS_REQ,
+	MSG_JOBS_REP,
 
 	MSG_TYPE_MAX
 };

@@ -470,6 +470,25 @@ client_dispatch(struct client *c, struct msg *m)
 	case MSG_REMOVE_REQ:
 		job_remove_request(c, (Kbd__RemoveReq *)m->pb);
 		return;
+	case MSG_CANCEL_REQ:
+		job_cancel_request(c, ((Kbd__CancelReq *)m->pb)->job);
+		return;
+	case MSG_JOBS_REQ: {
+		Kbd__JobsReq	*q = (Kbd__JobsReq *)m->pb;
+		Kbd__JobsRep	 rep = KBD__JOBS_REP__INIT;
+
+		if (query_jobs(q->limit == 0 ? 20 : q->limit > 1000 ? 1000 :
+		    q->limit, &rep) == -1) {
+			query_jobs_free(&rep);
+			client_error(c, "cannot read the jobs");
+			return;
+		}
+		job_queued_states(&rep);
+		client_send(c, MSG_JOBS_REP, &rep.base);
+		query_jobs_free(&rep);
+		client_done(c);
+		return;
+	}
 	case MSG_LINT_REQ:
 		job_lint_request(c, (Kbd__LintReq *)m->pb);
 		return;

@@ -83,6 +83,7 @@ struct job {
 	uint64_t		 batch_no;
 	int			 finishing;
 	int			 failed;
+	int			 cancelled;	/* by a client: no new files */
 	char			*error;
 	struct followerlist	 followers;
 };
@@ -708,6 +709,7 @@ job_pump(void)
 		if (j->walk_done && j->next_seq == j->cursor && !j->batch_out &&
 		    j->inflight == 0)
 			job_finish(j, j->failed ? KBD__JOB_STATE__JOB_FAILED :
+			    j->cancelled ? KBD__JOB_STATE__JOB_CANCELLED :
 			    KBD__JOB_STATE__JOB_DONE, j->error);
 		return;
 	}
@@ -836,7 +838,9 @@ batch_reply(struct op *o, Kbd__BatchRep *r)
 /*
  * A job whose batch failed (disk full, I/O error) ends: files not yet
  * committed are cancelled, and recorded as such, rather than tried again
- * against a KB that just refused a batch.
+ * against a KB that just refused a batch. A job cancelled by a client
+ * cancels the files no worker has started; those in flight finish and
+ * are committed.
  */
 static void
 drain_failed(struct job *j)
@@ -844,13 +848,16 @@ drain_failed(struct job *j)
 	struct item	*it;
 	uint64_t	 s;
 
-	if (!j->failed)
+	if (!j->failed && !j->cancelled)
 		return;
 	for (s = j->cursor + 1; s <= j->next_seq; s++) {
 		it = win_get(j, s);
-		if (it->state == IT_NEW || it->state == IT_PREPARED ||
-		    (it->state == IT_DONE &&
-		    it->status == KBD__FILE_STATUS__FS_ADDED))
+		if (it->state == IT_NEW || it->state == IT_PREPARED)
+			item_outcome(it, KBD__FILE_STATUS__FS_CANCELLED, "%s%s",
+			    j->failed ? "job failed: " : "cancelled before start",
+			    j->failed ? j->error : "");
+		else if (j->failed && it->state == IT_DONE &&
+		    it->status == KBD__FILE_STATUS__FS_ADDED)
 			item_outcome(it, KBD__FILE_STATUS__FS_CANCELLED,
 			    "job failed: %s", j->error);
 	}
@@ -1232,4 +1239,42 @@ job_lint_request(struct client *c, const Kbd__LintReq *lq)
 	o->req = &r->base;
 	TAILQ_INSERT_TAIL(&lints, o, entry);
 	job_pump();
+}
+
+/*
+ * Cancel: the walk stops and files no worker has started are cancelled;
+ * the job then ends through the one finalize path, "cancelled". Answered
+ * at once with the job's summary so far.
+ */
+void
+job_cancel_request(struct client *c, uint64_t id)
+{
+	struct job	*j;
+
+	if ((j = job_find(id)) != NULL && !j->cancelled && !j->finishing) {
+		log_info("job %llu: cancelled by a client",
+		    (unsigned long long)id);
+		j->cancelled = 1;
+		if (!j->walk_done) {
+			j->walk_done = 1;
+			walk_free(&j->walk);
+		}
+		if (j == TAILQ_FIRST(&jobs))
+			job_pump();
+	}
+	send_summary(c, id, 0);
+}
+
+/* Jobs in our queue behind the running one read "queued", not "running". */
+void
+job_queued_states(Kbd__JobsRep *rep)
+{
+	struct job	*j;
+	size_t		 i;
+
+	for (i = 0; i < rep->n_jobs; i++) {
+		j = job_find(rep->jobs[i]->job);
+		if (j != NULL && j != TAILQ_FIRST(&jobs))
+			rep->jobs[i]->state = KBD__JOB_STATE__JOB_QUEUED;
+	}
 }

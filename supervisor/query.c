@@ -112,28 +112,35 @@ query_doc_by_stat(uint64_t dev, uint64_t ino, uint64_t size, int64_t mtime_ns,
 	return one_name(st_stat, name, len);
 }
 
-/* out->error is malloc'ed (free it) when non-empty. */
+static void
+job_row(sqlite3_stmt *st, Kbd__JobSummary *out)
+{
+	const char	*err;
+
+	out->job = (uint64_t)sqlite3_column_int64(st, 0);
+	out->state = sqlite3_column_int(st, 1);
+	out->added = (uint64_t)sqlite3_column_int64(st, 2);
+	out->duplicates = (uint64_t)sqlite3_column_int64(st, 3);
+	out->skipped = (uint64_t)sqlite3_column_int64(st, 4);
+	out->failed = (uint64_t)sqlite3_column_int64(st, 5);
+	out->cancelled = (uint64_t)sqlite3_column_int64(st, 6);
+	out->created = sqlite3_column_int64(st, 7);
+	out->finished = sqlite3_column_int64(st, 8);
+	err = (const char *)sqlite3_column_text(st, 9);
+	out->error = xstrdup(err != NULL ? err : "");
+	out->cursor = (uint64_t)sqlite3_column_int64(st, 10);
+}
+
+/* out->error is malloc'ed: free it. */
 int
 query_job(uint64_t job, Kbd__JobSummary *out)
 {
-	const char	*err;
-	int		 r;
+	int	r;
 
 	sqlite3_bind_int64(st_job, 1, (sqlite3_int64)job);
 	r = sqlite3_step(st_job);
 	if (r == SQLITE_ROW) {
-		out->job = (uint64_t)sqlite3_column_int64(st_job, 0);
-		out->state = sqlite3_column_int(st_job, 1);
-		out->added = (uint64_t)sqlite3_column_int64(st_job, 2);
-		out->duplicates = (uint64_t)sqlite3_column_int64(st_job, 3);
-		out->skipped = (uint64_t)sqlite3_column_int64(st_job, 4);
-		out->failed = (uint64_t)sqlite3_column_int64(st_job, 5);
-		out->cancelled = (uint64_t)sqlite3_column_int64(st_job, 6);
-		out->created = sqlite3_column_int64(st_job, 7);
-		out->finished = sqlite3_column_int64(st_job, 8);
-		err = (const char *)sqlite3_column_text(st_job, 9);
-		out->error = xstrdup(err != NULL ? err : "");
-		out->cursor = (uint64_t)sqlite3_column_int64(st_job, 10);
+		job_row(st_job, out);
 		sqlite3_reset(st_job);
 		return 0;
 	}
@@ -142,6 +149,43 @@ query_job(uint64_t job, Kbd__JobSummary *out)
 		return 1;
 	log_warnx("registry query: %s", sqlite3_errmsg(db));
 	return -1;
+}
+
+int
+query_jobs(unsigned limit, Kbd__JobsRep *rep)
+{
+	sqlite3_stmt	*st;
+	Kbd__JobSummary	*j;
+	int		 r;
+
+	if (sqlite3_prepare_v2(db, "SELECT id, state, added, duplicates, "
+	    "skipped, failed, cancelled, created, finished, error, cursor "
+	    "FROM jobs ORDER BY id DESC LIMIT ?", -1, &st, NULL) != SQLITE_OK)
+		return -1;
+	sqlite3_bind_int(st, 1, (int)limit);
+	rep->jobs = xcalloc(limit, sizeof(*rep->jobs));
+	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+		j = xmalloc(sizeof(*j));
+		kbd__job_summary__init(j);
+		job_row(st, j);
+		rep->jobs[rep->n_jobs++] = j;
+	}
+	sqlite3_finalize(st);
+	return r == SQLITE_DONE ? 0 : -1;
+}
+
+void
+query_jobs_free(Kbd__JobsRep *rep)
+{
+	size_t	i;
+
+	for (i = 0; i < rep->n_jobs; i++) {
+		free(rep->jobs[i]->error);
+		free(rep->jobs[i]);
+	}
+	free(rep->jobs);
+	rep->jobs = NULL;
+	rep->n_jobs = 0;
 }
 
 uint64_t

@@ -85,6 +85,8 @@ void	 job_committer_died(void);
 void	 job_committer_ready(void);
 void	 job_remove_request(struct client *, const Kbd__RemoveReq *);
 void	 job_lint_request(struct client *, const Kbd__LintReq *);
+void	 job_cancel_request(struct client *, uint64_t job);
+void	 job_queued_states(Kbd__JobsRep *);
 const char *job_state_name(int);
 
 /* query.c: read-only registry access */
@@ -95,6 +97,8 @@ int	 query_doc_by_stat(uint64_t dev, uint64_t ino, uint64_t size,
 	    int64_t mtime_ns, char *name, size_t len);
 int	 query_job(uint64_t job, Kbd__JobSummary *out);	/* 0 ok, 1 none, -1 err */
 uint64_t query_newest_job(void);
+int	 query_jobs(unsigned limit, Kbd__JobsRep *rep);
+void	 query_jobs_free(Kbd__JobsRep *rep);
 int	 query_unfinished_jobs(uint64_t **ids, size_t *n);
 int	 query_job_request(uint64_t job, Kbd__JobCreateReq **req);
 int	 query_search(const char *q, unsigned limit, Kbd__SearchRep *rep,

@@ -1,0 +1,63 @@
+# Job control: jobs, cancel, Ctrl-C on add, --exit-on-error.
+. "$(dirname "$0")/lib.sh"
+
+N=3000
+make_corpus "$T/src" $N
+kbctl init >/dev/null
+
+# cancel: files not started are cancelled, the job ends "cancelled", and
+# every file is accounted for exactly once.
+job=$(kbctl add "$T/src" --no-wait --json | jq .job)
+c=$(kbctl cancel "$job" --json)
+assert_eq "$job" "$(echo "$c" | jq .job)" "cancel answers for the job"
+kbctl wait "$job" --json > "$T/c.json" || true
+s=$(tail -n 1 "$T/c.json")
+assert_eq cancelled "$(echo "$s" | jq -r .state)" "state after cancel"
+[ "$(echo "$s" | jq .cancelled)" -gt 0 ] || fail "nothing cancelled"
+[ "$(echo "$s" | jq .added)" -lt $N ] || fail "cancel came too late to test"
+assert_eq "$(echo "$s" | jq .added)" "$(doc_count)" "documents equal the added count"
+lint_clean
+assert_eq cancelled "$(kbctl jobs --json | jq -r '.[0].state')" "jobs lists the cancelled job first"
+assert_eq "$job" "$(kbctl jobs | head -n 1 | cut -f1)" "jobs text output"
+
+# Ctrl-C on a following add: kbctl dies by SIGINT (status 130) after the
+# partial summary; the job ends cancelled and the KB is consistent.
+kbctl stop
+rm -rf "$KB"
+kbctl init >/dev/null
+set +e
+(
+	"$KBCTL" -C "$KB" add "$T/src" --json > "$T/int.json" 2> "$T/int.err" &
+	p=$!
+	i=0
+	while [ "$(cat "$T/int.json" 2>/dev/null | grep -c '"status"')" -lt 100 ]; do
+		i=$((i + 1)); [ $i -lt 600 ] || break
+		sleep 0.02
+	done
+	kill -INT $p
+	wait $p
+)
+st=$?
+set -e
+assert_eq 130 "$st" "kbctl exit status after Ctrl-C"
+s=$(tail -n 1 "$T/int.json")
+assert_eq summary "$(echo "$s" | jq -r .event)" "partial summary printed"
+assert_eq cancelled "$(echo "$s" | jq -r .state)" "job cancelled by Ctrl-C"
+grep -q cancelling "$T/int.err" || fail "no notice of cancelling on stderr"
+assert_eq "$(echo "$s" | jq .added)" "$(doc_count)" "committed files after Ctrl-C"
+lint_clean
+
+# --exit-on-error: a bad file among good ones cancels the rest.
+mkdir -p "$T/bad"
+printf 'bin\000ary\n' > "$T/bad/000-bad.txt"
+for i in $(seq 1 400); do printf 'good %d\n' "$i" > "$T/bad/good$i.txt"; done
+set +e
+kbctl add "$T/bad" --exit-on-error --json > "$T/eoe.json"
+st=$?
+set -e
+assert_eq 1 "$st" "exit status with --exit-on-error"
+s=$(tail -n 1 "$T/eoe.json")
+assert_eq 1 "$(echo "$s" | jq .failed)" "one failure"
+[ "$(echo "$s" | jq .cancelled)" -gt 0 ] || fail "--exit-on-error cancelled nothing"
+grep -q 'cancelled before start' "$T/eoe.json" || fail "no 'cancelled before start' reason"
+lint_clean
