@@ -50,6 +50,8 @@ summary_error_text(const Kbd__JobSummary *s)
 	}
 }
 
+static int	verbosity;	/* -1 quiet, 0 default, 1 verbose */
+
 static void
 event_print(const Kbd__FileEvent *ev, int json)
 {
@@ -70,8 +72,25 @@ event_print(const Kbd__FileEvent *ev, int json)
 		out_flush();
 		return;
 	}
-	if (st != KBD__FILE_STATUS__FS_FAILED)
+	if (st != KBD__FILE_STATUS__FS_FAILED) {
+		/* -q: failures only; default: what changed; -v: everything. */
+		if (verbosity < 0 || (verbosity == 0 &&
+		    (st == KBD__FILE_STATUS__FS_DUPLICATE ||
+		    st == KBD__FILE_STATUS__FS_SKIPPED)))
+			return;
+		printf("%-9s ", file_status_str(st));
+		text_put(stdout, ev->path, 0);
+		if (st == KBD__FILE_STATUS__FS_ADDED && ev->doc[0] != '\0') {
+			fputs(" -> ", stdout);
+			text_put(stdout, ev->doc, TEXT_LINE);
+		} else if (ev->reason[0] != '\0') {
+			fputs(" (", stdout);
+			text_put(stdout, ev->reason, TEXT_LINE);
+			putchar(')');
+		}
+		putchar('\n');
 		return;
+	}
 	(void)fflush(stdout);
 	fputs("kbctl: ", stderr);
 	text_put(stderr, ev->path, 0);
@@ -228,6 +247,8 @@ cmd_add(int argc, char **argv)
 		{ "jobs", required_argument, NULL, 'j' },
 		{ "no-wait", no_argument, NULL, OPT_NO_WAIT },
 		{ "exit-on-error", no_argument, NULL, OPT_EXIT_ON_ERROR },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "verbose", no_argument, NULL, 'v' },
 		{ "json", no_argument, NULL, OPT_JSON },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
@@ -242,7 +263,7 @@ cmd_add(int argc, char **argv)
 	unsigned long	 jobs = 0;
 	int		 ch, i, json = 0, nowait = 0, rc, eoe = 0;
 
-	while ((ch = cmd_getopt(argc, argv, ":hj:", lo)) != -1) {
+	while ((ch = cmd_getopt(argc, argv, ":hj:qv", lo)) != -1) {
 		switch (ch) {
 		case 'j':
 			jobs = parse_number("--jobs", optarg, 1, 256);
@@ -252,6 +273,12 @@ cmd_add(int argc, char **argv)
 			break;
 		case OPT_EXIT_ON_ERROR:
 			eoe = 1;
+			break;
+		case 'q':
+			verbosity = -1;
+			break;
+		case 'v':
+			verbosity = 1;
 			break;
 		case OPT_JSON:
 			json = 1;

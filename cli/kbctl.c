@@ -25,11 +25,13 @@ static const struct cmd cmds[] = {
 	{ "init", "[dir]",
 	  "Create a knowledge base in dir (default: -C dir, $KB_DIR or the\n"
 	  "working directory) and start its kbd.\n", cmd_init },
-	{ "add", "[--jobs n] [--no-wait] [--exit-on-error] [--json] path ...",
+	{ "add", "[-qv] [--jobs n] [--no-wait] [--exit-on-error] [--json] path ...",
 	  "Add files and directories (recursively); follow the job to its end.\n"
 	  "  -j, --jobs n  convert with n workers (1-256; default: kbd's)\n"
 	  "  --no-wait     print the job id and exit (see status, wait)\n"
 	  "  --exit-on-error  after the first failed file, cancel the rest\n"
+	  "  -q, --quiet   print only failures and the summary\n"
+	  "  -v, --verbose also print duplicates and skipped files\n"
 	  "  --json        one JSON object per file, then a summary (NDJSON)\n",
 	  cmd_add },
 	{ "status", "[--json] [job]",

@@ -724,7 +724,7 @@ job_pump(void)
 static void
 job_start_walk(struct job *j)
 {
-	walk_init(&j->walk, j->req->inputs, j->req->n_inputs);
+	walk_init(&j->walk, j->req->inputs, j->req->n_inputs, sup_opts->kbroot);
 }
 
 static struct job *

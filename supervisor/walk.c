@@ -86,11 +86,12 @@ kind(mode_t m)
 }
 
 void
-walk_init(struct walk *w, char **inputs, size_t ninputs)
+walk_init(struct walk *w, char **inputs, size_t ninputs, const char *exclude)
 {
 	memset(w, 0, sizeof(*w));
 	w->inputs = inputs;
 	w->ninputs = ninputs;
+	w->exclude = exclude;
 }
 
 void
@@ -131,6 +132,13 @@ classify(struct walk *w, char *path, int explicit, struct walk_entry *e)
 		}
 	}
 	if (S_ISDIR(st.st_mode)) {
+		/* Adding a KB to itself would feed it its own output. */
+		if (w->exclude != NULL && strcmp(path, w->exclude) == 0) {
+			e->status = KBD__FILE_STATUS__FS_SKIPPED;
+			(void)snprintf(e->reason, sizeof(e->reason),
+			    "the knowledge base itself");
+			return;
+		}
 		if (push_dir(w, path) == -1) {
 			e->status = KBD__FILE_STATUS__FS_FAILED;
 			(void)snprintf(e->reason, sizeof(e->reason),

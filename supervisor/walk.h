@@ -12,6 +12,7 @@ struct walk {
 	size_t		  ninputs, next_input;
 	struct wframe	 *stack;
 	size_t		  depth, cap;
+	const char	 *exclude;	/* the KB itself: never its own input */
 };
 
 struct walk_entry {
@@ -21,7 +22,8 @@ struct walk_entry {
 	struct stat	 st;
 };
 
-void	walk_init(struct walk *, char **inputs, size_t ninputs);
+void	walk_init(struct walk *, char **inputs, size_t ninputs,
+	    const char *exclude);
 /* 1 an entry, 0 the walk is over. */
 int	walk_next(struct walk *, struct walk_entry *);
 void	walk_free(struct walk *);

@@ -87,3 +87,13 @@ kbctl add "$T/rst" >/dev/null
 assert_eq Guide "$(kbctl list --json | jq -r '.[] | select(.doc == "guide.rst") | .title')" "title of a .rst.txt file"
 grep -q '^# Guide' "$KB/wiki/sources/guide.rst.md" || fail "reST heading not converted"
 lint_clean
+
+# Adding a tree that contains the KB itself skips the KB.
+mkdir -p "$T/outer"
+printf 'outer text\n' > "$T/outer/o.txt"
+KB="$T/outer/kb"
+kbctl init >/dev/null
+kbctl add "$T/outer" --json > "$T/outer.json"
+assert_eq skipped "$(jq -r --arg p "$KB" 'select(.path == $p) | .status' "$T/outer.json")" "the KB inside its own input"
+assert_eq 1 "$(doc_count)" "only the outer file added"
+lint_clean
