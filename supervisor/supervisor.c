@@ -153,12 +153,19 @@ sup_committer_gone(void)
 {
 	struct timespec	now;
 	struct timeval	tv;
+	struct stat	st;
 	unsigned	ms;
 
 	proc_committer = NULL;
 	sup_committer_ready = 0;
 	if (sup_stopping) {
 		sup_child_released();
+		return;
+	}
+	/* A KB deleted under us: nothing to supervise any more. */
+	if (stat(sup_opts->kbroot, &st) == -1 || stat(".kb", &st) == -1) {
+		log_warnx("%s is gone; stopping", sup_opts->kbroot);
+		sup_shutdown("knowledge base removed");
 		return;
 	}
 	job_committer_died();
