@@ -198,7 +198,9 @@ follow(struct conn *c, int json, int exit_on_error)
 			printf("  state: %s\n", job_state_str(s->state));
 		summary_error_text(s);
 	}
+	/* Not everything was added: a failure, or a cancel by anyone. */
 	rc = s->failed > 0 || s->state == KBD__JOB_STATE__JOB_FAILED ||
+	    s->state == KBD__JOB_STATE__JOB_CANCELLED ||
 	    s->state == KBD__JOB_STATE__JOB_INTERRUPTED ? EXIT_FAIL : EXIT_OK;
 	msg_free(&m);
 	if (interrupts > 0)
