@@ -54,11 +54,22 @@ static void	client_drop(struct client *, const char *);
 static void	client_dispatch(struct client *, struct msg *);
 
 static void
+control_accept_again(evutil_socket_t fd, short ev, void *arg)
+{
+	(void)fd;
+	(void)ev;
+	(void)arg;
+	if (listen_ev != NULL)
+		event_add(listen_ev, NULL);
+}
+
+static void
 control_accept(evutil_socket_t fd, short ev, void *arg)
 {
 	struct client	*c;
 	struct ucred	 cred;
-	socklen_t	 len = sizeof(cred);
+	struct timeval	 tv = { 1, 0 };
+	socklen_t	 len;
 	int		 s;
 
 	(void)ev;
@@ -66,16 +77,29 @@ control_accept(evutil_socket_t fd, short ev, void *arg)
 	for (;;) {
 		s = accept4(fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
 		if (s == -1) {
-			if (errno == EMFILE || errno == ENFILE)
+			if (errno == EMFILE || errno == ENFILE) {
 				log_warnx("accept: out of file descriptors "
 				    "(%u clients)", nclients);
-			else if (errno != EAGAIN && errno != EINTR &&
+				/*
+				 * The connection stays pending and the event
+				 * is level-triggered: pause, or spin.
+				 */
+				event_del(listen_ev);
+				if (event_base_once(sup_base, -1, EV_TIMEOUT,
+				    control_accept_again, NULL, &tv) == -1)
+					event_add(listen_ev, NULL);
+			} else if (errno != EAGAIN && errno != EINTR &&
 			    errno != ECONNABORTED)
 				log_warn("accept");
 			return;
 		}
-		if (getsockopt(s, SOL_SOCKET, SO_PEERCRED, &cred, &len) == -1 ||
-		    cred.uid != getuid()) {
+		len = sizeof(cred);
+		if (getsockopt(s, SOL_SOCKET, SO_PEERCRED, &cred, &len) == -1) {
+			log_warn("SO_PEERCRED");
+			close(s);
+			continue;
+		}
+		if (cred.uid != getuid()) {
 			log_warnx("refusing client with uid %ld",
 			    (long)cred.uid);
 			close(s);
@@ -198,6 +222,15 @@ client_drop(struct client *c, const char *why)
 }
 
 static void	list_continue(struct client *);
+
+static void
+stop_now(evutil_socket_t fd, short ev, void *arg)
+{
+	(void)fd;
+	(void)ev;
+	(void)arg;
+	sup_shutdown("stop requested");
+}
 
 /*
  * Drop a client from inside a dispatch: the callers up the stack still hold
@@ -496,7 +529,13 @@ client_dispatch(struct client *c, struct msg *m)
 		Kbd__StopRep	rep = KBD__STOP_REP__INIT;
 
 		client_send(c, MSG_STOP_REP, &rep.base);
-		sup_shutdown("stop requested");
+		/*
+		 * Not from here: shutting down drops every client, this one
+		 * too, and client_read still holds it.
+		 */
+		if (event_base_once(sup_base, -1, EV_TIMEOUT, stop_now, NULL,
+		    NULL) == -1)
+			fatalx("event_base_once");
 		return;
 	}
 	default:

@@ -77,6 +77,7 @@ struct job {
 	int			 walk_done;
 	uint64_t		 next_seq;	/* last seq handed out */
 	uint64_t		 cursor;	/* last seq committed */
+	uint64_t		 skip_to;	/* resumed: committed before */
 	struct item		*win[WINDOW_MAX];
 	unsigned		 inflight;	/* worker requests */
 	int			 batch_out;
@@ -517,6 +518,7 @@ static void
 fill_window(struct job *j, uint64_t skip_to)
 {
 	struct walk_entry	e;
+	struct item		*it;
 
 	while (!j->walk_done && j->next_seq - j->cursor < WINDOW_MAX) {
 		if (walk_next(&j->walk, &e) == 0) {
@@ -531,7 +533,9 @@ fill_window(struct job *j, uint64_t skip_to)
 			free(e.path);
 			continue;
 		}
-		j->win[(j->next_seq + 1) % WINDOW_MAX] = item_from_walk(j, &e);
+		/* Not in one expression: item_from_walk moves next_seq. */
+		it = item_from_walk(j, &e);
+		j->win[it->seq % WINDOW_MAX] = it;
 	}
 }
 
@@ -702,7 +706,7 @@ job_pump(void)
 		if (j->finishing)
 			return;
 		drain_failed(j);
-		fill_window(j, 0);
+		fill_window(j, j->skip_to);
 		if (sup_committer_ready)
 			dispatch(j);
 		maybe_batch(j);
@@ -784,8 +788,10 @@ emit_event(struct job *j, struct item *it, const Kbd__ItemResult *r)
 	ev.doc = r->doc[0] ? r->doc : (it->doc ? it->doc : (char *)"");
 	ev.reason = r->reason[0] ? r->reason : (it->reason ? it->reason :
 	    (char *)"");
-	TAILQ_FOREACH(f, &j->followers, entry)
+	TAILQ_FOREACH(f, &j->followers, entry) {
+		/* cppcheck-suppress uninitvar */
 		client_send(f->c, MSG_FILE_EVENT, &ev.base);
+	}
 }
 
 static void
@@ -891,6 +897,7 @@ ops_send(void)
 	if (!sup_committer_ready || proc_committer == NULL)
 		return;
 	TAILQ_FOREACH(o, &ops, entry) {
+		/* cppcheck-suppress uninitvar */
 		if (o->sent)
 			continue;
 		switch (o->kind) {
@@ -1074,12 +1081,15 @@ resume_jobs(void)
 		    query_job(ids[i], &s) != 0) {
 			log_warnx("job %llu: cannot read its request",
 			    (unsigned long long)ids[i]);
+			if (req != NULL)
+				kbd__job_create_req__free_unpacked(req, NULL);
 			continue;
 		}
 		j = job_new(ids[i], req);
 		log_info("job %llu: resuming after file %llu",
 		    (unsigned long long)j->id, (unsigned long long)s.cursor);
-		fill_window(j, s.cursor);
+		/* Walked when its turn comes: queued jobs hold no window. */
+		j->skip_to = s.cursor;
 		free(s.error);
 		s.error = NULL;
 	}
@@ -1129,6 +1139,13 @@ job_add_request(struct client *c, const Kbd__AddReq *a)
 		r->inputs[i] = xstrdup(a->paths[i]);
 	r->jobs = a->jobs > WORKERS_MAX ? WORKERS_MAX : a->jobs;
 	r->max_size = sup_opts->max_size;
+	/* A client message may be bigger than the committer's channel takes. */
+	if (protobuf_c_message_get_packed_size(&r->base) > MSG_MAX_INTERNAL) {
+		kbd__job_create_req__free_unpacked(r, NULL);
+		client_error(c, "too many paths in one request (%zu); add "
+		    "their directory instead", a->n_paths);
+		return;
+	}
 	o = op_new(OP_JOB_CREATE, c, NULL);
 	o->req = &r->base;
 	o->follow = a->follow;
@@ -1218,6 +1235,12 @@ job_remove_request(struct client *c, const Kbd__RemoveReq *rq)
 	r->docs = xcalloc(rq->n_docs, sizeof(char *));
 	for (i = 0; i < rq->n_docs; i++)
 		r->docs[i] = xstrdup(rq->docs[i]);
+	if (protobuf_c_message_get_packed_size(&r->base) > MSG_MAX_INTERNAL) {
+		kbd__remove_req__free_unpacked(r, NULL);
+		client_error(c, "too many documents in one request (%zu)",
+		    rq->n_docs);
+		return;
+	}
 	o = op_new(OP_REMOVE, c, NULL);
 	o->req = &r->base;
 	ops_send();

@@ -27,6 +27,13 @@
 struct childlist	 proc_children = TAILQ_HEAD_INITIALIZER(proc_children);
 struct child		*proc_committer;
 
+/*
+ * The child whose messages proc_read is dispatching. A dispatch can close
+ * that very child (a send to it fails); freeing it then would pull it from
+ * under the read loop, so its release waits until the loop is done.
+ */
+static struct child	*proc_reading;
+
 static void	proc_read(evutil_socket_t, short, void *);
 static void	proc_write(evutil_socket_t, short, void *);
 
@@ -135,6 +142,7 @@ proc_kill_all(int sig)
 	struct child	*c;
 
 	TAILQ_FOREACH(c, &proc_children, entry) {
+		/* cppcheck-suppress uninitvar */
 		if (c->reaped)
 			continue;
 		/* The committer stops cleanly on EOF; a signal could cut a batch. */
@@ -197,7 +205,7 @@ proc_release(struct child *c)
 {
 	char	reason[160];
 
-	if (!c->reaped || !c->closed)
+	if (!c->reaped || !c->closed || c == proc_reading)
 		return;
 	TAILQ_REMOVE(&proc_children, c, entry);
 	describe_status(c->status, c->timed_out, reason, sizeof(reason));
@@ -248,6 +256,7 @@ proc_reap(void)
 			break;
 		}
 		TAILQ_FOREACH(c, &proc_children, entry)
+			/* cppcheck-suppress nullPointerRedundantCheck */
 			if (c->pid == pid)
 				break;
 		if (c == NULL)
@@ -321,27 +330,28 @@ proc_write(evutil_socket_t fd, short ev, void *arg)
 static void
 proc_read(evutil_socket_t fd, short ev, void *arg)
 {
-	struct child	*c = arg;
+	struct child	*c = arg, *saved = proc_reading;
 	struct msg	 m;
 	int		 r;
 
 	(void)fd;
 	(void)ev;
+	proc_reading = c;
 	while (!c->closed) {
 		r = chan_recv(&c->chan, &m, MSG_DONTWAIT);
 		if (r == 0) {
 			proc_closed(c);
-			return;
+			break;
 		}
 		if (r == -1) {
 			if (errno == EAGAIN || errno == EWOULDBLOCK)
-				return;
+				break;
 			/* A malformed message from our own child: kill it. */
 			log_warnx("%s %ld: %s", role_name(c->role), (long)c->pid,
 			    errno == EPROTO ? c->chan.error : strerror(errno));
 			(void)kill(c->pid, SIGKILL);
 			proc_closed(c);
-			return;
+			break;
 		}
 		if (m.type == MSG_LOG) {
 			Kbd__LogMsg *lm = (Kbd__LogMsg *)m.pb;
@@ -354,6 +364,8 @@ proc_read(evutil_socket_t fd, short ev, void *arg)
 			proc_dispatch_committer(c, &m);
 		msg_free(&m);
 	}
+	proc_reading = saved;
+	proc_release(c);	/* if it is both closed and reaped by now */
 }
 
 /*
