@@ -11,14 +11,21 @@ TEST_NAME=$(basename "$0" .sh)
 T=$(mktemp -d "${TMPDIR:-/tmp}/kbd-test.XXXXXX")
 KB="$T/kb"
 unset KB_DIR KB_JOBS
-# Sanitizer runs: fail on the first error; leaks are checked in the client.
-export ASAN_OPTIONS="${ASAN_OPTIONS:-abort_on_error=1:detect_leaks=1}"
-export UBSAN_OPTIONS="${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}"
+# Sanitizer runs: fail on the first error. The daemon's stderr is
+# /dev/null, so every report goes to a file under $T that cleanup checks.
+export ASAN_OPTIONS="${ASAN_OPTIONS:-abort_on_error=1:detect_leaks=1}:log_path=$T/sanitizer"
+export UBSAN_OPTIONS="${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}:log_path=$T/sanitizer"
 
 cleanup() {
 	st=$?
 	for d in "$T"/*/; do
 		[ -d "$d/.kb" ] && "$KBCTL" -C "$d" stop >/dev/null 2>&1 || true
+	done
+	for r in "$T"/sanitizer.*; do
+		[ -f "$r" ] || continue
+		echo "FAIL [$TEST_NAME]: sanitizer report $r:" >&2
+		cat "$r" >&2
+		st=1
 	done
 	if [ $st -ne 0 ]; then
 		for log in "$T"/*/.kb/kbd.log; do
