@@ -190,6 +190,7 @@ worker_start(void)
 	c = proc_spawn(ROLE_WORKER);
 	if ((c->timer = evtimer_new(sup_base, on_timeout, c)) == NULL)
 		fatalx("evtimer_new");
+	c->idle = 1;
 	TAILQ_INSERT_TAIL(&idle, c, entry_idle);
 	nworkers++;
 }
@@ -276,6 +277,7 @@ worker_busy(struct child *w, struct job *j, struct item *it)
 	struct timeval	tv;
 
 	TAILQ_REMOVE(&idle, w, entry_idle);
+	w->idle = 0;
 	w->item = it;
 	w->busy = 1;
 	j->inflight++;
@@ -367,8 +369,14 @@ worker_release(struct child *w)
 		w->busy = 0;
 		if (j != NULL && j->inflight > 0)
 			j->inflight--;
-		if (!w->closed)
+		/*
+		 * A worker the watchdog killed may still have answered in
+		 * time; it is dying all the same and gets no more files.
+		 */
+		if (!w->closed && !w->timed_out) {
+			w->idle = 1;
 			TAILQ_INSERT_TAIL(&idle, w, entry_idle);
+		}
 	}
 }
 
@@ -383,8 +391,11 @@ job_worker_died(struct child *w, const char *reason)
 		evtimer_del(w->timer);
 		if (TAILQ_FIRST(&jobs) != NULL && TAILQ_FIRST(&jobs)->inflight)
 			TAILQ_FIRST(&jobs)->inflight--;
-	} else
+	}
+	if (w->idle) {
 		TAILQ_REMOVE(&idle, w, entry_idle);
+		w->idle = 0;
+	}
 	nworkers--;
 	/* Killed because kbd is stopping: the file is redone on resume. */
 	if (sup_stopping_p())

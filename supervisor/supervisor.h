@@ -36,6 +36,7 @@ struct child {
 	int			 reaped, closed, status;
 	int			 timed_out;
 	int			 busy;		/* worker: has a request */
+	int			 idle;		/* worker: on job.c's idle list */
 	struct item		*item;		/* worker: request in flight */
 	struct timespec		 started;
 };
