@@ -478,6 +478,11 @@ job_worker_reply(struct child *w, struct msg *m)
 		if (!r->ok)
 			item_outcome(it, KBD__FILE_STATUS__FS_FAILED, "%s",
 			    r->reason);
+		else if (protobuf_c_message_get_packed_size(m->pb) >
+		    MSG_MAX_INTERNAL / 2)
+			/* Must fit a BatchItem with the path beside it. */
+			item_outcome(it, KBD__FILE_STATUS__FS_FAILED,
+			    "converter metadata too large");
 		else {
 			/* The dispatcher frees m: keep our own copy. */
 			it->conv = (Kbd__ConvertRep *)m->pb;
