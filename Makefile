@@ -50,7 +50,7 @@ PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 GEN_C	= $(O)/gen/kbd.pb-c.c
 GEN_H	= $(O)/gen/kbd.pb-c.h
 
-PROTO_SRCS = proto/chan.c proto/log.c proto/sockpath.c
+PROTO_SRCS = proto/chan.c proto/log.c proto/names.c proto/sockpath.c
 SUP_SRCS   = $(filter-out supervisor/kbd.c,$(wildcard supervisor/*.c))
 WRK_SRCS   = $(wildcard workers/*.c)
 CLI_SRCS   = $(wildcard cli/*.c)
@@ -59,7 +59,7 @@ LIB_OBJS   = $(O)/gen/kbd.pb-c.o $(PROTO_SRCS:%.c=$(O)/%.o) \
 	     $(SUP_SRCS:%.c=$(O)/%.o) $(WRK_SRCS:%.c=$(O)/%.o)
 KBD_OBJS   = $(O)/supervisor/kbd.o $(O)/libkbd.a
 CLI_OBJS   = $(CLI_SRCS:%.c=$(O)/%.o) $(O)/gen/kbd.pb-c.o \
-	     $(O)/proto/chan.o $(O)/proto/sockpath.o
+	     $(O)/proto/chan.o $(O)/proto/names.o $(O)/proto/sockpath.o
 
 UNIT_SRCS  = $(wildcard tests/unit/test_*.c)
 UNIT_BINS  = $(UNIT_SRCS:tests/unit/%.c=$(O)/tests/%)

@@ -21,6 +21,7 @@
 #include "chan.h"
 #include "kbd-protocol.h"
 #include "kbd.pb-c.h"
+#include "names.h"
 
 /* Exit statuses. */
 #define EXIT_OK		0
@@ -94,8 +95,6 @@ void	 jobj_end(struct jobj *);
 #define TEXT_LINE	1
 void	 text_put(FILE *, const char *, int);
 void	 out_flush(void);
-const char	*file_status_str(int);
-const char	*job_state_str(int);
 
 /* cmd-job.c */
 int	 cmd_add(int, char **);

@@ -29,6 +29,7 @@
 #include <unistd.h>
 
 #include "log.h"
+#include "names.h"
 #include "supervisor.h"
 #include "walk.h"
 #include "xmalloc.h"
@@ -121,27 +122,6 @@ static unsigned		 nworkers;
 static void	job_pump(void);
 static void	ops_send(void);
 static void	drain_failed(struct job *);
-
-const char *
-job_state_name(int state)
-{
-	switch (state) {
-	case KBD__JOB_STATE__JOB_QUEUED:
-		return "queued";
-	case KBD__JOB_STATE__JOB_RUNNING:
-		return "running";
-	case KBD__JOB_STATE__JOB_DONE:
-		return "done";
-	case KBD__JOB_STATE__JOB_FAILED:
-		return "failed";
-	case KBD__JOB_STATE__JOB_CANCELLED:
-		return "cancelled";
-	case KBD__JOB_STATE__JOB_INTERRUPTED:
-		return "interrupted";
-	default:
-		return "unknown";
-	}
-}
 
 /* Formats kbd converts; anything else is skipped with its reason. */
 static int
@@ -892,7 +872,7 @@ finish_reply(struct op *o, Kbd__JobSummary *s)
 	struct follower	*f;
 
 	log_info("job %llu %s: %llu added, %llu duplicates, %llu skipped, "
-	    "%llu failed", (unsigned long long)j->id, job_state_name(s->state),
+	    "%llu failed", (unsigned long long)j->id, job_state_str(s->state),
 	    (unsigned long long)s->added, (unsigned long long)s->duplicates,
 	    (unsigned long long)s->skipped, (unsigned long long)s->failed);
 	while ((f = TAILQ_FIRST(&j->followers)) != NULL) {

@@ -294,19 +294,10 @@ proc_send(struct child *c, uint32_t type, const ProtobufCMessage *pb,
 	if (chan_compose(&c->chan, type, pb, fds, nfds) == -1)
 		fatal("compose %s for %s", msg_type_name(type),
 		    role_name(c->role));
-	switch (chan_flush(&c->chan)) {
-	case 0:
-		break;
-	case 1:
-		event_add(c->wev, NULL);
-		break;
-	default:
-		log_warn("%s %ld: write", role_name(c->role), (long)c->pid);
-		(void)kill(c->pid, SIGKILL);
-		proc_closed(c);
-	}
+	proc_write(c->chan.fd, EV_WRITE, c);
 }
 
+/* Write what the socket takes; a child we cannot write to is killed. */
 static void
 proc_write(evutil_socket_t fd, short ev, void *arg)
 {

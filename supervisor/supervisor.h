@@ -88,7 +88,6 @@ void	 job_remove_request(struct client *, const Kbd__RemoveReq *);
 void	 job_lint_request(struct client *, const Kbd__LintReq *);
 void	 job_cancel_request(struct client *, uint64_t job);
 void	 job_queued_states(Kbd__JobsRep *);
-const char *job_state_name(int);
 
 /* query.c: read-only registry access */
 int	 query_open(const char *kbroot);
