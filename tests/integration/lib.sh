@@ -18,8 +18,9 @@ export UBSAN_OPTIONS="${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}:log_p
 
 cleanup() {
 	st=$?
-	for d in "$T"/*/; do
-		[ -d "$d/.kb" ] && "$KBCTL" -C "$d" stop >/dev/null 2>&1 || true
+	# Every KB a test made, nested ones included: no daemon outlives it.
+	for k in $(find "$T" -maxdepth 5 -type d -name .kb 2>/dev/null); do
+		"$KBCTL" -C "$(dirname "$k")" stop >/dev/null 2>&1 || true
 	done
 	for r in "$T"/sanitizer.*; do
 		[ -f "$r" ] || continue
