@@ -11,6 +11,7 @@
 
 #include <sqlite3.h>
 
+#include "db.h"
 #include "log.h"
 #include "supervisor.h"
 #include "xmalloc.h"
@@ -50,8 +51,7 @@ query_open(const char *kbroot)
 	st_hash = prep("SELECT name FROM documents WHERE hash = ?");
 	st_stat = prep("SELECT name FROM documents WHERE src_dev = ? AND "
 	    "src_ino = ? AND size = ? AND src_mtime_ns = ?");
-	st_job = prep("SELECT id, state, added, duplicates, skipped, failed, "
-	    "cancelled, created, finished, error, cursor FROM jobs WHERE id = ?");
+	st_job = prep("SELECT " DB_JOB_COLUMNS " FROM jobs WHERE id = ?");
 	st_newest = prep("SELECT max(id) FROM jobs");
 	st_list = prep("SELECT id, name, title, hash, ext, size FROM documents "
 	    "WHERE id > ? ORDER BY id LIMIT ?");
@@ -112,25 +112,6 @@ query_doc_by_stat(uint64_t dev, uint64_t ino, uint64_t size, int64_t mtime_ns,
 	return one_name(st_stat, name, len);
 }
 
-static void
-job_row(sqlite3_stmt *st, Kbd__JobSummary *out)
-{
-	const char	*err;
-
-	out->job = (uint64_t)sqlite3_column_int64(st, 0);
-	out->state = sqlite3_column_int(st, 1);
-	out->added = (uint64_t)sqlite3_column_int64(st, 2);
-	out->duplicates = (uint64_t)sqlite3_column_int64(st, 3);
-	out->skipped = (uint64_t)sqlite3_column_int64(st, 4);
-	out->failed = (uint64_t)sqlite3_column_int64(st, 5);
-	out->cancelled = (uint64_t)sqlite3_column_int64(st, 6);
-	out->created = sqlite3_column_int64(st, 7);
-	out->finished = sqlite3_column_int64(st, 8);
-	err = (const char *)sqlite3_column_text(st, 9);
-	out->error = xstrdup(err != NULL ? err : "");
-	out->cursor = (uint64_t)sqlite3_column_int64(st, 10);
-}
-
 /* out->error is malloc'ed: free it. */
 int
 query_job(uint64_t job, Kbd__JobSummary *out)
@@ -140,7 +121,7 @@ query_job(uint64_t job, Kbd__JobSummary *out)
 	sqlite3_bind_int64(st_job, 1, (sqlite3_int64)job);
 	r = sqlite3_step(st_job);
 	if (r == SQLITE_ROW) {
-		job_row(st_job, out);
+		db_job_row(st_job, out);
 		sqlite3_reset(st_job);
 		return 0;
 	}
@@ -158,16 +139,15 @@ query_jobs(unsigned limit, Kbd__JobsRep *rep)
 	Kbd__JobSummary	*j;
 	int		 r;
 
-	if (sqlite3_prepare_v2(db, "SELECT id, state, added, duplicates, "
-	    "skipped, failed, cancelled, created, finished, error, cursor "
-	    "FROM jobs ORDER BY id DESC LIMIT ?", -1, &st, NULL) != SQLITE_OK)
+	if (sqlite3_prepare_v2(db, "SELECT " DB_JOB_COLUMNS " FROM jobs "
+	    "ORDER BY id DESC LIMIT ?", -1, &st, NULL) != SQLITE_OK)
 		return -1;
 	sqlite3_bind_int(st, 1, (int)limit);
 	rep->jobs = xcalloc(limit, sizeof(*rep->jobs));
 	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
 		j = xmalloc(sizeof(*j));
 		kbd__job_summary__init(j);
-		job_row(st, j);
+		db_job_row(st, j);
 		rep->jobs[rep->n_jobs++] = j;
 	}
 	sqlite3_finalize(st);

@@ -249,9 +249,7 @@ db_open(const char *path)
 	st_fts_delete = prep("DELETE FROM fts WHERE rowid = ?");
 	st_job_insert = prep("INSERT INTO jobs(state, request, created) "
 	    "VALUES (?, ?, ?)");
-	st_job_get = prep("SELECT id, state, added, duplicates, skipped, "
-	    "failed, cancelled, created, finished, error, cursor FROM jobs "
-	    "WHERE id = ?");
+	st_job_get = prep("SELECT " DB_JOB_COLUMNS " FROM jobs WHERE id = ?");
 	st_job_batch = prep("UPDATE jobs SET added = added + ?, "
 	    "duplicates = duplicates + ?, skipped = skipped + ?, "
 	    "failed = failed + ?, cancelled = cancelled + ?, cursor = ? "
@@ -470,6 +468,14 @@ db_job_get(uint64_t job, Kbd__JobSummary *s)
 	sqlite3_bind_int64(st, 1, (sqlite3_int64)job);
 	if ((r = row(st, "job lookup")) != 1)
 		return r;
+	db_job_row(st, s);
+	sqlite3_reset(st);
+	return 1;
+}
+
+void
+db_job_row(sqlite3_stmt *st, Kbd__JobSummary *s)
+{
 	s->job = (uint64_t)sqlite3_column_int64(st, 0);
 	s->state = sqlite3_column_int(st, 1);
 	s->added = (uint64_t)sqlite3_column_int64(st, 2);
@@ -481,8 +487,6 @@ db_job_get(uint64_t job, Kbd__JobSummary *s)
 	s->finished = sqlite3_column_int64(st, 8);
 	s->error = col_text(st, 9);
 	s->cursor = (uint64_t)sqlite3_column_int64(st, 10);
-	sqlite3_reset(st);
-	return 1;
 }
 
 int

@@ -16,6 +16,17 @@
 
 #include "kbd.pb-c.h"
 
+/*
+ * A jobs row as a JobSummary: the columns to select, in this order, and the
+ * function that reads them. The supervisor's read-only queries use the same
+ * pair, so the committer's and the supervisor's view of a job never differ.
+ */
+#define DB_JOB_COLUMNS	"id, state, added, duplicates, skipped, failed, " \
+			"cancelled, created, finished, error, cursor"
+struct sqlite3_stmt;
+/* s->error is allocated (xstrdup): free it. */
+void	db_job_row(struct sqlite3_stmt *, Kbd__JobSummary *s);
+
 #define DB_PATH		".kb/kb.db"
 
 struct db_doc {
