@@ -28,6 +28,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "convert.h"
 #include "log.h"
 #include "names.h"
 #include "supervisor.h"
@@ -122,20 +123,6 @@ static unsigned		 nworkers;
 static void	job_pump(void);
 static void	ops_send(void);
 static void	drain_failed(struct job *);
-
-/* Formats kbd converts; anything else is skipped with its reason. */
-static int
-ext_supported(const char *ext)
-{
-	static const char *const ok[] = { "", "txt", "md", "markdown", "rst",
-	    "text" };
-	size_t	i;
-
-	for (i = 0; i < sizeof(ok) / sizeof(ok[0]); i++)
-		if (strcmp(ext, ok[i]) == 0)
-			return 1;
-	return 0;
-}
 
 static void
 split_name(const char *path, char **stem, char **ext)
@@ -283,6 +270,7 @@ send_request(struct child *w, struct job *j, struct item *it)
 
 		r.seq = it->seq;
 		r.max_size = j->req->max_size;
+		r.ext = convert_format(it);
 		it->state = IT_PREPARING;
 		worker_busy(w, j, it);
 		proc_send(w, MSG_PREPARE_REQ, &r.base, fds, 1);
@@ -495,7 +483,7 @@ item_from_walk(struct job *j, struct walk_entry *e)
 	it->size = (uint64_t)e->st.st_size;
 	it->mtime_ns = (int64_t)e->st.st_mtim.tv_sec * 1000000000 +
 	    e->st.st_mtim.tv_nsec;
-	if (!ext_supported(it->ext)) {
+	if (!convert_ext_supported(it->ext)) {
 		item_outcome(it, KBD__FILE_STATUS__FS_SKIPPED,
 		    "unsupported format (.%s)", it->ext);
 		return it;

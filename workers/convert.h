@@ -9,7 +9,14 @@
  * leading UTF-8 BOM is dropped and line endings are normalized: CRLF and
  * a lone CR become LF, as CommonMark reads them anyway.
  *
- * By extension:
+ * The format is decided from the content's first bytes, then the name
+ * (convert_sniff): a PDF header, a zip container (DOCX, PPTX, XLSX, EPUB),
+ * an OLE compound file (XLS) or text. A name whose extension says one
+ * family and content that is another is refused (CONVERT_EFORMAT, with
+ * the reason); so is binary content in a text format. A name without an
+ * extension is read as what its content is, when kbd reads that.
+ *
+ * Text formats, by extension:
  *
  *  "md", "markdown": the Markdown is the input itself (BOM and line
  *	endings aside). A YAML front matter block ("---" first line up to a
@@ -79,13 +86,31 @@
 #define CONVERT_DESC_MAX	300	/* bytes */
 #define CONVERT_OUTLINE_MAX	256	/* headings */
 
+#define CONVERT_REASON_MAX	200	/* bytes of convert_result.reason */
+#define CONVERT_SNIFF_LEN	8192	/* bytes convert_sniff looks at */
+
+enum convert_format {
+	FMT_NONE = 0,		/* binary, or not a format kbd knows */
+	FMT_TEXT,
+	FMT_MARKDOWN,
+	FMT_RST,
+	FMT_HTML,
+	FMT_CSV,
+	FMT_PDF,
+	FMT_ZIP,		/* DOCX, PPTX, XLSX, EPUB: by name and content */
+	FMT_XLS
+};
+
 enum convert_error {
 	CONVERT_OK = 0,
 	CONVERT_ENOMEM,		/* out of memory */
 	CONVERT_EUTF8,		/* invalid UTF-8; offset says where */
 	CONVERT_ENUL,		/* NUL byte; offset says where */
 	CONVERT_EOUTPUT,	/* the Markdown would exceed max_output */
-	CONVERT_EPARSE		/* md4c gave up */
+	CONVERT_EPARSE,		/* md4c gave up */
+	CONVERT_EFORMAT,	/* not the format it claims, or unsupported */
+	CONVERT_EDOC,		/* damaged or unreadable document */
+	CONVERT_ELIMIT		/* a container or parser limit (bombs) */
 };
 
 struct convert_heading {
@@ -101,7 +126,39 @@ struct convert_result {
 	struct convert_heading	*outline;
 	size_t			 noutline;
 	size_t			 offset;	/* EUTF8, ENUL: byte offset in the input */
+	char			 reason[CONVERT_REASON_MAX]; /* EFORMAT, EDOC, ELIMIT */
 };
+
+struct mdbuf;
+
+/*
+ * A converter for one non-plain-text format: append the Markdown of len
+ * bytes of in (a document named with extension ext) to out. It may set
+ * r->title (malloc'd) from the document's metadata and r->outline from
+ * its own structure (PDF bookmarks); what it leaves NULL is read from the
+ * Markdown. On failure it returns an error and, for EFORMAT, EDOC and
+ * ELIMIT, says why in r->reason, without the file name (the worker adds
+ * it). out's own error (output cap, memory) is checked by the caller.
+ */
+typedef int convert_fn(const char *ext, const char *in, size_t len,
+    struct mdbuf *out, struct convert_result *r);
+
+/*
+ * Once per process, before the sandbox: lets libraries load what they
+ * would otherwise load lazily from the file system. Returns 0 or -1.
+ */
+int	convert_init(void);
+
+/* Whether kbd reads files with this extension (lower case, no dot). */
+int	convert_ext_supported(const char *ext);
+
+/*
+ * Decide the format of a document named with extension ext from the first
+ * len bytes of its content (at most CONVERT_SNIFF_LEN are looked at).
+ * Returns CONVERT_OK with *fmt set, or CONVERT_EFORMAT with the reason.
+ */
+int	convert_sniff(const char *ext, const char *head, size_t len,
+	    enum convert_format *fmt, char *reason, size_t rlen);
 
 /*
  * Convert len bytes of in, a document with extension ext (lower case, no

@@ -1,6 +1,6 @@
 /*
  * The prepare/convert worker: a sandboxed child of the supervisor that
- * hashes and prefilters inputs (PREPARE) and converts them to Markdown
+ * hashes inputs and decides their format from their first bytes (PREPARE) and converts them to Markdown
  * (CONVERT), one request at a time, on fds the supervisor opened for it.
  * It sandboxes itself before it reads a request, so everything it needs
  * from the file system (libcrypto's configuration) is loaded first. A
@@ -30,7 +30,6 @@
 
 #define IO_CHUNK	(64 * 1024)
 #define READ_MAX	(1024 * 1024)		/* per pread when converting */
-#define SNIFF_LEN	8192			/* where a NUL means binary */
 #define HASH_LEN	32
 #define DEFAULT_MAX_SIZE (64ull << 20)
 
@@ -116,7 +115,8 @@ prepare(struct msg *m)
 	Kbd__PrepareReq	*req = (Kbd__PrepareReq *)m->pb;
 	Kbd__PrepareRep	 rep = KBD__PREPARE_REP__INIT;
 	uint8_t		 hash[HASH_LEN];
-	char		 reason[256] = "";
+	char		 reason[256] = "", head[CONVERT_SNIFF_LEN];
+	enum convert_format fmt;
 	struct stat	 st;
 	uint64_t	 max, total = 0;
 	size_t		 sniff;
@@ -153,14 +153,10 @@ prepare(struct msg *m)
 		}
 		if (n == 0)
 			break;
-		if (total < SNIFF_LEN) {
-			sniff = (size_t)n < SNIFF_LEN - total ? (size_t)n :
-			    (size_t)(SNIFF_LEN - total);
-			if (memchr(w_io, '\0', sniff) != NULL) {
-				(void)snprintf(reason, sizeof(reason),
-				    "binary content");
-				goto done;
-			}
+		if (total < CONVERT_SNIFF_LEN) {
+			sniff = (size_t)n < CONVERT_SNIFF_LEN - total ?
+			    (size_t)n : (size_t)(CONVERT_SNIFF_LEN - total);
+			memcpy(head + total, w_io, sniff);
 		}
 		total += (uint64_t)n;
 		if (total > max) {	/* it grew since fstat */
@@ -170,6 +166,10 @@ prepare(struct msg *m)
 		hash_update(w_io, (size_t)n);
 	}
 	hash_end(hash);
+	if (convert_sniff(req->ext, head, total < CONVERT_SNIFF_LEN ?
+	    (size_t)total : CONVERT_SNIFF_LEN, &fmt, reason,
+	    sizeof(reason)) != CONVERT_OK)
+		goto done;
 	rep.ok = 1;
 	rep.hash.data = hash;
 	rep.hash.len = sizeof(hash);
@@ -279,6 +279,11 @@ convert_reason(int err, const struct convert_result *r, uint64_t maxout,
 		(void)snprintf(reason, rlen, "output exceeds %llu bytes",
 		    (unsigned long long)maxout);
 		break;
+	case CONVERT_EFORMAT:
+	case CONVERT_EDOC:
+	case CONVERT_ELIMIT:
+		(void)snprintf(reason, rlen, "%s", r->reason);
+		break;
 	default:
 		(void)snprintf(reason, rlen, "Markdown parser failed");
 		break;
@@ -372,6 +377,8 @@ worker_main(const struct worker_limits *lim)
 	w_fsize = lim->fsize;
 
 	hash_setup();
+	if (convert_init() == -1)
+		fatalx("converters: initialization failed");
 	if (sandbox_apply(lim) == -1)
 		fatal("sandbox");
 
