@@ -47,6 +47,11 @@ LDFLAGS	+= $(SANFLAGS)
 DEPS_STAMP = build/.deps-ok
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+# MuPDF (libmupdf-dev) is only shipped as static libraries, and its
+# mupdf.pc lists neither harfbuzz nor the right order: the libraries it
+# needs follow it, each after what uses it. Only kbd and the tests link it.
+MUPDF_LIBS = -lmupdf -lmupdf-third -lharfbuzz -lfreetype -ljbig2dec \
+	     -lopenjp2 -ljpeg -lmujs -lgumbo -lz -lm
 
 GEN_C	= $(O)/gen/kbd.pb-c.c
 GEN_H	= $(O)/gen/kbd.pb-c.h
@@ -99,7 +104,8 @@ $(O)/libkbd.a: $(LIB_OBJS)
 
 $(BIN)/kbd: $(KBD_OBJS)
 	@mkdir -p $(BIN)
-	$(CC) $(LDFLAGS) -o $@ $(O)/supervisor/kbd.o $(O)/libkbd.a $(PKG_LIBS)
+	$(CC) $(LDFLAGS) -o $@ $(O)/supervisor/kbd.o $(O)/libkbd.a $(PKG_LIBS) \
+	    $(MUPDF_LIBS)
 
 $(BIN)/kbctl: $(CLI_OBJS)
 	@mkdir -p $(BIN)
@@ -108,7 +114,7 @@ $(BIN)/kbctl: $(CLI_OBJS)
 $(O)/tests/%: tests/unit/%.c $(O)/libkbd.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(PKG_CFLAGS) $(CFLAGS) -o $@ $< $(O)/libkbd.a \
-	    $(PKG_LIBS) -lcmocka
+	    $(PKG_LIBS) $(MUPDF_LIBS) -lcmocka
 
 # One pass of every suite against the build in $(O).
 check-one: $(BIN)/kbd $(BIN)/kbctl $(UNIT_BINS)

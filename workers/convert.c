@@ -1868,6 +1868,7 @@ static const struct format {
 	{ "md",		FMT_MARKDOWN,	"Markdown",		NULL },
 	{ "markdown",	FMT_MARKDOWN,	"Markdown",		NULL },
 	{ "rst",	FMT_RST,	"reStructuredText",	NULL },
+	{ "pdf",	FMT_PDF,	"PDF",			convert_pdf },
 };
 
 static const struct format *

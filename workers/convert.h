@@ -143,6 +143,8 @@ struct mdbuf;
 typedef int convert_fn(const char *ext, const char *in, size_t len,
     struct mdbuf *out, struct convert_result *r);
 
+convert_fn	convert_pdf;		/* convert-pdf.c, MuPDF */
+
 /*
  * Once per process, before the sandbox: lets libraries load what they
  * would otherwise load lazily from the file system. Returns 0 or -1.
