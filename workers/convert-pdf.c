@@ -21,6 +21,7 @@
 #include <string.h>
 
 #include <mupdf/fitz.h>
+#include <mupdf/pdf.h>
 
 #include "convert.h"
 #include "mdbuf.h"
@@ -34,6 +35,8 @@
 #define MARK_LOOKAHEAD		16	/* bookmarks matched against a line */
 #define MARK_SLACK		2.0f	/* points a destination may be low */
 #define KEY_MAX			256	/* bytes of a running header's key */
+
+size_t	convert_pdf_mem_max;
 
 /* Allocation header: the size, padded so that alignment is kept. */
 #define MEM_HDR			sizeof(max_align_t)
@@ -145,6 +148,8 @@ mem_cap(void)
 {
 	struct rlimit	rl;
 
+	if (convert_pdf_mem_max != 0)
+		return convert_pdf_mem_max;
 	if (getrlimit(RLIMIT_AS, &rl) == -1 || rl.rlim_cur == RLIM_INFINITY ||
 	    rl.rlim_cur / 2 > PDF_MEM_DEFAULT * 4)
 		return PDF_MEM_DEFAULT;
@@ -831,6 +836,7 @@ static int
 read_doc(struct pdf_conv *pc, fz_document *doc, struct convert_result *r)
 {
 	fz_context	*ctx = pc->ctx;
+	pdf_document	*pdf;
 	char		*title;
 	int		 i, npages;
 
@@ -863,6 +869,11 @@ read_doc(struct pdf_conv *pc, fz_document *doc, struct convert_result *r)
 		return pc->out->err;
 	if (pc->pages_failed == npages) {
 		set_reason(r, "damaged PDF: %s", pc->first_error);
+		return CONVERT_EDOC;
+	}
+	if (pc->nchars == 0 && (pdf = pdf_specifics(ctx, doc)) != NULL &&
+	    pdf_was_repaired(ctx, pdf)) {
+		set_reason(r, "damaged PDF: no text could be read");
 		return CONVERT_EDOC;
 	}
 	if (pc->nchars == 0) {
@@ -914,17 +925,24 @@ convert_pdf(const char *ext, const char *in, size_t len, struct mdbuf *out,
 		fz_drop_stream(ctx, stm);
 	}
 	fz_catch(ctx) {
-		if (fz_caught(ctx) == FZ_ERROR_MEMORY || pc.mem.hit) {
-			set_reason(r, "PDF needs more than the %zu MiB kbd "
-			    "gives its reader", pc.mem.max >> 20);
-			err = CONVERT_ELIMIT;
-		} else {
+		if (fz_caught(ctx) == FZ_ERROR_MEMORY)
+			err = CONVERT_ENOMEM;	/* malloc failed under the cap */
+		else {
 			clean_copy(msg, sizeof(msg), fz_caught_message(ctx));
 			set_reason(r, "damaged PDF: %s", msg);
 			err = CONVERT_EDOC;
 		}
 	}
 	fz_drop_context(ctx);
+	/*
+	 * MuPDF recovers from some failed allocations by leaving out what it
+	 * could not load: the text may be incomplete, so the PDF fails.
+	 */
+	if (pc.mem.hit) {
+		set_reason(r, "PDF needs more than the %zu MiB kbd gives its "
+		    "reader", pc.mem.max >> 20);
+		err = CONVERT_ELIMIT;
+	}
 
 	for (i = 0; i < pc.nmarks; i++)
 		free(pc.marks[i].text);

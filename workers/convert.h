@@ -146,6 +146,13 @@ typedef int convert_fn(const char *ext, const char *in, size_t len,
 convert_fn	convert_pdf;		/* convert-pdf.c, MuPDF */
 
 /*
+ * The most memory MuPDF may hold while it reads one PDF; past it the PDF
+ * fails with CONVERT_ELIMIT. 0 (the default): half the process's
+ * RLIMIT_AS, or 512 MiB when there is none. Tests lower it.
+ */
+extern size_t	convert_pdf_mem_max;
+
+/*
  * Once per process, before the sandbox: lets libraries load what they
  * would otherwise load lazily from the file system. Returns 0 or -1.
  */
