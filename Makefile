@@ -167,8 +167,13 @@ lint-man:
 demo: all
 	./scripts/demo.sh
 
-bench: all
+bench: all $(O)/bench/convert_bench
 	./scripts/bench.sh
+
+$(O)/bench/%: tests/bench/%.c $(O)/libkbd.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(PKG_CFLAGS) $(CFLAGS) -o $@ $< $(O)/libkbd.a \
+	    $(PKG_LIBS)
 
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man8
