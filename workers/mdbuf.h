@@ -37,7 +37,8 @@ static inline void
 mdbuf_add(struct mdbuf *b, const char *s, size_t n)
 {
 	if (b->err == 0 && n < b->cap - b->len && n <= b->max - b->len) {
-		memcpy(b->p + b->len, s, n);
+		if (n > 0)
+			memcpy(b->p + b->len, s, n);
 		b->len += n;
 		b->p[b->len] = '\0';
 		return;

@@ -222,6 +222,10 @@ sandbox_filter(void)
 	if (r == 0)
 		r = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EACCES),
 		    SCMP_SYS(readlink), 0);
+	/* Its symbolizer opens files with the legacy open(2). */
+	if (r == 0)
+		r = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EACCES),
+		    SCMP_SYS(open), 0);
 #endif
 	if (r == 0)
 		r = seccomp_load(ctx);

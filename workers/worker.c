@@ -14,6 +14,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -299,8 +300,9 @@ convert_reason(int err, const struct convert_result *r, uint64_t maxout,
  * makes that forbidden call when it converts a file that begins with
  * SELFTEST_MAGIC, as a converter subverted by a hostile file would; the
  * tests check that the sandbox kills it and that the file fails with
- * "sandbox violation". Both the environment and the content must agree,
- * so no input alone can trigger it.
+ * "sandbox violation". hang, segv and oom behave as a broken converter
+ * would, for the tests of containment. Both the environment and the
+ * content must agree, so no input alone can trigger it.
  */
 #define SELFTEST_MAGIC	"kbd-sandbox-selftest\n"
 
@@ -310,6 +312,8 @@ static void
 selftest(const char *buf, size_t len)
 {
 	static char *const	argv[] = { (char *)"sh", NULL };
+	volatile char		*p;
+	size_t			 i;
 
 	if (w_selftest == NULL || len < sizeof(SELFTEST_MAGIC) - 1 ||
 	    memcmp(buf, SELFTEST_MAGIC, sizeof(SELFTEST_MAGIC) - 1) != 0)
@@ -324,6 +328,18 @@ selftest(const char *buf, size_t len)
 		(void)execve("/bin/sh", argv, NULL);
 	else if (strcmp(w_selftest, "socket") == 0)
 		(void)socket(AF_INET, SOCK_STREAM, 0);
+	/* And a converter that hangs, crashes or eats memory. */
+	else if (strcmp(w_selftest, "hang") == 0)
+		for (;;)
+			;
+	else if (strcmp(w_selftest, "segv") == 0)
+		(void)raise(SIGSEGV);
+	else if (strcmp(w_selftest, "oom") == 0)
+		for (i = 0; i < 1024; i++) {
+			/* 16 GiB at most: far past any --mem-limit. */
+			p = xmalloc(16 << 20);
+			p[0] = p[(16 << 20) - 1] = 1;
+		}
 }
 #endif
 

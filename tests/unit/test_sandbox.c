@@ -122,11 +122,16 @@ test_open_fails(void **state)
 }
 
 #ifdef SYS_open
-/* The legacy open(2) system call: nothing we link makes it; it kills. */
+/*
+ * The legacy open(2) system call: nothing we link makes it; it kills.
+ * ASan builds answer it with EACCES, for their reports' symbolizer.
+ */
 static int
 do_sys_open(void)
 {
-	(void)syscall(SYS_open, "/etc/passwd", O_RDONLY);
+	if (syscall(SYS_open, "/etc/passwd", O_RDONLY) != -1 ||
+	    errno != EACCES)
+		return 1;
 	return 0;
 }
 
@@ -134,7 +139,11 @@ static void
 test_sys_open_killed(void **state)
 {
 	(void)state;
+#ifdef TEST_ASAN
+	assert_exit(sandboxed(do_sys_open), 0);
+#else
 	assert_violation(sandboxed(do_sys_open));
+#endif
 }
 #endif
 
