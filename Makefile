@@ -131,7 +131,7 @@ $(O)/tests/%: tests/unit/%.c $(O)/libkbd.a
 $(O)/fuzz/%: tests/fuzz/%.c $(O)/libkbd.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(PKG_CFLAGS) $(CFLAGS) -fsanitize=fuzzer -o $@ $< \
-	    $(O)/libkbd.a $(PKG_LIBS)
+	    $(O)/libkbd.a $(PKG_LIBS) $(MUPDF_LIBS)
 
 # Each harness for FUZZ_TIME seconds, from its seeds (tests/fuzz/seeds/NAME,
 # if any) and the corpus it grew before (build/fuzz/corpus/NAME).
@@ -173,13 +173,13 @@ lint-man:
 demo: all
 	./scripts/demo.sh
 
-bench: all $(O)/bench/convert_bench
+bench: all $(O)/bench/convert_bench $(O)/bench/pdf_raw
 	./scripts/bench.sh
 
 $(O)/bench/%: tests/bench/%.c $(O)/libkbd.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(PKG_CFLAGS) $(CFLAGS) -o $@ $< $(O)/libkbd.a \
-	    $(PKG_LIBS)
+	    $(PKG_LIBS) $(MUPDF_LIBS)
 
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man8

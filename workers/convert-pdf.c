@@ -38,12 +38,22 @@
 
 size_t	convert_pdf_mem_max;
 
-/* Allocation header: the size, padded so that alignment is kept. */
-#define MEM_HDR			sizeof(max_align_t)
+/*
+ * Every block MuPDF holds is on a list, so that what it leaks on some
+ * error paths (a page tree whose /Parent is a page, found by fuzzing) is
+ * freed with the document's context: the context is an arena.
+ */
+struct mem_blk {
+	struct mem_blk	*prev, *next;
+	size_t		 size;
+	size_t		 pad;		/* keeps the payload max-aligned */
+};
+#define MEM_HDR			sizeof(struct mem_blk)
 
 struct pdf_mem {
-	size_t	 used, max;
-	int	 hit;		/* an allocation was refused */
+	struct mem_blk	*live;
+	size_t		 used, max;
+	int		 hit;		/* an allocation was refused */
 };
 
 /* A bookmark that becomes a heading in front of the text it points at. */
@@ -80,43 +90,64 @@ struct count_dev {
 
 /* ---- memory cap ---- */
 
+static void
+blk_link(struct pdf_mem *m, struct mem_blk *b)
+{
+	b->prev = NULL;
+	b->next = m->live;
+	if (m->live != NULL)
+		m->live->prev = b;
+	m->live = b;
+}
+
+static void
+blk_unlink(struct pdf_mem *m, struct mem_blk *b)
+{
+	if (b->prev != NULL)
+		b->prev->next = b->next;
+	else
+		m->live = b->next;
+	if (b->next != NULL)
+		b->next->prev = b->prev;
+}
+
 static void *
 mem_malloc(void *u, size_t n)
 {
 	struct pdf_mem	*m = u;
-	char		*p;
+	struct mem_blk	*b;
 
 	if (n > m->max - m->used || m->max - m->used - n < MEM_HDR) {
 		m->hit = 1;
 		return NULL;
 	}
-	if ((p = malloc(n + MEM_HDR)) == NULL)
+	if ((b = malloc(n + MEM_HDR)) == NULL)
 		return NULL;
-	memcpy(p, &n, sizeof(n));
+	b->size = n;
+	blk_link(m, b);
 	m->used += n + MEM_HDR;
-	return p + MEM_HDR;
+	return b + 1;
 }
 
 static void
 mem_free(void *u, void *q)
 {
 	struct pdf_mem	*m = u;
-	char		*p;
-	size_t		 n;
+	struct mem_blk	*b;
 
 	if (q == NULL)
 		return;
-	p = (char *)q - MEM_HDR;
-	memcpy(&n, p, sizeof(n));
-	m->used -= n + MEM_HDR;
-	free(p);
+	b = (struct mem_blk *)q - 1;
+	blk_unlink(m, b);
+	m->used -= b->size + MEM_HDR;
+	free(b);
 }
 
 static void *
 mem_realloc(void *u, void *q, size_t n)
 {
 	struct pdf_mem	*m = u;
-	char		*p;
+	struct mem_blk	*b, *nb;
 	size_t		 old;
 
 	if (q == NULL)
@@ -125,17 +156,34 @@ mem_realloc(void *u, void *q, size_t n)
 		mem_free(u, q);
 		return NULL;
 	}
-	p = (char *)q - MEM_HDR;
-	memcpy(&old, p, sizeof(old));
+	b = (struct mem_blk *)q - 1;
+	old = b->size;
 	if (n > old && (n - old > m->max - m->used)) {
 		m->hit = 1;
 		return NULL;
 	}
-	if ((p = realloc(p, n + MEM_HDR)) == NULL)
+	blk_unlink(m, b);
+	if ((nb = realloc(b, n + MEM_HDR)) == NULL) {
+		blk_link(m, b);
 		return NULL;
-	memcpy(p, &n, sizeof(n));
+	}
+	nb->size = n;
+	blk_link(m, nb);
 	m->used = m->used - old + n;
-	return p + MEM_HDR;
+	return nb + 1;
+}
+
+/* What MuPDF left allocated once its context is gone. */
+static void
+mem_release(struct pdf_mem *m)
+{
+	struct mem_blk	*b;
+
+	while ((b = m->live) != NULL) {
+		m->live = b->next;
+		free(b);
+	}
+	m->used = 0;
 }
 
 /*
@@ -821,6 +869,9 @@ outline_of(struct pdf_conv *pc, struct convert_result *r)
 
 /* ---- the document ---- */
 
+static void	set_reason(struct convert_result *, const char *, ...)
+		    __attribute__((format(printf, 2, 3)));
+
 static void
 set_reason(struct convert_result *r, const char *fmt, ...)
 {
@@ -934,6 +985,7 @@ convert_pdf(const char *ext, const char *in, size_t len, struct mdbuf *out,
 		}
 	}
 	fz_drop_context(ctx);
+	mem_release(&pc.mem);
 	/*
 	 * MuPDF recovers from some failed allocations by leaving out what it
 	 * could not load: the text may be incomplete, so the PDF fails.

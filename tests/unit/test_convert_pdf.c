@@ -418,6 +418,44 @@ test_no_ext(void **state)
 	free(d.p);
 }
 
+/*
+ * A page whose /Parent is another page, and a bookmark to it: MuPDF leaks
+ * while it looks up the bookmark's page number (found by fuzzing); the
+ * per-document arena frees it (the sanitizer build checks for leaks at
+ * exit).
+ */
+static void
+test_parent_page(void **state)
+{
+	static const char *const ops[] = {
+	    "BT /F1 12 Tf 72 700 Td (First page.) Tj ET\n",
+	    "BT /F1 12 Tf 72 700 Td (Second page.) Tj ET\n",
+	};
+	struct pdf		d = { 0 };
+	struct convert_result	r;
+	char			*p;
+	int			 err;
+
+	(void)state;
+	pages(&d, "/Outlines 8 0 R", ops, 2);
+	obj(&d, "<< /Type /Outlines /First 9 0 R /Last 10 0 R /Count 2 >>");
+	obj(&d, "<< /Title (One) /Parent 8 0 R /Next 10 0 R "
+	    "/Dest [4 0 R /XYZ 0 720 0] >>");
+	obj(&d, "<< /Title (Two) /Parent 8 0 R /Prev 9 0 R "
+	    "/Dest [6 0 R /Fit] >>");
+	p = strstr(d.obj[6], "/Parent 2 0 R");
+	assert_non_null(p);
+	p[8] = '4';
+	finish(&d, "");
+	err = conv(&d, &r);
+	if (err == CONVERT_OK)
+		assert_has(&r, "First page.");
+	else
+		assert_reason(err, CONVERT_EDOC, &r, "damaged PDF: ");
+	convert_free(&r);
+	free(d.p);
+}
+
 /* A page tree claiming more pages than the cap is refused up front. */
 static void
 test_page_count(void **state)
@@ -588,6 +626,7 @@ main(void)
 		cmocka_unit_test(test_mismatch),
 		cmocka_unit_test(test_no_ext),
 		cmocka_unit_test(test_page_count),
+		cmocka_unit_test(test_parent_page),
 		cmocka_unit_test(test_no_text),
 		cmocka_unit_test(test_deep),
 		cmocka_unit_test(test_memory_cap),
