@@ -134,3 +134,6 @@ find "$C" -type f | sort >> "$W/list"
 echo "conversion per format (library in a plain loop vs a sandboxed worker; ratio = worker/library throughput):"
 "$(dirname "$BIN")/build/release/bench/convert_bench" "$BIN/kbd" < "$W/list" |
     sed 's/^/  /'
+echo "PDF: MuPDF's structured text alone vs kbd's convert(), same process, same PDFs:"
+grep '\.pdf$' "$W/list" | "$(dirname "$BIN")/build/release/bench/pdf_raw" |
+    sed 's/^/  /'

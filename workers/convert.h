@@ -68,6 +68,19 @@
  *	"1)", a thematic break or setext underline, a code fence, "[x]:")
  *	gets a backslash.
  *
+ * Binary formats:
+ *
+ *  "pdf" (and a PDF without extension): MuPDF's structured text, page by
+ *	page. The metadata's Title, if any, is the title and a "# " heading.
+ *	Each page starts with a "<!-- page N -->" line; each text block is a
+ *	paragraph, lines joined, words hyphenated at a line's end joined
+ *	again; a running header or footer repeated from the page before is
+ *	dropped. Bookmarks become headings (level 1 for a top one, one more
+ *	under a title heading) before the block they point at, dropping that
+ *	block's first line when it is the bookmark's title, and are the
+ *	outline. Encrypted, damaged, textless PDFs and those past the limits
+ *	(10,000 pages, MuPDF's memory cap) fail with their reason.
+ *
  * Metadata comes from the Markdown produced, read with md4c, so code blocks
  * never contribute: the title is the first heading's text, else the first
  * line of the first paragraph; the description is the first paragraph
