@@ -35,6 +35,10 @@
 #define MARK_LOOKAHEAD		16	/* bookmarks matched against a line */
 #define MARK_SLACK		2.0f	/* points a destination may be low */
 #define KEY_MAX			256	/* bytes of a running header's key */
+#define SIZE_BINS		256	/* font sizes by half points, to 128 */
+#define HEAD_RATIO		1.15f	/* a heading's size over the body's */
+#define HEAD_LINES		3	/* at most, in a heading's block */
+#define HEAD_CHARS		200
 
 size_t	convert_pdf_mem_max;
 
@@ -74,6 +78,9 @@ struct pdf_conv {
 	size_t		 plen, pcap;
 	size_t		 nchars;	/* non-blank characters written */
 	float		 last_y;	/* top of the page's last block */
+	size_t		 sizes[SIZE_BINS];	/* characters by font size */
+	float		 body;		/* the commonest size so far */
+	unsigned	 base;		/* heading levels under the title */
 	int		 pages_failed;
 	char		 head[KEY_MAX], foot[KEY_MAX];	/* running ones */
 	char		 first_error[128];
@@ -444,6 +451,73 @@ block_key(fz_stext_block *b, char *key, size_t size)
 	key[n] = '\0';
 }
 
+/* Counts the page's characters by size; the commonest is the body's. */
+static void
+body_size(struct pdf_conv *pc, fz_stext_page *text)
+{
+	fz_stext_block	*b;
+	fz_stext_line	*l;
+	fz_stext_char	*ch;
+	size_t		 i, best = 0;
+	int		 bin;
+
+	for (b = text->first_block; b != NULL; b = b->next) {
+		if (b->type != FZ_STEXT_BLOCK_TEXT)
+			continue;
+		for (l = b->u.t.first_line; l != NULL; l = l->next)
+			for (ch = l->first_char; ch != NULL; ch = ch->next) {
+				if (is_blank(ch->c) || !(ch->size > 0))
+					continue;
+				bin = ch->size * 2 >= SIZE_BINS - 1 ?
+				    SIZE_BINS - 1 : (int)(ch->size * 2 + 0.5f);
+				pc->sizes[bin]++;
+			}
+	}
+	for (i = 1; i < SIZE_BINS; i++)
+		if (pc->sizes[i] > pc->sizes[best])
+			best = i;
+	pc->body = best > 0 ? (float)best / 2 : 0;
+}
+
+/*
+ * Without bookmarks, a short block all in a font clearly larger than the
+ * body's is a heading; how much larger gives its level. Returns the level
+ * or 0.
+ */
+static unsigned
+heading_level(struct pdf_conv *pc, fz_stext_block *b)
+{
+	fz_stext_line	*l;
+	fz_stext_char	*ch;
+	float		 min = 0, r;
+	size_t		 lines = 0, chars = 0;
+	int		 letter = 0;
+	unsigned	 level;
+
+	if (pc->nmarks > 0 || !(pc->body > 0))
+		return 0;
+	for (l = b->u.t.first_line; l != NULL; l = l->next) {
+		if (++lines > HEAD_LINES)
+			return 0;
+		for (ch = l->first_char; ch != NULL; ch = ch->next) {
+			if (is_blank(ch->c))
+				continue;
+			if (++chars > HEAD_CHARS)
+				return 0;
+			if (is_lower(ch->c) || is_upper(ch->c) || ch->c > 0x24f)
+				letter = 1;
+			if (chars == 1 || ch->size < min)
+				min = ch->size;
+		}
+	}
+	if (!letter || !(min >= pc->body * HEAD_RATIO))
+		return 0;
+	r = min / pc->body;
+	level = r >= 1.6f ? 1 : r >= 1.3f ? 2 : 3;
+	level += pc->base;
+	return level > 6 ? 6 : level;
+}
+
 /*
  * A block is a paragraph: its lines joined with a blank, or with nothing
  * where a word was hyphenated at the line's end.
@@ -453,8 +527,19 @@ add_block(struct pdf_conv *pc, int page, fz_stext_block *b)
 {
 	fz_stext_line	*l;
 	fz_stext_char	*first, *last, *nfirst;
+	unsigned	 level;
 	int		 top = 1;
 
+	if ((level = heading_level(pc, b)) != 0) {
+		for (l = b->u.t.first_line; l != NULL; l = l->next)
+			if ((first = line_first(l)) != NULL) {
+				add_line(pc, l, first, NULL);
+				(void)para_add(pc, " ", 1);
+			}
+		mdbuf_heading(pc->out, level, pc->para, pc->plen);
+		pc->plen = 0;
+		return;
+	}
 	for (l = b->u.t.first_line; l != NULL; l = l->next) {
 		if ((first = line_first(l)) == NULL)
 			continue;
@@ -586,14 +671,16 @@ cd_close(fz_context *ctx, fz_device *dev)
 	fz_close_device(ctx, ((struct count_dev *)dev)->target);
 }
 
-/* Images are never decoded: the hint spares MuPDF the work. */
+/*
+ * No hints: FZ_NO_CACHE would make MuPDF drop the objects a page loaded
+ * (its fonts) after each page and load them again for the next.
+ */
 static fz_device *
 new_count_dev(fz_context *ctx, fz_device *target, fz_cookie *cookie)
 {
 	struct count_dev	*cd;
 
 	cd = fz_new_derived_device(ctx, struct count_dev);
-	cd->super.hints = FZ_DONT_INTERPOLATE_IMAGES | FZ_NO_CACHE;
 	cd->super.close_device = cd_close;
 	cd->super.fill_text = cd_fill_text;
 	cd->super.stroke_text = cd_stroke_text;
@@ -664,6 +751,7 @@ one_page(struct pdf_conv *pc, fz_document *doc, int n)
 		fz_run_page(ctx, page, cdev, fz_identity, &cookie);
 		fz_close_device(ctx, cdev);
 		stopped = ((struct count_dev *)cdev)->stopped;
+		body_size(pc, text);
 		for (b = text->first_block; b != NULL; b = b->next) {
 			if (pc->out->err != 0)
 				break;
@@ -910,6 +998,7 @@ read_doc(struct pdf_conv *pc, fz_document *doc, struct convert_result *r)
 	if (title != NULL) {
 		r->title = title;
 		mdbuf_heading(pc->out, 1, title, strlen(title));
+		pc->base = 1;
 	}
 	if (load_marks(pc, doc, title != NULL ? 1 : 0) == -1)
 		return CONVERT_ENOMEM;

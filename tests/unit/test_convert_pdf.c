@@ -200,16 +200,54 @@ test_text(void **state)
 	assert_int_equal(conv(&d, &r), CONVERT_OK);
 	assert_string_equal(r.title, "Fruit (and more)");
 	assert_has(&r, "# Fruit (and more)\n\n<!-- page 1 -->\n\n");
-	assert_has(&r, "\n\nAnnual report\n\n");
+	/* Twice the body's size, under the title: a level 2 heading. */
+	assert_has(&r, "<!-- page 1 -->\n\n## Annual report\n\n");
 	assert_has(&r, "\n\nThe first paragraph talks about apples and "
 	    "oranges.\n\n");
 	/* Hyphenation undone; a "1." inside a line stays text. */
 	assert_has(&r, "with a hyphenated word and 1. no list.");
 	assert_has(&r, "<!-- page 2 -->\n\nPage two says zebra.\n");
-	assert_string_equal(r.description, "Annual report");
+	assert_string_equal(r.description, "The first paragraph talks about "
+	    "apples and oranges.");
 	/* No bookmarks: the outline is what the Markdown has. */
-	assert_int_equal(r.noutline, 1);
+	assert_int_equal(r.noutline, 2);
 	assert_string_equal(r.outline[0].text, "Fruit (and more)");
+	assert_int_equal(r.outline[1].level, 2);
+	assert_string_equal(r.outline[1].text, "Annual report");
+	convert_free(&r);
+	free(d.p);
+}
+
+/*
+ * Without bookmarks, headings from font sizes: how much larger than the
+ * body text gives the level; long or slightly larger blocks are text.
+ */
+static void
+test_font_headings(void **state)
+{
+	static const char *const ops[] = {
+	    "BT /F1 24 Tf 72 740 Td (Big title) Tj ET\n"
+	    "BT /F1 14 Tf 72 700 Td (1 Section) Tj ET\n"
+	    "BT /F1 10 Tf 72 680 Td (Body text of the section, long enough "
+	    "to be the commonest size on the page.) Tj ET\n"
+	    "BT /F1 12 Tf 72 640 Td (1.1 Subsection) Tj ET\n"
+	    "BT /F1 10 Tf 72 620 Td (More body text that is plain and "
+	    "ordinary.) Tj ET\n"
+	    "BT /F1 11 Tf 72 580 Td (Slightly larger text stays text.) Tj "
+	    "ET\n",
+	};
+	struct pdf		d = { 0 };
+	struct convert_result	r;
+
+	(void)state;
+	pages(&d, "", ops, 1);
+	finish(&d, "");
+	assert_int_equal(conv(&d, &r), CONVERT_OK);
+	assert_has(&r, "# Big title\n\n## 1 Section\n\nBody text");
+	assert_has(&r, "### 1.1 Subsection\n\nMore body");
+	assert_has(&r, "\n\nSlightly larger text stays text.\n");
+	assert_string_equal(r.title, "Big title");
+	assert_int_equal(r.noutline, 3);
 	convert_free(&r);
 	free(d.p);
 }
@@ -618,6 +656,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_text),
 		cmocka_unit_test(test_no_title),
+		cmocka_unit_test(test_font_headings),
 		cmocka_unit_test(test_outline),
 		cmocka_unit_test(test_running),
 		cmocka_unit_test(test_bad_xref),
