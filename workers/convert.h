@@ -78,7 +78,8 @@
  *	dropped. Bookmarks become headings (level 1 for a top one, one more
  *	under a title heading) before the block they point at, dropping that
  *	block's first line when it is the bookmark's title, and are the
- *	outline. Encrypted, damaged, textless PDFs and those past the limits
+ *	outline. Without bookmarks, short blocks in a font clearly larger
+ *	than the body's are headings (levels by how much larger). Encrypted, damaged, textless PDFs and those past the limits
  *	(10,000 pages, MuPDF's memory cap) fail with their reason.
  *
  * Metadata comes from the Markdown produced, read with md4c, so code blocks
