@@ -65,6 +65,7 @@ struct pdf_mark {
 	int	 page;
 	float	 y;		/* top of the destination, NAN if unknown */
 	unsigned level;
+	size_t	 seq;		/* place in the outline's order */
 	char	*text;		/* whitespace collapsed, UTF-8 */
 };
 
@@ -258,11 +259,13 @@ static void
 para_rune(struct pdf_conv *pc, int c)
 {
 	char	u[FZ_UTFMAX];
+	int	n;
 
 	/* Surrogates and what is past Unicode become U+FFFD. */
 	if ((c >= 0xd800 && c <= 0xdfff) || c > 0x10ffff || c < 0)
 		c = 0xfffd;
-	(void)para_add(pc, u, (size_t)fz_runetochar(u, c));
+	n = fz_runetochar(u, c);
+	(void)para_add(pc, u, (size_t)n);
 }
 
 static int
@@ -876,7 +879,8 @@ marks_walk(struct pdf_conv *pc, fz_document *doc, fz_outline *o,
 			if (*t == '\0') {
 				free(t);
 			} else {
-				mk = &pc->marks[pc->nmarks++];
+				mk = &pc->marks[pc->nmarks];
+				mk->seq = pc->nmarks++;
 				mk->page = page;
 				mk->y = o->y;
 				mk->level = depth + base > 6 ? 6 : depth + base;
@@ -901,9 +905,7 @@ mark_cmp(const void *a, const void *b)
 
 	if (x->page != y->page)
 		return x->page < y->page ? -1 : 1;
-	if (x < y)
-		return -1;
-	return x > y;
+	return x->seq < y->seq ? -1 : x->seq > y->seq;
 }
 
 static int
@@ -923,15 +925,16 @@ load_marks(struct pdf_conv *pc, fz_document *doc, unsigned base)
 				err = marks_walk(pc, doc, ol, 1, base);
 		}
 	}
-	fz_always(ctx)
+	fz_always(ctx) {
 		fz_drop_outline(ctx, ol);
+	}
 	fz_catch(ctx) {
 		/* A broken outline is no reason to lose the text. */
 		if (fz_caught(ctx) == FZ_ERROR_MEMORY || pc->mem.hit)
 			fz_rethrow(ctx);
 	}
 	if (err == 0 && pc->nmarks > 1)
-		/* qsort is not stable; equal pages compare by address. */
+		/* qsort is not stable: equal pages compare by seq. */
 		qsort(pc->marks, pc->nmarks, sizeof(*pc->marks), mark_cmp);
 	return err;
 }
