@@ -130,3 +130,51 @@ assert_contains "$(reason_of "$T/bad/encrypted.pdf")" \
 assert_eq 3 "$(doc_count)" "documents after the bad ones"
 lint_clean
 kbctl status >/dev/null || fail "daemon gone after bad PDFs"
+
+# A bomb under the real sandbox: a content stream that inflates to an
+# array of 64 million numbers. MuPDF's allocator cap (half of RLIMIT_AS,
+# here 256 MiB) fails the file as a limit before the kernel would kill the
+# worker; kbd goes on.
+mkdir -p "$T/bomb"
+python3 - "$T/bomb/bomb.pdf" <<'PY'
+import sys, zlib
+c = zlib.compressobj(9)
+parts = [c.compress(b"BT /F1 12 Tf 72 700 Td (x) Tj ET\n[")]
+chunk = b"0 " * (1 << 20)
+for _ in range(64):
+    parts.append(c.compress(chunk))
+parts.append(c.compress(b"] pop\n"))
+parts.append(c.flush())
+data = b"".join(parts)
+objs = [
+    b"<< /Type /Catalog /Pages 2 0 R >>",
+    b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+    b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R >>",
+    b"<< /Filter /FlateDecode /Length %d >>\nstream\n" % len(data) + data +
+    b"\nendstream",
+]
+out = bytearray(b"%PDF-1.4\n")
+offs = []
+for i, o in enumerate(objs, 1):
+    offs.append(len(out))
+    out += b"%d 0 obj\n" % i + o + b"\nendobj\n"
+x = len(out)
+out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objs) + 1)
+for o in offs:
+    out += b"%010d 00000 n \n" % o
+out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (
+    len(objs) + 1, x)
+open(sys.argv[1], "wb").write(out)
+PY
+kbctl stop >/dev/null
+"$KBD" -C "$KB" --mem-limit 268435456
+set +e
+kbctl add "$T/bomb" --json > "$T/out.json"
+st=$?
+set -e
+assert_eq 1 "$st" "exit status with a PDF bomb"
+assert_eq failed "$(status_of "$T/bomb/bomb.pdf")" "bomb.pdf"
+assert_contains "$(reason_of "$T/bomb/bomb.pdf")" "MiB kbd gives its reader" \
+    "bomb reason"
+assert_eq 3 "$(doc_count)" "documents after the bomb"
+lint_clean
