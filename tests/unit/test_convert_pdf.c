@@ -494,6 +494,32 @@ test_parent_page(void **state)
 	free(d.p);
 }
 
+/* A page that cannot be loaded is marked; the others are read. */
+static void
+test_bad_page(void **state)
+{
+	static const char *const ops[] = {
+	    "BT /F1 12 Tf 72 700 Td (Good page.) Tj ET\n",
+	    "BT /F1 12 Tf 72 700 Td (Lost page.) Tj ET\n",
+	};
+	struct pdf		d = { 0 };
+	struct convert_result	r;
+
+	(void)state;
+	pages(&d, "", ops, 2);
+	/* The second kid is a page tree that holds itself. */
+	free(d.obj[6]);
+	d.olen[6] = (size_t)asprintf(&d.obj[6], "<< /Type /Pages /Parent 2 0 R "
+	    "/Kids [6 0 R] /Count 1 >>");
+	finish(&d, "");
+	assert_int_equal(conv(&d, &r), CONVERT_OK);
+	assert_has(&r, "<!-- page 1 -->\n\nGood page.\n");
+	assert_has(&r, "<!-- page 2 -->\n\n*(kbd: this page could not be "
+	    "read: damaged)*\n");
+	convert_free(&r);
+	free(d.p);
+}
+
 /* A page tree claiming more pages than the cap is refused up front. */
 static void
 test_page_count(void **state)
@@ -665,6 +691,7 @@ main(void)
 		cmocka_unit_test(test_mismatch),
 		cmocka_unit_test(test_no_ext),
 		cmocka_unit_test(test_page_count),
+		cmocka_unit_test(test_bad_page),
 		cmocka_unit_test(test_parent_page),
 		cmocka_unit_test(test_no_text),
 		cmocka_unit_test(test_deep),
