@@ -14,9 +14,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <libxml/parser.h>
 #include <md4c.h>
 
 #include "convert.h"
+#include "convert-zip.h"
 #include "mdbuf.h"
 
 /* Nesting of reST containers (lists, quotes, directives) kept as such. */
@@ -1861,6 +1863,7 @@ static const struct format {
 	enum convert_format	 fmt;
 	const char		*name;
 	convert_fn		*fn;
+	const char		*why;	/* of an unsupported format */
 } formats[] = {
 	{ "",		FMT_TEXT,	"text",			NULL },
 	{ "txt",	FMT_TEXT,	"text",			NULL },
@@ -1868,6 +1871,13 @@ static const struct format {
 	{ "md",		FMT_MARKDOWN,	"Markdown",		NULL },
 	{ "markdown",	FMT_MARKDOWN,	"Markdown",		NULL },
 	{ "rst",	FMT_RST,	"reStructuredText",	NULL },
+	{ "docx",	FMT_ZIP,	"DOCX",			convert_docx },
+	{ "pptx",	FMT_ZIP,	"PPTX",			convert_pptx },
+	{ "xlsx",	FMT_ZIP,	"XLSX",			convert_xlsx },
+	{ "epub",	FMT_ZIP,	"EPUB",			convert_epub },
+	/* FreeXL, Debian's reader, opens by path only: the sandbox forbids. */
+	{ "xls",	FMT_XLS,	"XLS",			NULL,
+	    "legacy Excel; save it as .xlsx" },
 };
 
 static const struct format *
@@ -1897,6 +1907,22 @@ convert_ext_supported(const char *ext)
 		return 0;
 	return f->fmt == FMT_TEXT || f->fmt == FMT_MARKDOWN ||
 	    f->fmt == FMT_RST || f->fn != NULL;
+}
+
+void
+convert_unsupported(const char *ext, char *reason, size_t rlen)
+{
+	const struct format	*f = format_of(ext);
+
+	if (f != NULL && f->why != NULL)
+		(void)snprintf(reason, rlen, "unsupported format (.%s: %s)",
+		    ext, f->why);
+	else if (f != NULL)
+		(void)snprintf(reason, rlen, "unsupported format (.%s: %s "
+		    "files cannot be read; convert it to a format kbd reads)",
+		    ext, f->name);
+	else
+		(void)snprintf(reason, rlen, "unsupported format (.%s)", ext);
 }
 
 /* What the first bytes are, whatever the name says. */
@@ -1952,9 +1978,7 @@ convert_sniff(const char *ext, const char *head, size_t len,
 	if (c == want) {
 		*fmt = f->fmt;
 		if (!is_text_format(f->fmt) && f->fn == NULL) {
-			(void)snprintf(reason, rlen, "unsupported format "
-			    "(.%s: %s files cannot be read; convert it to a "
-			    "format kbd reads)", ext, f->name);
+			convert_unsupported(ext, reason, rlen);
 			return CONVERT_EFORMAT;
 		}
 		return CONVERT_OK;
@@ -2047,5 +2071,7 @@ done:
 int
 convert_init(void)
 {
+	/* libxml2's tables and its error state, once, before the sandbox. */
+	xmlInitParser();
 	return 0;
 }

@@ -151,6 +151,11 @@ int	convert_init(void);
 
 /* Whether kbd reads files with this extension (lower case, no dot). */
 int	convert_ext_supported(const char *ext);
+/*
+ * The reason a file with this extension is not read: "unsupported format
+ * (.xls: legacy Excel; save it as .xlsx)".
+ */
+void	convert_unsupported(const char *ext, char *reason, size_t rlen);
 
 /*
  * Decide the format of a document named with extension ext from the first
