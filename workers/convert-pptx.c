@@ -247,7 +247,7 @@ want_slides(struct zip *z, xmlDocPtr rels, xmlNodePtr lst)
 		if (!xml_is(s, "sldId"))
 			continue;
 		part = rels_target(rels, "ppt/presentation.xml",
-		    xml_attr(s, "id"));
+		    xml_rid(s));
 		if (part != NULL && (e = zip_find(z, part)) != NULL)
 			e->want = 1;
 		free(part);
@@ -289,7 +289,7 @@ convert_pptx(const char *ext, const char *in, size_t len, struct mdbuf *out,
 		if (!xml_is(s, "sldId"))
 			continue;
 		part = rels_target(rels, "ppt/presentation.xml",
-		    xml_attr(s, "id"));
+		    xml_rid(s));
 		if (part == NULL) {
 			(void)snprintf(r->reason, sizeof(r->reason), "damaged "
 			    "PPTX document (slide %u has no part)", num + 1);

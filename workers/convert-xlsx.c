@@ -33,24 +33,7 @@ struct sst {
 static int
 reader_err(struct zip *z, const struct zip_entry *e)
 {
-	const xmlError	*x = xmlGetLastError();
-	char		 msg[128];
-	size_t		 n;
-	int		 err = CONVERT_EDOC;
-
-	if (x != NULL && x->code == XML_ERR_NO_MEMORY)
-		return CONVERT_ENOMEM;
-	(void)snprintf(msg, sizeof(msg), "%s", x != NULL && x->message !=
-	    NULL ? x->message : "unreadable");
-	n = strlen(msg);
-	while (n > 0 && (msg[n - 1] == '\n' || msg[n - 1] == ' '))
-		msg[--n] = '\0';
-	if (x != NULL && (x->code == XML_ERR_ENTITY_LOOP ||
-	    strstr(msg, "depth") != NULL))
-		err = CONVERT_ELIMIT;
-	(void)snprintf(z->reason, z->rlen, "%.100s: XML error at line %d: %s",
-	    e->name, x != NULL ? x->line : 0, msg);
-	return err;
+	return xml_reason(z, e->name, xmlGetLastError());
 }
 
 static xmlTextReaderPtr
@@ -329,7 +312,7 @@ want_parts(struct zip *z, xmlDocPtr rels, xmlNodePtr sheets)
 	    s = s->next) {
 		if (!xml_is(s, "sheet"))
 			continue;
-		part = rels_target(rels, "xl/workbook.xml", xml_attr(s, "id"));
+		part = rels_target(rels, "xl/workbook.xml", xml_rid(s));
 		if (part != NULL && (e = zip_find(z, part)) != NULL)
 			e->want = 1;
 		free(part);
@@ -398,7 +381,7 @@ convert_xlsx(const char *ext, const char *in, size_t len, struct mdbuf *out,
 		if (!xml_is(s, "sheet"))
 			continue;
 		free(part);
-		part = rels_target(rels, "xl/workbook.xml", xml_attr(s, "id"));
+		part = rels_target(rels, "xl/workbook.xml", xml_rid(s));
 		if (part == NULL) {
 			(void)snprintf(r->reason, sizeof(r->reason), "damaged "
 			    "XLSX document (a sheet without a part)");

@@ -197,6 +197,14 @@ zip_open(struct zip *z, const char *in, size_t len, char *reason,
 		z->n++;
 	}
 	archive_read_free(a);
+	/* A central directory libarchive could not read through. */
+	if (declared != 0 && declared != 0xffff && z->n != declared) {
+		(void)snprintf(reason, rlen, "damaged zip container (central "
+		    "directory of %llu entries, %zu readable)",
+		    (unsigned long long)declared, z->n);
+		zip_close(z);
+		return CONVERT_EDOC;
+	}
 	return CONVERT_OK;
 fail:
 	archive_read_free(a);
@@ -442,13 +450,41 @@ xml_options(void)
 	return XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING;
 }
 
+int
+xml_reason(struct zip *z, const char *part, const xmlError *x)
+{
+	char	msg[128];
+	size_t	n;
+	int	line = x != NULL ? x->line : 0;
+
+	if (x != NULL && x->code == XML_ERR_NO_MEMORY)
+		return CONVERT_ENOMEM;
+	(void)snprintf(msg, sizeof(msg), "%s", x != NULL && x->message !=
+	    NULL ? x->message : "unreadable");
+	n = strlen(msg);
+	while (n > 0 && (msg[n - 1] == '\n' || msg[n - 1] == ' '))
+		msg[--n] = '\0';
+	/* libxml2's own limits: say which, not how to lift them. */
+	if (x != NULL && (x->code == XML_ERR_ENTITY_LOOP ||
+	    strstr(msg, "mplification") != NULL)) {
+		(void)snprintf(z->reason, z->rlen, "%.100s: XML entity "
+		    "expansion refused at line %d (entity bomb)", part, line);
+		return CONVERT_ELIMIT;
+	}
+	if (strstr(msg, "Excessive depth") != NULL) {
+		(void)snprintf(z->reason, z->rlen, "%.100s: XML nested deeper "
+		    "than %d elements at line %d", part, XML_DEPTH_MAX, line);
+		return CONVERT_ELIMIT;
+	}
+	(void)snprintf(z->reason, z->rlen, "%.100s: XML error at line %d: %s",
+	    part, line, msg);
+	return CONVERT_EDOC;
+}
+
 xmlDocPtr
 xml_parse(struct zip *z, const struct zip_entry *e, int *err)
 {
-	const xmlError	*x;
 	xmlDocPtr	 doc;
-	char		 msg[128];
-	size_t		 n;
 
 	if (e->len > INT_MAX) {
 		*err = zip_fail(z, CONVERT_ELIMIT, "XML part %.100s too large",
@@ -460,22 +496,7 @@ xml_parse(struct zip *z, const struct zip_entry *e, int *err)
 	    xml_options());
 	if (doc != NULL)
 		return doc;
-	x = xmlGetLastError();
-	if (x != NULL && x->code == XML_ERR_NO_MEMORY) {
-		*err = CONVERT_ENOMEM;
-		return NULL;
-	}
-	(void)snprintf(msg, sizeof(msg), "%s", x != NULL && x->message != NULL ?
-	    x->message : "unreadable");
-	n = strlen(msg);
-	while (n > 0 && (msg[n - 1] == '\n' || msg[n - 1] == ' '))
-		msg[--n] = '\0';
-	*err = CONVERT_EDOC;
-	if (x != NULL && (x->code == XML_ERR_ENTITY_LOOP ||
-	    strstr(msg, "depth") != NULL || strstr(msg, "mplification") != NULL))
-		*err = CONVERT_ELIMIT;
-	(void)snprintf(z->reason, z->rlen, "%.100s: XML error at line %d: %s",
-	    e->name, x != NULL ? x->line : 0, msg);
+	*err = xml_reason(z, e->name, xmlGetLastError());
 	return NULL;
 }
 
@@ -514,6 +535,20 @@ xml_attr(const xmlNode *n, const char *local)
 			return (const char *)a->children->content;
 		return "";
 	}
+	return NULL;
+}
+
+const char *
+xml_rid(const xmlNode *n)
+{
+	const xmlAttr	*a;
+
+	if (n == NULL || n->type != XML_ELEMENT_NODE)
+		return NULL;
+	for (a = n->properties; a != NULL; a = a->next)
+		if (a->ns != NULL && strcmp((const char *)a->name, "id") == 0 &&
+		    a->children != NULL && a->children->type == XML_TEXT_NODE)
+			return (const char *)a->children->content;
 	return NULL;
 }
 

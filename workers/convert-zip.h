@@ -12,6 +12,7 @@
 #include <stdint.h>
 
 #include <libxml/tree.h>
+#include <libxml/xmlerror.h>
 
 #include "convert.h"
 #include "mdbuf.h"
@@ -73,6 +74,8 @@ char	*zip_resolve(const char *base, const char *target);
  * ENOMEM) and the reason in z->reason.
  */
 xmlDocPtr xml_parse(struct zip *z, const struct zip_entry *e, int *err);
+/* libxml2's error as a reason; returns EDOC, ELIMIT or ENOMEM. */
+int	 xml_reason(struct zip *z, const char *part, const xmlError *x);
 /* Options for xmlReadMemory and xmlReaderForMemory. */
 int	 xml_options(void);
 /* Whether n is an element with that local name (any namespace). */
@@ -81,6 +84,8 @@ int	 xml_is(const xmlNode *n, const char *local);
 xmlNodePtr xml_child(const xmlNode *n, const char *local);
 /* Value of an attribute by local name, or NULL; never allocates. */
 const char *xml_attr(const xmlNode *n, const char *local);
+/* The relationship id (r:id: "id" in a namespace), or NULL. */
+const char *xml_rid(const xmlNode *n);
 /*
  * Append the text of n's subtree (text and CDATA nodes; entity
  * references are skipped, never expanded) to b.
