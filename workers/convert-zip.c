@@ -166,12 +166,9 @@ zip_open(struct zip *z, const char *in, size_t len, char *reason,
 			err = CONVERT_ELIMIT;
 			goto fail;
 		}
-		if ((name = archive_entry_pathname_utf8(ae)) == NULL &&
-		    (name = archive_entry_pathname(ae)) == NULL) {
-			err = zip_fail(z, CONVERT_EDOC, "damaged zip container "
-			    "(%s)", "an entry without a readable name");
-			goto fail;
-		}
+		/* A name not in UTF-8 is kept as "": no part has it. */
+		if ((name = archive_entry_pathname_utf8(ae)) == NULL)
+			name = "";
 		if ((nlen = strlen(name)) > ZIP_NAME_MAX) {
 			(void)snprintf(reason, rlen, "zip entry name of %zu "
 			    "bytes (limit %d)", nlen, ZIP_NAME_MAX);
@@ -217,7 +214,7 @@ zip_find(struct zip *z, const char *name)
 {
 	size_t	i;
 
-	for (i = 0; i < z->n; i++)
+	for (i = 0; *name != '\0' && i < z->n; i++)
 		if (strcmp(z->e[i].name, name) == 0)
 			return &z->e[i];
 	return NULL;
@@ -325,9 +322,9 @@ zip_load(struct zip *z)
 		e = &z->e[i];
 		if (!e->want || e->data != NULL)
 			continue;
-		if (((name = archive_entry_pathname_utf8(ae)) == NULL &&
-		    (name = archive_entry_pathname(ae)) == NULL) ||
-		    strcmp(name, e->name) != 0) {
+		if ((name = archive_entry_pathname_utf8(ae)) == NULL)
+			name = "";
+		if (strcmp(name, e->name) != 0) {
 			err = zip_fail(z, CONVERT_EDOC, "damaged zip container "
 			    "(%s)", "entries changed between reads");
 			break;

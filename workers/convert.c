@@ -9,6 +9,7 @@
 #include <sys/types.h>
 
 #include <limits.h>
+#include <locale.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -2073,5 +2074,12 @@ convert_init(void)
 {
 	/* libxml2's tables and its error state, once, before the sandbox. */
 	xmlInitParser();
+	/*
+	 * libarchive hands out entry names converted to the locale's charset:
+	 * in the C locale, a zip's UTF-8 names would be unreadable. The
+	 * locale's files are read now, before the sandbox; without it, such
+	 * names stay unreadable and their entries unused.
+	 */
+	(void)setlocale(LC_CTYPE, "C.UTF-8");
 	return 0;
 }
