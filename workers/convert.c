@@ -17,6 +17,8 @@
 #include <md4c.h>
 
 #include "convert.h"
+#include "convert-csv.h"
+#include "convert-html.h"
 #include "mdbuf.h"
 
 /* Nesting of reST containers (lists, quotes, directives) kept as such. */
@@ -77,6 +79,12 @@ check_text(const unsigned char *s, size_t len, size_t *off)
 bad:
 	*off = i;
 	return CONVERT_EUTF8;
+}
+
+int
+convert_check_text(const char *s, size_t len, size_t *off)
+{
+	return check_text((const unsigned char *)s, len, off);
 }
 
 /* Drop a BOM; CRLF and lone CR become LF. */
@@ -1868,6 +1876,9 @@ static const struct format {
 	{ "md",		FMT_MARKDOWN,	"Markdown",		NULL },
 	{ "markdown",	FMT_MARKDOWN,	"Markdown",		NULL },
 	{ "rst",	FMT_RST,	"reStructuredText",	NULL },
+	{ "html",	FMT_HTML,	"HTML",			html_convert },
+	{ "htm",	FMT_HTML,	"HTML",			html_convert },
+	{ "csv",	FMT_CSV,	"CSV",			csv_convert },
 };
 
 static const struct format *
@@ -2047,5 +2058,5 @@ done:
 int
 convert_init(void)
 {
-	return 0;
+	return html_init();
 }
