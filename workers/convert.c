@@ -15,10 +15,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <libxml/parser.h>
 #include <md4c.h>
 
 #include "convert.h"
+#include "convert-csv.h"
+#include "convert-html.h"
 #include "convert-zip.h"
 #include "mdbuf.h"
 
@@ -80,6 +81,12 @@ check_text(const unsigned char *s, size_t len, size_t *off)
 bad:
 	*off = i;
 	return CONVERT_EUTF8;
+}
+
+int
+convert_check_text(const char *s, size_t len, size_t *off)
+{
+	return check_text((const unsigned char *)s, len, off);
 }
 
 /* Drop a BOM; CRLF and lone CR become LF. */
@@ -1872,6 +1879,9 @@ static const struct format {
 	{ "md",		FMT_MARKDOWN,	"Markdown",		NULL },
 	{ "markdown",	FMT_MARKDOWN,	"Markdown",		NULL },
 	{ "rst",	FMT_RST,	"reStructuredText",	NULL },
+	{ "html",	FMT_HTML,	"HTML",			html_convert },
+	{ "htm",	FMT_HTML,	"HTML",			html_convert },
+	{ "csv",	FMT_CSV,	"CSV",			csv_convert },
 	{ "docx",	FMT_ZIP,	"DOCX",			convert_docx },
 	{ "pptx",	FMT_ZIP,	"PPTX",			convert_pptx },
 	{ "xlsx",	FMT_ZIP,	"XLSX",			convert_xlsx },
@@ -2072,8 +2082,7 @@ done:
 int
 convert_init(void)
 {
-	/* libxml2's tables and its error state, once, before the sandbox. */
-	xmlInitParser();
+	/* libxml2's tables and encodings: html_init, before the sandbox. */
 	/*
 	 * libarchive hands out entry names converted to the locale's charset:
 	 * in the C locale, a zip's UTF-8 names would be unreadable. The
@@ -2081,5 +2090,5 @@ convert_init(void)
 	 * names stay unreadable and their entries unused.
 	 */
 	(void)setlocale(LC_CTYPE, "C.UTF-8");
-	return 0;
+	return html_init();
 }

@@ -149,6 +149,13 @@ typedef int convert_fn(const char *ext, const char *in, size_t len,
  */
 int	convert_init(void);
 
+/*
+ * The text checks every text format passes (strict UTF-8, no NUL), for
+ * converters that read text themselves (CSV). CONVERT_OK, or
+ * CONVERT_EUTF8 or CONVERT_ENUL with *off the offending byte's offset.
+ */
+int	convert_check_text(const char *s, size_t len, size_t *off);
+
 /* Whether kbd reads files with this extension (lower case, no dot). */
 int	convert_ext_supported(const char *ext);
 /*
