@@ -168,6 +168,54 @@ def xlsx(out):
                 ('docProps/core.xml', core('Budget Book'))])
 
 
+def xhtml(title, body):
+    return ('<?xml version="1.0" encoding="UTF-8"?>'
+            '<!DOCTYPE html PUBLIC "-//W3C//DTD XHTML 1.1//EN" "http://www.w3.org/TR/xhtml11/DTD/xhtml11.dtd">'
+            '<html xmlns="http://www.w3.org/1999/xhtml"><head><title>%s</title></head>'
+            '<body>%s</body></html>' % (title, body))
+
+
+def epub_parts(chapters, spine, title='The Voyage Book'):
+    container = ('<?xml version="1.0"?><container version="1.0" '
+                 'xmlns="urn:oasis:names:tc:opendocument:xmlns:container"><rootfiles>'
+                 '<rootfile full-path="OEBPS/content.opf" media-type="application/oebps-package+xml"/>'
+                 '</rootfiles></container>')
+    items = ''.join('<item id="%s" href="%s" media-type="%s"/>' % c[:3] for c in chapters)
+    opf = ('<?xml version="1.0" encoding="UTF-8"?><package xmlns="http://www.idpf.org/2007/opf" '
+           'version="3.0" unique-identifier="id"><metadata xmlns:dc="http://purl.org/dc/elements/1.1/">'
+           '<dc:title>%s</dc:title></metadata><manifest>%s</manifest><spine>%s</spine></package>' % (
+               title, items, ''.join('<itemref idref="%s"/>' % i for i in spine)))
+    return ([('mimetype', 'application/epub+zip'),
+             ('META-INF/container.xml', container),
+             ('OEBPS/content.opf', opf)] +
+            [(c[3], c[4]) for c in chapters if c[4] is not None])
+
+
+def epub(out):
+    chapters = [
+        ('c1', 'Text/ch1.xhtml', 'application/xhtml+xml', 'OEBPS/Text/ch1.xhtml',
+         xhtml('One', '<h1>Chapter One</h1><p>It began with a walrusword.</p>'
+                      '<ul><li>first point</li><li>second point</li></ul>')),
+        ('c2', 'Text/chapitre%20d%C3%A9ux.xhtml', 'application/xhtml+xml',
+         'OEBPS/Text/chapitre d\u00e9ux.xhtml',
+         xhtml('Two', '<h1>Chapter Two</h1><p>Then came the narwhalword.</p>'
+                      '<table><tr><th>Port</th><th>Day</th></tr><tr><td>Lisbon</td><td>3</td></tr></table>')),
+        ('c3', 'Text/ch3.xhtml', 'application/xhtml+xml', 'OEBPS/Text/ch3.xhtml',
+         xhtml('Three', '<h1>Chapter Three</h1><p>The end.</p>')),
+        ('img', 'Images/cover.png', 'image/png', 'OEBPS/Images/cover.png', 'PNG'),
+        ('gone', 'Text/missing.xhtml', 'application/xhtml+xml', 'OEBPS/Text/missing.xhtml', None),
+    ]
+    # Spine order differs from the manifest's and the file names'.
+    parts = epub_parts(chapters, ['img', 'c3', 'gone', 'c1', 'c2'])
+    with zipfile.ZipFile(out, 'w') as z:
+        for name, data in parts:
+            z.writestr(name, data, zipfile.ZIP_STORED if name == 'mimetype' else zipfile.ZIP_DEFLATED)
+
+
+def notepub(out):
+    write(out, [('META-INF/container.xml', '<container/>'), ('x.xhtml', '<html/>')])
+
+
 def bigxlsx(out):
     rows = ''.join('<row r="%d"><c r="A%d"><v>%d</v></c><c r="DA%d"><v>1</v></c></row>' % (i, i, i, i)
                    for i in range(1, 10011))

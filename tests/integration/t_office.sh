@@ -1,4 +1,4 @@
-# DOCX, PPTX and XLSX built by the test (mkoffice.py): their text and
+# DOCX, PPTX, XLSX and EPUB built by the test (mkoffice.py): their text and
 # structure reach the wiki; hostile containers (zip bombs, too many
 # entries, truncated, a broken central directory, a missing main part,
 # an entity bomb, deep nesting, text named .docx) fail with their reason
@@ -13,10 +13,11 @@ mkdir -p "$T/in" "$T/bad"
 mk docx "$T/in/report.docx"
 mk pptx "$T/in/deck.pptx"
 mk xlsx "$T/in/budget.xlsx"
+mk epub "$T/in/voyage.epub"
 
 kbctl init >/dev/null
 kbctl add "$T/in" --json > "$T/out.json"
-for f in report.docx deck.pptx budget.xlsx; do
+for f in report.docx deck.pptx budget.xlsx voyage.epub; do
 	assert_eq added "$(jq -r --arg p "$T/in/$f" 'select(.path == $p) | .status' "$T/out.json")" "$f"
 done
 title_of() {
@@ -70,6 +71,16 @@ in_order budget "## Budget" "| Item | Cost | Paid |" \
     "## Sparse Data" "|  | topleft |  |  |" "|  |  |  | farcell |"
 md budget | grep -q ignored && fail "phonetic run shown"
 
+# EPUB: chapters in spine order (an image page and a chapter missing
+# from the container skipped), a percent-encoded UTF-8 file name.
+assert_eq "The Voyage Book" "$(title_of voyage)" "EPUB title"
+in_order voyage "# Chapter Three" "# Chapter One" \
+    "It began with a walrusword." "- first point" "- second point" \
+    "# Chapter Two" "Then came the narwhalword." "| Port | Day |" \
+    "| Lisbon | 3 |"
+
+out=$(kbctl search narwhalword --json)
+assert_eq voyage "$(printf '%s' "$out" | jq -r '.[0].doc')" "search finds the EPUB"
 out=$(kbctl search zephyrword --json)
 assert_eq report "$(printf '%s' "$out" | jq -r '.[0].doc')" "search finds the DOCX"
 out=$(kbctl search quokkateam --json)
@@ -98,6 +109,7 @@ mk deep "$T/bad/deep.docx"
 printf 'just text\n' > "$T/bad/text.docx"
 : > "$T/bad/empty.xlsx"
 mk otherdocx "$T/bad/wrongname.pptx"
+mk notepub "$T/bad/notepub.epub"
 printf '\320\317\021\340\241\261\032\341rest of an OLE file' > "$T/bad/old.xls"
 pid=$(kbd_pid)
 set +e
@@ -122,6 +134,7 @@ check deep.docx failed "word/document.xml: XML nested deeper than 256 elements"
 check text.docx failed "content is text but the name says .docx"
 check empty.xlsx failed "content is text but the name says .xlsx"
 check wrongname.pptx failed "not a PPTX document (zip without ppt/presentation.xml)"
+check notepub.epub failed "not an EPUB document (zip without a mimetype of application/epub+zip)"
 check old.xls skipped "unsupported format (.xls: legacy Excel; save it as .xlsx)"
 for f in "$T"/bad/*; do
 	case "$(jq -r --arg p "$f" 'select(.path == $p) | .reason' "$T/bad.json")" in
@@ -130,5 +143,5 @@ for f in "$T"/bad/*; do
 done
 assert_eq "$pid" "$(kbd_pid)" "the daemon survived"
 alive "$pid" || fail "kbd died"
-assert_eq 4 "$(doc_count)" "nothing added from the hostile set"
+assert_eq 5 "$(doc_count)" "nothing added from the hostile set"
 lint_clean
