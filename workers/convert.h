@@ -68,6 +68,36 @@
  *	"1)", a thematic break or setext underline, a code fence, "[x]:")
  *	gets a backslash.
  *
+ * Zip containers, by extension (convert-zip.c and one file each; the
+ * container must agree with the extension, and the limits on entries,
+ * sizes, compression ratio and XML are in convert-zip.h):
+ *
+ *  "docx": paragraphs; headings from paragraph styles (named "heading N"
+ *	or "Title" in styles.xml, or with an outline level, inherited
+ *	through basedOn); list items ("- ", or "N. " when numbering.xml
+ *	gives the level a non-bullet format), four columns a level; tables
+ *	as pipe tables, the first row the header; line breaks as hard
+ *	breaks; the text of hyperlinks, fields and content controls. Title:
+ *	docProps/core.xml's dc:title.
+ *
+ *  "pptx": "## Slide N: title" per slide in presentation order, then the
+ *	other text frames' paragraphs as list items nested by level, and
+ *	tables. Title: dc:title, else the first slide's title.
+ *
+ *  "xlsx": "## sheet name" and one pipe table per sheet in workbook order,
+ *	cells placed by reference, values as written (shared and inline
+ *	strings, numbers as stored, TRUE/FALSE, formulas' cached values);
+ *	empty rows dropped; at most 10000 rows and 100 columns a sheet, with
+ *	a line saying so when cut. Title: dc:title.
+ *
+ *  "epub": the spine's XHTML/HTML chapters in order, each through
+ *	html_markdown. Title: the package's dc:title, else the first
+ *	chapter's <title>.
+ *
+ *  "xls" (an OLE compound file) is recognised and refused as unsupported:
+ *	FreeXL, Debian's reader, opens files by path only, which the sandbox
+ *	forbids.
+ *
  * Metadata comes from the Markdown produced, read with md4c, so code blocks
  * never contribute: the title is the first heading's text, else the first
  * line of the first paragraph; the description is the first paragraph
