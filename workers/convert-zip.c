@@ -8,7 +8,9 @@
  * directory record before libarchive builds its index of it, and again
  * while listing; only the parts a converter asks for are decompressed,
  * each checked as it grows against a per-part size, a total for the
- * document and a compression ratio. Hostile XML: libxml2 substitutes no
+ * document and a compression ratio (against the compressed size the
+ * central directory declares, which libarchive does not tell; a lie is
+ * bounded by the input's size). Hostile XML: libxml2 substitutes no
  * entity and loads nothing (no NOENT, DTDLOAD or HUGE option), its own
  * depth limit stands, and the text walkers skip entity references.
  */
@@ -44,36 +46,126 @@ le(const unsigned char *p, int n)
 	return v;
 }
 
-/*
- * The entry count the end of central directory record (or its zip64
- * form) declares; 0 when there is none to read, which libarchive will
- * then refuse on its own.
- */
-static uint64_t
-eocd_entries(const unsigned char *s, size_t len)
+/* What the end of central directory record (or its zip64 form) says. */
+struct eocd {
+	uint64_t	n;		/* entries */
+	uint64_t	cd_off, cd_size;
+};
+
+/* 0 with d filled, or -1 when there is none to read (libarchive decides). */
+static int
+eocd_find(const unsigned char *s, size_t len, struct eocd *d)
 {
-	size_t		 i, lo, off;
-	uint64_t	 n, z64;
+	size_t		i, lo, off;
+	uint64_t	z64;
 
 	if (len < 22)
-		return 0;
+		return -1;
 	lo = len > 22 + 65535 ? len - 22 - 65535 : 0;
 	for (i = len - 22 + 1; i-- > lo; ) {
 		if (memcmp(s + i, "PK\005\006", 4) != 0)
 			continue;
-		n = le(s + i + 10, 2);
-		if (n != 0xffff || i < 20 || memcmp(s + i - 20, "PK\006\007",
-		    4) != 0)
-			return n;
+		d->n = le(s + i + 10, 2);
+		d->cd_size = le(s + i + 12, 4);
+		d->cd_off = le(s + i + 16, 4);
+		if ((d->n != 0xffff && d->cd_size != 0xffffffff &&
+		    d->cd_off != 0xffffffff) || i < 20 ||
+		    memcmp(s + i - 20, "PK\006\007", 4) != 0)
+			return 0;
 		z64 = le(s + i - 20 + 8, 8);
-		if (z64 > len - 56 || len < 56)
-			return n;
+		if (len < 56 || z64 > len - 56)
+			return 0;
 		off = (size_t)z64;
 		if (memcmp(s + off, "PK\006\006", 4) != 0)
-			return n;
-		return le(s + off + 32, 8);
+			return 0;
+		d->n = le(s + off + 32, 8);
+		d->cd_size = le(s + off + 40, 8);
+		d->cd_off = le(s + off + 48, 8);
+		return 0;
 	}
-	return 0;
+	return -1;
+}
+
+struct cdrec {
+	const char	*name;		/* in the input, not NUL-terminated */
+	size_t		 nlen;
+	uint64_t	 csize;
+};
+
+static int
+cdrec_cmp(const void *a, const void *b)
+{
+	const struct cdrec	*x = a, *y = b;
+	size_t			 n = x->nlen < y->nlen ? x->nlen : y->nlen;
+	int			 c;
+
+	if ((c = memcmp(x->name, y->name, n)) != 0)
+		return c;
+	return x->nlen < y->nlen ? -1 : x->nlen > y->nlen;
+}
+
+/*
+ * Each entry's compressed size, from the central directory: libarchive
+ * does not tell it, and the ratio check needs it. A size the directory
+ * does not give (a name it spells otherwise, a directory libarchive found
+ * elsewhere) is taken as the whole input's: the check stays, looser.
+ */
+static int
+cd_sizes(struct zip *z, const struct eocd *d)
+{
+	const unsigned char	*s = (const unsigned char *)z->in;
+	struct cdrec		*rec, key, *hit;
+	uint64_t		 usize, csize;
+	size_t			 at, end, nrec = 0, i, nl, xl, cl, x, xid, xsz;
+
+	for (i = 0; i < z->n; i++)
+		z->e[i].csize = z->inlen;
+	if (d->cd_off > z->inlen || d->cd_size > z->inlen - d->cd_off ||
+	    d->n == 0)
+		return CONVERT_OK;
+	if ((rec = calloc((size_t)d->n, sizeof(*rec))) == NULL)
+		return CONVERT_ENOMEM;
+	at = (size_t)d->cd_off;
+	end = at + (size_t)d->cd_size;
+	while (nrec < d->n && end - at >= 46 &&
+	    memcmp(s + at, "PK\001\002", 4) == 0) {
+		csize = le(s + at + 20, 4);
+		usize = le(s + at + 24, 4);
+		nl = (size_t)le(s + at + 28, 2);
+		xl = (size_t)le(s + at + 30, 2);
+		cl = (size_t)le(s + at + 32, 2);
+		if (end - at - 46 < nl + xl + cl)
+			break;
+		/* Zip64: the sizes that did not fit are in extra field 1. */
+		for (x = at + 46 + nl; csize == 0xffffffff &&
+		    x + 4 <= at + 46 + nl + xl; x += 4 + xsz) {
+			xid = (size_t)le(s + x, 2);
+			xsz = (size_t)le(s + x + 2, 2);
+			if (x + 4 + xsz > at + 46 + nl + xl)
+				break;
+			if (xid != 1)
+				continue;
+			i = usize == 0xffffffff ? 8 : 0;
+			if (xsz >= i + 8)
+				csize = le(s + x + 4 + i, 8);
+			break;
+		}
+		rec[nrec].name = (const char *)s + at + 46;
+		rec[nrec].nlen = nl;
+		rec[nrec].csize = csize;
+		nrec++;
+		at += 46 + nl + xl + cl;
+	}
+	qsort(rec, nrec, sizeof(*rec), cdrec_cmp);
+	for (i = 0; i < z->n; i++) {
+		key.name = z->e[i].name;
+		key.nlen = strlen(key.name);
+		hit = bsearch(&key, rec, nrec, sizeof(*rec), cdrec_cmp);
+		if (hit != NULL && hit->csize < z->inlen)
+			z->e[i].csize = hit->csize;
+	}
+	free(rec);
+	return CONVERT_OK;
 }
 
 static int zip_fail(struct zip *, int, const char *, ...)
@@ -127,6 +219,7 @@ zip_open(struct zip *z, const char *in, size_t len, char *reason,
 	struct zip_entry	*e;
 	struct rlimit		 rl;
 	const char		*name;
+	struct eocd		 eocd;
 	uint64_t		 declared;
 	size_t			 nlen;
 	int			 r, err;
@@ -142,7 +235,9 @@ zip_open(struct zip *z, const char *in, size_t len, char *reason,
 	    rl.rlim_cur / 4 < z->total_max)
 		z->total_max = (size_t)(rl.rlim_cur / 4);
 
-	declared = eocd_entries((const unsigned char *)in, len);
+	memset(&eocd, 0, sizeof(eocd));
+	(void)eocd_find((const unsigned char *)in, len, &eocd);
+	declared = eocd.n;
 	if (declared > ZIP_ENTRIES_MAX) {
 		(void)snprintf(reason, rlen, "zip container with %llu entries "
 		    "(limit %d)", (unsigned long long)declared,
@@ -202,6 +297,10 @@ zip_open(struct zip *z, const char *in, size_t len, char *reason,
 		zip_close(z);
 		return CONVERT_EDOC;
 	}
+	if ((err = cd_sizes(z, &eocd)) != CONVERT_OK) {
+		zip_close(z);
+		return err;
+	}
 	return CONVERT_OK;
 fail:
 	archive_read_free(a);
@@ -227,7 +326,6 @@ zip_read_entry(struct zip *z, struct archive *a, struct archive_entry *ae,
 {
 	char		*p = NULL, *np;
 	size_t		 len = 0, cap = 0;
-	la_int64_t	 start, used;
 	la_ssize_t	 got;
 	int		 err;
 
@@ -240,7 +338,6 @@ zip_read_entry(struct zip *z, struct archive *a, struct archive_entry *ae,
 		    (unsigned long long)e->size, ZIP_ENTRY_MAX >> 20);
 		return CONVERT_ELIMIT;
 	}
-	start = archive_filter_bytes(a, -1);
 	for (;;) {
 		if (cap - len < CHUNK) {
 			cap = cap == 0 ? CHUNK * 2 : cap * 2;
@@ -272,9 +369,8 @@ zip_read_entry(struct zip *z, struct archive *a, struct archive_entry *ae,
 			err = CONVERT_ELIMIT;
 			goto fail;
 		}
-		used = archive_filter_bytes(a, -1) - start;
 		if (len > ZIP_RATIO_FROM &&
-		    (used <= 0 || len / ZIP_RATIO_MAX > (uint64_t)used)) {
+		    len / ZIP_RATIO_MAX > e->csize) {
 			(void)snprintf(z->reason, z->rlen, "zip entry %.100s "
 			    "expands more than %d times (zip bomb)", e->name,
 			    ZIP_RATIO_MAX);

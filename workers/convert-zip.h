@@ -28,6 +28,7 @@
 struct zip_entry {
 	char		*name;		/* UTF-8, as stored */
 	uint64_t	 size;		/* uncompressed, as declared */
+	uint64_t	 csize;		/* compressed, as declared (or the zip's) */
 	int		 want;		/* zip_load reads it */
 	char		*data;		/* NUL-terminated once loaded */
 	size_t		 len;
