@@ -538,9 +538,11 @@ xml_options(void)
 	/*
 	 * Never XML_PARSE_NOENT (substitutes entities: billion laughs),
 	 * DTDLOAD or DTDATTR (external and default content), or HUGE (lifts
-	 * the depth and size limits).
+	 * the depth and size limits). COMPACT keeps short texts inside
+	 * their nodes: trees of small runs are what Office parts are.
 	 */
-	return XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING;
+	return XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING |
+	    XML_PARSE_COMPACT;
 }
 
 int
@@ -579,9 +581,11 @@ xml_parse(struct zip *z, const struct zip_entry *e, int *err)
 {
 	xmlDocPtr	 doc;
 
-	if (e->len > INT_MAX) {
-		*err = zip_fail(z, CONVERT_ELIMIT, "XML part %.100s too large",
-		    e->name);
+	/* A tree costs ten times its text or more: a lower cap. */
+	if (e->len > XML_TREE_MAX) {
+		*err = zip_fail(z, CONVERT_ELIMIT, "XML part %.100s of %zu "
+		    "MiB (limit %u MiB)", e->name, e->len >> 20,
+		    XML_TREE_MAX >> 20);
 		return NULL;
 	}
 	xmlResetLastError();

@@ -23,6 +23,7 @@
 #define ZIP_TOTAL_MAX		(256u << 20)	/* of all the parts read */
 #define ZIP_RATIO_MAX		100		/* uncompressed : compressed ... */
 #define ZIP_RATIO_FROM		(1u << 20)	/* ... checked past this size */
+#define XML_TREE_MAX		(32u << 20)	/* bytes of a part parsed as a tree */
 #define XML_DEPTH_MAX		256		/* element nesting (libxml2's own) */
 
 struct zip_entry {

@@ -256,6 +256,12 @@ def ratio(out):
             f.write(b'</w:t></w:r></w:p></w:body></w:document>')
 
 
+def bigpart(out):
+    # 33 MiB of ordinary paragraphs: no bomb, but too big to parse as a tree.
+    body = ''.join(para('p %d words' % i) for i in range(520000))
+    write(out, docx_parts(body))
+
+
 def many(out):
     parts = docx_parts(para('many entries'))
     with zipfile.ZipFile(out, 'w', zipfile.ZIP_STORED) as z:

@@ -101,6 +101,7 @@ grep -q -F "| 10001 |" "$KB/wiki/sources/long.md" && fail "row past the cap show
 mk bomb "$T/bad/bomb.docx"
 mk ratio "$T/bad/ratio.docx"
 mk many "$T/bad/many.docx"
+mk bigpart "$T/bad/bigpart.docx"
 mk truncated "$T/bad/truncated.docx"
 mk badcd "$T/bad/badcd.docx"
 mk nomain "$T/bad/nomain.docx"
@@ -125,6 +126,7 @@ check() {
 }
 check bomb.docx failed "word/document.xml of 209715367 bytes uncompressed (limit 64 MiB)"
 check ratio.docx failed "word/document.xml expands more than 100 times (zip bomb)"
+check bigpart.docx failed "XML part word/document.xml of 33 MiB (limit 32 MiB)"
 check many.docx failed "zip container with 10056 entries (limit 10000)"
 check truncated.docx failed "damaged zip container"
 check badcd.docx failed "damaged zip container (central directory of 6 entries, 0 readable)"
