@@ -247,6 +247,26 @@ test_xml_bombs(void **state)
 		    "<w:p><w:r><w:t>&i;</w:t></w:r></w:p>"
 		    "</w:body></w:document>", 0 },
 	};
+	const struct part	 xl[] = {
+		{ "[Content_Types].xml", CT, 0 },
+		{ "xl/workbook.xml", "<workbook " R_NS "><sheets><sheet "
+		    "name=\"L\" r:id=\"r1\"/></sheets></workbook>", 0 },
+		{ "xl/_rels/workbook.xml.rels", "<Relationships><Relationship "
+		    "Id=\"r1\" Target=\"worksheets/s.xml\"/></Relationships>",
+		    0 },
+		{ "xl/worksheets/s.xml", "<?xml version=\"1.0\"?>"
+		    "<!DOCTYPE d [<!ENTITY a \"aaaaaaaaaa\">"
+		    "<!ENTITY b \"&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;\">"
+		    "<!ENTITY c \"&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;\">"
+		    "<!ENTITY d \"&c;&c;&c;&c;&c;&c;&c;&c;&c;&c;\">"
+		    "<!ENTITY e \"&d;&d;&d;&d;&d;&d;&d;&d;&d;&d;\">"
+		    "<!ENTITY f \"&e;&e;&e;&e;&e;&e;&e;&e;&e;&e;\">"
+		    "<!ENTITY g \"&f;&f;&f;&f;&f;&f;&f;&f;&f;&f;\">"
+		    "<!ENTITY h \"&g;&g;&g;&g;&g;&g;&g;&g;&g;&g;\">"
+		    "<!ENTITY i \"&h;&h;&h;&h;&h;&h;&h;&h;&h;&h;\">]>"
+		    "<worksheet><sheetData><row><c t=\"inlineStr\"><is><t>&i;"
+		    "</t></is></c></row></sheetData></worksheet>", 0 },
+	};
 	/* A small entity: parsed, but never expanded into the text. */
 	const struct part	 small[] = {
 		{ "[Content_Types].xml", CT, 0 },
@@ -267,6 +287,10 @@ test_xml_bombs(void **state)
 	(void)state;
 	assert_fails(conv("docx", laughs, 2, &r), &r, CONVERT_ELIMIT,
 	    "word/document.xml: XML entity expansion refused");
+	convert_free(&r);
+	/* The same bomb in a sheet, read by the streaming reader. */
+	assert_fails(conv("xlsx", xl, 4, &r), &r, CONVERT_ELIMIT,
+	    "xl/worksheets/s.xml: XML entity expansion refused");
 	convert_free(&r);
 	conv_ok("docx", small, 2, &r);
 	assert_has(&r, "kept text");
