@@ -2,7 +2,7 @@
  * PPTX (PresentationML) to Markdown: one "## Slide N: title" section per
  * slide in presentation order (ppt/presentation.xml's slide list through
  * its relationships), then the other text frames' paragraphs as list
- * items nested by their level, and tables. The title is docProps/core.xml's
+ * items nested by their level, tables, and the speaker notes as a quote. The title is docProps/core.xml's
  * dc:title, else the first slide's title.
  */
 #include <sys/types.h>
@@ -188,6 +188,47 @@ shapes(struct pptx *p, const xmlNode *tree)
 	}
 }
 
+/* The body placeholder of the slide's notes page, as a quote. */
+static int
+notes(struct pptx *p, struct zip *z, const char *part)
+{
+	struct zip_entry	*e;
+	xmlDocPtr		 rels = NULL, doc = NULL;
+	xmlNodePtr		 c, tree;
+	const char		*t;
+	char			*np = NULL;
+	int			 err;
+
+	if ((err = rels_load(z, part, &rels)) != CONVERT_OK || rels == NULL)
+		return err;
+	if ((np = rels_by_type(rels, part, "notesSlide")) == NULL ||
+	    (err = zip_get(z, np, &e)) != CONVERT_OK || e == NULL)
+		goto out;
+	if ((doc = xml_parse(z, e, &err)) == NULL)
+		goto out;
+	tree = xml_child(xml_child(xmlDocGetRootElement(doc), "cSld"),
+	    "spTree");
+	p->title.len = 0;
+	for (c = tree != NULL ? tree->children : NULL; c != NULL;
+	    c = c->next) {
+		t = xml_attr(xml_child(xml_child(xml_child(c, "nvSpPr"),
+		    "nvPr"), "ph"), "type");
+		if (xml_is(c, "sp") && t != NULL && strcmp(t, "body") == 0)
+			text_body(p, xml_child(c, "txBody"), 1);
+	}
+	if (p->title.len > 0) {
+		mdbuf_blank(p->out);
+		mdbuf_adds(p->out, "> Notes: ");
+		mdbuf_text(p->out, p->title.p, p->title.len);
+		mdbuf_blank(p->out);
+	}
+out:
+	free(np);
+	xmlFreeDoc(doc);
+	xmlFreeDoc(rels);
+	return err;
+}
+
 static int
 slide(struct pptx *p, struct zip *z, const char *part, unsigned num,
     char **first_title)
@@ -230,6 +271,8 @@ slide(struct pptx *p, struct zip *z, const char *part, unsigned num,
 	if (tree != NULL)
 		shapes(p, tree);
 	xmlFreeDoc(doc);
+	if (err == CONVERT_OK && p->err == CONVERT_OK)
+		err = notes(p, z, part);
 	if (p->para.err || p->title.err)
 		return CONVERT_ENOMEM;
 	return err != CONVERT_OK ? err : p->err;
@@ -242,6 +285,7 @@ want_slides(struct zip *z, xmlDocPtr rels, xmlNodePtr lst)
 	struct zip_entry	*e;
 	xmlNodePtr		 s;
 	char			*part;
+	size_t			 i;
 
 	for (s = lst != NULL ? lst->children : NULL; s != NULL; s = s->next) {
 		if (!xml_is(s, "sldId"))
@@ -252,6 +296,11 @@ want_slides(struct zip *z, xmlDocPtr rels, xmlNodePtr lst)
 			e->want = 1;
 		free(part);
 	}
+	/* Their relationships and notes pages, in the same pass. */
+	for (i = 0; i < z->n; i++)
+		if (strncmp(z->e[i].name, "ppt/slides/_rels/", 17) == 0 ||
+		    strncmp(z->e[i].name, "ppt/notesSlides/", 16) == 0)
+			z->e[i].want = 1;
 	return zip_load(z);
 }
 

@@ -325,20 +325,11 @@ want_parts(struct zip *z, xmlDocPtr rels, xmlNodePtr sheets)
 static char *
 sst_part(xmlDocPtr rels)
 {
-	xmlNodePtr	 n;
-	const char	*t, *v;
-	size_t		 tl;
+	char	*p;
 
-	n = rels != NULL ? xmlDocGetRootElement(rels) : NULL;
-	for (n = n != NULL ? n->children : NULL; n != NULL; n = n->next) {
-		if (!xml_is(n, "Relationship") ||
-		    (t = xml_attr(n, "Type")) == NULL ||
-		    (v = xml_attr(n, "Target")) == NULL)
-			continue;
-		tl = strlen(t);
-		if (tl >= 14 && strcmp(t + tl - 14, "/sharedStrings") == 0)
-			return zip_resolve("xl/workbook.xml", v);
-	}
+	if ((p = rels_by_type(rels, "xl/workbook.xml", "sharedStrings")) !=
+	    NULL)
+		return p;
 	return strdup("xl/sharedStrings.xml");
 }
 

@@ -795,6 +795,30 @@ rels_target(xmlDocPtr rels, const char *part, const char *id)
 	return NULL;
 }
 
+char *
+rels_by_type(xmlDocPtr rels, const char *part, const char *type)
+{
+	xmlNodePtr	 n;
+	const char	*t, *v;
+	size_t		 tl, want = strlen(type);
+
+	n = rels != NULL ? xmlDocGetRootElement(rels) : NULL;
+	for (n = n != NULL ? n->children : NULL; n != NULL; n = n->next) {
+		if (!xml_is(n, "Relationship") ||
+		    (t = xml_attr(n, "Type")) == NULL ||
+		    (v = xml_attr(n, "Target")) == NULL ||
+		    ((t = xml_attr(n, "TargetMode")) != NULL &&
+		    strcmp(t, "External") == 0))
+			continue;
+		t = xml_attr(n, "Type");
+		tl = strlen(t);
+		if (tl > want && t[tl - want - 1] == '/' &&
+		    strcmp(t + tl - want, type) == 0)
+			return zip_resolve(part, v);
+	}
+	return NULL;
+}
+
 /* ---- tables ---- */
 
 struct gcell {

@@ -113,6 +113,13 @@ int	 rels_load(struct zip *z, const char *part, xmlDocPtr *doc);
 char	*rels_target(xmlDocPtr rels, const char *part, const char *id);
 
 /*
+ * The first internal relationship whose type ends in "/" type
+ * ("notesSlide", "sharedStrings"), resolved against part; malloc'd, or
+ * NULL when there is none (or no memory).
+ */
+char	*rels_by_type(xmlDocPtr rels, const char *part, const char *type);
+
+/*
  * A table gathered cell by cell (in any order, sparse) and written as a
  * pipe table: rows in order, the first one the header, each as wide as
  * the widest, missing cells empty.

@@ -81,8 +81,9 @@
  *	docProps/core.xml's dc:title.
  *
  *  "pptx": "## Slide N: title" per slide in presentation order, then the
- *	other text frames' paragraphs as list items nested by level, and
- *	tables. Title: dc:title, else the first slide's title.
+ *	other text frames' paragraphs as list items nested by level, tables,
+ *	and the speaker notes as a "> Notes: " quote. Title: dc:title, else
+ *	the first slide's title.
  *
  *  "xlsx": "## sheet name" and one pipe table per sheet in workbook order,
  *	cells placed by reference, values as written (shared and inline

@@ -133,6 +133,12 @@ def pptx(out):
                     ('rId1', 'slide', 'slides/slide1.xml'),
                     ('rId2', 'slide', 'slides/slide2.xml'),
                     ('rId3', 'slide', '/ppt/slides/slide3.xml')])),
+                ('ppt/slides/_rels/slide1.xml.rels', rels([
+                    ('rId1', 'slideLayout', '../slideLayouts/slideLayout1.xml'),
+                    ('rId2', 'notesSlide', '../notesSlides/notesSlide7.xml')])),
+                ('ppt/notesSlides/notesSlide7.xml',
+                 '<?xml version="1.0"?><p:notes %s %s><p:cSld><p:spTree>%s%s</p:spTree></p:cSld></p:notes>' % (
+                     A, P, sp([(0, '2')], 'sldNum'), sp([(0, 'Remember the budget'), (0, 'and the dates')], 'body'))),
                 ('ppt/slides/slide3.xml', s_a),
                 ('ppt/slides/slide1.xml', s_b),
                 ('ppt/slides/slide2.xml', s_c)])

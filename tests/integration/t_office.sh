@@ -56,12 +56,13 @@ has_line report "First line of intro  "
 has_line report "second line after break"
 has_line report "linked words and more text"
 
-# PPTX: slides in presentation order (not file order), titles, levels.
+# PPTX: slides in presentation order (not file order), titles, levels,
+# speaker notes (without the slide number placeholder).
 assert_eq "Kickoff Deck" "$(title_of deck)" "PPTX title from the first slide"
 in_order deck "## Slide 1: Kickoff Deck" "- presented by quokkateam" \
     "## Slide 2: Roadmap" "- phase one" "  - detail of phase one" \
-    "- phase two" "## Slide 3: Numbers" "| Metric | Value |" \
-    "| Uptime | 99.9 |"
+    "- phase two" "> Notes: Remember the budget and the dates" \
+    "## Slide 3: Numbers" "| Metric | Value |" "| Uptime | 99.9 |"
 
 # XLSX: sheets in workbook order; shared, rich and inline strings,
 # numbers, booleans, formulas' values; sparse cells in their columns.
