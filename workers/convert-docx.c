@@ -29,6 +29,7 @@ struct dstyle {
 struct dnum {
 	const char	*id;
 	unsigned	 ordered;	/* bit per level */
+	unsigned	 count[LIST_LEVELS]; /* items so far: Word continues */
 };
 
 struct docx {
@@ -39,7 +40,6 @@ struct docx {
 	size_t		 nnum;
 	struct mdbuf	 para;		/* a paragraph's raw text */
 	int		 in_list;
-	unsigned	 count[LIST_LEVELS];
 	int		 err;
 };
 
@@ -186,15 +186,15 @@ load_numbering(struct docx *d, struct zip *z, xmlDocPtr *doc)
 	return CONVERT_OK;
 }
 
-static int
-num_ordered(struct docx *d, const char *id, int lvl)
+static struct dnum *
+num_find(struct docx *d, const char *id)
 {
 	size_t	i;
 
 	for (i = 0; i < d->nnum; i++)
 		if (strcmp(d->num[i].id, id) == 0)
-			return (d->num[i].ordered >> lvl) & 1;
-	return 0;
+			return &d->num[i];
+	return NULL;
 }
 
 /* A paragraph's text: runs, tabs as blanks, breaks as newlines. */
@@ -251,6 +251,7 @@ static void
 paragraph(struct docx *d, const xmlNode *p)
 {
 	struct dstyle	*s;
+	struct dnum	*num;
 	xmlNodePtr	 ppr, np;
 	const char	*sid, *numid = NULL, *v, *line, *nl, *end;
 	char		 marker[16];
@@ -287,19 +288,19 @@ paragraph(struct docx *d, const xmlNode *p)
 			ilvl = 0;
 		if (ilvl >= LIST_LEVELS)
 			ilvl = LIST_LEVELS - 1;
-		if (!d->in_list) {
+		if (!d->in_list)
 			mdbuf_blank(d->out);
-			memset(d->count, 0, sizeof(d->count));
-		}
 		d->in_list = 1;
-		for (i = ilvl + 1; i < LIST_LEVELS; i++)
-			d->count[i] = 0;
+		/* Numbers go on across the document, as in Word. */
+		if ((num = num_find(d, numid)) != NULL)
+			for (i = ilvl + 1; i < LIST_LEVELS; i++)
+				num->count[i] = 0;
 		/* Four columns a level: inside any parent's marker. */
 		for (i = 0; i < ilvl; i++)
 			mdbuf_adds(d->out, "    ");
-		if (num_ordered(d, numid, ilvl))
+		if (num != NULL && (num->ordered >> ilvl) & 1)
 			(void)snprintf(marker, sizeof(marker), "%u. ",
-			    ++d->count[ilvl]);
+			    ++num->count[ilvl]);
 		else
 			(void)snprintf(marker, sizeof(marker), "- ");
 		mdbuf_adds(d->out, marker);
@@ -339,6 +340,41 @@ cell_text(struct docx *d, const xmlNode *n, struct mdbuf *cell)
 	}
 }
 
+/*
+ * The next element named local among n's children from c on, looking
+ * into content controls and custom XML wrapped around rows and cells.
+ */
+static const xmlNode *
+next_in(const xmlNode *c, const char *local, int depth)
+{
+	const xmlNode	*k;
+
+	for (; c != NULL; c = c->next) {
+		if (xml_is(c, local))
+			return c;
+		if (depth < 4 && (xml_is(c, "sdt") || xml_is(c, "customXml") ||
+		    xml_is(c, "sdtContent")) &&
+		    (k = next_in(c->children, local, depth + 1)) != NULL)
+			return k;
+	}
+	return NULL;
+}
+
+/* After c: its next sibling, or up out of the wrappers next_in entered. */
+static const xmlNode *
+after(const xmlNode *c, const xmlNode *top, const char *local)
+{
+	const xmlNode	*k;
+
+	for (;;) {
+		if ((k = next_in(c->next, local, 0)) != NULL)
+			return k;
+		c = c->parent;
+		if (c == NULL || c == top)
+			return NULL;
+	}
+}
+
 static void
 table(struct docx *d, const xmlNode *t)
 {
@@ -351,13 +387,11 @@ table(struct docx *d, const xmlNode *t)
 
 	grid_init(&g);
 	mdbuf_init(&cell, MDBUF_NOLIMIT);
-	for (tr = t->children; tr != NULL; tr = tr->next) {
-		if (!xml_is(tr, "tr"))
-			continue;
+	for (tr = next_in(t->children, "tr", 0); tr != NULL;
+	    tr = after(tr, t, "tr")) {
 		col = 0;
-		for (tc = tr->children; tc != NULL; tc = tc->next) {
-			if (!xml_is(tc, "tc"))
-				continue;
+		for (tc = next_in(tr->children, "tc", 0); tc != NULL;
+		    tc = after(tc, tr, "tc")) {
 			cell.len = 0;
 			cell_text(d, tc, &cell);
 			mdbuf_add(&cell, "", 0);

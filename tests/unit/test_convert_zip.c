@@ -154,9 +154,13 @@ test_docx(void **state)
 		    "<w:tbl><w:tr>" TC("A") TC("B") TC("C") "</w:tr>"
 		    "<w:tr><w:tc><w:tcPr><w:gridSpan w:val=\"2\"/></w:tcPr>"
 		    "<w:p><w:r><w:t>wide</w:t></w:r></w:p></w:tc>" TC("c2")
+		    "</w:tr><w:sdt><w:sdtPr/><w:sdtContent><w:tr>" TC("in")
+		    "<w:sdt><w:sdtContent>" TC("sdt") "</w:sdtContent></w:sdt>"
+		    "</w:tr></w:sdtContent></w:sdt><w:tr>" TC("last")
 		    "</w:tr></w:tbl>"
 		    "<w:sdt><w:sdtContent>" P("in a control")
-		    "</w:sdtContent></w:sdt>"), 0 },
+		    "</w:sdtContent></w:sdt>"
+		    LI("0", "5", "three")), 0 },
 		{ "word/numbering.xml", "<w:numbering " W_NS ">"
 		    "<w:abstractNum w:abstractNumId=\"3\"><w:lvl w:ilvl=\"0\">"
 		    "<w:numFmt w:val=\"decimal\"/></w:lvl><w:lvl w:ilvl=\"1\">"
@@ -174,8 +178,10 @@ test_docx(void **state)
 	at = assert_after(&r, at, "left right  \nnext line\n");
 	at = assert_after(&r, at, "1. one\n    - one.a\n2. two\n");
 	at = assert_after(&r, at, "| A | B | C |\n| --- | --- | --- |\n"
-	    "| wide |  | c2 |\n");
-	(void)assert_after(&r, at, "in a control\n");
+	    "| wide |  | c2 |\n| in | sdt |  |\n| last |  |  |\n");
+	at = assert_after(&r, at, "in a control\n");
+	/* Word numbers on across the paragraph and the table. */
+	(void)assert_after(&r, at, "\n3. three\n");
 	assert_null(strstr(r.md, "deleted"));
 	/* No core.xml: the first heading. */
 	assert_string_equal(r.title, "Built-in Id");
