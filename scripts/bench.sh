@@ -130,6 +130,15 @@ for i in range(100):
             w.writerow([r, "item %d" % rnd.randrange(10**6),
                         "%.2f" % rnd.random(), "a, \"quoted\" note"])
 PY
+# Office and EPUB files as the integration tests build them.
+python3 - "$C" <<'PY'
+import os, sys
+sys.path.insert(0, "tests/integration")
+import mkoffice
+for kind in ("docx", "pptx", "xlsx", "epub"):
+    for i in range(40):
+        getattr(mkoffice, kind)(os.path.join(sys.argv[1], "o%d.%s" % (i, kind)))
+PY
 find "$C" -type f | sort >> "$W/list"
 echo "conversion per format (library in a plain loop vs a sandboxed worker; ratio = worker/library throughput):"
 "$(dirname "$BIN")/build/release/bench/convert_bench" "$BIN/kbd" < "$W/list" |

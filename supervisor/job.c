@@ -484,8 +484,8 @@ item_from_walk(struct job *j, struct walk_entry *e)
 	it->mtime_ns = (int64_t)e->st.st_mtim.tv_sec * 1000000000 +
 	    e->st.st_mtim.tv_nsec;
 	if (!convert_ext_supported(it->ext)) {
-		item_outcome(it, KBD__FILE_STATUS__FS_SKIPPED,
-		    "unsupported format (.%s)", it->ext);
+		convert_unsupported(it->ext, name, sizeof(name));
+		item_outcome(it, KBD__FILE_STATUS__FS_SKIPPED, "%s", name);
 		return it;
 	}
 	/* Unchanged since it was added: known without reading a byte. */

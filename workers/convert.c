@@ -9,6 +9,7 @@
 #include <sys/types.h>
 
 #include <limits.h>
+#include <locale.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,6 +18,9 @@
 #include <md4c.h>
 
 #include "convert.h"
+#include "convert-csv.h"
+#include "convert-html.h"
+#include "convert-zip.h"
 #include "mdbuf.h"
 
 /* Nesting of reST containers (lists, quotes, directives) kept as such. */
@@ -77,6 +81,12 @@ check_text(const unsigned char *s, size_t len, size_t *off)
 bad:
 	*off = i;
 	return CONVERT_EUTF8;
+}
+
+int
+convert_check_text(const char *s, size_t len, size_t *off)
+{
+	return check_text((const unsigned char *)s, len, off);
 }
 
 /* Drop a BOM; CRLF and lone CR become LF. */
@@ -1861,6 +1871,7 @@ static const struct format {
 	enum convert_format	 fmt;
 	const char		*name;
 	convert_fn		*fn;
+	const char		*why;	/* of an unsupported format */
 } formats[] = {
 	{ "",		FMT_TEXT,	"text",			NULL },
 	{ "txt",	FMT_TEXT,	"text",			NULL },
@@ -1868,6 +1879,16 @@ static const struct format {
 	{ "md",		FMT_MARKDOWN,	"Markdown",		NULL },
 	{ "markdown",	FMT_MARKDOWN,	"Markdown",		NULL },
 	{ "rst",	FMT_RST,	"reStructuredText",	NULL },
+	{ "html",	FMT_HTML,	"HTML",			html_convert },
+	{ "htm",	FMT_HTML,	"HTML",			html_convert },
+	{ "csv",	FMT_CSV,	"CSV",			csv_convert },
+	{ "docx",	FMT_ZIP,	"DOCX",			convert_docx },
+	{ "pptx",	FMT_ZIP,	"PPTX",			convert_pptx },
+	{ "xlsx",	FMT_ZIP,	"XLSX",			convert_xlsx },
+	{ "epub",	FMT_ZIP,	"EPUB",			convert_epub },
+	/* FreeXL, Debian's reader, opens by path only: the sandbox forbids. */
+	{ "xls",	FMT_XLS,	"XLS",			NULL,
+	    "legacy Excel; save it as .xlsx" },
 	{ "pdf",	FMT_PDF,	"PDF",			convert_pdf },
 };
 
@@ -1898,6 +1919,22 @@ convert_ext_supported(const char *ext)
 		return 0;
 	return f->fmt == FMT_TEXT || f->fmt == FMT_MARKDOWN ||
 	    f->fmt == FMT_RST || f->fn != NULL;
+}
+
+void
+convert_unsupported(const char *ext, char *reason, size_t rlen)
+{
+	const struct format	*f = format_of(ext);
+
+	if (f != NULL && f->why != NULL)
+		(void)snprintf(reason, rlen, "unsupported format (.%s: %s)",
+		    ext, f->why);
+	else if (f != NULL)
+		(void)snprintf(reason, rlen, "unsupported format (.%s: %s "
+		    "files cannot be read; convert it to a format kbd reads)",
+		    ext, f->name);
+	else
+		(void)snprintf(reason, rlen, "unsupported format (.%s)", ext);
 }
 
 /* What the first bytes are, whatever the name says. */
@@ -1953,9 +1990,7 @@ convert_sniff(const char *ext, const char *head, size_t len,
 	if (c == want) {
 		*fmt = f->fmt;
 		if (!is_text_format(f->fmt) && f->fn == NULL) {
-			(void)snprintf(reason, rlen, "unsupported format "
-			    "(.%s: %s files cannot be read; convert it to a "
-			    "format kbd reads)", ext, f->name);
+			convert_unsupported(ext, reason, rlen);
 			return CONVERT_EFORMAT;
 		}
 		return CONVERT_OK;
@@ -2048,5 +2083,13 @@ done:
 int
 convert_init(void)
 {
-	return 0;
+	/* libxml2's tables and encodings: html_init, before the sandbox. */
+	/*
+	 * libarchive hands out entry names converted to the locale's charset:
+	 * in the C locale, a zip's UTF-8 names would be unreadable. The
+	 * locale's files are read now, before the sandbox; without it, such
+	 * names stay unreadable and their entries unused.
+	 */
+	(void)setlocale(LC_CTYPE, "C.UTF-8");
+	return html_init();
 }

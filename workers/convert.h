@@ -68,7 +68,7 @@
  *	"1)", a thematic break or setext underline, a code fence, "[x]:")
  *	gets a backslash.
  *
- * Binary formats:
+ * PDF (convert-pdf.c):
  *
  *  "pdf" (and a PDF without extension): MuPDF's structured text, page by
  *	page. The metadata's Title, if any, is the title and a "# " heading.
@@ -79,8 +79,40 @@
  *	under a title heading) before the block they point at, dropping that
  *	block's first line when it is the bookmark's title, and are the
  *	outline. Without bookmarks, short blocks in a font clearly larger
- *	than the body's are headings (levels by how much larger). Encrypted, damaged, textless PDFs and those past the limits
- *	(10,000 pages, MuPDF's memory cap) fail with their reason.
+ *	than the body's are headings (levels by how much larger).
+ *	Encrypted, damaged, textless PDFs and those past the limits (10,000
+ *	pages, MuPDF's memory cap) fail with their reason.
+ *
+ * Zip containers, by extension (convert-zip.c and one file each; the
+ * container must agree with the extension, and the limits on entries,
+ * sizes, compression ratio and XML are in convert-zip.h):
+ *
+ *  "docx": paragraphs; headings from paragraph styles (named "heading N"
+ *	or "Title" in styles.xml, or with an outline level, inherited
+ *	through basedOn); list items ("- ", or "N. " when numbering.xml
+ *	gives the level a non-bullet format), four columns a level; tables
+ *	as pipe tables, the first row the header; line breaks as hard
+ *	breaks; the text of hyperlinks, fields and content controls. Title:
+ *	docProps/core.xml's dc:title.
+ *
+ *  "pptx": "## Slide N: title" per slide in presentation order, then the
+ *	other text frames' paragraphs as list items nested by level, tables,
+ *	and the speaker notes as a "> Notes: " quote. Title: dc:title, else
+ *	the first slide's title.
+ *
+ *  "xlsx": "## sheet name" and one pipe table per sheet in workbook order,
+ *	cells placed by reference, values as written (shared and inline
+ *	strings, numbers as stored, TRUE/FALSE, formulas' cached values);
+ *	empty rows dropped; at most 10000 rows and 100 columns a sheet, with
+ *	a line saying so when cut. Title: dc:title.
+ *
+ *  "epub": the spine's XHTML/HTML chapters in order, each through
+ *	html_markdown. Title: the package's dc:title, else the first
+ *	chapter's <title>.
+ *
+ *  "xls" (an OLE compound file) is recognised and refused as unsupported:
+ *	FreeXL, Debian's reader, opens files by path only, which the sandbox
+ *	forbids.
  *
  * Metadata comes from the Markdown produced, read with md4c, so code blocks
  * never contribute: the title is the first heading's text, else the first
@@ -172,8 +204,20 @@ extern size_t	convert_pdf_mem_max;
  */
 int	convert_init(void);
 
+/*
+ * The text checks every text format passes (strict UTF-8, no NUL), for
+ * converters that read text themselves (CSV). CONVERT_OK, or
+ * CONVERT_EUTF8 or CONVERT_ENUL with *off the offending byte's offset.
+ */
+int	convert_check_text(const char *s, size_t len, size_t *off);
+
 /* Whether kbd reads files with this extension (lower case, no dot). */
 int	convert_ext_supported(const char *ext);
+/*
+ * The reason a file with this extension is not read: "unsupported format
+ * (.xls: legacy Excel; save it as .xlsx)".
+ */
+void	convert_unsupported(const char *ext, char *reason, size_t rlen);
 
 /*
  * Decide the format of a document named with extension ext from the first
