@@ -53,11 +53,14 @@ struct mem_blk {
 	size_t		 pad;		/* keeps the payload max-aligned */
 };
 #define MEM_HDR			sizeof(struct mem_blk)
+/* What a block of n bytes costs: ours and malloc's headers, rounding. */
+#define MEM_COST(n)		(((n) + MEM_HDR + 16 + 15) & ~(size_t)15)
 
 struct pdf_mem {
 	struct mem_blk	*live;
 	size_t		 used, max;
 	int		 hit;		/* an allocation was refused */
+	int		 oom;		/* malloc failed under the cap */
 };
 
 /* A bookmark that becomes a heading in front of the text it points at. */
@@ -125,15 +128,17 @@ mem_malloc(void *u, size_t n)
 	struct pdf_mem	*m = u;
 	struct mem_blk	*b;
 
-	if (n > m->max - m->used || m->max - m->used - n < MEM_HDR) {
+	if (n > m->max || MEM_COST(n) > m->max - m->used) {
 		m->hit = 1;
 		return NULL;
 	}
-	if ((b = malloc(n + MEM_HDR)) == NULL)
+	if ((b = malloc(n + MEM_HDR)) == NULL) {
+		m->oom = 1;
 		return NULL;
+	}
 	b->size = n;
 	blk_link(m, b);
-	m->used += n + MEM_HDR;
+	m->used += MEM_COST(n);
 	return b + 1;
 }
 
@@ -147,7 +152,7 @@ mem_free(void *u, void *q)
 		return;
 	b = (struct mem_blk *)q - 1;
 	blk_unlink(m, b);
-	m->used -= b->size + MEM_HDR;
+	m->used -= MEM_COST(b->size);
 	free(b);
 }
 
@@ -166,18 +171,20 @@ mem_realloc(void *u, void *q, size_t n)
 	}
 	b = (struct mem_blk *)q - 1;
 	old = b->size;
-	if (n > old && (n - old > m->max - m->used)) {
+	if (n > m->max || (n > old &&
+	    MEM_COST(n) - MEM_COST(old) > m->max - m->used)) {
 		m->hit = 1;
 		return NULL;
 	}
 	blk_unlink(m, b);
 	if ((nb = realloc(b, n + MEM_HDR)) == NULL) {
 		blk_link(m, b);
+		m->oom = 1;
 		return NULL;
 	}
 	nb->size = n;
 	blk_link(m, nb);
-	m->used = m->used - old + n;
+	m->used = m->used - MEM_COST(old) + MEM_COST(n);
 	return nb + 1;
 }
 
@@ -1080,11 +1087,17 @@ convert_pdf(const char *ext, const char *in, size_t len, struct mdbuf *out,
 	mem_release(&pc.mem);
 	/*
 	 * MuPDF recovers from some failed allocations by leaving out what it
-	 * could not load: the text may be incomplete, so the PDF fails.
+	 * could not load: the text may be incomplete, so the PDF fails, as
+	 * a limit, whether the cap or the worker's RLIMIT_AS refused.
 	 */
 	if (pc.mem.hit) {
 		set_reason(r, "PDF needs more than the %zu MiB kbd gives its "
 		    "reader", pc.mem.max >> 20);
+		err = CONVERT_ELIMIT;
+	} else if (pc.mem.oom) {
+		/* The worker's RLIMIT_AS came first: its other mappings. */
+		set_reason(r, "PDF needs more memory than the worker's limit "
+		    "leaves its reader");
 		err = CONVERT_ELIMIT;
 	}
 

@@ -167,7 +167,7 @@ out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (
 open(sys.argv[1], "wb").write(out)
 PY
 kbctl stop >/dev/null
-"$KBD" -C "$KB" --mem-limit 268435456
+"$KBD" -C "$KB" --mem-limit 536870912
 set +e
 kbctl add "$T/bomb" --json > "$T/out.json"
 st=$?
