@@ -7,7 +7,10 @@
  * time spent converting the same files with kbd's convert() (also in
  * this process) for comparison.
  *
- * usage: pdf_raw FILE.pdf ...   (or a list of files on stdin)
+ * usage: pdf_raw [-m raw|kbd] [FILE.pdf ...]   (else a list on stdin)
+ *
+ * -m runs one side only, once, for a count of instructions that the
+ * machine's load does not blur: perf stat -e instructions:u pdf_raw -m raw
  */
 #include <sys/resource.h>
 #include <sys/stat.h>
@@ -17,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <mupdf/fitz.h>
 
@@ -129,7 +133,17 @@ main(int argc, char **argv)
 	size_t			 rounds, k, failed;
 	double			 t0, t_raw, t_kbd;
 	char			 line[4096];
+	const char		*mode = NULL;
+	int			 c;
 
+	while ((c = getopt(argc, argv, "m:")) != -1) {
+		if (c != 'm' || (strcmp(optarg, "raw") != 0 &&
+		    strcmp(optarg, "kbd") != 0))
+			errx(2, "usage: pdf_raw [-m raw|kbd] [file ...]");
+		mode = optarg;
+	}
+	argc -= optind - 1;
+	argv += optind - 1;
 	if (argc > 1) {
 		for (i = 1; i < (size_t)argc; i++) {
 			fs = reallocarray(fs, n + 1, sizeof(*fs));
@@ -150,6 +164,20 @@ main(int argc, char **argv)
 	for (i = 0; i < n; i++) {
 		slurp(&fs[i]);
 		bytes += fs[i].len;
+	}
+
+	if (mode != NULL) {
+		pages = chars = md = 0;
+		for (i = 0; i < n; i++)
+			if (strcmp(mode, "raw") == 0)
+				(void)extract(&fs[i], &pages, &chars);
+			else {
+				if (convert("pdf", fs[i].buf, fs[i].len,
+				    256u << 20, &r) == CONVERT_OK)
+					md += r.md_len;
+				convert_free(&r);
+			}
+		return 0;
 	}
 
 	/* As many rounds as make a second of CPU, the same for both. */
