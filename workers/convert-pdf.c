@@ -1031,7 +1031,10 @@ read_doc(struct pdf_conv *pc, fz_document *doc, struct convert_result *r)
 		    "run OCR)");
 		return CONVERT_EDOC;
 	}
+	/* One newline at the end, as a text file has. */
 	mdbuf_blank(pc->out);
+	if (pc->out->err == 0)
+		pc->out->p[--pc->out->len] = '\0';
 	if (outline_of(pc, r) == -1)
 		return CONVERT_ENOMEM;
 	return CONVERT_OK;
