@@ -676,6 +676,39 @@ cd_fill_image(fz_context *ctx, fz_device *dev, fz_image *img, fz_matrix m,
 }
 
 static void
+cd_clip_stroke_path(fz_context *ctx, fz_device *dev, const fz_path *p,
+    const fz_stroke_state *ss, fz_matrix m, fz_rect scissor)
+{
+	(void)p; (void)ss; (void)m; (void)scissor;
+	count(ctx, dev);
+}
+
+static void
+cd_fill_shade(fz_context *ctx, fz_device *dev, fz_shade *shd, fz_matrix m,
+    float alpha, fz_color_params cp)
+{
+	(void)shd; (void)m; (void)alpha; (void)cp;
+	count(ctx, dev);
+}
+
+static void
+cd_fill_image_mask(fz_context *ctx, fz_device *dev, fz_image *img,
+    fz_matrix m, fz_colorspace *cs, const float *color, float alpha,
+    fz_color_params cp)
+{
+	(void)img; (void)m; (void)cs; (void)color; (void)alpha; (void)cp;
+	count(ctx, dev);
+}
+
+static void
+cd_clip_image_mask(fz_context *ctx, fz_device *dev, fz_image *img,
+    fz_matrix m, fz_rect scissor)
+{
+	(void)img; (void)m; (void)scissor;
+	count(ctx, dev);
+}
+
+static void
 cd_close(fz_context *ctx, fz_device *dev)
 {
 	fz_close_device(ctx, ((struct count_dev *)dev)->target);
@@ -700,7 +733,11 @@ new_count_dev(fz_context *ctx, fz_device *target, fz_cookie *cookie)
 	cd->super.fill_path = cd_fill_path;
 	cd->super.stroke_path = cd_stroke_path;
 	cd->super.clip_path = cd_clip_path;
+	cd->super.clip_stroke_path = cd_clip_stroke_path;
+	cd->super.fill_shade = cd_fill_shade;
 	cd->super.fill_image = cd_fill_image;
+	cd->super.fill_image_mask = cd_fill_image_mask;
+	cd->super.clip_image_mask = cd_clip_image_mask;
 	cd->target = target;
 	cd->cookie = cookie;
 	return &cd->super;
