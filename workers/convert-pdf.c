@@ -32,6 +32,8 @@
 #define PDF_STORE_MAX		(64UL << 20)	/* MuPDF's resource cache */
 #define PDF_MARKS_MAX		10000	/* bookmarks placed as headings */
 #define PDF_MARK_DEPTH		32	/* deeper bookmarks are not read */
+#define PDF_OUTLINE_DEPTH_MAX	256	/* deeper: no bookmarks at all */
+#define PDF_OUTLINE_VISITS	100000	/* bookmarks checked for depth */
 #define MARK_LOOKAHEAD		16	/* bookmarks matched against a line */
 #define MARK_SLACK		2.0f	/* points a destination may be low */
 #define KEY_MAX			256	/* bytes of a running header's key */
@@ -952,6 +954,48 @@ mark_cmp(const void *a, const void *b)
 	return x->seq < y->seq ? -1 : x->seq > y->seq;
 }
 
+/*
+ * MuPDF reads the outline tree recursively, one stack frame per level and
+ * more: a PDF of 14 MB with 100,000 nested bookmarks overflows the stack.
+ * The tree is walked here first, with a stack of our own; a deeper one is
+ * no document's outline, and the PDF is read without bookmarks.
+ */
+static int
+outline_too_deep(fz_context *ctx, fz_document *doc)
+{
+	pdf_document	*pdf;
+	pdf_obj		*stack[PDF_OUTLINE_DEPTH_MAX], *node, *next;
+	size_t		 depth = 0, visits = 0;
+
+	if ((pdf = pdf_specifics(ctx, doc)) == NULL)
+		return 0;
+	node = pdf_dict_getp(ctx, pdf_trailer(ctx, pdf), "Root/Outlines/First");
+	while (pdf_is_dict(ctx, node)) {
+		/* Past this many, a loop of /Next: MuPDF sees those. */
+		if (++visits > PDF_OUTLINE_VISITS)
+			return 0;
+		next = pdf_dict_get(ctx, node, PDF_NAME(First));
+		if (pdf_is_dict(ctx, next)) {
+			if (depth == PDF_OUTLINE_DEPTH_MAX)
+				return 1;
+			stack[depth++] = node;
+			node = next;
+			continue;
+		}
+		for (;;) {
+			next = pdf_dict_get(ctx, node, PDF_NAME(Next));
+			if (pdf_is_dict(ctx, next)) {
+				node = next;
+				break;
+			}
+			if (depth == 0)
+				return 0;
+			node = stack[--depth];
+		}
+	}
+	return 0;
+}
+
 static int
 load_marks(struct pdf_conv *pc, fz_document *doc, unsigned base)
 {
@@ -960,7 +1004,8 @@ load_marks(struct pdf_conv *pc, fz_document *doc, unsigned base)
 	volatile int		 err = 0;
 
 	fz_try(ctx) {
-		ol = fz_load_outline(ctx, doc);
+		if (!outline_too_deep(ctx, doc))
+			ol = fz_load_outline(ctx, doc);
 		if (ol != NULL) {
 			pc->marks = calloc(PDF_MARKS_MAX, sizeof(*pc->marks));
 			if (pc->marks == NULL)

@@ -20,7 +20,7 @@
 #include "convert.h"
 
 #define BIG	(1 << 20)
-#define OBJ_MAX	64
+#define OBJ_MAX	512
 
 struct pdf {
 	char	*p;
@@ -494,6 +494,61 @@ test_parent_page(void **state)
 	free(d.p);
 }
 
+/* An outline of depth levels, one bookmark each, all to page 1. */
+static void
+deep_outline(struct pdf *d, size_t depth)
+{
+	static const char *const ops[] = {
+	    "BT /F1 12 Tf 72 700 Td (Deep text.) Tj ET\n",
+	};
+	size_t	i, o;
+
+	pages(d, "/Outlines 6 0 R", ops, 1);
+	obj(d, "<< /Type /Outlines /First 7 0 R /Last 7 0 R >>");
+	for (i = 0; i < depth; i++) {
+		o = 7 + i;
+		if (i + 1 < depth)
+			obj(d, "<< /Title (Level %zu) /Parent %zu 0 R /First "
+			    "%zu 0 R /Last %zu 0 R /Dest [4 0 R /XYZ 0 792 0] >>",
+			    i, i == 0 ? 6 : o - 1, o + 1, o + 1);
+		else
+			obj(d, "<< /Title (Level %zu) /Parent %zu 0 R "
+			    "/Dest [4 0 R /XYZ 0 792 0] >>", i, o - 1);
+	}
+	finish(d, "");
+}
+
+/*
+ * MuPDF reads outlines recursively (100,000 levels overflow its stack):
+ * an outline deeper than 256 levels is not read at all, the text is; a
+ * shallower one gives headings for its first 32 levels.
+ */
+static void
+test_deep_outline(void **state)
+{
+	struct pdf		d = { 0 };
+	struct convert_result	r;
+
+	(void)state;
+	deep_outline(&d, 300);
+	assert_int_equal(conv(&d, &r), CONVERT_OK);
+	assert_has(&r, "Deep text.");
+	assert_null(strstr(r.md, "Level 0"));
+	assert_int_equal(r.noutline, 0);
+	convert_free(&r);
+	free(d.p);
+
+	memset(&d, 0, sizeof(d));
+	deep_outline(&d, 200);
+	assert_int_equal(conv(&d, &r), CONVERT_OK);
+	assert_has(&r, "# Level 0\n");
+	assert_has(&r, "###### Level 31\n");
+	assert_null(strstr(r.md, "Level 32"));
+	assert_int_equal(r.noutline, 32);
+	convert_free(&r);
+	free(d.p);
+}
+
 /* A page that cannot be loaded is marked; the others are read. */
 static void
 test_bad_page(void **state)
@@ -692,6 +747,7 @@ main(void)
 		cmocka_unit_test(test_no_ext),
 		cmocka_unit_test(test_page_count),
 		cmocka_unit_test(test_bad_page),
+		cmocka_unit_test(test_deep_outline),
 		cmocka_unit_test(test_parent_page),
 		cmocka_unit_test(test_no_text),
 		cmocka_unit_test(test_deep),
