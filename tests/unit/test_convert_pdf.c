@@ -252,6 +252,25 @@ test_font_headings(void **state)
 	free(d.p);
 }
 
+/* Invisible text (render mode 3), as OCR layers of scans are: read. */
+static void
+test_ocr_layer(void **state)
+{
+	static const char *const ops[] = {
+	    "BT /F1 12 Tf 3 Tr 72 700 Td (Scanned page words.) Tj ET\n",
+	};
+	struct pdf		d = { 0 };
+	struct convert_result	r;
+
+	(void)state;
+	pages(&d, "", ops, 1);
+	finish(&d, "");
+	assert_int_equal(conv(&d, &r), CONVERT_OK);
+	assert_has(&r, "<!-- page 1 -->\n\nScanned page words.\n");
+	convert_free(&r);
+	free(d.p);
+}
+
 /* Without metadata the title is the first line; "." ".." escaped. */
 static void
 test_no_title(void **state)
@@ -738,6 +757,7 @@ main(void)
 		cmocka_unit_test(test_text),
 		cmocka_unit_test(test_no_title),
 		cmocka_unit_test(test_font_headings),
+		cmocka_unit_test(test_ocr_layer),
 		cmocka_unit_test(test_outline),
 		cmocka_unit_test(test_running),
 		cmocka_unit_test(test_bad_xref),
