@@ -371,8 +371,7 @@ same_text(const char *a, size_t alen, const char *b)
 
 /* One line's text into the paragraph, from start on (hyphen dropped). */
 static void
-add_line(struct pdf_conv *pc, fz_stext_line *l, fz_stext_char *start,
-    fz_stext_char *drop)
+add_line(struct pdf_conv *pc, fz_stext_char *start, fz_stext_char *drop)
 {
 	fz_stext_char	*ch;
 
@@ -386,7 +385,6 @@ add_line(struct pdf_conv *pc, fz_stext_line *l, fz_stext_char *start,
 			pc->nchars++;
 		}
 	}
-	(void)l;
 }
 
 static void
@@ -545,7 +543,7 @@ add_block(struct pdf_conv *pc, int page, fz_stext_block *b)
 	if ((level = heading_level(pc, b)) != 0) {
 		for (l = b->u.t.first_line; l != NULL; l = l->next)
 			if ((first = line_first(l)) != NULL) {
-				add_line(pc, l, first, NULL);
+				add_line(pc, first, NULL);
 				(void)para_add(pc, " ", 1);
 			}
 		mdbuf_heading(pc->out, level, pc->para, pc->plen);
@@ -557,7 +555,7 @@ add_block(struct pdf_conv *pc, int page, fz_stext_block *b)
 			continue;
 		if (top) {
 			top = 0;
-			add_line(pc, l, first, NULL);
+			add_line(pc, first, NULL);
 			if (marks_before(pc, page, b->bbox.y0, pc->para,
 			    pc->plen)) {
 				pc->plen = 0;
@@ -570,13 +568,13 @@ add_block(struct pdf_conv *pc, int page, fz_stext_block *b)
 		if (l->next != NULL)
 			nfirst = line_first(l->next);
 		if (hyphenated(l, last, nfirst)) {
-			add_line(pc, l, first, last);
+			add_line(pc, first, last);
 			/* Trailing blanks after the hyphen would split it. */
 			while (pc->plen > 0 && pc->para[pc->plen - 1] == ' ')
 				pc->plen--;
 			continue;
 		}
-		add_line(pc, l, first, NULL);
+		add_line(pc, first, NULL);
 		(void)para_add(pc, " ", 1);
 	}
 	flush_para(pc);
