@@ -264,19 +264,6 @@ write_prefix(struct html *h, int empty, int sep)
 	}
 }
 
-static int
-marker_pending(const struct html *h)
-{
-	size_t	i;
-
-	/* A list item's marker; a quote's "> " may follow a blank line. */
-	for (i = 0; i < h->npfx; i++)
-		if (!h->pfx[i].used && strcmp(h->pfx[i].first,
-		    h->pfx[i].cont) != 0)
-			return 1;
-	return 0;
-}
-
 /* Write s (lines of Markdown) as one block. */
 static void
 emit_block(struct html *h, const char *s, size_t n)
@@ -287,7 +274,7 @@ emit_block(struct html *h, const char *s, size_t n)
 	if (h->out->len > 0) {
 		if (h->out->p[h->out->len - 1] != '\n')
 			mdbuf_addc(h->out, '\n');
-		if (!h->tight && !marker_pending(h)) {
+		if (!h->tight) {
 			write_prefix(h, 1, 1);
 			mdbuf_addc(h->out, '\n');
 		}
@@ -966,7 +953,7 @@ list(struct html *h, xmlNode *n, unsigned depth, int ordered)
 	xmlNode	*c;
 	char	 first[PFX_LEN], cont[PFX_LEN];
 	long	 num = 1;
-	int	 inli;
+	int	 inli, tight;
 
 	if (ordered) {
 		num = strtol(attr(n, "start"), NULL, 10);
@@ -976,7 +963,7 @@ list(struct html *h, xmlNode *n, unsigned depth, int ordered)
 	inli = h->npfx > 0 && strcmp(h->pfx[h->npfx - 1].cont, "> ") != 0;
 	flush(h);
 	/* Only a bullet list or one from 1 may follow a paragraph directly. */
-	h->tight = inli && num == 1;
+	tight = inli && num == 1;
 	for (c = n->children; c != NULL && !stopped(h); c = c->next) {
 		if (c->type != XML_ELEMENT_NODE || kind_of(c) != K_LI) {
 			walk(h, c, depth + 1);
@@ -993,11 +980,12 @@ list(struct html *h, xmlNode *n, unsigned depth, int ordered)
 		    "");
 		if (push_pfx(h, first, cont) == -1)
 			return;
-		h->tight = 1;
+		h->tight = tight;
 		children(h, c, depth + 1);
 		flush(h);
 		h->npfx--;
-		h->tight = 1;
+		/* Items follow each other without blank lines. */
+		tight = 1;
 	}
 	h->tight = 0;
 }
@@ -1192,29 +1180,6 @@ cut:
 	return CONVERT_OK;
 }
 
-static void
-reason_from(xmlParserCtxtPtr ctxt, const char *what, char *reason,
-    size_t rlen)
-{
-	const xmlError	*e = ctxt != NULL ? xmlCtxtGetLastError(ctxt) : NULL;
-	char		 msg[128];
-	size_t		 n;
-
-	if (e == NULL || e->message == NULL) {
-		(void)snprintf(reason, rlen, "%s", what);
-		return;
-	}
-	(void)snprintf(msg, sizeof(msg), "%s", e->message);
-	n = strlen(msg);
-	while (n > 0 && is_blank((unsigned char)msg[n - 1]))
-		msg[--n] = '\0';
-	if (e->line > 0)
-		(void)snprintf(reason, rlen, "%s: line %d: %s", what, e->line,
-		    msg);
-	else
-		(void)snprintf(reason, rlen, "%s: %s", what, msg);
-}
-
 /*
  * XHTML as XML. A bomb or excessive depth fails (ELIMIT); any other
  * error returns NULL with *fallback set, to read it as HTML.
@@ -1242,11 +1207,16 @@ parse_xml(const char *in, size_t len, int *fallback, int *err, char *reason,
 	}
 	xmlFreeDoc(doc);
 	e = xmlCtxtGetLastError(ctxt);
-	if (e != NULL && (e->code == XML_ERR_ENTITY_LOOP ||
-	    (e->message != NULL && strstr(e->message, "depth") != NULL) ||
-	    (e->message != NULL && strstr(e->message, "mplification")))) {
+	if (e != NULL && e->code == XML_ERR_ENTITY_LOOP) {
 		*err = CONVERT_ELIMIT;
-		reason_from(ctxt, "XML limit", reason, rlen);
+		(void)snprintf(reason, rlen, "XML entities expand too much "
+		    "(line %d: an entity bomb)", e->line);
+	} else if (e != NULL && e->message != NULL &&
+	    strstr(e->message, "Excessive depth") != NULL) {
+		/* libxml2's own limit, the same as ours. */
+		*err = CONVERT_ELIMIT;
+		(void)snprintf(reason, rlen, "XML nested deeper than %d levels",
+		    HTML_DEPTH_MAX);
 	} else if (e != NULL && e->code == XML_ERR_NO_MEMORY)
 		*err = CONVERT_ENOMEM;
 	else
@@ -1263,6 +1233,7 @@ html_markdown(const char *in, size_t len, int xhtml, struct mdbuf *out,
 	htmlParserCtxtPtr	 ctxt = NULL;
 	xmlDocPtr		 doc = NULL;
 	xmlNode			*root, *c;
+	size_t			 off;
 	int			 err, fallback = 1;
 
 	*title = NULL;
@@ -1279,8 +1250,14 @@ html_markdown(const char *in, size_t len, int xhtml, struct mdbuf *out,
 	if (doc == NULL && fallback) {
 		if ((ctxt = htmlNewParserCtxt()) == NULL)
 			return CONVERT_ENOMEM;
-		doc = htmlCtxtReadMemory(ctxt, in, (int)len, NULL, NULL,
-		    HTML_PARSE_RECOVER | HTML_PARSE_NONET |
+		/*
+		 * Text in a legacy encoding is almost never valid UTF-8, and
+		 * libxml2 reads undeclared UTF-8 as Latin-1: valid UTF-8 is
+		 * UTF-8, whatever the document declares.
+		 */
+		doc = htmlCtxtReadMemory(ctxt, in, (int)len, NULL,
+		    convert_check_text(in, len, &off) == CONVERT_OK ?
+		    "UTF-8" : NULL, HTML_PARSE_RECOVER | HTML_PARSE_NONET |
 		    HTML_PARSE_NOERROR | HTML_PARSE_NOWARNING);
 	}
 	root = doc != NULL ? xmlDocGetRootElement(doc) : NULL;
