@@ -1,7 +1,9 @@
 # kbd — knowledge-base daemon. See README.md.
 #
 #   make            build bin/kbd and bin/kbctl (installs build deps if missing)
-#   make check      unit + integration tests, then again under ASan+UBSan
+#   make check      unit + integration tests, then again under ASan+UBSan,
+#                   then a short run of each libFuzzer harness
+#   make fuzz       each libFuzzer harness for FUZZ_TIME (60) seconds
 #   make demo       build a KB from python3.11-doc's reST sources
 #   make install    PREFIX=/usr/local DESTDIR=
 
@@ -20,7 +22,13 @@ ifeq ($(SANDBOX_DEBUG),1)
 O	?= build/sbdebug
 CPPFLAGS += -DKBD_SANDBOX_DEBUG
 endif
-ifeq ($(SAN),1)
+# FUZZ=1: clang with libFuzzer's coverage and ASan+UBSan, in build/fuzz.
+ifeq ($(FUZZ),1)
+O	?= build/fuzz
+CC	 = clang
+SANFLAGS = -fsanitize=address,undefined,fuzzer-no-link \
+	   -fno-sanitize-recover=undefined -fno-omit-frame-pointer
+else ifeq ($(SAN),1)
 O	?= build/san
 SANFLAGS = -fsanitize=address,undefined -fno-sanitize-recover=undefined \
 	   -fno-omit-frame-pointer
@@ -62,11 +70,15 @@ KBD_OBJS   = $(O)/supervisor/kbd.o $(O)/libkbd.a
 CLI_OBJS   = $(CLI_SRCS:%.c=$(O)/%.o) $(O)/gen/kbd.pb-c.o \
 	     $(O)/proto/chan.o $(O)/proto/names.o $(O)/proto/sockpath.o
 
+FUZZ_SRCS  = $(wildcard tests/fuzz/fuzz_*.c)
+FUZZ_BINS  = $(FUZZ_SRCS:tests/fuzz/%.c=$(O)/fuzz/%)
+FUZZ_TIME ?= 60
+
 UNIT_SRCS  = $(wildcard tests/unit/test_*.c)
 UNIT_BINS  = $(UNIT_SRCS:tests/unit/%.c=$(O)/tests/%)
 
 .PHONY: all deps check check-one unit integration demo install clean bench \
-	lint-man tidy
+	lint-man tidy fuzz fuzz-run
 .SUFFIXES:
 
 all: $(BIN)/kbd $(BIN)/kbctl bin/kbd bin/kbctl
@@ -110,6 +122,28 @@ $(O)/tests/%: tests/unit/%.c $(O)/libkbd.a
 	$(CC) $(CPPFLAGS) $(PKG_CFLAGS) $(CFLAGS) -o $@ $< $(O)/libkbd.a \
 	    $(PKG_LIBS) -lcmocka
 
+$(O)/fuzz/%: tests/fuzz/%.c $(O)/libkbd.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(PKG_CFLAGS) $(CFLAGS) -fsanitize=fuzzer -o $@ $< \
+	    $(O)/libkbd.a $(PKG_LIBS)
+
+# Each harness for FUZZ_TIME seconds, from its seeds (tests/fuzz/seeds/NAME,
+# if any) and the corpus it grew before (build/fuzz/corpus/NAME).
+fuzz:
+	$(MAKE) FUZZ=1 fuzz-run
+
+fuzz-run: $(FUZZ_BINS)
+	@for f in $(FUZZ_BINS); do \
+	    n=$$(basename $$f); mkdir -p $(O)/corpus/$$n; \
+	    seeds=; [ -d tests/fuzz/seeds/$$n ] && seeds=tests/fuzz/seeds/$$n; \
+	    echo "== $$n ($(FUZZ_TIME) s)"; \
+	    $$f -max_total_time=$(FUZZ_TIME) -rss_limit_mb=2048 \
+	        -max_len=1048576 -print_final_stats=0 \
+	        -artifact_prefix=$(O)/$$n- $(O)/corpus/$$n $$seeds \
+	        2>$(O)/$$n.log || { tail -n 40 $(O)/$$n.log; exit 1; }; \
+	    grep -E "^#[0-9]+.*DONE" $(O)/$$n.log || tail -n 1 $(O)/$$n.log; \
+	done
+
 # One pass of every suite against the build in $(O).
 check-one: $(BIN)/kbd $(BIN)/kbctl $(UNIT_BINS)
 	@for t in $(UNIT_BINS); do echo "== $$t"; $$t || exit 1; done
@@ -118,6 +152,7 @@ check-one: $(BIN)/kbd $(BIN)/kbctl $(UNIT_BINS)
 check: all
 	$(MAKE) check-one
 	$(MAKE) SAN=1 check-one
+	$(MAKE) FUZZ=1 FUZZ_TIME=10 fuzz-run
 	$(MAKE) lint-man
 
 unit: $(UNIT_BINS)
@@ -132,8 +167,13 @@ lint-man:
 demo: all
 	./scripts/demo.sh
 
-bench: all
+bench: all $(O)/bench/convert_bench
 	./scripts/bench.sh
+
+$(O)/bench/%: tests/bench/%.c $(O)/libkbd.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(PKG_CFLAGS) $(CFLAGS) -o $@ $< $(O)/libkbd.a \
+	    $(PKG_LIBS)
 
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man8

@@ -303,7 +303,7 @@ send_request(struct child *w, struct job *j, struct item *it)
 		r.expect_hash.data = it->hash;
 		r.expect_hash.len = sizeof(it->hash);
 		r.max_size = j->req->max_size;
-		r.max_output = sup_opts->limits.fsize;
+		r.max_output = sup_opts->max_output;
 		it->state = IT_CONVERTING;
 		worker_busy(w, j, it);
 		proc_send(w, MSG_CONVERT_REQ, &r.base, fds, n);

@@ -43,7 +43,7 @@ mdbuf_room(struct mdbuf *b, size_t n)
 }
 
 void
-mdbuf_add(struct mdbuf *b, const char *s, size_t n)
+mdbuf_add_slow(struct mdbuf *b, const char *s, size_t n)
 {
 	if (mdbuf_room(b, n) == -1)
 		return;
@@ -57,12 +57,6 @@ void
 mdbuf_adds(struct mdbuf *b, const char *s)
 {
 	mdbuf_add(b, s, strlen(s));
-}
-
-void
-mdbuf_addc(struct mdbuf *b, char c)
-{
-	mdbuf_add(b, &c, 1);
 }
 
 void

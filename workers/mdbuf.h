@@ -12,6 +12,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 /* A cap that can never be reached, yet leaves room for arithmetic. */
 #define MDBUF_NOLIMIT	(SIZE_MAX / 4)
@@ -24,10 +25,37 @@ struct mdbuf {
 
 void	mdbuf_init(struct mdbuf *, size_t max);
 int	mdbuf_room(struct mdbuf *, size_t n);
-void	mdbuf_add(struct mdbuf *, const char *, size_t);
+void	mdbuf_add_slow(struct mdbuf *, const char *, size_t);
 void	mdbuf_adds(struct mdbuf *, const char *);
-void	mdbuf_addc(struct mdbuf *, char);
 void	mdbuf_free(struct mdbuf *);
+
+/*
+ * Appending is most of what a converter does, byte by byte: the common
+ * case (room already there) is inline, the rest out of line.
+ */
+static inline void
+mdbuf_add(struct mdbuf *b, const char *s, size_t n)
+{
+	if (b->err == 0 && n < b->cap - b->len && n <= b->max - b->len) {
+		if (n > 0)
+			memcpy(b->p + b->len, s, n);
+		b->len += n;
+		b->p[b->len] = '\0';
+		return;
+	}
+	mdbuf_add_slow(b, s, n);
+}
+
+static inline void
+mdbuf_addc(struct mdbuf *b, char c)
+{
+	if (b->err == 0 && b->len + 1 < b->cap && b->len < b->max) {
+		b->p[b->len++] = c;
+		b->p[b->len] = '\0';
+		return;
+	}
+	mdbuf_add_slow(b, &c, 1);
+}
 
 /*
  * Inline text from a document that is not Markdown: whitespace runs

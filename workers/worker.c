@@ -8,9 +8,13 @@
  * closes its fds.
  */
 #include <sys/types.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 
 #include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -290,6 +294,55 @@ convert_reason(int err, const struct convert_result *r, uint64_t maxout,
 	}
 }
 
+#ifdef KBD_FAILPOINTS
+/*
+ * Test builds: a worker started with KBD_WORKER_SELFTEST=open|execve|socket
+ * makes that forbidden call when it converts a file that begins with
+ * SELFTEST_MAGIC, as a converter subverted by a hostile file would; the
+ * tests check that the sandbox kills it and that the file fails with
+ * "sandbox violation". hang, segv and oom behave as a broken converter
+ * would, for the tests of containment. Both the environment and the
+ * content must agree, so no input alone can trigger it.
+ */
+#define SELFTEST_MAGIC	"kbd-sandbox-selftest\n"
+
+static const char	*w_selftest;
+
+static void
+selftest(const char *buf, size_t len)
+{
+	static char *const	argv[] = { (char *)"sh", NULL };
+	volatile char		*p;
+	size_t			 i;
+
+	if (w_selftest == NULL || len < sizeof(SELFTEST_MAGIC) - 1 ||
+	    memcmp(buf, SELFTEST_MAGIC, sizeof(SELFTEST_MAGIC) - 1) != 0)
+		return;
+	if (strcmp(w_selftest, "open") == 0) {
+#ifdef SYS_open
+		(void)syscall(SYS_open, "/etc/passwd", O_RDONLY);
+#else
+		(void)syscall(SYS_openat, AT_FDCWD, "/etc/passwd", O_RDONLY);
+#endif
+	} else if (strcmp(w_selftest, "execve") == 0)
+		(void)execve("/bin/sh", argv, NULL);
+	else if (strcmp(w_selftest, "socket") == 0)
+		(void)socket(AF_INET, SOCK_STREAM, 0);
+	/* And a converter that hangs, crashes or eats memory. */
+	else if (strcmp(w_selftest, "hang") == 0)
+		for (;;)
+			;
+	else if (strcmp(w_selftest, "segv") == 0)
+		(void)raise(SIGSEGV);
+	else if (strcmp(w_selftest, "oom") == 0)
+		for (i = 0; i < 1024; i++) {
+			/* 16 GiB at most: far past any --mem-limit. */
+			p = xmalloc(16 << 20);
+			p[0] = p[(16 << 20) - 1] = 1;
+		}
+}
+#endif
+
 /* Copy, re-hash, convert, write the Markdown; reply with the metadata. */
 static void
 convert_one(struct msg *m)
@@ -329,6 +382,9 @@ convert_one(struct msg *m)
 		free(buf);
 		goto done;
 	}
+#ifdef KBD_FAILPOINTS
+	selftest(buf, len);
+#endif
 	err = convert(req->ext, buf, len, (size_t)maxout, &r);
 	free(buf);
 	if (err != CONVERT_OK) {
@@ -377,6 +433,9 @@ worker_main(const struct worker_limits *lim)
 	w_fsize = lim->fsize;
 
 	hash_setup();
+#ifdef KBD_FAILPOINTS
+	w_selftest = getenv("KBD_WORKER_SELFTEST");
+#endif
 	if (convert_init() == -1)
 		fatalx("converters: initialization failed");
 	if (sandbox_apply(lim) == -1)
