@@ -752,22 +752,22 @@ struct table {
 	size_t		 est;		/* bytes the table will take at least */
 };
 
-static int
-grow(struct html *h, void *pp, size_t *size, size_t n, size_t elt)
+/* Room for element n of an array of *size elements of elt bytes. */
+static void *
+grow(struct html *h, void *p, size_t *size, size_t n, size_t elt)
 {
-	void	*p;
+	void	*np;
 	size_t	 nsize;
 
 	if (n < *size)
-		return 0;
+		return p;
 	nsize = *size == 0 ? 16 : *size * 2;
-	if ((p = reallocarray(*(void **)pp, nsize, elt)) == NULL) {
+	if ((np = reallocarray(p, nsize, elt)) == NULL) {
 		h->err = CONVERT_ENOMEM;
-		return -1;
+		return NULL;
 	}
-	*(void **)pp = p;
 	*size = nsize;
-	return 0;
+	return np;
 }
 
 /* One cell (span times: colspan), its content on one line. */
@@ -779,6 +779,7 @@ table_cell(struct html *h, struct table *t, xmlNode *n, unsigned depth,
 	int		 pending = h->pending, nospace = h->nospace;
 	int		 oneline = h->oneline, incell = h->incell;
 	xmlNode		*c;
+	struct cell	*c2;
 	size_t		 i;
 
 	mdbuf_init(&h->ib, h->out->max);
@@ -787,8 +788,9 @@ table_cell(struct html *h, struct table *t, xmlNode *n, unsigned depth,
 		walk(h, c, depth + 1);
 	ib_trim(h);
 	for (i = 0; i < span && !stopped(h); i++) {
-		if (grow(h, &t->c, &t->size, t->n, sizeof(*t->c)) == -1)
+		if ((c2 = grow(h, t->c, &t->size, t->n, sizeof(*c2))) == NULL)
 			break;
+		t->c = c2;
 		t->c[t->n].off = t->cells.len;
 		t->c[t->n].len = i == 0 ? h->ib.len : 0;
 		if (i == 0 && h->ib.len > 0)
@@ -816,6 +818,7 @@ table_rows(struct html *h, struct table *t, xmlNode *n, unsigned depth)
 	xmlNode		*c, *d;
 	enum kind	 k;
 	const char	*name;
+	size_t		*rows;
 	long		 span;
 
 	if (too_deep(h, depth))
@@ -834,9 +837,10 @@ table_rows(struct html *h, struct table *t, xmlNode *n, unsigned depth)
 				table_rows(h, t, c, depth + 1);
 			continue;
 		}
-		if (too_deep(h, depth + 1) ||
-		    grow(h, &t->rows, &t->rsize, t->nrows, sizeof(*t->rows)))
+		if (too_deep(h, depth + 1) || (rows = grow(h, t->rows,
+		    &t->rsize, t->nrows, sizeof(*rows))) == NULL)
 			return;
+		t->rows = rows;
 		t->rows[t->nrows++] = t->n;
 		for (d = c->children; d != NULL && !stopped(h); d = d->next) {
 			if (d->type != XML_ELEMENT_NODE ||
