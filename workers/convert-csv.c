@@ -212,8 +212,9 @@ csv_convert(const char *ext, const char *in, size_t len, struct mdbuf *out,
 		if (blank_record(c))
 			continue;
 		for (i = 0; i < cols; i++) {
-			cells[i] = i < c->n ? c->field.p + c->off[i] : "";
+			/* field.p is NULL while every field is empty. */
 			lens[i] = i < c->n ? c->flen[i] : 0;
+			cells[i] = lens[i] > 0 ? c->field.p + c->off[i] : "";
 		}
 		if (hdr) {
 			/* Says what the table is, for the summary and index. */

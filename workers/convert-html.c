@@ -897,7 +897,8 @@ table(struct html *h, xmlNode *n, unsigned depth)
 		mdbuf_addc(&blk, '|');
 		for (i = 0; i < ncols; i++) {
 			mdbuf_addc(&blk, ' ');
-			if (first + i < end)
+			/* cells.p is NULL while every cell is empty. */
+			if (first + i < end && t.c[first + i].len > 0)
 				mdbuf_add(&blk, t.cells.p + t.c[first + i].off,
 				    t.c[first + i].len);
 			mdbuf_adds(&blk, " |");
