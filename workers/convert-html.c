@@ -29,6 +29,8 @@
 #define PFX_LEN		24	/* any "%ld. " fits */
 #define HREF_MAX	2048	/* longer link targets keep only their text */
 #define LANG_MAX	32
+#define HTML_OPTIONS	(HTML_PARSE_RECOVER | HTML_PARSE_NONET | \
+			 HTML_PARSE_NOERROR | HTML_PARSE_NOWARNING)
 
 enum kind {
 	K_INLINE, K_SKIP, K_BLOCK, K_HEADING, K_UL, K_OL, K_LI, K_PRE,
@@ -1239,7 +1241,7 @@ html_markdown(const char *in, size_t len, int xhtml, struct mdbuf *out,
 	xmlDocPtr		 doc = NULL;
 	xmlNode			*root, *c;
 	size_t			 off;
-	int			 err, fallback = 1;
+	int			 err, fallback = 1, utf8;
 
 	*title = NULL;
 	if (len > INT_MAX) {
@@ -1260,10 +1262,18 @@ html_markdown(const char *in, size_t len, int xhtml, struct mdbuf *out,
 		 * libxml2 reads undeclared UTF-8 as Latin-1: valid UTF-8 is
 		 * UTF-8, whatever the document declares.
 		 */
+		utf8 = convert_check_text(in, len, &off) == CONVERT_OK;
 		doc = htmlCtxtReadMemory(ctxt, in, (int)len, NULL,
-		    convert_check_text(in, len, &off) == CONVERT_OK ?
-		    "UTF-8" : NULL, HTML_PARSE_RECOVER | HTML_PARSE_NONET |
-		    HTML_PARSE_NOERROR | HTML_PARSE_NOWARNING);
+		    utf8 ? "UTF-8" : NULL, HTML_OPTIONS);
+		/*
+		 * Not UTF-8 and no charset declared: Windows-1252, as
+		 * browsers read it (Latin-1 with letters for 0x80-0x9f).
+		 */
+		if (!utf8 && doc != NULL && doc->encoding == NULL) {
+			xmlFreeDoc(doc);
+			doc = htmlCtxtReadMemory(ctxt, in, (int)len, NULL,
+			    "windows-1252", HTML_OPTIONS);
+		}
 	}
 	root = doc != NULL ? xmlDocGetRootElement(doc) : NULL;
 	if (root == NULL) {

@@ -72,10 +72,11 @@
  * applied by convert() before them):
  *
  *  "html", "htm": libxml2's HTML parser (convert-html.c). Input that is
- *	valid UTF-8 is UTF-8; otherwise the encoding is the BOM's or the
- *	<meta> charset's (any libxml2 reads: Latin-1, Windows-125x,
- *	Shift_JIS...), else Latin-1. UTF-16 documents are refused as binary
- *	(their NUL bytes) by convert_sniff. The tree becomes:
+ *	valid UTF-8 is UTF-8, whatever it declares; otherwise the encoding
+ *	is the BOM's or the <meta> charset's (any libxml2 reads: Latin-1,
+ *	Windows-125x, Shift_JIS...), else Windows-1252, as browsers read
+ *	undeclared pages. UTF-16 documents are refused as binary (their NUL
+ *	bytes) by convert_sniff. The tree becomes:
  *	- h1-h6: ATX headings; p, div and other blocks: paragraphs, inline
  *	  whitespace collapsed; br: a hard line break; hr: "---".
  *	- ul, ol (with its start): "- " and "N. " items, nested by

@@ -1,6 +1,6 @@
 # HTML documents: real pages from python3.11-doc keep their structure and
 # lose their navigation; declared charsets are decoded in the sandboxed
-# worker; hostile pages fail with their reason or are read for what they
+# worker (and an undeclared one read as Windows-1252); hostile pages fail with their reason or are read for what they
 # hold, and kbd and the KB are fine afterwards.
 . "$(dirname "$0")/lib.sh"
 
@@ -25,6 +25,8 @@ w("in/cp1252.htm", '<html><head><meta http-equiv="Content-Type" content="text/'
 w("in/sjis.html", '<html><head><meta charset="Shift_JIS"><title>\u65e5\u672c'
   '\u8a9e</title></head><body><p>\u3053\u3093\u306b\u3061\u306f zzsjisword'
   '</p></body></html>'.encode("shift_jis"))
+w("in/undeclared.html", '<p>\u201cno charset\u201d caf\xe9 zzundeclared</p>'
+  .encode("cp1252"))
 w("in/deep.html", b"<html><body>" + b"<div>" * 100000 + b"x" +
   b"</div>" * 100000 + b"</body></html>")
 w("in/hugeattr.html", b'<html><body><p class="' + b"a" * (10 << 20) +
@@ -49,7 +51,7 @@ reason_of() {
 	jq -r --arg p "$T/in/$1" 'select(.path == $p) | .reason' "$T/add.json"
 }
 for f in json re argparse os.path collections functions latin1 cp1252 \
-    sjis hugeattr truncated empty; do
+    sjis undeclared hugeattr truncated empty; do
 	ext=html
 	[ "$f" = cp1252 ] && ext=htm
 	assert_eq added "$(status_of "$f.$ext")" "$f.$ext"
@@ -104,6 +106,8 @@ assert_eq "Smart “quotes”" "$(title_of cp1252)" "windows-1252 title"
 grep -q '€42 — zzeuroword' "$src/cp1252.md" || fail "windows-1252 text"
 assert_eq "日本語" "$(title_of sjis)" "Shift_JIS title"
 grep -q 'こんにちは zzsjisword' "$src/sjis.md" || fail "Shift_JIS text"
+grep -q '“no charset” café zzundeclared' "$src/undeclared.md" ||
+    fail "undeclared Windows-1252 page"
 grep -qx '# `json` — JSON encoder and decoder' "$src/truncated.md" ||
     fail "truncated page lost its start"
 [ "$(wc -c < "$src/hugeattr.md")" -lt 100 ] || fail "huge attribute in output"

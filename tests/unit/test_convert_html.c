@@ -238,7 +238,9 @@ test_charset(void **state)
 	const char		*cp1252 = "<meta http-equiv=\"Content-Type\" "
 	    "content=\"text/html; charset=windows-1252\"><p>\x93quoted\x94 "
 	    "\x80</p>";
-	const char		*nometa = "<p>caf\xe9 au lait</p>";
+	const char		*nometa = "<p>\x93" "caf\xe9\x94 au lait</p>";
+	const char		*lie = "<meta charset=\"iso-8859-1\"><p>"
+	    "caf\xc3\xa9</p>";
 
 	(void)state;
 	conv_ok(latin1, &r);
@@ -248,9 +250,13 @@ test_charset(void **state)
 	conv_ok(cp1252, &r);
 	assert_has(&r, "\xe2\x80\x9cquoted\xe2\x80\x9d \xe2\x82\xac\n");
 	convert_free(&r);
-	/* Not UTF-8 and no charset: read as Latin-1, as libxml2 does. */
+	/* Not UTF-8 and no charset: Windows-1252, as browsers read it. */
 	conv_ok(nometa, &r);
-	assert_has(&r, "caf\xc3\xa9 au lait\n");
+	assert_has(&r, "\xe2\x80\x9c" "caf\xc3\xa9\xe2\x80\x9d au lait\n");
+	convert_free(&r);
+	/* Valid UTF-8 is UTF-8, whatever it declares. */
+	conv_ok(lie, &r);
+	assert_has(&r, "caf\xc3\xa9\n");
 	convert_free(&r);
 	/* UTF-8 without a declaration stays UTF-8. */
 	conv_ok("<p>\xe6\x97\xa5\xe6\x9c\xac</p>", &r);
