@@ -1,7 +1,8 @@
 # HTML documents: real pages from python3.11-doc keep their structure and
 # lose their navigation; declared charsets are decoded in the sandboxed
-# worker (and an undeclared one read as Windows-1252); hostile pages fail with their reason or are read for what they
-# hold, and kbd and the KB are fine afterwards.
+# worker, an undeclared one as Windows-1252; hostile pages fail with their
+# reason or are read for what they hold, and kbd and the KB are fine
+# afterwards.
 . "$(dirname "$0")/lib.sh"
 
 DOCS=/usr/share/doc/python3.11/html/library
