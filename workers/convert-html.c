@@ -937,13 +937,38 @@ children(struct html *h, xmlNode *n, unsigned depth)
 		walk(h, c, depth + 1);
 }
 
+static int
+is_block(enum kind k)
+{
+	switch (k) {
+	case K_BLOCK: case K_ASIDE: case K_HEADING: case K_UL: case K_OL:
+	case K_LI: case K_PRE: case K_QUOTE: case K_TABLE: case K_DT:
+	case K_DD: case K_HR:
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+static int
+has_block_child(const xmlNode *n)
+{
+	const xmlNode	*c;
+
+	for (c = n->children; c != NULL; c = c->next)
+		if (c->type == XML_ELEMENT_NODE && is_block(kind_of(c)))
+			return 1;
+	return 0;
+}
+
 static void
 span(struct html *h, xmlNode *n, unsigned depth, int *count,
     const char *mark)
 {
 	size_t	at;
 
-	if (*count > 0) {
+	/* Emphasis cannot span paragraphs: blocks inside keep it off. */
+	if (*count > 0 || (!h->oneline && !h->inlink && has_block_child(n))) {
 		children(h, n, depth);
 		return;
 	}
@@ -1018,21 +1043,17 @@ element(struct html *h, xmlNode *n, unsigned depth)
 
 	if (k == K_SKIP || k == K_FOOTER || is_furniture(n, k))
 		return;
-	if (h->oneline) {
-		/* In a heading or a cell, blocks are runs of text. */
-		switch (k) {
-		case K_BLOCK: case K_ASIDE: case K_HEADING: case K_UL:
-		case K_OL: case K_LI:
-		case K_QUOTE: case K_TABLE: case K_DT: case K_DD: case K_HR:
+	if (h->oneline || h->inlink) {
+		/* In a heading, a cell or a link, blocks are runs of text. */
+		if (k == K_PRE) {
+			code_span(h, n, depth);
+			return;
+		}
+		if (is_block(k)) {
 			h->pending = 1;
 			children(h, n, depth);
 			h->pending = 1;
 			return;
-		case K_PRE:
-			code_span(h, n, depth);
-			return;
-		default:
-			break;
 		}
 	}
 	switch (k) {

@@ -148,6 +148,13 @@ test_links_images(void **state)
 	    "relative, js, [logo](http://x.org/), picture \\[1\\], end\n");
 	assert_lacks(&r, "\xc2\xb6");
 	convert_free(&r);
+
+	/* Blocks inside a link run together; emphasis never spans blocks. */
+	conv_ok("<a href=\"https://x.org/\"><div><h3>Card</h3><p>text</p>"
+	    "</div></a><b><p>one</p><p>two</p></b>", &r);
+	assert_string_equal(r.md, "[Card text](https://x.org/)\n\none\n\n"
+	    "two\n");
+	convert_free(&r);
 }
 
 static void
