@@ -84,7 +84,8 @@
  *	  the definition quoted (as reST definition lists).
  *	- table: a pipe table, the first row the header (GFM wants one),
  *	  colspan repeated as empty cells, short rows padded, the caption a
- *	  paragraph before it; blocks inside a cell run together on one line.
+ *	  paragraph before it; blocks inside a cell, a heading or a link run
+ *	  together on one line, and emphasis around blocks is dropped.
  *	- pre: fenced code, verbatim, its language from a "language-X",
  *	  "lang-X" or "highlight-X" class on it, its <code> or two wrappers;
  *	  code, kbd, samp, tt: code spans; em, i, cite, var, dfn: *...*;
