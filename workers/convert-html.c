@@ -1261,7 +1261,8 @@ html_markdown(const char *in, size_t len, int xhtml, struct mdbuf *out,
 	htmlParserCtxtPtr	 ctxt = NULL;
 	xmlDocPtr		 doc = NULL;
 	xmlNode			*root, *c;
-	size_t			 off;
+	const char		*enc;
+	size_t			 off, bom = 0;
 	int			 err, fallback = 1, utf8;
 
 	*title = NULL;
@@ -1284,13 +1285,25 @@ html_markdown(const char *in, size_t len, int xhtml, struct mdbuf *out,
 		 * UTF-8, whatever the document declares.
 		 */
 		utf8 = convert_check_text(in, len, &off) == CONVERT_OK;
-		doc = htmlCtxtReadMemory(ctxt, in, (int)len, NULL,
-		    utf8 ? "UTF-8" : NULL, HTML_OPTIONS);
+		enc = utf8 ? "UTF-8" : NULL;
+		/* A BOM says it all; libxml2 would keep it as text. */
+		if (len >= 3 && memcmp(in, "\xef\xbb\xbf", 3) == 0) {
+			enc = "UTF-8";
+			bom = 3;
+		} else if (len >= 2 && memcmp(in, "\xff\xfe", 2) == 0) {
+			enc = "UTF-16LE";
+			bom = 2;
+		} else if (len >= 2 && memcmp(in, "\xfe\xff", 2) == 0) {
+			enc = "UTF-16BE";
+			bom = 2;
+		}
+		doc = htmlCtxtReadMemory(ctxt, in + bom, (int)(len - bom),
+		    NULL, enc, HTML_OPTIONS);
 		/*
 		 * Not UTF-8 and no charset declared: Windows-1252, as
 		 * browsers read it (Latin-1 with letters for 0x80-0x9f).
 		 */
-		if (!utf8 && doc != NULL && doc->encoding == NULL) {
+		if (enc == NULL && doc != NULL && doc->encoding == NULL) {
 			xmlFreeDoc(doc);
 			doc = htmlCtxtReadMemory(ctxt, in, (int)len, NULL,
 			    "windows-1252", HTML_OPTIONS);

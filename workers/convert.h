@@ -75,8 +75,9 @@
  *	valid UTF-8 is UTF-8, whatever it declares; otherwise the encoding
  *	is the BOM's or the <meta> charset's (any libxml2 reads: Latin-1,
  *	Windows-125x, Shift_JIS...), else Windows-1252, as browsers read
- *	undeclared pages. UTF-16 documents are refused as binary (their NUL
- *	bytes) by convert_sniff. The tree becomes:
+ *	undeclared pages. UTF-16 is read when it starts with a BOM (which
+ *	convert_sniff lets through for HTML only); without one its NUL bytes
+ *	make it binary. The tree becomes:
  *	- h1-h6: ATX headings; p, div and other blocks: paragraphs, inline
  *	  whitespace collapsed; br: a hard line break; hr: "---".
  *	- ul, ol (with its start): "- " and "N. " items, nested by

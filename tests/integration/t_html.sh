@@ -28,6 +28,8 @@ w("in/sjis.html", '<html><head><meta charset="Shift_JIS"><title>\u65e5\u672c'
   '</p></body></html>'.encode("shift_jis"))
 w("in/undeclared.html", '<p>\u201cno charset\u201d caf\xe9 zzundeclared</p>'
   .encode("cp1252"))
+w("in/wide.html", '\ufeff<html><head><title>UTF-16 page</title></head><body>'
+  '<p>zzwideword \u00e9t\u00e9</p></body></html>'.encode("utf-16-le"))
 w("in/deep.html", b"<html><body>" + b"<div>" * 100000 + b"x" +
   b"</div>" * 100000 + b"</body></html>")
 w("in/hugeattr.html", b'<html><body><p class="' + b"a" * (10 << 20) +
@@ -52,7 +54,7 @@ reason_of() {
 	jq -r --arg p "$T/in/$1" 'select(.path == $p) | .reason' "$T/add.json"
 }
 for f in json re argparse os.path collections functions latin1 cp1252 \
-    sjis undeclared hugeattr truncated empty; do
+    sjis undeclared wide hugeattr truncated empty; do
 	ext=html
 	[ "$f" = cp1252 ] && ext=htm
 	assert_eq added "$(status_of "$f.$ext")" "$f.$ext"
@@ -107,6 +109,8 @@ assert_eq "Smart “quotes”" "$(title_of cp1252)" "windows-1252 title"
 grep -q '€42 — zzeuroword' "$src/cp1252.md" || fail "windows-1252 text"
 assert_eq "日本語" "$(title_of sjis)" "Shift_JIS title"
 grep -q 'こんにちは zzsjisword' "$src/sjis.md" || fail "Shift_JIS text"
+assert_eq "UTF-16 page" "$(title_of wide)" "UTF-16 title"
+grep -q 'zzwideword été' "$src/wide.md" || fail "UTF-16 text"
 grep -q '“no charset” café zzundeclared' "$src/undeclared.md" ||
     fail "undeclared Windows-1252 page"
 grep -qx '# `json` — JSON encoder and decoder' "$src/truncated.md" ||

@@ -265,6 +265,15 @@ test_charset(void **state)
 	conv_ok(lie, &r);
 	assert_has(&r, "caf\xc3\xa9\n");
 	convert_free(&r);
+	/* UTF-16 with a BOM, either way round. */
+	assert_int_equal(convert("html", "\xff\xfe<\0p\0>\0\xe9\0\xac\x20", 12,
+	    BIG, &r), CONVERT_OK);
+	assert_string_equal(r.md, "\xc3\xa9\xe2\x82\xac\n");
+	convert_free(&r);
+	assert_int_equal(convert("html", "\xfe\xff\0<\0p\0>\0\xe9", 10,
+	    BIG, &r), CONVERT_OK);
+	assert_string_equal(r.md, "\xc3\xa9\n");
+	convert_free(&r);
 	/* UTF-8 without a declaration stays UTF-8. */
 	conv_ok("<p>\xe6\x97\xa5\xe6\x9c\xac</p>", &r);
 	assert_has(&r, "\xe6\x97\xa5\xe6\x9c\xac\n");
@@ -442,6 +451,11 @@ test_mismatch(void **state)
 	    "content is a PDF document but the name says .html");
 	convert_free(&r);
 	assert_int_equal(convert("htm", "<p>x</p>\0", 9, BIG, &r),
+	    CONVERT_EFORMAT);
+	assert_string_equal(r.reason, "binary content");
+	convert_free(&r);
+	/* A UTF-16 BOM makes text only of HTML. */
+	assert_int_equal(convert("txt", "\xff\xfe<\0p\0>\0", 8, BIG, &r),
 	    CONVERT_EFORMAT);
 	assert_string_equal(r.reason, "binary content");
 	convert_free(&r);
