@@ -81,8 +81,8 @@ static const struct elem {
  */
 static const char *const furniture[] = {
 	"breadcrumb", "breadcrumbs", "footer", "menu", "nav", "navbar",
-	"navigation", "related", "sidebar", "sphinxsidebar", "sphinxsidebarwrapper",
-	"toolbar",
+	"navigation", "related", "sidebar", "sphinxsidebar",
+	"sphinxsidebarwrapper", "toolbar",
 };
 
 /* ARIA roles of the same. */
@@ -99,7 +99,7 @@ struct pfx {
 
 struct html {
 	struct mdbuf	*out;
-	struct mdbuf	 ib;		/* inline Markdown of the current block */
+	struct mdbuf	 ib;		/* the current block's inline Markdown */
 	int		 pending;	/* whitespace seen but not written */
 	int		 nospace;	/* just after an opening mark */
 	int		 oneline;	/* headings, cells: blocks are blanks */
@@ -639,8 +639,9 @@ code_lang(xmlNode *pre, char *lang, size_t size)
 					lang[i] = w[l + i];
 				}
 				lang[i] = '\0';
-				if (strcmp(lang, "default") != 0 &&
-				    strcmp(lang, "none") != 0 && lang[0] != '\0')
+				if (lang[0] != '\0' &&
+				    strcmp(lang, "default") != 0 &&
+				    strcmp(lang, "none") != 0)
 					return;
 				lang[0] = '\0';
 			}
@@ -749,7 +750,7 @@ struct table {
 	struct mdbuf	 cells;		/* every cell's Markdown, end to end */
 	struct cell	*c;
 	size_t		 n, size;
-	size_t		*rows;		/* index in c of each row's first cell */
+	size_t		*rows;		/* in c, each row's first cell */
 	size_t		 nrows, rsize;
 	size_t		 est;		/* bytes the table will take at least */
 };

@@ -36,7 +36,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		mdbuf_init(&out, OUTPUT_CAP);
 		err = html_markdown((const char *)data + 1, size - 1, 1, &out,
 		    &title, reason, sizeof(reason));
-		if (out.len > OUTPUT_CAP || (err != CONVERT_OK && title != NULL))
+		if (out.len > OUTPUT_CAP ||
+		    (err != CONVERT_OK && title != NULL))
 			abort();
 		free(title);
 		mdbuf_free(&out);

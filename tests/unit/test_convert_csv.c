@@ -53,7 +53,8 @@ test_rfc4180(void **state)
 	    "| Cy | a\\|b \\*c\\* | 3 |\n");
 	/* The name is the title: a CSV file has none. */
 	assert_string_equal(r.title, "");
-	assert_string_equal(r.description, "3 rows, 3 columns: name, quote, n.");
+	assert_string_equal(r.description,
+	    "3 rows, 3 columns: name, quote, n.");
 	assert_int_equal(r.noutline, 0);
 	convert_free(&r);
 }
