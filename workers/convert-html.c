@@ -99,7 +99,7 @@ struct pfx {
 
 struct html {
 	struct mdbuf	*out;
-	struct mdbuf	 ib;		/* the current block's inline Markdown */
+	struct mdbuf	 ib;		/* this block's inline Markdown */
 	int		 pending;	/* whitespace seen but not written */
 	int		 nospace;	/* just after an opening mark */
 	int		 oneline;	/* headings, cells: blocks are blanks */
