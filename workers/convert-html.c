@@ -1254,6 +1254,54 @@ parse_xml(const char *in, size_t len, int *fallback, int *err, char *reason,
 	return NULL;
 }
 
+/*
+ * libxml2 passes bytes through unchecked where a document lies about its
+ * encoding: what it gave is made valid UTF-8, each bad byte U+FFFD.
+ */
+static int
+utf8_repair(struct mdbuf *out, size_t from)
+{
+	struct mdbuf	 fixed;
+	size_t		 i, off;
+
+	if (out->err != 0 || out->len == from ||
+	    convert_check_text(out->p + from, out->len - from, &off) ==
+	    CONVERT_OK)
+		return 0;
+	mdbuf_init(&fixed, out->max);
+	mdbuf_add(&fixed, out->p, from);
+	for (i = from; i < out->len && fixed.err == 0; i += off + 1) {
+		if (convert_check_text(out->p + i, out->len - i, &off) ==
+		    CONVERT_OK) {
+			mdbuf_add(&fixed, out->p + i, out->len - i);
+			break;
+		}
+		mdbuf_add(&fixed, out->p + i, off);
+		mdbuf_adds(&fixed, "\xef\xbf\xbd");
+	}
+	if (fixed.err != 0) {
+		out->err = fixed.err;
+		mdbuf_free(&fixed);
+		return -1;
+	}
+	mdbuf_free(out);
+	*out = fixed;
+	return 0;
+}
+
+/* The same for the title, which only loses its bad bytes. */
+static void
+utf8_drop(char *s)
+{
+	size_t	n = strlen(s), off, k;
+
+	while (convert_check_text(s, n, &off) != CONVERT_OK) {
+		for (k = off; k < n; k++)
+			s[k] = s[k + 1];
+		n--;
+	}
+}
+
 int
 html_markdown(const char *in, size_t len, int xhtml, struct mdbuf *out,
     char **title, char *reason, size_t rlen)
@@ -1263,7 +1311,7 @@ html_markdown(const char *in, size_t len, int xhtml, struct mdbuf *out,
 	xmlDocPtr		 doc = NULL;
 	xmlNode			*root, *c;
 	const char		*enc;
-	size_t			 off, bom = 0;
+	size_t			 off, bom = 0, start;
 	int			 err, fallback = 1, utf8;
 
 	*title = NULL;
@@ -1288,10 +1336,9 @@ html_markdown(const char *in, size_t len, int xhtml, struct mdbuf *out,
 		utf8 = convert_check_text(in, len, &off) == CONVERT_OK;
 		enc = utf8 ? "UTF-8" : NULL;
 		/* A BOM says it all; libxml2 would keep it as text. */
-		if (len >= 3 && memcmp(in, "\xef\xbb\xbf", 3) == 0) {
-			enc = "UTF-8";
-			bom = 3;
-		} else if (len >= 2 && memcmp(in, "\xff\xfe", 2) == 0) {
+		if (len >= 3 && memcmp(in, "\xef\xbb\xbf", 3) == 0)
+			bom = 3;	/* and UTF-8 only if it is */
+		else if (len >= 2 && memcmp(in, "\xff\xfe", 2) == 0) {
 			enc = "UTF-16LE";
 			bom = 2;
 		} else if (len >= 2 && memcmp(in, "\xfe\xff", 2) == 0) {
@@ -1306,8 +1353,9 @@ html_markdown(const char *in, size_t len, int xhtml, struct mdbuf *out,
 		 */
 		if (enc == NULL && doc != NULL && doc->encoding == NULL) {
 			xmlFreeDoc(doc);
-			doc = htmlCtxtReadMemory(ctxt, in, (int)len, NULL,
-			    "windows-1252", HTML_OPTIONS);
+			doc = htmlCtxtReadMemory(ctxt, in + bom,
+			    (int)(len - bom), NULL, "windows-1252",
+			    HTML_OPTIONS);
 		}
 	}
 	root = doc != NULL ? xmlDocGetRootElement(doc) : NULL;
@@ -1330,6 +1378,9 @@ html_markdown(const char *in, size_t len, int xhtml, struct mdbuf *out,
 	mdbuf_init(&h->ib, out->max);
 	if ((err = find_title(root, title)) != CONVERT_OK)
 		goto done;
+	if (*title != NULL)
+		utf8_drop(*title);
+	start = out->len;
 	for (c = doc->children; c != NULL && !stopped(h); c = c->next)
 		walk(h, c, 1);
 	flush(h);
@@ -1338,6 +1389,8 @@ html_markdown(const char *in, size_t len, int xhtml, struct mdbuf *out,
 	if (h->ib.err != 0 && out->err == 0)
 		out->err = h->ib.err;
 	err = h->err;
+	if (err == CONVERT_OK)
+		(void)utf8_repair(out, start);
 done:
 	mdbuf_free(&h->ib);
 	free(h);

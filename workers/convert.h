@@ -77,7 +77,8 @@
  *	Windows-125x, Shift_JIS...), else Windows-1252, as browsers read
  *	undeclared pages. UTF-16 is read when it starts with a BOM (which
  *	convert_sniff lets through for HTML only); without one its NUL bytes
- *	make it binary. The tree becomes:
+ *	make it binary. Bytes libxml2 lets through undecoded become U+FFFD:
+ *	the Markdown is always UTF-8. The tree becomes:
  *	- h1-h6: ATX headings; p, div and other blocks: paragraphs, inline
  *	  whitespace collapsed; br: a hard line break; hr: "---".
  *	- ul, ol (with its start): "- " and "N. " items, nested by

@@ -2,8 +2,8 @@
  * libFuzzer harness for the HTML converter: the first byte picks the way
  * in (convert() on a .html document, or html_markdown() reading XHTML as
  * XML, as the EPUB converter does), the rest is the document. Any input
- * converts or fails with an error code; never a crash, a leak or output
- * past the cap.
+ * converts or fails with an error code; never a crash, a leak, output
+ * past the cap or output that is not UTF-8.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -23,6 +23,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct convert_result	 r;
 	struct mdbuf		 out;
 	char			*title, reason[CONVERT_REASON_MAX];
+	size_t			 off;
 	int			 err;
 
 	if (!ready) {
@@ -43,8 +44,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		mdbuf_free(&out);
 		return 0;
 	}
+	/* Whatever the input's encoding, the Markdown is UTF-8. */
 	if (convert("html", (const char *)data + 1, size - 1, OUTPUT_CAP,
-	    &r) == CONVERT_OK && r.md_len > OUTPUT_CAP)
+	    &r) == CONVERT_OK && (r.md_len > OUTPUT_CAP ||
+	    convert_check_text(r.md, r.md_len, &off) != CONVERT_OK))
 		abort();
 	convert_free(&r);
 	return 0;

@@ -265,6 +265,10 @@ test_charset(void **state)
 	conv_ok(lie, &r);
 	assert_has(&r, "caf\xc3\xa9\n");
 	convert_free(&r);
+	/* A UTF-8 BOM on what is not UTF-8 does not make it UTF-8. */
+	conv_ok("\xef\xbb\xbf<p>caf\xe9</p>", &r);
+	assert_string_equal(r.md, "caf\xc3\xa9\n");
+	convert_free(&r);
 	/* UTF-16 with a BOM, either way round. */
 	assert_int_equal(convert("html", "\xff\xfe<\0p\0>\0\xe9\0\xac\x20", 12,
 	    BIG, &r), CONVERT_OK);
