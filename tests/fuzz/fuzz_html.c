@@ -7,6 +7,7 @@
  */
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "convert.h"
 #include "convert-html.h"
@@ -38,7 +39,11 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		err = html_markdown((const char *)data + 1, size - 1, 1, &out,
 		    &title, reason, sizeof(reason));
 		if (out.len > OUTPUT_CAP ||
-		    (err != CONVERT_OK && title != NULL))
+		    (err != CONVERT_OK && title != NULL) ||
+		    (err == CONVERT_OK && out.err == 0 && out.p != NULL &&
+		    convert_check_text(out.p, out.len, &off) != CONVERT_OK) ||
+		    (title != NULL && convert_check_text(title,
+		    strlen(title), &off) != CONVERT_OK))
 			abort();
 		free(title);
 		mdbuf_free(&out);
