@@ -170,10 +170,18 @@ sync_dirs(const char *point)
 			fatal("fsync %s", live_dirs[i]);
 }
 
-/* Before the commit point: undo the live tree. Failing that, stop. */
+/*
+ * Before the commit point: undo the live tree. Failing that, stop. After a
+ * failed fsync the page cache may have dropped what it was to write, so
+ * undoing through it is not trusted either: stop, and let the next
+ * committer's recovery roll back from what is on disk.
+ */
 static void
 rollback(struct journal *j)
 {
+	if (fsio_sync_failed())
+		fatalx("journal %s: an fsync failed; exiting for recovery",
+		    journal_id(j));
 	if (journal_rollback(j) == -1)
 		fatal("journal %s: rollback", journal_id(j));
 	journal_free(j);
