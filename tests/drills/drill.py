@@ -482,7 +482,64 @@ class Drill:
                 self.resume_check("crash", rec, label, img)
             if not self.args.keep:
                 shutil.rmtree(work)
+        # The same points as real crashes (KBD_FAILPOINT=point:crash@N):
+        # kbd restarts the committer, which recovers, and the job ends.
+        if fp is None:
+            pts = [s for s in stops if not s[1].startswith("end@")]
+            if self.args.point:
+                pts = [s for s in pts if s[1] == self.args.point]
+            elif not self.args.full:
+                pts = self.rng.sample(pts, min(len(pts), self.args.real))
+            for i, label, img in pts:
+                checked += 1
+                self.real_crash(rec, tmpl, label)
         return checked
+
+    def real_crash(self, rec, tmpl, label):
+        name = rec["name"]
+        point, nth = label.rsplit("@", 1)
+        spec = "%s:crash@%s" % (point, nth)
+        kb = os.path.join(self.tmp, name, "real-%s" % label)
+        self.copy_kb(tmpl, kb)
+        argv = rec["argv"] + (["--json"] if rec["argv"][0] == "add" else [])
+        try:
+            r = self.kbctl(kb, *argv, extra={"KBD_FAILPOINT": spec,
+                                             "KBD_FAILPOINT_TRACE": "1"})
+            log = open(os.path.join(kb, ".kb", "kbd.log")).read()
+            if "committer gone" not in log:
+                self.violation("crash", "%s %s: the real crash did not "
+                               "happen" % (name, spec))
+                return
+            if argv[0] == "add" and r.returncode != 0:
+                self.violation("crash", "%s %s: the add failed after a "
+                               "committer crash: %s" % (name, spec,
+                                                        r.stderr.strip()))
+            have = {d for d, _ in self.doc_set(kb)}
+            for d in self.reported_added(r.stdout):
+                if d not in have:
+                    self.violation("crash", "%s %s: reported added %s "
+                                   "missing" % (name, spec, d))
+            self.kbctl(kb, *argv)
+            lint = self.kbctl(kb, "lint", "--json")
+            if lint.returncode != 0:
+                self.violation("crash", "%s %s: lint: %s" %
+                               (name, spec, lint.stdout.strip()))
+            self.stop(kb)
+            got = self.doc_set(kb)
+            if got != rec["docs_final"]:
+                self.violation("crash", "%s %s: documents differ: missing "
+                               "%s extra %s" % (name, spec,
+                                                sorted(rec["docs_final"] -
+                                                       got)[:3],
+                                                sorted(got -
+                                                       rec["docs_final"])[:3]))
+            p = self.consistent(kb)
+            if p:
+                self.violation("crash", "%s %s: %s" % (name, spec, p[:4]))
+        finally:
+            self.stop(kb)
+            if not self.args.keep:
+                shutil.rmtree(kb, ignore_errors=True)
 
     def want_point(self, label):
         return self.args.point is None or self.args.point == label
@@ -773,12 +830,17 @@ class Drill:
         iters = self.args.kills
         src = os.path.join(self.tmp, "kill-src")
         self.corpus(src, n_files, prefix="k")
+        landed = 0
         for it in range(iters):
             kb = os.path.join(self.tmp, "kill-%d" % it)
             self.kbctl(kb, "init", check=True)
             r = self.kbctl(kb, "add", "--no-wait", "--json", src)
             job = json.loads(r.stdout)["job"]
-            time.sleep(self.rng.uniform(0.05, 1.2))
+            # Kill at a random point of the add, measured in documents.
+            at = self.rng.randint(1, n_files - n_files // 10)
+            deadline = time.time() + 60
+            while time.time() < deadline and self.count_docs(kb) < at:
+                time.sleep(0.002)
             target = self.rng.choice(["committer", "worker", "kbd"])
             try:
                 sup = int(open(os.path.join(kb, ".kb", "kbd.pid")).read())
@@ -793,6 +855,7 @@ class Drill:
             if victim:
                 try:
                     os.kill(victim, signal.SIGKILL)
+                    landed += 1
                 except ProcessLookupError:
                     pass
             if target == "kbd":
@@ -818,7 +881,22 @@ class Drill:
             if p:
                 self.violation("kill", "%s: %s" % (what, p[:4]))
             shutil.rmtree(kb, ignore_errors=True)
-        return iters, time.time() - t0
+        if landed < iters:
+            self.violation("kill", "only %d of %d kills found their target"
+                           % (landed, iters))
+        return landed, time.time() - t0
+
+    @staticmethod
+    def count_docs(kb):
+        try:
+            con = sqlite3.connect("file:%s/.kb/kb.db?mode=ro" % kb, uri=True)
+            try:
+                return con.execute(
+                    "SELECT count(*) FROM documents").fetchone()[0]
+            finally:
+                con.close()
+        except sqlite3.Error:
+            return 0
 
     @staticmethod
     def children(ppid, role):
@@ -936,6 +1014,120 @@ class Drill:
                         shutil.rmtree(work)
         return n, time.time() - t0
 
+    # ---- family: syscall ------------------------------------------
+
+    SYSCALLS = ("openat", "write", "pwrite64", "fsync", "fdatasync",
+                "rename", "renameat2", "unlink", "unlinkat", "mkdir",
+                "mkdirat", "ftruncate", "link", "linkat")
+
+    def strace_committer(self, kb, expr):
+        """Start kbd on kb and attach strace to its committer."""
+        self.kbctl(kb, "jobs", check=True)
+        sup = int(open(os.path.join(kb, ".kb", "kbd.pid")).read())
+        pid = None
+        for _ in range(400):
+            kids = self.children(sup, "committer")
+            if kids:
+                pid = kids[0]
+                break
+            time.sleep(0.01)
+        if pid is None:
+            raise RuntimeError("no committer under kbd %d" % sup)
+        out = os.path.join(kb, ".kb", "strace.out")
+        st = subprocess.Popen(["strace", "-qq", "-p", str(pid), "-o", out]
+                              + expr, stderr=subprocess.PIPE, text=True)
+        # strace says nothing with -qq: wait until the committer is traced.
+        for _ in range(400):
+            with open("/proc/%d/status" % pid) as f:
+                if any(ln.startswith("TracerPid:") and ln.split()[1] != "0"
+                       for ln in f):
+                    break
+            time.sleep(0.005)
+        return st, out
+
+    def family_syscall(self):
+        t0 = time.time()
+        if shutil.which("strace") is None:
+            print("drills syscall: skipped: strace not installed")
+            return None, 0
+        rec = self.images.get("batch")
+        if rec is None:
+            return 0, 0
+        tmpl = os.path.join(self.tmp, "batch", "template")
+        argv = rec["argv"] + ["--json"]
+        # Record: how many of each mutating call the committer makes.
+        kb = os.path.join(self.tmp, "batch", "sys-record")
+        self.copy_kb(tmpl, kb)
+        st, out = self.strace_committer(kb, ["-e", "trace=" +
+                                             ",".join(self.SYSCALLS)])
+        self.kbctl(kb, *argv)
+        self.stop(kb)
+        st.wait(timeout=30)
+        counts = {}
+        for line in open(out):
+            name = line.split("(", 1)[0].strip()
+            if name in self.SYSCALLS:
+                counts[name] = counts.get(name, 0) + 1
+        shutil.rmtree(kb, ignore_errors=True)
+        runs = []
+        for sc, n in sorted(counts.items()):
+            ks = list(range(1, n + 1))
+            if not self.args.full:
+                ks = sorted(set([1, n] + self.rng.sample(ks, min(n, 5))))
+            runs.extend((sc, k) for k in ks)
+        landed = 0
+        for sc, k in runs:
+            kb = os.path.join(self.tmp, "batch", "sys-%s-%d" % (sc, k))
+            self.copy_kb(tmpl, kb)
+            try:
+                st, _ = self.strace_committer(
+                    kb, ["-e", "trace=" + sc, "-e",
+                         "inject=%s:signal=KILL:when=%d" % (sc, k)])
+                r = self.kbctl(kb, *argv)
+                landed += self.syscall_check(rec, kb, "%s@%d" % (sc, k), r)
+            finally:
+                self.stop(kb)
+                st.wait(timeout=30)
+                if not self.args.keep:
+                    shutil.rmtree(kb, ignore_errors=True)
+        if landed < len(runs) // 2:
+            self.violation("syscall", "only %d of %d injected kills hit the "
+                           "committer" % (landed, len(runs)))
+        print("drills syscall: %d of %d runs killed the committer (%s)" %
+              (landed, len(runs), ", ".join("%s %d" % kv for kv in
+                                            sorted(counts.items()))))
+        return landed, time.time() - t0
+
+    def syscall_check(self, rec, kb, what, r):
+        log = open(os.path.join(kb, ".kb", "kbd.log")).read()
+        if "committer gone" not in log:
+            # Batches differ from run to run: the Nth call may not come.
+            return 0
+        if r.returncode != 0:
+            self.violation("syscall", "%s: the add failed after the "
+                           "committer was killed: %s" % (what,
+                                                         r.stderr.strip()))
+        have = {d for d, _ in self.doc_set(kb)}
+        for d in self.reported_added(r.stdout):
+            if d not in have:
+                self.violation("syscall", "%s: reported added %s missing" %
+                               (what, d))
+        self.kbctl(kb, *rec["argv"])
+        lint = self.kbctl(kb, "lint", "--json")
+        if lint.returncode != 0:
+            self.violation("syscall", "%s: lint: %s" % (what, lint.stdout))
+        self.stop(kb)
+        got = self.doc_set(kb)
+        if got != rec["docs_final"]:
+            self.violation("syscall", "%s: documents differ: missing %s "
+                           "extra %s" % (what,
+                                         sorted(rec["docs_final"] - got)[:3],
+                                         sorted(got - rec["docs_final"])[:3]))
+        p = self.consistent(kb)
+        if p:
+            self.violation("syscall", "%s: %s" % (what, p[:4]))
+        return 1
+
     # ---- family: lazyfs --------------------------------------------
 
     def family_lazyfs(self):
@@ -951,7 +1143,8 @@ class Drill:
         return None, time.time() - t0
 
 
-FAMILIES = ["crash", "recovery", "ioerr", "kill", "dirloss", "lazyfs"]
+FAMILIES = ["crash", "recovery", "ioerr", "syscall", "kill", "dirloss",
+            "lazyfs"]
 
 
 def main():
@@ -968,9 +1161,11 @@ def main():
                     help="files in the batch and remove workloads")
     ap.add_argument("--resume", type=int, default=3,
                     help="crash images per workload restarted under kbd")
+    ap.add_argument("--real", type=int, default=4,
+                    help="points per workload also crashed for real")
     ap.add_argument("--subsets", type=int, default=1,
                     help="random losses tried per crash image (dirloss)")
-    ap.add_argument("--kills", type=int, default=3)
+    ap.add_argument("--kills", type=int, default=5)
     ap.add_argument("--keep", action="store_true",
                     help="keep the temporary directory")
     args = ap.parse_args()
@@ -981,7 +1176,8 @@ def main():
         args.kills = max(args.kills, 10)
     fams = args.family or FAMILIES
     # Families that recover crash images need the crash family's images.
-    if any(f in fams for f in ("recovery", "ioerr", "dirloss")) and \
+    if any(f in fams for f in ("recovery", "ioerr", "syscall", "dirloss")) \
+            and \
             "crash" not in fams:
         fams = ["crash"] + fams
     d = Drill(args)
