@@ -491,8 +491,7 @@ class Drill:
             elif not self.args.full:
                 pts = self.rng.sample(pts, min(len(pts), self.args.real))
             for i, label, img in pts:
-                checked += 1
-                self.real_crash(rec, tmpl, label)
+                checked += self.real_crash(rec, tmpl, label)
         return checked
 
     def real_crash(self, rec, tmpl, label):
@@ -507,9 +506,17 @@ class Drill:
                                              "KBD_FAILPOINT_TRACE": "1"})
             log = open(os.path.join(kb, ".kb", "kbd.log")).read()
             if "committer gone" not in log:
-                self.violation("crash", "%s %s: the real crash did not "
-                               "happen" % (name, spec))
-                return
+                # Batches are cut as files are ready, so a run may pass a
+                # point fewer times than the run that listed it.
+                with open(os.path.join(kb, ".kb",
+                                       "failpoints.trace")) as f:
+                    lines = f.read().split("\n")[:-1]
+                first = lines[0].split(" ")[0] if lines else None
+                hits = lines.count("%s %s" % (first, point))
+                if hits >= int(nth):
+                    self.violation("crash", "%s %s: the point was reached "
+                                   "and the committer lived" % (name, spec))
+                return 0
             if argv[0] == "add" and r.returncode != 0:
                 self.violation("crash", "%s %s: the add failed after a "
                                "committer crash: %s" % (name, spec,
@@ -536,6 +543,7 @@ class Drill:
             p = self.consistent(kb)
             if p:
                 self.violation("crash", "%s %s: %s" % (name, spec, p[:4]))
+            return 1
         finally:
             self.stop(kb)
             if not self.args.keep:
@@ -754,8 +762,7 @@ class Drill:
             if not self.args.full and any(w in point for w in SYNC_WORDS):
                 actions = ["eio"]
             for act in actions:
-                n += 1
-                self.ioerr_one(name, rec, tmpl, point, nth, act)
+                n += self.ioerr_one(name, rec, tmpl, point, nth, act)
         return n
 
     def ioerr_one(self, name, rec, tmpl, point, nth, act):
@@ -771,9 +778,9 @@ class Drill:
             first = lines[0].split(" ")[0] if lines else None
             hits = sum(1 for ln in lines if ln == "%s %s" % (first, point))
             if hits < nth:
-                self.violation("ioerr", "%s %s: the point was not reached "
-                               "(%d hits)" % (name, spec, hits))
-                return
+                # Batches are cut as files are ready: this run passed the
+                # point fewer times than the run that listed it.
+                return 0
             log = open(os.path.join(kb, ".kb", "kbd.log")).read()
             died = "committer gone" in log
             sync = any(w in point for w in SYNC_WORDS)
@@ -814,6 +821,7 @@ class Drill:
             p = self.consistent(kb)
             if p:
                 self.violation("ioerr", "%s %s: %s" % (name, spec, p[:4]))
+            return 1
         finally:
             self.stop(kb)
             if not self.args.keep:
