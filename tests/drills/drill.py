@@ -800,11 +800,17 @@ class Drill:
                 self.violation("ioerr", "%s %s: lint: %s" %
                                (name, spec, probs.stdout.strip()))
             reported = self.reported_added(r.stdout)
-            have = {d for d, _ in self.doc_set_live(kb)}
+            have = {d for d, _ in self.doc_set(kb)}
             for d in reported:
                 if d not in have:
                     self.violation("ioerr", "%s %s: reported added %s "
                                    "missing" % (name, spec, d))
+            if rec["argv"][0] == "add" and not died and \
+                    have != set(reported):
+                # The KB started empty: a failed batch left nothing.
+                self.violation("ioerr", "%s %s: documents not reported "
+                               "added are there (not rolled back): %s" %
+                               (name, spec, sorted(have - set(reported))))
             # The same mutation again: it completes.
             r2 = self.kbctl(kb, *argv)
             if rec["argv"][0] == "add" and r2.returncode != 0:
@@ -826,9 +832,6 @@ class Drill:
             self.stop(kb)
             if not self.args.keep:
                 shutil.rmtree(kb, ignore_errors=True)
-
-    def doc_set_live(self, kb):
-        return self.doc_set(kb)
 
     # ---- family: kill ----------------------------------------------
 
