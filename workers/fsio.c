@@ -53,7 +53,7 @@ enum fp_action {
 
 static struct {
 	pid_t		 pid;		/* process that parsed; 0: not parsed */
-	int		 bad;		/* KBD_FAILPOINT malformed */
+	int		 bad;		/* KBD_FAILPOINT(_TRACE) malformed */
 	char		*name;		/* NULL: no fail point */
 	size_t		 namelen;
 	int		 prefix;	/* name ended in '*' */
@@ -65,7 +65,7 @@ static struct {
 static void
 fp_parse(void)
 {
-	const char	*env, *colon, *at, *end;
+	const char	*env, *colon, *at, *end, *var = "KBD_FAILPOINT";
 	char		*ep, action[16];
 	size_t		 len;
 
@@ -78,6 +78,7 @@ fp_parse(void)
 	if ((env = getenv("KBD_DRILL_DIRLOG")) != NULL && *env != '\0')
 		drill.dirlog = 1;
 	if ((env = getenv("KBD_FAILPOINT_TRACE")) != NULL && *env != '\0') {
+		var = "KBD_FAILPOINT_TRACE";
 		if (strcmp(env, "1") == 0)
 			drill.trace = 1;
 		else if (strcmp(env, "stop") == 0)
@@ -85,6 +86,7 @@ fp_parse(void)
 		else
 			goto bad;
 	}
+	var = "KBD_FAILPOINT";
 	if ((env = getenv("KBD_FAILPOINT")) == NULL || *env == '\0')
 		return;
 
@@ -126,7 +128,7 @@ fp_parse(void)
 	return;
 bad:
 	/* stderr: a drill must not pass because its fail point was a typo. */
-	fprintf(stderr, "kbd: malformed KBD_FAILPOINT \"%s\"\n", env);
+	fprintf(stderr, "kbd: malformed %s \"%s\"\n", var, env);
 	fp.bad = 1;
 }
 
