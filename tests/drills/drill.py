@@ -271,7 +271,6 @@ class Drill:
                              stderr=subprocess.PIPE)
         b.close()
         trace = os.path.join(kb, ".kb", "failpoints.trace")
-        seen = 0
         ready = False
         logs = []
         deadline = time.time() + 60
@@ -281,7 +280,6 @@ class Drill:
             if pid == p.pid and os.WIFSTOPPED(st):
                 lines = open(trace).read().split("\n")[:-1]
                 point = lines[-1].split(" ", 1)[1]
-                seen = len(lines)
                 if on_stop is not None:
                     on_stop(point)
                 os.kill(p.pid, signal.SIGCONT)
@@ -312,7 +310,6 @@ class Drill:
                 status = 0
         err = p.stderr.read().decode("utf-8", "replace")
         p.stderr.close()
-        del seen
         if not ready:
             return "committer did not become ready (status %s): %s %s" % (
                 status, " | ".join(logs)[-400:], err[-400:])
