@@ -1169,9 +1169,9 @@ def main():
                     help="files in the batch and remove workloads")
     ap.add_argument("--resume", type=int, default=3,
                     help="crash images per workload restarted under kbd")
-    ap.add_argument("--real", type=int, default=4,
+    ap.add_argument("--real", type=int, default=6,
                     help="points per workload also crashed for real")
-    ap.add_argument("--subsets", type=int, default=1,
+    ap.add_argument("--subsets", type=int, default=2,
                     help="random losses tried per crash image (dirloss)")
     ap.add_argument("--kills", type=int, default=5)
     ap.add_argument("--keep", action="store_true",
