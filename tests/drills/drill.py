@@ -698,9 +698,9 @@ class Drill:
         return n
 
     def real_recovery_crash(self):
-        """A real SIGKILL in recovery (KBD_FAILPOINT): kbd's first
-        committer dies there, its successor (without the fail point)
-        recovers, the job finishes."""
+        """Real failures in recovery (KBD_FAILPOINT): kbd's first committer
+        dies there (SIGKILL, or exits on EIO or ENOSPC), its successor
+        (without the fail point) recovers, the job finishes."""
         rec = self.images.get("batch")
         if rec is None:
             return 0
@@ -709,13 +709,20 @@ class Drill:
         if not picks:
             return 0
         i, label, img = picks[-1]
-        log = self.resume_check("recovery", rec, label + " (SIGKILL at the "
-                                "2nd recovery step)", img,
-                                {"KBD_FAILPOINT": "recover.*:crash@2"})
-        if "committer gone" not in log or "recovery:" not in log:
-            self.violation("recovery", "%s: the committer did not die in "
-                           "recovery and recover after" % label)
-        return 1
+        ns = range(1, 9) if self.args.full else (1, 2, 3)
+        specs = ["recover.*:%s@%d" % (a, n) for n in ns
+                 for a in ("crash", "eio", "enospc")]
+        if not self.args.full:
+            specs = [specs[1], specs[3], specs[8]]
+        for spec in specs:
+            log = self.resume_check("recovery", rec, "%s (%s)" %
+                                    (label, spec), img,
+                                    {"KBD_FAILPOINT": spec})
+            if "committer gone" not in log or "recovery:" not in log:
+                self.violation("recovery", "%s: with %s the committer did "
+                               "not fail in recovery and recover after" %
+                               (label, spec))
+        return len(specs)
 
     # ---- family: ioerr ---------------------------------------------
 
