@@ -1108,7 +1108,7 @@ class Drill:
         if runs and landed == 0:
             self.violation("syscall", "none of %d injected kills hit the "
                            "committer" % len(runs))
-        print("drills syscall: %d of %d runs killed the committer (%s)" %
+        print("  (syscall: %d of %d runs killed the committer; calls: %s)" %
               (landed, len(runs), ", ".join("%s %d" % kv for kv in
                                             sorted(counts.items()))))
         return landed, time.time() - t0
