@@ -1,8 +1,10 @@
 # kbd — knowledge-base daemon. See README.md.
 #
 #   make            build bin/kbd and bin/kbctl (installs build deps if missing)
-#   make check      unit + integration tests, then again under ASan+UBSan,
-#                   then a short run of each libFuzzer harness
+#   make check      unit + integration tests, drills, then again under
+#                   ASan+UBSan, then a short run of each libFuzzer harness
+#   make drills     crash-recovery drills (docs/crash-safety.md); also
+#                   drills-full (SEED=), drills-negative
 #   make fuzz       each libFuzzer harness for FUZZ_TIME (60) seconds
 #   make demo       build a KB from python3.11-doc's reST sources
 #   make install    PREFIX=/usr/local DESTDIR=
@@ -21,6 +23,13 @@ PKGS	 = libevent libprotobuf-c sqlite3 libseccomp libcrypto md4c libxml-2.0 \
 ifeq ($(SANDBOX_DEBUG),1)
 O	?= build/sbdebug
 CPPFLAGS += -DKBD_SANDBOX_DEBUG
+endif
+# DRILL_BREAK=nodirsync|nobackupsync|early_publish: a negative control for
+# the crash drills, deliberately unsafe; only with the fail points, and
+# built apart (make drills-negative uses O=build/neg-NAME).
+ifneq ($(DRILL_BREAK),)
+O	?= build/neg-$(DRILL_BREAK)
+CPPFLAGS += -DKBD_DRILL_BREAK_$(shell echo '$(DRILL_BREAK)' | tr a-z A-Z)
 endif
 # FUZZ=1: clang with libFuzzer's coverage and ASan+UBSan, in build/fuzz.
 ifeq ($(FUZZ),1)
@@ -83,7 +92,7 @@ UNIT_SRCS  = $(wildcard tests/unit/test_*.c)
 UNIT_BINS  = $(UNIT_SRCS:tests/unit/%.c=$(O)/tests/%)
 
 .PHONY: all deps check check-one unit integration demo install clean bench \
-	lint-man tidy fuzz fuzz-run
+	lint-man tidy fuzz fuzz-run drills drills-full drills-negative
 .SUFFIXES:
 
 all: $(BIN)/kbd $(BIN)/kbctl bin/kbd bin/kbctl
@@ -157,9 +166,39 @@ check-one: $(BIN)/kbd $(BIN)/kbctl $(UNIT_BINS)
 
 check: all
 	$(MAKE) check-one
+	$(MAKE) drills
 	$(MAKE) SAN=1 check-one
 	$(MAKE) FUZZ=1 FUZZ_TIME=10 fuzz-run
 	$(MAKE) lint-man
+
+# Crash-recovery drills against the release build (never under SAN: they
+# SIGKILL and SIGSTOP processes by design, and time matters). A fixed seed
+# keeps make check reproducible; drills-full prints a fresh one, or SEED=.
+DRILLS_SEED ?= 20261126
+drills: all
+	./tests/drills/drill.py --bin build/release/bin --seed $(DRILLS_SEED)
+
+drills-full: all
+	./tests/drills/drill.py --bin build/release/bin --full \
+	    $(if $(SEED),--seed $(SEED))
+
+# Each deliberately broken build must make the drills fail; this target
+# succeeds only if every one of them is caught.
+DRILL_BREAKS = nodirsync nobackupsync early_publish
+drills-negative:
+	@for b in $(DRILL_BREAKS); do \
+	    $(MAKE) --no-print-directory DRILL_BREAK=$$b O=build/neg-$$b \
+		build/neg-$$b/bin/kbd build/neg-$$b/bin/kbctl >/dev/null || exit 1; \
+	    echo "== negative control $$b"; \
+	    if ./tests/drills/drill.py --bin build/neg-$$b/bin \
+		--seed $(DRILLS_SEED) --family crash --family dirloss \
+		--subsets 2 2>build/neg-$$b/drills.err; then \
+		echo "NOT CAUGHT: the drills pass on the $$b build"; exit 1; \
+	    fi; \
+	    echo "caught: $$(grep -c '^VIOLATION' build/neg-$$b/drills.err)" \
+		"violations (first: $$(grep -m1 '^VIOLATION' \
+		build/neg-$$b/drills.err | cut -c1-160))"; \
+	done; echo "drills-negative: all $(words $(DRILL_BREAKS)) broken builds caught"
 
 unit: $(UNIT_BINS)
 	@for t in $(UNIT_BINS); do echo "== $$t"; $$t || exit 1; done

@@ -40,8 +40,8 @@ struct csv {
 static int
 record(struct csv *c)
 {
-	const char	*p = c->p;
-	size_t		 qline;
+	const char	*p = c->p, *q;
+	size_t		 qline, run, i;
 	char		 ch;
 
 	if (c->pos >= c->len)
@@ -60,33 +60,35 @@ record(struct csv *c)
 			qline = c->line;
 			c->pos++;
 			for (;;) {
-				if (c->pos >= c->len) {
+				q = memchr(p + c->pos, '"', c->len - c->pos);
+				if (q == NULL) {
 					c->err = CONVERT_EDOC;
 					(void)snprintf(c->reason, c->rlen,
 					    "CSV quoted field opened on line "
 					    "%zu is never closed", qline);
 					return -1;
 				}
-				ch = p[c->pos++];
-				if (ch == '"') {
-					if (c->pos < c->len &&
-					    p[c->pos] == '"') {
-						c->pos++;
-						mdbuf_addc(&c->field, '"');
-						continue;
-					}
-					break;
+				run = (size_t)(q - (p + c->pos));
+				for (i = c->pos; i < c->pos + run; i++)
+					if (p[i] == '\n' || (p[i] == '\r' &&
+					    p[i + 1] != '\n'))
+						c->line++;
+				mdbuf_add(&c->field, p + c->pos, run);
+				c->pos += run + 1;
+				if (c->pos < c->len && p[c->pos] == '"') {
+					c->pos++;
+					mdbuf_addc(&c->field, '"');
+					continue;
 				}
-				if (ch == '\n' || (ch == '\r' &&
-				    (c->pos >= c->len || p[c->pos] != '\n')))
-					c->line++;
-				mdbuf_addc(&c->field, ch);
+				break;
 			}
 		}
 		/* Unquoted text, or what follows a closing quote (lenient). */
-		while (c->pos < c->len && p[c->pos] != c->delim &&
-		    p[c->pos] != '\n' && p[c->pos] != '\r')
-			mdbuf_addc(&c->field, p[c->pos++]);
+		for (i = c->pos; i < c->len && p[i] != c->delim &&
+		    p[i] != '\n' && p[i] != '\r'; i++)
+			;
+		mdbuf_add(&c->field, p + c->pos, i - c->pos);
+		c->pos = i;
 		if (c->field.err != 0) {
 			c->err = c->field.err;
 			return -1;
@@ -212,8 +214,9 @@ csv_convert(const char *ext, const char *in, size_t len, struct mdbuf *out,
 		if (blank_record(c))
 			continue;
 		for (i = 0; i < cols; i++) {
-			cells[i] = i < c->n ? c->field.p + c->off[i] : "";
+			/* field.p is NULL while every field is empty. */
 			lens[i] = i < c->n ? c->flen[i] : 0;
+			cells[i] = lens[i] > 0 ? c->field.p + c->off[i] : "";
 		}
 		if (hdr) {
 			/* Says what the table is, for the summary and index. */

@@ -29,6 +29,8 @@
 #define PFX_LEN		24	/* any "%ld. " fits */
 #define HREF_MAX	2048	/* longer link targets keep only their text */
 #define LANG_MAX	32
+#define HTML_OPTIONS	(HTML_PARSE_RECOVER | HTML_PARSE_NONET | \
+			 HTML_PARSE_NOERROR | HTML_PARSE_NOWARNING)
 
 enum kind {
 	K_INLINE, K_SKIP, K_BLOCK, K_HEADING, K_UL, K_OL, K_LI, K_PRE,
@@ -79,8 +81,8 @@ static const struct elem {
  */
 static const char *const furniture[] = {
 	"breadcrumb", "breadcrumbs", "footer", "menu", "nav", "navbar",
-	"navigation", "related", "sidebar", "sphinxsidebar", "sphinxsidebarwrapper",
-	"toolbar",
+	"navigation", "related", "sidebar", "sphinxsidebar",
+	"sphinxsidebarwrapper", "toolbar",
 };
 
 /* ARIA roles of the same. */
@@ -97,7 +99,7 @@ struct pfx {
 
 struct html {
 	struct mdbuf	*out;
-	struct mdbuf	 ib;		/* inline Markdown of the current block */
+	struct mdbuf	 ib;		/* this block's inline Markdown */
 	int		 pending;	/* whitespace seen but not written */
 	int		 nospace;	/* just after an opening mark */
 	int		 oneline;	/* headings, cells: blocks are blanks */
@@ -264,19 +266,6 @@ write_prefix(struct html *h, int empty, int sep)
 	}
 }
 
-static int
-marker_pending(const struct html *h)
-{
-	size_t	i;
-
-	/* A list item's marker; a quote's "> " may follow a blank line. */
-	for (i = 0; i < h->npfx; i++)
-		if (!h->pfx[i].used && strcmp(h->pfx[i].first,
-		    h->pfx[i].cont) != 0)
-			return 1;
-	return 0;
-}
-
 /* Write s (lines of Markdown) as one block. */
 static void
 emit_block(struct html *h, const char *s, size_t n)
@@ -287,7 +276,7 @@ emit_block(struct html *h, const char *s, size_t n)
 	if (h->out->len > 0) {
 		if (h->out->p[h->out->len - 1] != '\n')
 			mdbuf_addc(h->out, '\n');
-		if (!h->tight && !marker_pending(h)) {
+		if (!h->tight) {
 			write_prefix(h, 1, 1);
 			mdbuf_addc(h->out, '\n');
 		}
@@ -650,8 +639,9 @@ code_lang(xmlNode *pre, char *lang, size_t size)
 					lang[i] = w[l + i];
 				}
 				lang[i] = '\0';
-				if (strcmp(lang, "default") != 0 &&
-				    strcmp(lang, "none") != 0 && lang[0] != '\0')
+				if (lang[0] != '\0' &&
+				    strcmp(lang, "default") != 0 &&
+				    strcmp(lang, "none") != 0)
 					return;
 				lang[0] = '\0';
 			}
@@ -760,27 +750,27 @@ struct table {
 	struct mdbuf	 cells;		/* every cell's Markdown, end to end */
 	struct cell	*c;
 	size_t		 n, size;
-	size_t		*rows;		/* index in c of each row's first cell */
+	size_t		*rows;		/* in c, each row's first cell */
 	size_t		 nrows, rsize;
 	size_t		 est;		/* bytes the table will take at least */
 };
 
-static int
-grow(struct html *h, void *pp, size_t *size, size_t n, size_t elt)
+/* Room for element n of an array of *size elements of elt bytes. */
+static void *
+grow(struct html *h, void *p, size_t *size, size_t n, size_t elt)
 {
-	void	*p;
+	void	*np;
 	size_t	 nsize;
 
 	if (n < *size)
-		return 0;
+		return p;
 	nsize = *size == 0 ? 16 : *size * 2;
-	if ((p = reallocarray(*(void **)pp, nsize, elt)) == NULL) {
+	if ((np = reallocarray(p, nsize, elt)) == NULL) {
 		h->err = CONVERT_ENOMEM;
-		return -1;
+		return NULL;
 	}
-	*(void **)pp = p;
 	*size = nsize;
-	return 0;
+	return np;
 }
 
 /* One cell (span times: colspan), its content on one line. */
@@ -792,6 +782,7 @@ table_cell(struct html *h, struct table *t, xmlNode *n, unsigned depth,
 	int		 pending = h->pending, nospace = h->nospace;
 	int		 oneline = h->oneline, incell = h->incell;
 	xmlNode		*c;
+	struct cell	*c2;
 	size_t		 i;
 
 	mdbuf_init(&h->ib, h->out->max);
@@ -800,8 +791,9 @@ table_cell(struct html *h, struct table *t, xmlNode *n, unsigned depth,
 		walk(h, c, depth + 1);
 	ib_trim(h);
 	for (i = 0; i < span && !stopped(h); i++) {
-		if (grow(h, &t->c, &t->size, t->n, sizeof(*t->c)) == -1)
+		if ((c2 = grow(h, t->c, &t->size, t->n, sizeof(*c2))) == NULL)
 			break;
+		t->c = c2;
 		t->c[t->n].off = t->cells.len;
 		t->c[t->n].len = i == 0 ? h->ib.len : 0;
 		if (i == 0 && h->ib.len > 0)
@@ -829,6 +821,7 @@ table_rows(struct html *h, struct table *t, xmlNode *n, unsigned depth)
 	xmlNode		*c, *d;
 	enum kind	 k;
 	const char	*name;
+	size_t		*rows;
 	long		 span;
 
 	if (too_deep(h, depth))
@@ -847,9 +840,10 @@ table_rows(struct html *h, struct table *t, xmlNode *n, unsigned depth)
 				table_rows(h, t, c, depth + 1);
 			continue;
 		}
-		if (too_deep(h, depth + 1) ||
-		    grow(h, &t->rows, &t->rsize, t->nrows, sizeof(*t->rows)))
+		if (too_deep(h, depth + 1) || (rows = grow(h, t->rows,
+		    &t->rsize, t->nrows, sizeof(*rows))) == NULL)
 			return;
+		t->rows = rows;
 		t->rows[t->nrows++] = t->n;
 		for (d = c->children; d != NULL && !stopped(h); d = d->next) {
 			if (d->type != XML_ELEMENT_NODE ||
@@ -906,7 +900,8 @@ table(struct html *h, xmlNode *n, unsigned depth)
 		mdbuf_addc(&blk, '|');
 		for (i = 0; i < ncols; i++) {
 			mdbuf_addc(&blk, ' ');
-			if (first + i < end)
+			/* cells.p is NULL while every cell is empty. */
+			if (first + i < end && t.c[first + i].len > 0)
 				mdbuf_add(&blk, t.cells.p + t.c[first + i].off,
 				    t.c[first + i].len);
 			mdbuf_adds(&blk, " |");
@@ -943,13 +938,38 @@ children(struct html *h, xmlNode *n, unsigned depth)
 		walk(h, c, depth + 1);
 }
 
+static int
+is_block(enum kind k)
+{
+	switch (k) {
+	case K_BLOCK: case K_ASIDE: case K_HEADING: case K_UL: case K_OL:
+	case K_LI: case K_PRE: case K_QUOTE: case K_TABLE: case K_DT:
+	case K_DD: case K_HR:
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+static int
+has_block_child(const xmlNode *n)
+{
+	const xmlNode	*c;
+
+	for (c = n->children; c != NULL; c = c->next)
+		if (c->type == XML_ELEMENT_NODE && is_block(kind_of(c)))
+			return 1;
+	return 0;
+}
+
 static void
 span(struct html *h, xmlNode *n, unsigned depth, int *count,
     const char *mark)
 {
 	size_t	at;
 
-	if (*count > 0) {
+	/* Emphasis cannot span paragraphs: blocks inside keep it off. */
+	if (*count > 0 || (!h->oneline && !h->inlink && has_block_child(n))) {
 		children(h, n, depth);
 		return;
 	}
@@ -966,7 +986,7 @@ list(struct html *h, xmlNode *n, unsigned depth, int ordered)
 	xmlNode	*c;
 	char	 first[PFX_LEN], cont[PFX_LEN];
 	long	 num = 1;
-	int	 inli;
+	int	 inli, tight;
 
 	if (ordered) {
 		num = strtol(attr(n, "start"), NULL, 10);
@@ -976,7 +996,7 @@ list(struct html *h, xmlNode *n, unsigned depth, int ordered)
 	inli = h->npfx > 0 && strcmp(h->pfx[h->npfx - 1].cont, "> ") != 0;
 	flush(h);
 	/* Only a bullet list or one from 1 may follow a paragraph directly. */
-	h->tight = inli && num == 1;
+	tight = inli && num == 1;
 	for (c = n->children; c != NULL && !stopped(h); c = c->next) {
 		if (c->type != XML_ELEMENT_NODE || kind_of(c) != K_LI) {
 			walk(h, c, depth + 1);
@@ -993,11 +1013,12 @@ list(struct html *h, xmlNode *n, unsigned depth, int ordered)
 		    "");
 		if (push_pfx(h, first, cont) == -1)
 			return;
-		h->tight = 1;
+		h->tight = tight;
 		children(h, c, depth + 1);
 		flush(h);
 		h->npfx--;
-		h->tight = 1;
+		/* Items follow each other without blank lines. */
+		tight = 1;
 	}
 	h->tight = 0;
 }
@@ -1023,21 +1044,17 @@ element(struct html *h, xmlNode *n, unsigned depth)
 
 	if (k == K_SKIP || k == K_FOOTER || is_furniture(n, k))
 		return;
-	if (h->oneline) {
-		/* In a heading or a cell, blocks are runs of text. */
-		switch (k) {
-		case K_BLOCK: case K_ASIDE: case K_HEADING: case K_UL:
-		case K_OL: case K_LI:
-		case K_QUOTE: case K_TABLE: case K_DT: case K_DD: case K_HR:
+	if (h->oneline || h->inlink) {
+		/* In a heading, a cell or a link, blocks are runs of text. */
+		if (k == K_PRE) {
+			code_span(h, n, depth);
+			return;
+		}
+		if (is_block(k)) {
 			h->pending = 1;
 			children(h, n, depth);
 			h->pending = 1;
 			return;
-		case K_PRE:
-			code_span(h, n, depth);
-			return;
-		default:
-			break;
 		}
 	}
 	switch (k) {
@@ -1192,29 +1209,6 @@ cut:
 	return CONVERT_OK;
 }
 
-static void
-reason_from(xmlParserCtxtPtr ctxt, const char *what, char *reason,
-    size_t rlen)
-{
-	const xmlError	*e = ctxt != NULL ? xmlCtxtGetLastError(ctxt) : NULL;
-	char		 msg[128];
-	size_t		 n;
-
-	if (e == NULL || e->message == NULL) {
-		(void)snprintf(reason, rlen, "%s", what);
-		return;
-	}
-	(void)snprintf(msg, sizeof(msg), "%s", e->message);
-	n = strlen(msg);
-	while (n > 0 && is_blank((unsigned char)msg[n - 1]))
-		msg[--n] = '\0';
-	if (e->line > 0)
-		(void)snprintf(reason, rlen, "%s: line %d: %s", what, e->line,
-		    msg);
-	else
-		(void)snprintf(reason, rlen, "%s: %s", what, msg);
-}
-
 /*
  * XHTML as XML. A bomb or excessive depth fails (ELIMIT); any other
  * error returns NULL with *fallback set, to read it as HTML.
@@ -1242,17 +1236,70 @@ parse_xml(const char *in, size_t len, int *fallback, int *err, char *reason,
 	}
 	xmlFreeDoc(doc);
 	e = xmlCtxtGetLastError(ctxt);
-	if (e != NULL && (e->code == XML_ERR_ENTITY_LOOP ||
-	    (e->message != NULL && strstr(e->message, "depth") != NULL) ||
-	    (e->message != NULL && strstr(e->message, "mplification")))) {
+	if (e != NULL && e->code == XML_ERR_ENTITY_LOOP) {
 		*err = CONVERT_ELIMIT;
-		reason_from(ctxt, "XML limit", reason, rlen);
+		(void)snprintf(reason, rlen, "XML entities expand too much "
+		    "(line %d: an entity bomb)", e->line);
+	} else if (e != NULL && e->message != NULL &&
+	    strstr(e->message, "Excessive depth") != NULL) {
+		/* libxml2's own limit, the same as ours. */
+		*err = CONVERT_ELIMIT;
+		(void)snprintf(reason, rlen, "XML nested deeper than %d levels",
+		    HTML_DEPTH_MAX);
 	} else if (e != NULL && e->code == XML_ERR_NO_MEMORY)
 		*err = CONVERT_ENOMEM;
 	else
 		*fallback = 1;
 	xmlFreeParserCtxt(ctxt);
 	return NULL;
+}
+
+/*
+ * libxml2 passes bytes through unchecked where a document lies about its
+ * encoding: what it gave is made valid UTF-8, each bad byte U+FFFD.
+ */
+static int
+utf8_repair(struct mdbuf *out, size_t from)
+{
+	struct mdbuf	 fixed;
+	size_t		 i, off;
+
+	if (out->err != 0 || out->len == from ||
+	    convert_check_text(out->p + from, out->len - from, &off) ==
+	    CONVERT_OK)
+		return 0;
+	mdbuf_init(&fixed, out->max);
+	mdbuf_add(&fixed, out->p, from);
+	for (i = from; i < out->len && fixed.err == 0; i += off + 1) {
+		if (convert_check_text(out->p + i, out->len - i, &off) ==
+		    CONVERT_OK) {
+			mdbuf_add(&fixed, out->p + i, out->len - i);
+			break;
+		}
+		mdbuf_add(&fixed, out->p + i, off);
+		mdbuf_adds(&fixed, "\xef\xbf\xbd");
+	}
+	if (fixed.err != 0) {
+		out->err = fixed.err;
+		mdbuf_free(&fixed);
+		return -1;
+	}
+	mdbuf_free(out);
+	*out = fixed;
+	return 0;
+}
+
+/* The same for the title, which only loses its bad bytes. */
+static void
+utf8_drop(char *s)
+{
+	size_t	n = strlen(s), off, k;
+
+	while (convert_check_text(s, n, &off) != CONVERT_OK) {
+		for (k = off; k < n; k++)
+			s[k] = s[k + 1];
+		n--;
+	}
 }
 
 int
@@ -1263,7 +1310,9 @@ html_markdown(const char *in, size_t len, int xhtml, struct mdbuf *out,
 	htmlParserCtxtPtr	 ctxt = NULL;
 	xmlDocPtr		 doc = NULL;
 	xmlNode			*root, *c;
-	int			 err, fallback = 1;
+	const char		*enc;
+	size_t			 off, bom = 0, start;
+	int			 err, fallback = 1, utf8;
 
 	*title = NULL;
 	if (len > INT_MAX) {
@@ -1279,9 +1328,35 @@ html_markdown(const char *in, size_t len, int xhtml, struct mdbuf *out,
 	if (doc == NULL && fallback) {
 		if ((ctxt = htmlNewParserCtxt()) == NULL)
 			return CONVERT_ENOMEM;
-		doc = htmlCtxtReadMemory(ctxt, in, (int)len, NULL, NULL,
-		    HTML_PARSE_RECOVER | HTML_PARSE_NONET |
-		    HTML_PARSE_NOERROR | HTML_PARSE_NOWARNING);
+		/*
+		 * Text in a legacy encoding is almost never valid UTF-8, and
+		 * libxml2 reads undeclared UTF-8 as Latin-1: valid UTF-8 is
+		 * UTF-8, whatever the document declares.
+		 */
+		utf8 = convert_check_text(in, len, &off) == CONVERT_OK;
+		enc = utf8 ? "UTF-8" : NULL;
+		/* A BOM says it all; libxml2 would keep it as text. */
+		if (len >= 3 && memcmp(in, "\xef\xbb\xbf", 3) == 0)
+			bom = 3;	/* and UTF-8 only if it is */
+		else if (len >= 2 && memcmp(in, "\xff\xfe", 2) == 0) {
+			enc = "UTF-16LE";
+			bom = 2;
+		} else if (len >= 2 && memcmp(in, "\xfe\xff", 2) == 0) {
+			enc = "UTF-16BE";
+			bom = 2;
+		}
+		doc = htmlCtxtReadMemory(ctxt, in + bom, (int)(len - bom),
+		    NULL, enc, HTML_OPTIONS);
+		/*
+		 * Not UTF-8 and no charset declared: Windows-1252, as
+		 * browsers read it (Latin-1 with letters for 0x80-0x9f).
+		 */
+		if (enc == NULL && doc != NULL && doc->encoding == NULL) {
+			xmlFreeDoc(doc);
+			doc = htmlCtxtReadMemory(ctxt, in + bom,
+			    (int)(len - bom), NULL, "windows-1252",
+			    HTML_OPTIONS);
+		}
 	}
 	root = doc != NULL ? xmlDocGetRootElement(doc) : NULL;
 	if (root == NULL) {
@@ -1303,6 +1378,9 @@ html_markdown(const char *in, size_t len, int xhtml, struct mdbuf *out,
 	mdbuf_init(&h->ib, out->max);
 	if ((err = find_title(root, title)) != CONVERT_OK)
 		goto done;
+	if (*title != NULL)
+		utf8_drop(*title);
+	start = out->len;
 	for (c = doc->children; c != NULL && !stopped(h); c = c->next)
 		walk(h, c, 1);
 	flush(h);
@@ -1311,6 +1389,8 @@ html_markdown(const char *in, size_t len, int xhtml, struct mdbuf *out,
 	if (h->ib.err != 0 && out->err == 0)
 		out->err = h->ib.err;
 	err = h->err;
+	if (err == CONVERT_OK)
+		(void)utf8_repair(out, start);
 done:
 	mdbuf_free(&h->ib);
 	free(h);

@@ -22,10 +22,11 @@ struct mdbuf;
  * Append the Markdown of len bytes of in to out. xhtml=1 parses in as XML
  * (XHTML: no network, no DTD loading, entities never substituted), and
  * falls back to the HTML parser when it is not well-formed XML, as
- * readers do; xhtml=0 parses it as HTML, its charset taken from a BOM or
- * <meta> (else UTF-8, else Latin-1). *title is set to the <title> (malloc'd,
- * whitespace collapsed, cut to CONVERT_TITLE_MAX bytes) or NULL when the
- * document has none. Returns CONVERT_OK or CONVERT_ENOMEM, CONVERT_EDOC,
+ * readers do; xhtml=0 parses it as HTML: valid UTF-8 as UTF-8, else in
+ * the charset of its BOM or <meta>, else as Windows-1252. *title is set to
+ * the <title> (malloc'd, whitespace collapsed, cut to CONVERT_TITLE_MAX
+ * bytes) or NULL when the document has none. A document too broken to
+ * parse is empty, not an error. Returns CONVERT_OK, CONVERT_ENOMEM, or
  * CONVERT_ELIMIT with a one-line reason (without a file name) in reason;
  * out's own error (cap, memory) is left in out->err for the caller.
  */

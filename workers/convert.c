@@ -1987,6 +1987,11 @@ convert_sniff(const char *ext, const char *head, size_t len,
 	}
 	want = is_text_format(f->fmt) ? FMT_TEXT : f->fmt;
 	c = content_family(head, len);
+	/* HTML reads its own encoding: UTF-16 with a BOM is text to it. */
+	if (c == FMT_NONE && f->fmt == FMT_HTML && len >= 2 &&
+	    (memcmp(head, "\xff\xfe", 2) == 0 ||
+	    memcmp(head, "\xfe\xff", 2) == 0))
+		c = FMT_TEXT;
 	if (c == want) {
 		*fmt = f->fmt;
 		if (!is_text_format(f->fmt) && f->fn == NULL) {

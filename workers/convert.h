@@ -114,6 +114,60 @@
  *	FreeXL, Debian's reader, opens files by path only, which the sandbox
  *	forbids.
  *
+ * Text formats that read their own bytes (the UTF-8 rule above is not
+ * applied by convert() before them):
+ *
+ *  "html", "htm": libxml2's HTML parser (convert-html.c). Input that is
+ *	valid UTF-8 is UTF-8, whatever it declares; otherwise the encoding
+ *	is the BOM's or the <meta> charset's (any libxml2 reads: Latin-1,
+ *	Windows-125x, Shift_JIS...), else Windows-1252, as browsers read
+ *	undeclared pages. UTF-16 is read when it starts with a BOM (which
+ *	convert_sniff lets through for HTML only); without one its NUL bytes
+ *	make it binary. Bytes libxml2 lets through undecoded become U+FFFD:
+ *	the Markdown is always UTF-8. The tree becomes:
+ *	- h1-h6: ATX headings; p, div and other blocks: paragraphs, inline
+ *	  whitespace collapsed; br: a hard line break; hr: "---".
+ *	- ul, ol (with its start): "- " and "N. " items, nested by
+ *	  indentation; blockquote: "> " quotes; dl: the term as a paragraph,
+ *	  the definition quoted (as reST definition lists).
+ *	- table: a pipe table, the first row the header (GFM wants one),
+ *	  colspan repeated as empty cells, short rows padded, the caption a
+ *	  paragraph before it; blocks inside a cell, a heading or a link run
+ *	  together on one line, and emphasis around blocks is dropped.
+ *	- pre: fenced code, verbatim, its language from a "language-X",
+ *	  "lang-X" or "highlight-X" class on it, its <code> or two wrappers;
+ *	  code, kbd, samp, tt: code spans; em, i, cite, var, dfn: *...*;
+ *	  strong, b: **...**; del, s, strike: ~~...~~.
+ *	- a: [text](href) for absolute http, https, ftp and mailto targets up
+ *	  to 2 KiB, percent-encoding what Markdown would misread; relative
+ *	  links (they lead nowhere in the KB) keep only their text. img: its
+ *	  alt text.
+ *	- dropped with their content: head (its <title> is the title),
+ *	  script, style, noscript, template, svg, math, iframe, object, form
+ *	  controls; page furniture: nav, footer, aside (except notes and
+ *	  footnotes: a "note" or "footnote" role or class), anything with
+ *	  role navigation, search, banner, contentinfo, complementary, menu,
+ *	  menubar or toolbar, hidden or aria-hidden, and blocks whose class or
+ *	  id has a word (split at blanks, '-', '_') among nav, navbar,
+ *	  navigation, menu, sidebar, sphinxsidebar, related, breadcrumb(s),
+ *	  footer, toolbar; Sphinx's "headerlink" anchors.
+ *	The title is <title>, else the first heading. Elements nested deeper
+ *	than HTML_DEPTH_MAX (256) fail the document (CONVERT_ELIMIT), as do
+ *	tables wider than 1024 columns.
+ *
+ *  "csv": RFC 4180 (convert-csv.c): fields quoted with '"', doubled quotes,
+ *	line breaks inside quotes, CRLF, LF or CR line ends, a quote inside
+ *	an unquoted field taken as a character. The input must be UTF-8 like
+ *	any text (a BOM is dropped). The delimiter is the one of ',', ';',
+ *	TAB and '|' that splits the first 20 records into the same number of
+ *	fields (more than one) most often. The whole file becomes one pipe
+ *	table whose header is the first record, rows padded to the widest,
+ *	blank lines skipped, line breaks in a field as blanks; before it, a
+ *	line "N rows, M columns: name, ...", which is the description. The
+ *	title is empty, so kbd names the document by its file name. A
+ *	quoted field never closed fails (CONVERT_EDOC, with its line), as do
+ *	records of more than CSV_COLUMNS_MAX (1024) fields (CONVERT_ELIMIT).
+ *
  * Metadata comes from the Markdown produced, read with md4c, so code blocks
  * never contribute: the title is the first heading's text, else the first
  * line of the first paragraph; the description is the first paragraph
