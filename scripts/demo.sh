@@ -1,11 +1,15 @@
 #!/bin/sh
-# make demo: a KB built from python3.11-doc's reStructuredText sources with
-# the bin/kbd and bin/kbctl just built (the Makefile builds first). The KB
-# is ./demo-kb, made afresh; its daemon is left running.
+# make demo: a KB built from real documents with the bin/kbd and bin/kbctl
+# just built (the Makefile builds first): python3.11-doc's reStructuredText
+# sources and its library reference as HTML, and PDFs made here from the
+# installed man pages with groff. The KB is ./demo-kb, made afresh; its
+# daemon is left running. The PDFs go to ./demo-pdf.
 set -eu
 cd "$(dirname "$0")/.."
 
 SRC=/usr/share/doc/python3.11/html/_sources
+HTML=/usr/share/doc/python3.11/html/library
+PDF=demo-pdf
 KB=demo-kb
 KBCTL=bin/kbctl
 # The daemon kbctl starts is the one just built, not one on $PATH.
@@ -37,13 +41,25 @@ step() {
 	printf '\n== %s\n' "$*"
 }
 
-nfiles=$(find "$SRC" -type f | wc -l)
+step "PDFs from man pages: groff -man -Tpdf > $PDF/"
+rm -rf "$PDF"
+mkdir -p "$PDF"
+for m in ls cp find grep sed awk tar ssh bash make gcc git curl rsync tmux \
+    less man sort xargs; do
+	f=$(ls /usr/share/man/man1/$m.1.gz 2>/dev/null | head -n 1)
+	[ -n "$f" ] || continue
+	zcat "$f" | groff -man -Tpdf -P-e > "$PDF/$m.pdf" 2>/dev/null ||
+	    rm -f "$PDF/$m.pdf"
+done
+ls "$PDF" | wc -l | sed 's/$/ PDFs/'
+
+nfiles=$(find "$SRC" "$HTML" "$PDF" -type f | wc -l)
 step "kbctl -C $KB init"
 "$KBCTL" -C "$KB" init
 
-step "kbctl -C $KB add $SRC   ($nfiles files)"
+step "kbctl -C $KB add $SRC $HTML $PDF   ($nfiles files)"
 # Exit 1 means some inputs failed; the demo goes on and shows them counted.
-if ! "$KBCTL" -C "$KB" add "$SRC"; then
+if ! "$KBCTL" -C "$KB" add -q "$SRC" "$HTML" "$PDF"; then
 	echo "(some inputs were not added; see above)"
 fi
 
@@ -55,6 +71,9 @@ step "documents: kbctl -C $KB list | wc -l"
 
 step "kbctl -C $KB search asyncio --limit 5"
 "$KBCTL" -C "$KB" search asyncio --limit 5
+
+step "kbctl -C $KB search 'recursive directory' --limit 5   (PDFs too)"
+"$KBCTL" -C "$KB" search 'recursive directory' --limit 5
 
 step "kbctl -C $KB lint"
 if ! "$KBCTL" -C "$KB" lint; then
