@@ -973,6 +973,7 @@ progress_send(struct job *j)
 
 	/* Full first: building the delta clears the marks. */
 	TAILQ_FOREACH(f, &j->followers, entry)
+		/* cppcheck-suppress uninitvar */
 		if (f->progress == KBD__PROGRESS_LEVEL__PROGRESS_SLOTS &&
 		    f->need_full && now - f->last_ms >= PROGRESS_SLOTS_MS)
 			have_full = 1;
@@ -1033,6 +1034,7 @@ progress_schedule(struct job *j)
 	changed = progress_changed(j);
 	now = mono_ms();
 	TAILQ_FOREACH(f, &j->followers, entry) {
+		/* cppcheck-suppress uninitvar */
 		if (f->progress == KBD__PROGRESS_LEVEL__PROGRESS_NONE ||
 		    (!changed && !f->need_full))
 			continue;
