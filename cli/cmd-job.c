@@ -183,7 +183,9 @@ send_cancel(void)
 		return;
 	cancel_sent = 1;
 	req.job = follow_job;
-	conn_open(&c, kb_root(), 0);
+	/* No kbd: the following connection finds out. */
+	if (conn_open(&c, kb_root(), 0) == -1)
+		return;
 	conn_send(&c, MSG_CANCEL_REQ, &req.base);
 	conn_expect(&c, &m, MSG_JOB_SUMMARY);
 	msg_free(&m);
