@@ -251,8 +251,10 @@ progress_update(const Kbd__Progress *p)
 			free(r->path);
 			r->path = estrdup(st->path);
 			r->seq = st->seq;
-			r->since = now;
 		}
+		/* kbd's clock: right for a wait that joins late, too. */
+		r->since = now - (int64_t)(st->elapsed_ms < 86400000 ?
+		    st->elapsed_ms : 0);
 		r->phase = st->phase;
 		r->size = st->size;
 	}

@@ -75,6 +75,7 @@ struct item {
 	Kbd__ConvertRep	*conv;		/* CONVERT reply, kept for the batch */
 	char		*staged_raw, *staged_md;
 	int		 slot;		/* progress slot showing it, or -1 */
+	int64_t		 slot_since;	/* when it took the slot */
 };
 
 struct follower {
@@ -149,6 +150,7 @@ static void	job_pump(void);
 static void	ops_send(void);
 static void	drain_failed(struct job *);
 static void	progress_schedule(struct job *);
+static int64_t	mono_ms(void);
 static void	on_progress(evutil_socket_t, short, void *);
 
 /* Formats kbd converts; anything else is skipped with its reason. */
@@ -306,6 +308,7 @@ slot_take(struct job *j, struct item *it)
 	j->slot_busy[s] = 1;
 	j->slot_dirty[s] = 1;
 	it->slot = (int)s;
+	it->slot_since = mono_ms();
 }
 
 /* The worker is done with it; call once its new state is set. */
@@ -921,6 +924,7 @@ static void
 progress_build(struct job *j, Kbd__Progress *p, Kbd__SlotState *st,
     Kbd__SlotState **ptr, int full)
 {
+	int64_t		 now = mono_ms();
 	size_t		 paths = 0;
 	unsigned	 s;
 	int		 ph;
@@ -953,6 +957,8 @@ progress_build(struct job *j, Kbd__Progress *p, Kbd__SlotState *st,
 			st[p->n_changed].seq = j->slot_it[s]->seq;
 			st[p->n_changed].path = j->slot_it[s]->path;
 			st[p->n_changed].size = j->slot_it[s]->size;
+			st[p->n_changed].elapsed_ms = (uint64_t)(now -
+			    j->slot_it[s]->slot_since);
 		}
 		ptr[p->n_changed] = &st[p->n_changed];
 		p->n_changed++;

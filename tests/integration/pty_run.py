@@ -11,6 +11,7 @@ for a time:
   2. with --resize COLS: set the pty's size (TIOCSWINSZ), send SIGWINCH,
      and wait until a frame has rows and fits the new width;
   3. with --interrupt: type Ctrl-C, and wait until kbctl says it cancels;
+     with --kill SIG: send it signal SIG (TERM, HUP);
   4. run --after (a shell command: e.g. SIGCONT to stopped workers);
   5. read to EOF and reap the command.
 
@@ -71,6 +72,7 @@ def main():
     ap.add_argument("--rows", type=int, default=40)
     ap.add_argument("--resize", type=int, default=0)
     ap.add_argument("--interrupt", action="store_true")
+    ap.add_argument("--kill", default="")
     ap.add_argument("--after", default="")
     ap.add_argument("--limit", type=float, default=120)
     ap.add_argument("cmd", nargs=argparse.REMAINDER)
@@ -138,6 +140,8 @@ def main():
     if a.interrupt:
         os.write(fd, b"\x03")
         report["cancelling"] = wait_for(lambda: b"cancelling" in out)
+    if a.kill:
+        os.kill(pid, getattr(signal, "SIG" + a.kill))
     if a.after:
         subprocess.run(a.after, shell=True, check=False)
     wait_for(lambda: eof)
@@ -158,6 +162,10 @@ def main():
         "last_cursor": ("show" if vis and vis[-1].endswith(b"h") else
                         "hide" if vis else "none"),
         "sgr": len(SGR.findall(data)),
+        "max_rows": max([len(region_lines(f)[0]) for _, f in all_frames],
+                        default=0),
+        "last_frame_rows": (len(sum(region_lines(all_frames[-1][1]), []))
+                            if all_frames else 0),
         "cut": any("\u2026" in x for _, f in all_frames
                    for x in region_lines(f)[0]),
     })

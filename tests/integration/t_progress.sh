@@ -63,6 +63,8 @@ assert_eq true "$(echo "$r" | jq .relayout)" "re-layout after SIGWINCH"
 [ "$(echo "$r" | jq .widest_after)" -le 59 ] ||
 	fail "rows wider than the terminal after the resize: $r"
 assert_eq true "$(echo "$r" | jq .cut)" "long names cut in the middle"
+assert_eq 2 "$(echo "$r" | jq .max_rows)" "one row per busy worker"
+assert_eq 0 "$(echo "$r" | jq .last_frame_rows)" "region erased at the end"
 assert_eq 0 "$(echo "$r" | jq .exit)" "kbctl add exit status at a terminal"
 [ "$(echo "$r" | jq .sync_begin)" -gt 0 ] || fail "no synchronized output: $r"
 assert_eq "$(echo "$r" | jq .sync_begin)" "$(echo "$r" | jq .sync_end)" \
@@ -92,16 +94,38 @@ assert_eq $((N + $(echo "$s" | jq .added))) "$(doc_count)" \
     "documents after Ctrl-C"
 lint_clean
 
-# 3. wait at a terminal with --color=never: the region, without colour.
+# 3. wait at a terminal with --color=never: the region, without colour;
+# a job with --jobs 1 has one row.
 make_long "$T/s3" $N s3
 w=$(stop_workers)
-job=$(kbctl add --jobs 2 --no-wait --json "$T/s3" | jq .job)
+job=$(kbctl add --jobs 1 --no-wait --json "$T/s3" | jq .job)
 r=$(LANG=C.UTF-8 TERM=xterm $PTY --out "$T/pty3" --after "kill -CONT $w" \
     -- "$KBCTL" -C "$KB" wait --color=never "$job")
 assert_eq true "$(echo "$r" | jq .rows_seen)" "wait draws the region"
 assert_eq 0 "$(echo "$r" | jq .exit)" "wait exit status"
 assert_eq 0 "$(echo "$r" | jq .sgr)" "no colour with --color=never"
 assert_eq show "$(echo "$r" | jq -r .last_cursor)" "cursor shown after wait"
+assert_eq 1 "$(echo "$r" | jq .max_rows)" "--jobs 1: one row"
+
+# SIGTERM and SIGHUP while the region is drawn: it is erased, the cursor
+# shown, kbctl dies by the signal, and the job goes on in kbd.
+for sig in TERM HUP; do
+	make_long "$T/s-$sig" 50 "s$sig"
+	w=$(stop_workers)
+	r=$(LANG=C.UTF-8 TERM=xterm $PTY --out "$T/pty-$sig" --kill $sig -- \
+	    "$KBCTL" -C "$KB" add --jobs 2 "$T/s-$sig")
+	assert_eq true "$(echo "$r" | jq .rows_seen)" "rows drawn before SIG$sig"
+	assert_eq "$(kill -l $sig)" "$(echo "$r" | jq .signal)" \
+	    "kbctl killed by SIG$sig"
+	assert_eq show "$(echo "$r" | jq -r .last_cursor)" \
+	    "cursor shown after SIG$sig"
+	assert_eq 0 "$(echo "$r" | jq .last_frame_rows)" \
+	    "region erased after SIG$sig"
+	kill -CONT $w
+	kbctl wait "$(kbctl jobs --limit 1 | cut -f1)" --json > "$T/w-$sig"
+	assert_eq done "$(tail -n 1 "$T/w-$sig" | jq -r .state)" \
+	    "job after SIG$sig"
+done
 
 # 4. TERM=dumb at a terminal: plain lines, no escape byte.
 make_long "$T/s4" 50 s4
