@@ -758,11 +758,12 @@ progress_stop(void)
 
 	if (P.mode != PROGRESS_REGION || P.stopped)
 		return;
+	/* First: a die() from here (out of memory) comes back here. */
+	P.stopped = 1;
 	if (P.drawn > 0 || P.pending != NULL) {
 		frame_begin(&b);
 		frame_end(&b);
 	}
-	P.stopped = 1;
 	for (s = 0; s < SLOTS_MAX; s++)
 		row_clear(&P.rows[s]);
 	free(P.cwd);

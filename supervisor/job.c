@@ -1033,9 +1033,15 @@ progress_schedule(struct job *j)
 	struct follower	*f;
 	struct timeval	 tv;
 	int64_t		 now, due = -1, d;
-	int		 changed;
+	int		 changed, wanted = 0;
 
 	if (evtimer_pending(j->progress_ev, NULL))
+		return;
+	/* cppcheck-suppress uninitvar */
+	TAILQ_FOREACH(f, &j->followers, entry)
+		if (f->progress != KBD__PROGRESS_LEVEL__PROGRESS_NONE)
+			wanted = 1;
+	if (!wanted)
 		return;
 	changed = progress_changed(j);
 	now = mono_ms();
