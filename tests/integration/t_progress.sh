@@ -7,7 +7,7 @@
 . "$(dirname "$0")/lib.sh"
 
 PTY="python3 $(dirname "$0")/pty_run.py"
-N=200
+N=100
 
 # make_long DIR N TAG: N small files with long names (so rows get cut).
 make_long() {
