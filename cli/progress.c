@@ -481,8 +481,8 @@ put_cut(struct buf *b, const char *str, int width)
 		return total;
 	}
 	keep = width - 1;	/* the ellipsis takes one column */
-	/* The end of a path says most: give it the larger half. */
-	for (head = 0, hw = 0; head < n && hw + g[head].w <= keep / 2; head++)
+	/* The end of a path says most: it gets two thirds. */
+	for (head = 0, hw = 0; head < n && hw + g[head].w <= keep / 3; head++)
 		hw += g[head].w;
 	for (tail = n, tw = 0; tail > head && hw + tw + g[tail - 1].w <= keep;
 	    tail--)
@@ -531,8 +531,8 @@ draw_row(struct buf *b, const struct row *r, int64_t now, int width)
 	    "\xe2\xa0\x8f" };
 	static const char *const spin_ascii[] = { "|", "/", "-", "\\" };
 	const char	*path = r->path;
-	char		 tail[80], size[32], el[32];
-	int		 fixed, pw, used;
+	char		 info[80], size[32], el[32];
+	int		 fixed, pw;
 
 	/* Inputs under the working directory: the relative name says it. */
 	if (P.cwd != NULL && P.cwdlen > 1 &&
@@ -541,12 +541,15 @@ draw_row(struct buf *b, const struct row *r, int64_t now, int width)
 	fmt_bytes(size, sizeof(size), (double)r->size);
 	(void)snprintf(el, sizeof(el), "%.1fs",
 	    (double)(now - r->since) / 1000);
-	(void)snprintf(tail, sizeof(tail), " %9s %6s", size, el);
-	/* spinner, space, phase in 7, space; the tail goes if too narrow. */
+	(void)snprintf(info, sizeof(info), "%6s %9s  ", el, size);
+	/*
+	 * Spinner, space, phase in 7, space, time and size, then the name in
+	 * what is left; time and size go when that is too narrow.
+	 */
 	fixed = 1 + 1 + 7 + 1;
-	if (width - fixed - (int)strlen(tail) < 12)
-		tail[0] = '\0';
-	pw = width - fixed - (int)strlen(tail);
+	if (width - fixed - (int)strlen(info) < 16)
+		info[0] = '\0';
+	pw = width - fixed - (int)strlen(info);
 	if (pw < 1)
 		return;
 	buf_sgr(b, "36");
@@ -561,14 +564,12 @@ draw_row(struct buf *b, const struct row *r, int64_t now, int width)
 	buf_str(b, el);
 	buf_sgr(b, "0");
 	buf_str(b, " ");
-	used = put_cut(b, path, pw);
-	if (tail[0] != '\0') {
-		for (; used < pw; used++)
-			buf_str(b, " ");
+	if (info[0] != '\0') {
 		buf_sgr(b, "2");
-		buf_str(b, tail);
+		buf_str(b, info);
 		buf_sgr(b, "0");
 	}
+	(void)put_cut(b, path, pw);
 }
 
 static void
