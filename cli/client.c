@@ -209,19 +209,21 @@ const struct conn_wait	*conn_wait;
 /*
  * Wait until the connection is ready. Meanwhile the command's waiter (a
  * follower's signals and redraws) runs whenever its fd is readable, its
- * timeout passes or a signal interrupts poll. It is not run while it runs:
- * what it does may itself talk to kbd on another connection.
+ * timeout passes or a signal interrupts poll. What it does may itself talk
+ * to kbd on another connection (a cancel), and that wait runs it once more,
+ * so that a second Ctrl-C still detaches at once; no deeper.
  */
 static void
 wait_fd(struct conn *c, short events)
 {
+	static int		 waking;
 	const struct conn_wait	*w;
 	struct pollfd		 pfd[2];
 	nfds_t			 n;
 	int			 r;
 
 	for (;;) {
-		w = conn_wait;
+		w = waking < 2 ? conn_wait : NULL;
 		pfd[0].fd = c->fd;
 		pfd[0].events = events;
 		pfd[0].revents = 0;
@@ -239,9 +241,9 @@ wait_fd(struct conn *c, short events)
 		if (r > 0 && pfd[0].revents != 0)
 			return;
 		if (w != NULL && w->wake != NULL) {
-			conn_wait = NULL;
+			waking++;
 			w->wake();
-			conn_wait = w;
+			waking--;
 		}
 	}
 }

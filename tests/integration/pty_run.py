@@ -11,6 +11,7 @@ for a time:
   2. with --resize COLS: set the pty's size (TIOCSWINSZ), send SIGWINCH,
      and wait until a frame has rows and fits the new width;
   3. with --interrupt: type Ctrl-C, and wait until kbctl says it cancels;
+     with it twice: then type Ctrl-C again and wait for EOF before step 4;
      with --kill SIG: send it signal SIG (TERM, HUP);
   4. run --after (a shell command: e.g. SIGCONT to stopped workers);
   5. read to EOF and reap the command.
@@ -71,7 +72,7 @@ def main():
     ap.add_argument("--cols", type=int, default=200)
     ap.add_argument("--rows", type=int, default=40)
     ap.add_argument("--resize", type=int, default=0)
-    ap.add_argument("--interrupt", action="store_true")
+    ap.add_argument("--interrupt", action="count", default=0)
     ap.add_argument("--kill", default="")
     ap.add_argument("--after", default="")
     ap.add_argument("--limit", type=float, default=120)
@@ -140,6 +141,9 @@ def main():
     if a.interrupt:
         os.write(fd, b"\x03")
         report["cancelling"] = wait_for(lambda: b"cancelling" in out)
+    if a.interrupt > 1:
+        os.write(fd, b"\x03")
+        report["detached"] = wait_for(lambda: eof)
     if a.kill:
         os.kill(pid, getattr(signal, "SIG" + a.kill))
     if a.after:

@@ -94,6 +94,20 @@ assert_eq $((N + $(echo "$s" | jq .added))) "$(doc_count)" \
     "documents after Ctrl-C"
 lint_clean
 
+# A second Ctrl-C detaches at once: kbctl ends while the files it left in
+# flight are still held by stopped workers; the job still ends in kbd.
+make_long "$T/s2b" 50 s2b
+w=$(stop_workers)
+r=$(LANG=C.UTF-8 TERM=xterm $PTY --out "$T/pty2b" --interrupt --interrupt \
+    --after "kill -CONT $w" -- "$KBCTL" -C "$KB" add --jobs 2 "$T/s2b")
+assert_eq true "$(echo "$r" | jq .detached)" "second Ctrl-C detaches at once"
+assert_eq 2 "$(echo "$r" | jq .signal)" "killed by SIGINT after detaching"
+assert_eq show "$(echo "$r" | jq -r .last_cursor)" "cursor shown after detaching"
+kbctl wait "$(kbctl jobs --limit 1 | cut -f1)" --json > "$T/w2b" || true
+assert_eq cancelled "$(tail -n 1 "$T/w2b" | jq -r .state)" \
+    "job after a detach ends cancelled in kbd"
+lint_clean
+
 # 3. wait at a terminal with --color=never: the region, without colour;
 # a job with --jobs 1 has one row.
 make_long "$T/s3" $N s3
