@@ -148,7 +148,11 @@ def main():
         os.kill(pid, getattr(signal, "SIG" + a.kill))
     if a.after:
         subprocess.run(a.after, shell=True, check=False)
-    wait_for(lambda: eof)
+    # Never block on a command that blocks on us: read, or kill it.
+    report["ended"] = wait_for(lambda: eof)
+    if not report["ended"]:
+        os.kill(pid, signal.SIGKILL)
+        wait_for(lambda: eof)
     _, st = os.waitpid(pid, 0)
     os.close(fd)
     with open(a.out, "wb") as f:

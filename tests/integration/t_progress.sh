@@ -143,8 +143,9 @@ done
 
 # 4. TERM=dumb at a terminal: plain lines, no escape byte.
 make_long "$T/s4" 50 s4
-LANG=C.UTF-8 TERM=dumb $PTY --out "$T/pty4" --limit 5 -- "$KBCTL" -C "$KB" \
-    add "$T/s4" >/dev/null
+r=$(LANG=C.UTF-8 TERM=dumb $PTY --out "$T/pty4" -- "$KBCTL" -C "$KB" \
+    add "$T/s4")
+assert_eq 0 "$(echo "$r" | jq .exit)" "exit status with TERM=dumb"
 no_esc "$T/pty4" "TERM=dumb"
 grep -q "^added " "$T/pty4" || fail "no file lines with TERM=dumb"
 
@@ -180,8 +181,9 @@ assert_eq $N "$(jq -r 'select(.path) | .path' "$T/out6" | sort -u | wc -l)" \
 assert_eq summary "$(tail -n 1 "$T/out6" | jq -r .event)" "summary last"
 assert_eq 0 "$(wc -c < "$T/err6")" "nothing on stderr with --json"
 make_long "$T/s7" 50 s7
-LANG=C.UTF-8 TERM=xterm $PTY --out "$T/pty7" --limit 5 -- "$KBCTL" -C "$KB" \
-    add --json "$T/s7" >/dev/null
+r=$(LANG=C.UTF-8 TERM=xterm $PTY --out "$T/pty7" -- "$KBCTL" -C "$KB" \
+    add --json "$T/s7")
+assert_eq 0 "$(echo "$r" | jq .exit)" "exit status of --json at a terminal"
 no_esc "$T/pty7" "--json at a terminal"
 tr -d '\r' < "$T/pty7" | jq -e . >/dev/null ||
 	fail "--json at a terminal: a line does not parse"
