@@ -275,21 +275,35 @@ progress_level(enum progress_mode m)
 	}
 }
 
+/*
+ * Catch sig. An ignored SIGHUP or SIGTERM (nohup) stays ignored; SIGINT
+ * is always caught, since it is how a script cancels a background add
+ * (whose SIGINT the shell ignores) as Ctrl-C would.
+ */
 static void
-follow_signals(enum progress_mode mode)
+catch_signal(int sig)
 {
-	struct sigaction	sa;
+	struct sigaction	sa, old;
 
-	if (pipe2(sigfds, O_CLOEXEC | O_NONBLOCK) == -1)
-		die_errno("pipe");
+	if (sig != SIGINT && sigaction(sig, NULL, &old) == 0 &&
+	    old.sa_handler == SIG_IGN)
+		return;
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_signal;
 	sigemptyset(&sa.sa_mask);
-	(void)sigaction(SIGINT, &sa, NULL);
-	(void)sigaction(SIGTERM, &sa, NULL);
-	(void)sigaction(SIGHUP, &sa, NULL);
+	(void)sigaction(sig, &sa, NULL);
+}
+
+static void
+follow_signals(enum progress_mode mode)
+{
+	if (pipe2(sigfds, O_CLOEXEC | O_NONBLOCK) == -1)
+		die_errno("pipe");
+	catch_signal(SIGINT);
+	catch_signal(SIGTERM);
+	catch_signal(SIGHUP);
 	if (mode == PROGRESS_REGION)
-		(void)sigaction(SIGWINCH, &sa, NULL);
+		catch_signal(SIGWINCH);
 	follow_waiter.fd = sigfds[0];
 	conn_wait = &follow_waiter;
 }

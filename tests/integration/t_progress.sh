@@ -157,7 +157,7 @@ KBCTL_HEARTBEAT=1 "$KBCTL" -C "$KB" add --jobs 2 "$T/s5" > "$T/out5" \
     2> "$T/err5" &
 p=$!
 i=0
-while ! grep -q '^kbctl: .* files/s' "$T/err5"; do
+while ! grep -qs '^kbctl: .* files/s' "$T/err5"; do
 	i=$((i + 1))
 	[ $i -lt 1200 ] || { kill -CONT $w; fail "no heartbeat line"; }
 	sleep 0.05
