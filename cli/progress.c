@@ -721,10 +721,20 @@ progress_timeout(void)
 	return due <= now ? 0 : (int)(due - now);
 }
 
+/* In the terminal's foreground process group (not `kbctl add &`). */
+static int
+foreground(void)
+{
+	pid_t	pg = tcgetpgrp(P.fd);
+
+	return pg == -1 || pg == getpgrp();
+}
+
 void
 progress_tick(void)
 {
-	int64_t	now = now_ms();
+	struct buf	b = { NULL, 0, 0 };
+	int64_t		now = now_ms();
 
 	if (P.mode == PROGRESS_OFF || P.stopped)
 		return;
@@ -737,6 +747,14 @@ progress_tick(void)
 		return;
 	/* A frame period after the last, however late this one is. */
 	P.next_frame = now + FRAME_MS;
+	if (!foreground()) {
+		/* Leave the screen to the foreground; lines go out as such. */
+		if (P.drawn > 0 || P.pending != NULL) {
+			frame_begin(&b);
+			frame_end(&b);
+		}
+		return;
+	}
 	draw(now);
 }
 

@@ -141,6 +141,18 @@ for sig in TERM HUP; do
 	    "job after SIG$sig"
 done
 
+# In the background of a job-control shell (`kbctl add ... &`) the region
+# is not drawn over the foreground: no frame in the 3 s a foreground kbctl
+# takes a sixth of to draw its first; the file lines still come.
+make_long "$T/s-bg" 50 sbg
+w=$(stop_workers)
+r=$(LANG=C.UTF-8 TERM=xterm $PTY --out "$T/pty-bg" --limit 3 \
+    --after "kill -CONT $w" -- \
+    sh -c "set -m; \"$KBCTL\" -C \"$KB\" add --jobs 2 \"$T/s-bg\" & wait \$!")
+assert_eq 0 "$(echo "$r" | jq .exit)" "background add exit status"
+assert_eq 0 "$(echo "$r" | jq .frames)" "no region drawn from the background"
+grep -q "added.*sbg" "$T/pty-bg" || fail "no file lines from the background"
+
 # 4. TERM=dumb at a terminal: plain lines, no escape byte.
 make_long "$T/s4" 50 s4
 r=$(LANG=C.UTF-8 TERM=dumb $PTY --out "$T/pty4" -- "$KBCTL" -C "$KB" \
