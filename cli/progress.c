@@ -227,6 +227,9 @@ progress_update(const Kbd__Progress *p)
 
 	if (P.mode == PROGRESS_OFF)
 		return;
+	/* Counted from 0 until now (a wait): rates start from kbd's count. */
+	if (!P.have_total)
+		P.nsamples = 0;
 	P.done = p->done;
 	P.total = p->total;
 	P.total_final = p->total_final;
@@ -317,7 +320,7 @@ rates(int64_t now, double *files, double *bytes)
 	*files = *bytes = 0;
 	if (P.nsamples == 0 || (dt = (double)(now - s->t) / 1000) < 0.5)
 		return;
-	*files = (double)(P.done - s->done) / dt;
+	*files = P.done >= s->done ? (double)(P.done - s->done) / dt : 0;
 	*bytes = P.bytes >= s->bytes ? (double)(P.bytes - s->bytes) / dt : 0;
 }
 

@@ -76,7 +76,10 @@ assert_eq $N "$(doc_count)" "documents after the add at a terminal"
 
 # 2. Ctrl-C typed at the terminal, NO_COLOR: kbctl cancels, the files in
 # flight finish, kbctl dies by SIGINT with the cursor shown and no colour.
+# The first file in flight has an escape sequence in its name: shown
+# escaped, it adds no colour either.
 make_long "$T/s2" $N s2
+printf 'evil\n' > "$T/s2/dir0/$(printf '\033[31m')evil.txt"
 w=$(stop_workers)
 r=$(NO_COLOR=1 LANG=C.UTF-8 TERM=xterm $PTY --out "$T/pty2" --interrupt \
     --after "kill -CONT $w" -- "$KBCTL" -C "$KB" add --jobs 2 "$T/s2")
@@ -85,9 +88,11 @@ assert_eq true "$(echo "$r" | jq .cancelling)" "Ctrl-C cancels"
 assert_eq 2 "$(echo "$r" | jq .signal)" "kbctl killed by SIGINT"
 assert_eq show "$(echo "$r" | jq -r .last_cursor)" "cursor shown after Ctrl-C"
 assert_eq 0 "$(echo "$r" | jq .sgr)" "no colour with NO_COLOR"
+assert_contains "$(echo "$r" | jq -r '.row_text | join(" ")')" '\x1b[31mevil' \
+    "a control character in a name is escaped in its row"
 s=$(kbctl status --json)
 assert_eq cancelled "$(echo "$s" | jq -r .state)" "job state after Ctrl-C"
-assert_eq $N "$(echo "$s" | jq '.added + .duplicates + .skipped + .failed + .cancelled')" \
+assert_eq $((N + 1)) "$(echo "$s" | jq '.added + .duplicates + .skipped + .failed + .cancelled')" \
     "every file committed or cancelled"
 [ "$(echo "$s" | jq .cancelled)" -gt 0 ] || fail "Ctrl-C cancelled nothing"
 assert_eq $((N + $(echo "$s" | jq .added))) "$(doc_count)" \
