@@ -268,10 +268,12 @@ progress_file_done(const Kbd__FileEvent *ev)
 {
 	unsigned	s;
 
+	if (P.mode == PROGRESS_OFF)
+		return;
 	P.done++;
 	if (ev->status == KBD__FILE_STATUS__FS_FAILED)
 		P.failed++;
-	for (s = 0; s < SLOTS_MAX; s++)
+	for (s = 0; s < P.nslots; s++)
 		if (P.rows[s].path != NULL && P.rows[s].seq == ev->seq)
 			row_clear(&P.rows[s]);
 }
