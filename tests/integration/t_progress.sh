@@ -208,18 +208,22 @@ lint_clean
 
 # 7. A follower that asks for progress and stops reading: kbd keeps
 # queueing its file events (every one arrives) but drops its progress
-# once 64 KiB wait for it, so the tail of what it gets has none.
-python3 - "$T/s8" <<'PY'
+# once 64 KiB wait for it, so the tail of what it gets has none. The
+# events (some 170 bytes each) must fill the socket's buffer and those
+# 64 KiB twice over.
+wmem=$(cat /proc/sys/net/core/wmem_default 2>/dev/null || echo 212992)
+N8=$(( (wmem + 65536) * 2 / 150 + 500 ))
+python3 - "$T/s8" $N8 <<'PY'
 import os, sys
 d = sys.argv[1]
-for i in range(4000):
+for i in range(int(sys.argv[2])):
     sub = os.path.join(d, "d%d" % (i % 8), "a-fairly-long-directory-name-to-make-events-big")
     os.makedirs(sub, exist_ok=True)
     with open(os.path.join(sub, "a-long-file-name-so-each-event-is-a-few-hundred-bytes-%05d.txt" % i), "w") as f:
         f.write("slow %d\n" % i)
 PY
 python3 "$(dirname "$0")/slow_client.py" --sock "$KB/.kb/kbd.sock" \
-    --go "$T/go" --tail 1000 "$T/s8" > "$T/slow.json" &
+    --go "$T/go" --tail 500 "$T/s8" > "$T/slow.json" &
 sp=$!
 i=0
 until grep -q added "$T/slow.json" 2>/dev/null &&
@@ -230,7 +234,7 @@ done
 touch "$T/go"
 wait $sp || fail "slow client failed"
 r=$(tail -n 1 "$T/slow.json")
-assert_eq 4000 "$(echo "$r" | jq .events)" "every file event reaches a slow follower"
+assert_eq $N8 "$(echo "$r" | jq .events)" "every file event reaches a slow follower"
 [ "$(echo "$r" | jq .progress)" -gt 0 ] || fail "no progress at all: $r"
 assert_eq 0 "$(echo "$r" | jq .progress_in_tail)" \
     "progress dropped for a follower that is behind"
