@@ -1,7 +1,11 @@
 # kbd — knowledge-base daemon. See README.md.
 #
 #   make            build bin/kbd and bin/kbctl (installs build deps if missing)
-#   make check      unit + integration tests, then again under ASan+UBSan
+#   make check      unit + integration tests, drills, then again under
+#                   ASan+UBSan, then a short run of each libFuzzer harness
+#   make drills     crash-recovery drills (docs/crash-safety.md); also
+#                   drills-full (SEED=), drills-negative
+#   make fuzz       each libFuzzer harness for FUZZ_TIME (60) seconds
 #   make demo       build a KB from python3.11-doc's reST sources
 #   make install    PREFIX=/usr/local DESTDIR=
 
@@ -11,7 +15,8 @@ MANDIR	?= $(PREFIX)/share/man
 DESTDIR	?=
 
 CC	?= cc
-PKGS	 = libevent libprotobuf-c sqlite3 libseccomp libcrypto md4c
+PKGS	 = libevent libprotobuf-c sqlite3 libseccomp libcrypto md4c libxml-2.0 \
+	   libarchive
 # SAN=1 builds an ASan+UBSan copy in build/san; the default build is build/release.
 # SANDBOX_DEBUG=1: workers' seccomp filter traps instead of killing and
 # names the offending syscall ("sandbox violation: syscall N", exit 111).
@@ -19,7 +24,20 @@ ifeq ($(SANDBOX_DEBUG),1)
 O	?= build/sbdebug
 CPPFLAGS += -DKBD_SANDBOX_DEBUG
 endif
-ifeq ($(SAN),1)
+# DRILL_BREAK=nodirsync|nobackupsync|early_publish: a negative control for
+# the crash drills, deliberately unsafe; only with the fail points, and
+# built apart (make drills-negative uses O=build/neg-NAME).
+ifneq ($(DRILL_BREAK),)
+O	?= build/neg-$(DRILL_BREAK)
+CPPFLAGS += -DKBD_DRILL_BREAK_$(shell echo '$(DRILL_BREAK)' | tr a-z A-Z)
+endif
+# FUZZ=1: clang with libFuzzer's coverage and ASan+UBSan, in build/fuzz.
+ifeq ($(FUZZ),1)
+O	?= build/fuzz
+CC	 = clang
+SANFLAGS = -fsanitize=address,undefined,fuzzer-no-link \
+	   -fno-sanitize-recover=undefined -fno-omit-frame-pointer
+else ifeq ($(SAN),1)
 O	?= build/san
 SANFLAGS = -fsanitize=address,undefined -fno-sanitize-recover=undefined \
 	   -fno-omit-frame-pointer
@@ -46,6 +64,11 @@ LDFLAGS	+= $(SANFLAGS)
 DEPS_STAMP = build/.deps-ok
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+# MuPDF (libmupdf-dev) is only shipped as static libraries, and its
+# mupdf.pc lists neither harfbuzz nor the right order: the libraries it
+# needs follow it, each after what uses it. Only kbd and the tests link it.
+MUPDF_LIBS = -lmupdf -lmupdf-third -lharfbuzz -lfreetype -ljbig2dec \
+	     -lopenjp2 -ljpeg -lmujs -lgumbo -lz -lm
 
 GEN_C	= $(O)/gen/kbd.pb-c.c
 GEN_H	= $(O)/gen/kbd.pb-c.h
@@ -61,11 +84,15 @@ KBD_OBJS   = $(O)/supervisor/kbd.o $(O)/libkbd.a
 CLI_OBJS   = $(CLI_SRCS:%.c=$(O)/%.o) $(O)/gen/kbd.pb-c.o \
 	     $(O)/proto/chan.o $(O)/proto/names.o $(O)/proto/sockpath.o
 
+FUZZ_SRCS  = $(wildcard tests/fuzz/fuzz_*.c)
+FUZZ_BINS  = $(FUZZ_SRCS:tests/fuzz/%.c=$(O)/fuzz/%)
+FUZZ_TIME ?= 60
+
 UNIT_SRCS  = $(wildcard tests/unit/test_*.c)
 UNIT_BINS  = $(UNIT_SRCS:tests/unit/%.c=$(O)/tests/%)
 
 .PHONY: all deps check check-one unit integration demo install clean bench \
-	lint-man tidy
+	lint-man tidy fuzz fuzz-run drills drills-full drills-negative
 .SUFFIXES:
 
 all: $(BIN)/kbd $(BIN)/kbctl bin/kbd bin/kbctl
@@ -98,7 +125,8 @@ $(O)/libkbd.a: $(LIB_OBJS)
 
 $(BIN)/kbd: $(KBD_OBJS)
 	@mkdir -p $(BIN)
-	$(CC) $(LDFLAGS) -o $@ $(O)/supervisor/kbd.o $(O)/libkbd.a $(PKG_LIBS)
+	$(CC) $(LDFLAGS) -o $@ $(O)/supervisor/kbd.o $(O)/libkbd.a $(PKG_LIBS) \
+	    $(MUPDF_LIBS)
 
 $(BIN)/kbctl: $(CLI_OBJS)
 	@mkdir -p $(BIN)
@@ -107,7 +135,29 @@ $(BIN)/kbctl: $(CLI_OBJS)
 $(O)/tests/%: tests/unit/%.c $(O)/libkbd.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(PKG_CFLAGS) $(CFLAGS) -o $@ $< $(O)/libkbd.a \
-	    $(PKG_LIBS) -lcmocka
+	    $(PKG_LIBS) $(MUPDF_LIBS) -lcmocka
+
+$(O)/fuzz/%: tests/fuzz/%.c $(O)/libkbd.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(PKG_CFLAGS) $(CFLAGS) -fsanitize=fuzzer -o $@ $< \
+	    $(O)/libkbd.a $(PKG_LIBS) $(MUPDF_LIBS)
+
+# Each harness for FUZZ_TIME seconds, from its seeds (tests/fuzz/seeds/NAME,
+# if any) and the corpus it grew before (build/fuzz/corpus/NAME).
+fuzz:
+	$(MAKE) FUZZ=1 fuzz-run
+
+fuzz-run: $(FUZZ_BINS)
+	@for f in $(FUZZ_BINS); do \
+	    n=$$(basename $$f); mkdir -p $(O)/corpus/$$n; \
+	    seeds=; [ -d tests/fuzz/seeds/$$n ] && seeds=tests/fuzz/seeds/$$n; \
+	    echo "== $$n ($(FUZZ_TIME) s)"; \
+	    $$f -max_total_time=$(FUZZ_TIME) -rss_limit_mb=2048 \
+	        -max_len=1048576 -print_final_stats=0 \
+	        -artifact_prefix=$(O)/$$n- $(O)/corpus/$$n $$seeds \
+	        2>$(O)/$$n.log || { tail -n 40 $(O)/$$n.log; exit 1; }; \
+	    grep -E "^#[0-9]+.*DONE" $(O)/$$n.log || tail -n 1 $(O)/$$n.log; \
+	done
 
 # One pass of every suite against the build in $(O).
 check-one: $(BIN)/kbd $(BIN)/kbctl $(UNIT_BINS)
@@ -116,8 +166,39 @@ check-one: $(BIN)/kbd $(BIN)/kbctl $(UNIT_BINS)
 
 check: all
 	$(MAKE) check-one
+	$(MAKE) drills
 	$(MAKE) SAN=1 check-one
+	$(MAKE) FUZZ=1 FUZZ_TIME=10 fuzz-run
 	$(MAKE) lint-man
+
+# Crash-recovery drills against the release build (never under SAN: they
+# SIGKILL and SIGSTOP processes by design, and time matters). A fixed seed
+# keeps make check reproducible; drills-full prints a fresh one, or SEED=.
+DRILLS_SEED ?= 20261126
+drills: all
+	./tests/drills/drill.py --bin build/release/bin --seed $(DRILLS_SEED)
+
+drills-full: all
+	./tests/drills/drill.py --bin build/release/bin --full \
+	    $(if $(SEED),--seed $(SEED))
+
+# Each deliberately broken build must make the drills fail; this target
+# succeeds only if every one of them is caught.
+DRILL_BREAKS = nodirsync nobackupsync early_publish
+drills-negative:
+	@for b in $(DRILL_BREAKS); do \
+	    $(MAKE) --no-print-directory DRILL_BREAK=$$b O=build/neg-$$b \
+		build/neg-$$b/bin/kbd build/neg-$$b/bin/kbctl >/dev/null || exit 1; \
+	    echo "== negative control $$b"; \
+	    if ./tests/drills/drill.py --bin build/neg-$$b/bin \
+		--seed $(DRILLS_SEED) --family crash --family dirloss \
+		--subsets 2 2>build/neg-$$b/drills.err; then \
+		echo "NOT CAUGHT: the drills pass on the $$b build"; exit 1; \
+	    fi; \
+	    echo "caught: $$(grep -c '^VIOLATION' build/neg-$$b/drills.err)" \
+		"violations (first: $$(grep -m1 '^VIOLATION' \
+		build/neg-$$b/drills.err | cut -c1-160))"; \
+	done; echo "drills-negative: all $(words $(DRILL_BREAKS)) broken builds caught"
 
 unit: $(UNIT_BINS)
 	@for t in $(UNIT_BINS); do echo "== $$t"; $$t || exit 1; done
@@ -131,8 +212,13 @@ lint-man:
 demo: all
 	./scripts/demo.sh
 
-bench: all
+bench: all $(O)/bench/convert_bench $(O)/bench/pdf_raw
 	./scripts/bench.sh
+
+$(O)/bench/%: tests/bench/%.c $(O)/libkbd.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(PKG_CFLAGS) $(CFLAGS) -o $@ $< $(O)/libkbd.a \
+	    $(PKG_LIBS) $(MUPDF_LIBS)
 
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man8

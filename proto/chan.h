@@ -9,6 +9,8 @@
 #ifndef KBD_CHAN_H
 #define KBD_CHAN_H
 
+#include <sys/types.h>
+
 #include <stddef.h>
 #include <stdint.h>
 #include <protobuf-c/protobuf-c.h>

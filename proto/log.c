@@ -90,6 +90,11 @@ log_child(int level, const char *who, long pid, const char *text)
 	write_line(level, who, pid, text);
 }
 
+static void	vlog(int, const char *, va_list)
+		    __attribute__((format(printf, 2, 0)));
+static void	vlog_errno(int, int, const char *, va_list)
+		    __attribute__((format(printf, 3, 0)));
+
 static void
 vlog(int level, const char *fmt, va_list ap)
 {

@@ -96,3 +96,53 @@ printf '  supervisor peak RSS     : %d KiB for %d files, %d KiB for %d files\n' 
     "$RSS_SMALL" "$small" "$RSS_LARGE" "$N"
 printf '  clients at once         : %d answered in %.2f s, %d in %.2f s; supervisor RSS %d KiB idle, %d KiB with 1000, %d KiB with 7000\n' \
     "$C_N1" "$C_T1" "$C_N7" "$C_T7" "$C_BEFORE" "$C_1K" "$C_7K"
+
+# Conversion per format, and the cost of isolation: the same documents
+# through convert() in a plain loop and through a real sandboxed worker
+# (tests/bench/convert_bench.c). Real documents where Debian has them:
+# python3.11-doc's HTML and reST sources, PDFs made from man pages.
+C="$W/formats"
+mkdir -p "$C"
+DOC=/usr/share/doc/python3.11/html
+find "$DOC/library" -name '*.html' | sort | head -n 150 > "$W/list"
+i=0
+for f in $(find "$DOC/_sources/library" -name '*.rst.txt' | sort | head -n 150); do
+	cp "$f" "$C/s$i.rst"
+	i=$((i + 1))
+done
+for f in $(find "$W/large" -type f | sort | head -n 300); do
+	echo "$f" >> "$W/list"
+done
+i=0
+for m in $(ls /usr/share/man/man1/*.1.gz | sort | head -n 40); do
+	zcat "$m" | groff -man -Tpdf > "$C/m$i.pdf" 2>/dev/null || rm -f "$C/m$i.pdf"
+	i=$((i + 1))
+done
+python3 - "$C" <<'PY'
+import csv, os, random, sys
+d = sys.argv[1]
+rnd = random.Random(7)
+for i in range(100):
+    with open(os.path.join(d, "t%d.csv" % i), "w", newline="") as f:
+        w = csv.writer(f)
+        w.writerow(["id", "name", "amount", "note"])
+        for r in range(200):
+            w.writerow([r, "item %d" % rnd.randrange(10**6),
+                        "%.2f" % rnd.random(), "a, \"quoted\" note"])
+PY
+# Office and EPUB files as the integration tests build them.
+python3 - "$C" <<'PY'
+import os, sys
+sys.path.insert(0, "tests/integration")
+import mkoffice
+for kind in ("docx", "pptx", "xlsx", "epub"):
+    for i in range(40):
+        getattr(mkoffice, kind)(os.path.join(sys.argv[1], "o%d.%s" % (i, kind)))
+PY
+find "$C" -type f | sort >> "$W/list"
+echo "conversion per format (library in a plain loop vs a sandboxed worker; ratio = worker/library throughput):"
+"$(dirname "$BIN")/build/release/bench/convert_bench" "$BIN/kbd" < "$W/list" |
+    sed 's/^/  /'
+echo "PDF: MuPDF's structured text alone vs kbd's convert(), same process, same PDFs:"
+grep '\.pdf$' "$W/list" | "$(dirname "$BIN")/build/release/bench/pdf_raw" |
+    sed 's/^/  /'

@@ -37,6 +37,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "convert.h"
 #include "log.h"
 #include "names.h"
 #include "supervisor.h"
@@ -152,20 +153,6 @@ static void	drain_failed(struct job *);
 static void	progress_schedule(struct job *);
 static int64_t	mono_ms(void);
 static void	on_progress(evutil_socket_t, short, void *);
-
-/* Formats kbd converts; anything else is skipped with its reason. */
-static int
-ext_supported(const char *ext)
-{
-	static const char *const ok[] = { "", "txt", "md", "markdown", "rst",
-	    "text" };
-	size_t	i;
-
-	for (i = 0; i < sizeof(ok) / sizeof(ok[0]); i++)
-		if (strcmp(ext, ok[i]) == 0)
-			return 1;
-	return 0;
-}
 
 static void
 split_name(const char *path, char **stem, char **ext)
@@ -371,6 +358,7 @@ send_request(struct child *w, struct job *j, struct item *it)
 
 		r.seq = it->seq;
 		r.max_size = j->req->max_size;
+		r.ext = convert_format(it);
 		it->state = IT_PREPARING;
 		worker_busy(w, j, it);
 		proc_send(w, MSG_PREPARE_REQ, &r.base, fds, 1);
@@ -403,7 +391,7 @@ send_request(struct child *w, struct job *j, struct item *it)
 		r.expect_hash.data = it->hash;
 		r.expect_hash.len = sizeof(it->hash);
 		r.max_size = j->req->max_size;
-		r.max_output = sup_opts->limits.fsize;
+		r.max_output = sup_opts->max_output;
 		it->state = IT_CONVERTING;
 		worker_busy(w, j, it);
 		proc_send(w, MSG_CONVERT_REQ, &r.base, fds, n);
@@ -586,9 +574,9 @@ item_from_walk(struct job *j, struct walk_entry *e)
 	it->size = (uint64_t)e->st.st_size;
 	it->mtime_ns = (int64_t)e->st.st_mtim.tv_sec * 1000000000 +
 	    e->st.st_mtim.tv_nsec;
-	if (!ext_supported(it->ext)) {
-		item_outcome(it, KBD__FILE_STATUS__FS_SKIPPED,
-		    "unsupported format (.%s)", it->ext);
+	if (!convert_ext_supported(it->ext)) {
+		convert_unsupported(it->ext, name, sizeof(name));
+		item_outcome(it, KBD__FILE_STATUS__FS_SKIPPED, "%s", name);
 		return it;
 	}
 	/* Unchanged since it was added: known without reading a byte. */

@@ -28,7 +28,7 @@ usage(void)
 {
 	fprintf(stderr, "usage: kbd [-fv] -C dir [--jobs n] [--max-size bytes] "
 	    "[--timeout seconds]\n"
-	    "           [--mem-limit bytes]\n");
+	    "           [--mem-limit bytes] [--max-output bytes]\n");
 	exit(2);
 }
 
@@ -157,6 +157,7 @@ main(int argc, char **argv)
 		{ "max-size", required_argument, NULL, 's' },
 		{ "timeout", required_argument, NULL, 't' },
 		{ "mem-limit", required_argument, NULL, 'm' },
+		{ "max-output", required_argument, NULL, 'o' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -181,7 +182,7 @@ main(int argc, char **argv)
 	o.timeout = 30;
 	o.limits.mem = 1ull << 30;
 	o.limits.cpu = 60;
-	o.limits.fsize = 256ull << 20;
+	o.max_output = 256ull << 20;
 	while ((ch = getopt_long(argc, argv, "C:fhv", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'C':
@@ -212,12 +213,23 @@ main(int argc, char **argv)
 			    &o.limits.mem) == -1)
 				usage();
 			break;
+		case 'o':
+			if (parse_u64(optarg, 4096, 1ull << 40,
+			    &o.max_output) == -1)
+				usage();
+			break;
 		default:
 			usage();
 		}
 	}
 	if (optind != argc)
 		usage();
+	/*
+	 * The converters enforce max_output themselves; RLIMIT_FSIZE only
+	 * backs them up, and must let a worker write the raw copy of the
+	 * largest input.
+	 */
+	o.limits.fsize = o.max_output > o.max_size ? o.max_output : o.max_size;
 	if (dir == NULL && (dir = getenv("KB_DIR")) == NULL)
 		usage();
 	if (realpath(dir, root) == NULL) {

@@ -14,7 +14,7 @@
 struct worker_limits {
 	uint64_t	mem;		/* RLIMIT_AS, bytes */
 	uint64_t	cpu;		/* RLIMIT_CPU, seconds */
-	uint64_t	fsize;		/* RLIMIT_FSIZE, bytes: the output cap */
+	uint64_t	fsize;		/* RLIMIT_FSIZE, bytes: a backstop */
 };
 
 struct kbd_opts {
@@ -23,6 +23,7 @@ struct kbd_opts {
 	int		 verbose;
 	unsigned	 jobs;		/* worker processes */
 	uint64_t	 max_size;	/* largest input accepted */
+	uint64_t	 max_output;	/* most Markdown from one file */
 	unsigned	 timeout;	/* per-file watchdog, seconds */
 	struct worker_limits limits;
 };

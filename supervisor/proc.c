@@ -173,8 +173,8 @@ describe_status(int status, int timed_out, char *buf, size_t len)
 			    (unsigned long long)sup_opts->limits.cpu);
 			break;
 		case SIGXFSZ:
-			(void)snprintf(buf, len, "converter exceeded the output "
-			    "limit of %llu bytes",
+			(void)snprintf(buf, len, "converter exceeded the file "
+			    "size limit of %llu bytes",
 			    (unsigned long long)sup_opts->limits.fsize);
 			break;
 		default:

@@ -48,6 +48,10 @@
 #include "wiki.h"
 #include "xmalloc.h"
 
+#if defined(KBD_DRILL_BREAK_EARLY_PUBLISH) && !defined(KBD_FAILPOINTS)
+#error "KBD_DRILL_BREAK_* variants are test builds (FAILPOINTS=1) only"
+#endif
+
 #define STAGING_DIR	".kb/staging"
 #define JOURNAL_DIR	".kb/journal"
 #define EXT_MAX		32		/* bytes of a file name extension */
@@ -166,10 +170,18 @@ sync_dirs(const char *point)
 			fatal("fsync %s", live_dirs[i]);
 }
 
-/* Before the commit point: undo the live tree. Failing that, stop. */
+/*
+ * Before the commit point: undo the live tree. Failing that, stop. After a
+ * failed fsync the page cache may have dropped what it was to write, so
+ * undoing through it is not trusted either: stop, and let the next
+ * committer's recovery roll back from what is on disk.
+ */
 static void
 rollback(struct journal *j)
 {
+	if (fsio_sync_failed())
+		fatalx("journal %s: an fsync failed; exiting for recovery",
+		    journal_id(j));
 	if (journal_rollback(j) == -1)
 		fatal("journal %s: rollback", journal_id(j));
 	journal_free(j);
@@ -690,8 +702,10 @@ batch_commit(uint64_t cursor)
 		rollback(j);
 		return err;
 	}
+#ifndef KBD_DRILL_BREAK_EARLY_PUBLISH
 	if ((err = activate(j)) != NULL)
 		return err;
+#endif
 
 	/* The live tree changes from here on. */
 	docs = xcalloc(ndocs, sizeof(*docs));
@@ -725,6 +739,11 @@ batch_commit(uint64_t cursor)
 	}
 	free(lines);
 	free(docs);
+#ifdef KBD_DRILL_BREAK_EARLY_PUBLISH
+	/* Negative control: the live tree changed before the journal counts. */
+	if (err == NULL && (err = activate(j)) != NULL)
+		return err;
+#endif
 	if (err == NULL) {
 		sync_dirs("publish.fsync");
 		err = batch_transaction(j, cursor, now);
@@ -997,7 +1016,7 @@ index_rewrite(char **names, size_t n)
 
 	if ((in = fopen(WIKI_INDEX, "re")) == NULL)
 		return errf("%s: %s", WIKI_INDEX, strerror(errno));
-	fd = open(WIKI_INDEX ".tmp", O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
+	fd = fsio_create(WIKI_INDEX ".tmp", O_WRONLY | O_TRUNC | O_CLOEXEC,
 	    0644);
 	if (fd == -1) {
 		err = errf("%s: %s", WIKI_INDEX ".tmp", strerror(errno));

@@ -9,6 +9,7 @@
 #include <sys/types.h>
 
 #include <limits.h>
+#include <locale.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,86 +18,17 @@
 #include <md4c.h>
 
 #include "convert.h"
+#include "convert-csv.h"
+#include "convert-html.h"
+#include "convert-zip.h"
+#include "mdbuf.h"
 
 /* Nesting of reST containers (lists, quotes, directives) kept as such. */
 #define DEPTH_MAX	24
-#define NOLIMIT		(SIZE_MAX / 4)
 #define NONE		((size_t)-1)
 
 static const char adorn_chars[] = "!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~";
 
-/* ---- growable buffers with a cap; the first error sticks ---- */
-
-struct buf {
-	char	*p;
-	size_t	 len, cap, max;
-	int	 err;
-};
-
-static void
-buf_init(struct buf *b, size_t max)
-{
-	memset(b, 0, sizeof(*b));
-	b->max = max > NOLIMIT ? NOLIMIT : max;
-}
-
-static int
-buf_room(struct buf *b, size_t n)
-{
-	size_t	 need, cap;
-	char	*p;
-
-	if (b->err)
-		return -1;
-	if (n > b->max - b->len) {
-		b->err = CONVERT_EOUTPUT;
-		return -1;
-	}
-	need = b->len + n + 1;
-	if (need <= b->cap)
-		return 0;
-	cap = b->cap != 0 ? b->cap : 256;
-	while (cap < need)
-		cap *= 2;
-	if ((p = realloc(b->p, cap)) == NULL) {
-		b->err = CONVERT_ENOMEM;
-		return -1;
-	}
-	b->p = p;
-	b->cap = cap;
-	return 0;
-}
-
-static void
-buf_add(struct buf *b, const char *s, size_t n)
-{
-	if (buf_room(b, n) == -1)
-		return;
-	if (n > 0)
-		memcpy(b->p + b->len, s, n);
-	b->len += n;
-	b->p[b->len] = '\0';
-}
-
-static void
-buf_adds(struct buf *b, const char *s)
-{
-	buf_add(b, s, strlen(s));
-}
-
-static void
-buf_addc(struct buf *b, char c)
-{
-	buf_add(b, &c, 1);
-}
-
-static void
-buf_free(struct buf *b)
-{
-	free(b->p);
-	b->p = NULL;
-	b->len = b->cap = 0;
-}
 
 /* ---- input checks ---- */
 
@@ -149,6 +81,12 @@ check_text(const unsigned char *s, size_t len, size_t *off)
 bad:
 	*off = i;
 	return CONVERT_EUTF8;
+}
+
+int
+convert_check_text(const char *s, size_t len, size_t *off)
+{
+	return check_text((const unsigned char *)s, len, off);
 }
 
 /* Drop a BOM; CRLF and lone CR become LF. */
@@ -545,12 +483,13 @@ collect(const char *md, size_t len, int want_outline,
 	else
 		title = c->first[1];
 	desc = c->have_desc[0] ? c->desc[0] : c->desc[1];
-	if ((r->title = strdup(title)) == NULL ||
+	/* A converter that knows better (document metadata) set its own. */
+	if ((r->title == NULL && (r->title = strdup(title)) == NULL) ||
 	    (r->description = strdup(desc)) == NULL) {
 		rc = CONVERT_ENOMEM;
 		goto out;
 	}
-	if (want_outline) {
+	if (want_outline && r->outline == NULL) {
 		r->outline = c->outline;
 		r->noutline = c->noutline;
 		c->outline = NULL;
@@ -578,8 +517,8 @@ struct styles {
 };
 
 struct conv {
-	struct buf	 out;
-	struct buf	 prefix;
+	struct mdbuf	 out;
+	struct mdbuf	 prefix;
 	struct seg	 seg[DEPTH_MAX + 1];
 	int		 nseg;
 	int		 need_blank;	/* a block was emitted in this container */
@@ -587,7 +526,7 @@ struct conv {
 	size_t		 leadlen;
 	struct styles	 styles;
 	char		 hl[32];	/* ".. highlight::" language */
-	struct buf	 para, inl;	/* scratch */
+	struct mdbuf	 para, inl;	/* scratch */
 	int		 err;
 	int		 headings;	/* plain text: underlined titles seen */
 };
@@ -604,11 +543,11 @@ line_begin(struct conv *c)
 		a = c->seg[i].off;
 		b = i + 1 < c->nseg ? c->seg[i + 1].off : c->prefix.len;
 		if (c->seg[i].marker != NULL) {
-			buf_adds(&c->out, c->seg[i].marker);
+			mdbuf_adds(&c->out, c->seg[i].marker);
 			free(c->seg[i].marker);
 			c->seg[i].marker = NULL;
 		} else
-			buf_add(&c->out, c->prefix.p + a, b - a);
+			mdbuf_add(&c->out, c->prefix.p + a, b - a);
 	}
 }
 
@@ -616,8 +555,8 @@ static void
 emit_line(struct conv *c, const char *s, size_t n)
 {
 	line_begin(c);
-	buf_add(&c->out, s, n);
-	buf_addc(&c->out, '\n');
+	mdbuf_add(&c->out, s, n);
+	mdbuf_addc(&c->out, '\n');
 }
 
 static void
@@ -627,8 +566,8 @@ emit_blank(struct conv *c)
 
 	while (n > 0 && c->prefix.p[n - 1] == ' ')
 		n--;
-	buf_add(&c->out, c->prefix.p, n);
-	buf_addc(&c->out, '\n');
+	mdbuf_add(&c->out, c->prefix.p, n);
+	mdbuf_addc(&c->out, '\n');
 }
 
 static void
@@ -646,7 +585,7 @@ push(struct conv *c, const char *prefix, const char *marker)
 
 	g->off = c->prefix.len;
 	g->marker = NULL;
-	buf_adds(&c->prefix, prefix);
+	mdbuf_adds(&c->prefix, prefix);
 	if (marker != NULL && (g->marker = strdup(marker)) == NULL)
 		c->err = CONVERT_ENOMEM;
 	c->need_blank = 0;
@@ -661,7 +600,7 @@ pop(struct conv *c)
 		line_begin(c);
 		while (c->out.len > 0 && c->out.p[c->out.len - 1] == ' ')
 			c->out.len--;
-		buf_addc(&c->out, '\n');
+		mdbuf_addc(&c->out, '\n');
 	}
 	c->prefix.len = g->off;
 	if (c->prefix.p != NULL)
@@ -677,9 +616,9 @@ lead_flush(struct conv *c)
 		return;
 	block_start(c);
 	line_begin(c);
-	buf_adds(&c->out, "**");
-	buf_add(&c->out, c->lead, c->leadlen);
-	buf_adds(&c->out, ":**\n");
+	mdbuf_adds(&c->out, "**");
+	mdbuf_add(&c->out, c->lead, c->leadlen);
+	mdbuf_adds(&c->out, ":**\n");
 	c->lead = NULL;
 	c->need_blank = 1;
 }
@@ -757,19 +696,19 @@ emit_text_line(struct conv *c, const char *s, size_t n)
 
 	line_begin(c);
 	if (c->lead != NULL) {
-		buf_adds(&c->out, "**");
-		buf_add(&c->out, c->lead, c->leadlen);
-		buf_adds(&c->out, ":** ");
+		mdbuf_adds(&c->out, "**");
+		mdbuf_add(&c->out, c->lead, c->leadlen);
+		mdbuf_adds(&c->out, ":** ");
 		c->lead = NULL;
 	}
 	if ((at = escape_at(s, n)) != NONE) {
-		buf_add(&c->out, s, at);
-		buf_addc(&c->out, '\\');
+		mdbuf_add(&c->out, s, at);
+		mdbuf_addc(&c->out, '\\');
 		s += at;
 		n -= at;
 	}
-	buf_add(&c->out, s, n);
-	buf_addc(&c->out, '\n');
+	mdbuf_add(&c->out, s, n);
+	mdbuf_addc(&c->out, '\n');
 }
 
 /* An ATX heading; a trailing '#' run is escaped, not a closing sequence. */
@@ -783,14 +722,14 @@ emit_heading(struct conv *c, unsigned level, const char *s, size_t n)
 	for (k = n; k > 0 && s[k - 1] == '#'; k--)
 		;
 	line_begin(c);
-	buf_add(&c->out, "######", level);
-	buf_addc(&c->out, ' ');
-	buf_add(&c->out, s, k);
+	mdbuf_add(&c->out, "######", level);
+	mdbuf_addc(&c->out, ' ');
+	mdbuf_add(&c->out, s, k);
 	if (k < n) {
-		buf_addc(&c->out, '\\');
-		buf_add(&c->out, s + k, n - k);
+		mdbuf_addc(&c->out, '\\');
+		mdbuf_add(&c->out, s + k, n - k);
 	}
-	buf_addc(&c->out, '\n');
+	mdbuf_addc(&c->out, '\n');
 }
 
 static unsigned
@@ -939,9 +878,9 @@ emit_fence(struct conv *c, const struct view *v, const char *lang)
 	lead_flush(c);
 	block_start(c);
 	line_begin(c);
-	buf_adds(&c->out, fence);
-	buf_adds(&c->out, lang);
-	buf_addc(&c->out, '\n');
+	mdbuf_adds(&c->out, fence);
+	mdbuf_adds(&c->out, lang);
+	mdbuf_addc(&c->out, '\n');
 	for (at = v->start; at < last; at = l.next) {
 		get_line(v, at, &l);
 		if (l.blank)
@@ -974,7 +913,7 @@ adornment(const struct view *v, const struct line *l, unsigned char *ch)
 }
 
 static void
-codespan(struct buf *o, const char *s, size_t n)
+codespan(struct mdbuf *o, const char *s, size_t n)
 {
 	size_t	i, k, run = 0;
 	int	pad;
@@ -995,16 +934,16 @@ codespan(struct buf *o, const char *s, size_t n)
 	}
 	pad = s[0] == '`' || s[n - 1] == '`';
 	for (k = 0; k <= run; k++)
-		buf_addc(o, '`');
+		mdbuf_addc(o, '`');
 	if (pad)
-		buf_addc(o, ' ');
+		mdbuf_addc(o, ' ');
 	/* Markdown reads a newline in a code span as a blank anyway. */
 	for (i = 0; i < n; i++)
-		buf_addc(o, s[i] == '\n' ? ' ' : s[i]);
+		mdbuf_addc(o, s[i] == '\n' ? ' ' : s[i]);
 	if (pad)
-		buf_addc(o, ' ');
+		mdbuf_addc(o, ' ');
 	for (k = 0; k <= run; k++)
-		buf_addc(o, '`');
+		mdbuf_addc(o, '`');
 }
 
 /* "Label <target>": the label's length, or NONE. */
@@ -1028,12 +967,12 @@ labelled(const char *s, size_t n)
 
 /* Text of an interpreted-text role: a label as text, else a code span. */
 static void
-role_text(struct buf *o, const char *s, size_t n)
+role_text(struct mdbuf *o, const char *s, size_t n)
 {
 	size_t	k, i;
 
 	if ((k = labelled(s, n)) != NONE && k > 0) {
-		buf_add(o, s, k);
+		mdbuf_add(o, s, k);
 		return;
 	}
 	if (n > 0 && s[0] == '!') {
@@ -1061,7 +1000,7 @@ role_char(char ch)
 
 /* reST inline markup into Markdown, appended to o. */
 static void
-rst_inline(struct buf *o, const char *s, size_t n)
+rst_inline(struct mdbuf *o, const char *s, size_t n)
 {
 	const char	*e;
 	size_t		 i = 0, j, k, lab;
@@ -1073,8 +1012,8 @@ rst_inline(struct buf *o, const char *s, size_t n)
 				continue;
 			}
 			if (strchr(adorn_chars, s[i + 1]) != NULL)
-				buf_addc(o, '\\');
-			buf_addc(o, s[i + 1]);
+				mdbuf_addc(o, '\\');
+			mdbuf_addc(o, s[i + 1]);
 			i += 2;
 			continue;
 		}
@@ -1088,7 +1027,7 @@ rst_inline(struct buf *o, const char *s, size_t n)
 				i = j + 2;
 				continue;
 			}
-			buf_adds(o, "\\`\\`");
+			mdbuf_adds(o, "\\`\\`");
 			i += 2;
 			continue;
 		}
@@ -1108,7 +1047,7 @@ rst_inline(struct buf *o, const char *s, size_t n)
 		}
 		if (s[i] == '`') {
 			if ((e = memchr(s + i + 1, '`', n - i - 1)) == NULL) {
-				buf_addc(o, '`');
+				mdbuf_addc(o, '`');
 				i++;
 				continue;
 			}
@@ -1119,20 +1058,20 @@ rst_inline(struct buf *o, const char *s, size_t n)
 				j += j + 1 < n && s[j + 1] == '_' ? 2 : 1;
 				lab = labelled(s + i + 1, k - i - 1);
 				if (lab == NONE)
-					buf_add(o, s + i + 1, k - i - 1);
+					mdbuf_add(o, s + i + 1, k - i - 1);
 				else {
 					if (lab > 0) {
-						buf_addc(o, '[');
-						buf_add(o, s + i + 1, lab);
-						buf_adds(o, "](");
+						mdbuf_addc(o, '[');
+						mdbuf_add(o, s + i + 1, lab);
+						mdbuf_adds(o, "](");
 					} else
-						buf_addc(o, '<');
+						mdbuf_addc(o, '<');
 					e = memchr(s + i + 1 + lab, '<',
 					    k - i - 1 - lab);
 					for (e++; e < s + k - 1; e++)
 						if (*e != ' ' && *e != '\n')
-							buf_addc(o, *e);
-					buf_addc(o, lab > 0 ? ')' : '>');
+							mdbuf_addc(o, *e);
+					mdbuf_addc(o, lab > 0 ? ')' : '>');
 				}
 				i = j;
 				continue;
@@ -1151,11 +1090,11 @@ rst_inline(struct buf *o, const char *s, size_t n)
 		}
 		if (s[i] == ']' && i + 1 < n && s[i + 1] == '_') {
 			/* footnote reference [1]_ */
-			buf_addc(o, ']');
+			mdbuf_addc(o, ']');
 			i += 2;
 			continue;
 		}
-		buf_addc(o, s[i]);
+		mdbuf_addc(o, s[i]);
 		i++;
 	}
 }
@@ -1209,8 +1148,8 @@ rst_para(struct conv *c, const struct view *v, size_t at)
 		if (l.blank || (n > 0 && l.ind > 0))
 			break;
 		if (n++ > 0)
-			buf_addc(&c->para, '\n');
-		buf_add(&c->para, v->s + l.text, line_end(v, &l) - l.text);
+			mdbuf_addc(&c->para, '\n');
+		mdbuf_add(&c->para, v->s + l.text, line_end(v, &l) - l.text);
 		at = l.next;
 	}
 	if (c->para.err)
@@ -1409,22 +1348,22 @@ rst_explicit(struct conv *c, const struct view *v, const struct line *l)
 	block_start(c);
 	push(c, "> ", NULL);
 	line_begin(c);
-	buf_adds(&c->out, "**");
-	buf_add(&c->out, s + name, nlen);
-	buf_adds(&c->out, "**");
+	mdbuf_adds(&c->out, "**");
+	mdbuf_add(&c->out, s + name, nlen);
+	mdbuf_adds(&c->out, "**");
 	if (args < aend) {
-		buf_addc(&c->out, ' ');
+		mdbuf_addc(&c->out, ' ');
 		if (prosy)
 			rst_inline(&c->out, s + args, aend - args);
 		else
 			codespan(&c->out, s + args, aend - args);
 	}
-	buf_addc(&c->out, '\n');
+	mdbuf_addc(&c->out, '\n');
 	for (at = sigs; at < sige; at = b.next) {
 		get_line(v, at, &b);
 		line_begin(c);
 		codespan(&c->out, s + b.text, line_end(v, &b) - b.text);
-		buf_addc(&c->out, '\n');
+		mdbuf_addc(&c->out, '\n');
 	}
 	if (body < end) {
 		c->need_blank = gap;
@@ -1683,24 +1622,24 @@ rst_blocks(struct conv *c, const struct view *v, int top)
 
 /* Expand tabs (to 8 columns, as docutils does) in leading blanks. */
 static int
-rst_untab(const char *s, size_t len, struct buf *o)
+rst_untab(const char *s, size_t len, struct mdbuf *o)
 {
 	size_t	i, col = 0;
 	int	lead = 1;
 
 	for (i = 0; i < len && !o->err; i++) {
 		if (s[i] == '\n') {
-			buf_addc(o, '\n');
+			mdbuf_addc(o, '\n');
 			col = 0;
 			lead = 1;
 		} else if (s[i] == '\t' && lead) {
 			do {
-				buf_addc(o, ' ');
+				mdbuf_addc(o, ' ');
 			} while (++col % 8 != 0);
 		} else {
 			if (s[i] != ' ')
 				lead = 0;
-			buf_addc(o, s[i]);
+			mdbuf_addc(o, s[i]);
 			col++;
 		}
 	}
@@ -1711,10 +1650,10 @@ static void
 conv_init(struct conv *c, size_t max_output)
 {
 	memset(c, 0, sizeof(*c));
-	buf_init(&c->out, max_output);
-	buf_init(&c->prefix, NOLIMIT);
-	buf_init(&c->para, NOLIMIT);
-	buf_init(&c->inl, NOLIMIT);
+	mdbuf_init(&c->out, max_output);
+	mdbuf_init(&c->prefix, MDBUF_NOLIMIT);
+	mdbuf_init(&c->para, MDBUF_NOLIMIT);
+	mdbuf_init(&c->inl, MDBUF_NOLIMIT);
 }
 
 static int
@@ -1735,28 +1674,28 @@ conv_done(struct conv *c)
 	if (err == 0)
 		err = c->inl.err;
 	if (err == 0)
-		buf_add(&c->out, "", 0);	/* never NULL */
+		mdbuf_add(&c->out, "", 0);	/* never NULL */
 	if (err == 0)
 		err = c->out.err;
-	buf_free(&c->prefix);
-	buf_free(&c->para);
-	buf_free(&c->inl);
+	mdbuf_free(&c->prefix);
+	mdbuf_free(&c->para);
+	mdbuf_free(&c->inl);
 	if (err != 0)
-		buf_free(&c->out);
+		mdbuf_free(&c->out);
 	return err;
 }
 
 static int
-rst_markdown(const char *s, size_t len, size_t max_output, struct buf *out)
+rst_markdown(const char *s, size_t len, size_t max_output, struct mdbuf *out)
 {
 	struct conv	c;
-	struct buf	src;
+	struct mdbuf	src;
 	struct view	v;
 	int		err;
 
-	buf_init(&src, max_output > NOLIMIT - len ? NOLIMIT : len + max_output);
+	mdbuf_init(&src, max_output > MDBUF_NOLIMIT - len ? MDBUF_NOLIMIT : len + max_output);
 	if ((err = rst_untab(s, len, &src)) != 0) {
-		buf_free(&src);
+		mdbuf_free(&src);
 		return err;
 	}
 	conv_init(&c, max_output);
@@ -1765,7 +1704,7 @@ rst_markdown(const char *s, size_t len, size_t max_output, struct buf *out)
 	v.end = src.len;
 	v.base = 0;
 	rst_blocks(&c, &v, 1);
-	buf_free(&src);
+	mdbuf_free(&src);
 	if ((err = conv_done(&c)) == 0)
 		*out = c.out;
 	return err;
@@ -1805,7 +1744,7 @@ txt_underline(const struct view *v, const struct line *l, int inset,
 }
 
 static int
-txt_markdown(const char *s, size_t len, size_t max_output, struct buf *out,
+txt_markdown(const char *s, size_t len, size_t max_output, struct mdbuf *out,
     int *headings)
 {
 	struct conv	 c;
@@ -1920,22 +1859,207 @@ convert_free(struct convert_result *r)
 	r->md_len = 0;
 }
 
+/* ---- formats: what a name says, what the content is ---- */
+
+/*
+ * Every extension kbd reads, its family (what the first bytes must look
+ * like) and the converter. A NULL converter is a format kbd recognises and
+ * names in its reason, but cannot read.
+ */
+static const struct format {
+	const char		*ext;
+	enum convert_format	 fmt;
+	const char		*name;
+	convert_fn		*fn;
+	const char		*why;	/* of an unsupported format */
+} formats[] = {
+	{ "",		FMT_TEXT,	"text",			NULL },
+	{ "txt",	FMT_TEXT,	"text",			NULL },
+	{ "text",	FMT_TEXT,	"text",			NULL },
+	{ "md",		FMT_MARKDOWN,	"Markdown",		NULL },
+	{ "markdown",	FMT_MARKDOWN,	"Markdown",		NULL },
+	{ "rst",	FMT_RST,	"reStructuredText",	NULL },
+	{ "html",	FMT_HTML,	"HTML",			html_convert },
+	{ "htm",	FMT_HTML,	"HTML",			html_convert },
+	{ "csv",	FMT_CSV,	"CSV",			csv_convert },
+	{ "docx",	FMT_ZIP,	"DOCX",			convert_docx },
+	{ "pptx",	FMT_ZIP,	"PPTX",			convert_pptx },
+	{ "xlsx",	FMT_ZIP,	"XLSX",			convert_xlsx },
+	{ "epub",	FMT_ZIP,	"EPUB",			convert_epub },
+	/* FreeXL, Debian's reader, opens by path only: the sandbox forbids. */
+	{ "xls",	FMT_XLS,	"XLS",			NULL,
+	    "legacy Excel; save it as .xlsx" },
+	{ "pdf",	FMT_PDF,	"PDF",			convert_pdf },
+};
+
+static const struct format *
+format_of(const char *ext)
+{
+	size_t	i;
+
+	for (i = 0; i < sizeof(formats) / sizeof(formats[0]); i++)
+		if (strcmp(ext, formats[i].ext) == 0)
+			return &formats[i];
+	return NULL;
+}
+
+static int
+is_text_format(enum convert_format f)
+{
+	return f == FMT_TEXT || f == FMT_MARKDOWN || f == FMT_RST ||
+	    f == FMT_HTML || f == FMT_CSV;
+}
+
+int
+convert_ext_supported(const char *ext)
+{
+	const struct format	*f;
+
+	if ((f = format_of(ext)) == NULL)
+		return 0;
+	return f->fmt == FMT_TEXT || f->fmt == FMT_MARKDOWN ||
+	    f->fmt == FMT_RST || f->fn != NULL;
+}
+
+void
+convert_unsupported(const char *ext, char *reason, size_t rlen)
+{
+	const struct format	*f = format_of(ext);
+
+	if (f != NULL && f->why != NULL)
+		(void)snprintf(reason, rlen, "unsupported format (.%s: %s)",
+		    ext, f->why);
+	else if (f != NULL)
+		(void)snprintf(reason, rlen, "unsupported format (.%s: %s "
+		    "files cannot be read; convert it to a format kbd reads)",
+		    ext, f->name);
+	else
+		(void)snprintf(reason, rlen, "unsupported format (.%s)", ext);
+}
+
+/* What the first bytes are, whatever the name says. */
+static enum convert_format
+content_family(const char *head, size_t len)
+{
+	static const char ole[8] = "\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1";
+	size_t	 n = len < CONVERT_SNIFF_LEN ? len : CONVERT_SNIFF_LEN;
+
+	/* Readers accept "%PDF-" anywhere in the first KiB, after junk. */
+	if (memmem(head, n < 1024 ? n : 1024, "%PDF-", 5) != NULL)
+		return FMT_PDF;
+	if (n >= 4 && memcmp(head, "PK\003\004", 4) == 0)
+		return FMT_ZIP;
+	if (n >= 8 && memcmp(head, ole, 8) == 0)
+		return FMT_XLS;
+	if (memchr(head, '\0', n) != NULL)
+		return FMT_NONE;
+	return FMT_TEXT;
+}
+
+static const char *
+family_name(enum convert_format f)
+{
+	switch (f) {
+	case FMT_PDF:
+		return "a PDF document";
+	case FMT_ZIP:
+		return "a zip container";
+	case FMT_XLS:
+		return "an OLE compound file (legacy Office)";
+	case FMT_NONE:
+		return "binary";
+	default:
+		return "text";
+	}
+}
+
+int
+convert_sniff(const char *ext, const char *head, size_t len,
+    enum convert_format *fmt, char *reason, size_t rlen)
+{
+	const struct format	*f;
+	enum convert_format	 c, want;
+
+	*fmt = FMT_NONE;
+	if ((f = format_of(ext)) == NULL) {
+		(void)snprintf(reason, rlen, "unsupported format (.%s)", ext);
+		return CONVERT_EFORMAT;
+	}
+	want = is_text_format(f->fmt) ? FMT_TEXT : f->fmt;
+	c = content_family(head, len);
+	/* HTML reads its own encoding: UTF-16 with a BOM is text to it. */
+	if (c == FMT_NONE && f->fmt == FMT_HTML && len >= 2 &&
+	    (memcmp(head, "\xff\xfe", 2) == 0 ||
+	    memcmp(head, "\xfe\xff", 2) == 0))
+		c = FMT_TEXT;
+	if (c == want) {
+		*fmt = f->fmt;
+		if (!is_text_format(f->fmt) && f->fn == NULL) {
+			convert_unsupported(ext, reason, rlen);
+			return CONVERT_EFORMAT;
+		}
+		return CONVERT_OK;
+	}
+	if (c == FMT_NONE && want == FMT_TEXT) {
+		(void)snprintf(reason, rlen, "binary content");
+		return CONVERT_EFORMAT;
+	}
+	/* A name without an extension: the content alone decides. */
+	if (*ext == '\0' && c == FMT_PDF && (f = format_of("pdf")) != NULL &&
+	    f->fn != NULL) {
+		*fmt = FMT_PDF;
+		return CONVERT_OK;
+	}
+	if (*ext == '\0' && c == FMT_ZIP) {
+		(void)snprintf(reason, rlen, "a zip container without an "
+		    "extension; name it .docx, .pptx, .xlsx or .epub");
+		return CONVERT_EFORMAT;
+	}
+	(void)snprintf(reason, rlen, "content is %s but the name says %s%s",
+	    family_name(c), *ext == '\0' ? "text" : ".", ext);
+	return CONVERT_EFORMAT;
+}
+
 int
 convert(const char *ext, const char *in, size_t len, size_t max_output,
     struct convert_result *r)
 {
-	struct buf	 out;
-	char		*src;
-	size_t		 n;
-	int		 err, headings = 1;
+	const struct format	*f;
+	enum convert_format	 fmt;
+	struct mdbuf		 out;
+	char			*src;
+	size_t			 n;
+	int			 err, headings = 1;
 
 	memset(r, 0, sizeof(*r));
+	if ((err = convert_sniff(ext, in, len, &fmt, r->reason,
+	    sizeof(r->reason))) != CONVERT_OK)
+		return err;
+	if (fmt != FMT_TEXT && fmt != FMT_MARKDOWN && fmt != FMT_RST) {
+		/* The converter reads its own encoding (HTML's charset...). */
+		f = format_of(*ext == '\0' ? "pdf" : ext);
+		mdbuf_init(&out, max_output);
+		err = f->fn(ext, in, len, &out, r);
+		if (err == CONVERT_OK && out.err != 0)
+			err = out.err;
+		if (err != CONVERT_OK) {
+			mdbuf_free(&out);
+			return err;
+		}
+		if (out.p == NULL)
+			mdbuf_add(&out, "", 0);
+		if (out.err != 0) {
+			mdbuf_free(&out);
+			return out.err;
+		}
+		goto done;
+	}
 	if ((err = check_text((const unsigned char *)in, len, &r->offset)) != 0)
 		return err;
 	if ((src = normalize(in, len, &n)) == NULL)
 		return CONVERT_ENOMEM;
 
-	if (strcmp(ext, "md") == 0 || strcmp(ext, "markdown") == 0) {
+	if (fmt == FMT_MARKDOWN) {
 		if (n > max_output) {
 			free(src);
 			return CONVERT_EOUTPUT;
@@ -1944,13 +2068,14 @@ convert(const char *ext, const char *in, size_t len, size_t max_output,
 		out.len = n;
 		src = NULL;
 		err = 0;
-	} else if (strcmp(ext, "rst") == 0)
+	} else if (fmt == FMT_RST)
 		err = rst_markdown(src, n, max_output, &out);
 	else
 		err = txt_markdown(src, n, max_output, &out, &headings);
 	free(src);
 	if (err != 0)
 		return err;
+done:
 	r->md = out.p;
 	r->md_len = out.len;
 	if ((err = collect(r->md, r->md_len, headings, r)) != 0) {
@@ -1958,4 +2083,18 @@ convert(const char *ext, const char *in, size_t len, size_t max_output,
 		return err;
 	}
 	return CONVERT_OK;
+}
+
+int
+convert_init(void)
+{
+	/* libxml2's tables and encodings: html_init, before the sandbox. */
+	/*
+	 * libarchive hands out entry names converted to the locale's charset:
+	 * in the C locale, a zip's UTF-8 names would be unreadable. The
+	 * locale's files are read now, before the sandbox; without it, such
+	 * names stay unreadable and their entries unused.
+	 */
+	(void)setlocale(LC_CTYPE, "C.UTF-8");
+	return html_init();
 }

@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,7 +18,32 @@
 
 #include "fsio.h"
 
+#if defined(KBD_DRILL_BREAK_NODIRSYNC) && !defined(KBD_FAILPOINTS)
+#error "KBD_DRILL_BREAK_* variants are test builds (FAILPOINTS=1) only"
+#endif
+
+/* Sticky: an fsync of any kind has failed in this process. */
+static int	sync_failed;
+
+int
+fsio_sync_failed(void)
+{
+	return sync_failed;
+}
+
 #ifdef KBD_FAILPOINTS
+
+#define TRACE_FILE	".kb/failpoints.trace"
+#define DIRLOG_FILE	".kb/dirlog"
+#define DIRLOG_DIR	".kb/dirlog.d"
+
+static struct {
+	pid_t		 pid;		/* process that read the variables */
+	int		 trace;		/* append point names to TRACE_FILE */
+	int		 stop;		/* SIGSTOP at every point */
+	int		 dirlog;	/* record directory entries */
+	unsigned long	 shadows;	/* inodes kept in DIRLOG_DIR */
+} drill;
 
 enum fp_action {
 	FP_CRASH,
@@ -27,7 +53,7 @@ enum fp_action {
 
 static struct {
 	pid_t		 pid;		/* process that parsed; 0: not parsed */
-	int		 bad;		/* KBD_FAILPOINT malformed */
+	int		 bad;		/* KBD_FAILPOINT(_TRACE) malformed */
 	char		*name;		/* NULL: no fail point */
 	size_t		 namelen;
 	int		 prefix;	/* name ended in '*' */
@@ -39,14 +65,28 @@ static struct {
 static void
 fp_parse(void)
 {
-	const char	*env, *colon, *at, *end;
+	const char	*env, *colon, *at, *end, *var = "KBD_FAILPOINT";
 	char		*ep, action[16];
 	size_t		 len;
 
 	free(fp.name);
 	memset(&fp, 0, sizeof(fp));
-	fp.pid = getpid();
+	memset(&drill, 0, sizeof(drill));
+	fp.pid = drill.pid = getpid();
 	fp.nth = 1;
+	sync_failed = 0;
+	if ((env = getenv("KBD_DRILL_DIRLOG")) != NULL && *env != '\0')
+		drill.dirlog = 1;
+	if ((env = getenv("KBD_FAILPOINT_TRACE")) != NULL && *env != '\0') {
+		var = "KBD_FAILPOINT_TRACE";
+		if (strcmp(env, "1") == 0)
+			drill.trace = 1;
+		else if (strcmp(env, "stop") == 0)
+			drill.trace = drill.stop = 1;
+		else
+			goto bad;
+	}
+	var = "KBD_FAILPOINT";
 	if ((env = getenv("KBD_FAILPOINT")) == NULL || *env == '\0')
 		return;
 
@@ -88,7 +128,7 @@ fp_parse(void)
 	return;
 bad:
 	/* stderr: a drill must not pass because its fail point was a typo. */
-	fprintf(stderr, "kbd: malformed KBD_FAILPOINT \"%s\"\n", env);
+	fprintf(stderr, "kbd: malformed %s \"%s\"\n", var, env);
 	fp.bad = 1;
 }
 
@@ -98,11 +138,84 @@ fsio_reset(void)
 	fp_parse();
 }
 
+/* Append one line to a drill file under .kb/; best effort. */
+static void
+drill_append(const char *file, const char *line)
+{
+	int	fd, saved = errno;
+
+	if ((fd = open(file, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC,
+	    0600)) != -1) {
+		(void)write(fd, line, strlen(line));
+		close(fd);
+	}
+	errno = saved;
+}
+
+static void
+dirlog(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Record a directory change: tab-separated fields, one line. */
+static void
+dirlog(const char *fmt, ...)
+{
+	va_list	 ap;
+	char	 line[3 * 4096 + 64];
+	int	 n;
+
+	if (fp.pid != getpid())
+		fp_parse();
+	if (!drill.dirlog)
+		return;
+	va_start(ap, fmt);
+	n = vsnprintf(line, sizeof(line) - 1, fmt, ap);
+	va_end(ap);
+	if (n < 0 || (size_t)n >= sizeof(line) - 1)
+		return;
+	line[n] = '\n';
+	line[n + 1] = '\0';
+	drill_append(DIRLOG_FILE, line);
+}
+
+/*
+ * Keep the inode at path reachable (a hard link in DIRLOG_DIR) before a
+ * rename or unlink drops its name, so that a drill can put the name back;
+ * writes the shadow's path, or "-" when there is nothing to keep.
+ */
+static void
+dirlog_keep(const char *path, char *shadow, size_t len)
+{
+	struct stat	st;
+	int		saved = errno;
+
+	(void)snprintf(shadow, len, "-");
+	if (fp.pid != getpid())
+		fp_parse();
+	if (!drill.dirlog || lstat(path, &st) == -1 || !S_ISREG(st.st_mode))
+		goto out;
+	(void)mkdir(DIRLOG_DIR, 0700);
+	(void)snprintf(shadow, len, "%s/%ld-%lu", DIRLOG_DIR, (long)getpid(),
+	    drill.shadows++);
+	if (link(path, shadow) == -1)
+		(void)snprintf(shadow, len, "-");
+out:
+	errno = saved;
+}
+
 int
 fsio_point(const char *point)
 {
+	char	line[300];
+
 	if (fp.pid != getpid())
 		fp_parse();
+	if (drill.trace) {
+		(void)snprintf(line, sizeof(line), "%ld %s\n", (long)getpid(),
+		    point);
+		drill_append(TRACE_FILE, line);
+		if (drill.stop)
+			(void)raise(SIGSTOP);
+	}
 	if (fp.bad) {
 		errno = EINVAL;
 		return -1;
@@ -150,6 +263,20 @@ fsio_point(const char *point)
 void
 fsio_reset(void)
 {
+	sync_failed = 0;
+}
+
+static void
+dirlog(const char *fmt, ...)
+{
+	(void)fmt;
+}
+
+static void
+dirlog_keep(const char *path, char *shadow, size_t len)
+{
+	(void)path;
+	(void)snprintf(shadow, len, "-");
 }
 
 static int
@@ -202,13 +329,30 @@ fsio_write_all(int fd, const void *buf, size_t len, const char *point)
 	return write_loop(fd, buf, len);
 }
 
+/* Records the new name (dirlog) when the file did not exist. */
+int
+fsio_create(const char *path, int flags, mode_t mode)
+{
+	struct stat	st;
+	int		fd, existed;
+
+	existed = lstat(path, &st) == 0;
+	if ((fd = open(path, flags | O_CREAT, mode)) == -1)
+		return -1;
+	if (!existed)
+		dirlog("C\t%s", path);
+	return fd;
+}
+
 /* A failed fsync is never retried: the caller treats it as fatal. */
 int
 fsio_fsync(int fd, const char *point)
 {
-	if (fsio_point(point) == -1)
+	if (fsio_point(point) == -1 || fsync(fd) == -1) {
+		sync_failed = 1;
 		return -1;
-	return fsync(fd);
+	}
+	return 0;
 }
 
 int
@@ -216,14 +360,22 @@ fsio_fsync_dir(const char *dir, const char *point)
 {
 	int	fd;
 
-	if (fsio_point(point) == -1)
+	if (fsio_point(point) == -1) {
+		sync_failed = 1;
 		return -1;
+	}
+#ifdef KBD_DRILL_BREAK_NODIRSYNC
+	/* Negative control: the parent directory is never made durable. */
+	return 0;
+#endif
 	if ((fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1)
 		return -1;
 	if (fsync(fd) == -1) {
+		sync_failed = 1;
 		close_saved(fd);
 		return -1;
 	}
+	dirlog("F\t%s", dir);
 	return close(fd);
 }
 
@@ -237,23 +389,33 @@ fsio_syncfs(const char *dir, const char *point)
 {
 	int	fd;
 
-	if (fsio_point(point) == -1)
+	if (fsio_point(point) == -1) {
+		sync_failed = 1;
 		return -1;
+	}
 	if ((fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1)
 		return -1;
 	if (syncfs(fd) == -1) {
+		sync_failed = 1;
 		close_saved(fd);
 		return -1;
 	}
+	dirlog("S");
 	return close(fd);
 }
 
 int
 fsio_rename(const char *from, const char *to, const char *point)
 {
+	char	shadow[64];
+
 	if (fsio_point(point) == -1)
 		return -1;
-	return rename(from, to);
+	dirlog_keep(to, shadow, sizeof(shadow));
+	if (rename(from, to) == -1)
+		return -1;
+	dirlog("R\t%s\t%s\t%s", from, to, shadow);
+	return 0;
 }
 
 int
@@ -261,16 +423,26 @@ fsio_link(const char *from, const char *to, const char *point)
 {
 	if (fsio_point(point) == -1)
 		return -1;
-	return link(from, to);
+	if (link(from, to) == -1)
+		return -1;
+	dirlog("C\t%s", to);
+	return 0;
 }
 
 int
 fsio_unlink(const char *path, const char *point)
 {
+	char	shadow[64];
+
 	if (fsio_point(point) == -1)
 		return -1;
-	if (unlink(path) == -1 && errno != ENOENT)
-		return -1;
+	dirlog_keep(path, shadow, sizeof(shadow));
+	if (unlink(path) == -1) {
+		if (errno != ENOENT)
+			return -1;
+		return 0;
+	}
+	dirlog("U\t%s\t%s", path, shadow);
 	return 0;
 }
 
@@ -281,8 +453,10 @@ fsio_mkdir(const char *path, mode_t mode, const char *point)
 
 	if (fsio_point(point) == -1)
 		return -1;
-	if (mkdir(path, mode) == 0)
+	if (mkdir(path, mode) == 0) {
+		dirlog("M\t%s", path);
 		return 0;
+	}
 	if (errno != EEXIST)
 		return -1;
 	/* Something that is not a directory does not count. */
@@ -297,8 +471,12 @@ fsio_rmdir(const char *path, const char *point)
 {
 	if (fsio_point(point) == -1)
 		return -1;
-	if (rmdir(path) == -1 && errno != ENOENT)
-		return -1;
+	if (rmdir(path) == -1) {
+		if (errno != ENOENT)
+			return -1;
+		return 0;
+	}
+	dirlog("D\t%s", path);
 	return 0;
 }
 
@@ -314,26 +492,34 @@ static int
 write_replace(const char *path, const void *buf, size_t len,
     const char *point, int dosync)
 {
-	char	*tmp;
+	char	*tmp, shadow[64];
 	int	 fd = -1, saved;
 
 	if (fsio_point(point) == -1)
 		return -1;
 	if (asprintf(&tmp, "%s.tmp", path) == -1)
 		return -1;
-	fd = open(tmp, O_CREAT | O_TRUNC | O_WRONLY | O_CLOEXEC, 0644);
+	fd = fsio_create(tmp, O_TRUNC | O_WRONLY | O_CLOEXEC, 0644);
 	if (fd == -1)
 		goto fail;
-	if (write_loop(fd, buf, len) == -1 || (dosync &&
-	    (fsio_subpoint(point, "fsync") == -1 || fsync(fd) == -1)))
+	if (write_loop(fd, buf, len) == -1)
 		goto fail;
+	if (dosync && (fsio_subpoint(point, "fsync") == -1 ||
+	    fsync(fd) == -1)) {
+		sync_failed = 1;
+		goto fail;
+	}
 	if (close(fd) == -1) {
 		fd = -1;
 		goto fail;
 	}
 	fd = -1;
-	if (fsio_subpoint(point, "rename") == -1 || rename(tmp, path) == -1)
+	if (fsio_subpoint(point, "rename") == -1)
 		goto fail;
+	dirlog_keep(path, shadow, sizeof(shadow));
+	if (rename(tmp, path) == -1)
+		goto fail;
+	dirlog("R\t%s\t%s\t%s", tmp, path, shadow);
 	free(tmp);
 	return 0;
 fail:
@@ -367,13 +553,17 @@ fsio_append(const char *path, const void *buf, size_t len, const char *point)
 
 	if (fsio_point(point) == -1)
 		return -1;
-	fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
+	fd = fsio_create(path, O_WRONLY | O_APPEND | O_CLOEXEC, 0644);
 	if (fd == -1)
 		return -1;
-	if (write_loop(fd, buf, len) == -1 ||
-	    fsio_subpoint(point, "fsync") == -1 || fsync(fd) == -1) {
-		close_saved(fd);
-		return -1;
+	if (write_loop(fd, buf, len) == -1)
+		goto fail;
+	if (fsio_subpoint(point, "fsync") == -1 || fsync(fd) == -1) {
+		sync_failed = 1;
+		goto fail;
 	}
 	return close(fd);
+fail:
+	close_saved(fd);
+	return -1;
 }

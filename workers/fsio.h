@@ -13,6 +13,27 @@
  * A malformed KBD_FAILPOINT makes every call fail with EINVAL so that a
  * drill with a typo cannot pass silently.
  *
+ * Crash drills (tests/drills/, docs/crash-safety.md) use two more
+ * variables of test builds, both writing only under the KB's .kb/:
+ *	KBD_FAILPOINT_TRACE=1	append "PID point" to .kb/failpoints.trace
+ *				for every point passed, before acting on it
+ *	KBD_FAILPOINT_TRACE=stop  the same, then SIGSTOP itself at every
+ *				point, so a drill can copy the KB exactly as a
+ *				crash before that step would leave it
+ *	KBD_DRILL_DIRLOG=1	append to .kb/dirlog every directory entry
+ *				created, renamed or removed, and every
+ *				directory fsync and syncfs, keeping the
+ *				inodes a rename or unlink dropped as hard
+ *				links in .kb/dirlog.d/; a drill undoes unsynced
+ *				entries to model a power loss
+ * Any other value of KBD_FAILPOINT_TRACE counts as a malformed fail point.
+ * The supervisor passes KBD_FAILPOINT to its first committer only (see
+ * supervisor.c), so a crash point fires once, not in every successor.
+ *
+ * Negative controls for the drills (test builds only): -DKBD_DRILL_BREAK_
+ * NODIRSYNC makes fsio_fsync_dir do nothing; NOBACKUPSYNC (journal.c) and
+ * EARLY_PUBLISH (committer.c) break the protocol elsewhere.
+ *
  * Point names: a function that does one step checks the caller's point
  * before it. One that does several checks the caller's point before the
  * first and "<point>.<step>" before each later one:
@@ -32,8 +53,17 @@
 
 /* Check a fail point; -1 with errno when it says to fail. */
 int	fsio_point(const char *point);
-/* Tests: forget the parsed KBD_FAILPOINT and the call count. */
+/* Tests: forget the parsed KBD_FAILPOINT, the call count, sync failures. */
 void	fsio_reset(void);
+/*
+ * Whether an fsync, directory fsync or syncfs has failed in this process.
+ * After one, the page cache may have dropped dirty data: the committer
+ * exits instead of rolling back or retrying, and recovery decides.
+ */
+int	fsio_sync_failed(void);
+
+/* open(2) with O_CREAT: a file the mutation creates (recorded by dirlog). */
+int	fsio_create(const char *path, int flags, mode_t mode);
 
 int	fsio_write_all(int fd, const void *, size_t, const char *point);
 int	fsio_fsync(int fd, const char *point);

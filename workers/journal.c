@@ -20,6 +20,10 @@
 #include "fsio.h"
 #include "journal.h"
 
+#if defined(KBD_DRILL_BREAK_NOBACKUPSYNC) && !defined(KBD_FAILPOINTS)
+#error "KBD_DRILL_BREAK_* variants are test builds (FAILPOINTS=1) only"
+#endif
+
 #define JOURNAL_DIR	".kb/journal"
 #define JOURNAL_MAGIC	"kbd-journal 1"
 #define JOURNAL_END	"end"
@@ -304,7 +308,7 @@ journal_activate(struct journal *j)
 		return -1;
 
 	j->ondisk = 1;
-	fd = open(tmp, O_CREAT | O_TRUNC | O_WRONLY | O_CLOEXEC, 0600);
+	fd = fsio_create(tmp, O_TRUNC | O_WRONLY | O_CLOEXEC, 0600);
 	if (fd == -1 ||
 	    fsio_write_all(fd, buf, len, "journal.write") == -1 ||
 	    fsio_fsync(fd, "journal.fsync") == -1)
@@ -318,9 +322,11 @@ journal_activate(struct journal *j)
 	buf = NULL;
 
 	/* Backups and the journal's name must be durable before it counts. */
+#ifndef KBD_DRILL_BREAK_NOBACKUPSYNC
 	if (j->nbackups > 0 &&
 	    fsio_fsync_dir(dir, "journal.fsync.backups") == -1)
 		return -1;
+#endif
 	if (fsio_fsync_dir(JOURNAL_DIR, "journal.fsync.dir") == -1)
 		return -1;
 	if (fsio_rename(tmp, jnl, "journal.activate") == -1)

@@ -201,10 +201,11 @@ sandbox_filter(void)
 	if (r == 0)
 		r = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(tgkill), 1,
 		    SCMP_A0(SCMP_CMP_EQ, (scmp_datum_t)getpid()));
-	/* Files cannot be opened; libraries that probe get an error. */
-	if (r == 0)
-		r = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EACCES),
-		    SCMP_SYS(open), 0);
+	/*
+	 * Files cannot be opened; libraries that probe get an error. libc
+	 * opens with openat only; the legacy open(2) is left to the default
+	 * and kills: nothing we link makes that call, so one is an attack.
+	 */
 	if (r == 0)
 		r = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EACCES),
 		    SCMP_SYS(openat), 0);
@@ -221,6 +222,10 @@ sandbox_filter(void)
 	if (r == 0)
 		r = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EACCES),
 		    SCMP_SYS(readlink), 0);
+	/* Its symbolizer opens files with the legacy open(2). */
+	if (r == 0)
+		r = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EACCES),
+		    SCMP_SYS(open), 0);
 #endif
 	if (r == 0)
 		r = seccomp_load(ctx);

@@ -1,6 +1,6 @@
 /*
  * The prepare/convert worker: a sandboxed child of the supervisor that
- * hashes and prefilters inputs (PREPARE) and converts them to Markdown
+ * hashes inputs and decides their format from their first bytes (PREPARE) and converts them to Markdown
  * (CONVERT), one request at a time, on fds the supervisor opened for it.
  * It sandboxes itself before it reads a request, so everything it needs
  * from the file system (libcrypto's configuration) is loaded first. A
@@ -8,9 +8,13 @@
  * closes its fds.
  */
 #include <sys/types.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 
 #include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -30,7 +34,6 @@
 
 #define IO_CHUNK	(64 * 1024)
 #define READ_MAX	(1024 * 1024)		/* per pread when converting */
-#define SNIFF_LEN	8192			/* where a NUL means binary */
 #define HASH_LEN	32
 #define DEFAULT_MAX_SIZE (64ull << 20)
 
@@ -116,7 +119,8 @@ prepare(struct msg *m)
 	Kbd__PrepareReq	*req = (Kbd__PrepareReq *)m->pb;
 	Kbd__PrepareRep	 rep = KBD__PREPARE_REP__INIT;
 	uint8_t		 hash[HASH_LEN];
-	char		 reason[256] = "";
+	char		 reason[256] = "", head[CONVERT_SNIFF_LEN];
+	enum convert_format fmt;
 	struct stat	 st;
 	uint64_t	 max, total = 0;
 	size_t		 sniff;
@@ -153,14 +157,10 @@ prepare(struct msg *m)
 		}
 		if (n == 0)
 			break;
-		if (total < SNIFF_LEN) {
-			sniff = (size_t)n < SNIFF_LEN - total ? (size_t)n :
-			    (size_t)(SNIFF_LEN - total);
-			if (memchr(w_io, '\0', sniff) != NULL) {
-				(void)snprintf(reason, sizeof(reason),
-				    "binary content");
-				goto done;
-			}
+		if (total < CONVERT_SNIFF_LEN) {
+			sniff = (size_t)n < CONVERT_SNIFF_LEN - total ?
+			    (size_t)n : (size_t)(CONVERT_SNIFF_LEN - total);
+			memcpy(head + total, w_io, sniff);
 		}
 		total += (uint64_t)n;
 		if (total > max) {	/* it grew since fstat */
@@ -170,6 +170,10 @@ prepare(struct msg *m)
 		hash_update(w_io, (size_t)n);
 	}
 	hash_end(hash);
+	if (convert_sniff(req->ext, head, total < CONVERT_SNIFF_LEN ?
+	    (size_t)total : CONVERT_SNIFF_LEN, &fmt, reason,
+	    sizeof(reason)) != CONVERT_OK)
+		goto done;
 	rep.ok = 1;
 	rep.hash.data = hash;
 	rep.hash.len = sizeof(hash);
@@ -279,11 +283,65 @@ convert_reason(int err, const struct convert_result *r, uint64_t maxout,
 		(void)snprintf(reason, rlen, "output exceeds %llu bytes",
 		    (unsigned long long)maxout);
 		break;
+	case CONVERT_EFORMAT:
+	case CONVERT_EDOC:
+	case CONVERT_ELIMIT:
+		(void)snprintf(reason, rlen, "%s", r->reason);
+		break;
 	default:
 		(void)snprintf(reason, rlen, "Markdown parser failed");
 		break;
 	}
 }
+
+#ifdef KBD_FAILPOINTS
+/*
+ * Test builds: a worker started with KBD_WORKER_SELFTEST=open|execve|socket
+ * makes that forbidden call when it converts a file that begins with
+ * SELFTEST_MAGIC, as a converter subverted by a hostile file would; the
+ * tests check that the sandbox kills it and that the file fails with
+ * "sandbox violation". hang, segv and oom behave as a broken converter
+ * would, for the tests of containment. Both the environment and the
+ * content must agree, so no input alone can trigger it.
+ */
+#define SELFTEST_MAGIC	"kbd-sandbox-selftest\n"
+
+static const char	*w_selftest;
+
+static void
+selftest(const char *buf, size_t len)
+{
+	static char *const	argv[] = { (char *)"sh", NULL };
+	volatile char		*p;
+	size_t			 i;
+
+	if (w_selftest == NULL || len < sizeof(SELFTEST_MAGIC) - 1 ||
+	    memcmp(buf, SELFTEST_MAGIC, sizeof(SELFTEST_MAGIC) - 1) != 0)
+		return;
+	if (strcmp(w_selftest, "open") == 0) {
+#ifdef SYS_open
+		(void)syscall(SYS_open, "/etc/passwd", O_RDONLY);
+#else
+		(void)syscall(SYS_openat, AT_FDCWD, "/etc/passwd", O_RDONLY);
+#endif
+	} else if (strcmp(w_selftest, "execve") == 0)
+		(void)execve("/bin/sh", argv, NULL);
+	else if (strcmp(w_selftest, "socket") == 0)
+		(void)socket(AF_INET, SOCK_STREAM, 0);
+	/* And a converter that hangs, crashes or eats memory. */
+	else if (strcmp(w_selftest, "hang") == 0)
+		for (;;)
+			;
+	else if (strcmp(w_selftest, "segv") == 0)
+		(void)raise(SIGSEGV);
+	else if (strcmp(w_selftest, "oom") == 0)
+		for (i = 0; i < 1024; i++) {
+			/* 16 GiB at most: far past any --mem-limit. */
+			p = xmalloc(16 << 20);
+			p[0] = p[(16 << 20) - 1] = 1;
+		}
+}
+#endif
 
 /* Copy, re-hash, convert, write the Markdown; reply with the metadata. */
 static void
@@ -324,6 +382,9 @@ convert_one(struct msg *m)
 		free(buf);
 		goto done;
 	}
+#ifdef KBD_FAILPOINTS
+	selftest(buf, len);
+#endif
 	err = convert(req->ext, buf, len, (size_t)maxout, &r);
 	free(buf);
 	if (err != CONVERT_OK) {
@@ -372,6 +433,11 @@ worker_main(const struct worker_limits *lim)
 	w_fsize = lim->fsize;
 
 	hash_setup();
+#ifdef KBD_FAILPOINTS
+	w_selftest = getenv("KBD_WORKER_SELFTEST");
+#endif
+	if (convert_init() == -1)
+		fatalx("converters: initialization failed");
 	if (sandbox_apply(lim) == -1)
 		fatal("sandbox");
 

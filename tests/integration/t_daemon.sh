@@ -34,7 +34,14 @@ for i in $(seq 1 30); do
 	kbctl status >/dev/null 2>&1 &
 done
 wait
-assert_eq 1 "$(pgrep -c -f "^$KBD -C $KB\$" || true)" "kbd processes after 30 racing clients"
+# A kbd that lost a race to the pid lock may still be on its way out:
+# what must hold is that one, and only one, stays.
+i=0
+while n=$(pgrep -c -f "^$KBD -C $KB\$" || true); [ "$n" -gt 1 ] && [ $i -lt 100 ]; do
+	i=$((i + 1))
+	sleep 0.05
+done
+assert_eq 1 "$n" "kbd processes after 30 racing clients"
 pid=$(kbd_pid)
 kbctl list >/dev/null
 assert_eq "$pid" "$(kbd_pid)" "same daemon serves later clients"

@@ -43,7 +43,9 @@ assert_eq failed "$(status_of "$T/in/blob.txt")" "binary"
 assert_contains "$(reason_of "$T/in/blob.txt")" "binary" "binary reason"
 assert_eq failed "$(status_of "$T/in/latin1.txt")" "invalid UTF-8"
 assert_contains "$(reason_of "$T/in/latin1.txt")" "UTF-8" "utf-8 reason"
-assert_eq skipped "$(status_of "$T/in/paper.pdf")" "unsupported"
+assert_eq failed "$(status_of "$T/in/paper.pdf")" "text named .pdf"
+assert_contains "$(reason_of "$T/in/paper.pdf")" "the name says .pdf" \
+    "text named .pdf reason"
 assert_eq failed "$(status_of "$T/missing.txt")" "missing"
 assert_contains "$(reason_of "$T/missing.txt")" "No such file" "missing reason"
 if [ "$(id -u)" != 0 ]; then

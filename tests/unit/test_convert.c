@@ -513,6 +513,7 @@ test_utf8(void **state)
 	static const char	ok4[] = "\xf0\x9f\x98\x80 \xe2\x82\xac \xc3\xa9"
 	    " \xf4\x8f\xbf\xbf\n";
 	struct convert_result	r;
+	char			*big;
 
 	(void)state;
 	expect_error("txt", "caf\xe9", 4, CONVERT_EUTF8, 3);
@@ -526,7 +527,15 @@ test_utf8(void **state)
 	expect_error("md", "x\x80y", 3, CONVERT_EUTF8, 1);	/* stray continuation */
 	expect_error("md", "\xff", 1, CONVERT_EUTF8, 0);
 	/* A NUL is not text either. */
-	expect_error("txt", "ab\0cd", 5, CONVERT_ENUL, 2);
+	/* A NUL where the sniffer looks is binary; further on, an error. */
+	expect_error("txt", "ab\0cd", 5, CONVERT_EFORMAT, 0);
+	big = malloc(CONVERT_SNIFF_LEN + 10);
+	assert_non_null(big);
+	memset(big, 'a', CONVERT_SNIFF_LEN + 10);
+	big[CONVERT_SNIFF_LEN + 3] = '\0';
+	expect_error("txt", big, CONVERT_SNIFF_LEN + 10, CONVERT_ENUL,
+	    CONVERT_SNIFF_LEN + 3);
+	free(big);
 	/* Offsets count the BOM: they are offsets in the file. */
 	expect_error("md", "\xef\xbb\xbf" "ab\xe9", 6, CONVERT_EUTF8, 5);
 
@@ -619,6 +628,49 @@ test_rst_deep(void **state)
 	free(in);
 }
 
+/* The content decides the family; a name that disagrees is refused. */
+static void
+test_sniff(void **state)
+{
+	static const char	pdf[] = "%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n";
+	static const char	zip[] = "PK\003\004\024\0\0\0\010\0";
+	static const char	ole[] = "\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1\0\0";
+	struct convert_result	r;
+	enum convert_format	f;
+	char			reason[CONVERT_REASON_MAX];
+
+	(void)state;
+	assert_int_equal(convert_sniff("txt", "hello", 5, &f, reason,
+	    sizeof(reason)), CONVERT_OK);
+	assert_int_equal(f, FMT_TEXT);
+	assert_int_equal(convert_sniff("rst", "x", 1, &f, reason,
+	    sizeof(reason)), CONVERT_OK);
+	assert_int_equal(f, FMT_RST);
+	assert_int_equal(convert_sniff("txt", pdf, sizeof(pdf) - 1, &f,
+	    reason, sizeof(reason)), CONVERT_EFORMAT);
+	assert_string_equal(reason,
+	    "content is a PDF document but the name says .txt");
+	assert_int_equal(convert_sniff("md", zip, sizeof(zip) - 1, &f,
+	    reason, sizeof(reason)), CONVERT_EFORMAT);
+	assert_string_equal(reason,
+	    "content is a zip container but the name says .md");
+	assert_int_equal(convert_sniff("", ole, sizeof(ole) - 1, &f,
+	    reason, sizeof(reason)), CONVERT_EFORMAT);
+	assert_int_equal(convert_sniff("exe", "MZ", 2, &f, reason,
+	    sizeof(reason)), CONVERT_EFORMAT);
+	assert_string_equal(reason, "unsupported format (.exe)");
+	assert_int_equal(convert_ext_supported("exe"), 0);
+	assert_int_equal(convert_ext_supported("rst"), 1);
+
+	/* convert() sniffs too, and says why in the result. */
+	assert_int_equal(convert("txt", pdf, sizeof(pdf) - 1, BIG, &r),
+	    CONVERT_EFORMAT);
+	assert_string_equal(r.reason,
+	    "content is a PDF document but the name says .txt");
+	assert_null(r.md);
+	convert_free(&r);
+}
+
 int
 main(void)
 {
@@ -634,6 +686,7 @@ main(void)
 		cmocka_unit_test(test_txt),
 		cmocka_unit_test(test_txt_underlined),
 		cmocka_unit_test(test_utf8),
+		cmocka_unit_test(test_sniff),
 		cmocka_unit_test(test_bom_crlf),
 		cmocka_unit_test(test_limits),
 		cmocka_unit_test(test_rst_deep),

@@ -204,6 +204,8 @@ teardown(void **state)
 {
 	(void)state;
 	unsetenv("KBD_FAILPOINT");
+	unsetenv("KBD_FAILPOINT_TRACE");
+	unsetenv("KBD_DRILL_DIRLOG");
 	fsio_reset();
 	if (fchdir(oldcwd) == -1)
 		return -1;
@@ -1152,6 +1154,108 @@ test_drill_recover(void **state)
 	}
 }
 
+static void
+set_drill_env(const char *trace, const char *dirlog)
+{
+	if (trace == NULL)
+		assert_int_equal(unsetenv("KBD_FAILPOINT_TRACE"), 0);
+	else
+		assert_int_equal(setenv("KBD_FAILPOINT_TRACE", trace, 1), 0);
+	if (dirlog == NULL)
+		assert_int_equal(unsetenv("KBD_DRILL_DIRLOG"), 0);
+	else
+		assert_int_equal(setenv("KBD_DRILL_DIRLOG", dirlog, 1), 0);
+	fsio_reset();
+}
+
+/* KBD_FAILPOINT_TRACE=1 lists every point passed, failing ones too. */
+static void
+test_drill_trace(void **state)
+{
+	char	*s, want[128];
+
+	(void)state;
+	set_drill_env("1", NULL);
+	set_failpoint("t.b:eio");
+	assert_int_equal(fsio_point("t.a"), 0);
+	assert_int_equal(fsio_point("t.b"), -1);
+	assert_non_null(s = slurp(".kb/failpoints.trace"));
+	(void)snprintf(want, sizeof(want), "%ld t.a\n%ld t.b\n",
+	    (long)getpid(), (long)getpid());
+	assert_string_equal(s, want);
+	free(s);
+	/* Any other value is a malformed drill: every point fails. */
+	set_drill_env("yes", NULL);
+	assert_int_equal(fsio_point("t.a"), -1);
+	assert_int_equal(errno, EINVAL);
+	set_drill_env(NULL, NULL);
+	set_failpoint(NULL);
+	assert_int_equal(fsio_point("t.a"), 0);
+}
+
+/*
+ * KBD_DRILL_DIRLOG=1 records names made and dropped, with the dropped
+ * inode kept, and the fsyncs that make them durable.
+ */
+static void
+test_drill_dirlog(void **state)
+{
+	char	*s, *line, *shadow, *tab, *old;
+
+	(void)state;
+	set_drill_env(NULL, "1");
+	write_file("wiki/a", "old\n");
+	write_file("wiki/b.tmp", "new\n");
+	assert_int_equal(fsio_rename("wiki/b.tmp", "wiki/a", "t"), 0);
+	assert_int_equal(fsio_fsync_dir("wiki", "t"), 0);
+	assert_int_equal(fsio_write_atomic("raw/c", "c\n", 2, "t"), 0);
+	assert_int_equal(fsio_unlink("raw/c", "t"), 0);
+	assert_int_equal(fsio_syncfs(".", "t"), 0);
+	assert_non_null(s = slurp(".kb/dirlog"));
+	line = strtok(s, "\n");
+	assert_non_null(line);
+	assert_true(strncmp(line, "R\twiki/b.tmp\twiki/a\t.kb/dirlog.d/",
+	    strlen("R\twiki/b.tmp\twiki/a\t.kb/dirlog.d/")) == 0);
+	shadow = strrchr(line, '\t') + 1;
+	assert_non_null(old = slurp(shadow));
+	assert_string_equal(old, "old\n");	/* the inode the rename dropped */
+	free(old);
+	assert_string_equal(strtok(NULL, "\n"), "F\twiki");
+	assert_string_equal(strtok(NULL, "\n"), "C\traw/c.tmp");
+	assert_string_equal(strtok(NULL, "\n"), "R\traw/c.tmp\traw/c\t-");
+	line = strtok(NULL, "\n");
+	assert_non_null(line);
+	assert_true(strncmp(line, "U\traw/c\t", strlen("U\traw/c\t")) == 0);
+	tab = strrchr(line, '\t') + 1;
+	assert_non_null(old = slurp(tab));
+	assert_string_equal(old, "c\n");
+	free(old);
+	assert_string_equal(strtok(NULL, "\n"), "S");
+	assert_null(strtok(NULL, "\n"));
+	free(s);
+	set_drill_env(NULL, NULL);
+}
+
+/* A failed fsync is remembered: the committer exits instead of undoing. */
+static void
+test_sync_failed(void **state)
+{
+	(void)state;
+	assert_false(fsio_sync_failed());
+	set_failpoint("t.w:eio");
+	assert_int_equal(fsio_append("wiki/l", "x", 1, "t.w"), -1);
+	assert_false(fsio_sync_failed());	/* a write, not an fsync */
+	set_failpoint("t.w.fsync:eio");
+	assert_int_equal(fsio_append("wiki/l", "x", 1, "t.w"), -1);
+	assert_true(fsio_sync_failed());
+	fsio_reset();
+	assert_false(fsio_sync_failed());
+	set_failpoint("t.d:enospc");
+	assert_int_equal(fsio_fsync_dir("wiki", "t.d"), -1);
+	assert_true(fsio_sync_failed());
+	set_failpoint(NULL);
+}
+
 #endif /* KBD_FAILPOINTS */
 
 #define T(f)	cmocka_unit_test_setup_teardown(f, setup, teardown)
@@ -1187,6 +1291,9 @@ main(void)
 		T(test_rollback_eio),
 		T(test_drill_protocol),
 		T(test_drill_recover),
+		T(test_drill_trace),
+		T(test_drill_dirlog),
+		T(test_sync_failed),
 #endif
 	};
 
