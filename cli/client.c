@@ -204,21 +204,47 @@ lost_connection(struct conn *c)
 	die("lost connection to kbd");
 }
 
-void	(*conn_on_signal)(void);
+const struct conn_wait	*conn_wait;
 
+/*
+ * Wait until the connection is ready. Meanwhile the command's waiter (a
+ * follower's signals and redraws) runs whenever its fd is readable, its
+ * timeout passes or a signal interrupts poll. What it does may itself talk
+ * to kbd on another connection (a cancel), and that wait runs it once more,
+ * so that a second Ctrl-C still detaches at once; no deeper.
+ */
 static void
 wait_fd(struct conn *c, short events)
 {
-	struct pollfd	pfd;
+	static int		 waking;
+	const struct conn_wait	*w;
+	struct pollfd		 pfd[2];
+	nfds_t			 n;
+	int			 r;
 
-	pfd.fd = c->fd;
-	pfd.events = events;
-	while (poll(&pfd, 1, -1) == -1) {
-		if (errno != EINTR)
+	for (;;) {
+		w = waking < 2 ? conn_wait : NULL;
+		pfd[0].fd = c->fd;
+		pfd[0].events = events;
+		pfd[0].revents = 0;
+		n = 1;
+		if (w != NULL && w->fd != -1) {
+			pfd[1].fd = w->fd;
+			pfd[1].events = POLLIN;
+			pfd[1].revents = 0;
+			n = 2;
+		}
+		r = poll(pfd, n, w != NULL && w->timeout != NULL ?
+		    w->timeout() : -1);
+		if (r == -1 && errno != EINTR)
 			die_errno("poll");
-		/* A signal the command cares about (Ctrl-C on add). */
-		if (conn_on_signal != NULL)
-			conn_on_signal();
+		if (r > 0 && pfd[0].revents != 0)
+			return;
+		if (w != NULL && w->wake != NULL) {
+			waking++;
+			w->wake();
+			waking--;
+		}
 	}
 }
 

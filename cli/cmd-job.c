@@ -1,13 +1,19 @@
 /*
  * Job commands: add (create a job, then follow it unless --no-wait),
- * status and wait. Following streams: each file event is printed and
- * freed as it arrives, so kbctl's memory stays flat however many files a
- * job has; with --json every line is flushed as it is complete, for
- * readers that act on events while the job runs.
+ * status, wait, cancel and jobs. Following streams: each file event is
+ * printed and freed as it arrives, so kbctl's memory stays flat however
+ * many files a job has; with --json every line is flushed as it is
+ * complete, for readers that act on events while the job runs. In text
+ * mode progress.c adds the live region (stderr a terminal) or a heartbeat.
+ *
+ * Signals while following only write their number to a pipe (and set a
+ * flag); the follow loop acts on them, so the terminal is restored and
+ * kbd is talked to outside any handler.
  */
 #include <sys/types.h>
 
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <limits.h>
 #include <signal.h>
@@ -17,6 +23,7 @@
 #include <unistd.h>
 
 #include "kbctl.h"
+#include "progress.h"
 
 static void
 summary_json(const Kbd__JobSummary *s, int event)
@@ -51,12 +58,28 @@ summary_error_text(const Kbd__JobSummary *s)
 }
 
 static int	verbosity;	/* -1 quiet, 0 default, 1 verbose */
+static int	color_out, color_err;	/* colour stdout, stderr */
+
+static const char *
+status_color(int st)
+{
+	switch (st) {
+	case KBD__FILE_STATUS__FS_ADDED:
+		return "32";
+	case KBD__FILE_STATUS__FS_FAILED:
+		return "31";
+	case KBD__FILE_STATUS__FS_CANCELLED:
+		return "33";
+	}
+	return "2";
+}
 
 static void
 event_print(const Kbd__FileEvent *ev, int json)
 {
-	struct jobj	o;
-	int		st = ev->status;
+	struct jobj	 o;
+	FILE		*f;
+	int		 st = ev->status;
 
 	if (json) {
 		jobj_begin(&o, stdout);
@@ -78,56 +101,74 @@ event_print(const Kbd__FileEvent *ev, int json)
 		    (st == KBD__FILE_STATUS__FS_DUPLICATE ||
 		    st == KBD__FILE_STATUS__FS_SKIPPED)))
 			return;
-		printf("%-9s ", file_status_str(st));
-		text_put(stdout, ev->path, 0);
+		f = progress_out(stdout);
+		if (color_out)
+			fprintf(f, "\033[%sm%-9s\033[0m ", status_color(st),
+			    file_status_str(st));
+		else
+			fprintf(f, "%-9s ", file_status_str(st));
+		text_put(f, ev->path, 0);
 		if (st == KBD__FILE_STATUS__FS_ADDED && ev->doc[0] != '\0') {
-			fputs(" -> ", stdout);
-			text_put(stdout, ev->doc, TEXT_LINE);
+			fputs(" -> ", f);
+			text_put(f, ev->doc, TEXT_LINE);
 		} else if (ev->reason[0] != '\0') {
-			fputs(" (", stdout);
-			text_put(stdout, ev->reason, TEXT_LINE);
-			putchar(')');
+			fputs(" (", f);
+			text_put(f, ev->reason, TEXT_LINE);
+			fputc(')', f);
 		}
-		putchar('\n');
+		fputc('\n', f);
 		return;
 	}
-	(void)fflush(stdout);
-	fputs("kbctl: ", stderr);
-	text_put(stderr, ev->path, 0);
-	fputs(": ", stderr);
-	text_put(stderr, ev->reason[0] != '\0' ? ev->reason : "failed",
+	if ((f = progress_out(stderr)) == stderr)
+		(void)fflush(stdout);
+	fputs("kbctl: ", f);
+	text_put(f, ev->path, 0);
+	fputs(": ", f);
+	if (color_err)
+		fputs("\033[31m", f);
+	text_put(f, ev->reason[0] != '\0' ? ev->reason : "failed",
 	    TEXT_LINE);
-	fputc('\n', stderr);
+	if (color_err)
+		fputs("\033[0m", f);
+	fputc('\n', f);
 }
 
-/*
- * Print a followed job's events until its summary. Exit status 1 when a
- * file failed or the job did not complete.
- */
 /*
  * Ctrl-C while following an add (git's manners): the first asks kbd to
  * cancel the job's queued files and goes on printing until the summary,
  * then kbctl dies by SIGINT so a shell stops its "a; b" chain; the second
- * detaches at once. The job itself always ends cleanly inside kbd.
+ * detaches at once. The job itself always ends cleanly inside kbd. While
+ * following a wait, the first detaches. SIGTERM and SIGHUP detach too.
+ * Every way out takes the region off the screen first.
  */
-static volatile sig_atomic_t	 interrupts;
+static int			 sigfds[2] = { -1, -1 };
+static volatile sig_atomic_t	 sig_pending;
+static unsigned			 interrupts;
+static int			 cancel_on_int;
 static uint64_t			 follow_job;
 static int			 cancel_sent;
 
 static void
-on_sigint(int sig)
+on_signal(int sig)
 {
-	(void)sig;
-	interrupts++;
+	unsigned char	b = (unsigned char)sig;
+	int		saved = errno;
+
+	sig_pending = 1;
+	(void)!write(sigfds[1], &b, 1);
+	errno = saved;
 }
 
-static void
-die_by_sigint(void)
+/* Die by sig, as the shell expects of an interrupted command. */
+static void __attribute__((noreturn))
+die_by_signal(int sig)
 {
-	out_flush();
-	signal(SIGINT, SIG_DFL);
-	raise(SIGINT);
-	_exit(130);
+	progress_stop();
+	(void)fflush(stdout);
+	(void)fflush(stderr);
+	signal(sig, SIG_DFL);
+	raise(sig);
+	_exit(128 + sig);
 }
 
 /* Cancel on a connection of its own: ours is busy following. */
@@ -142,7 +183,9 @@ send_cancel(void)
 		return;
 	cancel_sent = 1;
 	req.job = follow_job;
-	conn_open(&c, kb_root(), 0);
+	/* No kbd: the following connection finds out. */
+	if (conn_open(&c, kb_root(), 0) == -1)
+		return;
 	conn_send(&c, MSG_CANCEL_REQ, &req.base);
 	conn_expect(&c, &m, MSG_JOB_SUMMARY);
 	msg_free(&m);
@@ -152,38 +195,159 @@ send_cancel(void)
 static void
 check_interrupt(void)
 {
-	if (interrupts >= 2)
-		die_by_sigint();
+	FILE	*f;
+
+	if (interrupts >= 2 || (interrupts == 1 && !cancel_on_int))
+		die_by_signal(SIGINT);
 	if (interrupts == 1 && !cancel_sent) {
+		if ((f = progress_out(stderr)) == stderr)
+			(void)fflush(stdout);
 		fputs("kbctl: cancelling: files in progress finish; "
-		    "Ctrl-C again to detach\n", stderr);
+		    "Ctrl-C again to detach\n", f);
 		send_cancel();
 	}
 }
 
+/* Act on the signals that came, from the loop. */
+static void
+signals_service(void)
+{
+	unsigned char	b[32];
+	ssize_t		n, i;
+
+	if (!sig_pending)
+		return;
+	sig_pending = 0;
+	while ((n = read(sigfds[0], b, sizeof(b))) > 0)
+		for (i = 0; i < n; i++) {
+			switch (b[i]) {
+			case SIGINT:
+				interrupts++;
+				break;
+			case SIGWINCH:
+				progress_resize();
+				break;
+			default:
+				die_by_signal(b[i]);
+			}
+		}
+	check_interrupt();
+}
+
+static void
+follow_wake(void)
+{
+	signals_service();
+	progress_tick();
+}
+
+static struct conn_wait	follow_waiter = { -1, progress_timeout,
+    follow_wake };
+
+/*
+ * What a text follower shows besides file lines, decided before the
+ * request since kbd sends progress only to those who ask.
+ */
+static enum progress_mode
+follow_mode(int json)
+{
+	enum progress_mode	m;
+
+	if (json)
+		return PROGRESS_OFF;
+	m = progress_mode_for_stderr();
+	/* -q: failures and the summary only, no heartbeat. */
+	if (m == PROGRESS_HEARTBEAT && verbosity < 0)
+		return PROGRESS_OFF;
+	return m;
+}
+
 static int
-follow(struct conn *c, int json, int exit_on_error)
+progress_level(enum progress_mode m)
+{
+	switch (m) {
+	case PROGRESS_REGION:
+		return KBD__PROGRESS_LEVEL__PROGRESS_SLOTS;
+	case PROGRESS_HEARTBEAT:
+		return KBD__PROGRESS_LEVEL__PROGRESS_COUNTS;
+	default:
+		return KBD__PROGRESS_LEVEL__PROGRESS_NONE;
+	}
+}
+
+/*
+ * Catch sig. An ignored SIGHUP or SIGTERM (nohup) stays ignored; SIGINT
+ * is always caught, since it is how a script cancels a background add
+ * (whose SIGINT the shell ignores) as Ctrl-C would.
+ */
+static void
+catch_signal(int sig)
+{
+	struct sigaction	sa, old;
+
+	if (sig != SIGINT && sigaction(sig, NULL, &old) == 0 &&
+	    old.sa_handler == SIG_IGN)
+		return;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	(void)sigaction(sig, &sa, NULL);
+}
+
+static void
+follow_signals(enum progress_mode mode)
+{
+	if (pipe2(sigfds, O_CLOEXEC | O_NONBLOCK) == -1)
+		die_errno("pipe");
+	catch_signal(SIGINT);
+	catch_signal(SIGTERM);
+	catch_signal(SIGHUP);
+	if (mode == PROGRESS_REGION)
+		catch_signal(SIGWINCH);
+	follow_waiter.fd = sigfds[0];
+	conn_wait = &follow_waiter;
+}
+
+/*
+ * Print a followed job's events until its summary. Exit status 1 when a
+ * file failed or the job did not complete.
+ */
+static int
+follow(struct conn *c, int json, int exit_on_error, enum progress_mode mode,
+    int color)
 {
 	struct msg		 m;
 	Kbd__JobSummary		*s;
 	int			 rc;
 
+	progress_start(mode, color);
+	follow_signals(mode);
 	for (;;) {
 		conn_recv(c, &m);
 		if (m.type == MSG_FILE_EVENT) {
 			Kbd__FileEvent	*ev = (Kbd__FileEvent *)m.pb;
 
+			progress_file_done(ev);
 			event_print(ev, json);
 			if (exit_on_error && follow_job != 0 &&
 			    ev->status == KBD__FILE_STATUS__FS_FAILED)
 				send_cancel();
 			msg_free(&m);
+			follow_wake();
+			continue;
+		}
+		if (m.type == MSG_PROGRESS) {
+			progress_update((Kbd__Progress *)m.pb);
+			msg_free(&m);
+			follow_wake();
 			continue;
 		}
 		if (m.type != MSG_JOB_SUMMARY)
 			conn_unexpected(&m);
 		break;
 	}
+	conn_wait = NULL;
+	progress_stop();
 	s = (Kbd__JobSummary *)m.pb;
 	if (json)
 		summary_json(s, 1);
@@ -203,8 +367,9 @@ follow(struct conn *c, int json, int exit_on_error)
 	    s->state == KBD__JOB_STATE__JOB_CANCELLED ||
 	    s->state == KBD__JOB_STATE__JOB_INTERRUPTED ? EXIT_FAIL : EXIT_OK;
 	msg_free(&m);
+	signals_service();
 	if (interrupts > 0)
-		die_by_sigint();
+		die_by_signal(SIGINT);
 	return rc;
 }
 
@@ -252,10 +417,12 @@ cmd_add(int argc, char **argv)
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "json", no_argument, NULL, OPT_JSON },
+		{ "color", required_argument, NULL, OPT_COLOR },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
 	Kbd__AddReq	 req = KBD__ADD_REQ__INIT;
+	enum progress_mode pmode;
 	struct conn	 c;
 	struct msg	 m;
 	struct jobj	 o;
@@ -264,6 +431,7 @@ cmd_add(int argc, char **argv)
 	uint64_t	 job;
 	unsigned long	 jobs = 0;
 	int		 ch, i, json = 0, nowait = 0, rc, eoe = 0;
+	int		 color = COLOR_AUTO;
 
 	while ((ch = cmd_getopt(argc, argv, ":hj:qv", lo)) != -1) {
 		switch (ch) {
@@ -284,6 +452,11 @@ cmd_add(int argc, char **argv)
 			break;
 		case OPT_JSON:
 			json = 1;
+			break;
+		case OPT_COLOR:
+			if ((color = color_parse(optarg)) == -1)
+				die_usage("--color: expected auto, always or "
+				    "never, not '%s'", optarg);
 			break;
 		}
 	}
@@ -307,6 +480,10 @@ cmd_add(int argc, char **argv)
 	req.paths = paths;
 	req.jobs = (uint32_t)jobs;
 	req.follow = !nowait;
+	pmode = nowait ? PROGRESS_OFF : follow_mode(json);
+	req.progress = progress_level(pmode);
+	color_out = color_for(STDOUT_FILENO, color);
+	color_err = color_for(STDERR_FILENO, color);
 	conn_open(&c, root, 1);
 	conn_send(&c, MSG_ADD_REQ, &req.base);
 	for (i = 0; i < argc; i++)
@@ -327,15 +504,9 @@ cmd_add(int argc, char **argv)
 			printf("job %" PRIu64 "\n", job);
 		rc = EXIT_OK;
 	} else {
-		struct sigaction	sa;
-
 		follow_job = job;
-		memset(&sa, 0, sizeof(sa));
-		sa.sa_handler = on_sigint;
-		sigemptyset(&sa.sa_mask);
-		(void)sigaction(SIGINT, &sa, NULL);
-		conn_on_signal = check_interrupt;
-		rc = follow(&c, json, eoe);
+		cancel_on_int = 1;
+		rc = follow(&c, json, eoe, pmode, color_err);
 	}
 	conn_close(&c);
 	return rc;
@@ -396,16 +567,23 @@ cmd_wait(int argc, char **argv)
 {
 	static const struct option lo[] = {
 		{ "json", no_argument, NULL, OPT_JSON },
+		{ "color", required_argument, NULL, OPT_COLOR },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
 	Kbd__WaitReq	 req = KBD__WAIT_REQ__INIT;
 	struct conn	 c;
-	int		 ch, json = 0, rc;
+	enum progress_mode pmode;
+	int		 ch, json = 0, rc, color = COLOR_AUTO;
 
-	while ((ch = cmd_getopt(argc, argv, ":h", lo)) != -1)
+	while ((ch = cmd_getopt(argc, argv, ":h", lo)) != -1) {
 		if (ch == OPT_JSON)
 			json = 1;
+		else if (ch == OPT_COLOR &&
+		    (color = color_parse(optarg)) == -1)
+			die_usage("--color: expected auto, always or never, "
+			    "not '%s'", optarg);
+	}
 	argc -= optind;
 	argv += optind;
 	if (argc == 0)
@@ -413,10 +591,14 @@ cmd_wait(int argc, char **argv)
 	if (argc > 1)
 		die_usage("too many arguments");
 	req.job = job_operand(argv[0]);
+	pmode = follow_mode(json);
+	req.progress = progress_level(pmode);
+	color_out = color_for(STDOUT_FILENO, color);
+	color_err = color_for(STDERR_FILENO, color);
 
 	conn_open(&c, kb_root(), 1);
 	conn_send(&c, MSG_WAIT_REQ, &req.base);
-	rc = follow(&c, json, 0);
+	rc = follow(&c, json, 0, pmode, color_err);
 	conn_close(&c);
 	return rc;
 }

@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "kbctl.h"
+#include "progress.h"
 
 static int	cmd_help(int, char **);
 
@@ -25,21 +26,25 @@ static const struct cmd cmds[] = {
 	{ "init", "[dir]",
 	  "Create a knowledge base in dir (default: -C dir, $KB_DIR or the\n"
 	  "working directory) and start its kbd.\n", cmd_init },
-	{ "add", "[-qv] [--jobs n] [--no-wait] [--exit-on-error] [--json] path ...",
+	{ "add", "[-qv] [--jobs n] [--no-wait] [--exit-on-error] [--json] "
+	  "[--color when] path ...",
 	  "Add files and directories (recursively); follow the job to its end.\n"
+	  "At a terminal, the files in progress show below the finished ones.\n"
 	  "  -j, --jobs n  convert with n workers (1-256; default: kbd's)\n"
 	  "  --no-wait     print the job id and exit (see status, wait)\n"
 	  "  --exit-on-error  after the first failed file, cancel the rest\n"
 	  "  -q, --quiet   print only failures and the summary\n"
 	  "  -v, --verbose also print duplicates and skipped files\n"
-	  "  --json        one JSON object per file, then a summary (NDJSON)\n",
+	  "  --json        one JSON object per file, then a summary (NDJSON)\n"
+	  "  --color when  auto (default), always or never\n",
 	  cmd_add },
 	{ "status", "[--json] [job]",
 	  "Show a job's state and counts (default: the newest job).\n"
 	  "  --json        one JSON object\n", cmd_status },
-	{ "wait", "[--json] job",
+	{ "wait", "[--json] [--color when] job",
 	  "Follow a job until it ends, printing like add.\n"
-	  "  --json        one JSON object per file, then a summary (NDJSON)\n",
+	  "  --json        one JSON object per file, then a summary (NDJSON)\n"
+	  "  --color when  auto (default), always or never\n",
 	  cmd_wait },
 	{ "cancel", "[--json] job",
 	  "Cancel a job: files not started are cancelled, files in progress\n"
@@ -106,6 +111,7 @@ static void
 vwarn(const char *fmt, va_list ap, const char *err)
 {
 	/* What was printed so far goes first, so the error lands after it. */
+	progress_stop();
 	(void)fflush(stdout);
 	fputs("kbctl: ", stderr);
 	vfprintf(stderr, fmt, ap);

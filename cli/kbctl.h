@@ -32,6 +32,7 @@
 #define OPT_JSON	0x100
 #define OPT_NO_WAIT	0x101
 #define OPT_EXIT_ON_ERROR 0x102
+#define OPT_COLOR	0x103
 
 struct cmd {
 	const char	*name;
@@ -74,8 +75,13 @@ void	 conn_expect(struct conn *, struct msg *, uint32_t);
 void	 conn_unexpected(const struct msg *)
 	    __attribute__((noreturn));
 void	 conn_wait_gone(const char *, pid_t);
-/* Called when a wait for kbd is interrupted by a caught signal. */
-extern void	(*conn_on_signal)(void);
+/* What a command does while kbctl waits for kbd (see wait_fd). */
+struct conn_wait {
+	int	  fd;			/* also watched for input; -1: none */
+	int	(*timeout)(void);	/* ms until wake is due; -1: none */
+	void	(*wake)(void);		/* fd readable, timeout, or signal */
+};
+extern const struct conn_wait	*conn_wait;
 
 /* output.c */
 struct jobj {

@@ -71,6 +71,7 @@ static const struct {
 	{ MSG_CANCEL_REQ, "CANCEL_REQ", &kbd__cancel_req__descriptor },
 	{ MSG_JOBS_REQ, "JOBS_REQ", &kbd__jobs_req__descriptor },
 	{ MSG_JOBS_REP, "JOBS_REP", &kbd__jobs_rep__descriptor },
+	{ MSG_PROGRESS, "PROGRESS", &kbd__progress__descriptor },
 };
 
 const ProtobufCMessageDescriptor *

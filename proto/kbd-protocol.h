@@ -13,7 +13,11 @@
 
 #include <stdint.h>
 
-#define KBD_PROTO_VERSION 2
+/*
+ * 2: CANCEL_REQ, JOBS_REQ, JOBS_REP (job control).
+ * 3: PROGRESS; AddReq.progress and WaitReq.progress ask for it.
+ */
+#define KBD_PROTO_VERSION 3
 
 /* Header, in host byte order: both ends are on this host. */
 struct msg_hdr {
@@ -84,6 +88,7 @@ enum msg_type {
 	MSG_CANCEL_REQ,		/* CancelReq -> JOB_SUMMARY */
 	MSG_JOBS_REQ,
 	MSG_JOBS_REP,
+	MSG_PROGRESS,		/* Progress: kbd -> follower that asked */
 
 	MSG_TYPE_MAX
 };

@@ -25,6 +25,12 @@
 
 /* A follower that lets this much output pile up is cut off. */
 #define CLIENT_MAX_QUEUED	(16u << 20)
+/*
+ * Progress is advisory: it is not queued behind this much unread output,
+ * so a slow client costs the socket's buffer and this, never a queue that
+ * grows with the job. File events are never dropped.
+ */
+#define PROGRESS_MAX_QUEUED	(64u << 10)
 #define LIST_CHUNK		500
 
 struct client {
@@ -300,6 +306,20 @@ client_send(struct client *c, uint32_t type, const ProtobufCMessage *pb)
 	event_add(c->wev, NULL);
 }
 
+/*
+ * Send an advisory message (PROGRESS) unless the client is behind: 1 if it
+ * was queued, 0 if it was dropped.
+ */
+int
+client_send_advisory(struct client *c, uint32_t type,
+    const ProtobufCMessage *pb)
+{
+	if (c->closing || c->chan.queued > PROGRESS_MAX_QUEUED)
+		return 0;
+	client_send(c, type, pb);
+	return !c->closing;
+}
+
 void
 client_error(struct client *c, const char *fmt, ...)
 {
@@ -473,7 +493,7 @@ client_dispatch(struct client *c, struct msg *m)
 		job_status_request(c, ((Kbd__StatusReq *)m->pb)->job);
 		return;
 	case MSG_WAIT_REQ:
-		job_wait_request(c, ((Kbd__WaitReq *)m->pb)->job);
+		job_wait_request(c, (Kbd__WaitReq *)m->pb);
 		return;
 	case MSG_SEARCH_REQ: {
 		Kbd__SearchReq	*q = (Kbd__SearchReq *)m->pb;

@@ -10,6 +10,14 @@
  * the job's cursor (the last sequence number committed) is all a resumed
  * job needs to skip what it had done.
  *
+ * Followers that ask for it get PROGRESS: which file each worker slot
+ * holds and in which phase, and the job's counts. It is advisory and
+ * coalesced: slots changed since the last message are marked, and one
+ * message per follower goes out at most every PROGRESS_SLOTS_MS (or
+ * PROGRESS_COUNTS_MS for counts only), dropped for a follower that is
+ * behind (client_send_advisory), who then gets every slot next time. So
+ * the cost per follower is constant, whatever the job's size or speed.
+ *
  * Requests to the committer are queued in order; the committer answers in
  * order. When it dies, requests it had not answered are sent again to its
  * successor, except a batch, whose staging files recovery may have taken:
@@ -26,6 +34,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "convert.h"
@@ -38,6 +47,10 @@
 #define WINDOW_MAX	512	/* files between the walk and their commit */
 #define BATCH_MAX	128	/* files per commit */
 #define WORKERS_MAX	256
+#define PROGRESS_SLOTS_MS	100	/* a terminal redraws at most 10/s */
+#define PROGRESS_COUNTS_MS	5000	/* enough for a 30 s heartbeat */
+/* Paths in one PROGRESS, well under a client message's limit. */
+#define PROGRESS_MAX_PATHS	(256u << 10)
 
 enum item_state {
 	IT_NEW,			/* needs PREPARE */
@@ -62,11 +75,16 @@ struct item {
 	char		*stem, *ext;
 	Kbd__ConvertRep	*conv;		/* CONVERT reply, kept for the batch */
 	char		*staged_raw, *staged_md;
+	int		 slot;		/* progress slot showing it, or -1 */
+	int64_t		 slot_since;	/* when it took the slot */
 };
 
 struct follower {
 	TAILQ_ENTRY(follower)	 entry;
 	struct client		*c;
+	int			 progress;	/* Kbd__ProgressLevel */
+	int64_t			 last_ms;	/* last PROGRESS sent */
+	int			 need_full;	/* missed one: send every slot */
 };
 TAILQ_HEAD(followerlist, follower);
 
@@ -89,6 +107,14 @@ struct job {
 	int			 cancelled;	/* by a client: no new files */
 	char			*error;
 	struct followerlist	 followers;
+	/* Progress: what each slot shows, and what changed since sent. */
+	struct item		*slot_it[WORKERS_MAX];
+	unsigned char		 slot_busy[WORKERS_MAX];
+	unsigned char		 slot_dirty[WORKERS_MAX];
+	uint64_t		 bytes_done;
+	uint64_t		 sent_done, sent_total;
+	int			 sent_final;
+	struct event		*progress_ev;
 };
 TAILQ_HEAD(joblist, job);
 
@@ -109,6 +135,7 @@ struct op {
 	struct job		*job;
 	ProtobufCMessage	*req;		/* create, remove, lint */
 	int			 follow;
+	int			 progress;	/* create: follower's level */
 	int			 state;		/* finish */
 	uint64_t		 count;		/* batch: items */
 };
@@ -123,6 +150,9 @@ static unsigned		 nworkers;
 static void	job_pump(void);
 static void	ops_send(void);
 static void	drain_failed(struct job *);
+static void	progress_schedule(struct job *);
+static int64_t	mono_ms(void);
+static void	on_progress(evutil_socket_t, short, void *);
 
 static void
 split_name(const char *path, char **stem, char **ext)
@@ -237,12 +267,70 @@ convert_format(const struct item *it)
 	return it->ext;
 }
 
+/*
+ * Progress slots. A file takes the lowest slot no worker holds when a
+ * worker takes it; when the worker is done with it, a file whose outcome
+ * is known keeps showing there (phase commit) until it is committed or
+ * another file takes the slot, and a file waiting for its conversion
+ * leaves it. So at most the job's parallelism rows, in stable places.
+ */
+static void
+slot_take(struct job *j, struct item *it)
+{
+	struct item	*o;
+	unsigned	 s;
+
+	if (it->slot >= 0) {
+		j->slot_it[it->slot] = NULL;
+		j->slot_dirty[it->slot] = 1;
+		it->slot = -1;
+	}
+	for (s = 0; s < j->par && j->slot_busy[s]; s++)
+		;
+	if (s == j->par)
+		return;
+	if ((o = j->slot_it[s]) != NULL)
+		o->slot = -1;
+	j->slot_it[s] = it;
+	j->slot_busy[s] = 1;
+	j->slot_dirty[s] = 1;
+	it->slot = (int)s;
+	it->slot_since = mono_ms();
+}
+
+/* The worker is done with it; call once its new state is set. */
+static void
+slot_release(struct job *j, struct item *it)
+{
+	if (j == NULL || it == NULL || it->slot < 0)
+		return;
+	j->slot_busy[it->slot] = 0;
+	j->slot_dirty[it->slot] = 1;
+	if (it->state != IT_DONE) {
+		j->slot_it[it->slot] = NULL;
+		it->slot = -1;
+	}
+}
+
+/* The item is going away. */
+static void
+slot_forget(struct job *j, struct item *it)
+{
+	if (it->slot < 0)
+		return;
+	j->slot_it[it->slot] = NULL;
+	j->slot_busy[it->slot] = 0;
+	j->slot_dirty[it->slot] = 1;
+	it->slot = -1;
+}
+
 /* Before the send: a failed send may already report the worker dead. */
 static void
 worker_busy(struct child *w, struct job *j, struct item *it)
 {
 	struct timeval	tv;
 
+	slot_take(j, it);
 	TAILQ_REMOVE(&idle, w, entry_idle);
 	w->idle = 0;
 	w->item = it;
@@ -371,6 +459,7 @@ job_worker_died(struct child *w, const char *reason)
 	if (it != NULL) {
 		log_warnx("%s: %s", it->path, reason);
 		item_outcome(it, KBD__FILE_STATUS__FS_FAILED, "%s", reason);
+		slot_release(TAILQ_FIRST(&jobs), it);
 	}
 	worker_start();
 	job_pump();
@@ -458,6 +547,7 @@ job_worker_reply(struct child *w, struct msg *m)
 			item_outcome(it, KBD__FILE_STATUS__FS_ADDED, NULL);
 		}
 	}
+	slot_release(j, it);
 	job_pump();
 }
 
@@ -473,6 +563,7 @@ item_from_walk(struct job *j, struct walk_entry *e)
 	it->seq = ++j->next_seq;
 	it->path = e->path;
 	it->state = IT_NEW;
+	it->slot = -1;
 	split_name(it->path, &it->stem, &it->ext);
 	if (e->status != KBD__FILE_STATUS__FS_NONE) {
 		item_outcome(it, e->status, "%s", e->reason);
@@ -672,6 +763,7 @@ job_free(struct job *j)
 		TAILQ_REMOVE(&j->followers, f, entry);
 		free(f);
 	}
+	event_free(j->progress_ev);
 	walk_free(&j->walk);
 	kbd__job_create_req__free_unpacked(j->req, NULL);
 	free(j->error);
@@ -694,6 +786,7 @@ job_pump(void)
 		if (sup_committer_ready)
 			dispatch(j);
 		maybe_batch(j);
+		progress_schedule(j);
 		if (j->walk_done && j->next_seq == j->cursor && !j->batch_out &&
 		    j->inflight == 0)
 			job_finish(j, j->failed ? KBD__JOB_STATE__JOB_FAILED :
@@ -729,6 +822,8 @@ job_new(uint64_t id, Kbd__JobCreateReq *req)
 	if (par > WORKERS_MAX)
 		par = WORKERS_MAX;
 	j->par = par;
+	if ((j->progress_ev = evtimer_new(sup_base, on_progress, j)) == NULL)
+		fatalx("evtimer_new");
 	job_start_walk(j);
 	TAILQ_INSERT_TAIL(&jobs, j, entry);
 	while (nworkers < par)
@@ -748,13 +843,211 @@ job_find(uint64_t id)
 }
 
 static void
-job_add_follower(struct job *j, struct client *c)
+job_add_follower(struct job *j, struct client *c, int progress)
 {
 	struct follower	*f;
 
 	f = xcalloc(1, sizeof(*f));
 	f->c = c;
+	f->progress = progress;
+	f->need_full = 1;
 	TAILQ_INSERT_TAIL(&j->followers, f, entry);
+	if (j == TAILQ_FIRST(&jobs) && !j->finishing)
+		progress_schedule(j);
+}
+
+/* ---- progress ---- */
+
+static int64_t
+mono_ms(void)
+{
+	struct timespec	ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static int64_t
+progress_interval(const struct follower *f)
+{
+	return f->progress == KBD__PROGRESS_LEVEL__PROGRESS_SLOTS ?
+	    PROGRESS_SLOTS_MS : PROGRESS_COUNTS_MS;
+}
+
+static int
+progress_changed(const struct job *j)
+{
+	unsigned	s;
+
+	if (j->cursor != j->sent_done || j->next_seq != j->sent_total ||
+	    j->walk_done != j->sent_final)
+		return 1;
+	for (s = 0; s < j->par; s++)
+		if (j->slot_dirty[s])
+			return 1;
+	return 0;
+}
+
+static int
+slot_phase(const struct job *j, unsigned s)
+{
+	const struct item	*it = j->slot_it[s];
+
+	if (it == NULL)
+		return KBD__PHASE__PHASE_IDLE;
+	if (j->slot_busy[s])
+		return it->state == IT_PREPARING ? KBD__PHASE__PHASE_HASH :
+		    KBD__PHASE__PHASE_CONVERT;
+	if (it->state == IT_DONE || it->state == IT_COMMITTING)
+		return KBD__PHASE__PHASE_COMMIT;
+	return KBD__PHASE__PHASE_IDLE;
+}
+
+/*
+ * Fill p with the job's counts and the slots that changed (full: every
+ * busy slot). Slots past what one message should carry stay marked for
+ * the next one; a full message cut short says it is not full.
+ */
+static void
+progress_build(struct job *j, Kbd__Progress *p, Kbd__SlotState *st,
+    Kbd__SlotState **ptr, int full)
+{
+	int64_t		 now = mono_ms();
+	size_t		 paths = 0;
+	unsigned	 s;
+	int		 ph;
+
+	kbd__progress__init(p);
+	p->job = j->id;
+	p->done = j->cursor;
+	p->total = j->next_seq;
+	p->total_final = j->walk_done;
+	p->bytes_done = j->bytes_done;
+	p->slots = j->par;
+	p->full = full;
+	p->changed = ptr;
+	for (s = 0; s < j->par; s++) {
+		if (full ? j->slot_it[s] == NULL : !j->slot_dirty[s])
+			continue;
+		ph = slot_phase(j, s);
+		if (full && ph == KBD__PHASE__PHASE_IDLE)
+			continue;
+		if (ph != KBD__PHASE__PHASE_IDLE &&
+		    (paths += strlen(j->slot_it[s]->path) + 32) >
+		    PROGRESS_MAX_PATHS) {
+			p->full = 0;
+			break;
+		}
+		kbd__slot_state__init(&st[p->n_changed]);
+		st[p->n_changed].slot = s;
+		st[p->n_changed].phase = ph;
+		if (ph != KBD__PHASE__PHASE_IDLE) {
+			st[p->n_changed].seq = j->slot_it[s]->seq;
+			st[p->n_changed].path = j->slot_it[s]->path;
+			st[p->n_changed].size = j->slot_it[s]->size;
+			st[p->n_changed].elapsed_ms = (uint64_t)(now -
+			    j->slot_it[s]->slot_since);
+		}
+		ptr[p->n_changed] = &st[p->n_changed];
+		p->n_changed++;
+		if (!full)
+			j->slot_dirty[s] = 0;
+	}
+}
+
+static void
+progress_send(struct job *j)
+{
+	static Kbd__SlotState	 dst[WORKERS_MAX], fst[WORKERS_MAX];
+	static Kbd__SlotState	*dptr[WORKERS_MAX], *fptr[WORKERS_MAX];
+	Kbd__Progress		 delta, full, counts;
+	struct follower		*f;
+	int64_t			 now = mono_ms();
+	int			 have_full = 0;
+
+	/* Full first: building the delta clears the marks. */
+	TAILQ_FOREACH(f, &j->followers, entry)
+		/* cppcheck-suppress uninitvar */
+		if (f->progress == KBD__PROGRESS_LEVEL__PROGRESS_SLOTS &&
+		    f->need_full && now - f->last_ms >= PROGRESS_SLOTS_MS)
+			have_full = 1;
+	if (have_full)
+		progress_build(j, &full, fst, fptr, 1);
+	progress_build(j, &delta, dst, dptr, 0);
+	counts = delta;
+	counts.n_changed = 0;
+	counts.changed = NULL;
+	TAILQ_FOREACH(f, &j->followers, entry) {
+		const Kbd__Progress	*p;
+
+		if (f->progress == KBD__PROGRESS_LEVEL__PROGRESS_NONE)
+			continue;
+		if (now - f->last_ms < progress_interval(f)) {
+			/* Not its turn: it gets everything when it comes. */
+			f->need_full = 1;
+			continue;
+		}
+		if (f->progress == KBD__PROGRESS_LEVEL__PROGRESS_COUNTS)
+			p = &counts;
+		else
+			p = f->need_full ? &full : &delta;
+		if (client_send_advisory(f->c, MSG_PROGRESS, &p->base)) {
+			f->last_ms = now;
+			f->need_full = 0;
+		} else
+			f->need_full = 1;
+	}
+	j->sent_done = j->cursor;
+	j->sent_total = j->next_seq;
+	j->sent_final = j->walk_done;
+}
+
+static void
+on_progress(evutil_socket_t fd, short ev, void *arg)
+{
+	struct job	*j = arg;
+
+	(void)fd;
+	(void)ev;
+	progress_send(j);
+	/* Followers whose turn had not come, or marks left over. */
+	progress_schedule(j);
+}
+
+/* Something may have changed: send it when the next follower is due. */
+static void
+progress_schedule(struct job *j)
+{
+	struct follower	*f;
+	struct timeval	 tv;
+	int64_t		 now, due = -1, d;
+	int		 changed, wanted = 0;
+
+	if (evtimer_pending(j->progress_ev, NULL))
+		return;
+	/* cppcheck-suppress uninitvar */
+	TAILQ_FOREACH(f, &j->followers, entry)
+		if (f->progress != KBD__PROGRESS_LEVEL__PROGRESS_NONE)
+			wanted = 1;
+	if (!wanted)
+		return;
+	changed = progress_changed(j);
+	now = mono_ms();
+	TAILQ_FOREACH(f, &j->followers, entry) {
+		/* cppcheck-suppress uninitvar */
+		if (f->progress == KBD__PROGRESS_LEVEL__PROGRESS_NONE ||
+		    (!changed && !f->need_full))
+			continue;
+		d = f->last_ms + progress_interval(f);
+		if (due == -1 || d < due)
+			due = d;
+	}
+	if (due == -1)
+		return;
+	d = due > now ? due - now : 0;
+	tv.tv_sec = (time_t)(d / 1000);
+	tv.tv_usec = (suseconds_t)(d % 1000) * 1000;
+	evtimer_add(j->progress_ev, &tv);
 }
 
 static void
@@ -812,6 +1105,8 @@ batch_reply(struct op *o, Kbd__BatchRep *r)
 		it->staged_raw = it->staged_md = NULL;
 		j->win[it->seq % WINDOW_MAX] = NULL;
 		j->cursor = it->seq;
+		j->bytes_done += it->size;
+		slot_forget(j, it);
 		item_free(it);
 	}
 	if (r->error[0] != '\0' && !j->failed) {
@@ -939,7 +1234,7 @@ job_committer_msg(struct msg *m)
 			rep.job = j->id;
 			client_send(o->c, MSG_ADD_REP, &rep.base);
 			if (o->follow)
-				job_add_follower(j, o->c);
+				job_add_follower(j, o->c, o->progress);
 			else
 				client_done(o->c);
 		}
@@ -1017,6 +1312,7 @@ job_committer_died(void)
 			if (it->state != IT_COMMITTING)
 				continue;
 			if (it->status == KBD__FILE_STATUS__FS_ADDED) {
+				slot_forget(j, it);
 				unlink_staging(it);
 				kbd__convert_rep__free_unpacked(it->conv, NULL);
 				it->conv = NULL;
@@ -1133,11 +1429,12 @@ job_add_request(struct client *c, const Kbd__AddReq *a)
 	o = op_new(OP_JOB_CREATE, c, NULL);
 	o->req = &r->base;
 	o->follow = a->follow;
+	o->progress = a->progress;
 	ops_send();
 }
 
 static void
-send_summary(struct client *c, uint64_t id, int follow)
+send_summary(struct client *c, uint64_t id, int follow, int progress)
 {
 	Kbd__JobSummary	 s = KBD__JOB_SUMMARY__INIT;
 	struct job	*j;
@@ -1157,7 +1454,7 @@ send_summary(struct client *c, uint64_t id, int follow)
 	j = job_find(id);
 	if (j != NULL && follow) {
 		free(s.error);
-		job_add_follower(j, c);
+		job_add_follower(j, c, progress);
 		return;
 	}
 	if (j != NULL && j != TAILQ_FIRST(&jobs))
@@ -1170,13 +1467,13 @@ send_summary(struct client *c, uint64_t id, int follow)
 void
 job_status_request(struct client *c, uint64_t id)
 {
-	send_summary(c, id, 0);
+	send_summary(c, id, 0, 0);
 }
 
 void
-job_wait_request(struct client *c, uint64_t id)
+job_wait_request(struct client *c, const Kbd__WaitReq *w)
 {
-	send_summary(c, id, 1);
+	send_summary(c, w->job, 1, w->progress);
 }
 
 void
@@ -1269,7 +1566,7 @@ job_cancel_request(struct client *c, uint64_t id)
 		if (j == TAILQ_FIRST(&jobs))
 			job_pump();
 	}
-	send_summary(c, id, 0);
+	send_summary(c, id, 0, 0);
 }
 
 /* Jobs in our queue behind the running one read "queued", not "running". */

@@ -69,6 +69,8 @@ void	 control_init(const char *kbroot);
 void	 control_cleanup(void);
 void	 control_resume_waiting(void);
 void	 client_send(struct client *, uint32_t type, const ProtobufCMessage *);
+int	 client_send_advisory(struct client *, uint32_t type,
+	    const ProtobufCMessage *);
 void	 client_error(struct client *, const char *fmt, ...)
 	    __attribute__((format(printf, 2, 3)));
 void	 client_done(struct client *);	/* request answered, read the next */
@@ -77,7 +79,7 @@ void	 client_follow(struct client *, uint64_t job);
 /* job.c */
 void	 job_add_request(struct client *, const Kbd__AddReq *);
 void	 job_status_request(struct client *, uint64_t job);
-void	 job_wait_request(struct client *, uint64_t job);
+void	 job_wait_request(struct client *, const Kbd__WaitReq *);
 void	 job_client_gone(struct client *);
 void	 job_worker_reply(struct child *, struct msg *);
 void	 job_worker_died(struct child *, const char *reason);

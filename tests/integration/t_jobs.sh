@@ -62,14 +62,27 @@ grep -q cancelling "$T/int.err" || fail "no notice of cancelling on stderr"
 assert_eq "$(echo "$s" | jq .added)" "$(doc_count)" "committed files after Ctrl-C"
 lint_clean
 
-# --exit-on-error: a bad file among good ones cancels the rest.
+# --exit-on-error: a bad file among good ones cancels the rest. The bad
+# one (a broken symlink) fails in the walk, and the workers are stopped
+# until kbd has the cancel, so the good files cannot all finish first.
 mkdir -p "$T/bad"
-printf 'bin\000ary\n' > "$T/bad/000-bad.txt"
+ln -s "$T/nowhere" "$T/bad/000-bad.txt"
 for i in $(seq 1 400); do printf 'good %d\n' "$i" > "$T/bad/good$i.txt"; done
+cancels=$(grep -c 'cancelled by a client' "$KB/.kb/kbd.log" || true)
+w=$(child_pids worker | tr '\n' ' ')
+[ -n "$w" ] || fail "no workers to stop"
+kill -STOP $w
 set +e
-# One worker: the bad file, first in scan order, fails before any good
-# one starts, so what is cancelled does not depend on scheduling.
-kbctl add "$T/bad" --exit-on-error --jobs 1 --json > "$T/eoe.json"
+kbctl add "$T/bad" --exit-on-error --json > "$T/eoe.json" &
+p=$!
+i=0
+while [ "$(grep -c 'cancelled by a client' "$KB/.kb/kbd.log")" -le "$cancels" ]; do
+	i=$((i + 1))
+	[ $i -lt 1200 ] || { kill -CONT $w; fail "--exit-on-error sent no cancel"; }
+	sleep 0.05
+done
+kill -CONT $w
+wait $p
 st=$?
 set -e
 assert_eq 1 "$st" "exit status with --exit-on-error"
