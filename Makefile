@@ -108,7 +108,8 @@ $(DEPS_STAMP): scripts/deps.sh
 	./scripts/deps.sh
 	@mkdir -p build && touch $@
 
-$(GEN_C) $(GEN_H): proto/kbd.proto | $(DEPS_STAMP)
+# One protoc-c run makes both (a grouped target: -j must not run it twice).
+$(GEN_C) $(GEN_H) &: proto/kbd.proto | $(DEPS_STAMP)
 	@mkdir -p $(O)/gen
 	protoc-c --proto_path=proto --c_out=$(O)/gen proto/kbd.proto
 
