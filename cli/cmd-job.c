@@ -20,6 +20,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "kbctl.h"
@@ -234,14 +235,51 @@ signals_service(void)
 	check_interrupt();
 }
 
+/* kbctl wait --timeout: when to give up following, in CLOCK_MONOTONIC ms. */
+static long long	wait_deadline = -1;
+static unsigned long	wait_timeout_s;
+static uint64_t		wait_job;
+
+static long long
+mono_ms(void)
+{
+	struct timespec	ts;
+
+	(void)clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
 static void
 follow_wake(void)
 {
 	signals_service();
 	progress_tick();
+	if (wait_deadline >= 0 && mono_ms() >= wait_deadline) {
+		progress_stop();
+		fprintf(stderr, "kbctl: job %" PRIu64 " still running after "
+		    "%lu s\n", wait_job, wait_timeout_s);
+		exit(EXIT_FAIL);
+	}
 }
 
-static struct conn_wait	follow_waiter = { -1, progress_timeout,
+/* The progress region's next redraw, or the wait's deadline if sooner. */
+static int
+follow_timeout(void)
+{
+	long long	left;
+	int		t = progress_timeout();
+
+	if (wait_deadline < 0)
+		return t;
+	left = wait_deadline - mono_ms();
+	if (left < 0)
+		left = 0;
+	if (t < 0 || left < t)
+		t = left > INT_MAX ? INT_MAX : (int)left;
+	return t;
+}
+
+static struct conn_wait	follow_waiter = { -1, follow_timeout,
     follow_wake };
 
 /*
@@ -568,6 +606,7 @@ cmd_wait(int argc, char **argv)
 	static const struct option lo[] = {
 		{ "json", no_argument, NULL, OPT_JSON },
 		{ "color", required_argument, NULL, OPT_COLOR },
+		{ "timeout", required_argument, NULL, OPT_TIMEOUT },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -583,6 +622,9 @@ cmd_wait(int argc, char **argv)
 		    (color = color_parse(optarg)) == -1)
 			die_usage("--color: expected auto, always or never, "
 			    "not '%s'", optarg);
+		else if (ch == OPT_TIMEOUT)
+			wait_timeout_s = parse_number("--timeout", optarg, 1,
+			    86400UL * 365);
 	}
 	argc -= optind;
 	argv += optind;
@@ -591,6 +633,10 @@ cmd_wait(int argc, char **argv)
 	if (argc > 1)
 		die_usage("too many arguments");
 	req.job = job_operand(argv[0]);
+	if (wait_timeout_s > 0) {
+		wait_job = req.job;
+		wait_deadline = mono_ms() + (long long)wait_timeout_s * 1000;
+	}
 	pmode = follow_mode(json);
 	req.progress = progress_level(pmode);
 	color_out = color_for(STDOUT_FILENO, color);

@@ -41,10 +41,11 @@ static const struct cmd cmds[] = {
 	{ "status", "[--json] [job]",
 	  "Show a job's state and counts (default: the newest job).\n"
 	  "  --json        one JSON object\n", cmd_status },
-	{ "wait", "[--json] [--color when] job",
+	{ "wait", "[--json] [--color when] [--timeout seconds] job",
 	  "Follow a job until it ends, printing like add.\n"
 	  "  --json        one JSON object per file, then a summary (NDJSON)\n"
-	  "  --color when  auto (default), always or never\n",
+	  "  --color when  auto (default), always or never\n"
+	  "  --timeout s   give up after s seconds (exit 1; the job goes on)\n",
 	  cmd_wait },
 	{ "cancel", "[--json] job",
 	  "Cancel a job: files not started are cancelled, files in progress\n"

@@ -33,6 +33,7 @@
 #define OPT_NO_WAIT	0x101
 #define OPT_EXIT_ON_ERROR 0x102
 #define OPT_COLOR	0x103
+#define OPT_TIMEOUT	0x104
 
 struct cmd {
 	const char	*name;

@@ -91,3 +91,24 @@ assert_eq 1 "$(echo "$s" | jq .failed)" "one failure"
 [ "$(echo "$s" | jq .cancelled)" -gt 0 ] || fail "--exit-on-error cancelled nothing"
 grep -q 'cancelled before start' "$T/eoe.json" || fail "no 'cancelled before start' reason"
 lint_clean
+
+# wait --timeout: a job that outlasts it is left running, exit 1 with the
+# reason; a finished job is summarized at once from its record.
+w=$(child_pids worker | tr '\n' ' ')
+[ -n "$w" ] || fail "no workers to stop"
+job=$(kbctl add "$T/src" --no-wait --json | jq .job)
+kill -STOP $w
+set +e
+kbctl wait "$job" --timeout 1 > "$T/wt.out" 2> "$T/wt.err"
+st=$?
+set -e
+kill -CONT $w
+assert_eq 1 "$st" "wait --timeout exit status"
+assert_contains "$(cat "$T/wt.err")" "job $job still running after 1 s" \
+    "wait --timeout message"
+assert_eq running "$(kbctl status "$job" --json | jq -r .state)" \
+    "the job goes on after wait gives up"
+kbctl wait "$job" --json > /dev/null || true
+assert_eq done "$(kbctl wait "$job" --timeout 5 --json | tail -n 1 | jq -r .state)" \
+    "wait on a finished job"
+lint_clean
