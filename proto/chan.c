@@ -49,6 +49,8 @@ static const struct {
 	{ MSG_C_REMOVE_REP, "C_REMOVE_REP", &kbd__remove_rep__descriptor },
 	{ MSG_C_LINT_REQ, "C_LINT_REQ", &kbd__lint_req__descriptor },
 	{ MSG_C_LINT_REP, "C_LINT_REP", &kbd__lint_rep__descriptor },
+	{ MSG_JOB_CANCEL_REQ, "JOB_CANCEL_REQ", &kbd__job_cancel_req__descriptor },
+	{ MSG_JOB_CANCEL_REP, "JOB_CANCEL_REP", &kbd__job_cancel_rep__descriptor },
 	{ MSG_HELLO, "HELLO", &kbd__hello__descriptor },
 	{ MSG_HELLO_REP, "HELLO_REP", &kbd__hello_rep__descriptor },
 	{ MSG_ADD_REQ, "ADD_REQ", &kbd__add_req__descriptor },

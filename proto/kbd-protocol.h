@@ -16,8 +16,9 @@
 /*
  * 2: CANCEL_REQ, JOBS_REQ, JOBS_REP (job control).
  * 3: PROGRESS; AddReq.progress and WaitReq.progress ask for it.
+ * 4: JOB_CANCEL_REQ, JOB_CANCEL_REP (a cancel recorded in the job's row).
  */
-#define KBD_PROTO_VERSION 3
+#define KBD_PROTO_VERSION 4
 
 /* Header, in host byte order: both ends are on this host. */
 struct msg_hdr {
@@ -64,6 +65,8 @@ enum msg_type {
 	MSG_C_REMOVE_REP,	/* RemoveRep */
 	MSG_C_LINT_REQ,		/* LintReq */
 	MSG_C_LINT_REP,		/* LintRep */
+	MSG_JOB_CANCEL_REQ,	/* JobCancelReq */
+	MSG_JOB_CANCEL_REP,	/* JobCancelRep */
 
 	/* client <-> supervisor */
 	MSG_HELLO = 40,

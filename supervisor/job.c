@@ -105,6 +105,7 @@ struct job {
 	int			 finishing;
 	int			 failed;
 	int			 cancelled;	/* by a client: no new files */
+	int			 cancel_recorded; /* in the job's row */
 	char			*error;
 	struct followerlist	 followers;
 	/* Progress: what each slot shows, and what changed since sent. */
@@ -123,6 +124,7 @@ enum op_kind {
 	OP_JOB_CREATE,
 	OP_BATCH,
 	OP_JOB_FINISH,
+	OP_JOB_CANCEL,
 	OP_REMOVE,
 	OP_LINT
 };
@@ -133,7 +135,8 @@ struct op {
 	int			 sent;
 	struct client		*c;
 	struct job		*job;
-	ProtobufCMessage	*req;		/* create, remove, lint */
+	ProtobufCMessage	*req;		/* create, finish, cancel,
+						   remove, lint */
 	int			 follow;
 	int			 progress;	/* create: follower's level */
 	int			 state;		/* finish */
@@ -148,6 +151,7 @@ static struct childlist	 idle = TAILQ_HEAD_INITIALIZER(idle);
 static unsigned		 nworkers;
 
 static void	job_pump(void);
+static void	send_summary(struct client *, uint64_t, int, int);
 static void	ops_send(void);
 static void	drain_failed(struct job *);
 static void	progress_schedule(struct job *);
@@ -1168,6 +1172,30 @@ finish_reply(struct op *o, Kbd__JobSummary *s)
 	job_free(j);
 }
 
+/*
+ * The committer has recorded a cancel (or could not: then it holds only
+ * until kbd stops). The client that asked is answered now, so that once
+ * kbctl cancel returns, the cancel survives a crash.
+ */
+static void
+cancel_reply(struct op *o, Kbd__JobCancelRep *r)
+{
+	Kbd__JobCancelReq	*req = (Kbd__JobCancelReq *)o->req;
+	struct job		*j;
+
+	if (r->job != req->job) {
+		fatalx("committer answered the cancel of job %llu for job %llu",
+		    (unsigned long long)req->job, (unsigned long long)r->job);
+	}
+	if (r->error[0] != '\0')
+		log_warnx("job %llu: cancel not recorded, it holds until kbd "
+		    "stops: %s", (unsigned long long)req->job, r->error);
+	else if ((j = job_find(req->job)) != NULL)
+		j->cancel_recorded = 1;
+	if (o->c != NULL)
+		send_summary(o->c, req->job, 0, 0);
+}
+
 static void
 ops_send(void)
 {
@@ -1186,6 +1214,10 @@ ops_send(void)
 			break;
 		case OP_JOB_FINISH:
 			proc_send(proc_committer, MSG_JOB_FINISH_REQ, o->req,
+			    NULL, 0);
+			break;
+		case OP_JOB_CANCEL:
+			proc_send(proc_committer, MSG_JOB_CANCEL_REQ, o->req,
 			    NULL, 0);
 			break;
 		case OP_REMOVE:
@@ -1253,6 +1285,13 @@ job_committer_msg(struct msg *m)
 			goto bad;
 		TAILQ_REMOVE(&ops, o, entry);
 		finish_reply(o, (Kbd__JobSummary *)m->pb);
+		op_free(o);
+		break;
+	case MSG_JOB_CANCEL_REP:
+		if (o->kind != OP_JOB_CANCEL)
+			goto bad;
+		TAILQ_REMOVE(&ops, o, entry);
+		cancel_reply(o, (Kbd__JobCancelRep *)m->pb);
 		op_free(o);
 		break;
 	case MSG_C_REMOVE_REP:
@@ -1353,6 +1392,7 @@ resume_jobs(void)
 	struct job		*j;
 	uint64_t		*ids;
 	size_t			 n, i;
+	int			 cancelled;
 
 	if (query_unfinished_jobs(&ids, &n) == -1)
 		fatalx("cannot read unfinished jobs");
@@ -1365,13 +1405,32 @@ resume_jobs(void)
 				kbd__job_create_req__free_unpacked(req, NULL);
 			continue;
 		}
+		if ((cancelled = query_job_cancelled(ids[i])) == -1)
+			fatalx("cannot read job %llu",
+			    (unsigned long long)ids[i]);
 		j = job_new(ids[i], req);
-		log_info("job %llu: resuming after file %llu",
-		    (unsigned long long)j->id, (unsigned long long)s.cursor);
 		/* Walked when its turn comes: queued jobs hold no window. */
 		j->skip_to = s.cursor;
 		free(s.error);
 		s.error = NULL;
+		if (!cancelled) {
+			log_info("job %llu: resuming after file %llu",
+			    (unsigned long long)j->id,
+			    (unsigned long long)s.cursor);
+			continue;
+		}
+		/*
+		 * Cancelled before kbd stopped: what was committed stays,
+		 * nothing more is walked, and the job ends "cancelled" when
+		 * its turn comes, as a cancelled queued job does.
+		 */
+		log_info("job %llu: cancelled before kbd stopped; ending it "
+		    "after file %llu", (unsigned long long)j->id,
+		    (unsigned long long)s.cursor);
+		j->cancelled = j->cancel_recorded = 1;
+		j->walk_done = 1;
+		walk_free(&j->walk);
+		j->next_seq = j->cursor = s.cursor;
 	}
 	free(ids);
 }
@@ -1547,15 +1606,31 @@ job_lint_request(struct client *c, const Kbd__LintReq *lq)
 
 /*
  * Cancel: the walk stops and files no worker has started are cancelled;
- * the job then ends through the one finalize path, "cancelled". Answered
- * at once with the job's summary so far.
+ * the job then ends through the one finalize path, "cancelled". The
+ * cancel is recorded in the job's row by the committer, in order with the
+ * job's batches (a batch does not overtake a queued request), so a job
+ * cancelled before kbd stops or dies is not resumed. The client is
+ * answered with the job's summary so far once the record is durable; at
+ * once for a job that has ended or whose cancel is already recorded.
  */
 void
 job_cancel_request(struct client *c, uint64_t id)
 {
-	struct job	*j;
+	Kbd__JobCancelReq	*r;
+	struct job		*j;
+	struct op		*o;
 
-	if ((j = job_find(id)) != NULL && !j->cancelled && !j->finishing) {
+	if ((j = job_find(id)) == NULL || j->finishing || j->cancel_recorded) {
+		send_summary(c, id, 0, 0);
+		return;
+	}
+	/* A second cancel before the record: answered with the record. */
+	r = xmalloc(sizeof(*r));
+	kbd__job_cancel_req__init(r);
+	r->job = id;
+	o = op_new(OP_JOB_CANCEL, c, NULL);
+	o->req = &r->base;
+	if (!j->cancelled) {
 		log_info("job %llu: cancelled by a client",
 		    (unsigned long long)id);
 		j->cancelled = 1;
@@ -1563,10 +1638,10 @@ job_cancel_request(struct client *c, uint64_t id)
 			j->walk_done = 1;
 			walk_free(&j->walk);
 		}
-		if (j == TAILQ_FIRST(&jobs))
-			job_pump();
 	}
-	send_summary(c, id, 0, 0);
+	ops_send();
+	if (j == TAILQ_FIRST(&jobs))
+		job_pump();
 }
 
 /* Jobs in our queue behind the running one read "queued", not "running". */

@@ -400,6 +400,7 @@ proc_dispatch_committer(struct child *c, struct msg *m)
 	case MSG_JOB_CREATE_REP:
 	case MSG_BATCH_REP:
 	case MSG_JOB_FINISH_REP:
+	case MSG_JOB_CANCEL_REP:
 	case MSG_C_REMOVE_REP:
 	case MSG_C_LINT_REP:
 		if (!sup_committer_ready)

@@ -223,6 +223,31 @@ query_job_request(uint64_t job, Kbd__JobCreateReq **req)
 	return r;
 }
 
+/* Whether a client cancelled the job: 1 yes, 0 no (or no such job), -1 error. */
+int
+query_job_cancelled(uint64_t job)
+{
+	sqlite3_stmt	*st;
+	int		 r;
+
+	if (sqlite3_prepare_v2(db, "SELECT cancel_requested != 0 FROM jobs "
+	    "WHERE id = ?", -1, &st, NULL) != SQLITE_OK) {
+		log_warnx("registry query: %s", sqlite3_errmsg(db));
+		return -1;
+	}
+	sqlite3_bind_int64(st, 1, (sqlite3_int64)job);
+	if ((r = sqlite3_step(st)) == SQLITE_ROW)
+		r = sqlite3_column_int(st, 0) != 0;
+	else if (r == SQLITE_DONE)
+		r = 0;
+	else {
+		log_warnx("registry query: %s", sqlite3_errmsg(db));
+		r = -1;
+	}
+	sqlite3_finalize(st);
+	return r;
+}
+
 static int
 run_search(const char *q, unsigned limit, Kbd__SearchRep *rep, char *err,
     size_t errlen)

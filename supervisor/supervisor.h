@@ -103,6 +103,7 @@ int	 query_jobs(unsigned limit, Kbd__JobsRep *rep);
 void	 query_jobs_free(Kbd__JobsRep *rep);
 int	 query_unfinished_jobs(uint64_t **ids, size_t *n);
 int	 query_job_request(uint64_t job, Kbd__JobCreateReq **req);
+int	 query_job_cancelled(uint64_t job);		/* 1 yes, 0 no, -1 err */
 int	 query_search(const char *q, unsigned limit, Kbd__SearchRep *rep,
 	    char *err, size_t errlen);
 void	 query_search_free(Kbd__SearchRep *rep);

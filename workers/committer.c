@@ -974,6 +974,29 @@ job_finish(const Kbd__JobFinishReq *req)
 	free(s.error);
 }
 
+/*
+ * A client cancelled the job: recorded in its row, in a transaction of
+ * its own, so that a kbd that stops or dies before the job ends does not
+ * resume it. The supervisor sends it in order with the job's batches.
+ */
+static void
+job_cancel(const Kbd__JobCancelReq *req)
+{
+	Kbd__JobCancelRep	 rep = KBD__JOB_CANCEL_REP__INIT;
+	char			*err = NULL;
+
+	if (db_begin() == -1 || db_job_cancel(req->job, time(NULL)) == -1) {
+		err = errf("registry: %s", db_errmsg());
+		db_rollback();
+	} else if (db_commit() == -1)
+		err = errf("registry: %s", db_errmsg());
+	if (err != NULL)
+		rep.error = err;	/* the supervisor logs it */
+	rep.job = req->job;
+	send_msg(MSG_JOB_CANCEL_REP, &rep.base);
+	free(err);
+}
+
 /* Removal. */
 
 struct rdoc {
@@ -1537,6 +1560,9 @@ committer_main(const char *kbroot)
 			break;
 		case MSG_JOB_FINISH_REQ:
 			job_finish((Kbd__JobFinishReq *)m.pb);
+			break;
+		case MSG_JOB_CANCEL_REQ:
+			job_cancel((Kbd__JobCancelReq *)m.pb);
 			break;
 		case MSG_C_REMOVE_REQ:
 			remove_docs((Kbd__RemoveReq *)m.pb);

@@ -22,7 +22,12 @@
 #include "log.h"
 #include "xmalloc.h"
 
-#define DB_SCHEMA_VERSION	"1"
+/*
+ * 1: the first schema.
+ * 2: jobs.cancel_requested, the time a client cancelled the job (0: not).
+ * A KB of an older version is migrated when the committer opens it.
+ */
+#define DB_SCHEMA_VERSION	"2"
 
 static const char schema_sql[] =
 	"CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);"
@@ -47,7 +52,8 @@ static const char schema_sql[] =
 	" skipped INTEGER NOT NULL DEFAULT 0,"
 	" failed INTEGER NOT NULL DEFAULT 0,"
 	" cancelled INTEGER NOT NULL DEFAULT 0,"
-	" error TEXT NOT NULL DEFAULT '');"
+	" error TEXT NOT NULL DEFAULT '',"
+	" cancel_requested INTEGER NOT NULL DEFAULT 0);"
 	"CREATE TABLE commits(journal TEXT PRIMARY KEY, job INTEGER NOT NULL,"
 	" at INTEGER NOT NULL);"
 	"INSERT INTO meta(key, value) VALUES ('schema', '" DB_SCHEMA_VERSION
@@ -62,7 +68,7 @@ static sqlite3_stmt	*st_name, *st_name_ext, *st_by_hash, *st_by_name;
 static sqlite3_stmt	*st_doc_insert, *st_fts_insert;
 static sqlite3_stmt	*st_doc_delete, *st_fts_delete;
 static sqlite3_stmt	*st_job_insert, *st_job_get, *st_job_batch;
-static sqlite3_stmt	*st_job_finish;
+static sqlite3_stmt	*st_job_finish, *st_job_cancel;
 
 const char *
 db_errmsg(void)
@@ -163,35 +169,62 @@ exec(const char *sql)
 	return 0;
 }
 
-/* The schema version, creating the schema in an empty database. */
+/*
+ * Bring a KB of schema 1 to the current one, in one transaction: the
+ * column is added and the version recorded together or not at all.
+ */
+static const char migrate_1_sql[] =
+	"ALTER TABLE jobs ADD COLUMN cancel_requested INTEGER NOT NULL "
+	"DEFAULT 0;"
+	"UPDATE meta SET value = '" DB_SCHEMA_VERSION "' WHERE key = 'schema';";
+
+static int
+migrate(const char *sql)
+{
+	if (exec("BEGIN IMMEDIATE") == -1)
+		return -1;
+	if (exec(sql) == -1) {
+		(void)exec("ROLLBACK");
+		return -1;
+	}
+	return exec("COMMIT");
+}
+
+/*
+ * The schema version, creating the schema in an empty database and
+ * migrating an older one.
+ */
 static int
 check_schema(void)
 {
 	sqlite3_stmt	*st;
-	int		 rc, found;
+	const char	*v;
+	char		 version[16];
+	int		 rc;
 
 	rc = sqlite3_prepare_v2(db, "SELECT value FROM meta WHERE key = "
 	    "'schema'", -1, &st, NULL);
 	if (rc != SQLITE_OK) {
 		/* No meta table: a new KB. */
-		if (exec("BEGIN IMMEDIATE") == -1)
-			return -1;
-		if (exec(schema_sql) == -1) {
-			(void)exec("ROLLBACK");
-			return -1;
-		}
-		return exec("COMMIT");
+		return migrate(schema_sql);
 	}
-	found = sqlite3_step(st) == SQLITE_ROW &&
-	    strcmp((const char *)sqlite3_column_text(st, 0),
-	    DB_SCHEMA_VERSION) == 0;
+	version[0] = '\0';
+	if (sqlite3_step(st) == SQLITE_ROW &&
+	    (v = (const char *)sqlite3_column_text(st, 0)) != NULL)
+		(void)snprintf(version, sizeof(version), "%s", v);
 	sqlite3_finalize(st);
-	if (!found) {
-		(void)snprintf(errbuf, sizeof(errbuf), "schema version is not "
-		    "%s", DB_SCHEMA_VERSION);
-		return -1;
+	if (strcmp(version, DB_SCHEMA_VERSION) == 0)
+		return 0;
+	if (strcmp(version, "1") == 0) {
+		if (migrate(migrate_1_sql) == -1)
+			return -1;
+		log_info("%s: schema 1 migrated to %s", DB_PATH,
+		    DB_SCHEMA_VERSION);
+		return 0;
 	}
-	return 0;
+	(void)snprintf(errbuf, sizeof(errbuf), "schema version is %s, not %s",
+	    version[0] != '\0' ? version : "unknown", DB_SCHEMA_VERSION);
+	return -1;
 }
 
 int
@@ -256,6 +289,10 @@ db_open(const char *path)
 	    "WHERE id = ?");
 	st_job_finish = prep("UPDATE jobs SET state = ?, finished = ?, "
 	    "error = ? WHERE id = ?");
+	/* The first cancel's time stays: a resent request changes nothing. */
+	st_job_cancel = prep("UPDATE jobs SET cancel_requested = "
+	    "CASE cancel_requested WHEN 0 THEN ? ELSE cancel_requested END "
+	    "WHERE id = ?");
 	return 0;
 bad:
 	(void)snprintf(errbuf, sizeof(errbuf), "%s", sqlite3_errmsg(db));
@@ -273,7 +310,7 @@ db_close(void)
 		&st_commit_insert, &st_name, &st_name_ext, &st_by_hash,
 		&st_by_name, &st_doc_insert, &st_fts_insert, &st_doc_delete,
 		&st_fts_delete, &st_job_insert, &st_job_get, &st_job_batch,
-		&st_job_finish
+		&st_job_finish, &st_job_cancel
 	};
 	size_t		  i;
 
@@ -521,6 +558,23 @@ db_job_finish(uint64_t job, int state, const char *error, int64_t now)
 	bind_text(st, 3, error);
 	sqlite3_bind_int64(st, 4, (sqlite3_int64)job);
 	return run(st, "finishing the job");
+}
+
+int
+db_job_cancel(uint64_t job, int64_t now)
+{
+	sqlite3_stmt	*st = st_job_cancel;
+
+	sqlite3_bind_int64(st, 1, now);
+	sqlite3_bind_int64(st, 2, (sqlite3_int64)job);
+	if (run(st, "recording the cancel") == -1)
+		return -1;
+	if (sqlite3_changes(db) != 1) {
+		(void)snprintf(errbuf, sizeof(errbuf), "no such job %" PRIu64,
+		    job);
+		return -1;
+	}
+	return 0;
 }
 
 int

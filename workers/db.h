@@ -83,6 +83,8 @@ int	 db_job_get(uint64_t job, Kbd__JobSummary *s);
 int	 db_job_batch(uint64_t job, const struct db_counts *, uint64_t cursor);
 int	 db_job_finish(uint64_t job, int state, const char *error,
 	    int64_t now);
+/* Record a client's cancel (inside a transaction); a second one is kept. */
+int	 db_job_cancel(uint64_t job, int64_t now);
 
 /*
  * Lint. db_docs_foreach streams every documents row (id, name, ext, hash

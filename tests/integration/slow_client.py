@@ -13,12 +13,23 @@ how many PROGRESS among the last --tail messages before the summary.
 import argparse
 import json
 import os
+import re
 import socket
 import struct
 import sys
 import time
 
-VERSION = 3          # KBD_PROTO_VERSION
+
+def proto_version():
+    """KBD_PROTO_VERSION, read from the header it is defined in."""
+    hdr = os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                       "..", "..", "proto", "kbd-protocol.h")
+    with open(hdr) as f:
+        return int(re.search(r"#define KBD_PROTO_VERSION (\d+)",
+                             f.read()).group(1))
+
+
+VERSION = proto_version()
 HELLO, HELLO_REP, ADD_REQ, ADD_REP = 40, 41, 42, 43
 FILE_EVENT, JOB_SUMMARY, ERROR, PROGRESS = 44, 45, 58, 62
 PROGRESS_SLOTS = 2

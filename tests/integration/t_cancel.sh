@@ -1,0 +1,113 @@
+# A cancel survives kbd's death: the job's row records it, so a job
+# cancelled before kbd is killed is not resumed in full at the next start.
+# Also: a cancelled queued job stays cancelled, a job not cancelled still
+# resumes, and a KB of schema 1 is migrated.
+. "$(dirname "$0")/lib.sh"
+
+N=3000
+make_corpus "$T/src" $N
+kbctl init >/dev/null
+
+db() {
+	sqlite3 "$KB/.kb/kb.db" "$1"
+}
+
+# kill -9 of the supervisor and all its children at once, stopped workers
+# included, and wait until every one is gone.
+kill_kbd() {
+	pids="$(kbd_pid) $(child_pids committer) $(child_pids worker)"
+	kill -9 $pids
+	for p in $pids; do
+		i=0
+		while alive "$p"; do
+			i=$((i + 1)); [ $i -lt 600 ] || fail "pid $p survived kill -9"
+			sleep 0.05
+		done
+	done
+}
+
+stop_workers() {
+	w=$(child_pids worker | tr '\n' ' ')
+	[ -n "$w" ] || fail "no workers to stop"
+	kill -STOP $w
+}
+
+# 1. A running job is cancelled while its workers are stopped, so files
+# are in flight and the job cannot end; kbd is then killed. After the
+# restart the job ends "cancelled" at once: nothing more is added, what
+# was committed stays.
+job=$(kbctl add "$T/src" --no-wait --json | jq .job)
+i=0
+until [ "$(kbctl status "$job" --json | jq .added)" -gt 0 ]; do
+	i=$((i + 1)); [ $i -lt 3000 ] || fail "job $job never added a file"
+	sleep 0.01
+done
+stop_workers
+# kbctl cancel returns once the cancel is durable in the job's row.
+assert_eq "job $job: cancelling" "$(kbctl cancel "$job")" "cancel of a running job"
+assert_eq 1 "$(db "select cancel_requested > 0 from jobs where id = $job")" \
+    "cancel recorded in the job's row"
+assert_eq running "$(kbctl status "$job" --json | jq -r .state)" \
+    "files in flight hold the job"
+kill_kbd
+before=$(db 'select count(*) from documents')
+row=$(db "select added || ' ' || cancelled || ' ' || cursor from jobs where id = $job")
+[ "$before" -lt $N ] || fail "every file was added before the kill"
+# Any kbctl command starts kbd again; the job ends without walking.
+kbctl wait "$job" --json > "$T/w1.json" || true
+s=$(tail -n 1 "$T/w1.json")
+assert_eq cancelled "$(echo "$s" | jq -r .state)" "state after the restart"
+assert_eq "$before" "$(doc_count)" "no file added after the restart"
+assert_eq "$before" "$(echo "$s" | jq .added)" "documents equal the added count"
+assert_eq "$row" "$(db "select added || ' ' || cancelled || ' ' || cursor from jobs where id = $job")" \
+    "the job's counts and cursor are those committed before the kill"
+grep -q "job $job: cancelled before kbd stopped" "$KB/.kb/kbd.log" ||
+    fail "no log line for the recorded cancel"
+if grep -q "job $job: resuming" "$KB/.kb/kbd.log"; then
+	fail "the cancelled job was resumed"
+fi
+lint_clean
+
+# The files it never got to are added by adding again.
+kbctl add "$T/src" --json > "$T/again.json" || fail "adding again failed"
+assert_eq $N "$(doc_count)" "every file after adding again"
+lint_clean
+
+# 2. A queued job cancelled behind a running one that is not: after the
+# kill, the running job resumes and ends "done", the queued one ends
+# "cancelled" without walking anything.
+kbctl stop
+rm -rf "$KB"
+kbctl init >/dev/null
+make_corpus "$T/src2" 300
+mkdir -p "$T/src3"
+for i in $(seq 1 50); do printf 'queued %d\n' "$i" > "$T/src3/q$i.txt"; done
+stop_workers
+j2=$(kbctl add "$T/src2" --no-wait --json | jq .job)
+j3=$(kbctl add "$T/src3" --no-wait --json | jq .job)
+assert_eq queued "$(kbctl status "$j3" --json | jq -r .state)" "second job queued"
+kbctl cancel "$j3" > /dev/null
+assert_eq "1 0" "$(db "select (select cancel_requested > 0 from jobs where id = $j3) || ' ' || (select cancel_requested from jobs where id = $j2)")" \
+    "only the queued job's cancel is recorded"
+kill_kbd
+kbctl wait "$j2" --json > "$T/w2.json" || true
+assert_eq done "$(tail -n 1 "$T/w2.json" | jq -r .state)" "the running job resumed"
+assert_eq 300 "$(tail -n 1 "$T/w2.json" | jq .added)" "the resumed job added every file"
+kbctl wait "$j3" --json > "$T/w3.json" || true
+s=$(tail -n 1 "$T/w3.json")
+assert_eq cancelled "$(echo "$s" | jq -r .state)" "the queued job stays cancelled"
+assert_eq 0 "$(echo "$s" | jq '.added + .duplicates + .skipped + .failed + .cancelled')" \
+    "the cancelled queued job walked nothing"
+assert_eq 300 "$(doc_count)" "documents of the resumed job only"
+lint_clean
+
+# 3. A KB of schema 1 (before the jobs table had cancel_requested) is
+# migrated when kbd opens it; its jobs and documents are kept.
+kbctl stop
+db 'alter table jobs drop column cancel_requested; update meta set value = 1 where key = "schema"'
+assert_eq 300 "$(doc_count)" "documents after the migration"
+assert_eq 2 "$(db "select value from meta where key = 'schema'")" "schema version after migration"
+assert_eq 0 "$(db 'select cancel_requested from jobs where id = 1')" "old jobs not cancelled"
+grep -q 'schema 1 migrated to 2' "$KB/.kb/kbd.log" || fail "no log line for the migration"
+assert_eq done "$(kbctl status "$j2" --json | jq -r .state)" "old job kept"
+lint_clean
