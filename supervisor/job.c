@@ -1183,10 +1183,9 @@ cancel_reply(struct op *o, Kbd__JobCancelRep *r)
 	Kbd__JobCancelReq	*req = (Kbd__JobCancelReq *)o->req;
 	struct job		*j;
 
-	if (r->job != req->job) {
+	if (r->job != req->job)
 		fatalx("committer answered the cancel of job %llu for job %llu",
 		    (unsigned long long)req->job, (unsigned long long)r->job);
-	}
 	if (r->error[0] != '\0')
 		log_warnx("job %llu: cancel not recorded, it holds until kbd "
 		    "stops: %s", (unsigned long long)req->job, r->error);
@@ -1624,7 +1623,7 @@ job_cancel_request(struct client *c, uint64_t id)
 		send_summary(c, id, 0, 0);
 		return;
 	}
-	/* A second cancel before the record: answered with the record. */
+	/* A cancel not yet recorded, a second one too, waits for the record. */
 	r = xmalloc(sizeof(*r));
 	kbd__job_cancel_req__init(r);
 	r->job = id;

@@ -170,16 +170,17 @@ exec(const char *sql)
 }
 
 /*
- * Bring a KB of schema 1 to the current one, in one transaction: the
- * column is added and the version recorded together or not at all.
+ * Schema 1 to 2, in one transaction: the column is added and the version
+ * recorded together or not at all. A later version adds its own step.
  */
 static const char migrate_1_sql[] =
 	"ALTER TABLE jobs ADD COLUMN cancel_requested INTEGER NOT NULL "
 	"DEFAULT 0;"
-	"UPDATE meta SET value = '" DB_SCHEMA_VERSION "' WHERE key = 'schema';";
+	"UPDATE meta SET value = '2' WHERE key = 'schema';";
 
+/* Run sql in one transaction. */
 static int
-migrate(const char *sql)
+exec_tx(const char *sql)
 {
 	if (exec("BEGIN IMMEDIATE") == -1)
 		return -1;
@@ -206,22 +207,21 @@ check_schema(void)
 	    "'schema'", -1, &st, NULL);
 	if (rc != SQLITE_OK) {
 		/* No meta table: a new KB. */
-		return migrate(schema_sql);
+		return exec_tx(schema_sql);
 	}
 	version[0] = '\0';
 	if (sqlite3_step(st) == SQLITE_ROW &&
 	    (v = (const char *)sqlite3_column_text(st, 0)) != NULL)
 		(void)snprintf(version, sizeof(version), "%s", v);
 	sqlite3_finalize(st);
+	if (strcmp(version, "1") == 0) {
+		if (exec_tx(migrate_1_sql) == -1)
+			return -1;
+		log_info("%s: schema 1 migrated to 2", DB_PATH);
+		(void)snprintf(version, sizeof(version), "2");
+	}
 	if (strcmp(version, DB_SCHEMA_VERSION) == 0)
 		return 0;
-	if (strcmp(version, "1") == 0) {
-		if (migrate(migrate_1_sql) == -1)
-			return -1;
-		log_info("%s: schema 1 migrated to %s", DB_PATH,
-		    DB_SCHEMA_VERSION);
-		return 0;
-	}
 	(void)snprintf(errbuf, sizeof(errbuf), "schema version is %s, not %s",
 	    version[0] != '\0' ? version : "unknown", DB_SCHEMA_VERSION);
 	return -1;
