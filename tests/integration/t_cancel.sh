@@ -4,7 +4,7 @@
 # resumes, and a KB of schema 1 is migrated.
 . "$(dirname "$0")/lib.sh"
 
-N=3000
+N=2000
 make_corpus "$T/src" $N
 kbctl init >/dev/null
 
@@ -32,33 +32,44 @@ stop_workers() {
 	kill -STOP $w
 }
 
-# 1. A running job is cancelled while its workers are stopped, so files
-# are in flight and the job cannot end; kbd is then killed. After the
-# restart the job ends "cancelled" at once: nothing more is added, what
-# was committed stays.
-job=$(kbctl add "$T/src" --no-wait --json | jq .job)
+# 1. A running job is cancelled while a file is in flight, so it cannot
+# end, and kbd is then killed. The job's inputs are 200 files, then a
+# file whose conversion hangs (the workers' self-test, test builds only),
+# then the corpus: the cursor stops at 200 and cannot pass the hanging
+# file. After the restart the job ends "cancelled" at once: its 200 files
+# stay, nothing more is added.
+kbctl stop
+KBD_WORKER_SELFTEST=hang "$KBD" -C "$KB" --timeout 600
+mkdir -p "$T/first"
+for i in $(seq 1 200); do printf 'first %d\n' "$i" > "$T/first/f$i.txt"; done
+printf 'kbd-sandbox-selftest\nhangs in the converter\n' > "$T/hang.txt"
+job=$(kbctl add "$T/first" "$T/hang.txt" "$T/src" --no-wait --json | jq .job)
 i=0
-until [ "$(kbctl status "$job" --json | jq .added)" -gt 0 ]; do
-	i=$((i + 1)); [ $i -lt 3000 ] || fail "job $job never added a file"
+until [ "$(kbctl status "$job" --json | jq .added)" = 200 ] &&
+    [ -e "$KB/.kb/staging/$job-201.raw" ]; do
+	i=$((i + 1)); [ $i -lt 3000 ] || fail "job $job never reached the hanging file"
 	sleep 0.01
 done
+# The hanging worker spins: stop it, and the others, which would
+# otherwise go on converting files the window holds.
 stop_workers
 # kbctl cancel returns once the cancel is durable in the job's row.
 assert_eq "job $job: cancelling" "$(kbctl cancel "$job")" "cancel of a running job"
 assert_eq 1 "$(db "select cancel_requested > 0 from jobs where id = $job")" \
     "cancel recorded in the job's row"
 assert_eq running "$(kbctl status "$job" --json | jq -r .state)" \
-    "files in flight hold the job"
+    "the file in flight holds the job"
 kill_kbd
-before=$(db 'select count(*) from documents')
 row=$(db "select added || ' ' || cancelled || ' ' || cursor from jobs where id = $job")
-[ "$before" -lt $N ] || fail "every file was added before the kill"
-# Any kbctl command starts kbd again; the job ends without walking.
+assert_eq "200 0 200" "$row" "the job's row when kbd was killed"
+assert_eq 200 "$(db 'select count(*) from documents')" "documents when kbd was killed"
+# Any kbctl command starts kbd again (without the self-test); the job ends
+# without walking.
 kbctl wait "$job" --json > "$T/w1.json" || true
 s=$(tail -n 1 "$T/w1.json")
 assert_eq cancelled "$(echo "$s" | jq -r .state)" "state after the restart"
-assert_eq "$before" "$(doc_count)" "no file added after the restart"
-assert_eq "$before" "$(echo "$s" | jq .added)" "documents equal the added count"
+assert_eq 200 "$(echo "$s" | jq .added)" "added after the restart"
+assert_eq 200 "$(doc_count)" "documents equal the added count"
 assert_eq "$row" "$(db "select added || ' ' || cancelled || ' ' || cursor from jobs where id = $job")" \
     "the job's counts and cursor are those committed before the kill"
 grep -q "job $job: cancelled before kbd stopped" "$KB/.kb/kbd.log" ||
@@ -68,9 +79,9 @@ if grep -q "job $job: resuming" "$KB/.kb/kbd.log"; then
 fi
 lint_clean
 
-# The files it never got to are added by adding again.
+# The files it never got to are added by adding them again.
 kbctl add "$T/src" --json > "$T/again.json" || fail "adding again failed"
-assert_eq $N "$(doc_count)" "every file after adding again"
+assert_eq $((N + 200)) "$(doc_count)" "every file after adding again"
 lint_clean
 
 # 2. A queued job cancelled behind a running one that is not: after the
