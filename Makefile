@@ -1,8 +1,9 @@
 # kbd — knowledge-base daemon. See README.md.
 #
 #   make            build bin/kbd and bin/kbctl (installs build deps if missing)
-#   make check      unit + integration tests, drills, then again under
-#                   ASan+UBSan, then a short run of each libFuzzer harness
+#   make check      unit + integration tests, drills and their negative
+#                   controls, then the tests again under ASan+UBSan, then a
+#                   short run of each libFuzzer harness
 #   make drills     crash-recovery drills (docs/crash-safety.md); also
 #                   drills-full (SEED=), drills-negative
 #   make fuzz       each libFuzzer harness for FUZZ_TIME (60) seconds
@@ -168,6 +169,7 @@ check-one: $(BIN)/kbd $(BIN)/kbctl $(UNIT_BINS)
 check: all
 	$(MAKE) check-one
 	$(MAKE) drills
+	$(MAKE) drills-negative
 	$(MAKE) SAN=1 check-one
 	$(MAKE) FUZZ=1 FUZZ_TIME=10 fuzz-run
 	$(MAKE) lint-man
