@@ -163,3 +163,68 @@ assert_eq "" "$dups" "files listed twice by add"
 assert_eq $((2 * N + $(echo "$s" | jq .added))) "$(doc_count)" \
     "documents after the cancelled job"
 lint_clean
+
+# 4. At a terminal: the region is taken off the screen before the notice
+# of the lost connection, and drawn again, with the resumed job's files
+# in flight, once kbctl follows it again; the cursor is shown at the end.
+make_corpus "$T/src4" $N
+find "$T/src4" -type f -exec sh -c 'for f; do echo fourth >> "$f"; done' sh {} +
+w=$(child_pids worker | tr '\n' ' ')
+kill -STOP $w
+job=$(kbctl add "$T/src4" --jobs 1 --no-wait --json | jq .job)
+old=$(kbd_pid)
+# Run by pty_run once the region shows files in flight: stop kbd; once
+# the waiter has started a new one, stop that one's workers too, so the
+# resumed job is still running when the region comes back.
+cat > "$T/restart.sh" <<SH
+set -e
+downs=\$(grep -c 'shutting down' "$KB/.kb/kbd.log" || true)
+"$KBCTL" -C "$KB" stop &
+sp=\$!
+i=0
+while [ "\$(grep -c 'shutting down' "$KB/.kb/kbd.log")" -le "\$downs" ]; do
+	i=\$((i + 1)); [ \$i -lt 3000 ] || exit 1
+	sleep 0.01
+done
+kill -CONT $w
+wait \$sp
+while :; do
+	p=\$(cat "$KB/.kb/kbd.pid" 2>/dev/null || true)
+	if [ -n "\$p" ] && [ "\$p" != "$old" ]; then
+		nw=\$(for c in \$(pgrep -P "\$p"); do
+			tr '\\0' ' ' < /proc/\$c/cmdline | grep -q -- '-X worker' &&
+			    echo \$c; done || true)
+		[ -n "\$nw" ] && break
+	fi
+	i=\$((i + 1)); [ \$i -lt 6000 ] || exit 1
+	sleep 0.01
+done
+kill -STOP \$nw
+echo \$nw > "$T/w4"
+SH
+r=$(LANG=C.UTF-8 TERM=xterm python3 "$(dirname "$0")/pty_run.py" \
+    --out "$T/pty4" --limit 60 --after "sh $T/restart.sh" \
+    --rows-after "lost connection to kbd" \
+    --finally "kill -CONT \$(cat $T/w4)" -- "$KBCTL" -C "$KB" wait "$job")
+echo "$r" | jq -e . >/dev/null || fail "pty report: $r"
+assert_eq true "$(echo "$r" | jq .rows_seen)" "region before kbd stops"
+assert_eq true "$(echo "$r" | jq .rows_after)" "region again after reconnecting"
+assert_eq 0 "$(echo "$r" | jq .exit)" "wait exit status at a terminal"
+assert_eq show "$(echo "$r" | jq -r .last_cursor)" "cursor shown at the end"
+assert_eq 0 "$(echo "$r" | jq .last_frame_rows)" "region erased at the end"
+assert_eq "$(echo "$r" | jq .sync_begin)" "$(echo "$r" | jq .sync_end)" \
+    "every synchronized update ends"
+# Before the notice, the last frame erased the region and drew nothing.
+python3 - "$T/pty4" "$(dirname "$0")" <<'PY' || fail "region not erased before the notice"
+import sys
+sys.path.insert(0, sys.argv[2])
+from pty_run import frames, region_lines
+out = open(sys.argv[1], "rb").read()
+at = out.find(b"lost connection to kbd")
+before = [f for off, f in frames(out[:at])]
+assert before, "no frame before the notice"
+assert region_lines(before[-1]) == ([], []), region_lines(before[-1])
+assert b"\x1b[J" in before[-1]
+PY
+grep -q "job $job: $N added" "$T/pty4" || fail "no summary at the terminal"
+lint_clean
