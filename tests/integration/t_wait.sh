@@ -228,3 +228,28 @@ assert b"\x1b[J" in before[-1]
 PY
 grep -q "job $job: $N added" "$T/pty4" || fail "no summary at the terminal"
 lint_clean
+
+# 5. kbd killed (SIGKILL, its socket left behind) under the waiter: the
+# waiter starts the next kbd itself and ends with the job's summary.
+make_corpus "$T/src5" $N
+find "$T/src5" -type f -exec sh -c 'for f; do echo fifth >> "$f"; done' sh {} +
+job=$(kbctl add "$T/src5" --jobs 2 --no-wait --json | jq .job)
+start_wait "$KBD" "$job" "$T/w5.json"
+old=$(kbd_pid)
+kill -KILL "$old"
+kill -CONT $w
+set +e
+wait $wp
+st=$?
+set -e
+assert_eq 0 "$st" "wait exit status after kbd was killed ($(cat "$T/w5.json.err"))"
+[ "$(kbd_pid)" != "$old" ] || fail "kbd was not started again"
+assert_contains "$(cat "$T/w5.json.err")" "lost connection to kbd" \
+    "reconnect notice after SIGKILL"
+every_line_json "$T/w5.json"
+assert_eq done "$(tail -n 1 "$T/w5.json" | jq -r .state)" "job done after SIGKILL"
+dups=$(jq -r 'select(.path) | .path' "$T/w5.json" | sort | uniq -d | head -n 3)
+assert_eq "" "$dups" "files listed twice after SIGKILL"
+assert_eq "$(kbctl jobs --json | jq 'map(.added) | add')" "$(doc_count)" \
+    "documents: the sum of the jobs' added files"
+lint_clean
