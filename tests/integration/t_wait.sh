@@ -16,26 +16,44 @@ exec "$KBD" "\$@"
 SH
 chmod +x "$T/kbd-later"
 
-# start_wait KBD JOB FILE [ARGS...]: kbctl wait JOB --json ARGS in the
-# background (pid in $wp) with $KBD as given, writing FILE and FILE.err;
-# returns once it
-# follows the job (it has printed an event), with kbd's workers stopped
-# (pids in $w), so the job is still running whatever the machine's pace.
-start_wait() {
-	kbd=$1 job=$2 out=$3
-	shift 3
-	KBD=$kbd "$KBCTL" -C "$KB" wait "$job" --json "$@" > "$out" 2> "$out.err" &
-	wp=$!
+# stop_workers: the running kbd's workers stopped (pids in $w), so a job
+# added now stays running, its first files in flight, whatever the
+# machine's pace.
+stop_workers() {
 	i=0
-	until [ -s "$out" ]; do
-		i=$((i + 1)); [ $i -lt 3000 ] || fail "wait printed no event"
+	while [ -z "$(child_pids worker)" ]; do
+		i=$((i + 1)); [ $i -lt 3000 ] || fail "kbd started no workers"
 		sleep 0.01
 	done
 	w=$(child_pids worker | tr '\n' ' ')
-	[ -n "$w" ] || fail "no workers to stop"
 	kill -STOP $w
-	st=$(kbctl status "$job" --json | jq -r .state)
-	[ "$st" = running ] || { kill -CONT $w; fail "job $job $st, not running"; }
+}
+
+# following PID: wait until PID, a kbctl add or wait, follows its job. It
+# catches SIGINT only from the start of its follow loop, once its request
+# has been sent: from then on a lost connection is the follow loop's.
+following() {
+	i=0
+	while :; do
+		m=$(awk '/^SigCgt:/ { print $2 }' "/proc/$1/status" 2>/dev/null) ||
+		    true
+		[ -n "$m" ] || fail "kbctl $1 exited before following"
+		[ $((0x$m & 2)) -eq 0 ] || return 0
+		i=$((i + 1)); [ $i -lt 3000 ] || fail "kbctl $1 never followed"
+		sleep 0.01
+	done
+}
+
+# start_wait KBD JOB FILE [ARGS...]: kbctl wait JOB --json ARGS in the
+# background (pid in $wp) with $KBD as given, writing FILE and FILE.err;
+# returns once it follows the job.
+start_wait() {
+	kbd=$1 job=$2 out=$3
+	shift 3
+	KBD=$kbd "$KBCTL" -C "$KB" wait "$job" --json "$@" > "$out" \
+	    2> "$out.err" &
+	wp=$!
+	following $wp
 }
 
 # stop_kbd: kbctl stop while the workers are stopped. Once kbd is
@@ -64,6 +82,7 @@ every_line_json() {
 # 1. kbd stops under the waiter and cannot be started for a while: the
 # waiter keeps trying, starts kbd itself once it can, follows the
 # resumed job and ends with its summary; no file is listed twice.
+stop_workers
 job=$(kbctl add "$T/src" --jobs 2 --no-wait --json | jq .job)
 start_wait "$T/kbd-later" "$job" "$T/w1.json"
 old=$(kbd_pid)
@@ -102,6 +121,7 @@ lint_clean
 make_corpus "$T/src2" $N
 # Not the first job's contents again: those would all be duplicates.
 find "$T/src2" -type f -exec sh -c 'for f; do echo second >> "$f"; done' sh {} +
+stop_workers
 job=$(kbctl add "$T/src2" --jobs 2 --no-wait --json | jq .job)
 start_wait /bin/false "$job" "$T/w2.json" --timeout 3
 stop_kbd
@@ -126,18 +146,11 @@ lint_clean
 make_corpus "$T/src3" $N
 find "$T/src3" -type f -exec sh -c 'for f; do echo third >> "$f"; done' sh {} +
 cancels=$(grep -c 'cancelled by a client' "$KB/.kb/kbd.log" || true)
+stop_workers
 "$KBCTL" -C "$KB" add "$T/src3" --jobs 2 --json > "$T/a3.json" 2> "$T/a3.err" &
 ap=$!
-i=0
-until [ -s "$T/a3.json" ]; do
-	i=$((i + 1)); [ $i -lt 3000 ] || fail "add printed no event"
-	sleep 0.01
-done
-w=$(child_pids worker | tr '\n' ' ')
-kill -STOP $w
+following $ap
 job=$(kbctl jobs --json | jq '.[0].job')
-st=$(kbctl status "$job" --json | jq -r .state)
-[ "$st" = running ] || { kill -CONT $w; fail "job $job $st, not running"; }
 kill -INT $ap
 i=0
 while [ "$(grep -c 'cancelled by a client' "$KB/.kb/kbd.log")" -le "$cancels" ]; do
@@ -169,8 +182,7 @@ lint_clean
 # in flight, once kbctl follows it again; the cursor is shown at the end.
 make_corpus "$T/src4" $N
 find "$T/src4" -type f -exec sh -c 'for f; do echo fourth >> "$f"; done' sh {} +
-w=$(child_pids worker | tr '\n' ' ')
-kill -STOP $w
+stop_workers
 job=$(kbctl add "$T/src4" --jobs 1 --no-wait --json | jq .job)
 old=$(kbd_pid)
 # Run by pty_run once the region shows files in flight: stop kbd; once
@@ -233,6 +245,7 @@ lint_clean
 # waiter starts the next kbd itself and ends with the job's summary.
 make_corpus "$T/src5" $N
 find "$T/src5" -type f -exec sh -c 'for f; do echo fifth >> "$f"; done' sh {} +
+stop_workers
 job=$(kbctl add "$T/src5" --jobs 2 --no-wait --json | jq .job)
 start_wait "$KBD" "$job" "$T/w5.json"
 old=$(kbd_pid)
