@@ -308,6 +308,7 @@ conn_tryrecv(struct conn *c, struct msg *m)
 		die_kbd_error(m);
 	return 0;
 }
+
 void
 conn_unexpected(const struct msg *m)
 {
@@ -440,6 +441,17 @@ conn_open(struct conn *c, const char *root, int autostart)
 {
 	memset(c, 0, sizeof(*c));
 	return conn_connect(c, root, autostart, 0);
+}
+
+/*
+ * Connect to a running kbd, without starting one: -1 when none runs or
+ * the connection is lost during the handshake (kbd is stopping).
+ */
+int
+conn_tryopen(struct conn *c, const char *root)
+{
+	memset(c, 0, sizeof(*c));
+	return conn_connect(c, root, 0, 1);
 }
 
 /* Whether the kbd c was connected to still runs. */

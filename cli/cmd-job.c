@@ -197,7 +197,7 @@ send_cancel(void)
 		return;
 	cancel_sent = 1;
 	req.job = follow_job;
-	if (conn_open(&c, kb_root(), 0) == -1)
+	if (conn_tryopen(&c, kb_root()) == -1)
 		return;
 	if (conn_trysend(&c, MSG_CANCEL_REQ, &req.base) == 0 &&
 	    conn_tryrecv(&c, &m) == 0) {

@@ -70,6 +70,7 @@ struct conn {
 	char		 path[sizeof(((struct sockaddr_un *)0)->sun_path)];
 };
 int	 conn_open(struct conn *, const char *, int);
+int	 conn_tryopen(struct conn *, const char *);
 int	 conn_reopen(struct conn *, const char *);
 void	 conn_close(struct conn *);
 void	 conn_send(struct conn *, uint32_t, const ProtobufCMessage *);
