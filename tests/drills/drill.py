@@ -18,6 +18,9 @@ Families (--family, default all):
   kill      kill -9 of the committer, a worker or kbd during a large add
   dirloss   undo a seeded random subset of the directory entries not yet
             made durable at each crash image (.kb/dirlog), then recover
+  powerloss as dirloss, and also revert a random subset of the file data
+            written since the file's last fsync (cut back, torn, zeros or
+            garbage), then recover
   lazyfs    page-cache loss on LazyFS, when installed
 
 One point: --family crash --workload batch --point publish.raw@2
@@ -957,9 +960,10 @@ class Drill:
                 pend = []
             elif f[0] == "F":
                 pend = [e for e in pend if e[0] != f[1]]
-            else:
+            elif f[0] in ("C", "M", "R", "U", "D"):
                 target = f[2] if f[0] == "R" else f[1]
                 pend.append((os.path.dirname(target) or ".", f))
+            # W, Y, T: file data (powerloss), not directory entries.
         return [f for _, f in pend]
 
     @staticmethod
@@ -1025,6 +1029,155 @@ class Drill:
                         elif p:
                             self.violation("dirloss", "%s: %s" % (what,
                                                                   p[:4]))
+                    if not self.args.keep:
+                        shutil.rmtree(work)
+        return n, time.time() - t0
+
+    # ---- family: powerloss -----------------------------------------
+
+    @staticmethod
+    def unsynced(kb):
+        """Files whose data is not yet durable, from the data records of
+        .kb/dirlog, by their current path: path -> {"durable": the size
+        the file had when last durable, "dirty": [(offset, length or None
+        for "to the end")] written since}. A name follows its inode
+        through renames (and to its shadow when replaced or unlinked); an
+        fsync of the file ("Y") or a syncfs ("S") makes it durable. A file
+        renamed out of .kb/staging was written by a worker, which cannot
+        fsync: all of it is unsynced until a syncfs."""
+        path = os.path.join(kb, ".kb", "dirlog")
+        if not os.path.exists(path):
+            return {}
+        st, new = {}, set()
+
+        def move(frm, to):
+            if frm in st:
+                st[to] = st.pop(frm)
+            if frm in new:
+                new.discard(frm)
+                new.add(to)
+
+        for line in open(path, encoding="utf-8", errors="surrogateescape"):
+            f = line.rstrip("\n").split("\t")
+            if f[0] == "S":
+                st, new = {}, set()
+            elif f[0] == "C":
+                st.pop(f[1], None)
+                new.add(f[1])
+            elif f[0] == "W":
+                off, n = int(f[2]), int(f[3])
+                e = st.setdefault(f[1], {"durable": 0 if f[1] in new
+                                         else off, "dirty": []})
+                e["dirty"].append((off, n))
+            elif f[0] == "T":
+                size, old = int(f[2]), int(f[3])
+                e = st.setdefault(f[1], {"durable": 0 if f[1] in new
+                                         else old, "dirty": []})
+                e["dirty"] = [(o, n) for o, n in e["dirty"] if o < size]
+            elif f[0] == "Y":
+                st.pop(f[1], None)
+                new.discard(f[1])
+            elif f[0] == "R":
+                frm, to, shadow = f[1], f[2], f[3]
+                if shadow != "-":
+                    move(to, shadow)
+                else:
+                    st.pop(to, None)
+                    new.discard(to)
+                if frm.startswith(".kb/staging/") and frm not in st:
+                    st[frm] = {"durable": 0, "dirty": [(0, None)]}
+                move(frm, to)
+            elif f[0] == "U":
+                if f[2] != "-":
+                    move(f[1], f[2])
+                else:
+                    st.pop(f[1], None)
+                    new.discard(f[1])
+        return st
+
+    def lose_data(self, kb, path, e):
+        """Revert the unsynced data of one file as a power loss may leave
+        it: cut back to its durable size, torn somewhere in between, or
+        the unsynced bytes read back as zeros or as garbage. A truncate
+        that is lost brings the old length back, as zeros (the old bytes
+        are gone from the image). Returns what was done."""
+        p = os.path.join(kb, path)
+        if not os.path.isfile(p) or os.path.islink(p):
+            return None
+        size = os.path.getsize(p)
+        durable = e["durable"]
+        how = self.rng.choice(["truncate", "torn", "zeros", "garbage"])
+        with open(p, "r+b") as fh:
+            if how in ("truncate", "torn"):
+                cut = durable
+                if how == "torn" and size > durable:
+                    cut = self.rng.randint(durable, size)
+                fh.truncate(cut)
+                if cut > size:
+                    fh.seek(size)
+                    fh.write(b"\0" * (cut - size))
+            else:
+                if durable > size:
+                    fh.seek(size)
+                    fh.write(b"\0" * (durable - size))
+                    size = durable
+                for off, n in e["dirty"]:
+                    end = size if n is None else min(size, off + n)
+                    if end <= off:
+                        continue
+                    fh.seek(off)
+                    fh.write(b"\0" * (end - off) if how == "zeros" else
+                             bytes(self.rng.getrandbits(8)
+                                   for _ in range(end - off)))
+        return "%s:%s" % (path, how)
+
+    def family_powerloss(self):
+        """Power loss: at each crash image, a seeded random subset of the
+        files with unsynced data lose it (lose_data), and a random subset
+        of the directory entries not yet durable are undone (as dirloss),
+        then the image is recovered and checked like any other."""
+        t0 = time.time()
+        n = 0
+        for name, rec in sorted(self.images.items()):
+            for i, label, img in rec["stops"]:
+                if img is None:
+                    continue
+                data = self.unsynced(img)
+                pend = self.pending(img)
+                if not data:
+                    continue
+                before, after = self.allowed(rec["snaps"], i)
+                tries = 6 if self.args.full else self.args.plosses
+                for t in range(tries):
+                    files = sorted(p for p in data
+                                   if self.rng.random() < 0.5)
+                    if not files:
+                        files = [self.rng.choice(sorted(data))]
+                    lost = [e for e in pend if self.rng.random() < 0.5]
+                    n += 1
+                    work = "%s.p%d" % (img, t)
+                    self.copy_kb(img, work)
+                    done = [self.lose_data(work, p, data[p]) for p in files]
+                    for e in reversed(lost):
+                        self.undo(work, e)
+                    why = self.recover(work)
+                    what = "%s %s, lost data %s, entries %s" % (
+                        name, label, [d for d in done if d][:6],
+                        ["/".join(e[:3]) for e in lost][:6])
+                    if why:
+                        self.violation("powerloss", "%s: recovery: %s" %
+                                       (what, why))
+                    else:
+                        got = self.dump(work)
+                        p = self.consistent(work)
+                        if got not in (before, after):
+                            self.violation("powerloss", "%s: neither "
+                                           "before nor after\n%s" % (
+                                               what, self.diff(got, before,
+                                                               after)))
+                        elif p:
+                            self.violation("powerloss", "%s: %s" %
+                                           (what, p[:4]))
                     if not self.args.keep:
                         shutil.rmtree(work)
         return n, time.time() - t0
@@ -1159,7 +1312,7 @@ class Drill:
 
 
 FAMILIES = ["crash", "recovery", "ioerr", "syscall", "kill", "dirloss",
-            "lazyfs"]
+            "powerloss", "lazyfs"]
 
 
 def main():
@@ -1180,6 +1333,9 @@ def main():
                     help="points per workload also crashed for real")
     ap.add_argument("--subsets", type=int, default=2,
                     help="random losses tried per crash image (dirloss)")
+    ap.add_argument("--plosses", type=int, default=1,
+                    help="random power losses tried per crash image "
+                    "(powerloss)")
     ap.add_argument("--kills", type=int, default=5)
     ap.add_argument("--keep", action="store_true",
                     help="keep the temporary directory")
@@ -1191,7 +1347,8 @@ def main():
         args.kills = max(args.kills, 10)
     fams = args.family or FAMILIES
     # Families that recover crash images need the crash family's images.
-    if any(f in fams for f in ("recovery", "ioerr", "syscall", "dirloss")) \
+    if any(f in fams for f in ("recovery", "ioerr", "syscall", "dirloss",
+                               "powerloss")) \
             and \
             "crash" not in fams:
         fams = ["crash"] + fams
