@@ -21,7 +21,9 @@ Families (--family, default all):
   powerloss as dirloss, and also revert a random subset of the file data
             written since the file's last fsync (cut back, torn, zeros or
             garbage), then recover
-  lazyfs    page-cache loss on LazyFS, when installed
+  lazyfs    on LazyFS (when installed; unexercised here): at each fsync
+            and rename point, drop its unsynced data, kill kbd, remount,
+            recover and check
 
 One point: --family crash --workload batch --point publish.raw@2
 checks only the crash image taken before the 2nd publish.raw, and keeps
@@ -1297,18 +1299,319 @@ class Drill:
         return 1
 
     # ---- family: lazyfs --------------------------------------------
+    #
+    # Unexercised where LazyFS is not installed (the machine this was
+    # written on): it follows LazyFS's documented interface (README and
+    # config/default.toml of dsrhaslab/lazyfs) and nothing here was run
+    # against a real LazyFS. See docs/crash-safety.md.
+
+    @staticmethod
+    def lazyfs_exe():
+        exe = os.environ.get("LAZYFS") or shutil.which("lazyfs") or next(
+            (p for p in ("/usr/local/bin/lazyfs", "/opt/lazyfs/lazyfs",
+                         "/opt/lazyfs/lazyfs/build/lazyfs")
+             if os.access(p, os.X_OK)), None)
+        if exe is not None and not os.access(exe, os.X_OK):
+            exe = None
+        return exe
 
     def family_lazyfs(self):
         t0 = time.time()
-        exe = shutil.which("lazyfs") or next(
-            (p for p in ("/usr/local/bin/lazyfs", "/opt/lazyfs/lazyfs")
-             if os.access(p, os.X_OK)), None)
-        if exe is None or not os.path.exists("/dev/fuse"):
+        exe = self.lazyfs_exe()
+        fuser = shutil.which("fusermount3") or shutil.which("fusermount")
+        if exe is None:
             print("drills lazyfs: skipped: LazyFS not installed")
             return None, time.time() - t0
-        print("drills lazyfs: skipped: LazyFS found at %s, but its drill "
-              "is not written yet" % exe)
-        return None, time.time() - t0
+        if not os.path.exists("/dev/fuse") or fuser is None:
+            print("drills lazyfs: skipped: no /dev/fuse or fusermount")
+            return None, time.time() - t0
+        lz = LazyFS(exe, fuser, os.path.join(self.tmp, "lazyfs"))
+        n = 0
+        try:
+            n = self.lazyfs_drill(lz)
+        finally:
+            lz.umount()
+        return n, time.time() - t0
+
+    LAZYFS_POINTS = ("fsync", "syncfs", "rename", "activate", "publish.raw",
+                     "publish.source")
+
+    def lazyfs_drill(self, lz):
+        """The batch workload on a KB inside a LazyFS mount. A listing run
+        names the fsync and rename points; then, for each (a sample
+        without --full), a fresh KB runs to that point, where every kbd
+        process is frozen, LazyFS drops its unsynced data (clear-cache),
+        kbd is killed and LazyFS remounted; the KB is recovered and must
+        equal the last state committed before the point, be consistent
+        and lint clean, and hold every document reported added."""
+        wd = os.path.join(self.tmp, "lazyfs")
+        src, tmpl = os.path.join(wd, "src"), os.path.join(wd, "template")
+        self.corpus(src, self.args.files)
+        lz.mount()
+        kb = os.path.join(lz.mnt, "kb")
+        self.kbctl(kb, "init", check=True)
+        self.stop(kb)
+        self.copy_kb(kb, tmpl)
+        shutil.rmtree(kb)
+        argv = ["add", src, "--json"]
+        # Listing run: the points the committer passes, in order.
+        self.lazyfs_fresh(lz, tmpl, kb)
+        self.kbctl(kb, *argv, extra={"KBD_FAILPOINT_TRACE": "1"})
+        self.stop(kb)
+        with open(os.path.join(kb, ".kb", "failpoints.trace")) as f:
+            lines = [ln.split(" ", 1) for ln in f.read().split("\n")[:-1]]
+        counts, labels = {}, []
+        for pid, point in lines:
+            counts[(pid, point)] = counts.get((pid, point), 0) + 1
+            if any(w in point for w in self.LAZYFS_POINTS):
+                labels.append("%s@%d" % (point, counts[(pid, point)]))
+        if self.args.point:
+            labels = [x for x in labels if x == self.args.point]
+        elif not self.args.full:
+            labels = self.rng.sample(labels, min(len(labels),
+                                                 self.args.real))
+        n = 0
+        for label in labels:
+            n += self.lazyfs_point(lz, tmpl, kb, argv, label)
+        return n
+
+    @staticmethod
+    def fsync_tree(top):
+        """fsync every file and directory under top: a copy made through
+        LazyFS is only in its cache until then."""
+        for d, _, files in os.walk(top):
+            for f in files:
+                p = os.path.join(d, f)
+                if os.path.isfile(p) and not os.path.islink(p):
+                    fd = os.open(p, os.O_RDONLY)
+                    try:
+                        os.fsync(fd)
+                    finally:
+                        os.close(fd)
+            fd = os.open(d, os.O_RDONLY | os.O_DIRECTORY)
+            try:
+                os.fsync(fd)
+            finally:
+                os.close(fd)
+
+    def lazyfs_fresh(self, lz, tmpl, kb):
+        if os.path.exists(kb):
+            shutil.rmtree(kb)
+        self.copy_kb(tmpl, kb)
+        self.fsync_tree(kb)
+        self.fsync_tree(os.path.dirname(kb))
+
+    @staticmethod
+    def descendants(pid):
+        """pid and every process below it."""
+        kids = {}
+        for d in os.listdir("/proc"):
+            if not d.isdigit():
+                continue
+            try:
+                with open("/proc/%s/stat" % d) as f:
+                    ppid = int(f.read().rsplit(")", 1)[1].split()[1])
+            except (OSError, ValueError, IndexError):
+                continue
+            kids.setdefault(ppid, []).append(int(d))
+        out, todo = [], [pid]
+        while todo:
+            p = todo.pop()
+            out.append(p)
+            todo.extend(kids.get(p, []))
+        return out
+
+    def lazyfs_point(self, lz, tmpl, kb, argv, label):
+        what = "batch %s" % label
+        self.lazyfs_fresh(lz, tmpl, kb)
+        snaps = [self.dump(kb)]
+        trace = os.path.join(kb, ".kb", "failpoints.trace")
+        p = subprocess.Popen([self.kbctl_bin, "-C", kb] + argv,
+                             env=self.run_env({"KBD_FAILPOINT_TRACE":
+                                               "stop"}),
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                             text=True)
+        counts, done, hit = {}, 0, False
+        deadline = time.time() + 300
+        while time.time() < deadline and not hit:
+            lines = []
+            if os.path.exists(trace):
+                with open(trace) as f:
+                    lines = f.read().split("\n")[:-1]
+            if len(lines) <= done:
+                if p.poll() is not None:
+                    break
+                time.sleep(0.002)
+                continue
+            pid, point = lines[done].split(" ", 1)
+            done += 1
+            counts[point] = counts.get(point, 0) + 1
+            if not self.wait_stopped(int(pid)):
+                continue
+            if point in COMMIT_POINTS:
+                snaps.append(self.dump(kb))
+            if "%s@%d" % (point, counts[point]) == label:
+                hit = True
+                # The power goes: nothing runs from here on.
+                sup = int(open(os.path.join(kb, ".kb", "kbd.pid")).read())
+                procs = self.descendants(sup) + [p.pid]
+                for q in procs:
+                    self.signal_quiet(q, signal.SIGSTOP)
+                lz.clear_cache()
+                for q in procs:
+                    self.signal_quiet(q, signal.SIGKILL)
+                self.wait_dead(procs)
+                continue
+            self.signal_quiet(int(pid), signal.SIGCONT)
+        out, _ = p.communicate(timeout=120)
+        if not hit:
+            self.stop(kb)
+            return 0    # batches differ from run to run: not reached
+        lz.umount()
+        lz.mount()
+        for f in ("kbd.sock", "kbd.pid", "socket"):
+            try:
+                os.unlink(os.path.join(kb, ".kb", f))
+            except FileNotFoundError:
+                pass
+        why = self.recover(kb)
+        if why:
+            self.violation("lazyfs", "%s: recovery: %s" % (what, why))
+            return 1
+        got = self.dump(kb)
+        if got != snaps[-1]:
+            self.violation("lazyfs", "%s: not the state last committed "
+                           "before the power loss\n%s" %
+                           (what, self.diff(got, snaps[-1], snaps[-1])))
+        probs = self.consistent(kb)
+        if probs:
+            self.violation("lazyfs", "%s: %s" % (what, probs[:4]))
+        have = {d for d, _ in self.doc_set(kb)}
+        for d in self.reported_added(out):
+            if d not in have:
+                self.violation("lazyfs", "%s: reported added %s missing" %
+                               (what, d))
+        lint = self.kbctl(kb, "lint", "--json")
+        if lint.returncode != 0:
+            self.violation("lazyfs", "%s: lint: %s" % (what,
+                                                      lint.stdout.strip()))
+        self.stop(kb)
+        return 1
+
+    @staticmethod
+    def wait_dead(pids):
+        """Until no pid runs (gone or a zombie): a FUSE file system cannot
+        be unmounted while a process holds a file open on it."""
+        for _ in range(1000):
+            alive = 0
+            for q in pids:
+                try:
+                    with open("/proc/%d/stat" % q) as f:
+                        st = f.read().rsplit(")", 1)[1].split()[0]
+                except OSError:
+                    continue
+                alive += st not in ("Z", "X")
+            if not alive:
+                return
+            time.sleep(0.01)
+
+    @staticmethod
+    def signal_quiet(pid, sig):
+        try:
+            os.kill(pid, sig)
+        except ProcessLookupError:
+            pass
+
+
+class LazyFS:
+    """A LazyFS mount of d/root on d/mnt, driven through its faults FIFO.
+    Config keys and commands as documented by LazyFS: [faults] fifo_path
+    (commands, one a line: "lazyfs::clear-cache" drops every byte not
+    fsynced) and fifo_path_completed (it writes "finished::clear-cache"
+    there when done; it opens that FIFO for writing at start, so the drill
+    holds it open first); [cache] and [cache.simple] size the cache with
+    no eviction, so nothing unsynced reaches the root dir by accident."""
+
+    def __init__(self, exe, fuser, d):
+        self.exe, self.fuser, self.d = exe, fuser, d
+        self.root, self.mnt = os.path.join(d, "root"), os.path.join(d, "mnt")
+        self.fifo = os.path.join(d, "faults.fifo")
+        self.done_fifo = os.path.join(d, "done.fifo")
+        self.cfg = os.path.join(d, "lazyfs.toml")
+        self.log = os.path.join(d, "lazyfs.log")
+        self.proc, self.done = None, None
+
+    def mount(self):
+        for x in (self.root, self.mnt):
+            os.makedirs(x, exist_ok=True)
+        for x in (self.fifo, self.done_fifo):
+            if not os.path.exists(x):
+                os.mkfifo(x, 0o600)
+        with open(self.cfg, "w") as f:
+            f.write('[faults]\nfifo_path="%s"\nfifo_path_completed="%s"\n'
+                    '[cache]\napply_eviction=false\n'
+                    '[cache.simple]\ncustom_size="256mb"\n'
+                    'blocks_per_page=1\n'
+                    '[filesystem]\nlog_all_operations=false\n'
+                    'logfile="%s"\n' % (self.fifo, self.done_fifo,
+                                         self.log))
+        # Read end first: LazyFS blocks opening the FIFO until it exists.
+        self.done = os.open(self.done_fifo, os.O_RDWR | os.O_NONBLOCK)
+        out = open(os.path.join(self.d, "lazyfs.out"), "a")
+        self.proc = subprocess.Popen(
+            [self.exe, self.mnt, "--config-path", self.cfg, "-o",
+             "modules=subdir", "-o", "subdir=" + self.root, "-f"],
+            stdin=subprocess.DEVNULL, stdout=out, stderr=out,
+            start_new_session=True)
+        out.close()
+        for _ in range(1500):
+            if os.path.ismount(self.mnt):
+                return
+            if self.proc.poll() is not None:
+                break
+            time.sleep(0.02)
+        raise RuntimeError("LazyFS did not mount %s (see %s/lazyfs.out)" %
+                           (self.mnt, self.d))
+
+    def clear_cache(self):
+        """Drop LazyFS's unsynced data; wait until it says it is done."""
+        try:
+            while os.read(self.done, 4096):
+                pass
+        except BlockingIOError:
+            pass
+        fd = os.open(self.fifo, os.O_WRONLY | os.O_NONBLOCK)
+        try:
+            os.write(fd, b"lazyfs::clear-cache\n")
+        finally:
+            os.close(fd)
+        got = b""
+        deadline = time.time() + 60
+        while b"finished::clear-cache" not in got:
+            left = deadline - time.time()
+            if left <= 0:
+                raise RuntimeError("LazyFS did not finish clear-cache")
+            r, _, _ = select.select([self.done], [], [], left)
+            if r:
+                try:
+                    got += os.read(self.done, 4096)
+                except BlockingIOError:
+                    pass
+
+    def umount(self):
+        if self.proc is None:
+            return
+        subprocess.run([self.fuser, "-u", self.mnt], capture_output=True)
+        try:
+            self.proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+            subprocess.run([self.fuser, "-uz", self.mnt],
+                           capture_output=True)
+        self.proc = None
+        os.close(self.done)
+        self.done = None
 
 
 FAMILIES = ["crash", "recovery", "ioerr", "syscall", "kill", "dirloss",
