@@ -1307,13 +1307,13 @@ class Drill:
 
     @staticmethod
     def lazyfs_exe():
-        exe = os.environ.get("LAZYFS") or shutil.which("lazyfs") or next(
-            (p for p in ("/usr/local/bin/lazyfs", "/opt/lazyfs/lazyfs",
-                         "/opt/lazyfs/lazyfs/build/lazyfs")
-             if os.access(p, os.X_OK)), None)
-        if exe is not None and not os.access(exe, os.X_OK):
-            exe = None
-        return exe
+        """$LAZYFS, lazyfs on the PATH, or where a source build puts it."""
+        for exe in (os.environ.get("LAZYFS"), shutil.which("lazyfs"),
+                    "/usr/local/bin/lazyfs",
+                    "/opt/lazyfs/lazyfs/build/lazyfs"):
+            if exe and os.path.isfile(exe) and os.access(exe, os.X_OK):
+                return exe
+        return None
 
     def family_lazyfs(self):
         t0 = time.time()
@@ -1326,7 +1326,13 @@ class Drill:
             print("drills lazyfs: skipped: no /dev/fuse or fusermount")
             return None, time.time() - t0
         lz = LazyFS(exe, fuser, os.path.join(self.tmp, "lazyfs"))
-        n = 0
+        try:
+            lz.mount()
+        except RuntimeError as e:
+            # Like a missing /dev/fuse: this machine cannot run it.
+            print("drills lazyfs: skipped: %s" % e)
+            lz.umount()
+            return None, time.time() - t0
         try:
             n = self.lazyfs_drill(lz)
         finally:
@@ -1347,7 +1353,6 @@ class Drill:
         wd = os.path.join(self.tmp, "lazyfs")
         src, tmpl = os.path.join(wd, "src"), os.path.join(wd, "template")
         self.corpus(src, self.args.files)
-        lz.mount()
         kb = os.path.join(lz.mnt, "kb")
         self.kbctl(kb, "init", check=True)
         self.stop(kb)
@@ -1570,8 +1575,14 @@ class LazyFS:
             if self.proc.poll() is not None:
                 break
             time.sleep(0.02)
-        raise RuntimeError("LazyFS did not mount %s (see %s/lazyfs.out)" %
-                           (self.mnt, self.d))
+        tail = ""
+        try:
+            with open(os.path.join(self.d, "lazyfs.out")) as f:
+                tail = " ".join(f.read().split()[-20:])
+        except OSError:
+            pass
+        raise RuntimeError("LazyFS could not mount %s: %s" % (self.mnt,
+                                                               tail))
 
     def clear_cache(self):
         """Drop LazyFS's unsynced data; wait until it says it is done."""
@@ -1600,6 +1611,11 @@ class LazyFS:
 
     def umount(self):
         if self.proc is None:
+            return
+        if self.proc.poll() is not None:
+            self.proc = None
+            os.close(self.done)
+            self.done = None
             return
         subprocess.run([self.fuser, "-u", self.mnt], capture_output=True)
         try:
