@@ -8,6 +8,10 @@
  * an exclusive flock on .kb/start.lock it tries once more (another kbctl
  * may have won the race) and only then runs `kbd -C KB`, whose first
  * process exits once the daemon listens. Many kbctl at once start one kbd.
+ *
+ * A follower (add, wait) outlives its kbd: the conn_try* calls report a
+ * lost connection instead of ending kbctl, and conn_reopen connects again,
+ * starting a new kbd once the old one is gone, or says "not now".
  */
 #include <sys/types.h>
 #include <sys/file.h>
@@ -107,10 +111,11 @@ kbd_program(char *buf, size_t len)
 
 /*
  * Run `kbd -C root` and wait for it: it exits 0 once its daemon listens,
- * or non-zero after saying why on our stderr.
+ * or non-zero after saying why on our stderr. With soft, a kbd that did
+ * not start is -1 (the caller tries again later) rather than the end.
  */
-static void
-kbd_start(const char *root)
+static int
+kbd_start(const char *root, int soft)
 {
 	char		 buf[PATH_MAX + 8];
 	const char	*prog;
@@ -144,7 +149,9 @@ kbd_start(const char *root)
 		if (errno != EINTR)
 			die_errno("waitpid");
 	if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
-		return;
+		return 0;
+	if (soft)
+		return -1;
 	if (WIFEXITED(status) && WEXITSTATUS(status) == 127)
 		die("could not start kbd");
 	if (WIFSIGNALED(status))
@@ -248,7 +255,8 @@ wait_fd(struct conn *c, short events)
 	}
 }
 
-static void
+/* The next message; -1 when the connection is lost (EOF, reset). */
+static int
 recv_any(struct conn *c, struct msg *m, int handshake)
 {
 	struct msg_hdr	hdr;
@@ -257,7 +265,7 @@ recv_any(struct conn *c, struct msg *m, int handshake)
 
 	for (;;) {
 		if ((r = chan_get(&c->chan, m)) == 1)
-			return;
+			return 0;
 		if (r == -1) {
 			memcpy(&hdr, c->chan.ibuf, MSG_HDR_LEN);
 			if (handshake && hdr.version != KBD_PROTO_VERSION)
@@ -270,13 +278,13 @@ recv_any(struct conn *c, struct msg *m, int handshake)
 		}
 		wait_fd(c, POLLIN);
 		if ((n = chan_read(&c->chan)) == 0)
-			lost_connection(c);
+			return -1;
 		if (n == -1) {
 			if (errno == EAGAIN || errno == EWOULDBLOCK ||
 			    errno == EINTR)
 				continue;
 			if (errno == ECONNRESET)
-				lost_connection(c);
+				return -1;
 			die_errno("read from kbd");
 		}
 	}
@@ -286,9 +294,19 @@ recv_any(struct conn *c, struct msg *m, int handshake)
 void
 conn_recv(struct conn *c, struct msg *m)
 {
-	recv_any(c, m, 0);
+	if (conn_tryrecv(c, m) == -1)
+		lost_connection(c);
+}
+
+/* As conn_recv, but a lost connection is -1 for the caller to handle. */
+int
+conn_tryrecv(struct conn *c, struct msg *m)
+{
+	if (recv_any(c, m, 0) == -1)
+		return -1;
 	if (m->type == MSG_ERROR)
 		die_kbd_error(m);
+	return 0;
 }
 
 void
@@ -308,6 +326,14 @@ conn_expect(struct conn *c, struct msg *m, uint32_t type)
 void
 conn_send(struct conn *c, uint32_t type, const ProtobufCMessage *pb)
 {
+	if (conn_trysend(c, type, pb) == -1)
+		lost_connection(c);
+}
+
+/* As conn_send, but a lost connection is -1 for the caller to handle. */
+int
+conn_trysend(struct conn *c, uint32_t type, const ProtobufCMessage *pb)
+{
 	int	r;
 
 	if (chan_compose(&c->chan, type, pb, NULL, 0) == -1) {
@@ -319,14 +345,16 @@ conn_send(struct conn *c, uint32_t type, const ProtobufCMessage *pb)
 	while ((r = chan_flush(&c->chan)) != 0) {
 		if (r == -1) {
 			if (errno == EPIPE || errno == ECONNRESET)
-				lost_connection(c);
+				return -1;
 			die_errno("write to kbd");
 		}
 		wait_fd(c, POLLOUT);
 	}
+	return 0;
 }
 
-static void
+/* -1: the connection was lost before kbd answered. */
+static int
 handshake(struct conn *c)
 {
 	Kbd__Hello	 h = KBD__HELLO__INIT;
@@ -335,8 +363,9 @@ handshake(struct conn *c)
 
 	h.version = KBD_PROTO_VERSION;
 	h.pid = (uint32_t)getpid();
-	conn_send(c, MSG_HELLO, &h.base);
-	recv_any(c, &m, 1);
+	if (conn_trysend(c, MSG_HELLO, &h.base) == -1 ||
+	    recv_any(c, &m, 1) == -1)
+		return -1;
 	if (m.type == MSG_ERROR)
 		die_kbd_error(&m);
 	if (m.type != MSG_HELLO_REP)
@@ -347,18 +376,22 @@ handshake(struct conn *c)
 		    "use matching kbd and kbctl", rep->pid, rep->version,
 		    KBD_PROTO_VERSION);
 	msg_free(&m);
+	return 0;
 }
 
+static unsigned long long	proc_start(pid_t);
+
 /*
- * Connect to root's kbd and shake hands. Without autostart, returns -1
- * when no kbd is running; every other failure ends kbctl.
+ * Connect and shake hands. Where no kbd listens: -1 without autostart,
+ * else start one. With soft, a kbd that will not start or a connection
+ * lost during the handshake is -1 too, not the end of kbctl.
  */
-int
-conn_open(struct conn *c, const char *root, int autostart)
+static int
+conn_connect(struct conn *c, const char *root, int autostart, int soft)
 {
 	int	fallback, fd, lockfd;
 
-	memset(c, 0, sizeof(*c));
+	memset(&c->chan, 0, sizeof(c->chan));
 	c->fd = -1;
 	if (kb_sockpath(root, c->path, sizeof(c->path), &fallback) == -1)
 		die_errno("socket path for %s", root);
@@ -371,18 +404,79 @@ conn_open(struct conn *c, const char *root, int autostart)
 		if ((fd = sock_connect(c->path)) == -1) {
 			if (!nobody_listens(errno))
 				die_errno("connect to %s", c->path);
-			kbd_start(root);
-			if ((fd = sock_connect(c->path)) == -1)
+			if (kbd_start(root, soft) == -1) {
+				close(lockfd);
+				return -1;
+			}
+			if ((fd = sock_connect(c->path)) == -1) {
+				if (soft) {
+					close(lockfd);
+					return -1;
+				}
 				die_errno("kbd started, but connect to %s",
 				    c->path);
+			}
 		}
 		close(lockfd);
 	}
 	c->fd = fd;
 	c->pid = peer_pid(fd, c->path);
+	c->pid_start = proc_start(c->pid);
 	chan_init(&c->chan, fd, 1, MSG_MAX_CLIENT);
-	handshake(c);
+	if (handshake(c) == -1) {
+		if (!soft)
+			lost_connection(c);
+		conn_close(c);
+		return -1;
+	}
 	return 0;
+}
+
+/*
+ * Connect to root's kbd and shake hands. Without autostart, returns -1
+ * when no kbd is running; every other failure ends kbctl.
+ */
+int
+conn_open(struct conn *c, const char *root, int autostart)
+{
+	memset(c, 0, sizeof(*c));
+	return conn_connect(c, root, autostart, 0);
+}
+
+/*
+ * Connect to a running kbd, without starting one: -1 when none runs or
+ * the connection is lost during the handshake (kbd is stopping).
+ */
+int
+conn_tryopen(struct conn *c, const char *root)
+{
+	memset(c, 0, sizeof(*c));
+	return conn_connect(c, root, 0, 1);
+}
+
+/* Whether the kbd c was connected to still runs. */
+static int
+kbd_alive(const struct conn *c)
+{
+	if (c->pid <= 0)
+		return 0;
+	if (c->pid_start != 0)
+		return proc_start(c->pid) == c->pid_start;
+	return kill(c->pid, 0) == 0 || errno == EPERM;
+}
+
+/*
+ * c's connection was lost: connect again, starting kbd if none runs, or
+ * return -1 when that cannot be done now, for the caller to try again
+ * later. A kbd that is stopping has stopped listening but still holds the
+ * KB: until it has exited no other can start, so none is tried (it would
+ * only say "another kbd is already running").
+ */
+int
+conn_reopen(struct conn *c, const char *root)
+{
+	conn_close(c);
+	return conn_connect(c, root, !kbd_alive(c), 1);
 }
 
 void

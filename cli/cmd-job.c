@@ -9,6 +9,13 @@
  * Signals while following only write their number to a pipe (and set a
  * flag); the follow loop acts on them, so the terminal is restored and
  * kbd is talked to outside any handler.
+ *
+ * A job outlives its kbd (it resumes at the next start), and so does its
+ * follower: when the connection is lost, kbctl connects again (starting
+ * kbd if need be), tries again with backoff while that fails, and follows
+ * on with a WAIT_REQ, which reports files committed from then on: files
+ * committed meanwhile have no line of their own, none has two, and the
+ * summary, from the job's record, counts them all.
  */
 #include <sys/types.h>
 
@@ -16,6 +23,7 @@
 #include <fcntl.h>
 #include <inttypes.h>
 #include <limits.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -172,7 +180,12 @@ die_by_signal(int sig)
 	_exit(128 + sig);
 }
 
-/* Cancel on a connection of its own: ours is busy following. */
+/*
+ * Cancel on a connection of its own: ours is busy following. No kbd, or
+ * one that goes away meanwhile: the following connection finds out, and
+ * sends the cancel again once it is back (kbd does not keep a cancel
+ * across a restart).
+ */
 static void
 send_cancel(void)
 {
@@ -184,12 +197,14 @@ send_cancel(void)
 		return;
 	cancel_sent = 1;
 	req.job = follow_job;
-	/* No kbd: the following connection finds out. */
-	if (conn_open(&c, kb_root(), 0) == -1)
+	if (conn_tryopen(&c, kb_root()) == -1)
 		return;
-	conn_send(&c, MSG_CANCEL_REQ, &req.base);
-	conn_expect(&c, &m, MSG_JOB_SUMMARY);
-	msg_free(&m);
+	if (conn_trysend(&c, MSG_CANCEL_REQ, &req.base) == 0 &&
+	    conn_tryrecv(&c, &m) == 0) {
+		if (m.type != MSG_JOB_SUMMARY)
+			conn_unexpected(&m);
+		msg_free(&m);
+	}
 	conn_close(&c);
 }
 
@@ -347,6 +362,72 @@ follow_signals(enum progress_mode mode)
 }
 
 /*
+ * Sleep ms, or until the wait's deadline, acting on signals meanwhile
+ * (a Ctrl-C detaches, a second one with add).
+ */
+static void
+follow_nap(int ms)
+{
+	struct pollfd	 pfd;
+	long long	 until = mono_ms() + ms, left;
+	int		 t;
+
+	while ((left = until - mono_ms()) > 0) {
+		t = follow_timeout();
+		if (t < 0 || t > left)
+			t = (int)left;
+		pfd.fd = sigfds[0];
+		pfd.events = POLLIN;
+		pfd.revents = 0;
+		if (poll(&pfd, 1, t) == -1 && errno != EINTR)
+			die_errno("poll");
+		follow_wake();
+	}
+}
+
+#define RECONNECT_FIRST_MS	100
+#define RECONNECT_MAX_MS	5000
+
+/*
+ * The connection to kbd is lost while following: kbd stopped, died or is
+ * restarting, and the job will resume with the next kbd. Connect again,
+ * starting kbd if none runs; while that cannot be done (the old kbd is
+ * still stopping, a new one will not start), try again with backoff
+ * until the job can be followed again or --timeout passes. Then ask to
+ * follow the job again: a sealed job is summarized at once from its
+ * record. The region goes off the screen meanwhile and starts afresh.
+ */
+static void
+follow_reconnect(struct conn *c, enum progress_mode mode, int color)
+{
+	Kbd__WaitReq	 req = KBD__WAIT_REQ__INIT;
+	int		 backoff = RECONNECT_FIRST_MS;
+
+	progress_stop();
+	(void)fflush(stdout);
+	fprintf(stderr, "kbctl: lost connection to kbd; following job %" PRIu64
+	    " again once it is back\n", follow_job);
+	req.job = follow_job;
+	req.progress = progress_level(mode);
+	for (;;) {
+		follow_wake();
+		if (conn_reopen(c, kb_root()) == 0) {
+			/* A cancel asked for is lost with the old kbd. */
+			if (cancel_sent) {
+				cancel_sent = 0;
+				send_cancel();
+			}
+			if (conn_trysend(c, MSG_WAIT_REQ, &req.base) == 0)
+				break;
+		}
+		follow_nap(backoff);
+		backoff = backoff * 2 > RECONNECT_MAX_MS ? RECONNECT_MAX_MS :
+		    backoff * 2;
+	}
+	progress_start(mode, color);
+}
+
+/*
  * Print a followed job's events until its summary. Exit status 1 when a
  * file failed or the job did not complete.
  */
@@ -361,7 +442,10 @@ follow(struct conn *c, int json, int exit_on_error, enum progress_mode mode,
 	progress_start(mode, color);
 	follow_signals(mode);
 	for (;;) {
-		conn_recv(c, &m);
+		if (conn_tryrecv(c, &m) == -1) {
+			follow_reconnect(c, mode, color);
+			continue;
+		}
 		if (m.type == MSG_FILE_EVENT) {
 			Kbd__FileEvent	*ev = (Kbd__FileEvent *)m.pb;
 
@@ -633,6 +717,7 @@ cmd_wait(int argc, char **argv)
 	if (argc > 1)
 		die_usage("too many arguments");
 	req.job = job_operand(argv[0]);
+	follow_job = req.job;
 	if (wait_timeout_s > 0) {
 		wait_job = req.job;
 		wait_deadline = mono_ms() + (long long)wait_timeout_s * 1000;

@@ -66,12 +66,17 @@ struct conn {
 	struct chan	 chan;
 	int		 fd;
 	pid_t		 pid;		/* kbd's supervisor, 0 if unknown */
+	unsigned long long pid_start;	/* its start time, 0 if unknown */
 	char		 path[sizeof(((struct sockaddr_un *)0)->sun_path)];
 };
 int	 conn_open(struct conn *, const char *, int);
+int	 conn_tryopen(struct conn *, const char *);
+int	 conn_reopen(struct conn *, const char *);
 void	 conn_close(struct conn *);
 void	 conn_send(struct conn *, uint32_t, const ProtobufCMessage *);
 void	 conn_recv(struct conn *, struct msg *);
+int	 conn_trysend(struct conn *, uint32_t, const ProtobufCMessage *);
+int	 conn_tryrecv(struct conn *, struct msg *);
 void	 conn_expect(struct conn *, struct msg *, uint32_t);
 void	 conn_unexpected(const struct msg *)
 	    __attribute__((noreturn));

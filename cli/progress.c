@@ -181,9 +181,11 @@ beat_seconds(void)
 	return (unsigned)v;
 }
 
+/* Again after progress_stop: a follower that reconnected starts afresh. */
 void
 progress_start(enum progress_mode mode, int color)
 {
+	static int	 registered;
 	const char	*cs;
 
 	memset(&P, 0, sizeof(P));
@@ -208,7 +210,8 @@ progress_start(enum progress_mode mode, int color)
 		P.cwdlen = strlen(P.cwd);
 	term_size();
 	/* Whatever happens, the region goes and the cursor comes back. */
-	(void)atexit(progress_stop);
+	if (!registered && atexit(progress_stop) == 0)
+		registered = 1;
 }
 
 static void
@@ -708,10 +711,10 @@ progress_timeout(void)
 {
 	int64_t	now, due;
 
+	if (P.stopped)
+		return -1;
 	switch (P.mode) {
 	case PROGRESS_REGION:
-		if (P.stopped)
-			return -1;
 		due = P.next_frame;
 		break;
 	case PROGRESS_HEARTBEAT:
@@ -780,8 +783,11 @@ progress_stop(void)
 	struct buf	b = { NULL, 0, 0 };
 	unsigned	s;
 
-	if (P.mode != PROGRESS_REGION || P.stopped)
+	if (P.mode != PROGRESS_REGION || P.stopped) {
+		/* No heartbeat either until a progress_start. */
+		P.stopped = 1;
 		return;
+	}
 	/* First: a die() from here (out of memory) comes back here. */
 	P.stopped = 1;
 	if (P.drawn > 0 || P.pending != NULL) {

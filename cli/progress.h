@@ -49,7 +49,10 @@ int	 progress_timeout(void);
 void	 progress_tick(void);
 /* The terminal changed size (SIGWINCH, acted on from the loop). */
 void	 progress_resize(void);
-/* Take the region off the screen for good; the cursor is shown. */
+/*
+ * Take the region off the screen (and stop the heartbeat) until the next
+ * progress_start, if any; the cursor is shown.
+ */
 void	 progress_stop(void);
 
 #endif /* KBCTL_PROGRESS_H */

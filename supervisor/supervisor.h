@@ -74,7 +74,6 @@ int	 client_send_advisory(struct client *, uint32_t type,
 void	 client_error(struct client *, const char *fmt, ...)
 	    __attribute__((format(printf, 2, 3)));
 void	 client_done(struct client *);	/* request answered, read the next */
-void	 client_follow(struct client *, uint64_t job);
 
 /* job.c */
 void	 job_add_request(struct client *, const Kbd__AddReq *);

@@ -48,7 +48,8 @@
 #include "wiki.h"
 #include "xmalloc.h"
 
-#if defined(KBD_DRILL_BREAK_EARLY_PUBLISH) && !defined(KBD_FAILPOINTS)
+#if (defined(KBD_DRILL_BREAK_EARLY_PUBLISH) || \
+    defined(KBD_DRILL_BREAK_NOSYNCFS)) && !defined(KBD_FAILPOINTS)
 #error "KBD_DRILL_BREAK_* variants are test builds (FAILPOINTS=1) only"
 #endif
 
@@ -162,9 +163,14 @@ sync_dirs(const char *point)
 {
 	size_t	i;
 
-	/* The published files' data (staged unsynced by workers) first. */
+	/*
+	 * The published files' data (staged unsynced by workers) first.
+	 * Negative control NOSYNCFS: the commit point comes before it.
+	 */
+#ifndef KBD_DRILL_BREAK_NOSYNCFS
 	if (fsio_syncfs(".", "publish.syncfs") == -1)
 		fatal("syncfs");
+#endif
 	for (i = 0; i < sizeof(live_dirs) / sizeof(live_dirs[0]); i++)
 		if (fsio_fsync_dir(live_dirs[i], point) == -1)
 			fatal("fsync %s", live_dirs[i]);

@@ -2088,7 +2088,6 @@ done:
 int
 convert_init(void)
 {
-	/* libxml2's tables and encodings: html_init, before the sandbox. */
 	/*
 	 * libarchive hands out entry names converted to the locale's charset:
 	 * in the C locale, a zip's UTF-8 names would be unreadable. The
@@ -2096,5 +2095,6 @@ convert_init(void)
 	 * names stay unreadable and their entries unused.
 	 */
 	(void)setlocale(LC_CTYPE, "C.UTF-8");
+	/* libxml2's tables and encodings. */
 	return html_init();
 }

@@ -9,6 +9,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -178,6 +179,95 @@ dirlog(const char *fmt, ...)
 }
 
 /*
+ * The KB-relative name of fd's file (the committer's working directory is
+ * the KB root), for the data records; -1 if it has none (unlinked, or
+ * outside the KB).
+ */
+static int
+dirlog_fdpath(int fd, char *path, size_t len)
+{
+	struct stat	 st;
+	char		 link[64], abs[PATH_MAX], cwd[PATH_MAX];
+	ssize_t		 n;
+	size_t		 cl;
+	int		 r;
+
+	if (fstat(fd, &st) == -1 || st.st_nlink == 0 ||
+	    !S_ISREG(st.st_mode))
+		return -1;
+	(void)snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
+	if ((n = readlink(link, abs, sizeof(abs) - 1)) == -1)
+		return -1;
+	abs[n] = '\0';
+	if (getcwd(cwd, sizeof(cwd)) == NULL)
+		return -1;
+	cl = strlen(cwd);
+	if (strncmp(abs, cwd, cl) != 0 || abs[cl] != '/')
+		return -1;
+	r = snprintf(path, len, "%s", abs + cl + 1);
+	return r < 0 || (size_t)r >= len ? -1 : 0;
+}
+
+static int
+dirlog_on(void)
+{
+	if (fp.pid != getpid())
+		fp_parse();
+	return drill.dirlog;
+}
+
+/*
+ * Data records: len bytes at off were (or may have been) written to the
+ * file at path, or fd's file when path is NULL ("W"); the file was
+ * fsynced ("Y"). A drill reverts the bytes written since a file's last
+ * fsync (or the last syncfs) to model the loss of the page cache.
+ */
+static void
+dirlog_write(int fd, const char *path, off_t off, size_t len)
+{
+	char	name[PATH_MAX];
+	int	saved = errno;
+
+	if (dirlog_on() && (path != NULL ||
+	    dirlog_fdpath(fd, name, sizeof(name)) == 0))
+		dirlog("W\t%s\t%lld\t%zu", path != NULL ? path : name,
+		    (long long)off, len);
+	errno = saved;
+}
+
+static void
+dirlog_sync(int fd, const char *path)
+{
+	char	name[PATH_MAX];
+	int	saved = errno;
+
+	if (dirlog_on() && (path != NULL ||
+	    dirlog_fdpath(fd, name, sizeof(name)) == 0))
+		dirlog("Y\t%s", path != NULL ? path : name);
+	errno = saved;
+}
+
+/* Where the next write to fd lands: its offset, or its end (O_APPEND). */
+static off_t
+dirlog_offset(int fd)
+{
+	struct stat	st;
+	int		fl, saved = errno;
+	off_t		off = 0;
+
+	if (dirlog_on()) {
+		fl = fcntl(fd, F_GETFL);
+		if (fl != -1 && (fl & O_APPEND)) {
+			if (fstat(fd, &st) == 0)
+				off = st.st_size;
+		} else if ((off = lseek(fd, 0, SEEK_CUR)) == -1)
+			off = 0;
+	}
+	errno = saved;
+	return off;
+}
+
+/*
  * Keep the inode at path reachable (a hard link in DIRLOG_DIR) before a
  * rename or unlink drops its name, so that a drill can put the name back;
  * writes the shadow's path, or "-" when there is nothing to keep.
@@ -279,6 +369,29 @@ dirlog_keep(const char *path, char *shadow, size_t len)
 	(void)snprintf(shadow, len, "-");
 }
 
+static void
+dirlog_write(int fd, const char *path, off_t off, size_t len)
+{
+	(void)fd;
+	(void)path;
+	(void)off;
+	(void)len;
+}
+
+static void
+dirlog_sync(int fd, const char *path)
+{
+	(void)fd;
+	(void)path;
+}
+
+static off_t
+dirlog_offset(int fd)
+{
+	(void)fd;
+	return 0;
+}
+
 static int
 fsio_subpoint(const char *point, const char *step)
 {
@@ -324,9 +437,16 @@ close_saved(int fd)
 int
 fsio_write_all(int fd, const void *buf, size_t len, const char *point)
 {
+	off_t	off;
+	int	r;
+
 	if (fsio_point(point) == -1)
 		return -1;
-	return write_loop(fd, buf, len);
+	off = dirlog_offset(fd);
+	r = write_loop(fd, buf, len);
+	/* Also after a failure: some of the bytes may be there. */
+	dirlog_write(fd, NULL, off, len);
+	return r;
 }
 
 /* Records the new name (dirlog) when the file did not exist. */
@@ -341,6 +461,8 @@ fsio_create(const char *path, int flags, mode_t mode)
 		return -1;
 	if (!existed)
 		dirlog("C\t%s", path);
+	else if ((flags & O_TRUNC) && S_ISREG(st.st_mode) && st.st_size > 0)
+		dirlog("T\t%s\t0\t%lld", path, (long long)st.st_size);
 	return fd;
 }
 
@@ -352,6 +474,7 @@ fsio_fsync(int fd, const char *point)
 		sync_failed = 1;
 		return -1;
 	}
+	dirlog_sync(fd, NULL);
 	return 0;
 }
 
@@ -483,9 +606,20 @@ fsio_rmdir(const char *path, const char *point)
 int
 fsio_truncate(const char *path, off_t size, const char *point)
 {
+	struct stat	st;
+	off_t		old = -1;
+
 	if (fsio_point(point) == -1)
 		return -1;
-	return truncate(path, size);
+	if (lstat(path, &st) == 0)
+		old = st.st_size;
+	if (truncate(path, size) == -1)
+		return -1;
+	/* Until the file is fsynced, a power loss may undo the truncate. */
+	if (old > size)
+		dirlog("T\t%s\t%lld\t%lld", path, (long long)size,
+		    (long long)old);
+	return 0;
 }
 
 static int
@@ -504,11 +638,14 @@ write_replace(const char *path, const void *buf, size_t len,
 		goto fail;
 	if (write_loop(fd, buf, len) == -1)
 		goto fail;
+	dirlog_write(fd, tmp, 0, len);
 	if (dosync && (fsio_subpoint(point, "fsync") == -1 ||
 	    fsync(fd) == -1)) {
 		sync_failed = 1;
 		goto fail;
 	}
+	if (dosync)
+		dirlog_sync(fd, tmp);
 	if (close(fd) == -1) {
 		fd = -1;
 		goto fail;
@@ -549,19 +686,24 @@ fsio_write_batched(const char *path, const void *buf, size_t len,
 int
 fsio_append(const char *path, const void *buf, size_t len, const char *point)
 {
-	int	fd;
+	off_t	off;
+	int	fd, r;
 
 	if (fsio_point(point) == -1)
 		return -1;
 	fd = fsio_create(path, O_WRONLY | O_APPEND | O_CLOEXEC, 0644);
 	if (fd == -1)
 		return -1;
-	if (write_loop(fd, buf, len) == -1)
+	off = dirlog_offset(fd);
+	r = write_loop(fd, buf, len);
+	dirlog_write(fd, path, off, len);
+	if (r == -1)
 		goto fail;
 	if (fsio_subpoint(point, "fsync") == -1 || fsync(fd) == -1) {
 		sync_failed = 1;
 		goto fail;
 	}
+	dirlog_sync(fd, path);
 	return close(fd);
 fail:
 	close_saved(fd);

@@ -24,15 +24,18 @@
  *				created, renamed or removed, and every
  *				directory fsync and syncfs, keeping the
  *				inodes a rename or unlink dropped as hard
- *				links in .kb/dirlog.d/; a drill undoes unsynced
- *				entries to model a power loss
+ *				links in .kb/dirlog.d/; also every file
+ *				write (path, offset, length), file fsync
+ *				and truncate; a drill undoes unsynced
+ *				entries and data to model a power loss
  * Any other value of KBD_FAILPOINT_TRACE counts as a malformed fail point.
  * The supervisor passes KBD_FAILPOINT to its first committer only (see
  * supervisor.c), so a crash point fires once, not in every successor.
  *
  * Negative controls for the drills (test builds only): -DKBD_DRILL_BREAK_
- * NODIRSYNC makes fsio_fsync_dir do nothing; NOBACKUPSYNC (journal.c) and
- * EARLY_PUBLISH (committer.c) break the protocol elsewhere.
+ * NODIRSYNC makes fsio_fsync_dir do nothing; NOBACKUPSYNC and
+ * NOJOURNALSYNC (journal.c), EARLY_PUBLISH and NOSYNCFS (committer.c)
+ * break the protocol elsewhere.
  *
  * Point names: a function that does one step checks the caller's point
  * before it. One that does several checks the caller's point before the

@@ -20,7 +20,8 @@
 #include "fsio.h"
 #include "journal.h"
 
-#if defined(KBD_DRILL_BREAK_NOBACKUPSYNC) && !defined(KBD_FAILPOINTS)
+#if (defined(KBD_DRILL_BREAK_NOBACKUPSYNC) || \
+    defined(KBD_DRILL_BREAK_NOJOURNALSYNC)) && !defined(KBD_FAILPOINTS)
 #error "KBD_DRILL_BREAK_* variants are test builds (FAILPOINTS=1) only"
 #endif
 
@@ -310,9 +311,13 @@ journal_activate(struct journal *j)
 	j->ondisk = 1;
 	fd = fsio_create(tmp, O_TRUNC | O_WRONLY | O_CLOEXEC, 0600);
 	if (fd == -1 ||
-	    fsio_write_all(fd, buf, len, "journal.write") == -1 ||
-	    fsio_fsync(fd, "journal.fsync") == -1)
+	    fsio_write_all(fd, buf, len, "journal.write") == -1)
 		goto fail;
+	/* Negative control NOJOURNALSYNC: it counts before its bytes do. */
+#ifndef KBD_DRILL_BREAK_NOJOURNALSYNC
+	if (fsio_fsync(fd, "journal.fsync") == -1)
+		goto fail;
+#endif
 	if (close(fd) == -1) {
 		fd = -1;
 		goto fail;

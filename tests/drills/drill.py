@@ -18,7 +18,12 @@ Families (--family, default all):
   kill      kill -9 of the committer, a worker or kbd during a large add
   dirloss   undo a seeded random subset of the directory entries not yet
             made durable at each crash image (.kb/dirlog), then recover
-  lazyfs    page-cache loss on LazyFS, when installed
+  powerloss as dirloss, and also revert a random subset of the file data
+            written since the file's last fsync (cut back, torn, zeros or
+            garbage), then recover
+  lazyfs    on LazyFS (when installed; unexercised here): at each fsync
+            and rename point, drop its unsynced data, kill kbd, remount,
+            recover and check
 
 One point: --family crash --workload batch --point publish.raw@2
 checks only the crash image taken before the 2nd publish.raw, and keeps
@@ -957,9 +962,10 @@ class Drill:
                 pend = []
             elif f[0] == "F":
                 pend = [e for e in pend if e[0] != f[1]]
-            else:
+            elif f[0] in ("C", "M", "R", "U", "D"):
                 target = f[2] if f[0] == "R" else f[1]
                 pend.append((os.path.dirname(target) or ".", f))
+            # W, Y, T: file data (powerloss), not directory entries.
         return [f for _, f in pend]
 
     @staticmethod
@@ -1025,6 +1031,155 @@ class Drill:
                         elif p:
                             self.violation("dirloss", "%s: %s" % (what,
                                                                   p[:4]))
+                    if not self.args.keep:
+                        shutil.rmtree(work)
+        return n, time.time() - t0
+
+    # ---- family: powerloss -----------------------------------------
+
+    @staticmethod
+    def unsynced(kb):
+        """Files whose data is not yet durable, from the data records of
+        .kb/dirlog, by their current path: path -> {"durable": the size
+        the file had when last durable, "dirty": [(offset, length or None
+        for "to the end")] written since}. A name follows its inode
+        through renames (and to its shadow when replaced or unlinked); an
+        fsync of the file ("Y") or a syncfs ("S") makes it durable. A file
+        renamed out of .kb/staging was written by a worker, which cannot
+        fsync: all of it is unsynced until a syncfs."""
+        path = os.path.join(kb, ".kb", "dirlog")
+        if not os.path.exists(path):
+            return {}
+        st, new = {}, set()
+
+        def move(frm, to):
+            if frm in st:
+                st[to] = st.pop(frm)
+            if frm in new:
+                new.discard(frm)
+                new.add(to)
+
+        for line in open(path, encoding="utf-8", errors="surrogateescape"):
+            f = line.rstrip("\n").split("\t")
+            if f[0] == "S":
+                st, new = {}, set()
+            elif f[0] == "C":
+                st.pop(f[1], None)
+                new.add(f[1])
+            elif f[0] == "W":
+                off, n = int(f[2]), int(f[3])
+                e = st.setdefault(f[1], {"durable": 0 if f[1] in new
+                                         else off, "dirty": []})
+                e["dirty"].append((off, n))
+            elif f[0] == "T":
+                size, old = int(f[2]), int(f[3])
+                e = st.setdefault(f[1], {"durable": 0 if f[1] in new
+                                         else old, "dirty": []})
+                e["dirty"] = [(o, n) for o, n in e["dirty"] if o < size]
+            elif f[0] == "Y":
+                st.pop(f[1], None)
+                new.discard(f[1])
+            elif f[0] == "R":
+                frm, to, shadow = f[1], f[2], f[3]
+                if shadow != "-":
+                    move(to, shadow)
+                else:
+                    st.pop(to, None)
+                    new.discard(to)
+                if frm.startswith(".kb/staging/") and frm not in st:
+                    st[frm] = {"durable": 0, "dirty": [(0, None)]}
+                move(frm, to)
+            elif f[0] == "U":
+                if f[2] != "-":
+                    move(f[1], f[2])
+                else:
+                    st.pop(f[1], None)
+                    new.discard(f[1])
+        return st
+
+    def lose_data(self, kb, path, e):
+        """Revert the unsynced data of one file as a power loss may leave
+        it: cut back to its durable size, torn somewhere in between, or
+        the unsynced bytes read back as zeros or as garbage. A truncate
+        that is lost brings the old length back, as zeros (the old bytes
+        are gone from the image). Returns what was done."""
+        p = os.path.join(kb, path)
+        if not os.path.isfile(p) or os.path.islink(p):
+            return None
+        size = os.path.getsize(p)
+        durable = e["durable"]
+        how = self.rng.choice(["truncate", "torn", "zeros", "garbage"])
+        with open(p, "r+b") as fh:
+            if how in ("truncate", "torn"):
+                cut = durable
+                if how == "torn" and size > durable:
+                    cut = self.rng.randint(durable, size)
+                fh.truncate(cut)
+                if cut > size:
+                    fh.seek(size)
+                    fh.write(b"\0" * (cut - size))
+            else:
+                if durable > size:
+                    fh.seek(size)
+                    fh.write(b"\0" * (durable - size))
+                    size = durable
+                for off, n in e["dirty"]:
+                    end = size if n is None else min(size, off + n)
+                    if end <= off:
+                        continue
+                    fh.seek(off)
+                    fh.write(b"\0" * (end - off) if how == "zeros" else
+                             bytes(self.rng.getrandbits(8)
+                                   for _ in range(end - off)))
+        return "%s:%s" % (path, how)
+
+    def family_powerloss(self):
+        """Power loss: at each crash image, a seeded random subset of the
+        files with unsynced data lose it (lose_data), and a random subset
+        of the directory entries not yet durable are undone (as dirloss),
+        then the image is recovered and checked like any other."""
+        t0 = time.time()
+        n = 0
+        for name, rec in sorted(self.images.items()):
+            for i, label, img in rec["stops"]:
+                if img is None:
+                    continue
+                data = self.unsynced(img)
+                pend = self.pending(img)
+                if not data:
+                    continue
+                before, after = self.allowed(rec["snaps"], i)
+                tries = 6 if self.args.full else self.args.plosses
+                for t in range(tries):
+                    files = sorted(p for p in data
+                                   if self.rng.random() < 0.5)
+                    if not files:
+                        files = [self.rng.choice(sorted(data))]
+                    lost = [e for e in pend if self.rng.random() < 0.5]
+                    n += 1
+                    work = "%s.p%d" % (img, t)
+                    self.copy_kb(img, work)
+                    done = [self.lose_data(work, p, data[p]) for p in files]
+                    for e in reversed(lost):
+                        self.undo(work, e)
+                    why = self.recover(work)
+                    what = "%s %s, lost data %s, entries %s" % (
+                        name, label, [d for d in done if d][:6],
+                        ["/".join(e[:3]) for e in lost][:6])
+                    if why:
+                        self.violation("powerloss", "%s: recovery: %s" %
+                                       (what, why))
+                    else:
+                        got = self.dump(work)
+                        p = self.consistent(work)
+                        if got not in (before, after):
+                            self.violation("powerloss", "%s: neither "
+                                           "before nor after\n%s" % (
+                                               what, self.diff(got, before,
+                                                               after)))
+                        elif p:
+                            self.violation("powerloss", "%s: %s" %
+                                           (what, p[:4]))
                     if not self.args.keep:
                         shutil.rmtree(work)
         return n, time.time() - t0
@@ -1144,22 +1299,339 @@ class Drill:
         return 1
 
     # ---- family: lazyfs --------------------------------------------
+    #
+    # Unexercised where LazyFS is not installed (the machine this was
+    # written on): it follows LazyFS's documented interface (README and
+    # config/default.toml of dsrhaslab/lazyfs) and nothing here was run
+    # against a real LazyFS. See docs/crash-safety.md.
+
+    @staticmethod
+    def lazyfs_exe():
+        """$LAZYFS, lazyfs on the PATH, or where a source build puts it."""
+        for exe in (os.environ.get("LAZYFS"), shutil.which("lazyfs"),
+                    "/usr/local/bin/lazyfs",
+                    "/opt/lazyfs/lazyfs/build/lazyfs"):
+            if exe and os.path.isfile(exe) and os.access(exe, os.X_OK):
+                return exe
+        return None
 
     def family_lazyfs(self):
         t0 = time.time()
-        exe = shutil.which("lazyfs") or next(
-            (p for p in ("/usr/local/bin/lazyfs", "/opt/lazyfs/lazyfs")
-             if os.access(p, os.X_OK)), None)
-        if exe is None or not os.path.exists("/dev/fuse"):
+        exe = self.lazyfs_exe()
+        fuser = shutil.which("fusermount3") or shutil.which("fusermount")
+        if exe is None:
             print("drills lazyfs: skipped: LazyFS not installed")
             return None, time.time() - t0
-        print("drills lazyfs: skipped: LazyFS found at %s, but its drill "
-              "is not written yet" % exe)
-        return None, time.time() - t0
+        if not os.path.exists("/dev/fuse") or fuser is None:
+            print("drills lazyfs: skipped: no /dev/fuse or fusermount")
+            return None, time.time() - t0
+        lz = LazyFS(exe, fuser, os.path.join(self.tmp, "lazyfs"))
+        try:
+            lz.mount()
+        except RuntimeError as e:
+            # Like a missing /dev/fuse: this machine cannot run it.
+            print("drills lazyfs: skipped: %s" % e)
+            lz.umount()
+            return None, time.time() - t0
+        try:
+            n = self.lazyfs_drill(lz)
+        finally:
+            lz.umount()
+        return n, time.time() - t0
+
+    LAZYFS_POINTS = ("fsync", "syncfs", "rename", "activate", "publish.raw",
+                     "publish.source")
+
+    def lazyfs_drill(self, lz):
+        """The batch workload on a KB inside a LazyFS mount. A listing run
+        names the fsync and rename points; then, for each (a sample
+        without --full), a fresh KB runs to that point, where every kbd
+        process is frozen, LazyFS drops its unsynced data (clear-cache),
+        kbd is killed and LazyFS remounted; the KB is recovered and must
+        equal the last state committed before the point, be consistent
+        and lint clean, and hold every document reported added."""
+        wd = os.path.join(self.tmp, "lazyfs")
+        src, tmpl = os.path.join(wd, "src"), os.path.join(wd, "template")
+        self.corpus(src, self.args.files)
+        kb = os.path.join(lz.mnt, "kb")
+        self.kbctl(kb, "init", check=True)
+        self.stop(kb)
+        self.copy_kb(kb, tmpl)
+        shutil.rmtree(kb)
+        argv = ["add", src, "--json"]
+        # Listing run: the points the committer passes, in order.
+        self.lazyfs_fresh(lz, tmpl, kb)
+        self.kbctl(kb, *argv, extra={"KBD_FAILPOINT_TRACE": "1"})
+        self.stop(kb)
+        with open(os.path.join(kb, ".kb", "failpoints.trace")) as f:
+            lines = [ln.split(" ", 1) for ln in f.read().split("\n")[:-1]]
+        counts, labels = {}, []
+        for pid, point in lines:
+            counts[(pid, point)] = counts.get((pid, point), 0) + 1
+            if any(w in point for w in self.LAZYFS_POINTS):
+                labels.append("%s@%d" % (point, counts[(pid, point)]))
+        if self.args.point:
+            labels = [x for x in labels if x == self.args.point]
+        elif not self.args.full:
+            labels = self.rng.sample(labels, min(len(labels),
+                                                 self.args.real))
+        n = 0
+        for label in labels:
+            n += self.lazyfs_point(lz, tmpl, kb, argv, label)
+        return n
+
+    @staticmethod
+    def fsync_tree(top):
+        """fsync every file and directory under top: a copy made through
+        LazyFS is only in its cache until then."""
+        for d, _, files in os.walk(top):
+            for f in files:
+                p = os.path.join(d, f)
+                if os.path.isfile(p) and not os.path.islink(p):
+                    fd = os.open(p, os.O_RDONLY)
+                    try:
+                        os.fsync(fd)
+                    finally:
+                        os.close(fd)
+            fd = os.open(d, os.O_RDONLY | os.O_DIRECTORY)
+            try:
+                os.fsync(fd)
+            finally:
+                os.close(fd)
+
+    def lazyfs_fresh(self, lz, tmpl, kb):
+        if os.path.exists(kb):
+            shutil.rmtree(kb)
+        self.copy_kb(tmpl, kb)
+        self.fsync_tree(kb)
+        self.fsync_tree(os.path.dirname(kb))
+
+    @staticmethod
+    def descendants(pid):
+        """pid and every process below it."""
+        kids = {}
+        for d in os.listdir("/proc"):
+            if not d.isdigit():
+                continue
+            try:
+                with open("/proc/%s/stat" % d) as f:
+                    ppid = int(f.read().rsplit(")", 1)[1].split()[1])
+            except (OSError, ValueError, IndexError):
+                continue
+            kids.setdefault(ppid, []).append(int(d))
+        out, todo = [], [pid]
+        while todo:
+            p = todo.pop()
+            out.append(p)
+            todo.extend(kids.get(p, []))
+        return out
+
+    def lazyfs_point(self, lz, tmpl, kb, argv, label):
+        what = "batch %s" % label
+        self.lazyfs_fresh(lz, tmpl, kb)
+        snaps = [self.dump(kb)]
+        trace = os.path.join(kb, ".kb", "failpoints.trace")
+        p = subprocess.Popen([self.kbctl_bin, "-C", kb] + argv,
+                             env=self.run_env({"KBD_FAILPOINT_TRACE":
+                                               "stop"}),
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                             text=True)
+        counts, done, hit = {}, 0, False
+        deadline = time.time() + 300
+        while time.time() < deadline and not hit:
+            lines = []
+            if os.path.exists(trace):
+                with open(trace) as f:
+                    lines = f.read().split("\n")[:-1]
+            if len(lines) <= done:
+                if p.poll() is not None:
+                    break
+                time.sleep(0.002)
+                continue
+            pid, point = lines[done].split(" ", 1)
+            done += 1
+            counts[point] = counts.get(point, 0) + 1
+            if not self.wait_stopped(int(pid)):
+                continue
+            if point in COMMIT_POINTS:
+                snaps.append(self.dump(kb))
+            if "%s@%d" % (point, counts[point]) == label:
+                hit = True
+                # The power goes: nothing runs from here on.
+                sup = int(open(os.path.join(kb, ".kb", "kbd.pid")).read())
+                procs = self.descendants(sup) + [p.pid]
+                for q in procs:
+                    self.signal_quiet(q, signal.SIGSTOP)
+                lz.clear_cache()
+                for q in procs:
+                    self.signal_quiet(q, signal.SIGKILL)
+                self.wait_dead(procs)
+                continue
+            self.signal_quiet(int(pid), signal.SIGCONT)
+        out, _ = p.communicate(timeout=120)
+        if not hit:
+            self.stop(kb)
+            return 0    # batches differ from run to run: not reached
+        lz.umount()
+        lz.mount()
+        for f in ("kbd.sock", "kbd.pid", "socket"):
+            try:
+                os.unlink(os.path.join(kb, ".kb", f))
+            except FileNotFoundError:
+                pass
+        why = self.recover(kb)
+        if why:
+            self.violation("lazyfs", "%s: recovery: %s" % (what, why))
+            return 1
+        got = self.dump(kb)
+        if got != snaps[-1]:
+            self.violation("lazyfs", "%s: not the state last committed "
+                           "before the power loss\n%s" %
+                           (what, self.diff(got, snaps[-1], snaps[-1])))
+        probs = self.consistent(kb)
+        if probs:
+            self.violation("lazyfs", "%s: %s" % (what, probs[:4]))
+        have = {d for d, _ in self.doc_set(kb)}
+        for d in self.reported_added(out):
+            if d not in have:
+                self.violation("lazyfs", "%s: reported added %s missing" %
+                               (what, d))
+        lint = self.kbctl(kb, "lint", "--json")
+        if lint.returncode != 0:
+            self.violation("lazyfs", "%s: lint: %s" % (what,
+                                                      lint.stdout.strip()))
+        self.stop(kb)
+        return 1
+
+    @staticmethod
+    def wait_dead(pids):
+        """Until no pid runs (gone or a zombie): a FUSE file system cannot
+        be unmounted while a process holds a file open on it."""
+        for _ in range(1000):
+            alive = 0
+            for q in pids:
+                try:
+                    with open("/proc/%d/stat" % q) as f:
+                        st = f.read().rsplit(")", 1)[1].split()[0]
+                except OSError:
+                    continue
+                alive += st not in ("Z", "X")
+            if not alive:
+                return
+            time.sleep(0.01)
+
+    @staticmethod
+    def signal_quiet(pid, sig):
+        try:
+            os.kill(pid, sig)
+        except ProcessLookupError:
+            pass
+
+
+class LazyFS:
+    """A LazyFS mount of d/root on d/mnt, driven through its faults FIFO.
+    Config keys and commands as documented by LazyFS: [faults] fifo_path
+    (commands, one a line: "lazyfs::clear-cache" drops every byte not
+    fsynced) and fifo_path_completed (it writes "finished::clear-cache"
+    there when done; it opens that FIFO for writing at start, so the drill
+    holds it open first); [cache] and [cache.simple] size the cache with
+    no eviction, so nothing unsynced reaches the root dir by accident."""
+
+    def __init__(self, exe, fuser, d):
+        self.exe, self.fuser, self.d = exe, fuser, d
+        self.root, self.mnt = os.path.join(d, "root"), os.path.join(d, "mnt")
+        self.fifo = os.path.join(d, "faults.fifo")
+        self.done_fifo = os.path.join(d, "done.fifo")
+        self.cfg = os.path.join(d, "lazyfs.toml")
+        self.log = os.path.join(d, "lazyfs.log")
+        self.proc, self.done = None, None
+
+    def mount(self):
+        for x in (self.root, self.mnt):
+            os.makedirs(x, exist_ok=True)
+        for x in (self.fifo, self.done_fifo):
+            if not os.path.exists(x):
+                os.mkfifo(x, 0o600)
+        with open(self.cfg, "w") as f:
+            f.write('[faults]\nfifo_path="%s"\nfifo_path_completed="%s"\n'
+                    '[cache]\napply_eviction=false\n'
+                    '[cache.simple]\ncustom_size="256mb"\n'
+                    'blocks_per_page=1\n'
+                    '[filesystem]\nlog_all_operations=false\n'
+                    'logfile="%s"\n' % (self.fifo, self.done_fifo,
+                                         self.log))
+        # Read end first: LazyFS blocks opening the FIFO until it exists.
+        self.done = os.open(self.done_fifo, os.O_RDWR | os.O_NONBLOCK)
+        out = open(os.path.join(self.d, "lazyfs.out"), "a")
+        self.proc = subprocess.Popen(
+            [self.exe, self.mnt, "--config-path", self.cfg, "-o",
+             "modules=subdir", "-o", "subdir=" + self.root, "-f"],
+            stdin=subprocess.DEVNULL, stdout=out, stderr=out,
+            start_new_session=True)
+        out.close()
+        for _ in range(1500):
+            if os.path.ismount(self.mnt):
+                return
+            if self.proc.poll() is not None:
+                break
+            time.sleep(0.02)
+        tail = ""
+        try:
+            with open(os.path.join(self.d, "lazyfs.out")) as f:
+                tail = " ".join(f.read().split()[-20:])
+        except OSError:
+            pass
+        raise RuntimeError("LazyFS could not mount %s: %s" % (self.mnt,
+                                                               tail))
+
+    def clear_cache(self):
+        """Drop LazyFS's unsynced data; wait until it says it is done."""
+        try:
+            while os.read(self.done, 4096):
+                pass
+        except BlockingIOError:
+            pass
+        fd = os.open(self.fifo, os.O_WRONLY | os.O_NONBLOCK)
+        try:
+            os.write(fd, b"lazyfs::clear-cache\n")
+        finally:
+            os.close(fd)
+        got = b""
+        deadline = time.time() + 60
+        while b"finished::clear-cache" not in got:
+            left = deadline - time.time()
+            if left <= 0:
+                raise RuntimeError("LazyFS did not finish clear-cache")
+            r, _, _ = select.select([self.done], [], [], left)
+            if r:
+                try:
+                    got += os.read(self.done, 4096)
+                except BlockingIOError:
+                    pass
+
+    def umount(self):
+        if self.proc is None:
+            return
+        if self.proc.poll() is not None:
+            self.proc = None
+            os.close(self.done)
+            self.done = None
+            return
+        subprocess.run([self.fuser, "-u", self.mnt], capture_output=True)
+        try:
+            self.proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+            subprocess.run([self.fuser, "-uz", self.mnt],
+                           capture_output=True)
+        self.proc = None
+        os.close(self.done)
+        self.done = None
 
 
 FAMILIES = ["crash", "recovery", "ioerr", "syscall", "kill", "dirloss",
-            "lazyfs"]
+            "powerloss", "lazyfs"]
 
 
 def main():
@@ -1180,6 +1652,9 @@ def main():
                     help="points per workload also crashed for real")
     ap.add_argument("--subsets", type=int, default=2,
                     help="random losses tried per crash image (dirloss)")
+    ap.add_argument("--plosses", type=int, default=1,
+                    help="random power losses tried per crash image "
+                    "(powerloss)")
     ap.add_argument("--kills", type=int, default=5)
     ap.add_argument("--keep", action="store_true",
                     help="keep the temporary directory")
@@ -1191,7 +1666,8 @@ def main():
         args.kills = max(args.kills, 10)
     fams = args.family or FAMILIES
     # Families that recover crash images need the crash family's images.
-    if any(f in fams for f in ("recovery", "ioerr", "syscall", "dirloss")) \
+    if any(f in fams for f in ("recovery", "ioerr", "syscall", "dirloss",
+                               "powerloss")) \
             and \
             "crash" not in fams:
         fams = ["crash"] + fams

@@ -14,6 +14,9 @@ for a time:
      with it twice: then type Ctrl-C again and wait for EOF before step 4;
      with --kill SIG: send it signal SIG (TERM, HUP);
   4. run --after (a shell command: e.g. SIGCONT to stopped workers);
+     with --rows-after TEXT: then wait until the command has printed
+     TEXT and, after it, a frame with a row; then run --finally (a shell
+     command);
   5. read to EOF and reap the command.
 
 A step that does not happen within --limit seconds is reported as such
@@ -75,6 +78,8 @@ def main():
     ap.add_argument("--interrupt", action="count", default=0)
     ap.add_argument("--kill", default="")
     ap.add_argument("--after", default="")
+    ap.add_argument("--rows-after", default="")
+    ap.add_argument("--finally", dest="fin", default="")
     ap.add_argument("--limit", type=float, default=120)
     ap.add_argument("cmd", nargs=argparse.REMAINDER)
     a = ap.parse_args()
@@ -148,6 +153,13 @@ def main():
         os.kill(pid, getattr(signal, "SIG" + a.kill))
     if a.after:
         subprocess.run(a.after, shell=True, check=False)
+    if a.rows_after:
+        text = a.rows_after.encode()
+        report["rows_after"] = (wait_for(lambda: text in out) and
+                                wait_for(lambda: frame_with_rows(
+                                    bytes(out).find(text))))
+    if a.fin:
+        subprocess.run(a.fin, shell=True, check=False)
     # Never block on a command that blocks on us: read, or kill it.
     report["ended"] = wait_for(lambda: eof)
     if not report["ended"]:

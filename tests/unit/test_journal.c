@@ -1222,6 +1222,8 @@ test_drill_dirlog(void **state)
 	free(old);
 	assert_string_equal(strtok(NULL, "\n"), "F\twiki");
 	assert_string_equal(strtok(NULL, "\n"), "C\traw/c.tmp");
+	assert_string_equal(strtok(NULL, "\n"), "W\traw/c.tmp\t0\t2");
+	assert_string_equal(strtok(NULL, "\n"), "Y\traw/c.tmp");
 	assert_string_equal(strtok(NULL, "\n"), "R\traw/c.tmp\traw/c\t-");
 	line = strtok(NULL, "\n");
 	assert_non_null(line);
@@ -1232,6 +1234,54 @@ test_drill_dirlog(void **state)
 	free(old);
 	assert_string_equal(strtok(NULL, "\n"), "S");
 	assert_null(strtok(NULL, "\n"));
+	free(s);
+	set_drill_env(NULL, NULL);
+}
+
+/*
+ * KBD_DRILL_DIRLOG=1 also records file data: each write's range ("W"),
+ * through a path or a descriptor, each fsync ("Y") and each truncate
+ * ("T", with the size before), so a drill knows what a power loss may
+ * take back.
+ */
+static void
+test_drill_datalog(void **state)
+{
+	char	*s;
+	int	 fd;
+
+	(void)state;
+	set_drill_env(NULL, "1");
+	assert_int_equal(fsio_append("wiki/l", "ab", 2, "t"), 0);
+	assert_int_equal(fsio_append("wiki/l", "cde", 3, "t"), 0);
+	assert_int_equal(fsio_truncate("wiki/l", 1, "t"), 0);
+	assert_int_equal(fsio_write_batched("raw/b", "xyz", 3, "t"), 0);
+	fd = fsio_create(".kb/j", O_WRONLY | O_CLOEXEC, 0600);
+	assert_true(fd != -1);
+	assert_int_equal(fsio_write_all(fd, "1234", 4, "t"), 0);
+	assert_int_equal(fsio_write_all(fd, "56", 2, "t"), 0);
+	assert_int_equal(fsio_fsync(fd, "t"), 0);
+	assert_int_equal(close(fd), 0);
+	/* Reopened with O_TRUNC: the old length may come back. */
+	fd = fsio_create(".kb/j", O_WRONLY | O_TRUNC | O_CLOEXEC, 0600);
+	assert_true(fd != -1);
+	assert_int_equal(close(fd), 0);
+	assert_non_null(s = slurp(".kb/dirlog"));
+	assert_string_equal(s,
+	    "C\twiki/l\n"
+	    "W\twiki/l\t0\t2\n"
+	    "Y\twiki/l\n"
+	    "W\twiki/l\t2\t3\n"
+	    "Y\twiki/l\n"
+	    "T\twiki/l\t1\t5\n"
+	    "C\traw/b.tmp\n"
+	    "W\traw/b.tmp\t0\t3\n"
+	    "R\traw/b.tmp\traw/b\t-\n"
+	    "C\t.kb/j\n"
+	    "W\t.kb/j\t0\t4\n"
+	    "W\t.kb/j\t4\t2\n"
+	    "Y\t.kb/j\n"
+	    "T\t.kb/j\t0\t6\n");
 	free(s);
 	set_drill_env(NULL, NULL);
 }
@@ -1293,6 +1343,7 @@ main(void)
 		T(test_drill_recover),
 		T(test_drill_trace),
 		T(test_drill_dirlog),
+		T(test_drill_datalog),
 		T(test_sync_failed),
 #endif
 	};
