@@ -422,6 +422,26 @@ control_resume_waiting(void)
 	}
 }
 
+/*
+ * kbd is giving up before its committer ever started: tell the clients
+ * still waiting for their handshake why, before the sockets close. Their
+ * buffers are empty (they wait), so one non-blocking flush delivers it.
+ */
+void
+control_fail_waiting(const char *why)
+{
+	Kbd__ErrorMsg	 e = KBD__ERROR_MSG__INIT;
+	struct client	*c;
+
+	e.message = (char *)why;
+	while ((c = TAILQ_FIRST(&waiting)) != NULL) {
+		TAILQ_REMOVE(&waiting, c, wentry);
+		c->waiting = 0;
+		if (chan_compose(&c->chan, MSG_ERROR, &e.base, NULL, 0) == 0)
+			(void)chan_flush(&c->chan);
+	}
+}
+
 static void
 send_list_chunk(struct client *c)
 {

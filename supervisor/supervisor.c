@@ -32,7 +32,11 @@ const struct kbd_opts	*sup_opts;
 int			 sup_committer_ready;
 
 static int		 sup_stopping;
+/* Starts of a committer that never reached READY before kbd gives up. */
+#define COMMITTER_START_TRIES	5
+
 static unsigned		 committer_failures;
+static int		 committer_ever_ready;
 static struct timespec	 committer_started;
 static struct event	*committer_restart_ev;
 
@@ -144,8 +148,13 @@ sup_committer_up(void)
 			fatalx("cannot open the registry");
 		opened = 1;
 	}
+	/*
+	 * The failure count is not reset here but by uptime (in
+	 * sup_committer_gone): a committer that dies right after READY, on
+	 * every start, must be throttled too.
+	 */
 	sup_committer_ready = 1;
-	committer_failures = 0;
+	committer_ever_ready = 1;
 	job_committer_ready();
 	control_resume_waiting();
 }
@@ -179,6 +188,19 @@ sup_committer_gone(void)
 	clock_gettime(CLOCK_MONOTONIC, &now);
 	if (now.tv_sec - committer_started.tv_sec > 10)
 		committer_failures = 0;
+	/*
+	 * One that never once got as far as READY (a database it cannot
+	 * open, a schema it does not know) will not on the next try either;
+	 * clients wait for READY, so stop rather than keep them waiting.
+	 */
+	if (!committer_ever_ready && committer_failures >= COMMITTER_START_TRIES) {
+		log_warnx("the committer failed %u times without starting; "
+		    "see the errors above", committer_failures + 1);
+		control_fail_waiting("kbd stopped: its committer cannot "
+		    "start (see .kb/kbd.log)");
+		sup_shutdown("the committer cannot start");
+		return;
+	}
 	ms = committer_failures == 0 ? 0 : 100u << (committer_failures > 6 ?
 	    6 : committer_failures - 1);
 	committer_failures++;

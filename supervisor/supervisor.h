@@ -68,6 +68,7 @@ extern struct child	*proc_committer;
 void	 control_init(const char *kbroot);
 void	 control_cleanup(void);
 void	 control_resume_waiting(void);
+void	 control_fail_waiting(const char *why);
 void	 client_send(struct client *, uint32_t type, const ProtobufCMessage *);
 int	 client_send_advisory(struct client *, uint32_t type,
 	    const ProtobufCMessage *);

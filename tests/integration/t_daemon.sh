@@ -65,3 +65,24 @@ kbctl stop
 expect_status 2 "$KBCTL" -C "$T/kb" add
 expect_status 2 "$KBCTL" -C "$T/kb" frobnicate
 expect_status 2 "$KBCTL" -C "$T/kb" search
+
+# A KB whose committer cannot start (a schema from the future): kbd gives
+# up after a few throttled tries and tells the waiting client why, rather
+# than keeping it waiting for ever.
+KB="$T/future"
+kbctl init >/dev/null
+kbctl stop
+sqlite3 "$KB/.kb/kb.db" "UPDATE meta SET value = '99' WHERE key = 'schema'"
+set +e
+out=$(timeout 60 "$KBCTL" -C "$KB" status 2>&1)
+st=$?
+set -e
+assert_eq 1 "$st" "status on a KB kbd cannot open"
+assert_contains "$out" "committer cannot start" "status on a KB kbd cannot open"
+grep -q "schema version is 99" "$KB/.kb/kbd.log" || fail "the log does not say why"
+i=0
+while n=$(pgrep -c -f "^$KBD -C $KB\$" || true); [ "$n" -gt 0 ] && [ $i -lt 100 ]; do
+	i=$((i + 1))
+	sleep 0.05
+done
+assert_eq 0 "$n" "kbd processes left for the unopenable KB"
