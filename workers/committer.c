@@ -1714,17 +1714,21 @@ struct iwrite {
 };
 
 static void
+iflush(struct iwrite *w)
+{
+	if (w->err == NULL && w->len > 0 &&
+	    fsio_write_all(w->fd, w->buf, w->len, "lintfix.index") == -1)
+		w->err = errf("%s: %s", WIKI_INDEX ".tmp", strerror(errno));
+	w->len = 0;
+}
+
+static void
 iwrite(struct iwrite *w, const char *s, size_t n)
 {
 	if (w->err != NULL)
 		return;
-	if (w->len + n > w->max) {
-		if (fsio_write_all(w->fd, w->buf, w->len,
-		    "lintfix.index") == -1)
-			w->err = errf("%s: %s", WIKI_INDEX ".tmp",
-			    strerror(errno));
-		w->len = 0;
-	}
+	if (w->len + n > w->max)
+		iflush(w);
 	if (w->err == NULL && n > w->max) {
 		if (fsio_write_all(w->fd, s, n, "lintfix.index") == -1)
 			w->err = errf("%s: %s", WIKI_INDEX ".tmp",
@@ -1765,7 +1769,7 @@ fix_index_write(void)
 	iwrite(&w, WIKI_INDEX_HEADER, strlen(WIKI_INDEX_HEADER));
 	if (db_docs_foreach(index_put_doc, &w) == -1 && w.err == NULL)
 		w.err = errf("registry: %s", db_errmsg());
-	iwrite(&w, "", w.max + 1);	/* flush */
+	iflush(&w);
 	free(w.buf);
 	if (w.err == NULL && fsio_fsync(w.fd, "lintfix.index.fsync") == -1)
 		fatal("fsync %s.tmp", WIKI_INDEX);
