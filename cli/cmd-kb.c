@@ -1,7 +1,8 @@
 /*
  * Commands on the knowledge base as a whole: init (make one and start its
- * kbd), remove, lint, and stop (which waits until kbd is gone, so that
- * the next command sees no daemon and a script can rely on that).
+ * kbd), remove, lint (and lint --fix), and stop (which waits until kbd is
+ * gone, so that the next command sees no daemon and a script can rely on
+ * that).
  */
 #include <sys/types.h>
 #include <sys/stat.h>
@@ -187,6 +188,7 @@ cmd_lint(int argc, char **argv)
 {
 	static const struct option lo[] = {
 		{ "json", no_argument, NULL, OPT_JSON },
+		{ "fix", no_argument, NULL, OPT_FIX },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -201,6 +203,8 @@ cmd_lint(int argc, char **argv)
 	while ((ch = cmd_getopt(argc, argv, ":h", lo)) != -1)
 		if (ch == OPT_JSON)
 			json = 1;
+		else if (ch == OPT_FIX)
+			req.fix = 1;
 	if (optind != argc)
 		die_usage("unexpected argument: %s", argv[optind]);
 
@@ -213,6 +217,16 @@ cmd_lint(int argc, char **argv)
 	if (json) {
 		jobj_begin(&o, stdout);
 		jobj_bool(&o, "ok", rc == EXIT_OK);
+		if (req.fix) {
+			jobj_key(&o, "repairs");
+			putchar('[');
+			for (i = 0; i < rep->n_repairs; i++) {
+				if (i > 0)
+					putchar(',');
+				json_string(stdout, rep->repairs[i]);
+			}
+			putchar(']');
+		}
 		jobj_key(&o, "problems");
 		putchar('[');
 		for (i = 0; i < rep->n_problems; i++) {
@@ -226,10 +240,18 @@ cmd_lint(int argc, char **argv)
 		jobj_end(&o);
 		putchar('\n');
 	} else {
+		for (i = 0; i < rep->n_repairs; i++) {
+			fputs("repaired: ", stdout);
+			text_put(stdout, rep->repairs[i], TEXT_LINE);
+			putchar('\n');
+		}
 		for (i = 0; i < rep->n_problems; i++) {
 			text_put(stdout, rep->problems[i], TEXT_LINE);
 			putchar('\n');
 		}
+		if (rep->n_repairs > 0)
+			printf("%zu repair%s\n", rep->n_repairs,
+			    rep->n_repairs == 1 ? "" : "s");
 		if (rep->n_problems == 0 && !failed)
 			puts("ok");
 		else if (rep->n_problems > 0)

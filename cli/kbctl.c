@@ -69,9 +69,11 @@ static const struct cmd cmds[] = {
 	{ "remove", "[--json] doc ...",
 	  "Remove documents: their files, registry rows and index entries.\n"
 	  "  --json        an array of {doc, status}\n", cmd_remove },
-	{ "lint", "[--json]",
+	{ "lint", "[--fix] [--json]",
 	  "Check the knowledge base; exit 0 only when it is clean.\n"
-	  "  --json        {ok, problems}\n", cmd_lint },
+	  "  --fix         first repair what the KB itself allows (stray\n"
+	  "                files, summaries, index.md, log.md, full-text rows)\n"
+	  "  --json        {ok, repairs, problems}\n", cmd_lint },
 	{ "stop", "",
 	  "Stop this knowledge base's kbd and wait until it is gone.\n",
 	  cmd_stop },

@@ -34,6 +34,7 @@
 #define OPT_EXIT_ON_ERROR 0x102
 #define OPT_COLOR	0x103
 #define OPT_TIMEOUT	0x104
+#define OPT_FIX		0x105
 
 struct cmd {
 	const char	*name;

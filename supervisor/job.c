@@ -1592,9 +1592,9 @@ job_lint_request(struct client *c, const Kbd__LintReq *lq)
 	Kbd__LintReq	*r;
 	struct op	*o;
 
-	(void)lq;
 	r = xmalloc(sizeof(*r));
 	kbd__lint_req__init(r);
+	r->fix = lq->fix;
 	o = xcalloc(1, sizeof(*o));
 	o->kind = OP_LINT;
 	o->c = c;

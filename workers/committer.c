@@ -17,7 +17,9 @@
  * publish.log(.fsync), publish.fsync, batch.commit (before COMMIT),
  * batch.committed (after it), cleanup.staging, remove.unlink,
  * remove.index(.fsync, .rename), remove.log(.fsync), remove.fsync,
- * remove.commit, remove.committed.
+ * remove.commit, remove.committed, lintfix.unlink, lintfix.summary
+ * (.fsync, .rename), lintfix.index(.fsync, .rename), lintfix.log(.fsync),
+ * lintfix.fsync, lintfix.commit, lintfix.committed.
  */
 #include <sys/types.h>
 #include <sys/file.h>
@@ -1247,6 +1249,7 @@ struct lint {
 	char	**v;
 	size_t	  n, cap;
 	size_t	  bytes, more;
+	size_t	  max;		/* bytes listed; 0: LINT_BYTES_MAX */
 	char	 *error;
 };
 
@@ -1265,7 +1268,7 @@ lint_add(struct lint *l, const char *fmt, ...)
 	if (vasprintf(&s, fmt, ap) == -1)
 		fatal("vasprintf");
 	va_end(ap);
-	if (l->bytes + strlen(s) + 8 > LINT_BYTES_MAX) {
+	if (l->bytes + strlen(s) + 8 > (l->max ? l->max : LINT_BYTES_MAX)) {
 		l->more++;
 		free(s);
 		return;
@@ -1382,9 +1385,14 @@ enum dir_kind {
 	DIR_STAGING	/* nothing should be left */
 };
 
-/* Stream a directory: every entry must belong to a registry document. */
+/*
+ * Stream a directory: every entry must belong to a registry document.
+ * With strays non-NULL, regular files that belong to none (or are left in
+ * staging) go there, for lint --fix to remove, instead of being reported.
+ */
 static void
-lint_dir(struct lint *l, const char *dir, enum dir_kind kind)
+lint_dir(struct lint *l, const char *dir, enum dir_kind kind,
+    struct lint *strays)
 {
 	DIR		*d;
 	struct dirent	*de;
@@ -1403,7 +1411,11 @@ lint_dir(struct lint *l, const char *dir, enum dir_kind kind)
 			continue;
 		xasprintf(&path, "%s/%s", dir, de->d_name);
 		if (kind == DIR_STAGING) {
-			lint_add(l, "%s: leftover staging file", path);
+			if (strays != NULL && lstat(path, &st) == 0 &&
+			    S_ISREG(st.st_mode))
+				lint_add(strays, "%s", path);
+			else
+				lint_add(l, "%s: leftover staging file", path);
 			free(path);
 			continue;
 		}
@@ -1423,6 +1435,8 @@ lint_dir(struct lint *l, const char *dir, enum dir_kind kind)
 			r = 0;
 		if (r == -1)
 			lint_db_error(l);
+		else if (r == 0 && strays != NULL)
+			lint_add(strays, "%s", path);
 		else if (r == 0)
 			lint_add(l, "%s: no document in the registry", path);
 		free(path);
@@ -1432,21 +1446,569 @@ lint_dir(struct lint *l, const char *dir, enum dir_kind kind)
 	closedir(d);
 }
 
+/* Lint --fix. */
+
+struct fsum {
+	char	*path;
+	char	*page;
+	size_t	 len;
+};
+
+struct ffts {
+	int64_t	 id;
+	char	*name, *title, *src;
+};
+
+/* What lint --fix will repair, planned before anything changes. */
+struct fix {
+	struct lint	 repairs;	/* one line per repair */
+	struct lint	 strays;	/* paths to remove */
+	struct fsum	*sum;		/* summary pages to write */
+	size_t		 nsum, capsum;
+	struct ffts	*fts;		/* full-text rows to rebuild */
+	size_t		 nfts, capfts;
+	int		 index;		/* rewrite wiki/index.md */
+	int		 log_missing;
+	int		 staging;	/* a stray is in .kb/staging */
+	int64_t		 orphans;	/* full-text rows without a document */
+	char		*error;
+};
+
+static void
+fix_db_error(struct fix *f)
+{
+	if (f->error == NULL)
+		f->error = errf("registry: %s", db_errmsg());
+}
+
+/* The last occurrence of needle in s, or NULL. */
+static const char *
+last_strstr(const char *s, const char *needle, const char *end)
+{
+	const char	*p, *last = NULL;
+
+	for (p = strstr(s, needle); p != NULL && (end == NULL || p < end);
+	    p = strstr(p + 1, needle))
+		last = p;
+	return last;
+}
+
+#define SUM_OUTLINE	"\n## Outline\n\n"
+#define SUM_KEYWORDS	"\n## Keywords\n\n"
+
+/*
+ * The summary page the registry gives, keeping the outline of the old
+ * page: the outline came from the converter (a PDF's bookmarks, say) and
+ * the registry does not hold it. NULL when old has no outline section.
+ */
+static char *
+summary_keep_outline(const struct wiki_doc *wd, char *const *kw, size_t nkw,
+    const char *old, size_t *len)
+{
+	const char	*ok, *oo, *gk, *go;
+	char		*gen, *page;
+	size_t		 glen;
+	FILE		*f;
+
+	if ((ok = last_strstr(old, SUM_KEYWORDS, NULL)) == NULL ||
+	    (oo = last_strstr(old, SUM_OUTLINE, ok)) == NULL)
+		return NULL;
+	gen = wiki_summary(wd, kw, nkw, &glen);
+	gk = last_strstr(gen, SUM_KEYWORDS, NULL);
+	go = gk != NULL ? last_strstr(gen, SUM_OUTLINE, gk) : NULL;
+	if (go == NULL)
+		fatalx("summary page without its sections");
+	if ((f = open_memstream(&page, len)) == NULL)
+		fatal("open_memstream");
+	fwrite(gen, 1, (size_t)(go - gen) + strlen(SUM_OUTLINE), f);
+	oo += strlen(SUM_OUTLINE);
+	fwrite(oo, 1, (size_t)(ok - oo), f);
+	fputs(gk, f);
+	if (ferror(f) || fclose(f) != 0)
+		fatalx("out of memory rendering a summary page");
+	free(gen);
+	return page;
+}
+
+/* ATX headings of Markdown outside fenced code (md is cut up): an outline. */
+static size_t
+md_headings(char *md, struct wiki_heading **out)
+{
+	struct wiki_heading	*v = NULL;
+	size_t			 n = 0, cap = 0;
+	char			*line, *nl, *t, *e;
+	unsigned		 level;
+	int			 fence = 0;
+
+	for (line = md; line != NULL && *line != '\0'; line = nl) {
+		if ((nl = strchr(line, '\n')) != NULL)
+			*nl++ = '\0';
+		if (strncmp(line, "```", 3) == 0 ||
+		    strncmp(line, "~~~", 3) == 0) {
+			fence = !fence;
+			continue;
+		}
+		if (fence || *line != '#')
+			continue;
+		for (level = 0; line[level] == '#'; level++)
+			;
+		if (level > 6 || (line[level] != ' ' && line[level] != '\t'))
+			continue;
+		for (t = line + level; *t == ' ' || *t == '\t'; t++)
+			;
+		e = t + strlen(t);
+		while (e > t && (e[-1] == ' ' || e[-1] == '\t' ||
+		    e[-1] == '\r'))
+			e--;
+		*e = '\0';
+		if (n == cap) {
+			cap = cap ? cap * 2 : 16;
+			v = xreallocarray(v, cap, sizeof(*v));
+		}
+		v[n].level = level;
+		v[n++].text = t;
+	}
+	*out = v;
+	return n;
+}
+
+/* Plan the repairs of one document's summary page and full-text row. */
+static int
+fix_doc(void *arg, const struct db_doc *d)
+{
+	struct fix		*f = arg;
+	struct wiki_doc		 wd;
+	struct wiki_heading	*hd = NULL;
+	struct stat		 st;
+	struct fsum		*s;
+	struct ffts		*t;
+	char			*src, *sum, *md = NULL, *old = NULL, *page;
+	char			*kw[WIKI_KEYWORDS];
+	size_t			 len, oldlen = 0, plen, nkw, nhd;
+	int			 r, missing;
+
+	xasprintf(&src, "wiki/sources/%s.md", d->name);
+	xasprintf(&sum, "wiki/summaries/%s.md", d->name);
+	/* Without its Markdown nothing is rebuilt: lint reports it. */
+	if (lstat(src, &st) == -1 || !S_ISREG(st.st_mode) ||
+	    (md = slurp(src, &len)) == NULL)
+		goto out;
+	if ((r = db_fts_exists(d->id)) == -1) {
+		fix_db_error(f);
+		goto out;
+	}
+	if (r == 0) {
+		if (f->nfts == f->capfts) {
+			f->capfts = f->capfts ? f->capfts * 2 : 16;
+			f->fts = xreallocarray(f->fts, f->capfts,
+			    sizeof(*f->fts));
+		}
+		t = &f->fts[f->nfts++];
+		t->id = d->id;
+		t->name = xstrdup(d->name);
+		t->title = xstrdup(d->title);
+		t->src = xstrdup(src);
+		lint_add(&f->repairs, "%s: full-text row rebuilt from %s",
+		    DB_PATH, src);
+	}
+
+	missing = lstat(sum, &st) == -1;
+	if (missing && errno != ENOENT)
+		goto out;
+	if (!missing && (!S_ISREG(st.st_mode) ||
+	    (old = slurp(sum, &oldlen)) == NULL))
+		goto out;	/* not a file to replace: lint reports it */
+	memset(&wd, 0, sizeof(wd));
+	wd.name = d->name;
+	wd.ext = d->ext;
+	wd.title = d->title;
+	wd.description = d->description;
+	nkw = wiki_keywords(md, len, kw);
+	page = old != NULL ? summary_keep_outline(&wd, kw, nkw, old, &plen) :
+	    NULL;
+	if (page == NULL) {
+		nhd = md_headings(md, &hd);
+		wd.outline = hd;
+		wd.noutline = nhd;
+		page = wiki_summary(&wd, kw, nkw, &plen);
+		free(hd);
+	}
+	wiki_keywords_free(kw, nkw);
+	if (old != NULL && oldlen == plen && memcmp(old, page, plen) == 0) {
+		free(page);
+		goto out;
+	}
+	if (f->nsum == f->capsum) {
+		f->capsum = f->capsum ? f->capsum * 2 : 16;
+		f->sum = xreallocarray(f->sum, f->capsum, sizeof(*f->sum));
+	}
+	s = &f->sum[f->nsum++];
+	s->path = sum;
+	s->page = page;
+	s->len = plen;
+	sum = NULL;
+	lint_add(&f->repairs, "%s: written again (%s)", s->path,
+	    missing ? "missing" : "did not match the registry");
+out:
+	free(md);
+	free(old);
+	free(src);
+	free(sum);
+	return f->error != NULL;
+}
+
+static void
+wiki_doc_of(const struct db_doc *d, struct wiki_doc *wd)
+{
+	memset(wd, 0, sizeof(*wd));
+	wd->name = d->name;
+	wd->ext = d->ext;
+	wd->title = d->title;
+	wd->description = d->description;
+}
+
+struct icheck {
+	FILE	*in;
+	char	*line;
+	size_t	 cap;
+	int	 differ;
+};
+
+static int
+index_cmp_doc(void *arg, const struct db_doc *d)
+{
+	struct icheck	*c = arg;
+	struct wiki_doc	 wd;
+	char		*want;
+	ssize_t		 nr;
+
+	wiki_doc_of(d, &wd);
+	want = wiki_index_line(&wd);
+	nr = getline(&c->line, &c->cap, c->in);
+	if (nr == -1 || (size_t)nr != strlen(want) ||
+	    memcmp(c->line, want, (size_t)nr) != 0)
+		c->differ = 1;
+	free(want);
+	return c->differ;
+}
+
+/* Whether index.md is the header and one line per document, in id order. */
+static void
+fix_index_plan(struct fix *f)
+{
+	struct icheck	 c;
+	char		 hdr[sizeof(WIKI_INDEX_HEADER)];
+	size_t		 hlen = strlen(WIKI_INDEX_HEADER);
+
+	memset(&c, 0, sizeof(c));
+	if ((c.in = fopen(WIKI_INDEX, "re")) == NULL) {
+		if (errno != ENOENT)
+			f->error = errf("%s: %s", WIKI_INDEX, strerror(errno));
+		else {
+			f->index = 1;
+			lint_add(&f->repairs, "%s: rewritten from the "
+			    "registry (missing)", WIKI_INDEX);
+		}
+		return;
+	}
+	if (fread(hdr, 1, hlen, c.in) != hlen ||
+	    memcmp(hdr, WIKI_INDEX_HEADER, hlen) != 0)
+		c.differ = 1;
+	if (!c.differ && db_docs_foreach(index_cmp_doc, &c) == -1)
+		fix_db_error(f);
+	if (!c.differ && getc(c.in) != EOF)
+		c.differ = 1;
+	if (f->error == NULL && ferror(c.in))
+		f->error = errf("%s: read error", WIKI_INDEX);
+	fclose(c.in);
+	free(c.line);
+	if (f->error == NULL && c.differ) {
+		f->index = 1;
+		lint_add(&f->repairs, "%s: rewritten from the registry "
+		    "(did not list each document once)", WIKI_INDEX);
+	}
+}
+
+struct iwrite {
+	int	 fd;
+	char	*buf;
+	size_t	 len, max;
+	char	*err;
+};
+
+static void
+iflush(struct iwrite *w)
+{
+	if (w->err == NULL && w->len > 0 &&
+	    fsio_write_all(w->fd, w->buf, w->len, "lintfix.index") == -1)
+		w->err = errf("%s: %s", WIKI_INDEX ".tmp", strerror(errno));
+	w->len = 0;
+}
+
+static void
+iwrite(struct iwrite *w, const char *s, size_t n)
+{
+	if (w->err != NULL)
+		return;
+	if (w->len + n > w->max)
+		iflush(w);
+	if (w->err == NULL && n > w->max) {
+		if (fsio_write_all(w->fd, s, n, "lintfix.index") == -1)
+			w->err = errf("%s: %s", WIKI_INDEX ".tmp",
+			    strerror(errno));
+		return;
+	}
+	memcpy(w->buf + w->len, s, n);
+	w->len += n;
+}
+
+static int
+index_put_doc(void *arg, const struct db_doc *d)
+{
+	struct iwrite	*w = arg;
+	struct wiki_doc	 wd;
+	char		*line;
+
+	wiki_doc_of(d, &wd);
+	line = wiki_index_line(&wd);
+	iwrite(w, line, strlen(line));
+	free(line);
+	return w->err != NULL;
+}
+
+/* index.md from the registry: streamed to index.md.tmp, fsynced, renamed. */
+static char *
+fix_index_write(void)
+{
+	struct iwrite	w;
+
+	memset(&w, 0, sizeof(w));
+	w.fd = fsio_create(WIKI_INDEX ".tmp", O_WRONLY | O_TRUNC | O_CLOEXEC,
+	    0644);
+	if (w.fd == -1)
+		return errf("%s: %s", WIKI_INDEX ".tmp", strerror(errno));
+	w.max = 64 * 1024;
+	w.buf = xmalloc(w.max);
+	iwrite(&w, WIKI_INDEX_HEADER, strlen(WIKI_INDEX_HEADER));
+	if (db_docs_foreach(index_put_doc, &w) == -1 && w.err == NULL)
+		w.err = errf("registry: %s", db_errmsg());
+	iflush(&w);
+	free(w.buf);
+	if (w.err == NULL && fsio_fsync(w.fd, "lintfix.index.fsync") == -1)
+		fatal("fsync %s.tmp", WIKI_INDEX);
+	if (close(w.fd) == -1 && w.err == NULL)
+		w.err = errf("%s: %s", WIKI_INDEX ".tmp", strerror(errno));
+	if (w.err == NULL && fsio_rename(WIKI_INDEX ".tmp", WIKI_INDEX,
+	    "lintfix.index.rename") == -1)
+		w.err = errf("%s: %s", WIKI_INDEX, strerror(errno));
+	return w.err;
+}
+
+/* The journal, the changes, the transaction: as remove_commit. */
+static char *
+fix_commit(struct fix *f)
+{
+	struct journal	*j;
+	char		*err = NULL, *what, *entry, *text, *body;
+	size_t		 i, len;
+	int64_t		 now = time(NULL);
+	int		 r;
+
+	if ((j = journal_new()) == NULL)
+		return errf("journal: %s", strerror(errno));
+	r = 0;
+	for (i = 0; i < f->strays.n && r == 0; i++)
+		r = journal_track(j, f->strays.v[i]);
+	for (i = 0; i < f->nsum && r == 0; i++)
+		r = journal_track(j, f->sum[i].path);
+	if (r == 0 && f->index)
+		r = journal_track(j, WIKI_INDEX);
+	if (r == 0)
+		r = f->log_missing ? journal_track(j, WIKI_LOG) :
+		    journal_track_append(j, WIKI_LOG);
+	if (r == -1) {
+		err = errf("journal: %s", strerror(errno));
+		rollback(j);
+		return err;
+	}
+	if ((err = activate(j)) != NULL)
+		return err;
+
+	for (i = 0; i < f->strays.n && err == NULL; i++)
+		if (fsio_unlink(f->strays.v[i], "lintfix.unlink") == -1)
+			err = errf("%s: %s", f->strays.v[i], strerror(errno));
+	for (i = 0; i < f->nsum && err == NULL; i++)
+		if (fsio_write_batched(f->sum[i].path, f->sum[i].page,
+		    f->sum[i].len, "lintfix.summary") == -1)
+			err = errf("%s: %s", f->sum[i].path, strerror(errno));
+	if (err == NULL && f->index)
+		err = fix_index_write();
+	if (err == NULL) {
+		xasprintf(&what, "lint --fix | %zu repairs",
+		    f->repairs.n + f->repairs.more);
+		entry = wiki_log_entry(what, NULL, 0, (time_t)now);
+		if (f->log_missing) {
+			xasprintf(&text, "%s%s", WIKI_LOG_HEADER, entry);
+			r = fsio_write_atomic(WIKI_LOG, text, strlen(text),
+			    "lintfix.log");
+			free(text);
+		} else
+			r = fsio_append(WIKI_LOG, entry, strlen(entry),
+			    "lintfix.log");
+		if (r == -1)
+			err = errf("%s: %s", WIKI_LOG, strerror(errno));
+		free(entry);
+		free(what);
+	}
+	if (err == NULL) {
+		sync_dirs("lintfix.fsync");
+		if (f->staging &&
+		    fsio_fsync_dir(STAGING_DIR, "lintfix.fsync") == -1)
+			fatal("fsync %s", STAGING_DIR);
+		if (db_begin() == -1)
+			err = errf("registry: %s", db_errmsg());
+		if (err == NULL && f->orphans > 0 &&
+		    db_fts_orphans_delete() == -1)
+			err = errf("full-text index: %s", db_errmsg());
+		for (i = 0; i < f->nfts && err == NULL; i++) {
+			if ((body = slurp(f->fts[i].src, &len)) == NULL) {
+				err = errf("%s: %s", f->fts[i].src,
+				    strerror(errno));
+				break;
+			}
+			if (db_fts_insert(f->fts[i].id, f->fts[i].name,
+			    f->fts[i].title, body, len) == -1)
+				err = errf("full-text index: %s", db_errmsg());
+			free(body);
+		}
+		if (err == NULL &&
+		    db_commit_insert(journal_id(j), 0, now) == -1)
+			err = errf("registry: %s", db_errmsg());
+		if (err == NULL && fsio_point("lintfix.commit") == -1)
+			err = errf("registry: %s", strerror(errno));
+		if (err != NULL)
+			db_rollback();
+		else if (db_commit() == -1)
+			err = errf("registry: %s", db_errmsg());
+	}
+	if (err != NULL) {
+		rollback(j);
+		return err;
+	}
+	(void)fsio_point("lintfix.committed");
+	discard(j);
+	return NULL;
+}
+
+static void
+fix_free(struct fix *f)
+{
+	size_t	i;
+
+	for (i = 0; i < f->strays.n; i++)
+		free(f->strays.v[i]);
+	free(f->strays.v);
+	for (i = 0; i < f->nsum; i++) {
+		free(f->sum[i].path);
+		free(f->sum[i].page);
+	}
+	free(f->sum);
+	for (i = 0; i < f->nfts; i++) {
+		free(f->fts[i].name);
+		free(f->fts[i].title);
+		free(f->fts[i].src);
+	}
+	free(f->fts);
+}
+
+/*
+ * Plan every repair the KB itself allows, then make them all in one
+ * journaled commit. The repairs made go to *repairs; NULL or the error
+ * (nothing was changed then).
+ */
+static char *
+lint_fix(struct lint *repairs)
+{
+	struct fix	 f;
+	struct lint	 ignored;
+	struct stat	 st;
+	size_t		 i, n0;
+	char		*err;
+
+	memset(&f, 0, sizeof(f));
+	memset(&ignored, 0, sizeof(ignored));
+	f.repairs.max = LINT_BYTES_MAX / 2;
+	f.strays.max = SIZE_MAX;
+	if (db_docs_foreach(fix_doc, &f) == -1)
+		fix_db_error(&f);
+	if (db_fts_orphans(&f.orphans) == -1)
+		fix_db_error(&f);
+	else if (f.orphans > 0)
+		lint_add(&f.repairs, "%s: %" PRId64 " full-text row%s without "
+		    "a document deleted", DB_PATH, f.orphans,
+		    f.orphans == 1 ? "" : "s");
+	if (f.error == NULL)
+		fix_index_plan(&f);
+	if (stat(WIKI_LOG, &st) == -1 && errno == ENOENT) {
+		f.log_missing = 1;
+		lint_add(&f.repairs, "%s: created (missing)", WIKI_LOG);
+	}
+	lint_dir(&ignored, "raw", DIR_RAW, &f.strays);
+	lint_dir(&ignored, "wiki/sources", DIR_PAGES, &f.strays);
+	lint_dir(&ignored, "wiki/summaries", DIR_PAGES, &f.strays);
+	n0 = f.strays.n;
+	lint_dir(&ignored, STAGING_DIR, DIR_STAGING, &f.strays);
+	f.staging = f.strays.n > n0;
+	for (i = 0; i < f.strays.n; i++)
+		lint_add(&f.repairs, "%s: removed (%s)", f.strays.v[i],
+		    i < n0 ? "no document in the registry" :
+		    "leftover staging file");
+	/* What lint_dir could not judge, lint reports afterwards. */
+	for (i = 0; i < ignored.n; i++)
+		free(ignored.v[i]);
+	free(ignored.v);
+	free(ignored.error);
+
+	err = f.error;
+	if (err == NULL && f.repairs.n + f.repairs.more > 0)
+		err = fix_commit(&f);
+	if (err == NULL && f.repairs.more > 0)
+		lint_add(&f.repairs, "... and %zu more repairs",
+		    f.repairs.more);
+	if (err != NULL) {
+		for (i = 0; i < f.repairs.n; i++)
+			free(f.repairs.v[i]);
+		free(f.repairs.v);
+		memset(&f.repairs, 0, sizeof(f.repairs));
+	}
+	*repairs = f.repairs;
+	fix_free(&f);
+	return err;
+}
+
 static void
 lint(const Kbd__LintReq *req)
 {
 	Kbd__LintRep	 rep = KBD__LINT_REP__INIT;
-	struct lint	 l;
+	struct lint	 l, fixed;
 	struct stat	 st;
 	size_t		 i;
 	int		 n;
 
 	memset(&l, 0, sizeof(l));
+	memset(&fixed, 0, sizeof(fixed));
+	/* Repair first; what remains is what lint then finds. */
+	if (req->fix) {
+		l.max = LINT_BYTES_MAX / 2;
+		l.error = lint_fix(&fixed);
+		if (l.error != NULL)
+			log_warnx("lint --fix: %s", l.error);
+	}
 	if (db_docs_foreach(lint_doc, &l) == -1)
 		lint_db_error(&l);
-	lint_dir(&l, "raw", DIR_RAW);
-	lint_dir(&l, "wiki/sources", DIR_PAGES);
-	lint_dir(&l, "wiki/summaries", DIR_PAGES);
+	lint_dir(&l, "raw", DIR_RAW, NULL);
+	lint_dir(&l, "wiki/sources", DIR_PAGES, NULL);
+	lint_dir(&l, "wiki/summaries", DIR_PAGES, NULL);
 	if (stat(WIKI_INDEX, &st) == -1)
 		lint_add(&l, "%s: %s", WIKI_INDEX, strerror(errno));
 	if (stat(WIKI_LOG, &st) == -1)
@@ -1459,23 +2021,26 @@ lint(const Kbd__LintReq *req)
 		lint_add(&l, "%s: %d active journal%s", JOURNAL_DIR, n,
 		    n == 1 ? "" : "s");
 	/* Lint is only served while no job runs: staging should be empty. */
-	lint_dir(&l, STAGING_DIR, DIR_STAGING);
+	lint_dir(&l, STAGING_DIR, DIR_STAGING, NULL);
 	if (l.more > 0) {
 		/* Fits: LINT_BYTES_MAX leaves room for it. */
 		if (l.n == l.cap)
 			l.v = xreallocarray(l.v, ++l.cap, sizeof(*l.v));
 		l.v[l.n++] = errf("... and %zu more problems", l.more);
 	}
-	if (req->fix && l.error == NULL)
-		l.error = xstrdup("lint --fix is not supported by this kbd");
 	rep.problems = l.v;
 	rep.n_problems = l.n;
+	rep.repairs = fixed.v;
+	rep.n_repairs = fixed.n;
 	rep.error = l.error != NULL ? l.error : (char *)"";
 	send_msg(MSG_C_LINT_REP, &rep.base);
 	for (i = 0; i < l.n; i++)
 		free(l.v[i]);
 	free(l.v);
 	free(l.error);
+	for (i = 0; i < fixed.n; i++)
+		free(fixed.v[i]);
+	free(fixed.v);
 }
 
 /* The process. */

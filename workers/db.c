@@ -584,14 +584,18 @@ db_docs_foreach(int (*cb)(void *, const struct db_doc *), void *arg)
 	struct db_doc	 d;
 	int		 rc, r = 0;
 
-	st = prep("SELECT id, name, ext, hash FROM documents ORDER BY id");
+	st = prep("SELECT id, name, ext, hash, title, description FROM "
+	    "documents ORDER BY id");
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		memset(&d, 0, sizeof(d));
 		d.id = sqlite3_column_int64(st, 0);
 		d.name = (const char *)sqlite3_column_text(st, 1);
 		d.ext = (const char *)sqlite3_column_text(st, 2);
 		d.hash = (const char *)sqlite3_column_text(st, 3);
-		if (d.name == NULL || d.ext == NULL || d.hash == NULL)
+		d.title = (const char *)sqlite3_column_text(st, 4);
+		d.description = (const char *)sqlite3_column_text(st, 5);
+		if (d.name == NULL || d.ext == NULL || d.hash == NULL ||
+		    d.title == NULL || d.description == NULL)
 			continue;	/* NOT NULL columns: integrity_check says */
 		if ((r = cb(arg, &d)) != 0)
 			break;
@@ -600,6 +604,39 @@ db_docs_foreach(int (*cb)(void *, const struct db_doc *), void *arg)
 		r = fail(rc, "listing documents");
 	sqlite3_finalize(st);
 	return r;
+}
+
+static int	count(const char *, int64_t *);
+
+int
+db_fts_exists(int64_t id)
+{
+	sqlite3_stmt	*st;
+	int		 rc;
+
+	st = prep("SELECT 1 FROM fts WHERE rowid = ?");
+	sqlite3_bind_int64(st, 1, id);
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	if (rc == SQLITE_ROW)
+		return 1;
+	if (rc == SQLITE_DONE)
+		return 0;
+	return fail(rc, "looking up a full-text row");
+}
+
+int
+db_fts_orphans(int64_t *n)
+{
+	return count("SELECT count(*) FROM fts WHERE rowid NOT IN "
+	    "(SELECT id FROM documents)", n);
+}
+
+int
+db_fts_orphans_delete(void)
+{
+	return exec("DELETE FROM fts WHERE rowid NOT IN "
+	    "(SELECT id FROM documents)");
 }
 
 /* Report every row of a one-column query as "<prefix><value>". */

@@ -87,11 +87,17 @@ int	 db_job_finish(uint64_t job, int state, const char *error,
 int	 db_job_cancel(uint64_t job, int64_t now);
 
 /*
- * Lint. db_docs_foreach streams every documents row (id, name, ext, hash
- * set) to cb, which returns 0 to go on. db_check reports each problem of
- * the database itself (integrity, FTS rows against documents) as one line.
+ * Lint. db_docs_foreach streams every documents row (id, name, ext, hash,
+ * title, description set), in id order, to cb, which returns 0 to go on.
+ * db_check reports each problem of the database itself (integrity, FTS
+ * rows against documents) as one line.
  */
 int	 db_docs_foreach(int (*cb)(void *, const struct db_doc *), void *arg);
 int	 db_check(void (*report)(void *, const char *), void *arg);
+
+/* Lint --fix: full-text rows against documents. */
+int	 db_fts_exists(int64_t id);			/* 1, 0, -1 */
+int	 db_fts_orphans(int64_t *n);	/* rows without a document */
+int	 db_fts_orphans_delete(void);			/* in a transaction */
 
 #endif /* KBD_DB_H */
