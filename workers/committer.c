@@ -205,6 +205,43 @@ discard(struct journal *j)
 }
 
 /*
+ * The commit point of a journaled mutation whose registry changes are made
+ * in the open transaction (err NULL) or failed (err set): record j as
+ * committed (for a job's batch, with its job), pass the fail point, and
+ * commit, or roll the transaction back. Returns the error.
+ */
+static char *
+transaction_end(struct journal *j, uint64_t job, int64_t now,
+    const char *point, char *err)
+{
+	if (err == NULL && j != NULL &&
+	    db_commit_insert(journal_id(j), job, now) == -1)
+		err = errf("registry: %s", db_errmsg());
+	if (err == NULL && fsio_point(point) == -1)
+		err = errf("registry: %s", strerror(errno));
+	if (err != NULL) {
+		db_rollback();
+		return err;
+	}
+	if (db_commit() == -1)
+		return errf("registry: %s", db_errmsg());
+	return NULL;
+}
+
+/* After the transaction: roll j back on err, else discard it. */
+static char *
+journal_end(struct journal *j, const char *committed, char *err)
+{
+	if (err != NULL) {
+		rollback(j);
+		return err;
+	}
+	(void)fsio_point(committed);
+	discard(j);
+	return NULL;
+}
+
+/*
  * Activate j, or explain why not. A full disk is an error the request
  * reports; any other failure leaves the journal's state unclear (it
  * fsyncs), so the committer stops and recovery sorts it out.
@@ -658,18 +695,7 @@ batch_transaction(struct journal *j, uint64_t cursor, int64_t now)
 	batch_counts(&c, 0);
 	if (err == NULL && db_job_batch(batch.job, &c, cursor) == -1)
 		err = errf("registry: %s", db_errmsg());
-	if (err == NULL && j != NULL &&
-	    db_commit_insert(journal_id(j), batch.job, now) == -1)
-		err = errf("registry: %s", db_errmsg());
-	if (err == NULL && fsio_point("batch.commit") == -1)
-		err = errf("registry: %s", strerror(errno));
-	if (err != NULL) {
-		db_rollback();
-		return err;
-	}
-	if (db_commit() == -1)
-		return errf("registry: %s", db_errmsg());
-	return NULL;
+	return transaction_end(j, batch.job, now, "batch.commit", err);
 }
 
 /* Commit the decided batch by the commit protocol. */
@@ -756,15 +782,7 @@ batch_commit(uint64_t cursor)
 		sync_dirs("publish.fsync");
 		err = batch_transaction(j, cursor, now);
 	}
-	if (err != NULL) {
-		rollback(j);
-		return err;
-	}
-
-	/* Committed. */
-	(void)fsio_point("batch.committed");
-	discard(j);
-	return NULL;
+	return journal_end(j, "batch.committed", err);
 }
 
 /*
@@ -1153,23 +1171,9 @@ remove_commit(struct rdoc *v, size_t n, size_t nfound)
 		for (i = 0; i < n && err == NULL; i++)
 			if (v[i].found && db_doc_delete(v[i].id) == -1)
 				err = errf("registry: %s", db_errmsg());
-		if (err == NULL &&
-		    db_commit_insert(journal_id(j), 0, now) == -1)
-			err = errf("registry: %s", db_errmsg());
-		if (err == NULL && fsio_point("remove.commit") == -1)
-			err = errf("registry: %s", strerror(errno));
-		if (err != NULL)
-			db_rollback();
-		else if (db_commit() == -1)
-			err = errf("registry: %s", db_errmsg());
+		err = transaction_end(j, 0, now, "remove.commit", err);
 	}
-	if (err != NULL) {
-		rollback(j);
-		return err;
-	}
-	(void)fsio_point("remove.committed");
-	discard(j);
-	return NULL;
+	return journal_end(j, "remove.committed", err);
 }
 
 static void
@@ -1881,23 +1885,9 @@ fix_commit(struct fix *f)
 				err = errf("full-text index: %s", db_errmsg());
 			free(body);
 		}
-		if (err == NULL &&
-		    db_commit_insert(journal_id(j), 0, now) == -1)
-			err = errf("registry: %s", db_errmsg());
-		if (err == NULL && fsio_point("lintfix.commit") == -1)
-			err = errf("registry: %s", strerror(errno));
-		if (err != NULL)
-			db_rollback();
-		else if (db_commit() == -1)
-			err = errf("registry: %s", db_errmsg());
+		err = transaction_end(j, 0, now, "lintfix.commit", err);
 	}
-	if (err != NULL) {
-		rollback(j);
-		return err;
-	}
-	(void)fsio_point("lintfix.committed");
-	discard(j);
-	return NULL;
+	return journal_end(j, "lintfix.committed", err);
 }
 
 static void

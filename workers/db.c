@@ -526,6 +526,20 @@ db_job_row(sqlite3_stmt *st, Kbd__JobSummary *s)
 	s->cursor = (uint64_t)sqlite3_column_int64(st, 10);
 }
 
+/* run() for a statement that must change exactly the row of job. */
+static int
+run_job(sqlite3_stmt *st, const char *what, uint64_t job)
+{
+	if (run(st, what) == -1)
+		return -1;
+	if (sqlite3_changes(db) != 1) {
+		(void)snprintf(errbuf, sizeof(errbuf), "no such job %" PRIu64,
+		    job);
+		return -1;
+	}
+	return 0;
+}
+
 int
 db_job_batch(uint64_t job, const struct db_counts *c, uint64_t cursor)
 {
@@ -538,14 +552,7 @@ db_job_batch(uint64_t job, const struct db_counts *c, uint64_t cursor)
 	sqlite3_bind_int64(st, 5, (sqlite3_int64)c->cancelled);
 	sqlite3_bind_int64(st, 6, (sqlite3_int64)cursor);
 	sqlite3_bind_int64(st, 7, (sqlite3_int64)job);
-	if (run(st, "updating the job") == -1)
-		return -1;
-	if (sqlite3_changes(db) != 1) {
-		(void)snprintf(errbuf, sizeof(errbuf), "no such job %" PRIu64,
-		    job);
-		return -1;
-	}
-	return 0;
+	return run_job(st, "updating the job", job);
 }
 
 int
@@ -567,14 +574,7 @@ db_job_cancel(uint64_t job, int64_t now)
 
 	sqlite3_bind_int64(st, 1, now);
 	sqlite3_bind_int64(st, 2, (sqlite3_int64)job);
-	if (run(st, "recording the cancel") == -1)
-		return -1;
-	if (sqlite3_changes(db) != 1) {
-		(void)snprintf(errbuf, sizeof(errbuf), "no such job %" PRIu64,
-		    job);
-		return -1;
-	}
-	return 0;
+	return run_job(st, "recording the cancel", job);
 }
 
 int
