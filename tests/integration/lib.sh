@@ -77,6 +77,12 @@ lint_clean() {
 	assert_eq true "$(printf '%s' "$out" | jq -r .ok)" "lint ok"
 }
 
+# event_field JSON PATH KEY: KEY of PATH's line in `add --json` output
+# saved in JSON ("null" when the line has no such key).
+event_field() {
+	jq -r --arg p "$2" --arg k "$3" 'select(.path == $p) | .[$k]' "$1"
+}
+
 doc_count() {
 	kbctl list --json | jq length
 }

@@ -17,10 +17,10 @@ st=$?
 set -e
 assert_eq 1 "$st" "exit status with failed inputs"
 status_of() {
-	jq -r --arg p "$T/in/$1" 'select(.path == $p) | .status' "$T/add.json"
+	event_field "$T/add.json" "$T/in/$1" status
 }
 reason_of() {
-	jq -r --arg p "$T/in/$1" 'select(.path == $p) | .reason' "$T/add.json"
+	event_field "$T/add.json" "$T/in/$1" reason
 }
 assert_eq added "$(status_of cities.csv)" "cities.csv"
 assert_eq added "$(status_of prices.csv)" "prices.csv"

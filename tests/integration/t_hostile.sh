@@ -25,8 +25,7 @@ assert_eq 1 "$st" "exit status"
 jq -e . "$T/out.json" >/dev/null || fail "output does not parse"
 
 field() {
-	jq -r --arg p "$1" --arg f "$2" 'select(.path == $p) | .[$f]' \
-	    "$T/out.json"
+	event_field "$T/out.json" "$1" "$2"
 }
 # Names: each added under a clean name, none lost.
 assert_eq added "$(field "$T/in/a$(printf '\001')b.txt" status)" "control name"

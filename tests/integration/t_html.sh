@@ -48,10 +48,10 @@ st=$?
 set -e
 assert_eq 1 "$st" "exit status with failed inputs"
 status_of() {
-	jq -r --arg p "$T/in/$1" 'select(.path == $p) | .status' "$T/add.json"
+	event_field "$T/add.json" "$T/in/$1" status
 }
 reason_of() {
-	jq -r --arg p "$T/in/$1" 'select(.path == $p) | .reason' "$T/add.json"
+	event_field "$T/add.json" "$T/in/$1" reason
 }
 for f in json re argparse os.path collections functions latin1 cp1252 \
     sjis undeclared wide hugeattr truncated empty; do

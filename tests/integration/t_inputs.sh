@@ -26,10 +26,10 @@ assert_eq 1 "$st" "exit status with failed inputs"
 jq -e . "$T/out.json" >/dev/null || fail "output does not parse"
 
 status_of() {
-	jq -r --arg p "$1" 'select(.path == $p) | .status' "$T/out.json"
+	event_field "$T/out.json" "$1" status
 }
 reason_of() {
-	jq -r --arg p "$1" 'select(.path == $p) | .reason' "$T/out.json"
+	event_field "$T/out.json" "$1" reason
 }
 assert_eq added "$(status_of "$T/in/good.md")" "good.md"
 assert_eq skipped "$(status_of "$T/in/.secret.txt")" "hidden file"

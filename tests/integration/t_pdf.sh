@@ -59,10 +59,10 @@ PY
 kbctl init >/dev/null
 kbctl add "$T/in" --json > "$T/out.json" || fail "add PDFs: $(cat "$T/out.json")"
 status_of() {
-	jq -r --arg p "$1" 'select(.path == $p) | .status' "$T/out.json"
+	event_field "$T/out.json" "$1" status
 }
 reason_of() {
-	jq -r --arg p "$1" 'select(.path == $p) | .reason' "$T/out.json"
+	event_field "$T/out.json" "$1" reason
 }
 for f in ls bash badxref; do
 	assert_eq added "$(status_of "$T/in/$f.pdf")" "$f.pdf"
