@@ -54,7 +54,6 @@ CFLAGS	+= -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wshadow \
 	   -Wno-missing-field-initializers -Wformat=2 -Wstrict-prototypes \
 	   -Wmissing-prototypes -Wpointer-arith -fstack-protector-strong \
 	   $(SANFLAGS)
-CPPFLAGS += -Iproto -I$(O)/gen -Isupervisor -Iworkers -Icli
 # A test build (default) compiles the I/O layer's fail points in; the
 # release the distributions would ship can drop them with FAILPOINTS=0.
 FAILPOINTS ?= 1
@@ -75,16 +74,59 @@ MUPDF_LIBS = -lmupdf -lmupdf-third -lharfbuzz -lfreetype -ljbig2dec \
 GEN_C	= $(O)/gen/kbd.pb-c.c
 GEN_H	= $(O)/gen/kbd.pb-c.h
 
-PROTO_SRCS = proto/chan.c proto/log.c proto/names.c proto/sockpath.c
-SUP_SRCS   = $(filter-out supervisor/kbd.c,$(wildcard supervisor/*.c))
-WRK_SRCS   = $(wildcard workers/*.c)
-CLI_SRCS   = $(wildcard cli/*.c)
+# The tree shows the processes (docs/architecture.md, "Layout"). Each
+# folder below is a static library, and each gets the include paths of
+# what it may use and nothing else: a supervisor file that includes a
+# converter header does not build.
+#
+#   common      everything every process shares           (nothing)
+#   proto       the wire: messages, channel                (common)
+#   store       the committer's storage; read-only queries (common proto)
+#   convert     bytes to Markdown, pure                    (common)
+#   worker      the sandboxed prepare/convert child        (convert)
+#   committer   the one writer of the KB                   (store)
+#   supervisor  kbd's parent process and main()            (store)
+#   cli         kbctl                                      (proto)
+INC_common	= -Icommon
+INC_proto	= $(INC_common) -Iproto -I$(O)/gen
+INC_store	= $(INC_proto) -Iworkers/store
+INC_convert	= $(INC_common) -Iworkers/convert
+INC_worker	= $(INC_proto) -Iworkers/convert -Iworkers/worker
+INC_committer	= $(INC_proto) -Iworkers/store -Iworkers/committer
+INC_supervisor	= $(INC_proto) -Iworkers/store -Isupervisor
+INC_cli		= $(INC_proto) -Icli
+INC_tests	= $(INC_proto) -Iworkers/store -Iworkers/convert \
+		  -Iworkers/worker -Iworkers/committer -Isupervisor -Icli
 
-LIB_OBJS   = $(O)/gen/kbd.pb-c.o $(PROTO_SRCS:%.c=$(O)/%.o) \
-	     $(SUP_SRCS:%.c=$(O)/%.o) $(WRK_SRCS:%.c=$(O)/%.o)
-KBD_OBJS   = $(O)/supervisor/kbd.o $(O)/libkbd.a
-CLI_OBJS   = $(CLI_SRCS:%.c=$(O)/%.o) $(O)/gen/kbd.pb-c.o \
-	     $(O)/proto/chan.o $(O)/proto/names.o $(O)/proto/sockpath.o
+$(O)/common/%.o:		DIRINC = $(INC_common)
+$(O)/proto/%.o:			DIRINC = $(INC_proto)
+$(O)/workers/store/%.o:		DIRINC = $(INC_store)
+$(O)/workers/convert/%.o:	DIRINC = $(INC_convert)
+$(O)/workers/worker/%.o:	DIRINC = $(INC_worker)
+$(O)/workers/committer/%.o:	DIRINC = $(INC_committer)
+$(O)/supervisor/%.o:		DIRINC = $(INC_supervisor)
+$(O)/cli/%.o:			DIRINC = $(INC_cli)
+
+LIB_DIRS   = common proto workers/store workers/convert workers/worker \
+	     workers/committer supervisor
+libname	   = $(O)/lib$(notdir $(1)).a
+objs_of	   = $(patsubst %.c,$(O)/%.o,$(filter-out supervisor/kbd.c,\
+	     $(wildcard $(1)/*.c)))
+LIB_common	= $(call libname,common)
+LIB_proto	= $(call libname,proto)
+LIB_store	= $(call libname,store)
+LIB_convert	= $(call libname,convert)
+LIB_worker	= $(call libname,worker)
+LIB_committer	= $(call libname,committer)
+LIB_supervisor	= $(call libname,supervisor)
+ALL_LIBS   = $(foreach d,$(LIB_DIRS),$(call libname,$(d)))
+
+# Link order: each library before those it uses.
+KBD_LIBS   = $(LIB_supervisor) $(LIB_worker) $(LIB_committer) \
+	     $(LIB_convert) $(LIB_store) $(LIB_proto) $(LIB_common)
+CLI_SRCS   = $(wildcard cli/*.c)
+CLI_OBJS   = $(CLI_SRCS:%.c=$(O)/%.o)
+CLI_LIBS   = $(LIB_proto) $(LIB_common)
 
 FUZZ_SRCS  = $(wildcard tests/fuzz/fuzz_*.c)
 FUZZ_BINS  = $(FUZZ_SRCS:tests/fuzz/%.c=$(O)/fuzz/%)
@@ -116,34 +158,54 @@ $(GEN_C) $(GEN_H) &: proto/kbd.proto | $(DEPS_STAMP)
 	protoc-c --proto_path=proto --c_out=$(O)/gen proto/kbd.proto
 
 $(O)/gen/kbd.pb-c.o: $(GEN_C)
-	$(CC) $(CPPFLAGS) $(PKG_CFLAGS) -std=c11 -O2 -g $(SANFLAGS) -c -o $@ $<
+	$(CC) $(CPPFLAGS) $(INC_proto) $(PKG_CFLAGS) -std=c11 -O2 -g $(SANFLAGS) \
+	    -c -o $@ $<
 
 $(O)/%.o: %.c $(GEN_H) | $(DEPS_STAMP)
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS) $(PKG_CFLAGS) $(CFLAGS) -MMD -MP -c -o $@ $<
+	$(CC) $(CPPFLAGS) $(DIRINC) $(PKG_CFLAGS) $(CFLAGS) -MMD -MP -c -o $@ $<
 
-$(O)/libkbd.a: $(LIB_OBJS)
+$(LIB_proto): $(O)/gen/kbd.pb-c.o
+$(foreach d,$(LIB_DIRS),$(eval $(call libname,$(d)): $(call objs_of,$(d))))
+$(ALL_LIBS):
 	rm -f $@
 	ar rcs $@ $^
 
-$(BIN)/kbd: $(KBD_OBJS)
+$(BIN)/kbd: $(O)/supervisor/kbd.o $(KBD_LIBS)
 	@mkdir -p $(BIN)
-	$(CC) $(LDFLAGS) -o $@ $(O)/supervisor/kbd.o $(O)/libkbd.a $(PKG_LIBS) \
-	    $(MUPDF_LIBS)
+	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) $(MUPDF_LIBS)
 
-$(BIN)/kbctl: $(CLI_OBJS)
+$(BIN)/kbctl: $(CLI_OBJS) $(CLI_LIBS)
 	@mkdir -p $(BIN)
 	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
-$(O)/tests/%: tests/unit/%.c $(O)/libkbd.a
-	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS) $(PKG_CFLAGS) $(CFLAGS) -o $@ $< $(O)/libkbd.a \
-	    $(PKG_LIBS) $(MUPDF_LIBS) -lcmocka
+# What each test, fuzzer and benchmark links: only the libraries it uses
+# (converters by default), and MuPDF only with the converters.
+LINK_test_journal	= store common
+LINK_test_msg		= proto common
+LINK_test_naming	= store common
+LINK_test_sandbox	= worker common
+LINK_fuzz_msg		= proto common
+LINK_convert_bench	= convert proto common
+link_libs  = $(foreach l,$(or $(LINK_$(1)),convert common),$(LIB_$(l)))
+link_ext   = $(PKG_LIBS) $(if $(filter convert,$(or $(LINK_$(1)),convert)),\
+	     $(MUPDF_LIBS))
 
-$(O)/fuzz/%: tests/fuzz/%.c $(O)/libkbd.a
+.SECONDEXPANSION:
+$(O)/tests/%: tests/unit/%.c $$(call link_libs,$$*)
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS) $(PKG_CFLAGS) $(CFLAGS) -fsanitize=fuzzer -o $@ $< \
-	    $(O)/libkbd.a $(PKG_LIBS) $(MUPDF_LIBS)
+	$(CC) $(CPPFLAGS) $(INC_tests) $(PKG_CFLAGS) $(CFLAGS) -o $@ $^ \
+	    $(call link_ext,$*) -lcmocka
+
+$(O)/fuzz/%: tests/fuzz/%.c $$(call link_libs,$$*)
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(INC_tests) $(PKG_CFLAGS) $(CFLAGS) \
+	    -fsanitize=fuzzer -o $@ $^ $(call link_ext,$*)
+
+$(O)/bench/%: tests/bench/%.c $$(call link_libs,$$*)
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(INC_tests) $(PKG_CFLAGS) $(CFLAGS) -o $@ $^ \
+	    $(call link_ext,$*)
 
 # Each harness for FUZZ_TIME seconds, from its seeds (tests/fuzz/seeds/NAME,
 # if any) and the corpus it grew before (build/fuzz/corpus/NAME).
@@ -222,11 +284,6 @@ demo: all
 bench: all $(O)/bench/convert_bench $(O)/bench/pdf_raw
 	./scripts/bench.sh
 
-$(O)/bench/%: tests/bench/%.c $(O)/libkbd.a
-	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS) $(PKG_CFLAGS) $(CFLAGS) -o $@ $< $(O)/libkbd.a \
-	    $(PKG_LIBS) $(MUPDF_LIBS)
-
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man8
 	install -m 755 $(BIN)/kbd $(BIN)/kbctl $(DESTDIR)$(BINDIR)/
@@ -235,8 +292,8 @@ install: all
 
 tidy:
 	cppcheck --quiet --error-exitcode=1 --enable=warning,portability \
-	    --inline-suppr -Iproto -Isupervisor -Iworkers -Icli \
-	    proto supervisor workers cli
+	    --inline-suppr $(INC_tests) \
+	    common proto supervisor workers cli
 
 clean:
 	rm -rf build bin

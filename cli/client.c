@@ -32,7 +32,9 @@
 #include <unistd.h>
 
 #include "kbctl.h"
+#include "kbpath.h"
 #include "sockpath.h"
+#include "util.h"
 
 /* How long stop waits for the socket, then for the process, to go. */
 #define STOP_SOCKET_MS	10000
@@ -166,10 +168,10 @@ start_lock(const char *root)
 	char	path[PATH_MAX + 32];
 	int	fd;
 
-	if ((size_t)snprintf(path, sizeof(path), "%s/.kb/start.lock", root) >=
+	if ((size_t)snprintf(path, sizeof(path), "%s/" KB_START_LOCK, root) >=
 	    sizeof(path)) {
 		errno = ENAMETOOLONG;
-		die_errno("%s/.kb/start.lock", root);
+		die_errno("%s/" KB_START_LOCK, root);
 	}
 	if ((fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600)) == -1)
 		die_errno("%s", path);
@@ -489,15 +491,6 @@ conn_close(struct conn *c)
 	c->fd = -1;
 }
 
-static long long
-now_ms(void)
-{
-	struct timespec	ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 static void
 nap(void)
 {
@@ -550,7 +543,7 @@ void
 conn_wait_gone(const char *path, pid_t pid)
 {
 	unsigned long long	 start = 0;
-	long long		 t0 = now_ms();
+	long long		 t0 = mono_ms();
 	int			 fd, procfs;
 
 	procfs = access("/proc/self/stat", R_OK) == 0;
@@ -568,7 +561,7 @@ conn_wait_gone(const char *path, pid_t pid)
 			break;
 		}
 		close(fd);
-		if (now_ms() - t0 > STOP_SOCKET_MS)
+		if (mono_ms() - t0 > STOP_SOCKET_MS)
 			die("kbd still accepting connections %d seconds after "
 			    "stop", STOP_SOCKET_MS / 1000);
 		nap();
@@ -581,7 +574,7 @@ conn_wait_gone(const char *path, pid_t pid)
 				return;
 		} else if (kill(pid, 0) == -1 && errno == ESRCH)
 			return;
-		if (now_ms() - t0 > STOP_PROCESS_MS)
+		if (mono_ms() - t0 > STOP_PROCESS_MS)
 			die("kbd (pid %ld) still running %d seconds after stop",
 			    (long)pid, STOP_PROCESS_MS / 1000);
 		nap();

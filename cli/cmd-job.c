@@ -33,6 +33,7 @@
 
 #include "kbctl.h"
 #include "progress.h"
+#include "util.h"
 
 static void
 summary_json(const Kbd__JobSummary *s, int event)
@@ -254,15 +255,6 @@ signals_service(void)
 static long long	wait_deadline = -1;
 static unsigned long	wait_timeout_s;
 static uint64_t		wait_job;
-
-static long long
-mono_ms(void)
-{
-	struct timespec	ts;
-
-	(void)clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 static void
 follow_wake(void)

@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "kbctl.h"
+#include "kbpath.h"
 
 static const struct option help_only[] = {
 	{ "help", no_argument, NULL, 'h' },
@@ -72,10 +73,10 @@ cmd_init(int argc, char **argv)
 	free(copy);
 	if (realpath(dir, root) == NULL)
 		die_errno("%s", dir);
-	if ((size_t)snprintf(kbdir, sizeof(kbdir), "%s/.kb", root) >=
+	if ((size_t)snprintf(kbdir, sizeof(kbdir), "%s/" KB_STATE, root) >=
 	    sizeof(kbdir)) {
 		errno = ENAMETOOLONG;
-		die_errno("%s/.kb", root);
+		die_errno("%s/" KB_STATE, root);
 	}
 	if (mkdir(kbdir, 0700) == -1) {
 		if (errno == EEXIST && stat(kbdir, &st) == 0 &&

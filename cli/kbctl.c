@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "kbctl.h"
+#include "kbpath.h"
 #include "progress.h"
 
 static int	cmd_help(int, char **);
@@ -256,7 +257,7 @@ is_kb(const char *dir)
 	char		path[PATH_MAX + 8];
 	struct stat	st;
 
-	if ((size_t)snprintf(path, sizeof(path), "%s/.kb", dir) >= sizeof(path))
+	if ((size_t)snprintf(path, sizeof(path), "%s/" KB_STATE, dir) >= sizeof(path))
 		return 0;
 	return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
 }

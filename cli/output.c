@@ -12,48 +12,7 @@
 #include <string.h>
 
 #include "kbctl.h"
-
-/*
- * Length of the valid UTF-8 sequence at s, or 0 when it is invalid; then
- * *bad is how many bytes form its maximal invalid prefix (the unit that
- * U+FFFD replaces, as Unicode recommends), at least 1.
- */
-static size_t
-utf8_len(const unsigned char *s, size_t *bad)
-{
-	unsigned char	lo = 0x80, hi = 0xbf;
-	size_t		n, i;
-
-	if (s[0] < 0x80)
-		return 1;
-	if (s[0] >= 0xc2 && s[0] <= 0xdf)
-		n = 2;
-	else if (s[0] >= 0xe0 && s[0] <= 0xef) {
-		n = 3;
-		if (s[0] == 0xe0)
-			lo = 0xa0;	/* overlong */
-		else if (s[0] == 0xed)
-			hi = 0x9f;	/* surrogates */
-	} else if (s[0] >= 0xf0 && s[0] <= 0xf4) {
-		n = 4;
-		if (s[0] == 0xf0)
-			lo = 0x90;	/* overlong */
-		else if (s[0] == 0xf4)
-			hi = 0x8f;	/* above U+10FFFF */
-	} else {
-		*bad = 1;
-		return 0;
-	}
-	for (i = 1; i < n; i++) {
-		if (s[i] < lo || s[i] > hi) {	/* also stops at NUL */
-			*bad = i;
-			return 0;
-		}
-		lo = 0x80;
-		hi = 0xbf;
-	}
-	return n;
-}
+#include "utf8.h"
 
 void
 json_string(FILE *f, const char *str)
@@ -90,7 +49,7 @@ json_string(FILE *f, const char *str)
 				fprintf(f, "\\u%04x", *s);
 				break;
 			}
-			if ((n = utf8_len(s, &bad)) == 0) {
+			if ((n = utf8_len(s, SIZE_MAX, &bad)) == 0) {
 				fputs("\\ufffd", f);
 				s += bad;
 				continue;

@@ -36,6 +36,7 @@
 
 #include "kbctl.h"
 #include "progress.h"
+#include "util.h"
 
 #define FIRST_FRAME_MS	500
 #define FRAME_MS	100	/* at most 10 frames a second */
@@ -88,15 +89,6 @@ static struct {
 	size_t		 plen;
 	int		 stopped;
 } P;
-
-static int64_t
-now_ms(void)
-{
-	struct timespec	ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 int
 color_parse(const char *s)
@@ -192,7 +184,7 @@ progress_start(enum progress_mode mode, int color)
 	P.mode = mode;
 	P.fd = STDERR_FILENO;
 	P.color = color;
-	P.start = now_ms();
+	P.start = mono_ms();
 	P.next_sample = P.start;
 	if (mode == PROGRESS_HEARTBEAT) {
 		P.beat_ms = (int64_t)beat_seconds() * 1000;
@@ -224,7 +216,7 @@ row_clear(struct row *r)
 void
 progress_update(const Kbd__Progress *p)
 {
-	int64_t		 now = now_ms();
+	int64_t		 now = mono_ms();
 	size_t		 i;
 	unsigned	 s;
 
@@ -618,21 +610,11 @@ draw_status(struct buf *b, int64_t now, int width)
 }
 
 static void
-write_all(const char *s, size_t len)
+term_write(const char *s, size_t len)
 {
-	ssize_t	n;
-
-	while (len > 0) {
-		if ((n = write(P.fd, s, len)) == -1) {
-			if (errno == EINTR)
-				continue;
-			/* The terminal is gone (SIGHUP): draw no more. */
-			P.stopped = 1;
-			return;
-		}
-		s += n;
-		len -= (size_t)n;
-	}
+	/* The terminal is gone (SIGHUP): draw no more. */
+	if (write_all(P.fd, s, len) == -1)
+		P.stopped = 1;
 }
 
 /* Erase the region and print the lines held for it. */
@@ -666,7 +648,7 @@ static void
 frame_end(struct buf *b)
 {
 	buf_str(b, CURSOR_SHOW SYNC_END);
-	write_all(b->s, b->len);
+	term_write(b->s, b->len);
 	free(b->s);
 }
 
@@ -725,7 +707,7 @@ progress_timeout(void)
 	}
 	if (P.next_sample < due)
 		due = P.next_sample;
-	now = now_ms();
+	now = mono_ms();
 	return due <= now ? 0 : (int)(due - now);
 }
 
@@ -742,7 +724,7 @@ void
 progress_tick(void)
 {
 	struct buf	b = { NULL, 0, 0 };
-	int64_t		now = now_ms();
+	int64_t		now = mono_ms();
 
 	if (P.mode == PROGRESS_OFF || P.stopped)
 		return;

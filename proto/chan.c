@@ -547,3 +547,13 @@ msg_take_fd(struct msg *m, int i)
 	m->fds[i] = -1;
 	return fd;
 }
+
+int
+chan_log_sink(int level, const char *text, void *arg)
+{
+	Kbd__LogMsg	lm = KBD__LOG_MSG__INIT;
+
+	lm.level = level;
+	lm.text = (char *)text;
+	return chan_send(arg, MSG_LOG, &lm.base, NULL, 0);
+}

@@ -77,6 +77,12 @@ int	 chan_recv(struct chan *, struct msg *, int flags);
 int	 chan_send(struct chan *, uint32_t type, const ProtobufCMessage *,
 	    const int *fds, int nfds);
 
+/*
+ * A log sink for a child (common/log.h's log_setsink, arg a struct chan *):
+ * the line travels to the supervisor as MSG_LOG.
+ */
+int	 chan_log_sink(int level, const char *text, void *chan);
+
 /* Unpack-and-check helper used by receivers: validates header and payload. */
 int	 msg_decode(const struct msg_hdr *, const uint8_t *payload,
 	    uint32_t max_payload, struct msg *, char *err, size_t errlen);

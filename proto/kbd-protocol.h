@@ -96,9 +96,6 @@ enum msg_type {
 	MSG_TYPE_MAX
 };
 
-/* Log levels carried by MSG_LOG; same order as syslog's. */
-#define KBD_LOG_WARN	4
-#define KBD_LOG_INFO	6
-#define KBD_LOG_DEBUG	7
+/* MSG_LOG carries the levels of common/log.h (KBD_LOG_*, syslog's order). */
 
 #endif /* KBD_PROTOCOL_H */

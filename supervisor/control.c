@@ -18,6 +18,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "kbpath.h"
 #include "log.h"
 #include "sockpath.h"
 #include "supervisor.h"
@@ -157,14 +158,14 @@ control_init(const char *kbroot)
 	if (fallback) {
 		make_rundir(sock_path);
 		/* Recorded for people and tools; kbctl derives it itself. */
-		if ((fd = open(".kb/socket", O_WRONLY | O_CREAT | O_TRUNC |
+		if ((fd = open(KB_SOCKET_NOTE, O_WRONLY | O_CREAT | O_TRUNC |
 		    O_CLOEXEC, 0600)) != -1) {
 			(void)!write(fd, sock_path, strlen(sock_path));
 			(void)!write(fd, "\n", 1);
 			close(fd);
 		}
 	} else
-		(void)unlink(".kb/socket");
+		(void)unlink(KB_SOCKET_NOTE);
 	memset(&sun, 0, sizeof(sun));
 	sun.sun_family = AF_UNIX;
 	(void)snprintf(sun.sun_path, sizeof(sun.sun_path), "%s", sock_path);

@@ -37,10 +37,12 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "convert.h"
+#include "format.h"
+#include "kbpath.h"
 #include "log.h"
 #include "names.h"
 #include "supervisor.h"
+#include "util.h"
 #include "walk.h"
 #include "xmalloc.h"
 
@@ -155,29 +157,7 @@ static void	send_summary(struct client *, uint64_t, int, int);
 static void	ops_send(void);
 static void	drain_failed(struct job *);
 static void	progress_schedule(struct job *);
-static int64_t	mono_ms(void);
 static void	on_progress(evutil_socket_t, short, void *);
-
-static void
-split_name(const char *path, char **stem, char **ext)
-{
-	const char	*base, *dot;
-	char		*e;
-
-	base = strrchr(path, '/');
-	base = base ? base + 1 : path;
-	dot = strrchr(base, '.');
-	if (dot == NULL || dot == base) {
-		*stem = xstrdup(base);
-		*ext = xstrdup("");
-		return;
-	}
-	*stem = xstrndup(base, (size_t)(dot - base));
-	*ext = xstrdup(dot + 1);
-	for (e = *ext; *e != '\0'; e++)
-		if (*e >= 'A' && *e <= 'Z')
-			*e = (char)(*e - 'A' + 'a');
-}
 
 /* ---- workers ---- */
 
@@ -254,21 +234,6 @@ win_get(struct job *j, uint64_t seq)
 	if (seq <= j->cursor || seq > j->next_seq)
 		return NULL;
 	return j->win[seq % WINDOW_MAX];
-}
-
-/*
- * The converter to use: the extension, except that a reST source saved as
- * text (Sphinx publishes its sources as NAME.rst.txt) is read as reST.
- */
-static char *
-convert_format(const struct item *it)
-{
-	size_t	len = strlen(it->stem);
-
-	if (strcmp(it->ext, "txt") == 0 && len > 4 &&
-	    strcmp(it->stem + len - 4, ".rst") == 0)
-		return (char *)"rst";
-	return it->ext;
 }
 
 /*
@@ -362,17 +327,15 @@ send_request(struct child *w, struct job *j, struct item *it)
 
 		r.seq = it->seq;
 		r.max_size = j->req->max_size;
-		r.ext = convert_format(it);
+		r.ext = (char *)format_ext_for(it->stem, it->ext);
 		it->state = IT_PREPARING;
 		worker_busy(w, j, it);
 		proc_send(w, MSG_PREPARE_REQ, &r.base, fds, 1);
 	} else {
 		Kbd__ConvertReq	r = KBD__CONVERT_REQ__INIT;
 
-		xasprintf(&raw, ".kb/staging/%llu-%llu.raw",
-		    (unsigned long long)j->id, (unsigned long long)it->seq);
-		xasprintf(&md, ".kb/staging/%llu-%llu.md",
-		    (unsigned long long)j->id, (unsigned long long)it->seq);
+		raw = kbpath_staged(j->id, it->seq, "raw");
+		md = kbpath_staged(j->id, it->seq, "md");
 		it->staged_raw = raw;
 		it->staged_md = md;
 		fds[1] = open(raw, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
@@ -391,7 +354,7 @@ send_request(struct child *w, struct job *j, struct item *it)
 		}
 		n = 3;
 		r.seq = it->seq;
-		r.ext = convert_format(it);
+		r.ext = (char *)format_ext_for(it->stem, it->ext);
 		r.expect_hash.data = it->hash;
 		r.expect_hash.len = sizeof(it->hash);
 		r.max_size = j->req->max_size;
@@ -568,7 +531,7 @@ item_from_walk(struct job *j, struct walk_entry *e)
 	it->path = e->path;
 	it->state = IT_NEW;
 	it->slot = -1;
-	split_name(it->path, &it->stem, &it->ext);
+	format_split(it->path, &it->stem, &it->ext);
 	if (e->status != KBD__FILE_STATUS__FS_NONE) {
 		item_outcome(it, e->status, "%s", e->reason);
 		return it;
@@ -578,8 +541,8 @@ item_from_walk(struct job *j, struct walk_entry *e)
 	it->size = (uint64_t)e->st.st_size;
 	it->mtime_ns = (int64_t)e->st.st_mtim.tv_sec * 1000000000 +
 	    e->st.st_mtim.tv_nsec;
-	if (!convert_ext_supported(it->ext)) {
-		convert_unsupported(it->ext, name, sizeof(name));
+	if (!format_readable(it->ext)) {
+		format_unsupported(it->ext, name, sizeof(name));
 		item_outcome(it, KBD__FILE_STATUS__FS_SKIPPED, "%s", name);
 		return it;
 	}
@@ -861,15 +824,6 @@ job_add_follower(struct job *j, struct client *c, int progress)
 }
 
 /* ---- progress ---- */
-
-static int64_t
-mono_ms(void)
-{
-	struct timespec	ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 static int64_t
 progress_interval(const struct follower *f)
@@ -1371,12 +1325,13 @@ clean_staging(void)
 	DIR		*d;
 	char		 path[512];
 
-	if ((d = opendir(".kb/staging")) == NULL)
+	if ((d = opendir(KB_STAGING)) == NULL)
 		return;
 	while ((de = readdir(d)) != NULL) {
 		if (de->d_name[0] == '.')
 			continue;
-		(void)snprintf(path, sizeof(path), ".kb/staging/%s", de->d_name);
+		(void)snprintf(path, sizeof(path), KB_STAGING "/%s",
+		    de->d_name);
 		(void)unlink(path);
 	}
 	closedir(d);

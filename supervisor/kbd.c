@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "kbd.h"
+#include "kbpath.h"
 #include "log.h"
 
 static void usage(void) __attribute__((noreturn));
@@ -236,7 +237,7 @@ main(int argc, char **argv)
 		fprintf(stderr, "kbd: %s: %s\n", dir, strerror(errno));
 		exit(1);
 	}
-	(void)snprintf(path, sizeof(path), "%s/.kb", root);
+	(void)snprintf(path, sizeof(path), "%s/" KB_STATE, root);
 	if (stat(path, &st) == -1 || !S_ISDIR(st.st_mode)) {
 		fprintf(stderr, "kbd: %s: not a knowledge base (no .kb/; "
 		    "run kbctl init)\n", root);

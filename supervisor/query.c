@@ -12,6 +12,7 @@
 #include <sqlite3.h>
 
 #include "db.h"
+#include "kbpath.h"
 #include "log.h"
 #include "supervisor.h"
 #include "xmalloc.h"
@@ -37,7 +38,7 @@ query_open(const char *kbroot)
 
 	if (db != NULL)
 		return 0;
-	xasprintf(&path, "%s/.kb/kb.db", kbroot);
+	xasprintf(&path, "%s/" KB_DB, kbroot);
 	if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY |
 	    SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
 		log_warnx("%s: %s", path, db ? sqlite3_errmsg(db) : "no memory");
@@ -367,11 +368,8 @@ query_list(int64_t *after, unsigned max, Kbd__ListChunk *chunk)
 		d->doc = xstrdup(name);
 		d->title = xstrdup((const char *)sqlite3_column_text(st_list, 2));
 		d->hash = xstrdup((const char *)sqlite3_column_text(st_list, 3));
-		if (ext[0] != '\0')
-			xasprintf(&d->raw, "raw/%s.%s", name, ext);
-		else
-			xasprintf(&d->raw, "raw/%s", name);
-		xasprintf(&d->source, "wiki/sources/%s.md", name);
+		d->raw = kbpath_raw(name, ext);
+		d->source = kbpath_source(name);
 		d->size = (uint64_t)sqlite3_column_int64(st_list, 5);
 		chunk->docs[chunk->n_docs++] = d;
 	}

@@ -23,6 +23,7 @@
 #include <event2/event.h>
 
 #include "kbd.h"
+#include "kbpath.h"
 #include "log.h"
 #include "supervisor.h"
 #include "xmalloc.h"
@@ -67,12 +68,12 @@ lock_pidfile(int readyfd)
 	ssize_t	n;
 	int	fd;
 
-	if ((fd = open(".kb/kbd.pid", O_RDWR | O_CREAT | O_CLOEXEC, 0600)) == -1)
-		start_failed(readyfd, "%s/.kb/kbd.pid: %s", sup_opts->kbroot,
+	if ((fd = open(KB_PIDFILE, O_RDWR | O_CREAT | O_CLOEXEC, 0600)) == -1)
+		start_failed(readyfd, "%s/" KB_PIDFILE ": %s", sup_opts->kbroot,
 		    strerror(errno));
 	if (flock(fd, LOCK_EX | LOCK_NB) == -1) {
 		if (errno != EWOULDBLOCK)
-			start_failed(readyfd, "%s/.kb/kbd.pid: %s",
+			start_failed(readyfd, "%s/" KB_PIDFILE ": %s",
 			    sup_opts->kbroot, strerror(errno));
 		n = pread(fd, buf, sizeof(buf) - 1, 0);
 		buf[n > 0 ? n : 0] = '\0';
@@ -85,7 +86,7 @@ lock_pidfile(int readyfd)
 	(void)snprintf(buf, sizeof(buf), "%ld\n", (long)getpid());
 	if (ftruncate(fd, 0) == -1 ||
 	    pwrite(fd, buf, strlen(buf), 0) != (ssize_t)strlen(buf))
-		log_warn(".kb/kbd.pid");
+		log_warn(KB_PIDFILE);
 }
 
 static void
@@ -179,7 +180,7 @@ sup_committer_gone(void)
 		return;
 	}
 	/* A KB deleted under us: nothing to supervise any more. */
-	if (stat(sup_opts->kbroot, &st) == -1 || stat(".kb", &st) == -1) {
+	if (stat(sup_opts->kbroot, &st) == -1 || stat(KB_STATE, &st) == -1) {
 		log_warnx("%s is gone; stopping", sup_opts->kbroot);
 		sup_shutdown("knowledge base removed");
 		return;
@@ -197,7 +198,7 @@ sup_committer_gone(void)
 		log_warnx("the committer failed %u times without starting; "
 		    "see the errors above", committer_failures + 1);
 		control_fail_waiting("kbd stopped: its committer cannot "
-		    "start (see .kb/kbd.log)");
+		    "start (see " KB_LOGFILE ")");
 		sup_shutdown("the committer cannot start");
 		return;
 	}
@@ -268,7 +269,7 @@ supervisor_main(const struct kbd_opts *o, int readyfd)
 	if (chdir(o->kbroot) == -1)
 		start_failed(readyfd, "%s: %s", o->kbroot, strerror(errno));
 	umask(022);
-	logfd = open(".kb/kbd.log", O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC,
+	logfd = open(KB_LOGFILE, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC,
 	    0600);
 	log_init("kbd", logfd, o->foreground, o->verbose);
 	lock_pidfile(readyfd);

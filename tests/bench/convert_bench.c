@@ -222,7 +222,7 @@ static int
 in_process(const struct file *f, int rawfd, int mdfd)
 {
 	struct convert_result	 r;
-	enum convert_format	 fmt;
+	enum format	 fmt;
 	uint8_t			 h[32];
 	char			*buf, reason[CONVERT_REASON_MAX];
 	size_t			 len;
@@ -230,8 +230,8 @@ in_process(const struct file *f, int rawfd, int mdfd)
 
 	buf = slurp(f->path, &len);
 	hash(buf, len, h);
-	ok = convert_sniff(f->ext, buf, len, &fmt, reason,
-	    sizeof(reason)) == CONVERT_OK;
+	ok = format_sniff(f->ext, buf, len, &fmt, reason,
+	    sizeof(reason)) == 0;
 	free(buf);
 	if (!ok)
 		return 0;

@@ -10,7 +10,7 @@
 #include <string.h>
 
 #include "convert.h"
-#include "convert-html.h"
+#include "html.h"
 #include "mdbuf.h"
 
 #define OUTPUT_CAP	(1u << 20)

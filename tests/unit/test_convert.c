@@ -529,12 +529,12 @@ test_utf8(void **state)
 	/* A NUL is not text either. */
 	/* A NUL where the sniffer looks is binary; further on, an error. */
 	expect_error("txt", "ab\0cd", 5, CONVERT_EFORMAT, 0);
-	big = malloc(CONVERT_SNIFF_LEN + 10);
+	big = malloc(FORMAT_SNIFF_LEN + 10);
 	assert_non_null(big);
-	memset(big, 'a', CONVERT_SNIFF_LEN + 10);
-	big[CONVERT_SNIFF_LEN + 3] = '\0';
-	expect_error("txt", big, CONVERT_SNIFF_LEN + 10, CONVERT_ENUL,
-	    CONVERT_SNIFF_LEN + 3);
+	memset(big, 'a', FORMAT_SNIFF_LEN + 10);
+	big[FORMAT_SNIFF_LEN + 3] = '\0';
+	expect_error("txt", big, FORMAT_SNIFF_LEN + 10, CONVERT_ENUL,
+	    FORMAT_SNIFF_LEN + 3);
 	free(big);
 	/* Offsets count the BOM: they are offsets in the file. */
 	expect_error("md", "\xef\xbb\xbf" "ab\xe9", 6, CONVERT_EUTF8, 5);
@@ -636,31 +636,31 @@ test_sniff(void **state)
 	static const char	zip[] = "PK\003\004\024\0\0\0\010\0";
 	static const char	ole[] = "\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1\0\0";
 	struct convert_result	r;
-	enum convert_format	f;
+	enum format	f;
 	char			reason[CONVERT_REASON_MAX];
 
 	(void)state;
-	assert_int_equal(convert_sniff("txt", "hello", 5, &f, reason,
-	    sizeof(reason)), CONVERT_OK);
+	assert_int_equal(format_sniff("txt", "hello", 5, &f, reason,
+	    sizeof(reason)), 0);
 	assert_int_equal(f, FMT_TEXT);
-	assert_int_equal(convert_sniff("rst", "x", 1, &f, reason,
-	    sizeof(reason)), CONVERT_OK);
+	assert_int_equal(format_sniff("rst", "x", 1, &f, reason,
+	    sizeof(reason)), 0);
 	assert_int_equal(f, FMT_RST);
-	assert_int_equal(convert_sniff("txt", pdf, sizeof(pdf) - 1, &f,
-	    reason, sizeof(reason)), CONVERT_EFORMAT);
+	assert_int_equal(format_sniff("txt", pdf, sizeof(pdf) - 1, &f,
+	    reason, sizeof(reason)), -1);
 	assert_string_equal(reason,
 	    "content is a PDF document but the name says .txt");
-	assert_int_equal(convert_sniff("md", zip, sizeof(zip) - 1, &f,
-	    reason, sizeof(reason)), CONVERT_EFORMAT);
+	assert_int_equal(format_sniff("md", zip, sizeof(zip) - 1, &f,
+	    reason, sizeof(reason)), -1);
 	assert_string_equal(reason,
 	    "content is a zip container but the name says .md");
-	assert_int_equal(convert_sniff("", ole, sizeof(ole) - 1, &f,
-	    reason, sizeof(reason)), CONVERT_EFORMAT);
-	assert_int_equal(convert_sniff("exe", "MZ", 2, &f, reason,
-	    sizeof(reason)), CONVERT_EFORMAT);
+	assert_int_equal(format_sniff("", ole, sizeof(ole) - 1, &f,
+	    reason, sizeof(reason)), -1);
+	assert_int_equal(format_sniff("exe", "MZ", 2, &f, reason,
+	    sizeof(reason)), -1);
 	assert_string_equal(reason, "unsupported format (.exe)");
-	assert_int_equal(convert_ext_supported("exe"), 0);
-	assert_int_equal(convert_ext_supported("rst"), 1);
+	assert_int_equal(format_readable("exe"), 0);
+	assert_int_equal(format_readable("rst"), 1);
 
 	/* convert() sniffs too, and says why in the result. */
 	assert_int_equal(convert("txt", pdf, sizeof(pdf) - 1, BIG, &r),

@@ -15,7 +15,7 @@
 #include <cmocka.h>
 
 #include "convert.h"
-#include "convert-csv.h"
+#include "csv.h"
 
 #define BIG	(1 << 20)
 

@@ -15,7 +15,7 @@
 #include <cmocka.h>
 
 #include "convert.h"
-#include "convert-html.h"
+#include "html.h"
 #include "mdbuf.h"
 
 #define BIG	(1 << 20)

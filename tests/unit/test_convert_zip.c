@@ -20,7 +20,7 @@
 #include <archive_entry.h>
 
 #include "convert.h"
-#include "convert-zip.h"
+#include "zip.h"
 
 #define BIG	(1 << 20)
 #define ZIPMAX	(8 << 20)
@@ -550,10 +550,10 @@ test_xls(void **state)
 	char			 why[CONVERT_REASON_MAX];
 
 	(void)state;
-	assert_false(convert_ext_supported("xls"));
-	assert_true(convert_ext_supported("docx"));
-	assert_true(convert_ext_supported("epub"));
-	convert_unsupported("xls", why, sizeof(why));
+	assert_false(format_readable("xls"));
+	assert_true(format_readable("docx"));
+	assert_true(format_readable("epub"));
+	format_unsupported("xls", why, sizeof(why));
 	assert_string_equal(why,
 	    "unsupported format (.xls: legacy Excel; save it as .xlsx)");
 	assert_fails(convert("xls", ole, sizeof(ole) - 1, BIG, &r), &r,

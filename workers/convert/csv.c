@@ -13,7 +13,7 @@
 #include <string.h>
 
 #include "convert.h"
-#include "convert-csv.h"
+#include "csv.h"
 #include "mdbuf.h"
 
 #define SNIFF_RECORDS	20

@@ -181,26 +181,14 @@
 
 #include <stddef.h>
 
+#include "format.h"
+
 #define CONVERT_TITLE_MAX	200	/* bytes */
 #define CONVERT_HEADING_MAX	200	/* bytes per outline entry */
 #define CONVERT_DESC_MAX	300	/* bytes */
 #define CONVERT_OUTLINE_MAX	256	/* headings */
 
 #define CONVERT_REASON_MAX	200	/* bytes of convert_result.reason */
-#define CONVERT_SNIFF_LEN	8192	/* bytes convert_sniff looks at */
-
-enum convert_format {
-	FMT_NONE = 0,		/* binary, or not a format kbd knows */
-	FMT_TEXT,
-	FMT_MARKDOWN,
-	FMT_RST,
-	FMT_HTML,
-	FMT_CSV,
-	FMT_PDF,
-	FMT_ZIP,		/* DOCX, PPTX, XLSX, EPUB: by name and content */
-	FMT_XLS
-};
-
 enum convert_error {
 	CONVERT_OK = 0,
 	CONVERT_ENOMEM,		/* out of memory */
@@ -225,6 +213,7 @@ struct convert_result {
 	char			*description;
 	struct convert_heading	*outline;
 	size_t			 noutline;
+	int			 outline_set;	/* a converter's own outline, even none */
 	size_t			 offset;	/* EUTF8, ENUL: byte offset in the input */
 	char			 reason[CONVERT_REASON_MAX]; /* EFORMAT, EDOC, ELIMIT */
 };
@@ -265,21 +254,8 @@ int	convert_init(void);
  */
 int	convert_check_text(const char *s, size_t len, size_t *off);
 
-/* Whether kbd reads files with this extension (lower case, no dot). */
-int	convert_ext_supported(const char *ext);
-/*
- * The reason a file with this extension is not read: "unsupported format
- * (.xls: legacy Excel; save it as .xlsx)".
- */
-void	convert_unsupported(const char *ext, char *reason, size_t rlen);
-
-/*
- * Decide the format of a document named with extension ext from the first
- * len bytes of its content (at most CONVERT_SNIFF_LEN are looked at).
- * Returns CONVERT_OK with *fmt set, or CONVERT_EFORMAT with the reason.
- */
-int	convert_sniff(const char *ext, const char *head, size_t len,
-	    enum convert_format *fmt, char *reason, size_t rlen);
+/* Whether a converter reads this format (common/format.c decides it). */
+int	convert_has(enum format);
 
 /*
  * Convert len bytes of in, a document with extension ext (lower case, no

@@ -16,6 +16,7 @@
 #include <time.h>
 
 #include "log.h"
+#include "utf8.h"
 #include "wiki.h"
 #include "xmalloc.h"
 
@@ -64,17 +65,15 @@ fold(const char *s)
 	return out;
 }
 
-/* Cut s to at most max bytes without splitting a UTF-8 character. */
+/* Cut s to at most max bytes, not inside a character nor before a blank. */
 static void
-utf8_cut(char *s, size_t max)
+cut_text(char *s, size_t max)
 {
 	size_t	len = strlen(s);
 
 	if (len <= max)
 		return;
-	len = max;
-	while (len > 0 && ((unsigned char)s[len] & 0xc0) == 0x80)
-		len--;
+	len = utf8_cut(s, max);
 	while (len > 0 && s[len - 1] == ' ')
 		len--;
 	s[len] = '\0';
@@ -136,13 +135,13 @@ wiki_summary(const struct wiki_doc *d, char *const *kw, size_t nkw,
 	(void)snprintf(rawsuffix, sizeof(rawsuffix), "%s%s",
 	    *d->ext != '\0' ? "." : "", d->ext);
 	fputs("Source: [", f);
-	fputs("raw/", f);
+	fputs(KB_RAW "/", f);
 	put_text(f, d->name);
 	put_text(f, rawsuffix);
 	fputs("](", f);
-	put_target(f, "../../raw/", d->name, rawsuffix);
+	put_target(f, KB_LINK_SUMMARY_RAW, d->name, rawsuffix);
 	fputs(") · [Markdown](", f);
-	put_target(f, "../sources/", d->name, ".md");
+	put_target(f, KB_LINK_SUMMARY_SOURCE, d->name, ".md");
 	fputs(")\n\n", f);
 
 	fputs("## Description\n\n", f);
@@ -195,10 +194,10 @@ wiki_index_line(const struct wiki_doc *d)
 	put_text(f, *t != '\0' ? t : d->name);
 	free(t);
 	fputs("](", f);
-	put_target(f, "summaries/", d->name, ".md");
+	put_target(f, KB_LINK_INDEX_SUMMARY, d->name, ".md");
 	fputs(")", f);
 	t = fold(d->description);
-	utf8_cut(t, WIKI_INDEX_DESC_MAX);
+	cut_text(t, WIKI_INDEX_DESC_MAX);
 	if (*t != '\0')
 		fprintf(f, " — %s", t);
 	free(t);
@@ -211,7 +210,7 @@ char *
 wiki_index_line_doc(const char *line, size_t len)
 {
 	char	*t, *name = NULL;
-	size_t	 i, n = 0;
+	size_t	 i, k, n = 0;
 
 	if (len < 3 || memcmp(line, "- [", 3) != 0)
 		return NULL;
@@ -242,9 +241,10 @@ wiki_index_line_doc(const char *line, size_t len)
 	if (i >= len || line[i] != ')')
 		goto out;
 	t[n] = '\0';
-	if (n > strlen("summaries/.md") && strncmp(t, "summaries/", 10) == 0 &&
+	k = strlen(KB_LINK_INDEX_SUMMARY);
+	if (n > k + 3 && strncmp(t, KB_LINK_INDEX_SUMMARY, k) == 0 &&
 	    strcmp(t + n - 3, ".md") == 0)
-		name = xstrndup(t + 10, n - 13);
+		name = xstrndup(t + k, n - k - 3);
 out:
 	free(t);
 	return name;

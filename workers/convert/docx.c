@@ -15,7 +15,7 @@
 #include <libxml/tree.h>
 
 #include "convert.h"
-#include "convert-zip.h"
+#include "zip.h"
 #include "mdbuf.h"
 
 #define LIST_LEVELS	9

@@ -14,8 +14,8 @@
 #include <libxml/tree.h>
 
 #include "convert.h"
-#include "convert-html.h"
-#include "convert-zip.h"
+#include "html.h"
+#include "zip.h"
 #include "mdbuf.h"
 
 #define EPUB_MIMETYPE	"application/epub+zip"

@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "fsio.h"
+#include "kbpath.h"
 
 #if defined(KBD_DRILL_BREAK_NODIRSYNC) && !defined(KBD_FAILPOINTS)
 #error "KBD_DRILL_BREAK_* variants are test builds (FAILPOINTS=1) only"
@@ -34,9 +35,9 @@ fsio_sync_failed(void)
 
 #ifdef KBD_FAILPOINTS
 
-#define TRACE_FILE	".kb/failpoints.trace"
-#define DIRLOG_FILE	".kb/dirlog"
-#define DIRLOG_DIR	".kb/dirlog.d"
+#define TRACE_FILE	KB_FP_TRACE
+#define DIRLOG_FILE	KB_DIRLOG
+#define DIRLOG_DIR	KB_DIRLOG_D
 
 static struct {
 	pid_t		 pid;		/* process that read the variables */

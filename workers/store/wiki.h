@@ -10,8 +10,10 @@
 #include <stddef.h>
 #include <time.h>
 
-#define WIKI_INDEX		"wiki/index.md"
-#define WIKI_LOG		"wiki/log.md"
+#include "kbpath.h"
+
+#define WIKI_INDEX		KB_INDEX
+#define WIKI_LOG		KB_LOG
 #define WIKI_INDEX_HEADER	"# Index\n\n" \
 	"One line per document: its summary page and description.\n\n"
 #define WIKI_LOG_HEADER		"# Log\n\n"

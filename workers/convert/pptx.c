@@ -14,7 +14,7 @@
 #include <libxml/tree.h>
 
 #include "convert.h"
-#include "convert-zip.h"
+#include "zip.h"
 #include "mdbuf.h"
 
 #define PPTX_LEVELS	9

@@ -23,7 +23,7 @@
 #include <libxml/xmlerror.h>
 
 #include "convert.h"
-#include "convert-html.h"
+#include "html.h"
 #include "mdbuf.h"
 
 #define PFX_LEN		24	/* any "%ld. " fits */

@@ -15,6 +15,7 @@
 #include <stdint.h>
 
 #include "kbd.pb-c.h"
+#include "kbpath.h"
 
 /*
  * A jobs row as a JobSummary: the columns to select, in this order, and the
@@ -27,7 +28,7 @@ struct sqlite3_stmt;
 /* s->error is allocated (xstrdup): free it. */
 void	db_job_row(struct sqlite3_stmt *, Kbd__JobSummary *s);
 
-#define DB_PATH		".kb/kb.db"
+#define DB_PATH		KB_DB
 
 struct db_doc {
 	int64_t		 id;

@@ -31,7 +31,7 @@
 #include <libxml/xmlerror.h>
 
 #include "convert.h"
-#include "convert-zip.h"
+#include "zip.h"
 #include "mdbuf.h"
 
 #define CHUNK	(64 * 1024)

@@ -14,6 +14,8 @@
 
 /* Longest sanitized stem, in bytes (cut on a UTF-8 character boundary). */
 #define NAMING_STEM_MAX		120
+/* Longest extension of a raw copy, in bytes. */
+#define NAMING_EXT_MAX		32
 /* Longest name: stem, "-", a full SHA-256 in hex, "-" and a counter. */
 #define NAMING_NAME_MAX		(NAMING_STEM_MAX + 1 + 64 + 1 + 10)
 
@@ -24,6 +26,12 @@
  * without splitting a character. An empty result becomes "doc".
  */
 int	naming_sanitize(const char *stem, char *out, size_t outlen);
+
+/*
+ * The extension a raw copy keeps (out holds NAMING_STEM_MAX + 1): the
+ * rules of a stem, cut to NAMING_EXT_MAX bytes; "" if ext is "". 0 or -1.
+ */
+int	naming_ext(const char *ext, char *out, size_t outlen);
 
 /*
  * Choose the name for a sanitized stem and a lower-case hex hash:

@@ -37,16 +37,17 @@
 #include <time.h>
 #include <unistd.h>
 
-#include <openssl/evp.h>
 
 #include "chan.h"
 #include "db.h"
 #include "fsio.h"
 #include "journal.h"
+#include "kbpath.h"
 #include "kbd.h"
 #include "kbd.pb-c.h"
 #include "log.h"
 #include "naming.h"
+#include "util.h"
 #include "wiki.h"
 #include "xmalloc.h"
 
@@ -55,15 +56,12 @@
 #error "KBD_DRILL_BREAK_* variants are test builds (FAILPOINTS=1) only"
 #endif
 
-#define STAGING_DIR	".kb/staging"
-#define JOURNAL_DIR	".kb/journal"
-#define EXT_MAX		32		/* bytes of a file name extension */
 #define BATCH_ITEMS_MAX	65536
 /* Room left in a LintRep for the framing and the "and N more" line. */
 #define LINT_BYTES_MAX	(MSG_MAX_INTERNAL - 16 * 1024)
 
 static const char *const live_dirs[] = {
-	"raw", "wiki", "wiki/sources", "wiki/summaries"
+	KB_RAW, KB_WIKI, KB_SOURCES, KB_SUMMARIES
 };
 
 /* One item of the batch being received, copied out of its message. */
@@ -113,51 +111,6 @@ errf(const char *fmt, ...)
 		fatal("vasprintf");
 	va_end(ap);
 	return s;
-}
-
-/* A whole file in memory (NUL-terminated), or NULL with errno. */
-static char *
-slurp(const char *path, size_t *lenp)
-{
-	struct stat	 st;
-	char		*buf;
-	size_t		 len = 0, cap;
-	ssize_t		 n;
-	int		 fd, saved;
-
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)) == -1)
-		return NULL;
-	if (fstat(fd, &st) == -1) {
-		saved = errno;
-		close(fd);
-		errno = saved;
-		return NULL;
-	}
-	cap = (size_t)st.st_size + 1;
-	buf = xmalloc(cap);
-	for (;;) {
-		if (len + 1 == cap) {
-			buf = xreallocarray(buf, 2, cap);
-			cap *= 2;
-		}
-		n = read(fd, buf + len, cap - len - 1);
-		if (n == -1 && errno == EINTR)
-			continue;
-		if (n == -1) {
-			saved = errno;
-			free(buf);
-			close(fd);
-			errno = saved;
-			return NULL;
-		}
-		if (n == 0)
-			break;
-		len += (size_t)n;
-	}
-	close(fd);
-	buf[len] = '\0';
-	*lenp = len;
-	return buf;
 }
 
 static void
@@ -260,16 +213,6 @@ activate(struct journal *j)
 	return err;
 }
 
-/* Raw file name of a document: <doc>.<ext>, or <doc> without ext. */
-static char *
-raw_file(const char *doc, const char *ext)
-{
-	char	*s;
-
-	xasprintf(&s, "%s%s%s", doc, *ext != '\0' ? "." : "", ext);
-	return s;
-}
-
 /*
  * Whether a registry document's raw file is named file. Names hold dots,
  * so "a.b.c" may be a/b.c, a.b/c or a.b.c without extension: each split
@@ -349,25 +292,18 @@ committed(void *arg, const char *id)
 
 /* Batches. */
 
-/* "" or a file directly in .kb/staging. */
+/* "" or a file directly in the staging directory. */
 static int
 staging_path_ok(const char *p)
 {
-	const char	*f;
-
-	if (*p == '\0')
-		return 1;
-	if (strncmp(p, STAGING_DIR "/", sizeof(STAGING_DIR)) != 0)
-		return 0;
-	f = p + sizeof(STAGING_DIR);
-	return *f != '\0' && *f != '.' && strchr(f, '/') == NULL;
+	return *p == '\0' || kbpath_is_staged(p);
 }
 
 static void
 item_copy(struct item *it, const Kbd__BatchItem *bi)
 {
 	char	ext[NAMING_STEM_MAX + 1];
-	size_t	i, len;
+	size_t	i;
 
 	memset(it, 0, sizeof(*it));
 	it->seq = bi->seq;
@@ -397,17 +333,8 @@ item_copy(struct item *it, const Kbd__BatchItem *bi)
 	}
 	it->stem = xstrdup(bi->stem);
 	/* The extension names a live file too: same rules as a stem. */
-	ext[0] = '\0';
-	if (bi->ext[0] != '\0' && naming_sanitize(bi->ext, ext,
-	    sizeof(ext)) == 0) {
-		len = EXT_MAX;
-		if (strlen(ext) > len) {
-			while (len > 0 && ((unsigned char)ext[len] & 0xc0) ==
-			    0x80)
-				len--;
-			ext[len] = '\0';
-		}
-	}
+	if (naming_ext(bi->ext, ext, sizeof(ext)) == -1)
+		ext[0] = '\0';
 	it->ext = xstrdup(ext);
 	it->staged_raw = xstrdup(bi->staged_raw);
 	it->staged_md = xstrdup(bi->staged_md);
@@ -415,7 +342,7 @@ item_copy(struct item *it, const Kbd__BatchItem *bi)
 	/* Staging paths are unlinked and renamed: they must be staging's. */
 	if (!staging_path_ok(it->staged_raw) ||
 	    !staging_path_ok(it->staged_md))
-		fatalx("item %" PRIu64 ": staging path outside " STAGING_DIR,
+		fatalx("item %" PRIu64 ": staging path outside " KB_STAGING,
 		    it->seq);
 	if (it->status == KBD__FILE_STATUS__FS_ADDED &&
 	    (*it->hex == '\0' || *it->staged_raw == '\0' ||
@@ -486,12 +413,12 @@ name_taken(void *arg, const char *name)
 	size_t			 i;
 	int			 r;
 
-	file = raw_file(name, ta->ext);
+	file = kbpath_raw_name(name, ta->ext);
 	for (i = 0; i < ta->upto; i++) {
 		it = &batch.items[i];
 		if (it->result != KBD__FILE_STATUS__FS_ADDED)
 			continue;
-		other = raw_file(it->doc, it->ext);
+		other = kbpath_raw_name(it->doc, it->ext);
 		r = strcmp(it->doc, name) == 0 || strcmp(other, file) == 0;
 		free(other);
 		if (r) {
@@ -554,10 +481,9 @@ batch_decide(void)
 		it->result = KBD__FILE_STATUS__FS_ADDED;
 		it->why = xstrdup("");
 		it->doc = xstrdup(name);
-		xasprintf(&it->raw, "raw/%s%s%s", name,
-		    *it->ext != '\0' ? "." : "", it->ext);
-		xasprintf(&it->src, "wiki/sources/%s.md", name);
-		xasprintf(&it->sum, "wiki/summaries/%s.md", name);
+		it->raw = kbpath_raw(name, it->ext);
+		it->src = kbpath_source(name);
+		it->sum = kbpath_summary(name);
 	}
 	return NULL;
 }
@@ -619,7 +545,7 @@ publish_one(struct item *it)
 	size_t		 len, nkw;
 	int		 r;
 
-	if ((md = slurp(it->staged_md, &len)) == NULL)
+	if ((md = read_file(it->staged_md, &len)) == NULL)
 		return errf("%s: %s", it->staged_md, strerror(errno));
 	nkw = wiki_keywords(md, len, kw);
 	free(md);
@@ -667,7 +593,7 @@ register_one(const struct item *it, int64_t now)
 	if (db_doc_insert(&d, &id) == -1)
 		return errf("registry: %s", db_errmsg());
 	/* The text indexed is what the KB holds, read back from it. */
-	if ((body = slurp(it->src, &len)) == NULL)
+	if ((body = read_file(it->src, &len)) == NULL)
 		return errf("%s: %s", it->src, strerror(errno));
 	r = db_fts_insert(id, d.name, d.title, body, len);
 	free(body);
@@ -1202,10 +1128,9 @@ remove_docs(const Kbd__RemoveReq *req)
 			continue;
 		v[i].found = 1;
 		nfound++;
-		xasprintf(&v[i].raw, "raw/%s%s%s", v[i].name,
-		    *v[i].ext != '\0' ? "." : "", v[i].ext);
-		xasprintf(&v[i].src, "wiki/sources/%s.md", v[i].name);
-		xasprintf(&v[i].sum, "wiki/summaries/%s.md", v[i].name);
+		v[i].raw = kbpath_raw(v[i].name, v[i].ext);
+		v[i].src = kbpath_source(v[i].name);
+		v[i].sum = kbpath_summary(v[i].name);
 	}
 	if (err == NULL && nfound > 0)
 		err = remove_commit(v, n, nfound);
@@ -1298,46 +1223,6 @@ lint_db_error(struct lint *l)
 		l->error = errf("registry: %s", db_errmsg());
 }
 
-/* Lower-case hex SHA-256 of a file, streamed. */
-static int
-sha256_file(const char *path, char hex[65])
-{
-	EVP_MD_CTX	*ctx;
-	unsigned char	 md[EVP_MAX_MD_SIZE], buf[64 * 1024];
-	unsigned int	 mdlen, i;
-	ssize_t		 n;
-	int		 fd, saved, r = -1;
-
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)) == -1)
-		return -1;
-	if ((ctx = EVP_MD_CTX_new()) == NULL)
-		fatalx("EVP_MD_CTX_new");
-	if (EVP_DigestInit_ex(ctx, EVP_sha256(), NULL) != 1)
-		fatalx("EVP_DigestInit_ex");
-	for (;;) {
-		if ((n = read(fd, buf, sizeof(buf))) == -1) {
-			if (errno == EINTR)
-				continue;
-			goto out;
-		}
-		if (n == 0)
-			break;
-		if (EVP_DigestUpdate(ctx, buf, (size_t)n) != 1)
-			fatalx("EVP_DigestUpdate");
-	}
-	if (EVP_DigestFinal_ex(ctx, md, &mdlen) != 1 || mdlen != 32)
-		fatalx("EVP_DigestFinal_ex");
-	for (i = 0; i < mdlen; i++)
-		(void)snprintf(hex + 2 * i, 3, "%02x", md[i]);
-	r = 0;
-out:
-	saved = errno;
-	EVP_MD_CTX_free(ctx);
-	close(fd);
-	errno = saved;
-	return r;
-}
-
 /* A file of a document is there and a regular file; 0 if not. */
 static int
 lint_file(struct lint *l, const char *path, const char *doc)
@@ -1364,8 +1249,7 @@ lint_doc(void *arg, const struct db_doc *d)
 	struct lint	*l = arg;
 	char		*path, hex[65];
 
-	xasprintf(&path, "raw/%s%s%s", d->name, *d->ext != '\0' ? "." : "",
-	    d->ext);
+	path = kbpath_raw(d->name, d->ext);
 	if (lint_file(l, path, d->name)) {
 		if (sha256_file(path, hex) == -1)
 			lint_add(l, "%s: %s", path, strerror(errno));
@@ -1374,10 +1258,10 @@ lint_doc(void *arg, const struct db_doc *d)
 			    "(sha256 %s, registered %s)", path, hex, d->hash);
 	}
 	free(path);
-	xasprintf(&path, "wiki/sources/%s.md", d->name);
+	path = kbpath_source(d->name);
 	(void)lint_file(l, path, d->name);
 	free(path);
-	xasprintf(&path, "wiki/summaries/%s.md", d->name);
+	path = kbpath_summary(d->name);
 	(void)lint_file(l, path, d->name);
 	free(path);
 	return 0;
@@ -1591,11 +1475,11 @@ fix_doc(void *arg, const struct db_doc *d)
 	size_t			 len, oldlen = 0, plen, nkw, nhd;
 	int			 r, missing;
 
-	xasprintf(&src, "wiki/sources/%s.md", d->name);
-	xasprintf(&sum, "wiki/summaries/%s.md", d->name);
+	src = kbpath_source(d->name);
+	sum = kbpath_summary(d->name);
 	/* Without its Markdown nothing is rebuilt: lint reports it. */
 	if (lstat(src, &st) == -1 || !S_ISREG(st.st_mode) ||
-	    (md = slurp(src, &len)) == NULL)
+	    (md = read_file(src, &len)) == NULL)
 		goto out;
 	if ((r = db_fts_exists(d->id)) == -1) {
 		fix_db_error(f);
@@ -1620,7 +1504,7 @@ fix_doc(void *arg, const struct db_doc *d)
 	if (missing && errno != ENOENT)
 		goto out;
 	if (!missing && (!S_ISREG(st.st_mode) ||
-	    (old = slurp(sum, &oldlen)) == NULL))
+	    (old = read_file(sum, &oldlen)) == NULL))
 		goto out;	/* not a file to replace: lint reports it */
 	memset(&wd, 0, sizeof(wd));
 	wd.name = d->name;
@@ -1867,15 +1751,15 @@ fix_commit(struct fix *f)
 	if (err == NULL) {
 		sync_dirs("lintfix.fsync");
 		if (f->staging &&
-		    fsio_fsync_dir(STAGING_DIR, "lintfix.fsync") == -1)
-			fatal("fsync %s", STAGING_DIR);
+		    fsio_fsync_dir(KB_STAGING, "lintfix.fsync") == -1)
+			fatal("fsync %s", KB_STAGING);
 		if (db_begin() == -1)
 			err = errf("registry: %s", db_errmsg());
 		if (err == NULL && f->orphans > 0 &&
 		    db_fts_orphans_delete() == -1)
 			err = errf("full-text index: %s", db_errmsg());
 		for (i = 0; i < f->nfts && err == NULL; i++) {
-			if ((body = slurp(f->fts[i].src, &len)) == NULL) {
+			if ((body = read_file(f->fts[i].src, &len)) == NULL) {
 				err = errf("%s: %s", f->fts[i].src,
 				    strerror(errno));
 				break;
@@ -1943,11 +1827,11 @@ lint_fix(struct lint *repairs)
 		f.log_missing = 1;
 		lint_add(&f.repairs, "%s: created (missing)", WIKI_LOG);
 	}
-	lint_dir(&ignored, "raw", DIR_RAW, &f.strays);
-	lint_dir(&ignored, "wiki/sources", DIR_PAGES, &f.strays);
-	lint_dir(&ignored, "wiki/summaries", DIR_PAGES, &f.strays);
+	lint_dir(&ignored, KB_RAW, DIR_RAW, &f.strays);
+	lint_dir(&ignored, KB_SOURCES, DIR_PAGES, &f.strays);
+	lint_dir(&ignored, KB_SUMMARIES, DIR_PAGES, &f.strays);
 	n0 = f.strays.n;
-	lint_dir(&ignored, STAGING_DIR, DIR_STAGING, &f.strays);
+	lint_dir(&ignored, KB_STAGING, DIR_STAGING, &f.strays);
 	f.staging = f.strays.n > n0;
 	for (i = 0; i < f.strays.n; i++)
 		lint_add(&f.repairs, "%s: removed (%s)", f.strays.v[i],
@@ -1996,9 +1880,9 @@ lint(const Kbd__LintReq *req)
 	}
 	if (db_docs_foreach(lint_doc, &l) == -1)
 		lint_db_error(&l);
-	lint_dir(&l, "raw", DIR_RAW, NULL);
-	lint_dir(&l, "wiki/sources", DIR_PAGES, NULL);
-	lint_dir(&l, "wiki/summaries", DIR_PAGES, NULL);
+	lint_dir(&l, KB_RAW, DIR_RAW, NULL);
+	lint_dir(&l, KB_SOURCES, DIR_PAGES, NULL);
+	lint_dir(&l, KB_SUMMARIES, DIR_PAGES, NULL);
 	if (stat(WIKI_INDEX, &st) == -1)
 		lint_add(&l, "%s: %s", WIKI_INDEX, strerror(errno));
 	if (stat(WIKI_LOG, &st) == -1)
@@ -2006,12 +1890,12 @@ lint(const Kbd__LintReq *req)
 	if (db_check(lint_report, &l) == -1)
 		lint_db_error(&l);
 	if ((n = journal_count_active()) == -1)
-		lint_add(&l, "%s: %s", JOURNAL_DIR, strerror(errno));
+		lint_add(&l, "%s: %s", KB_JOURNAL, strerror(errno));
 	else if (n > 0)
-		lint_add(&l, "%s: %d active journal%s", JOURNAL_DIR, n,
+		lint_add(&l, "%s: %d active journal%s", KB_JOURNAL, n,
 		    n == 1 ? "" : "s");
 	/* Lint is only served while no job runs: staging should be empty. */
-	lint_dir(&l, STAGING_DIR, DIR_STAGING, NULL);
+	lint_dir(&l, KB_STAGING, DIR_STAGING, NULL);
 	if (l.more > 0) {
 		/* Fits: LINT_BYTES_MAX leaves room for it. */
 		if (l.n == l.cap)
@@ -2045,14 +1929,14 @@ send_msg(uint32_t type, const ProtobufCMessage *pb)
 void
 committer_main(const char *kbroot)
 {
-	static const char *const kbdirs[] = { JOURNAL_DIR, STAGING_DIR };
+	static const char *const kbdirs[] = { KB_JOURNAL, KB_STAGING };
 	Kbd__CommitterReady	 ready = KBD__COMMITTER_READY__INIT;
 	struct msg		 m;
 	unsigned		 rolled_back = 0, finalized = 0;
 	int			 lockfd, r;
 
 	chan_init(&chan, KBD_CHAN_FD, 0, MSG_MAX_INTERNAL);
-	log_setchan(&chan);
+	log_setsink(chan_log_sink, &chan);
 	/*
 	 * Ctrl-C on a foreground kbd reaches the whole process group; the
 	 * committer stops at EOF, between requests, instead of mid-batch.
@@ -2063,19 +1947,19 @@ committer_main(const char *kbroot)
 		fatal("%s", kbroot);
 
 	/* A predecessor may still be dying: wait for its lock. */
-	if ((lockfd = open(".kb/lock", O_RDWR | O_CREAT | O_CLOEXEC,
+	if ((lockfd = open(KB_LOCK, O_RDWR | O_CREAT | O_CLOEXEC,
 	    0600)) == -1)
-		fatal(".kb/lock");
+		fatal(KB_LOCK);
 	while (flock(lockfd, LOCK_EX) == -1)
 		if (errno != EINTR)
-			fatal("flock .kb/lock");
+			fatal("flock " KB_LOCK);
 
 	/* Recovery before anything touches the live tree. */
 	init_dirs(kbdirs, sizeof(kbdirs) / sizeof(kbdirs[0]), 0700);
 	if (db_open(DB_PATH) == -1)
 		fatalx("%s: %s", DB_PATH, db_errmsg());
 	/* kb.db may be new: its name must be durable before it counts. */
-	if (fsio_fsync_dir(".kb", "init.fsync") == -1)
+	if (fsio_fsync_dir(KB_STATE, "init.fsync") == -1)
 		fatal("fsync .kb");
 	if (journal_recover(committed, NULL, &rolled_back, &finalized) == -1)
 		fatal("journal recovery");

@@ -21,8 +21,6 @@
 #include <string.h>
 #include <unistd.h>
 
-#include <openssl/crypto.h>
-#include <openssl/evp.h>
 
 #include "chan.h"
 #include "convert.h"
@@ -30,79 +28,37 @@
 #include "kbd.pb-c.h"
 #include "log.h"
 #include "sandbox.h"
+#include "util.h"
 #include "xmalloc.h"
 
 #define IO_CHUNK	(64 * 1024)
 #define READ_MAX	(1024 * 1024)		/* per pread when converting */
-#define HASH_LEN	32
 #define DEFAULT_MAX_SIZE (64ull << 20)
 
 static struct chan	 w_chan;
-static EVP_MD		*w_sha256;
-static EVP_MD_CTX	*w_ctx;
+static struct sha256	*w_hash;
 static uint64_t		 w_fsize;
 static uint8_t		 w_io[IO_CHUNK];
 
 static void
 hash_begin(void)
 {
-	if (EVP_DigestInit_ex2(w_ctx, w_sha256, NULL) != 1)
+	if (sha256_begin(w_hash) == -1)
 		fatalx("SHA-256: init failed");
 }
 
 static void
 hash_update(const void *p, size_t n)
 {
-	if (EVP_DigestUpdate(w_ctx, p, n) != 1)
+	if (sha256_update(w_hash, p, n) == -1)
 		fatalx("SHA-256: update failed");
 }
 
 static void
 hash_end(uint8_t *out)
 {
-	unsigned int	n;
-
-	if (EVP_DigestFinal_ex(w_ctx, out, &n) != 1 || n != HASH_LEN)
+	if (sha256_end(w_hash, out) == -1)
 		fatalx("SHA-256: final failed");
-}
-
-/*
- * libcrypto reads openssl.cnf and sets up its providers on first use;
- * after the sandbox it could not. Do it all now, with one digest to be
- * sure nothing is left to load lazily.
- */
-static void
-hash_setup(void)
-{
-	uint8_t	h[HASH_LEN];
-
-	if (OPENSSL_init_crypto(OPENSSL_INIT_LOAD_CONFIG |
-	    OPENSSL_INIT_NO_ATEXIT, NULL) != 1)
-		fatalx("libcrypto initialization failed");
-	if ((w_sha256 = EVP_MD_fetch(NULL, "SHA256", NULL)) == NULL ||
-	    (w_ctx = EVP_MD_CTX_new()) == NULL)
-		fatalx("SHA-256 unavailable");
-	hash_begin();
-	hash_update("", 0);
-	hash_end(h);
-}
-
-static int
-write_all(int fd, const void *p, size_t n)
-{
-	const uint8_t	*b = p;
-	ssize_t		 w;
-
-	while (n > 0) {
-		if ((w = write(fd, b, n)) == -1) {
-			if (errno == EINTR)
-				continue;
-			return -1;
-		}
-		b += w;
-		n -= (size_t)w;
-	}
-	return 0;
 }
 
 static void
@@ -118,9 +74,9 @@ prepare(struct msg *m)
 {
 	Kbd__PrepareReq	*req = (Kbd__PrepareReq *)m->pb;
 	Kbd__PrepareRep	 rep = KBD__PREPARE_REP__INIT;
-	uint8_t		 hash[HASH_LEN];
-	char		 reason[256] = "", head[CONVERT_SNIFF_LEN];
-	enum convert_format fmt;
+	uint8_t		 hash[SHA256_LEN];
+	char		 reason[256] = "", head[FORMAT_SNIFF_LEN];
+	enum format	 fmt;
 	struct stat	 st;
 	uint64_t	 max, total = 0;
 	size_t		 sniff;
@@ -157,9 +113,9 @@ prepare(struct msg *m)
 		}
 		if (n == 0)
 			break;
-		if (total < CONVERT_SNIFF_LEN) {
-			sniff = (size_t)n < CONVERT_SNIFF_LEN - total ?
-			    (size_t)n : (size_t)(CONVERT_SNIFF_LEN - total);
+		if (total < FORMAT_SNIFF_LEN) {
+			sniff = (size_t)n < FORMAT_SNIFF_LEN - total ?
+			    (size_t)n : (size_t)(FORMAT_SNIFF_LEN - total);
 			memcpy(head + total, w_io, sniff);
 		}
 		total += (uint64_t)n;
@@ -170,9 +126,9 @@ prepare(struct msg *m)
 		hash_update(w_io, (size_t)n);
 	}
 	hash_end(hash);
-	if (convert_sniff(req->ext, head, total < CONVERT_SNIFF_LEN ?
-	    (size_t)total : CONVERT_SNIFF_LEN, &fmt, reason,
-	    sizeof(reason)) != CONVERT_OK)
+	if (format_sniff(req->ext, head, total < FORMAT_SNIFF_LEN ?
+	    (size_t)total : FORMAT_SNIFF_LEN, &fmt, reason,
+	    sizeof(reason)) == -1)
 		goto done;
 	rep.ok = 1;
 	rep.hash.data = hash;
@@ -351,7 +307,7 @@ convert_one(struct msg *m)
 	Kbd__ConvertRep		  rep = KBD__CONVERT_REP__INIT;
 	Kbd__Heading		 *hs = NULL, **hp = NULL;
 	struct convert_result	  r;
-	uint8_t			  hash[HASH_LEN];
+	uint8_t			  hash[SHA256_LEN];
 	char			  reason[256] = "", *buf;
 	uint64_t		  max, maxout;
 	size_t			  len = 0, i;
@@ -359,7 +315,7 @@ convert_one(struct msg *m)
 
 	if (m->nfds != 3)
 		fatalx("CONVERT_REQ with %d fds", m->nfds);
-	if (req->expect_hash.len != HASH_LEN)
+	if (req->expect_hash.len != SHA256_LEN)
 		fatalx("CONVERT_REQ with a hash of %zu bytes",
 		    req->expect_hash.len);
 	memset(&r, 0, sizeof(r));
@@ -376,7 +332,7 @@ convert_one(struct msg *m)
 	rep.hash.data = hash;
 	rep.hash.len = sizeof(hash);
 	rep.size = len;
-	if (memcmp(hash, req->expect_hash.data, HASH_LEN) != 0) {
+	if (memcmp(hash, req->expect_hash.data, SHA256_LEN) != 0) {
 		(void)snprintf(reason, sizeof(reason),
 		    "file changed while being read");
 		free(buf);
@@ -429,10 +385,15 @@ worker_main(const struct worker_limits *lim)
 	int		r;
 
 	chan_init(&w_chan, KBD_CHAN_FD, 0, MSG_MAX_INTERNAL);
-	log_setchan(&w_chan);
+	log_setsink(chan_log_sink, &w_chan);
 	w_fsize = lim->fsize;
 
-	hash_setup();
+	/*
+	 * libcrypto reads openssl.cnf and sets up its providers on first
+	 * use; after the sandbox it could not.
+	 */
+	if ((w_hash = sha256_new()) == NULL)
+		fatalx("SHA-256 unavailable");
 #ifdef KBD_FAILPOINTS
 	w_selftest = getenv("KBD_WORKER_SELFTEST");
 #endif

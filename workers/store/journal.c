@@ -19,13 +19,15 @@
 
 #include "fsio.h"
 #include "journal.h"
+#include "kbpath.h"
+#include "util.h"
 
 #if (defined(KBD_DRILL_BREAK_NOBACKUPSYNC) || \
     defined(KBD_DRILL_BREAK_NOJOURNALSYNC)) && !defined(KBD_FAILPOINTS)
 #error "KBD_DRILL_BREAK_* variants are test builds (FAILPOINTS=1) only"
 #endif
 
-#define JOURNAL_DIR	".kb/journal"
+#define JOURNAL_DIR	KB_JOURNAL
 #define JOURNAL_MAGIC	"kbd-journal 1"
 #define JOURNAL_END	"end"
 #define TAIL		"\n" JOURNAL_END "\n"	/* how a whole journal ends */
@@ -592,52 +594,6 @@ journal_rollback(struct journal *j)
 	}
 	j->state = J_DONE;
 	return 0;
-}
-
-/* Read a whole file into a NUL-terminated buffer. */
-static char *
-read_file(const char *path, size_t *lenp)
-{
-	struct stat	 st;
-	char		*buf = NULL, *nb;
-	size_t		 len = 0, cap;
-	ssize_t		 n;
-	int		 fd, saved;
-
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
-		return NULL;
-	if (fstat(fd, &st) == -1)
-		goto fail;
-	cap = (size_t)st.st_size + 1;
-	if ((buf = malloc(cap)) == NULL)
-		goto fail;
-	for (;;) {
-		if (len + 1 >= cap) {
-			if ((nb = realloc(buf, cap * 2)) == NULL)
-				goto fail;
-			buf = nb;
-			cap *= 2;
-		}
-		n = read(fd, buf + len, cap - len - 1);
-		if (n == -1) {
-			if (errno == EINTR)
-				continue;
-			goto fail;
-		}
-		if (n == 0)
-			break;
-		len += (size_t)n;
-	}
-	close(fd);
-	buf[len] = '\0';
-	*lenp = len;
-	return buf;
-fail:
-	saved = errno;
-	free(buf);
-	close(fd);
-	errno = saved;
-	return NULL;
 }
 
 /* Parse "<digits> " at *sp, advancing past the space. */

@@ -11,12 +11,14 @@
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <stdint.h>
 #include <string.h>
 #include <unistd.h>
 
-#include <openssl/evp.h>
 
+#include "kbpath.h"
 #include "sockpath.h"
+#include "util.h"
 
 int
 kb_rundir(char *buf, size_t len)
@@ -40,28 +42,24 @@ int
 kb_sockpath(const char *kbroot, char *buf, size_t len, int *fallback)
 {
 	struct sockaddr_un	 sun;
-	unsigned char		 md[EVP_MAX_MD_SIZE];
-	unsigned int		 mdlen = 0;
-	char			 dir[sizeof(sun.sun_path)], hex[33];
+	uint8_t			 md[SHA256_LEN];
+	char			 dir[sizeof(sun.sun_path)], hex[2 * SHA256_LEN + 1];
 	size_t			 max;
-	int			 n, i;
+	int			 n;
 
 	max = sizeof(sun.sun_path);
 	if (len < max)
 		max = len;
 	*fallback = 0;
-	n = snprintf(buf, len, "%s/.kb/kbd.sock", kbroot);
+	n = snprintf(buf, len, "%s/" KB_SOCKET, kbroot);
 	if (n >= 0 && (size_t)n < max)
 		return 0;
 
 	*fallback = 1;
-	if (EVP_Digest(kbroot, strlen(kbroot), md, &mdlen, EVP_sha256(),
-	    NULL) != 1 || mdlen < 16) {
-		errno = EINVAL;
+	if (sha256_buf(kbroot, strlen(kbroot), md) == -1)
 		return -1;
-	}
-	for (i = 0; i < 16; i++)
-		(void)snprintf(hex + 2 * i, 3, "%02x", md[i]);
+	sha256_hex(md, hex);
+	hex[32] = '\0';	/* 128 bits name a KB well enough */
 	if (kb_rundir(dir, sizeof(dir)) == -1)
 		return -1;
 	n = snprintf(buf, len, "%s/%s.sock", dir, hex);

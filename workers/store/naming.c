@@ -7,42 +7,18 @@
 #include <sys/types.h>
 
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "naming.h"
-
-/* Length of the valid UTF-8 sequence at s, 0 if it is not one. */
-static size_t
-utf8_len(const unsigned char *s)
-{
-	unsigned char	c = s[0];
-
-	if (c < 0x80)
-		return 1;
-	if (c >= 0xc2 && c <= 0xdf)
-		return (s[1] & 0xc0) == 0x80 ? 2 : 0;
-	if (c >= 0xe0 && c <= 0xef) {
-		/* No overlong forms, no UTF-16 surrogates. */
-		if ((c == 0xe0 && s[1] < 0xa0) || (c == 0xed && s[1] > 0x9f))
-			return 0;
-		return (s[1] & 0xc0) == 0x80 && (s[2] & 0xc0) == 0x80 ? 3 : 0;
-	}
-	if (c >= 0xf0 && c <= 0xf4) {
-		/* No overlong forms, nothing above U+10FFFF. */
-		if ((c == 0xf0 && s[1] < 0x90) || (c == 0xf4 && s[1] > 0x8f))
-			return 0;
-		return (s[1] & 0xc0) == 0x80 && (s[2] & 0xc0) == 0x80 &&
-		    (s[3] & 0xc0) == 0x80 ? 4 : 0;
-	}
-	return 0;
-}
+#include "utf8.h"
 
 int
 naming_sanitize(const char *stem, char *out, size_t outlen)
 {
 	const unsigned char	*s = (const unsigned char *)stem;
-	size_t			 n, len = 0;
+	size_t			 n, nbad, len = 0;
 	int			 bad;
 
 	if (stem == NULL || out == NULL || outlen < NAMING_STEM_MAX + 1) {
@@ -58,7 +34,7 @@ naming_sanitize(const char *stem, char *out, size_t outlen)
 		 * never reads past the string. A byte that starts no valid
 		 * sequence is one bad byte.
 		 */
-		n = utf8_len(s);
+		n = utf8_len(s, SIZE_MAX, &nbad);
 		bad = n == 0 || *s < 0x20 || *s == 0x7f || *s == '/' ||
 		    (n == 2 && s[0] == 0xc2 && s[1] < 0xa0);
 		if (n == 0)
@@ -78,6 +54,19 @@ naming_sanitize(const char *stem, char *out, size_t outlen)
 		len = 3;
 	}
 	out[len] = '\0';
+	return 0;
+}
+
+int
+naming_ext(const char *ext, char *out, size_t outlen)
+{
+	if (ext != NULL && *ext == '\0' && out != NULL && outlen > 0) {
+		*out = '\0';
+		return 0;
+	}
+	if (naming_sanitize(ext, out, outlen) == -1)
+		return -1;
+	(void)utf8_cut(out, NAMING_EXT_MAX);
 	return 0;
 }
 

@@ -18,10 +18,11 @@
 #include <md4c.h>
 
 #include "convert.h"
-#include "convert-csv.h"
-#include "convert-html.h"
-#include "convert-zip.h"
+#include "csv.h"
+#include "html.h"
+#include "zip.h"
 #include "mdbuf.h"
+#include "utf8.h"
 
 /* Nesting of reST containers (lists, quotes, directives) kept as such. */
 #define DEPTH_MAX	24
@@ -35,52 +36,14 @@ static const char adorn_chars[] = "!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~";
 static int
 check_text(const unsigned char *s, size_t len, size_t *off)
 {
-	size_t		i = 0, k, j;
-	unsigned char	c, lo, hi;
-
-	while (i < len) {
-		c = s[i];
-		if (c < 0x80) {
-			if (c == 0) {
-				*off = i;
-				return CONVERT_ENUL;
-			}
-			i++;
-			continue;
-		}
-		lo = 0x80;
-		hi = 0xbf;
-		if (c >= 0xc2 && c <= 0xdf)
-			k = 1;
-		else if (c == 0xe0) {
-			k = 2;
-			lo = 0xa0;	/* shorter forms are overlong */
-		} else if ((c >= 0xe1 && c <= 0xec) || c == 0xee || c == 0xef)
-			k = 2;
-		else if (c == 0xed) {
-			k = 2;
-			hi = 0x9f;	/* U+D800-DFFF are surrogates */
-		} else if (c == 0xf0) {
-			k = 3;
-			lo = 0x90;
-		} else if (c >= 0xf1 && c <= 0xf3)
-			k = 3;
-		else if (c == 0xf4) {
-			k = 3;
-			hi = 0x8f;	/* nothing above U+10FFFF */
-		} else
-			goto bad;
-		if (len - i - 1 < k || s[i + 1] < lo || s[i + 1] > hi)
-			goto bad;
-		for (j = 2; j <= k; j++)
-			if ((s[i + j] & 0xc0) != 0x80)
-				goto bad;
-		i += k + 1;
+	switch (utf8_check((const char *)s, len, off)) {
+	case 0:
+		return CONVERT_OK;
+	case 1:
+		return CONVERT_ENUL;
+	default:
+		return CONVERT_EUTF8;
 	}
-	return CONVERT_OK;
-bad:
-	*off = i;
-	return CONVERT_EUTF8;
 }
 
 int
@@ -439,8 +402,7 @@ front_matter(const char *s, size_t len, struct text *title)
 }
 
 static int
-collect(const char *md, size_t len, int want_outline,
-    struct convert_result *r)
+collect(const char *md, size_t len, struct convert_result *r)
 {
 	MD_PARSER	 p;
 	struct collect	*c;
@@ -489,7 +451,7 @@ collect(const char *md, size_t len, int want_outline,
 		rc = CONVERT_ENOMEM;
 		goto out;
 	}
-	if (want_outline && r->outline == NULL) {
+	if (!r->outline_set && r->outline == NULL) {
 		r->outline = c->outline;
 		r->noutline = c->noutline;
 		c->outline = NULL;
@@ -1859,226 +1821,139 @@ convert_free(struct convert_result *r)
 	r->md_len = 0;
 }
 
-/* ---- formats: what a name says, what the content is ---- */
+/* ---- dispatch ---- */
 
 /*
- * Every extension kbd reads, its family (what the first bytes must look
- * like) and the converter. A NULL converter is a format kbd recognises and
- * names in its reason, but cannot read.
+ * The converter of each format kbd reads (common/format.c decides which
+ * format a file is). The plain-text formats have theirs in this file.
  */
-static const struct format {
-	const char		*ext;
-	enum convert_format	 fmt;
-	const char		*name;
-	convert_fn		*fn;
-	const char		*why;	/* of an unsupported format */
-} formats[] = {
-	{ "",		FMT_TEXT,	"text",			NULL },
-	{ "txt",	FMT_TEXT,	"text",			NULL },
-	{ "text",	FMT_TEXT,	"text",			NULL },
-	{ "md",		FMT_MARKDOWN,	"Markdown",		NULL },
-	{ "markdown",	FMT_MARKDOWN,	"Markdown",		NULL },
-	{ "rst",	FMT_RST,	"reStructuredText",	NULL },
-	{ "html",	FMT_HTML,	"HTML",			html_convert },
-	{ "htm",	FMT_HTML,	"HTML",			html_convert },
-	{ "csv",	FMT_CSV,	"CSV",			csv_convert },
-	{ "docx",	FMT_ZIP,	"DOCX",			convert_docx },
-	{ "pptx",	FMT_ZIP,	"PPTX",			convert_pptx },
-	{ "xlsx",	FMT_ZIP,	"XLSX",			convert_xlsx },
-	{ "epub",	FMT_ZIP,	"EPUB",			convert_epub },
-	/* FreeXL, Debian's reader, opens by path only: the sandbox forbids. */
-	{ "xls",	FMT_XLS,	"XLS",			NULL,
-	    "legacy Excel; save it as .xlsx" },
-	{ "pdf",	FMT_PDF,	"PDF",			convert_pdf },
+static convert_fn	md_convert, rst_convert, txt_convert;
+
+static convert_fn *const converters[FMT_MAX] = {
+	[FMT_TEXT] =		txt_convert,
+	[FMT_MARKDOWN] =	md_convert,
+	[FMT_RST] =		rst_convert,
+	[FMT_HTML] =		html_convert,
+	[FMT_CSV] =		csv_convert,
+	[FMT_PDF] =		convert_pdf,
+	[FMT_DOCX] =		convert_docx,
+	[FMT_PPTX] =		convert_pptx,
+	[FMT_XLSX] =		convert_xlsx,
+	[FMT_EPUB] =		convert_epub,
 };
 
-static const struct format *
-format_of(const char *ext)
+int
+convert_has(enum format f)
 {
-	size_t	i;
+	return f > FMT_NONE && f < FMT_MAX && converters[f] != NULL;
+}
 
-	for (i = 0; i < sizeof(formats) / sizeof(formats[0]); i++)
-		if (strcmp(ext, formats[i].ext) == 0)
-			return &formats[i];
-	return NULL;
+/*
+ * Every plain-text format starts the same way: strict UTF-8 without NUL,
+ * then the BOM dropped and line endings normalised.
+ */
+static int
+plain_source(const char *in, size_t len, struct convert_result *r,
+    char **src, size_t *n)
+{
+	int	err;
+
+	if ((err = check_text((const unsigned char *)in, len,
+	    &r->offset)) != 0)
+		return err;
+	if ((*src = normalize(in, len, n)) == NULL)
+		return CONVERT_ENOMEM;
+	return CONVERT_OK;
+}
+
+/* Markdown is its own Markdown: the normalised input is the output. */
+static int
+md_convert(const char *ext, const char *in, size_t len, struct mdbuf *out,
+    struct convert_result *r)
+{
+	char	*src;
+	size_t	 n;
+	int	 err;
+
+	(void)ext;
+	if ((err = plain_source(in, len, r, &src, &n)) != CONVERT_OK)
+		return err;
+	if (n > out->max) {
+		free(src);
+		return CONVERT_EOUTPUT;
+	}
+	mdbuf_free(out);
+	out->p = src;
+	out->len = n;
+	out->cap = n + 1;
+	return CONVERT_OK;
 }
 
 static int
-is_text_format(enum convert_format f)
+rst_convert(const char *ext, const char *in, size_t len, struct mdbuf *out,
+    struct convert_result *r)
 {
-	return f == FMT_TEXT || f == FMT_MARKDOWN || f == FMT_RST ||
-	    f == FMT_HTML || f == FMT_CSV;
+	char	*src;
+	size_t	 n;
+	int	 err;
+
+	(void)ext;
+	if ((err = plain_source(in, len, r, &src, &n)) != CONVERT_OK)
+		return err;
+	err = rst_markdown(src, n, out->max, out);
+	free(src);
+	return err;
 }
 
-int
-convert_ext_supported(const char *ext)
+static int
+txt_convert(const char *ext, const char *in, size_t len, struct mdbuf *out,
+    struct convert_result *r)
 {
-	const struct format	*f;
+	char	*src;
+	size_t	 n;
+	int	 err, headings = 0;
 
-	if ((f = format_of(ext)) == NULL)
-		return 0;
-	return f->fmt == FMT_TEXT || f->fmt == FMT_MARKDOWN ||
-	    f->fmt == FMT_RST || f->fn != NULL;
-}
-
-void
-convert_unsupported(const char *ext, char *reason, size_t rlen)
-{
-	const struct format	*f = format_of(ext);
-
-	if (f != NULL && f->why != NULL)
-		(void)snprintf(reason, rlen, "unsupported format (.%s: %s)",
-		    ext, f->why);
-	else if (f != NULL)
-		(void)snprintf(reason, rlen, "unsupported format (.%s: %s "
-		    "files cannot be read; convert it to a format kbd reads)",
-		    ext, f->name);
-	else
-		(void)snprintf(reason, rlen, "unsupported format (.%s)", ext);
-}
-
-/* What the first bytes are, whatever the name says. */
-static enum convert_format
-content_family(const char *head, size_t len)
-{
-	static const char ole[8] = "\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1";
-	size_t	 n = len < CONVERT_SNIFF_LEN ? len : CONVERT_SNIFF_LEN;
-
-	/* Readers accept "%PDF-" anywhere in the first KiB, after junk. */
-	if (memmem(head, n < 1024 ? n : 1024, "%PDF-", 5) != NULL)
-		return FMT_PDF;
-	if (n >= 4 && memcmp(head, "PK\003\004", 4) == 0)
-		return FMT_ZIP;
-	if (n >= 8 && memcmp(head, ole, 8) == 0)
-		return FMT_XLS;
-	if (memchr(head, '\0', n) != NULL)
-		return FMT_NONE;
-	return FMT_TEXT;
-}
-
-static const char *
-family_name(enum convert_format f)
-{
-	switch (f) {
-	case FMT_PDF:
-		return "a PDF document";
-	case FMT_ZIP:
-		return "a zip container";
-	case FMT_XLS:
-		return "an OLE compound file (legacy Office)";
-	case FMT_NONE:
-		return "binary";
-	default:
-		return "text";
-	}
-}
-
-int
-convert_sniff(const char *ext, const char *head, size_t len,
-    enum convert_format *fmt, char *reason, size_t rlen)
-{
-	const struct format	*f;
-	enum convert_format	 c, want;
-
-	*fmt = FMT_NONE;
-	if ((f = format_of(ext)) == NULL) {
-		(void)snprintf(reason, rlen, "unsupported format (.%s)", ext);
-		return CONVERT_EFORMAT;
-	}
-	want = is_text_format(f->fmt) ? FMT_TEXT : f->fmt;
-	c = content_family(head, len);
-	/* HTML reads its own encoding: UTF-16 with a BOM is text to it. */
-	if (c == FMT_NONE && f->fmt == FMT_HTML && len >= 2 &&
-	    (memcmp(head, "\xff\xfe", 2) == 0 ||
-	    memcmp(head, "\xfe\xff", 2) == 0))
-		c = FMT_TEXT;
-	if (c == want) {
-		*fmt = f->fmt;
-		if (!is_text_format(f->fmt) && f->fn == NULL) {
-			convert_unsupported(ext, reason, rlen);
-			return CONVERT_EFORMAT;
-		}
-		return CONVERT_OK;
-	}
-	if (c == FMT_NONE && want == FMT_TEXT) {
-		(void)snprintf(reason, rlen, "binary content");
-		return CONVERT_EFORMAT;
-	}
-	/* A name without an extension: the content alone decides. */
-	if (*ext == '\0' && c == FMT_PDF && (f = format_of("pdf")) != NULL &&
-	    f->fn != NULL) {
-		*fmt = FMT_PDF;
-		return CONVERT_OK;
-	}
-	if (*ext == '\0' && c == FMT_ZIP) {
-		(void)snprintf(reason, rlen, "a zip container without an "
-		    "extension; name it .docx, .pptx, .xlsx or .epub");
-		return CONVERT_EFORMAT;
-	}
-	(void)snprintf(reason, rlen, "content is %s but the name says %s%s",
-	    family_name(c), *ext == '\0' ? "text" : ".", ext);
-	return CONVERT_EFORMAT;
+	(void)ext;
+	if ((err = plain_source(in, len, r, &src, &n)) != CONVERT_OK)
+		return err;
+	err = txt_markdown(src, n, out->max, out, &headings);
+	free(src);
+	/* Only underlined titles make an outline of plain text. */
+	r->outline_set = !headings;
+	return err;
 }
 
 int
 convert(const char *ext, const char *in, size_t len, size_t max_output,
     struct convert_result *r)
 {
-	const struct format	*f;
-	enum convert_format	 fmt;
-	struct mdbuf		 out;
-	char			*src;
-	size_t			 n;
-	int			 err, headings = 1;
+	enum format	 fmt;
+	struct mdbuf	 out;
+	int		 err;
 
 	memset(r, 0, sizeof(*r));
-	if ((err = convert_sniff(ext, in, len, &fmt, r->reason,
-	    sizeof(r->reason))) != CONVERT_OK)
-		return err;
-	if (fmt != FMT_TEXT && fmt != FMT_MARKDOWN && fmt != FMT_RST) {
-		/* The converter reads its own encoding (HTML's charset...). */
-		f = format_of(*ext == '\0' ? "pdf" : ext);
-		mdbuf_init(&out, max_output);
-		err = f->fn(ext, in, len, &out, r);
-		if (err == CONVERT_OK && out.err != 0)
-			err = out.err;
-		if (err != CONVERT_OK) {
-			mdbuf_free(&out);
-			return err;
-		}
-		if (out.p == NULL)
-			mdbuf_add(&out, "", 0);
-		if (out.err != 0) {
-			mdbuf_free(&out);
-			return out.err;
-		}
-		goto done;
+	if (format_sniff(ext, in, len, &fmt, r->reason,
+	    sizeof(r->reason)) == -1)
+		return CONVERT_EFORMAT;
+	if (!convert_has(fmt)) {
+		format_unsupported(ext, r->reason, sizeof(r->reason));
+		return CONVERT_EFORMAT;
 	}
-	if ((err = check_text((const unsigned char *)in, len, &r->offset)) != 0)
+	mdbuf_init(&out, max_output);
+	err = converters[fmt](ext, in, len, &out, r);
+	if (err == CONVERT_OK && out.err != 0)
+		err = out.err;
+	if (err == CONVERT_OK && out.p == NULL) {
+		mdbuf_add(&out, "", 0);
+		err = out.err;
+	}
+	if (err != CONVERT_OK) {
+		mdbuf_free(&out);
 		return err;
-	if ((src = normalize(in, len, &n)) == NULL)
-		return CONVERT_ENOMEM;
-
-	if (fmt == FMT_MARKDOWN) {
-		if (n > max_output) {
-			free(src);
-			return CONVERT_EOUTPUT;
-		}
-		out.p = src;
-		out.len = n;
-		src = NULL;
-		err = 0;
-	} else if (fmt == FMT_RST)
-		err = rst_markdown(src, n, max_output, &out);
-	else
-		err = txt_markdown(src, n, max_output, &out, &headings);
-	free(src);
-	if (err != 0)
-		return err;
-done:
+	}
 	r->md = out.p;
 	r->md_len = out.len;
-	if ((err = collect(r->md, r->md_len, headings, r)) != 0) {
+	if ((err = collect(r->md, r->md_len, r)) != 0) {
 		convert_free(r);
 		return err;
 	}

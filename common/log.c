@@ -1,7 +1,7 @@
 /*
  * Logging for kbd: timestamped lines to the KB's log file, or, in a
- * sandboxed child, MSG_LOG messages to the supervisor (a child has no file
- * it could write to). fatal() and fatalx() log and exit; they are for
+ * sandboxed child, to the sink it installed (a child has no file it could
+ * write to; its sink sends the line to the supervisor). fatal() and fatalx() log and exit; they are for
  * daemon code only, never for library-like code.
  */
 #include <sys/types.h>
@@ -13,15 +13,14 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "chan.h"
-#include "kbd.pb-c.h"
 #include "log.h"
 
 static const char	*log_name = "kbd";
 static int		 log_fd = -1;
 static int		 log_stderr = 1;
 static int		 log_verbose;
-static struct chan	*log_chan;
+static log_sink_fn	*log_sink;
+static void		*log_sink_arg;
 
 void
 log_init(const char *procname, int fd, int tostderr, int verbose)
@@ -33,15 +32,10 @@ log_init(const char *procname, int fd, int tostderr, int verbose)
 }
 
 void
-log_setchan(struct chan *c)
+log_setsink(log_sink_fn *fn, void *arg)
 {
-	log_chan = c;
-}
-
-void
-log_setname(const char *procname)
-{
-	log_name = procname;
+	log_sink = fn;
+	log_sink_arg = arg;
 }
 
 static const char *
@@ -98,18 +92,13 @@ static void	vlog_errno(int, int, const char *, va_list)
 static void
 vlog(int level, const char *fmt, va_list ap)
 {
-	char		buf[1800];
-	Kbd__LogMsg	lm = KBD__LOG_MSG__INIT;
+	char	buf[1800];
 
-	if (level == KBD_LOG_DEBUG && !log_verbose && log_chan == NULL)
+	if (level == KBD_LOG_DEBUG && !log_verbose && log_sink == NULL)
 		return;
 	(void)vsnprintf(buf, sizeof(buf), fmt, ap);
-	if (log_chan != NULL) {
-		lm.level = level;
-		lm.text = buf;
-		if (chan_send(log_chan, MSG_LOG, &lm.base, NULL, 0) == 0)
-			return;
-	}
+	if (log_sink != NULL && log_sink(level, buf, log_sink_arg) == 0)
+		return;
 	write_line(level, log_name, (long)getpid(), buf);
 }
 

@@ -18,7 +18,7 @@
 #include <libxml/xmlreader.h>
 
 #include "convert.h"
-#include "convert-zip.h"
+#include "zip.h"
 #include "mdbuf.h"
 
 #define XLSX_ROWS	10000

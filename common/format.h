@@ -1,0 +1,61 @@
+/*
+ * Formats: the one owner of every decision about what a file is. Which
+ * extensions kbd knows and reads, how a name splits into stem and
+ * extension, and what the first bytes of the content say, whatever the
+ * name claims. The supervisor asks at PREPARE time (skip what kbd cannot
+ * read without reading it), the worker sniffs the bytes it reads, and the
+ * converters dispatch on the result.
+ */
+#ifndef KBD_FORMAT_H
+#define KBD_FORMAT_H
+
+#include <stddef.h>
+
+#define FORMAT_SNIFF_LEN	8192	/* bytes format_sniff looks at */
+
+enum format {
+	FMT_NONE = 0,		/* binary, or not a format kbd knows */
+	FMT_TEXT,
+	FMT_MARKDOWN,
+	FMT_RST,
+	FMT_HTML,
+	FMT_CSV,
+	FMT_PDF,
+	FMT_DOCX,
+	FMT_PPTX,
+	FMT_XLSX,
+	FMT_EPUB,
+	FMT_XLS,
+	FMT_MAX
+};
+
+/*
+ * Split the last component of path into stem and extension (lower case,
+ * no dot; "" when there is none, or for a dot file). Both malloc'd.
+ */
+void		 format_split(const char *path, char **stem, char **ext);
+/*
+ * The extension whose format a document is read as: ext itself, except a
+ * reST source saved as text (Sphinx publishes NAME.rst.txt), read as reST.
+ */
+const char	*format_ext_for(const char *stem, const char *ext);
+/* The format of an extension (lower case, no dot); FMT_NONE if unknown. */
+enum format	 format_of(const char *ext);
+/* Whether kbd reads files with this extension. */
+int		 format_readable(const char *ext);
+/*
+ * The reason a file with this extension is not read: "unsupported format
+ * (.xls: legacy Excel; save it as .xlsx)".
+ */
+void		 format_unsupported(const char *ext, char *reason, size_t rlen);
+/*
+ * Decide the format of a document named with extension ext from the first
+ * len bytes of its content (at most FORMAT_SNIFF_LEN are looked at).
+ * Returns 0 with *fmt set, or -1 with the reason.
+ */
+int		 format_sniff(const char *ext, const char *head, size_t len,
+		    enum format *fmt, char *reason, size_t rlen);
+/* Whether the converter reads the bytes as UTF-8 text itself. */
+int		 format_is_plain(enum format);
+
+#endif /* KBD_FORMAT_H */

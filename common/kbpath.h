@@ -1,0 +1,55 @@
+/*
+ * The on-disk layout of a KB: every path kbd and kbctl use is spelled
+ * here and nowhere else. Paths are relative to the KB root (kbd and its
+ * children run there); kbctl joins them to the root it found.
+ *
+ *	raw/NAME[.EXT]			the original bytes
+ *	wiki/sources/NAME.md		its Markdown
+ *	wiki/summaries/NAME.md		its summary page
+ *	wiki/index.md, wiki/log.md	the index and the log
+ *	.kb/				kbd's own state (below)
+ */
+#ifndef KBD_KBPATH_H
+#define KBD_KBPATH_H
+
+#include <stdint.h>
+
+#define KB_STATE	".kb"
+#define KB_DB		".kb/kb.db"
+#define KB_LOCK		".kb/lock"		/* the committer's flock */
+#define KB_STAGING	".kb/staging"		/* workers' output, by fd */
+#define KB_JOURNAL	".kb/journal"
+#define KB_PIDFILE	".kb/kbd.pid"
+#define KB_LOGFILE	".kb/kbd.log"
+#define KB_SOCKET	".kb/kbd.sock"
+#define KB_SOCKET_NOTE	".kb/socket"		/* where it is, if elsewhere */
+#define KB_START_LOCK	".kb/start.lock"	/* kbctl's autostart */
+#define KB_FP_TRACE	".kb/failpoints.trace"	/* drills */
+#define KB_DIRLOG	".kb/dirlog"		/* drills */
+#define KB_DIRLOG_D	".kb/dirlog.d"		/* drills */
+
+#define KB_RAW		"raw"
+#define KB_WIKI		"wiki"
+#define KB_SOURCES	"wiki/sources"
+#define KB_SUMMARIES	"wiki/summaries"
+#define KB_INDEX	"wiki/index.md"
+#define KB_LOG		"wiki/log.md"
+
+/* Relative links between wiki pages: summary to source and raw, index to
+ * summary. */
+#define KB_LINK_SUMMARY_SOURCE	"../sources/"
+#define KB_LINK_SUMMARY_RAW	"../../raw/"
+#define KB_LINK_INDEX_SUMMARY	"summaries/"
+
+/* malloc'd paths of a document's three files (ext "" for none). */
+char	*kbpath_raw(const char *doc, const char *ext);
+char	*kbpath_source(const char *doc);
+char	*kbpath_summary(const char *doc);
+/* The raw file's name in raw/: "NAME.EXT" or "NAME". */
+char	*kbpath_raw_name(const char *doc, const char *ext);
+/* A worker's output for one file of a job: kind "raw" or "md". */
+char	*kbpath_staged(uint64_t job, uint64_t seq, const char *kind);
+/* Whether p names a file directly in the staging directory. */
+int	 kbpath_is_staged(const char *p);
+
+#endif /* KBD_KBPATH_H */

@@ -1,0 +1,41 @@
+/*
+ * Small utilities every process uses: whole-file reads and writes, a
+ * monotonic clock, SHA-256. Library-like: errors are returned, with errno.
+ */
+#ifndef KBD_UTIL_H
+#define KBD_UTIL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define SHA256_LEN	32
+
+/*
+ * A whole file in memory, NUL-terminated (not followed if a symlink), or
+ * NULL with errno.
+ */
+char	*read_file(const char *path, size_t *lenp);
+/* Write all n bytes, retrying short writes and EINTR; 0 or -1. */
+int	 write_all(int fd, const void *, size_t n);
+/* CLOCK_MONOTONIC in milliseconds. */
+int64_t	 mono_ms(void);
+
+/*
+ * Streaming SHA-256. sha256_setup() loads libcrypto's configuration and
+ * providers now (a sandboxed worker could not later); the others are
+ * safe after it. 0 or -1.
+ */
+struct sha256;
+int		 sha256_setup(void);
+struct sha256	*sha256_new(void);
+void		 sha256_free(struct sha256 *);
+int		 sha256_begin(struct sha256 *);
+int		 sha256_update(struct sha256 *, const void *, size_t);
+int		 sha256_end(struct sha256 *, uint8_t out[SHA256_LEN]);
+int		 sha256_buf(const void *, size_t, uint8_t out[SHA256_LEN]);
+/* Of a whole file (symlinks not followed), as lower-case hex. */
+int		 sha256_file(const char *path, char hex[2 * SHA256_LEN + 1]);
+void		 sha256_hex(const uint8_t h[SHA256_LEN],
+		    char hex[2 * SHA256_LEN + 1]);
+
+#endif /* KBD_UTIL_H */
