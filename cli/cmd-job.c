@@ -478,8 +478,7 @@ follow(struct conn *c, int json, int exit_on_error, enum progress_mode mode,
 	}
 	/* Not everything was added: a failure, or a cancel by anyone. */
 	rc = s->failed > 0 || s->state == KBD__JOB_STATE__JOB_FAILED ||
-	    s->state == KBD__JOB_STATE__JOB_CANCELLED ||
-	    s->state == KBD__JOB_STATE__JOB_INTERRUPTED ? EXIT_FAIL : EXIT_OK;
+	    s->state == KBD__JOB_STATE__JOB_CANCELLED ? EXIT_FAIL : EXIT_OK;
 	msg_free(&m);
 	signals_service();
 	if (interrupts > 0)

@@ -19,7 +19,6 @@
 
 #include "kbctl.h"
 #include "kbpath.h"
-#include "progress.h"
 
 static int	cmd_help(int, char **);
 
@@ -111,11 +110,20 @@ main_usage(FILE *f)
 	    "Every command takes --help.\n", f);
 }
 
+static void	(*error_hook)(void);
+
+void
+before_error(void (*fn)(void))
+{
+	error_hook = fn;
+}
+
 static void
 vwarn(const char *fmt, va_list ap, const char *err)
 {
 	/* What was printed so far goes first, so the error lands after it. */
-	progress_stop();
+	if (error_hook != NULL)
+		error_hook();
 	(void)fflush(stdout);
 	fputs("kbctl: ", stderr);
 	vfprintf(stderr, fmt, ap);

@@ -46,6 +46,11 @@ struct cmd {
 /* kbctl.c */
 extern const struct cmd	*cmd_current;
 
+/*
+ * Run fn before any error is printed (the progress region clears itself so
+ * that the message lands below what was printed).
+ */
+void	 before_error(void (*fn)(void));
 void	 die(const char *, ...)
 	    __attribute__((format(printf, 1, 2), noreturn));
 void	 die_errno(const char *, ...)

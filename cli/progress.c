@@ -204,6 +204,7 @@ progress_start(enum progress_mode mode, int color)
 	/* Whatever happens, the region goes and the cursor comes back. */
 	if (!registered && atexit(progress_stop) == 0)
 		registered = 1;
+	before_error(progress_stop);
 }
 
 static void

@@ -42,8 +42,6 @@ job_state_str(int state)
 		return "failed";
 	case KBD__JOB_STATE__JOB_CANCELLED:
 		return "cancelled";
-	case KBD__JOB_STATE__JOB_INTERRUPTED:
-		return "interrupted";
 	default:
 		return "unknown";
 	}
