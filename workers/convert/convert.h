@@ -10,7 +10,7 @@
  * a lone CR become LF, as CommonMark reads them anyway.
  *
  * The format is decided from the content's first bytes, then the name
- * (convert_sniff): a PDF header, a zip container (DOCX, PPTX, XLSX, EPUB),
+ * (common/format.c): a PDF header, a zip container (DOCX, PPTX, XLSX, EPUB),
  * an OLE compound file (XLS) or text. A name whose extension says one
  * family and content that is another is refused (CONVERT_EFORMAT, with
  * the reason); so is binary content in a text format. A name without an
@@ -68,7 +68,7 @@
  *	"1)", a thematic break or setext underline, a code fence, "[x]:")
  *	gets a backslash.
  *
- * PDF (convert-pdf.c):
+ * PDF (pdf.c):
  *
  *  "pdf" (and a PDF without extension): MuPDF's structured text, page by
  *	page. The metadata's Title, if any, is the title and a "# " heading.
@@ -83,9 +83,9 @@
  *	Encrypted, damaged, textless PDFs and those past the limits (10,000
  *	pages, MuPDF's memory cap) fail with their reason.
  *
- * Zip containers, by extension (convert-zip.c and one file each; the
+ * Zip containers, by extension (zip.c and one file each; the
  * container must agree with the extension, and the limits on entries,
- * sizes, compression ratio and XML are in convert-zip.h):
+ * sizes, compression ratio and XML are in zip.h):
  *
  *  "docx": paragraphs; headings from paragraph styles (named "heading N"
  *	or "Title" in styles.xml, or with an outline level, inherited
@@ -217,22 +217,6 @@ struct convert_result {
 	size_t			 offset;	/* EUTF8, ENUL: byte offset in the input */
 	char			 reason[CONVERT_REASON_MAX]; /* EFORMAT, EDOC, ELIMIT */
 };
-
-struct mdbuf;
-
-/*
- * A converter for one non-plain-text format: append the Markdown of len
- * bytes of in (a document named with extension ext) to out. It may set
- * r->title (malloc'd) from the document's metadata and r->outline from
- * its own structure (PDF bookmarks); what it leaves NULL is read from the
- * Markdown. On failure it returns an error and, for EFORMAT, EDOC and
- * ELIMIT, says why in r->reason, without the file name (the worker adds
- * it). out's own error (output cap, memory) is checked by the caller.
- */
-typedef int convert_fn(const char *ext, const char *in, size_t len,
-    struct mdbuf *out, struct convert_result *r);
-
-convert_fn	convert_pdf;		/* convert-pdf.c, MuPDF */
 
 /*
  * The most memory MuPDF may hold while it reads one PDF; past it the PDF
