@@ -6,7 +6,6 @@
  */
 #include <sys/types.h>
 
-#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
