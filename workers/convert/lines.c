@@ -16,6 +16,47 @@
 
 static const char adorn_chars[] = "!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~";
 
+/* ---- Markdown output: line prefixes of nested containers ---- */
+
+void
+conv_init(struct conv *c, size_t max_output)
+{
+	memset(c, 0, sizeof(*c));
+	mdbuf_init(&c->out, max_output);
+	mdbuf_init(&c->prefix, MDBUF_NOLIMIT);
+	mdbuf_init(&c->para, MDBUF_NOLIMIT);
+	mdbuf_init(&c->inl, MDBUF_NOLIMIT);
+}
+
+int
+conv_done(struct conv *c)
+{
+	int	err = c->err;
+
+	while (c->nseg > 0) {
+		free(c->seg[c->nseg - 1].marker);
+		c->nseg--;
+	}
+	if (err == 0)
+		err = c->out.err;
+	if (err == 0)
+		err = c->prefix.err;
+	if (err == 0)
+		err = c->para.err;
+	if (err == 0)
+		err = c->inl.err;
+	if (err == 0)
+		mdbuf_add(&c->out, "", 0);	/* never NULL */
+	if (err == 0)
+		err = c->out.err;
+	mdbuf_free(&c->prefix);
+	mdbuf_free(&c->para);
+	mdbuf_free(&c->inl);
+	if (err != 0)
+		mdbuf_free(&c->out);
+	return err;
+}
+
 void
 line_begin(struct conv *c)
 {
@@ -196,6 +237,24 @@ emit_text_line(struct conv *c, const char *s, size_t n)
 	mdbuf_addc(&c->out, '\n');
 }
 
+/* Emit text (lines separated by '\n') as Markdown paragraph lines. */
+void
+emit_text(struct conv *c, const char *s, size_t n)
+{
+	const char	*nl;
+	size_t		 k;
+
+	while (n > 0) {
+		nl = memchr(s, '\n', n);
+		k = nl != NULL ? (size_t)(nl - s) : n;
+		emit_text_line(c, s, k);
+		if (nl == NULL)
+			break;
+		s += k + 1;
+		n -= k + 1;
+	}
+}
+
 /* An ATX heading; a trailing '#' run is escaped, not a closing sequence. */
 void
 emit_heading(struct conv *c, unsigned level, const char *s, size_t n)
@@ -356,23 +415,10 @@ emit_fence(struct conv *c, const struct view *v, const char *lang)
 	c->need_blank = 1;
 }
 
-
-/* Emit text (lines separated by '\n') as Markdown paragraph lines. */
-void
-emit_text(struct conv *c, const char *s, size_t n)
+int
+adorn_char(char ch)
 {
-	const char	*nl;
-	size_t		 k;
-
-	while (n > 0) {
-		nl = memchr(s, '\n', n);
-		k = nl != NULL ? (size_t)(nl - s) : n;
-		emit_text_line(c, s, k);
-		if (nl == NULL)
-			break;
-		s += k + 1;
-		n -= k + 1;
-	}
+	return strchr(adorn_chars, ch) != NULL;
 }
 
 /* An adornment line: one punctuation character repeated; its length. */
@@ -389,51 +435,6 @@ adornment(const struct view *v, const struct line *l, unsigned char *ch)
 			return 0;
 	*ch = (unsigned char)v->s[l->text];
 	return e - l->text;
-}
-
-void
-conv_init(struct conv *c, size_t max_output)
-{
-	memset(c, 0, sizeof(*c));
-	mdbuf_init(&c->out, max_output);
-	mdbuf_init(&c->prefix, MDBUF_NOLIMIT);
-	mdbuf_init(&c->para, MDBUF_NOLIMIT);
-	mdbuf_init(&c->inl, MDBUF_NOLIMIT);
-}
-
-int
-conv_done(struct conv *c)
-{
-	int	err = c->err;
-
-	while (c->nseg > 0) {
-		free(c->seg[c->nseg - 1].marker);
-		c->nseg--;
-	}
-	if (err == 0)
-		err = c->out.err;
-	if (err == 0)
-		err = c->prefix.err;
-	if (err == 0)
-		err = c->para.err;
-	if (err == 0)
-		err = c->inl.err;
-	if (err == 0)
-		mdbuf_add(&c->out, "", 0);	/* never NULL */
-	if (err == 0)
-		err = c->out.err;
-	mdbuf_free(&c->prefix);
-	mdbuf_free(&c->para);
-	mdbuf_free(&c->inl);
-	if (err != 0)
-		mdbuf_free(&c->out);
-	return err;
-}
-
-int
-adorn_char(char ch)
-{
-	return strchr(adorn_chars, ch) != NULL;
 }
 
 size_t
