@@ -1,6 +1,6 @@
 /*
  * MuPDF alone, for the PDF side of the cost-of-isolation figure: the same
- * library calls as workers/convert-pdf.c (a context per document, the
+ * library calls as workers/convert/pdf.c (a context per document, the
  * document opened from memory, structured text of every page, the
  * characters walked), in a plain loop, no sandbox, no Markdown. Prints
  * files, pages, characters and the CPU time spent in the loop, with the

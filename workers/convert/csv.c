@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "convert.h"
+#include "converters.h"
 #include "csv.h"
 #include "mdbuf.h"
 
@@ -172,7 +173,7 @@ csv_convert(const char *ext, const char *in, size_t len, struct mdbuf *out,
 	int		 err, rc, hdr = 1;
 
 	(void)ext;
-	/* Text like any other: strict UTF-8, no NUL (see convert.h). */
+	/* Text like any other: strict UTF-8, no NUL (source.c). */
 	if ((err = convert_check_text(in, len, &r->offset)) != CONVERT_OK)
 		return err;
 	if (len >= 3 && memcmp(in, "\xef\xbb\xbf", 3) == 0)

@@ -3,7 +3,7 @@
  * paragraph styles, lists from their numbering, tables, line breaks; the
  * text of hyperlinks, fields and content controls. The title is
  * docProps/core.xml's dc:title when there is one. What maps to what is
- * in convert.h.
+ * in docs/converters.md.
  */
 #include <sys/types.h>
 
@@ -15,6 +15,7 @@
 #include <libxml/tree.h>
 
 #include "convert.h"
+#include "converters.h"
 #include "zip.h"
 #include "mdbuf.h"
 
@@ -437,7 +438,7 @@ blocks(struct docx *d, const xmlNode *n)
 }
 
 int
-convert_docx(const char *ext, const char *in, size_t len, struct mdbuf *out,
+docx_convert(const char *ext, const char *in, size_t len, struct mdbuf *out,
     struct convert_result *r)
 {
 	struct docx		 d;

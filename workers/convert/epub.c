@@ -1,7 +1,7 @@
 /*
  * EPUB to Markdown: META-INF/container.xml names the package (OPF); its
  * spine gives the reading order of the manifest's XHTML (or HTML)
- * chapters, each converted by html_markdown (convert-html.c) and
+ * chapters, each converted by html_markdown (html.c) and
  * appended in that order. The title is the OPF's dc:title, else the
  * first chapter's <title>.
  */
@@ -14,6 +14,7 @@
 #include <libxml/tree.h>
 
 #include "convert.h"
+#include "converters.h"
 #include "html.h"
 #include "zip.h"
 #include "mdbuf.h"
@@ -122,7 +123,7 @@ chapter(const char *opf, xmlNodePtr manifest, xmlNodePtr ref, int *xhtml)
 }
 
 int
-convert_epub(const char *ext, const char *in, size_t len, struct mdbuf *out,
+epub_convert(const char *ext, const char *in, size_t len, struct mdbuf *out,
     struct convert_result *r)
 {
 	struct zip		 z;

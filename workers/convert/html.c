@@ -23,8 +23,10 @@
 #include <libxml/xmlerror.h>
 
 #include "convert.h"
+#include "converters.h"
 #include "html.h"
 #include "mdbuf.h"
+#include "utf8.h"
 
 #define PFX_LEN		24	/* any "%ld. " fits */
 #define HREF_MAX	2048	/* longer link targets keep only their text */
@@ -1265,14 +1267,12 @@ utf8_repair(struct mdbuf *out, size_t from)
 	size_t		 i, off;
 
 	if (out->err != 0 || out->len == from ||
-	    convert_check_text(out->p + from, out->len - from, &off) ==
-	    CONVERT_OK)
+	    utf8_check(out->p + from, out->len - from, &off) == 0)
 		return 0;
 	mdbuf_init(&fixed, out->max);
 	mdbuf_add(&fixed, out->p, from);
 	for (i = from; i < out->len && fixed.err == 0; i += off + 1) {
-		if (convert_check_text(out->p + i, out->len - i, &off) ==
-		    CONVERT_OK) {
+		if (utf8_check(out->p + i, out->len - i, &off) == 0) {
 			mdbuf_add(&fixed, out->p + i, out->len - i);
 			break;
 		}
@@ -1295,7 +1295,7 @@ utf8_drop(char *s)
 {
 	size_t	n = strlen(s), off, k;
 
-	while (convert_check_text(s, n, &off) != CONVERT_OK) {
+	while (utf8_check(s, n, &off) != 0) {
 		for (k = off; k < n; k++)
 			s[k] = s[k + 1];
 		n--;
@@ -1333,7 +1333,7 @@ html_markdown(const char *in, size_t len, int xhtml, struct mdbuf *out,
 		 * libxml2 reads undeclared UTF-8 as Latin-1: valid UTF-8 is
 		 * UTF-8, whatever the document declares.
 		 */
-		utf8 = convert_check_text(in, len, &off) == CONVERT_OK;
+		utf8 = utf8_check(in, len, &off) == 0;
 		enc = utf8 ? "UTF-8" : NULL;
 		/* A BOM says it all; libxml2 would keep it as text. */
 		if (len >= 3 && memcmp(in, "\xef\xbb\xbf", 3) == 0)

@@ -2,14 +2,12 @@
  * HTML and XHTML to Markdown with libxml2: the converter for .html and
  * .htm, and the same walk for other converters whose documents are
  * (X)HTML inside a container (EPUB chapters). What maps to what is in
- * convert.h. Library-like: malloc only, errors are codes.
+ * docs/converters.md. Library-like: malloc only, errors are codes.
  */
 #ifndef KBD_CONVERT_HTML_H
 #define KBD_CONVERT_HTML_H
 
 #include <stddef.h>
-
-#include "convert.h"
 
 /* Elements nested deeper than this fail the document (CONVERT_ELIMIT). */
 #define HTML_DEPTH_MAX		256
@@ -32,9 +30,6 @@ struct mdbuf;
  */
 int	html_markdown(const char *in, size_t len, int xhtml, struct mdbuf *out,
 	    char **title, char *reason, size_t rlen);
-
-/* The converter for "html" and "htm" (see convert_fn). */
-convert_fn	html_convert;
 
 /* Before the sandbox: libxml2's global state and character encodings. */
 int	html_init(void);

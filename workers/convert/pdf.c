@@ -1,8 +1,8 @@
 /*
- * PDF to Markdown with MuPDF (see convert.h for what maps to what). MuPDF
- * is used as a library inside the sandboxed worker: the document is read
- * from the worker's memory copy, fonts and CMaps are built into the
- * library, so nothing is opened at run time.
+ * PDF to Markdown with MuPDF (docs/converters.md says what maps to
+ * what). MuPDF is used as a library inside the sandboxed worker: the
+ * document is read from the worker's memory copy, fonts and CMaps are
+ * built into the library, so nothing is opened at run time.
  *
  * Each document gets its own fz_context, whose allocator counts what
  * MuPDF holds and refuses allocations past a cap well under the worker's
@@ -24,6 +24,7 @@
 #include <mupdf/pdf.h>
 
 #include "convert.h"
+#include "converters.h"
 #include "mdbuf.h"
 
 #define PDF_PAGES_MAX		10000
@@ -1121,7 +1122,7 @@ read_doc(struct pdf_conv *pc, fz_document *doc, struct convert_result *r)
 }
 
 int
-convert_pdf(const char *ext, const char *in, size_t len, struct mdbuf *out,
+pdf_convert(const char *ext, const char *in, size_t len, struct mdbuf *out,
     struct convert_result *r)
 {
 	struct pdf_conv		 pc;

@@ -14,6 +14,7 @@
 #include <libxml/tree.h>
 
 #include "convert.h"
+#include "converters.h"
 #include "zip.h"
 #include "mdbuf.h"
 
@@ -305,7 +306,7 @@ want_slides(struct zip *z, xmlDocPtr rels, xmlNodePtr lst)
 }
 
 int
-convert_pptx(const char *ext, const char *in, size_t len, struct mdbuf *out,
+pptx_convert(const char *ext, const char *in, size_t len, struct mdbuf *out,
     struct convert_result *r)
 {
 	struct pptx		 p;

@@ -18,6 +18,7 @@
 #include <libxml/xmlreader.h>
 
 #include "convert.h"
+#include "converters.h"
 #include "zip.h"
 #include "mdbuf.h"
 
@@ -334,7 +335,7 @@ sst_part(xmlDocPtr rels)
 }
 
 int
-convert_xlsx(const char *ext, const char *in, size_t len, struct mdbuf *out,
+xlsx_convert(const char *ext, const char *in, size_t len, struct mdbuf *out,
     struct convert_result *r)
 {
 	struct zip		 z;

@@ -2,7 +2,7 @@
  * The zip container of DOCX, PPTX, XLSX and EPUB, read from memory with
  * libarchive's seekable zip reader (the central directory, as Office and
  * EPUB readers do), and the libxml2 helpers their converters share. See
- * convert-zip.h for the interface.
+ * zip.h for the interface.
  *
  * Zip bombs: the entry count is checked against the end of central
  * directory record before libarchive builds its index of it, and again

@@ -137,9 +137,4 @@ void	 grid_add(struct grid *g, size_t row, size_t col, const char *s,
 void	 grid_emit(struct grid *g, struct mdbuf *out);
 void	 grid_free(struct grid *g);
 
-convert_fn	convert_docx;
-convert_fn	convert_pptx;
-convert_fn	convert_xlsx;
-convert_fn	convert_epub;
-
 #endif /* KBD_CONVERT_ZIP_H */
