@@ -26,7 +26,10 @@
 #error "KBD_DRILL_BREAK_* variants are test builds (FAILPOINTS=1) only"
 #endif
 
-/* Make the published files and the live directories durable. */
+/*
+ * The end of publishing: the published files and the live directories
+ * made durable, before the transaction. A failure is fatal.
+ */
 void
 commit_sync(const char *point)
 {

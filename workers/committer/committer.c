@@ -12,8 +12,8 @@
  * internal peer: a message that is unknown, carries fds or is not allowed
  * in the current state is fatal.
  *
- * Fail points (fsio.h) named here: init.mkdir, init.fsync, init.index,
- * init.log (each with .fsync, .rename). The other files name theirs.
+ * Fail points (fsio.h) named here: init.mkdir, init.fsync, init.index
+ * and init.log (with .fsync, .rename). Each other file names its own.
  */
 #include <sys/types.h>
 #include <sys/file.h>

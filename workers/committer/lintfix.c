@@ -157,6 +157,17 @@ md_headings(char *md, struct wiki_heading **out)
 	return n;
 }
 
+/* A registry document as the wiki renders it; the outline is not kept. */
+static void
+wiki_doc_of(const struct db_doc *d, struct wiki_doc *wd)
+{
+	memset(wd, 0, sizeof(*wd));
+	wd->name = d->name;
+	wd->ext = d->ext;
+	wd->title = d->title;
+	wd->description = d->description;
+}
+
 /* Plan the repairs of one document's summary page and full-text row. */
 static int
 fix_doc(void *arg, const struct db_doc *d)
@@ -203,11 +214,7 @@ fix_doc(void *arg, const struct db_doc *d)
 	if (!missing && (!S_ISREG(st.st_mode) ||
 	    (old = read_file(sum, &oldlen)) == NULL))
 		goto out;	/* not a file to replace: lint reports it */
-	memset(&wd, 0, sizeof(wd));
-	wd.name = d->name;
-	wd.ext = d->ext;
-	wd.title = d->title;
-	wd.description = d->description;
+	wiki_doc_of(d, &wd);
 	nkw = wiki_keywords(md, len, kw);
 	page = old != NULL ? summary_keep_outline(&wd, kw, nkw, old, &plen) :
 	    NULL;
@@ -240,16 +247,6 @@ out:
 	free(src);
 	free(sum);
 	return f->error != NULL;
-}
-
-static void
-wiki_doc_of(const struct db_doc *d, struct wiki_doc *wd)
-{
-	memset(wd, 0, sizeof(*wd));
-	wd->name = d->name;
-	wd->ext = d->ext;
-	wd->title = d->title;
-	wd->description = d->description;
 }
 
 struct icheck {
