@@ -72,20 +72,23 @@ exists(const char *path)
 	return lstat(path, &st) == 0;
 }
 
+static int
+not_dot(const struct dirent *de)
+{
+	return strcmp(de->d_name, ".") != 0 && strcmp(de->d_name, "..") != 0;
+}
+
 /* Names in a directory (no . and ..). */
 static int
 count_entries(const char *dir)
 {
-	DIR		*d;
-	struct dirent	*de;
-	int		 n = 0;
+	struct dirent	**v;
+	int		  i, n;
 
-	assert_non_null(d = opendir(dir));
-	while ((de = readdir(d)) != NULL)
-		if (strcmp(de->d_name, ".") != 0 &&
-		    strcmp(de->d_name, "..") != 0)
-			n++;
-	closedir(d);
+	assert_true((n = scandir(dir, &v, not_dot, NULL)) >= 0);
+	for (i = 0; i < n; i++)
+		free(v[i]);
+	free(v);
 	return n;
 }
 
@@ -332,6 +335,42 @@ test_duplicate(void **state)
 	check_counts(job, 1, 2, 0, 0, 0, 3);
 }
 
+/*
+ * Two batches of a job: the first item of in1 is named by its stem; the
+ * second, and then the one of in2, find their stem taken (as a name or
+ * as a raw file's name) and get the stem with a hash suffix.
+ */
+static void
+check_collisions(const struct tin in1[2], const struct tin in2[1])
+{
+	const struct tin	*all[3] = { &in1[0], &in1[1], &in2[0] };
+	Kbd__BatchRep		*rep;
+	char			*names[3];
+	uint64_t		 job;
+	size_t			 i;
+
+	job = new_job();
+	assert_non_null(names[0] = strdup(in1[0].stem));
+	names[1] = suffixed(in1[1].stem, in1[1].content);
+	names[2] = suffixed(in2[0].stem, in2[0].content);
+	/* Against an earlier item of the batch, then the registry. */
+	rep = run_batch(job, 1, 1, in1, 2);
+	assert_string_equal(rep->error, "");
+	check_result(rep, 0, ADDED, names[0], "");
+	check_result(rep, 1, ADDED, names[1], "");
+	batch_rep_free(rep);
+	rep = run_batch(job, 2, 3, in2, 1);
+	assert_string_equal(rep->error, "");
+	check_result(rep, 0, ADDED, names[2], "");
+	batch_rep_free(rep);
+	for (i = 0; i < 3; i++) {
+		check_published(names[i], all[i]->ext, all[i]->content);
+		free(names[i]);
+	}
+	check_counts(job, 3, 0, 0, 0, 0, 3);
+}
+
+/* A name is unique whatever the extension. */
 static void
 test_same_stem(void **state)
 {
@@ -342,38 +381,14 @@ test_same_stem(void **state)
 	static const struct tin	 in2[] = {
 		{ "/z/report.md", "report", "md", "third", ADDED, NULL },
 	};
-	Kbd__BatchRep		*rep;
-	char			*n2, *n3;
-	uint64_t		 job;
 
 	(void)state;
-	job = new_job();
-	n2 = suffixed("report", "second");
-	n3 = suffixed("report", "third");
-	/* Against an earlier item of the batch, then the registry. */
-	rep = run_batch(job, 1, 1, in1, 2);
-	assert_string_equal(rep->error, "");
-	check_result(rep, 0, ADDED, "report", "");
-	check_result(rep, 1, ADDED, n2, "");
-	batch_rep_free(rep);
-	/* A name is unique whatever the extension. */
-	rep = run_batch(job, 2, 3, in2, 1);
-	assert_string_equal(rep->error, "");
-	check_result(rep, 0, ADDED, n3, "");
-	batch_rep_free(rep);
-
-	check_published("report", "txt", "first");
-	check_published(n2, "txt", "second");
-	check_published(n3, "md", "third");
-	check_counts(job, 3, 0, 0, 0, 0, 3);
-	free(n2);
-	free(n3);
+	check_collisions(in1, in2);
 }
 
 /*
  * Names hold dots: "a.b" without an extension and "a" with extension "b"
- * would both be raw/a.b. The second takes the hash-suffixed name, against
- * the batch and against the registry.
+ * would both be raw/a.b.
  */
 static void
 test_raw_file_collision(void **state)
@@ -385,31 +400,11 @@ test_raw_file_collision(void **state)
 	static const struct tin	 in2[] = {
 		{ "/other/a.b", "a", "b", "again", ADDED, NULL },
 	};
-	Kbd__BatchRep		*rep;
-	char			*n2, *n3;
-	uint64_t		 job;
 
 	(void)state;
-	job = new_job();
-	n2 = suffixed("a", "extension");
-	n3 = suffixed("a", "again");
-	rep = run_batch(job, 1, 1, in1, 2);
-	assert_string_equal(rep->error, "");
-	check_result(rep, 0, ADDED, "a.b", "");
-	check_result(rep, 1, ADDED, n2, "");
-	batch_rep_free(rep);
-	rep = run_batch(job, 2, 3, in2, 1);
-	assert_string_equal(rep->error, "");
-	check_result(rep, 0, ADDED, n3, "");
-	batch_rep_free(rep);
-
-	check_published("a.b", "", "dotted");
-	check_published(n2, "b", "extension");
-	check_published(n3, "b", "again");
+	check_collisions(in1, in2);
 	assert_int_equal(raw_file_owned("a.b"), 1);
 	assert_int_equal(raw_file_owned("a.c"), 0);
-	free(n2);
-	free(n3);
 }
 
 /* The extension of a raw copy is cut to NAMING_EXT_MAX bytes. */

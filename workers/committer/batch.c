@@ -234,6 +234,17 @@ name_taken(void *arg, const char *name)
 	return r;
 }
 
+/* An item that did not arrive added keeps its outcome and reason. */
+static int
+item_kept(struct item *it)
+{
+	if (it->status == KBD__FILE_STATUS__FS_ADDED)
+		return 0;
+	it->result = it->status;
+	it->why = xstrdup(it->reason);
+	return 1;
+}
+
 /*
  * Outcome of each item, in scan order: duplicates by hash against the
  * registry and the items before it, then the document's name.
@@ -250,11 +261,8 @@ batch_decide(void)
 
 	for (i = 0; i < batch.n; i++) {
 		it = &batch.items[i];
-		if (it->status != KBD__FILE_STATUS__FS_ADDED) {
-			it->result = it->status;
-			it->why = xstrdup(it->reason);
+		if (item_kept(it))
 			continue;
-		}
 		if ((r = db_doc_by_hash(it->hex, &dup, NULL, NULL)) == -1)
 			return errf("registry: %s", db_errmsg());
 		for (k = 0; r == 0 && k < i; k++) {
@@ -530,11 +538,8 @@ batch_replay(void)
 
 	for (i = 0; i < batch.n; i++) {
 		it = &batch.items[i];
-		if (it->status != KBD__FILE_STATUS__FS_ADDED) {
-			it->result = it->status;
-			it->why = xstrdup(it->reason);
+		if (item_kept(it))
 			continue;
-		}
 		if ((r = db_doc_by_hash(it->hex, &name, &src, &job)) == -1)
 			return errf("registry: %s", db_errmsg());
 		if (r == 0) {

@@ -41,14 +41,23 @@ static struct chan		chan;
 static enum committer_state	state = CS_IDLE;
 
 char *
+verrf(const char *fmt, va_list ap)
+{
+	char	*s;
+
+	if (vasprintf(&s, fmt, ap) == -1)
+		fatal("vasprintf");
+	return s;
+}
+
+char *
 errf(const char *fmt, ...)
 {
 	va_list	 ap;
 	char	*s;
 
 	va_start(ap, fmt);
-	if (vasprintf(&s, fmt, ap) == -1)
-		fatal("vasprintf");
+	s = verrf(fmt, ap);
 	va_end(ap);
 	return s;
 }

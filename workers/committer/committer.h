@@ -23,6 +23,7 @@
 #ifndef KBD_COMMITTER_H
 #define KBD_COMMITTER_H
 
+#include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -58,6 +59,7 @@ void	 committer_dispatch(struct msg *);
 void	 committer_send(uint32_t type, const ProtobufCMessage *);
 /* A one-line error message, xmalloc'ed. */
 char	*errf(const char *, ...) __attribute__((format(printf, 1, 2)));
+char	*verrf(const char *, va_list) __attribute__((format(printf, 1, 0)));
 
 /* commit.c */
 char	*commit_activate(struct journal *);

@@ -33,8 +33,7 @@ lint_add(struct lint *l, const char *fmt, ...)
 	char	*s;
 
 	va_start(ap, fmt);
-	if (vasprintf(&s, fmt, ap) == -1)
-		fatal("vasprintf");
+	s = verrf(fmt, ap);
 	va_end(ap);
 	if (l->bytes + strlen(s) + 8 > (l->max ? l->max : LINT_BYTES_MAX)) {
 		l->more++;
