@@ -243,20 +243,18 @@ state_name(enum committer_state st)
 void
 committer_dispatch(struct msg *m)
 {
-	const struct committer_dispatch	*d;
-	size_t				 i;
+	const struct committer_dispatch	*d, *end;
 
 	if (m->nfds != 0)
 		fatalx("%s with file descriptors from the supervisor",
 		    msg_type_name(m->type));
-	for (i = 0; i < sizeof(dispatch_table) / sizeof(dispatch_table[0]);
-	    i++)
-		if (dispatch_table[i].type == m->type)
-			break;
-	if (i == sizeof(dispatch_table) / sizeof(dispatch_table[0]))
+	end = dispatch_table +
+	    sizeof(dispatch_table) / sizeof(dispatch_table[0]);
+	for (d = dispatch_table; d < end && d->type != m->type; d++)
+		;
+	if (d == end)
 		fatalx("unexpected %s (type %u) from the supervisor",
 		    msg_type_name(m->type), m->type);
-	d = &dispatch_table[i];
 	if ((d->states & S(state)) == 0)
 		fatalx("%s from the supervisor not allowed %s",
 		    msg_type_name(m->type), state_name(state));
