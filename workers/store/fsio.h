@@ -34,8 +34,8 @@
  *
  * Negative controls for the drills (test builds only): -DKBD_DRILL_BREAK_
  * NODIRSYNC makes fsio_fsync_dir do nothing; NOBACKUPSYNC and
- * NOJOURNALSYNC (journal.c), EARLY_PUBLISH and NOSYNCFS (committer.c)
- * break the protocol elsewhere.
+ * NOJOURNALSYNC (journal.c), EARLY_PUBLISH (workers/committer/batch.c)
+ * and NOSYNCFS (workers/committer/commit.c) break the protocol elsewhere.
  *
  * Point names: a function that does one step checks the caller's point
  * before it. One that does several checks the caller's point before the

@@ -1,5 +1,6 @@
 /*
- * Journals of the commit protocol (DESIGN.md, "The commit protocol").
+ * Journals of the commit protocol (docs/crash-safety.md, "The commit
+ * protocol").
  *
  * A journal lists every live path a mutation will touch, each with how to
  * put it back: a backup (a hard link to the old inode, so no bytes are

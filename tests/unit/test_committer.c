@@ -1,0 +1,704 @@
+/*
+ * Unit tests of the committer's batch decisions and naming, against a
+ * real SQLite registry and real files: each test opens a fresh KB in a
+ * temporary directory as the committer does at start (committer_open),
+ * writes real staged files, and drives the real batch code
+ * (batch_begin, batch_item, batch_end) without a channel, then checks
+ * the reply, the registry, the job's counters and the files. The
+ * dispatch table's refusals are checked in a forked child, where they
+ * are fatal.
+ */
+#include <sys/types.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include "committer.h"
+#include "db.h"
+#include "fsio.h"
+#include "kbpath.h"
+#include "util.h"
+#include "wiki.h"
+
+#define ADDED		KBD__FILE_STATUS__FS_ADDED
+#define DUPLICATE	KBD__FILE_STATUS__FS_DUPLICATE
+#define SKIPPED		KBD__FILE_STATUS__FS_SKIPPED
+#define FAILED		KBD__FILE_STATUS__FS_FAILED
+#define CANCELLED	KBD__FILE_STATUS__FS_CANCELLED
+
+static int	oldcwd = -1;
+static char	tmpdir[PATH_MAX];
+
+/* One input file as the supervisor sends it; content for added ones. */
+struct tin {
+	const char	*path, *stem, *ext;
+	const char	*content;
+	int		 status;
+	const char	*reason;
+};
+
+/* Helpers. */
+
+static void
+write_file(const char *path, const char *s)
+{
+	int	fd;
+
+	fd = open(path, O_CREAT | O_TRUNC | O_WRONLY | O_CLOEXEC, 0644);
+	assert_true(fd != -1);
+	assert_int_equal(write_all(fd, s, strlen(s)), 0);
+	assert_int_equal(close(fd), 0);
+}
+
+static int
+exists(const char *path)
+{
+	struct stat	st;
+
+	return lstat(path, &st) == 0;
+}
+
+static int
+not_dot(const struct dirent *de)
+{
+	return strcmp(de->d_name, ".") != 0 && strcmp(de->d_name, "..") != 0;
+}
+
+/* Names in a directory (no . and ..). */
+static int
+count_entries(const char *dir)
+{
+	struct dirent	**v;
+	int		  i, n;
+
+	assert_true((n = scandir(dir, &v, not_dot, NULL)) >= 0);
+	for (i = 0; i < n; i++)
+		free(v[i]);
+	free(v);
+	return n;
+}
+
+static void
+hex_of(const char *content, char hex[65])
+{
+	uint8_t	h[SHA256_LEN];
+
+	assert_int_equal(sha256_buf(content, strlen(content), h), 0);
+	sha256_hex(h, hex);
+}
+
+/* stem-<first 8 hex digits of the content's hash>: the first fallback. */
+static char *
+suffixed(const char *stem, const char *content)
+{
+	char	hex[65], *s;
+
+	hex_of(content, hex);
+	assert_true(asprintf(&s, "%s-%.8s", stem, hex) != -1);
+	return s;
+}
+
+static uint64_t
+new_job(void)
+{
+	uint64_t	job;
+
+	assert_int_equal(db_job_create("req", 3, 1, &job), 0);
+	return job;
+}
+
+/*
+ * Send items seq first.. as one batch of job through the real batch
+ * code, cursor at the last item; added ones get staged files written
+ * the way a worker leaves them. Returns the reply (batch_rep_free).
+ */
+static Kbd__BatchRep *
+run_batch(uint64_t job, uint64_t batchno, uint64_t first,
+    const struct tin *v, size_t n)
+{
+	Kbd__BatchBegin	 b = KBD__BATCH_BEGIN__INIT;
+	Kbd__BatchEnd	 e = KBD__BATCH_END__INIT;
+	Kbd__BatchItem	 bi;
+	uint8_t		 hash[SHA256_LEN];
+	char		*raw, *md, *text;
+	size_t		 i;
+
+	b.job = job;
+	b.batch = batchno;
+	b.count = (uint32_t)n;
+	assert_int_equal(batch_begin(&b), n);
+	for (i = 0; i < n; i++) {
+		kbd__batch_item__init(&bi);
+		bi.seq = first + i;
+		bi.path = (char *)v[i].path;
+		bi.status = v[i].status;
+		bi.reason = (char *)(v[i].reason != NULL ? v[i].reason : "");
+		bi.stem = (char *)v[i].stem;
+		bi.ext = (char *)v[i].ext;
+		bi.dev = 1;
+		bi.ino = 100 + bi.seq;
+		bi.mtime_ns = 1000;
+		raw = md = NULL;
+		if (v[i].status == ADDED) {
+			assert_int_equal(sha256_buf(v[i].content,
+			    strlen(v[i].content), hash), 0);
+			bi.hash.data = hash;
+			bi.hash.len = sizeof(hash);
+			bi.size = strlen(v[i].content);
+			raw = kbpath_staged(job, bi.seq, "raw");
+			md = kbpath_staged(job, bi.seq, "md");
+			write_file(raw, v[i].content);
+			assert_true(asprintf(&text, "# %s\n\n%s\n", v[i].stem,
+			    v[i].content) != -1);
+			write_file(md, text);
+			free(text);
+			bi.staged_raw = raw;
+			bi.staged_md = md;
+		}
+		assert_int_equal(batch_item(&bi), n - i - 1);
+		free(raw);
+		free(md);
+	}
+	e.job = job;
+	e.batch = batchno;
+	e.cursor = first + n - 1;
+	return batch_end(&e);
+}
+
+static void
+check_result(const Kbd__BatchRep *rep, size_t i, int status,
+    const char *doc, const char *reason)
+{
+	assert_true(i < rep->n_results);
+	assert_int_equal(rep->results[i]->status, status);
+	assert_string_equal(rep->results[i]->doc, doc);
+	if (reason != NULL)
+		assert_string_equal(rep->results[i]->reason, reason);
+}
+
+static void
+check_counts(uint64_t job, uint64_t added, uint64_t duplicates,
+    uint64_t skipped, uint64_t failed, uint64_t cancelled, uint64_t cursor)
+{
+	Kbd__JobSummary	s = KBD__JOB_SUMMARY__INIT;
+
+	assert_int_equal(db_job_get(job, &s), 1);
+	assert_int_equal(s.added, added);
+	assert_int_equal(s.duplicates, duplicates);
+	assert_int_equal(s.skipped, skipped);
+	assert_int_equal(s.failed, failed);
+	assert_int_equal(s.cancelled, cancelled);
+	assert_int_equal(s.cursor, cursor);
+	free(s.error);
+}
+
+/* The document's three files are live, its raw file holding content. */
+static void
+check_published(const char *doc, const char *ext, const char *content)
+{
+	char	*p, *got;
+	size_t	 len;
+
+	p = kbpath_raw(doc, ext);
+	assert_non_null(got = read_file(p, &len));
+	assert_string_equal(got, content);
+	free(got);
+	free(p);
+	p = kbpath_source(doc);
+	assert_true(exists(p));
+	free(p);
+	p = kbpath_summary(doc);
+	assert_true(exists(p));
+	free(p);
+	assert_int_equal(db_name_exists(doc), 1);
+}
+
+static int
+rm_entry(const char *path, const struct stat *st, int type, struct FTW *f)
+{
+	(void)st;
+	(void)type;
+	(void)f;
+	return remove(path);
+}
+
+static int
+setup(void **state)
+{
+	unsigned	rolled_back, finalized;
+
+	(void)state;
+	(void)snprintf(tmpdir, sizeof(tmpdir), "/tmp/kbd-test-committer."
+	    "XXXXXX");
+	if (mkdtemp(tmpdir) == NULL)
+		return -1;
+	if ((oldcwd = open(".", O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1 ||
+	    chdir(tmpdir) == -1 || mkdir(KB_STATE, 0700) == -1)
+		return -1;
+	committer_open(&rolled_back, &finalized);
+	return rolled_back == 0 && finalized == 0 ? 0 : -1;
+}
+
+static int
+teardown(void **state)
+{
+	(void)state;
+	db_close();
+	if (fchdir(oldcwd) == -1)
+		return -1;
+	close(oldcwd);
+	return nftw(tmpdir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+/* Tests. */
+
+static void
+test_new_document(void **state)
+{
+	static const struct tin	 in[] = {
+		{ "/in/notes.txt", "notes", "txt", "some notes", ADDED, NULL },
+	};
+	Kbd__BatchRep		*rep;
+	char			*index;
+	size_t			 len;
+	uint64_t		 job;
+
+	(void)state;
+	job = new_job();
+	rep = run_batch(job, 1, 1, in, 1);
+	assert_string_equal(rep->error, "");
+	assert_int_equal(rep->job, job);
+	assert_int_equal(rep->batch, 1);
+	assert_int_equal(rep->results[0]->seq, 1);
+	assert_string_equal(rep->results[0]->path, "/in/notes.txt");
+	check_result(rep, 0, ADDED, "notes", "");
+	batch_rep_free(rep);
+
+	check_published("notes", "txt", "some notes");
+	assert_non_null(index = read_file(WIKI_INDEX, &len));
+	assert_non_null(strstr(index, "(summaries/notes.md)"));
+	free(index);
+	/* The staged files moved: nothing is left in staging. */
+	assert_int_equal(count_entries(KB_STAGING), 0);
+	check_counts(job, 1, 0, 0, 0, 0, 1);
+}
+
+static void
+test_duplicate(void **state)
+{
+	static const struct tin	 in1[] = {
+		{ "/in/a.txt", "a", "txt", "same words", ADDED, NULL },
+		{ "/in/copy.txt", "copy", "txt", "same words", ADDED, NULL },
+	};
+	static const struct tin	 in2[] = {
+		{ "/in/b.md", "b", "md", "same words", ADDED, NULL },
+	};
+	Kbd__BatchRep		*rep;
+	uint64_t		 job;
+
+	(void)state;
+	job = new_job();
+	/* An earlier item of the same batch. */
+	rep = run_batch(job, 1, 1, in1, 2);
+	assert_string_equal(rep->error, "");
+	check_result(rep, 0, ADDED, "a", "");
+	check_result(rep, 1, DUPLICATE, "a", "same content as a");
+	batch_rep_free(rep);
+	/* The registry. */
+	rep = run_batch(job, 2, 3, in2, 1);
+	assert_string_equal(rep->error, "");
+	check_result(rep, 0, DUPLICATE, "a", "same content as a");
+	batch_rep_free(rep);
+
+	check_published("a", "txt", "same words");
+	assert_int_equal(db_name_exists("copy"), 0);
+	assert_int_equal(db_name_exists("b"), 0);
+	assert_false(exists("raw/copy.txt"));
+	assert_false(exists("raw/b.md"));
+	/* A duplicate's staged files are removed, not published. */
+	assert_int_equal(count_entries(KB_STAGING), 0);
+	assert_int_equal(count_entries(KB_RAW), 1);
+	check_counts(job, 1, 2, 0, 0, 0, 3);
+}
+
+/*
+ * Two batches of a job: the first item of in1 is named by its stem; the
+ * second, and then the one of in2, find their stem taken (as a name or
+ * as a raw file's name) and get the stem with a hash suffix.
+ */
+static void
+check_collisions(const struct tin in1[2], const struct tin in2[1])
+{
+	const struct tin	*all[3] = { &in1[0], &in1[1], &in2[0] };
+	Kbd__BatchRep		*rep;
+	char			*names[3];
+	uint64_t		 job;
+	size_t			 i;
+
+	job = new_job();
+	assert_non_null(names[0] = strdup(in1[0].stem));
+	names[1] = suffixed(in1[1].stem, in1[1].content);
+	names[2] = suffixed(in2[0].stem, in2[0].content);
+	/* Against an earlier item of the batch, then the registry. */
+	rep = run_batch(job, 1, 1, in1, 2);
+	assert_string_equal(rep->error, "");
+	check_result(rep, 0, ADDED, names[0], "");
+	check_result(rep, 1, ADDED, names[1], "");
+	batch_rep_free(rep);
+	rep = run_batch(job, 2, 3, in2, 1);
+	assert_string_equal(rep->error, "");
+	check_result(rep, 0, ADDED, names[2], "");
+	batch_rep_free(rep);
+	for (i = 0; i < 3; i++) {
+		check_published(names[i], all[i]->ext, all[i]->content);
+		free(names[i]);
+	}
+	check_counts(job, 3, 0, 0, 0, 0, 3);
+}
+
+/* A name is unique whatever the extension. */
+static void
+test_same_stem(void **state)
+{
+	static const struct tin	 in1[] = {
+		{ "/x/report.txt", "report", "txt", "first", ADDED, NULL },
+		{ "/y/report.txt", "report", "txt", "second", ADDED, NULL },
+	};
+	static const struct tin	 in2[] = {
+		{ "/z/report.md", "report", "md", "third", ADDED, NULL },
+	};
+
+	(void)state;
+	check_collisions(in1, in2);
+}
+
+/*
+ * Names hold dots: "a.b" without an extension and "a" with extension "b"
+ * would both be raw/a.b.
+ */
+static void
+test_raw_file_collision(void **state)
+{
+	static const struct tin	 in1[] = {
+		{ "/in/a.b", "a.b", "", "dotted", ADDED, NULL },
+		{ "/in/a.b", "a", "b", "extension", ADDED, NULL },
+	};
+	static const struct tin	 in2[] = {
+		{ "/other/a.b", "a", "b", "again", ADDED, NULL },
+	};
+
+	(void)state;
+	check_collisions(in1, in2);
+	assert_int_equal(raw_file_owned("a.b"), 1);
+	assert_int_equal(raw_file_owned("a.c"), 0);
+}
+
+/* The extension of a raw copy is cut to NAMING_EXT_MAX bytes. */
+static void
+test_long_extension(void **state)
+{
+	static const struct tin	 in[] = {
+		{ "/in/x.0123456789abcdef0123456789abcdefXYZ", "x",
+		    "0123456789abcdef0123456789abcdefXYZ", "long", ADDED,
+		    NULL },
+	};
+	Kbd__BatchRep		*rep;
+	uint64_t		 job;
+
+	(void)state;
+	job = new_job();
+	rep = run_batch(job, 1, 1, in, 1);
+	check_result(rep, 0, ADDED, "x", "");
+	batch_rep_free(rep);
+	check_published("x", "0123456789abcdef0123456789abcdef", "long");
+}
+
+/* What arrived failed, skipped or cancelled stays so, with its reason. */
+static void
+test_outcomes_kept(void **state)
+{
+	static const struct tin	 in[] = {
+		{ "/in/scan.txt", "scan", "txt", NULL, FAILED,
+		    "binary content" },
+		{ "/in/tool.exe", "tool", "exe", NULL, SKIPPED,
+		    "unsupported format (.exe)" },
+		{ "/in/ok.txt", "ok", "txt", "fine", ADDED, NULL },
+		{ "/in/late.txt", "late", "txt", NULL, CANCELLED,
+		    "job cancelled" },
+		{ "/in/scan2.txt", "scan", "txt", NULL, FAILED,
+		    "file changed while read" },
+	};
+	Kbd__BatchRep		*rep;
+	uint64_t		 job;
+
+	(void)state;
+	job = new_job();
+	rep = run_batch(job, 1, 10, in, 5);
+	assert_string_equal(rep->error, "");
+	assert_int_equal(rep->n_results, 5);
+	check_result(rep, 0, FAILED, "", "binary content");
+	check_result(rep, 1, SKIPPED, "", "unsupported format (.exe)");
+	check_result(rep, 2, ADDED, "ok", "");
+	check_result(rep, 3, CANCELLED, "", "job cancelled");
+	check_result(rep, 4, FAILED, "", "file changed while read");
+	batch_rep_free(rep);
+
+	assert_int_equal(db_name_exists("scan"), 0);
+	assert_int_equal(db_name_exists("tool"), 0);
+	assert_int_equal(count_entries(KB_RAW), 1);
+	check_counts(job, 1, 0, 1, 2, 1, 14);
+}
+
+/* Counters add up over batches, and each batch moves the cursor. */
+static void
+test_counters(void **state)
+{
+	static const struct tin	 in1[] = {
+		{ "/in/1.txt", "one", "txt", "1", ADDED, NULL },
+		{ "/in/2.txt", "two", "txt", "2", ADDED, NULL },
+		{ "/in/2b.txt", "twob", "txt", "2", ADDED, NULL },
+	};
+	static const struct tin	 in2[] = {
+		{ "/in/3.txt", "three", "txt", NULL, SKIPPED, "empty" },
+		{ "/in/4.txt", "one", "txt", "4", ADDED, NULL },
+	};
+	Kbd__BatchRep		*rep;
+	uint64_t		 job, other;
+
+	(void)state;
+	job = new_job();
+	other = new_job();
+	rep = run_batch(job, 1, 1, in1, 3);
+	batch_rep_free(rep);
+	check_counts(job, 2, 1, 0, 0, 0, 3);
+	rep = run_batch(job, 2, 4, in2, 2);
+	batch_rep_free(rep);
+	check_counts(job, 3, 1, 1, 0, 0, 5);
+	/* Another job's row is its own. */
+	check_counts(other, 0, 0, 0, 0, 0, 0);
+}
+
+/*
+ * A batch resent after a crash that had in fact committed (the job's
+ * cursor is past it) is answered from the registry and changes nothing.
+ */
+static void
+test_replay(void **state)
+{
+	static const struct tin	 in[] = {
+		{ "/in/a.txt", "a", "txt", "alpha", ADDED, NULL },
+		{ "/in/a2.txt", "a2", "txt", "alpha", ADDED, NULL },
+		{ "/in/x.txt", "x", "txt", NULL, FAILED, "unreadable" },
+	};
+	Kbd__BatchRep		*rep;
+	uint64_t		 job;
+
+	(void)state;
+	job = new_job();
+	rep = run_batch(job, 1, 1, in, 3);
+	check_result(rep, 0, ADDED, "a", "");
+	check_result(rep, 1, DUPLICATE, "a", "same content as a");
+	batch_rep_free(rep);
+	rep = run_batch(job, 1, 1, in, 3);
+	assert_string_equal(rep->error, "");
+	check_result(rep, 0, ADDED, "a", "");
+	check_result(rep, 1, DUPLICATE, "a", "same content as a");
+	check_result(rep, 2, FAILED, "", "unreadable");
+	batch_rep_free(rep);
+	check_counts(job, 1, 1, 0, 1, 0, 3);
+	assert_int_equal(count_entries(KB_RAW), 1);
+	assert_int_equal(count_entries(KB_STAGING), 0);
+}
+
+/*
+ * A batch that fails is rolled back: its added items fail with the
+ * error, nothing is published, and its items are still counted.
+ */
+static void
+test_failed_batch(void **state)
+{
+	static const struct tin	 in[] = {
+		{ "/in/good.txt", "good", "txt", "good", ADDED, NULL },
+		{ "/in/bad.txt", "bad", "txt", "bad", ADDED, NULL },
+		{ "/in/skip", "skip", "", NULL, SKIPPED, "empty" },
+	};
+	Kbd__BatchRep		*rep;
+	uint64_t		 job;
+
+	(void)state;
+	job = new_job();
+	/* The second item's Markdown is gone before it is published. */
+	assert_int_equal(setenv("KBD_FAILPOINT", "publish.source:eio@2", 1),
+	    0);
+	fsio_reset();
+	rep = run_batch(job, 1, 1, in, 3);
+	assert_int_equal(unsetenv("KBD_FAILPOINT"), 0);
+	fsio_reset();
+#ifdef KBD_FAILPOINTS
+	assert_non_null(strstr(rep->error, "wiki/sources/bad.md"));
+	check_result(rep, 0, FAILED, "", rep->error);
+	check_result(rep, 1, FAILED, "", rep->error);
+	check_result(rep, 2, SKIPPED, "", "empty");
+	batch_rep_free(rep);
+	assert_int_equal(db_name_exists("good"), 0);
+	assert_int_equal(count_entries(KB_RAW), 0);
+	assert_int_equal(count_entries(KB_SOURCES), 0);
+	assert_int_equal(count_entries(KB_SUMMARIES), 0);
+	assert_int_equal(count_entries(KB_STAGING), 0);
+	assert_int_equal(count_entries(KB_JOURNAL), 0);
+	check_counts(job, 0, 0, 1, 2, 0, 3);
+#else
+	batch_rep_free(rep);
+#endif
+}
+
+/* A batch of a job the registry does not have fails as a whole. */
+static void
+test_unknown_job(void **state)
+{
+	static const struct tin	 in[] = {
+		{ "/in/a.txt", "a", "txt", "alpha", ADDED, NULL },
+	};
+	Kbd__BatchRep		*rep;
+
+	(void)state;
+	rep = run_batch(99, 1, 1, in, 1);
+	assert_string_equal(rep->error, "no such job 99");
+	check_result(rep, 0, FAILED, "", "no such job 99");
+	batch_rep_free(rep);
+	assert_int_equal(db_name_exists("a"), 0);
+	assert_int_equal(count_entries(KB_STAGING), 0);
+}
+
+/*
+ * Dispatch m in a child, which must die of it with status 1 and log a
+ * line holding want.
+ */
+static void
+check_fatal(struct msg *pre, size_t npre, struct msg *m, const char *want)
+{
+	char	path[PATH_MAX + 16], *log;
+	size_t	i, len;
+	pid_t	pid;
+	int	status, fd;
+
+	(void)snprintf(path, sizeof(path), "%s/child.err", tmpdir);
+	/* The child exits through exit(): nothing buffered is written twice. */
+	fflush(stdout);
+	fflush(stderr);
+	if ((pid = fork()) == 0) {
+		if ((fd = open(path, O_CREAT | O_TRUNC | O_WRONLY, 0644)) ==
+		    -1 || dup2(fd, STDERR_FILENO) == -1)
+			_exit(3);
+		for (i = 0; i < npre; i++)
+			committer_dispatch(&pre[i]);
+		committer_dispatch(m);
+		_exit(0);
+	}
+	assert_true(pid > 0);
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status));
+	assert_int_equal(WEXITSTATUS(status), 1);
+	assert_non_null(log = read_file(path, &len));
+	if (strstr(log, want) == NULL)
+		fail_msg("log \"%s\" does not say \"%s\"", log, want);
+	free(log);
+}
+
+static void
+test_dispatch_refuses(void **state)
+{
+	Kbd__BatchBegin		 b = KBD__BATCH_BEGIN__INIT;
+	Kbd__BatchBegin		 b0 = KBD__BATCH_BEGIN__INIT;
+	Kbd__BatchItem		 bi = KBD__BATCH_ITEM__INIT;
+	Kbd__BatchEnd		 e = KBD__BATCH_END__INIT;
+	Kbd__JobCreateReq	 jc = KBD__JOB_CREATE_REQ__INIT;
+	struct msg		 begin, begin0, item, end, create, odd;
+
+	(void)state;
+	b.job = b0.job = 1;
+	b.count = 2;
+	memset(&begin, 0, sizeof(begin));
+	begin.type = MSG_BATCH_BEGIN;
+	begin.pb = &b.base;
+	begin0 = begin;
+	begin0.pb = &b0.base;
+	item = begin;
+	item.type = MSG_BATCH_ITEM;
+	item.pb = &bi.base;
+	end = begin;
+	end.type = MSG_BATCH_END;
+	end.pb = &e.base;
+	create = begin;
+	create.type = MSG_JOB_CREATE_REQ;
+	create.pb = &jc.base;
+
+	check_fatal(NULL, 0, &item,
+	    "BATCH_ITEM from the supervisor not allowed between requests");
+	check_fatal(NULL, 0, &end,
+	    "BATCH_END from the supervisor not allowed between requests");
+	check_fatal(&begin, 1, &create, "JOB_CREATE_REQ from the supervisor "
+	    "not allowed inside a batch, before its last item");
+	check_fatal(&begin, 1, &end, "BATCH_END from the supervisor "
+	    "not allowed inside a batch, before its last item");
+	check_fatal(&begin, 1, &begin, "BATCH_BEGIN from the supervisor "
+	    "not allowed inside a batch");
+	/* A batch of no items waits for its BATCH_END only. */
+	check_fatal(&begin0, 1, &item, "BATCH_ITEM from the supervisor "
+	    "not allowed inside a batch, before its BATCH_END");
+	/* A message the committer never takes, and one no one knows. */
+	odd = begin;
+	odd.type = MSG_COMMITTER_READY;
+	check_fatal(NULL, 0, &odd, "unexpected COMMITTER_READY");
+	odd.type = 9999;
+	check_fatal(NULL, 0, &odd, "unexpected UNKNOWN (type 9999)");
+	/* File descriptors from the supervisor. */
+	odd = create;
+	odd.nfds = 1;
+	check_fatal(NULL, 0, &odd,
+	    "JOB_CREATE_REQ with file descriptors from the supervisor");
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest	tests[] = {
+		cmocka_unit_test_setup_teardown(test_new_document, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_duplicate, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_same_stem, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_raw_file_collision, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_long_extension, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_outcomes_kept, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_counters, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_replay, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_failed_batch, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_unknown_job, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_dispatch_refuses, setup,
+		    teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,719 @@
+/*
+ * Batches of prepared documents (group commit): the items as the
+ * supervisor sent them, in scan order; the decision for each (a duplicate
+ * by hash of the registry or of an earlier item, else a name); publishing
+ * the added ones and their rows, with the job's counters and cursor, by
+ * the commit protocol (commit.c); and the reply. A batch the job's cursor
+ * is already past committed before a crash: it is answered from the
+ * registry and changes nothing.
+ *
+ * Fail points (fsio.h): publish.raw, publish.source, publish.summary
+ * (.fsync, .rename), publish.index(.fsync), publish.log(.fsync),
+ * publish.fsync, batch.commit (before COMMIT), batch.committed (after
+ * it), cleanup.staging.
+ */
+#include <sys/types.h>
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "committer.h"
+#include "db.h"
+#include "fsio.h"
+#include "journal.h"
+#include "kbpath.h"
+#include "log.h"
+#include "naming.h"
+#include "util.h"
+#include "wiki.h"
+#include "xmalloc.h"
+
+#define BATCH_ITEMS_MAX	65536
+
+/* One item of the batch being received, copied out of its message. */
+struct item {
+	uint64_t		 seq;
+	char			*path;
+	int			 status;	/* as the supervisor sent it */
+	char			*reason;
+	char			 hex[65];	/* hash, "" if none */
+	uint64_t		 size, dev, ino;
+	int64_t			 mtime_ns;
+	char			*title, *description;
+	struct wiki_heading	*outline;
+	size_t			 noutline;
+	char			*stem, *ext, *staged_raw, *staged_md;
+
+	/* The outcome. */
+	int			 result;	/* FileStatus replied */
+	char			*doc;		/* added, or the one it duplicates */
+	char			*why;		/* reason replied */
+	char			*raw, *src, *sum;	/* live paths, if added */
+};
+
+/* The batch being received; whether one is, is the committer's state. */
+static struct {
+	uint64_t	 job, batch;
+	uint32_t	 count, n;
+	struct item	*items;
+} batch;
+
+/*
+ * Whether a registry document's raw file is named file. Names hold dots,
+ * so "a.b.c" may be a/b.c, a.b/c or a.b.c without extension: each split
+ * is one indexed lookup.
+ */
+int
+raw_file_owned(const char *file)
+{
+	char	*name, *dot;
+	int	 r;
+
+	if ((r = db_name_ext_exists(file, "")) != 0)
+		return r;
+	name = xstrdup(file);
+	for (dot = strchr(name, '.'); dot != NULL; dot = strchr(dot + 1, '.')) {
+		*dot = '\0';
+		r = db_name_ext_exists(name, dot + 1);
+		*dot = '.';
+		if (r != 0)
+			break;
+	}
+	free(name);
+	return r;
+}
+
+/* Receiving. */
+
+/* "" or a file directly in the staging directory. */
+static int
+staging_path_ok(const char *p)
+{
+	return *p == '\0' || kbpath_is_staged(p);
+}
+
+static void
+item_copy(struct item *it, const Kbd__BatchItem *bi)
+{
+	char	ext[NAMING_STEM_MAX + 1];
+	size_t	i;
+
+	memset(it, 0, sizeof(*it));
+	it->seq = bi->seq;
+	it->path = xstrdup(bi->path);
+	it->status = bi->status;
+	it->reason = xstrdup(bi->reason);
+	if (bi->hash.len == 32)
+		for (i = 0; i < 32; i++)
+			(void)snprintf(it->hex + 2 * i, 3, "%02x",
+			    bi->hash.data[i]);
+	else if (bi->hash.len != 0)
+		fatalx("item %" PRIu64 ": hash of %zu bytes", bi->seq,
+		    bi->hash.len);
+	it->size = bi->size;
+	it->dev = bi->dev;
+	it->ino = bi->ino;
+	it->mtime_ns = bi->mtime_ns;
+	it->title = xstrdup(bi->title);
+	it->description = xstrdup(bi->description);
+	if (bi->n_outline > 0) {
+		it->outline = xcalloc(bi->n_outline, sizeof(*it->outline));
+		for (i = 0; i < bi->n_outline; i++) {
+			it->outline[i].level = bi->outline[i]->level;
+			it->outline[i].text = xstrdup(bi->outline[i]->text);
+		}
+		it->noutline = bi->n_outline;
+	}
+	it->stem = xstrdup(bi->stem);
+	/* The extension names a live file too: same rules as a stem. */
+	if (naming_ext(bi->ext, ext, sizeof(ext)) == -1)
+		ext[0] = '\0';
+	it->ext = xstrdup(ext);
+	it->staged_raw = xstrdup(bi->staged_raw);
+	it->staged_md = xstrdup(bi->staged_md);
+
+	/* Staging paths are unlinked and renamed: they must be staging's. */
+	if (!staging_path_ok(it->staged_raw) ||
+	    !staging_path_ok(it->staged_md))
+		fatalx("item %" PRIu64 ": staging path outside " KB_STAGING,
+		    it->seq);
+	if (it->status == KBD__FILE_STATUS__FS_ADDED &&
+	    (*it->hex == '\0' || *it->staged_raw == '\0' ||
+	    *it->staged_md == '\0'))
+		fatalx("item %" PRIu64 ": added without hash or staged files",
+		    it->seq);
+}
+
+static void
+item_free(struct item *it)
+{
+	size_t	i;
+
+	free(it->path);
+	free(it->reason);
+	free(it->title);
+	free(it->description);
+	for (i = 0; i < it->noutline; i++)
+		free((char *)it->outline[i].text);
+	free(it->outline);
+	free(it->stem);
+	free(it->ext);
+	free(it->staged_raw);
+	free(it->staged_md);
+	free(it->doc);
+	free(it->why);
+	free(it->raw);
+	free(it->src);
+	free(it->sum);
+}
+
+uint32_t
+batch_begin(const Kbd__BatchBegin *b)
+{
+	if (b->count > BATCH_ITEMS_MAX)
+		fatalx("batch of %u items", b->count);
+	batch.job = b->job;
+	batch.batch = b->batch;
+	batch.count = b->count;
+	batch.n = 0;
+	batch.items = xcalloc(b->count ? b->count : 1, sizeof(*batch.items));
+	return batch.count;
+}
+
+uint32_t
+batch_item(const Kbd__BatchItem *bi)
+{
+	/* The dispatch sends no more items than BATCH_BEGIN announced. */
+	if (batch.n == batch.count)
+		fatalx("batch %" PRIu64 ": more than %u items", batch.batch,
+		    batch.count);
+	if (batch.n > 0 && bi->seq <= batch.items[batch.n - 1].seq)
+		fatalx("batch items out of order");
+	item_copy(&batch.items[batch.n++], bi);
+	return batch.count - batch.n;
+}
+
+/* Deciding. */
+
+struct taken_arg {
+	size_t		 upto;		/* items decided before this one */
+	const char	*ext;
+};
+
+static int
+name_taken(void *arg, const char *name)
+{
+	struct taken_arg	*ta = arg;
+	struct item		*it;
+	char			*file, *other;
+	size_t			 i;
+	int			 r;
+
+	file = kbpath_raw_name(name, ta->ext);
+	for (i = 0; i < ta->upto; i++) {
+		it = &batch.items[i];
+		if (it->result != KBD__FILE_STATUS__FS_ADDED)
+			continue;
+		other = kbpath_raw_name(it->doc, it->ext);
+		r = strcmp(it->doc, name) == 0 || strcmp(other, file) == 0;
+		free(other);
+		if (r) {
+			free(file);
+			return 1;
+		}
+	}
+	if ((r = db_name_exists(name)) == 0)
+		r = raw_file_owned(file);
+	free(file);
+	if (r == -1)
+		errno = EIO;	/* the reason is in db_errmsg() */
+	return r;
+}
+
+/* An item that did not arrive added keeps its outcome and reason. */
+static int
+item_kept(struct item *it)
+{
+	if (it->status == KBD__FILE_STATUS__FS_ADDED)
+		return 0;
+	it->result = it->status;
+	it->why = xstrdup(it->reason);
+	return 1;
+}
+
+/*
+ * Outcome of each item, in scan order: duplicates by hash against the
+ * registry and the items before it, then the document's name.
+ */
+static char *
+batch_decide(void)
+{
+	struct taken_arg	 ta;
+	struct item		*it, *prev;
+	char			 stem[NAMING_STEM_MAX + 1];
+	char			 name[NAMING_NAME_MAX + 1], *dup;
+	size_t			 i, k;
+	int			 r;
+
+	for (i = 0; i < batch.n; i++) {
+		it = &batch.items[i];
+		if (item_kept(it))
+			continue;
+		if ((r = db_doc_by_hash(it->hex, &dup, NULL, NULL)) == -1)
+			return errf("registry: %s", db_errmsg());
+		for (k = 0; r == 0 && k < i; k++) {
+			prev = &batch.items[k];
+			if (prev->result == KBD__FILE_STATUS__FS_ADDED &&
+			    strcmp(prev->hex, it->hex) == 0) {
+				dup = xstrdup(prev->doc);
+				r = 1;
+			}
+		}
+		if (r == 1) {
+			it->result = KBD__FILE_STATUS__FS_DUPLICATE;
+			it->why = errf("same content as %s", dup);
+			it->doc = dup;
+			continue;
+		}
+		ta.upto = i;
+		ta.ext = it->ext;
+		if (naming_sanitize(it->stem, stem, sizeof(stem)) == -1 ||
+		    naming_choose(stem, it->hex, name_taken, &ta, name,
+		    sizeof(name)) == -1)
+			return errf("naming %s: %s", it->path,
+			    errno == EIO ? db_errmsg() : strerror(errno));
+		it->result = KBD__FILE_STATUS__FS_ADDED;
+		it->why = xstrdup("");
+		it->doc = xstrdup(name);
+		it->raw = kbpath_raw(name, it->ext);
+		it->src = kbpath_source(name);
+		it->sum = kbpath_summary(name);
+	}
+	return NULL;
+}
+
+/*
+ * What the batch adds to its job's counters. When it failed, items sent
+ * as added failed with it, whatever had been decided for them.
+ */
+static void
+batch_counts(struct db_counts *c, int failed)
+{
+	struct item	*it;
+	size_t		 i;
+
+	memset(c, 0, sizeof(*c));
+	for (i = 0; i < batch.n; i++) {
+		it = &batch.items[i];
+		switch (failed ? it->status : it->result) {
+		case KBD__FILE_STATUS__FS_ADDED:
+			if (failed)
+				c->failed++;
+			else
+				c->added++;
+			break;
+		case KBD__FILE_STATUS__FS_DUPLICATE:
+			c->duplicates++;
+			break;
+		case KBD__FILE_STATUS__FS_SKIPPED:
+			c->skipped++;
+			break;
+		case KBD__FILE_STATUS__FS_CANCELLED:
+			c->cancelled++;
+			break;
+		default:
+			c->failed++;
+			break;
+		}
+	}
+}
+
+/* Committing. */
+
+static struct wiki_doc *
+item_wiki(const struct item *it, struct wiki_doc *d)
+{
+	d->name = it->doc;
+	d->ext = it->ext;
+	d->title = it->title;
+	d->description = it->description;
+	d->outline = it->outline;
+	d->noutline = it->noutline;
+	return d;
+}
+
+/* Move one document's staged files into place and write its page. */
+static char *
+publish_one(struct item *it)
+{
+	struct wiki_doc	 d;
+	char		*md, *page, *kw[WIKI_KEYWORDS];
+	size_t		 len, nkw;
+	int		 r;
+
+	if ((md = read_file(it->staged_md, &len)) == NULL)
+		return errf("%s: %s", it->staged_md, strerror(errno));
+	nkw = wiki_keywords(md, len, kw);
+	free(md);
+	page = wiki_summary(item_wiki(it, &d), kw, nkw, &len);
+	wiki_keywords_free(kw, nkw);
+
+	if (fsio_rename(it->staged_raw, it->raw, "publish.raw") == -1) {
+		free(page);
+		return errf("%s: %s", it->raw, strerror(errno));
+	}
+	if (fsio_rename(it->staged_md, it->src, "publish.source") == -1) {
+		free(page);
+		return errf("%s: %s", it->src, strerror(errno));
+	}
+	r = fsio_write_batched(it->sum, page, len, "publish.summary");
+	free(page);
+	if (r == -1)
+		return errf("%s: %s", it->sum, strerror(errno));
+	return NULL;
+}
+
+/* Registry and full-text rows of one published document. */
+static char *
+register_one(const struct item *it, int64_t now)
+{
+	struct db_doc	 d;
+	char		*body;
+	size_t		 len;
+	int64_t		 id;
+	int		 r;
+
+	memset(&d, 0, sizeof(d));
+	d.name = it->doc;
+	d.title = *it->title != '\0' ? it->title : it->doc;
+	d.description = it->description;
+	d.hash = it->hex;
+	d.ext = it->ext;
+	d.size = it->size;
+	d.src_path = it->path;
+	d.src_dev = it->dev;
+	d.src_ino = it->ino;
+	d.src_mtime_ns = it->mtime_ns;
+	d.job = batch.job;
+	d.added_at = now;
+	if (db_doc_insert(&d, &id) == -1)
+		return errf("registry: %s", db_errmsg());
+	/* The text indexed is what the KB holds, read back from it. */
+	if ((body = read_file(it->src, &len)) == NULL)
+		return errf("%s: %s", it->src, strerror(errno));
+	r = db_fts_insert(id, d.name, d.title, body, len);
+	free(body);
+	if (r == -1)
+		return errf("full-text index: %s", db_errmsg());
+	return NULL;
+}
+
+/* The transaction of a batch; j NULL when it published nothing. */
+static char *
+batch_transaction(struct journal *j, uint64_t cursor, int64_t now)
+{
+	struct db_counts	 c;
+	struct item		*it;
+	char			*err = NULL;
+	size_t			 i;
+
+	if (db_begin() == -1)
+		return errf("registry: %s", db_errmsg());
+	for (i = 0; i < batch.n && err == NULL; i++) {
+		it = &batch.items[i];
+		if (it->result == KBD__FILE_STATUS__FS_ADDED)
+			err = register_one(it, now);
+	}
+	batch_counts(&c, 0);
+	if (err == NULL && db_job_batch(batch.job, &c, cursor) == -1)
+		err = errf("registry: %s", db_errmsg());
+	return transaction_end(j, batch.job, now, "batch.commit", err);
+}
+
+/* Commit the decided batch by the commit protocol. */
+static char *
+batch_commit(uint64_t cursor)
+{
+	struct journal	*j;
+	struct item	*it;
+	struct wiki_doc	 d;
+	char		*err = NULL, *line, *entry, *what, **docs;
+	char		*lines = NULL;
+	size_t		 i, ndocs = 0, linelen = 0, len;
+	int64_t		 now = time(NULL);
+
+	for (i = 0; i < batch.n; i++)
+		if (batch.items[i].result == KBD__FILE_STATUS__FS_ADDED)
+			ndocs++;
+	if (ndocs == 0)
+		return batch_transaction(NULL, cursor, now);
+
+	if ((j = journal_new()) == NULL)
+		return errf("journal: %s", strerror(errno));
+	for (i = 0; i < batch.n; i++) {
+		it = &batch.items[i];
+		if (it->result != KBD__FILE_STATUS__FS_ADDED)
+			continue;
+		if (journal_track(j, it->raw) == -1 ||
+		    journal_track(j, it->src) == -1 ||
+		    journal_track(j, it->sum) == -1) {
+			err = errf("journal: %s", strerror(errno));
+			commit_rollback(j);
+			return err;
+		}
+	}
+	if (journal_track_append(j, WIKI_INDEX) == -1 ||
+	    journal_track_append(j, WIKI_LOG) == -1) {
+		err = errf("journal: %s", strerror(errno));
+		commit_rollback(j);
+		return err;
+	}
+#ifndef KBD_DRILL_BREAK_EARLY_PUBLISH
+	if ((err = commit_activate(j)) != NULL)
+		return err;
+#endif
+
+	/* The live tree changes from here on. */
+	docs = xcalloc(ndocs, sizeof(*docs));
+	ndocs = 0;
+	for (i = 0; i < batch.n && err == NULL; i++) {
+		it = &batch.items[i];
+		if (it->result != KBD__FILE_STATUS__FS_ADDED)
+			continue;
+		if ((err = publish_one(it)) != NULL)
+			break;
+		docs[ndocs++] = it->doc;
+		line = wiki_index_line(item_wiki(it, &d));
+		len = strlen(line);
+		lines = xreallocarray(lines, 1, linelen + len + 1);
+		memcpy(lines + linelen, line, len + 1);
+		linelen += len;
+		free(line);
+	}
+	if (err == NULL && fsio_append(WIKI_INDEX, lines, linelen,
+	    "publish.index") == -1)
+		err = errf("%s: %s", WIKI_INDEX, strerror(errno));
+	if (err == NULL) {
+		xasprintf(&what, "add | job %" PRIu64 ": %zu documents",
+		    batch.job, ndocs);
+		entry = wiki_log_entry(what, docs, ndocs, (time_t)now);
+		if (fsio_append(WIKI_LOG, entry, strlen(entry),
+		    "publish.log") == -1)
+			err = errf("%s: %s", WIKI_LOG, strerror(errno));
+		free(entry);
+		free(what);
+	}
+	free(lines);
+	free(docs);
+#ifdef KBD_DRILL_BREAK_EARLY_PUBLISH
+	/* Negative control: the live tree changed before the journal counts. */
+	if (err == NULL && (err = commit_activate(j)) != NULL)
+		return err;
+#endif
+	if (err == NULL) {
+		commit_sync("publish.fsync");
+		err = batch_transaction(j, cursor, now);
+	}
+	return journal_end(j, "batch.committed", err);
+}
+
+/*
+ * The batch was committed before a crash (the job's cursor is past it):
+ * answer from the registry and change nothing. An added item whose
+ * document came from its own path in this job is the one added; others
+ * with the same content were its duplicates.
+ */
+static char *
+batch_replay(void)
+{
+	struct item	*it, *prev;
+	char		*name, *src;
+	uint64_t	 job;
+	size_t		 i, k;
+	int		 r, claimed;
+
+	for (i = 0; i < batch.n; i++) {
+		it = &batch.items[i];
+		if (item_kept(it))
+			continue;
+		if ((r = db_doc_by_hash(it->hex, &name, &src, &job)) == -1)
+			return errf("registry: %s", db_errmsg());
+		if (r == 0) {
+			it->result = KBD__FILE_STATUS__FS_FAILED;
+			it->why = xstrdup("not in the registry (failed, or "
+			    "removed since)");
+			continue;
+		}
+		claimed = 0;
+		for (k = 0; k < i; k++) {
+			prev = &batch.items[k];
+			if (prev->result == KBD__FILE_STATUS__FS_ADDED &&
+			    strcmp(prev->doc, name) == 0)
+				claimed = 1;
+		}
+		if (!claimed && job == batch.job &&
+		    strcmp(src, it->path) == 0) {
+			it->result = KBD__FILE_STATUS__FS_ADDED;
+			it->why = xstrdup("");
+		} else {
+			it->result = KBD__FILE_STATUS__FS_DUPLICATE;
+			it->why = errf("same content as %s", name);
+		}
+		it->doc = name;
+		free(src);
+	}
+	return NULL;
+}
+
+/*
+ * A batch that failed still ends its items (the supervisor moves its
+ * cursor past them): record them, the added ones as failed, so the job's
+ * counters match what its clients were told.
+ */
+static void
+batch_record_failure(uint64_t cursor)
+{
+	struct db_counts	c;
+
+	batch_counts(&c, 1);
+	if (db_begin() == -1 || db_job_batch(batch.job, &c, cursor) == -1) {
+		log_warnx("job %" PRIu64 ": recording a failed batch: %s",
+		    batch.job, db_errmsg());
+		db_rollback();
+		return;
+	}
+	if (db_commit() == -1)
+		log_warnx("job %" PRIu64 ": recording a failed batch: %s",
+		    batch.job, db_errmsg());
+}
+
+/* Staging files are ours once a batch is sent; published ones are gone. */
+static void
+batch_cleanup(void)
+{
+	struct item	*it;
+	size_t		 i;
+
+	for (i = 0; i < batch.n; i++) {
+		it = &batch.items[i];
+		if (*it->staged_raw != '\0' &&
+		    fsio_unlink(it->staged_raw, "cleanup.staging") == -1)
+			log_warn("%s", it->staged_raw);
+		if (*it->staged_md != '\0' &&
+		    fsio_unlink(it->staged_md, "cleanup.staging") == -1)
+			log_warn("%s", it->staged_md);
+	}
+}
+
+/* The reply: its own copies of the strings, as the batch is freed. */
+static Kbd__BatchRep *
+batch_reply(const char *err)
+{
+	Kbd__BatchRep	 *rep;
+	Kbd__ItemResult	 *res;
+	struct item	 *it;
+	const char	 *reason, *doc;
+	size_t		  i;
+
+	rep = xmalloc(sizeof(*rep));
+	kbd__batch_rep__init(rep);
+	rep->job = batch.job;
+	rep->batch = batch.batch;
+	rep->error = xstrdup(err != NULL ? err : "");
+	res = NULL;
+	if (batch.n > 0) {
+		rep->results = xcalloc(batch.n, sizeof(*rep->results));
+		res = xcalloc(batch.n, sizeof(*res));
+	}
+	for (i = 0; i < batch.n; i++) {
+		it = &batch.items[i];
+		kbd__item_result__init(&res[i]);
+		res[i].seq = it->seq;
+		if (err != NULL) {
+			/* Nothing was decided: the items as they came. */
+			res[i].status = it->status;
+			reason = it->reason;
+			doc = "";
+			if (it->status == KBD__FILE_STATUS__FS_ADDED) {
+				res[i].status = KBD__FILE_STATUS__FS_FAILED;
+				reason = err;
+			}
+		} else {
+			res[i].status = it->result;
+			reason = it->why != NULL ? it->why : it->reason;
+			doc = it->doc != NULL ? it->doc : "";
+		}
+		res[i].path = xstrdup(it->path);
+		res[i].reason = xstrdup(reason);
+		res[i].doc = xstrdup(doc);
+		rep->results[i] = &res[i];
+	}
+	rep->n_results = batch.n;
+	/* The supervisor knows each item's path: drop them rather than fail. */
+	if (protobuf_c_message_get_packed_size(&rep->base) > MSG_MAX_INTERNAL)
+		for (i = 0; i < batch.n; i++)
+			res[i].path[0] = '\0';
+	return rep;
+}
+
+void
+batch_rep_free(Kbd__BatchRep *rep)
+{
+	size_t	i;
+
+	if (rep == NULL)
+		return;
+	for (i = 0; i < rep->n_results; i++) {
+		free(rep->results[i]->path);
+		free(rep->results[i]->reason);
+		free(rep->results[i]->doc);
+	}
+	if (rep->n_results > 0)
+		free(rep->results[0]);	/* the array of results */
+	free(rep->results);
+	free(rep->error);
+	free(rep);
+}
+
+Kbd__BatchRep *
+batch_end(const Kbd__BatchEnd *e)
+{
+	Kbd__JobSummary	 js = KBD__JOB_SUMMARY__INIT;
+	Kbd__BatchRep	*rep;
+	char		*err = NULL;
+	size_t		 i;
+	int		 r;
+
+	if (e->job != batch.job || e->batch != batch.batch ||
+	    batch.n != batch.count)
+		fatalx("BATCH_END of job %" PRIu64 " batch %" PRIu64 " after "
+		    "%u of %u items", e->job, e->batch, batch.n, batch.count);
+	js.error = NULL;	/* set, xstrdup'ed, only when found */
+	if ((r = db_job_get(batch.job, &js)) == -1)
+		err = errf("registry: %s", db_errmsg());
+	else if (r == 0)
+		err = errf("no such job %" PRIu64, batch.job);
+	else if (js.cursor >= e->cursor)
+		err = batch_replay();
+	else if ((err = batch_decide()) == NULL)
+		err = batch_commit(e->cursor);
+	if (err != NULL) {
+		log_warnx("job %" PRIu64 " batch %" PRIu64 ": %s", batch.job,
+		    batch.batch, err);
+		if (r == 1 && js.cursor < e->cursor)
+			batch_record_failure(e->cursor);
+	}
+	free(js.error);
+	batch_cleanup();
+	rep = batch_reply(err);
+	free(err);
+	for (i = 0; i < batch.n; i++)
+		item_free(&batch.items[i]);
+	free(batch.items);
+	memset(&batch, 0, sizeof(batch));
+	return rep;
+}

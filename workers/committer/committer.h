@@ -1,0 +1,137 @@
+/*
+ * What the committer's files share; private to workers/committer.
+ *
+ *	committer.c	the process: lock, recovery, its one state and the
+ *			dispatch table of the supervisor's requests
+ *	commit.c	the commit point every mutation ends with
+ *	batch.c		batches: dedup and naming decisions, publish, the
+ *			job's counters and cursor
+ *	jobrow.c	job rows: create, finish, cancel
+ *	remove.c	removing documents
+ *	lint.c		lint
+ *	lintfix.c	lint --fix
+ *	indexw.c	wiki/index.md rewritten whole (remove, lint --fix)
+ *
+ * Every mutation follows the commit protocol (docs/crash-safety.md):
+ * track each live path in a journal, activate it, publish, fsync the
+ * directories once, then one SQLite transaction whose COMMIT, with the
+ * journal's commit record, is the commit point; then discard the journal.
+ * Any error before COMMIT rolls the journal back. A failed fsync is fatal
+ * and never retried: the next committer's recovery puts the KB back in a
+ * committed state.
+ */
+#ifndef KBD_COMMITTER_H
+#define KBD_COMMITTER_H
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "chan.h"
+#include "kbd.pb-c.h"
+#include "kbpath.h"
+
+struct journal;
+
+/* The live directories: made at start, fsynced before each commit point. */
+#define LIVE_DIRS	{ KB_RAW, KB_WIKI, KB_SOURCES, KB_SUMMARIES }
+
+/*
+ * committer.c. The committer's one state says which messages the
+ * supervisor may send now (the dispatch table): a batch arrives as
+ * BATCH_BEGIN, its items, BATCH_END; every other request is one message
+ * answered at once.
+ */
+enum committer_state {
+	CS_IDLE,		/* between requests */
+	CS_BATCH_ITEMS,		/* inside a batch: items to come */
+	CS_BATCH_END,		/* every item in: BATCH_END to come */
+};
+
+/*
+ * The start once .kb/lock is held, in the KB root (the working
+ * directory): state directories, the registry, recovery of journals, the
+ * live tree. Fatal on any error.
+ */
+void	 committer_open(unsigned *rolled_back, unsigned *finalized);
+/* Serve one message from the supervisor; fatal if not allowed now. */
+void	 committer_dispatch(struct msg *);
+void	 committer_send(uint32_t type, const ProtobufCMessage *);
+/* A one-line error message, xmalloc'ed. */
+char	*errf(const char *, ...) __attribute__((format(printf, 1, 2)));
+char	*verrf(const char *, va_list) __attribute__((format(printf, 1, 0)));
+
+/* commit.c */
+char	*commit_activate(struct journal *);
+void	 commit_rollback(struct journal *);
+void	 commit_sync(const char *point);
+char	*transaction_end(struct journal *, uint64_t job, int64_t now,
+	    const char *point, char *err);
+char	*journal_end(struct journal *, const char *committed, char *err);
+
+/*
+ * batch.c. batch_begin and batch_item return how many items are still to
+ * come; batch_end decides and commits the batch and returns its reply
+ * (batch_rep_free). No channel: the unit test drives them directly.
+ */
+uint32_t	 batch_begin(const Kbd__BatchBegin *);
+uint32_t	 batch_item(const Kbd__BatchItem *);
+Kbd__BatchRep	*batch_end(const Kbd__BatchEnd *);
+void		 batch_rep_free(Kbd__BatchRep *);
+/* Whether a registry document's raw file is named file: 1, 0, -1. */
+int		 raw_file_owned(const char *file);
+
+/* jobrow.c */
+void	 jobrow_create(const Kbd__JobCreateReq *);
+void	 jobrow_finish(const Kbd__JobFinishReq *);
+void	 jobrow_cancel(const Kbd__JobCancelReq *);
+
+/* remove.c */
+void	 remove_docs(const Kbd__RemoveReq *);
+
+/*
+ * indexw.c: wiki/index.md written whole, buffered into index.md.tmp,
+ * fsynced and renamed over index.md. Fail points: point (each write),
+ * point.fsync, point.rename. The first error is kept and returned by
+ * index_writer_close; puts after it do nothing.
+ */
+struct index_writer {
+	int		 fd;
+	char		*buf;
+	size_t		 len, max;
+	const char	*point;
+	char		*err;
+};
+char	*index_writer_open(struct index_writer *, const char *point);
+void	 index_writer_put(struct index_writer *, const char *, size_t);
+char	*index_writer_close(struct index_writer *);
+
+/* lint.c */
+/* Room left in a LintRep for the framing and the "and N more" line. */
+#define LINT_BYTES_MAX	(MSG_MAX_INTERNAL - 16 * 1024)
+
+/* Lines of a reply: problems, or repairs. */
+struct lint {
+	char	**v;
+	size_t	  n, cap;
+	size_t	  bytes, more;
+	size_t	  max;		/* bytes listed; 0: LINT_BYTES_MAX */
+	char	 *error;
+};
+
+enum dir_kind {
+	DIR_RAW,	/* raw/<doc>[.<ext>] */
+	DIR_PAGES,	/* <doc>.md */
+	DIR_STAGING	/* nothing should be left */
+};
+
+void	 lint_add(struct lint *, const char *, ...)
+	    __attribute__((format(printf, 2, 3)));
+void	 lint_dir(struct lint *, const char *dir, enum dir_kind,
+	    struct lint *strays);
+void	 lint_kb(const Kbd__LintReq *);
+
+/* lintfix.c: the repairs made go to *repairs; NULL or the error. */
+char	*lintfix(struct lint *repairs);
+
+#endif /* KBD_COMMITTER_H */

@@ -1,0 +1,79 @@
+/*
+ * Job rows: a job is created durable before its client hears of it,
+ * finished once with its final state, and a client's cancel is recorded
+ * in its row. A batch's counters and cursor are batch.c's.
+ */
+#include <sys/types.h>
+
+#include <inttypes.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <time.h>
+
+#include "committer.h"
+#include "db.h"
+#include "log.h"
+#include "xmalloc.h"
+
+void
+jobrow_create(const Kbd__JobCreateReq *req)
+{
+	Kbd__JobCreateRep	 rep = KBD__JOB_CREATE_REP__INIT;
+	uint8_t			*buf;
+	size_t			 len;
+	char			*err = NULL;
+
+	len = protobuf_c_message_get_packed_size(&req->base);
+	buf = xmalloc(len + 1);
+	(void)protobuf_c_message_pack(&req->base, buf);
+	/* synchronous=FULL: the job is durable when this returns. */
+	if (db_job_create(buf, len, time(NULL), &rep.job) == -1) {
+		err = errf("registry: %s", db_errmsg());
+		rep.error = err;
+		rep.job = 0;
+	}
+	free(buf);
+	committer_send(MSG_JOB_CREATE_REP, &rep.base);
+	free(err);
+}
+
+void
+jobrow_finish(const Kbd__JobFinishReq *req)
+{
+	Kbd__JobSummary	 s = KBD__JOB_SUMMARY__INIT;
+	int		 r;
+
+	if (db_job_finish(req->job, req->state, req->error, time(NULL)) == -1)
+		log_warnx("job %" PRIu64 ": %s", req->job, db_errmsg());
+	if ((r = db_job_get(req->job, &s)) != 1) {
+		s.job = req->job;
+		s.state = KBD__JOB_STATE__JOB_NONE;
+		s.error = r == 0 ? errf("no such job %" PRIu64, req->job) :
+		    errf("registry: %s", db_errmsg());
+	}
+	committer_send(MSG_JOB_FINISH_REP, &s.base);
+	free(s.error);
+}
+
+/*
+ * A client cancelled the job: recorded in its row, in a transaction of
+ * its own, so that a kbd that stops or dies before the job ends does not
+ * resume it. The supervisor sends it in order with the job's batches.
+ */
+void
+jobrow_cancel(const Kbd__JobCancelReq *req)
+{
+	Kbd__JobCancelRep	 rep = KBD__JOB_CANCEL_REP__INIT;
+	char			*err = NULL;
+
+	if (db_begin() == -1 || db_job_cancel(req->job, time(NULL)) == -1) {
+		err = errf("registry: %s", db_errmsg());
+		db_rollback();
+	} else if (db_commit() == -1)
+		err = errf("registry: %s", db_errmsg());
+	if (err != NULL)
+		rep.error = err;	/* the supervisor logs it */
+	rep.job = req->job;
+	committer_send(MSG_JOB_CANCEL_REP, &rep.base);
+	free(err);
+}
