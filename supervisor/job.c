@@ -12,10 +12,7 @@
 #include <sys/types.h>
 
 #include <dirent.h>
-#include <fcntl.h>
-#include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
 #include <unistd.h>
 
 #include "dbread.h"
@@ -104,7 +101,7 @@ job_finish(struct job *j, int state, const char *error)
 {
 	Kbd__JobFinishReq	*r;
 
-	j->finishing = 1;
+	j->phase = JOB_FINISHING;
 	r = xmalloc(sizeof(*r));
 	kbd__job_finish_req__init(r);
 	r->job = j->id;
@@ -146,13 +143,14 @@ job_pump(void)
 		commitq_release();
 		return;
 	}
-	if (j->finishing)
+	if (j->phase == JOB_FINISHING)
 		return;
 	pipeline_step(j);
 	if (j->walk_done && window_idle(&j->win))
-		job_finish(j, j->failed ? KBD__JOB_STATE__JOB_FAILED :
-		    j->cancelled ? KBD__JOB_STATE__JOB_CANCELLED :
-		    KBD__JOB_STATE__JOB_DONE, j->error);
+		job_finish(j, j->phase == JOB_FAILING ?
+		    KBD__JOB_STATE__JOB_FAILED : j->phase == JOB_CANCELLING ?
+		    KBD__JOB_STATE__JOB_CANCELLED : KBD__JOB_STATE__JOB_DONE,
+		    j->error);
 }
 
 /* ---- resume ---- */
@@ -216,7 +214,8 @@ resume_jobs(void)
 		log_info("job %llu: cancelled before kbd stopped; ending it "
 		    "after file %llu", (unsigned long long)j->id,
 		    (unsigned long long)s.cursor);
-		j->cancelled = j->cancel_recorded = 1;
+		j->phase = JOB_CANCELLING;
+		j->cancel_recorded = 1;
 		j->walk_done = 1;
 		walk_free(&j->walk);
 		window_skip_to(&j->win, s.cursor);
@@ -240,7 +239,7 @@ static void
 job_follow(struct job *j, struct client *c, int progress)
 {
 	progress_follow(j, c, progress);
-	if (j == job_running() && !j->finishing)
+	if (j == job_running() && j->phase != JOB_FINISHING)
 		progress_schedule(j);
 }
 
@@ -416,15 +415,19 @@ job_cancel_request(struct client *c, uint64_t id)
 	Kbd__JobCancelReq	*r;
 	struct job		*j;
 
-	if ((j = job_find(id)) == NULL || j->finishing || j->cancel_recorded) {
+	if ((j = job_find(id)) == NULL || j->phase == JOB_FINISHING ||
+	    j->cancel_recorded) {
 		send_summary(c, id, 0, 0);
 		return;
 	}
-	/* A cancel not yet recorded, a second one too, waits for the record. */
-	if (!j->cancelled) {
+	/*
+	 * A cancel not yet recorded, a second one too, waits for the record.
+	 * A job whose batch failed ends failed all the same.
+	 */
+	if (j->phase == JOB_ADDING) {
 		log_info("job %llu: cancelled by a client",
 		    (unsigned long long)id);
-		j->cancelled = 1;
+		j->phase = JOB_CANCELLING;
 		if (!j->walk_done) {
 			j->walk_done = 1;
 			walk_free(&j->walk);

@@ -11,9 +11,7 @@
 #include <sys/types.h>
 #include <sys/stat.h>
 
-#include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
 
 #include "dbread.h"
 #include "format.h"
@@ -109,11 +107,11 @@ drain(struct job *j)
 {
 	char	*reason;
 
-	if (j->failed) {
+	if (j->phase == JOB_FAILING) {
 		xasprintf(&reason, "job failed: %s", j->error);
 		window_cancel(&j->win, reason, 1);
 		free(reason);
-	} else if (j->cancelled)
+	} else if (j->phase == JOB_CANCELLING)
 		window_cancel(&j->win, "cancelled before start", 0);
 }
 
@@ -287,10 +285,10 @@ batch_done(struct commitq_op *o, ProtobufCMessage *pb)
 			progress_event(j, it, r->results[i]);
 		window_committed(&j->win, it);
 	}
-	if (r->error[0] != '\0' && !j->failed) {
+	if (r->error[0] != '\0' && j->phase != JOB_FAILING) {
 		log_warnx("job %llu: batch failed: %s",
 		    (unsigned long long)j->id, r->error);
-		j->failed = 1;
+		j->phase = JOB_FAILING;
 		j->error = xstrdup(r->error);
 		stop_walk(j);
 	}

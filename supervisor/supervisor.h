@@ -128,6 +128,14 @@ struct follower {
 };
 TAILQ_HEAD(followerlist, follower);
 
+/* Where a job is heading; a later phase wins over an earlier one. */
+enum job_phase {
+	JOB_ADDING,		/* walks and adds its files */
+	JOB_CANCELLING,		/* cancelled by a client: no new files */
+	JOB_FAILING,		/* a batch failed (error): no new files */
+	JOB_FINISHING		/* its finalize request is at the committer */
+};
+
 struct job {
 	TAILQ_ENTRY(job)	 entry;
 	uint64_t		 id;
@@ -136,11 +144,9 @@ struct job {
 	int			 walk_done;
 	uint64_t		 skip_to;	/* resumed: committed before */
 	struct window		 win;
-	int			 finishing;
-	int			 failed;
-	int			 cancelled;	/* by a client: no new files */
+	enum job_phase		 phase;
+	char			*error;		/* JOB_FAILING: the batch's */
 	int			 cancel_recorded; /* in the job's row */
-	char			*error;
 	/* progress.c */
 	struct followerlist	 followers;
 	uint64_t		 sent_done, sent_total;
