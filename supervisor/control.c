@@ -18,6 +18,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "dbread.h"
 #include "kbpath.h"
 #include "log.h"
 #include "sockpath.h"
@@ -409,7 +410,7 @@ hello_reply(struct client *c)
  * created its registry) there is nothing to read: handshakes wait, and
  * with them every request, since a client sends none before its handshake
  * is answered. After that the registry stays readable even while a
- * committer restarts; mutations queue in job.c.
+ * committer restarts; mutations queue in commitq.c.
  */
 void
 control_resume_waiting(void)
@@ -448,14 +449,14 @@ send_list_chunk(struct client *c)
 {
 	Kbd__ListChunk	chunk = KBD__LIST_CHUNK__INIT;
 
-	if (query_list(&c->list_after, LIST_CHUNK, &chunk) == -1) {
-		query_list_free(&chunk);
+	if (dbread_list(&c->list_after, LIST_CHUNK, &chunk) == -1) {
+		dbread_list_free(&chunk);
 		c->listing = 0;
 		client_error(c, "cannot read the registry");
 		return;
 	}
 	client_send(c, MSG_LIST_CHUNK, &chunk.base);
-	query_list_free(&chunk);
+	dbread_list_free(&chunk);
 	if (chunk.last) {
 		c->listing = 0;
 		client_done(c);
@@ -485,7 +486,6 @@ client_dispatch(struct client *c, struct msg *m)
 	switch (m->type) {
 	case MSG_HELLO: {
 		Kbd__Hello	*h = (Kbd__Hello *)m->pb;
-		static int	 ready;
 
 		if (c->hello) {
 			client_error(c, "handshake twice");
@@ -497,9 +497,7 @@ client_dispatch(struct client *c, struct msg *m)
 			client_close(c);
 			return;
 		}
-		if (sup_committer_ready)
-			ready = 1;
-		if (!ready) {
+		if (sup_committer_state() == COMMITTER_STARTING) {
 			c->waiting = 1;
 			TAILQ_INSERT_TAIL(&waiting, c, wentry);
 			return;
@@ -525,14 +523,14 @@ client_dispatch(struct client *c, struct msg *m)
 			client_error(c, "empty query");
 			return;
 		}
-		if (query_search(q->query, q->limit ? q->limit : 10, &rep, err,
+		if (dbread_search(q->query, q->limit ? q->limit : 10, &rep, err,
 		    sizeof(err)) == -1) {
-			query_search_free(&rep);
+			dbread_search_free(&rep);
 			client_error(c, "search: %s", err);
 			return;
 		}
 		client_send(c, MSG_SEARCH_REP, &rep.base);
-		query_search_free(&rep);
+		dbread_search_free(&rep);
 		client_done(c);
 		return;
 	}
@@ -542,7 +540,7 @@ client_dispatch(struct client *c, struct msg *m)
 		list_continue(c);
 		return;
 	case MSG_REMOVE_REQ:
-		job_remove_request(c, (Kbd__RemoveReq *)m->pb);
+		forward_remove(c, (Kbd__RemoveReq *)m->pb);
 		return;
 	case MSG_CANCEL_REQ:
 		job_cancel_request(c, ((Kbd__CancelReq *)m->pb)->job);
@@ -551,20 +549,20 @@ client_dispatch(struct client *c, struct msg *m)
 		Kbd__JobsReq	*q = (Kbd__JobsReq *)m->pb;
 		Kbd__JobsRep	 rep = KBD__JOBS_REP__INIT;
 
-		if (query_jobs(q->limit == 0 ? 20 : q->limit > 1000 ? 1000 :
+		if (dbread_jobs(q->limit == 0 ? 20 : q->limit > 1000 ? 1000 :
 		    q->limit, &rep) == -1) {
-			query_jobs_free(&rep);
+			dbread_jobs_free(&rep);
 			client_error(c, "cannot read the jobs");
 			return;
 		}
 		job_queued_states(&rep);
 		client_send(c, MSG_JOBS_REP, &rep.base);
-		query_jobs_free(&rep);
+		dbread_jobs_free(&rep);
 		client_done(c);
 		return;
 	}
 	case MSG_LINT_REQ:
-		job_lint_request(c, (Kbd__LintReq *)m->pb);
+		forward_lint(c, (Kbd__LintReq *)m->pb);
 		return;
 	case MSG_STOP_REQ: {
 		Kbd__StopRep	rep = KBD__STOP_REP__INIT;

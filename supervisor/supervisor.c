@@ -2,13 +2,14 @@
  * The supervisor: the main process of a KB's kbd. It owns the control
  * socket, the job queue and the lives of its children, all on one libevent
  * loop. It reads the registry but never writes KB content: every mutation is
- * sent to the committer.
+ * sent to the committer. This file is the process itself (start, signals,
+ * stop) and the committer's life: its one state, its restarts, and the
+ * messages that are not answers to requests (those are commitq.c's).
  */
 #include <sys/types.h>
 #include <sys/file.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 
 #include <errno.h>
 #include <fcntl.h>
@@ -22,6 +23,7 @@
 
 #include <event2/event.h>
 
+#include "dbread.h"
 #include "kbd.h"
 #include "kbpath.h"
 #include "log.h"
@@ -30,14 +32,14 @@
 
 struct event_base	*sup_base;
 const struct kbd_opts	*sup_opts;
-int			 sup_committer_ready;
 
 static int		 sup_stopping;
 /* Starts of a committer that never reached READY before kbd gives up. */
 #define COMMITTER_START_TRIES	5
 
+static enum committer_state committer_state = COMMITTER_STARTING;
+static struct child	*committer;
 static unsigned		 committer_failures;
-static int		 committer_ever_ready;
 static struct timespec	 committer_started;
 static struct event	*committer_restart_ev;
 
@@ -120,16 +122,35 @@ on_signal(evutil_socket_t sig, short ev, void *arg)
 	}
 }
 
+enum committer_state
+sup_committer_state(void)
+{
+	return committer_state;
+}
+
+/* The committer, if it is ready for requests; else NULL. */
+struct child *
+sup_committer(void)
+{
+	return committer_state == COMMITTER_READY ? committer : NULL;
+}
+
+static void	committer_dispatch(struct child *, struct msg *, void *);
+static void	committer_gone(struct child *, int, void *);
+
 static void
 start_committer(evutil_socket_t fd, short ev, void *arg)
 {
+	const char	*args[] = { sup_opts->kbroot, NULL };
+
 	(void)fd;
 	(void)ev;
 	(void)arg;
 	if (sup_stopping)
 		return;
 	clock_gettime(CLOCK_MONOTONIC, &committer_started);
-	proc_committer = proc_spawn(ROLE_COMMITTER);
+	committer = proc_spawn("committer", args, committer_dispatch,
+	    committer_gone, NULL);
 	/*
 	 * A crash drill's fail point (KBD_FAILPOINT, test builds) is for the
 	 * first committer only: a successor that inherited it would crash
@@ -139,25 +160,98 @@ start_committer(evutil_socket_t fd, short ev, void *arg)
 	(void)unsetenv("KBD_FAILPOINT");
 }
 
-void
-sup_committer_up(void)
+/*
+ * COMMITTER_READY: recovery is over. The first time, the registry can be
+ * read and unfinished jobs resume; every time, requests waiting for a
+ * committer go out.
+ */
+static void
+committer_ready(struct msg *m)
 {
-	static int	opened;
+	Kbd__CommitterReady	*r = (Kbd__CommitterReady *)m->pb;
+	int			 first;
 
-	if (!opened) {
-		if (query_open(sup_opts->kbroot) == -1)
-			fatalx("cannot open the registry");
-		opened = 1;
-	}
+	if (r->rolled_back || r->finalized)
+		log_info("recovery: %u journals rolled back, %u finalized",
+		    r->rolled_back, r->finalized);
 	/*
 	 * The failure count is not reset here but by uptime (in
-	 * sup_committer_gone): a committer that dies right after READY, on
+	 * committer_gone): a committer that dies right after READY, on
 	 * every start, must be throttled too.
 	 */
-	sup_committer_ready = 1;
-	committer_ever_ready = 1;
-	job_committer_ready();
+	first = committer_state == COMMITTER_STARTING;
+	committer_state = COMMITTER_READY;
+	if (first) {
+		if (dbread_open(sup_opts->kbroot) == -1)
+			fatalx("cannot open the registry");
+		job_resume();
+	}
+	commitq_send();
+	job_pump();
 	control_resume_waiting();
+}
+
+/* An answer to the oldest request sent. */
+static void
+committer_reply(struct msg *m)
+{
+	if (commitq_reply(m) == -1) {
+		log_warnx("committer sent %s out of turn; killing it",
+		    msg_type_name(m->type));
+		proc_kill(committer, SIGKILL);
+		return;
+	}
+	job_pump();
+}
+
+#define BEFORE_READY	((1u << COMMITTER_STARTING) | (1u << COMMITTER_DOWN))
+#define ONCE_READY	(1u << COMMITTER_READY)
+
+/* What the committer may send, in which of its states. */
+static const struct {
+	uint32_t	 type;
+	unsigned	 states;
+	void		(*handler)(struct msg *);
+} committer_msgs[] = {
+	{ MSG_COMMITTER_READY,	BEFORE_READY,	committer_ready },
+	{ MSG_JOB_CREATE_REP,	ONCE_READY,	committer_reply },
+	{ MSG_BATCH_REP,	ONCE_READY,	committer_reply },
+	{ MSG_JOB_FINISH_REP,	ONCE_READY,	committer_reply },
+	{ MSG_JOB_CANCEL_REP,	ONCE_READY,	committer_reply },
+	{ MSG_C_REMOVE_REP,	ONCE_READY,	committer_reply },
+	{ MSG_C_LINT_REP,	ONCE_READY,	committer_reply },
+};
+
+/*
+ * Anything else, or out of place, means a bug or a compromised committer:
+ * it is killed, never trusted further, and restarted as after any death.
+ */
+static void
+committer_dispatch(struct child *c, struct msg *m, void *arg)
+{
+	size_t	i;
+
+	(void)arg;
+	if (m == NULL) {
+		/* Nothing more goes to it; it is restarted once reaped. */
+		if (c == committer && committer_state == COMMITTER_READY)
+			committer_state = COMMITTER_DOWN;
+		return;
+	}
+	if (c == committer && m->nfds == 0)
+		for (i = 0; i < sizeof(committer_msgs) /
+		    sizeof(committer_msgs[0]); i++) {
+			if (committer_msgs[i].type != m->type)
+				continue;
+			if ((committer_msgs[i].states &
+			    (1u << committer_state)) == 0)
+				break;
+			committer_msgs[i].handler(m);
+			return;
+		}
+	log_warnx("committer %ld: unexpected %s; killing it", (long)c->pid,
+	    msg_type_name(m->type));
+	proc_kill(c, SIGKILL);
 }
 
 /*
@@ -165,27 +259,29 @@ sup_committer_up(void)
  * keeps dying within seconds of starting (s6-supervise's throttle), so a
  * broken KB does not spin the machine.
  */
-void
-sup_committer_gone(void)
+static void
+committer_gone(struct child *c, int status, void *arg)
 {
 	struct timespec	now;
 	struct timeval	tv;
 	struct stat	st;
 	unsigned	ms;
 
-	proc_committer = NULL;
-	sup_committer_ready = 0;
-	if (sup_stopping) {
-		sup_child_released();
+	(void)c;
+	(void)status;
+	(void)arg;
+	committer = NULL;
+	if (committer_state == COMMITTER_READY)
+		committer_state = COMMITTER_DOWN;
+	if (sup_stopping)
 		return;
-	}
 	/* A KB deleted under us: nothing to supervise any more. */
 	if (stat(sup_opts->kbroot, &st) == -1 || stat(KB_STATE, &st) == -1) {
 		log_warnx("%s is gone; stopping", sup_opts->kbroot);
 		sup_shutdown("knowledge base removed");
 		return;
 	}
-	job_committer_died();
+	commitq_committer_died();
 	clock_gettime(CLOCK_MONOTONIC, &now);
 	if (now.tv_sec - committer_started.tv_sec > 10)
 		committer_failures = 0;
@@ -194,7 +290,8 @@ sup_committer_gone(void)
 	 * open, a schema it does not know) will not on the next try either;
 	 * clients wait for READY, so stop rather than keep them waiting.
 	 */
-	if (!committer_ever_ready && committer_failures >= COMMITTER_START_TRIES) {
+	if (committer_state == COMMITTER_STARTING &&
+	    committer_failures >= COMMITTER_START_TRIES) {
 		log_warnx("the committer failed %u times without starting; "
 		    "see the errors above", committer_failures + 1);
 		control_fail_waiting("kbd stopped: its committer cannot "
@@ -218,10 +315,10 @@ sup_stopping_p(void)
 }
 
 /* While stopping, the loop ends once the last child is gone. */
-void
-sup_child_released(void)
+static void
+children_gone(void)
 {
-	if (sup_stopping && TAILQ_EMPTY(&proc_children))
+	if (sup_stopping)
 		event_base_loopbreak(sup_base);
 }
 
@@ -247,12 +344,15 @@ sup_shutdown(const char *why)
 	log_info("shutting down (%s)", why);
 	control_cleanup();
 	/*
-	 * The committer finishes the operation it is in and exits on EOF;
-	 * workers hold nothing that matters. A running job stays "running" in
-	 * the registry and resumes at the next start.
+	 * The committer finishes the operation it is in and exits on EOF (a
+	 * signal could cut a batch); workers hold nothing that matters. A
+	 * running job stays "running" in the registry and resumes at the
+	 * next start.
 	 */
-	proc_kill_all(SIGTERM);
-	if (TAILQ_EMPTY(&proc_children))
+	if (committer != NULL)
+		proc_eof(committer);
+	pool_stop();
+	if (!proc_any())
 		event_base_loopbreak(sup_base);
 	else
 		event_base_once(sup_base, -1, EV_TIMEOUT, exit_now, NULL, &tv);
@@ -261,9 +361,10 @@ sup_shutdown(const char *why)
 void
 supervisor_main(const struct kbd_opts *o, int readyfd)
 {
-	struct event	*sigs[5];
 	static const int signums[] = { SIGCHLD, SIGTERM, SIGINT, SIGHUP };
-	int		 logfd, i;
+	struct event	*ev;
+	size_t		 i;
+	int		 logfd;
 
 	sup_opts = o;
 	if (chdir(o->kbroot) == -1)
@@ -278,12 +379,15 @@ supervisor_main(const struct kbd_opts *o, int readyfd)
 
 	if ((sup_base = event_base_new()) == NULL)
 		start_failed(readyfd, "event_base_new failed");
-	for (i = 0; i < 4; i++) {
-		sigs[i] = evsignal_new(sup_base, signums[i], on_signal, NULL);
-		if (sigs[i] == NULL || evsignal_add(sigs[i], NULL) == -1)
+	/* Signals are events of the loop: nothing runs in a handler. */
+	for (i = 0; i < sizeof(signums) / sizeof(signums[0]); i++) {
+		ev = evsignal_new(sup_base, signums[i], on_signal, NULL);
+		if (ev == NULL || evsignal_add(ev, NULL) == -1)
 			start_failed(readyfd, "signal setup failed");
 	}
 	committer_restart_ev = evtimer_new(sup_base, start_committer, NULL);
+	proc_init(sup_base, children_gone);
+	job_init();
 
 	control_init(o->kbroot);
 	start_committer(-1, 0, NULL);
@@ -297,7 +401,7 @@ supervisor_main(const struct kbd_opts *o, int readyfd)
 
 	event_base_dispatch(sup_base);
 
-	query_close();
+	dbread_close();
 	log_info("kbd %d exiting", (int)getpid());
 	exit(0);
 }

@@ -1,7 +1,8 @@
 /*
- * State shared by the supervisor's files: children (proc.c), clients
- * (control.c), jobs (job.c) and the read-only registry queries (query.c).
- * Everything here runs in the supervisor process, on one libevent loop.
+ * What the supervisor's files share, one section per file. Everything here
+ * runs in the supervisor process, on one libevent loop. The job window
+ * (window.h) and the walk (walk.h) have headers of their own: they are
+ * plain data structures, used without the loop.
  */
 #ifndef KBD_SUPERVISOR_H
 #define KBD_SUPERVISOR_H
@@ -15,56 +16,179 @@
 #include "chan.h"
 #include "kbd.h"
 #include "kbd.pb-c.h"
+#include "walk.h"
+#include "window.h"
 
-struct item;
-struct job;
 struct client;
 
-enum child_role {
-	ROLE_WORKER,
-	ROLE_COMMITTER
+/* supervisor.c: the process, its signals, the committer's life */
+
+/*
+ * The committer as the rest of the supervisor sees it. Before the first
+ * one is ready nothing can be read (a new KB has no registry yet), so
+ * client handshakes wait; after that, a committer that dies is restarted
+ * and requests wait for its successor.
+ */
+enum committer_state {
+	COMMITTER_STARTING,	/* none has been ready yet */
+	COMMITTER_READY,	/* requests go out */
+	COMMITTER_DOWN		/* one was ready; it is gone or restarting */
 };
+
+extern struct event_base	*sup_base;
+extern const struct kbd_opts	*sup_opts;
+enum committer_state	 sup_committer_state(void);
+struct child		*sup_committer(void);	/* if ready, else NULL */
+int			 sup_stopping_p(void);
+void			 sup_shutdown(const char *why);
+
+/* proc.c: children, generic */
+
+struct child;
+/* Each message but LOG, then NULL once the channel is closed. */
+typedef void	(*proc_dispatch_cb)(struct child *, struct msg *, void *arg);
+/* Reaped and closed: the child is freed when this returns. */
+typedef void	(*proc_gone_cb)(struct child *, int status, void *arg);
 
 struct child {
 	TAILQ_ENTRY(child)	 entry;
-	TAILQ_ENTRY(child)	 entry_idle;	/* job.c: idle workers */
-	enum child_role		 role;
+	const char		*role;		/* "worker", "committer" */
 	pid_t			 pid;
 	struct chan		 chan;
 	struct event		*rev, *wev;
-	struct event		*timer;		/* worker watchdog */
 	int			 reaped, closed, status;
-	int			 timed_out;
-	int			 busy;		/* worker: has a request */
-	int			 idle;		/* worker: on job.c's idle list */
-	struct item		*item;		/* worker: request in flight */
-	struct timespec		 started;
+	int			 termed;	/* we sent it SIGTERM */
+	proc_dispatch_cb	 dispatch;
+	proc_gone_cb		 gone;
+	void			*arg;
 };
 TAILQ_HEAD(childlist, child);
 
-/* supervisor.c */
-extern struct event_base	*sup_base;
-extern const struct kbd_opts	*sup_opts;
-extern int			 sup_committer_ready;
-void	 sup_shutdown(const char *why);
-void	 sup_committer_gone(void);
-void	 sup_committer_up(void);
-void	 sup_child_released(void);
-int	 sup_stopping_p(void);
-
-/* proc.c */
-struct child	*proc_spawn(enum child_role);
+void		 proc_init(struct event_base *, void (*all_gone)(void));
+/* kbd -X ROLE ARGS... (args NULL-terminated) */
+struct child	*proc_spawn(const char *role, const char *const *args,
+		    proc_dispatch_cb, proc_gone_cb, void *arg);
 void		 proc_send(struct child *, uint32_t type,
 		    const ProtobufCMessage *, const int *fds, int nfds);
-void		 proc_reap(void);
+void		 proc_kill(struct child *, int sig);
 void		 proc_kill_all(int sig);
-int		 proc_count(enum child_role);
-void		 proc_dispatch_worker(struct child *, struct msg *);
-void		 proc_dispatch_committer(struct child *, struct msg *);
-extern struct childlist	 proc_children;
-extern struct child	*proc_committer;
+void		 proc_eof(struct child *);
+void		 proc_reap(void);
+int		 proc_any(void);
 
-/* control.c */
+/* pool.c: the worker processes and the requests they serve */
+
+/* Every file a worker takes comes back through one of these. */
+typedef void	(*pool_reply_cb)(struct item *, struct msg *);
+/* A worker died (and was replaced): the file it held, or NULL. */
+typedef void	(*pool_lost_cb)(struct item *, const char *reason);
+
+void	 pool_init(pool_reply_cb, pool_lost_cb);
+void	 pool_grow(unsigned n);
+int	 pool_give(struct item *, uint64_t job, uint64_t max_size);
+void	 pool_stop(void);
+
+/* commitq.c: requests to the committer, answered in order */
+
+struct commitq_op;
+typedef void	(*commitq_done_cb)(struct commitq_op *, ProtobufCMessage *);
+
+struct commitq_op {
+	TAILQ_ENTRY(commitq_op)	 entry;
+	uint32_t		 type;		/* the request */
+	ProtobufCMessage	*req;		/* freed with the op */
+	struct client		*c;		/* to answer; NULL once gone */
+	void			*arg;		/* the owner's */
+	commitq_done_cb		 done;		/* the committer's answer */
+	/* A request that cannot simply be sent again (a batch). */
+	void			(*lost)(struct commitq_op *);
+	int			 sent;
+};
+
+struct commitq_op *commitq_op(uint32_t type, ProtobufCMessage *req,
+	    struct client *, commitq_done_cb, void *arg);
+void	 commitq_push(struct commitq_op *);	/* send in turn */
+void	 commitq_sent(struct commitq_op *);	/* sent by its owner */
+void	 commitq_hold(struct commitq_op *);	/* until commitq_release */
+void	 commitq_release(void);
+int	 commitq_empty(void);
+void	 commitq_send(void);
+int	 commitq_reply(struct msg *);		/* -1: out of turn */
+void	 commitq_committer_died(void);
+void	 commitq_client_gone(struct client *);
+
+/* job.c: jobs, run one at a time in id order */
+
+struct follower {
+	TAILQ_ENTRY(follower)	 entry;
+	struct client		*c;
+	int			 progress;	/* Kbd__ProgressLevel */
+	int64_t			 last_ms;	/* last PROGRESS sent */
+	int			 need_full;	/* missed one: send every slot */
+};
+TAILQ_HEAD(followerlist, follower);
+
+/* Where a job is heading; a later phase wins over an earlier one. */
+enum job_phase {
+	JOB_ADDING,		/* walks and adds its files */
+	JOB_CANCELLING,		/* cancelled by a client: no new files */
+	JOB_FAILING,		/* a batch failed (error): no new files */
+	JOB_FINISHING		/* its finalize request is at the committer */
+};
+
+struct job {
+	TAILQ_ENTRY(job)	 entry;
+	uint64_t		 id;
+	Kbd__JobCreateReq	*req;
+	struct walk		 walk;
+	int			 walk_done;
+	uint64_t		 skip_to;	/* resumed: committed before */
+	struct window		 win;
+	enum job_phase		 phase;
+	char			*error;		/* JOB_FAILING: the batch's */
+	int			 cancel_recorded; /* in the job's row */
+	/* progress.c */
+	struct followerlist	 followers;
+	uint64_t		 sent_done, sent_total;
+	int			 sent_final;
+	struct event		*progress_ev;
+};
+
+void	 job_init(void);
+struct job *job_running(void);
+void	 job_pump(void);
+void	 job_resume(void);
+void	 job_add_request(struct client *, const Kbd__AddReq *);
+void	 job_status_request(struct client *, uint64_t job);
+void	 job_wait_request(struct client *, const Kbd__WaitReq *);
+void	 job_cancel_request(struct client *, uint64_t job);
+void	 job_queued_states(Kbd__JobsRep *);
+void	 job_client_gone(struct client *);
+
+/* pipeline.c: the running job's files, from the walk to their events */
+
+void	 pipeline_init(struct job *);
+void	 pipeline_step(struct job *);
+void	 pipeline_worker_reply(struct job *, struct item *, struct msg *);
+void	 pipeline_worker_lost(struct job *, struct item *, const char *);
+
+/* progress.c: what a job's followers are told */
+
+void	 progress_init(struct job *);
+void	 progress_free(struct job *);
+void	 progress_follow(struct job *, struct client *, int progress);
+void	 progress_client_gone(struct job *, struct client *);
+void	 progress_schedule(struct job *);
+void	 progress_event(struct job *, struct item *, const Kbd__ItemResult *);
+void	 progress_summary(struct job *, const Kbd__JobSummary *);
+
+/* forward.c: remove and lint, answered by the committer */
+
+void	 forward_remove(struct client *, const Kbd__RemoveReq *);
+void	 forward_lint(struct client *, const Kbd__LintReq *);
+
+/* control.c: the control socket and its clients */
+
 void	 control_init(const char *kbroot);
 void	 control_cleanup(void);
 void	 control_resume_waiting(void);
@@ -75,40 +199,5 @@ int	 client_send_advisory(struct client *, uint32_t type,
 void	 client_error(struct client *, const char *fmt, ...)
 	    __attribute__((format(printf, 2, 3)));
 void	 client_done(struct client *);	/* request answered, read the next */
-
-/* job.c */
-void	 job_add_request(struct client *, const Kbd__AddReq *);
-void	 job_status_request(struct client *, uint64_t job);
-void	 job_wait_request(struct client *, const Kbd__WaitReq *);
-void	 job_client_gone(struct client *);
-void	 job_worker_reply(struct child *, struct msg *);
-void	 job_worker_died(struct child *, const char *reason);
-void	 job_committer_msg(struct msg *);
-void	 job_committer_died(void);
-void	 job_committer_ready(void);
-void	 job_remove_request(struct client *, const Kbd__RemoveReq *);
-void	 job_lint_request(struct client *, const Kbd__LintReq *);
-void	 job_cancel_request(struct client *, uint64_t job);
-void	 job_queued_states(Kbd__JobsRep *);
-
-/* query.c: read-only registry access */
-int	 query_open(const char *kbroot);
-void	 query_close(void);
-int	 query_doc_by_hash(const uint8_t *hash, char *name, size_t len);
-int	 query_doc_by_stat(uint64_t dev, uint64_t ino, uint64_t size,
-	    int64_t mtime_ns, char *name, size_t len);
-int	 query_job(uint64_t job, Kbd__JobSummary *out);	/* 0 ok, 1 none, -1 err */
-uint64_t query_newest_job(void);
-int	 query_jobs(unsigned limit, Kbd__JobsRep *rep);
-void	 query_jobs_free(Kbd__JobsRep *rep);
-int	 query_unfinished_jobs(uint64_t **ids, size_t *n);
-int	 query_job_request(uint64_t job, Kbd__JobCreateReq **req);
-int	 query_job_cancelled(uint64_t job);		/* 1 yes, 0 no, -1 err */
-int	 query_search(const char *q, unsigned limit, Kbd__SearchRep *rep,
-	    char *err, size_t errlen);
-void	 query_search_free(Kbd__SearchRep *rep);
-/* List in id order after *after; fills up to max docs; 0 ok, -1 error. */
-int	 query_list(int64_t *after, unsigned max, Kbd__ListChunk *chunk);
-void	 query_list_free(Kbd__ListChunk *chunk);
 
 #endif /* KBD_SUPERVISOR_H */

@@ -1,7 +1,8 @@
 /*
- * The supervisor's read-only view of the registry: duplicate checks before
- * any conversion, job summaries, search and listing. The committer is the
- * only writer; in WAL mode these reads never block it nor see half a batch.
+ * The registry's read-only queries (see dbread.h), on a connection of
+ * their own opened read-only: the supervisor's view of the registry. The
+ * committer is the only writer; in WAL mode these reads never block it
+ * nor see half a batch.
  */
 #include <sys/types.h>
 
@@ -12,9 +13,10 @@
 #include <sqlite3.h>
 
 #include "db.h"
+#include "dbread.h"
 #include "kbpath.h"
 #include "log.h"
-#include "supervisor.h"
+#include "util.h"
 #include "xmalloc.h"
 
 static sqlite3		*db;
@@ -32,7 +34,7 @@ prep(const char *sql)
 }
 
 int
-query_open(const char *kbroot)
+dbread_open(const char *kbroot)
 {
 	char	*path;
 
@@ -60,7 +62,7 @@ query_open(const char *kbroot)
 }
 
 void
-query_close(void)
+dbread_close(void)
 {
 	sqlite3_finalize(st_hash);
 	sqlite3_finalize(st_stat);
@@ -91,19 +93,17 @@ one_name(sqlite3_stmt *st, char *name, size_t len)
 }
 
 int
-query_doc_by_hash(const uint8_t *hash, char *name, size_t len)
+dbread_doc_by_hash(const uint8_t hash[32], char *name, size_t len)
 {
-	char	hex[65];
-	int	i;
+	char	hex[2 * SHA256_LEN + 1];
 
-	for (i = 0; i < 32; i++)
-		(void)snprintf(hex + 2 * i, 3, "%02x", hash[i]);
-	sqlite3_bind_text(st_hash, 1, hex, 64, SQLITE_TRANSIENT);
+	sha256_hex(hash, hex);
+	sqlite3_bind_text(st_hash, 1, hex, 2 * SHA256_LEN, SQLITE_TRANSIENT);
 	return one_name(st_hash, name, len);
 }
 
 int
-query_doc_by_stat(uint64_t dev, uint64_t ino, uint64_t size, int64_t mtime_ns,
+dbread_doc_by_stat(uint64_t dev, uint64_t ino, uint64_t size, int64_t mtime_ns,
     char *name, size_t len)
 {
 	sqlite3_bind_int64(st_stat, 1, (sqlite3_int64)dev);
@@ -115,7 +115,7 @@ query_doc_by_stat(uint64_t dev, uint64_t ino, uint64_t size, int64_t mtime_ns,
 
 /* out->error is malloc'ed: free it. */
 int
-query_job(uint64_t job, Kbd__JobSummary *out)
+dbread_job(uint64_t job, Kbd__JobSummary *out)
 {
 	int	r;
 
@@ -124,17 +124,17 @@ query_job(uint64_t job, Kbd__JobSummary *out)
 	if (r == SQLITE_ROW) {
 		db_job_row(st_job, out);
 		sqlite3_reset(st_job);
-		return 0;
+		return 1;
 	}
 	sqlite3_reset(st_job);
 	if (r == SQLITE_DONE)
-		return 1;
+		return 0;
 	log_warnx("registry query: %s", sqlite3_errmsg(db));
 	return -1;
 }
 
 int
-query_jobs(unsigned limit, Kbd__JobsRep *rep)
+dbread_jobs(unsigned limit, Kbd__JobsRep *rep)
 {
 	sqlite3_stmt	*st;
 	Kbd__JobSummary	*j;
@@ -156,7 +156,7 @@ query_jobs(unsigned limit, Kbd__JobsRep *rep)
 }
 
 void
-query_jobs_free(Kbd__JobsRep *rep)
+dbread_jobs_free(Kbd__JobsRep *rep)
 {
 	size_t	i;
 
@@ -169,64 +169,80 @@ query_jobs_free(Kbd__JobsRep *rep)
 	rep->n_jobs = 0;
 }
 
-uint64_t
-query_newest_job(void)
+/* max(id) is NULL, read as 0, when there is no job. */
+int
+dbread_newest_job(uint64_t *job)
 {
-	uint64_t	id = 0;
+	int	r;
 
-	if (sqlite3_step(st_newest) == SQLITE_ROW)
-		id = (uint64_t)sqlite3_column_int64(st_newest, 0);
+	*job = 0;
+	r = sqlite3_step(st_newest);
+	if (r == SQLITE_ROW)
+		*job = (uint64_t)sqlite3_column_int64(st_newest, 0);
 	sqlite3_reset(st_newest);
-	return id;
+	if (r != SQLITE_ROW) {
+		log_warnx("registry query: %s", sqlite3_errmsg(db));
+		return -1;
+	}
+	return *job != 0;
 }
 
 int
-query_unfinished_jobs(uint64_t **ids, size_t *n)
+dbread_unfinished_jobs(uint64_t **ids, size_t *n)
 {
 	sqlite3_stmt	*st;
 	size_t		 cap = 0;
+	int		 r;
 
 	*ids = NULL;
 	*n = 0;
 	if (sqlite3_prepare_v2(db, "SELECT id FROM jobs WHERE state IN (1, 2) "
 	    "ORDER BY id", -1, &st, NULL) != SQLITE_OK)
 		return -1;
-	while (sqlite3_step(st) == SQLITE_ROW) {
+	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
 		if (*n == cap) {
 			cap = cap ? cap * 2 : 8;
 			*ids = xreallocarray(*ids, cap, sizeof(**ids));
 		}
 		(*ids)[(*n)++] = (uint64_t)sqlite3_column_int64(st, 0);
 	}
+	if (r != SQLITE_DONE)
+		log_warnx("registry query: %s", sqlite3_errmsg(db));
 	sqlite3_finalize(st);
-	return 0;
+	return r == SQLITE_DONE ? 0 : -1;
 }
 
+/* A request that does not unpack is an error, as a failed read is. */
 int
-query_job_request(uint64_t job, Kbd__JobCreateReq **req)
+dbread_job_request(uint64_t job, Kbd__JobCreateReq **req)
 {
 	sqlite3_stmt	*st;
-	int		 r = -1;
+	int		 r;
 
 	*req = NULL;
 	if (sqlite3_prepare_v2(db, "SELECT request FROM jobs WHERE id = ?",
-	    -1, &st, NULL) != SQLITE_OK)
+	    -1, &st, NULL) != SQLITE_OK) {
+		log_warnx("registry query: %s", sqlite3_errmsg(db));
 		return -1;
+	}
 	sqlite3_bind_int64(st, 1, (sqlite3_int64)job);
-	if (sqlite3_step(st) == SQLITE_ROW) {
+	if ((r = sqlite3_step(st)) == SQLITE_ROW) {
 		*req = kbd__job_create_req__unpack(NULL,
 		    (size_t)sqlite3_column_bytes(st, 0),
 		    sqlite3_column_blob(st, 0));
-		if (*req != NULL)
-			r = 0;
+		r = *req != NULL ? 1 : -1;
+	} else if (r == SQLITE_DONE)
+		r = 0;
+	else {
+		log_warnx("registry query: %s", sqlite3_errmsg(db));
+		r = -1;
 	}
 	sqlite3_finalize(st);
 	return r;
 }
 
-/* Whether a client cancelled the job: 1 yes, 0 no (or no such job), -1 error. */
 int
-query_job_cancelled(uint64_t job)
+dbread_job_cancelled(uint64_t job)
 {
 	sqlite3_stmt	*st;
 	int		 r;
@@ -294,7 +310,7 @@ run_search(const char *q, unsigned limit, Kbd__SearchRep *rep, char *err,
  * quoted string, which is what such a person meant.
  */
 int
-query_search(const char *q, unsigned limit, Kbd__SearchRep *rep, char *err,
+dbread_search(const char *q, unsigned limit, Kbd__SearchRep *rep, char *err,
     size_t errlen)
 {
 	char	*quoted, *p;
@@ -303,7 +319,7 @@ query_search(const char *q, unsigned limit, Kbd__SearchRep *rep, char *err,
 
 	if (run_search(q, limit, rep, err, errlen) == 0)
 		return 0;
-	query_search_free(rep);
+	dbread_search_free(rep);
 	len = strlen(q);
 	quoted = xmalloc(len * 3 + 3);
 	p = quoted;
@@ -334,7 +350,7 @@ query_search(const char *q, unsigned limit, Kbd__SearchRep *rep, char *err,
 }
 
 void
-query_search_free(Kbd__SearchRep *rep)
+dbread_search_free(Kbd__SearchRep *rep)
 {
 	size_t	i;
 
@@ -350,7 +366,7 @@ query_search_free(Kbd__SearchRep *rep)
 }
 
 int
-query_list(int64_t *after, unsigned max, Kbd__ListChunk *chunk)
+dbread_list(int64_t *after, unsigned max, Kbd__ListChunk *chunk)
 {
 	Kbd__DocInfo	*d;
 	const char	*name, *ext;
@@ -383,7 +399,7 @@ query_list(int64_t *after, unsigned max, Kbd__ListChunk *chunk)
 }
 
 void
-query_list_free(Kbd__ListChunk *chunk)
+dbread_list_free(Kbd__ListChunk *chunk)
 {
 	size_t	i;
 

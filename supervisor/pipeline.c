@@ -1,0 +1,310 @@
+/*
+ * The add pipeline of the running job. The walk (walk.c) gives each input
+ * file the next sequence number and feeds the window (window.c); a file
+ * entering it may already have its outcome (skipped, or unchanged since
+ * it was added). The window's files go to workers (pool.c): PREPARE hashes
+ * a file, whose content is then checked against the registry and the
+ * files before it for duplicates, and CONVERT makes its staging files.
+ * Runs of finished files go to the committer as batches (commitq.c), and
+ * each committed file becomes a FILE_EVENT for the job's followers.
+ */
+#include <sys/types.h>
+#include <sys/stat.h>
+
+#include <stdlib.h>
+
+#include "dbread.h"
+#include "format.h"
+#include "log.h"
+#include "supervisor.h"
+#include "xmalloc.h"
+
+static int	give(void *, struct item *);
+static void	send_batch(void *, struct window *, uint64_t);
+
+static const struct window_ops pipeline_ops = { give, send_batch };
+
+/* The job's window and walk; its files wait until it is the running one. */
+void
+pipeline_init(struct job *j)
+{
+	unsigned	par;
+
+	par = j->req->jobs ? j->req->jobs : sup_opts->jobs;
+	window_init(&j->win, par, &pipeline_ops, j);
+	walk_init(&j->walk, j->req->inputs, j->req->n_inputs, sup_opts->kbroot);
+}
+
+static void
+stop_walk(struct job *j)
+{
+	if (!j->walk_done) {
+		j->walk_done = 1;
+		walk_free(&j->walk);
+	}
+}
+
+static void
+item_from_walk(struct job *j, struct walk_entry *e)
+{
+	struct item	*it;
+	char		 name[512];
+
+	it = window_add(&j->win, e->path);
+	format_split(it->path, &it->stem, &it->ext);
+	if (e->status != KBD__FILE_STATUS__FS_NONE) {
+		item_outcome(it, e->status, "%s", e->reason);
+		return;
+	}
+	it->dev = (uint64_t)e->st.st_dev;
+	it->ino = (uint64_t)e->st.st_ino;
+	it->size = (uint64_t)e->st.st_size;
+	it->mtime_ns = (int64_t)e->st.st_mtim.tv_sec * 1000000000 +
+	    e->st.st_mtim.tv_nsec;
+	if (!format_readable(it->ext)) {
+		format_unsupported(it->ext, name, sizeof(name));
+		item_outcome(it, KBD__FILE_STATUS__FS_SKIPPED, "%s", name);
+		return;
+	}
+	/* Unchanged since it was added: known without reading a byte. */
+	if (dbread_doc_by_stat(it->dev, it->ino, it->size, it->mtime_ns, name,
+	    sizeof(name)) == 1) {
+		it->doc = xstrdup(name);
+		item_outcome(it, KBD__FILE_STATUS__FS_DUPLICATE,
+		    "unchanged since added as %s", name);
+	}
+}
+
+static void
+fill(struct job *j)
+{
+	struct walk_entry	e;
+
+	while (!j->walk_done && !window_full(&j->win)) {
+		if (walk_next(&j->walk, &e) == 0) {
+			stop_walk(j);
+			break;
+		}
+		if (j->win.next_seq < j->skip_to) {
+			/* Committed before kbd stopped: not redone. */
+			window_skip_to(&j->win, j->win.next_seq + 1);
+			free(e.path);
+			continue;
+		}
+		item_from_walk(j, &e);
+	}
+}
+
+/*
+ * A job whose batch failed (disk full, I/O error) ends: files not yet
+ * committed are cancelled, and recorded as such, rather than tried again
+ * against a KB that just refused a batch. A job cancelled by a client
+ * cancels the files no worker has started; those in flight finish and
+ * are committed.
+ */
+static void
+drain(struct job *j)
+{
+	char	*reason;
+
+	if (j->phase == JOB_FAILING) {
+		xasprintf(&reason, "job failed: %s", j->error);
+		window_cancel(&j->win, reason, 1);
+		free(reason);
+	} else if (j->phase == JOB_CANCELLING)
+		window_cancel(&j->win, "cancelled before start", 0);
+}
+
+/* Move the running job on as far as it goes now. */
+void
+pipeline_step(struct job *j)
+{
+	drain(j);
+	fill(j);
+	if (sup_committer_state() == COMMITTER_READY)
+		window_dispatch(&j->win);
+	/* A batch may not jump the queue of requests already waiting. */
+	if (sup_committer() != NULL && commitq_empty())
+		window_cut(&j->win);
+	progress_schedule(j);
+}
+
+static int
+give(void *arg, struct item *it)
+{
+	struct job	*j = arg;
+
+	return pool_give(it, j->id, j->req->max_size);
+}
+
+void
+pipeline_worker_reply(struct job *j, struct item *it, struct msg *m)
+{
+	struct item	*o;
+	char		 name[512];
+
+	if (m->type == MSG_PREPARE_REP) {
+		Kbd__PrepareRep	*r = (Kbd__PrepareRep *)m->pb;
+
+		if (!r->ok) {
+			item_outcome(it, KBD__FILE_STATUS__FS_FAILED, "%s",
+			    r->reason);
+		} else {
+			item_prepared(it, r->hash.data, r->size);
+			if (dbread_doc_by_hash(it->hash, name,
+			    sizeof(name)) == 1) {
+				it->doc = xstrdup(name);
+				item_outcome(it, KBD__FILE_STATUS__FS_DUPLICATE,
+				    "same content as %s", name);
+			} else if ((o = window_same_hash(&j->win, it)) != NULL)
+				item_outcome(it, KBD__FILE_STATUS__FS_DUPLICATE,
+				    "same content as %s", o->path);
+		}
+	} else {
+		Kbd__ConvertRep	*r = (Kbd__ConvertRep *)m->pb;
+
+		if (!r->ok)
+			item_outcome(it, KBD__FILE_STATUS__FS_FAILED, "%s",
+			    r->reason);
+		else if (protobuf_c_message_get_packed_size(m->pb) >
+		    MSG_MAX_INTERNAL / 2)
+			/* Must fit a BatchItem with the path beside it. */
+			item_outcome(it, KBD__FILE_STATUS__FS_FAILED,
+			    "converter metadata too large");
+		else {
+			/* The dispatcher frees m: keep our own copy. */
+			it->conv = (Kbd__ConvertRep *)m->pb;
+			m->pb = NULL;
+			item_outcome(it, KBD__FILE_STATUS__FS_ADDED, NULL);
+		}
+	}
+	window_returned(&j->win, it);
+}
+
+void
+pipeline_worker_lost(struct job *j, struct item *it, const char *reason)
+{
+	item_outcome(it, KBD__FILE_STATUS__FS_FAILED, "%s", reason);
+	window_returned(&j->win, it);
+}
+
+/* ---- batches ---- */
+
+static void	batch_done(struct commitq_op *, ProtobufCMessage *);
+static void	batch_lost(struct commitq_op *);
+
+/*
+ * One packet per item, so that no packet approaches the channel's limit:
+ * BATCH_BEGIN, a BATCH_ITEM per file (an added one with its metadata and
+ * staging files, the others with their status and reason, to be counted),
+ * BATCH_END with the cursor the batch takes the job to.
+ */
+static void
+send_batch(void *arg, struct window *w, uint64_t last)
+{
+	struct job		*j = arg;
+	Kbd__BatchBegin		 b = KBD__BATCH_BEGIN__INIT;
+	Kbd__BatchEnd		 e = KBD__BATCH_END__INIT;
+	struct commitq_op	*o;
+	struct child		*c = sup_committer();
+	struct item		*it;
+	uint64_t		 s;
+
+	b.job = e.job = j->id;
+	b.batch = e.batch = w->batch_no;
+	b.count = (uint32_t)(last - w->cursor);
+	e.cursor = last;
+	proc_send(c, MSG_BATCH_BEGIN, &b.base, NULL, 0);
+	for (s = w->cursor + 1; s <= last; s++) {
+		Kbd__BatchItem	bi = KBD__BATCH_ITEM__INIT;
+
+		it = window_get(w, s);
+		bi.seq = it->seq;
+		bi.path = it->path;
+		bi.status = it->status;
+		bi.reason = it->reason ? it->reason : (char *)"";
+		bi.stem = it->stem;
+		bi.ext = it->ext;
+		bi.size = it->size;
+		bi.dev = it->dev;
+		bi.ino = it->ino;
+		bi.mtime_ns = it->mtime_ns;
+		if (it->have_hash) {
+			bi.hash.data = it->hash;
+			bi.hash.len = sizeof(it->hash);
+		}
+		if (it->status == KBD__FILE_STATUS__FS_ADDED) {
+			bi.title = it->conv->title;
+			bi.description = it->conv->description;
+			bi.outline = it->conv->outline;
+			bi.n_outline = it->conv->n_outline;
+			bi.staged_raw = it->staged_raw;
+			bi.staged_md = it->staged_md;
+			bi.size = it->conv->size;
+		}
+		proc_send(c, MSG_BATCH_ITEM, &bi.base, NULL, 0);
+	}
+	proc_send(c, MSG_BATCH_END, &e.base, NULL, 0);
+	o = commitq_op(MSG_BATCH_BEGIN, NULL, NULL, batch_done, j);
+	o->lost = batch_lost;
+	commitq_sent(o);
+}
+
+/*
+ * The batch's outcome is durable: an event per file, in order, and the
+ * cursor moves past them. A failed batch fails its added files, and the
+ * job: it stops walking and ends with what it has.
+ */
+static void
+batch_done(struct commitq_op *o, ProtobufCMessage *pb)
+{
+	Kbd__BatchRep	*r = (Kbd__BatchRep *)pb;
+	struct job	*j = o->arg;
+	struct item	*it;
+	size_t		 i;
+
+	if (r->job != j->id || r->n_results != window_batch_count(&j->win))
+		fatalx("committer answered batch %llu of job %llu with %zu "
+		    "results for %llu items", (unsigned long long)r->batch,
+		    (unsigned long long)r->job, r->n_results,
+		    (unsigned long long)window_batch_count(&j->win));
+	for (i = 0; i < r->n_results; i++) {
+		it = window_get(&j->win, j->win.cursor + 1);
+		if (it == NULL || it->seq != r->results[i]->seq)
+			fatalx("committer's batch results out of order");
+		if (r->error[0] != '\0') {
+			Kbd__ItemResult	fail = *r->results[i];
+
+			fail.status = KBD__FILE_STATUS__FS_FAILED;
+			fail.reason = r->error;
+			if (it->status == KBD__FILE_STATUS__FS_ADDED)
+				progress_event(j, it, &fail);
+			else
+				progress_event(j, it, r->results[i]);
+		} else
+			progress_event(j, it, r->results[i]);
+		window_committed(&j->win, it);
+	}
+	if (r->error[0] != '\0' && j->phase != JOB_FAILING) {
+		log_warnx("job %llu: batch failed: %s",
+		    (unsigned long long)j->id, r->error);
+		j->phase = JOB_FAILING;
+		j->error = xstrdup(r->error);
+		stop_walk(j);
+	}
+}
+
+/*
+ * The committer died with the batch. Its successor replays the journal of
+ * a batch it was in (rolling it back or finalizing it), and answers a
+ * batch it had committed from the registry; but recovery may have removed
+ * the staging files it published, so the files are converted again and
+ * the batch cut again.
+ */
+static void
+batch_lost(struct commitq_op *o)
+{
+	struct job	*j = o->arg;
+
+	window_recut(&j->win);
+}

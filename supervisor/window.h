@@ -1,0 +1,151 @@
+/*
+ * The job window: the files of the running job between the walk and their
+ * commit, by sequence number (scan order). Files enter in sequence order,
+ * go to workers and come back in any order, and leave in batches cut in
+ * sequence order from the cursor (the last sequence number committed),
+ * which only moves forward. So names are decided in scan order whatever
+ * the timing of the workers, and the cursor is all a resumed job needs.
+ *
+ * Pure bookkeeping, driven by its caller: no event loop, no process, no
+ * registry. It reaches workers and the committer only through the two
+ * callbacks of struct window_ops (tests/unit/test_window.c drives it so).
+ * Its only I/O is unlinking a file's staging files when they are void.
+ */
+#ifndef KBD_WINDOW_H
+#define KBD_WINDOW_H
+
+#include <stdint.h>
+
+#include "kbd.pb-c.h"
+
+#define WINDOW_MAX	512	/* files between the walk and their commit */
+#define BATCH_MAX	128	/* files per commit */
+#define WORKERS_MAX	256	/* a job's parallelism: workers and slots */
+
+enum item_state {
+	IT_NEW,			/* needs PREPARE */
+	IT_PREPARING,
+	IT_PREPARED,		/* needs CONVERT */
+	IT_CONVERTING,
+	IT_DONE,		/* outcome known, waiting for its batch */
+	IT_COMMITTING		/* in the batch at the committer */
+};
+
+struct item {
+	uint64_t	 seq;
+	char		*path;
+	enum item_state	 state;
+	int		 status;	/* Kbd__FileStatus, once IT_DONE */
+	char		*reason;
+	char		*doc;		/* duplicates: the document it matches */
+	uint8_t		 hash[32];
+	int		 have_hash;
+	uint64_t	 size, dev, ino;
+	int64_t		 mtime_ns;
+	char		*stem, *ext;
+	Kbd__ConvertRep	*conv;		/* CONVERT reply, kept for the batch */
+	char		*staged_raw, *staged_md;
+	int		 slot;		/* progress slot showing it, or -1 */
+	int64_t		 slot_since;	/* when it took the slot */
+};
+
+/*
+ * Progress slots, numbered 0 to par - 1. A file takes the lowest slot no
+ * worker holds when a worker takes it; when the worker is done with it, a
+ * file whose outcome is known keeps showing there (phase commit) until it
+ * is committed or another file takes the slot, and a file waiting for its
+ * conversion leaves it. So at most par rows, in stable places.
+ */
+struct window_slot {
+	struct item	*it;		/* the file it shows, or NULL */
+	unsigned char	 busy;		/* a worker holds that file */
+	unsigned char	 dirty;		/* changed since progress.c sent it */
+};
+
+struct window;
+
+struct window_ops {
+	/*
+	 * Give the file to a worker: PREPARE if it is IT_NEW, CONVERT if it
+	 * is IT_PREPARED. 1: sent, the window marks it as with a worker; 0:
+	 * no worker is free; -1: not sent, its outcome is set (an input that
+	 * cannot be opened).
+	 */
+	int	(*give)(void *arg, struct item *);
+	/*
+	 * Send the files after the cursor up to last, all IT_COMMITTING now,
+	 * in order, to the committer as batch number w->batch_no.
+	 */
+	void	(*send_batch)(void *arg, struct window *w, uint64_t last);
+};
+
+struct window {
+	uint64_t		 next_seq;	/* last seq handed out */
+	uint64_t		 cursor;	/* last seq committed */
+	uint64_t		 bytes_done;	/* sizes of the files committed */
+	unsigned		 par;		/* files with workers, at most */
+	unsigned		 inflight;	/* files with workers */
+	uint64_t		 batch_last;	/* batch at the committer, or 0 */
+	uint64_t		 batch_no;	/* batches cut so far */
+	struct item		*items[WINDOW_MAX];
+	struct window_slot	 slot[WORKERS_MAX];
+	const struct window_ops	*ops;
+	void			*arg;
+};
+
+void	 window_init(struct window *, unsigned par, const struct window_ops *,
+	    void *arg);
+void	 window_free(struct window *);		/* and every item in it */
+int	 window_full(const struct window *);
+/* Nothing left: every file committed, none with a worker or committer. */
+int	 window_idle(const struct window *);
+struct item *window_get(const struct window *, uint64_t seq);
+
+/* A file enters with the next sequence number; path is taken. */
+struct item *window_add(struct window *, char *path);
+/* Files up to seq were committed before kbd stopped: the window is empty. */
+void	 window_skip_to(struct window *, uint64_t seq);
+/* An earlier file of the window with the same content, if any. */
+struct item *window_same_hash(const struct window *, const struct item *);
+
+/* Hand files to workers: conversions first, they are closest to commit. */
+void	 window_dispatch(struct window *);
+/*
+ * The worker is done with the file, whose new state is set (its outcome,
+ * or item_prepared): it is no longer with a worker.
+ */
+void	 window_returned(struct window *, struct item *);
+/*
+ * Cancel the files no worker has started, with reason; with converted,
+ * also those converted and not yet in a batch (a job whose batch failed).
+ */
+void	 window_cancel(struct window *, const char *reason, int converted);
+
+/*
+ * Cut the next batch, the longest run of finished files after the cursor
+ * (BATCH_MAX at most), unless one is at the committer: ops->send_batch.
+ */
+void	 window_cut(struct window *);
+/* Files in the batch at the committer. */
+uint64_t window_batch_count(const struct window *);
+/*
+ * The committer has committed it (the item after the cursor, in the
+ * batch): the cursor moves onto it and it leaves the window. Its staging
+ * files are the committer's now, published or removed by it.
+ */
+void	 window_committed(struct window *, struct item *);
+/*
+ * The batch at the committer is lost with it: its converted files are
+ * converted again (recovery may have taken their staging files), the
+ * others wait to be cut again. The cursor stays.
+ */
+void	 window_recut(struct window *);
+
+/* A file's outcome: state IT_DONE; staging files are unlinked unless added. */
+void	 item_outcome(struct item *, int status, const char *fmt, ...)
+	    __attribute__((format(printf, 3, 4)));
+/* PREPARE answered: the content's hash and size; it needs CONVERT. */
+void	 item_prepared(struct item *, const uint8_t hash[32], uint64_t size);
+void	 item_free(struct item *);
+
+#endif /* KBD_WINDOW_H */

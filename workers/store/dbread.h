@@ -1,0 +1,49 @@
+/*
+ * The registry's read-only queries: what the supervisor reads beside the
+ * committer (duplicate checks before any conversion, job records, search,
+ * listing). They have a connection of their own, opened read-only: the
+ * committer's (db.h) is the only one that writes, and it never opens this
+ * one. In WAL mode these reads never block the committer nor see half a
+ * batch.
+ *
+ * Lookups return 1 found, 0 not found, -1 error (logged), as db.h's do;
+ * lists return 0 or -1.
+ */
+#ifndef KBD_DBREAD_H
+#define KBD_DBREAD_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "kbd.pb-c.h"
+
+int	 dbread_open(const char *kbroot);		/* 0, -1 */
+void	 dbread_close(void);
+
+/* The name of the document with that content, or that source file. */
+int	 dbread_doc_by_hash(const uint8_t hash[32], char *name, size_t len);
+int	 dbread_doc_by_stat(uint64_t dev, uint64_t ino, uint64_t size,
+	    int64_t mtime_ns, char *name, size_t len);
+
+/* A job's record; out->error is allocated: free it. */
+int	 dbread_job(uint64_t job, Kbd__JobSummary *out);
+int	 dbread_newest_job(uint64_t *job);
+/* The request the job was created with: free with ..._free_unpacked. */
+int	 dbread_job_request(uint64_t job, Kbd__JobCreateReq **req);
+/* 1 a client cancelled the job, 0 not (or no such job), -1 error. */
+int	 dbread_job_cancelled(uint64_t job);
+
+/* The newest jobs first, limit at most. */
+int	 dbread_jobs(unsigned limit, Kbd__JobsRep *);
+void	 dbread_jobs_free(Kbd__JobsRep *);
+/* Jobs queued or running, in id order; *ids is allocated. */
+int	 dbread_unfinished_jobs(uint64_t **ids, size_t *n);
+/* FTS5 query, or its words quoted if it is not valid FTS5 syntax. */
+int	 dbread_search(const char *q, unsigned limit, Kbd__SearchRep *,
+	    char *err, size_t errlen);
+void	 dbread_search_free(Kbd__SearchRep *);
+/* Up to max documents in id order after *after, which moves on. */
+int	 dbread_list(int64_t *after, unsigned max, Kbd__ListChunk *);
+void	 dbread_list_free(Kbd__ListChunk *);
+
+#endif /* KBD_DBREAD_H */
