@@ -6,7 +6,8 @@
  *
  * One database per process, so the state is file-local. Functions return
  * 0 (or 1 for "found") and -1 on error with the reason in db_errmsg(). A
- * failed fsync inside SQLite is fatal: it is never retried (DESIGN.md).
+ * failed fsync inside SQLite is fatal: it is never retried
+ * (docs/crash-safety.md).
  */
 #ifndef KBD_DB_H
 #define KBD_DB_H
