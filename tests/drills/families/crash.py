@@ -113,7 +113,9 @@ def real_crash(d, rec, label):
                                   attempt)
         if reached:
             return 1
-        d.note("%s %s %s: not reached, run again" % (FAMILY, name, spec))
+        if attempt + 1 < ATTEMPTS:
+            d.note("%s %s %s: not reached, run again" % (FAMILY, name,
+                                                         spec))
     d.violation(FAMILY, "%s %s: the point was not reached in %d runs" %
                 (name, spec, ATTEMPTS))
     return 0

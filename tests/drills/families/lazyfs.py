@@ -95,7 +95,7 @@ def drill(d, lz):
                 n += got
                 break
             # Batches differ from run to run: not reached this time.
-            d.note("%s %s: not reached, run again" % (FAMILY, label))
+            d.note("%s %s: not reached" % (FAMILY, label))
         else:
             d.violation(FAMILY, "%s: the point was not reached in %d runs"
                         % (label, ATTEMPTS))

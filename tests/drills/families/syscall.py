@@ -152,11 +152,11 @@ def syscall_one(d, rec, sc, k):
                 d.violation(FAMILY, "%s: the committer made the call and "
                             "lived: strace did not kill it" % what)
                 return 0
-            d.note("%s %s: %d such calls in this run, run again at the "
-                   "last" % (FAMILY, what, m))
+            d.note("%s %s: %d such calls in this run, try the last" %
+                   (FAMILY, what, m))
             k = m or k
         except AttachError as e:
-            d.note("%s %s: %s, run again" % (FAMILY, what, e))
+            d.note("%s %s: %s" % (FAMILY, what, e))
         finally:
             d.stop(kb)
             if st is not None:
