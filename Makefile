@@ -253,22 +253,32 @@ drills-full: all
 # Each deliberately broken build must make the drills fail; this target
 # succeeds only if every one of them is caught. The crash images of the
 # batch and remove workloads are enough to catch each (no real crashes or
-# resumed images: they cost time and catch nothing more here).
+# resumed images: they cost time and catch nothing more here). Caught
+# means exit 1 with VIOLATION lines: a traceback or a usage error (exit
+# 2) proves nothing and fails the target.
 DRILL_BREAKS = nodirsync nobackupsync early_publish nosyncfs nojournalsync
 drills-negative:
 	@for b in $(DRILL_BREAKS); do \
 	    $(MAKE) --no-print-directory DRILL_BREAK=$$b O=build/neg-$$b \
 		build/neg-$$b/bin/kbd build/neg-$$b/bin/kbctl >/dev/null || exit 1; \
 	    echo "== negative control $$b"; \
-	    if ./tests/drills/drill.py --bin build/neg-$$b/bin \
+	    err=build/neg-$$b/drills.err; \
+	    ./tests/drills/drill.py --bin build/neg-$$b/bin \
 		--seed $(DRILLS_SEED) --family crash --family dirloss \
 		--family powerloss --workload batch --workload remove \
-		--real 0 --resume 0 2>build/neg-$$b/drills.err; then \
+		--real 0 --resume 0 2>$$err; st=$$?; \
+	    n=$$(grep -c '^VIOLATION' $$err); \
+	    if [ $$st -eq 0 ]; then \
 		echo "NOT CAUGHT: the drills pass on the $$b build"; exit 1; \
 	    fi; \
-	    echo "caught: $$(grep -c '^VIOLATION' build/neg-$$b/drills.err)" \
-		"violations (first: $$(grep -m1 '^VIOLATION' \
-		build/neg-$$b/drills.err | cut -c1-160))"; \
+	    if [ $$st -ne 1 ] || [ $$n -eq 0 ] || grep -q '^Traceback' $$err; \
+	    then \
+		echo "NOT CAUGHT: the drills failed on the $$b build" \
+		    "(exit $$st) without a violation:"; tail -n 20 $$err; \
+		exit 1; \
+	    fi; \
+	    echo "caught: $$n violations (first: $$(grep -m1 '^VIOLATION' \
+		$$err | cut -c1-160))"; \
 	done; echo "drills-negative: all $(words $(DRILL_BREAKS)) broken builds caught"
 
 unit: $(UNIT_BINS)

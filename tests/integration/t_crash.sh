@@ -15,6 +15,21 @@ wait_for_some_docs() {
 	done
 }
 
+# too_late WHAT: fail unless the kill just made landed mid-job (fewer than
+# N-1 documents committed right after it; one file may fail with the
+# killed worker); otherwise the test would prove nothing.
+too_late() {
+	n=$(sqlite3 "$KB/.kb/kb.db" 'select count(*) from documents')
+	[ "$n" -lt $((N - 1)) ] ||
+	    fail "too late to test: $n of $N documents were in before the $1"
+}
+
+# in_log WHAT PATTERN: kbd.log has a line matching PATTERN (grep -E).
+in_log() {
+	grep -Eq "$2" "$KB/.kb/kbd.log" ||
+	    fail "$1: no line matching '$2' in kbd.log"
+}
+
 check_all_present() {
 	assert_eq $N "$(doc_count)" "documents after $1"
 	assert_eq $N "$(sqlite3 "$KB/.kb/kb.db" 'select count(distinct hash) from documents')" \
@@ -31,7 +46,9 @@ wait_for_some_docs 200
 w=$(child_pids worker | head -n 1)
 [ -n "$w" ] || fail "no worker process found"
 kill -9 "$w"
+too_late "worker kill"
 kbctl wait "$job" --json > "$T/w.json" || true
+in_log "worker kill" "worker $w killed by signal 9"
 s=$(tail -n 1 "$T/w.json")
 assert_eq done "$(echo "$s" | jq -r .state)" "job state after a worker kill"
 killed=$(echo "$s" | jq .failed)
@@ -51,7 +68,10 @@ wait_for_some_docs 300
 c=$(child_pids committer)
 [ -n "$c" ] || fail "no committer process found"
 kill -9 "$c"
+too_late "committer kill"
 kbctl wait "$job" --json > "$T/c.json"
+in_log "committer kill" "committer $c killed by signal 9"
+in_log "committer kill" "committer gone; restarting"
 s=$(tail -n 1 "$T/c.json")
 assert_eq done "$(echo "$s" | jq -r .state)" "job state after a committer kill"
 assert_eq 0 "$(echo "$s" | jq .failed)" "failed after a committer kill"
@@ -65,14 +85,23 @@ kbctl init >/dev/null
 job=$(kbctl add "$T/src" --no-wait --json | jq .job)
 wait_for_some_docs 500
 sup=$(kbd_pid)
+c=$(child_pids committer)
+[ -n "$c" ] || fail "no committer process found"
 kill -9 "$sup"
-# Its children notice the closed channel and exit.
+too_late "supervisor kill"
+# Its children notice the closed channel and exit: wait for that very
+# committer (it holds the KB's lock), not for a pattern that may match
+# nothing.
 i=0
-while [ -n "$(pgrep -f "kbd -X committer $KB" || true)" ]; do
+while alive "$c"; do
 	i=$((i + 1)); [ $i -lt 200 ] || fail "committer outlived its supervisor"
 	sleep 0.05
 done
 kbctl wait "$job" --json > "$T/s.json"
+in_log "supervisor kill" "kbd $sup started"
+in_log "supervisor kill" "job $job: resuming after file"
+[ "$(grep -c 'kbd [0-9]* started' "$KB/.kb/kbd.log")" -ge 2 ] ||
+    fail "supervisor kill: no second kbd started in kbd.log"
 s=$(tail -n 1 "$T/s.json")
 assert_eq done "$(echo "$s" | jq -r .state)" "job state after a supervisor kill"
 assert_eq $N "$(echo "$s" | jq .added)" "added after a supervisor kill"

@@ -99,8 +99,16 @@ echo "   moving files: $(jq -r 'select(.path != null) | .status' \
 kill -0 "$(kbd_pid)" || fail "kbd died"
 lint_clean
 # Every added moving file's raw copy is one whole version: one letter only.
+# A loop over no file would prove nothing: each added file is checked, and
+# at least one was added (all failing as "changed" fails here).
+checked=0
 for f in "$KB"/raw/m*.txt; do
 	[ -f "$f" ] || continue
 	letters=$(tail -n +3 "$f" | tr -d '\n' | fold -w1 | sort -u | wc -l)
 	[ "$letters" -le 1 ] || fail "$f mixes versions"
+	checked=$((checked + 1))
 done
+added=$(jq -r 'select(.path != null and .status == "added") | .path' \
+    "$T/moving.json" | wc -l)
+assert_eq "$added" "$checked" "moving files checked for one version"
+[ "$checked" -gt 0 ] || fail "no moving file was added: nothing checked"

@@ -1,0 +1,77 @@
+"""The state one drill run shares: options, the seeded random source, the
+temporary directory, the binaries, the environment kbd and kbctl get,
+the violations found and the points each family exercised."""
+
+import json
+import os
+import random
+import subprocess
+import sys
+import tempfile
+
+MSG_COMMITTER_READY = 20
+COMMIT_POINTS = ("batch.committed", "remove.committed", "lintfix.committed")
+SYNC_WORDS = ("fsync", "syncfs")
+# A one-shot run (a real crash, an injected error or kill) that does not
+# reach its point is run again this many times in all before it fails:
+# batches are cut as files are ready, so a run may pass a point fewer
+# times than the run that listed it.
+ATTEMPTS = 3
+
+
+class Skip(Exception):
+    """A family that cannot run on this machine (a tool absent, ptrace
+    denied): reported as skipped with the reason, never as a pass."""
+
+
+class Drill:
+    def __init__(self, args):
+        self.args = args
+        self.bin = os.path.abspath(args.bin)
+        self.kbd = os.path.join(self.bin, "kbd")
+        self.kbctl_bin = os.path.join(self.bin, "kbctl")
+        self.rng = random.Random(args.seed)
+        self.tmp = tempfile.mkdtemp(prefix="kbd-drill.")
+        self.violations = []
+        self.env = dict(os.environ)
+        for k in ("KB_DIR", "KB_JOBS", "KBD_FAILPOINT", "KBD_FAILPOINT_TRACE",
+                  "KBD_DRILL_DIRLOG"):
+            self.env.pop(k, None)
+        self.env["KBD"] = self.kbd
+        self.images = {}      # workload -> its crash images (images.py)
+
+    def run_env(self, extra=None):
+        e = dict(self.env)
+        if extra:
+            e.update(extra)
+        return e
+
+    def kbctl(self, kb, *args, extra=None, check=False, timeout=120):
+        p = subprocess.run([self.kbctl_bin, "-C", kb] + list(args),
+                           env=self.run_env(extra), capture_output=True,
+                           text=True, timeout=timeout)
+        if check and p.returncode != 0:
+            raise RuntimeError("kbctl %s: exit %d: %s" %
+                               (" ".join(args), p.returncode, p.stderr))
+        return p
+
+    def stop(self, kb):
+        if os.path.exists(os.path.join(kb, ".kb")):
+            self.kbctl(kb, "stop")
+
+    def list_docs(self, kb):
+        r = self.kbctl(kb, "list", "--json")
+        if r.returncode != 0:
+            raise RuntimeError("list: %s" % r.stderr)
+        return json.loads(r.stdout) if r.stdout.strip() else []
+
+    def violation(self, family, what):
+        self.violations.append((family, what))
+        print("VIOLATION [%s]: %s" % (family, what), file=sys.stderr)
+
+    def note(self, what):
+        print("  (%s)" % what)
+        sys.stdout.flush()
+
+    def want_point(self, label):
+        return self.args.point is None or self.args.point == label

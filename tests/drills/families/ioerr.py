@@ -1,0 +1,143 @@
+"""Family ioerr: EIO and ENOSPC (KBD_FAILPOINT=point:eio@N) at the write,
+fsync and rename points of the batch, remove and lintfix workloads. At a
+sync point the committer must exit; elsewhere the error reaches the
+client and the failed mutation is rolled back. The workload run again
+then ends as the clean run did."""
+
+import os
+import shutil
+
+import images
+import oracle
+import procs
+import workloads
+from context import ATTEMPTS, COMMIT_POINTS, SYNC_WORDS
+
+FAMILY = "ioerr"
+NAMES = ["batch", "remove", "lintfix"]
+
+
+def run(d):
+    pts = {}
+    for name in (d.args.workload or NAMES):
+        rec = d.images.get(name)
+        if rec is None or name == "rollback":
+            continue
+        pts[name] = 0
+        for point, nth in io_points(d, rec):
+            actions = ["eio", "enospc"]
+            if not d.args.full and any(w in point for w in SYNC_WORDS):
+                actions = ["eio"]
+            for act in actions:
+                pts[name] += ioerr_one(d, rec, point, nth, act)
+    return pts
+
+
+def io_points(d, rec):
+    seen = {}
+    for i, label, img in rec["stops"]:
+        point, nth = label.rsplit("@", 1)
+        if point == "end" or point.startswith("init.") or \
+                point.startswith("cleanup."):
+            continue
+        # lintfix shares the journal and publish steps with the other
+        # workloads: quick runs take only its own points.
+        if rec["name"] == "lintfix" and not d.args.full and \
+                not point.startswith("lintfix."):
+            continue
+        seen.setdefault(point, []).append(int(nth))
+    pts = []
+    for point, ns in sorted(seen.items()):
+        if d.args.full:
+            pts.extend((point, k) for k in ns)
+        else:
+            pts.append((point, ns[0]))
+            if len(ns) > 2 and rec["name"] != "lintfix":
+                pts.append((point, ns[-1]))
+    if d.args.point:
+        p, k = d.args.point.rsplit("@", 1)
+        pts = [(p, int(k))]
+    return pts
+
+
+def ioerr_one(d, rec, point, nth, act):
+    """One injected error. A run that does not reach the point (batches
+    are cut as files are ready) is run again; a point never reached is
+    a violation, not a pass."""
+    spec = "%s:%s@%d" % (point, act, nth)
+    for attempt in range(ATTEMPTS):
+        if ioerr_once(d, rec, point, nth, act, spec, attempt):
+            return 1
+        if attempt + 1 < ATTEMPTS:
+            d.note("%s %s %s: not reached, run again" % (FAMILY,
+                                                         rec["name"], spec))
+    d.violation(FAMILY, "%s %s: the point was not reached in %d runs" %
+                (rec["name"], spec, ATTEMPTS))
+    return 0
+
+
+def ioerr_once(d, rec, point, nth, act, spec, attempt):
+    name = rec["name"]
+    kb = os.path.join(d.tmp, name, "io-%s%s" % (
+        spec.replace(":", "-"), ".%d" % attempt if attempt else ""))
+    images.copy_kb(rec["tmpl"], kb)
+    argv = workloads.json_argv(rec["argv"])
+    try:
+        r = d.kbctl(kb, *argv, extra={"KBD_FAILPOINT": spec,
+                                      "KBD_FAILPOINT_TRACE": "1"})
+        if procs.trace_hits(kb, point) < nth:
+            return False
+        log = procs.read_log(kb)
+        died = "committer gone" in log
+        sync = any(w in point for w in SYNC_WORDS)
+        errtext = ("Input/output error" if act == "eio"
+                   else "No space left on device")
+        if sync and not died:
+            d.violation(FAMILY, "%s %s: a failed fsync did not make "
+                        "the committer exit" % (name, spec))
+        if not died and point not in COMMIT_POINTS:
+            # The mutation failed, was rolled back and was reported.
+            out = r.stdout + r.stderr
+            if errtext not in out:
+                d.violation(FAMILY, "%s %s: error not reported: %s"
+                            % (name, spec, out.strip()[-300:]))
+        if rec.get("planted") is not None:
+            # Rolled back to the planted problems, or repaired.
+            d.stop(kb)
+            got = oracle.dump(kb)
+            if got != rec["planted"] and oracle.unstamped(got) != \
+                    oracle.unstamped(rec["final"]):
+                d.violation(FAMILY, "%s %s: neither before nor "
+                            "after\n%s" % (name, spec, oracle.diff(
+                                got, rec["planted"], rec["final"])))
+            probs = None
+        else:
+            probs = d.kbctl(kb, "lint", "--json")
+        if probs is not None and probs.returncode != 0:
+            d.violation(FAMILY, "%s %s: lint: %s" %
+                        (name, spec, probs.stdout.strip()))
+        reported = oracle.reported_added(r.stdout)
+        have = {n for n, _ in oracle.doc_set(kb)}
+        for doc in reported:
+            if doc not in have:
+                d.violation(FAMILY, "%s %s: reported added %s "
+                            "missing" % (name, spec, doc))
+        if rec["argv"][0] == "add" and not died and \
+                have != set(reported):
+            # The KB started empty: a failed batch left nothing.
+            d.violation(FAMILY, "%s %s: documents not reported "
+                        "added are there (not rolled back): %s" %
+                        (name, spec, sorted(have - set(reported))))
+        # The same mutation again: it completes.
+        r2 = d.kbctl(kb, *argv)
+        if rec["argv"][0] == "add" and r2.returncode != 0:
+            d.violation(FAMILY, "%s %s: second run failed: %s" %
+                        (name, spec, r2.stderr.strip()))
+        d.stop(kb)
+        oracle.check_final(d, FAMILY, "%s %s" % (name, spec), rec, kb,
+                           "documents after the rerun differ")
+        return True
+    finally:
+        d.stop(kb)
+        if not d.args.keep:
+            shutil.rmtree(kb, ignore_errors=True)

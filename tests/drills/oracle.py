@@ -1,0 +1,178 @@
+"""The oracle: what a KB holds, read from outside (a canonical dump of the
+registry, full-text and commit rows and of raw/ and wiki/), what lint
+checks (consistent), and which states an image may be in after recovery:
+the one before or the one after the mutation it interrupted."""
+
+import hashlib
+import json
+import os
+import re
+import sqlite3
+
+
+def dump(kb):
+    """Canonical state: registry, FTS and commit rows, raw/ and wiki/."""
+    out = []
+    db = os.path.join(kb, ".kb", "kb.db")
+    con = sqlite3.connect("file:%s?mode=ro" % db, uri=True)
+    try:
+        for row in con.execute("SELECT * FROM documents ORDER BY name"):
+            out.append("doc " + json.dumps(row))
+        for row in con.execute(
+                "SELECT rowid, name, title, body FROM fts ORDER BY rowid"):
+            out.append("fts " + json.dumps(row))
+        for row in con.execute("SELECT * FROM commits ORDER BY journal"):
+            out.append("commit " + json.dumps(row))
+    finally:
+        con.close()
+    for top in ("raw", "wiki"):
+        base = os.path.join(kb, top)
+        for d, dirs, files in os.walk(base):
+            dirs.sort()
+            rel = os.path.relpath(d, kb)
+            out.append("dir " + rel)
+            for f in sorted(files):
+                p = os.path.join(d, f)
+                if os.path.islink(p) or not os.path.isfile(p):
+                    out.append("special %s/%s" % (rel, f))
+                    continue
+                with open(p, "rb") as fh:
+                    h = hashlib.sha256(fh.read()).hexdigest()
+                out.append("file %s/%s %s" % (rel, f, h))
+    return "\n".join(out) + "\n"
+
+
+def consistent(kb):
+    """What lint checks, from outside: problems as a list."""
+    probs = []
+    db = os.path.join(kb, ".kb", "kb.db")
+    con = sqlite3.connect("file:%s?mode=ro" % db, uri=True)
+    try:
+        docs = con.execute(
+            "SELECT id, name, ext, hash FROM documents").fetchall()
+        fts = dict(con.execute("SELECT rowid, name FROM fts").fetchall())
+    finally:
+        con.close()
+    want = set()
+    for did, name, ext, h in docs:
+        raw = "raw/%s%s" % (name, "." + ext if ext else "")
+        for p in (raw, "wiki/sources/%s.md" % name,
+                  "wiki/summaries/%s.md" % name):
+            want.add(p)
+            if not os.path.isfile(os.path.join(kb, p)):
+                probs.append("%s missing" % p)
+        rp = os.path.join(kb, raw)
+        if os.path.isfile(rp):
+            with open(rp, "rb") as fh:
+                if hashlib.sha256(fh.read()).hexdigest() != h:
+                    probs.append("%s hash differs" % raw)
+        if fts.get(did) != name:
+            probs.append("fts row of %s" % name)
+    if len(fts) != len(docs):
+        probs.append("fts has %d rows for %d documents" %
+                     (len(fts), len(docs)))
+    for top in ("raw", "wiki/sources", "wiki/summaries"):
+        d = os.path.join(kb, top)
+        if not os.path.isdir(d):
+            probs.append("%s missing" % top)
+            continue
+        for f in os.listdir(d):
+            if "%s/%s" % (top, f) not in want:
+                probs.append("%s/%s stray" % (top, f))
+    for f in ("wiki/index.md", "wiki/log.md"):
+        if not os.path.isfile(os.path.join(kb, f)):
+            probs.append("%s missing" % f)
+    idx = os.path.join(kb, "wiki/index.md")
+    if os.path.isfile(idx):
+        with open(idx, encoding="utf-8", errors="replace") as fh:
+            n = sum(1 for line in fh
+                    if re.search(r"\]\(<?summaries/", line))
+        if n != len(docs):
+            probs.append("index.md lists %d documents, registry %d" %
+                         (n, len(docs)))
+    jd = os.path.join(kb, ".kb/journal")
+    if os.path.isdir(jd) and os.listdir(jd):
+        probs.append("journal dir not empty: %s" % os.listdir(jd))
+    return probs
+
+
+def consistent_state(rec, kb, got):
+    """consistent(kb), except that a workload starting from planted
+    problems (lintfix) may be back in its planted state."""
+    if rec.get("planted") is not None and got == rec["planted"]:
+        return []
+    return consistent(kb)
+
+
+def unstamped(text):
+    """A dump without what differs between two runs of the same
+    mutation: commit rows (journal id, time) and log.md (time)."""
+    return "\n".join(ln for ln in text.split("\n")
+                     if not ln.startswith("commit ") and
+                     not ln.startswith("file wiki/log.md "))
+
+
+def allowed(snaps, i):
+    """The states an image taken at stop i may recover to: the dump of
+    the last commit before it and of the first commit at or after it."""
+    before = [s for j, s in snaps if j < i][-1]
+    after = [s for j, s in snaps if j >= i][0]
+    return before, after
+
+
+def diff(got, before, after):
+    g = set(got.split("\n"))
+    b = set(before.split("\n"))
+    a = set(after.split("\n"))
+    lines = ["  vs before: -%s +%s" % (sorted(b - g)[:4], sorted(g - b)[:4]),
+             "  vs after:  -%s +%s" % (sorted(a - g)[:4], sorted(g - a)[:4])]
+    return "\n".join(lines)
+
+
+def reported_added(out):
+    """The documents an `add --json` output reports added."""
+    docs = []
+    for line in out.splitlines():
+        try:
+            e = json.loads(line)
+        except ValueError:
+            continue
+        if isinstance(e, dict) and e.get("status") == "added":
+            docs.append(e["doc"])
+    return docs
+
+
+def doc_set(kb):
+    """The registry as a set of (name, hash)."""
+    db = os.path.join(kb, ".kb", "kb.db")
+    con = sqlite3.connect("file:%s?mode=ro" % db, uri=True)
+    try:
+        return set(con.execute("SELECT name, hash FROM documents"))
+    finally:
+        con.close()
+
+
+def count_docs(kb):
+    """Documents registered so far (0 while there is no registry)."""
+    try:
+        con = sqlite3.connect("file:%s/.kb/kb.db?mode=ro" % kb, uri=True)
+        try:
+            return con.execute(
+                "SELECT count(*) FROM documents").fetchone()[0]
+        finally:
+            con.close()
+    except sqlite3.Error:
+        return 0
+
+
+def check_final(d, family, what, rec, kb, how="documents differ"):
+    """After a workload was run again on kb (stopped): the documents are
+    the clean run's, and the KB is consistent."""
+    got = doc_set(kb)
+    if got != rec["docs_final"]:
+        d.violation(family, "%s: %s: missing %s extra %s" %
+                    (what, how, sorted(rec["docs_final"] - got)[:3],
+                     sorted(got - rec["docs_final"])[:3]))
+    p = consistent(kb)
+    if p:
+        d.violation(family, "%s: %s" % (what, p[:4]))

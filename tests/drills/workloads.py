@@ -1,0 +1,254 @@
+"""The workloads the families interrupt: how each sets up its KB, the
+kbctl command it runs, the fail point it injects (rollback), and what its
+own uninterrupted run must end with (check): a workload that did nothing,
+or failed where it should not, would make every crash image trivially
+"before" or "after" and prove nothing.
+
+  batch     an add of several files, cut into batches as they are ready
+  collide   same stems in different directories, a duplicate, an
+            extensionless file and a name needing sanitizing
+  remove    remove some documents of an added corpus
+  rollback  a batch add whose second summary rename fails with EIO: the
+            batch is rolled back, the rest added
+  lintfix   lint --fix of an added corpus with planted problems
+"""
+
+import json
+import os
+import sqlite3
+
+import oracle
+
+NAMES = ["batch", "collide", "remove", "rollback", "lintfix"]
+
+COLLIDE = {"a/a.txt": "alpha text\n", "b/a.md": "# A\n\nalpha md\n",
+           "c/a.txt": "alpha other text\n",
+           "c/a.md": "# A\n\nthird a\n", "d/dup.txt": "alpha text\n",
+           "d/My File!.txt": "odd name\n", "e/a": "no ext\n"}
+
+
+def corpus(d, top, n, prefix="f", start=0):
+    """n small text and Markdown files in three subdirectories of top."""
+    os.makedirs(top, exist_ok=True)
+    for i in range(start, start + n):
+        sub = os.path.join(top, "p%d" % (i % 3))
+        os.makedirs(sub, exist_ok=True)
+        if i % 2:
+            name, body = ("%s%04d.md" % (prefix, i),
+                          "# Note %d\n\nAbout topic%d and word%d.\n\n"
+                          "## More\n\nseed %d\n" % (i, i % 7, i,
+                                                    d.args.seed))
+        else:
+            name, body = ("%s%04d.txt" % (prefix, i),
+                          "Plain text %d about subject%d, seed %d.\n"
+                          % (i, i % 5, d.args.seed))
+        with open(os.path.join(sub, name), "w") as f:
+            f.write(body)
+
+
+def batch_setup(d, kb, src):
+    corpus(d, src, d.args.files)
+
+
+def collide_setup(d, kb, src):
+    for p, body in COLLIDE.items():
+        os.makedirs(os.path.join(src, os.path.dirname(p)), exist_ok=True)
+        with open(os.path.join(src, p), "w") as f:
+            f.write(body)
+
+
+def remove_setup(d, kb, src):
+    corpus(d, src, d.args.files)
+    r = d.kbctl(kb, "add", src)
+    if r.returncode != 0:
+        raise RuntimeError("remove setup add: %s" % r.stderr)
+
+
+def lintfix_setup(d, kb, src):
+    """A KB with every problem lint --fix repairs that survives a restart
+    of kbd (which itself recreates log.md and empties .kb/staging):
+    strays, a missing and an edited summary, an index line gone, a
+    full-text row gone."""
+    remove_setup(d, kb, src)
+    docs = sorted(x["doc"] for x in d.list_docs(kb))
+    d.stop(kb)
+    for p in ("raw/stray.txt", "wiki/sources/stray.md",
+              "wiki/summaries/stray.md"):
+        with open(os.path.join(kb, p), "w") as f:
+            f.write("stray\n")
+    os.unlink(os.path.join(kb, "wiki/summaries/%s.md" % docs[0]))
+    with open(os.path.join(kb, "wiki/summaries/%s.md" % docs[1]),
+              "a") as f:
+        f.write("edited\n")
+    idx = os.path.join(kb, "wiki/index.md")
+    with open(idx) as f:
+        lines = f.readlines()
+    with open(idx, "w") as f:
+        f.writelines(ln for ln in lines
+                     if "summaries/%s.md" % docs[2] not in ln)
+    con = sqlite3.connect(os.path.join(kb, ".kb", "kb.db"))
+    try:
+        con.execute("DELETE FROM fts WHERE rowid = (SELECT id FROM "
+                    "documents WHERE name = ?)", (docs[3],))
+        con.commit()
+    finally:
+        con.close()
+
+
+def add_args(d, kb, src):
+    return ["add", src]
+
+
+def remove_args(d, kb, src):
+    docs = sorted(x["doc"] for x in d.list_docs(kb))
+    pick = docs[1::3][:4]
+    return ["remove"] + pick
+
+
+def lintfix_args(d, kb, src):
+    return ["lint", "--fix"]
+
+
+# ---- what each uninterrupted run must end with ----------------------
+#
+# run: "argv", and "rc", "out", "err" of the run (an add with --json);
+# "before" and "after" (the documents, as (name, hash), before and after
+# it); "tmpl" (the KB before it); "left" (consistent() after it);
+# "again" (the exit status of the workload run once more after it) and
+# "final" (the documents then).
+
+def summary(out):
+    """The summary event of an `add --json` output, {} if none."""
+    for line in reversed(out.splitlines()):
+        try:
+            e = json.loads(line)
+        except ValueError:
+            continue
+        if isinstance(e, dict) and e.get("event") == "summary":
+            return e
+    return {}
+
+
+def check_add(run, added, duplicates=0):
+    s = summary(run["out"])
+    probs = []
+    if run["rc"] != 0:
+        probs.append("exit %d: %s" % (run["rc"], run["err"].strip()[-300:]))
+    if (s.get("added"), s.get("duplicates"), s.get("failed")) != \
+            (added, duplicates, 0):
+        probs.append("want %d added, %d duplicates, 0 failed; summary %s" %
+                     (added, duplicates, s))
+    names = {n for n, _ in run["after"]}
+    if names != set(oracle.reported_added(run["out"])):
+        probs.append("registry %s is not what was reported added" %
+                     sorted(names)[:6])
+    return probs
+
+
+def check_again(run, n):
+    """An add run again after the workload: it ends well, and the KB
+    holds n documents."""
+    probs = []
+    if run["again"] != 0:
+        probs.append("the add run again exited %d" % run["again"])
+    if len(run["final"]) != n:
+        probs.append("%d documents after the add run again, want %d" %
+                     (len(run["final"]), n))
+    return probs
+
+
+def batch_check(d, run):
+    return check_add(run, d.args.files) + check_again(run, d.args.files)
+
+
+def collide_check(d, run):
+    n = len(set(COLLIDE.values()))
+    return check_add(run, n, len(COLLIDE) - n) + check_again(run, n)
+
+
+def remove_check(d, run):
+    picks = run["argv"][1:]
+    names = {n for n, _ in run["before"]} - set(picks)
+    probs = []
+    if run["rc"] != 0:
+        probs.append("exit %d: %s" % (run["rc"], run["err"].strip()[-300:]))
+    if not picks:
+        probs.append("nothing to remove")
+    if {n for n, _ in run["after"]} != names or run["final"] != run["after"]:
+        probs.append("documents after: %s, want %s" %
+                     (sorted(n for n, _ in run["after"])[:8],
+                      sorted(names)[:8]))
+    return probs
+
+
+def lintfix_check(d, run):
+    probs = []
+    if run["rc"] != 0:
+        probs.append("exit %d: %s %s" % (run["rc"],
+                                         run["out"].strip()[-300:],
+                                         run["err"].strip()[-300:]))
+    planted = " ".join(oracle.consistent(run["tmpl"]))
+    for p in ("raw/stray.txt stray", "wiki/sources/stray.md stray",
+              "wiki/summaries/stray.md stray", ".md missing",
+              "index.md lists", "fts row of"):
+        if p not in planted:
+            probs.append("planted problem %r not in the KB before" % p)
+    if run["left"]:
+        probs.append("problems left: %s" % run["left"][:4])
+    if run["after"] != run["before"] or run["final"] != run["before"]:
+        probs.append("documents changed")
+    if run["again"] != 0:
+        probs.append("lint --fix run again exited %d" % run["again"])
+    return probs
+
+
+def rollback_check(d, run):
+    """The injected EIO fired: the add failed, naming the error; the
+    batch it hit was rolled back (only what was reported added is
+    there); the add run again adds the rest."""
+    s = summary(run["out"])
+    probs = []
+    if run["rc"] != 1:
+        probs.append("exit %d, want 1 (a failed batch)" % run["rc"])
+    if "Input/output error" not in run["out"] + run["err"]:
+        probs.append("no Input/output error reported: the injected EIO "
+                     "did not fire")
+    if not s.get("failed") or \
+            s.get("added", 0) + s.get("failed") != d.args.files:
+        probs.append("want some of %d failed and the rest added; "
+                     "summary %s" % (d.args.files, s))
+    names = {n for n, _ in run["after"]}
+    if names != set(oracle.reported_added(run["out"])):
+        probs.append("registry %s is not what was reported added" %
+                     sorted(names)[:6])
+    return probs + check_again(run, d.args.files)
+
+
+class Workload:
+    def __init__(self, name, setup, argv, check, failpoint=None,
+                 planted=False):
+        self.name = name
+        self.setup = setup          # (d, kb, src): the KB before
+        self.argv = argv            # (d, kb, src) -> kbctl arguments
+        self.check = check          # (d, run) -> problems of its run
+        self.failpoint = failpoint  # KBD_FAILPOINT of every run
+        # The "before" state is the planted one: not consistent.
+        self.planted = planted
+
+
+TABLE = {w.name: w for w in (
+    Workload("batch", batch_setup, add_args, batch_check),
+    Workload("collide", collide_setup, add_args, collide_check),
+    Workload("remove", remove_setup, remove_args, remove_check),
+    # A batch that fails (EIO at the 2nd summary's rename) and is rolled
+    # back, then the rest: images during and after a rollback.
+    Workload("rollback", batch_setup, add_args, rollback_check,
+             failpoint="publish.summary.rename:eio@2"),
+    Workload("lintfix", lintfix_setup, lintfix_args, lintfix_check,
+             planted=True),
+)}
+
+
+def json_argv(argv):
+    """argv, with --json for an add (its output names what was added)."""
+    return argv + (["--json"] if argv[0] == "add" else [])
