@@ -70,6 +70,15 @@ summary_error_text(const Kbd__JobSummary *s)
 static int	verbosity;	/* -1 quiet, 0 default, 1 verbose */
 static int	color_out, color_err;	/* colour stdout, stderr */
 
+/* -q or -v (add, wait): asking for less and for more is a usage error. */
+static void
+set_verbosity(int v)
+{
+	if (verbosity != 0 && verbosity != v)
+		die_usage("-q and -v exclude each other");
+	verbosity = v;
+}
+
 static const char *
 status_color(int st)
 {
@@ -558,10 +567,10 @@ cmd_add(int argc, char **argv)
 			eoe = 1;
 			break;
 		case 'q':
-			verbosity = -1;
+			set_verbosity(-1);
 			break;
 		case 'v':
-			verbosity = 1;
+			set_verbosity(1);
 			break;
 		case OPT_JSON:
 			json = 1;
@@ -682,6 +691,8 @@ cmd_wait(int argc, char **argv)
 		{ "json", no_argument, NULL, OPT_JSON },
 		{ "color", required_argument, NULL, OPT_COLOR },
 		{ "timeout", required_argument, NULL, OPT_TIMEOUT },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -690,16 +701,27 @@ cmd_wait(int argc, char **argv)
 	enum progress_mode pmode;
 	int		 ch, json = 0, rc, color = COLOR_AUTO;
 
-	while ((ch = cmd_getopt(argc, argv, ":h", lo)) != -1) {
-		if (ch == OPT_JSON)
+	while ((ch = cmd_getopt(argc, argv, ":hqv", lo)) != -1) {
+		switch (ch) {
+		case OPT_JSON:
 			json = 1;
-		else if (ch == OPT_COLOR &&
-		    (color = color_parse(optarg)) == -1)
-			die_usage("--color: expected auto, always or never, "
-			    "not '%s'", optarg);
-		else if (ch == OPT_TIMEOUT)
+			break;
+		case OPT_COLOR:
+			if ((color = color_parse(optarg)) == -1)
+				die_usage("--color: expected auto, always or "
+				    "never, not '%s'", optarg);
+			break;
+		case OPT_TIMEOUT:
 			wait_timeout_s = parse_number("--timeout", optarg, 1,
 			    86400UL * 365);
+			break;
+		case 'q':
+			set_verbosity(-1);
+			break;
+		case 'v':
+			set_verbosity(1);
+			break;
+		}
 	}
 	argc -= optind;
 	argv += optind;
