@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "format.h"
 #include "kbctl.h"
 #include "kbpath.h"
 
@@ -184,6 +185,126 @@ cmd_remove(int argc, char **argv)
 	return rc;
 }
 
+/*
+ * What to do about a lint problem, told by its kind: the path it names
+ * and the committer's wording after it. lint --fix repairs what the KB
+ * itself holds; an original or its Markdown that is missing or changed
+ * only comes back from the user's file.
+ */
+enum lint_todo {
+	TODO_FIX,		/* kbctl lint --fix repairs it */
+	TODO_READD		/* remove the document and add it again */
+};
+
+static const struct lint_kind {
+	const char	*path;	/* a directory ("raw/"), or the file itself */
+	const char	*says;	/* after "PATH: "; NULL: the file is missing */
+	enum lint_todo	 todo;
+} lint_kinds[] = {
+	{ KB_SUMMARIES "/",	"missing (document ",		TODO_FIX },
+	{ KB_RAW "/",		"missing (document ",		TODO_READD },
+	{ KB_SOURCES "/",	"missing (document ",		TODO_READD },
+	{ KB_RAW "/",		"content does not match the registry",
+								TODO_READD },
+	{ KB_RAW "/",		"no document in the registry",	TODO_FIX },
+	{ KB_SOURCES "/",	"no document in the registry",	TODO_FIX },
+	{ KB_SUMMARIES "/",	"no document in the registry",	TODO_FIX },
+	{ KB_STAGING "/",	"leftover staging file",	TODO_FIX },
+	{ KB_INDEX,		NULL,				TODO_FIX },
+	{ KB_LOG,		NULL,				TODO_FIX },
+	{ KB_DB,		"full-text index has ",		TODO_FIX },
+	{ KB_DB,		"full-text row without a document", TODO_FIX },
+	{ KB_DB,		"document without a full-text row", TODO_FIX },
+};
+
+/*
+ * The document a problem is about: named in "(document DOC)" at its end,
+ * else the raw file's name (the first pathlen bytes of problem) without
+ * the extension kbd gave it. malloc'd; NULL when there is none.
+ */
+static char *
+lint_doc(const char *problem, size_t pathlen)
+{
+	const char	*p, *base, *dot;
+	size_t		 len = strlen(problem), rawlen = strlen(KB_RAW "/");
+
+	if (len > 0 && problem[len - 1] == ')' &&
+	    (p = strstr(problem + pathlen, " (document ")) != NULL) {
+		p += strlen(" (document ");
+		return estrndup(p, (size_t)(problem + len - 1 - p));
+	}
+	if (pathlen <= rawlen || strncmp(problem, KB_RAW "/", rawlen) != 0)
+		return NULL;
+	base = problem + rawlen;
+	len = pathlen - rawlen;
+	/* Only names of files kbd reads get here: .EXT is one it reads. */
+	if ((dot = memrchr(base, '.', len)) != NULL && dot > base) {
+		p = estrndup(dot + 1, (size_t)(base + len - dot - 1));
+		if (format_readable(p))
+			len = (size_t)(dot - base);
+		free((char *)p);
+	}
+	return estrndup(base, len);
+}
+
+/* Whether what follows ": " at p is what k says. */
+static int
+lint_says(const struct lint_kind *k, const char *p)
+{
+	if (strncmp(p, ": ", 2) != 0)
+		return 0;
+	if (k->says == NULL)
+		return strcmp(p + 2, strerror(ENOENT)) == 0;
+	return strncmp(p + 2, k->says, strlen(k->says)) == 0;
+}
+
+/* The end of the path when problem is of kind k, else NULL. */
+static const char *
+lint_match(const struct lint_kind *k, const char *problem)
+{
+	const char	*p;
+	size_t		 n = strlen(k->path);
+
+	if (strncmp(problem, k->path, n) != 0)
+		return NULL;
+	if (k->path[n - 1] != '/')
+		return lint_says(k, problem + n) ? problem + n : NULL;
+	/* A file in the directory: its name may hold ": " too. */
+	for (p = strstr(problem + n, ": "); p != NULL; p = strstr(p + 1, ": "))
+		if (lint_says(k, p))
+			return p;
+	return NULL;
+}
+
+/* Print problem on its line, then what to do about it when that is known. */
+static void
+lint_problem(const char *problem, int fixed)
+{
+	const char	*end = NULL;
+	char		*doc;
+	size_t		 i;
+
+	text_put(stdout, problem, TEXT_LINE);
+	for (i = 0; i < sizeof(lint_kinds) / sizeof(lint_kinds[0]); i++)
+		if ((end = lint_match(&lint_kinds[i], problem)) != NULL)
+			break;
+	if (end == NULL)
+		;
+	else if (lint_kinds[i].todo == TODO_FIX) {
+		/* After --fix, what remains is what it could not do. */
+		if (!fixed)
+			fputs("; run kbctl lint --fix", stdout);
+	} else if ((doc = lint_doc(problem, (size_t)(end - problem))) != NULL) {
+		fputs("; remove ", stdout);
+		if (doc[0] == '-')
+			fputs("-- ", stdout);
+		text_put(stdout, doc, 0);
+		fputs(" and add it again", stdout);
+		free(doc);
+	}
+	putchar('\n');
+}
+
 int
 cmd_lint(int argc, char **argv)
 {
@@ -246,10 +367,8 @@ cmd_lint(int argc, char **argv)
 			text_put(stdout, rep->repairs[i], TEXT_LINE);
 			putchar('\n');
 		}
-		for (i = 0; i < rep->n_problems; i++) {
-			text_put(stdout, rep->problems[i], TEXT_LINE);
-			putchar('\n');
-		}
+		for (i = 0; i < rep->n_problems; i++)
+			lint_problem(rep->problems[i], req.fix);
 		if (rep->n_repairs > 0)
 			printf("%zu repair%s\n", rep->n_repairs,
 			    rep->n_repairs == 1 ? "" : "s");

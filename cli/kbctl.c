@@ -208,6 +208,16 @@ estrdup(const char *s)
 	return p;
 }
 
+char *
+estrndup(const char *s, size_t n)
+{
+	char	*p;
+
+	if ((p = strndup(s, n)) == NULL)
+		die("out of memory");
+	return p;
+}
+
 /*
  * getopt_long for a command: optstring must start with ':' and have 'h',
  * longopts must map "help" to 'h'. Handles --help and every error itself,

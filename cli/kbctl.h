@@ -60,6 +60,7 @@ void	 die_usage(const char *, ...)
 void	*emalloc(size_t);
 void	*ecalloc(size_t, size_t);
 char	*estrdup(const char *);
+char	*estrndup(const char *, size_t);
 int	 cmd_getopt(int, char **, const char *, const struct option *);
 unsigned long	 parse_number(const char *, const char *, unsigned long,
 		    unsigned long);
