@@ -544,12 +544,12 @@ draw_row(struct buf *b, const struct row *r, int64_t now, int width)
 	    "\xe2\xa0\xb4", "\xe2\xa0\xa6", "\xe2\xa0\xa7", "\xe2\xa0\x87",
 	    "\xe2\xa0\x8f" };
 	static const char *const spin_ascii[] = { "|", "/", "-", "\\" };
-	const char	*path = r->path;
+	const char	*path = path_show(r->path);
 	char		 info[80], size[32], el[32];
 	int		 fixed, pw;
 
 	/* Inputs under the working directory: the relative name says it. */
-	if (P.cwd != NULL && P.cwdlen > 1 &&
+	if (path[0] == '/' && P.cwd != NULL && P.cwdlen > 1 &&
 	    strncmp(path, P.cwd, P.cwdlen) == 0 && path[P.cwdlen] == '/')
 		path += P.cwdlen + 1;
 	fmt_bytes(size, sizeof(size), (double)r->size);
