@@ -8,10 +8,12 @@
 #include <sys/stat.h>
 
 #include <errno.h>
+#include <inttypes.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "format.h"
 #include "kbctl.h"
@@ -305,6 +307,46 @@ lint_problem(const char *problem, int fixed)
 	putchar('\n');
 }
 
+/*
+ * kbd serves lint once no job is running or queued. At a terminal, say
+ * so rather than wait in silence: the jobs list tells which ones (jobs
+ * run in id order, so the last of them is the one lint waits for).
+ */
+static void
+lint_say_waiting(struct conn *c)
+{
+	Kbd__JobsReq	 req = KBD__JOBS_REQ__INIT;
+	Kbd__JobsRep	*rep;
+	struct msg	 m;
+	uint64_t	 first = 0, last = 0;
+	size_t		 i;
+	int		 st;
+
+	conn_send(c, MSG_JOBS_REQ, &req.base);
+	conn_expect(c, &m, MSG_JOBS_REP);
+	rep = (Kbd__JobsRep *)m.pb;
+	for (i = 0; i < rep->n_jobs; i++) {
+		st = rep->jobs[i]->state;
+		if (st != KBD__JOB_STATE__JOB_RUNNING &&
+		    st != KBD__JOB_STATE__JOB_QUEUED)
+			continue;
+		if (first == 0 || rep->jobs[i]->job < first)
+			first = rep->jobs[i]->job;
+		if (rep->jobs[i]->job > last)
+			last = rep->jobs[i]->job;
+	}
+	msg_free(&m);
+	if (first == 0)
+		return;
+	(void)fflush(stdout);
+	if (first == last)
+		fprintf(stderr, "kbctl: waiting for job %" PRIu64 " to finish\n",
+		    first);
+	else
+		fprintf(stderr, "kbctl: waiting for jobs %" PRIu64 " to %"
+		    PRIu64 " to finish\n", first, last);
+}
+
 int
 cmd_lint(int argc, char **argv)
 {
@@ -331,6 +373,8 @@ cmd_lint(int argc, char **argv)
 		die_usage("unexpected argument: %s", argv[optind]);
 
 	conn_open(&c, kb_root(), 1);
+	if (isatty(STDERR_FILENO))
+		lint_say_waiting(&c);
 	conn_send(&c, MSG_LINT_REQ, &req.base);
 	conn_expect(&c, &m, MSG_LINT_REP);
 	rep = (Kbd__LintRep *)m.pb;
