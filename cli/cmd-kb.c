@@ -1,8 +1,9 @@
 /*
  * Commands on the knowledge base as a whole: init (make one and start its
- * kbd), remove, lint (and lint --fix), and stop (which waits until kbd is
- * gone, so that the next command sees no daemon and a script can rely on
- * that).
+ * kbd), remove, lint (and lint --fix; at a terminal it says which job it
+ * waits for, and each problem of a known kind says what to do next), and
+ * stop (which waits until kbd is gone, so that the next command sees no
+ * daemon and a script can rely on that).
  */
 #include <sys/types.h>
 #include <sys/stat.h>
