@@ -70,6 +70,15 @@ summary_error_text(const Kbd__JobSummary *s)
 static int	verbosity;	/* -1 quiet, 0 default, 1 verbose */
 static int	color_out, color_err;	/* colour stdout, stderr */
 
+/* -q or -v (add, wait): asking for less and for more is a usage error. */
+static void
+set_verbosity(int v)
+{
+	if (verbosity != 0 && verbosity != v)
+		die_usage("-q and -v exclude each other");
+	verbosity = v;
+}
+
 static const char *
 status_color(int st)
 {
@@ -82,6 +91,24 @@ status_color(int st)
 		return "33";
 	}
 	return "2";
+}
+
+/*
+ * A file's reason as text. A duplicate of a file earlier in the job names
+ * that file by its path ("same content as /PATH"): printed as the file's
+ * own path is.
+ */
+static void
+reason_put(FILE *f, const char *reason)
+{
+	static const char	same[] = "same content as ";
+
+	if (strncmp(reason, same, sizeof(same) - 1) == 0 &&
+	    reason[sizeof(same) - 1] == '/') {
+		fputs(same, f);
+		text_put(f, path_show(reason + sizeof(same) - 1), TEXT_LINE);
+	} else
+		text_put(f, reason, TEXT_LINE);
 }
 
 static void
@@ -117,13 +144,13 @@ event_print(const Kbd__FileEvent *ev, int json)
 			    file_status_str(st));
 		else
 			fprintf(f, "%-9s ", file_status_str(st));
-		text_put(f, ev->path, 0);
+		text_put(f, path_show(ev->path), 0);
 		if (st == KBD__FILE_STATUS__FS_ADDED && ev->doc[0] != '\0') {
 			fputs(" -> ", f);
 			text_put(f, ev->doc, TEXT_LINE);
 		} else if (ev->reason[0] != '\0') {
 			fputs(" (", f);
-			text_put(f, ev->reason, TEXT_LINE);
+			reason_put(f, ev->reason);
 			fputc(')', f);
 		}
 		fputc('\n', f);
@@ -132,12 +159,11 @@ event_print(const Kbd__FileEvent *ev, int json)
 	if ((f = progress_out(stderr)) == stderr)
 		(void)fflush(stdout);
 	fputs("kbctl: ", f);
-	text_put(f, ev->path, 0);
+	text_put(f, path_show(ev->path), 0);
 	fputs(": ", f);
 	if (color_err)
 		fputs("\033[31m", f);
-	text_put(f, ev->reason[0] != '\0' ? ev->reason : "failed",
-	    TEXT_LINE);
+	reason_put(f, ev->reason[0] != '\0' ? ev->reason : "failed");
 	if (color_err)
 		fputs("\033[0m", f);
 	fputc('\n', f);
@@ -486,40 +512,6 @@ follow(struct conn *c, int json, int exit_on_error, enum progress_mode mode,
 	return rc;
 }
 
-/*
- * p made absolute against cwd, lexically: "." components and repeated or
- * trailing slashes go; ".." stays, since resolving it would need the
- * symlinks kbctl must not resolve (kbd reports what the user named).
- */
-static char *
-absolute(const char *cwd, const char *p)
-{
-	char	*joined, *buf, *out, *comp, *save;
-	size_t	 n;
-
-	n = strlen(cwd) + strlen(p) + 2;
-	joined = emalloc(n);
-	if (p[0] == '/')
-		memcpy(joined, p, strlen(p) + 1);
-	else
-		(void)snprintf(joined, n, "%s/%s", cwd, p);
-	out = buf = emalloc(strlen(joined) + 2);
-	for (comp = strtok_r(joined, "/", &save); comp != NULL;
-	    comp = strtok_r(NULL, "/", &save)) {
-		if (strcmp(comp, ".") == 0)
-			continue;
-		*out++ = '/';
-		n = strlen(comp);
-		memcpy(out, comp, n);
-		out += n;
-	}
-	if (out == buf)
-		*out++ = '/';
-	*out = '\0';
-	free(joined);
-	return buf;
-}
-
 int
 cmd_add(int argc, char **argv)
 {
@@ -540,7 +532,7 @@ cmd_add(int argc, char **argv)
 	struct msg	 m;
 	struct jobj	 o;
 	const char	*root;
-	char		*cwd = NULL, **paths;
+	char		**paths;
 	uint64_t	 job;
 	unsigned long	 jobs = 0;
 	int		 ch, i, json = 0, nowait = 0, rc, eoe = 0;
@@ -558,10 +550,10 @@ cmd_add(int argc, char **argv)
 			eoe = 1;
 			break;
 		case 'q':
-			verbosity = -1;
+			set_verbosity(-1);
 			break;
 		case 'v':
-			verbosity = 1;
+			set_verbosity(1);
 			break;
 		case OPT_JSON:
 			json = 1;
@@ -577,18 +569,12 @@ cmd_add(int argc, char **argv)
 	argv += optind;
 	if (argc == 0)
 		die_usage("no paths given");
-	for (i = 0; i < argc; i++) {
+	for (i = 0; i < argc; i++)
 		if (argv[i][0] == '\0')
 			die_usage("empty path");
-		if (argv[i][0] != '/' && cwd == NULL &&
-		    (cwd = getcwd(NULL, 0)) == NULL)
-			die_errno("current directory");
-	}
 	root = kb_root();
 
-	paths = ecalloc((size_t)argc, sizeof(*paths));
-	for (i = 0; i < argc; i++)
-		paths[i] = absolute(cwd != NULL ? cwd : "/", argv[i]);
+	paths = paths_absolute(argc, argv);
 	req.n_paths = (size_t)argc;
 	req.paths = paths;
 	req.jobs = (uint32_t)jobs;
@@ -602,7 +588,6 @@ cmd_add(int argc, char **argv)
 	for (i = 0; i < argc; i++)
 		free(paths[i]);
 	free(paths);
-	free(cwd);
 
 	conn_expect(&c, &m, MSG_ADD_REP);
 	job = ((Kbd__AddRep *)m.pb)->job;
@@ -682,6 +667,8 @@ cmd_wait(int argc, char **argv)
 		{ "json", no_argument, NULL, OPT_JSON },
 		{ "color", required_argument, NULL, OPT_COLOR },
 		{ "timeout", required_argument, NULL, OPT_TIMEOUT },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -690,16 +677,27 @@ cmd_wait(int argc, char **argv)
 	enum progress_mode pmode;
 	int		 ch, json = 0, rc, color = COLOR_AUTO;
 
-	while ((ch = cmd_getopt(argc, argv, ":h", lo)) != -1) {
-		if (ch == OPT_JSON)
+	while ((ch = cmd_getopt(argc, argv, ":hqv", lo)) != -1) {
+		switch (ch) {
+		case OPT_JSON:
 			json = 1;
-		else if (ch == OPT_COLOR &&
-		    (color = color_parse(optarg)) == -1)
-			die_usage("--color: expected auto, always or never, "
-			    "not '%s'", optarg);
-		else if (ch == OPT_TIMEOUT)
+			break;
+		case OPT_COLOR:
+			if ((color = color_parse(optarg)) == -1)
+				die_usage("--color: expected auto, always or "
+				    "never, not '%s'", optarg);
+			break;
+		case OPT_TIMEOUT:
 			wait_timeout_s = parse_number("--timeout", optarg, 1,
 			    86400UL * 365);
+			break;
+		case 'q':
+			set_verbosity(-1);
+			break;
+		case 'v':
+			set_verbosity(1);
+			break;
+		}
 	}
 	argc -= optind;
 	argv += optind;

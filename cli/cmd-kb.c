@@ -1,18 +1,22 @@
 /*
  * Commands on the knowledge base as a whole: init (make one and start its
- * kbd), remove, lint (and lint --fix), and stop (which waits until kbd is
- * gone, so that the next command sees no daemon and a script can rely on
- * that).
+ * kbd), remove, lint (and lint --fix; at a terminal it says which job it
+ * waits for, and each problem of a known kind says what to do next), and
+ * stop (which waits until kbd is gone, so that the next command sees no
+ * daemon and a script can rely on that).
  */
 #include <sys/types.h>
 #include <sys/stat.h>
 
 #include <errno.h>
+#include <inttypes.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
+#include "format.h"
 #include "kbctl.h"
 #include "kbpath.h"
 
@@ -184,6 +188,166 @@ cmd_remove(int argc, char **argv)
 	return rc;
 }
 
+/*
+ * What to do about a lint problem, told by its kind: the path it names
+ * and the committer's wording after it. lint --fix repairs what the KB
+ * itself holds; an original or its Markdown that is missing or changed
+ * only comes back from the user's file.
+ */
+enum lint_todo {
+	TODO_FIX,		/* kbctl lint --fix repairs it */
+	TODO_READD		/* remove the document and add it again */
+};
+
+static const struct lint_kind {
+	const char	*path;	/* a directory ("raw/"), or the file itself */
+	const char	*says;	/* after "PATH: "; NULL: the file is missing */
+	enum lint_todo	 todo;
+} lint_kinds[] = {
+	{ KB_SUMMARIES "/",	"missing (document ",		TODO_FIX },
+	{ KB_RAW "/",		"missing (document ",		TODO_READD },
+	{ KB_SOURCES "/",	"missing (document ",		TODO_READD },
+	{ KB_RAW "/",		"content does not match the registry",
+								TODO_READD },
+	{ KB_RAW "/",		"no document in the registry",	TODO_FIX },
+	{ KB_SOURCES "/",	"no document in the registry",	TODO_FIX },
+	{ KB_SUMMARIES "/",	"no document in the registry",	TODO_FIX },
+	{ KB_STAGING "/",	"leftover staging file",	TODO_FIX },
+	{ KB_INDEX,		NULL,				TODO_FIX },
+	{ KB_LOG,		NULL,				TODO_FIX },
+	{ KB_DB,		"full-text index has ",		TODO_FIX },
+	{ KB_DB,		"full-text row without a document", TODO_FIX },
+	{ KB_DB,		"document without a full-text row", TODO_FIX },
+};
+
+/*
+ * The document a problem is about: named in "(document DOC)" at its end,
+ * else the raw file's name (the first pathlen bytes of problem) without
+ * the extension kbd gave it. malloc'd; NULL when there is none.
+ */
+static char *
+lint_doc(const char *problem, size_t pathlen)
+{
+	const char	*p, *base, *dot;
+	size_t		 len = strlen(problem), rawlen = strlen(KB_RAW "/");
+
+	if (len > 0 && problem[len - 1] == ')' &&
+	    (p = strstr(problem + pathlen, " (document ")) != NULL) {
+		p += strlen(" (document ");
+		return estrndup(p, (size_t)(problem + len - 1 - p));
+	}
+	if (pathlen <= rawlen || strncmp(problem, KB_RAW "/", rawlen) != 0)
+		return NULL;
+	base = problem + rawlen;
+	len = pathlen - rawlen;
+	/* Only names of files kbd reads get here: .EXT is one it reads. */
+	if ((dot = memrchr(base, '.', len)) != NULL && dot > base) {
+		p = estrndup(dot + 1, (size_t)(base + len - dot - 1));
+		if (format_readable(p))
+			len = (size_t)(dot - base);
+		free((char *)p);
+	}
+	return estrndup(base, len);
+}
+
+/* Whether what follows ": " at p is what k says. */
+static int
+lint_says(const struct lint_kind *k, const char *p)
+{
+	if (strncmp(p, ": ", 2) != 0)
+		return 0;
+	if (k->says == NULL)
+		return strcmp(p + 2, strerror(ENOENT)) == 0;
+	return strncmp(p + 2, k->says, strlen(k->says)) == 0;
+}
+
+/* The end of the path when problem is of kind k, else NULL. */
+static const char *
+lint_match(const struct lint_kind *k, const char *problem)
+{
+	const char	*p;
+	size_t		 n = strlen(k->path);
+
+	if (strncmp(problem, k->path, n) != 0)
+		return NULL;
+	if (k->path[n - 1] != '/')
+		return lint_says(k, problem + n) ? problem + n : NULL;
+	/* A file in the directory: its name may hold ": " too. */
+	for (p = strstr(problem + n, ": "); p != NULL; p = strstr(p + 1, ": "))
+		if (lint_says(k, p))
+			return p;
+	return NULL;
+}
+
+/* Print problem on its line, then what to do about it when that is known. */
+static void
+lint_problem(const char *problem, int fixed)
+{
+	const char	*end = NULL;
+	char		*doc;
+	size_t		 i;
+
+	text_put(stdout, problem, TEXT_LINE);
+	for (i = 0; i < sizeof(lint_kinds) / sizeof(lint_kinds[0]); i++)
+		if ((end = lint_match(&lint_kinds[i], problem)) != NULL)
+			break;
+	if (end == NULL)
+		;
+	else if (lint_kinds[i].todo == TODO_FIX) {
+		/* After --fix, what remains is what it could not do. */
+		if (!fixed)
+			fputs("; run kbctl lint --fix", stdout);
+	} else if ((doc = lint_doc(problem, (size_t)(end - problem))) != NULL) {
+		fputs("; remove ", stdout);
+		if (doc[0] == '-')
+			fputs("-- ", stdout);
+		text_put(stdout, doc, 0);
+		fputs(" and add it again", stdout);
+		free(doc);
+	}
+	putchar('\n');
+}
+
+/*
+ * kbd serves lint once no job is running or queued. At a terminal, say
+ * so rather than wait in silence: the jobs list tells which ones (jobs
+ * run in id order, so the last of them is the one lint waits for).
+ */
+static void
+lint_say_waiting(struct conn *c)
+{
+	Kbd__JobsReq	 req = KBD__JOBS_REQ__INIT;
+	Kbd__JobsRep	*rep;
+	struct msg	 m;
+	uint64_t	 first = 0, last = 0;
+	size_t		 i;
+	int		 st;
+
+	conn_send(c, MSG_JOBS_REQ, &req.base);
+	conn_expect(c, &m, MSG_JOBS_REP);
+	rep = (Kbd__JobsRep *)m.pb;
+	for (i = 0; i < rep->n_jobs; i++) {
+		st = rep->jobs[i]->state;
+		if (st != KBD__JOB_STATE__JOB_RUNNING &&
+		    st != KBD__JOB_STATE__JOB_QUEUED)
+			continue;
+		if (first == 0 || rep->jobs[i]->job < first)
+			first = rep->jobs[i]->job;
+		if (rep->jobs[i]->job > last)
+			last = rep->jobs[i]->job;
+	}
+	msg_free(&m);
+	if (first == 0)
+		return;
+	(void)fflush(stdout);
+	if (first == last)
+		fprintf(stderr, "kbctl: waiting for job %" PRIu64 " to finish\n",
+		    first);
+	else
+		fprintf(stderr, "kbctl: waiting for jobs %" PRIu64 " to %"
+		    PRIu64 " to finish\n", first, last);
+}
+
 int
 cmd_lint(int argc, char **argv)
 {
@@ -210,6 +374,8 @@ cmd_lint(int argc, char **argv)
 		die_usage("unexpected argument: %s", argv[optind]);
 
 	conn_open(&c, kb_root(), 1);
+	if (isatty(STDERR_FILENO))
+		lint_say_waiting(&c);
 	conn_send(&c, MSG_LINT_REQ, &req.base);
 	conn_expect(&c, &m, MSG_LINT_REP);
 	rep = (Kbd__LintRep *)m.pb;
@@ -246,10 +412,8 @@ cmd_lint(int argc, char **argv)
 			text_put(stdout, rep->repairs[i], TEXT_LINE);
 			putchar('\n');
 		}
-		for (i = 0; i < rep->n_problems; i++) {
-			text_put(stdout, rep->problems[i], TEXT_LINE);
-			putchar('\n');
-		}
+		for (i = 0; i < rep->n_problems; i++)
+			lint_problem(rep->problems[i], req.fix);
 		if (rep->n_repairs > 0)
 			printf("%zu repair%s\n", rep->n_repairs,
 			    rep->n_repairs == 1 ? "" : "s");

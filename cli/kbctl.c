@@ -41,8 +41,10 @@ static const struct cmd cmds[] = {
 	{ "status", "[--json] [job]",
 	  "Show a job's state and counts (default: the newest job).\n"
 	  "  --json        one JSON object\n", cmd_status },
-	{ "wait", "[--json] [--color when] [--timeout seconds] job",
+	{ "wait", "[-qv] [--json] [--color when] [--timeout seconds] job",
 	  "Follow a job until it ends, printing like add.\n"
+	  "  -q, --quiet   print only failures and the summary\n"
+	  "  -v, --verbose also print duplicates and skipped files\n"
 	  "  --json        one JSON object per file, then a summary (NDJSON)\n"
 	  "  --color when  auto (default), always or never\n"
 	  "  --timeout s   give up after s seconds (exit 1; the job goes on)\n",
@@ -206,6 +208,16 @@ estrdup(const char *s)
 	return p;
 }
 
+char *
+estrndup(const char *s, size_t n)
+{
+	char	*p;
+
+	if ((p = strndup(s, n)) == NULL)
+		die("out of memory");
+	return p;
+}
+
 /*
  * getopt_long for a command: optstring must start with ':' and have 'h',
  * longopts must map "help" to 'h'. Handles --help and every error itself,
@@ -344,6 +356,84 @@ cmd_find(const char *name)
 	return NULL;
 }
 
+#define TYPO_MAX	32	/* longer words are no typo of a command */
+
+/*
+ * Edit distance of a and b, a transposition counting as one edit ("lsit"
+ * is 1 from "list"): optimal string alignment, both at most TYPO_MAX.
+ */
+static size_t
+edit_distance(const char *a, const char *b)
+{
+	size_t	d[TYPO_MAX + 1][TYPO_MAX + 1], la = strlen(a), lb = strlen(b);
+	size_t	i, j, v;
+
+	for (i = 0; i <= la; i++)
+		d[i][0] = i;
+	for (j = 0; j <= lb; j++)
+		d[0][j] = j;
+	for (i = 1; i <= la; i++)
+		for (j = 1; j <= lb; j++) {
+			v = d[i - 1][j - 1] + (a[i - 1] != b[j - 1]);
+			if (d[i - 1][j] + 1 < v)
+				v = d[i - 1][j] + 1;
+			if (d[i][j - 1] + 1 < v)
+				v = d[i][j - 1] + 1;
+			if (i > 1 && j > 1 && a[i - 1] == b[j - 2] &&
+			    a[i - 2] == b[j - 1] && d[i - 2][j - 2] + 1 < v)
+				v = d[i - 2][j - 2] + 1;
+			d[i][j] = v;
+		}
+	return d[la][lb];
+}
+
+/*
+ * The command a mistyped name most likely meant, NULL when none is near:
+ * the one command it begins ("stat"), else the nearest within one edit
+ * (two for a name of five bytes or more); the first in the table on a tie.
+ */
+static const struct cmd *
+cmd_nearest(const char *name)
+{
+	const struct cmd	*best = NULL;
+	size_t			 i, len = strlen(name), d, bestd, nprefix = 0;
+
+	if (len == 0 || len > TYPO_MAX)
+		return NULL;
+	for (i = 0; i < NCMDS; i++)
+		if (len >= 2 && strncmp(cmds[i].name, name, len) == 0) {
+			best = &cmds[i];
+			nprefix++;
+		}
+	if (nprefix == 1)
+		return best;
+	best = NULL;
+	bestd = len >= 5 ? 3 : 2;	/* one more than allowed */
+	for (i = 0; i < NCMDS; i++)
+		if (strlen(cmds[i].name) <= TYPO_MAX &&
+		    (d = edit_distance(name, cmds[i].name)) < bestd) {
+			best = &cmds[i];
+			bestd = d;
+		}
+	return best;
+}
+
+/* One line, not the whole usage: the list of commands is kbctl help. */
+static void __attribute__((noreturn))
+unknown_command(const char *name)
+{
+	const struct cmd	*c;
+
+	(void)fflush(stdout);
+	fputs("kbctl: unknown command: ", stderr);
+	text_put(stderr, name, 0);
+	if ((c = cmd_nearest(name)) != NULL)
+		fprintf(stderr, " (did you mean %s?)\n", c->name);
+	else
+		fputs(" (kbctl help lists the commands)\n", stderr);
+	exit(EXIT_USAGE);
+}
+
 static int
 cmd_help(int argc, char **argv)
 {
@@ -364,7 +454,7 @@ cmd_help(int argc, char **argv)
 		return EXIT_OK;
 	}
 	if ((c = cmd_find(argv[0])) == NULL)
-		die_usage("unknown command: %s", argv[0]);
+		unknown_command(argv[0]);
 	cmd_usage(stdout, c, 1);
 	return EXIT_OK;
 }
@@ -406,7 +496,7 @@ main(int argc, char **argv)
 	if (argc == 0)
 		die_usage("no command given");
 	if ((c = cmd_find(argv[0])) == NULL)
-		die_usage("unknown command: %s", argv[0]);
+		unknown_command(argv[0]);
 	cmd_current = c;
 	optind = 0;	/* glibc: reinitialize, now with permutation */
 	rc = c->fn(argc, argv);

@@ -2,7 +2,8 @@
  * kbctl, the client of kbd: what its files share. kbctl.c has main, the
  * command table and the choice of KB; client.c the connection to kbd
  * (autostart, handshake, blocking message I/O); output.c how strings from
- * kbd are written (JSON or terminal text); cmd-*.c the commands.
+ * kbd are written (JSON or terminal text); paths.c add's paths, as sent
+ * and as printed; cmd-*.c the commands.
  *
  * kbctl is a CLI: errors print one line and exit, so nothing here returns
  * an error a caller would only turn into an exit anyway.
@@ -60,6 +61,7 @@ void	 die_usage(const char *, ...)
 void	*emalloc(size_t);
 void	*ecalloc(size_t, size_t);
 char	*estrdup(const char *);
+char	*estrndup(const char *, size_t);
 int	 cmd_getopt(int, char **, const char *, const struct option *);
 unsigned long	 parse_number(const char *, const char *, unsigned long,
 		    unsigned long);
@@ -113,6 +115,16 @@ void	 jobj_end(struct jobj *);
 #define TEXT_LINE	1
 void	 text_put(FILE *, const char *, int);
 void	 out_flush(void);
+
+/* paths.c */
+/*
+ * add's operands made absolute and clean for kbd (a malloc'd array of
+ * malloc'd strings), remembered so that path_show can print what kbd
+ * reports under a relative one relative again.
+ */
+char		**paths_absolute(int, char **);
+/* A path from kbd as the user would write it; valid until the next call. */
+const char	 *path_show(const char *);
 
 /* cmd-job.c */
 int	 cmd_add(int, char **);

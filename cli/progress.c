@@ -226,7 +226,8 @@ progress_update(const Kbd__Progress *p)
 	/* Counted from 0 until now (a wait): rates start from kbd's count. */
 	if (!P.have_total)
 		P.nsamples = 0;
-	P.done = p->done;
+	if (p->done > P.done)
+		P.done = p->done;	/* events may be ahead of it: never back */
 	P.total = p->total;
 	P.total_final = p->total_final;
 	P.bytes = p->bytes_done;
@@ -266,7 +267,14 @@ progress_file_done(const Kbd__FileEvent *ev)
 
 	if (P.mode == PROGRESS_OFF)
 		return;
-	P.done++;
+	/*
+	 * kbd's done is its cursor, the last sequence number committed, and
+	 * events come in sequence order: the event's number is the count,
+	 * right whenever this follower joined and however stale the last
+	 * PROGRESS is (counting events would drift from kbd's total).
+	 */
+	if (ev->seq > P.done)
+		P.done = ev->seq;
 	if (ev->status == KBD__FILE_STATUS__FS_FAILED)
 		P.failed++;
 	for (s = 0; s < P.nslots; s++)
@@ -349,13 +357,18 @@ fmt_duration(char *buf, size_t len, double s)
 		(void)snprintf(buf, len, "%lu:%02lu", t / 60, t % 60);
 }
 
-/* "1234/5000 files", "1234/5000+ files" while the walk goes on. */
+/*
+ * "1234/5000 files", "1234/5000+ files" while the walk goes on. The total
+ * comes with PROGRESS (every 5 s for a heartbeat), done with every file:
+ * a file done was found, so the total shown is never below done.
+ */
 static void
 fmt_count(char *buf, size_t len)
 {
 	if (P.have_total)
 		(void)snprintf(buf, len, "%" PRIu64 "/%" PRIu64 "%s files",
-		    P.done, P.total, P.total_final ? "" : "+");
+		    P.done, P.total > P.done ? P.total : P.done,
+		    P.total_final ? "" : "+");
 	else
 		(void)snprintf(buf, len, "%" PRIu64 " files", P.done);
 }
@@ -531,12 +544,12 @@ draw_row(struct buf *b, const struct row *r, int64_t now, int width)
 	    "\xe2\xa0\xb4", "\xe2\xa0\xa6", "\xe2\xa0\xa7", "\xe2\xa0\x87",
 	    "\xe2\xa0\x8f" };
 	static const char *const spin_ascii[] = { "|", "/", "-", "\\" };
-	const char	*path = r->path;
+	const char	*path = path_show(r->path);
 	char		 info[80], size[32], el[32];
 	int		 fixed, pw;
 
 	/* Inputs under the working directory: the relative name says it. */
-	if (P.cwd != NULL && P.cwdlen > 1 &&
+	if (path[0] == '/' && P.cwd != NULL && P.cwdlen > 1 &&
 	    strncmp(path, P.cwd, P.cwdlen) == 0 && path[P.cwdlen] == '/')
 		path += P.cwdlen + 1;
 	fmt_bytes(size, sizeof(size), (double)r->size);

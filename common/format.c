@@ -45,6 +45,11 @@ static const struct fmtent {
 	/* FreeXL, Debian's reader, opens by path only: the sandbox forbids. */
 	{ "xls",	FMT_XLS,	FAM_OLE,	"XLS",
 	    "legacy Excel; save it as .xlsx" },
+	/* No reader of the binary formats in Debian fits in a sandbox. */
+	{ "doc",	FMT_DOC,	FAM_OLE,	"DOC",
+	    "legacy Word; save it as .docx" },
+	{ "ppt",	FMT_PPT,	FAM_OLE,	"PPT",
+	    "legacy PowerPoint; save it as .pptx" },
 	{ "pdf",	FMT_PDF,	FAM_PDF,	"PDF" },
 };
 

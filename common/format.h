@@ -25,7 +25,9 @@ enum format {
 	FMT_PPTX,
 	FMT_XLSX,
 	FMT_EPUB,
-	FMT_XLS,
+	FMT_XLS,		/* legacy Office: recognised, not read */
+	FMT_DOC,
+	FMT_PPT,
 	FMT_MAX
 };
 

@@ -25,11 +25,17 @@
 static void usage(void) __attribute__((noreturn));
 
 static void
-usage(void)
+usage_to(FILE *f)
 {
-	fprintf(stderr, "usage: kbd [-fv] -C dir [--jobs n] [--max-size bytes] "
+	fprintf(f, "usage: kbd [-fv] -C dir [--jobs n] [--max-size bytes] "
 	    "[--timeout seconds]\n"
 	    "           [--mem-limit bytes] [--max-output bytes]\n");
+}
+
+static void
+usage(void)
+{
+	usage_to(stderr);
 	exit(2);
 }
 
@@ -49,21 +55,34 @@ parse_u64(const char *s, uint64_t min, uint64_t max, uint64_t *out)
 	return 0;
 }
 
+/*
+ * The number of an option (or of KB_JOBS) in [min, max]; anything else is
+ * a usage error that says what was expected.
+ */
+static uint64_t
+opt_number(const char *opt, const char *s, uint64_t min, uint64_t max)
+{
+	uint64_t	v;
+
+	if (parse_u64(s, min, max, &v) == -1) {
+		fprintf(stderr, "kbd: %s: expected a number from %llu to %llu, "
+		    "not '%s'\n", opt, (unsigned long long)min,
+		    (unsigned long long)max, s);
+		if (opt[0] == '-')
+			usage();
+		exit(2);
+	}
+	return v;
+}
+
 static unsigned
 default_jobs(void)
 {
 	const char	*env;
-	uint64_t	 v;
 	long		 ncpu;
 
-	if ((env = getenv("KB_JOBS")) != NULL && *env != '\0') {
-		if (parse_u64(env, 1, 256, &v) == -1) {
-			fprintf(stderr, "kbd: KB_JOBS: not a number 1-256: %s\n",
-			    env);
-			exit(2);
-		}
-		return (unsigned)v;
-	}
+	if ((env = getenv("KB_JOBS")) != NULL && *env != '\0')
+		return (unsigned)opt_number("KB_JOBS", env, 1, 256);
 	if ((ncpu = sysconf(_SC_NPROCESSORS_ONLN)) < 1)
 		ncpu = 1;
 	return ncpu * 2 < 8 ? (unsigned)ncpu * 2 : 8;
@@ -166,7 +185,6 @@ main(int argc, char **argv)
 	char		 root[PATH_MAX], path[PATH_MAX + 16];
 	const char	*dir = NULL;
 	struct stat	 st;
-	uint64_t	 v;
 	int		 ch, readyfd = -1;
 
 	if (argc >= 3 && strcmp(argv[1], "-X") == 0)
@@ -195,29 +213,27 @@ main(int argc, char **argv)
 		case 'v':
 			o.verbose = 1;
 			break;
+		case 'h':
+			usage_to(stdout);
+			exit(0);
 		case 'j':
-			if (parse_u64(optarg, 1, 256, &v) == -1)
-				usage();
-			o.jobs = (unsigned)v;
+			o.jobs = (unsigned)opt_number("--jobs", optarg, 1, 256);
 			break;
 		case 's':
-			if (parse_u64(optarg, 1, 1ull << 40, &o.max_size) == -1)
-				usage();
+			o.max_size = opt_number("--max-size", optarg, 1,
+			    1ull << 40);
 			break;
 		case 't':
-			if (parse_u64(optarg, 1, 86400, &v) == -1)
-				usage();
-			o.timeout = (unsigned)v;
+			o.timeout = (unsigned)opt_number("--timeout", optarg, 1,
+			    86400);
 			break;
 		case 'm':
-			if (parse_u64(optarg, 16ull << 20, 1ull << 44,
-			    &o.limits.mem) == -1)
-				usage();
+			o.limits.mem = opt_number("--mem-limit", optarg,
+			    16ull << 20, 1ull << 44);
 			break;
 		case 'o':
-			if (parse_u64(optarg, 4096, 1ull << 40,
-			    &o.max_output) == -1)
-				usage();
+			o.max_output = opt_number("--max-output", optarg, 4096,
+			    1ull << 40);
 			break;
 		default:
 			usage();

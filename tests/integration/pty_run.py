@@ -1,13 +1,14 @@
 #!/usr/bin/env python3
 """Run a command on a real pseudo-terminal and report what it drew.
 
-Used by t_progress.sh. The command (kbctl add or wait) gets the pty as its
-controlling terminal, stdin, stdout and stderr. This script reads all it
-writes and drives it in steps that wait for what the terminal shows, never
-for a time:
+Used by t_progress.sh and t_papercuts.sh. The command (kbctl add, wait,
+lint) gets the pty as its controlling terminal, stdin, stdout and stderr.
+This script reads all it writes and drives it in steps that wait for what
+the terminal shows, never for a time:
 
   1. wait until a frame (a synchronized-output block) has a row naming a
-     file in a phase (hash, convert, commit);
+     file in a phase (hash, convert, commit); with --expect TEXT, until
+     the command has printed TEXT instead;
   2. with --resize COLS: set the pty's size (TIOCSWINSZ), send SIGWINCH,
      and wait until a frame has rows and fits the new width;
   3. with --interrupt: type Ctrl-C, and wait until kbctl says it cancels;
@@ -81,6 +82,7 @@ def main():
     ap.add_argument("--rows-after", default="")
     ap.add_argument("--finally", dest="fin", default="")
     ap.add_argument("--limit", type=float, default=120)
+    ap.add_argument("--expect", default="")
     ap.add_argument("cmd", nargs=argparse.REMAINDER)
     a = ap.parse_args()
     cmd = a.cmd[1:] if a.cmd and a.cmd[0] == "--" else a.cmd
@@ -129,7 +131,10 @@ def main():
             return True
         return False
 
-    report["rows_seen"] = wait_for(frame_with_rows)
+    if a.expect:
+        report["expect_seen"] = wait_for(lambda: a.expect.encode() in out)
+    else:
+        report["rows_seen"] = wait_for(frame_with_rows)
     before = len(out)
     if a.resize:
         widths = [len(x) for _, f in frames(bytes(out))

@@ -110,6 +110,19 @@ test_bad_utf8(void **state)
 	check_sanitize("big\xf4\x90\x80\x80", "big____");
 }
 
+/* A name is an operand of kbctl remove: it never starts with '-'. */
+static void
+test_leading_dash(void **state)
+{
+	(void)state;
+	check_sanitize("-dash", "_dash");
+	check_sanitize("--help", "_-help");
+	check_sanitize("-", "_");
+	check_sanitize(".-x", "_x");	/* the dots go first */
+	check_sanitize("a-b-", "a-b-");	/* only the first byte matters */
+	check_sanitize("\n-x", "_-x");
+}
+
 static void
 test_empty(void **state)
 {
@@ -330,6 +343,7 @@ main(void)
 		cmocka_unit_test(test_leading_dots),
 		cmocka_unit_test(test_control),
 		cmocka_unit_test(test_bad_utf8),
+		cmocka_unit_test(test_leading_dash),
 		cmocka_unit_test(test_empty),
 		cmocka_unit_test(test_long),
 		cmocka_unit_test(test_bad_args),

@@ -53,6 +53,9 @@ naming_sanitize(const char *stem, char *out, size_t outlen)
 		memcpy(out, "doc", 3);
 		len = 3;
 	}
+	/* A name is an operand of kbctl remove: it must not read as an option. */
+	if (out[0] == '-')
+		out[0] = '_';
 	out[len] = '\0';
 	return 0;
 }

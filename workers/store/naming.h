@@ -23,7 +23,8 @@
  * Sanitize a stem into out (outlen >= NAMING_STEM_MAX + 1): leading dots
  * are dropped; '/', control characters (C0, DEL, C1) and bytes that are
  * not valid UTF-8 become '_'; the result is cut to NAMING_STEM_MAX bytes
- * without splitting a character. An empty result becomes "doc".
+ * without splitting a character. An empty result becomes "doc". A leading
+ * '-' becomes '_', so that no name reads as an option ("-dash": "_dash").
  */
 int	naming_sanitize(const char *stem, char *out, size_t outlen);
 
