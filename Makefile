@@ -136,7 +136,7 @@ UNIT_SRCS  = $(wildcard tests/unit/test_*.c)
 UNIT_BINS  = $(UNIT_SRCS:tests/unit/%.c=$(O)/tests/%)
 
 .PHONY: all deps check check-one unit integration demo install clean bench \
-	lint-man tidy fuzz fuzz-run drills drills-full drills-negative
+	lint-man check-layout tidy fuzz fuzz-run drills drills-full drills-negative
 .SUFFIXES:
 
 all: $(BIN)/kbd $(BIN)/kbctl bin/kbd bin/kbctl
@@ -238,6 +238,7 @@ check: all
 	$(MAKE) SAN=1 check-one
 	$(MAKE) FUZZ=1 FUZZ_TIME=10 fuzz-run
 	$(MAKE) lint-man
+	$(MAKE) check-layout
 
 # Crash-recovery drills against the release build (never under SAN: they
 # SIGKILL and SIGSTOP processes by design, and time matters). A fixed seed
@@ -286,6 +287,25 @@ unit: $(UNIT_BINS)
 
 integration: all
 	KBD_BIN=$(BIN) ./tests/integration/run.sh
+
+# The layout's boundaries hold: each pair is a folder's include paths and
+# a header of a folder it may not use; every one must fail to compile.
+LAYOUT_FORBIDDEN = supervisor:convert.h supervisor:sandbox.h \
+	supervisor:committer.h cli:db.h cli:convert.h workers/convert:db.h \
+	workers/convert:chan.h workers/worker:db.h workers/committer:convert.h \
+	workers/store:convert.h proto:db.h common:chan.h
+check-layout: $(GEN_H)
+	@for p in $(LAYOUT_FORBIDDEN); do \
+	    d=$${p%%:*}; h=$${p#*:}; n=$$(basename $$d); \
+	    case $$n in \
+	    supervisor) inc="$(INC_supervisor)";; cli) inc="$(INC_cli)";; \
+	    convert) inc="$(INC_convert)";; worker) inc="$(INC_worker)";; \
+	    committer) inc="$(INC_committer)";; store) inc="$(INC_store)";; \
+	    proto) inc="$(INC_proto)";; common) inc="$(INC_common)";; esac; \
+	    if echo "#include \"$$h\"" | $(CC) $(CPPFLAGS) $$inc $(PKG_CFLAGS) \
+		-fsyntax-only -x c - 2>&1 | grep -q "$$h: No such file"; \
+	    then :; else echo "layout: $$d/ can include $$h"; exit 1; fi; \
+	done; echo "layout: $(words $(LAYOUT_FORBIDDEN)) forbidden includes refused"
 
 lint-man:
 	mandoc -Tlint -Wwarning man/kbd.8 man/kbctl.1
