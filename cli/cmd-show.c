@@ -206,10 +206,14 @@ copy_selection(int fd, const char *path, FILE *f, const struct range *r,
 		if (n == 0)
 			break;
 		if (first && refuse_binary && looks_binary(buf, (size_t)n,
-		    (size_t)n == sizeof(buf)))
+		    (size_t)n == sizeof(buf))) {
+			if (json)
+				die("%s: binary content has no place in JSON "
+				    "text (use --raw -o FILE)", path);
 			die("%s: binary content; not printed to a terminal "
 			    "(use -o FILE, or a pipe: kbctl show --raw DOC | ...)",
 			    path);
+		}
 		first = 0;
 		lastnl = buf[n - 1] == '\n';
 		if (done) {
