@@ -126,3 +126,35 @@ assert_eq "beta|wiki/sources/beta.md|$T/in/beta.md" \
 kbctl remove beta >/dev/null
 expect_status 1 kbctl show beta
 lint_clean
+
+# wiki/AGENTS.md: written at init, its count kept current by add and
+# remove; lint checks it, lint --fix rewrites it.
+export KB="$T/kb2"
+kbctl init >/dev/null
+[ -f "$KB/wiki/AGENTS.md" ] || fail "no AGENTS.md after init"
+grep -q 'It holds 0 documents\.' "$KB/wiki/AGENTS.md" || fail "AGENTS.md count at init: $(cat "$KB/wiki/AGENTS.md")"
+for w in 'kbctl search' 'kbctl show' 'kbctl list' '--json' 'wiki/sources/DOC.md' 'raw/DOC.EXT'; do
+	grep -q -- "$w" "$KB/wiki/AGENTS.md" || fail "AGENTS.md does not mention $w"
+done
+kbctl add "$T/in" >/dev/null
+grep -q 'It holds 3 documents\.' "$KB/wiki/AGENTS.md" || fail "AGENTS.md count after add"
+kbctl remove beta report >/dev/null
+grep -q 'It holds 1 document\.' "$KB/wiki/AGENTS.md" || fail "AGENTS.md count after remove"
+[ ! -e "$KB/wiki/AGENTS.md.tmp" ] || fail "AGENTS.md.tmp left behind"
+lint_clean
+rm "$KB/wiki/AGENTS.md"
+set +e
+out=$(kbctl lint 2>&1)
+st=$?
+set -e
+assert_eq 1 "$st" "lint with AGENTS.md missing"
+assert_contains "$out" "wiki/AGENTS.md" "lint names AGENTS.md"
+out=$(kbctl lint --fix)
+assert_contains "$out" "wiki/AGENTS.md: rewritten" "lint --fix rewrites AGENTS.md"
+grep -q 'It holds 1 document\.' "$KB/wiki/AGENTS.md" || fail "AGENTS.md count after lint --fix"
+lint_clean
+# Stale (a crash between a commit and its rewrite): the next start heals it.
+kbctl stop >/dev/null
+sed -i 's/It holds 1 document\./It holds 7 documents./' "$KB/wiki/AGENTS.md"
+kbctl list >/dev/null
+grep -q 'It holds 1 document\.' "$KB/wiki/AGENTS.md" || fail "AGENTS.md not healed at start-up"
