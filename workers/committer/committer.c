@@ -182,6 +182,10 @@ agents_refresh(int check)
 	}
 	if (fsio_write_atomic(WIKI_AGENTS, text, len, "agents.write") == -1 ||
 	    fsio_fsync_dir(KB_WIKI, "agents.fsync") == -1) {
+		/* As everywhere: after a failed fsync, exit; recovery decides. */
+		if (fsio_sync_failed())
+			fatalx("%s: an fsync failed; exiting for recovery",
+			    WIKI_AGENTS);
 		log_warn("%s", WIKI_AGENTS);
 		agents_docs = UINT64_MAX;	/* the next change retries */
 		r = -1;
