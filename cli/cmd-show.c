@@ -19,6 +19,7 @@
 
 #include "kbctl.h"
 #include "utf8.h"
+#include "util.h"
 
 enum show_part {
 	PART_SOURCE,
@@ -94,10 +95,104 @@ put_time(FILE *f, int64_t t)
 		fputs(buf, f);
 }
 
+/*
+ * The outline and keywords are not in the registry: the summary page
+ * holds them (wiki_summary writes "## Outline" as a nested list and
+ * "## Keywords" as one line). Read from there; a missing page gives none.
+ */
+struct page_info {
+	char	*page;		/* the summary page, cut into lines */
+	char	**outline;	/* its list items, with their indent */
+	size_t	 noutline;
+	char	*keywords;	/* "a, b, c" or NULL */
+};
+
+static void
+page_info(const char *summary, struct page_info *pi)
+{
+	enum { NONE, OUTLINE, KEYWORDS } sec = NONE;
+	char	*path, *line, *next;
+	size_t	 len;
+
+	memset(pi, 0, sizeof(*pi));
+	if (asprintf(&path, "%s/%s", kb_root(), summary) == -1)
+		die("out of memory");
+	pi->page = read_file(path, &len);
+	free(path);
+	if (pi->page == NULL)
+		return;
+	for (line = pi->page; line != NULL; line = next) {
+		if ((next = strchr(line, '\n')) != NULL)
+			*next++ = '\0';
+		if (strncmp(line, "## ", 3) == 0) {
+			sec = strcmp(line, "## Outline") == 0 ? OUTLINE :
+			    strcmp(line, "## Keywords") == 0 ? KEYWORDS : NONE;
+			continue;
+		}
+		if (sec == OUTLINE && line[strspn(line, " ")] == '-') {
+			pi->outline = reallocarray(pi->outline,
+			    pi->noutline + 1, sizeof(*pi->outline));
+			if (pi->outline == NULL)
+				die("out of memory");
+			pi->outline[pi->noutline++] = line;
+		} else if (sec == KEYWORDS && *line != '\0' &&
+		    pi->keywords == NULL && strcmp(line, "_None._") != 0)
+			pi->keywords = line;
+	}
+}
+
+static void
+show_meta_page(FILE *f, const struct page_info *pi, struct jobj *o)
+{
+	const char	*kw, *text;
+	char		*word;
+	size_t		 i, n, depth;
+
+	if (o != NULL) {
+		jobj_key(o, "keywords");
+		fputc('[', f);
+		for (kw = pi->keywords, n = 0; kw != NULL && *kw != '\0'; n++) {
+			if (n > 0)
+				fputc(',', f);
+			i = strcspn(kw, ",");
+			word = estrndup(kw, i);
+			json_string(f, word);
+			free(word);
+			kw += i;
+			kw += strspn(kw, ", ");
+		}
+		fputc(']', f);
+		jobj_key(o, "outline");
+		fputc('[', f);
+		for (i = 0; i < pi->noutline; i++) {
+			depth = strspn(pi->outline[i], " ");
+			text = pi->outline[i] + depth + 1;
+			text += strspn(text, " ");
+			fprintf(f, "%s{\"depth\":%zu,\"text\":", i ? "," : "",
+			    depth / 2);
+			json_string(f, text);
+			fputc('}', f);
+		}
+		fputc(']', f);
+		return;
+	}
+	fputs("keywords:    ", f);
+	text_put(f, pi->keywords != NULL ? pi->keywords : "", TEXT_LINE);
+	fputs("\noutline:", f);
+	for (i = 0; i < pi->noutline; i++) {
+		fputs("\n  ", f);
+		text_put(f, pi->outline[i], TEXT_LINE);
+	}
+	fputc('\n', f);
+}
+
 static void
 show_meta(FILE *f, const Kbd__DocMeta *m, int json)
 {
-	struct jobj	o;
+	struct page_info pi;
+	struct jobj	 o;
+
+	page_info(m->summary, &pi);
 
 	if (json) {
 		jobj_begin(&o, f);
@@ -113,9 +208,10 @@ show_meta(FILE *f, const Kbd__DocMeta *m, int json)
 		jobj_str(&o, "format", m->format);
 		jobj_i64(&o, "added", m->added);
 		jobj_u64(&o, "job", m->job);
+		show_meta_page(f, &pi, &o);
 		jobj_end(&o);
 		fputc('\n', f);
-		return;
+		goto out;
 	}
 	fputs("doc:         ", f);
 	text_put(f, m->doc, 0);
@@ -136,6 +232,10 @@ show_meta(FILE *f, const Kbd__DocMeta *m, int json)
 	    m->format[0] != '\0' ? m->format : "(none)");
 	put_time(f, m->added);
 	fprintf(f, "\njob:         %" PRIu64 "\n", m->job);
+	show_meta_page(f, &pi, NULL);
+out:
+	free(pi.outline);
+	free(pi.page);
 }
 
 /* Whether the first bytes of a file say it is not text for a terminal. */

@@ -70,7 +70,7 @@ static const struct cmd cmds[] = {
 	  "Print a document's Markdown (from the KB's files).\n"
 	  "  --summary     its summary page instead\n"
 	  "  --raw         the original bytes (binary only to a pipe or -o)\n"
-	  "  --meta        its registry record: title, paths, hash, size...\n"
+	  "  --meta        its record: title, paths, hash, size, outline...\n"
 	  "  --lines a-b   only lines a to b (1-based, inclusive; a- to the end)\n"
 	  "  --bytes a-b   only bytes a to b (1-based, inclusive; a- to the end)\n"
 	  "  -o, --output file  write to file instead of standard output\n"

@@ -1,4 +1,5 @@
-# show: a document's Markdown, summary, raw bytes and record, with line
+# show: a document's Markdown, summary, raw bytes and record (outline and
+# keywords from the summary page), with line
 # and byte ranges and JSON; binary refused at a terminal; a wrong name
 # gets the closest names. list and search --json carry the paths.
 . "$(dirname "$0")/lib.sh"
@@ -73,6 +74,17 @@ assert_eq '"line two\nline three\n"|[2,3]|4|39' \
 j=$(kbctl show --summary --json --bytes 1-6 beta)
 assert_eq '"# Beta"|[1,6]|summary' "$(echo "$j" | jq -r '"\(.text|tojson)|\(.range_bytes|tojson)|\(.part)"')" \
     "show --summary --json --bytes"
+# The outline and keywords, from the summary page.
+j=$(kbctl show --meta --json report)
+assert_eq '[{"depth":0,"text":"Annual Overview"},{"depth":0,"text":"Introduction"},{"depth":1,"text":"Findings"},{"depth":1,"text":"Custom Styled Heading"}]' \
+    "$(echo "$j" | jq -c .outline)" "show --meta --json outline"
+assert_eq "$(sed -n '/^## Keywords/{n;n;p}' "$KB/wiki/summaries/report.md")" \
+    "$(echo "$j" | jq -r '.keywords | join(", ")')" "show --meta --json keywords"
+m=$(kbctl show --meta report)
+assert_contains "$m" "outline:
+  - Annual Overview
+  - Introduction
+    - Findings" "show --meta outline"
 set +e
 kbctl show --raw --json report > "$T/out" 2> "$T/err"
 st=$?
