@@ -1,7 +1,8 @@
 # show: a document's Markdown, summary, raw bytes and record (outline and
-# keywords from the summary page), with line
-# and byte ranges and JSON; binary refused at a terminal; a wrong name
-# gets the closest names. list and search --json carry the paths.
+# keywords from the summary page), with line and byte ranges and JSON;
+# binary refused at a terminal; a wrong name gets the closest names. list
+# and search --json carry the paths. wiki/AGENTS.md: written at init,
+# kept current, checked and repaired by lint.
 . "$(dirname "$0")/lib.sh"
 
 PTY="python3 $(dirname "$0")/pty_run.py"
