@@ -615,7 +615,7 @@ dbread_similar(const char *name, unsigned max, char ***out, size_t *nout)
 
 	*out = NULL;
 	*nout = 0;
-	if (len >= SIMILAR_MAXLEN)
+	if (len == 0 || len >= SIMILAR_MAXLEN)
 		return 0;
 	sqlite3_bind_text(st_after, 1, name, -1, SQLITE_STATIC);
 	sqlite3_bind_int(st_after, 2, SIMILAR_EACH);
