@@ -76,6 +76,8 @@ cmd_search(int argc, char **argv)
 			jobj_str(&o, "title", h->title);
 			jobj_double(&o, "score", h->score);
 			jobj_str(&o, "snippet", h->snippet);
+			jobj_str(&o, "source", h->source);
+			jobj_str(&o, "src_path", h->src_path);
 			jobj_end(&o);
 			continue;
 		}
@@ -135,6 +137,7 @@ cmd_list(int argc, char **argv)
 				jobj_str(&o, "raw", d->raw);
 				jobj_str(&o, "source", d->source);
 				jobj_u64(&o, "size", d->size);
+				jobj_str(&o, "src_path", d->src_path);
 				jobj_end(&o);
 				continue;
 			}

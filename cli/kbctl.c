@@ -62,11 +62,25 @@ static const struct cmd cmds[] = {
 	{ "search", "[--limit n] [--json] query ...",
 	  "Full-text search (FTS5 query syntax); best hits first.\n"
 	  "  -n, --limit n at most n hits (1-10000, default 10)\n"
-	  "  --json        an array of {doc, title, score, snippet}\n",
+	  "  --json        an array of {doc, title, score, snippet, source,\n"
+	  "                src_path}\n",
 	  cmd_search },
+	{ "show", "[--summary | --raw | --meta] [--lines a-b | --bytes a-b] "
+	  "[-o file] [--json] doc",
+	  "Print a document's Markdown (from the KB's files).\n"
+	  "  --summary     its summary page instead\n"
+	  "  --raw         the original bytes (binary only to a pipe or -o)\n"
+	  "  --meta        its record: title, paths, hash, size, outline...\n"
+	  "  --lines a-b   only lines a to b (1-based, inclusive; a- to the end)\n"
+	  "  --bytes a-b   only bytes a to b (1-based, inclusive; a- to the end)\n"
+	  "  -o, --output file  write to file instead of standard output\n"
+	  "  --json        one object: {doc, part, path, size, text} or the\n"
+	  "                record\n",
+	  cmd_show },
 	{ "list", "[--json]",
 	  "List the documents.\n"
-	  "  --json        an array of {doc, title, hash, raw, source, size}\n",
+	  "  --json        an array of {doc, title, hash, raw, source, size,\n"
+	  "                src_path}\n",
 	  cmd_list },
 	{ "remove", "[--json] doc ...",
 	  "Remove documents: their files, registry rows and index entries.\n"

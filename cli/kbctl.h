@@ -36,6 +36,11 @@
 #define OPT_COLOR	0x103
 #define OPT_TIMEOUT	0x104
 #define OPT_FIX		0x105
+#define OPT_SUMMARY	0x106
+#define OPT_RAW		0x107
+#define OPT_META	0x108
+#define OPT_LINES	0x109
+#define OPT_BYTES	0x10a
 
 struct cmd {
 	const char	*name;
@@ -136,6 +141,9 @@ int	 cmd_jobs(int, char **);
 /* cmd-query.c */
 int	 cmd_search(int, char **);
 int	 cmd_list(int, char **);
+
+/* cmd-show.c */
+int	 cmd_show(int, char **);
 
 /* cmd-kb.c */
 int	 cmd_init(int, char **);

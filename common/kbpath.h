@@ -7,6 +7,7 @@
  *	wiki/sources/NAME.md		its Markdown
  *	wiki/summaries/NAME.md		its summary page
  *	wiki/index.md, wiki/log.md	the index and the log
+ *	wiki/AGENTS.md			how to read this KB (for agents)
  *	.kb/				kbd's own state (below)
  */
 #ifndef KBD_KBPATH_H
@@ -34,6 +35,7 @@
 #define KB_SUMMARIES	"wiki/summaries"
 #define KB_INDEX	"wiki/index.md"
 #define KB_LOG		"wiki/log.md"
+#define KB_AGENTS	"wiki/AGENTS.md"
 
 /* Relative links between wiki pages: summary to source and raw, index to
  * summary. */

@@ -74,6 +74,8 @@ static const struct {
 	{ MSG_JOBS_REQ, "JOBS_REQ", &kbd__jobs_req__descriptor },
 	{ MSG_JOBS_REP, "JOBS_REP", &kbd__jobs_rep__descriptor },
 	{ MSG_PROGRESS, "PROGRESS", &kbd__progress__descriptor },
+	{ MSG_SHOW_REQ, "SHOW_REQ", &kbd__show_req__descriptor },
+	{ MSG_SHOW_REP, "SHOW_REP", &kbd__show_rep__descriptor },
 };
 
 const ProtobufCMessageDescriptor *

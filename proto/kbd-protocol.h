@@ -17,8 +17,10 @@
  * 2: CANCEL_REQ, JOBS_REQ, JOBS_REP (job control).
  * 3: PROGRESS; AddReq.progress and WaitReq.progress ask for it.
  * 4: JOB_CANCEL_REQ, JOB_CANCEL_REP (a cancel recorded in the job's row).
+ * 5: SHOW_REQ, SHOW_REP (one document's row and paths); SearchHit and
+ *    DocInfo carry the wiki and source paths.
  */
-#define KBD_PROTO_VERSION 4
+#define KBD_PROTO_VERSION 5
 
 /* Header, in host byte order: both ends are on this host. */
 struct msg_hdr {
@@ -92,6 +94,8 @@ enum msg_type {
 	MSG_JOBS_REQ,
 	MSG_JOBS_REP,
 	MSG_PROGRESS,		/* Progress: kbd -> follower that asked */
+	MSG_SHOW_REQ,		/* ShowReq */
+	MSG_SHOW_REP,		/* ShowRep */
 
 	MSG_TYPE_MAX
 };

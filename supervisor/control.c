@@ -474,6 +474,43 @@ list_continue(struct client *c)
 		send_list_chunk(c);
 }
 
+/* SHOW_SIMILAR: how many names a "did you mean" hint offers. */
+#define SHOW_SIMILAR	5
+
+/*
+ * One document's row and paths; kbctl reads its files itself. Not found:
+ * the closest names instead.
+ */
+static void
+show_request(struct client *c, const char *doc)
+{
+	Kbd__ShowRep	 rep = KBD__SHOW_REP__INIT;
+	Kbd__DocMeta	 meta;
+	char		**similar;
+	size_t		 i, n;
+	int		 r;
+
+	if ((r = dbread_show(doc, &meta)) == -1) {
+		client_error(c, "cannot read the registry");
+		return;
+	}
+	if (r == 1) {
+		rep.meta = &meta;
+		client_send(c, MSG_SHOW_REP, &rep.base);
+		dbread_show_free(&meta);
+	} else {
+		if (dbread_similar(doc, SHOW_SIMILAR, &similar, &n) == -1)
+			n = 0;
+		rep.similar = similar;
+		rep.n_similar = n;
+		client_send(c, MSG_SHOW_REP, &rep.base);
+		for (i = 0; i < n; i++)
+			free(similar[i]);
+		free(similar);
+	}
+	client_done(c);
+}
+
 static void
 client_dispatch(struct client *c, struct msg *m)
 {
@@ -534,6 +571,9 @@ client_dispatch(struct client *c, struct msg *m)
 		client_done(c);
 		return;
 	}
+	case MSG_SHOW_REQ:
+		show_request(c, ((Kbd__ShowReq *)m->pb)->doc);
+		return;
 	case MSG_LIST_REQ:
 		c->list_after = 0;
 		c->listing = 1;

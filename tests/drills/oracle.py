@@ -10,8 +10,17 @@ import re
 import sqlite3
 
 
+# wiki/AGENTS.md is derived from the registry's document count and
+# rewritten after the commit point (and at start-up when stale), so a
+# snapshot taken at a commit point holds the old one: dump() leaves it
+# out and consistent() checks it against the registry instead.
+AGENTS = "wiki/AGENTS.md"
+AGENTS_COUNT = re.compile(r"It holds (\d+) documents?\.")
+
+
 def dump(kb):
-    """Canonical state: registry, FTS and commit rows, raw/ and wiki/."""
+    """Canonical state: registry, FTS and commit rows, raw/ and wiki/
+    (but AGENTS.md, see above)."""
     out = []
     db = os.path.join(kb, ".kb", "kb.db")
     con = sqlite3.connect("file:%s?mode=ro" % db, uri=True)
@@ -32,6 +41,8 @@ def dump(kb):
             rel = os.path.relpath(d, kb)
             out.append("dir " + rel)
             for f in sorted(files):
+                if "%s/%s" % (rel, f) == AGENTS:
+                    continue
                 p = os.path.join(d, f)
                 if os.path.islink(p) or not os.path.isfile(p):
                     out.append("special %s/%s" % (rel, f))
@@ -90,6 +101,16 @@ def consistent(kb):
         if n != len(docs):
             probs.append("index.md lists %d documents, registry %d" %
                          (n, len(docs)))
+    ag = os.path.join(kb, AGENTS)
+    if not os.path.isfile(ag):
+        probs.append("%s missing" % AGENTS)
+    else:
+        with open(ag, encoding="utf-8", errors="replace") as fh:
+            m = AGENTS_COUNT.search(fh.read())
+        if m is None or int(m.group(1)) != len(docs):
+            probs.append("%s says %s documents, registry %d" %
+                         (AGENTS, m.group(1) if m else "no count",
+                          len(docs)))
     jd = os.path.join(kb, ".kb/journal")
     if os.path.isdir(jd) and os.listdir(jd):
         probs.append("journal dir not empty: %s" % os.listdir(jd))

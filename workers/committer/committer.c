@@ -13,7 +13,8 @@
  * in the current state is fatal.
  *
  * Fail points (fsio.h) named here: init.mkdir, init.fsync, init.index
- * and init.log (with .fsync, .rename). Each other file names its own.
+ * and init.log (with .fsync, .rename), agents.write (with .fsync,
+ * .rename) and agents.fsync. Each other file names its own.
  */
 #include <sys/types.h>
 #include <sys/file.h>
@@ -34,6 +35,7 @@
 #include "journal.h"
 #include "kbd.h"
 #include "log.h"
+#include "util.h"
 #include "wiki.h"
 #include "xmalloc.h"
 
@@ -143,6 +145,54 @@ committer_open(unsigned *rolled_back, unsigned *finalized)
 	init_dirs(live_dirs, sizeof(live_dirs) / sizeof(live_dirs[0]), 0755);
 	init_file(WIKI_INDEX, WIKI_INDEX_HEADER, "init.index");
 	init_file(WIKI_LOG, WIKI_LOG_HEADER, "init.log");
+	/* After recovery: a crash may have left it behind the registry. */
+	(void)agents_refresh(1);
+}
+
+/*
+ * AGENTS.md is one small file derived from one number: rewriting it whole
+ * and atomically after the commit, and again at start-up if a crash came
+ * between the two, keeps it right without a place in the journal.
+ */
+static uint64_t	agents_docs = UINT64_MAX;	/* as written; MAX: unknown */
+
+int
+agents_refresh(int check)
+{
+	uint64_t	 n;
+	char		*text, *cur;
+	size_t		 len, curlen;
+	int		 same, r = 1;
+
+	if (db_doc_count(&n) == -1) {
+		log_warnx("%s: %s", WIKI_AGENTS, db_errmsg());
+		return -1;
+	}
+	if (!check && n == agents_docs)
+		return 0;
+	text = wiki_agents(n, &len);
+	if (check && (cur = read_file(WIKI_AGENTS, &curlen)) != NULL) {
+		same = curlen == len && memcmp(cur, text, len) == 0;
+		free(cur);
+		if (same) {
+			agents_docs = n;
+			free(text);
+			return 0;
+		}
+	}
+	if (fsio_write_atomic(WIKI_AGENTS, text, len, "agents.write") == -1 ||
+	    fsio_fsync_dir(KB_WIKI, "agents.fsync") == -1) {
+		/* As everywhere: after a failed fsync, exit; recovery decides. */
+		if (fsio_sync_failed())
+			fatalx("%s: an fsync failed; exiting for recovery",
+			    WIKI_AGENTS);
+		log_warn("%s", WIKI_AGENTS);
+		agents_docs = UINT64_MAX;	/* the next change retries */
+		r = -1;
+	} else
+		agents_docs = n;
+	free(text);
+	return r;
 }
 
 /* The dispatch. */
@@ -176,6 +226,7 @@ answer_batch_end(const ProtobufCMessage *pb)
 	Kbd__BatchRep	*rep;
 
 	rep = batch_end((const Kbd__BatchEnd *)pb);
+	(void)agents_refresh(0);
 	committer_send(MSG_BATCH_REP, &rep->base);
 	batch_rep_free(rep);
 	return CS_IDLE;

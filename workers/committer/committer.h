@@ -54,6 +54,14 @@ enum committer_state {
  * live tree. Fatal on any error.
  */
 void	 committer_open(unsigned *rolled_back, unsigned *finalized);
+/*
+ * wiki/AGENTS.md, derived from the registry's document count and not
+ * journaled: with check, compared with the file and rewritten if it
+ * differs or is missing (start-up, lint --fix); without, rewritten only
+ * when the count changed since the last write (after a batch or a
+ * removal). 1 written, 0 current, -1 error (logged).
+ */
+int	 agents_refresh(int check);
 /* Serve one message from the supervisor; fatal if not allowed now. */
 void	 committer_dispatch(struct msg *);
 void	 committer_send(uint32_t type, const ProtobufCMessage *);

@@ -1,7 +1,7 @@
 /*
  * Lint: every registry document has its three files, its raw file has the
  * content registered; every file of the live directories belongs to a
- * document; index.md and log.md exist; the database checks itself; no
+ * document; index.md, log.md and AGENTS.md exist; the database checks itself; no
  * journal is active and nothing is left in staging. With fix, lint --fix
  * (lintfix.c) repairs first and lint reports what remains. Read-only
  * itself: changes nothing.
@@ -183,6 +183,8 @@ lint_kb(const Kbd__LintReq *req)
 		l.error = lintfix(&fixed);
 		if (l.error != NULL)
 			log_warnx("lint --fix: %s", l.error);
+		else if (agents_refresh(1) == 1)
+			lint_add(&fixed, "%s: rewritten", WIKI_AGENTS);
 	}
 	if (db_docs_foreach(lint_doc, &l) == -1)
 		lint_db_error(&l);
@@ -193,6 +195,8 @@ lint_kb(const Kbd__LintReq *req)
 		lint_add(&l, "%s: %s", WIKI_INDEX, strerror(errno));
 	if (stat(WIKI_LOG, &st) == -1)
 		lint_add(&l, "%s: %s", WIKI_LOG, strerror(errno));
+	if (stat(WIKI_AGENTS, &st) == -1)
+		lint_add(&l, "%s: %s", WIKI_AGENTS, strerror(errno));
 	if (db_check(lint_report, &l) == -1)
 		lint_db_error(&l);
 	if ((n = journal_count_active()) == -1)

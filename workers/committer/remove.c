@@ -199,6 +199,8 @@ remove_docs(const Kbd__RemoveReq *req)
 	rep.error = err != NULL ? err : (char *)"";
 	if (err != NULL)
 		log_warnx("remove: %s", err);
+	/* Before the answer, so a client that was answered reads it current. */
+	(void)agents_refresh(0);
 	committer_send(MSG_C_REMOVE_REP, &rep.base);
 	for (i = 0; i < n; i++) {
 		free(v[i].ext);

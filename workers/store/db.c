@@ -68,7 +68,7 @@ static sqlite3_stmt	*st_name, *st_name_ext, *st_by_hash, *st_by_name;
 static sqlite3_stmt	*st_doc_insert, *st_fts_insert;
 static sqlite3_stmt	*st_doc_delete, *st_fts_delete;
 static sqlite3_stmt	*st_job_insert, *st_job_get, *st_job_batch;
-static sqlite3_stmt	*st_job_finish, *st_job_cancel;
+static sqlite3_stmt	*st_job_finish, *st_job_cancel, *st_doc_count;
 
 const char *
 db_errmsg(void)
@@ -267,6 +267,7 @@ db_open(const char *path)
 	st_commit_insert = prep("INSERT INTO commits(journal, job, at) "
 	    "VALUES (?, ?, ?)");
 	st_name = prep("SELECT 1 FROM documents WHERE name = ?");
+	st_doc_count = prep("SELECT count(*) FROM documents");
 	st_name_ext = prep("SELECT 1 FROM documents WHERE name = ? AND "
 	    "ext = ?");
 	st_by_hash = prep("SELECT name, src_path, job FROM documents "
@@ -310,7 +311,7 @@ db_close(void)
 		&st_commit_insert, &st_name, &st_name_ext, &st_by_hash,
 		&st_by_name, &st_doc_insert, &st_fts_insert, &st_doc_delete,
 		&st_fts_delete, &st_job_insert, &st_job_get, &st_job_batch,
-		&st_job_finish, &st_job_cancel
+		&st_job_finish, &st_job_cancel, &st_doc_count
 	};
 	size_t		  i;
 
@@ -388,6 +389,19 @@ db_name_exists(const char *name)
 	if ((r = row(st_name, "name lookup")) == 1)
 		sqlite3_reset(st_name);
 	return r;
+}
+
+int
+db_doc_count(uint64_t *n)
+{
+	int	r;
+
+	*n = 0;
+	if ((r = row(st_doc_count, "document count")) == 1) {
+		*n = (uint64_t)sqlite3_column_int64(st_doc_count, 0);
+		sqlite3_reset(st_doc_count);
+	}
+	return r == -1 ? -1 : 0;
 }
 
 int

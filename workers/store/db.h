@@ -66,6 +66,7 @@ int	 db_commit_insert(const char *journal, uint64_t job, int64_t at);
 
 /* Registry lookups: 1 found, 0 not, -1 error. Strings are xstrdup'ed. */
 int	 db_name_exists(const char *name);
+int	 db_doc_count(uint64_t *n);			/* 0, -1 */
 int	 db_name_ext_exists(const char *name, const char *ext);
 int	 db_doc_by_hash(const char *hash, char **name, char **src_path,
 	    uint64_t *job);

@@ -21,6 +21,7 @@
 
 static sqlite3		*db;
 static sqlite3_stmt	*st_hash, *st_stat, *st_job, *st_newest, *st_list;
+static sqlite3_stmt	*st_show, *st_after, *st_before, *st_words;
 
 static sqlite3_stmt *
 prep(const char *sql)
@@ -56,8 +57,18 @@ dbread_open(const char *kbroot)
 	    "src_ino = ? AND size = ? AND src_mtime_ns = ?");
 	st_job = prep("SELECT " DB_JOB_COLUMNS " FROM jobs WHERE id = ?");
 	st_newest = prep("SELECT max(id) FROM jobs");
-	st_list = prep("SELECT id, name, title, hash, ext, size FROM documents "
-	    "WHERE id > ? ORDER BY id LIMIT ?");
+	st_list = prep("SELECT id, name, title, hash, ext, size, src_path "
+	    "FROM documents WHERE id > ? ORDER BY id LIMIT ?");
+	st_show = prep("SELECT name, title, description, src_path, hash, "
+	    "size, ext, added_at, job FROM documents WHERE name = ?");
+	/* Closest names: neighbours in name order (the UNIQUE index)... */
+	st_after = prep("SELECT name FROM documents WHERE name >= ? "
+	    "ORDER BY name LIMIT ?");
+	st_before = prep("SELECT name FROM documents WHERE name < ? "
+	    "ORDER BY name DESC LIMIT ?");
+	/* ...and names sharing a word, through the full-text index. */
+	st_words = prep("SELECT d.name FROM fts JOIN documents d "
+	    "ON d.id = fts.rowid WHERE fts MATCH ? LIMIT ?");
 	return 0;
 }
 
@@ -69,6 +80,10 @@ dbread_close(void)
 	sqlite3_finalize(st_job);
 	sqlite3_finalize(st_newest);
 	sqlite3_finalize(st_list);
+	sqlite3_finalize(st_show);
+	sqlite3_finalize(st_after);
+	sqlite3_finalize(st_before);
+	sqlite3_finalize(st_words);
 	sqlite3_close(db);
 	db = NULL;
 }
@@ -275,7 +290,8 @@ run_search(const char *q, unsigned limit, Kbd__SearchRep *rep, char *err,
 	int		 r;
 
 	if (sqlite3_prepare_v2(db, "SELECT d.name, d.title, bm25(fts), "
-	    "snippet(fts, 2, '[', ']', '...', 16) FROM fts JOIN documents d "
+	    "snippet(fts, 2, '[', ']', '...', 16), d.src_path "
+	    "FROM fts JOIN documents d "
 	    "ON d.id = fts.rowid WHERE fts MATCH ? ORDER BY bm25(fts) "
 	    "LIMIT ?", -1, &st, NULL) != SQLITE_OK) {
 		(void)snprintf(err, errlen, "%s", sqlite3_errmsg(db));
@@ -296,6 +312,8 @@ run_search(const char *q, unsigned limit, Kbd__SearchRep *rep, char *err,
 		h->score = sqlite3_column_double(st, 2);
 		h->snippet = xstrdup(sqlite3_column_text(st, 3) ?
 		    (const char *)sqlite3_column_text(st, 3) : "");
+		h->source = kbpath_source(h->doc);
+		h->src_path = xstrdup((const char *)sqlite3_column_text(st, 4));
 		rep->hits[rep->n_hits++] = h;
 	}
 	if (r != SQLITE_DONE)
@@ -358,6 +376,8 @@ dbread_search_free(Kbd__SearchRep *rep)
 		free(rep->hits[i]->doc);
 		free(rep->hits[i]->title);
 		free(rep->hits[i]->snippet);
+		free(rep->hits[i]->source);
+		free(rep->hits[i]->src_path);
 		free(rep->hits[i]);
 	}
 	free(rep->hits);
@@ -387,6 +407,8 @@ dbread_list(int64_t *after, unsigned max, Kbd__ListChunk *chunk)
 		d->raw = kbpath_raw(name, ext);
 		d->source = kbpath_source(name);
 		d->size = (uint64_t)sqlite3_column_int64(st_list, 5);
+		d->src_path = xstrdup((const char *)
+		    sqlite3_column_text(st_list, 6));
 		chunk->docs[chunk->n_docs++] = d;
 	}
 	sqlite3_reset(st_list);
@@ -409,9 +431,219 @@ dbread_list_free(Kbd__ListChunk *chunk)
 		free(chunk->docs[i]->hash);
 		free(chunk->docs[i]->raw);
 		free(chunk->docs[i]->source);
+		free(chunk->docs[i]->src_path);
 		free(chunk->docs[i]);
 	}
 	free(chunk->docs);
 	chunk->docs = NULL;
 	chunk->n_docs = 0;
+}
+
+static char *
+col_dup(sqlite3_stmt *st, int i)
+{
+	const unsigned char	*t = sqlite3_column_text(st, i);
+
+	return xstrdup(t != NULL ? (const char *)t : "");
+}
+
+int
+dbread_show(const char *name, Kbd__DocMeta *m)
+{
+	const char	*ext;
+	int		 r;
+
+	kbd__doc_meta__init(m);
+	sqlite3_bind_text(st_show, 1, name, -1, SQLITE_STATIC);
+	r = sqlite3_step(st_show);
+	if (r == SQLITE_ROW) {
+		m->doc = col_dup(st_show, 0);
+		m->title = col_dup(st_show, 1);
+		m->description = col_dup(st_show, 2);
+		m->src_path = col_dup(st_show, 3);
+		m->hash = col_dup(st_show, 4);
+		m->size = (uint64_t)sqlite3_column_int64(st_show, 5);
+		m->format = col_dup(st_show, 6);
+		m->added = sqlite3_column_int64(st_show, 7);
+		m->job = (uint64_t)sqlite3_column_int64(st_show, 8);
+		ext = m->format;
+		m->source = kbpath_source(m->doc);
+		m->summary = kbpath_summary(m->doc);
+		m->raw = kbpath_raw(m->doc, ext);
+		r = 1;
+	} else if (r == SQLITE_DONE)
+		r = 0;
+	else {
+		log_warnx("show: %s", sqlite3_errmsg(db));
+		r = -1;
+	}
+	sqlite3_reset(st_show);
+	sqlite3_clear_bindings(st_show);
+	return r;
+}
+
+void
+dbread_show_free(Kbd__DocMeta *m)
+{
+	free(m->doc);
+	free(m->title);
+	free(m->description);
+	free(m->src_path);
+	free(m->hash);
+	free(m->format);
+	free(m->source);
+	free(m->summary);
+	free(m->raw);
+	kbd__doc_meta__init(m);
+}
+
+/* Names longer than this are not compared: no one mistypes them. */
+#define SIMILAR_MAXLEN	128
+#define SIMILAR_EACH	16	/* candidates from each query */
+
+/* Levenshtein distance over bytes; both shorter than SIMILAR_MAXLEN. */
+static size_t
+edit_distance(const char *a, const char *b)
+{
+	size_t	row[SIMILAR_MAXLEN + 1], la = strlen(a), lb = strlen(b);
+	size_t	i, j, diag, up, best;
+
+	for (j = 0; j <= lb; j++)
+		row[j] = j;
+	for (i = 1; i <= la; i++) {
+		diag = row[0];
+		row[0] = i;
+		for (j = 1; j <= lb; j++) {
+			up = row[j];
+			best = diag + (a[i - 1] != b[j - 1]);
+			if (up + 1 < best)
+				best = up + 1;
+			if (row[j - 1] + 1 < best)
+				best = row[j - 1] + 1;
+			row[j] = best;
+			diag = up;
+		}
+	}
+	return row[lb];
+}
+
+struct cand {
+	char	*name;
+	size_t	 dist;
+};
+
+static int
+cand_cmp(const void *a, const void *b)
+{
+	const struct cand	*x = a, *y = b;
+
+	if (x->dist != y->dist)
+		return x->dist < y->dist ? -1 : 1;
+	return strcmp(x->name, y->name);
+}
+
+/* Adds the names st yields to c (no duplicates); st is reset. */
+static void
+cand_collect(sqlite3_stmt *st, struct cand *c, size_t *n, size_t cap)
+{
+	const char	*t;
+	size_t		 i;
+
+	while (*n < cap && sqlite3_step(st) == SQLITE_ROW) {
+		if ((t = (const char *)sqlite3_column_text(st, 0)) == NULL ||
+		    strlen(t) >= SIMILAR_MAXLEN)
+			continue;
+		for (i = 0; i < *n; i++)
+			if (strcmp(c[i].name, t) == 0)
+				break;
+		if (i == *n)
+			c[(*n)++].name = xstrdup(t);
+	}
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+}
+
+/*
+ * The FTS5 query for names sharing a word with name: each run of letters
+ * and digits as a quoted prefix, ORed, on the name column. NULL if name
+ * has no word.
+ */
+static char *
+words_query(const char *name)
+{
+	char	*q, *p;
+	int	 inword = 0, words = 0;
+
+	p = q = xmalloc(strlen(name) * 16 + 1);
+	for (; *name != '\0'; name++) {
+		if ((*name >= 'a' && *name <= 'z') || (*name >= 'A' &&
+		    *name <= 'Z') || (*name >= '0' && *name <= '9') ||
+		    (unsigned char)*name >= 0x80) {
+			if (!inword) {
+				p += sprintf(p, "%sname : \"", words++ ?
+				    " OR " : "");
+				inword = 1;
+			}
+			*p++ = *name;
+			continue;
+		}
+		if (inword)
+			p += sprintf(p, "\"*");
+		inword = 0;
+	}
+	if (inword)
+		p += sprintf(p, "\"*");
+	*p = '\0';
+	if (words == 0) {
+		free(q);
+		return NULL;
+	}
+	return q;
+}
+
+/*
+ * The names closest to one that does not exist: a bounded candidate set
+ * (the neighbours in name order, names sharing a word) ranked by edit
+ * distance, so the cost does not grow with the registry.
+ */
+int
+dbread_similar(const char *name, unsigned max, char ***out, size_t *nout)
+{
+	struct cand	 c[3 * SIMILAR_EACH];
+	char		*q;
+	size_t		 n = 0, i, len = strlen(name), limit;
+
+	*out = NULL;
+	*nout = 0;
+	if (len == 0 || len >= SIMILAR_MAXLEN)
+		return 0;
+	sqlite3_bind_text(st_after, 1, name, -1, SQLITE_STATIC);
+	sqlite3_bind_int(st_after, 2, SIMILAR_EACH);
+	cand_collect(st_after, c, &n, 3 * SIMILAR_EACH);
+	sqlite3_bind_text(st_before, 1, name, -1, SQLITE_STATIC);
+	sqlite3_bind_int(st_before, 2, SIMILAR_EACH);
+	cand_collect(st_before, c, &n, 3 * SIMILAR_EACH);
+	if ((q = words_query(name)) != NULL) {
+		sqlite3_bind_text(st_words, 1, q, -1, SQLITE_STATIC);
+		sqlite3_bind_int(st_words, 2, SIMILAR_EACH);
+		cand_collect(st_words, c, &n, 3 * SIMILAR_EACH);
+		free(q);
+	}
+	/* Close enough to be a typo, or one name holds the other. */
+	limit = len / 3 > 2 ? len / 3 : 2;
+	for (i = 0; i < n; i++) {
+		c[i].dist = edit_distance(name, c[i].name);
+		if (c[i].dist > limit && strstr(c[i].name, name) == NULL &&
+		    strstr(name, c[i].name) == NULL)
+			c[i].dist = SIZE_MAX;
+	}
+	qsort(c, n, sizeof(*c), cand_cmp);
+	*out = xcalloc(max > 0 ? max : 1, sizeof(**out));
+	for (i = 0; i < n; i++) {
+		if (*nout < max && c[i].dist != SIZE_MAX)
+			(*out)[(*nout)++] = c[i].name;
+		else
+			free(c[i].name);
+	}
+	return 0;
 }

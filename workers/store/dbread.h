@@ -1,10 +1,10 @@
 /*
  * The registry's read-only queries: what the supervisor reads beside the
  * committer (duplicate checks before any conversion, job records, search,
- * listing). They have a connection of their own, opened read-only: the
- * committer's (db.h) is the only one that writes, and it never opens this
- * one. In WAL mode these reads never block the committer nor see half a
- * batch.
+ * listing, showing one document). They have a connection of their own,
+ * opened read-only: the committer's (db.h) is the only one that writes,
+ * and it never opens this one. In WAL mode these reads never block the
+ * committer nor see half a batch.
  *
  * Lookups return 1 found, 0 not found, -1 error (logged), as db.h's do;
  * lists return 0 or -1.
@@ -45,5 +45,11 @@ void	 dbread_search_free(Kbd__SearchRep *);
 /* Up to max documents in id order after *after, which moves on. */
 int	 dbread_list(int64_t *after, unsigned max, Kbd__ListChunk *);
 void	 dbread_list_free(Kbd__ListChunk *);
+/* One document's row and paths (relative to the KB); found, free it. */
+int	 dbread_show(const char *name, Kbd__DocMeta *);
+void	 dbread_show_free(Kbd__DocMeta *);
+/* Up to max names closest to name, best first; free each and *out. */
+int	 dbread_similar(const char *name, unsigned max, char ***out,
+	    size_t *n);
 
 #endif /* KBD_DBREAD_H */

@@ -8,6 +8,7 @@
  */
 #include <sys/types.h>
 
+#include <inttypes.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -478,4 +479,69 @@ wiki_keywords_free(char **kw, size_t n)
 
 	for (i = 0; i < n; i++)
 		free(kw[i]);
+}
+
+/*
+ * wiki/AGENTS.md: what an agent (or a person) dropped into this KB needs
+ * to read it, and its size. Only the count changes; the committer
+ * rewrites the page when it does.
+ */
+char *
+wiki_agents(uint64_t ndocs, size_t *len)
+{
+	FILE	*f;
+	char	*buf;
+
+	f = mopen(&buf, len);
+	fprintf(f, "# AGENTS.md\n\n"
+	    "This directory is a kbd knowledge base: files added with "
+	    "`kbctl add`, each kept\n"
+	    "as its original bytes, a Markdown conversion and a summary page, "
+	    "all indexed\n"
+	    "for full-text search. It holds %" PRIu64 " document%s.\n\n",
+	    ndocs, ndocs == 1 ? "" : "s");
+	fputs("## Layout\n\n"
+	    "Paths are relative to the knowledge base, the directory that "
+	    "holds `" KB_WIKI "/`.\n"
+	    "DOC is a document's name, as `kbctl list` prints it.\n\n"
+	    "- `" KB_RAW "/DOC.EXT`: the original bytes\n"
+	    "- `" KB_SOURCES "/DOC.md`: their Markdown conversion\n"
+	    "- `" KB_SUMMARIES "/DOC.md`: a summary page (title, "
+	    "description, outline, keywords)\n"
+	    "- `" KB_INDEX "`: one line per document, linking its summary\n"
+	    "- `" KB_LOG "`: what was added and removed, and when\n"
+	    "- `" KB_AGENTS "`: this page\n"
+	    "- `" KB_STATE "/`: kbd's own state (registry, journals, socket)\n\n"
+	    "kbd alone writes these files: change the knowledge base with "
+	    "kbctl (`add`,\n"
+	    "`remove`), never by editing them.\n\n", f);
+	fputs("## Reading it\n\n"
+	    "Run kbctl inside the knowledge base (or with `-C DIR`); it "
+	    "starts kbd when\nneeded.\n\n"
+	    "- `kbctl search WORDS`: full-text search, best hits first "
+	    "(SQLite FTS5\n"
+	    "  syntax: `\"a phrase\"`, `prefix*`, `a AND b`, `a OR b`, "
+	    "`a NOT b`; `-n N` hits).\n"
+	    "- `kbctl show DOC`: the document's Markdown; `--summary` its "
+	    "summary page,\n"
+	    "  `--raw` the original bytes (to a pipe or `-o FILE`), "
+	    "`--meta` its record\n"
+	    "  (title, description, paths, hash, size, format, when and by "
+	    "which job it\n"
+	    "  was added); `--lines A-B` or `--bytes A-B` for part of a long "
+	    "document.\n"
+	    "- `kbctl list`: every document, one per line.\n"
+	    "- `--json` on each of them: search hits and list entries carry "
+	    "`doc`,\n"
+	    "  `title`, `source` (the Markdown's path) and `src_path` (the "
+	    "file it was\n"
+	    "  added from); `show --json` gives the text with the file's size "
+	    "and lines.\n\n"
+	    "A reading loop: `kbctl search --json QUERY`, then\n"
+	    "`kbctl show --json --lines 1-200 DOC` for each hit worth "
+	    "reading, and the\n"
+	    "next lines while `lines` says there are more. `kbctl help` "
+	    "lists every\ncommand.\n", f);
+	mclose(f);
+	return buf;
 }

@@ -1,19 +1,22 @@
 /*
  * The text of the compiled wiki (OpenKB's layout): a document's summary
- * page, its line in wiki/index.md, and wiki/log.md entries. Only
- * rendering and parsing here; the committer writes the files through its
- * journal.
+ * page, its line in wiki/index.md, wiki/log.md entries and
+ * wiki/AGENTS.md. Only rendering and parsing here; the committer writes
+ * the files (through its journal, but AGENTS.md, which it derives from
+ * the registry again at start-up).
  */
 #ifndef KBD_WIKI_H
 #define KBD_WIKI_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include <time.h>
 
 #include "kbpath.h"
 
 #define WIKI_INDEX		KB_INDEX
 #define WIKI_LOG		KB_LOG
+#define WIKI_AGENTS		KB_AGENTS
 #define WIKI_INDEX_HEADER	"# Index\n\n" \
 	"One line per document: its summary page and description.\n\n"
 #define WIKI_LOG_HEADER		"# Log\n\n"
@@ -56,5 +59,7 @@ char	*wiki_index_line_doc(const char *line, size_t len);
 /* "## [time] <what>\n\n- doc\n...\n" */
 char	*wiki_log_entry(const char *what, char *const *docs, size_t ndocs,
 	    time_t when);
+/* wiki/AGENTS.md for a KB of ndocs documents; *len gets its length. */
+char	*wiki_agents(uint64_t ndocs, size_t *len);
 
 #endif /* KBD_WIKI_H */

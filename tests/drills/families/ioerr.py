@@ -37,8 +37,11 @@ def io_points(d, rec):
     seen = {}
     for i, label, img in rec["stops"]:
         point, nth = label.rsplit("@", 1)
+        # After the commit: cleanup and AGENTS.md (derived, rewritten
+        # at the next change or start) are best effort, not reported.
         if point == "end" or point.startswith("init.") or \
-                point.startswith("cleanup."):
+                point.startswith("cleanup.") or \
+                point.startswith("agents."):
             continue
         # lintfix shares the journal and publish steps with the other
         # workloads: quick runs take only its own points.
