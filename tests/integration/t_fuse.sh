@@ -1,7 +1,8 @@
 #!/bin/bash
 # A KB on a FUSE file system that refuses Unix sockets (LazyFS): kbd binds
 # its control socket in the private runtime directory instead, records it
-# in .kb/socket, and kbctl finds it, autostart included. Skips, saying why,
+# in .kb/socket, and kbctl finds it, autostart included; the committer
+# fsyncs each published file, FUSE having no syncfs. Skips, saying why,
 # where LazyFS is not built or /dev/fuse and fusermount are missing.
 . "$(dirname "$0")/lib.sh"
 top=$(cd "$(dirname "$0")/../.." && pwd)
@@ -71,8 +72,10 @@ assert_contains "$(cat "$KB/.kb/kbd.log")" "using the runtime directory" "kbd.lo
 printf '# On FUSE\n\nsome text about fuse\n' > "$T/f.md"
 kbctl add "$T/f.md" >/dev/null
 assert_eq 1 "$(doc_count)" "documents in the FUSE KB"
-assert_contains "$(kbctl search fuse)" "on-fuse" "search on the FUSE KB"
+assert_contains "$(kbctl search fuse)" "On FUSE" "search on the FUSE KB"
 lint_clean
+# FUSE does not pass syncfs to its server: each published file is fsynced.
+assert_contains "$(cat "$KB/.kb/kbd.log")" "durability: fsync per file (fuse)" "kbd.log"
 
 # Stopped, the next command starts kbd again and finds its socket.
 kbctl stop >/dev/null
