@@ -1,5 +1,6 @@
 /*
-XX
+ * kbctl's connection to a KB's kbd: the socket kb_sockpath() names (or
+ * the runtime directory's, where the KB's file system refuses sockets), a
  * check that the peer is our own user, the version handshake, and
  * blocking message I/O over the chan API (one request at a time, so a
  * poll per wait is all the event loop kbctl needs).
