@@ -183,6 +183,7 @@ $(BIN)/kbctl: $(CLI_OBJS) $(CLI_LIBS)
 # What each test, fuzzer and benchmark links: only the libraries it uses
 # (converters by default), and MuPDF only with the converters.
 LINK_test_committer	= committer store proto common
+LINK_test_durability	= store common
 LINK_test_journal	= store common
 LINK_test_msg		= proto common
 LINK_test_naming	= store common
