@@ -53,6 +53,16 @@ build)
 		echo "no LazyFS sources (\$LAZYFS_SRC unset, no ../shared/tools/lazyfs)" >&2
 		exit 1
 	fi
+	# build.sh installs the Debian packages it lists, but LazyFS also
+	# includes toml.hpp (libtoml11-dev), which it does not list.
+	if ! dpkg-query -W -f='${Status}' libtoml11-dev 2>/dev/null |
+	    grep -q "ok installed"; then
+		sudo=""; [ "$(id -u)" -eq 0 ] || sudo=sudo
+		$sudo apt-get update -qq >&2
+		DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq \
+		    libtoml11-dev >&2
+	fi
+	mkdir -p "$top/build"
 	sh "$s/build.sh" "$top/build/lazyfs" >"$top/build/lazyfs.log" 2>&1 || {
 		echo "LazyFS build failed: see build/lazyfs.log" >&2
 		exit 1
