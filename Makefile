@@ -136,7 +136,8 @@ UNIT_SRCS  = $(wildcard tests/unit/test_*.c)
 UNIT_BINS  = $(UNIT_SRCS:tests/unit/%.c=$(O)/tests/%)
 
 .PHONY: all deps check check-one unit integration demo install clean bench \
-	lint-man check-layout tidy fuzz fuzz-run drills drills-full drills-negative
+	lint-man check-layout tidy fuzz fuzz-run drills drills-full drills-fsync \
+	drills-negative
 .SUFFIXES:
 
 all: $(BIN)/kbd $(BIN)/kbctl bin/kbd bin/kbctl
@@ -182,6 +183,7 @@ $(BIN)/kbctl: $(CLI_OBJS) $(CLI_LIBS)
 # What each test, fuzzer and benchmark links: only the libraries it uses
 # (converters by default), and MuPDF only with the converters.
 LINK_test_committer	= committer store proto common
+LINK_test_durability	= store common
 LINK_test_journal	= store common
 LINK_test_msg		= proto common
 LINK_test_naming	= store common
@@ -247,9 +249,18 @@ DRILLS_SEED ?= 20261126
 drills: all
 	./tests/drills/drill.py --bin build/release/bin --seed $(DRILLS_SEED)
 
+# drills-full also runs the lazyfs family, building LazyFS into
+# build/lazyfs when its sources are there (scripts/lazyfs.sh), and the
+# drills again with the committer's per-file fsync (KBD_DURABILITY).
 drills-full: all
-	./tests/drills/drill.py --bin build/release/bin --full \
+	LAZYFS="$${LAZYFS:-$$(./scripts/lazyfs.sh build || true)}" \
+	    ./tests/drills/drill.py --bin build/release/bin --full \
 	    $(if $(SEED),--seed $(SEED))
+	$(MAKE) drills-fsync
+
+drills-fsync: all
+	./tests/drills/drill.py --bin build/release/bin --durability fsync \
+	    --seed $(DRILLS_SEED)
 
 # Each deliberately broken build must make the drills fail; this target
 # succeeds only if every one of them is caught. The crash images of the

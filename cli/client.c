@@ -1,5 +1,6 @@
 /*
- * kbctl's connection to a KB's kbd: the socket kb_sockpath() names, a
+ * kbctl's connection to a KB's kbd: the socket kb_sockpath() names (or
+ * the runtime directory's, where the KB's file system refuses sockets), a
  * check that the peer is our own user, the version handshake, and
  * blocking message I/O over the chan API (one request at a time, so a
  * poll per wait is all the event loop kbctl needs).
@@ -68,6 +69,32 @@ sock_connect(const char *path)
 		errno = saved;
 		return -1;
 	}
+	return fd;
+}
+
+/*
+ * Connect to root's kbd where kb_sockpath() says, else where kbd binds
+ * when the KB's file system refuses sockets (the runtime directory);
+ * path is the one connected to, or the first tried on failure.
+ */
+static int
+kb_connect(const char *root, char *path, size_t len)
+{
+	char	alt[sizeof(((struct sockaddr_un *)0)->sun_path)];
+	int	fallback, fd, saved;
+
+	if (kb_sockpath(root, path, len, &fallback) == -1)
+		die_errno("socket path for %s", root);
+	if ((fd = sock_connect(path)) != -1 || fallback ||
+	    !nobody_listens(errno))
+		return fd;
+	saved = errno;
+	if (kb_sockpath_rundir(root, alt, sizeof(alt)) == -1 ||
+	    (fd = sock_connect(alt)) == -1) {
+		errno = saved;
+		return -1;
+	}
+	(void)snprintf(path, len, "%s", alt);
 	return fd;
 }
 
@@ -391,26 +418,25 @@ static unsigned long long	proc_start(pid_t);
 static int
 conn_connect(struct conn *c, const char *root, int autostart, int soft)
 {
-	int	fallback, fd, lockfd;
+	int	fd, lockfd;
 
 	memset(&c->chan, 0, sizeof(c->chan));
 	c->fd = -1;
-	if (kb_sockpath(root, c->path, sizeof(c->path), &fallback) == -1)
-		die_errno("socket path for %s", root);
-	if ((fd = sock_connect(c->path)) == -1) {
+	if ((fd = kb_connect(root, c->path, sizeof(c->path))) == -1) {
 		if (!nobody_listens(errno))
 			die_errno("connect to %s", c->path);
 		if (!autostart)
 			return -1;
 		lockfd = start_lock(root);
-		if ((fd = sock_connect(c->path)) == -1) {
+		if ((fd = kb_connect(root, c->path, sizeof(c->path))) == -1) {
 			if (!nobody_listens(errno))
 				die_errno("connect to %s", c->path);
 			if (kbd_start(root, soft) == -1) {
 				close(lockfd);
 				return -1;
 			}
-			if ((fd = sock_connect(c->path)) == -1) {
+			if ((fd = kb_connect(root, c->path,
+			    sizeof(c->path))) == -1) {
 				if (soft) {
 					close(lockfd);
 					return -1;

@@ -1,6 +1,7 @@
 /*
  * Control socket addresses (see sockpath.h). A KB nested deep enough that
- * KB/.kb/kbd.sock exceeds sun_path still gets a socket: it goes to
+ * KB/.kb/kbd.sock exceeds sun_path, or on a file system that refuses Unix
+ * sockets (FUSE, network mounts), still gets a socket: it goes to
  * $XDG_RUNTIME_DIR/kbd or /tmp/kbd-UID, named by a SHA-256 of the KB's path
  * so every client finds it without reading anything first; kbd records the
  * choice in .kb/socket for people and tools.
@@ -42,8 +43,6 @@ int
 kb_sockpath(const char *kbroot, char *buf, size_t len, int *fallback)
 {
 	struct sockaddr_un	 sun;
-	uint8_t			 md[SHA256_LEN];
-	char			 dir[sizeof(sun.sun_path)], hex[2 * SHA256_LEN + 1];
 	size_t			 max;
 	int			 n;
 
@@ -54,8 +53,22 @@ kb_sockpath(const char *kbroot, char *buf, size_t len, int *fallback)
 	n = snprintf(buf, len, "%s/" KB_SOCKET, kbroot);
 	if (n >= 0 && (size_t)n < max)
 		return 0;
-
 	*fallback = 1;
+	return kb_sockpath_rundir(kbroot, buf, len);
+}
+
+int
+kb_sockpath_rundir(const char *kbroot, char *buf, size_t len)
+{
+	struct sockaddr_un	 sun;
+	uint8_t			 md[SHA256_LEN];
+	char			 dir[sizeof(sun.sun_path)], hex[2 * SHA256_LEN + 1];
+	size_t			 max;
+	int			 n;
+
+	max = sizeof(sun.sun_path);
+	if (len < max)
+		max = len;
 	if (sha256_buf(kbroot, strlen(kbroot), md) == -1)
 		return -1;
 	sha256_hex(md, hex);
@@ -68,4 +81,15 @@ kb_sockpath(const char *kbroot, char *buf, size_t len, int *fallback)
 		return -1;
 	}
 	return 0;
+}
+
+/*
+ * bind(2) errors by which a file system refuses Unix sockets: FUSE and
+ * network file systems answer ENOSYS or EOPNOTSUPP, some EPERM or EACCES.
+ */
+int
+kb_sock_refused(int error)
+{
+	return error == ENOSYS || error == EOPNOTSUPP || error == ENOTSUP ||
+	    error == EPERM || error == EACCES;
 }

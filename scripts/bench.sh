@@ -7,6 +7,9 @@
 # supervisor's peak RSS must not grow with the number of files.
 #
 # BENCH_FILES (default 20000) sets the large tree; BENCH_JOBS the workers.
+# The cost of durability: the small tree added with one syncfs per batch
+# and with an fsync of each published file (KBD_DURABILITY, kbd(8)), and
+# one-file adds in each mode; BENCH_ONLY=durability runs only that.
 set -eu
 cd "$(dirname "$0")/.."
 BIN=$(pwd)/bin
@@ -56,6 +59,56 @@ run_add() {
 PROTO=$(sed -n 's/^#define KBD_PROTO_VERSION[[:space:]]*//p' proto/kbd-protocol.h)
 small=$((N / 4))
 gen "$W/small" "$small"
+
+# Durability: one syncfs per commit against an fsync per published file,
+# on the file system holding $W.
+dur_add() {
+	local kb="$W/kb-$1" t0 t1
+	rm -rf "$kb"
+	KBD_DURABILITY=$1 "$BIN/kbctl" -C "$kb" init >/dev/null
+	sync
+	t0=$(now)
+	"$BIN/kbctl" -C "$kb" add "$2" --jobs "$J" >/dev/null
+	t1=$(now)
+	"$BIN/kbctl" -C "$kb" stop >/dev/null
+	rm -rf "$kb"
+	echo "$t1 - $t0" | bc -l
+}
+dur_one() {
+	local kb="$W/kb-$1" t0 t1 i
+	rm -rf "$kb" "$W/one"
+	mkdir -p "$W/one"
+	for i in $(seq 1 20); do
+		printf '# One %d\n\nsmall file %d\n' "$i" "$i" > "$W/one/o$i.md"
+	done
+	KBD_DURABILITY=$1 "$BIN/kbctl" -C "$kb" init >/dev/null
+	sync
+	t0=$(now)
+	for i in $(seq 1 20); do
+		"$BIN/kbctl" -C "$kb" add "$W/one/o$i.md" >/dev/null
+	done
+	t1=$(now)
+	"$BIN/kbctl" -C "$kb" stop >/dev/null
+	rm -rf "$kb"
+	echo "($t1 - $t0) * 1000 / 20" | bc -l
+}
+DUR_SYNCFS=$(dur_add syncfs "$W/small")
+DUR_FSYNC=$(dur_add fsync "$W/small")
+ONE_SYNCFS=$(dur_one syncfs)
+ONE_FSYNC=$(dur_one fsync)
+print_durability() {
+	printf 'durability on %s (%s): %d small files added\n' \
+	    "$(stat -f -c %T "$W")" "$(df --output=source "$W" | tail -n 1)" "$small"
+	printf '  one syncfs per batch    : %7.2f s  %8.0f files/s; one-file add %6.1f ms\n' \
+	    "$DUR_SYNCFS" "$(echo "$small / $DUR_SYNCFS" | bc -l)" "$ONE_SYNCFS"
+	printf '  fsync per published file: %7.2f s  %8.0f files/s; one-file add %6.1f ms  (%.2fx the syncfs time)\n' \
+	    "$DUR_FSYNC" "$(echo "$small / $DUR_FSYNC" | bc -l)" "$ONE_FSYNC" \
+	    "$(echo "$DUR_FSYNC / $DUR_SYNCFS" | bc -l)"
+}
+if [ "${BENCH_ONLY:-}" = durability ]; then
+	print_durability
+	exit 0
+fi
 gen "$W/large" "$N"
 bytes=$(du -sb "$W/large" | cut -f1)
 mb=$(echo "$bytes / 1048576" | bc -l)
@@ -96,6 +149,8 @@ printf '  supervisor peak RSS     : %d KiB for %d files, %d KiB for %d files\n' 
     "$RSS_SMALL" "$small" "$RSS_LARGE" "$N"
 printf '  clients at once         : %d answered in %.2f s, %d in %.2f s; supervisor RSS %d KiB idle, %d KiB with 1000, %d KiB with 7000\n' \
     "$C_N1" "$C_T1" "$C_N7" "$C_T7" "$C_BEFORE" "$C_1K" "$C_7K"
+
+print_durability
 
 # Conversion per format, and the cost of isolation: the same documents
 # through convert() in a plain loop and through a real sandboxed worker

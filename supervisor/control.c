@@ -147,39 +147,75 @@ make_rundir(const char *path)
 		    (long)getuid());
 }
 
-void
-control_init(const char *kbroot)
+/* Bind listen_fd to sock_path: 0, or -1 with errno. */
+static int
+control_bind(void)
 {
 	struct sockaddr_un	sun;
 	mode_t			old;
-	int			fallback, fd;
+	int			r, saved;
 
-	if (kb_sockpath(kbroot, sock_path, sizeof(sock_path), &fallback) == -1)
-		fatal("control socket path for %s", kbroot);
-	if (fallback) {
-		make_rundir(sock_path);
-		/* Recorded for people and tools; kbctl derives it itself. */
-		if ((fd = open(KB_SOCKET_NOTE, O_WRONLY | O_CREAT | O_TRUNC |
-		    O_CLOEXEC, 0600)) != -1) {
-			(void)!write(fd, sock_path, strlen(sock_path));
-			(void)!write(fd, "\n", 1);
-			close(fd);
-		}
-	} else
-		(void)unlink(KB_SOCKET_NOTE);
 	memset(&sun, 0, sizeof(sun));
 	sun.sun_family = AF_UNIX;
-	(void)snprintf(sun.sun_path, sizeof(sun.sun_path), "%s", sock_path);
-
-	if ((listen_fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK |
-	    SOCK_CLOEXEC, 0)) == -1)
-		fatal("socket");
+	/* kb_sockpath() made it fit. */
+	memcpy(sun.sun_path, sock_path, strnlen(sock_path,
+	    sizeof(sun.sun_path) - 1));
 	/* We hold the pid lock: any socket file left is a dead kbd's. */
 	(void)unlink(sock_path);
 	old = umask(0177);
-	if (bind(listen_fd, (struct sockaddr *)&sun, sizeof(sun)) == -1)
-		fatal("bind %s", sock_path);
+	r = bind(listen_fd, (struct sockaddr *)&sun, sizeof(sun));
+	saved = errno;
 	umask(old);
+	errno = saved;
+	return r;
+}
+
+/* The socket is in the runtime directory: say where, in the KB. */
+static void
+control_note(void)
+{
+	int	fd;
+
+	make_rundir(sock_path);
+	/* Recorded for people and tools; kbctl derives it itself. */
+	if ((fd = open(KB_SOCKET_NOTE, O_WRONLY | O_CREAT | O_TRUNC |
+	    O_CLOEXEC, 0600)) != -1) {
+		(void)!write(fd, sock_path, strlen(sock_path));
+		(void)!write(fd, "\n", 1);
+		close(fd);
+	}
+}
+
+void
+control_init(const char *kbroot)
+{
+	int	fallback;
+
+	if (kb_sockpath(kbroot, sock_path, sizeof(sock_path), &fallback) == -1)
+		fatal("control socket path for %s", kbroot);
+	if (fallback)
+		control_note();
+	else
+		(void)unlink(KB_SOCKET_NOTE);
+	if ((listen_fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK |
+	    SOCK_CLOEXEC, 0)) == -1)
+		fatal("socket");
+	if (control_bind() == -1) {
+		/*
+		 * FUSE and network file systems may refuse sockets: use the
+		 * runtime directory, where kbctl looks next.
+		 */
+		if (fallback || !kb_sock_refused(errno))
+			fatal("bind %s", sock_path);
+		log_info("bind %s: %s; using the runtime directory", sock_path,
+		    strerror(errno));
+		if (kb_sockpath_rundir(kbroot, sock_path,
+		    sizeof(sock_path)) == -1)
+			fatal("control socket path for %s", kbroot);
+		control_note();
+		if (control_bind() == -1)
+			fatal("bind %s", sock_path);
+	}
 	if (chmod(sock_path, 0600) == -1)
 		fatal("chmod %s", sock_path);
 	if (listen(listen_fd, 4096) == -1)

@@ -35,8 +35,10 @@ class Drill:
         self.violations = []
         self.env = dict(os.environ)
         for k in ("KB_DIR", "KB_JOBS", "KBD_FAILPOINT", "KBD_FAILPOINT_TRACE",
-                  "KBD_DRILL_DIRLOG"):
+                  "KBD_DRILL_DIRLOG", "KBD_DURABILITY"):
             self.env.pop(k, None)
+        if getattr(args, "durability", "auto") != "auto":
+            self.env["KBD_DURABILITY"] = args.durability
         self.env["KBD"] = self.kbd
         self.images = {}      # workload -> its crash images (images.py)
 

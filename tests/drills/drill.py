@@ -21,9 +21,13 @@ Families (--family, default all):
   powerloss as dirloss, and also revert a random subset of the file data
             written since the file's last fsync (cut back, torn, zeros or
             garbage), then recover
-  lazyfs    on LazyFS (when installed; unexercised here): at each fsync
-            and rename point, drop its unsynced data, kill kbd, remount,
-            recover and check
+  lazyfs    on LazyFS ($LAZYFS, or built by scripts/lazyfs.sh): at each
+            fsync and rename point, drop its unsynced data, kill kbd,
+            remount, recover and check
+
+--durability fsync makes the committer fsync each published file instead
+of one syncfs (KBD_DURABILITY, kbd(8)), as it does on FUSE and network
+file systems, so the drills cover that path on any file system.
 
 One point: --family crash --workload batch --point publish.raw@2
 checks only the crash image taken before the 2nd publish.raw, and keeps
@@ -110,6 +114,11 @@ def main():
                     help="random power losses tried per crash image "
                     "(powerloss)")
     ap.add_argument("--kills", type=int, default=5)
+    ap.add_argument("--durability", choices=("auto", "fsync", "syncfs"),
+                    default="auto",
+                    help="how the committer makes published files durable "
+                    "(KBD_DURABILITY): auto decides by the file system; "
+                    "fsync drills the per-file path on any")
     ap.add_argument("--keep", action="store_true",
                     help="keep the temporary directory")
     args = ap.parse_args()
@@ -122,8 +131,9 @@ def main():
     if any(f in fams for f in NEED_IMAGES) and "crash" not in fams:
         fams = ["crash"] + fams
     d = Drill(args)
-    print("drills: seed %d, %s, bin %s, tmp %s" % (
-        args.seed, "full" if args.full else "quick", d.bin, d.tmp))
+    print("drills: seed %d, %s, durability %s, bin %s, tmp %s" % (
+        args.seed, "full" if args.full else "quick", args.durability,
+        d.bin, d.tmp))
     sys.stdout.flush()
     try:
         run_families(d, fams)

@@ -370,10 +370,13 @@ publish_one(struct item *it)
 		free(page);
 		return errf("%s: %s", it->src, strerror(errno));
 	}
+	commit_published(it->raw);
+	commit_published(it->src);
 	r = fsio_write_batched(it->sum, page, len, "publish.summary");
 	free(page);
 	if (r == -1)
 		return errf("%s: %s", it->sum, strerror(errno));
+	commit_published(it->sum);
 	return NULL;
 }
 

@@ -3,7 +3,14 @@
  * the journal, make what was published durable, end the transaction with
  * the journal's commit record, then discard the journal, or roll it back.
  *
- * Fail points (fsio.h) passed here: publish.syncfs, and those the caller
+ * How the published files are made durable is decided per KB when the
+ * committer starts (durability.h): one syncfs, or where syncfs does not
+ * reach the data (FUSE, network file systems, unknown ones) an fsync of
+ * each file published since the journal was activated, which the
+ * publishers name with commit_published().
+ *
+ * Fail points (fsio.h) passed here: publish.syncfs or publish.fsyncfile
+ * (once per published file), and those the caller
  * names: the directories' fsync (publish.fsync, remove.fsync,
  * lintfix.fsync), the point before COMMIT (batch.commit, remove.commit,
  * lintfix.commit) and the one after it (batch.committed,
@@ -13,18 +20,64 @@
 
 #include <errno.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "committer.h"
 #include "db.h"
+#include "durability.h"
 #include "fsio.h"
 #include "journal.h"
 #include "log.h"
+#include "xmalloc.h"
 
 #if (defined(KBD_DRILL_BREAK_EARLY_PUBLISH) || \
     defined(KBD_DRILL_BREAK_NOSYNCFS)) && !defined(KBD_FAILPOINTS)
 #error "KBD_DRILL_BREAK_* variants are test builds (FAILPOINTS=1) only"
 #endif
+
+static enum durability	  durability = DURABILITY_SYNCFS;
+static char		**published;	/* DURABILITY_FSYNC: to fsync */
+static size_t		  npublished, published_cap;
+
+static void
+published_clear(void)
+{
+	size_t	i;
+
+	for (i = 0; i < npublished; i++)
+		free(published[i]);
+	npublished = 0;
+}
+
+/* At committer start, in the KB root: how this KB's data is made durable. */
+void
+commit_init(void)
+{
+	char	why[128];
+
+	published_clear();
+	if (durability_decide(".", &durability, why, sizeof(why)) == -1)
+		log_warnx("durability: %s; using %s", why,
+		    durability_name(durability));
+	else
+		log_info("durability: %s (%s)", durability_name(durability),
+		    why);
+}
+
+/* path was published (renamed or written unsynced) into the live tree. */
+void
+commit_published(const char *path)
+{
+	if (durability != DURABILITY_FSYNC)
+		return;
+	if (npublished == published_cap) {
+		published_cap = published_cap ? 2 * published_cap : 64;
+		published = xreallocarray(published, published_cap,
+		    sizeof(*published));
+	}
+	published[npublished++] = xstrdup(path);
+}
 
 /*
  * The end of publishing: the published files and the live directories
@@ -41,9 +94,16 @@ commit_sync(const char *point)
 	 * Negative control NOSYNCFS: the commit point comes before it.
 	 */
 #ifndef KBD_DRILL_BREAK_NOSYNCFS
-	if (fsio_syncfs(".", "publish.syncfs") == -1)
-		fatal("syncfs");
+	if (durability == DURABILITY_SYNCFS) {
+		if (fsio_syncfs(".", "publish.syncfs") == -1)
+			fatal("syncfs");
+	} else
+		for (i = 0; i < npublished; i++)
+			if (fsio_fsync_path(published[i],
+			    "publish.fsyncfile") == -1)
+				fatal("fsync %s", published[i]);
 #endif
+	published_clear();
 	for (i = 0; i < sizeof(live_dirs) / sizeof(live_dirs[0]); i++)
 		if (fsio_fsync_dir(live_dirs[i], point) == -1)
 			fatal("fsync %s", live_dirs[i]);
@@ -58,6 +118,7 @@ commit_sync(const char *point)
 void
 commit_rollback(struct journal *j)
 {
+	published_clear();
 	if (fsio_sync_failed())
 		fatalx("journal %s: an fsync failed; exiting for recovery",
 		    journal_id(j));
@@ -85,6 +146,7 @@ commit_activate(struct journal *j)
 {
 	char	*err;
 
+	published_clear();
 	if (journal_activate(j) == 0)
 		return NULL;
 	if (errno != ENOSPC && errno != EDQUOT)

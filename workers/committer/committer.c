@@ -145,6 +145,7 @@ committer_open(unsigned *rolled_back, unsigned *finalized)
 	init_dirs(live_dirs, sizeof(live_dirs) / sizeof(live_dirs[0]), 0755);
 	init_file(WIKI_INDEX, WIKI_INDEX_HEADER, "init.index");
 	init_file(WIKI_LOG, WIKI_LOG_HEADER, "init.log");
+	commit_init();
 	/* After recovery: a crash may have left it behind the registry. */
 	(void)agents_refresh(1);
 }

@@ -70,6 +70,8 @@ char	*errf(const char *, ...) __attribute__((format(printf, 1, 2)));
 char	*verrf(const char *, va_list) __attribute__((format(printf, 1, 0)));
 
 /* commit.c */
+void	 commit_init(void);
+void	 commit_published(const char *path);
 char	*commit_activate(struct journal *);
 void	 commit_rollback(struct journal *);
 void	 commit_sync(const char *point);

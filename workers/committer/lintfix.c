@@ -377,6 +377,8 @@ fix_commit(struct fix *f)
 		if (fsio_write_batched(f->sum[i].path, f->sum[i].page,
 		    f->sum[i].len, "lintfix.summary") == -1)
 			err = errf("%s: %s", f->sum[i].path, strerror(errno));
+		else
+			commit_published(f->sum[i].path);
 	if (err == NULL && f->index)
 		err = fix_index_write();
 	if (err == NULL) {

@@ -479,6 +479,30 @@ fsio_fsync(int fd, const char *point)
 	return 0;
 }
 
+/*
+ * Where syncfs does not reach the data (durability.h): a published file,
+ * written by a worker or by fsio_write_batched, fsynced by its path.
+ */
+int
+fsio_fsync_path(const char *path, const char *point)
+{
+	int	fd;
+
+	if (fsio_point(point) == -1) {
+		sync_failed = 1;
+		return -1;
+	}
+	if ((fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)) == -1)
+		return -1;
+	if (fsync(fd) == -1) {
+		sync_failed = 1;
+		close_saved(fd);
+		return -1;
+	}
+	dirlog_sync(fd, path);
+	return close(fd);
+}
+
 int
 fsio_fsync_dir(const char *dir, const char *point)
 {

@@ -71,7 +71,12 @@ int	fsio_create(const char *path, int flags, mode_t mode);
 int	fsio_write_all(int fd, const void *, size_t, const char *point);
 int	fsio_fsync(int fd, const char *point);
 int	fsio_fsync_dir(const char *dir, const char *point);
-/* syncfs(2) of the filesystem holding dir: every file's data, one call. */
+/* fsync(2) of the file at path (opened read-only). */
+int	fsio_fsync_path(const char *path, const char *point);
+/*
+ * syncfs(2) of the filesystem holding dir: every file's data, one call,
+ * where it reaches the data (durability.h); elsewhere fsio_fsync_path.
+ */
 int	fsio_syncfs(const char *dir, const char *point);
 int	fsio_rename(const char *from, const char *to, const char *point);
 int	fsio_link(const char *from, const char *to, const char *point);
@@ -85,7 +90,8 @@ int	fsio_write_atomic(const char *path, const void *, size_t,
 /* Append (O_APPEND, created if absent) and fsync. */
 /*
  * As fsio_write_atomic without the fsync: for files of a batch whose data
- * the committer makes durable with one fsio_syncfs before the commit point.
+ * the committer makes durable with one fsio_syncfs (or, where syncfs does
+ * not reach the data, fsio_fsync_path) before the commit point.
  */
 int	fsio_write_batched(const char *path, const void *, size_t,
 	    const char *point);

@@ -3,10 +3,11 @@ FUSE file system that keeps every write in its own cache until fsync; at
 each fsync and rename point its unsynced data is dropped (clear-cache),
 kbd killed, LazyFS remounted, and the KB recovered and checked.
 
-Unexercised where LazyFS is not installed (the machine this was written
-on): it follows LazyFS's documented interface (README and
-config/default.toml of dsrhaslab/lazyfs) and nothing here was run
-against a real LazyFS. See docs/crash-safety.md."""
+LazyFS is $LAZYFS, lazyfs on the PATH, or the build scripts/lazyfs.sh
+makes from ../shared/tools/lazyfs (or $LAZYFS_SRC) into build/lazyfs;
+`make drills-full` builds it there when the sources are present. The
+family skips, saying why, where none is built or /dev/fuse is missing.
+See docs/crash-safety.md."""
 
 import os
 import select
@@ -26,21 +27,24 @@ POINTS = ("fsync", "syncfs", "rename", "activate", "publish.raw",
           "publish.source")
 
 
+TOP = os.path.dirname(os.path.dirname(os.path.dirname(
+    os.path.dirname(os.path.abspath(__file__)))))
+
+
 def lazyfs_exe():
-    """$LAZYFS, lazyfs on the PATH, or where a source build puts it."""
-    for exe in (os.environ.get("LAZYFS"), shutil.which("lazyfs"),
-                "/usr/local/bin/lazyfs",
-                "/opt/lazyfs/lazyfs/build/lazyfs"):
-        if exe and os.path.isfile(exe) and os.access(exe, os.X_OK):
-            return exe
-    return None
+    """What scripts/lazyfs.sh finds: (path, None) or (None, why not)."""
+    p = subprocess.run([os.path.join(TOP, "scripts", "lazyfs.sh"), "find"],
+                       capture_output=True, text=True)
+    if p.returncode == 0 and p.stdout.strip():
+        return p.stdout.strip(), None
+    return None, p.stderr.strip() or "LazyFS not found"
 
 
 def run(d):
-    exe = lazyfs_exe()
+    exe, why = lazyfs_exe()
     fuser = shutil.which("fusermount3") or shutil.which("fusermount")
     if exe is None:
-        raise Skip("LazyFS not installed")
+        raise Skip(why)
     if not os.path.exists("/dev/fuse") or fuser is None:
         raise Skip("no /dev/fuse or fusermount")
     lz = LazyFS(exe, fuser, os.path.join(d.tmp, "lazyfs"))
