@@ -70,13 +70,38 @@ summary_error_text(const Kbd__JobSummary *s)
 static int	verbosity;	/* -1 quiet, 0 default, 1 verbose */
 static int	color_out, color_err;	/* colour stdout, stderr */
 
-/* -q or -v (add, wait): asking for less and for more is a usage error. */
+/* -q or -v: asking for less and for more is a usage error. */
 static void
 set_verbosity(int v)
 {
 	if (verbosity != 0 && verbosity != v)
 		die_usage("-q and -v exclude each other");
 	verbosity = v;
+}
+
+/*
+ * The options of a follower, the same for add and wait: -q, -v, --json
+ * and --color (ch is another option of the command's own: ignored).
+ */
+static void
+follow_option(int ch, int *json, int *color)
+{
+	switch (ch) {
+	case 'q':
+		set_verbosity(-1);
+		break;
+	case 'v':
+		set_verbosity(1);
+		break;
+	case OPT_JSON:
+		*json = 1;
+		break;
+	case OPT_COLOR:
+		if ((*color = color_parse(optarg)) == -1)
+			die_usage("--color: expected auto, always or never, "
+			    "not '%s'", optarg);
+		break;
+	}
 }
 
 static const char *
@@ -549,19 +574,8 @@ cmd_add(int argc, char **argv)
 		case OPT_EXIT_ON_ERROR:
 			eoe = 1;
 			break;
-		case 'q':
-			set_verbosity(-1);
-			break;
-		case 'v':
-			set_verbosity(1);
-			break;
-		case OPT_JSON:
-			json = 1;
-			break;
-		case OPT_COLOR:
-			if ((color = color_parse(optarg)) == -1)
-				die_usage("--color: expected auto, always or "
-				    "never, not '%s'", optarg);
+		default:
+			follow_option(ch, &json, &color);
 			break;
 		}
 	}
@@ -678,26 +692,11 @@ cmd_wait(int argc, char **argv)
 	int		 ch, json = 0, rc, color = COLOR_AUTO;
 
 	while ((ch = cmd_getopt(argc, argv, ":hqv", lo)) != -1) {
-		switch (ch) {
-		case OPT_JSON:
-			json = 1;
-			break;
-		case OPT_COLOR:
-			if ((color = color_parse(optarg)) == -1)
-				die_usage("--color: expected auto, always or "
-				    "never, not '%s'", optarg);
-			break;
-		case OPT_TIMEOUT:
+		if (ch == OPT_TIMEOUT)
 			wait_timeout_s = parse_number("--timeout", optarg, 1,
 			    86400UL * 365);
-			break;
-		case 'q':
-			set_verbosity(-1);
-			break;
-		case 'v':
-			set_verbosity(1);
-			break;
-		}
+		else
+			follow_option(ch, &json, &color);
 	}
 	argc -= optind;
 	argv += optind;
