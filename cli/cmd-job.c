@@ -471,6 +471,25 @@ follow_reconnect(struct conn *c, enum progress_mode mode, int color)
 }
 
 /*
+ * kbd was stopped by a kbctl stop: the job is not over, but starting kbd
+ * again to follow it would undo what the user asked for. Say so and exit;
+ * the job resumes at the next start.
+ */
+static void __attribute__((noreturn))
+follow_stopped(struct msg *m)
+{
+	uint64_t	job = ((Kbd__Stopped *)m->pb)->job;
+
+	msg_free(m);
+	conn_wait = NULL;
+	progress_stop();
+	(void)fflush(stdout);
+	fprintf(stderr, "kbctl: kbd was stopped (kbctl stop); job %" PRIu64
+	    " resumes at the next start\n", job);
+	exit(EXIT_FAIL);
+}
+
+/*
  * Print a followed job's events until its summary. Exit status 1 when a
  * file failed or the job did not complete.
  */
@@ -507,6 +526,8 @@ follow(struct conn *c, int json, int exit_on_error, enum progress_mode mode,
 			follow_wake();
 			continue;
 		}
+		if (m.type == MSG_STOPPED)
+			follow_stopped(&m);
 		if (m.type != MSG_JOB_SUMMARY)
 			conn_unexpected(&m);
 		break;

@@ -74,6 +74,7 @@ static const struct {
 	{ MSG_JOBS_REQ, "JOBS_REQ", &kbd__jobs_req__descriptor },
 	{ MSG_JOBS_REP, "JOBS_REP", &kbd__jobs_rep__descriptor },
 	{ MSG_PROGRESS, "PROGRESS", &kbd__progress__descriptor },
+	{ MSG_STOPPED, "STOPPED", &kbd__stopped__descriptor },
 };
 
 const ProtobufCMessageDescriptor *

@@ -17,8 +17,9 @@
  * 2: CANCEL_REQ, JOBS_REQ, JOBS_REP (job control).
  * 3: PROGRESS; AddReq.progress and WaitReq.progress ask for it.
  * 4: JOB_CANCEL_REQ, JOB_CANCEL_REP (a cancel recorded in the job's row).
+ * 5: STOPPED (kbd stops on request: its followers do not restart it).
  */
-#define KBD_PROTO_VERSION 4
+#define KBD_PROTO_VERSION 5
 
 /* Header, in host byte order: both ends are on this host. */
 struct msg_hdr {
@@ -92,6 +93,7 @@ enum msg_type {
 	MSG_JOBS_REQ,
 	MSG_JOBS_REP,
 	MSG_PROGRESS,		/* Progress: kbd -> follower that asked */
+	MSG_STOPPED,		/* Stopped: kbd -> follower, on STOP_REQ */
 
 	MSG_TYPE_MAX
 };

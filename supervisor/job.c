@@ -366,6 +366,16 @@ job_wait_request(struct client *c, const Kbd__WaitReq *w)
 	send_summary(c, w->job, 1, w->progress);
 }
 
+/* kbd stops on request: every job's followers are told (progress.c). */
+void
+job_stopped(void)
+{
+	struct job	*j;
+
+	TAILQ_FOREACH(j, &jobs, entry)
+		progress_stopped(j);
+}
+
 void
 job_client_gone(struct client *c)
 {
