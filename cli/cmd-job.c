@@ -270,8 +270,8 @@ check_interrupt(void)
 	if (interrupts == 1 && !cancel_sent) {
 		if ((f = progress_out(stderr)) == stderr)
 			(void)fflush(stdout);
-		fputs("kbctl: cancelling: files in progress finish; "
-		    "Ctrl-C again to detach\n", f);
+		fputs("kbctl: cancelling: files a worker holds finish, the "
+		    "rest are cancelled; Ctrl-C again to detach\n", f);
 		send_cancel();
 	}
 }

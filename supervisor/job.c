@@ -411,8 +411,8 @@ cancel_done(struct commitq_op *o, ProtobufCMessage *pb)
 }
 
 /*
- * Cancel: the walk stops and files no worker has started are cancelled;
- * the job then ends through the one finalize path, "cancelled". The
+ * Cancel: the walk stops, and files no worker holds and not yet in a
+ * batch are cancelled (pipeline_cancel); the job then ends through the one finalize path, "cancelled". The
  * cancel is recorded in the job's row by the committer, in order with the
  * job's batches (a batch does not overtake a queued request), so a job
  * cancelled before kbd stops or dies is not resumed. The client is
@@ -442,6 +442,8 @@ job_cancel_request(struct client *c, uint64_t id)
 			j->walk_done = 1;
 			walk_free(&j->walk);
 		}
+		if (j == job_running())
+			pipeline_cancel(j);
 	}
 	r = xmalloc(sizeof(*r));
 	kbd__job_cancel_req__init(r);

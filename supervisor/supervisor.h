@@ -170,6 +170,7 @@ void	 job_stopped(void);
 
 void	 pipeline_init(struct job *);
 void	 pipeline_step(struct job *);
+void	 pipeline_cancel(struct job *);
 void	 pipeline_worker_reply(struct job *, struct item *, struct msg *);
 void	 pipeline_worker_lost(struct job *, struct item *, const char *);
 
