@@ -412,12 +412,13 @@ cancel_done(struct commitq_op *o, ProtobufCMessage *pb)
 
 /*
  * Cancel: the walk stops, and files no worker holds and not yet in a
- * batch are cancelled (pipeline_cancel); the job then ends through the one finalize path, "cancelled". The
- * cancel is recorded in the job's row by the committer, in order with the
- * job's batches (a batch does not overtake a queued request), so a job
- * cancelled before kbd stops or dies is not resumed. The client is
- * answered with the job's summary so far once the record is durable; at
- * once for a job that has ended or whose cancel is already recorded.
+ * batch are cancelled (pipeline_cancel); the job then ends through the
+ * one finalize path, "cancelled". The cancel is recorded in the job's
+ * row by the committer, in order with the job's batches (a batch does not
+ * overtake a queued request), so a job cancelled before kbd stops or dies
+ * is not resumed. The client is answered with the job's summary so far
+ * once the record is durable; at once for a job that has ended or whose
+ * cancel is already recorded.
  */
 void
 job_cancel_request(struct client *c, uint64_t id)
