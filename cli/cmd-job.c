@@ -70,13 +70,38 @@ summary_error_text(const Kbd__JobSummary *s)
 static int	verbosity;	/* -1 quiet, 0 default, 1 verbose */
 static int	color_out, color_err;	/* colour stdout, stderr */
 
-/* -q or -v (add, wait): asking for less and for more is a usage error. */
+/* -q or -v: asking for less and for more is a usage error. */
 static void
 set_verbosity(int v)
 {
 	if (verbosity != 0 && verbosity != v)
 		die_usage("-q and -v exclude each other");
 	verbosity = v;
+}
+
+/*
+ * The options of a follower, the same for add and wait: -q, -v, --json
+ * and --color (ch is another option of the command's own: ignored).
+ */
+static void
+follow_option(int ch, int *json, int *color)
+{
+	switch (ch) {
+	case 'q':
+		set_verbosity(-1);
+		break;
+	case 'v':
+		set_verbosity(1);
+		break;
+	case OPT_JSON:
+		*json = 1;
+		break;
+	case OPT_COLOR:
+		if ((*color = color_parse(optarg)) == -1)
+			die_usage("--color: expected auto, always or never, "
+			    "not '%s'", optarg);
+		break;
+	}
 }
 
 static const char *
@@ -245,8 +270,8 @@ check_interrupt(void)
 	if (interrupts == 1 && !cancel_sent) {
 		if ((f = progress_out(stderr)) == stderr)
 			(void)fflush(stdout);
-		fputs("kbctl: cancelling: files in progress finish; "
-		    "Ctrl-C again to detach\n", f);
+		fputs("kbctl: cancelling: files a worker holds finish, the "
+		    "rest are cancelled; Ctrl-C again to detach\n", f);
 		send_cancel();
 	}
 }
@@ -446,6 +471,25 @@ follow_reconnect(struct conn *c, enum progress_mode mode, int color)
 }
 
 /*
+ * kbd was stopped by a kbctl stop: the job is not over, but starting kbd
+ * again to follow it would undo what the user asked for. Say so and exit;
+ * the job resumes at the next start.
+ */
+static void __attribute__((noreturn))
+follow_stopped(struct msg *m)
+{
+	uint64_t	job = ((Kbd__Stopped *)m->pb)->job;
+
+	msg_free(m);
+	conn_wait = NULL;
+	progress_stop();
+	(void)fflush(stdout);
+	fprintf(stderr, "kbctl: kbd was stopped (kbctl stop); job %" PRIu64
+	    " resumes at the next start\n", job);
+	exit(EXIT_FAIL);
+}
+
+/*
  * Print a followed job's events until its summary. Exit status 1 when a
  * file failed or the job did not complete.
  */
@@ -482,6 +526,8 @@ follow(struct conn *c, int json, int exit_on_error, enum progress_mode mode,
 			follow_wake();
 			continue;
 		}
+		if (m.type == MSG_STOPPED)
+			follow_stopped(&m);
 		if (m.type != MSG_JOB_SUMMARY)
 			conn_unexpected(&m);
 		break;
@@ -549,19 +595,8 @@ cmd_add(int argc, char **argv)
 		case OPT_EXIT_ON_ERROR:
 			eoe = 1;
 			break;
-		case 'q':
-			set_verbosity(-1);
-			break;
-		case 'v':
-			set_verbosity(1);
-			break;
-		case OPT_JSON:
-			json = 1;
-			break;
-		case OPT_COLOR:
-			if ((color = color_parse(optarg)) == -1)
-				die_usage("--color: expected auto, always or "
-				    "never, not '%s'", optarg);
+		default:
+			follow_option(ch, &json, &color);
 			break;
 		}
 	}
@@ -678,26 +713,11 @@ cmd_wait(int argc, char **argv)
 	int		 ch, json = 0, rc, color = COLOR_AUTO;
 
 	while ((ch = cmd_getopt(argc, argv, ":hqv", lo)) != -1) {
-		switch (ch) {
-		case OPT_JSON:
-			json = 1;
-			break;
-		case OPT_COLOR:
-			if ((color = color_parse(optarg)) == -1)
-				die_usage("--color: expected auto, always or "
-				    "never, not '%s'", optarg);
-			break;
-		case OPT_TIMEOUT:
+		if (ch == OPT_TIMEOUT)
 			wait_timeout_s = parse_number("--timeout", optarg, 1,
 			    86400UL * 365);
-			break;
-		case 'q':
-			set_verbosity(-1);
-			break;
-		case 'v':
-			set_verbosity(1);
-			break;
-		}
+		else
+			follow_option(ch, &json, &color);
 	}
 	argc -= optind;
 	argv += optind;

@@ -291,17 +291,16 @@ lint_problem(const char *problem, int fixed)
 	for (i = 0; i < sizeof(lint_kinds) / sizeof(lint_kinds[0]); i++)
 		if ((end = lint_match(&lint_kinds[i], problem)) != NULL)
 			break;
-	if (end == NULL)
-		;
-	else if (lint_kinds[i].todo == TODO_FIX) {
+	if (end != NULL && lint_kinds[i].todo == TODO_FIX) {
 		/* After --fix, what remains is what it could not do. */
 		if (!fixed)
 			fputs("; run kbctl lint --fix", stdout);
-	} else if ((doc = lint_doc(problem, (size_t)(end - problem))) != NULL) {
+	} else if (end != NULL &&
+	    (doc = lint_doc(problem, (size_t)(end - problem))) != NULL) {
 		fputs("; remove ", stdout);
 		if (doc[0] == '-')
-			fputs("-- ", stdout);
-		text_put(stdout, doc, 0);
+			fputs("-- ", stdout);	/* a name from before names */
+		text_put(stdout, doc, 0);	/* never started with '-' */
 		fputs(" and add it again", stdout);
 		free(doc);
 	}

@@ -50,8 +50,8 @@ static const struct cmd cmds[] = {
 	  "  --timeout s   give up after s seconds (exit 1; the job goes on)\n",
 	  cmd_wait },
 	{ "cancel", "[--json] job",
-	  "Cancel a job: files not started are cancelled, files in progress\n"
-	  "finish and are committed; the job ends \"cancelled\".\n"
+	  "Cancel a job: files a worker holds finish and are committed, the\n"
+	  "rest are cancelled; the job ends \"cancelled\".\n"
 	  "  --json        the job's summary as one JSON object\n",
 	  cmd_cancel },
 	{ "jobs", "[--json] [--limit n]",

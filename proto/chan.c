@@ -76,6 +76,7 @@ static const struct {
 	{ MSG_PROGRESS, "PROGRESS", &kbd__progress__descriptor },
 	{ MSG_SHOW_REQ, "SHOW_REQ", &kbd__show_req__descriptor },
 	{ MSG_SHOW_REP, "SHOW_REP", &kbd__show_rep__descriptor },
+	{ MSG_STOPPED, "STOPPED", &kbd__stopped__descriptor },
 };
 
 const ProtobufCMessageDescriptor *

@@ -18,7 +18,8 @@
  * 3: PROGRESS; AddReq.progress and WaitReq.progress ask for it.
  * 4: JOB_CANCEL_REQ, JOB_CANCEL_REP (a cancel recorded in the job's row).
  * 5: SHOW_REQ, SHOW_REP (one document's row and paths); SearchHit and
- *    DocInfo carry the wiki and source paths.
+ *    DocInfo carry the wiki and source paths; STOPPED (kbd stops on
+ *    request: its followers do not start it again).
  */
 #define KBD_PROTO_VERSION 5
 
@@ -96,6 +97,7 @@ enum msg_type {
 	MSG_PROGRESS,		/* Progress: kbd -> follower that asked */
 	MSG_SHOW_REQ,		/* ShowReq */
 	MSG_SHOW_REP,		/* ShowRep */
+	MSG_STOPPED,		/* Stopped: kbd -> follower, on STOP_REQ */
 
 	MSG_TYPE_MAX
 };

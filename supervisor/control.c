@@ -643,6 +643,8 @@ client_dispatch(struct client *c, struct msg *m)
 	case MSG_STOP_REQ: {
 		Kbd__StopRep	rep = KBD__STOP_REP__INIT;
 
+		/* Followers exit rather than start kbd again: see job.c. */
+		job_stopped();
 		client_send(c, MSG_STOP_REP, &rep.base);
 		/*
 		 * Not from here: shutting down drops every client, this one

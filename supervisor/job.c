@@ -366,6 +366,16 @@ job_wait_request(struct client *c, const Kbd__WaitReq *w)
 	send_summary(c, w->job, 1, w->progress);
 }
 
+/* kbd stops on request: every job's followers are told (progress.c). */
+void
+job_stopped(void)
+{
+	struct job	*j;
+
+	TAILQ_FOREACH(j, &jobs, entry)
+		progress_stopped(j);
+}
+
 void
 job_client_gone(struct client *c)
 {
@@ -401,13 +411,14 @@ cancel_done(struct commitq_op *o, ProtobufCMessage *pb)
 }
 
 /*
- * Cancel: the walk stops and files no worker has started are cancelled;
- * the job then ends through the one finalize path, "cancelled". The
- * cancel is recorded in the job's row by the committer, in order with the
- * job's batches (a batch does not overtake a queued request), so a job
- * cancelled before kbd stops or dies is not resumed. The client is
- * answered with the job's summary so far once the record is durable; at
- * once for a job that has ended or whose cancel is already recorded.
+ * Cancel: the walk stops, and files no worker holds and not yet in a
+ * batch are cancelled (pipeline_cancel); the job then ends through the
+ * one finalize path, "cancelled". The cancel is recorded in the job's
+ * row by the committer, in order with the job's batches (a batch does not
+ * overtake a queued request), so a job cancelled before kbd stops or dies
+ * is not resumed. The client is answered with the job's summary so far
+ * once the record is durable; at once for a job that has ended or whose
+ * cancel is already recorded.
  */
 void
 job_cancel_request(struct client *c, uint64_t id)
@@ -432,6 +443,8 @@ job_cancel_request(struct client *c, uint64_t id)
 			j->walk_done = 1;
 			walk_free(&j->walk);
 		}
+		if (j == job_running())
+			pipeline_cancel(j);
 	}
 	r = xmalloc(sizeof(*r));
 	kbd__job_cancel_req__init(r);

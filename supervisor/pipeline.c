@@ -99,8 +99,8 @@ fill(struct job *j)
  * A job whose batch failed (disk full, I/O error) ends: files not yet
  * committed are cancelled, and recorded as such, rather than tried again
  * against a KB that just refused a batch. A job cancelled by a client
- * cancels the files no worker has started; those in flight finish and
- * are committed.
+ * cancels the files no worker has started (pipeline_cancel did the rest
+ * once); those a worker holds finish and are committed.
  */
 static void
 drain(struct job *j)
@@ -109,10 +109,23 @@ drain(struct job *j)
 
 	if (j->phase == JOB_FAILING) {
 		xasprintf(&reason, "job failed: %s", j->error);
-		window_cancel(&j->win, reason, 1);
+		window_cancel(&j->win, reason, reason);
 		free(reason);
 	} else if (j->phase == JOB_CANCELLING)
-		window_cancel(&j->win, "cancelled before start", 0);
+		window_cancel(&j->win, "cancelled before start", NULL);
+}
+
+/*
+ * The running job is cancelled by a client: besides the files no worker
+ * has started, those converted and waiting in commit order for a batch
+ * are cancelled now, so the job ends after the batch at the committer
+ * and the files workers hold, not after the whole window.
+ */
+void
+pipeline_cancel(struct job *j)
+{
+	window_cancel(&j->win, "cancelled before start",
+	    "cancelled before commit");
 }
 
 /* Move the running job on as far as it goes now. */

@@ -112,6 +112,25 @@ progress_summary(struct job *j, const Kbd__JobSummary *s)
 	}
 }
 
+/*
+ * kbd stops on a user's request: each follower is told so, and told
+ * nothing more, so that it exits instead of starting kbd again to follow
+ * a job that resumes at the next start.
+ */
+void
+progress_stopped(struct job *j)
+{
+	Kbd__Stopped	 st = KBD__STOPPED__INIT;
+	struct follower	*f;
+
+	st.job = j->id;
+	while ((f = TAILQ_FIRST(&j->followers)) != NULL) {
+		TAILQ_REMOVE(&j->followers, f, entry);
+		client_send(f->c, MSG_STOPPED, &st.base);
+		free(f);
+	}
+}
+
 static int64_t
 progress_interval(const struct follower *f)
 {

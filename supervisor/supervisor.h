@@ -164,11 +164,13 @@ void	 job_wait_request(struct client *, const Kbd__WaitReq *);
 void	 job_cancel_request(struct client *, uint64_t job);
 void	 job_queued_states(Kbd__JobsRep *);
 void	 job_client_gone(struct client *);
+void	 job_stopped(void);
 
 /* pipeline.c: the running job's files, from the walk to their events */
 
 void	 pipeline_init(struct job *);
 void	 pipeline_step(struct job *);
+void	 pipeline_cancel(struct job *);
 void	 pipeline_worker_reply(struct job *, struct item *, struct msg *);
 void	 pipeline_worker_lost(struct job *, struct item *, const char *);
 
@@ -181,6 +183,7 @@ void	 progress_client_gone(struct job *, struct client *);
 void	 progress_schedule(struct job *);
 void	 progress_event(struct job *, struct item *, const Kbd__ItemResult *);
 void	 progress_summary(struct job *, const Kbd__JobSummary *);
+void	 progress_stopped(struct job *);
 
 /* forward.c: remove and lint, answered by the committer */
 

@@ -208,18 +208,21 @@ window_returned(struct window *w, struct item *it)
 }
 
 void
-window_cancel(struct window *w, const char *reason, int converted)
+window_cancel(struct window *w, const char *reason, const char *converted)
 {
 	struct item	*it;
 	uint64_t	 s;
 
 	for (s = w->cursor + 1; s <= w->next_seq; s++) {
 		it = window_get(w, s);
-		if (it->state == IT_NEW || it->state == IT_PREPARED ||
-		    (converted && it->state == IT_DONE &&
-		    it->status == KBD__FILE_STATUS__FS_ADDED))
+		if (it->state == IT_NEW || it->state == IT_PREPARED)
 			item_outcome(it, KBD__FILE_STATUS__FS_CANCELLED, "%s",
 			    reason);
+		else if (converted != NULL && it->state == IT_DONE &&
+		    it->status == KBD__FILE_STATUS__FS_ADDED)
+			/* Not sent yet: item_outcome unlinks its staging. */
+			item_outcome(it, KBD__FILE_STATUS__FS_CANCELLED, "%s",
+			    converted);
 	}
 }
 

@@ -116,10 +116,13 @@ void	 window_dispatch(struct window *);
  */
 void	 window_returned(struct window *, struct item *);
 /*
- * Cancel the files no worker has started, with reason; with converted,
- * also those converted and not yet in a batch (a job whose batch failed).
+ * Cancel the files no worker has started, with reason; unless converted
+ * is NULL, also those converted and not yet in a batch, with converted as
+ * their reason, and their staging files go. Files with a worker or in the
+ * batch at the committer are left to finish.
  */
-void	 window_cancel(struct window *, const char *reason, int converted);
+void	 window_cancel(struct window *, const char *reason,
+	    const char *converted);
 
 /*
  * Cut the next batch, the longest run of finished files after the cursor

@@ -108,6 +108,19 @@ child_pids() {
 	done
 }
 
+# The workers of the running kbd (started with at least 2), stopped with
+# SIGSTOP so that the files they hold stay in flight; prints their pids.
+stop_workers() {
+	i=0
+	while [ "$(child_pids worker | wc -l)" -lt 2 ]; do
+		i=$((i + 1)); [ $i -lt 300 ] || fail "kbd started no workers"
+		sleep 0.05
+	done
+	w=$(child_pids worker | tr '\n' ' ')
+	kill -STOP $w
+	echo "$w"
+}
+
 # make_corpus DIR N: N distinct small text/Markdown files in a few subdirs.
 make_corpus() {
 	dir=$1

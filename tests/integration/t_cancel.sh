@@ -1,7 +1,8 @@
 # A cancel survives kbd's death: the job's row records it, so a job
 # cancelled before kbd is killed is not resumed in full at the next start.
 # Also: a cancelled queued job stays cancelled, a job not cancelled still
-# resumes, and a KB of schema 1 is migrated.
+# resumes, a KB of schema 1 is migrated, and a cancel stops committing
+# what has not reached the committer.
 . "$(dirname "$0")/lib.sh"
 
 N=2000
@@ -121,4 +122,50 @@ assert_eq 2 "$(db "select value from meta where key = 'schema'")" "schema versio
 assert_eq 0 "$(db 'select cancel_requested from jobs where id = 1')" "old jobs not cancelled"
 grep -q 'schema 1 migrated to 2' "$KB/.kb/kbd.log" || fail "no log line for the migration"
 assert_eq done "$(kbctl status "$j2" --json | jq -r .state)" "old job kept"
+lint_clean
+
+# 4. A cancel stops committing what has not reached the committer (issue
+# 17): files converted and waiting in commit order behind a file still
+# with a worker are cancelled "before commit" and their staging files go,
+# so what is committed after the cancel is at most one batch (BATCH_MAX,
+# 128) and the files the workers hold. The job's first file hangs in its
+# converter (the workers' self-test) until the watchdog fails it, so every
+# other file converted meanwhile waits behind it, none batched.
+kbctl stop
+rm -rf "$KB"
+kbctl init >/dev/null
+kbctl stop
+JOBS=2
+M=400
+KBD_WORKER_SELFTEST=hang "$KBD" -C "$KB" --jobs $JOBS --timeout 10
+mkdir -p "$T/src4"
+for i in $(seq 1 $M); do printf 'behind %d\n' "$i" > "$T/src4/b$i.txt"; done
+job=$(kbctl add "$T/hang.txt" "$T/src4" --no-wait --json | jq .job)
+i=0
+until [ "$(find "$KB/.kb/staging" -name "$job-*.md" | wc -l)" -ge 200 ]; do
+	i=$((i + 1)); [ $i -lt 3000 ] || fail "job $job converted too few files behind the hanging one"
+	sleep 0.01
+done
+[ -e "$KB/.kb/staging/$job-1.raw" ] || fail "the hanging file is not in flight"
+before=$(kbctl status "$job" --json | jq .added)
+converted=$(find "$KB/.kb/staging" -name "$job-*.md" | wc -l)
+kbctl wait "$job" --json > "$T/w4.json" 2>&1 &
+wp=$!
+assert_eq "job $job: cancelling" "$(kbctl cancel "$job")" "cancel behind a hanging file"
+set +e
+wait $wp
+set -e
+s=$(tail -n 1 "$T/w4.json")
+assert_eq cancelled "$(echo "$s" | jq -r .state)" "state of the job cancelled behind a hanging file"
+after=$(echo "$s" | jq .added)
+[ $((after - before)) -le $((128 + JOBS)) ] ||
+	fail "$((after - before)) files committed after the cancel (at most a batch and $JOBS workers' files; $converted were converted)"
+assert_eq $((M + 1)) "$(echo "$s" | jq '.added + .duplicates + .skipped + .failed + .cancelled')" \
+    "every file of the job counted once"
+n=$(jq -r 'select(.reason == "cancelled before commit") | .path' "$T/w4.json" | wc -l)
+[ "$n" -ge $((converted - 128 - JOBS)) ] ||
+	fail "$n files cancelled before commit of $converted converted"
+assert_eq 0 "$(find "$KB/.kb/staging" -name "$job-*" | wc -l)" \
+    "staging files of the cancelled job left behind"
+assert_eq "$after" "$(doc_count)" "documents equal the added count"
 lint_clean

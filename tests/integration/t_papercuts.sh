@@ -7,18 +7,6 @@
 
 PTY="python3 $(dirname "$0")/pty_run.py"
 
-# The workers of the running kbd, stopped; prints their pids.
-stop_workers() {
-	i=0
-	while [ "$(child_pids worker | wc -l)" -lt 2 ]; do
-		i=$((i + 1)); [ $i -lt 300 ] || fail "kbd started no workers"
-		sleep 0.05
-	done
-	w=$(child_pids worker | tr '\n' ' ')
-	kill -STOP $w
-	echo "$w"
-}
-
 # Wait until process $1 (kbctl itself, not a subshell) is connected to
 # kbd: it has a socket open.
 connected() {

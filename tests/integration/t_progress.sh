@@ -23,18 +23,6 @@ for i in range(n):
 PY
 }
 
-# The workers of the running kbd, stopped; prints their pids.
-stop_workers() {
-	i=0
-	while [ "$(child_pids worker | wc -l)" -lt 2 ]; do
-		i=$((i + 1)); [ $i -lt 300 ] || fail "kbd started no workers"
-		sleep 0.05
-	done
-	w=$(child_pids worker | tr '\n' ' ')
-	kill -STOP $w
-	echo "$w"
-}
-
 no_esc() {
 	if grep -q "$(printf '\033')" "$1"; then
 		fail "$2: escape byte in $1"

@@ -56,20 +56,26 @@ start_wait() {
 	following $wp
 }
 
-# stop_kbd: kbctl stop while the workers are stopped. Once kbd is
-# shutting down (its clients dropped, its workers sent SIGTERM), they go
-# on, to take the signal, so kbd exits at once.
+# stop_kbd: kbd stops by SIGTERM (as a service manager stops it) while
+# the workers are stopped; not by kbctl stop, whose followers exit instead
+# of reconnecting (t_papercuts). Once kbd is shutting down (its clients
+# dropped, its workers sent SIGTERM), they go on, to take the signal, so
+# kbd exits at once.
 stop_kbd() {
 	downs=$(grep -c 'shutting down' "$KB/.kb/kbd.log" || true)
-	kbctl stop &
-	sp=$!
+	kp=$(kbd_pid)
+	kill -TERM "$kp"
 	i=0
 	while [ "$(grep -c 'shutting down' "$KB/.kb/kbd.log")" -le "$downs" ]; do
 		i=$((i + 1)); [ $i -lt 3000 ] || { kill -CONT $w; fail "kbd did not stop"; }
 		sleep 0.01
 	done
 	kill -CONT $w
-	wait $sp || fail "kbctl stop failed"
+	i=0
+	while alive "$kp"; do
+		i=$((i + 1)); [ $i -lt 3000 ] || fail "kbd $kp did not exit"
+		sleep 0.01
+	done
 }
 
 # every_line_json FILE: each line parses as one JSON value.
@@ -190,21 +196,20 @@ find "$T/src4" -type f -exec sh -c 'for f; do echo fourth >> "$f"; done' sh {} +
 stop_workers
 job=$(kbctl add "$T/src4" --jobs 1 --no-wait --json | jq .job)
 old=$(kbd_pid)
-# Run by pty_run once the region shows files in flight: stop kbd; once
+# Run by pty_run once the region shows files in flight: stop kbd
+# (SIGTERM, as stop_kbd); once
 # the waiter has started a new one, stop that one's workers too, so the
 # resumed job is still running when the region comes back.
 cat > "$T/restart.sh" <<SH
 set -e
 downs=\$(grep -c 'shutting down' "$KB/.kb/kbd.log" || true)
-"$KBCTL" -C "$KB" stop &
-sp=\$!
+kill -TERM $old
 i=0
 while [ "\$(grep -c 'shutting down' "$KB/.kb/kbd.log")" -le "\$downs" ]; do
 	i=\$((i + 1)); [ \$i -lt 3000 ] || exit 1
 	sleep 0.01
 done
 kill -CONT $w
-wait \$sp
 while :; do
 	p=\$(cat "$KB/.kb/kbd.pid" 2>/dev/null || true)
 	if [ -n "\$p" ] && [ "\$p" != "$old" ]; then

@@ -587,7 +587,7 @@ test_cancel(void **state)
 	feed(&x, 0);
 	pump(&x);
 	answer(&x, 1, ANSWER_OK);	/* waits for its conversion */
-	window_cancel(&x.w, "cancelled before start", 0);
+	window_cancel(&x.w, "cancelled before start", NULL);
 	assert_int_equal(window_get(&x.w, 2)->state, IT_PREPARING);
 	for (s = 1; s <= 6; s++) {
 		if (s == 2)
@@ -634,7 +634,8 @@ test_cancel_converted(void **state)
 	assert_int_equal(it->status, KBD__FILE_STATUS__FS_ADDED);
 	raw = xstrdup_test(it->staged_raw);
 	assert_true(exists(raw));
-	window_cancel(&x.w, "job failed: No space left on device", 1);
+	window_cancel(&x.w, "job failed: No space left on device",
+	    "job failed: No space left on device");
 	assert_int_equal(it->status, KBD__FILE_STATUS__FS_CANCELLED);
 	assert_string_equal(it->reason, "job failed: No space left on device");
 	assert_null(it->staged_raw);
@@ -645,13 +646,103 @@ test_cancel_converted(void **state)
 	    KBD__FILE_STATUS__FS_CANCELLED);
 	answer(&x, 2, ANSWER_OK);
 	/* The pipeline drains at every step: the prepared file goes too. */
-	window_cancel(&x.w, "job failed: No space left on device", 1);
+	window_cancel(&x.w, "job failed: No space left on device",
+	    "job failed: No space left on device");
 	x.committer_up = 1;
 	pump(&x);
 	assert_int_equal(x.nbusy, 0);
 	assert_int_equal(x.batch_first, 1);
 	assert_int_equal(x.batch_last, 3);
 	commit(&x);
+	assert_true(window_idle(&x.w));
+	world_free(&x);
+}
+
+/*
+ * A client's cancel (Ctrl-C) also takes the files converted and waiting
+ * in commit order behind a file still with a worker: they are cancelled
+ * "before commit", their staging files go, and the job ends after the
+ * files workers hold, in one batch in sequence order.
+ */
+static void
+test_cancel_unbatched(void **state)
+{
+	static const struct {
+		int		 status;
+		const char	*reason;
+	} want[] = {
+		{ KBD__FILE_STATUS__FS_CANCELLED, "cancelled before start" },
+		{ KBD__FILE_STATUS__FS_CANCELLED, "cancelled before commit" },
+		{ KBD__FILE_STATUS__FS_CANCELLED, "cancelled before commit" },
+		{ KBD__FILE_STATUS__FS_ADDED, NULL },
+		{ KBD__FILE_STATUS__FS_CANCELLED, "cancelled before start" },
+		{ KBD__FILE_STATUS__FS_CANCELLED, "cancelled before start" },
+	};
+	struct world	 x;
+	struct item	*it;
+	char		*raw[4], *md[4];
+	uint64_t	 s;
+
+	(void)state;
+	world_init(&x, 2, 2, 6, 1);
+	feed(&x, 0);
+	pump(&x);			/* 1 and 2 prepared by the workers */
+	answer(&x, 2, ANSWER_OK);
+	pump(&x);
+	answer(&x, 2, ANSWER_OK);	/* 2 converted, behind 1 */
+	pump(&x);
+	answer(&x, 3, ANSWER_OK);
+	pump(&x);
+	answer(&x, 3, ANSWER_OK);	/* 3 converted, behind 1 */
+	pump(&x);
+	answer(&x, 4, ANSWER_OK);
+	pump(&x);			/* 4 being converted */
+	assert_int_equal(x.batch_last, 0);
+	assert_int_equal(window_get(&x.w, 1)->state, IT_PREPARING);
+	assert_int_equal(window_get(&x.w, 4)->state, IT_CONVERTING);
+	for (s = 2; s <= 3; s++) {
+		it = window_get(&x.w, s);
+		assert_int_equal(it->state, IT_DONE);
+		assert_int_equal(it->status, KBD__FILE_STATUS__FS_ADDED);
+		raw[s] = xstrdup_test(it->staged_raw);
+		md[s] = xstrdup_test(it->staged_md);
+	}
+
+	window_cancel(&x.w, "cancelled before start",
+	    "cancelled before commit");
+	for (s = 2; s <= 3; s++) {
+		it = window_get(&x.w, s);
+		assert_int_equal(it->state, IT_DONE);
+		assert_int_equal(it->status, KBD__FILE_STATUS__FS_CANCELLED);
+		assert_string_equal(it->reason, "cancelled before commit");
+		assert_null(it->staged_raw);
+		assert_null(it->staged_md);
+		assert_false(exists(raw[s]));
+		assert_false(exists(md[s]));
+		free(raw[s]);
+		free(md[s]);
+	}
+	/* What the workers hold finishes; then the pipeline drains. */
+	assert_int_equal(window_get(&x.w, 1)->state, IT_PREPARING);
+	assert_int_equal(window_get(&x.w, 4)->state, IT_CONVERTING);
+	answer(&x, 4, ANSWER_OK);
+	answer(&x, 1, ANSWER_OK);
+	window_cancel(&x.w, "cancelled before start", NULL);
+	pump(&x);
+	assert_int_equal(x.nbusy, 0);
+	assert_int_equal(x.batch_first, 1);
+	assert_int_equal(x.batch_last, 6);
+	for (s = 1; s <= 6; s++) {
+		it = window_get(&x.w, s);
+		assert_int_equal(it->state, IT_COMMITTING);
+		assert_int_equal(it->status, want[s - 1].status);
+		if (want[s - 1].reason != NULL)
+			assert_string_equal(it->reason, want[s - 1].reason);
+		else
+			assert_null(it->reason);
+	}
+	commit(&x);
+	assert_int_equal(x.w.cursor, 6);
 	assert_true(window_idle(&x.w));
 	world_free(&x);
 }
@@ -749,6 +840,7 @@ main(void)
 		cmocka_unit_test(test_skip_to),
 		cmocka_unit_test(test_cancel),
 		cmocka_unit_test(test_cancel_converted),
+		cmocka_unit_test(test_cancel_unbatched),
 		cmocka_unit_test(test_commit_out_of_order_is_fatal),
 		cmocka_unit_test(test_random),
 	};
