@@ -52,7 +52,9 @@ assert_contains "$(field "$T/in/ole-named.rst" reason)" "OLE" "OLE named .rst"
 # The plain output names the file and the reason on one line.
 set +e
 kbctl add "$T/in/pdf-named.txt" > "$T/plain.out" 2> "$T/plain.err"
+st=$?
 set -e
+assert_eq 1 "$st" "exit status of the mismatched file's add"
 assert_contains "$(cat "$T/plain.err")" \
     "$T/in/pdf-named.txt: content is a PDF document" "one-line error"
 lint_clean
