@@ -21,7 +21,7 @@ typedef int	log_sink_fn(int level, const char *text, void *arg);
 /* fd: an open log file or -1; tostderr: also copy to stderr. */
 void	log_init(const char *procname, int fd, int tostderr, int verbose);
 /* Children: hand every line to this sink instead (NULL: the file). */
-void	log_setsink(log_sink_fn *, void *arg);
+void	log_setsink(log_sink_fn *fn, void *arg);
 /* Write a line that arrived from a child. */
 void	log_child(int level, const char *who, long pid, const char *text);
 
