@@ -90,7 +90,10 @@ doc_count() {
 # A process that exists and is not a zombie (an orphaned kbd is reparented
 # to init, which in some containers never reaps it).
 alive() {
-	[ -r "/proc/$1/stat" ] && ! awk '{ exit ($3 == "Z") ? 0 : 1 }' "/proc/$1/stat"
+	# One read: a process reaped between two looks is gone, not alive.
+	local stat
+	stat=$(cat "/proc/$1/stat" 2>/dev/null) || return 1
+	[ -n "$stat" ] && [ "$(echo "$stat" | awk '{ print $3 }')" != Z ]
 }
 
 kbd_pid() {
