@@ -90,8 +90,14 @@ fail(int rc, const char *what)
 	    is_fsync_error(sqlite3_extended_errcode(db)))
 		fatalx("%s: fsync failed during %s: %s", DB_PATH, what,
 		    sqlite3_errmsg(db));
-	(void)snprintf(errbuf, sizeof(errbuf), "%s: %s", what,
-	    sqlite3_errmsg(db));
+	/* SQLite says "database or disk is full"; say which, and where. */
+	if ((rc & 0xff) == SQLITE_FULL ||
+	    (sqlite3_extended_errcode(db) & 0xff) == SQLITE_FULL)
+		(void)snprintf(errbuf, sizeof(errbuf), "%s: %s (%s)", what,
+		    strerror(ENOSPC), DB_PATH);
+	else
+		(void)snprintf(errbuf, sizeof(errbuf), "%s: %s", what,
+		    sqlite3_errmsg(db));
 	return -1;
 }
 

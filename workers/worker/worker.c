@@ -203,7 +203,8 @@ slurp(int in, int raw, uint64_t max, uint8_t *hash, size_t *lenp,
 		}
 		hash_update(buf + len, (size_t)n);
 		if (write_all(raw, buf + len, (size_t)n) == -1) {
-			(void)snprintf(reason, rlen, "write error: %s",
+			(void)snprintf(reason, rlen,
+			    "writing the raw copy: %s",
 			    strerror(errno));
 			goto fail;
 		}
@@ -348,7 +349,8 @@ convert_one(struct msg *m)
 		goto done;
 	}
 	if (write_all(m->fds[2], r.md, r.md_len) == -1) {
-		(void)snprintf(reason, sizeof(reason), "write error: %s",
+		(void)snprintf(reason, sizeof(reason),
+		    "writing the Markdown: %s",
 		    strerror(errno));
 		goto done;
 	}
