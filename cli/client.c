@@ -200,7 +200,12 @@ start_lock(const char *root)
 		errno = ENAMETOOLONG;
 		die_errno("%s/" KB_START_LOCK, root);
 	}
-	if ((fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600)) == -1)
+	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	/* Read-only media: kbd's files are in the runtime directory. */
+	if (fd == -1 && errno == EROFS && kb_rundir_create() == 0 &&
+	    kb_rundir_file(root, "start.lock", path, sizeof(path)) == 0)
+		fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	if (fd == -1)
 		die_errno("%s", path);
 	while (flock(fd, LOCK_EX) == -1)
 		if (errno != EINTR)

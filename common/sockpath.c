@@ -7,6 +7,8 @@
  * choice in .kb/socket for people and tools.
  */
 #include <sys/types.h>
+#include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <sys/un.h>
 
 #include <errno.h>
@@ -60,6 +62,12 @@ kb_sockpath(const char *kbroot, char *buf, size_t len, int *fallback)
 int
 kb_sockpath_rundir(const char *kbroot, char *buf, size_t len)
 {
+	return kb_rundir_file(kbroot, "sock", buf, len);
+}
+
+int
+kb_rundir_file(const char *kbroot, const char *suffix, char *buf, size_t len)
+{
 	struct sockaddr_un	 sun;
 	uint8_t			 md[SHA256_LEN];
 	char			 dir[sizeof(sun.sun_path)], hex[2 * SHA256_LEN + 1];
@@ -75,7 +83,7 @@ kb_sockpath_rundir(const char *kbroot, char *buf, size_t len)
 	hex[32] = '\0';	/* 128 bits name a KB well enough */
 	if (kb_rundir(dir, sizeof(dir)) == -1)
 		return -1;
-	n = snprintf(buf, len, "%s/%s.sock", dir, hex);
+	n = snprintf(buf, len, "%s/%s.%s", dir, hex, suffix);
 	if (n < 0 || (size_t)n >= max) {
 		errno = ENAMETOOLONG;
 		return -1;
@@ -92,4 +100,33 @@ kb_sock_refused(int error)
 {
 	return error == ENOSYS || error == EOPNOTSUPP || error == ENOTSUP ||
 	    error == EPERM || error == EACCES;
+}
+
+int
+kb_rundir_create(void)
+{
+	struct stat	 st;
+	char		 dir[sizeof(((struct sockaddr_un *)0)->sun_path)];
+
+	if (kb_rundir(dir, sizeof(dir)) == -1)
+		return -1;
+	if (mkdir(dir, 0700) == -1 && errno != EEXIST)
+		return -1;
+	if (lstat(dir, &st) == -1)
+		return -1;
+	/* A shared /tmp: the directory must be ours and private. */
+	if (!S_ISDIR(st.st_mode) || st.st_uid != getuid() ||
+	    (st.st_mode & 077) != 0) {
+		errno = EPERM;
+		return -1;
+	}
+	return 0;
+}
+
+int
+kb_readonly_fs(const char *path)
+{
+	struct statvfs	sv;
+
+	return statvfs(path, &sv) == 0 && (sv.f_flag & ST_RDONLY) != 0;
 }

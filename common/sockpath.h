@@ -4,6 +4,8 @@
  * sun_path, else a per-user runtime directory keyed by the KB's real path.
  * Where the KB's file system refuses sockets, kbd binds the runtime
  * directory's path instead, and kbctl tries it after KB/.kb/kbd.sock.
+ * On read-only media the pid file, the log and kbctl's start lock go there
+ * too.
  */
 #ifndef KBD_SOCKPATH_H
 #define KBD_SOCKPATH_H
@@ -18,6 +20,20 @@
 int	kb_sockpath(const char *kbroot, char *buf, size_t len, int *fallback);
 /* The runtime directory's socket path for kbroot, whatever its length. */
 int	kb_sockpath_rundir(const char *kbroot, char *buf, size_t len);
+/*
+ * Another file of kbroot's in the runtime directory, named like its socket
+ * with another suffix: "pid", "log", "start.lock" for a KB on read-only
+ * media, where nothing can be written in .kb/.
+ */
+int	kb_rundir_file(const char *kbroot, const char *suffix, char *buf,
+	    size_t len);
+/*
+ * Create the runtime directory if needed; -1 with errno (EPERM: it exists
+ * but is not a private directory of ours).
+ */
+int	kb_rundir_create(void);
+/* Whether path is on a file system mounted read-only. */
+int	kb_readonly_fs(const char *path);
 /* Whether a bind(2) error means the file system refuses Unix sockets. */
 int	kb_sock_refused(int error);
 /* The runtime directory used for fallbacks (not created). */

@@ -127,24 +127,17 @@ control_accept(evutil_socket_t fd, short ev, void *arg)
 }
 
 static void
-make_rundir(const char *path)
+make_rundir(void)
 {
-	char		 dir[256], *slash;
-	struct stat	 st;
+	char	dir[256];
 
-	(void)snprintf(dir, sizeof(dir), "%s", path);
-	if ((slash = strrchr(dir, '/')) == NULL)
-		return;
-	*slash = '\0';
-	if (mkdir(dir, 0700) == -1 && errno != EEXIST)
+	if (kb_rundir_create() == -1) {
+		(void)kb_rundir(dir, sizeof(dir));
+		if (errno == EPERM)
+			fatalx("%s: not a private directory owned by uid %ld",
+			    dir, (long)getuid());
 		fatal("%s", dir);
-	if (lstat(dir, &st) == -1)
-		fatal("%s", dir);
-	/* A shared /tmp: the directory must be ours and private. */
-	if (!S_ISDIR(st.st_mode) || st.st_uid != getuid() ||
-	    (st.st_mode & 077) != 0)
-		fatalx("%s: not a private directory owned by uid %ld", dir,
-		    (long)getuid());
+	}
 }
 
 /* Bind listen_fd to sock_path: 0, or -1 with errno. */
@@ -176,7 +169,10 @@ control_note(void)
 {
 	int	fd;
 
-	make_rundir(sock_path);
+	make_rundir();
+	/* Read-only media: nowhere to record it; kbctl derives it anyway. */
+	if (sup_committer_state() == COMMITTER_NONE)
+		return;
 	/* Recorded for people and tools; kbctl derives it itself. */
 	if ((fd = open(KB_SOCKET_NOTE, O_WRONLY | O_CREAT | O_TRUNC |
 	    O_CLOEXEC, 0600)) != -1) {
@@ -191,7 +187,14 @@ control_init(const char *kbroot)
 {
 	int	fallback;
 
-	if (kb_sockpath(kbroot, sock_path, sizeof(sock_path), &fallback) == -1)
+	if (sup_committer_state() == COMMITTER_NONE) {
+		/* Read-only media: .kb/ takes no socket. */
+		fallback = 1;
+		if (kb_sockpath_rundir(kbroot, sock_path,
+		    sizeof(sock_path)) == -1)
+			fatal("control socket path for %s", kbroot);
+	} else if (kb_sockpath(kbroot, sock_path, sizeof(sock_path),
+	    &fallback) == -1)
 		fatal("control socket path for %s", kbroot);
 	if (fallback)
 		control_note();
@@ -547,6 +550,20 @@ show_request(struct client *c, const char *doc)
 	client_done(c);
 }
 
+/*
+ * Read-only media: a change is refused with the reason, never queued for a
+ * committer that will not come.
+ */
+static int
+refuse_readonly(struct client *c)
+{
+	if (sup_committer_state() != COMMITTER_NONE)
+		return 0;
+	client_error(c, "%s is on a read-only file system: it can be "
+	    "searched and read, not changed", sup_opts->kbroot);
+	return 1;
+}
+
 static void
 client_dispatch(struct client *c, struct msg *m)
 {
@@ -579,6 +596,8 @@ client_dispatch(struct client *c, struct msg *m)
 		return;
 	}
 	case MSG_ADD_REQ:
+		if (refuse_readonly(c))
+			return;
 		job_add_request(c, (Kbd__AddReq *)m->pb);
 		return;
 	case MSG_STATUS_REQ:
@@ -616,9 +635,13 @@ client_dispatch(struct client *c, struct msg *m)
 		list_continue(c);
 		return;
 	case MSG_REMOVE_REQ:
+		if (refuse_readonly(c))
+			return;
 		forward_remove(c, (Kbd__RemoveReq *)m->pb);
 		return;
 	case MSG_CANCEL_REQ:
+		if (refuse_readonly(c))
+			return;
 		job_cancel_request(c, ((Kbd__CancelReq *)m->pb)->job);
 		return;
 	case MSG_JOBS_REQ: {
@@ -638,6 +661,8 @@ client_dispatch(struct client *c, struct msg *m)
 		return;
 	}
 	case MSG_LINT_REQ:
+		if (refuse_readonly(c))
+			return;
 		forward_lint(c, (Kbd__LintReq *)m->pb);
 		return;
 	case MSG_STOP_REQ: {

@@ -13,6 +13,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -24,9 +25,11 @@
 #include <event2/event.h>
 
 #include "dbread.h"
+#include "journal.h"
 #include "kbd.h"
 #include "kbpath.h"
 #include "log.h"
+#include "sockpath.h"
 #include "supervisor.h"
 #include "xmalloc.h"
 
@@ -64,19 +67,17 @@ start_failed(int readyfd, const char *fmt, ...)
 }
 
 static void
-lock_pidfile(int readyfd)
+lock_pidfile(int readyfd, const char *path)
 {
 	char	buf[32];
 	ssize_t	n;
 	int	fd;
 
-	if ((fd = open(KB_PIDFILE, O_RDWR | O_CREAT | O_CLOEXEC, 0600)) == -1)
-		start_failed(readyfd, "%s/" KB_PIDFILE ": %s", sup_opts->kbroot,
-		    strerror(errno));
+	if ((fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600)) == -1)
+		start_failed(readyfd, "%s: %s", path, strerror(errno));
 	if (flock(fd, LOCK_EX | LOCK_NB) == -1) {
 		if (errno != EWOULDBLOCK)
-			start_failed(readyfd, "%s/" KB_PIDFILE ": %s",
-			    sup_opts->kbroot, strerror(errno));
+			start_failed(readyfd, "%s: %s", path, strerror(errno));
 		n = pread(fd, buf, sizeof(buf) - 1, 0);
 		buf[n > 0 ? n : 0] = '\0';
 		buf[strcspn(buf, "\n")] = '\0';
@@ -88,7 +89,34 @@ lock_pidfile(int readyfd)
 	(void)snprintf(buf, sizeof(buf), "%ld\n", (long)getpid());
 	if (ftruncate(fd, 0) == -1 ||
 	    pwrite(fd, buf, strlen(buf), 0) != (ssize_t)strlen(buf))
-		log_warn(KB_PIDFILE);
+		log_warn("%s", path);
+}
+
+/*
+ * A KB on read-only media (a shared export, an archive disc) is served
+ * without a committer: nothing in it can change, so queries need no lock
+ * and no recovery. Its pid file, log and socket go to the runtime
+ * directory. A journal left active by a crash would need rolling back,
+ * which only a writable KB allows: then refuse to start and say so.
+ */
+static void
+start_readonly(int readyfd, char *log, size_t loglen, char *pid,
+    size_t pidlen)
+{
+	int	n;
+
+	if (kb_rundir_create() == -1 ||
+	    kb_rundir_file(sup_opts->kbroot, "log", log, loglen) == -1 ||
+	    kb_rundir_file(sup_opts->kbroot, "pid", pid, pidlen) == -1)
+		start_failed(readyfd, "%s is on a read-only file system and "
+		    "the runtime directory is unusable: %s", sup_opts->kbroot,
+		    strerror(errno));
+	if ((n = journal_count_active()) != 0)
+		start_failed(readyfd, "%s is on a read-only file system and "
+		    "has %s: mount it read-write once so that kbd can recover "
+		    "it", sup_opts->kbroot, n > 0 ? "an unfinished change" :
+		    "an unreadable journal directory");
+	committer_state = COMMITTER_NONE;
 }
 
 static void
@@ -364,16 +392,22 @@ supervisor_main(const struct kbd_opts *o, int readyfd)
 	static const int signums[] = { SIGCHLD, SIGTERM, SIGINT, SIGHUP };
 	struct event	*ev;
 	size_t		 i;
+	char		 logpath[PATH_MAX], pidpath[PATH_MAX];
 	int		 logfd;
 
 	sup_opts = o;
 	if (chdir(o->kbroot) == -1)
 		start_failed(readyfd, "%s: %s", o->kbroot, strerror(errno));
 	umask(022);
-	logfd = open(KB_LOGFILE, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC,
+	(void)snprintf(logpath, sizeof(logpath), "%s", KB_LOGFILE);
+	(void)snprintf(pidpath, sizeof(pidpath), "%s", KB_PIDFILE);
+	if (kb_readonly_fs(KB_STATE))
+		start_readonly(readyfd, logpath, sizeof(logpath), pidpath,
+		    sizeof(pidpath));
+	logfd = open(logpath, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC,
 	    0600);
 	log_init("kbd", logfd, o->foreground, o->verbose);
-	lock_pidfile(readyfd);
+	lock_pidfile(readyfd, pidpath);
 	raise_nofile();
 	signal(SIGPIPE, SIG_IGN);
 
@@ -390,10 +424,17 @@ supervisor_main(const struct kbd_opts *o, int readyfd)
 	job_init();
 
 	control_init(o->kbroot);
-	start_committer(-1, 0, NULL);
-
-	log_info("kbd %d started for %s, %u workers", (int)getpid(),
-	    o->kbroot, o->jobs);
+	if (committer_state == COMMITTER_NONE) {
+		if (dbread_open_immutable(o->kbroot) == -1)
+			start_failed(readyfd, "%s/" KB_DB ": cannot open the "
+			    "registry read-only (see %s)", o->kbroot, logpath);
+		log_info("kbd %d started for %s on a read-only file system: "
+		    "queries only", (int)getpid(), o->kbroot);
+	} else {
+		start_committer(-1, 0, NULL);
+		log_info("kbd %d started for %s, %u workers", (int)getpid(),
+		    o->kbroot, o->jobs);
+	}
 	if (readyfd != -1) {
 		(void)!write(readyfd, "ok\n", 3);
 		close(readyfd);

@@ -32,7 +32,8 @@ struct client;
 enum committer_state {
 	COMMITTER_STARTING,	/* none has been ready yet */
 	COMMITTER_READY,	/* requests go out */
-	COMMITTER_DOWN		/* one was ready; it is gone or restarting */
+	COMMITTER_DOWN,		/* one was ready; it is gone or restarting */
+	COMMITTER_NONE		/* read-only media: queries only, never one */
 };
 
 extern struct event_base	*sup_base;

@@ -4,6 +4,8 @@
  * committer is the only writer; in WAL mode these reads never block it
  * nor see half a batch.
  */
+#include <sys/stat.h>
+
 #include <sys/types.h>
 
 #include <stdio.h>
@@ -34,22 +36,81 @@ prep(const char *sql)
 	return st;
 }
 
+/*
+ * A URI of path with immutable=1: '%', '?' and '#' (and anything not
+ * printable ASCII) are percent-encoded so that a KB path is never read
+ * as URI syntax.
+ */
+static char *
+immutable_uri(const char *path)
+{
+	static const char	 hex[] = "0123456789abcdef";
+	char			*uri, *p;
+	const unsigned char	*s;
+
+	uri = xmalloc(strlen(path) * 3 + sizeof("file:?immutable=1"));
+	p = uri + sprintf(uri, "file:");
+	for (s = (const unsigned char *)path; *s != '\0'; s++) {
+		if (*s == '%' || *s == '?' || *s == '#' || *s <= ' ' ||
+		    *s >= 0x7f) {
+			*p++ = '%';
+			*p++ = hex[*s >> 4];
+			*p++ = hex[*s & 0xf];
+		} else
+			*p++ = (char)*s;
+	}
+	(void)strcpy(p, "?immutable=1");
+	return uri;
+}
+
+static int	open_db(const char *, int);
+
 int
 dbread_open(const char *kbroot)
 {
-	char	*path;
+	return open_db(kbroot, 0);
+}
+
+int
+dbread_open_immutable(const char *kbroot)
+{
+	return open_db(kbroot, 1);
+}
+
+static int
+open_db(const char *kbroot, int immutable)
+{
+	struct stat	 st;
+	char		*path, *uri;
+	int		 flags = SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX;
 
 	if (db != NULL)
 		return 0;
 	xasprintf(&path, "%s/" KB_DB, kbroot);
-	if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY |
-	    SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
+	/*
+	 * Immutable mode ignores a write-ahead log: where one holds pages,
+	 * read it the ordinary way (SQLite reads a WAL read-only when its
+	 * -shm file is there too).
+	 */
+	if (immutable) {
+		xasprintf(&uri, "%s-wal", path);
+		if (stat(uri, &st) == 0 && st.st_size > 0)
+			immutable = 0;
+		free(uri);
+	}
+	uri = immutable ? immutable_uri(path) : NULL;
+	if (immutable)
+		flags |= SQLITE_OPEN_URI;
+	if (sqlite3_open_v2(immutable ? uri : path, &db, flags, NULL) !=
+	    SQLITE_OK) {
+		free(uri);
 		log_warnx("%s: %s", path, db ? sqlite3_errmsg(db) : "no memory");
 		sqlite3_close(db);
 		db = NULL;
 		free(path);
 		return -1;
 	}
+	free(uri);
 	free(path);
 	sqlite3_busy_timeout(db, 5000);
 	st_hash = prep("SELECT name FROM documents WHERE hash = ?");

@@ -18,6 +18,11 @@
 #include "kbd.pb-c.h"
 
 int	 dbread_open(const char *kbroot);		/* 0, -1 */
+/*
+ * The same, for a KB on read-only media: SQLite's immutable mode (no
+ * locks, no -shm), which holds because nothing can change the file.
+ */
+int	 dbread_open_immutable(const char *kbroot);
 void	 dbread_close(void);
 
 /* The name of the document with that content, or that source file. */
