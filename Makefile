@@ -236,6 +236,7 @@ check-one: $(BIN)/kbd $(BIN)/kbctl $(UNIT_BINS)
 check: all
 	$(MAKE) check-one
 	$(MAKE) drills
+	$(MAKE) drills-lazyfs
 	$(MAKE) drills-negative
 	$(MAKE) SAN=1 check-one
 	$(MAKE) FUZZ=1 FUZZ_TIME=10 fuzz-run
@@ -257,6 +258,22 @@ drills-full: all
 	    ./tests/drills/drill.py --bin build/release/bin --full \
 	    $(if $(SEED),--seed $(SEED))
 	$(MAKE) drills-fsync
+
+# The lazyfs family in its quick form: power losses on a real FUSE file
+# system, where kbd makes each published file durable with fsync. LazyFS
+# is built into build/lazyfs when missing (about 3 minutes, once); only a
+# machine without /dev/fuse or without LazyFS's sources skips, saying so.
+# A failed build or mount is an error.
+drills-lazyfs: all
+	@if [ ! -c /dev/fuse ]; then \
+	    echo "drills-lazyfs: skipped: no /dev/fuse on this machine"; \
+	    exit 0; fi; \
+	lfs=$$(./scripts/lazyfs.sh build); st=$$?; \
+	if [ $$st -eq 3 ]; then \
+	    echo "drills-lazyfs: skipped: no LazyFS sources here"; exit 0; fi; \
+	[ $$st -eq 0 ] || exit 1; \
+	LAZYFS=$$lfs ./tests/drills/drill.py --bin build/release/bin \
+	    --seed $(DRILLS_SEED) --family lazyfs
 
 drills-fsync: all
 	./tests/drills/drill.py --bin build/release/bin --durability fsync \

@@ -8,11 +8,11 @@
 #   lazyfs.sh build    the same, building it into build/lazyfs first when
 #                      missing (minutes, once) from the sources at
 #                      $LAZYFS_SRC, else ../shared/tools/lazyfs beside the
-#                      repository; exit 1 with the reason when neither is
-#                      there
+#                      repository; exit 3 with the reason when neither is
+#                      there, 1 when the build fails
 #
-# The integration suite and `make drills` only find it (no build in make
-# check); `make drills-full` builds it when the sources are there.
+# The integration suite only finds it; `make drills-lazyfs` (part of make
+# check) and `make drills-full` build it when the sources are there.
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
 cached="$top/build/lazyfs/src/lazyfs/build/lazyfs"
@@ -51,7 +51,7 @@ build)
 	find_exe && exit 0
 	if ! s=$(src_dir); then
 		echo "no LazyFS sources (\$LAZYFS_SRC unset, no ../shared/tools/lazyfs)" >&2
-		exit 1
+		exit 3
 	fi
 	# build.sh installs the Debian packages it lists, but LazyFS also
 	# includes toml.hpp (libtoml11-dev), which it does not list.
