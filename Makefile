@@ -336,7 +336,7 @@ check-layout: $(GEN_H)
 	done; echo "layout: $(words $(LAYOUT_FORBIDDEN)) forbidden includes refused"
 
 lint-man:
-	mandoc -Tlint -Wwarning man/kbd.8 man/kbctl.1
+	mandoc -Tlint -Wwarning man/kbd.8 man/kbctl.1 man/kbd.conf.5
 
 demo: all
 	./scripts/demo.sh
@@ -345,9 +345,11 @@ bench: all $(O)/bench/convert_bench $(O)/bench/pdf_raw
 	./scripts/bench.sh
 
 install: all
-	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man8
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5 \
+	    $(DESTDIR)$(MANDIR)/man8
 	install -m 755 $(BIN)/kbd $(BIN)/kbctl $(DESTDIR)$(BINDIR)/
 	install -m 644 man/kbctl.1 $(DESTDIR)$(MANDIR)/man1/
+	install -m 644 man/kbd.conf.5 $(DESTDIR)$(MANDIR)/man5/
 	install -m 644 man/kbd.8 $(DESTDIR)$(MANDIR)/man8/
 
 tidy:

@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "kbctl.h"
+#include "kbd.h"
 #include "kbpath.h"
 
 static int	cmd_help(int, char **);
@@ -93,6 +94,12 @@ static const struct cmd cmds[] = {
 	{ "stop", "",
 	  "Stop this knowledge base's kbd and wait until it is gone.\n",
 	  cmd_stop },
+	{ "config", "[--json] [key [value]] | --unset key",
+	  "Show or change this KB's settings (.kb/kbd.conf, kbd.conf(5)).\n"
+	  "  key           print one setting\n"
+	  "  key value     set it (checked; kbd reads it when it starts)\n"
+	  "  --unset key   back to its default\n"
+	  "  --json        {key: {value, set, help}, ...}\n", cmd_config },
 	{ "help", "[command]", NULL, cmd_help },
 };
 #define NCMDS	(sizeof(cmds) / sizeof(cmds[0]))
@@ -478,6 +485,7 @@ main(int argc, char **argv)
 {
 	static const struct option lo[] = {
 		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 }
 	};
 	const struct cmd	*c;
@@ -494,6 +502,11 @@ main(int argc, char **argv)
 			break;
 		case 'h':
 			main_usage(stdout);
+			out_flush();
+			return EXIT_OK;
+		case 'V':
+			printf("kbctl %s (protocol %u)\n", KBD_VERSION,
+			    KBD_PROTO_VERSION);
 			out_flush();
 			return EXIT_OK;
 		case ':':

@@ -150,5 +150,6 @@ int	 cmd_init(int, char **);
 int	 cmd_remove(int, char **);
 int	 cmd_lint(int, char **);
 int	 cmd_stop(int, char **);
+int	 cmd_config(int, char **);
 
 #endif /* KBCTL_H */

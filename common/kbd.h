@@ -10,6 +10,7 @@
 #include <stdint.h>
 
 #define KBD_CHAN_FD	3
+#define KBD_VERSION	"0.5.0"
 
 struct worker_limits {
 	uint64_t	mem;		/* RLIMIT_AS, bytes */
@@ -25,6 +26,7 @@ struct kbd_opts {
 	uint64_t	 max_size;	/* largest input accepted */
 	uint64_t	 max_output;	/* most Markdown from one file */
 	unsigned	 timeout;	/* per-file watchdog, seconds */
+	unsigned	 idle_exit;	/* seconds idle before exiting; 0 never */
 	struct worker_limits limits;
 };
 

@@ -25,6 +25,7 @@
 #define KB_SOCKET	".kb/kbd.sock"
 #define KB_SOCKET_NOTE	".kb/socket"		/* where it is, if elsewhere */
 #define KB_START_LOCK	".kb/start.lock"	/* kbctl's autostart */
+#define KB_CONFIG	".kb/kbd.conf"		/* settings, kbd.conf(5) */
 #define KB_FP_TRACE	".kb/failpoints.trace"	/* drills */
 #define KB_DIRLOG	".kb/dirlog"		/* drills */
 #define KB_DIRLOG_D	".kb/dirlog.d"		/* drills */

@@ -23,6 +23,7 @@
 #include "log.h"
 #include "sockpath.h"
 #include "supervisor.h"
+#include "util.h"
 #include "xmalloc.h"
 
 /* A follower that lets this much output pile up is cut off. */
@@ -55,6 +56,7 @@ static int			listen_fd = -1;
 static struct event		*listen_ev;
 static char			sock_path[256];
 static unsigned			nclients;
+static int64_t				last_client_ms;	/* came or went */
 
 static void	client_read(evutil_socket_t, short, void *);
 static void	client_write(evutil_socket_t, short, void *);
@@ -123,6 +125,7 @@ control_accept(evutil_socket_t fd, short ev, void *arg)
 		event_add(c->rev, NULL);
 		TAILQ_INSERT_TAIL(&clients, c, entry);
 		nclients++;
+		last_client_ms = mono_ms();
 	}
 }
 
@@ -266,6 +269,14 @@ client_drop(struct client *c, const char *why)
 	close(c->chan.fd);
 	free(c);
 	nclients--;
+	last_client_ms = mono_ms();
+}
+
+unsigned
+control_clients(int64_t *last_ms)
+{
+	*last_ms = last_client_ms;
+	return nclients;
 }
 
 static void	list_continue(struct client *);

@@ -18,9 +18,11 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "config.h"
 #include "kbd.h"
 #include "kbpath.h"
 #include "log.h"
+#include "kbd-protocol.h"
 
 static void usage(void) __attribute__((noreturn));
 
@@ -29,7 +31,10 @@ usage_to(FILE *f)
 {
 	fprintf(f, "usage: kbd [-fv] -C dir [--jobs n] [--max-size bytes] "
 	    "[--timeout seconds]\n"
-	    "           [--mem-limit bytes] [--max-output bytes]\n");
+	    "           [--mem-limit bytes] [--cpu-limit seconds] "
+	    "[--max-output bytes]\n"
+	    "           [--idle-exit seconds]\n"
+	    "       kbd --version\n");
 }
 
 static void
@@ -56,19 +61,19 @@ parse_u64(const char *s, uint64_t min, uint64_t max, uint64_t *out)
 }
 
 /*
- * The number of an option (or of KB_JOBS) in [min, max]; anything else is
- * a usage error that says what was expected.
+ * The value of a setting from an option (or KB_JOBS), checked as
+ * kbd.conf's are; anything else is a usage error that says what was
+ * expected.
  */
 static uint64_t
-opt_number(const char *opt, const char *s, uint64_t min, uint64_t max)
+opt_value(enum config_key k, const char *from, const char *s)
 {
+	char		err[256];
 	uint64_t	v;
 
-	if (parse_u64(s, min, max, &v) == -1) {
-		fprintf(stderr, "kbd: %s: expected a number from %llu to %llu, "
-		    "not '%s'\n", opt, (unsigned long long)min,
-		    (unsigned long long)max, s);
-		if (opt[0] == '-')
+	if (config_parse(k, s, &v, err, sizeof(err)) == -1) {
+		fprintf(stderr, "kbd: %s: %s\n", from, err);
+		if (from[0] == '-')
 			usage();
 		exit(2);
 	}
@@ -78,14 +83,38 @@ opt_number(const char *opt, const char *s, uint64_t min, uint64_t max)
 static unsigned
 default_jobs(void)
 {
-	const char	*env;
-	long		 ncpu;
+	long	ncpu;
 
-	if ((env = getenv("KB_JOBS")) != NULL && *env != '\0')
-		return (unsigned)opt_number("KB_JOBS", env, 1, 256);
 	if ((ncpu = sysconf(_SC_NPROCESSORS_ONLN)) < 1)
 		ncpu = 1;
 	return ncpu * 2 < 8 ? (unsigned)ncpu * 2 : 8;
+}
+
+/*
+ * Settings: an option wins, then KB_JOBS for the jobs, then the KB's
+ * kbd.conf, then the default.
+ */
+static void
+settings(const char *root, uint64_t *v, unsigned given)
+{
+	struct config	 c;
+	const char	*env;
+	char		 err[512];
+	int		 k;
+
+	if (config_load(root, &c, err, sizeof(err)) == -1) {
+		fprintf(stderr, "kbd: %s\n", err);
+		exit(1);
+	}
+	for (k = 0; k < CONF_NKEYS; k++)
+		if ((given & (1u << k)) == 0)
+			v[k] = c.value[k];
+	if ((given & (1u << CONF_JOBS)) == 0 &&
+	    (env = getenv("KB_JOBS")) != NULL && *env != '\0')
+		v[CONF_JOBS] = opt_value(CONF_JOBS, "KB_JOBS", env);
+	else if ((given & (1u << CONF_JOBS)) == 0 &&
+	    (c.set & (1u << CONF_JOBS)) == 0)
+		v[CONF_JOBS] = default_jobs();
 }
 
 static void child_role(int, char **) __attribute__((noreturn));
@@ -177,15 +206,20 @@ main(int argc, char **argv)
 		{ "max-size", required_argument, NULL, 's' },
 		{ "timeout", required_argument, NULL, 't' },
 		{ "mem-limit", required_argument, NULL, 'm' },
+		{ "cpu-limit", required_argument, NULL, 'c' },
 		{ "max-output", required_argument, NULL, 'o' },
+		{ "idle-exit", required_argument, NULL, 'i' },
 		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 }
 	};
 	struct kbd_opts	 o;
 	char		 root[PATH_MAX], path[PATH_MAX + 16];
 	const char	*dir = NULL;
 	struct stat	 st;
-	int		 ch, readyfd = -1;
+	uint64_t	 v[CONF_NKEYS];
+	unsigned	 given = 0;
+	int		 ch, k, readyfd = -1;
 
 	if (argc >= 3 && strcmp(argv[1], "-X") == 0)
 		child_role(argc, argv);
@@ -196,13 +230,8 @@ main(int argc, char **argv)
 	closefrom(STDERR_FILENO + 1);
 
 	memset(&o, 0, sizeof(o));
-	o.jobs = default_jobs();
-	o.max_size = 64ull << 20;
-	o.timeout = 30;
-	o.limits.mem = 1ull << 30;
-	o.limits.cpu = 60;
-	o.max_output = 256ull << 20;
 	while ((ch = getopt_long(argc, argv, "C:fhv", longopts, NULL)) != -1) {
+		k = -1;
 		switch (ch) {
 		case 'C':
 			dir = optarg;
@@ -216,37 +245,43 @@ main(int argc, char **argv)
 		case 'h':
 			usage_to(stdout);
 			exit(0);
+		case 'V':
+			printf("kbd %s (protocol %u)\n", KBD_VERSION,
+			    KBD_PROTO_VERSION);
+			exit(0);
 		case 'j':
-			o.jobs = (unsigned)opt_number("--jobs", optarg, 1, 256);
+			k = CONF_JOBS;
 			break;
 		case 's':
-			o.max_size = opt_number("--max-size", optarg, 1,
-			    1ull << 40);
+			k = CONF_MAX_SIZE;
 			break;
 		case 't':
-			o.timeout = (unsigned)opt_number("--timeout", optarg, 1,
-			    86400);
+			k = CONF_TIMEOUT;
 			break;
 		case 'm':
-			o.limits.mem = opt_number("--mem-limit", optarg,
-			    16ull << 20, 1ull << 44);
+			k = CONF_MEM_LIMIT;
+			break;
+		case 'c':
+			k = CONF_CPU_LIMIT;
 			break;
 		case 'o':
-			o.max_output = opt_number("--max-output", optarg, 4096,
-			    1ull << 40);
+			k = CONF_MAX_OUTPUT;
+			break;
+		case 'i':
+			k = CONF_IDLE_EXIT;
 			break;
 		default:
 			usage();
 		}
+		if (k != -1) {
+			(void)snprintf(path, sizeof(path), "--%s",
+			    config_name(k));
+			v[k] = opt_value(k, path, optarg);
+			given |= 1u << k;
+		}
 	}
 	if (optind != argc)
 		usage();
-	/*
-	 * The converters enforce max_output themselves; RLIMIT_FSIZE only
-	 * backs them up, and must let a worker write the raw copy of the
-	 * largest input.
-	 */
-	o.limits.fsize = o.max_output > o.max_size ? o.max_output : o.max_size;
 	if (dir == NULL && (dir = getenv("KB_DIR")) == NULL)
 		usage();
 	if (realpath(dir, root) == NULL) {
@@ -259,6 +294,20 @@ main(int argc, char **argv)
 		    "run kbctl init)\n", root);
 		exit(1);
 	}
+	settings(root, v, given);
+	o.jobs = (unsigned)v[CONF_JOBS];
+	o.max_size = v[CONF_MAX_SIZE];
+	o.max_output = v[CONF_MAX_OUTPUT];
+	o.timeout = (unsigned)v[CONF_TIMEOUT];
+	o.limits.mem = v[CONF_MEM_LIMIT];
+	o.limits.cpu = v[CONF_CPU_LIMIT];
+	o.idle_exit = (unsigned)v[CONF_IDLE_EXIT];
+	/*
+	 * The converters enforce max_output themselves; RLIMIT_FSIZE only
+	 * backs them up, and must let a worker write the raw copy of the
+	 * largest input.
+	 */
+	o.limits.fsize = o.max_output > o.max_size ? o.max_output : o.max_size;
 	o.kbroot = root;
 	if (!o.foreground)
 		daemonize(&readyfd);

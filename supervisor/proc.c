@@ -26,6 +26,7 @@
 #include "xmalloc.h"
 
 static struct childlist	 children = TAILQ_HEAD_INITIALIZER(children);
+static char		 title_kb[PATH_MAX];	/* the KB, for titles */
 static struct event_base *base;
 static void		(*all_gone)(void);
 
@@ -40,10 +41,21 @@ static void	proc_read(evutil_socket_t, short, void *);
 static void	proc_write(evutil_socket_t, short, void *);
 
 void
-proc_init(struct event_base *b, void (*empty)(void))
+proc_init(struct event_base *b, void (*empty)(void), const char *kbroot)
 {
+	const char	*home;
+	size_t		 n;
+
 	base = b;
 	all_gone = empty;
+	/* Titles name the KB as people write it: ~/notes. */
+	home = getenv("HOME");
+	n = home != NULL ? strlen(home) : 0;
+	if (n > 1 && strncmp(kbroot, home, n) == 0 &&
+	    (kbroot[n] == '/' || kbroot[n] == '\0'))
+		(void)snprintf(title_kb, sizeof(title_kb), "~%s", kbroot + n);
+	else
+		(void)snprintf(title_kb, sizeof(title_kb), "%s", kbroot);
 }
 
 /* The path of our own binary, for re-exec. */
@@ -66,12 +78,14 @@ proc_spawn(const char *role, const char *const *args,
     proc_dispatch_cb dispatch, proc_gone_cb gone, void *arg)
 {
 	struct child	*c;
-	char		*argv[8];
+	char		*argv[8], title[PATH_MAX + 32];
 	int		 sp[2], sz = MSG_SOCKBUF;
 	size_t		 i;
 	pid_t		 pid;
 
-	argv[0] = (char *)"kbd";
+	/* What ps shows: the role and the KB it serves, then the arguments. */
+	(void)snprintf(title, sizeof(title), "kbd: %s [%s]", role, title_kb);
+	argv[0] = title;
 	argv[1] = (char *)"-X";
 	argv[2] = (char *)role;
 	for (i = 0; args[i] != NULL; i++) {

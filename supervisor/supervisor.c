@@ -31,6 +31,7 @@
 #include "log.h"
 #include "sockpath.h"
 #include "supervisor.h"
+#include "util.h"
 #include "xmalloc.h"
 
 struct event_base	*sup_base;
@@ -41,6 +42,7 @@ static int		 sup_stopping;
 #define COMMITTER_START_TRIES	5
 
 static enum committer_state committer_state = COMMITTER_STARTING;
+static int64_t		idle_since;	/* mono_ms; 0: busy at last check */
 static struct child	*committer;
 static unsigned		 committer_failures;
 static struct timespec	 committer_started;
@@ -336,6 +338,52 @@ committer_gone(struct child *c, int status, void *arg)
 	evtimer_add(committer_restart_ev, &tv);
 }
 
+/*
+ * Idle exit: a kbd with no client and no job for idle_exit seconds exits,
+ * so that a KB touched once does not keep its processes for ever; the
+ * next kbctl starts it again. Checked on a timer rather than at each
+ * event: the check is cheap, and exact timing does not matter.
+ */
+static void
+idle_check(evutil_socket_t fd, short ev, void *arg)
+{
+	int64_t		 now, last;
+	unsigned	 n;
+
+	(void)fd;
+	(void)ev;
+	(void)arg;
+	now = mono_ms();
+	n = control_clients(&last);
+	if (n > 0 || job_running() != NULL || committer_state ==
+	    COMMITTER_STARTING) {
+		idle_since = 0;
+		return;
+	}
+	if (idle_since == 0 || last > idle_since)
+		idle_since = last > 0 ? last : now;
+	if (now - idle_since >= (int64_t)sup_opts->idle_exit * 1000)
+		sup_shutdown("idle");
+}
+
+static void
+idle_init(void)
+{
+	struct timeval	tv;
+	struct event	*ev;
+
+	if (sup_opts->idle_exit == 0)
+		return;
+	/* A tenth of the time, between 1 s and 30 s. */
+	tv.tv_sec = sup_opts->idle_exit / 10;
+	tv.tv_sec = tv.tv_sec < 1 ? 1 : tv.tv_sec > 30 ? 30 : tv.tv_sec;
+	tv.tv_usec = 0;
+	idle_since = mono_ms();
+	ev = event_new(sup_base, -1, EV_PERSIST, idle_check, NULL);
+	if (ev == NULL || event_add(ev, &tv) == -1)
+		fatalx("idle timer");
+}
+
 int
 sup_stopping_p(void)
 {
@@ -420,7 +468,7 @@ supervisor_main(const struct kbd_opts *o, int readyfd)
 			start_failed(readyfd, "signal setup failed");
 	}
 	committer_restart_ev = evtimer_new(sup_base, start_committer, NULL);
-	proc_init(sup_base, children_gone);
+	proc_init(sup_base, children_gone, o->kbroot);
 	job_init();
 
 	control_init(o->kbroot);
@@ -435,6 +483,7 @@ supervisor_main(const struct kbd_opts *o, int readyfd)
 		log_info("kbd %d started for %s, %u workers", (int)getpid(),
 		    o->kbroot, o->jobs);
 	}
+	idle_init();
 	if (readyfd != -1) {
 		(void)!write(readyfd, "ok\n", 3);
 		close(readyfd);

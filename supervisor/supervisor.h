@@ -65,7 +65,8 @@ struct child {
 };
 TAILQ_HEAD(childlist, child);
 
-void		 proc_init(struct event_base *, void (*all_gone)(void));
+void		 proc_init(struct event_base *, void (*all_gone)(void),
+		    const char *kbroot);
 /* kbd -X ROLE ARGS... (args NULL-terminated) */
 struct child	*proc_spawn(const char *role, const char *const *args,
 		    proc_dispatch_cb, proc_gone_cb, void *arg);
@@ -197,6 +198,8 @@ void	 control_init(const char *kbroot);
 void	 control_cleanup(void);
 void	 control_resume_waiting(void);
 void	 control_fail_waiting(const char *why);
+/* Clients connected now; *last_ms: when one last came or went (mono_ms). */
+unsigned control_clients(int64_t *last_ms);
 void	 client_send(struct client *, uint32_t type, const ProtobufCMessage *);
 int	 client_send_advisory(struct client *, uint32_t type,
 	    const ProtobufCMessage *);
