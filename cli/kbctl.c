@@ -93,6 +93,13 @@ static const struct cmd cmds[] = {
 	{ "stop", "",
 	  "Stop this knowledge base's kbd and wait until it is gone.\n",
 	  cmd_stop },
+	{ "mcp", "[--read-only] [-C dir]",
+	  "Serve the KB to an MCP client (Model Context Protocol) on standard\n"
+	  "input and output: tools search, read, list, status, add, remove;\n"
+	  "each document as the resource kb://DOC.\n"
+	  "  --read-only   no add or remove tools\n"
+	  "  -C dir        the knowledge base, as before the command\n",
+	  cmd_mcp },
 	{ "help", "[command]", NULL, cmd_help },
 };
 #define NCMDS	(sizeof(cmds) / sizeof(cmds[0]))
