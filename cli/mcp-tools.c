@@ -1,9 +1,8 @@
 /*
- * kbctl mcp's tools and resources, independent of the transport: each
- * takes a parsed request (jansson) and returns its reply. They ask kbd
- * over one persistent connection, opened at the first call (starting kbd
- * like every kbctl command) and opened again when kbd went away, and read
- * the KB's files as kbctl show does (cmd-show.c's show_select).
+ * kbctl mcp's tools, independent of the transport: each takes a parsed
+ * request (jansson) and returns its reply. They ask kbd over mcp-kb.c's
+ * persistent connection and read the KB's files as kbctl show does
+ * (cmd-show.c's show_select).
  *
  * A tool's failure (a bad argument, an unknown document, kbd's error) is
  * a result with isError and a one-line reason; only protocol faults (an
@@ -24,121 +23,15 @@
 #include "mcp.h"
 #include "utf8.h"
 
-/* Page sizes and caps. */
-#define LIST_PAGE	100		/* list's and resources/list's default */
-#define LIST_MAX	1000
+/* Caps. */
 #define SEARCH_MAX	10000		/* offset + limit, as kbctl search */
 #define TEXT_MAX	(1024 * 1024)	/* a read's text */
-#define RESOURCE_MAX	(8 * 1024 * 1024)	/* a resource's text */
 #define FAILURES_MAX	100		/* add's failed files listed */
 #define RECONNECT_TRIES	50		/* while following an add */
 
-static struct conn	kbc = { .fd = -1 };
 static int		read_only;
 
-/* A tool's one-line reason for isError. */
-struct tool_error {
-	char	msg[1024];
-};
-
-static void	terr(struct tool_error *, const char *, ...)
-		    __attribute__((format(printf, 2, 3)));
-
-static void
-terr(struct tool_error *t, const char *fmt, ...)
-{
-	va_list	ap;
-	char	*p;
-
-	va_start(ap, fmt);
-	(void)vsnprintf(t->msg, sizeof(t->msg), fmt, ap);
-	va_end(ap);
-	/* One line. */
-	for (p = t->msg; *p != '\0'; p++)
-		if (*p == '\n' || *p == '\r')
-			*p = ' ';
-}
-
 /* kbd */
-
-static int
-kb_connect(struct tool_error *t)
-{
-	if (kbc.fd != -1)
-		return 0;
-	if (conn_reopen(&kbc, kb_root()) == -1) {
-		terr(t, "kbd for %s cannot be reached now (starting or "
-		    "stopping); try again", kb_root());
-		return -1;
-	}
-	return 0;
-}
-
-static void
-kb_drop(void)
-{
-	conn_close(&kbc);
-}
-
-/*
- * The next message on the connection; kbd's error becomes the reason.
- * A lost connection is -1 with lost set.
- */
-static int
-kb_recv(struct msg *m, int *lost, struct tool_error *t)
-{
-	*lost = 0;
-	if (conn_tryrecv_any(&kbc, m) == -1) {
-		kb_drop();
-		*lost = 1;
-		terr(t, "lost connection to kbd");
-		return -1;
-	}
-	if (m->type == MSG_ERROR) {
-		terr(t, "%s", ((Kbd__ErrorMsg *)m->pb)->message);
-		msg_free(m);
-		/* kbd may close after an error: start afresh next time. */
-		kb_drop();
-		return -1;
-	}
-	return 0;
-}
-
-/*
- * Send a request and receive its first reply, of type expect. A
- * connection found lost (kbd restarted since the last call) is opened
- * again and the request sent once more.
- */
-static int
-kb_call(uint32_t type, const ProtobufCMessage *req, struct msg *m,
-    uint32_t expect, struct tool_error *t)
-{
-	int	try, lost;
-
-	for (try = 0; try < 2; try++) {
-		if (kb_connect(t) == -1)
-			return -1;
-		if (conn_trysend(&kbc, type, req) == -1) {
-			kb_drop();
-			terr(t, "lost connection to kbd");
-			continue;
-		}
-		if (kb_recv(m, &lost, t) == -1) {
-			if (lost)
-				continue;
-			return -1;
-		}
-		if (m->type != expect) {
-			terr(t, "unexpected %s message from kbd",
-			    msg_type_name(m->type));
-			msg_free(m);
-			kb_drop();
-			return -1;
-		}
-		return 0;
-	}
-	return -1;
-}
 
 /* Arguments */
 
@@ -209,103 +102,7 @@ arg_strings(json_t *args, const char *key, const char ***out, size_t *n,
 	return 0;
 }
 
-/* A cursor is the decimal offset of the next item, as text. */
-static int
-arg_cursor(json_t *args, uint64_t *off, struct rpc_error *e,
-    struct tool_error *t)
-{
-	const char	*s;
-	char		*end;
-
-	*off = 0;
-	if ((s = json_string_value(json_object_get(args, "cursor"))) == NULL) {
-		if (json_object_get(args, "cursor") == NULL ||
-		    json_is_null(json_object_get(args, "cursor")))
-			return 0;
-	} else {
-		errno = 0;
-		*off = strtoull(s, &end, 10);
-		if (*s >= '0' && *s <= '9' && *end == '\0' && errno == 0)
-			return 0;
-	}
-	if (e != NULL)
-		rpc_fail(e, RPC_INVALID_PARAMS, "invalid cursor");
-	if (t != NULL)
-		terr(t, "invalid cursor");
-	return -1;
-}
-
-static json_t *
-cursor_of(uint64_t off)
-{
-	char	buf[32];
-
-	(void)snprintf(buf, sizeof(buf), "%" PRIu64, off);
-	return json_string(buf);
-}
-
-/* kbd's strings are UTF-8 it checked; jansson checks again. */
-static json_t *
-jstr(const char *s)
-{
-	json_t	*v;
-
-	if ((v = json_string(s != NULL ? s : "")) == NULL)
-		v = json_string("(not UTF-8)");
-	return v;
-}
-
 /* Documents, as list and resources/list page through them */
-
-/*
- * The documents from off on, at most limit of them, in registry order.
- * kbd streams the whole registry in chunks: those before off are skipped
- * and the rest drained, so the connection stays in step. more says
- * whether documents follow the page.
- */
-static int
-doc_page(uint64_t off, uint64_t limit, json_t *(*item)(const Kbd__DocInfo *),
-    json_t *out, int *more, uint64_t *total, struct tool_error *t)
-{
-	Kbd__ListReq	 req = KBD__LIST_REQ__INIT;
-	Kbd__ListChunk	*chunk;
-	struct msg	 m;
-	uint64_t	 n = 0;
-	size_t		 i;
-	int		 last, lost;
-
-	*more = 0;
-	if (kb_call(MSG_LIST_REQ, &req.base, &m, MSG_LIST_CHUNK, t) == -1)
-		return -1;
-	for (;;) {
-		chunk = (Kbd__ListChunk *)m.pb;
-		for (i = 0; i < chunk->n_docs; i++, n++) {
-			if (n < off || out == NULL)
-				continue;
-			if (n - off >= limit)
-				*more = 1;
-			else
-				json_array_append_new(out,
-				    item(chunk->docs[i]));
-		}
-		last = chunk->last;
-		msg_free(&m);
-		if (last)
-			break;
-		if (kb_recv(&m, &lost, t) == -1)
-			return -1;
-		if (m.type != MSG_LIST_CHUNK) {
-			terr(t, "unexpected %s message from kbd",
-			    msg_type_name(m.type));
-			msg_free(&m);
-			kb_drop();
-			return -1;
-		}
-	}
-	if (total != NULL)
-		*total = n;
-	return 0;
-}
 
 static json_t *
 doc_json(const Kbd__DocInfo *d)
@@ -314,69 +111,6 @@ doc_json(const Kbd__DocInfo *d)
 	    "doc", jstr(d->doc), "title", jstr(d->title),
 	    "wiki_path", jstr(d->source), "source_path", jstr(d->src_path),
 	    "size", (json_int_t)d->size, "hash", jstr(d->hash));
-}
-
-/* kb://DOC: the document's name, percent-encoded where need be. */
-static json_t *
-doc_uri(const char *doc, const char *suffix)
-{
-	static const char	 hex[] = "0123456789ABCDEF";
-	const unsigned char	*p;
-	char			*buf, *q;
-	json_t			*v;
-
-	q = buf = emalloc(strlen("kb://") + 3 * strlen(doc) +
-	    strlen(suffix) + 1);
-	q += sprintf(q, "kb://");
-	for (p = (const unsigned char *)doc; *p != '\0'; p++) {
-		if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
-		    (*p >= '0' && *p <= '9') || strchr("-._~", *p) != NULL)
-			*q++ = (char)*p;
-		else {
-			*q++ = '%';
-			*q++ = hex[*p >> 4];
-			*q++ = hex[*p & 15];
-		}
-	}
-	strcpy(q, suffix);
-	v = json_string(buf);
-	free(buf);
-	return v;
-}
-
-static json_t *
-resource_json(const Kbd__DocInfo *d)
-{
-	return json_pack("{s:o, s:o, s:o, s:s}", "uri", doc_uri(d->doc, ""),
-	    "name", jstr(d->doc), "title", jstr(d->title),
-	    "mimeType", "text/markdown");
-}
-
-/* One document's record, or a reason naming the closest names. */
-static int
-doc_meta(const char *doc, struct msg *m, Kbd__DocMeta **meta,
-    struct tool_error *t)
-{
-	Kbd__ShowReq	 req = KBD__SHOW_REQ__INIT;
-	Kbd__ShowRep	*rep;
-	size_t		 i, len;
-
-	req.doc = (char *)doc;
-	if (kb_call(MSG_SHOW_REQ, &req.base, m, MSG_SHOW_REP, t) == -1)
-		return -1;
-	rep = (Kbd__ShowRep *)m->pb;
-	if ((*meta = rep->meta) != NULL)
-		return 0;
-	len = (size_t)snprintf(t->msg, sizeof(t->msg), "no document named "
-	    "\"%s\"", doc);
-	for (i = 0; i < rep->n_similar && len < sizeof(t->msg); i++)
-		len += (size_t)snprintf(t->msg + len, sizeof(t->msg) - len,
-		    "%s%s", i == 0 ? "; did you mean " : i + 1 ==
-		    rep->n_similar ? " or " : ", ", rep->similar[i]);
-	if (rep->n_similar > 0 && len < sizeof(t->msg))
-		(void)snprintf(t->msg + len, sizeof(t->msg) - len, "?");
-	msg_free(m);
-	return -1;
 }
 
 /*
@@ -661,9 +395,7 @@ follow_job(uint64_t job, struct tool_error *t)
 			if (!lost)
 				goto fail;
 			req.job = job;
-			while (kb_connect(t) == -1 ||
-			    conn_trysend(&kbc, MSG_WAIT_REQ, &req.base) == -1) {
-				kb_drop();
+			while (kb_send(MSG_WAIT_REQ, &req.base, t) == -1) {
 				if (++tries >= RECONNECT_TRIES) {
 					terr(t, "lost connection to kbd while "
 					    "following job %" PRIu64 " (kbctl "
@@ -1016,128 +748,3 @@ mcp_tools_call(json_t *params, struct rpc_error *e)
 
 /* Resources */
 
-json_t *
-mcp_resources_list(json_t *params, struct rpc_error *e)
-{
-	struct tool_error	 t;
-	uint64_t		 off;
-	json_t			*list, *out;
-	int			 more;
-
-	if (arg_cursor(params, &off, e, NULL) == -1)
-		return NULL;
-	list = json_array();
-	if (doc_page(off, LIST_PAGE, resource_json, list, &more, NULL,
-	    &t) == -1) {
-		json_decref(list);
-		rpc_fail(e, RPC_INTERNAL_ERROR, "%s", t.msg);
-		return NULL;
-	}
-	out = json_pack("{s:o}", "resources", list);
-	if (more)
-		json_object_set_new(out, "nextCursor",
-		    cursor_of(off + LIST_PAGE));
-	return out;
-}
-
-json_t *
-mcp_resource_templates(json_t *params, struct rpc_error *e)
-{
-	(void)params;
-	(void)e;
-	return json_pack("{s:[{s:s, s:s, s:s, s:s}, {s:s, s:s, s:s, s:s}, "
-	    "{s:s, s:s, s:s, s:s}]}", "resourceTemplates",
-	    "uriTemplate", "kb://{doc}", "name", "document",
-	    "description", "A document's Markdown", "mimeType",
-	    "text/markdown",
-	    "uriTemplate", "kb://{doc}/summary", "name", "summary",
-	    "description", "A document's summary page", "mimeType",
-	    "text/markdown",
-	    "uriTemplate", "kb://{doc}/meta", "name", "meta",
-	    "description", "A document's record (title, paths, hash, "
-	    "size, format, outline, keywords)", "mimeType",
-	    "application/json");
-}
-
-static int
-unhex(int c)
-{
-	return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ?
-	    c - 'a' + 10 : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
-}
-
-json_t *
-mcp_resources_read(json_t *params, struct rpc_error *e)
-{
-	struct tool_error	 t;
-	struct range		 r = { RANGE_NONE, 1, UINT64_MAX };
-	struct sel		 s;
-	struct msg		 m;
-	Kbd__DocMeta		*meta;
-	const char		*uri, *p, *mime = "text/markdown";
-	char			*doc, *q, *text = NULL;
-	size_t			 len;
-	int			 part = 0;	/* source, summary, meta */
-	json_t			*out = NULL;
-
-	if ((uri = json_string_value(json_object_get(params, "uri"))) ==
-	    NULL) {
-		rpc_fail(e, RPC_INVALID_PARAMS, "resources/read: uri must be "
-		    "a string");
-		return NULL;
-	}
-	if (strncmp(uri, "kb://", 5) != 0 || uri[5] == '\0') {
-		rpc_fail(e, MCP_RESOURCE_NOT_FOUND, "resource not found: %s "
-		    "(kbctl mcp serves kb://DOC)", uri);
-		return NULL;
-	}
-	len = strlen(uri + 5);
-	if (len > 8 && strcmp(uri + 5 + len - 8, "/summary") == 0) {
-		part = 1;
-		len -= 8;
-	} else if (len > 5 && strcmp(uri + 5 + len - 5, "/meta") == 0) {
-		part = 2;
-		len -= 5;
-		mime = "application/json";
-	}
-	q = doc = emalloc(len + 1);
-	for (p = uri + 5; p < uri + 5 + len; p++) {
-		if (*p == '%' && p + 2 < uri + 5 + len &&
-		    unhex(p[1]) != -1 && unhex(p[2]) != -1) {
-			*q++ = (char)(unhex(p[1]) * 16 + unhex(p[2]));
-			p += 2;
-		} else
-			*q++ = *p;
-	}
-	*q = '\0';
-	memset(&t, 0, sizeof(t));
-	if (doc_meta(doc, &m, &meta, &t) == -1) {
-		rpc_fail(e, strncmp(t.msg, "no document", 11) == 0 ?
-		    MCP_RESOURCE_NOT_FOUND : RPC_INTERNAL_ERROR, "%s", t.msg);
-		free(doc);
-		return NULL;
-	}
-	free(doc);
-	if (part == 2)
-		text = show_meta_json(meta);
-	else if (show_select(part == 0 ? meta->source : meta->summary, &r, &s,
-	    t.msg, sizeof(t.msg)) == -1)
-		rpc_fail(e, RPC_INTERNAL_ERROR, "%s", t.msg);
-	else if (s.len > RESOURCE_MAX) {
-		rpc_fail(e, RPC_INTERNAL_ERROR, "%s: %zu bytes, more than a "
-		    "resource returns (8 MiB); use the read tool with a range",
-		    uri, s.len);
-		free(s.text);
-	} else
-		text = s.text != NULL ? s.text : estrdup("");
-	if (text != NULL) {
-		out = json_pack("{s:[{s:s, s:s, s:s}]}", "contents", "uri",
-		    uri, "mimeType", mime, "text", text);
-		if (out == NULL)
-			rpc_fail(e, RPC_INTERNAL_ERROR, "%s is not UTF-8 text",
-			    uri);
-		free(text);
-	}
-	msg_free(&m);
-	return out;
-}

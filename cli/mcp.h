@@ -1,6 +1,6 @@
 /*
- * kbctl mcp: what the JSON-RPC layer (mcp.c) and the tools and resources
- * (mcp-tools.c) share. The tools take a parsed request and return a
+ * kbctl mcp: what the JSON-RPC layer (mcp.c), the tools (mcp-tools.c) and
+ * the kbd side with the resources (mcp-kb.c) share; include after kbctl.h. The tools take a parsed request and return a
  * jansson reply, with no notion of the transport, so that a transport
  * other than stdio can serve them too.
  */
@@ -30,12 +30,41 @@ void	 rpc_fail(struct rpc_error *, int, const char *, ...)
 json_t	*mcp_handle(json_t *);
 json_t	*mcp_handle_text(const char *, size_t);
 
+/* Page sizes. */
+#define LIST_PAGE	100		/* list's and resources/list's default */
+#define LIST_MAX	1000
+
+/* A tool's one-line reason for isError. */
+struct tool_error {
+	char	msg[1024];
+};
+
+struct msg;
+
+/* mcp-kb.c */
+void	 terr(struct tool_error *, const char *, ...)
+	    __attribute__((format(printf, 2, 3)));
+int	 kb_connect(struct tool_error *);
+void	 kb_drop(void);
+int	 kb_recv(struct msg *, int *, struct tool_error *);
+int	 kb_call(uint32_t, const ProtobufCMessage *, struct msg *, uint32_t,
+	    struct tool_error *);
+int	 kb_send(uint32_t, const ProtobufCMessage *, struct tool_error *);
+int	 arg_cursor(json_t *, uint64_t *, struct rpc_error *,
+	    struct tool_error *);
+json_t	*cursor_of(uint64_t);
+json_t	*jstr(const char *);
+int	 doc_page(uint64_t, uint64_t, json_t *(*)(const Kbd__DocInfo *),
+	    json_t *, int *, uint64_t *, struct tool_error *);
+int	 doc_meta(const char *, struct msg *, Kbd__DocMeta **,
+	    struct tool_error *);
+json_t	*mcp_resources_list(json_t *, struct rpc_error *);
+json_t	*mcp_resources_read(json_t *, struct rpc_error *);
+json_t	*mcp_resource_templates(json_t *, struct rpc_error *);
+
 /* mcp-tools.c */
 void	 mcp_tools_init(int);
 json_t	*mcp_tools_list(json_t *, struct rpc_error *);
 json_t	*mcp_tools_call(json_t *, struct rpc_error *);
-json_t	*mcp_resources_list(json_t *, struct rpc_error *);
-json_t	*mcp_resources_read(json_t *, struct rpc_error *);
-json_t	*mcp_resource_templates(json_t *, struct rpc_error *);
 
 #endif /* MCP_H */
