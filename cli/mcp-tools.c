@@ -157,6 +157,7 @@ tool_search(json_t *args, struct tool_error *t)
 	uint64_t	 limit, off;
 	json_t		*hits;
 	size_t		 i;
+	int		 more;
 
 	if (arg_string(args, "query", 1, &query, t) == -1 ||
 	    arg_uint(args, "limit", 10, 1, 100, &limit, t) == -1 ||
@@ -182,9 +183,10 @@ tool_search(json_t *args, struct tool_error *t)
 		    "wiki_path", jstr(h->source), "source_path",
 		    jstr(h->src_path)));
 	}
+	more = rep->n_hits > off + limit;
 	msg_free(&m);
 	return json_pack("{s:o, s:I, s:b}", "hits", hits,
-	    "offset", (json_int_t)off, "more", rep->n_hits > off + limit);
+	    "offset", (json_int_t)off, "more", more);
 }
 
 static json_t *
@@ -441,32 +443,36 @@ tool_add(json_t *args, struct tool_error *t)
 {
 	Kbd__AddReq	 req = KBD__ADD_REQ__INIT;
 	struct msg	 m;
-	const char	**given;
+	const char	**paths;
 	json_t		*w;
-	char		**paths;
 	uint64_t	 job;
 	size_t		 n, i;
 	int		 wait, rc;
 
-	if (arg_strings(args, "paths", &given, &n, t) == -1)
+	if (arg_strings(args, "paths", &paths, &n, t) == -1)
 		return NULL;
+	/*
+	 * A relative path would be taken from wherever the client started
+	 * kbctl mcp, which an agent does not know: refused.
+	 */
+	for (i = 0; i < n; i++)
+		if (paths[i][0] != '/') {
+			terr(t, "%s: not an absolute path", paths[i]);
+			free(paths);
+			return NULL;
+		}
 	w = json_object_get(args, "wait");
 	if (w != NULL && !json_is_boolean(w)) {
 		terr(t, "wait must be a boolean");
-		free(given);
+		free(paths);
 		return NULL;
 	}
 	wait = w == NULL || json_is_true(w);
-	/* Relative paths are taken from kbctl mcp's working directory. */
-	paths = paths_absolute((int)n, (char **)given);
-	free(given);
 	req.n_paths = n;
-	req.paths = paths;
+	req.paths = (char **)paths;
 	req.follow = wait;
 	req.progress = KBD__PROGRESS_LEVEL__PROGRESS_NONE;
 	rc = kb_call(MSG_ADD_REQ, &req.base, &m, MSG_ADD_REP, t);
-	for (i = 0; i < n; i++)
-		free(paths[i]);
 	free(paths);
 	if (rc == -1)
 		return NULL;
@@ -546,8 +552,8 @@ static const struct tool {
 	json_t		*(*fn)(json_t *, struct tool_error *);
 } tools[] = {
 	{ "search", "Search the knowledge base",
-	  "Full-text search of the documents (kbd's query language: words, "
-	  "\"phrases\", OR, NOT, prefix*); best hits first, paged by offset.",
+	  "Full-text search of the documents, in kbd's query language (as "
+	  "kbctl search); best hits first, paged by offset.",
 	  "{\"type\":\"object\",\"properties\":{"
 	  "\"query\":{\"type\":\"string\",\"description\":\"the query\"},"
 	  "\"limit\":{\"type\":\"integer\",\"minimum\":1,\"maximum\":100,"
@@ -617,8 +623,8 @@ static const struct tool {
 	  "\"required\":[\"kb\",\"documents\",\"running_jobs\",\"last_job\"]}",
 	  1, 0, 1, 0, tool_status },
 	{ "add", "Add files",
-	  "Add files and directories (recursively, as kbctl add; paths on the "
-	  "server's host, best absolute). With wait (the default) the call "
+	  "Add files and directories (recursively, as kbctl add; absolute "
+	  "paths on the server's host). With wait (the default) the call "
 	  "returns when the job ends, with its counts and failed files; "
 	  "without, at once with the job's id.",
 	  "{\"type\":\"object\",\"properties\":{"

@@ -308,6 +308,16 @@ async function full(ndocs, addFile, addFile2) {
 	check('add errors');
 	r = await client.callTool({ name: 'add', arguments: { paths: [] } });
 	assert.equal(r.isError, true);
+	r = await client.callTool({ name: 'add',
+	    arguments: { paths: ['in/beta.md'] } });
+	assert.equal(r.isError, true);
+	assert.match(r.content[0].text, /in\/beta\.md: not an absolute path/);
+	r = await client.callTool({ name: 'add',
+	    arguments: { paths: ['/nonexistent/file.md'] } });
+	assert.equal(r.isError, false);
+	assert.equal(r.structuredContent.failed, 1);
+	assert.equal(r.structuredContent.failures[0].path,
+	    '/nonexistent/file.md');
 
 	check('kbd restarts');
 	execFileSync(kbctl, ['-C', kb, 'stop']);
