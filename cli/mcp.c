@@ -206,8 +206,9 @@ mcp_handle_text(const char *text, size_t len)
 	json_t		*msg, *reply;
 	char		 buf[sizeof(err.text) + 64];
 
-	if ((msg = json_loadb(text, len, JSON_REJECT_DUPLICATES, &err)) ==
-	    NULL) {
+	/* Any JSON value parses: one that is no object is -32600, not -32700. */
+	if ((msg = json_loadb(text, len, JSON_REJECT_DUPLICATES |
+	    JSON_DECODE_ANY, &err)) == NULL) {
 		(void)snprintf(buf, sizeof(buf), "parse error at byte %d: %s",
 		    err.position, err.text);
 		return rpc_error_reply(NULL, RPC_PARSE_ERROR, buf);

@@ -69,8 +69,11 @@ out=$( { init 2025-11-25
 	echo '{"jsonrpc":"2.0","id":5,"method":"tools/call","params":{"name":"read","arguments":{"doc":"nope"}}}'
 	echo '{"jsonrpc":"2.0","method":"notifications/cancelled","params":{"requestId":5}}'
 	echo '{"jsonrpc":"2.0","id":6,"method":"resources/list","params":{"cursor":"x"}}'
+	echo '42'
+	echo '{"jsonrpc":"2.0","id":8,"id":9,"method":"ping"}'
+	echo '{"jsonrpc":"2.0","id":10,"method":"resources/read","params":{"uri":"kb://beta/summary"}}'
       } | kbctl mcp 2>"$T/mcp.err")
-assert_eq 7 "$(printf '%s\n' "$out" | wc -l | tr -d ' ')" "one reply per request"
+assert_eq 10 "$(printf '%s\n' "$out" | wc -l | tr -d ' ')" "one reply per request"
 assert_eq "-32700" "$(printf '%s\n' "$out" | sed -n 2p | jq .error.code)" "parse error"
 assert_eq "null" "$(printf '%s\n' "$out" | sed -n 2p | jq .id)" "parse error id"
 assert_eq "{}" "$(printf '%s\n' "$out" | sed -n 3p | jq -c .result)" "ping"
@@ -78,6 +81,10 @@ assert_eq "-32600" "$(printf '%s\n' "$out" | sed -n 4p | jq .error.code)" "batch
 assert_eq "-32600" "$(printf '%s\n' "$out" | sed -n 5p | jq .error.code)" "jsonrpc 1.0"
 assert_eq "true" "$(printf '%s\n' "$out" | sed -n 6p | jq .result.isError)" "tool error"
 assert_eq "-32602" "$(printf '%s\n' "$out" | sed -n 7p | jq .error.code)" "bad cursor"
+assert_eq "-32600" "$(printf '%s\n' "$out" | sed -n 8p | jq .error.code)" "a bare number"
+assert_eq "-32700" "$(printf '%s\n' "$out" | sed -n 9p | jq .error.code)" "a duplicate key"
+printf '%s\n' "$out" | sed -n 10p | jq -j '.result.contents[0].text' > "$T/summary.md"
+cmp -s "$T/summary.md" "$KB/wiki/summaries/beta.md" || fail "resources/read after errors"
 assert_contains "$(cat "$T/mcp.err")" "kbctl mcp: serving $KB" "log on stderr"
 
 # EOF on standard input: exit 0. A directory that is no KB: a usage error.
