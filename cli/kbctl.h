@@ -3,10 +3,13 @@
  * command table and the choice of KB; client.c the connection to kbd
  * (autostart, handshake, blocking message I/O); output.c how strings from
  * kbd are written (JSON or terminal text); paths.c add's paths, as sent
- * and as printed; cmd-*.c the commands.
+ * and as printed; cmd-*.c the commands; mcp*.c the command mcp (what
+ * they share is in mcp.h, which needs jansson).
  *
  * kbctl is a CLI: errors print one line and exit, so nothing here returns
- * an error a caller would only turn into an exit anyway.
+ * an error a caller would only turn into an exit anyway. The exception is
+ * kbctl mcp, a server that must outlive a failed call: it uses the conn_try*
+ * calls, conn_tryrecv_any and show_select, which report instead.
  */
 #ifndef KBCTL_H
 #define KBCTL_H

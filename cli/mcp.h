@@ -1,8 +1,9 @@
 /*
  * kbctl mcp: what the JSON-RPC layer (mcp.c), the tools (mcp-tools.c) and
- * the kbd side with the resources (mcp-kb.c) share; include after kbctl.h. The tools take a parsed request and return a
- * jansson reply, with no notion of the transport, so that a transport
- * other than stdio can serve them too.
+ * the kbd side with the resources (mcp-kb.c) share; include after
+ * kbctl.h. The tools take a parsed request and return a jansson reply,
+ * with no notion of the transport, so that a transport other than stdio
+ * can serve them too.
  */
 #ifndef MCP_H
 #define MCP_H
