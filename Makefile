@@ -70,6 +70,9 @@ PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 # needs follow it, each after what uses it. Only kbd and the tests link it.
 MUPDF_LIBS = -lmupdf -lmupdf-third -lharfbuzz -lfreetype -ljbig2dec \
 	     -lopenjp2 -ljpeg -lmujs -lgumbo -lz -lm
+# jansson parses kbctl mcp's JSON-RPC; only kbctl links it.
+JANSSON_CFLAGS = $(shell pkg-config --cflags jansson 2>/dev/null)
+JANSSON_LIBS   = $(shell pkg-config --libs jansson 2>/dev/null || echo -ljansson)
 
 GEN_C	= $(O)/gen/kbd.pb-c.c
 GEN_H	= $(O)/gen/kbd.pb-c.h
@@ -94,7 +97,7 @@ INC_convert	= $(INC_common) -Iworkers/convert
 INC_worker	= $(INC_proto) -Iworkers/convert -Iworkers/worker
 INC_committer	= $(INC_proto) -Iworkers/store -Iworkers/committer
 INC_supervisor	= $(INC_proto) -Iworkers/store -Isupervisor
-INC_cli		= $(INC_proto) -Icli
+INC_cli		= $(INC_proto) -Icli $(JANSSON_CFLAGS)
 INC_tests	= $(INC_proto) -Iworkers/store -Iworkers/convert \
 		  -Iworkers/worker -Iworkers/committer -Isupervisor -Icli
 
@@ -178,7 +181,7 @@ $(BIN)/kbd: $(O)/supervisor/kbd.o $(KBD_LIBS)
 
 $(BIN)/kbctl: $(CLI_OBJS) $(CLI_LIBS)
 	@mkdir -p $(BIN)
-	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
+	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) $(JANSSON_LIBS)
 
 # What each test, fuzzer and benchmark links: only the libraries it uses
 # (converters by default), and MuPDF only with the converters.

@@ -343,6 +343,32 @@ conn_tryrecv(struct conn *c, struct msg *m)
 	return 0;
 }
 
+/*
+ * As conn_tryrecv, but kbd's error comes back as a message (MSG_ERROR)
+ * for a caller that must go on after it (kbctl mcp).
+ */
+int
+conn_tryrecv_any(struct conn *c, struct msg *m)
+{
+	return recv_any(c, m, 0);
+}
+
+/*
+ * One request and its one reply, of type expect, on a connection of its
+ * own (kbd started if need be): what a one-shot query command does.
+ */
+void
+kb_ask(uint32_t type, const ProtobufCMessage *req, struct msg *m,
+    uint32_t expect)
+{
+	struct conn	c;
+
+	conn_open(&c, kb_root(), 1);
+	conn_send(&c, type, req);
+	conn_expect(&c, m, expect);
+	conn_close(&c);
+}
+
 void
 conn_unexpected(const struct msg *m)
 {

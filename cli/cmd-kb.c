@@ -389,7 +389,7 @@ cmd_lint(int argc, char **argv)
 			for (i = 0; i < rep->n_repairs; i++) {
 				if (i > 0)
 					putchar(',');
-				json_string(stdout, rep->repairs[i]);
+				json_write_string(stdout, rep->repairs[i]);
 			}
 			putchar(']');
 		}
@@ -398,7 +398,7 @@ cmd_lint(int argc, char **argv)
 		for (i = 0; i < rep->n_problems; i++) {
 			if (i > 0)
 				putchar(',');
-			json_string(stdout, rep->problems[i]);
+			json_write_string(stdout, rep->problems[i]);
 		}
 		putchar(']');
 		if (failed)

@@ -23,7 +23,6 @@ cmd_search(int argc, char **argv)
 	Kbd__SearchReq	 req = KBD__SEARCH_REQ__INIT;
 	Kbd__SearchRep	*rep;
 	Kbd__SearchHit	*h;
-	struct conn	 c;
 	struct msg	 m;
 	struct jobj	 o;
 	char		*query, *p;
@@ -59,10 +58,8 @@ cmd_search(int argc, char **argv)
 	req.query = query;
 	req.limit = (uint32_t)limit;
 
-	conn_open(&c, kb_root(), 1);
-	conn_send(&c, MSG_SEARCH_REQ, &req.base);
+	kb_ask(MSG_SEARCH_REQ, &req.base, &m, MSG_SEARCH_REP);
 	free(query);
-	conn_expect(&c, &m, MSG_SEARCH_REP);
 	rep = (Kbd__SearchRep *)m.pb;
 	if (json)
 		putchar('[');
@@ -91,7 +88,6 @@ cmd_search(int argc, char **argv)
 	if (json)
 		fputs("]\n", stdout);
 	msg_free(&m);
-	conn_close(&c);
 	return EXIT_OK;
 }
 

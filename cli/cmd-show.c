@@ -32,18 +32,6 @@ static const char *const part_names[] = {
 	"source", "summary", "raw", "meta"
 };
 
-enum range_unit {
-	RANGE_NONE,
-	RANGE_LINES,
-	RANGE_BYTES
-};
-
-struct range {
-	enum range_unit	 unit;
-	uint64_t	 from;		/* 1-based */
-	uint64_t	 to;		/* inclusive; UINT64_MAX: to the end */
-};
-
 #define SHOW_BUF	(64 * 1024)
 
 /* "A-B", "A-" or "A": 1-based and inclusive. */
@@ -156,7 +144,7 @@ show_meta_page(FILE *f, const struct page_info *pi, struct jobj *o)
 				fputc(',', f);
 			i = strcspn(kw, ",");
 			word = estrndup(kw, i);
-			json_string(f, word);
+			json_write_string(f, word);
 			free(word);
 			kw += i;
 			kw += strspn(kw, ", ");
@@ -170,7 +158,7 @@ show_meta_page(FILE *f, const struct page_info *pi, struct jobj *o)
 			text += strspn(text, " ");
 			fprintf(f, "%s{\"depth\":%zu,\"text\":", i ? "," : "",
 			    depth / 2);
-			json_string(f, text);
+			json_write_string(f, text);
 			fputc('}', f);
 		}
 		fputc(']', f);
@@ -251,27 +239,26 @@ looks_binary(const char *buf, size_t len, int full)
 	return r == 1 || !full || off + 4 <= len;
 }
 
-/* What copy_selection found. */
-struct sel {
-	char	*text;		/* with json */
-	size_t	 len, cap;
-	uint64_t lines;		/* the file's lines (json only) */
-	uint64_t first, last;	/* what was selected, in the range's unit */
+/* How copy_selection failed. */
+enum sel_error {
+	SEL_OK,
+	SEL_READ,		/* errno says why */
+	SEL_BINARY,		/* the first bytes are not text */
+	SEL_NUL			/* a NUL further on, with json */
 };
 
-static void
+static enum sel_error
 sel_put(struct sel *s, FILE *f, const char *p, size_t n, int json)
 {
 	if (n == 0)
-		return;
+		return SEL_OK;
 	if (!json) {
 		if (fwrite(p, 1, n, f) != n)
 			die_errno("write");
-		return;
+		return SEL_OK;
 	}
 	if (memchr(p, '\0', n) != NULL)
-		die("binary content has no place in JSON text "
-		    "(use --raw -o FILE)");
+		return SEL_NUL;
 	if (s->len + n + 1 > s->cap) {
 		s->cap = (s->len + n + 1) * 2;
 		if ((s->text = realloc(s->text, s->cap)) == NULL)
@@ -280,17 +267,20 @@ sel_put(struct sel *s, FILE *f, const char *p, size_t n, int json)
 	memcpy(s->text + s->len, p, n);
 	s->len += n;
 	s->text[s->len] = '\0';
+	return SEL_OK;
 }
 
 /*
  * Stream the selected bytes of fd to f, or with json collect them in s
- * and read on to the end, counting the file's lines.
+ * and read on to the end, counting the file's lines. On an error s holds
+ * what was collected so far (for the caller to free).
  */
-static void
-copy_selection(int fd, const char *path, FILE *f, const struct range *r,
-    int json, int refuse_binary, struct sel *s)
+static enum sel_error
+copy_selection(int fd, FILE *f, const struct range *r, int json,
+    int refuse_binary, struct sel *s)
 {
 	static char	 buf[SHOW_BUF];
+	enum sel_error	 e;
 	ssize_t		 n;
 	size_t		 i, start;
 	uint64_t	 pos = 0, line = 1;	/* of buf[0], 1-based */
@@ -301,19 +291,14 @@ copy_selection(int fd, const char *path, FILE *f, const struct range *r,
 		if ((n = read(fd, buf, sizeof(buf))) == -1) {
 			if (errno == EINTR)
 				continue;
-			die_errno("%s", path);
+			return SEL_READ;
 		}
 		if (n == 0)
 			break;
+		s->size += (uint64_t)n;
 		if (first && refuse_binary && looks_binary(buf, (size_t)n,
-		    (size_t)n == sizeof(buf))) {
-			if (json)
-				die("%s: binary content has no place in JSON "
-				    "text (use --raw -o FILE)", path);
-			die("%s: binary content; not printed to a terminal "
-			    "(use -o FILE, or a pipe: kbctl show --raw DOC | ...)",
-			    path);
-		}
+		    (size_t)n == sizeof(buf)))
+			return SEL_BINARY;
 		first = 0;
 		lastnl = buf[n - 1] == '\n';
 		if (done) {
@@ -340,7 +325,9 @@ copy_selection(int fd, const char *path, FILE *f, const struct range *r,
 					s->first = r->unit == RANGE_LINES ?
 					    line : pos;
 			} else if (!sel && in) {
-				sel_put(s, f, buf + start, i - start, json);
+				if ((e = sel_put(s, f, buf + start, i - start,
+				    json)) != SEL_OK)
+					return e;
 				in = 0;
 			}
 			if (sel)
@@ -351,9 +338,9 @@ copy_selection(int fd, const char *path, FILE *f, const struct range *r,
 			}
 			if ((r->unit == RANGE_BYTES && pos >= r->to) ||
 			    (r->unit == RANGE_LINES && line > r->to)) {
-				if (in)
-					sel_put(s, f, buf + start, i + 1 -
-					    start, json);
+				if (in && (e = sel_put(s, f, buf + start,
+				    i + 1 - start, json)) != SEL_OK)
+					return e;
 				in = 0;
 				done = 1;
 				for (i++; i < (size_t)n; i++)
@@ -361,14 +348,73 @@ copy_selection(int fd, const char *path, FILE *f, const struct range *r,
 				break;
 			}
 		}
-		if (in)
-			sel_put(s, f, buf + start, (size_t)n - start, json);
+		if (in && (e = sel_put(s, f, buf + start, (size_t)n - start,
+		    json)) != SEL_OK)
+			return e;
 		if (done && !json)
 			break;
 	}
 	/* A last line without its newline is a line all the same. */
 	if (!lastnl)
 		s->lines++;
+	return SEL_OK;
+}
+
+/*
+ * The selected text of a KB file (rel, relative to the KB) in s, its
+ * lines counted: for other readers than show (kbctl mcp). -1 with a
+ * one-line reason in err when it cannot be read or is not text.
+ */
+int
+show_select(const char *rel, const struct range *r, struct sel *s,
+    char *err, size_t errlen)
+{
+	enum sel_error	 e;
+	char		*path;
+	int		 fd, saved;
+
+	memset(s, 0, sizeof(*s));
+	if (asprintf(&path, "%s/%s", kb_root(), rel) == -1)
+		die("out of memory");
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	saved = errno;
+	free(path);
+	if (fd == -1) {
+		(void)snprintf(err, errlen, "%s: %s (the registry lists it; "
+		    "kbctl lint may tell more)", rel, strerror(saved));
+		return -1;
+	}
+	e = copy_selection(fd, NULL, r, 1, 1, s);
+	saved = errno;
+	close(fd);
+	if (e == SEL_OK)
+		return 0;
+	free(s->text);
+	s->text = NULL;
+	if (e == SEL_READ)
+		(void)snprintf(err, errlen, "%s: %s", rel, strerror(saved));
+	else
+		(void)snprintf(err, errlen, "%s: binary content has no place "
+		    "in JSON text", rel);
+	return -1;
+}
+
+/* The record as show --meta --json prints it, malloc'd, no newline. */
+char *
+show_meta_json(const Kbd__DocMeta *m)
+{
+	FILE	*f;
+	char	*buf = NULL;
+	size_t	 len = 0;
+
+	if ((f = open_memstream(&buf, &len)) == NULL)
+		die_errno("open_memstream");
+	show_meta(f, m, 1);
+	if (fclose(f) == EOF)
+		die_errno("open_memstream");
+	while (len > 0 && buf[len - 1] == '\n')
+		buf[--len] = '\0';
+	return buf;
 }
 
 int
@@ -389,7 +435,6 @@ cmd_show(int argc, char **argv)
 	Kbd__ShowRep	*rep;
 	Kbd__DocMeta	*m;
 	struct range	 r = { RANGE_NONE, 1, UINT64_MAX };
-	struct conn	 c;
 	struct msg	 msg;
 	struct stat	 sb;
 	struct sel	 s;
@@ -399,7 +444,7 @@ cmd_show(int argc, char **argv)
 	char		*path;
 	FILE		*f = stdout;
 	size_t		 i;
-	int		 ch, json = 0, parts = 0, fd;
+	int		 ch, json = 0, parts = 0, fd, refuse;
 
 	while ((ch = cmd_getopt(argc, argv, ":ho:", lo)) != -1) {
 		switch (ch) {
@@ -441,10 +486,7 @@ cmd_show(int argc, char **argv)
 		die_usage("--meta takes no range");
 
 	req.doc = argv[0];
-	conn_open(&c, kb_root(), 1);
-	conn_send(&c, MSG_SHOW_REQ, &req.base);
-	conn_expect(&c, &msg, MSG_SHOW_REP);
-	conn_close(&c);
+	kb_ask(MSG_SHOW_REQ, &req.base, &msg, MSG_SHOW_REP);
 	rep = (Kbd__ShowRep *)msg.pb;
 	if ((m = rep->meta) == NULL) {
 		if (rep->n_similar == 0)
@@ -478,8 +520,24 @@ cmd_show(int argc, char **argv)
 	 * Binary bytes would garble a terminal (and JSON has no place for a
 	 * NUL): refuse them there, not in a pipe or a file.
 	 */
-	copy_selection(fd, rel, f, &r, json, json || (part == PART_RAW &&
-	    output == NULL && isatty(STDOUT_FILENO)), &s);
+	refuse = json || (part == PART_RAW && output == NULL &&
+	    isatty(STDOUT_FILENO));
+	switch (copy_selection(fd, f, &r, json, refuse, &s)) {
+	case SEL_OK:
+		break;
+	case SEL_READ:
+		die_errno("%s", rel);
+	case SEL_BINARY:
+		if (json)
+			die("%s: binary content has no place in JSON "
+			    "text (use --raw -o FILE)", rel);
+		die("%s: binary content; not printed to a terminal "
+		    "(use -o FILE, or a pipe: kbctl show --raw DOC | ...)",
+		    rel);
+	case SEL_NUL:
+		die("binary content has no place in JSON text "
+		    "(use --raw -o FILE)");
+	}
 	close(fd);
 	free(path);
 	if (json) {

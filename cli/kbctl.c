@@ -100,6 +100,13 @@ static const struct cmd cmds[] = {
 	  "  key value     set it (checked; kbd reads it when it starts)\n"
 	  "  --unset key   back to its default\n"
 	  "  --json        {key: {value, set, help}, ...}\n", cmd_config },
+	{ "mcp", "[--read-only] [-C dir]",
+	  "Serve the KB to an MCP client (Model Context Protocol) on standard\n"
+	  "input and output: tools search, read, list, status, add, remove;\n"
+	  "each document as the resource kb://DOC.\n"
+	  "  --read-only   no add or remove tools\n"
+	  "  -C dir        the knowledge base, as before the command\n",
+	  cmd_mcp },
 	{ "help", "[command]", NULL, cmd_help },
 };
 #define NCMDS	(sizeof(cmds) / sizeof(cmds[0]))

@@ -3,10 +3,13 @@
  * command table and the choice of KB; client.c the connection to kbd
  * (autostart, handshake, blocking message I/O); output.c how strings from
  * kbd are written (JSON or terminal text); paths.c add's paths, as sent
- * and as printed; cmd-*.c the commands.
+ * and as printed; cmd-*.c the commands; mcp*.c the command mcp (what
+ * they share is in mcp.h, which needs jansson).
  *
  * kbctl is a CLI: errors print one line and exit, so nothing here returns
- * an error a caller would only turn into an exit anyway.
+ * an error a caller would only turn into an exit anyway. The exception is
+ * kbctl mcp, a server that must outlive a failed call: it uses the conn_try*
+ * calls, conn_tryrecv_any and show_select, which report instead.
  */
 #ifndef KBCTL_H
 #define KBCTL_H
@@ -90,6 +93,8 @@ void	 conn_send(struct conn *, uint32_t, const ProtobufCMessage *);
 void	 conn_recv(struct conn *, struct msg *);
 int	 conn_trysend(struct conn *, uint32_t, const ProtobufCMessage *);
 int	 conn_tryrecv(struct conn *, struct msg *);
+int	 conn_tryrecv_any(struct conn *, struct msg *);
+void	 kb_ask(uint32_t, const ProtobufCMessage *, struct msg *, uint32_t);
 void	 conn_expect(struct conn *, struct msg *, uint32_t);
 void	 conn_unexpected(const struct msg *)
 	    __attribute__((noreturn));
@@ -107,7 +112,8 @@ struct jobj {
 	FILE	*f;
 	int	 n;
 };
-void	 json_string(FILE *, const char *);
+/* Not json_string: jansson's (kbctl mcp) has that name. */
+void	 json_write_string(FILE *, const char *);
 void	 jobj_begin(struct jobj *, FILE *);
 void	 jobj_key(struct jobj *, const char *);
 void	 jobj_str(struct jobj *, const char *, const char *);
@@ -143,7 +149,31 @@ int	 cmd_search(int, char **);
 int	 cmd_list(int, char **);
 
 /* cmd-show.c */
+enum range_unit {
+	RANGE_NONE,
+	RANGE_LINES,
+	RANGE_BYTES
+};
+struct range {
+	enum range_unit	 unit;
+	uint64_t	 from;		/* 1-based */
+	uint64_t	 to;		/* inclusive; UINT64_MAX: to the end */
+};
+/* What a selection of a file holds. */
+struct sel {
+	char	*text;		/* with json: the selected bytes, NUL-ended */
+	size_t	 len, cap;
+	uint64_t lines;		/* the file's lines (json only) */
+	uint64_t size;		/* the file's bytes (json only) */
+	uint64_t first, last;	/* what was selected, in the range's unit */
+};
 int	 cmd_show(int, char **);
+int	 show_select(const char *, const struct range *, struct sel *,
+	    char *, size_t);
+char	*show_meta_json(const Kbd__DocMeta *);
+
+/* mcp.c */
+int	 cmd_mcp(int, char **);
 
 /* cmd-kb.c */
 int	 cmd_init(int, char **);

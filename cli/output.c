@@ -15,7 +15,7 @@
 #include "utf8.h"
 
 void
-json_string(FILE *f, const char *str)
+json_write_string(FILE *f, const char *str)
 {
 	const unsigned char	*s = (const unsigned char *)(str ? str : "");
 	size_t			 n, bad;
@@ -77,7 +77,7 @@ jobj_key(struct jobj *o, const char *key)
 {
 	if (o->n++ > 0)
 		fputc(',', o->f);
-	json_string(o->f, key);
+	json_write_string(o->f, key);
 	fputc(':', o->f);
 }
 
@@ -85,7 +85,7 @@ void
 jobj_str(struct jobj *o, const char *key, const char *val)
 {
 	jobj_key(o, key);
-	json_string(o->f, val);
+	json_write_string(o->f, val);
 }
 
 void

@@ -8,7 +8,8 @@ PKGS="build-essential pkg-config libevent-dev libprotobuf-c-dev protobuf-c-compi
 libsqlite3-dev libmd4c-dev libcmocka-dev libseccomp-dev libssl-dev mandoc python3.11-doc \
 strace procps jq python3 sqlite3 bc libxml2-dev libarchive-dev libmupdf-dev clang \
 libclang-rt-14-dev groff \
-libmujs-dev libgumbo-dev libopenjp2-7-dev libjbig2dec0-dev libharfbuzz-dev"
+libmujs-dev libgumbo-dev libopenjp2-7-dev libjbig2dec0-dev libharfbuzz-dev \
+libjansson-dev nodejs"
 
 missing=""
 for p in $PKGS; do
@@ -18,6 +19,10 @@ for p in $PKGS; do
 	*) missing="$missing $p" ;;
 	esac
 done
+# npm (kbctl mcp's test installs the official MCP client with it): Debian's
+# nodejs comes without it, NodeSource's nodejs bundles it and conflicts with
+# Debian's npm package; ask for the package only when the command is absent.
+command -v npm >/dev/null 2>&1 || missing="$missing npm"
 
 [ -z "$missing" ] && exit 0
 
