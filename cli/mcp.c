@@ -19,6 +19,7 @@
 #include <string.h>
 
 #include "kbctl.h"
+#include "kbd.h"
 #include "mcp.h"
 
 /*
@@ -57,7 +58,6 @@ m_initialize(json_t *params, struct rpc_error *e)
 {
 	json_t		*v;
 	const char	*want, *agreed = versions[0];
-	char		 version[32];
 	size_t		 i;
 
 	v = json_object_get(params, "protocolVersion");
@@ -71,8 +71,6 @@ m_initialize(json_t *params, struct rpc_error *e)
 	for (i = 0; i < NVERSIONS; i++)
 		if (strcmp(want, versions[i]) == 0)
 			agreed = versions[i];
-	(void)snprintf(version, sizeof(version), "proto-%u",
-	    (unsigned)KBD_PROTO_VERSION);
 	return json_pack("{s:s, s:{s:{s:b}, s:{s:b, s:b}}, "
 	    "s:{s:s, s:s, s:s}, s:s}",
 	    "protocolVersion", agreed,
@@ -80,7 +78,7 @@ m_initialize(json_t *params, struct rpc_error *e)
 	    "tools", "listChanged", 0,
 	    "resources", "subscribe", 0, "listChanged", 0,
 	    "serverInfo", "name", "kbd", "title", "kbd knowledge base",
-	    "version", version,
+	    "version", KBD_VERSION,
 	    "instructions", instructions);
 }
 
