@@ -226,6 +226,15 @@ ecalloc(size_t n, size_t size)
 	return p;
 }
 
+void *
+ereallocarray(void *p, size_t n, size_t size)
+{
+	if ((p = reallocarray(p, n == 0 ? 1 : n, size == 0 ? 1 : size)) ==
+	    NULL)
+		die("out of memory");
+	return p;
+}
+
 char *
 estrdup(const char *s)
 {

@@ -68,6 +68,7 @@ void	 die_usage(const char *, ...)
 	    __attribute__((format(printf, 1, 2), noreturn));
 void	*emalloc(size_t);
 void	*ecalloc(size_t, size_t);
+void	*ereallocarray(void *, size_t, size_t);
 char	*estrdup(const char *);
 char	*estrndup(const char *, size_t);
 int	 cmd_getopt(int, char **, const char *, const struct option *);

@@ -126,7 +126,8 @@ paths_absolute(int n, char **args)
 		    (cwd = getcwd(NULL, 0)) == NULL)
 			die_errno("current directory");
 	abs = ecalloc((size_t)n, sizeof(*abs));
-	given = ecalloc((size_t)n, sizeof(*given));
+	/* A second call (kbctl mcp adds more than once) adds to the first. */
+	given = ereallocarray(given, ngiven + (size_t)n, sizeof(*given));
 	for (i = 0; i < n; i++) {
 		abs[i] = clean_absolute(cwd != NULL ? cwd : "/", args[i]);
 		if (args[i][0] == '/')
