@@ -1,19 +1,25 @@
 /*
- * kbctl config: read and set a KB's settings (.kb/kbd.conf, kbd.conf(5)).
+ * kbctl config: read and set a KB's settings (.kb/kbd.conf, kbd.conf(5));
+ * kbctl token: the bearer token of kbd --listen (.kb/http.token).
  * The file belongs to the user, not to the registry: kbctl reads and
  * rewrites it directly (common/config.c checks every value and replaces
  * the file atomically), and kbd reads it when it starts.
  */
 #include <sys/types.h>
+#include <sys/random.h>
 
+#include <fcntl.h>
 #include <getopt.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "config.h"
 #include "kbctl.h"
+#include "kbpath.h"
 
 static void
 print_value(enum config_key k, const struct config *c)
@@ -105,5 +111,70 @@ cmd_config(int argc, char **argv)
 		printf("%s\t# %s\n", (c.set & (1u << k)) ? "" : " (default)",
 		    config_help(k));
 	}
+	return EXIT_OK;
+}
+
+/*
+ * The bearer token of kbd --listen, .kb/http.token: 32 random bytes in
+ * hex, mode 0600. Written to a temporary file and renamed, so kbd, which
+ * reads it again whenever it changes, sees the old token or the new.
+ */
+static void
+token_write(const char *path)
+{
+	unsigned char	 raw[32];
+	char		 hex[2 * sizeof(raw) + 2], tmp[PATH_MAX + 32];
+	size_t		 i;
+	int		 fd;
+
+	if (getrandom(raw, sizeof(raw), 0) != (ssize_t)sizeof(raw))
+		die_errno("getrandom");
+	for (i = 0; i < sizeof(raw); i++)
+		(void)snprintf(hex + 2 * i, 3, "%02x", raw[i]);
+	hex[2 * sizeof(raw)] = '\n';
+	hex[2 * sizeof(raw) + 1] = '\0';
+	(void)snprintf(tmp, sizeof(tmp), "%s.tmp", path);
+	if ((fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC |
+	    O_NOFOLLOW, 0600)) == -1)
+		die_errno("%s", tmp);
+	if (write(fd, hex, strlen(hex)) != (ssize_t)strlen(hex) ||
+	    fsync(fd) == -1 || close(fd) == -1) {
+		(void)unlink(tmp);
+		die_errno("%s", tmp);
+	}
+	if (rename(tmp, path) == -1) {
+		(void)unlink(tmp);
+		die_errno("%s", path);
+	}
+}
+
+int
+cmd_token(int argc, char **argv)
+{
+	static const struct option lo[] = {
+		{ "rotate", no_argument, NULL, 'r' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+	char		 path[PATH_MAX + 16], buf[256];
+	FILE		*f;
+	int		 ch, rotate = 0;
+
+	while ((ch = cmd_getopt(argc, argv, ":h", lo)) != -1)
+		if (ch == 'r')
+			rotate = 1;
+	if (optind != argc)
+		die_usage("unexpected argument: %s", argv[optind]);
+	(void)snprintf(path, sizeof(path), "%s/" KB_HTTP_TOKEN, kb_root());
+	if (rotate || access(path, F_OK) == -1)
+		token_write(path);
+	if ((f = fopen(path, "re")) == NULL)
+		die_errno("%s", path);
+	if (fgets(buf, sizeof(buf), f) == NULL) {
+		fclose(f);
+		die("%s: empty", path);
+	}
+	fclose(f);
+	fputs(buf, stdout);
 	return EXIT_OK;
 }

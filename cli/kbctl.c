@@ -100,6 +100,11 @@ static const struct cmd cmds[] = {
 	  "  key value     set it (checked; kbd reads it when it starts)\n"
 	  "  --unset key   back to its default\n"
 	  "  --json        {key: {value, set, help}, ...}\n", cmd_config },
+	{ "token", "[--rotate]",
+	  "Print the bearer token of kbd --listen (MCP over HTTP), making\n"
+	  "one the first time.\n"
+	  "  --rotate      replace it; kbd refuses the old one at once\n",
+	  cmd_token },
 	{ "mcp", "[--read-only] [-C dir]",
 	  "Serve the KB to an MCP client (Model Context Protocol) on standard\n"
 	  "input and output: tools search, read, list, status, add, remove;\n"

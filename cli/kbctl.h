@@ -182,5 +182,6 @@ int	 cmd_remove(int, char **);
 int	 cmd_lint(int, char **);
 int	 cmd_stop(int, char **);
 int	 cmd_config(int, char **);
+int	 cmd_token(int, char **);
 
 #endif /* KBCTL_H */

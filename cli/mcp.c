@@ -238,6 +238,7 @@ cmd_mcp(int argc, char **argv)
 {
 	static const struct option lo[] = {
 		{ "read-only", no_argument, NULL, 'r' },
+		{ "relay", no_argument, NULL, 'R' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -245,12 +246,20 @@ cmd_mcp(int argc, char **argv)
 	char		*line = NULL;
 	size_t		 cap = 0, len;
 	ssize_t		 n;
-	int		 ch, read_only = 0;
+	int		 ch, read_only = 0, relay = 0;
 
 	while ((ch = cmd_getopt(argc, argv, ":hrC:", lo)) != -1) {
 		switch (ch) {
 		case 'r':
 			read_only = 1;
+			break;
+		case 'R':
+			/*
+			 * For kbd --listen: one line out for every line in,
+			 * empty when no reply is due, so that the HTTP side
+			 * knows when to answer 202.
+			 */
+			relay = 1;
 			break;
 		case 'C':
 			/* -C after the command names the KB as before it. */
@@ -274,7 +283,7 @@ cmd_mcp(int argc, char **argv)
 		while (len > 0 && (line[len - 1] == '\n' ||
 		    line[len - 1] == '\r'))
 			len--;
-		if (len == 0)
+		if (len == 0 && !relay)
 			continue;
 		if (len > MCP_LINE_MAX)
 			reply = rpc_error_reply(NULL, RPC_INVALID_REQUEST,
@@ -284,7 +293,9 @@ cmd_mcp(int argc, char **argv)
 		if (reply != NULL) {
 			send_reply(reply);
 			json_decref(reply);
-		}
+		} else if (relay && (putchar('\n') == EOF ||
+		    fflush(stdout) == EOF))
+			exit(EXIT_OK);
 	}
 	if (ferror(stdin))
 		die_errno("standard input");

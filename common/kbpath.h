@@ -26,6 +26,7 @@
 #define KB_SOCKET_NOTE	".kb/socket"		/* where it is, if elsewhere */
 #define KB_START_LOCK	".kb/start.lock"	/* kbctl's autostart */
 #define KB_CONFIG	".kb/kbd.conf"		/* settings, kbd.conf(5) */
+#define KB_HTTP_TOKEN	".kb/http.token"	/* kbd --listen's bearer token */
 #define KB_FP_TRACE	".kb/failpoints.trace"	/* drills */
 #define KB_DIRLOG	".kb/dirlog"		/* drills */
 #define KB_DIRLOG_D	".kb/dirlog.d"		/* drills */

@@ -33,7 +33,7 @@ usage_to(FILE *f)
 	    "[--timeout seconds]\n"
 	    "           [--mem-limit bytes] [--cpu-limit seconds] "
 	    "[--max-output bytes]\n"
-	    "           [--idle-exit seconds]\n"
+	    "           [--idle-exit seconds] [--listen [address:]port]\n"
 	    "       kbd --version\n");
 }
 
@@ -209,6 +209,7 @@ main(int argc, char **argv)
 		{ "cpu-limit", required_argument, NULL, 'c' },
 		{ "max-output", required_argument, NULL, 'o' },
 		{ "idle-exit", required_argument, NULL, 'i' },
+		{ "listen", required_argument, NULL, 'l' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 }
@@ -269,6 +270,9 @@ main(int argc, char **argv)
 			break;
 		case 'i':
 			k = CONF_IDLE_EXIT;
+			break;
+		case 'l':
+			o.listen = optarg;
 			break;
 		default:
 			usage();

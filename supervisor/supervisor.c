@@ -418,6 +418,7 @@ sup_shutdown(const char *why)
 		return;
 	sup_stopping = 1;
 	log_info("shutting down (%s)", why);
+	http_cleanup();
 	control_cleanup();
 	/*
 	 * The committer finishes the operation it is in and exits on EOF (a
@@ -482,6 +483,12 @@ supervisor_main(const struct kbd_opts *o, int readyfd)
 		start_committer(-1, 0, NULL);
 		log_info("kbd %d started for %s, %u workers", (int)getpid(),
 		    o->kbroot, o->jobs);
+	}
+	if (o->listen != NULL) {
+		char	err[512];
+
+		if (http_init(o->listen, o->kbroot, err, sizeof(err)) == -1)
+			start_failed(readyfd, "%s", err);
 	}
 	idle_init();
 	if (readyfd != -1) {

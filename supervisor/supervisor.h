@@ -198,6 +198,11 @@ void	 control_init(const char *kbroot);
 void	 control_cleanup(void);
 void	 control_resume_waiting(void);
 void	 control_fail_waiting(const char *why);
+/* http.c: kbd --listen (MCP over Streamable HTTP). */
+int	 http_init(const char *listen, const char *kbroot, char *err,
+	    size_t errlen);
+void	 http_cleanup(void);
+
 /* Clients connected now; *last_ms: when one last came or went (mono_ms). */
 unsigned control_clients(int64_t *last_ms);
 void	 client_send(struct client *, uint32_t type, const ProtobufCMessage *);
