@@ -61,8 +61,8 @@ item_from_walk(struct job *j, struct walk_entry *e)
 	it->size = (uint64_t)e->st.st_size;
 	it->mtime_ns = (int64_t)e->st.st_mtim.tv_sec * 1000000000 +
 	    e->st.st_mtim.tv_nsec;
-	if (!format_readable(it->ext)) {
-		format_unsupported(it->ext, name, sizeof(name));
+	/* Known binaries by name; anything else reaches the worker's sniff. */
+	if (format_skip(it->ext, name, sizeof(name))) {
 		item_outcome(it, KBD__FILE_STATUS__FS_SKIPPED, "%s", name);
 		return;
 	}

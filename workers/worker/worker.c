@@ -341,6 +341,8 @@ convert_one(struct msg *m)
 #ifdef KBD_FAILPOINTS
 	selftest(buf, len);
 #endif
+	/* A compressed file may expand to what --max-size allows a file. */
+	convert_decompress_max = max > SIZE_MAX ? SIZE_MAX : (size_t)max;
 	err = convert(req->ext, buf, len, (size_t)maxout, &r);
 	free(buf);
 	if (err != CONVERT_OK) {
