@@ -20,6 +20,25 @@
 /* uchardet decides on its first MiB; more only costs time. */
 #define DETECT_MAX	(1024 * 1024)
 
+/* Bytes past ASCII an 8-bit guess of uchardet needs to be believed. */
+#define SINGLE_BYTE_MIN	16
+
+/* Whether uchardet's name is of an 8-bit charset. */
+static int
+single_byte(const char *cs)
+{
+	static const char *const multi[] = {
+		"UTF-", "SHIFT_JIS", "EUC-", "GB18030", "BIG5", "ISO-2022",
+		"HZ-GB", "X-EUC",
+	};
+	size_t	i;
+
+	for (i = 0; i < sizeof(multi) / sizeof(multi[0]); i++)
+		if (strncasecmp(cs, multi[i], strlen(multi[i])) == 0)
+			return 0;
+	return 1;
+}
+
 /* A byte order mark: the charset it names and its length. */
 static const char *
 bom(const char *in, size_t len, size_t *n)
@@ -73,16 +92,29 @@ detect(const char *in, size_t len, char *name, size_t nlen)
  * The name ICU opens for a detected charset. Latin-1 and ASCII labels
  * read as Windows-1252, as browsers read them (WHATWG Encoding): their
  * 0x80-0x9F are C1 controls no text means, Windows-1252's are quotes
- * and dashes. Text that is not UTF-8 is never ASCII, nor UTF-8.
+ * and dashes. Text that is not UTF-8 is never ASCII; when uchardet still
+ * says UTF-8 (a few bad bytes in UTF-8 text), it is read as UTF-8, each
+ * bad sequence a U+FFFD.
  */
 static const char *
-icu_name(const char *detected)
+icu_name(const char *detected, const char *in, size_t len)
 {
+	size_t	i, high = 0;
+
 	if (*detected == '\0' || strcasecmp(detected, "ASCII") == 0 ||
-	    strcasecmp(detected, "UTF-8") == 0 ||
 	    strcasecmp(detected, "ISO-8859-1") == 0)
 		return CHARSET_FALLBACK;
-	return detected;
+	if (!single_byte(detected))
+		return detected;
+	/*
+	 * uchardet tells 8-bit charsets apart by the statistics of their
+	 * letters: on a few of them ("caf\xe9") its guess is noise, and the
+	 * fallback is the better reading.
+	 */
+	for (i = 0; i < len && high < SINGLE_BYTE_MIN; i++)
+		if ((unsigned char)in[i] >= 0x80)
+			high++;
+	return high < SINGLE_BYTE_MIN ? CHARSET_FALLBACK : detected;
 }
 
 /* len bytes in charset cs to UTF-8 in a malloc'd, NUL-terminated buffer. */
@@ -146,7 +178,7 @@ charset_utf8(const char *in, size_t len, char **out, size_t *outlen,
 			return CONVERT_OK;
 		if ((err = detect(in, len, name, nlen)) != CONVERT_OK)
 			return err;
-		cs = icu_name(name);
+		cs = icu_name(name, in, len);
 	}
 	if (cs != name)
 		(void)snprintf(name, nlen, "%s", cs);
@@ -157,6 +189,8 @@ charset_utf8(const char *in, size_t len, char **out, size_t *outlen,
 		err = transcode(CHARSET_FALLBACK, in + skip, len - skip, out,
 		    outlen);
 	}
+	if (err == CONVERT_OK && strcasecmp(name, "UTF-8") == 0)
+		(void)snprintf(name, nlen, "UTF-8, invalid bytes replaced");
 	if (err == -1)
 		return CONVERT_EDOC;
 	return err;
