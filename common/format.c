@@ -8,7 +8,6 @@
 #include <string.h>
 
 #include "format.h"
-#include "utf8.h"
 #include "xmalloc.h"
 
 /* How the first bytes of a format must look. */
@@ -298,29 +297,20 @@ control(unsigned char c)
 }
 
 /*
- * Text: no NUL, and valid UTF-8 (a sequence cut by the end of the head
- * aside) or, for a legacy 8-bit charset, control bytes under 1 in 32.
+ * Text: no NUL, and control bytes under 1 in 32, in UTF-8 or in any
+ * other charset (charset.c in the converters reads it).
  */
 static int
-looks_text(const char *head, size_t n, int cut)
+looks_text(const char *head, size_t n)
 {
-	const unsigned char	*s = (const unsigned char *)head;
-	size_t			 i, k, bad, ctl = 0;
-	int			 utf8 = 1;
+	size_t	i, ctl = 0;
 
 	if (memchr(head, '\0', n) != NULL)
 		return 0;
-	for (i = 0; i < n; i += k) {
-		if ((k = utf8_len(s + i, n - i, &bad)) == 0) {
-			if (cut && i + bad == n && n - i < 4)
-				break;
-			utf8 = 0;
-			k = 1;
-		}
-		if (k == 1 && control(s[i]))
+	for (i = 0; i < n; i++)
+		if (control((unsigned char)head[i]))
 			ctl++;
-	}
-	return utf8 || ctl * 32 <= n;
+	return ctl * 32 <= n;
 }
 
 /* A UTF-16 or UTF-32 byte order mark: text with NUL bytes. */
@@ -349,7 +339,7 @@ pdf_header(const char *head, size_t n, int named_pdf)
 	for (at = 1; at + 5 <= lim; at = (size_t)(p - head) + 1) {
 		if ((p = memmem(head + at, lim - at, "%PDF-", 5)) == NULL)
 			return 0;
-		if (!looks_text(head, (size_t)(p - head), 1))
+		if (!looks_text(head, (size_t)(p - head)))
 			return 1;
 		if (named_pdf && (p[-1] == '\n' || p[-1] == '\r'))
 			return 1;
@@ -376,7 +366,7 @@ content_family(const char *head, size_t len, int named_pdf)
 			return FAM_COMPRESSED;
 	if (wide_bom(head, n))
 		return FAM_TEXT;
-	if (!looks_text(head, n, len > n))
+	if (!looks_text(head, n))
 		return FAM_BINARY;
 	return FAM_TEXT;
 }

@@ -65,6 +65,28 @@ bom(const char *in, size_t len, size_t *n)
 	return NULL;
 }
 
+/*
+ * UTF-8 with a few bad bytes (a cut, a stray Latin-1 byte): at least 8
+ * valid multibyte sequences for each invalid one. Read as UTF-8, each bad
+ * sequence a U+FFFD, rather than every character as two in an 8-bit
+ * charset.
+ */
+static int
+mostly_utf8(const char *in, size_t len)
+{
+	const unsigned char	*s = (const unsigned char *)in;
+	size_t			 i, k, bad, multi = 0, invalid = 0;
+
+	for (i = 0; i < len; i += k) {
+		if ((k = utf8_len(s + i, len - i, &bad)) == 0) {
+			invalid++;
+			k = bad;
+		} else if (k > 1)
+			multi++;
+	}
+	return multi >= 8 * invalid;
+}
+
 /* uchardet's guess, or "" when it has none. */
 static int
 detect(const char *in, size_t len, char *name, size_t nlen)
@@ -176,9 +198,13 @@ charset_utf8(const char *in, size_t len, char **out, size_t *outlen,
 			return CONVERT_OK;
 		if (memchr(in, '\0', len) != NULL)
 			return CONVERT_OK;
-		if ((err = detect(in, len, name, nlen)) != CONVERT_OK)
-			return err;
-		cs = icu_name(name, in, len);
+		if (mostly_utf8(in, len))
+			cs = "UTF-8";
+		else {
+			if ((err = detect(in, len, name, nlen)) != CONVERT_OK)
+				return err;
+			cs = icu_name(name, in, len);
+		}
 	}
 	if (cs != name)
 		(void)snprintf(name, nlen, "%s", cs);
