@@ -3,7 +3,7 @@
  * name splits, what is skipped by name, what the first bytes decide
  * (common/format.c), text in other charsets read as UTF-8 (charset.c),
  * and single compressed files read by their inner name and content
- * (decompress.c), with their limits.
+ * (decompress.c), with their limits; noise the metadata skips (meta.c).
  */
 #include <sys/types.h>
 
@@ -359,6 +359,43 @@ test_compressed(void **state)
 	free(big);
 }
 
+static void
+desc_is(const char *md, const char *title, const char *desc)
+{
+	struct convert_result	r;
+
+	conv_ok("md", md, strlen(md), &r);
+	assert_string_equal(r.title, title);
+	assert_string_equal(r.description, desc);
+	convert_free(&r);
+}
+
+/* Descriptions (and titles read from paragraphs) skip noise. */
+static void
+test_meta_noise(void **state)
+{
+	(void)state;
+	desc_is("# Guide\n\n1 Introduction 2\n\nThe real start.\n",
+	    "Guide", "The real start.");
+	desc_is("# Guide\n\n2.1 Options 14\n3 Usage 20\n\nReal.\n",
+	    "Guide", "Real.");
+	desc_is("# Guide\n\nIntroduction ........ 3\n\nReal.\n", "Guide",
+	    "Real.");
+	desc_is("TAR(1) GNU TAR Manual TAR(1)\n\ntar saves files.\n",
+	    "tar saves files.", "tar saves files.");
+	desc_is("# API\n\n.. c:function:: PyObject* PyList_New()\n\n"
+	    "Lists.\n", "API", "Lists.");
+	desc_is("# API\n\n> **c:function** `PyObject* PyList_New(n)`\n>\n"
+	    "> Return a new list.\n", "API", "Return a new list.");
+	/* Noise only: better than nothing. */
+	desc_is("# Contents\n\n1 Introduction 2\n", "Contents",
+	    "1 Introduction 2");
+	/* Not noise. */
+	desc_is("# A\n\nSee http://example.org for 2 more\n", "A",
+	    "See http://example.org for 2 more");
+	desc_is("# A\n\n3 cups of flour\n", "A", "3 cups of flour");
+}
+
 int
 main(void)
 {
@@ -368,6 +405,7 @@ main(void)
 		cmocka_unit_test(test_sniff_content),
 		cmocka_unit_test(test_charsets),
 		cmocka_unit_test(test_compressed),
+		cmocka_unit_test(test_meta_noise),
 	};
 
 	if (convert_init() == -1)
