@@ -17,7 +17,8 @@ enum family {
 	FAM_PDF,
 	FAM_ZIP,
 	FAM_OLE,
-	FAM_COMPRESSED
+	FAM_COMPRESSED,
+	FAM_PS			/* PostScript: text, but a program */
 };
 
 /*
@@ -102,6 +103,9 @@ static const struct binent {
 	{ "ttf", "font" }, { "otf", "font" }, { "woff", "font" },
 	{ "woff2", "font" }, { "pfb", "font" },
 	{ "sqlite", "database" }, { "sqlite3", "database" },
+	{ "mdb", "database" },
+	/* Page descriptions: text to a program, no prose to a reader. */
+	{ "ps", "PostScript" }, { "eps", "PostScript" }, { "dvi", "DVI" },
 };
 
 static const struct fmtent *
@@ -368,6 +372,8 @@ content_family(const char *head, size_t len, int named_pdf)
 		return FAM_TEXT;
 	if (!looks_text(head, n))
 		return FAM_BINARY;
+	if (n >= 4 && memcmp(head, "%!PS", 4) == 0)
+		return FAM_PS;
 	return FAM_TEXT;
 }
 
@@ -383,6 +389,8 @@ family_name(enum family f)
 		return "an OLE compound file (legacy Office)";
 	case FAM_COMPRESSED:
 		return "compressed";
+	case FAM_PS:
+		return "a PostScript document";
 	case FAM_BINARY:
 		return "binary";
 	default:
@@ -407,6 +415,11 @@ format_sniff(const char *ext, const char *head, size_t len, enum format *fmt,
 	    format_compression(ext, NULL) != NULL)) {
 		*fmt = FMT_COMPRESSED;
 		return 0;
+	}
+	if (c == FAM_PS) {
+		(void)snprintf(reason, rlen, "unsupported format (PostScript; "
+		    "convert it to PDF)");
+		return -1;
 	}
 	/* An extension kbd does not know: the content alone decides. */
 	if (f == NULL)

@@ -79,6 +79,7 @@ test_skip(void **state)
 	skip_is("png", "unsupported format (.png: image)");
 	skip_is("tar.gz", "unsupported format (.tar.gz: archive)");
 	skip_is("so", "unsupported format (.so: shared library)");
+	skip_is("ps.gz", "unsupported format (.ps.gz: PostScript)");
 	skip_is("xls", "unsupported format (.xls: legacy Excel; save it as "
 	    ".xlsx)");
 	skip_is("", NULL);
@@ -151,6 +152,10 @@ test_sniff_content(void **state)
 	/* A text named .gz is text. */
 	assert_int_equal(sniff("txt.gz", "plain\n", 6, &f, reason), 0);
 	assert_int_equal(f, FMT_TEXT);
+	/* PostScript is text to a printer only. */
+	assert_int_equal(sniff("", "%!PS-Adobe-3.0\n", 15, &f, reason), -1);
+	assert_string_equal(reason,
+	    "unsupported format (PostScript; convert it to PDF)");
 	/* Skipped by name whatever the content. */
 	assert_int_equal(sniff("png", "text", 4, &f, reason), -1);
 	assert_string_equal(reason, "unsupported format (.png: image)");
