@@ -399,6 +399,18 @@ family_name(enum family f)
 }
 
 int
+format_skippable(const char *ext, const char *head, size_t len)
+{
+	const struct fmtent	*f = lookup(ext);
+	enum family		 c;
+
+	if (f != NULL && *ext != '\0')
+		return 0;
+	c = content_family(head, len, 0);
+	return c == FAM_BINARY || c == FAM_PS;
+}
+
+int
 format_sniff(const char *ext, const char *head, size_t len, enum format *fmt,
     char *reason, size_t rlen)
 {

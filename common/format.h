@@ -77,6 +77,13 @@ void		 format_unsupported(const char *ext, char *reason, size_t rlen);
  */
 int		 format_sniff(const char *ext, const char *head, size_t len,
 		    enum format *fmt, char *reason, size_t rlen);
+/*
+ * After format_sniff failed: whether the file is a binary kbd has no
+ * converter for (binary content or PostScript under a name that claims
+ * no format kbd reads), which is skipped rather than failed.
+ */
+int		 format_skippable(const char *ext, const char *head,
+		    size_t len);
 /* Whether the converter reads the bytes as UTF-8 text itself. */
 int		 format_is_plain(enum format);
 

@@ -160,8 +160,10 @@ pipeline_worker_reply(struct job *j, struct item *it, struct msg *m)
 		Kbd__PrepareRep	*r = (Kbd__PrepareRep *)m->pb;
 
 		if (!r->ok) {
-			item_outcome(it, KBD__FILE_STATUS__FS_FAILED, "%s",
-			    r->reason);
+			/* A binary without a converter is skipped, as by name. */
+			item_outcome(it, r->skipped ?
+			    KBD__FILE_STATUS__FS_SKIPPED :
+			    KBD__FILE_STATUS__FS_FAILED, "%s", r->reason);
 		} else {
 			item_prepared(it, r->hash.data, r->size);
 			if (dbread_doc_by_hash(it->hash, name,

@@ -4,7 +4,8 @@
 # binary junk and without an extension is a PDF; text in Latin-1, KOI8-R
 # and UTF-16 is read in its charset; .gz and .xz files are read by their
 # inner name; a compression bomb fails with its reason; images are skipped
-# by name, other binaries by content; kbd never dies and lint is clean.
+# by name, other binaries by content (a binary named .txt fails); kbd
+# never dies and lint is clean.
 . "$(dirname "$0")/lib.sh"
 
 mkdir -p "$T/in"
@@ -34,6 +35,7 @@ head -c 20000000 /dev/zero | tr '\0' a | gzip -c > "$T/in/bomb.txt.gz"
 cp /usr/share/pixmaps/debian-logo.png "$T/in/logo.png" 2>/dev/null ||
     printf '\211PNG\r\n\032\n\0\0\0\rIHDR' > "$T/in/logo.png"
 head -c 20000 "$(command -v ls)" > "$T/in/program"
+head -c 20000 "$(command -v ls)" > "$T/in/program.txt"
 # A real PDF behind junk a reader skips, without an extension.
 zcat /usr/share/man/man1/ls.1.gz | groff -man -Tpdf > "$T/ls.pdf" 2>/dev/null ||
     fail "groff could not make a PDF"
@@ -100,8 +102,10 @@ assert_eq "compressed file expands more than 100 times (compression bomb)" \
 assert_eq skipped "$(status_of logo.png)" "image"
 assert_eq "unsupported format (.png: image)" "$(reason_of logo.png)" \
     "image reason"
-assert_eq failed "$(status_of program)" "program"
+assert_eq skipped "$(status_of program)" "program"
 assert_eq "binary content" "$(reason_of program)" "program reason"
+assert_eq failed "$(status_of program.txt)" "binary named .txt"
+assert_eq "binary content" "$(reason_of program.txt)" "binary .txt reason"
 
 alive "$(kbd_pid)" || fail "kbd died"
 lint_clean

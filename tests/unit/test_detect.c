@@ -134,6 +134,12 @@ test_sniff_content(void **state)
 	/* Binaries, with or without NUL bytes. */
 	assert_int_equal(sniff("", elf, sizeof(elf) - 1, &f, reason), -1);
 	assert_string_equal(reason, "binary content");
+	/* Skipped, unless the name claims a format kbd reads. */
+	assert_int_equal(format_skippable("", elf, sizeof(elf) - 1), 1);
+	assert_int_equal(format_skippable("txt.gz", elf, sizeof(elf) - 1), 1);
+	assert_int_equal(format_skippable("txt", elf, sizeof(elf) - 1), 0);
+	assert_int_equal(format_skippable("", "%!PS-Adobe", 10), 1);
+	assert_int_equal(format_skippable("", "PK\003\004", 4), 0);
 	assert_int_equal(sniff("", ctl, sizeof(ctl) - 1, &f, reason), -1);
 	assert_string_equal(reason, "binary content");
 	/* Text in another charset, UTF-16 with a BOM: text. */
