@@ -17,7 +17,7 @@ DESTDIR	?=
 
 CC	?= cc
 PKGS	 = libevent libprotobuf-c sqlite3 libseccomp libcrypto md4c libxml-2.0 \
-	   libarchive
+	   libarchive uchardet icu-uc
 # SAN=1 builds an ASan+UBSan copy in build/san; the default build is build/release.
 # SANDBOX_DEBUG=1: workers' seccomp filter traps instead of killing and
 # names the offending syscall ("sandbox violation: syscall N", exit 111).

@@ -4,6 +4,7 @@
  * answered here, in all three processes.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "format.h"
@@ -15,7 +16,9 @@ enum family {
 	FAM_TEXT,
 	FAM_PDF,
 	FAM_ZIP,
-	FAM_OLE
+	FAM_OLE,
+	FAM_COMPRESSED,
+	FAM_PS			/* PostScript: text, but a program */
 };
 
 /*
@@ -53,6 +56,58 @@ static const struct fmtent {
 	{ "pdf",	FMT_PDF,	FAM_PDF,	"PDF" },
 };
 
+/*
+ * Single compressed files, read by what is inside (decompress.c in the
+ * converters): the suffix and the signature of each.
+ */
+static const struct compent {
+	const char	*ext;
+	const char	*name;
+	const char	*magic;
+	size_t		 mlen;
+} compressions[] = {
+	{ "gz",		"gzip",		"\x1f\x8b\x08", 3 },
+	{ "bz2",	"bzip2",	"BZh", 3 },
+	{ "xz",		"xz",		"\xfd" "7zXZ\0", 6 },
+	{ "zst",	"zstd",		"\x28\xb5\x2f\xfd", 4 },
+};
+
+/*
+ * Binary kinds kbd has no converter for, skipped by their name alone so
+ * that a tree of images or a build directory costs no reads. Anything not
+ * here is read, and its content decides.
+ */
+static const struct binent {
+	const char	*ext;
+	const char	*kind;
+} binaries[] = {
+	{ "png", "image" }, { "jpg", "image" }, { "jpeg", "image" },
+	{ "gif", "image" }, { "bmp", "image" }, { "tif", "image" },
+	{ "tiff", "image" }, { "webp", "image" }, { "ico", "image" },
+	{ "xcf", "image" }, { "psd", "image" }, { "heic", "image" },
+	{ "xpm", "image" }, { "xbm", "image" },
+	{ "mp3", "audio" }, { "ogg", "audio" }, { "oga", "audio" },
+	{ "flac", "audio" }, { "wav", "audio" }, { "m4a", "audio" },
+	{ "opus", "audio" },
+	{ "mp4", "video" }, { "mkv", "video" }, { "webm", "video" },
+	{ "avi", "video" }, { "mov", "video" }, { "ogv", "video" },
+	{ "zip", "archive" }, { "tar", "archive" }, { "tgz", "archive" },
+	{ "tbz2", "archive" }, { "txz", "archive" }, { "7z", "archive" },
+	{ "rar", "archive" }, { "jar", "archive" }, { "deb", "archive" },
+	{ "rpm", "archive" }, { "iso", "disk image" }, { "img", "disk image" },
+	{ "exe", "executable" }, { "dll", "executable" },
+	{ "so", "shared library" }, { "o", "object file" },
+	{ "a", "static library" }, { "class", "Java class file" },
+	{ "pyc", "Python bytecode" }, { "wasm", "WebAssembly module" },
+	{ "mo", "compiled message catalog" },
+	{ "ttf", "font" }, { "otf", "font" }, { "woff", "font" },
+	{ "woff2", "font" }, { "pfb", "font" },
+	{ "sqlite", "database" }, { "sqlite3", "database" },
+	{ "mdb", "database" },
+	/* Page descriptions: text to a program, no prose to a reader. */
+	{ "ps", "PostScript" }, { "eps", "PostScript" }, { "dvi", "DVI" },
+};
+
 static const struct fmtent *
 lookup(const char *ext)
 {
@@ -64,25 +119,95 @@ lookup(const char *ext)
 	return NULL;
 }
 
+static const struct binent *
+binary_ext(const char *ext)
+{
+	size_t	i;
+
+	for (i = 0; i < sizeof(binaries) / sizeof(binaries[0]); i++)
+		if (strcmp(ext, binaries[i].ext) == 0)
+			return &binaries[i];
+	return NULL;
+}
+
+const char *
+format_compression(const char *ext, size_t *inner)
+{
+	const char	*last = strrchr(ext, '.');
+	size_t		 i;
+
+	last = last != NULL ? last + 1 : ext;
+	for (i = 0; i < sizeof(compressions) / sizeof(compressions[0]); i++)
+		if (strcmp(last, compressions[i].ext) == 0) {
+			if (inner != NULL)
+				*inner = last == ext ? 0 :
+				    (size_t)(last - ext - 1);
+			return compressions[i].name;
+		}
+	return NULL;
+}
+
+/* An extension kbd knows, so that format_split splits it off. */
+static int
+known_ext(const char *ext)
+{
+	return lookup(ext) != NULL || binary_ext(ext) != NULL ||
+	    format_compression(ext, NULL) != NULL;
+}
+
+static void
+lower(char *s)
+{
+	for (; *s != '\0'; s++)
+		if (*s >= 'A' && *s <= 'Z')
+			*s = (char)(*s - 'A' + 'a');
+}
+
+/* The extension at the last dot of base[0..len), or NULL. */
+static const char *
+last_dot(const char *base, size_t len)
+{
+	const char	*dot = memrchr(base, '.', len);
+
+	return dot == NULL || dot == base ? NULL : dot;
+}
+
 void
 format_split(const char *path, char **stem, char **ext)
 {
-	const char	*base, *dot;
-	char		*e;
+	const char	*base, *dot, *dot2;
+	char		*e, *e2;
 
 	base = strrchr(path, '/');
 	base = base ? base + 1 : path;
-	dot = strrchr(base, '.');
-	if (dot == NULL || dot == base) {
-		*stem = xstrdup(base);
-		*ext = xstrdup("");
-		return;
+	if ((dot = last_dot(base, strlen(base))) == NULL)
+		goto whole;
+	e = xstrdup(dot + 1);
+	lower(e);
+	if (format_compression(e, NULL) != NULL) {
+		/* notes.txt.gz: the extension inside too, if kbd knows it. */
+		if ((dot2 = last_dot(base, (size_t)(dot - base))) != NULL) {
+			e2 = xstrndup(dot2 + 1, (size_t)(dot - dot2 - 1));
+			lower(e2);
+			if (known_ext(e2) && format_compression(e2,
+			    NULL) == NULL) {
+				free(e);
+				xasprintf(&e, "%s.%s", e2, dot + 1);
+				lower(e);
+				dot = dot2;
+			}
+			free(e2);
+		}
+	} else if (!known_ext(e)) {
+		free(e);
+		goto whole;
 	}
 	*stem = xstrndup(base, (size_t)(dot - base));
-	*ext = xstrdup(dot + 1);
-	for (e = *ext; *e != '\0'; e++)
-		if (*e >= 'A' && *e <= 'Z')
-			*e = (char)(*e - 'A' + 'a');
+	*ext = e;
+	return;
+whole:
+	*stem = xstrdup(base);
+	*ext = xstrdup("");
 }
 
 const char *
@@ -113,6 +238,35 @@ format_readable(const char *ext)
 }
 
 int
+format_skip(const char *ext, char *reason, size_t rlen)
+{
+	const struct fmtent	*f = lookup(ext);
+	const struct binent	*b;
+	char			*inner;
+	size_t			 n;
+
+	if (f != NULL && f->why != NULL) {
+		format_unsupported(ext, reason, rlen);
+		return 1;
+	}
+	/* foo.tar.gz is an archive, whatever compresses it. */
+	if (format_compression(ext, &n) != NULL && n > 0) {
+		inner = xstrndup(ext, n);
+		b = binary_ext(inner);
+		f = lookup(inner);
+		free(inner);
+		if (f != NULL && f->why != NULL)
+			b = NULL;
+	} else
+		b = binary_ext(ext);
+	if (b == NULL)
+		return 0;
+	(void)snprintf(reason, rlen, "unsupported format (.%s: %s)", ext,
+	    b->kind);
+	return 1;
+}
+
+int
 format_is_plain(enum format f)
 {
 	return f == FMT_TEXT || f == FMT_MARKDOWN || f == FMT_RST;
@@ -134,22 +288,92 @@ format_unsupported(const char *ext, char *reason, size_t rlen)
 		(void)snprintf(reason, rlen, "unsupported format (.%s)", ext);
 }
 
+/*
+ * Whether the bytes could not be text in any charset: C0 controls other
+ * than the blanks, backspace (overstrike in formatted man pages) and
+ * escape (terminal colours in logs), or DEL.
+ */
+static int
+control(unsigned char c)
+{
+	return (c < 0x20 && c != '\t' && c != '\n' && c != '\r' &&
+	    c != '\f' && c != '\v' && c != '\b' && c != 0x1b) || c == 0x7f;
+}
+
+/*
+ * Text: no NUL, and control bytes under 1 in 32, in UTF-8 or in any
+ * other charset (charset.c in the converters reads it).
+ */
+static int
+looks_text(const char *head, size_t n)
+{
+	size_t	i, ctl = 0;
+
+	if (memchr(head, '\0', n) != NULL)
+		return 0;
+	for (i = 0; i < n; i++)
+		if (control((unsigned char)head[i]))
+			ctl++;
+	return ctl * 32 <= n;
+}
+
+/* A UTF-16 or UTF-32 byte order mark: text with NUL bytes. */
+static int
+wide_bom(const char *head, size_t n)
+{
+	return n >= 2 && (memcmp(head, "\xff\xfe", 2) == 0 ||
+	    memcmp(head, "\xfe\xff", 2) == 0 ||
+	    (n >= 4 && memcmp(head, "\0\0\xfe\xff", 4) == 0));
+}
+
+/*
+ * "%PDF-" where a PDF reader looks for it: at the start, or within the
+ * first KiB after bytes that are not text (junk a reader skips); with a
+ * name saying .pdf, also at the start of a line after a text preamble (a
+ * mail header). A text that quotes "%PDF-1.7" is never a PDF.
+ */
+static int
+pdf_header(const char *head, size_t n, int named_pdf)
+{
+	const char	*p;
+	size_t		 at, lim = n < 1024 ? n : 1024;
+
+	if (n >= 5 && memcmp(head, "%PDF-", 5) == 0)
+		return 1;
+	for (at = 1; at + 5 <= lim; at = (size_t)(p - head) + 1) {
+		if ((p = memmem(head + at, lim - at, "%PDF-", 5)) == NULL)
+			return 0;
+		if (!looks_text(head, (size_t)(p - head)))
+			return 1;
+		if (named_pdf && (p[-1] == '\n' || p[-1] == '\r'))
+			return 1;
+	}
+	return 0;
+}
+
 /* What the first bytes are, whatever the name says. */
 static enum family
-content_family(const char *head, size_t len)
+content_family(const char *head, size_t len, int named_pdf)
 {
 	static const char ole[8] = "\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1";
-	size_t	 n = len < FORMAT_SNIFF_LEN ? len : FORMAT_SNIFF_LEN;
+	size_t	 i, n = len < FORMAT_SNIFF_LEN ? len : FORMAT_SNIFF_LEN;
 
-	/* Readers accept "%PDF-" anywhere in the first KiB, after junk. */
-	if (memmem(head, n < 1024 ? n : 1024, "%PDF-", 5) != NULL)
+	if (pdf_header(head, n, named_pdf))
 		return FAM_PDF;
 	if (n >= 4 && memcmp(head, "PK\003\004", 4) == 0)
 		return FAM_ZIP;
 	if (n >= 8 && memcmp(head, ole, 8) == 0)
 		return FAM_OLE;
-	if (memchr(head, '\0', n) != NULL)
+	for (i = 0; i < sizeof(compressions) / sizeof(compressions[0]); i++)
+		if (n >= compressions[i].mlen && memcmp(head,
+		    compressions[i].magic, compressions[i].mlen) == 0)
+			return FAM_COMPRESSED;
+	if (wide_bom(head, n))
+		return FAM_TEXT;
+	if (!looks_text(head, n))
 		return FAM_BINARY;
+	if (n >= 4 && memcmp(head, "%!PS", 4) == 0)
+		return FAM_PS;
 	return FAM_TEXT;
 }
 
@@ -163,11 +387,27 @@ family_name(enum family f)
 		return "a zip container";
 	case FAM_OLE:
 		return "an OLE compound file (legacy Office)";
+	case FAM_COMPRESSED:
+		return "compressed";
+	case FAM_PS:
+		return "a PostScript document";
 	case FAM_BINARY:
 		return "binary";
 	default:
 		return "text";
 	}
+}
+
+int
+format_skippable(const char *ext, const char *head, size_t len)
+{
+	const struct fmtent	*f = lookup(ext);
+	enum family		 c;
+
+	if (f != NULL && *ext != '\0')
+		return 0;
+	c = content_family(head, len, 0);
+	return c == FAM_BINARY || c == FAM_PS;
 }
 
 int
@@ -178,16 +418,25 @@ format_sniff(const char *ext, const char *head, size_t len, enum format *fmt,
 	enum family		 c;
 
 	*fmt = FMT_NONE;
-	if ((f = lookup(ext)) == NULL) {
-		(void)snprintf(reason, rlen, "unsupported format (.%s)", ext);
+	if (format_skip(ext, reason, rlen))
+		return -1;
+	f = lookup(ext);
+	c = content_family(head, len, f != NULL && f->fmt == FMT_PDF);
+	/* notes.txt.gz, or a compressed file under a name kbd does not know. */
+	if (c == FAM_COMPRESSED && (f == NULL || *ext == '\0' ||
+	    format_compression(ext, NULL) != NULL)) {
+		*fmt = FMT_COMPRESSED;
+		return 0;
+	}
+	if (c == FAM_PS) {
+		(void)snprintf(reason, rlen, "unsupported format (PostScript; "
+		    "convert it to PDF)");
 		return -1;
 	}
-	c = content_family(head, len);
-	/* HTML reads its own encoding: UTF-16 with a BOM is text to it. */
-	if (c == FAM_BINARY && f->fmt == FMT_HTML && len >= 2 &&
-	    (memcmp(head, "\xff\xfe", 2) == 0 ||
-	    memcmp(head, "\xfe\xff", 2) == 0))
-		c = FAM_TEXT;
+	/* An extension kbd does not know: the content alone decides. */
+	if (f == NULL)
+		f = lookup("");
+	/* UTF-16 with a BOM is text to every text format (charset.c). */
 	if (c == f->fam) {
 		*fmt = f->fmt;
 		if (f->why != NULL) {
@@ -201,6 +450,9 @@ format_sniff(const char *ext, const char *head, size_t len, enum format *fmt,
 		return -1;
 	}
 	/* A name without an extension: the content alone decides. */
+	if (f->fmt == FMT_TEXT && f->fam == FAM_TEXT && *ext != '\0' &&
+	    lookup(ext) == NULL)
+		ext = "";
 	if (*ext == '\0' && c == FAM_PDF) {
 		*fmt = FMT_PDF;
 		return 0;

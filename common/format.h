@@ -28,12 +28,17 @@ enum format {
 	FMT_XLS,		/* legacy Office: recognised, not read */
 	FMT_DOC,
 	FMT_PPT,
+	FMT_COMPRESSED,		/* gzip, bzip2, xz, zstd: one file inside */
 	FMT_MAX
 };
 
 /*
  * Split the last component of path into stem and extension (lower case,
- * no dot; "" when there is none, or for a dot file). Both malloc'd.
+ * no dot). Only an extension kbd knows is split off (one it reads, or a
+ * known binary one, or a compression suffix with, when kbd knows it, the
+ * extension before it: "notes.txt.gz" is notes and txt.gz); any other
+ * dot is part of the stem ("README.Debian", "Apache-2.0" have no
+ * extension), as is a leading dot. Both malloc'd.
  */
 void		 format_split(const char *path, char **stem, char **ext);
 /*
@@ -46,17 +51,39 @@ enum format	 format_of(const char *ext);
 /* Whether kbd reads files with this extension. */
 int		 format_readable(const char *ext);
 /*
+ * Whether a file with this extension is skipped without reading a byte
+ * (a known binary kind: images, archives, programs..., or a recognised
+ * format kbd cannot read), with the reason. Any other extension is read
+ * and its content decides.
+ */
+int		 format_skip(const char *ext, char *reason, size_t rlen);
+/*
+ * The compression a file with this extension is in ("gzip" for gz or
+ * txt.gz...), or NULL; *inner, when not NULL, is set to the length of the
+ * extension inside (3 for txt.gz, 0 for gz).
+ */
+const char	*format_compression(const char *ext, size_t *inner);
+/*
  * The reason a file with this extension is not read: "unsupported format
  * (.xls: legacy Excel; save it as .xlsx)".
  */
 void		 format_unsupported(const char *ext, char *reason, size_t rlen);
 /*
  * Decide the format of a document named with extension ext from the first
- * len bytes of its content (at most FORMAT_SNIFF_LEN are looked at).
- * Returns 0 with *fmt set, or -1 with the reason.
+ * len bytes of its content (at most FORMAT_SNIFF_LEN are looked at):
+ * signatures first, then the name; any text (UTF-8, or 8-bit text without
+ * control bytes, or UTF-16/32 with a BOM) under an extension kbd does not
+ * know is plain text. Returns 0 with *fmt set, or -1 with the reason.
  */
 int		 format_sniff(const char *ext, const char *head, size_t len,
 		    enum format *fmt, char *reason, size_t rlen);
+/*
+ * After format_sniff failed: whether the file is a binary kbd has no
+ * converter for (binary content or PostScript under a name that claims
+ * no format kbd reads), which is skipped rather than failed.
+ */
+int		 format_skippable(const char *ext, const char *head,
+		    size_t len);
 /* Whether the converter reads the bytes as UTF-8 text itself. */
 int		 format_is_plain(enum format);
 

@@ -61,8 +61,8 @@ item_from_walk(struct job *j, struct walk_entry *e)
 	it->size = (uint64_t)e->st.st_size;
 	it->mtime_ns = (int64_t)e->st.st_mtim.tv_sec * 1000000000 +
 	    e->st.st_mtim.tv_nsec;
-	if (!format_readable(it->ext)) {
-		format_unsupported(it->ext, name, sizeof(name));
+	/* Known binaries by name; anything else reaches the worker's sniff. */
+	if (format_skip(it->ext, name, sizeof(name))) {
 		item_outcome(it, KBD__FILE_STATUS__FS_SKIPPED, "%s", name);
 		return;
 	}
@@ -160,8 +160,10 @@ pipeline_worker_reply(struct job *j, struct item *it, struct msg *m)
 		Kbd__PrepareRep	*r = (Kbd__PrepareRep *)m->pb;
 
 		if (!r->ok) {
-			item_outcome(it, KBD__FILE_STATUS__FS_FAILED, "%s",
-			    r->reason);
+			/* A binary without a converter is skipped, as by name. */
+			item_outcome(it, r->skipped ?
+			    KBD__FILE_STATUS__FS_SKIPPED :
+			    KBD__FILE_STATUS__FS_FAILED, "%s", r->reason);
 		} else {
 			item_prepared(it, r->hash.data, r->size);
 			if (dbread_doc_by_hash(it->hash, name,

@@ -28,8 +28,12 @@ assert_eq added "$(status_of empty.csv)" "empty.csv"
 assert_eq failed "$(status_of unbalanced.csv)" "unbalanced quote"
 assert_eq "CSV quoted field opened on line 2 is never closed" \
     "$(reason_of unbalanced.csv)" "unbalanced quote reason"
-assert_eq failed "$(status_of latin1.csv)" "Latin-1 CSV"
-assert_contains "$(reason_of latin1.csv)" "UTF-8" "Latin-1 CSV reason"
+# Not UTF-8: read as Windows-1252 (docs/converters.md, "Charsets").
+assert_eq added "$(status_of latin1.csv)" "Latin-1 CSV"
+assert_contains "$(cat "$KB/wiki/sources/latin1.md")" "| café | latin-1 |" \
+    "Latin-1 CSV transcoded"
+assert_contains "$(cat "$KB/wiki/sources/latin1.md")" \
+    "<!-- kbd: read as windows-1252 -->" "Latin-1 CSV charset"
 
 src="$KB/wiki/sources"
 cat > "$T/want.md" <<'MD'

@@ -41,8 +41,10 @@ assert_eq skipped "$(status_of "$T/in/fifo.txt")" "fifo"
 assert_contains "$(reason_of "$T/in/fifo.txt")" "FIFO" "fifo reason"
 assert_eq failed "$(status_of "$T/in/blob.txt")" "binary"
 assert_contains "$(reason_of "$T/in/blob.txt")" "binary" "binary reason"
-assert_eq failed "$(status_of "$T/in/latin1.txt")" "invalid UTF-8"
-assert_contains "$(reason_of "$T/in/latin1.txt")" "UTF-8" "utf-8 reason"
+# Not UTF-8: read as Windows-1252 (docs/converters.md, "Charsets").
+assert_eq added "$(status_of "$T/in/latin1.txt")" "Latin-1 text"
+assert_eq "# café latin-1" "$(head -n 1 "$KB/wiki/sources/latin1.md")" \
+    "Latin-1 text transcoded"
 assert_eq failed "$(status_of "$T/in/paper.pdf")" "text named .pdf"
 assert_contains "$(reason_of "$T/in/paper.pdf")" "the name says .pdf" \
     "text named .pdf reason"

@@ -77,10 +77,14 @@ grep -qx '<!-- page 2 -->' "$ls_md" || fail "ls.md lacks page 2 marker"
 pages=$(grep -c '^<!-- page [0-9]* -->$' "$ls_md")
 [ "$pages" -ge 3 ] || fail "ls.md marks $pages pages"
 assert_eq 1 "$(grep -c 'User Commands' "$ls_md")" "running header written once"
-# No metadata title: the first line (the man page's header).
-assert_eq "LS(1) User Commands LS(1)" \
+# No metadata title: the first page's title line, not the running header
+# nor the NAME label (docs/converters.md, "Metadata").
+assert_eq "ls - list directory contents" \
     "$(kbctl list --json | jq -r '.[] | select(.doc == "ls") | .title')" \
     "ls title"
+assert_eq "NAME ls - list directory contents" \
+    "$(kbctl show --meta --json ls | jq -r .description)" \
+    "ls description"
 cmp -s "$T/in/ls.pdf" "$KB/raw/ls.pdf" || fail "raw copy of ls.pdf differs"
 
 # bash(1): title from the metadata, every bookmark a heading at its place.

@@ -508,6 +508,15 @@ expect_error(const char *ext, const char *in, size_t len, int err,
 }
 
 static void
+text_check_err(const char *in, size_t len, int err, size_t offset)
+{
+	size_t	off = (size_t)-1;
+
+	assert_int_equal(convert_check_text(in, len, &off), err);
+	assert_int_equal(off, offset);
+}
+
+static void
 test_utf8(void **state)
 {
 	static const char	ok4[] = "\xf0\x9f\x98\x80 \xe2\x82\xac \xc3\xa9"
@@ -516,16 +525,28 @@ test_utf8(void **state)
 	char			*big;
 
 	(void)state;
-	expect_error("txt", "caf\xe9", 4, CONVERT_EUTF8, 3);
-	expect_error("md", "ok\n\xc0\xaf", 5, CONVERT_EUTF8, 3);	/* overlong */
-	expect_error("md", "\xe0\x80\xaf", 3, CONVERT_EUTF8, 0);	/* overlong */
-	expect_error("md", "\xf0\x80\x80\xaf", 4, CONVERT_EUTF8, 0);	/* overlong */
-	expect_error("rst", "ab\xed\xa0\x80", 5, CONVERT_EUTF8, 2);	/* surrogate */
-	expect_error("md", "\xf4\x90\x80\x80", 4, CONVERT_EUTF8, 0);	/* > U+10FFFF */
-	expect_error("md", "\xf5\x80\x80\x80", 4, CONVERT_EUTF8, 0);
-	expect_error("md", "x\xe2\x82", 3, CONVERT_EUTF8, 1);	/* truncated */
-	expect_error("md", "x\x80y", 3, CONVERT_EUTF8, 1);	/* stray continuation */
-	expect_error("md", "\xff", 1, CONVERT_EUTF8, 0);
+	/*
+	 * The strict UTF-8 check every text converter applies to what it
+	 * reads (convert() hands it UTF-8: charset.c transcodes the rest).
+	 */
+	text_check_err("caf\xe9", 4, CONVERT_EUTF8, 3);
+	text_check_err("ok\n\xc0\xaf", 5, CONVERT_EUTF8, 3);	/* overlong */
+	text_check_err("\xe0\x80\xaf", 3, CONVERT_EUTF8, 0);	/* overlong */
+	text_check_err("\xf0\x80\x80\xaf", 4, CONVERT_EUTF8, 0);	/* overlong */
+	text_check_err("ab\xed\xa0\x80", 5, CONVERT_EUTF8, 2);	/* surrogate */
+	text_check_err("\xf4\x90\x80\x80", 4, CONVERT_EUTF8, 0);	/* > U+10FFFF */
+	text_check_err("\xf5\x80\x80\x80", 4, CONVERT_EUTF8, 0);
+	text_check_err("x\xe2\x82", 3, CONVERT_EUTF8, 1);	/* truncated */
+	text_check_err("x\x80y", 3, CONVERT_EUTF8, 1);	/* stray continuation */
+	text_check_err("\xff", 1, CONVERT_EUTF8, 0);
+	text_check_err("ab\0cd", 5, CONVERT_ENUL, 2);
+	/* Offsets count the BOM: they are offsets in the file. */
+	text_check_err("\xef\xbb\xbf" "ab\xe9", 6, CONVERT_EUTF8, 5);
+	/* Through convert(), text that is not UTF-8 is read in a charset. */
+	conv_ok("txt", "caf\xe9", &r);
+	assert_string_equal(r.md, "# caf\xc3\xa9\n\n"
+	    "<!-- kbd: read as windows-1252 -->\n");
+	convert_free(&r);
 	/* A NUL is not text either. */
 	/* A NUL where the sniffer looks is binary; further on, an error. */
 	expect_error("txt", "ab\0cd", 5, CONVERT_EFORMAT, 0);
@@ -536,8 +557,6 @@ test_utf8(void **state)
 	expect_error("txt", big, FORMAT_SNIFF_LEN + 10, CONVERT_ENUL,
 	    FORMAT_SNIFF_LEN + 3);
 	free(big);
-	/* Offsets count the BOM: they are offsets in the file. */
-	expect_error("md", "\xef\xbb\xbf" "ab\xe9", 6, CONVERT_EUTF8, 5);
 
 	conv_ok("md", ok4, &r);
 	assert_string_equal(r.md, ok4);
@@ -658,7 +677,7 @@ test_sniff(void **state)
 	    reason, sizeof(reason)), -1);
 	assert_int_equal(format_sniff("exe", "MZ", 2, &f, reason,
 	    sizeof(reason)), -1);
-	assert_string_equal(reason, "unsupported format (.exe)");
+	assert_string_equal(reason, "unsupported format (.exe: executable)");
 	assert_int_equal(format_readable("exe"), 0);
 	assert_int_equal(format_readable("rst"), 1);
 

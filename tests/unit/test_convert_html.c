@@ -458,8 +458,13 @@ test_mismatch(void **state)
 	    CONVERT_EFORMAT);
 	assert_string_equal(r.reason, "binary content");
 	convert_free(&r);
-	/* A UTF-16 BOM makes text only of HTML. */
+	/* A UTF-16 BOM makes text of any text format (charset.c). */
 	assert_int_equal(convert("txt", "\xff\xfe<\0p\0>\0", 8, BIG, &r),
+	    CONVERT_OK);
+	assert_string_equal(r.md, "# <p>\n\n<!-- kbd: read as UTF-16LE -->\n");
+	convert_free(&r);
+	/* Without one, its NUL bytes make it binary. */
+	assert_int_equal(convert("txt", "<\0p\0>\0", 6, BIG, &r),
 	    CONVERT_EFORMAT);
 	assert_string_equal(r.reason, "binary content");
 	convert_free(&r);

@@ -292,6 +292,59 @@ test_no_title(void **state)
 }
 
 /*
+ * Without metadata, a man page printed to PDF: the running header and
+ * the NAME label are not the title, the line after them is; the header
+ * is no description either.
+ */
+static void
+test_page_title(void **state)
+{
+	static const char *const ops[] = {
+	    "BT /F1 10 Tf 72 760 Td (TAR\\(1\\) GNU TAR Manual TAR\\(1\\)) Tj "
+	    "ET\n"
+	    "BT /F1 10 Tf 72 720 Td (NAME) Tj 0 -12 Td "
+	    "(tar - an archiving utility) Tj ET\n"
+	    "BT /F1 10 Tf 72 660 Td (SYNOPSIS) Tj 0 -12 Td "
+	    "(tar {A|c|d} [OPTIONS] *.tar snake_case ~/.tarrc) Tj ET\n",
+	};
+	struct pdf		d = { 0 };
+	struct convert_result	r;
+
+	(void)state;
+	pages(&d, "", ops, 1);
+	finish(&d, "");
+	assert_int_equal(conv(&d, &r), CONVERT_OK);
+	assert_string_equal(r.title, "tar - an archiving utility");
+	assert_string_equal(r.description, "NAME tar - an archiving utility");
+	/* Escapes only where Markdown needs them. */
+	assert_has(&r, "\n\nSYNOPSIS tar {A|c|d} [OPTIONS] \\*.tar snake_case "
+	    "~/.tarrc\n");
+	convert_free(&r);
+	free(d.p);
+}
+
+/* Markup PDF text would make, escaped: emphasis, code, links, HTML. */
+static void
+test_escapes(void **state)
+{
+	static const char *const ops[] = {
+	    "BT /F1 12 Tf 72 700 Td (# not a heading *x* _y_ `z` [a](b) <b> "
+	    "&amp; a\\\\b ![i][r] x~~s~~) Tj ET\n",
+	};
+	struct pdf		d = { 0 };
+	struct convert_result	r;
+
+	(void)state;
+	pages(&d, "", ops, 1);
+	finish(&d, "");
+	assert_int_equal(conv(&d, &r), CONVERT_OK);
+	assert_has(&r, "\n\n\\# not a heading \\*x\\* \\_y\\_ \\`z\\` "
+	    "[a\\](b) \\<b> \\&amp; a\\b \\![i\\][r] x\\~~s\\~\\~\n");
+	convert_free(&r);
+	free(d.p);
+}
+
+/*
  * Bookmarks: each becomes a heading before the block it points at; a
  * block whose first line is the bookmark's title loses that line.
  */
@@ -756,6 +809,8 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_text),
 		cmocka_unit_test(test_no_title),
+		cmocka_unit_test(test_page_title),
+		cmocka_unit_test(test_escapes),
 		cmocka_unit_test(test_font_headings),
 		cmocka_unit_test(test_ocr_layer),
 		cmocka_unit_test(test_outline),

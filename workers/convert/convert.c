@@ -6,9 +6,11 @@
  * converter does is in docs/converters.md.
  */
 #include <locale.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "charset.h"
 #include "convert.h"
 #include "converters.h"
 #include "html.h"
@@ -27,6 +29,7 @@ static convert_fn *const converters[FMT_MAX] = {
 	[FMT_PPTX] =		pptx_convert,
 	[FMT_XLSX] =		xlsx_convert,
 	[FMT_EPUB] =		epub_convert,
+	[FMT_COMPRESSED] =	decompress_convert,
 };
 
 int
@@ -35,24 +38,82 @@ convert_has(enum format f)
 	return f > FMT_NONE && f < FMT_MAX && converters[f] != NULL;
 }
 
-int
-convert(const char *ext, const char *in, size_t len, size_t max_output,
-    struct convert_result *r)
+/*
+ * Run the converter of fmt. The text formats read UTF-8: other text is
+ * transcoded first (charset.c), and the Markdown ends with a comment
+ * saying which charset was read. HTML reads its own encodings.
+ */
+static int
+run(enum format fmt, const char *ext, const char *in, size_t len,
+    struct mdbuf *out, struct convert_result *r)
+{
+	char	*u = NULL, cs[CHARSET_NAME_MAX];
+	size_t	 ulen;
+	int	 err;
+
+	if (format_is_plain(fmt) || fmt == FMT_CSV) {
+		err = charset_utf8(in, len, &u, &ulen, cs, sizeof(cs));
+		if (err == CONVERT_EDOC)
+			(void)snprintf(r->reason, sizeof(r->reason),
+			    "text in charset %s could not be read", cs);
+		if (err != CONVERT_OK)
+			return err;
+		if (u != NULL) {
+			in = u;
+			len = ulen;
+		}
+	}
+	err = converters[fmt](ext, in, len, out, r);
+	if (err == CONVERT_OK && u != NULL) {
+		if (out->len > 0 && out->p[out->len - 1] != '\n')
+			mdbuf_addc(out, '\n');
+		mdbuf_adds(out, "\n<!-- kbd: read as ");
+		mdbuf_adds(out, cs);
+		mdbuf_adds(out, " -->\n");
+	}
+	free(u);
+	return err;
+}
+
+/* Decide the format of a document and convert it into out. */
+static int
+dispatch(const char *ext, const char *in, size_t len, int inner,
+    struct mdbuf *out, struct convert_result *r)
 {
 	enum format	 fmt;
-	struct mdbuf	 out;
-	int		 err;
 
-	memset(r, 0, sizeof(*r));
 	if (format_sniff(ext, in, len, &fmt, r->reason,
 	    sizeof(r->reason)) == -1)
 		return CONVERT_EFORMAT;
+	if (inner && fmt == FMT_COMPRESSED) {
+		(void)snprintf(r->reason, sizeof(r->reason),
+		    "a compressed file inside a compressed file");
+		return CONVERT_EFORMAT;
+	}
 	if (!convert_has(fmt)) {
 		format_unsupported(ext, r->reason, sizeof(r->reason));
 		return CONVERT_EFORMAT;
 	}
+	return run(fmt, ext, in, len, out, r);
+}
+
+int
+convert_inner(const char *ext, const char *in, size_t len,
+    struct mdbuf *out, struct convert_result *r)
+{
+	return dispatch(ext, in, len, 1, out, r);
+}
+
+int
+convert(const char *ext, const char *in, size_t len, size_t max_output,
+    struct convert_result *r)
+{
+	struct mdbuf	 out;
+	int		 err;
+
+	memset(r, 0, sizeof(*r));
 	mdbuf_init(&out, max_output);
-	err = converters[fmt](ext, in, len, &out, r);
+	err = dispatch(ext, in, len, 0, &out, r);
 	if (err == CONVERT_OK && out.err != 0)
 		err = out.err;
 	if (err == CONVERT_OK && out.p == NULL) {
@@ -99,6 +160,9 @@ convert_init(void)
 	 * names stay unreadable and their entries unused.
 	 */
 	(void)setlocale(LC_CTYPE, "C.UTF-8");
+	/* ICU's converters for text in other charsets. */
+	if (charset_init() == -1)
+		return -1;
 	/* libxml2's tables and encodings. */
 	return html_init();
 }

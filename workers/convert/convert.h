@@ -56,6 +56,12 @@ struct convert_result {
  * RLIMIT_AS, or 512 MiB when there is none. Tests lower it.
  */
 extern size_t	convert_pdf_mem_max;
+/*
+ * The most a compressed file may decompress to (the worker sets it to
+ * kbd --max-size); 0: 64 MiB. Past it, or past 100 times the compressed
+ * size beyond 1 MiB, the file fails with CONVERT_ELIMIT.
+ */
+extern size_t	convert_decompress_max;
 
 /*
  * Once per process, before the sandbox: lets libraries load what they

@@ -34,5 +34,13 @@ convert_fn	docx_convert;		/* docx.c, zip.c */
 convert_fn	pptx_convert;		/* pptx.c, zip.c */
 convert_fn	xlsx_convert;		/* xlsx.c, zip.c */
 convert_fn	epub_convert;		/* epub.c, zip.c, html.c */
+convert_fn	decompress_convert;	/* decompress.c, libarchive */
+
+/*
+ * Convert a document found inside another (decompress.c): its format
+ * decided and its converter run as convert() does, but a compressed file
+ * inside is refused.
+ */
+convert_fn	convert_inner;
 
 #endif /* KBD_CONVERT_CONVERTERS_H */

@@ -71,6 +71,73 @@ text_add(struct text *t, const char *s, size_t n)
 	t->b[t->len] = '\0';
 }
 
+/* ---- noise: text that is no description ---- */
+
+static int
+is_digits(const char *s, size_t n, int dots)
+{
+	size_t	i;
+
+	if (n == 0 || s[0] < '0' || s[0] > '9')
+		return 0;
+	for (i = 0; i < n; i++)
+		if (!((s[i] >= '0' && s[i] <= '9') || (dots && s[i] == '.')))
+			return 0;
+	return 1;
+}
+
+/*
+ * A directive's name as reST and Sphinx write it: "c:function",
+ * "py:class", "std:option" (a domain, a colon, a lower-case role).
+ */
+static int
+is_directive(const char *s, size_t n)
+{
+	size_t	i = 0;
+
+	while (i < n && ((s[i] >= 'a' && s[i] <= 'z') ||
+	    (s[i] >= '0' && s[i] <= '9')))
+		i++;
+	if (i == 0 || i + 1 >= n || s[i] != ':' || s[i + 1] < 'a' ||
+	    s[i + 1] > 'z')
+		return 0;
+	for (i += 2; i < n; i++)
+		if (!((s[i] >= 'a' && s[i] <= 'z') || s[i] == '-' ||
+		    s[i] == ':'))
+			return 0;
+	return 1;
+}
+
+int
+meta_noise(const char *s)
+{
+	const char	*first, *last, *sp;
+	size_t		 flen, llen, len = strlen(s);
+
+	/* Dotted leaders of a table of contents. */
+	if (strstr(s, "....") != NULL || strstr(s, ". . . .") != NULL)
+		return 1;
+	/* A reST directive left as text: ".. c:function:: ...". */
+	if (len > 3 && memcmp(s, ".. ", 3) == 0 && strstr(s, "::") != NULL)
+		return 1;
+	if ((sp = strchr(s, ' ')) == NULL)
+		return 0;
+	first = s;
+	flen = (size_t)(sp - s);
+	last = strrchr(s, ' ') + 1;
+	llen = strlen(last);
+	/* "c:function PyObject* PyList_New(...)": a directive's name. */
+	if (is_directive(first, flen))
+		return 1;
+	/* "TAR(1) GNU TAR Manual TAR(1)": a running header. */
+	if (flen == llen && last != first && memcmp(first, last, flen) == 0)
+		return 1;
+	/* "1 Introduction 2", "2.1 Options 14": a contents line. */
+	if (is_digits(first, flen, 1) && is_digits(last, llen, 0))
+		return 1;
+	return 0;
+}
+
 /* ---- reading Markdown back: title, description, outline ---- */
 
 struct collect {
@@ -84,6 +151,10 @@ struct collect {
 	int			 have_desc[2];
 	char			 desc[2][CONVERT_DESC_MAX + 1];
 	char			 first[2][CONVERT_TITLE_MAX + 1];
+	/* [2]: the first paragraph, when every one is noise */
+	int			 have_noise;
+	char			 noise[CONVERT_DESC_MAX + 1];
+	char			 noise_first[CONVERT_TITLE_MAX + 1];
 	struct convert_heading	*outline;
 	size_t			 noutline;
 	int			 err;
@@ -229,6 +300,15 @@ col_leave(MD_BLOCKTYPE type, void *detail, void *arg)
 		c->in_p = 0;
 		if (c->cur.len == 0)
 			break;
+		if (meta_noise(c->cur.b)) {
+			if (!c->have_noise) {
+				memcpy(c->noise, c->cur.b, c->cur.len + 1);
+				memcpy(c->noise_first, c->line.b,
+				    c->line.len + 1);
+				c->have_noise = 1;
+			}
+			break;
+		}
 		memcpy(c->desc[q], c->cur.b, c->cur.len + 1);
 		memcpy(c->first[q], c->line.b, c->line.len + 1);
 		c->have_desc[q] = 1;
@@ -359,9 +439,12 @@ meta_collect(const char *md, size_t len, struct convert_result *r)
 		title = c->title;
 	else if (c->have_desc[0])
 		title = c->first[0];
-	else
+	else if (c->have_desc[1])
 		title = c->first[1];
-	desc = c->have_desc[0] ? c->desc[0] : c->desc[1];
+	else
+		title = c->noise_first;
+	desc = c->have_desc[0] ? c->desc[0] : c->have_desc[1] ? c->desc[1] :
+	    c->noise;
 	/* A converter that knows better (document metadata) set its own. */
 	if ((r->title == NULL && (r->title = strdup(title)) == NULL) ||
 	    (r->description = strdup(desc)) == NULL) {

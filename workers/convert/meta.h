@@ -16,5 +16,13 @@ struct convert_result;
  * the outline. CONVERT_OK, CONVERT_ENOMEM or CONVERT_EPARSE.
  */
 int	meta_collect(const char *md, size_t len, struct convert_result *r);
+/*
+ * Whether a paragraph's collapsed text is noise, not a description: a
+ * table of contents line ("1 Introduction 2", dotted leaders), a running
+ * header ("TAR(1) GNU TAR Manual TAR(1)"), a reST directive left as text
+ * (".. c:function::", "c:function PyObject* ..."). Descriptions and
+ * titles read from paragraphs skip it.
+ */
+int	meta_noise(const char *s);
 
 #endif /* KBD_CONVERT_META_H */

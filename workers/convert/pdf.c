@@ -26,6 +26,8 @@
 #include "convert.h"
 #include "converters.h"
 #include "mdbuf.h"
+#include "mdplain.h"
+#include "meta.h"
 
 #define PDF_PAGES_MAX		10000
 #define PDF_PAGE_OPS_MAX	1000000	/* device calls per page */
@@ -89,6 +91,8 @@ struct pdf_conv {
 	float		 body;		/* the commonest size so far */
 	unsigned	 base;		/* heading levels under the title */
 	int		 pages_failed;
+	int		 want_title;	/* no metadata title: read page 1's */
+	char		*page_title;
 	char		 head[KEY_MAX], foot[KEY_MAX];	/* running ones */
 	char		 first_error[128];
 };
@@ -394,7 +398,7 @@ flush_para(struct pdf_conv *pc)
 	if (pc->plen == 0)
 		return;
 	mdbuf_blank(pc->out);
-	mdbuf_text(pc->out, pc->para, pc->plen);
+	mdbuf_plain(pc->out, pc->para, pc->plen);
 	pc->plen = 0;
 }
 
@@ -579,6 +583,98 @@ add_block(struct pdf_conv *pc, int page, fz_stext_block *b)
 		(void)para_add(pc, " ", 1);
 	}
 	flush_para(pc);
+}
+
+static char	*clean_text(const char *, size_t);
+
+/* A line's text, blanks collapsed (malloc'd), or NULL. */
+static char *
+line_text(struct pdf_conv *pc, fz_stext_line *l)
+{
+	fz_stext_char	*first;
+	size_t		 nchars = pc->nchars;
+	char		*t = NULL;
+
+	if ((first = line_first(l)) == NULL)
+		return NULL;
+	pc->plen = 0;
+	add_line(pc, first, NULL);
+	if (para_add(pc, "", 1) == 0)
+		t = clean_text(pc->para, CONVERT_TITLE_MAX);
+	pc->plen = 0;
+	pc->nchars = nchars;
+	return t;
+}
+
+/* A lone upper-case word: a section's label (NAME, CONTENTS). */
+static int
+is_label(const char *t)
+{
+	int	upper = 0;
+
+	for (; *t != '\0'; t++) {
+		if (*t == ' ' || (*t >= 'a' && *t <= 'z'))
+			return 0;
+		if (*t >= 'A' && *t <= 'Z')
+			upper = 1;
+	}
+	return upper;
+}
+
+/*
+ * Without a metadata title, the title line of the first page: the line
+ * set in the largest font clearly above the body's, else the first line
+ * that is neither noise (a running header, a contents line: meta.c) nor
+ * a lone label. "TAR(1) GNU TAR Manual TAR(1)", "NAME", then "tar - an
+ * archiving utility": the last is a man page's title.
+ */
+static void
+first_page_title(struct pdf_conv *pc, fz_stext_page *text)
+{
+	fz_stext_block	*b;
+	fz_stext_line	*l, *best = NULL;
+	fz_stext_char	*ch;
+	float		 min, best_size = 0;
+	char		*t;
+	int		 letter;
+
+	for (b = text->first_block; b != NULL; b = b->next) {
+		if (b->type != FZ_STEXT_BLOCK_TEXT)
+			continue;
+		for (l = b->u.t.first_line; l != NULL; l = l->next) {
+			min = 0;
+			letter = 0;
+			for (ch = l->first_char; ch != NULL; ch = ch->next) {
+				if (is_blank(ch->c))
+					continue;
+				if (is_lower(ch->c) || is_upper(ch->c) ||
+				    ch->c > 0x24f)
+					letter = 1;
+				if (min == 0 || ch->size < min)
+					min = ch->size;
+			}
+			if (letter && pc->body > 0 &&
+			    min >= pc->body * HEAD_RATIO && min > best_size) {
+				best = l;
+				best_size = min;
+			}
+			if (pc->page_title != NULL || !letter)
+				continue;
+			if ((t = line_text(pc, l)) == NULL)
+				continue;
+			if (*t == '\0' || meta_noise(t) || is_label(t))
+				free(t);
+			else
+				pc->page_title = t;
+		}
+	}
+	if (best != NULL && (t = line_text(pc, best)) != NULL) {
+		if (*t != '\0' && !meta_noise(t)) {
+			free(pc->page_title);
+			pc->page_title = t;
+		} else
+			free(t);
+	}
 }
 
 /* ---- the page device ---- */
@@ -800,6 +896,8 @@ one_page(struct pdf_conv *pc, fz_document *doc, int n)
 		fz_close_device(ctx, cdev);
 		stopped = ((struct count_dev *)cdev)->stopped;
 		body_size(pc, text);
+		if (n == 0 && pc->want_title)
+			first_page_title(pc, text);
 		for (b = text->first_block; b != NULL; b = b->next) {
 			if (pc->out->err != 0)
 				break;
@@ -1090,7 +1188,8 @@ read_doc(struct pdf_conv *pc, fz_document *doc, struct convert_result *r)
 		r->title = title;
 		mdbuf_heading(pc->out, 1, title, strlen(title));
 		pc->base = 1;
-	}
+	} else
+		pc->want_title = 1;
 	if (load_marks(pc, doc, title != NULL ? 1 : 0) == -1)
 		return CONVERT_ENOMEM;
 	for (i = 0; i < npages && pc->out->err == 0; i++)
@@ -1118,6 +1217,10 @@ read_doc(struct pdf_conv *pc, fz_document *doc, struct convert_result *r)
 		pc->out->p[--pc->out->len] = '\0';
 	if (outline_of(pc, r) == -1)
 		return CONVERT_ENOMEM;
+	if (r->title == NULL && pc->page_title != NULL) {
+		r->title = pc->page_title;
+		pc->page_title = NULL;
+	}
 	return CONVERT_OK;
 }
 
@@ -1189,6 +1292,7 @@ pdf_convert(const char *ext, const char *in, size_t len, struct mdbuf *out,
 		free(pc.marks[i].text);
 	free(pc.marks);
 	free(pc.para);
+	free(pc.page_title);
 	if (err != CONVERT_OK) {
 		free(r->title);
 		r->title = NULL;

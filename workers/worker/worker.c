@@ -126,10 +126,12 @@ prepare(struct msg *m)
 		hash_update(w_io, (size_t)n);
 	}
 	hash_end(hash);
-	if (format_sniff(req->ext, head, total < FORMAT_SNIFF_LEN ?
-	    (size_t)total : FORMAT_SNIFF_LEN, &fmt, reason,
-	    sizeof(reason)) == -1)
+	sniff = total < FORMAT_SNIFF_LEN ? (size_t)total : FORMAT_SNIFF_LEN;
+	if (format_sniff(req->ext, head, sniff, &fmt, reason,
+	    sizeof(reason)) == -1) {
+		rep.skipped = format_skippable(req->ext, head, sniff);
 		goto done;
+	}
 	rep.ok = 1;
 	rep.hash.data = hash;
 	rep.hash.len = sizeof(hash);
@@ -342,6 +344,8 @@ convert_one(struct msg *m)
 #ifdef KBD_FAILPOINTS
 	selftest(buf, len);
 #endif
+	/* A compressed file may expand to what --max-size allows a file. */
+	convert_decompress_max = max > SIZE_MAX ? SIZE_MAX : (size_t)max;
 	err = convert(req->ext, buf, len, (size_t)maxout, &r);
 	free(buf);
 	if (err != CONVERT_OK) {
