@@ -71,6 +71,10 @@ PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 MUPDF_LIBS = -lmupdf -lmupdf-third -lharfbuzz -lfreetype -ljbig2dec \
 	     -lopenjp2 -ljpeg -lmujs -lgumbo -lz -lm
 
+# The store's own: Snowball's stemmers (libstemmer-dev has no .pc) for the
+# full-text index, libm for its ranking. Only what links the store.
+STORE_LIBS = -lstemmer -lm
+
 GEN_C	= $(O)/gen/kbd.pb-c.c
 GEN_H	= $(O)/gen/kbd.pb-c.h
 
@@ -174,7 +178,7 @@ $(ALL_LIBS):
 
 $(BIN)/kbd: $(O)/supervisor/kbd.o $(KBD_LIBS)
 	@mkdir -p $(BIN)
-	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) $(MUPDF_LIBS)
+	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) $(MUPDF_LIBS) $(STORE_LIBS)
 
 $(BIN)/kbctl: $(CLI_OBJS) $(CLI_LIBS)
 	@mkdir -p $(BIN)
@@ -189,11 +193,12 @@ LINK_test_msg		= proto common
 LINK_test_naming	= store common
 LINK_test_sandbox	= worker common
 LINK_test_window	= supervisor proto common
+LINK_test_tokenizer	= store proto common
 LINK_fuzz_msg		= proto common
 LINK_convert_bench	= convert proto common
 link_libs  = $(foreach l,$(or $(LINK_$(1)),convert common),$(LIB_$(l)))
 link_ext   = $(PKG_LIBS) $(if $(filter convert,$(or $(LINK_$(1)),convert)),\
-	     $(MUPDF_LIBS))
+	     $(MUPDF_LIBS)) $(if $(filter store,$(LINK_$(1))),$(STORE_LIBS))
 
 .SECONDEXPANSION:
 $(O)/tests/%: tests/unit/%.c $$(call link_libs,$$*)

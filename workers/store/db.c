@@ -20,14 +20,23 @@
 
 #include "db.h"
 #include "log.h"
+#include "tokenizer.h"
 #include "xmalloc.h"
 
 /*
  * 1: the first schema.
  * 2: jobs.cancel_requested, the time a client cancelled the job (0: not).
+ * 3: (another branch's change).
+ * 4: fts tokenized by kbd's tokenizer (tokenizer.c), with a headings
+ *    column; meta 'languages' and, while the index is rebuilt, 'reindex'.
  * A KB of an older version is migrated when the committer opens it.
  */
-#define DB_SCHEMA_VERSION	"2"
+#define DB_SCHEMA_VERSION	"4"
+#define DB_SCHEMA_INT		4
+
+/* The full-text table, in the schema and in the migration to 4. */
+#define FTS_SQL	"CREATE VIRTUAL TABLE fts USING fts5(name, title, headings, " \
+		"body, tokenize = '" TOK_NAME "');"
 
 static const char schema_sql[] =
 	"CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);"
@@ -41,7 +50,7 @@ static const char schema_sql[] =
 	" job INTEGER NOT NULL, added_at INTEGER NOT NULL);"
 	"CREATE INDEX documents_src ON documents(src_dev, src_ino, size,"
 	" src_mtime_ns);"
-	"CREATE VIRTUAL TABLE fts USING fts5(name, title, body);"
+	FTS_SQL
 	"CREATE TABLE jobs("
 	" id INTEGER PRIMARY KEY, state INTEGER NOT NULL,"
 	" request BLOB NOT NULL,"
@@ -69,6 +78,8 @@ static sqlite3_stmt	*st_doc_insert, *st_fts_insert;
 static sqlite3_stmt	*st_doc_delete, *st_fts_delete;
 static sqlite3_stmt	*st_job_insert, *st_job_get, *st_job_batch;
 static sqlite3_stmt	*st_job_finish, *st_job_cancel, *st_doc_count;
+static sqlite3_stmt	*st_meta_set;
+static uint32_t		 langs_known;	/* meta 'languages', as a mask */
 
 const char *
 db_errmsg(void)
@@ -169,15 +180,6 @@ exec(const char *sql)
 	return 0;
 }
 
-/*
- * Schema 1 to 2, in one transaction: the column is added and the version
- * recorded together or not at all. A later version adds its own step.
- */
-static const char migrate_1_sql[] =
-	"ALTER TABLE jobs ADD COLUMN cancel_requested INTEGER NOT NULL "
-	"DEFAULT 0;"
-	"UPDATE meta SET value = '2' WHERE key = 'schema';";
-
 /* Run sql in one transaction. */
 static int
 exec_tx(const char *sql)
@@ -192,8 +194,39 @@ exec_tx(const char *sql)
 }
 
 /*
+ * The migrations, one step a version, each in one transaction: the change
+ * and the new version are recorded together or not at all.
+ */
+static const char migrate_1_sql[] =
+	"ALTER TABLE jobs ADD COLUMN cancel_requested INTEGER NOT NULL "
+	"DEFAULT 0;"
+	"UPDATE meta SET value = '2' WHERE key = 'schema';";
+/* 3: (another branch's change); here only the version. */
+static const char migrate_2_sql[] =
+	"UPDATE meta SET value = '3' WHERE key = 'schema';";
+/*
+ * The new tokenizer indexes differently: the table is made anew, empty,
+ * and 'reindex' (the last document id indexed) tells the committer to
+ * fill it from wiki/sources (db_reindex_*), resumably.
+ */
+static const char migrate_3_sql[] =
+	"DROP TABLE fts;"
+	FTS_SQL
+	"INSERT OR REPLACE INTO meta(key, value) VALUES ('reindex', '0');"
+	"UPDATE meta SET value = '4' WHERE key = 'schema';";
+
+static const struct migration {
+	int		 from, to;
+	const char	*sql;
+} migrations[] = {
+	{ 1, 2, migrate_1_sql },
+	{ 2, 3, migrate_2_sql },
+	{ 3, 4, migrate_3_sql },
+};
+
+/*
  * The schema version, creating the schema in an empty database and
- * migrating an older one.
+ * migrating an older one step by step.
  */
 static int
 check_schema(void)
@@ -201,7 +234,8 @@ check_schema(void)
 	sqlite3_stmt	*st;
 	const char	*v;
 	char		 version[16];
-	int		 rc;
+	size_t		 i;
+	int		 rc, cur = 0;
 
 	rc = sqlite3_prepare_v2(db, "SELECT value FROM meta WHERE key = "
 	    "'schema'", -1, &st, NULL);
@@ -214,17 +248,40 @@ check_schema(void)
 	    (v = (const char *)sqlite3_column_text(st, 0)) != NULL)
 		(void)snprintf(version, sizeof(version), "%s", v);
 	sqlite3_finalize(st);
-	if (strcmp(version, "1") == 0) {
-		if (exec_tx(migrate_1_sql) == -1)
+	if (strspn(version, "0123456789") == strlen(version) &&
+	    strlen(version) < 6)
+		cur = atoi(version);
+	for (i = 0; i < sizeof(migrations) / sizeof(migrations[0]); i++) {
+		if (migrations[i].from != cur)
+			continue;
+		if (exec_tx(migrations[i].sql) == -1)
 			return -1;
-		log_info("%s: schema 1 migrated to 2", DB_PATH);
-		(void)snprintf(version, sizeof(version), "2");
+		log_info("%s: schema %d migrated to %d", DB_PATH,
+		    migrations[i].from, migrations[i].to);
+		cur = migrations[i].to;
 	}
-	if (strcmp(version, DB_SCHEMA_VERSION) == 0)
+	if (cur == DB_SCHEMA_INT)
 		return 0;
 	(void)snprintf(errbuf, sizeof(errbuf), "schema version is %s, not %s",
 	    version[0] != '\0' ? version : "unknown", DB_SCHEMA_VERSION);
 	return -1;
+}
+
+/* The languages indexed so far, as meta 'languages' ("en,fr") says. */
+static void
+load_langs(void)
+{
+	sqlite3_stmt	*st;
+	const char	*v;
+
+	langs_known = 0;
+	if (sqlite3_prepare_v2(db, "SELECT value FROM meta WHERE key = "
+	    "'languages'", -1, &st, NULL) != SQLITE_OK)
+		return;
+	if (sqlite3_step(st) == SQLITE_ROW &&
+	    (v = (const char *)sqlite3_column_text(st, 0)) != NULL)
+		langs_known = tok_langs_parse(v);
+	sqlite3_finalize(st);
 }
 
 int
@@ -243,6 +300,11 @@ db_open(const char *path)
 		return -1;
 	}
 	sqlite3_extended_result_codes(db, 1);
+	if (tok_register(db) == -1) {
+		(void)snprintf(errbuf, sizeof(errbuf), "cannot register the "
+		    "full-text tokenizer: %s", sqlite3_errmsg(db));
+		goto fail;
+	}
 	/* The supervisor reads while we write; WAL readers never block us. */
 	sqlite3_busy_timeout(db, 10000);
 	if (sqlite3_prepare_v2(db, "PRAGMA journal_mode=WAL", -1, &st,
@@ -259,6 +321,7 @@ db_open(const char *path)
 	}
 	if (exec("PRAGMA synchronous=FULL") == -1 || check_schema() == -1)
 		goto fail;
+	load_langs();
 
 	st_begin = prep("BEGIN IMMEDIATE");
 	st_commit = prep("COMMIT");
@@ -277,8 +340,10 @@ db_open(const char *path)
 	    "description, hash, ext, size, src_path, src_dev, src_ino, "
 	    "src_mtime_ns, job, added_at) "
 	    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
-	st_fts_insert = prep("INSERT INTO fts(rowid, name, title, body) "
-	    "VALUES (?, ?, ?, ?)");
+	st_fts_insert = prep("INSERT INTO fts(rowid, name, title, headings, "
+	    "body) VALUES (?, ?, ?, ?, ?)");
+	st_meta_set = prep("INSERT OR REPLACE INTO meta(key, value) "
+	    "VALUES (?, ?)");
 	st_doc_delete = prep("DELETE FROM documents WHERE id = ?");
 	st_fts_delete = prep("DELETE FROM fts WHERE rowid = ?");
 	st_job_insert = prep("INSERT INTO jobs(state, request, created) "
@@ -311,7 +376,7 @@ db_close(void)
 		&st_commit_insert, &st_name, &st_name_ext, &st_by_hash,
 		&st_by_name, &st_doc_insert, &st_fts_insert, &st_doc_delete,
 		&st_fts_delete, &st_job_insert, &st_job_get, &st_job_batch,
-		&st_job_finish, &st_job_cancel, &st_doc_count
+		&st_job_finish, &st_job_cancel, &st_doc_count, &st_meta_set
 	};
 	size_t		  i;
 
@@ -471,17 +536,182 @@ db_doc_insert(const struct db_doc *d, int64_t *id)
 	return 0;
 }
 
+/*
+ * The language of a document: its YAML front matter's "lang:" or
+ * "language:" when it has one, else its stop words, else english.
+ */
+static int
+doc_lang(const char *md, size_t len)
+{
+	const char	*p, *e, *end = md + len, *v;
+	char		 code[3];
+	int		 l;
+
+	if (len > 4 && memcmp(md, "---\n", 4) == 0) {
+		for (p = md + 4; p < end; p = e + 1) {
+			if ((e = memchr(p, '\n', (size_t)(end - p))) == NULL)
+				break;
+			if (e - p >= 3 && memcmp(p, "---", 3) == 0)
+				break;
+			if ((size_t)(e - p) > 5 && strncmp(p, "lang:", 5) == 0)
+				v = p + 5;
+			else if ((size_t)(e - p) > 9 &&
+			    strncmp(p, "language:", 9) == 0)
+				v = p + 9;
+			else
+				continue;
+			while (v < e && (*v == ' ' || *v == '"' || *v == '\''))
+				v++;
+			if (e - v < 2)
+				continue;
+			code[0] = (char)(v[0] | 0x20);
+			code[1] = (char)(v[1] | 0x20);
+			code[2] = '\0';
+			if ((l = tok_lang_by_code(code)) >= 0)
+				return l;
+		}
+	}
+	if ((l = tok_detect_lang(md, len)) >= 0)
+		return l;
+	return 0;
+}
+
+/* Record a language in meta 'languages' the first time it is indexed. */
+static int
+note_lang(int lang)
+{
+	char	 list[3 * 32 + 1];
+	size_t	 n = 0;
+	int	 l;
+
+	if (lang < 0 || lang >= 32 || (langs_known & (1u << lang)) != 0)
+		return 0;
+	for (l = 0; l < 32 && l < tok_nlangs(); l++) {
+		if (l != lang && (langs_known & (1u << l)) == 0)
+			continue;
+		n += (size_t)snprintf(list + n, sizeof(list) - n, "%s%s",
+		    n ? "," : "", tok_lang_code(l));
+	}
+	bind_text(st_meta_set, 1, "languages");
+	bind_text(st_meta_set, 2, list);
+	if (run(st_meta_set, "recording a language") == -1)
+		return -1;
+	/* Known once committed; a rollback only means writing it again. */
+	langs_known |= 1u << lang;
+	return 0;
+}
+
+/* A column's text behind the language marker: malloc'ed. */
+static char *
+marked(const char *code, const char *s, size_t len, size_t *outlen)
+{
+	char	*out;
+
+	out = xmalloc(len + TOK_LANG_MARKLEN + 1);
+	out[0] = TOK_LANG_MARK;
+	out[1] = code[0];
+	out[2] = code[1];
+	out[3] = TOK_LANG_MARK;
+	memcpy(out + TOK_LANG_MARKLEN, s, len);
+	out[len + TOK_LANG_MARKLEN] = '\0';
+	*outlen = len + TOK_LANG_MARKLEN;
+	return out;
+}
+
 int
 db_fts_insert(int64_t id, const char *name, const char *title,
     const char *body, size_t bodylen)
 {
 	sqlite3_stmt	*st = st_fts_insert;
+	const char	*code;
+	char		*col[4], *hd;
+	size_t		 len[4], hdlen;
+	int		 lang, r, i;
 
+	lang = doc_lang(body, bodylen);
+	code = tok_lang_code(lang);
+	hd = tok_md_headings(body, bodylen, &hdlen);
+	col[0] = marked(code, name, strlen(name), &len[0]);
+	col[1] = marked(code, title, strlen(title), &len[1]);
+	col[2] = marked(code, hd, hdlen, &len[2]);
+	col[3] = marked(code, body, bodylen, &len[3]);
+	free(hd);
 	sqlite3_bind_int64(st, 1, id);
-	bind_text(st, 2, name);
-	bind_text(st, 3, title);
-	sqlite3_bind_text64(st, 4, body, bodylen, SQLITE_STATIC, SQLITE_UTF8);
-	return run(st, "inserting a full-text row");
+	for (i = 0; i < 4; i++)
+		sqlite3_bind_text64(st, i + 2, col[i], len[i], SQLITE_STATIC,
+		    SQLITE_UTF8);
+	r = run(st, "inserting a full-text row");
+	for (i = 0; i < 4; i++)
+		free(col[i]);
+	if (r == 0)
+		r = note_lang(lang);
+	return r;
+}
+
+int
+db_reindex_pending(int64_t *after)
+{
+	sqlite3_stmt	*st;
+	int		 rc;
+
+	*after = 0;
+	st = prep("SELECT value FROM meta WHERE key = 'reindex'");
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		*after = sqlite3_column_int64(st, 0);
+	else if (rc != SQLITE_DONE)
+		(void)fail(rc, "reading the index rebuild's progress");
+	sqlite3_finalize(st);
+	return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
+}
+
+int
+db_reindex_docs(int64_t after, unsigned max,
+    int (*cb)(void *, int64_t, const char *, const char *), void *arg)
+{
+	sqlite3_stmt	*st;
+	const char	*name, *title;
+	int		 rc, r = 0;
+
+	st = prep("SELECT id, name, title FROM documents WHERE id > ? "
+	    "ORDER BY id LIMIT ?");
+	sqlite3_bind_int64(st, 1, after);
+	sqlite3_bind_int(st, 2, (int)max);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		name = (const char *)sqlite3_column_text(st, 1);
+		title = (const char *)sqlite3_column_text(st, 2);
+		if ((r = cb(arg, sqlite3_column_int64(st, 0), name ? name : "",
+		    title ? title : "")) != 0)
+			break;
+	}
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		r = fail(rc, "listing documents to index");
+	sqlite3_finalize(st);
+	return r;
+}
+
+int
+db_reindex_progress(int64_t last)
+{
+	char	v[32];
+
+	(void)snprintf(v, sizeof(v), "%" PRId64, last);
+	bind_text(st_meta_set, 1, "reindex");
+	bind_text(st_meta_set, 2, v);
+	return run(st_meta_set, "recording the index rebuild's progress");
+}
+
+int
+db_reindex_done(void)
+{
+	return exec("DELETE FROM meta WHERE key = 'reindex'");
+}
+
+int
+db_fts_delete(int64_t id)
+{
+	sqlite3_bind_int64(st_fts_delete, 1, id);
+	return run(st_fts_delete, "deleting a full-text row");
 }
 
 int
