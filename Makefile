@@ -144,7 +144,7 @@ UNIT_BINS  = $(UNIT_SRCS:tests/unit/%.c=$(O)/tests/%)
 	drills-negative
 .SUFFIXES:
 
-all: $(BIN)/kbd $(BIN)/kbctl bin/kbd bin/kbctl
+all: $(BIN)/kbd $(BIN)/kbctl bin/kbd bin/kbctl $(BIN)/kbsql
 
 # The user-facing binaries are the release build's, linked into bin/.
 bin/kbd bin/kbctl: | $(BIN)/kbd $(BIN)/kbctl
@@ -183,6 +183,12 @@ $(BIN)/kbd: $(O)/supervisor/kbd.o $(KBD_LIBS)
 $(BIN)/kbctl: $(CLI_OBJS) $(CLI_LIBS)
 	@mkdir -p $(BIN)
 	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
+
+# The tests' SQL shell with kbd's tokenizer (tests/tools/kbsql.c).
+$(BIN)/kbsql: tests/tools/kbsql.c $(LIB_store) $(LIB_common)
+	@mkdir -p $(BIN)
+	$(CC) $(CPPFLAGS) $(INC_store) $(PKG_CFLAGS) $(CFLAGS) -o $@ $^ \
+	    $(PKG_LIBS) $(STORE_LIBS)
 
 # What each test, fuzzer and benchmark links: only the libraries it uses
 # (converters by default), and MuPDF only with the converters.
