@@ -93,8 +93,11 @@ static void
 test_words(void **state)
 {
 	(void)state;
-	/* Case folded, diacritics removed as unicode61 does. */
-	assert_string_equal(DOC("Hello WORLD Café"), "hello world cafe");
+	/*
+	 * Case folded, diacritics removed as unicode61 does; stemmed with
+	 * them (a stem differs from the folded word: colocated).
+	 */
+	assert_string_equal(DOC("Hello WORLD Café"), "hello world cafe/~café");
 	assert_string_equal(DOC("ΑΘΗΝΑ Москва"), "αθηνα москва");
 	/* English by default: a stem differing from the word is colocated. */
 	assert_string_equal(DOC("The owls were hunting"),
@@ -112,6 +115,9 @@ test_stems_languages(void **state)
 	    "hauser/~haus kinder/~kind");
 	assert_string_equal(DOC("\x1f" "es\x1f" "corriendo ciudades"),
 	    "corriendo/~corr ciudades/~ciudad");
+	/* Stemmed with its accent: "corrían" is a form of "correr". */
+	assert_string_equal(DOC("\x1f" "es\x1f" "Corrían correr"),
+	    "corrian/~corr correr/~corr");
 	assert_string_equal(DOC("\x1f" "ru\x1f" "книги читали"),
 	    "книги/~книг читали/~чита");
 	/* An unknown code: the default language. */

@@ -130,6 +130,49 @@ stemmer(struct ktok *t, int lang)
 	return t->stem[lang];
 }
 
+/*
+ * The original text lower-cased, diacritics kept, for the stemmers, which
+ * expect them ("corrían" and "correr" share a stem; "corrian" does not).
+ * ASCII, Latin-1, Latin Extended-A, Greek and Cyrillic capitals; the
+ * rest as it is. The output is never longer than the input.
+ */
+static int
+lower_orig(const char *p, int n, char *out)
+{
+	const unsigned char	*u = (const unsigned char *)p;
+	unsigned		 c;
+	int			 i = 0, o = 0, l;
+
+	while (i < n) {
+		c = decode(u + i, n - i, &l);
+		if (l == 1) {
+			out[o++] = (char)(c >= 'A' && c <= 'Z' ? c | 0x20 :
+			    c);
+			i++;
+			continue;
+		}
+		if ((c >= 0xc0 && c <= 0xde && c != 0xd7) ||
+		    (c >= 0x391 && c <= 0x3ab && c != 0x3a2) ||
+		    (c >= 0x410 && c <= 0x42f))
+			c += 32;
+		else if (c >= 0x400 && c <= 0x40f)
+			c += 80;
+		else if (c >= 0x100 && c <= 0x17f && (c & 1) == 0 &&
+		    c != 0x130 && c != 0x138)
+			c += 1;
+		/* Same ranges, same UTF-8 length: 2 bytes. */
+		if (l == 2 && c < 0x800) {
+			out[o++] = (char)(0xc0 | c >> 6);
+			out[o++] = (char)(0x80 | (c & 0x3f));
+		} else {
+			memcpy(out + o, p + i, (size_t)l);
+			o += l;
+		}
+		i += l;
+	}
+	return o;
+}
+
 /* The stem of w in lang into out (NUL-terminated), or 0. */
 static int
 stem_of(struct ktok *t, int lang, const char *w, int n, char *out, int size)
@@ -168,10 +211,13 @@ emit(struct run *r, int *first, const char *tok, int n, int s, int e)
 	return rc;
 }
 
-/* A plain word: the word, then its stems. */
+/*
+ * A plain word w (folded): the word, then its stems, of sw (w with its
+ * diacritics, lower case).
+ */
 static int
-emit_word(struct run *r, int *first, const char *w, int n, int s, int e,
-    int stems)
+emit_word(struct run *r, int *first, const char *w, int n, const char *sw,
+    int sn, int s, int e, int stems)
 {
 	char		 buf[TOK_MAXWORD + 8], seen[TOK_MAXLANG][TOK_MAXWORD + 8];
 	uint32_t	 mask;
@@ -180,7 +226,7 @@ emit_word(struct run *r, int *first, const char *w, int n, int s, int e,
 	if ((rc = emit(r, first, w, n, s, e)) != SQLITE_OK || !stems)
 		return rc;
 	if (!r->query) {
-		len = stem_of(r->t, r->lang, w, n, buf, sizeof(buf));
+		len = stem_of(r->t, r->lang, sw, sn, buf, sizeof(buf));
 		if (len > 0 && (len - 1 != n || memcmp(buf + 1, w, n) != 0))
 			rc = emit(r, first, buf, len, s, e);
 		return rc;
@@ -188,7 +234,7 @@ emit_word(struct run *r, int *first, const char *w, int n, int s, int e,
 	/* A query term: its stems in every language of the KB. */
 	mask = tok_query_langs();
 	for (l = 0; l < TOK_MAXLANG && rc == SQLITE_OK; l++) {
-		if ((mask & (1u << l)) == 0 || (len = stem_of(r->t, l, w, n,
+		if ((mask & (1u << l)) == 0 || (len = stem_of(r->t, l, sw, sn,
 		    buf, sizeof(buf))) == 0)
 			continue;
 		for (k = dup = 0; k < nseen && !dup; k++)
@@ -205,16 +251,13 @@ emit_word(struct run *r, int *first, const char *w, int n, int s, int e,
 	return rc;
 }
 
-/* A token with "+#._-" inside: the whole, then its parts. */
+/* The parts of w between "+#._-"; *dots: joined by dots only. */
 static int
-emit_compound(struct run *r, const char *w, int n, int s, int e)
+split_parts(const char *w, int n, int *ps, int *pn, int *dots)
 {
-	char	 join[TOK_MAXWORD + 1];
-	int	 ps[TOK_MAXPARTS], pn[TOK_MAXPARTS];
-	int	 np = 0, i, k, first = 1, rc, jn = 0, dots = 1;
+	int	np = 0, i;
 
-	if ((rc = emit(r, &first, w, n, s, e)) != SQLITE_OK || r->query)
-		return rc;
+	*dots = 1;
 	for (i = 0; i < n && np < TOK_MAXPARTS; ) {
 		while (i < n && is_punct(w[i]))
 			i++;
@@ -225,11 +268,36 @@ emit_compound(struct run *r, const char *w, int n, int s, int e)
 			i++;
 		pn[np] = i - ps[np];
 		if (i < n && w[i] != '.')
-			dots = 0;
+			*dots = 0;
 		np++;
 	}
+	return np;
+}
+
+/*
+ * A token with "+#._-" inside: the whole, then its parts (orig, on bytes:
+ * the token lower-cased with its diacritics, for the stems).
+ */
+static int
+emit_compound(struct run *r, const char *w, int n, const char *orig, int on,
+    int s, int e)
+{
+	char	 join[TOK_MAXWORD + 1];
+	int	 ps[TOK_MAXPARTS], pn[TOK_MAXPARTS];
+	int	 os[TOK_MAXPARTS], osz[TOK_MAXPARTS];
+	int	 np, onp, k, first = 1, rc, jn = 0, dots, odots;
+
+	if ((rc = emit(r, &first, w, n, s, e)) != SQLITE_OK || r->query)
+		return rc;
+	np = split_parts(w, n, ps, pn, &dots);
+	if ((onp = split_parts(orig, on, os, osz, &odots)) != np) {
+		orig = w;
+		memcpy(os, ps, sizeof(ps));
+		memcpy(osz, pn, sizeof(pn));
+	}
 	for (k = 0; k < np && rc == SQLITE_OK; k++) {
-		rc = emit_word(r, &first, w + ps[k], pn[k], s, e, 1);
+		rc = emit_word(r, &first, w + ps[k], pn[k], orig + os[k],
+		    osz[k], s, e, 1);
 		if (jn + pn[k] <= TOK_MAXWORD) {
 			memcpy(join + jn, w + ps[k], (size_t)pn[k]);
 			jn += pn[k];
@@ -297,7 +365,9 @@ one_token(void *arg, int tflags, const char *tok, int n, int s, int e)
 {
 	struct run		*r = arg;
 	const unsigned char	*u = (const unsigned char *)r->text;
-	int			 i, l, cjk = 0, seg, c0, first = 1, inner;
+	const char		*orig;
+	char			 lo[TOK_MAXWORD * 2];
+	int			 i, l, cjk = 0, seg, c0, first = 1, inner, on;
 	int			 rc = SQLITE_OK;
 
 	(void)tflags;
@@ -349,11 +419,22 @@ one_token(void *arg, int tflags, const char *tok, int n, int s, int e)
 	inner = 0;
 	for (i = 0; i < n && !inner; i++)
 		inner = is_punct(tok[i]);
+	/* The stemmers' input: the original, when it is not plain ASCII. */
+	on = n;
+	orig = tok;
+	if (e - s <= TOK_MAXWORD * 2) {
+		for (i = s; i < e && (u[i] & 0x80) == 0; i++)
+			;
+		if (i < e) {
+			on = lower_orig(r->text + s, e - s, lo);
+			orig = lo;
+		}
+	}
 	s += r->base;
 	e += r->base;
 	if (inner)
-		return emit_compound(r, tok, n, s, e);
-	return emit_word(r, &first, tok, n, s, e, !r->exact);
+		return emit_compound(r, tok, n, orig, on, s, e);
+	return emit_word(r, &first, tok, n, orig, on, s, e, !r->exact);
 }
 
 /* unicode61 over text (n bytes) at offset base of the caller's text. */
