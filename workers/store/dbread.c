@@ -24,6 +24,7 @@ static sqlite3		*db;
 static sqlite3_stmt	*st_hash, *st_stat, *st_job, *st_newest, *st_list;
 static sqlite3_stmt	*st_show, *st_after, *st_before, *st_words;
 static sqlite3_stmt	*st_langs;
+static struct tok_counter *counter;
 
 static sqlite3_stmt *
 prep(const char *sql)
@@ -58,6 +59,8 @@ dbread_open(const char *kbroot)
 		fatalx("registering the full-text tokenizer: %s",
 		    sqlite3_errmsg(db));
 	st_langs = prep("SELECT value FROM meta WHERE key = 'languages'");
+	if ((counter = tok_counter_new(db)) == NULL)
+		fatalx("creating the full-text tokenizer");
 	st_hash = prep("SELECT name FROM documents WHERE hash = ?");
 	st_stat = prep("SELECT name FROM documents WHERE src_dev = ? AND "
 	    "src_ino = ? AND size = ? AND src_mtime_ns = ?");
@@ -91,6 +94,8 @@ dbread_close(void)
 	sqlite3_finalize(st_before);
 	sqlite3_finalize(st_words);
 	sqlite3_finalize(st_langs);
+	tok_counter_free(counter);
+	counter = NULL;
 	sqlite3_close(db);
 	db = NULL;
 }
@@ -453,6 +458,9 @@ rewrite(const char *q, int quote)
 			;
 		if (q == w)
 			break;
+		/* A word of no token ("—") would be a phrase nothing matches. */
+		if (tok_count(counter, w, (int)(q - w)) <= 0)
+			continue;
 		/* FTS5 joins parenthesised groups by an explicit AND only. */
 		if (p != out)
 			p += sprintf(p, " AND ");
@@ -478,7 +486,8 @@ dbread_search(const char *q, unsigned limit, Kbd__SearchRep *rep, char *err,
 	refresh_langs();
 	if (plain_query(q)) {
 		quoted = rewrite(q, 0);
-		r = run_search(quoted, limit, rep, err, errlen);
+		r = *quoted != '\0' ? run_search(quoted, limit, rep, err,
+		    errlen) : -1;
 		free(quoted);
 		if (r == 0)
 			return 0;
@@ -487,9 +496,9 @@ dbread_search(const char *q, unsigned limit, Kbd__SearchRep *rep, char *err,
 	dbread_search_free(rep);
 	quoted = rewrite(q, 1);
 	if (*quoted == '\0') {
+		/* Nothing to search for ("—", "--"): no hits, as before. */
 		free(quoted);
-		(void)snprintf(err, errlen, "empty query");
-		return -1;
+		return 0;
 	}
 	if (run_search(quoted, limit, rep, err, errlen) == -1) {
 		free(quoted);

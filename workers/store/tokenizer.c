@@ -533,20 +533,83 @@ ktok_delete(Fts5Tokenizer *p)
 
 int	kbd_rank_register(fts5_api *);
 
-int
-tok_register(sqlite3 *db)
+static fts5_api *
+fts5_of(sqlite3 *db)
 {
-	fts5_tokenizer	 tk = { ktok_create, ktok_delete, ktok_tokenize };
 	sqlite3_stmt	*st;
 	fts5_api	*api = NULL;
 
 	if (sqlite3_prepare_v2(db, "SELECT fts5(?1)", -1, &st, NULL) !=
 	    SQLITE_OK)
-		return -1;
+		return NULL;
 	sqlite3_bind_pointer(st, 1, &api, "fts5_api_ptr", NULL);
 	(void)sqlite3_step(st);
 	sqlite3_finalize(st);
-	if (api == NULL || api->iVersion < 2)
+	return api;
+}
+
+struct tok_counter {
+	fts5_tokenizer	 tk;
+	Fts5Tokenizer	*tok;
+};
+
+struct tok_counter *
+tok_counter_new(sqlite3 *db)
+{
+	struct tok_counter	*c;
+	fts5_api		*api;
+	void			*ud;
+
+	if ((api = fts5_of(db)) == NULL || (c = calloc(1, sizeof(*c))) ==
+	    NULL)
+		return NULL;
+	if (api->xFindTokenizer(api, TOK_NAME, &ud, &c->tk) != SQLITE_OK ||
+	    c->tk.xCreate(ud, NULL, 0, &c->tok) != SQLITE_OK) {
+		free(c);
+		return NULL;
+	}
+	return c;
+}
+
+static int
+count_cb(void *arg, int flags, const char *t, int n, int s, int e)
+{
+	(void)t;
+	(void)n;
+	(void)s;
+	(void)e;
+	if ((flags & FTS5_TOKEN_COLOCATED) == 0)
+		(*(int *)arg)++;
+	return SQLITE_OK;
+}
+
+int
+tok_count(struct tok_counter *c, const char *text, int n)
+{
+	int	count = 0;
+
+	if (c->tk.xTokenize(c->tok, &count, FTS5_TOKENIZE_DOCUMENT, text, n,
+	    count_cb) != SQLITE_OK)
+		return -1;
+	return count;
+}
+
+void
+tok_counter_free(struct tok_counter *c)
+{
+	if (c == NULL)
+		return;
+	c->tk.xDelete(c->tok);
+	free(c);
+}
+
+int
+tok_register(sqlite3 *db)
+{
+	fts5_tokenizer	 tk = { ktok_create, ktok_delete, ktok_tokenize };
+	fts5_api	*api;
+
+	if ((api = fts5_of(db)) == NULL || api->iVersion < 2)
 		return -1;
 	if (api->xCreateTokenizer(api, TOK_NAME, api, &tk, NULL) != SQLITE_OK)
 		return -1;

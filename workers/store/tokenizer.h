@@ -31,6 +31,15 @@
 /* Register the tokenizer and the rank function on db: 0, or -1. */
 int		 tok_register(sqlite3 *db);
 
+/*
+ * The positions text would take in the index (0: no token, such as "—"),
+ * with the tokenizer of db (after tok_register); one counter per thread.
+ */
+struct tok_counter;
+struct tok_counter *tok_counter_new(sqlite3 *db);
+int		 tok_count(struct tok_counter *, const char *text, int n);
+void		 tok_counter_free(struct tok_counter *);
+
 /* Languages: an index 0..tok_nlangs()-1, or -1. */
 int		 tok_nlangs(void);
 int		 tok_lang_by_code(const char *code);
