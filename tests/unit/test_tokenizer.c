@@ -196,6 +196,8 @@ test_detect(void **state)
 	    "las niñas que juegan para el gato por la tarde.";
 	const char	*ru = "Это книга, которую он читал в парке, и она "
 	    "не знала, что он так же любит все его стихи.";
+	const char	*fm = "---\ntitle: x\nlang: de-DE\n---\nThe cat was "
+	    "on the mat and it is not the dog.";
 
 	(void)state;
 	assert_string_equal(tok_lang_code(tok_detect_lang(en, strlen(en))),
@@ -208,6 +210,12 @@ test_detect(void **state)
 	    "es");
 	assert_string_equal(tok_lang_code(tok_detect_lang(ru, strlen(ru))),
 	    "ru");
+	/* A front matter's language comes first; else detection; else en. */
+	assert_string_equal(tok_lang_code(tok_doc_lang(fm, strlen(fm))),
+	    "de");
+	assert_string_equal(tok_lang_code(tok_doc_lang(fr, strlen(fr))),
+	    "fr");
+	assert_string_equal(tok_lang_code(tok_doc_lang("x", 1)), "en");
 	/* Too little evidence: not a guess. */
 	assert_int_equal(tok_detect_lang("owl", 3), -1);
 	assert_int_equal(tok_langs_parse("en,fr,xx"),

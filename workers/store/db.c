@@ -537,46 +537,6 @@ db_doc_insert(const struct db_doc *d, int64_t *id)
 	return 0;
 }
 
-/*
- * The language of a document: its YAML front matter's "lang:" or
- * "language:" when it has one, else its stop words, else english.
- */
-static int
-doc_lang(const char *md, size_t len)
-{
-	const char	*p, *e, *end = md + len, *v;
-	char		 code[3];
-	int		 l;
-
-	if (len > 4 && memcmp(md, "---\n", 4) == 0) {
-		for (p = md + 4; p < end; p = e + 1) {
-			if ((e = memchr(p, '\n', (size_t)(end - p))) == NULL)
-				break;
-			if (e - p >= 3 && memcmp(p, "---", 3) == 0)
-				break;
-			if ((size_t)(e - p) > 5 && strncmp(p, "lang:", 5) == 0)
-				v = p + 5;
-			else if ((size_t)(e - p) > 9 &&
-			    strncmp(p, "language:", 9) == 0)
-				v = p + 9;
-			else
-				continue;
-			while (v < e && (*v == ' ' || *v == '"' || *v == '\''))
-				v++;
-			if (e - v < 2)
-				continue;
-			code[0] = (char)(v[0] | 0x20);
-			code[1] = (char)(v[1] | 0x20);
-			code[2] = '\0';
-			if ((l = tok_lang_by_code(code)) >= 0)
-				return l;
-		}
-	}
-	if ((l = tok_detect_lang(md, len)) >= 0)
-		return l;
-	return 0;
-}
-
 /* Record a language in meta 'languages' the first time it is indexed. */
 static int
 note_lang(int lang)
@@ -629,7 +589,7 @@ db_fts_insert(int64_t id, const char *name, const char *title,
 	size_t		 len[4], hdlen;
 	int		 lang, r, i;
 
-	lang = doc_lang(body, bodylen);
+	lang = tok_doc_lang(body, bodylen);
 	code = tok_lang_code(lang);
 	hd = tok_md_headings(body, bodylen, &hdlen);
 	col[0] = marked(code, name, strlen(name), &len[0]);

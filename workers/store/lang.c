@@ -193,6 +193,46 @@ tok_detect_lang(const char *text, size_t len)
 	return best;
 }
 
+/*
+ * The language of a document: its YAML front matter's "lang:" or
+ * "language:" when it has one, else its stop words, else english.
+ */
+int
+tok_doc_lang(const char *md, size_t len)
+{
+	const char	*p, *e, *end = md + len, *v;
+	char		 code[3];
+	int		 l;
+
+	if (len > 4 && memcmp(md, "---\n", 4) == 0) {
+		for (p = md + 4; p < end; p = e + 1) {
+			if ((e = memchr(p, '\n', (size_t)(end - p))) == NULL)
+				break;
+			if (e - p >= 3 && memcmp(p, "---", 3) == 0)
+				break;
+			if ((size_t)(e - p) > 5 && strncmp(p, "lang:", 5) == 0)
+				v = p + 5;
+			else if ((size_t)(e - p) > 9 &&
+			    strncmp(p, "language:", 9) == 0)
+				v = p + 9;
+			else
+				continue;
+			while (v < e && (*v == ' ' || *v == '"' || *v == '\''))
+				v++;
+			if (e - v < 2)
+				continue;
+			code[0] = (char)(v[0] | 0x20);
+			code[1] = (char)(v[1] | 0x20);
+			code[2] = '\0';
+			if ((l = tok_lang_by_code(code)) >= 0)
+				return l;
+		}
+	}
+	if ((l = tok_detect_lang(md, len)) >= 0)
+		return l;
+	return 0;
+}
+
 char *
 tok_md_headings(const char *md, size_t len, size_t *outlen)
 {

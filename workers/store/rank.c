@@ -1,9 +1,10 @@
 /*
  * The FTS5 rank function kbd_rank(w0, w1, ...): Okapi BM25 as FTS5's
  * bm25() computes it, with a weight per column, and a boost for a title
- * the query matches whole: every token of the title column (1) is matched,
- * and every phrase of the query matches in it. Such a row ranks before any
- * other, so a document's exact title as the query finds it first.
+ * that holds every phrase of the query: RANK_TITLE_SHARE times the share
+ * of the title's tokens matched, or, when the query matches the title
+ * (column 1) whole, RANK_TITLE_BOOST: such a row ranks before any other,
+ * so a document's exact title as the query finds it first.
  * Scores are negative, lower is better, as bm25()'s.
  */
 #include <math.h>
@@ -16,6 +17,7 @@
 
 #define RANK_TITLE_COL	1
 #define RANK_TITLE_BOOST 1000.0
+#define RANK_TITLE_SHARE 5.0
 
 struct rankdata {
 	int	 nphrase;
@@ -132,9 +134,18 @@ kbd_rank(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3_context *ctx,
 		goto out;
 	for (i = 0, all = d->nphrase > 0; i < d->nphrase; i++)
 		all = all && intitle[i];
-	if (all && ntitle > 0 && ntitle <= 64 &&
-	    __builtin_popcountll(covered) == ntitle)
-		score += RANK_TITLE_BOOST;
+	/*
+	 * A title holding every phrase: the more of it the query covers,
+	 * the better ("Buffer Protocol" is the page titled so, not "Old
+	 * Buffer Protocol"); all of it, first.
+	 */
+	if (all && ntitle > 0 && ntitle <= 64) {
+		if (__builtin_popcountll(covered) == ntitle)
+			score += RANK_TITLE_BOOST;
+		else
+			score += RANK_TITLE_SHARE *
+			    __builtin_popcountll(covered) / ntitle;
+	}
 out:
 	free(freq);
 	free(intitle);

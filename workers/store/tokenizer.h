@@ -58,6 +58,12 @@ uint32_t	 tok_query_langs(void);
 int		 tok_detect_lang(const char *text, size_t len);
 
 /*
+ * The language of a Markdown document: its YAML front matter's "lang:" or
+ * "language:", else tok_detect_lang, else english (0).
+ */
+int		 tok_doc_lang(const char *md, size_t len);
+
+/*
  * The Markdown's ATX headings ("# Title"), outside code fences, one a
  * line: a malloc'ed string.
  */
