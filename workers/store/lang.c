@@ -3,10 +3,11 @@
  * language of a text guessed from its stop words, and the Markdown
  * headings the index gives a column of their own.
  *
- * Detection is cheap on purpose: count, over the first 64 KiB, the words
+ * Detection is cheap on purpose: count, over the first 16 KiB, the words
  * that are among the most frequent function words of each language; the
  * language with the most wins when it is clearly ahead.
  */
+#include <pthread.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
@@ -109,20 +110,56 @@ tok_query_langs(void)
 	return atomic_load(&query_langs);
 }
 
-/* Whether word (n bytes) is a stop word of the space-separated list. */
-static int
-in_list(const char *list, const char *w, size_t n)
-{
-	const char	*p = list, *e;
+/*
+ * Every stop word with the languages it belongs to, sorted, built once:
+ * detection looks each word of a text up in it.
+ */
+struct stopword {
+	char		 w[24];
+	uint32_t	 langs;
+};
+static struct stopword	 stops[NLANGS * 32];
+static size_t		 nstops;
+static pthread_once_t	 stops_once = PTHREAD_ONCE_INIT;
 
-	while (*p != '\0') {
-		if ((e = strchr(p, ' ')) == NULL)
-			e = p + strlen(p);
-		if ((size_t)(e - p) == n && memcmp(p, w, n) == 0)
-			return 1;
-		p = *e == ' ' ? e + 1 : e;
+static int
+stop_cmp(const void *a, const void *b)
+{
+	return strcmp(((const struct stopword *)a)->w,
+	    ((const struct stopword *)b)->w);
+}
+
+static void
+stops_build(void)
+{
+	const char	*p, *e;
+	size_t		 n, i, k;
+	int		 l;
+
+	for (l = 0; l < NLANGS; l++) {
+		for (p = langs[l].stop; p != NULL && *p != '\0'; p = e) {
+			if ((e = strchr(p, ' ')) == NULL)
+				e = p + strlen(p);
+			n = (size_t)(e - p);
+			if (n > 0 && n < sizeof(stops[0].w) &&
+			    nstops < sizeof(stops) / sizeof(stops[0])) {
+				memcpy(stops[nstops].w, p, n);
+				stops[nstops].w[n] = '\0';
+				stops[nstops++].langs = 1u << l;
+			}
+			if (*e == ' ')
+				e++;
+		}
 	}
-	return 0;
+	qsort(stops, nstops, sizeof(stops[0]), stop_cmp);
+	/* One entry a word: "de" is French, Spanish, Dutch... */
+	for (i = 0, k = 0; i < nstops; i++) {
+		if (k > 0 && strcmp(stops[k - 1].w, stops[i].w) == 0)
+			stops[k - 1].langs |= stops[i].langs;
+		else
+			stops[k++] = stops[i];
+	}
+	nstops = k;
 }
 
 uint32_t
@@ -149,22 +186,28 @@ tok_langs_parse(const char *list)
 int
 tok_detect_lang(const char *text, size_t len)
 {
+	struct stopword	 key, *hit;
 	unsigned	 count[NLANGS];
-	char		 w[32];
+	unsigned char	 c;
 	size_t		 i = 0, n;
 	int		 l, best = -1, second = -1;
 
+	(void)pthread_once(&stops_once, stops_build);
 	memset(count, 0, sizeof(count));
-	if (len > 65536)
-		len = 65536;
+	/* Enough evidence, at a bounded cost per document. */
+	if (len > 16384)
+		len = 16384;
 	while (i < len) {
 		/* A word: ASCII letters or any non-ASCII byte. */
 		n = 0;
-		while (i < len && ((text[i] | 0x20) >= 'a' &&
-		    (text[i] | 0x20) <= 'z' ? 1 : (text[i] & 0x80) != 0)) {
-			if (n < sizeof(w))
-				w[n] = text[i] >= 'A' && text[i] <= 'Z' ?
-				    text[i] | 0x20 : text[i];
+		while (i < len) {
+			c = (unsigned char)text[i];
+			if (c < 0x80 && !((c | 0x20) >= 'a' &&
+			    (c | 0x20) <= 'z'))
+				break;
+			if (n < sizeof(key.w) - 1)
+				key.w[n] = (char)(c >= 'A' && c <= 'Z' ?
+				    c | 0x20 : c);
 			n++;
 			i++;
 		}
@@ -172,11 +215,14 @@ tok_detect_lang(const char *text, size_t len)
 			i++;
 			continue;
 		}
-		if (n >= sizeof(w))
+		if (n >= sizeof(key.w) - 1)
+			continue;
+		key.w[n] = '\0';
+		if ((hit = bsearch(&key, stops, nstops, sizeof(stops[0]),
+		    stop_cmp)) == NULL)
 			continue;
 		for (l = 0; l < NLANGS; l++)
-			if (langs[l].stop != NULL && in_list(langs[l].stop, w,
-			    n))
+			if (hit->langs & (1u << l))
 				count[l]++;
 	}
 	for (l = 0; l < NLANGS; l++) {
