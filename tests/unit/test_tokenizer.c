@@ -120,6 +120,9 @@ test_stems_languages(void **state)
 	    "corrian/~corr correr/~corr");
 	assert_string_equal(DOC("\x1f" "ru\x1f" "книги читали"),
 	    "книги/~книг читали/~чита");
+	/* Highlighting (AUX): one token a position, the same positions. */
+	assert_string_equal(toks(FTS5_TOKENIZE_AUX, "The owls, c++ 東京は"),
+	    "the owls c++ 東京 京は");
 	/* An unknown code: the default language. */
 	assert_string_equal(DOC("\x1f" "zz\x1f" "owls"), "owls/~owl");
 }

@@ -49,6 +49,7 @@ struct run {
 	void		*ctx;
 	token_cb	 cb;
 	int		 query;		/* FTS5_TOKENIZE_QUERY */
+	int		 aux;		/* FTS5_TOKENIZE_AUX: positions only */
 	int		 exact;		/* query: exact forms only */
 	int		 lang;		/* document: its language */
 	const char	*text;		/* what unicode61 tokenizes */
@@ -204,7 +205,8 @@ emit(struct run *r, int *first, const char *tok, int n, int s, int e)
 {
 	int	rc;
 
-	if (n <= 0)
+	/* Highlighting and snippets skip colocated tokens: spare them. */
+	if (n <= 0 || (r->aux && !*first))
 		return SQLITE_OK;
 	rc = r->cb(r->ctx, *first ? 0 : FTS5_TOKEN_COLOCATED, tok, n, s, e);
 	*first = 0;
@@ -223,7 +225,8 @@ emit_word(struct run *r, int *first, const char *w, int n, const char *sw,
 	uint32_t	 mask;
 	int		 rc, len, l, k, nseen = 0, dup;
 
-	if ((rc = emit(r, first, w, n, s, e)) != SQLITE_OK || !stems)
+	if ((rc = emit(r, first, w, n, s, e)) != SQLITE_OK || !stems ||
+	    r->aux)
 		return rc;
 	if (!r->query) {
 		len = stem_of(r->t, r->lang, sw, sn, buf, sizeof(buf));
@@ -287,7 +290,8 @@ emit_compound(struct run *r, const char *w, int n, const char *orig, int on,
 	int	 os[TOK_MAXPARTS], osz[TOK_MAXPARTS];
 	int	 np, onp, k, first = 1, rc, jn = 0, dots, odots;
 
-	if ((rc = emit(r, &first, w, n, s, e)) != SQLITE_OK || r->query)
+	if ((rc = emit(r, &first, w, n, s, e)) != SQLITE_OK || r->query ||
+	    r->aux)
 		return rc;
 	np = split_parts(w, n, ps, pn, &dots);
 	if ((onp = split_parts(orig, on, os, osz, &odots)) != np) {
@@ -422,7 +426,7 @@ one_token(void *arg, int tflags, const char *tok, int n, int s, int e)
 	/* The stemmers' input: the original, when it is not plain ASCII. */
 	on = n;
 	orig = tok;
-	if (e - s <= TOK_MAXWORD * 2) {
+	if (!r->aux && e - s <= TOK_MAXWORD * 2) {
 		for (i = s; i < e && (u[i] & 0x80) == 0; i++)
 			;
 		if (i < e) {
@@ -467,6 +471,7 @@ ktok_tokenize(Fts5Tokenizer *p, void *ctx, int flags, const char *text,
 	r.cb = cb;
 	r.lang = 0;
 	r.query = (flags & FTS5_TOKENIZE_QUERY) != 0;
+	r.aux = (flags & FTS5_TOKENIZE_AUX) != 0;
 	if (n >= TOK_LANG_MARKLEN && text[0] == TOK_LANG_MARK &&
 	    text[3] == TOK_LANG_MARK) {
 		code[0] = text[1];
