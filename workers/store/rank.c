@@ -25,8 +25,6 @@ struct rankdata {
 	double	*idf;
 };
 
-int	kbd_rank_register(fts5_api *);
-
 static int
 count_row(const Fts5ExtensionApi *api, Fts5Context *fts, void *arg)
 {

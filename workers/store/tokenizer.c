@@ -536,8 +536,6 @@ ktok_delete(Fts5Tokenizer *p)
 	free(t);
 }
 
-int	kbd_rank_register(fts5_api *);
-
 static fts5_api *
 fts5_of(sqlite3 *db)
 {

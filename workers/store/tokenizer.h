@@ -30,6 +30,8 @@
 
 /* Register the tokenizer and the rank function on db: 0, or -1. */
 int		 tok_register(sqlite3 *db);
+/* rank.c: kbd_rank, registered by tok_register. */
+int		 kbd_rank_register(fts5_api *);
 
 /*
  * The positions text would take in the index (0: no token, such as "—"),
