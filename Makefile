@@ -74,6 +74,10 @@ MUPDF_LIBS = -lmupdf -lmupdf-third -lharfbuzz -lfreetype -ljbig2dec \
 JANSSON_CFLAGS = $(shell pkg-config --cflags jansson 2>/dev/null)
 JANSSON_LIBS   = $(shell pkg-config --libs jansson 2>/dev/null || echo -ljansson)
 
+# The store's own: Snowball's stemmers (libstemmer-dev has no .pc) for the
+# full-text index, libm for its ranking. Only what links the store.
+STORE_LIBS = -lstemmer -lm
+
 GEN_C	= $(O)/gen/kbd.pb-c.c
 GEN_H	= $(O)/gen/kbd.pb-c.h
 
@@ -143,7 +147,7 @@ UNIT_BINS  = $(UNIT_SRCS:tests/unit/%.c=$(O)/tests/%)
 	drills-negative
 .SUFFIXES:
 
-all: $(BIN)/kbd $(BIN)/kbctl bin/kbd bin/kbctl
+all: $(BIN)/kbd $(BIN)/kbctl bin/kbd bin/kbctl $(BIN)/kbsql
 
 # The user-facing binaries are the release build's, linked into bin/.
 bin/kbd bin/kbctl: | $(BIN)/kbd $(BIN)/kbctl
@@ -177,11 +181,17 @@ $(ALL_LIBS):
 
 $(BIN)/kbd: $(O)/supervisor/kbd.o $(KBD_LIBS)
 	@mkdir -p $(BIN)
-	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) $(MUPDF_LIBS)
+	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) $(MUPDF_LIBS) $(STORE_LIBS)
 
 $(BIN)/kbctl: $(CLI_OBJS) $(CLI_LIBS)
 	@mkdir -p $(BIN)
 	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) $(JANSSON_LIBS)
+
+# The tests' SQL shell with kbd's tokenizer (tests/tools/kbsql.c).
+$(BIN)/kbsql: tests/tools/kbsql.c $(LIB_store) $(LIB_common)
+	@mkdir -p $(BIN)
+	$(CC) $(CPPFLAGS) $(INC_store) $(PKG_CFLAGS) $(CFLAGS) -o $@ $^ \
+	    $(PKG_LIBS) $(STORE_LIBS)
 
 # What each test, fuzzer and benchmark links: only the libraries it uses
 # (converters by default), and MuPDF only with the converters.
@@ -192,11 +202,12 @@ LINK_test_msg		= proto common
 LINK_test_naming	= store common
 LINK_test_sandbox	= worker common
 LINK_test_window	= supervisor proto common
+LINK_test_tokenizer	= store proto common
 LINK_fuzz_msg		= proto common
 LINK_convert_bench	= convert proto common
 link_libs  = $(foreach l,$(or $(LINK_$(1)),convert common),$(LIB_$(l)))
 link_ext   = $(PKG_LIBS) $(if $(filter convert,$(or $(LINK_$(1)),convert)),\
-	     $(MUPDF_LIBS))
+	     $(MUPDF_LIBS)) $(if $(filter store,$(LINK_$(1))),$(STORE_LIBS))
 
 .SECONDEXPANSION:
 $(O)/tests/%: tests/unit/%.c $$(call link_libs,$$*)

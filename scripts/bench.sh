@@ -10,6 +10,7 @@
 # The cost of durability: the small tree added with one syncfs per batch
 # and with an fsync of each published file (KBD_DURABILITY, kbd(8)), and
 # one-file adds in each mode; BENCH_ONLY=durability runs only that.
+# Known-item search: scripts/knownitem.py (BENCH_ONLY=search).
 set -eu
 cd "$(dirname "$0")/.."
 BIN=$(pwd)/bin
@@ -109,6 +110,16 @@ if [ "${BENCH_ONLY:-}" = durability ]; then
 	print_durability
 	exit 0
 fi
+# Known-item search (issue 12): python3.11-doc pages, each searched for
+# by its title; BENCH_ONLY=search runs only that.
+print_search() {
+	echo "search:"
+	python3 scripts/knownitem.py --bin "$BIN" | sed 's/^/  /'
+}
+if [ "${BENCH_ONLY:-}" = search ]; then
+	print_search
+	exit 0
+fi
 gen "$W/large" "$N"
 bytes=$(du -sb "$W/large" | cut -f1)
 mb=$(echo "$bytes / 1048576" | bc -l)
@@ -201,3 +212,4 @@ echo "conversion per format (library in a plain loop vs a sandboxed worker; rati
 echo "PDF: MuPDF's structured text alone vs kbd's convert(), same process, same PDFs:"
 grep '\.pdf$' "$W/list" | "$(dirname "$BIN")/build/release/bench/pdf_raw" |
     sed 's/^/  /'
+print_search

@@ -27,8 +27,9 @@ def dump(kb):
     try:
         for row in con.execute("SELECT * FROM documents ORDER BY name"):
             out.append("doc " + json.dumps(row))
+        # fts's own content table: fts itself needs kbd's tokenizer.
         for row in con.execute(
-                "SELECT rowid, name, title, body FROM fts ORDER BY rowid"):
+                "SELECT id, c0, c1, c3 FROM fts_content ORDER BY id"):
             out.append("fts " + json.dumps(row))
         for row in con.execute("SELECT * FROM commits ORDER BY journal"):
             out.append("commit " + json.dumps(row))
@@ -61,7 +62,9 @@ def consistent(kb):
     try:
         docs = con.execute(
             "SELECT id, name, ext, hash FROM documents").fetchall()
-        fts = dict(con.execute("SELECT rowid, name FROM fts").fetchall())
+        # Past the language marker ("\x1fen\x1f") of kbd's tokenizer.
+        fts = dict((i, n[4:] if n.startswith("\x1f") else n) for i, n in
+                   con.execute("SELECT id, c0 FROM fts_content").fetchall())
     finally:
         con.close()
     want = set()

@@ -15,7 +15,7 @@ or failed where it should not, would make every crash image trivially
 
 import json
 import os
-import sqlite3
+import subprocess
 
 import oracle
 
@@ -86,13 +86,12 @@ def lintfix_setup(d, kb, src):
     with open(idx, "w") as f:
         f.writelines(ln for ln in lines
                      if "summaries/%s.md" % docs[2] not in ln)
-    con = sqlite3.connect(os.path.join(kb, ".kb", "kb.db"))
-    try:
-        con.execute("DELETE FROM fts WHERE rowid = (SELECT id FROM "
-                    "documents WHERE name = ?)", (docs[3],))
-        con.commit()
-    finally:
-        con.close()
+    # kbsql: the full-text table needs kbd's tokenizer.
+    subprocess.run([os.path.join(d.bin, "kbsql"),
+                    os.path.join(kb, ".kb", "kb.db"),
+                    "DELETE FROM fts WHERE rowid = (SELECT id FROM "
+                    "documents WHERE name = '%s')" % docs[3].replace("'", "''")],
+                   check=True)
 
 
 def add_args(d, kb, src):

@@ -118,7 +118,7 @@ lint_clean
 kbctl stop
 db 'alter table jobs drop column cancel_requested; update meta set value = 1 where key = "schema"'
 assert_eq 300 "$(doc_count)" "documents after the migration"
-assert_eq 2 "$(db "select value from meta where key = 'schema'")" "schema version after migration"
+assert_eq 4 "$(db "select value from meta where key = 'schema'")" "schema version after migration"
 assert_eq 0 "$(db 'select cancel_requested from jobs where id = 1')" "old jobs not cancelled"
 grep -q 'schema 1 migrated to 2' "$KB/.kb/kbd.log" || fail "no log line for the migration"
 assert_eq done "$(kbctl status "$j2" --json | jq -r .state)" "old job kept"

@@ -146,6 +146,8 @@ committer_open(unsigned *rolled_back, unsigned *finalized)
 	init_file(WIKI_INDEX, WIKI_INDEX_HEADER, "init.index");
 	init_file(WIKI_LOG, WIKI_LOG_HEADER, "init.log");
 	commit_init();
+	/* After recovery, which may have rolled back the last documents. */
+	reindex_run();
 	/* After recovery: a crash may have left it behind the registry. */
 	(void)agents_refresh(1);
 }

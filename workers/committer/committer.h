@@ -11,6 +11,7 @@
  *	lint.c		lint
  *	lintfix.c	lint --fix
  *	indexw.c	wiki/index.md rewritten whole (remove, lint --fix)
+ *	reindex.c	the full-text index rebuilt after a schema migration
  *
  * Every mutation follows the commit protocol (docs/crash-safety.md):
  * track each live path in a journal, activate it, publish, fsync the
@@ -54,6 +55,9 @@ enum committer_state {
  * live tree. Fatal on any error.
  */
 void	 committer_open(unsigned *rolled_back, unsigned *finalized);
+/* reindex.c: rebuild the full-text index if a migration asked; fatal on
+ * error. */
+void	 reindex_run(void);
 /*
  * wiki/AGENTS.md, derived from the registry's document count and not
  * journaled: with check, compared with the file and rewritten if it

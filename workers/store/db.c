@@ -20,14 +20,24 @@
 
 #include "db.h"
 #include "log.h"
+#include "tokenizer.h"
+#include "util.h"
 #include "xmalloc.h"
 
 /*
  * 1: the first schema.
  * 2: jobs.cancel_requested, the time a client cancelled the job (0: not).
+ * 3: (another branch's change).
+ * 4: fts tokenized by kbd's tokenizer (tokenizer.c), with a headings
+ *    column; meta 'languages' and, while the index is rebuilt, 'reindex'.
  * A KB of an older version is migrated when the committer opens it.
  */
-#define DB_SCHEMA_VERSION	"2"
+#define DB_SCHEMA_VERSION	"4"
+#define DB_SCHEMA_INT		4
+
+/* The full-text table, in the schema and in the migration to 4. */
+#define FTS_SQL	"CREATE VIRTUAL TABLE fts USING fts5(name, title, headings, " \
+		"body, tokenize = '" TOK_NAME "');"
 
 static const char schema_sql[] =
 	"CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);"
@@ -41,7 +51,7 @@ static const char schema_sql[] =
 	" job INTEGER NOT NULL, added_at INTEGER NOT NULL);"
 	"CREATE INDEX documents_src ON documents(src_dev, src_ino, size,"
 	" src_mtime_ns);"
-	"CREATE VIRTUAL TABLE fts USING fts5(name, title, body);"
+	FTS_SQL
 	"CREATE TABLE jobs("
 	" id INTEGER PRIMARY KEY, state INTEGER NOT NULL,"
 	" request BLOB NOT NULL,"
@@ -69,6 +79,8 @@ static sqlite3_stmt	*st_doc_insert, *st_fts_insert;
 static sqlite3_stmt	*st_doc_delete, *st_fts_delete;
 static sqlite3_stmt	*st_job_insert, *st_job_get, *st_job_batch;
 static sqlite3_stmt	*st_job_finish, *st_job_cancel, *st_doc_count;
+static sqlite3_stmt	*st_meta_set;
+static uint32_t		 langs_known;	/* meta 'languages', as a mask */
 
 const char *
 db_errmsg(void)
@@ -175,15 +187,6 @@ exec(const char *sql)
 	return 0;
 }
 
-/*
- * Schema 1 to 2, in one transaction: the column is added and the version
- * recorded together or not at all. A later version adds its own step.
- */
-static const char migrate_1_sql[] =
-	"ALTER TABLE jobs ADD COLUMN cancel_requested INTEGER NOT NULL "
-	"DEFAULT 0;"
-	"UPDATE meta SET value = '2' WHERE key = 'schema';";
-
 /* Run sql in one transaction. */
 static int
 exec_tx(const char *sql)
@@ -198,8 +201,39 @@ exec_tx(const char *sql)
 }
 
 /*
+ * The migrations, one step a version, each in one transaction: the change
+ * and the new version are recorded together or not at all.
+ */
+static const char migrate_1_sql[] =
+	"ALTER TABLE jobs ADD COLUMN cancel_requested INTEGER NOT NULL "
+	"DEFAULT 0;"
+	"UPDATE meta SET value = '2' WHERE key = 'schema';";
+/* 3: (another branch's change); here only the version. */
+static const char migrate_2_sql[] =
+	"UPDATE meta SET value = '3' WHERE key = 'schema';";
+/*
+ * The new tokenizer indexes differently: the table is made anew, empty,
+ * and 'reindex' (the last document id indexed) tells the committer to
+ * fill it from wiki/sources (db_reindex_*), resumably.
+ */
+static const char migrate_3_sql[] =
+	"DROP TABLE fts;"
+	FTS_SQL
+	"INSERT OR REPLACE INTO meta(key, value) VALUES ('reindex', '0');"
+	"UPDATE meta SET value = '4' WHERE key = 'schema';";
+
+static const struct migration {
+	int		 from, to;
+	const char	*sql;
+} migrations[] = {
+	{ 1, 2, migrate_1_sql },
+	{ 2, 3, migrate_2_sql },
+	{ 3, 4, migrate_3_sql },
+};
+
+/*
  * The schema version, creating the schema in an empty database and
- * migrating an older one.
+ * migrating an older one step by step.
  */
 static int
 check_schema(void)
@@ -207,7 +241,8 @@ check_schema(void)
 	sqlite3_stmt	*st;
 	const char	*v;
 	char		 version[16];
-	int		 rc;
+	size_t		 i;
+	int		 rc, cur = 0;
 
 	rc = sqlite3_prepare_v2(db, "SELECT value FROM meta WHERE key = "
 	    "'schema'", -1, &st, NULL);
@@ -220,17 +255,40 @@ check_schema(void)
 	    (v = (const char *)sqlite3_column_text(st, 0)) != NULL)
 		(void)snprintf(version, sizeof(version), "%s", v);
 	sqlite3_finalize(st);
-	if (strcmp(version, "1") == 0) {
-		if (exec_tx(migrate_1_sql) == -1)
+	if (strspn(version, "0123456789") == strlen(version) &&
+	    strlen(version) < 6)
+		cur = atoi(version);
+	for (i = 0; i < sizeof(migrations) / sizeof(migrations[0]); i++) {
+		if (migrations[i].from != cur)
+			continue;
+		if (exec_tx(migrations[i].sql) == -1)
 			return -1;
-		log_info("%s: schema 1 migrated to 2", DB_PATH);
-		(void)snprintf(version, sizeof(version), "2");
+		log_info("%s: schema %d migrated to %d", DB_PATH,
+		    migrations[i].from, migrations[i].to);
+		cur = migrations[i].to;
 	}
-	if (strcmp(version, DB_SCHEMA_VERSION) == 0)
+	if (cur == DB_SCHEMA_INT)
 		return 0;
 	(void)snprintf(errbuf, sizeof(errbuf), "schema version is %s, not %s",
 	    version[0] != '\0' ? version : "unknown", DB_SCHEMA_VERSION);
 	return -1;
+}
+
+/* The languages indexed so far, as meta 'languages' ("en,fr") says. */
+static void
+load_langs(void)
+{
+	sqlite3_stmt	*st;
+	const char	*v;
+
+	langs_known = 0;
+	if (sqlite3_prepare_v2(db, "SELECT value FROM meta WHERE key = "
+	    "'languages'", -1, &st, NULL) != SQLITE_OK)
+		return;
+	if (sqlite3_step(st) == SQLITE_ROW &&
+	    (v = (const char *)sqlite3_column_text(st, 0)) != NULL)
+		langs_known = tok_langs_parse(v);
+	sqlite3_finalize(st);
 }
 
 int
@@ -249,6 +307,11 @@ db_open(const char *path)
 		return -1;
 	}
 	sqlite3_extended_result_codes(db, 1);
+	if (tok_register(db) == -1) {
+		(void)snprintf(errbuf, sizeof(errbuf), "cannot register the "
+		    "full-text tokenizer: %s", sqlite3_errmsg(db));
+		goto fail;
+	}
 	/* The supervisor reads while we write; WAL readers never block us. */
 	sqlite3_busy_timeout(db, 10000);
 	if (sqlite3_prepare_v2(db, "PRAGMA journal_mode=WAL", -1, &st,
@@ -265,6 +328,7 @@ db_open(const char *path)
 	}
 	if (exec("PRAGMA synchronous=FULL") == -1 || check_schema() == -1)
 		goto fail;
+	load_langs();
 
 	st_begin = prep("BEGIN IMMEDIATE");
 	st_commit = prep("COMMIT");
@@ -283,8 +347,10 @@ db_open(const char *path)
 	    "description, hash, ext, size, src_path, src_dev, src_ino, "
 	    "src_mtime_ns, job, added_at) "
 	    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
-	st_fts_insert = prep("INSERT INTO fts(rowid, name, title, body) "
-	    "VALUES (?, ?, ?, ?)");
+	st_fts_insert = prep("INSERT INTO fts(rowid, name, title, headings, "
+	    "body) VALUES (?, ?, ?, ?, ?)");
+	st_meta_set = prep("INSERT OR REPLACE INTO meta(key, value) "
+	    "VALUES (?, ?)");
 	st_doc_delete = prep("DELETE FROM documents WHERE id = ?");
 	st_fts_delete = prep("DELETE FROM fts WHERE rowid = ?");
 	st_job_insert = prep("INSERT INTO jobs(state, request, created) "
@@ -317,7 +383,7 @@ db_close(void)
 		&st_commit_insert, &st_name, &st_name_ext, &st_by_hash,
 		&st_by_name, &st_doc_insert, &st_fts_insert, &st_doc_delete,
 		&st_fts_delete, &st_job_insert, &st_job_get, &st_job_batch,
-		&st_job_finish, &st_job_cancel, &st_doc_count
+		&st_job_finish, &st_job_cancel, &st_doc_count, &st_meta_set
 	};
 	size_t		  i;
 
@@ -477,17 +543,142 @@ db_doc_insert(const struct db_doc *d, int64_t *id)
 	return 0;
 }
 
+/* Record a language in meta 'languages' the first time it is indexed. */
+static int
+note_lang(int lang)
+{
+	char	 list[3 * 32 + 1];
+	size_t	 n = 0;
+	int	 l;
+
+	if (lang < 0 || lang >= 32 || (langs_known & (1u << lang)) != 0)
+		return 0;
+	for (l = 0; l < 32 && l < tok_nlangs(); l++) {
+		if (l != lang && (langs_known & (1u << l)) == 0)
+			continue;
+		n += (size_t)snprintf(list + n, sizeof(list) - n, "%s%s",
+		    n ? "," : "", tok_lang_code(l));
+	}
+	bind_text(st_meta_set, 1, "languages");
+	bind_text(st_meta_set, 2, list);
+	if (run(st_meta_set, "recording a language") == -1)
+		return -1;
+	/* Known once committed; a rollback only means writing it again. */
+	langs_known |= 1u << lang;
+	return 0;
+}
+
+/* A column's text behind the language marker: malloc'ed. */
+static char *
+marked(const char *code, const char *s, size_t len, size_t *outlen)
+{
+	char	*out;
+
+	out = xmalloc(len + TOK_LANG_MARKLEN + 1);
+	out[0] = TOK_LANG_MARK;
+	out[1] = code[0];
+	out[2] = code[1];
+	out[3] = TOK_LANG_MARK;
+	memcpy(out + TOK_LANG_MARKLEN, s, len);
+	out[len + TOK_LANG_MARKLEN] = '\0';
+	*outlen = len + TOK_LANG_MARKLEN;
+	return out;
+}
+
 int
 db_fts_insert(int64_t id, const char *name, const char *title,
     const char *body, size_t bodylen)
 {
 	sqlite3_stmt	*st = st_fts_insert;
+	const char	*code;
+	char		*col[4], *hd;
+	size_t		 len[4], hdlen;
+	int		 lang, r, i;
 
+	lang = tok_doc_lang(body, bodylen);
+	code = tok_lang_code(lang);
+	hd = tok_md_headings(body, bodylen, &hdlen);
+	col[0] = marked(code, name, strlen(name), &len[0]);
+	col[1] = marked(code, title, strlen(title), &len[1]);
+	col[2] = marked(code, hd, hdlen, &len[2]);
+	col[3] = marked(code, body, bodylen, &len[3]);
+	free(hd);
 	sqlite3_bind_int64(st, 1, id);
-	bind_text(st, 2, name);
-	bind_text(st, 3, title);
-	sqlite3_bind_text64(st, 4, body, bodylen, SQLITE_STATIC, SQLITE_UTF8);
-	return run(st, "inserting a full-text row");
+	for (i = 0; i < 4; i++)
+		sqlite3_bind_text64(st, i + 2, col[i], len[i], SQLITE_STATIC,
+		    SQLITE_UTF8);
+	r = run(st, "inserting a full-text row");
+	for (i = 0; i < 4; i++)
+		free(col[i]);
+	if (r == 0)
+		r = note_lang(lang);
+	return r;
+}
+
+int
+db_reindex_pending(int64_t *after)
+{
+	sqlite3_stmt	*st;
+	int		 rc;
+
+	*after = 0;
+	st = prep("SELECT value FROM meta WHERE key = 'reindex'");
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		*after = sqlite3_column_int64(st, 0);
+	else if (rc != SQLITE_DONE)
+		(void)fail(rc, "reading the index rebuild's progress");
+	sqlite3_finalize(st);
+	return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
+}
+
+int
+db_reindex_docs(int64_t after, unsigned max,
+    int (*cb)(void *, int64_t, const char *, const char *), void *arg)
+{
+	sqlite3_stmt	*st;
+	const char	*name, *title;
+	int		 rc, r = 0;
+
+	st = prep("SELECT id, name, title FROM documents WHERE id > ? "
+	    "ORDER BY id LIMIT ?");
+	sqlite3_bind_int64(st, 1, after);
+	sqlite3_bind_int(st, 2, (int)max);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		name = (const char *)sqlite3_column_text(st, 1);
+		title = (const char *)sqlite3_column_text(st, 2);
+		if ((r = cb(arg, sqlite3_column_int64(st, 0), name ? name : "",
+		    title ? title : "")) != 0)
+			break;
+	}
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		r = fail(rc, "listing documents to index");
+	sqlite3_finalize(st);
+	return r;
+}
+
+int
+db_reindex_progress(int64_t last)
+{
+	char	v[32];
+
+	(void)snprintf(v, sizeof(v), "%" PRId64, last);
+	bind_text(st_meta_set, 1, "reindex");
+	bind_text(st_meta_set, 2, v);
+	return run(st_meta_set, "recording the index rebuild's progress");
+}
+
+int
+db_reindex_done(void)
+{
+	return exec("DELETE FROM meta WHERE key = 'reindex'");
+}
+
+int
+db_fts_delete(int64_t id)
+{
+	sqlite3_bind_int64(st_fts_delete, 1, id);
+	return run(st_fts_delete, "deleting a full-text row");
 }
 
 int
@@ -707,6 +898,73 @@ count(const char *sql, int64_t *n)
 	return 0;
 }
 
+/*
+ * A sample of full-text rows, at most FTS_SAMPLE spread over the ids,
+ * against what they index: each column begins with a language marker (it
+ * was written for this tokenizer) and the body is the document's Markdown.
+ * A pending rebuild is reported too: the index is not whole.
+ */
+#define FTS_SAMPLE	32
+
+static int
+check_fts_sample(void (*report)(void *, const char *), void *arg)
+{
+	sqlite3_stmt	*st;
+	const char	*name, *body;
+	char		*line, *src, *md, code[3];
+	size_t		 len, blen;
+	int64_t		 n, after;
+	int		 rc;
+
+	if ((rc = db_reindex_pending(&after)) == -1)
+		return -1;
+	if (rc == 1) {
+		xasprintf(&line, "%s: full-text index rebuild pending after "
+		    "document %" PRId64, DB_PATH, after);
+		report(arg, line);
+		free(line);
+		return 0;
+	}
+	if (count("SELECT count(*) FROM documents", &n) == -1)
+		return -1;
+	st = prep("SELECT d.name, fts.body FROM documents d JOIN fts "
+	    "ON fts.rowid = d.id WHERE d.id % ? = 0 LIMIT 32");	/* FTS_SAMPLE */
+	sqlite3_bind_int64(st, 1, n > FTS_SAMPLE ? n / FTS_SAMPLE : 1);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		name = (const char *)sqlite3_column_text(st, 0);
+		body = (const char *)sqlite3_column_text(st, 1);
+		blen = (size_t)sqlite3_column_bytes(st, 1);
+		if (name == NULL || body == NULL)
+			continue;
+		line = NULL;
+		code[0] = blen >= TOK_LANG_MARKLEN ? body[1] : '\0';
+		code[1] = blen >= TOK_LANG_MARKLEN ? body[2] : '\0';
+		code[2] = '\0';
+		if (blen < TOK_LANG_MARKLEN || body[0] != TOK_LANG_MARK ||
+		    body[3] != TOK_LANG_MARK || tok_lang_by_code(code) == -1)
+			xasprintf(&line, "%s: full-text row of %s: not indexed "
+			    "for this tokenizer", DB_PATH, name);
+		else {
+			src = kbpath_source(name);
+			md = read_file(src, &len);
+			if (md != NULL && (len != blen - TOK_LANG_MARKLEN ||
+			    memcmp(md, body + TOK_LANG_MARKLEN, len) != 0))
+				xasprintf(&line, "%s: full-text row of %s "
+				    "differs from %s", DB_PATH, name, src);
+			free(md);
+			free(src);
+		}
+		if (line != NULL) {
+			report(arg, line);
+			free(line);
+		}
+	}
+	if (rc != SQLITE_DONE)
+		(void)fail(rc, "sampling the full-text index");
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
 int
 db_check(void (*report)(void *, const char *), void *arg)
 {
@@ -732,7 +990,10 @@ db_check(void (*report)(void *, const char *), void *arg)
 	    "(SELECT 1 FROM fts WHERE fts.rowid = d.id)", DB_PATH ": document "
 	    "without a full-text row: ", NULL, report, arg) == -1)
 		return -1;
-	/* FTS5 checks its index against its content; reported as an error. */
+	if (check_fts_sample(report, arg) == -1)
+		return -1;
+	/* FTS5 checks its index against its content, re-tokenizing every
+	 * row with kbd's tokenizer; reported as an error. */
 	if (exec("INSERT INTO fts(fts) VALUES('integrity-check')") == -1) {
 		xasprintf(&line, "%s: full-text integrity-check: %s", DB_PATH,
 		    errbuf);

@@ -77,6 +77,20 @@ int	 db_doc_insert(const struct db_doc *, int64_t *id);
 int	 db_fts_insert(int64_t id, const char *name, const char *title,
 	    const char *body, size_t bodylen);
 int	 db_doc_delete(int64_t id);			/* and its fts row */
+int	 db_fts_delete(int64_t id);			/* the fts row only */
+
+/*
+ * The full-text index's rebuild after the migration to schema 4: pending
+ * (1, with the last document id indexed) until db_reindex_done. The
+ * committer indexes the documents after it, in transactions that record
+ * their progress with db_reindex_progress, so a rebuild resumes.
+ */
+int	 db_reindex_pending(int64_t *after);		/* 1, 0, -1 */
+int	 db_reindex_docs(int64_t after, unsigned max,
+	    int (*cb)(void *, int64_t id, const char *name, const char *title),
+	    void *arg);
+int	 db_reindex_progress(int64_t last);		/* in a transaction */
+int	 db_reindex_done(void);				/* in a transaction */
 
 /* Jobs. */
 int	 db_job_create(const void *req, size_t reqlen, int64_t now,

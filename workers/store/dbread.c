@@ -18,12 +18,15 @@
 #include "dbread.h"
 #include "kbpath.h"
 #include "log.h"
+#include "tokenizer.h"
 #include "util.h"
 #include "xmalloc.h"
 
 static sqlite3		*db;
 static sqlite3_stmt	*st_hash, *st_stat, *st_job, *st_newest, *st_list;
 static sqlite3_stmt	*st_show, *st_after, *st_before, *st_words;
+static sqlite3_stmt	*st_langs;
+static struct tok_counter *counter;
 
 static sqlite3_stmt *
 prep(const char *sql)
@@ -113,6 +116,12 @@ open_db(const char *kbroot, int immutable)
 	free(uri);
 	free(path);
 	sqlite3_busy_timeout(db, 5000);
+	if (tok_register(db) == -1)
+		fatalx("registering the full-text tokenizer: %s",
+		    sqlite3_errmsg(db));
+	st_langs = prep("SELECT value FROM meta WHERE key = 'languages'");
+	if ((counter = tok_counter_new(db)) == NULL)
+		fatalx("creating the full-text tokenizer");
 	st_hash = prep("SELECT name FROM documents WHERE hash = ?");
 	st_stat = prep("SELECT name FROM documents WHERE src_dev = ? AND "
 	    "src_ino = ? AND size = ? AND src_mtime_ns = ?");
@@ -145,6 +154,9 @@ dbread_close(void)
 	sqlite3_finalize(st_after);
 	sqlite3_finalize(st_before);
 	sqlite3_finalize(st_words);
+	sqlite3_finalize(st_langs);
+	tok_counter_free(counter);
+	counter = NULL;
 	sqlite3_close(db);
 	db = NULL;
 }
@@ -341,20 +353,65 @@ dbread_job_cancelled(uint64_t job)
 	return r;
 }
 
+/*
+ * The ranking, the one place it is defined (docs/architecture.md, "Search
+ * index"): kbd_rank (rank.c) is BM25 with column weights, name 2, title
+ * 10, headings 4, body 1, and a boost for a title the query matches whole.
+ * It follows "WHERE fts MATCH ? AND "; the query then ends "ORDER BY rank
+ * LIMIT ?", and FTS5 ranks before it joins or builds snippets.
+ */
+const char *
+dbread_rank_sql(void)
+{
+	return "rank MATCH 'kbd_rank(2.0, 10.0, 4.0, 1.0)'";
+}
+
+/* Stem query terms in every language the KB has indexed. */
+static void
+refresh_langs(void)
+{
+	const char	*v;
+
+	if (sqlite3_step(st_langs) == SQLITE_ROW &&
+	    (v = (const char *)sqlite3_column_text(st_langs, 0)) != NULL)
+		tok_set_query_langs(tok_langs_parse(v));
+	sqlite3_reset(st_langs);
+}
+
+/* A snippet without the language marker its column's text begins with. */
+static char *
+snippet_text(const char *s)
+{
+	const char	*e;
+
+	if (s == NULL)
+		return xstrdup("");
+	if (s[0] == TOK_LANG_MARK && (e = strchr(s + 1, TOK_LANG_MARK)) !=
+	    NULL && e - s < 8)
+		s = e + 1;
+	return xstrdup(s);
+}
+
 static int
 run_search(const char *q, unsigned limit, Kbd__SearchRep *rep, char *err,
     size_t errlen)
 {
 	sqlite3_stmt	*st;
 	Kbd__SearchHit	*h;
+	char		*sql;
 	size_t		 cap = 0;
 	int		 r;
 
-	if (sqlite3_prepare_v2(db, "SELECT d.name, d.title, bm25(fts), "
-	    "snippet(fts, 2, '[', ']', '...', 16), d.src_path "
-	    "FROM fts JOIN documents d "
-	    "ON d.id = fts.rowid WHERE fts MATCH ? ORDER BY bm25(fts) "
-	    "LIMIT ?", -1, &st, NULL) != SQLITE_OK) {
+	/* Snippets for the returned rows only: rank and limit first. */
+	xasprintf(&sql, "SELECT d.name, d.title, s.rank, "
+	    "snippet(fts, 3, '[', ']', '...', 16), d.src_path FROM "
+	    "(SELECT rowid AS id, rank FROM fts WHERE fts MATCH ?1 AND %s "
+	    "ORDER BY rank LIMIT ?2) s JOIN fts ON fts.rowid = s.id "
+	    "JOIN documents d ON d.id = s.id WHERE fts MATCH ?1 "
+	    "ORDER BY s.rank", dbread_rank_sql());
+	r = sqlite3_prepare_v2(db, sql, -1, &st, NULL);
+	free(sql);
+	if (r != SQLITE_OK) {
 		(void)snprintf(err, errlen, "%s", sqlite3_errmsg(db));
 		return -1;
 	}
@@ -371,8 +428,8 @@ run_search(const char *q, unsigned limit, Kbd__SearchRep *rep, char *err,
 		h->doc = xstrdup((const char *)sqlite3_column_text(st, 0));
 		h->title = xstrdup((const char *)sqlite3_column_text(st, 1));
 		h->score = sqlite3_column_double(st, 2);
-		h->snippet = xstrdup(sqlite3_column_text(st, 3) ?
-		    (const char *)sqlite3_column_text(st, 3) : "");
+		h->snippet = snippet_text((const char *)
+		    sqlite3_column_text(st, 3));
 		h->source = kbpath_source(h->doc);
 		h->src_path = xstrdup((const char *)sqlite3_column_text(st, 4));
 		rep->hits[rep->n_hits++] = h;
@@ -384,42 +441,126 @@ run_search(const char *q, unsigned limit, Kbd__SearchRep *rep, char *err,
 }
 
 /*
- * Queries are FTS5 syntax, but people type things like "kill -9" or
- * "don't": when the query does not parse, search again for each word as a
- * quoted string, which is what such a person meant.
+ * One term, w (n bytes), as "(w OR \x1ew)": the term with its stems, or
+ * its exact form, a second phrase, so exact forms rank above stems. A
+ * bareword stays bare; quoted, '"' is doubled.
+ */
+static char *
+add_term(char *p, const char *w, size_t n, int quote)
+{
+	size_t	i;
+	int	k;
+
+	*p++ = '(';
+	for (k = 0; k < 2; k++) {
+		if (k == 1)
+			p += sprintf(p, " OR ");
+		if (quote || k == 1)
+			*p++ = '"';
+		if (k == 1)
+			*p++ = TOK_EXACT_MARK;
+		for (i = 0; i < n; i++) {
+			if (w[i] == '"')
+				*p++ = '"';
+			*p++ = w[i];
+		}
+		if (quote || k == 1)
+			*p++ = '"';
+	}
+	*p++ = ')';
+	return p;
+}
+
+/* Whether q is barewords only, no operator: the query to rewrite. */
+static int
+plain_query(const char *q)
+{
+	const char	*p, *w;
+	size_t		 n;
+	int		 words = 0;
+
+	for (p = q; *p != '\0'; ) {
+		while (*p == ' ' || *p == '\t' || *p == '\n')
+			p++;
+		for (w = p; *p != '\0' && *p != ' ' && *p != '\t' &&
+		    *p != '\n'; p++)
+			if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' &&
+			    *p <= 'Z') || (*p >= '0' && *p <= '9') ||
+			    *p == '_' || (*p & 0x80) != 0))
+				return 0;
+		n = (size_t)(p - w);
+		if (n == 0)
+			continue;
+		if ((n == 2 && memcmp(w, "OR", 2) == 0) ||
+		    (n == 3 && (memcmp(w, "AND", 3) == 0 ||
+		    memcmp(w, "NOT", 3) == 0)) ||
+		    (n == 4 && memcmp(w, "NEAR", 4) == 0))
+			return 0;
+		words++;
+	}
+	return words > 0;
+}
+
+/* Each word of q as a term of add_term, quoted or not. */
+static char *
+rewrite(const char *q, int quote)
+{
+	const char	*w;
+	char		*out, *p;
+	size_t		 len = strlen(q);
+
+	out = xmalloc(len * 8 + 16);
+	p = out;
+	while (*q != '\0') {
+		while (*q == ' ' || *q == '\t' || *q == '\n')
+			q++;
+		for (w = q; *q != '\0' && *q != ' ' && *q != '\t' &&
+		    *q != '\n'; q++)
+			;
+		if (q == w)
+			break;
+		/* A word of no token ("—") would be a phrase nothing matches. */
+		if (tok_count(counter, w, (int)(q - w)) <= 0)
+			continue;
+		/* FTS5 joins parenthesised groups by an explicit AND only. */
+		if (p != out)
+			p += sprintf(p, " AND ");
+		p = add_term(p, w, (size_t)(q - w), quote);
+	}
+	*p = '\0';
+	return out;
+}
+
+/*
+ * Queries are FTS5 syntax, but people type things like "kill -9", "c++"
+ * or "don't": when the query does not parse, search again for each word
+ * as a quoted string, which is what such a person meant. A query of plain
+ * words is rewritten so exact forms rank above stems (add_term).
  */
 int
 dbread_search(const char *q, unsigned limit, Kbd__SearchRep *rep, char *err,
     size_t errlen)
 {
-	char	*quoted, *p;
-	size_t	 len;
-	int	 inword = 0;
+	char	*quoted;
+	int	 r;
 
-	if (run_search(q, limit, rep, err, errlen) == 0)
+	refresh_langs();
+	if (plain_query(q)) {
+		quoted = rewrite(q, 0);
+		r = *quoted != '\0' ? run_search(quoted, limit, rep, err,
+		    errlen) : -1;
+		free(quoted);
+		if (r == 0)
+			return 0;
+	} else if (run_search(q, limit, rep, err, errlen) == 0)
 		return 0;
 	dbread_search_free(rep);
-	len = strlen(q);
-	quoted = xmalloc(len * 3 + 3);
-	p = quoted;
-	for (; *q != '\0'; q++) {
-		if (*q == ' ' || *q == '\t' || *q == '\n') {
-			if (inword)
-				*p++ = '"';
-			inword = 0;
-			*p++ = ' ';
-			continue;
-		}
-		if (!inword)
-			*p++ = '"';
-		inword = 1;
-		if (*q == '"')
-			*p++ = '"';
-		*p++ = *q;
+	quoted = rewrite(q, 1);
+	if (*quoted == '\0') {
+		/* Nothing to search for ("—", "--"): no hits, as before. */
+		free(quoted);
+		return 0;
 	}
-	if (inword)
-		*p++ = '"';
-	*p = '\0';
 	if (run_search(quoted, limit, rep, err, errlen) == -1) {
 		free(quoted);
 		return -1;

@@ -47,6 +47,11 @@ int	 dbread_unfinished_jobs(uint64_t **ids, size_t *n);
 int	 dbread_search(const char *q, unsigned limit, Kbd__SearchRep *,
 	    char *err, size_t errlen);
 void	 dbread_search_free(Kbd__SearchRep *);
+/*
+ * The rank constraint of a search: "WHERE fts MATCH ? AND <this> ORDER BY
+ * rank LIMIT ?" ranks with kbd's weights and title boost.
+ */
+const char	*dbread_rank_sql(void);
 /* Up to max documents in id order after *after, which moves on. */
 int	 dbread_list(int64_t *after, unsigned max, Kbd__ListChunk *);
 void	 dbread_list_free(Kbd__ListChunk *);

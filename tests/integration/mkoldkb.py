@@ -1,0 +1,28 @@
+#!/usr/bin/env python3
+"""mkoldkb.py KBSQL KB: turn a stopped KB into one of schema 2, as kbd
+before issue 12 made it: a full-text table fts(name, title, body) of
+FTS5's default tokenizer holding each document's Markdown, no 'languages'
+in meta. The tables it does not name are the same in both schemas."""
+
+import os
+import sqlite3
+import subprocess
+import sys
+
+kbsql, kb = sys.argv[1], sys.argv[2]
+db = os.path.join(kb, ".kb", "kb.db")
+# Dropping the table needs kbd's tokenizer: kbsql has it.
+subprocess.run([kbsql, db, "DROP TABLE fts; DELETE FROM meta WHERE key "
+                "IN ('languages', 'reindex')"], check=True)
+con = sqlite3.connect(db)
+con.execute("CREATE VIRTUAL TABLE fts USING fts5(name, title, body)")
+for did, name, title in con.execute(
+        "SELECT id, name, title FROM documents").fetchall():
+    with open(os.path.join(kb, "wiki", "sources", name + ".md"),
+              encoding="utf-8") as f:
+        body = f.read()
+    con.execute("INSERT INTO fts(rowid, name, title, body) "
+                "VALUES (?, ?, ?, ?)", (did, name, title, body))
+con.execute("UPDATE meta SET value = '2' WHERE key = 'schema'")
+con.commit()
+con.close()

@@ -1,0 +1,311 @@
+/*
+ * Unit tests of kbd's FTS5 tokenizer (workers/store/tokenizer.c), its
+ * language detection and headings (lang.c) and its rank (rank.c): the
+ * tokens each rule emits, read through FTS5's own API, and what matches
+ * and ranks first in a real in-memory FTS5 table.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <sqlite3.h>
+
+#include "tokenizer.h"
+
+static sqlite3		*db;
+static fts5_api		*api;
+static fts5_tokenizer	 tk;
+static Fts5Tokenizer	*tok;
+
+struct out {
+	char	buf[4096];
+	size_t	len;
+};
+
+/* "a b/~c": positions apart by ' ', colocated by '/', a stem marked '~'. */
+static int
+collect(void *arg, int flags, const char *t, int n, int s, int e)
+{
+	struct out	*o = arg;
+	int		 i;
+
+	(void)s;
+	(void)e;
+	if (o->len > 0)
+		o->buf[o->len++] = (flags & FTS5_TOKEN_COLOCATED) ? '/' : ' ';
+	for (i = 0; i < n && o->len < sizeof(o->buf) - 2; i++)
+		o->buf[o->len++] = t[i] == TOK_STEM_MARK ? '~' : t[i];
+	o->buf[o->len] = '\0';
+	return SQLITE_OK;
+}
+
+static const char *
+toks(int flags, const char *text)
+{
+	static struct out	o;
+
+	memset(&o, 0, sizeof(o));
+	assert_int_equal(tk.xTokenize(tok, &o, flags, text, (int)strlen(text),
+	    collect), SQLITE_OK);
+	return o.buf;
+}
+
+#define DOC(s)		toks(FTS5_TOKENIZE_DOCUMENT, s)
+#define QUERY(s)	toks(FTS5_TOKENIZE_QUERY, s)
+
+static int
+setup(void **state)
+{
+	sqlite3_stmt	*st;
+	void		*ud;
+
+	(void)state;
+	assert_int_equal(sqlite3_open(":memory:", &db), SQLITE_OK);
+	assert_int_equal(tok_register(db), 0);
+	assert_int_equal(sqlite3_prepare_v2(db, "SELECT fts5(?1)", -1, &st,
+	    NULL), SQLITE_OK);
+	sqlite3_bind_pointer(st, 1, &api, "fts5_api_ptr", NULL);
+	(void)sqlite3_step(st);
+	sqlite3_finalize(st);
+	assert_non_null(api);
+	assert_int_equal(api->xFindTokenizer(api, TOK_NAME, &ud, &tk),
+	    SQLITE_OK);
+	assert_int_equal(tk.xCreate(ud, NULL, 0, &tok), SQLITE_OK);
+	tok_set_query_langs(1);
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	(void)state;
+	tk.xDelete(tok);
+	sqlite3_close(db);
+	return 0;
+}
+
+static void
+test_words(void **state)
+{
+	(void)state;
+	/*
+	 * Case folded, diacritics removed as unicode61 does; stemmed with
+	 * them (a stem differs from the folded word: colocated).
+	 */
+	assert_string_equal(DOC("Hello WORLD Café"), "hello world cafe/~café");
+	assert_string_equal(DOC("ΑΘΗΝΑ Москва"), "αθηνα москва");
+	/* English by default: a stem differing from the word is colocated. */
+	assert_string_equal(DOC("The owls were hunting"),
+	    "the owls/~owl were hunting/~hunt");
+	assert_string_equal(DOC("end. (next)"), "end next");
+}
+
+static void
+test_stems_languages(void **state)
+{
+	(void)state;
+	assert_string_equal(DOC("\x1f" "fr\x1f" "chevaux mangeaient"),
+	    "chevaux/~cheval mangeaient/~mang");
+	assert_string_equal(DOC("\x1f" "de\x1f" "Häuser Kinder"),
+	    "hauser/~haus kinder/~kind");
+	assert_string_equal(DOC("\x1f" "es\x1f" "corriendo ciudades"),
+	    "corriendo/~corr ciudades/~ciudad");
+	/* Stemmed with its accent: "corrían" is a form of "correr". */
+	assert_string_equal(DOC("\x1f" "es\x1f" "Corrían correr"),
+	    "corrian/~corr correr/~corr");
+	assert_string_equal(DOC("\x1f" "ru\x1f" "книги читали"),
+	    "книги/~книг читали/~чита");
+	/* Highlighting (AUX): one token a position, the same positions. */
+	assert_string_equal(toks(FTS5_TOKENIZE_AUX, "The owls, c++ 東京は"),
+	    "the owls c++ 東京 京は");
+	/* An unknown code: the default language. */
+	assert_string_equal(DOC("\x1f" "zz\x1f" "owls"), "owls/~owl");
+}
+
+static void
+test_query(void **state)
+{
+	(void)state;
+	/* One word: the word or its stems, marked and unmarked. */
+	assert_string_equal(QUERY("owls"), "owls/~owl/owl");
+	assert_string_equal(QUERY("owl"), "owl/~owl");
+	/* In every language of the KB. */
+	tok_set_query_langs(1u << tok_lang_by_code("en") |
+	    1u << tok_lang_by_code("fr"));
+	assert_string_equal(QUERY("chevaux"), "chevaux/~chevaux/~cheval/cheval");
+	tok_set_query_langs(1);
+	/* Several words, the exact mark, a prefix: exact forms only. */
+	assert_string_equal(QUERY("owls hunting"), "owls hunting");
+	assert_string_equal(QUERY("\x1eowls"), "owls");
+	assert_string_equal(toks(FTS5_TOKENIZE_QUERY | FTS5_TOKENIZE_PREFIX,
+	    "owls"), "owls");
+}
+
+static void
+test_typed_tokens(void **state)
+{
+	(void)state;
+	assert_string_equal(DOC("c++ C# .NET"), "c++/c c#/c .net/net");
+	assert_string_equal(DOC("node.js IPv6"), "node.js/node/js ipv6");
+	assert_string_equal(DOC("e-mail foo_bar"),
+	    "e-mail/e/mail/email foo_bar/foo/bar/foobar");
+	/* Parts are stemmed. */
+	assert_string_equal(DOC("e-mails"), "e-mails/e/mails/~mail/emails");
+	assert_string_equal(DOC("Python 3.11.2."),
+	    "python 3.11.2/3/11/3.11/2");
+	/* A query finds them as typed, the whole form only. */
+	assert_string_equal(QUERY("c++"), "c++");
+	assert_string_equal(QUERY("C#"), "c#");
+	assert_string_equal(QUERY(".NET"), ".net");
+	assert_string_equal(QUERY("node.js"), "node.js");
+	assert_string_equal(QUERY("3.11"), "3.11");
+	/* Punctuation alone is no token. */
+	assert_string_equal(DOC("-- ... ++ #"), "");
+}
+
+static void
+test_cjk(void **state)
+{
+	(void)state;
+	/* Bigrams, each with its first character; the last with the last. */
+	assert_string_equal(DOC("東京は日本"),
+	    "東京/東 京は/京 は日/は 日本/日/本");
+	assert_string_equal(DOC("東"), "東");
+	/* Mixed scripts: both halves. */
+	assert_string_equal(DOC("東京tower"), "東京/東/京 tower");
+	assert_string_equal(DOC("한국어 カタカナ"),
+	    "한국/한 국어/국/어 カタ/カ タカ/タ カナ/カ/ナ");
+	/* A query: bigrams, a phrase; one character, itself. */
+	assert_string_equal(QUERY("日本語"), "日本 本語");
+	assert_string_equal(QUERY("東京"), "東京");
+	assert_string_equal(QUERY("東"), "東");
+}
+
+static void
+test_detect(void **state)
+{
+	const char	*en = "The cat was on the mat and it is not the dog "
+	    "that was in the house with the owl.";
+	const char	*fr = "Le chat est sur la table et les enfants sont "
+	    "dans le jardin avec le chien pour la journée.";
+	const char	*de = "Der Hund ist nicht in dem Haus und die Katze "
+	    "ist auch nicht mit den Kindern auf der Straße.";
+	const char	*es = "El perro está en la casa con los niños y "
+	    "las niñas que juegan para el gato por la tarde.";
+	const char	*ru = "Это книга, которую он читал в парке, и она "
+	    "не знала, что он так же любит все его стихи.";
+	const char	*fm = "---\ntitle: x\nlang: de-DE\n---\nThe cat was "
+	    "on the mat and it is not the dog.";
+
+	(void)state;
+	assert_string_equal(tok_lang_code(tok_detect_lang(en, strlen(en))),
+	    "en");
+	assert_string_equal(tok_lang_code(tok_detect_lang(fr, strlen(fr))),
+	    "fr");
+	assert_string_equal(tok_lang_code(tok_detect_lang(de, strlen(de))),
+	    "de");
+	assert_string_equal(tok_lang_code(tok_detect_lang(es, strlen(es))),
+	    "es");
+	assert_string_equal(tok_lang_code(tok_detect_lang(ru, strlen(ru))),
+	    "ru");
+	/* A front matter's language comes first; else detection; else en. */
+	assert_string_equal(tok_lang_code(tok_doc_lang(fm, strlen(fm))),
+	    "de");
+	assert_string_equal(tok_lang_code(tok_doc_lang(fr, strlen(fr))),
+	    "fr");
+	assert_string_equal(tok_lang_code(tok_doc_lang("x", 1)), "en");
+	/* Too little evidence: not a guess. */
+	assert_int_equal(tok_detect_lang("owl", 3), -1);
+	assert_int_equal(tok_langs_parse("en,fr,xx"),
+	    1u << tok_lang_by_code("en") | 1u << tok_lang_by_code("fr"));
+}
+
+static void
+test_headings(void **state)
+{
+	const char	*md = "# Title\n\ntext\n## Second one\n```\n# not\n"
+	    "```\n#nope\n    # indented code\n###### Six\n";
+	char		*h;
+	size_t		 n;
+
+	(void)state;
+	h = tok_md_headings(md, strlen(md), &n);
+	assert_string_equal(h, "Title\nSecond one\nSix\n");
+	assert_int_equal(n, strlen(h));
+	free(h);
+}
+
+/* The names a MATCH returns, in rank order, comma-separated. */
+static const char *
+search(const char *q)
+{
+	static char	 out[1024];
+	sqlite3_stmt	*st;
+	size_t		 n = 0;
+
+	out[0] = '\0';
+	assert_int_equal(sqlite3_prepare_v2(db, "SELECT title FROM fts "
+	    "WHERE fts MATCH ? AND rank MATCH 'kbd_rank(2.0, 10.0, 4.0, 1.0)' "
+	    "ORDER BY rank", -1, &st, NULL), SQLITE_OK);
+	sqlite3_bind_text(st, 1, q, -1, SQLITE_STATIC);
+	while (sqlite3_step(st) == SQLITE_ROW)
+		n += (size_t)snprintf(out + n, sizeof(out) - n, "%s%s",
+		    n ? "," : "", sqlite3_column_text(st, 0));
+	sqlite3_finalize(st);
+	return out;
+}
+
+static void
+test_match_rank(void **state)
+{
+	(void)state;
+	assert_int_equal(sqlite3_exec(db, "CREATE VIRTUAL TABLE fts USING "
+	    "fts5(name, title, headings, body, tokenize = 'kbd');"
+	    "INSERT INTO fts VALUES ('a', 'Owl', '', 'An owl is a bird.');"
+	    "INSERT INTO fts VALUES ('b', 'Birds', '', 'The owls were hunting "
+	    "owls at night, owls everywhere.');"
+	    "INSERT INTO fts VALUES ('c', 'Overview', 'Asyncio runners', "
+	    "'asyncio runners asyncio runners asyncio runners');"
+	    "INSERT INTO fts VALUES ('d', 'Asyncio runners', '', "
+	    "'How to run.');"
+	    "INSERT INTO fts VALUES ('e', 'Tokyo', '', "
+	    "'東京は日本の首都です。');", NULL, NULL, NULL), SQLITE_OK);
+	/* Stems both ways. */
+	assert_string_equal(search("owl"), "Owl,Birds");
+	assert_string_equal(search("hunt"), "Birds");
+	/* Exact forms first when the exact form is a phrase of its own. */
+	assert_string_equal(search("(owls OR \"\x1eowls\")"), "Birds,Owl");
+	assert_string_equal(search("(owl OR \"\x1eowl\")"), "Owl,Birds");
+	/* A quoted phrase: exact forms only. */
+	assert_string_equal(search("\"owls were\""), "Birds");
+	assert_string_equal(search("\"owl were\""), "");
+	/* The exact title first, over a page that says it more often. */
+	assert_string_equal(search("asyncio runners"),
+	    "Asyncio runners,Overview");
+	assert_string_equal(search("東京"), "Tokyo");
+	assert_string_equal(search("首都"), "Tokyo");
+	assert_string_equal(search("日本"), "Tokyo");
+	assert_string_equal(search("東"), "Tokyo");
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_words),
+		cmocka_unit_test(test_stems_languages),
+		cmocka_unit_test(test_query),
+		cmocka_unit_test(test_typed_tokens),
+		cmocka_unit_test(test_cjk),
+		cmocka_unit_test(test_detect),
+		cmocka_unit_test(test_headings),
+		cmocka_unit_test(test_match_rank),
+	};
+
+	return cmocka_run_group_tests(tests, setup, teardown);
+}

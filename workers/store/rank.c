@@ -1,0 +1,160 @@
+/*
+ * The FTS5 rank function kbd_rank(w0, w1, ...): Okapi BM25 as FTS5's
+ * bm25() computes it, with a weight per column, and a boost for a title
+ * that holds every phrase of the query: RANK_TITLE_SHARE times the share
+ * of the title's tokens matched, or, when the query matches the title
+ * (column 1) whole, RANK_TITLE_BOOST: such a row ranks before any other,
+ * so a document's exact title as the query finds it first.
+ * Scores are negative, lower is better, as bm25()'s.
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <sqlite3.h>
+
+#include "tokenizer.h"
+
+#define RANK_TITLE_COL	1
+#define RANK_TITLE_BOOST 1000.0
+#define RANK_TITLE_SHARE 5.0
+
+struct rankdata {
+	int	 nphrase;
+	double	 avgdl;
+	double	*idf;
+};
+
+static int
+count_row(const Fts5ExtensionApi *api, Fts5Context *fts, void *arg)
+{
+	(void)api;
+	(void)fts;
+	(*(sqlite3_int64 *)arg)++;
+	return SQLITE_OK;
+}
+
+static void
+rankdata_free(void *p)
+{
+	struct rankdata	*d = p;
+
+	if (d != NULL)
+		free(d->idf);
+	free(d);
+}
+
+/* What depends on the query only, once per query. */
+static struct rankdata *
+rankdata(const Fts5ExtensionApi *api, Fts5Context *fts, int *rc)
+{
+	struct rankdata	*d;
+	sqlite3_int64	 nrow = 0, ntok = 0, nhit;
+	int		 i;
+
+	if ((d = api->xGetAuxdata(fts, 0)) != NULL)
+		return d;
+	if ((d = calloc(1, sizeof(*d))) == NULL) {
+		*rc = SQLITE_NOMEM;
+		return NULL;
+	}
+	d->nphrase = api->xPhraseCount(fts);
+	if ((d->idf = calloc((size_t)d->nphrase + 1, sizeof(double))) ==
+	    NULL) {
+		free(d);
+		*rc = SQLITE_NOMEM;
+		return NULL;
+	}
+	if ((*rc = api->xRowCount(fts, &nrow)) == SQLITE_OK)
+		*rc = api->xColumnTotalSize(fts, -1, &ntok);
+	d->avgdl = nrow > 0 ? (double)ntok / (double)nrow : 1.0;
+	for (i = 0; i < d->nphrase && *rc == SQLITE_OK; i++) {
+		nhit = 0;
+		*rc = api->xQueryPhrase(fts, i, &nhit, count_row);
+		d->idf[i] = log((nrow - nhit + 0.5) / (nhit + 0.5));
+		if (d->idf[i] <= 0.0)
+			d->idf[i] = 1e-6;
+	}
+	if (*rc == SQLITE_OK)
+		*rc = api->xSetAuxdata(fts, d, rankdata_free);
+	else
+		rankdata_free(d);
+	return *rc == SQLITE_OK ? d : NULL;
+}
+
+static void
+kbd_rank(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3_context *ctx,
+    int nval, sqlite3_value **val)
+{
+	const double	 k1 = 1.2, b = 0.75;
+	struct rankdata	*d;
+	double		*freq, score = 0.0, w, dl;
+	unsigned char	*intitle;
+	uint64_t	 covered = 0;
+	int		 rc = SQLITE_OK, ninst, i, k, ph, col, off, ntitle, sz;
+	int		 all;
+
+	if ((d = rankdata(api, fts, &rc)) == NULL) {
+		sqlite3_result_error_code(ctx, rc);
+		return;
+	}
+	freq = calloc((size_t)d->nphrase + 1, sizeof(double));
+	intitle = calloc((size_t)d->nphrase + 1, 1);
+	if (freq == NULL || intitle == NULL) {
+		free(freq);
+		free(intitle);
+		sqlite3_result_error_nomem(ctx);
+		return;
+	}
+	if ((rc = api->xInstCount(fts, &ninst)) != SQLITE_OK)
+		goto out;
+	for (i = 0; i < ninst; i++) {
+		if ((rc = api->xInst(fts, i, &ph, &col, &off)) != SQLITE_OK)
+			goto out;
+		w = col < nval ? sqlite3_value_double(val[col]) : 1.0;
+		freq[ph] += w;
+		if (col == RANK_TITLE_COL) {
+			intitle[ph] = 1;
+			sz = api->xPhraseSize(fts, ph);
+			for (k = 0; k < sz; k++)
+				if (off + k >= 0 && off + k < 64)
+					covered |= (uint64_t)1 << (off + k);
+		}
+	}
+	if ((rc = api->xColumnSize(fts, -1, &sz)) != SQLITE_OK)
+		goto out;
+	dl = sz;
+	for (i = 0; i < d->nphrase; i++)
+		score += d->idf[i] * (freq[i] * (k1 + 1.0)) /
+		    (freq[i] + k1 * (1.0 - b + b * dl / d->avgdl));
+	if ((rc = api->xColumnSize(fts, RANK_TITLE_COL, &ntitle)) !=
+	    SQLITE_OK)
+		goto out;
+	for (i = 0, all = d->nphrase > 0; i < d->nphrase; i++)
+		all = all && intitle[i];
+	/*
+	 * A title holding every phrase: the more of it the query covers,
+	 * the better ("Buffer Protocol" is the page titled so, not "Old
+	 * Buffer Protocol"); all of it, first.
+	 */
+	if (all && ntitle > 0 && ntitle <= 64) {
+		if (__builtin_popcountll(covered) == ntitle)
+			score += RANK_TITLE_BOOST;
+		else
+			score += RANK_TITLE_SHARE *
+			    __builtin_popcountll(covered) / ntitle;
+	}
+out:
+	free(freq);
+	free(intitle);
+	if (rc != SQLITE_OK)
+		sqlite3_result_error_code(ctx, rc);
+	else
+		sqlite3_result_double(ctx, -score);
+}
+
+int
+kbd_rank_register(fts5_api *api)
+{
+	return api->xCreateFunction(api, "kbd_rank", NULL, kbd_rank, NULL);
+}
