@@ -187,6 +187,7 @@ LINK_test_durability	= store common
 LINK_test_journal	= store common
 LINK_test_msg		= proto common
 LINK_test_naming	= store common
+LINK_test_query		= store common
 LINK_test_sandbox	= worker common
 LINK_test_window	= supervisor proto common
 LINK_fuzz_msg		= proto common
