@@ -60,7 +60,7 @@ FAILPOINTS ?= 1
 ifeq ($(FAILPOINTS),1)
 CPPFLAGS += -DKBD_FAILPOINTS
 endif
-LDFLAGS	+= $(SANFLAGS)
+LDFLAGS	+= $(SANFLAGS) -pthread
 
 DEPS_STAMP = build/.deps-ok
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)

@@ -184,6 +184,7 @@ committer_ready(struct msg *m)
 	if (first) {
 		if (dbread_open(sup_opts->kbroot) == -1)
 			fatalx("cannot open the registry");
+		search_init(sup_opts->kbroot, control_search_reply);
 		job_resume();
 	}
 	commitq_send();
@@ -401,6 +402,7 @@ supervisor_main(const struct kbd_opts *o, int readyfd)
 
 	event_base_dispatch(sup_base);
 
+	search_shutdown();
 	dbread_close();
 	log_info("kbd %d exiting", (int)getpid());
 	exit(0);

@@ -16,6 +16,7 @@
 #include "dbread.h"
 #include "kbpath.h"
 #include "log.h"
+#include "query.h"
 #include "util.h"
 #include "xmalloc.h"
 
@@ -34,24 +35,38 @@ prep(const char *sql)
 	return st;
 }
 
+/*
+ * Every read-only connection is opened here, the supervisor's and each
+ * search thread's: whatever a connection needs to read the index (a
+ * tokenizer, say) is set up in this one place. NOMUTEX: a connection is
+ * used by one thread at a time.
+ */
+static sqlite3 *
+open_ro(const char *kbroot)
+{
+	sqlite3	*c = NULL;
+	char	*path;
+
+	xasprintf(&path, "%s/" KB_DB, kbroot);
+	if (sqlite3_open_v2(path, &c, SQLITE_OPEN_READONLY |
+	    SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
+		log_warnx("%s: %s", path, c ? sqlite3_errmsg(c) : "no memory");
+		sqlite3_close(c);
+		free(path);
+		return NULL;
+	}
+	free(path);
+	sqlite3_busy_timeout(c, 5000);
+	return c;
+}
+
 int
 dbread_open(const char *kbroot)
 {
-	char	*path;
-
 	if (db != NULL)
 		return 0;
-	xasprintf(&path, "%s/" KB_DB, kbroot);
-	if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY |
-	    SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
-		log_warnx("%s: %s", path, db ? sqlite3_errmsg(db) : "no memory");
-		sqlite3_close(db);
-		db = NULL;
-		free(path);
+	if ((db = open_ro(kbroot)) == NULL)
 		return -1;
-	}
-	free(path);
-	sqlite3_busy_timeout(db, 5000);
 	st_hash = prep("SELECT name FROM documents WHERE hash = ?");
 	st_stat = prep("SELECT name FROM documents WHERE src_dev = ? AND "
 	    "src_ino = ? AND size = ? AND src_mtime_ns = ?");
@@ -280,91 +295,234 @@ dbread_job_cancelled(uint64_t job)
 	return r;
 }
 
-static int
-run_search(const char *q, unsigned limit, Kbd__SearchRep *rep, char *err,
-    size_t errlen)
+/*
+ * Snippet markers: control bytes the converters' text does not carry
+ * (a stray one is dropped), turned into offsets before a hit leaves.
+ */
+#define MARK_START	"\x01"
+#define MARK_END	"\x02"
+
+struct dbread_conn {
+	sqlite3		*db;
+	sqlite3_stmt	*st_rank;	/* the query without field conditions */
+	sqlite3_stmt	*st_hit;	/* one hit's row and snippet */
+	sqlite3_stmt	*st_row;	/* one hit's row (fields-only query) */
+	int		 has_lang;	/* documents has a lang column */
+};
+
+struct dbread_conn *
+dbread_conn_open(const char *kbroot)
 {
-	sqlite3_stmt	*st;
+	struct dbread_conn	*c;
+	sqlite3_stmt		*st;
+
+	c = xcalloc(1, sizeof(*c));
+	if ((c->db = open_ro(kbroot)) == NULL) {
+		free(c);
+		return NULL;
+	}
+	if (sqlite3_prepare_v2(c->db, "SELECT 1 FROM "
+	    "pragma_table_info('documents') WHERE name = 'lang'", -1, &st,
+	    NULL) == SQLITE_OK) {
+		c->has_lang = sqlite3_step(st) == SQLITE_ROW;
+		sqlite3_finalize(st);
+	}
+	if (sqlite3_prepare_v3(c->db, "SELECT d.name, d.title, d.src_path, "
+	    "snippet(fts, 2, '" MARK_START "', '" MARK_END "', '...', 16) "
+	    "FROM fts JOIN documents d ON d.id = fts.rowid "
+	    "WHERE fts MATCH ? AND fts.rowid = ?", -1,
+	    SQLITE_PREPARE_PERSISTENT, &c->st_hit, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v3(c->db, "SELECT name, title, src_path, "
+	    "description FROM documents WHERE id = ?", -1,
+	    SQLITE_PREPARE_PERSISTENT, &c->st_row, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v3(c->db, "SELECT fts.rowid, rank FROM fts "
+	    "JOIN documents d ON d.id = fts.rowid WHERE fts MATCH ? "
+	    "ORDER BY rank LIMIT ? OFFSET ?", -1, SQLITE_PREPARE_PERSISTENT,
+	    &c->st_rank, NULL) != SQLITE_OK) {
+		log_warnx("registry: %s", sqlite3_errmsg(c->db));
+		dbread_conn_close(c);
+		return NULL;
+	}
+	return c;
+}
+
+void
+dbread_conn_close(struct dbread_conn *c)
+{
+	if (c == NULL)
+		return;
+	sqlite3_finalize(c->st_rank);
+	sqlite3_finalize(c->st_hit);
+	sqlite3_finalize(c->st_row);
+	sqlite3_close(c->db);
+	free(c);
+}
+
+/*
+ * The snippet as FTS5 marked it into h: the text without the markers, and
+ * each match as a byte offset and length into that text.
+ */
+static void
+snippet_split(const char *s, Kbd__SearchHit *h)
+{
+	size_t	len = strlen(s), o = 0, start = 0, cap = 0;
+	int	in = 0;
+
+	h->snippet = xmalloc(len + 1);
+	for (; *s != '\0'; s++) {
+		if (*s == MARK_START[0] || *s == MARK_END[0]) {
+			if (*s == MARK_START[0] && !in) {
+				in = 1;
+				start = o;
+			} else if (*s == MARK_END[0] && in) {
+				in = 0;
+				if (h->n_matches + 2 > cap) {
+					cap = cap ? cap * 2 : 8;
+					h->matches = xreallocarray(h->matches,
+					    cap, sizeof(*h->matches));
+				}
+				h->matches[h->n_matches++] = (uint32_t)start;
+				h->matches[h->n_matches++] =
+				    (uint32_t)(o - start);
+			}
+			continue;
+		}
+		h->snippet[o++] = *s;
+	}
+	h->snippet[o] = '\0';
+}
+
+static const char *
+col_str(sqlite3_stmt *st, int i)
+{
+	const unsigned char	*t = sqlite3_column_text(st, i);
+
+	return t != NULL ? (const char *)t : "";
+}
+
+/* The hit for one ranked row: its names, paths and snippet. */
+static int
+search_hit(struct dbread_conn *c, const struct query *q, int64_t id,
+    double score, Kbd__SearchRep *rep, size_t *cap)
+{
+	sqlite3_stmt	*st = q->match != NULL ? c->st_hit : c->st_row;
 	Kbd__SearchHit	*h;
-	size_t		 cap = 0;
 	int		 r;
 
-	if (sqlite3_prepare_v2(db, "SELECT d.name, d.title, bm25(fts), "
-	    "snippet(fts, 2, '[', ']', '...', 16), d.src_path "
-	    "FROM fts JOIN documents d "
-	    "ON d.id = fts.rowid WHERE fts MATCH ? ORDER BY bm25(fts) "
-	    "LIMIT ?", -1, &st, NULL) != SQLITE_OK) {
-		(void)snprintf(err, errlen, "%s", sqlite3_errmsg(db));
-		return -1;
-	}
-	sqlite3_bind_text(st, 1, q, -1, SQLITE_STATIC);
-	sqlite3_bind_int(st, 2, (int)limit);
-	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
-		if (rep->n_hits == cap) {
-			cap = cap ? cap * 2 : 16;
-			rep->hits = xreallocarray(rep->hits, cap,
+	if (q->match != NULL) {
+		sqlite3_bind_text(st, 1, q->match, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(st, 2, id);
+	} else
+		sqlite3_bind_int64(st, 1, id);
+	if ((r = sqlite3_step(st)) == SQLITE_ROW) {
+		if (rep->n_hits == *cap) {
+			*cap = *cap ? *cap * 2 : 16;
+			rep->hits = xreallocarray(rep->hits, *cap,
 			    sizeof(*rep->hits));
 		}
 		h = xmalloc(sizeof(*h));
 		kbd__search_hit__init(h);
-		h->doc = xstrdup((const char *)sqlite3_column_text(st, 0));
-		h->title = xstrdup((const char *)sqlite3_column_text(st, 1));
-		h->score = sqlite3_column_double(st, 2);
-		h->snippet = xstrdup(sqlite3_column_text(st, 3) ?
-		    (const char *)sqlite3_column_text(st, 3) : "");
+		h->doc = xstrdup(col_str(st, 0));
+		h->title = xstrdup(col_str(st, 1));
+		h->src_path = xstrdup(col_str(st, 2));
+		h->score = score;
+		snippet_split(col_str(st, 3), h);
 		h->source = kbpath_source(h->doc);
-		h->src_path = xstrdup((const char *)sqlite3_column_text(st, 4));
+		h->wiki = kbpath_summary(h->doc);
 		rep->hits[rep->n_hits++] = h;
 	}
-	if (r != SQLITE_DONE)
-		(void)snprintf(err, errlen, "%s", sqlite3_errmsg(db));
-	sqlite3_finalize(st);
-	return r == SQLITE_DONE ? 0 : -1;
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	/* Gone between the two steps (removed): not a hit, not an error. */
+	return r == SQLITE_ROW || r == SQLITE_DONE ? 0 : -1;
 }
 
 /*
- * Queries are FTS5 syntax, but people type things like "kill -9" or
- * "don't": when the query does not parse, search again for each word as a
- * quoted string, which is what such a person meant.
+ * Two steps: rank with LIMIT and OFFSET (FTS5 computes rank alone), then
+ * the row and the snippet of each returned hit only.
  */
 int
-dbread_search(const char *q, unsigned limit, Kbd__SearchRep *rep, char *err,
-    size_t errlen)
+dbread_search(struct dbread_conn *c, const char *text, unsigned limit,
+    unsigned offset, Kbd__SearchRep *rep, char *err, size_t errlen)
 {
-	char	*quoted, *p;
-	size_t	 len;
-	int	 inword = 0;
+	struct query	 q;
+	sqlite3_stmt	*st = NULL;
+	char		*sql = NULL;
+	int64_t		*ids = NULL;
+	double		*scores = NULL;
+	size_t		 n = 0, i, cap = 0;
+	int		 r, k, ret = -1;
 
-	if (run_search(q, limit, rep, err, errlen) == 0)
-		return 0;
-	dbread_search_free(rep);
-	len = strlen(q);
-	quoted = xmalloc(len * 3 + 3);
-	p = quoted;
-	for (; *q != '\0'; q++) {
-		if (*q == ' ' || *q == '\t' || *q == '\n') {
-			if (inword)
-				*p++ = '"';
-			inword = 0;
-			*p++ = ' ';
-			continue;
+	if (query_compile(text, &q, err, errlen) == -1)
+		return 1;
+	if (q.uses_lang && !c->has_lang) {
+		(void)snprintf(err, errlen, "lang: this KB records no "
+		    "document languages");
+		query_free(&q);
+		return 1;
+	}
+	if (q.match != NULL && q.where[0] == '\0')
+		st = c->st_rank;
+	else {
+		if (q.match != NULL)
+			xasprintf(&sql, "SELECT fts.rowid, rank FROM fts JOIN "
+			    "documents d ON d.id = fts.rowid WHERE fts MATCH ?"
+			    "%s ORDER BY rank LIMIT ? OFFSET ?", q.where);
+		else
+			xasprintf(&sql, "SELECT d.id, 0.0 FROM documents d "
+			    "WHERE 1%s ORDER BY d.added_at DESC, d.id DESC "
+			    "LIMIT ? OFFSET ?", q.where);
+		if (sqlite3_prepare_v2(c->db, sql, -1, &st, NULL) !=
+		    SQLITE_OK) {
+			(void)snprintf(err, errlen, "%s",
+			    sqlite3_errmsg(c->db));
+			goto out;
 		}
-		if (!inword)
-			*p++ = '"';
-		inword = 1;
-		if (*q == '"')
-			*p++ = '"';
-		*p++ = *q;
 	}
-	if (inword)
-		*p++ = '"';
-	*p = '\0';
-	if (run_search(quoted, limit, rep, err, errlen) == -1) {
-		free(quoted);
-		return -1;
+	k = 1;
+	if (q.match != NULL)
+		sqlite3_bind_text(st, k++, q.match, -1, SQLITE_STATIC);
+	for (i = 0; i < q.nparams; i++, k++)
+		if (q.params[i].is_int)
+			sqlite3_bind_int64(st, k, q.params[i].num);
+		else
+			sqlite3_bind_text(st, k, q.params[i].text, -1,
+			    SQLITE_STATIC);
+	sqlite3_bind_int(st, k++, (int)limit);
+	sqlite3_bind_int(st, k, (int)offset);
+	ids = xcalloc(limit, sizeof(*ids));
+	scores = xcalloc(limit, sizeof(*scores));
+	while (n < limit && (r = sqlite3_step(st)) == SQLITE_ROW) {
+		ids[n] = sqlite3_column_int64(st, 0);
+		scores[n++] = sqlite3_column_double(st, 1);
 	}
-	free(quoted);
-	return 0;
+	if (n < limit && r != SQLITE_DONE) {
+		(void)snprintf(err, errlen, "%s", sqlite3_errmsg(c->db));
+		goto out;
+	}
+	if (st == c->st_rank) {
+		sqlite3_reset(st);
+		sqlite3_clear_bindings(st);
+		st = NULL;
+	}
+	for (i = 0; i < n; i++)
+		if (search_hit(c, &q, ids[i], scores[i], rep, &cap) == -1) {
+			(void)snprintf(err, errlen, "%s",
+			    sqlite3_errmsg(c->db));
+			goto out;
+		}
+	ret = 0;
+out:
+	if (st == c->st_rank) {
+		sqlite3_reset(st);
+		sqlite3_clear_bindings(st);
+	} else
+		sqlite3_finalize(st);
+	free(sql);
+	free(ids);
+	free(scores);
+	query_free(&q);
+	return ret;
 }
 
 void
@@ -378,6 +536,8 @@ dbread_search_free(Kbd__SearchRep *rep)
 		free(rep->hits[i]->snippet);
 		free(rep->hits[i]->source);
 		free(rep->hits[i]->src_path);
+		free(rep->hits[i]->wiki);
+		free(rep->hits[i]->matches);
 		free(rep->hits[i]);
 	}
 	free(rep->hits);
