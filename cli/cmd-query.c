@@ -81,6 +81,61 @@ hit_snippet(const Kbd__SearchHit *h, int color)
 }
 
 /*
+ * Is a - argument one of search's short options? Only -l, -h and -n
+ * (with its number) are: anything else with one dash, like -night or
+ * -9, is a word the query excludes.
+ */
+static int
+short_option(const char *a)
+{
+	a++;
+	while (*a == 'l' || *a == 'h')
+		a++;
+	if (*a == 'n')
+		for (a++; *a >= '0' && *a <= '9'; a++)
+			;
+	return *a == '\0';
+}
+
+/*
+ * Split argv into the options (to *ov, after argv[0]) and the query's
+ * words (to *wv), in order: "kbctl search owl -night --json" has one
+ * option and two words. After --, everything is a word.
+ */
+static void
+split_args(int argc, char **argv, int *oc, char ***ov, int *wc, char ***wv)
+{
+	int	i, words = 0;
+
+	*ov = ecalloc((size_t)argc + 1, sizeof(**ov));
+	*wv = ecalloc((size_t)argc + 1, sizeof(**wv));
+	(*ov)[0] = argv[0];
+	*oc = 1;
+	*wc = 0;
+	for (i = 1; i < argc; i++) {
+		if (words || argv[i][0] != '-' || argv[i][1] == '\0') {
+			(*wv)[(*wc)++] = argv[i];
+			continue;
+		}
+		if (strcmp(argv[i], "--") == 0) {
+			words = 1;
+			continue;
+		}
+		if (argv[i][1] != '-' && !short_option(argv[i])) {
+			(*wv)[(*wc)++] = argv[i];
+			continue;
+		}
+		(*ov)[(*oc)++] = argv[i];
+		/* Its value, when given apart. */
+		if (i + 1 < argc && (strcmp(argv[i], "--limit") == 0 ||
+		    strcmp(argv[i], "--offset") == 0 ||
+		    strcmp(argv[i], "--color") == 0 || (argv[i][1] != '-' &&
+		    argv[i][strlen(argv[i]) - 1] == 'n')))
+			(*ov)[(*oc)++] = argv[++i];
+	}
+}
+
+/*
  * Exit statuses as grep's: 0 hits, 1 none (and "no matches" at a
  * terminal), 2 a malformed query (kbd says where).
  */
@@ -101,12 +156,14 @@ cmd_search(int argc, char **argv)
 	Kbd__SearchHit	*h;
 	struct conn	 c;
 	struct msg	 m;
-	char		*query, *p;
+	char		*query, *p, **ov, **wv;
 	size_t		 len, i;
 	unsigned long	 limit = 10, offset = 0;
 	int		 ch, json = 0, files = 0, when = COLOR_AUTO, color, rc;
+	int		 oc;
 
-	while ((ch = cmd_getopt(argc, argv, ":hln:", lo)) != -1) {
+	split_args(argc, argv, &oc, &ov, &argc, &wv);
+	while ((ch = cmd_getopt(oc, ov, ":hln:", lo)) != -1) {
 		switch (ch) {
 		case 'n':
 			limit = parse_number("--limit", optarg, 1, 10000);
@@ -128,8 +185,7 @@ cmd_search(int argc, char **argv)
 			break;
 		}
 	}
-	argc -= optind;
-	argv += optind;
+	argv = wv;
 	if (argc == 0)
 		die_usage("no query given");
 	if (json && files)
@@ -145,6 +201,8 @@ cmd_search(int argc, char **argv)
 		p += strlen(argv[i]);
 	}
 	*p = '\0';
+	free(ov);
+	free(wv);
 	req.query = query;
 	req.limit = (uint32_t)limit;
 	req.offset = (uint32_t)offset;
