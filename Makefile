@@ -191,6 +191,7 @@ LINK_test_query		= store common
 LINK_test_sandbox	= worker common
 LINK_test_window	= supervisor proto common
 LINK_fuzz_msg		= proto common
+LINK_fuzz_query		= store common
 LINK_convert_bench	= convert proto common
 link_libs  = $(foreach l,$(or $(LINK_$(1)),convert common),$(LIB_$(l)))
 link_ext   = $(PKG_LIBS) $(if $(filter convert,$(or $(LINK_$(1)),convert)),\
