@@ -230,4 +230,5 @@ def main():
         raise SystemExit(__doc__)
 
 
-main()
+if __name__ == "__main__":
+    main()

@@ -128,6 +128,35 @@ assert_eq 0 "$(echo "$r" | jq .exit)" "exit with NO_COLOR"
 grep -q 'mice' "$T/pty-nocol" || fail "NO_COLOR: no output"
 if grep -q $'\033\[01;31m' "$T/pty-nocol"; then fail "colour despite NO_COLOR"; fi
 
+# Clients that go away while their query runs: 100 send a search and
+# close at once (the reply finds no client and is dropped), 100 more fill
+# every slot and wait; kbd answers the rest and stays up.
+pid=$(kbd_pid)
+python3 - "$KB" "$(dirname "$0")/../../scripts" <<'PY' || fail "clients that leave"
+import socket, sys
+sys.path.insert(0, sys.argv[2])
+import searchbench as sb
+path = sb.sock_path(sys.argv[1])
+for rounds in range(2):
+    socks = []
+    for i in range(100):
+        c = sb.Conn(path)
+        c.s.sendall(sb.hello())
+        c.recv_one()
+        c.s.sendall(sb.search_req("night OR event OR fields", 1000))
+        socks.append(c)
+    if rounds == 0:
+        for c in socks:
+            c.s.close()
+    else:
+        for c in socks:
+            mtype, body = c.recv_one()
+            assert sb.rep_ok(mtype, body), mtype
+            c.s.close()
+PY
+assert_eq "$pid" "$(kbd_pid)" "kbd still up"
+assert_eq "owls" "$(docs mice)" "a search after clients left"
+
 # A fleet at once: 200 searches while an add runs, each answered right.
 make_corpus "$T/big" 1500
 job=$(kbctl add --no-wait --json "$T/big" | jq .job)
