@@ -11,7 +11,8 @@
 # and with an fsync of each published file (KBD_DURABILITY, kbd(8)), and
 # one-file adds in each mode; BENCH_ONLY=durability runs only that.
 # Search throughput and latency under load: BENCH_ONLY=search
-# (BENCH_SEARCH_DOCS, default 3000).
+# (BENCH_SEARCH_DOCS, default 3000; BENCH_SEARCH_CLIENTS 1000,
+# BENCH_AGENTS 7000, BENCH_AT_ONCE 400).
 set -eu
 cd "$(dirname "$0")/.."
 BIN=$(pwd)/bin
@@ -67,6 +68,9 @@ PROTO=$(sed -n 's/^#define KBD_PROTO_VERSION[[:space:]]*//p' proto/kbd-protocol.
 # kbctl --help (which never reaches kbd) while another add runs, and
 # /bin/true; the add's throughput alone and under each load; what kbctl
 # costs at start-up.
+S_CLIENTS=${BENCH_SEARCH_CLIENTS:-1000}
+S_AGENTS=${BENCH_AGENTS:-7000}
+S_AT_ONCE=${BENCH_AT_ONCE:-400}
 search_bench() {
 	local kb="$W/qkb" t0 t1 job d q
 	local docs=${BENCH_SEARCH_DOCS:-3000} more=$(( ${BENCH_SEARCH_DOCS:-3000} * 2 / 3 ))
@@ -96,15 +100,15 @@ search_bench() {
 		echo "$t1 - $t0" | bc -l
 	}
 	bg_add "$W/qb"
-	S_MANY=$(python3 scripts/searchbench.py many "$kb" 1000 20)
+	S_MANY=$(python3 scripts/searchbench.py many "$kb" "$S_CLIENTS" 20)
 	S_ADD_MANY=$(bg_wait)
 	bg_add "$W/qc"
-	S_FLEET=$(python3 scripts/searchbench.py fleet "$kb" 7000 400 "$BIN/kbctl" kb)
+	S_FLEET=$(python3 scripts/searchbench.py fleet "$kb" "$S_AGENTS" "$S_AT_ONCE" "$BIN/kbctl" kb)
 	S_ADD_FLEET=$(bg_wait)
 	bg_add "$W/qd"
-	S_HELP=$(python3 scripts/searchbench.py fleet "$kb" 7000 400 "$BIN/kbctl" help)
+	S_HELP=$(python3 scripts/searchbench.py fleet "$kb" "$S_AGENTS" "$S_AT_ONCE" "$BIN/kbctl" help)
 	bg_wait >/dev/null
-	S_TRUE=$(python3 scripts/searchbench.py fleet "$kb" 7000 400 "$BIN/kbctl" true)
+	S_TRUE=$(python3 scripts/searchbench.py fleet "$kb" "$S_AGENTS" "$S_AT_ONCE" "$BIN/kbctl" true)
 	S_DOCS=$("$BIN/kbctl" -C "$kb" list | wc -l)
 	"$BIN/kbctl" -C "$kb" stop >/dev/null
 	# Start-up: 300 runs one after the other, kbctl --help against /bin/true.
@@ -133,16 +137,17 @@ print_search() {
 	    "$S_DOCS" "${BENCH_SEARCH_DOCS:-3000}" "$(nproc)"
 	printf '  one connection          : %8.0f searches/s (%d in %.1f s, %d errors)\n' \
 	    "$(echo "$n / $t" | bc -l)" "$n" "$t" "$e"
-	printf '  1000 clients, during add: %d searches, %d errors, p50 %.1f ms, p99 %.1f ms, max %.1f ms\n' \
-	    "$m1" "$e1" "$p50" "$p99" "$mx"
-	printf '  7000 agents, 400 at once, during an add (p50 / p99 of each process, spawn to exit):\n'
+	printf '  %d clients, during add: %d searches, %d errors, p50 %.1f ms, p99 %.1f ms, max %.1f ms\n' \
+	    "$S_CLIENTS" "$m1" "$e1" "$p50" "$p99" "$mx"
+	printf '  %d agents, %d at once, during an add (p50 / p99 of each process, spawn to exit):\n' \
+	    "$S_AGENTS" "$S_AT_ONCE"
 	printf '    kbctl search or status: %d runs, %d errors, p50 %7.1f ms, p99 %7.1f ms\n' \
 	    "$fn" "$fe" "$f50" "$f99"
 	printf '    kbctl --help          : %d runs, %d errors, p50 %7.1f ms, p99 %7.1f ms  (search/status p99 = %.2fx this)\n' \
 	    "$hn" "$he" "$h50" "$h99" "$(echo "$f99 / $h99" | bc -l)"
 	printf '    /bin/true (no add)    : %d runs, %d errors, p50 %7.1f ms, p99 %7.1f ms\n' \
 	    "$tn" "$te" "$t50" "$t99"
-	printf '  add of ~%d files        : alone %.0f files/s; with 1000 clients %.0f (%.2fx); with the agents %.0f (%.2fx)\n' \
+	printf '  add of ~%d files        : alone %.0f files/s; with the clients %.0f (%.2fx); with the agents %.0f (%.2fx)\n' \
 	    "$more" "$(echo "$more / $S_ADD_ALONE" | bc -l)" \
 	    "$(echo "$more / $S_ADD_MANY" | bc -l)" "$(echo "$S_ADD_ALONE / $S_ADD_MANY" | bc -l)" \
 	    "$(echo "$more / $S_ADD_FLEET" | bc -l)" "$(echo "$S_ADD_ALONE / $S_ADD_FLEET" | bc -l)"
