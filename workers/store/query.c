@@ -52,6 +52,8 @@ struct group {
 };
 
 static int	parse_or(struct parser *, int, struct sbuf *);
+static int	fail(struct parser *, const char *, const char *, const char *,
+		    ...) __attribute__((format(printf, 4, 5)));
 
 static int
 sb_add(struct parser *ps, struct sbuf *b, const char *s, size_t n)
