@@ -122,7 +122,7 @@ search_bench() {
 	S_TRUE_MS=$(echo "($t1 - $t0) * 1000 / 300" | bc -l)
 	S_LIBS=$(ldd "$BIN/kbctl" | awk '$1 !~ /vdso|ld-linux/ {print $1}' | tr '\n' ' ')
 	S_LD=$(LD_DEBUG=statistics "$BIN/kbctl" --help 2>&1 >/dev/null |
-	    awk '/total startup time/ {t=$(NF-1)} /time needed for relocation/ {r=$(NF-2)} END {print t, r}')
+	    awk '/total startup time/ {t=$(NF-1)} /time needed for relocation/ {r=$NF; gsub(/[()%]/, "", r)} END {print t, r}')
 }
 print_search() {
 	local n t e m1 e1 p50 p99 mx fn fe f50 f99 hn he h50 h99 tn te t50 t99 ld_t ld_r
