@@ -159,6 +159,7 @@ test_compiled(void **state)
 	/* FTS5 syntax in a word is text for the tokenizer, not syntax. */
 	match_is("NEAR(a b)", "(\"NEAR\" AND ((\"a\" AND \"b\")))");
 	match_is("\"a:b\"", "\"a:b\"");
+	match_is("note:", "\"note:\"");
 	match_is("std::vector", "\"std::vector\"");
 }
 
@@ -248,6 +249,8 @@ test_errors(void **state)
 	    "column 3 (expected added:YYYY-MM-DD, YYYY-MM or YYYY, after > "
 	    ">= < <= or none)");
 	error_is("()", "empty parentheses at column 1");
+	error_is("owl title:", "title: needs a value at column 5");
+	error_is("type: x", "type: needs a value at column 1");
 	error_is("\"\"", "empty phrase at column 1");
 	error_is("type:pdf OR x", "a field cannot be one side of OR at "
 	    "column 1 (a field applies to the whole query: group the "

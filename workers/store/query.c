@@ -416,8 +416,8 @@ term(struct parser *ps, int depth, int neg, struct group *g)
 	struct sbuf	 t = { NULL, 0, 0 }, cond = { NULL, 0, 0 };
 	const char	*at = ps->p, *colon, *v;
 	char		 name[8];
-	size_t		 n, k, i;
-	int		 r = -1;
+	size_t		 n, k, i, fi;
+	int		 r = -1, isname;
 
 	if (*at == '(') {
 		ps->p++;
@@ -449,13 +449,22 @@ term(struct parser *ps, int depth, int neg, struct group *g)
 		for (i = 0; i < k; i++)
 			if (!islower((unsigned char)at[i]))
 				break;
-		/* name:value, or name:"phrase"; std::vector is a word. */
-		if (colon != NULL && k > 0 && i == k && colon[1] != ':' &&
-		    (k + 1 < n || colon[1] == '"')) {
-			for (i = 0; fields[i] != NULL; i++)
-				if (strlen(fields[i]) == k &&
-				    strncmp(fields[i], at, k) == 0)
-					break;
+		isname = colon != NULL && k > 0 && i == k && colon[1] != ':';
+		for (fi = 0; isname && fields[fi] != NULL; fi++)
+			if (strlen(fields[fi]) == k &&
+			    strncmp(fields[fi], at, k) == 0)
+				break;
+		/*
+		 * name:value, or name:"phrase"; std::vector is a word, and
+		 * so is "note:" (but "title:" lacks its value).
+		 */
+		if (isname && k + 1 == n && colon[1] != '"' &&
+		    fields[fi] != NULL) {
+			fail(ps, at, NULL, "%s: needs a value", fields[fi]);
+			goto out;
+		}
+		if (isname && (k + 1 < n || colon[1] == '"')) {
+			i = fi;
 			if (fields[i] == NULL) {
 				fail(ps, at, "(fields: title type path lang "
 				    "added; quote a word to search for it)",
