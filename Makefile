@@ -60,7 +60,7 @@ FAILPOINTS ?= 1
 ifeq ($(FAILPOINTS),1)
 CPPFLAGS += -DKBD_FAILPOINTS
 endif
-LDFLAGS	+= $(SANFLAGS)
+LDFLAGS	+= $(SANFLAGS) -pthread
 
 DEPS_STAMP = build/.deps-ok
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
@@ -200,10 +200,12 @@ LINK_test_durability	= store common
 LINK_test_journal	= store common
 LINK_test_msg		= proto common
 LINK_test_naming	= store common
+LINK_test_query		= store common
 LINK_test_sandbox	= worker common
 LINK_test_window	= supervisor proto common
 LINK_test_tokenizer	= store proto common
 LINK_fuzz_msg		= proto common
+LINK_fuzz_query		= store common
 LINK_convert_bench	= convert proto common
 link_libs  = $(foreach l,$(or $(LINK_$(1)),convert common),$(LIB_$(l)))
 link_ext   = $(PKG_LIBS) $(if $(filter convert,$(or $(LINK_$(1)),convert)),\

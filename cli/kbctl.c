@@ -60,11 +60,18 @@ static const struct cmd cmds[] = {
 	  "  -n, --limit n at most n jobs (1-1000, default 20)\n"
 	  "  --json        an array of job summaries\n",
 	  cmd_jobs },
-	{ "search", "[--limit n] [--json] query ...",
-	  "Full-text search (FTS5 query syntax); best hits first.\n"
+	{ "search", "[-l] [--limit n] [--offset n] [--json] [--color when] "
+	  "query ...",
+	  "Full-text search; best hits first. Words are ANDed; OR, -word,\n"
+	  "NOT word, \"a phrase\", prefix*, (groups), title:, type:pdf,\n"
+	  "path:GLOB, lang:xx, added:>YYYY-MM-DD (kbctl(1)). Exit 1: no\n"
+	  "hits; 2: a malformed query.\n"
 	  "  -n, --limit n at most n hits (1-10000, default 10)\n"
-	  "  --json        an array of {doc, title, score, snippet, source,\n"
-	  "                src_path}\n",
+	  "  --offset n    skip the first n hits (paging)\n"
+	  "  -l, --files   document names only\n"
+	  "  --color when  matches in colour: auto (default), always, never\n"
+	  "  --json        an array of {doc, title, score, snippet, matches,\n"
+	  "                source, wiki, src_path}\n",
 	  cmd_search },
 	{ "show", "[--summary | --raw | --meta] [--lines a-b | --bytes a-b] "
 	  "[-o file] [--json] doc",

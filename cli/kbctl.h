@@ -126,6 +126,7 @@ void	 jobj_end(struct jobj *);
 /* text_put: a path (control characters escaped), or TEXT_LINE: one line. */
 #define TEXT_LINE	1
 void	 text_put(FILE *, const char *, int);
+void	 text_putn(FILE *, const char *, size_t, int);
 void	 out_flush(void);
 
 /* paths.c */

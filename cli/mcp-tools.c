@@ -169,13 +169,19 @@ tool_search(json_t *args, struct tool_error *t)
 	}
 	/* One more than asked, to know whether more follow. */
 	req.query = (char *)query;
-	req.limit = (uint32_t)(off + limit + 1 > SEARCH_MAX ? SEARCH_MAX :
-	    off + limit + 1);
+	req.offset = (uint32_t)off;
+	req.limit = (uint32_t)(limit + 1);
 	if (kb_call(MSG_SEARCH_REQ, &req.base, &m, MSG_SEARCH_REP, t) == -1)
 		return NULL;
 	rep = (Kbd__SearchRep *)m.pb;
+	if (rep->error != NULL && rep->error[0] != '\0') {
+		/* A malformed query: the parser's one line, with its column. */
+		terr(t, "search: %s", rep->error);
+		msg_free(&m);
+		return NULL;
+	}
 	hits = json_array();
-	for (i = off; i < rep->n_hits && i < off + limit; i++) {
+	for (i = 0; i < rep->n_hits && i < limit; i++) {
 		h = rep->hits[i];
 		json_array_append_new(hits, json_pack("{s:o, s:o, s:o, s:f, "
 		    "s:o, s:o}", "doc", jstr(h->doc), "title", jstr(h->title),
@@ -183,7 +189,7 @@ tool_search(json_t *args, struct tool_error *t)
 		    "wiki_path", jstr(h->source), "source_path",
 		    jstr(h->src_path)));
 	}
-	more = rep->n_hits > off + limit;
+	more = rep->n_hits > limit;
 	msg_free(&m);
 	return json_pack("{s:o, s:I, s:b}", "hits", hits,
 	    "offset", (json_int_t)off, "more", more);

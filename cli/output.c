@@ -133,9 +133,17 @@ jobj_end(struct jobj *o)
 void
 text_put(FILE *f, const char *str, int flags)
 {
-	const unsigned char	*s = (const unsigned char *)(str ? str : "");
+	text_putn(f, str, str ? strlen(str) : 0, flags);
+}
 
-	for (; *s != '\0'; s++) {
+/* The first n bytes of str (a part of a snippet), as text_put. */
+void
+text_putn(FILE *f, const char *str, size_t n, int flags)
+{
+	const unsigned char	*s = (const unsigned char *)(str ? str : "");
+	const unsigned char	*end = s + n;
+
+	for (; s < end && *s != '\0'; s++) {
 		if (*s >= 0x20 && *s != 0x7f) {
 			fputc(*s, f);
 			continue;

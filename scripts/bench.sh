@@ -10,7 +10,10 @@
 # The cost of durability: the small tree added with one syncfs per batch
 # and with an fsync of each published file (KBD_DURABILITY, kbd(8)), and
 # one-file adds in each mode; BENCH_ONLY=durability runs only that.
-# Known-item search: scripts/knownitem.py (BENCH_ONLY=search).
+# Search throughput and latency under load: BENCH_ONLY=search
+# (BENCH_SEARCH_DOCS, default 3000; BENCH_SEARCH_CLIENTS 1000,
+# BENCH_AGENTS 7000, BENCH_AT_ONCE 400).
+# Known-item search: scripts/knownitem.py (BENCH_ONLY=knownitem).
 set -eu
 cd "$(dirname "$0")/.."
 BIN=$(pwd)/bin
@@ -58,6 +61,109 @@ run_add() {
 }
 
 PROTO=$(sed -n 's/^#define KBD_PROTO_VERSION[[:space:]]*//p' proto/kbd-protocol.h)
+
+# Search (scripts/searchbench.py): a KB of BENCH_SEARCH_DOCS (3000) docs;
+# one persistent connection back to back; 1000 persistent clients while an
+# add runs; 7000 agents, 400 at a time, each a kbctl search or status
+# process, while an add runs, against the same harness running
+# kbctl --help (which never reaches kbd) while another add runs, and
+# /bin/true; the add's throughput alone and under each load; what kbctl
+# costs at start-up.
+S_CLIENTS=${BENCH_SEARCH_CLIENTS:-1000}
+S_AGENTS=${BENCH_AGENTS:-7000}
+S_AT_ONCE=${BENCH_AT_ONCE:-400}
+search_bench() {
+	local kb="$W/qkb" t0 t1 job d q
+	local docs=${BENCH_SEARCH_DOCS:-3000} more=$(( ${BENCH_SEARCH_DOCS:-3000} * 2 / 3 ))
+	gen "$W/q0" "$docs"
+	for d in a b c d; do
+		# Different sizes: different seeds, different content.
+		gen "$W/q$d" "$((more + $(printf '%d' "'$d") - 96))"
+	done
+	"$BIN/kbctl" -C "$kb" init >/dev/null
+	"$BIN/kbctl" -C "$kb" add "$W/q0" --jobs "$J" >/dev/null
+	S_ONE=$(python3 scripts/searchbench.py one "$kb" 5)
+	addtime() {	# tree: seconds for the add alone
+		t0=$(now)
+		"$BIN/kbctl" -C "$kb" add "$1" --jobs "$J" >/dev/null
+		t1=$(now)
+		echo "$t1 - $t0" | bc -l
+	}
+	S_ADD_ALONE=$(addtime "$W/qa")
+	# An add in the background, its wall time once it is done.
+	bg_add() {
+		t0=$(now)
+		job=$("$BIN/kbctl" -C "$kb" add --no-wait "$1" --jobs "$J" | awk '{print $2}')
+	}
+	bg_wait() {
+		"$BIN/kbctl" -C "$kb" wait "$job" >/dev/null || true
+		t1=$(now)
+		echo "$t1 - $t0" | bc -l
+	}
+	bg_add "$W/qb"
+	S_MANY=$(python3 scripts/searchbench.py many "$kb" "$S_CLIENTS" 20)
+	S_ADD_MANY=$(bg_wait)
+	bg_add "$W/qc"
+	S_FLEET=$(python3 scripts/searchbench.py fleet "$kb" "$S_AGENTS" "$S_AT_ONCE" "$BIN/kbctl" kb)
+	S_ADD_FLEET=$(bg_wait)
+	bg_add "$W/qd"
+	S_HELP=$(python3 scripts/searchbench.py fleet "$kb" "$S_AGENTS" "$S_AT_ONCE" "$BIN/kbctl" help)
+	bg_wait >/dev/null
+	S_TRUE=$(python3 scripts/searchbench.py fleet "$kb" "$S_AGENTS" "$S_AT_ONCE" "$BIN/kbctl" true)
+	S_DOCS=$("$BIN/kbctl" -C "$kb" list | wc -l)
+	"$BIN/kbctl" -C "$kb" stop >/dev/null
+	# Start-up: 300 runs one after the other, kbctl --help against /bin/true.
+	t0=$(now)
+	for q in $(seq 300); do "$BIN/kbctl" --help >/dev/null; done
+	t1=$(now)
+	S_HELP_MS=$(echo "($t1 - $t0) * 1000 / 300" | bc -l)
+	t0=$(now)
+	for q in $(seq 300); do /bin/true; done
+	t1=$(now)
+	S_TRUE_MS=$(echo "($t1 - $t0) * 1000 / 300" | bc -l)
+	S_LIBS=$(ldd "$BIN/kbctl" | awk '$1 !~ /vdso|ld-linux/ {print $1}' | tr '\n' ' ')
+	S_LD=$(LD_DEBUG=statistics "$BIN/kbctl" --help 2>&1 >/dev/null |
+	    awk '/total startup time/ {t=$(NF-1)} /time needed for relocation/ {r=$NF; gsub(/[()%]/, "", r)} END {print t, r}')
+}
+print_search() {
+	local n t e m1 e1 p50 p99 mx fn fe f50 f99 hn he h50 h99 tn te t50 t99 ld_t ld_r
+	read -r n t e <<<"$S_ONE"
+	read -r m1 e1 p50 p99 mx <<<"$S_MANY"
+	read -r fn fe f50 f99 <<<"$S_FLEET"
+	read -r hn he h50 h99 <<<"$S_HELP"
+	read -r tn te t50 t99 <<<"$S_TRUE"
+	read -r ld_t ld_r <<<"$S_LD"
+	local more=$(( ${BENCH_SEARCH_DOCS:-3000} * 2 / 3 ))
+	printf 'search: a KB of %s documents at the end (%s at the start), %s cores\n' \
+	    "$S_DOCS" "${BENCH_SEARCH_DOCS:-3000}" "$(nproc)"
+	printf '  one connection          : %8.0f searches/s (%d in %.1f s, %d errors)\n' \
+	    "$(echo "$n / $t" | bc -l)" "$n" "$t" "$e"
+	printf '  %d clients, during add: %d searches, %d errors, p50 %.1f ms, p99 %.1f ms, max %.1f ms\n' \
+	    "$S_CLIENTS" "$m1" "$e1" "$p50" "$p99" "$mx"
+	printf '  %d agents, %d at once, during an add (p50 / p99 of each process, spawn to exit):\n' \
+	    "$S_AGENTS" "$S_AT_ONCE"
+	printf '    kbctl search or status: %d runs, %d errors, p50 %7.1f ms, p99 %7.1f ms\n' \
+	    "$fn" "$fe" "$f50" "$f99"
+	printf '    kbctl --help          : %d runs, %d errors, p50 %7.1f ms, p99 %7.1f ms  (search/status p99 = %.2fx this)\n' \
+	    "$hn" "$he" "$h50" "$h99" "$(echo "$f99 / $h99" | bc -l)"
+	printf '    /bin/true (no add)    : %d runs, %d errors, p50 %7.1f ms, p99 %7.1f ms\n' \
+	    "$tn" "$te" "$t50" "$t99"
+	printf '  add of ~%d files        : alone %.0f files/s; with the clients %.0f (%.2fx); with the agents %.0f (%.2fx)\n' \
+	    "$more" "$(echo "$more / $S_ADD_ALONE" | bc -l)" \
+	    "$(echo "$more / $S_ADD_MANY" | bc -l)" "$(echo "$S_ADD_ALONE / $S_ADD_MANY" | bc -l)" \
+	    "$(echo "$more / $S_ADD_FLEET" | bc -l)" "$(echo "$S_ADD_ALONE / $S_ADD_FLEET" | bc -l)"
+	printf '  kbctl start-up          : --help %.2f ms a run, /bin/true %.2f ms (%.1fx); links %s;\n' \
+	    "$S_HELP_MS" "$S_TRUE_MS" "$(echo "$S_HELP_MS / $S_TRUE_MS" | bc -l)" "$S_LIBS"
+	printf '                            dynamic loader %s cycles, %s%% of it relocating (mostly libcrypto, needed only for\n' \
+	    "$ld_t" "$ld_r"
+	printf '                            the SHA-256 of the long-path socket fallback, common/sockpath.c)\n'
+}
+if [ "${BENCH_ONLY:-}" = search ]; then
+	search_bench
+	print_search
+	exit 0
+fi
+
 small=$((N / 4))
 gen "$W/small" "$small"
 
@@ -111,13 +217,13 @@ if [ "${BENCH_ONLY:-}" = durability ]; then
 	exit 0
 fi
 # Known-item search (issue 12): python3.11-doc pages, each searched for
-# by its title; BENCH_ONLY=search runs only that.
-print_search() {
-	echo "search:"
+# by its title; BENCH_ONLY=knownitem runs only that.
+print_knownitem() {
+	echo "known-item search:"
 	python3 scripts/knownitem.py --bin "$BIN" | sed 's/^/  /'
 }
-if [ "${BENCH_ONLY:-}" = search ]; then
-	print_search
+if [ "${BENCH_ONLY:-}" = knownitem ]; then
+	print_knownitem
 	exit 0
 fi
 gen "$W/large" "$N"
@@ -162,6 +268,9 @@ printf '  clients at once         : %d answered in %.2f s, %d in %.2f s; supervi
     "$C_N1" "$C_T1" "$C_N7" "$C_T7" "$C_BEFORE" "$C_1K" "$C_7K"
 
 print_durability
+
+search_bench
+print_search
 
 # Conversion per format, and the cost of isolation: the same documents
 # through convert() in a plain loop and through a real sandboxed worker
@@ -212,4 +321,4 @@ echo "conversion per format (library in a plain loop vs a sandboxed worker; rati
 echo "PDF: MuPDF's structured text alone vs kbd's convert(), same process, same PDFs:"
 grep '\.pdf$' "$W/list" | "$(dirname "$BIN")/build/release/bench/pdf_raw" |
     sed 's/^/  /'
-print_search
+print_knownitem

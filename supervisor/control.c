@@ -47,11 +47,17 @@ struct client {
 	int			 closing;	/* drop once output is flushed */
 	int			 listing;	/* a list is streaming */
 	int64_t			 list_after;
+	uint64_t		 id;		/* search replies find it so */
+	TAILQ_ENTRY(client)	 sentry;	/* waiting for a search slot */
+	int			 sblocked;	/* on that list */
 };
 TAILQ_HEAD(clientlist, client);
 
 static struct clientlist	clients = TAILQ_HEAD_INITIALIZER(clients);
 static struct clientlist	waiting = TAILQ_HEAD_INITIALIZER(waiting);
+/* Their next request is a search and every slot is taken: not read yet. */
+static struct clientlist	sblocked = TAILQ_HEAD_INITIALIZER(sblocked);
+static uint64_t			next_id = 1;
 static int			listen_fd = -1;
 static struct event		*listen_ev;
 static char			sock_path[256];
@@ -116,6 +122,7 @@ control_accept(evutil_socket_t fd, short ev, void *arg)
 			continue;
 		}
 		c = xcalloc(1, sizeof(*c));
+		c->id = next_id++;
 		chan_init(&c->chan, s, 1, MSG_MAX_CLIENT);
 		c->rev = event_new(sup_base, s, EV_READ | EV_PERSIST,
 		    client_read, c);
@@ -262,6 +269,8 @@ client_drop(struct client *c, const char *why)
 	job_client_gone(c);
 	if (c->waiting)
 		TAILQ_REMOVE(&waiting, c, wentry);
+	if (c->sblocked)
+		TAILQ_REMOVE(&sblocked, c, sentry);
 	TAILQ_REMOVE(&clients, c, entry);
 	event_free(c->rev);
 	event_free(c->wev);
@@ -402,6 +411,76 @@ client_done(struct client *c)
 		event_active(c->rev, EV_READ, 0);
 }
 
+/*
+ * The next request is a search and no slot is free: leave it in the
+ * client's input buffer and stop reading the client until a slot frees
+ * (control_search_slots). Waiting costs a client nothing but its buffer.
+ */
+static int
+search_waits(struct client *c)
+{
+	struct msg_hdr	hdr;
+
+	if (!c->hello || c->chan.ilen < MSG_HDR_LEN ||
+	    search_slots_free() > 0)
+		return 0;
+	memcpy(&hdr, c->chan.ibuf, MSG_HDR_LEN);
+	if (hdr.type != MSG_SEARCH_REQ)
+		return 0;
+	event_del(c->rev);
+	c->sblocked = 1;
+	TAILQ_INSERT_TAIL(&sblocked, c, sentry);
+	return 1;
+}
+
+void
+control_search_slots(void)
+{
+	struct client	*c;
+	unsigned	 n = search_slots_free();
+
+	/* As many as there are slots: each takes one when it reads. */
+	while (n-- > 0 && (c = TAILQ_FIRST(&sblocked)) != NULL) {
+		TAILQ_REMOVE(&sblocked, c, sentry);
+		c->sblocked = 0;
+		event_add(c->rev, NULL);
+		event_active(c->rev, EV_READ, 0);
+	}
+}
+
+/* By id: the client may have gone while its query ran. */
+static struct client *
+client_by_id(uint64_t id)
+{
+	struct client	*c;
+
+	TAILQ_FOREACH(c, &clients, entry)
+		if (c->id == id)
+			return c;
+	return NULL;
+}
+
+void
+control_search_reply(uint64_t id, Kbd__SearchRep *rep, int rc,
+    const char *err)
+{
+	Kbd__SearchRep	 bad = KBD__SEARCH_REP__INIT;
+	struct client	*c;
+
+	if ((c = client_by_id(id)) == NULL || c->closing)
+		return;
+	if (rc == -1) {
+		client_error(c, "search: %s", err);
+		return;
+	}
+	if (rc == 1) {
+		bad.error = (char *)err;
+		rep = &bad;
+	}
+	client_send(c, MSG_SEARCH_REP, &rep->base);
+	client_done(c);
+}
+
 static void
 client_read(evutil_socket_t fd, short ev, void *arg)
 {
@@ -425,6 +504,8 @@ client_read(evutil_socket_t fd, short ev, void *arg)
 		}
 	}
 	while (!c->busy && !c->closing) {
+		if (search_waits(c))
+			return;
 		r = chan_get(&c->chan, &m);
 		if (r == 0)
 			return;
@@ -617,26 +698,11 @@ client_dispatch(struct client *c, struct msg *m)
 	case MSG_WAIT_REQ:
 		job_wait_request(c, (Kbd__WaitReq *)m->pb);
 		return;
-	case MSG_SEARCH_REQ: {
-		Kbd__SearchReq	*q = (Kbd__SearchReq *)m->pb;
-		Kbd__SearchRep	 rep = KBD__SEARCH_REP__INIT;
-		char		 err[256];
-
-		if (q->query[0] == '\0') {
-			client_error(c, "empty query");
-			return;
-		}
-		if (dbread_search(q->query, q->limit ? q->limit : 10, &rep, err,
-		    sizeof(err)) == -1) {
-			dbread_search_free(&rep);
-			client_error(c, "search: %s", err);
-			return;
-		}
-		client_send(c, MSG_SEARCH_REP, &rep.base);
-		dbread_search_free(&rep);
-		client_done(c);
+	case MSG_SEARCH_REQ:
+		/* search_waits saw a free slot; the reply comes later. */
+		if (search_submit(c->id, (Kbd__SearchReq *)m->pb) == -1)
+			client_error(c, "search: no free slot");
 		return;
-	}
 	case MSG_SHOW_REQ:
 		show_request(c, ((Kbd__ShowReq *)m->pb)->doc);
 		return;

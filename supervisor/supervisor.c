@@ -214,6 +214,7 @@ committer_ready(struct msg *m)
 	if (first) {
 		if (dbread_open(sup_opts->kbroot) == -1)
 			fatalx("cannot open the registry");
+		search_init(sup_opts->kbroot, control_search_reply);
 		job_resume();
 	}
 	commitq_send();
@@ -477,6 +478,7 @@ supervisor_main(const struct kbd_opts *o, int readyfd)
 		if (dbread_open_immutable(o->kbroot) == -1)
 			start_failed(readyfd, "%s/" KB_DB ": cannot open the "
 			    "registry read-only (see %s)", o->kbroot, logpath);
+		search_init(o->kbroot, control_search_reply);
 		log_info("kbd %d started for %s on a read-only file system: "
 		    "queries only", (int)getpid(), o->kbroot);
 	} else {
@@ -498,6 +500,7 @@ supervisor_main(const struct kbd_opts *o, int readyfd)
 
 	event_base_dispatch(sup_base);
 
+	search_shutdown();
 	dbread_close();
 	log_info("kbd %d exiting", (int)getpid());
 	exit(0);

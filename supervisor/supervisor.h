@@ -192,6 +192,22 @@ void	 progress_stopped(struct job *);
 void	 forward_remove(struct client *, const Kbd__RemoveReq *);
 void	 forward_lint(struct client *, const Kbd__LintReq *);
 
+/* search.c: queries on reader threads, off the loop */
+
+/* Queries queued or running at once; more wait unread at their clients. */
+#define SEARCH_SLOTS	64
+/*
+ * A reply, on the loop: rc 0 the hits, 1 a malformed query, -1 the
+ * registry failed (err says why). The callee may take rep's contents.
+ */
+typedef void	(*search_reply_cb)(uint64_t client, Kbd__SearchRep *rep,
+		    int rc, const char *err);
+void		 search_init(const char *kbroot, search_reply_cb);
+/* 0 queued, -1 no free slot. */
+int		 search_submit(uint64_t client, const Kbd__SearchReq *);
+unsigned	 search_slots_free(void);
+void		 search_shutdown(void);
+
 /* control.c: the control socket and its clients */
 
 void	 control_init(const char *kbroot);
@@ -211,5 +227,9 @@ int	 client_send_advisory(struct client *, uint32_t type,
 void	 client_error(struct client *, const char *fmt, ...)
 	    __attribute__((format(printf, 2, 3)));
 void	 client_done(struct client *);	/* request answered, read the next */
+/* search.c's replies, and its slots freed: wake clients waiting for one. */
+void	 control_search_reply(uint64_t client, Kbd__SearchRep *, int rc,
+	    const char *err);
+void	 control_search_slots(void);
 
 #endif /* KBD_SUPERVISOR_H */

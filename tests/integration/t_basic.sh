@@ -53,7 +53,9 @@ for k in title score; do
 done
 assert_eq "Note 1235" "$(echo "$hit" | jq -r '.[0].title')" "title from heading"
 assert_eq 0 "$(kbctl search nosuchwordanywhere --json | jq length)" "no hits"
-kbctl search "kill -9" >/dev/null || fail "search with punctuation"
+# A leading minus excludes: "kill -9" is kill without 9, no hits, no error.
+expect_status 1 kbctl search "kill -9"
+expect_status 0 kbctl search "word1235 -9" >/dev/null
 
 # Re-adding the same tree adds nothing and reads nothing: every file is
 # recognised by its (dev, inode, size, mtime) before any worker sees it.

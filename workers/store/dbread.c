@@ -4,9 +4,8 @@
  * committer is the only writer; in WAL mode these reads never block it
  * nor see half a batch.
  */
-#include <sys/stat.h>
-
 #include <sys/types.h>
+#include <sys/stat.h>
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,6 +17,7 @@
 #include "dbread.h"
 #include "kbpath.h"
 #include "log.h"
+#include "query.h"
 #include "tokenizer.h"
 #include "util.h"
 #include "xmalloc.h"
@@ -25,8 +25,6 @@
 static sqlite3		*db;
 static sqlite3_stmt	*st_hash, *st_stat, *st_job, *st_newest, *st_list;
 static sqlite3_stmt	*st_show, *st_after, *st_before, *st_words;
-static sqlite3_stmt	*st_langs;
-static struct tok_counter *counter;
 
 static sqlite3_stmt *
 prep(const char *sql)
@@ -38,6 +36,8 @@ prep(const char *sql)
 		fatalx("sqlite prepare: %s: %s", sql, sqlite3_errmsg(db));
 	return st;
 }
+
+static int		 immutable;	/* read-only media (dbread_open_immutable) */
 
 /*
  * A URI of path with immutable=1: '%', '?' and '#' (and anything not
@@ -66,62 +66,69 @@ immutable_uri(const char *path)
 	return uri;
 }
 
-static int	open_db(const char *, int);
-
-int
-dbread_open(const char *kbroot)
+/*
+ * Every read-only connection is opened here, the supervisor's and each
+ * search thread's: whatever a connection needs to read the index (kbd's
+ * tokenizer and rank function) is set up in this one place. NOMUTEX: a
+ * connection is used by one thread at a time. On read-only media,
+ * SQLite's immutable mode, unless a write-ahead log holds pages (it
+ * ignores one): then the ordinary way, which reads a WAL read-only when
+ * its -shm file is there too.
+ */
+static sqlite3 *
+open_ro(const char *kbroot)
 {
-	return open_db(kbroot, 0);
+	struct stat	 st;
+	sqlite3		*c = NULL;
+	char		*path, *uri = NULL;
+	int		 flags = SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX;
+
+	xasprintf(&path, "%s/" KB_DB, kbroot);
+	if (immutable) {
+		xasprintf(&uri, "%s-wal", path);
+		if (stat(uri, &st) == 0 && st.st_size > 0) {
+			free(uri);
+			uri = NULL;
+		} else {
+			free(uri);
+			uri = immutable_uri(path);
+			flags |= SQLITE_OPEN_URI;
+		}
+	}
+	if (sqlite3_open_v2(uri != NULL ? uri : path, &c, flags, NULL) !=
+	    SQLITE_OK) {
+		log_warnx("%s: %s", path, c ? sqlite3_errmsg(c) : "no memory");
+		sqlite3_close(c);
+		free(uri);
+		free(path);
+		return NULL;
+	}
+	free(uri);
+	free(path);
+	sqlite3_busy_timeout(c, 5000);
+	if (tok_register(c) == -1) {
+		log_warnx("registering the full-text tokenizer: %s",
+		    sqlite3_errmsg(c));
+		sqlite3_close(c);
+		return NULL;
+	}
+	return c;
 }
 
 int
 dbread_open_immutable(const char *kbroot)
 {
-	return open_db(kbroot, 1);
+	immutable = 1;
+	return dbread_open(kbroot);
 }
 
-static int
-open_db(const char *kbroot, int immutable)
+int
+dbread_open(const char *kbroot)
 {
-	struct stat	 st;
-	char		*path, *uri;
-	int		 flags = SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX;
-
 	if (db != NULL)
 		return 0;
-	xasprintf(&path, "%s/" KB_DB, kbroot);
-	/*
-	 * Immutable mode ignores a write-ahead log: where one holds pages,
-	 * read it the ordinary way (SQLite reads a WAL read-only when its
-	 * -shm file is there too).
-	 */
-	if (immutable) {
-		xasprintf(&uri, "%s-wal", path);
-		if (stat(uri, &st) == 0 && st.st_size > 0)
-			immutable = 0;
-		free(uri);
-	}
-	uri = immutable ? immutable_uri(path) : NULL;
-	if (immutable)
-		flags |= SQLITE_OPEN_URI;
-	if (sqlite3_open_v2(immutable ? uri : path, &db, flags, NULL) !=
-	    SQLITE_OK) {
-		free(uri);
-		log_warnx("%s: %s", path, db ? sqlite3_errmsg(db) : "no memory");
-		sqlite3_close(db);
-		db = NULL;
-		free(path);
+	if ((db = open_ro(kbroot)) == NULL)
 		return -1;
-	}
-	free(uri);
-	free(path);
-	sqlite3_busy_timeout(db, 5000);
-	if (tok_register(db) == -1)
-		fatalx("registering the full-text tokenizer: %s",
-		    sqlite3_errmsg(db));
-	st_langs = prep("SELECT value FROM meta WHERE key = 'languages'");
-	if ((counter = tok_counter_new(db)) == NULL)
-		fatalx("creating the full-text tokenizer");
 	st_hash = prep("SELECT name FROM documents WHERE hash = ?");
 	st_stat = prep("SELECT name FROM documents WHERE src_dev = ? AND "
 	    "src_ino = ? AND size = ? AND src_mtime_ns = ?");
@@ -154,9 +161,6 @@ dbread_close(void)
 	sqlite3_finalize(st_after);
 	sqlite3_finalize(st_before);
 	sqlite3_finalize(st_words);
-	sqlite3_finalize(st_langs);
-	tok_counter_free(counter);
-	counter = NULL;
 	sqlite3_close(db);
 	db = NULL;
 }
@@ -354,219 +358,280 @@ dbread_job_cancelled(uint64_t job)
 }
 
 /*
+ * Snippet markers: control bytes the converters' text does not carry
+ * (a stray one is dropped), turned into offsets before a hit leaves.
+ */
+#define MARK_START	"\x01"
+#define MARK_END	"\x02"
+
+struct dbread_conn {
+	sqlite3		*db;
+	sqlite3_stmt	*st_rank;	/* the query without field conditions */
+	sqlite3_stmt	*st_hit;	/* one hit's row and snippet */
+	sqlite3_stmt	*st_row;	/* one hit's row (fields-only query) */
+	sqlite3_stmt	*st_langs;	/* the languages the KB has indexed */
+	int		 has_lang;	/* documents has a lang column */
+};
+
+/*
  * The ranking, the one place it is defined (docs/architecture.md, "Search
  * index"): kbd_rank (rank.c) is BM25 with column weights, name 2, title
  * 10, headings 4, body 1, and a boost for a title the query matches whole.
  * It follows "WHERE fts MATCH ? AND "; the query then ends "ORDER BY rank
  * LIMIT ?", and FTS5 ranks before it joins or builds snippets.
  */
+#define RANK_SQL	"rank MATCH 'kbd_rank(2.0, 10.0, 4.0, 1.0)'"
+/* The full-text columns: name, title, headings, body; snippets are body's. */
+#define SNIPPET_COLUMN	"3"
+
 const char *
 dbread_rank_sql(void)
 {
-	return "rank MATCH 'kbd_rank(2.0, 10.0, 4.0, 1.0)'";
+	return RANK_SQL;
 }
 
-/* Stem query terms in every language the KB has indexed. */
+struct dbread_conn *
+dbread_conn_open(const char *kbroot)
+{
+	struct dbread_conn	*c;
+	sqlite3_stmt		*st;
+
+	c = xcalloc(1, sizeof(*c));
+	if ((c->db = open_ro(kbroot)) == NULL) {
+		free(c);
+		return NULL;
+	}
+	if (sqlite3_prepare_v2(c->db, "SELECT 1 FROM "
+	    "pragma_table_info('documents') WHERE name = 'lang'", -1, &st,
+	    NULL) == SQLITE_OK) {
+		c->has_lang = sqlite3_step(st) == SQLITE_ROW;
+		sqlite3_finalize(st);
+	}
+	if (sqlite3_prepare_v3(c->db, "SELECT d.name, d.title, d.src_path, "
+	    "snippet(fts, " SNIPPET_COLUMN ", '" MARK_START "', '" MARK_END
+	    "', '...', 16) "
+	    "FROM fts JOIN documents d ON d.id = fts.rowid "
+	    "WHERE fts MATCH ? AND fts.rowid = ?", -1,
+	    SQLITE_PREPARE_PERSISTENT, &c->st_hit, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v3(c->db, "SELECT name, title, src_path, "
+	    "description FROM documents WHERE id = ?", -1,
+	    SQLITE_PREPARE_PERSISTENT, &c->st_row, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v3(c->db, "SELECT value FROM meta WHERE key = "
+	    "'languages'", -1, SQLITE_PREPARE_PERSISTENT, &c->st_langs,
+	    NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v3(c->db, "SELECT fts.rowid, rank FROM fts "
+	    "JOIN documents d ON d.id = fts.rowid WHERE fts MATCH ? AND "
+	    RANK_SQL " ORDER BY rank LIMIT ? OFFSET ?", -1,
+	    SQLITE_PREPARE_PERSISTENT, &c->st_rank, NULL) != SQLITE_OK) {
+		log_warnx("registry: %s", sqlite3_errmsg(c->db));
+		dbread_conn_close(c);
+		return NULL;
+	}
+	return c;
+}
+
+void
+dbread_conn_close(struct dbread_conn *c)
+{
+	if (c == NULL)
+		return;
+	sqlite3_finalize(c->st_rank);
+	sqlite3_finalize(c->st_hit);
+	sqlite3_finalize(c->st_row);
+	sqlite3_finalize(c->st_langs);
+	sqlite3_close(c->db);
+	free(c);
+}
+
+/*
+ * Query terms are stemmed in every language the KB has indexed: the set
+ * is the tokenizer's (atomic, so each search thread may set it).
+ */
 static void
-refresh_langs(void)
+refresh_langs(struct dbread_conn *c)
 {
 	const char	*v;
 
-	if (sqlite3_step(st_langs) == SQLITE_ROW &&
-	    (v = (const char *)sqlite3_column_text(st_langs, 0)) != NULL)
+	if (sqlite3_step(c->st_langs) == SQLITE_ROW &&
+	    (v = (const char *)sqlite3_column_text(c->st_langs, 0)) != NULL)
 		tok_set_query_langs(tok_langs_parse(v));
-	sqlite3_reset(st_langs);
+	sqlite3_reset(c->st_langs);
 }
 
-/* A snippet without the language marker its column's text begins with. */
-static char *
-snippet_text(const char *s)
+/*
+ * The snippet as FTS5 marked it into h: the text without the markers, and
+ * each match as a byte offset and length into that text. The language
+ * marker an indexed column begins with (tokenizer.h) is not text.
+ */
+static void
+snippet_split(const char *s, Kbd__SearchHit *h)
 {
+	size_t		 len, o = 0, start = 0, cap = 0;
 	const char	*e;
+	int		 in = 0;
 
-	if (s == NULL)
-		return xstrdup("");
 	if (s[0] == TOK_LANG_MARK && (e = strchr(s + 1, TOK_LANG_MARK)) !=
 	    NULL && e - s < 8)
 		s = e + 1;
-	return xstrdup(s);
+	len = strlen(s);
+
+	h->snippet = xmalloc(len + 1);
+	for (; *s != '\0'; s++) {
+		if (*s == MARK_START[0] || *s == MARK_END[0]) {
+			if (*s == MARK_START[0] && !in) {
+				in = 1;
+				start = o;
+			} else if (*s == MARK_END[0] && in) {
+				in = 0;
+				if (h->n_matches + 2 > cap) {
+					cap = cap ? cap * 2 : 8;
+					h->matches = xreallocarray(h->matches,
+					    cap, sizeof(*h->matches));
+				}
+				h->matches[h->n_matches++] = (uint32_t)start;
+				h->matches[h->n_matches++] =
+				    (uint32_t)(o - start);
+			}
+			continue;
+		}
+		h->snippet[o++] = *s;
+	}
+	h->snippet[o] = '\0';
 }
 
-static int
-run_search(const char *q, unsigned limit, Kbd__SearchRep *rep, char *err,
-    size_t errlen)
+static const char *
+col_str(sqlite3_stmt *st, int i)
 {
-	sqlite3_stmt	*st;
+	const unsigned char	*t = sqlite3_column_text(st, i);
+
+	return t != NULL ? (const char *)t : "";
+}
+
+/* The hit for one ranked row: its names, paths and snippet. */
+static int
+search_hit(struct dbread_conn *c, const struct query *q, int64_t id,
+    double score, Kbd__SearchRep *rep, size_t *cap)
+{
+	sqlite3_stmt	*st = q->match != NULL ? c->st_hit : c->st_row;
 	Kbd__SearchHit	*h;
-	char		*sql;
-	size_t		 cap = 0;
 	int		 r;
 
-	/* Snippets for the returned rows only: rank and limit first. */
-	xasprintf(&sql, "SELECT d.name, d.title, s.rank, "
-	    "snippet(fts, 3, '[', ']', '...', 16), d.src_path FROM "
-	    "(SELECT rowid AS id, rank FROM fts WHERE fts MATCH ?1 AND %s "
-	    "ORDER BY rank LIMIT ?2) s JOIN fts ON fts.rowid = s.id "
-	    "JOIN documents d ON d.id = s.id WHERE fts MATCH ?1 "
-	    "ORDER BY s.rank", dbread_rank_sql());
-	r = sqlite3_prepare_v2(db, sql, -1, &st, NULL);
-	free(sql);
-	if (r != SQLITE_OK) {
-		(void)snprintf(err, errlen, "%s", sqlite3_errmsg(db));
-		return -1;
-	}
-	sqlite3_bind_text(st, 1, q, -1, SQLITE_STATIC);
-	sqlite3_bind_int(st, 2, (int)limit);
-	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
-		if (rep->n_hits == cap) {
-			cap = cap ? cap * 2 : 16;
-			rep->hits = xreallocarray(rep->hits, cap,
+	if (q->match != NULL) {
+		sqlite3_bind_text(st, 1, q->match, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(st, 2, id);
+	} else
+		sqlite3_bind_int64(st, 1, id);
+	if ((r = sqlite3_step(st)) == SQLITE_ROW) {
+		if (rep->n_hits == *cap) {
+			*cap = *cap ? *cap * 2 : 16;
+			rep->hits = xreallocarray(rep->hits, *cap,
 			    sizeof(*rep->hits));
 		}
 		h = xmalloc(sizeof(*h));
 		kbd__search_hit__init(h);
-		h->doc = xstrdup((const char *)sqlite3_column_text(st, 0));
-		h->title = xstrdup((const char *)sqlite3_column_text(st, 1));
-		h->score = sqlite3_column_double(st, 2);
-		h->snippet = snippet_text((const char *)
-		    sqlite3_column_text(st, 3));
+		h->doc = xstrdup(col_str(st, 0));
+		h->title = xstrdup(col_str(st, 1));
+		h->src_path = xstrdup(col_str(st, 2));
+		h->score = score;
+		snippet_split(col_str(st, 3), h);
 		h->source = kbpath_source(h->doc);
-		h->src_path = xstrdup((const char *)sqlite3_column_text(st, 4));
+		h->wiki = kbpath_summary(h->doc);
 		rep->hits[rep->n_hits++] = h;
 	}
-	if (r != SQLITE_DONE)
-		(void)snprintf(err, errlen, "%s", sqlite3_errmsg(db));
-	sqlite3_finalize(st);
-	return r == SQLITE_DONE ? 0 : -1;
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	/* Gone between the two steps (removed): not a hit, not an error. */
+	return r == SQLITE_ROW || r == SQLITE_DONE ? 0 : -1;
 }
 
 /*
- * One term, w (n bytes), as "(w OR \x1ew)": the term with its stems, or
- * its exact form, a second phrase, so exact forms rank above stems. A
- * bareword stays bare; quoted, '"' is doubled.
- */
-static char *
-add_term(char *p, const char *w, size_t n, int quote)
-{
-	size_t	i;
-	int	k;
-
-	*p++ = '(';
-	for (k = 0; k < 2; k++) {
-		if (k == 1)
-			p += sprintf(p, " OR ");
-		if (quote || k == 1)
-			*p++ = '"';
-		if (k == 1)
-			*p++ = TOK_EXACT_MARK;
-		for (i = 0; i < n; i++) {
-			if (w[i] == '"')
-				*p++ = '"';
-			*p++ = w[i];
-		}
-		if (quote || k == 1)
-			*p++ = '"';
-	}
-	*p++ = ')';
-	return p;
-}
-
-/* Whether q is barewords only, no operator: the query to rewrite. */
-static int
-plain_query(const char *q)
-{
-	const char	*p, *w;
-	size_t		 n;
-	int		 words = 0;
-
-	for (p = q; *p != '\0'; ) {
-		while (*p == ' ' || *p == '\t' || *p == '\n')
-			p++;
-		for (w = p; *p != '\0' && *p != ' ' && *p != '\t' &&
-		    *p != '\n'; p++)
-			if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' &&
-			    *p <= 'Z') || (*p >= '0' && *p <= '9') ||
-			    *p == '_' || (*p & 0x80) != 0))
-				return 0;
-		n = (size_t)(p - w);
-		if (n == 0)
-			continue;
-		if ((n == 2 && memcmp(w, "OR", 2) == 0) ||
-		    (n == 3 && (memcmp(w, "AND", 3) == 0 ||
-		    memcmp(w, "NOT", 3) == 0)) ||
-		    (n == 4 && memcmp(w, "NEAR", 4) == 0))
-			return 0;
-		words++;
-	}
-	return words > 0;
-}
-
-/* Each word of q as a term of add_term, quoted or not. */
-static char *
-rewrite(const char *q, int quote)
-{
-	const char	*w;
-	char		*out, *p;
-	size_t		 len = strlen(q);
-
-	out = xmalloc(len * 8 + 16);
-	p = out;
-	while (*q != '\0') {
-		while (*q == ' ' || *q == '\t' || *q == '\n')
-			q++;
-		for (w = q; *q != '\0' && *q != ' ' && *q != '\t' &&
-		    *q != '\n'; q++)
-			;
-		if (q == w)
-			break;
-		/* A word of no token ("—") would be a phrase nothing matches. */
-		if (tok_count(counter, w, (int)(q - w)) <= 0)
-			continue;
-		/* FTS5 joins parenthesised groups by an explicit AND only. */
-		if (p != out)
-			p += sprintf(p, " AND ");
-		p = add_term(p, w, (size_t)(q - w), quote);
-	}
-	*p = '\0';
-	return out;
-}
-
-/*
- * Queries are FTS5 syntax, but people type things like "kill -9", "c++"
- * or "don't": when the query does not parse, search again for each word
- * as a quoted string, which is what such a person meant. A query of plain
- * words is rewritten so exact forms rank above stems (add_term).
+ * Two steps: rank with LIMIT and OFFSET (FTS5 computes rank alone), then
+ * the row and the snippet of each returned hit only.
  */
 int
-dbread_search(const char *q, unsigned limit, Kbd__SearchRep *rep, char *err,
-    size_t errlen)
+dbread_search(struct dbread_conn *c, const char *text, unsigned limit,
+    unsigned offset, Kbd__SearchRep *rep, char *err, size_t errlen)
 {
-	char	*quoted;
-	int	 r;
+	struct query	 q;
+	sqlite3_stmt	*st = NULL;
+	char		*sql = NULL;
+	int64_t		*ids = NULL;
+	double		*scores = NULL;
+	size_t		 n = 0, i, cap = 0;
+	int		 r, k, ret = -1;
 
-	refresh_langs();
-	if (plain_query(q)) {
-		quoted = rewrite(q, 0);
-		r = *quoted != '\0' ? run_search(quoted, limit, rep, err,
-		    errlen) : -1;
-		free(quoted);
-		if (r == 0)
-			return 0;
-	} else if (run_search(q, limit, rep, err, errlen) == 0)
-		return 0;
-	dbread_search_free(rep);
-	quoted = rewrite(q, 1);
-	if (*quoted == '\0') {
-		/* Nothing to search for ("—", "--"): no hits, as before. */
-		free(quoted);
-		return 0;
+	if (query_compile(text, &q, err, errlen) == -1)
+		return 1;
+	refresh_langs(c);
+	if (q.uses_lang && !c->has_lang) {
+		(void)snprintf(err, errlen, "lang: this KB records no "
+		    "document languages");
+		query_free(&q);
+		return 1;
 	}
-	if (run_search(quoted, limit, rep, err, errlen) == -1) {
-		free(quoted);
-		return -1;
+	if (q.match != NULL && q.where[0] == '\0')
+		st = c->st_rank;
+	else {
+		if (q.match != NULL)
+			xasprintf(&sql, "SELECT fts.rowid, rank FROM fts JOIN "
+			    "documents d ON d.id = fts.rowid WHERE fts MATCH ? "
+			    "AND " RANK_SQL "%s ORDER BY rank LIMIT ? OFFSET ?",
+			    q.where);
+		else
+			xasprintf(&sql, "SELECT d.id, 0.0 FROM documents d "
+			    "WHERE 1%s ORDER BY d.added_at DESC, d.id DESC "
+			    "LIMIT ? OFFSET ?", q.where);
+		if (sqlite3_prepare_v2(c->db, sql, -1, &st, NULL) !=
+		    SQLITE_OK) {
+			(void)snprintf(err, errlen, "%s",
+			    sqlite3_errmsg(c->db));
+			goto out;
+		}
 	}
-	free(quoted);
-	return 0;
+	k = 1;
+	if (q.match != NULL)
+		sqlite3_bind_text(st, k++, q.match, -1, SQLITE_STATIC);
+	for (i = 0; i < q.nparams; i++, k++)
+		if (q.params[i].is_int)
+			sqlite3_bind_int64(st, k, q.params[i].num);
+		else
+			sqlite3_bind_text(st, k, q.params[i].text, -1,
+			    SQLITE_STATIC);
+	sqlite3_bind_int(st, k++, (int)limit);
+	sqlite3_bind_int(st, k, (int)offset);
+	ids = xcalloc(limit, sizeof(*ids));
+	scores = xcalloc(limit, sizeof(*scores));
+	while (n < limit && (r = sqlite3_step(st)) == SQLITE_ROW) {
+		ids[n] = sqlite3_column_int64(st, 0);
+		scores[n++] = sqlite3_column_double(st, 1);
+	}
+	if (n < limit && r != SQLITE_DONE) {
+		(void)snprintf(err, errlen, "%s", sqlite3_errmsg(c->db));
+		goto out;
+	}
+	if (st == c->st_rank) {
+		sqlite3_reset(st);
+		sqlite3_clear_bindings(st);
+		st = NULL;
+	}
+	for (i = 0; i < n; i++)
+		if (search_hit(c, &q, ids[i], scores[i], rep, &cap) == -1) {
+			(void)snprintf(err, errlen, "%s",
+			    sqlite3_errmsg(c->db));
+			goto out;
+		}
+	ret = 0;
+out:
+	if (st == c->st_rank) {
+		sqlite3_reset(st);
+		sqlite3_clear_bindings(st);
+	} else
+		sqlite3_finalize(st);
+	free(sql);
+	free(ids);
+	free(scores);
+	query_free(&q);
+	return ret;
 }
 
 void
@@ -580,6 +645,8 @@ dbread_search_free(Kbd__SearchRep *rep)
 		free(rep->hits[i]->snippet);
 		free(rep->hits[i]->source);
 		free(rep->hits[i]->src_path);
+		free(rep->hits[i]->wiki);
+		free(rep->hits[i]->matches);
 		free(rep->hits[i]);
 	}
 	free(rep->hits);

@@ -43,9 +43,21 @@ int	 dbread_jobs(unsigned limit, Kbd__JobsRep *);
 void	 dbread_jobs_free(Kbd__JobsRep *);
 /* Jobs queued or running, in id order; *ids is allocated. */
 int	 dbread_unfinished_jobs(uint64_t **ids, size_t *n);
-/* FTS5 query, or its words quoted if it is not valid FTS5 syntax. */
-int	 dbread_search(const char *q, unsigned limit, Kbd__SearchRep *,
-	    char *err, size_t errlen);
+/*
+ * A connection of its own for searching, read-only, one per search
+ * thread (supervisor/search.c), opened like the supervisor's. NULL on
+ * error (logged): open them from the loop's thread.
+ */
+struct dbread_conn;
+struct dbread_conn *dbread_conn_open(const char *kbroot);
+void	 dbread_conn_close(struct dbread_conn *);
+/*
+ * A query in kbctl(1)'s language, hits limit at most after skipping
+ * offset: 0, 1 the query is malformed, -1 the registry failed; the reason
+ * in err. Safe in any thread on its own connection (it never logs).
+ */
+int	 dbread_search(struct dbread_conn *, const char *q, unsigned limit,
+	    unsigned offset, Kbd__SearchRep *, char *err, size_t errlen);
 void	 dbread_search_free(Kbd__SearchRep *);
 /*
  * The rank constraint of a search: "WHERE fts MATCH ? AND <this> ORDER BY

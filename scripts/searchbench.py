@@ -1,0 +1,236 @@
+#!/usr/bin/env python3
+"""Search load on a running kbd, for make bench (scripts/bench.sh).
+
+  searchbench.py one KB SECONDS
+      one persistent connection, searches back to back: prints
+      "<searches> <seconds> <errors>"
+  searchbench.py many KB CLIENTS ROUNDS
+      CLIENTS persistent connections at once, each ROUNDS searches one
+      after the other: prints "<searches> <errors> <p50 ms> <p99 ms> <max ms>"
+  searchbench.py fleet KB AGENTS AT_ONCE KBCTL MODE
+      AGENTS processes, AT_ONCE at a time; MODE "kb": each runs
+      `kbctl search` or `kbctl status` (alternately), "help": `kbctl --help`
+      (never reaches kbd), "true": /bin/true. Each process's wall time
+      from spawn to exit: prints "<runs> <errors> <p50 ms> <p99 ms>"
+
+The wire is kbd's: a 12-byte header (type, version, length, host order)
+and a protobuf payload; message numbers and the version are read from
+proto/kbd-protocol.h."""
+import asyncio, os, re, resource, selectors, socket, struct, sys, time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+
+
+def protocol():
+    text = open(os.path.join(HERE, "..", "proto", "kbd-protocol.h")).read()
+    version = int(re.search(r"#define KBD_PROTO_VERSION (\d+)", text).group(1))
+    body = re.search(r"enum msg_type \{(.*?)\};", text, re.S).group(1)
+    body = re.sub(r"/\*.*?\*/", "", body, flags=re.S)
+    types, n = {}, -1
+    for item in body.split(","):
+        item = item.strip()
+        if not item:
+            continue
+        if "=" in item:
+            name, val = [x.strip() for x in item.split("=")]
+            n = int(val)
+        else:
+            name, n = item, n + 1
+        types[name] = n
+    return version, types
+
+
+VERSION, T = protocol()
+# Words of bench.sh's generated documents (w0 to w4999, uniform): each
+# is in a few percent of them; w321* expands to 11 words.
+QUERIES = ["w123", "w42 w77", "w1 OR w2", "w321*", '"w10 w11"', "w3 -w4",
+           "title:Document w9", "w200 w300 OR w400"]
+
+
+def varint(v):
+    out = b""
+    while True:
+        b = v & 0x7f
+        v >>= 7
+        if v:
+            out += bytes([b | 0x80])
+        else:
+            return out + bytes([b])
+
+
+def packet(mtype, payload):
+    return struct.pack("=III", mtype, VERSION, len(payload)) + payload
+
+
+def hello():
+    return packet(T["MSG_HELLO"], b"\x08" + varint(VERSION))
+
+
+def search_req(q, limit=10):
+    b = q.encode()
+    return packet(T["MSG_SEARCH_REQ"],
+                  b"\x0a" + varint(len(b)) + b + b"\x10" + varint(limit))
+
+
+def sock_path(kb):
+    note = os.path.join(kb, ".kb", "socket")
+    if os.path.exists(note):
+        return open(note).read().strip()
+    return os.path.join(kb, ".kb", "kbd.sock")
+
+
+def rep_ok(mtype, body):
+    """A SEARCH_REP without an error field (2) is a good answer."""
+    if mtype != T["MSG_SEARCH_REP"]:
+        return False
+    i = 0
+    while i < len(body):
+        tag = body[i]
+        i += 1
+        n = shift = 0
+        while True:
+            b = body[i]
+            i += 1
+            n |= (b & 0x7f) << shift
+            shift += 7
+            if not b & 0x80:
+                break
+        if tag >> 3 == 2:
+            return False
+        i += n
+    return True
+
+
+class Conn:
+    def __init__(self, path):
+        self.s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        self.s.connect(path)
+        self.buf = b""
+
+    def msgs(self):
+        """Whole messages in the buffer."""
+        out = []
+        while len(self.buf) >= 12:
+            mtype, _, n = struct.unpack("=III", self.buf[:12])
+            if len(self.buf) < 12 + n:
+                break
+            out.append((mtype, self.buf[12:12 + n]))
+            self.buf = self.buf[12 + n:]
+        return out
+
+    def recv_one(self):
+        while True:
+            m = self.msgs()
+            if m:
+                return m[0]
+            chunk = self.s.recv(65536)
+            if not chunk:
+                raise SystemExit("kbd closed the connection")
+            self.buf += chunk
+
+
+def pct(xs, p):
+    xs = sorted(xs)
+    return xs[min(len(xs) - 1, int(len(xs) * p))] if xs else 0.0
+
+
+def one(kb, seconds):
+    c = Conn(sock_path(kb))
+    c.s.sendall(hello())
+    c.recv_one()
+    n = errors = 0
+    t0 = time.monotonic()
+    while time.monotonic() - t0 < seconds:
+        c.s.sendall(search_req(QUERIES[n % len(QUERIES)]))
+        mtype, body = c.recv_one()
+        errors += not rep_ok(mtype, body)
+        n += 1
+    print("%d %.3f %d" % (n, time.monotonic() - t0, errors))
+
+
+def many(kb, nclients, rounds):
+    path = sock_path(kb)
+    sel = selectors.DefaultSelector()
+    conns = []
+    for i in range(nclients):
+        c = Conn(path)
+        c.s.sendall(hello())
+        c.i, c.left, c.sent = i, rounds, None
+        c.s.setblocking(False)
+        sel.register(c.s, selectors.EVENT_READ, c)
+        conns.append(c)
+    lat, errors, done = [], 0, 0
+    while done < nclients:
+        for key, _ in sel.select():
+            c = key.data
+            try:
+                chunk = c.s.recv(65536)
+            except BlockingIOError:
+                continue
+            if not chunk:
+                raise SystemExit("kbd closed a connection")
+            c.buf += chunk
+            for mtype, body in c.msgs():
+                if c.sent is not None:
+                    lat.append((time.monotonic() - c.sent) * 1000)
+                    errors += not rep_ok(mtype, body)
+                if c.left == 0:
+                    done += 1
+                    sel.unregister(c.s)
+                    break
+                c.left -= 1
+                c.sent = time.monotonic()
+                c.s.sendall(search_req(QUERIES[(c.i + c.left) %
+                                               len(QUERIES)]))
+    for c in conns:
+        c.s.close()
+    print("%d %d %.2f %.2f %.2f" % (len(lat), errors, pct(lat, 0.5),
+                                     pct(lat, 0.99), max(lat)))
+
+
+async def fleet_run(kb, agents, at_once, kbctl, mode):
+    sem = asyncio.Semaphore(at_once)
+    lat, errors = [], 0
+
+    async def agent(i):
+        nonlocal errors
+        if mode == "kb":
+            argv = ([kbctl, "-C", kb, "search", QUERIES[i % len(QUERIES)]]
+                    if i % 2 == 0 else [kbctl, "-C", kb, "status"])
+        elif mode == "help":
+            argv = [kbctl, "--help"]
+        else:
+            argv = ["/bin/true"]
+        async with sem:
+            t0 = time.monotonic()
+            p = await asyncio.create_subprocess_exec(
+                *argv, stdout=asyncio.subprocess.DEVNULL,
+                stderr=asyncio.subprocess.DEVNULL)
+            rc = await p.wait()
+            lat.append((time.monotonic() - t0) * 1000)
+            # search: 0 hits or 1 none; anything else is an error.
+            if rc not in (0, 1) or (rc == 1 and "search" not in argv):
+                errors += 1
+
+    await asyncio.gather(*(agent(i) for i in range(agents)))
+    print("%d %d %.1f %.1f" % (len(lat), errors, pct(lat, 0.5),
+                               pct(lat, 0.99)))
+
+
+def main():
+    mode = sys.argv[1]
+    if mode == "one":
+        one(sys.argv[2], float(sys.argv[3]))
+    elif mode == "many":
+        many(sys.argv[2], int(sys.argv[3]), int(sys.argv[4]))
+    elif mode == "fleet":
+        asyncio.run(fleet_run(sys.argv[2], int(sys.argv[3]),
+                              int(sys.argv[4]), sys.argv[5], sys.argv[6]))
+    else:
+        raise SystemExit(__doc__)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,234 @@
+/*
+ * Searches off the loop: a few reader threads, each with its own
+ * read-only SQLite connection (dbread_conn_open; WAL lets them read while
+ * the committer writes), take queries from a bounded queue and hand the
+ * replies back through an eventfd that the loop watches. Only the loop
+ * touches libevent and clients; the threads touch their connection, the
+ * job they hold and the two lists under the mutex.
+ *
+ * A job names its client by id, not by pointer: a client that goes away
+ * while its query runs is looked up when the reply arrives, not found, and
+ * the reply is freed. At most SEARCH_SLOTS queries are queued or running;
+ * when every slot is taken, control.c leaves further search requests
+ * unread in their clients' input buffers (search_slots_free), so memory does
+ * not grow with the number of clients waiting.
+ */
+#include <sys/types.h>
+#include <sys/eventfd.h>
+
+#include <errno.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "dbread.h"
+#include "log.h"
+#include "supervisor.h"
+#include "xmalloc.h"
+
+#define SEARCH_THREADS_MAX	8
+
+struct search_job {
+	struct search_job	*next;
+	uint64_t		 client;
+	char			*query;
+	unsigned		 limit, offset;
+	/* The thread's answer. */
+	Kbd__SearchRep		 rep;
+	int			 rc;		/* dbread_search's */
+	char			 err[256];
+};
+
+struct reader {
+	pthread_t		 tid;
+	struct dbread_conn	*conn;
+};
+
+static pthread_mutex_t		 mtx = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t		 cond = PTHREAD_COND_INITIALIZER;
+static struct search_job	*todo, **todo_tail = &todo;
+static struct search_job	*done, **done_tail = &done;
+static int			 stopping;
+/* Loop only: jobs queued, running or with a reply not yet delivered. */
+static unsigned			 inflight;
+static struct reader		 readers[SEARCH_THREADS_MAX];
+static unsigned			 nreaders;
+static int			 efd = -1;
+static struct event		*eev;
+static search_reply_cb		 reply_cb;
+
+static void *
+reader_main(void *arg)
+{
+	struct reader		*r = arg;
+	struct search_job	*j;
+	uint64_t		 one = 1;
+
+	for (;;) {
+		pthread_mutex_lock(&mtx);
+		while (todo == NULL && !stopping)
+			pthread_cond_wait(&cond, &mtx);
+		if (stopping) {
+			pthread_mutex_unlock(&mtx);
+			return NULL;
+		}
+		j = todo;
+		if ((todo = j->next) == NULL)
+			todo_tail = &todo;
+		pthread_mutex_unlock(&mtx);
+
+		j->rc = dbread_search(r->conn, j->query, j->limit, j->offset,
+		    &j->rep, j->err, sizeof(j->err));
+
+		pthread_mutex_lock(&mtx);
+		j->next = NULL;
+		*done_tail = j;
+		done_tail = &j->next;
+		pthread_mutex_unlock(&mtx);
+		/* A full counter (never, in practice) still wakes the loop. */
+		(void)!write(efd, &one, sizeof(one));
+	}
+}
+
+static void
+job_free(struct search_job *j)
+{
+	dbread_search_free(&j->rep);
+	free(j->query);
+	free(j);
+}
+
+/* Replies are in: deliver each (or drop it), then free the slots. */
+static void
+search_ready(evutil_socket_t fd, short ev, void *arg)
+{
+	struct search_job	*list, *j;
+	uint64_t		 n;
+
+	(void)ev;
+	(void)arg;
+	(void)!read(fd, &n, sizeof(n));
+	pthread_mutex_lock(&mtx);
+	list = done;
+	done = NULL;
+	done_tail = &done;
+	pthread_mutex_unlock(&mtx);
+	while ((j = list) != NULL) {
+		list = j->next;
+		inflight--;
+		reply_cb(j->client, &j->rep, j->rc, j->err);
+		job_free(j);
+	}
+	control_search_slots();
+}
+
+/*
+ * A thread per core, 2 to SEARCH_THREADS_MAX, or KBD_SEARCH_THREADS (for
+ * tests and benchmarks).
+ */
+static unsigned
+search_nthreads(void)
+{
+	const char	*e = getenv("KBD_SEARCH_THREADS");
+	long		 n;
+
+	if (e != NULL && (n = strtol(e, NULL, 10)) >= 1 &&
+	    n <= SEARCH_THREADS_MAX)
+		return (unsigned)n;
+	n = sysconf(_SC_NPROCESSORS_ONLN);
+	if (n < 2)
+		n = 2;
+	return n > SEARCH_THREADS_MAX ? SEARCH_THREADS_MAX : (unsigned)n;
+}
+
+void
+search_init(const char *kbroot, search_reply_cb cb)
+{
+	unsigned	i, n = search_nthreads();
+	int		e;
+
+	reply_cb = cb;
+	if ((efd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC)) == -1)
+		fatal("eventfd");
+	eev = event_new(sup_base, efd, EV_READ | EV_PERSIST, search_ready,
+	    NULL);
+	if (eev == NULL || event_add(eev, NULL) == -1)
+		fatalx("search event");
+	/* Connections open here, on the loop's thread, where errors log. */
+	for (i = 0; i < n; i++) {
+		if ((readers[i].conn = dbread_conn_open(kbroot)) == NULL)
+			fatalx("cannot open the registry for searching");
+		if ((e = pthread_create(&readers[i].tid, NULL, reader_main,
+		    &readers[i])) != 0) {
+			errno = e;
+			fatal("pthread_create");
+		}
+		nreaders++;
+	}
+	log_debug("%u search threads", n);
+}
+
+unsigned
+search_slots_free(void)
+{
+	return inflight >= SEARCH_SLOTS ? 0 : SEARCH_SLOTS - inflight;
+}
+
+int
+search_submit(uint64_t client, const Kbd__SearchReq *req)
+{
+	struct search_job	*j;
+
+	if (nreaders == 0 || search_slots_free() == 0)
+		return -1;
+	j = xcalloc(1, sizeof(*j));
+	kbd__search_rep__init(&j->rep);
+	j->client = client;
+	j->query = xstrdup(req->query);
+	j->limit = req->limit == 0 ? 10 : req->limit > 10000 ? 10000 :
+	    req->limit;
+	j->offset = req->offset;
+	inflight++;
+	pthread_mutex_lock(&mtx);
+	*todo_tail = j;
+	todo_tail = &j->next;
+	pthread_cond_signal(&cond);
+	pthread_mutex_unlock(&mtx);
+	return 0;
+}
+
+/* Queries not started are dropped; running ones finish first. */
+void
+search_shutdown(void)
+{
+	struct search_job	*j;
+	unsigned		 i;
+
+	if (nreaders == 0)
+		return;
+	pthread_mutex_lock(&mtx);
+	stopping = 1;
+	pthread_cond_broadcast(&cond);
+	pthread_mutex_unlock(&mtx);
+	for (i = 0; i < nreaders; i++) {
+		pthread_join(readers[i].tid, NULL);
+		dbread_conn_close(readers[i].conn);
+	}
+	nreaders = 0;
+	while ((j = todo) != NULL) {
+		todo = j->next;
+		job_free(j);
+	}
+	while ((j = done) != NULL) {
+		done = j->next;
+		job_free(j);
+	}
+	todo_tail = &todo;
+	done_tail = &done;
+	event_free(eev);
+	eev = NULL;
+	close(efd);
+	efd = -1;
+}
