@@ -43,6 +43,9 @@ else ifeq ($(SAN),1)
 O	?= build/san
 SANFLAGS = -fsanitize=address,undefined -fno-sanitize-recover=undefined \
 	   -fno-omit-frame-pointer
+# KBD_SAN: sandboxed workers send their reports to kbd.log, and the
+# workers' oob self-test exists (workers/worker/worker.c).
+CPPFLAGS += -DKBD_SAN
 else
 O	?= build/release
 SANFLAGS =

@@ -15,6 +15,9 @@ unset KB_DIR KB_JOBS
 # /dev/null, so every report goes to a file under $T that cleanup checks.
 export ASAN_OPTIONS="${ASAN_OPTIONS:-abort_on_error=1:detect_leaks=1}:log_path=$T/sanitizer"
 export UBSAN_OPTIONS="${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}:log_path=$T/sanitizer"
+# What a report in a kbd.log looks like: ASan's "ERROR: AddressSanitizer:"
+# and UBSan's "file:line:col: runtime error:".
+SAN_REPORT_RE='[A-Za-z]+Sanitizer|runtime error'
 
 cleanup() {
 	st=$?
@@ -26,6 +29,14 @@ cleanup() {
 		[ -f "$r" ] || continue
 		echo "FAIL [$TEST_NAME]: sanitizer report $r:" >&2
 		cat "$r" >&2
+		st=1
+	done
+	# Sandboxed workers cannot open log_path: sanitizer builds send
+	# their reports to kbd.log (workers/worker/worker.c, KBD_SAN).
+	for r in $(find "$T" -path '*/.kb/kbd.log' -type f \
+	    -exec grep -l -E "$SAN_REPORT_RE" {} + 2>/dev/null); do
+		echo "FAIL [$TEST_NAME]: sanitizer report in $r:" >&2
+		grep -E -A 40 "$SAN_REPORT_RE" "$r" | head -n 80 >&2
 		st=1
 	done
 	if [ $st -ne 0 ]; then
