@@ -107,6 +107,35 @@ alive() {
 	[ -n "$stat" ] && [ "$(echo "$stat" | awk '{ print $3 }')" != Z ]
 }
 
+# Waiting on an event, not on a clock. A hang guard bounds each wait
+# (KBD_TEST_HANG seconds, default 300): it fails the test with a message
+# when the event never comes, and is never what a test asserts.
+KBD_TEST_HANG=${KBD_TEST_HANG:-300}
+
+# wait_until WHAT CMD...: until CMD succeeds.
+wait_until() {
+	local what=$1 end=$((SECONDS + KBD_TEST_HANG))
+	shift
+	until "$@"; do
+		[ $SECONDS -lt $end ] ||
+		    fail "hang guard: $what did not happen in $KBD_TEST_HANG s"
+		sleep 0.05
+	done
+}
+
+gone() {
+	! alive "$1"
+}
+
+# wait_gone WHAT PID...: until each process has exited (or is a zombie).
+wait_gone() {
+	local what=$1 p
+	shift
+	for p in "$@"; do
+		wait_until "$what (pid $p exits)" gone "$p"
+	done
+}
+
 kbd_pid() {
 	cat "$KB/.kb/kbd.pid"
 }
