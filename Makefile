@@ -63,6 +63,14 @@ FAILPOINTS ?= 1
 ifeq ($(FAILPOINTS),1)
 CPPFLAGS += -DKBD_FAILPOINTS
 endif
+# Fail points compiled out would drop most of test_journal.c and every
+# drill: no check runs without them.
+ifneq ($(FAILPOINTS),1)
+ifneq ($(filter check check-one,$(MAKECMDGOALS)),)
+$(error FAILPOINTS=$(FAILPOINTS) compiles the fail points out, and most of \
+	test_journal.c with them: make check and check-one need FAILPOINTS=1)
+endif
+endif
 LDFLAGS	+= $(SANFLAGS)
 
 DEPS_STAMP = build/.deps-ok
@@ -220,7 +228,7 @@ fuzz:
 	$(MAKE) FUZZ=1 fuzz-run
 
 fuzz-run: $(FUZZ_BINS)
-	@for f in $(FUZZ_BINS); do \
+	@k=0; for f in $(FUZZ_BINS); do \
 	    n=$$(basename $$f); mkdir -p $(O)/corpus/$$n; \
 	    seeds=; [ -d tests/fuzz/seeds/$$n ] && seeds=tests/fuzz/seeds/$$n; \
 	    echo "== $$n ($(FUZZ_TIME) s)"; \
@@ -229,14 +237,34 @@ fuzz-run: $(FUZZ_BINS)
 	        -artifact_prefix=$(O)/$$n- $(O)/corpus/$$n $$seeds \
 	        2>$(O)/$$n.log || { tail -n 40 $(O)/$$n.log; exit 1; }; \
 	    grep -E "^#[0-9]+.*DONE" $(O)/$$n.log || tail -n 1 $(O)/$$n.log; \
-	done
+	    k=$$((k + 1)); \
+	done; \
+	$(call counted,fuzz ($(FUZZ_TIME) s each),$$k,$(words $(FUZZ_SRCS)),harnesses ran)
+
+# Partial runs must not look whole. Each step of make check counts what
+# it ran against what the tree holds (test_*.c, t_*.sh, fuzz_*.c, the
+# drill's own list of families), prints one line of counts and fails
+# below the expected count; make check appends the lines to
+# $(CHECK_COUNTS) and prints them last. $(call counted,WHAT,RAN,EXPECTED,NOUN)
+CHECK_COUNTS = $(CURDIR)/build/check-counts.txt
+counted = line="$(1): $(2) of $(3) $(4)"; echo "$$line"; \
+	if [ -n "$$KBD_CHECK_COUNTS" ]; then echo "$$line" >> "$$KBD_CHECK_COUNTS"; fi; \
+	if [ $(2) -lt $(3) ] || [ $(3) -eq 0 ]; then \
+	    echo "$(1): only $(2) of $(3) ran"; exit 1; fi
+
+# The unit test programs, each to the end (cmocka prints its cases).
+run-unit = k=0; for t in $(UNIT_BINS); do echo "== $$t"; $$t || exit 1; \
+	k=$$((k + 1)); done; \
+	$(call counted,unit ($(O)),$$k,$(words $(UNIT_SRCS)),test programs passed)
 
 # One pass of every suite against the build in $(O).
 check-one: $(BIN)/kbd $(BIN)/kbctl $(UNIT_BINS)
-	@for t in $(UNIT_BINS); do echo "== $$t"; $$t || exit 1; done
-	KBD_BIN=$(BIN) ./tests/integration/run.sh
+	@$(run-unit)
+	KBD_BIN=$(BIN) KBD_CHECK_ALL=1 ./tests/integration/run.sh
 
+check: export KBD_CHECK_COUNTS = $(CHECK_COUNTS)
 check: all
+	@mkdir -p build && rm -f $(CHECK_COUNTS)
 	$(MAKE) check-one
 	$(MAKE) drills
 	$(MAKE) drills-negative
@@ -244,6 +272,7 @@ check: all
 	$(MAKE) FUZZ=1 FUZZ_TIME=10 fuzz-run
 	$(MAKE) lint-man
 	$(MAKE) check-layout
+	@echo "== make check: what ran"; cat $(CHECK_COUNTS)
 
 # Crash-recovery drills against the release build (never under SAN: they
 # SIGKILL and SIGSTOP processes by design, and time matters). A fixed seed
@@ -273,12 +302,12 @@ drills-fsync: all
 # 2) proves nothing and fails the target.
 DRILL_BREAKS = nodirsync nobackupsync early_publish nosyncfs nojournalsync
 drills-negative:
-	@for b in $(DRILL_BREAKS); do \
+	@k=0; for b in $(DRILL_BREAKS); do \
 	    $(MAKE) --no-print-directory DRILL_BREAK=$$b O=build/neg-$$b \
 		build/neg-$$b/bin/kbd build/neg-$$b/bin/kbctl >/dev/null || exit 1; \
 	    echo "== negative control $$b"; \
 	    err=build/neg-$$b/drills.err; \
-	    ./tests/drills/drill.py --bin build/neg-$$b/bin \
+	    KBD_CHECK_COUNTS= ./tests/drills/drill.py --bin build/neg-$$b/bin \
 		--seed $(DRILLS_SEED) --family crash --family dirloss \
 		--family powerloss --workload batch --workload remove \
 		--real 0 --resume 0 2>$$err; st=$$?; \
@@ -293,11 +322,12 @@ drills-negative:
 		exit 1; \
 	    fi; \
 	    echo "caught: $$n violations (first: $$(grep -m1 '^VIOLATION' \
-		$$err | cut -c1-160))"; \
-	done; echo "drills-negative: all $(words $(DRILL_BREAKS)) broken builds caught"
+		$$err | cut -c1-160))"; k=$$((k + 1)); \
+	done; \
+	$(call counted,drills-negative,$$k,$(words $(DRILL_BREAKS)),broken builds caught)
 
 unit: $(UNIT_BINS)
-	@for t in $(UNIT_BINS); do echo "== $$t"; $$t || exit 1; done
+	@$(run-unit)
 
 integration: all
 	KBD_BIN=$(BIN) ./tests/integration/run.sh

@@ -9,11 +9,6 @@
 . "$(dirname "$0")/lib.sh"
 top=$(cd "$(dirname "$0")/../.." && pwd)
 
-skip() {
-	echo "   SKIP [$TEST_NAME]: $*"
-	exit 0
-}
-
 fuser=$(command -v fusermount3 || command -v fusermount || true)
 [ -c /dev/fuse ] || skip "no /dev/fuse"
 exe=$("$top/scripts/lazyfs.sh" find 2>"$T/why") || skip "$(cat "$T/why")"
