@@ -3,7 +3,8 @@
 #   make            build bin/kbd and bin/kbctl (installs build deps if missing)
 #   make check      unit + integration tests, drills and their negative
 #                   controls, then the tests again under ASan+UBSan, then a
-#                   short run of each libFuzzer harness
+#                   short run of each libFuzzer harness; ends with a line
+#                   of counts per step (each fails below what the tree holds)
 #   make drills     crash-recovery drills (docs/crash-safety.md); also
 #                   drills-full (SEED=), drills-negative
 #   make fuzz       each libFuzzer harness for FUZZ_TIME (60) seconds
