@@ -38,14 +38,13 @@ fuse_down() {
 	wait "$lzpid" 2>/dev/null || true
 }
 trap 'st=$?; fuse_down; (exit $st); cleanup' EXIT
-i=0
-until mountpoint -q "$L/mnt"; do
-	i=$((i + 1))
-	if [ $i -gt 250 ] || ! kill -0 "$lzpid" 2>/dev/null; then
-		fail "LazyFS ($exe) could not mount: $(tail -n 3 "$L/lazyfs.out" | tr '\n' ' ')"
-	fi
-	sleep 0.02
-done
+# Until it is mounted or LazyFS has exited (a hang guard bounds the wait).
+mounted_or_gone() {
+	mountpoint -q "$L/mnt" || ! kill -0 "$lzpid" 2>/dev/null
+}
+wait_until "LazyFS mounting" mounted_or_gone
+mountpoint -q "$L/mnt" ||
+    fail "LazyFS ($exe) could not mount: $(tail -n 3 "$L/lazyfs.out" | tr '\n' ' ')"
 
 KB="$L/mnt/kb"
 mkdir "$KB"
