@@ -37,7 +37,8 @@ fuse_down() {
 	"$fuser" -u "$L/mnt" >/dev/null 2>&1 || true
 	wait "$lzpid" 2>/dev/null || true
 }
-trap 'st=$?; fuse_down; (exit $st); cleanup' EXIT
+# set +e: under set -e, (exit $st) would end the trap before cleanup.
+trap 'st=$?; set +e; fuse_down; (exit $st); cleanup' EXIT
 # Until it is mounted or LazyFS has exited (a hang guard bounds the wait).
 mounted_or_gone() {
 	mountpoint -q "$L/mnt" || ! kill -0 "$lzpid" 2>/dev/null

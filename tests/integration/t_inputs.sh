@@ -85,7 +85,8 @@ unreadable_as_nobody() {
 		done
 		return 0
 	}
-	trap 'st=$?; nobody_down; (exit $st); cleanup' EXIT
+	# set +e: under set -e, (exit $st) would end the trap before cleanup.
+	trap 'st=$?; set +e; nobody_down; (exit $st); cleanup' EXIT
 	as_nobody "$KBCTL" -C "$U/kb" init >/dev/null
 	set +e
 	as_nobody "$KBCTL" -C "$U/kb" add "$U/in" --json > "$T/nobody.json"
