@@ -3,7 +3,8 @@
 #   make            build bin/kbd and bin/kbctl (installs build deps if missing)
 #   make check      unit + integration tests, drills and their negative
 #                   controls, then the tests again under ASan+UBSan, then a
-#                   short run of each libFuzzer harness
+#                   short run of each libFuzzer harness; ends with a line
+#                   of counts per step (each fails below what the tree holds)
 #   make drills     crash-recovery drills (docs/crash-safety.md); also
 #                   drills-full (SEED=), drills-negative
 #   make fuzz       each libFuzzer harness for FUZZ_TIME (60) seconds
@@ -43,6 +44,9 @@ else ifeq ($(SAN),1)
 O	?= build/san
 SANFLAGS = -fsanitize=address,undefined -fno-sanitize-recover=undefined \
 	   -fno-omit-frame-pointer
+# KBD_SAN: sandboxed workers send their reports to kbd.log, and the
+# workers' oob self-test exists (workers/worker/worker.c).
+CPPFLAGS += -DKBD_SAN
 else
 O	?= build/release
 SANFLAGS =
@@ -59,6 +63,14 @@ CFLAGS	+= -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wshadow \
 FAILPOINTS ?= 1
 ifeq ($(FAILPOINTS),1)
 CPPFLAGS += -DKBD_FAILPOINTS
+endif
+# Fail points compiled out would drop most of test_journal.c and every
+# drill: no check runs without them.
+ifneq ($(FAILPOINTS),1)
+ifneq ($(filter check check-one,$(MAKECMDGOALS)),)
+$(error FAILPOINTS=$(FAILPOINTS) compiles the fail points out, and most of \
+	test_journal.c with them: make check and check-one need FAILPOINTS=1)
+endif
 endif
 LDFLAGS	+= $(SANFLAGS) -pthread
 
@@ -142,7 +154,7 @@ FUZZ_TIME ?= 60
 UNIT_SRCS  = $(wildcard tests/unit/test_*.c)
 UNIT_BINS  = $(UNIT_SRCS:tests/unit/%.c=$(O)/tests/%)
 
-.PHONY: all deps check check-one unit integration demo install clean bench \
+.PHONY: lazyfs all deps check check-one unit integration demo install clean bench \
 	lint-man check-layout tidy fuzz fuzz-run drills drills-full drills-fsync \
 	drills-negative
 .SUFFIXES:
@@ -233,7 +245,7 @@ fuzz:
 	$(MAKE) FUZZ=1 fuzz-run
 
 fuzz-run: $(FUZZ_BINS)
-	@for f in $(FUZZ_BINS); do \
+	@k=0; for f in $(FUZZ_BINS); do \
 	    n=$$(basename $$f); mkdir -p $(O)/corpus/$$n; \
 	    seeds=; [ -d tests/fuzz/seeds/$$n ] && seeds=tests/fuzz/seeds/$$n; \
 	    echo "== $$n ($(FUZZ_TIME) s)"; \
@@ -242,22 +254,43 @@ fuzz-run: $(FUZZ_BINS)
 	        -artifact_prefix=$(O)/$$n- $(O)/corpus/$$n $$seeds \
 	        2>$(O)/$$n.log || { tail -n 40 $(O)/$$n.log; exit 1; }; \
 	    grep -E "^#[0-9]+.*DONE" $(O)/$$n.log || tail -n 1 $(O)/$$n.log; \
-	done
+	    k=$$((k + 1)); \
+	done; \
+	$(call counted,fuzz ($(FUZZ_TIME) s each),$$k,$(words $(FUZZ_SRCS)),harnesses ran)
+
+# Partial runs must not look whole. Each step of make check counts what
+# it ran against what the tree holds (test_*.c, t_*.sh, fuzz_*.c, the
+# drill's own list of families), prints one line of counts and fails
+# below the expected count; make check appends the lines to
+# $(CHECK_COUNTS) and prints them last. $(call counted,WHAT,RAN,EXPECTED,NOUN)
+CHECK_COUNTS = $(CURDIR)/build/check-counts.txt
+counted = line="$(1): $(2) of $(3) $(4)"; echo "$$line"; \
+	if [ -n "$$KBD_CHECK_COUNTS" ]; then echo "$$line" >> "$$KBD_CHECK_COUNTS"; fi; \
+	if [ $(2) -lt $(3) ] || [ $(3) -eq 0 ]; then \
+	    echo "$(1): only $(2) of $(3) ran"; exit 1; fi
+
+# The unit test programs, each to the end (cmocka prints its cases).
+run-unit = k=0; for t in $(UNIT_BINS); do echo "== $$t"; $$t || exit 1; \
+	k=$$((k + 1)); done; \
+	$(call counted,unit ($(O)),$$k,$(words $(UNIT_SRCS)),test programs passed)
 
 # One pass of every suite against the build in $(O).
 check-one: $(BIN)/kbd $(BIN)/kbctl $(UNIT_BINS)
-	@for t in $(UNIT_BINS); do echo "== $$t"; $$t || exit 1; done
-	KBD_BIN=$(BIN) ./tests/integration/run.sh
+	@$(run-unit)
+	KBD_BIN=$(BIN) KBD_CHECK_ALL=1 ./tests/integration/run.sh
 
+check: export KBD_CHECK_COUNTS = $(CHECK_COUNTS)
 check: all
+	@mkdir -p build && rm -f $(CHECK_COUNTS)
+	$(MAKE) lazyfs
 	$(MAKE) check-one
 	$(MAKE) drills
-	$(MAKE) drills-lazyfs
 	$(MAKE) drills-negative
 	$(MAKE) SAN=1 check-one
 	$(MAKE) FUZZ=1 FUZZ_TIME=10 fuzz-run
 	$(MAKE) lint-man
 	$(MAKE) check-layout
+	@echo "== make check: what ran"; cat $(CHECK_COUNTS)
 
 # Crash-recovery drills against the release build (never under SAN: they
 # SIGKILL and SIGSTOP processes by design, and time matters). A fixed seed
@@ -275,21 +308,18 @@ drills-full: all
 	    $(if $(SEED),--seed $(SEED))
 	$(MAKE) drills-fsync
 
-# The lazyfs family in its quick form: power losses on a real FUSE file
-# system, where kbd makes each published file durable with fsync. LazyFS
-# is built into build/lazyfs when missing (about 3 minutes, once); only a
-# machine without /dev/fuse or without LazyFS's sources skips, saying so.
-# A failed build or mount is an error.
-drills-lazyfs: all
+# LazyFS for the lazyfs drill family and t_fuse, built into build/lazyfs
+# when missing (about 3 minutes, once) from LazyFS's sources; make check
+# builds it first, so that both run. Only a machine without /dev/fuse or
+# without the sources goes without, saying so; a failed build is an error.
+lazyfs:
 	@if [ ! -c /dev/fuse ]; then \
-	    echo "drills-lazyfs: skipped: no /dev/fuse on this machine"; \
+	    echo "lazyfs: not built: no /dev/fuse on this machine"; \
 	    exit 0; fi; \
 	lfs=$$(./scripts/lazyfs.sh build); st=$$?; \
 	if [ $$st -eq 3 ]; then \
-	    echo "drills-lazyfs: skipped: no LazyFS sources here"; exit 0; fi; \
-	[ $$st -eq 0 ] || exit 1; \
-	LAZYFS=$$lfs ./tests/drills/drill.py --bin build/release/bin \
-	    --seed $(DRILLS_SEED) --family lazyfs
+	    echo "lazyfs: not built: no LazyFS sources here"; exit 0; fi; \
+	[ $$st -eq 0 ] || exit 1; echo "lazyfs: $$lfs"
 
 drills-fsync: all
 	./tests/drills/drill.py --bin build/release/bin --durability fsync \
@@ -303,12 +333,12 @@ drills-fsync: all
 # 2) proves nothing and fails the target.
 DRILL_BREAKS = nodirsync nobackupsync early_publish nosyncfs nojournalsync
 drills-negative:
-	@for b in $(DRILL_BREAKS); do \
+	@k=0; for b in $(DRILL_BREAKS); do \
 	    $(MAKE) --no-print-directory DRILL_BREAK=$$b O=build/neg-$$b \
 		build/neg-$$b/bin/kbd build/neg-$$b/bin/kbctl >/dev/null || exit 1; \
 	    echo "== negative control $$b"; \
 	    err=build/neg-$$b/drills.err; \
-	    ./tests/drills/drill.py --bin build/neg-$$b/bin \
+	    KBD_CHECK_COUNTS= ./tests/drills/drill.py --bin build/neg-$$b/bin \
 		--seed $(DRILLS_SEED) --family crash --family dirloss \
 		--family powerloss --workload batch --workload remove \
 		--real 0 --resume 0 2>$$err; st=$$?; \
@@ -323,11 +353,12 @@ drills-negative:
 		exit 1; \
 	    fi; \
 	    echo "caught: $$n violations (first: $$(grep -m1 '^VIOLATION' \
-		$$err | cut -c1-160))"; \
-	done; echo "drills-negative: all $(words $(DRILL_BREAKS)) broken builds caught"
+		$$err | cut -c1-160))"; k=$$((k + 1)); \
+	done; \
+	$(call counted,drills-negative,$$k,$(words $(DRILL_BREAKS)),broken builds caught)
 
 unit: $(UNIT_BINS)
-	@for t in $(UNIT_BINS); do echo "== $$t"; $$t || exit 1; done
+	@$(run-unit)
 
 integration: all
 	KBD_BIN=$(BIN) ./tests/integration/run.sh

@@ -11,8 +11,9 @@
 #                      repository; exit 3 with the reason when neither is
 #                      there, 1 when the build fails
 #
-# The integration suite only finds it; `make drills-lazyfs` (part of make
-# check) and `make drills-full` build it when the sources are there.
+# The integration suite and the drills only find it; `make lazyfs` (the
+# first step of make check) and `make drills-full` build it when the
+# sources are there.
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
 cached="$top/build/lazyfs/src/lazyfs/build/lazyfs"

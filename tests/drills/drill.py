@@ -44,6 +44,12 @@ context.py (the state of a run), workloads.py, images.py (crash images),
 oracle.py (dumps and the before/after checks), dirlog.py (the power-loss
 model), procs.py (processes), families/ (one module per family).
 
+The last line counts the families that ran and were skipped, and the
+points exercised ("drills (quick): 7 of 8 families ran, N points, 1
+skipped: lazyfs"); it is also appended to $KBD_CHECK_COUNTS when set
+(make check prints those lines last). Fewer families ran or skipped than
+asked for is an error.
+
 Exit status 0 if no violation, 1 otherwise, 2 on a usage or setup error
 (a traceback included: it is never taken for a violation).
 """
@@ -75,6 +81,10 @@ def require(d, fam, pts):
 
 
 def run_families(d, fams):
+    """Run the families asked for; return (ran, skipped, points): the
+    names of those that ran and of those skipped, and the points
+    exercised in all."""
+    ran, skipped, points = [], [], 0
     for fam, run in families.ORDER:
         if fam not in fams:
             continue
@@ -85,12 +95,37 @@ def run_families(d, fams):
         except Skip as e:
             print("drills %s: skipped: %s" % (fam, e))
             sys.stdout.flush()
+            skipped.append(fam)
             continue
         wall = time.time() - t0
         require(d, fam, pts)
+        ran.append(fam)
+        points += sum(pts.values())
         print("drills %s: %d points exercised, %d violations, %.1f s" %
               (fam, sum(pts.values()), len(d.violations) - before, wall))
         sys.stdout.flush()
+    return ran, skipped, points
+
+
+def summary(d, fams, ran, skipped, points):
+    """One line of counts (also appended to $KBD_CHECK_COUNTS, for make
+    check); fewer families run or skipped than asked for, from the
+    drill's own list, is an error of the drill."""
+    line = "drills (%s): %d of %d families ran, %d points" % (
+        "full" if d.args.full else "quick", len(ran), len(fams), points)
+    if skipped:
+        line += ", %d skipped: %s" % (len(skipped), " ".join(skipped))
+    if sorted(fams) != sorted(families.NAMES):
+        line += " (WARNING: --family selects %d of the %d families)" % (
+            len(fams), len(families.NAMES))
+    print(line)
+    sys.stdout.flush()
+    if os.environ.get("KBD_CHECK_COUNTS"):
+        with open(os.environ["KBD_CHECK_COUNTS"], "a") as f:
+            f.write(line + "\n")
+    if len(ran) + len(skipped) < len(fams):
+        raise RuntimeError("only %d of the %d families asked for ran or "
+                           "skipped" % (len(ran) + len(skipped), len(fams)))
 
 
 def main():
@@ -127,7 +162,7 @@ def main():
     if args.full:
         args.files = max(args.files, 10)
         args.kills = max(args.kills, 10)
-    fams = args.family or families.NAMES
+    fams = list(dict.fromkeys(args.family or families.NAMES))
     if any(f in fams for f in NEED_IMAGES) and "crash" not in fams:
         fams = ["crash"] + fams
     d = Drill(args)
@@ -136,7 +171,8 @@ def main():
         d.bin, d.tmp))
     sys.stdout.flush()
     try:
-        run_families(d, fams)
+        ran, skipped, points = run_families(d, fams)
+        summary(d, fams, ran, skipped, points)
     except Exception:
         # Not a violation: the drill itself broke, and proves nothing.
         traceback.print_exc()

@@ -15,6 +15,9 @@ unset KB_DIR KB_JOBS
 # /dev/null, so every report goes to a file under $T that cleanup checks.
 export ASAN_OPTIONS="${ASAN_OPTIONS:-abort_on_error=1:detect_leaks=1}:log_path=$T/sanitizer"
 export UBSAN_OPTIONS="${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}:log_path=$T/sanitizer"
+# What a report in a kbd.log looks like: ASan's "ERROR: AddressSanitizer:"
+# and UBSan's "file:line:col: runtime error:".
+SAN_REPORT_RE='[A-Za-z]+Sanitizer|runtime error'
 
 cleanup() {
 	st=$?
@@ -28,7 +31,15 @@ cleanup() {
 		cat "$r" >&2
 		st=1
 	done
-	if [ $st -ne 0 ]; then
+	# Sandboxed workers cannot open log_path: sanitizer builds send
+	# their reports to kbd.log (workers/worker/worker.c, KBD_SAN).
+	for r in $(find "$T" -path '*/.kb/kbd.log' -type f \
+	    -exec grep -l -E "$SAN_REPORT_RE" {} + 2>/dev/null); do
+		echo "FAIL [$TEST_NAME]: sanitizer report in $r:" >&2
+		grep -E -A 40 "$SAN_REPORT_RE" "$r" | head -n 80 >&2
+		st=1
+	done
+	if [ $st -ne 0 ] && [ $st -ne 77 ]; then
 		for log in "$T"/*/.kb/kbd.log; do
 			[ -f "$log" ] || continue
 			echo "--- $log (last 30 lines)" >&2
@@ -43,6 +54,13 @@ trap cleanup EXIT
 fail() {
 	echo "FAIL [$TEST_NAME]: $*" >&2
 	exit 1
+}
+
+# skip REASON: this machine cannot run the test (say why). Exit 77, which
+# run.sh counts as skipped, never as passed.
+skip() {
+	echo "   SKIP [$TEST_NAME]: $*"
+	exit 77
 }
 
 kbctl() {
@@ -94,6 +112,35 @@ alive() {
 	local stat
 	stat=$(cat "/proc/$1/stat" 2>/dev/null) || return 1
 	[ -n "$stat" ] && [ "$(echo "$stat" | awk '{ print $3 }')" != Z ]
+}
+
+# Waiting on an event, not on a clock. A hang guard bounds each wait
+# (KBD_TEST_HANG seconds, default 300): it fails the test with a message
+# when the event never comes, and is never what a test asserts.
+KBD_TEST_HANG=${KBD_TEST_HANG:-300}
+
+# wait_until WHAT CMD...: until CMD succeeds.
+wait_until() {
+	local what=$1 end=$((SECONDS + KBD_TEST_HANG))
+	shift
+	until "$@"; do
+		[ $SECONDS -lt $end ] ||
+		    fail "hang guard: $what did not happen in $KBD_TEST_HANG s"
+		sleep 0.05
+	done
+}
+
+gone() {
+	! alive "$1"
+}
+
+# wait_gone WHAT PID...: until each process has exited (or is a zombie).
+wait_gone() {
+	local what=$1 p
+	shift
+	for p in "$@"; do
+		wait_until "$what (pid $p exits)" gone "$p"
+	done
 }
 
 kbd_pid() {

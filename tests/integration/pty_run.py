@@ -21,8 +21,10 @@ the terminal shows, never for a time:
   5. read to EOF and reap the command.
 
 A step that does not happen within --limit seconds is reported as such
-(the test fails on it); the output is saved to --out and a JSON report
-is printed on stdout.
+(the test fails on it). Step 5, the end, has its own bound, --end-limit
+(120 s): a short --limit (to look for a frame that must not come) must
+not cut a command that is merely slow to finish. The output is saved to
+--out and a JSON report is printed on stdout.
 """
 import argparse
 import fcntl
@@ -82,6 +84,7 @@ def main():
     ap.add_argument("--rows-after", default="")
     ap.add_argument("--finally", dest="fin", default="")
     ap.add_argument("--limit", type=float, default=120)
+    ap.add_argument("--end-limit", type=float, default=120)
     ap.add_argument("--expect", default="")
     ap.add_argument("cmd", nargs=argparse.REMAINDER)
     a = ap.parse_args()
@@ -112,8 +115,8 @@ def main():
             eof = True
         out.extend(data)
 
-    def wait_for(pred):
-        deadline = time.monotonic() + a.limit
+    def wait_for(pred, limit=None):
+        deadline = time.monotonic() + (a.limit if limit is None else limit)
         while not pred():
             if eof or time.monotonic() > deadline:
                 return False
@@ -166,10 +169,10 @@ def main():
     if a.fin:
         subprocess.run(a.fin, shell=True, check=False)
     # Never block on a command that blocks on us: read, or kill it.
-    report["ended"] = wait_for(lambda: eof)
+    report["ended"] = wait_for(lambda: eof, max(a.limit, a.end_limit))
     if not report["ended"]:
         os.kill(pid, signal.SIGKILL)
-        wait_for(lambda: eof)
+        wait_for(lambda: eof, max(a.limit, a.end_limit))
     _, st = os.waitpid(pid, 0)
     os.close(fd)
     with open(a.out, "wb") as f:

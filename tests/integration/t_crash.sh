@@ -6,13 +6,13 @@ N=3000
 make_corpus "$T/src" $N
 kbctl init >/dev/null
 
+# wait_for_some_docs N: until N documents are committed (no deadline:
+# a hang guard, lib.sh's wait_until, fails if the add stops progressing).
+docs_at_least() {
+	[ "$(sqlite3 "$KB/.kb/kb.db" 'select count(*) from documents' 2>/dev/null || echo 0)" -ge "$1" ]
+}
 wait_for_some_docs() {
-	i=0
-	while [ "$(sqlite3 "$KB/.kb/kb.db" 'select count(*) from documents' 2>/dev/null || echo 0)" -lt "$1" ]; do
-		i=$((i + 1))
-		[ $i -lt 600 ] || fail "no progress"
-		sleep 0.05
-	done
+	wait_until "$1 documents committed" docs_at_least "$1"
 }
 
 # too_late WHAT: fail unless the kill just made landed mid-job (fewer than
@@ -91,12 +91,8 @@ kill -9 "$sup"
 too_late "supervisor kill"
 # Its children notice the closed channel and exit: wait for that very
 # committer (it holds the KB's lock), not for a pattern that may match
-# nothing.
-i=0
-while alive "$c"; do
-	i=$((i + 1)); [ $i -lt 200 ] || fail "committer outlived its supervisor"
-	sleep 0.05
-done
+# nothing; a committer that never exits fails the hang guard.
+wait_gone "the committer of a killed supervisor" "$c"
 kbctl wait "$job" --json > "$T/s.json"
 in_log "supervisor kill" "kbd $sup started"
 in_log "supervisor kill" "job $job: resuming after file"

@@ -50,8 +50,67 @@ assert_contains "$(reason_of "$T/in/paper.pdf")" "the name says .pdf" \
     "text named .pdf reason"
 assert_eq failed "$(status_of "$T/missing.txt")" "missing"
 assert_contains "$(reason_of "$T/missing.txt")" "No such file" "missing reason"
+# An unreadable file fails with the reason. Root reads anything, so as
+# root (as CI runs) that add is made again as nobody, on a KB nobody owns.
+unreadable_as_nobody() {
+	U="$T/nobody"
+	if ! command -v setpriv >/dev/null; then
+		echo "   unreadable file: NOT CHECKED: root, and no setpriv(1)"
+		return
+	fi
+	if ! id nobody >/dev/null 2>&1 || ! getent group nogroup >/dev/null; then
+		echo "   unreadable file: NOT CHECKED: root, and no user nobody:nogroup"
+		return
+	fi
+	chmod 711 "$T"
+	mkdir -p "$U/in"
+	printf 'unreadable\n' > "$U/in/noperm.txt"
+	printf 'readable\n' > "$U/in/fine.txt"
+	chown -R nobody:nogroup "$U"
+	chmod 000 "$U/in/noperm.txt"
+	as_nobody() {
+		setpriv --reuid=nobody --regid=nogroup --clear-groups \
+		    env -u XDG_RUNTIME_DIR HOME="$U" \
+		    ASAN_OPTIONS="$ASAN_OPTIONS:log_path=$U/sanitizer" \
+		    UBSAN_OPTIONS="$UBSAN_OPTIONS:log_path=$U/sanitizer" "$@"
+	}
+	if ! as_nobody "$KBCTL" --help >/dev/null 2>&1; then
+		echo "   unreadable file: NOT CHECKED: root, and nobody cannot run $KBCTL"
+		return
+	fi
+	# kbctl refuses a daemon of another user: nobody's is stopped by
+	# nobody, and its sanitizer reports are moved where cleanup looks.
+	nobody_down() {
+		as_nobody "$KBCTL" -C "$U/kb" stop >/dev/null 2>&1 || true
+		for r in "$U"/sanitizer.*; do
+			[ -f "$r" ] && mv "$r" "$T/"
+		done
+		return 0
+	}
+	# set +e: under set -e, (exit $st) would end the trap before cleanup.
+	trap 'st=$?; set +e; nobody_down; (exit $st); cleanup' EXIT
+	as_nobody "$KBCTL" -C "$U/kb" init >/dev/null
+	set +e
+	as_nobody "$KBCTL" -C "$U/kb" add "$U/in" --json > "$T/nobody.json"
+	st=$?
+	set -e
+	nobody_down
+	assert_eq 1 "$st" "exit status of nobody's add with an unreadable file"
+	assert_eq nobody "$(stat -c %U "$U/kb/.kb/kb.db")" "owner of nobody's KB"
+	assert_eq added "$(event_field "$T/nobody.json" "$U/in/fine.txt" status)" \
+	    "readable file, as nobody"
+	assert_eq failed "$(event_field "$T/nobody.json" "$U/in/noperm.txt" status)" \
+	    "unreadable file, as nobody"
+	assert_contains "$(event_field "$T/nobody.json" "$U/in/noperm.txt" reason)" \
+	    "Permission denied" "unreadable file's reason, as nobody"
+	echo "   unreadable file: checked as nobody (running as root)"
+}
 if [ "$(id -u)" != 0 ]; then
 	assert_eq failed "$(status_of "$T/in/sub/noperm.txt")" "unreadable"
+	assert_contains "$(reason_of "$T/in/sub/noperm.txt")" "Permission denied" \
+	    "unreadable file's reason"
+else
+	unreadable_as_nobody
 fi
 # Nothing was half-added; the KB is clean.
 lint_clean

@@ -136,12 +136,16 @@ done
 
 # In the background of a job-control shell (`kbctl add ... &`) the region
 # is not drawn over the foreground: no frame in the 3 s a foreground kbctl
-# takes a sixth of to draw its first; the file lines still come.
+# takes a sixth of to draw its first; the file lines still come. --limit
+# bounds only that look; the end is waited for (--end-limit, a hang guard).
+# KBD_TEST_SLOW_CONT=S resumes the workers S s later, as a loaded machine
+# might: the test must still pass.
 make_long "$T/s-bg" 50 sbg
 w=$(stop_workers)
 r=$(LANG=C.UTF-8 TERM=xterm $PTY --out "$T/pty-bg" --limit 3 \
-    --after "kill -CONT $w" -- \
+    --after "(sleep ${KBD_TEST_SLOW_CONT:-0}; kill -CONT $w) >/dev/null 2>&1 &" -- \
     sh -c "set -m; \"$KBCTL\" -C \"$KB\" add --jobs 2 \"$T/s-bg\" & wait \$!")
+assert_eq true "$(echo "$r" | jq .ended)" "background add ended (not killed)"
 assert_eq 0 "$(echo "$r" | jq .exit)" "background add exit status"
 assert_eq 0 "$(echo "$r" | jq .frames)" "no region drawn from the background"
 grep -q "added.*sbg" "$T/pty-bg" || fail "no file lines from the background"

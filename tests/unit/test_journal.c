@@ -1347,6 +1347,18 @@ main(void)
 		T(test_sync_failed),
 #endif
 	};
+	size_t	n = sizeof(tests) / sizeof(tests[0]);
 
+	/*
+	 * Without the fail points (FAILPOINTS=0) most cases are compiled
+	 * out: say so, so that such a run cannot pass for a whole one (make
+	 * check-one refuses FAILPOINTS=0).
+	 */
+#ifdef KBD_FAILPOINTS
+	printf("test_journal: %zu cases, fail points compiled in\n", n);
+#else
+	printf("test_journal: only %zu cases: the fail-point cases are "
+	    "compiled out (FAILPOINTS=0)\n", n);
+#endif
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

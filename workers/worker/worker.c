@@ -21,11 +21,15 @@
 #include <string.h>
 #include <unistd.h>
 
+#ifdef KBD_SAN
+#include <sanitizer/common_interface_defs.h>
+#endif
 
 #include "chan.h"
 #include "convert.h"
 #include "kbd.h"
 #include "kbd.pb-c.h"
+#include "kbpath.h"
 #include "log.h"
 #include "sandbox.h"
 #include "util.h"
@@ -260,8 +264,10 @@ convert_reason(int err, const struct convert_result *r, uint64_t maxout,
  * SELFTEST_MAGIC, as a converter subverted by a hostile file would; the
  * tests check that the sandbox kills it and that the file fails with
  * "sandbox violation". hang, segv and oom behave as a broken converter
- * would, for the tests of containment. Both the environment and the
- * content must agree, so no input alone can trigger it.
+ * would, for the tests of containment; in sanitizer builds (SAN=1) oob
+ * reads past a heap block, for the test that the report reaches kbd.log.
+ * Both the environment and the content must agree, so no input alone can
+ * trigger it.
  */
 #define SELFTEST_MAGIC	"kbd-sandbox-selftest\n"
 
@@ -299,6 +305,36 @@ selftest(const char *buf, size_t len)
 			p = xmalloc(16 << 20);
 			p[0] = p[(16 << 20) - 1] = 1;
 		}
+#ifdef KBD_SAN
+	else if (strcmp(w_selftest, "oob") == 0) {
+		p = xcalloc(1, len);
+		/* One byte past the block: ASan reports it and stops us. */
+		i = (size_t)p[len];
+		free((void *)p);
+	}
+#endif
+}
+#endif
+
+#ifdef KBD_SAN
+/*
+ * Sanitizer builds: once sandboxed, a worker cannot open the sanitizers'
+ * log_path (openat answers EACCES), and its stderr is the daemon's
+ * /dev/null, so a report of a memory error in a converter would be lost.
+ * Open kbd.log (the supervisor made the KB root our working directory)
+ * while we still can and send every report there; the integration tests
+ * fail on any report in a kbd.log (tests/integration/lib.sh).
+ */
+static void
+san_report_fd(void)
+{
+	int	fd;
+
+	if ((fd = open(KB_LOGFILE, O_WRONLY | O_APPEND | O_CLOEXEC)) == -1) {
+		log_warn("sanitizer reports: %s", KB_LOGFILE);
+		return;
+	}
+	__sanitizer_set_report_fd((void *)(intptr_t)fd);
 }
 #endif
 
@@ -405,6 +441,9 @@ worker_main(const struct worker_limits *lim)
 #endif
 	if (convert_init() == -1)
 		fatalx("converters: initialization failed");
+#ifdef KBD_SAN
+	san_report_fd();
+#endif
 	if (sandbox_apply(lim) == -1)
 		fatal("sandbox");
 

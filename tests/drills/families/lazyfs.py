@@ -6,7 +6,8 @@ kbd killed, LazyFS remounted, and the KB recovered and checked.
 LazyFS is $LAZYFS, lazyfs on the PATH, or the build scripts/lazyfs.sh
 makes from ../shared/tools/lazyfs (or $LAZYFS_SRC) into build/lazyfs;
 `make drills-full` builds it there when the sources are present. The
-family skips, saying why, where none is built or /dev/fuse is missing.
+family skips, saying why, where none is built or /dev/fuse is missing;
+with both there, a failed mount is an error of the drill (exit 2).
 See docs/crash-safety.md."""
 
 import os
@@ -45,15 +46,19 @@ def run(d):
     fuser = shutil.which("fusermount3") or shutil.which("fusermount")
     if exe is None:
         raise Skip(why)
-    if not os.path.exists("/dev/fuse") or fuser is None:
-        raise Skip("no /dev/fuse or fusermount")
+    if not os.path.exists("/dev/fuse"):
+        raise Skip("no /dev/fuse")
+    # LazyFS and /dev/fuse are there: from now on, what goes wrong is an
+    # error of the drill (exit 2), never a skip that would look like a pass.
+    if fuser is None:
+        raise RuntimeError("LazyFS is there (%s) but no fusermount to "
+                           "unmount it" % exe)
     lz = LazyFS(exe, fuser, os.path.join(d.tmp, "lazyfs"))
     try:
         lz.mount()
-    except RuntimeError as e:
-        # Like a missing /dev/fuse: this machine cannot run it.
+    except RuntimeError:
         lz.umount()
-        raise Skip(str(e))
+        raise
     try:
         return {"batch": drill(d, lz)}
     finally:
