@@ -8,8 +8,7 @@
 MNT="$T/mnt"
 mkdir -p "$MNT"
 if ! mount -t tmpfs -o size=64m,mode=0700 kbd-fulldisk "$MNT" 2>"$T/mount.err"; then
-	echo "   skipped: cannot mount a tmpfs here ($(head -n 1 "$T/mount.err"))"
-	exit 0
+	skip "cannot mount a tmpfs here ($(head -n 1 "$T/mount.err"))"
 fi
 unmount() {
 	"$KBCTL" -C "$MNT/kb" stop >/dev/null 2>&1 || true

@@ -9,8 +9,7 @@
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
 if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
-	echo "t_mcp_http: skipped: node or npm not found (scripts/deps.sh installs them)"
-	exit 0
+	skip "node or npm not found (scripts/deps.sh installs them)"
 fi
 NPMDIR="$root/build/npm"
 if [ ! -f "$NPMDIR/node_modules/@modelcontextprotocol/sdk/package.json" ]; then

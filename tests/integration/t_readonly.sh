@@ -9,8 +9,7 @@
 MNT="$T/mnt"
 mkdir -p "$MNT"
 if ! mount -t tmpfs -o size=32m,mode=0700 kbd-readonly "$MNT" 2>"$T/mount.err"; then
-	echo "   skipped: cannot mount a tmpfs here ($(head -n 1 "$T/mount.err"))"
-	exit 0
+	skip "cannot mount a tmpfs here ($(head -n 1 "$T/mount.err"))"
 fi
 unmount() {
 	for k in "$MNT"/kb*; do
