@@ -77,20 +77,27 @@ static const struct elem {
 };
 
 /*
- * Words of a class or id that mark page furniture rather than content
- * (Sphinx's "related" bars and "sphinxsidebar", "breadcrumbs", "navbar",
- * "site-footer"...). A class is split into words at blanks, '-' and '_'.
+ * Words of a class or id that mark navigation rather than content
+ * (Sphinx's "related" bars and "sphinxsidebar", DocBook's "docnav",
+ * "navheader" and "navfooter", "breadcrumbs", "navbar", "site-footer",
+ * "skip-link"...). A class is split into words at blanks, '-' and '_'.
+ * Not "sidebar": DocBook's <div class="sidebar"> ("IN PRACTICE", "BACK
+ * TO BASICS" boxes) is text, as are asides, notes and admonitions.
  */
 static const char *const furniture[] = {
-	"breadcrumb", "breadcrumbs", "footer", "menu", "nav", "navbar",
-	"navigation", "related", "sidebar", "sphinxsidebar",
+	"breadcrumb", "breadcrumbs", "docnav", "footer", "menu", "nav",
+	"navbar", "navfooter", "navheader", "navigation", "related",
+	"skip", "skiplink", "skipnav", "sphinxsidebar",
 	"sphinxsidebarwrapper", "toolbar",
 };
 
-/* ARIA roles of the same. */
+/*
+ * ARIA roles of the same; not "complementary" (an aside's role: its
+ * text is the document's).
+ */
 static const char *const furniture_roles[] = {
-	"banner", "complementary", "contentinfo", "menu", "menubar",
-	"navigation", "search", "toolbar",
+	"banner", "contentinfo", "menu", "menubar", "navigation", "search",
+	"toolbar",
 };
 
 struct pfx {
@@ -188,21 +195,62 @@ has_word(const char *s, const char *const *list, size_t nlist, int dashes)
 	return 0;
 }
 
+/*
+ * A <footer> is the page's (its chrome: copyright, site links) unless it
+ * is inside an article, section, aside, nav or main element, whose own
+ * footer it then is (HTML's rule for the contentinfo role).
+ */
+static int
+page_footer(const xmlNode *n)
+{
+	static const char *const scopes[] = {
+		"article", "aside", "main", "nav", "section"
+	};
+	const xmlNode	*p;
+	size_t		 i;
+
+	for (p = n->parent; p != NULL && p->type == XML_ELEMENT_NODE;
+	    p = p->parent)
+		for (i = 0; i < sizeof(scopes) / sizeof(scopes[0]); i++)
+			if (strcasecmp((const char *)p->name, scopes[i]) == 0)
+				return 0;
+	return 1;
+}
+
+/*
+ * A skip link: <a href="#main">Skip to content</a>, or a link of class
+ * "skip-link" and the like.
+ */
+static int
+skip_link(const xmlNode *n)
+{
+	static const char *const words[] = { "skip", "skiplink", "skipnav" };
+	const xmlNode	*t = n->children;
+	const char	*s;
+
+	if (has_word(attr(n, "class"), words, sizeof(words) / sizeof(words[0]),
+	    1))
+		return 1;
+	if (*attr(n, "href") != '#' || t == NULL || t->type != XML_TEXT_NODE ||
+	    t->content == NULL)
+		return 0;
+	for (s = (const char *)t->content; is_blank((unsigned char)*s); s++)
+		;
+	return strncasecmp(s, "skip ", 5) == 0;
+}
+
 static int
 is_furniture(const xmlNode *n, enum kind k)
 {
 	static const char *const hidden[] = { "true" };
-	static const char *const notes[] = {
-		"doc-endnotes", "doc-footnote", "doc-note", "endnote",
-		"footnote", "footnotes", "note"
+	static const char *const sections[] = {
+		"chapter", "sect1", "sect2", "sect3", "section", "topic"
 	};
 
-	/* Asides are sidebars, except notes (Sphinx's footnotes). */
-	if (k == K_ASIDE)
-		return !has_word(attr(n, "role"), notes,
-		    sizeof(notes) / sizeof(notes[0]), 0) &&
-		    !has_word(attr(n, "class"), notes,
-		    sizeof(notes) / sizeof(notes[0]), 1);
+	if (k == K_FOOTER && page_footer(n))
+		return 1;
+	if (k == K_A && skip_link(n))
+		return 1;
 	if (has_word(attr(n, "role"), furniture_roles,
 	    sizeof(furniture_roles) / sizeof(furniture_roles[0]), 0))
 		return 1;
@@ -210,12 +258,22 @@ is_furniture(const xmlNode *n, enum kind k)
 	    xmlHasProp(n, (const xmlChar *)"hidden") != NULL)
 		return 1;
 	/* Classes on inline elements are styling (Sphinx's "xref py"...). */
-	if (k != K_BLOCK && k != K_UL && k != K_OL && k != K_TABLE &&
-	    k != K_FOOTER)
+	if (k != K_BLOCK && k != K_ASIDE && k != K_UL && k != K_OL &&
+	    k != K_TABLE && k != K_FOOTER)
 		return 0;
-	return has_word(attr(n, "class"), furniture,
-	    sizeof(furniture) / sizeof(furniture[0]), 1) ||
-	    has_word(attr(n, "id"), furniture,
+	if (has_word(attr(n, "class"), furniture,
+	    sizeof(furniture) / sizeof(furniture[0]), 1))
+		return 1;
+	/*
+	 * A section's id is made from its title ("manifest-related-options"
+	 * in Sphinx, "navigation-keys"...): it says nothing of its role.
+	 */
+	if (strcasecmp((const char *)n->name, "section") == 0 ||
+	    strcasecmp((const char *)n->name, "article") == 0 ||
+	    has_word(attr(n, "class"), sections,
+	    sizeof(sections) / sizeof(sections[0]), 0))
+		return 0;
+	return has_word(attr(n, "id"), furniture,
 	    sizeof(furniture) / sizeof(furniture[0]), 1);
 }
 
@@ -944,7 +1002,7 @@ static int
 is_block(enum kind k)
 {
 	switch (k) {
-	case K_BLOCK: case K_ASIDE: case K_HEADING: case K_UL: case K_OL:
+	case K_BLOCK: case K_ASIDE: case K_FOOTER: case K_HEADING: case K_UL: case K_OL:
 	case K_LI: case K_PRE: case K_QUOTE: case K_TABLE: case K_DT:
 	case K_DD: case K_HR:
 		return 1;
@@ -1044,7 +1102,7 @@ element(struct html *h, xmlNode *n, unsigned depth)
 	enum kind	 k = kind_of(n);
 	const char	*alt;
 
-	if (k == K_SKIP || k == K_FOOTER || is_furniture(n, k))
+	if (k == K_SKIP || is_furniture(n, k))
 		return;
 	if (h->oneline || h->inlink) {
 		/* In a heading, a cell or a link, blocks are runs of text. */
@@ -1062,6 +1120,7 @@ element(struct html *h, xmlNode *n, unsigned depth)
 	switch (k) {
 	case K_BLOCK:
 	case K_ASIDE:
+	case K_FOOTER:
 	case K_DT:
 		flush(h);
 		children(h, n, depth);
