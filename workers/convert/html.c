@@ -114,6 +114,7 @@ struct html {
 	int		 oneline;	/* headings, cells: blocks are blanks */
 	int		 incell;	/* '|' must be escaped everywhere */
 	int		 inlink;
+	int		 inheading;
 	int		 em, strong, del;
 	int		 tight;		/* next block: no blank line before */
 	struct pfx	 pfx[HTML_DEPTH_MAX + 2];
@@ -236,7 +237,8 @@ skip_link(const xmlNode *n)
 		return 0;
 	for (s = (const char *)t->content; is_blank((unsigned char)*s); s++)
 		;
-	return strncasecmp(s, "skip ", 5) == 0;
+	return strncasecmp(s, "skip to ", 8) == 0 ||
+	    strncasecmp(s, "skip nav", 8) == 0;
 }
 
 static int
@@ -577,22 +579,83 @@ code_span(struct html *h, xmlNode *n, unsigned depth)
 	mdbuf_free(&b);
 }
 
-/* Link targets kbd keeps: absolute ones; relative ones lead nowhere. */
+/*
+ * Link targets kbd keeps: any, absolute or relative as written (the wiki
+ * resolves relative ones to documents), except script and data URLs, an
+ * empty target and one longer than HREF_MAX. Browsers drop tabs and line
+ * breaks from a URL: so does the scheme test.
+ */
 static int
 keep_href(const char *href, size_t n)
 {
-	static const char *const schemes[] = {
-		"http://", "https://", "ftp://", "mailto:"
+	static const char *const drop[] = {
+		"javascript:", "vbscript:", "data:"
 	};
-	size_t	i;
+	char	scheme[16];
+	size_t	i, k;
 
 	if (n == 0 || n > HREF_MAX)
 		return 0;
-	for (i = 0; i < sizeof(schemes) / sizeof(schemes[0]); i++)
-		if (n > strlen(schemes[i]) &&
-		    strncasecmp(href, schemes[i], strlen(schemes[i])) == 0)
-			return 1;
-	return 0;
+	for (i = 0, k = 0; i < n && k + 1 < sizeof(scheme); i++)
+		if (href[i] != '\t' && href[i] != '\n' && href[i] != '\r')
+			scheme[k++] = href[i];
+	scheme[k] = '\0';
+	for (i = 0; i < sizeof(drop) / sizeof(drop[0]); i++)
+		if (strncasecmp(scheme, drop[i], strlen(drop[i])) == 0)
+			return 0;
+	return 1;
+}
+
+/* Whether "&" at s starts a character reference CommonMark would decode. */
+static int
+is_charref(const char *s, size_t n)
+{
+	size_t	i = 1;
+
+	if (i < n && s[i] == '#')
+		i++;
+	while (i < n && i < 40 && isalnum((unsigned char)s[i]))
+		i++;
+	return i > 1 && i < n && s[i] == ';';
+}
+
+/*
+ * A link target as written: in <...> when it has blanks, else bare.
+ * Backslash escapes keep Markdown from reading into it: parentheses, angle
+ * brackets, '[' ']', a backtick (a code span would take precedence), '|'
+ * (a table cell's separator) and '&' where it would start a character
+ * reference; tabs and line breaks go, as browsers drop them, and other
+ * control characters are percent-encoded.
+ */
+static void
+link_target(struct mdbuf *b, const char *href, size_t n)
+{
+	size_t	i;
+	int	angle = 0;
+
+	for (i = 0; i < n; i++)
+		if (href[i] == ' ')
+			angle = 1;
+	if (angle)
+		mdbuf_addc(b, '<');
+	for (i = 0; i < n; i++) {
+		unsigned char ch = (unsigned char)href[i];
+
+		if (ch == '\t' || ch == '\n' || ch == '\r')
+			continue;
+		if (ch < 0x20 || ch == 0x7f) {
+			mdbuf_addc(b, '%');
+			mdbuf_addc(b, "0123456789ABCDEF"[ch >> 4]);
+			mdbuf_addc(b, "0123456789ABCDEF"[ch & 15]);
+			continue;
+		}
+		if (strchr("()<>[]\\`|", ch) != NULL ||
+		    (ch == '&' && is_charref(href + i, n - i)))
+			mdbuf_addc(b, '\\');
+		mdbuf_addc(b, (char)ch);
+	}
+	if (angle)
+		mdbuf_addc(b, '>');
 }
 
 static void
@@ -600,7 +663,7 @@ link(struct html *h, xmlNode *n, unsigned depth)
 {
 	const char	*href = attr(n, "href");
 	xmlNode		*c;
-	size_t		 at, len, i;
+	size_t		 at, len;
 
 	if (has_word(attr(n, "class"), (const char *const[]){ "headerlink" },
 	    1, 0))
@@ -610,7 +673,12 @@ link(struct html *h, xmlNode *n, unsigned depth)
 	len = strlen(href);
 	while (len > 0 && is_blank((unsigned char)href[len - 1]))
 		len--;
-	if (h->inlink || !keep_href(href, len)) {
+	/*
+	 * In a heading, a link to this page's own anchor (Sphinx's "json"
+	 * in "json - JSON encoder") is the heading itself: text only.
+	 */
+	if (h->inlink || !keep_href(href, len) ||
+	    (h->inheading && href[0] == '#')) {
 		for (c = n->children; c != NULL && !stopped(h); c = c->next)
 			walk(h, c, depth + 1);
 		return;
@@ -627,17 +695,7 @@ link(struct html *h, xmlNode *n, unsigned depth)
 	while (h->ib.len > at + 1 && h->ib.p[h->ib.len - 1] == ' ')
 		ib_truncate(h, h->ib.len - 1);
 	mdbuf_adds(&h->ib, "](");
-	for (i = 0; i < len; i++) {
-		unsigned char ch = (unsigned char)href[i];
-
-		if (ch <= 0x20 || ch == 0x7f || strchr("()<>[]\\`|", ch)) {
-			/* Percent-encoded: no escaping rules to get wrong. */
-			mdbuf_addc(&h->ib, '%');
-			mdbuf_addc(&h->ib, "0123456789ABCDEF"[ch >> 4]);
-			mdbuf_addc(&h->ib, "0123456789ABCDEF"[ch & 15]);
-		} else
-			mdbuf_addc(&h->ib, (char)ch);
-	}
+	link_target(&h->ib, href, len);
 	mdbuf_addc(&h->ib, ')');
 	h->nospace = 0;
 }
@@ -781,10 +839,10 @@ heading(struct html *h, xmlNode *n, unsigned depth)
 	struct mdbuf	 b;
 
 	flush(h);
-	h->oneline = 1;
+	h->oneline = h->inheading = 1;
 	for (c = n->children; c != NULL && !stopped(h); c = c->next)
 		walk(h, c, depth + 1);
-	h->oneline = 0;
+	h->oneline = h->inheading = 0;
 	ib_trim(h);
 	if (h->ib.len > 0 && !stopped(h)) {
 		mdbuf_init(&b, h->out->max);
