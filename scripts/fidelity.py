@@ -252,6 +252,8 @@ def main():
                     help="reference extractions run at once (default 2)")
     ap.add_argument("--timeout", type=float, default=120, metavar="S",
                     help="seconds allowed to one reference extraction")
+    ap.add_argument("--json", metavar="FILE",
+                    help="write each document's share and missing words")
     ap.add_argument("--keep", metavar="DIR",
                     help="build the KB in DIR (created) and keep it")
     args = ap.parse_args()
@@ -276,13 +278,19 @@ def main():
         tmp = tempfile.mkdtemp(prefix="kbd-fidelity.")
         kb = os.path.join(tmp, "kb")
     failed = []
+    dump = []
     try:
         p = kbctl(args, kb, "init", stdout=subprocess.DEVNULL)
         if p.returncode != 0:
             return 2
         for corpus in args.corpus:
             corpus = os.path.abspath(corpus)
-            shares = report(corpus, measure(args, kb, corpus), args.worst)
+            results = measure(args, kb, corpus)
+            shares = report(corpus, results, args.worst)
+            dump += [{"path": r["path"], "format": r["fmt"],
+                      "status": r["status"], "share": r.get("share"),
+                      "missing": sorted(r.get("missing", ()))}
+                     for r in results]
             for fmt, share in shares.items():
                 if args.min is not None and share < args.min:
                     failed.append("%s %s %.4f" % (corpus, fmt, share))
@@ -291,6 +299,9 @@ def main():
               stderr=subprocess.DEVNULL)
         if tmp is not None:
             shutil.rmtree(tmp, ignore_errors=True)
+    if args.json:
+        with open(args.json, "w", encoding="utf-8") as f:
+            json.dump(dump, f, ensure_ascii=False, indent=1)
     if failed:
         print("fidelity: below %.4f: %s" % (args.min, "; ".join(failed)),
               file=sys.stderr)
