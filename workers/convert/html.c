@@ -171,12 +171,24 @@ is_blank(int c)
 	    c == '\v';
 }
 
+/* Whether the n bytes at w are one of list's words, case aside. */
+static int
+in_list(const char *w, size_t n, const char *const *list, size_t nlist)
+{
+	size_t	i;
+
+	for (i = 0; i < nlist; i++)
+		if (strlen(list[i]) == n && strncasecmp(w, list[i], n) == 0)
+			return 1;
+	return 0;
+}
+
 /* Whether the blank- '-' '_'-separated words of s include one of list. */
 static int
 has_word(const char *s, const char *const *list, size_t nlist, int dashes)
 {
 	const char	*w;
-	size_t		 n, i;
+	size_t		 n;
 
 	while (*s != '\0') {
 		while (*s != '\0' && (is_blank((unsigned char)*s) ||
@@ -186,12 +198,8 @@ has_word(const char *s, const char *const *list, size_t nlist, int dashes)
 		while (*s != '\0' && !is_blank((unsigned char)*s) &&
 		    !(dashes && (*s == '-' || *s == '_')))
 			s++;
-		if ((n = (size_t)(s - w)) == 0)
-			continue;
-		for (i = 0; i < nlist; i++)
-			if (strlen(list[i]) == n &&
-			    strncasecmp(w, list[i], n) == 0)
-				return 1;
+		if ((n = (size_t)(s - w)) > 0 && in_list(w, n, list, nlist))
+			return 1;
 	}
 	return 0;
 }
@@ -241,6 +249,21 @@ skip_link(const xmlNode *n)
 	    strncasecmp(s, "skip nav", 8) == 0;
 }
 
+/* Whether the last blank- '-' '_'-separated word of s is one of list. */
+static int
+last_word(const char *s, const char *const *list, size_t nlist)
+{
+	const char	*e = s + strlen(s), *w;
+
+	while (e > s && (is_blank((unsigned char)e[-1]) || e[-1] == '-' ||
+	    e[-1] == '_'))
+		e--;
+	for (w = e; w > s && !is_blank((unsigned char)w[-1]) &&
+	    w[-1] != '-' && w[-1] != '_'; w--)
+		;
+	return w < e && in_list(w, (size_t)(e - w), list, nlist);
+}
+
 static int
 is_furniture(const xmlNode *n, enum kind k)
 {
@@ -269,14 +292,16 @@ is_furniture(const xmlNode *n, enum kind k)
 	/*
 	 * A section's id is made from its title ("manifest-related-options"
 	 * in Sphinx, "navigation-keys"...): it says nothing of its role.
+	 * Other ids count by their last word only: "footer", "site-footer"
+	 * and "main-nav" are furniture, "footer-margin" a topic's anchor.
 	 */
 	if (strcasecmp((const char *)n->name, "section") == 0 ||
 	    strcasecmp((const char *)n->name, "article") == 0 ||
 	    has_word(attr(n, "class"), sections,
 	    sizeof(sections) / sizeof(sections[0]), 0))
 		return 0;
-	return has_word(attr(n, "id"), furniture,
-	    sizeof(furniture) / sizeof(furniture[0]), 1);
+	return last_word(attr(n, "id"), furniture,
+	    sizeof(furniture) / sizeof(furniture[0]));
 }
 
 static int
