@@ -240,7 +240,8 @@ test_furniture(void **state)
  * What the fidelity measure found dropped (issue 11): DocBook's sidebar
  * boxes, asides, admonitions, notes, figure captions, definition lists,
  * details, tables and an article's footer are text; a section whose id
- * has a furniture word ("manifest-related-options") is a section.
+ * has a furniture word ("manifest-related-options") is a section, and
+ * so is a block whose id only starts with one ("footer-margin").
  */
 static void
 test_content_kept(void **state)
@@ -264,7 +265,7 @@ test_content_kept(void **state)
 	    "<section id=\"manifest-related-options\"><h2>Options</h2>"
 	    "<p>zzsection</p></section>"
 	    "<div class=\"section\" id=\"navigation-keys\"><p>zzoldsection"
-	    "</p></div>"
+	    "</p></div><div id=\"footer-margin\">zzfootermargin</div>"
 	    "<article><p>zzarticle</p><footer>zzarticlefooter</footer>"
 	    "</article></div></body>", &r);
 	assert_has(&r, "**IN PRACTICE** Boxes\n\nzzsidebar text\n");
@@ -275,7 +276,7 @@ test_content_kept(void **state)
 	assert_has(&r, "zzsummary\n\nzzdetails\n");
 	assert_has(&r, "| zzhead |\n| --- |\n| zzcell |\n");
 	assert_has(&r, "## Options\n\nzzsection\n");
-	assert_has(&r, "zzoldsection\n");
+	assert_has(&r, "zzoldsection\n\nzzfootermargin\n");
 	assert_has(&r, "zzarticle\n\nzzarticlefooter\n");
 	convert_free(&r);
 }
@@ -283,7 +284,7 @@ test_content_kept(void **state)
 /*
  * True navigation goes: nav landmarks and roles, DocBook's docnav bars,
  * Sphinx's related bars and sidebar, breadcrumbs, skip links, the page's
- * own footer.
+ * own footer, blocks whose id ends in a furniture word ("site-footer").
  */
 static void
 test_navigation_dropped(void **state)
@@ -301,6 +302,7 @@ test_navigation_dropped(void **state)
 	    "<ol class=\"breadcrumb\"><li>Home</li></ol>"
 	    "<main id=\"main\"><p>zzmain <a href=\"#skip\">skip over</a></p>"
 	    "</main><div class=\"navfooter\">Chapter footer</div>"
+	    "<div id=\"site-footer\">Site links</div><div id=\"nav\">Nav</div>"
 	    "<footer><p>Copyright</p></footer></body>", &r);
 	assert_string_equal(r.md, "zzmain [skip over](#skip)\n");
 	convert_free(&r);
