@@ -11,6 +11,12 @@ letters) of an independent extraction -- `w3m -dump` for HTML, `pdftotext`
 for PDF -- is compared with the words of kbd's Markdown
 (wiki/sources/DOC.md, found through `kbctl list --json`).
 
+The site's template -- reference lines that recur verbatim in half the
+documents of the corpus or of one of its top folders (copyright footers,
+search boxes, "Prev Up Home Next" bars) -- is left out of the reference:
+it is page chrome, not a document's text. The share against the whole
+page is printed too.
+
 Printed per corpus and format: documents, the mean share of each document's
 reference words found in its Markdown, the share over the union of
 (document, word) pairs, the share of the corpus vocabulary, and the worst
@@ -150,25 +156,40 @@ def measure(args, kb, corpus):
             r["got"] = got
         results.append(r)
     template = template_lines(results)
+    groups = {}
+    for r in results:
+        groups.setdefault(top_folder(corpus, r["path"]), []).append(r)
+    local = {g: template_lines(rs) for g, rs in groups.items()
+             if g is not None and len(rs) >= 6}
     for r in results:
         if r["status"] != "ok":
             continue
+        g = top_folder(corpus, r["path"])
+        tpl = template[r["fmt"]] | local.get(g, {}).get(r["fmt"], set())
         r["raw"] = words(r["ref"])
         r["rawmissing"] = r["raw"] - r["got"]
         r["want"] = words("\n".join(
             l for l in r["ref"].splitlines()
-            if l.strip() not in template[r["fmt"]]))
+            if l.strip() not in tpl))
         r["missing"] = r["want"] - r["got"]
         del r["ref"]
     return results
 
 
+def top_folder(corpus, path):
+    """The folder under corpus that holds path (None: at its top)."""
+    rel = os.path.relpath(path, corpus)
+    return rel.split(os.sep)[0] if os.sep in rel else None
+
+
 def template_lines(results):
     """
     The page template of each format: reference lines (blanks collapsed)
-    found in half the corpus's documents or more, three at least. Sites
-    repeat their chrome (copyright footers, search boxes, "Navigation")
-    verbatim on every page; text seldom recurs so.
+    found in half the documents or more, three at least, of the corpus or
+    of its top folder (a book's translations each have theirs: en-US/,
+    fr-FR/...). Sites repeat their chrome (copyright footers, search
+    boxes, "Navigation", "Prev Up Home Next") verbatim on every page; text
+    seldom recurs so.
     """
     out = {}
     for fmt in FORMATS.values():
