@@ -389,6 +389,7 @@ demo: all
 	./scripts/demo.sh
 
 bench: all $(O)/bench/convert_bench $(O)/bench/pdf_raw
+	./scripts/deps.sh bench
 	./scripts/bench.sh
 
 install: all

@@ -322,3 +322,28 @@ echo "PDF: MuPDF's structured text alone vs kbd's convert(), same process, same 
 grep '\.pdf$' "$W/list" | "$(dirname "$BIN")/build/release/bench/pdf_raw" |
     sed 's/^/  /'
 print_knownitem
+
+# Fidelity (scripts/fidelity.py, docs/converters.md#fidelity): the share of
+# the words w3m -dump and pdftotext read that kbd's Markdown has, on samples
+# of real corpora from Debian packages: python3.11-doc's HTML, the Debian
+# Administrator's Handbook and the Debian Reference (DocBook), PDFs made
+# from man pages above and the PDFs under /usr/share/doc.
+echo "fidelity (share of w3m -dump / pdftotext words in kbd's Markdown):"
+F="$W/fidelity-pdf"
+mkdir -p "$F"
+find /usr/share/doc -name '*.pdf' -o -name '*.pdf.gz' | sort | head -n 60 |
+    while read -r f; do
+	b=$(echo "$f" | tr / _)
+	case "$f" in
+	*.gz) zcat "$f" > "$F/${b%.gz}" 2>/dev/null || rm -f "$F/${b%.gz}" ;;
+	*) cp "$f" "$F/$b" ;;
+	esac
+done
+set -- "$DOC"
+for d in /usr/share/doc/debian-handbook/html/en-US /usr/share/debian-reference; do
+	[ -d "$d" ] && set -- "$@" "$d"
+done
+mkdir -p "$W/fidelity-man"
+cp "$C"/m*.pdf "$W/fidelity-man/" 2>/dev/null || true
+TMPDIR="$W" python3 scripts/fidelity.py --sample 150 --worst 3 "$BIN" "$@" \
+    "$W/fidelity-man" "$F" | sed 's/^/  /'

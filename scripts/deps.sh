@@ -9,7 +9,11 @@ libsqlite3-dev libmd4c-dev libcmocka-dev libseccomp-dev libssl-dev mandoc python
 strace procps jq python3 sqlite3 bc libxml2-dev libarchive-dev libmupdf-dev clang \
 libclang-rt-14-dev groff \
 libmujs-dev libgumbo-dev libopenjp2-7-dev libjbig2dec0-dev libharfbuzz-dev \
-libjansson-dev nodejs libuchardet-dev libicu-dev libstemmer-dev"
+libjansson-dev nodejs libuchardet-dev libicu-dev libstemmer-dev \
+w3m poppler-utils"
+# Corpora for make bench only (scripts/deps.sh bench): the DocBook sites
+# the fidelity figures are measured on.
+[ "${1:-}" = bench ] && PKGS="$PKGS debian-handbook debian-reference-en"
 
 missing=""
 for p in $PKGS; do

@@ -88,14 +88,21 @@ grep -qx '### Sub-commands' "$src/argparse.md" || fail "argparse.md heading"
 # Navigation, scripts and styles are gone from every page.
 for p in json re argparse os.path collections functions; do
 	for junk in 'Quick search' 'Previous topic' 'Next topic' \
-	    'Report a Bug' 'Show Source' 'This Page' 'Copyright' \
+	    'Report a Bug' 'Show Source' 'Copyright' \
 	    'Found a bug' 'documentation_options' '<script' 'Navigation' \
 	    '¶'; do
 		if grep -qiF "$junk" "$src/$p.md"; then
 			fail "$p.md still has '$junk'"
 		fi
 	done
+	# The sidebar's "This Page" box, not the text "this page ...".
+	if grep -qiE '^(#+ )?This Page$' "$src/$p.md"; then
+		fail "$p.md still has 'This Page'"
+	fi
 done
+# Sidebars in the text are content (issue 11): argparse's Tutorial aside.
+grep -q '^This page contains the API reference information' \
+    "$src/argparse.md" || fail "argparse.md lost its Tutorial aside"
 # Titles come from <title>, outlines from the headings.
 title_of() {
 	kbctl list --json | jq -r --arg d "$1" '.[] | select(.doc == $d) | .title'

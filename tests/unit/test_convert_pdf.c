@@ -803,6 +803,36 @@ test_page_ops(void **state)
 	free(d.p);
 }
 
+/*
+ * Fidelity (issue 11): a compound broken after its hyphen keeps it and
+ * gets no blank ("ChaCha-Poly1305"), a hyphenation is still undone, and a
+ * spacing accent drawn before its letter, as TeX does, is the accented
+ * letter ("M\xc3\xb6ller"), as pdftotext reads them.
+ */
+static void
+test_text_assembly(void **state)
+{
+	static const char *const ops[] = {
+	    "BT /F1 12 Tf 72 700 Td (Written by Niels M\\250oller and "
+	    "Andr\\264e,) Tj 0 -14 Td (who use ChaCha-) Tj "
+	    "0 -14 Td (Poly1305 over an SSH-) Tj 0 -14 Td (forbindelse, "
+	    "and a hyphen-) Tj 0 -14 Td (ated word, and a dash -) Tj "
+	    "0 -14 Td (Then this.) Tj ET\n",
+	};
+	struct pdf		d = { 0 };
+	struct convert_result	r;
+
+	(void)state;
+	pages(&d, "", ops, 1);
+	finish(&d, "");
+	assert_int_equal(conv(&d, &r), CONVERT_OK);
+	assert_has(&r, "Written by Niels M\xc3\xb6ller and Andr\xc3\xa9, who "
+	    "use ChaCha-Poly1305 over an SSH-forbindelse, and a hyphenated "
+	    "word, and a dash - Then this.\n");
+	convert_free(&r);
+	free(d.p);
+}
+
 int
 main(void)
 {
@@ -828,6 +858,7 @@ main(void)
 		cmocka_unit_test(test_deep),
 		cmocka_unit_test(test_memory_cap),
 		cmocka_unit_test(test_page_ops),
+		cmocka_unit_test(test_text_assembly),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -77,20 +77,27 @@ static const struct elem {
 };
 
 /*
- * Words of a class or id that mark page furniture rather than content
- * (Sphinx's "related" bars and "sphinxsidebar", "breadcrumbs", "navbar",
- * "site-footer"...). A class is split into words at blanks, '-' and '_'.
+ * Words of a class or id that mark navigation rather than content
+ * (Sphinx's "related" bars and "sphinxsidebar", DocBook's "docnav",
+ * "navheader" and "navfooter", "breadcrumbs", "navbar", "site-footer",
+ * "skip-link"...). A class is split into words at blanks, '-' and '_'.
+ * Not "sidebar": DocBook's <div class="sidebar"> ("IN PRACTICE", "BACK
+ * TO BASICS" boxes) is text, as are asides, notes and admonitions.
  */
 static const char *const furniture[] = {
-	"breadcrumb", "breadcrumbs", "footer", "menu", "nav", "navbar",
-	"navigation", "related", "sidebar", "sphinxsidebar",
+	"breadcrumb", "breadcrumbs", "docnav", "footer", "menu", "nav",
+	"navbar", "navfooter", "navheader", "navigation", "related",
+	"skip", "skiplink", "skipnav", "sphinxsidebar",
 	"sphinxsidebarwrapper", "toolbar",
 };
 
-/* ARIA roles of the same. */
+/*
+ * ARIA roles of the same; not "complementary" (an aside's role: its
+ * text is the document's).
+ */
 static const char *const furniture_roles[] = {
-	"banner", "complementary", "contentinfo", "menu", "menubar",
-	"navigation", "search", "toolbar",
+	"banner", "contentinfo", "menu", "menubar", "navigation", "search",
+	"toolbar",
 };
 
 struct pfx {
@@ -107,6 +114,7 @@ struct html {
 	int		 oneline;	/* headings, cells: blocks are blanks */
 	int		 incell;	/* '|' must be escaped everywhere */
 	int		 inlink;
+	int		 inheading;
 	int		 em, strong, del;
 	int		 tight;		/* next block: no blank line before */
 	struct pfx	 pfx[HTML_DEPTH_MAX + 2];
@@ -163,12 +171,24 @@ is_blank(int c)
 	    c == '\v';
 }
 
+/* Whether the n bytes at w are one of list's words, case aside. */
+static int
+in_list(const char *w, size_t n, const char *const *list, size_t nlist)
+{
+	size_t	i;
+
+	for (i = 0; i < nlist; i++)
+		if (strlen(list[i]) == n && strncasecmp(w, list[i], n) == 0)
+			return 1;
+	return 0;
+}
+
 /* Whether the blank- '-' '_'-separated words of s include one of list. */
 static int
 has_word(const char *s, const char *const *list, size_t nlist, int dashes)
 {
 	const char	*w;
-	size_t		 n, i;
+	size_t		 n;
 
 	while (*s != '\0') {
 		while (*s != '\0' && (is_blank((unsigned char)*s) ||
@@ -178,31 +198,84 @@ has_word(const char *s, const char *const *list, size_t nlist, int dashes)
 		while (*s != '\0' && !is_blank((unsigned char)*s) &&
 		    !(dashes && (*s == '-' || *s == '_')))
 			s++;
-		if ((n = (size_t)(s - w)) == 0)
-			continue;
-		for (i = 0; i < nlist; i++)
-			if (strlen(list[i]) == n &&
-			    strncasecmp(w, list[i], n) == 0)
-				return 1;
+		if ((n = (size_t)(s - w)) > 0 && in_list(w, n, list, nlist))
+			return 1;
 	}
 	return 0;
+}
+
+/*
+ * A <footer> is the page's (its chrome: copyright, site links) unless it
+ * is inside an article, section, aside, nav or main element, whose own
+ * footer it then is (HTML's rule for the contentinfo role).
+ */
+static int
+page_footer(const xmlNode *n)
+{
+	static const char *const scopes[] = {
+		"article", "aside", "main", "nav", "section"
+	};
+	const xmlNode	*p;
+	size_t		 i;
+
+	for (p = n->parent; p != NULL && p->type == XML_ELEMENT_NODE;
+	    p = p->parent)
+		for (i = 0; i < sizeof(scopes) / sizeof(scopes[0]); i++)
+			if (strcasecmp((const char *)p->name, scopes[i]) == 0)
+				return 0;
+	return 1;
+}
+
+/*
+ * A skip link: <a href="#main">Skip to content</a>, or a link of class
+ * "skip-link" and the like.
+ */
+static int
+skip_link(const xmlNode *n)
+{
+	static const char *const words[] = { "skip", "skiplink", "skipnav" };
+	const xmlNode	*t = n->children;
+	const char	*s;
+
+	if (has_word(attr(n, "class"), words, sizeof(words) / sizeof(words[0]),
+	    1))
+		return 1;
+	if (*attr(n, "href") != '#' || t == NULL || t->type != XML_TEXT_NODE ||
+	    t->content == NULL)
+		return 0;
+	for (s = (const char *)t->content; is_blank((unsigned char)*s); s++)
+		;
+	return strncasecmp(s, "skip to ", 8) == 0 ||
+	    strncasecmp(s, "skip nav", 8) == 0;
+}
+
+/* Whether the last blank- '-' '_'-separated word of s is one of list. */
+static int
+last_word(const char *s, const char *const *list, size_t nlist)
+{
+	const char	*e = s + strlen(s), *w;
+
+	while (e > s && (is_blank((unsigned char)e[-1]) || e[-1] == '-' ||
+	    e[-1] == '_'))
+		e--;
+	for (w = e; w > s && !is_blank((unsigned char)w[-1]) &&
+	    w[-1] != '-' && w[-1] != '_'; w--)
+		;
+	return w < e && in_list(w, (size_t)(e - w), list, nlist);
 }
 
 static int
 is_furniture(const xmlNode *n, enum kind k)
 {
 	static const char *const hidden[] = { "true" };
-	static const char *const notes[] = {
-		"doc-endnotes", "doc-footnote", "doc-note", "endnote",
-		"footnote", "footnotes", "note"
+	static const char *const sections[] = {
+		"chapter", "sect1", "sect2", "sect3", "section", "topic"
 	};
 
-	/* Asides are sidebars, except notes (Sphinx's footnotes). */
-	if (k == K_ASIDE)
-		return !has_word(attr(n, "role"), notes,
-		    sizeof(notes) / sizeof(notes[0]), 0) &&
-		    !has_word(attr(n, "class"), notes,
-		    sizeof(notes) / sizeof(notes[0]), 1);
+	if (k == K_FOOTER && page_footer(n))
+		return 1;
+	if (k == K_A && skip_link(n))
+		return 1;
 	if (has_word(attr(n, "role"), furniture_roles,
 	    sizeof(furniture_roles) / sizeof(furniture_roles[0]), 0))
 		return 1;
@@ -210,13 +283,25 @@ is_furniture(const xmlNode *n, enum kind k)
 	    xmlHasProp(n, (const xmlChar *)"hidden") != NULL)
 		return 1;
 	/* Classes on inline elements are styling (Sphinx's "xref py"...). */
-	if (k != K_BLOCK && k != K_UL && k != K_OL && k != K_TABLE &&
-	    k != K_FOOTER)
+	if (k != K_BLOCK && k != K_ASIDE && k != K_UL && k != K_OL &&
+	    k != K_TABLE && k != K_FOOTER)
 		return 0;
-	return has_word(attr(n, "class"), furniture,
-	    sizeof(furniture) / sizeof(furniture[0]), 1) ||
-	    has_word(attr(n, "id"), furniture,
-	    sizeof(furniture) / sizeof(furniture[0]), 1);
+	if (has_word(attr(n, "class"), furniture,
+	    sizeof(furniture) / sizeof(furniture[0]), 1))
+		return 1;
+	/*
+	 * A section's id is made from its title ("manifest-related-options"
+	 * in Sphinx, "navigation-keys"...): it says nothing of its role.
+	 * Other ids count by their last word only: "footer", "site-footer"
+	 * and "main-nav" are furniture, "footer-margin" a topic's anchor.
+	 */
+	if (strcasecmp((const char *)n->name, "section") == 0 ||
+	    strcasecmp((const char *)n->name, "article") == 0 ||
+	    has_word(attr(n, "class"), sections,
+	    sizeof(sections) / sizeof(sections[0]), 0))
+		return 0;
+	return last_word(attr(n, "id"), furniture,
+	    sizeof(furniture) / sizeof(furniture[0]));
 }
 
 static int
@@ -519,22 +604,83 @@ code_span(struct html *h, xmlNode *n, unsigned depth)
 	mdbuf_free(&b);
 }
 
-/* Link targets kbd keeps: absolute ones; relative ones lead nowhere. */
+/*
+ * Link targets kbd keeps: any, absolute or relative as written (the wiki
+ * resolves relative ones to documents), except script and data URLs, an
+ * empty target and one longer than HREF_MAX. Browsers drop tabs and line
+ * breaks from a URL: so does the scheme test.
+ */
 static int
 keep_href(const char *href, size_t n)
 {
-	static const char *const schemes[] = {
-		"http://", "https://", "ftp://", "mailto:"
+	static const char *const drop[] = {
+		"javascript:", "vbscript:", "data:"
 	};
-	size_t	i;
+	char	scheme[16];
+	size_t	i, k;
 
 	if (n == 0 || n > HREF_MAX)
 		return 0;
-	for (i = 0; i < sizeof(schemes) / sizeof(schemes[0]); i++)
-		if (n > strlen(schemes[i]) &&
-		    strncasecmp(href, schemes[i], strlen(schemes[i])) == 0)
-			return 1;
-	return 0;
+	for (i = 0, k = 0; i < n && k + 1 < sizeof(scheme); i++)
+		if (href[i] != '\t' && href[i] != '\n' && href[i] != '\r')
+			scheme[k++] = href[i];
+	scheme[k] = '\0';
+	for (i = 0; i < sizeof(drop) / sizeof(drop[0]); i++)
+		if (strncasecmp(scheme, drop[i], strlen(drop[i])) == 0)
+			return 0;
+	return 1;
+}
+
+/* Whether "&" at s starts a character reference CommonMark would decode. */
+static int
+is_charref(const char *s, size_t n)
+{
+	size_t	i = 1;
+
+	if (i < n && s[i] == '#')
+		i++;
+	while (i < n && i < 40 && isalnum((unsigned char)s[i]))
+		i++;
+	return i > 1 && i < n && s[i] == ';';
+}
+
+/*
+ * A link target as written: in <...> when it has blanks, else bare.
+ * Backslash escapes keep Markdown from reading into it: parentheses, angle
+ * brackets, '[' ']', a backtick (a code span would take precedence), '|'
+ * (a table cell's separator) and '&' where it would start a character
+ * reference; tabs and line breaks go, as browsers drop them, and other
+ * control characters are percent-encoded.
+ */
+static void
+link_target(struct mdbuf *b, const char *href, size_t n)
+{
+	size_t	i;
+	int	angle = 0;
+
+	for (i = 0; i < n; i++)
+		if (href[i] == ' ')
+			angle = 1;
+	if (angle)
+		mdbuf_addc(b, '<');
+	for (i = 0; i < n; i++) {
+		unsigned char ch = (unsigned char)href[i];
+
+		if (ch == '\t' || ch == '\n' || ch == '\r')
+			continue;
+		if (ch < 0x20 || ch == 0x7f) {
+			mdbuf_addc(b, '%');
+			mdbuf_addc(b, "0123456789ABCDEF"[ch >> 4]);
+			mdbuf_addc(b, "0123456789ABCDEF"[ch & 15]);
+			continue;
+		}
+		if (strchr("()<>[]\\`|", ch) != NULL ||
+		    (ch == '&' && is_charref(href + i, n - i)))
+			mdbuf_addc(b, '\\');
+		mdbuf_addc(b, (char)ch);
+	}
+	if (angle)
+		mdbuf_addc(b, '>');
 }
 
 static void
@@ -542,7 +688,7 @@ link(struct html *h, xmlNode *n, unsigned depth)
 {
 	const char	*href = attr(n, "href");
 	xmlNode		*c;
-	size_t		 at, len, i;
+	size_t		 at, len;
 
 	if (has_word(attr(n, "class"), (const char *const[]){ "headerlink" },
 	    1, 0))
@@ -552,7 +698,12 @@ link(struct html *h, xmlNode *n, unsigned depth)
 	len = strlen(href);
 	while (len > 0 && is_blank((unsigned char)href[len - 1]))
 		len--;
-	if (h->inlink || !keep_href(href, len)) {
+	/*
+	 * In a heading, a link to this page's own anchor (Sphinx's "json"
+	 * in "json - JSON encoder") is the heading itself: text only.
+	 */
+	if (h->inlink || !keep_href(href, len) ||
+	    (h->inheading && href[0] == '#')) {
 		for (c = n->children; c != NULL && !stopped(h); c = c->next)
 			walk(h, c, depth + 1);
 		return;
@@ -569,17 +720,7 @@ link(struct html *h, xmlNode *n, unsigned depth)
 	while (h->ib.len > at + 1 && h->ib.p[h->ib.len - 1] == ' ')
 		ib_truncate(h, h->ib.len - 1);
 	mdbuf_adds(&h->ib, "](");
-	for (i = 0; i < len; i++) {
-		unsigned char ch = (unsigned char)href[i];
-
-		if (ch <= 0x20 || ch == 0x7f || strchr("()<>[]\\`|", ch)) {
-			/* Percent-encoded: no escaping rules to get wrong. */
-			mdbuf_addc(&h->ib, '%');
-			mdbuf_addc(&h->ib, "0123456789ABCDEF"[ch >> 4]);
-			mdbuf_addc(&h->ib, "0123456789ABCDEF"[ch & 15]);
-		} else
-			mdbuf_addc(&h->ib, (char)ch);
-	}
+	link_target(&h->ib, href, len);
 	mdbuf_addc(&h->ib, ')');
 	h->nospace = 0;
 }
@@ -723,10 +864,10 @@ heading(struct html *h, xmlNode *n, unsigned depth)
 	struct mdbuf	 b;
 
 	flush(h);
-	h->oneline = 1;
+	h->oneline = h->inheading = 1;
 	for (c = n->children; c != NULL && !stopped(h); c = c->next)
 		walk(h, c, depth + 1);
-	h->oneline = 0;
+	h->oneline = h->inheading = 0;
 	ib_trim(h);
 	if (h->ib.len > 0 && !stopped(h)) {
 		mdbuf_init(&b, h->out->max);
@@ -944,7 +1085,7 @@ static int
 is_block(enum kind k)
 {
 	switch (k) {
-	case K_BLOCK: case K_ASIDE: case K_HEADING: case K_UL: case K_OL:
+	case K_BLOCK: case K_ASIDE: case K_FOOTER: case K_HEADING: case K_UL: case K_OL:
 	case K_LI: case K_PRE: case K_QUOTE: case K_TABLE: case K_DT:
 	case K_DD: case K_HR:
 		return 1;
@@ -1044,7 +1185,7 @@ element(struct html *h, xmlNode *n, unsigned depth)
 	enum kind	 k = kind_of(n);
 	const char	*alt;
 
-	if (k == K_SKIP || k == K_FOOTER || is_furniture(n, k))
+	if (k == K_SKIP || is_furniture(n, k))
 		return;
 	if (h->oneline || h->inlink) {
 		/* In a heading, a cell or a link, blocks are runs of text. */
@@ -1062,6 +1203,7 @@ element(struct html *h, xmlNode *n, unsigned depth)
 	switch (k) {
 	case K_BLOCK:
 	case K_ASIDE:
+	case K_FOOTER:
 	case K_DT:
 		flush(h);
 		children(h, n, depth);

@@ -347,6 +347,25 @@ hyphenated(fz_stext_line *l, fz_stext_char *last, fz_stext_char *next)
 	    (is_upper(prev->c) && is_upper(next->c)));
 }
 
+/*
+ * Whether a line ending in last is a compound broken after its hyphen
+ * ("ChaCha-\nPoly1305", "SSH-\nforbindelse"): a letter, a hyphen, then a
+ * letter on the next line. The hyphen stays and no blank is added.
+ */
+static int
+compound(fz_stext_line *l, fz_stext_char *last, fz_stext_char *next)
+{
+	fz_stext_char	*ch, *prev = NULL;
+
+	if (next == NULL || last == NULL ||
+	    (last->c != '-' && last->c != 0x2010))
+		return 0;
+	for (ch = l->first_char; ch != NULL && ch != last; ch = ch->next)
+		prev = ch;
+	return prev != NULL && (is_lower(prev->c) || is_upper(prev->c)) &&
+	    (is_lower(next->c) || is_upper(next->c));
+}
+
 /* Folds case and blanks enough to see that a line repeats a bookmark. */
 static int
 same_text(const char *a, size_t alen, const char *b)
@@ -374,11 +393,65 @@ same_text(const char *a, size_t alen, const char *b)
 	return i == alen && *b == '\0';
 }
 
+/*
+ * TeX without T1 fonts draws an accented letter as a spacing accent
+ * before the letter ("M\u00a8oller"): the pair is the precomposed letter,
+ * as pdftotext reads it. Sorted by accent, then letter. Not U+02C6 and
+ * U+02DC: groff draws ASCII '^' and '~' with them ("^string").
+ */
+static const struct accent {
+	int	accent, base, composed;
+} accents[] = {
+	{ 0xa8, 'A', 0xc4 }, { 0xa8, 'E', 0xcb }, { 0xa8, 'I', 0xcf },
+	{ 0xa8, 'O', 0xd6 }, { 0xa8, 'U', 0xdc }, { 0xa8, 'Y', 0x178 },
+	{ 0xa8, 'a', 0xe4 }, { 0xa8, 'e', 0xeb }, { 0xa8, 'i', 0xef },
+	{ 0xa8, 'o', 0xf6 }, { 0xa8, 'u', 0xfc }, { 0xa8, 'y', 0xff },
+	{ 0xb4, 'A', 0xc1 }, { 0xb4, 'C', 0x106 }, { 0xb4, 'E', 0xc9 },
+	{ 0xb4, 'I', 0xcd }, { 0xb4, 'N', 0x143 }, { 0xb4, 'O', 0xd3 },
+	{ 0xb4, 'R', 0x154 }, { 0xb4, 'S', 0x15a }, { 0xb4, 'U', 0xda },
+	{ 0xb4, 'Y', 0xdd }, { 0xb4, 'Z', 0x179 }, { 0xb4, 'a', 0xe1 },
+	{ 0xb4, 'c', 0x107 }, { 0xb4, 'e', 0xe9 }, { 0xb4, 'i', 0xed },
+	{ 0xb4, 'n', 0x144 }, { 0xb4, 'o', 0xf3 }, { 0xb4, 'r', 0x155 },
+	{ 0xb4, 's', 0x15b }, { 0xb4, 'u', 0xfa }, { 0xb4, 'y', 0xfd },
+	{ 0xb4, 'z', 0x17a }, { 0xb8, 'C', 0xc7 }, { 0xb8, 'E', 0x228 },
+	{ 0xb8, 'N', 0x145 }, { 0xb8, 'R', 0x156 }, { 0xb8, 'S', 0x15e },
+	{ 0xb8, 'c', 0xe7 }, { 0xb8, 'e', 0x229 }, { 0xb8, 'n', 0x146 },
+	{ 0xb8, 'r', 0x157 }, { 0xb8, 's', 0x15f }, { 0x2c7, 'A', 0x1cd },
+	{ 0x2c7, 'C', 0x10c }, { 0x2c7, 'E', 0x11a }, { 0x2c7, 'I', 0x1cf },
+	{ 0x2c7, 'N', 0x147 }, { 0x2c7, 'O', 0x1d1 }, { 0x2c7, 'R', 0x158 },
+	{ 0x2c7, 'S', 0x160 }, { 0x2c7, 'U', 0x1d3 }, { 0x2c7, 'Z', 0x17d },
+	{ 0x2c7, 'a', 0x1ce }, { 0x2c7, 'c', 0x10d }, { 0x2c7, 'e', 0x11b },
+	{ 0x2c7, 'i', 0x1d0 }, { 0x2c7, 'n', 0x148 }, { 0x2c7, 'o', 0x1d2 },
+	{ 0x2c7, 'r', 0x159 }, { 0x2c7, 's', 0x161 }, { 0x2c7, 'u', 0x1d4 },
+	{ 0x2c7, 'z', 0x17e }, { 0x2da, 'A', 0xc5 }, { 0x2da, 'U', 0x16e },
+	{ 0x2da, 'a', 0xe5 }, { 0x2da, 'u', 0x16f }, { 0x2da, 'y', 0x1e99 }
+};
+
+static int
+compose(int accent, int base)
+{
+	size_t	lo = 0, hi = sizeof(accents) / sizeof(accents[0]), mid;
+
+	while (lo < hi) {
+		mid = (lo + hi) / 2;
+		if (accents[mid].accent == accent &&
+		    accents[mid].base == base)
+			return accents[mid].composed;
+		if (accents[mid].accent < accent ||
+		    (accents[mid].accent == accent && accents[mid].base < base))
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return 0;
+}
+
 /* One line's text into the paragraph, from start on (hyphen dropped). */
 static void
 add_line(struct pdf_conv *pc, fz_stext_char *start, fz_stext_char *drop)
 {
 	fz_stext_char	*ch;
+	int		 c;
 
 	for (ch = start; ch != NULL; ch = ch->next) {
 		if (ch == drop)
@@ -386,7 +459,12 @@ add_line(struct pdf_conv *pc, fz_stext_char *start, fz_stext_char *drop)
 		if (is_blank(ch->c))
 			para_rune(pc, ' ');
 		else {
-			para_rune(pc, ch->c);
+			if (ch->next != NULL && ch->next != drop &&
+			    (c = compose(ch->c, ch->next->c)) != 0)
+				ch = ch->next;
+			else
+				c = ch->c;
+			para_rune(pc, c);
 			pc->nchars++;
 		}
 	}
@@ -580,6 +658,11 @@ add_block(struct pdf_conv *pc, int page, fz_stext_block *b)
 			continue;
 		}
 		add_line(pc, first, NULL);
+		if (compound(l, last, nfirst)) {
+			while (pc->plen > 0 && pc->para[pc->plen - 1] == ' ')
+				pc->plen--;
+			continue;
+		}
 		(void)para_add(pc, " ", 1);
 	}
 	flush_para(pc);
