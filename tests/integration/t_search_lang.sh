@@ -75,10 +75,15 @@ assert_eq "runners overview" "$(hits 'Asyncio runners')" "title first"
 assert_eq "owls" "$(hits 'Night birds' | cut -d' ' -f1)" "title first"
 
 # Snippets carry no language marker.
-s=$(kbctl search owl --json | jq -r '.[0].snippet')
+# Snippets carry no language marker, and the match offsets point at the
+# word in the plain snippet.
+j=$(kbctl search owl --json | jq -c '.[0]')
+s=$(echo "$j" | jq -r .snippet)
 case "$s" in
 *"$(printf '\037')"*) fail "language marker in a snippet: $s" ;;
 esac
-assert_contains "$s" "[owl]" "the snippet highlights the match"
+m=$(echo "$j" | jq -r '.snippet as $t | .matches[0] as $m |
+    ($t | explode | .[$m[0]:$m[0] + $m[1]] | implode)')
+assert_eq owl "$(echo "$m" | tr 'O' 'o')" "the first match in the snippet"
 
 lint_clean
