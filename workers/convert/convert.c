@@ -27,6 +27,7 @@ static convert_fn *const converters[FMT_MAX] = {
 	[FMT_PPTX] =		pptx_convert,
 	[FMT_XLSX] =		xlsx_convert,
 	[FMT_EPUB] =		epub_convert,
+	[FMT_MAN] =		man_convert,
 };
 
 int

@@ -34,5 +34,6 @@ convert_fn	docx_convert;		/* docx.c, zip.c */
 convert_fn	pptx_convert;		/* pptx.c, zip.c */
 convert_fn	xlsx_convert;		/* xlsx.c, zip.c */
 convert_fn	epub_convert;		/* epub.c, zip.c, html.c */
+convert_fn	man_convert;		/* man.c, roff of our own */
 
 #endif /* KBD_CONVERT_CONVERTERS_H */
