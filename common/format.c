@@ -66,7 +66,7 @@ static const struct fmtent {
 	{ "3p",	 FMT_MAN,	FAM_TEXT,	"man page" },
 	{ "0p",	 FMT_MAN,	FAM_TEXT,	"man page" },
 	{ "3pm",	 FMT_MAN,	FAM_TEXT,	"man page" },
-	{ "3perl", FMT_MAN,	FAM_TEXT,	"man page" },
+	{ "3perl",	 FMT_MAN,	FAM_TEXT,	"man page" },
 	{ "1ssl",	 FMT_MAN,	FAM_TEXT,	"man page" },
 	{ "3ssl",	 FMT_MAN,	FAM_TEXT,	"man page" },
 	{ "5ssl",	 FMT_MAN,	FAM_TEXT,	"man page" },
@@ -75,6 +75,10 @@ static const struct fmtent {
 	{ "3x",	 FMT_MAN,	FAM_TEXT,	"man page" },
 	{ "n",	 FMT_MAN,	FAM_TEXT,	"man page" },
 	{ "l",	 FMT_MAN,	FAM_TEXT,	"man page" },
+	{ "2type",	 FMT_MAN,	FAM_TEXT,	"man page" },
+	{ "3type",	 FMT_MAN,	FAM_TEXT,	"man page" },
+	{ "3const",	 FMT_MAN,	FAM_TEXT,	"man page" },
+	{ "3head",	 FMT_MAN,	FAM_TEXT,	"man page" },
 };
 
 static const struct fmtent *

@@ -630,6 +630,16 @@ split_args(char *s, size_t n, char **av, size_t *al)
 	return ac;
 }
 
+/* A request's words end as a text line does: a blank, or in code a line. */
+static void
+end_words(struct man *m)
+{
+	if (m->nf)
+		mdbuf_addc(&m->code, '\n');
+	else
+		put(m, " ", 1);
+}
+
 /* .B, .I: the arguments in one font, or the next line. */
 static void
 font_args(struct man *m, enum font f, int ac, char **av, size_t *al)
@@ -647,7 +657,7 @@ font_args(struct man *m, enum font f, int ac, char **av, size_t *al)
 		text(m, av[i], al[i]);
 	}
 	set_font(m, F_R);
-	put(m, " ", 1);
+	end_words(m);
 }
 
 /* .BR, .IR...: the arguments in two fonts by turns, no blank between. */
@@ -662,7 +672,7 @@ alt_args(struct man *m, enum font f1, enum font f2, int ac, char **av,
 		text(m, av[i], al[i]);
 	}
 	set_font(m, F_R);
-	put(m, " ", 1);
+	end_words(m);
 }
 
 /* mdoc's words that end or open a phrase without a blank. */
@@ -835,7 +845,7 @@ mdoc_words(struct man *m, int ac, char **av, size_t *al)
 	while (nc > 0)
 		mdoc_close(m, closers[--nc], &nospace);
 	set_font(m, F_R);
-	put(m, " ", 1);
+	end_words(m);
 }
 
 static char *
