@@ -79,6 +79,9 @@ static const struct fmtent {
 	{ "3type",	 FMT_MAN,	FAM_TEXT,	"man page" },
 	{ "3const",	 FMT_MAN,	FAM_TEXT,	"man page" },
 	{ "3head",	 FMT_MAN,	FAM_TEXT,	"man page" },
+	{ "odt",	FMT_ODT,	FAM_ZIP,	"ODT" },
+	{ "ods",	FMT_ODS,	FAM_ZIP,	"ODS" },
+	{ "odp",	FMT_ODP,	FAM_ZIP,	"ODP" },
 };
 
 static const struct fmtent *

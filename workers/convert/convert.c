@@ -28,6 +28,9 @@ static convert_fn *const converters[FMT_MAX] = {
 	[FMT_XLSX] =		xlsx_convert,
 	[FMT_EPUB] =		epub_convert,
 	[FMT_MAN] =		man_convert,
+	[FMT_ODT] =		odf_convert,
+	[FMT_ODS] =		odf_convert,
+	[FMT_ODP] =		odf_convert,
 };
 
 int

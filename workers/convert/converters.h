@@ -35,5 +35,6 @@ convert_fn	pptx_convert;		/* pptx.c, zip.c */
 convert_fn	xlsx_convert;		/* xlsx.c, zip.c */
 convert_fn	epub_convert;		/* epub.c, zip.c, html.c */
 convert_fn	man_convert;		/* man.c, roff of our own */
+convert_fn	odf_convert;		/* odf.c, zip.c */
 
 #endif /* KBD_CONVERT_CONVERTERS_H */
