@@ -2,7 +2,9 @@
 # pages (man(7) and mdoc(7)) of the build machine and written here, their
 # NAME line as title and description, and their words against mandoc's
 # own rendering (at least 0.9 of the distinct words of five letters or
-# more that `mandoc -T utf8 | col -b` shows are in kbd's Markdown).
+# more that `mandoc -T utf8 | col -b` shows are in kbd's Markdown);
+# OpenDocument text, spreadsheet and presentation files built here with
+# python's zipfile, and one whose mimetype says another kind.
 . "$(dirname "$0")/lib.sh"
 
 mkdir -p "$T/in"
@@ -33,9 +35,72 @@ frob -a quux
 .Ed
 ROFF
 
+python3 - "$T/in" <<'PY'
+import sys, zipfile
+d = sys.argv[1]
+NS = ('xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
+      'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" '
+      'xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" '
+      'xmlns:style="urn:oasis:names:tc:opendocument:xmlns:style:1.0" '
+      'xmlns:fo="urn:oasis:names:tc:opendocument:xmlns:xsl-fo-compatible:1.0" '
+      'xmlns:draw="urn:oasis:names:tc:opendocument:xmlns:drawing:1.0" '
+      'xmlns:presentation="urn:oasis:names:tc:opendocument:xmlns:presentation:1.0" '
+      'xmlns:xlink="http://www.w3.org/1999/xlink" '
+      'xmlns:dc="http://purl.org/dc/elements/1.1/"')
+def odf(name, kind, body, title=None):
+    with zipfile.ZipFile(d + '/' + name, 'w', zipfile.ZIP_DEFLATED) as z:
+        z.writestr(zipfile.ZipInfo('mimetype'),
+                   'application/vnd.oasis.opendocument.' + kind)
+        z.writestr('content.xml', '<?xml version="1.0" encoding="UTF-8"?>'
+                   '<office:document-content %s>%s</office:document-content>'
+                   % (NS, body))
+        if title:
+            z.writestr('meta.xml', '<office:document-meta %s><office:meta>'
+                       '<dc:title>%s</dc:title></office:meta>'
+                       '</office:document-meta>' % (NS, title))
+odf('notes.odt', 'text',
+    '<office:automatic-styles><style:style style:name="B">'
+    '<style:text-properties fo:font-weight="bold"/></style:style>'
+    '</office:automatic-styles><office:body><office:text>'
+    '<text:h text:outline-level="1">Harbour Log</text:h>'
+    '<text:p>The <text:span text:style-name="B">quillfish</text:span> '
+    'came in, see <text:a xlink:href="https://example.org/fish">the '
+    'guide</text:a>.</text:p><text:list><text:list-item><text:p>nets '
+    'mended</text:p></text:list-item></text:list>'
+    '</office:text></office:body>', 'Harbour Notes')
+odf('stock.ods', 'spreadsheet',
+    '<office:body><office:spreadsheet><table:table table:name="Stock">'
+    '<table:table-row><table:table-cell><text:p>Fish</text:p>'
+    '</table:table-cell><table:table-cell><text:p>Kilos</text:p>'
+    '</table:table-cell></table:table-row><table:table-row>'
+    '<table:table-cell><text:p>zanderling</text:p></table:table-cell>'
+    '<table:table-cell><text:p>42</text:p></table:table-cell>'
+    '</table:table-row><table:table-row '
+    'table:number-rows-repeated="1048574"><table:table-cell '
+    'table:number-columns-repeated="1024"/></table:table-row>'
+    '</table:table></office:spreadsheet></office:body>')
+odf('talk.odp', 'presentation',
+    '<office:body><office:presentation><draw:page>'
+    '<draw:frame presentation:class="title"><draw:text-box><text:p>Tides'
+    '</text:p></draw:text-box></draw:frame><draw:frame><draw:text-box>'
+    '<text:p>high water at dawn</text:p></draw:text-box></draw:frame>'
+    '<presentation:notes><draw:frame><draw:text-box><text:p>mention the '
+    'moon</text:p></draw:text-box></draw:frame></presentation:notes>'
+    '</draw:page></office:presentation></office:body>')
+odf('liar.ods', 'text', '<office:body><office:text><text:p>x</text:p>'
+    '</office:text></office:body>')
+PY
+
 kbctl init >/dev/null
+set +e
 kbctl add "$T/in" --json > "$T/add.json"
-for f in ls.1 tar.1 gzip.1 grep.1 frob.8; do
+st=$?
+set -e
+assert_eq 1 "$st" "exit status with a failed input"
+assert_eq failed "$(event_field "$T/add.json" "$T/in/liar.ods" status)" "liar.ods"
+assert_eq "not an ODS document (mimetype is not application/vnd.oasis.opendocument.spreadsheet)" \
+    "$(event_field "$T/add.json" "$T/in/liar.ods" reason)" "liar.ods reason"
+for f in ls.1 tar.1 gzip.1 grep.1 frob.8 notes.odt stock.ods talk.odp; do
 	assert_eq added "$(event_field "$T/add.json" "$T/in/$f" status)" "$f"
 done
 kbctl list --json > "$T/list.json"
@@ -90,4 +155,22 @@ PY
 	python3 -c "import sys; sys.exit(0 if $1 >= 0.9 else 1)" ||
 	    fail "$p: only $1 of mandoc's words in the Markdown"
 done
+
+# OpenDocument: the title from meta.xml, headings, emphasis, links, lists,
+# sheets as tables (a million empty repeated rows cost nothing), slides.
+has_line() {
+	grep -F -x -q -- "$2" "$KB/$(md_of "$1")" ||
+	    fail "$1: no line '$2' in: $(cat "$KB/$(md_of "$1")")"
+}
+assert_eq "Harbour Notes" "$(title_of notes.odt)" "ODT title"
+has_line notes.odt "# Harbour Log"
+has_line notes.odt "The **quillfish** came in, see [the guide](https://example.org/fish)."
+has_line notes.odt "- nets mended"
+has_line stock.ods "## Stock"
+has_line stock.ods "| Fish | Kilos |"
+has_line stock.ods "| zanderling | 42 |"
+[ "$(wc -l < "$KB/$(md_of stock.ods)")" -lt 10 ] || fail "stock.ods: empty rows written"
+has_line talk.odp "## Slide 1: Tides"
+has_line talk.odp "high water at dawn"
+has_line talk.odp "> Notes: mention the moon"
 lint_clean
