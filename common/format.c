@@ -82,6 +82,7 @@ static const struct fmtent {
 	{ "odt",	FMT_ODT,	FAM_ZIP,	"ODT" },
 	{ "ods",	FMT_ODS,	FAM_ZIP,	"ODS" },
 	{ "odp",	FMT_ODP,	FAM_ZIP,	"ODP" },
+	{ "rtf",	FMT_RTF,	FAM_TEXT,	"RTF" },
 };
 
 static const struct fmtent *

@@ -31,6 +31,7 @@ static convert_fn *const converters[FMT_MAX] = {
 	[FMT_ODT] =		odf_convert,
 	[FMT_ODS] =		odf_convert,
 	[FMT_ODP] =		odf_convert,
+	[FMT_RTF] =		rtf_convert,
 };
 
 int
