@@ -4,7 +4,9 @@
 # own rendering (at least 0.9 of the distinct words of five letters or
 # more that `mandoc -T utf8 | col -b` shows are in kbd's Markdown);
 # OpenDocument text, spreadsheet and presentation files built here with
-# python's zipfile, and one whose mimetype says another kind.
+# python's zipfile, and one whose mimetype says another kind; RTF with
+# its escapes, skipped destinations, title, link and table, and text that
+# only claims to be RTF.
 . "$(dirname "$0")/lib.sh"
 
 mkdir -p "$T/in"
@@ -90,6 +92,14 @@ odf('talk.odp', 'presentation',
 odf('liar.ods', 'text', '<office:body><office:text><text:p>x</text:p>'
     '</office:text></office:body>')
 PY
+printf '%s\n' '{\rtf1\ansi\ansicpg1252{\fonttbl{\f0 Times;}}{\colortbl;\red0\green0\blue0;}' \
+    '{\info{\title Ship Manifest}{\author Purser}}{\*\generator Writer;}' \
+    '\pard\outlinelevel0 Cargo\par' \
+    '\pard The {\b brigantine} carried caf\'"'"'e9 and \u8364? coins, see ' \
+    '{\field{\*\fldinst HYPERLINK "https://example.org/ship"}{\fldrslt the log}}.\par' \
+    '\trowd\pard\intbl Crate\cell Weight\cell\row\pard\intbl figs\cell 12\cell\row' \
+    '\pard {\pict\wmetafile8 0123abcd}Done.\par}' > "$T/in/manifest.rtf"
+printf 'not rtf at all\n' > "$T/in/fake.rtf"
 
 kbctl init >/dev/null
 set +e
@@ -98,9 +108,13 @@ st=$?
 set -e
 assert_eq 1 "$st" "exit status with a failed input"
 assert_eq failed "$(event_field "$T/add.json" "$T/in/liar.ods" status)" "liar.ods"
+assert_eq failed "$(event_field "$T/add.json" "$T/in/fake.rtf" status)" "fake.rtf"
+assert_eq "not an RTF document (no {\\rtf header)" \
+    "$(event_field "$T/add.json" "$T/in/fake.rtf" reason)" "fake.rtf reason"
 assert_eq "not an ODS document (mimetype is not application/vnd.oasis.opendocument.spreadsheet)" \
     "$(event_field "$T/add.json" "$T/in/liar.ods" reason)" "liar.ods reason"
-for f in ls.1 tar.1 gzip.1 grep.1 frob.8 notes.odt stock.ods talk.odp; do
+for f in ls.1 tar.1 gzip.1 grep.1 frob.8 notes.odt stock.ods talk.odp \
+    manifest.rtf; do
 	assert_eq added "$(event_field "$T/add.json" "$T/in/$f" status)" "$f"
 done
 kbctl list --json > "$T/list.json"
@@ -173,4 +187,16 @@ has_line stock.ods "| zanderling | 42 |"
 has_line talk.odp "## Slide 1: Tides"
 has_line talk.odp "high water at dawn"
 has_line talk.odp "> Notes: mention the moon"
+
+# RTF: the \info title, a heading, emphasis, code page and \u escapes,
+# a link, a table; no font table, colour table, author or picture.
+assert_eq "Ship Manifest" "$(title_of manifest.rtf)" "RTF title"
+has_line manifest.rtf "# Cargo"
+has_line manifest.rtf "The **brigantine** carried café and € coins, see [the log](https://example.org/ship)."
+has_line manifest.rtf "| Crate | Weight |"
+has_line manifest.rtf "| figs | 12 |"
+has_line manifest.rtf "Done."
+if grep -E -q 'Times|Purser|Writer|0123abcd|red0' "$KB/$(md_of manifest.rtf)"; then
+	fail "manifest.rtf: a skipped destination leaked: $(cat "$KB/$(md_of manifest.rtf)")"
+fi
 lint_clean
