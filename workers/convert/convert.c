@@ -32,6 +32,7 @@ static convert_fn *const converters[FMT_MAX] = {
 	[FMT_ODS] =		odf_convert,
 	[FMT_ODP] =		odf_convert,
 	[FMT_RTF] =		rtf_convert,
+	[FMT_SOURCE] =		code_convert,
 };
 
 int

@@ -37,5 +37,6 @@ convert_fn	epub_convert;		/* epub.c, zip.c, html.c */
 convert_fn	man_convert;		/* man.c, roff of our own */
 convert_fn	odf_convert;		/* odf.c, zip.c */
 convert_fn	rtf_convert;		/* rtf.c, RTF of our own */
+convert_fn	code_convert;		/* code.c, source code by extension */
 
 #endif /* KBD_CONVERT_CONVERTERS_H */
