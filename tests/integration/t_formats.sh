@@ -6,7 +6,8 @@
 # OpenDocument text, spreadsheet and presentation files built here with
 # python's zipfile, and one whose mimetype says another kind; RTF with
 # its escapes, skipped destinations, title, link and table, and text that
-# only claims to be RTF.
+# only claims to be RTF; source code and config files as fenced code with
+# their language and leading comment.
 . "$(dirname "$0")/lib.sh"
 
 mkdir -p "$T/in"
@@ -100,6 +101,11 @@ printf '%s\n' '{\rtf1\ansi\ansicpg1252{\fonttbl{\f0 Times;}}{\colortbl;\red0\gre
     '\trowd\pard\intbl Crate\cell Weight\cell\row\pard\intbl figs\cell 12\cell\row' \
     '\pard {\pict\wmetafile8 0123abcd}Done.\par}' > "$T/in/manifest.rtf"
 printf 'not rtf at all\n' > "$T/in/fake.rtf"
+printf '#!/usr/bin/env python3\n"""Compute the tides of the harbour."""\nimport sys\nprint(sys.argv)\n' \
+    > "$T/in/tides.py"
+printf '/*\n * SPDX-License-Identifier: MIT\n *\n * Read the gauges.\n */\nint gauge;\n' \
+    > "$T/in/gauge.c"
+printf '# Moorings of the harbour\nberths: 12\n' > "$T/in/moorings.yaml"
 
 kbctl init >/dev/null
 set +e
@@ -114,7 +120,7 @@ assert_eq "not an RTF document (no {\\rtf header)" \
 assert_eq "not an ODS document (mimetype is not application/vnd.oasis.opendocument.spreadsheet)" \
     "$(event_field "$T/add.json" "$T/in/liar.ods" reason)" "liar.ods reason"
 for f in ls.1 tar.1 gzip.1 grep.1 frob.8 notes.odt stock.ods talk.odp \
-    manifest.rtf; do
+    manifest.rtf tides.py gauge.c moorings.yaml; do
 	assert_eq added "$(event_field "$T/add.json" "$T/in/$f" status)" "$f"
 done
 kbctl list --json > "$T/list.json"
@@ -199,4 +205,23 @@ has_line manifest.rtf "Done."
 if grep -E -q 'Times|Purser|Writer|0123abcd|red0' "$KB/$(md_of manifest.rtf)"; then
 	fail "manifest.rtf: a skipped destination leaked: $(cat "$KB/$(md_of manifest.rtf)")"
 fi
+
+# Source code: fenced with its language, the leading comment (not the
+# licence tag) as description, the file name as title.
+in_order() {
+	f=$1
+	shift
+	prev=0
+	for l in "$@"; do
+		n=$(grep -F -x -n -- "$l" "$KB/$(md_of "$f")" | head -1 | cut -d: -f1)
+		[ -n "$n" ] || fail "$f: no line '$l' in: $(cat "$KB/$(md_of "$f")")"
+		[ "$n" -gt "$prev" ] || fail "$f: '$l' (line $n) out of order"
+		prev=$n
+	done
+}
+in_order tides.py "Compute the tides of the harbour." '```python' \
+    '#!/usr/bin/env python3' "print(sys.argv)" '```'
+in_order gauge.c "Read the gauges." '```c' "int gauge;" '```'
+in_order moorings.yaml "Moorings of the harbour" '```yaml' "berths: 12" '```'
+assert_eq tides "$(title_of tides.py)" "source title"
 lint_clean
