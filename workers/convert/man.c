@@ -15,54 +15,9 @@
 
 #include "convert.h"
 #include "converters.h"
+#include "man.h"
 #include "mdbuf.h"
 #include "source.h"
-
-#define MAN_ARGS	32	/* arguments of one request; the rest dropped */
-#define MAN_ITEMS	8	/* list nesting written; deeper stays there */
-#define MAN_RS		64	/* .RS / .Bl depth counted */
-#define MAN_RECURSE	8	/* .if .if .if ... */
-#define MAN_CLOSERS	16	/* mdoc enclosures open on one line */
-#define MAN_MACROS	64	/* .de definitions kept */
-#define MAN_MACRO_MAX	(64u << 10) /* bytes of one definition */
-
-/* A macro the page defines (.de): its body, run with its arguments. */
-struct macro {
-	char		 name[16];
-	struct mdbuf	 body;
-};
-
-enum font { F_R, F_I, F_B, F_BI };
-
-struct man {
-	struct mdbuf	*out;
-	struct mdbuf	 seg;		/* raw text in the current font */
-	struct mdbuf	 para;		/* the paragraph's Markdown */
-	struct mdbuf	 plain;		/* the paragraph's text, no markup */
-	struct mdbuf	 code;		/* .nf / .EX text */
-	enum font	 font, prev;
-	int		 space;		/* a blank is due before more text */
-	int		 nf;		/* no-fill (code) mode */
-	int		 join;		/* \c: the next line continues this one */
-	int		 rs;		/* .RS / .Bl depth */
-	int		 items[MAN_ITEMS]; /* rs depth of each open item */
-	int		 nitems;
-	int		 marker;	/* the next paragraph goes on "- " */
-	int		 tp_wait;	/* .TP: the next line is the tag */
-	int		 head_wait;	/* .SH/.SS without text: next line */
-	int		 line_font;	/* .B/.I without text: next line */
-	int		 in_name;	/* in the NAME section */
-	int		 titled;	/* the "# title" is written */
-	int		 skip;		/* .if false \{ ... \}: brace depth */
-	int		 skipto;	/* .de / .ig: until ".." */
-	int		 el;		/* .el runs (the last .ie failed) */
-	char		*th;		/* .TH / .Dt name */
-	char		*nm;		/* the first .Nm */
-	struct macro	 mac[MAN_MACROS];
-	int		 nmac;
-	struct macro	*def;		/* the .de being recorded */
-	size_t		 budget;	/* bytes macros may still expand to */
-};
 
 static void	line(struct man *, char *, size_t, int);
 
@@ -101,8 +56,8 @@ flush_seg(struct man *m)
 	m->seg.len = 0;
 }
 
-static void
-set_font(struct man *m, enum font f)
+void
+man_set_font(struct man *m, enum font f)
 {
 	if (f == m->font)
 		return;
@@ -112,14 +67,14 @@ set_font(struct man *m, enum font f)
 }
 
 /* Text goes to the code block in no-fill mode, else to the paragraph. */
-static void
-put(struct man *m, const char *s, size_t n)
+void
+man_put(struct man *m, const char *s, size_t n)
 {
 	mdbuf_add(m->nf ? &m->code : &m->seg, s, n);
 }
 
-static void
-putcp(struct man *m, unsigned long cp)
+void
+man_putcp(struct man *m, unsigned long cp)
 {
 	mdbuf_codepoint(m->nf ? &m->code : &m->seg, cp);
 }
@@ -332,263 +287,17 @@ heading(struct man *m, int level)
 	reset_para(m);
 }
 
-/* \(xx and \[xx]: the characters pages use; others are dropped. */
-static const struct special {
-	const char	*name, *utf8;
-} specials[] = {
-	{ "em", "\xe2\x80\x94" }, { "en", "\xe2\x80\x93" }, { "hy", "-" },
-	{ "mi", "-" }, { "-", "-" }, { "bu", "\xe2\x80\xa2" },
-	{ "co", "\xc2\xa9" }, { "rg", "\xc2\xae" }, { "tm", "\xe2\x84\xa2" },
-	{ "lq", "\xe2\x80\x9c" }, { "rq", "\xe2\x80\x9d" },
-	{ "oq", "\xe2\x80\x98" }, { "cq", "\xe2\x80\x99" }, { "aq", "'" },
-	{ "dq", "\"" }, { "ga", "`" }, { "ti", "~" }, { "ha", "^" },
-	{ "rs", "\\" }, { "sl", "/" }, { "pl", "+" }, { "eq", "=" },
-	{ "mu", "\xc3\x97" }, { "di", "\xc3\xb7" }, { "<=", "\xe2\x89\xa4" },
-	{ ">=", "\xe2\x89\xa5" }, { "!=", "\xe2\x89\xa0" },
-	{ "->", "\xe2\x86\x92" }, { "<-", "\xe2\x86\x90" },
-	{ "de", "\xc2\xb0" }, { "dg", "\xe2\x80\xa0" }, { "sc", "\xc2\xa7" },
-	{ "Fo", "\xc2\xab" }, { "Fc", "\xc2\xbb" }, { "fo", "\xe2\x80\xb9" },
-	{ "fc", "\xe2\x80\xba" }, { "ba", "|" }, { "br", "|" }, { "bv", "|" },
-	{ "ul", "_" }, { "ru", "_" }, { "lB", "[" }, { "rB", "]" },
-	{ "lC", "{" }, { "rC", "}" }, { "la", "<" }, { "ra", ">" },
-	{ "Lq", "\xe2\x80\x9c" }, { "Rq", "\xe2\x80\x9d" },
-	{ "at", "@" }, { "sh", "#" }, { "Do", "$" }, { "ps", "\xc2\xb6" },
-	{ "ss", "\xc3\x9f" }, { "'e", "\xc3\xa9" }, { "`e", "\xc3\xa8" },
-	{ "'a", "\xc3\xa1" }, { ":o", "\xc3\xb6" }, { ":u", "\xc3\xbc" },
-	{ ":a", "\xc3\xa4" }, { "ci", "\xe2\x97\x8b" }, { "sq", "\xe2\x96\xa1" },
-	{ "pc", "\xc2\xb7" }, { "OK", "\xe2\x9c\x93" }, { "*a", "\xce\xb1" },
-	{ "*b", "\xce\xb2" }, { "*m", "\xce\xbc" }, { "*p", "\xcf\x80" },
-	{ "if", "\xe2\x88\x9e" }, { "+-", "\xc2\xb1" }, { "12", "\xc2\xbd" },
-};
-
-static void
-special(struct man *m, const char *name, size_t n)
-{
-	unsigned long	 cp;
-	char		*end;
-	size_t		 i;
-
-	if (n >= 5 && n <= 7 && name[0] == 'u') {
-		for (i = 1; i < n && isxdigit((unsigned char)name[i]); i++)
-			;
-		if (i == n) {
-			cp = strtoul(name + 1, &end, 16);
-			if (cp >= 0x20)
-				putcp(m, cp);
-			return;
-		}
-	}
-	for (i = 0; i < sizeof(specials) / sizeof(specials[0]); i++)
-		if (strlen(specials[i].name) == n &&
-		    memcmp(specials[i].name, name, n) == 0) {
-			put(m, specials[i].utf8, strlen(specials[i].utf8));
-			return;
-		}
-}
-
-/*
- * The name after an escape that takes one (\f, \(, \*, \n): one
- * character, "(xx" or "[name]". Returns where it ends.
- */
-static size_t
-esc_name(const char *s, size_t n, size_t i, size_t *a, size_t *len)
-{
-	size_t	j;
-
-	if (i >= n) {
-		*a = i;
-		*len = 0;
-		return i;
-	}
-	if (s[i] == '(') {
-		*a = i + 1;
-		*len = n - *a < 2 ? n - *a : 2;
-		return *a + *len;
-	}
-	if (s[i] == '[') {
-		for (j = i + 1; j < n && s[j] != ']'; j++)
-			;
-		*a = i + 1;
-		*len = j - *a;
-		return j < n ? j + 1 : j;
-	}
-	*a = i;
-	*len = 1;
-	return i + 1;
-}
-
-/* \w'...', \h'...' and the like: skip the delimited argument. */
-static size_t
-esc_delim(const char *s, size_t n, size_t i)
-{
-	char	d;
-
-	if (i >= n)
-		return i;
-	d = s[i++];
-	while (i < n && s[i] != d) {
-		if (s[i] == '\\' && i + 1 < n)
-			i++;
-		i++;
-	}
-	return i < n ? i + 1 : i;
-}
-
-static void
-font_escape(struct man *m, const char *f, size_t n)
-{
-	enum font	nf;
-
-	if (m->nf)
-		return;
-	if (n == 0 || (n == 1 && (*f == 'P' || *f == 'R' || *f == '1')))
-		nf = n == 1 && *f == 'P' ? m->prev : F_R;
-	else if ((n == 1 && (*f == 'B' || *f == '3')) ||
-	    (n == 2 && memcmp(f, "CB", 2) == 0))
-		nf = F_B;
-	else if ((n == 1 && (*f == 'I' || *f == '2')) ||
-	    (n == 2 && memcmp(f, "CI", 2) == 0))
-		nf = F_I;
-	else if ((n == 2 && memcmp(f, "BI", 2) == 0) || (n == 1 && *f == '4'))
-		nf = F_BI;
-	else
-		nf = F_R;
-	set_font(m, nf);
-}
-
-/*
- * Decode the text of a line (or argument): escapes, fonts, specials.
- * A \c at its end joins the next line to this one.
- */
-static void
-text(struct man *m, const char *s, size_t n)
-{
-	size_t	i = 0, a, l, j;
-
-	while (i < n) {
-		for (j = i; j < n && s[j] != '\\'; j++)
-			;
-		put(m, s + i, j - i);
-		if (j >= n)
-			break;
-		i = j + 1;
-		if (i >= n)
-			break;
-		switch (s[i++]) {
-		case 'f':
-			i = esc_name(s, n, i, &a, &l);
-			font_escape(m, s + a, l);
-			break;
-		case '(':
-			a = i;
-			l = n - i < 2 ? n - i : 2;
-			i += l;
-			special(m, s + a, l);
-			break;
-		case '[':
-			i = esc_name(s, n, i - 1, &a, &l);
-			special(m, s + a, l);
-			break;
-		case 'C':
-			i = esc_delim(s, n, i);
-			break;
-		case '*':
-			i = esc_name(s, n, i, &a, &l);
-			if ((l == 2 && memcmp(s + a, "lq", 2) == 0) ||
-			    (l == 2 && memcmp(s + a, "rq", 2) == 0))
-				special(m, s + a, l);
-			else if (l == 1 && s[a] == 'R')
-				special(m, "rg", 2);
-			else if (l == 2 && memcmp(s + a, "Tm", 2) == 0)
-				special(m, "tm", 2);
-			else if (l == 2 && s[a] == 'C' &&
-			    (s[a + 1] == '`' || s[a + 1] == '\''))
-				put(m, "\"", 1);	/* pod2man's quotes */
-			break;
-		case 'n': case '$': case 'g': case 'F': case 'm': case 'M':
-		case 'Y': case 'V': case 'k':
-			if (i < n && (s[i] == '+' || s[i] == '-'))
-				i++;
-			i = esc_name(s, n, i, &a, &l);
-			break;
-		case 's':
-			if (i < n && (s[i] == '+' || s[i] == '-'))
-				i++;
-			if (i < n && (s[i] == '(' || s[i] == '['))
-				i = esc_name(s, n, i, &a, &l);
-			else if (i < n && s[i] == '\'')
-				i = esc_delim(s, n, i);
-			else
-				for (l = 0; i < n && l < 2 &&
-				    isdigit((unsigned char)s[i]); l++)
-					i++;
-			break;
-		case 'w': case 'h': case 'v': case 'l': case 'L': case 'D':
-		case 'X': case 'o': case 'b': case 'x': case 'Z': case 'R':
-		case 'A': case 'B': case 'H': case 'S':
-			i = esc_delim(s, n, i);
-			break;
-		case 'N':
-			if (i < n && s[i] == '\'') {
-				a = i + 1;
-				i = esc_delim(s, n, i);
-				l = strtoul(s + a, NULL, 10);
-				if (l >= 0x20 && l < 0x7f)
-					putcp(m, l);
-			}
-			break;
-		case 'z':
-			break;
-		case 'c':
-			if (i >= n)
-				m->join = 1;
-			break;
-		case '"': case '#':
-			return;
-		case 'e': case 'E': case '\\':
-			put(m, "\\", 1);
-			break;
-		case '-':
-			put(m, "-", 1);
-			break;
-		case '0': case '~': case ' ': case '_':
-			put(m, s[i - 1] == '_' ? "_" : " ", 1);
-			break;
-		case 't':
-			put(m, m->nf ? "\t" : " ", 1);
-			break;
-		case '\'':
-			put(m, "'", 1);
-			break;
-		case '`':
-			put(m, "`", 1);
-			break;
-		case '.':
-			put(m, ".", 1);
-			break;
-		case '&': case '|': case '^': case ')': case '%': case ':':
-		case '/': case ',': case '{': case '}': case 'a': case 'd':
-		case 'u': case 'p': case 'r':
-			break;
-		default:
-			/* groff prints an unknown escape's character. */
-			put(m, s + i - 1, 1);
-			break;
-		}
-	}
-}
-
 /* A whole text line: words, then the line's end as a blank. */
 static void
 text_line(struct man *m, const char *s, size_t n)
 {
 	m->join = 0;
-	text(m, s, n);
+	man_text(m, s, n);
 	if (m->nf) {
 		if (!m->join)
 			mdbuf_addc(&m->code, '\n');
 	} else if (!m->join)
-		put(m, " ", 1);
+		man_put(m, " ", 1);
 }
 
 /* Split a request's arguments: blanks, "quoted", "" inside quotes. */
@@ -631,13 +340,13 @@ split_args(char *s, size_t n, char **av, size_t *al)
 }
 
 /* A request's words end as a text line does: a blank, or in code a line. */
-static void
-end_words(struct man *m)
+void
+man_end_words(struct man *m)
 {
 	if (m->nf)
 		mdbuf_addc(&m->code, '\n');
 	else
-		put(m, " ", 1);
+		man_put(m, " ", 1);
 }
 
 /* .B, .I: the arguments in one font, or the next line. */
@@ -650,14 +359,14 @@ font_args(struct man *m, enum font f, int ac, char **av, size_t *al)
 		m->line_font = (int)f + 1;
 		return;
 	}
-	set_font(m, f);
+	man_set_font(m, f);
 	for (i = 0; i < ac; i++) {
 		if (i > 0)
-			put(m, " ", 1);
-		text(m, av[i], al[i]);
+			man_put(m, " ", 1);
+		man_text(m, av[i], al[i]);
 	}
-	set_font(m, F_R);
-	end_words(m);
+	man_set_font(m, F_R);
+	man_end_words(m);
 }
 
 /* .BR, .IR...: the arguments in two fonts by turns, no blank between. */
@@ -668,184 +377,11 @@ alt_args(struct man *m, enum font f1, enum font f2, int ac, char **av,
 	int	i;
 
 	for (i = 0; i < ac; i++) {
-		set_font(m, i % 2 == 0 ? f1 : f2);
-		text(m, av[i], al[i]);
+		man_set_font(m, i % 2 == 0 ? f1 : f2);
+		man_text(m, av[i], al[i]);
 	}
-	set_font(m, F_R);
-	end_words(m);
-}
-
-/* mdoc's words that end or open a phrase without a blank. */
-static int
-closing_punct(const char *s, size_t n)
-{
-	return n == 1 && strchr(".,;:?!)]", *s) != NULL;
-}
-
-static int
-opening_punct(const char *s, size_t n)
-{
-	return n == 1 && (*s == '(' || *s == '[');
-}
-
-/* The mdoc macros callable inside another's line. */
-static const char *const callable[] = {
-	"Ac", "Ao", "Aq", "Ar", "Bc", "Bo", "Bq", "Brc", "Bro", "Brq", "Cm",
-	"Dc", "Do", "Dq", "Dv", "Em", "Er", "Ev", "Fa", "Fl", "Fn", "Ft",
-	"Ic", "Li", "Ms", "Nm", "No", "Ns", "Oc", "Oo", "Op", "Pa", "Pc",
-	"Po", "Pq", "Ql", "Qc", "Qo", "Qq", "Sc", "So", "Sq", "Sx", "Sy",
-	"Tn", "Va", "Vt", "Xr", "Cd", "Ad", "An", "Lk", "Mt", "St", "Ux",
-	"Bx", "Ox", "Nx", "Fx", "Dx", "At", "Ta",
-};
-
-static int
-is_callable(const char *s, size_t n)
-{
-	size_t	i;
-
-	for (i = 0; i < sizeof(callable) / sizeof(callable[0]); i++)
-		if (strlen(callable[i]) == n && memcmp(callable[i], s, n) == 0)
-			return 1;
-	return 0;
-}
-
-/* Callable macros are 2 or 3 characters: "Fl", "Brq". */
-static int
-is_mdoc(const char *s, size_t n)
-{
-	return n >= 2 && n <= 3 && is_callable(s, n);
-}
-
-static void
-word(struct man *m, enum font f, const char *s, size_t n, int *nospace)
-{
-	if (!*nospace && !closing_punct(s, n))
-		put(m, " ", 1);
-	set_font(m, closing_punct(s, n) || opening_punct(s, n) ? F_R : f);
-	text(m, s, n);
-	*nospace = opening_punct(s, n);
-}
-
-static void
-mdoc_open(struct man *m, const char *o, int *nospace)
-{
-	set_font(m, F_R);
-	if (!*nospace)
-		put(m, " ", 1);
-	put(m, o, strlen(o));
-	*nospace = 1;
-}
-
-static void
-mdoc_close(struct man *m, const char *c, int *nospace)
-{
-	set_font(m, F_R);
-	put(m, c, strlen(c));
-	*nospace = 0;
-}
-
-/*
- * An mdoc line from macro av[0]: each word in its macro's font, the
- * macros called on the line switching it, enclosures closed at the end.
- */
-static void
-mdoc_words(struct man *m, int ac, char **av, size_t *al)
-{
-	const char	*closers[MAN_CLOSERS];
-	const char	*mac = NULL;
-	char		 macbuf[4];
-	enum font	 f = F_R;
-	int		 i, nc = 0, nospace = m->para.len == 0 && m->seg.len == 0,
-			 args = 0;
-
-	for (i = 0; i < ac; i++) {
-		if (is_mdoc(av[i], al[i])) {
-			if (mac != NULL && strcmp(mac, "Fl") == 0 && args == 0)
-				word(m, F_B, "-", 1, &nospace);
-			if (mac != NULL && strcmp(mac, "Nm") == 0 && args == 0 &&
-			    m->nm != NULL)
-				word(m, F_B, m->nm, strlen(m->nm), &nospace);
-			memcpy(macbuf, av[i], al[i]);
-			macbuf[al[i]] = '\0';
-			mac = macbuf;
-			args = 0;
-			f = F_R;
-			if (strstr("Fl Cm Ic Sy Nm Fn Xr Sx", mac) != NULL)
-				f = F_B;
-			else if (strstr("Ar Pa Em Va Fa Ft Vt Ad", mac) != NULL)
-				f = F_I;
-			if (nc < MAN_CLOSERS) {
-				const char *o = NULL, *c = NULL;
-
-				if (strcmp(mac, "Op") == 0 ||
-				    strcmp(mac, "Bq") == 0)
-					o = "[", c = "]";
-				else if (strcmp(mac, "Pq") == 0)
-					o = "(", c = ")";
-				else if (strcmp(mac, "Dq") == 0)
-					o = "\xe2\x80\x9c", c = "\xe2\x80\x9d";
-				else if (strcmp(mac, "Sq") == 0)
-					o = "\xe2\x80\x98", c = "\xe2\x80\x99";
-				else if (strcmp(mac, "Qq") == 0)
-					o = c = "\"";
-				else if (strcmp(mac, "Aq") == 0)
-					o = "<", c = ">";
-				else if (strcmp(mac, "Brq") == 0)
-					o = "{", c = "}";
-				else if (strcmp(mac, "Ql") == 0)
-					o = c = "'";
-				if (o != NULL) {
-					mdoc_open(m, o, &nospace);
-					closers[nc++] = c;
-				}
-			}
-			if (strcmp(mac, "Oo") == 0 || strcmp(mac, "Bo") == 0)
-				mdoc_open(m, "[", &nospace);
-			else if (strcmp(mac, "Oc") == 0 ||
-			    strcmp(mac, "Bc") == 0)
-				mdoc_close(m, "]", &nospace);
-			else if (strcmp(mac, "Po") == 0)
-				mdoc_open(m, "(", &nospace);
-			else if (strcmp(mac, "Pc") == 0)
-				mdoc_close(m, ")", &nospace);
-			else if (strcmp(mac, "Do") == 0)
-				mdoc_open(m, "\xe2\x80\x9c", &nospace);
-			else if (strcmp(mac, "Dc") == 0)
-				mdoc_close(m, "\xe2\x80\x9d", &nospace);
-			else if (strcmp(mac, "Ns") == 0)
-				nospace = 1;
-			continue;
-		}
-		if (mac != NULL && strcmp(mac, "Fl") == 0 &&
-		    !closing_punct(av[i], al[i])) {
-			if (!nospace)
-				put(m, " ", 1);
-			set_font(m, F_B);
-			put(m, "-", 1);
-			nospace = 1;
-		}
-		if (mac != NULL && strcmp(mac, "Xr") == 0 && args == 1 &&
-		    !closing_punct(av[i], al[i])) {
-			set_font(m, F_R);
-			put(m, "(", 1);
-			text(m, av[i], al[i]);
-			put(m, ")", 1);
-			args++;
-			continue;
-		}
-		word(m, f, av[i], al[i], &nospace);
-		args++;
-	}
-	if (mac != NULL && strcmp(mac, "Fl") == 0 && args == 0)
-		word(m, F_B, "-", 1, &nospace);
-	if (mac != NULL && strcmp(mac, "Nm") == 0 && args == 0 && m->nm != NULL)
-		word(m, F_B, m->nm, strlen(m->nm), &nospace);
-	if (mac != NULL && strcmp(mac, "Ar") == 0 && args == 0)
-		word(m, F_I, "file ...", 8, &nospace);
-	while (nc > 0)
-		mdoc_close(m, closers[--nc], &nospace);
-	set_font(m, F_R);
-	end_words(m);
+	man_set_font(m, F_R);
+	man_end_words(m);
 }
 
 static char *
@@ -1088,13 +624,13 @@ request(struct man *m, char *s, size_t n, int depth)
 		macro_run(m, mc, ac, av, al, depth);
 		return;
 	}
-	if (is_mdoc(req, rl)) {
+	if (man_is_mdoc(req, rl)) {
 		/* A callable mdoc macro, and those it calls on its line. */
 		ac = split_args(req, n - (size_t)(req - s), av, al);
 		if (is(req, rl, "Nm") && ac > 1 && m->nm == NULL &&
-		    !is_mdoc(av[1], al[1]))
+		    !man_is_mdoc(av[1], al[1]))
 			m->nm = dupn(av[1], al[1]);
-		mdoc_words(m, ac, av, al);
+		man_mdoc_words(m, ac, av, al);
 		return;
 	}
 	ac = split_args(s + i, n - i, av, al);
@@ -1109,8 +645,8 @@ request(struct man *m, char *s, size_t n, int depth)
 		}
 		for (e = 0; e < (size_t)ac; e++) {
 			if (e > 0)
-				put(m, " ", 1);
-			text(m, av[e], al[e]);
+				man_put(m, " ", 1);
+			man_text(m, av[e], al[e]);
 		}
 		heading(m, t);
 	} else if (is(req, rl, "TH") || is(req, rl, "Dt")) {
@@ -1132,13 +668,13 @@ request(struct man *m, char *s, size_t n, int depth)
 		brk(m);
 		if (req[0] == 'I' && req[1] == 't') {
 			if (ac > 0)
-				mdoc_words(m, ac, av, al);
+				man_mdoc_words(m, ac, av, al);
 			flush_seg(m);
 			tag_item(m);
 			return;
 		}
 		if (ac > 0)
-			text(m, av[0], al[0]);
+			man_text(m, av[0], al[0]);
 		flush_seg(m);
 		/* A bullet is Markdown's own: "- body". */
 		if (m->plain.len == 0 ||
@@ -1170,8 +706,8 @@ request(struct man *m, char *s, size_t n, int depth)
 		m->nf = 1;
 		for (e = 0; e < (size_t)ac; e++) {
 			if (e > 0)
-				put(m, " ", 1);
-			text(m, av[e], al[e]);
+				man_put(m, " ", 1);
+			man_text(m, av[e], al[e]);
 		}
 		mdbuf_addc(&m->code, '\n');
 		flush_code(m);
@@ -1196,21 +732,21 @@ request(struct man *m, char *s, size_t n, int depth)
 		alt_args(m, F_R, F_I, ac, av, al);
 	else if (is(req, rl, "ft")) {
 		if (ac > 0)
-			font_escape(m, av[0], al[0]);
+			man_font_escape(m, av[0], al[0]);
 		else
-			font_escape(m, "P", 1);
+			man_font_escape(m, "P", 1);
 	} else if (is(req, rl, "UR") || is(req, rl, "MT") ||
 	    is(req, rl, "UE") || is(req, rl, "ME")) {
 		/* The address is words of the text, as mandoc shows it. */
 		if (ac > 0 && (req[1] == 'R' || req[1] == 'T')) {
-			put(m, " <", 2);
-			text(m, av[0], al[0]);
-			put(m, "> ", 2);
+			man_put(m, " <", 2);
+			man_text(m, av[0], al[0]);
+			man_put(m, "> ", 2);
 		} else if (ac > 0)
-			text(m, av[0], al[0]);
+			man_text(m, av[0], al[0]);
 	} else if (is(req, rl, "Nd")) {
-		put(m, " - ", 3);
-		mdoc_words(m, ac, av, al);
+		man_put(m, " - ", 3);
+		man_mdoc_words(m, ac, av, al);
 	}
 	/* Anything else (.Dd, .Os, .ds, .nr, .so, .in...) is dropped. */
 }
@@ -1253,10 +789,10 @@ line(struct man *m, char *s, size_t n, int depth)
 		return;
 	} else {
 		if (was_font)
-			set_font(m, (enum font)(was_font - 1));
+			man_set_font(m, (enum font)(was_font - 1));
 		text_line(m, s, n);
 		if (was_font) {
-			set_font(m, F_R);
+			man_set_font(m, F_R);
 			m->line_font = 0;
 		}
 	}
