@@ -74,7 +74,6 @@ static const struct fmtent {
 	{ "1x",	 FMT_MAN,	FAM_TEXT,	"man page" },
 	{ "3x",	 FMT_MAN,	FAM_TEXT,	"man page" },
 	{ "n",	 FMT_MAN,	FAM_TEXT,	"man page" },
-	{ "l",	 FMT_MAN,	FAM_TEXT,	"man page" },
 	{ "2type",	 FMT_MAN,	FAM_TEXT,	"man page" },
 	{ "3type",	 FMT_MAN,	FAM_TEXT,	"man page" },
 	{ "3const",	 FMT_MAN,	FAM_TEXT,	"man page" },
