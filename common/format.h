@@ -29,6 +29,12 @@ enum format {
 	FMT_DOC,
 	FMT_PPT,
 	FMT_COMPRESSED,		/* gzip, bzip2, xz, zstd: one file inside */
+	FMT_MAN,		/* roff: man(7), mdoc(7) */
+	FMT_ODT,		/* OpenDocument */
+	FMT_ODS,
+	FMT_ODP,
+	FMT_RTF,
+	FMT_SOURCE,		/* source code and config, by extension */
 	FMT_MAX
 };
 

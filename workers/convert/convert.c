@@ -30,6 +30,12 @@ static convert_fn *const converters[FMT_MAX] = {
 	[FMT_XLSX] =		xlsx_convert,
 	[FMT_EPUB] =		epub_convert,
 	[FMT_COMPRESSED] =	decompress_convert,
+	[FMT_MAN] =		man_convert,
+	[FMT_ODT] =		odf_convert,
+	[FMT_ODS] =		odf_convert,
+	[FMT_ODP] =		odf_convert,
+	[FMT_RTF] =		rtf_convert,
+	[FMT_SOURCE] =		code_convert,
 };
 
 int

@@ -34,6 +34,10 @@ convert_fn	docx_convert;		/* docx.c, zip.c */
 convert_fn	pptx_convert;		/* pptx.c, zip.c */
 convert_fn	xlsx_convert;		/* xlsx.c, zip.c */
 convert_fn	epub_convert;		/* epub.c, zip.c, html.c */
+convert_fn	man_convert;		/* man.c, roff of our own */
+convert_fn	odf_convert;		/* odf.c, zip.c */
+convert_fn	rtf_convert;		/* rtf.c, RTF of our own */
+convert_fn	code_convert;		/* code.c, source code by extension */
 convert_fn	decompress_convert;	/* decompress.c, libarchive */
 
 /*

@@ -77,4 +77,11 @@ void	mdbuf_heading(struct mdbuf *, unsigned level, const char *, size_t);
 void	mdbuf_table_row(struct mdbuf *, const char *const *cells,
 	    const size_t *lens, size_t ncells, int header);
 
+/*
+ * The UTF-8 bytes of code point cp; a surrogate or a value past U+10FFFF
+ * becomes U+FFFD, so the output stays valid UTF-8 (roff \[uXXXX], RTF
+ * \uN).
+ */
+void	mdbuf_codepoint(struct mdbuf *, unsigned long cp);
+
 #endif /* KBD_MDBUF_H */
