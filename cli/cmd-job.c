@@ -46,6 +46,8 @@ summary_json(const Kbd__JobSummary *s, int event)
 	jobj_u64(&o, "job", s->job);
 	jobj_str(&o, "state", job_state_str(s->state));
 	jobj_u64(&o, "added", s->added);
+	jobj_u64(&o, "updated", s->updated);
+	jobj_u64(&o, "moved", s->moved);
 	jobj_u64(&o, "duplicates", s->duplicates);
 	jobj_u64(&o, "skipped", s->skipped);
 	jobj_u64(&o, "failed", s->failed);
@@ -109,6 +111,8 @@ status_color(int st)
 {
 	switch (st) {
 	case KBD__FILE_STATUS__FS_ADDED:
+	case KBD__FILE_STATUS__FS_UPDATED:
+	case KBD__FILE_STATUS__FS_MOVED:
 		return "32";
 	case KBD__FILE_STATUS__FS_FAILED:
 		return "31";
@@ -148,6 +152,8 @@ event_print(const Kbd__FileEvent *ev, int json)
 		jobj_str(&o, "path", ev->path);
 		jobj_str(&o, "status", file_status_str(st));
 		if ((st == KBD__FILE_STATUS__FS_ADDED ||
+		    st == KBD__FILE_STATUS__FS_UPDATED ||
+		    st == KBD__FILE_STATUS__FS_MOVED ||
 		    st == KBD__FILE_STATUS__FS_DUPLICATE) && ev->doc[0] != '\0')
 			jobj_str(&o, "doc", ev->doc);
 		if (st != KBD__FILE_STATUS__FS_ADDED && ev->reason[0] != '\0')
@@ -170,9 +176,17 @@ event_print(const Kbd__FileEvent *ev, int json)
 		else
 			fprintf(f, "%-9s ", file_status_str(st));
 		text_put(f, path_show(ev->path), 0);
-		if (st == KBD__FILE_STATUS__FS_ADDED && ev->doc[0] != '\0') {
+		if ((st == KBD__FILE_STATUS__FS_ADDED ||
+		    st == KBD__FILE_STATUS__FS_UPDATED ||
+		    st == KBD__FILE_STATUS__FS_MOVED) && ev->doc[0] != '\0') {
 			fputs(" -> ", f);
 			text_put(f, ev->doc, TEXT_LINE);
+			if (st != KBD__FILE_STATUS__FS_ADDED &&
+			    ev->reason[0] != '\0') {
+				fputs(" (", f);
+				reason_put(f, ev->reason);
+				fputc(')', f);
+			}
 		} else if (ev->reason[0] != '\0') {
 			fputs(" (", f);
 			reason_put(f, ev->reason);
@@ -538,9 +552,14 @@ follow(struct conn *c, int json, int exit_on_error, enum progress_mode mode,
 	if (json)
 		summary_json(s, 1);
 	else {
-		printf("job %" PRIu64 ": %" PRIu64 " added, %" PRIu64
-		    " duplicates, %" PRIu64 " skipped, %" PRIu64 " failed",
-		    s->job, s->added, s->duplicates, s->skipped, s->failed);
+		printf("job %" PRIu64 ": %" PRIu64 " added, ", s->job,
+		    s->added);
+		if (s->updated > 0)
+			printf("%" PRIu64 " updated, ", s->updated);
+		if (s->moved > 0)
+			printf("%" PRIu64 " moved, ", s->moved);
+		printf("%" PRIu64 " duplicates, %" PRIu64 " skipped, %" PRIu64
+		    " failed", s->duplicates, s->skipped, s->failed);
 		if (s->cancelled > 0)
 			printf(", %" PRIu64 " cancelled", s->cancelled);
 		putchar('\n');
@@ -688,6 +707,9 @@ cmd_status(int argc, char **argv)
 		    ", skipped %" PRIu64 ", failed %" PRIu64
 		    ", cancelled %" PRIu64 "\n", s->added, s->duplicates,
 		    s->skipped, s->failed, s->cancelled);
+		if (s->updated > 0 || s->moved > 0)
+			printf("  updated %" PRIu64 ", moved %" PRIu64 "\n",
+			    s->updated, s->moved);
 		summary_error_text(s);
 	}
 	msg_free(&m);

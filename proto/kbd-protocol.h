@@ -20,8 +20,10 @@
  * 5: SHOW_REQ, SHOW_REP (one document's row and paths); SearchHit and
  *    DocInfo carry the wiki and source paths; STOPPED (kbd stops on
  *    request: its followers do not start it again).
+ * 6: sources (issue 10): FS_UPDATED, FS_MOVED, JobSummary.updated and
+ *    .moved.
  */
-#define KBD_PROTO_VERSION 5
+#define KBD_PROTO_VERSION 6
 
 /* Header, in host byte order: both ends are on this host. */
 struct msg_hdr {

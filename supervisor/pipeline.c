@@ -67,8 +67,8 @@ item_from_walk(struct job *j, struct walk_entry *e)
 		return;
 	}
 	/* Unchanged since it was added: known without reading a byte. */
-	if (dbread_doc_by_stat(it->dev, it->ino, it->size, it->mtime_ns, name,
-	    sizeof(name)) == 1) {
+	if (dbread_source_unchanged(it->path, it->dev, it->ino, it->size,
+	    it->mtime_ns, name, sizeof(name)) == 1) {
 		it->doc = xstrdup(name);
 		item_outcome(it, KBD__FILE_STATUS__FS_DUPLICATE,
 		    "unchanged since added as %s", name);

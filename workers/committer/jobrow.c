@@ -20,15 +20,30 @@ jobrow_create(const Kbd__JobCreateReq *req)
 {
 	Kbd__JobCreateRep	 rep = KBD__JOB_CREATE_REP__INIT;
 	uint8_t			*buf;
-	size_t			 len;
+	size_t			 len, i;
 	char			*err = NULL;
+	int64_t			 now;
 
 	len = protobuf_c_message_get_packed_size(&req->base);
 	buf = xmalloc(len + 1);
 	(void)protobuf_c_message_pack(&req->base, buf);
-	/* synchronous=FULL: the job is durable when this returns. */
-	if (db_job_create(buf, len, time(NULL), &rep.job) == -1) {
+	/*
+	 * The job and its inputs as roots, together; synchronous=FULL: the
+	 * job is durable when this returns.
+	 */
+	now = time(NULL);
+	if (db_begin() == -1)
 		err = errf("registry: %s", db_errmsg());
+	for (i = 0; err == NULL && i < req->n_inputs; i++)
+		if (db_root_add(req->inputs[i], now) == -1)
+			err = errf("registry: %s", db_errmsg());
+	if (err == NULL && db_job_create(buf, len, now, &rep.job) == -1)
+		err = errf("registry: %s", db_errmsg());
+	if (err != NULL)
+		db_rollback();
+	else if (db_commit() == -1)
+		err = errf("registry: %s", db_errmsg());
+	if (err != NULL) {
 		rep.error = err;
 		rep.job = 0;
 	}

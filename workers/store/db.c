@@ -25,9 +25,27 @@
 /*
  * 1: the first schema.
  * 2: jobs.cancel_requested, the time a client cancelled the job (0: not).
- * A KB of an older version is migrated when the committer opens it.
+ * 3: sources (every path a document came from) and roots (the inputs of
+ *    add jobs); jobs.updated and jobs.moved. documents.src_* stay: the
+ *    path (and its stat) the document was last added or updated from,
+ *    which show prints; sources is the authority.
+ * A KB of an older version is migrated when the committer opens it, one
+ * step of the migrations table at a time.
  */
-#define DB_SCHEMA_VERSION	"2"
+#define DB_SCHEMA_VERSION	3
+#define DB_SCHEMA_VERSION_S	"3"
+
+/* Schema 3's own tables, in a new KB and in the 2 to 3 migration. */
+#define SOURCES_SQL \
+	"CREATE TABLE sources(" \
+	" id INTEGER PRIMARY KEY, doc INTEGER NOT NULL," \
+	" path TEXT NOT NULL UNIQUE, dev INTEGER NOT NULL," \
+	" ino INTEGER NOT NULL, size INTEGER NOT NULL," \
+	" mtime_ns INTEGER NOT NULL, root INTEGER NOT NULL DEFAULT 0);" \
+	"CREATE INDEX sources_doc ON sources(doc);" \
+	"CREATE TABLE roots(" \
+	" id INTEGER PRIMARY KEY, path TEXT NOT NULL UNIQUE," \
+	" added INTEGER NOT NULL, last_sync INTEGER NOT NULL DEFAULT 0);"
 
 static const char schema_sql[] =
 	"CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);"
@@ -53,11 +71,14 @@ static const char schema_sql[] =
 	" failed INTEGER NOT NULL DEFAULT 0,"
 	" cancelled INTEGER NOT NULL DEFAULT 0,"
 	" error TEXT NOT NULL DEFAULT '',"
-	" cancel_requested INTEGER NOT NULL DEFAULT 0);"
+	" cancel_requested INTEGER NOT NULL DEFAULT 0,"
+	" updated INTEGER NOT NULL DEFAULT 0,"
+	" moved INTEGER NOT NULL DEFAULT 0);"
 	"CREATE TABLE commits(journal TEXT PRIMARY KEY, job INTEGER NOT NULL,"
 	" at INTEGER NOT NULL);"
-	"INSERT INTO meta(key, value) VALUES ('schema', '" DB_SCHEMA_VERSION
-	"');";
+	SOURCES_SQL
+	"INSERT INTO meta(key, value) VALUES ('schema', '"
+	DB_SCHEMA_VERSION_S "');";
 
 static sqlite3		*db;
 static char		 errbuf[512];
@@ -69,6 +90,10 @@ static sqlite3_stmt	*st_doc_insert, *st_fts_insert;
 static sqlite3_stmt	*st_doc_delete, *st_fts_delete;
 static sqlite3_stmt	*st_job_insert, *st_job_get, *st_job_batch;
 static sqlite3_stmt	*st_job_finish, *st_job_cancel, *st_doc_count;
+static sqlite3_stmt	*st_src_get, *st_src_put, *st_src_delete;
+static sqlite3_stmt	*st_src_count, *st_src_of_doc, *st_src_delete_doc;
+static sqlite3_stmt	*st_doc_get, *st_doc_update, *st_root_add;
+static sqlite3_stmt	*st_doc_moved;
 
 const char *
 db_errmsg(void)
@@ -170,13 +195,41 @@ exec(const char *sql)
 }
 
 /*
- * Schema 1 to 2, in one transaction: the column is added and the version
- * recorded together or not at all. A later version adds its own step.
+ * Migrations: each step takes the schema from one version to the next.
+ * check_schema runs a step and records its version in one transaction,
+ * so a KB is at one version or the next, never between. A new version
+ * appends its step here and changes schema_sql (a new KB).
  */
-static const char migrate_1_sql[] =
-	"ALTER TABLE jobs ADD COLUMN cancel_requested INTEGER NOT NULL "
-	"DEFAULT 0;"
-	"UPDATE meta SET value = '2' WHERE key = 'schema';";
+static int
+migrate_1_2(void)
+{
+	return exec("ALTER TABLE jobs ADD COLUMN cancel_requested INTEGER "
+	    "NOT NULL DEFAULT 0;");
+}
+
+/*
+ * Sources from documents.src_*. Two documents from one path (content
+ * changed between two adds before schema 3): the path stays with the
+ * newer one; the older keeps no source and goes at the next prune.
+ */
+static int
+migrate_2_3(void)
+{
+	return exec(SOURCES_SQL
+	    "ALTER TABLE jobs ADD COLUMN updated INTEGER NOT NULL DEFAULT 0;"
+	    "ALTER TABLE jobs ADD COLUMN moved INTEGER NOT NULL DEFAULT 0;"
+	    "INSERT OR REPLACE INTO sources(doc, path, dev, ino, size,"
+	    " mtime_ns) SELECT id, src_path, src_dev, src_ino, size,"
+	    " src_mtime_ns FROM documents WHERE src_path <> '' ORDER BY id;");
+}
+
+static const struct migration {
+	int	  from, to;
+	int	(*step)(void);
+} migrations[] = {
+	{ 1, 2, migrate_1_2 },
+	{ 2, 3, migrate_2_3 },
+};
 
 /* Run sql in one transaction. */
 static int
@@ -191,16 +244,38 @@ exec_tx(const char *sql)
 	return exec("COMMIT");
 }
 
+/* One migration step and its version, together or not at all. */
+static int
+migrate(const struct migration *m)
+{
+	char	sql[128];
+
+	if (exec("BEGIN IMMEDIATE") == -1)
+		return -1;
+	(void)snprintf(sql, sizeof(sql), "UPDATE meta SET value = '%d' "
+	    "WHERE key = 'schema'", m->to);
+	if (m->step() == -1 || exec(sql) == -1) {
+		(void)exec("ROLLBACK");
+		return -1;
+	}
+	if (exec("COMMIT") == -1)
+		return -1;
+	log_info("%s: schema %d migrated to %d", DB_PATH, m->from, m->to);
+	return 0;
+}
+
 /*
  * The schema version, creating the schema in an empty database and
- * migrating an older one.
+ * migrating an older one step by step.
  */
 static int
 check_schema(void)
 {
 	sqlite3_stmt	*st;
 	const char	*v;
-	char		 version[16];
+	char		 version[16], *end;
+	size_t		 i;
+	long		 n;
 	int		 rc;
 
 	rc = sqlite3_prepare_v2(db, "SELECT value FROM meta WHERE key = "
@@ -214,15 +289,20 @@ check_schema(void)
 	    (v = (const char *)sqlite3_column_text(st, 0)) != NULL)
 		(void)snprintf(version, sizeof(version), "%s", v);
 	sqlite3_finalize(st);
-	if (strcmp(version, "1") == 0) {
-		if (exec_tx(migrate_1_sql) == -1)
+	n = strtol(version, &end, 10);
+	if (version[0] == '\0' || *end != '\0')
+		n = -1;
+	for (i = 0; n >= 0 && n < DB_SCHEMA_VERSION &&
+	    i < sizeof(migrations) / sizeof(migrations[0]); i++) {
+		if (migrations[i].from != n)
+			continue;
+		if (migrate(&migrations[i]) == -1)
 			return -1;
-		log_info("%s: schema 1 migrated to 2", DB_PATH);
-		(void)snprintf(version, sizeof(version), "2");
+		n = migrations[i].to;
 	}
-	if (strcmp(version, DB_SCHEMA_VERSION) == 0)
+	if (n == DB_SCHEMA_VERSION)
 		return 0;
-	(void)snprintf(errbuf, sizeof(errbuf), "schema version is %s, not %s",
+	(void)snprintf(errbuf, sizeof(errbuf), "schema version is %s, not %d",
 	    version[0] != '\0' ? version : "unknown", DB_SCHEMA_VERSION);
 	return -1;
 }
@@ -286,14 +366,38 @@ db_open(const char *path)
 	st_job_get = prep("SELECT " DB_JOB_COLUMNS " FROM jobs WHERE id = ?");
 	st_job_batch = prep("UPDATE jobs SET added = added + ?, "
 	    "duplicates = duplicates + ?, skipped = skipped + ?, "
-	    "failed = failed + ?, cancelled = cancelled + ?, cursor = ? "
-	    "WHERE id = ?");
+	    "failed = failed + ?, cancelled = cancelled + ?, cursor = ?, "
+	    "updated = updated + ?, moved = moved + ? WHERE id = ?");
 	st_job_finish = prep("UPDATE jobs SET state = ?, finished = ?, "
 	    "error = ? WHERE id = ?");
 	/* The first cancel's time stays: a resent request changes nothing. */
 	st_job_cancel = prep("UPDATE jobs SET cancel_requested = "
 	    "CASE cancel_requested WHEN 0 THEN ? ELSE cancel_requested END "
 	    "WHERE id = ?");
+	st_src_get = prep("SELECT doc, dev, ino, size, mtime_ns FROM sources "
+	    "WHERE path = ?");
+	/* A source belongs to the deepest root holding it (0: none). */
+	st_src_put = prep("INSERT OR REPLACE INTO sources(doc, path, dev, "
+	    "ino, size, mtime_ns, root) VALUES (?1, ?2, ?3, ?4, ?5, ?6, "
+	    "coalesce((SELECT id FROM roots WHERE path = ?2 OR "
+	    "(path = '/' AND substr(?2, 1, 1) = '/') OR "
+	    "substr(?2, 1, length(path) + 1) = path || '/' "
+	    "ORDER BY length(path) DESC LIMIT 1), 0))");
+	st_src_delete = prep("DELETE FROM sources WHERE path = ?");
+	st_src_delete_doc = prep("DELETE FROM sources WHERE doc = ?");
+	st_src_count = prep("SELECT count(*) FROM sources WHERE doc = ?");
+	st_src_of_doc = prep("SELECT s.path, coalesce(r.path, '') FROM "
+	    "sources s LEFT JOIN roots r ON r.id = s.root WHERE s.doc = ? "
+	    "ORDER BY s.path");
+	st_doc_get = prep("SELECT name, ext, hash, src_path FROM documents "
+	    "WHERE id = ?");
+	st_doc_update = prep("UPDATE documents SET title = ?, "
+	    "description = ?, hash = ?, size = ?, src_path = ?, src_dev = ?, "
+	    "src_ino = ?, src_mtime_ns = ? WHERE id = ?");
+	st_doc_moved = prep("UPDATE documents SET src_path = ?, src_dev = ?, "
+	    "src_ino = ?, src_mtime_ns = ? WHERE id = ? AND src_path = ?");
+	st_root_add = prep("INSERT OR IGNORE INTO roots(path, added) "
+	    "VALUES (?, ?)");
 	return 0;
 bad:
 	(void)snprintf(errbuf, sizeof(errbuf), "%s", sqlite3_errmsg(db));
@@ -311,7 +415,10 @@ db_close(void)
 		&st_commit_insert, &st_name, &st_name_ext, &st_by_hash,
 		&st_by_name, &st_doc_insert, &st_fts_insert, &st_doc_delete,
 		&st_fts_delete, &st_job_insert, &st_job_get, &st_job_batch,
-		&st_job_finish, &st_job_cancel, &st_doc_count
+		&st_job_finish, &st_job_cancel, &st_doc_count, &st_src_get,
+		&st_src_put, &st_src_delete, &st_src_count, &st_src_of_doc,
+		&st_src_delete_doc, &st_doc_get, &st_doc_update, &st_root_add,
+		&st_doc_moved
 	};
 	size_t		  i;
 
@@ -490,8 +597,151 @@ db_doc_delete(int64_t id)
 	sqlite3_bind_int64(st_fts_delete, 1, id);
 	if (run(st_fts_delete, "deleting a full-text row") == -1)
 		return -1;
+	sqlite3_bind_int64(st_src_delete_doc, 1, id);
+	if (run(st_src_delete_doc, "deleting a document's sources") == -1)
+		return -1;
 	sqlite3_bind_int64(st_doc_delete, 1, id);
 	return run(st_doc_delete, "deleting a document");
+}
+
+int
+db_doc_get(int64_t id, char **name, char **ext, char **hash, char **src)
+{
+	int	r;
+
+	sqlite3_bind_int64(st_doc_get, 1, id);
+	if ((r = row(st_doc_get, "document lookup")) != 1)
+		return r;
+	*name = col_text(st_doc_get, 0);
+	*ext = col_text(st_doc_get, 1);
+	*hash = col_text(st_doc_get, 2);
+	*src = col_text(st_doc_get, 3);
+	sqlite3_reset(st_doc_get);
+	return 1;
+}
+
+int
+db_doc_update(int64_t id, const struct db_doc *d)
+{
+	sqlite3_stmt	*st = st_doc_update;
+
+	bind_text(st, 1, d->title);
+	bind_text(st, 2, d->description);
+	bind_text(st, 3, d->hash);
+	sqlite3_bind_int64(st, 4, (sqlite3_int64)d->size);
+	bind_text(st, 5, d->src_path);
+	sqlite3_bind_int64(st, 6, (sqlite3_int64)d->src_dev);
+	sqlite3_bind_int64(st, 7, (sqlite3_int64)d->src_ino);
+	sqlite3_bind_int64(st, 8, d->src_mtime_ns);
+	sqlite3_bind_int64(st, 9, id);
+	return run(st, "updating a document");
+}
+
+int
+db_doc_moved(int64_t id, const char *from, const struct db_doc *d)
+{
+	sqlite3_stmt	*st = st_doc_moved;
+
+	bind_text(st, 1, d->src_path);
+	sqlite3_bind_int64(st, 2, (sqlite3_int64)d->src_dev);
+	sqlite3_bind_int64(st, 3, (sqlite3_int64)d->src_ino);
+	sqlite3_bind_int64(st, 4, d->src_mtime_ns);
+	sqlite3_bind_int64(st, 5, id);
+	bind_text(st, 6, from);
+	return run(st, "moving a document's source");
+}
+
+int
+db_fts_delete(int64_t id)
+{
+	sqlite3_bind_int64(st_fts_delete, 1, id);
+	return run(st_fts_delete, "deleting a full-text row");
+}
+
+int
+db_source_get(const char *path, struct db_source *s)
+{
+	sqlite3_stmt	*st = st_src_get;
+	int		 r;
+
+	bind_text(st, 1, path);
+	if ((r = row(st, "source lookup")) != 1)
+		return r;
+	s->doc = sqlite3_column_int64(st, 0);
+	s->dev = (uint64_t)sqlite3_column_int64(st, 1);
+	s->ino = (uint64_t)sqlite3_column_int64(st, 2);
+	s->size = (uint64_t)sqlite3_column_int64(st, 3);
+	s->mtime_ns = sqlite3_column_int64(st, 4);
+	sqlite3_reset(st);
+	return 1;
+}
+
+int
+db_source_put(const char *path, const struct db_source *s)
+{
+	sqlite3_stmt	*st = st_src_put;
+
+	sqlite3_bind_int64(st, 1, s->doc);
+	bind_text(st, 2, path);
+	sqlite3_bind_int64(st, 3, (sqlite3_int64)s->dev);
+	sqlite3_bind_int64(st, 4, (sqlite3_int64)s->ino);
+	sqlite3_bind_int64(st, 5, (sqlite3_int64)s->size);
+	sqlite3_bind_int64(st, 6, s->mtime_ns);
+	return run(st, "recording a source");
+}
+
+int
+db_source_delete(const char *path)
+{
+	bind_text(st_src_delete, 1, path);
+	return run(st_src_delete, "deleting a source");
+}
+
+int
+db_source_count(int64_t doc, uint64_t *n)
+{
+	int	r;
+
+	*n = 0;
+	sqlite3_bind_int64(st_src_count, 1, doc);
+	if ((r = row(st_src_count, "source count")) == 1) {
+		*n = (uint64_t)sqlite3_column_int64(st_src_count, 0);
+		sqlite3_reset(st_src_count);
+	}
+	return r == -1 ? -1 : 0;
+}
+
+int
+db_sources_of_doc(int64_t doc, char ***paths, char ***roots, size_t *n)
+{
+	sqlite3_stmt	*st = st_src_of_doc;
+	size_t		 cap = 0;
+	int		 rc;
+
+	*paths = *roots = NULL;
+	*n = 0;
+	sqlite3_bind_int64(st, 1, doc);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (*n == cap) {
+			cap = cap ? 2 * cap : 4;
+			*paths = xreallocarray(*paths, cap, sizeof(**paths));
+			*roots = xreallocarray(*roots, cap, sizeof(**roots));
+		}
+		(*paths)[*n] = col_text(st, 0);
+		(*roots)[(*n)++] = col_text(st, 1);
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE)
+		return fail(rc, "listing sources");
+	return 0;
+}
+
+int
+db_root_add(const char *path, int64_t now)
+{
+	bind_text(st_root_add, 1, path);
+	sqlite3_bind_int64(st_root_add, 2, now);
+	return run(st_root_add, "recording a root");
 }
 
 int
@@ -538,6 +788,8 @@ db_job_row(sqlite3_stmt *st, Kbd__JobSummary *s)
 	s->finished = sqlite3_column_int64(st, 8);
 	s->error = col_text(st, 9);
 	s->cursor = (uint64_t)sqlite3_column_int64(st, 10);
+	s->updated = (uint64_t)sqlite3_column_int64(st, 11);
+	s->moved = (uint64_t)sqlite3_column_int64(st, 12);
 }
 
 /* run() for a statement that must change exactly the row of job. */
@@ -565,7 +817,9 @@ db_job_batch(uint64_t job, const struct db_counts *c, uint64_t cursor)
 	sqlite3_bind_int64(st, 4, (sqlite3_int64)c->failed);
 	sqlite3_bind_int64(st, 5, (sqlite3_int64)c->cancelled);
 	sqlite3_bind_int64(st, 6, (sqlite3_int64)cursor);
-	sqlite3_bind_int64(st, 7, (sqlite3_int64)job);
+	sqlite3_bind_int64(st, 7, (sqlite3_int64)c->updated);
+	sqlite3_bind_int64(st, 8, (sqlite3_int64)c->moved);
+	sqlite3_bind_int64(st, 9, (sqlite3_int64)job);
 	return run_job(st, "updating the job", job);
 }
 

@@ -53,8 +53,10 @@ dbread_open(const char *kbroot)
 	free(path);
 	sqlite3_busy_timeout(db, 5000);
 	st_hash = prep("SELECT name FROM documents WHERE hash = ?");
-	st_stat = prep("SELECT name FROM documents WHERE src_dev = ? AND "
-	    "src_ino = ? AND size = ? AND src_mtime_ns = ?");
+	/* The path's source row, with the stat it was recorded with. */
+	st_stat = prep("SELECT d.name FROM sources s JOIN documents d ON "
+	    "d.id = s.doc WHERE s.path = ? AND s.dev = ? AND s.ino = ? AND "
+	    "s.size = ? AND s.mtime_ns = ?");
 	st_job = prep("SELECT " DB_JOB_COLUMNS " FROM jobs WHERE id = ?");
 	st_newest = prep("SELECT max(id) FROM jobs");
 	st_list = prep("SELECT id, name, title, hash, ext, size, src_path "
@@ -118,13 +120,14 @@ dbread_doc_by_hash(const uint8_t hash[32], char *name, size_t len)
 }
 
 int
-dbread_doc_by_stat(uint64_t dev, uint64_t ino, uint64_t size, int64_t mtime_ns,
-    char *name, size_t len)
+dbread_source_unchanged(const char *path, uint64_t dev, uint64_t ino,
+    uint64_t size, int64_t mtime_ns, char *name, size_t len)
 {
-	sqlite3_bind_int64(st_stat, 1, (sqlite3_int64)dev);
-	sqlite3_bind_int64(st_stat, 2, (sqlite3_int64)ino);
-	sqlite3_bind_int64(st_stat, 3, (sqlite3_int64)size);
-	sqlite3_bind_int64(st_stat, 4, mtime_ns);
+	sqlite3_bind_text(st_stat, 1, path, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(st_stat, 2, (sqlite3_int64)dev);
+	sqlite3_bind_int64(st_stat, 3, (sqlite3_int64)ino);
+	sqlite3_bind_int64(st_stat, 4, (sqlite3_int64)size);
+	sqlite3_bind_int64(st_stat, 5, mtime_ns);
 	return one_name(st_stat, name, len);
 }
 

@@ -20,10 +20,13 @@
 int	 dbread_open(const char *kbroot);		/* 0, -1 */
 void	 dbread_close(void);
 
-/* The name of the document with that content, or that source file. */
+/*
+ * The name of the document with that content, or of the one whose source
+ * path is unchanged (same path, device, inode, size and mtime).
+ */
 int	 dbread_doc_by_hash(const uint8_t hash[32], char *name, size_t len);
-int	 dbread_doc_by_stat(uint64_t dev, uint64_t ino, uint64_t size,
-	    int64_t mtime_ns, char *name, size_t len);
+int	 dbread_source_unchanged(const char *path, uint64_t dev, uint64_t ino,
+	    uint64_t size, int64_t mtime_ns, char *name, size_t len);
 
 /* A job's record; out->error is allocated: free it. */
 int	 dbread_job(uint64_t job, Kbd__JobSummary *out);

@@ -1,0 +1,101 @@
+# A KB that follows its sources (issue 10): update in place, move, a
+# second path of one content, schema 3's sources.
+. "$(dirname "$0")/lib.sh"
+
+src="$T/notes"
+mkdir -p "$src/sub"
+printf '# Todo\n\nbuy apples oldword\n' > "$src/todo.md"
+printf '# Plan\n\nplanword here\n' > "$src/plan.md"
+printf '# Other\n\notherword\n' > "$src/sub/other.md"
+
+kbctl init >/dev/null
+kbctl add "$src" --json > "$T/a1.json"
+assert_eq 3 "$(tail -n 1 "$T/a1.json" | jq .added)" "first add"
+assert_eq 3 "$(doc_count)" "documents after the first add"
+
+# Update in place: same name, new content, old words gone from search.
+printf '# Todo\n\nbuy pears newword\n' > "$src/todo.md"
+kbctl add "$src" --json > "$T/a2.json"
+assert_eq updated "$(event_field "$T/a2.json" "$src/todo.md" status)" \
+    "changed file's status"
+assert_eq todo "$(event_field "$T/a2.json" "$src/todo.md" doc)" \
+    "changed file keeps its document"
+assert_eq 1 "$(tail -n 1 "$T/a2.json" | jq .updated)" "summary's updated"
+assert_eq 0 "$(tail -n 1 "$T/a2.json" | jq .added)" "nothing added"
+assert_eq 3 "$(doc_count)" "one document per file after an update"
+assert_eq 0 "$(kbctl search oldword --json | jq length)" "old word gone"
+assert_eq todo "$(kbctl search newword --json | jq -r '.[0].doc')" \
+    "new word found"
+grep -q newword "$KB/raw/todo.md" || fail "raw file not replaced"
+grep -q newword "$KB/wiki/sources/todo.md" || fail "source page not replaced"
+assert_eq 1 "$(grep -c '(summaries/todo.md)' "$KB/wiki/index.md")" \
+    "one index line for the updated document"
+grep -q '^## .*update | job 2: 1 documents' "$KB/wiki/log.md" ||
+    fail "no update entry in log.md"
+lint_clean
+
+# The same tree again: all unchanged, read from the sources' stat.
+kbctl add "$src" --json > "$T/a3.json"
+assert_eq 3 "$(tail -n 1 "$T/a3.json" | jq .duplicates)" "unchanged re-add"
+assert_contains "$(event_field "$T/a3.json" "$src/todo.md" reason)" \
+    "unchanged since added as todo" "unchanged by stat"
+
+# A second path of the same content: a source of the same document.
+cp "$src/plan.md" "$src/sub/plan-copy.md"
+kbctl add "$src" --json > "$T/a4.json"
+assert_eq duplicate "$(event_field "$T/a4.json" "$src/sub/plan-copy.md" status)" \
+    "copy is a duplicate"
+assert_eq 3 "$(doc_count)" "a copy adds no document"
+# Then one of the two paths changes: plan stays for the other path, the
+# changed one gets its own document.
+printf '# Plan B\n\nplanbword\n' > "$src/sub/plan-copy.md"
+kbctl add "$src" --json > "$T/a5.json"
+assert_eq updated "$(event_field "$T/a5.json" "$src/sub/plan-copy.md" status)" \
+    "changed copy's status"
+assert_eq plan-copy "$(event_field "$T/a5.json" "$src/sub/plan-copy.md" doc)" \
+    "changed copy gets its own document"
+assert_eq 4 "$(doc_count)" "the old content stays for its other path"
+assert_eq plan "$(kbctl search planword --json | jq -r '.[0].doc')" \
+    "the other path's document still found"
+lint_clean
+
+# Move: the same content at a new path whose old path is gone keeps its
+# document and name; nothing is converted again.
+mv "$src/sub/other.md" "$src/moved.md"
+kbctl add "$src" --json > "$T/a6.json"
+assert_eq moved "$(event_field "$T/a6.json" "$src/moved.md" status)" \
+    "moved file's status"
+assert_eq other "$(event_field "$T/a6.json" "$src/moved.md" doc)" \
+    "moved file keeps its name"
+assert_eq 1 "$(tail -n 1 "$T/a6.json" | jq .moved)" "summary's moved"
+assert_eq 4 "$(doc_count)" "a move adds no document"
+assert_eq "$src/moved.md" "$(kbctl show --meta other --json | jq -r .src_path)" \
+    "source path follows the move"
+# And the moved path is now unchanged by stat.
+kbctl add "$src/moved.md" --json > "$T/a7.json"
+assert_contains "$(event_field "$T/a7.json" "$src/moved.md" reason)" \
+    "unchanged since added as other" "moved path known by stat"
+
+# A path whose content became another document's: that document's source
+# now, and the document it held alone is removed.
+cp "$src/plan.md" "$src/moved.md"
+kbctl add "$src/moved.md" --json > "$T/a8.json"
+assert_eq updated "$(event_field "$T/a8.json" "$src/moved.md" status)" \
+    "path now holding another content"
+assert_eq plan "$(event_field "$T/a8.json" "$src/moved.md" doc)" \
+    "its document is the one with that content"
+assert_eq 3 "$(doc_count)" "the document left without source is removed"
+assert_eq 0 "$(kbctl search otherword --json | jq length)" \
+    "its words gone from search"
+[ ! -e "$KB/raw/other.md" ] || fail "its raw file stayed"
+lint_clean
+
+# The registry: schema 3, one source row per path, roots from the inputs.
+db="$KB/.kb/kb.db"
+assert_eq 3 "$(sqlite3 "$db" "SELECT value FROM meta WHERE key='schema'")" \
+    "schema version"
+assert_eq 4 "$(sqlite3 "$db" "SELECT count(*) FROM sources")" "source rows"
+assert_eq 2 "$(sqlite3 "$db" "SELECT count(*) FROM sources s JOIN documents d ON d.id = s.doc WHERE d.name = 'plan'")" \
+    "plan's two paths"
+assert_eq 0 "$(sqlite3 "$db" "SELECT count(*) FROM sources WHERE root = 0")" \
+    "every source under a root"
