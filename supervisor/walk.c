@@ -103,7 +103,37 @@ walk_free(struct walk *w)
 	w->stack = NULL;
 }
 
-/* Classify one path; explicit inputs follow symlinks, entries do not. */
+/* path is root or below it (both clean and absolute). */
+static int
+path_under(const char *path, const char *root)
+{
+	size_t	n = strlen(root);
+
+	if (n == 1 && root[0] == '/')
+		return 1;
+	return strncmp(path, root, n) == 0 &&
+	    (path[n] == '\0' || path[n] == '/');
+}
+
+/* A directory holding .kb/: another knowledge base (or this one). */
+static int
+holds_kb(const char *dir)
+{
+	struct stat	 st;
+	char		*p;
+	int		 r;
+
+	xasprintf(&p, "%s/.kb", strcmp(dir, "/") == 0 ? "" : dir);
+	r = stat(p, &st) == 0 && S_ISDIR(st.st_mode);
+	free(p);
+	return r;
+}
+
+/*
+ * Classify one path; explicit inputs follow symlinks, entries do not.
+ * Nothing of a knowledge base is input: its own tree (its output) and
+ * any directory holding .kb/ are skipped whole.
+ */
 static void
 classify(struct walk *w, char *path, int explicit, struct walk_entry *e)
 {
@@ -131,14 +161,14 @@ classify(struct walk *w, char *path, int explicit, struct walk_entry *e)
 			return;
 		}
 	}
+	if ((w->exclude != NULL && path_under(path, w->exclude)) ||
+	    (S_ISDIR(st.st_mode) && holds_kb(path))) {
+		e->status = KBD__FILE_STATUS__FS_SKIPPED;
+		(void)snprintf(e->reason, sizeof(e->reason),
+		    "inside a knowledge base");
+		return;
+	}
 	if (S_ISDIR(st.st_mode)) {
-		/* Adding a KB to itself would feed it its own output. */
-		if (w->exclude != NULL && strcmp(path, w->exclude) == 0) {
-			e->status = KBD__FILE_STATUS__FS_SKIPPED;
-			(void)snprintf(e->reason, sizeof(e->reason),
-			    "the knowledge base itself");
-			return;
-		}
 		if (push_dir(w, path) == -1) {
 			e->status = KBD__FILE_STATUS__FS_FAILED;
 			(void)snprintf(e->reason, sizeof(e->reason),

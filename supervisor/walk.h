@@ -12,7 +12,7 @@ struct walk {
 	size_t		  ninputs, next_input;
 	struct wframe	 *stack;
 	size_t		  depth, cap;
-	const char	 *exclude;	/* the KB itself: never its own input */
+	const char	 *exclude;	/* the KB's root: nothing under it is input */
 };
 
 struct walk_entry {

@@ -99,3 +99,25 @@ assert_eq 2 "$(sqlite3 "$db" "SELECT count(*) FROM sources s JOIN documents d ON
     "plan's two paths"
 assert_eq 0 "$(sqlite3 "$db" "SELECT count(*) FROM sources WHERE root = 0")" \
     "every source under a root"
+
+# Nothing of a knowledge base is input: the KB's own tree, from inside it,
+# and any directory holding .kb/ (another KB) are skipped with the reason.
+before=$(doc_count)
+(cd "$KB" && "$KBCTL" add wiki --json) > "$T/in-kb.json"
+assert_eq 0 "$(tail -n 1 "$T/in-kb.json" | jq .added)" "add wiki inside the KB"
+assert_eq "inside a knowledge base" \
+    "$(event_field "$T/in-kb.json" "$KB/wiki" reason)" "reason for the KB's wiki"
+(cd "$KB" && "$KBCTL" add wiki/index.md --json) > "$T/in-kb2.json"
+assert_eq skipped "$(event_field "$T/in-kb2.json" "$KB/wiki/index.md" status)" \
+    "a file of the KB"
+mkdir -p "$T/many/plain"
+printf '# Plain\n\nplainword\n' > "$T/many/plain/p.md"
+"$KBCTL" -C "$T/many/other" init >/dev/null
+printf '# Inner\n\ninnerword\n' > "$T/many/other/inner.md"
+kbctl add "$T/many" --json > "$T/many.json"
+assert_eq 1 "$(tail -n 1 "$T/many.json" | jq .added)" "only the plain folder's file"
+assert_eq "inside a knowledge base" \
+    "$(event_field "$T/many.json" "$T/many/other" reason)" "another KB skipped"
+assert_eq 0 "$(kbctl search innerword --json | jq length)" "nothing of the other KB"
+assert_eq $((before + 1)) "$(doc_count)" "documents after the inside-KB adds"
+"$KBCTL" -C "$T/many/other" stop >/dev/null 2>&1 || true
