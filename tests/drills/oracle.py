@@ -32,6 +32,12 @@ def dump(kb):
             out.append("fts " + json.dumps(row))
         for row in con.execute("SELECT * FROM commits ORDER BY journal"):
             out.append("commit " + json.dumps(row))
+        # Schema 3: the paths each document came from.
+        for row in con.execute(
+                "SELECT s.path, d.name, s.dev, s.ino, s.size, s.mtime_ns,"
+                " s.root FROM sources s LEFT JOIN documents d"
+                " ON d.id = s.doc ORDER BY s.path"):
+            out.append("source " + json.dumps(row))
     finally:
         con.close()
     for top in ("raw", "wiki"):

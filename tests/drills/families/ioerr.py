@@ -14,7 +14,7 @@ import workloads
 from context import ATTEMPTS, COMMIT_POINTS, SYNC_WORDS
 
 FAMILY = "ioerr"
-NAMES = ["batch", "remove", "lintfix"]
+NAMES = ["batch", "remove", "lintfix", "update", "move"]
 
 
 def run(d):
