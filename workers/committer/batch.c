@@ -486,6 +486,38 @@ batch_transaction(struct journal *j, uint64_t cursor, int64_t now)
 	return transaction_end(j, batch.job, now, "batch.commit", err);
 }
 
+/* log.md's entries of a batch: one per kind of change, in one append. */
+static char *
+batch_log(char **docs, size_t ndocs, char **upd, size_t nupd, char **mv,
+    size_t nmv, int64_t now)
+{
+	static const char *const kinds[] = { "add", "update", "move" };
+	char		**v[3], *what, *entry, *log = NULL, *err = NULL;
+	size_t		  n[3], k, len, loglen = 0;
+
+	v[0] = docs, n[0] = ndocs;
+	v[1] = upd, n[1] = nupd;
+	v[2] = mv, n[2] = nmv;
+	for (k = 0; k < 3; k++) {
+		if (n[k] == 0)
+			continue;
+		xasprintf(&what, "%s | job %" PRIu64 ": %zu documents",
+		    kinds[k], batch.job, n[k]);
+		entry = wiki_log_entry(what, v[k], n[k], (time_t)now);
+		len = strlen(entry);
+		log = xreallocarray(log, 1, loglen + len + 1);
+		memcpy(log + loglen, entry, len + 1);
+		loglen += len;
+		free(entry);
+		free(what);
+	}
+	if (loglen > 0 && fsio_append(WIKI_LOG, log, loglen,
+	    "publish.log") == -1)
+		err = errf("%s: %s", WIKI_LOG, strerror(errno));
+	free(log);
+	return err;
+}
+
 /* Commit the decided batch by the commit protocol. */
 static char *
 batch_commit(uint64_t cursor)
@@ -493,15 +525,17 @@ batch_commit(uint64_t cursor)
 	struct journal	*j;
 	struct item	*it;
 	struct wiki_doc	 d;
-	char		*err = NULL, *line, *entry, *what, **docs, **upd;
-	char		*lines = NULL, *log = NULL;
-	size_t		 i, ndocs = 0, nupd = 0, linelen = 0, len, loglen;
+	char		*err = NULL, *line, **docs, **upd, **mv;
+	char		*lines = NULL;
+	size_t		 i, ndocs = 0, nupd = 0, nmv = 0, linelen = 0, len;
 	int64_t		 now = time(NULL);
 	int		 rewrite = 0, touched = 0;
 
 	for (i = 0; i < batch.n; i++) {
 		it = &batch.items[i];
-		if (ITEM_PUBLISHES(it) || it->drop_id != 0)
+		/* A move is logged: it has a journal and commit record. */
+		if (ITEM_PUBLISHES(it) || it->drop_id != 0 ||
+		    it->moved_from != NULL)
 			touched = 1;
 		if (it->act == ACT_REPLACE || it->drop_id != 0)
 			rewrite = 1;	/* lines of index.md change */
@@ -543,10 +577,13 @@ batch_commit(uint64_t cursor)
 	/* The live tree changes from here on. */
 	docs = xcalloc(batch.n, sizeof(*docs));
 	upd = xcalloc(batch.n, sizeof(*upd));
+	mv = xcalloc(batch.n, sizeof(*mv));
 	for (i = 0; i < batch.n && err == NULL; i++) {
 		it = &batch.items[i];
 		if (it->drop_id != 0 && (err = sources_unlink(it)) != NULL)
 			break;
+		if (it->moved_from != NULL)
+			mv[nmv++] = it->doc;
 		if (!ITEM_PUBLISHES(it))
 			continue;
 		if ((err = publish_one(it)) != NULL)
@@ -569,34 +606,12 @@ batch_commit(uint64_t cursor)
 	else if (err == NULL && linelen > 0 && fsio_append(WIKI_INDEX, lines,
 	    linelen, "publish.index") == -1)
 		err = errf("%s: %s", WIKI_INDEX, strerror(errno));
-	if (err == NULL) {
-		loglen = 0;
-		if (ndocs > 0) {
-			xasprintf(&what, "add | job %" PRIu64 ": %zu "
-			    "documents", batch.job, ndocs);
-			log = wiki_log_entry(what, docs, ndocs, (time_t)now);
-			loglen = strlen(log);
-			free(what);
-		}
-		if (nupd > 0) {
-			xasprintf(&what, "update | job %" PRIu64 ": %zu "
-			    "documents", batch.job, nupd);
-			entry = wiki_log_entry(what, upd, nupd, (time_t)now);
-			len = strlen(entry);
-			log = xreallocarray(log, 1, loglen + len + 1);
-			memcpy(log + loglen, entry, len + 1);
-			loglen += len;
-			free(entry);
-			free(what);
-		}
-		if (loglen > 0 && fsio_append(WIKI_LOG, log, loglen,
-		    "publish.log") == -1)
-			err = errf("%s: %s", WIKI_LOG, strerror(errno));
-		free(log);
-	}
+	if (err == NULL)
+		err = batch_log(docs, ndocs, upd, nupd, mv, nmv, now);
 	free(lines);
 	free(docs);
 	free(upd);
+	free(mv);
 #ifdef KBD_DRILL_BREAK_EARLY_PUBLISH
 	/* Negative control: the live tree changed before the journal counts. */
 	if (err == NULL && (err = commit_activate(j)) != NULL)
