@@ -48,6 +48,7 @@ summary_json(const Kbd__JobSummary *s, int event)
 	jobj_u64(&o, "added", s->added);
 	jobj_u64(&o, "updated", s->updated);
 	jobj_u64(&o, "moved", s->moved);
+	jobj_u64(&o, "removed", s->removed);
 	jobj_u64(&o, "duplicates", s->duplicates);
 	jobj_u64(&o, "skipped", s->skipped);
 	jobj_u64(&o, "failed", s->failed);
@@ -154,6 +155,7 @@ event_print(const Kbd__FileEvent *ev, int json)
 		if ((st == KBD__FILE_STATUS__FS_ADDED ||
 		    st == KBD__FILE_STATUS__FS_UPDATED ||
 		    st == KBD__FILE_STATUS__FS_MOVED ||
+		    st == KBD__FILE_STATUS__FS_REMOVED ||
 		    st == KBD__FILE_STATUS__FS_DUPLICATE) && ev->doc[0] != '\0')
 			jobj_str(&o, "doc", ev->doc);
 		if (st != KBD__FILE_STATUS__FS_ADDED && ev->reason[0] != '\0')
@@ -178,7 +180,8 @@ event_print(const Kbd__FileEvent *ev, int json)
 		text_put(f, path_show(ev->path), 0);
 		if ((st == KBD__FILE_STATUS__FS_ADDED ||
 		    st == KBD__FILE_STATUS__FS_UPDATED ||
-		    st == KBD__FILE_STATUS__FS_MOVED) && ev->doc[0] != '\0') {
+		    st == KBD__FILE_STATUS__FS_MOVED ||
+		    st == KBD__FILE_STATUS__FS_REMOVED) && ev->doc[0] != '\0') {
 			fputs(" -> ", f);
 			text_put(f, ev->doc, TEXT_LINE);
 			if (st != KBD__FILE_STATUS__FS_ADDED &&
@@ -558,6 +561,8 @@ follow(struct conn *c, int json, int exit_on_error, enum progress_mode mode,
 			printf("%" PRIu64 " updated, ", s->updated);
 		if (s->moved > 0)
 			printf("%" PRIu64 " moved, ", s->moved);
+		if (s->removed > 0)
+			printf("%" PRIu64 " removed, ", s->removed);
 		printf("%" PRIu64 " duplicates, %" PRIu64 " skipped, %" PRIu64
 		    " failed", s->duplicates, s->skipped, s->failed);
 		if (s->cancelled > 0)
@@ -577,11 +582,13 @@ follow(struct conn *c, int json, int exit_on_error, enum progress_mode mode,
 	return rc;
 }
 
-int
-cmd_add(int argc, char **argv)
+/* add, and sync: an add that prunes, of every root when given none. */
+static int
+add_or_sync(int argc, char **argv, int sync)
 {
 	static const struct option lo[] = {
 		{ "jobs", required_argument, NULL, 'j' },
+		{ "prune", no_argument, NULL, OPT_PRUNE },
 		{ "no-wait", no_argument, NULL, OPT_NO_WAIT },
 		{ "exit-on-error", no_argument, NULL, OPT_EXIT_ON_ERROR },
 		{ "quiet", no_argument, NULL, 'q' },
@@ -601,7 +608,7 @@ cmd_add(int argc, char **argv)
 	uint64_t	 job;
 	unsigned long	 jobs = 0;
 	int		 ch, i, json = 0, nowait = 0, rc, eoe = 0;
-	int		 color = COLOR_AUTO;
+	int		 color = COLOR_AUTO, prune = sync;
 
 	while ((ch = cmd_getopt(argc, argv, ":hj:qv", lo)) != -1) {
 		switch (ch) {
@@ -614,6 +621,9 @@ cmd_add(int argc, char **argv)
 		case OPT_EXIT_ON_ERROR:
 			eoe = 1;
 			break;
+		case OPT_PRUNE:
+			prune = 1;
+			break;
 		default:
 			follow_option(ch, &json, &color);
 			break;
@@ -621,7 +631,7 @@ cmd_add(int argc, char **argv)
 	}
 	argc -= optind;
 	argv += optind;
-	if (argc == 0)
+	if (argc == 0 && !sync)
 		die_usage("no paths given");
 	for (i = 0; i < argc; i++)
 		if (argv[i][0] == '\0')
@@ -631,6 +641,7 @@ cmd_add(int argc, char **argv)
 	paths = paths_absolute(argc, argv);
 	req.n_paths = (size_t)argc;
 	req.paths = paths;
+	req.prune = prune;
 	req.jobs = (uint32_t)jobs;
 	req.follow = !nowait;
 	pmode = nowait ? PROGRESS_OFF : follow_mode(json);
@@ -662,6 +673,18 @@ cmd_add(int argc, char **argv)
 	}
 	conn_close(&c);
 	return rc;
+}
+
+int
+cmd_add(int argc, char **argv)
+{
+	return add_or_sync(argc, argv, 0);
+}
+
+int
+cmd_sync(int argc, char **argv)
+{
+	return add_or_sync(argc, argv, 1);
 }
 
 static uint64_t
@@ -707,9 +730,10 @@ cmd_status(int argc, char **argv)
 		    ", skipped %" PRIu64 ", failed %" PRIu64
 		    ", cancelled %" PRIu64 "\n", s->added, s->duplicates,
 		    s->skipped, s->failed, s->cancelled);
-		if (s->updated > 0 || s->moved > 0)
-			printf("  updated %" PRIu64 ", moved %" PRIu64 "\n",
-			    s->updated, s->moved);
+		if (s->updated > 0 || s->moved > 0 || s->removed > 0)
+			printf("  updated %" PRIu64 ", moved %" PRIu64
+			    ", removed %" PRIu64 "\n", s->updated, s->moved,
+			    s->removed);
 		summary_error_text(s);
 	}
 	msg_free(&m);

@@ -26,8 +26,8 @@ static const struct cmd cmds[] = {
 	{ "init", "[dir]",
 	  "Create a knowledge base in dir (default: -C dir, $KB_DIR or the\n"
 	  "working directory) and start its kbd.\n", cmd_init },
-	{ "add", "[-qv] [--jobs n] [--no-wait] [--exit-on-error] [--json] "
-	  "[--color when] path ...",
+	{ "add", "[-qv] [--jobs n] [--no-wait] [--exit-on-error] [--prune] "
+	  "[--json] [--color when] path ...",
 	  "Add files and directories (recursively); follow the job to its end.\n"
 	  "At a terminal, the files in progress show below the finished ones.\n"
 	  "  -j, --jobs n  convert with n workers (1-256; default: kbd's)\n"
@@ -36,8 +36,17 @@ static const struct cmd cmds[] = {
 	  "  -q, --quiet   print only failures and the summary\n"
 	  "  -v, --verbose also print duplicates and skipped files\n"
 	  "  --json        one JSON object per file, then a summary (NDJSON)\n"
-	  "  --color when  auto (default), always or never\n",
+	  "  --color when  auto (default), always or never\n"
+	  "  --prune       also remove documents whose files under the paths\n"
+	  "                are gone (as sync)\n",
 	  cmd_add },
+	{ "sync", "[-qv] [--jobs n] [--no-wait] [--json] [--color when] "
+	  "[root ...]",
+	  "Bring the KB in step with its roots (default: every folder it was\n"
+	  "added from): add new files, update changed ones, then remove the\n"
+	  "documents whose every file under the roots is gone. A missing or\n"
+	  "unreadable root removes nothing and fails.\n"
+	  "  options as for add\n", cmd_sync },
 	{ "status", "[--json] [job]",
 	  "Show a job's state and counts (default: the newest job).\n"
 	  "  --json        one JSON object\n", cmd_status },

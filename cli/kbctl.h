@@ -41,6 +41,7 @@
 #define OPT_META	0x108
 #define OPT_LINES	0x109
 #define OPT_BYTES	0x10a
+#define OPT_PRUNE	0x10b
 
 struct cmd {
 	const char	*name;
@@ -133,6 +134,7 @@ const char	 *path_show(const char *);
 
 /* cmd-job.c */
 int	 cmd_add(int, char **);
+int	 cmd_sync(int, char **);
 int	 cmd_status(int, char **);
 int	 cmd_wait(int, char **);
 int	 cmd_cancel(int, char **);

@@ -20,8 +20,9 @@
  * 5: SHOW_REQ, SHOW_REP (one document's row and paths); SearchHit and
  *    DocInfo carry the wiki and source paths; STOPPED (kbd stops on
  *    request: its followers do not start it again).
- * 6: sources (issue 10): FS_UPDATED, FS_MOVED, JobSummary.updated and
- *    .moved.
+ * 6: sources (issue 10): FS_UPDATED, FS_MOVED, JobSummary.updated,
+ *    .moved and .removed; AddReq.prune (sync), JobCreateReq.prune,
+ *    JobFinishReq.removed.
  */
 #define KBD_PROTO_VERSION 6
 

@@ -121,3 +121,50 @@ assert_eq "inside a knowledge base" \
 assert_eq 0 "$(kbctl search innerword --json | jq length)" "nothing of the other KB"
 assert_eq $((before + 1)) "$(doc_count)" "documents after the inside-KB adds"
 "$KBCTL" -C "$T/many/other" stop >/dev/null 2>&1 || true
+
+# Prune: sync removes the documents whose every file under the roots is
+# gone, adds new files and updates changed ones, in one job.
+rm -rf "$T/many/plain"
+printf '# Fresh\n\nfreshword\n' > "$src/fresh.md"
+rm "$src/sub/plan-copy.md"
+printf '# Todo\n\nbuy figs syncword\n' > "$src/todo.md"
+before=$(doc_count)
+kbctl sync "$src" --json > "$T/s1.json"
+s1=$(tail -n 1 "$T/s1.json")
+assert_eq 1 "$(echo "$s1" | jq .added)" "sync added"
+assert_eq 1 "$(echo "$s1" | jq .updated)" "sync updated"
+assert_eq 1 "$(echo "$s1" | jq .removed)" "sync removed"
+assert_eq removed "$(event_field "$T/s1.json" "$src/sub/plan-copy.md" status)" \
+    "the gone file's document removed"
+assert_eq plan-copy "$(event_field "$T/s1.json" "$src/sub/plan-copy.md" doc)" \
+    "the removed document named"
+assert_eq 0 "$(kbctl search planbword --json | jq length)" "pruned words gone"
+assert_eq "$before" "$(doc_count)" "one added, one removed"
+lint_clean
+# p.md under $T/many is gone but $T/many was not synced: it stays.
+assert_eq p "$(kbctl search plainword --json | jq -r '.[0].doc')" \
+    "a root not synced is not pruned"
+
+# add --prune does the same for its paths; sync with no root syncs every
+# root the KB knows (here $T/many too).
+kbctl sync --json > "$T/s2.json"
+assert_eq 1 "$(tail -n 1 "$T/s2.json" | jq .removed)" "sync of every root"
+assert_eq 0 "$(kbctl search plainword --json | jq length)" \
+    "the other root pruned"
+rm "$src/fresh.md"
+kbctl add --prune "$src" --json > "$T/s3.json"
+assert_eq 1 "$(tail -n 1 "$T/s3.json" | jq .removed)" "add --prune"
+lint_clean
+
+# A missing root removes nothing and fails with that reason.
+mv "$src" "$T/notes-away"
+n=$(doc_count)
+expect_status 1 kbctl sync "$src" --json > "$T/s4.json"
+assert_eq 0 "$(tail -n 1 "$T/s4.json" | jq .removed)" "missing root: nothing removed"
+assert_contains "$(tail -n 1 "$T/s4.json" | jq -r .error)" "root missing, nothing pruned" \
+    "missing root's reason"
+assert_eq "$n" "$(doc_count)" "documents kept under a missing root"
+expect_status 1 kbctl sync > /dev/null 2>&1
+assert_eq "$n" "$(doc_count)" "documents kept by a sync of every root"
+mv "$T/notes-away" "$src"
+lint_clean

@@ -58,7 +58,8 @@ jobrow_finish(const Kbd__JobFinishReq *req)
 	Kbd__JobSummary	 s = KBD__JOB_SUMMARY__INIT;
 	int		 r;
 
-	if (db_job_finish(req->job, req->state, req->error, time(NULL)) == -1)
+	if (db_job_finish(req->job, req->state, req->error, req->removed,
+	    time(NULL)) == -1)
 		log_warnx("job %" PRIu64 ": %s", req->job, db_errmsg());
 	if ((r = db_job_get(req->job, &s)) != 1) {
 		s.job = req->job;

@@ -73,7 +73,8 @@ static const char schema_sql[] =
 	" error TEXT NOT NULL DEFAULT '',"
 	" cancel_requested INTEGER NOT NULL DEFAULT 0,"
 	" updated INTEGER NOT NULL DEFAULT 0,"
-	" moved INTEGER NOT NULL DEFAULT 0);"
+	" moved INTEGER NOT NULL DEFAULT 0,"
+	" removed INTEGER NOT NULL DEFAULT 0);"
 	"CREATE TABLE commits(journal TEXT PRIMARY KEY, job INTEGER NOT NULL,"
 	" at INTEGER NOT NULL);"
 	SOURCES_SQL
@@ -218,6 +219,7 @@ migrate_2_3(void)
 	return exec(SOURCES_SQL
 	    "ALTER TABLE jobs ADD COLUMN updated INTEGER NOT NULL DEFAULT 0;"
 	    "ALTER TABLE jobs ADD COLUMN moved INTEGER NOT NULL DEFAULT 0;"
+	    "ALTER TABLE jobs ADD COLUMN removed INTEGER NOT NULL DEFAULT 0;"
 	    "INSERT OR REPLACE INTO sources(doc, path, dev, ino, size,"
 	    " mtime_ns) SELECT id, src_path, src_dev, src_ino, size,"
 	    " src_mtime_ns FROM documents WHERE src_path <> '' ORDER BY id;");
@@ -369,7 +371,7 @@ db_open(const char *path)
 	    "failed = failed + ?, cancelled = cancelled + ?, cursor = ?, "
 	    "updated = updated + ?, moved = moved + ? WHERE id = ?");
 	st_job_finish = prep("UPDATE jobs SET state = ?, finished = ?, "
-	    "error = ? WHERE id = ?");
+	    "error = ?, removed = ? WHERE id = ?");
 	/* The first cancel's time stays: a resent request changes nothing. */
 	st_job_cancel = prep("UPDATE jobs SET cancel_requested = "
 	    "CASE cancel_requested WHEN 0 THEN ? ELSE cancel_requested END "
@@ -790,6 +792,7 @@ db_job_row(sqlite3_stmt *st, Kbd__JobSummary *s)
 	s->cursor = (uint64_t)sqlite3_column_int64(st, 10);
 	s->updated = (uint64_t)sqlite3_column_int64(st, 11);
 	s->moved = (uint64_t)sqlite3_column_int64(st, 12);
+	s->removed = (uint64_t)sqlite3_column_int64(st, 13);
 }
 
 /* run() for a statement that must change exactly the row of job. */
@@ -824,14 +827,16 @@ db_job_batch(uint64_t job, const struct db_counts *c, uint64_t cursor)
 }
 
 int
-db_job_finish(uint64_t job, int state, const char *error, int64_t now)
+db_job_finish(uint64_t job, int state, const char *error, uint64_t removed,
+    int64_t now)
 {
 	sqlite3_stmt	*st = st_job_finish;
 
 	sqlite3_bind_int(st, 1, state);
 	sqlite3_bind_int64(st, 2, now);
 	bind_text(st, 3, error);
-	sqlite3_bind_int64(st, 4, (sqlite3_int64)job);
+	sqlite3_bind_int64(st, 4, (sqlite3_int64)removed);
+	sqlite3_bind_int64(st, 5, (sqlite3_int64)job);
 	return run(st, "finishing the job");
 }
 

@@ -25,7 +25,7 @@
  */
 #define DB_JOB_COLUMNS	"id, state, added, duplicates, skipped, failed, " \
 			"cancelled, created, finished, error, cursor, " \
-			"updated, moved"
+			"updated, moved, removed"
 struct sqlite3_stmt;
 /* s->error is allocated (xstrdup): free it. */
 void	db_job_row(struct sqlite3_stmt *, Kbd__JobSummary *s);
@@ -119,7 +119,7 @@ int	 db_job_create(const void *req, size_t reqlen, int64_t now,
 int	 db_job_get(uint64_t job, Kbd__JobSummary *s);
 int	 db_job_batch(uint64_t job, const struct db_counts *, uint64_t cursor);
 int	 db_job_finish(uint64_t job, int state, const char *error,
-	    int64_t now);
+	    uint64_t removed, int64_t now);
 /* Record a client's cancel (inside a transaction); a second one is kept. */
 int	 db_job_cancel(uint64_t job, int64_t now);
 

@@ -650,3 +650,62 @@ dbread_similar(const char *name, unsigned max, char ***out, size_t *nout)
 	}
 	return 0;
 }
+
+/* Every root's path, in id order (the order they were first added). */
+int
+dbread_roots(char ***paths, size_t *n)
+{
+	sqlite3_stmt	*st;
+	size_t		 cap = 0;
+	int		 r;
+
+	*paths = NULL;
+	*n = 0;
+	if (sqlite3_prepare_v2(db, "SELECT path FROM roots ORDER BY id", -1,
+	    &st, NULL) != SQLITE_OK) {
+		log_warnx("registry query: %s", sqlite3_errmsg(db));
+		return -1;
+	}
+	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+		if (*n == cap) {
+			cap = cap ? cap * 2 : 8;
+			*paths = xreallocarray(*paths, cap, sizeof(**paths));
+		}
+		(*paths)[(*n)++] = xstrdup((const char *)
+		    sqlite3_column_text(st, 0));
+	}
+	if (r != SQLITE_DONE)
+		log_warnx("registry query: %s", sqlite3_errmsg(db));
+	sqlite3_finalize(st);
+	return r == SQLITE_DONE ? 0 : -1;
+}
+
+/*
+ * Every source, grouped by document (doc id order): cb(arg, doc, name,
+ * path) per row, which returns 0 to go on. The supervisor's prune plan.
+ */
+int
+dbread_sources_foreach(int (*cb)(void *, int64_t, const char *,
+    const char *), void *arg)
+{
+	sqlite3_stmt	*st;
+	int		 r;
+
+	if (sqlite3_prepare_v2(db, "SELECT s.doc, d.name, s.path FROM sources "
+	    "s JOIN documents d ON d.id = s.doc ORDER BY s.doc, s.path", -1,
+	    &st, NULL) != SQLITE_OK) {
+		log_warnx("registry query: %s", sqlite3_errmsg(db));
+		return -1;
+	}
+	while ((r = sqlite3_step(st)) == SQLITE_ROW)
+		if (cb(arg, sqlite3_column_int64(st, 0),
+		    (const char *)sqlite3_column_text(st, 1),
+		    (const char *)sqlite3_column_text(st, 2)) != 0) {
+			r = SQLITE_DONE;
+			break;
+		}
+	if (r != SQLITE_DONE)
+		log_warnx("registry query: %s", sqlite3_errmsg(db));
+	sqlite3_finalize(st);
+	return r == SQLITE_DONE ? 0 : -1;
+}

@@ -41,6 +41,11 @@ int	 dbread_jobs(unsigned limit, Kbd__JobsRep *);
 void	 dbread_jobs_free(Kbd__JobsRep *);
 /* Jobs queued or running, in id order; *ids is allocated. */
 int	 dbread_unfinished_jobs(uint64_t **ids, size_t *n);
+
+/* Sources (schema 3): the roots' paths (each xstrdup'ed), every source. */
+int	 dbread_roots(char ***paths, size_t *n);
+int	 dbread_sources_foreach(int (*cb)(void *, int64_t doc,
+	    const char *name, const char *path), void *arg);
 /* FTS5 query, or its words quoted if it is not valid FTS5 syntax. */
 int	 dbread_search(const char *q, unsigned limit, Kbd__SearchRep *,
 	    char *err, size_t errlen);
