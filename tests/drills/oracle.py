@@ -169,6 +169,21 @@ def reported_added(out):
     return docs
 
 
+def reported_changed(out):
+    """The documents an `add --json` output reports added, updated,
+    moved or removed (pruned)."""
+    docs = []
+    for line in out.splitlines():
+        try:
+            e = json.loads(line)
+        except ValueError:
+            continue
+        if isinstance(e, dict) and e.get("status") in (
+                "added", "updated", "moved", "removed") and e.get("doc"):
+            docs.append(e["doc"])
+    return docs
+
+
 def doc_set(kb):
     """The registry as a set of (name, hash)."""
     db = os.path.join(kb, ".kb", "kb.db")
