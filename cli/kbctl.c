@@ -47,6 +47,12 @@ static const struct cmd cmds[] = {
 	  "documents whose every file under the roots is gone. A missing or\n"
 	  "unreadable root removes nothing and fails.\n"
 	  "  options as for add\n", cmd_sync },
+	{ "roots", "[--json] [--forget root [--remove]]",
+	  "List the roots the KB follows (the paths it was added from), with\n"
+	  "their files, documents and last sync.\n"
+	  "  --forget root stop following root (its documents stay)\n"
+	  "  --remove      with --forget: remove the documents only root held\n"
+	  "  --json        a JSON array\n", cmd_roots },
 	{ "status", "[--json] [job]",
 	  "Show a job's state and counts (default: the newest job).\n"
 	  "  --json        one JSON object\n", cmd_status },

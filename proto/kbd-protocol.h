@@ -22,7 +22,8 @@
  *    request: its followers do not start it again).
  * 6: sources (issue 10): FS_UPDATED, FS_MOVED, JobSummary.updated,
  *    .moved and .removed; AddReq.prune (sync), JobCreateReq.prune,
- *    JobFinishReq.removed.
+ *    JobFinishReq.removed and .synced; ROOTS_REQ, ROOTS_REP,
+ *    C_ROOT_FORGET_REQ, C_ROOT_FORGET_REP (kbctl roots).
  */
 #define KBD_PROTO_VERSION 6
 
@@ -73,6 +74,8 @@ enum msg_type {
 	MSG_C_LINT_REP,		/* LintRep */
 	MSG_JOB_CANCEL_REQ,	/* JobCancelReq */
 	MSG_JOB_CANCEL_REP,	/* JobCancelRep */
+	MSG_C_ROOT_FORGET_REQ,	/* RootForgetReq */
+	MSG_C_ROOT_FORGET_REP,	/* RootForgetRep */
 
 	/* client <-> supervisor */
 	MSG_HELLO = 40,
@@ -101,6 +104,8 @@ enum msg_type {
 	MSG_SHOW_REQ,		/* ShowReq */
 	MSG_SHOW_REP,		/* ShowRep */
 	MSG_STOPPED,		/* Stopped: kbd -> follower, on STOP_REQ */
+	MSG_ROOTS_REQ,		/* RootsReq */
+	MSG_ROOTS_REP,		/* RootsRep */
 
 	MSG_TYPE_MAX
 };

@@ -640,6 +640,9 @@ client_dispatch(struct client *c, struct msg *m)
 	case MSG_LINT_REQ:
 		forward_lint(c, (Kbd__LintReq *)m->pb);
 		return;
+	case MSG_ROOTS_REQ:
+		roots_request(c, (Kbd__RootsReq *)m->pb);
+		return;
 	case MSG_STOP_REQ: {
 		Kbd__StopRep	rep = KBD__STOP_REP__INIT;
 

@@ -100,6 +100,7 @@ static void
 job_finish(struct job *j, int state, const char *error)
 {
 	Kbd__JobFinishReq	*r;
+	size_t			 i;
 
 	j->phase = JOB_FINISHING;
 	r = xmalloc(sizeof(*r));
@@ -108,6 +109,14 @@ job_finish(struct job *j, int state, const char *error)
 	r->state = state;
 	r->error = xstrdup(error != NULL ? error : "");
 	r->removed = j->removed;
+	/* A sync that ended well: its roots' last sync is now. */
+	if (j->req->prune && j->prune_done &&
+	    state == KBD__JOB_STATE__JOB_DONE && j->req->n_inputs > 0) {
+		r->n_synced = j->req->n_inputs;
+		r->synced = xcalloc(r->n_synced, sizeof(*r->synced));
+		for (i = 0; i < r->n_synced; i++)
+			r->synced[i] = xstrdup(j->req->inputs[i]);
+	}
 	commitq_push(commitq_op(MSG_JOB_FINISH_REQ, &r->base, NULL,
 	    finish_done, j));
 }

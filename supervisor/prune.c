@@ -31,6 +31,7 @@ struct plan {
 	int64_t	  doc;
 	char	 *name, *path;	/* a source under the roots */
 	int	  under, keep;
+	int	  all;		/* roots --forget --remove: gone or not */
 	/* The documents to remove, and a path of each for the events. */
 	char	**names, **paths;
 	size_t	  n, cap;
@@ -91,7 +92,7 @@ plan_row(void *arg, int64_t doc, const char *name, const char *path)
 	}
 	for (i = 0; i < p->nroots && !in; i++)
 		in = under(path, p->roots[i]);
-	if (!in || !gone(path)) {
+	if (!in || (!p->all && !gone(path))) {
 		p->keep = 1;	/* outside the roots, or still there */
 		return 0;
 	}
@@ -99,6 +100,28 @@ plan_row(void *arg, int64_t doc, const char *name, const char *path)
 		p->under = 1;
 		p->path = xstrdup(path);
 	}
+	return 0;
+}
+
+/* The documents to remove; -1 (nothing planned) on a registry error. */
+static int
+plan_make(struct plan *p)
+{
+	size_t	i;
+
+	if (dbread_sources_foreach(plan_row, p) == -1) {
+		plan_flush(p);
+		for (i = 0; i < p->n; i++) {
+			free(p->names[i]);
+			free(p->paths[i]);
+		}
+		free(p->names);
+		free(p->paths);
+		p->names = p->paths = NULL;
+		p->n = 0;
+		return -1;
+	}
+	plan_flush(p);
 	return 0;
 }
 
@@ -156,20 +179,12 @@ prune_start(struct job *j)
 	memset(&p, 0, sizeof(p));
 	p.roots = j->req->inputs;
 	p.nroots = j->req->n_inputs;
-	if (dbread_sources_foreach(plan_row, &p) == -1) {
-		plan_flush(&p);
-		for (i = 0; i < p.n; i++) {
-			free(p.names[i]);
-			free(p.paths[i]);
-		}
-		free(p.names);
-		free(p.paths);
+	if (plan_make(&p) == -1) {
 		j->phase = JOB_FAILING;
 		j->error = xstrdup("registry: cannot read the sources; "
 		    "nothing pruned");
 		return;
 	}
-	plan_flush(&p);
 	if (p.n == 0) {
 		free(p.names);
 		free(p.paths);
@@ -218,4 +233,150 @@ prune_done(struct commitq_op *o, ProtobufCMessage *pb)
 	free(po->paths);
 	free(po);
 	job_pump();
+}
+
+/* ---- kbctl roots ---- */
+
+struct forget_op {
+	char		 *root;
+	Kbd__RemoveRep	 *removed;	/* the remove's answer, if any */
+};
+
+static void
+roots_reply(struct client *c, Kbd__RootsRep *rep)
+{
+	if (c == NULL)
+		return;
+	if (dbread_roots_info(rep) == -1) {
+		dbread_roots_info_free(rep);
+		client_error(c, "cannot read the roots");
+		return;
+	}
+	client_send(c, MSG_ROOTS_REP, &rep->base);
+	dbread_roots_info_free(rep);
+	client_done(c);
+}
+
+static void
+forget_done(struct commitq_op *o, ProtobufCMessage *pb)
+{
+	Kbd__RootForgetRep	*fr = (Kbd__RootForgetRep *)pb;
+	struct forget_op	*fo = o->arg;
+	Kbd__RootsRep		 rep = KBD__ROOTS_REP__INIT;
+
+	if (fo->removed != NULL) {
+		rep.removed = fo->removed->results;
+		rep.n_removed = fo->removed->n_results;
+	}
+	rep.error = fr->error;
+	if (fr->error[0] == '\0')
+		log_info("root %s forgotten", fo->root);
+	roots_reply(o->c, &rep);
+	if (fo->removed != NULL)
+		kbd__remove_rep__free_unpacked(fo->removed, NULL);
+	free(fo->root);
+	free(fo);
+}
+
+static void
+forget_send(struct client *c, struct forget_op *fo)
+{
+	Kbd__RootForgetReq	*r;
+
+	r = xmalloc(sizeof(*r));
+	kbd__root_forget_req__init(r);
+	r->path = xstrdup(fo->root);
+	commitq_push(commitq_op(MSG_C_ROOT_FORGET_REQ, &r->base, c,
+	    forget_done, fo));
+}
+
+/* The documents only the root held are removed: now forget it. */
+static void
+forget_removed(struct commitq_op *o, ProtobufCMessage *pb)
+{
+	struct forget_op	*fo = o->arg;
+	Kbd__RemoveRep		*rr = (Kbd__RemoveRep *)pb;
+	uint8_t			*buf;
+	size_t			 len;
+
+	if (rr->error[0] != '\0') {
+		/* Nothing was removed: the root stays. */
+		if (o->c != NULL)
+			client_error(o->c, "removing the root's documents: %s",
+			    rr->error);
+		free(fo->root);
+		free(fo);
+		return;
+	}
+	/* The dispatcher frees pb: keep a copy for the reply. */
+	len = protobuf_c_message_get_packed_size(pb);
+	buf = xmalloc(len + 1);
+	(void)protobuf_c_message_pack(pb, buf);
+	fo->removed = kbd__remove_rep__unpack(NULL, len, buf);
+	free(buf);
+	forget_send(o->c, fo);
+}
+
+void
+roots_request(struct client *c, const Kbd__RootsReq *q)
+{
+	Kbd__RootsRep		 rep = KBD__ROOTS_REP__INIT;
+	Kbd__RemoveReq		*r;
+	struct forget_op	*fo;
+	struct plan		 p;
+	char			**roots, *root;
+	size_t			 i, n;
+	int			 known = 0;
+
+	if (q->forget[0] == '\0') {
+		rep.error = (char *)"";
+		roots_reply(c, &rep);
+		return;
+	}
+	if (dbread_roots(&roots, &n) == -1) {
+		client_error(c, "cannot read the roots");
+		return;
+	}
+	for (i = 0; i < n; i++) {
+		known |= strcmp(roots[i], q->forget) == 0;
+		free(roots[i]);
+	}
+	free(roots);
+	if (!known) {
+		client_error(c, "%s: not a root of this knowledge base",
+		    q->forget);
+		return;
+	}
+	fo = xcalloc(1, sizeof(*fo));
+	fo->root = xstrdup(q->forget);
+	if (!q->remove) {
+		forget_send(c, fo);
+		return;
+	}
+	/* Its documents that no other root holds, gone or not. */
+	memset(&p, 0, sizeof(p));
+	root = fo->root;
+	p.roots = &root;
+	p.nroots = 1;
+	p.all = 1;
+	if (plan_make(&p) == -1) {
+		client_error(c, "cannot read the sources");
+		free(fo->root);
+		free(fo);
+		return;
+	}
+	for (i = 0; i < p.n; i++)
+		free(p.paths[i]);
+	free(p.paths);
+	if (p.n == 0) {
+		free(p.names);
+		forget_send(c, fo);
+		return;
+	}
+	r = xmalloc(sizeof(*r));
+	kbd__remove_req__init(r);
+	r->docs = p.names;
+	r->n_docs = p.n;
+	commitq_push(commitq_op(MSG_C_REMOVE_REQ, &r->base, c, forget_removed,
+	    fo));
 }

@@ -180,6 +180,7 @@ void	 pipeline_worker_lost(struct job *, struct item *, const char *);
 /* prune.c: the end of a sync, once its files are committed */
 
 void	 prune_start(struct job *);
+void	 roots_request(struct client *, const Kbd__RootsReq *);
 
 /* progress.c: what a job's followers are told */
 

@@ -168,3 +168,32 @@ expect_status 1 kbctl sync > /dev/null 2>&1
 assert_eq "$n" "$(doc_count)" "documents kept by a sync of every root"
 mv "$T/notes-away" "$src"
 lint_clean
+
+# Roots: listed with their counts and last sync; forget stops following
+# one (its documents stay), --remove also removes what only it held.
+kbctl roots --json > "$T/r1.json"
+assert_eq 1 "$(jq --arg p "$src" '[.[] | select(.root == $p)] | length' "$T/r1.json")" \
+    "the notes root listed"
+nfiles=$(jq --arg p "$src" '.[] | select(.root == $p) | .files' "$T/r1.json")
+# Each source counts under its deepest root ($src/moved.md was added as
+# a root of its own).
+assert_eq "$(sqlite3 "$KB/.kb/kb.db" "SELECT count(*) FROM sources s JOIN roots r ON r.id = s.root WHERE r.path = '$src'")" \
+    "$nfiles" "the root's files"
+assert_eq "$(sqlite3 "$KB/.kb/kb.db" "SELECT count(*) FROM sources WHERE path LIKE '$src/%'")" \
+    "$((nfiles + 1))" "the files under the root, with the one of the file root"
+[ "$(jq --arg p "$src" '.[] | select(.root == $p) | .last_sync' "$T/r1.json")" -gt 0 ] ||
+    fail "a synced root has no last sync"
+kbctl roots | grep -q "^$src	.* files	.* documents	last sync 20" ||
+    fail "roots text output: $(kbctl roots)"
+n=$(doc_count)
+kbctl roots --forget "$T/many"
+assert_eq 0 "$(kbctl roots --json | jq --arg p "$T/many" '[.[] | select(.root == $p)] | length')" \
+    "forgotten root gone"
+assert_eq "$n" "$(doc_count)" "forget keeps the documents"
+expect_status 1 kbctl roots --forget "$T/nosuchroot" 2>/dev/null
+kbctl roots --forget "$src" --remove --json > /dev/null
+assert_eq 0 "$(kbctl search syncword --json | jq length)" \
+    "--remove removes the root's documents"
+assert_eq 0 "$(sqlite3 "$KB/.kb/kb.db" "SELECT count(*) FROM sources WHERE path LIKE '$src/%'")" \
+    "no sources left under the removed root"
+lint_clean

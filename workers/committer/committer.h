@@ -95,6 +95,8 @@ int		 raw_file_owned(const char *file);
 void	 jobrow_create(const Kbd__JobCreateReq *);
 void	 jobrow_finish(const Kbd__JobFinishReq *);
 void	 jobrow_cancel(const Kbd__JobCancelReq *);
+/* A root forgotten (kbctl roots --forget): its row, in a transaction. */
+void	 jobrow_root_forget(const Kbd__RootForgetReq *);
 
 /* remove.c */
 void	 remove_docs(const Kbd__RemoveReq *);

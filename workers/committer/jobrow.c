@@ -56,11 +56,26 @@ void
 jobrow_finish(const Kbd__JobFinishReq *req)
 {
 	Kbd__JobSummary	 s = KBD__JOB_SUMMARY__INIT;
+	size_t		 i;
+	int64_t		 now = time(NULL);
 	int		 r;
 
-	if (db_job_finish(req->job, req->state, req->error, req->removed,
-	    time(NULL)) == -1)
+	/* The job's end and its synced roots' time, together. */
+	if (db_begin() == -1)
 		log_warnx("job %" PRIu64 ": %s", req->job, db_errmsg());
+	else {
+		for (i = 0; i < req->n_synced; i++)
+			if (db_root_synced(req->synced[i], now) == -1)
+				break;
+		if (i < req->n_synced || db_job_finish(req->job, req->state,
+		    req->error, req->removed, now) == -1) {
+			log_warnx("job %" PRIu64 ": %s", req->job,
+			    db_errmsg());
+			db_rollback();
+		} else if (db_commit() == -1)
+			log_warnx("job %" PRIu64 ": %s", req->job,
+			    db_errmsg());
+	}
 	if ((r = db_job_get(req->job, &s)) != 1) {
 		s.job = req->job;
 		s.state = KBD__JOB_STATE__JOB_NONE;
@@ -91,5 +106,24 @@ jobrow_cancel(const Kbd__JobCancelReq *req)
 		rep.error = err;	/* the supervisor logs it */
 	rep.job = req->job;
 	committer_send(MSG_JOB_CANCEL_REP, &rep.base);
+	free(err);
+}
+
+void
+jobrow_root_forget(const Kbd__RootForgetReq *req)
+{
+	Kbd__RootForgetRep	 rep = KBD__ROOT_FORGET_REP__INIT;
+	char			*err = NULL;
+	int			 r = 0;
+
+	if (db_begin() == -1 || (r = db_root_forget(req->path)) == -1) {
+		err = errf("registry: %s", db_errmsg());
+		db_rollback();
+	} else if (db_commit() == -1)
+		err = errf("registry: %s", db_errmsg());
+	rep.found = r == 1;
+	if (err != NULL)
+		rep.error = err;
+	committer_send(MSG_C_ROOT_FORGET_REP, &rep.base);
 	free(err);
 }

@@ -994,3 +994,41 @@ db_check(void (*report)(void *, const char *), void *arg)
 	}
 	return 0;
 }
+
+int
+db_root_synced(const char *path, int64_t now)
+{
+	sqlite3_stmt	*st;
+	int		 r;
+
+	st = prep("UPDATE roots SET last_sync = ? WHERE path = ?");
+	sqlite3_bind_int64(st, 1, now);
+	bind_text(st, 2, path);
+	r = run(st, "recording a sync");
+	sqlite3_finalize(st);
+	return r;
+}
+
+int
+db_root_forget(const char *path)
+{
+	sqlite3_stmt	*st;
+	int		 r;
+
+	st = prep("DELETE FROM roots WHERE path = ?");
+	bind_text(st, 1, path);
+	r = run(st, "forgetting a root");
+	sqlite3_finalize(st);
+	if (r == -1)
+		return -1;
+	if (sqlite3_changes(db) == 0)
+		return 0;
+	/* Every source whose root is gone: the deepest root left, or 0. */
+	if (exec("UPDATE sources SET root = coalesce((SELECT r.id FROM "
+	    "roots r WHERE sources.path = r.path OR r.path = '/' OR "
+	    "substr(sources.path, 1, length(r.path) + 1) = r.path || '/' "
+	    "ORDER BY length(r.path) DESC LIMIT 1), 0) WHERE root NOT IN "
+	    "(SELECT id FROM roots)") == -1)
+		return -1;
+	return 1;
+}

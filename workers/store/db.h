@@ -111,6 +111,9 @@ int	 db_sources_of_doc(int64_t doc, char ***paths, char ***roots,
 	    size_t *n);
 /* Roots: an add's inputs; a root added again keeps its row. */
 int	 db_root_add(const char *path, int64_t now);
+int	 db_root_synced(const char *path, int64_t now);
+/* Drop a root; its sources go to the deepest other root: 1, 0, -1. */
+int	 db_root_forget(const char *path);
 
 /* Jobs. */
 int	 db_job_create(const void *req, size_t reqlen, int64_t now,

@@ -709,3 +709,54 @@ dbread_sources_foreach(int (*cb)(void *, int64_t, const char *,
 	sqlite3_finalize(st);
 	return r == SQLITE_DONE ? 0 : -1;
 }
+
+/* Every root with its counts, in id order; rep->roots xmalloc'ed. */
+int
+dbread_roots_info(Kbd__RootsRep *rep)
+{
+	sqlite3_stmt	*st;
+	Kbd__RootInfo	*ri;
+	size_t		 cap = 0;
+	int		 r;
+
+	if (sqlite3_prepare_v2(db, "SELECT r.path, r.added, r.last_sync, "
+	    "count(s.id), count(DISTINCT s.doc) FROM roots r LEFT JOIN "
+	    "sources s ON s.root = r.id GROUP BY r.id ORDER BY r.id", -1, &st,
+	    NULL) != SQLITE_OK) {
+		log_warnx("registry query: %s", sqlite3_errmsg(db));
+		return -1;
+	}
+	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+		if (rep->n_roots == cap) {
+			cap = cap ? cap * 2 : 8;
+			rep->roots = xreallocarray(rep->roots, cap,
+			    sizeof(*rep->roots));
+		}
+		ri = xmalloc(sizeof(*ri));
+		kbd__root_info__init(ri);
+		ri->path = xstrdup((const char *)sqlite3_column_text(st, 0));
+		ri->added = sqlite3_column_int64(st, 1);
+		ri->last_sync = sqlite3_column_int64(st, 2);
+		ri->files = (uint64_t)sqlite3_column_int64(st, 3);
+		ri->docs = (uint64_t)sqlite3_column_int64(st, 4);
+		rep->roots[rep->n_roots++] = ri;
+	}
+	if (r != SQLITE_DONE)
+		log_warnx("registry query: %s", sqlite3_errmsg(db));
+	sqlite3_finalize(st);
+	return r == SQLITE_DONE ? 0 : -1;
+}
+
+void
+dbread_roots_info_free(Kbd__RootsRep *rep)
+{
+	size_t	i;
+
+	for (i = 0; i < rep->n_roots; i++) {
+		free(rep->roots[i]->path);
+		free(rep->roots[i]);
+	}
+	free(rep->roots);
+	rep->roots = NULL;
+	rep->n_roots = 0;
+}

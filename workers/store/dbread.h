@@ -44,6 +44,8 @@ int	 dbread_unfinished_jobs(uint64_t **ids, size_t *n);
 
 /* Sources (schema 3): the roots' paths (each xstrdup'ed), every source. */
 int	 dbread_roots(char ***paths, size_t *n);
+int	 dbread_roots_info(Kbd__RootsRep *);
+void	 dbread_roots_info_free(Kbd__RootsRep *);
 int	 dbread_sources_foreach(int (*cb)(void *, int64_t doc,
 	    const char *name, const char *path), void *arg);
 /* FTS5 query, or its words quoted if it is not valid FTS5 syntax. */
