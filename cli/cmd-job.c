@@ -589,6 +589,7 @@ add_or_sync(int argc, char **argv, int sync)
 	static const struct option lo[] = {
 		{ "jobs", required_argument, NULL, 'j' },
 		{ "prune", no_argument, NULL, OPT_PRUNE },
+		{ "dry-run", no_argument, NULL, OPT_DRY_RUN },
 		{ "no-wait", no_argument, NULL, OPT_NO_WAIT },
 		{ "exit-on-error", no_argument, NULL, OPT_EXIT_ON_ERROR },
 		{ "quiet", no_argument, NULL, 'q' },
@@ -624,6 +625,9 @@ add_or_sync(int argc, char **argv, int sync)
 		case OPT_PRUNE:
 			prune = 1;
 			break;
+		case OPT_DRY_RUN:
+			req.dry_run = 1;
+			break;
 		default:
 			follow_option(ch, &json, &color);
 			break;
@@ -643,6 +647,8 @@ add_or_sync(int argc, char **argv, int sync)
 	req.paths = paths;
 	req.prune = prune;
 	req.jobs = (uint32_t)jobs;
+	if (req.dry_run)
+		nowait = 0;	/* the plan comes at once */
 	req.follow = !nowait;
 	pmode = nowait ? PROGRESS_OFF : follow_mode(json);
 	req.progress = progress_level(pmode);

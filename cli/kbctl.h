@@ -42,6 +42,7 @@
 #define OPT_LINES	0x109
 #define OPT_BYTES	0x10a
 #define OPT_PRUNE	0x10b
+#define OPT_DRY_RUN	0x10c
 
 struct cmd {
 	const char	*name;

@@ -306,6 +306,16 @@ job_add_request(struct client *c, const Kbd__AddReq *a)
 		client_error(c, "nothing to add");
 		return;
 	}
+	if (a->dry_run) {
+		for (i = 0; i < a->n_paths; i++)
+			if (a->paths[i][0] != '/') {
+				client_error(c, "%s: not an absolute path",
+				    a->paths[i]);
+				return;
+			}
+		dryrun_request(c, a);
+		return;
+	}
 	for (i = 0; i < a->n_paths; i++)
 		if (a->paths[i][0] != '/') {
 			client_error(c, "%s: not an absolute path", a->paths[i]);

@@ -380,3 +380,47 @@ roots_request(struct client *c, const Kbd__RootsReq *q)
 	commitq_push(commitq_op(MSG_C_REMOVE_REQ, &r->base, c, forget_removed,
 	    fo));
 }
+
+void
+prune_plan(struct client *c, char **roots, size_t nroots, char **moved,
+    size_t nmoved, uint64_t *seq, Kbd__JobSummary *s)
+{
+	Kbd__FileEvent	 ev = KBD__FILE_EVENT__INIT;
+	struct plan	 p;
+	char		*err = NULL;
+	size_t		 i, k;
+
+	for (i = 0; i < nroots && err == NULL; i++)
+		err = root_check(roots[i]);
+	if (err != NULL) {
+		s->state = KBD__JOB_STATE__JOB_FAILED;
+		s->error = err;
+		return;
+	}
+	memset(&p, 0, sizeof(p));
+	p.roots = roots;
+	p.nroots = nroots;
+	if (plan_make(&p) == -1) {
+		s->state = KBD__JOB_STATE__JOB_FAILED;
+		s->error = xstrdup("registry: cannot read the sources");
+		return;
+	}
+	for (i = 0; i < p.n; i++) {
+		for (k = 0; k < nmoved; k++)
+			if (strcmp(moved[k], p.names[i]) == 0)
+				break;
+		if (k == nmoved) {
+			ev.seq = ++*seq;
+			ev.path = p.paths[i];
+			ev.status = KBD__FILE_STATUS__FS_REMOVED;
+			ev.doc = p.names[i];
+			ev.reason = (char *)"dry run: every source gone";
+			client_send(c, MSG_FILE_EVENT, &ev.base);
+			s->removed++;
+		}
+		free(p.names[i]);
+		free(p.paths[i]);
+	}
+	free(p.names);
+	free(p.paths);
+}

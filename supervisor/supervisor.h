@@ -181,6 +181,11 @@ void	 pipeline_worker_lost(struct job *, struct item *, const char *);
 
 void	 prune_start(struct job *);
 void	 roots_request(struct client *, const Kbd__RootsReq *);
+/* A dry run's prune: removed events (not of moved), s's count or error. */
+void	 prune_plan(struct client *, char **roots, size_t nroots,
+	    char **moved, size_t nmoved, uint64_t *seq, Kbd__JobSummary *s);
+/* dryrun.c: add or sync --dry-run, answered at once. */
+void	 dryrun_request(struct client *, const Kbd__AddReq *);
 
 /* progress.c: what a job's followers are told */
 

@@ -186,7 +186,7 @@ assert_eq "$(sqlite3 "$KB/.kb/kb.db" "SELECT count(*) FROM sources WHERE path LI
 kbctl roots | grep -q "^$src	.* files	.* documents	last sync 20" ||
     fail "roots text output: $(kbctl roots)"
 n=$(doc_count)
-kbctl roots --forget "$T/many"
+kbctl roots --forget "$T/many" > /dev/null
 assert_eq 0 "$(kbctl roots --json | jq --arg p "$T/many" '[.[] | select(.root == $p)] | length')" \
     "forgotten root gone"
 assert_eq "$n" "$(doc_count)" "forget keeps the documents"
@@ -196,4 +196,48 @@ assert_eq 0 "$(kbctl search syncword --json | jq length)" \
     "--remove removes the root's documents"
 assert_eq 0 "$(sqlite3 "$KB/.kb/kb.db" "SELECT count(*) FROM sources WHERE path LIKE '$src/%'")" \
     "no sources left under the removed root"
+lint_clean
+
+# --dry-run prints the plan, per file, and changes nothing.
+d="$T/dry"
+mkdir "$d"
+printf '# A\n\nalpha one\n' > "$d/a.md"
+printf '# B\n\nbeta one\n' > "$d/b.md"
+printf '# C\n\ngamma one\n' > "$d/c.md"
+kbctl add "$d" > /dev/null
+printf '# A\n\nalpha two\n' > "$d/a.md"
+mv "$d/b.md" "$d/b2.md"
+rm "$d/c.md"
+printf '# D\n\ndelta one\n' > "$d/d.md"
+state() {
+	sqlite3 "$KB/.kb/kb.db" "SELECT * FROM documents ORDER BY id; SELECT * FROM sources ORDER BY path; SELECT count(*) FROM jobs; SELECT * FROM roots ORDER BY id"
+	(cd "$KB" && find raw wiki -type f ! -name AGENTS.md -exec sha256sum {} + | sort)
+}
+state > "$T/state-before"
+kbctl sync "$d" --dry-run --json > "$T/dry.json"
+state > "$T/state-after"
+cmp -s "$T/state-before" "$T/state-after" || fail "a dry run changed the KB"
+assert_eq updated "$(event_field "$T/dry.json" "$d/a.md" status)" "plan: changed file"
+assert_eq moved "$(event_field "$T/dry.json" "$d/b2.md" status)" "plan: renamed file"
+assert_eq b "$(event_field "$T/dry.json" "$d/b2.md" doc)" "plan: the moved document"
+assert_eq added "$(event_field "$T/dry.json" "$d/d.md" status)" "plan: new file"
+assert_eq removed "$(event_field "$T/dry.json" "$d/c.md" status)" "plan: gone file"
+dsum=$(tail -n 1 "$T/dry.json")
+for k in added:1 updated:1 moved:1 removed:1; do
+	assert_eq "${k#*:}" "$(echo "$dsum" | jq ".${k%%:*}")" "plan's ${k%%:*} count"
+done
+kbctl sync "$d" --dry-run | grep -q '^removed .*c.md -> c' ||
+    fail "text plan: $(kbctl sync "$d" --dry-run)"
+# The real sync then does what the plan said.
+kbctl sync "$d" --json > "$T/real.json"
+rsum=$(tail -n 1 "$T/real.json")
+for k in added:1 updated:1 moved:1 removed:1; do
+	assert_eq "${k#*:}" "$(echo "$rsum" | jq ".${k%%:*}")" "sync's ${k%%:*} count"
+done
+# A missing root: the plan fails with the reason and changes nothing.
+mv "$d" "$T/dry-away"
+expect_status 1 kbctl sync "$d" --dry-run --json > "$T/dry2.json"
+assert_contains "$(tail -n 1 "$T/dry2.json" | jq -r .error)" "root missing, nothing pruned" \
+    "dry run of a missing root"
+mv "$T/dry-away" "$d"
 lint_clean

@@ -5,6 +5,7 @@
  * nor see half a batch.
  */
 #include <sys/types.h>
+#include <sys/stat.h>
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -759,4 +760,64 @@ dbread_roots_info_free(Kbd__RootsRep *rep)
 	free(rep->roots);
 	rep->roots = NULL;
 	rep->n_roots = 0;
+}
+
+/*
+ * A dry run's lookups. The source row of path: 1 (name and stat set), 0,
+ * -1. A source with that stat whose path is not path (a rename keeps
+ * inode and mtime): 1 (name and its path set), 0, -1.
+ */
+int
+dbread_source_by_path(const char *path, char *name, size_t len,
+    struct stat *st, int *same)
+{
+	sqlite3_stmt	*q;
+	int		 r;
+
+	if (sqlite3_prepare_v2(db, "SELECT d.name, s.dev, s.ino, s.size, "
+	    "s.mtime_ns FROM sources s JOIN documents d ON d.id = s.doc "
+	    "WHERE s.path = ?", -1, &q, NULL) != SQLITE_OK)
+		return -1;
+	sqlite3_bind_text(q, 1, path, -1, SQLITE_TRANSIENT);
+	r = sqlite3_step(q);
+	if (r == SQLITE_ROW) {
+		(void)snprintf(name, len, "%s", sqlite3_column_text(q, 0));
+		*same = (uint64_t)sqlite3_column_int64(q, 1) ==
+		    (uint64_t)st->st_dev &&
+		    (uint64_t)sqlite3_column_int64(q, 2) ==
+		    (uint64_t)st->st_ino &&
+		    sqlite3_column_int64(q, 3) == (int64_t)st->st_size &&
+		    sqlite3_column_int64(q, 4) ==
+		    (int64_t)st->st_mtim.tv_sec * 1000000000 +
+		    st->st_mtim.tv_nsec;
+	}
+	sqlite3_finalize(q);
+	return r == SQLITE_ROW ? 1 : r == SQLITE_DONE ? 0 : -1;
+}
+
+int
+dbread_source_by_stat(const struct stat *st, const char *path, char *name,
+    size_t len, char **other)
+{
+	sqlite3_stmt	*q;
+	int		 r;
+
+	if (sqlite3_prepare_v2(db, "SELECT d.name, s.path FROM sources s "
+	    "JOIN documents d ON d.id = s.doc WHERE s.dev = ? AND s.ino = ? "
+	    "AND s.size = ? AND s.mtime_ns = ? AND s.path <> ? LIMIT 1", -1,
+	    &q, NULL) != SQLITE_OK)
+		return -1;
+	sqlite3_bind_int64(q, 1, (sqlite3_int64)st->st_dev);
+	sqlite3_bind_int64(q, 2, (sqlite3_int64)st->st_ino);
+	sqlite3_bind_int64(q, 3, (sqlite3_int64)st->st_size);
+	sqlite3_bind_int64(q, 4, (sqlite3_int64)st->st_mtim.tv_sec *
+	    1000000000 + st->st_mtim.tv_nsec);
+	sqlite3_bind_text(q, 5, path, -1, SQLITE_TRANSIENT);
+	r = sqlite3_step(q);
+	if (r == SQLITE_ROW) {
+		(void)snprintf(name, len, "%s", sqlite3_column_text(q, 0));
+		*other = xstrdup((const char *)sqlite3_column_text(q, 1));
+	}
+	sqlite3_finalize(q);
+	return r == SQLITE_ROW ? 1 : r == SQLITE_DONE ? 0 : -1;
 }

@@ -45,6 +45,12 @@ int	 dbread_unfinished_jobs(uint64_t **ids, size_t *n);
 /* Sources (schema 3): the roots' paths (each xstrdup'ed), every source. */
 int	 dbread_roots(char ***paths, size_t *n);
 int	 dbread_roots_info(Kbd__RootsRep *);
+struct stat;
+/* A dry run's lookups (see dbread.c). */
+int	 dbread_source_by_path(const char *path, char *name, size_t len,
+	    struct stat *st, int *same);
+int	 dbread_source_by_stat(const struct stat *st, const char *path,
+	    char *name, size_t len, char **other);
 void	 dbread_roots_info_free(Kbd__RootsRep *);
 int	 dbread_sources_foreach(int (*cb)(void *, int64_t doc,
 	    const char *name, const char *path), void *arg);
