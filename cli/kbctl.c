@@ -27,7 +27,7 @@ static const struct cmd cmds[] = {
 	  "Create a knowledge base in dir (default: -C dir, $KB_DIR or the\n"
 	  "working directory) and start its kbd.\n", cmd_init },
 	{ "add", "[-qv] [--jobs n] [--no-wait] [--exit-on-error] [--prune] "
-	  "[--json] [--color when] path ...",
+	  "[--dry-run] [--json] [--color when] path ...",
 	  "Add files and directories (recursively); follow the job to its end.\n"
 	  "At a terminal, the files in progress show below the finished ones.\n"
 	  "  -j, --jobs n  convert with n workers (1-256; default: kbd's)\n"
@@ -38,9 +38,12 @@ static const struct cmd cmds[] = {
 	  "  --json        one JSON object per file, then a summary (NDJSON)\n"
 	  "  --color when  auto (default), always or never\n"
 	  "  --prune       also remove documents whose files under the paths\n"
-	  "                are gone (as sync)\n",
+	  "                are gone (as sync)\n"
+	  "  --dry-run     print the plan (added, updated, moved, removed)\n"
+	  "                and change nothing\n",
 	  cmd_add },
-	{ "sync", "[-qv] [--jobs n] [--no-wait] [--json] [--color when] "
+	{ "sync", "[-qv] [--jobs n] [--no-wait] [--dry-run] [--json] "
+	  "[--color when] "
 	  "[root ...]",
 	  "Bring the KB in step with its roots (default: every folder it was\n"
 	  "added from): add new files, update changed ones, then remove the\n"
