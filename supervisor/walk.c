@@ -14,14 +14,16 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ignore.h"
 #include "kbd.pb-c.h"
 #include "walk.h"
 #include "xmalloc.h"
 
 struct wframe {
-	char	 *dir;
-	char	**names;
-	size_t	  n, i;
+	char		 *dir;
+	char		**names;
+	size_t		  n, i;
+	struct ignore	 *ign;		/* its .kbignore's rules, or NULL */
 };
 
 static int
@@ -47,6 +49,7 @@ push_dir(struct walk *w, const char *dir)
 	f = &w->stack[w->depth++];
 	memset(f, 0, sizeof(*f));
 	f->dir = xstrdup(dir);
+	f->ign = ignore_load(dir);
 	while ((de = readdir(d)) != NULL) {
 		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
 			continue;
@@ -71,6 +74,7 @@ pop_dir(struct walk *w)
 		free(f->names[f->i++]);
 	free(f->names);
 	free(f->dir);
+	ignore_free(f->ign);
 }
 
 static const char *
@@ -130,6 +134,41 @@ holds_kb(const char *dir)
 }
 
 /*
+ * An entry the .kbignore files of the directories above it, outermost
+ * first, leave out: skipped "ignored (FILE:LINE)", reported only to a
+ * verbose client as every skipped file is.
+ */
+static int
+ignored(struct walk *w, const char *path, int isdir, struct walk_entry *e)
+{
+	const char	*by = NULL;
+	size_t		 k, n;
+	unsigned	 line, at = 0;
+	int		 r, v = 0;
+
+	for (k = 0; k < w->depth; k++) {
+		if (w->stack[k].ign == NULL)
+			continue;
+		n = strcmp(w->stack[k].dir, "/") == 0 ? 0 :
+		    strlen(w->stack[k].dir);
+		if ((r = ignore_match(w->stack[k].ign, path + n + 1, isdir,
+		    &line)) != 0) {
+			v = r;
+			by = w->stack[k].dir;
+			at = line;
+		}
+	}
+	if (v != 1)
+		return 0;
+	memset(e, 0, sizeof(*e));
+	e->path = (char *)path;
+	e->status = KBD__FILE_STATUS__FS_SKIPPED;
+	(void)snprintf(e->reason, sizeof(e->reason), "ignored (%s/.kbignore:"
+	    "%u)", strcmp(by, "/") == 0 ? "" : by, at);
+	return 1;
+}
+
+/*
  * Classify one path; explicit inputs follow symlinks, entries do not.
  * Nothing of a knowledge base is input: its own tree (its output) and
  * any directory holding .kb/ are skipped whole.
@@ -161,6 +200,8 @@ classify(struct walk *w, char *path, int explicit, struct walk_entry *e)
 			return;
 		}
 	}
+	if (!explicit && ignored(w, path, S_ISDIR(st.st_mode), e))
+		return;
 	if ((w->exclude != NULL && path_under(path, w->exclude)) ||
 	    (S_ISDIR(st.st_mode) && holds_kb(path))) {
 		e->status = KBD__FILE_STATUS__FS_SKIPPED;
