@@ -34,6 +34,7 @@
 #include "kbctl.h"
 #include "progress.h"
 #include "util.h"
+#include "xmalloc.h"
 
 static void
 summary_json(const Kbd__JobSummary *s, int event)
@@ -590,6 +591,8 @@ add_or_sync(int argc, char **argv, int sync)
 		{ "jobs", required_argument, NULL, 'j' },
 		{ "prune", no_argument, NULL, OPT_PRUNE },
 		{ "dry-run", no_argument, NULL, OPT_DRY_RUN },
+		{ "exclude", required_argument, NULL, OPT_EXCLUDE },
+		{ "include", required_argument, NULL, OPT_INCLUDE },
 		{ "no-wait", no_argument, NULL, OPT_NO_WAIT },
 		{ "exit-on-error", no_argument, NULL, OPT_EXIT_ON_ERROR },
 		{ "quiet", no_argument, NULL, 'q' },
@@ -610,6 +613,8 @@ add_or_sync(int argc, char **argv, int sync)
 	unsigned long	 jobs = 0;
 	int		 ch, i, json = 0, nowait = 0, rc, eoe = 0;
 	int		 color = COLOR_AUTO, prune = sync;
+	char		**rules = NULL;
+	size_t		 nrules = 0;
 
 	while ((ch = cmd_getopt(argc, argv, ":hj:qv", lo)) != -1) {
 		switch (ch) {
@@ -627,6 +632,15 @@ add_or_sync(int argc, char **argv, int sync)
 			break;
 		case OPT_DRY_RUN:
 			req.dry_run = 1;
+			break;
+		case OPT_EXCLUDE:
+		case OPT_INCLUDE:
+			if (*optarg == '\0')
+				die_usage("empty pattern");
+			rules = xreallocarray(rules, nrules + 1,
+			    sizeof(*rules));
+			xasprintf(&rules[nrules++], "%s%s",
+			    ch == OPT_INCLUDE ? "!" : "", optarg);
 			break;
 		default:
 			follow_option(ch, &json, &color);
@@ -646,6 +660,8 @@ add_or_sync(int argc, char **argv, int sync)
 	req.n_paths = (size_t)argc;
 	req.paths = paths;
 	req.prune = prune;
+	req.rules = rules;
+	req.n_rules = nrules;
 	req.jobs = (uint32_t)jobs;
 	if (req.dry_run)
 		nowait = 0;	/* the plan comes at once */
@@ -659,6 +675,9 @@ add_or_sync(int argc, char **argv, int sync)
 	for (i = 0; i < argc; i++)
 		free(paths[i]);
 	free(paths);
+	for (i = 0; i < (int)nrules; i++)
+		free(rules[i]);
+	free(rules);
 
 	conn_expect(&c, &m, MSG_ADD_REP);
 	job = ((Kbd__AddRep *)m.pb)->job;

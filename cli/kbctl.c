@@ -40,7 +40,9 @@ static const struct cmd cmds[] = {
 	  "  --prune       also remove documents whose files under the paths\n"
 	  "                are gone (as sync)\n"
 	  "  --dry-run     print the plan (added, updated, moved, removed)\n"
-	  "                and change nothing\n",
+	  "                and change nothing\n"
+	  "  --exclude glob  leave out what glob matches (.kbignore syntax)\n"
+	  "  --include glob  take back what an earlier rule left out\n",
 	  cmd_add },
 	{ "sync", "[-qv] [--jobs n] [--no-wait] [--dry-run] [--json] "
 	  "[--color when] "

@@ -43,6 +43,8 @@
 #define OPT_BYTES	0x10a
 #define OPT_PRUNE	0x10b
 #define OPT_DRY_RUN	0x10c
+#define OPT_EXCLUDE	0x10d
+#define OPT_INCLUDE	0x10e
 
 struct cmd {
 	const char	*name;

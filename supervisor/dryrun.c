@@ -75,7 +75,7 @@ dryrun_request(struct client *c, const Kbd__AddReq *a)
 	client_send(c, MSG_ADD_REP, &ar.base);
 	s.state = KBD__JOB_STATE__JOB_DONE;
 	s.error = (char *)"";
-	walk_init(&w, inputs, n, sup_opts->kbroot);
+	walk_init(&w, inputs, n, sup_opts->kbroot, a->rules, a->n_rules);
 	while (walk_next(&w, &e) == 1) {
 		if (e.status != KBD__FILE_STATUS__FS_NONE) {
 			free(e.path);

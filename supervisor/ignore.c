@@ -107,13 +107,43 @@ ignore_glob(const char *p, const char *s)
 	}
 }
 
+/* One rule from a line (trailing newline and spaces gone); 0 if none. */
+static int
+rule_parse(struct rule *r, char *p, unsigned no)
+{
+	size_t	len;
+
+	memset(r, 0, sizeof(*r));
+	if (*p == '\0' || *p == '#')
+		return 0;
+	r->line = no;
+	if (*p == '!') {
+		r->negate = 1;
+		p++;
+	} else if (p[0] == '\\' && (p[1] == '!' || p[1] == '#'))
+		p++;
+	len = strlen(p);
+	if (len > 0 && p[len - 1] == '/') {
+		r->dironly = 1;
+		p[--len] = '\0';
+	}
+	if (*p == '/') {
+		r->anchored = 1;
+		p++;
+	} else if (strchr(p, '/') != NULL)
+		r->anchored = 1;
+	if (*p == '\0')
+		return 0;
+	r->pat = xstrdup(p);
+	return 1;
+}
+
 struct ignore *
 ignore_load(const char *dir)
 {
 	struct ignore	*ig;
-	struct rule	*r;
 	FILE		*f;
-	char		*path, *line = NULL, *p;
+	char		*path, *line = NULL;
 	size_t		 cap = 0, len;
 	unsigned	 no = 0;
 
@@ -130,35 +160,34 @@ ignore_load(const char *dir)
 		    (len < 2 || line[len - 2] != '\\'))
 			len--;
 		line[len] = '\0';
-		p = line;
-		if (*p == '\0' || *p == '#')
-			continue;
 		ig->v = xreallocarray(ig->v, ig->n + 1, sizeof(*ig->v));
-		r = &ig->v[ig->n];
-		memset(r, 0, sizeof(*r));
-		r->line = no;
-		if (*p == '!') {
-			r->negate = 1;
-			p++;
-		} else if (p[0] == '\\' && (p[1] == '!' || p[1] == '#'))
-			p++;
-		len = strlen(p);
-		if (len > 0 && p[len - 1] == '/') {
-			r->dironly = 1;
-			p[--len] = '\0';
-		}
-		if (*p == '/') {
-			r->anchored = 1;
-			p++;
-		} else if (strchr(p, '/') != NULL)
-			r->anchored = 1;
-		if (*p == '\0')
-			continue;
-		r->pat = xstrdup(p);
-		ig->n++;
+		ig->n += rule_parse(&ig->v[ig->n], line, no);
 	}
 	free(line);
 	fclose(f);
+	if (ig->n == 0) {
+		ignore_free(ig);
+		return NULL;
+	}
+	return ig;
+}
+
+struct ignore *
+ignore_rules(char **rules, size_t n)
+{
+	struct ignore	*ig;
+	char		*p;
+	size_t		 i;
+
+	if (n == 0)
+		return NULL;
+	ig = xcalloc(1, sizeof(*ig));
+	ig->v = xcalloc(n, sizeof(*ig->v));
+	for (i = 0; i < n; i++) {
+		p = xstrdup(rules[i]);
+		ig->n += rule_parse(&ig->v[ig->n], p, (unsigned)i + 1);
+		free(p);
+	}
 	if (ig->n == 0) {
 		ignore_free(ig);
 		return NULL;

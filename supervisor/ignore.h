@@ -7,6 +7,8 @@ struct ignore;
 /* The rules of dir/.kbignore, or NULL when it has none. */
 struct ignore	*ignore_load(const char *dir);
 void		 ignore_free(struct ignore *);
+/* Rules given as strings (--exclude PAT, --include as "!PAT"), or NULL. */
+struct ignore	*ignore_rules(char **rules, size_t n);
 /*
  * How the rules judge rel (a path relative to their directory, '/'
  * separated): 1 ignored, -1 re-included by a '!' rule, 0 no rule matches.

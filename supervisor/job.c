@@ -324,6 +324,12 @@ job_add_request(struct client *c, const Kbd__AddReq *a)
 	r = xmalloc(sizeof(*r));
 	kbd__job_create_req__init(r);
 	r->prune = a->prune;
+	if (a->n_rules > 0) {
+		r->n_rules = a->n_rules;
+		r->rules = xcalloc(a->n_rules, sizeof(char *));
+		for (i = 0; i < a->n_rules; i++)
+			r->rules[i] = xstrdup(a->rules[i]);
+	}
 	if (a->n_paths == 0) {
 		/* A sync of every root the KB knows. */
 		if (dbread_roots(&r->inputs, &r->n_inputs) == -1 ||

@@ -32,7 +32,8 @@ pipeline_init(struct job *j)
 
 	par = j->req->jobs ? j->req->jobs : sup_opts->jobs;
 	window_init(&j->win, par, &pipeline_ops, j);
-	walk_init(&j->walk, j->req->inputs, j->req->n_inputs, sup_opts->kbroot);
+	walk_init(&j->walk, j->req->inputs, j->req->n_inputs, sup_opts->kbroot,
+	    j->req->rules, j->req->n_rules);
 }
 
 static void

@@ -90,12 +90,14 @@ kind(mode_t m)
 }
 
 void
-walk_init(struct walk *w, char **inputs, size_t ninputs, const char *exclude)
+walk_init(struct walk *w, char **inputs, size_t ninputs, const char *exclude,
+    char **rules, size_t nrules)
 {
 	memset(w, 0, sizeof(*w));
 	w->inputs = inputs;
 	w->ninputs = ninputs;
 	w->exclude = exclude;
+	w->rules = ignore_rules(rules, nrules);
 }
 
 void
@@ -105,6 +107,8 @@ walk_free(struct walk *w)
 		pop_dir(w);
 	free(w->stack);
 	w->stack = NULL;
+	ignore_free(w->rules);
+	w->rules = NULL;
 }
 
 /* path is root or below it (both clean and absolute). */
@@ -158,13 +162,28 @@ ignored(struct walk *w, const char *path, int isdir, struct walk_entry *e)
 			at = line;
 		}
 	}
+	/* The command line's rules come last, relative to the input. */
+	if (w->rules != NULL && w->depth > 0) {
+		n = strcmp(w->stack[0].dir, "/") == 0 ? 0 :
+		    strlen(w->stack[0].dir);
+		if ((r = ignore_match(w->rules, path + n + 1, isdir,
+		    &line)) != 0) {
+			v = r;
+			by = NULL;
+			at = line;
+		}
+	}
 	if (v != 1)
 		return 0;
 	memset(e, 0, sizeof(*e));
 	e->path = (char *)path;
 	e->status = KBD__FILE_STATUS__FS_SKIPPED;
-	(void)snprintf(e->reason, sizeof(e->reason), "ignored (%s/.kbignore:"
-	    "%u)", strcmp(by, "/") == 0 ? "" : by, at);
+	if (by == NULL)
+		(void)snprintf(e->reason, sizeof(e->reason), "excluded "
+		    "(--exclude)");
+	else
+		(void)snprintf(e->reason, sizeof(e->reason), "ignored "
+		    "(%s/.kbignore:%u)", strcmp(by, "/") == 0 ? "" : by, at);
 	return 1;
 }
 
