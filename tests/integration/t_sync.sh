@@ -241,3 +241,57 @@ assert_contains "$(tail -n 1 "$T/dry2.json" | jq -r .error)" "root missing, noth
     "dry run of a missing root"
 mv "$T/dry-away" "$d"
 lint_clean
+
+# .kbignore: gitignore syntax in a root and below, with negation; ignored
+# files are skipped (printed with -v only), ignored directories not entered.
+ig="$T/ig"
+mkdir -p "$ig/build" "$ig/sub/build" "$ig/docs/a/b" "$ig/sub"
+printf '*.txt\nbuild/\n!keep.txt\n/top-only.md\ndocs/**/secret.md\n' > "$ig/.kbignore"
+for f in a.txt keep.txt build/x.md sub/build/y.md top-only.md \
+    docs/a/b/secret.md docs/secret.md docs/public.md sub/z.md \
+    sub/sub-keep.md; do
+	printf '# %s\n\nignoretest %s\n' "$f" "$(echo "$f" | tr '/.' '__')" > "$ig/$f"
+done
+printf '*.md\n!sub-keep.md\n' > "$ig/sub/.kbignore"
+kbctl add "$ig" --json > "$T/ig.json"
+assert_eq 3 "$(tail -n 1 "$T/ig.json" | jq .added)" "files not ignored"
+for f in keep.txt docs/public.md sub/sub-keep.md; do
+	assert_eq added "$(event_field "$T/ig.json" "$ig/$f" status)" "$f added"
+done
+assert_eq "ignored ($ig/.kbignore:1)" "$(event_field "$T/ig.json" "$ig/a.txt" reason)" \
+    "a.txt's reason"
+assert_eq "ignored ($ig/.kbignore:2)" "$(event_field "$T/ig.json" "$ig/build" reason)" \
+    "an ignored directory"
+assert_eq "ignored ($ig/.kbignore:2)" "$(event_field "$T/ig.json" "$ig/sub/build" reason)" \
+    "a directory pattern at any depth"
+assert_eq "" "$(event_field "$T/ig.json" "$ig/build/x.md" status)" \
+    "nothing under an ignored directory is walked"
+for f in top-only.md docs/a/b/secret.md docs/secret.md; do
+	assert_eq skipped "$(event_field "$T/ig.json" "$ig/$f" status)" "$f ignored"
+done
+assert_eq "ignored ($ig/sub/.kbignore:1)" "$(event_field "$T/ig.json" "$ig/sub/z.md" reason)" \
+    "a deeper .kbignore"
+# Not printed one by one without -v.
+kbctl add "$ig" > "$T/ig.txt"
+if grep -q 'ignored' "$T/ig.txt"; then fail "ignored files printed without -v"; fi
+kbctl add -v "$ig" | grep -q 'a.txt (ignored' || fail "-v does not print ignored files"
+
+# --exclude and --include globs, in the order given, after .kbignore.
+ex="$T/ex"
+mkdir -p "$ex/deep/node_modules" "$ex/deep/sub"
+for f in one.md keep-one.md deep/two.md deep/node_modules/mod.md deep/sub/keep-two.md; do
+	printf '# %s\n\nexcludetest %s\n' "$f" "$(echo "$f" | tr '/.-' '___')" > "$ex/$f"
+done
+kbctl add "$ex" --exclude node_modules/ --exclude '*.md' --include 'keep-*' --json > "$T/ex.json"
+assert_eq 2 "$(tail -n 1 "$T/ex.json" | jq .added)" "--exclude and --include"
+assert_eq added "$(event_field "$T/ex.json" "$ex/deep/sub/keep-two.md" status)" "--include"
+assert_eq "excluded (--exclude)" "$(event_field "$T/ex.json" "$ex/one.md" reason)" \
+    "--exclude's reason"
+assert_eq "excluded (--exclude)" "$(event_field "$T/ex.json" "$ex/deep/node_modules" reason)" \
+    "an excluded directory"
+# The same rules hold for the job's sync, and a dry run.
+kbctl sync "$ex" --exclude node_modules/ --exclude '*.md' --include 'keep-*' --dry-run --json > "$T/ex2.json"
+assert_eq 0 "$(tail -n 1 "$T/ex2.json" | jq .added)" "dry run with the same rules"
+kbctl sync "$ex" --dry-run --json > "$T/ex3.json"
+assert_eq 3 "$(tail -n 1 "$T/ex3.json" | jq .added)" "dry run without the rules"
+lint_clean
