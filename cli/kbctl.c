@@ -102,8 +102,11 @@ static const struct cmd cmds[] = {
 	  "  --json        an array of {doc, title, hash, raw, source, size,\n"
 	  "                src_path}\n",
 	  cmd_list },
-	{ "remove", "[--json] doc ...",
+	{ "remove", "[--json] [--dry-run] doc ... | --path path ... | --job n",
 	  "Remove documents: their files, registry rows and index entries.\n"
+	  "  --path path   the documents all of whose sources are under path\n"
+	  "  --job n       the documents job n added or last updated\n"
+	  "  --dry-run     print what would be removed; change nothing\n"
 	  "  --json        an array of {doc, status}\n", cmd_remove },
 	{ "lint", "[--fix] [--json]",
 	  "Check the knowledge base; exit 0 only when it is clean.\n"

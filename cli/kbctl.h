@@ -45,6 +45,8 @@
 #define OPT_DRY_RUN	0x10c
 #define OPT_EXCLUDE	0x10d
 #define OPT_INCLUDE	0x10e
+#define OPT_PATH	0x10f
+#define OPT_JOB		0x110
 
 struct cmd {
 	const char	*name;

@@ -23,7 +23,7 @@
  * 6: sources (issue 10): FS_UPDATED, FS_MOVED, JobSummary.updated,
  *    .moved and .removed; AddReq.prune (sync) and .dry_run,
  *    JobCreateReq.prune; AddReq.rules and JobCreateReq.rules (--exclude,
- *    --include);
+ *    --include); RemoveReq.paths, .job and .dry_run;
  *    JobFinishReq.removed and .synced; ROOTS_REQ, ROOTS_REP,
  *    C_ROOT_FORGET_REQ, C_ROOT_FORGET_REP (kbctl roots).
  */

@@ -424,3 +424,27 @@ prune_plan(struct client *c, char **roots, size_t nroots, char **moved,
 	free(p.names);
 	free(p.paths);
 }
+
+/*
+ * remove --path: the documents all of whose sources are under one of
+ * paths (gone or not). 0 (*names, *n set; xmalloc'ed) or -1.
+ */
+int
+prune_docs_under(char **paths, size_t n, char ***names, size_t *nnames)
+{
+	struct plan	p;
+	size_t		i;
+
+	memset(&p, 0, sizeof(p));
+	p.roots = paths;
+	p.nroots = n;
+	p.all = 1;
+	if (plan_make(&p) == -1)
+		return -1;
+	for (i = 0; i < p.n; i++)
+		free(p.paths[i]);
+	free(p.paths);
+	*names = p.names;
+	*nnames = p.n;
+	return 0;
+}

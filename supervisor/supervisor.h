@@ -181,6 +181,8 @@ void	 pipeline_worker_lost(struct job *, struct item *, const char *);
 
 void	 prune_start(struct job *);
 void	 roots_request(struct client *, const Kbd__RootsReq *);
+int	 prune_docs_under(char **paths, size_t n, char ***names,
+	    size_t *nnames);
 /* A dry run's prune: removed events (not of moved), s's count or error. */
 void	 prune_plan(struct client *, char **roots, size_t nroots,
 	    char **moved, size_t nmoved, uint64_t *seq, Kbd__JobSummary *s);

@@ -295,3 +295,27 @@ assert_eq 0 "$(tail -n 1 "$T/ex2.json" | jq .added)" "dry run with the same rule
 kbctl sync "$ex" --dry-run --json > "$T/ex3.json"
 assert_eq 3 "$(tail -n 1 "$T/ex3.json" | jq .added)" "dry run without the rules"
 lint_clean
+
+# Remove by source: --path (documents all of whose sources are under it)
+# and --job (documents the job added or last updated), with --dry-run.
+rmd="$T/rm"
+mkdir -p "$rmd/a" "$rmd/b"
+printf '# A1\n\nrmwordaa\n' > "$rmd/a/1.md"
+printf '# A2\n\nrmwordab\n' > "$rmd/a/2.md"
+printf '# B1\n\nrmwordba\n' > "$rmd/b/1.md"
+job=$(kbctl add "$rmd" --json | tail -n 1 | jq .job)
+n=$(doc_count)
+kbctl remove --path "$rmd/a" --dry-run --json > "$T/rm1.json"
+assert_eq 2 "$(jq length "$T/rm1.json")" "dry run of remove --path"
+assert_eq "$n" "$(doc_count)" "remove --dry-run changes nothing"
+kbctl remove --path "$rmd/a" --dry-run | grep -q '^would remove ' ||
+    fail "remove --dry-run's text"
+kbctl remove --path "$rmd/a" --json > "$T/rm2.json"
+assert_eq '["removed","removed"]' "$(jq -c '[.[].status]' "$T/rm2.json")" "remove --path"
+assert_eq 0 "$(kbctl search rmwordaa --json | jq length)" "--path's documents gone"
+assert_eq $((n - 2)) "$(doc_count)" "documents after remove --path"
+kbctl remove --job "$job" --json > "$T/rm3.json"
+assert_eq 1 "$(jq length "$T/rm3.json")" "remove --job: what is left of the job"
+assert_eq 0 "$(kbctl search rmwordba --json | jq length)" "--job's documents gone"
+expect_status 2 kbctl remove --job "$job" somedoc 2>/dev/null
+lint_clean

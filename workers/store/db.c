@@ -393,9 +393,10 @@ db_open(const char *path)
 	    "ORDER BY s.path");
 	st_doc_get = prep("SELECT name, ext, hash, src_path FROM documents "
 	    "WHERE id = ?");
+	/* job: the job that last gave it content (remove --job). */
 	st_doc_update = prep("UPDATE documents SET title = ?, "
 	    "description = ?, hash = ?, size = ?, src_path = ?, src_dev = ?, "
-	    "src_ino = ?, src_mtime_ns = ? WHERE id = ?");
+	    "src_ino = ?, src_mtime_ns = ?, job = ? WHERE id = ?");
 	st_doc_moved = prep("UPDATE documents SET src_path = ?, src_dev = ?, "
 	    "src_ino = ?, src_mtime_ns = ? WHERE id = ? AND src_path = ?");
 	st_root_add = prep("INSERT OR IGNORE INTO roots(path, added) "
@@ -635,7 +636,8 @@ db_doc_update(int64_t id, const struct db_doc *d)
 	sqlite3_bind_int64(st, 6, (sqlite3_int64)d->src_dev);
 	sqlite3_bind_int64(st, 7, (sqlite3_int64)d->src_ino);
 	sqlite3_bind_int64(st, 8, d->src_mtime_ns);
-	sqlite3_bind_int64(st, 9, id);
+	sqlite3_bind_int64(st, 9, (sqlite3_int64)d->job);
+	sqlite3_bind_int64(st, 10, id);
 	return run(st, "updating a document");
 }
 

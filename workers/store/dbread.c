@@ -821,3 +821,25 @@ dbread_source_by_stat(const struct stat *st, const char *path, char *name,
 	sqlite3_finalize(q);
 	return r == SQLITE_ROW ? 1 : r == SQLITE_DONE ? 0 : -1;
 }
+
+/* The names of the documents job added or last updated, in id order. */
+int
+dbread_docs_of_job(uint64_t job, char ***names, size_t *n)
+{
+	sqlite3_stmt	*st;
+	int		 r;
+
+	*names = NULL;
+	*n = 0;
+	if (sqlite3_prepare_v2(db, "SELECT name FROM documents WHERE job = ? "
+	    "ORDER BY id", -1, &st, NULL) != SQLITE_OK)
+		return -1;
+	sqlite3_bind_int64(st, 1, (sqlite3_int64)job);
+	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+		*names = xreallocarray(*names, *n + 1, sizeof(**names));
+		(*names)[(*n)++] = xstrdup((const char *)
+		    sqlite3_column_text(st, 0));
+	}
+	sqlite3_finalize(st);
+	return r == SQLITE_DONE ? 0 : -1;
+}

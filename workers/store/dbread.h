@@ -45,6 +45,7 @@ int	 dbread_unfinished_jobs(uint64_t **ids, size_t *n);
 /* Sources (schema 3): the roots' paths (each xstrdup'ed), every source. */
 int	 dbread_roots(char ***paths, size_t *n);
 int	 dbread_roots_info(Kbd__RootsRep *);
+int	 dbread_docs_of_job(uint64_t job, char ***names, size_t *n);
 struct stat;
 /* A dry run's lookups (see dbread.c). */
 int	 dbread_source_by_path(const char *path, char *name, size_t len,
