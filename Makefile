@@ -190,6 +190,7 @@ LINK_test_msg		= proto common
 LINK_test_naming	= store common
 LINK_test_sandbox	= worker common
 LINK_test_window	= supervisor proto common
+LINK_test_ignore	= supervisor common
 LINK_fuzz_msg		= proto common
 LINK_convert_bench	= convert proto common
 link_libs  = $(foreach l,$(or $(LINK_$(1)),convert common),$(LIB_$(l)))
