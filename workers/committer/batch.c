@@ -10,7 +10,8 @@
  * Fail points (fsio.h): publish.raw, publish.source, publish.summary
  * (.fsync, .rename), publish.index(.fsync), publish.log(.fsync),
  * publish.fsync, batch.commit (before COMMIT), batch.committed (after
- * it), cleanup.staging.
+ * it), cleanup.staging; with updates (sources.c) update.unlink and
+ * update.index(.fsync, .rename).
  */
 #include <sys/types.h>
 
