@@ -117,7 +117,7 @@ lint_clean
 # before schema 3's sources) is migrated when kbd opens it, one step at
 # a time; its jobs and documents are kept, its sources made from them.
 kbctl stop
-db 'alter table jobs drop column cancel_requested; alter table jobs drop column updated; alter table jobs drop column moved; drop table sources; drop table roots; update meta set value = 1 where key = "schema"'
+db 'alter table jobs drop column cancel_requested; alter table jobs drop column updated; alter table jobs drop column moved; alter table jobs drop column removed; drop table sources; drop table roots; update meta set value = 1 where key = "schema"'
 assert_eq 300 "$(doc_count)" "documents after the migration"
 assert_eq 3 "$(db "select value from meta where key = 'schema'")" "schema version after migration"
 assert_eq 0 "$(db 'select cancel_requested from jobs where id = 1')" "old jobs not cancelled"
