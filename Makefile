@@ -26,7 +26,8 @@ ifeq ($(SANDBOX_DEBUG),1)
 O	?= build/sbdebug
 CPPFLAGS += -DKBD_SANDBOX_DEBUG
 endif
-# DRILL_BREAK=nodirsync|nobackupsync|early_publish|nosyncfs|nojournalsync:
+# DRILL_BREAK=nodirsync|nobackupsync|early_publish|nosyncfs|nojournalsync|
+# update_nobackup:
 # a negative control for the crash drills, deliberately unsafe; only with
 # the fail points, and built apart (make drills-negative uses
 # O=build/neg-NAME).
@@ -216,6 +217,7 @@ LINK_test_query		= store common
 LINK_test_sandbox	= worker common
 LINK_test_window	= supervisor proto common
 LINK_test_tokenizer	= store proto common
+LINK_test_ignore	= supervisor common
 LINK_fuzz_msg		= proto common
 LINK_fuzz_query		= store common
 LINK_convert_bench	= convert proto common
@@ -331,7 +333,8 @@ drills-fsync: all
 # resumed images: they cost time and catch nothing more here). Caught
 # means exit 1 with VIOLATION lines: a traceback or a usage error (exit
 # 2) proves nothing and fails the target.
-DRILL_BREAKS = nodirsync nobackupsync early_publish nosyncfs nojournalsync
+DRILL_BREAKS = nodirsync nobackupsync early_publish nosyncfs nojournalsync \
+	update_nobackup
 drills-negative:
 	@k=0; for b in $(DRILL_BREAKS); do \
 	    $(MAKE) --no-print-directory DRILL_BREAK=$$b O=build/neg-$$b \
@@ -341,7 +344,7 @@ drills-negative:
 	    KBD_CHECK_COUNTS= ./tests/drills/drill.py --bin build/neg-$$b/bin \
 		--seed $(DRILLS_SEED) --family crash --family dirloss \
 		--family powerloss --workload batch --workload remove \
-		--real 0 --resume 0 2>$$err; st=$$?; \
+		--workload update --real 0 --resume 0 2>$$err; st=$$?; \
 	    n=$$(grep -c '^VIOLATION' $$err); \
 	    if [ $$st -eq 0 ]; then \
 		echo "NOT CAUGHT: the drills pass on the $$b build"; exit 1; \

@@ -34,6 +34,7 @@
 #include "kbctl.h"
 #include "progress.h"
 #include "util.h"
+#include "xmalloc.h"
 
 static void
 summary_json(const Kbd__JobSummary *s, int event)
@@ -46,6 +47,9 @@ summary_json(const Kbd__JobSummary *s, int event)
 	jobj_u64(&o, "job", s->job);
 	jobj_str(&o, "state", job_state_str(s->state));
 	jobj_u64(&o, "added", s->added);
+	jobj_u64(&o, "updated", s->updated);
+	jobj_u64(&o, "moved", s->moved);
+	jobj_u64(&o, "removed", s->removed);
 	jobj_u64(&o, "duplicates", s->duplicates);
 	jobj_u64(&o, "skipped", s->skipped);
 	jobj_u64(&o, "failed", s->failed);
@@ -109,6 +113,8 @@ status_color(int st)
 {
 	switch (st) {
 	case KBD__FILE_STATUS__FS_ADDED:
+	case KBD__FILE_STATUS__FS_UPDATED:
+	case KBD__FILE_STATUS__FS_MOVED:
 		return "32";
 	case KBD__FILE_STATUS__FS_FAILED:
 		return "31";
@@ -148,6 +154,9 @@ event_print(const Kbd__FileEvent *ev, int json)
 		jobj_str(&o, "path", ev->path);
 		jobj_str(&o, "status", file_status_str(st));
 		if ((st == KBD__FILE_STATUS__FS_ADDED ||
+		    st == KBD__FILE_STATUS__FS_UPDATED ||
+		    st == KBD__FILE_STATUS__FS_MOVED ||
+		    st == KBD__FILE_STATUS__FS_REMOVED ||
 		    st == KBD__FILE_STATUS__FS_DUPLICATE) && ev->doc[0] != '\0')
 			jobj_str(&o, "doc", ev->doc);
 		if (st != KBD__FILE_STATUS__FS_ADDED && ev->reason[0] != '\0')
@@ -170,9 +179,18 @@ event_print(const Kbd__FileEvent *ev, int json)
 		else
 			fprintf(f, "%-9s ", file_status_str(st));
 		text_put(f, path_show(ev->path), 0);
-		if (st == KBD__FILE_STATUS__FS_ADDED && ev->doc[0] != '\0') {
+		if ((st == KBD__FILE_STATUS__FS_ADDED ||
+		    st == KBD__FILE_STATUS__FS_UPDATED ||
+		    st == KBD__FILE_STATUS__FS_MOVED ||
+		    st == KBD__FILE_STATUS__FS_REMOVED) && ev->doc[0] != '\0') {
 			fputs(" -> ", f);
 			text_put(f, ev->doc, TEXT_LINE);
+			if (st != KBD__FILE_STATUS__FS_ADDED &&
+			    ev->reason[0] != '\0') {
+				fputs(" (", f);
+				reason_put(f, ev->reason);
+				fputc(')', f);
+			}
 		} else if (ev->reason[0] != '\0') {
 			fputs(" (", f);
 			reason_put(f, ev->reason);
@@ -538,9 +556,16 @@ follow(struct conn *c, int json, int exit_on_error, enum progress_mode mode,
 	if (json)
 		summary_json(s, 1);
 	else {
-		printf("job %" PRIu64 ": %" PRIu64 " added, %" PRIu64
-		    " duplicates, %" PRIu64 " skipped, %" PRIu64 " failed",
-		    s->job, s->added, s->duplicates, s->skipped, s->failed);
+		printf("job %" PRIu64 ": %" PRIu64 " added, ", s->job,
+		    s->added);
+		if (s->updated > 0)
+			printf("%" PRIu64 " updated, ", s->updated);
+		if (s->moved > 0)
+			printf("%" PRIu64 " moved, ", s->moved);
+		if (s->removed > 0)
+			printf("%" PRIu64 " removed, ", s->removed);
+		printf("%" PRIu64 " duplicates, %" PRIu64 " skipped, %" PRIu64
+		    " failed", s->duplicates, s->skipped, s->failed);
 		if (s->cancelled > 0)
 			printf(", %" PRIu64 " cancelled", s->cancelled);
 		putchar('\n');
@@ -558,11 +583,16 @@ follow(struct conn *c, int json, int exit_on_error, enum progress_mode mode,
 	return rc;
 }
 
-int
-cmd_add(int argc, char **argv)
+/* add, and sync: an add that prunes, of every root when given none. */
+static int
+add_or_sync(int argc, char **argv, int sync)
 {
 	static const struct option lo[] = {
 		{ "jobs", required_argument, NULL, 'j' },
+		{ "prune", no_argument, NULL, OPT_PRUNE },
+		{ "dry-run", no_argument, NULL, OPT_DRY_RUN },
+		{ "exclude", required_argument, NULL, OPT_EXCLUDE },
+		{ "include", required_argument, NULL, OPT_INCLUDE },
 		{ "no-wait", no_argument, NULL, OPT_NO_WAIT },
 		{ "exit-on-error", no_argument, NULL, OPT_EXIT_ON_ERROR },
 		{ "quiet", no_argument, NULL, 'q' },
@@ -582,7 +612,9 @@ cmd_add(int argc, char **argv)
 	uint64_t	 job;
 	unsigned long	 jobs = 0;
 	int		 ch, i, json = 0, nowait = 0, rc, eoe = 0;
-	int		 color = COLOR_AUTO;
+	int		 color = COLOR_AUTO, prune = sync;
+	char		**rules = NULL;
+	size_t		 nrules = 0;
 
 	while ((ch = cmd_getopt(argc, argv, ":hj:qv", lo)) != -1) {
 		switch (ch) {
@@ -595,6 +627,21 @@ cmd_add(int argc, char **argv)
 		case OPT_EXIT_ON_ERROR:
 			eoe = 1;
 			break;
+		case OPT_PRUNE:
+			prune = 1;
+			break;
+		case OPT_DRY_RUN:
+			req.dry_run = 1;
+			break;
+		case OPT_EXCLUDE:
+		case OPT_INCLUDE:
+			if (*optarg == '\0')
+				die_usage("empty pattern");
+			rules = xreallocarray(rules, nrules + 1,
+			    sizeof(*rules));
+			xasprintf(&rules[nrules++], "%s%s",
+			    ch == OPT_INCLUDE ? "!" : "", optarg);
+			break;
 		default:
 			follow_option(ch, &json, &color);
 			break;
@@ -602,7 +649,7 @@ cmd_add(int argc, char **argv)
 	}
 	argc -= optind;
 	argv += optind;
-	if (argc == 0)
+	if (argc == 0 && !sync)
 		die_usage("no paths given");
 	for (i = 0; i < argc; i++)
 		if (argv[i][0] == '\0')
@@ -612,7 +659,12 @@ cmd_add(int argc, char **argv)
 	paths = paths_absolute(argc, argv);
 	req.n_paths = (size_t)argc;
 	req.paths = paths;
+	req.prune = prune;
+	req.rules = rules;
+	req.n_rules = nrules;
 	req.jobs = (uint32_t)jobs;
+	if (req.dry_run)
+		nowait = 0;	/* the plan comes at once */
 	req.follow = !nowait;
 	pmode = nowait ? PROGRESS_OFF : follow_mode(json);
 	req.progress = progress_level(pmode);
@@ -623,6 +675,9 @@ cmd_add(int argc, char **argv)
 	for (i = 0; i < argc; i++)
 		free(paths[i]);
 	free(paths);
+	for (i = 0; i < (int)nrules; i++)
+		free(rules[i]);
+	free(rules);
 
 	conn_expect(&c, &m, MSG_ADD_REP);
 	job = ((Kbd__AddRep *)m.pb)->job;
@@ -643,6 +698,18 @@ cmd_add(int argc, char **argv)
 	}
 	conn_close(&c);
 	return rc;
+}
+
+int
+cmd_add(int argc, char **argv)
+{
+	return add_or_sync(argc, argv, 0);
+}
+
+int
+cmd_sync(int argc, char **argv)
+{
+	return add_or_sync(argc, argv, 1);
 }
 
 static uint64_t
@@ -688,6 +755,10 @@ cmd_status(int argc, char **argv)
 		    ", skipped %" PRIu64 ", failed %" PRIu64
 		    ", cancelled %" PRIu64 "\n", s->added, s->duplicates,
 		    s->skipped, s->failed, s->cancelled);
+		if (s->updated > 0 || s->moved > 0 || s->removed > 0)
+			printf("  updated %" PRIu64 ", moved %" PRIu64
+			    ", removed %" PRIu64 "\n", s->updated, s->moved,
+			    s->removed);
 		summary_error_text(s);
 	}
 	msg_free(&m);

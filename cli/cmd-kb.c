@@ -19,6 +19,7 @@
 #include "format.h"
 #include "kbctl.h"
 #include "kbpath.h"
+#include "xmalloc.h"
 
 static const struct option help_only[] = {
 	{ "help", no_argument, NULL, 'h' },
@@ -102,10 +103,15 @@ cmd_remove(int argc, char **argv)
 {
 	static const struct option lo[] = {
 		{ "json", no_argument, NULL, OPT_JSON },
+		{ "path", required_argument, NULL, OPT_PATH },
+		{ "job", required_argument, NULL, OPT_JOB },
+		{ "dry-run", no_argument, NULL, OPT_DRY_RUN },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
 	Kbd__RemoveReq	 req = KBD__REMOVE_REQ__INIT;
+	char		**given = NULL;
+	size_t		 ngiven = 0;
 	Kbd__RemoveRep	*rep;
 	Kbd__ItemResult	*r;
 	struct conn	 c;
@@ -115,11 +121,35 @@ cmd_remove(int argc, char **argv)
 	int		 ch, json = 0, rc = EXIT_OK, failed;
 
 	while ((ch = cmd_getopt(argc, argv, ":h", lo)) != -1)
-		if (ch == OPT_JSON)
+		switch (ch) {
+		case OPT_JSON:
 			json = 1;
+			break;
+		case OPT_PATH:
+			if (*optarg == '\0')
+				die_usage("empty path");
+			given = xreallocarray(given, ngiven + 1,
+			    sizeof(*given));
+			given[ngiven++] = optarg;
+			break;
+		case OPT_JOB:
+			req.job = parse_number("--job", optarg, 1, ULONG_MAX);
+			break;
+		case OPT_DRY_RUN:
+			req.dry_run = 1;
+			break;
+		}
 	argc -= optind;
 	argv += optind;
-	if (argc == 0)
+	if ((ngiven > 0 || req.job != 0) && argc > 0)
+		die_usage("documents given with --path or --job");
+	if (ngiven > 0 && req.job != 0)
+		die_usage("--path and --job together");
+	if (ngiven > 0) {
+		req.paths = paths_absolute((int)ngiven, given);
+		req.n_paths = ngiven;
+	}
+	if (argc == 0 && ngiven == 0 && req.job == 0)
 		die_usage("no documents given");
 	for (i = 0; i < (size_t)argc; i++)
 		if (argv[i][0] == '\0')
@@ -151,7 +181,8 @@ cmd_remove(int argc, char **argv)
 		}
 		switch (r->status) {
 		case KBD__FILE_STATUS__FS_REMOVED:
-			fputs("removed ", stdout);
+			fputs(req.dry_run ? "would remove " : "removed ",
+			    stdout);
 			text_put(stdout, r->doc, 0);
 			putchar('\n');
 			break;

@@ -27,8 +27,8 @@ static const struct cmd cmds[] = {
 	{ "init", "[dir]",
 	  "Create a knowledge base in dir (default: -C dir, $KB_DIR or the\n"
 	  "working directory) and start its kbd.\n", cmd_init },
-	{ "add", "[-qv] [--jobs n] [--no-wait] [--exit-on-error] [--json] "
-	  "[--color when] path ...",
+	{ "add", "[-qv] [--jobs n] [--no-wait] [--exit-on-error] [--prune] "
+	  "[--dry-run] [--json] [--color when] path ...",
 	  "Add files and directories (recursively); follow the job to its end.\n"
 	  "At a terminal, the files in progress show below the finished ones.\n"
 	  "  -j, --jobs n  convert with n workers (1-256; default: kbd's)\n"
@@ -37,8 +37,28 @@ static const struct cmd cmds[] = {
 	  "  -q, --quiet   print only failures and the summary\n"
 	  "  -v, --verbose also print duplicates and skipped files\n"
 	  "  --json        one JSON object per file, then a summary (NDJSON)\n"
-	  "  --color when  auto (default), always or never\n",
+	  "  --color when  auto (default), always or never\n"
+	  "  --prune       also remove documents whose files under the paths\n"
+	  "                are gone (as sync)\n"
+	  "  --dry-run     print the plan (added, updated, moved, removed)\n"
+	  "                and change nothing\n"
+	  "  --exclude glob  leave out what glob matches (.kbignore syntax)\n"
+	  "  --include glob  take back what an earlier rule left out\n",
 	  cmd_add },
+	{ "sync", "[-qv] [--jobs n] [--no-wait] [--dry-run] [--json] "
+	  "[--color when] "
+	  "[root ...]",
+	  "Bring the KB in step with its roots (default: every folder it was\n"
+	  "added from): add new files, update changed ones, then remove the\n"
+	  "documents whose every file under the roots is gone. A missing or\n"
+	  "unreadable root removes nothing and fails.\n"
+	  "  options as for add\n", cmd_sync },
+	{ "roots", "[--json] [--forget root [--remove]]",
+	  "List the roots the KB follows (the paths it was added from), with\n"
+	  "their files, documents and last sync.\n"
+	  "  --forget root stop following root (its documents stay)\n"
+	  "  --remove      with --forget: remove the documents only root held\n"
+	  "  --json        a JSON array\n", cmd_roots },
 	{ "status", "[--json] [job]",
 	  "Show a job's state and counts (default: the newest job).\n"
 	  "  --json        one JSON object\n", cmd_status },
@@ -90,8 +110,11 @@ static const struct cmd cmds[] = {
 	  "  --json        an array of {doc, title, hash, raw, source, size,\n"
 	  "                src_path}\n",
 	  cmd_list },
-	{ "remove", "[--json] doc ...",
+	{ "remove", "[--json] [--dry-run] doc ... | --path path ... | --job n",
 	  "Remove documents: their files, registry rows and index entries.\n"
+	  "  --path path   the documents all of whose sources are under path\n"
+	  "  --job n       the documents job n added or last updated\n"
+	  "  --dry-run     print what would be removed; change nothing\n"
 	  "  --json        an array of {doc, status}\n", cmd_remove },
 	{ "lint", "[--fix] [--json]",
 	  "Check the knowledge base; exit 0 only when it is clean.\n"

@@ -44,6 +44,12 @@
 #define OPT_META	0x108
 #define OPT_LINES	0x109
 #define OPT_BYTES	0x10a
+#define OPT_PRUNE	0x10b
+#define OPT_DRY_RUN	0x10c
+#define OPT_EXCLUDE	0x10d
+#define OPT_INCLUDE	0x10e
+#define OPT_PATH	0x10f
+#define OPT_JOB		0x110
 
 struct cmd {
 	const char	*name;
@@ -141,6 +147,8 @@ const char	 *path_show(const char *);
 
 /* cmd-job.c */
 int	 cmd_add(int, char **);
+int	 cmd_sync(int, char **);
+int	 cmd_roots(int, char **);
 int	 cmd_status(int, char **);
 int	 cmd_wait(int, char **);
 int	 cmd_cancel(int, char **);

@@ -22,8 +22,14 @@
  *    request: its followers do not start it again).
  * 6: SearchReq.offset; SearchHit.matches (offsets into a plain-text
  *    snippet) and .wiki; SearchRep.error (a malformed query).
+ * 7: sources (issue 10): FS_UPDATED, FS_MOVED, JobSummary.updated,
+ *    .moved and .removed; AddReq.prune (sync) and .dry_run,
+ *    JobCreateReq.prune; AddReq.rules and JobCreateReq.rules (--exclude,
+ *    --include); RemoveReq.paths, .job and .dry_run;
+ *    JobFinishReq.removed and .synced; ROOTS_REQ, ROOTS_REP,
+ *    C_ROOT_FORGET_REQ, C_ROOT_FORGET_REP (kbctl roots).
  */
-#define KBD_PROTO_VERSION 6
+#define KBD_PROTO_VERSION 7
 
 /* Header, in host byte order: both ends are on this host. */
 struct msg_hdr {
@@ -72,6 +78,8 @@ enum msg_type {
 	MSG_C_LINT_REP,		/* LintRep */
 	MSG_JOB_CANCEL_REQ,	/* JobCancelReq */
 	MSG_JOB_CANCEL_REP,	/* JobCancelRep */
+	MSG_C_ROOT_FORGET_REQ,	/* RootForgetReq */
+	MSG_C_ROOT_FORGET_REP,	/* RootForgetRep */
 
 	/* client <-> supervisor */
 	MSG_HELLO = 40,
@@ -100,6 +108,8 @@ enum msg_type {
 	MSG_SHOW_REQ,		/* ShowReq */
 	MSG_SHOW_REP,		/* ShowRep */
 	MSG_STOPPED,		/* Stopped: kbd -> follower, on STOP_REQ */
+	MSG_ROOTS_REQ,		/* RootsReq */
+	MSG_ROOTS_REP,		/* RootsRep */
 
 	MSG_TYPE_MAX
 };

@@ -23,6 +23,10 @@ file_status_str(int status)
 		return "removed";
 	case KBD__FILE_STATUS__FS_NOT_FOUND:
 		return "not-found";
+	case KBD__FILE_STATUS__FS_UPDATED:
+		return "updated";
+	case KBD__FILE_STATUS__FS_MOVED:
+		return "moved";
 	default:
 		return "unknown";
 	}

@@ -742,6 +742,13 @@ client_dispatch(struct client *c, struct msg *m)
 			return;
 		forward_lint(c, (Kbd__LintReq *)m->pb);
 		return;
+	case MSG_ROOTS_REQ:
+		/* Listing reads; --forget changes the registry. */
+		if (((Kbd__RootsReq *)m->pb)->forget[0] != '\0' &&
+		    refuse_readonly(c))
+			return;
+		roots_request(c, (Kbd__RootsReq *)m->pb);
+		return;
 	case MSG_STOP_REQ: {
 		Kbd__StopRep	rep = KBD__STOP_REP__INIT;
 

@@ -100,6 +100,7 @@ static void
 job_finish(struct job *j, int state, const char *error)
 {
 	Kbd__JobFinishReq	*r;
+	size_t			 i;
 
 	j->phase = JOB_FINISHING;
 	r = xmalloc(sizeof(*r));
@@ -107,6 +108,15 @@ job_finish(struct job *j, int state, const char *error)
 	r->job = j->id;
 	r->state = state;
 	r->error = xstrdup(error != NULL ? error : "");
+	r->removed = j->removed;
+	/* A sync that ended well: its roots' last sync is now. */
+	if (j->req->prune && j->prune_done &&
+	    state == KBD__JOB_STATE__JOB_DONE && j->req->n_inputs > 0) {
+		r->n_synced = j->req->n_inputs;
+		r->synced = xcalloc(r->n_synced, sizeof(*r->synced));
+		for (i = 0; i < r->n_synced; i++)
+			r->synced[i] = xstrdup(j->req->inputs[i]);
+	}
 	commitq_push(commitq_op(MSG_JOB_FINISH_REQ, &r->base, NULL,
 	    finish_done, j));
 }
@@ -143,9 +153,16 @@ job_pump(void)
 		commitq_release();
 		return;
 	}
-	if (j->phase == JOB_FINISHING)
+	if (j->phase == JOB_FINISHING || j->phase == JOB_PRUNING)
 		return;
 	pipeline_step(j);
+	/* A sync prunes once every file is committed, if all went well. */
+	if (j->walk_done && window_idle(&j->win) && j->req->prune &&
+	    !j->prune_done && j->phase == JOB_ADDING) {
+		prune_start(j);
+		if (j->phase == JOB_PRUNING)
+			return;
+	}
 	if (j->walk_done && window_idle(&j->win))
 		job_finish(j, j->phase == JOB_FAILING ?
 		    KBD__JOB_STATE__JOB_FAILED : j->phase == JOB_CANCELLING ?
@@ -285,8 +302,18 @@ job_add_request(struct client *c, const Kbd__AddReq *a)
 	struct add_wait		*aw;
 	size_t			 i;
 
-	if (a->n_paths == 0) {
+	if (a->n_paths == 0 && !a->prune) {
 		client_error(c, "nothing to add");
+		return;
+	}
+	if (a->dry_run) {
+		for (i = 0; i < a->n_paths; i++)
+			if (a->paths[i][0] != '/') {
+				client_error(c, "%s: not an absolute path",
+				    a->paths[i]);
+				return;
+			}
+		dryrun_request(c, a);
 		return;
 	}
 	for (i = 0; i < a->n_paths; i++)
@@ -296,10 +323,27 @@ job_add_request(struct client *c, const Kbd__AddReq *a)
 		}
 	r = xmalloc(sizeof(*r));
 	kbd__job_create_req__init(r);
-	r->n_inputs = a->n_paths;
-	r->inputs = xcalloc(a->n_paths, sizeof(char *));
-	for (i = 0; i < a->n_paths; i++)
-		r->inputs[i] = xstrdup(a->paths[i]);
+	r->prune = a->prune;
+	if (a->n_rules > 0) {
+		r->n_rules = a->n_rules;
+		r->rules = xcalloc(a->n_rules, sizeof(char *));
+		for (i = 0; i < a->n_rules; i++)
+			r->rules[i] = xstrdup(a->rules[i]);
+	}
+	if (a->n_paths == 0) {
+		/* A sync of every root the KB knows. */
+		if (dbread_roots(&r->inputs, &r->n_inputs) == -1 ||
+		    r->n_inputs == 0) {
+			kbd__job_create_req__free_unpacked(r, NULL);
+			client_error(c, "no roots to sync: add a folder first");
+			return;
+		}
+	} else {
+		r->n_inputs = a->n_paths;
+		r->inputs = xcalloc(a->n_paths, sizeof(char *));
+		for (i = 0; i < a->n_paths; i++)
+			r->inputs[i] = xstrdup(a->paths[i]);
+	}
 	r->jobs = a->jobs > WORKERS_MAX ? WORKERS_MAX : a->jobs;
 	r->max_size = sup_opts->max_size;
 	/* A client message may be bigger than the committer's channel takes. */
@@ -427,6 +471,7 @@ job_cancel_request(struct client *c, uint64_t id)
 	struct job		*j;
 
 	if ((j = job_find(id)) == NULL || j->phase == JOB_FINISHING ||
+	    j->phase == JOB_PRUNING ||
 	    j->cancel_recorded) {
 		send_summary(c, id, 0, 0);
 		return;

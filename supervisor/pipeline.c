@@ -32,7 +32,8 @@ pipeline_init(struct job *j)
 
 	par = j->req->jobs ? j->req->jobs : sup_opts->jobs;
 	window_init(&j->win, par, &pipeline_ops, j);
-	walk_init(&j->walk, j->req->inputs, j->req->n_inputs, sup_opts->kbroot);
+	walk_init(&j->walk, j->req->inputs, j->req->n_inputs, sup_opts->kbroot,
+	    j->req->rules, j->req->n_rules);
 }
 
 static void
@@ -42,6 +43,27 @@ stop_walk(struct job *j)
 		j->walk_done = 1;
 		walk_free(&j->walk);
 	}
+}
+
+/*
+ * The same file (device, inode, size, mtime) is a source under another
+ * name that is still there: a hard link, or a path through a symbolic
+ * link. Unchanged, and not read. (A source whose path is gone is a
+ * rename: the file is read, and the committer records the move.)
+ */
+static int
+same_file_known(const struct stat *st, const char *path, char *name,
+    size_t len)
+{
+	struct stat	 ost;
+	char		*other;
+	int		 r;
+
+	if (dbread_source_by_stat(st, path, name, len, &other) != 1)
+		return 0;
+	r = lstat(other, &ost) == 0;
+	free(other);
+	return r;
 }
 
 static void
@@ -67,8 +89,9 @@ item_from_walk(struct job *j, struct walk_entry *e)
 		return;
 	}
 	/* Unchanged since it was added: known without reading a byte. */
-	if (dbread_doc_by_stat(it->dev, it->ino, it->size, it->mtime_ns, name,
-	    sizeof(name)) == 1) {
+	if (dbread_source_unchanged(it->path, it->dev, it->ino, it->size,
+	    it->mtime_ns, name, sizeof(name)) == 1 ||
+	    same_file_known(&e->st, it->path, name, sizeof(name))) {
 		it->doc = xstrdup(name);
 		item_outcome(it, KBD__FILE_STATUS__FS_DUPLICATE,
 		    "unchanged since added as %s", name);

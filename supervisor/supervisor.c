@@ -251,6 +251,7 @@ static const struct {
 	{ MSG_JOB_CANCEL_REP,	ONCE_READY,	committer_reply },
 	{ MSG_C_REMOVE_REP,	ONCE_READY,	committer_reply },
 	{ MSG_C_LINT_REP,	ONCE_READY,	committer_reply },
+	{ MSG_C_ROOT_FORGET_REP, ONCE_READY,	committer_reply },
 };
 
 /*

@@ -135,6 +135,7 @@ enum job_phase {
 	JOB_ADDING,		/* walks and adds its files */
 	JOB_CANCELLING,		/* cancelled by a client: no new files */
 	JOB_FAILING,		/* a batch failed (error): no new files */
+	JOB_PRUNING,		/* its prune's remove is at the committer */
 	JOB_FINISHING		/* its finalize request is at the committer */
 };
 
@@ -149,6 +150,8 @@ struct job {
 	enum job_phase		 phase;
 	char			*error;		/* JOB_FAILING: the batch's */
 	int			 cancel_recorded; /* in the job's row */
+	int			 prune_done;	/* prune.c ran (req->prune) */
+	uint64_t		 removed;	/* documents it pruned */
 	/* progress.c */
 	struct followerlist	 followers;
 	uint64_t		 sent_done, sent_total;
@@ -175,6 +178,18 @@ void	 pipeline_step(struct job *);
 void	 pipeline_cancel(struct job *);
 void	 pipeline_worker_reply(struct job *, struct item *, struct msg *);
 void	 pipeline_worker_lost(struct job *, struct item *, const char *);
+
+/* prune.c: the end of a sync, once its files are committed */
+
+void	 prune_start(struct job *);
+void	 roots_request(struct client *, const Kbd__RootsReq *);
+int	 prune_docs_under(char **paths, size_t n, char ***names,
+	    size_t *nnames);
+/* A dry run's prune: removed events (not of moved), s's count or error. */
+void	 prune_plan(struct client *, char **roots, size_t nroots,
+	    char **moved, size_t nmoved, uint64_t *seq, Kbd__JobSummary *s);
+/* dryrun.c: add or sync --dry-run, answered at once. */
+void	 dryrun_request(struct client *, const Kbd__AddReq *);
 
 /* progress.c: what a job's followers are told */
 

@@ -14,14 +14,16 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ignore.h"
 #include "kbd.pb-c.h"
 #include "walk.h"
 #include "xmalloc.h"
 
 struct wframe {
-	char	 *dir;
-	char	**names;
-	size_t	  n, i;
+	char		 *dir;
+	char		**names;
+	size_t		  n, i;
+	struct ignore	 *ign;		/* its .kbignore's rules, or NULL */
 };
 
 static int
@@ -47,6 +49,7 @@ push_dir(struct walk *w, const char *dir)
 	f = &w->stack[w->depth++];
 	memset(f, 0, sizeof(*f));
 	f->dir = xstrdup(dir);
+	f->ign = ignore_load(dir);
 	while ((de = readdir(d)) != NULL) {
 		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
 			continue;
@@ -71,6 +74,7 @@ pop_dir(struct walk *w)
 		free(f->names[f->i++]);
 	free(f->names);
 	free(f->dir);
+	ignore_free(f->ign);
 }
 
 static const char *
@@ -86,12 +90,14 @@ kind(mode_t m)
 }
 
 void
-walk_init(struct walk *w, char **inputs, size_t ninputs, const char *exclude)
+walk_init(struct walk *w, char **inputs, size_t ninputs, const char *exclude,
+    char **rules, size_t nrules)
 {
 	memset(w, 0, sizeof(*w));
 	w->inputs = inputs;
 	w->ninputs = ninputs;
 	w->exclude = exclude;
+	w->rules = ignore_rules(rules, nrules);
 }
 
 void
@@ -101,9 +107,91 @@ walk_free(struct walk *w)
 		pop_dir(w);
 	free(w->stack);
 	w->stack = NULL;
+	ignore_free(w->rules);
+	w->rules = NULL;
 }
 
-/* Classify one path; explicit inputs follow symlinks, entries do not. */
+/* path is root or below it (both clean and absolute). */
+static int
+path_under(const char *path, const char *root)
+{
+	size_t	n = strlen(root);
+
+	if (n == 1 && root[0] == '/')
+		return 1;
+	return strncmp(path, root, n) == 0 &&
+	    (path[n] == '\0' || path[n] == '/');
+}
+
+/* A directory holding .kb/: another knowledge base (or this one). */
+static int
+holds_kb(const char *dir)
+{
+	struct stat	 st;
+	char		*p;
+	int		 r;
+
+	xasprintf(&p, "%s/.kb", strcmp(dir, "/") == 0 ? "" : dir);
+	r = stat(p, &st) == 0 && S_ISDIR(st.st_mode);
+	free(p);
+	return r;
+}
+
+/*
+ * An entry the .kbignore files of the directories above it, outermost
+ * first, leave out: skipped "ignored (FILE:LINE)", reported only to a
+ * verbose client as every skipped file is.
+ */
+static int
+ignored(struct walk *w, const char *path, int isdir, struct walk_entry *e)
+{
+	const char	*by = NULL;
+	size_t		 k, n;
+	unsigned	 line, at = 0;
+	int		 r, v = 0;
+
+	for (k = 0; k < w->depth; k++) {
+		if (w->stack[k].ign == NULL)
+			continue;
+		n = strcmp(w->stack[k].dir, "/") == 0 ? 0 :
+		    strlen(w->stack[k].dir);
+		if ((r = ignore_match(w->stack[k].ign, path + n + 1, isdir,
+		    &line)) != 0) {
+			v = r;
+			by = w->stack[k].dir;
+			at = line;
+		}
+	}
+	/* The command line's rules come last, relative to the input. */
+	if (w->rules != NULL && w->depth > 0) {
+		n = strcmp(w->stack[0].dir, "/") == 0 ? 0 :
+		    strlen(w->stack[0].dir);
+		if ((r = ignore_match(w->rules, path + n + 1, isdir,
+		    &line)) != 0) {
+			v = r;
+			by = NULL;
+			at = line;
+		}
+	}
+	if (v != 1)
+		return 0;
+	memset(e, 0, sizeof(*e));
+	e->path = (char *)path;
+	e->status = KBD__FILE_STATUS__FS_SKIPPED;
+	if (by == NULL)
+		(void)snprintf(e->reason, sizeof(e->reason), "excluded "
+		    "(--exclude)");
+	else
+		(void)snprintf(e->reason, sizeof(e->reason), "ignored "
+		    "(%s/.kbignore:%u)", strcmp(by, "/") == 0 ? "" : by, at);
+	return 1;
+}
+
+/*
+ * Classify one path; explicit inputs follow symlinks, entries do not.
+ * Nothing of a knowledge base is input: its own tree (its output) and
+ * any directory holding .kb/ are skipped whole.
+ */
 static void
 classify(struct walk *w, char *path, int explicit, struct walk_entry *e)
 {
@@ -131,14 +219,16 @@ classify(struct walk *w, char *path, int explicit, struct walk_entry *e)
 			return;
 		}
 	}
+	if (!explicit && ignored(w, path, S_ISDIR(st.st_mode), e))
+		return;
+	if ((w->exclude != NULL && path_under(path, w->exclude)) ||
+	    (S_ISDIR(st.st_mode) && holds_kb(path))) {
+		e->status = KBD__FILE_STATUS__FS_SKIPPED;
+		(void)snprintf(e->reason, sizeof(e->reason),
+		    "inside a knowledge base");
+		return;
+	}
 	if (S_ISDIR(st.st_mode)) {
-		/* Adding a KB to itself would feed it its own output. */
-		if (w->exclude != NULL && strcmp(path, w->exclude) == 0) {
-			e->status = KBD__FILE_STATUS__FS_SKIPPED;
-			(void)snprintf(e->reason, sizeof(e->reason),
-			    "the knowledge base itself");
-			return;
-		}
 		if (push_dir(w, path) == -1) {
 			e->status = KBD__FILE_STATUS__FS_FAILED;
 			(void)snprintf(e->reason, sizeof(e->reason),

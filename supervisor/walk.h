@@ -12,7 +12,8 @@ struct walk {
 	size_t		  ninputs, next_input;
 	struct wframe	 *stack;
 	size_t		  depth, cap;
-	const char	 *exclude;	/* the KB itself: never its own input */
+	const char	 *exclude;	/* the KB's root: nothing under it is input */
+	struct ignore	 *rules;	/* --exclude, --include: after .kbignore */
 };
 
 struct walk_entry {
@@ -23,7 +24,7 @@ struct walk_entry {
 };
 
 void	walk_init(struct walk *, char **inputs, size_t ninputs,
-	    const char *exclude);
+	    const char *exclude, char **rules, size_t nrules);
 /* 1 an entry, 0 the walk is over. */
 int	walk_next(struct walk *, struct walk_entry *);
 void	walk_free(struct walk *);

@@ -33,6 +33,12 @@ def dump(kb):
             out.append("fts " + json.dumps(row))
         for row in con.execute("SELECT * FROM commits ORDER BY journal"):
             out.append("commit " + json.dumps(row))
+        # Schema 3: the paths each document came from.
+        for row in con.execute(
+                "SELECT s.path, d.name, s.dev, s.ino, s.size, s.mtime_ns,"
+                " s.root FROM sources s LEFT JOIN documents d"
+                " ON d.id = s.doc ORDER BY s.path"):
+            out.append("source " + json.dumps(row))
     finally:
         con.close()
     for top in ("raw", "wiki"):
@@ -162,6 +168,21 @@ def reported_added(out):
         except ValueError:
             continue
         if isinstance(e, dict) and e.get("status") == "added":
+            docs.append(e["doc"])
+    return docs
+
+
+def reported_changed(out):
+    """The documents an `add --json` output reports added, updated,
+    moved or removed (pruned)."""
+    docs = []
+    for line in out.splitlines():
+        try:
+            e = json.loads(line)
+        except ValueError:
+            continue
+        if isinstance(e, dict) and e.get("status") in (
+                "added", "updated", "moved", "removed") and e.get("doc"):
             docs.append(e["doc"])
     return docs
 

@@ -11,6 +11,10 @@ or failed where it should not, would make every crash image trivially
   rollback  a batch add whose second summary rename fails with EIO: the
             batch is rolled back, the rest added
   lintfix   lint --fix of an added corpus with planted problems
+  update    an added corpus, some files changed, added again: their
+            documents replaced in place (old files backed up)
+  move      an added corpus, a file renamed, added again: its document
+            keeps its name, only its source path changes
 """
 
 import json
@@ -19,7 +23,8 @@ import subprocess
 
 import oracle
 
-NAMES = ["batch", "collide", "remove", "rollback", "lintfix"]
+NAMES = ["batch", "collide", "remove", "rollback", "lintfix", "update",
+         "move"]
 
 COLLIDE = {"a/a.txt": "alpha text\n", "b/a.md": "# A\n\nalpha md\n",
            "c/a.txt": "alpha other text\n",
@@ -62,6 +67,43 @@ def remove_setup(d, kb, src):
     r = d.kbctl(kb, "add", src)
     if r.returncode != 0:
         raise RuntimeError("remove setup add: %s" % r.stderr)
+
+
+def changed(d):
+    """The files the update and move workloads change: every third."""
+    return max(2, d.args.files // 3)
+
+
+def corpus_files(src):
+    out = []
+    for dd, dirs, files in os.walk(src):
+        dirs.sort()
+        out.extend(os.path.join(dd, f) for f in sorted(files))
+    return out
+
+
+def update_setup(d, kb, src):
+    """Added, then some files rewritten (the KB is not touched)."""
+    remove_setup(d, kb, src)
+    for p in corpus_files(src)[::3][:changed(d)]:
+        with open(p, "a") as f:
+            f.write("\nchanged for the update drill, seed %d\n"
+                    % d.args.seed)
+
+
+# One file moved: a move is found once its file is hashed, so two moves
+# may share a batch or not, and a real crash at the second batch's points
+# would not be reached in every run.
+MOVED = 1
+
+
+def move_setup(d, kb, src):
+    """Added, then a file renamed into a new directory."""
+    remove_setup(d, kb, src)
+    dest = os.path.join(src, "moved")
+    os.makedirs(dest)
+    for p in corpus_files(src)[::3][:MOVED]:
+        os.rename(p, os.path.join(dest, "m-" + os.path.basename(p)))
 
 
 def lintfix_setup(d, kb, src):
@@ -201,6 +243,47 @@ def lintfix_check(d, run):
     return probs
 
 
+def update_check(d, run):
+    """The changed files updated their documents in place: the same
+    names, the changed ones with a new hash, nothing added."""
+    s = summary(run["out"])
+    n = min(changed(d), d.args.files)
+    probs = []
+    if run["rc"] != 0:
+        probs.append("exit %d: %s" % (run["rc"], run["err"].strip()[-300:]))
+    if (s.get("added"), s.get("updated"), s.get("failed")) != (0, n, 0):
+        probs.append("want 0 added, %d updated, 0 failed; summary %s" %
+                     (n, s))
+    before, after = dict(run["before"]), dict(run["after"])
+    if set(before) != set(after):
+        probs.append("names changed: %s" % sorted(set(before) ^
+                                                  set(after))[:6])
+    diff = [k for k in after if before.get(k) != after[k]]
+    if len(diff) != n:
+        probs.append("%d documents have new content, want %d" %
+                     (len(diff), n))
+    if run["final"] != run["after"]:
+        probs.append("the add run again changed the documents")
+    return probs + check_again(run, d.args.files)
+
+
+def move_check(d, run):
+    """The renamed file kept its document: nothing converted."""
+    s = summary(run["out"])
+    n = MOVED
+    probs = []
+    if run["rc"] != 0:
+        probs.append("exit %d: %s" % (run["rc"], run["err"].strip()[-300:]))
+    if (s.get("added"), s.get("moved"), s.get("failed")) != (0, n, 0):
+        probs.append("want 0 added, %d moved, 0 failed; summary %s" %
+                     (n, s))
+    if run["after"] != run["before"]:
+        probs.append("documents changed by a move")
+    if run["final"] != run["after"]:
+        probs.append("the add run again changed the documents")
+    return probs + check_again(run, d.args.files)
+
+
 def rollback_check(d, run):
     """The injected EIO fired: the add failed, naming the error; the
     batch it hit was rolled back (only what was reported added is
@@ -247,6 +330,8 @@ TABLE = {w.name: w for w in (
              failpoint="publish.summary.rename:eio@2"),
     Workload("lintfix", lintfix_setup, lintfix_args, lintfix_check,
              planted=True),
+    Workload("update", update_setup, add_args, update_check),
+    Workload("move", move_setup, add_args, move_check),
 )}
 
 

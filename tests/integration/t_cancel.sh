@@ -113,14 +113,19 @@ assert_eq 0 "$(echo "$s" | jq '.added + .duplicates + .skipped + .failed + .canc
 assert_eq 300 "$(doc_count)" "documents of the resumed job only"
 lint_clean
 
-# 3. A KB of schema 1 (before the jobs table had cancel_requested) is
-# migrated when kbd opens it; its jobs and documents are kept.
+# 3. A KB of schema 1 (before the jobs table had cancel_requested, and
+# before schema 3's sources) is migrated when kbd opens it, one step at
+# a time; its jobs and documents are kept, its sources made from them.
 kbctl stop
-db 'alter table jobs drop column cancel_requested; update meta set value = 1 where key = "schema"'
+db 'alter table jobs drop column cancel_requested; alter table jobs drop column updated; alter table jobs drop column moved; alter table jobs drop column removed; drop table sources; drop table roots; update meta set value = 1 where key = "schema"'
 assert_eq 300 "$(doc_count)" "documents after the migration"
 assert_eq 4 "$(db "select value from meta where key = 'schema'")" "schema version after migration"
+grep -q 'schema 3 migrated to 4' "$KB/.kb/kbd.log" || fail "no log line for the migration to 4"
 assert_eq 0 "$(db 'select cancel_requested from jobs where id = 1')" "old jobs not cancelled"
 grep -q 'schema 1 migrated to 2' "$KB/.kb/kbd.log" || fail "no log line for the migration"
+grep -q 'schema 2 migrated to 3' "$KB/.kb/kbd.log" || fail "no log line for the migration to 3"
+assert_eq 300 "$(db 'select count(*) from sources s join documents d on d.id = s.doc and d.src_path = s.path')" \
+    "sources made from the documents"
 assert_eq done "$(kbctl status "$j2" --json | jq -r .state)" "old job kept"
 lint_clean
 

@@ -10,7 +10,8 @@
  * Fail points (fsio.h): publish.raw, publish.source, publish.summary
  * (.fsync, .rename), publish.index(.fsync), publish.log(.fsync),
  * publish.fsync, batch.commit (before COMMIT), batch.committed (after
- * it), cleanup.staging.
+ * it), cleanup.staging; with updates (sources.c) update.unlink and
+ * update.index(.fsync, .rename).
  */
 #include <sys/types.h>
 
@@ -24,6 +25,7 @@
 #include "committer.h"
 #include "db.h"
 #include "fsio.h"
+#include "item.h"
 #include "journal.h"
 #include "kbpath.h"
 #include "log.h"
@@ -33,27 +35,6 @@
 #include "xmalloc.h"
 
 #define BATCH_ITEMS_MAX	65536
-
-/* One item of the batch being received, copied out of its message. */
-struct item {
-	uint64_t		 seq;
-	char			*path;
-	int			 status;	/* as the supervisor sent it */
-	char			*reason;
-	char			 hex[65];	/* hash, "" if none */
-	uint64_t		 size, dev, ino;
-	int64_t			 mtime_ns;
-	char			*title, *description;
-	struct wiki_heading	*outline;
-	size_t			 noutline;
-	char			*stem, *ext, *staged_raw, *staged_md;
-
-	/* The outcome. */
-	int			 result;	/* FileStatus replied */
-	char			*doc;		/* added, or the one it duplicates */
-	char			*why;		/* reason replied */
-	char			*raw, *src, *sum;	/* live paths, if added */
-};
 
 /* The batch being received; whether one is, is the committer's state. */
 static struct {
@@ -169,6 +150,7 @@ item_free(struct item *it)
 	free(it->raw);
 	free(it->src);
 	free(it->sum);
+	sources_item_free(it);
 }
 
 uint32_t
@@ -216,7 +198,7 @@ name_taken(void *arg, const char *name)
 	file = kbpath_raw_name(name, ta->ext);
 	for (i = 0; i < ta->upto; i++) {
 		it = &batch.items[i];
-		if (it->result != KBD__FILE_STATUS__FS_ADDED)
+		if (!ITEM_PUBLISHES(it) || it->doc == NULL)
 			continue;
 		other = kbpath_raw_name(it->doc, it->ext);
 		r = strcmp(it->doc, name) == 0 || strcmp(other, file) == 0;
@@ -245,40 +227,92 @@ item_kept(struct item *it)
 	return 1;
 }
 
+/* The document an earlier item of the batch publishes with hex, or NULL. */
+static const char *
+batch_same_hash(size_t i, const char *hex)
+{
+	struct item	*prev;
+	size_t		 k;
+
+	for (k = 0; k < i; k++) {
+		prev = &batch.items[k];
+		if (ITEM_PUBLISHES(prev) && strcmp(prev->hex, hex) == 0)
+			return prev->doc;
+	}
+	return NULL;
+}
+
+/*
+ * An item whose content is known (a duplicate, by the supervisor or
+ * here): the document it duplicates, and what its path becomes
+ * (sources.c). Items without a hash (unchanged by stat) change nothing.
+ */
+static char *
+decide_same(size_t i, char *dup)
+{
+	struct item	*it = &batch.items[i];
+	const char	*prev;
+	char		*err = NULL;
+	int		 r;
+
+	if (dup == NULL) {
+		if ((r = db_doc_by_hash(it->hex, &dup, NULL, NULL)) == -1)
+			return errf("registry: %s", db_errmsg());
+		if (r == 0 && (prev = batch_same_hash(i, it->hex)) != NULL)
+			dup = xstrdup(prev);
+		if (dup == NULL)
+			return NULL;
+	}
+	free(it->doc);
+	it->doc = dup;
+	if (sources_same(batch.items, i, dup, &err) == -1)
+		return err;
+	return NULL;
+}
+
 /*
  * Outcome of each item, in scan order: duplicates by hash against the
- * registry and the items before it, then the document's name.
+ * registry and the items before it, updates of known paths (sources.c),
+ * then the document's name.
  */
 static char *
 batch_decide(void)
 {
 	struct taken_arg	 ta;
-	struct item		*it, *prev;
+	struct item		*it;
+	const char		*prev;
 	char			 stem[NAMING_STEM_MAX + 1];
-	char			 name[NAMING_NAME_MAX + 1], *dup;
-	size_t			 i, k;
+	char			 name[NAMING_NAME_MAX + 1], *dup, *err = NULL;
+	size_t			 i;
 	int			 r;
 
 	for (i = 0; i < batch.n; i++) {
 		it = &batch.items[i];
-		if (item_kept(it))
+		if (item_kept(it)) {
+			if (it->status == KBD__FILE_STATUS__FS_DUPLICATE &&
+			    *it->hex != '\0' &&
+			    (err = decide_same(i, NULL)) != NULL)
+				return err;
 			continue;
+		}
 		if ((r = db_doc_by_hash(it->hex, &dup, NULL, NULL)) == -1)
 			return errf("registry: %s", db_errmsg());
-		for (k = 0; r == 0 && k < i; k++) {
-			prev = &batch.items[k];
-			if (prev->result == KBD__FILE_STATUS__FS_ADDED &&
-			    strcmp(prev->hex, it->hex) == 0) {
-				dup = xstrdup(prev->doc);
-				r = 1;
-			}
+		if (r == 0 && (prev = batch_same_hash(i, it->hex)) != NULL) {
+			dup = xstrdup(prev);
+			r = 1;
 		}
 		if (r == 1) {
 			it->result = KBD__FILE_STATUS__FS_DUPLICATE;
 			it->why = errf("same content as %s", dup);
-			it->doc = dup;
+			if ((err = decide_same(i, dup)) != NULL)
+				return err;
 			continue;
 		}
+		it->result = KBD__FILE_STATUS__FS_ADDED;
+		if ((r = sources_added(batch.items, i, &err)) == -1)
+			return err;
+		if (r == 1)
+			continue;	/* updated in place: named already */
 		ta.upto = i;
 		ta.ext = it->ext;
 		if (naming_sanitize(it->stem, stem, sizeof(stem)) == -1 ||
@@ -286,8 +320,8 @@ batch_decide(void)
 		    sizeof(name)) == -1)
 			return errf("naming %s: %s", it->path,
 			    errno == EIO ? db_errmsg() : strerror(errno));
-		it->result = KBD__FILE_STATUS__FS_ADDED;
-		it->why = xstrdup("");
+		if (it->why == NULL)
+			it->why = xstrdup("");
 		it->doc = xstrdup(name);
 		it->raw = kbpath_raw(name, it->ext);
 		it->src = kbpath_source(name);
@@ -318,6 +352,12 @@ batch_counts(struct db_counts *c, int failed)
 			break;
 		case KBD__FILE_STATUS__FS_DUPLICATE:
 			c->duplicates++;
+			break;
+		case KBD__FILE_STATUS__FS_UPDATED:
+			c->updated++;
+			break;
+		case KBD__FILE_STATUS__FS_MOVED:
+			c->moved++;
 			break;
 		case KBD__FILE_STATUS__FS_SKIPPED:
 			c->skipped++;
@@ -380,9 +420,13 @@ publish_one(struct item *it)
 	return NULL;
 }
 
-/* Registry and full-text rows of one published document. */
+/*
+ * Registry and full-text rows of one published document: a new row, or
+ * the row of the document it updates in place, whose full-text row is
+ * replaced. Then its source.
+ */
 static char *
-register_one(const struct item *it, int64_t now)
+register_one(struct item *it, int64_t now)
 {
 	struct db_doc	 d;
 	char		*body;
@@ -403,7 +447,11 @@ register_one(const struct item *it, int64_t now)
 	d.src_mtime_ns = it->mtime_ns;
 	d.job = batch.job;
 	d.added_at = now;
-	if (db_doc_insert(&d, &id) == -1)
+	if (it->act == ACT_REPLACE) {
+		id = it->upd_id;
+		if (db_doc_update(id, &d) == -1 || db_fts_delete(id) == -1)
+			return errf("registry: %s", db_errmsg());
+	} else if (db_doc_insert(&d, &id) == -1)
 		return errf("registry: %s", db_errmsg());
 	/* The text indexed is what the KB holds, read back from it. */
 	if ((body = read_file(it->src, &len)) == NULL)
@@ -412,7 +460,7 @@ register_one(const struct item *it, int64_t now)
 	free(body);
 	if (r == -1)
 		return errf("full-text index: %s", db_errmsg());
-	return NULL;
+	return sources_register(it, id);
 }
 
 /* The transaction of a batch; j NULL when it published nothing. */
@@ -428,13 +476,47 @@ batch_transaction(struct journal *j, uint64_t cursor, int64_t now)
 		return errf("registry: %s", db_errmsg());
 	for (i = 0; i < batch.n && err == NULL; i++) {
 		it = &batch.items[i];
-		if (it->result == KBD__FILE_STATUS__FS_ADDED)
+		if (ITEM_PUBLISHES(it))
 			err = register_one(it, now);
+		else if (it->act == ACT_SOURCE)
+			err = sources_register(it, 0);
 	}
 	batch_counts(&c, 0);
 	if (err == NULL && db_job_batch(batch.job, &c, cursor) == -1)
 		err = errf("registry: %s", db_errmsg());
 	return transaction_end(j, batch.job, now, "batch.commit", err);
+}
+
+/* log.md's entries of a batch: one per kind of change, in one append. */
+static char *
+batch_log(char **docs, size_t ndocs, char **upd, size_t nupd, char **mv,
+    size_t nmv, int64_t now)
+{
+	static const char *const kinds[] = { "add", "update", "move" };
+	char		**v[3], *what, *entry, *log = NULL, *err = NULL;
+	size_t		  n[3], k, len, loglen = 0;
+
+	v[0] = docs, n[0] = ndocs;
+	v[1] = upd, n[1] = nupd;
+	v[2] = mv, n[2] = nmv;
+	for (k = 0; k < 3; k++) {
+		if (n[k] == 0)
+			continue;
+		xasprintf(&what, "%s | job %" PRIu64 ": %zu documents",
+		    kinds[k], batch.job, n[k]);
+		entry = wiki_log_entry(what, v[k], n[k], (time_t)now);
+		len = strlen(entry);
+		log = xreallocarray(log, 1, loglen + len + 1);
+		memcpy(log + loglen, entry, len + 1);
+		loglen += len;
+		free(entry);
+		free(what);
+	}
+	if (loglen > 0 && fsio_append(WIKI_LOG, log, loglen,
+	    "publish.log") == -1)
+		err = errf("%s: %s", WIKI_LOG, strerror(errno));
+	free(log);
+	return err;
 }
 
 /* Commit the decided batch by the commit protocol. */
@@ -444,32 +526,45 @@ batch_commit(uint64_t cursor)
 	struct journal	*j;
 	struct item	*it;
 	struct wiki_doc	 d;
-	char		*err = NULL, *line, *entry, *what, **docs;
+	char		*err = NULL, *line, **docs, **upd, **mv;
 	char		*lines = NULL;
-	size_t		 i, ndocs = 0, linelen = 0, len;
+	size_t		 i, ndocs = 0, nupd = 0, nmv = 0, linelen = 0, len;
 	int64_t		 now = time(NULL);
+	int		 rewrite = 0, touched = 0;
 
-	for (i = 0; i < batch.n; i++)
-		if (batch.items[i].result == KBD__FILE_STATUS__FS_ADDED)
-			ndocs++;
-	if (ndocs == 0)
+	for (i = 0; i < batch.n; i++) {
+		it = &batch.items[i];
+		/* A move is logged: it has a journal and commit record. */
+		if (ITEM_PUBLISHES(it) || it->drop_id != 0 ||
+		    it->moved_from != NULL)
+			touched = 1;
+		if (it->act == ACT_REPLACE || it->drop_id != 0)
+			rewrite = 1;	/* lines of index.md change */
+	}
+	if (!touched)
 		return batch_transaction(NULL, cursor, now);
 
 	if ((j = journal_new()) == NULL)
 		return errf("journal: %s", strerror(errno));
 	for (i = 0; i < batch.n; i++) {
 		it = &batch.items[i];
-		if (it->result != KBD__FILE_STATUS__FS_ADDED)
-			continue;
-		if (journal_track(j, it->raw) == -1 ||
+		/* An update's old files are backed up: rollback restores. */
+		if (ITEM_PUBLISHES(it) &&
+#ifdef KBD_DRILL_BREAK_UPDATE_NOBACKUP
+		    /* Negative control: an update replaces files unsaved. */
+		    it->act != ACT_REPLACE &&
+#endif
+		    (journal_track(j, it->raw) == -1 ||
 		    journal_track(j, it->src) == -1 ||
-		    journal_track(j, it->sum) == -1) {
-			err = errf("journal: %s", strerror(errno));
-			commit_rollback(j);
-			return err;
-		}
+		    journal_track(j, it->sum) == -1))
+			break;
+		if (it->drop_id != 0 && (journal_track(j, it->drop_raw) == -1 ||
+		    journal_track(j, it->drop_src) == -1 ||
+		    journal_track(j, it->drop_sum) == -1))
+			break;
 	}
-	if (journal_track_append(j, WIKI_INDEX) == -1 ||
+	if (i < batch.n || (rewrite ? journal_track(j, WIKI_INDEX) :
+	    journal_track_append(j, WIKI_INDEX)) == -1 ||
 	    journal_track_append(j, WIKI_LOG) == -1) {
 		err = errf("journal: %s", strerror(errno));
 		commit_rollback(j);
@@ -481,15 +576,25 @@ batch_commit(uint64_t cursor)
 #endif
 
 	/* The live tree changes from here on. */
-	docs = xcalloc(ndocs, sizeof(*docs));
-	ndocs = 0;
+	docs = xcalloc(batch.n, sizeof(*docs));
+	upd = xcalloc(batch.n, sizeof(*upd));
+	mv = xcalloc(batch.n, sizeof(*mv));
 	for (i = 0; i < batch.n && err == NULL; i++) {
 		it = &batch.items[i];
-		if (it->result != KBD__FILE_STATUS__FS_ADDED)
+		if (it->drop_id != 0 && (err = sources_unlink(it)) != NULL)
+			break;
+		if (it->moved_from != NULL)
+			mv[nmv++] = it->doc;
+		if (!ITEM_PUBLISHES(it))
 			continue;
 		if ((err = publish_one(it)) != NULL)
 			break;
-		docs[ndocs++] = it->doc;
+		if (it->result == KBD__FILE_STATUS__FS_UPDATED)
+			upd[nupd++] = it->doc;
+		else
+			docs[ndocs++] = it->doc;
+		if (it->act == ACT_REPLACE)
+			continue;	/* its line is rewritten in place */
 		line = wiki_index_line(item_wiki(it, &d));
 		len = strlen(line);
 		lines = xreallocarray(lines, 1, linelen + len + 1);
@@ -497,21 +602,17 @@ batch_commit(uint64_t cursor)
 		linelen += len;
 		free(line);
 	}
-	if (err == NULL && fsio_append(WIKI_INDEX, lines, linelen,
-	    "publish.index") == -1)
+	if (err == NULL && rewrite)
+		err = sources_index(batch.items, batch.n, lines, linelen);
+	else if (err == NULL && linelen > 0 && fsio_append(WIKI_INDEX, lines,
+	    linelen, "publish.index") == -1)
 		err = errf("%s: %s", WIKI_INDEX, strerror(errno));
-	if (err == NULL) {
-		xasprintf(&what, "add | job %" PRIu64 ": %zu documents",
-		    batch.job, ndocs);
-		entry = wiki_log_entry(what, docs, ndocs, (time_t)now);
-		if (fsio_append(WIKI_LOG, entry, strlen(entry),
-		    "publish.log") == -1)
-			err = errf("%s: %s", WIKI_LOG, strerror(errno));
-		free(entry);
-		free(what);
-	}
+	if (err == NULL)
+		err = batch_log(docs, ndocs, upd, nupd, mv, nmv, now);
 	free(lines);
 	free(docs);
+	free(upd);
+	free(mv);
 #ifdef KBD_DRILL_BREAK_EARLY_PUBLISH
 	/* Negative control: the live tree changed before the journal counts. */
 	if (err == NULL && (err = commit_activate(j)) != NULL)
@@ -558,9 +659,11 @@ batch_replay(void)
 			    strcmp(prev->doc, name) == 0)
 				claimed = 1;
 		}
-		if (!claimed && job == batch.job &&
-		    strcmp(src, it->path) == 0) {
-			it->result = KBD__FILE_STATUS__FS_ADDED;
+		if (!claimed && strcmp(src, it->path) == 0) {
+			/* An earlier job's document: this one updated it. */
+			it->result = job == batch.job ?
+			    KBD__FILE_STATUS__FS_ADDED :
+			    KBD__FILE_STATUS__FS_UPDATED;
 			it->why = xstrdup("");
 		} else {
 			it->result = KBD__FILE_STATUS__FS_DUPLICATE;

@@ -32,6 +32,7 @@
 #include "xmalloc.h"
 
 #if (defined(KBD_DRILL_BREAK_EARLY_PUBLISH) || \
+    defined(KBD_DRILL_BREAK_UPDATE_NOBACKUP) || \
     defined(KBD_DRILL_BREAK_NOSYNCFS)) && !defined(KBD_FAILPOINTS)
 #error "KBD_DRILL_BREAK_* variants are test builds (FAILPOINTS=1) only"
 #endif

@@ -263,6 +263,13 @@ answer_lint(const ProtobufCMessage *pb)
 	return CS_IDLE;
 }
 
+static enum committer_state
+answer_root_forget(const ProtobufCMessage *pb)
+{
+	jobrow_root_forget((const Kbd__RootForgetReq *)pb);
+	return CS_IDLE;
+}
+
 #define S(st)	(1u << (st))
 
 static const struct committer_dispatch {
@@ -278,6 +285,7 @@ static const struct committer_dispatch {
 	{ MSG_JOB_CANCEL_REQ,	S(CS_IDLE),		answer_job_cancel },
 	{ MSG_C_REMOVE_REQ,	S(CS_IDLE),		answer_remove },
 	{ MSG_C_LINT_REQ,	S(CS_IDLE),		answer_lint },
+	{ MSG_C_ROOT_FORGET_REQ, S(CS_IDLE),		answer_root_forget },
 };
 
 static const char *

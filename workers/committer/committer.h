@@ -6,6 +6,8 @@
  *	commit.c	the commit point every mutation ends with
  *	batch.c		batches: dedup and naming decisions, publish, the
  *			job's counters and cursor
+ *	sources.c	what a batch item does to the registry's sources:
+ *			update in place, move, a new source (item.h)
  *	jobrow.c	job rows: create, finish, cancel
  *	remove.c	removing documents
  *	lint.c		lint
@@ -99,6 +101,8 @@ int		 raw_file_owned(const char *file);
 void	 jobrow_create(const Kbd__JobCreateReq *);
 void	 jobrow_finish(const Kbd__JobFinishReq *);
 void	 jobrow_cancel(const Kbd__JobCancelReq *);
+/* A root forgotten (kbctl roots --forget): its row, in a transaction. */
+void	 jobrow_root_forget(const Kbd__RootForgetReq *);
 
 /* remove.c */
 void	 remove_docs(const Kbd__RemoveReq *);

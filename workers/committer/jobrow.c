@@ -20,15 +20,30 @@ jobrow_create(const Kbd__JobCreateReq *req)
 {
 	Kbd__JobCreateRep	 rep = KBD__JOB_CREATE_REP__INIT;
 	uint8_t			*buf;
-	size_t			 len;
+	size_t			 len, i;
 	char			*err = NULL;
+	int64_t			 now;
 
 	len = protobuf_c_message_get_packed_size(&req->base);
 	buf = xmalloc(len + 1);
 	(void)protobuf_c_message_pack(&req->base, buf);
-	/* synchronous=FULL: the job is durable when this returns. */
-	if (db_job_create(buf, len, time(NULL), &rep.job) == -1) {
+	/*
+	 * The job and its inputs as roots, together; synchronous=FULL: the
+	 * job is durable when this returns.
+	 */
+	now = time(NULL);
+	if (db_begin() == -1)
 		err = errf("registry: %s", db_errmsg());
+	for (i = 0; err == NULL && i < req->n_inputs; i++)
+		if (db_root_add(req->inputs[i], now) == -1)
+			err = errf("registry: %s", db_errmsg());
+	if (err == NULL && db_job_create(buf, len, now, &rep.job) == -1)
+		err = errf("registry: %s", db_errmsg());
+	if (err != NULL)
+		db_rollback();
+	else if (db_commit() == -1)
+		err = errf("registry: %s", db_errmsg());
+	if (err != NULL) {
 		rep.error = err;
 		rep.job = 0;
 	}
@@ -41,10 +56,26 @@ void
 jobrow_finish(const Kbd__JobFinishReq *req)
 {
 	Kbd__JobSummary	 s = KBD__JOB_SUMMARY__INIT;
+	size_t		 i;
+	int64_t		 now = time(NULL);
 	int		 r;
 
-	if (db_job_finish(req->job, req->state, req->error, time(NULL)) == -1)
+	/* The job's end and its synced roots' time, together. */
+	if (db_begin() == -1)
 		log_warnx("job %" PRIu64 ": %s", req->job, db_errmsg());
+	else {
+		for (i = 0; i < req->n_synced; i++)
+			if (db_root_synced(req->synced[i], now) == -1)
+				break;
+		if (i < req->n_synced || db_job_finish(req->job, req->state,
+		    req->error, req->removed, now) == -1) {
+			log_warnx("job %" PRIu64 ": %s", req->job,
+			    db_errmsg());
+			db_rollback();
+		} else if (db_commit() == -1)
+			log_warnx("job %" PRIu64 ": %s", req->job,
+			    db_errmsg());
+	}
 	if ((r = db_job_get(req->job, &s)) != 1) {
 		s.job = req->job;
 		s.state = KBD__JOB_STATE__JOB_NONE;
@@ -75,5 +106,24 @@ jobrow_cancel(const Kbd__JobCancelReq *req)
 		rep.error = err;	/* the supervisor logs it */
 	rep.job = req->job;
 	committer_send(MSG_JOB_CANCEL_REP, &rep.base);
+	free(err);
+}
+
+void
+jobrow_root_forget(const Kbd__RootForgetReq *req)
+{
+	Kbd__RootForgetRep	 rep = KBD__ROOT_FORGET_REP__INIT;
+	char			*err = NULL;
+	int			 r = 0;
+
+	if (db_begin() == -1 || (r = db_root_forget(req->path)) == -1) {
+		err = errf("registry: %s", db_errmsg());
+		db_rollback();
+	} else if (db_commit() == -1)
+		err = errf("registry: %s", db_errmsg());
+	rep.found = r == 1;
+	if (err != NULL)
+		rep.error = err;
+	committer_send(MSG_C_ROOT_FORGET_REP, &rep.base);
 	free(err);
 }

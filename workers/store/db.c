@@ -27,17 +27,33 @@
 /*
  * 1: the first schema.
  * 2: jobs.cancel_requested, the time a client cancelled the job (0: not).
- * 3: (another branch's change).
+ * 3: sources (every path a document came from) and roots (the inputs of
+ *    add jobs); jobs.updated and jobs.moved. documents.src_* stay: the
+ *    path (and its stat) the document was last added or updated from,
+ *    which show prints; sources is the authority.
  * 4: fts tokenized by kbd's tokenizer (tokenizer.c), with a headings
  *    column; meta 'languages' and, while the index is rebuilt, 'reindex'.
- * A KB of an older version is migrated when the committer opens it.
+ * A KB of an older version is migrated when the committer opens it, one
+ * step of the migrations table at a time.
  */
-#define DB_SCHEMA_VERSION	"4"
-#define DB_SCHEMA_INT		4
+#define DB_SCHEMA_VERSION	4
+#define DB_SCHEMA_VERSION_S	"4"
 
 /* The full-text table, in the schema and in the migration to 4. */
 #define FTS_SQL	"CREATE VIRTUAL TABLE fts USING fts5(name, title, headings, " \
 		"body, tokenize = '" TOK_NAME "');"
+
+/* Schema 3's own tables, in a new KB and in the 2 to 3 migration. */
+#define SOURCES_SQL \
+	"CREATE TABLE sources(" \
+	" id INTEGER PRIMARY KEY, doc INTEGER NOT NULL," \
+	" path TEXT NOT NULL UNIQUE, dev INTEGER NOT NULL," \
+	" ino INTEGER NOT NULL, size INTEGER NOT NULL," \
+	" mtime_ns INTEGER NOT NULL, root INTEGER NOT NULL DEFAULT 0);" \
+	"CREATE INDEX sources_doc ON sources(doc);" \
+	"CREATE TABLE roots(" \
+	" id INTEGER PRIMARY KEY, path TEXT NOT NULL UNIQUE," \
+	" added INTEGER NOT NULL, last_sync INTEGER NOT NULL DEFAULT 0);"
 
 static const char schema_sql[] =
 	"CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);"
@@ -63,11 +79,15 @@ static const char schema_sql[] =
 	" failed INTEGER NOT NULL DEFAULT 0,"
 	" cancelled INTEGER NOT NULL DEFAULT 0,"
 	" error TEXT NOT NULL DEFAULT '',"
-	" cancel_requested INTEGER NOT NULL DEFAULT 0);"
+	" cancel_requested INTEGER NOT NULL DEFAULT 0,"
+	" updated INTEGER NOT NULL DEFAULT 0,"
+	" moved INTEGER NOT NULL DEFAULT 0,"
+	" removed INTEGER NOT NULL DEFAULT 0);"
 	"CREATE TABLE commits(journal TEXT PRIMARY KEY, job INTEGER NOT NULL,"
 	" at INTEGER NOT NULL);"
-	"INSERT INTO meta(key, value) VALUES ('schema', '" DB_SCHEMA_VERSION
-	"');";
+	SOURCES_SQL
+	"INSERT INTO meta(key, value) VALUES ('schema', '"
+	DB_SCHEMA_VERSION_S "');";
 
 static sqlite3		*db;
 static char		 errbuf[512];
@@ -81,6 +101,10 @@ static sqlite3_stmt	*st_job_insert, *st_job_get, *st_job_batch;
 static sqlite3_stmt	*st_job_finish, *st_job_cancel, *st_doc_count;
 static sqlite3_stmt	*st_meta_set;
 static uint32_t		 langs_known;	/* meta 'languages', as a mask */
+static sqlite3_stmt	*st_src_get, *st_src_put, *st_src_delete;
+static sqlite3_stmt	*st_src_count, *st_src_of_doc, *st_src_delete_doc;
+static sqlite3_stmt	*st_doc_get, *st_doc_update, *st_root_add;
+static sqlite3_stmt	*st_doc_moved;
 
 const char *
 db_errmsg(void)
@@ -187,6 +211,57 @@ exec(const char *sql)
 	return 0;
 }
 
+/*
+ * Migrations: each step takes the schema from one version to the next.
+ * check_schema runs a step and records its version in one transaction,
+ * so a KB is at one version or the next, never between. A new version
+ * appends its step here and changes schema_sql (a new KB).
+ */
+static int
+migrate_1_2(void)
+{
+	return exec("ALTER TABLE jobs ADD COLUMN cancel_requested INTEGER "
+	    "NOT NULL DEFAULT 0;");
+}
+
+/*
+ * Sources from documents.src_*. Two documents from one path (content
+ * changed between two adds before schema 3): the path stays with the
+ * newer one; the older keeps no source and goes at the next prune.
+ */
+static int
+migrate_2_3(void)
+{
+	return exec(SOURCES_SQL
+	    "ALTER TABLE jobs ADD COLUMN updated INTEGER NOT NULL DEFAULT 0;"
+	    "ALTER TABLE jobs ADD COLUMN moved INTEGER NOT NULL DEFAULT 0;"
+	    "ALTER TABLE jobs ADD COLUMN removed INTEGER NOT NULL DEFAULT 0;"
+	    "INSERT OR REPLACE INTO sources(doc, path, dev, ino, size,"
+	    " mtime_ns) SELECT id, src_path, src_dev, src_ino, size,"
+	    " src_mtime_ns FROM documents WHERE src_path <> '' ORDER BY id;");
+}
+
+/*
+ * The new tokenizer indexes differently: the table is made anew, empty,
+ * and 'reindex' (the last document id indexed) tells the committer to
+ * fill it from wiki/sources (db_reindex_*), resumably.
+ */
+static int
+migrate_3_4(void)
+{
+	return exec("DROP TABLE fts;" FTS_SQL
+	    "INSERT OR REPLACE INTO meta(key, value) VALUES ('reindex', '0');");
+}
+
+static const struct migration {
+	int	  from, to;
+	int	(*step)(void);
+} migrations[] = {
+	{ 1, 2, migrate_1_2 },
+	{ 2, 3, migrate_2_3 },
+	{ 3, 4, migrate_3_4 },
+};
+
 /* Run sql in one transaction. */
 static int
 exec_tx(const char *sql)
@@ -200,36 +275,25 @@ exec_tx(const char *sql)
 	return exec("COMMIT");
 }
 
-/*
- * The migrations, one step a version, each in one transaction: the change
- * and the new version are recorded together or not at all.
- */
-static const char migrate_1_sql[] =
-	"ALTER TABLE jobs ADD COLUMN cancel_requested INTEGER NOT NULL "
-	"DEFAULT 0;"
-	"UPDATE meta SET value = '2' WHERE key = 'schema';";
-/* 3: (another branch's change); here only the version. */
-static const char migrate_2_sql[] =
-	"UPDATE meta SET value = '3' WHERE key = 'schema';";
-/*
- * The new tokenizer indexes differently: the table is made anew, empty,
- * and 'reindex' (the last document id indexed) tells the committer to
- * fill it from wiki/sources (db_reindex_*), resumably.
- */
-static const char migrate_3_sql[] =
-	"DROP TABLE fts;"
-	FTS_SQL
-	"INSERT OR REPLACE INTO meta(key, value) VALUES ('reindex', '0');"
-	"UPDATE meta SET value = '4' WHERE key = 'schema';";
+/* One migration step and its version, together or not at all. */
+static int
+migrate(const struct migration *m)
+{
+	char	sql[128];
 
-static const struct migration {
-	int		 from, to;
-	const char	*sql;
-} migrations[] = {
-	{ 1, 2, migrate_1_sql },
-	{ 2, 3, migrate_2_sql },
-	{ 3, 4, migrate_3_sql },
-};
+	if (exec("BEGIN IMMEDIATE") == -1)
+		return -1;
+	(void)snprintf(sql, sizeof(sql), "UPDATE meta SET value = '%d' "
+	    "WHERE key = 'schema'", m->to);
+	if (m->step() == -1 || exec(sql) == -1) {
+		(void)exec("ROLLBACK");
+		return -1;
+	}
+	if (exec("COMMIT") == -1)
+		return -1;
+	log_info("%s: schema %d migrated to %d", DB_PATH, m->from, m->to);
+	return 0;
+}
 
 /*
  * The schema version, creating the schema in an empty database and
@@ -240,9 +304,10 @@ check_schema(void)
 {
 	sqlite3_stmt	*st;
 	const char	*v;
-	char		 version[16];
+	char		 version[16], *end;
 	size_t		 i;
-	int		 rc, cur = 0;
+	long		 n;
+	int		 rc;
 
 	rc = sqlite3_prepare_v2(db, "SELECT value FROM meta WHERE key = "
 	    "'schema'", -1, &st, NULL);
@@ -255,21 +320,20 @@ check_schema(void)
 	    (v = (const char *)sqlite3_column_text(st, 0)) != NULL)
 		(void)snprintf(version, sizeof(version), "%s", v);
 	sqlite3_finalize(st);
-	if (strspn(version, "0123456789") == strlen(version) &&
-	    strlen(version) < 6)
-		cur = atoi(version);
-	for (i = 0; i < sizeof(migrations) / sizeof(migrations[0]); i++) {
-		if (migrations[i].from != cur)
+	n = strtol(version, &end, 10);
+	if (version[0] == '\0' || *end != '\0')
+		n = -1;
+	for (i = 0; n >= 0 && n < DB_SCHEMA_VERSION &&
+	    i < sizeof(migrations) / sizeof(migrations[0]); i++) {
+		if (migrations[i].from != n)
 			continue;
-		if (exec_tx(migrations[i].sql) == -1)
+		if (migrate(&migrations[i]) == -1)
 			return -1;
-		log_info("%s: schema %d migrated to %d", DB_PATH,
-		    migrations[i].from, migrations[i].to);
-		cur = migrations[i].to;
+		n = migrations[i].to;
 	}
-	if (cur == DB_SCHEMA_INT)
+	if (n == DB_SCHEMA_VERSION)
 		return 0;
-	(void)snprintf(errbuf, sizeof(errbuf), "schema version is %s, not %s",
+	(void)snprintf(errbuf, sizeof(errbuf), "schema version is %s, not %d",
 	    version[0] != '\0' ? version : "unknown", DB_SCHEMA_VERSION);
 	return -1;
 }
@@ -358,14 +422,39 @@ db_open(const char *path)
 	st_job_get = prep("SELECT " DB_JOB_COLUMNS " FROM jobs WHERE id = ?");
 	st_job_batch = prep("UPDATE jobs SET added = added + ?, "
 	    "duplicates = duplicates + ?, skipped = skipped + ?, "
-	    "failed = failed + ?, cancelled = cancelled + ?, cursor = ? "
-	    "WHERE id = ?");
+	    "failed = failed + ?, cancelled = cancelled + ?, cursor = ?, "
+	    "updated = updated + ?, moved = moved + ? WHERE id = ?");
 	st_job_finish = prep("UPDATE jobs SET state = ?, finished = ?, "
-	    "error = ? WHERE id = ?");
+	    "error = ?, removed = ? WHERE id = ?");
 	/* The first cancel's time stays: a resent request changes nothing. */
 	st_job_cancel = prep("UPDATE jobs SET cancel_requested = "
 	    "CASE cancel_requested WHEN 0 THEN ? ELSE cancel_requested END "
 	    "WHERE id = ?");
+	st_src_get = prep("SELECT doc, dev, ino, size, mtime_ns FROM sources "
+	    "WHERE path = ?");
+	/* A source belongs to the deepest root holding it (0: none). */
+	st_src_put = prep("INSERT OR REPLACE INTO sources(doc, path, dev, "
+	    "ino, size, mtime_ns, root) VALUES (?1, ?2, ?3, ?4, ?5, ?6, "
+	    "coalesce((SELECT id FROM roots WHERE path = ?2 OR "
+	    "(path = '/' AND substr(?2, 1, 1) = '/') OR "
+	    "substr(?2, 1, length(path) + 1) = path || '/' "
+	    "ORDER BY length(path) DESC LIMIT 1), 0))");
+	st_src_delete = prep("DELETE FROM sources WHERE path = ?");
+	st_src_delete_doc = prep("DELETE FROM sources WHERE doc = ?");
+	st_src_count = prep("SELECT count(*) FROM sources WHERE doc = ?");
+	st_src_of_doc = prep("SELECT s.path, coalesce(r.path, '') FROM "
+	    "sources s LEFT JOIN roots r ON r.id = s.root WHERE s.doc = ? "
+	    "ORDER BY s.path");
+	st_doc_get = prep("SELECT name, ext, hash, src_path FROM documents "
+	    "WHERE id = ?");
+	/* job: the job that last gave it content (remove --job). */
+	st_doc_update = prep("UPDATE documents SET title = ?, "
+	    "description = ?, hash = ?, size = ?, src_path = ?, src_dev = ?, "
+	    "src_ino = ?, src_mtime_ns = ?, job = ? WHERE id = ?");
+	st_doc_moved = prep("UPDATE documents SET src_path = ?, src_dev = ?, "
+	    "src_ino = ?, src_mtime_ns = ? WHERE id = ? AND src_path = ?");
+	st_root_add = prep("INSERT OR IGNORE INTO roots(path, added) "
+	    "VALUES (?, ?)");
 	return 0;
 bad:
 	(void)snprintf(errbuf, sizeof(errbuf), "%s", sqlite3_errmsg(db));
@@ -383,7 +472,10 @@ db_close(void)
 		&st_commit_insert, &st_name, &st_name_ext, &st_by_hash,
 		&st_by_name, &st_doc_insert, &st_fts_insert, &st_doc_delete,
 		&st_fts_delete, &st_job_insert, &st_job_get, &st_job_batch,
-		&st_job_finish, &st_job_cancel, &st_doc_count, &st_meta_set
+		&st_job_finish, &st_job_cancel, &st_doc_count, &st_meta_set,
+		&st_src_get, &st_src_put, &st_src_delete, &st_src_count, &st_src_of_doc,
+		&st_src_delete_doc, &st_doc_get, &st_doc_update, &st_root_add,
+		&st_doc_moved
 	};
 	size_t		  i;
 
@@ -687,8 +779,145 @@ db_doc_delete(int64_t id)
 	sqlite3_bind_int64(st_fts_delete, 1, id);
 	if (run(st_fts_delete, "deleting a full-text row") == -1)
 		return -1;
+	sqlite3_bind_int64(st_src_delete_doc, 1, id);
+	if (run(st_src_delete_doc, "deleting a document's sources") == -1)
+		return -1;
 	sqlite3_bind_int64(st_doc_delete, 1, id);
 	return run(st_doc_delete, "deleting a document");
+}
+
+int
+db_doc_get(int64_t id, char **name, char **ext, char **hash, char **src)
+{
+	int	r;
+
+	sqlite3_bind_int64(st_doc_get, 1, id);
+	if ((r = row(st_doc_get, "document lookup")) != 1)
+		return r;
+	*name = col_text(st_doc_get, 0);
+	*ext = col_text(st_doc_get, 1);
+	*hash = col_text(st_doc_get, 2);
+	*src = col_text(st_doc_get, 3);
+	sqlite3_reset(st_doc_get);
+	return 1;
+}
+
+int
+db_doc_update(int64_t id, const struct db_doc *d)
+{
+	sqlite3_stmt	*st = st_doc_update;
+
+	bind_text(st, 1, d->title);
+	bind_text(st, 2, d->description);
+	bind_text(st, 3, d->hash);
+	sqlite3_bind_int64(st, 4, (sqlite3_int64)d->size);
+	bind_text(st, 5, d->src_path);
+	sqlite3_bind_int64(st, 6, (sqlite3_int64)d->src_dev);
+	sqlite3_bind_int64(st, 7, (sqlite3_int64)d->src_ino);
+	sqlite3_bind_int64(st, 8, d->src_mtime_ns);
+	sqlite3_bind_int64(st, 9, (sqlite3_int64)d->job);
+	sqlite3_bind_int64(st, 10, id);
+	return run(st, "updating a document");
+}
+
+int
+db_doc_moved(int64_t id, const char *from, const struct db_doc *d)
+{
+	sqlite3_stmt	*st = st_doc_moved;
+
+	bind_text(st, 1, d->src_path);
+	sqlite3_bind_int64(st, 2, (sqlite3_int64)d->src_dev);
+	sqlite3_bind_int64(st, 3, (sqlite3_int64)d->src_ino);
+	sqlite3_bind_int64(st, 4, d->src_mtime_ns);
+	sqlite3_bind_int64(st, 5, id);
+	bind_text(st, 6, from);
+	return run(st, "moving a document's source");
+}
+
+int
+db_source_get(const char *path, struct db_source *s)
+{
+	sqlite3_stmt	*st = st_src_get;
+	int		 r;
+
+	bind_text(st, 1, path);
+	if ((r = row(st, "source lookup")) != 1)
+		return r;
+	s->doc = sqlite3_column_int64(st, 0);
+	s->dev = (uint64_t)sqlite3_column_int64(st, 1);
+	s->ino = (uint64_t)sqlite3_column_int64(st, 2);
+	s->size = (uint64_t)sqlite3_column_int64(st, 3);
+	s->mtime_ns = sqlite3_column_int64(st, 4);
+	sqlite3_reset(st);
+	return 1;
+}
+
+int
+db_source_put(const char *path, const struct db_source *s)
+{
+	sqlite3_stmt	*st = st_src_put;
+
+	sqlite3_bind_int64(st, 1, s->doc);
+	bind_text(st, 2, path);
+	sqlite3_bind_int64(st, 3, (sqlite3_int64)s->dev);
+	sqlite3_bind_int64(st, 4, (sqlite3_int64)s->ino);
+	sqlite3_bind_int64(st, 5, (sqlite3_int64)s->size);
+	sqlite3_bind_int64(st, 6, s->mtime_ns);
+	return run(st, "recording a source");
+}
+
+int
+db_source_delete(const char *path)
+{
+	bind_text(st_src_delete, 1, path);
+	return run(st_src_delete, "deleting a source");
+}
+
+int
+db_source_count(int64_t doc, uint64_t *n)
+{
+	int	r;
+
+	*n = 0;
+	sqlite3_bind_int64(st_src_count, 1, doc);
+	if ((r = row(st_src_count, "source count")) == 1) {
+		*n = (uint64_t)sqlite3_column_int64(st_src_count, 0);
+		sqlite3_reset(st_src_count);
+	}
+	return r == -1 ? -1 : 0;
+}
+
+int
+db_sources_of_doc(int64_t doc, char ***paths, char ***roots, size_t *n)
+{
+	sqlite3_stmt	*st = st_src_of_doc;
+	size_t		 cap = 0;
+	int		 rc;
+
+	*paths = *roots = NULL;
+	*n = 0;
+	sqlite3_bind_int64(st, 1, doc);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (*n == cap) {
+			cap = cap ? 2 * cap : 4;
+			*paths = xreallocarray(*paths, cap, sizeof(**paths));
+			*roots = xreallocarray(*roots, cap, sizeof(**roots));
+		}
+		(*paths)[*n] = col_text(st, 0);
+		(*roots)[(*n)++] = col_text(st, 1);
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE)
+		return fail(rc, "listing sources");
+	return 0;
+}
+
+int
+db_root_add(const char *path, int64_t now)
+{
+	bind_text(st_root_add, 1, path);
+	sqlite3_bind_int64(st_root_add, 2, now);
+	return run(st_root_add, "recording a root");
 }
 
 int
@@ -735,6 +964,9 @@ db_job_row(sqlite3_stmt *st, Kbd__JobSummary *s)
 	s->finished = sqlite3_column_int64(st, 8);
 	s->error = col_text(st, 9);
 	s->cursor = (uint64_t)sqlite3_column_int64(st, 10);
+	s->updated = (uint64_t)sqlite3_column_int64(st, 11);
+	s->moved = (uint64_t)sqlite3_column_int64(st, 12);
+	s->removed = (uint64_t)sqlite3_column_int64(st, 13);
 }
 
 /* run() for a statement that must change exactly the row of job. */
@@ -762,19 +994,23 @@ db_job_batch(uint64_t job, const struct db_counts *c, uint64_t cursor)
 	sqlite3_bind_int64(st, 4, (sqlite3_int64)c->failed);
 	sqlite3_bind_int64(st, 5, (sqlite3_int64)c->cancelled);
 	sqlite3_bind_int64(st, 6, (sqlite3_int64)cursor);
-	sqlite3_bind_int64(st, 7, (sqlite3_int64)job);
+	sqlite3_bind_int64(st, 7, (sqlite3_int64)c->updated);
+	sqlite3_bind_int64(st, 8, (sqlite3_int64)c->moved);
+	sqlite3_bind_int64(st, 9, (sqlite3_int64)job);
 	return run_job(st, "updating the job", job);
 }
 
 int
-db_job_finish(uint64_t job, int state, const char *error, int64_t now)
+db_job_finish(uint64_t job, int state, const char *error, uint64_t removed,
+    int64_t now)
 {
 	sqlite3_stmt	*st = st_job_finish;
 
 	sqlite3_bind_int(st, 1, state);
 	sqlite3_bind_int64(st, 2, now);
 	bind_text(st, 3, error);
-	sqlite3_bind_int64(st, 4, (sqlite3_int64)job);
+	sqlite3_bind_int64(st, 4, (sqlite3_int64)removed);
+	sqlite3_bind_int64(st, 5, (sqlite3_int64)job);
 	return run(st, "finishing the job");
 }
 
@@ -1001,4 +1237,42 @@ db_check(void (*report)(void *, const char *), void *arg)
 		free(line);
 	}
 	return 0;
+}
+
+int
+db_root_synced(const char *path, int64_t now)
+{
+	sqlite3_stmt	*st;
+	int		 r;
+
+	st = prep("UPDATE roots SET last_sync = ? WHERE path = ?");
+	sqlite3_bind_int64(st, 1, now);
+	bind_text(st, 2, path);
+	r = run(st, "recording a sync");
+	sqlite3_finalize(st);
+	return r;
+}
+
+int
+db_root_forget(const char *path)
+{
+	sqlite3_stmt	*st;
+	int		 r;
+
+	st = prep("DELETE FROM roots WHERE path = ?");
+	bind_text(st, 1, path);
+	r = run(st, "forgetting a root");
+	sqlite3_finalize(st);
+	if (r == -1)
+		return -1;
+	if (sqlite3_changes(db) == 0)
+		return 0;
+	/* Every source whose root is gone: the deepest root left, or 0. */
+	if (exec("UPDATE sources SET root = coalesce((SELECT r.id FROM "
+	    "roots r WHERE sources.path = r.path OR r.path = '/' OR "
+	    "substr(sources.path, 1, length(r.path) + 1) = r.path || '/' "
+	    "ORDER BY length(r.path) DESC LIMIT 1), 0) WHERE root NOT IN "
+	    "(SELECT id FROM roots)") == -1)
+		return -1;
+	return 1;
 }

@@ -24,7 +24,8 @@
  * pair, so the committer's and the supervisor's view of a job never differ.
  */
 #define DB_JOB_COLUMNS	"id, state, added, duplicates, skipped, failed, " \
-			"cancelled, created, finished, error, cursor"
+			"cancelled, created, finished, error, cursor, " \
+			"updated, moved, removed"
 struct sqlite3_stmt;
 /* s->error is allocated (xstrdup): free it. */
 void	db_job_row(struct sqlite3_stmt *, Kbd__JobSummary *s);
@@ -49,6 +50,14 @@ struct db_doc {
 /* Outcome counters a batch adds to its job. */
 struct db_counts {
 	uint64_t	added, duplicates, skipped, failed, cancelled;
+	uint64_t	updated, moved;
+};
+
+/* A sources row: one path a document came from, with its stat. */
+struct db_source {
+	int64_t		 doc;
+	uint64_t	 dev, ino, size;
+	int64_t		 mtime_ns;
 };
 
 int		 db_open(const char *path);
@@ -76,7 +85,7 @@ int	 db_doc_by_name(const char *name, int64_t *id, char **ext);
 int	 db_doc_insert(const struct db_doc *, int64_t *id);
 int	 db_fts_insert(int64_t id, const char *name, const char *title,
 	    const char *body, size_t bodylen);
-int	 db_doc_delete(int64_t id);			/* and its fts row */
+int	 db_doc_delete(int64_t id);	/* and its fts row and sources */
 int	 db_fts_delete(int64_t id);			/* the fts row only */
 
 /*
@@ -91,6 +100,33 @@ int	 db_reindex_docs(int64_t after, unsigned max,
 	    void *arg);
 int	 db_reindex_progress(int64_t last);		/* in a transaction */
 int	 db_reindex_done(void);				/* in a transaction */
+/* name, ext, hash, src_path of a document by id: 1, 0, -1 (xstrdup'ed). */
+int	 db_doc_get(int64_t id, char **name, char **ext, char **hash,
+	    char **src);
+/* New content for a document: title, description, hash, size, src_*. */
+int	 db_doc_update(int64_t id, const struct db_doc *);
+/* documents.src_* from d's src_* where src_path was from (a move). */
+int	 db_doc_moved(int64_t id, const char *from, const struct db_doc *);
+
+/*
+ * Sources (schema 3): path is absolute, as added. db_source_put inserts
+ * or replaces the row of path, under the deepest root holding it.
+ */
+int	 db_source_get(const char *path, struct db_source *);	/* 1, 0, -1 */
+int	 db_source_put(const char *path, const struct db_source *);
+int	 db_source_delete(const char *path);
+int	 db_source_count(int64_t doc, uint64_t *n);		/* 0, -1 */
+/*
+ * Every source path of doc, sorted, with the path of its root ("" if
+ * none); the arrays and each string xmalloc'ed.
+ */
+int	 db_sources_of_doc(int64_t doc, char ***paths, char ***roots,
+	    size_t *n);
+/* Roots: an add's inputs; a root added again keeps its row. */
+int	 db_root_add(const char *path, int64_t now);
+int	 db_root_synced(const char *path, int64_t now);
+/* Drop a root; its sources go to the deepest other root: 1, 0, -1. */
+int	 db_root_forget(const char *path);
 
 /* Jobs. */
 int	 db_job_create(const void *req, size_t reqlen, int64_t now,
@@ -99,7 +135,7 @@ int	 db_job_create(const void *req, size_t reqlen, int64_t now,
 int	 db_job_get(uint64_t job, Kbd__JobSummary *s);
 int	 db_job_batch(uint64_t job, const struct db_counts *, uint64_t cursor);
 int	 db_job_finish(uint64_t job, int state, const char *error,
-	    int64_t now);
+	    uint64_t removed, int64_t now);
 /* Record a client's cancel (inside a transaction); a second one is kept. */
 int	 db_job_cancel(uint64_t job, int64_t now);
 

@@ -130,8 +130,10 @@ dbread_open(const char *kbroot)
 	if ((db = open_ro(kbroot)) == NULL)
 		return -1;
 	st_hash = prep("SELECT name FROM documents WHERE hash = ?");
-	st_stat = prep("SELECT name FROM documents WHERE src_dev = ? AND "
-	    "src_ino = ? AND size = ? AND src_mtime_ns = ?");
+	/* The path's source row, with the stat it was recorded with. */
+	st_stat = prep("SELECT d.name FROM sources s JOIN documents d ON "
+	    "d.id = s.doc WHERE s.path = ? AND s.dev = ? AND s.ino = ? AND "
+	    "s.size = ? AND s.mtime_ns = ?");
 	st_job = prep("SELECT " DB_JOB_COLUMNS " FROM jobs WHERE id = ?");
 	st_newest = prep("SELECT max(id) FROM jobs");
 	st_list = prep("SELECT id, name, title, hash, ext, size, src_path "
@@ -195,13 +197,14 @@ dbread_doc_by_hash(const uint8_t hash[32], char *name, size_t len)
 }
 
 int
-dbread_doc_by_stat(uint64_t dev, uint64_t ino, uint64_t size, int64_t mtime_ns,
-    char *name, size_t len)
+dbread_source_unchanged(const char *path, uint64_t dev, uint64_t ino,
+    uint64_t size, int64_t mtime_ns, char *name, size_t len)
 {
-	sqlite3_bind_int64(st_stat, 1, (sqlite3_int64)dev);
-	sqlite3_bind_int64(st_stat, 2, (sqlite3_int64)ino);
-	sqlite3_bind_int64(st_stat, 3, (sqlite3_int64)size);
-	sqlite3_bind_int64(st_stat, 4, mtime_ns);
+	sqlite3_bind_text(st_stat, 1, path, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(st_stat, 2, (sqlite3_int64)dev);
+	sqlite3_bind_int64(st_stat, 3, (sqlite3_int64)ino);
+	sqlite3_bind_int64(st_stat, 4, (sqlite3_int64)size);
+	sqlite3_bind_int64(st_stat, 5, mtime_ns);
 	return one_name(st_stat, name, len);
 }
 
@@ -915,4 +918,196 @@ dbread_similar(const char *name, unsigned max, char ***out, size_t *nout)
 			free(c[i].name);
 	}
 	return 0;
+}
+
+/* Every root's path, in id order (the order they were first added). */
+int
+dbread_roots(char ***paths, size_t *n)
+{
+	sqlite3_stmt	*st;
+	size_t		 cap = 0;
+	int		 r;
+
+	*paths = NULL;
+	*n = 0;
+	if (sqlite3_prepare_v2(db, "SELECT path FROM roots ORDER BY id", -1,
+	    &st, NULL) != SQLITE_OK) {
+		log_warnx("registry query: %s", sqlite3_errmsg(db));
+		return -1;
+	}
+	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+		if (*n == cap) {
+			cap = cap ? cap * 2 : 8;
+			*paths = xreallocarray(*paths, cap, sizeof(**paths));
+		}
+		(*paths)[(*n)++] = xstrdup((const char *)
+		    sqlite3_column_text(st, 0));
+	}
+	if (r != SQLITE_DONE)
+		log_warnx("registry query: %s", sqlite3_errmsg(db));
+	sqlite3_finalize(st);
+	return r == SQLITE_DONE ? 0 : -1;
+}
+
+/*
+ * Every source, grouped by document (doc id order): cb(arg, doc, name,
+ * path) per row, which returns 0 to go on. The supervisor's prune plan.
+ */
+int
+dbread_sources_foreach(int (*cb)(void *, int64_t, const char *,
+    const char *), void *arg)
+{
+	sqlite3_stmt	*st;
+	int		 r;
+
+	if (sqlite3_prepare_v2(db, "SELECT s.doc, d.name, s.path FROM sources "
+	    "s JOIN documents d ON d.id = s.doc ORDER BY s.doc, s.path", -1,
+	    &st, NULL) != SQLITE_OK) {
+		log_warnx("registry query: %s", sqlite3_errmsg(db));
+		return -1;
+	}
+	while ((r = sqlite3_step(st)) == SQLITE_ROW)
+		if (cb(arg, sqlite3_column_int64(st, 0),
+		    (const char *)sqlite3_column_text(st, 1),
+		    (const char *)sqlite3_column_text(st, 2)) != 0) {
+			r = SQLITE_DONE;
+			break;
+		}
+	if (r != SQLITE_DONE)
+		log_warnx("registry query: %s", sqlite3_errmsg(db));
+	sqlite3_finalize(st);
+	return r == SQLITE_DONE ? 0 : -1;
+}
+
+/* Every root with its counts, in id order; rep->roots xmalloc'ed. */
+int
+dbread_roots_info(Kbd__RootsRep *rep)
+{
+	sqlite3_stmt	*st;
+	Kbd__RootInfo	*ri;
+	size_t		 cap = 0;
+	int		 r;
+
+	if (sqlite3_prepare_v2(db, "SELECT r.path, r.added, r.last_sync, "
+	    "count(s.id), count(DISTINCT s.doc) FROM roots r LEFT JOIN "
+	    "sources s ON s.root = r.id GROUP BY r.id ORDER BY r.id", -1, &st,
+	    NULL) != SQLITE_OK) {
+		log_warnx("registry query: %s", sqlite3_errmsg(db));
+		return -1;
+	}
+	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+		if (rep->n_roots == cap) {
+			cap = cap ? cap * 2 : 8;
+			rep->roots = xreallocarray(rep->roots, cap,
+			    sizeof(*rep->roots));
+		}
+		ri = xmalloc(sizeof(*ri));
+		kbd__root_info__init(ri);
+		ri->path = xstrdup((const char *)sqlite3_column_text(st, 0));
+		ri->added = sqlite3_column_int64(st, 1);
+		ri->last_sync = sqlite3_column_int64(st, 2);
+		ri->files = (uint64_t)sqlite3_column_int64(st, 3);
+		ri->docs = (uint64_t)sqlite3_column_int64(st, 4);
+		rep->roots[rep->n_roots++] = ri;
+	}
+	if (r != SQLITE_DONE)
+		log_warnx("registry query: %s", sqlite3_errmsg(db));
+	sqlite3_finalize(st);
+	return r == SQLITE_DONE ? 0 : -1;
+}
+
+void
+dbread_roots_info_free(Kbd__RootsRep *rep)
+{
+	size_t	i;
+
+	for (i = 0; i < rep->n_roots; i++) {
+		free(rep->roots[i]->path);
+		free(rep->roots[i]);
+	}
+	free(rep->roots);
+	rep->roots = NULL;
+	rep->n_roots = 0;
+}
+
+/*
+ * A dry run's lookups. The source row of path: 1 (name and stat set), 0,
+ * -1. A source with that stat whose path is not path (a rename keeps
+ * inode and mtime): 1 (name and its path set), 0, -1.
+ */
+int
+dbread_source_by_path(const char *path, char *name, size_t len,
+    struct stat *st, int *same)
+{
+	sqlite3_stmt	*q;
+	int		 r;
+
+	if (sqlite3_prepare_v2(db, "SELECT d.name, s.dev, s.ino, s.size, "
+	    "s.mtime_ns FROM sources s JOIN documents d ON d.id = s.doc "
+	    "WHERE s.path = ?", -1, &q, NULL) != SQLITE_OK)
+		return -1;
+	sqlite3_bind_text(q, 1, path, -1, SQLITE_TRANSIENT);
+	r = sqlite3_step(q);
+	if (r == SQLITE_ROW) {
+		(void)snprintf(name, len, "%s", sqlite3_column_text(q, 0));
+		*same = (uint64_t)sqlite3_column_int64(q, 1) ==
+		    (uint64_t)st->st_dev &&
+		    (uint64_t)sqlite3_column_int64(q, 2) ==
+		    (uint64_t)st->st_ino &&
+		    sqlite3_column_int64(q, 3) == (int64_t)st->st_size &&
+		    sqlite3_column_int64(q, 4) ==
+		    (int64_t)st->st_mtim.tv_sec * 1000000000 +
+		    st->st_mtim.tv_nsec;
+	}
+	sqlite3_finalize(q);
+	return r == SQLITE_ROW ? 1 : r == SQLITE_DONE ? 0 : -1;
+}
+
+int
+dbread_source_by_stat(const struct stat *st, const char *path, char *name,
+    size_t len, char **other)
+{
+	sqlite3_stmt	*q;
+	int		 r;
+
+	if (sqlite3_prepare_v2(db, "SELECT d.name, s.path FROM sources s "
+	    "JOIN documents d ON d.id = s.doc WHERE s.dev = ? AND s.ino = ? "
+	    "AND s.size = ? AND s.mtime_ns = ? AND s.path <> ? LIMIT 1", -1,
+	    &q, NULL) != SQLITE_OK)
+		return -1;
+	sqlite3_bind_int64(q, 1, (sqlite3_int64)st->st_dev);
+	sqlite3_bind_int64(q, 2, (sqlite3_int64)st->st_ino);
+	sqlite3_bind_int64(q, 3, (sqlite3_int64)st->st_size);
+	sqlite3_bind_int64(q, 4, (sqlite3_int64)st->st_mtim.tv_sec *
+	    1000000000 + st->st_mtim.tv_nsec);
+	sqlite3_bind_text(q, 5, path, -1, SQLITE_TRANSIENT);
+	r = sqlite3_step(q);
+	if (r == SQLITE_ROW) {
+		(void)snprintf(name, len, "%s", sqlite3_column_text(q, 0));
+		*other = xstrdup((const char *)sqlite3_column_text(q, 1));
+	}
+	sqlite3_finalize(q);
+	return r == SQLITE_ROW ? 1 : r == SQLITE_DONE ? 0 : -1;
+}
+
+/* The names of the documents job added or last updated, in id order. */
+int
+dbread_docs_of_job(uint64_t job, char ***names, size_t *n)
+{
+	sqlite3_stmt	*st;
+	int		 r;
+
+	*names = NULL;
+	*n = 0;
+	if (sqlite3_prepare_v2(db, "SELECT name FROM documents WHERE job = ? "
+	    "ORDER BY id", -1, &st, NULL) != SQLITE_OK)
+		return -1;
+	sqlite3_bind_int64(st, 1, (sqlite3_int64)job);
+	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+		*names = xreallocarray(*names, *n + 1, sizeof(**names));
+		(*names)[(*n)++] = xstrdup((const char *)
+		    sqlite3_column_text(st, 0));
+	}
+	sqlite3_finalize(st);
+	return r == SQLITE_DONE ? 0 : -1;
 }

@@ -25,10 +25,13 @@ int	 dbread_open(const char *kbroot);		/* 0, -1 */
 int	 dbread_open_immutable(const char *kbroot);
 void	 dbread_close(void);
 
-/* The name of the document with that content, or that source file. */
+/*
+ * The name of the document with that content, or of the one whose source
+ * path is unchanged (same path, device, inode, size and mtime).
+ */
 int	 dbread_doc_by_hash(const uint8_t hash[32], char *name, size_t len);
-int	 dbread_doc_by_stat(uint64_t dev, uint64_t ino, uint64_t size,
-	    int64_t mtime_ns, char *name, size_t len);
+int	 dbread_source_unchanged(const char *path, uint64_t dev, uint64_t ino,
+	    uint64_t size, int64_t mtime_ns, char *name, size_t len);
 
 /* A job's record; out->error is allocated: free it. */
 int	 dbread_job(uint64_t job, Kbd__JobSummary *out);
@@ -58,6 +61,20 @@ void	 dbread_conn_close(struct dbread_conn *);
  */
 int	 dbread_search(struct dbread_conn *, const char *q, unsigned limit,
 	    unsigned offset, Kbd__SearchRep *, char *err, size_t errlen);
+
+/* Sources (schema 3): the roots' paths (each xstrdup'ed), every source. */
+int	 dbread_roots(char ***paths, size_t *n);
+int	 dbread_roots_info(Kbd__RootsRep *);
+int	 dbread_docs_of_job(uint64_t job, char ***names, size_t *n);
+struct stat;
+/* A dry run's lookups (see dbread.c). */
+int	 dbread_source_by_path(const char *path, char *name, size_t len,
+	    struct stat *st, int *same);
+int	 dbread_source_by_stat(const struct stat *st, const char *path,
+	    char *name, size_t len, char **other);
+void	 dbread_roots_info_free(Kbd__RootsRep *);
+int	 dbread_sources_foreach(int (*cb)(void *, int64_t doc,
+	    const char *name, const char *path), void *arg);
 void	 dbread_search_free(Kbd__SearchRep *);
 /*
  * The rank constraint of a search: "WHERE fts MATCH ? AND <this> ORDER BY

@@ -14,7 +14,7 @@ import workloads
 from context import ATTEMPTS, COMMIT_POINTS, SYNC_WORDS
 
 FAMILY = "ioerr"
-NAMES = ["batch", "remove", "lintfix"]
+NAMES = ["batch", "remove", "lintfix", "update", "move"]
 
 
 def run(d):
@@ -125,12 +125,20 @@ def ioerr_once(d, rec, point, nth, act, spec, attempt):
             if doc not in have:
                 d.violation(FAMILY, "%s %s: reported added %s "
                             "missing" % (name, spec, doc))
-        if rec["argv"][0] == "add" and not died and \
-                have != set(reported):
-            # The KB started empty: a failed batch left nothing.
-            d.violation(FAMILY, "%s %s: documents not reported "
-                        "added are there (not rolled back): %s" %
-                        (name, spec, sorted(have - set(reported))))
+        if rec["argv"][0] == "add" and not died:
+            # A failed batch left nothing: every document that differs
+            # from the KB before the run (empty, or added before an
+            # update or move) was reported changed.
+            before = oracle.doc_set(rec["tmpl"])
+            now = oracle.doc_set(kb)
+            changed = set(oracle.reported_changed(r.stdout))
+            extra = {n for n, _ in now - before} - changed
+            lost = {n for n, _ in before - now} - changed
+            if extra or lost:
+                d.violation(FAMILY, "%s %s: documents not reported "
+                            "changed differ from before (not rolled "
+                            "back): %s %s" % (name, spec, sorted(extra),
+                                              sorted(lost)))
         # The same mutation again: it completes.
         r2 = d.kbctl(kb, *argv)
         if rec["argv"][0] == "add" and r2.returncode != 0:

@@ -16,7 +16,7 @@ import workloads
 from context import ATTEMPTS, Skip
 
 FAMILY = "syscall"
-NAMES = ["batch", "collide", "remove", "lintfix"]
+NAMES = ["batch", "collide", "remove", "lintfix", "update", "move"]
 SYSCALLS = ("openat", "write", "pwrite64", "fsync", "fdatasync",
             "rename", "renameat2", "unlink", "unlinkat", "mkdir",
             "mkdirat", "ftruncate", "link", "linkat")

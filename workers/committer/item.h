@@ -1,0 +1,81 @@
+/*
+ * One item of a batch as the committer holds it (batch.c receives and
+ * commits the batch; sources.c decides what each item does to the
+ * registry's sources: update in place, move, a new source of a known
+ * document). Private to workers/committer.
+ */
+#ifndef KBD_ITEM_H
+#define KBD_ITEM_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "wiki.h"
+
+/* What committing an item does besides counting it. */
+enum item_act {
+	ACT_NONE,	/* nothing: skipped, failed, unchanged */
+	ACT_INSERT,	/* publish a new document, its row and its source */
+	ACT_REPLACE,	/* publish over document upd_id: update in place */
+	ACT_SOURCE,	/* record the path as a source of doc (no files) */
+};
+
+struct item {
+	uint64_t		 seq;
+	char			*path;
+	int			 status;	/* as the supervisor sent it */
+	char			*reason;
+	char			 hex[65];	/* hash, "" if none */
+	uint64_t		 size, dev, ino;
+	int64_t			 mtime_ns;
+	char			*title, *description;
+	struct wiki_heading	*outline;
+	size_t			 noutline;
+	char			*stem, *ext, *staged_raw, *staged_md;
+
+	/* The outcome. */
+	int			 result;	/* FileStatus replied */
+	char			*doc;		/* added, or the one it duplicates */
+	char			*why;		/* reason replied */
+	char			*raw, *src, *sum;	/* live paths, if published */
+
+	/* Sources (sources.c). */
+	enum item_act		 act;
+	int64_t			 upd_id;	/* ACT_REPLACE: the document */
+	int64_t			 target;	/* ACT_SOURCE: doc's id, 0: of
+						   an item of this batch */
+	char			*moved_from;	/* a gone source path it takes */
+	int64_t			 drop_id;	/* a document left without
+						   source: removed */
+	char			*drop_name, *drop_ext;
+	char			*drop_raw, *drop_src, *drop_sum;
+};
+
+/* An item whose files are published: a new document or an update. */
+#define ITEM_PUBLISHES(it)	((it)->act == ACT_INSERT || \
+				 (it)->act == ACT_REPLACE)
+
+/*
+ * sources.c, called by batch_decide in scan order; items[0..i) are
+ * decided. sources_added: an item converted (content new to the
+ * registry) at a path that may be a known source: 1 it updates that
+ * path's document in place (decided: name and live paths set), 0 it is
+ * a new document to name (result FS_ADDED, or FS_UPDATED when its path
+ * was another document's that other paths keep), -1 error (*err).
+ * sources_same: an item whose content the registry or an earlier item
+ * holds (dup names that document): a new source, a move, or a path whose
+ * content changed to another document's. 0 or -1 (*err).
+ */
+int	 sources_added(struct item *items, size_t i, char **err);
+int	 sources_same(struct item *items, size_t i, const char *dup,
+	    char **err);
+/* In the batch's transaction: the item's source rows. */
+char	*sources_register(struct item *it, int64_t id);
+void	 sources_item_free(struct item *it);
+/* Publishing: unlink the dropped document's files (update.unlink). */
+char	*sources_unlink(struct item *it);
+/* index.md rewritten: updated lines in place, dropped ones out, added. */
+char	*sources_index(struct item *items, size_t n, const char *added,
+	    size_t len);
+
+#endif /* KBD_ITEM_H */
