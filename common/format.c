@@ -3,6 +3,7 @@
  * sniffing (see format.h). Every "what is this file" question in kbd is
  * answered here, in all three processes.
  */
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -246,6 +247,17 @@ last_dot(const char *base, size_t len)
 	return dot == NULL || dot == base ? NULL : dot;
 }
 
+/*
+ * A man section after a digit is a version, not an extension: GFDL-1.3,
+ * LGPL-2.1 and python3.11 are names, while ls.1 and tar.1p are pages.
+ */
+static int
+version_digit(const char *base, const char *dot, const char *ext)
+{
+	return format_of(ext) == FMT_MAN && dot > base &&
+	    isdigit((unsigned char)dot[-1]);
+}
+
 void
 format_split(const char *path, char **stem, char **ext)
 {
@@ -264,7 +276,7 @@ format_split(const char *path, char **stem, char **ext)
 			e2 = xstrndup(dot2 + 1, (size_t)(dot - dot2 - 1));
 			lower(e2);
 			if (known_ext(e2) && format_compression(e2,
-			    NULL) == NULL) {
+			    NULL) == NULL && !version_digit(base, dot2, e2)) {
 				free(e);
 				xasprintf(&e, "%s.%s", e2, dot + 1);
 				lower(e);
@@ -272,7 +284,7 @@ format_split(const char *path, char **stem, char **ext)
 			}
 			free(e2);
 		}
-	} else if (!known_ext(e)) {
+	} else if (!known_ext(e) || version_digit(base, dot, e)) {
 		free(e);
 		goto whole;
 	}

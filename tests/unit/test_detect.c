@@ -46,6 +46,8 @@ test_split(void **state)
 	split_is("notes.txt.gz", "notes", "txt.gz");
 	split_is("NOTES.TXT.GZ", "NOTES", "txt.gz");
 	split_is("ls.1.gz", "ls", "1.gz");	/* a gzipped man page */
+	split_is("LGPL-2.1", "LGPL-2.1", "");	/* a version, not a page */
+	split_is("python3.11.1.gz", "python3.11.1", "gz");
 	split_is("changelog.Debian.gz", "changelog.Debian", "gz");
 	split_is("foo.tar.gz", "foo", "tar.gz");
 	split_is("twice.gz.gz", "twice.gz", "gz");
