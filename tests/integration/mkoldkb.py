@@ -2,7 +2,8 @@
 """mkoldkb.py KBSQL KB: turn a stopped KB into one of schema 2, as kbd
 before issue 12 made it: a full-text table fts(name, title, body) of
 FTS5's default tokenizer holding each document's Markdown, no 'languages'
-in meta. The tables it does not name are the same in both schemas."""
+in meta, and none of schema 3's sources, roots and jobs.updated, .moved,
+.removed. The tables it does not name are the same in both schemas."""
 
 import os
 import sqlite3
@@ -23,6 +24,11 @@ for did, name, title in con.execute(
         body = f.read()
     con.execute("INSERT INTO fts(rowid, name, title, body) "
                 "VALUES (?, ?, ?, ?)", (did, name, title, body))
+for sql in ("DROP TABLE sources", "DROP TABLE roots",
+            "ALTER TABLE jobs DROP COLUMN updated",
+            "ALTER TABLE jobs DROP COLUMN moved",
+            "ALTER TABLE jobs DROP COLUMN removed"):
+    con.execute(sql)
 con.execute("UPDATE meta SET value = '2' WHERE key = 'schema'")
 con.commit()
 con.close()
