@@ -158,6 +158,52 @@ print_search() {
 	    "$ld_t" "$ld_r"
 	printf '                            the SHA-256 of the long-path socket fallback, common/sockpath.c)\n'
 }
+# MCP (issue 13): BENCH_MCP (1000) `kbctl mcp` processes at once, each
+# initializing, searching and reading, while an add runs: errors, p50/p99
+# per process and the RSS of each mcp process; then BENCH_MCP HTTP clients
+# at once against kbd --listen, the same three calls each, while another
+# add runs. BENCH_ONLY=mcp runs only this.
+mcp_bench() {
+	local kb="$W/mcp-kb" n=${BENCH_MCP:-1000} port token
+	mkdir -p "$W/mcp-in"
+	python3 - "$W/mcp-in" "$n" <<'PY'
+import os, sys
+d, n = sys.argv[1], int(sys.argv[2])
+for i in range(n):
+    with open(os.path.join(d, "note%05d.md" % i), "w") as f:
+        f.write("# Note %d\n\nA note about topic%d.\n\n%s\n" %
+                (i, i % 37, "\n".join("line %d of note %d" % (j, i)
+                                       for j in range(40))))
+PY
+	"$BIN/kbctl" -C "$kb" init >/dev/null
+	"$BIN/kbctl" -C "$kb" add -q "$W/mcp-in" >/dev/null
+	gen "$W/mcp-load1" 3000
+	gen "$W/mcp-load2" 3000
+	"$BIN/kbctl" -C "$kb" add --no-wait -q "$W/mcp-load1" >/dev/null
+	M_STDIO=$(python3 scripts/mcpbench.py stdio "$BIN/kbctl" "$kb" "$n")
+	"$BIN/kbctl" -C "$kb" stop >/dev/null
+	token=$("$BIN/kbctl" -C "$kb" token)
+	port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+	"$BIN/kbd" -C "$kb" --listen "127.0.0.1:$port"
+	"$BIN/kbctl" -C "$kb" add --no-wait -q "$W/mcp-load2" >/dev/null
+	M_HTTP=$(python3 scripts/mcpbench.py http "http://127.0.0.1:$port/mcp" "$token" "$n")
+	"$BIN/kbctl" -C "$kb" stop >/dev/null
+}
+print_mcp() {
+	local r e p50 p99 mx rss rssmax
+	read -r r e p50 p99 mx rss rssmax <<<"$M_STDIO"
+	echo "mcp (${BENCH_MCP:-1000} clients at once, each initialize + search + read, during an add):"
+	printf '  kbctl mcp processes     : %d runs, %d errors, p50 %.1f ms, p99 %.1f ms, max %.1f ms; RSS per process %d KiB (max %d KiB)\n' \
+	    "$r" "$e" "$p50" "$p99" "$mx" "$rss" "$rssmax"
+	read -r r e p50 p99 mx <<<"$M_HTTP"
+	printf '  HTTP clients (--listen) : %d runs, %d errors, p50 %.1f ms, p99 %.1f ms, max %.1f ms\n' \
+	    "$r" "$e" "$p50" "$p99" "$mx"
+}
+if [ "${BENCH_ONLY:-}" = mcp ]; then
+	mcp_bench
+	print_mcp
+	exit 0
+fi
 if [ "${BENCH_ONLY:-}" = search ]; then
 	search_bench
 	print_search
@@ -271,6 +317,9 @@ print_durability
 
 search_bench
 print_search
+
+mcp_bench
+print_mcp
 
 # Conversion per format, and the cost of isolation: the same documents
 # through convert() in a plain loop and through a real sandboxed worker
