@@ -94,6 +94,11 @@ def main():
     if pid == 0:
         fcntl.ioctl(0, termios.TIOCSWINSZ,
                     struct.pack("HHHH", a.rows, a.cols, 0, 0))
+        # An ignored signal is inherited across exec, and kbctl keeps a
+        # SIGHUP ignored as nohup(1) asks: a run under nohup must not make
+        # the signal tests wait in vain.
+        for sig in (signal.SIGHUP, signal.SIGINT, signal.SIGTERM):
+            signal.signal(sig, signal.SIG_DFL)
         os.execvp(cmd[0], cmd)
 
     out = bytearray()
