@@ -48,7 +48,7 @@ for m in ls cp find grep sed awk tar ssh bash make gcc git curl rsync tmux \
     less man sort xargs; do
 	f=$(ls /usr/share/man/man1/$m.1.gz 2>/dev/null | head -n 1)
 	[ -n "$f" ] || continue
-	zcat "$f" | groff -man -Tpdf -P-e > "$PDF/$m.pdf" 2>/dev/null ||
+	zcat "$f" | groff -man -Tpdf > "$PDF/$m.pdf" 2>/dev/null ||
 	    rm -f "$PDF/$m.pdf"
 done
 ls "$PDF" | wc -l | sed 's/$/ PDFs/'
