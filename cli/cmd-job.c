@@ -36,12 +36,12 @@
 #include "util.h"
 #include "xmalloc.h"
 
+/* A summary's fields, in an object the caller began and ends. */
 static void
-summary_json(const Kbd__JobSummary *s, int event)
+summary_fields(struct jobj *op, const Kbd__JobSummary *s, int event)
 {
-	struct jobj	o;
+	struct jobj	o = *op;
 
-	jobj_begin(&o, stdout);
 	if (event)
 		jobj_str(&o, "event", "summary");
 	jobj_u64(&o, "job", s->job);
@@ -57,6 +57,16 @@ summary_json(const Kbd__JobSummary *s, int event)
 	jobj_i64(&o, "created", s->created);
 	jobj_i64(&o, "finished", s->finished);
 	jobj_str(&o, "error", s->error);
+	*op = o;
+}
+
+static void
+summary_json(const Kbd__JobSummary *s, int event)
+{
+	struct jobj	o;
+
+	jobj_begin(&o, stdout);
+	summary_fields(&o, s, event);
 	jobj_end(&o);
 	putchar('\n');
 }
@@ -718,11 +728,96 @@ job_operand(const char *s)
 	return parse_number("job", s, 1, ULONG_MAX);
 }
 
+static const char *
+history_str(int h)
+{
+	switch (h) {
+	case KBD__HISTORY__HISTORY_KEPT:
+		return "kept";
+	case KBD__HISTORY__HISTORY_PRUNED:
+		return "pruned";
+	default:
+		return "none";
+	}
+}
+
+/* One file of status --files: text as add -v prints it, but to stdout. */
+static void
+history_file(const Kbd__FileEvent *ev, int json, int *n)
+{
+	struct jobj	o;
+
+	if (json) {
+		if ((*n)++ > 0)
+			putchar(',');
+		jobj_begin(&o, stdout);
+		jobj_u64(&o, "seq", ev->seq);
+		jobj_str(&o, "path", ev->path);
+		jobj_str(&o, "status", file_status_str(ev->status));
+		jobj_str(&o, "doc", ev->doc);
+		jobj_str(&o, "reason", ev->reason);
+		jobj_end(&o);
+		return;
+	}
+	printf("  %-9s ", file_status_str(ev->status));
+	text_put(stdout, path_show(ev->path), 0);
+	if (ev->doc[0] != '\0') {
+		fputs(" -> ", stdout);
+		text_put(stdout, ev->doc, TEXT_LINE);
+	}
+	if (ev->reason[0] != '\0') {
+		fputs(" (", stdout);
+		reason_put(stdout, ev->reason);
+		putchar(')');
+	}
+	putchar('\n');
+}
+
+/*
+ * The rest of status --files: JOB_FILES chunks up to the last. Text: a
+ * line per file, or why there are none; JSON: "history" and "files" end
+ * the summary's object.
+ */
+static void
+history_print(struct conn *c, struct jobj *o, int json, int failed)
+{
+	Kbd__JobFiles	*jf;
+	struct msg	 m;
+	size_t		 i;
+	int		 n = 0, last, first = 1;
+
+	do {
+		conn_expect(c, &m, MSG_JOB_FILES);
+		jf = (Kbd__JobFiles *)m.pb;
+		if (first && json) {
+			jobj_str(o, "history", history_str(jf->history));
+			jobj_key(o, "files");
+			putchar('[');
+		} else if (first && jf->history != KBD__HISTORY__HISTORY_KEPT)
+			printf("  files: %s\n", jf->history ==
+			    KBD__HISTORY__HISTORY_PRUNED ? "no longer kept "
+			    "(kbd.conf history keeps the newest jobs' only)" :
+			    "not recorded (a job from before kbd kept them)");
+		else if (first)
+			printf("  %s:%s\n", failed ? "files, failed only" : "files",
+			    jf->n_files == 0 ? " none" : "");
+		first = 0;
+		for (i = 0; i < jf->n_files; i++)
+			history_file(jf->files[i], json, &n);
+		last = jf->last;
+		msg_free(&m);
+	} while (!last);
+	if (json)
+		putchar(']');
+}
+
 int
 cmd_status(int argc, char **argv)
 {
 	static const struct option lo[] = {
 		{ "json", no_argument, NULL, OPT_JSON },
+		{ "files", no_argument, NULL, OPT_FILES },
+		{ "failed", no_argument, NULL, OPT_FAILED },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -730,15 +825,22 @@ cmd_status(int argc, char **argv)
 	Kbd__JobSummary	*s;
 	struct conn	 c;
 	struct msg	 m;
+	struct jobj	 o;
 	int		 ch, json = 0;
 
 	while ((ch = cmd_getopt(argc, argv, ":h", lo)) != -1)
 		if (ch == OPT_JSON)
 			json = 1;
+		else if (ch == OPT_FILES)
+			req.files = 1;
+		else if (ch == OPT_FAILED)
+			req.failed = 1;
 	argc -= optind;
 	argv += optind;
 	if (argc > 1)
 		die_usage("too many arguments");
+	if (req.failed && !req.files)
+		die_usage("--failed goes with --files");
 	if (argc == 1)
 		req.job = job_operand(argv[0]);
 
@@ -746,9 +848,10 @@ cmd_status(int argc, char **argv)
 	conn_send(&c, MSG_STATUS_REQ, &req.base);
 	conn_expect(&c, &m, MSG_JOB_SUMMARY);
 	s = (Kbd__JobSummary *)m.pb;
-	if (json)
-		summary_json(s, 0);
-	else {
+	if (json) {
+		jobj_begin(&o, stdout);
+		summary_fields(&o, s, 0);
+	} else {
 		printf("job %" PRIu64 ": %s\n", s->job,
 		    job_state_str(s->state));
 		printf("  added %" PRIu64 ", duplicates %" PRIu64
@@ -762,6 +865,12 @@ cmd_status(int argc, char **argv)
 		summary_error_text(s);
 	}
 	msg_free(&m);
+	if (req.files)
+		history_print(&c, &o, json, req.failed);
+	if (json) {
+		jobj_end(&o);
+		putchar('\n');
+	}
 	conn_close(&c);
 	return EXIT_OK;
 }

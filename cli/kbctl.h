@@ -50,6 +50,8 @@
 #define OPT_INCLUDE	0x10e
 #define OPT_PATH	0x10f
 #define OPT_JOB		0x110
+#define OPT_FILES	0x120	/* status --files (history) */
+#define OPT_FAILED	0x121
 
 struct cmd {
 	const char	*name;
