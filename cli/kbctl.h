@@ -155,6 +155,11 @@ int	 cmd_status(int, char **);
 int	 cmd_wait(int, char **);
 int	 cmd_cancel(int, char **);
 int	 cmd_jobs(int, char **);
+/* A file's reason, a duplicate's earlier path shown as path_show does. */
+void	 reason_put(FILE *, const char *);
+
+/* cmd-history.c: status --files, after the summary (o: its JSON object). */
+void	 history_print(struct conn *, struct jobj *o, int json, int failed);
 
 /* cmd-query.c */
 int	 cmd_search(int, char **);
