@@ -36,12 +36,12 @@
 #include "util.h"
 #include "xmalloc.h"
 
+/* A summary's fields, in an object the caller began and ends. */
 static void
-summary_json(const Kbd__JobSummary *s, int event)
+summary_fields(struct jobj *op, const Kbd__JobSummary *s, int event)
 {
-	struct jobj	o;
+	struct jobj	o = *op;
 
-	jobj_begin(&o, stdout);
 	if (event)
 		jobj_str(&o, "event", "summary");
 	jobj_u64(&o, "job", s->job);
@@ -57,6 +57,16 @@ summary_json(const Kbd__JobSummary *s, int event)
 	jobj_i64(&o, "created", s->created);
 	jobj_i64(&o, "finished", s->finished);
 	jobj_str(&o, "error", s->error);
+	*op = o;
+}
+
+static void
+summary_json(const Kbd__JobSummary *s, int event)
+{
+	struct jobj	o;
+
+	jobj_begin(&o, stdout);
+	summary_fields(&o, s, event);
 	jobj_end(&o);
 	putchar('\n');
 }
@@ -129,7 +139,7 @@ status_color(int st)
  * that file by its path ("same content as /PATH"): printed as the file's
  * own path is.
  */
-static void
+void
 reason_put(FILE *f, const char *reason)
 {
 	static const char	same[] = "same content as ";
@@ -723,6 +733,8 @@ cmd_status(int argc, char **argv)
 {
 	static const struct option lo[] = {
 		{ "json", no_argument, NULL, OPT_JSON },
+		{ "files", no_argument, NULL, OPT_FILES },
+		{ "failed", no_argument, NULL, OPT_FAILED },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -730,15 +742,22 @@ cmd_status(int argc, char **argv)
 	Kbd__JobSummary	*s;
 	struct conn	 c;
 	struct msg	 m;
+	struct jobj	 o;
 	int		 ch, json = 0;
 
 	while ((ch = cmd_getopt(argc, argv, ":h", lo)) != -1)
 		if (ch == OPT_JSON)
 			json = 1;
+		else if (ch == OPT_FILES)
+			req.files = 1;
+		else if (ch == OPT_FAILED)
+			req.failed = 1;
 	argc -= optind;
 	argv += optind;
 	if (argc > 1)
 		die_usage("too many arguments");
+	if (req.failed && !req.files)
+		die_usage("--failed goes with --files");
 	if (argc == 1)
 		req.job = job_operand(argv[0]);
 
@@ -746,9 +765,10 @@ cmd_status(int argc, char **argv)
 	conn_send(&c, MSG_STATUS_REQ, &req.base);
 	conn_expect(&c, &m, MSG_JOB_SUMMARY);
 	s = (Kbd__JobSummary *)m.pb;
-	if (json)
-		summary_json(s, 0);
-	else {
+	if (json) {
+		jobj_begin(&o, stdout);
+		summary_fields(&o, s, 0);
+	} else {
 		printf("job %" PRIu64 ": %s\n", s->job,
 		    job_state_str(s->state));
 		printf("  added %" PRIu64 ", duplicates %" PRIu64
@@ -762,6 +782,12 @@ cmd_status(int argc, char **argv)
 		summary_error_text(s);
 	}
 	msg_free(&m);
+	if (req.files)
+		history_print(&c, &o, json, req.failed);
+	if (json) {
+		jobj_end(&o);
+		putchar('\n');
+	}
 	conn_close(&c);
 	return EXIT_OK;
 }

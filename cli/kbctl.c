@@ -59,8 +59,10 @@ static const struct cmd cmds[] = {
 	  "  --forget root stop following root (its documents stay)\n"
 	  "  --remove      with --forget: remove the documents only root held\n"
 	  "  --json        a JSON array\n", cmd_roots },
-	{ "status", "[--json] [job]",
+	{ "status", "[--files [--failed]] [--json] [job]",
 	  "Show a job's state and counts (default: the newest job).\n"
+	  "  --files       also each file's outcome, doc and reason\n"
+	  "  --failed      with --files: the failed files only\n"
 	  "  --json        one JSON object\n", cmd_status },
 	{ "wait", "[-qv] [--json] [--color when] [--timeout seconds] job",
 	  "Follow a job until it ends, printing like add.\n"

@@ -50,6 +50,8 @@
 #define OPT_INCLUDE	0x10e
 #define OPT_PATH	0x10f
 #define OPT_JOB		0x110
+#define OPT_FILES	0x120	/* status --files (history) */
+#define OPT_FAILED	0x121
 
 struct cmd {
 	const char	*name;
@@ -153,6 +155,11 @@ int	 cmd_status(int, char **);
 int	 cmd_wait(int, char **);
 int	 cmd_cancel(int, char **);
 int	 cmd_jobs(int, char **);
+/* A file's reason, a duplicate's earlier path shown as path_show does. */
+void	 reason_put(FILE *, const char *);
+
+/* cmd-history.c: status --files, after the summary (o: its JSON object). */
+void	 history_print(struct conn *, struct jobj *o, int json, int failed);
 
 /* cmd-query.c */
 int	 cmd_search(int, char **);

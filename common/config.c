@@ -42,6 +42,8 @@ static const struct {
 	    "a worker's CPU seconds before it is killed" },
 	[CONF_IDLE_EXIT] = { "idle-exit", U_SECONDS, 0, 7 * 86400, 600,
 	    "seconds without clients or jobs before kbd exits (0: never)" },
+	[CONF_HISTORY] = { "history", U_COUNT, 1, 100000, 50,
+	    "finished jobs whose per-file outcomes are kept" },
 };
 
 const char *

@@ -73,6 +73,7 @@ static const struct {
 	{ MSG_LINT_REP, "LINT_REP", &kbd__lint_rep__descriptor },
 	{ MSG_ROOTS_REQ, "ROOTS_REQ", &kbd__roots_req__descriptor },
 	{ MSG_ROOTS_REP, "ROOTS_REP", &kbd__roots_rep__descriptor },
+	{ MSG_JOB_FILES, "JOB_FILES", &kbd__job_files__descriptor },
 	{ MSG_STOP_REQ, "STOP_REQ", &kbd__stop_req__descriptor },
 	{ MSG_STOP_REP, "STOP_REP", &kbd__stop_rep__descriptor },
 	{ MSG_ERROR, "ERROR", &kbd__error_msg__descriptor },

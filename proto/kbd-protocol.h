@@ -28,8 +28,10 @@
  *    --include); RemoveReq.paths, .job and .dry_run;
  *    JobFinishReq.removed and .synced; ROOTS_REQ, ROOTS_REP,
  *    C_ROOT_FORGET_REQ, C_ROOT_FORGET_REP (kbctl roots).
+ * 8: history (issue 10): StatusReq.files and .failed, JOB_FILES
+ *    (JobFiles), JobFinishReq.history.
  */
-#define KBD_PROTO_VERSION 7
+#define KBD_PROTO_VERSION 8
 
 /* Header, in host byte order: both ends are on this host. */
 struct msg_hdr {
@@ -110,6 +112,7 @@ enum msg_type {
 	MSG_STOPPED,		/* Stopped: kbd -> follower, on STOP_REQ */
 	MSG_ROOTS_REQ,		/* RootsReq */
 	MSG_ROOTS_REP,		/* RootsRep */
+	MSG_JOB_FILES,		/* JobFiles: after JOB_SUMMARY, status --files */
 
 	MSG_TYPE_MAX
 };

@@ -35,6 +35,7 @@
  */
 #define PROGRESS_MAX_QUEUED	(64u << 10)
 #define LIST_CHUNK		500
+#define FILES_CHUNK		100	/* paths up to PATH_MAX: under 1 MiB */
 
 struct client {
 	TAILQ_ENTRY(client)	 entry;
@@ -47,6 +48,9 @@ struct client {
 	int			 closing;	/* drop once output is flushed */
 	int			 listing;	/* a list is streaming */
 	int64_t			 list_after;
+	uint64_t		 files_job;	/* status --files streaming */
+	uint64_t		 files_after;
+	int			 files_failed;
 	uint64_t		 id;		/* search replies find it so */
 	TAILQ_ENTRY(client)	 sentry;	/* waiting for a search slot */
 	int			 sblocked;	/* on that list */
@@ -289,6 +293,7 @@ control_clients(int64_t *last_ms)
 }
 
 static void	list_continue(struct client *);
+static void	files_continue(struct client *);
 
 static void
 stop_now(evutil_socket_t fd, short ev, void *arg)
@@ -321,6 +326,8 @@ client_flush(struct client *c)
 			client_drop(c, NULL);
 		else if (c->listing)
 			list_continue(c);
+		else if (c->files_job != 0)
+			files_continue(c);
 		return;
 	case 1:
 		if (c->chan.queued > CLIENT_MAX_QUEUED) {
@@ -605,6 +612,35 @@ list_continue(struct client *c)
 		send_list_chunk(c);
 }
 
+/* status --files: its chunks stream as a list's do. */
+static void
+send_files_chunk(struct client *c)
+{
+	Kbd__JobFiles	chunk = KBD__JOB_FILES__INIT;
+
+	if (dbread_job_files(c->files_job, c->files_failed, &c->files_after,
+	    FILES_CHUNK, &chunk) == -1) {
+		dbread_job_files_free(&chunk);
+		c->files_job = 0;
+		client_error(c, "cannot read the job's files");
+		return;
+	}
+	client_send(c, MSG_JOB_FILES, &chunk.base);
+	dbread_job_files_free(&chunk);
+	if (chunk.last) {
+		c->files_job = 0;
+		client_done(c);
+	}
+}
+
+static void
+files_continue(struct client *c)
+{
+	while (c->files_job != 0 && !c->closing &&
+	    c->chan.queued < 256 * 1024)
+		send_files_chunk(c);
+}
+
 /* SHOW_SIMILAR: how many names a "did you mean" hint offers. */
 #define SHOW_SIMILAR	5
 
@@ -692,9 +728,19 @@ client_dispatch(struct client *c, struct msg *m)
 			return;
 		job_add_request(c, (Kbd__AddReq *)m->pb);
 		return;
-	case MSG_STATUS_REQ:
-		job_status_request(c, ((Kbd__StatusReq *)m->pb)->job);
+	case MSG_STATUS_REQ: {
+		Kbd__StatusReq	*q = (Kbd__StatusReq *)m->pb;
+
+		if ((c->files_job = job_status_request(c, q->job,
+		    q->files)) == 0 || !q->files) {
+			c->files_job = 0;
+			return;
+		}
+		c->files_after = 0;
+		c->files_failed = q->failed;
+		files_continue(c);
 		return;
+	}
 	case MSG_WAIT_REQ:
 		job_wait_request(c, (Kbd__WaitReq *)m->pb);
 		return;

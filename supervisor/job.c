@@ -26,7 +26,7 @@ TAILQ_HEAD(joblist, job);
 
 static struct joblist	 jobs = TAILQ_HEAD_INITIALIZER(jobs);
 
-static void	send_summary(struct client *, uint64_t, int, int);
+static uint64_t	send_summary(struct client *, uint64_t, int, int, int);
 
 /* The job whose files are being added; NULL when there is none. */
 struct job *
@@ -109,6 +109,7 @@ job_finish(struct job *j, int state, const char *error)
 	r->state = state;
 	r->error = xstrdup(error != NULL ? error : "");
 	r->removed = j->removed;
+	r->history = sup_opts->history;
 	/* A sync that ended well: its roots' last sync is now. */
 	if (j->req->prune && j->prune_done &&
 	    state == KBD__JOB_STATE__JOB_DONE && j->req->n_inputs > 0) {
@@ -360,9 +361,14 @@ job_add_request(struct client *c, const Kbd__AddReq *a)
 	    aw));
 }
 
-/* The job's record (0: the newest job), or follow the job to its end. */
-static void
-send_summary(struct client *c, uint64_t id, int follow, int progress)
+/*
+ * The job's record (0: the newest job), or follow the job to its end.
+ * With more, the request goes on (status --files): the job's id, or 0
+ * when an error ended it.
+ */
+static uint64_t
+send_summary(struct client *c, uint64_t id, int follow, int progress,
+    int more)
 {
 	Kbd__JobSummary	 s = KBD__JOB_SUMMARY__INIT;
 	struct job	*j;
@@ -371,43 +377,45 @@ send_summary(struct client *c, uint64_t id, int follow, int progress)
 		switch (dbread_newest_job(&id)) {
 		case 0:
 			client_error(c, "no jobs yet");
-			return;
+			return 0;
 		case -1:
 			client_error(c, "cannot read the jobs");
-			return;
+			return 0;
 		}
 	}
 	switch (dbread_job(id, &s)) {
 	case 0:
 		client_error(c, "no such job %llu", (unsigned long long)id);
-		return;
+		return 0;
 	case -1:
 		client_error(c, "cannot read job %llu", (unsigned long long)id);
-		return;
+		return 0;
 	}
 	j = job_find(id);
 	if (j != NULL && follow) {
 		free(s.error);
 		job_follow(j, c, progress);
-		return;
+		return id;
 	}
 	if (j != NULL && j != job_running())
 		s.state = KBD__JOB_STATE__JOB_QUEUED;
 	client_send(c, MSG_JOB_SUMMARY, &s.base);
 	free(s.error);
-	client_done(c);
+	if (!more)
+		client_done(c);
+	return id;
 }
 
-void
-job_status_request(struct client *c, uint64_t id)
+uint64_t
+job_status_request(struct client *c, uint64_t id, int files)
 {
-	send_summary(c, id, 0, 0);
+	return send_summary(c, id, 0, 0, files);
 }
 
 void
 job_wait_request(struct client *c, const Kbd__WaitReq *w)
 {
-	send_summary(c, w->job, 1, w->progress);
+	(void)send_summary(c, w->job, 1, w->progress, 0);
 }
 
 /* kbd stops on request: every job's followers are told (progress.c). */
@@ -451,7 +459,7 @@ cancel_done(struct commitq_op *o, ProtobufCMessage *pb)
 	else if ((j = job_find(req->job)) != NULL)
 		j->cancel_recorded = 1;
 	if (o->c != NULL)
-		send_summary(o->c, req->job, 0, 0);
+		(void)send_summary(o->c, req->job, 0, 0, 0);
 }
 
 /*
@@ -473,7 +481,7 @@ job_cancel_request(struct client *c, uint64_t id)
 	if ((j = job_find(id)) == NULL || j->phase == JOB_FINISHING ||
 	    j->phase == JOB_PRUNING ||
 	    j->cancel_recorded) {
-		send_summary(c, id, 0, 0);
+		(void)send_summary(c, id, 0, 0, 0);
 		return;
 	}
 	/*

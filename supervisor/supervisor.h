@@ -164,7 +164,8 @@ struct job *job_running(void);
 void	 job_pump(void);
 void	 job_resume(void);
 void	 job_add_request(struct client *, const Kbd__AddReq *);
-void	 job_status_request(struct client *, uint64_t job);
+/* status: with files, the request goes on (the job, or 0 if answered). */
+uint64_t job_status_request(struct client *, uint64_t job, int files);
 void	 job_wait_request(struct client *, const Kbd__WaitReq *);
 void	 job_cancel_request(struct client *, uint64_t job);
 void	 job_queued_states(Kbd__JobsRep *);

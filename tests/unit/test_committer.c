@@ -26,6 +26,7 @@
 #include <unistd.h>
 #include <setjmp.h>
 #include <cmocka.h>
+#include <sqlite3.h>
 
 #include "committer.h"
 #include "db.h"
@@ -566,6 +567,121 @@ test_failed_batch(void **state)
 #endif
 }
 
+/*
+ * History (job_files): one integer or text answer of a query on the
+ * registry, read as the supervisor does, on a connection of its own.
+ */
+static char *
+history_query(const char *sql)
+{
+	sqlite3		*h;
+	sqlite3_stmt	*st;
+	char		*out;
+
+	assert_int_equal(sqlite3_open_v2(KB_DB, &h, SQLITE_OPEN_READONLY,
+	    NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_prepare_v2(h, sql, -1, &st, NULL),
+	    SQLITE_OK);
+	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+	out = strdup(sqlite3_column_text(st, 0) != NULL ?
+	    (const char *)sqlite3_column_text(st, 0) : "");
+	sqlite3_finalize(st);
+	sqlite3_close(h);
+	return out;
+}
+
+static void
+check_history(const char *sql, const char *want)
+{
+	char	*got = history_query(sql);
+
+	assert_string_equal(got, want);
+	free(got);
+}
+
+static void
+finish_job(uint64_t job, unsigned keep)
+{
+	assert_int_equal(db_begin(), 0);
+	assert_int_equal(db_job_finish(job, KBD__JOB_STATE__JOB_DONE, "", 0,
+	    2), 0);
+	assert_int_equal(db_history_prune(keep), 0);
+	assert_int_equal(db_commit(), 0);
+}
+
+/*
+ * Every item's outcome is in job_files as the reply tells it, committed
+ * with the batch; a failed batch's items too, the added ones failed; the
+ * newest finished jobs keep theirs, older ones are marked pruned.
+ */
+static void
+test_history(void **state)
+{
+	static const struct tin	 in[] = {
+		{ "/in/a.txt", "a", "txt", "alpha", ADDED, NULL },
+		{ "/in/copy.txt", "copy", "txt", "alpha", ADDED, NULL },
+		{ "/in/img.png", "img", "png", NULL, SKIPPED, "unsupported" },
+		{ "/in/bad.pdf", "bad", "pdf", NULL, FAILED, "not a PDF" },
+	};
+	static const struct tin	 in2[] = {
+		{ "/in/b.txt", "b", "txt", "beta", ADDED, NULL },
+	};
+	Kbd__BatchRep		*rep;
+	uint64_t		 j1, j2, j3;
+	char			 sql[256], want[64];
+
+	(void)state;
+	j1 = new_job();
+	rep = run_batch(j1, 1, 1, in, 4);
+	assert_string_equal(rep->error, "");
+	batch_rep_free(rep);
+	(void)snprintf(sql, sizeof(sql), "SELECT group_concat(seq || ':' || "
+	    "path || ':' || status || ':' || doc || ':' || reason, '|') FROM "
+	    "(SELECT * FROM job_files WHERE job = %llu ORDER BY seq)",
+	    (unsigned long long)j1);
+	check_history(sql, "1:/in/a.txt:1:a:|"
+	    "2:/in/copy.txt:2:a:same content as a|"
+	    "3:/in/img.png:3::unsupported|4:/in/bad.pdf:4::not a PDF");
+
+#ifdef KBD_FAILPOINTS
+	/* A failed batch: its added item failed with the batch's error. */
+	j2 = new_job();
+	assert_int_equal(setenv("KBD_FAILPOINT", "publish.source:eio@1", 1),
+	    0);
+	fsio_reset();
+	rep = run_batch(j2, 1, 1, in2, 1);
+	assert_int_equal(unsetenv("KBD_FAILPOINT"), 0);
+	fsio_reset();
+	assert_string_not_equal(rep->error, "");
+	(void)snprintf(sql, sizeof(sql), "SELECT status || ':' || "
+	    "(reason = '%s') FROM job_files WHERE job = %llu", rep->error,
+	    (unsigned long long)j2);
+	check_history(sql, "4:1");
+	batch_rep_free(rep);
+#else
+	j2 = new_job();
+#endif
+
+	/* Keep 2 finished jobs: j1 goes when the third finishes. */
+	finish_job(j1, 2);
+	finish_job(j2, 2);
+	check_history("SELECT count(*) FROM job_files", "5");
+	j3 = new_job();
+	rep = run_batch(j3, 1, 1, in2, 1);
+	batch_rep_free(rep);
+	finish_job(j3, 2);
+	(void)snprintf(sql, sizeof(sql), "SELECT group_concat(id || ':' || "
+	    "history, ' ') FROM jobs");
+	(void)snprintf(want, sizeof(want), "%llu:2 %llu:1 %llu:1",
+	    (unsigned long long)j1, (unsigned long long)j2,
+	    (unsigned long long)j3);
+	check_history(sql, want);
+	(void)snprintf(sql, sizeof(sql), "SELECT count(*) FROM job_files "
+	    "WHERE job = %llu", (unsigned long long)j1);
+	check_history(sql, "0");
+	check_history("SELECT count(*) FROM job_files", "2");
+}
+
 /* A batch of a job the registry does not have fails as a whole. */
 static void
 test_unknown_job(void **state)
@@ -695,6 +811,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_failed_batch, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_unknown_job, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_history, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_dispatch_refuses, setup,
 		    teardown),

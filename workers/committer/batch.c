@@ -463,6 +463,40 @@ register_one(struct item *it, int64_t now)
 	return sources_register(it, id);
 }
 
+/*
+ * History: every item's outcome as the reply tells it, in the batch's
+ * transaction (failed: the items as they came, the added ones failed).
+ */
+static int
+batch_history(const char *failed)
+{
+	struct item	*it;
+	const char	*reason, *doc;
+	size_t		 i;
+	int		 status;
+
+	for (i = 0; i < batch.n; i++) {
+		it = &batch.items[i];
+		if (failed != NULL) {
+			status = it->status;
+			reason = it->reason;
+			doc = "";
+			if (status == KBD__FILE_STATUS__FS_ADDED) {
+				status = KBD__FILE_STATUS__FS_FAILED;
+				reason = failed;
+			}
+		} else {
+			status = it->result;
+			reason = it->why != NULL ? it->why : it->reason;
+			doc = it->doc;
+		}
+		if (db_job_file(batch.job, it->seq, it->path, status, doc,
+		    reason) == -1)
+			return -1;
+	}
+	return 0;
+}
+
 /* The transaction of a batch; j NULL when it published nothing. */
 static char *
 batch_transaction(struct journal *j, uint64_t cursor, int64_t now)
@@ -482,7 +516,8 @@ batch_transaction(struct journal *j, uint64_t cursor, int64_t now)
 			err = sources_register(it, 0);
 	}
 	batch_counts(&c, 0);
-	if (err == NULL && db_job_batch(batch.job, &c, cursor) == -1)
+	if (err == NULL && (db_job_batch(batch.job, &c, cursor) == -1 ||
+	    batch_history(NULL) == -1))
 		err = errf("registry: %s", db_errmsg());
 	return transaction_end(j, batch.job, now, "batch.commit", err);
 }
@@ -681,12 +716,13 @@ batch_replay(void)
  * counters match what its clients were told.
  */
 static void
-batch_record_failure(uint64_t cursor)
+batch_record_failure(uint64_t cursor, const char *err)
 {
 	struct db_counts	c;
 
 	batch_counts(&c, 1);
-	if (db_begin() == -1 || db_job_batch(batch.job, &c, cursor) == -1) {
+	if (db_begin() == -1 || db_job_batch(batch.job, &c, cursor) == -1 ||
+	    batch_history(err) == -1) {
 		log_warnx("job %" PRIu64 ": recording a failed batch: %s",
 		    batch.job, db_errmsg());
 		db_rollback();
@@ -811,7 +847,7 @@ batch_end(const Kbd__BatchEnd *e)
 		log_warnx("job %" PRIu64 " batch %" PRIu64 ": %s", batch.job,
 		    batch.batch, err);
 		if (r == 1 && js.cursor < e->cursor)
-			batch_record_failure(e->cursor);
+			batch_record_failure(e->cursor, err);
 	}
 	free(js.error);
 	batch_cleanup();

@@ -15,6 +15,9 @@
 #include "log.h"
 #include "xmalloc.h"
 
+/* Finished jobs whose file outcomes are kept, when the request says 0. */
+#define HISTORY_DEFAULT	50
+
 void
 jobrow_create(const Kbd__JobCreateReq *req)
 {
@@ -60,7 +63,10 @@ jobrow_finish(const Kbd__JobFinishReq *req)
 	int64_t		 now = time(NULL);
 	int		 r;
 
-	/* The job's end and its synced roots' time, together. */
+	/*
+	 * The job's end, its synced roots' time and the pruning of older
+	 * jobs' file outcomes, together.
+	 */
 	if (db_begin() == -1)
 		log_warnx("job %" PRIu64 ": %s", req->job, db_errmsg());
 	else {
@@ -68,7 +74,9 @@ jobrow_finish(const Kbd__JobFinishReq *req)
 			if (db_root_synced(req->synced[i], now) == -1)
 				break;
 		if (i < req->n_synced || db_job_finish(req->job, req->state,
-		    req->error, req->removed, now) == -1) {
+		    req->error, req->removed, now) == -1 ||
+		    db_history_prune(req->history > 0 ? req->history :
+		    HISTORY_DEFAULT) == -1) {
 			log_warnx("job %" PRIu64 ": %s", req->job,
 			    db_errmsg());
 			db_rollback();

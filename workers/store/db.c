@@ -33,11 +33,14 @@
  *    which show prints; sources is the authority.
  * 4: fts tokenized by kbd's tokenizer (tokenizer.c), with a headings
  *    column; meta 'languages' and, while the index is rebuilt, 'reindex'.
+ * 5: job_files, every file's outcome of the newest finished jobs (kbd.conf
+ *    history) and of running ones; jobs.history (the History enum of
+ *    kbd.proto: none before 5, kept, pruned).
  * A KB of an older version is migrated when the committer opens it, one
  * step of the migrations table at a time.
  */
-#define DB_SCHEMA_VERSION	4
-#define DB_SCHEMA_VERSION_S	"4"
+#define DB_SCHEMA_VERSION	5
+#define DB_SCHEMA_VERSION_S	"5"
 
 /* The full-text table, in the schema and in the migration to 4. */
 #define FTS_SQL	"CREATE VIRTUAL TABLE fts USING fts5(name, title, headings, " \
@@ -54,6 +57,13 @@
 	"CREATE TABLE roots(" \
 	" id INTEGER PRIMARY KEY, path TEXT NOT NULL UNIQUE," \
 	" added INTEGER NOT NULL, last_sync INTEGER NOT NULL DEFAULT 0);"
+
+/* Schema 5's history table, in a new KB and in the 4 to 5 migration. */
+#define JOB_FILES_SQL \
+	"CREATE TABLE job_files(" \
+	" job INTEGER NOT NULL, seq INTEGER NOT NULL, path TEXT NOT NULL," \
+	" status INTEGER NOT NULL, doc TEXT NOT NULL, reason TEXT NOT NULL," \
+	" PRIMARY KEY(job, seq)) WITHOUT ROWID;"
 
 static const char schema_sql[] =
 	"CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);"
@@ -82,10 +92,12 @@ static const char schema_sql[] =
 	" cancel_requested INTEGER NOT NULL DEFAULT 0,"
 	" updated INTEGER NOT NULL DEFAULT 0,"
 	" moved INTEGER NOT NULL DEFAULT 0,"
-	" removed INTEGER NOT NULL DEFAULT 0);"
+	" removed INTEGER NOT NULL DEFAULT 0,"
+	" history INTEGER NOT NULL DEFAULT 0);"
 	"CREATE TABLE commits(journal TEXT PRIMARY KEY, job INTEGER NOT NULL,"
 	" at INTEGER NOT NULL);"
 	SOURCES_SQL
+	JOB_FILES_SQL
 	"INSERT INTO meta(key, value) VALUES ('schema', '"
 	DB_SCHEMA_VERSION_S "');";
 
@@ -105,6 +117,7 @@ static sqlite3_stmt	*st_src_get, *st_src_put, *st_src_delete;
 static sqlite3_stmt	*st_src_count, *st_src_of_doc, *st_src_delete_doc;
 static sqlite3_stmt	*st_doc_get, *st_doc_update, *st_root_add;
 static sqlite3_stmt	*st_doc_moved;
+static sqlite3_stmt	*st_jf_insert, *st_hist_mark, *st_hist_drop; /* lazy */
 
 const char *
 db_errmsg(void)
@@ -253,6 +266,17 @@ migrate_3_4(void)
 	    "INSERT OR REPLACE INTO meta(key, value) VALUES ('reindex', '0');");
 }
 
+/*
+ * History (job_files): jobs before 5 recorded no file outcomes and keep
+ * history 0 (none). The lead may merge this step with another 4 to 5.
+ */
+static int
+migrate_4_5_history(void)
+{
+	return exec(JOB_FILES_SQL
+	    "ALTER TABLE jobs ADD COLUMN history INTEGER NOT NULL DEFAULT 0;");
+}
+
 static const struct migration {
 	int	  from, to;
 	int	(*step)(void);
@@ -260,6 +284,7 @@ static const struct migration {
 	{ 1, 2, migrate_1_2 },
 	{ 2, 3, migrate_2_3 },
 	{ 3, 4, migrate_3_4 },
+	{ 4, 5, migrate_4_5_history },
 };
 
 /* Run sql in one transaction. */
@@ -417,8 +442,8 @@ db_open(const char *path)
 	    "VALUES (?, ?)");
 	st_doc_delete = prep("DELETE FROM documents WHERE id = ?");
 	st_fts_delete = prep("DELETE FROM fts WHERE rowid = ?");
-	st_job_insert = prep("INSERT INTO jobs(state, request, created) "
-	    "VALUES (?, ?, ?)");
+	st_job_insert = prep("INSERT INTO jobs(state, request, created, "
+	    "history) VALUES (?, ?, ?, 1)");
 	st_job_get = prep("SELECT " DB_JOB_COLUMNS " FROM jobs WHERE id = ?");
 	st_job_batch = prep("UPDATE jobs SET added = added + ?, "
 	    "duplicates = duplicates + ?, skipped = skipped + ?, "
@@ -475,7 +500,7 @@ db_close(void)
 		&st_job_finish, &st_job_cancel, &st_doc_count, &st_meta_set,
 		&st_src_get, &st_src_put, &st_src_delete, &st_src_count, &st_src_of_doc,
 		&st_src_delete_doc, &st_doc_get, &st_doc_update, &st_root_add,
-		&st_doc_moved
+		&st_doc_moved, &st_jf_insert, &st_hist_mark, &st_hist_drop
 	};
 	size_t		  i;
 
@@ -1275,4 +1300,50 @@ db_root_forget(const char *path)
 	    "(SELECT id FROM roots)") == -1)
 		return -1;
 	return 1;
+}
+
+/*
+ * History: one file's outcome in its job (inside the batch's
+ * transaction). A batch replayed after a crash writes the same rows.
+ */
+int
+db_job_file(uint64_t job, uint64_t seq, const char *path, int status,
+    const char *doc, const char *reason)
+{
+	sqlite3_stmt	*st;
+
+	if (st_jf_insert == NULL)
+		st_jf_insert = prep("INSERT OR REPLACE INTO job_files(job, "
+		    "seq, path, status, doc, reason) VALUES (?, ?, ?, ?, ?, "
+		    "?)");
+	st = st_jf_insert;
+	sqlite3_bind_int64(st, 1, (sqlite3_int64)job);
+	sqlite3_bind_int64(st, 2, (sqlite3_int64)seq);
+	bind_text(st, 3, path);
+	sqlite3_bind_int(st, 4, status);
+	bind_text(st, 5, doc != NULL ? doc : "");
+	bind_text(st, 6, reason != NULL ? reason : "");
+	return run(st, "recording a file's outcome");
+}
+
+/*
+ * Drop the file outcomes of every finished job but the newest keep
+ * (inside the finishing job's transaction). Unfinished jobs keep theirs.
+ */
+int
+db_history_prune(unsigned keep)
+{
+	if (st_hist_mark == NULL) {
+		st_hist_mark = prep("UPDATE jobs SET history = 2 WHERE history = 1 "
+		    "AND id IN (SELECT id FROM jobs WHERE finished <> 0 "
+		    "ORDER BY id DESC LIMIT -1 OFFSET ?)");
+		st_hist_drop = prep("DELETE FROM job_files WHERE job IN (SELECT id "
+		    "FROM jobs WHERE history = 2)");
+	}
+	sqlite3_bind_int64(st_hist_mark, 1, keep);
+	if (run(st_hist_mark, "pruning the history") == -1)
+		return -1;
+	if (sqlite3_changes(db) == 0)
+		return 0;
+	return run(st_hist_drop, "pruning the history");
 }

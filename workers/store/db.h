@@ -138,6 +138,10 @@ int	 db_job_finish(uint64_t job, int state, const char *error,
 	    uint64_t removed, int64_t now);
 /* Record a client's cancel (inside a transaction); a second one is kept. */
 int	 db_job_cancel(uint64_t job, int64_t now);
+/* History (schema 5): a file's outcome; drop all but keep finished jobs'. */
+int	 db_job_file(uint64_t job, uint64_t seq, const char *path, int status,
+	    const char *doc, const char *reason);
+int	 db_history_prune(unsigned keep);
 
 /*
  * Lint. db_docs_foreach streams every documents row (id, name, ext, hash,

@@ -1111,3 +1111,73 @@ dbread_docs_of_job(uint64_t job, char ***names, size_t *n)
 	sqlite3_finalize(st);
 	return r == SQLITE_DONE ? 0 : -1;
 }
+
+/*
+ * History (kbctl status --files): the next chunk of a job's file outcomes
+ * after seq *after, at most max, failed ones only with failed; the job's
+ * History state in chunk->history. Prepared per chunk: chunks are rare.
+ */
+int
+dbread_job_files(uint64_t job, int failed, uint64_t *after, unsigned max,
+    Kbd__JobFiles *chunk)
+{
+	sqlite3_stmt	*st;
+	Kbd__FileEvent	*e;
+	int		 r;
+
+	chunk->job = job;
+	if (sqlite3_prepare_v2(db, "SELECT history FROM jobs WHERE id = ?",
+	    -1, &st, NULL) != SQLITE_OK)
+		goto fail;
+	sqlite3_bind_int64(st, 1, (sqlite3_int64)job);
+	if ((r = sqlite3_step(st)) == SQLITE_ROW)
+		chunk->history = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	if (r != SQLITE_ROW && r != SQLITE_DONE)
+		goto fail;
+	if (sqlite3_prepare_v2(db, "SELECT seq, path, status, doc, reason "
+	    "FROM job_files WHERE job = ? AND seq > ? AND (? = 0 OR "
+	    "status = ?) ORDER BY seq LIMIT ?", -1, &st, NULL) != SQLITE_OK)
+		goto fail;
+	sqlite3_bind_int64(st, 1, (sqlite3_int64)job);
+	sqlite3_bind_int64(st, 2, (sqlite3_int64)*after);
+	sqlite3_bind_int(st, 3, failed);
+	sqlite3_bind_int(st, 4, KBD__FILE_STATUS__FS_FAILED);
+	sqlite3_bind_int(st, 5, (int)max);
+	chunk->files = xcalloc(max, sizeof(*chunk->files));
+	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+		e = xmalloc(sizeof(*e));
+		kbd__file_event__init(e);
+		e->job = job;
+		e->seq = *after = (uint64_t)sqlite3_column_int64(st, 0);
+		e->path = col_dup(st, 1);
+		e->status = sqlite3_column_int(st, 2);
+		e->doc = col_dup(st, 3);
+		e->reason = col_dup(st, 4);
+		chunk->files[chunk->n_files++] = e;
+	}
+	sqlite3_finalize(st);
+	if (r != SQLITE_DONE)
+		goto fail;
+	chunk->last = chunk->n_files < max;
+	return 0;
+fail:
+	log_warnx("job files: %s", sqlite3_errmsg(db));
+	return -1;
+}
+
+void
+dbread_job_files_free(Kbd__JobFiles *chunk)
+{
+	size_t	i;
+
+	for (i = 0; i < chunk->n_files; i++) {
+		free(chunk->files[i]->path);
+		free(chunk->files[i]->doc);
+		free(chunk->files[i]->reason);
+		free(chunk->files[i]);
+	}
+	free(chunk->files);
+	chunk->files = NULL;
+	chunk->n_files = 0;
+}

@@ -44,6 +44,13 @@ int	 dbread_job_cancelled(uint64_t job);
 /* The newest jobs first, limit at most. */
 int	 dbread_jobs(unsigned limit, Kbd__JobsRep *);
 void	 dbread_jobs_free(Kbd__JobsRep *);
+/*
+ * A job's file outcomes after seq *after (moved on), at most max, failed
+ * ones only with failed; chunk->last when no more. 0 or -1.
+ */
+int	 dbread_job_files(uint64_t job, int failed, uint64_t *after,
+	    unsigned max, Kbd__JobFiles *chunk);
+void	 dbread_job_files_free(Kbd__JobFiles *chunk);
 /* Jobs queued or running, in id order; *ids is allocated. */
 int	 dbread_unfinished_jobs(uint64_t **ids, size_t *n);
 /*
