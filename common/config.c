@@ -42,6 +42,8 @@ static const struct {
 	    "a worker's CPU seconds before it is killed" },
 	[CONF_IDLE_EXIT] = { "idle-exit", U_SECONDS, 0, 7 * 86400, 600,
 	    "seconds without clients or jobs before kbd exits (0: never)" },
+	[CONF_WATCH_DEBOUNCE] = { "watch-debounce", U_SECONDS, 0, 3600, 1,
+	    "seconds of quiet in a watched root before it is synced" },
 };
 
 const char *

@@ -19,6 +19,7 @@ enum config_key {
 	CONF_MEM_LIMIT,		/* a worker's address space, bytes */
 	CONF_CPU_LIMIT,		/* a worker's CPU time, seconds */
 	CONF_IDLE_EXIT,		/* seconds idle before kbd exits; 0 never */
+	CONF_WATCH_DEBOUNCE,	/* seconds of quiet before a watched sync */
 	CONF_NKEYS
 };
 

@@ -27,6 +27,7 @@ struct kbd_opts {
 	uint64_t	 max_output;	/* most Markdown from one file */
 	unsigned	 timeout;	/* per-file watchdog, seconds */
 	unsigned	 idle_exit;	/* seconds idle before exiting; 0 never */
+	unsigned	 watch_debounce; /* seconds of quiet before a sync */
 	const char	*listen;	/* --listen [ADDR:]PORT, or NULL */
 	struct worker_limits limits;
 };

@@ -13,6 +13,7 @@
 
 #include <dirent.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "dbread.h"
@@ -512,4 +513,34 @@ job_queued_states(Kbd__JobsRep *rep)
 		if (j != NULL && j != job_running())
 			rep->jobs[i]->state = KBD__JOB_STATE__JOB_QUEUED;
 	}
+}
+
+/*
+ * watch.c: a sync of root, the job kbctl sync ROOT makes, with no client.
+ * A sync of root already queued (not yet running) will see this change
+ * too: no second one. A running one may have walked past it: one more.
+ */
+void
+job_sync_root(const char *root)
+{
+	Kbd__JobCreateReq	*r;
+	struct add_wait		*aw;
+	struct job		*j;
+
+	TAILQ_FOREACH(j, &jobs, entry)
+		if (j != job_running() && j->req->prune &&
+		    j->req->n_inputs == 1 && j->req->n_rules == 0 &&
+		    strcmp(j->req->inputs[0], root) == 0 &&
+		    j->phase == JOB_ADDING)
+			return;
+	r = xmalloc(sizeof(*r));
+	kbd__job_create_req__init(r);
+	r->prune = 1;
+	r->n_inputs = 1;
+	r->inputs = xcalloc(1, sizeof(char *));
+	r->inputs[0] = xstrdup(root);
+	r->max_size = sup_opts->max_size;
+	aw = xcalloc(1, sizeof(*aw));
+	commitq_push(commitq_op(MSG_JOB_CREATE_REQ, &r->base, NULL,
+	    create_done, aw));
 }

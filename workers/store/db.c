@@ -33,11 +33,12 @@
  *    which show prints; sources is the authority.
  * 4: fts tokenized by kbd's tokenizer (tokenizer.c), with a headings
  *    column; meta 'languages' and, while the index is rebuilt, 'reindex'.
+ * 5: roots.watched (kbctl watch: kbd follows the root with inotify).
  * A KB of an older version is migrated when the committer opens it, one
  * step of the migrations table at a time.
  */
-#define DB_SCHEMA_VERSION	4
-#define DB_SCHEMA_VERSION_S	"4"
+#define DB_SCHEMA_VERSION	5
+#define DB_SCHEMA_VERSION_S	"5"
 
 /* The full-text table, in the schema and in the migration to 4. */
 #define FTS_SQL	"CREATE VIRTUAL TABLE fts USING fts5(name, title, headings, " \
@@ -54,6 +55,10 @@
 	"CREATE TABLE roots(" \
 	" id INTEGER PRIMARY KEY, path TEXT NOT NULL UNIQUE," \
 	" added INTEGER NOT NULL, last_sync INTEGER NOT NULL DEFAULT 0);"
+
+/* Schema 5's column, in a new KB and in the 4 to 5 migration. */
+#define WATCHED_SQL \
+	"ALTER TABLE roots ADD COLUMN watched INTEGER NOT NULL DEFAULT 0;"
 
 static const char schema_sql[] =
 	"CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);"
@@ -86,6 +91,7 @@ static const char schema_sql[] =
 	"CREATE TABLE commits(journal TEXT PRIMARY KEY, job INTEGER NOT NULL,"
 	" at INTEGER NOT NULL);"
 	SOURCES_SQL
+	WATCHED_SQL
 	"INSERT INTO meta(key, value) VALUES ('schema', '"
 	DB_SCHEMA_VERSION_S "');";
 
@@ -253,6 +259,12 @@ migrate_3_4(void)
 	    "INSERT OR REPLACE INTO meta(key, value) VALUES ('reindex', '0');");
 }
 
+static int
+migrate_4_5(void)
+{
+	return exec(WATCHED_SQL);
+}
+
 static const struct migration {
 	int	  from, to;
 	int	(*step)(void);
@@ -260,6 +272,7 @@ static const struct migration {
 	{ 1, 2, migrate_1_2 },
 	{ 2, 3, migrate_2_3 },
 	{ 3, 4, migrate_3_4 },
+	{ 4, 5, migrate_4_5 },
 };
 
 /* Run sql in one transaction. */
@@ -1275,4 +1288,28 @@ db_root_forget(const char *path)
 	    "(SELECT id FROM roots)") == -1)
 		return -1;
 	return 1;
+}
+
+int
+db_root_watch(const char *path, int watched, int64_t now)
+{
+	sqlite3_stmt	*st;
+	int		 r;
+
+	if (watched) {
+		st = prep("INSERT OR IGNORE INTO roots(path, added) "
+		    "VALUES (?, ?)");
+		bind_text(st, 1, path);
+		sqlite3_bind_int64(st, 2, now);
+		r = run(st, "adding a root");
+		sqlite3_finalize(st);
+		if (r == -1)
+			return -1;
+	}
+	st = prep("UPDATE roots SET watched = ? WHERE path = ?");
+	sqlite3_bind_int(st, 1, watched);
+	bind_text(st, 2, path);
+	r = run(st, "watching a root");
+	sqlite3_finalize(st);
+	return r;
 }
