@@ -25,18 +25,21 @@
 #include "dbread.h"
 #include "log.h"
 #include "supervisor.h"
+#include "util.h"
 #include "xmalloc.h"
 
 #define WATCH_MASK	(IN_CREATE | IN_CLOSE_WRITE | IN_DELETE | \
 			IN_MOVED_FROM | IN_MOVED_TO | IN_DELETE_SELF | \
 			IN_ONLYDIR | IN_DONT_FOLLOW)
 #define WATCH_POLL_S	60	/* out of watches: a sync this often */
+#define WATCH_MAX_WAIT_MS 30000	/* never quiet (a log written to): a sync */
 
 struct wroot {
 	TAILQ_ENTRY(wroot)	 entry;
 	char			*path;
 	int			 limited;	/* ENOSPC: polled */
 	int			 gone;		/* no longer watched */
+	int64_t			 dirty_ms;	/* first event not synced, or 0 */
 	struct event		*debounce;	/* quiet since the last event */
 	struct event		*poll;		/* limited: every 60 s */
 };
@@ -152,9 +155,12 @@ root_sync(struct wroot *r, const char *why)
 static void
 on_quiet(evutil_socket_t fd, short ev, void *arg)
 {
+	struct wroot	*r = arg;
+
 	(void)fd;
 	(void)ev;
-	root_sync(arg, "changed");
+	r->dirty_ms = 0;
+	root_sync(r, "changed");
 }
 
 static void
@@ -172,7 +178,15 @@ root_dirty(struct wroot *r)
 
 	tv.tv_sec = sup_opts->watch_debounce;
 	tv.tv_usec = 0;
-	/* Added again, the timer starts again: quiet for the whole time. */
+	/*
+	 * Added again, the timer starts again: quiet for the whole time. A
+	 * root never quiet that long is synced all the same, now and then.
+	 */
+	if (r->dirty_ms == 0)
+		r->dirty_ms = mono_ms();
+	else if (mono_ms() - r->dirty_ms >= WATCH_MAX_WAIT_MS &&
+	    evtimer_pending(r->debounce, NULL))
+		return;
 	if (evtimer_add(r->debounce, &tv) == -1)
 		fatalx("watch timer");
 }
@@ -230,7 +244,12 @@ on_event(const struct inotify_event *e)
 			return;
 	} else
 		(void)snprintf(path, sizeof(path), "%s", d->path);
-	if (in_kb(path))
+	/*
+	 * The KB's own writes would sync for ever. Hidden names (editors'
+	 * temporary files) are not walked by a sync either; .kbignore is.
+	 */
+	if (in_kb(path) || (e->len > 0 && e->name[0] == '.' &&
+	    strcmp(e->name, ".kbignore") != 0))
 		return;
 	if ((e->mask & IN_ISDIR) && (e->mask & (IN_CREATE | IN_MOVED_TO)) &&
 	    e->len > 0 && e->name[0] != '.') {
