@@ -105,7 +105,13 @@ dir_watch(struct wroot *r, const char *path)
 		memset(dirs + ndirs, 0, (n - ndirs) * sizeof(*dirs));
 		ndirs = n;
 	}
-	/* The same directory again (moved): the new path wins. */
+	/*
+	 * The same directory again (moved): the new path wins. Under two
+	 * nested watched roots, the deeper root's: its sync is the smaller.
+	 */
+	if (dirs[wd].root != NULL && dirs[wd].root != r &&
+	    strlen(dirs[wd].root->path) > strlen(r->path))
+		return 0;
 	free(dirs[wd].path);
 	dirs[wd].path = xstrdup(path);
 	dirs[wd].root = r;
@@ -323,6 +329,7 @@ watch_reload(void)
 	Kbd__RootsRep	 rep = KBD__ROOTS_REP__INIT;
 	struct wroot	*r, *next;
 	size_t		 i;
+	int		 freed = 0;
 
 	if (ifd == -1)
 		return;
@@ -359,8 +366,12 @@ watch_reload(void)
 		if (r->gone) {
 			log_info("watch %s: no longer watched", r->path);
 			root_free(r);
+			freed = 1;
 		}
 	}
+	/* A root nested in a dropped one lost the watches they shared. */
+	if (freed)
+		rewatch_all();
 }
 
 /* Once the registry is readable (the first committer is ready). */

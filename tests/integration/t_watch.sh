@@ -93,6 +93,27 @@ printf '# Deeper\n\ndeeperword\n' > "$src/deep/er/deeper.md"
 wait_until "a file in a directory made after the watch" found deeperword
 wait_until "the sync's end" idle
 
+# Nested watched roots: once the inner one is no longer watched, the
+# outer still follows the directories they shared.
+kbctl watch "$src/deep"
+wait_until "the nested root's first sync" idle
+kbctl watch --stop "$src/deep"
+printf '# Nested\n\nnestedword\n' > "$src/deep/er/nested.md"
+wait_until "a change under a dropped nested root, through the outer" \
+    found nestedword
+wait_until "the sync's end" idle
+
+# .kbignore is news although hidden: a sync applies the new rules.
+printf 'secret*\n' > "$src/.kbignore"
+printf '# Secret\n\nsecretword\n' > "$src/secret.md"
+printf '# Visible\n\nvisibleword\n' > "$src/visible.md"
+wait_until "a file beside an ignored one" found visibleword
+wait_until "the sync's end" idle
+assert_eq 0 "$(hits secretword)" "an ignored file stays out"
+: > "$src/.kbignore"
+wait_until "an ignore rule taken back" found secretword
+wait_until "the sync's end" idle
+
 # Watches persist: a change made while kbd is stopped is picked up when
 # any kbctl command starts it again.
 kbctl stop >/dev/null
