@@ -171,8 +171,8 @@ void	 job_queued_states(Kbd__JobsRep *);
 void	 job_client_gone(struct client *);
 void	 job_stopped(void);
 
-/* A sync of root, as kbctl sync ROOT, unless one is already queued. */
-void	 job_sync_root(const char *root);
+/* A sync of roots, as kbctl sync ROOT..., unless one is already queued. */
+void	 job_sync_roots(char *const *roots, size_t n);
 
 /* watch.c: watched roots followed with inotify */
 

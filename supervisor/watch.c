@@ -3,7 +3,7 @@
  * loop. Every directory under a watched root is watched (directories that
  * appear later too); any event under a root marks it dirty, and after
  * watch-debounce seconds of quiet the root is synced by a job, exactly as
- * kbctl sync ROOT does (job_sync_root). The sync decides what changed:
+ * kbctl sync ROOT does (job_sync_roots). The sync decides what changed:
  * watch only says when to look, so a lost or merged event costs nothing
  * but a later look. At start, every watched root is synced once; after a
  * queue overflow, every one. Out of inotify watches (ENOSPC), a root is
@@ -155,18 +155,38 @@ root_sync(struct wroot *r, const char *why)
 	if (sup_stopping_p())
 		return;
 	log_info("watch %s: %s, syncing", r->path, why);
-	job_sync_root(r->path);
+	job_sync_roots(&r->path, 1);
 }
 
 static void
 on_quiet(evutil_socket_t fd, short ev, void *arg)
 {
-	struct wroot	*r = arg;
+	struct wroot	*r = arg, *o;
+	char		**paths;
+	size_t		 n = 0;
 
 	(void)fd;
 	(void)ev;
-	r->dirty_ms = 0;
-	root_sync(r, "changed");
+	/*
+	 * Every root changed now, in one job: a file moved from one root to
+	 * another is then seen as a move (its old path gone, its content at
+	 * the new one) before either root prunes, not removed then added.
+	 */
+	TAILQ_FOREACH(o, &roots, entry)
+		n++;
+	paths = xcalloc(n, sizeof(*paths));
+	n = 0;
+	TAILQ_FOREACH(o, &roots, entry)
+		if (o == r || o->dirty_ms != 0) {
+			if (o != r)
+				(void)evtimer_del(o->debounce);
+			o->dirty_ms = 0;
+			paths[n++] = o->path;
+			log_info("watch %s: changed, syncing", o->path);
+		}
+	if (!sup_stopping_p())
+		job_sync_roots(paths, n);
+	free(paths);
 }
 
 static void

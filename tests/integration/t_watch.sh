@@ -132,6 +132,19 @@ pid=$(kbd_pid)
 kbctl add "$other" >/dev/null
 kbctl watch "$other"
 wait_until "the other root's first sync" idle
+
+# A file moved from one watched root to another keeps its document: one
+# sync of both roots sees a move, not a remove and an add.
+n=$(doc_count)
+mv "$src/visible.md" "$other/visible.md"
+wait_until "a move across roots" sh -c "'$KBCTL' -C '$KB' search \
+    visibleword --json | jq -r '.[0].src_path' | grep -qx '$other/visible.md'"
+wait_until "the move's sync end" idle
+assert_eq 1 "$(kbctl status --json | jq .moved)" "a move across roots is a move"
+assert_eq 0 "$(kbctl status --json | jq .removed)" "nothing removed by a move"
+assert_eq visible "$(kbctl search visibleword --json | jq -r '.[0].doc')" \
+    "a file moved across roots keeps its document"
+assert_eq "$n" "$(doc_count)" "a move across roots adds no document"
 kbctl watch --stop "$src"
 assert_eq false "$(kbctl roots --json | jq -r --arg p "$src" \
     '.[] | select(.root == $p) | .watched')" "stopped root not watched"
