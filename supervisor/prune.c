@@ -358,7 +358,7 @@ watch_request(struct client *c, const Kbd__RootsReq *q)
 		for (k = 0; k < n; k++)
 			if (strcmp(roots[k], q->watch[i]) == 0)
 				break;
-		/* Stop: a watched root. Watch: a folder, a root or not. */
+		/* Stop: a root. Watch: a directory, a root or not yet. */
 		if (q->stop && k == n) {
 			client_error(c, "%s: not a root of this knowledge base",
 			    q->watch[i]);
