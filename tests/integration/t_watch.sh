@@ -157,6 +157,16 @@ kbctl sync "$src" >/dev/null
 assert_eq 1 "$(hits lateword)" "sync picks up what the stopped watch did not"
 assert_eq "$pid" "$(kbd_pid)" "the same kbd throughout"
 
+# roots --forget of a watched root ends its watch too.
+mkdir -p "$T/third"
+kbctl watch "$T/third"
+wait_until "the third root's first sync" idle
+kbctl roots --forget "$T/third" >/dev/null
+grep -q "watch $T/third: no longer watched" "$KB/.kb/kbd.log" ||
+    fail "a forgotten root is still watched"
+assert_eq "" "$(kbctl roots --json | jq -r --arg p "$T/third" \
+    '.[] | select(.root == $p) | .root')" "the forgotten root is gone"
+
 # Errors: a missing folder, --stop of a path that is no root.
 expect_status 1 kbctl watch "$T/nowhere"
 expect_status 1 kbctl watch --stop "$T/nowhere"
