@@ -2,7 +2,8 @@
  * kbctl roots: the folders (and files) a KB follows, with how many source
  * paths and documents each holds and when it was last synced; --forget
  * stops following one, --remove also removes the documents only it held.
- * (sync itself is an add that prunes: cmd-job.c.)
+ * kbctl watch [--stop] marks roots watched (supervisor/watch.c follows
+ * them). (sync itself is an add that prunes: cmd-job.c.)
  */
 #include <sys/types.h>
 
@@ -18,6 +19,7 @@
 
 #define OPT_FORGET	0x180
 #define OPT_REMOVE	0x181
+#define OPT_STOP	0x182
 
 static void
 when(char *buf, size_t len, int64_t t)
@@ -91,6 +93,9 @@ cmd_roots(int argc, char **argv)
 			jobj_i64(&o, "last_sync", ri->last_sync);
 			jobj_u64(&o, "files", ri->files);
 			jobj_u64(&o, "docs", ri->docs);
+			jobj_bool(&o, "watched", ri->watched);
+			if (ri->watch_limited)
+				jobj_bool(&o, "watch_limited", 1);
 			jobj_end(&o);
 		}
 		puts("]");
@@ -105,7 +110,10 @@ cmd_roots(int argc, char **argv)
 			when(t, sizeof(t), ri->last_sync);
 			text_put(stdout, ri->path, 0);
 			printf("\t%" PRIu64 " files\t%" PRIu64 " documents\t"
-			    "last sync %s\n", ri->files, ri->docs, t);
+			    "last sync %s%s\n", ri->files, ri->docs, t,
+			    ri->watch_limited ? "\twatched (out of inotify "
+			    "watches: every 60 s)" : ri->watched ?
+			    "\twatched" : "");
 		}
 	}
 	if (rep->error[0] != '\0')
@@ -116,5 +124,53 @@ cmd_roots(int argc, char **argv)
 		free(abs[0]);
 		free(abs);
 	}
+	return rc;
+}
+
+int
+cmd_watch(int argc, char **argv)
+{
+	static const struct option lo[] = {
+		{ "stop", no_argument, NULL, OPT_STOP },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+	Kbd__RootsReq	 req = KBD__ROOTS_REQ__INIT;
+	Kbd__RootsRep	*rep;
+	struct conn	 c;
+	struct msg	 m;
+	char		**abs;
+	int		 ch, i, n, rc;
+
+	while ((ch = cmd_getopt(argc, argv, ":h", lo)) != -1)
+		switch (ch) {
+		case OPT_STOP:
+			req.stop = 1;
+			break;
+		}
+	if (optind == argc)
+		die_usage("watch what? give a folder");
+	n = argc - optind;
+	for (i = 0; i < n; i++)
+		if (argv[optind + i][0] == '\0')
+			die_usage("empty path");
+	abs = paths_absolute(n, argv + optind);
+	req.forget = (char *)"";
+	req.watch = abs;
+	req.n_watch = (size_t)n;
+	conn_open(&c, kb_root(), 1);
+	conn_send(&c, MSG_ROOTS_REQ, &req.base);
+	conn_expect(&c, &m, MSG_ROOTS_REP);
+	rep = (Kbd__RootsRep *)m.pb;
+	rc = EXIT_OK;
+	if (rep->error[0] != '\0') {
+		fprintf(stderr, "kbctl: %s\n", rep->error);
+		rc = EXIT_FAIL;
+	}
+	msg_free(&m);
+	conn_close(&c);
+	for (i = 0; i < n; i++)
+		free(abs[i]);
+	free(abs);
 	return rc;
 }

@@ -59,6 +59,12 @@ static const struct cmd cmds[] = {
 	  "  --forget root stop following root (its documents stay)\n"
 	  "  --remove      with --forget: remove the documents only root held\n"
 	  "  --json        a JSON array\n", cmd_roots },
+	{ "watch", "[--stop] root ...",
+	  "Follow folders as they change: kbd syncs a watched root (adding\n"
+	  "it if new) once at start and after each change, once quiet for\n"
+	  "watch-debounce seconds. Watches persist across restarts.\n"
+	  "  --stop        stop watching the roots (their documents stay)\n",
+	  cmd_watch },
 	{ "status", "[--files [--failed]] [--json] [job]",
 	  "Show a job's state and counts (default: the newest job).\n"
 	  "  --files       also each file's outcome, doc and reason\n"

@@ -151,6 +151,7 @@ const char	 *path_show(const char *);
 int	 cmd_add(int, char **);
 int	 cmd_sync(int, char **);
 int	 cmd_roots(int, char **);
+int	 cmd_watch(int, char **);
 int	 cmd_status(int, char **);
 int	 cmd_wait(int, char **);
 int	 cmd_cancel(int, char **);

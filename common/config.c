@@ -44,6 +44,8 @@ static const struct {
 	    "seconds without clients or jobs before kbd exits (0: never)" },
 	[CONF_HISTORY] = { "history", U_COUNT, 1, 100000, 50,
 	    "finished jobs whose per-file outcomes are kept" },
+	[CONF_WATCH_DEBOUNCE] = { "watch-debounce", U_SECONDS, 0, 3600, 1,
+	    "seconds of quiet in a watched root before it is synced" },
 };
 
 const char *

@@ -20,6 +20,7 @@ enum config_key {
 	CONF_CPU_LIMIT,		/* a worker's CPU time, seconds */
 	CONF_IDLE_EXIT,		/* seconds idle before kbd exits; 0 never */
 	CONF_HISTORY,		/* finished jobs whose file outcomes are kept */
+	CONF_WATCH_DEBOUNCE,	/* seconds of quiet before a watched sync */
 	CONF_NKEYS
 };
 

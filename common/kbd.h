@@ -28,6 +28,7 @@ struct kbd_opts {
 	unsigned	 timeout;	/* per-file watchdog, seconds */
 	unsigned	 idle_exit;	/* seconds idle before exiting; 0 never */
 	unsigned	 history;	/* finished jobs whose file outcomes are kept */
+	unsigned	 watch_debounce; /* seconds of quiet before a sync */
 	const char	*listen;	/* --listen [ADDR:]PORT, or NULL */
 	struct worker_limits limits;
 };

@@ -30,8 +30,10 @@
  *    C_ROOT_FORGET_REQ, C_ROOT_FORGET_REP (kbctl roots).
  * 8: history (issue 10): StatusReq.files and .failed, JOB_FILES
  *    (JobFiles), JobFinishReq.history.
+ * 9: watch (issue 10): RootsReq.watch and .stop, RootInfo.watched and
+ *    .watch_limited; C_ROOT_WATCH_REQ, C_ROOT_WATCH_REP.
  */
-#define KBD_PROTO_VERSION 8
+#define KBD_PROTO_VERSION 9
 
 /* Header, in host byte order: both ends are on this host. */
 struct msg_hdr {
@@ -82,6 +84,8 @@ enum msg_type {
 	MSG_JOB_CANCEL_REP,	/* JobCancelRep */
 	MSG_C_ROOT_FORGET_REQ,	/* RootForgetReq */
 	MSG_C_ROOT_FORGET_REP,	/* RootForgetRep */
+	MSG_C_ROOT_WATCH_REQ,	/* RootWatchReq */
+	MSG_C_ROOT_WATCH_REP,	/* RootWatchRep */
 
 	/* client <-> supervisor */
 	MSG_HELLO = 40,

@@ -789,8 +789,9 @@ client_dispatch(struct client *c, struct msg *m)
 		forward_lint(c, (Kbd__LintReq *)m->pb);
 		return;
 	case MSG_ROOTS_REQ:
-		/* Listing reads; --forget changes the registry. */
-		if (((Kbd__RootsReq *)m->pb)->forget[0] != '\0' &&
+		/* Listing reads; --forget and watch change the registry. */
+		if ((((Kbd__RootsReq *)m->pb)->forget[0] != '\0' ||
+		    ((Kbd__RootsReq *)m->pb)->n_watch > 0) &&
 		    refuse_readonly(c))
 			return;
 		roots_request(c, (Kbd__RootsReq *)m->pb);

@@ -13,6 +13,7 @@
 
 #include <dirent.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "dbread.h"
@@ -520,4 +521,52 @@ job_queued_states(Kbd__JobsRep *rep)
 		if (j != NULL && j != job_running())
 			rep->jobs[i]->state = KBD__JOB_STATE__JOB_QUEUED;
 	}
+}
+
+/* Every one of roots is an input of j. */
+static int
+job_has_inputs(const struct job *j, char *const *roots, size_t n)
+{
+	size_t	i, k;
+
+	for (i = 0; i < n; i++) {
+		for (k = 0; k < j->req->n_inputs; k++)
+			if (strcmp(j->req->inputs[k], roots[i]) == 0)
+				break;
+		if (k == j->req->n_inputs)
+			return 0;
+	}
+	return 1;
+}
+
+/*
+ * watch.c: a sync of roots, the job kbctl sync ROOT... makes, with no
+ * client. A sync of them already queued (not yet running) will see this
+ * change too: no second one. A running one may have walked past it: one
+ * more.
+ */
+void
+job_sync_roots(char *const *roots, size_t n)
+{
+	Kbd__JobCreateReq	*r;
+	struct add_wait		*aw;
+	struct job		*j;
+	size_t			 i;
+
+	TAILQ_FOREACH(j, &jobs, entry)
+		if (j != job_running() && j->req->prune &&
+		    j->req->n_rules == 0 && j->phase == JOB_ADDING &&
+		    job_has_inputs(j, roots, n))
+			return;
+	r = xmalloc(sizeof(*r));
+	kbd__job_create_req__init(r);
+	r->prune = 1;
+	r->n_inputs = n;
+	r->inputs = xcalloc(n, sizeof(char *));
+	for (i = 0; i < n; i++)
+		r->inputs[i] = xstrdup(roots[i]);
+	r->max_size = sup_opts->max_size;
+	aw = xcalloc(1, sizeof(*aw));
+	commitq_push(commitq_op(MSG_JOB_CREATE_REQ, &r->base, NULL,
+	    create_done, aw));
 }

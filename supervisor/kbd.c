@@ -307,6 +307,7 @@ main(int argc, char **argv)
 	o.limits.cpu = v[CONF_CPU_LIMIT];
 	o.idle_exit = (unsigned)v[CONF_IDLE_EXIT];
 	o.history = (unsigned)v[CONF_HISTORY];
+	o.watch_debounce = (unsigned)v[CONF_WATCH_DEBOUNCE];
 	/*
 	 * The converters enforce max_output themselves; RLIMIT_FSIZE only
 	 * backs them up, and must let a worker write the raw copy of the

@@ -245,6 +245,8 @@ struct forget_op {
 static void
 roots_reply(struct client *c, Kbd__RootsRep *rep)
 {
+	size_t	i;
+
 	if (c == NULL)
 		return;
 	if (dbread_roots_info(rep) == -1) {
@@ -252,6 +254,9 @@ roots_reply(struct client *c, Kbd__RootsRep *rep)
 		client_error(c, "cannot read the roots");
 		return;
 	}
+	for (i = 0; i < rep->n_roots; i++)
+		rep->roots[i]->watch_limited =
+		    watch_limited(rep->roots[i]->path);
 	client_send(c, MSG_ROOTS_REP, &rep->base);
 	dbread_roots_info_free(rep);
 	client_done(c);
@@ -269,8 +274,10 @@ forget_done(struct commitq_op *o, ProtobufCMessage *pb)
 		rep.n_removed = fo->removed->n_results;
 	}
 	rep.error = fr->error;
-	if (fr->error[0] == '\0')
+	if (fr->error[0] == '\0') {
 		log_info("root %s forgotten", fo->root);
+		watch_reload();
+	}
 	roots_reply(o->c, &rep);
 	if (fo->removed != NULL)
 		kbd__remove_rep__free_unpacked(fo->removed, NULL);
@@ -317,6 +324,72 @@ forget_removed(struct commitq_op *o, ProtobufCMessage *pb)
 	forget_send(o->c, fo);
 }
 
+/* kbctl watch [--stop]: the flag is recorded, then followed. */
+static void
+watch_done(struct commitq_op *o, ProtobufCMessage *pb)
+{
+	Kbd__RootWatchRep	*wr = (Kbd__RootWatchRep *)pb;
+	Kbd__RootsRep		 rep = KBD__ROOTS_REP__INIT;
+
+	rep.error = wr->error;
+	if (wr->error[0] == '\0')
+		watch_reload();
+	roots_reply(o->c, &rep);
+}
+
+static void
+watch_request(struct client *c, const Kbd__RootsReq *q)
+{
+	Kbd__RootWatchReq	*r;
+	struct stat		 st;
+	char			**roots;
+	size_t			 i, k, n;
+
+	if (dbread_roots(&roots, &n) == -1) {
+		client_error(c, "cannot read the roots");
+		return;
+	}
+	for (i = 0; i < q->n_watch; i++) {
+		if (q->watch[i][0] != '/') {
+			client_error(c, "%s: not an absolute path",
+			    q->watch[i]);
+			break;
+		}
+		for (k = 0; k < n; k++)
+			if (strcmp(roots[k], q->watch[i]) == 0)
+				break;
+		/* Stop: a root. Watch: a directory, a root or not yet. */
+		if (q->stop && k == n) {
+			client_error(c, "%s: not a root of this knowledge base",
+			    q->watch[i]);
+			break;
+		}
+		if (!q->stop && stat(q->watch[i], &st) == -1) {
+			client_error(c, "%s: %s", q->watch[i],
+			    strerror(errno));
+			break;
+		}
+		if (!q->stop && !S_ISDIR(st.st_mode)) {
+			client_error(c, "%s: not a directory", q->watch[i]);
+			break;
+		}
+	}
+	for (k = 0; k < n; k++)
+		free(roots[k]);
+	free(roots);
+	if (i < q->n_watch)
+		return;
+	r = xmalloc(sizeof(*r));
+	kbd__root_watch_req__init(r);
+	r->stop = q->stop;
+	r->n_paths = q->n_watch;
+	r->paths = xcalloc(q->n_watch, sizeof(char *));
+	for (i = 0; i < q->n_watch; i++)
+		r->paths[i] = xstrdup(q->watch[i]);
+	commitq_push(commitq_op(MSG_C_ROOT_WATCH_REQ, &r->base, c, watch_done,
+	    NULL));
+}
+
 void
 roots_request(struct client *c, const Kbd__RootsReq *q)
 {
@@ -328,6 +401,10 @@ roots_request(struct client *c, const Kbd__RootsReq *q)
 	size_t			 i, n;
 	int			 known = 0;
 
+	if (q->n_watch > 0) {
+		watch_request(c, q);
+		return;
+	}
 	if (q->forget[0] == '\0') {
 		rep.error = (char *)"";
 		roots_reply(c, &rep);

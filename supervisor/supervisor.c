@@ -216,6 +216,7 @@ committer_ready(struct msg *m)
 			fatalx("cannot open the registry");
 		search_init(sup_opts->kbroot, control_search_reply);
 		job_resume();
+		watch_init();
 	}
 	commitq_send();
 	job_pump();
@@ -252,6 +253,7 @@ static const struct {
 	{ MSG_C_REMOVE_REP,	ONCE_READY,	committer_reply },
 	{ MSG_C_LINT_REP,	ONCE_READY,	committer_reply },
 	{ MSG_C_ROOT_FORGET_REP, ONCE_READY,	committer_reply },
+	{ MSG_C_ROOT_WATCH_REP,	ONCE_READY,	committer_reply },
 };
 
 /*
@@ -341,9 +343,9 @@ committer_gone(struct child *c, int status, void *arg)
 }
 
 /*
- * Idle exit: a kbd with no client and no job for idle_exit seconds exits,
- * so that a KB touched once does not keep its processes for ever; the
- * next kbctl starts it again. Checked on a timer rather than at each
+ * Idle exit: a kbd with no client, no job and no watched root (watch.c)
+ * for idle_exit seconds exits, so that a KB touched once does not keep its
+ * processes for ever; the next kbctl starts it again. Checked on a timer rather than at each
  * event: the check is cheap, and exact timing does not matter.
  */
 static void
@@ -357,8 +359,8 @@ idle_check(evutil_socket_t fd, short ev, void *arg)
 	(void)arg;
 	now = mono_ms();
 	n = control_clients(&last);
-	if (n > 0 || job_running() != NULL || committer_state ==
-	    COMMITTER_STARTING) {
+	if (n > 0 || job_running() != NULL || watch_count() > 0 ||
+	    committer_state == COMMITTER_STARTING) {
 		idle_since = 0;
 		return;
 	}

@@ -172,6 +172,16 @@ void	 job_queued_states(Kbd__JobsRep *);
 void	 job_client_gone(struct client *);
 void	 job_stopped(void);
 
+/* A sync of roots, as kbctl sync ROOT..., unless one is already queued. */
+void	 job_sync_roots(char *const *roots, size_t n);
+
+/* watch.c: watched roots followed with inotify */
+
+void	 watch_init(void);
+void	 watch_reload(void);
+unsigned watch_count(void);
+int	 watch_limited(const char *root);
+
 /* pipeline.c: the running job's files, from the walk to their events */
 
 void	 pipeline_init(struct job *);

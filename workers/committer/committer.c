@@ -270,6 +270,13 @@ answer_root_forget(const ProtobufCMessage *pb)
 	return CS_IDLE;
 }
 
+static enum committer_state
+answer_root_watch(const ProtobufCMessage *pb)
+{
+	jobrow_root_watch((const Kbd__RootWatchReq *)pb);
+	return CS_IDLE;
+}
+
 #define S(st)	(1u << (st))
 
 static const struct committer_dispatch {
@@ -286,6 +293,7 @@ static const struct committer_dispatch {
 	{ MSG_C_REMOVE_REQ,	S(CS_IDLE),		answer_remove },
 	{ MSG_C_LINT_REQ,	S(CS_IDLE),		answer_lint },
 	{ MSG_C_ROOT_FORGET_REQ, S(CS_IDLE),		answer_root_forget },
+	{ MSG_C_ROOT_WATCH_REQ,	S(CS_IDLE),		answer_root_watch },
 };
 
 static const char *

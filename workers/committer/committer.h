@@ -103,6 +103,7 @@ void	 jobrow_finish(const Kbd__JobFinishReq *);
 void	 jobrow_cancel(const Kbd__JobCancelReq *);
 /* A root forgotten (kbctl roots --forget): its row, in a transaction. */
 void	 jobrow_root_forget(const Kbd__RootForgetReq *);
+void	 jobrow_root_watch(const Kbd__RootWatchReq *);
 
 /* remove.c */
 void	 remove_docs(const Kbd__RemoveReq *);

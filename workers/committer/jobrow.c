@@ -135,3 +135,27 @@ jobrow_root_forget(const Kbd__RootForgetReq *req)
 	committer_send(MSG_C_ROOT_FORGET_REP, &rep.base);
 	free(err);
 }
+
+/* kbctl watch [--stop]: the roots' watched flag, all of them or none. */
+void
+jobrow_root_watch(const Kbd__RootWatchReq *req)
+{
+	Kbd__RootWatchRep	 rep = KBD__ROOT_WATCH_REP__INIT;
+	char			*err = NULL;
+	size_t			 i;
+	int			 r = 0;
+
+	if ((r = db_begin()) != -1)
+		for (i = 0; i < req->n_paths && r != -1; i++)
+			r = db_root_watch(req->paths[i], !req->stop,
+			    time(NULL));
+	if (r == -1) {
+		err = errf("registry: %s", db_errmsg());
+		db_rollback();
+	} else if (db_commit() == -1)
+		err = errf("registry: %s", db_errmsg());
+	if (err != NULL)
+		rep.error = err;
+	committer_send(MSG_C_ROOT_WATCH_REP, &rep.base);
+	free(err);
+}

@@ -36,11 +36,12 @@
  * 5: job_files, every file's outcome of the newest finished jobs (kbd.conf
  *    history) and of running ones; jobs.history (the History enum of
  *    kbd.proto: none before 5, kept, pruned).
+ * 6: roots.watched (kbctl watch: kbd follows the root with inotify).
  * A KB of an older version is migrated when the committer opens it, one
  * step of the migrations table at a time.
  */
-#define DB_SCHEMA_VERSION	5
-#define DB_SCHEMA_VERSION_S	"5"
+#define DB_SCHEMA_VERSION	6
+#define DB_SCHEMA_VERSION_S	"6"
 
 /* The full-text table, in the schema and in the migration to 4. */
 #define FTS_SQL	"CREATE VIRTUAL TABLE fts USING fts5(name, title, headings, " \
@@ -64,6 +65,9 @@
 	" job INTEGER NOT NULL, seq INTEGER NOT NULL, path TEXT NOT NULL," \
 	" status INTEGER NOT NULL, doc TEXT NOT NULL, reason TEXT NOT NULL," \
 	" PRIMARY KEY(job, seq)) WITHOUT ROWID;"
+/* Schema 6's column, in a new KB and in the 5 to 6 migration. */
+#define WATCHED_SQL \
+	"ALTER TABLE roots ADD COLUMN watched INTEGER NOT NULL DEFAULT 0;"
 
 static const char schema_sql[] =
 	"CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);"
@@ -98,6 +102,7 @@ static const char schema_sql[] =
 	" at INTEGER NOT NULL);"
 	SOURCES_SQL
 	JOB_FILES_SQL
+	WATCHED_SQL
 	"INSERT INTO meta(key, value) VALUES ('schema', '"
 	DB_SCHEMA_VERSION_S "');";
 
@@ -277,6 +282,12 @@ migrate_4_5_history(void)
 	    "ALTER TABLE jobs ADD COLUMN history INTEGER NOT NULL DEFAULT 0;");
 }
 
+static int
+migrate_5_6_watch(void)
+{
+	return exec(WATCHED_SQL);
+}
+
 static const struct migration {
 	int	  from, to;
 	int	(*step)(void);
@@ -285,6 +296,7 @@ static const struct migration {
 	{ 2, 3, migrate_2_3 },
 	{ 3, 4, migrate_3_4 },
 	{ 4, 5, migrate_4_5_history },
+	{ 5, 6, migrate_5_6_watch },
 };
 
 /* Run sql in one transaction. */
@@ -1346,4 +1358,28 @@ db_history_prune(unsigned keep)
 	if (sqlite3_changes(db) == 0)
 		return 0;
 	return run(st_hist_drop, "pruning the history");
+}
+
+int
+db_root_watch(const char *path, int watched, int64_t now)
+{
+	sqlite3_stmt	*st;
+	int		 r;
+
+	if (watched) {
+		st = prep("INSERT OR IGNORE INTO roots(path, added) "
+		    "VALUES (?, ?)");
+		bind_text(st, 1, path);
+		sqlite3_bind_int64(st, 2, now);
+		r = run(st, "adding a root");
+		sqlite3_finalize(st);
+		if (r == -1)
+			return -1;
+	}
+	st = prep("UPDATE roots SET watched = ? WHERE path = ?");
+	sqlite3_bind_int(st, 1, watched);
+	bind_text(st, 2, path);
+	r = run(st, "watching a root");
+	sqlite3_finalize(st);
+	return r;
 }

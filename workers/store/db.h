@@ -127,6 +127,8 @@ int	 db_root_add(const char *path, int64_t now);
 int	 db_root_synced(const char *path, int64_t now);
 /* Drop a root; its sources go to the deepest other root: 1, 0, -1. */
 int	 db_root_forget(const char *path);
+/* Watch (a new root is added, added = now) or stop watching path: 0, -1. */
+int	 db_root_watch(const char *path, int watched, int64_t now);
 
 /* Jobs. */
 int	 db_job_create(const void *req, size_t reqlen, int64_t now,

@@ -988,8 +988,13 @@ dbread_roots_info(Kbd__RootsRep *rep)
 	size_t		 cap = 0;
 	int		 r;
 
+	/* A read-only KB of schema 4 has no roots.watched: none is. */
 	if (sqlite3_prepare_v2(db, "SELECT r.path, r.added, r.last_sync, "
-	    "count(s.id), count(DISTINCT s.doc) FROM roots r LEFT JOIN "
+	    "count(s.id), count(DISTINCT s.doc), r.watched FROM roots r LEFT "
+	    "JOIN sources s ON s.root = r.id GROUP BY r.id ORDER BY r.id", -1,
+	    &st, NULL) != SQLITE_OK &&
+	    sqlite3_prepare_v2(db, "SELECT r.path, r.added, r.last_sync, "
+	    "count(s.id), count(DISTINCT s.doc), 0 FROM roots r LEFT JOIN "
 	    "sources s ON s.root = r.id GROUP BY r.id ORDER BY r.id", -1, &st,
 	    NULL) != SQLITE_OK) {
 		log_warnx("registry query: %s", sqlite3_errmsg(db));
@@ -1008,6 +1013,7 @@ dbread_roots_info(Kbd__RootsRep *rep)
 		ri->last_sync = sqlite3_column_int64(st, 2);
 		ri->files = (uint64_t)sqlite3_column_int64(st, 3);
 		ri->docs = (uint64_t)sqlite3_column_int64(st, 4);
+		ri->watched = sqlite3_column_int(st, 5) != 0;
 		rep->roots[rep->n_roots++] = ri;
 	}
 	if (r != SQLITE_DONE)
