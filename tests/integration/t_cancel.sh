@@ -10,7 +10,8 @@ make_corpus "$T/src" $N
 kbctl init >/dev/null
 
 db() {
-	sqlite3 "$KB/.kb/kb.db" "$1"
+	# A reader may meet the restarted committer's recovery: wait for it.
+	sqlite3 -cmd ".timeout 10000" "$KB/.kb/kb.db" "$1"
 }
 
 # kill -9 of the supervisor and all its children at once, stopped workers

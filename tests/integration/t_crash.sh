@@ -9,7 +9,7 @@ kbctl init >/dev/null
 # wait_for_some_docs N: until N documents are committed (no deadline:
 # a hang guard, lib.sh's wait_until, fails if the add stops progressing).
 docs_at_least() {
-	[ "$(sqlite3 "$KB/.kb/kb.db" 'select count(*) from documents' 2>/dev/null || echo 0)" -ge "$1" ]
+	[ "$(sqlite3 -cmd '.timeout 10000' "$KB/.kb/kb.db" 'select count(*) from documents' 2>/dev/null || echo 0)" -ge "$1" ]
 }
 wait_for_some_docs() {
 	wait_until "$1 documents committed" docs_at_least "$1"
@@ -19,7 +19,7 @@ wait_for_some_docs() {
 # N-1 documents committed right after it; one file may fail with the
 # killed worker); otherwise the test would prove nothing.
 too_late() {
-	n=$(sqlite3 "$KB/.kb/kb.db" 'select count(*) from documents')
+	n=$(sqlite3 -cmd '.timeout 10000' "$KB/.kb/kb.db" 'select count(*) from documents')
 	[ "$n" -lt $((N - 1)) ] ||
 	    fail "too late to test: $n of $N documents were in before the $1"
 }
@@ -32,7 +32,7 @@ in_log() {
 
 check_all_present() {
 	assert_eq $N "$(doc_count)" "documents after $1"
-	assert_eq $N "$(sqlite3 "$KB/.kb/kb.db" 'select count(distinct hash) from documents')" \
+	assert_eq $N "$(sqlite3 -cmd '.timeout 10000' "$KB/.kb/kb.db" 'select count(distinct hash) from documents')" \
 	    "distinct contents after $1"
 	assert_eq $N "$(ls "$KB/raw" | wc -l)" "raw files after $1"
 	assert_eq $N "$(grep -c '](summaries/' "$KB/wiki/index.md")" "index entries after $1"
