@@ -277,7 +277,7 @@ run-unit = k=0; for t in $(UNIT_BINS); do echo "== $$t"; $$t || exit 1; \
 	$(call counted,unit ($(O)),$$k,$(words $(UNIT_SRCS)),test programs passed)
 
 # One pass of every suite against the build in $(O).
-check-one: $(BIN)/kbd $(BIN)/kbctl $(UNIT_BINS)
+check-one: $(BIN)/kbd $(BIN)/kbctl $(BIN)/kbsql $(UNIT_BINS)
 	@$(run-unit)
 	KBD_BIN=$(BIN) KBD_CHECK_ALL=1 ./tests/integration/run.sh
 
