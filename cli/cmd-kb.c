@@ -216,6 +216,10 @@ cmd_remove(int argc, char **argv)
 	}
 	msg_free(&m);
 	conn_close(&c);
+	for (i = 0; i < req.n_paths; i++)
+		free(req.paths[i]);
+	free(req.paths);
+	free(given);
 	return rc;
 }
 
