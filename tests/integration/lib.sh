@@ -63,6 +63,23 @@ skip() {
 	exit 77
 }
 
+# The official MCP SDK from npm, cached in build/npm: sets NPMDIR, or skips
+# the test when node or npm is missing.
+mcp_sdk() {
+	local root
+	root=$(cd "$(dirname "$0")/../.." && pwd)
+	if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
+		skip "node or npm not found (scripts/deps.sh installs them)"
+	fi
+	NPMDIR="$root/build/npm"
+	if [ ! -f "$NPMDIR/node_modules/@modelcontextprotocol/sdk/package.json" ]; then
+		mkdir -p "$NPMDIR"
+		npm install --prefix "$NPMDIR" --no-audit --no-fund \
+		    @modelcontextprotocol/sdk >"$T/npm.log" 2>&1 ||
+		    { cat "$T/npm.log" >&2; fail "npm install @modelcontextprotocol/sdk"; }
+	fi
+}
+
 kbctl() {
 	"$KBCTL" -C "$KB" "$@"
 }

@@ -6,19 +6,8 @@
 . "$(dirname "$0")/lib.sh"
 
 here=$(cd "$(dirname "$0")" && pwd)
-root=$(cd "$here/../.." && pwd)
 
-if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
-	skip "node or npm not found (scripts/deps.sh installs them)"
-fi
-# The SDK, cached in build/npm once installed.
-NPMDIR="$root/build/npm"
-if [ ! -f "$NPMDIR/node_modules/@modelcontextprotocol/sdk/package.json" ]; then
-	mkdir -p "$NPMDIR"
-	npm install --prefix "$NPMDIR" --no-audit --no-fund \
-	    @modelcontextprotocol/sdk >"$T/npm.log" 2>&1 ||
-	    { cat "$T/npm.log" >&2; fail "npm install @modelcontextprotocol/sdk"; }
-fi
+mcp_sdk
 
 mkdir -p "$T/in" "$T/more"
 printf 'line one\nline two \303\274n\303\257code filler\nline three\nline four\n' \

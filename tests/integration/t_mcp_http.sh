@@ -7,17 +7,7 @@
 . "$(dirname "$0")/lib.sh"
 
 here=$(cd "$(dirname "$0")" && pwd)
-root=$(cd "$here/../.." && pwd)
-if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
-	skip "node or npm not found (scripts/deps.sh installs them)"
-fi
-NPMDIR="$root/build/npm"
-if [ ! -f "$NPMDIR/node_modules/@modelcontextprotocol/sdk/package.json" ]; then
-	mkdir -p "$NPMDIR"
-	npm install --prefix "$NPMDIR" --no-audit --no-fund \
-	    @modelcontextprotocol/sdk >"$T/npm.log" 2>&1 ||
-	    { cat "$T/npm.log" >&2; fail "npm install @modelcontextprotocol/sdk"; }
-fi
+mcp_sdk
 
 mkdir -p "$T/in"
 printf '# Beacon\n\nShe keeps the lighthouse lit.\n' > "$T/in/beacon.md"
