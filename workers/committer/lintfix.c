@@ -382,9 +382,10 @@ fix_commit(struct fix *f)
 	if (err == NULL && f->index)
 		err = fix_index_write();
 	if (err == NULL) {
-		xasprintf(&what, "lint --fix | %zu repairs",
-		    f->repairs.n + f->repairs.more);
-		entry = wiki_log_entry(what, NULL, 0, (time_t)now);
+		xasprintf(&what, "lint --fix | %zu repair%s",
+		    f->repairs.n + f->repairs.more,
+		    wiki_plural(f->repairs.n + f->repairs.more));
+		entry = wiki_log_entry(what, NULL, 0, 0, (time_t)now);
 		if (f->log_missing) {
 			xasprintf(&text, "%s%s", WIKI_LOG_HEADER, entry);
 			r = fsio_write_atomic(WIKI_LOG, text, strlen(text),

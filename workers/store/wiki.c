@@ -251,21 +251,30 @@ out:
 	return name;
 }
 
+const char *
+wiki_plural(uint64_t n)
+{
+	return n == 1 ? "" : "s";
+}
+
 char *
 wiki_log_entry(const char *what, char *const *docs, size_t ndocs,
-    time_t when)
+    uint64_t total, time_t when)
 {
 	FILE		*f;
 	struct tm	 tm;
 	char		*buf, stamp[32];
-	size_t		 len, i;
+	size_t		 len, i, shown;
 
 	gmtime_r(&when, &tm);
 	strftime(stamp, sizeof(stamp), "%Y-%m-%dT%H:%M:%SZ", &tm);
 	f = mopen(&buf, &len);
 	fprintf(f, "## [%s] %s\n\n", stamp, what);
-	for (i = 0; i < ndocs; i++)
+	shown = ndocs < WIKI_LOG_NAMES ? ndocs : WIKI_LOG_NAMES;
+	for (i = 0; i < shown; i++)
 		fprintf(f, "- %s\n", docs[i]);
+	if (total > shown)
+		fprintf(f, "- and %" PRIu64 " more\n", total - shown);
 	fputs("\n", f);
 	mclose(f);
 	return buf;

@@ -22,6 +22,7 @@
 #define WIKI_LOG_HEADER		"# Log\n\n"
 
 #define WIKI_KEYWORDS		8	/* at most, per summary page */
+#define WIKI_LOG_NAMES		20	/* names per log.md entry, then a count */
 #define WIKI_INDEX_DESC_MAX	160	/* bytes of description in index.md */
 
 struct wiki_heading {
@@ -56,9 +57,15 @@ char	*wiki_index_line(const struct wiki_doc *);
  * line is not a document line written by wiki_index_line.
  */
 char	*wiki_index_line_doc(const char *line, size_t len);
-/* "## [time] <what>\n\n- doc\n...\n" */
+/*
+ * "## [time] <what>\n\n- doc\n...\n": the first WIKI_LOG_NAMES of docs,
+ * then "- and N more" for the rest of total (the number of documents the
+ * entry is about, ndocs or more).
+ */
 char	*wiki_log_entry(const char *what, char *const *docs, size_t ndocs,
-	    time_t when);
+	    uint64_t total, time_t when);
+/* "" for 1, else "s": "1 document", "2 documents". */
+const char *wiki_plural(uint64_t n);
 /* wiki/AGENTS.md for a KB of ndocs documents; *len gets its length. */
 char	*wiki_agents(uint64_t ndocs, size_t *len);
 
