@@ -45,3 +45,95 @@ kbctl remove note00001 note00003 >/dev/null
 grep -qx '## \[.*\] remove | 2 documents' "$KB/wiki/log.md" ||
     fail "remove entry: $(grep '^## ' "$KB/wiki/log.md" | tail -1)"
 lint_clean
+
+# Frontmatter: every page the committer writes starts with it.
+for f in wiki/summaries/text00000.md wiki/index.md wiki/log.md \
+    wiki/AGENTS.md; do
+	head -1 "$KB/$f" | grep -qx -- '---' || fail "$f: no frontmatter"
+done
+sum="$KB/wiki/summaries/text00000.md"
+hash=$(sqlite3 "$KB/.kb/kb.db" "select hash from documents where name='text00000'")
+sed -n 2,5p "$sum" > "$T/fm"
+grep -qx 'type: "summary"' "$T/fm" || fail "summary type: $(cat "$T/fm")"
+grep -qx 'doc: "text00000"' "$T/fm" || fail "summary doc: $(cat "$T/fm")"
+grep -qx "hash: \"$hash\"" "$sum" || fail "summary hash"
+grep -qx 'type: "index"' "$KB/wiki/index.md" || fail "index type"
+grep -qx 'type: "log"' "$KB/wiki/log.md" || fail "log type"
+grep -qx 'type: "agents"' "$KB/wiki/AGENTS.md" || fail "AGENTS type"
+# A title with quotes and a backslash is quoted safely.
+printf '# Say "hi" \\ there\n\nbody\n' > "$T/quote.md"
+kbctl add "$T/quote.md" >/dev/null
+grep -qxF 'title: "Say \"hi\" \\ there"' "$KB/wiki/summaries/quote.md" ||
+    fail "quoted title: $(grep title: "$KB/wiki/summaries/quote.md")"
+lint_clean
+
+# lint agrees with lint --fix: each planted problem is reported (exit 1)
+# with what to do next; lint --fix repairs it; lint is clean; lint --fix
+# again repairs nothing.
+agree() {
+	what=$1
+	expect=$2
+	set +e
+	out=$(kbctl lint --json)
+	st=$?
+	text=$(kbctl lint 2>&1)
+	set -e
+	assert_eq 1 "$st" "lint exit status with $what: $out"
+	echo "$out" | jq -r '.problems[]' | grep -qF -- "$expect" ||
+	    fail "lint did not report $what ($expect): $out"
+	echo "$text" | grep -F -- "$expect" | grep -q "run kbctl lint --fix" ||
+	    fail "no next step for $what: $text"
+	out=$(kbctl lint --fix --json) || fail "lint --fix with $what: $out"
+	[ "$(echo "$out" | jq '.repairs | length')" -gt 0 ] ||
+	    fail "lint --fix repaired nothing for $what: $out"
+	lint_clean
+	out=$(kbctl lint --fix --json) || fail "lint --fix again: $out"
+	assert_eq 0 "$(echo "$out" | jq '.repairs | length')" \
+	    "repairs after lint ok ($what): $out"
+}
+
+cp "$sum" "$T/sum.good"
+# A tampered summary (frontmatter intact).
+sed -i 's/^## Description$/## Tampered/' "$sum"
+agree "a tampered summary" "text00000.md: does not match the registry (its text differs"
+diff "$T/sum.good" "$sum" >&2 || fail "summary not restored"
+# No frontmatter.
+sed -i '1,/^---$/d' "$sum"
+head -1 "$sum" | grep -qx '' || fail "frontmatter not removed"
+agree "a summary without frontmatter" "text00000.md: does not match the registry (no frontmatter"
+diff "$T/sum.good" "$sum" >&2 || fail "summary not restored"
+# Frontmatter that does not parse (an unterminated string).
+sed -i 's/^doc: "text00000"$/doc: "text00000/' "$sum"
+agree "unparsable frontmatter" "(its frontmatter does not parse"
+# A hash that is not the registry's.
+sed -i "s/^hash: \"$hash\"\$/hash: \"0000\"/" "$sum"
+agree "a wrong hash" "(its frontmatter's hash is not the registry's"
+# A doc that is not the page's document.
+sed -i 's/^doc: "text00000"$/doc: "other"/' "$sum"
+agree "a wrong doc" "(its frontmatter's doc is not the document's name"
+diff "$T/sum.good" "$sum" >&2 || fail "summary not restored"
+# index.md with a line changed.
+sed -i 's/^\(- \[Plain text 4\].*\)$/\1 edited/' "$KB/wiki/index.md"
+grep -q ' edited$' "$KB/wiki/index.md" || fail "index not planted"
+agree "a wrong index.md" "wiki/index.md: not as the registry makes it"
+! grep -q ' edited$' "$KB/wiki/index.md" || fail "index not repaired"
+# An orphan summary page.
+echo orphan > "$KB/wiki/summaries/orphan.md"
+agree "an orphan page" "wiki/summaries/orphan.md: no document in the registry"
+[ ! -e "$KB/wiki/summaries/orphan.md" ] || fail "orphan page left"
+# AGENTS.md edited.
+echo "edited" >> "$KB/wiki/AGENTS.md"
+agree "an edited AGENTS.md" "wiki/AGENTS.md: not as the registry makes it"
+! grep -qx edited "$KB/wiki/AGENTS.md" || fail "AGENTS.md not repaired"
+# log.md from before frontmatter: its entries are kept.
+entries_before=$(entries)
+sed -i '1,/^# Log$/d' "$KB/wiki/log.md"
+sed -i '1s/^/# Log\n/' "$KB/wiki/log.md"
+agree "log.md without frontmatter" "wiki/log.md: no frontmatter and header"
+head -1 "$KB/wiki/log.md" | grep -qx -- '---' || fail "log.md frontmatter"
+assert_eq 1 "$(grep -cx '# Log' "$KB/wiki/log.md")" "one log header"
+# Its entries, and one per lint --fix that repaired.
+assert_eq $((entries_before + 1)) "$(entries)" "log.md entries kept"
+grep '^## ' "$KB/wiki/log.md" | tail -1 | grep -q '\] lint --fix | 1 repair$' ||
+    fail "lint --fix entry: $(grep '^## ' "$KB/wiki/log.md" | tail -1)"
+! grep -q '| 1 repairs$' "$KB/wiki/log.md" || fail "wrong plural in log.md"

@@ -121,19 +121,23 @@ finish_log_entry(const Kbd__JobSummary *row, uint64_t removed, int64_t now)
  * reply lost to a crash) is not logged again.
  *
  * Fail points (fsio.h): publish.log(.fsync) for the append, finish.fsync,
- * finish.commit (before COMMIT), finish.committed (after it).
+ * finish.commit (before COMMIT), finish.committed (after it). Without
+ * logit, the row alone (as before a log entry was kept per job).
  */
 static char *
-finish_commit(const Kbd__JobFinishReq *req, int64_t now)
+finish_commit(const Kbd__JobFinishReq *req, int64_t now, int logit,
+    const char *error)
 {
 	Kbd__JobSummary	 row = KBD__JOB_SUMMARY__INIT;
 	struct journal	*j = NULL;
 	char		*entry = NULL, *err = NULL;
 	size_t		 i;
 
-	if (db_job_get(req->job, &row) == 1 && row.finished == 0)
-		entry = finish_log_entry(&row, req->removed, now);
-	free(row.error);
+	if (logit && db_job_get(req->job, &row) == 1) {
+		if (row.finished == 0)
+			entry = finish_log_entry(&row, req->removed, now);
+		free(row.error);
+	}
 	if (entry != NULL) {
 		if ((j = journal_new()) == NULL ||
 		    journal_track_append(j, WIKI_LOG) == -1) {
@@ -161,7 +165,7 @@ finish_commit(const Kbd__JobFinishReq *req, int64_t now)
 			if (db_root_synced(req->synced[i], now) == -1)
 				break;
 		if (i < req->n_synced || db_job_finish(req->job, req->state,
-		    req->error, req->removed, now) == -1)
+		    error, req->removed, now) == -1)
 			err = errf("registry: %s", db_errmsg());
 		err = transaction_end(j, 0, now, "finish.commit", err);
 	}
@@ -174,12 +178,26 @@ void
 jobrow_finish(const Kbd__JobFinishReq *req)
 {
 	Kbd__JobSummary	 s = KBD__JOB_SUMMARY__INIT;
-	char		*err;
+	char		*err, *err2, *why = NULL;
+	int64_t		 now = time(NULL);
 	int		 r;
 
-	if ((err = finish_commit(req, time(NULL))) != NULL) {
+	/*
+	 * Failing that (a full disk, an I/O error before the commit point:
+	 * rolled back), the job ends without its entry and its row says why.
+	 */
+	if ((err = finish_commit(req, now, 1, req->error)) != NULL) {
 		log_warnx("job %" PRIu64 ": %s", req->job, err);
+		if (*req->error == '\0')
+			why = errf("%s: the job's entry not written: %s",
+			    WIKI_LOG, err);
+		if ((err2 = finish_commit(req, now, 0, why != NULL ? why :
+		    req->error)) != NULL) {
+			log_warnx("job %" PRIu64 ": %s", req->job, err2);
+			free(err2);
+		}
 		free(err);
+		free(why);
 	}
 	if ((r = db_job_get(req->job, &s)) != 1) {
 		s.job = req->job;
