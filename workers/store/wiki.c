@@ -149,6 +149,18 @@ fm_field(FILE *f, const char *key, const char *value)
 	fputc('\n', f);
 }
 
+static int
+hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
 /*
  * One quoted scalar at *p (up to end of line): decoded into out (as long
  * as the input at least), *p past the closing quote. -1 if not one.
@@ -158,7 +170,7 @@ fm_scalar(const char **p, const char *end, char *out)
 {
 	const char	*s = *p;
 	size_t		 n = 0;
-	unsigned	 x;
+	int		 hi, lo;
 
 	if (s >= end || *s++ != '"')
 		return -1;
@@ -181,10 +193,10 @@ fm_scalar(const char **p, const char *end, char *out)
 			out[n++] = '\t', s++;
 			break;
 		case 'x':
-			if (end - s < 3 || sscanf(s + 1, "%2x", &x) != 1 ||
-			    strspn(s + 1, "0123456789abcdefABCDEF") < 2)
+			if (end - s < 3 || (hi = hexval(s[1])) < 0 ||
+			    (lo = hexval(s[2])) < 0)
 				return -1;
-			out[n++] = (char)x;
+			out[n++] = (char)(hi << 4 | lo);
 			s += 3;
 			break;
 		default:
