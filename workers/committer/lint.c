@@ -186,7 +186,7 @@ lint_agents(struct lint *l)
 		lint_add(l, "%s: %s", WIKI_AGENTS, strerror(errno));
 	else if (clen != wlen || memcmp(cur, want, wlen) != 0)
 		lint_add(l, "%s: not as the registry makes it (%" PRIu64
-		    " document%s); run kbctl lint --fix", WIKI_AGENTS, n,
+		    " document%s)", WIKI_AGENTS, n,
 		    wiki_plural(n));
 	free(cur);
 	free(want);

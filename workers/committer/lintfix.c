@@ -264,7 +264,7 @@ fix_doc(void *arg, const struct db_doc *d)
 		/* A missing page lint reports itself. */
 		if (!missing)
 			lint_add(f->problems, "%s: does not match the registry "
-			    "(%s); run kbctl lint --fix", sum,
+			    "(%s)", sum,
 			    summary_differs(old, oldlen, d));
 		free(page);
 		goto out;
@@ -348,8 +348,8 @@ fix_index_plan(struct fix *f)
 	free(c.line);
 	if (f->error == NULL && c.differ && f->dry)
 		lint_add(f->problems, "%s: not as the registry makes it (its "
-		    "frontmatter and header, then one line per document); "
-		    "run kbctl lint --fix", WIKI_INDEX);
+		    "frontmatter and header, then one line per document)",
+		    WIKI_INDEX);
 	else if (f->error == NULL && c.differ) {
 		f->index = 1;
 		lint_add(&f->repairs, "%s: rewritten from the registry "
@@ -575,8 +575,8 @@ fix_plan(struct fix *f)
 		}
 	} else if (log_has_header() == 0) {
 		if (f->dry)
-			lint_add(f->problems, "%s: no frontmatter and header; "
-			    "run kbctl lint --fix", WIKI_LOG);
+			lint_add(f->problems, "%s: no frontmatter and header",
+			    WIKI_LOG);
 		else {
 			f->log_header = 1;
 			lint_add(&f->repairs, "%s: frontmatter and header "
