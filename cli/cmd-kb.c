@@ -253,6 +253,10 @@ static const struct lint_kind {
 	{ KB_DB,		"full-text index has ",		TODO_FIX },
 	{ KB_DB,		"full-text row without a document", TODO_FIX },
 	{ KB_DB,		"document without a full-text row", TODO_FIX },
+	{ KB_SUMMARIES "/",	"does not match the registry",	TODO_FIX },
+	{ KB_INDEX,		"not as the registry makes it",	TODO_FIX },
+	{ KB_LOG,		"no frontmatter",		TODO_FIX },
+	{ KB_AGENTS,		"not as the registry makes it",	TODO_FIX },
 };
 
 /*

@@ -67,7 +67,10 @@ done
 cmp "$KB/wiki/summaries/text00002.md" "$T/sum2" || fail "summary 2 content"
 cmp "$KB/wiki/summaries/note00003.md" "$T/sum3" || fail "summary 3 content"
 diff "$T/index" "$KB/wiki/index.md" || fail "index.md content"
-head -1 "$KB/wiki/log.md" | grep -qx "# Log" || fail "log.md header"
+# The header after its frontmatter: type log, then "# Log".
+head -1 "$KB/wiki/log.md" | grep -qx -- "---" || fail "log.md frontmatter"
+sed -n 2p "$KB/wiki/log.md" | grep -qx 'type: "log"' || fail "log.md type"
+sed -n 6p "$KB/wiki/log.md" | grep -qx "# Log" || fail "log.md header"
 grep -q "lint --fix | 10 repairs" "$KB/wiki/log.md" || fail "log.md entry"
 hit=$(kbctl search word7 --json)
 assert_eq note00007 "$(echo "$hit" | jq -r '.[0].doc')" "search after the fix"

@@ -72,8 +72,9 @@ j=$(kbctl show --raw --json --lines 2-3 alpha-notes)
 assert_eq '"line two\nline three\n"|[2,3]|4|39' \
     "$(echo "$j" | jq -c '[.text, .range_lines, .lines, .size]' | jq -r '"\(.[0]|tojson)|\(.[1]|tojson)|\(.[2])|\(.[3])"')" \
     "show --raw --json --lines"
-j=$(kbctl show --summary --json --bytes 1-6 beta)
-assert_eq '"# Beta"|[1,6]|summary' "$(echo "$j" | jq -r '"\(.text|tojson)|\(.range_bytes|tojson)|\(.part)"')" \
+# The page starts with its frontmatter (docs/architecture.md, "The wiki").
+j=$(kbctl show --summary --json --bytes 1-8 beta)
+assert_eq '"---\ntype"|[1,8]|summary' "$(echo "$j" | jq -r '"\(.text|tojson)|\(.range_bytes|tojson)|\(.part)"')" \
     "show --summary --json --bytes"
 # The outline and keywords, from the summary page.
 j=$(kbctl show --meta --json report)

@@ -30,7 +30,7 @@ grep -q newword "$KB/raw/todo.md" || fail "raw file not replaced"
 grep -q newword "$KB/wiki/sources/todo.md" || fail "source page not replaced"
 assert_eq 1 "$(grep -c '(summaries/todo.md)' "$KB/wiki/index.md")" \
     "one index line for the updated document"
-grep -q '^## .*update | job 2: 1 documents' "$KB/wiki/log.md" ||
+grep -q '^## .*job 2 | 1 document updated$' "$KB/wiki/log.md" ||
     fail "no update entry in log.md"
 lint_clean
 

@@ -8,7 +8,7 @@
  * registry and changes nothing.
  *
  * Fail points (fsio.h): publish.raw, publish.source, publish.summary
- * (.fsync, .rename), publish.index(.fsync), publish.log(.fsync),
+ * (.fsync, .rename), publish.index(.fsync),
  * publish.fsync, batch.commit (before COMMIT), batch.committed (after
  * it), cleanup.staging; with updates (sources.c) update.unlink and
  * update.index(.fsync, .rename).
@@ -381,6 +381,7 @@ item_wiki(const struct item *it, struct wiki_doc *d)
 	d->ext = it->ext;
 	d->title = it->title;
 	d->description = it->description;
+	d->hash = it->hex;
 	d->outline = it->outline;
 	d->noutline = it->noutline;
 	return d;
@@ -522,38 +523,6 @@ batch_transaction(struct journal *j, uint64_t cursor, int64_t now)
 	return transaction_end(j, batch.job, now, "batch.commit", err);
 }
 
-/* log.md's entries of a batch: one per kind of change, in one append. */
-static char *
-batch_log(char **docs, size_t ndocs, char **upd, size_t nupd, char **mv,
-    size_t nmv, int64_t now)
-{
-	static const char *const kinds[] = { "add", "update", "move" };
-	char		**v[3], *what, *entry, *log = NULL, *err = NULL;
-	size_t		  n[3], k, len, loglen = 0;
-
-	v[0] = docs, n[0] = ndocs;
-	v[1] = upd, n[1] = nupd;
-	v[2] = mv, n[2] = nmv;
-	for (k = 0; k < 3; k++) {
-		if (n[k] == 0)
-			continue;
-		xasprintf(&what, "%s | job %" PRIu64 ": %zu documents",
-		    kinds[k], batch.job, n[k]);
-		entry = wiki_log_entry(what, v[k], n[k], (time_t)now);
-		len = strlen(entry);
-		log = xreallocarray(log, 1, loglen + len + 1);
-		memcpy(log + loglen, entry, len + 1);
-		loglen += len;
-		free(entry);
-		free(what);
-	}
-	if (loglen > 0 && fsio_append(WIKI_LOG, log, loglen,
-	    "publish.log") == -1)
-		err = errf("%s: %s", WIKI_LOG, strerror(errno));
-	free(log);
-	return err;
-}
-
 /* Commit the decided batch by the commit protocol. */
 static char *
 batch_commit(uint64_t cursor)
@@ -561,9 +530,8 @@ batch_commit(uint64_t cursor)
 	struct journal	*j;
 	struct item	*it;
 	struct wiki_doc	 d;
-	char		*err = NULL, *line, **docs, **upd, **mv;
-	char		*lines = NULL;
-	size_t		 i, ndocs = 0, nupd = 0, nmv = 0, linelen = 0, len;
+	char		*err = NULL, *line, *lines = NULL;
+	size_t		 i, linelen = 0, len;
 	int64_t		 now = time(NULL);
 	int		 rewrite = 0, touched = 0;
 
@@ -599,8 +567,7 @@ batch_commit(uint64_t cursor)
 			break;
 	}
 	if (i < batch.n || (rewrite ? journal_track(j, WIKI_INDEX) :
-	    journal_track_append(j, WIKI_INDEX)) == -1 ||
-	    journal_track_append(j, WIKI_LOG) == -1) {
+	    journal_track_append(j, WIKI_INDEX)) == -1) {
 		err = errf("journal: %s", strerror(errno));
 		commit_rollback(j);
 		return err;
@@ -611,23 +578,14 @@ batch_commit(uint64_t cursor)
 #endif
 
 	/* The live tree changes from here on. */
-	docs = xcalloc(batch.n, sizeof(*docs));
-	upd = xcalloc(batch.n, sizeof(*upd));
-	mv = xcalloc(batch.n, sizeof(*mv));
 	for (i = 0; i < batch.n && err == NULL; i++) {
 		it = &batch.items[i];
 		if (it->drop_id != 0 && (err = sources_unlink(it)) != NULL)
 			break;
-		if (it->moved_from != NULL)
-			mv[nmv++] = it->doc;
 		if (!ITEM_PUBLISHES(it))
 			continue;
 		if ((err = publish_one(it)) != NULL)
 			break;
-		if (it->result == KBD__FILE_STATUS__FS_UPDATED)
-			upd[nupd++] = it->doc;
-		else
-			docs[ndocs++] = it->doc;
 		if (it->act == ACT_REPLACE)
 			continue;	/* its line is rewritten in place */
 		line = wiki_index_line(item_wiki(it, &d));
@@ -642,12 +600,7 @@ batch_commit(uint64_t cursor)
 	else if (err == NULL && linelen > 0 && fsio_append(WIKI_INDEX, lines,
 	    linelen, "publish.index") == -1)
 		err = errf("%s: %s", WIKI_INDEX, strerror(errno));
-	if (err == NULL)
-		err = batch_log(docs, ndocs, upd, nupd, mv, nmv, now);
 	free(lines);
-	free(docs);
-	free(upd);
-	free(mv);
 #ifdef KBD_DRILL_BREAK_EARLY_PUBLISH
 	/* Negative control: the live tree changed before the journal counts. */
 	if (err == NULL && (err = commit_activate(j)) != NULL)

@@ -152,5 +152,7 @@ void	 lint_kb(const Kbd__LintReq *);
 
 /* lintfix.c: the repairs made go to *repairs; NULL or the error. */
 char	*lintfix(struct lint *repairs);
+/* The same plan, dry: what lint --fix would repair goes to problems. */
+char	*lintfix_check(struct lint *problems);
 
 #endif /* KBD_COMMITTER_H */

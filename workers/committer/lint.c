@@ -1,7 +1,9 @@
 /*
  * Lint: every registry document has its three files, its raw file has the
  * content registered; every file of the live directories belongs to a
- * document; index.md, log.md and AGENTS.md exist; the database checks itself; no
+ * document; index.md, log.md and AGENTS.md exist and are as the registry
+ * makes them, as is each summary page (lintfix_check: what lint --fix
+ * would repair, lint reports); the database checks itself; no
  * journal is active and nothing is left in staging. With fix, lint --fix
  * (lintfix.c) repairs first and lint reports what remains. Read-only
  * itself: changes nothing.
@@ -11,6 +13,7 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -166,6 +169,29 @@ lint_dir(struct lint *l, const char *dir, enum dir_kind kind,
 	closedir(d);
 }
 
+/* AGENTS.md is there: is it the page the registry makes? */
+static void
+lint_agents(struct lint *l)
+{
+	uint64_t	 n;
+	char		*want, *cur;
+	size_t		 wlen, clen;
+
+	if (db_doc_count(&n) == -1) {
+		lint_db_error(l);
+		return;
+	}
+	want = wiki_agents(n, &wlen);
+	if ((cur = read_file(WIKI_AGENTS, &clen)) == NULL)
+		lint_add(l, "%s: %s", WIKI_AGENTS, strerror(errno));
+	else if (clen != wlen || memcmp(cur, want, wlen) != 0)
+		lint_add(l, "%s: not as the registry makes it (%" PRIu64
+		    " document%s)", WIKI_AGENTS, n,
+		    wiki_plural(n));
+	free(cur);
+	free(want);
+}
+
 void
 lint_kb(const Kbd__LintReq *req)
 {
@@ -197,6 +223,11 @@ lint_kb(const Kbd__LintReq *req)
 		lint_add(&l, "%s: %s", WIKI_LOG, strerror(errno));
 	if (stat(WIKI_AGENTS, &st) == -1)
 		lint_add(&l, "%s: %s", WIKI_AGENTS, strerror(errno));
+	else
+		lint_agents(&l);
+	/* What lint --fix would write again that the checks above miss. */
+	if (l.error == NULL)
+		l.error = lintfix_check(&l);
 	if (db_check(lint_report, &l) == -1)
 		lint_db_error(&l);
 	if ((n = journal_count_active()) == -1)

@@ -5,8 +5,10 @@
  * pages missing or not as the registry gives them are written again;
  * full-text rows are rebuilt from the published Markdown, or deleted when
  * their document is gone; wiki/index.md is rewritten from the registry
- * when it does not list each document once; a missing wiki/log.md is
- * created. What needs the original input (a raw or source file missing or
+ * when it is not as the registry makes it; a missing wiki/log.md is
+ * created, one without its frontmatter and header gets them. lint runs
+ * the same plan dry (lintfix_check) and reports what it would repair, so
+ * the two agree. What needs the original input (a raw or source file missing or
  * changed) is only reported, by lint.
  *
  * Fail points (fsio.h): lintfix.unlink, lintfix.summary(.fsync,
@@ -54,6 +56,9 @@ struct fix {
 	size_t		 nfts, capfts;
 	int		 index;		/* rewrite wiki/index.md */
 	int		 log_missing;
+	int		 log_header;	/* log.md without its frontmatter */
+	int		 dry;		/* lint: report, repair nothing */
+	struct lint	*problems;	/* dry: what lint --fix would repair */
 	int		 staging;	/* a stray is in .kb/staging */
 	int64_t		 orphans;	/* full-text rows without a document */
 	char		*error;
@@ -166,6 +171,31 @@ wiki_doc_of(const struct db_doc *d, struct wiki_doc *wd)
 	wd->ext = d->ext;
 	wd->title = d->title;
 	wd->description = d->description;
+	wd->hash = d->hash;
+}
+
+/* Why a summary page is not the one the registry makes. */
+static const char *
+summary_differs(const char *old, size_t len, const struct db_doc *d)
+{
+	const char	*why;
+	char		*doc, *hash;
+	int		 r;
+
+	r = wiki_frontmatter(old, len, &doc, &hash);
+	if (r == WIKI_FM_MISSING)
+		why = "no frontmatter";
+	else if (r != 0)
+		why = "its frontmatter does not parse";
+	else if (doc == NULL || strcmp(doc, d->name) != 0)
+		why = "its frontmatter's doc is not the document's name";
+	else if (hash == NULL || strcmp(hash, d->hash) != 0)
+		why = "its frontmatter's hash is not the registry's";
+	else
+		why = "its text differs from the page the registry makes";
+	free(doc);
+	free(hash);
+	return why;
 }
 
 /* Plan the repairs of one document's summary page and full-text row. */
@@ -193,7 +223,7 @@ fix_doc(void *arg, const struct db_doc *d)
 		fix_db_error(f);
 		goto out;
 	}
-	if (r == 0) {
+	if (r == 0 && !f->dry) {
 		if (f->nfts == f->capfts) {
 			f->capfts = f->capfts ? f->capfts * 2 : 16;
 			f->fts = xreallocarray(f->fts, f->capfts,
@@ -230,6 +260,15 @@ fix_doc(void *arg, const struct db_doc *d)
 		free(page);
 		goto out;
 	}
+	if (f->dry) {
+		/* A missing page lint reports itself. */
+		if (!missing)
+			lint_add(f->problems, "%s: does not match the registry "
+			    "(%s)", sum,
+			    summary_differs(old, oldlen, d));
+		free(page);
+		goto out;
+	}
 	if (f->nsum == f->capsum) {
 		f->capsum = f->capsum ? f->capsum * 2 : 16;
 		f->sum = xreallocarray(f->sum, f->capsum, sizeof(*f->sum));
@@ -239,8 +278,11 @@ fix_doc(void *arg, const struct db_doc *d)
 	s->page = page;
 	s->len = plen;
 	sum = NULL;
-	lint_add(&f->repairs, "%s: written again (%s)", s->path,
-	    missing ? "missing" : "did not match the registry");
+	if (missing)
+		lint_add(&f->repairs, "%s: written again (missing)", s->path);
+	else
+		lint_add(&f->repairs, "%s: written again (did not match the "
+		    "registry: %s)", s->path, summary_differs(old, oldlen, d));
 out:
 	free(md);
 	free(old);
@@ -286,7 +328,7 @@ fix_index_plan(struct fix *f)
 	if ((c.in = fopen(WIKI_INDEX, "re")) == NULL) {
 		if (errno != ENOENT)
 			f->error = errf("%s: %s", WIKI_INDEX, strerror(errno));
-		else {
+		else if (!f->dry) {	/* lint reports it missing */
 			f->index = 1;
 			lint_add(&f->repairs, "%s: rewritten from the "
 			    "registry (missing)", WIKI_INDEX);
@@ -304,7 +346,11 @@ fix_index_plan(struct fix *f)
 		f->error = errf("%s: read error", WIKI_INDEX);
 	fclose(c.in);
 	free(c.line);
-	if (f->error == NULL && c.differ) {
+	if (f->error == NULL && c.differ && f->dry)
+		lint_add(f->problems, "%s: not as the registry makes it (its "
+		    "frontmatter and header, then one line per document)",
+		    WIKI_INDEX);
+	else if (f->error == NULL && c.differ) {
 		f->index = 1;
 		lint_add(&f->repairs, "%s: rewritten from the registry "
 		    "(did not list each document once)", WIKI_INDEX);
@@ -340,6 +386,53 @@ fix_index_write(void)
 	return index_writer_close(&w);
 }
 
+/*
+ * log.md written again with its frontmatter and header, its entries kept
+ * (a header from before frontmatter dropped), entry appended.
+ */
+static int
+log_add_header(const char *entry)
+{
+	FILE	*f;
+	char	*old, *text;
+	size_t	 len, tlen, skip = 0;
+	int	 r;
+
+	if ((old = read_file(WIKI_LOG, &len)) == NULL)
+		return -1;
+	if (len >= strlen(WIKI_LOG_HEADER_OLD) && memcmp(old,
+	    WIKI_LOG_HEADER_OLD, strlen(WIKI_LOG_HEADER_OLD)) == 0)
+		skip = strlen(WIKI_LOG_HEADER_OLD);
+	if ((f = open_memstream(&text, &tlen)) == NULL)
+		fatal("open_memstream");
+	fputs(WIKI_LOG_HEADER, f);
+	fwrite(old + skip, 1, len - skip, f);
+	fputs(entry, f);
+	if (ferror(f) || fclose(f) != 0)
+		fatalx("out of memory");
+	r = fsio_write_atomic(WIKI_LOG, text, tlen, "lintfix.log");
+	free(text);
+	free(old);
+	return r;
+}
+
+/* Whether log.md starts with its frontmatter and header: 1, 0, -1. */
+static int
+log_has_header(void)
+{
+	FILE	*f;
+	char	 hdr[sizeof(WIKI_LOG_HEADER)];
+	size_t	 hlen = strlen(WIKI_LOG_HEADER);
+	int	 r;
+
+	if ((f = fopen(WIKI_LOG, "re")) == NULL)
+		return -1;
+	r = fread(hdr, 1, hlen, f) == hlen &&
+	    memcmp(hdr, WIKI_LOG_HEADER, hlen) == 0;
+	fclose(f);
+	return r;
+}
+
 /* The journal, the changes, the transaction: as remove.c does. */
 static char *
 fix_commit(struct fix *f)
@@ -360,7 +453,8 @@ fix_commit(struct fix *f)
 	if (r == 0 && f->index)
 		r = journal_track(j, WIKI_INDEX);
 	if (r == 0)
-		r = f->log_missing ? journal_track(j, WIKI_LOG) :
+		r = f->log_missing || f->log_header ?
+		    journal_track(j, WIKI_LOG) :
 		    journal_track_append(j, WIKI_LOG);
 	if (r == -1) {
 		err = errf("journal: %s", strerror(errno));
@@ -382,15 +476,18 @@ fix_commit(struct fix *f)
 	if (err == NULL && f->index)
 		err = fix_index_write();
 	if (err == NULL) {
-		xasprintf(&what, "lint --fix | %zu repairs",
-		    f->repairs.n + f->repairs.more);
-		entry = wiki_log_entry(what, NULL, 0, (time_t)now);
+		xasprintf(&what, "lint --fix | %zu repair%s",
+		    f->repairs.n + f->repairs.more,
+		    wiki_plural(f->repairs.n + f->repairs.more));
+		entry = wiki_log_entry(what, NULL, 0, 0, (time_t)now);
 		if (f->log_missing) {
 			xasprintf(&text, "%s%s", WIKI_LOG_HEADER, entry);
 			r = fsio_write_atomic(WIKI_LOG, text, strlen(text),
 			    "lintfix.log");
 			free(text);
-		} else
+		} else if (f->log_header)
+			r = log_add_header(entry);
+		else
 			r = fsio_append(WIKI_LOG, entry, strlen(entry),
 			    "lintfix.log");
 		if (r == -1)
@@ -446,6 +543,90 @@ fix_free(struct fix *f)
 }
 
 /*
+ * Plan every repair the KB itself allows. Dry (lint), only what lint's
+ * own checks do not find goes to f->problems: a page that is there but
+ * not as the registry makes it.
+ */
+static void
+fix_plan(struct fix *f)
+{
+	struct lint	 ignored;
+	struct stat	 st;
+	size_t		 i, n0;
+
+	memset(&ignored, 0, sizeof(ignored));
+	if (db_docs_foreach(fix_doc, f) == -1)
+		fix_db_error(f);
+	if (f->dry)
+		;	/* db_check reports full-text rows */
+	else if (db_fts_orphans(&f->orphans) == -1)
+		fix_db_error(f);
+	else if (f->orphans > 0)
+		lint_add(&f->repairs, "%s: %" PRId64 " full-text row%s without "
+		    "a document deleted", DB_PATH, f->orphans,
+		    f->orphans == 1 ? "" : "s");
+	if (f->error == NULL)
+		fix_index_plan(f);
+	if (stat(WIKI_LOG, &st) == -1 && errno == ENOENT) {
+		if (!f->dry) {
+			f->log_missing = 1;
+			lint_add(&f->repairs, "%s: created (missing)",
+			    WIKI_LOG);
+		}
+	} else if (log_has_header() == 0) {
+		if (f->dry)
+			lint_add(f->problems, "%s: no frontmatter and header",
+			    WIKI_LOG);
+		else {
+			f->log_header = 1;
+			lint_add(&f->repairs, "%s: frontmatter and header "
+			    "added", WIKI_LOG);
+		}
+	}
+	if (f->dry)
+		return;		/* lint_dir reports strays */
+	lint_dir(&ignored, KB_RAW, DIR_RAW, &f->strays);
+	lint_dir(&ignored, KB_SOURCES, DIR_PAGES, &f->strays);
+	lint_dir(&ignored, KB_SUMMARIES, DIR_PAGES, &f->strays);
+	n0 = f->strays.n;
+	lint_dir(&ignored, KB_STAGING, DIR_STAGING, &f->strays);
+	f->staging = f->strays.n > n0;
+	for (i = 0; i < f->strays.n; i++)
+		lint_add(&f->repairs, "%s: removed (%s)", f->strays.v[i],
+		    i < n0 ? "no document in the registry" :
+		    "leftover staging file");
+	/* What lint_dir could not judge, lint reports afterwards. */
+	for (i = 0; i < ignored.n; i++)
+		free(ignored.v[i]);
+	free(ignored.v);
+	free(ignored.error);
+}
+
+/*
+ * lint's view of the repairs: each page lint --fix would write again that
+ * lint's other checks do not report goes to problems, so that after lint
+ * says ok, lint --fix repairs nothing. NULL or the error.
+ */
+char *
+lintfix_check(struct lint *problems)
+{
+	struct fix	 f;
+	size_t		 i;
+
+	memset(&f, 0, sizeof(f));
+	f.dry = 1;
+	f.problems = problems;
+	f.repairs.max = LINT_BYTES_MAX / 2;
+	f.strays.max = SIZE_MAX;
+	fix_plan(&f);
+	for (i = 0; i < f.repairs.n; i++)
+		free(f.repairs.v[i]);
+	free(f.repairs.v);
+	fix_free(&f);
+	return f.error;
+}
+
+/*
  * Plan every repair the KB itself allows, then make them all in one
  * journaled commit. The repairs made go to *repairs; NULL or the error
  * (nothing was changed then).
@@ -454,45 +635,13 @@ char *
 lintfix(struct lint *repairs)
 {
 	struct fix	 f;
-	struct lint	 ignored;
-	struct stat	 st;
-	size_t		 i, n0;
+	size_t		 i;
 	char		*err;
 
 	memset(&f, 0, sizeof(f));
-	memset(&ignored, 0, sizeof(ignored));
 	f.repairs.max = LINT_BYTES_MAX / 2;
 	f.strays.max = SIZE_MAX;
-	if (db_docs_foreach(fix_doc, &f) == -1)
-		fix_db_error(&f);
-	if (db_fts_orphans(&f.orphans) == -1)
-		fix_db_error(&f);
-	else if (f.orphans > 0)
-		lint_add(&f.repairs, "%s: %" PRId64 " full-text row%s without "
-		    "a document deleted", DB_PATH, f.orphans,
-		    f.orphans == 1 ? "" : "s");
-	if (f.error == NULL)
-		fix_index_plan(&f);
-	if (stat(WIKI_LOG, &st) == -1 && errno == ENOENT) {
-		f.log_missing = 1;
-		lint_add(&f.repairs, "%s: created (missing)", WIKI_LOG);
-	}
-	lint_dir(&ignored, KB_RAW, DIR_RAW, &f.strays);
-	lint_dir(&ignored, KB_SOURCES, DIR_PAGES, &f.strays);
-	lint_dir(&ignored, KB_SUMMARIES, DIR_PAGES, &f.strays);
-	n0 = f.strays.n;
-	lint_dir(&ignored, KB_STAGING, DIR_STAGING, &f.strays);
-	f.staging = f.strays.n > n0;
-	for (i = 0; i < f.strays.n; i++)
-		lint_add(&f.repairs, "%s: removed (%s)", f.strays.v[i],
-		    i < n0 ? "no document in the registry" :
-		    "leftover staging file");
-	/* What lint_dir could not judge, lint reports afterwards. */
-	for (i = 0; i < ignored.n; i++)
-		free(ignored.v[i]);
-	free(ignored.v);
-	free(ignored.error);
-
+	fix_plan(&f);
 	err = f.error;
 	if (err == NULL && f.repairs.n + f.repairs.more > 0)
 		err = fix_commit(&f);

@@ -119,8 +119,10 @@ remove_commit(struct rdoc *v, size_t n, size_t nfound)
 	}
 	if (err == NULL) {
 		/* The log lists them in request order, the index wants sorted. */
-		xasprintf(&what, "remove | %zu documents", nfound);
-		entry = wiki_log_entry(what, names, nfound, (time_t)now);
+		xasprintf(&what, "remove | %zu document%s", nfound,
+		    wiki_plural(nfound));
+		entry = wiki_log_entry(what, names, nfound, nfound,
+		    (time_t)now);
 		qsort(names, nfound, sizeof(*names), cmp_strp);
 		err = index_rewrite(names, nfound);
 		if (err == NULL && fsio_append(WIKI_LOG, entry, strlen(entry),

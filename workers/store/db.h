@@ -159,4 +159,8 @@ int	 db_fts_exists(int64_t id);			/* 1, 0, -1 */
 int	 db_fts_orphans(int64_t *n);	/* rows without a document */
 int	 db_fts_orphans_delete(void);			/* in a transaction */
 
+/* wiki/log.md: up to max names of the documents job added or updated. */
+int	 db_docs_of_job(uint64_t job, size_t max,
+	    void (*cb)(void *, const char *), void *arg, uint64_t *total);
+
 #endif /* KBD_DB_H */

@@ -118,18 +118,183 @@ put_target(FILE *f, const char *prefix, const char *name, const char *suffix)
 	fprintf(f, "%s>", suffix);
 }
 
+/* Frontmatter. */
+
+void
+wiki_yaml_str(FILE *f, const char *s)
+{
+	unsigned char	c;
+
+	fputc('"', f);
+	for (; (c = (unsigned char)*s) != '\0'; s++) {
+		if (c == '"' || c == '\\')
+			fprintf(f, "\\%c", c);
+		else if (c == '\n')
+			fputs("\\n", f);
+		else if (c == '\t')
+			fputs("\\t", f);
+		else if (c < 0x20 || c == 0x7f)
+			fprintf(f, "\\x%02x", c);
+		else
+			fputc(c, f);
+	}
+	fputc('"', f);
+}
+
+static void
+fm_field(FILE *f, const char *key, const char *value)
+{
+	fprintf(f, "%s: ", key);
+	wiki_yaml_str(f, value);
+	fputc('\n', f);
+}
+
+static int
+hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/*
+ * One quoted scalar at *p (up to end of line): decoded into out (as long
+ * as the input at least), *p past the closing quote. -1 if not one.
+ */
+static int
+fm_scalar(const char **p, const char *end, char *out)
+{
+	const char	*s = *p;
+	size_t		 n = 0;
+	int		 hi, lo;
+
+	if (s >= end || *s++ != '"')
+		return -1;
+	while (s < end && *s != '"' && *s != '\n') {
+		if (*s != '\\') {
+			out[n++] = *s++;
+			continue;
+		}
+		if (++s >= end)
+			return -1;
+		switch (*s) {
+		case '"':
+		case '\\':
+			out[n++] = *s++;
+			break;
+		case 'n':
+			out[n++] = '\n', s++;
+			break;
+		case 't':
+			out[n++] = '\t', s++;
+			break;
+		case 'x':
+			if (end - s < 3 || (hi = hexval(s[1])) < 0 ||
+			    (lo = hexval(s[2])) < 0)
+				return -1;
+			out[n++] = (char)(hi << 4 | lo);
+			s += 3;
+			break;
+		default:
+			return -1;
+		}
+	}
+	if (s >= end || *s != '"')
+		return -1;
+	out[n] = '\0';
+	*p = s + 1;
+	return 0;
+}
+
+int
+wiki_frontmatter(const char *text, size_t len, char **doc, char **hash)
+{
+	const char	*p = text, *end = text + len, *eol, *colon, *key;
+	char		*val;
+	int		 list = 0, r = WIKI_FM_INVALID;
+
+	*doc = *hash = NULL;
+	if (len < 4 || memcmp(text, "---\n", 4) != 0)
+		return WIKI_FM_MISSING;
+	val = xmalloc(len + 1);
+	for (p += 4; p < end; p = eol + 1) {
+		if ((eol = memchr(p, '\n', (size_t)(end - p))) == NULL)
+			break;
+		if (eol - p == 3 && memcmp(p, "---", 3) == 0) {
+			r = 0;
+			break;
+		}
+		if (list && eol - p > 4 && memcmp(p, "  - ", 4) == 0) {
+			p += 4;
+			if (fm_scalar(&p, eol, val) == -1 || p != eol)
+				break;
+			continue;
+		}
+		/* key: "value" or key: then list items. */
+		key = colon = p;
+		while (colon < eol && ((*colon >= 'a' && *colon <= 'z') ||
+		    *colon == '_'))
+			colon++;
+		if (colon == p || colon >= eol || *colon != ':')
+			break;
+		if (colon + 1 == eol) {
+			list = 1;
+			continue;
+		}
+		list = 0;
+		if (colon[1] != ' ')
+			break;
+		p = colon + 2;
+		if (fm_scalar(&p, eol, val) == -1 || p != eol)
+			break;
+		if (colon - key == 3 && memcmp(key, "doc", 3) == 0) {
+			free(*doc);
+			*doc = xstrdup(val);
+		} else if (colon - key == 4 && memcmp(key, "hash", 4) == 0) {
+			free(*hash);
+			*hash = xstrdup(val);
+		}
+	}
+	free(val);
+	if (r != 0) {
+		free(*doc);
+		free(*hash);
+		*doc = *hash = NULL;
+	}
+	return r;
+}
+
 char *
 wiki_summary(const struct wiki_doc *d, char *const *kw, size_t nkw,
     size_t *len)
 {
 	FILE		*f;
-	char		*buf, *t, rawsuffix[256];
+	char		*buf, *t, *ds, rawsuffix[256];
 	size_t		 i;
 	unsigned	 level, minlevel = UINT32_MAX;
 	int		 depth, prev = -1;
 
 	f = mopen(&buf, len);
 	t = fold(d->title);
+	fputs("---\n", f);
+	fm_field(f, "type", "summary");
+	ds = fold(d->description);
+	fm_field(f, "description", ds);
+	free(ds);
+	fm_field(f, "doc", d->name);
+	fm_field(f, "title", *t != '\0' ? t : d->name);
+	fm_field(f, "hash", d->hash != NULL ? d->hash : "");
+	fputs("keywords:\n", f);
+	for (i = 0; i < nkw; i++) {
+		fputs("  - ", f);
+		wiki_yaml_str(f, kw[i]);
+		fputc('\n', f);
+	}
+	fputs("---\n\n", f);
 	fprintf(f, "# %s\n\n", *t != '\0' ? t : d->name);
 	free(t);
 
@@ -251,21 +416,30 @@ out:
 	return name;
 }
 
+const char *
+wiki_plural(uint64_t n)
+{
+	return n == 1 ? "" : "s";
+}
+
 char *
 wiki_log_entry(const char *what, char *const *docs, size_t ndocs,
-    time_t when)
+    uint64_t total, time_t when)
 {
 	FILE		*f;
 	struct tm	 tm;
 	char		*buf, stamp[32];
-	size_t		 len, i;
+	size_t		 len, i, shown;
 
 	gmtime_r(&when, &tm);
 	strftime(stamp, sizeof(stamp), "%Y-%m-%dT%H:%M:%SZ", &tm);
 	f = mopen(&buf, &len);
 	fprintf(f, "## [%s] %s\n\n", stamp, what);
-	for (i = 0; i < ndocs; i++)
+	shown = ndocs < WIKI_LOG_NAMES ? ndocs : WIKI_LOG_NAMES;
+	for (i = 0; i < shown; i++)
 		fprintf(f, "- %s\n", docs[i]);
+	if (total > shown)
+		fprintf(f, "- and %" PRIu64 " more\n", total - shown);
 	fputs("\n", f);
 	mclose(f);
 	return buf;
@@ -493,6 +667,10 @@ wiki_agents(uint64_t ndocs, size_t *len)
 	char	*buf;
 
 	f = mopen(&buf, len);
+	fputs("---\n", f);
+	fm_field(f, "type", "agents");
+	fm_field(f, "description", WIKI_AGENTS_DESCRIPTION);
+	fputs("---\n\n", f);
 	fprintf(f, "# AGENTS.md\n\n"
 	    "This directory is a kbd knowledge base: files added with "
 	    "`kbctl add`, each kept\n"
@@ -509,9 +687,17 @@ wiki_agents(uint64_t ndocs, size_t *len)
 	    "- `" KB_SUMMARIES "/DOC.md`: a summary page (title, "
 	    "description, outline, keywords)\n"
 	    "- `" KB_INDEX "`: one line per document, linking its summary\n"
-	    "- `" KB_LOG "`: what was added and removed, and when\n"
+	    "- `" KB_LOG "`: what changed, and when: one entry per job, "
+	    "remove and lint --fix\n"
 	    "- `" KB_AGENTS "`: this page\n"
 	    "- `" KB_STATE "/`: kbd's own state (registry, journals, socket)\n\n"
+	    "Each page kbd writes in `" KB_WIKI "/` (not the Markdown in `"
+	    KB_SOURCES "/`)\n"
+	    "starts with YAML frontmatter between `---` lines: `type` and "
+	    "`description`;\n"
+	    "a summary page adds `doc`, `title`, `hash` (SHA-256 of the "
+	    "original bytes)\n"
+	    "and `keywords`.\n\n"
 	    "kbd alone writes these files: change the knowledge base with "
 	    "kbctl (`add`,\n"
 	    "`remove`), never by editing them.\n\n", f);

@@ -10,6 +10,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <time.h>
 
 #include "kbpath.h"
@@ -17,11 +18,25 @@
 #define WIKI_INDEX		KB_INDEX
 #define WIKI_LOG		KB_LOG
 #define WIKI_AGENTS		KB_AGENTS
-#define WIKI_INDEX_HEADER	"# Index\n\n" \
-	"One line per document: its summary page and description.\n\n"
-#define WIKI_LOG_HEADER		"# Log\n\n"
+/*
+ * The fixed pages' frontmatter and headers. Their strings hold nothing
+ * YAML needs escaped, so they are written quoted as wiki_yaml_str would.
+ */
+#define WIKI_INDEX_DESCRIPTION	"One line per document: its summary page " \
+	"and description."
+#define WIKI_LOG_DESCRIPTION	"What changed in this knowledge base and " \
+	"when: one entry per job, remove and lint --fix."
+#define WIKI_AGENTS_DESCRIPTION	"How to read this knowledge base: its " \
+	"layout and the kbctl commands."
+#define WIKI_INDEX_HEADER	"---\ntype: \"index\"\n" \
+	"description: \"" WIKI_INDEX_DESCRIPTION "\"\n---\n\n" \
+	"# Index\n\n" WIKI_INDEX_DESCRIPTION "\n\n"
+#define WIKI_LOG_HEADER		"---\ntype: \"log\"\n" \
+	"description: \"" WIKI_LOG_DESCRIPTION "\"\n---\n\n# Log\n\n"
+#define WIKI_LOG_HEADER_OLD	"# Log\n\n"	/* before frontmatter */
 
 #define WIKI_KEYWORDS		8	/* at most, per summary page */
+#define WIKI_LOG_NAMES		20	/* names per log.md entry, then a count */
 #define WIKI_INDEX_DESC_MAX	160	/* bytes of description in index.md */
 
 struct wiki_heading {
@@ -34,6 +49,7 @@ struct wiki_doc {
 	const char			*ext;		/* "" when none */
 	const char			*title;
 	const char			*description;
+	const char			*hash;		/* the raw bytes' SHA-256 */
 	const struct wiki_heading	*outline;
 	size_t				 noutline;
 };
@@ -56,9 +72,30 @@ char	*wiki_index_line(const struct wiki_doc *);
  * line is not a document line written by wiki_index_line.
  */
 char	*wiki_index_line_doc(const char *line, size_t len);
-/* "## [time] <what>\n\n- doc\n...\n" */
+/*
+ * "## [time] <what>\n\n- doc\n...\n": the first WIKI_LOG_NAMES of docs,
+ * then "- and N more" for the rest of total (the number of documents the
+ * entry is about, ndocs or more).
+ */
 char	*wiki_log_entry(const char *what, char *const *docs, size_t ndocs,
-	    time_t when);
+	    uint64_t total, time_t when);
+/* "" for 1, else "s": "1 document", "2 documents". */
+const char *wiki_plural(uint64_t n);
+/*
+ * A YAML double-quoted scalar: the one quoting of every string the wiki's
+ * frontmatter holds (", \\, newline, tab and control bytes escaped).
+ */
+void	 wiki_yaml_str(FILE *f, const char *s);
+/*
+ * Parse the frontmatter at the start of a page, as the wiki writes it:
+ * lines of key: "scalar", or key: then "  - scalar" items, between ---
+ * lines. 0 parsed (*doc, *hash: its doc and hash, xstrdup'ed, or NULL),
+ * WIKI_FM_MISSING, WIKI_FM_INVALID.
+ */
+#define WIKI_FM_MISSING	(-1)
+#define WIKI_FM_INVALID	(-2)
+int	 wiki_frontmatter(const char *text, size_t len, char **doc,
+	    char **hash);
 /* wiki/AGENTS.md for a KB of ndocs documents; *len gets its length. */
 char	*wiki_agents(uint64_t ndocs, size_t *len);
 

@@ -1,0 +1,162 @@
+/*
+ * Unit tests of the wiki's frontmatter: wiki_yaml_str quotes any string
+ * so that wiki_frontmatter reads it back unchanged; a summary page's
+ * frontmatter parses with its doc and hash; what the wiki does not write
+ * is missing or invalid, never a crash. And log.md entries: plurals and
+ * the names cut at WIKI_LOG_NAMES.
+ */
+#include <sys/types.h>
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include "wiki.h"
+
+/* A page whose doc is name, written with wiki_yaml_str. */
+static char *
+page_with_doc(const char *name, size_t *len)
+{
+	FILE	*f;
+	char	*buf;
+
+	f = open_memstream(&buf, len);
+	assert_non_null(f);
+	fputs("---\ntype: \"summary\"\ndoc: ", f);
+	wiki_yaml_str(f, name);
+	fputs("\nkeywords:\n  - \"a\"\n  - ", f);
+	wiki_yaml_str(f, name);
+	fputs("\nhash: \"abc\"\n---\n\n# T\n", f);
+	assert_int_equal(fclose(f), 0);
+	return buf;
+}
+
+static void
+test_roundtrip(void **state)
+{
+	static const char *const names[] = {
+		"plain", "with \"quotes\"", "back\\slash", "tab\there",
+		"new\nline", "ctl\x01\x1f\x7f", "café ünïcode", "", "---",
+		"key: \"value\"", "\\x41",
+	};
+	char	*page, *doc, *hash;
+	size_t	 i, len;
+
+	(void)state;
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		page = page_with_doc(names[i], &len);
+		assert_int_equal(wiki_frontmatter(page, len, &doc, &hash), 0);
+		assert_non_null(doc);
+		assert_string_equal(doc, names[i]);
+		assert_string_equal(hash, "abc");
+		free(doc);
+		free(hash);
+		free(page);
+	}
+}
+
+static void
+test_summary(void **state)
+{
+	struct wiki_doc	 d;
+	char		*kw[] = { "alpha", "beta \"b\"" };
+	char		*page, *doc, *hash;
+	size_t		 len;
+
+	(void)state;
+	memset(&d, 0, sizeof(d));
+	d.name = "doc-1";
+	d.ext = "md";
+	d.title = "A \"title\"\twith tab";
+	d.description = "Some\ndescription.";
+	d.hash = "00ff";
+	page = wiki_summary(&d, kw, 2, &len);
+	assert_int_equal(wiki_frontmatter(page, len, &doc, &hash), 0);
+	assert_string_equal(doc, "doc-1");
+	assert_string_equal(hash, "00ff");
+	assert_non_null(strstr(page, "description: \"Some description.\"\n"));
+	free(doc);
+	free(hash);
+	free(page);
+}
+
+static void
+check_bad(const char *text, int want)
+{
+	char	*doc, *hash;
+
+	assert_int_equal(wiki_frontmatter(text, strlen(text), &doc, &hash),
+	    want);
+	assert_null(doc);
+	assert_null(hash);
+}
+
+static void
+test_bad(void **state)
+{
+	(void)state;
+	check_bad("", WIKI_FM_MISSING);
+	check_bad("# Title\n", WIKI_FM_MISSING);
+	check_bad("--\n", WIKI_FM_MISSING);
+	check_bad("---\n", WIKI_FM_INVALID);		/* never closed */
+	check_bad("---\ndoc: \"a\"\n", WIKI_FM_INVALID);
+	check_bad("---\ndoc: \"a\n---\n", WIKI_FM_INVALID);
+	check_bad("---\ndoc: a\n---\n", WIKI_FM_INVALID);	/* unquoted */
+	check_bad("---\ndoc: \"a\" x\n---\n", WIKI_FM_INVALID);
+	check_bad("---\ndoc: \"\\q\"\n---\n", WIKI_FM_INVALID);
+	check_bad("---\ndoc: \"\\x4\"\n---\n", WIKI_FM_INVALID);
+	check_bad("---\ndoc: \"\\", WIKI_FM_INVALID);
+	check_bad("---\nDoc: \"a\"\n---\n", WIKI_FM_INVALID);
+	check_bad("---\n  - \"a\"\n---\n", WIKI_FM_INVALID);	/* no list */
+	check_bad("---\nx:\n  - b\n---\n", WIKI_FM_INVALID);
+	check_bad("---\nhash:\"a\"\n---\n", WIKI_FM_INVALID);
+}
+
+static void
+test_log(void **state)
+{
+	char	*names[30], buf[30][8], *e;
+	size_t	 i, n = 0;
+	char	*p;
+
+	(void)state;
+	assert_string_equal(wiki_plural(0), "s");
+	assert_string_equal(wiki_plural(1), "");
+	assert_string_equal(wiki_plural(2), "s");
+	for (i = 0; i < 30; i++) {
+		snprintf(buf[i], sizeof(buf[i]), "d%zu", i);
+		names[i] = buf[i];
+	}
+	e = wiki_log_entry("job 1 | 30 documents added", names, 30, 30, 0);
+	for (p = e; (p = strstr(p, "\n- d")) != NULL; p++)
+		n++;
+	assert_int_equal(n, WIKI_LOG_NAMES);
+	assert_non_null(strstr(e, "\n- d19\n- and 10 more\n\n"));
+	assert_null(strstr(e, "- d20"));
+	free(e);
+	/* Fewer names than the total: the rest counted. */
+	e = wiki_log_entry("x", names, 2, 5, 0);
+	assert_non_null(strstr(e, "- d0\n- d1\n- and 3 more\n"));
+	free(e);
+	e = wiki_log_entry("x", NULL, 0, 0, 0);
+	assert_string_equal(e, "## [1970-01-01T00:00:00Z] x\n\n\n");
+	free(e);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_roundtrip),
+		cmocka_unit_test(test_summary),
+		cmocka_unit_test(test_bad),
+		cmocka_unit_test(test_log),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
