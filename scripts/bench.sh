@@ -180,6 +180,7 @@ PY
 	gen "$W/mcp-load1" 3000
 	gen "$W/mcp-load2" 3000
 	"$BIN/kbctl" -C "$kb" add --no-wait -q "$W/mcp-load1" >/dev/null
+	M_FLOOR=$(python3 scripts/mcpbench.py floor "$n")
 	M_STDIO=$(python3 scripts/mcpbench.py stdio "$BIN/kbctl" "$kb" "$n")
 	"$BIN/kbctl" -C "$kb" stop >/dev/null
 	token=$("$BIN/kbctl" -C "$kb" token)
@@ -195,6 +196,10 @@ print_mcp() {
 	echo "mcp (${BENCH_MCP:-1000} clients at once, each initialize + search + read, during an add):"
 	printf '  kbctl mcp processes     : %d runs, %d errors, p50 %.1f ms, p99 %.1f ms, max %.1f ms; RSS per process %d KiB (max %d KiB)\n' \
 	    "$r" "$e" "$p50" "$p99" "$mx" "$rss" "$rssmax"
+	local fp99
+	read -r r e p50 fp99 mx rss rssmax <<<"$M_FLOOR"
+	printf '  floor (sed -u, no kbd)  : %d runs, %d errors, p50 %.1f ms, p99 %.1f ms: kbctl mcp p99 is %.1fx the floor\n' \
+	    "$r" "$e" "$p50" "$fp99" "$(echo "$p99 / $fp99" | bc -l)"
 	read -r r e p50 p99 mx <<<"$M_HTTP"
 	printf '  HTTP clients (--listen) : %d runs, %d errors, p50 %.1f ms, p99 %.1f ms, max %.1f ms\n' \
 	    "$r" "$e" "$p50" "$p99" "$mx"

@@ -3,6 +3,11 @@
 
   mcpbench.py stdio KBCTL KB N     N `kbctl mcp` processes at once, each
                                    initializing, searching and reading
+  mcpbench.py floor N              the harness's floor: N `sed -u`
+                                   processes at once, each answering the
+                                   same three lines at once with a fixed
+                                   reply (process start, pipes and this
+                                   script's own event loop, no kbd)
   mcpbench.py http URL TOKEN N     N HTTP clients at once against
                                    kbd --listen, each initializing,
                                    searching and reading
@@ -54,14 +59,17 @@ def rss_kib(pid):
 ANSWERED = [0]
 
 
-async def one_stdio(kbctl, kb, doc, gate, out):
+FLOOR = ["sed", "-u", 's/.*/{"jsonrpc":"2.0","id":1,"result":{}}/']
+
+
+async def one_stdio(argv, doc, gate, out):
     start = time.monotonic()
     err = 0
     rss = None
     p = None
     try:
         p = await asyncio.create_subprocess_exec(
-            kbctl, "-C", kb, "mcp", stdin=asyncio.subprocess.PIPE,
+            *argv, stdin=asyncio.subprocess.PIPE,
             stdout=asyncio.subprocess.PIPE,
             stderr=asyncio.subprocess.DEVNULL)
         for m in msgs(doc):
@@ -134,10 +142,14 @@ def report(out, stdio):
 async def main():
     mode = sys.argv[1]
     out = []
-    if mode == "stdio":
-        kbctl, kb, n = sys.argv[2], sys.argv[3], int(sys.argv[4])
+    if mode in ("stdio", "floor"):
+        if mode == "stdio":
+            argv = [sys.argv[2], "-C", sys.argv[3], "mcp"]
+            n = int(sys.argv[4])
+        else:
+            argv, n = FLOOR, int(sys.argv[2])
         gate = asyncio.Event()
-        tasks = [asyncio.create_task(one_stdio(kbctl, kb, "note%05d" % i,
+        tasks = [asyncio.create_task(one_stdio(argv, "note%05d" % i,
                                                gate, out))
                  for i in range(n)]
         # Every process answered (or failed) before any ends.
