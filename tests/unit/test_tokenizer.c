@@ -186,6 +186,53 @@ test_cjk(void **state)
 	assert_string_equal(QUERY("東"), "東");
 }
 
+struct cjk_count {
+	int	positions;	/* tokens not colocated */
+	int	found;		/* the bigram looked for */
+};
+
+static int
+cjk_count(void *arg, int flags, const char *t, int n, int s, int e)
+{
+	struct cjk_count	*c = arg;
+
+	(void)s;
+	(void)e;
+	if ((flags & FTS5_TOKEN_COLOCATED) == 0)
+		c->positions++;
+	if (n == 6 && memcmp(t, "\xe6\x9d\xb1\xe4\xba\xac", 6) == 0)
+		c->found++;
+	return SQLITE_OK;
+}
+
+/*
+ * A run longer than the tokenizer's 512-character chunk: the bigram
+ * across the chunks (東京 at characters 511 and 512) is made once, and the
+ * run has a position per character but the last, as a short run has.
+ */
+static void
+test_cjk_long(void **state)
+{
+	struct cjk_count	 c = { 0, 0 };
+	char			 text[600 * 3 + 1];
+	int			 i;
+
+	(void)state;
+	for (i = 0; i < 600; i++)
+		memcpy(text + i * 3, i == 511 ? "\xe6\x9d\xb1" : i == 512 ?
+		    "\xe4\xba\xac" : "\xe4\xb8\x80", 3);	/* 東, 京, 一 */
+	text[600 * 3] = '\0';
+	assert_int_equal(tk.xTokenize(tok, &c, FTS5_TOKENIZE_DOCUMENT, text,
+	    600 * 3, cjk_count), SQLITE_OK);
+	assert_int_equal(c.found, 1);
+	assert_int_equal(c.positions, 599);
+	memset(&c, 0, sizeof(c));
+	assert_int_equal(tk.xTokenize(tok, &c, FTS5_TOKENIZE_QUERY, text,
+	    600 * 3, cjk_count), SQLITE_OK);
+	assert_int_equal(c.found, 1);
+	assert_int_equal(c.positions, 599);
+}
+
 static void
 test_detect(void **state)
 {
@@ -302,6 +349,7 @@ main(void)
 		cmocka_unit_test(test_query),
 		cmocka_unit_test(test_typed_tokens),
 		cmocka_unit_test(test_cjk),
+		cmocka_unit_test(test_cjk_long),
 		cmocka_unit_test(test_detect),
 		cmocka_unit_test(test_headings),
 		cmocka_unit_test(test_match_rank),

@@ -316,24 +316,31 @@ emit_compound(struct run *r, const char *w, int n, const char *orig, int on,
 	return rc;
 }
 
-/* A run of CJK characters: bigrams, each with its first character. */
+/*
+ * A run of CJK characters: bigrams, each with its first character. A
+ * long run is read in chunks, so it needs no allocation; a chunk that is
+ * not the last stops before its last character's own position, and the
+ * next chunk starts at that character, so the bigram across the two is
+ * made and the positions are those of one pass.
+ */
 static int
 emit_cjk(struct run *r, const char *p, int n, int off)
 {
 	const unsigned char	*u = (const unsigned char *)p;
 	int			 at[512], len[512], nc = 0, i, first, rc;
-	int			 o = 0, l;
+	int			 o = 0, l, more;
 
 	while (o < n) {
 		nc = 0;
-		/* In chunks, so a long run needs no allocation. */
 		while (o < n && nc < 512) {
 			(void)decode(u + o, n - o, &l);
 			at[nc] = o;
 			len[nc++] = l;
 			o += l;
 		}
-		for (i = 0; i < nc; i++) {
+		if ((more = o < n))
+			o = at[nc - 1];
+		for (i = 0; i < nc - more; i++) {
 			first = 1;
 			if (i + 1 < nc) {
 				rc = emit(r, &first, p + at[i],
@@ -350,7 +357,8 @@ emit_cjk(struct run *r, const char *p, int n, int off)
 			}
 			rc = emit(r, &first, p + at[i], len[i], off + at[i],
 			    off + at[i] + len[i]);
-			if (rc == SQLITE_OK && i + 2 == nc && !r->query)
+			if (rc == SQLITE_OK && i + 2 == nc && !more &&
+			    !r->query)
 				rc = emit(r, &first, p + at[i + 1],
 				    len[i + 1], off + at[i + 1],
 				    off + at[i + 1] + len[i + 1]);
