@@ -254,6 +254,7 @@ static const struct {
 	{ MSG_C_LINT_REP,	ONCE_READY,	committer_reply },
 	{ MSG_C_ROOT_FORGET_REP, ONCE_READY,	committer_reply },
 	{ MSG_C_ROOT_WATCH_REP,	ONCE_READY,	committer_reply },
+	{ MSG_C_SUMMARY_REP,	ONCE_READY,	committer_reply },
 };
 
 /*

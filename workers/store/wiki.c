@@ -285,6 +285,8 @@ wiki_summary(const struct wiki_doc *d, char *const *kw, size_t nkw,
 	ds = fold(d->description);
 	fm_field(f, "description", ds);
 	free(ds);
+	fm_field(f, "description_by", d->description_by != NULL ?
+	    d->description_by : "local");
 	fm_field(f, "doc", d->name);
 	fm_field(f, "title", *t != '\0' ? t : d->name);
 	fm_field(f, "hash", d->hash != NULL ? d->hash : "");
