@@ -110,7 +110,7 @@ cmd_config(int argc, char **argv)
 		return EXIT_OK;
 	}
 	for (k = 0; k < CONF_NKEYS; k++) {
-		printf("%-18s ", config_name(k));
+		printf("%-11s ", config_name(k));
 		print_value(k, &c);
 		printf("%s\t# %s\n", (c.set & (1u << k)) ? "" : " (default)",
 		    config_help(k));
