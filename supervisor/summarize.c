@@ -539,8 +539,10 @@ sum_done(struct commitq_op *o, ProtobufCMessage *pb)
 	sum_send();
 }
 
-/* The descriptions made so far, in one request, if none is at the
- * committer: those made meanwhile go together in the next. */
+/*
+ * The descriptions made so far, in one request, if none is at the
+ * committer: those made meanwhile go together in the next.
+ */
 static void
 sum_send(void)
 {
@@ -560,8 +562,10 @@ sum_send(void)
 	commitq_push(o);
 }
 
-/* kbd stops: commands are killed, their descriptions lost (see
- * docs/architecture.md, Summarizer). */
+/*
+ * kbd stops: commands are killed, their descriptions lost (see
+ * docs/architecture.md, Summarizer).
+ */
 void
 summarize_stop(void)
 {
