@@ -122,6 +122,27 @@ lint_clean
 out=$(kbctl lint --fix --json)
 assert_eq 0 "$(printf '%s' "$out" | jq '.repairs | length')" "lint --fix repairs nothing"
 
+# A summary commit that fails before its commit point (an I/O error) is
+# rolled back: the local description stays, the log says so, lint is
+# clean.
+kbctl stop >/dev/null
+printf '# Rolled back\n\ntext\n' > "$T/rb.md"
+KBD_FAILPOINT='summary.commit:eio' kbctl add "$T/rb.md" >/dev/null
+wait_until "the failed summary commit" logged \
+    'summarizer: descriptions not recorded: '
+assert_eq local "$(by rb)" "rb after a failed summary commit"
+lint_clean
+
+# A committer that dies inside a summary commit: its successor's
+# recovery rolls the commit back, and the request goes to it again.
+kbctl stop >/dev/null
+printf '# Crashed\n\ntext\n' > "$T/cr.md"
+KBD_FAILPOINT='summary.index:crash' kbctl add "$T/cr.md" >/dev/null
+wait_until "cr described by the next committer" described cr
+assert_eq "SUMMARY: # Crashed wrapped line" "$(desc cr)" "cr's description"
+logged 'recovery: 1 journals rolled back' || fail "no recovery in kbd.log"
+lint_clean
+
 # No summarizer: the local description (the default).
 kbctl stop >/dev/null
 kbctl config --unset summarizer 2>/dev/null
