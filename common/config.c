@@ -18,9 +18,10 @@
 
 #include "config.h"
 #include "kbpath.h"
+#include "utf8.h"
 #include "util.h"
 
-enum unit { U_COUNT, U_BYTES, U_SECONDS };
+enum unit { U_COUNT, U_BYTES, U_SECONDS, U_TEXT };
 
 static const struct {
 	const char	*name;
@@ -46,6 +47,12 @@ static const struct {
 	    "finished jobs whose per-file outcomes are kept" },
 	[CONF_WATCH_DEBOUNCE] = { "watch-debounce", U_SECONDS, 0, 3600, 1,
 	    "seconds of quiet in a watched root before it is synced" },
+	[CONF_SUMMARIZER] = { "summarizer", U_TEXT, 0, 0, 0,
+	    "command (sh -c) that summarizes a document: Markdown in, text out" },
+	[CONF_SUMMARIZER_JOBS] = { "summarizer-jobs", U_COUNT, 1, 64, 2,
+	    "summarizer commands run at once" },
+	[CONF_SUMMARIZER_TIMEOUT] = { "summarizer-timeout", U_SECONDS, 1,
+	    86400, 60, "seconds one summarizer command may take" },
 };
 
 const char *
@@ -64,6 +71,12 @@ uint64_t
 config_default(enum config_key k)
 {
 	return keys[k].def;
+}
+
+int
+config_text(enum config_key k)
+{
+	return keys[k].unit == U_TEXT;
 }
 
 int
@@ -97,6 +110,36 @@ suffix_scale(enum unit u, char c, uint64_t *scale)
 	}
 }
 
+/*
+ * A command line: it must read back as written, so no '#' (a comment
+ * here) and no control byte (a line break would end it).
+ */
+static int
+parse_text(const char *s, uint64_t *out, char *err, size_t errlen)
+{
+	size_t	i, off, len = strlen(s);
+
+	if (len == 0 || len >= CONFIG_TEXT_MAX) {
+		(void)snprintf(err, errlen, "expected a command line of 1 to "
+		    "%d bytes", CONFIG_TEXT_MAX - 1);
+		return -1;
+	}
+	if (utf8_check(s, len, &off) != 0) {
+		(void)snprintf(err, errlen, "not valid UTF-8");
+		return -1;
+	}
+	for (i = 0; i < len; i++)
+		if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f ||
+		    s[i] == '#') {
+			(void)snprintf(err, errlen, "a command line may hold "
+			    "no '#' (it starts a comment) and no control "
+			    "character");
+			return -1;
+		}
+	*out = 0;
+	return 0;
+}
+
 int
 config_parse(enum config_key k, const char *s, uint64_t *out, char *err,
     size_t errlen)
@@ -105,6 +148,8 @@ config_parse(enum config_key k, const char *s, uint64_t *out, char *err,
 	uint64_t		 scale = 1;
 	char			*end;
 
+	if (keys[k].unit == U_TEXT)
+		return parse_text(s, out, err, errlen);
 	errno = 0;
 	if (!isdigit((unsigned char)s[0]))
 		goto bad;
@@ -206,6 +251,9 @@ config_load(const char *kbroot, struct config *c, char *err, size_t errlen)
 		} else if (config_parse(k, value, &v, err, errlen) == 0) {
 			c->value[k] = v;
 			c->set |= 1u << k;
+			if (k == CONF_SUMMARIZER)
+				(void)snprintf(c->summarizer,
+				    sizeof(c->summarizer), "%s", value);
 		} else {
 			char	reason[256];
 

@@ -21,21 +21,34 @@ enum config_key {
 	CONF_IDLE_EXIT,		/* seconds idle before kbd exits; 0 never */
 	CONF_HISTORY,		/* finished jobs whose file outcomes are kept */
 	CONF_WATCH_DEBOUNCE,	/* seconds of quiet before a watched sync */
+	CONF_SUMMARIZER,	/* a command line (text): the summarizer */
+	CONF_SUMMARIZER_JOBS,	/* summarizer commands at once */
+	CONF_SUMMARIZER_TIMEOUT, /* seconds one summarizer command may take */
 	CONF_NKEYS
 };
 
+/* The longest text value (the summarizer's command line), NUL included. */
+#define CONFIG_TEXT_MAX	1024
+
 struct config {
-	uint64_t	value[CONF_NKEYS];
+	uint64_t	value[CONF_NKEYS];	/* text keys: 0 */
 	unsigned	set;		/* bit per key: given in the file */
+	char		summarizer[CONFIG_TEXT_MAX];	/* "" when unset */
 };
 
 /* The key's name in the file ("max-size"), its help line, its limits. */
 const char	*config_name(enum config_key);
 const char	*config_help(enum config_key);
 uint64_t	 config_default(enum config_key);
+/* Whether the key's value is text (a command line), not a number. */
+int		 config_text(enum config_key);
 /* The key named name, or -1. */
 int		 config_key(const char *name);
-/* Parse a value for key: 0 and *out, or -1 with the reason in err. */
+/*
+ * Parse a value for key: 0 and *out, or -1 with the reason in err. A text
+ * key's value is checked (UTF-8, no control byte, no '#', shorter than
+ * CONFIG_TEXT_MAX) and *out is 0.
+ */
 int		 config_parse(enum config_key, const char *value, uint64_t *out,
 		    char *err, size_t errlen);
 /*

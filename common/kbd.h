@@ -30,6 +30,9 @@ struct kbd_opts {
 	unsigned	 history;	/* finished jobs whose file outcomes are kept */
 	unsigned	 watch_debounce; /* seconds of quiet before a sync */
 	const char	*listen;	/* --listen [ADDR:]PORT, or NULL */
+	const char	*summarizer;	/* kbd.conf's command line, or NULL */
+	unsigned	 summarizer_jobs; /* summarizer commands at once */
+	unsigned	 summarizer_timeout; /* seconds for one */
 	struct worker_limits limits;
 };
 

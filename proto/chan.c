@@ -57,6 +57,8 @@ static const struct {
 	    &kbd__root_watch_req__descriptor },
 	{ MSG_C_ROOT_WATCH_REP, "C_ROOT_WATCH_REP",
 	    &kbd__root_watch_rep__descriptor },
+	{ MSG_C_SUMMARY_REQ, "C_SUMMARY_REQ", &kbd__summary_req__descriptor },
+	{ MSG_C_SUMMARY_REP, "C_SUMMARY_REP", &kbd__summary_rep__descriptor },
 	{ MSG_JOB_CANCEL_REQ, "JOB_CANCEL_REQ", &kbd__job_cancel_req__descriptor },
 	{ MSG_JOB_CANCEL_REP, "JOB_CANCEL_REP", &kbd__job_cancel_rep__descriptor },
 	{ MSG_HELLO, "HELLO", &kbd__hello__descriptor },

@@ -32,8 +32,9 @@
  *    (JobFiles), JobFinishReq.history.
  * 9: watch (issue 10): RootsReq.watch and .stop, RootInfo.watched and
  *    .watch_limited; C_ROOT_WATCH_REQ, C_ROOT_WATCH_REP.
+ * 10: summarizer (issue 14): C_SUMMARY_REQ, C_SUMMARY_REP.
  */
-#define KBD_PROTO_VERSION 9
+#define KBD_PROTO_VERSION 10
 
 /* Header, in host byte order: both ends are on this host. */
 struct msg_hdr {
@@ -117,6 +118,10 @@ enum msg_type {
 	MSG_ROOTS_REQ,		/* RootsReq */
 	MSG_ROOTS_REP,		/* RootsRep */
 	MSG_JOB_FILES,		/* JobFiles: after JOB_SUMMARY, status --files */
+
+	/* supervisor <-> committer, continued: 20 to 39 are taken */
+	MSG_C_SUMMARY_REQ = 80,	/* SummaryReq */
+	MSG_C_SUMMARY_REP,	/* SummaryRep */
 
 	MSG_TYPE_MAX
 };

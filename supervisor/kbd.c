@@ -95,7 +95,7 @@ default_jobs(void)
  * kbd.conf, then the default.
  */
 static void
-settings(const char *root, uint64_t *v, unsigned given)
+settings(const char *root, uint64_t *v, unsigned given, char *summarizer)
 {
 	struct config	 c;
 	const char	*env;
@@ -115,6 +115,7 @@ settings(const char *root, uint64_t *v, unsigned given)
 	else if ((given & (1u << CONF_JOBS)) == 0 &&
 	    (c.set & (1u << CONF_JOBS)) == 0)
 		v[CONF_JOBS] = default_jobs();
+	memcpy(summarizer, c.summarizer, sizeof(c.summarizer));
 }
 
 static void child_role(int, char **) __attribute__((noreturn));
@@ -219,6 +220,7 @@ main(int argc, char **argv)
 	const char	*dir = NULL;
 	struct stat	 st;
 	uint64_t	 v[CONF_NKEYS];
+	static char	 summarizer[CONFIG_TEXT_MAX];
 	unsigned	 given = 0;
 	int		 ch, k, readyfd = -1;
 
@@ -298,7 +300,7 @@ main(int argc, char **argv)
 		    "run kbctl init)\n", root);
 		exit(1);
 	}
-	settings(root, v, given);
+	settings(root, v, given, summarizer);
 	o.jobs = (unsigned)v[CONF_JOBS];
 	o.max_size = v[CONF_MAX_SIZE];
 	o.max_output = v[CONF_MAX_OUTPUT];
@@ -308,6 +310,9 @@ main(int argc, char **argv)
 	o.idle_exit = (unsigned)v[CONF_IDLE_EXIT];
 	o.history = (unsigned)v[CONF_HISTORY];
 	o.watch_debounce = (unsigned)v[CONF_WATCH_DEBOUNCE];
+	o.summarizer = summarizer[0] != '\0' ? summarizer : NULL;
+	o.summarizer_jobs = (unsigned)v[CONF_SUMMARIZER_JOBS];
+	o.summarizer_timeout = (unsigned)v[CONF_SUMMARIZER_TIMEOUT];
 	/*
 	 * The converters enforce max_output themselves; RLIMIT_FSIZE only
 	 * backs them up, and must let a worker write the raw copy of the

@@ -319,8 +319,15 @@ batch_done(struct commitq_op *o, ProtobufCMessage *pb)
 				progress_event(j, it, &fail);
 			else
 				progress_event(j, it, r->results[i]);
-		} else
+		} else {
 			progress_event(j, it, r->results[i]);
+			/* Committed: the summarizer, if any, may describe it. */
+			if ((r->results[i]->status ==
+			    KBD__FILE_STATUS__FS_ADDED || r->results[i]->status ==
+			    KBD__FILE_STATUS__FS_UPDATED) && it->have_hash &&
+			    r->results[i]->doc[0] != '\0')
+				summarize_doc(r->results[i]->doc, it->hash);
+		}
 		window_committed(&j->win, it);
 	}
 	if (r->error[0] != '\0' && j->phase != JOB_FAILING) {

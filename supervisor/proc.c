@@ -217,8 +217,11 @@ proc_reap(void)
 			/* cppcheck-suppress nullPointerRedundantCheck */
 			if (c->pid == pid)
 				break;
-		if (c == NULL)
+		if (c == NULL) {
+			/* Not a kbd child: a summarizer command's. */
+			(void)summarize_reaped(pid, status);
 			continue;
+		}
 		c->reaped = 1;
 		c->status = status;
 		/* Dying of the SIGTERM we sent it is no news. */

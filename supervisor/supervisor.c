@@ -254,6 +254,7 @@ static const struct {
 	{ MSG_C_LINT_REP,	ONCE_READY,	committer_reply },
 	{ MSG_C_ROOT_FORGET_REP, ONCE_READY,	committer_reply },
 	{ MSG_C_ROOT_WATCH_REP,	ONCE_READY,	committer_reply },
+	{ MSG_C_SUMMARY_REP,	ONCE_READY,	committer_reply },
 };
 
 /*
@@ -360,7 +361,7 @@ idle_check(evutil_socket_t fd, short ev, void *arg)
 	now = mono_ms();
 	n = control_clients(&last);
 	if (n > 0 || job_running() != NULL || watch_count() > 0 ||
-	    committer_state == COMMITTER_STARTING) {
+	    summarize_busy() || committer_state == COMMITTER_STARTING) {
 		idle_since = 0;
 		return;
 	}
@@ -424,6 +425,7 @@ sup_shutdown(const char *why)
 	log_info("shutting down (%s)", why);
 	http_cleanup();
 	control_cleanup();
+	summarize_stop();
 	/*
 	 * The committer finishes the operation it is in and exits on EOF (a
 	 * signal could cut a batch); workers hold nothing that matters. A

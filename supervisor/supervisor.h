@@ -218,6 +218,17 @@ void	 progress_stopped(struct job *);
 void	 forward_remove(struct client *, const Kbd__RemoveReq *);
 void	 forward_lint(struct client *, const Kbd__LintReq *);
 
+/* summarize.c: the optional summarizer (kbd.conf's summarizer) */
+
+/* Whether a summarizer is configured; whether it has work left. */
+int	 summarize_enabled(void);
+int	 summarize_busy(void);
+/* A document committed (added or updated) with raw bytes of hash. */
+void	 summarize_doc(const char *doc, const uint8_t hash[32]);
+/* proc.c: a reaped pid that is no child of its: 1 if it was ours. */
+int	 summarize_reaped(pid_t, int status);
+void	 summarize_stop(void);
+
 /* search.c: queries on reader threads, off the loop */
 
 /* Queries queued or running at once; more wait unread at their clients. */

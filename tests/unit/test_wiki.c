@@ -80,6 +80,15 @@ test_summary(void **state)
 	assert_string_equal(doc, "doc-1");
 	assert_string_equal(hash, "00ff");
 	assert_non_null(strstr(page, "description: \"Some description.\"\n"));
+	/* Who wrote it: the converter, unless the summarizer did. */
+	assert_non_null(strstr(page, "\ndescription_by: \"local\"\n"));
+	free(doc);
+	free(hash);
+	free(page);
+	d.description_by = "summarizer";
+	page = wiki_summary(&d, kw, 2, &len);
+	assert_non_null(strstr(page, "\ndescription_by: \"summarizer\"\n"));
+	assert_int_equal(wiki_frontmatter(page, len, &doc, &hash), 0);
 	free(doc);
 	free(hash);
 	free(page);

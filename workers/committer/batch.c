@@ -381,6 +381,7 @@ item_wiki(const struct item *it, struct wiki_doc *d)
 	d->ext = it->ext;
 	d->title = it->title;
 	d->description = it->description;
+	d->description_by = NULL;	/* the converter's: "local" */
 	d->hash = it->hex;
 	d->outline = it->outline;
 	d->noutline = it->noutline;

@@ -277,6 +277,13 @@ answer_root_watch(const ProtobufCMessage *pb)
 	return CS_IDLE;
 }
 
+static enum committer_state
+answer_summary(const ProtobufCMessage *pb)
+{
+	summary_set((const Kbd__SummaryReq *)pb);
+	return CS_IDLE;
+}
+
 #define S(st)	(1u << (st))
 
 static const struct committer_dispatch {
@@ -294,6 +301,7 @@ static const struct committer_dispatch {
 	{ MSG_C_LINT_REQ,	S(CS_IDLE),		answer_lint },
 	{ MSG_C_ROOT_FORGET_REQ, S(CS_IDLE),		answer_root_forget },
 	{ MSG_C_ROOT_WATCH_REQ,	S(CS_IDLE),		answer_root_watch },
+	{ MSG_C_SUMMARY_REQ,	S(CS_IDLE),		answer_summary },
 };
 
 static const char *

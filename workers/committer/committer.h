@@ -14,6 +14,7 @@
  *	lintfix.c	lint --fix
  *	indexw.c	wiki/index.md rewritten whole (remove, lint --fix)
  *	reindex.c	the full-text index rebuilt after a schema migration
+ *	summary.c	descriptions from the summarizer
  *
  * Every mutation follows the commit protocol (docs/crash-safety.md):
  * track each live path in a journal, activate it, publish, fsync the
@@ -35,6 +36,7 @@
 #include "kbpath.h"
 
 struct journal;
+struct wiki_doc;
 
 /* The live directories: made at start, fsynced before each commit point. */
 #define LIVE_DIRS	{ KB_RAW, KB_WIKI, KB_SOURCES, KB_SUMMARIES }
@@ -149,6 +151,19 @@ void	 lint_add(struct lint *, const char *, ...)
 void	 lint_dir(struct lint *, const char *dir, enum dir_kind,
 	    struct lint *strays);
 void	 lint_kb(const Kbd__LintReq *);
+
+/*
+ * lintfix.c, also for summary.c: a summary page from the registry that
+ * keeps old's outline (NULL when old has none), and the ATX headings of
+ * Markdown (md is cut up) as an outline.
+ */
+char	*summary_keep_outline(const struct wiki_doc *, char *const *kw,
+	    size_t nkw, const char *old, size_t *len);
+struct wiki_heading;
+size_t	 md_headings(char *md, struct wiki_heading **out);
+
+/* summary.c: descriptions from the summarizer, answered. */
+void	 summary_set(const Kbd__SummaryReq *);
 
 /* lintfix.c: the repairs made go to *repairs; NULL or the error. */
 char	*lintfix(struct lint *repairs);

@@ -91,7 +91,7 @@ last_strstr(const char *s, const char *needle, const char *end)
  * page: the outline came from the converter (a PDF's bookmarks, say) and
  * the registry does not hold it. NULL when old has no outline section.
  */
-static char *
+char *
 summary_keep_outline(const struct wiki_doc *wd, char *const *kw, size_t nkw,
     const char *old, size_t *len)
 {
@@ -121,7 +121,7 @@ summary_keep_outline(const struct wiki_doc *wd, char *const *kw, size_t nkw,
 }
 
 /* ATX headings of Markdown outside fenced code (md is cut up): an outline. */
-static size_t
+size_t
 md_headings(char *md, struct wiki_heading **out)
 {
 	struct wiki_heading	*v = NULL;
@@ -171,6 +171,7 @@ wiki_doc_of(const struct db_doc *d, struct wiki_doc *wd)
 	wd->ext = d->ext;
 	wd->title = d->title;
 	wd->description = d->description;
+	wd->description_by = d->description_by;
 	wd->hash = d->hash;
 }
 

@@ -40,8 +40,8 @@
  * A KB of an older version is migrated when the committer opens it, one
  * step of the migrations table at a time.
  */
-#define DB_SCHEMA_VERSION	6
-#define DB_SCHEMA_VERSION_S	"6"
+#define DB_SCHEMA_VERSION	7
+#define DB_SCHEMA_VERSION_S	"7"
 
 /* The full-text table, in the schema and in the migration to 4. */
 #define FTS_SQL	"CREATE VIRTUAL TABLE fts USING fts5(name, title, headings, " \
@@ -68,6 +68,14 @@
 /* Schema 6's column, in a new KB and in the 5 to 6 migration. */
 #define WATCHED_SQL \
 	"ALTER TABLE roots ADD COLUMN watched INTEGER NOT NULL DEFAULT 0;"
+
+/*
+ * Schema 7's column, in a new KB and in the 6 to 7 migration: who wrote
+ * the description, "local" (the converter's) or "summarizer".
+ */
+#define DESCRIPTION_BY_SQL \
+	"ALTER TABLE documents ADD COLUMN description_by TEXT NOT NULL " \
+	"DEFAULT 'local';"
 
 static const char schema_sql[] =
 	"CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);"
@@ -103,6 +111,7 @@ static const char schema_sql[] =
 	SOURCES_SQL
 	JOB_FILES_SQL
 	WATCHED_SQL
+	DESCRIPTION_BY_SQL
 	"INSERT INTO meta(key, value) VALUES ('schema', '"
 	DB_SCHEMA_VERSION_S "');";
 
@@ -288,6 +297,12 @@ migrate_5_6_watch(void)
 	return exec(WATCHED_SQL);
 }
 
+static int
+migrate_6_7_summarizer(void)
+{
+	return exec(DESCRIPTION_BY_SQL);
+}
+
 static const struct migration {
 	int	  from, to;
 	int	(*step)(void);
@@ -297,6 +312,7 @@ static const struct migration {
 	{ 3, 4, migrate_3_4 },
 	{ 4, 5, migrate_4_5_history },
 	{ 5, 6, migrate_5_6_watch },
+	{ 6, 7, migrate_6_7_summarizer },
 };
 
 /* Run sql in one transaction. */
@@ -486,7 +502,7 @@ db_open(const char *path)
 	    "WHERE id = ?");
 	/* job: the job that last gave it content (remove --job). */
 	st_doc_update = prep("UPDATE documents SET title = ?, "
-	    "description = ?, hash = ?, size = ?, src_path = ?, src_dev = ?, "
+	    "description = ?, description_by = 'local', hash = ?, size = ?, src_path = ?, src_dev = ?, "
 	    "src_ino = ?, src_mtime_ns = ?, job = ? WHERE id = ?");
 	st_doc_moved = prep("UPDATE documents SET src_path = ?, src_dev = ?, "
 	    "src_ino = ?, src_mtime_ns = ? WHERE id = ? AND src_path = ?");
@@ -858,6 +874,57 @@ db_doc_update(int64_t id, const struct db_doc *d)
 }
 
 int
+db_doc_named(const char *name, struct db_doc *d)
+{
+	sqlite3_stmt	*st;
+	int		 r;
+
+	st = prep("SELECT id, ext, hash, title, description, description_by "
+	    "FROM documents WHERE name = ?");
+	bind_text(st, 1, name);
+	memset(d, 0, sizeof(*d));
+	if ((r = row(st, "document lookup")) == 1) {
+		d->id = sqlite3_column_int64(st, 0);
+		d->name = xstrdup(name);
+		d->ext = col_text(st, 1);
+		d->hash = col_text(st, 2);
+		d->title = col_text(st, 3);
+		d->description = col_text(st, 4);
+		d->description_by = col_text(st, 5);
+	}
+	sqlite3_finalize(st);
+	return r;
+}
+
+void
+db_doc_clear(struct db_doc *d)
+{
+	free((char *)d->name);
+	free((char *)d->ext);
+	free((char *)d->hash);
+	free((char *)d->title);
+	free((char *)d->description);
+	free((char *)d->description_by);
+	memset(d, 0, sizeof(*d));
+}
+
+int
+db_doc_describe(int64_t id, const char *description, const char *by)
+{
+	sqlite3_stmt	*st;
+	int		 r;
+
+	st = prep("UPDATE documents SET description = ?, description_by = ? "
+	    "WHERE id = ?");
+	bind_text(st, 1, description);
+	bind_text(st, 2, by);
+	sqlite3_bind_int64(st, 3, id);
+	r = run(st, "recording a description");
+	sqlite3_finalize(st);
+	return r;
+}
+
+int
 db_doc_moved(int64_t id, const char *from, const struct db_doc *d)
 {
 	sqlite3_stmt	*st = st_doc_moved;
@@ -1068,8 +1135,8 @@ db_docs_foreach(int (*cb)(void *, const struct db_doc *), void *arg)
 	struct db_doc	 d;
 	int		 rc, r = 0;
 
-	st = prep("SELECT id, name, ext, hash, title, description FROM "
-	    "documents ORDER BY id");
+	st = prep("SELECT id, name, ext, hash, title, description, "
+	    "description_by FROM documents ORDER BY id");
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		memset(&d, 0, sizeof(d));
 		d.id = sqlite3_column_int64(st, 0);
@@ -1078,8 +1145,10 @@ db_docs_foreach(int (*cb)(void *, const struct db_doc *), void *arg)
 		d.hash = (const char *)sqlite3_column_text(st, 3);
 		d.title = (const char *)sqlite3_column_text(st, 4);
 		d.description = (const char *)sqlite3_column_text(st, 5);
+		d.description_by = (const char *)sqlite3_column_text(st, 6);
 		if (d.name == NULL || d.ext == NULL || d.hash == NULL ||
-		    d.title == NULL || d.description == NULL)
+		    d.title == NULL || d.description == NULL ||
+		    d.description_by == NULL)
 			continue;	/* NOT NULL columns: integrity_check says */
 		if ((r = cb(arg, &d)) != 0)
 			break;

@@ -37,6 +37,7 @@ struct db_doc {
 	const char	*name;
 	const char	*title;
 	const char	*description;
+	const char	*description_by; /* "local" or "summarizer" (schema 7) */
 	const char	*hash;		/* lower-case hex SHA-256 of the raw bytes */
 	const char	*ext;		/* "" or e.g. "txt" */
 	uint64_t	 size;
@@ -103,7 +104,19 @@ int	 db_reindex_done(void);				/* in a transaction */
 /* name, ext, hash, src_path of a document by id: 1, 0, -1 (xstrdup'ed). */
 int	 db_doc_get(int64_t id, char **name, char **ext, char **hash,
 	    char **src);
-/* New content for a document: title, description, hash, size, src_*. */
+/*
+ * The document named name with what its wiki page shows (id, name, ext,
+ * hash, title, description, description_by xstrdup'ed: db_doc_clear):
+ * 1, 0 not found, -1.
+ */
+int	 db_doc_named(const char *name, struct db_doc *);
+void	 db_doc_clear(struct db_doc *);
+/* A document's description and who wrote it ("summarizer", "local"). */
+int	 db_doc_describe(int64_t id, const char *description, const char *by);
+/*
+ * New content for a document: title, description (by "local" again),
+ * hash, size, src_*.
+ */
 int	 db_doc_update(int64_t id, const struct db_doc *);
 /* documents.src_* from d's src_* where src_path was from (a move). */
 int	 db_doc_moved(int64_t id, const char *from, const struct db_doc *);
@@ -147,7 +160,7 @@ int	 db_history_prune(unsigned keep);
 
 /*
  * Lint. db_docs_foreach streams every documents row (id, name, ext, hash,
- * title, description set), in id order, to cb, which returns 0 to go on.
+ * title, description, description_by set), in id order, to cb, which returns 0 to go on.
  * db_check reports each problem of the database itself (integrity, FTS
  * rows against documents) as one line.
  */

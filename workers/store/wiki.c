@@ -285,6 +285,8 @@ wiki_summary(const struct wiki_doc *d, char *const *kw, size_t nkw,
 	ds = fold(d->description);
 	fm_field(f, "description", ds);
 	free(ds);
+	fm_field(f, "description_by", d->description_by != NULL ?
+	    d->description_by : "local");
 	fm_field(f, "doc", d->name);
 	fm_field(f, "title", *t != '\0' ? t : d->name);
 	fm_field(f, "hash", d->hash != NULL ? d->hash : "");
@@ -695,9 +697,12 @@ wiki_agents(uint64_t ndocs, size_t *len)
 	    KB_SOURCES "/`)\n"
 	    "starts with YAML frontmatter between `---` lines: `type` and "
 	    "`description`;\n"
-	    "a summary page adds `doc`, `title`, `hash` (SHA-256 of the "
-	    "original bytes)\n"
-	    "and `keywords`.\n\n"
+	    "a summary page adds `description_by` (`local`, or `summarizer` "
+	    "when the\n"
+	    "description comes from the summarizer command of "
+	    "`.kb/kbd.conf`), `doc`,\n"
+	    "`title`, `hash` (SHA-256 of the original bytes) and "
+	    "`keywords`.\n\n"
 	    "kbd alone writes these files: change the knowledge base with "
 	    "kbctl (`add`,\n"
 	    "`remove`), never by editing them.\n\n", f);

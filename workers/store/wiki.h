@@ -49,6 +49,8 @@ struct wiki_doc {
 	const char			*ext;		/* "" when none */
 	const char			*title;
 	const char			*description;
+	/* Who wrote the description: "summarizer", or NULL for "local". */
+	const char			*description_by;
 	const char			*hash;		/* the raw bytes' SHA-256 */
 	const struct wiki_heading	*outline;
 	size_t				 noutline;

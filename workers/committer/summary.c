@@ -1,0 +1,230 @@
+/*
+ * Descriptions from the summarizer (kbd.conf's summarizer command, run by
+ * the supervisor: supervisor/summarize.c). One request holds the
+ * descriptions that finished since the last; each applies only if its
+ * document still has the hash it was summarized at (an update or a
+ * removal since wins: the summarizer runs again for an update). All go in
+ * one journaled commit: the registry's description and description_by,
+ * the summary page (its outline kept, as lint --fix keeps it) and its
+ * index.md line.
+ *
+ * Fail points (fsio.h): summary.page, summary.index(.fsync, .rename),
+ * summary.fsync, summary.commit, summary.committed.
+ */
+#include <sys/types.h>
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "committer.h"
+#include "db.h"
+#include "fsio.h"
+#include "journal.h"
+#include "kbpath.h"
+#include "log.h"
+#include "util.h"
+#include "wiki.h"
+#include "xmalloc.h"
+
+#define BY_SUMMARIZER	"summarizer"
+
+struct sdoc {
+	struct db_doc	 d;		/* with the new description */
+	char		*sum;		/* its summary page's path */
+	char		*page;		/* the page rewritten */
+	size_t		 len;
+};
+
+/* The summary page with description d, outline kept from the old page. */
+static char *
+render_page(struct sdoc *s, const char *desc)
+{
+	struct wiki_doc		 wd;
+	struct wiki_heading	*hd = NULL;
+	char			*md, *old, *src, *err, *kw[WIKI_KEYWORDS];
+	size_t			 mdlen, oldlen, nkw, nhd;
+
+	src = kbpath_source(s->d.name);
+	if ((md = read_file(src, &mdlen)) == NULL) {
+		err = errf("%s: %s", src, strerror(errno));
+		free(src);
+		return err;
+	}
+	free(src);
+	memset(&wd, 0, sizeof(wd));
+	wd.name = s->d.name;
+	wd.ext = s->d.ext;
+	wd.title = s->d.title;
+	wd.description = desc;
+	wd.description_by = BY_SUMMARIZER;
+	wd.hash = s->d.hash;
+	nkw = wiki_keywords(md, mdlen, kw);
+	old = read_file(s->sum, &oldlen);
+	s->page = old != NULL ? summary_keep_outline(&wd, kw, nkw, old,
+	    &s->len) : NULL;
+	if (s->page == NULL) {
+		nhd = md_headings(md, &hd);
+		wd.outline = hd;
+		wd.noutline = nhd;
+		s->page = wiki_summary(&wd, kw, nkw, &s->len);
+		free(hd);
+	}
+	wiki_keywords_free(kw, nkw);
+	free(old);
+	free(md);
+	return NULL;
+}
+
+/* index.md with the lines of v's documents rendered anew. */
+static char *
+index_rewrite(struct sdoc *v, size_t n)
+{
+	struct index_writer	 w;
+	struct wiki_doc		 wd;
+	FILE			*in;
+	char			*line = NULL, *name, *err, *nl;
+	size_t			 cap = 0, k;
+	ssize_t			 nr;
+
+	if ((in = fopen(WIKI_INDEX, "re")) == NULL)
+		return errf("%s: %s", WIKI_INDEX, strerror(errno));
+	if ((err = index_writer_open(&w, "summary.index")) != NULL) {
+		fclose(in);
+		return err;
+	}
+	while (w.err == NULL && (nr = getline(&line, &cap, in)) != -1) {
+		k = n;
+		if ((name = wiki_index_line_doc(line, (size_t)nr)) != NULL) {
+			for (k = 0; k < n; k++)
+				if (strcmp(v[k].d.name, name) == 0)
+					break;
+			free(name);
+		}
+		if (k == n) {
+			index_writer_put(&w, line, (size_t)nr);
+			continue;
+		}
+		memset(&wd, 0, sizeof(wd));
+		wd.name = v[k].d.name;
+		wd.ext = v[k].d.ext;
+		wd.title = v[k].d.title;
+		wd.description = v[k].d.description;
+		wd.description_by = BY_SUMMARIZER;
+		wd.hash = v[k].d.hash;
+		nl = wiki_index_line(&wd);
+		index_writer_put(&w, nl, strlen(nl));
+		free(nl);
+	}
+	if (w.err == NULL && ferror(in))
+		w.err = errf("%s: read error", WIKI_INDEX);
+	free(line);
+	fclose(in);
+	return index_writer_close(&w);
+}
+
+static char *
+summary_commit(struct sdoc *v, size_t n)
+{
+	struct journal	*j;
+	char		*err = NULL;
+	size_t		 i;
+	int64_t		 now = time(NULL);
+	int		 r = 0;
+
+	if ((j = journal_new()) == NULL)
+		return errf("journal: %s", strerror(errno));
+	for (i = 0; i < n && r == 0; i++)
+		r = journal_track(j, v[i].sum);
+	if (r == 0)
+		r = journal_track(j, WIKI_INDEX);
+	if (r == -1) {
+		err = errf("journal: %s", strerror(errno));
+		commit_rollback(j);
+		return err;
+	}
+	if ((err = commit_activate(j)) != NULL)
+		return err;
+	for (i = 0; i < n && err == NULL; i++)
+		if (fsio_write_batched(v[i].sum, v[i].page, v[i].len,
+		    "summary.page") == -1)
+			err = errf("%s: %s", v[i].sum, strerror(errno));
+		else
+			commit_published(v[i].sum);
+	if (err == NULL)
+		err = index_rewrite(v, n);
+	if (err == NULL) {
+		commit_sync("summary.fsync");
+		if (db_begin() == -1)
+			err = errf("registry: %s", db_errmsg());
+		for (i = 0; i < n && err == NULL; i++)
+			if (db_doc_describe(v[i].d.id, v[i].d.description,
+			    BY_SUMMARIZER) == -1)
+				err = errf("registry: %s", db_errmsg());
+		err = transaction_end(j, 0, now, "summary.commit", err);
+	}
+	return journal_end(j, "summary.committed", err);
+}
+
+void
+summary_set(const Kbd__SummaryReq *req)
+{
+	Kbd__SummaryRep	 rep = KBD__SUMMARY_REP__INIT;
+	Kbd__SummaryEntry *e;
+	struct sdoc	*v;
+	char		*err = NULL;
+	size_t		 i, k, n = 0;
+	int		 r;
+
+	v = xcalloc(req->n_entries ? req->n_entries : 1, sizeof(*v));
+	for (i = 0; i < req->n_entries && err == NULL; i++) {
+		e = req->entries[i];
+		for (k = 0; k < n; k++)
+			if (strcmp(v[k].d.name, e->doc) == 0)
+				break;
+		if (k < n)
+			continue;	/* the supervisor sends one per doc */
+		r = db_doc_named(e->doc, &v[n].d);
+		if (r == -1)
+			err = errf("registry: %s", db_errmsg());
+		if (r != 1)
+			continue;
+		if (strcmp(v[n].d.hash, e->hash) != 0) {
+			/* Changed since it was summarized: its own run wins. */
+			log_debug("summary of %s: content changed, dropped",
+			    e->doc);
+			db_doc_clear(&v[n].d);
+			continue;
+		}
+		free((char *)v[n].d.description);
+		v[n].d.description = xstrdup(e->description);
+		v[n].sum = kbpath_summary(e->doc);
+		if ((err = render_page(&v[n], e->description)) != NULL) {
+			/* A page it cannot render is a problem lint reports. */
+			log_warnx("summary of %s: %s", e->doc, err);
+			free(err);
+			err = NULL;
+			db_doc_clear(&v[n].d);
+			free(v[n].sum);
+			v[n].sum = NULL;
+			continue;
+		}
+		n++;
+	}
+	if (err == NULL && n > 0)
+		err = summary_commit(v, n);
+	rep.applied = err == NULL ? (uint32_t)n : 0;
+	rep.error = err != NULL ? err : (char *)"";
+	if (err != NULL)
+		log_warnx("summary: %s", err);
+	committer_send(MSG_C_SUMMARY_REP, &rep.base);
+	for (i = 0; i < n; i++) {
+		db_doc_clear(&v[i].d);
+		free(v[i].sum);
+		free(v[i].page);
+	}
+	free(v);
+	free(err);
+}
