@@ -26,6 +26,8 @@ print_value(enum config_key k, const struct config *c)
 {
 	if (k == CONF_JOBS && (c->set & (1u << k)) == 0)
 		printf("auto");
+	else if (config_text(k))
+		printf("%s", c->exclude);
 	else
 		printf("%" PRIu64, c->value[k]);
 }
@@ -42,6 +44,8 @@ config_json(const struct config *c)
 		jobj_begin(&v, stdout);
 		if (k == CONF_JOBS && (c->set & (1u << k)) == 0)
 			jobj_str(&v, "value", "auto");
+		else if (config_text(k))
+			jobj_str(&v, "value", c->exclude);
 		else
 			jobj_u64(&v, "value", c->value[k]);
 		jobj_bool(&v, "set", (c->set & (1u << k)) != 0);

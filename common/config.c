@@ -1,7 +1,8 @@
 /*
  * .kb/kbd.conf (see config.h and kbd.conf(5)). One "key = value" per line;
  * '#' starts a comment; blank lines are kept. Sizes take a K, M, G or T
- * suffix (powers of 1024), durations s, m or h. The table below is every
+ * suffix (powers of 1024), durations s, m or h. exclude's value is text:
+ * .kbignore patterns separated by spaces. The table below is every
  * key there is: kbd's options and kbctl config both come from it.
  */
 #include <sys/types.h>
@@ -20,7 +21,7 @@
 #include "kbpath.h"
 #include "util.h"
 
-enum unit { U_COUNT, U_BYTES, U_SECONDS };
+enum unit { U_COUNT, U_BYTES, U_SECONDS, U_PATTERNS };
 
 static const struct {
 	const char	*name;
@@ -46,6 +47,8 @@ static const struct {
 	    "finished jobs whose per-file outcomes are kept" },
 	[CONF_WATCH_DEBOUNCE] = { "watch-debounce", U_SECONDS, 0, 3600, 1,
 	    "seconds of quiet in a watched root before it is synced" },
+	[CONF_EXCLUDE] = { "exclude", U_PATTERNS, 0, CONF_TEXT_MAX, 0,
+	    "patterns (.kbignore's) every add, sync and watch leaves out" },
 };
 
 const char *
@@ -64,6 +67,52 @@ uint64_t
 config_default(enum config_key k)
 {
 	return keys[k].def;
+}
+
+int
+config_text(enum config_key k)
+{
+	return keys[k].unit == U_PATTERNS;
+}
+
+/*
+ * Patterns separated by spaces: printable ASCII or UTF-8, none of them a
+ * bare "!" or "/". *out is their count.
+ */
+static int
+patterns_parse(const char *s, uint64_t *out, char *err, size_t errlen)
+{
+	const unsigned char	*p;
+	const char		*w;
+	size_t			 len;
+	uint64_t		 n = 0;
+
+	if (strlen(s) >= CONF_TEXT_MAX) {
+		(void)snprintf(err, errlen, "expected at most %d bytes of "
+		    "patterns", CONF_TEXT_MAX - 1);
+		return -1;
+	}
+	for (p = (const unsigned char *)s; *p != '\0'; p++)
+		if (*p < 0x20 || *p == 0x7f || *p == '#') {
+			(void)snprintf(err, errlen, "expected .kbignore "
+			    "patterns separated by spaces, without control "
+			    "characters or '#'");
+			return -1;
+		}
+	for (w = s; *w != '\0'; w += len) {
+		w += strspn(w, " \t");
+		if ((len = strcspn(w, " \t")) == 0)
+			break;
+		if ((len == 1 && (*w == '!' || *w == '/')) ||
+		    (len == 2 && w[0] == '!' && w[1] == '/')) {
+			(void)snprintf(err, errlen, "'%.*s' is no pattern",
+			    (int)len, w);
+			return -1;
+		}
+		n++;
+	}
+	*out = n;
+	return 0;
 }
 
 int
@@ -105,6 +154,8 @@ config_parse(enum config_key k, const char *s, uint64_t *out, char *err,
 	uint64_t		 scale = 1;
 	char			*end;
 
+	if (keys[k].unit == U_PATTERNS)
+		return patterns_parse(s, out, err, errlen);
 	errno = 0;
 	if (!isdigit((unsigned char)s[0]))
 		goto bad;
@@ -206,6 +257,9 @@ config_load(const char *kbroot, struct config *c, char *err, size_t errlen)
 		} else if (config_parse(k, value, &v, err, errlen) == 0) {
 			c->value[k] = v;
 			c->set |= 1u << k;
+			if (k == CONF_EXCLUDE)
+				(void)snprintf(c->exclude, sizeof(c->exclude),
+				    "%s", value);
 		} else {
 			char	reason[256];
 

@@ -21,18 +21,24 @@ enum config_key {
 	CONF_IDLE_EXIT,		/* seconds idle before kbd exits; 0 never */
 	CONF_HISTORY,		/* finished jobs whose file outcomes are kept */
 	CONF_WATCH_DEBOUNCE,	/* seconds of quiet before a watched sync */
+	CONF_EXCLUDE,		/* default excludes: .kbignore patterns */
 	CONF_NKEYS
 };
 
+#define CONF_TEXT_MAX	2048	/* a text value's bytes, its NUL included */
+
 struct config {
-	uint64_t	value[CONF_NKEYS];
+	uint64_t	value[CONF_NKEYS];	/* a text key's: its word count */
 	unsigned	set;		/* bit per key: given in the file */
+	char		exclude[CONF_TEXT_MAX];	/* CONF_EXCLUDE's text */
 };
 
 /* The key's name in the file ("max-size"), its help line, its limits. */
 const char	*config_name(enum config_key);
 const char	*config_help(enum config_key);
 uint64_t	 config_default(enum config_key);
+/* 1 if the key's value is text (exclude), not a number. */
+int		 config_text(enum config_key);
 /* The key named name, or -1. */
 int		 config_key(const char *name);
 /* Parse a value for key: 0 and *out, or -1 with the reason in err. */
