@@ -260,7 +260,8 @@ root_lost(struct wroot *r)
 
 	if (r->wd != -1 || r->limited || evtimer_pending(r->lost, NULL))
 		return;
-	log_info("watch %s: root not found, waiting for it", r->path);
+	log_info("watch %s: root not found or unreadable, waiting for it",
+	    r->path);
 	if (evtimer_add(r->lost, &tv) == -1)
 		fatalx("watch timer");
 }
@@ -275,14 +276,12 @@ on_lost(evutil_socket_t fd, short ev, void *arg)
 	(void)ev;
 	if (stat(r->path, &st) == -1 || !S_ISDIR(st.st_mode))
 		return;
-	(void)evtimer_del(r->lost);
 	(void)tree_watch(r, r->path);
 	root_limit(r);
-	if (r->wd == -1 && !r->limited) {
-		/* Gone again before its watch: keep looking. */
-		root_lost(r);
+	/* Gone again before its watch, or unreadable: keep looking. */
+	if (r->wd == -1 && !r->limited)
 		return;
-	}
+	(void)evtimer_del(r->lost);
 	log_info("watch %s: root back, watching", r->path);
 	root_dirty(r);
 }
