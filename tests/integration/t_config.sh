@@ -110,7 +110,9 @@ assert_eq 'node_modules/ *.tmp build/' "$(kbctl config exclude)" \
     "exclude read back"
 assert_eq 'node_modules/ *.tmp build/' \
     "$(kbctl config --json | jq -r .exclude.value)" "exclude in JSON"
-kbctl stop >/dev/null
+# The same kbd from here on: no idle exit between two commands.
+kbctl config --unset idle-exit 2>/dev/null
+kbctl stop >/dev/null 2>&1
 ex="$T/ex"
 mkdir -p "$ex/node_modules/pkg" "$ex/build" "$ex/src"
 printf '# Keep\n\nkeepword\n' > "$ex/src/keep.md"
