@@ -27,7 +27,7 @@ print_value(enum config_key k, const struct config *c)
 	if (k == CONF_JOBS && (c->set & (1u << k)) == 0)
 		printf("auto");
 	else if (config_text(k))
-		printf("%s", (c->set & (1u << k)) ? c->summarizer : "none");
+		printf("%s", (c->set & (1u << k)) ? config_str(c, k) : "none");
 	else
 		printf("%" PRIu64, c->value[k]);
 }
@@ -45,7 +45,7 @@ config_json(const struct config *c)
 		if (k == CONF_JOBS && (c->set & (1u << k)) == 0)
 			jobj_str(&v, "value", "auto");
 		else if (config_text(k))
-			jobj_str(&v, "value", c->summarizer);
+			jobj_str(&v, "value", config_str(c, k));
 		else
 			jobj_u64(&v, "value", c->value[k]);
 		jobj_bool(&v, "set", (c->set & (1u << k)) != 0);

@@ -1,7 +1,8 @@
 /*
  * .kb/kbd.conf (see config.h and kbd.conf(5)). One "key = value" per line;
  * '#' starts a comment; blank lines are kept. Sizes take a K, M, G or T
- * suffix (powers of 1024), durations s, m or h. The table below is every
+ * suffix (powers of 1024), durations s, m or h. exclude's value is text:
+ * .kbignore patterns separated by spaces. The table below is every
  * key there is: kbd's options and kbctl config both come from it.
  */
 #include <sys/types.h>
@@ -21,7 +22,7 @@
 #include "utf8.h"
 #include "util.h"
 
-enum unit { U_COUNT, U_BYTES, U_SECONDS, U_TEXT };
+enum unit { U_COUNT, U_BYTES, U_SECONDS, U_TEXT, U_PATTERNS };
 
 static const struct {
 	const char	*name;
@@ -53,6 +54,8 @@ static const struct {
 	    "summarizer commands run at once" },
 	[CONF_SUMMARIZER_TIMEOUT] = { "summarizer-timeout", U_SECONDS, 1,
 	    86400, 60, "seconds one summarizer command may take" },
+	[CONF_EXCLUDE] = { "exclude", U_PATTERNS, 0, CONFIG_PATTERNS_MAX, 0,
+	    "patterns (.kbignore's) every add, sync and watch leaves out" },
 };
 
 const char *
@@ -73,10 +76,63 @@ config_default(enum config_key k)
 	return keys[k].def;
 }
 
+const char *
+config_str(const struct config *c, enum config_key k)
+{
+	switch (k) {
+	case CONF_SUMMARIZER:
+		return c->summarizer;
+	case CONF_EXCLUDE:
+		return c->exclude;
+	default:
+		return NULL;
+	}
+}
+
 int
 config_text(enum config_key k)
 {
-	return keys[k].unit == U_TEXT;
+	return keys[k].unit == U_TEXT || keys[k].unit == U_PATTERNS;
+}
+
+/*
+ * Patterns separated by spaces: printable ASCII or UTF-8, none of them a
+ * bare "!" or "/". *out is their count.
+ */
+static int
+patterns_parse(const char *s, uint64_t *out, char *err, size_t errlen)
+{
+	const unsigned char	*p;
+	const char		*w;
+	size_t			 len;
+	uint64_t		 n = 0;
+
+	if (strlen(s) >= CONFIG_PATTERNS_MAX) {
+		(void)snprintf(err, errlen, "expected at most %d bytes of "
+		    "patterns", CONFIG_PATTERNS_MAX - 1);
+		return -1;
+	}
+	for (p = (const unsigned char *)s; *p != '\0'; p++)
+		if (*p < 0x20 || *p == 0x7f || *p == '#') {
+			(void)snprintf(err, errlen, "expected .kbignore "
+			    "patterns separated by spaces, without control "
+			    "characters or '#'");
+			return -1;
+		}
+	for (w = s; *w != '\0'; w += len) {
+		w += strspn(w, " \t");
+		if ((len = strcspn(w, " \t")) == 0)
+			break;
+		if ((len == 1 && (*w == '!' || *w == '/')) ||
+		    (len == 2 && w[0] == '!' && w[1] == '/')) {
+			(void)snprintf(err, errlen, "'%.*s' is no pattern",
+			    (int)len, w);
+			return -1;
+		}
+		n++;
+	}
+	*out = n;
+	return 0;
 }
 
 int
@@ -150,6 +206,8 @@ config_parse(enum config_key k, const char *s, uint64_t *out, char *err,
 
 	if (keys[k].unit == U_TEXT)
 		return parse_text(s, out, err, errlen);
+	if (keys[k].unit == U_PATTERNS)
+		return patterns_parse(s, out, err, errlen);
 	errno = 0;
 	if (!isdigit((unsigned char)s[0]))
 		goto bad;
@@ -254,6 +312,9 @@ config_load(const char *kbroot, struct config *c, char *err, size_t errlen)
 			if (k == CONF_SUMMARIZER)
 				(void)snprintf(c->summarizer,
 				    sizeof(c->summarizer), "%s", value);
+			if (k == CONF_EXCLUDE)
+				(void)snprintf(c->exclude, sizeof(c->exclude),
+				    "%s", value);
 		} else {
 			char	reason[256];
 

@@ -24,24 +24,30 @@ enum config_key {
 	CONF_SUMMARIZER,	/* a command line (text): the summarizer */
 	CONF_SUMMARIZER_JOBS,	/* summarizer commands at once */
 	CONF_SUMMARIZER_TIMEOUT, /* seconds one summarizer command may take */
+	CONF_EXCLUDE,		/* default excludes: .kbignore patterns */
 	CONF_NKEYS
 };
 
 /* The longest text value (the summarizer's command line), NUL included. */
-#define CONFIG_TEXT_MAX	1024
+#define CONFIG_TEXT_MAX		1024
+/* The longest exclude value, NUL included. */
+#define CONFIG_PATTERNS_MAX	2048
 
 struct config {
-	uint64_t	value[CONF_NKEYS];	/* text keys: 0 */
+	uint64_t	value[CONF_NKEYS];	/* text: 0; exclude: its count */
 	unsigned	set;		/* bit per key: given in the file */
 	char		summarizer[CONFIG_TEXT_MAX];	/* "" when unset */
+	char		exclude[CONFIG_PATTERNS_MAX];	/* "" when unset */
 };
 
 /* The key's name in the file ("max-size"), its help line, its limits. */
 const char	*config_name(enum config_key);
 const char	*config_help(enum config_key);
 uint64_t	 config_default(enum config_key);
-/* Whether the key's value is text (a command line), not a number. */
+/* Whether the key's value is text (summarizer, exclude), not a number. */
 int		 config_text(enum config_key);
+/* A text key's value in c ("" when unset); NULL for a number key. */
+const char	*config_str(const struct config *c, enum config_key);
 /* The key named name, or -1. */
 int		 config_key(const char *name);
 /*

@@ -215,6 +215,92 @@ if [ "${BENCH_ONLY:-}" = search ]; then
 	exit 0
 fi
 
+# Sync and watch (issue 10): a sync of an unchanged tree of
+# BENCH_SYNC_FILES (150000) files against find -printf of its sizes,
+# times and paths, same tree, same run, caches warm for both (ratio
+# printed; the goal is 3 at most); then the save-to-search latency under
+# a watch with watch-debounce 0: BENCH_SAVES (20) files, each with a
+# word of its own, written one after another, each timed until kbctl
+# search finds it (median, p90, max). BENCH_ONLY=sync runs only this.
+sync_bench() {
+	local n=${BENCH_SYNC_FILES:-150000} kb="$W/sync-kb" t0 t1
+	python3 - "$W/sync-tree" "$n" <<'PY'
+import os, sys
+d, n = sys.argv[1], int(sys.argv[2])
+for i in range(n):
+    sub = os.path.join(d, "d%03d" % (i % 300), "e%02d" % (i % 7))
+    os.makedirs(sub, exist_ok=True)
+    with open(os.path.join(sub, "n%06d.md" % i), "w") as f:
+        f.write("# Note %d\n\nsyncbench note %d\n" % (i, i))
+PY
+	"$BIN/kbctl" -C "$kb" init >/dev/null
+	"$BIN/kbctl" -C "$kb" add -q "$W/sync-tree" >/dev/null
+	find "$W/sync-tree" -printf '%s %T@ %p\n' > /dev/null
+	t0=$(now)
+	"$BIN/kbctl" -C "$kb" sync -q "$W/sync-tree" >/dev/null
+	t1=$(now)
+	SYNC_S=$(echo "$t1 - $t0" | bc -l)
+	t0=$(now)
+	find "$W/sync-tree" -printf '%s %T@ %p\n' > /dev/null
+	t1=$(now)
+	FIND_S=$(echo "$t1 - $t0" | bc -l)
+	SYNC_N=$n
+	"$BIN/kbctl" -C "$kb" stop >/dev/null
+	rm -rf "$kb" "$W/sync-tree"
+	kb="$W/watch-kb"
+	mkdir -p "$W/watched"
+	"$BIN/kbctl" -C "$kb" init >/dev/null
+	"$BIN/kbctl" -C "$kb" config watch-debounce 0 2>/dev/null
+	"$BIN/kbctl" -C "$kb" watch "$W/watched"
+	SAVES=$(python3 - "$BIN/kbctl" "$kb" "$W/watched" "${BENCH_SAVES:-20}" <<'PY'
+import json, math, os, subprocess, sys, time
+kbctl, kb, d, n = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
+
+def run(*a):
+    return subprocess.run([kbctl, "-C", kb] + list(a), capture_output=True,
+                          text=True).stdout
+
+def idle():
+    return not any(j["state"] in ("running", "queued")
+                   for j in json.loads(run("jobs", "--json") or "[]"))
+
+lat = []
+for i in range(n):
+    while not idle():
+        time.sleep(0.01)
+    word = "savebench%dword" % i
+    t0 = time.monotonic()
+    with open(os.path.join(d, "save%d.md" % i), "w") as f:
+        f.write("# Save %d\n\n%s\n" % (i, word))
+    while True:
+        if json.loads(run("search", word, "--json") or "[]"):
+            break
+        if time.monotonic() - t0 > 60:
+            sys.exit("save %d not found in 60 s" % i)
+    lat.append(time.monotonic() - t0)
+lat.sort()
+# Nearest rank: the median and p90 are saves that happened.
+print("%.3f %.3f %.3f" % (lat[math.ceil(0.5 * n) - 1],
+                          lat[math.ceil(0.9 * n) - 1], lat[-1]))
+PY
+)
+	"$BIN/kbctl" -C "$kb" stop >/dev/null
+}
+print_sync() {
+	local med p90 mx
+	echo "sync and watch (issue 10):"
+	printf '  sync of %d unchanged files : %.2f s; find -printf: %.2f s; ratio %.1f (goal: 3 at most)\n' \
+	    "$SYNC_N" "$SYNC_S" "$FIND_S" "$(echo "$SYNC_S / $FIND_S" | bc -l)"
+	read -r med p90 mx <<<"$SAVES"
+	printf '  save to search, watched (watch-debounce 0), %d saves: median %.3f s, p90 %.3f s, max %.3f s (goal: 2 s)\n' \
+	    "${BENCH_SAVES:-20}" "$med" "$p90" "$mx"
+}
+if [ "${BENCH_ONLY:-}" = sync ]; then
+	sync_bench
+	print_sync
+	exit 0
+fi
+
 small=$((N / 4))
 gen "$W/small" "$small"
 
@@ -401,3 +487,6 @@ mkdir -p "$W/fidelity-man"
 cp "$C"/m*.pdf "$W/fidelity-man/" 2>/dev/null || true
 TMPDIR="$W" python3 scripts/fidelity.py --sample 150 --worst 3 "$BIN" "$@" \
     "$W/fidelity-man" "$F" | sed 's/^/  /'
+
+sync_bench
+print_sync

@@ -23,6 +23,7 @@
 #include "kbpath.h"
 #include "log.h"
 #include "kbd-protocol.h"
+#include "walk.h"
 
 static void usage(void) __attribute__((noreturn));
 
@@ -109,6 +110,7 @@ settings(const char *root, uint64_t *v, unsigned given, char *summarizer)
 	for (k = 0; k < CONF_NKEYS; k++)
 		if ((given & (1u << k)) == 0)
 			v[k] = c.value[k];
+	walk_defaults(c.exclude);
 	if ((given & (1u << CONF_JOBS)) == 0 &&
 	    (env = getenv("KB_JOBS")) != NULL && *env != '\0')
 		v[CONF_JOBS] = opt_value(CONF_JOBS, "KB_JOBS", env);

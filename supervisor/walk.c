@@ -4,6 +4,10 @@
  * the entry names of the directories on the current path, never the tree.
  * Because the order depends only on the tree, a resumed job numbers its
  * files exactly as before and can skip what it had already committed.
+ *
+ * What is left out, in the order the rules are read (the last that
+ * matches decides): kbd.conf's exclude (walk_defaults), then the
+ * .kbignore files from the input down, then --exclude and --include.
  */
 #include <sys/types.h>
 #include <sys/stat.h>
@@ -25,6 +29,29 @@ struct wframe {
 	size_t		  n, i;
 	struct ignore	 *ign;		/* its .kbignore's rules, or NULL */
 };
+
+/* kbd.conf's exclude, set once at start: before every .kbignore. */
+static struct ignore	*defaults;
+
+void
+walk_defaults(const char *patterns)
+{
+	char	*copy, *p, *w, **v = NULL;
+	size_t	 n = 0;
+
+	ignore_free(defaults);
+	defaults = NULL;
+	copy = xstrdup(patterns);
+	for (p = copy; (w = strsep(&p, " \t")) != NULL; ) {
+		if (*w == '\0')
+			continue;
+		v = xreallocarray(v, n + 1, sizeof(*v));
+		v[n++] = w;
+	}
+	defaults = ignore_rules(v, n);
+	free(v);
+	free(copy);
+}
 
 static int
 cmp_names(const void *a, const void *b)
@@ -148,8 +175,18 @@ ignored(struct walk *w, const char *path, int isdir, struct walk_entry *e)
 	const char	*by = NULL;
 	size_t		 k, n;
 	unsigned	 line, at = 0;
-	int		 r, v = 0;
+	int		 r, v = 0, conf = 0;
 
+	/* kbd.conf's rules first, relative to the input, as --exclude's. */
+	if (defaults != NULL && w->depth > 0) {
+		n = strcmp(w->stack[0].dir, "/") == 0 ? 0 :
+		    strlen(w->stack[0].dir);
+		if ((v = ignore_match(defaults, path + n + 1, isdir,
+		    &line)) != 0) {
+			conf = 1;
+			at = line;
+		}
+	}
 	for (k = 0; k < w->depth; k++) {
 		if (w->stack[k].ign == NULL)
 			continue;
@@ -160,6 +197,7 @@ ignored(struct walk *w, const char *path, int isdir, struct walk_entry *e)
 			v = r;
 			by = w->stack[k].dir;
 			at = line;
+			conf = 0;
 		}
 	}
 	/* The command line's rules come last, relative to the input. */
@@ -171,6 +209,7 @@ ignored(struct walk *w, const char *path, int isdir, struct walk_entry *e)
 			v = r;
 			by = NULL;
 			at = line;
+			conf = 0;
 		}
 	}
 	if (v != 1)
@@ -178,7 +217,10 @@ ignored(struct walk *w, const char *path, int isdir, struct walk_entry *e)
 	memset(e, 0, sizeof(*e));
 	e->path = (char *)path;
 	e->status = KBD__FILE_STATUS__FS_SKIPPED;
-	if (by == NULL)
+	if (conf)
+		(void)snprintf(e->reason, sizeof(e->reason), "excluded "
+		    "(kbd.conf exclude)");
+	else if (by == NULL)
 		(void)snprintf(e->reason, sizeof(e->reason), "excluded "
 		    "(--exclude)");
 	else

@@ -25,6 +25,11 @@ struct walk_entry {
 
 void	walk_init(struct walk *, char **inputs, size_t ninputs,
 	    const char *exclude, char **rules, size_t nrules);
+/*
+ * kbd.conf's exclude (patterns separated by spaces): the rules every walk
+ * reads before the .kbignore files. Set once, at start.
+ */
+void	walk_defaults(const char *patterns);
 /* 1 an entry, 0 the walk is over. */
 int	walk_next(struct walk *, struct walk_entry *);
 void	walk_free(struct walk *);

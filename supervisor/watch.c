@@ -8,6 +8,12 @@
  * but a later look. At start, every watched root is synced once; after a
  * queue overflow, every one. Out of inotify watches (ENOSPC), a root is
  * said so once in the log and synced every 60 s instead.
+ *
+ * A root that goes away as a whole (deleted, moved, an unmounted disk)
+ * loses its watches: kbd then looks every second whether a directory is
+ * back at its path, and watches and syncs it once it is, without a
+ * restart. A stat a second is cheaper than watching every ancestor, any
+ * of which may have gone too.
  */
 #include <sys/types.h>
 #include <sys/inotify.h>
@@ -30,18 +36,21 @@
 
 #define WATCH_MASK	(IN_CREATE | IN_CLOSE_WRITE | IN_DELETE | \
 			IN_MOVED_FROM | IN_MOVED_TO | IN_DELETE_SELF | \
-			IN_ONLYDIR | IN_DONT_FOLLOW)
+			IN_MOVE_SELF | IN_ONLYDIR | IN_DONT_FOLLOW)
 #define WATCH_POLL_S	60	/* out of watches: a sync this often */
 #define WATCH_MAX_WAIT_MS 30000	/* never quiet (a log written to): a sync */
+#define WATCH_LOST_S	1	/* root gone: a look for its return this often */
 
 struct wroot {
 	TAILQ_ENTRY(wroot)	 entry;
 	char			*path;
 	int			 limited;	/* ENOSPC: polled */
 	int			 gone;		/* no longer watched */
+	int			 wd;		/* the root's own watch, or -1 */
 	int64_t			 dirty_ms;	/* first event not synced, or 0 */
 	struct event		*debounce;	/* quiet since the last event */
 	struct event		*poll;		/* limited: every 60 s */
+	struct event		*lost;		/* root gone: every second */
 };
 TAILQ_HEAD(wrootlist, wroot);
 
@@ -105,6 +114,8 @@ dir_watch(struct wroot *r, const char *path)
 		memset(dirs + ndirs, 0, (n - ndirs) * sizeof(*dirs));
 		ndirs = n;
 	}
+	if (strcmp(path, r->path) == 0)
+		r->wd = wd;
 	/*
 	 * The same directory again (moved): the new path wins. Under two
 	 * nested watched roots, the deeper root's: its sync is the smaller.
@@ -227,6 +238,54 @@ root_limit(struct wroot *r)
 		fatalx("watch timer");
 }
 
+/* Every watch of r dropped (its root moved away: the paths are stale). */
+static void
+root_unwatch(struct wroot *r)
+{
+	size_t	i;
+
+	for (i = 0; i < ndirs; i++)
+		if (dirs[i].root == r) {
+			(void)inotify_rm_watch(ifd, (int)i);
+			dir_forget((int)i);
+		}
+	r->wd = -1;
+}
+
+/* The root's own directory is not watched: look for it every second. */
+static void
+root_lost(struct wroot *r)
+{
+	struct timeval	tv = { WATCH_LOST_S, 0 };
+
+	if (r->wd != -1 || r->limited || evtimer_pending(r->lost, NULL))
+		return;
+	log_info("watch %s: root not found or unreadable, waiting for it",
+	    r->path);
+	if (evtimer_add(r->lost, &tv) == -1)
+		fatalx("watch timer");
+}
+
+static void
+on_lost(evutil_socket_t fd, short ev, void *arg)
+{
+	struct wroot	*r = arg;
+	struct stat	 st;
+
+	(void)fd;
+	(void)ev;
+	if (stat(r->path, &st) == -1 || !S_ISDIR(st.st_mode))
+		return;
+	(void)tree_watch(r, r->path);
+	root_limit(r);
+	/* Gone again before its watch, or unreadable: keep looking. */
+	if (r->wd == -1 && !r->limited)
+		return;
+	(void)evtimer_del(r->lost);
+	log_info("watch %s: root back, watching", r->path);
+	root_dirty(r);
+}
+
 /* Every watched directory again (after an overflow, events were lost). */
 static void
 rewatch_all(void)
@@ -236,6 +295,7 @@ rewatch_all(void)
 	TAILQ_FOREACH(r, &roots, entry) {
 		(void)tree_watch(r, r->path);
 		root_limit(r);
+		root_lost(r);
 	}
 }
 
@@ -260,8 +320,23 @@ on_event(const struct inotify_event *e)
 		return;
 	if (e->mask & IN_IGNORED) {
 		/* Removed, or moved out of sight: the root's sync sees it. */
-		root_dirty(d->root);
+		struct wroot	*r = d->root;
+
+		root_dirty(r);
 		dir_forget(e->wd);
+		if (r->wd == e->wd) {
+			r->wd = -1;
+			root_lost(r);
+		}
+		return;
+	}
+	if ((e->mask & IN_MOVE_SELF) && d->root->wd == e->wd) {
+		/* The root itself moved: its watches' paths are all stale. */
+		struct wroot	*r = d->root;
+
+		root_dirty(r);
+		root_unwatch(r);
+		root_lost(r);
 		return;
 	}
 	if (e->len > 0) {
@@ -334,6 +409,7 @@ root_free(struct wroot *r)
 		}
 	event_free(r->debounce);
 	event_free(r->poll);
+	event_free(r->lost);
 	TAILQ_REMOVE(&roots, r, entry);
 	free(r->path);
 	free(r);
@@ -371,11 +447,14 @@ watch_reload(void)
 		r->path = xstrdup(rep.roots[i]->path);
 		r->debounce = evtimer_new(sup_base, on_quiet, r);
 		r->poll = event_new(sup_base, -1, EV_PERSIST, on_poll, r);
-		if (r->debounce == NULL || r->poll == NULL)
+		r->lost = event_new(sup_base, -1, EV_PERSIST, on_lost, r);
+		r->wd = -1;
+		if (r->debounce == NULL || r->poll == NULL || r->lost == NULL)
 			fatalx("watch timer");
 		TAILQ_INSERT_TAIL(&roots, r, entry);
 		(void)tree_watch(r, r->path);
 		root_limit(r);
+		root_lost(r);
 		log_info("watch %s: %s", r->path, r->limited ?
 		    "watching in part, out of inotify watches" : "watching");
 		root_sync(r, "watched");

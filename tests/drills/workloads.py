@@ -15,6 +15,9 @@ or failed where it should not, would make every crash image trivially
             documents replaced in place (old files backed up)
   move      an added corpus, a file renamed, added again: its document
             keeps its name, only its source path changes
+  prune     an added corpus, some files deleted, then kbctl sync of its
+            root: their documents removed (one journaled remove), the
+            rest unchanged
 """
 
 import json
@@ -24,7 +27,7 @@ import subprocess
 import oracle
 
 NAMES = ["batch", "collide", "remove", "rollback", "lintfix", "update",
-         "move"]
+         "move", "prune"]
 
 COLLIDE = {"a/a.txt": "alpha text\n", "b/a.md": "# A\n\nalpha md\n",
            "c/a.txt": "alpha other text\n",
@@ -110,6 +113,18 @@ def move_setup(d, kb, src):
         os.rename(p, os.path.join(dest, "m-" + os.path.basename(p)))
 
 
+def pruned(d):
+    """The files the prune workload deletes: every third, two at least."""
+    return max(2, d.args.files // 3)
+
+
+def prune_setup(d, kb, src):
+    """Added, then some files deleted (the KB is not touched)."""
+    remove_setup(d, kb, src)
+    for p in corpus_files(src)[1::3][:pruned(d)]:
+        os.unlink(p)
+
+
 def lintfix_setup(d, kb, src):
     """A KB with every problem lint --fix repairs that survives a restart
     of kbd (which itself recreates log.md and empties .kb/staging):
@@ -148,6 +163,10 @@ def remove_args(d, kb, src):
     docs = sorted(x["doc"] for x in d.list_docs(kb))
     pick = docs[1::3][:4]
     return ["remove"] + pick
+
+
+def sync_args(d, kb, src):
+    return ["sync", src]
 
 
 def lintfix_args(d, kb, src):
@@ -288,6 +307,31 @@ def move_check(d, run):
     return probs + check_again(run, d.args.files)
 
 
+def prune_check(d, run):
+    """The deleted files' documents are gone, the others untouched;
+    nothing added, updated or moved; a sync run again changes nothing."""
+    s = summary(run["out"])
+    n = min(pruned(d), d.args.files)
+    probs = []
+    if run["rc"] != 0:
+        probs.append("exit %d: %s" % (run["rc"], run["err"].strip()[-300:]))
+    if (s.get("added"), s.get("updated"), s.get("moved"), s.get("removed"),
+            s.get("failed")) != (0, 0, 0, n, 0):
+        probs.append("want 0 added, 0 updated, 0 moved, %d removed, "
+                     "0 failed; summary %s" % (n, s))
+    if len(run["after"]) != len(run["before"]) - n or \
+            not set(run["after"]) <= set(run["before"]):
+        probs.append("documents after: %s, want %d of the %d before, "
+                     "unchanged" % (sorted(n for n, _ in run["after"])[:8],
+                                    len(run["before"]) - n,
+                                    len(run["before"])))
+    if run["final"] != run["after"]:
+        probs.append("the sync run again changed the documents")
+    if run["again"] != 0:
+        probs.append("the sync run again exited %d" % run["again"])
+    return probs
+
+
 def rollback_check(d, run):
     """The injected EIO fired: the add failed, naming the error; the
     batch it hit was rolled back (only what was reported added is
@@ -336,9 +380,11 @@ TABLE = {w.name: w for w in (
              planted=True),
     Workload("update", update_setup, add_args, update_check),
     Workload("move", move_setup, add_args, move_check),
+    Workload("prune", prune_setup, sync_args, prune_check),
 )}
 
 
 def json_argv(argv):
-    """argv, with --json for an add (its output names what was added)."""
-    return argv + (["--json"] if argv[0] == "add" else [])
+    """argv, with --json for an add or a sync (its output names what
+    was added and removed)."""
+    return argv + (["--json"] if argv[0] in ("add", "sync") else [])

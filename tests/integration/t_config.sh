@@ -94,3 +94,53 @@ grep -q "shutting down (idle)" "$KB/.kb/kbd.log" ||
     fail "the log does not say kbd exited for idleness"
 # The next command starts it again.
 kbctl status >/dev/null || fail "kbd did not start again after an idle exit"
+
+# exclude (issue 10): default excludes in .kbignore's syntax, read before
+# each root's .kbignore (which can take one back with '!'), applied by
+# add, sync and watch alike.
+assert_eq "" "$(kbctl config exclude)" "no default excludes"
+set +e
+err=$(kbctl config exclude '!' 2>&1)
+st=$?
+set -e
+[ $st -ne 0 ] || fail "a bare '!' accepted as an exclude"
+assert_contains "$err" "exclude: '!' is no pattern" "bad exclude"
+kbctl config exclude 'node_modules/ *.tmp build/' 2>/dev/null
+assert_eq 'node_modules/ *.tmp build/' "$(kbctl config exclude)" \
+    "exclude read back"
+assert_eq 'node_modules/ *.tmp build/' \
+    "$(kbctl config --json | jq -r .exclude.value)" "exclude in JSON"
+# The same kbd from here on: no idle exit between two commands.
+kbctl config --unset idle-exit 2>/dev/null
+kbctl stop >/dev/null 2>&1
+ex="$T/ex"
+mkdir -p "$ex/node_modules/pkg" "$ex/build" "$ex/src"
+printf '# Keep\n\nkeepword\n' > "$ex/src/keep.md"
+printf '# Dep\n\ndepword\n' > "$ex/node_modules/pkg/dep.md"
+printf '# Tmp\n\ntmpword\n' > "$ex/src/scratch.tmp"
+printf '# Built\n\nbuiltword\n' > "$ex/build/built.md"
+printf '!build/\n' > "$ex/.kbignore"
+kbctl add -v "$ex" --json > "$T/ex.json" 2>/dev/null
+assert_eq added "$(event_field "$T/ex.json" "$ex/src/keep.md" status)" \
+    "a file no rule excludes"
+assert_eq skipped "$(event_field "$T/ex.json" "$ex/node_modules" status)" \
+    "a directory kbd.conf excludes"
+assert_eq "excluded (kbd.conf exclude)" \
+    "$(event_field "$T/ex.json" "$ex/node_modules" reason)" "its reason"
+assert_eq skipped "$(event_field "$T/ex.json" "$ex/src/scratch.tmp" status)" \
+    "a file kbd.conf excludes"
+assert_eq added "$(event_field "$T/ex.json" "$ex/build/built.md" status)" \
+    "the root's .kbignore takes a default exclude back"
+n=$(doc_count)
+printf '# Dep2\n\ndeptwoword\n' > "$ex/node_modules/pkg/dep2.md"
+kbctl sync "$ex" >/dev/null 2>&1
+assert_eq "$n" "$(doc_count)" "sync leaves an excluded directory out"
+kbctl watch "$ex"
+printf '# Dep3\n\ndepthreeword\n' > "$ex/node_modules/pkg/dep3.md"
+printf '# Witness\n\nwitnessword\n' > "$ex/src/witness.md"
+wait_until "a watched change beside an excluded one" sh -c "[ \"\$('$KBCTL' \
+    -C '$KB' search witnessword --json | jq length)\" -ge 1 ]"
+assert_eq 0 "$(kbctl search depthreeword --json | jq length)" \
+    "watch leaves an excluded directory out"
+assert_eq 0 "$(kbctl search depword --json | jq length)" \
+    "nothing excluded was added"

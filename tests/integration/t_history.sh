@@ -100,3 +100,32 @@ done
 assert_eq pruned "$(kbctl status $((last - 2)) --files --json | jq -r .history)" \
     "the third newest pruned"
 lint_clean
+
+# Jobs are trimmed (issue 10): every watched change is a job, so at each
+# job's finish only the newest max(history, 1000) finished jobs keep
+# their rows. 1,100 finished jobs are planted (copies of the last row);
+# the next job's finish leaves the newest 1,000.
+kbctl stop >/dev/null
+db="$KB/.kb/kb.db"
+cols=$(sqlite3 "$db" "SELECT group_concat(name, ',') FROM
+    pragma_table_info('jobs') WHERE name <> 'id'")
+sqlite3 "$db" "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1
+    FROM n WHERE i < 1100) INSERT INTO jobs($cols) SELECT $cols FROM jobs,
+    n WHERE jobs.id = $last"
+assert_eq $((last + 1100)) "$(sqlite3 "$db" "SELECT max(id) FROM jobs")" \
+    "1,100 jobs planted"
+printf 'trim\n' > "$T/trim.txt"
+kbctl add "$T/trim.txt" >/dev/null
+newest=$(kbctl status --json | jq .job)
+assert_eq $((last + 1101)) "$newest" "the next job's number"
+assert_eq 1000 "$(sqlite3 "$db" "SELECT count(*) FROM jobs")" \
+    "the newest 1,000 jobs' rows are kept"
+assert_eq $((newest - 999)) "$(sqlite3 "$db" "SELECT min(id) FROM jobs")" \
+    "the oldest kept is the 1,000th newest"
+expect_status 1 kbctl status "$job" >/dev/null 2>&1
+kbctl status $((newest - 999)) >/dev/null || fail "a kept job's status"
+assert_eq 1 "$(kbctl status "$newest" --files --json | jq '.files | length')" \
+    "the newest job's files"
+assert_eq 0 "$(sqlite3 "$db" "SELECT count(*) FROM job_files WHERE job NOT IN
+    (SELECT id FROM jobs)")" "no file outcome of a trimmed job is left"
+lint_clean

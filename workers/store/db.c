@@ -1411,6 +1411,8 @@ db_job_file(uint64_t job, uint64_t seq, const char *path, int status,
  * Drop the file outcomes of every finished job but the newest keep
  * (inside the finishing job's transaction). Unfinished jobs keep theirs.
  */
+static int	db_jobs_trim(unsigned);
+
 int
 db_history_prune(unsigned keep)
 {
@@ -1424,9 +1426,37 @@ db_history_prune(unsigned keep)
 	sqlite3_bind_int64(st_hist_mark, 1, keep);
 	if (run(st_hist_mark, "pruning the history") == -1)
 		return -1;
-	if (sqlite3_changes(db) == 0)
-		return 0;
-	return run(st_hist_drop, "pruning the history");
+	if (sqlite3_changes(db) != 0 &&
+	    run(st_hist_drop, "pruning the history") == -1)
+		return -1;
+	return db_jobs_trim(keep > DB_JOBS_KEPT ? keep : DB_JOBS_KEPT);
+}
+
+/*
+ * Every watched change is a job: the rows of all but the newest keep
+ * finished jobs go (and any file outcome of theirs left), in the job
+ * finish's transaction. Unfinished jobs stay (a resume needs them); the
+ * newest row stays, so a new job's id is still one more than any before.
+ */
+static int
+db_jobs_trim(unsigned keep)
+{
+	sqlite3_stmt	*st;
+	int		 r;
+
+	st = prep("DELETE FROM job_files WHERE job IN (SELECT id FROM jobs "
+	    "WHERE finished <> 0 ORDER BY id DESC LIMIT -1 OFFSET ?)");
+	sqlite3_bind_int64(st, 1, keep);
+	r = run(st, "trimming the jobs");
+	sqlite3_finalize(st);
+	if (r == -1)
+		return -1;
+	st = prep("DELETE FROM jobs WHERE id IN (SELECT id FROM jobs "
+	    "WHERE finished <> 0 ORDER BY id DESC LIMIT -1 OFFSET ?)");
+	sqlite3_bind_int64(st, 1, keep);
+	r = run(st, "trimming the jobs");
+	sqlite3_finalize(st);
+	return r;
 }
 
 int

@@ -156,6 +156,8 @@ int	 db_job_cancel(uint64_t job, int64_t now);
 /* History (schema 5): a file's outcome; drop all but keep finished jobs'. */
 int	 db_job_file(uint64_t job, uint64_t seq, const char *path, int status,
 	    const char *doc, const char *reason);
+/* Also trims jobs: the newest max(keep, DB_JOBS_KEPT) finished stay. */
+#define DB_JOBS_KEPT	1000
 int	 db_history_prune(unsigned keep);
 
 /*
