@@ -26,8 +26,10 @@ print_value(enum config_key k, const struct config *c)
 {
 	if (k == CONF_JOBS && (c->set & (1u << k)) == 0)
 		printf("auto");
+	else if (k == CONF_SUMMARIZER && (c->set & (1u << k)) == 0)
+		printf("none");
 	else if (config_text(k))
-		printf("%s", (c->set & (1u << k)) ? config_str(c, k) : "none");
+		printf("%s", config_str(c, k));
 	else
 		printf("%" PRIu64, c->value[k]);
 }
