@@ -33,7 +33,7 @@
  * 9: watch (issue 10): RootsReq.watch and .stop, RootInfo.watched and
  *    .watch_limited; C_ROOT_WATCH_REQ, C_ROOT_WATCH_REP.
  */
-#define KBD_PROTO_VERSION 9
+#define KBD_PROTO_VERSION 10
 
 /* Header, in host byte order: both ends are on this host. */
 struct msg_hdr {

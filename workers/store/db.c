@@ -40,8 +40,8 @@
  * A KB of an older version is migrated when the committer opens it, one
  * step of the migrations table at a time.
  */
-#define DB_SCHEMA_VERSION	6
-#define DB_SCHEMA_VERSION_S	"6"
+#define DB_SCHEMA_VERSION	7
+#define DB_SCHEMA_VERSION_S	"7"
 
 /* The full-text table, in the schema and in the migration to 4. */
 #define FTS_SQL	"CREATE VIRTUAL TABLE fts USING fts5(name, title, headings, " \
@@ -68,6 +68,16 @@
 /* Schema 6's column, in a new KB and in the 5 to 6 migration. */
 #define WATCHED_SQL \
 	"ALTER TABLE roots ADD COLUMN watched INTEGER NOT NULL DEFAULT 0;"
+
+/*
+ * Schema 7's columns, in a new KB and in the 6 to 7 migration: the
+ * converter that made each document's Markdown and its version
+ * (common/convver.c); '' and 0 for a document of an older kbd (stale).
+ */
+#define CONVERTER_SQL \
+	"ALTER TABLE documents ADD COLUMN converter TEXT NOT NULL DEFAULT '';" \
+	"ALTER TABLE documents ADD COLUMN conv_version INTEGER NOT NULL " \
+	"DEFAULT 0;"
 
 static const char schema_sql[] =
 	"CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);"
@@ -103,6 +113,7 @@ static const char schema_sql[] =
 	SOURCES_SQL
 	JOB_FILES_SQL
 	WATCHED_SQL
+	CONVERTER_SQL
 	"INSERT INTO meta(key, value) VALUES ('schema', '"
 	DB_SCHEMA_VERSION_S "');";
 
@@ -123,6 +134,7 @@ static sqlite3_stmt	*st_src_count, *st_src_of_doc, *st_src_delete_doc;
 static sqlite3_stmt	*st_doc_get, *st_doc_update, *st_root_add;
 static sqlite3_stmt	*st_doc_moved;
 static sqlite3_stmt	*st_jf_insert, *st_hist_mark, *st_hist_drop; /* lazy */
+static sqlite3_stmt	*st_conv_set, *st_recompile_get, *st_recompiled; /* lazy */
 
 const char *
 db_errmsg(void)
@@ -288,6 +300,12 @@ migrate_5_6_watch(void)
 	return exec(WATCHED_SQL);
 }
 
+static int
+migrate_6_7_recompile(void)
+{
+	return exec(CONVERTER_SQL);
+}
+
 static const struct migration {
 	int	  from, to;
 	int	(*step)(void);
@@ -297,6 +315,7 @@ static const struct migration {
 	{ 3, 4, migrate_3_4 },
 	{ 4, 5, migrate_4_5_history },
 	{ 5, 6, migrate_5_6_watch },
+	{ 6, 7, migrate_6_7_recompile },
 };
 
 /* Run sql in one transaction. */
@@ -512,7 +531,8 @@ db_close(void)
 		&st_job_finish, &st_job_cancel, &st_doc_count, &st_meta_set,
 		&st_src_get, &st_src_put, &st_src_delete, &st_src_count, &st_src_of_doc,
 		&st_src_delete_doc, &st_doc_get, &st_doc_update, &st_root_add,
-		&st_doc_moved, &st_jf_insert, &st_hist_mark, &st_hist_drop
+		&st_doc_moved, &st_jf_insert, &st_hist_mark, &st_hist_drop,
+		&st_conv_set, &st_recompile_get, &st_recompiled
 	};
 	size_t		  i;
 
@@ -1410,4 +1430,76 @@ db_docs_of_job(uint64_t job, size_t max, void (*cb)(void *, const char *),
 	if (rc != SQLITE_DONE)
 		return fail(rc, "listing a job's documents");
 	return 0;
+}
+
+/*
+ * Recompile (schema 7). db_doc_converter records the converter that made
+ * a document's Markdown, in the batch's transaction.
+ */
+int
+db_doc_converter(int64_t id, const char *converter, unsigned version)
+{
+	sqlite3_stmt	*st;
+
+	if (st_conv_set == NULL)
+		st_conv_set = prep("UPDATE documents SET converter = ?, "
+		    "conv_version = ? WHERE id = ?");
+	st = st_conv_set;
+	bind_text(st, 1, converter != NULL ? converter : "");
+	sqlite3_bind_int64(st, 2, (sqlite3_int64)version);
+	sqlite3_bind_int64(st, 3, id);
+	return run(st, "recording a document's converter");
+}
+
+/* A document to recompile, by name: 1 found (r filled), 0 not, -1. */
+int
+db_doc_recompile_get(const char *name, struct db_recompile *r)
+{
+	sqlite3_stmt	*st;
+	int		 rc;
+
+	if (st_recompile_get == NULL)
+		st_recompile_get = prep("SELECT id, ext, hash, title, "
+		    "description, converter, conv_version FROM documents "
+		    "WHERE name = ?");
+	st = st_recompile_get;
+	bind_text(st, 1, name);
+	if ((rc = row(st, "document lookup")) != 1)
+		return rc;
+	r->id = sqlite3_column_int64(st, 0);
+	r->ext = col_text(st, 1);
+	r->hash = col_text(st, 2);
+	r->title = col_text(st, 3);
+	r->description = col_text(st, 4);
+	r->converter = col_text(st, 5);
+	r->version = (unsigned)sqlite3_column_int64(st, 6);
+	sqlite3_reset(st);
+	return 1;
+}
+
+void
+db_recompile_free(struct db_recompile *r)
+{
+	free(r->ext);
+	free(r->hash);
+	free(r->title);
+	free(r->description);
+	free(r->converter);
+	memset(r, 0, sizeof(*r));
+}
+
+/* A recompiled document's new title and description. */
+int
+db_doc_recompiled(int64_t id, const char *title, const char *description)
+{
+	sqlite3_stmt	*st;
+
+	if (st_recompiled == NULL)
+		st_recompiled = prep("UPDATE documents SET title = ?, "
+		    "description = ? WHERE id = ?");
+	st = st_recompiled;
+	bind_text(st, 1, title);
+	bind_text(st, 2, description);
+	sqlite3_bind_int64(st, 3, id);
+	return run(st, "recording a recompiled document");
 }
