@@ -408,6 +408,9 @@ send_summary(struct client *c, uint64_t id, int follow, int progress,
 	}
 	if (j != NULL && j != job_running())
 		s.state = KBD__JOB_STATE__JOB_QUEUED;
+	/* kbctl status: documents an older converter made (recompile). */
+	if (dbread_stale(&s.stale) == -1)
+		log_warnx("cannot count the stale documents");
 	client_send(c, MSG_JOB_SUMMARY, &s.base);
 	free(s.error);
 	if (!more)
