@@ -15,16 +15,20 @@ or failed where it should not, would make every crash image trivially
             documents replaced in place (old files backed up)
   move      an added corpus, a file renamed, added again: its document
             keeps its name, only its source path changes
+  recompile an added corpus made stale (converter versions set back),
+            some Markdown tampered: recompile --stale rewrites those
+            in place (old files backed up), leaves the rest alone
 """
 
 import json
 import os
+import sqlite3
 import subprocess
 
 import oracle
 
 NAMES = ["batch", "collide", "remove", "rollback", "lintfix", "update",
-         "move"]
+         "move", "recompile"]
 
 COLLIDE = {"a/a.txt": "alpha text\n", "b/a.md": "# A\n\nalpha md\n",
            "c/a.txt": "alpha other text\n",
@@ -106,6 +110,22 @@ def move_setup(d, kb, src):
         os.rename(p, os.path.join(dest, "m-" + os.path.basename(p)))
 
 
+def recompile_setup(d, kb, src):
+    """Added, then every document stale (as after an upgrade of kbd) and
+    the Markdown of every third tampered: a recompile must rewrite those
+    and only those."""
+    remove_setup(d, kb, src)
+    docs = sorted(x["doc"] for x in d.list_docs(kb))
+    d.stop(kb)
+    for name in docs[::3][:changed(d)]:
+        with open(os.path.join(kb, "wiki/sources/%s.md" % name), "a") as f:
+            f.write("\ntampered for the recompile drill\n")
+    con = sqlite3.connect(os.path.join(kb, ".kb", "kb.db"))
+    con.execute("UPDATE documents SET conv_version = 0")
+    con.commit()
+    con.close()
+
+
 def lintfix_setup(d, kb, src):
     """A KB with every problem lint --fix repairs that survives a restart
     of kbd (which itself recreates log.md and empties .kb/staging):
@@ -148,6 +168,10 @@ def remove_args(d, kb, src):
 
 def lintfix_args(d, kb, src):
     return ["lint", "--fix"]
+
+
+def recompile_args(d, kb, src):
+    return ["recompile", "--stale"]
 
 
 # ---- what each uninterrupted run must end with ----------------------
@@ -284,6 +308,28 @@ def move_check(d, run):
     return probs + check_again(run, d.args.files)
 
 
+def recompile_check(d, run):
+    """The tampered documents were rewritten (updated), the others found
+    unchanged; no document changed name or content; run again, nothing
+    is stale any more and nothing changes."""
+    s = summary(run["out"])
+    n = min(changed(d), len(run["before"]))
+    probs = []
+    if run["rc"] != 0:
+        probs.append("exit %d: %s" % (run["rc"], run["err"].strip()[-300:]))
+    if (s.get("added"), s.get("updated"), s.get("duplicates"),
+            s.get("failed")) != (0, n, len(run["before"]) - n, 0):
+        probs.append("want 0 added, %d updated, %d unchanged, 0 failed; "
+                     "summary %s" % (n, len(run["before"]) - n, s))
+    if run["after"] != run["before"]:
+        probs.append("documents changed by a recompile")
+    if run["again"] != 0:
+        probs.append("recompile run again exited %d" % run["again"])
+    if run["final"] != run["after"]:
+        probs.append("the recompile run again changed the documents")
+    return probs
+
+
 def rollback_check(d, run):
     """The injected EIO fired: the add failed, naming the error; the
     batch it hit was rolled back (only what was reported added is
@@ -332,9 +378,10 @@ TABLE = {w.name: w for w in (
              planted=True),
     Workload("update", update_setup, add_args, update_check),
     Workload("move", move_setup, add_args, move_check),
+    Workload("recompile", recompile_setup, recompile_args, recompile_check),
 )}
 
 
 def json_argv(argv):
     """argv, with --json for an add (its output names what was added)."""
-    return argv + (["--json"] if argv[0] == "add" else [])
+    return argv + (["--json"] if argv[0] in ("add", "recompile") else [])
