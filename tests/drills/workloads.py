@@ -111,15 +111,30 @@ def move_setup(d, kb, src):
 
 
 def recompile_setup(d, kb, src):
-    """Added, then every document stale (as after an upgrade of kbd) and
-    the Markdown of every third tampered: a recompile must rewrite those
-    and only those."""
+    """Added, then every document stale, as after an upgrade of kbd, and
+    the Markdown of every third what an older converter made: different,
+    with its summary page and full-text row made from it (lint --fix
+    rebuilds them), so the KB is consistent. A recompile must rewrite
+    those and only those."""
     remove_setup(d, kb, src)
     docs = sorted(x["doc"] for x in d.list_docs(kb))
     d.stop(kb)
-    for name in docs[::3][:changed(d)]:
+    old = docs[::3][:changed(d)]
+    for name in old:
         with open(os.path.join(kb, "wiki/sources/%s.md" % name), "a") as f:
-            f.write("\ntampered for the recompile drill\n")
+            f.write("\nas an older converter made it\n")
+    # kbsql: the full-text table needs kbd's tokenizer.
+    subprocess.run([os.path.join(d.bin, "kbsql"),
+                    os.path.join(kb, ".kb", "kb.db"),
+                    "DELETE FROM fts WHERE rowid IN (SELECT id FROM "
+                    "documents WHERE name IN (%s))" % ", ".join(
+                        "'%s'" % n.replace("'", "''") for n in old)],
+                   check=True)
+    r = d.kbctl(kb, "lint", "--fix")
+    if r.returncode != 0:
+        raise RuntimeError("recompile setup lint --fix: %s %s" %
+                           (r.stdout, r.stderr))
+    d.stop(kb)
     con = sqlite3.connect(os.path.join(kb, ".kb", "kb.db"))
     con.execute("UPDATE documents SET conv_version = 0")
     con.commit()

@@ -553,9 +553,13 @@ batch_commit(uint64_t cursor)
 
 	for (i = 0; i < batch.n; i++) {
 		it = &batch.items[i];
-		/* A move is logged: it has a journal and commit record. */
+		/*
+		 * A move is logged: it has a journal and commit record; so
+		 * has a recompile that only records converter versions.
+		 */
 		if (ITEM_PUBLISHES(it) || it->drop_id != 0 ||
-		    it->moved_from != NULL)
+		    it->moved_from != NULL ||
+		    (ITEM_RECOMPILE(it) && it->upd_id != 0))
 			touched = 1;
 		if (it->act == ACT_REPLACE || it->drop_id != 0)
 			rewrite = 1;	/* lines of index.md change */
