@@ -7,7 +7,7 @@
 . "$(dirname "$0")/lib.sh"
 
 KBSQL="$KBD_BIN/kbsql"
-N=1500
+N=1000
 make_corpus "$T/src" $N
 kbctl init >/dev/null
 kbctl add "$T/src" >/dev/null
@@ -98,7 +98,22 @@ fewer_stale_than() {
 	[ "$(stale_count)" -le "$1" ]
 }
 
-# 6. The committer killed mid-recompile: its batch is rolled back and
+# 6. A recompile cancelled midway ends cancelled with a consistent KB;
+# recompile --stale then does the rest.
+tamper_all
+job=$(kbctl recompile --all --no-wait --json | jq .job)
+wait_until "some documents recompiled" fewer_stale_than $((N - 100))
+kbctl cancel "$job" >/dev/null
+s=$(kbctl wait "$job" --json | tail -n 1)
+assert_eq cancelled "$(echo "$s" | jq -r .state)" "a cancelled recompile"
+[ "$(stale_count)" -gt 0 ] || fail "too late to test: the recompile was over before the cancel"
+assert_eq "" "$(find "$KB/.kb/journal" "$KB/.kb/staging" -mindepth 1)" "journals and staging files after a cancel"
+kbctl recompile --stale >/dev/null
+assert_eq 0 "$(stale_count)" "stale after the rest"
+same_wiki "a cancelled recompile and the rest"
+lint_clean
+
+# 7. The committer killed mid-recompile: its batch is rolled back and
 # redone; the job ends done with every document right.
 tamper_all
 job=$(kbctl recompile --all --no-wait --json | jq .job)
@@ -118,7 +133,7 @@ assert_eq $N "$(doc_count)" "documents after a committer kill"
 same_wiki "a committer kill"
 lint_clean
 
-# 7. The supervisor killed mid-recompile --stale: the next kbd resumes
+# 8. The supervisor killed mid-recompile --stale: the next kbd resumes
 # the job after its cursor (the documents it did are no longer stale,
 # and are not listed again) and it ends done with every document right.
 tamper_all
