@@ -70,8 +70,10 @@ assert_eq 2 "$(tail -n 1 "$T/doc.json" | jq .updated)" "documents updated"
 same_wiki "recompile DOC"
 assert_eq 0 "$(kbctl search zebraword --json | jq length)" "the tampered text is out of the index"
 assert_eq note00003 "$(kbctl search word3 --json | jq -r '.[0].doc')" "the document's text is back in the index"
-grep -q "| 2 documents updated" "$KB/wiki/log.md" ||
-    fail "no wiki/log.md entry for the recompile job"
+job=$(tail -n 1 "$T/doc.json" | jq .job)
+grep -A4 "job $job (recompile) | 2 documents updated" "$KB/wiki/log.md" > "$T/entry"
+assert_eq "- note00003
+- text00004" "$(grep '^- ' "$T/entry")" "the recompile's log.md entry names its documents"
 lint_clean
 
 # 4. Errors: an unknown name is refused before any job; no arguments.

@@ -92,5 +92,12 @@ char	*sources_index(struct item *items, size_t n, const char *added,
 int	 recompile_decide(struct item *it, char **err);
 /* In the batch's transaction: its rows (registry, full text, converter). */
 char	*recompile_register(struct item *it);
+/*
+ * The log.md entry of a job's finish: whether it is a recompile job (1,
+ * 0), and the documents it updated (up to max to cb; *total all).
+ */
+int	 recompile_job(uint64_t job);
+int	 recompile_log_names(uint64_t job, size_t max,
+	    void (*cb)(void *, const char *), void *arg, uint64_t *total);
 #define ITEM_RECOMPILE(it)	(*(it)->recompile != '\0')
 #endif /* KBD_ITEM_H */

@@ -151,3 +151,30 @@ recompile_register(struct item *it)
 		return errf("registry: %s", db_errmsg());
 	return NULL;
 }
+
+int
+recompile_job(uint64_t job)
+{
+	Kbd__JobCreateReq	*req;
+	void			*blob;
+	size_t			 len;
+	int			 r;
+
+	if (db_job_request(job, &blob, &len) != 1)
+		return 0;
+	req = kbd__job_create_req__unpack(NULL, len, blob);
+	free(blob);
+	if (req == NULL)
+		return 0;
+	r = req->recompile != KBD__RECOMPILE_MODE__RECOMPILE_NONE;
+	kbd__job_create_req__free_unpacked(req, NULL);
+	return r;
+}
+
+int
+recompile_log_names(uint64_t job, size_t max,
+    void (*cb)(void *, const char *), void *arg, uint64_t *total)
+{
+	return db_job_files_docs(job, KBD__FILE_STATUS__FS_UPDATED, max, cb,
+	    arg, total);
+}

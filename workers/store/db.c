@@ -1503,3 +1503,57 @@ db_doc_recompiled(int64_t id, const char *title, const char *description)
 	sqlite3_bind_int64(st, 3, id);
 	return run(st, "recording a recompiled document");
 }
+
+/* A job's stored request (jobs.request), *blob malloc'ed: 1, 0, -1. */
+int
+db_job_request(uint64_t job, void **blob, size_t *len)
+{
+	sqlite3_stmt	*st;
+	const void	*p;
+	int		 rc;
+
+	*blob = NULL;
+	*len = 0;
+	st = prep("SELECT request FROM jobs WHERE id = ?");
+	sqlite3_bind_int64(st, 1, (sqlite3_int64)job);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		*len = (size_t)sqlite3_column_bytes(st, 0);
+		p = sqlite3_column_blob(st, 0);
+		*blob = xmalloc(*len + 1);
+		if (*len > 0)
+			memcpy(*blob, p, *len);
+	}
+	sqlite3_finalize(st);
+	if (rc == SQLITE_ROW)
+		return 1;
+	return rc == SQLITE_DONE ? 0 : fail(rc, "reading a job's request");
+}
+
+/*
+ * The documents of a job's history rows with status, in seq order: up
+ * to max names to cb, *total gets how many there are.
+ */
+int
+db_job_files_docs(uint64_t job, int status, size_t max,
+    void (*cb)(void *, const char *), void *arg, uint64_t *total)
+{
+	sqlite3_stmt	*st;
+	const char	*name;
+	uint64_t	 n = 0;
+	int		 rc;
+
+	st = prep("SELECT doc FROM job_files WHERE job = ? AND status = ? "
+	    "ORDER BY seq");
+	sqlite3_bind_int64(st, 1, (sqlite3_int64)job);
+	sqlite3_bind_int(st, 2, status);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		name = (const char *)sqlite3_column_text(st, 0);
+		if (name != NULL && n++ < max)
+			cb(arg, name);
+	}
+	sqlite3_finalize(st);
+	*total = n;
+	if (rc != SQLITE_DONE)
+		return fail(rc, "listing a job's files");
+	return 0;
+}
