@@ -593,9 +593,17 @@ follow(struct conn *c, int json, int exit_on_error, enum progress_mode mode,
 	return rc;
 }
 
-/* add, and sync: an add that prunes, of every root when given none. */
+/*
+ * add; sync: an add that prunes, of every root when given none;
+ * recompile: a job over documents (names, --all, --stale), not paths.
+ */
+enum job_kind { KIND_ADD, KIND_SYNC, KIND_RECOMPILE };
+
+static int	follow_new_job(struct conn *, int, int, int, enum progress_mode);
+static int	recompile_docs(int, char **, int, Kbd__AddReq *, int, int, int);
+
 static int
-add_or_sync(int argc, char **argv, int sync)
+add_or_sync(int argc, char **argv, enum job_kind kind)
 {
 	static const struct option lo[] = {
 		{ "jobs", required_argument, NULL, 'j' },
@@ -609,19 +617,19 @@ add_or_sync(int argc, char **argv, int sync)
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "json", no_argument, NULL, OPT_JSON },
 		{ "color", required_argument, NULL, OPT_COLOR },
+		{ "all", no_argument, NULL, OPT_ALL },
+		{ "stale", no_argument, NULL, OPT_STALE },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
 	Kbd__AddReq	 req = KBD__ADD_REQ__INIT;
 	enum progress_mode pmode;
 	struct conn	 c;
-	struct msg	 m;
-	struct jobj	 o;
 	const char	*root;
 	char		**paths;
-	uint64_t	 job;
 	unsigned long	 jobs = 0;
-	int		 ch, i, json = 0, nowait = 0, rc, eoe = 0;
+	int		 ch, i, json = 0, nowait = 0, eoe = 0;
+	int		 sync = kind == KIND_SYNC, recompile = 0;
 	int		 color = COLOR_AUTO, prune = sync;
 	char		**rules = NULL;
 	size_t		 nrules = 0;
@@ -636,6 +644,18 @@ add_or_sync(int argc, char **argv, int sync)
 			break;
 		case OPT_EXIT_ON_ERROR:
 			eoe = 1;
+			break;
+		case OPT_ALL:
+		case OPT_STALE:
+			if (kind != KIND_RECOMPILE)
+				die_usage("--%s goes with recompile",
+				    ch == OPT_ALL ? "all" : "stale");
+			if (recompile != 0)
+				die_usage("--all and --stale exclude each "
+				    "other");
+			recompile = ch == OPT_ALL ?
+			    KBD__RECOMPILE_MODE__RECOMPILE_ALL :
+			    KBD__RECOMPILE_MODE__RECOMPILE_STALE;
 			break;
 		case OPT_PRUNE:
 			prune = 1;
@@ -659,6 +679,10 @@ add_or_sync(int argc, char **argv, int sync)
 	}
 	argc -= optind;
 	argv += optind;
+	req.jobs = (uint32_t)jobs;
+	if (kind == KIND_RECOMPILE)
+		return recompile_docs(argc, argv, recompile, &req, nowait,
+		    json, color);
 	if (argc == 0 && !sync)
 		die_usage("no paths given");
 	for (i = 0; i < argc; i++)
@@ -689,7 +713,20 @@ add_or_sync(int argc, char **argv, int sync)
 		free(rules[i]);
 	free(rules);
 
-	conn_expect(&c, &m, MSG_ADD_REP);
+	return follow_new_job(&c, nowait, json, eoe, pmode);
+}
+
+/* The job's id is the answer: print it, or follow the job to its end. */
+static int
+follow_new_job(struct conn *c, int nowait, int json, int eoe,
+    enum progress_mode pmode)
+{
+	struct msg	 m;
+	struct jobj	 o;
+	uint64_t	 job;
+	int		 rc;
+
+	conn_expect(c, &m, MSG_ADD_REP);
 	job = ((Kbd__AddRep *)m.pb)->job;
 	msg_free(&m);
 	if (nowait) {
@@ -704,22 +741,64 @@ add_or_sync(int argc, char **argv, int sync)
 	} else {
 		follow_job = job;
 		cancel_on_int = 1;
-		rc = follow(&c, json, eoe, pmode, color_err);
+		rc = follow(c, json, eoe, pmode, color_err);
 	}
-	conn_close(&c);
+	conn_close(c);
 	return rc;
+}
+
+/*
+ * kbctl recompile: the documents named (or --all, --stale) converted
+ * again from raw/ as a job, followed like an add's.
+ */
+static int
+recompile_docs(int argc, char **argv, int mode, Kbd__AddReq *req,
+    int nowait, int json, int color)
+{
+	enum progress_mode	 pmode;
+	struct conn		 c;
+	int			 i;
+
+	if (mode != 0 && argc > 0)
+		die_usage("documents and --all or --stale exclude each other");
+	if (mode == 0 && argc == 0)
+		die_usage("no documents given (or --all, --stale)");
+	if (req->prune || req->dry_run || req->n_rules > 0)
+		die_usage("recompile takes no --prune, --dry-run, --exclude "
+		    "or --include");
+	for (i = 0; i < argc; i++)
+		if (argv[i][0] == '\0')
+			die_usage("empty document name");
+	req->recompile = mode != 0 ? mode :
+	    KBD__RECOMPILE_MODE__RECOMPILE_DOCS;
+	req->docs = argv;
+	req->n_docs = (size_t)argc;
+	req->follow = !nowait;
+	pmode = nowait ? PROGRESS_OFF : follow_mode(json);
+	req->progress = progress_level(pmode);
+	color_out = color_for(STDOUT_FILENO, color);
+	color_err = color_for(STDERR_FILENO, color);
+	conn_open(&c, kb_root(), 1);
+	conn_send(&c, MSG_ADD_REQ, &req->base);
+	return follow_new_job(&c, nowait, json, 0, pmode);
 }
 
 int
 cmd_add(int argc, char **argv)
 {
-	return add_or_sync(argc, argv, 0);
+	return add_or_sync(argc, argv, KIND_ADD);
 }
 
 int
 cmd_sync(int argc, char **argv)
 {
-	return add_or_sync(argc, argv, 1);
+	return add_or_sync(argc, argv, KIND_SYNC);
+}
+
+int
+cmd_recompile(int argc, char **argv)
+{
+	return add_or_sync(argc, argv, KIND_RECOMPILE);
 }
 
 static uint64_t
@@ -768,6 +847,7 @@ cmd_status(int argc, char **argv)
 	if (json) {
 		jobj_begin(&o, stdout);
 		summary_fields(&o, s, 0);
+		jobj_u64(&o, "stale", s->stale);
 	} else {
 		printf("job %" PRIu64 ": %s\n", s->job,
 		    job_state_str(s->state));
@@ -780,6 +860,11 @@ cmd_status(int argc, char **argv)
 			    ", removed %" PRIu64 "\n", s->updated, s->moved,
 			    s->removed);
 		summary_error_text(s);
+		if (s->stale > 0)
+			printf("%" PRIu64 " document%s converted by an older "
+			    "kbd: kbctl recompile --stale\n", s->stale,
+			    s->stale == 1 ? " was" : "s were");
+
 	}
 	msg_free(&m);
 	if (req.files)

@@ -53,6 +53,14 @@ static const struct cmd cmds[] = {
 	  "documents whose every file under the roots is gone. A missing or\n"
 	  "unreadable root removes nothing and fails.\n"
 	  "  options as for add\n", cmd_sync },
+	{ "recompile", "[-qv] [--jobs n] [--no-wait] [--json] [--color when] "
+	  "doc ... | --all | --stale",
+	  "Convert documents again from their raw/ copies with this kbd's\n"
+	  "converters, as a job (followed like add): their Markdown, summary,\n"
+	  "index line and search rows. An unchanged document is left alone.\n"
+	  "  --all         every document\n"
+	  "  --stale       the documents an older kbd converted (see status)\n"
+	  "  other options as for add\n", cmd_recompile },
 	{ "roots", "[--json] [--forget root [--remove]]",
 	  "List the roots the KB follows (the paths it was added from), with\n"
 	  "their files, documents and last sync.\n"

@@ -52,6 +52,8 @@
 #define OPT_JOB		0x110
 #define OPT_FILES	0x120	/* status --files (history) */
 #define OPT_FAILED	0x121
+#define OPT_ALL		0x130	/* recompile --all, --stale */
+#define OPT_STALE	0x131
 
 struct cmd {
 	const char	*name;
@@ -150,6 +152,7 @@ const char	 *path_show(const char *);
 /* cmd-job.c */
 int	 cmd_add(int, char **);
 int	 cmd_sync(int, char **);
+int	 cmd_recompile(int, char **);
 int	 cmd_roots(int, char **);
 int	 cmd_watch(int, char **);
 int	 cmd_status(int, char **);

@@ -32,7 +32,10 @@
  *    (JobFiles), JobFinishReq.history.
  * 9: watch (issue 10): RootsReq.watch and .stop, RootInfo.watched and
  *    .watch_limited; C_ROOT_WATCH_REQ, C_ROOT_WATCH_REP.
- * 10: summarizer (issue 14): C_SUMMARY_REQ, C_SUMMARY_REP.
+ * 10: summarizer (issue 14): C_SUMMARY_REQ, C_SUMMARY_REP; recompile
+ *    (issue 14): ConvertRep.converter and .converter_version (also in
+ *    BatchItem, with .recompile), AddReq and JobCreateReq .recompile and
+ *    .docs, JobSummary.stale.
  */
 #define KBD_PROTO_VERSION 10
 

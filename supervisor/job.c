@@ -90,6 +90,7 @@ job_free(struct job *j)
 	window_free(&j->win);
 	progress_free(j);
 	walk_free(&j->walk);
+	recompile_free(j->recompile);
 	kbd__job_create_req__free_unpacked(j->req, NULL);
 	free(j->error);
 	free(j);
@@ -304,6 +305,12 @@ job_add_request(struct client *c, const Kbd__AddReq *a)
 	struct add_wait		*aw;
 	size_t			 i;
 
+	if (a->recompile != KBD__RECOMPILE_MODE__RECOMPILE_NONE) {
+		/* A recompile job: documents, no walk (recompile.c). */
+		if ((r = recompile_job_req(c, a)) == NULL)
+			return;
+		goto queue;
+	}
 	if (a->n_paths == 0 && !a->prune) {
 		client_error(c, "nothing to add");
 		return;
@@ -346,6 +353,7 @@ job_add_request(struct client *c, const Kbd__AddReq *a)
 		for (i = 0; i < a->n_paths; i++)
 			r->inputs[i] = xstrdup(a->paths[i]);
 	}
+queue:
 	r->jobs = a->jobs > WORKERS_MAX ? WORKERS_MAX : a->jobs;
 	r->max_size = sup_opts->max_size;
 	/* A client message may be bigger than the committer's channel takes. */
@@ -400,6 +408,9 @@ send_summary(struct client *c, uint64_t id, int follow, int progress,
 	}
 	if (j != NULL && j != job_running())
 		s.state = KBD__JOB_STATE__JOB_QUEUED;
+	/* kbctl status: documents an older converter made (recompile). */
+	if (dbread_stale(&s.stale) == -1)
+		log_warnx("cannot count the stale documents");
 	client_send(c, MSG_JOB_SUMMARY, &s.base);
 	free(s.error);
 	if (!more)

@@ -103,6 +103,10 @@ fill(struct job *j)
 {
 	struct walk_entry	e;
 
+	if (j->req->recompile != KBD__RECOMPILE_MODE__RECOMPILE_NONE) {
+		recompile_fill(j);
+		return;
+	}
 	while (!j->walk_done && !window_full(&j->win)) {
 		if (walk_next(&j->walk, &e) == 0) {
 			stop_walk(j);
@@ -187,6 +191,9 @@ pipeline_worker_reply(struct job *j, struct item *it, struct msg *m)
 			item_outcome(it, r->skipped ?
 			    KBD__FILE_STATUS__FS_SKIPPED :
 			    KBD__FILE_STATUS__FS_FAILED, "%s", r->reason);
+		} else if (it->recompile != NULL) {
+			/* Its own document: the committer checks the hash. */
+			item_prepared(it, r->hash.data, r->size);
 		} else {
 			item_prepared(it, r->hash.data, r->size);
 			if (dbread_doc_by_hash(it->hash, name,
@@ -267,6 +274,8 @@ send_batch(void *arg, struct window *w, uint64_t last)
 		bi.dev = it->dev;
 		bi.ino = it->ino;
 		bi.mtime_ns = it->mtime_ns;
+		if (it->recompile != NULL)
+			bi.recompile = it->recompile;
 		if (it->have_hash) {
 			bi.hash.data = it->hash;
 			bi.hash.len = sizeof(it->hash);
@@ -279,6 +288,8 @@ send_batch(void *arg, struct window *w, uint64_t last)
 			bi.staged_raw = it->staged_raw;
 			bi.staged_md = it->staged_md;
 			bi.size = it->conv->size;
+			bi.converter = it->conv->converter;
+			bi.converter_version = it->conv->converter_version;
 		}
 		proc_send(c, MSG_BATCH_ITEM, &bi.base, NULL, 0);
 	}

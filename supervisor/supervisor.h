@@ -152,6 +152,7 @@ struct job {
 	int			 cancel_recorded; /* in the job's row */
 	int			 prune_done;	/* prune.c ran (req->prune) */
 	uint64_t		 removed;	/* documents it pruned */
+	struct recompile	*recompile;	/* recompile.c: its list */
 	/* progress.c */
 	struct followerlist	 followers;
 	uint64_t		 sent_done, sent_total;
@@ -181,6 +182,13 @@ void	 watch_init(void);
 void	 watch_reload(void);
 unsigned watch_count(void);
 int	 watch_limited(const char *root);
+
+/* recompile.c: a recompile job's documents, in place of a walk */
+
+struct recompile;
+Kbd__JobCreateReq *recompile_job_req(struct client *, const Kbd__AddReq *);
+void	 recompile_fill(struct job *);
+void	 recompile_free(struct recompile *);
 
 /* pipeline.c: the running job's files, from the walk to their events */
 

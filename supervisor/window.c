@@ -356,5 +356,6 @@ item_free(struct item *it)
 	free(it->doc);
 	free(it->stem);
 	free(it->ext);
+	free(it->recompile);
 	free(it);
 }

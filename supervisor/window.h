@@ -47,6 +47,7 @@ struct item {
 	char		*staged_raw, *staged_md;
 	int		 slot;		/* progress slot showing it, or -1 */
 	int64_t		 slot_since;	/* when it took the slot */
+	char		*recompile;	/* a recompile job's document */
 };
 
 /*

@@ -18,16 +18,20 @@ or failed where it should not, would make every crash image trivially
   prune     an added corpus, some files deleted, then kbctl sync of its
             root: their documents removed (one journaled remove), the
             rest unchanged
+  recompile an added corpus made stale (converter versions set back),
+            some Markdown tampered: recompile --stale rewrites those
+            in place (old files backed up), leaves the rest alone
 """
 
 import json
 import os
+import sqlite3
 import subprocess
 
 import oracle
 
 NAMES = ["batch", "collide", "remove", "rollback", "lintfix", "update",
-         "move", "prune"]
+         "move", "prune", "recompile"]
 
 COLLIDE = {"a/a.txt": "alpha text\n", "b/a.md": "# A\n\nalpha md\n",
            "c/a.txt": "alpha other text\n",
@@ -125,6 +129,37 @@ def prune_setup(d, kb, src):
         os.unlink(p)
 
 
+def recompile_setup(d, kb, src):
+    """Added, then every document stale, as after an upgrade of kbd, and
+    the Markdown of every third what an older converter made: different,
+    with its summary page and full-text row made from it (lint --fix
+    rebuilds them), so the KB is consistent. A recompile must rewrite
+    those and only those."""
+    remove_setup(d, kb, src)
+    docs = sorted(x["doc"] for x in d.list_docs(kb))
+    d.stop(kb)
+    old = docs[::3][:changed(d)]
+    for name in old:
+        with open(os.path.join(kb, "wiki/sources/%s.md" % name), "a") as f:
+            f.write("\nas an older converter made it\n")
+    # kbsql: the full-text table needs kbd's tokenizer.
+    subprocess.run([os.path.join(d.bin, "kbsql"),
+                    os.path.join(kb, ".kb", "kb.db"),
+                    "DELETE FROM fts WHERE rowid IN (SELECT id FROM "
+                    "documents WHERE name IN (%s))" % ", ".join(
+                        "'%s'" % n.replace("'", "''") for n in old)],
+                   check=True)
+    r = d.kbctl(kb, "lint", "--fix")
+    if r.returncode != 0:
+        raise RuntimeError("recompile setup lint --fix: %s %s" %
+                           (r.stdout, r.stderr))
+    d.stop(kb)
+    con = sqlite3.connect(os.path.join(kb, ".kb", "kb.db"))
+    con.execute("UPDATE documents SET conv_version = 0")
+    con.commit()
+    con.close()
+
+
 def lintfix_setup(d, kb, src):
     """A KB with every problem lint --fix repairs that survives a restart
     of kbd (which itself recreates log.md and empties .kb/staging):
@@ -171,6 +206,10 @@ def sync_args(d, kb, src):
 
 def lintfix_args(d, kb, src):
     return ["lint", "--fix"]
+
+
+def recompile_args(d, kb, src):
+    return ["recompile", "--stale"]
 
 
 # ---- what each uninterrupted run must end with ----------------------
@@ -332,6 +371,28 @@ def prune_check(d, run):
     return probs
 
 
+def recompile_check(d, run):
+    """The tampered documents were rewritten (updated), the others found
+    unchanged; no document changed name or content; run again, nothing
+    is stale any more and nothing changes."""
+    s = summary(run["out"])
+    n = min(changed(d), len(run["before"]))
+    probs = []
+    if run["rc"] != 0:
+        probs.append("exit %d: %s" % (run["rc"], run["err"].strip()[-300:]))
+    if (s.get("added"), s.get("updated"), s.get("duplicates"),
+            s.get("failed")) != (0, n, len(run["before"]) - n, 0):
+        probs.append("want 0 added, %d updated, %d unchanged, 0 failed; "
+                     "summary %s" % (n, len(run["before"]) - n, s))
+    if run["after"] != run["before"]:
+        probs.append("documents changed by a recompile")
+    if run["again"] != 0:
+        probs.append("recompile run again exited %d" % run["again"])
+    if run["final"] != run["after"]:
+        probs.append("the recompile run again changed the documents")
+    return probs
+
+
 def rollback_check(d, run):
     """The injected EIO fired: the add failed, naming the error; the
     batch it hit was rolled back (only what was reported added is
@@ -381,10 +442,12 @@ TABLE = {w.name: w for w in (
     Workload("update", update_setup, add_args, update_check),
     Workload("move", move_setup, add_args, move_check),
     Workload("prune", prune_setup, sync_args, prune_check),
+    Workload("recompile", recompile_setup, recompile_args, recompile_check),
 )}
 
 
 def json_argv(argv):
-    """argv, with --json for an add or a sync (its output names what
-    was added and removed)."""
-    return argv + (["--json"] if argv[0] in ("add", "sync") else [])
+    """argv, with --json for an add, a sync or a recompile (its output
+    names what was added, updated and removed)."""
+    return argv + (["--json"] if argv[0] in ("add", "sync", "recompile")
+                   else [])

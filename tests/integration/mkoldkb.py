@@ -4,7 +4,8 @@ before issue 12 made it: a full-text table fts(name, title, body) of
 FTS5's default tokenizer holding each document's Markdown, no 'languages'
 in meta, and none of schema 3's sources, roots and jobs.updated, .moved,
 .removed, nor schema 5's job_files and jobs.history, nor schema 7's
-documents.description_by. The tables it does
+documents.description_by, nor schema 8's documents.converter and
+.conv_version (every document stale). The tables it does
 not name are the same in both schemas."""
 
 import os
@@ -31,7 +32,9 @@ for sql in ("DROP TABLE sources", "DROP TABLE roots", "DROP TABLE job_files",
             "ALTER TABLE jobs DROP COLUMN updated",
             "ALTER TABLE jobs DROP COLUMN moved",
             "ALTER TABLE jobs DROP COLUMN removed",
-            "ALTER TABLE documents DROP COLUMN description_by"):
+            "ALTER TABLE documents DROP COLUMN description_by",
+            "ALTER TABLE documents DROP COLUMN converter",
+            "ALTER TABLE documents DROP COLUMN conv_version"):
     con.execute(sql)
 con.execute("UPDATE meta SET value = '2' WHERE key = 'schema'")
 con.commit()

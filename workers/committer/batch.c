@@ -116,6 +116,9 @@ item_copy(struct item *it, const Kbd__BatchItem *bi)
 	it->ext = xstrdup(ext);
 	it->staged_raw = xstrdup(bi->staged_raw);
 	it->staged_md = xstrdup(bi->staged_md);
+	it->converter = xstrdup(bi->converter);
+	it->conv_version = bi->converter_version;
+	it->recompile = xstrdup(bi->recompile);
 
 	/* Staging paths are unlinked and renamed: they must be staging's. */
 	if (!staging_path_ok(it->staged_raw) ||
@@ -150,6 +153,8 @@ item_free(struct item *it)
 	free(it->raw);
 	free(it->src);
 	free(it->sum);
+	free(it->converter);
+	free(it->recompile);
 	sources_item_free(it);
 }
 
@@ -295,6 +300,12 @@ batch_decide(void)
 				return err;
 			continue;
 		}
+		if (ITEM_RECOMPILE(it)) {
+			/* Its own content: not a duplicate of itself. */
+			if (recompile_decide(it, &err) == -1)
+				return err;
+			continue;
+		}
 		if ((r = db_doc_by_hash(it->hex, &dup, NULL, NULL)) == -1)
 			return errf("registry: %s", db_errmsg());
 		if (r == 0 && (prev = batch_same_hash(i, it->hex)) != NULL) {
@@ -436,6 +447,8 @@ register_one(struct item *it, int64_t now)
 	int64_t		 id;
 	int		 r;
 
+	if (ITEM_RECOMPILE(it))
+		return recompile_register(it);
 	memset(&d, 0, sizeof(d));
 	d.name = it->doc;
 	d.title = *it->title != '\0' ? it->title : it->doc;
@@ -454,6 +467,8 @@ register_one(struct item *it, int64_t now)
 		if (db_doc_update(id, &d) == -1 || db_fts_delete(id) == -1)
 			return errf("registry: %s", db_errmsg());
 	} else if (db_doc_insert(&d, &id) == -1)
+		return errf("registry: %s", db_errmsg());
+	if (db_doc_converter(id, it->converter, it->conv_version) == -1)
 		return errf("registry: %s", db_errmsg());
 	/* The text indexed is what the KB holds, read back from it. */
 	if ((body = read_file(it->src, &len)) == NULL)
@@ -512,7 +527,8 @@ batch_transaction(struct journal *j, uint64_t cursor, int64_t now)
 		return errf("registry: %s", db_errmsg());
 	for (i = 0; i < batch.n && err == NULL; i++) {
 		it = &batch.items[i];
-		if (ITEM_PUBLISHES(it))
+		if (ITEM_PUBLISHES(it) || (ITEM_RECOMPILE(it) &&
+		    it->upd_id != 0))
 			err = register_one(it, now);
 		else if (it->act == ACT_SOURCE)
 			err = sources_register(it, 0);
@@ -538,9 +554,13 @@ batch_commit(uint64_t cursor)
 
 	for (i = 0; i < batch.n; i++) {
 		it = &batch.items[i];
-		/* A move is logged: it has a journal and commit record. */
+		/*
+		 * A move is logged: it has a journal and commit record; so
+		 * has a recompile that only records converter versions.
+		 */
 		if (ITEM_PUBLISHES(it) || it->drop_id != 0 ||
-		    it->moved_from != NULL)
+		    it->moved_from != NULL ||
+		    (ITEM_RECOMPILE(it) && it->upd_id != 0))
 			touched = 1;
 		if (it->act == ACT_REPLACE || it->drop_id != 0)
 			rewrite = 1;	/* lines of index.md change */
@@ -633,6 +653,13 @@ batch_replay(void)
 		it = &batch.items[i];
 		if (item_kept(it))
 			continue;
+		if (ITEM_RECOMPILE(it)) {
+			/* Committed: recompiled (or found unchanged). */
+			it->result = KBD__FILE_STATUS__FS_UPDATED;
+			it->why = xstrdup("");
+			it->doc = xstrdup(it->recompile);
+			continue;
+		}
 		if ((r = db_doc_by_hash(it->hex, &name, &src, &job)) == -1)
 			return errf("registry: %s", db_errmsg());
 		if (r == 0) {

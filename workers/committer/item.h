@@ -49,6 +49,11 @@ struct item {
 						   source: removed */
 	char			*drop_name, *drop_ext;
 	char			*drop_raw, *drop_src, *drop_sum;
+
+	/* The converter that made it; a recompile's document (recompile.c). */
+	char			*converter;
+	unsigned		 conv_version;
+	char			*recompile;	/* "" unless a recompile item */
 };
 
 /* An item whose files are published: a new document or an update. */
@@ -78,4 +83,21 @@ char	*sources_unlink(struct item *it);
 char	*sources_index(struct item *items, size_t n, const char *added,
 	    size_t len);
 
+/*
+ * recompile.c: a recompile job's converted item (it->recompile names the
+ * document): ACT_REPLACE over it when its Markdown or summary page
+ * changes, else nothing but its converter version (ACT_NONE, unchanged).
+ * 0 or -1 (*err).
+ */
+int	 recompile_decide(struct item *it, char **err);
+/* In the batch's transaction: its rows (registry, full text, converter). */
+char	*recompile_register(struct item *it);
+/*
+ * The log.md entry of a job's finish: whether it is a recompile job (1,
+ * 0), and the documents it updated (up to max to cb; *total all).
+ */
+int	 recompile_job(uint64_t job);
+int	 recompile_log_names(uint64_t job, size_t max,
+	    void (*cb)(void *, const char *), void *arg, uint64_t *total);
+#define ITEM_RECOMPILE(it)	(*(it)->recompile != '\0')
 #endif /* KBD_ITEM_H */

@@ -17,6 +17,7 @@
 #include "committer.h"
 #include "db.h"
 #include "fsio.h"
+#include "item.h"
 #include "journal.h"
 #include "log.h"
 #include "wiki.h"
@@ -87,12 +88,16 @@ finish_log_entry(const Kbd__JobSummary *row, uint64_t removed, int64_t now)
 	size_t		 len, i;
 	uint64_t	 total = 0;
 	const char	*sep = "";
+	int		 recompile;
 
 	if (row->added + row->updated + row->moved + removed == 0)
 		return NULL;
 	if ((f = open_memstream(&what, &len)) == NULL)
 		fatal("open_memstream");
-	fprintf(f, "job %" PRIu64 " |", row->job);
+	/* A recompile's documents keep their job: named from its history. */
+	recompile = recompile_job(row->job);
+	fprintf(f, "job %" PRIu64 "%s |", row->job,
+	    recompile ? " (recompile)" : "");
 #define COUNT(n, word) do {						\
 	if ((n) > 0) {							\
 		fprintf(f, "%s %" PRIu64 " document%s " word, sep,	\
@@ -108,8 +113,9 @@ finish_log_entry(const Kbd__JobSummary *row, uint64_t removed, int64_t now)
 	if (ferror(f) || fclose(f) != 0)
 		fatalx("out of memory");
 	names.v = xcalloc(WIKI_LOG_NAMES, sizeof(*names.v));
-	if (db_docs_of_job(row->job, WIKI_LOG_NAMES, name_add, &names,
-	    &total) == -1)
+	if ((recompile ? recompile_log_names(row->job, WIKI_LOG_NAMES,
+	    name_add, &names, &total) : db_docs_of_job(row->job,
+	    WIKI_LOG_NAMES, name_add, &names, &total)) == -1)
 		log_warnx("job %" PRIu64 ": %s", row->job, db_errmsg());
 	entry = wiki_log_entry(what, names.v, names.n, total, (time_t)now);
 	for (i = 0; i < names.n; i++)

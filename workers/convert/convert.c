@@ -17,7 +17,11 @@
 #include "mdbuf.h"
 #include "meta.h"
 
-/* The converter of each format kbd reads. */
+/*
+ * The converter of each format kbd reads. Each has a version, in
+ * common/convver.c (the supervisor and the committer read it too): bump
+ * it there when the converter's output changes.
+ */
 static convert_fn *const converters[FMT_MAX] = {
 	[FMT_TEXT] =		txt_convert,
 	[FMT_MARKDOWN] =	md_convert,
@@ -69,6 +73,8 @@ run(enum format fmt, const char *ext, const char *in, size_t len,
 			len = ulen;
 		}
 	}
+	/* An inner conversion (a compressed file's) sets it again, after. */
+	r->fmt = fmt;
 	err = converters[fmt](ext, in, len, out, r);
 	if (err == CONVERT_OK && u != NULL) {
 		if (out->len > 0 && out->p[out->len - 1] != '\n')

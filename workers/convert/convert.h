@@ -48,6 +48,9 @@ struct convert_result {
 	int			 outline_set;	/* a converter's own outline, even none */
 	size_t			 offset;	/* EUTF8, ENUL: byte offset in the input */
 	char			 reason[CONVERT_REASON_MAX]; /* EFORMAT, EDOC, ELIMIT */
+	enum format		 fmt;		/* whose converter made md (the
+						   inner one of a compressed
+						   file): common/convver.c */
 };
 
 /*

@@ -40,8 +40,8 @@
  * A KB of an older version is migrated when the committer opens it, one
  * step of the migrations table at a time.
  */
-#define DB_SCHEMA_VERSION	7
-#define DB_SCHEMA_VERSION_S	"7"
+#define DB_SCHEMA_VERSION	8
+#define DB_SCHEMA_VERSION_S	"8"
 
 /* The full-text table, in the schema and in the migration to 4. */
 #define FTS_SQL	"CREATE VIRTUAL TABLE fts USING fts5(name, title, headings, " \
@@ -76,6 +76,17 @@
 #define DESCRIPTION_BY_SQL \
 	"ALTER TABLE documents ADD COLUMN description_by TEXT NOT NULL " \
 	"DEFAULT 'local';"
+
+
+/*
+ * Schema 8's columns, in a new KB and in the 7 to 8 migration: the
+ * converter that made each document's Markdown and its version
+ * (common/convver.c); '' and 0 for a document of an older kbd (stale).
+ */
+#define CONVERTER_SQL \
+	"ALTER TABLE documents ADD COLUMN converter TEXT NOT NULL DEFAULT '';" \
+	"ALTER TABLE documents ADD COLUMN conv_version INTEGER NOT NULL " \
+	"DEFAULT 0;"
 
 static const char schema_sql[] =
 	"CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);"
@@ -112,6 +123,7 @@ static const char schema_sql[] =
 	JOB_FILES_SQL
 	WATCHED_SQL
 	DESCRIPTION_BY_SQL
+	CONVERTER_SQL
 	"INSERT INTO meta(key, value) VALUES ('schema', '"
 	DB_SCHEMA_VERSION_S "');";
 
@@ -132,6 +144,7 @@ static sqlite3_stmt	*st_src_count, *st_src_of_doc, *st_src_delete_doc;
 static sqlite3_stmt	*st_doc_get, *st_doc_update, *st_root_add;
 static sqlite3_stmt	*st_doc_moved;
 static sqlite3_stmt	*st_jf_insert, *st_hist_mark, *st_hist_drop; /* lazy */
+static sqlite3_stmt	*st_conv_set, *st_recompile_get, *st_recompiled; /* lazy */
 
 const char *
 db_errmsg(void)
@@ -303,6 +316,12 @@ migrate_6_7_summarizer(void)
 	return exec(DESCRIPTION_BY_SQL);
 }
 
+static int
+migrate_7_8_recompile(void)
+{
+	return exec(CONVERTER_SQL);
+}
+
 static const struct migration {
 	int	  from, to;
 	int	(*step)(void);
@@ -313,6 +332,7 @@ static const struct migration {
 	{ 4, 5, migrate_4_5_history },
 	{ 5, 6, migrate_5_6_watch },
 	{ 6, 7, migrate_6_7_summarizer },
+	{ 7, 8, migrate_7_8_recompile },
 };
 
 /* Run sql in one transaction. */
@@ -528,7 +548,8 @@ db_close(void)
 		&st_job_finish, &st_job_cancel, &st_doc_count, &st_meta_set,
 		&st_src_get, &st_src_put, &st_src_delete, &st_src_count, &st_src_of_doc,
 		&st_src_delete_doc, &st_doc_get, &st_doc_update, &st_root_add,
-		&st_doc_moved, &st_jf_insert, &st_hist_mark, &st_hist_drop
+		&st_doc_moved, &st_jf_insert, &st_hist_mark, &st_hist_drop,
+		&st_conv_set, &st_recompile_get, &st_recompiled
 	};
 	size_t		  i;
 
@@ -1508,5 +1529,131 @@ db_docs_of_job(uint64_t job, size_t max, void (*cb)(void *, const char *),
 	*total = n;
 	if (rc != SQLITE_DONE)
 		return fail(rc, "listing a job's documents");
+	return 0;
+}
+
+/*
+ * Recompile (schema 7). db_doc_converter records the converter that made
+ * a document's Markdown, in the batch's transaction.
+ */
+int
+db_doc_converter(int64_t id, const char *converter, unsigned version)
+{
+	sqlite3_stmt	*st;
+
+	if (st_conv_set == NULL)
+		st_conv_set = prep("UPDATE documents SET converter = ?, "
+		    "conv_version = ? WHERE id = ?");
+	st = st_conv_set;
+	bind_text(st, 1, converter != NULL ? converter : "");
+	sqlite3_bind_int64(st, 2, (sqlite3_int64)version);
+	sqlite3_bind_int64(st, 3, id);
+	return run(st, "recording a document's converter");
+}
+
+/* A document to recompile, by name: 1 found (r filled), 0 not, -1. */
+int
+db_doc_recompile_get(const char *name, struct db_recompile *r)
+{
+	sqlite3_stmt	*st;
+	int		 rc;
+
+	if (st_recompile_get == NULL)
+		st_recompile_get = prep("SELECT id, ext, hash, title, "
+		    "description, converter, conv_version FROM documents "
+		    "WHERE name = ?");
+	st = st_recompile_get;
+	bind_text(st, 1, name);
+	if ((rc = row(st, "document lookup")) != 1)
+		return rc;
+	r->id = sqlite3_column_int64(st, 0);
+	r->ext = col_text(st, 1);
+	r->hash = col_text(st, 2);
+	r->title = col_text(st, 3);
+	r->description = col_text(st, 4);
+	r->converter = col_text(st, 5);
+	r->version = (unsigned)sqlite3_column_int64(st, 6);
+	sqlite3_reset(st);
+	return 1;
+}
+
+void
+db_recompile_free(struct db_recompile *r)
+{
+	free(r->ext);
+	free(r->hash);
+	free(r->title);
+	free(r->description);
+	free(r->converter);
+	memset(r, 0, sizeof(*r));
+}
+
+/* A recompiled document's new title and description. */
+int
+db_doc_recompiled(int64_t id, const char *title, const char *description)
+{
+	sqlite3_stmt	*st;
+
+	if (st_recompiled == NULL)
+		st_recompiled = prep("UPDATE documents SET title = ?, "
+		    "description = ? WHERE id = ?");
+	st = st_recompiled;
+	bind_text(st, 1, title);
+	bind_text(st, 2, description);
+	sqlite3_bind_int64(st, 3, id);
+	return run(st, "recording a recompiled document");
+}
+
+/* A job's stored request (jobs.request), *blob malloc'ed: 1, 0, -1. */
+int
+db_job_request(uint64_t job, void **blob, size_t *len)
+{
+	sqlite3_stmt	*st;
+	const void	*p;
+	int		 rc;
+
+	*blob = NULL;
+	*len = 0;
+	st = prep("SELECT request FROM jobs WHERE id = ?");
+	sqlite3_bind_int64(st, 1, (sqlite3_int64)job);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		*len = (size_t)sqlite3_column_bytes(st, 0);
+		p = sqlite3_column_blob(st, 0);
+		*blob = xmalloc(*len + 1);
+		if (*len > 0)
+			memcpy(*blob, p, *len);
+	}
+	sqlite3_finalize(st);
+	if (rc == SQLITE_ROW)
+		return 1;
+	return rc == SQLITE_DONE ? 0 : fail(rc, "reading a job's request");
+}
+
+/*
+ * The documents of a job's history rows with status, in seq order: up
+ * to max names to cb, *total gets how many there are.
+ */
+int
+db_job_files_docs(uint64_t job, int status, size_t max,
+    void (*cb)(void *, const char *), void *arg, uint64_t *total)
+{
+	sqlite3_stmt	*st;
+	const char	*name;
+	uint64_t	 n = 0;
+	int		 rc;
+
+	st = prep("SELECT doc FROM job_files WHERE job = ? AND status = ? "
+	    "ORDER BY seq");
+	sqlite3_bind_int64(st, 1, (sqlite3_int64)job);
+	sqlite3_bind_int(st, 2, status);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		name = (const char *)sqlite3_column_text(st, 0);
+		if (name != NULL && n++ < max)
+			cb(arg, name);
+	}
+	sqlite3_finalize(st);
+	*total = n;
+	if (rc != SQLITE_DONE)
+		return fail(rc, "listing a job's files");
 	return 0;
 }

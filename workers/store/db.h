@@ -178,4 +178,24 @@ int	 db_fts_orphans_delete(void);			/* in a transaction */
 int	 db_docs_of_job(uint64_t job, size_t max,
 	    void (*cb)(void *, const char *), void *arg, uint64_t *total);
 
+/*
+ * Recompile (schema 7): the converter that made a document's Markdown
+ * (in the batch's transaction), and what a recompile compares with.
+ */
+struct db_recompile {
+	int64_t		 id;
+	char		*ext, *hash, *title, *description, *converter;
+	unsigned	 version;
+};
+int	 db_doc_converter(int64_t id, const char *converter,
+	    unsigned version);
+int	 db_doc_recompile_get(const char *name, struct db_recompile *);
+void	 db_recompile_free(struct db_recompile *);
+int	 db_doc_recompiled(int64_t id, const char *title,
+	    const char *description);
+/* A job's stored request (malloc'ed); its history's documents by status. */
+int	 db_job_request(uint64_t job, void **blob, size_t *len);
+int	 db_job_files_docs(uint64_t job, int status, size_t max,
+	    void (*cb)(void *, const char *), void *arg, uint64_t *total);
+
 #endif /* KBD_DB_H */

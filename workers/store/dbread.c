@@ -151,6 +151,13 @@ dbread_open(const char *kbroot)
 	return 0;
 }
 
+/* The connection, for the store's other read-only files (dbstale.c). */
+sqlite3 *
+dbread_db(void)
+{
+	return db;
+}
+
 void
 dbread_close(void)
 {

@@ -98,4 +98,21 @@ void	 dbread_show_free(Kbd__DocMeta *);
 int	 dbread_similar(const char *name, unsigned max, char ***out,
 	    size_t *n);
 
+/*
+ * Recompile (dbstale.c, on this connection). dbread_stale: how many
+ * documents an older converter made (common/convver.c). dbread_recompile:
+ * cb for each document, in id order, with an id above after (and, with
+ * stale, only those an older converter made); 0 or -1.
+ * dbread_recompile_doc: a document's id and extension by name (1, 0, -1).
+ * dbread_recompile_last: the id of the document a recompile job's file
+ * seq was (its history row); 1, 0, -1.
+ */
+struct sqlite3	*dbread_db(void);	/* the connection, for dbstale.c */
+int	 dbread_stale(uint64_t *n);
+int	 dbread_recompile(int stale, int64_t after,
+	    void (*cb)(void *, int64_t id, const char *name, const char *ext),
+	    void *arg);
+int	 dbread_recompile_doc(const char *name, int64_t *id, char **ext);
+int	 dbread_recompile_last(uint64_t job, uint64_t seq, int64_t *id);
+
 #endif /* KBD_DBREAD_H */

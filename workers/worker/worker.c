@@ -27,6 +27,7 @@
 
 #include "chan.h"
 #include "convert.h"
+#include "convver.h"
 #include "kbd.h"
 #include "kbd.pb-c.h"
 #include "kbpath.h"
@@ -411,6 +412,10 @@ convert_one(struct msg *m)
 	rep.outline = hp;
 	rep.n_outline = r.noutline;
 	rep.md_size = r.md_len;
+	if (convver_name(r.fmt) != NULL) {
+		rep.converter = (char *)convver_name(r.fmt);
+		rep.converter_version = convver_version(r.fmt);
+	}
 done:
 	rep.reason = reason;
 	if (chan_send(&w_chan, MSG_CONVERT_REP, &rep.base, NULL, 0) == -1)
