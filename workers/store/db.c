@@ -40,8 +40,8 @@
  * A KB of an older version is migrated when the committer opens it, one
  * step of the migrations table at a time.
  */
-#define DB_SCHEMA_VERSION	6
-#define DB_SCHEMA_VERSION_S	"6"
+#define DB_SCHEMA_VERSION	7
+#define DB_SCHEMA_VERSION_S	"7"
 
 /* The full-text table, in the schema and in the migration to 4. */
 #define FTS_SQL	"CREATE VIRTUAL TABLE fts USING fts5(name, title, headings, " \
@@ -68,6 +68,13 @@
 /* Schema 6's column, in a new KB and in the 5 to 6 migration. */
 #define WATCHED_SQL \
 	"ALTER TABLE roots ADD COLUMN watched INTEGER NOT NULL DEFAULT 0;"
+/* Schema 7's links between documents, in a new KB and the 6 to 7 step. */
+#define LINKS_SQL \
+	"CREATE TABLE links(" \
+	" from_doc INTEGER NOT NULL, target TEXT NOT NULL, to_doc INTEGER," \
+	" PRIMARY KEY(from_doc, target)) WITHOUT ROWID;" \
+	"CREATE INDEX links_target ON links(target);" \
+	"CREATE INDEX links_to ON links(to_doc);"
 
 static const char schema_sql[] =
 	"CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);"
@@ -103,6 +110,7 @@ static const char schema_sql[] =
 	SOURCES_SQL
 	JOB_FILES_SQL
 	WATCHED_SQL
+	LINKS_SQL
 	"INSERT INTO meta(key, value) VALUES ('schema', '"
 	DB_SCHEMA_VERSION_S "');";
 
@@ -288,6 +296,12 @@ migrate_5_6_watch(void)
 	return exec(WATCHED_SQL);
 }
 
+static int
+migrate_6_7_links(void)
+{
+	return exec(LINKS_SQL);
+}
+
 static const struct migration {
 	int	  from, to;
 	int	(*step)(void);
@@ -297,6 +311,7 @@ static const struct migration {
 	{ 3, 4, migrate_3_4 },
 	{ 4, 5, migrate_4_5_history },
 	{ 5, 6, migrate_5_6_watch },
+	{ 6, 7, migrate_6_7_links },
 };
 
 /* Run sql in one transaction. */
@@ -1410,4 +1425,173 @@ db_docs_of_job(uint64_t job, size_t max, void (*cb)(void *, const char *),
 	if (rc != SQLITE_DONE)
 		return fail(rc, "listing a job's documents");
 	return 0;
+}
+
+/*
+ * Links (schema 7): one row per document and link target (an absolute
+ * source path), to_doc the document whose source it is, NULL while
+ * pending. Statements prepared per call: links change with the batches
+ * that add or remove their ends, not per document read.
+ */
+static int
+links_exec(const char *sql, int64_t a, const char *t, int64_t b,
+    const char *what)
+{
+	sqlite3_stmt	*st = prep(sql);
+	int		 r;
+
+	sqlite3_bind_int64(st, 1, a);
+	if (t != NULL)
+		bind_text(st, 2, t);
+	if (b != 0)
+		sqlite3_bind_int64(st, t != NULL ? 3 : 2, b);
+	r = run(st, what);
+	sqlite3_finalize(st);
+	return r;
+}
+
+int
+db_links_clear(int64_t from)
+{
+	return links_exec("DELETE FROM links WHERE from_doc = ?1", from, NULL,
+	    0, "dropping links");
+}
+
+int
+db_link_put(int64_t from, const char *target, int64_t to)
+{
+	return links_exec("INSERT OR REPLACE INTO links(from_doc, target, "
+	    "to_doc) VALUES (?1, ?2, nullif(?3, 0))", from, target, to,
+	    "recording a link");
+}
+
+int
+db_links_resolve(const char *target, int64_t to)
+{
+	sqlite3_stmt	*st = prep("UPDATE links SET to_doc = ?1 "
+	    "WHERE target = ?2 AND to_doc IS NULL");
+	int		 r;
+
+	sqlite3_bind_int64(st, 1, to);
+	bind_text(st, 2, target);
+	r = run(st, "resolving links");
+	sqlite3_finalize(st);
+	return r;
+}
+
+int
+db_links_unresolve(int64_t to)
+{
+	return links_exec("UPDATE links SET to_doc = NULL WHERE to_doc = ?1",
+	    to, NULL, 0, "unresolving links");
+}
+
+/* The ids the query gives (one column), appended to *v. */
+static int
+links_ids(const char *sql, int64_t a, const char *t, int64_t **v, size_t *n)
+{
+	sqlite3_stmt	*st = prep(sql);
+	int		 rc;
+
+	if (t != NULL)
+		bind_text(st, 1, t);
+	else
+		sqlite3_bind_int64(st, 1, a);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		*v = xreallocarray(*v, *n + 1, sizeof(**v));
+		(*v)[(*n)++] = sqlite3_column_int64(st, 0);
+	}
+	if (rc != SQLITE_DONE)
+		(void)fail(rc, "reading links");
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+int
+db_links_pending(const char *target, int64_t **v, size_t *n)
+{
+	return links_ids("SELECT from_doc FROM links WHERE target = ?1 AND "
+	    "to_doc IS NULL", 0, target, v, n);
+}
+
+int
+db_links_from(int64_t to, int64_t **v, size_t *n)
+{
+	return links_ids("SELECT DISTINCT from_doc FROM links WHERE "
+	    "to_doc = ?1", to, NULL, v, n);
+}
+
+int
+db_links_to(int64_t from, int64_t **v, size_t *n)
+{
+	return links_ids("SELECT DISTINCT to_doc FROM links WHERE "
+	    "from_doc = ?1 AND to_doc IS NOT NULL", from, NULL, v, n);
+}
+
+int
+db_links_list(int64_t doc, int from, size_t max, struct db_link **v,
+    size_t *n, uint64_t *total)
+{
+	sqlite3_stmt	*st;
+	int		 rc;
+
+	*v = NULL;
+	*n = 0;
+	st = prep(from ?
+	    "SELECT name, title, count(*) OVER () FROM documents WHERE id IN "
+	    "(SELECT from_doc FROM links WHERE to_doc = ?1) ORDER BY name "
+	    "LIMIT ?2" :
+	    "SELECT name, title, count(*) OVER () FROM documents WHERE id IN "
+	    "(SELECT to_doc FROM links WHERE from_doc = ?1) ORDER BY name "
+	    "LIMIT ?2");
+	sqlite3_bind_int64(st, 1, doc);
+	sqlite3_bind_int64(st, 2, (sqlite3_int64)max);
+	*total = 0;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		*v = xreallocarray(*v, *n + 1, sizeof(**v));
+		(*v)[*n].name = col_text(st, 0);
+		(*v)[*n].title = col_text(st, 1);
+		(*n)++;
+		*total = (uint64_t)sqlite3_column_int64(st, 2);
+	}
+	if (rc != SQLITE_DONE)
+		(void)fail(rc, "reading links");
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+void
+db_links_free(struct db_link *v, size_t n)
+{
+	size_t	i;
+
+	for (i = 0; i < n; i++) {
+		free(v[i].name);
+		free(v[i].title);
+	}
+	free(v);
+}
+
+/* The full-text row of document id made anew from body (its source page). */
+int
+db_fts_reindex(int64_t id, const char *body, size_t len)
+{
+	sqlite3_stmt	*st = prep("SELECT name, title FROM documents "
+	    "WHERE id = ?1");
+	char		*name, *title;
+	int		 r;
+
+	sqlite3_bind_int64(st, 1, id);
+	if ((r = row(st, "document lookup")) != 1) {
+		sqlite3_finalize(st);
+		return r == 0 ? 0 : -1;
+	}
+	name = col_text(st, 0);
+	title = col_text(st, 1);
+	sqlite3_finalize(st);
+	r = db_fts_delete(id) == -1 ||
+	    db_fts_insert(id, name, title, body, len) == -1 ? -1 : 0;
+	free(name);
+	free(title);
+	return r;
 }

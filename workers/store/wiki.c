@@ -343,8 +343,39 @@ wiki_summary(const struct wiki_doc *d, char *const *kw, size_t nkw,
 	for (i = 0; i < nkw; i++)
 		fprintf(f, "%s%s", i > 0 ? ", " : "", kw[i]);
 	fputs(nkw > 0 ? "\n" : "_None._\n", f);
+	wiki_summary_links(f, d);
 	mclose(f);
 	return buf;
+}
+
+/* One bounded list of linked documents: the shown ones, then a count. */
+static void
+links_list(FILE *f, const char *header, const struct wiki_link *v, size_t n,
+    uint64_t total)
+{
+	size_t	i;
+
+	if (total == 0)
+		return;
+	fputs(header, f);
+	for (i = 0; i < n; i++) {
+		fputs("- [", f);
+		put_text(f, *v[i].title != '\0' ? v[i].title : v[i].name);
+		fputs("](", f);
+		put_target(f, "", v[i].name, ".md");
+		fputs(")\n", f);
+	}
+	if (total > n)
+		fprintf(f, "- and %" PRIu64 " more\n", total - n);
+}
+
+void
+wiki_summary_links(FILE *f, const struct wiki_doc *d)
+{
+	links_list(f, WIKI_SUM_LINKS_TO, d->links_to, d->nlinks_to,
+	    d->links_to_total);
+	links_list(f, WIKI_SUM_LINKED_FROM, d->linked_from, d->nlinked_from,
+	    d->linked_from_total);
 }
 
 char *
@@ -597,6 +628,12 @@ wiki_keywords(const char *text, size_t len, char **kw)
 		if (s < end && wl == 0 && at_url(s, end)) {
 			while (s < end && *s != ' ' && *s != '\n' &&
 			    *s != '\t' && *s != ')' && *s != '>' && *s != ']')
+				s++;
+			continue;
+		}
+		/* A link's destination names a file, not the text's terms. */
+		if (c == ']' && end - s >= 2 && s[1] == '(') {
+			while (s < end && *s != ')' && *s != '\n')
 				s++;
 			continue;
 		}
