@@ -131,6 +131,7 @@ static sqlite3_stmt	*st_src_count, *st_src_of_doc, *st_src_delete_doc;
 static sqlite3_stmt	*st_doc_get, *st_doc_update, *st_root_add;
 static sqlite3_stmt	*st_doc_moved;
 static sqlite3_stmt	*st_jf_insert, *st_hist_mark, *st_hist_drop; /* lazy */
+static sqlite3_stmt	*st_links[16];	/* lazy: links (schema 7), by slot */
 
 const char *
 db_errmsg(void)
@@ -531,6 +532,10 @@ db_close(void)
 	};
 	size_t		  i;
 
+	for (i = 0; i < sizeof(st_links) / sizeof(st_links[0]); i++) {
+		sqlite3_finalize(st_links[i]);
+		st_links[i] = NULL;
+	}
 	for (i = 0; i < sizeof(sts) / sizeof(sts[0]); i++) {
 		sqlite3_finalize(*sts[i]);
 		*sts[i] = NULL;
@@ -1433,11 +1438,27 @@ db_docs_of_job(uint64_t job, size_t max, void (*cb)(void *, const char *),
  * pending. Statements prepared per call: links change with the batches
  * that add or remove their ends, not per document read.
  */
+/* The statement of slot k, prepared at its first use. */
+static sqlite3_stmt *
+lprep(size_t k, const char *sql)
+{
+	if (st_links[k] == NULL)
+		st_links[k] = prep(sql);
+	return st_links[k];
+}
+
+static void
+ldone(sqlite3_stmt *st)
+{
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+}
+
 static int
-links_exec(const char *sql, int64_t a, const char *t, int64_t b,
+links_exec(size_t k, const char *sql, int64_t a, const char *t, int64_t b,
     const char *what)
 {
-	sqlite3_stmt	*st = prep(sql);
+	sqlite3_stmt	*st = lprep(k, sql);
 	int		 r;
 
 	sqlite3_bind_int64(st, 1, a);
@@ -1446,21 +1467,21 @@ links_exec(const char *sql, int64_t a, const char *t, int64_t b,
 	if (b != 0)
 		sqlite3_bind_int64(st, t != NULL ? 3 : 2, b);
 	r = run(st, what);
-	sqlite3_finalize(st);
+	ldone(st);
 	return r;
 }
 
 int
 db_links_clear(int64_t from)
 {
-	return links_exec("DELETE FROM links WHERE from_doc = ?1", from, NULL,
+	return links_exec(0, "DELETE FROM links WHERE from_doc = ?1", from, NULL,
 	    0, "dropping links");
 }
 
 int
 db_link_put(int64_t from, const char *target, int64_t to)
 {
-	return links_exec("INSERT OR REPLACE INTO links(from_doc, target, "
+	return links_exec(1, "INSERT OR REPLACE INTO links(from_doc, target, "
 	    "to_doc) VALUES (?1, ?2, nullif(?3, 0))", from, target, to,
 	    "recording a link");
 }
@@ -1468,29 +1489,30 @@ db_link_put(int64_t from, const char *target, int64_t to)
 int
 db_links_resolve(const char *target, int64_t to)
 {
-	sqlite3_stmt	*st = prep("UPDATE links SET to_doc = ?1 "
+	sqlite3_stmt	*st = lprep(2, "UPDATE links SET to_doc = ?1 "
 	    "WHERE target = ?2 AND to_doc IS NULL");
 	int		 r;
 
 	sqlite3_bind_int64(st, 1, to);
 	bind_text(st, 2, target);
 	r = run(st, "resolving links");
-	sqlite3_finalize(st);
+	ldone(st);
 	return r;
 }
 
 int
 db_links_unresolve(int64_t to)
 {
-	return links_exec("UPDATE links SET to_doc = NULL WHERE to_doc = ?1",
+	return links_exec(3, "UPDATE links SET to_doc = NULL WHERE to_doc = ?1",
 	    to, NULL, 0, "unresolving links");
 }
 
 /* The ids the query gives (one column), appended to *v. */
 static int
-links_ids(const char *sql, int64_t a, const char *t, int64_t **v, size_t *n)
+links_ids(size_t k, const char *sql, int64_t a, const char *t, int64_t **v,
+    size_t *n)
 {
-	sqlite3_stmt	*st = prep(sql);
+	sqlite3_stmt	*st = lprep(k, sql);
 	int		 rc;
 
 	if (t != NULL)
@@ -1503,28 +1525,28 @@ links_ids(const char *sql, int64_t a, const char *t, int64_t **v, size_t *n)
 	}
 	if (rc != SQLITE_DONE)
 		(void)fail(rc, "reading links");
-	sqlite3_finalize(st);
+	ldone(st);
 	return rc == SQLITE_DONE ? 0 : -1;
 }
 
 int
 db_links_pending(const char *target, int64_t **v, size_t *n)
 {
-	return links_ids("SELECT from_doc FROM links WHERE target = ?1 AND "
+	return links_ids(4, "SELECT from_doc FROM links WHERE target = ?1 AND "
 	    "to_doc IS NULL", 0, target, v, n);
 }
 
 int
 db_links_from(int64_t to, int64_t **v, size_t *n)
 {
-	return links_ids("SELECT DISTINCT from_doc FROM links WHERE "
+	return links_ids(5, "SELECT from_doc FROM links WHERE "
 	    "to_doc = ?1", to, NULL, v, n);
 }
 
 int
 db_links_to(int64_t from, int64_t **v, size_t *n)
 {
-	return links_ids("SELECT DISTINCT to_doc FROM links WHERE "
+	return links_ids(6, "SELECT to_doc FROM links WHERE "
 	    "from_doc = ?1 AND to_doc IS NOT NULL", from, NULL, v, n);
 }
 
@@ -1533,30 +1555,40 @@ db_links_list(int64_t doc, int from, size_t max, struct db_link **v,
     size_t *n, uint64_t *total)
 {
 	sqlite3_stmt	*st;
+	int64_t		 id, prev = 0;
 	int		 rc;
 
 	*v = NULL;
 	*n = 0;
-	st = prep(from ?
-	    "SELECT name, title, count(*) OVER () FROM documents WHERE id IN "
-	    "(SELECT from_doc FROM links WHERE to_doc = ?1) ORDER BY name "
-	    "LIMIT ?2" :
-	    "SELECT name, title, count(*) OVER () FROM documents WHERE id IN "
-	    "(SELECT to_doc FROM links WHERE from_doc = ?1) ORDER BY name "
-	    "LIMIT ?2");
-	sqlite3_bind_int64(st, 1, doc);
-	sqlite3_bind_int64(st, 2, (sqlite3_int64)max);
 	*total = 0;
+	/*
+	 * A join and a sort, counted here: IN (subquery), DISTINCT or a
+	 * window each make an ephemeral table, whose page cache costs more
+	 * than the query (lint asks for every document).
+	 */
+	st = from ? lprep(7,
+	    "SELECT d.id, d.name, d.title FROM links l JOIN documents d "
+	    "ON d.id = l.from_doc WHERE l.to_doc = ?1 ORDER BY d.name") :
+	    lprep(8,
+	    "SELECT d.id, d.name, d.title FROM links l JOIN documents d "
+	    "ON d.id = l.to_doc WHERE l.from_doc = ?1 ORDER BY d.name");
+	sqlite3_bind_int64(st, 1, doc);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		/* A document linked by two of its paths: once (sorted). */
+		if ((id = sqlite3_column_int64(st, 0)) == prev)
+			continue;
+		prev = id;
+		(*total)++;
+		if (*n == max)
+			continue;
 		*v = xreallocarray(*v, *n + 1, sizeof(**v));
-		(*v)[*n].name = col_text(st, 0);
-		(*v)[*n].title = col_text(st, 1);
+		(*v)[*n].name = col_text(st, 1);
+		(*v)[*n].title = col_text(st, 2);
 		(*n)++;
-		*total = (uint64_t)sqlite3_column_int64(st, 2);
 	}
 	if (rc != SQLITE_DONE)
 		(void)fail(rc, "reading links");
-	sqlite3_finalize(st);
+	ldone(st);
 	return rc == SQLITE_DONE ? 0 : -1;
 }
 
@@ -1576,19 +1608,19 @@ db_links_free(struct db_link *v, size_t n)
 int
 db_fts_reindex(int64_t id, const char *body, size_t len)
 {
-	sqlite3_stmt	*st = prep("SELECT name, title FROM documents "
+	sqlite3_stmt	*st = lprep(9, "SELECT name, title FROM documents "
 	    "WHERE id = ?1");
 	char		*name, *title;
 	int		 r;
 
 	sqlite3_bind_int64(st, 1, id);
 	if ((r = row(st, "document lookup")) != 1) {
-		sqlite3_finalize(st);
+		ldone(st);
 		return r == 0 ? 0 : -1;
 	}
 	name = col_text(st, 0);
 	title = col_text(st, 1);
-	sqlite3_finalize(st);
+	ldone(st);
 	r = db_fts_delete(id) == -1 ||
 	    db_fts_insert(id, name, title, body, len) == -1 ? -1 : 0;
 	free(name);
