@@ -9,6 +9,7 @@
  *
  * Fail points (fsio.h): publish.raw, publish.source, publish.summary
  * (.fsync, .rename), publish.index(.fsync),
+ * links.source and links.summary (linkw.c, in the transaction),
  * publish.fsync, batch.commit (before COMMIT), batch.committed (after
  * it), cleanup.staging; with updates (sources.c) update.unlink and
  * update.index(.fsync, .rename).

@@ -6,7 +6,9 @@
  * fails every name of the request.
  *
  * Fail points (fsio.h): remove.unlink, remove.index(.fsync, .rename),
- * remove.log(.fsync), remove.fsync, remove.commit, remove.committed.
+ * remove.log(.fsync), links.source and links.summary (linkw.c: the
+ * pages of documents linked to or from them), remove.fsync,
+ * remove.commit, remove.committed.
  */
 #include <sys/types.h>
 
