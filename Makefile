@@ -220,6 +220,7 @@ LINK_test_tokenizer	= store proto common
 LINK_test_ignore	= supervisor common
 LINK_test_wiki		= store common
 LINK_test_config	= common
+LINK_test_links		= store common
 LINK_fuzz_msg		= proto common
 LINK_fuzz_query		= store common
 LINK_convert_bench	= convert proto common

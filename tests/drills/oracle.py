@@ -16,6 +16,8 @@ import sqlite3
 # out and consistent() checks it against the registry instead.
 AGENTS = "wiki/AGENTS.md"
 AGENTS_COUNT = re.compile(r"It holds (\d+) documents?\.")
+# A Markdown link to a .md page, as the wiki writes them (not \[..\]).
+MD_LINK = re.compile(r"(?<!\\)\]\(<?([^)>\s]+\.md)>?[\s)]")
 
 
 def dump(kb):
@@ -39,6 +41,13 @@ def dump(kb):
                 " s.root FROM sources s LEFT JOIN documents d"
                 " ON d.id = s.doc ORDER BY s.path"):
             out.append("source " + json.dumps(row))
+        # Schema 7: links between documents, by name.
+        for row in con.execute(
+                "SELECT f.name, l.target, t.name FROM links l"
+                " JOIN documents f ON f.id = l.from_doc"
+                " LEFT JOIN documents t ON t.id = l.to_doc"
+                " ORDER BY f.name, l.target"):
+            out.append("link " + json.dumps(row))
     finally:
         con.close()
     for top in ("raw", "wiki"):
@@ -120,6 +129,18 @@ def consistent(kb):
             probs.append("%s says %s documents, registry %d" %
                          (AGENTS, m.group(1) if m else "no count",
                           len(docs)))
+    # No broken link: a relative .md link of a page names a page.
+    for top in ("wiki/sources", "wiki/summaries"):
+        d = os.path.join(kb, top)
+        for f in sorted(os.listdir(d)) if os.path.isdir(d) else []:
+            with open(os.path.join(d, f), encoding="utf-8",
+                      errors="replace") as fh:
+                text = fh.read()
+            for m in MD_LINK.finditer(text):
+                t = m.group(1).split("#")[0]
+                if "://" not in t and not os.path.isfile(
+                        os.path.join(d, t)):
+                    probs.append("%s/%s: broken link %s" % (top, f, t))
     jd = os.path.join(kb, ".kb/journal")
     if os.path.isdir(jd) and os.listdir(jd):
         probs.append("journal dir not empty: %s" % os.listdir(jd))

@@ -21,6 +21,11 @@ or failed where it should not, would make every crash image trivially
   recompile an added corpus made stale (converter versions set back),
             some Markdown tampered: recompile --stale rewrites those
             in place (old files backed up), leaves the rest alone
+  links     HTML pages added with links to targets not yet in the KB,
+            then the targets added: the pending links resolve, the
+            pages that hold them are rewritten in that batch
+  unlink    pages and their link targets added, the targets removed:
+            the links turn back into plain text in the remove
 """
 
 import json
@@ -31,7 +36,7 @@ import subprocess
 import oracle
 
 NAMES = ["batch", "collide", "remove", "rollback", "lintfix", "update",
-         "move", "prune", "recompile"]
+         "move", "prune", "recompile", "links", "unlink"]
 
 COLLIDE = {"a/a.txt": "alpha text\n", "b/a.md": "# A\n\nalpha md\n",
            "c/a.txt": "alpha other text\n",
@@ -188,6 +193,50 @@ def lintfix_setup(d, kb, src):
                     "DELETE FROM fts WHERE rowid = (SELECT id FROM "
                     "documents WHERE name = '%s')" % docs[3].replace("'", "''")],
                    check=True)
+
+
+# Links: pages that link to two targets (and to each other), the targets
+# added after them.
+LINK_PAGES = 6
+LINK_TARGETS = 2
+
+
+def links_setup(d, kb, src, targets_too=False):
+    pages, targets = os.path.join(src, "pages"), os.path.join(src, "targets")
+    os.makedirs(pages)
+    os.makedirs(targets)
+    for i in range(LINK_PAGES):
+        with open(os.path.join(pages, "p%d.html" % i), "w") as f:
+            f.write('<html><head><title>Page %d</title></head><body>'
+                    '<h1>Page %d</h1><p>See <a href="../targets/t%d.html'
+                    '#s">target %d</a> and <a href="p%d.html">the next '
+                    'page</a>, seed %d.</p></body></html>\n'
+                    % (i, i, i % LINK_TARGETS, i % LINK_TARGETS,
+                       (i + 1) % LINK_PAGES, d.args.seed))
+    for k in range(LINK_TARGETS):
+        with open(os.path.join(targets, "t%d.html" % k), "w") as f:
+            f.write('<html><head><title>Target %d</title></head><body>'
+                    '<h1>Target %d</h1><p>Back to <a href="../pages/'
+                    'p0.html">the first page</a>.</p></body></html>\n'
+                    % (k, k))
+    r = d.kbctl(kb, "add", pages)
+    if r.returncode == 0 and targets_too:
+        r = d.kbctl(kb, "add", targets)
+    if r.returncode != 0:
+        raise RuntimeError("links setup add: %s" % r.stderr)
+
+
+def unlink_setup(d, kb, src):
+    links_setup(d, kb, src, targets_too=True)
+
+
+def links_args(d, kb, src):
+    return ["add", os.path.join(src, "targets")]
+
+
+def unlink_args(d, kb, src):
+    docs = sorted(x["doc"] for x in d.list_docs(kb))
+    return ["remove"] + [n for n in docs if n.startswith("t")]
 
 
 def add_args(d, kb, src):
@@ -393,6 +442,22 @@ def recompile_check(d, run):
     return probs
 
 
+def links_check(d, run):
+    """The targets were added (the pages were there before)."""
+    s = summary(run["out"])
+    probs = []
+    if run["rc"] != 0:
+        probs.append("exit %d: %s" % (run["rc"], run["err"].strip()[-300:]))
+    if (s.get("added"), s.get("failed")) != (LINK_TARGETS, 0):
+        probs.append("want %d added, 0 failed; summary %s" %
+                     (LINK_TARGETS, s))
+    new = {n for n, _ in run["after"]} - {n for n, _ in run["before"]}
+    if new != set(oracle.reported_added(run["out"])):
+        probs.append("new documents %s are not what was reported added" %
+                     sorted(new))
+    return probs + check_again(run, LINK_PAGES + LINK_TARGETS)
+
+
 def rollback_check(d, run):
     """The injected EIO fired: the add failed, naming the error; the
     batch it hit was rolled back (only what was reported added is
@@ -443,6 +508,8 @@ TABLE = {w.name: w for w in (
     Workload("move", move_setup, add_args, move_check),
     Workload("prune", prune_setup, sync_args, prune_check),
     Workload("recompile", recompile_setup, recompile_args, recompile_check),
+    Workload("links", links_setup, links_args, links_check),
+    Workload("unlink", unlink_setup, unlink_args, remove_check),
 )}
 
 

@@ -5,7 +5,8 @@ FTS5's default tokenizer holding each document's Markdown, no 'languages'
 in meta, and none of schema 3's sources, roots and jobs.updated, .moved,
 .removed, nor schema 5's job_files and jobs.history, nor schema 7's
 documents.description_by, nor schema 8's documents.converter and
-.conv_version (every document stale). The tables it does
+.conv_version (every document stale), nor schema 9's
+links. The tables it does
 not name are the same in both schemas."""
 
 import os
@@ -27,7 +28,7 @@ for did, name, title in con.execute(
         body = f.read()
     con.execute("INSERT INTO fts(rowid, name, title, body) "
                 "VALUES (?, ?, ?, ?)", (did, name, title, body))
-for sql in ("DROP TABLE sources", "DROP TABLE roots", "DROP TABLE job_files",
+for sql in ("DROP TABLE links", "DROP TABLE sources", "DROP TABLE roots", "DROP TABLE job_files",
             "ALTER TABLE jobs DROP COLUMN history",
             "ALTER TABLE jobs DROP COLUMN updated",
             "ALTER TABLE jobs DROP COLUMN moved",

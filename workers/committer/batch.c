@@ -9,6 +9,7 @@
  *
  * Fail points (fsio.h): publish.raw, publish.source, publish.summary
  * (.fsync, .rename), publish.index(.fsync),
+ * links.source and links.summary (linkw.c, in the transaction),
  * publish.fsync, batch.commit (before COMMIT), batch.committed (after
  * it), cleanup.staging; with updates (sources.c) update.unlink and
  * update.index(.fsync, .rename).
@@ -28,6 +29,7 @@
 #include "item.h"
 #include "journal.h"
 #include "kbpath.h"
+#include "linkw.h"
 #include "log.h"
 #include "naming.h"
 #include "util.h"
@@ -388,6 +390,7 @@ batch_counts(struct db_counts *c, int failed)
 static struct wiki_doc *
 item_wiki(const struct item *it, struct wiki_doc *d)
 {
+	memset(d, 0, sizeof(*d));
 	d->name = it->doc;
 	d->ext = it->ext;
 	d->title = it->title;
@@ -533,6 +536,11 @@ batch_transaction(struct journal *j, uint64_t cursor, int64_t now)
 		else if (it->act == ACT_SOURCE)
 			err = sources_register(it, 0);
 	}
+	/* Links: the registry's rows and the pages they change, then sync. */
+	if (err == NULL && j != NULL)
+		err = linkw_apply_batch(batch.items, batch.n);
+	if (err == NULL && j != NULL)
+		commit_sync("publish.fsync");
 	batch_counts(&c, 0);
 	if (err == NULL && (db_job_batch(batch.job, &c, cursor) == -1 ||
 	    batch_history(NULL) == -1))
@@ -548,7 +556,7 @@ batch_commit(uint64_t cursor)
 	struct item	*it;
 	struct wiki_doc	 d;
 	char		*err = NULL, *line, *lines = NULL;
-	size_t		 i, linelen = 0, len;
+	size_t		 i, linelen = 0, len, nlinked;
 	int64_t		 now = time(NULL);
 	int		 rewrite = 0, touched = 0;
 
@@ -565,8 +573,13 @@ batch_commit(uint64_t cursor)
 		if (it->act == ACT_REPLACE || it->drop_id != 0)
 			rewrite = 1;	/* lines of index.md change */
 	}
-	if (!touched)
+	/* Pages of other documents whose links the batch changes. */
+	if ((err = linkw_plan_batch(batch.items, batch.n, &nlinked)) != NULL)
+		return err;
+	if (!touched && nlinked == 0) {
+		linkw_end();
 		return batch_transaction(NULL, cursor, now);
+	}
 
 	if ((j = journal_new()) == NULL)
 		return errf("journal: %s", strerror(errno));
@@ -588,14 +601,18 @@ batch_commit(uint64_t cursor)
 			break;
 	}
 	if (i < batch.n || (rewrite ? journal_track(j, WIKI_INDEX) :
-	    journal_track_append(j, WIKI_INDEX)) == -1) {
+	    journal_track_append(j, WIKI_INDEX)) == -1 ||
+	    linkw_track(j) == -1) {
 		err = errf("journal: %s", strerror(errno));
+		linkw_end();
 		commit_rollback(j);
 		return err;
 	}
 #ifndef KBD_DRILL_BREAK_EARLY_PUBLISH
-	if ((err = commit_activate(j)) != NULL)
+	if ((err = commit_activate(j)) != NULL) {
+		linkw_end();
 		return err;
+	}
 #endif
 
 	/* The live tree changes from here on. */
@@ -624,13 +641,15 @@ batch_commit(uint64_t cursor)
 	free(lines);
 #ifdef KBD_DRILL_BREAK_EARLY_PUBLISH
 	/* Negative control: the live tree changed before the journal counts. */
-	if (err == NULL && (err = commit_activate(j)) != NULL)
+	if (err == NULL && (err = commit_activate(j)) != NULL) {
+		linkw_end();
 		return err;
-#endif
-	if (err == NULL) {
-		commit_sync("publish.fsync");
-		err = batch_transaction(j, cursor, now);
 	}
+#endif
+	/* The transaction syncs what was published once links are written. */
+	if (err == NULL)
+		err = batch_transaction(j, cursor, now);
+	linkw_end();
 	return journal_end(j, "batch.committed", err);
 }
 

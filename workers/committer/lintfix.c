@@ -30,6 +30,8 @@
 #include "fsio.h"
 #include "journal.h"
 #include "kbpath.h"
+#include "links.h"
+#include "linkw.h"
 #include "log.h"
 #include "util.h"
 #include "wiki.h"
@@ -199,6 +201,69 @@ summary_differs(const char *old, size_t len, const struct db_doc *d)
 	return why;
 }
 
+static void
+first_broken(void *arg, const char *target)
+{
+	char	**first = arg;
+
+	if (*first == NULL)
+		*first = xstrdup(target);
+}
+
+/*
+ * Broken links in a document's source page (links.c): rewritten from
+ * the registry, a resolved link follows its target's page or turns
+ * plain. 1 when the page is to be written (its full-text row with it),
+ * 0 nothing to repair, -1 a registry error.
+ */
+static int
+fix_links(struct fix *f, const struct db_doc *d, const char *src,
+    const char *md, size_t len)
+{
+	struct fsum	*s;
+	char		*first = NULL, *page;
+	size_t		 n, plen;
+
+	if ((n = links_broken(md, len, KB_SOURCES, first_broken,
+	    &first)) == 0)
+		return 0;
+	if ((page = linkw_source_page(d->id, md, len, &plen)) == NULL) {
+		free(first);
+		fix_db_error(f);
+		return -1;
+	}
+	if (links_broken(page, plen, KB_SOURCES, NULL, NULL) == n) {
+		/* Nothing the registry can do: lint says so. */
+		if (f->problems != NULL)
+			lint_add(f->problems, "%s: %zu broken link%s (%s) "
+			    "the registry cannot repair; add its target or "
+			    "remove %s", src, n, wiki_plural(n), first,
+			    d->name);
+		free(page);
+		free(first);
+		return 0;
+	}
+	if (f->dry) {
+		lint_add(f->problems, "%s: %zu broken link%s (%s); run kbctl "
+		    "lint --fix", src, n, wiki_plural(n), first);
+		free(page);
+		free(first);
+		return 0;
+	}
+	if (f->nsum == f->capsum) {
+		f->capsum = f->capsum ? f->capsum * 2 : 16;
+		f->sum = xreallocarray(f->sum, f->capsum, sizeof(*f->sum));
+	}
+	s = &f->sum[f->nsum++];
+	s->path = xstrdup(src);
+	s->page = page;
+	s->len = plen;
+	lint_add(&f->repairs, "%s: %zu broken link%s rewritten from the "
+	    "registry", src, n, wiki_plural(n));
+	free(first);
+	return 1;
+}
+
 /* Plan the repairs of one document's summary page and full-text row. */
 static int
 fix_doc(void *arg, const struct db_doc *d)
@@ -212,7 +277,7 @@ fix_doc(void *arg, const struct db_doc *d)
 	char			*src, *sum, *md = NULL, *old = NULL, *page;
 	char			*kw[WIKI_KEYWORDS];
 	size_t			 len, oldlen = 0, plen, nkw, nhd;
-	int			 r, missing;
+	int			 r, r2, missing;
 
 	src = kbpath_source(d->name);
 	sum = kbpath_summary(d->name);
@@ -224,7 +289,9 @@ fix_doc(void *arg, const struct db_doc *d)
 		fix_db_error(f);
 		goto out;
 	}
-	if (r == 0 && !f->dry) {
+	if ((r2 = fix_links(f, d, src, md, len)) == -1)
+		goto out;
+	if ((r == 0 || r2 == 1) && !f->dry) {
 		if (f->nfts == f->capfts) {
 			f->capfts = f->capfts ? f->capfts * 2 : 16;
 			f->fts = xreallocarray(f->fts, f->capfts,
@@ -246,6 +313,10 @@ fix_doc(void *arg, const struct db_doc *d)
 	    (old = read_file(sum, &oldlen)) == NULL))
 		goto out;	/* not a file to replace: lint reports it */
 	wiki_doc_of(d, &wd);
+	if (linkw_fill(&wd, d->id) == -1) {
+		fix_db_error(f);
+		goto out;
+	}
 	nkw = wiki_keywords(md, len, kw);
 	page = old != NULL ? summary_keep_outline(&wd, kw, nkw, old, &plen) :
 	    NULL;
@@ -257,6 +328,7 @@ fix_doc(void *arg, const struct db_doc *d)
 		free(hd);
 	}
 	wiki_keywords_free(kw, nkw);
+	linkw_fill_free(&wd);
 	if (old != NULL && oldlen == plen && memcmp(old, page, plen) == 0) {
 		free(page);
 		goto out;
@@ -512,8 +584,8 @@ fix_commit(struct fix *f)
 				    strerror(errno));
 				break;
 			}
-			if (db_fts_insert(f->fts[i].id, f->fts[i].name,
-			    f->fts[i].title, body, len) == -1)
+			/* A new row, or one whose page had broken links. */
+			if (db_fts_reindex(f->fts[i].id, body, len) == -1)
 				err = errf("full-text index: %s", db_errmsg());
 			free(body);
 		}

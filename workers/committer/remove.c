@@ -6,7 +6,9 @@
  * fails every name of the request.
  *
  * Fail points (fsio.h): remove.unlink, remove.index(.fsync, .rename),
- * remove.log(.fsync), remove.fsync, remove.commit, remove.committed.
+ * remove.log(.fsync), links.source and links.summary (linkw.c: the
+ * pages of documents linked to or from them), remove.fsync,
+ * remove.commit, remove.committed.
  */
 #include <sys/types.h>
 
@@ -21,6 +23,7 @@
 #include "fsio.h"
 #include "journal.h"
 #include "kbpath.h"
+#include "linkw.h"
 #include "log.h"
 #include "wiki.h"
 #include "xmalloc.h"
@@ -81,11 +84,23 @@ remove_commit(struct rdoc *v, size_t n, size_t nfound)
 {
 	struct journal	*j;
 	char		**names, *err = NULL, *what, *entry;
-	size_t		  i, k;
-	int64_t		  now = time(NULL);
+	size_t		  i, k, nlinked;
+	int64_t		  now = time(NULL), *ids;
 
-	if ((j = journal_new()) == NULL)
+	/* Pages that link to a removed document, or are linked from one. */
+	ids = xcalloc(nfound, sizeof(*ids));
+	for (i = k = 0; i < n; i++)
+		if (v[i].found)
+			ids[k++] = v[i].id;
+	if ((err = linkw_plan_remove(ids, nfound, &nlinked)) != NULL) {
+		free(ids);
+		return err;
+	}
+	if ((j = journal_new()) == NULL) {
+		linkw_end();
+		free(ids);
 		return errf("journal: %s", strerror(errno));
+	}
 	for (i = 0; i < n; i++) {
 		if (!v[i].found)
 			continue;
@@ -95,13 +110,18 @@ remove_commit(struct rdoc *v, size_t n, size_t nfound)
 			break;
 	}
 	if (i < n || journal_track(j, WIKI_INDEX) == -1 ||
-	    journal_track_append(j, WIKI_LOG) == -1) {
+	    journal_track_append(j, WIKI_LOG) == -1 || linkw_track(j) == -1) {
 		err = errf("journal: %s", strerror(errno));
+		linkw_end();
+		free(ids);
 		commit_rollback(j);
 		return err;
 	}
-	if ((err = commit_activate(j)) != NULL)
+	if ((err = commit_activate(j)) != NULL) {
+		linkw_end();
+		free(ids);
 		return err;
+	}
 
 	names = xcalloc(nfound, sizeof(*names));
 	for (i = k = 0; i < n; i++)
@@ -133,14 +153,20 @@ remove_commit(struct rdoc *v, size_t n, size_t nfound)
 	}
 	free(names);
 	if (err == NULL) {
-		commit_sync("remove.fsync");
 		if (db_begin() == -1)
 			err = errf("registry: %s", db_errmsg());
 		for (i = 0; i < n && err == NULL; i++)
 			if (v[i].found && db_doc_delete(v[i].id) == -1)
 				err = errf("registry: %s", db_errmsg());
+		/* Links to them turn plain: the linking pages written anew. */
+		if (err == NULL)
+			err = linkw_apply_remove(ids, nfound);
+		if (err == NULL)
+			commit_sync("remove.fsync");
 		err = transaction_end(j, 0, now, "remove.commit", err);
 	}
+	linkw_end();
+	free(ids);
 	return journal_end(j, "remove.committed", err);
 }
 

@@ -40,8 +40,8 @@
  * A KB of an older version is migrated when the committer opens it, one
  * step of the migrations table at a time.
  */
-#define DB_SCHEMA_VERSION	8
-#define DB_SCHEMA_VERSION_S	"8"
+#define DB_SCHEMA_VERSION	9
+#define DB_SCHEMA_VERSION_S	"9"
 
 /* The full-text table, in the schema and in the migration to 4. */
 #define FTS_SQL	"CREATE VIRTUAL TABLE fts USING fts5(name, title, headings, " \
@@ -68,6 +68,13 @@
 /* Schema 6's column, in a new KB and in the 5 to 6 migration. */
 #define WATCHED_SQL \
 	"ALTER TABLE roots ADD COLUMN watched INTEGER NOT NULL DEFAULT 0;"
+/* Schema 9's links between documents, in a new KB and the 8 to 9 step. */
+#define LINKS_SQL \
+	"CREATE TABLE links(" \
+	" from_doc INTEGER NOT NULL, target TEXT NOT NULL, to_doc INTEGER," \
+	" PRIMARY KEY(from_doc, target)) WITHOUT ROWID;" \
+	"CREATE INDEX links_target ON links(target);" \
+	"CREATE INDEX links_to ON links(to_doc);"
 
 /*
  * Schema 7's column, in a new KB and in the 6 to 7 migration: who wrote
@@ -124,6 +131,7 @@ static const char schema_sql[] =
 	WATCHED_SQL
 	DESCRIPTION_BY_SQL
 	CONVERTER_SQL
+	LINKS_SQL
 	"INSERT INTO meta(key, value) VALUES ('schema', '"
 	DB_SCHEMA_VERSION_S "');";
 
@@ -145,6 +153,7 @@ static sqlite3_stmt	*st_doc_get, *st_doc_update, *st_root_add;
 static sqlite3_stmt	*st_doc_moved;
 static sqlite3_stmt	*st_jf_insert, *st_hist_mark, *st_hist_drop; /* lazy */
 static sqlite3_stmt	*st_conv_set, *st_recompile_get, *st_recompiled; /* lazy */
+static sqlite3_stmt	*st_links[16];	/* lazy: links (schema 9), by slot */
 
 const char *
 db_errmsg(void)
@@ -322,6 +331,12 @@ migrate_7_8_recompile(void)
 	return exec(CONVERTER_SQL);
 }
 
+static int
+migrate_8_9_links(void)
+{
+	return exec(LINKS_SQL);
+}
+
 static const struct migration {
 	int	  from, to;
 	int	(*step)(void);
@@ -333,6 +348,7 @@ static const struct migration {
 	{ 5, 6, migrate_5_6_watch },
 	{ 6, 7, migrate_6_7_summarizer },
 	{ 7, 8, migrate_7_8_recompile },
+	{ 8, 9, migrate_8_9_links },
 };
 
 /* Run sql in one transaction. */
@@ -553,6 +569,10 @@ db_close(void)
 	};
 	size_t		  i;
 
+	for (i = 0; i < sizeof(st_links) / sizeof(st_links[0]); i++) {
+		sqlite3_finalize(st_links[i]);
+		st_links[i] = NULL;
+	}
 	for (i = 0; i < sizeof(sts) / sizeof(sts[0]); i++) {
 		sqlite3_finalize(*sts[i]);
 		*sts[i] = NULL;
@@ -1533,7 +1553,7 @@ db_docs_of_job(uint64_t job, size_t max, void (*cb)(void *, const char *),
 }
 
 /*
- * Recompile (schema 7). db_doc_converter records the converter that made
+ * Recompile (schema 8). db_doc_converter records the converter that made
  * a document's Markdown, in the batch's transaction.
  */
 int
@@ -1656,4 +1676,200 @@ db_job_files_docs(uint64_t job, int status, size_t max,
 	if (rc != SQLITE_DONE)
 		return fail(rc, "listing a job's files");
 	return 0;
+}
+
+/*
+ * Links (schema 9): one row per document and link target (an absolute
+ * source path), to_doc the document whose source it is, NULL while
+ * pending. Statements prepared per call: links change with the batches
+ * that add or remove their ends, not per document read.
+ */
+/* The statement of slot k, prepared at its first use. */
+static sqlite3_stmt *
+lprep(size_t k, const char *sql)
+{
+	if (st_links[k] == NULL)
+		st_links[k] = prep(sql);
+	return st_links[k];
+}
+
+static void
+ldone(sqlite3_stmt *st)
+{
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+}
+
+static int
+links_exec(size_t k, const char *sql, int64_t a, const char *t, int64_t b,
+    const char *what)
+{
+	sqlite3_stmt	*st = lprep(k, sql);
+	int		 r;
+
+	sqlite3_bind_int64(st, 1, a);
+	if (t != NULL)
+		bind_text(st, 2, t);
+	if (b != 0)
+		sqlite3_bind_int64(st, t != NULL ? 3 : 2, b);
+	r = run(st, what);
+	ldone(st);
+	return r;
+}
+
+int
+db_links_clear(int64_t from)
+{
+	return links_exec(0, "DELETE FROM links WHERE from_doc = ?1", from, NULL,
+	    0, "dropping links");
+}
+
+int
+db_link_put(int64_t from, const char *target, int64_t to)
+{
+	return links_exec(1, "INSERT OR REPLACE INTO links(from_doc, target, "
+	    "to_doc) VALUES (?1, ?2, nullif(?3, 0))", from, target, to,
+	    "recording a link");
+}
+
+int
+db_links_resolve(const char *target, int64_t to)
+{
+	sqlite3_stmt	*st = lprep(2, "UPDATE links SET to_doc = ?1 "
+	    "WHERE target = ?2 AND to_doc IS NULL");
+	int		 r;
+
+	sqlite3_bind_int64(st, 1, to);
+	bind_text(st, 2, target);
+	r = run(st, "resolving links");
+	ldone(st);
+	return r;
+}
+
+int
+db_links_unresolve(int64_t to)
+{
+	return links_exec(3, "UPDATE links SET to_doc = NULL WHERE to_doc = ?1",
+	    to, NULL, 0, "unresolving links");
+}
+
+/* The ids the query gives (one column), appended to *v. */
+static int
+links_ids(size_t k, const char *sql, int64_t a, const char *t, int64_t **v,
+    size_t *n)
+{
+	sqlite3_stmt	*st = lprep(k, sql);
+	int		 rc;
+
+	if (t != NULL)
+		bind_text(st, 1, t);
+	else
+		sqlite3_bind_int64(st, 1, a);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		*v = xreallocarray(*v, *n + 1, sizeof(**v));
+		(*v)[(*n)++] = sqlite3_column_int64(st, 0);
+	}
+	if (rc != SQLITE_DONE)
+		(void)fail(rc, "reading links");
+	ldone(st);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+int
+db_links_pending(const char *target, int64_t **v, size_t *n)
+{
+	return links_ids(4, "SELECT from_doc FROM links WHERE target = ?1 AND "
+	    "to_doc IS NULL", 0, target, v, n);
+}
+
+int
+db_links_from(int64_t to, int64_t **v, size_t *n)
+{
+	return links_ids(5, "SELECT from_doc FROM links WHERE "
+	    "to_doc = ?1", to, NULL, v, n);
+}
+
+int
+db_links_to(int64_t from, int64_t **v, size_t *n)
+{
+	return links_ids(6, "SELECT to_doc FROM links WHERE "
+	    "from_doc = ?1 AND to_doc IS NOT NULL", from, NULL, v, n);
+}
+
+int
+db_links_list(int64_t doc, int from, size_t max, struct db_link **v,
+    size_t *n, uint64_t *total)
+{
+	sqlite3_stmt	*st;
+	int64_t		 id, prev = 0;
+	int		 rc;
+
+	*v = NULL;
+	*n = 0;
+	*total = 0;
+	/*
+	 * A join and a sort, counted here: IN (subquery), DISTINCT or a
+	 * window each make an ephemeral table, whose page cache costs more
+	 * than the query (lint asks for every document).
+	 */
+	st = from ? lprep(7,
+	    "SELECT d.id, d.name, d.title FROM links l JOIN documents d "
+	    "ON d.id = l.from_doc WHERE l.to_doc = ?1 ORDER BY d.name") :
+	    lprep(8,
+	    "SELECT d.id, d.name, d.title FROM links l JOIN documents d "
+	    "ON d.id = l.to_doc WHERE l.from_doc = ?1 ORDER BY d.name");
+	sqlite3_bind_int64(st, 1, doc);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		/* A document linked by two of its paths: once (sorted). */
+		if ((id = sqlite3_column_int64(st, 0)) == prev)
+			continue;
+		prev = id;
+		(*total)++;
+		if (*n == max)
+			continue;
+		*v = xreallocarray(*v, *n + 1, sizeof(**v));
+		(*v)[*n].name = col_text(st, 1);
+		(*v)[*n].title = col_text(st, 2);
+		(*n)++;
+	}
+	if (rc != SQLITE_DONE)
+		(void)fail(rc, "reading links");
+	ldone(st);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+void
+db_links_free(struct db_link *v, size_t n)
+{
+	size_t	i;
+
+	for (i = 0; i < n; i++) {
+		free(v[i].name);
+		free(v[i].title);
+	}
+	free(v);
+}
+
+/* The full-text row of document id made anew from body (its source page). */
+int
+db_fts_reindex(int64_t id, const char *body, size_t len)
+{
+	sqlite3_stmt	*st = lprep(9, "SELECT name, title FROM documents "
+	    "WHERE id = ?1");
+	char		*name, *title;
+	int		 r;
+
+	sqlite3_bind_int64(st, 1, id);
+	if ((r = row(st, "document lookup")) != 1) {
+		ldone(st);
+		return r == 0 ? 0 : -1;
+	}
+	name = col_text(st, 0);
+	title = col_text(st, 1);
+	ldone(st);
+	r = db_fts_delete(id) == -1 ||
+	    db_fts_insert(id, name, title, body, len) == -1 ? -1 : 0;
+	free(name);
+	free(title);
+	return r;
 }

@@ -179,7 +179,7 @@ int	 db_docs_of_job(uint64_t job, size_t max,
 	    void (*cb)(void *, const char *), void *arg, uint64_t *total);
 
 /*
- * Recompile (schema 7): the converter that made a document's Markdown
+ * Recompile (schema 8): the converter that made a document's Markdown
  * (in the batch's transaction), and what a recompile compares with.
  */
 struct db_recompile {
@@ -197,5 +197,30 @@ int	 db_doc_recompiled(int64_t id, const char *title,
 int	 db_job_request(uint64_t job, void **blob, size_t *len);
 int	 db_job_files_docs(uint64_t job, int status, size_t max,
 	    void (*cb)(void *, const char *), void *arg, uint64_t *total);
+
+/*
+ * Links (schema 9; links.h, linkw.c): from a document to a target source
+ * path, resolved to the document added from it (to 0: pending).
+ */
+struct db_link {
+	char	*name, *title;
+};
+int	 db_links_clear(int64_t from);
+int	 db_link_put(int64_t from, const char *target, int64_t to);
+int	 db_links_resolve(const char *target, int64_t to);
+int	 db_links_unresolve(int64_t to);
+/* Document ids, appended to *v (xreallocarray'ed): 0, -1. */
+int	 db_links_pending(const char *target, int64_t **v, size_t *n);
+int	 db_links_from(int64_t to, int64_t **v, size_t *n);
+int	 db_links_to(int64_t from, int64_t **v, size_t *n);
+/*
+ * The first max documents doc links to (from 0) or is linked from
+ * (from 1), by name, and how many in all.
+ */
+int	 db_links_list(int64_t doc, int from, size_t max, struct db_link **v,
+	    size_t *n, uint64_t *total);
+void	 db_links_free(struct db_link *v, size_t n);
+/* The full-text row of a document whose source page was rewritten. */
+int	 db_fts_reindex(int64_t id, const char *body, size_t len);
 
 #endif /* KBD_DB_H */

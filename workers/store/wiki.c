@@ -345,8 +345,39 @@ wiki_summary(const struct wiki_doc *d, char *const *kw, size_t nkw,
 	for (i = 0; i < nkw; i++)
 		fprintf(f, "%s%s", i > 0 ? ", " : "", kw[i]);
 	fputs(nkw > 0 ? "\n" : "_None._\n", f);
+	wiki_summary_links(f, d);
 	mclose(f);
 	return buf;
+}
+
+/* One bounded list of linked documents: the shown ones, then a count. */
+static void
+links_list(FILE *f, const char *header, const struct wiki_link *v, size_t n,
+    uint64_t total)
+{
+	size_t	i;
+
+	if (total == 0)
+		return;
+	fputs(header, f);
+	for (i = 0; i < n; i++) {
+		fputs("- [", f);
+		put_text(f, *v[i].title != '\0' ? v[i].title : v[i].name);
+		fputs("](", f);
+		put_target(f, "", v[i].name, ".md");
+		fputs(")\n", f);
+	}
+	if (total > n)
+		fprintf(f, "- and %" PRIu64 " more\n", total - n);
+}
+
+void
+wiki_summary_links(FILE *f, const struct wiki_doc *d)
+{
+	links_list(f, WIKI_SUM_LINKS_TO, d->links_to, d->nlinks_to,
+	    d->links_to_total);
+	links_list(f, WIKI_SUM_LINKED_FROM, d->linked_from, d->nlinked_from,
+	    d->linked_from_total);
 }
 
 char *
@@ -602,6 +633,12 @@ wiki_keywords(const char *text, size_t len, char **kw)
 				s++;
 			continue;
 		}
+		/* A link's destination names a file, not the text's terms. */
+		if (c == ']' && end - s >= 2 && s[1] == '(') {
+			while (s < end && *s != ')' && *s != '\n')
+				s++;
+			continue;
+		}
 		sep = c >= 0x80 && s < end ? utf8_separator(s, end) : 0;
 		if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
 		    (c >= '0' && c <= '9') || (c >= 0x80 && sep == 0)) {
@@ -687,7 +724,8 @@ wiki_agents(uint64_t ndocs, size_t *len)
 	    "- `" KB_RAW "/DOC.EXT`: the original bytes\n"
 	    "- `" KB_SOURCES "/DOC.md`: their Markdown conversion\n"
 	    "- `" KB_SUMMARIES "/DOC.md`: a summary page (title, "
-	    "description, outline, keywords)\n"
+	    "description, outline, keywords,\n"
+	    "  and the documents it links to and is linked from)\n"
 	    "- `" KB_INDEX "`: one line per document, linking its summary\n"
 	    "- `" KB_LOG "`: what changed, and when: one entry per job, "
 	    "remove and lint --fix\n"
@@ -703,6 +741,12 @@ wiki_agents(uint64_t ndocs, size_t *len)
 	    "`.kb/kbd.conf`), `doc`,\n"
 	    "`title`, `hash` (SHA-256 of the original bytes) and "
 	    "`keywords`.\n\n"
+	    "A link in a document to another file of the knowledge base "
+	    "points at that\n"
+	    "document's page (`../sources/DOC.md`, the original URL as the "
+	    "link's title);\n"
+	    "a link to a file that is not in it is plain text with its "
+	    "URL.\n\n"
 	    "kbd alone writes these files: change the knowledge base with "
 	    "kbctl (`add`,\n"
 	    "`remove`), never by editing them.\n\n", f);

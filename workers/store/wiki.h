@@ -44,6 +44,12 @@ struct wiki_heading {
 	const char	*text;
 };
 
+/* A document a summary links to or is linked from. */
+struct wiki_link {
+	const char	*name;
+	const char	*title;
+};
+
 struct wiki_doc {
 	const char			*name;
 	const char			*ext;		/* "" when none */
@@ -54,7 +60,16 @@ struct wiki_doc {
 	const char			*hash;		/* the raw bytes' SHA-256 */
 	const struct wiki_heading	*outline;
 	size_t				 noutline;
+	/* The registry's links (links.h): the first few, and how many. */
+	const struct wiki_link		*links_to, *linked_from;
+	size_t				 nlinks_to, nlinked_from;
+	uint64_t			 links_to_total, linked_from_total;
 };
+
+/* A summary's link sections start with one of these, after Keywords. */
+#define WIKI_SUM_LINKS_TO	"\n## Links to\n\n"
+#define WIKI_SUM_LINKED_FROM	"\n## Linked from\n\n"
+
 
 /*
  * Up to WIKI_KEYWORDS most frequent terms of a Markdown text, stop words
@@ -67,6 +82,11 @@ void	 wiki_keywords_free(char **kw, size_t n);
 /* wiki/summaries/<doc>.md; *len gets its length. */
 char	*wiki_summary(const struct wiki_doc *, char *const *kw, size_t nkw,
 	    size_t *len);
+/*
+ * A summary's "Links to" and "Linked from" sections (none when it has no
+ * links), as wiki_summary ends the page with them.
+ */
+void	 wiki_summary_links(FILE *, const struct wiki_doc *);
 /* "- [title](summaries/<doc>.md) — description\n" */
 char	*wiki_index_line(const struct wiki_doc *);
 /*

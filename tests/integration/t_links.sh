@@ -1,0 +1,125 @@
+# Links between documents (issue 14): a relative link whose target is a
+# file in the KB becomes a link to that document's page, in its source
+# page and its summary; a target added later resolves when it arrives; a
+# removed target turns back into plain text with the original URL;
+# summaries list "Links to" and "Linked from"; lint finds a broken link
+# and lint --fix repairs it. Then python3.11-doc's tutorial: its pages
+# link to each other, and no link is broken.
+. "$(dirname "$0")/lib.sh"
+
+KBSQL="$KBD_BIN/kbsql"
+kbsql_db() { "$KBSQL" "$KB/.kb/kb.db" "$1"; }
+
+# doc_of PATH: the document added from PATH.
+doc_of() {
+	kbctl list --json | jq -r --arg p "$1" '.[] | select(.src_path == $p) | .doc'
+}
+
+S=$T/site
+mkdir -p "$S/sub"
+cat > "$S/index.html" <<'H'
+<html><head><title>Home page</title></head><body><h1>Home</h1>
+<p>See <a href="sub/alpha.html#part">the alpha page</a>, <a href="beta.html">the beta page</a>
+and <a href="https://example.org/x.html">elsewhere</a>.</p></body></html>
+H
+cat > "$S/sub/alpha.html" <<'H'
+<html><head><title>Alpha page</title></head><body><h1>Alpha</h1>
+<p>Back <a href="../index.html">home</a>.</p></body></html>
+H
+cat > "$S/beta.html" <<'H'
+<html><head><title>Beta page</title></head><body><h1>Beta</h1>
+<p>To <a href="./sub/alpha.html?x=1">alpha</a>.</p></body></html>
+H
+
+kbctl init >/dev/null
+kbctl add "$S/index.html" "$S/sub/alpha.html" >/dev/null
+home=$(doc_of "$S/index.html")
+alpha=$(doc_of "$S/sub/alpha.html")
+[ -n "$home" ] && [ -n "$alpha" ] || fail "documents not added"
+src=$KB/wiki/sources/$home.md
+sum=$KB/wiki/summaries/$home.md
+
+# Resolved: the target's page, the original URL kept as the title.
+grep -qF "[the alpha page](../sources/$alpha.md \"sub/alpha.html#part\")" "$src" ||
+    fail "alpha link not resolved: $(cat "$src")"
+# Pending: plain text with the original URL; absolute URLs untouched.
+grep -qF '\[the beta page\](beta.html)' "$src" ||
+    fail "beta link not plain while pending: $(cat "$src")"
+grep -qF '[elsewhere](https://example.org/x.html)' "$src" ||
+    fail "absolute link changed: $(cat "$src")"
+assert_eq 1 "$(kbsql_db "select count(*) from links where to_doc is null")" \
+    "pending links"
+# Summaries: Links to, Linked from (alpha links back home).
+sed -n '/^## Links to$/,$p' "$sum" | grep -qxF -- "- [Alpha page]($alpha.md)" ||
+    fail "home's Links to: $(cat "$sum")"
+sed -n '/^## Linked from$/,$p' "$KB/wiki/summaries/$alpha.md" |
+    grep -qxF -- "- [Home page]($home.md)" ||
+    fail "alpha's Linked from: $(cat "$KB/wiki/summaries/$alpha.md")"
+lint_clean
+
+# The target arrives: the page that links to it is rewritten in that job.
+kbctl add "$S/beta.html" >/dev/null
+beta=$(doc_of "$S/beta.html")
+grep -qF "[the beta page](../sources/$beta.md \"beta.html\")" "$src" ||
+    fail "beta link not resolved on arrival: $(cat "$src")"
+assert_eq 0 "$(kbsql_db "select count(*) from links where to_doc is null")" \
+    "pending links once beta is in"
+sed -n '/^## Links to$/,$p' "$sum" | grep -qxF -- "- [Beta page]($beta.md)" ||
+    fail "home's Links to after beta: $(cat "$sum")"
+grep -qF "[alpha](../sources/$alpha.md \"./sub/alpha.html?x=1\")" \
+    "$KB/wiki/sources/$beta.md" || fail "beta's own link"
+sed -n '/^## Linked from$/,$p' "$KB/wiki/summaries/$alpha.md" |
+    grep -qxF -- "- [Beta page]($beta.md)" ||
+    fail "alpha's Linked from after beta: $(cat "$KB/wiki/summaries/$alpha.md")"
+lint_clean
+
+# A removed target: links to it turn back into plain text, original URL.
+kbctl remove "$alpha" >/dev/null
+grep -qF '\[the alpha page\](sub/alpha.html#part)' "$src" ||
+    fail "alpha link not plain after remove: $(cat "$src")"
+grep -qF '\[alpha\](./sub/alpha.html?x=1)' "$KB/wiki/sources/$beta.md" ||
+    fail "beta's link not plain after remove"
+grep -qF "$alpha.md" "$sum" && fail "home's summary still lists alpha"
+kbctl search alpha --json | jq -e 'length >= 1' >/dev/null ||
+    fail "search after the rewrite"
+lint_clean
+# Added again, it resolves again.
+kbctl add "$S/sub/alpha.html" >/dev/null
+alpha=$(doc_of "$S/sub/alpha.html")
+grep -qF "[the alpha page](../sources/$alpha.md \"sub/alpha.html#part\")" "$src" ||
+    fail "alpha link not resolved after its return"
+lint_clean
+
+# A broken link (a page renamed by hand in the link): lint says so,
+# lint --fix rewrites it from the registry, then lint is clean.
+sed -i "s|../sources/$beta.md|../sources/gone-page.md|" "$src"
+out=$(kbctl lint 2>&1) && fail "lint ok with a broken link"
+assert_contains "$out" "broken link" "lint names the broken link"
+kbctl lint --fix >/dev/null
+grep -qF "[the beta page](../sources/$beta.md \"beta.html\")" "$src" ||
+    fail "lint --fix did not repair the link: $(cat "$src")"
+lint_clean
+out=$(kbctl lint --fix)
+assert_eq ok "$out" "lint --fix after lint ok repairs nothing"
+
+# python3.11-doc: the tutorial's pages link to each other.
+PY=/usr/share/doc/python3.11/html/tutorial
+[ -f "$PY/index.html" ] || fail "python3.11-doc not installed (scripts/deps.sh)"
+kbctl add "$PY" >/dev/null
+ti=$(doc_of "$PY/index.html")
+intro=$(doc_of "$PY/introduction.html")
+ctl=$(doc_of "$PY/controlflow.html")
+ds=$(doc_of "$PY/datastructures.html")
+grep -qF "](../sources/$intro.md \"introduction.html" "$KB/wiki/sources/$ti.md" ||
+    fail "tutorial/index.html does not link introduction.html"
+grep -qF "](../sources/$ctl.md \"controlflow.html" "$KB/wiki/sources/$ds.md" ||
+    fail "datastructures.html does not link controlflow.html"
+# Links out of the tutorial (the library reference) wait as plain text.
+grep -qF '\](../library/functions.html#int)' "$KB/wiki/sources/$intro.md" ||
+    fail "introduction.html's link to the library is not plain text"
+sed -n '/^## Linked from$/,$p' "$KB/wiki/summaries/$intro.md" |
+    grep -qF "]($ti.md)" || fail "introduction is not linked from the index"
+# Links between the tutorial's own pages resolve; those out of it wait.
+n=$(kbsql_db "select count(*) from links l join sources s on s.doc = l.from_doc where s.path like '$PY/%' and l.to_doc is not null")
+[ "$n" -ge 20 ] || fail "only $n resolved links in the tutorial"
+lint_clean

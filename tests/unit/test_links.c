@@ -1,0 +1,167 @@
+/*
+ * Unit tests of links between documents (workers/store/links.c): link
+ * targets resolved against the source path (fragment, query, "..",
+ * percent-escapes; schemes, absolute paths and fragments alone are no
+ * targets); the three forms of a link rewritten and back, the original
+ * URL kept; images and code left alone; broken .md links found; bad
+ * Markdown never a crash.
+ */
+#include <sys/types.h>
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include "links.h"
+#include "xmalloc.h"
+
+static void
+check_target(const char *base, const char *url, const char *want)
+{
+	char	*got = links_target(base, url);
+
+	if (want == NULL)
+		assert_null(got);
+	else {
+		assert_non_null(got);
+		assert_string_equal(got, want);
+	}
+	free(got);
+}
+
+static void
+test_target(void **state)
+{
+	(void)state;
+	check_target("/s/a/index.html", "b.html", "/s/a/b.html");
+	check_target("/s/a/index.html", "sub/c.html#part", "/s/a/sub/c.html");
+	check_target("/s/a/index.html", "../d.html?x=1#y", "/s/d.html");
+	check_target("/s/a/index.html", "./e%20f.html", "/s/a/e f.html");
+	check_target("/s/a/index.html", "../../../x.html", NULL);
+	check_target("/s/a/index.html", "https://example.org/x.html", NULL);
+	check_target("/s/a/index.html", "mailto:a@b", NULL);
+	check_target("/s/a/index.html", "/abs.html", NULL);
+	check_target("/s/a/index.html", "#frag", NULL);
+	check_target("/s/a/index.html", "", NULL);
+	check_target("/s/a/index.html", "dir/", NULL);
+	check_target("relative/base", "x.html", NULL);
+}
+
+/* Resolves /s/b.html to "bee" and nothing else. */
+static char *
+resolve_b(void *arg, const char *target)
+{
+	(*(int *)arg)++;
+	return strcmp(target, "/s/b.html") == 0 ? xstrdup("bee") : NULL;
+}
+
+static char *
+resolve_none(void *arg, const char *target)
+{
+	(void)arg;
+	(void)target;
+	return NULL;
+}
+
+static char *
+rewrite(const char *md, links_resolve_fn fn, int *calls)
+{
+	size_t	len;
+
+	return links_rewrite(md, strlen(md), "/s/index.html", fn, NULL,
+	    calls, &len);
+}
+
+static void
+test_rewrite(void **state)
+{
+	const char	*md = "See [the *b* page](b.html#x) and [c](c.html), "
+	    "![img](b.html), `[code](b.html)` and [web](http://x.org/b.html)."
+	    "\n\n```\n[fenced](b.html)\n```\n";
+	char		*out, *back, *again;
+	int		 calls = 0;
+
+	(void)state;
+	out = rewrite(md, resolve_b, &calls);
+	assert_int_equal(calls, 2);	/* b.html and c.html, nothing else */
+	assert_string_equal(out, "See [the *b* page](../sources/bee.md "
+	    "\"b.html#x\") and \\[c\\](c.html), ![img](b.html), "
+	    "`[code](b.html)` and [web](http://x.org/b.html).\n\n```\n"
+	    "[fenced](b.html)\n```\n");
+	/* Rewriting is stable, and reversible: the target gone, plain. */
+	again = rewrite(out, resolve_b, &calls);
+	assert_string_equal(again, out);
+	back = rewrite(out, resolve_none, &calls);
+	assert_string_equal(back, "See \\[the *b* page\\](b.html#x) and "
+	    "\\[c\\](c.html), ![img](b.html), `[code](b.html)` and "
+	    "[web](http://x.org/b.html).\n\n```\n[fenced](b.html)\n```\n");
+	free(again);
+	/* And resolved again from plain text. */
+	again = rewrite(back, resolve_b, &calls);
+	assert_string_equal(again, out);
+	free(again);
+	free(back);
+	free(out);
+}
+
+static void
+test_odd(void **state)
+{
+	const char	*bad[] = { "[", "[a](", "[a](b", "\\[a\\](", "[a](<b",
+	    "[a](b \"t", "![", "``", "[a]b", "[[[]]](x.html)", "\\", "`a",
+	    "[a](b(c) d)", "\\[a\\](b c d)" };
+	char		*out;
+	size_t		 i, len;
+	int		 calls = 0;
+
+	(void)state;
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		out = links_rewrite(bad[i], strlen(bad[i]), "/s/index.html",
+		    resolve_b, NULL, &calls, &len);
+		assert_int_equal(len, strlen(out));
+		free(out);
+	}
+	/* A URL with a space is written so that it parses back. */
+	out = rewrite("[a](<my b.html>)", resolve_none, &calls);
+	assert_string_equal(out, "\\[a\\](<my b.html>)");
+	free(out);
+}
+
+static void
+count_broken(void *arg, const char *target)
+{
+	(void)target;
+	(*(int *)arg)++;
+}
+
+static void
+test_broken(void **state)
+{
+	const char	*md = "[here](test_links.c) [gone](nothere.md) "
+	    "\\[plain\\](gone2.md) [web](http://x.org/a.md) "
+	    "[frag](nothere2.md#x)";
+	int		 n = 0;
+
+	(void)state;
+	assert_int_equal(links_broken(md, strlen(md), "tests/unit",
+	    count_broken, &n), 2);
+	assert_int_equal(n, 2);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_target),
+		cmocka_unit_test(test_rewrite),
+		cmocka_unit_test(test_odd),
+		cmocka_unit_test(test_broken),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,501 @@
+/*
+ * Links between documents, the committer's side (linkw.h). A batch
+ * records each published document's link targets in the links table,
+ * resolved to the document added from that path or pending, and writes
+ * its source page with the resolved links pointing at the target's page
+ * (links.c). The documents a batch or a remove affects besides its own
+ * are planned before the journal is activated, so that their pages are
+ * journaled: those with a pending link to a path the batch adds (their
+ * links resolve, once, in that batch), those a published document links
+ * to or a removed one was linked from or linked to (their summary's
+ * "Linked from" and "Links to"). Everything else is left alone: a batch
+ * costs what its own links cost, never a pass over the KB.
+ */
+#include <sys/types.h>
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "committer.h"
+#include "db.h"
+#include "fsio.h"
+#include "kbpath.h"
+#include "links.h"
+#include "linkw.h"
+#include "log.h"
+#include "util.h"
+#include "xmalloc.h"
+
+/* The existing documents whose pages the current commit rewrites. */
+static struct {
+	int64_t		*ids;
+	char		**names;	/* by linkw_track */
+	size_t		 n;
+} plan;
+
+struct resolve_ctx {
+	int64_t	 from;
+	int64_t	 last;		/* the document resolve found, or 0 */
+	int	 put;		/* record links in the registry */
+	int	 err;
+};
+
+/* The document whose source path target is, from the registry. */
+static char *
+resolve_db(void *arg, const char *target)
+{
+	struct resolve_ctx	*c = arg;
+	struct db_source	 s;
+	char			*name, *ext, *hash, *src;
+	int			 r;
+
+	c->last = 0;
+	if ((r = db_source_get(target, &s)) != 1 ||
+	    (r = db_doc_get(s.doc, &name, &ext, &hash, &src)) != 1) {
+		if (r == -1)
+			c->err = 1;
+		return NULL;
+	}
+	free(ext);
+	free(hash);
+	free(src);
+	c->last = s.doc;
+	return name;
+}
+
+/* A link found: its row (a link to itself is no link between documents). */
+static void
+found_put(void *arg, const char *target, const char *doc)
+{
+	struct resolve_ctx	*c = arg;
+
+	if (!c->put || (doc != NULL && c->last == c->from))
+		return;
+	if (db_link_put(c->from, target, doc != NULL ? c->last : 0) == -1)
+		c->err = 1;
+}
+
+/* Planning: a target already in the registry gains a "Linked from". */
+static void
+found_plan(void *arg, const char *target, const char *doc)
+{
+	struct resolve_ctx	*c = arg;
+	struct db_source	 s;
+	int			 r;
+
+	(void)doc;
+	if ((r = db_source_get(target, &s)) == -1)
+		c->err = 1;
+	else if (r == 1) {
+		plan.ids = xreallocarray(plan.ids, plan.n + 1,
+		    sizeof(*plan.ids));
+		plan.ids[plan.n++] = s.doc;
+	}
+}
+
+static int
+cmp_id(const void *a, const void *b)
+{
+	int64_t	x = *(const int64_t *)a, y = *(const int64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* Sorted, each once, without the ids the commit writes itself. */
+static void
+plan_settle(const int64_t *own, size_t nown)
+{
+	size_t	i, k, o = 0;
+
+	qsort(plan.ids, plan.n, sizeof(*plan.ids), cmp_id);
+	for (i = 0; i < plan.n; i++) {
+		if (o > 0 && plan.ids[o - 1] == plan.ids[i])
+			continue;
+		for (k = 0; k < nown && own[k] != plan.ids[i]; k++)
+			;
+		if (k == nown)
+			plan.ids[o++] = plan.ids[i];
+	}
+	plan.n = o;
+}
+
+void
+linkw_end(void)
+{
+	size_t	i;
+
+	if (plan.names != NULL)
+		for (i = 0; i < plan.n; i++)
+			free(plan.names[i]);
+	free(plan.names);
+	free(plan.ids);
+	memset(&plan, 0, sizeof(plan));
+}
+
+char *
+linkw_plan_batch(struct item *items, size_t nitems, size_t *n)
+{
+	struct resolve_ctx	 c;
+	struct item		*it;
+	int64_t			*own = NULL;
+	char			*md, *out;
+	size_t			 i, len, olen, nown = 0;
+
+	linkw_end();
+	memset(&c, 0, sizeof(c));
+	for (i = 0; i < nitems && !c.err; i++) {
+		it = &items[i];
+		if (ITEM_PUBLISHES(it)) {
+			if ((md = read_file(it->staged_md, &len)) == NULL) {
+				linkw_end();
+				return errf("%s: %s", it->staged_md,
+				    strerror(errno));
+			}
+			out = links_rewrite(md, len, it->path, NULL,
+			    found_plan, &c, &olen);
+			free(out);
+			free(md);
+			if (it->act == ACT_REPLACE) {
+				own = xreallocarray(own, nown + 1,
+				    sizeof(*own));
+				own[nown++] = it->upd_id;
+				if (db_links_to(it->upd_id, &plan.ids,
+				    &plan.n) == -1)
+					c.err = 1;
+			}
+		}
+		if (it->doc != NULL && (ITEM_PUBLISHES(it) ||
+		    it->act == ACT_SOURCE) &&
+		    db_links_pending(it->path, &plan.ids, &plan.n) == -1)
+			c.err = 1;
+		if (it->drop_id != 0) {
+			own = xreallocarray(own, nown + 1, sizeof(*own));
+			own[nown++] = it->drop_id;
+			if (db_links_from(it->drop_id, &plan.ids,
+			    &plan.n) == -1 ||
+			    db_links_to(it->drop_id, &plan.ids, &plan.n) == -1)
+				c.err = 1;
+		}
+	}
+	if (c.err) {
+		free(own);
+		linkw_end();
+		return errf("registry: %s", db_errmsg());
+	}
+	plan_settle(own, nown);
+	free(own);
+	*n = plan.n;
+	return NULL;
+}
+
+char *
+linkw_plan_remove(const int64_t *ids, size_t nids, size_t *n)
+{
+	size_t	i;
+
+	linkw_end();
+	for (i = 0; i < nids; i++)
+		if (db_links_from(ids[i], &plan.ids, &plan.n) == -1 ||
+		    db_links_to(ids[i], &plan.ids, &plan.n) == -1) {
+			linkw_end();
+			return errf("registry: %s", db_errmsg());
+		}
+	plan_settle(ids, nids);
+	*n = plan.n;
+	return NULL;
+}
+
+int
+linkw_track(struct journal *j)
+{
+	char	*ext, *hash, *src, *path;
+	size_t	 i;
+	int	 r;
+
+	plan.names = xcalloc(plan.n ? plan.n : 1, sizeof(*plan.names));
+	for (i = 0; i < plan.n; i++) {
+		if ((r = db_doc_get(plan.ids[i], &plan.names[i], &ext, &hash,
+		    &src)) != 1) {
+			errno = r == 0 ? ENOENT : EIO;
+			return -1;
+		}
+		free(ext);
+		free(hash);
+		free(src);
+		path = kbpath_source(plan.names[i]);
+		r = journal_track(j, path);
+		free(path);
+		if (r == 0) {
+			path = kbpath_summary(plan.names[i]);
+			r = journal_track(j, path);
+			free(path);
+		}
+		if (r == -1)
+			return -1;
+	}
+	return 0;
+}
+
+/* path written with text unless it holds it already. */
+static char *
+page_put(const char *path, const char *old, size_t oldlen, const char *text,
+    size_t len, const char *point)
+{
+	if (old != NULL && oldlen == len && memcmp(old, text, len) == 0)
+		return NULL;
+	if (fsio_write_batched(path, text, len, point) == -1)
+		return errf("%s: %s", path, strerror(errno));
+	commit_published(path);
+	return NULL;
+}
+
+/* Document id's source page: its links recorded and written anew. */
+static char *
+source_rewrite(int64_t id, const char *name)
+{
+	struct resolve_ctx	 c;
+	char			*path, *md = NULL, *out = NULL, *err = NULL;
+	char			*nm, *ext, *hash, *base = NULL;
+	size_t			 len, olen;
+	int			 r;
+
+	path = kbpath_source(name);
+	if ((r = db_doc_get(id, &nm, &ext, &hash, &base)) != 1) {
+		err = errf("registry: %s", r == 0 ? "document gone" :
+		    db_errmsg());
+		goto out;
+	}
+	free(nm);
+	free(ext);
+	free(hash);
+	if ((md = read_file(path, &len)) == NULL) {
+		err = errf("%s: %s", path, strerror(errno));
+		goto out;
+	}
+	memset(&c, 0, sizeof(c));
+	c.from = id;
+	c.put = 1;
+	if (db_links_clear(id) == -1) {
+		err = errf("registry: %s", db_errmsg());
+		goto out;
+	}
+	out = links_rewrite(md, len, base, resolve_db, found_put, &c, &olen);
+	if (c.err)
+		err = errf("registry: %s", db_errmsg());
+	else if (olen != len || memcmp(md, out, len) != 0) {
+		/* What is indexed is what the KB holds. */
+		if (db_fts_reindex(id, out, olen) == -1)
+			err = errf("full-text index: %s", db_errmsg());
+		else
+			err = page_put(path, md, len, out, olen,
+			    "links.source");
+	}
+out:
+	free(base);
+	free(md);
+	free(out);
+	free(path);
+	return err;
+}
+
+int
+linkw_fill(struct wiki_doc *wd, int64_t id)
+{
+	struct db_link	*v;
+	struct wiki_link *w;
+	size_t		 n, i, k;
+	uint64_t	 total;
+
+	for (k = 0; k < 2; k++) {
+		if (db_links_list(id, (int)k, LINKS_SHOWN, &v, &n,
+		    &total) == -1) {
+			linkw_fill_free(wd);
+			return -1;
+		}
+		w = xcalloc(n ? n : 1, sizeof(*w));
+		for (i = 0; i < n; i++) {
+			w[i].name = v[i].name;
+			w[i].title = v[i].title;
+		}
+		free(v);	/* the strings are w's now */
+		if (k == 0) {
+			wd->links_to = w;
+			wd->nlinks_to = n;
+			wd->links_to_total = total;
+		} else {
+			wd->linked_from = w;
+			wd->nlinked_from = n;
+			wd->linked_from_total = total;
+		}
+	}
+	return 0;
+}
+
+static void
+wlinks_free(const struct wiki_link *w, size_t n)
+{
+	size_t	i;
+
+	for (i = 0; i < n; i++) {
+		free((char *)w[i].name);
+		free((char *)w[i].title);
+	}
+	free((struct wiki_link *)w);
+}
+
+void
+linkw_fill_free(struct wiki_doc *wd)
+{
+	wlinks_free(wd->links_to, wd->nlinks_to);
+	wlinks_free(wd->linked_from, wd->nlinked_from);
+	wd->links_to = wd->linked_from = NULL;
+	wd->nlinks_to = wd->nlinked_from = 0;
+	wd->links_to_total = wd->linked_from_total = 0;
+}
+
+/* Document id's summary page: its link sections from the registry. */
+static char *
+summary_rewrite(int64_t id, const char *name)
+{
+	struct wiki_doc	 wd;
+	const char	*kw, *p, *cut;
+	char		*path, *old, *page = NULL, *err = NULL;
+	size_t		 len, plen;
+	FILE		*f;
+
+	path = kbpath_summary(name);
+	if ((old = read_file(path, &len)) == NULL) {
+		err = errf("%s: %s", path, strerror(errno));
+		free(path);
+		return err;
+	}
+	/* The link sections follow the last Keywords section. */
+	for (kw = NULL, p = strstr(old, "\n## Keywords\n\n"); p != NULL;
+	    p = strstr(p + 1, "\n## Keywords\n\n"))
+		kw = p;
+	cut = old + len;
+	if (kw != NULL) {
+		if ((p = strstr(kw, WIKI_SUM_LINKS_TO)) != NULL && p < cut)
+			cut = p;
+		if ((p = strstr(kw, WIKI_SUM_LINKED_FROM)) != NULL && p < cut)
+			cut = p;
+	}
+	memset(&wd, 0, sizeof(wd));
+	if (linkw_fill(&wd, id) == -1) {
+		err = errf("registry: %s", db_errmsg());
+		goto out;
+	}
+	if ((f = open_memstream(&page, &plen)) == NULL)
+		fatal("open_memstream");
+	fwrite(old, 1, (size_t)(cut - old), f);
+	wiki_summary_links(f, &wd);
+	if (ferror(f) || fclose(f) != 0)
+		fatalx("out of memory rendering a summary page");
+	linkw_fill_free(&wd);
+	err = page_put(path, old, len, page, plen, "links.summary");
+out:
+	free(page);
+	free(old);
+	free(path);
+	return err;
+}
+
+/* The planned documents' pages, then the given ones' summaries. */
+static char *
+apply_plan(void)
+{
+	char	*err = NULL;
+	size_t	 i;
+
+	for (i = 0; i < plan.n && err == NULL; i++)
+		err = source_rewrite(plan.ids[i], plan.names[i]);
+	for (i = 0; i < plan.n && err == NULL; i++)
+		err = summary_rewrite(plan.ids[i], plan.names[i]);
+	return err;
+}
+
+char *
+linkw_apply_batch(struct item *items, size_t nitems)
+{
+	struct item	*it;
+	char		*err = NULL, *ext;
+	int64_t		 id;
+	size_t		 i;
+	int		 r;
+
+	for (i = 0; i < nitems && err == NULL; i++) {
+		it = &items[i];
+		if (it->drop_id != 0 && (db_links_clear(it->drop_id) == -1 ||
+		    db_links_unresolve(it->drop_id) == -1))
+			err = errf("registry: %s", db_errmsg());
+		if (err != NULL || it->doc == NULL || !(ITEM_PUBLISHES(it) ||
+		    it->act == ACT_SOURCE))
+			continue;
+		if ((r = db_doc_by_name(it->doc, &id, &ext)) != 1) {
+			err = errf("registry: %s", r == 0 ? "document gone" :
+			    db_errmsg());
+			break;
+		}
+		free(ext);
+		if (db_links_resolve(it->path, id) == -1)
+			err = errf("registry: %s", db_errmsg());
+		else if (ITEM_PUBLISHES(it))
+			err = source_rewrite(id, it->doc);
+	}
+	if (err == NULL)
+		err = apply_plan();
+	for (i = 0; i < nitems && err == NULL; i++) {
+		it = &items[i];
+		if (!ITEM_PUBLISHES(it))
+			continue;
+		if ((r = db_doc_by_name(it->doc, &id, &ext)) != 1) {
+			err = errf("registry: %s", r == 0 ? "document gone" :
+			    db_errmsg());
+			break;
+		}
+		free(ext);
+		err = summary_rewrite(id, it->doc);
+	}
+	linkw_end();
+	return err;
+}
+
+char *
+linkw_apply_remove(const int64_t *ids, size_t nids)
+{
+	char	*err = NULL;
+	size_t	 i;
+
+	for (i = 0; i < nids && err == NULL; i++)
+		if (db_links_clear(ids[i]) == -1 ||
+		    db_links_unresolve(ids[i]) == -1)
+			err = errf("registry: %s", db_errmsg());
+	if (err == NULL)
+		err = apply_plan();
+	linkw_end();
+	return err;
+}
+
+char *
+linkw_source_page(int64_t id, const char *md, size_t len, size_t *outlen)
+{
+	struct resolve_ctx	 c;
+	char			*nm, *ext, *hash, *base, *out;
+
+	if (db_doc_get(id, &nm, &ext, &hash, &base) != 1)
+		return NULL;
+	free(nm);
+	free(ext);
+	free(hash);
+	memset(&c, 0, sizeof(c));
+	c.from = id;
+	out = links_rewrite(md, len, base, resolve_db, NULL, &c, outlen);
+	free(base);
+	if (c.err) {
+		free(out);
+		return NULL;
+	}
+	return out;
+}
