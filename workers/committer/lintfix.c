@@ -219,7 +219,8 @@ fix_doc(void *arg, const struct db_doc *d)
 	if (lstat(src, &st) == -1 || !S_ISREG(st.st_mode) ||
 	    (md = read_file(src, &len)) == NULL)
 		goto out;
-	if ((r = db_fts_exists(d->id)) == -1) {
+	/* A missing row, or one stale (lint reports those it samples). */
+	if ((r = db_fts_current(d->id, md, len)) == -1) {
 		fix_db_error(f);
 		goto out;
 	}
@@ -511,7 +512,8 @@ fix_commit(struct fix *f)
 				    strerror(errno));
 				break;
 			}
-			if (db_fts_insert(f->fts[i].id, f->fts[i].name,
+			if (db_fts_delete(f->fts[i].id) == -1 ||
+			    db_fts_insert(f->fts[i].id, f->fts[i].name,
 			    f->fts[i].title, body, len) == -1)
 				err = errf("full-text index: %s", db_errmsg());
 			free(body);
