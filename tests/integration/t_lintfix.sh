@@ -80,6 +80,25 @@ lint_clean
 out=$(kbctl lint) || fail "text lint: $out"
 assert_eq ok "$out" "text lint"
 
+# d2) a stale full-text row: there, but not the document's Markdown under
+# this tokenizer. lint reports it; lint --fix rebuilds it, and only it.
+id9=$(sqlite3 "$KB/.kb/kb.db" "select id from documents where name='note00009'")
+title9=$(sqlite3 "$KB/.kb/kb.db" "select title from documents where id=$id9")
+"$KBD_BIN/kbsql" "$KB/.kb/kb.db" "delete from fts where rowid=$id9;
+    insert into fts(rowid, name, title, headings, body) values ($id9, 'note00009', '$title9', '', 'stalewordzz');"
+set +e
+out=$(kbctl lint)
+st=$?
+set -e
+assert_eq 1 "$st" "lint exit status with a stale row: $out"
+assert_contains "$out" ".kb/kb.db: full-text row of note00009: not indexed for this tokenizer" "stale row reported"
+out=$(kbctl lint --fix --json) || fail "lint --fix of a stale row: $out"
+assert_eq "full-text row rebuilt from wiki/sources/note00009.md" \
+    "$(echo "$out" | jq -r '.repairs[]' | sed 's/^[^ ]* //')" "the stale row's repair"
+assert_eq 0 "$(kbctl search stalewordzz --json | jq length)" "stale text gone"
+assert_eq note00009 "$(kbctl search word9 --files | grep -x note00009)" "found again"
+lint_clean
+
 # e) unfixable: modified raw, a missing source. Reported, left alone.
 echo tampered >> "$KB/raw/note00001.md"
 cp "$KB/raw/note00001.md" "$T/raw1"

@@ -172,6 +172,17 @@ for i in $(seq 1 200); do
 	  echo $? > "$T/fleet/$i.rc" ) &
 done
 wait
+# Two pools of readers (supervisor/search.c): the background one, which
+# takes the searches sent while a job runs, at nice 10, the other (and
+# the loop's thread) at 0.
+nices=$(for t in /proc/"$(kbd_pid)"/task/*/stat; do awk '{print $19}' "$t"; done | sort | uniq -c | awk '{print $2 ":" $1}' | tr '\n' ' ')
+case "$nices" in
+"0:"*" 10:"*) ;;
+*) fail "reader threads' nice values: $nices" ;;
+esac
+fg=$(echo "$nices" | sed 's/^0:\([0-9]*\) .*/\1/')
+bg=$(echo "$nices" | sed 's/.* 10:\([0-9]*\) *$/\1/')
+assert_eq "$bg" "$((fg - 1))" "as many background readers as foreground ones ($nices)"
 kbctl wait "$job" >/dev/null || true
 for i in $(seq 1 200); do
 	rc=$(cat "$T/fleet/$i.rc")

@@ -285,7 +285,8 @@ fix_doc(void *arg, const struct db_doc *d)
 	if (lstat(src, &st) == -1 || !S_ISREG(st.st_mode) ||
 	    (md = read_file(src, &len)) == NULL)
 		goto out;
-	if ((r = db_fts_exists(d->id)) == -1) {
+	/* A missing row, or one stale (lint reports those it samples). */
+	if ((r = db_fts_current(d->id, md, len)) == -1) {
 		fix_db_error(f);
 		goto out;
 	}
@@ -584,7 +585,7 @@ fix_commit(struct fix *f)
 				    strerror(errno));
 				break;
 			}
-			/* A new row, or one whose page had broken links. */
+			/* New, stale, or its page had broken links. */
 			if (db_fts_reindex(f->fts[i].id, body, len) == -1)
 				err = errf("full-text index: %s", db_errmsg());
 			free(body);

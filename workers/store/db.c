@@ -1219,6 +1219,40 @@ db_fts_exists(int64_t id)
 	return fail(rc, "looking up a full-text row");
 }
 
+/*
+ * Whether id's full-text row indexes md for this tokenizer: its body is a
+ * language marker of a known language, then md. 0 if it is missing or
+ * stale (lint's check_fts_sample reports the same rows).
+ */
+int
+db_fts_current(int64_t id, const char *md, size_t len)
+{
+	sqlite3_stmt	*st;
+	const char	*body;
+	size_t		 blen;
+	char		 code[3];
+	int		 rc, r = 0;
+
+	st = prep("SELECT body FROM fts WHERE rowid = ?");
+	sqlite3_bind_int64(st, 1, id);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		body = (const char *)sqlite3_column_text(st, 0);
+		blen = (size_t)sqlite3_column_bytes(st, 0);
+		if (body != NULL && blen >= TOK_LANG_MARKLEN &&
+		    body[0] == TOK_LANG_MARK && body[3] == TOK_LANG_MARK) {
+			code[0] = body[1];
+			code[1] = body[2];
+			code[2] = '\0';
+			r = tok_lang_by_code(code) != -1 &&
+			    blen - TOK_LANG_MARKLEN == len &&
+			    memcmp(body + TOK_LANG_MARKLEN, md, len) == 0;
+		}
+	} else if (rc != SQLITE_DONE)
+		r = fail(rc, "reading a full-text row");
+	sqlite3_finalize(st);
+	return r;
+}
+
 int
 db_fts_orphans(int64_t *n)
 {

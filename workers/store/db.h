@@ -171,6 +171,8 @@ int	 db_check(void (*report)(void *, const char *), void *arg);
 
 /* Lint --fix: full-text rows against documents. */
 int	 db_fts_exists(int64_t id);			/* 1, 0, -1 */
+/* 1 id's row indexes md; 0 missing or stale; -1 */
+int	 db_fts_current(int64_t id, const char *md, size_t len);
 int	 db_fts_orphans(int64_t *n);	/* rows without a document */
 int	 db_fts_orphans_delete(void);			/* in a transaction */
 
