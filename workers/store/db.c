@@ -1411,3 +1411,89 @@ db_docs_of_job(uint64_t job, size_t max, void (*cb)(void *, const char *),
 		return fail(rc, "listing a job's documents");
 	return 0;
 }
+
+/* The sub-index pages' queries (db.h). */
+
+int
+db_index_count(int folder, const char *value, uint64_t *n)
+{
+	sqlite3_stmt	*st;
+	int		 rc, r = 0;
+
+	st = prep(folder ? "SELECT count(*) FROM documents WHERE "
+	    DB_FOLDER_EXPR " = ?1" :
+	    "SELECT count(*) FROM documents WHERE ext = ?1");
+	sqlite3_bind_text(st, 1, value, -1, SQLITE_STATIC);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		*n = (uint64_t)sqlite3_column_int64(st, 0);
+	else
+		r = fail(rc, "counting an index group");
+	sqlite3_finalize(st);
+	return r;
+}
+
+int
+db_index_docs(int folder, const char *value, uint64_t offset, uint64_t limit,
+    int (*cb)(void *, const struct db_doc *), void *arg)
+{
+	sqlite3_stmt	*st;
+	struct db_doc	 d;
+	int		 rc, r = 0;
+
+	st = prep(folder ? "SELECT id, name, ext, title, description, "
+	    "src_path FROM documents WHERE " DB_FOLDER_EXPR " = ?1 "
+	    "ORDER BY id LIMIT ?2 OFFSET ?3" :
+	    "SELECT id, name, ext, title, description, src_path FROM "
+	    "documents WHERE ext = ?1 ORDER BY id LIMIT ?2 OFFSET ?3");
+	sqlite3_bind_text(st, 1, value, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, (sqlite3_int64)limit);
+	sqlite3_bind_int64(st, 3, (sqlite3_int64)offset);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		memset(&d, 0, sizeof(d));
+		d.id = sqlite3_column_int64(st, 0);
+		d.name = (const char *)sqlite3_column_text(st, 1);
+		d.ext = (const char *)sqlite3_column_text(st, 2);
+		d.title = (const char *)sqlite3_column_text(st, 3);
+		d.description = (const char *)sqlite3_column_text(st, 4);
+		d.src_path = (const char *)sqlite3_column_text(st, 5);
+		if (d.name == NULL || d.ext == NULL || d.title == NULL ||
+		    d.description == NULL || d.src_path == NULL)
+			continue;
+		if ((r = cb(arg, &d)) != 0)
+			break;
+	}
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		r = fail(rc, "listing an index group");
+	sqlite3_finalize(st);
+	return r;
+}
+
+int
+db_index_groups(int folder, int bysize, uint64_t max,
+    int (*cb)(void *, const char *, uint64_t), void *arg)
+{
+	sqlite3_stmt	*st;
+	const char	*v;
+	int		 rc, r = 0;
+
+	if (folder && bysize)
+		st = prep("SELECT " DB_FOLDER_EXPR ", count(*) FROM documents "
+		    "GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT ?1");
+	else if (folder)
+		st = prep("SELECT " DB_FOLDER_EXPR ", count(*) FROM documents "
+		    "GROUP BY 1 ORDER BY 1 LIMIT ?1");
+	else
+		st = prep("SELECT ext, count(*) FROM documents GROUP BY 1 "
+		    "ORDER BY 1 LIMIT ?1");
+	sqlite3_bind_int64(st, 1, max == 0 ? -1 : (sqlite3_int64)max);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if ((v = (const char *)sqlite3_column_text(st, 0)) == NULL)
+			continue;
+		if ((r = cb(arg, v, (uint64_t)sqlite3_column_int64(st, 1))) != 0)
+			break;
+	}
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		r = fail(rc, "listing index groups");
+	sqlite3_finalize(st);
+	return r;
+}

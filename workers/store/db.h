@@ -163,4 +163,20 @@ int	 db_fts_orphans_delete(void);			/* in a transaction */
 int	 db_docs_of_job(uint64_t job, size_t max,
 	    void (*cb)(void *, const char *), void *arg, uint64_t *total);
 
+/*
+ * The sub-index pages' queries (indexw.c): a group is a type (ext = value)
+ * or a folder (the directory part of src_path = value, trailing slash
+ * kept), its documents in id order. 0 or -1.
+ */
+#define DB_FOLDER_EXPR	"rtrim(src_path, replace(src_path, '/', ''))"
+int	 db_index_count(int folder, const char *value, uint64_t *n);
+/* The documents [offset, offset + limit) of a group (src_path set). */
+int	 db_index_docs(int folder, const char *value, uint64_t offset,
+	    uint64_t limit, int (*cb)(void *, const struct db_doc *),
+	    void *arg);
+/* Every group with its count, by value (folders: largest first when
+ * bysize, at most max of them; 0 for all). */
+int	 db_index_groups(int folder, int bysize, uint64_t max,
+	    int (*cb)(void *, const char *value, uint64_t n), void *arg);
+
 #endif /* KBD_DB_H */

@@ -372,6 +372,84 @@ wiki_index_line(const struct wiki_doc *d)
 	return buf;
 }
 
+void
+wiki_put_text(FILE *f, const char *s)
+{
+	put_text(f, s);
+}
+
+void
+wiki_put_target(FILE *f, const char *prefix, const char *name,
+    const char *suffix)
+{
+	put_target(f, prefix, name, suffix);
+}
+
+/*
+ * Cut s (folded: single spaces) to at most max bytes, ending at a word
+ * with an ellipsis: back to the last space within the cut (a single word
+ * longer than half of max is cut inside, between characters), trailing
+ * punctuation that would sit oddly before the ellipsis dropped.
+ */
+void
+wiki_cut_words(char *s, size_t max)
+{
+	static const char	ell[] = "\xe2\x80\xa6";	/* U+2026 */
+	size_t			len = strlen(s), cut, sp;
+
+	if (len <= max)
+		return;
+	if (max < sizeof(ell)) {
+		s[0] = '\0';
+		return;
+	}
+	cut = utf8_cut(s, max - (sizeof(ell) - 1));
+	/* The cut lands between words when the next byte is a space. */
+	if (s[cut] != ' ') {
+		for (sp = cut; sp > 0 && s[sp - 1] != ' '; sp--)
+			;
+		if (sp > cut / 2)
+			cut = sp;
+	}
+	while (cut > 0 && strchr(" ,;:.-", s[cut - 1]) != NULL)
+		cut--;
+	memcpy(s + cut, ell, sizeof(ell));
+}
+
+char *
+wiki_subindex_entry(const struct wiki_doc *d, const char *src_path)
+{
+	FILE		*f;
+	char		*buf, *t;
+	const char	*p, *from;
+	size_t		 len;
+	int		 slashes = 0;
+
+	f = mopen(&buf, &len);
+	fputs("- [", f);
+	t = fold(d->title);
+	put_text(f, *t != '\0' ? t : d->name);
+	free(t);
+	fputs("](", f);
+	put_target(f, KB_LINK_SUBINDEX_SUMMARY, d->name, ".md");
+	fputs(")", f);
+	t = fold(d->description);
+	wiki_cut_words(t, WIKI_SUBINDEX_DESC_MAX);
+	if (*t != '\0')
+		fprintf(f, " \xe2\x80\x94 %s", t);
+	free(t);
+	/* Its folder and file: tells apart documents of one title. */
+	for (from = p = src_path + strlen(src_path); p > src_path; p--)
+		if (p[-1] == '/' && ++slashes == 2)
+			break;
+	from = p;
+	fputs(" (", f);
+	put_text(f, from);
+	fputs(")\n", f);
+	mclose(f);
+	return buf;
+}
+
 char *
 wiki_index_line_doc(const char *line, size_t len)
 {

@@ -1,0 +1,265 @@
+/*
+ * The wiki's index pages, rendered from the registry (docs/architecture.md,
+ * "The wiki"): wiki/index.md, the way in, lists groups; a group is a type
+ * (extension) or a source folder. A group's page (wiki/index/type/KEY.md,
+ * wiki/index/folder/KEY.md) lists its documents when it has at most
+ * wikiindex_bound() of them, else its numbered pages KEY-1.md, KEY-2.md...
+ * which list bound documents each, in id order. So every document is
+ * within three links of index.md: index.md, the group's page, a numbered
+ * page, the summary. Every page is a function of the registry alone (lint
+ * compares, lint --fix rewrites); indexw.c decides which pages a mutation
+ * writes. Only rendering here.
+ */
+#include <sys/types.h>
+
+#include <inttypes.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "db.h"
+#include "kbpath.h"
+#include "log.h"
+#include "wiki.h"
+#include "wikiindex.h"
+#include "xmalloc.h"
+
+static FILE *
+mopen(char **buf, size_t *len)
+{
+	FILE	*f;
+
+	*buf = NULL;
+	if ((f = open_memstream(buf, len)) == NULL)
+		fatal("open_memstream");
+	return f;
+}
+
+static void
+mclose(FILE *f)
+{
+	if (ferror(f) || fclose(f) != 0)
+		fatalx("out of memory rendering an index page");
+}
+
+uint64_t
+wikiindex_bound(void)
+{
+	static uint64_t	 bound;
+	const char	*e;
+	char		*end;
+	unsigned long	 v;
+
+	if (bound != 0)
+		return bound;
+	bound = WIKI_INDEX_BOUND;
+	/* Tests lower it to exercise paging on a small KB. */
+	if ((e = getenv("KBD_INDEX_BOUND")) != NULL && *e != '\0') {
+		v = strtoul(e, &end, 10);
+		if (*end == '\0' && v >= 2 && v <= WIKI_INDEX_BOUND)
+			bound = v;
+	}
+	return bound;
+}
+
+unsigned
+wikiindex_npages(uint64_t n)
+{
+	uint64_t	b = wikiindex_bound();
+
+	return n <= b ? 0 : (unsigned)((n + b - 1) / b);
+}
+
+unsigned
+wikiindex_page_of(uint64_t rank)
+{
+	return (unsigned)(rank / wikiindex_bound()) + 1;
+}
+
+/* "pdf", "(no extension)", or the folder as it is. */
+static void
+put_group_name(FILE *f, enum kbpath_group g, const char *value)
+{
+	if (g == KBPATH_TYPE && *value == '\0')
+		fputs("(no extension)", f);
+	else
+		wiki_put_text(f, value);
+}
+
+static void
+put_frontmatter(FILE *f, enum kbpath_group g, const char *value, uint64_t n,
+    unsigned page, unsigned npages)
+{
+	char	*desc;
+
+	if (page == 0)
+		(void)xasprintf(&desc, "The %" PRIu64 " document%s of %s "
+		    "%s.", n, wiki_plural(n), g == KBPATH_TYPE ? "type" :
+		    "folder", *value != '\0' ? value : "(no extension)");
+	else
+		(void)xasprintf(&desc, "Page %u of %u of the documents of "
+		    "%s %s.", page, npages, g == KBPATH_TYPE ? "type" :
+		    "folder", *value != '\0' ? value : "(no extension)");
+	fputs("---\ntype: \"index\"\ndescription: ", f);
+	wiki_yaml_str(f, desc);
+	fputs("\n---\n\n", f);
+	free(desc);
+}
+
+static int
+put_entry(void *arg, const struct db_doc *dd)
+{
+	FILE		*f = arg;
+	struct wiki_doc	 d;
+	char		*line;
+
+	memset(&d, 0, sizeof(d));
+	d.name = dd->name;
+	d.ext = dd->ext;
+	d.title = dd->title;
+	d.description = dd->description;
+	line = wiki_subindex_entry(&d, dd->src_path);
+	fputs(line, f);
+	free(line);
+	return 0;
+}
+
+char *
+wikiindex_page(enum kbpath_group g, const char *value, uint64_t n,
+    unsigned page, size_t *len)
+{
+	FILE		*f;
+	char		*buf, *key;
+	uint64_t	 b = wikiindex_bound(), first, last;
+	unsigned	 npages = wikiindex_npages(n), k;
+	int		 r = 0;
+
+	f = mopen(&buf, len);
+	put_frontmatter(f, g, value, n, page, npages);
+	fputs(g == KBPATH_TYPE ? "# Type " : "# Folder ", f);
+	put_group_name(f, g, value);
+	key = kbpath_index_key(g, value);
+	if (page == 0) {
+		fprintf(f, "\n\n[Index](../../index.md) · %" PRIu64
+		    " document%s", n, wiki_plural(n));
+		if (npages == 0) {
+			fputs("\n\n", f);
+			r = db_index_docs(g == KBPATH_FOLDER, value, 0, b,
+			    put_entry, f);
+		} else {
+			fprintf(f, " on %u pages of at most %" PRIu64
+			    "\n\n", npages, b);
+			for (k = 1; k <= npages; k++) {
+				first = (uint64_t)(k - 1) * b + 1;
+				last = first + b - 1 < n ? first + b - 1 : n;
+				fprintf(f, "- [Page %u](%s-%u.md): documents "
+				    "%" PRIu64 "\xe2\x80\x93%" PRIu64 "\n", k,
+				    key, k, first, last);
+			}
+		}
+	} else {
+		first = (uint64_t)(page - 1) * b;
+		last = first + b < n ? first + b : n;
+		fprintf(f, ", page %u of %u\n\n[Index](../../index.md) · "
+		    "[all pages](%s.md) · documents %" PRIu64 "\xe2\x80\x93%"
+		    PRIu64 " of %" PRIu64 "\n\n", page, npages, key,
+		    first + 1, last, n);
+		r = db_index_docs(g == KBPATH_FOLDER, value, first, b,
+		    put_entry, f);
+	}
+	free(key);
+	mclose(f);
+	if (r != 0) {
+		free(buf);
+		return NULL;
+	}
+	return buf;
+}
+
+struct top {
+	FILE			*f;
+	enum kbpath_group	 g;
+	uint64_t		 groups, docs;
+};
+
+static int
+put_group(void *arg, const char *value, uint64_t n)
+{
+	struct top	*t = arg;
+	char		*link;
+
+	t->groups++;
+	t->docs += n;
+	fputs("- [", t->f);
+	put_group_name(t->f, t->g, value);
+	fputs("](", t->f);
+	link = kbpath_index_link(t->g, value, 0);
+	fputs(link, t->f);
+	free(link);
+	fprintf(t->f, ") \xe2\x80\x94 %" PRIu64 " document%s\n", n,
+	    wiki_plural(n));
+	return 0;
+}
+
+static int
+count_group(void *arg, const char *value, uint64_t n)
+{
+	struct top	*t = arg;
+
+	(void)value;
+	t->groups++;
+	t->docs += n;
+	return 0;
+}
+
+char *
+wikiindex_top(size_t *len)
+{
+	struct top	 t, all;
+	FILE		*f;
+	char		*buf;
+	int		 r;
+
+	memset(&all, 0, sizeof(all));
+	if (db_index_groups(1, 0, 0, count_group, &all) != 0)
+		return NULL;
+	f = mopen(&buf, len);
+	fputs(WIKI_INDEX_HEADER, f);
+	if (all.docs == 0) {
+		mclose(f);
+		return buf;
+	}
+	fprintf(f, "%" PRIu64 " document%s. Each line leads to a page that "
+	    "lists the documents of one type or folder, or its numbered "
+	    "pages when it holds more than %" PRIu64 ".\n\n## By type\n\n",
+	    all.docs, wiki_plural(all.docs), wikiindex_bound());
+	memset(&t, 0, sizeof(t));
+	t.f = f;
+	t.g = KBPATH_TYPE;
+	r = db_index_groups(0, 0, 0, put_group, &t);
+	fputs("\n## By folder\n\n", f);
+	memset(&t, 0, sizeof(t));
+	t.f = f;
+	t.g = KBPATH_FOLDER;
+	if (r == 0 && all.groups <= WIKI_INDEX_FOLDERS_MAX)
+		r = db_index_groups(1, 0, 0, put_group, &t);
+	else if (r == 0) {
+		r = db_index_groups(1, 1, WIKI_INDEX_FOLDERS_MAX, put_group,
+		    &t);
+		fprintf(f, "\n%" PRIu64 " more folders, with %" PRIu64
+		    " documents, are not listed here: their documents are "
+		    "under By type.\n", all.groups - t.groups,
+		    all.docs - t.docs);
+	}
+	/*
+	 * By concept (wiki/index/concept/) goes here, after the folders,
+	 * when the concept pages exist.
+	 */
+	mclose(f);
+	if (r != 0) {
+		free(buf);
+		return NULL;
+	}
+	return buf;
+}
