@@ -89,7 +89,7 @@ put_group_name(FILE *f, enum kbpath_group g, const char *value)
 
 static void
 put_frontmatter(FILE *f, enum kbpath_group g, const char *value, uint64_t n,
-    unsigned page, unsigned npages)
+    unsigned page)
 {
 	char	*desc;
 
@@ -98,9 +98,9 @@ put_frontmatter(FILE *f, enum kbpath_group g, const char *value, uint64_t n,
 		    "%s.", n, wiki_plural(n), g == KBPATH_TYPE ? "type" :
 		    "folder", *value != '\0' ? value : "(no extension)");
 	else
-		(void)xasprintf(&desc, "Page %u of %u of the documents of "
-		    "%s %s.", page, npages, g == KBPATH_TYPE ? "type" :
-		    "folder", *value != '\0' ? value : "(no extension)");
+		(void)xasprintf(&desc, "Page %u of the documents of %s %s.",
+		    page, g == KBPATH_TYPE ? "type" : "folder",
+		    *value != '\0' ? value : "(no extension)");
 	fputs("---\ntype: \"index\"\ndescription: ", f);
 	wiki_yaml_str(f, desc);
 	fputs("\n---\n\n", f);
@@ -136,7 +136,7 @@ wikiindex_page(enum kbpath_group g, const char *value, uint64_t n,
 	int		 r = 0;
 
 	f = mopen(&buf, len);
-	put_frontmatter(f, g, value, n, page, npages);
+	put_frontmatter(f, g, value, n, page);
 	fputs(g == KBPATH_TYPE ? "# Type " : "# Folder ", f);
 	put_group_name(f, g, value);
 	key = kbpath_index_key(g, value);
@@ -161,10 +161,13 @@ wikiindex_page(enum kbpath_group g, const char *value, uint64_t n,
 	} else {
 		first = (uint64_t)(page - 1) * b;
 		last = first + b < n ? first + b : n;
-		fprintf(f, ", page %u of %u\n\n[Index](../../index.md) · "
+		/*
+		 * Nothing here depends on the group's size but the last
+		 * page's range: adding rewrites only the last pages.
+		 */
+		fprintf(f, ", page %u\n\n[Index](../../index.md) · "
 		    "[all pages](%s.md) · documents %" PRIu64 "\xe2\x80\x93%"
-		    PRIu64 " of %" PRIu64 "\n\n", page, npages, key,
-		    first + 1, last, n);
+		    PRIu64 "\n\n", page, key, first + 1, last);
 		r = db_index_docs(g == KBPATH_FOLDER, value, first, b,
 		    put_entry, f);
 	}
