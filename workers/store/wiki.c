@@ -396,6 +396,7 @@ wiki_cut_words(char *s, size_t max)
 {
 	static const char	ell[] = "\xe2\x80\xa6";	/* U+2026 */
 	size_t			len = strlen(s), cut, sp;
+	char			next;
 
 	if (len <= max)
 		return;
@@ -403,9 +404,14 @@ wiki_cut_words(char *s, size_t max)
 		s[0] = '\0';
 		return;
 	}
+	/*
+	 * The cut lands between words when the byte after it was a space
+	 * (utf8_cut ends the string there; a cut before max was inside a
+	 * character, so not at a space).
+	 */
+	next = s[max - (sizeof(ell) - 1)];
 	cut = utf8_cut(s, max - (sizeof(ell) - 1));
-	/* The cut lands between words when the next byte is a space. */
-	if (s[cut] != ' ') {
+	if (cut != max - (sizeof(ell) - 1) || next != ' ') {
 		for (sp = cut; sp > 0 && s[sp - 1] != ' '; sp--)
 			;
 		if (sp > cut / 2)
@@ -764,7 +770,16 @@ wiki_agents(uint64_t ndocs, size_t *len)
 	    "- `" KB_SOURCES "/DOC.md`: their Markdown conversion\n"
 	    "- `" KB_SUMMARIES "/DOC.md`: a summary page (title, "
 	    "description, outline, keywords)\n"
-	    "- `" KB_INDEX "`: one line per document, linking its summary\n"
+	    "- `" KB_INDEX "`: the way in: a line per type and per source "
+	    "folder,\n"
+	    "  linking its page in `" KB_INDEX_DIR "/`\n"
+	    "- `" KB_INDEX_TYPES "/KEY.md`, `" KB_INDEX_FOLDERS "/KEY.md`: "
+	    "the documents\n"
+	    "  of one type (extension) or source folder, a line each (title, "
+	    "description,\n"
+	    "  folder/file, linking its summary); past 500 documents, a list "
+	    "of its\n"
+	    "  numbered pages `KEY-1.md`, `KEY-2.md`, ... of 500 each\n"
 	    "- `" KB_LOG "`: what changed, and when: one entry per job, "
 	    "remove and lint --fix\n"
 	    "- `" KB_AGENTS "`: this page\n"
@@ -776,6 +791,12 @@ wiki_agents(uint64_t ndocs, size_t *len)
 	    "a summary page adds `doc`, `title`, `hash` (SHA-256 of the "
 	    "original bytes)\n"
 	    "and `keywords`.\n\n"
+	    "To browse: open `" KB_INDEX "`, follow the type or folder you "
+	    "want, then a\n"
+	    "numbered page if it lists pages, then a summary: every document "
+	    "is within\n"
+	    "three links of `" KB_INDEX "`, and no page lists more than 500 "
+	    "entries.\n\n"
 	    "kbd alone writes these files: change the knowledge base with "
 	    "kbctl (`add`,\n"
 	    "`remove`), never by editing them.\n\n", f);
