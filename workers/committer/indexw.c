@@ -399,10 +399,10 @@ index_fix_plan(struct index_fix *x, struct lint *l, int dry)
 	f.l = l;
 	f.dry = dry;
 	f.g = KBPATH_TYPE;
-	if (db_index_groups(0, 0, 0, check_group, &f) == -1 && f.error == NULL)
+	if (db_index_groups(0, check_group, &f) == -1 && f.error == NULL)
 		f.error = errf("registry: %s", db_errmsg());
 	f.g = KBPATH_FOLDER;
-	if (f.error == NULL && db_index_groups(1, 0, 0, check_group, &f) == -1
+	if (f.error == NULL && db_index_groups(1, check_group, &f) == -1
 	    && f.error == NULL)
 		f.error = errf("registry: %s", db_errmsg());
 	if (f.error == NULL) {

@@ -40,8 +40,8 @@
  * A KB of an older version is migrated when the committer opens it, one
  * step of the migrations table at a time.
  */
-#define DB_SCHEMA_VERSION	6
-#define DB_SCHEMA_VERSION_S	"6"
+#define DB_SCHEMA_VERSION	7
+#define DB_SCHEMA_VERSION_S	"7"
 
 /* The full-text table, in the schema and in the migration to 4. */
 #define FTS_SQL	"CREATE VIRTUAL TABLE fts USING fts5(name, title, headings, " \
@@ -68,6 +68,16 @@
 /* Schema 6's column, in a new KB and in the 5 to 6 migration. */
 #define WATCHED_SQL \
 	"ALTER TABLE roots ADD COLUMN watched INTEGER NOT NULL DEFAULT 0;"
+
+/*
+ * Schema 7's indexes, in a new KB and in the 6 to 7 migration: the index
+ * pages' groups (a type, a folder) read in id order without a scan of
+ * every document (db_index_*, wikiindex.c).
+ */
+#define INDEX_PAGES_SQL \
+	"CREATE INDEX IF NOT EXISTS documents_ext ON documents(ext, id);" \
+	"CREATE INDEX IF NOT EXISTS documents_folder ON documents(" \
+	DB_FOLDER_EXPR ", id);"
 
 static const char schema_sql[] =
 	"CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);"
@@ -103,6 +113,7 @@ static const char schema_sql[] =
 	SOURCES_SQL
 	JOB_FILES_SQL
 	WATCHED_SQL
+	INDEX_PAGES_SQL
 	"INSERT INTO meta(key, value) VALUES ('schema', '"
 	DB_SCHEMA_VERSION_S "');";
 
@@ -288,6 +299,12 @@ migrate_5_6_watch(void)
 	return exec(WATCHED_SQL);
 }
 
+static int
+migrate_6_7_index(void)
+{
+	return exec(INDEX_PAGES_SQL);
+}
+
 static const struct migration {
 	int	  from, to;
 	int	(*step)(void);
@@ -297,6 +314,7 @@ static const struct migration {
 	{ 3, 4, migrate_3_4 },
 	{ 4, 5, migrate_4_5_history },
 	{ 5, 6, migrate_5_6_watch },
+	{ 6, 7, migrate_6_7_index },
 };
 
 /* Run sql in one transaction. */
@@ -1469,23 +1487,16 @@ db_index_docs(int folder, const char *value, uint64_t offset, uint64_t limit,
 }
 
 int
-db_index_groups(int folder, int bysize, uint64_t max,
-    int (*cb)(void *, const char *, uint64_t), void *arg)
+db_index_groups(int folder, int (*cb)(void *, const char *, uint64_t),
+    void *arg)
 {
 	sqlite3_stmt	*st;
 	const char	*v;
 	int		 rc, r = 0;
 
-	if (folder && bysize)
-		st = prep("SELECT " DB_FOLDER_EXPR ", count(*) FROM documents "
-		    "GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT ?1");
-	else if (folder)
-		st = prep("SELECT " DB_FOLDER_EXPR ", count(*) FROM documents "
-		    "GROUP BY 1 ORDER BY 1 LIMIT ?1");
-	else
-		st = prep("SELECT ext, count(*) FROM documents GROUP BY 1 "
-		    "ORDER BY 1 LIMIT ?1");
-	sqlite3_bind_int64(st, 1, max == 0 ? -1 : (sqlite3_int64)max);
+	st = prep(folder ? "SELECT " DB_FOLDER_EXPR ", count(*) FROM "
+	    "documents GROUP BY 1 ORDER BY 1" :
+	    "SELECT ext, count(*) FROM documents GROUP BY 1 ORDER BY 1");
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		if ((v = (const char *)sqlite3_column_text(st, 0)) == NULL)
 			continue;

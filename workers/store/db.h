@@ -174,9 +174,8 @@ int	 db_index_count(int folder, const char *value, uint64_t *n);
 int	 db_index_docs(int folder, const char *value, uint64_t offset,
 	    uint64_t limit, int (*cb)(void *, const struct db_doc *),
 	    void *arg);
-/* Every group with its count, by value (folders: largest first when
- * bysize, at most max of them; 0 for all). */
-int	 db_index_groups(int folder, int bysize, uint64_t max,
+/* Every group with its count, by value. */
+int	 db_index_groups(int folder,
 	    int (*cb)(void *, const char *value, uint64_t n), void *arg);
 
 #endif /* KBD_DB_H */

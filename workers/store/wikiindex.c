@@ -182,84 +182,120 @@ wikiindex_page(enum kbpath_group g, const char *value, uint64_t n,
 
 struct top {
 	FILE			*f;
-	enum kbpath_group	 g;
 	uint64_t		 groups, docs;
+	struct grp {
+		char		*value;
+		uint64_t	 n;
+	}			*v;
+	size_t			 n, cap;
 };
 
-static int
-put_group(void *arg, const char *value, uint64_t n)
+static void
+put_group(FILE *f, enum kbpath_group g, const char *value, uint64_t n)
 {
-	struct top	*t = arg;
-	char		*link;
+	char	*link;
 
-	t->groups++;
-	t->docs += n;
-	fputs("- [", t->f);
-	put_group_name(t->f, t->g, value);
-	fputs("](", t->f);
-	link = kbpath_index_link(t->g, value, 0);
-	fputs(link, t->f);
+	fputs("- [", f);
+	put_group_name(f, g, value);
+	fputs("](", f);
+	link = kbpath_index_link(g, value, 0);
+	fputs(link, f);
 	free(link);
-	fprintf(t->f, ") \xe2\x80\x94 %" PRIu64 " document%s\n", n,
+	fprintf(f, ") \xe2\x80\x94 %" PRIu64 " document%s\n", n,
 	    wiki_plural(n));
+}
+
+static int
+put_type(void *arg, const char *value, uint64_t n)
+{
+	struct top	*t = arg;
+
+	t->groups++;
+	t->docs += n;
+	put_group(t->f, KBPATH_TYPE, value, n);
 	return 0;
 }
 
 static int
-count_group(void *arg, const char *value, uint64_t n)
+keep_folder(void *arg, const char *value, uint64_t n)
 {
 	struct top	*t = arg;
 
-	(void)value;
-	t->groups++;
-	t->docs += n;
+	if (t->n == t->cap) {
+		t->cap = t->cap ? 2 * t->cap : 64;
+		t->v = xreallocarray(t->v, t->cap, sizeof(*t->v));
+	}
+	t->v[t->n].value = xstrdup(value);
+	t->v[t->n].n = n;
+	t->n++;
 	return 0;
 }
 
+/* Largest first, then by folder. */
+static int
+cmp_size(const void *a, const void *b)
+{
+	const struct grp	*x = a, *y = b;
+
+	if (x->n != y->n)
+		return x->n > y->n ? -1 : 1;
+	return strcmp(x->value, y->value);
+}
+
+/*
+ * index.md: the types, then the folders (all, by name, up to
+ * WIKI_INDEX_FOLDERS_MAX; else the largest and a count of the rest). One
+ * pass over each of the registry's two group indexes.
+ */
 char *
 wikiindex_top(size_t *len)
 {
-	struct top	 t, all;
+	struct top	 t;
 	FILE		*f;
-	char		*buf;
+	char		*buf, *types;
+	size_t		 tlen, i, nshow;
+	uint64_t	 shown = 0;
 	int		 r;
 
-	memset(&all, 0, sizeof(all));
-	if (db_index_groups(1, 0, 0, count_group, &all) != 0)
-		return NULL;
+	memset(&t, 0, sizeof(t));
+	/* The types first, apart: their sum heads the page. */
+	t.f = mopen(&types, &tlen);
+	r = db_index_groups(0, put_type, &t);
+	mclose(t.f);
+	if (r == 0)
+		r = db_index_groups(1, keep_folder, &t);
 	f = mopen(&buf, len);
 	fputs(WIKI_INDEX_HEADER, f);
-	if (all.docs == 0) {
-		mclose(f);
-		return buf;
+	if (r == 0 && t.docs > 0) {
+		fprintf(f, "%" PRIu64 " document%s. Each line leads to a page "
+		    "that lists the documents of one type or folder, or its "
+		    "numbered pages when it holds more than %" PRIu64
+		    ".\n\n## By type\n\n%s\n## By folder\n\n", t.docs,
+		    wiki_plural(t.docs), wikiindex_bound(), types);
+		nshow = t.n;
+		if (t.n > WIKI_INDEX_FOLDERS_MAX) {
+			qsort(t.v, t.n, sizeof(*t.v), cmp_size);
+			nshow = WIKI_INDEX_FOLDERS_MAX;
+		}
+		for (i = 0; i < nshow; i++) {
+			put_group(f, KBPATH_FOLDER, t.v[i].value, t.v[i].n);
+			shown += t.v[i].n;
+		}
+		if (nshow < t.n)
+			fprintf(f, "\n%zu more folders, with %" PRIu64
+			    " documents, are not listed here: their documents "
+			    "are under By type.\n", t.n - nshow,
+			    t.docs - shown);
+		/*
+		 * By concept (wiki/index/concept/) goes here, after the
+		 * folders, when the concept pages exist.
+		 */
 	}
-	fprintf(f, "%" PRIu64 " document%s. Each line leads to a page that "
-	    "lists the documents of one type or folder, or its numbered "
-	    "pages when it holds more than %" PRIu64 ".\n\n## By type\n\n",
-	    all.docs, wiki_plural(all.docs), wikiindex_bound());
-	memset(&t, 0, sizeof(t));
-	t.f = f;
-	t.g = KBPATH_TYPE;
-	r = db_index_groups(0, 0, 0, put_group, &t);
-	fputs("\n## By folder\n\n", f);
-	memset(&t, 0, sizeof(t));
-	t.f = f;
-	t.g = KBPATH_FOLDER;
-	if (r == 0 && all.groups <= WIKI_INDEX_FOLDERS_MAX)
-		r = db_index_groups(1, 0, 0, put_group, &t);
-	else if (r == 0) {
-		r = db_index_groups(1, 1, WIKI_INDEX_FOLDERS_MAX, put_group,
-		    &t);
-		fprintf(f, "\n%" PRIu64 " more folders, with %" PRIu64
-		    " documents, are not listed here: their documents are "
-		    "under By type.\n", all.groups - t.groups,
-		    all.docs - t.docs);
-	}
-	/*
-	 * By concept (wiki/index/concept/) goes here, after the folders,
-	 * when the concept pages exist.
-	 */
 	mclose(f);
+	free(types);
+	for (i = 0; i < t.n; i++)
+		free(t.v[i].value);
+	free(t.v);
 	if (r != 0) {
 		free(buf);
 		return NULL;
