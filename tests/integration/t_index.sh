@@ -101,6 +101,17 @@ kbctl remove data1 data2 >/dev/null
 lint_clean
 walk "after emptying a group" >/dev/null
 
+# A move into a folder whose pages are full (a: 8 on 2 pages of 4): a
+# third page appears, the document's entries follow it.
+mv "$T/src/a/b/t1.txt" "$T/src/a/t1.txt"
+kbctl add "$T/src" --json > "$T/move.json"
+assert_eq moved "$(event_field "$T/move.json" "$T/src/a/t1.txt" status)" "moved"
+[ -f "$KB/wiki/index/folder/$(cd "$KB/wiki/index/folder" && ls a-*-1.md | sed 's/-1.md$//')-3.md" ] ||
+    fail "no third page for folder a"
+grep -q '(a/t1.txt)$' "$KB/wiki/index/type/txt.md" || fail "txt page not updated after the move"
+lint_clean
+walk "after a move" >/dev/null
+
 # A tampered numbered page: lint reports it, lint --fix repairs it.
 cp "$KB/wiki/index/type/md-2.md" "$T/md2"
 sed -i '$d' "$KB/wiki/index/type/md-2.md"

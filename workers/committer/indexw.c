@@ -95,8 +95,11 @@ index_plan_doc(struct index_plan *p, int64_t id, const char *new_src)
 	if ((r = db_doc_get(id, &name, &ext, &hash, &src)) != 1)
 		return r;
 	index_plan_change(p, ext, src);
-	if (new_src != NULL)
+	if (new_src != NULL) {
+		/* It may enter these groups: one more, at most. */
 		index_plan_change(p, ext, new_src);
+		index_plan_add(p, ext, new_src);
+	}
 	free(name);
 	free(ext);
 	free(hash);
