@@ -8,6 +8,9 @@
  *	wiki/summaries/NAME.md		its summary page
  *	wiki/index.md, wiki/log.md	the index and the log
  *	wiki/AGENTS.md			how to read this KB (for agents)
+ *	wiki/index/type/KEY[-N].md	sub-index pages by type (extension)
+ *	wiki/index/folder/KEY[-N].md	sub-index pages by source folder
+ *	(wiki/index/concept/		by concept: reserved for the concepts)
  *	.kb/				kbd's own state (below)
  */
 #ifndef KBD_KBPATH_H
@@ -38,12 +41,33 @@
 #define KB_INDEX	"wiki/index.md"
 #define KB_LOG		"wiki/log.md"
 #define KB_AGENTS	"wiki/AGENTS.md"
+#define KB_INDEX_DIR	"wiki/index"
+#define KB_INDEX_TYPES	"wiki/index/type"
+#define KB_INDEX_FOLDERS "wiki/index/folder"
 
 /* Relative links between wiki pages: summary to source and raw, index to
  * summary. */
 #define KB_LINK_SUMMARY_SOURCE	"../sources/"
 #define KB_LINK_SUMMARY_RAW	"../../raw/"
 #define KB_LINK_INDEX_SUMMARY	"summaries/"
+
+/*
+ * Sub-index pages (wiki/index/, docs/architecture.md "The wiki"): a group
+ * is a type (a document's extension, "" for none) or a source folder
+ * (the directory part of its source path, trailing slash kept). Page 0 is
+ * the group's page, N >= 1 its numbered pages. The key is the file name
+ * without ".md": a type's extension made safe, a folder's last component
+ * made safe and 8 hex digits of its path's SHA-256 (names are unique).
+ */
+enum kbpath_group { KBPATH_TYPE, KBPATH_FOLDER };
+char	*kbpath_index_key(enum kbpath_group, const char *value);
+/* wiki/index/<type|folder>/KEY.md or KEY-N.md */
+char	*kbpath_index_page(enum kbpath_group, const char *value,
+	    unsigned page);
+/* The link to that page from index.md: index/<type|folder>/KEY[-N].md */
+char	*kbpath_index_link(enum kbpath_group, const char *value,
+	    unsigned page);
+#define KB_LINK_SUBINDEX_SUMMARY	"../../summaries/"
 
 /* malloc'd paths of a document's three files (ext "" for none). */
 char	*kbpath_raw(const char *doc, const char *ext);

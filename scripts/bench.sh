@@ -391,6 +391,10 @@ run_add "$W/small" "$W/kb"
 RSS_SMALL=$RSS
 run_add "$W/large" "$W/kb"
 RSS_LARGE=$RSS
+# The wiki after the big add: total size, largest page, index pages and
+# their bound (wikiindex.h WIKI_INDEX_BOUND); "OVER BOUND" fails the line.
+WIKI_BOUND=$(sed -n 's/^#define WIKI_INDEX_BOUND[[:space:]]*\([0-9]*\).*/\1/p' workers/store/wikiindex.h)
+WIKI_LINE=$(python3 scripts/wikisize.py "$W/kb" "$WIKI_BOUND") || WIKI_FAIL=1
 
 # Thousands of clients at once: handshake + status each, all held open.
 "$BIN/kbctl" -C "$W/kb" status >/dev/null 2>&1 || true
@@ -412,6 +416,8 @@ printf '  supervisor peak RSS     : %d KiB for %d files, %d KiB for %d files\n' 
     "$RSS_SMALL" "$small" "$RSS_LARGE" "$N"
 printf '  clients at once         : %d answered in %.2f s, %d in %.2f s; supervisor RSS %d KiB idle, %d KiB with 1000, %d KiB with 7000\n' \
     "$C_N1" "$C_T1" "$C_N7" "$C_T7" "$C_BEFORE" "$C_1K" "$C_7K"
+
+printf '  wiki after the add      : %s\n' "$WIKI_LINE"
 
 print_durability
 
@@ -499,3 +505,7 @@ TMPDIR="$W" python3 scripts/fidelity.py --sample 150 --worst 3 "$BIN" "$@" \
 
 sync_bench
 print_sync
+if [ -n "${WIKI_FAIL:-}" ]; then
+	echo "bench: an index page is OVER BOUND (see the wiki line)" >&2
+	exit 1
+fi

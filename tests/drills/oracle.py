@@ -111,14 +111,22 @@ def consistent(kb):
     for f in ("wiki/index.md", "wiki/log.md"):
         if not os.path.isfile(os.path.join(kb, f)):
             probs.append("%s missing" % f)
-    idx = os.path.join(kb, "wiki/index.md")
-    if os.path.isfile(idx):
-        with open(idx, encoding="utf-8", errors="replace") as fh:
-            n = sum(1 for line in fh
-                    if re.search(r"\]\(<?summaries/", line))
-        if n != len(docs):
-            probs.append("index.md lists %d documents, registry %d" %
-                         (n, len(docs)))
+    # Every document once in the pages by type (wiki/index/type/), no
+    # other: index.md leads to them.
+    tdir = os.path.join(kb, "wiki/index/type")
+    listed = []
+    if os.path.isdir(tdir):
+        for f in os.listdir(tdir):
+            with open(os.path.join(tdir, f), encoding="utf-8",
+                      errors="replace") as fh:
+                for line in fh:
+                    m = re.search(r"\]\(<?\.\./\.\./summaries/(.*?)\.md>?\)",
+                                  line)
+                    if m:
+                        listed.append(m.group(1).replace("\\", ""))
+    if sorted(listed) != sorted(name for _, name, _, _ in docs):
+        probs.append("index.md lists %d documents by type, registry %d" %
+                     (len(listed), len(docs)))
     ag = os.path.join(kb, AGENTS)
     if not os.path.isfile(ag):
         probs.append("%s missing" % AGENTS)

@@ -181,12 +181,14 @@ def lintfix_setup(d, kb, src):
     with open(os.path.join(kb, "wiki/summaries/%s.md" % docs[1]),
               "a") as f:
         f.write("edited\n")
-    idx = os.path.join(kb, "wiki/index.md")
-    with open(idx) as f:
-        lines = f.readlines()
-    with open(idx, "w") as f:
-        f.writelines(ln for ln in lines
-                     if "summaries/%s.md" % docs[2] not in ln)
+    tdir = os.path.join(kb, "wiki/index/type")
+    for name in os.listdir(tdir):
+        idx = os.path.join(tdir, name)
+        with open(idx) as f:
+            lines = f.readlines()
+        with open(idx, "w") as f:
+            f.writelines(ln for ln in lines
+                         if "summaries/%s.md" % docs[2] not in ln)
     # kbsql: the full-text table needs kbd's tokenizer.
     subprocess.run([os.path.join(d.bin, "kbsql"),
                     os.path.join(kb, ".kb", "kb.db"),

@@ -126,6 +126,13 @@ doc_count() {
 	kbctl list --json | jq length
 }
 
+# index_entries [DOC]: lines of the index pages by type that link a
+# summary (of DOC): index.md leads to them, each document is listed once.
+index_entries() {
+	cat "$KB"/wiki/index/type/*.md 2>/dev/null |
+	    grep -c "](<\{0,1\}\.\./\.\./summaries/${1:-.*}\.md" || true
+}
+
 # A process that exists and is not a zombie (an orphaned kbd is reparented
 # to init, which in some containers never reaps it).
 alive() {

@@ -28,7 +28,8 @@ for did, name, title in con.execute(
         body = f.read()
     con.execute("INSERT INTO fts(rowid, name, title, body) "
                 "VALUES (?, ?, ?, ?)", (did, name, title, body))
-for sql in ("DROP TABLE links", "DROP TABLE sources", "DROP TABLE roots", "DROP TABLE job_files",
+for sql in ("DROP INDEX documents_ext", "DROP INDEX documents_folder",
+            "DROP TABLE links", "DROP TABLE sources", "DROP TABLE roots", "DROP TABLE job_files",
             "ALTER TABLE jobs DROP COLUMN history",
             "ALTER TABLE jobs DROP COLUMN updated",
             "ALTER TABLE jobs DROP COLUMN moved",

@@ -33,7 +33,7 @@ assert_eq $N "$(doc_count)" "documents listed"
 assert_eq $N "$(ls "$KB/raw" | wc -l)" "raw files"
 assert_eq $N "$(ls "$KB/wiki/sources" | wc -l)" "source pages"
 assert_eq $N "$(ls "$KB/wiki/summaries" | wc -l)" "summary pages"
-assert_eq $N "$(grep -c '](summaries/' "$KB/wiki/index.md")" "index entries"
+assert_eq $N "$(index_entries)" "index entries"
 
 # list --json fields, and the hash is the raw file's SHA-256.
 first=$(kbctl list --json | jq -c '.[0]')

@@ -35,7 +35,7 @@ check_all_present() {
 	assert_eq $N "$(sqlite3 -cmd '.timeout 10000' "$KB/.kb/kb.db" 'select count(distinct hash) from documents')" \
 	    "distinct contents after $1"
 	assert_eq $N "$(ls "$KB/raw" | wc -l)" "raw files after $1"
-	assert_eq $N "$(grep -c '](summaries/' "$KB/wiki/index.md")" "index entries after $1"
+	assert_eq $N "$(index_entries)" "index entries after $1"
 	lint_clean
 }
 

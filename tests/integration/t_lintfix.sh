@@ -17,7 +17,8 @@ cmp -s "$KB/wiki/log.md" "$T/log.before" || fail "clean lint --fix wrote log.md"
 cp "$KB/wiki/summaries/note00003.md" "$T/sum3"
 cp "$KB/wiki/summaries/text00002.md" "$T/sum2"
 cp "$KB/wiki/index.md" "$T/index"
-[ "$(grep -c '^- \[' "$T/index")" = 20 ] || fail "index.md lines"
+cp -r "$KB/wiki/index" "$T/index.d"
+assert_eq 20 "$(index_entries)" "index entries"
 
 # Planted while kbd runs (no job): a restart would itself recreate log.md
 # and empty staging.
@@ -32,8 +33,11 @@ echo junk > "$KB/.kb/staging/junk"
 rm "$KB/wiki/summaries/note00003.md"
 sed -i 's/^# Plain text 2$/# Wrong title/; s/subject2/subject9/' \
     "$KB/wiki/summaries/text00002.md"
-# c) index.md with a line gone and one doubled; log.md missing.
-sed -i '/note00005/d; /text00006/p' "$KB/wiki/index.md"
+# c) index.md with a line gone, the pages by type with a line gone and
+# one doubled; log.md missing.
+sed -i '/^- \[md\]/d' "$KB/wiki/index.md"
+sed -i '/note00005/d; /text00006/p' "$KB/wiki/index/type/md.md" \
+    "$KB/wiki/index/type/txt.md"
 rm "$KB/wiki/log.md"
 # d) a document without its full-text row, a row without a document.
 id=$(sqlite3 "$KB/.kb/kb.db" "select id from documents where name='note00007'")
@@ -54,11 +58,12 @@ for want in "raw/stray.bin: removed" "wiki/sources/stray.md: removed" \
     "wiki/summaries/note00003.md: written again (missing)" \
     "wiki/summaries/text00002.md: written again (did not match" \
     "wiki/index.md: rewritten" "wiki/log.md: created" \
+    "wiki/index/type/md.md: rewritten" "wiki/index/type/txt.md: rewritten" \
     "full-text row rebuilt from wiki/sources/note00007.md" \
     "1 full-text row without a document deleted"; do
 	echo "$rep" | grep -qF -- "$want" || fail "repair '$want' not in: $rep"
 done
-assert_eq 10 "$(echo "$out" | jq '.repairs | length')" "number of repairs"
+assert_eq 12 "$(echo "$out" | jq '.repairs | length')" "number of repairs"
 
 for f in raw/stray.bin wiki/sources/stray.md wiki/summaries/stray.md \
     .kb/staging/junk; do
@@ -67,11 +72,12 @@ done
 cmp "$KB/wiki/summaries/text00002.md" "$T/sum2" || fail "summary 2 content"
 cmp "$KB/wiki/summaries/note00003.md" "$T/sum3" || fail "summary 3 content"
 diff "$T/index" "$KB/wiki/index.md" || fail "index.md content"
+diff -r "$T/index.d" "$KB/wiki/index" || fail "index pages content"
 # The header after its frontmatter: type log, then "# Log".
 head -1 "$KB/wiki/log.md" | grep -qx -- "---" || fail "log.md frontmatter"
 sed -n 2p "$KB/wiki/log.md" | grep -qx 'type: "log"' || fail "log.md type"
 sed -n 6p "$KB/wiki/log.md" | grep -qx "# Log" || fail "log.md header"
-grep -q "lint --fix | 10 repairs" "$KB/wiki/log.md" || fail "log.md entry"
+grep -q "lint --fix | 12 repairs" "$KB/wiki/log.md" || fail "log.md entry"
 hit=$(kbctl search word7 --json)
 assert_eq note00007 "$(echo "$hit" | jq -r '.[0].doc')" "search after the fix"
 assert_eq 0 "$(kbctl search ghostword --json | jq length)" "ghost row"

@@ -13,8 +13,8 @@ for f in raw/note00001.md wiki/sources/note00001.md wiki/summaries/note00001.md 
     raw/text00002.txt wiki/sources/text00002.md wiki/summaries/text00002.md; do
 	[ ! -e "$KB/$f" ] || fail "$f still there after remove"
 done
-! grep -q 'summaries/note00001.md' "$KB/wiki/index.md" || fail "index still lists note00001"
-grep -q 'summaries/note00003.md' "$KB/wiki/index.md" || fail "index lost note00003"
+assert_eq 0 "$(index_entries note00001)" "index entries of note00001"
+assert_eq 1 "$(index_entries note00003)" "index entries of note00003"
 grep -q 'remove' "$KB/wiki/log.md" || fail "log.md has no remove entry"
 assert_eq 0 "$(kbctl search word1 --json | jq '[.[] | select(.doc == "note00001")] | length')" \
     "removed document still searchable"

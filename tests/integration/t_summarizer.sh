@@ -137,7 +137,7 @@ lint_clean
 # recovery rolls the commit back, and the request goes to it again.
 kbctl stop >/dev/null
 printf '# Crashed\n\ntext\n' > "$T/cr.md"
-KBD_FAILPOINT='summary.index:crash' kbctl add "$T/cr.md" >/dev/null
+KBD_FAILPOINT='summary.subindex:crash' kbctl add "$T/cr.md" >/dev/null
 wait_until "cr described by the next committer" described cr
 assert_eq "SUMMARY: # Crashed wrapped line" "$(desc cr)" "cr's description"
 # The next committer's recovery rolled it back; its log line may land

@@ -28,7 +28,7 @@ assert_eq todo "$(kbctl search newword --json | jq -r '.[0].doc')" \
     "new word found"
 grep -q newword "$KB/raw/todo.md" || fail "raw file not replaced"
 grep -q newword "$KB/wiki/sources/todo.md" || fail "source page not replaced"
-assert_eq 1 "$(grep -c '(summaries/todo.md)' "$KB/wiki/index.md")" \
+assert_eq 1 "$(index_entries todo)" \
     "one index line for the updated document"
 grep -q '^## .*job 2 | 1 document updated$' "$KB/wiki/log.md" ||
     fail "no update entry in log.md"

@@ -3,7 +3,9 @@
  * so that wiki_frontmatter reads it back unchanged; a summary page's
  * frontmatter parses with its doc and hash; what the wiki does not write
  * is missing or invalid, never a crash. And log.md entries: plurals and
- * the names cut at WIKI_LOG_NAMES.
+ * the names cut at WIKI_LOG_NAMES. And the index pages' lines:
+ * descriptions cut at a word with an ellipsis, never inside a UTF-8
+ * character; the folder and file shown; kbpath's index page keys.
  */
 #include <sys/types.h>
 
@@ -16,6 +18,8 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include "kbpath.h"
+#include "utf8.h"
 #include "wiki.h"
 
 /* A page whose doc is name, written with wiki_yaml_str. */
@@ -157,6 +161,106 @@ test_log(void **state)
 	free(e);
 }
 
+/* s cut to max with wiki_cut_words: a fresh copy. */
+static char *
+cut(const char *s, size_t max)
+{
+	char	*t = malloc(strlen(s) + 4);
+
+	assert_non_null(t);
+	strcpy(t, s);
+	wiki_cut_words(t, max);
+	return t;
+}
+
+static void
+test_cut(void **state)
+{
+	char	*t;
+	size_t	 off, i;
+	/* Each "é" and "ü" is 2 bytes, "€" 3. */
+	const char *u = "caf\xc3\xa9 \xc3\xbc" "ber \xe2\x82\xac\xe2\x82\xac\xe2\x82\xac"
+	    "\xe2\x82\xac\xe2\x82\xac\xe2\x82\xac end";
+
+	(void)state;
+	t = cut("short enough", 20);
+	assert_string_equal(t, "short enough");
+	free(t);
+	/* At a word: "the quick brown" + ellipsis, not "the quick brown fo". */
+	t = cut("the quick brown fox jumps", 21);
+	assert_string_equal(t, "the quick brown\xe2\x80\xa6");
+	free(t);
+	/* A cut that lands between words; a trailing comma dropped. */
+	t = cut("alpha beta, gamma delta", 14);
+	assert_string_equal(t, "alpha beta\xe2\x80\xa6");
+	free(t);
+	/* One long word: cut inside it, at a character. */
+	t = cut("abcdefghijklmnopqrstuvwxyz", 10);
+	assert_string_equal(t, "abcdefg\xe2\x80\xa6");
+	free(t);
+	/* Every length: valid UTF-8, within max, ending in the ellipsis. */
+	for (i = 4; i < strlen(u); i++) {
+		t = cut(u, i);
+		assert_int_equal(utf8_check(t, strlen(t), &off), 0);
+		assert_true(strlen(t) <= i);
+		assert_non_null(strstr(t, "\xe2\x80\xa6"));
+		free(t);
+	}
+}
+
+static void
+test_subindex(void **state)
+{
+	struct wiki_doc	 d;
+	char		*e, *k1, *k2;
+
+	(void)state;
+	memset(&d, 0, sizeof(d));
+	d.name = "README-9a76f357";
+	d.ext = "md";
+	d.title = "README";
+	d.description = "The [b] folder.";
+	e = wiki_subindex_entry(&d, "/home/me/x/b/README.md");
+	assert_string_equal(e, "- [README](../../summaries/README-9a76f357.md)"
+	    " \xe2\x80\x94 The [b] folder. (b/README.md)\n");
+	free(e);
+	/* No title: the name; a name with a space: an <...> target. */
+	d.name = "a b";
+	d.title = "";
+	d.description = "";
+	e = wiki_subindex_entry(&d, "top.md");
+	assert_string_equal(e, "- [a b](<../../summaries/a b.md>) (top.md)\n");
+	free(e);
+
+	k1 = kbpath_index_page(KBPATH_TYPE, "pdf", 0);
+	assert_string_equal(k1, "wiki/index/type/pdf.md");
+	free(k1);
+	k1 = kbpath_index_page(KBPATH_TYPE, "", 2);
+	assert_string_equal(k1, "wiki/index/type/_none-2.md");
+	free(k1);
+	/* Made safe, and told apart by the hash. */
+	k1 = kbpath_index_key(KBPATH_TYPE, "a b");
+	k2 = kbpath_index_key(KBPATH_TYPE, "a-b");
+	assert_string_not_equal(k1, k2);
+	assert_int_equal(strncmp(k1, "a-b-", 4), 0);
+	free(k1);
+	free(k2);
+	/* Two folders named docs: two keys, both "docs-" and 8 hex digits. */
+	k1 = kbpath_index_key(KBPATH_FOLDER, "/x/docs/");
+	k2 = kbpath_index_key(KBPATH_FOLDER, "/y/docs/");
+	assert_string_not_equal(k1, k2);
+	assert_int_equal(strlen(k1), strlen("docs-") + 8);
+	assert_int_equal(strncmp(k1, "docs-", 5), 0);
+	free(k1);
+	free(k2);
+	k1 = kbpath_index_key(KBPATH_FOLDER, "/");
+	assert_int_equal(strncmp(k1, "root-", 5), 0);
+	free(k1);
+	k1 = kbpath_index_key(KBPATH_FOLDER, "/a/..hidden/");
+	assert_int_equal(strncmp(k1, "_.hidden-", 9), 0);
+	free(k1);
+}
+
 int
 main(void)
 {
@@ -165,6 +269,8 @@ main(void)
 		cmocka_unit_test(test_summary),
 		cmocka_unit_test(test_bad),
 		cmocka_unit_test(test_log),
+		cmocka_unit_test(test_cut),
+		cmocka_unit_test(test_subindex),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -8,11 +8,12 @@
  * registry and changes nothing.
  *
  * Fail points (fsio.h): publish.raw, publish.source, publish.summary
- * (.fsync, .rename), publish.index(.fsync),
- * links.source and links.summary (linkw.c, in the transaction),
+ * (.fsync, .rename), publish.index(.fsync, .rename) and
+ * publish.subindex(.rename, .unlink) (indexw.c; update.* when the batch
+ * updates or drops documents), links.source and links.summary (linkw.c,
+ * in the transaction),
  * publish.fsync, batch.commit (before COMMIT), batch.committed (after
- * it), cleanup.staging; with updates (sources.c) update.unlink and
- * update.index(.fsync, .rename).
+ * it), cleanup.staging; with updates (sources.c) update.unlink.
  */
 #include <sys/types.h>
 
@@ -517,17 +518,22 @@ batch_history(const char *failed)
 	return 0;
 }
 
-/* The transaction of a batch; j NULL when it published nothing. */
+/*
+ * The registry's side of a batch, in a transaction left open (*began set
+ * once it is): its rows, sources, counters and cursor.
+ */
 static char *
-batch_transaction(struct journal *j, uint64_t cursor, int64_t now)
+batch_register(uint64_t cursor, int64_t now, int *began)
 {
 	struct db_counts	 c;
 	struct item		*it;
 	char			*err = NULL;
 	size_t			 i;
 
+	*began = 0;
 	if (db_begin() == -1)
 		return errf("registry: %s", db_errmsg());
+	*began = 1;
 	for (i = 0; i < batch.n && err == NULL; i++) {
 		it = &batch.items[i];
 		if (ITEM_PUBLISHES(it) || (ITEM_RECOMPILE(it) &&
@@ -536,29 +542,73 @@ batch_transaction(struct journal *j, uint64_t cursor, int64_t now)
 		else if (it->act == ACT_SOURCE)
 			err = sources_register(it, 0);
 	}
-	/* Links: the registry's rows and the pages they change, then sync. */
-	if (err == NULL && j != NULL)
-		err = linkw_apply_batch(batch.items, batch.n);
-	if (err == NULL && j != NULL)
-		commit_sync("publish.fsync");
 	batch_counts(&c, 0);
 	if (err == NULL && (db_job_batch(batch.job, &c, cursor) == -1 ||
 	    batch_history(NULL) == -1))
 		err = errf("registry: %s", db_errmsg());
-	return transaction_end(j, batch.job, now, "batch.commit", err);
+	return err;
+}
+
+/* The transaction of a batch that published nothing. */
+static char *
+batch_transaction(uint64_t cursor, int64_t now)
+{
+	char	*err;
+	int	 began;
+
+	err = batch_register(cursor, now, &began);
+	if (!began)
+		return err;
+	return transaction_end(NULL, batch.job, now, "batch.commit", err);
+}
+
+/*
+ * The index groups of the batch's documents (indexw.c): added ones are
+ * appended, updated, dropped and moved ones change their groups, before
+ * and after. 0 or -1.
+ */
+static int
+batch_index_plan(struct index_plan *ip)
+{
+	struct item	*it;
+	size_t		 i;
+
+	for (i = 0; i < batch.n; i++) {
+		it = &batch.items[i];
+		if (it->act == ACT_INSERT)
+			index_plan_add(ip, it->ext, it->path);
+		else if (it->act == ACT_REPLACE && index_plan_doc(ip,
+		    it->upd_id, it->path) == -1)
+			return -1;
+		if (it->drop_id != 0 &&
+		    index_plan_doc(ip, it->drop_id, NULL) == -1)
+			return -1;
+		if (it->moved_from != NULL && it->target != 0 &&
+		    index_plan_doc(ip, it->target, it->path) == -1)
+			return -1;
+	}
+	return 0;
+}
+
+/* What batch_commit planned, released on every way out. */
+static void
+batch_plan_end(struct index_plan *ip)
+{
+	index_plan_free(ip);
+	linkw_end();
 }
 
 /* Commit the decided batch by the commit protocol. */
 static char *
 batch_commit(uint64_t cursor)
 {
-	struct journal	*j;
-	struct item	*it;
-	struct wiki_doc	 d;
-	char		*err = NULL, *line, *lines = NULL;
-	size_t		 i, linelen = 0, len, nlinked;
-	int64_t		 now = time(NULL);
-	int		 rewrite = 0, touched = 0;
+	struct journal		*j;
+	struct item		*it;
+	struct index_plan	 ip;
+	char			*err = NULL;
+	size_t			 i, nlinked;
+	int64_t			 now = time(NULL);
+	int			 rewrite = 0, touched = 0, began = 0;
 
 	for (i = 0; i < batch.n; i++) {
 		it = &batch.items[i];
@@ -571,18 +621,25 @@ batch_commit(uint64_t cursor)
 		    (ITEM_RECOMPILE(it) && it->upd_id != 0))
 			touched = 1;
 		if (it->act == ACT_REPLACE || it->drop_id != 0)
-			rewrite = 1;	/* lines of index.md change */
+			rewrite = 1;	/* index pages change, not only grow */
 	}
 	/* Pages of other documents whose links the batch changes. */
 	if ((err = linkw_plan_batch(batch.items, batch.n, &nlinked)) != NULL)
 		return err;
 	if (!touched && nlinked == 0) {
 		linkw_end();
-		return batch_transaction(NULL, cursor, now);
+		return batch_transaction(cursor, now);
 	}
 
-	if ((j = journal_new()) == NULL)
+	memset(&ip, 0, sizeof(ip));
+	if (batch_index_plan(&ip) == -1) {
+		batch_plan_end(&ip);
+		return errf("registry: %s", db_errmsg());
+	}
+	if ((j = journal_new()) == NULL) {
+		batch_plan_end(&ip);
 		return errf("journal: %s", strerror(errno));
+	}
 	for (i = 0; i < batch.n; i++) {
 		it = &batch.items[i];
 		/* An update's old files are backed up: rollback restores. */
@@ -600,17 +657,17 @@ batch_commit(uint64_t cursor)
 		    journal_track(j, it->drop_sum) == -1))
 			break;
 	}
-	if (i < batch.n || (rewrite ? journal_track(j, WIKI_INDEX) :
-	    journal_track_append(j, WIKI_INDEX)) == -1 ||
+	if (i < batch.n || index_plan_track(&ip, j) == -1 ||
 	    linkw_track(j) == -1) {
-		err = errf("journal: %s", strerror(errno));
-		linkw_end();
+		err = errno == EIO ? errf("registry: %s", db_errmsg()) :
+		    errf("journal: %s", strerror(errno));
 		commit_rollback(j);
+		batch_plan_end(&ip);
 		return err;
 	}
 #ifndef KBD_DRILL_BREAK_EARLY_PUBLISH
 	if ((err = commit_activate(j)) != NULL) {
-		linkw_end();
+		batch_plan_end(&ip);
 		return err;
 	}
 #endif
@@ -622,34 +679,31 @@ batch_commit(uint64_t cursor)
 			break;
 		if (!ITEM_PUBLISHES(it))
 			continue;
-		if ((err = publish_one(it)) != NULL)
-			break;
-		if (it->act == ACT_REPLACE)
-			continue;	/* its line is rewritten in place */
-		line = wiki_index_line(item_wiki(it, &d));
-		len = strlen(line);
-		lines = xreallocarray(lines, 1, linelen + len + 1);
-		memcpy(lines + linelen, line, len + 1);
-		linelen += len;
-		free(line);
+		err = publish_one(it);
 	}
-	if (err == NULL && rewrite)
-		err = sources_index(batch.items, batch.n, lines, linelen);
-	else if (err == NULL && linelen > 0 && fsio_append(WIKI_INDEX, lines,
-	    linelen, "publish.index") == -1)
-		err = errf("%s: %s", WIKI_INDEX, strerror(errno));
-	free(lines);
 #ifdef KBD_DRILL_BREAK_EARLY_PUBLISH
 	/* Negative control: the live tree changed before the journal counts. */
 	if (err == NULL && (err = commit_activate(j)) != NULL) {
-		linkw_end();
+		batch_plan_end(&ip);
 		return err;
 	}
 #endif
-	/* The transaction syncs what was published once links are written. */
+	/*
+	 * In the registry's transaction: its rows, then the pages made from
+	 * them (links of other documents, index pages), then one sync of
+	 * everything published before the commit point.
+	 */
 	if (err == NULL)
-		err = batch_transaction(j, cursor, now);
-	linkw_end();
+		err = batch_register(cursor, now, &began);
+	if (err == NULL)
+		err = linkw_apply_batch(batch.items, batch.n);
+	if (err == NULL)
+		err = index_plan_write(&ip, rewrite ? "update" : "publish");
+	batch_plan_end(&ip);
+	if (err == NULL)
+		commit_sync("publish.fsync");
+	if (began)
+		err = transaction_end(j, batch.job, now, "batch.commit", err);
 	return journal_end(j, "batch.committed", err);
 }
 

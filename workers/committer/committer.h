@@ -12,7 +12,7 @@
  *	remove.c	removing documents
  *	lint.c		lint
  *	lintfix.c	lint --fix
- *	indexw.c	wiki/index.md rewritten whole (remove, lint --fix)
+ *	indexw.c	the index pages written incrementally; lint's side
  *	reindex.c	the full-text index rebuilt after a schema migration
  *	summary.c	descriptions from the summarizer
  *
@@ -39,7 +39,8 @@ struct journal;
 struct wiki_doc;
 
 /* The live directories: made at start, fsynced before each commit point. */
-#define LIVE_DIRS	{ KB_RAW, KB_WIKI, KB_SOURCES, KB_SUMMARIES }
+#define LIVE_DIRS	{ KB_RAW, KB_WIKI, KB_SOURCES, KB_SUMMARIES, \
+			  KB_INDEX_DIR, KB_INDEX_TYPES, KB_INDEX_FOLDERS }
 
 /*
  * committer.c. The committer's one state says which messages the
@@ -111,21 +112,36 @@ void	 jobrow_root_watch(const Kbd__RootWatchReq *);
 void	 remove_docs(const Kbd__RemoveReq *);
 
 /*
- * indexw.c: wiki/index.md written whole, buffered into index.md.tmp,
- * fsynced and renamed over index.md. Fail points: point (each write),
- * point.fsync, point.rename. The first error is kept and returned by
- * index_writer_close; puts after it do nothing.
+ * indexw.c: the index pages (wiki/index.md, wiki/index/) written
+ * incrementally. A mutation's plan: index_plan_add for each document it
+ * adds, index_plan_change (or _doc, by id, its groups and those it has
+ * at new_src if not NULL: 1 found, 0 not, -1 error) for each it removes,
+ * updates or moves; index_plan_track
+ * before activation (0 or -1/errno); index_plan_write once the registry
+ * holds the changes, in the open transaction, before commit_sync; prefix
+ * names its fail points (PREFIX.index, PREFIX.subindex).
  */
-struct index_writer {
-	int		 fd;
-	char		*buf;
-	size_t		 len, max;
-	const char	*point;
-	char		*err;
+struct index_group {
+	enum kbpath_group	 g;
+	char			*value;
+	uint64_t		 nadd;		/* documents appended */
+	int			 whole;		/* all its pages change */
+	uint64_t		 nold;
+	unsigned		 plo, phi;	/* numbered pages tracked */
 };
-char	*index_writer_open(struct index_writer *, const char *point);
-void	 index_writer_put(struct index_writer *, const char *, size_t);
-char	*index_writer_close(struct index_writer *);
+struct index_plan {
+	struct index_group	*v;
+	size_t			 n, cap;
+};
+void	 index_plan_add(struct index_plan *, const char *ext,
+	    const char *src_path);
+void	 index_plan_change(struct index_plan *, const char *ext,
+	    const char *src_path);
+int	 index_plan_doc(struct index_plan *, int64_t id,
+	    const char *new_src);
+int	 index_plan_track(struct index_plan *, struct journal *);
+char	*index_plan_write(struct index_plan *, const char *prefix);
+void	 index_plan_free(struct index_plan *);
 
 /* lint.c */
 /* Room left in a LintRep for the framing and the "and N more" line. */
@@ -169,5 +185,18 @@ void	 summary_set(const Kbd__SummaryReq *);
 char	*lintfix(struct lint *repairs);
 /* The same plan, dry: what lint --fix would repair goes to problems. */
 char	*lintfix_check(struct lint *problems);
+
+/* indexw.c, for lint and lint --fix: pages to write (page NULL: remove). */
+struct index_fix {
+	struct {
+		char	*path, *page;
+		size_t	 len;
+	}	*v;
+	size_t	 n, cap;
+};
+char	*index_fix_plan(struct index_fix *, struct lint *, int dry);
+int	 index_fix_track(struct index_fix *, struct journal *);
+char	*index_fix_write(struct index_fix *);
+void	 index_fix_free(struct index_fix *);
 
 #endif /* KBD_COMMITTER_H */

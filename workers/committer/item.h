@@ -79,9 +79,6 @@ char	*sources_register(struct item *it, int64_t id);
 void	 sources_item_free(struct item *it);
 /* Publishing: unlink the dropped document's files (update.unlink). */
 char	*sources_unlink(struct item *it);
-/* index.md rewritten: updated lines in place, dropped ones out, added. */
-char	*sources_index(struct item *items, size_t n, const char *added,
-	    size_t len);
 
 /*
  * recompile.c: a recompile job's converted item (it->recompile names the

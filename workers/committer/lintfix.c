@@ -4,15 +4,17 @@
  * directories with no document, or left in staging) are removed; summary
  * pages missing or not as the registry gives them are written again;
  * full-text rows are rebuilt from the published Markdown, or deleted when
- * their document is gone; wiki/index.md is rewritten from the registry
- * when it is not as the registry makes it; a missing wiki/log.md is
+ * their document is gone; wiki/index.md and each sub-index page is
+ * rewritten from the registry when it is not as the registry makes it,
+ * one no group makes is removed (indexw.c); a missing wiki/log.md is
  * created, one without its frontmatter and header gets them. lint runs
  * the same plan dry (lintfix_check) and reports what it would repair, so
  * the two agree. What needs the original input (a raw or source file missing or
  * changed) is only reported, by lint.
  *
  * Fail points (fsio.h): lintfix.unlink, lintfix.summary(.fsync,
- * .rename), lintfix.index(.fsync, .rename), lintfix.log(.fsync),
+ * .rename), lintfix.index(.fsync, .rename), lintfix.subindex(.rename,
+ * .unlink), lintfix.log(.fsync),
  * lintfix.fsync, lintfix.commit, lintfix.committed.
  */
 #include <sys/types.h>
@@ -56,7 +58,7 @@ struct fix {
 	size_t		 nsum, capsum;
 	struct ffts	*fts;		/* full-text rows to rebuild */
 	size_t		 nfts, capfts;
-	int		 index;		/* rewrite wiki/index.md */
+	struct index_fix index;		/* index pages to write */
 	int		 log_missing;
 	int		 log_header;	/* log.md without its frontmatter */
 	int		 dry;		/* lint: report, repair nothing */
@@ -365,99 +367,13 @@ out:
 	return f->error != NULL;
 }
 
-struct icheck {
-	FILE	*in;
-	char	*line;
-	size_t	 cap;
-	int	 differ;
-};
-
-static int
-index_cmp_doc(void *arg, const struct db_doc *d)
-{
-	struct icheck	*c = arg;
-	struct wiki_doc	 wd;
-	char		*want;
-	ssize_t		 nr;
-
-	wiki_doc_of(d, &wd);
-	want = wiki_index_line(&wd);
-	nr = getline(&c->line, &c->cap, c->in);
-	if (nr == -1 || (size_t)nr != strlen(want) ||
-	    memcmp(c->line, want, (size_t)nr) != 0)
-		c->differ = 1;
-	free(want);
-	return c->differ;
-}
-
-/* Whether index.md is the header and one line per document, in id order. */
+/* The index pages against the registry (indexw.c). */
 static void
 fix_index_plan(struct fix *f)
 {
-	struct icheck	 c;
-	char		 hdr[sizeof(WIKI_INDEX_HEADER)];
-	size_t		 hlen = strlen(WIKI_INDEX_HEADER);
-
-	memset(&c, 0, sizeof(c));
-	if ((c.in = fopen(WIKI_INDEX, "re")) == NULL) {
-		if (errno != ENOENT)
-			f->error = errf("%s: %s", WIKI_INDEX, strerror(errno));
-		else if (!f->dry) {	/* lint reports it missing */
-			f->index = 1;
-			lint_add(&f->repairs, "%s: rewritten from the "
-			    "registry (missing)", WIKI_INDEX);
-		}
-		return;
-	}
-	if (fread(hdr, 1, hlen, c.in) != hlen ||
-	    memcmp(hdr, WIKI_INDEX_HEADER, hlen) != 0)
-		c.differ = 1;
-	if (!c.differ && db_docs_foreach(index_cmp_doc, &c) == -1)
-		fix_db_error(f);
-	if (!c.differ && getc(c.in) != EOF)
-		c.differ = 1;
-	if (f->error == NULL && ferror(c.in))
-		f->error = errf("%s: read error", WIKI_INDEX);
-	fclose(c.in);
-	free(c.line);
-	if (f->error == NULL && c.differ && f->dry)
-		lint_add(f->problems, "%s: not as the registry makes it (its "
-		    "frontmatter and header, then one line per document)",
-		    WIKI_INDEX);
-	else if (f->error == NULL && c.differ) {
-		f->index = 1;
-		lint_add(&f->repairs, "%s: rewritten from the registry "
-		    "(did not list each document once)", WIKI_INDEX);
-	}
-}
-
-static int
-index_put_doc(void *arg, const struct db_doc *d)
-{
-	struct index_writer	*w = arg;
-	struct wiki_doc		 wd;
-	char			*line;
-
-	wiki_doc_of(d, &wd);
-	line = wiki_index_line(&wd);
-	index_writer_put(w, line, strlen(line));
-	free(line);
-	return w->err != NULL;
-}
-
-/* index.md from the registry. */
-static char *
-fix_index_write(void)
-{
-	struct index_writer	 w;
-	char			*err;
-
-	if ((err = index_writer_open(&w, "lintfix.index")) != NULL)
-		return err;
-	index_writer_put(&w, WIKI_INDEX_HEADER, strlen(WIKI_INDEX_HEADER));
-	if (db_docs_foreach(index_put_doc, &w) == -1 && w.err == NULL)
-		w.err = errf("registry: %s", db_errmsg());
-	return index_writer_close(&w);
+	if (f->error == NULL)
+		f->error = index_fix_plan(&f->index,
+		    f->dry ? f->problems : &f->repairs, f->dry);
 }
 
 /*
@@ -524,8 +440,8 @@ fix_commit(struct fix *f)
 		r = journal_track(j, f->strays.v[i]);
 	for (i = 0; i < f->nsum && r == 0; i++)
 		r = journal_track(j, f->sum[i].path);
-	if (r == 0 && f->index)
-		r = journal_track(j, WIKI_INDEX);
+	if (r == 0)
+		r = index_fix_track(&f->index, j);
 	if (r == 0)
 		r = f->log_missing || f->log_header ?
 		    journal_track(j, WIKI_LOG) :
@@ -547,8 +463,8 @@ fix_commit(struct fix *f)
 			err = errf("%s: %s", f->sum[i].path, strerror(errno));
 		else
 			commit_published(f->sum[i].path);
-	if (err == NULL && f->index)
-		err = fix_index_write();
+	if (err == NULL)
+		err = index_fix_write(&f->index);
 	if (err == NULL) {
 		xasprintf(&what, "lint --fix | %zu repair%s",
 		    f->repairs.n + f->repairs.more,
@@ -614,6 +530,7 @@ fix_free(struct fix *f)
 		free(f->fts[i].src);
 	}
 	free(f->fts);
+	index_fix_free(&f->index);
 }
 
 /*

@@ -1,14 +1,14 @@
 /*
  * Removing documents: the names of one request, looked up in the
  * registry, go together in one journaled commit: their three files
- * unlinked, their lines dropped from wiki/index.md, an entry in
- * wiki/log.md, their rows deleted. Any error rolls everything back and
- * fails every name of the request.
+ * unlinked, an entry in wiki/log.md, their rows deleted, then the index
+ * pages of their groups written from the registry (indexw.c). Any error
+ * rolls everything back and fails every name of the request.
  *
  * Fail points (fsio.h): remove.unlink, remove.index(.fsync, .rename),
- * remove.log(.fsync), links.source and links.summary (linkw.c: the
- * pages of documents linked to or from them), remove.fsync,
- * remove.commit, remove.committed.
+ * remove.subindex(.rename, .unlink), remove.log(.fsync), links.source
+ * and links.summary (linkw.c: the pages of documents linked to or from
+ * them), remove.fsync, remove.commit, remove.committed.
  */
 #include <sys/types.h>
 
@@ -35,57 +35,23 @@ struct rdoc {
 	char		*ext, *raw, *src, *sum;
 };
 
-static int
-cmp_strp(const void *a, const void *b)
+/* What remove_commit planned, released on every way out. */
+static void
+remove_plan_end(struct index_plan *ip, int64_t *ids)
 {
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-/*
- * index.md without the lines of the removed documents (names sorted).
- * This costs O(size of the index) per remove request, not per document;
- * adding never rewrites the index.
- */
-static char *
-index_rewrite(char **names, size_t n)
-{
-	struct index_writer	 w;
-	FILE			*in;
-	char			*line = NULL, *name, *err;
-	size_t			 cap = 0;
-	ssize_t			 nr;
-	int			 drop;
-
-	if ((in = fopen(WIKI_INDEX, "re")) == NULL)
-		return errf("%s: %s", WIKI_INDEX, strerror(errno));
-	if ((err = index_writer_open(&w, "remove.index")) != NULL) {
-		fclose(in);
-		return err;
-	}
-	while (w.err == NULL && (nr = getline(&line, &cap, in)) != -1) {
-		drop = 0;
-		if ((name = wiki_index_line_doc(line, (size_t)nr)) != NULL) {
-			drop = bsearch(&name, names, n, sizeof(*names),
-			    cmp_strp) != NULL;
-			free(name);
-		}
-		if (!drop)
-			index_writer_put(&w, line, (size_t)nr);
-	}
-	if (w.err == NULL && ferror(in))
-		w.err = errf("%s: read error", WIKI_INDEX);
-	free(line);
-	fclose(in);
-	return index_writer_close(&w);
+	index_plan_free(ip);
+	linkw_end();
+	free(ids);
 }
 
 static char *
 remove_commit(struct rdoc *v, size_t n, size_t nfound)
 {
-	struct journal	*j;
-	char		**names, *err = NULL, *what, *entry;
-	size_t		  i, k, nlinked;
-	int64_t		  now = time(NULL), *ids;
+	struct journal		 *j;
+	struct index_plan	  ip;
+	char			**names, *err = NULL, *what, *entry;
+	size_t			  i, k, nlinked;
+	int64_t			  now = time(NULL), *ids;
 
 	/* Pages that link to a removed document, or are linked from one. */
 	ids = xcalloc(nfound, sizeof(*ids));
@@ -96,9 +62,14 @@ remove_commit(struct rdoc *v, size_t n, size_t nfound)
 		free(ids);
 		return err;
 	}
+	memset(&ip, 0, sizeof(ip));
+	for (i = 0; i < n; i++)
+		if (v[i].found && index_plan_doc(&ip, v[i].id, NULL) == -1) {
+			remove_plan_end(&ip, ids);
+			return errf("registry: %s", db_errmsg());
+		}
 	if ((j = journal_new()) == NULL) {
-		linkw_end();
-		free(ids);
+		remove_plan_end(&ip, ids);
 		return errf("journal: %s", strerror(errno));
 	}
 	for (i = 0; i < n; i++) {
@@ -109,17 +80,16 @@ remove_commit(struct rdoc *v, size_t n, size_t nfound)
 		    journal_track(j, v[i].sum) == -1)
 			break;
 	}
-	if (i < n || journal_track(j, WIKI_INDEX) == -1 ||
+	if (i < n || index_plan_track(&ip, j) == -1 ||
 	    journal_track_append(j, WIKI_LOG) == -1 || linkw_track(j) == -1) {
-		err = errf("journal: %s", strerror(errno));
-		linkw_end();
-		free(ids);
+		err = errno == EIO ? errf("registry: %s", db_errmsg()) :
+		    errf("journal: %s", strerror(errno));
 		commit_rollback(j);
+		remove_plan_end(&ip, ids);
 		return err;
 	}
 	if ((err = commit_activate(j)) != NULL) {
-		linkw_end();
-		free(ids);
+		remove_plan_end(&ip, ids);
 		return err;
 	}
 
@@ -138,20 +108,18 @@ remove_commit(struct rdoc *v, size_t n, size_t nfound)
 			err = errf("%s: %s", v[i].sum, strerror(errno));
 	}
 	if (err == NULL) {
-		/* The log lists them in request order, the index wants sorted. */
 		xasprintf(&what, "remove | %zu document%s", nfound,
 		    wiki_plural(nfound));
 		entry = wiki_log_entry(what, names, nfound, nfound,
 		    (time_t)now);
-		qsort(names, nfound, sizeof(*names), cmp_strp);
-		err = index_rewrite(names, nfound);
-		if (err == NULL && fsio_append(WIKI_LOG, entry, strlen(entry),
+		if (fsio_append(WIKI_LOG, entry, strlen(entry),
 		    "remove.log") == -1)
 			err = errf("%s: %s", WIKI_LOG, strerror(errno));
 		free(entry);
 		free(what);
 	}
 	free(names);
+	/* The index pages are the registry's: written in its transaction. */
 	if (err == NULL) {
 		if (db_begin() == -1)
 			err = errf("registry: %s", db_errmsg());
@@ -162,11 +130,12 @@ remove_commit(struct rdoc *v, size_t n, size_t nfound)
 		if (err == NULL)
 			err = linkw_apply_remove(ids, nfound);
 		if (err == NULL)
+			err = index_plan_write(&ip, "remove");
+		if (err == NULL)
 			commit_sync("remove.fsync");
 		err = transaction_end(j, 0, now, "remove.commit", err);
 	}
-	linkw_end();
-	free(ids);
+	remove_plan_end(&ip, ids);
 	return journal_end(j, "remove.committed", err);
 }
 

@@ -5,11 +5,12 @@
  * document still has the hash it was summarized at (an update or a
  * removal since wins: the summarizer runs again for an update). All go in
  * one journaled commit: the registry's description and description_by,
- * the summary page (its outline kept, as lint --fix keeps it) and its
- * index.md line.
+ * the summary page (its outline kept, as lint --fix keeps it) and the
+ * index pages that list the document (indexw.c).
  *
- * Fail points (fsio.h): summary.page, summary.index(.fsync, .rename),
- * summary.fsync, summary.commit, summary.committed.
+ * Fail points (fsio.h): summary.page, summary.subindex(.unlink),
+ * summary.index(.fsync, .rename) when index.md changes, summary.fsync,
+ * summary.commit, summary.committed.
  */
 #include <sys/types.h>
 
@@ -78,93 +79,64 @@ render_page(struct sdoc *s, const char *desc)
 	return NULL;
 }
 
-/* index.md with the lines of v's documents rendered anew. */
-static char *
-index_rewrite(struct sdoc *v, size_t n)
-{
-	struct index_writer	 w;
-	struct wiki_doc		 wd;
-	FILE			*in;
-	char			*line = NULL, *name, *err, *nl;
-	size_t			 cap = 0, k;
-	ssize_t			 nr;
-
-	if ((in = fopen(WIKI_INDEX, "re")) == NULL)
-		return errf("%s: %s", WIKI_INDEX, strerror(errno));
-	if ((err = index_writer_open(&w, "summary.index")) != NULL) {
-		fclose(in);
-		return err;
-	}
-	while (w.err == NULL && (nr = getline(&line, &cap, in)) != -1) {
-		k = n;
-		if ((name = wiki_index_line_doc(line, (size_t)nr)) != NULL) {
-			for (k = 0; k < n; k++)
-				if (strcmp(v[k].d.name, name) == 0)
-					break;
-			free(name);
-		}
-		if (k == n) {
-			index_writer_put(&w, line, (size_t)nr);
-			continue;
-		}
-		memset(&wd, 0, sizeof(wd));
-		wd.name = v[k].d.name;
-		wd.ext = v[k].d.ext;
-		wd.title = v[k].d.title;
-		wd.description = v[k].d.description;
-		wd.description_by = BY_SUMMARIZER;
-		wd.hash = v[k].d.hash;
-		nl = wiki_index_line(&wd);
-		index_writer_put(&w, nl, strlen(nl));
-		free(nl);
-	}
-	if (w.err == NULL && ferror(in))
-		w.err = errf("%s: read error", WIKI_INDEX);
-	free(line);
-	fclose(in);
-	return index_writer_close(&w);
-}
-
 static char *
 summary_commit(struct sdoc *v, size_t n)
 {
-	struct journal	*j;
-	char		*err = NULL;
-	size_t		 i;
-	int64_t		 now = time(NULL);
-	int		 r = 0;
+	struct journal		*j;
+	struct index_plan	 ip;
+	char			*err = NULL;
+	size_t			 i;
+	int64_t			 now = time(NULL);
+	int			 r = 0;
 
-	if ((j = journal_new()) == NULL)
+	/* The index pages that list these documents show descriptions. */
+	memset(&ip, 0, sizeof(ip));
+	for (i = 0; i < n && r != -1; i++)
+		r = index_plan_doc(&ip, v[i].d.id, NULL);
+	if (r == -1) {
+		index_plan_free(&ip);
+		return errf("registry: %s", db_errmsg());
+	}
+	if ((j = journal_new()) == NULL) {
+		index_plan_free(&ip);
 		return errf("journal: %s", strerror(errno));
-	for (i = 0; i < n && r == 0; i++)
+	}
+	for (i = 0, r = 0; i < n && r == 0; i++)
 		r = journal_track(j, v[i].sum);
 	if (r == 0)
-		r = journal_track(j, WIKI_INDEX);
+		r = index_plan_track(&ip, j);
 	if (r == -1) {
-		err = errf("journal: %s", strerror(errno));
+		err = errno == EIO ? errf("registry: %s", db_errmsg()) :
+		    errf("journal: %s", strerror(errno));
 		commit_rollback(j);
+		index_plan_free(&ip);
 		return err;
 	}
-	if ((err = commit_activate(j)) != NULL)
+	if ((err = commit_activate(j)) != NULL) {
+		index_plan_free(&ip);
 		return err;
+	}
 	for (i = 0; i < n && err == NULL; i++)
 		if (fsio_write_batched(v[i].sum, v[i].page, v[i].len,
 		    "summary.page") == -1)
 			err = errf("%s: %s", v[i].sum, strerror(errno));
 		else
 			commit_published(v[i].sum);
-	if (err == NULL)
-		err = index_rewrite(v, n);
 	if (err == NULL) {
-		commit_sync("summary.fsync");
 		if (db_begin() == -1)
 			err = errf("registry: %s", db_errmsg());
 		for (i = 0; i < n && err == NULL; i++)
 			if (db_doc_describe(v[i].d.id, v[i].d.description,
 			    BY_SUMMARIZER) == -1)
 				err = errf("registry: %s", db_errmsg());
+		/* The index pages are the registry's: in its transaction. */
+		if (err == NULL)
+			err = index_plan_write(&ip, "summary");
+		if (err == NULL)
+			commit_sync("summary.fsync");
 		err = transaction_end(j, 0, now, "summary.commit", err);
 	}
+	index_plan_free(&ip);
 	return journal_end(j, "summary.committed", err);
 }
 

@@ -40,8 +40,8 @@
  * A KB of an older version is migrated when the committer opens it, one
  * step of the migrations table at a time.
  */
-#define DB_SCHEMA_VERSION	9
-#define DB_SCHEMA_VERSION_S	"9"
+#define DB_SCHEMA_VERSION	10
+#define DB_SCHEMA_VERSION_S	"10"
 
 /* The full-text table, in the schema and in the migration to 4. */
 #define FTS_SQL	"CREATE VIRTUAL TABLE fts USING fts5(name, title, headings, " \
@@ -95,6 +95,16 @@
 	"ALTER TABLE documents ADD COLUMN conv_version INTEGER NOT NULL " \
 	"DEFAULT 0;"
 
+/*
+ * Schema 10's indexes, in a new KB and in the 9 to 10 migration: the index
+ * pages' groups (a type, a folder) read in id order without a scan of
+ * every document (db_index_*, wikiindex.c).
+ */
+#define INDEX_PAGES_SQL \
+	"CREATE INDEX IF NOT EXISTS documents_ext ON documents(ext, id);" \
+	"CREATE INDEX IF NOT EXISTS documents_folder ON documents(" \
+	DB_FOLDER_EXPR ", id);"
+
 static const char schema_sql[] =
 	"CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);"
 	"CREATE TABLE documents("
@@ -132,6 +142,7 @@ static const char schema_sql[] =
 	DESCRIPTION_BY_SQL
 	CONVERTER_SQL
 	LINKS_SQL
+	INDEX_PAGES_SQL
 	"INSERT INTO meta(key, value) VALUES ('schema', '"
 	DB_SCHEMA_VERSION_S "');";
 
@@ -337,6 +348,12 @@ migrate_8_9_links(void)
 	return exec(LINKS_SQL);
 }
 
+static int
+migrate_9_10_index(void)
+{
+	return exec(INDEX_PAGES_SQL);
+}
+
 static const struct migration {
 	int	  from, to;
 	int	(*step)(void);
@@ -349,6 +366,7 @@ static const struct migration {
 	{ 6, 7, migrate_6_7_summarizer },
 	{ 7, 8, migrate_7_8_recompile },
 	{ 8, 9, migrate_8_9_links },
+	{ 9, 10, migrate_9_10_index },
 };
 
 /* Run sql in one transaction. */
@@ -1905,5 +1923,84 @@ db_fts_reindex(int64_t id, const char *body, size_t len)
 	    db_fts_insert(id, name, title, body, len) == -1 ? -1 : 0;
 	free(name);
 	free(title);
+	return r;
+}
+
+/* The sub-index pages' queries (db.h). */
+
+int
+db_index_count(int folder, const char *value, uint64_t *n)
+{
+	sqlite3_stmt	*st;
+	int		 rc, r = 0;
+
+	st = prep(folder ? "SELECT count(*) FROM documents WHERE "
+	    DB_FOLDER_EXPR " = ?1" :
+	    "SELECT count(*) FROM documents WHERE ext = ?1");
+	sqlite3_bind_text(st, 1, value, -1, SQLITE_STATIC);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		*n = (uint64_t)sqlite3_column_int64(st, 0);
+	else
+		r = fail(rc, "counting an index group");
+	sqlite3_finalize(st);
+	return r;
+}
+
+int
+db_index_docs(int folder, const char *value, uint64_t offset, uint64_t limit,
+    int (*cb)(void *, const struct db_doc *), void *arg)
+{
+	sqlite3_stmt	*st;
+	struct db_doc	 d;
+	int		 rc, r = 0;
+
+	st = prep(folder ? "SELECT id, name, ext, title, description, "
+	    "src_path FROM documents WHERE " DB_FOLDER_EXPR " = ?1 "
+	    "ORDER BY id LIMIT ?2 OFFSET ?3" :
+	    "SELECT id, name, ext, title, description, src_path FROM "
+	    "documents WHERE ext = ?1 ORDER BY id LIMIT ?2 OFFSET ?3");
+	sqlite3_bind_text(st, 1, value, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, (sqlite3_int64)limit);
+	sqlite3_bind_int64(st, 3, (sqlite3_int64)offset);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		memset(&d, 0, sizeof(d));
+		d.id = sqlite3_column_int64(st, 0);
+		d.name = (const char *)sqlite3_column_text(st, 1);
+		d.ext = (const char *)sqlite3_column_text(st, 2);
+		d.title = (const char *)sqlite3_column_text(st, 3);
+		d.description = (const char *)sqlite3_column_text(st, 4);
+		d.src_path = (const char *)sqlite3_column_text(st, 5);
+		if (d.name == NULL || d.ext == NULL || d.title == NULL ||
+		    d.description == NULL || d.src_path == NULL)
+			continue;
+		if ((r = cb(arg, &d)) != 0)
+			break;
+	}
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		r = fail(rc, "listing an index group");
+	sqlite3_finalize(st);
+	return r;
+}
+
+int
+db_index_groups(int folder, int (*cb)(void *, const char *, uint64_t),
+    void *arg)
+{
+	sqlite3_stmt	*st;
+	const char	*v;
+	int		 rc, r = 0;
+
+	st = prep(folder ? "SELECT " DB_FOLDER_EXPR ", count(*) FROM "
+	    "documents GROUP BY 1 ORDER BY 1" :
+	    "SELECT ext, count(*) FROM documents GROUP BY 1 ORDER BY 1");
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if ((v = (const char *)sqlite3_column_text(st, 0)) == NULL)
+			continue;
+		if ((r = cb(arg, v, (uint64_t)sqlite3_column_int64(st, 1))) != 0)
+			break;
+	}
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		r = fail(rc, "listing index groups");
+	sqlite3_finalize(st);
 	return r;
 }

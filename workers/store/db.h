@@ -225,4 +225,19 @@ void	 db_links_free(struct db_link *v, size_t n);
 /* The full-text row of a document whose source page was rewritten. */
 int	 db_fts_reindex(int64_t id, const char *body, size_t len);
 
+/*
+ * The sub-index pages' queries (indexw.c): a group is a type (ext = value)
+ * or a folder (the directory part of src_path = value, trailing slash
+ * kept), its documents in id order. 0 or -1.
+ */
+#define DB_FOLDER_EXPR	"rtrim(src_path, replace(src_path, '/', ''))"
+int	 db_index_count(int folder, const char *value, uint64_t *n);
+/* The documents [offset, offset + limit) of a group (src_path set). */
+int	 db_index_docs(int folder, const char *value, uint64_t offset,
+	    uint64_t limit, int (*cb)(void *, const struct db_doc *),
+	    void *arg);
+/* Every group with its count, by value. */
+int	 db_index_groups(int folder,
+	    int (*cb)(void *, const char *value, uint64_t n), void *arg);
+
 #endif /* KBD_DB_H */

@@ -405,6 +405,90 @@ wiki_index_line(const struct wiki_doc *d)
 	return buf;
 }
 
+void
+wiki_put_text(FILE *f, const char *s)
+{
+	put_text(f, s);
+}
+
+void
+wiki_put_target(FILE *f, const char *prefix, const char *name,
+    const char *suffix)
+{
+	put_target(f, prefix, name, suffix);
+}
+
+/*
+ * Cut s (folded: single spaces) to at most max bytes, ending at a word
+ * with an ellipsis: back to the last space within the cut (a single word
+ * longer than half of max is cut inside, between characters), trailing
+ * punctuation that would sit oddly before the ellipsis dropped.
+ */
+void
+wiki_cut_words(char *s, size_t max)
+{
+	static const char	ell[] = "\xe2\x80\xa6";	/* U+2026 */
+	size_t			len = strlen(s), cut, sp;
+	char			next;
+
+	if (len <= max)
+		return;
+	if (max < sizeof(ell)) {
+		s[0] = '\0';
+		return;
+	}
+	/*
+	 * The cut lands between words when the byte after it was a space
+	 * (utf8_cut ends the string there; a cut before max was inside a
+	 * character, so not at a space).
+	 */
+	next = s[max - (sizeof(ell) - 1)];
+	cut = utf8_cut(s, max - (sizeof(ell) - 1));
+	if (cut != max - (sizeof(ell) - 1) || next != ' ') {
+		for (sp = cut; sp > 0 && s[sp - 1] != ' '; sp--)
+			;
+		if (sp > cut / 2)
+			cut = sp;
+	}
+	while (cut > 0 && strchr(" ,;:.-", s[cut - 1]) != NULL)
+		cut--;
+	memcpy(s + cut, ell, sizeof(ell));
+}
+
+char *
+wiki_subindex_entry(const struct wiki_doc *d, const char *src_path)
+{
+	FILE		*f;
+	char		*buf, *t;
+	const char	*p, *from;
+	size_t		 len;
+	int		 slashes = 0;
+
+	f = mopen(&buf, &len);
+	fputs("- [", f);
+	t = fold(d->title);
+	put_text(f, *t != '\0' ? t : d->name);
+	free(t);
+	fputs("](", f);
+	put_target(f, KB_LINK_SUBINDEX_SUMMARY, d->name, ".md");
+	fputs(")", f);
+	t = fold(d->description);
+	wiki_cut_words(t, WIKI_SUBINDEX_DESC_MAX);
+	if (*t != '\0')
+		fprintf(f, " \xe2\x80\x94 %s", t);
+	free(t);
+	/* Its folder and file: tells apart documents of one title. */
+	for (from = p = src_path + strlen(src_path); p > src_path; p--)
+		if (p[-1] == '/' && ++slashes == 2)
+			break;
+	from = p;
+	fputs(" (", f);
+	put_text(f, from);
+	fputs(")\n", f);
+	mclose(f);
+	return buf;
+}
+
 char *
 wiki_index_line_doc(const char *line, size_t len)
 {
@@ -726,7 +810,16 @@ wiki_agents(uint64_t ndocs, size_t *len)
 	    "- `" KB_SUMMARIES "/DOC.md`: a summary page (title, "
 	    "description, outline, keywords,\n"
 	    "  and the documents it links to and is linked from)\n"
-	    "- `" KB_INDEX "`: one line per document, linking its summary\n"
+	    "- `" KB_INDEX "`: the way in: a line per type and per source "
+	    "folder,\n"
+	    "  linking its page in `" KB_INDEX_DIR "/`\n"
+	    "- `" KB_INDEX_TYPES "/KEY.md`, `" KB_INDEX_FOLDERS "/KEY.md`: "
+	    "the documents\n"
+	    "  of one type (extension) or source folder, a line each (title, "
+	    "description,\n"
+	    "  folder/file, linking its summary); past 500 documents, a list "
+	    "of its\n"
+	    "  numbered pages `KEY-1.md`, `KEY-2.md`, ... of 500 each\n"
 	    "- `" KB_LOG "`: what changed, and when: one entry per job, "
 	    "remove and lint --fix\n"
 	    "- `" KB_AGENTS "`: this page\n"
@@ -747,6 +840,12 @@ wiki_agents(uint64_t ndocs, size_t *len)
 	    "link's title);\n"
 	    "a link to a file that is not in it is plain text with its "
 	    "URL.\n\n"
+	    "To browse: open `" KB_INDEX "`, follow the type or folder you "
+	    "want, then a\n"
+	    "numbered page if it lists pages, then a summary: every document "
+	    "is within\n"
+	    "three links of `" KB_INDEX "`, and no page lists more than 500 "
+	    "entries.\n\n"
 	    "kbd alone writes these files: change the knowledge base with "
 	    "kbctl (`add`,\n"
 	    "`remove`), never by editing them.\n\n", f);

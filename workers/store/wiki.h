@@ -22,8 +22,8 @@
  * The fixed pages' frontmatter and headers. Their strings hold nothing
  * YAML needs escaped, so they are written quoted as wiki_yaml_str would.
  */
-#define WIKI_INDEX_DESCRIPTION	"One line per document: its summary page " \
-	"and description."
+#define WIKI_INDEX_DESCRIPTION	"The way in: pages of the documents by " \
+	"type and by source folder, each within three links."
 #define WIKI_LOG_DESCRIPTION	"What changed in this knowledge base and " \
 	"when: one entry per job, remove and lint --fix."
 #define WIKI_AGENTS_DESCRIPTION	"How to read this knowledge base: its " \
@@ -38,6 +38,7 @@
 #define WIKI_KEYWORDS		8	/* at most, per summary page */
 #define WIKI_LOG_NAMES		20	/* names per log.md entry, then a count */
 #define WIKI_INDEX_DESC_MAX	160	/* bytes of description in index.md */
+#define WIKI_SUBINDEX_DESC_MAX	120	/* bytes of description, sub-index */
 
 struct wiki_heading {
 	unsigned	 level;
@@ -89,6 +90,17 @@ char	*wiki_summary(const struct wiki_doc *, char *const *kw, size_t nkw,
 void	 wiki_summary_links(FILE *, const struct wiki_doc *);
 /* "- [title](summaries/<doc>.md) — description\n" */
 char	*wiki_index_line(const struct wiki_doc *);
+/* Link text (brackets, backslashes escaped) and a link target. */
+void	 wiki_put_text(FILE *, const char *);
+void	 wiki_put_target(FILE *, const char *prefix, const char *name,
+	    const char *suffix);
+/* Cut a folded text to at most max bytes at a word, with an ellipsis. */
+void	 wiki_cut_words(char *s, size_t max);
+/*
+ * A sub-index page's line (wiki/index/...):
+ * "- [title](../../summaries/<doc>.md) — description… (folder/file)\n"
+ */
+char	*wiki_subindex_entry(const struct wiki_doc *, const char *src_path);
 /*
  * The document an index.md line links to, xstrdup'ed, or NULL when the
  * line is not a document line written by wiki_index_line.

@@ -1,0 +1,129 @@
+# The index that scales: wiki/index.md leads, by type and by source folder,
+# to pages of at most a bound of entries (lowered here to 4 with
+# KBD_INDEX_BOUND, so groups page), every document within three links;
+# descriptions end at a word; an add or a remove rewrites only the pages of
+# its documents' groups; lint finds a tampered page, lint --fix repairs it.
+. "$(dirname "$0")/lib.sh"
+
+export KBD_INDEX_BOUND=4
+walk() {
+	python3 "$(dirname "$0")/indexwalk.py" "$KB" 4 ||
+	    fail "index walk ($1)"
+}
+# The inode of every index page, one "path inode" line each.
+inodes() {
+	(cd "$KB/wiki" && find index.md index -type f -printf '%p %i\n' | sort)
+}
+
+mkdir -p "$T/src/a/b" "$T/src/c" "$T/src/d"
+for i in 1 2 3 4 5 6 7 8 9; do
+	printf '# Note %s\n\nThe harbour of note%s holds boats and nets and ropes and sails and oars and anchors and masts and keels and rudders and hulls and decks and cabins and flags.\n' \
+	    $i $i > "$T/src/a/note$i.md"
+done
+for i in 1 2 3; do
+	printf 'plain text %s\n' $i > "$T/src/a/b/t$i.txt"
+done
+printf '# README\n\nThe b folder.\n' > "$T/src/a/b/README.md"
+printf '# README\n\nThe c folder.\n' > "$T/src/c/README.md"
+printf 'k,v\n1,%s\n' 1 > "$T/src/d/data1.csv"
+printf 'k,v\n2,%s\n' 2 > "$T/src/d/data2.csv"
+
+kbctl init >/dev/null
+kbctl add "$T/src" >/dev/null
+assert_eq 16 "$(doc_count)" "documents"
+lint_clean
+out=$(walk "after the add")
+echo "$out" | grep -q "entries 16 maxdepth 3$" || fail "walk: $out"
+
+# Groups: md (11: 9 notes, 2 READMEs) on 3 pages, txt, csv; folders a (on
+# 3 pages), a/b, c, d.
+for f in type/md.md type/md-1.md type/md-2.md type/md-3.md type/txt.md \
+    type/csv.md; do
+	[ -f "$KB/wiki/index/$f" ] || fail "no page $f"
+done
+[ ! -e "$KB/wiki/index/type/md-4.md" ] || fail "a fourth md page"
+assert_eq 3 "$(grep -c '^- \[Page ' "$KB/wiki/index/type/md.md")" "md's pages"
+assert_eq 4 "$(ls "$KB/wiki/index/folder" | grep -c -- '^a-[0-9a-f]*\(-[0-9]\)\{0,1\}\.md$')" \
+    "folder a's page and numbered pages"
+grep -q '^- \[md\](index/type/md.md) — 11 documents$' "$KB/wiki/index.md" ||
+    fail "index.md's md line"
+assert_eq 16 "$(index_entries)" "entries by type"
+assert_eq 1 "$(index_entries note5)" "note5 listed once by type"
+
+# The two READMEs: one title, told apart by their folders.
+rd=$(cat "$KB"/wiki/index/type/md-*.md | grep '^- \[README\]')
+assert_eq 2 "$(echo "$rd" | wc -l)" "README entries"
+echo "$rd" | grep -q '(b/README.md)$' || fail "README of b: $rd"
+echo "$rd" | grep -q '(c/README.md)$' || fail "README of c: $rd"
+
+# A long description ends at a word, with an ellipsis.
+line=$(grep -h '^- \[Note 5\]' "$KB"/wiki/index/type/md-*.md)
+desc=$(echo "$line" | sed 's/^.*) — \(.*\)… (a\/note5.md)$/\1/')
+[ "$desc" != "$line" ] || fail "no cut description: $line"
+full="The harbour of note5 holds boats and nets and ropes and sails and oars and anchors and masts and keels and rudders and hulls and decks and cabins and flags."
+case "$full" in
+"$desc "*) ;;
+*) fail "description not cut at a word: '$desc'" ;;
+esac
+[ ${#desc} -le 120 ] || fail "description over 120 bytes: $desc"
+
+# An add rewrites only its groups' pages (txt, c) and index.md.
+inodes > "$T/before"
+printf 'plain text new\n' > "$T/src/c/new.txt"
+kbctl add "$T/src/c/new.txt" >/dev/null
+inodes > "$T/after"
+changed=$(diff "$T/before" "$T/after" | sed -n 's/^> \([^ ]*\) .*/\1/p' | sort | tr '\n' ' ')
+assert_eq "index.md index/folder/$(cd "$KB/wiki/index/folder" && ls c-*.md) index/type/txt.md " \
+    "$changed" "pages the add rewrote"
+lint_clean
+walk "after adding one" >/dev/null
+
+# A remove likewise: note9 is in md (3 pages) and a (3 pages).
+inodes > "$T/before"
+kbctl remove note9 >/dev/null
+inodes > "$T/after"
+diff "$T/before" "$T/after" | sed -n 's/^> \([^ ]*\) .*/\1/p' > "$T/changed"
+grep -q '^index/type/md-3.md$' "$T/changed" || fail "md-3 not rewritten"
+if grep -v -e '^index.md$' -e '^index/type/md' -e '^index/folder/a-' "$T/changed"; then
+	fail "the remove rewrote pages of other groups"
+fi
+assert_eq 0 "$(index_entries note9)" "note9 listed after its remove"
+grep -q '^- \[md\](index/type/md.md) — 10 documents$' "$KB/wiki/index.md" ||
+    fail "index.md's md line after the remove"
+lint_clean
+walk "after the remove" >/dev/null
+
+# The csv group emptied: its page goes, and its line in index.md.
+kbctl remove data1 data2 >/dev/null
+[ ! -e "$KB/wiki/index/type/csv.md" ] || fail "csv page left"
+[ -z "$(ls "$KB/wiki/index/folder" | grep '^d-')" ] || fail "folder d's page left"
+! grep -q 'csv' "$KB/wiki/index.md" || fail "index.md lists csv"
+lint_clean
+walk "after emptying a group" >/dev/null
+
+# A move into a folder whose pages are full (a: 8 on 2 pages of 4): a
+# third page appears, the document's entries follow it.
+mv "$T/src/a/b/t1.txt" "$T/src/a/t1.txt"
+kbctl add "$T/src" --json > "$T/move.json"
+assert_eq moved "$(event_field "$T/move.json" "$T/src/a/t1.txt" status)" "moved"
+[ -f "$KB/wiki/index/folder/$(cd "$KB/wiki/index/folder" && ls a-*-1.md | sed 's/-1.md$//')-3.md" ] ||
+    fail "no third page for folder a"
+grep -q '(a/t1.txt)$' "$KB/wiki/index/type/txt.md" || fail "txt page not updated after the move"
+lint_clean
+walk "after a move" >/dev/null
+
+# A tampered numbered page: lint reports it, lint --fix repairs it.
+cp "$KB/wiki/index/type/md-2.md" "$T/md2"
+sed -i '$d' "$KB/wiki/index/type/md-2.md"
+set +e
+out=$(kbctl lint)
+st=$?
+set -e
+assert_eq 1 "$st" "lint exit status, tampered page"
+assert_contains "$out" "wiki/index/type/md-2.md: not as the registry makes it; run kbctl lint --fix" \
+    "lint on a tampered page"
+out=$(kbctl lint --fix)
+assert_contains "$out" "wiki/index/type/md-2.md: rewritten from the registry" "lint --fix"
+cmp "$T/md2" "$KB/wiki/index/type/md-2.md" || fail "md-2 not repaired"
+lint_clean
+walk "after lint --fix" >/dev/null

@@ -1,0 +1,31 @@
+/*
+ * The wiki's index pages rendered from the registry (wikiindex.c):
+ * wiki/index.md and the sub-index pages of wiki/index/ (kbpath.h).
+ */
+#ifndef KBD_WIKIINDEX_H
+#define KBD_WIKIINDEX_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "kbpath.h"
+
+#define WIKI_INDEX_BOUND	500	/* entries per page, at most */
+#define WIKI_INDEX_FOLDERS_MAX	200	/* folders index.md lists */
+
+/* The bound: WIKI_INDEX_BOUND, or KBD_INDEX_BOUND (2..500) for tests. */
+uint64_t wikiindex_bound(void);
+/* Numbered pages of a group of n documents: 0 when its page lists them. */
+unsigned wikiindex_npages(uint64_t n);
+/* The numbered page of the document of rank (0-based) in its group. */
+unsigned wikiindex_page_of(uint64_t rank);
+/*
+ * A group of n documents' page (page 0) or numbered page, as the registry
+ * makes it; NULL on a registry error (db_errmsg). *len gets its length.
+ */
+char	*wikiindex_page(enum kbpath_group, const char *value, uint64_t n,
+	    unsigned page, size_t *len);
+/* wiki/index.md; NULL on a registry error. */
+char	*wikiindex_top(size_t *len);
+
+#endif /* KBD_WIKIINDEX_H */
