@@ -8,6 +8,7 @@
  *	wiki/summaries/NAME.md		its summary page
  *	wiki/index.md, wiki/log.md	the index and the log
  *	wiki/AGENTS.md			how to read this KB (for agents)
+ *	wiki/concepts/NAME.md		a concept page; index.md their index
  *	.kb/				kbd's own state (below)
  */
 #ifndef KBD_KBPATH_H
@@ -38,17 +39,33 @@
 #define KB_INDEX	"wiki/index.md"
 #define KB_LOG		"wiki/log.md"
 #define KB_AGENTS	"wiki/AGENTS.md"
+#define KB_CONCEPTS	"wiki/concepts"		/* one page per concept */
+#define KB_CONCEPTS_INDEX "wiki/concepts/index.md"
 
 /* Relative links between wiki pages: summary to source and raw, index to
  * summary. */
 #define KB_LINK_SUMMARY_SOURCE	"../sources/"
 #define KB_LINK_SUMMARY_RAW	"../../raw/"
 #define KB_LINK_INDEX_SUMMARY	"summaries/"
+/* Concept pages: to summaries, and index.md to the concepts index. */
+#define KB_LINK_CONCEPT_SUMMARY	"../summaries/"
+#define KB_LINK_SUMMARY_CONCEPT	"../concepts/"
+#define KB_LINK_INDEX_CONCEPTS	"concepts/index.md"
 
 /* malloc'd paths of a document's three files (ext "" for none). */
 char	*kbpath_raw(const char *doc, const char *ext);
 char	*kbpath_source(const char *doc);
 char	*kbpath_summary(const char *doc);
+/*
+ * A concept's page name in wiki/concepts/ (without ".md"): its term, lower
+ * case words joined by single spaces, with each space made "-" (terms
+ * hold no "-", so distinct terms give distinct names) and "index" made
+ * "index-" (index.md is the concepts' index). NULL for a term that is
+ * not one (empty, or holding a byte a term cannot: "/", ".", controls).
+ */
+char	*kbpath_concept_name(const char *term);
+/* wiki/concepts/<name>.md, or NULL as above. */
+char	*kbpath_concept(const char *term);
 /* The raw file's name in raw/: "NAME.EXT" or "NAME". */
 char	*kbpath_raw_name(const char *doc, const char *ext);
 /* A worker's output for one file of a job: kind "raw" or "md". */

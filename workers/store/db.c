@@ -40,8 +40,8 @@
  * A KB of an older version is migrated when the committer opens it, one
  * step of the migrations table at a time.
  */
-#define DB_SCHEMA_VERSION	6
-#define DB_SCHEMA_VERSION_S	"6"
+#define DB_SCHEMA_VERSION	7
+#define DB_SCHEMA_VERSION_S	"7"
 
 /* The full-text table, in the schema and in the migration to 4. */
 #define FTS_SQL	"CREATE VIRTUAL TABLE fts USING fts5(name, title, headings, " \
@@ -68,6 +68,19 @@
 /* Schema 6's column, in a new KB and in the 5 to 6 migration. */
 #define WATCHED_SQL \
 	"ALTER TABLE roots ADD COLUMN watched INTEGER NOT NULL DEFAULT 0;"
+
+/*
+ * Schema 7's concept registry (conceptdb.c), in a new KB and in the 6 to
+ * 7 migration: each document's candidate terms, and the concepts.
+ */
+#define CONCEPTS_SQL \
+	"CREATE TABLE concept_terms(" \
+	" doc INTEGER NOT NULL, term TEXT NOT NULL," \
+	" count INTEGER NOT NULL, weight INTEGER NOT NULL," \
+	" defn TEXT, PRIMARY KEY(doc, term)) WITHOUT ROWID;" \
+	"CREATE INDEX concept_terms_term ON concept_terms(term, weight);" \
+	"CREATE TABLE concepts(term TEXT PRIMARY KEY," \
+	" ndocs INTEGER NOT NULL) WITHOUT ROWID;"
 
 static const char schema_sql[] =
 	"CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);"
@@ -103,6 +116,7 @@ static const char schema_sql[] =
 	SOURCES_SQL
 	JOB_FILES_SQL
 	WATCHED_SQL
+	CONCEPTS_SQL
 	"INSERT INTO meta(key, value) VALUES ('schema', '"
 	DB_SCHEMA_VERSION_S "');";
 
@@ -128,6 +142,20 @@ const char *
 db_errmsg(void)
 {
 	return errbuf;
+}
+
+sqlite3 *
+db_conn(void)
+{
+	return db;
+}
+
+static int	fail(int, const char *);
+
+int
+db_fail(int rc, const char *what)
+{
+	return fail(rc, what);
 }
 
 static int
@@ -288,6 +316,16 @@ migrate_5_6_watch(void)
 	return exec(WATCHED_SQL);
 }
 
+/*
+ * Concepts: empty tables. A KB from before has documents without
+ * candidate terms; lint --fix (or a new add of them) fills them in.
+ */
+static int
+migrate_6_7_concepts(void)
+{
+	return exec(CONCEPTS_SQL);
+}
+
 static const struct migration {
 	int	  from, to;
 	int	(*step)(void);
@@ -297,6 +335,7 @@ static const struct migration {
 	{ 3, 4, migrate_3_4 },
 	{ 4, 5, migrate_4_5_history },
 	{ 5, 6, migrate_5_6_watch },
+	{ 6, 7, migrate_6_7_concepts },
 };
 
 /* Run sql in one transaction. */

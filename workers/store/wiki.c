@@ -118,6 +118,17 @@ put_target(FILE *f, const char *prefix, const char *name, const char *suffix)
 	fprintf(f, "%s>", suffix);
 }
 
+void
+wiki_put_doc_link(FILE *f, const char *title, const char *name,
+    const char *prefix)
+{
+	fputc('[', f);
+	put_text(f, *title != '\0' ? title : name);
+	fputs("](", f);
+	put_target(f, prefix, name, ".md");
+	fputc(')', f);
+}
+
 /* Frontmatter. */
 
 void
@@ -476,8 +487,8 @@ cmp_str(const void *a, const void *b)
 	return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
-static int
-is_stopword(const char *w)
+int
+wiki_stopword(const char *w)
 {
 	return bsearch(&w, stopwords, sizeof(stopwords) / sizeof(stopwords[0]),
 	    sizeof(stopwords[0]), cmp_str) != NULL;
@@ -616,7 +627,7 @@ wiki_keywords(const char *text, size_t len, char **kw)
 		}
 		if (!toolong && letter && wl >= WORD_MIN) {
 			w[wl] = '\0';
-			if (!is_stopword(w))
+			if (!wiki_stopword(w))
 				terms_add(&t, w);
 		}
 		wl = 0;
