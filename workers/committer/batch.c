@@ -10,7 +10,7 @@
  * Fail points (fsio.h): publish.raw, publish.source, publish.summary
  * (.fsync, .rename), publish.index(.fsync),
  * publish.fsync, batch.commit (before COMMIT), batch.committed (after
- * it), cleanup.staging; with updates (sources.c) update.unlink and
+ * it), cleanup.staging; the concept pages' (conceptw.c); with updates (sources.c) update.unlink and
  * update.index(.fsync, .rename).
  */
 #include <sys/types.h>
@@ -498,9 +498,13 @@ batch_history(const char *failed)
 	return 0;
 }
 
-/* The transaction of a batch; j NULL when it published nothing. */
+/*
+ * The transaction of a batch; j NULL when it published nothing, cw its
+ * concept changes (or NULL).
+ */
 static char *
-batch_transaction(struct journal *j, uint64_t cursor, int64_t now)
+batch_transaction(struct journal *j, struct conceptw *cw, uint64_t cursor,
+    int64_t now)
 {
 	struct db_counts	 c;
 	struct item		*it;
@@ -516,6 +520,8 @@ batch_transaction(struct journal *j, uint64_t cursor, int64_t now)
 		else if (it->act == ACT_SOURCE)
 			err = sources_register(it, 0);
 	}
+	if (err == NULL && cw != NULL)
+		err = conceptw_apply(cw);
 	batch_counts(&c, 0);
 	if (err == NULL && (db_job_batch(batch.job, &c, cursor) == -1 ||
 	    batch_history(NULL) == -1))
@@ -523,11 +529,52 @@ batch_transaction(struct journal *j, uint64_t cursor, int64_t now)
 	return transaction_end(j, batch.job, now, "batch.commit", err);
 }
 
+/*
+ * The batch's concept changes, planned before its journal: the terms of
+ * the documents it publishes (from their staged Markdown) and of those
+ * it replaces or drops.
+ */
+static char *
+batch_concepts(struct conceptw **cwp)
+{
+	struct conceptw	*cw;
+	struct item	*it;
+	char		*err = NULL;
+	uint64_t	 ndocs;
+	size_t		 i;
+
+	if (db_doc_count(&ndocs) == -1)
+		return errf("registry: %s", db_errmsg());
+	cw = conceptw_new();
+	for (i = 0; i < batch.n && err == NULL; i++) {
+		it = &batch.items[i];
+		if (ITEM_PUBLISHES(it)) {
+			err = conceptw_add(cw, it->doc, it->act ==
+			    ACT_REPLACE ? it->upd_id : 0, it->staged_md);
+			if (it->act == ACT_INSERT)
+				ndocs++;
+		}
+		if (it->drop_id != 0) {
+			conceptw_drop(cw, it->drop_id);
+			ndocs--;
+		}
+	}
+	if (err == NULL)
+		err = conceptw_plan(cw, ndocs);
+	if (err != NULL) {
+		conceptw_free(cw);
+		return err;
+	}
+	*cwp = cw;
+	return NULL;
+}
+
 /* Commit the decided batch by the commit protocol. */
 static char *
 batch_commit(uint64_t cursor)
 {
 	struct journal	*j;
+	struct conceptw	*cw = NULL;
 	struct item	*it;
 	struct wiki_doc	 d;
 	char		*err = NULL, *line, *lines = NULL;
@@ -545,10 +592,14 @@ batch_commit(uint64_t cursor)
 			rewrite = 1;	/* lines of index.md change */
 	}
 	if (!touched)
-		return batch_transaction(NULL, cursor, now);
+		return batch_transaction(NULL, NULL, cursor, now);
+	if ((err = batch_concepts(&cw)) != NULL)
+		return err;
 
-	if ((j = journal_new()) == NULL)
+	if ((j = journal_new()) == NULL) {
+		conceptw_free(cw);
 		return errf("journal: %s", strerror(errno));
+	}
 	for (i = 0; i < batch.n; i++) {
 		it = &batch.items[i];
 		/* An update's old files are backed up: rollback restores. */
@@ -567,14 +618,18 @@ batch_commit(uint64_t cursor)
 			break;
 	}
 	if (i < batch.n || (rewrite ? journal_track(j, WIKI_INDEX) :
-	    journal_track_append(j, WIKI_INDEX)) == -1) {
+	    journal_track_append(j, WIKI_INDEX)) == -1 ||
+	    conceptw_track(cw, j) == -1) {
 		err = errf("journal: %s", strerror(errno));
 		commit_rollback(j);
+		conceptw_free(cw);
 		return err;
 	}
 #ifndef KBD_DRILL_BREAK_EARLY_PUBLISH
-	if ((err = commit_activate(j)) != NULL)
+	if ((err = commit_activate(j)) != NULL) {
+		conceptw_free(cw);
 		return err;
+	}
 #endif
 
 	/* The live tree changes from here on. */
@@ -603,13 +658,16 @@ batch_commit(uint64_t cursor)
 	free(lines);
 #ifdef KBD_DRILL_BREAK_EARLY_PUBLISH
 	/* Negative control: the live tree changed before the journal counts. */
-	if (err == NULL && (err = commit_activate(j)) != NULL)
+	if (err == NULL && (err = commit_activate(j)) != NULL) {
+		conceptw_free(cw);
 		return err;
+	}
 #endif
 	if (err == NULL) {
 		commit_sync("publish.fsync");
-		err = batch_transaction(j, cursor, now);
+		err = batch_transaction(j, cw, cursor, now);
 	}
+	conceptw_free(cw);
 	return journal_end(j, "batch.committed", err);
 }
 

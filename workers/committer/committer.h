@@ -37,7 +37,8 @@
 struct journal;
 
 /* The live directories: made at start, fsynced before each commit point. */
-#define LIVE_DIRS	{ KB_RAW, KB_WIKI, KB_SOURCES, KB_SUMMARIES }
+#define LIVE_DIRS	{ KB_RAW, KB_WIKI, KB_SOURCES, KB_SUMMARIES, \
+			  KB_CONCEPTS }
 
 /*
  * committer.c. The committer's one state says which messages the
@@ -104,6 +105,25 @@ void	 jobrow_cancel(const Kbd__JobCancelReq *);
 /* A root forgotten (kbctl roots --forget): its row, in a transaction. */
 void	 jobrow_root_forget(const Kbd__RootForgetReq *);
 void	 jobrow_root_watch(const Kbd__RootWatchReq *);
+
+/*
+ * conceptw.c: a mutation's concept changes. Documents it adds or
+ * replaces (old: the replaced id, or 0; md_path its Markdown as
+ * published) and drops; plan before the journal (the KB's document count
+ * after it), track the pages, apply in the open transaction after the
+ * documents' rows (pages written and made durable).
+ */
+struct conceptw;
+struct conceptw	*conceptw_new(void);
+char	*conceptw_add(struct conceptw *, const char *name, int64_t old,
+	    const char *md_path);
+void	 conceptw_drop(struct conceptw *, int64_t id);
+char	*conceptw_plan(struct conceptw *, uint64_t ndocs_after);
+int	 conceptw_track(struct conceptw *, struct journal *);
+char	*conceptw_apply(struct conceptw *);
+void	 conceptw_free(struct conceptw *);
+/* wiki/concepts/index.md as the registry makes it (*buf allocated). */
+char	*conceptw_index_render(char **buf, size_t *len);
 
 /* remove.c */
 void	 remove_docs(const Kbd__RemoveReq *);

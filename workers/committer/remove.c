@@ -80,12 +80,27 @@ static char *
 remove_commit(struct rdoc *v, size_t n, size_t nfound)
 {
 	struct journal	*j;
+	struct conceptw	*cw;
 	char		**names, *err = NULL, *what, *entry;
 	size_t		  i, k;
+	uint64_t	  ndocs;
 	int64_t		  now = time(NULL);
 
-	if ((j = journal_new()) == NULL)
+	/* The concepts of the removed documents, planned first. */
+	if (db_doc_count(&ndocs) == -1)
+		return errf("registry: %s", db_errmsg());
+	cw = conceptw_new();
+	for (i = 0; i < n; i++)
+		if (v[i].found)
+			conceptw_drop(cw, v[i].id);
+	if ((err = conceptw_plan(cw, ndocs - nfound)) != NULL) {
+		conceptw_free(cw);
+		return err;
+	}
+	if ((j = journal_new()) == NULL) {
+		conceptw_free(cw);
 		return errf("journal: %s", strerror(errno));
+	}
 	for (i = 0; i < n; i++) {
 		if (!v[i].found)
 			continue;
@@ -95,13 +110,17 @@ remove_commit(struct rdoc *v, size_t n, size_t nfound)
 			break;
 	}
 	if (i < n || journal_track(j, WIKI_INDEX) == -1 ||
-	    journal_track_append(j, WIKI_LOG) == -1) {
+	    journal_track_append(j, WIKI_LOG) == -1 ||
+	    conceptw_track(cw, j) == -1) {
 		err = errf("journal: %s", strerror(errno));
 		commit_rollback(j);
+		conceptw_free(cw);
 		return err;
 	}
-	if ((err = commit_activate(j)) != NULL)
+	if ((err = commit_activate(j)) != NULL) {
+		conceptw_free(cw);
 		return err;
+	}
 
 	names = xcalloc(nfound, sizeof(*names));
 	for (i = k = 0; i < n; i++)
@@ -139,8 +158,11 @@ remove_commit(struct rdoc *v, size_t n, size_t nfound)
 		for (i = 0; i < n && err == NULL; i++)
 			if (v[i].found && db_doc_delete(v[i].id) == -1)
 				err = errf("registry: %s", db_errmsg());
+		if (err == NULL)
+			err = conceptw_apply(cw);
 		err = transaction_end(j, 0, now, "remove.commit", err);
 	}
+	conceptw_free(cw);
 	return journal_end(j, "remove.committed", err);
 }
 

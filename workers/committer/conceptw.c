@@ -1,0 +1,336 @@
+/*
+ * The committer's side of concepts: what a batch or a remove does to the
+ * concept registry and to wiki/concepts/, incrementally. Only the terms
+ * of the mutation's own documents are looked at (their new candidate
+ * terms, and the old ones of documents replaced or removed): their
+ * document counts change, they may become or stop being concepts, and
+ * their pages are rewritten once each. A term that becomes or stops being
+ * a concept also changes the "related" list of the concepts it shares a
+ * document with: those pages are rewritten too. Then the bounded index,
+ * wiki/concepts/index.md.
+ *
+ * Journaled like every wiki write: conceptw_track names every page the
+ * mutation may write or remove before the journal is activated, and
+ * conceptw_apply, inside the mutation's transaction, changes the
+ * registry, writes the pages and makes them durable before the commit
+ * point. Fail points: concepts.page (.fsync, .rename), concepts.unlink,
+ * concepts.index (.fsync, .rename), concepts.fsync.
+ */
+#include <sys/types.h>
+
+#include <errno.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "committer.h"
+#include "conceptdb.h"
+#include "concepts.h"
+#include "db.h"
+#include "fsio.h"
+#include "journal.h"
+#include "kbpath.h"
+#include "log.h"
+#include "util.h"
+#include "xmalloc.h"
+
+struct cw_doc {
+	char			*name;
+	int64_t			 old;		/* replaced document, or 0 */
+	struct concept_term	*t;
+	size_t			 nt;
+};
+
+struct cw_term {
+	char		*term;
+	int64_t		 delta;		/* documents gained minus lost */
+	int		 was, will;	/* a concept before, after */
+	uint64_t	 df;		/* after */
+	int		 page;		/* its page is rewritten or removed */
+};
+
+struct conceptw {
+	struct cw_doc	*docs;
+	size_t		 ndocs;
+	int64_t		*drops;
+	size_t		 ndrops;
+	struct cw_term	*terms;		/* sorted by term once planned */
+	size_t		 nterms, tcap;
+};
+
+struct conceptw *
+conceptw_new(void)
+{
+	return xcalloc(1, sizeof(struct conceptw));
+}
+
+void
+conceptw_free(struct conceptw *cw)
+{
+	size_t	i;
+
+	if (cw == NULL)
+		return;
+	for (i = 0; i < cw->ndocs; i++) {
+		free(cw->docs[i].name);
+		concepts_terms_free(cw->docs[i].t, cw->docs[i].nt);
+	}
+	free(cw->docs);
+	free(cw->drops);
+	for (i = 0; i < cw->nterms; i++)
+		free(cw->terms[i].term);
+	free(cw->terms);
+	free(cw);
+}
+
+char *
+conceptw_add(struct conceptw *cw, const char *name, int64_t old,
+    const char *md_path)
+{
+	struct cw_doc	*d;
+	char		*md;
+	size_t		 len;
+
+	if ((md = read_file(md_path, &len)) == NULL)
+		return errf("%s: %s", md_path, strerror(errno));
+	cw->docs = xreallocarray(cw->docs, cw->ndocs + 1, sizeof(*cw->docs));
+	d = &cw->docs[cw->ndocs++];
+	d->name = xstrdup(name);
+	d->old = old;
+	d->nt = concepts_extract(md, len, &d->t);
+	free(md);
+	return NULL;
+}
+
+void
+conceptw_drop(struct conceptw *cw, int64_t id)
+{
+	cw->drops = xreallocarray(cw->drops, cw->ndrops + 1,
+	    sizeof(*cw->drops));
+	cw->drops[cw->ndrops++] = id;
+}
+
+/* The entry of term, added (delta 0) when new; linear until sorted. */
+static struct cw_term *
+term_get(struct conceptw *cw, const char *term)
+{
+	size_t	i;
+
+	for (i = 0; i < cw->nterms; i++)
+		if (strcmp(cw->terms[i].term, term) == 0)
+			return &cw->terms[i];
+	if (cw->nterms == cw->tcap) {
+		cw->tcap = cw->tcap ? 2 * cw->tcap : 64;
+		cw->terms = xreallocarray(cw->terms, cw->tcap,
+		    sizeof(*cw->terms));
+	}
+	memset(&cw->terms[cw->nterms], 0, sizeof(cw->terms[0]));
+	cw->terms[cw->nterms].term = xstrdup(term);
+	return &cw->terms[cw->nterms++];
+}
+
+static int
+cmp_term(const void *a, const void *b)
+{
+	return strcmp(((const struct cw_term *)a)->term,
+	    ((const struct cw_term *)b)->term);
+}
+
+/* Old terms of a document that goes (removed, or replaced): one less. */
+static char *
+lose_terms(struct conceptw *cw, int64_t id)
+{
+	char	**v;
+	size_t	  n, i;
+
+	if (conceptdb_doc_terms(id, &v, &n) == -1)
+		return errf("registry: %s", db_errmsg());
+	for (i = 0; i < n; i++)
+		term_get(cw, v[i])->delta--;
+	conceptdb_strv_free(v, n);
+	return NULL;
+}
+
+/*
+ * Before the journal: which terms change and how, given the KB's
+ * document count after the mutation. The pages to write are those of
+ * the terms that are concepts before or after, and of the concepts
+ * sharing a document with a term that changes status.
+ */
+char *
+conceptw_plan(struct conceptw *cw, uint64_t ndocs_after)
+{
+	struct cw_term	*t;
+	char		*err, **nb;
+	uint64_t	 df;
+	size_t		 i, k, n, nplanned;
+	int		 r;
+
+	for (i = 0; i < cw->ndocs; i++) {
+		if (cw->docs[i].old != 0 &&
+		    (err = lose_terms(cw, cw->docs[i].old)) != NULL)
+			return err;
+		for (k = 0; k < cw->docs[i].nt; k++)
+			term_get(cw, cw->docs[i].t[k].term)->delta++;
+	}
+	for (i = 0; i < cw->ndrops; i++)
+		if ((err = lose_terms(cw, cw->drops[i])) != NULL)
+			return err;
+	nplanned = cw->nterms;
+	for (i = 0; i < nplanned; i++) {
+		t = &cw->terms[i];
+		if (conceptdb_df(t->term, &df) == -1 ||
+		    (r = conceptdb_get(t->term, NULL)) == -1)
+			return errf("registry: %s", db_errmsg());
+		t->was = r;
+		t->df = (uint64_t)((int64_t)df + t->delta);
+		t->will = concepts_is_concept(t->df, ndocs_after);
+		t->page = t->was || t->will;
+	}
+	/* Neighbours of a term that changes status (terms[] may grow). */
+	for (i = 0; i < nplanned; i++) {
+		if (cw->terms[i].was == cw->terms[i].will)
+			continue;
+		if (conceptdb_neighbors(cw->terms[i].term, &nb, &n) == -1)
+			return errf("registry: %s", db_errmsg());
+		for (k = 0; k < n; k++) {
+			t = term_get(cw, nb[k]);
+			if (t - cw->terms >= (ptrdiff_t)nplanned) {
+				/* A concept untouched but for its list. */
+				t->was = t->will = t->page = 1;
+				if (conceptdb_df(t->term, &t->df) == -1) {
+					conceptdb_strv_free(nb, n);
+					return errf("registry: %s",
+					    db_errmsg());
+				}
+			}
+		}
+		conceptdb_strv_free(nb, n);
+	}
+	qsort(cw->terms, cw->nterms, sizeof(*cw->terms), cmp_term);
+	return NULL;
+}
+
+/* Whether the mutation writes any concept page (and so the index). */
+static int
+any_page(const struct conceptw *cw)
+{
+	size_t	i;
+
+	for (i = 0; i < cw->nterms; i++)
+		if (cw->terms[i].page)
+			return 1;
+	return 0;
+}
+
+int
+conceptw_track(struct conceptw *cw, struct journal *j)
+{
+	char	*path;
+	size_t	 i;
+	int	 r;
+
+	for (i = 0; i < cw->nterms; i++) {
+		if (!cw->terms[i].page)
+			continue;
+		if ((path = kbpath_concept(cw->terms[i].term)) == NULL)
+			fatalx("concept term \"%s\"", cw->terms[i].term);
+		r = journal_track(j, path);
+		free(path);
+		if (r == -1)
+			return -1;
+	}
+	if (any_page(cw) && journal_track(j, KB_CONCEPTS_INDEX) == -1)
+		return -1;
+	return 0;
+}
+
+/* Write (or, no longer a concept, remove) one concept's page. */
+static char *
+write_page(const struct cw_term *t)
+{
+	struct concept_page	 p;
+	char			*path, *page, *err = NULL;
+	size_t			 len;
+
+	if ((path = kbpath_concept(t->term)) == NULL)
+		fatalx("concept term \"%s\"", t->term);
+	if (!t->will) {
+		if (fsio_unlink(path, "concepts.unlink") == -1)
+			err = errf("%s: %s", path, strerror(errno));
+		free(path);
+		return err;
+	}
+	if (conceptdb_page(t->term, &p) == -1) {
+		free(path);
+		return errf("registry: %s", db_errmsg());
+	}
+	page = concepts_page(&p, &len);
+	conceptdb_page_free(&p);
+	if (fsio_write_batched(path, page, len, "concepts.page") == -1)
+		err = errf("%s: %s", path, strerror(errno));
+	else
+		commit_published(path);
+	free(page);
+	free(path);
+	return err;
+}
+
+char *
+conceptw_index_render(char **buf, size_t *len)
+{
+	struct concept_entry	*e;
+	size_t			 n;
+	uint64_t		 total;
+
+	if (conceptdb_index(CONCEPT_INDEX_MAX, &e, &n, &total) == -1)
+		return errf("registry: %s", db_errmsg());
+	*buf = concepts_index(e, n, total, len);
+	conceptdb_index_free(e, n);
+	return NULL;
+}
+
+/*
+ * In the mutation's open transaction, after its documents' rows: the
+ * registry's terms and concepts, then the pages, made durable.
+ */
+char *
+conceptw_apply(struct conceptw *cw)
+{
+	struct cw_term	*t;
+	char		*err = NULL, *buf;
+	size_t		 i, len;
+
+	for (i = 0; i < cw->ndrops; i++)
+		if (conceptdb_doc_delete(cw->drops[i]) == -1)
+			return errf("registry: %s", db_errmsg());
+	for (i = 0; i < cw->ndocs; i++)
+		if ((cw->docs[i].old != 0 &&
+		    conceptdb_doc_delete(cw->docs[i].old) == -1) ||
+		    conceptdb_doc_insert(cw->docs[i].name, cw->docs[i].t,
+		    cw->docs[i].nt) == -1)
+			return errf("registry: %s", db_errmsg());
+	for (i = 0; i < cw->nterms; i++) {
+		t = &cw->terms[i];
+		if ((t->will && conceptdb_set(t->term, t->df) == -1) ||
+		    (!t->will && t->was && conceptdb_unset(t->term) == -1))
+			return errf("registry: %s", db_errmsg());
+	}
+	if (!any_page(cw))
+		return NULL;
+	for (i = 0; i < cw->nterms && err == NULL; i++)
+		if (cw->terms[i].page)
+			err = write_page(&cw->terms[i]);
+	if (err == NULL && (err = conceptw_index_render(&buf, &len)) == NULL) {
+		if (fsio_write_batched(KB_CONCEPTS_INDEX, buf, len,
+		    "concepts.index") == -1)
+			err = errf("%s: %s", KB_CONCEPTS_INDEX,
+			    strerror(errno));
+		else
+			commit_published(KB_CONCEPTS_INDEX);
+		free(buf);
+	}
+	if (err == NULL)
+		commit_sync("concepts.fsync");
+	return err;
+}
