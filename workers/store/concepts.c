@@ -154,6 +154,26 @@ struct lexer {
 	unsigned	 nwin;		/* words of the current run, up to 3 */
 };
 
+/*
+ * English words of discourse rather than subject ("for example", "the
+ * following", "see section"): never a concept's first or last word.
+ * Sorted.
+ */
+static const char *const generic_en[] = {
+	"able", "another", "back", "chapter", "contains", "different",
+	"example", "examples", "first", "following", "given", "good",
+	"instead", "last", "later", "less", "lot", "new", "next", "note",
+	"number", "part", "possible", "previous", "second", "section",
+	"several", "simple", "something", "still", "sure", "thing", "things",
+	"three", "time", "way", "well", "work", "works",
+};
+
+static int
+cmp_strp(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
 static int
 content_word(const struct lexer *lx, const char *w, size_t len)
 {
@@ -169,8 +189,10 @@ content_word(const struct lexer *lx, const char *w, size_t len)
 		return 0;
 	if (tok_stopword(w, lx->lang))
 		return 0;
-	/* English also has the keywords' longer list. */
-	return !(lx->lang == 0 && wiki_stopword(w));
+	/* English also has the keywords' longer list, and its own. */
+	return !(lx->lang == 0 && (wiki_stopword(w) ||
+	    bsearch(&w, generic_en, sizeof(generic_en) /
+	    sizeof(generic_en[0]), sizeof(generic_en[0]), cmp_strp) != NULL));
 }
 
 /* n words joined by single spaces into term (TERM_MAX + 1 bytes). */
@@ -346,6 +368,33 @@ score(const struct cterm *t)
 	return (uint64_t)t->n * bonus[t->words];
 }
 
+/*
+ * English plurals: a term ending in "s" whose singular the document also
+ * has counts as the singular ("modules" and "module" are one term).
+ */
+static void
+fold_plurals(struct ctab *t)
+{
+	struct cterm	*x, *sg;
+	char		 w[TERM_MAX + 1];
+	size_t		 i, l;
+
+	for (i = 0; i < t->cap; i++) {
+		x = &t->v[i];
+		if (x->w == NULL || x->n == 0 || (l = strlen(x->w)) < 4 ||
+		    x->w[l - 1] != 's' || x->w[l - 2] == 's' ||
+		    x->w[l - 2] == ' ')
+			continue;
+		memcpy(w, x->w, l - 1);
+		w[l - 1] = '\0';
+		sg = ctab_slot(t->v, t->cap, w);
+		if (sg->w == NULL || sg->n == 0)
+			continue;
+		sg->n += x->n;
+		x->n = 0;
+	}
+}
+
 static int
 cterm_before(const struct cterm *a, const struct cterm *b)
 {
@@ -463,6 +512,12 @@ def_sentence(struct defs *d, const char *s, const char *end)
 			continue;
 		join_words(term, w + a, n);
 		t = ctab_slot(d->t->v, d->t->cap, term);
+		/* "Lists are ...": the plural folded into "list". */
+		if ((t->w == NULL || t->pick == 0) && strlen(term) > 3 &&
+		    term[strlen(term) - 1] == 's') {
+			term[strlen(term) - 1] = '\0';
+			t = ctab_slot(d->t->v, d->t->cap, term);
+		}
 		if (t->w == NULL || t->pick == 0 ||
 		    d->out[t->pick - 1].defn != NULL)
 			continue;
@@ -528,6 +583,8 @@ concepts_extract(const char *md, size_t len, struct concept_term **out)
 	lx.lang = tok_doc_lang(md, len);
 	ctab_grow(&lx.t);
 	prose_lines(md, len, lex_cb, &lx);
+	if (lx.lang == 0)
+		fold_plurals(&lx.t);
 
 	for (i = 0; i < lx.t.cap; i++) {
 		x = &lx.t.v[i];
