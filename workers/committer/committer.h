@@ -124,6 +124,19 @@ char	*conceptw_apply(struct conceptw *);
 void	 conceptw_free(struct conceptw *);
 /* wiki/concepts/index.md as the registry makes it (*buf allocated). */
 char	*conceptw_index_render(char **buf, size_t *len);
+/*
+ * Lint: each concept page (and the concepts index) that is missing or
+ * not as the registry makes it goes to page() with the page to write
+ * (term NULL for the index); each file in wiki/concepts/ that is no
+ * concept's page to stray(). The callee owns path and text. NULL or the
+ * error.
+ */
+struct conceptw_lint_cb {
+	void	(*page)(void *, char *path, const char *term, char *text,
+		    size_t len, int missing);
+	void	(*stray)(void *, char *path);
+};
+char	*conceptw_lint(const struct conceptw_lint_cb *, void *);
 
 /* remove.c */
 void	 remove_docs(const Kbd__RemoveReq *);

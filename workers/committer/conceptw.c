@@ -17,6 +17,9 @@
  * concepts.index (.fsync, .rename), concepts.fsync.
  */
 #include <sys/types.h>
+#include <sys/stat.h>
+
+#include <dirent.h>
 
 #include <errno.h>
 #include <stdint.h>
@@ -332,5 +335,107 @@ conceptw_apply(struct conceptw *cw)
 	}
 	if (err == NULL)
 		commit_sync("concepts.fsync");
+	return err;
+}
+
+/* Lint. */
+
+static int
+cmp_strp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/*
+ * Compare path with the page text: 0 it is, 1 it differs, 2 missing.
+ * -1: not a regular file we may replace (lint_dir's business).
+ */
+static int
+page_state(const char *path, const char *text, size_t len)
+{
+	struct stat	 st;
+	char		*old;
+	size_t		 oldlen;
+	int		 r;
+
+	if (lstat(path, &st) == -1)
+		return errno == ENOENT ? 2 : -1;
+	if (!S_ISREG(st.st_mode) || (old = read_file(path, &oldlen)) == NULL)
+		return -1;
+	r = oldlen != len || memcmp(old, text, len) != 0;
+	free(old);
+	return r;
+}
+
+char *
+conceptw_lint(const struct conceptw_lint_cb *cb, void *arg)
+{
+	struct concept_page	 p;
+	struct stat		 sb;
+	struct dirent		*de;
+	DIR			*dir;
+	char			**terms, **names, *path, *page, *err = NULL;
+	size_t			 n, i, len;
+	int			 st;
+
+	if (conceptdb_all(&terms, &n) == -1)
+		return errf("registry: %s", db_errmsg());
+	names = xcalloc(n ? n : 1, sizeof(*names));
+	for (i = 0; i < n && err == NULL; i++) {
+		if ((names[i] = kbpath_concept_name(terms[i])) == NULL) {
+			names[i] = xstrdup("");
+			continue;
+		}
+		path = kbpath_concept(terms[i]);
+		if (conceptdb_page(terms[i], &p) == -1) {
+			err = errf("registry: %s", db_errmsg());
+			free(path);
+			break;
+		}
+		page = concepts_page(&p, &len);
+		conceptdb_page_free(&p);
+		if ((st = page_state(path, page, len)) > 0)
+			cb->page(arg, path, terms[i], page, len, st == 2);
+		else {
+			free(path);
+			free(page);
+		}
+	}
+	if (err == NULL && (err = conceptw_index_render(&page, &len)) == NULL) {
+		/* Before any concept, the index is written with the first. */
+		st = page_state(KB_CONCEPTS_INDEX, page, len);
+		if (st == 1 || (st == 2 && n > 0))
+			cb->page(arg, xstrdup(KB_CONCEPTS_INDEX), NULL, page,
+			    len, st == 2);
+		else
+			free(page);
+	}
+	/* Strays: regular files that are no concept's page. */
+	qsort(names, n, sizeof(*names), cmp_strp);
+	if (err == NULL && (dir = opendir(KB_CONCEPTS)) != NULL) {
+		while ((de = readdir(dir)) != NULL) {
+			len = strlen(de->d_name);
+			if (de->d_name[0] == '.' || len < 4 ||
+			    strcmp(de->d_name + len - 3, ".md") != 0)
+				continue;
+			if (strcmp(de->d_name, "index.md") == 0)
+				continue;
+			page = xstrndup(de->d_name, len - 3);
+			if (bsearch(&page, names, n, sizeof(*names),
+			    cmp_strp) == NULL) {
+				xasprintf(&path, KB_CONCEPTS "/%s",
+				    de->d_name);
+				if (lstat(path, &sb) == 0 &&
+				    S_ISREG(sb.st_mode))
+					cb->stray(arg, path);
+				else
+					free(path);
+			}
+			free(page);
+		}
+		closedir(dir);
+	}
+	conceptdb_strv_free(names, n);
+	conceptdb_strv_free(terms, n);
 	return err;
 }
