@@ -219,6 +219,7 @@ LINK_test_window	= supervisor proto common
 LINK_test_tokenizer	= store proto common
 LINK_test_ignore	= supervisor common
 LINK_test_wiki		= store common
+LINK_test_concepts	= store common
 LINK_fuzz_msg		= proto common
 LINK_fuzz_query		= store common
 LINK_convert_bench	= convert proto common
