@@ -3,7 +3,8 @@
 before issue 12 made it: a full-text table fts(name, title, body) of
 FTS5's default tokenizer holding each document's Markdown, no 'languages'
 in meta, and none of schema 3's sources, roots and jobs.updated, .moved,
-.removed, nor schema 5's job_files and jobs.history. The tables it does
+.removed, nor schema 5's job_files and jobs.history, nor schema 7's
+concept_terms and concepts. The tables it does
 not name are the same in both schemas."""
 
 import os
@@ -26,6 +27,7 @@ for did, name, title in con.execute(
     con.execute("INSERT INTO fts(rowid, name, title, body) "
                 "VALUES (?, ?, ?, ?)", (did, name, title, body))
 for sql in ("DROP TABLE sources", "DROP TABLE roots", "DROP TABLE job_files",
+            "DROP TABLE concept_terms", "DROP TABLE concepts",
             "ALTER TABLE jobs DROP COLUMN history",
             "ALTER TABLE jobs DROP COLUMN updated",
             "ALTER TABLE jobs DROP COLUMN moved",

@@ -118,9 +118,9 @@ lint_clean
 # before schema 3's sources) is migrated when kbd opens it, one step at
 # a time; its jobs and documents are kept, its sources made from them.
 kbctl stop
-db 'alter table jobs drop column cancel_requested; alter table jobs drop column updated; alter table jobs drop column moved; alter table jobs drop column removed; drop table sources; drop table roots; drop table job_files; alter table jobs drop column history; update meta set value = 1 where key = "schema"'
+db 'alter table jobs drop column cancel_requested; alter table jobs drop column updated; alter table jobs drop column moved; alter table jobs drop column removed; drop table sources; drop table roots; drop table job_files; alter table jobs drop column history; drop table concept_terms; drop table concepts; update meta set value = 1 where key = "schema"'
 assert_eq 300 "$(doc_count)" "documents after the migration"
-assert_eq 6 "$(db "select value from meta where key = 'schema'")" "schema version after migration"
+assert_eq 7 "$(db "select value from meta where key = 'schema'")" "schema version after migration"
 grep -q 'schema 3 migrated to 4' "$KB/.kb/kbd.log" || fail "no log line for the migration to 4"
 grep -q 'schema 4 migrated to 5' "$KB/.kb/kbd.log" || fail "no log line for the migration to 5"
 grep -q 'schema 5 migrated to 6' "$KB/.kb/kbd.log" || fail "no log line for the migration to 6"
