@@ -44,6 +44,12 @@ for i in 1 2 3 4; do
 	    fail "clock$i not listed on the concept page"
 done
 grep -q garden "$page" && fail "an unrelated document listed"
+# Summaries link to their concepts, after their keywords.
+grep -A2 '^## Concepts$' "$KB/wiki/summaries/clock1.md" |
+    grep -qF '[vector clock](../concepts/vector-clock.md)' ||
+    fail "clock1's summary does not link its concept: $(tail -4 "$KB/wiki/summaries/clock1.md")"
+grep -q 'vector-clock' "$KB/wiki/summaries/garden1.md" &&
+    fail "garden1's summary links vector clock"
 grep -qx -- '- \[vector clock\](vector-clock.md) (4)' "$C/index.md" ||
     fail "concepts index: $(cat "$C/index.md")"
 # A word of one document only is no concept.
@@ -119,6 +125,9 @@ grep -qx 'description: "A concept: vector clock, in 3 documents."' "$page" ||
 grep -q 'clock1.md' "$page" && fail "a removed document still listed"
 kbctl remove clock4 >/dev/null
 [ -e "$page" ] && fail "concept page left after its documents went"
+# The summaries of the documents that stay no longer link to it.
+grep -q 'vector-clock' "$KB/wiki/summaries/clock2.md" &&
+    fail "clock2's summary still links the dropped concept"
 grep -q 'vector clock' "$C/index.md" && fail "index still lists it"
 assert_eq 0 "$(sqlite3 "$KB/.kb/kb.db" \
     "select count(*) from concepts where term = 'vector clock'")" \

@@ -387,13 +387,16 @@ item_wiki(const struct item *it, struct wiki_doc *d)
 	return d;
 }
 
-/* Move one document's staged files into place and write its page. */
+/*
+ * Move one document's staged files into place and write its page (with
+ * its concepts, as cw planned them).
+ */
 static char *
-publish_one(struct item *it)
+publish_one(struct item *it, const struct conceptw *cw)
 {
 	struct wiki_doc	 d;
-	char		*md, *page, *kw[WIKI_KEYWORDS];
-	size_t		 len, nkw;
+	char		*md, *page, *kw[WIKI_KEYWORDS], *sec;
+	size_t		 len, nkw, slen;
 	int		 r;
 
 	if ((md = read_file(it->staged_md, &len)) == NULL)
@@ -402,6 +405,12 @@ publish_one(struct item *it)
 	free(md);
 	page = wiki_summary(item_wiki(it, &d), kw, nkw, &len);
 	wiki_keywords_free(kw, nkw);
+	sec = conceptw_summary_section(cw, it->doc);
+	slen = strlen(sec);
+	page = xreallocarray(page, len + slen + 1, 1);
+	memcpy(page + len, sec, slen + 1);
+	len += slen;
+	free(sec);
 
 	if (fsio_rename(it->staged_raw, it->raw, "publish.raw") == -1) {
 		free(page);
@@ -639,7 +648,7 @@ batch_commit(uint64_t cursor)
 			break;
 		if (!ITEM_PUBLISHES(it))
 			continue;
-		if ((err = publish_one(it)) != NULL)
+		if ((err = publish_one(it, cw)) != NULL)
 			break;
 		if (it->act == ACT_REPLACE)
 			continue;	/* its line is rewritten in place */

@@ -122,6 +122,14 @@ char	*conceptw_plan(struct conceptw *, uint64_t ndocs_after);
 int	 conceptw_track(struct conceptw *, struct journal *);
 char	*conceptw_apply(struct conceptw *);
 void	 conceptw_free(struct conceptw *);
+/* The concepts section of the summary of name, a document of cw. */
+char	*conceptw_summary_section(const struct conceptw *, const char *name);
+/*
+ * page (a summary of document id, *len bytes, freed) with its concepts
+ * section as the registry makes it; *err set on a registry error.
+ */
+char	*conceptw_summary_fix(int64_t id, char *page, size_t *len,
+	    char **err);
 /* wiki/concepts/index.md as the registry makes it (*buf allocated). */
 char	*conceptw_index_render(char **buf, size_t *len);
 /*

@@ -13,7 +13,12 @@
  * mutation may write or remove before the journal is activated, and
  * conceptw_apply, inside the mutation's transaction, changes the
  * registry, writes the pages and makes them durable before the commit
- * point. Fail points: concepts.page (.fsync, .rename), concepts.unlink,
+ * point. A summary links to its document's concepts (a section after
+ * its keywords): a batch's own summaries get theirs from the plan; the
+ * summaries of other documents holding a term that becomes or stops
+ * being a concept get the section rewritten (tracked likewise).
+ * Fail points: concepts.page (.fsync, .rename), concepts.summary (.fsync,
+ * .rename), concepts.unlink,
  * concepts.index (.fsync, .rename), concepts.fsync.
  */
 #include <sys/types.h>
@@ -52,7 +57,15 @@ struct cw_term {
 	int		 page;		/* its page is rewritten or removed */
 };
 
+/* A summary outside the mutation whose concepts section changes. */
+struct cw_sum {
+	int64_t		 id;
+	char		*path;
+};
+
 struct conceptw {
+	struct cw_sum	*sums;
+	size_t		 nsums;
 	struct cw_doc	*docs;
 	size_t		 ndocs;
 	int64_t		*drops;
@@ -80,6 +93,9 @@ conceptw_free(struct conceptw *cw)
 	}
 	free(cw->docs);
 	free(cw->drops);
+	for (i = 0; i < cw->nsums; i++)
+		free(cw->sums[i].path);
+	free(cw->sums);
 	for (i = 0; i < cw->nterms; i++)
 		free(cw->terms[i].term);
 	free(cw->terms);
@@ -154,6 +170,51 @@ lose_terms(struct conceptw *cw, int64_t id)
 	return NULL;
 }
 
+/* Whether document id is one the mutation replaces or drops. */
+static int
+in_mutation(const struct conceptw *cw, int64_t id)
+{
+	size_t	i;
+
+	for (i = 0; i < cw->ndocs; i++)
+		if (cw->docs[i].old == id)
+			return 1;
+	for (i = 0; i < cw->ndrops; i++)
+		if (cw->drops[i] == id)
+			return 1;
+	return 0;
+}
+
+/*
+ * The summaries of the other documents holding a term that becomes or
+ * stops being a concept: their concepts section changes.
+ */
+static char *
+plan_summaries(struct conceptw *cw, const char *term)
+{
+	int64_t	*ids;
+	char	**names;
+	size_t	 n, i, k;
+
+	if (conceptdb_term_docs(term, &ids, &names, &n) == -1)
+		return errf("registry: %s", db_errmsg());
+	for (i = 0; i < n; i++) {
+		if (in_mutation(cw, ids[i]))
+			continue;
+		for (k = 0; k < cw->nsums && cw->sums[k].id != ids[i]; k++)
+			;
+		if (k < cw->nsums)
+			continue;
+		cw->sums = xreallocarray(cw->sums, cw->nsums + 1,
+		    sizeof(*cw->sums));
+		cw->sums[cw->nsums].id = ids[i];
+		cw->sums[cw->nsums++].path = kbpath_summary(names[i]);
+	}
+	free(ids);
+	conceptdb_strv_free(names, n);
+	return NULL;
+}
+
 /*
  * Before the journal: which terms change and how, given the KB's
  * document count after the mutation. The pages to write are those of
@@ -194,6 +255,8 @@ conceptw_plan(struct conceptw *cw, uint64_t ndocs_after)
 	for (i = 0; i < nplanned; i++) {
 		if (cw->terms[i].was == cw->terms[i].will)
 			continue;
+		if ((err = plan_summaries(cw, cw->terms[i].term)) != NULL)
+			return err;
 		if (conceptdb_neighbors(cw->terms[i].term, &nb, &n) == -1)
 			return errf("registry: %s", db_errmsg());
 		for (k = 0; k < n; k++) {
@@ -245,7 +308,90 @@ conceptw_track(struct conceptw *cw, struct journal *j)
 	}
 	if (any_page(cw) && journal_track(j, KB_CONCEPTS_INDEX) == -1)
 		return -1;
+	for (i = 0; i < cw->nsums; i++)
+		if (journal_track(j, cw->sums[i].path) == -1)
+			return -1;
 	return 0;
+}
+
+static int
+cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+char *
+conceptw_summary_section(const struct conceptw *cw, const char *name)
+{
+	const struct cw_doc	*d = NULL;
+	struct cw_term		 key, *t;
+	char			**v, *sec;
+	size_t			 i, n = 0;
+
+	for (i = 0; i < cw->ndocs && d == NULL; i++)
+		if (strcmp(cw->docs[i].name, name) == 0)
+			d = &cw->docs[i];
+	if (d == NULL)
+		return xstrdup("");
+	v = xcalloc(d->nt ? d->nt : 1, sizeof(*v));
+	for (i = 0; i < d->nt; i++) {
+		key.term = d->t[i].term;
+		t = bsearch(&key, cw->terms, cw->nterms, sizeof(*cw->terms),
+		    cmp_term);
+		if (t != NULL && t->will)
+			v[n++] = t->term;
+	}
+	qsort(v, n, sizeof(*v), cmp_str);
+	sec = concepts_summary_section(v, n);
+	free(v);
+	return sec;
+}
+
+char *
+conceptw_summary_fix(int64_t id, char *page, size_t *len, char **err)
+{
+	char	**v, *sec, *out;
+	size_t	  n, cut, slen;
+
+	*err = NULL;
+	if (conceptdb_doc_concepts(id, &v, &n) == -1) {
+		*err = errf("registry: %s", db_errmsg());
+		return page;
+	}
+	sec = concepts_summary_section(v, n);
+	conceptdb_strv_free(v, n);
+	cut = concepts_summary_strip(page, *len);
+	slen = strlen(sec);
+	out = xmalloc(cut + slen + 1);
+	memcpy(out, page, cut);
+	memcpy(out + cut, sec, slen + 1);
+	free(sec);
+	free(page);
+	*len = cut + slen;
+	return out;
+}
+
+/* The concepts section of a summary outside the mutation, rewritten. */
+static char *
+write_summary(const struct cw_sum *s)
+{
+	struct stat	 st;
+	char		*page, *err;
+	size_t		 len;
+
+	/* Not there, or not a file: lint's business. */
+	if (lstat(s->path, &st) == -1 || !S_ISREG(st.st_mode))
+		return NULL;
+	if ((page = read_file(s->path, &len)) == NULL)
+		return errf("%s: %s", s->path, strerror(errno));
+	page = conceptw_summary_fix(s->id, page, &len, &err);
+	if (err == NULL && fsio_write_batched(s->path, page, len,
+	    "concepts.summary") == -1)
+		err = errf("%s: %s", s->path, strerror(errno));
+	else if (err == NULL)
+		commit_published(s->path);
+	free(page);
+	return err;
 }
 
 /* Write (or, no longer a concept, remove) one concept's page. */
@@ -319,6 +465,10 @@ conceptw_apply(struct conceptw *cw)
 		    (!t->will && t->was && conceptdb_unset(t->term) == -1))
 			return errf("registry: %s", db_errmsg());
 	}
+	for (i = 0; i < cw->nsums && err == NULL; i++)
+		err = write_summary(&cw->sums[i]);
+	if (err != NULL)
+		return err;
 	if (!any_page(cw))
 		return NULL;
 	for (i = 0; i < cw->nterms && err == NULL; i++)

@@ -258,6 +258,12 @@ fix_doc(void *arg, const struct db_doc *d)
 		free(hd);
 	}
 	wiki_keywords_free(kw, nkw);
+	/* Its concepts, as the registry has them (conceptw.c). */
+	page = conceptw_summary_fix(d->id, page, &plen, &f->error);
+	if (f->error != NULL) {
+		free(page);
+		goto out;
+	}
 	if (old != NULL && oldlen == plen && memcmp(old, page, plen) == 0) {
 		free(page);
 		goto out;

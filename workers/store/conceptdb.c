@@ -330,3 +330,51 @@ conceptdb_all(char ***terms, size_t *n)
 	stmt(&st, "SELECT term FROM concepts ORDER BY term");
 	return strv(st, "concepts", terms, n);
 }
+
+int
+conceptdb_doc_concepts(int64_t doc, char ***terms, size_t *n)
+{
+	static sqlite3_stmt	*st;
+
+	stmt(&st, "SELECT t.term FROM concept_terms t"
+	    " JOIN concepts k ON k.term = t.term WHERE t.doc = ?"
+	    " ORDER BY t.term");
+	sqlite3_bind_int64(st, 1, doc);
+	return strv(st, "a document's concepts", terms, n);
+}
+
+int
+conceptdb_term_docs(const char *term, int64_t **ids, char ***names,
+    size_t *n)
+{
+	static sqlite3_stmt	*st;
+	size_t			 cap = 0;
+	int			 rc;
+
+	*ids = NULL;
+	*names = NULL;
+	*n = 0;
+	stmt(&st, "SELECT d.id, d.name FROM concept_terms t"
+	    " JOIN documents d ON d.id = t.doc WHERE t.term = ?"
+	    " ORDER BY d.id");
+	sqlite3_bind_text(st, 1, term, -1, SQLITE_TRANSIENT);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (*n == cap) {
+			cap = cap ? 2 * cap : 16;
+			*ids = xreallocarray(*ids, cap, sizeof(**ids));
+			*names = xreallocarray(*names, cap, sizeof(**names));
+		}
+		(*ids)[*n] = sqlite3_column_int64(st, 0);
+		(*names)[(*n)++] = xstrdup(col_text(st, 1));
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE) {
+		free(*ids);
+		conceptdb_strv_free(*names, *n);
+		*ids = NULL;
+		*names = NULL;
+		*n = 0;
+		return db_fail(rc, "a term's documents");
+	}
+	return 0;
+}

@@ -40,6 +40,11 @@ void	 conceptdb_page_free(struct concept_page *p);
 int	 conceptdb_index(size_t max, struct concept_entry **e, size_t *n,
 	    uint64_t *total);
 void	 conceptdb_index_free(struct concept_entry *e, size_t n);
+/* The concepts among document doc's terms, in byte order. */
+int	 conceptdb_doc_concepts(int64_t doc, char ***terms, size_t *n);
+/* The documents (ids and names, by id) that hold term. */
+int	 conceptdb_term_docs(const char *term, int64_t **ids, char ***names,
+	    size_t *n);
 /* Every concept's term, in byte order. */
 int	 conceptdb_all(char ***terms, size_t *n);
 void	 conceptdb_strv_free(char **v, size_t n);

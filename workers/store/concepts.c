@@ -748,3 +748,38 @@ concepts_index(const struct concept_entry *e, size_t n, uint64_t total,
 	mclose(f);
 	return buf;
 }
+
+char *
+concepts_summary_section(char *const *terms, size_t n)
+{
+	FILE	*f;
+	char	*buf;
+	size_t	 len, i;
+
+	if (n == 0)
+		return xstrdup("");
+	f = mopen(&buf, &len);
+	fputs(CONCEPT_SUMMARY_SECTION, f);
+	for (i = 0; i < n; i++) {
+		fputs(i > 0 ? ", " : "", f);
+		concept_link(f, terms[i], KB_LINK_SUMMARY_CONCEPT);
+	}
+	fputc('\n', f);
+	mclose(f);
+	return buf;
+}
+
+size_t
+concepts_summary_strip(const char *page, size_t len)
+{
+	const char	*p, *last = NULL, *kw;
+	size_t		 k = strlen(CONCEPT_SUMMARY_SECTION);
+
+	/* The section follows the keywords: the last one after them. */
+	if ((kw = memmem(page, len, "\n## Keywords\n\n", 14)) == NULL)
+		return len;
+	for (p = kw; (p = memmem(p, len - (size_t)(p - page),
+	    CONCEPT_SUMMARY_SECTION, k)) != NULL; p++)
+		last = p;
+	return last != NULL ? (size_t)(last - page) : len;
+}

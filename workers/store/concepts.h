@@ -79,4 +79,14 @@ struct concept_entry {
 char	*concepts_index(const struct concept_entry *, size_t n,
 	    uint64_t total, size_t *len);
 
+/*
+ * A summary page's concepts section, appended after its keywords when
+ * the document has concepts (terms in byte order): "\n## Concepts\n\n"
+ * and links to their pages. concepts_summary_strip gives the length of
+ * page without it (the whole length when it has none).
+ */
+#define CONCEPT_SUMMARY_SECTION	"\n## Concepts\n\n"
+char	*concepts_summary_section(char *const *terms, size_t n);
+size_t	 concepts_summary_strip(const char *page, size_t len);
+
 #endif /* KBD_CONCEPTS_H */
