@@ -42,6 +42,10 @@
 #include "util.h"
 #include "xmalloc.h"
 
+#if defined(KBD_DRILL_BREAK_CONCEPTS_NOJOURNAL) && !defined(KBD_FAILPOINTS)
+#error "KBD_DRILL_BREAK_* variants are test builds (FAILPOINTS=1) only"
+#endif
+
 struct cw_doc {
 	char			*name;
 	int64_t			 old;		/* replaced document, or 0 */
@@ -296,6 +300,10 @@ conceptw_track(struct conceptw *cw, struct journal *j)
 	size_t	 i;
 	int	 r;
 
+#ifdef KBD_DRILL_BREAK_CONCEPTS_NOJOURNAL
+	/* Negative control: concept pages rewritten outside the journal. */
+	return 0;
+#endif
 	for (i = 0; i < cw->nterms; i++) {
 		if (!cw->terms[i].page)
 			continue;
