@@ -27,7 +27,7 @@ O	?= build/sbdebug
 CPPFLAGS += -DKBD_SANDBOX_DEBUG
 endif
 # DRILL_BREAK=nodirsync|nobackupsync|early_publish|nosyncfs|nojournalsync|
-# update_nobackup:
+# update_nobackup|concepts_nojournal:
 # a negative control for the crash drills, deliberately unsafe; only with
 # the fail points, and built apart (make drills-negative uses
 # O=build/neg-NAME).
@@ -336,7 +336,7 @@ drills-fsync: all
 # means exit 1 with VIOLATION lines: a traceback or a usage error (exit
 # 2) proves nothing and fails the target.
 DRILL_BREAKS = nodirsync nobackupsync early_publish nosyncfs nojournalsync \
-	update_nobackup
+	update_nobackup concepts_nojournal
 drills-negative:
 	@k=0; for b in $(DRILL_BREAKS); do \
 	    $(MAKE) --no-print-directory DRILL_BREAK=$$b O=build/neg-$$b \
@@ -345,8 +345,10 @@ drills-negative:
 	    err=build/neg-$$b/drills.err; \
 	    KBD_CHECK_COUNTS= ./tests/drills/drill.py --bin build/neg-$$b/bin \
 		--seed $(DRILLS_SEED) --family crash --family dirloss \
-		--family powerloss --workload batch --workload remove \
-		--workload update --real 0 --resume 0 2>$$err; st=$$?; \
+		--family powerloss $$(if [ $$b = concepts_nojournal ]; then \
+		echo --workload concepts; else echo --workload batch \
+		--workload remove --workload update; fi) \
+		--real 0 --resume 0 2>$$err; st=$$?; \
 	    n=$$(grep -c '^VIOLATION' $$err); \
 	    if [ $$st -eq 0 ]; then \
 		echo "NOT CAUGHT: the drills pass on the $$b build"; exit 1; \
