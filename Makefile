@@ -27,7 +27,7 @@ O	?= build/sbdebug
 CPPFLAGS += -DKBD_SANDBOX_DEBUG
 endif
 # DRILL_BREAK=nodirsync|nobackupsync|early_publish|nosyncfs|nojournalsync|
-# update_nobackup:
+# update_nobackup|concepts_nojournal:
 # a negative control for the crash drills, deliberately unsafe; only with
 # the fail points, and built apart (make drills-negative uses
 # O=build/neg-NAME).
@@ -221,6 +221,7 @@ LINK_test_ignore	= supervisor common
 LINK_test_wiki		= store common
 LINK_test_config	= common
 LINK_test_links		= store common
+LINK_test_concepts	= store common
 LINK_fuzz_msg		= proto common
 LINK_fuzz_query		= store common
 LINK_convert_bench	= convert proto common
@@ -337,7 +338,7 @@ drills-fsync: all
 # means exit 1 with VIOLATION lines: a traceback or a usage error (exit
 # 2) proves nothing and fails the target.
 DRILL_BREAKS = nodirsync nobackupsync early_publish nosyncfs nojournalsync \
-	update_nobackup
+	update_nobackup concepts_nojournal
 drills-negative:
 	@k=0; for b in $(DRILL_BREAKS); do \
 	    $(MAKE) --no-print-directory DRILL_BREAK=$$b O=build/neg-$$b \
@@ -346,8 +347,10 @@ drills-negative:
 	    err=build/neg-$$b/drills.err; \
 	    KBD_CHECK_COUNTS= ./tests/drills/drill.py --bin build/neg-$$b/bin \
 		--seed $(DRILLS_SEED) --family crash --family dirloss \
-		--family powerloss --workload batch --workload remove \
-		--workload update --real 0 --resume 0 2>$$err; st=$$?; \
+		--family powerloss $$(if [ $$b = concepts_nojournal ]; then \
+		echo --workload concepts; else echo --workload batch \
+		--workload remove --workload update; fi) \
+		--real 0 --resume 0 2>$$err; st=$$?; \
 	    n=$$(grep -c '^VIOLATION' $$err); \
 	    if [ $$st -eq 0 ]; then \
 		echo "NOT CAUGHT: the drills pass on the $$b build"; exit 1; \

@@ -257,6 +257,9 @@ static const struct lint_kind {
 	{ KB_INDEX,		"not as the registry makes it",	TODO_FIX },
 	{ KB_LOG,		"no frontmatter",		TODO_FIX },
 	{ KB_AGENTS,		"not as the registry makes it",	TODO_FIX },
+	{ KB_CONCEPTS "/",	"missing (concept",		TODO_FIX },
+	{ KB_CONCEPTS "/",	"does not match the registry",	TODO_FIX },
+	{ KB_CONCEPTS "/",	"no concept in the registry",	TODO_FIX },
 };
 
 /*

@@ -45,6 +45,39 @@ kbpath_summary(const char *doc)
 }
 
 char *
+kbpath_concept_name(const char *term)
+{
+	const unsigned char	*s;
+	char			*p, *q;
+
+	if (*term == '\0' || *term == ' ')
+		return NULL;
+	for (s = (const unsigned char *)term; *s != '\0'; s++)
+		if (*s < 0x80 && !(*s >= 'a' && *s <= 'z') &&
+		    !(*s >= '0' && *s <= '9') && !(*s == ' ' && s[1] != ' ' &&
+		    s[1] != '\0'))
+			return NULL;
+	(void)xasprintf(&p, "%s%s", term, strcmp(term, "index") == 0 ?
+	    "-" : "");
+	for (q = p; *q != '\0'; q++)
+		if (*q == ' ')
+			*q = '-';
+	return p;
+}
+
+char *
+kbpath_concept(const char *term)
+{
+	char	*name, *p;
+
+	if ((name = kbpath_concept_name(term)) == NULL)
+		return NULL;
+	(void)xasprintf(&p, KB_CONCEPTS "/%s.md", name);
+	free(name);
+	return p;
+}
+
+char *
 kbpath_staged(uint64_t job, uint64_t seq, const char *kind)
 {
 	char	*p;

@@ -10,7 +10,7 @@
  *	wiki/AGENTS.md			how to read this KB (for agents)
  *	wiki/index/type/KEY[-N].md	sub-index pages by type (extension)
  *	wiki/index/folder/KEY[-N].md	sub-index pages by source folder
- *	(wiki/index/concept/		by concept: reserved for the concepts)
+ *	wiki/concepts/NAME.md		a concept page; index.md their index
  *	.kb/				kbd's own state (below)
  */
 #ifndef KBD_KBPATH_H
@@ -44,12 +44,18 @@
 #define KB_INDEX_DIR	"wiki/index"
 #define KB_INDEX_TYPES	"wiki/index/type"
 #define KB_INDEX_FOLDERS "wiki/index/folder"
+#define KB_CONCEPTS	"wiki/concepts"		/* one page per concept */
+#define KB_CONCEPTS_INDEX "wiki/concepts/index.md"
 
 /* Relative links between wiki pages: summary to source and raw, index to
  * summary. */
 #define KB_LINK_SUMMARY_SOURCE	"../sources/"
 #define KB_LINK_SUMMARY_RAW	"../../raw/"
 #define KB_LINK_INDEX_SUMMARY	"summaries/"
+/* Concept pages: to summaries, and index.md to the concepts index. */
+#define KB_LINK_CONCEPT_SUMMARY	"../summaries/"
+#define KB_LINK_SUMMARY_CONCEPT	"../concepts/"
+#define KB_LINK_INDEX_CONCEPTS	"concepts/index.md"
 
 /*
  * Sub-index pages (wiki/index/, docs/architecture.md "The wiki"): a group
@@ -73,6 +79,16 @@ char	*kbpath_index_link(enum kbpath_group, const char *value,
 char	*kbpath_raw(const char *doc, const char *ext);
 char	*kbpath_source(const char *doc);
 char	*kbpath_summary(const char *doc);
+/*
+ * A concept's page name in wiki/concepts/ (without ".md"): its term, lower
+ * case words joined by single spaces, with each space made "-" (terms
+ * hold no "-", so distinct terms give distinct names) and "index" made
+ * "index-" (index.md is the concepts' index). NULL for a term that is
+ * not one (empty, or holding a byte a term cannot: "/", ".", controls).
+ */
+char	*kbpath_concept_name(const char *term);
+/* wiki/concepts/<name>.md, or NULL as above. */
+char	*kbpath_concept(const char *term);
 /* The raw file's name in raw/: "NAME.EXT" or "NAME". */
 char	*kbpath_raw_name(const char *doc, const char *ext);
 /* A worker's output for one file of a job: kind "raw" or "md". */

@@ -77,6 +77,7 @@ def take(d, name):
     final = oracle.dump(kb)
     docs1 = oracle.doc_set(kb)
     left = oracle.consistent(kb)
+    concepts = oracle.concepts(kb)
     i_end = len(stops)
     # One point after the last: the KB as the workload left it.
     if d.want_point("end@1"):
@@ -92,7 +93,8 @@ def take(d, name):
     docs_final = oracle.doc_set(kb)
     run = {"argv": argv, "rc": rc, "out": out, "err": err,
            "before": docs0, "after": docs1, "tmpl": tmpl, "left": left,
-           "again": again.returncode, "final": docs_final}
+           "again": again.returncode, "final": docs_final,
+           "concepts": concepts}
     rec = {"name": name, "src": src, "argv": argv, "tmpl": tmpl,
            "stops": stops, "snaps": snaps, "final": final,
            "docs_final": docs_final, "rc": rc, "run": run, "lint": lint,

@@ -41,13 +41,19 @@ def dump(kb):
                 " s.root FROM sources s LEFT JOIN documents d"
                 " ON d.id = s.doc ORDER BY s.path"):
             out.append("source " + json.dumps(row))
-        # Schema 7: links between documents, by name.
+        # Schema 9: links between documents, by name.
         for row in con.execute(
                 "SELECT f.name, l.target, t.name FROM links l"
                 " JOIN documents f ON f.id = l.from_doc"
                 " LEFT JOIN documents t ON t.id = l.to_doc"
                 " ORDER BY f.name, l.target"):
             out.append("link " + json.dumps(row))
+        # Schema 11: the concept registry.
+        for row in con.execute("SELECT * FROM concept_terms"
+                               " ORDER BY doc, term"):
+            out.append("term " + json.dumps(row))
+        for row in con.execute("SELECT * FROM concepts ORDER BY term"):
+            out.append("concept " + json.dumps(row))
     finally:
         con.close()
     for top in ("raw", "wiki"):
@@ -67,6 +73,23 @@ def dump(kb):
                     h = hashlib.sha256(fh.read()).hexdigest()
                 out.append("file %s/%s %s" % (rel, f, h))
     return "\n".join(out) + "\n"
+
+
+def concept_page(term):
+    """A concept's page, as kbpath_concept names it."""
+    return "wiki/concepts/%s.md" % ("index-" if term == "index"
+                                    else term.replace(" ", "-"))
+
+
+def concepts(kb):
+    """The registry's concepts, sorted."""
+    db = os.path.join(kb, ".kb", "kb.db")
+    con = sqlite3.connect("file:%s?mode=ro" % db, uri=True)
+    try:
+        return sorted(t for (t,) in
+                      con.execute("SELECT term FROM concepts"))
+    finally:
+        con.close()
 
 
 def consistent(kb):
@@ -127,6 +150,17 @@ def consistent(kb):
     if sorted(listed) != sorted(name for _, name, _, _ in docs):
         probs.append("index.md lists %d documents by type, registry %d" %
                      (len(listed), len(docs)))
+    # Each concept has its page; each page is a concept's.
+    pages = set(concept_page(t) for t in concepts(kb))
+    cdir = os.path.join(kb, "wiki/concepts")
+    have = set("wiki/concepts/" + f for f in os.listdir(cdir)
+               if f != "index.md") if os.path.isdir(cdir) else set()
+    for p in sorted(pages - have):
+        probs.append("%s missing" % p)
+    for p in sorted(have - pages):
+        probs.append("%s stray" % p)
+    if pages and not os.path.isfile(os.path.join(cdir, "index.md")):
+        probs.append("wiki/concepts/index.md missing")
     ag = os.path.join(kb, AGENTS)
     if not os.path.isfile(ag):
         probs.append("%s missing" % AGENTS)

@@ -26,6 +26,9 @@ or failed where it should not, would make every crash image trivially
             pages that hold them are rewritten in that batch
   unlink    pages and their link targets added, the targets removed:
             the links turn back into plain text in the remove
+  concepts  a KB whose documents share phrases (concept pages exist),
+            then an add of more that share them: the batches rewrite
+            concept pages, and one makes a new concept
 """
 
 import json
@@ -36,7 +39,7 @@ import subprocess
 import oracle
 
 NAMES = ["batch", "collide", "remove", "rollback", "lintfix", "update",
-         "move", "prune", "recompile", "links", "unlink"]
+         "move", "prune", "recompile", "links", "unlink", "concepts"]
 
 COLLIDE = {"a/a.txt": "alpha text\n", "b/a.md": "# A\n\nalpha md\n",
            "c/a.txt": "alpha other text\n",
@@ -241,6 +244,33 @@ def unlink_args(d, kb, src):
     return ["remove"] + [n for n in docs if n.startswith("t")]
 
 
+def concepts_corpus(d, top, n, start=0):
+    """n Markdown files: each treats "vector clock", every third also
+    "merkle tree" (so the first add makes one concept, the second two)."""
+    os.makedirs(top, exist_ok=True)
+    for i in range(start, start + n):
+        body = ("# Replica %d\n\nA vector clock is a map from replica to "
+                "counter. Each replica keeps a vector clock and merges "
+                "the vector clock of its peers (seed %d).\n"
+                % (i, d.args.seed))
+        if i % 3 == 2:
+            body += ("\nA merkle tree is a tree of hashes. The merkle "
+                     "tree of replica %d is compared.\n" % i)
+        with open(os.path.join(top, "r%04d.md" % i), "w") as f:
+            f.write(body)
+
+
+def concepts_setup(d, kb, src):
+    """Three documents added from beside src: "vector clock" is a
+    concept; the workload adds src's files."""
+    pre = src.rstrip("/") + "-pre"
+    concepts_corpus(d, pre, 3)
+    r = d.kbctl(kb, "add", pre)
+    if r.returncode != 0:
+        raise RuntimeError("concepts setup add: %s" % r.stderr)
+    concepts_corpus(d, src, d.args.files, start=3)
+
+
 def add_args(d, kb, src):
     return ["add", src]
 
@@ -269,7 +299,7 @@ def recompile_args(d, kb, src):
 # "before" and "after" (the documents, as (name, hash), before and after
 # it); "tmpl" (the KB before it); "left" (consistent() after it);
 # "again" (the exit status of the workload run once more after it) and
-# "final" (the documents then).
+# "final" (the documents then); "concepts" (the registry's after it).
 
 def summary(out):
     """The summary event of an `add --json` output, {} if none."""
@@ -484,6 +514,21 @@ def rollback_check(d, run):
     return probs + check_again(run, d.args.files)
 
 
+def concepts_check(d, run):
+    """The add added the new files; the KB has both phrases' concepts
+    (their words are concepts too)."""
+    s = summary(run["out"])
+    probs = []
+    if run["rc"] != 0:
+        probs.append("exit %d: %s" % (run["rc"], run["err"].strip()[-300:]))
+    if (s.get("added"), s.get("failed")) != (d.args.files, 0):
+        probs.append("want %d added, 0 failed; summary %s" %
+                     (d.args.files, s))
+    if not {"merkle tree", "vector clock"} <= set(run["concepts"]):
+        probs.append("concepts after: %s" % run["concepts"])
+    return probs + check_again(run, d.args.files + 3)
+
+
 class Workload:
     def __init__(self, name, setup, argv, check, failpoint=None,
                  planted=False):
@@ -512,6 +557,7 @@ TABLE = {w.name: w for w in (
     Workload("recompile", recompile_setup, recompile_args, recompile_check),
     Workload("links", links_setup, links_args, links_check),
     Workload("unlink", unlink_setup, unlink_args, remove_check),
+    Workload("concepts", concepts_setup, add_args, concepts_check),
 )}
 
 

@@ -6,7 +6,7 @@ in meta, and none of schema 3's sources, roots and jobs.updated, .moved,
 .removed, nor schema 5's job_files and jobs.history, nor schema 7's
 documents.description_by, nor schema 8's documents.converter and
 .conv_version (every document stale), nor schema 9's
-links. The tables it does
+links, nor schema 11's concept_terms and concepts. The tables it does
 not name are the same in both schemas."""
 
 import os
@@ -30,6 +30,7 @@ for did, name, title in con.execute(
                 "VALUES (?, ?, ?, ?)", (did, name, title, body))
 for sql in ("DROP INDEX documents_ext", "DROP INDEX documents_folder",
             "DROP TABLE links", "DROP TABLE sources", "DROP TABLE roots", "DROP TABLE job_files",
+            "DROP TABLE concept_terms", "DROP TABLE concepts",
             "ALTER TABLE jobs DROP COLUMN history",
             "ALTER TABLE jobs DROP COLUMN updated",
             "ALTER TABLE jobs DROP COLUMN moved",

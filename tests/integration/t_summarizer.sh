@@ -1,7 +1,7 @@
 # The optional summarizer (issue 14): kbd.conf's summarizer command reads
 # a document's Markdown on stdin, and its output's first paragraph becomes
 # the description of the summary page (frontmatter description_by:
-# "summarizer") and of its index.md line, after the document is
+# "summarizer") and of its line in the index pages, after the document is
 # committed. A timeout, a failure, no output or output that is not UTF-8
 # keep the local description and kbd.log says why; at most
 # summarizer-jobs commands run at once; kbd answers meanwhile.
@@ -79,9 +79,9 @@ sum="$KB/wiki/summaries/note5.md"
 grep -qx 'SUMMARY: # Note 5 wrapped line' "$sum" ||
     fail "the page's Description section: $(sed -n '/^## Description/,/^## Outline/p' "$sum")"
 grep -q '^- Note 5$' "$sum" || fail "the outline kept: $(cat "$sum")"
-grep -F '(summaries/note5.md)' "$KB/wiki/index.md" |
+cat "$KB"/wiki/index/type/*.md | grep -F '/summaries/note5.md)' |
     grep -qF 'SUMMARY: # Note 5 wrapped line' ||
-    fail "index line: $(grep -F note5 "$KB/wiki/index.md")"
+    fail "index line: $(cat "$KB"/wiki/index/type/*.md | grep -F note5)"
 assert_eq "SUMMARY: # Note 5 wrapped line" \
     "$(kbctl show --meta note5 --json | jq -r .description)" "show's description"
 

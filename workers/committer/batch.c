@@ -13,7 +13,8 @@
  * updates or drops documents), links.source and links.summary (linkw.c,
  * in the transaction),
  * publish.fsync, batch.commit (before COMMIT), batch.committed (after
- * it), cleanup.staging; with updates (sources.c) update.unlink.
+ * it), cleanup.staging; the concept pages' (conceptw.c); with updates
+ * (sources.c) update.unlink.
  */
 #include <sys/types.h>
 
@@ -403,13 +404,16 @@ item_wiki(const struct item *it, struct wiki_doc *d)
 	return d;
 }
 
-/* Move one document's staged files into place and write its page. */
+/*
+ * Move one document's staged files into place and write its page (with
+ * its concepts, as cw planned them).
+ */
 static char *
-publish_one(struct item *it)
+publish_one(struct item *it, const struct conceptw *cw)
 {
 	struct wiki_doc	 d;
-	char		*md, *page, *kw[WIKI_KEYWORDS];
-	size_t		 len, nkw;
+	char		*md, *page, *kw[WIKI_KEYWORDS], *sec;
+	size_t		 len, nkw, slen;
 	int		 r;
 
 	if ((md = read_file(it->staged_md, &len)) == NULL)
@@ -418,6 +422,12 @@ publish_one(struct item *it)
 	free(md);
 	page = wiki_summary(item_wiki(it, &d), kw, nkw, &len);
 	wiki_keywords_free(kw, nkw);
+	sec = conceptw_summary_section(cw, it->doc);
+	slen = strlen(sec);
+	page = xreallocarray(page, len + slen + 1, 1);
+	memcpy(page + len, sec, slen + 1);
+	len += slen;
+	free(sec);
 
 	if (fsio_rename(it->staged_raw, it->raw, "publish.raw") == -1) {
 		free(page);
@@ -592,10 +602,51 @@ batch_index_plan(struct index_plan *ip)
 
 /* What batch_commit planned, released on every way out. */
 static void
-batch_plan_end(struct index_plan *ip)
+batch_plan_end(struct index_plan *ip, struct conceptw *cw)
 {
 	index_plan_free(ip);
 	linkw_end();
+	conceptw_free(cw);
+}
+
+/*
+ * The batch's concept changes, planned before its journal: the terms of
+ * the documents it publishes (from their staged Markdown) and of those
+ * it replaces or drops.
+ */
+static char *
+batch_concepts(struct conceptw **cwp)
+{
+	struct conceptw	*cw;
+	struct item	*it;
+	char		*err = NULL;
+	uint64_t	 ndocs;
+	size_t		 i;
+
+	if (db_doc_count(&ndocs) == -1)
+		return errf("registry: %s", db_errmsg());
+	cw = conceptw_new();
+	for (i = 0; i < batch.n && err == NULL; i++) {
+		it = &batch.items[i];
+		if (ITEM_PUBLISHES(it)) {
+			err = conceptw_add(cw, it->doc, it->act ==
+			    ACT_REPLACE ? it->upd_id : 0, it->staged_md);
+			if (it->act == ACT_INSERT)
+				ndocs++;
+		}
+		if (it->drop_id != 0) {
+			conceptw_drop(cw, it->drop_id);
+			ndocs--;
+		}
+	}
+	if (err == NULL)
+		err = conceptw_plan(cw, ndocs);
+	if (err != NULL) {
+		conceptw_free(cw);
+		return err;
+	}
+	*cwp = cw;
+	return NULL;
 }
 
 /* Commit the decided batch by the commit protocol. */
@@ -603,6 +654,7 @@ static char *
 batch_commit(uint64_t cursor)
 {
 	struct journal		*j;
+	struct conceptw		*cw = NULL;
 	struct item		*it;
 	struct index_plan	 ip;
 	char			*err = NULL;
@@ -630,14 +682,19 @@ batch_commit(uint64_t cursor)
 		linkw_end();
 		return batch_transaction(cursor, now);
 	}
+	/* The concepts of the documents it publishes, replaces or drops. */
+	if ((err = batch_concepts(&cw)) != NULL) {
+		linkw_end();
+		return err;
+	}
 
 	memset(&ip, 0, sizeof(ip));
 	if (batch_index_plan(&ip) == -1) {
-		batch_plan_end(&ip);
+		batch_plan_end(&ip, cw);
 		return errf("registry: %s", db_errmsg());
 	}
 	if ((j = journal_new()) == NULL) {
-		batch_plan_end(&ip);
+		batch_plan_end(&ip, cw);
 		return errf("journal: %s", strerror(errno));
 	}
 	for (i = 0; i < batch.n; i++) {
@@ -658,16 +715,16 @@ batch_commit(uint64_t cursor)
 			break;
 	}
 	if (i < batch.n || index_plan_track(&ip, j) == -1 ||
-	    linkw_track(j) == -1) {
+	    linkw_track(j) == -1 || conceptw_track(cw, j) == -1) {
 		err = errno == EIO ? errf("registry: %s", db_errmsg()) :
 		    errf("journal: %s", strerror(errno));
 		commit_rollback(j);
-		batch_plan_end(&ip);
+		batch_plan_end(&ip, cw);
 		return err;
 	}
 #ifndef KBD_DRILL_BREAK_EARLY_PUBLISH
 	if ((err = commit_activate(j)) != NULL) {
-		batch_plan_end(&ip);
+		batch_plan_end(&ip, cw);
 		return err;
 	}
 #endif
@@ -679,27 +736,29 @@ batch_commit(uint64_t cursor)
 			break;
 		if (!ITEM_PUBLISHES(it))
 			continue;
-		err = publish_one(it);
+		err = publish_one(it, cw);
 	}
 #ifdef KBD_DRILL_BREAK_EARLY_PUBLISH
 	/* Negative control: the live tree changed before the journal counts. */
 	if (err == NULL && (err = commit_activate(j)) != NULL) {
-		batch_plan_end(&ip);
+		batch_plan_end(&ip, cw);
 		return err;
 	}
 #endif
 	/*
 	 * In the registry's transaction: its rows, then the pages made from
-	 * them (links of other documents, index pages), then one sync of
-	 * everything published before the commit point.
+	 * them (links of other documents, concept pages, index pages), then
+	 * one sync of everything published before the commit point.
 	 */
 	if (err == NULL)
 		err = batch_register(cursor, now, &began);
 	if (err == NULL)
 		err = linkw_apply_batch(batch.items, batch.n);
 	if (err == NULL)
+		err = conceptw_apply(cw);
+	if (err == NULL)
 		err = index_plan_write(&ip, rewrite ? "update" : "publish");
-	batch_plan_end(&ip);
+	batch_plan_end(&ip, cw);
 	if (err == NULL)
 		commit_sync("publish.fsync");
 	if (began)

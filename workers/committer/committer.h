@@ -40,7 +40,8 @@ struct wiki_doc;
 
 /* The live directories: made at start, fsynced before each commit point. */
 #define LIVE_DIRS	{ KB_RAW, KB_WIKI, KB_SOURCES, KB_SUMMARIES, \
-			  KB_INDEX_DIR, KB_INDEX_TYPES, KB_INDEX_FOLDERS }
+			  KB_INDEX_DIR, KB_INDEX_TYPES, KB_INDEX_FOLDERS, \
+			  KB_CONCEPTS }
 
 /*
  * committer.c. The committer's one state says which messages the
@@ -107,6 +108,46 @@ void	 jobrow_cancel(const Kbd__JobCancelReq *);
 /* A root forgotten (kbctl roots --forget): its row, in a transaction. */
 void	 jobrow_root_forget(const Kbd__RootForgetReq *);
 void	 jobrow_root_watch(const Kbd__RootWatchReq *);
+
+/*
+ * conceptw.c: a mutation's concept changes. Documents it adds or
+ * replaces (old: the replaced id, or 0; md_path its Markdown as
+ * published) and drops; plan before the journal (the KB's document count
+ * after it), track the pages, apply in the open transaction after the
+ * documents' rows (pages written and made durable).
+ */
+struct conceptw;
+struct conceptw	*conceptw_new(void);
+char	*conceptw_add(struct conceptw *, const char *name, int64_t old,
+	    const char *md_path);
+void	 conceptw_drop(struct conceptw *, int64_t id);
+char	*conceptw_plan(struct conceptw *, uint64_t ndocs_after);
+int	 conceptw_track(struct conceptw *, struct journal *);
+char	*conceptw_apply(struct conceptw *);
+void	 conceptw_free(struct conceptw *);
+/* The concepts section of the summary of name, a document of cw. */
+char	*conceptw_summary_section(const struct conceptw *, const char *name);
+/*
+ * page (a summary of document id, *len bytes, freed) with its concepts
+ * section as the registry makes it; *err set on a registry error.
+ */
+char	*conceptw_summary_fix(int64_t id, char *page, size_t *len,
+	    char **err);
+/* wiki/concepts/index.md as the registry makes it (*buf allocated). */
+char	*conceptw_index_render(char **buf, size_t *len);
+/*
+ * Lint: each concept page (and the concepts index) that is missing or
+ * not as the registry makes it goes to page() with the page to write
+ * (term NULL for the index); each file in wiki/concepts/ that is no
+ * concept's page to stray(). The callee owns path and text. NULL or the
+ * error.
+ */
+struct conceptw_lint_cb {
+	void	(*page)(void *, char *path, const char *term, char *text,
+		    size_t len, int missing);
+	void	(*stray)(void *, char *path);
+};
+char	*conceptw_lint(const struct conceptw_lint_cb *, void *);
 
 /* remove.c */
 void	 remove_docs(const Kbd__RemoveReq *);

@@ -7,7 +7,9 @@
  * their document is gone; wiki/index.md and each sub-index page is
  * rewritten from the registry when it is not as the registry makes it,
  * one no group makes is removed (indexw.c); a missing wiki/log.md is
- * created, one without its frontmatter and header gets them. lint runs
+ * created, one without its frontmatter and header gets them; concept
+ * pages (and their index) missing or not as the registry makes them are
+ * written again, files in wiki/concepts/ of no concept removed. lint runs
  * the same plan dry (lintfix_check) and reports what it would repair, so
  * the two agree. What needs the original input (a raw or source file missing or
  * changed) is only reported, by lint.
@@ -332,6 +334,12 @@ fix_doc(void *arg, const struct db_doc *d)
 	}
 	wiki_keywords_free(kw, nkw);
 	linkw_fill_free(&wd);
+	/* Its concepts, as the registry has them (conceptw.c). */
+	page = conceptw_summary_fix(d->id, page, &plen, &f->error);
+	if (f->error != NULL) {
+		free(page);
+		goto out;
+	}
 	if (old != NULL && oldlen == plen && memcmp(old, page, plen) == 0) {
 		free(page);
 		goto out;
@@ -533,6 +541,68 @@ fix_free(struct fix *f)
 	index_fix_free(&f->index);
 }
 
+/* A concept page (or the concepts' index) to write again. */
+static void
+concept_page_cb(void *arg, char *path, const char *term, char *text,
+    size_t len, int missing)
+{
+	struct fix	*f = arg;
+	struct fsum	*s;
+	char		*what;
+
+	if (term != NULL)
+		xasprintf(&what, "concept %s", term);
+	else
+		what = xstrdup("concept index");
+	if (f->dry) {
+		lint_add(f->problems, "%s: %s (%s)", path, missing ? "missing" :
+		    "does not match the registry", what);
+		free(what);
+		free(path);
+		free(text);
+		return;
+	}
+	if (f->nsum == f->capsum) {
+		f->capsum = f->capsum ? f->capsum * 2 : 16;
+		f->sum = xreallocarray(f->sum, f->capsum, sizeof(*f->sum));
+	}
+	s = &f->sum[f->nsum++];
+	s->path = path;
+	s->page = text;
+	s->len = len;
+	lint_add(&f->repairs, "%s: written again (%s, %s)", path, what,
+	    missing ? "missing" : "did not match the registry");
+	free(what);
+}
+
+static void
+concept_stray_cb(void *arg, char *path)
+{
+	struct fix	*f = arg;
+
+	if (f->dry)
+		lint_add(f->problems, "%s: no concept in the registry", path);
+	else {
+		lint_add(&f->strays, "%s", path);
+		lint_add(&f->repairs, "%s: removed (no concept in the "
+		    "registry)", path);
+	}
+	free(path);
+}
+
+/* Concept pages against the registry (conceptw.c). */
+static void
+fix_concepts(struct fix *f)
+{
+	static const struct conceptw_lint_cb cb = {
+		concept_page_cb, concept_stray_cb
+	};
+	char	*err;
+
+	if (f->error == NULL && (err = conceptw_lint(&cb, f)) != NULL)
+		f->error = err;
+}
+
 /*
  * Plan every repair the KB itself allows. Dry (lint), only what lint's
  * own checks do not find goes to f->problems: a page that is there but
@@ -574,8 +644,10 @@ fix_plan(struct fix *f)
 			    "added", WIKI_LOG);
 		}
 	}
-	if (f->dry)
+	if (f->dry) {
+		fix_concepts(f);
 		return;		/* lint_dir reports strays */
+	}
 	lint_dir(&ignored, KB_RAW, DIR_RAW, &f->strays);
 	lint_dir(&ignored, KB_SOURCES, DIR_PAGES, &f->strays);
 	lint_dir(&ignored, KB_SUMMARIES, DIR_PAGES, &f->strays);
@@ -586,6 +658,7 @@ fix_plan(struct fix *f)
 		lint_add(&f->repairs, "%s: removed (%s)", f->strays.v[i],
 		    i < n0 ? "no document in the registry" :
 		    "leftover staging file");
+	fix_concepts(f);
 	/* What lint_dir could not judge, lint reports afterwards. */
 	for (i = 0; i < ignored.n; i++)
 		free(ignored.v[i]);

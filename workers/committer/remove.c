@@ -37,11 +37,12 @@ struct rdoc {
 
 /* What remove_commit planned, released on every way out. */
 static void
-remove_plan_end(struct index_plan *ip, int64_t *ids)
+remove_plan_end(struct index_plan *ip, int64_t *ids, struct conceptw *cw)
 {
 	index_plan_free(ip);
 	linkw_end();
 	free(ids);
+	conceptw_free(cw);
 }
 
 static char *
@@ -49,27 +50,41 @@ remove_commit(struct rdoc *v, size_t n, size_t nfound)
 {
 	struct journal		 *j;
 	struct index_plan	  ip;
+	struct conceptw		 *cw;
 	char			**names, *err = NULL, *what, *entry;
 	size_t			  i, k, nlinked;
+	uint64_t		  ndocs;
 	int64_t			  now = time(NULL), *ids;
 
+	/* The concepts of the removed documents, planned first. */
+	if (db_doc_count(&ndocs) == -1)
+		return errf("registry: %s", db_errmsg());
+	cw = conceptw_new();
+	for (i = 0; i < n; i++)
+		if (v[i].found)
+			conceptw_drop(cw, v[i].id);
+	if ((err = conceptw_plan(cw, ndocs - nfound)) != NULL) {
+		conceptw_free(cw);
+		return err;
+	}
 	/* Pages that link to a removed document, or are linked from one. */
 	ids = xcalloc(nfound, sizeof(*ids));
 	for (i = k = 0; i < n; i++)
 		if (v[i].found)
 			ids[k++] = v[i].id;
 	if ((err = linkw_plan_remove(ids, nfound, &nlinked)) != NULL) {
+		conceptw_free(cw);
 		free(ids);
 		return err;
 	}
 	memset(&ip, 0, sizeof(ip));
 	for (i = 0; i < n; i++)
 		if (v[i].found && index_plan_doc(&ip, v[i].id, NULL) == -1) {
-			remove_plan_end(&ip, ids);
+			remove_plan_end(&ip, ids, cw);
 			return errf("registry: %s", db_errmsg());
 		}
 	if ((j = journal_new()) == NULL) {
-		remove_plan_end(&ip, ids);
+		remove_plan_end(&ip, ids, cw);
 		return errf("journal: %s", strerror(errno));
 	}
 	for (i = 0; i < n; i++) {
@@ -81,15 +96,16 @@ remove_commit(struct rdoc *v, size_t n, size_t nfound)
 			break;
 	}
 	if (i < n || index_plan_track(&ip, j) == -1 ||
-	    journal_track_append(j, WIKI_LOG) == -1 || linkw_track(j) == -1) {
+	    journal_track_append(j, WIKI_LOG) == -1 || linkw_track(j) == -1 ||
+	    conceptw_track(cw, j) == -1) {
 		err = errno == EIO ? errf("registry: %s", db_errmsg()) :
 		    errf("journal: %s", strerror(errno));
 		commit_rollback(j);
-		remove_plan_end(&ip, ids);
+		remove_plan_end(&ip, ids, cw);
 		return err;
 	}
 	if ((err = commit_activate(j)) != NULL) {
-		remove_plan_end(&ip, ids);
+		remove_plan_end(&ip, ids, cw);
 		return err;
 	}
 
@@ -130,12 +146,14 @@ remove_commit(struct rdoc *v, size_t n, size_t nfound)
 		if (err == NULL)
 			err = linkw_apply_remove(ids, nfound);
 		if (err == NULL)
+			err = conceptw_apply(cw);
+		if (err == NULL)
 			err = index_plan_write(&ip, "remove");
 		if (err == NULL)
 			commit_sync("remove.fsync");
 		err = transaction_end(j, 0, now, "remove.commit", err);
 	}
-	remove_plan_end(&ip, ids);
+	remove_plan_end(&ip, ids, cw);
 	return journal_end(j, "remove.committed", err);
 }
 

@@ -40,8 +40,8 @@
  * A KB of an older version is migrated when the committer opens it, one
  * step of the migrations table at a time.
  */
-#define DB_SCHEMA_VERSION	10
-#define DB_SCHEMA_VERSION_S	"10"
+#define DB_SCHEMA_VERSION	11
+#define DB_SCHEMA_VERSION_S	"11"
 
 /* The full-text table, in the schema and in the migration to 4. */
 #define FTS_SQL	"CREATE VIRTUAL TABLE fts USING fts5(name, title, headings, " \
@@ -105,6 +105,19 @@
 	"CREATE INDEX IF NOT EXISTS documents_folder ON documents(" \
 	DB_FOLDER_EXPR ", id);"
 
+/*
+ * Schema 11's concept registry (conceptdb.c), in a new KB and in the 10 to
+ * 11 migration: each document's candidate terms, and the concepts.
+ */
+#define CONCEPTS_SQL \
+	"CREATE TABLE concept_terms(" \
+	" doc INTEGER NOT NULL, term TEXT NOT NULL," \
+	" count INTEGER NOT NULL, weight INTEGER NOT NULL," \
+	" defn TEXT, PRIMARY KEY(doc, term)) WITHOUT ROWID;" \
+	"CREATE INDEX concept_terms_term ON concept_terms(term, weight);" \
+	"CREATE TABLE concepts(term TEXT PRIMARY KEY," \
+	" ndocs INTEGER NOT NULL) WITHOUT ROWID;"
+
 static const char schema_sql[] =
 	"CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);"
 	"CREATE TABLE documents("
@@ -143,6 +156,7 @@ static const char schema_sql[] =
 	CONVERTER_SQL
 	LINKS_SQL
 	INDEX_PAGES_SQL
+	CONCEPTS_SQL
 	"INSERT INTO meta(key, value) VALUES ('schema', '"
 	DB_SCHEMA_VERSION_S "');";
 
@@ -170,6 +184,20 @@ const char *
 db_errmsg(void)
 {
 	return errbuf;
+}
+
+sqlite3 *
+db_conn(void)
+{
+	return db;
+}
+
+static int	fail(int, const char *);
+
+int
+db_fail(int rc, const char *what)
+{
+	return fail(rc, what);
 }
 
 static int
@@ -354,6 +382,16 @@ migrate_9_10_index(void)
 	return exec(INDEX_PAGES_SQL);
 }
 
+/*
+ * Concepts: empty tables. A KB from before has documents without
+ * candidate terms; lint --fix (or a new add of them) fills them in.
+ */
+static int
+migrate_10_11_concepts(void)
+{
+	return exec(CONCEPTS_SQL);
+}
+
 static const struct migration {
 	int	  from, to;
 	int	(*step)(void);
@@ -367,6 +405,7 @@ static const struct migration {
 	{ 7, 8, migrate_7_8_recompile },
 	{ 8, 9, migrate_8_9_links },
 	{ 9, 10, migrate_9_10_index },
+	{ 10, 11, migrate_10_11_concepts },
 };
 
 /* Run sql in one transaction. */

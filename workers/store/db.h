@@ -32,6 +32,15 @@ void	db_job_row(struct sqlite3_stmt *, Kbd__JobSummary *s);
 
 #define DB_PATH		KB_DB
 
+/*
+ * The committer's connection and its error recording, for the registry's
+ * other tables kept in files of their own (conceptdb.c).
+ */
+struct sqlite3;
+struct sqlite3	*db_conn(void);
+/* Record rc's error as db_errmsg() says it (fatal on fsync); -1. */
+int	db_fail(int rc, const char *what);
+
 struct db_doc {
 	int64_t		 id;
 	const char	*name;

@@ -319,3 +319,17 @@ tok_md_headings(const char *md, size_t len, size_t *outlen)
 	*outlen = n;
 	return out;
 }
+
+int
+tok_stopword(const char *w, int lang)
+{
+	struct stopword	 key, *hit;
+	size_t		 n = strlen(w);
+
+	if (lang < 0 || lang >= NLANGS || n >= sizeof(key.w))
+		return 0;
+	(void)pthread_once(&stops_once, stops_build);
+	memcpy(key.w, w, n + 1);
+	hit = bsearch(&key, stops, nstops, sizeof(stops[0]), stop_cmp);
+	return hit != NULL && (hit->langs & (1u << lang)) != 0;
+}

@@ -64,6 +64,8 @@ int		 tok_detect_lang(const char *text, size_t len);
  * "language:", else tok_detect_lang, else english (0).
  */
 int		 tok_doc_lang(const char *md, size_t len);
+/* Whether w (lower case) is one of lang's stop words (lang.c's list). */
+int		 tok_stopword(const char *w, int lang);
 
 /*
  * The Markdown's ATX headings ("# Title"), outside code fences, one a

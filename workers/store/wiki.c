@@ -118,6 +118,17 @@ put_target(FILE *f, const char *prefix, const char *name, const char *suffix)
 	fprintf(f, "%s>", suffix);
 }
 
+void
+wiki_put_doc_link(FILE *f, const char *title, const char *name,
+    const char *prefix)
+{
+	fputc('[', f);
+	put_text(f, *title != '\0' ? title : name);
+	fputs("](", f);
+	put_target(f, prefix, name, ".md");
+	fputc(')', f);
+}
+
 /* Frontmatter. */
 
 void
@@ -593,8 +604,8 @@ cmp_str(const void *a, const void *b)
 	return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
-static int
-is_stopword(const char *w)
+int
+wiki_stopword(const char *w)
 {
 	return bsearch(&w, stopwords, sizeof(stopwords) / sizeof(stopwords[0]),
 	    sizeof(stopwords[0]), cmp_str) != NULL;
@@ -739,7 +750,7 @@ wiki_keywords(const char *text, size_t len, char **kw)
 		}
 		if (!toolong && letter && wl >= WORD_MIN) {
 			w[wl] = '\0';
-			if (!is_stopword(w))
+			if (!wiki_stopword(w))
 				terms_add(&t, w);
 		}
 		wl = 0;
@@ -809,7 +820,7 @@ wiki_agents(uint64_t ndocs, size_t *len)
 	    "- `" KB_SOURCES "/DOC.md`: their Markdown conversion\n"
 	    "- `" KB_SUMMARIES "/DOC.md`: a summary page (title, "
 	    "description, outline, keywords,\n"
-	    "  and the documents it links to and is linked from)\n"
+	    "  the documents it links to and is linked from, and its concepts)\n"
 	    "- `" KB_INDEX "`: the way in: a line per type and per source "
 	    "folder,\n"
 	    "  linking its page in `" KB_INDEX_DIR "/`\n"
@@ -822,6 +833,13 @@ wiki_agents(uint64_t ndocs, size_t *len)
 	    "  numbered pages `KEY-1.md`, `KEY-2.md`, ... of 500 each\n"
 	    "- `" KB_LOG "`: what changed, and when: one entry per job, "
 	    "remove and lint --fix\n"
+	    "- `" KB_CONCEPTS "/NAME.md`: a concept, a term or phrase "
+	    "several documents\n"
+	    "  share (NAME: its words joined by `-`): a defining sentence "
+	    "from the KB,\n"
+	    "  the documents that use it most, related concepts\n"
+	    "- `" KB_CONCEPTS_INDEX "`: the concepts, most documents "
+	    "first\n"
 	    "- `" KB_AGENTS "`: this page\n"
 	    "- `" KB_STATE "/`: kbd's own state (registry, journals, socket)\n\n"
 	    "Each page kbd writes in `" KB_WIKI "/` (not the Markdown in `"

@@ -79,6 +79,14 @@ struct wiki_doc {
  */
 size_t	 wiki_keywords(const char *text, size_t len, char **kw);
 void	 wiki_keywords_free(char **kw, size_t n);
+/* Whether w (lower case) is one of the keywords' English stop words. */
+int	 wiki_stopword(const char *w);
+/*
+ * "[title](<prefix><name>.md)": a link to a document's page, as the index
+ * writes it (the name when the title is empty).
+ */
+void	 wiki_put_doc_link(FILE *f, const char *title, const char *name,
+	    const char *prefix);
 
 /* wiki/summaries/<doc>.md; *len gets its length. */
 char	*wiki_summary(const struct wiki_doc *, char *const *kw, size_t nkw,

@@ -1,0 +1,172 @@
+/*
+ * Unit tests of concept extraction (workers/store/concepts.c): phrases of
+ * up to three words counted from prose only (code, inline code and link
+ * targets left out), stop words never at either end, a phrase needs two
+ * occurrences, plurals folded into a singular the text has, the defining
+ * sentence found; the result is the same for the same text; page names
+ * from terms (kbpath_concept_name); which document counts make a concept.
+ * And hostile input (no words, huge words, bytes that are not UTF-8) is
+ * an empty or bounded result, never a crash.
+ */
+#include <sys/types.h>
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include "concepts.h"
+#include "kbpath.h"
+
+static const struct concept_term *
+find(const struct concept_term *v, size_t n, const char *term)
+{
+	size_t	i;
+
+	for (i = 0; i < n; i++)
+		if (strcmp(v[i].term, term) == 0)
+			return &v[i];
+	return NULL;
+}
+
+static const char text[] =
+	"# Clocks\n\n"
+	"A vector clock is a data structure that orders events.\n"
+	"Each replica keeps a vector clock; the vector clock of a replica\n"
+	"grows. Replicas exchange [clocks](http://example.org/vector-clock).\n"
+	"\n"
+	"```\n"
+	"zebra zebra zebra zebra zebra zebra\n"
+	"```\n"
+	"\n"
+	"    quagga quagga quagga quagga\n"
+	"\n"
+	"Use `yak yak yak` here, and the point of view of the replica.\n"
+	"The point of view matters.\n";
+
+static void
+test_extract(void **state)
+{
+	struct concept_term		*v, *w;
+	const struct concept_term	*t;
+	size_t				 n, m, i;
+
+	(void)state;
+	n = concepts_extract(text, sizeof(text) - 1, &v);
+	assert_true(n > 0 && n <= CONCEPT_DOC_TERMS);
+	t = find(v, n, "vector clock");
+	assert_non_null(t);
+	assert_int_equal(t->count, 3);
+	assert_non_null(t->defn);
+	assert_string_equal(t->defn,
+	    "A vector clock is a data structure that orders events.");
+	/* "replicas" folds into "replica": 3 + 1. */
+	t = find(v, n, "replica");
+	assert_non_null(t);
+	assert_int_equal(t->count, 4);
+	assert_null(find(v, n, "replicas"));
+	/* A stop word inside a phrase, never at its ends. */
+	assert_non_null(find(v, n, "point of view"));
+	for (i = 0; i < n; i++) {
+		assert_true(strncmp(v[i].term, "the ", 4) != 0);
+		assert_true(strncmp(v[i].term, "of ", 3) != 0);
+	}
+	/* Code, inline code and link targets are not prose. */
+	assert_null(find(v, n, "zebra"));
+	assert_null(find(v, n, "quagga"));
+	assert_null(find(v, n, "yak"));
+	assert_null(find(v, n, "example"));
+	assert_null(find(v, n, "org"));
+	/* Deterministic: the same text, the same terms in the same order. */
+	m = concepts_extract(text, sizeof(text) - 1, &w);
+	assert_int_equal(m, n);
+	for (i = 0; i < n; i++) {
+		assert_string_equal(v[i].term, w[i].term);
+		assert_int_equal(v[i].count, w[i].count);
+		assert_int_equal(v[i].weight, w[i].weight);
+	}
+	concepts_terms_free(v, n);
+	concepts_terms_free(w, m);
+}
+
+static void
+test_hostile(void **state)
+{
+	struct concept_term	*v;
+	char			*big;
+	size_t			 n, i, len = 1 << 20;
+
+	(void)state;
+	assert_int_equal(concepts_extract("", 0, &v), 0);
+	concepts_terms_free(v, 0);
+	n = concepts_extract("... !!! 123 456 123 456", 23, &v);
+	assert_int_equal(n, 0);
+	concepts_terms_free(v, n);
+	/* One huge word, then bytes that are no UTF-8, many times over. */
+	big = malloc(len);
+	assert_non_null(big);
+	for (i = 0; i < len; i++)
+		big[i] = i < len / 2 ? 'a' : (char)(0x80 | (i % 64));
+	n = concepts_extract(big, len, &v);
+	assert_true(n <= CONCEPT_DOC_TERMS);
+	concepts_terms_free(v, n);
+	/* Many distinct words: bounded. */
+	for (i = 0; i + 8 < len; i += 8)
+		snprintf(big + i, 9, "w%05zx ", (i / 8) % 0x40000);
+	n = concepts_extract(big, len - 8, &v);
+	assert_true(n <= CONCEPT_DOC_TERMS);
+	concepts_terms_free(v, n);
+	free(big);
+}
+
+static void
+test_names(void **state)
+{
+	char	*p;
+
+	(void)state;
+	p = kbpath_concept_name("vector clock");
+	assert_string_equal(p, "vector-clock");
+	free(p);
+	p = kbpath_concept_name("index");
+	assert_string_equal(p, "index-");
+	free(p);
+	p = kbpath_concept("module");
+	assert_string_equal(p, KB_CONCEPTS "/module.md");
+	free(p);
+	assert_null(kbpath_concept_name(""));
+	assert_null(kbpath_concept_name("../etc"));
+	assert_null(kbpath_concept_name("a/b"));
+	assert_null(kbpath_concept_name("two  spaces"));
+	assert_null(kbpath_concept_name("trailing "));
+	assert_null(kbpath_concept_name("Upper"));
+}
+
+static void
+test_is_concept(void **state)
+{
+	(void)state;
+	assert_false(concepts_is_concept(2, 3));
+	assert_true(concepts_is_concept(3, 3));
+	assert_true(concepts_is_concept(3, CONCEPT_DF_CAP_FROM - 1));
+	/* In most of a large KB: too common to be one. */
+	assert_false(concepts_is_concept(70, 100));
+	assert_true(concepts_is_concept(60, 100));
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_extract),
+		cmocka_unit_test(test_hostile),
+		cmocka_unit_test(test_names),
+		cmocka_unit_test(test_is_concept),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,599 @@
+/*
+ * The committer's side of concepts: what a batch or a remove does to the
+ * concept registry and to wiki/concepts/, incrementally. Only the terms
+ * of the mutation's own documents are looked at (their new candidate
+ * terms, and the old ones of documents replaced or removed): their
+ * document counts change, they may become or stop being concepts, and
+ * their pages are rewritten once each. A term that becomes or stops being
+ * a concept also changes the "related" list of the concepts it shares a
+ * document with: those pages are rewritten too. Then the bounded index,
+ * wiki/concepts/index.md.
+ *
+ * Journaled like every wiki write: conceptw_track names every page the
+ * mutation may write or remove before the journal is activated, and
+ * conceptw_apply, inside the mutation's transaction, changes the
+ * registry, writes the pages and makes them durable before the commit
+ * point. A summary links to its document's concepts (a section after
+ * its keywords): a batch's own summaries get theirs from the plan; the
+ * summaries of other documents holding a term that becomes or stops
+ * being a concept get the section rewritten (tracked likewise).
+ * Fail points: concepts.page (.fsync, .rename), concepts.summary (.fsync,
+ * .rename), concepts.unlink,
+ * concepts.index (.fsync, .rename), concepts.fsync.
+ */
+#include <sys/types.h>
+#include <sys/stat.h>
+
+#include <dirent.h>
+
+#include <errno.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "committer.h"
+#include "conceptdb.h"
+#include "concepts.h"
+#include "db.h"
+#include "fsio.h"
+#include "journal.h"
+#include "kbpath.h"
+#include "log.h"
+#include "util.h"
+#include "xmalloc.h"
+
+#if defined(KBD_DRILL_BREAK_CONCEPTS_NOJOURNAL) && !defined(KBD_FAILPOINTS)
+#error "KBD_DRILL_BREAK_* variants are test builds (FAILPOINTS=1) only"
+#endif
+
+struct cw_doc {
+	char			*name;
+	int64_t			 old;		/* replaced document, or 0 */
+	struct concept_term	*t;
+	size_t			 nt;
+};
+
+struct cw_term {
+	char		*term;
+	int64_t		 delta;		/* documents gained minus lost */
+	int		 was, will;	/* a concept before, after */
+	uint64_t	 df;		/* after */
+	int		 page;		/* its page is rewritten or removed */
+};
+
+/* A summary outside the mutation whose concepts section changes. */
+struct cw_sum {
+	int64_t		 id;
+	char		*path;
+};
+
+struct conceptw {
+	struct cw_sum	*sums;
+	size_t		 nsums;
+	struct cw_doc	*docs;
+	size_t		 ndocs;
+	int64_t		*drops;
+	size_t		 ndrops;
+	struct cw_term	*terms;		/* sorted by term once planned */
+	size_t		 nterms, tcap;
+};
+
+struct conceptw *
+conceptw_new(void)
+{
+	return xcalloc(1, sizeof(struct conceptw));
+}
+
+void
+conceptw_free(struct conceptw *cw)
+{
+	size_t	i;
+
+	if (cw == NULL)
+		return;
+	for (i = 0; i < cw->ndocs; i++) {
+		free(cw->docs[i].name);
+		concepts_terms_free(cw->docs[i].t, cw->docs[i].nt);
+	}
+	free(cw->docs);
+	free(cw->drops);
+	for (i = 0; i < cw->nsums; i++)
+		free(cw->sums[i].path);
+	free(cw->sums);
+	for (i = 0; i < cw->nterms; i++)
+		free(cw->terms[i].term);
+	free(cw->terms);
+	free(cw);
+}
+
+char *
+conceptw_add(struct conceptw *cw, const char *name, int64_t old,
+    const char *md_path)
+{
+	struct cw_doc	*d;
+	char		*md;
+	size_t		 len;
+
+	if ((md = read_file(md_path, &len)) == NULL)
+		return errf("%s: %s", md_path, strerror(errno));
+	cw->docs = xreallocarray(cw->docs, cw->ndocs + 1, sizeof(*cw->docs));
+	d = &cw->docs[cw->ndocs++];
+	d->name = xstrdup(name);
+	d->old = old;
+	d->nt = concepts_extract(md, len, &d->t);
+	free(md);
+	return NULL;
+}
+
+void
+conceptw_drop(struct conceptw *cw, int64_t id)
+{
+	cw->drops = xreallocarray(cw->drops, cw->ndrops + 1,
+	    sizeof(*cw->drops));
+	cw->drops[cw->ndrops++] = id;
+}
+
+/* The entry of term, added (delta 0) when new; linear until sorted. */
+static struct cw_term *
+term_get(struct conceptw *cw, const char *term)
+{
+	size_t	i;
+
+	for (i = 0; i < cw->nterms; i++)
+		if (strcmp(cw->terms[i].term, term) == 0)
+			return &cw->terms[i];
+	if (cw->nterms == cw->tcap) {
+		cw->tcap = cw->tcap ? 2 * cw->tcap : 64;
+		cw->terms = xreallocarray(cw->terms, cw->tcap,
+		    sizeof(*cw->terms));
+	}
+	memset(&cw->terms[cw->nterms], 0, sizeof(cw->terms[0]));
+	cw->terms[cw->nterms].term = xstrdup(term);
+	return &cw->terms[cw->nterms++];
+}
+
+static int
+cmp_term(const void *a, const void *b)
+{
+	return strcmp(((const struct cw_term *)a)->term,
+	    ((const struct cw_term *)b)->term);
+}
+
+/* Old terms of a document that goes (removed, or replaced): one less. */
+static char *
+lose_terms(struct conceptw *cw, int64_t id)
+{
+	char	**v;
+	size_t	  n, i;
+
+	if (conceptdb_doc_terms(id, &v, &n) == -1)
+		return errf("registry: %s", db_errmsg());
+	for (i = 0; i < n; i++)
+		term_get(cw, v[i])->delta--;
+	conceptdb_strv_free(v, n);
+	return NULL;
+}
+
+/* Whether document id is one the mutation replaces or drops. */
+static int
+in_mutation(const struct conceptw *cw, int64_t id)
+{
+	size_t	i;
+
+	for (i = 0; i < cw->ndocs; i++)
+		if (cw->docs[i].old == id)
+			return 1;
+	for (i = 0; i < cw->ndrops; i++)
+		if (cw->drops[i] == id)
+			return 1;
+	return 0;
+}
+
+/*
+ * The summaries of the other documents holding a term that becomes or
+ * stops being a concept: their concepts section changes.
+ */
+static char *
+plan_summaries(struct conceptw *cw, const char *term)
+{
+	int64_t	*ids;
+	char	**names;
+	size_t	 n, i, k;
+
+	if (conceptdb_term_docs(term, &ids, &names, &n) == -1)
+		return errf("registry: %s", db_errmsg());
+	for (i = 0; i < n; i++) {
+		if (in_mutation(cw, ids[i]))
+			continue;
+		for (k = 0; k < cw->nsums && cw->sums[k].id != ids[i]; k++)
+			;
+		if (k < cw->nsums)
+			continue;
+		cw->sums = xreallocarray(cw->sums, cw->nsums + 1,
+		    sizeof(*cw->sums));
+		cw->sums[cw->nsums].id = ids[i];
+		cw->sums[cw->nsums++].path = kbpath_summary(names[i]);
+	}
+	free(ids);
+	conceptdb_strv_free(names, n);
+	return NULL;
+}
+
+/*
+ * Before the journal: which terms change and how, given the KB's
+ * document count after the mutation. The pages to write are those of
+ * the terms that are concepts before or after, and of the concepts
+ * sharing a document with a term that changes status.
+ */
+char *
+conceptw_plan(struct conceptw *cw, uint64_t ndocs_after)
+{
+	struct cw_term	*t;
+	char		*err, **nb;
+	uint64_t	 df;
+	size_t		 i, k, n, nplanned;
+	int		 r;
+
+	for (i = 0; i < cw->ndocs; i++) {
+		if (cw->docs[i].old != 0 &&
+		    (err = lose_terms(cw, cw->docs[i].old)) != NULL)
+			return err;
+		for (k = 0; k < cw->docs[i].nt; k++)
+			term_get(cw, cw->docs[i].t[k].term)->delta++;
+	}
+	for (i = 0; i < cw->ndrops; i++)
+		if ((err = lose_terms(cw, cw->drops[i])) != NULL)
+			return err;
+	nplanned = cw->nterms;
+	for (i = 0; i < nplanned; i++) {
+		t = &cw->terms[i];
+		if (conceptdb_df(t->term, &df) == -1 ||
+		    (r = conceptdb_get(t->term, NULL)) == -1)
+			return errf("registry: %s", db_errmsg());
+		t->was = r;
+		t->df = (uint64_t)((int64_t)df + t->delta);
+		t->will = concepts_is_concept(t->df, ndocs_after);
+		t->page = t->was || t->will;
+	}
+	/* Neighbours of a term that changes status (terms[] may grow). */
+	for (i = 0; i < nplanned; i++) {
+		if (cw->terms[i].was == cw->terms[i].will)
+			continue;
+		if ((err = plan_summaries(cw, cw->terms[i].term)) != NULL)
+			return err;
+		if (conceptdb_neighbors(cw->terms[i].term, &nb, &n) == -1)
+			return errf("registry: %s", db_errmsg());
+		for (k = 0; k < n; k++) {
+			t = term_get(cw, nb[k]);
+			if (t - cw->terms >= (ptrdiff_t)nplanned) {
+				/* A concept untouched but for its list. */
+				t->was = t->will = t->page = 1;
+				if (conceptdb_df(t->term, &t->df) == -1) {
+					conceptdb_strv_free(nb, n);
+					return errf("registry: %s",
+					    db_errmsg());
+				}
+			}
+		}
+		conceptdb_strv_free(nb, n);
+	}
+	qsort(cw->terms, cw->nterms, sizeof(*cw->terms), cmp_term);
+	return NULL;
+}
+
+/* Whether the mutation writes any concept page (and so the index). */
+static int
+any_page(const struct conceptw *cw)
+{
+	size_t	i;
+
+	for (i = 0; i < cw->nterms; i++)
+		if (cw->terms[i].page)
+			return 1;
+	return 0;
+}
+
+int
+conceptw_track(struct conceptw *cw, struct journal *j)
+{
+	char	*path;
+	size_t	 i;
+	int	 r;
+
+#ifdef KBD_DRILL_BREAK_CONCEPTS_NOJOURNAL
+	/* Negative control: concept pages rewritten outside the journal. */
+	return 0;
+#endif
+	for (i = 0; i < cw->nterms; i++) {
+		if (!cw->terms[i].page)
+			continue;
+		if ((path = kbpath_concept(cw->terms[i].term)) == NULL)
+			fatalx("concept term \"%s\"", cw->terms[i].term);
+		r = journal_track(j, path);
+		free(path);
+		if (r == -1)
+			return -1;
+	}
+	if (any_page(cw) && journal_track(j, KB_CONCEPTS_INDEX) == -1)
+		return -1;
+	for (i = 0; i < cw->nsums; i++)
+		if (journal_track(j, cw->sums[i].path) == -1)
+			return -1;
+	return 0;
+}
+
+static int
+cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+char *
+conceptw_summary_section(const struct conceptw *cw, const char *name)
+{
+	const struct cw_doc	*d = NULL;
+	struct cw_term		 key, *t;
+	char			**v, *sec;
+	size_t			 i, n = 0;
+
+	for (i = 0; i < cw->ndocs && d == NULL; i++)
+		if (strcmp(cw->docs[i].name, name) == 0)
+			d = &cw->docs[i];
+	if (d == NULL)
+		return xstrdup("");
+	v = xcalloc(d->nt ? d->nt : 1, sizeof(*v));
+	for (i = 0; i < d->nt; i++) {
+		key.term = d->t[i].term;
+		t = bsearch(&key, cw->terms, cw->nterms, sizeof(*cw->terms),
+		    cmp_term);
+		if (t != NULL && t->will)
+			v[n++] = t->term;
+	}
+	qsort(v, n, sizeof(*v), cmp_str);
+	sec = concepts_summary_section(v, n);
+	free(v);
+	return sec;
+}
+
+char *
+conceptw_summary_fix(int64_t id, char *page, size_t *len, char **err)
+{
+	char	**v, *sec, *out;
+	size_t	  n, cut, slen;
+
+	*err = NULL;
+	if (conceptdb_doc_concepts(id, &v, &n) == -1) {
+		*err = errf("registry: %s", db_errmsg());
+		return page;
+	}
+	sec = concepts_summary_section(v, n);
+	conceptdb_strv_free(v, n);
+	cut = concepts_summary_strip(page, *len);
+	slen = strlen(sec);
+	out = xmalloc(cut + slen + 1);
+	memcpy(out, page, cut);
+	memcpy(out + cut, sec, slen + 1);
+	free(sec);
+	free(page);
+	*len = cut + slen;
+	return out;
+}
+
+/* The concepts section of a summary outside the mutation, rewritten. */
+static char *
+write_summary(const struct cw_sum *s)
+{
+	struct stat	 st;
+	char		*page, *err;
+	size_t		 len;
+
+	/* Not there, or not a file: lint's business. */
+	if (lstat(s->path, &st) == -1 || !S_ISREG(st.st_mode))
+		return NULL;
+	if ((page = read_file(s->path, &len)) == NULL)
+		return errf("%s: %s", s->path, strerror(errno));
+	page = conceptw_summary_fix(s->id, page, &len, &err);
+	if (err == NULL && fsio_write_batched(s->path, page, len,
+	    "concepts.summary") == -1)
+		err = errf("%s: %s", s->path, strerror(errno));
+	else if (err == NULL)
+		commit_published(s->path);
+	free(page);
+	return err;
+}
+
+/* Write (or, no longer a concept, remove) one concept's page. */
+static char *
+write_page(const struct cw_term *t)
+{
+	struct concept_page	 p;
+	char			*path, *page, *err = NULL;
+	size_t			 len;
+
+	if ((path = kbpath_concept(t->term)) == NULL)
+		fatalx("concept term \"%s\"", t->term);
+	if (!t->will) {
+		if (fsio_unlink(path, "concepts.unlink") == -1)
+			err = errf("%s: %s", path, strerror(errno));
+		free(path);
+		return err;
+	}
+	if (conceptdb_page(t->term, &p) == -1) {
+		free(path);
+		return errf("registry: %s", db_errmsg());
+	}
+	page = concepts_page(&p, &len);
+	conceptdb_page_free(&p);
+	if (fsio_write_batched(path, page, len, "concepts.page") == -1)
+		err = errf("%s: %s", path, strerror(errno));
+	else
+		commit_published(path);
+	free(page);
+	free(path);
+	return err;
+}
+
+char *
+conceptw_index_render(char **buf, size_t *len)
+{
+	struct concept_entry	*e;
+	size_t			 n;
+	uint64_t		 total;
+
+	if (conceptdb_index(CONCEPT_INDEX_MAX, &e, &n, &total) == -1)
+		return errf("registry: %s", db_errmsg());
+	*buf = concepts_index(e, n, total, len);
+	conceptdb_index_free(e, n);
+	return NULL;
+}
+
+/*
+ * In the mutation's open transaction, after its documents' rows: the
+ * registry's terms and concepts, then the pages, made durable.
+ */
+char *
+conceptw_apply(struct conceptw *cw)
+{
+	struct cw_term	*t;
+	char		*err = NULL, *buf;
+	size_t		 i, len;
+
+	for (i = 0; i < cw->ndrops; i++)
+		if (conceptdb_doc_delete(cw->drops[i]) == -1)
+			return errf("registry: %s", db_errmsg());
+	for (i = 0; i < cw->ndocs; i++)
+		if ((cw->docs[i].old != 0 &&
+		    conceptdb_doc_delete(cw->docs[i].old) == -1) ||
+		    conceptdb_doc_insert(cw->docs[i].name, cw->docs[i].t,
+		    cw->docs[i].nt) == -1)
+			return errf("registry: %s", db_errmsg());
+	for (i = 0; i < cw->nterms; i++) {
+		t = &cw->terms[i];
+		if ((t->will && conceptdb_set(t->term, t->df) == -1) ||
+		    (!t->will && t->was && conceptdb_unset(t->term) == -1))
+			return errf("registry: %s", db_errmsg());
+	}
+	for (i = 0; i < cw->nsums && err == NULL; i++)
+		err = write_summary(&cw->sums[i]);
+	if (err != NULL)
+		return err;
+	if (!any_page(cw))
+		return NULL;
+	for (i = 0; i < cw->nterms && err == NULL; i++)
+		if (cw->terms[i].page)
+			err = write_page(&cw->terms[i]);
+	if (err == NULL && (err = conceptw_index_render(&buf, &len)) == NULL) {
+		if (fsio_write_batched(KB_CONCEPTS_INDEX, buf, len,
+		    "concepts.index") == -1)
+			err = errf("%s: %s", KB_CONCEPTS_INDEX,
+			    strerror(errno));
+		else
+			commit_published(KB_CONCEPTS_INDEX);
+		free(buf);
+	}
+	if (err == NULL)
+		commit_sync("concepts.fsync");
+	return err;
+}
+
+/* Lint. */
+
+static int
+cmp_strp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/*
+ * Compare path with the page text: 0 it is, 1 it differs, 2 missing.
+ * -1: not a regular file we may replace (lint_dir's business).
+ */
+static int
+page_state(const char *path, const char *text, size_t len)
+{
+	struct stat	 st;
+	char		*old;
+	size_t		 oldlen;
+	int		 r;
+
+	if (lstat(path, &st) == -1)
+		return errno == ENOENT ? 2 : -1;
+	if (!S_ISREG(st.st_mode) || (old = read_file(path, &oldlen)) == NULL)
+		return -1;
+	r = oldlen != len || memcmp(old, text, len) != 0;
+	free(old);
+	return r;
+}
+
+char *
+conceptw_lint(const struct conceptw_lint_cb *cb, void *arg)
+{
+	struct concept_page	 p;
+	struct stat		 sb;
+	struct dirent		*de;
+	DIR			*dir;
+	char			**terms, **names, *path, *page, *err = NULL;
+	size_t			 n, i, len;
+	int			 st;
+
+	if (conceptdb_all(&terms, &n) == -1)
+		return errf("registry: %s", db_errmsg());
+	names = xcalloc(n ? n : 1, sizeof(*names));
+	for (i = 0; i < n && err == NULL; i++) {
+		if ((names[i] = kbpath_concept_name(terms[i])) == NULL) {
+			names[i] = xstrdup("");
+			continue;
+		}
+		path = kbpath_concept(terms[i]);
+		if (conceptdb_page(terms[i], &p) == -1) {
+			err = errf("registry: %s", db_errmsg());
+			free(path);
+			break;
+		}
+		page = concepts_page(&p, &len);
+		conceptdb_page_free(&p);
+		if ((st = page_state(path, page, len)) > 0)
+			cb->page(arg, path, terms[i], page, len, st == 2);
+		else {
+			free(path);
+			free(page);
+		}
+	}
+	if (err == NULL && (err = conceptw_index_render(&page, &len)) == NULL) {
+		/* Before any concept, the index is written with the first. */
+		st = page_state(KB_CONCEPTS_INDEX, page, len);
+		if (st == 1 || (st == 2 && n > 0))
+			cb->page(arg, xstrdup(KB_CONCEPTS_INDEX), NULL, page,
+			    len, st == 2);
+		else
+			free(page);
+	}
+	/* Strays: regular files that are no concept's page. */
+	qsort(names, n, sizeof(*names), cmp_strp);
+	if (err == NULL && (dir = opendir(KB_CONCEPTS)) != NULL) {
+		while ((de = readdir(dir)) != NULL) {
+			len = strlen(de->d_name);
+			if (de->d_name[0] == '.' || len < 4 ||
+			    strcmp(de->d_name + len - 3, ".md") != 0)
+				continue;
+			if (strcmp(de->d_name, "index.md") == 0)
+				continue;
+			page = xstrndup(de->d_name, len - 3);
+			if (bsearch(&page, names, n, sizeof(*names),
+			    cmp_strp) == NULL) {
+				xasprintf(&path, KB_CONCEPTS "/%s",
+				    de->d_name);
+				if (lstat(path, &sb) == 0 &&
+				    S_ISREG(sb.st_mode))
+					cb->stray(arg, path);
+				else
+					free(path);
+			}
+			free(page);
+		}
+		closedir(dir);
+	}
+	conceptdb_strv_free(names, n);
+	conceptdb_strv_free(terms, n);
+	return err;
+}

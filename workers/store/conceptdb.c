@@ -1,0 +1,380 @@
+/*
+ * The concept registry's statements (see conceptdb.h), on the committer's
+ * connection; prepared at first use and kept for the process's life.
+ */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <sqlite3.h>
+
+#include "conceptdb.h"
+#include "db.h"
+#include "log.h"
+#include "xmalloc.h"
+
+static sqlite3_stmt *
+stmt(sqlite3_stmt **st, const char *sql)
+{
+	if (*st == NULL && sqlite3_prepare_v2(db_conn(), sql, -1, st,
+	    NULL) != SQLITE_OK)
+		fatalx("%s: preparing \"%s\": %s", DB_PATH, sql,
+		    sqlite3_errmsg(db_conn()));
+	return *st;
+}
+
+/* Step a statement that returns no row. */
+static int
+done(sqlite3_stmt *st, const char *what)
+{
+	int	rc;
+
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? 0 : db_fail(rc, what);
+}
+
+static const char *
+col_text(sqlite3_stmt *st, int i)
+{
+	const char	*s = (const char *)sqlite3_column_text(st, i);
+
+	return s != NULL ? s : "";
+}
+
+/* Column 0 of every row of st (bound), xstrdup'ed. */
+static int
+strv(sqlite3_stmt *st, const char *what, char ***v, size_t *n)
+{
+	size_t	cap = 0;
+	int	rc;
+
+	*v = NULL;
+	*n = 0;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (*n == cap) {
+			cap = cap ? 2 * cap : 16;
+			*v = xreallocarray(*v, cap, sizeof(**v));
+		}
+		(*v)[(*n)++] = xstrdup(col_text(st, 0));
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE) {
+		conceptdb_strv_free(*v, *n);
+		*v = NULL;
+		*n = 0;
+		return db_fail(rc, what);
+	}
+	return 0;
+}
+
+void
+conceptdb_strv_free(char **v, size_t n)
+{
+	size_t	i;
+
+	for (i = 0; i < n; i++)
+		free(v[i]);
+	free(v);
+}
+
+int
+conceptdb_doc_terms(int64_t doc, char ***terms, size_t *n)
+{
+	static sqlite3_stmt	*st;
+
+	stmt(&st, "SELECT term FROM concept_terms WHERE doc = ? ORDER BY term");
+	sqlite3_bind_int64(st, 1, doc);
+	return strv(st, "concept terms", terms, n);
+}
+
+int
+conceptdb_doc_delete(int64_t doc)
+{
+	static sqlite3_stmt	*st;
+
+	stmt(&st, "DELETE FROM concept_terms WHERE doc = ?");
+	sqlite3_bind_int64(st, 1, doc);
+	return done(st, "concept terms delete");
+}
+
+int
+conceptdb_doc_insert(const char *name, const struct concept_term *v,
+    size_t n)
+{
+	static sqlite3_stmt	*st;
+	size_t			 i;
+
+	stmt(&st, "INSERT INTO concept_terms(doc, term, count, weight, defn) "
+	    "SELECT id, ?, ?, ?, ? FROM documents WHERE name = ?");
+	for (i = 0; i < n; i++) {
+		sqlite3_bind_text(st, 1, v[i].term, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(st, 2, v[i].count);
+		sqlite3_bind_int64(st, 3, v[i].weight);
+		if (v[i].defn != NULL)
+			sqlite3_bind_text(st, 4, v[i].defn, -1, SQLITE_STATIC);
+		else
+			sqlite3_bind_null(st, 4);
+		sqlite3_bind_text(st, 5, name, -1, SQLITE_STATIC);
+		if (done(st, "concept terms insert") == -1)
+			return -1;
+	}
+	return 0;
+}
+
+int
+conceptdb_df(const char *term, uint64_t *df)
+{
+	static sqlite3_stmt	*st;
+	int			 rc;
+
+	stmt(&st, "SELECT count(*) FROM concept_terms WHERE term = ?");
+	sqlite3_bind_text(st, 1, term, -1, SQLITE_TRANSIENT);
+	if ((rc = sqlite3_step(st)) != SQLITE_ROW) {
+		sqlite3_reset(st);
+		return db_fail(rc, "concept count");
+	}
+	*df = (uint64_t)sqlite3_column_int64(st, 0);
+	sqlite3_reset(st);
+	return 0;
+}
+
+int
+conceptdb_get(const char *term, uint64_t *ndocs)
+{
+	static sqlite3_stmt	*st;
+	int			 rc;
+
+	stmt(&st, "SELECT ndocs FROM concepts WHERE term = ?");
+	sqlite3_bind_text(st, 1, term, -1, SQLITE_TRANSIENT);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		if (ndocs != NULL)
+			*ndocs = (uint64_t)sqlite3_column_int64(st, 0);
+		sqlite3_reset(st);
+		return 1;
+	}
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? 0 : db_fail(rc, "concept lookup");
+}
+
+int
+conceptdb_set(const char *term, uint64_t ndocs)
+{
+	static sqlite3_stmt	*st;
+
+	stmt(&st, "INSERT OR REPLACE INTO concepts(term, ndocs) VALUES (?, ?)");
+	sqlite3_bind_text(st, 1, term, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(st, 2, (int64_t)ndocs);
+	return done(st, "concept insert");
+}
+
+int
+conceptdb_unset(const char *term)
+{
+	static sqlite3_stmt	*st;
+
+	stmt(&st, "DELETE FROM concepts WHERE term = ?");
+	sqlite3_bind_text(st, 1, term, -1, SQLITE_TRANSIENT);
+	return done(st, "concept delete");
+}
+
+int
+conceptdb_neighbors(const char *term, char ***terms, size_t *n)
+{
+	static sqlite3_stmt	*st;
+
+	stmt(&st, "SELECT DISTINCT b.term FROM concept_terms a"
+	    " JOIN concept_terms b ON b.doc = a.doc AND b.term <> a.term"
+	    " JOIN concepts k ON k.term = b.term"
+	    " WHERE a.term = ? ORDER BY b.term");
+	sqlite3_bind_text(st, 1, term, -1, SQLITE_TRANSIENT);
+	return strv(st, "concept neighbours", terms, n);
+}
+
+int
+conceptdb_page(const char *term, struct concept_page *p)
+{
+	static sqlite3_stmt	*st_docs, *st_defn, *st_rel;
+	struct concept_doc	*docs;
+	char			**rel;
+	uint64_t		 df;
+	size_t			 n = 0, nrel;
+	int			 rc;
+
+	memset(p, 0, sizeof(*p));
+	if (conceptdb_df(term, &df) == -1)
+		return -1;
+	p->term = xstrdup(term);
+	p->ndocs = df;
+	docs = xcalloc(CONCEPT_PAGE_DOCS, sizeof(*docs));
+	stmt(&st_docs, "SELECT d.name, d.title, t.weight FROM concept_terms t"
+	    " JOIN documents d ON d.id = t.doc WHERE t.term = ?"
+	    " ORDER BY t.weight DESC, d.name LIMIT ?");
+	sqlite3_bind_text(st_docs, 1, term, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int(st_docs, 2, CONCEPT_PAGE_DOCS);
+	while ((rc = sqlite3_step(st_docs)) == SQLITE_ROW) {
+		docs[n].name = xstrdup(col_text(st_docs, 0));
+		docs[n].title = xstrdup(col_text(st_docs, 1));
+		docs[n++].weight = (uint32_t)sqlite3_column_int64(st_docs, 2);
+	}
+	sqlite3_reset(st_docs);
+	p->docs = docs;
+	p->ndocs_shown = n;
+	if (rc != SQLITE_DONE)
+		goto fail;
+
+	/* The definition of the document that treats it most. */
+	stmt(&st_defn, "SELECT t.defn, d.name, d.title FROM concept_terms t"
+	    " JOIN documents d ON d.id = t.doc"
+	    " WHERE t.term = ? AND t.defn IS NOT NULL"
+	    " ORDER BY t.weight DESC, d.name LIMIT 1");
+	sqlite3_bind_text(st_defn, 1, term, -1, SQLITE_TRANSIENT);
+	if ((rc = sqlite3_step(st_defn)) == SQLITE_ROW) {
+		p->defn = xstrdup(col_text(st_defn, 0));
+		p->defn_doc = xstrdup(col_text(st_defn, 1));
+		p->defn_title = xstrdup(col_text(st_defn, 2));
+		rc = SQLITE_DONE;
+	}
+	sqlite3_reset(st_defn);
+	if (rc != SQLITE_DONE)
+		goto fail;
+
+	/* Related: the concepts sharing most documents with it. */
+	stmt(&st_rel, "SELECT b.term FROM concept_terms a"
+	    " JOIN concept_terms b ON b.doc = a.doc AND b.term <> a.term"
+	    " JOIN concepts k ON k.term = b.term"
+	    " WHERE a.term = ? GROUP BY b.term"
+	    " ORDER BY count(*) DESC, b.term LIMIT ?");
+	sqlite3_bind_text(st_rel, 1, term, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int(st_rel, 2, CONCEPT_RELATED);
+	if (strv(st_rel, "related concepts", &rel, &nrel) == -1)
+		goto failed;
+	p->related = rel;
+	p->nrelated = nrel;
+	return 0;
+fail:
+	(void)db_fail(rc, "concept page");
+failed:
+	conceptdb_page_free(p);
+	return -1;
+}
+
+void
+conceptdb_page_free(struct concept_page *p)
+{
+	size_t	i;
+
+	for (i = 0; i < p->ndocs_shown; i++) {
+		free((char *)p->docs[i].name);
+		free((char *)p->docs[i].title);
+	}
+	free((void *)p->docs);
+	free((char *)p->term);
+	free((char *)p->defn);
+	free((char *)p->defn_doc);
+	free((char *)p->defn_title);
+	conceptdb_strv_free((char **)p->related, p->nrelated);
+	memset(p, 0, sizeof(*p));
+}
+
+int
+conceptdb_index(size_t max, struct concept_entry **e, size_t *n,
+    uint64_t *total)
+{
+	static sqlite3_stmt	*st, *st_count;
+	int			 rc;
+
+	*e = xcalloc(max ? max : 1, sizeof(**e));
+	*n = 0;
+	stmt(&st, "SELECT term, ndocs FROM concepts"
+	    " ORDER BY ndocs DESC, term LIMIT ?");
+	sqlite3_bind_int64(st, 1, (int64_t)max);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		(*e)[*n].term = xstrdup(col_text(st, 0));
+		(*e)[(*n)++].ndocs = (uint64_t)sqlite3_column_int64(st, 1);
+	}
+	sqlite3_reset(st);
+	if (rc == SQLITE_DONE) {
+		stmt(&st_count, "SELECT count(*) FROM concepts");
+		if ((rc = sqlite3_step(st_count)) == SQLITE_ROW) {
+			*total = (uint64_t)sqlite3_column_int64(st_count, 0);
+			rc = SQLITE_DONE;
+		}
+		sqlite3_reset(st_count);
+	}
+	if (rc != SQLITE_DONE) {
+		conceptdb_index_free(*e, *n);
+		*e = NULL;
+		*n = 0;
+		return db_fail(rc, "concepts index");
+	}
+	return 0;
+}
+
+void
+conceptdb_index_free(struct concept_entry *e, size_t n)
+{
+	size_t	i;
+
+	for (i = 0; i < n; i++)
+		free((char *)e[i].term);
+	free(e);
+}
+
+int
+conceptdb_all(char ***terms, size_t *n)
+{
+	static sqlite3_stmt	*st;
+
+	stmt(&st, "SELECT term FROM concepts ORDER BY term");
+	return strv(st, "concepts", terms, n);
+}
+
+int
+conceptdb_doc_concepts(int64_t doc, char ***terms, size_t *n)
+{
+	static sqlite3_stmt	*st;
+
+	stmt(&st, "SELECT t.term FROM concept_terms t"
+	    " JOIN concepts k ON k.term = t.term WHERE t.doc = ?"
+	    " ORDER BY t.term");
+	sqlite3_bind_int64(st, 1, doc);
+	return strv(st, "a document's concepts", terms, n);
+}
+
+int
+conceptdb_term_docs(const char *term, int64_t **ids, char ***names,
+    size_t *n)
+{
+	static sqlite3_stmt	*st;
+	size_t			 cap = 0;
+	int			 rc;
+
+	*ids = NULL;
+	*names = NULL;
+	*n = 0;
+	stmt(&st, "SELECT d.id, d.name FROM concept_terms t"
+	    " JOIN documents d ON d.id = t.doc WHERE t.term = ?"
+	    " ORDER BY d.id");
+	sqlite3_bind_text(st, 1, term, -1, SQLITE_TRANSIENT);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (*n == cap) {
+			cap = cap ? 2 * cap : 16;
+			*ids = xreallocarray(*ids, cap, sizeof(**ids));
+			*names = xreallocarray(*names, cap, sizeof(**names));
+		}
+		(*ids)[*n] = sqlite3_column_int64(st, 0);
+		(*names)[(*n)++] = xstrdup(col_text(st, 1));
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE) {
+		free(*ids);
+		conceptdb_strv_free(*names, *n);
+		*ids = NULL;
+		*names = NULL;
+		*n = 0;
+		return db_fail(rc, "a term's documents");
+	}
+	return 0;
+}

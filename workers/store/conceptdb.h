@@ -1,0 +1,52 @@
+/*
+ * The concept registry (schema 7): concept_terms holds each document's
+ * candidate terms (concepts.h) with count, weight and defining sentence;
+ * concepts the terms that are concepts, with their document counts. The
+ * committer's connection (db.h); every function returns 0 (1 found) or
+ * -1 with db_errmsg().
+ */
+#ifndef KBD_CONCEPTDB_H
+#define KBD_CONCEPTDB_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "concepts.h"
+
+/* The terms of document doc, xstrdup'ed into *terms (free each). */
+int	 conceptdb_doc_terms(int64_t doc, char ***terms, size_t *n);
+int	 conceptdb_doc_delete(int64_t doc);
+/* The terms of the document named name (its row inserted already). */
+int	 conceptdb_doc_insert(const char *name, const struct concept_term *,
+	    size_t n);
+/* In how many documents term is a candidate. */
+int	 conceptdb_df(const char *term, uint64_t *df);
+/* 1 when term is a concept (*ndocs its count), 0 when not. */
+int	 conceptdb_get(const char *term, uint64_t *ndocs);
+int	 conceptdb_set(const char *term, uint64_t ndocs);
+int	 conceptdb_unset(const char *term);
+/* The concepts (but term) sharing a document with term. */
+int	 conceptdb_neighbors(const char *term, char ***terms, size_t *n);
+/*
+ * A concept's page as the registry makes it (p's strings and arrays are
+ * allocated: conceptdb_page_free).
+ */
+int	 conceptdb_page(const char *term, struct concept_page *p);
+void	 conceptdb_page_free(struct concept_page *p);
+/*
+ * The first max concepts, most documents first (ties in byte order), and
+ * how many there are. Free with conceptdb_index_free.
+ */
+int	 conceptdb_index(size_t max, struct concept_entry **e, size_t *n,
+	    uint64_t *total);
+void	 conceptdb_index_free(struct concept_entry *e, size_t n);
+/* The concepts among document doc's terms, in byte order. */
+int	 conceptdb_doc_concepts(int64_t doc, char ***terms, size_t *n);
+/* The documents (ids and names, by id) that hold term. */
+int	 conceptdb_term_docs(const char *term, int64_t **ids, char ***names,
+	    size_t *n);
+/* Every concept's term, in byte order. */
+int	 conceptdb_all(char ***terms, size_t *n);
+void	 conceptdb_strv_free(char **v, size_t n);
+
+#endif /* KBD_CONCEPTDB_H */
