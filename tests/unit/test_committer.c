@@ -290,8 +290,12 @@ test_new_document(void **state)
 	batch_rep_free(rep);
 
 	check_published("notes", "txt", "some notes");
+	/* Listed on its type's index page, which index.md links. */
+	assert_non_null(index = read_file(KB_INDEX_TYPES "/txt.md", &len));
+	assert_non_null(strstr(index, "(../../summaries/notes.md)"));
+	free(index);
 	assert_non_null(index = read_file(WIKI_INDEX, &len));
-	assert_non_null(strstr(index, "(summaries/notes.md)"));
+	assert_non_null(strstr(index, "(index/type/txt.md)"));
 	free(index);
 	/* The staged files moved: nothing is left in staging. */
 	assert_int_equal(count_entries(KB_STAGING), 0);
