@@ -120,10 +120,11 @@ lint_clean
 kbctl stop
 db 'alter table jobs drop column cancel_requested; alter table jobs drop column updated; alter table jobs drop column moved; alter table jobs drop column removed; drop table sources; drop table roots; drop table job_files; alter table jobs drop column history; update meta set value = 1 where key = "schema"'
 assert_eq 300 "$(doc_count)" "documents after the migration"
-assert_eq 6 "$(db "select value from meta where key = 'schema'")" "schema version after migration"
+assert_eq 7 "$(db "select value from meta where key = 'schema'")" "schema version after migration"
 grep -q 'schema 3 migrated to 4' "$KB/.kb/kbd.log" || fail "no log line for the migration to 4"
 grep -q 'schema 4 migrated to 5' "$KB/.kb/kbd.log" || fail "no log line for the migration to 5"
 grep -q 'schema 5 migrated to 6' "$KB/.kb/kbd.log" || fail "no log line for the migration to 6"
+grep -q 'schema 6 migrated to 7' "$KB/.kb/kbd.log" || fail "no log line for the migration to 7"
 assert_eq 0 "$(db 'select count(*) from roots where watched')" "no root watched after the migration"
 assert_eq 0 "$(db 'select cancel_requested from jobs where id = 1')" "old jobs not cancelled"
 grep -q 'schema 1 migrated to 2' "$KB/.kb/kbd.log" || fail "no log line for the migration"

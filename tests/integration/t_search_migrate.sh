@@ -26,11 +26,13 @@ assert_eq 302 "$(sqlite3 "$KB/.kb/kb.db" "select count(*) from fts")" "its old i
 # The first start migrates and rebuilds; the new index answers.
 assert_eq owls "$(kbctl search owl --json | jq -r '.[].doc')" "owl finds owls after the upgrade"
 assert_eq jp "$(kbctl search 首都 --json | jq -r '.[].doc')" "CJK after the upgrade"
-assert_eq 6 "$("$KBSQL" "$KB/.kb/kb.db" "select value from meta where key = 'schema'")" "schema"
+assert_eq 7 "$("$KBSQL" "$KB/.kb/kb.db" "select value from meta where key = 'schema'")" "schema"
+assert_eq 1 "$("$KBSQL" "$KB/.kb/kb.db" "select count(*) from sqlite_master where name = 'sources_stat'")" "schema 7's index"
 assert_eq 302 "$("$KBSQL" "$KB/.kb/kb.db" "select count(*) from fts")" "rows rebuilt"
 assert_eq "" "$("$KBSQL" "$KB/.kb/kb.db" "select value from meta where key = 'reindex'")" "rebuild done"
 for m in 'schema 2 migrated to 3' 'schema 3 migrated to 4' \
     'schema 4 migrated to 5' 'schema 5 migrated to 6' \
+    'schema 6 migrated to 7' \
     'full-text index: rebuilt, 302 documents'; do
 	grep -q "$m" "$KB/.kb/kbd.log" || fail "no log line: $m"
 done

@@ -40,8 +40,8 @@
  * A KB of an older version is migrated when the committer opens it, one
  * step of the migrations table at a time.
  */
-#define DB_SCHEMA_VERSION	6
-#define DB_SCHEMA_VERSION_S	"6"
+#define DB_SCHEMA_VERSION	7
+#define DB_SCHEMA_VERSION_S	"7"
 
 /* The full-text table, in the schema and in the migration to 4. */
 #define FTS_SQL	"CREATE VIRTUAL TABLE fts USING fts5(name, title, headings, " \
@@ -68,6 +68,15 @@
 /* Schema 6's column, in a new KB and in the 5 to 6 migration. */
 #define WATCHED_SQL \
 	"ALTER TABLE roots ADD COLUMN watched INTEGER NOT NULL DEFAULT 0;"
+
+/*
+ * Schema 7's index, in a new KB and in the 6 to 7 migration: the
+ * supervisor asks for every file it walks whether another source has the
+ * same (dev, ino, size, mtime) (a hard link; dbread_source_by_stat).
+ * Without it each question scanned the sources: quadratic in a large add.
+ */
+#define SOURCES_STAT_SQL \
+	"CREATE INDEX IF NOT EXISTS sources_stat ON sources(dev, ino);"
 
 static const char schema_sql[] =
 	"CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);"
@@ -103,6 +112,7 @@ static const char schema_sql[] =
 	SOURCES_SQL
 	JOB_FILES_SQL
 	WATCHED_SQL
+	SOURCES_STAT_SQL
 	"INSERT INTO meta(key, value) VALUES ('schema', '"
 	DB_SCHEMA_VERSION_S "');";
 
@@ -288,6 +298,12 @@ migrate_5_6_watch(void)
 	return exec(WATCHED_SQL);
 }
 
+static int
+migrate_6_7_ingest(void)
+{
+	return exec(SOURCES_STAT_SQL);
+}
+
 static const struct migration {
 	int	  from, to;
 	int	(*step)(void);
@@ -297,6 +313,7 @@ static const struct migration {
 	{ 3, 4, migrate_3_4 },
 	{ 4, 5, migrate_4_5_history },
 	{ 5, 6, migrate_5_6_watch },
+	{ 6, 7, migrate_6_7_ingest },
 };
 
 /* Run sql in one transaction. */
