@@ -90,9 +90,9 @@ assert_eq 0 "$(kbctl search otherword --json | jq length)" \
 [ ! -e "$KB/raw/other.md" ] || fail "its raw file stayed"
 lint_clean
 
-# The registry: schema 3 (now 5), one source row per path, roots from the inputs.
+# The registry: schema 3 (now 7), one source row per path, roots from the inputs.
 db="$KB/.kb/kb.db"
-assert_eq 6 "$(sqlite3 "$db" "SELECT value FROM meta WHERE key='schema'")" \
+assert_eq 7 "$(sqlite3 "$db" "SELECT value FROM meta WHERE key='schema'")" \
     "schema version"
 assert_eq 4 "$(sqlite3 "$db" "SELECT count(*) FROM sources")" "source rows"
 assert_eq 2 "$(sqlite3 "$db" "SELECT count(*) FROM sources s JOIN documents d ON d.id = s.doc WHERE d.name = 'plan'")" \
