@@ -14,6 +14,8 @@
 # (BENCH_SEARCH_DOCS, default 3000; BENCH_SEARCH_CLIENTS 1000,
 # BENCH_AGENTS 7000, BENCH_AT_ONCE 400).
 # Known-item search: scripts/knownitem.py (BENCH_ONLY=knownitem).
+# Small-file ingest against cp -r + sync: BENCH_ONLY=ingest (BENCH_INGEST,
+# default 150000 files).
 set -eu
 cd "$(dirname "$0")/.."
 BIN=$(pwd)/bin
@@ -213,6 +215,50 @@ print_mcp() {
 	printf '  HTTP clients (--listen) : %d runs, %d errors, p50 %.1f ms, p99 %.1f ms, max %.1f ms\n' \
 	    "$r" "$e" "$p50" "$p99" "$mx"
 }
+# Small files (issue 15): BENCH_INGEST (150000) Markdown files of ~2 KB,
+# 1,000 to a folder, added to a new KB, against the floor measured in the
+# same run: cp -r of the tree plus sync. Prints both times, the ratio,
+# documents/s, the supervisor's and the committer's peak RSS, the time of
+# the last tenth of the file events over the first tenth (flat cost), and
+# the CPU seconds of each process role (where the time goes).
+# BENCH_ONLY=ingest runs only this.
+ingest_bench() {
+	local n=${BENCH_INGEST:-150000} t0 t1
+	python3 scripts/ingestbench.py gen "$W/ingest" "$n"
+	sync
+	t0=$(now)
+	cp -r "$W/ingest" "$W/ingest-copy"
+	sync
+	t1=$(now)
+	I_FLOOR=$(echo "$t1 - $t0" | bc -l)
+	rm -rf "$W/ingest-copy"
+	sync
+	I_ADD=$(python3 scripts/ingestbench.py add "$BIN/kbctl" "$W/ingest-kb" "$W/ingest")
+	"$BIN/kbctl" -C "$W/ingest-kb" stop >/dev/null
+	rm -rf "$W/ingest-kb"
+	I_N=$n
+}
+print_ingest() {
+	local s added ev first last srss crss scpu wcpu ccpu
+	read -r s added ev first last srss crss scpu wcpu ccpu <<<"$I_ADD"
+	printf 'ingest: %d Markdown files of ~2 KB, 1,000 a folder, %d cores\n' "$I_N" "$(nproc)"
+	printf '  floor (cp -r + sync)    : %7.2f s  %8.0f files/s\n' \
+	    "$I_FLOOR" "$(echo "$I_N / $I_FLOOR" | bc -l)"
+	printf '  kbctl add               : %7.2f s  %8.0f documents/s  (%.2fx the floor); %d added\n' \
+	    "$s" "$(echo "$added / $s" | bc -l)" "$(echo "$s / $I_FLOOR" | bc -l)" "$added"
+	printf '  peak RSS                : supervisor %d KiB + committer %d KiB = %.1f MB\n' \
+	    "$srss" "$crss" "$(echo "($srss + $crss) / 1024" | bc -l)"
+	printf '  flat cost               : last tenth of the events %.2f s, first tenth %.2f s (%.2fx)\n' \
+	    "$last" "$first" "$(echo "$last / $first" | bc -l)"
+	printf '  CPU by role             : supervisor %.1f s, workers %.1f s, committer %.1f s (%.0f / %.0f / %.0f us a file)\n' \
+	    "$scpu" "$wcpu" "$ccpu" "$(echo "$scpu * 1000000 / $I_N" | bc -l)" \
+	    "$(echo "$wcpu * 1000000 / $I_N" | bc -l)" "$(echo "$ccpu * 1000000 / $I_N" | bc -l)"
+}
+if [ "${BENCH_ONLY:-}" = ingest ]; then
+	ingest_bench
+	print_ingest
+	exit 0
+fi
 if [ "${BENCH_ONLY:-}" = mcp ]; then
 	mcp_bench
 	print_mcp
@@ -426,6 +472,9 @@ print_search
 
 mcp_bench
 print_mcp
+
+ingest_bench
+print_ingest
 
 # Conversion per format, and the cost of isolation: the same documents
 # through convert() in a plain loop and through a real sandboxed worker

@@ -27,6 +27,7 @@ assert_eq 302 "$(sqlite3 "$KB/.kb/kb.db" "select count(*) from fts")" "its old i
 assert_eq owls "$(kbctl search owl --json | jq -r '.[].doc')" "owl finds owls after the upgrade"
 assert_eq jp "$(kbctl search 首都 --json | jq -r '.[].doc')" "CJK after the upgrade"
 assert_eq "$SCHEMA" "$("$KBSQL" "$KB/.kb/kb.db" "select value from meta where key = 'schema'")" "schema"
+assert_eq 1 "$("$KBSQL" "$KB/.kb/kb.db" "select count(*) from sqlite_master where name = 'sources_stat'")" "schema 12's index"
 assert_eq 302 "$("$KBSQL" "$KB/.kb/kb.db" "select count(*) from fts")" "rows rebuilt"
 assert_eq "" "$("$KBSQL" "$KB/.kb/kb.db" "select value from meta where key = 'reindex'")" "rebuild done"
 for i in $(seq 2 $((SCHEMA - 1))); do

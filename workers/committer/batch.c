@@ -433,10 +433,13 @@ publish_one(struct item *it, const struct conceptw *cw)
 		free(page);
 		return errf("%s: %s", it->raw, strerror(errno));
 	}
+	/* Renamed away: batch_cleanup has nothing to unlink. */
+	*it->staged_raw = '\0';
 	if (fsio_rename(it->staged_md, it->src, "publish.source") == -1) {
 		free(page);
 		return errf("%s: %s", it->src, strerror(errno));
 	}
+	*it->staged_md = '\0';
 	commit_published(it->raw);
 	commit_published(it->src);
 	r = fsio_write_batched(it->sum, page, len, "publish.summary");
@@ -824,6 +827,24 @@ batch_replay(void)
 }
 
 /*
+ * The decisions read the registry a few times per item; in one read
+ * transaction rather than one per statement (each takes and drops the
+ * WAL locks: a handful of fcntl calls and page reads per item). They
+ * write nothing; the batch's own transaction comes after publishing.
+ */
+static char *
+batch_decide_read(void)
+{
+	char	*err;
+
+	if (db_begin() == -1)
+		return errf("registry: %s", db_errmsg());
+	err = batch_decide();
+	db_rollback();
+	return err;
+}
+
+/*
  * A batch that failed still ends its items (the supervisor moves its
  * cursor past them): record them, the added ones as failed, so the job's
  * counters match what its clients were told.
@@ -954,7 +975,7 @@ batch_end(const Kbd__BatchEnd *e)
 		err = errf("no such job %" PRIu64, batch.job);
 	else if (js.cursor >= e->cursor)
 		err = batch_replay();
-	else if ((err = batch_decide()) == NULL)
+	else if ((err = batch_decide_read()) == NULL)
 		err = batch_commit(e->cursor);
 	if (err != NULL) {
 		log_warnx("job %" PRIu64 " batch %" PRIu64 ": %s", batch.job,

@@ -40,8 +40,8 @@
  * A KB of an older version is migrated when the committer opens it, one
  * step of the migrations table at a time.
  */
-#define DB_SCHEMA_VERSION	11
-#define DB_SCHEMA_VERSION_S	"11"
+#define DB_SCHEMA_VERSION	12
+#define DB_SCHEMA_VERSION_S	"12"
 
 /* The full-text table, in the schema and in the migration to 4. */
 #define FTS_SQL	"CREATE VIRTUAL TABLE fts USING fts5(name, title, headings, " \
@@ -118,6 +118,15 @@
 	"CREATE TABLE concepts(term TEXT PRIMARY KEY," \
 	" ndocs INTEGER NOT NULL) WITHOUT ROWID;"
 
+/*
+ * Schema 12's index, in a new KB and in the 11 to 12 migration: the
+ * supervisor asks for every file it walks whether another source has the
+ * same (dev, ino, size, mtime) (a hard link; dbread_source_by_stat).
+ * Without it each question scanned the sources: quadratic in a large add.
+ */
+#define SOURCES_STAT_SQL \
+	"CREATE INDEX IF NOT EXISTS sources_stat ON sources(dev, ino);"
+
 static const char schema_sql[] =
 	"CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);"
 	"CREATE TABLE documents("
@@ -157,6 +166,7 @@ static const char schema_sql[] =
 	LINKS_SQL
 	INDEX_PAGES_SQL
 	CONCEPTS_SQL
+	SOURCES_STAT_SQL
 	"INSERT INTO meta(key, value) VALUES ('schema', '"
 	DB_SCHEMA_VERSION_S "');";
 
@@ -392,6 +402,12 @@ migrate_10_11_concepts(void)
 	return exec(CONCEPTS_SQL);
 }
 
+static int
+migrate_11_12_ingest(void)
+{
+	return exec(SOURCES_STAT_SQL);
+}
+
 static const struct migration {
 	int	  from, to;
 	int	(*step)(void);
@@ -406,6 +422,7 @@ static const struct migration {
 	{ 8, 9, migrate_8_9_links },
 	{ 9, 10, migrate_9_10_index },
 	{ 10, 11, migrate_10_11_concepts },
+	{ 11, 12, migrate_11_12_ingest },
 };
 
 /* Run sql in one transaction. */

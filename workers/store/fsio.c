@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -64,9 +65,33 @@ static struct {
 	unsigned long	 count;
 } fp;
 
+/*
+ * The variables are read again in a forked child (tests fork and change
+ * the environment). A fork handler marks them stale rather than a getpid()
+ * at every point: a file published costs a dozen points, and getpid is a
+ * system call.
+ */
+static int	fp_stale = 1;
+
+static void
+fp_forked(void)
+{
+	fp_stale = 1;
+}
+
+static void	fp_parse(void);
+
+static void
+fp_check(void)
+{
+	if (fp_stale)
+		fp_parse();
+}
+
 static void
 fp_parse(void)
 {
+	static int	 atfork;
 	const char	*env, *colon, *at, *end, *var = "KBD_FAILPOINT";
 	char		*ep, action[16];
 	size_t		 len;
@@ -74,6 +99,9 @@ fp_parse(void)
 	free(fp.name);
 	memset(&fp, 0, sizeof(fp));
 	memset(&drill, 0, sizeof(drill));
+	if (!atfork && pthread_atfork(NULL, NULL, fp_forked) == 0)
+		atfork = 1;
+	fp_stale = !atfork;	/* without the handler, read them each time */
 	fp.pid = drill.pid = getpid();
 	fp.nth = 1;
 	sync_failed = 0;
@@ -165,8 +193,7 @@ dirlog(const char *fmt, ...)
 	char	 line[3 * 4096 + 64];
 	int	 n;
 
-	if (fp.pid != getpid())
-		fp_parse();
+	fp_check();
 	if (!drill.dirlog)
 		return;
 	va_start(ap, fmt);
@@ -212,8 +239,7 @@ dirlog_fdpath(int fd, char *path, size_t len)
 static int
 dirlog_on(void)
 {
-	if (fp.pid != getpid())
-		fp_parse();
+	fp_check();
 	return drill.dirlog;
 }
 
@@ -280,8 +306,7 @@ dirlog_keep(const char *path, char *shadow, size_t len)
 	int		saved = errno;
 
 	(void)snprintf(shadow, len, "-");
-	if (fp.pid != getpid())
-		fp_parse();
+	fp_check();
 	if (!drill.dirlog || lstat(path, &st) == -1 || !S_ISREG(st.st_mode))
 		goto out;
 	(void)mkdir(DIRLOG_DIR, 0700);
@@ -298,8 +323,7 @@ fsio_point(const char *point)
 {
 	char	line[300];
 
-	if (fp.pid != getpid())
-		fp_parse();
+	fp_check();
 	if (drill.trace) {
 		(void)snprintf(line, sizeof(line), "%ld %s\n", (long)getpid(),
 		    point);
@@ -361,6 +385,12 @@ static void
 dirlog(const char *fmt, ...)
 {
 	(void)fmt;
+}
+
+static int
+dirlog_on(void)
+{
+	return 0;
 }
 
 static void
@@ -457,7 +487,8 @@ fsio_create(const char *path, int flags, mode_t mode)
 	struct stat	st;
 	int		fd, existed;
 
-	existed = lstat(path, &st) == 0;
+	/* Only the drills' directory log asks whether it existed. */
+	existed = dirlog_on() && lstat(path, &st) == 0;
 	if ((fd = open(path, flags | O_CREAT, mode)) == -1)
 		return -1;
 	if (!existed)

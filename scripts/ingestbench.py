@@ -1,0 +1,110 @@
+#!/usr/bin/env python3
+"""make bench's small-file ingest (BENCH_ONLY=ingest, scripts/bench.sh).
+
+gen DIR N: N Markdown files of about 2 KB, 1,000 to a folder (150,000 make
+the 150 folders of issue 15).
+
+add KBCTL KB TREE: init KB, add TREE with -v and time each event line as it
+arrives; before kbd stops, read each process's CPU time and peak RSS from
+/proc. Prints one line: seconds, files added, events, first-tenth seconds,
+last-tenth seconds, supervisor peak RSS KiB, committer peak RSS KiB, then
+CPU seconds of the supervisor, the workers (together) and the committer.
+"""
+import os
+import random
+import subprocess
+import sys
+import time
+
+
+def gen(d, n):
+    rnd = random.Random(n)
+    words = ["w%d" % i for i in range(5000)]
+    for i in range(n):
+        sub = os.path.join(d, "d%03d" % (i // 1000))
+        if i % 1000 == 0:
+            os.makedirs(sub, exist_ok=True)
+        body, size = [], 0
+        while size < 1900:
+            p = " ".join(rnd.choice(words) for _ in range(50))
+            body.append(p)
+            size += len(p) + 2
+        with open(os.path.join(sub, "f%06d.md" % i), "w") as f:
+            f.write("# Document %d\n\n%s\n" % (i, "\n\n".join(body)))
+
+
+def proc_stat(pid):
+    """CPU seconds (user + system) and peak RSS (KiB) of pid."""
+    with open("/proc/%d/stat" % pid) as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    cpu = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    rss = 0
+    with open("/proc/%d/status" % pid) as f:
+        for line in f:
+            if line.startswith("VmHWM:"):
+                rss = int(line.split()[1])
+    return cpu, rss
+
+
+def children(pid):
+    out = []
+    for p in os.listdir("/proc"):
+        if not p.isdigit():
+            continue
+        try:
+            with open("/proc/%s/stat" % p) as f:
+                st = f.read()
+            with open("/proc/%s/cmdline" % p, "rb") as f:
+                cmd = f.read().split(b"\0")
+        except OSError:
+            continue
+        if int(st.rsplit(")", 1)[1].split()[1]) == pid:
+            out.append((int(p), b"committer" in b" ".join(cmd)))
+    return out
+
+
+def add(kbctl, kb, tree):
+    subprocess.run([kbctl, "-C", kb, "init"], check=True,
+                   stdout=subprocess.DEVNULL)
+    subprocess.run(["sync"], check=True)
+    with open(os.path.join(kb, ".kb", "kbd.pid")) as f:
+        sup = int(f.read().split()[0])
+    times = []
+    added = 0
+    t0 = time.monotonic()
+    p = subprocess.Popen(["stdbuf", "-oL", kbctl, "-C", kb, "add", "-v",
+                          tree], stdout=subprocess.PIPE,
+                         stderr=subprocess.DEVNULL)
+    for line in p.stdout:
+        times.append(time.monotonic())
+        if line.startswith(b"added"):
+            added += 1
+    p.wait()
+    t1 = time.monotonic()
+    if p.returncode != 0:
+        sys.exit("kbctl add exited %d" % p.returncode)
+    n = len(times)
+    tenth = max(1, n // 10)
+    first = times[tenth - 1] - times[0]
+    last = times[-1] - times[n - tenth]
+    sup_cpu, sup_rss = proc_stat(sup)
+    work_cpu = com_cpu = 0.0
+    com_rss = 0
+    for pid, committer in children(sup):
+        cpu, rss = proc_stat(pid)
+        if committer:
+            com_cpu, com_rss = cpu, rss
+        else:
+            work_cpu += cpu
+    print("%.3f %d %d %.3f %.3f %d %d %.2f %.2f %.2f" % (
+        t1 - t0, added, n, first, last, sup_rss, com_rss,
+        sup_cpu, work_cpu, com_cpu))
+
+
+if __name__ == "__main__":
+    if sys.argv[1] == "gen":
+        gen(sys.argv[2], int(sys.argv[3]))
+    elif sys.argv[1] == "add":
+        add(sys.argv[2], sys.argv[3], sys.argv[4])
+    else:
+        sys.exit("usage: ingestbench.py gen DIR N | add KBCTL KB TREE")
