@@ -750,15 +750,16 @@ batch_commit(uint64_t cursor)
 #endif
 	/*
 	 * In the registry's transaction: its rows, then the pages made from
-	 * them (links of other documents, concept pages, index pages), then
-	 * one sync of everything published before the commit point.
+	 * them (concept pages, links of other documents: their summaries
+	 * carry both, so concepts first; index pages), then one sync of
+	 * everything published before the commit point.
 	 */
 	if (err == NULL)
 		err = batch_register(cursor, now, &began);
 	if (err == NULL)
-		err = linkw_apply_batch(batch.items, batch.n);
-	if (err == NULL)
 		err = conceptw_apply(cw);
+	if (err == NULL)
+		err = linkw_apply_batch(batch.items, batch.n);
 	if (err == NULL)
 		err = index_plan_write(&ip, rewrite ? "update" : "publish");
 	batch_plan_end(&ip, cw);

@@ -19,6 +19,7 @@
 #include <string.h>
 
 #include "committer.h"
+#include "concepts.h"
 #include "db.h"
 #include "fsio.h"
 #include "kbpath.h"
@@ -355,14 +356,20 @@ linkw_fill_free(struct wiki_doc *wd)
 	wd->links_to_total = wd->linked_from_total = 0;
 }
 
-/* Document id's summary page: its link sections from the registry. */
+/*
+ * Document id's summary page: its link sections from the registry, and
+ * after them its concepts section (conceptw.c), as lint --fix renders the
+ * page. The concepts are the registry's: conceptw_apply runs first.
+ */
 static char *
 summary_rewrite(int64_t id, const char *name)
 {
+	static const char *const tails[] = { WIKI_SUM_LINKS_TO,
+	    WIKI_SUM_LINKED_FROM, CONCEPT_SUMMARY_SECTION };
 	struct wiki_doc	 wd;
 	const char	*kw, *p, *cut;
 	char		*path, *old, *page = NULL, *err = NULL;
-	size_t		 len, plen;
+	size_t		 len, plen, i;
 	FILE		*f;
 
 	path = kbpath_summary(name);
@@ -371,17 +378,14 @@ summary_rewrite(int64_t id, const char *name)
 		free(path);
 		return err;
 	}
-	/* The link sections follow the last Keywords section. */
+	/* The sections written here follow the last Keywords section. */
 	for (kw = NULL, p = strstr(old, "\n## Keywords\n\n"); p != NULL;
 	    p = strstr(p + 1, "\n## Keywords\n\n"))
 		kw = p;
 	cut = old + len;
-	if (kw != NULL) {
-		if ((p = strstr(kw, WIKI_SUM_LINKS_TO)) != NULL && p < cut)
+	for (i = 0; kw != NULL && i < sizeof(tails) / sizeof(tails[0]); i++)
+		if ((p = strstr(kw, tails[i])) != NULL && p < cut)
 			cut = p;
-		if ((p = strstr(kw, WIKI_SUM_LINKED_FROM)) != NULL && p < cut)
-			cut = p;
-	}
 	memset(&wd, 0, sizeof(wd));
 	if (linkw_fill(&wd, id) == -1) {
 		err = errf("registry: %s", db_errmsg());
@@ -394,7 +398,9 @@ summary_rewrite(int64_t id, const char *name)
 	if (ferror(f) || fclose(f) != 0)
 		fatalx("out of memory rendering a summary page");
 	linkw_fill_free(&wd);
-	err = page_put(path, old, len, page, plen, "links.summary");
+	page = conceptw_summary_fix(id, page, &plen, &err);
+	if (err == NULL)
+		err = page_put(path, old, len, page, plen, "links.summary");
 out:
 	free(page);
 	free(old);

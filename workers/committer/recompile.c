@@ -19,6 +19,7 @@
 #include "db.h"
 #include "item.h"
 #include "kbpath.h"
+#include "linkw.h"
 #include "util.h"
 #include "wiki.h"
 #include "xmalloc.h"
@@ -47,7 +48,7 @@ static int
 changed(struct item *it, const struct db_recompile *r)
 {
 	struct wiki_doc	 d;
-	char		*md, *page, *kw[WIKI_KEYWORDS];
+	char		*md, *page, *kw[WIKI_KEYWORDS], *err = NULL;
 	size_t		 len, plen, nkw;
 	int		 same;
 
@@ -64,8 +65,20 @@ changed(struct item *it, const struct db_recompile *r)
 	d.hash = it->hex;
 	d.outline = it->outline;
 	d.noutline = it->noutline;
+	/* The whole page, as lint --fix renders it: links and concepts. */
+	if (linkw_fill(&d, r->id) == -1) {
+		wiki_keywords_free(kw, nkw);
+		return 1;	/* the rewrite meets the registry's error */
+	}
 	page = wiki_summary(&d, kw, nkw, &plen);
 	wiki_keywords_free(kw, nkw);
+	linkw_fill_free(&d);
+	page = conceptw_summary_fix(r->id, page, &plen, &err);
+	if (err != NULL) {
+		free(err);
+		free(page);
+		return 1;
+	}
 	if (same)
 		same = same_bytes(it->sum, page, plen) == 1;
 	free(page);

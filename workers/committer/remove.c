@@ -142,11 +142,11 @@ remove_commit(struct rdoc *v, size_t n, size_t nfound)
 		for (i = 0; i < n && err == NULL; i++)
 			if (v[i].found && db_doc_delete(v[i].id) == -1)
 				err = errf("registry: %s", db_errmsg());
-		/* Links to them turn plain: the linking pages written anew. */
-		if (err == NULL)
-			err = linkw_apply_remove(ids, nfound);
+		/* Concepts, then links (summaries carry both, linkw.c). */
 		if (err == NULL)
 			err = conceptw_apply(cw);
+		if (err == NULL)
+			err = linkw_apply_remove(ids, nfound);
 		if (err == NULL)
 			err = index_plan_write(&ip, "remove");
 		if (err == NULL)

@@ -25,6 +25,7 @@
 #include "fsio.h"
 #include "journal.h"
 #include "kbpath.h"
+#include "linkw.h"
 #include "log.h"
 #include "util.h"
 #include "wiki.h"
@@ -62,6 +63,11 @@ render_page(struct sdoc *s, const char *desc)
 	wd.description = desc;
 	wd.description_by = BY_SUMMARIZER;
 	wd.hash = s->d.hash;
+	/* The whole page, as lint --fix renders it: links and concepts. */
+	if (linkw_fill(&wd, s->d.id) == -1) {
+		free(md);
+		return errf("registry: %s", db_errmsg());
+	}
 	nkw = wiki_keywords(md, mdlen, kw);
 	old = read_file(s->sum, &oldlen);
 	s->page = old != NULL ? summary_keep_outline(&wd, kw, nkw, old,
@@ -74,9 +80,11 @@ render_page(struct sdoc *s, const char *desc)
 		free(hd);
 	}
 	wiki_keywords_free(kw, nkw);
+	linkw_fill_free(&wd);
 	free(old);
 	free(md);
-	return NULL;
+	s->page = conceptw_summary_fix(s->d.id, s->page, &s->len, &err);
+	return err;
 }
 
 static char *
