@@ -52,6 +52,10 @@ grep -q 'vector-clock' "$KB/wiki/summaries/garden1.md" &&
     fail "garden1's summary links vector clock"
 grep -qx -- '- \[vector clock\](vector-clock.md) (4)' "$C/index.md" ||
     fail "concepts index: $(cat "$C/index.md")"
+# wiki/index.md leads to the concepts' index once there is a concept.
+grep -A2 '^## By concept$' "$KB/wiki/index.md" |
+    grep -qF '[Concepts](concepts/index.md)' ||
+    fail "index.md does not lead to the concepts: $(cat "$KB/wiki/index.md")"
 # A word of one document only is no concept.
 [ -e "$C/tomatoes.md" ] && fail "a one-document term became a concept"
 assert_eq 4 "$(sqlite3 "$KB/.kb/kb.db" \
@@ -129,6 +133,13 @@ kbctl remove clock4 >/dev/null
 grep -q 'vector-clock' "$KB/wiki/summaries/clock2.md" &&
     fail "clock2's summary still links the dropped concept"
 grep -q 'vector clock' "$C/index.md" && fail "index still lists it"
+# index.md leads to the concepts while there is one, and only then.
+n=$(sqlite3 "$KB/.kb/kb.db" "select count(*) from concepts")
+if grep -q '^## By concept$' "$KB/wiki/index.md"; then
+	[ "$n" -gt 0 ] || fail "index.md leads to concepts when there is none"
+else
+	[ "$n" -eq 0 ] || fail "index.md does not lead to the $n concepts"
+fi
 assert_eq 0 "$(sqlite3 "$KB/.kb/kb.db" \
     "select count(*) from concepts where term = 'vector clock'")" \
     "registry still holds the concept"

@@ -47,11 +47,15 @@ for m in fsync syncfs; do
 	exercise $m
 	unset KBD_DURABILITY KBD_FAILPOINT_TRACE
 	# The points passed say what was done: 3 documents of 3 files each,
-	# and the summary lint --fix wrote again.
+	# the 2 summaries lint --fix wrote again, and the 2 index pages (type
+	# and folder) of the remove and of each batch of the add: 15 at
+	# least, more when the add was cut into more than one batch.
 	files=$(grep -c ' publish.fsyncfile$' "$KB/.kb/failpoints.trace" || true)
 	syncs=$(grep -c ' publish.syncfs$' "$KB/.kb/failpoints.trace" || true)
 	if [ $m = fsync ]; then
-		assert_eq "11 0" "$files $syncs" "per-file fsyncs and syncfs calls ($m)"
+		assert_eq 0 "$syncs" "syncfs calls ($m)"
+		[ "$files" -ge 15 ] ||
+		    fail "per-file fsyncs ($m): $files, want 15 at least"
 	else
 		assert_eq 0 "$files" "per-file fsyncs ($m)"
 		[ "$syncs" -ge 3 ] || fail "syncfs calls ($m): $syncs"

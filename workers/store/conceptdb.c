@@ -159,6 +159,22 @@ conceptdb_get(const char *term, uint64_t *ndocs)
 }
 
 int
+conceptdb_any(void)
+{
+	static sqlite3_stmt	*st;
+	int			 rc, any;
+
+	stmt(&st, "SELECT EXISTS (SELECT 1 FROM concepts)");
+	if ((rc = sqlite3_step(st)) != SQLITE_ROW) {
+		sqlite3_reset(st);
+		return db_fail(rc, "counting concepts");
+	}
+	any = sqlite3_column_int(st, 0) != 0;
+	sqlite3_reset(st);
+	return any;
+}
+
+int
 conceptdb_set(const char *term, uint64_t ndocs)
 {
 	static sqlite3_stmt	*st;

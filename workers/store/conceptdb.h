@@ -23,6 +23,8 @@ int	 conceptdb_doc_insert(const char *name, const struct concept_term *,
 int	 conceptdb_df(const char *term, uint64_t *df);
 /* 1 when term is a concept (*ndocs its count), 0 when not. */
 int	 conceptdb_get(const char *term, uint64_t *ndocs);
+/* 1 when the KB has a concept, 0 when not, -1. */
+int	 conceptdb_any(void);
 int	 conceptdb_set(const char *term, uint64_t ndocs);
 int	 conceptdb_unset(const char *term);
 /* The concepts (but term) sharing a document with term. */

@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "conceptdb.h"
 #include "db.h"
 #include "kbpath.h"
 #include "log.h"
@@ -255,7 +256,7 @@ wikiindex_top(size_t *len)
 	char		*buf, *types;
 	size_t		 tlen, i, nshow;
 	uint64_t	 shown = 0;
-	int		 r;
+	int		 r, any;
 
 	memset(&t, 0, sizeof(t));
 	/* The types first, apart: their sum heads the page. */
@@ -286,10 +287,14 @@ wikiindex_top(size_t *len)
 			    " documents, are not listed here: their documents "
 			    "are under By type.\n", t.n - nshow,
 			    t.docs - shown);
-		/*
-		 * By concept (wiki/index/concept/) goes here, after the
-		 * folders, when the concept pages exist.
-		 */
+		/* The concepts' own index, once there is a concept. */
+		if ((any = conceptdb_any()) == -1)
+			r = -1;
+		else if (any)
+			fprintf(f, "\n## By concept\n\n- [Concepts](%s): the "
+			    "terms and phrases several documents share, each "
+			    "with its page\n", KB_CONCEPTS_INDEX +
+			    sizeof(KB_WIKI));
 	}
 	mclose(f);
 	free(types);
