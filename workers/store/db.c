@@ -19,6 +19,7 @@
 #include <sqlite3.h>
 
 #include "db.h"
+#include "db_int.h"
 #include "log.h"
 #include "tokenizer.h"
 #include "util.h"
@@ -187,8 +188,6 @@ static sqlite3_stmt	*st_src_count, *st_src_of_doc, *st_src_delete_doc;
 static sqlite3_stmt	*st_doc_get, *st_doc_update, *st_root_add;
 static sqlite3_stmt	*st_doc_moved;
 static sqlite3_stmt	*st_jf_insert, *st_hist_mark, *st_hist_drop; /* lazy */
-static sqlite3_stmt	*st_conv_set, *st_recompile_get, *st_recompiled; /* lazy */
-static sqlite3_stmt	*st_links[16];	/* lazy: links (schema 9), by slot */
 
 const char *
 db_errmsg(void)
@@ -235,8 +234,8 @@ fail(int rc, const char *what)
 	return -1;
 }
 
-static sqlite3_stmt *
-prep(const char *sql)
+sqlite3_stmt *
+db_prep(const char *sql)
 {
 	sqlite3_stmt	*st;
 
@@ -247,8 +246,8 @@ prep(const char *sql)
 }
 
 /* Step a statement that returns no rows. */
-static int
-run(sqlite3_stmt *st, const char *what)
+int
+db_run(sqlite3_stmt *st, const char *what)
 {
 	int	rc;
 
@@ -263,8 +262,8 @@ run(sqlite3_stmt *st, const char *what)
 }
 
 /* Step a lookup: 1 a row (the caller resets), 0 none, -1 error. */
-static int
-row(sqlite3_stmt *st, const char *what)
+int
+db_row(sqlite3_stmt *st, const char *what)
 {
 	int	rc;
 
@@ -277,14 +276,14 @@ row(sqlite3_stmt *st, const char *what)
 	return rc == SQLITE_DONE ? 0 : -1;
 }
 
-static void
-bind_text(sqlite3_stmt *st, int i, const char *s)
+void
+db_bind_text(sqlite3_stmt *st, int i, const char *s)
 {
 	sqlite3_bind_text(st, i, s, -1, SQLITE_STATIC);
 }
 
-static char *
-col_text(sqlite3_stmt *st, int i)
+char *
+db_col_text(sqlite3_stmt *st, int i)
 {
 	const unsigned char	*s;
 
@@ -557,66 +556,66 @@ db_open(const char *path)
 		goto fail;
 	load_langs();
 
-	st_begin = prep("BEGIN IMMEDIATE");
-	st_commit = prep("COMMIT");
-	st_rollback = prep("ROLLBACK");
-	st_commit_exists = prep("SELECT 1 FROM commits WHERE journal = ?");
-	st_commit_insert = prep("INSERT INTO commits(journal, job, at) "
+	st_begin = db_prep("BEGIN IMMEDIATE");
+	st_commit = db_prep("COMMIT");
+	st_rollback = db_prep("ROLLBACK");
+	st_commit_exists = db_prep("SELECT 1 FROM commits WHERE journal = ?");
+	st_commit_insert = db_prep("INSERT INTO commits(journal, job, at) "
 	    "VALUES (?, ?, ?)");
-	st_name = prep("SELECT 1 FROM documents WHERE name = ?");
-	st_doc_count = prep("SELECT count(*) FROM documents");
-	st_name_ext = prep("SELECT 1 FROM documents WHERE name = ? AND "
+	st_name = db_prep("SELECT 1 FROM documents WHERE name = ?");
+	st_doc_count = db_prep("SELECT count(*) FROM documents");
+	st_name_ext = db_prep("SELECT 1 FROM documents WHERE name = ? AND "
 	    "ext = ?");
-	st_by_hash = prep("SELECT name, src_path, job FROM documents "
+	st_by_hash = db_prep("SELECT name, src_path, job FROM documents "
 	    "WHERE hash = ?");
-	st_by_name = prep("SELECT id, ext FROM documents WHERE name = ?");
-	st_doc_insert = prep("INSERT INTO documents(name, title, "
+	st_by_name = db_prep("SELECT id, ext FROM documents WHERE name = ?");
+	st_doc_insert = db_prep("INSERT INTO documents(name, title, "
 	    "description, hash, ext, size, src_path, src_dev, src_ino, "
 	    "src_mtime_ns, job, added_at) "
 	    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
-	st_fts_insert = prep("INSERT INTO fts(rowid, name, title, headings, "
+	st_fts_insert = db_prep("INSERT INTO fts(rowid, name, title, headings, "
 	    "body) VALUES (?, ?, ?, ?, ?)");
-	st_meta_set = prep("INSERT OR REPLACE INTO meta(key, value) "
+	st_meta_set = db_prep("INSERT OR REPLACE INTO meta(key, value) "
 	    "VALUES (?, ?)");
-	st_doc_delete = prep("DELETE FROM documents WHERE id = ?");
-	st_fts_delete = prep("DELETE FROM fts WHERE rowid = ?");
-	st_job_insert = prep("INSERT INTO jobs(state, request, created, "
+	st_doc_delete = db_prep("DELETE FROM documents WHERE id = ?");
+	st_fts_delete = db_prep("DELETE FROM fts WHERE rowid = ?");
+	st_job_insert = db_prep("INSERT INTO jobs(state, request, created, "
 	    "history) VALUES (?, ?, ?, 1)");
-	st_job_get = prep("SELECT " DB_JOB_COLUMNS " FROM jobs WHERE id = ?");
-	st_job_batch = prep("UPDATE jobs SET added = added + ?, "
+	st_job_get = db_prep("SELECT " DB_JOB_COLUMNS " FROM jobs WHERE id = ?");
+	st_job_batch = db_prep("UPDATE jobs SET added = added + ?, "
 	    "duplicates = duplicates + ?, skipped = skipped + ?, "
 	    "failed = failed + ?, cancelled = cancelled + ?, cursor = ?, "
 	    "updated = updated + ?, moved = moved + ? WHERE id = ?");
-	st_job_finish = prep("UPDATE jobs SET state = ?, finished = ?, "
+	st_job_finish = db_prep("UPDATE jobs SET state = ?, finished = ?, "
 	    "error = ?, removed = ? WHERE id = ?");
 	/* The first cancel's time stays: a resent request changes nothing. */
-	st_job_cancel = prep("UPDATE jobs SET cancel_requested = "
+	st_job_cancel = db_prep("UPDATE jobs SET cancel_requested = "
 	    "CASE cancel_requested WHEN 0 THEN ? ELSE cancel_requested END "
 	    "WHERE id = ?");
-	st_src_get = prep("SELECT doc, dev, ino, size, mtime_ns FROM sources "
+	st_src_get = db_prep("SELECT doc, dev, ino, size, mtime_ns FROM sources "
 	    "WHERE path = ?");
 	/* A source belongs to the deepest root holding it (0: none). */
-	st_src_put = prep("INSERT OR REPLACE INTO sources(doc, path, dev, "
+	st_src_put = db_prep("INSERT OR REPLACE INTO sources(doc, path, dev, "
 	    "ino, size, mtime_ns, root) VALUES (?1, ?2, ?3, ?4, ?5, ?6, "
 	    "coalesce((SELECT id FROM roots WHERE path = ?2 OR "
 	    "(path = '/' AND substr(?2, 1, 1) = '/') OR "
 	    "substr(?2, 1, length(path) + 1) = path || '/' "
 	    "ORDER BY length(path) DESC LIMIT 1), 0))");
-	st_src_delete = prep("DELETE FROM sources WHERE path = ?");
-	st_src_delete_doc = prep("DELETE FROM sources WHERE doc = ?");
-	st_src_count = prep("SELECT count(*) FROM sources WHERE doc = ?");
-	st_src_of_doc = prep("SELECT s.path, coalesce(r.path, '') FROM "
+	st_src_delete = db_prep("DELETE FROM sources WHERE path = ?");
+	st_src_delete_doc = db_prep("DELETE FROM sources WHERE doc = ?");
+	st_src_count = db_prep("SELECT count(*) FROM sources WHERE doc = ?");
+	st_src_of_doc = db_prep("SELECT s.path, coalesce(r.path, '') FROM "
 	    "sources s LEFT JOIN roots r ON r.id = s.root WHERE s.doc = ? "
 	    "ORDER BY s.path");
-	st_doc_get = prep("SELECT name, ext, hash, src_path FROM documents "
+	st_doc_get = db_prep("SELECT name, ext, hash, src_path FROM documents "
 	    "WHERE id = ?");
 	/* job: the job that last gave it content (remove --job). */
-	st_doc_update = prep("UPDATE documents SET title = ?, "
+	st_doc_update = db_prep("UPDATE documents SET title = ?, "
 	    "description = ?, description_by = 'local', hash = ?, size = ?, src_path = ?, src_dev = ?, "
 	    "src_ino = ?, src_mtime_ns = ?, job = ? WHERE id = ?");
-	st_doc_moved = prep("UPDATE documents SET src_path = ?, src_dev = ?, "
+	st_doc_moved = db_prep("UPDATE documents SET src_path = ?, src_dev = ?, "
 	    "src_ino = ?, src_mtime_ns = ? WHERE id = ? AND src_path = ?");
-	st_root_add = prep("INSERT OR IGNORE INTO roots(path, added) "
+	st_root_add = db_prep("INSERT OR IGNORE INTO roots(path, added) "
 	    "VALUES (?, ?)");
 	return 0;
 bad:
@@ -638,15 +637,11 @@ db_close(void)
 		&st_job_finish, &st_job_cancel, &st_doc_count, &st_meta_set,
 		&st_src_get, &st_src_put, &st_src_delete, &st_src_count, &st_src_of_doc,
 		&st_src_delete_doc, &st_doc_get, &st_doc_update, &st_root_add,
-		&st_doc_moved, &st_jf_insert, &st_hist_mark, &st_hist_drop,
-		&st_conv_set, &st_recompile_get, &st_recompiled
+		&st_doc_moved, &st_jf_insert, &st_hist_mark, &st_hist_drop
 	};
 	size_t		  i;
 
-	for (i = 0; i < sizeof(st_links) / sizeof(st_links[0]); i++) {
-		sqlite3_finalize(st_links[i]);
-		st_links[i] = NULL;
-	}
+	dbwiki_close();
 	for (i = 0; i < sizeof(sts) / sizeof(sts[0]); i++) {
 		sqlite3_finalize(*sts[i]);
 		*sts[i] = NULL;
@@ -658,7 +653,7 @@ db_close(void)
 int
 db_begin(void)
 {
-	return run(st_begin, "BEGIN");
+	return db_run(st_begin, "BEGIN");
 }
 
 int
@@ -688,7 +683,7 @@ db_rollback(void)
 {
 	if (sqlite3_get_autocommit(db))
 		return;
-	if (run(st_rollback, "ROLLBACK") == -1)
+	if (db_run(st_rollback, "ROLLBACK") == -1)
 		log_warnx("%s: %s", DB_PATH, errbuf);
 }
 
@@ -697,8 +692,8 @@ db_commit_exists(const char *journal)
 {
 	int	r;
 
-	bind_text(st_commit_exists, 1, journal);
-	if ((r = row(st_commit_exists, "commit record lookup")) == 1)
+	db_bind_text(st_commit_exists, 1, journal);
+	if ((r = db_row(st_commit_exists, "commit record lookup")) == 1)
 		sqlite3_reset(st_commit_exists);
 	return r;
 }
@@ -706,10 +701,10 @@ db_commit_exists(const char *journal)
 int
 db_commit_insert(const char *journal, uint64_t job, int64_t at)
 {
-	bind_text(st_commit_insert, 1, journal);
+	db_bind_text(st_commit_insert, 1, journal);
 	sqlite3_bind_int64(st_commit_insert, 2, (sqlite3_int64)job);
 	sqlite3_bind_int64(st_commit_insert, 3, at);
-	return run(st_commit_insert, "inserting the commit record");
+	return db_run(st_commit_insert, "inserting the commit record");
 }
 
 int
@@ -717,8 +712,8 @@ db_name_exists(const char *name)
 {
 	int	r;
 
-	bind_text(st_name, 1, name);
-	if ((r = row(st_name, "name lookup")) == 1)
+	db_bind_text(st_name, 1, name);
+	if ((r = db_row(st_name, "name lookup")) == 1)
 		sqlite3_reset(st_name);
 	return r;
 }
@@ -729,7 +724,7 @@ db_doc_count(uint64_t *n)
 	int	r;
 
 	*n = 0;
-	if ((r = row(st_doc_count, "document count")) == 1) {
+	if ((r = db_row(st_doc_count, "document count")) == 1) {
 		*n = (uint64_t)sqlite3_column_int64(st_doc_count, 0);
 		sqlite3_reset(st_doc_count);
 	}
@@ -741,9 +736,9 @@ db_name_ext_exists(const char *name, const char *ext)
 {
 	int	r;
 
-	bind_text(st_name_ext, 1, name);
-	bind_text(st_name_ext, 2, ext);
-	if ((r = row(st_name_ext, "name lookup")) == 1)
+	db_bind_text(st_name_ext, 1, name);
+	db_bind_text(st_name_ext, 2, ext);
+	if ((r = db_row(st_name_ext, "name lookup")) == 1)
 		sqlite3_reset(st_name_ext);
 	return r;
 }
@@ -753,13 +748,13 @@ db_doc_by_hash(const char *hash, char **name, char **src_path, uint64_t *job)
 {
 	int	r;
 
-	bind_text(st_by_hash, 1, hash);
-	if ((r = row(st_by_hash, "hash lookup")) != 1)
+	db_bind_text(st_by_hash, 1, hash);
+	if ((r = db_row(st_by_hash, "hash lookup")) != 1)
 		return r;
 	if (name != NULL)
-		*name = col_text(st_by_hash, 0);
+		*name = db_col_text(st_by_hash, 0);
 	if (src_path != NULL)
-		*src_path = col_text(st_by_hash, 1);
+		*src_path = db_col_text(st_by_hash, 1);
 	if (job != NULL)
 		*job = (uint64_t)sqlite3_column_int64(st_by_hash, 2);
 	sqlite3_reset(st_by_hash);
@@ -771,11 +766,11 @@ db_doc_by_name(const char *name, int64_t *id, char **ext)
 {
 	int	r;
 
-	bind_text(st_by_name, 1, name);
-	if ((r = row(st_by_name, "name lookup")) != 1)
+	db_bind_text(st_by_name, 1, name);
+	if ((r = db_row(st_by_name, "name lookup")) != 1)
 		return r;
 	*id = sqlite3_column_int64(st_by_name, 0);
-	*ext = col_text(st_by_name, 1);
+	*ext = db_col_text(st_by_name, 1);
 	sqlite3_reset(st_by_name);
 	return 1;
 }
@@ -785,19 +780,19 @@ db_doc_insert(const struct db_doc *d, int64_t *id)
 {
 	sqlite3_stmt	*st = st_doc_insert;
 
-	bind_text(st, 1, d->name);
-	bind_text(st, 2, d->title);
-	bind_text(st, 3, d->description);
-	bind_text(st, 4, d->hash);
-	bind_text(st, 5, d->ext);
+	db_bind_text(st, 1, d->name);
+	db_bind_text(st, 2, d->title);
+	db_bind_text(st, 3, d->description);
+	db_bind_text(st, 4, d->hash);
+	db_bind_text(st, 5, d->ext);
 	sqlite3_bind_int64(st, 6, (sqlite3_int64)d->size);
-	bind_text(st, 7, d->src_path);
+	db_bind_text(st, 7, d->src_path);
 	sqlite3_bind_int64(st, 8, (sqlite3_int64)d->src_dev);
 	sqlite3_bind_int64(st, 9, (sqlite3_int64)d->src_ino);
 	sqlite3_bind_int64(st, 10, d->src_mtime_ns);
 	sqlite3_bind_int64(st, 11, (sqlite3_int64)d->job);
 	sqlite3_bind_int64(st, 12, d->added_at);
-	if (run(st, "inserting a document") == -1)
+	if (db_run(st, "inserting a document") == -1)
 		return -1;
 	*id = sqlite3_last_insert_rowid(db);
 	return 0;
@@ -819,9 +814,9 @@ note_lang(int lang)
 		n += (size_t)snprintf(list + n, sizeof(list) - n, "%s%s",
 		    n ? "," : "", tok_lang_code(l));
 	}
-	bind_text(st_meta_set, 1, "languages");
-	bind_text(st_meta_set, 2, list);
-	if (run(st_meta_set, "recording a language") == -1)
+	db_bind_text(st_meta_set, 1, "languages");
+	db_bind_text(st_meta_set, 2, list);
+	if (db_run(st_meta_set, "recording a language") == -1)
 		return -1;
 	/* Known once committed; a rollback only means writing it again. */
 	langs_known |= 1u << lang;
@@ -867,7 +862,7 @@ db_fts_insert(int64_t id, const char *name, const char *title,
 	for (i = 0; i < 4; i++)
 		sqlite3_bind_text64(st, i + 2, col[i], len[i], SQLITE_STATIC,
 		    SQLITE_UTF8);
-	r = run(st, "inserting a full-text row");
+	r = db_run(st, "inserting a full-text row");
 	for (i = 0; i < 4; i++)
 		free(col[i]);
 	if (r == 0)
@@ -882,7 +877,7 @@ db_reindex_pending(int64_t *after)
 	int		 rc;
 
 	*after = 0;
-	st = prep("SELECT value FROM meta WHERE key = 'reindex'");
+	st = db_prep("SELECT value FROM meta WHERE key = 'reindex'");
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW)
 		*after = sqlite3_column_int64(st, 0);
@@ -900,7 +895,7 @@ db_reindex_docs(int64_t after, unsigned max,
 	const char	*name, *title;
 	int		 rc, r = 0;
 
-	st = prep("SELECT id, name, title FROM documents WHERE id > ? "
+	st = db_prep("SELECT id, name, title FROM documents WHERE id > ? "
 	    "ORDER BY id LIMIT ?");
 	sqlite3_bind_int64(st, 1, after);
 	sqlite3_bind_int(st, 2, (int)max);
@@ -923,9 +918,9 @@ db_reindex_progress(int64_t last)
 	char	v[32];
 
 	(void)snprintf(v, sizeof(v), "%" PRId64, last);
-	bind_text(st_meta_set, 1, "reindex");
-	bind_text(st_meta_set, 2, v);
-	return run(st_meta_set, "recording the index rebuild's progress");
+	db_bind_text(st_meta_set, 1, "reindex");
+	db_bind_text(st_meta_set, 2, v);
+	return db_run(st_meta_set, "recording the index rebuild's progress");
 }
 
 int
@@ -938,20 +933,20 @@ int
 db_fts_delete(int64_t id)
 {
 	sqlite3_bind_int64(st_fts_delete, 1, id);
-	return run(st_fts_delete, "deleting a full-text row");
+	return db_run(st_fts_delete, "deleting a full-text row");
 }
 
 int
 db_doc_delete(int64_t id)
 {
 	sqlite3_bind_int64(st_fts_delete, 1, id);
-	if (run(st_fts_delete, "deleting a full-text row") == -1)
+	if (db_run(st_fts_delete, "deleting a full-text row") == -1)
 		return -1;
 	sqlite3_bind_int64(st_src_delete_doc, 1, id);
-	if (run(st_src_delete_doc, "deleting a document's sources") == -1)
+	if (db_run(st_src_delete_doc, "deleting a document's sources") == -1)
 		return -1;
 	sqlite3_bind_int64(st_doc_delete, 1, id);
-	return run(st_doc_delete, "deleting a document");
+	return db_run(st_doc_delete, "deleting a document");
 }
 
 int
@@ -960,12 +955,12 @@ db_doc_get(int64_t id, char **name, char **ext, char **hash, char **src)
 	int	r;
 
 	sqlite3_bind_int64(st_doc_get, 1, id);
-	if ((r = row(st_doc_get, "document lookup")) != 1)
+	if ((r = db_row(st_doc_get, "document lookup")) != 1)
 		return r;
-	*name = col_text(st_doc_get, 0);
-	*ext = col_text(st_doc_get, 1);
-	*hash = col_text(st_doc_get, 2);
-	*src = col_text(st_doc_get, 3);
+	*name = db_col_text(st_doc_get, 0);
+	*ext = db_col_text(st_doc_get, 1);
+	*hash = db_col_text(st_doc_get, 2);
+	*src = db_col_text(st_doc_get, 3);
 	sqlite3_reset(st_doc_get);
 	return 1;
 }
@@ -975,17 +970,17 @@ db_doc_update(int64_t id, const struct db_doc *d)
 {
 	sqlite3_stmt	*st = st_doc_update;
 
-	bind_text(st, 1, d->title);
-	bind_text(st, 2, d->description);
-	bind_text(st, 3, d->hash);
+	db_bind_text(st, 1, d->title);
+	db_bind_text(st, 2, d->description);
+	db_bind_text(st, 3, d->hash);
 	sqlite3_bind_int64(st, 4, (sqlite3_int64)d->size);
-	bind_text(st, 5, d->src_path);
+	db_bind_text(st, 5, d->src_path);
 	sqlite3_bind_int64(st, 6, (sqlite3_int64)d->src_dev);
 	sqlite3_bind_int64(st, 7, (sqlite3_int64)d->src_ino);
 	sqlite3_bind_int64(st, 8, d->src_mtime_ns);
 	sqlite3_bind_int64(st, 9, (sqlite3_int64)d->job);
 	sqlite3_bind_int64(st, 10, id);
-	return run(st, "updating a document");
+	return db_run(st, "updating a document");
 }
 
 int
@@ -994,18 +989,18 @@ db_doc_named(const char *name, struct db_doc *d)
 	sqlite3_stmt	*st;
 	int		 r;
 
-	st = prep("SELECT id, ext, hash, title, description, description_by "
+	st = db_prep("SELECT id, ext, hash, title, description, description_by "
 	    "FROM documents WHERE name = ?");
-	bind_text(st, 1, name);
+	db_bind_text(st, 1, name);
 	memset(d, 0, sizeof(*d));
-	if ((r = row(st, "document lookup")) == 1) {
+	if ((r = db_row(st, "document lookup")) == 1) {
 		d->id = sqlite3_column_int64(st, 0);
 		d->name = xstrdup(name);
-		d->ext = col_text(st, 1);
-		d->hash = col_text(st, 2);
-		d->title = col_text(st, 3);
-		d->description = col_text(st, 4);
-		d->description_by = col_text(st, 5);
+		d->ext = db_col_text(st, 1);
+		d->hash = db_col_text(st, 2);
+		d->title = db_col_text(st, 3);
+		d->description = db_col_text(st, 4);
+		d->description_by = db_col_text(st, 5);
 	}
 	sqlite3_finalize(st);
 	return r;
@@ -1029,12 +1024,12 @@ db_doc_describe(int64_t id, const char *description, const char *by)
 	sqlite3_stmt	*st;
 	int		 r;
 
-	st = prep("UPDATE documents SET description = ?, description_by = ? "
+	st = db_prep("UPDATE documents SET description = ?, description_by = ? "
 	    "WHERE id = ?");
-	bind_text(st, 1, description);
-	bind_text(st, 2, by);
+	db_bind_text(st, 1, description);
+	db_bind_text(st, 2, by);
 	sqlite3_bind_int64(st, 3, id);
-	r = run(st, "recording a description");
+	r = db_run(st, "recording a description");
 	sqlite3_finalize(st);
 	return r;
 }
@@ -1044,13 +1039,13 @@ db_doc_moved(int64_t id, const char *from, const struct db_doc *d)
 {
 	sqlite3_stmt	*st = st_doc_moved;
 
-	bind_text(st, 1, d->src_path);
+	db_bind_text(st, 1, d->src_path);
 	sqlite3_bind_int64(st, 2, (sqlite3_int64)d->src_dev);
 	sqlite3_bind_int64(st, 3, (sqlite3_int64)d->src_ino);
 	sqlite3_bind_int64(st, 4, d->src_mtime_ns);
 	sqlite3_bind_int64(st, 5, id);
-	bind_text(st, 6, from);
-	return run(st, "moving a document's source");
+	db_bind_text(st, 6, from);
+	return db_run(st, "moving a document's source");
 }
 
 int
@@ -1059,8 +1054,8 @@ db_source_get(const char *path, struct db_source *s)
 	sqlite3_stmt	*st = st_src_get;
 	int		 r;
 
-	bind_text(st, 1, path);
-	if ((r = row(st, "source lookup")) != 1)
+	db_bind_text(st, 1, path);
+	if ((r = db_row(st, "source lookup")) != 1)
 		return r;
 	s->doc = sqlite3_column_int64(st, 0);
 	s->dev = (uint64_t)sqlite3_column_int64(st, 1);
@@ -1077,19 +1072,19 @@ db_source_put(const char *path, const struct db_source *s)
 	sqlite3_stmt	*st = st_src_put;
 
 	sqlite3_bind_int64(st, 1, s->doc);
-	bind_text(st, 2, path);
+	db_bind_text(st, 2, path);
 	sqlite3_bind_int64(st, 3, (sqlite3_int64)s->dev);
 	sqlite3_bind_int64(st, 4, (sqlite3_int64)s->ino);
 	sqlite3_bind_int64(st, 5, (sqlite3_int64)s->size);
 	sqlite3_bind_int64(st, 6, s->mtime_ns);
-	return run(st, "recording a source");
+	return db_run(st, "recording a source");
 }
 
 int
 db_source_delete(const char *path)
 {
-	bind_text(st_src_delete, 1, path);
-	return run(st_src_delete, "deleting a source");
+	db_bind_text(st_src_delete, 1, path);
+	return db_run(st_src_delete, "deleting a source");
 }
 
 int
@@ -1099,7 +1094,7 @@ db_source_count(int64_t doc, uint64_t *n)
 
 	*n = 0;
 	sqlite3_bind_int64(st_src_count, 1, doc);
-	if ((r = row(st_src_count, "source count")) == 1) {
+	if ((r = db_row(st_src_count, "source count")) == 1) {
 		*n = (uint64_t)sqlite3_column_int64(st_src_count, 0);
 		sqlite3_reset(st_src_count);
 	}
@@ -1122,8 +1117,8 @@ db_sources_of_doc(int64_t doc, char ***paths, char ***roots, size_t *n)
 			*paths = xreallocarray(*paths, cap, sizeof(**paths));
 			*roots = xreallocarray(*roots, cap, sizeof(**roots));
 		}
-		(*paths)[*n] = col_text(st, 0);
-		(*roots)[(*n)++] = col_text(st, 1);
+		(*paths)[*n] = db_col_text(st, 0);
+		(*roots)[(*n)++] = db_col_text(st, 1);
 	}
 	sqlite3_reset(st);
 	if (rc != SQLITE_DONE)
@@ -1134,9 +1129,9 @@ db_sources_of_doc(int64_t doc, char ***paths, char ***roots, size_t *n)
 int
 db_root_add(const char *path, int64_t now)
 {
-	bind_text(st_root_add, 1, path);
+	db_bind_text(st_root_add, 1, path);
 	sqlite3_bind_int64(st_root_add, 2, now);
-	return run(st_root_add, "recording a root");
+	return db_run(st_root_add, "recording a root");
 }
 
 int
@@ -1149,7 +1144,7 @@ db_job_create(const void *req, size_t reqlen, int64_t now, uint64_t *job)
 	sqlite3_bind_blob64(st_job_insert, 2, reqlen ? req : empty, reqlen,
 	    SQLITE_STATIC);
 	sqlite3_bind_int64(st_job_insert, 3, now);
-	if (run(st_job_insert, "creating a job") == -1)
+	if (db_run(st_job_insert, "creating a job") == -1)
 		return -1;
 	*job = (uint64_t)sqlite3_last_insert_rowid(db);
 	return 0;
@@ -1162,7 +1157,7 @@ db_job_get(uint64_t job, Kbd__JobSummary *s)
 	int		 r;
 
 	sqlite3_bind_int64(st, 1, (sqlite3_int64)job);
-	if ((r = row(st, "job lookup")) != 1)
+	if ((r = db_row(st, "job lookup")) != 1)
 		return r;
 	db_job_row(st, s);
 	sqlite3_reset(st);
@@ -1181,18 +1176,18 @@ db_job_row(sqlite3_stmt *st, Kbd__JobSummary *s)
 	s->cancelled = (uint64_t)sqlite3_column_int64(st, 6);
 	s->created = sqlite3_column_int64(st, 7);
 	s->finished = sqlite3_column_int64(st, 8);
-	s->error = col_text(st, 9);
+	s->error = db_col_text(st, 9);
 	s->cursor = (uint64_t)sqlite3_column_int64(st, 10);
 	s->updated = (uint64_t)sqlite3_column_int64(st, 11);
 	s->moved = (uint64_t)sqlite3_column_int64(st, 12);
 	s->removed = (uint64_t)sqlite3_column_int64(st, 13);
 }
 
-/* run() for a statement that must change exactly the row of job. */
+/* db_run() for a statement that must change exactly the row of job. */
 static int
 run_job(sqlite3_stmt *st, const char *what, uint64_t job)
 {
-	if (run(st, what) == -1)
+	if (db_run(st, what) == -1)
 		return -1;
 	if (sqlite3_changes(db) != 1) {
 		(void)snprintf(errbuf, sizeof(errbuf), "no such job %" PRIu64,
@@ -1227,10 +1222,10 @@ db_job_finish(uint64_t job, int state, const char *error, uint64_t removed,
 
 	sqlite3_bind_int(st, 1, state);
 	sqlite3_bind_int64(st, 2, now);
-	bind_text(st, 3, error);
+	db_bind_text(st, 3, error);
 	sqlite3_bind_int64(st, 4, (sqlite3_int64)removed);
 	sqlite3_bind_int64(st, 5, (sqlite3_int64)job);
-	return run(st, "finishing the job");
+	return db_run(st, "finishing the job");
 }
 
 int
@@ -1250,7 +1245,7 @@ db_docs_foreach(int (*cb)(void *, const struct db_doc *), void *arg)
 	struct db_doc	 d;
 	int		 rc, r = 0;
 
-	st = prep("SELECT id, name, ext, hash, title, description, "
+	st = db_prep("SELECT id, name, ext, hash, title, description, "
 	    "description_by FROM documents ORDER BY id");
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		memset(&d, 0, sizeof(d));
@@ -1282,7 +1277,7 @@ db_fts_exists(int64_t id)
 	sqlite3_stmt	*st;
 	int		 rc;
 
-	st = prep("SELECT 1 FROM fts WHERE rowid = ?");
+	st = db_prep("SELECT 1 FROM fts WHERE rowid = ?");
 	sqlite3_bind_int64(st, 1, id);
 	rc = sqlite3_step(st);
 	sqlite3_finalize(st);
@@ -1307,7 +1302,7 @@ db_fts_current(int64_t id, const char *md, size_t len)
 	char		 code[3];
 	int		 rc, r = 0;
 
-	st = prep("SELECT body FROM fts WHERE rowid = ?");
+	st = db_prep("SELECT body FROM fts WHERE rowid = ?");
 	sqlite3_bind_int64(st, 1, id);
 	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		body = (const char *)sqlite3_column_text(st, 0);
@@ -1378,7 +1373,7 @@ count(const char *sql, int64_t *n)
 	sqlite3_stmt	*st;
 	int		 rc;
 
-	st = prep(sql);
+	st = db_prep(sql);
 	if ((rc = sqlite3_step(st)) != SQLITE_ROW) {
 		(void)fail(rc, sql);
 		sqlite3_finalize(st);
@@ -1418,7 +1413,7 @@ check_fts_sample(void (*report)(void *, const char *), void *arg)
 	}
 	if (count("SELECT count(*) FROM documents", &n) == -1)
 		return -1;
-	st = prep("SELECT d.name, fts.body FROM documents d JOIN fts "
+	st = db_prep("SELECT d.name, fts.body FROM documents d JOIN fts "
 	    "ON fts.rowid = d.id WHERE d.id % ? = 0 LIMIT 32");	/* FTS_SAMPLE */
 	sqlite3_bind_int64(st, 1, n > FTS_SAMPLE ? n / FTS_SAMPLE : 1);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
@@ -1500,10 +1495,10 @@ db_root_synced(const char *path, int64_t now)
 	sqlite3_stmt	*st;
 	int		 r;
 
-	st = prep("UPDATE roots SET last_sync = ? WHERE path = ?");
+	st = db_prep("UPDATE roots SET last_sync = ? WHERE path = ?");
 	sqlite3_bind_int64(st, 1, now);
-	bind_text(st, 2, path);
-	r = run(st, "recording a sync");
+	db_bind_text(st, 2, path);
+	r = db_run(st, "recording a sync");
 	sqlite3_finalize(st);
 	return r;
 }
@@ -1514,9 +1509,9 @@ db_root_forget(const char *path)
 	sqlite3_stmt	*st;
 	int		 r;
 
-	st = prep("DELETE FROM roots WHERE path = ?");
-	bind_text(st, 1, path);
-	r = run(st, "forgetting a root");
+	st = db_prep("DELETE FROM roots WHERE path = ?");
+	db_bind_text(st, 1, path);
+	r = db_run(st, "forgetting a root");
 	sqlite3_finalize(st);
 	if (r == -1)
 		return -1;
@@ -1543,17 +1538,17 @@ db_job_file(uint64_t job, uint64_t seq, const char *path, int status,
 	sqlite3_stmt	*st;
 
 	if (st_jf_insert == NULL)
-		st_jf_insert = prep("INSERT OR REPLACE INTO job_files(job, "
+		st_jf_insert = db_prep("INSERT OR REPLACE INTO job_files(job, "
 		    "seq, path, status, doc, reason) VALUES (?, ?, ?, ?, ?, "
 		    "?)");
 	st = st_jf_insert;
 	sqlite3_bind_int64(st, 1, (sqlite3_int64)job);
 	sqlite3_bind_int64(st, 2, (sqlite3_int64)seq);
-	bind_text(st, 3, path);
+	db_bind_text(st, 3, path);
 	sqlite3_bind_int(st, 4, status);
-	bind_text(st, 5, doc != NULL ? doc : "");
-	bind_text(st, 6, reason != NULL ? reason : "");
-	return run(st, "recording a file's outcome");
+	db_bind_text(st, 5, doc != NULL ? doc : "");
+	db_bind_text(st, 6, reason != NULL ? reason : "");
+	return db_run(st, "recording a file's outcome");
 }
 
 /*
@@ -1566,17 +1561,17 @@ int
 db_history_prune(unsigned keep)
 {
 	if (st_hist_mark == NULL) {
-		st_hist_mark = prep("UPDATE jobs SET history = 2 WHERE history = 1 "
+		st_hist_mark = db_prep("UPDATE jobs SET history = 2 WHERE history = 1 "
 		    "AND id IN (SELECT id FROM jobs WHERE finished <> 0 "
 		    "ORDER BY id DESC LIMIT -1 OFFSET ?)");
-		st_hist_drop = prep("DELETE FROM job_files WHERE job IN (SELECT id "
+		st_hist_drop = db_prep("DELETE FROM job_files WHERE job IN (SELECT id "
 		    "FROM jobs WHERE history = 2)");
 	}
 	sqlite3_bind_int64(st_hist_mark, 1, keep);
-	if (run(st_hist_mark, "pruning the history") == -1)
+	if (db_run(st_hist_mark, "pruning the history") == -1)
 		return -1;
 	if (sqlite3_changes(db) != 0 &&
-	    run(st_hist_drop, "pruning the history") == -1)
+	    db_run(st_hist_drop, "pruning the history") == -1)
 		return -1;
 	return db_jobs_trim(keep > DB_JOBS_KEPT ? keep : DB_JOBS_KEPT);
 }
@@ -1593,17 +1588,17 @@ db_jobs_trim(unsigned keep)
 	sqlite3_stmt	*st;
 	int		 r;
 
-	st = prep("DELETE FROM job_files WHERE job IN (SELECT id FROM jobs "
+	st = db_prep("DELETE FROM job_files WHERE job IN (SELECT id FROM jobs "
 	    "WHERE finished <> 0 ORDER BY id DESC LIMIT -1 OFFSET ?)");
 	sqlite3_bind_int64(st, 1, keep);
-	r = run(st, "trimming the jobs");
+	r = db_run(st, "trimming the jobs");
 	sqlite3_finalize(st);
 	if (r == -1)
 		return -1;
-	st = prep("DELETE FROM jobs WHERE id IN (SELECT id FROM jobs "
+	st = db_prep("DELETE FROM jobs WHERE id IN (SELECT id FROM jobs "
 	    "WHERE finished <> 0 ORDER BY id DESC LIMIT -1 OFFSET ?)");
 	sqlite3_bind_int64(st, 1, keep);
-	r = run(st, "trimming the jobs");
+	r = db_run(st, "trimming the jobs");
 	sqlite3_finalize(st);
 	return r;
 }
@@ -1615,19 +1610,19 @@ db_root_watch(const char *path, int watched, int64_t now)
 	int		 r;
 
 	if (watched) {
-		st = prep("INSERT OR IGNORE INTO roots(path, added) "
+		st = db_prep("INSERT OR IGNORE INTO roots(path, added) "
 		    "VALUES (?, ?)");
-		bind_text(st, 1, path);
+		db_bind_text(st, 1, path);
 		sqlite3_bind_int64(st, 2, now);
-		r = run(st, "adding a root");
+		r = db_run(st, "adding a root");
 		sqlite3_finalize(st);
 		if (r == -1)
 			return -1;
 	}
-	st = prep("UPDATE roots SET watched = ? WHERE path = ?");
+	st = db_prep("UPDATE roots SET watched = ? WHERE path = ?");
 	sqlite3_bind_int(st, 1, watched);
-	bind_text(st, 2, path);
-	r = run(st, "watching a root");
+	db_bind_text(st, 2, path);
+	r = db_run(st, "watching a root");
 	sqlite3_finalize(st);
 	return r;
 }
@@ -1646,7 +1641,7 @@ db_docs_of_job(uint64_t job, size_t max, void (*cb)(void *, const char *),
 	uint64_t	 n = 0;
 	int		 rc;
 
-	st = prep("SELECT name FROM documents WHERE job = ? ORDER BY id");
+	st = db_prep("SELECT name FROM documents WHERE job = ? ORDER BY id");
 	sqlite3_bind_int64(st, 1, (sqlite3_int64)job);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		name = (const char *)sqlite3_column_text(st, 0);
@@ -1658,405 +1653,4 @@ db_docs_of_job(uint64_t job, size_t max, void (*cb)(void *, const char *),
 	if (rc != SQLITE_DONE)
 		return fail(rc, "listing a job's documents");
 	return 0;
-}
-
-/*
- * Recompile (schema 8). db_doc_converter records the converter that made
- * a document's Markdown, in the batch's transaction.
- */
-int
-db_doc_converter(int64_t id, const char *converter, unsigned version)
-{
-	sqlite3_stmt	*st;
-
-	if (st_conv_set == NULL)
-		st_conv_set = prep("UPDATE documents SET converter = ?, "
-		    "conv_version = ? WHERE id = ?");
-	st = st_conv_set;
-	bind_text(st, 1, converter != NULL ? converter : "");
-	sqlite3_bind_int64(st, 2, (sqlite3_int64)version);
-	sqlite3_bind_int64(st, 3, id);
-	return run(st, "recording a document's converter");
-}
-
-/* A document to recompile, by name: 1 found (r filled), 0 not, -1. */
-int
-db_doc_recompile_get(const char *name, struct db_recompile *r)
-{
-	sqlite3_stmt	*st;
-	int		 rc;
-
-	if (st_recompile_get == NULL)
-		st_recompile_get = prep("SELECT id, ext, hash, title, "
-		    "description, converter, conv_version FROM documents "
-		    "WHERE name = ?");
-	st = st_recompile_get;
-	bind_text(st, 1, name);
-	if ((rc = row(st, "document lookup")) != 1)
-		return rc;
-	r->id = sqlite3_column_int64(st, 0);
-	r->ext = col_text(st, 1);
-	r->hash = col_text(st, 2);
-	r->title = col_text(st, 3);
-	r->description = col_text(st, 4);
-	r->converter = col_text(st, 5);
-	r->version = (unsigned)sqlite3_column_int64(st, 6);
-	sqlite3_reset(st);
-	return 1;
-}
-
-void
-db_recompile_free(struct db_recompile *r)
-{
-	free(r->ext);
-	free(r->hash);
-	free(r->title);
-	free(r->description);
-	free(r->converter);
-	memset(r, 0, sizeof(*r));
-}
-
-/* A recompiled document's new title and description. */
-int
-db_doc_recompiled(int64_t id, const char *title, const char *description)
-{
-	sqlite3_stmt	*st;
-
-	if (st_recompiled == NULL)
-		st_recompiled = prep("UPDATE documents SET title = ?, "
-		    "description = ? WHERE id = ?");
-	st = st_recompiled;
-	bind_text(st, 1, title);
-	bind_text(st, 2, description);
-	sqlite3_bind_int64(st, 3, id);
-	return run(st, "recording a recompiled document");
-}
-
-/* A job's stored request (jobs.request), *blob malloc'ed: 1, 0, -1. */
-int
-db_job_request(uint64_t job, void **blob, size_t *len)
-{
-	sqlite3_stmt	*st;
-	const void	*p;
-	int		 rc;
-
-	*blob = NULL;
-	*len = 0;
-	st = prep("SELECT request FROM jobs WHERE id = ?");
-	sqlite3_bind_int64(st, 1, (sqlite3_int64)job);
-	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		*len = (size_t)sqlite3_column_bytes(st, 0);
-		p = sqlite3_column_blob(st, 0);
-		*blob = xmalloc(*len + 1);
-		if (*len > 0)
-			memcpy(*blob, p, *len);
-	}
-	sqlite3_finalize(st);
-	if (rc == SQLITE_ROW)
-		return 1;
-	return rc == SQLITE_DONE ? 0 : fail(rc, "reading a job's request");
-}
-
-/*
- * The documents of a job's history rows with status, in seq order: up
- * to max names to cb, *total gets how many there are.
- */
-int
-db_job_files_docs(uint64_t job, int status, size_t max,
-    void (*cb)(void *, const char *), void *arg, uint64_t *total)
-{
-	sqlite3_stmt	*st;
-	const char	*name;
-	uint64_t	 n = 0;
-	int		 rc;
-
-	st = prep("SELECT doc FROM job_files WHERE job = ? AND status = ? "
-	    "ORDER BY seq");
-	sqlite3_bind_int64(st, 1, (sqlite3_int64)job);
-	sqlite3_bind_int(st, 2, status);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		name = (const char *)sqlite3_column_text(st, 0);
-		if (name != NULL && n++ < max)
-			cb(arg, name);
-	}
-	sqlite3_finalize(st);
-	*total = n;
-	if (rc != SQLITE_DONE)
-		return fail(rc, "listing a job's files");
-	return 0;
-}
-
-/*
- * Links (schema 9): one row per document and link target (an absolute
- * source path), to_doc the document whose source it is, NULL while
- * pending. Statements prepared per call: links change with the batches
- * that add or remove their ends, not per document read.
- */
-/* The statement of slot k, prepared at its first use. */
-static sqlite3_stmt *
-lprep(size_t k, const char *sql)
-{
-	if (st_links[k] == NULL)
-		st_links[k] = prep(sql);
-	return st_links[k];
-}
-
-static void
-ldone(sqlite3_stmt *st)
-{
-	sqlite3_reset(st);
-	sqlite3_clear_bindings(st);
-}
-
-static int
-links_exec(size_t k, const char *sql, int64_t a, const char *t, int64_t b,
-    const char *what)
-{
-	sqlite3_stmt	*st = lprep(k, sql);
-	int		 r;
-
-	sqlite3_bind_int64(st, 1, a);
-	if (t != NULL)
-		bind_text(st, 2, t);
-	if (b != 0)
-		sqlite3_bind_int64(st, t != NULL ? 3 : 2, b);
-	r = run(st, what);
-	ldone(st);
-	return r;
-}
-
-int
-db_links_clear(int64_t from)
-{
-	return links_exec(0, "DELETE FROM links WHERE from_doc = ?1", from, NULL,
-	    0, "dropping links");
-}
-
-int
-db_link_put(int64_t from, const char *target, int64_t to)
-{
-	return links_exec(1, "INSERT OR REPLACE INTO links(from_doc, target, "
-	    "to_doc) VALUES (?1, ?2, nullif(?3, 0))", from, target, to,
-	    "recording a link");
-}
-
-int
-db_links_resolve(const char *target, int64_t to)
-{
-	sqlite3_stmt	*st = lprep(2, "UPDATE links SET to_doc = ?1 "
-	    "WHERE target = ?2 AND to_doc IS NULL");
-	int		 r;
-
-	sqlite3_bind_int64(st, 1, to);
-	bind_text(st, 2, target);
-	r = run(st, "resolving links");
-	ldone(st);
-	return r;
-}
-
-int
-db_links_unresolve(int64_t to)
-{
-	return links_exec(3, "UPDATE links SET to_doc = NULL WHERE to_doc = ?1",
-	    to, NULL, 0, "unresolving links");
-}
-
-/* The ids the query gives (one column), appended to *v. */
-static int
-links_ids(size_t k, const char *sql, int64_t a, const char *t, int64_t **v,
-    size_t *n)
-{
-	sqlite3_stmt	*st = lprep(k, sql);
-	int		 rc;
-
-	if (t != NULL)
-		bind_text(st, 1, t);
-	else
-		sqlite3_bind_int64(st, 1, a);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		*v = xreallocarray(*v, *n + 1, sizeof(**v));
-		(*v)[(*n)++] = sqlite3_column_int64(st, 0);
-	}
-	if (rc != SQLITE_DONE)
-		(void)fail(rc, "reading links");
-	ldone(st);
-	return rc == SQLITE_DONE ? 0 : -1;
-}
-
-int
-db_links_pending(const char *target, int64_t **v, size_t *n)
-{
-	return links_ids(4, "SELECT from_doc FROM links WHERE target = ?1 AND "
-	    "to_doc IS NULL", 0, target, v, n);
-}
-
-int
-db_links_from(int64_t to, int64_t **v, size_t *n)
-{
-	return links_ids(5, "SELECT from_doc FROM links WHERE "
-	    "to_doc = ?1", to, NULL, v, n);
-}
-
-int
-db_links_to(int64_t from, int64_t **v, size_t *n)
-{
-	return links_ids(6, "SELECT to_doc FROM links WHERE "
-	    "from_doc = ?1 AND to_doc IS NOT NULL", from, NULL, v, n);
-}
-
-int
-db_links_list(int64_t doc, int from, size_t max, struct db_link **v,
-    size_t *n, uint64_t *total)
-{
-	sqlite3_stmt	*st;
-	int64_t		 id, prev = 0;
-	int		 rc;
-
-	*v = NULL;
-	*n = 0;
-	*total = 0;
-	/*
-	 * A join and a sort, counted here: IN (subquery), DISTINCT or a
-	 * window each make an ephemeral table, whose page cache costs more
-	 * than the query (lint asks for every document).
-	 */
-	st = from ? lprep(7,
-	    "SELECT d.id, d.name, d.title FROM links l JOIN documents d "
-	    "ON d.id = l.from_doc WHERE l.to_doc = ?1 ORDER BY d.name") :
-	    lprep(8,
-	    "SELECT d.id, d.name, d.title FROM links l JOIN documents d "
-	    "ON d.id = l.to_doc WHERE l.from_doc = ?1 ORDER BY d.name");
-	sqlite3_bind_int64(st, 1, doc);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		/* A document linked by two of its paths: once (sorted). */
-		if ((id = sqlite3_column_int64(st, 0)) == prev)
-			continue;
-		prev = id;
-		(*total)++;
-		if (*n == max)
-			continue;
-		*v = xreallocarray(*v, *n + 1, sizeof(**v));
-		(*v)[*n].name = col_text(st, 1);
-		(*v)[*n].title = col_text(st, 2);
-		(*n)++;
-	}
-	if (rc != SQLITE_DONE)
-		(void)fail(rc, "reading links");
-	ldone(st);
-	return rc == SQLITE_DONE ? 0 : -1;
-}
-
-void
-db_links_free(struct db_link *v, size_t n)
-{
-	size_t	i;
-
-	for (i = 0; i < n; i++) {
-		free(v[i].name);
-		free(v[i].title);
-	}
-	free(v);
-}
-
-/* The full-text row of document id made anew from body (its source page). */
-int
-db_fts_reindex(int64_t id, const char *body, size_t len)
-{
-	sqlite3_stmt	*st = lprep(9, "SELECT name, title FROM documents "
-	    "WHERE id = ?1");
-	char		*name, *title;
-	int		 r;
-
-	sqlite3_bind_int64(st, 1, id);
-	if ((r = row(st, "document lookup")) != 1) {
-		ldone(st);
-		return r == 0 ? 0 : -1;
-	}
-	name = col_text(st, 0);
-	title = col_text(st, 1);
-	ldone(st);
-	r = db_fts_delete(id) == -1 ||
-	    db_fts_insert(id, name, title, body, len) == -1 ? -1 : 0;
-	free(name);
-	free(title);
-	return r;
-}
-
-/* The sub-index pages' queries (db.h). */
-
-int
-db_index_count(int folder, const char *value, uint64_t *n)
-{
-	sqlite3_stmt	*st;
-	int		 rc, r = 0;
-
-	st = prep(folder ? "SELECT count(*) FROM documents WHERE "
-	    DB_FOLDER_EXPR " = ?1" :
-	    "SELECT count(*) FROM documents WHERE ext = ?1");
-	sqlite3_bind_text(st, 1, value, -1, SQLITE_STATIC);
-	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
-		*n = (uint64_t)sqlite3_column_int64(st, 0);
-	else
-		r = fail(rc, "counting an index group");
-	sqlite3_finalize(st);
-	return r;
-}
-
-int
-db_index_docs(int folder, const char *value, uint64_t offset, uint64_t limit,
-    int (*cb)(void *, const struct db_doc *), void *arg)
-{
-	sqlite3_stmt	*st;
-	struct db_doc	 d;
-	int		 rc, r = 0;
-
-	st = prep(folder ? "SELECT id, name, ext, title, description, "
-	    "src_path FROM documents WHERE " DB_FOLDER_EXPR " = ?1 "
-	    "ORDER BY id LIMIT ?2 OFFSET ?3" :
-	    "SELECT id, name, ext, title, description, src_path FROM "
-	    "documents WHERE ext = ?1 ORDER BY id LIMIT ?2 OFFSET ?3");
-	sqlite3_bind_text(st, 1, value, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 2, (sqlite3_int64)limit);
-	sqlite3_bind_int64(st, 3, (sqlite3_int64)offset);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		memset(&d, 0, sizeof(d));
-		d.id = sqlite3_column_int64(st, 0);
-		d.name = (const char *)sqlite3_column_text(st, 1);
-		d.ext = (const char *)sqlite3_column_text(st, 2);
-		d.title = (const char *)sqlite3_column_text(st, 3);
-		d.description = (const char *)sqlite3_column_text(st, 4);
-		d.src_path = (const char *)sqlite3_column_text(st, 5);
-		if (d.name == NULL || d.ext == NULL || d.title == NULL ||
-		    d.description == NULL || d.src_path == NULL)
-			continue;
-		if ((r = cb(arg, &d)) != 0)
-			break;
-	}
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		r = fail(rc, "listing an index group");
-	sqlite3_finalize(st);
-	return r;
-}
-
-int
-db_index_groups(int folder, int (*cb)(void *, const char *, uint64_t),
-    void *arg)
-{
-	sqlite3_stmt	*st;
-	const char	*v;
-	int		 rc, r = 0;
-
-	st = prep(folder ? "SELECT " DB_FOLDER_EXPR ", count(*) FROM "
-	    "documents GROUP BY 1 ORDER BY 1" :
-	    "SELECT ext, count(*) FROM documents GROUP BY 1 ORDER BY 1");
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		if ((v = (const char *)sqlite3_column_text(st, 0)) == NULL)
-			continue;
-		if ((r = cb(arg, v, (uint64_t)sqlite3_column_int64(st, 1))) != 0)
-			break;
-	}
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		r = fail(rc, "listing index groups");
-	sqlite3_finalize(st);
-	return r;
 }

@@ -1,0 +1,442 @@
+/*
+ * The registry's statements for what the wiki derives from it and for
+ * recompile (the committer's connection, db.c): each document's converter
+ * and version, a recompile's lookups and a job's stored request, the links
+ * between documents (linkw.c), and the groups the index pages list
+ * (wikiindex.c). Apart from db.c, which holds the schema, its migrations
+ * and the documents, sources and jobs.
+ */
+#include <sys/types.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sqlite3.h>
+#include "db.h"
+#include "db_int.h"
+#include "log.h"
+#include "tokenizer.h"
+#include "util.h"
+#include "xmalloc.h"
+
+static sqlite3_stmt	*st_conv_set, *st_recompile_get, *st_recompiled; /* lazy */
+static sqlite3_stmt	*st_links[16];	/* lazy: links (schema 9), by slot */
+
+void
+dbwiki_close(void)
+{
+	sqlite3_stmt	**sts[] = { &st_conv_set, &st_recompile_get,
+	    &st_recompiled };
+	size_t		  i;
+
+	for (i = 0; i < sizeof(st_links) / sizeof(st_links[0]); i++) {
+		sqlite3_finalize(st_links[i]);
+		st_links[i] = NULL;
+	}
+	for (i = 0; i < sizeof(sts) / sizeof(sts[0]); i++) {
+		sqlite3_finalize(*sts[i]);
+		*sts[i] = NULL;
+	}
+}
+
+/*
+ * Recompile (schema 8). db_doc_converter records the converter that made
+ * a document's Markdown, in the batch's transaction.
+ */
+int
+db_doc_converter(int64_t id, const char *converter, unsigned version)
+{
+	sqlite3_stmt	*st;
+
+	if (st_conv_set == NULL)
+		st_conv_set = db_prep("UPDATE documents SET converter = ?, "
+		    "conv_version = ? WHERE id = ?");
+	st = st_conv_set;
+	db_bind_text(st, 1, converter != NULL ? converter : "");
+	sqlite3_bind_int64(st, 2, (sqlite3_int64)version);
+	sqlite3_bind_int64(st, 3, id);
+	return db_run(st, "recording a document's converter");
+}
+
+/* A document to recompile, by name: 1 found (r filled), 0 not, -1. */
+int
+db_doc_recompile_get(const char *name, struct db_recompile *r)
+{
+	sqlite3_stmt	*st;
+	int		 rc;
+
+	if (st_recompile_get == NULL)
+		st_recompile_get = db_prep("SELECT id, ext, hash, title, "
+		    "description, converter, conv_version FROM documents "
+		    "WHERE name = ?");
+	st = st_recompile_get;
+	db_bind_text(st, 1, name);
+	if ((rc = db_row(st, "document lookup")) != 1)
+		return rc;
+	r->id = sqlite3_column_int64(st, 0);
+	r->ext = db_col_text(st, 1);
+	r->hash = db_col_text(st, 2);
+	r->title = db_col_text(st, 3);
+	r->description = db_col_text(st, 4);
+	r->converter = db_col_text(st, 5);
+	r->version = (unsigned)sqlite3_column_int64(st, 6);
+	sqlite3_reset(st);
+	return 1;
+}
+
+void
+db_recompile_free(struct db_recompile *r)
+{
+	free(r->ext);
+	free(r->hash);
+	free(r->title);
+	free(r->description);
+	free(r->converter);
+	memset(r, 0, sizeof(*r));
+}
+
+/* A recompiled document's new title and description. */
+int
+db_doc_recompiled(int64_t id, const char *title, const char *description)
+{
+	sqlite3_stmt	*st;
+
+	if (st_recompiled == NULL)
+		st_recompiled = db_prep("UPDATE documents SET title = ?, "
+		    "description = ? WHERE id = ?");
+	st = st_recompiled;
+	db_bind_text(st, 1, title);
+	db_bind_text(st, 2, description);
+	sqlite3_bind_int64(st, 3, id);
+	return db_run(st, "recording a recompiled document");
+}
+
+/* A job's stored request (jobs.request), *blob malloc'ed: 1, 0, -1. */
+int
+db_job_request(uint64_t job, void **blob, size_t *len)
+{
+	sqlite3_stmt	*st;
+	const void	*p;
+	int		 rc;
+
+	*blob = NULL;
+	*len = 0;
+	st = db_prep("SELECT request FROM jobs WHERE id = ?");
+	sqlite3_bind_int64(st, 1, (sqlite3_int64)job);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		*len = (size_t)sqlite3_column_bytes(st, 0);
+		p = sqlite3_column_blob(st, 0);
+		*blob = xmalloc(*len + 1);
+		if (*len > 0)
+			memcpy(*blob, p, *len);
+	}
+	sqlite3_finalize(st);
+	if (rc == SQLITE_ROW)
+		return 1;
+	return rc == SQLITE_DONE ? 0 : db_fail(rc, "reading a job's request");
+}
+
+/*
+ * The documents of a job's history rows with status, in seq order: up
+ * to max names to cb, *total gets how many there are.
+ */
+int
+db_job_files_docs(uint64_t job, int status, size_t max,
+    void (*cb)(void *, const char *), void *arg, uint64_t *total)
+{
+	sqlite3_stmt	*st;
+	const char	*name;
+	uint64_t	 n = 0;
+	int		 rc;
+
+	st = db_prep("SELECT doc FROM job_files WHERE job = ? AND status = ? "
+	    "ORDER BY seq");
+	sqlite3_bind_int64(st, 1, (sqlite3_int64)job);
+	sqlite3_bind_int(st, 2, status);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		name = (const char *)sqlite3_column_text(st, 0);
+		if (name != NULL && n++ < max)
+			cb(arg, name);
+	}
+	sqlite3_finalize(st);
+	*total = n;
+	if (rc != SQLITE_DONE)
+		return db_fail(rc, "listing a job's files");
+	return 0;
+}
+
+/*
+ * Links (schema 9): one row per document and link target (an absolute
+ * source path), to_doc the document whose source it is, NULL while
+ * pending. Statements prepared per call: links change with the batches
+ * that add or remove their ends, not per document read.
+ */
+/* The statement of slot k, prepared at its first use. */
+static sqlite3_stmt *
+lprep(size_t k, const char *sql)
+{
+	if (st_links[k] == NULL)
+		st_links[k] = db_prep(sql);
+	return st_links[k];
+}
+
+static void
+ldone(sqlite3_stmt *st)
+{
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+}
+
+static int
+links_exec(size_t k, const char *sql, int64_t a, const char *t, int64_t b,
+    const char *what)
+{
+	sqlite3_stmt	*st = lprep(k, sql);
+	int		 r;
+
+	sqlite3_bind_int64(st, 1, a);
+	if (t != NULL)
+		db_bind_text(st, 2, t);
+	if (b != 0)
+		sqlite3_bind_int64(st, t != NULL ? 3 : 2, b);
+	r = db_run(st, what);
+	ldone(st);
+	return r;
+}
+
+int
+db_links_clear(int64_t from)
+{
+	return links_exec(0, "DELETE FROM links WHERE from_doc = ?1", from, NULL,
+	    0, "dropping links");
+}
+
+int
+db_link_put(int64_t from, const char *target, int64_t to)
+{
+	return links_exec(1, "INSERT OR REPLACE INTO links(from_doc, target, "
+	    "to_doc) VALUES (?1, ?2, nullif(?3, 0))", from, target, to,
+	    "recording a link");
+}
+
+int
+db_links_resolve(const char *target, int64_t to)
+{
+	sqlite3_stmt	*st = lprep(2, "UPDATE links SET to_doc = ?1 "
+	    "WHERE target = ?2 AND to_doc IS NULL");
+	int		 r;
+
+	sqlite3_bind_int64(st, 1, to);
+	db_bind_text(st, 2, target);
+	r = db_run(st, "resolving links");
+	ldone(st);
+	return r;
+}
+
+int
+db_links_unresolve(int64_t to)
+{
+	return links_exec(3, "UPDATE links SET to_doc = NULL WHERE to_doc = ?1",
+	    to, NULL, 0, "unresolving links");
+}
+
+/* The ids the query gives (one column), appended to *v. */
+static int
+links_ids(size_t k, const char *sql, int64_t a, const char *t, int64_t **v,
+    size_t *n)
+{
+	sqlite3_stmt	*st = lprep(k, sql);
+	int		 rc;
+
+	if (t != NULL)
+		db_bind_text(st, 1, t);
+	else
+		sqlite3_bind_int64(st, 1, a);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		*v = xreallocarray(*v, *n + 1, sizeof(**v));
+		(*v)[(*n)++] = sqlite3_column_int64(st, 0);
+	}
+	if (rc != SQLITE_DONE)
+		(void)db_fail(rc, "reading links");
+	ldone(st);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+int
+db_links_pending(const char *target, int64_t **v, size_t *n)
+{
+	return links_ids(4, "SELECT from_doc FROM links WHERE target = ?1 AND "
+	    "to_doc IS NULL", 0, target, v, n);
+}
+
+int
+db_links_from(int64_t to, int64_t **v, size_t *n)
+{
+	return links_ids(5, "SELECT from_doc FROM links WHERE "
+	    "to_doc = ?1", to, NULL, v, n);
+}
+
+int
+db_links_to(int64_t from, int64_t **v, size_t *n)
+{
+	return links_ids(6, "SELECT to_doc FROM links WHERE "
+	    "from_doc = ?1 AND to_doc IS NOT NULL", from, NULL, v, n);
+}
+
+int
+db_links_list(int64_t doc, int from, size_t max, struct db_link **v,
+    size_t *n, uint64_t *total)
+{
+	sqlite3_stmt	*st;
+	int64_t		 id, prev = 0;
+	int		 rc;
+
+	*v = NULL;
+	*n = 0;
+	*total = 0;
+	/*
+	 * A join and a sort, counted here: IN (subquery), DISTINCT or a
+	 * window each make an ephemeral table, whose page cache costs more
+	 * than the query (lint asks for every document).
+	 */
+	st = from ? lprep(7,
+	    "SELECT d.id, d.name, d.title FROM links l JOIN documents d "
+	    "ON d.id = l.from_doc WHERE l.to_doc = ?1 ORDER BY d.name") :
+	    lprep(8,
+	    "SELECT d.id, d.name, d.title FROM links l JOIN documents d "
+	    "ON d.id = l.to_doc WHERE l.from_doc = ?1 ORDER BY d.name");
+	sqlite3_bind_int64(st, 1, doc);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		/* A document linked by two of its paths: once (sorted). */
+		if ((id = sqlite3_column_int64(st, 0)) == prev)
+			continue;
+		prev = id;
+		(*total)++;
+		if (*n == max)
+			continue;
+		*v = xreallocarray(*v, *n + 1, sizeof(**v));
+		(*v)[*n].name = db_col_text(st, 1);
+		(*v)[*n].title = db_col_text(st, 2);
+		(*n)++;
+	}
+	if (rc != SQLITE_DONE)
+		(void)db_fail(rc, "reading links");
+	ldone(st);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+void
+db_links_free(struct db_link *v, size_t n)
+{
+	size_t	i;
+
+	for (i = 0; i < n; i++) {
+		free(v[i].name);
+		free(v[i].title);
+	}
+	free(v);
+}
+
+/* The full-text row of document id made anew from body (its source page). */
+int
+db_fts_reindex(int64_t id, const char *body, size_t len)
+{
+	sqlite3_stmt	*st = lprep(9, "SELECT name, title FROM documents "
+	    "WHERE id = ?1");
+	char		*name, *title;
+	int		 r;
+
+	sqlite3_bind_int64(st, 1, id);
+	if ((r = db_row(st, "document lookup")) != 1) {
+		ldone(st);
+		return r == 0 ? 0 : -1;
+	}
+	name = db_col_text(st, 0);
+	title = db_col_text(st, 1);
+	ldone(st);
+	r = db_fts_delete(id) == -1 ||
+	    db_fts_insert(id, name, title, body, len) == -1 ? -1 : 0;
+	free(name);
+	free(title);
+	return r;
+}
+
+/* The sub-index pages' queries (db.h). */
+
+int
+db_index_count(int folder, const char *value, uint64_t *n)
+{
+	sqlite3_stmt	*st;
+	int		 rc, r = 0;
+
+	st = db_prep(folder ? "SELECT count(*) FROM documents WHERE "
+	    DB_FOLDER_EXPR " = ?1" :
+	    "SELECT count(*) FROM documents WHERE ext = ?1");
+	sqlite3_bind_text(st, 1, value, -1, SQLITE_STATIC);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		*n = (uint64_t)sqlite3_column_int64(st, 0);
+	else
+		r = db_fail(rc, "counting an index group");
+	sqlite3_finalize(st);
+	return r;
+}
+
+int
+db_index_docs(int folder, const char *value, uint64_t offset, uint64_t limit,
+    int (*cb)(void *, const struct db_doc *), void *arg)
+{
+	sqlite3_stmt	*st;
+	struct db_doc	 d;
+	int		 rc, r = 0;
+
+	st = db_prep(folder ? "SELECT id, name, ext, title, description, "
+	    "src_path FROM documents WHERE " DB_FOLDER_EXPR " = ?1 "
+	    "ORDER BY id LIMIT ?2 OFFSET ?3" :
+	    "SELECT id, name, ext, title, description, src_path FROM "
+	    "documents WHERE ext = ?1 ORDER BY id LIMIT ?2 OFFSET ?3");
+	sqlite3_bind_text(st, 1, value, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, (sqlite3_int64)limit);
+	sqlite3_bind_int64(st, 3, (sqlite3_int64)offset);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		memset(&d, 0, sizeof(d));
+		d.id = sqlite3_column_int64(st, 0);
+		d.name = (const char *)sqlite3_column_text(st, 1);
+		d.ext = (const char *)sqlite3_column_text(st, 2);
+		d.title = (const char *)sqlite3_column_text(st, 3);
+		d.description = (const char *)sqlite3_column_text(st, 4);
+		d.src_path = (const char *)sqlite3_column_text(st, 5);
+		if (d.name == NULL || d.ext == NULL || d.title == NULL ||
+		    d.description == NULL || d.src_path == NULL)
+			continue;
+		if ((r = cb(arg, &d)) != 0)
+			break;
+	}
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		r = db_fail(rc, "listing an index group");
+	sqlite3_finalize(st);
+	return r;
+}
+
+int
+db_index_groups(int folder, int (*cb)(void *, const char *, uint64_t),
+    void *arg)
+{
+	sqlite3_stmt	*st;
+	const char	*v;
+	int		 rc, r = 0;
+
+	st = db_prep(folder ? "SELECT " DB_FOLDER_EXPR ", count(*) FROM "
+	    "documents GROUP BY 1 ORDER BY 1" :
+	    "SELECT ext, count(*) FROM documents GROUP BY 1 ORDER BY 1");
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if ((v = (const char *)sqlite3_column_text(st, 0)) == NULL)
+			continue;
+		if ((r = cb(arg, v, (uint64_t)sqlite3_column_int64(st, 1))) != 0)
+			break;
+	}
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		r = db_fail(rc, "listing index groups");
+	sqlite3_finalize(st);
+	return r;
+}
