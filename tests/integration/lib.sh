@@ -20,7 +20,7 @@ export UBSAN_OPTIONS="${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}:log_p
 # The registry's schema version (workers/store/db.c DB_SCHEMA_VERSION),
 # read from the source so that a new schema step changes one place.
 SCHEMA=$(sed -n 's/^#define DB_SCHEMA_VERSION[[:space:]]*\([0-9][0-9]*\)$/\1/p' \
-    "$(dirname "$0")/../../workers/store/db.c")
+    "$(dirname "${BASH_SOURCE[0]}")/../../workers/store/db.c")
 SAN_REPORT_RE='[A-Za-z]+Sanitizer|runtime error'
 
 cleanup() {
