@@ -719,7 +719,7 @@ batch_commit(uint64_t cursor)
 	}
 	if (i < batch.n || index_plan_track(&ip, j) == -1 ||
 	    linkw_track(j) == -1 || conceptw_track(cw, j) == -1) {
-		err = errno == EIO ? errf("registry: %s", db_errmsg()) :
+		err = ip.dberr ? errf("registry: %s", db_errmsg()) :
 		    errf("journal: %s", strerror(errno));
 		commit_rollback(j);
 		batch_plan_end(&ip, cw);

@@ -158,7 +158,8 @@ void	 remove_docs(const Kbd__RemoveReq *);
  * adds, index_plan_change (or _doc, by id, its groups and those it has
  * at new_src if not NULL: 1 found, 0 not, -1 error) for each it removes,
  * updates or moves; index_plan_track
- * before activation (0 or -1/errno); index_plan_write once the registry
+ * before activation (0, or -1: errno, or dberr set when the registry
+ * failed); index_plan_write once the registry
  * holds the changes, in the open transaction, before commit_sync; prefix
  * names its fail points (PREFIX.index, PREFIX.subindex).
  */
@@ -173,6 +174,7 @@ struct index_group {
 struct index_plan {
 	struct index_group	*v;
 	size_t			 n, cap;
+	int			 dberr;	/* track failed in the registry */
 };
 void	 index_plan_add(struct index_plan *, const char *ext,
 	    const char *src_path);

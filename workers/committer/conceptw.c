@@ -277,7 +277,9 @@ conceptw_plan(struct conceptw *cw, uint64_t ndocs_after)
 		}
 		conceptdb_strv_free(nb, n);
 	}
-	qsort(cw->terms, cw->nterms, sizeof(*cw->terms), cmp_term);
+	if (cw->nterms > 0)
+		qsort(cw->terms, cw->nterms, sizeof(*cw->terms),
+		    cmp_term);
 	return NULL;
 }
 
@@ -349,7 +351,8 @@ conceptw_summary_section(const struct conceptw *cw, const char *name)
 		if (t != NULL && t->will)
 			v[n++] = t->term;
 	}
-	qsort(v, n, sizeof(*v), cmp_str);
+	if (n > 0)
+		qsort(v, n, sizeof(*v), cmp_str);
 	sec = concepts_summary_section(v, n);
 	free(v);
 	return sec;
@@ -569,7 +572,8 @@ conceptw_lint(const struct conceptw_lint_cb *cb, void *arg)
 			free(page);
 	}
 	/* Strays: regular files that are no concept's page. */
-	qsort(names, n, sizeof(*names), cmp_strp);
+	if (n > 0)
+		qsort(names, n, sizeof(*names), cmp_strp);
 	if (err == NULL && (dir = opendir(KB_CONCEPTS)) != NULL) {
 		while ((de = readdir(dir)) != NULL) {
 			len = strlen(de->d_name);

@@ -148,7 +148,7 @@ index_plan_track(struct index_plan *p, struct journal *j)
 		x = &p->v[i];
 		if (db_index_count(x->g == KBPATH_FOLDER, x->value,
 		    &x->nold) == -1) {
-			errno = EIO;
+			p->dberr = 1;
 			return -1;
 		}
 		nup = x->nold + x->nadd;
@@ -409,7 +409,8 @@ index_fix_plan(struct index_fix *x, struct lint *l, int dry)
 	    && f.error == NULL)
 		f.error = errf("registry: %s", db_errmsg());
 	if (f.error == NULL) {
-		qsort(f.want, f.nwant, sizeof(*f.want), cmp_strp);
+		if (f.nwant > 0)
+			qsort(f.want, f.nwant, sizeof(*f.want), cmp_strp);
 		check_strays(&f, KB_INDEX_TYPES);
 	}
 	if (f.error == NULL)

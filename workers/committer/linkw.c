@@ -110,6 +110,8 @@ plan_settle(const int64_t *own, size_t nown)
 {
 	size_t	i, k, o = 0;
 
+	if (plan.n == 0)
+		return;		/* qsort's array must not be NULL */
 	qsort(plan.ids, plan.n, sizeof(*plan.ids), cmp_id);
 	for (i = 0; i < plan.n; i++) {
 		if (o > 0 && plan.ids[o - 1] == plan.ids[i])

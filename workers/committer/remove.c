@@ -98,7 +98,7 @@ remove_commit(struct rdoc *v, size_t n, size_t nfound)
 	if (i < n || index_plan_track(&ip, j) == -1 ||
 	    journal_track_append(j, WIKI_LOG) == -1 || linkw_track(j) == -1 ||
 	    conceptw_track(cw, j) == -1) {
-		err = errno == EIO ? errf("registry: %s", db_errmsg()) :
+		err = ip.dberr ? errf("registry: %s", db_errmsg()) :
 		    errf("journal: %s", strerror(errno));
 		commit_rollback(j);
 		remove_plan_end(&ip, ids, cw);

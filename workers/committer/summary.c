@@ -114,7 +114,7 @@ summary_commit(struct sdoc *v, size_t n)
 	if (r == 0)
 		r = index_plan_track(&ip, j);
 	if (r == -1) {
-		err = errno == EIO ? errf("registry: %s", db_errmsg()) :
+		err = ip.dberr ? errf("registry: %s", db_errmsg()) :
 		    errf("journal: %s", strerror(errno));
 		commit_rollback(j);
 		index_plan_free(&ip);
