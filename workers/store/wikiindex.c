@@ -293,8 +293,8 @@ wikiindex_top(size_t *len)
 		else if (any)
 			fprintf(f, "\n## By concept\n\n- [Concepts](%s): the "
 			    "terms and phrases several documents share, each "
-			    "with its page\n", KB_CONCEPTS_INDEX +
-			    sizeof(KB_WIKI));
+			    "with its page\n",
+			    &KB_CONCEPTS_INDEX[sizeof(KB_WIKI)]);
 	}
 	mclose(f);
 	free(types);
