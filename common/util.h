@@ -33,6 +33,10 @@ int		 sha256_begin(struct sha256 *);
 int		 sha256_update(struct sha256 *, const void *, size_t);
 int		 sha256_end(struct sha256 *, uint8_t out[SHA256_LEN]);
 int		 sha256_buf(const void *, size_t, uint8_t out[SHA256_LEN]);
+/* The value of a hex digit (either case), or -1. */
+int		 hex_digit(int c);
+/* FNV-1a of a string: the hash of kbd's open-addressing word tables. */
+uint32_t	 hash_fnv1a(const char *s);
 /* Of a whole file (symlinks not followed), as lower-case hex. */
 int		 sha256_file(const char *path, char hex[2 * SHA256_LEN + 1]);
 void		 sha256_hex(const uint8_t h[SHA256_LEN],

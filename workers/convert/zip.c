@@ -33,6 +33,7 @@
 #include "convert.h"
 #include "zip.h"
 #include "mdbuf.h"
+#include "util.h"
 
 #define CHUNK	(64 * 1024)
 
@@ -463,18 +464,6 @@ zip_close(struct zip *z)
 	z->n = 0;
 }
 
-static int
-hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 char *
 zip_resolve(const char *base, const char *target)
 {
@@ -491,9 +480,9 @@ zip_resolve(const char *base, const char *target)
 	memcpy(p, base, dlen);
 	for (i = 0, o = dlen; i < tlen; i++) {
 		if (target[i] == '%' && i + 2 < tlen + 1 &&
-		    hexval(target[i + 1]) >= 0 && hexval(target[i + 2]) >= 0) {
-			p[o++] = (char)(hexval(target[i + 1]) * 16 +
-			    hexval(target[i + 2]));
+		    hex_digit(target[i + 1]) >= 0 && hex_digit(target[i + 2]) >= 0) {
+			p[o++] = (char)(hex_digit(target[i + 1]) * 16 +
+			    hex_digit(target[i + 2]));
 			i += 2;
 		} else
 			p[o++] = target[i];

@@ -28,6 +28,7 @@
 #include "tokenizer.h"
 #include "utf8.h"
 #include "wiki.h"
+#include "util.h"
 #include "xmalloc.h"
 
 #define WORD_MIN	3		/* bytes of a content word */
@@ -48,22 +49,12 @@ struct ctab {
 	size_t		 cap, n;
 };
 
-static uint32_t
-hash_str(const char *w)
-{
-	uint32_t	h = 2166136261u;
-
-	for (; *w != '\0'; w++)
-		h = (h ^ (unsigned char)*w) * 16777619u;
-	return h;
-}
-
 static struct cterm *
 ctab_slot(struct cterm *v, size_t cap, const char *w)
 {
 	size_t	i;
 
-	i = hash_str(w) & (cap - 1);
+	i = hash_fnv1a(w) & (cap - 1);
 	while (v[i].w != NULL && strcmp(v[i].w, w) != 0)
 		i = (i + 1) & (cap - 1);
 	return &v[i];

@@ -16,6 +16,7 @@
 #include "kbpath.h"
 #include "links.h"
 #include "log.h"
+#include "util.h"
 #include "xmalloc.h"
 
 #define LINK_TEXT_MAX	8192	/* bytes of link text looked through */
@@ -188,18 +189,6 @@ has_scheme(const char *u)
 	return *p == ':';
 }
 
-static int
-hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 char *
 links_target(const char *base, const char *url)
 {
@@ -220,8 +209,8 @@ links_target(const char *base, const char *url)
 	path[i++] = '/';
 	for (o = 0; o < n; o++) {
 		if (url[o] == '%' && o + 2 < n &&
-		    (hi = hexval(url[o + 1])) >= 0 &&
-		    (lo = hexval(url[o + 2])) >= 0 && (hi || lo)) {
+		    (hi = hex_digit(url[o + 1])) >= 0 &&
+		    (lo = hex_digit(url[o + 2])) >= 0 && (hi || lo)) {
 			path[i++] = (char)(hi << 4 | lo);
 			o += 2;
 		} else

@@ -19,6 +19,7 @@
 #include "log.h"
 #include "utf8.h"
 #include "wiki.h"
+#include "util.h"
 #include "xmalloc.h"
 
 #define WORD_MIN	3	/* bytes */
@@ -160,18 +161,6 @@ fm_field(FILE *f, const char *key, const char *value)
 	fputc('\n', f);
 }
 
-static int
-hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /*
  * One quoted scalar at *p (up to end of line): decoded into out (as long
  * as the input at least), *p past the closing quote. -1 if not one.
@@ -204,8 +193,8 @@ fm_scalar(const char **p, const char *end, char *out)
 			out[n++] = '\t', s++;
 			break;
 		case 'x':
-			if (end - s < 3 || (hi = hexval(s[1])) < 0 ||
-			    (lo = hexval(s[2])) < 0)
+			if (end - s < 3 || (hi = hex_digit(s[1])) < 0 ||
+			    (lo = hex_digit(s[2])) < 0)
 				return -1;
 			out[n++] = (char)(hi << 4 | lo);
 			s += 3;
@@ -621,23 +610,13 @@ struct terms {
 	size_t		 cap, n;	/* cap: a power of two */
 };
 
-static uint32_t
-hash_word(const char *w)
-{
-	uint32_t	h = 2166136261u;
-
-	for (; *w != '\0'; w++)
-		h = (h ^ (unsigned char)*w) * 16777619u;
-	return h;
-}
-
 /* Open addressing: the slot of w, or the empty slot where it would go. */
 static struct term *
 terms_slot(struct term *v, size_t cap, const char *w)
 {
 	size_t	i;
 
-	i = hash_word(w) & (cap - 1);
+	i = hash_fnv1a(w) & (cap - 1);
 	while (v[i].w != NULL && strcmp(v[i].w, w) != 0)
 		i = (i + 1) & (cap - 1);
 	return &v[i];
