@@ -77,6 +77,8 @@ test_hostile(void **state)
 	const char		*trunc[] = { "{\\rtf1", "{\\rtf1 abc\\",
 	    "{\\rtf1 a\\'e", "{\\rtf1 a\\u", "{\\rtf1 a\\u-",
 	    "{\\rtf1 {\\field{\\*\\fldinst HYPERLINK \"x", "{\\rtf1 }}}}",
+	    /* Blanks before HYPERLINK and one quote, last (a fuzz find). */
+	    "{\\rtf1 {\\field{\\*\\fldinst{  HYPERLINK x\"}}{\\fldrslt y}}}",
 	    "{\\rtf1 \\bin99999999 abc}", "{\\rtf1 \\uc99999\\u65 abc}",
 	    "{\\rtf1 \\u99999999999999999999 x}",
 	    "{\\rtf1 {\\fldrslt {\\fldrslt {\\fldrslt x}}}}" };

@@ -214,18 +214,20 @@ put_unicode(struct rtf *t, long v)
 static void
 field_url(struct rtf *t)
 {
-	const char	*s = t->inst.p, *e;
-	size_t		 n = t->inst.len;
+	const char	*s = t->inst.p, *end, *e;
 
 	t->url.len = 0;
 	if (s == NULL)
 		return;
-	while (n > 0 && *s == ' ')
-		s++, n--;
-	if (n < 9 || memcmp(s, "HYPERLINK", 9) != 0)
+	/* Every length below is measured from one end, so the skip of
+	 * leading blanks cannot make a later search run past it. */
+	end = s + t->inst.len;
+	while (s < end && *s == ' ')
+		s++;
+	if (end - s < 9 || memcmp(s, "HYPERLINK", 9) != 0)
 		return;
-	if ((s = memchr(s, '"', n)) == NULL ||
-	    (e = memchr(s + 1, '"', n - (size_t)(s + 1 - t->inst.p))) == NULL)
+	if ((s = memchr(s, '"', (size_t)(end - s))) == NULL ||
+	    (e = memchr(s + 1, '"', (size_t)(end - s - 1))) == NULL)
 		return;
 	s++;
 	if ((size_t)(e - s) <= RTF_URL_MAX)
