@@ -285,15 +285,21 @@ check-one: $(BIN)/kbd $(BIN)/kbctl $(BIN)/kbsql $(UNIT_BINS)
 	@$(run-unit)
 	KBD_BIN=$(BIN) KBD_CHECK_ALL=1 ./tests/integration/run.sh
 
+# Builds run $(NPROC) compilers at once, the integration tests and the
+# drill families as many at a time (run.sh, drill.py --jobs), so that make
+# check uses the machine; a plain `make` stays serial unless given -j.
+NPROC := $(shell n=$$(nproc 2>/dev/null || echo 1); [ $$n -le 4 ] || n=4; echo $$n)
+
 check: export KBD_CHECK_COUNTS = $(CHECK_COUNTS)
-check: all
+check:
 	@mkdir -p build && rm -f $(CHECK_COUNTS)
+	$(MAKE) -j$(NPROC) all
 	$(MAKE) lazyfs
-	$(MAKE) check-one
+	$(MAKE) -j$(NPROC) check-one
 	$(MAKE) drills
 	$(MAKE) drills-negative
-	$(MAKE) SAN=1 check-one
-	$(MAKE) FUZZ=1 FUZZ_TIME=10 fuzz-run
+	$(MAKE) -j$(NPROC) SAN=1 check-one
+	$(MAKE) -j$(NPROC) FUZZ=1 FUZZ_TIME=10 fuzz-run
 	$(MAKE) lint-man
 	$(MAKE) check-layout
 	@echo "== make check: what ran"; cat $(CHECK_COUNTS)
@@ -313,6 +319,7 @@ drills-full: all
 	    ./tests/drills/drill.py --bin build/release/bin --full \
 	    $(if $(SEED),--seed $(SEED))
 	$(MAKE) drills-fsync
+	$(MAKE) NEG_FAMILIES="crash dirloss powerloss" drills-negative
 
 # LazyFS for the lazyfs drill family and t_fuse, built into build/lazyfs
 # when missing (about 3 minutes, once) from LazyFS's sources; make check
@@ -334,37 +341,48 @@ drills-fsync: all
 # Each deliberately broken build must make the drills fail; this target
 # succeeds only if every one of them is caught. The crash images of the
 # batch and remove workloads are enough to catch each (no real crashes or
-# resumed images: they cost time and catch nothing more here). Caught
-# means exit 1 with VIOLATION lines: a traceback or a usage error (exit
-# 2) proves nothing and fails the target.
+# resumed images: they cost time and catch nothing more here), and the
+# powerloss family over them catches every one of them; NEG_FAMILIES
+# names more (drills-full: crash dirloss powerloss). Caught means exit 1
+# with VIOLATION lines: a traceback or a usage error (exit 2) proves
+# nothing and fails the target. The controls run $(NPROC) at a time, each
+# printing its report whole when it ends.
 DRILL_BREAKS = nodirsync nobackupsync early_publish nosyncfs nojournalsync \
 	update_nobackup concepts_nojournal
+NEG_FAMILIES ?= powerloss
 drills-negative:
-	@k=0; for b in $(DRILL_BREAKS); do \
-	    $(MAKE) --no-print-directory DRILL_BREAK=$$b O=build/neg-$$b \
-		build/neg-$$b/bin/kbd build/neg-$$b/bin/kbctl >/dev/null || exit 1; \
-	    echo "== negative control $$b"; \
-	    err=build/neg-$$b/drills.err; \
-	    KBD_CHECK_COUNTS= ./tests/drills/drill.py --bin build/neg-$$b/bin \
-		--seed $(DRILLS_SEED) --family crash --family dirloss \
-		--family powerloss $$(if [ $$b = concepts_nojournal ]; then \
-		echo --workload concepts; else echo --workload batch \
-		--workload remove --workload update; fi) \
-		--real 0 --resume 0 2>$$err; st=$$?; \
-	    n=$$(grep -c '^VIOLATION' $$err); \
-	    if [ $$st -eq 0 ]; then \
-		echo "NOT CAUGHT: the drills pass on the $$b build"; exit 1; \
-	    fi; \
-	    if [ $$st -ne 1 ] || [ $$n -eq 0 ] || grep -q '^Traceback' $$err; \
-	    then \
-		echo "NOT CAUGHT: the drills failed on the $$b build" \
-		    "(exit $$st) without a violation:"; tail -n 20 $$err; \
-		exit 1; \
-	    fi; \
-	    echo "caught: $$n violations (first: $$(grep -m1 '^VIOLATION' \
-		$$err | cut -c1-160))"; k=$$((k + 1)); \
-	done; \
+	@rm -f $(DRILL_BREAKS:%=build/neg-%/caught)
+	@$(MAKE) --no-print-directory -k -j$(NPROC) \
+	    $(DRILL_BREAKS:%=drills-negative-%) || true
+	@k=$$(cat $(DRILL_BREAKS:%=build/neg-%/caught) 2>/dev/null | wc -l); \
 	$(call counted,drills-negative,$$k,$(words $(DRILL_BREAKS)),broken builds caught)
+
+# One negative control: its build, its drills, its report.
+drills-negative-%:
+	@b=$*; out=build/neg-$$b; mkdir -p $$out; err=$$out/drills.err; \
+	rep=$$out/report; rm -f $$out/caught; \
+	$(MAKE) --no-print-directory DRILL_BREAK=$$b O=$$out \
+	    $$out/bin/kbd $$out/bin/kbctl >$$out/build.log 2>&1 || \
+	    { echo "== negative control $$b: the build failed"; \
+	    tail -n 20 $$out/build.log; exit 1; }; \
+	KBD_CHECK_COUNTS= ./tests/drills/drill.py --bin $$out/bin --jobs 1 \
+	    --seed $(DRILLS_SEED) $(NEG_FAMILIES:%=--family %) \
+	    $$(if [ $$b = concepts_nojournal ]; then \
+	    echo --workload concepts; else echo --workload batch \
+	    --workload remove --workload update; fi) \
+	    --real 0 --resume 0 >$$out/drills.out 2>$$err; st=$$?; \
+	n=$$(grep -c '^VIOLATION' $$err); \
+	{ echo "== negative control $$b"; cat $$out/drills.out; \
+	if [ $$st -eq 0 ]; then \
+	    echo "NOT CAUGHT: the drills pass on the $$b build"; \
+	elif [ $$st -ne 1 ] || [ $$n -eq 0 ] || \
+	    grep -q '^Traceback' $$err; then \
+	    echo "NOT CAUGHT: the drills failed on the $$b build" \
+		"(exit $$st) without a violation:"; tail -n 20 $$err; \
+	else \
+	    echo "caught: $$n violations (first: $$(grep -m1 '^VIOLATION' \
+		$$err | cut -c1-160))"; echo $$b > $$out/caught; \
+	fi; } > $$rep; cat $$rep; [ -f $$out/caught ]
 
 unit: $(UNIT_BINS)
 	@$(run-unit)

@@ -49,7 +49,7 @@ struct wroot {
 	int			 wd;		/* the root's own watch, or -1 */
 	int64_t			 dirty_ms;	/* first event not synced, or 0 */
 	struct event		*debounce;	/* quiet since the last event */
-	struct event		*poll;		/* limited: every 60 s */
+	struct event		*poll;		/* limited: every watch_poll_s() */
 	struct event		*lost;		/* root gone: every second */
 };
 TAILQ_HEAD(wrootlist, wroot);
@@ -66,6 +66,31 @@ static size_t		 ndirs;
 static int		 ifd = -1;
 static struct event	*iev;
 static size_t		 kblen;
+
+/* The sync interval of a root out of watches: WATCH_POLL_S, or
+ * KBD_WATCH_POLL seconds (1 to 86400; kbd(8)), read once. */
+static int
+watch_poll_s(void)
+{
+	static int	 s;
+	const char	*e;
+	char		*end;
+	long		 v;
+
+	if (s != 0)
+		return s;
+	s = WATCH_POLL_S;
+	if ((e = getenv("KBD_WATCH_POLL")) != NULL && *e != '\0') {
+		errno = 0;
+		v = strtol(e, &end, 10);
+		if (errno == 0 && *end == '\0' && v >= 1 && v <= 86400)
+			s = (int)v;
+		else
+			log_warnx("KBD_WATCH_POLL=%s: not a number of seconds "
+			    "from 1 to 86400; using %d", e, WATCH_POLL_S);
+	}
+	return s;
+}
 
 /* path is the KB's root or under it: the KB's own writes are no news. */
 static int
@@ -101,7 +126,7 @@ dir_watch(struct wroot *r, const char *path)
 		if (!r->limited) {
 			log_warnx("watch %s: out of inotify watches "
 			    "(fs.inotify.max_user_watches); syncing it every "
-			    "%d s instead", r->path, WATCH_POLL_S);
+			    "%d s instead", r->path, watch_poll_s());
 			r->limited = 1;
 		}
 		return -1;
@@ -231,7 +256,7 @@ root_dirty(struct wroot *r)
 static void
 root_limit(struct wroot *r)
 {
-	struct timeval	tv = { WATCH_POLL_S, 0 };
+	struct timeval	tv = { watch_poll_s(), 0 };
 
 	if (r->limited && !evtimer_pending(r->poll, NULL) &&
 	    evtimer_add(r->poll, &tv) == -1)

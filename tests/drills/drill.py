@@ -55,10 +55,13 @@ Exit status 0 if no violation, 1 otherwise, 2 on a usage or setup error
 """
 
 import argparse
+import json
 import os
+import random
 import shutil
 import subprocess
 import sys
+import tempfile
 import time
 import traceback
 
@@ -80,31 +83,124 @@ def require(d, fam, pts):
                 d.violation(fam, "%s: no point exercised" % name)
 
 
+def run_one(d, fam, run):
+    """Run one family with its own random source (seeded by the run's
+    seed and the family's name, so that what it samples does not depend
+    on which families ran before it or beside it). Returns ("ran",
+    points per workload, wall seconds, its violations) or ("skip",
+    reason, 0, [])."""
+    d.rng = random.Random("%d:%s" % (d.args.seed, fam))
+    before = len(d.violations)
+    t0 = time.time()
+    try:
+        pts = run(d)
+    except Skip as e:
+        return ("skip", str(e), 0, [])
+    wall = time.time() - t0
+    require(d, fam, pts)
+    return ("ran", pts, wall, d.violations[before:])
+
+
+def report(d, fam, res, ran, skipped):
+    """Print and count one family's result; returns its points."""
+    kind, what, wall, viol = res
+    if kind == "skip":
+        print("drills %s: skipped: %s" % (fam, what))
+        sys.stdout.flush()
+        skipped.append(fam)
+        return 0
+    ran.append(fam)
+    print("drills %s: %d points exercised, %d violations, %.1f s" %
+          (fam, sum(what.values()), len(viol), wall))
+    sys.stdout.flush()
+    return sum(what.values())
+
+
+def fork_family(d, fam, run):
+    """Run one family in a child process, its output held in files and
+    its result written as JSON: (pid, files)."""
+    files = [tempfile.TemporaryFile(mode="w+") for _ in range(3)]
+    sys.stdout.flush()
+    sys.stderr.flush()
+    pid = os.fork()
+    if pid == 0:
+        st = 0
+        try:
+            os.dup2(files[0].fileno(), 1)
+            os.dup2(files[1].fileno(), 2)
+            try:
+                res = run_one(d, fam, run)
+            except BaseException:
+                traceback.print_exc()
+                res = ("error", str(sys.exc_info()[1]), 0, [])
+            sys.stdout.flush()
+            sys.stderr.flush()
+            json.dump(res, files[2])
+            files[2].flush()
+        except BaseException:
+            st = 2
+        os._exit(st)
+    return pid, files
+
+
+def collect(d, fam, pid, files, ran, skipped):
+    """A forked family ended: pass its output on (stderr, where its
+    VIOLATION lines are, to stderr), take its violations, count it."""
+    _, st = os.waitpid(pid, 0)
+    out, err, res = files
+    for f, to in ((out, sys.stdout), (err, sys.stderr)):
+        f.seek(0)
+        to.write(f.read())
+        to.flush()
+    res.seek(0)
+    text = res.read()
+    if st != 0 or not text:
+        raise RuntimeError("family %s: its process ended with status %d "
+                           "and no result" % (fam, st))
+    kind, what, wall, viol = json.loads(text)
+    if kind == "error":
+        raise RuntimeError("family %s: %s" % (fam, what))
+    d.violations.extend(tuple(v) for v in viol)
+    return report(d, fam, (kind, what, wall, viol), ran, skipped)
+
+
 def run_families(d, fams):
     """Run the families asked for; return (ran, skipped, points): the
     names of those that ran and of those skipped, and the points
-    exercised in all."""
+    exercised in all. crash runs first, in this process (it takes the
+    images the others recover); the rest run --jobs at a time, each in
+    a process of its own: they share nothing but the images, which
+    they copy before touching."""
     ran, skipped, points = [], [], 0
+    rest = []
     for fam, run in families.ORDER:
         if fam not in fams:
             continue
-        before = len(d.violations)
-        t0 = time.time()
-        try:
-            pts = run(d)
-        except Skip as e:
-            print("drills %s: skipped: %s" % (fam, e))
-            sys.stdout.flush()
-            skipped.append(fam)
-            continue
-        wall = time.time() - t0
-        require(d, fam, pts)
-        ran.append(fam)
-        points += sum(pts.values())
-        print("drills %s: %d points exercised, %d violations, %.1f s" %
-              (fam, sum(pts.values()), len(d.violations) - before, wall))
-        sys.stdout.flush()
+        if fam == "crash" or d.args.jobs <= 1:
+            points += report(d, fam, run_one(d, fam, run), ran, skipped)
+        else:
+            rest.append((fam, run))
+    running = {}
+    while rest or running:
+        while rest and len(running) < d.args.jobs:
+            fam, run = rest.pop(0)
+            pid, files = fork_family(d, fam, run)
+            running[pid] = (fam, files)
+        pid = wait_any(running)
+        fam, files = running.pop(pid)
+        points += collect(d, fam, pid, files, ran, skipped)
     return ran, skipped, points
+
+
+def wait_any(running):
+    """The pid of a forked family that has ended (left to be reaped by
+    collect: waitid with WNOWAIT)."""
+    while True:
+        r = os.waitid(os.P_ALL, 0, os.WEXITED | os.WNOWAIT)
+        if r is not None and r.si_pid in running:
+            return r.si_pid
+        if r is not None:
+            os.waitpid(r.si_pid, 0)    # not ours: a stray child, reaped
 
 
 def summary(d, fams, ran, skipped, points):
@@ -149,6 +245,10 @@ def main():
                     help="random power losses tried per crash image "
                     "(powerloss)")
     ap.add_argument("--kills", type=int, default=5)
+    ap.add_argument("--jobs", type=int,
+                    default=min(4, max(1, len(os.sched_getaffinity(0)))),
+                    help="families run at once after crash (default: "
+                    "the processors, at most 4)")
     ap.add_argument("--durability", choices=("auto", "fsync", "syncfs"),
                     default="auto",
                     help="how the committer makes published files durable "

@@ -76,12 +76,16 @@ mcp_sdk() {
 		skip "node or npm not found (scripts/deps.sh installs them)"
 	fi
 	NPMDIR="$root/build/npm"
-	if [ ! -f "$NPMDIR/node_modules/@modelcontextprotocol/sdk/package.json" ]; then
-		mkdir -p "$NPMDIR"
-		npm install --prefix "$NPMDIR" --no-audit --no-fund \
-		    @modelcontextprotocol/sdk >"$T/npm.log" 2>&1 ||
-		    { cat "$T/npm.log" >&2; fail "npm install @modelcontextprotocol/sdk"; }
-	fi
+	mkdir -p "$NPMDIR"
+	# Tests run in parallel (run.sh): one installs, the others wait.
+	(
+		flock 9
+		if [ ! -f "$NPMDIR/node_modules/@modelcontextprotocol/sdk/package.json" ]; then
+			npm install --prefix "$NPMDIR" --no-audit --no-fund \
+			    @modelcontextprotocol/sdk >"$T/npm.log" 2>&1 ||
+			    { cat "$T/npm.log" >&2; exit 1; }
+		fi
+	) 9>"$NPMDIR.lock" || fail "npm install @modelcontextprotocol/sdk"
 }
 
 kbctl() {

@@ -1,8 +1,15 @@
-#!/bin/sh
-# Runs every integration test against the binaries in $KBD_BIN; stops at
-# the first failure. TESTS="t_basic t_remove" runs a subset, and says so:
-# a partial run must not look whole. A test that exits 77 was skipped
-# (lib.sh's skip, with its reason); it is counted as such.
+#!/bin/bash
+# Runs every integration test against the binaries in $KBD_BIN, up to
+# $KBD_TEST_JOBS at once (default: the machine's cores, at most 4). Each
+# test's output is held in a file and printed whole when it ends, so
+# parallel tests never interleave. After the first failure no new test
+# starts; those running finish, and the run fails. TESTS="t_basic t_remove"
+# runs a subset, and says so: a partial run must not look whole. A test
+# that exits 77 was skipped (lib.sh's skip, with its reason); it is
+# counted as such.
+#
+# The tests that took longest last time (build/integration-times, by
+# name) start first, so that a long one does not end the run alone.
 #
 # KBD_CHECK_ALL=1 (make check-one): TESTS is refused, and fewer tests run
 # than the tree's t_*.sh files is a failure. KBD_CHECK_COUNTS=FILE: the
@@ -24,24 +31,80 @@ if [ -n "${TESTS:-}" ]; then
 else
 	tests=$all
 fi
+jobs=${KBD_TEST_JOBS:-$(nproc 2>/dev/null || echo 1)}
+[ "$jobs" -ge 1 ] 2>/dev/null || jobs=1
+[ "$jobs" -le 4 ] || jobs=4
+
+times="$here/../../build/integration-times"
+if [ -f "$times" ]; then
+	# Known durations, longest first; tests without one keep their order
+	# after them.
+	tests=$( { for t in $tests; do
+		s=$(awk -v t="$t" '$1 == t { print $2 }' "$times")
+		echo "${s:--1} $t"; done; } | sort -s -k1,1nr | cut -d' ' -f2)
+fi
+
+out=$(mktemp -d "${TMPDIR:-/tmp}/kbd-run.XXXXXX")
+trap 'rm -rf "$out"' EXIT
+declare -A pid_of=() start_of=()
 n=0
 passed=0
 skipped=
-for t in $tests; do
-	start=$(date +%s)
-	set +e
-	bash "$here/$t.sh"
-	st=$?
-	set -e
+failed=
+newtimes=
+
+# finish PID STATUS: print the test's output and count it.
+finish() {
+	local p=$1 st=$2 t=
+	for k in "${!pid_of[@]}"; do
+		[ "${pid_of[$k]}" = "$p" ] && t=$k
+	done
+	[ -n "$t" ] || return 0
+	unset "pid_of[$t]"
+	cat "$out/$t.log"
+	local secs=$(( $(date +%s) - ${start_of[$t]} ))
 	case $st in
-	0)	echo "   ok ($(( $(date +%s) - start )) s)"
-		passed=$((passed + 1)) ;;
+	0)	echo "   ok ($secs s)"
+		passed=$((passed + 1))
+		newtimes="$newtimes$t $secs
+" ;;
 	77)	skipped="$skipped $t" ;;
 	*)	echo "integration: $t failed (exit $st)" >&2
-		exit 1 ;;
+		failed="$failed $t" ;;
 	esac
 	n=$((n + 1))
+}
+
+# reap: wait for one running test to end.
+reap() {
+	local p st
+	set +e
+	wait -n -p p "${pid_of[@]}"
+	st=$?
+	set -e
+	finish "$p" "$st"
+}
+
+for t in $tests; do
+	[ -z "$failed" ] || break
+	while [ "${#pid_of[@]}" -ge "$jobs" ]; do
+		reap
+	done
+	[ -z "$failed" ] || break
+	start_of[$t]=$(date +%s)
+	bash "$here/$t.sh" > "$out/$t.log" 2>&1 &
+	pid_of[$t]=$!
 done
+while [ "${#pid_of[@]}" -gt 0 ]; do
+	reap
+done
+if [ -n "$failed" ]; then
+	echo "integration: failed:$failed" >&2
+	exit 1
+fi
+if [ -z "$subset" ] && [ -d "$(dirname "$times")" ]; then
+	printf '%s' "$newtimes" > "$times.tmp" && mv "$times.tmp" "$times"
+fi
 line="integration ($KBD_BIN): $n of $expected tests ran: $passed passed"
 if [ -n "$skipped" ]; then
 	line="$line, $(echo "$skipped" | wc -w) skipped:$skipped"
