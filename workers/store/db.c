@@ -18,6 +18,7 @@
 
 #include <sqlite3.h>
 
+#include "conceptdb.h"
 #include "db.h"
 #include "db_int.h"
 #include "log.h"
@@ -642,6 +643,7 @@ db_close(void)
 	size_t		  i;
 
 	dbwiki_close();
+	conceptdb_close();
 	for (i = 0; i < sizeof(sts) / sizeof(sts[0]); i++) {
 		sqlite3_finalize(*sts[i]);
 		*sts[i] = NULL;
