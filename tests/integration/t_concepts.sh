@@ -173,3 +173,10 @@ grep -qx '> A method is a function that “belongs to” an object.' \
 grep -q '](../summaries/modules.md)' "$C/module.md" ||
     fail "module's page does not list modules.md"
 lint_clean
+
+# The committer finalizes the registry's statements (conceptdb_close):
+# its connection closes at shutdown, no warning that it could not.
+kbctl stop >/dev/null
+grep -q 'kb.db: not closed' "$KB/.kb/kbd.log" &&
+    fail "the registry was not closed: $(grep 'not closed' "$KB/.kb/kbd.log")"
+true

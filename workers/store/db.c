@@ -648,7 +648,9 @@ db_close(void)
 		sqlite3_finalize(*sts[i]);
 		*sts[i] = NULL;
 	}
-	sqlite3_close(db);
+	/* SQLITE_BUSY: a statement left unfinalized, the connection leaks. */
+	if (sqlite3_close(db) != SQLITE_OK)
+		log_warnx("%s: not closed: %s", DB_PATH, sqlite3_errmsg(db));
 	db = NULL;
 }
 
