@@ -394,7 +394,9 @@ migrate_9_10_index(void)
 
 /*
  * Concepts: empty tables. A KB from before has documents without
- * candidate terms; lint --fix (or a new add of them) fills them in.
+ * candidate terms; kbctl recompile --all (recompile.c: terms that are not
+ * those of the Markdown make a document changed) or a new add of them
+ * fills them in.
  */
 static int
 migrate_10_11_concepts(void)
