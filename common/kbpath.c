@@ -184,3 +184,27 @@ kbpath_index_link(enum kbpath_group g, const char *value, unsigned page)
 {
 	return index_path("index/", g, value, page);
 }
+
+char *
+kbpath_index_folders(unsigned page)
+{
+	char	*p;
+
+	(void)xasprintf(&p, KB_INDEX_DIR "/folders-%u.md", page);
+	return p;
+}
+
+char *
+kbpath_index_folders_link(unsigned page)
+{
+	char	*p;
+
+	(void)xasprintf(&p, "index/folders-%u.md", page);
+	return p;
+}
+
+char *
+kbpath_index_folder_from_list(const char *value)
+{
+	return index_path("", KBPATH_FOLDER, value, 0);
+}

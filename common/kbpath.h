@@ -10,6 +10,7 @@
  *	wiki/AGENTS.md			how to read this KB (for agents)
  *	wiki/index/type/KEY[-N].md	sub-index pages by type (extension)
  *	wiki/index/folder/KEY[-N].md	sub-index pages by source folder
+ *	wiki/index/folders-N.md		the folder list's pages (many folders)
  *	wiki/concepts/NAME.md		a concept page; index.md their index
  *	.kb/				kbd's own state (below)
  */
@@ -74,6 +75,15 @@ char	*kbpath_index_page(enum kbpath_group, const char *value,
 char	*kbpath_index_link(enum kbpath_group, const char *value,
 	    unsigned page);
 #define KB_LINK_SUBINDEX_SUMMARY	"../../summaries/"
+/*
+ * The folder list, paged when index.md cannot list every folder:
+ * wiki/index/folders-N.md (N >= 1), index.md's link to it
+ * (index/folders-N.md), and its links to the folders' pages
+ * (folder/KEY.md).
+ */
+char	*kbpath_index_folders(unsigned page);
+char	*kbpath_index_folders_link(unsigned page);
+char	*kbpath_index_folder_from_list(const char *value);
 
 /* malloc'd paths of a document's three files (ext "" for none). */
 char	*kbpath_raw(const char *doc, const char *ext);

@@ -2,9 +2,10 @@
 """indexwalk.py KB BOUND: walk the wiki's index from wiki/index.md.
 
 Checks every .md link of wiki/index.md and wiki/index/**.md resolves to a
-file, every page under wiki/index/ lists at most BOUND entries, and every
-summary page in wiki/summaries/ is reached within three links of
-index.md. Prints one line per problem and exits 1 if any, else prints
+file, every page under wiki/index/ lists at most BOUND entries and is
+reached from index.md (a folder's or type's page within two links, its
+numbered pages within three), and every summary page in
+wiki/summaries/ is reached within three links of index.md. Prints one line per problem and exits 1 if any, else prints
 "pages N entries M maxdepth D" and exits 0.
 """
 import os
@@ -62,6 +63,10 @@ def main():
             p = os.path.normpath(os.path.join(root, f))
             if p not in depth:
                 probs.append("%s: not reached from index.md" % p)
+            elif depth[p] > (3 if re.search(r"-[0-9]+\.md$", f) and
+                             os.path.basename(root) in ("type", "folder")
+                             else 2):
+                probs.append("%s: %d links from index.md" % (p, depth[p]))
     sums = os.path.join(wiki, "summaries")
     for f in sorted(os.listdir(sums)):
         p = os.path.normpath(os.path.join(sums, f))

@@ -127,3 +127,58 @@ assert_contains "$out" "wiki/index/type/md-2.md: rewritten from the registry" "l
 cmp "$T/md2" "$KB/wiki/index/type/md-2.md" || fail "md-2 not repaired"
 lint_clean
 walk "after lint --fix" >/dev/null
+
+# More folders than index.md may list (the bound, 4 here): index.md links
+# the folder list's pages (folders-N.md, 4 folders each, by path) instead,
+# and every folder's page is two links from index.md, every document
+# three (indexwalk.py walks it). CSV files: the csv group is empty, so
+# its page lists no more than 4 numbered pages.
+for i in 01 02 03 04 05 06 07 08 09 10; do
+	mkdir -p "$T/src/many/f$i"
+	printf 'k,v\n%s,f%s\n' $i $i > "$T/src/many/f$i/n$i.csv"
+done
+kbctl add "$T/src/many" >/dev/null
+ls "$KB/wiki/index/folder" | grep -v -- '-[0-9]\.md$' > "$T/fpages"
+nf=$(wc -l < "$T/fpages")
+[ "$nf" -gt 4 ] || fail "only $nf folders"
+np=$(( (nf + 3) / 4 ))
+assert_eq "$np" "$(ls "$KB/wiki/index" | grep -c '^folders-[0-9]*\.md$')" \
+    "folder list pages for $nf folders"
+[ -z "$(grep '](index/folder/' "$KB/wiki/index.md")" ] ||
+    fail "index.md still lists folders: $(cat "$KB/wiki/index.md")"
+assert_eq "$np" "$(grep -c '^- \[Folders, page [0-9]*\](index/folders-[0-9]*\.md): ' "$KB/wiki/index.md")" \
+    "index.md's lines to the folder list pages"
+out=$(walk "with $nf folders")
+echo "$out" | grep -q "maxdepth 3$" || fail "walk: $out"
+lint_clean
+# A document in one more folder: the pages after it shift, lint agrees.
+mkdir -p "$T/src/many/f11"
+printf 'k,v\n11,f11\n' > "$T/src/many/f11/n11.csv"
+kbctl add "$T/src/many/f11" >/dev/null
+walk "after one more folder" >/dev/null
+lint_clean
+# A tampered and a stray folder list page: lint reports, --fix repairs.
+cp "$KB/wiki/index/folders-1.md" "$T/fl1"
+sed -i '$d' "$KB/wiki/index/folders-1.md"
+echo stray > "$KB/wiki/index/folders-99.md"
+set +e
+out=$(kbctl lint)
+st=$?
+set -e
+assert_eq 1 "$st" "lint exit status, tampered folder list"
+assert_contains "$out" "wiki/index/folders-1.md: not as the registry makes it; run kbctl lint --fix" \
+    "lint on a tampered folder list page"
+assert_contains "$out" "wiki/index/folders-99.md: no such index group" \
+    "lint on a stray folder list page"
+kbctl lint --fix >/dev/null
+cmp "$T/fl1" "$KB/wiki/index/folders-1.md" || fail "folders-1 not repaired"
+[ ! -e "$KB/wiki/index/folders-99.md" ] || fail "stray folder list page left"
+lint_clean
+# Back under the bound: the pages go, index.md lists the folders again.
+kbctl remove $(cd "$T/src/many" && ls -d f* | sed 's/^f/n/') >/dev/null
+[ -z "$(ls "$KB/wiki/index" | grep '^folders-')" ] ||
+    fail "folder list pages left: $(ls "$KB/wiki/index")"
+grep -q '](index/folder/' "$KB/wiki/index.md" ||
+    fail "index.md does not list the folders: $(cat "$KB/wiki/index.md")"
+lint_clean
+walk "back under the bound" >/dev/null

@@ -3,7 +3,9 @@
  * up to three words counted from prose only (code, inline code and link
  * targets left out), stop words never at either end, a phrase needs two
  * occurrences, plurals folded into a singular the text has, the defining
- * sentence found; the result is the same for the same text; page names
+ * sentence found; noise dropped (labels before a number, English
+ * participles and verbs, a word inside a phrase); the result is the
+ * same for the same text; page names
  * from terms (kbpath_concept_name); which document counts make a concept.
  * And hostile input (no words, huge words, bytes that are not UTF-8) is
  * an empty or bounded result, never a crash.
@@ -93,6 +95,67 @@ test_extract(void **state)
 	concepts_terms_free(w, m);
 }
 
+/* A rule's text: each noise term is there twice or more, and a control. */
+static void
+noise_case(const char *md, const char *noise, const char *kept)
+{
+	struct concept_term	*v;
+	size_t			 n;
+
+	n = concepts_extract(md, strlen(md), &v);
+	if (noise != NULL && find(v, n, noise) != NULL)
+		fail_msg("\"%s\" kept in: %s", noise, md);
+	if (kept != NULL && find(v, n, kept) == NULL)
+		fail_msg("\"%s\" dropped in: %s", kept, md);
+	concepts_terms_free(v, n);
+}
+
+static void
+test_noise(void **state)
+{
+	(void)state;
+	/* Labels: a number follows the term at least half the times. */
+	noise_case("Changed in version 3.2: the parser.\n\n"
+	    "Changed in version 3.7: the parser again.\n\n"
+	    "Version 3.11 has a parser too. The parser reads.\n",
+	    "version", "parser");
+	noise_case("Changed in version 3.2: the parser.\n\n"
+	    "Changed in version 3.7: the parser again.\n",
+	    "changed in version", "parser");
+	/* ...but not when it mostly stands alone. */
+	noise_case("The version matters. Each version differs. A version "
+	    "has a name; version 3 too.\n", NULL, "version");
+	/* English participles, alone. */
+	noise_case("The socket is called twice. It was called by the "
+	    "socket owner, and called again.\n", "called", "socket");
+	/* "-eed" is no participle. */
+	noise_case("The speed of light. The speed of sound.\n", NULL,
+	    "speed");
+	/* Verbs: an article follows them ("return the"). */
+	noise_case("Return the socket. Return a socket when asked. The "
+	    "socket return value is an integer.\n", "return", "socket");
+	/* Verbs: the past form is a quarter as frequent or more. */
+	noise_case("Widgets render fast. A widget can render; it rendered "
+	    "once and rendered twice. Widgets render.\n", "render",
+	    "widget");
+	/* A noun that is seldom a verb stays. */
+	noise_case("A list holds items. The list grows. Lists are "
+	    "ordered. Each list is listed once.\n", NULL, "list");
+	/* A single word mostly inside a phrase: the phrase is the concept. */
+	noise_case("A regular expression matches text. Compile the regular "
+	    "expression first; a regular expression is fast. Each "
+	    "expression counts.\n", "expression", "regular expression");
+	/* ...but stays when it mostly stands alone. */
+	noise_case("A regular expression matches text. The regular "
+	    "expression is fast. An expression evaluates; the expression "
+	    "yields, and every expression has a value; an expression "
+	    "again.\n", NULL, "expression");
+	/* Other languages keep verbs and participles: only English rules. */
+	noise_case("Le serveur répond. Le serveur écoute. Le serveur est "
+	    "rapide et le serveur est simple pour les clients.\n", NULL,
+	    "serveur");
+}
+
 static void
 test_hostile(void **state)
 {
@@ -156,6 +219,17 @@ test_is_concept(void **state)
 	/* In most of a large KB: too common to be one. */
 	assert_false(concepts_is_concept(70, 100));
 	assert_true(concepts_is_concept(60, 100));
+	/* Past 60 documents, at most a quarter of the KB. */
+	assert_true(concepts_is_concept(93, 374));
+	assert_false(concepts_is_concept(94, 374));
+	assert_false(concepts_is_concept(5000, 10000));
+	assert_true(concepts_is_concept(2500, 10000));
+	/* A small KB: 60%, so 15 of 20 is too many, 12 is not. */
+	assert_false(concepts_is_concept(15, 20));
+	assert_true(concepts_is_concept(12, 20));
+	/* The ceiling never drops as the KB grows. */
+	assert_true(concepts_is_concept(60, 240));
+	assert_true(concepts_is_concept(60, 241));
 }
 
 int
@@ -163,6 +237,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_extract),
+		cmocka_unit_test(test_noise),
 		cmocka_unit_test(test_hostile),
 		cmocka_unit_test(test_names),
 		cmocka_unit_test(test_is_concept),

@@ -175,6 +175,7 @@ struct index_plan {
 	struct index_group	*v;
 	size_t			 n, cap;
 	int			 dberr;	/* track failed in the registry */
+	unsigned		 fpages; /* folder list's pages tracked */
 };
 void	 index_plan_add(struct index_plan *, const char *ext,
 	    const char *src_path);

@@ -17,6 +17,7 @@
  * caller's commit_sync), PREFIX.subindex.unlink.
  */
 #include <sys/types.h>
+#include <sys/stat.h>
 
 #include <dirent.h>
 #include <errno.h>
@@ -131,6 +132,49 @@ track_page(struct journal *j, enum kbpath_group g, const char *value,
 	return r;
 }
 
+static int
+count_group(void *arg, const char *value, uint64_t n)
+{
+	(void)value;
+	(void)n;
+	(*(uint64_t *)arg)++;
+	return 0;
+}
+
+/*
+ * The folder list's pages (wikiindex_folders) a mutation may write or
+ * remove: all of them, as many as the folders before and after (nnew
+ * folders at most are new). A folder's count changes its own page only;
+ * a new or gone folder shifts the pages after it (they list folders by
+ * path), and index_plan_write writes only the pages that differ.
+ */
+static int
+track_folder_pages(struct index_plan *p, struct journal *j, uint64_t nnew)
+{
+	uint64_t	nfolders = 0;
+	unsigned	np, k;
+	char		*path;
+	int		 r;
+
+	if (db_index_groups(1, count_group, &nfolders) == -1) {
+		p->dberr = 1;
+		errno = EIO;
+		return -1;
+	}
+	np = wikiindex_folder_npages(nfolders);
+	p->fpages = wikiindex_folder_npages(nfolders + nnew);
+	if (np > p->fpages)
+		p->fpages = np;
+	for (k = 1; k <= p->fpages; k++) {
+		path = kbpath_index_folders(k);
+		r = journal_track(j, path);
+		free(path);
+		if (r == -1)
+			return -1;
+	}
+	return 0;
+}
+
 /*
  * Before activation, with the registry as it was: which pages each group
  * may change, tracked, and index.md. 0 or -1 (errno; a registry error is
@@ -140,7 +184,7 @@ int
 index_plan_track(struct index_plan *p, struct journal *j)
 {
 	struct index_group	*x;
-	uint64_t		 nup;
+	uint64_t		 nup, nnew = 0;
 	unsigned		 pold, pup, k;
 	size_t			 i;
 
@@ -164,7 +208,11 @@ index_plan_track(struct index_plan *p, struct journal *j)
 		for (k = x->plo; k <= x->phi; k++)
 			if (track_page(j, x->g, x->value, k) == -1)
 				return -1;
+		if (x->g == KBPATH_FOLDER && x->nold == 0)
+			nnew++;
 	}
+	if (track_folder_pages(p, j, nnew) == -1)
+		return -1;
 	return journal_track(j, WIKI_INDEX);
 }
 
@@ -189,6 +237,49 @@ drop_page(const char *path, const char *prefix)
 	if (fsio_unlink(path, point) == -1)
 		return errf("%s: %s", path, strerror(errno));
 	return NULL;
+}
+
+/*
+ * The folder list's pages the registry now makes, written where they
+ * differ; those past the last, removed. Only pages tracked (fpages).
+ */
+static char *
+write_folder_pages(const struct index_plan *p, const char *prefix)
+{
+	struct wikiindex_folders	 wf;
+	struct stat			 st;
+	char				*path, *have, *err = NULL;
+	size_t				 hlen;
+	unsigned			 k;
+
+	/* None tracked: the folders fit in index.md before and after. */
+	if (p->fpages == 0)
+		return NULL;
+	if (wikiindex_folders(&wf) == -1)
+		return errf("registry: %s", db_errmsg());
+	if (wf.n > p->fpages) {
+		err = errf("%u folder list pages, %u tracked", wf.n,
+		    p->fpages);
+		wikiindex_folders_free(&wf);
+		return err;
+	}
+	for (k = 1; k <= p->fpages && err == NULL; k++) {
+		path = kbpath_index_folders(k);
+		if (k > wf.n) {
+			if (lstat(path, &st) == 0)
+				err = drop_page(path, prefix);
+		} else {
+			have = read_file(path, &hlen);
+			if (have == NULL || hlen != wf.len[k - 1] ||
+			    memcmp(have, wf.page[k - 1], hlen) != 0)
+				err = put_page(path, wf.page[k - 1],
+				    wf.len[k - 1], prefix);
+			free(have);
+		}
+		free(path);
+	}
+	wikiindex_folders_free(&wf);
+	return err;
 }
 
 /* index.md, if the registry now makes it otherwise. */
@@ -246,6 +337,8 @@ index_plan_write(struct index_plan *p, const char *prefix)
 			free(path);
 		}
 	}
+	if (err == NULL)
+		err = write_folder_pages(p, prefix);
 	if (err == NULL)
 		err = write_top(prefix);
 	return err;
@@ -350,9 +443,12 @@ cmp_strp(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-/* Files of a sub-index directory that no group makes. */
+/*
+ * Files of a sub-index directory that no group makes; with prefix, only
+ * the files whose names start with it (wiki/index/ holds directories).
+ */
 static void
-check_strays(struct fplan *f, const char *dir)
+check_strays(struct fplan *f, const char *dir, const char *prefix)
 {
 	DIR		*d;
 	struct dirent	*e;
@@ -365,6 +461,9 @@ check_strays(struct fplan *f, const char *dir)
 	}
 	while ((e = readdir(d)) != NULL) {
 		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+			continue;
+		if (prefix != NULL && strncmp(e->d_name, prefix,
+		    strlen(prefix)) != 0)
 			continue;
 		(void)xasprintf(&path, "%s/%s", dir, e->d_name);
 		if (bsearch(&path, f->want, f->nwant, sizeof(*f->want),
@@ -383,6 +482,28 @@ check_strays(struct fplan *f, const char *dir)
 		}
 	}
 	closedir(d);
+}
+
+/* The folder list's pages. */
+static void
+check_folder_pages(struct fplan *f)
+{
+	struct wikiindex_folders	 wf;
+	char				*path;
+	unsigned			 k;
+
+	if (wikiindex_folders(&wf) == -1) {
+		f->error = errf("registry: %s", db_errmsg());
+		return;
+	}
+	for (k = 1; k <= wf.n && f->error == NULL; k++) {
+		path = kbpath_index_folders(k);
+		want_add(f, path);
+		check_page(f, path, wf.page[k - 1], wf.len[k - 1]);
+		wf.page[k - 1] = NULL;	/* check_page's now */
+		free(path);
+	}
+	wikiindex_folders_free(&wf);
 }
 
 /*
@@ -408,13 +529,17 @@ index_fix_plan(struct index_fix *x, struct lint *l, int dry)
 	if (f.error == NULL && db_index_groups(1, check_group, &f) == -1
 	    && f.error == NULL)
 		f.error = errf("registry: %s", db_errmsg());
+	if (f.error == NULL)
+		check_folder_pages(&f);
 	if (f.error == NULL) {
 		if (f.nwant > 0)
 			qsort(f.want, f.nwant, sizeof(*f.want), cmp_strp);
-		check_strays(&f, KB_INDEX_TYPES);
+		check_strays(&f, KB_INDEX_TYPES, NULL);
 	}
 	if (f.error == NULL)
-		check_strays(&f, KB_INDEX_FOLDERS);
+		check_strays(&f, KB_INDEX_FOLDERS, NULL);
+	if (f.error == NULL)
+		check_strays(&f, KB_INDEX_DIR, "folders-");
 	if (f.error == NULL && (top = wikiindex_top(&len)) == NULL)
 		f.error = errf("registry: %s", db_errmsg());
 	else if (f.error == NULL)

@@ -6,8 +6,11 @@
  * same bytes), Markdown and summary page replaced under the batch's
  * journal, its index line rewritten where it stands, its full-text row
  * replaced, in the batch's transaction. A document whose Markdown and
- * summary page come out the same is left alone: only its converter
- * version is recorded. Its sources, name, job and hash never change.
+ * summary page come out the same, and whose concept terms in the registry
+ * are those its Markdown gives, is left alone: only its converter version
+ * is recorded. So `recompile --all` also fills in the concept terms of
+ * documents added before concepts (a KB migrated to schema 11) or under
+ * older extraction rules. Its sources, name, job and hash never change.
  */
 #include <sys/types.h>
 
@@ -16,6 +19,8 @@
 #include <string.h>
 
 #include "committer.h"
+#include "conceptdb.h"
+#include "concepts.h"
 #include "db.h"
 #include "item.h"
 #include "kbpath.h"
@@ -39,10 +44,43 @@ same_bytes(const char *path, const char *p, size_t len)
 	return r;
 }
 
+static int
+cmp_term(const void *a, const void *b)
+{
+	return strcmp(((const struct concept_term *)a)->term,
+	    ((const struct concept_term *)b)->term);
+}
+
 /*
- * Whether the live Markdown and summary page differ from what this
- * conversion makes (an error reading the live files counts as a
- * difference: rewriting them is the repair).
+ * Whether the registry holds the concept terms this Markdown gives: not
+ * for a document added before concepts (schema 11) or before the current
+ * extraction rules. 1 yes, 0 no, -1 registry error.
+ */
+static int
+same_terms(int64_t id, const char *md, size_t len)
+{
+	struct concept_term	*t;
+	char			**have;
+	size_t			 nt, nhave, i;
+	int			 same;
+
+	if (conceptdb_doc_terms(id, &have, &nhave) == -1)
+		return -1;
+	nt = concepts_extract(md, len, &t);
+	if (nt > 0)
+		qsort(t, nt, sizeof(*t), cmp_term);
+	same = nt == nhave;
+	for (i = 0; same && i < nt; i++)
+		same = strcmp(t[i].term, have[i]) == 0;
+	concepts_terms_free(t, nt);
+	conceptdb_strv_free(have, nhave);
+	return same;
+}
+
+/*
+ * Whether the live Markdown, summary page and concept terms differ from
+ * what this conversion makes (an error reading the live files counts as
+ * a difference: rewriting them is the repair).
  */
 static int
 changed(struct item *it, const struct db_recompile *r)
@@ -55,6 +93,9 @@ changed(struct item *it, const struct db_recompile *r)
 	if ((md = read_file(it->staged_md, &len)) == NULL)
 		return -1;
 	same = same_bytes(it->src, md, len) == 1;
+	/* The terms' rows are rewritten by the update's conceptw_add. */
+	if (same && same_terms(r->id, md, len) != 1)
+		same = 0;
 	nkw = wiki_keywords(md, len, kw);
 	free(md);
 	memset(&d, 0, sizeof(d));

@@ -1,6 +1,7 @@
 /*
  * The concept registry's statements (see conceptdb.h), on the committer's
- * connection; prepared at first use and kept for the process's life.
+ * connection; prepared at first use and kept until db_close finalizes
+ * them (conceptdb_close).
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -13,14 +14,48 @@
 #include "log.h"
 #include "xmalloc.h"
 
+/* One slot per statement, finalized by conceptdb_close. */
+enum {
+	ST_DOC_TERMS,
+	ST_DOC_DELETE,
+	ST_DOC_INSERT,
+	ST_DF,
+	ST_GET,
+	ST_ANY,
+	ST_SET,
+	ST_UNSET,
+	ST_NEIGHBORS,
+	ST_PAGE_DOCS,
+	ST_PAGE_DEFN,
+	ST_PAGE_REL,
+	ST_INDEX,
+	ST_INDEX_COUNT,
+	ST_ALL,
+	ST_DOC_CONCEPTS,
+	ST_TERM_DOCS,
+	ST_COUNT
+};
+static sqlite3_stmt	*sts[ST_COUNT];
+
 static sqlite3_stmt *
-stmt(sqlite3_stmt **st, const char *sql)
+stmt(int slot, const char *sql)
 {
-	if (*st == NULL && sqlite3_prepare_v2(db_conn(), sql, -1, st,
-	    NULL) != SQLITE_OK)
+	if (sts[slot] == NULL && sqlite3_prepare_v2(db_conn(), sql, -1,
+	    &sts[slot], NULL) != SQLITE_OK)
 		fatalx("%s: preparing \"%s\": %s", DB_PATH, sql,
 		    sqlite3_errmsg(db_conn()));
-	return *st;
+	return sts[slot];
+}
+
+void
+conceptdb_close(void)
+{
+	size_t	i;
+
+	for (i = 0; i < ST_COUNT; i++) {
+		sqlite3_finalize(sts[i]);
+		sts[i] = NULL;
+	}
 }
 
 /* Step a statement that returns no row. */
@@ -81,9 +116,10 @@ conceptdb_strv_free(char **v, size_t n)
 int
 conceptdb_doc_terms(int64_t doc, char ***terms, size_t *n)
 {
-	static sqlite3_stmt	*st;
+	sqlite3_stmt		*st;
 
-	stmt(&st, "SELECT term FROM concept_terms WHERE doc = ? ORDER BY term");
+	st = stmt(ST_DOC_TERMS,
+	    "SELECT term FROM concept_terms WHERE doc = ? ORDER BY term");
 	sqlite3_bind_int64(st, 1, doc);
 	return strv(st, "concept terms", terms, n);
 }
@@ -91,9 +127,10 @@ conceptdb_doc_terms(int64_t doc, char ***terms, size_t *n)
 int
 conceptdb_doc_delete(int64_t doc)
 {
-	static sqlite3_stmt	*st;
+	sqlite3_stmt		*st;
 
-	stmt(&st, "DELETE FROM concept_terms WHERE doc = ?");
+	st = stmt(ST_DOC_DELETE,
+	    "DELETE FROM concept_terms WHERE doc = ?");
 	sqlite3_bind_int64(st, 1, doc);
 	return done(st, "concept terms delete");
 }
@@ -102,10 +139,11 @@ int
 conceptdb_doc_insert(const char *name, const struct concept_term *v,
     size_t n)
 {
-	static sqlite3_stmt	*st;
+	sqlite3_stmt		*st;
 	size_t			 i;
 
-	stmt(&st, "INSERT INTO concept_terms(doc, term, count, weight, defn) "
+	st = stmt(ST_DOC_INSERT,
+	    "INSERT INTO concept_terms(doc, term, count, weight, defn) "
 	    "SELECT id, ?, ?, ?, ? FROM documents WHERE name = ?");
 	for (i = 0; i < n; i++) {
 		sqlite3_bind_text(st, 1, v[i].term, -1, SQLITE_STATIC);
@@ -125,10 +163,11 @@ conceptdb_doc_insert(const char *name, const struct concept_term *v,
 int
 conceptdb_df(const char *term, uint64_t *df)
 {
-	static sqlite3_stmt	*st;
+	sqlite3_stmt		*st;
 	int			 rc;
 
-	stmt(&st, "SELECT count(*) FROM concept_terms WHERE term = ?");
+	st = stmt(ST_DF,
+	    "SELECT count(*) FROM concept_terms WHERE term = ?");
 	sqlite3_bind_text(st, 1, term, -1, SQLITE_TRANSIENT);
 	if ((rc = sqlite3_step(st)) != SQLITE_ROW) {
 		sqlite3_reset(st);
@@ -142,10 +181,11 @@ conceptdb_df(const char *term, uint64_t *df)
 int
 conceptdb_get(const char *term, uint64_t *ndocs)
 {
-	static sqlite3_stmt	*st;
+	sqlite3_stmt		*st;
 	int			 rc;
 
-	stmt(&st, "SELECT ndocs FROM concepts WHERE term = ?");
+	st = stmt(ST_GET,
+	    "SELECT ndocs FROM concepts WHERE term = ?");
 	sqlite3_bind_text(st, 1, term, -1, SQLITE_TRANSIENT);
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW) {
@@ -161,10 +201,11 @@ conceptdb_get(const char *term, uint64_t *ndocs)
 int
 conceptdb_any(void)
 {
-	static sqlite3_stmt	*st;
+	sqlite3_stmt		*st;
 	int			 rc, any;
 
-	stmt(&st, "SELECT EXISTS (SELECT 1 FROM concepts)");
+	st = stmt(ST_ANY,
+	    "SELECT EXISTS (SELECT 1 FROM concepts)");
 	if ((rc = sqlite3_step(st)) != SQLITE_ROW) {
 		sqlite3_reset(st);
 		return db_fail(rc, "counting concepts");
@@ -177,9 +218,10 @@ conceptdb_any(void)
 int
 conceptdb_set(const char *term, uint64_t ndocs)
 {
-	static sqlite3_stmt	*st;
+	sqlite3_stmt		*st;
 
-	stmt(&st, "INSERT OR REPLACE INTO concepts(term, ndocs) VALUES (?, ?)");
+	st = stmt(ST_SET,
+	    "INSERT OR REPLACE INTO concepts(term, ndocs) VALUES (?, ?)");
 	sqlite3_bind_text(st, 1, term, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_int64(st, 2, (int64_t)ndocs);
 	return done(st, "concept insert");
@@ -188,9 +230,10 @@ conceptdb_set(const char *term, uint64_t ndocs)
 int
 conceptdb_unset(const char *term)
 {
-	static sqlite3_stmt	*st;
+	sqlite3_stmt		*st;
 
-	stmt(&st, "DELETE FROM concepts WHERE term = ?");
+	st = stmt(ST_UNSET,
+	    "DELETE FROM concepts WHERE term = ?");
 	sqlite3_bind_text(st, 1, term, -1, SQLITE_TRANSIENT);
 	return done(st, "concept delete");
 }
@@ -198,9 +241,10 @@ conceptdb_unset(const char *term)
 int
 conceptdb_neighbors(const char *term, char ***terms, size_t *n)
 {
-	static sqlite3_stmt	*st;
+	sqlite3_stmt		*st;
 
-	stmt(&st, "SELECT DISTINCT b.term FROM concept_terms a"
+	st = stmt(ST_NEIGHBORS,
+	    "SELECT DISTINCT b.term FROM concept_terms a"
 	    " JOIN concept_terms b ON b.doc = a.doc AND b.term <> a.term"
 	    " JOIN concepts k ON k.term = b.term"
 	    " WHERE a.term = ? ORDER BY b.term");
@@ -211,7 +255,7 @@ conceptdb_neighbors(const char *term, char ***terms, size_t *n)
 int
 conceptdb_page(const char *term, struct concept_page *p)
 {
-	static sqlite3_stmt	*st_docs, *st_defn, *st_rel;
+	sqlite3_stmt		*st_docs, *st_defn, *st_rel;
 	struct concept_doc	*docs;
 	char			**rel;
 	uint64_t		 df;
@@ -224,7 +268,8 @@ conceptdb_page(const char *term, struct concept_page *p)
 	p->term = xstrdup(term);
 	p->ndocs = df;
 	docs = xcalloc(CONCEPT_PAGE_DOCS, sizeof(*docs));
-	stmt(&st_docs, "SELECT d.name, d.title, t.weight FROM concept_terms t"
+	st_docs = stmt(ST_PAGE_DOCS,
+	    "SELECT d.name, d.title, t.weight FROM concept_terms t"
 	    " JOIN documents d ON d.id = t.doc WHERE t.term = ?"
 	    " ORDER BY t.weight DESC, d.name LIMIT ?");
 	sqlite3_bind_text(st_docs, 1, term, -1, SQLITE_TRANSIENT);
@@ -241,7 +286,8 @@ conceptdb_page(const char *term, struct concept_page *p)
 		goto fail;
 
 	/* The definition of the document that treats it most. */
-	stmt(&st_defn, "SELECT t.defn, d.name, d.title FROM concept_terms t"
+	st_defn = stmt(ST_PAGE_DEFN,
+	    "SELECT t.defn, d.name, d.title FROM concept_terms t"
 	    " JOIN documents d ON d.id = t.doc"
 	    " WHERE t.term = ? AND t.defn IS NOT NULL"
 	    " ORDER BY t.weight DESC, d.name LIMIT 1");
@@ -257,7 +303,8 @@ conceptdb_page(const char *term, struct concept_page *p)
 		goto fail;
 
 	/* Related: the concepts sharing most documents with it. */
-	stmt(&st_rel, "SELECT b.term FROM concept_terms a"
+	st_rel = stmt(ST_PAGE_REL,
+	    "SELECT b.term FROM concept_terms a"
 	    " JOIN concept_terms b ON b.doc = a.doc AND b.term <> a.term"
 	    " JOIN concepts k ON k.term = b.term"
 	    " WHERE a.term = ? GROUP BY b.term"
@@ -298,12 +345,13 @@ int
 conceptdb_index(size_t max, struct concept_entry **e, size_t *n,
     uint64_t *total)
 {
-	static sqlite3_stmt	*st, *st_count;
+	sqlite3_stmt		*st, *st_count;
 	int			 rc;
 
 	*e = xcalloc(max ? max : 1, sizeof(**e));
 	*n = 0;
-	stmt(&st, "SELECT term, ndocs FROM concepts"
+	st = stmt(ST_INDEX,
+	    "SELECT term, ndocs FROM concepts"
 	    " ORDER BY ndocs DESC, term LIMIT ?");
 	sqlite3_bind_int64(st, 1, (int64_t)max);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
@@ -312,7 +360,7 @@ conceptdb_index(size_t max, struct concept_entry **e, size_t *n,
 	}
 	sqlite3_reset(st);
 	if (rc == SQLITE_DONE) {
-		stmt(&st_count, "SELECT count(*) FROM concepts");
+		st_count = stmt(ST_INDEX_COUNT, "SELECT count(*) FROM concepts");
 		if ((rc = sqlite3_step(st_count)) == SQLITE_ROW) {
 			*total = (uint64_t)sqlite3_column_int64(st_count, 0);
 			rc = SQLITE_DONE;
@@ -341,18 +389,20 @@ conceptdb_index_free(struct concept_entry *e, size_t n)
 int
 conceptdb_all(char ***terms, size_t *n)
 {
-	static sqlite3_stmt	*st;
+	sqlite3_stmt		*st;
 
-	stmt(&st, "SELECT term FROM concepts ORDER BY term");
+	st = stmt(ST_ALL,
+	    "SELECT term FROM concepts ORDER BY term");
 	return strv(st, "concepts", terms, n);
 }
 
 int
 conceptdb_doc_concepts(int64_t doc, char ***terms, size_t *n)
 {
-	static sqlite3_stmt	*st;
+	sqlite3_stmt		*st;
 
-	stmt(&st, "SELECT t.term FROM concept_terms t"
+	st = stmt(ST_DOC_CONCEPTS,
+	    "SELECT t.term FROM concept_terms t"
 	    " JOIN concepts k ON k.term = t.term WHERE t.doc = ?"
 	    " ORDER BY t.term");
 	sqlite3_bind_int64(st, 1, doc);
@@ -363,14 +413,15 @@ int
 conceptdb_term_docs(const char *term, int64_t **ids, char ***names,
     size_t *n)
 {
-	static sqlite3_stmt	*st;
+	sqlite3_stmt		*st;
 	size_t			 cap = 0;
 	int			 rc;
 
 	*ids = NULL;
 	*names = NULL;
 	*n = 0;
-	stmt(&st, "SELECT d.id, d.name FROM concept_terms t"
+	st = stmt(ST_TERM_DOCS,
+	    "SELECT d.id, d.name FROM concept_terms t"
 	    " JOIN documents d ON d.id = t.doc WHERE t.term = ?"
 	    " ORDER BY d.id");
 	sqlite3_bind_text(st, 1, term, -1, SQLITE_TRANSIENT);

@@ -13,6 +13,8 @@
 
 #include "concepts.h"
 
+/* Finalize the prepared statements (db_close calls it). */
+void	 conceptdb_close(void);
 /* The terms of document doc, xstrdup'ed into *terms (free each). */
 int	 conceptdb_doc_terms(int64_t doc, char ***terms, size_t *n);
 int	 conceptdb_doc_delete(int64_t doc);

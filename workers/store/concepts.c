@@ -40,7 +40,10 @@
 struct cterm {
 	char		*w;
 	uint32_t	 n;
+	uint32_t	 num;		/* times a number follows it */
+	uint32_t	 art;		/* times an article follows it */
 	uint8_t		 words;
+	uint8_t		 noise;		/* not a concept (drop_noise) */
 	size_t		 pick;		/* 1 + its index in the result, or 0 */
 };
 
@@ -143,6 +146,8 @@ struct lexer {
 	char		 win[CONCEPT_WORDS_MAX][WORD_MAX + 1];
 	int		 content[CONCEPT_WORDS_MAX];
 	unsigned	 nwin;		/* words of the current run, up to 3 */
+	char		 last[CONCEPT_WORDS_MAX][TERM_MAX + 1];
+	unsigned	 nlast;		/* terms the previous word ended */
 };
 
 /*
@@ -207,9 +212,31 @@ static void
 lex_word(struct lexer *lx, const char *w, size_t len)
 {
 	char		 term[TERM_MAX + 1];
+	struct cterm	*t;
 	unsigned	 n, first;
+	size_t		 i;
+	int		 digits = 1, article;
 
 	lx->nwords++;
+	/*
+	 * "version 3", "Python 3.11": the terms before it are labels.
+	 * "return the", "call a": the word before it is a verb.
+	 */
+	for (i = 0; i < len; i++)
+		if (!(w[i] >= '0' && w[i] <= '9'))
+			digits = 0;
+	article = lx->lang == 0 && ((len == 1 && w[0] == 'a') ||
+	    (len == 2 && memcmp(w, "an", 2) == 0) ||
+	    (len == 3 && memcmp(w, "the", 3) == 0));
+	if ((digits || article) && lx->nwin > 0)
+		for (n = 0; n < lx->nlast; n++) {
+			t = ctab_slot(lx->t.v, lx->t.cap, lx->last[n]);
+			if (t->w != NULL && digits)
+				t->num++;
+			else if (t->w != NULL)
+				t->art++;
+		}
+	lx->nlast = 0;
 	if (lx->nwin == CONCEPT_WORDS_MAX) {
 		memmove(lx->win[0], lx->win[1],
 		    sizeof(lx->win[0]) * (CONCEPT_WORDS_MAX - 1));
@@ -229,6 +256,7 @@ lex_word(struct lexer *lx, const char *w, size_t len)
 			continue;
 		join_words(term, lx->win + first, n);
 		ctab_add(&lx->t, term, n);
+		memcpy(lx->last[lx->nlast++], term, strlen(term) + 1);
 	}
 }
 
@@ -382,7 +410,105 @@ fold_plurals(struct ctab *t)
 		if (sg->w == NULL || sg->n == 0)
 			continue;
 		sg->n += x->n;
+		sg->num += x->num;
+		sg->art += x->art;
 		x->n = 0;
+	}
+}
+
+/*
+ * English past forms: a single word ending in "ed" (not "eed": "speed",
+ * "need") is a verb's participle ("called", "changed"), not a thing a
+ * reader looks up.
+ */
+static int
+participle(const char *w)
+{
+	size_t	l = strlen(w);
+
+	return l >= 5 && strcmp(w + l - 2, "ed") == 0 && w[l - 3] != 'e';
+}
+
+/*
+ * Whether the document uses single word x as a verb as well: an article
+ * follows it ("return the", "set a") a quarter of the times or more, or
+ * its past form ("returned", "used", "called") occurs at least a quarter
+ * as often as it.
+ */
+static int
+verb(const struct ctab *t, const struct cterm *x)
+{
+	const struct cterm	*p;
+	char			 w[WORD_MAX + 4];
+	size_t			 l = strlen(x->w);
+
+	if ((uint64_t)x->art * 4 >= x->n)
+		return 1;
+	if (l + 3 > sizeof(w))
+		return 0;
+	memcpy(w, x->w, l);
+	if (x->w[l - 1] == 'e')
+		memcpy(w + l, "d", 2);
+	else
+		memcpy(w + l, "ed", 3);
+	p = ctab_slot(t->v, t->cap, w);
+	return p->w != NULL && p->n >= 2 && (uint64_t)p->n * 4 >= x->n;
+}
+
+/* The entry of the single word w, NULL if the document lacks it. */
+static struct cterm *
+word_entry(struct ctab *t, const char *w, size_t len)
+{
+	char		 b[WORD_MAX + 1];
+	struct cterm	*x;
+
+	if (len > WORD_MAX)
+		return NULL;
+	memcpy(b, w, len);
+	b[len] = '\0';
+	x = ctab_slot(t->v, t->cap, b);
+	return x->w != NULL && x->n > 0 ? x : NULL;
+}
+
+/*
+ * Terms that are not concepts, whatever the KB (see docs/architecture.md,
+ * "Concepts"):
+ * - labels: a term a number follows at least half the times it occurs
+ *   ("version 3.11", "changed in version 3.2", "PEP 8");
+ * - in English, participles and words the document uses as verbs too;
+ * - a single word that occurs mostly inside one of the document's
+ *   phrases: the phrase is the concept ("regular expression", not
+ *   "expression").
+ */
+static void
+drop_noise(struct ctab *t, int lang)
+{
+	struct cterm	*x, *e;
+	const char	*sp;
+	size_t		 i;
+
+	for (i = 0; i < t->cap; i++) {
+		x = &t->v[i];
+		if (x->w == NULL || x->n == 0)
+			continue;
+		if ((uint64_t)x->num * 2 >= x->n)
+			x->noise = 1;
+		else if (lang == 0 && x->words == 1 && (participle(x->w) ||
+		    verb(t, x)))
+			x->noise = 1;
+	}
+	for (i = 0; i < t->cap; i++) {
+		x = &t->v[i];
+		if (x->w == NULL || x->n < 2 || x->words < 2)
+			continue;
+		sp = strchr(x->w, ' ');
+		if ((e = word_entry(t, x->w, (size_t)(sp - x->w))) != NULL &&
+		    (uint64_t)x->n * 2 >= e->n)
+			e->noise = 1;
+		sp = strrchr(x->w, ' ') + 1;
+		if ((e = word_entry(t, sp, strlen(sp))) != NULL &&
+		    (uint64_t)x->n * 2 >= e->n)
+			e->noise = 1;
 	}
 }
 
@@ -576,11 +702,12 @@ concepts_extract(const char *md, size_t len, struct concept_term **out)
 	prose_lines(md, len, lex_cb, &lx);
 	if (lx.lang == 0)
 		fold_plurals(&lx.t);
+	drop_noise(&lx.t, lx.lang);
 
 	for (i = 0; i < lx.t.cap; i++) {
 		x = &lx.t.v[i];
 		/* Once is chance: a term counts from its second time. */
-		if (x->w == NULL || x->n < 2)
+		if (x->w == NULL || x->n < 2 || x->noise)
 			continue;
 		if (ntop == CONCEPT_DOC_TERMS &&
 		    !cterm_before(x, top[ntop - 1]))
@@ -623,13 +750,26 @@ concepts_terms_free(struct concept_term *v, size_t n)
 	free(v);
 }
 
+/*
+ * A term in more than a quarter of the documents says little about any
+ * of them (its IDF is below log 4): not a concept ("function", "python"
+ * in Python's documentation). In a small KB a quarter is a few documents
+ * and chance decides: the ceiling is 60% there, up to 60 documents, so
+ * it never drops as the KB grows (max of the two).
+ */
 int
 concepts_is_concept(uint64_t df, uint64_t ndocs)
 {
+	uint64_t	small;
+
 	if (df < CONCEPT_DF_MIN)
 		return 0;
-	return ndocs < CONCEPT_DF_CAP_FROM ||
-	    df * 100 <= ndocs * CONCEPT_DF_MAXPCT;
+	if (ndocs < CONCEPT_DF_CAP_FROM)
+		return 1;
+	small = ndocs * CONCEPT_DF_SMALLPCT;
+	if (small > (uint64_t)CONCEPT_DF_SMALL * 100)
+		small = (uint64_t)CONCEPT_DF_SMALL * 100;
+	return df * 100 <= ndocs * CONCEPT_DF_MAXPCT || df * 100 <= small;
 }
 
 /* Pages. */

@@ -18,8 +18,10 @@
 
 #define CONCEPT_DOC_TERMS	32	/* candidate terms kept per document */
 #define CONCEPT_DF_MIN		3	/* documents a concept needs at least */
-#define CONCEPT_DF_MAXPCT	60	/* and at most this % of the KB's... */
-#define CONCEPT_DF_CAP_FROM	10	/* ...once it has this many documents */
+#define CONCEPT_DF_MAXPCT	25	/* and at most this % of the KB's... */
+#define CONCEPT_DF_CAP_FROM	10	/* ...once it has this many documents; */
+#define CONCEPT_DF_SMALLPCT	60	/* a small KB's ceiling: this %, */
+#define CONCEPT_DF_SMALL	60	/* up to this many documents */
 #define CONCEPT_PAGE_DOCS	50	/* documents listed on a page */
 #define CONCEPT_RELATED		10	/* related concepts on a page */
 #define CONCEPT_INDEX_MAX	1000	/* concepts listed in the index */

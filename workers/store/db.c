@@ -18,6 +18,7 @@
 
 #include <sqlite3.h>
 
+#include "conceptdb.h"
 #include "db.h"
 #include "db_int.h"
 #include "log.h"
@@ -393,7 +394,9 @@ migrate_9_10_index(void)
 
 /*
  * Concepts: empty tables. A KB from before has documents without
- * candidate terms; lint --fix (or a new add of them) fills them in.
+ * candidate terms; kbctl recompile --all (recompile.c: terms that are not
+ * those of the Markdown make a document changed) or a new add of them
+ * fills them in.
  */
 static int
 migrate_10_11_concepts(void)
@@ -642,11 +645,14 @@ db_close(void)
 	size_t		  i;
 
 	dbwiki_close();
+	conceptdb_close();
 	for (i = 0; i < sizeof(sts) / sizeof(sts[0]); i++) {
 		sqlite3_finalize(*sts[i]);
 		*sts[i] = NULL;
 	}
-	sqlite3_close(db);
+	/* SQLITE_BUSY: a statement left unfinalized, the connection leaks. */
+	if (sqlite3_close(db) != SQLITE_OK)
+		log_warnx("%s: not closed: %s", DB_PATH, sqlite3_errmsg(db));
 	db = NULL;
 }
 

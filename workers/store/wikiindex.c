@@ -6,9 +6,12 @@
  * wikiindex_bound() of them, else its numbered pages KEY-1.md, KEY-2.md...
  * which list bound documents each, in id order. So every document is
  * within three links of index.md: index.md, the group's page, a numbered
- * page, the summary. Every page is a function of the registry alone (lint
- * compares, lint --fix rewrites); indexw.c decides which pages a mutation
- * writes. Only rendering here.
+ * page, the summary. Folders beyond what index.md lists go on the folder
+ * list's pages (wiki/index/folders-N.md), which index.md links: a
+ * folder's page is two links away, whatever the folder count. Every page
+ * is a function of the registry alone (lint compares, lint --fix
+ * rewrites); indexw.c decides which pages a mutation writes. Only
+ * rendering here.
  */
 #include <sys/types.h>
 
@@ -191,15 +194,18 @@ struct top {
 	size_t			 n, cap;
 };
 
+/* A group's line, in index.md or (list) in a folder list's page. */
 static void
-put_group(FILE *f, enum kbpath_group g, const char *value, uint64_t n)
+put_group(FILE *f, enum kbpath_group g, const char *value, uint64_t n,
+    int list)
 {
 	char	*link;
 
 	fputs("- [", f);
 	put_group_name(f, g, value);
 	fputs("](", f);
-	link = kbpath_index_link(g, value, 0);
+	link = list ? kbpath_index_folder_from_list(value) :
+	    kbpath_index_link(g, value, 0);
 	fputs(link, f);
 	free(link);
 	fprintf(f, ") \xe2\x80\x94 %" PRIu64 " document%s\n", n,
@@ -213,7 +219,7 @@ put_type(void *arg, const char *value, uint64_t n)
 
 	t->groups++;
 	t->docs += n;
-	put_group(t->f, KBPATH_TYPE, value, n);
+	put_group(t->f, KBPATH_TYPE, value, n, 0);
 	return 0;
 }
 
@@ -232,21 +238,125 @@ keep_folder(void *arg, const char *value, uint64_t n)
 	return 0;
 }
 
-/* Largest first, then by folder. */
-static int
-cmp_size(const void *a, const void *b)
+static void
+top_free(struct top *t)
 {
-	const struct grp	*x = a, *y = b;
+	size_t	i;
 
-	if (x->n != y->n)
-		return x->n > y->n ? -1 : 1;
-	return strcmp(x->value, y->value);
+	for (i = 0; i < t->n; i++)
+		free(t->v[i].value);
+	free(t->v);
+}
+
+/* Folders index.md lists itself: WIKI_INDEX_FOLDERS_MAX, or the bound. */
+static uint64_t
+folders_listed_max(void)
+{
+	uint64_t	b = wikiindex_bound();
+
+	return b < WIKI_INDEX_FOLDERS_MAX ? b : WIKI_INDEX_FOLDERS_MAX;
+}
+
+unsigned
+wikiindex_folder_npages(uint64_t nfolders)
+{
+	uint64_t	b = wikiindex_bound();
+
+	if (nfolders <= folders_listed_max())
+		return 0;
+	return (unsigned)((nfolders + b - 1) / b);
+}
+
+/* index.md's lines for the folder list's pages: their first and last. */
+static void
+put_folder_pages(FILE *f, const struct top *t)
+{
+	uint64_t	b = wikiindex_bound();
+	unsigned	np = wikiindex_folder_npages(t->n), k;
+	size_t		first, last;
+	char		*link;
+
+	fprintf(f, "%zu folders, by path, on %u pages of at most %" PRIu64
+	    ":\n\n", t->n, np, b);
+	for (k = 1; k <= np; k++) {
+		first = (size_t)(k - 1) * b;
+		last = first + b < t->n ? first + b - 1 : t->n - 1;
+		link = kbpath_index_folders_link(k);
+		fprintf(f, "- [Folders, page %u](%s): ", k, link);
+		free(link);
+		put_group_name(f, KBPATH_FOLDER, t->v[first].value);
+		fputs(" \xe2\x80\x93 ", f);
+		put_group_name(f, KBPATH_FOLDER, t->v[last].value);
+		fputc('\n', f);
+	}
 }
 
 /*
- * index.md: the types, then the folders (all, by name, up to
- * WIKI_INDEX_FOLDERS_MAX; else the largest and a count of the rest). One
- * pass over each of the registry's two group indexes.
+ * A folder list's page: its folders and their counts, and nothing that
+ * depends on the others (a folder's count changes only its own page).
+ */
+static char *
+folders_page(const struct top *t, unsigned k, size_t *len)
+{
+	FILE		*f;
+	char		*buf, *desc;
+	uint64_t	 b = wikiindex_bound();
+	size_t		 first, last, i;
+
+	first = (size_t)(k - 1) * b;
+	last = first + b < t->n ? first + b : t->n;
+	f = mopen(&buf, len);
+	(void)xasprintf(&desc, "Page %u of the source folders, by path.", k);
+	fputs("---\ntype: \"index\"\ndescription: ", f);
+	wiki_yaml_str(f, desc);
+	free(desc);
+	fprintf(f, "\n---\n\n# Folders, page %u\n\n[Index](../index.md)"
+	    "\n\n", k);
+	for (i = first; i < last; i++)
+		put_group(f, KBPATH_FOLDER, t->v[i].value, t->v[i].n, 1);
+	mclose(f);
+	return buf;
+}
+
+int
+wikiindex_folders(struct wikiindex_folders *wf)
+{
+	struct top	t;
+	unsigned	k;
+
+	memset(wf, 0, sizeof(*wf));
+	memset(&t, 0, sizeof(t));
+	if (db_index_groups(1, keep_folder, &t) == -1) {
+		top_free(&t);
+		return -1;
+	}
+	wf->nfolders = t.n;
+	wf->n = wikiindex_folder_npages(t.n);
+	wf->page = xcalloc(wf->n ? wf->n : 1, sizeof(*wf->page));
+	wf->len = xcalloc(wf->n ? wf->n : 1, sizeof(*wf->len));
+	for (k = 1; k <= wf->n; k++)
+		wf->page[k - 1] = folders_page(&t, k, &wf->len[k - 1]);
+	top_free(&t);
+	return 0;
+}
+
+void
+wikiindex_folders_free(struct wikiindex_folders *wf)
+{
+	unsigned	k;
+
+	for (k = 0; k < wf->n; k++)
+		free(wf->page[k]);
+	free(wf->page);
+	free(wf->len);
+	memset(wf, 0, sizeof(*wf));
+}
+
+/*
+ * index.md: the types, then the folders (all, by path, while they fit:
+ * folders_listed_max; else the folder list's pages, each with its first
+ * and last folder). One pass over each of the registry's two group
+ * indexes.
  */
 char *
 wikiindex_top(size_t *len)
@@ -254,8 +364,7 @@ wikiindex_top(size_t *len)
 	struct top	 t;
 	FILE		*f;
 	char		*buf, *types;
-	size_t		 tlen, i, nshow;
-	uint64_t	 shown = 0;
+	size_t		 tlen, i;
 	int		 r, any;
 
 	memset(&t, 0, sizeof(t));
@@ -273,20 +382,12 @@ wikiindex_top(size_t *len)
 		    "numbered pages when it holds more than %" PRIu64
 		    ".\n\n## By type\n\n%s\n## By folder\n\n", t.docs,
 		    wiki_plural(t.docs), wikiindex_bound(), types);
-		nshow = t.n;
-		if (t.n > WIKI_INDEX_FOLDERS_MAX) {
-			qsort(t.v, t.n, sizeof(*t.v), cmp_size);
-			nshow = WIKI_INDEX_FOLDERS_MAX;
-		}
-		for (i = 0; i < nshow; i++) {
-			put_group(f, KBPATH_FOLDER, t.v[i].value, t.v[i].n);
-			shown += t.v[i].n;
-		}
-		if (nshow < t.n)
-			fprintf(f, "\n%zu more folders, with %" PRIu64
-			    " documents, are not listed here: their documents "
-			    "are under By type.\n", t.n - nshow,
-			    t.docs - shown);
+		if (wikiindex_folder_npages(t.n) == 0)
+			for (i = 0; i < t.n; i++)
+				put_group(f, KBPATH_FOLDER, t.v[i].value,
+				    t.v[i].n, 0);
+		else
+			put_folder_pages(f, &t);
 		/* The concepts' own index, once there is a concept. */
 		if ((any = conceptdb_any()) == -1)
 			r = -1;
@@ -298,9 +399,7 @@ wikiindex_top(size_t *len)
 	}
 	mclose(f);
 	free(types);
-	for (i = 0; i < t.n; i++)
-		free(t.v[i].value);
-	free(t.v);
+	top_free(&t);
 	if (r != 0) {
 		free(buf);
 		return NULL;

@@ -28,4 +28,21 @@ char	*wikiindex_page(enum kbpath_group, const char *value, uint64_t n,
 /* wiki/index.md; NULL on a registry error. */
 char	*wikiindex_top(size_t *len);
 
+/*
+ * The folder list's pages (wiki/index/folders-N.md): none while index.md
+ * lists every folder itself (at most WIKI_INDEX_FOLDERS_MAX and the
+ * bound), else every folder by path, bound a page, and index.md links the
+ * pages. wikiindex_folders renders them all (page[k - 1] is page k);
+ * -1 on a registry error (db_errmsg).
+ */
+unsigned wikiindex_folder_npages(uint64_t nfolders);
+struct wikiindex_folders {
+	char		**page;
+	size_t		 *len;
+	unsigned	  n;
+	uint64_t	  nfolders;
+};
+int	 wikiindex_folders(struct wikiindex_folders *);
+void	 wikiindex_folders_free(struct wikiindex_folders *);
+
 #endif /* KBD_WIKIINDEX_H */
