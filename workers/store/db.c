@@ -38,11 +38,13 @@
  *    history) and of running ones; jobs.history (the History enum of
  *    kbd.proto: none before 5, kept, pruned).
  * 6: roots.watched (kbctl watch: kbd follows the root with inotify).
+ * 13: documents.lang, the ISO 639-1 code the tokenizer indexed the
+ *    document in (lang: in queries, show --meta, the page's language:).
  * A KB of an older version is migrated when the committer opens it, one
  * step of the migrations table at a time.
  */
-#define DB_SCHEMA_VERSION	12
-#define DB_SCHEMA_VERSION_S	"12"
+#define DB_SCHEMA_VERSION	13
+#define DB_SCHEMA_VERSION_S	"13"
 
 /* The full-text table, in the schema and in the migration to 4. */
 #define FTS_SQL	"CREATE VIRTUAL TABLE fts USING fts5(name, title, headings, " \
@@ -128,6 +130,13 @@
 #define SOURCES_STAT_SQL \
 	"CREATE INDEX IF NOT EXISTS sources_stat ON sources(dev, ino);"
 
+/*
+ * Schema 13's column, in a new KB and in the 12 to 13 migration: the
+ * language of each document's full-text row ('' until it has one).
+ */
+#define DOC_LANG_SQL \
+	"ALTER TABLE documents ADD COLUMN lang TEXT NOT NULL DEFAULT '';"
+
 static const char schema_sql[] =
 	"CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);"
 	"CREATE TABLE documents("
@@ -138,6 +147,7 @@ static const char schema_sql[] =
 	" src_dev INTEGER NOT NULL, src_ino INTEGER NOT NULL,"
 	" src_mtime_ns INTEGER NOT NULL,"
 	" job INTEGER NOT NULL, added_at INTEGER NOT NULL);"
+	DOC_LANG_SQL
 	"CREATE INDEX documents_src ON documents(src_dev, src_ino, size,"
 	" src_mtime_ns);"
 	FTS_SQL
@@ -181,7 +191,7 @@ static sqlite3_stmt	*st_doc_insert, *st_fts_insert;
 static sqlite3_stmt	*st_doc_delete, *st_fts_delete;
 static sqlite3_stmt	*st_job_insert, *st_job_get, *st_job_batch;
 static sqlite3_stmt	*st_job_finish, *st_job_cancel, *st_doc_count;
-static sqlite3_stmt	*st_meta_set;
+static sqlite3_stmt	*st_meta_set, *st_doc_lang;
 static uint32_t		 langs_known;	/* meta 'languages', as a mask */
 static sqlite3_stmt	*st_src_get, *st_src_put, *st_src_delete;
 static sqlite3_stmt	*st_src_count, *st_src_of_doc, *st_src_delete_doc;
@@ -407,6 +417,22 @@ migrate_11_12_ingest(void)
 	return exec(SOURCES_STAT_SQL);
 }
 
+/*
+ * Each document's language, read from its full-text row's language
+ * marker ("\x1f" code "\x1f", db_fts_insert), in this one transaction.
+ * A document without a row (an index rebuild under way) gets its language
+ * when the rebuild writes the row.
+ */
+static int
+migrate_12_13_lang(void)
+{
+	return exec(DOC_LANG_SQL
+	    "UPDATE documents SET lang = coalesce((SELECT substr(f.body, 2, 2)"
+	    " FROM fts f WHERE f.rowid = documents.id"
+	    " AND substr(f.body, 1, 1) = char(31)"
+	    " AND substr(f.body, 4, 1) = char(31)), '');");
+}
+
 static const struct migration {
 	int	  from, to;
 	int	(*step)(void);
@@ -422,6 +448,7 @@ static const struct migration {
 	{ 9, 10, migrate_9_10_index },
 	{ 10, 11, migrate_10_11_concepts },
 	{ 11, 12, migrate_11_12_ingest },
+	{ 12, 13, migrate_12_13_lang },
 };
 
 /* Run sql in one transaction. */
@@ -577,6 +604,8 @@ db_open(const char *path)
 	    "body) VALUES (?, ?, ?, ?, ?)");
 	st_meta_set = db_prep("INSERT OR REPLACE INTO meta(key, value) "
 	    "VALUES (?, ?)");
+	st_doc_lang = db_prep("UPDATE documents SET lang = ?1 WHERE id = ?2 "
+	    "AND lang IS NOT ?1");
 	st_doc_delete = db_prep("DELETE FROM documents WHERE id = ?");
 	st_fts_delete = db_prep("DELETE FROM fts WHERE rowid = ?");
 	st_job_insert = db_prep("INSERT INTO jobs(state, request, created, "
@@ -637,7 +666,8 @@ db_close(void)
 		&st_job_finish, &st_job_cancel, &st_doc_count, &st_meta_set,
 		&st_src_get, &st_src_put, &st_src_delete, &st_src_count, &st_src_of_doc,
 		&st_src_delete_doc, &st_doc_get, &st_doc_update, &st_root_add,
-		&st_doc_moved, &st_jf_insert, &st_hist_mark, &st_hist_drop
+		&st_doc_moved, &st_jf_insert, &st_hist_mark, &st_hist_drop,
+		&st_doc_lang
 	};
 	size_t		  i;
 
@@ -867,6 +897,12 @@ db_fts_insert(int64_t id, const char *name, const char *title,
 		free(col[i]);
 	if (r == 0)
 		r = note_lang(lang);
+	/* The registry says the language its row was indexed in. */
+	if (r == 0) {
+		db_bind_text(st_doc_lang, 1, code);
+		sqlite3_bind_int64(st_doc_lang, 2, id);
+		r = db_run(st_doc_lang, "recording a document's language");
+	}
 	return r;
 }
 
