@@ -37,14 +37,49 @@ assert_eq 1 "$(wc -l < "$T/q.err")" "lang:xx: one line"
 assert_contains "$(cat "$T/q.err")" 'lang: unknown language "xx"' "lang:xx message"
 [ ! -s "$T/q.out" ] || fail "lang:xx printed $(cat "$T/q.out")"
 
+# Shown wherever a document's record is.
+assert_eq fr "$(kbctl show fr --meta --json | jq -r .language)" "show --meta --json"
+assert_contains "$(kbctl show de --meta)" "$(printf '\nlanguage:    de\n')" "show --meta"
+assert_eq "de:de en:en fr:fr" "$(kbctl list --json | jq -r '[.[] | .doc + ":" + .language] | sort | join(" ")')" "list --json"
+assert_eq fr "$(kbctl search village 'lang:fr' --json | jq -r '.[0].language')" "search --json"
+# The summary page's frontmatter, as lint checks it.
+assert_eq '"fr"' "$(sed -n '/^---$/,/^---$/s/^language: //p' "$KB/wiki/summaries/fr.md")" "frontmatter language"
+lint_clean
+# MCP: read's meta part is show --meta --json's record.
+out=$( {
+	printf '{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-11-25","capabilities":{},"clientInfo":{"name":"sh","version":"1"}}}\n'
+	echo '{"jsonrpc":"2.0","id":2,"method":"tools/call","params":{"name":"read","arguments":{"doc":"de","part":"meta"}}}'
+	echo '{"jsonrpc":"2.0","id":3,"method":"tools/call","params":{"name":"search","arguments":{"query":"lang:fr"}}}'
+      } | kbctl mcp 2>/dev/null)
+assert_eq de "$(printf '%s\n' "$out" | sed -n 2p | jq -r '.result.structuredContent.text | fromjson | .language')" "MCP read meta"
+assert_eq fr "$(printf '%s\n' "$out" | sed -n 3p | jq -r '.result.structuredContent.hits[0].language')" "MCP search"
+
+# A wrong language line is a page lint reports and --fix writes again.
+sed -i 's/^language: "fr"$/language: "de"/' "$KB/wiki/summaries/fr.md"
+set +e
+out=$(kbctl lint 2>&1)
+set -e
+assert_contains "$out" "wiki/summaries/fr.md: does not match the registry" "lint: a wrong language"
+kbctl lint --fix >/dev/null || true
+assert_eq '"fr"' "$(sed -n '/^---$/,/^---$/s/^language: //p' "$KB/wiki/summaries/fr.md")" "lint --fix: language"
+lint_clean
+
 # A schema-12 KB (no documents.lang) upgrades on the first start and
 # gets every document's language from its indexed text, in the one step.
 kbctl stop >/dev/null
 "$KBSQL" "$KB/.kb/kb.db" "alter table documents drop column lang;
     update meta set value = '12' where key = 'schema'"
+# Its summary pages, as kbd before schema 13 wrote them: no language line.
+sed -i '/^language: /d' "$KB"/wiki/summaries/*.md
 assert_eq 0 "$("$KBSQL" "$KB/.kb/kb.db" "select count(*) from pragma_table_info('documents') where name = 'lang'")" "a schema-12 KB"
 assert_eq fr "$(docs 'lang:fr')" "lang:fr after the upgrade"
 assert_eq "$SCHEMA" "$("$KBSQL" "$KB/.kb/kb.db" "select value from meta where key = 'schema'")" "schema"
 assert_eq "de:de en:en fr:fr" "$("$KBSQL" "$KB/.kb/kb.db" "select name || ':' || lang from documents order by name" | tr '\n' ' ' | sed 's/ $//')" "languages after the upgrade"
 grep -q "schema 12 migrated to 13" "$KB/.kb/kbd.log" || fail "no log line: schema 12 migrated to 13"
+lint_clean
+# A page without a language line (before schema 13) is no lint problem;
+# recompile writes it with one.
+assert_eq "" "$(grep -l '^language: ' "$KB"/wiki/summaries/*.md || true)" "pages from before 13"
+kbctl recompile --all >/dev/null
+assert_eq '"de"' "$(sed -n '/^---$/,/^---$/s/^language: //p' "$KB/wiki/summaries/de.md")" "recompile writes the language"
 lint_clean

@@ -37,6 +37,7 @@
 #include "links.h"
 #include "linkw.h"
 #include "log.h"
+#include "tokenizer.h"
 #include "util.h"
 #include "wiki.h"
 #include "xmalloc.h"
@@ -318,6 +319,13 @@ fix_doc(void *arg, const struct db_doc *d)
 	    (old = read_file(sum, &oldlen)) == NULL))
 		goto out;	/* not a file to replace: lint reports it */
 	wiki_doc_of(d, &wd);
+	/*
+	 * The language its full-text row is written in; a page from before
+	 * schema 13, without a language line, is not told to have one (it
+	 * gets it when next written: an update, recompile, the summarizer).
+	 */
+	if (old == NULL || wiki_fm_has(old, oldlen, "language"))
+		wd.lang = tok_lang_code(tok_doc_lang(md, len));
 	if (linkw_fill(&wd, d->id) == -1) {
 		fix_db_error(f);
 		goto out;
