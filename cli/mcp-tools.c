@@ -572,7 +572,8 @@ static const struct tool {
 	  "\"doc\":{\"type\":\"string\"},\"title\":{\"type\":\"string\"},"
 	  "\"snippet\":{\"type\":\"string\"},\"score\":{\"type\":\"number\"},"
 	  "\"wiki_path\":{\"type\":\"string\"},"
-	  "\"source_path\":{\"type\":\"string\"}},"
+	  "\"source_path\":{\"type\":\"string\"},"
+	  "\"language\":{\"type\":\"string\"}},"
 	  "\"required\":[\"doc\",\"title\",\"snippet\",\"score\","
 	  "\"wiki_path\",\"source_path\"]}},"
 	  "\"offset\":{\"type\":\"integer\"},\"more\":{\"type\":\"boolean\"}},"
@@ -614,7 +615,8 @@ static const struct tool {
 	  "\"doc\":{\"type\":\"string\"},\"title\":{\"type\":\"string\"},"
 	  "\"wiki_path\":{\"type\":\"string\"},"
 	  "\"source_path\":{\"type\":\"string\"},"
-	  "\"size\":{\"type\":\"integer\"},\"hash\":{\"type\":\"string\"}},"
+	  "\"size\":{\"type\":\"integer\"},\"hash\":{\"type\":\"string\"},"
+	  "\"language\":{\"type\":\"string\"}},"
 	  "\"required\":[\"doc\",\"title\",\"wiki_path\",\"source_path\"]}},"
 	  "\"nextCursor\":{\"type\":\"string\"}},\"required\":[\"documents\"]}",
 	  1, 0, 1, 0, tool_list },

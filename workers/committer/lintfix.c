@@ -324,7 +324,7 @@ fix_doc(void *arg, const struct db_doc *d)
 	 * schema 13, without a language line, is not told to have one (it
 	 * gets it when next written: an update, recompile, the summarizer).
 	 */
-	if (old == NULL || wiki_fm_has(old, oldlen, "language"))
+	if (old == NULL || wiki_fm_has(old, oldlen, "language") != 0)
 		wd.lang = tok_lang_code(tok_doc_lang(md, len));
 	if (linkw_fill(&wd, d->id) == -1) {
 		fix_db_error(f);

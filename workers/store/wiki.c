@@ -275,7 +275,7 @@ wiki_fm_has(const char *text, size_t len, const char *key)
 	size_t		 klen = strlen(key);
 
 	if (len < 4 || memcmp(text, "---\n", 4) != 0)
-		return 0;
+		return WIKI_FM_MISSING;
 	for (p = text + 4; p < end; p = eol + 1) {
 		if ((eol = memchr(p, '\n', (size_t)(end - p))) == NULL)
 			eol = end;

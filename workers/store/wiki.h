@@ -145,8 +145,8 @@ int	 wiki_frontmatter(const char *text, size_t len, char **doc,
 	    char **hash);
 /*
  * Whether the frontmatter at the start of a page has a line for key
- * (key: ...): 1 or 0. Lint accepts a summary page from before schema 13
- * without a language line.
+ * (key: ...): 1 or 0, WIKI_FM_MISSING without frontmatter. Lint accepts
+ * a summary page from before schema 13 without a language line.
  */
 int	 wiki_fm_has(const char *text, size_t len, const char *key);
 /* wiki/AGENTS.md for a KB of ndocs documents; *len gets its length. */
