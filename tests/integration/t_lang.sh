@@ -83,3 +83,48 @@ assert_eq "" "$(grep -l '^language: ' "$KB"/wiki/summaries/*.md || true)" "pages
 kbctl recompile --all >/dev/null
 assert_eq '"de"' "$(sed -n '/^---$/,/^---$/s/^language: //p' "$KB/wiki/summaries/de.md")" "recompile writes the language"
 lint_clean
+
+# The KB's default language (kbd.conf's language): for a document whose
+# language is not clear (no front matter, too few stop words) in place of
+# English. Without the key, English: its words take English stems.
+printf '# Gärten\n\nKinder Häusern Gärten\n' > "$T/in/amb.md"
+kbctl add "$T/in/amb.md" >/dev/null
+assert_eq en "$(kbctl show amb --meta --json | jq -r .language)" "no key: English"
+assert_eq de "$(docs Haus)" "no key: Haus does not find Häusern in an English document"
+assert_eq en "$(kbctl config language)" "config: the default"
+set +e
+"$KBCTL" -C "$KB" config language xx >"$T/c.out" 2>"$T/c.err"
+st=$?
+set -e
+assert_eq 2 "$st" "config language xx: exit status"
+# One line that says it (then kbctl config's usage, as for any key).
+assert_contains "$(head -1 "$T/c.err")" "language: 'xx' is no language kbd knows" "config language xx"
+assert_contains "$(head -1 "$T/c.err")" ": en, fr, de," "config language xx: the codes"
+kbctl config language de 2>/dev/null
+assert_eq de "$(kbctl config language)" "config language de"
+assert_contains "$(kbctl config)" "language    de	# " "config lists it"
+assert_eq '{"value":"de","set":true}' "$(kbctl config --json | jq -c '.language | {value, set}')" "config --json"
+# kbd reads kbd.conf when it starts; a document added then is German.
+kbctl stop >/dev/null
+printf '# Bäume\n\nBäumen Wäldern\n' > "$T/in/amb2.md"
+kbctl add "$T/in/amb2.md" >/dev/null
+assert_eq de "$(kbctl show amb2 --meta --json | jq -r .language)" "language = de: German"
+assert_eq amb2 "$(docs Baum)" "a stemmed German query finds it"
+assert_eq '"de"' "$(sed -n '/^---$/,/^---$/s/^language: //p' "$KB/wiki/summaries/amb2.md")" "its page says so"
+# Documents whose language shows keep it; one indexed before the change
+# keeps English until recompile writes it again.
+assert_eq "en fr de en" "$(for d in en fr de amb; do kbctl show $d --meta --json | jq -r .language; done | tr '\n' ' ' | sed 's/ $//')" "others unchanged"
+kbctl recompile --all >/dev/null
+assert_eq de "$(kbctl show amb --meta --json | jq -r .language)" "recompile: German"
+assert_eq "amb de" "$(docs Haus)" "after recompile Haus finds Häusern"
+assert_eq "en fr de" "$(for d in en fr de; do kbctl show $d --meta --json | jq -r .language; done | tr '\n' ' ' | sed 's/ $//')" "recompile: the others keep theirs"
+lint_clean
+# A bad language written by hand: kbd refuses to start, naming the line.
+printf 'language = klingon\n' >> "$KB/.kb/kbd.conf"
+kbctl stop >/dev/null
+set +e
+"$KBCTL" -C "$KB" status >/dev/null 2>"$T/s.err"
+st=$?
+set -e
+[ "$st" != 0 ] || fail "kbd started with language = klingon"
+assert_contains "$(cat "$T/s.err")" "language: 'klingon' is no language kbd knows" "kbd: a bad language"
