@@ -112,8 +112,12 @@ assert_eq de "$(kbctl show amb2 --meta --json | jq -r .language)" "language = de
 assert_eq amb2 "$(docs Baum)" "a stemmed German query finds it"
 assert_eq '"de"' "$(sed -n '/^---$/,/^---$/s/^language: //p' "$KB/wiki/summaries/amb2.md")" "its page says so"
 # Documents whose language shows keep it; one indexed before the change
-# keeps English until recompile writes it again.
+# keeps English (its row, its page) until recompile writes it again.
 assert_eq "en fr de en" "$(for d in en fr de amb; do kbctl show $d --meta --json | jq -r .language; done | tr '\n' ' ' | sed 's/ $//')" "others unchanged"
+# A changed key alone is nothing for lint: page and row still agree.
+lint_clean
+assert_eq 0 "$(kbctl lint --fix --json | jq '.repairs | length')" "lint --fix: nothing to repair"
+assert_eq en "$(kbctl show amb --meta --json | jq -r .language)" "lint --fix leaves the language"
 kbctl recompile --all >/dev/null
 assert_eq de "$(kbctl show amb --meta --json | jq -r .language)" "recompile: German"
 assert_eq "amb de" "$(docs Haus)" "after recompile Haus finds Häusern"

@@ -320,12 +320,16 @@ fix_doc(void *arg, const struct db_doc *d)
 		goto out;	/* not a file to replace: lint reports it */
 	wiki_doc_of(d, &wd);
 	/*
-	 * The language its full-text row is written in; a page from before
-	 * schema 13, without a language line, is not told to have one (it
-	 * gets it when next written: an update, recompile, the summarizer).
+	 * The language its full-text row is in: the registry's, or when
+	 * the row is rebuilt here, the one it is rebuilt in. (A change of
+	 * kbd.conf's language alone is no repair: recompile applies it.) A
+	 * page from before schema 13, without a language line, is not told
+	 * to have one: it gets it when next written (an update, recompile).
 	 */
-	if (old == NULL || wiki_fm_has(old, oldlen, "language") != 0)
-		wd.lang = tok_lang_code(tok_doc_lang(md, len));
+	wd.lang = r == 0 || r2 == 1 ?
+	    tok_lang_code(tok_doc_lang(md, len)) : d->lang;
+	if (old != NULL && wiki_fm_has(old, oldlen, "language") == 0)
+		wd.lang = NULL;
 	if (linkw_fill(&wd, d->id) == -1) {
 		fix_db_error(f);
 		goto out;

@@ -64,7 +64,8 @@ render_page(struct sdoc *s, const char *desc)
 	wd.description = desc;
 	wd.description_by = BY_SUMMARIZER;
 	wd.hash = s->d.hash;
-	wd.lang = tok_lang_code(tok_doc_lang(md, mdlen));
+	/* Only the page is written: the language its row is in. */
+	wd.lang = s->d.lang;
 	/* The whole page, as lint --fix renders it: links and concepts. */
 	if (linkw_fill(&wd, s->d.id) == -1) {
 		free(md);

@@ -1025,8 +1025,8 @@ db_doc_named(const char *name, struct db_doc *d)
 	sqlite3_stmt	*st;
 	int		 r;
 
-	st = db_prep("SELECT id, ext, hash, title, description, description_by "
-	    "FROM documents WHERE name = ?");
+	st = db_prep("SELECT id, ext, hash, title, description, description_by, "
+	    "lang FROM documents WHERE name = ?");
 	db_bind_text(st, 1, name);
 	memset(d, 0, sizeof(*d));
 	if ((r = db_row(st, "document lookup")) == 1) {
@@ -1037,6 +1037,7 @@ db_doc_named(const char *name, struct db_doc *d)
 		d->title = db_col_text(st, 3);
 		d->description = db_col_text(st, 4);
 		d->description_by = db_col_text(st, 5);
+		d->lang = db_col_text(st, 6);
 	}
 	sqlite3_finalize(st);
 	return r;
@@ -1051,6 +1052,7 @@ db_doc_clear(struct db_doc *d)
 	free((char *)d->title);
 	free((char *)d->description);
 	free((char *)d->description_by);
+	free((char *)d->lang);
 	memset(d, 0, sizeof(*d));
 }
 
@@ -1282,7 +1284,7 @@ db_docs_foreach(int (*cb)(void *, const struct db_doc *), void *arg)
 	int		 rc, r = 0;
 
 	st = db_prep("SELECT id, name, ext, hash, title, description, "
-	    "description_by FROM documents ORDER BY id");
+	    "description_by, lang FROM documents ORDER BY id");
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		memset(&d, 0, sizeof(d));
 		d.id = sqlite3_column_int64(st, 0);
@@ -1292,9 +1294,10 @@ db_docs_foreach(int (*cb)(void *, const struct db_doc *), void *arg)
 		d.title = (const char *)sqlite3_column_text(st, 4);
 		d.description = (const char *)sqlite3_column_text(st, 5);
 		d.description_by = (const char *)sqlite3_column_text(st, 6);
+		d.lang = (const char *)sqlite3_column_text(st, 7);
 		if (d.name == NULL || d.ext == NULL || d.hash == NULL ||
 		    d.title == NULL || d.description == NULL ||
-		    d.description_by == NULL)
+		    d.description_by == NULL || d.lang == NULL)
 			continue;	/* NOT NULL columns: integrity_check says */
 		if ((r = cb(arg, &d)) != 0)
 			break;
