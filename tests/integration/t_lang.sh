@@ -64,6 +64,18 @@ kbctl lint --fix >/dev/null || true
 assert_eq '"fr"' "$(sed -n '/^---$/,/^---$/s/^language: //p' "$KB/wiki/summaries/fr.md")" "lint --fix: language"
 lint_clean
 
+# A registry language that is not its row's: lint reports it, --fix
+# writes the row again and the registry with it.
+kbctl stop >/dev/null
+"$KBSQL" "$KB/.kb/kb.db" "update documents set lang = 'de' where name = 'fr'"
+set +e
+out=$(kbctl lint 2>&1)
+set -e
+assert_contains "$out" "full-text row of fr is in fr, the registry says de" "lint: documents.lang"
+kbctl lint --fix >/dev/null || true
+assert_eq fr "$(kbctl show fr --meta --json | jq -r .language)" "lint --fix: documents.lang"
+lint_clean
+
 # A schema-12 KB (no documents.lang) upgrades on the first start and
 # gets every document's language from its indexed text, in the one step.
 kbctl stop >/dev/null

@@ -1329,29 +1329,33 @@ db_fts_exists(int64_t id)
 
 /*
  * Whether id's full-text row indexes md for this tokenizer: its body is a
- * language marker of a known language, then md. 0 if it is missing or
- * stale (lint's check_fts_sample reports the same rows).
+ * language marker of a known language, the one documents.lang says, then
+ * md. 0 if it is missing or stale (lint's check_fts_sample reports the
+ * same rows).
  */
 int
 db_fts_current(int64_t id, const char *md, size_t len)
 {
 	sqlite3_stmt	*st;
-	const char	*body;
+	const char	*body, *lang;
 	size_t		 blen;
 	char		 code[3];
 	int		 rc, r = 0;
 
-	st = db_prep("SELECT body FROM fts WHERE rowid = ?");
+	st = db_prep("SELECT f.body, d.lang FROM fts f JOIN documents d "
+	    "ON d.id = f.rowid WHERE f.rowid = ?");
 	sqlite3_bind_int64(st, 1, id);
 	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		body = (const char *)sqlite3_column_text(st, 0);
 		blen = (size_t)sqlite3_column_bytes(st, 0);
+		lang = (const char *)sqlite3_column_text(st, 1);
 		if (body != NULL && blen >= TOK_LANG_MARKLEN &&
 		    body[0] == TOK_LANG_MARK && body[3] == TOK_LANG_MARK) {
 			code[0] = body[1];
 			code[1] = body[2];
 			code[2] = '\0';
 			r = tok_lang_by_code(code) != -1 &&
+			    lang != NULL && strcmp(lang, code) == 0 &&
 			    blen - TOK_LANG_MARKLEN == len &&
 			    memcmp(body + TOK_LANG_MARKLEN, md, len) == 0;
 		}
@@ -1435,7 +1439,7 @@ static int
 check_fts_sample(void (*report)(void *, const char *), void *arg)
 {
 	sqlite3_stmt	*st;
-	const char	*name, *body;
+	const char	*name, *body, *lang;
 	char		*line, *src, *md, code[3];
 	size_t		 len, blen;
 	int64_t		 n, after;
@@ -1452,8 +1456,8 @@ check_fts_sample(void (*report)(void *, const char *), void *arg)
 	}
 	if (count("SELECT count(*) FROM documents", &n) == -1)
 		return -1;
-	st = db_prep("SELECT d.name, fts.body FROM documents d JOIN fts "
-	    "ON fts.rowid = d.id WHERE d.id % ? = 0 LIMIT 32");	/* FTS_SAMPLE */
+	st = db_prep("SELECT d.name, fts.body, d.lang FROM documents d JOIN "
+	    "fts ON fts.rowid = d.id WHERE d.id % ? = 0 LIMIT 32"); /* FTS_SAMPLE */
 	sqlite3_bind_int64(st, 1, n > FTS_SAMPLE ? n / FTS_SAMPLE : 1);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		name = (const char *)sqlite3_column_text(st, 0);
@@ -1469,6 +1473,11 @@ check_fts_sample(void (*report)(void *, const char *), void *arg)
 		    body[3] != TOK_LANG_MARK || tok_lang_by_code(code) == -1)
 			xasprintf(&line, "%s: full-text row of %s: not indexed "
 			    "for this tokenizer", DB_PATH, name);
+		else if ((lang = (const char *)sqlite3_column_text(st, 2)) ==
+		    NULL || strcmp(lang, code) != 0)
+			xasprintf(&line, "%s: full-text row of %s is in %s, the "
+			    "registry says %s", DB_PATH, name, code,
+			    lang != NULL && *lang != '\0' ? lang : "none");
 		else {
 			src = kbpath_source(name);
 			md = read_file(src, &len);
