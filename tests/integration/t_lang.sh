@@ -1,7 +1,9 @@
 # Documents' languages (issue 12): documents.lang (schema 13) holds the
 # code the tokenizer indexed each document in; lang: in queries selects
 # on it; show --meta, list --json and the summary page's front matter
-# say it; a schema-12 KB gets its documents' languages when it upgrades.
+# say it, and lint checks them; a schema-12 KB gets its documents'
+# languages when it upgrades; kbd.conf's language is the default for a
+# document whose language does not show, and recompile applies a change.
 . "$(dirname "$0")/lib.sh"
 
 KBSQL="$KBD_BIN/kbsql"
