@@ -28,6 +28,8 @@ print_value(enum config_key k, const struct config *c)
 		printf("auto");
 	else if (k == CONF_SUMMARIZER && (c->set & (1u << k)) == 0)
 		printf("none");
+	else if (k == CONF_LANGUAGE && (c->set & (1u << k)) == 0)
+		printf("en");
 	else if (config_text(k))
 		printf("%s", config_str(c, k));
 	else
@@ -46,6 +48,8 @@ config_json(const struct config *c)
 		jobj_begin(&v, stdout);
 		if (k == CONF_JOBS && (c->set & (1u << k)) == 0)
 			jobj_str(&v, "value", "auto");
+		else if (k == CONF_LANGUAGE && (c->set & (1u << k)) == 0)
+			jobj_str(&v, "value", "en");
 		else if (config_text(k))
 			jobj_str(&v, "value", config_str(c, k));
 		else

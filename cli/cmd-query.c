@@ -57,6 +57,7 @@ hit_json(const Kbd__SearchHit *h)
 	jobj_str(&o, "source", h->source);
 	jobj_str(&o, "wiki", h->wiki);
 	jobj_str(&o, "src_path", h->src_path);
+	jobj_str(&o, "language", h->language);
 	jobj_end(&o);
 }
 
@@ -293,6 +294,7 @@ cmd_list(int argc, char **argv)
 				jobj_str(&o, "source", d->source);
 				jobj_u64(&o, "size", d->size);
 				jobj_str(&o, "src_path", d->src_path);
+				jobj_str(&o, "language", d->language);
 				jobj_end(&o);
 				continue;
 			}

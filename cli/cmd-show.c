@@ -194,6 +194,7 @@ show_meta(FILE *f, const Kbd__DocMeta *m, int json)
 		jobj_str(&o, "hash", m->hash);
 		jobj_u64(&o, "size", m->size);
 		jobj_str(&o, "format", m->format);
+		jobj_str(&o, "language", m->language);
 		jobj_i64(&o, "added", m->added);
 		jobj_u64(&o, "job", m->job);
 		show_meta_page(f, &pi, &o);
@@ -216,8 +217,9 @@ show_meta(FILE *f, const Kbd__DocMeta *m, int json)
 	fputs("\nraw:         ", f);
 	text_put(f, m->raw, 0);
 	fprintf(f, "\nhash:        %s\nsize:        %" PRIu64
-	    "\nformat:      %s\nadded:       ", m->hash, m->size,
-	    m->format[0] != '\0' ? m->format : "(none)");
+	    "\nformat:      %s\nlanguage:    %s\nadded:       ", m->hash,
+	    m->size, m->format[0] != '\0' ? m->format : "(none)",
+	    m->language[0] != '\0' ? m->language : "(unknown)");
 	put_time(f, m->added);
 	fprintf(f, "\njob:         %" PRIu64 "\n", m->job);
 	show_meta_page(f, &pi, NULL);

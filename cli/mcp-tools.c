@@ -107,10 +107,11 @@ arg_strings(json_t *args, const char *key, const char ***out, size_t *n,
 static json_t *
 doc_json(const Kbd__DocInfo *d)
 {
-	return json_pack("{s:o, s:o, s:o, s:o, s:I, s:o}",
+	return json_pack("{s:o, s:o, s:o, s:o, s:I, s:o, s:o}",
 	    "doc", jstr(d->doc), "title", jstr(d->title),
 	    "wiki_path", jstr(d->source), "source_path", jstr(d->src_path),
-	    "size", (json_int_t)d->size, "hash", jstr(d->hash));
+	    "size", (json_int_t)d->size, "hash", jstr(d->hash),
+	    "language", jstr(d->language));
 }
 
 /*
@@ -184,10 +185,10 @@ tool_search(json_t *args, struct tool_error *t)
 	for (i = 0; i < rep->n_hits && i < limit; i++) {
 		h = rep->hits[i];
 		json_array_append_new(hits, json_pack("{s:o, s:o, s:o, s:f, "
-		    "s:o, s:o}", "doc", jstr(h->doc), "title", jstr(h->title),
-		    "snippet", jstr(h->snippet), "score", h->score,
-		    "wiki_path", jstr(h->source), "source_path",
-		    jstr(h->src_path)));
+		    "s:o, s:o, s:o}", "doc", jstr(h->doc), "title",
+		    jstr(h->title), "snippet", jstr(h->snippet), "score",
+		    h->score, "wiki_path", jstr(h->source), "source_path",
+		    jstr(h->src_path), "language", jstr(h->language)));
 	}
 	more = rep->n_hits > limit;
 	msg_free(&m);
@@ -571,7 +572,8 @@ static const struct tool {
 	  "\"doc\":{\"type\":\"string\"},\"title\":{\"type\":\"string\"},"
 	  "\"snippet\":{\"type\":\"string\"},\"score\":{\"type\":\"number\"},"
 	  "\"wiki_path\":{\"type\":\"string\"},"
-	  "\"source_path\":{\"type\":\"string\"}},"
+	  "\"source_path\":{\"type\":\"string\"},"
+	  "\"language\":{\"type\":\"string\"}},"
 	  "\"required\":[\"doc\",\"title\",\"snippet\",\"score\","
 	  "\"wiki_path\",\"source_path\"]}},"
 	  "\"offset\":{\"type\":\"integer\"},\"more\":{\"type\":\"boolean\"}},"
@@ -613,7 +615,8 @@ static const struct tool {
 	  "\"doc\":{\"type\":\"string\"},\"title\":{\"type\":\"string\"},"
 	  "\"wiki_path\":{\"type\":\"string\"},"
 	  "\"source_path\":{\"type\":\"string\"},"
-	  "\"size\":{\"type\":\"integer\"},\"hash\":{\"type\":\"string\"}},"
+	  "\"size\":{\"type\":\"integer\"},\"hash\":{\"type\":\"string\"},"
+	  "\"language\":{\"type\":\"string\"}},"
 	  "\"required\":[\"doc\",\"title\",\"wiki_path\",\"source_path\"]}},"
 	  "\"nextCursor\":{\"type\":\"string\"}},\"required\":[\"documents\"]}",
 	  1, 0, 1, 0, tool_list },

@@ -22,7 +22,19 @@
 #include "utf8.h"
 #include "util.h"
 
-enum unit { U_COUNT, U_BYTES, U_SECONDS, U_TEXT, U_PATTERNS };
+enum unit { U_COUNT, U_BYTES, U_SECONDS, U_TEXT, U_PATTERNS, U_LANG };
+
+/*
+ * The language key's values: the tokenizer's languages (lang.c), which
+ * common/ may not include; test_tokenizer compares the two lists.
+ */
+static const char languages[] =
+	"en english fr french de german es spanish it italian "
+	"pt portuguese nl dutch sv swedish da danish no norwegian "
+	"fi finnish ru russian hu hungarian ro romanian tr turkish "
+	"el greek ca catalan id indonesian eu basque ga irish "
+	"lt lithuanian sr serbian ar arabic hy armenian hi hindi "
+	"ne nepali ta tamil yi yiddish";
 
 static const struct {
 	const char	*name;
@@ -56,6 +68,9 @@ static const struct {
 	    86400, 60, "seconds one summarizer command may take" },
 	[CONF_EXCLUDE] = { "exclude", U_PATTERNS, 0, CONFIG_PATTERNS_MAX, 0,
 	    "patterns (.kbignore's) every add, sync and watch leaves out" },
+	[CONF_LANGUAGE] = { "language", U_LANG, 0, 0, 0,
+	    "language of a document that does not show its own "
+	    "(default: en)" },
 };
 
 const char *
@@ -84,6 +99,8 @@ config_str(const struct config *c, enum config_key k)
 		return c->summarizer;
 	case CONF_EXCLUDE:
 		return c->exclude;
+	case CONF_LANGUAGE:
+		return c->language;
 	default:
 		return NULL;
 	}
@@ -92,7 +109,45 @@ config_str(const struct config *c, enum config_key k)
 int
 config_text(enum config_key k)
 {
-	return keys[k].unit == U_TEXT || keys[k].unit == U_PATTERNS;
+	return keys[k].unit == U_TEXT || keys[k].unit == U_PATTERNS ||
+	    keys[k].unit == U_LANG;
+}
+
+const char *
+config_languages(void)
+{
+	return languages;
+}
+
+/* A code or a name of the list above. */
+static int
+lang_parse(const char *s, uint64_t *out, char *err, size_t errlen)
+{
+	const char	*p, *e;
+	size_t		 n = strlen(s), off;
+	int		 i;
+
+	for (p = languages; *p != '\0'; p = *e == ' ' ? e + 1 : e) {
+		e = p + strcspn(p, " ");
+		if ((size_t)(e - p) == n && memcmp(p, s, n) == 0) {
+			*out = 0;
+			return 0;
+		}
+	}
+	/* The message lists the codes: every other word. */
+	off = (size_t)snprintf(err, errlen, "'%s' is no language kbd knows "
+	    "(expected an ISO 639-1 code or a Snowball name, in lower case:",
+	    s);
+	for (p = languages, i = 0; *p != '\0' && off < errlen;
+	    p = *e == ' ' ? e + 1 : e, i++) {
+		e = p + strcspn(p, " ");
+		if (i % 2 == 0)
+			off += (size_t)snprintf(err + off, errlen - off, "%s %.*s",
+			    i ? "," : "", (int)(e - p), p);
+	}
+	if (off < errlen)
+		(void)snprintf(err + off, errlen - off, ")");
+	return -1;
 }
 
 /*
@@ -208,6 +263,8 @@ config_parse(enum config_key k, const char *s, uint64_t *out, char *err,
 		return parse_text(s, out, err, errlen);
 	if (keys[k].unit == U_PATTERNS)
 		return patterns_parse(s, out, err, errlen);
+	if (keys[k].unit == U_LANG)
+		return lang_parse(s, out, err, errlen);
 	errno = 0;
 	if (!isdigit((unsigned char)s[0]))
 		goto bad;
@@ -315,6 +372,9 @@ config_load(const char *kbroot, struct config *c, char *err, size_t errlen)
 			if (k == CONF_EXCLUDE)
 				(void)snprintf(c->exclude, sizeof(c->exclude),
 				    "%s", value);
+			if (k == CONF_LANGUAGE)
+				(void)snprintf(c->language,
+				    sizeof(c->language), "%s", value);
 		} else {
 			char	reason[256];
 

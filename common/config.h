@@ -25,6 +25,7 @@ enum config_key {
 	CONF_SUMMARIZER_JOBS,	/* summarizer commands at once */
 	CONF_SUMMARIZER_TIMEOUT, /* seconds one summarizer command may take */
 	CONF_EXCLUDE,		/* default excludes: .kbignore patterns */
+	CONF_LANGUAGE,		/* text: the default language, ISO 639-1 */
 	CONF_NKEYS
 };
 
@@ -32,18 +33,28 @@ enum config_key {
 #define CONFIG_TEXT_MAX		1024
 /* The longest exclude value, NUL included. */
 #define CONFIG_PATTERNS_MAX	2048
+/* The longest language value (a Snowball name: "portuguese"), NUL too. */
+#define CONFIG_LANG_MAX		16
 
 struct config {
 	uint64_t	value[CONF_NKEYS];	/* text: 0; exclude: its count */
 	unsigned	set;		/* bit per key: given in the file */
 	char		summarizer[CONFIG_TEXT_MAX];	/* "" when unset */
 	char		exclude[CONFIG_PATTERNS_MAX];	/* "" when unset */
+	/* As given: an ISO 639-1 code or a Snowball name; "" when unset. */
+	char		language[CONFIG_LANG_MAX];
 };
 
 /* The key's name in the file ("max-size"), its help line, its limits. */
 const char	*config_name(enum config_key);
 const char	*config_help(enum config_key);
 uint64_t	 config_default(enum config_key);
+/*
+ * The languages the language key takes: "code name" pairs separated by
+ * spaces, the tokenizer's (workers/store/lang.c; test_tokenizer checks
+ * that both lists agree).
+ */
+const char	*config_languages(void);
 /* Whether the key's value is text (summarizer, exclude), not a number. */
 int		 config_text(enum config_key);
 /* A text key's value in c ("" when unset); NULL for a number key. */

@@ -33,13 +33,15 @@ struct kbd_opts {
 	const char	*summarizer;	/* kbd.conf's command line, or NULL */
 	unsigned	 summarizer_jobs; /* summarizer commands at once */
 	unsigned	 summarizer_timeout; /* seconds for one */
+	const char	*language;	/* kbd.conf's default language ("en") */
 	struct worker_limits limits;
 };
 
 /* kbd -X worker MEM CPU FSIZE */
 void	worker_main(const struct worker_limits *) __attribute__((noreturn));
-/* kbd -X committer KBROOT */
-void	committer_main(const char *kbroot) __attribute__((noreturn));
+/* kbd -X committer KBROOT [LANGUAGE] */
+void	committer_main(const char *kbroot, const char *language)
+	    __attribute__((noreturn));
 /* The supervisor: kbd -C KB [-f] [-v] [--jobs N] ... */
 void	supervisor_main(const struct kbd_opts *, int readyfd)
 	    __attribute__((noreturn));

@@ -96,7 +96,8 @@ default_jobs(void)
  * kbd.conf, then the default.
  */
 static void
-settings(const char *root, uint64_t *v, unsigned given, char *summarizer)
+settings(const char *root, uint64_t *v, unsigned given, char *summarizer,
+    char *language)
 {
 	struct config	 c;
 	const char	*env;
@@ -118,6 +119,7 @@ settings(const char *root, uint64_t *v, unsigned given, char *summarizer)
 	    (c.set & (1u << CONF_JOBS)) == 0)
 		v[CONF_JOBS] = default_jobs();
 	memcpy(summarizer, c.summarizer, sizeof(c.summarizer));
+	memcpy(language, c.language, sizeof(c.language));
 }
 
 static void child_role(int, char **) __attribute__((noreturn));
@@ -135,9 +137,9 @@ child_role(int argc, char **argv)
 		log_init("worker", -1, 1, 0);
 		worker_main(&lim);
 	}
-	if (argc == 4 && strcmp(argv[2], "committer") == 0) {
+	if ((argc == 4 || argc == 5) && strcmp(argv[2], "committer") == 0) {
 		log_init("committer", -1, 1, 0);
-		committer_main(argv[3]);
+		committer_main(argv[3], argc == 5 ? argv[4] : "en");
 	}
 	usage();
 }
@@ -223,6 +225,7 @@ main(int argc, char **argv)
 	struct stat	 st;
 	uint64_t	 v[CONF_NKEYS];
 	static char	 summarizer[CONFIG_TEXT_MAX];
+	static char	 language[CONFIG_LANG_MAX];
 	unsigned	 given = 0;
 	int		 ch, k, readyfd = -1;
 
@@ -302,7 +305,7 @@ main(int argc, char **argv)
 		    "run kbctl init)\n", root);
 		exit(1);
 	}
-	settings(root, v, given, summarizer);
+	settings(root, v, given, summarizer, language);
 	o.jobs = (unsigned)v[CONF_JOBS];
 	o.max_size = v[CONF_MAX_SIZE];
 	o.max_output = v[CONF_MAX_OUTPUT];
@@ -315,6 +318,7 @@ main(int argc, char **argv)
 	o.summarizer = summarizer[0] != '\0' ? summarizer : NULL;
 	o.summarizer_jobs = (unsigned)v[CONF_SUMMARIZER_JOBS];
 	o.summarizer_timeout = (unsigned)v[CONF_SUMMARIZER_TIMEOUT];
+	o.language = language[0] != '\0' ? language : "en";
 	/*
 	 * The converters enforce max_output themselves; RLIMIT_FSIZE only
 	 * backs them up, and must let a worker write the raw copy of the

@@ -171,7 +171,9 @@ static void	committer_gone(struct child *, int, void *);
 static void
 start_committer(evutil_socket_t fd, short ev, void *arg)
 {
-	const char	*args[] = { sup_opts->kbroot, NULL };
+	/* The default language travels on the command line (kbd.conf). */
+	const char	*args[] = { sup_opts->kbroot, sup_opts->language,
+	    NULL };
 
 	(void)fd;
 	(void)ev;

@@ -6,7 +6,8 @@ in meta, and none of schema 3's sources, roots and jobs.updated, .moved,
 .removed, nor schema 5's job_files and jobs.history, nor schema 7's
 documents.description_by, nor schema 8's documents.converter and
 .conv_version (every document stale), nor schema 9's
-links, nor schema 11's concept_terms and concepts. The tables it does
+links, nor schema 11's concept_terms and concepts, nor schema 13's
+documents.lang. The tables it does
 not name are the same in both schemas."""
 
 import os
@@ -37,7 +38,8 @@ for sql in ("DROP INDEX documents_ext", "DROP INDEX documents_folder",
             "ALTER TABLE jobs DROP COLUMN removed",
             "ALTER TABLE documents DROP COLUMN description_by",
             "ALTER TABLE documents DROP COLUMN converter",
-            "ALTER TABLE documents DROP COLUMN conv_version"):
+            "ALTER TABLE documents DROP COLUMN conv_version",
+            "ALTER TABLE documents DROP COLUMN lang"):
     con.execute(sql)
 con.execute("UPDATE meta SET value = '2' WHERE key = 'schema'")
 con.commit()

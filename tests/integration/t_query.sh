@@ -67,7 +67,7 @@ assert_contains "$(qerr 'foo:bar')" 'unknown field "foo:" at column 1' "unknown 
 assert_contains "$(qerr 'added:2026-13-01')" 'added: bad date "2026-13-01"' "bad date"
 assert_eq "kbctl: search: empty query" "$(qerr '  ')" "whitespace only"
 assert_contains "$(qerr '!!!')" '"!!!" has no letter or digit' "punctuation only"
-assert_contains "$(qerr 'lang:en' owls)" 'lang:' "lang: without languages"
+assert_contains "$(qerr 'lang:xx' owls)" 'lang: unknown language "xx"' "lang: an unknown code"
 for q in 'foo "bar' '(a' 'a OR' '!!!' '  '; do
 	set +e
 	e=$("$KBCTL" -C "$KB" search "$q" 2>&1 >/dev/null)

@@ -28,6 +28,9 @@ assert_eq owls "$(kbctl search owl --json | jq -r '.[].doc')" "owl finds owls af
 assert_eq jp "$(kbctl search 首都 --json | jq -r '.[].doc')" "CJK after the upgrade"
 assert_eq "$SCHEMA" "$("$KBSQL" "$KB/.kb/kb.db" "select value from meta where key = 'schema'")" "schema"
 assert_eq 1 "$("$KBSQL" "$KB/.kb/kb.db" "select count(*) from sqlite_master where name = 'sources_stat'")" "schema 12's index"
+# Schema 13's documents.lang, written by the rebuild with each row.
+assert_eq 0 "$("$KBSQL" "$KB/.kb/kb.db" "select count(*) from documents where lang = ''")" "every document's language"
+assert_eq en "$("$KBSQL" "$KB/.kb/kb.db" "select lang from documents where name = 'owls'")" "owls' language"
 assert_eq 302 "$("$KBSQL" "$KB/.kb/kb.db" "select count(*) from fts")" "rows rebuilt"
 assert_eq "" "$("$KBSQL" "$KB/.kb/kb.db" "select value from meta where key = 'reindex'")" "rebuild done"
 for i in $(seq 2 $((SCHEMA - 1))); do

@@ -182,6 +182,72 @@ test_exclude_file(void **state)
 	assert_int_equal(rmdir(dir), 0);
 }
 
+/* The default language: a code or a Snowball name, lower case. */
+static void
+test_language(void **state)
+{
+	struct config	 c;
+	char		 dir[] = "/tmp/test_config.XXXXXX", path[256], err[512];
+	uint64_t	 v = 1;
+	FILE		*f;
+
+	(void)state;
+	assert_int_equal(config_key("language"), CONF_LANGUAGE);
+	assert_true(config_text(CONF_LANGUAGE));
+	assert_int_equal(config_parse(CONF_LANGUAGE, "de", &v, err,
+	    sizeof(err)), 0);
+	assert_int_equal(v, 0);
+	assert_int_equal(config_parse(CONF_LANGUAGE, "german", &v, err,
+	    sizeof(err)), 0);
+	assert_int_equal(config_parse(CONF_LANGUAGE, "yi", &v, err,
+	    sizeof(err)), 0);
+	/* Not a code, a part of the list, a tag, upper case, empty. */
+	assert_int_equal(config_parse(CONF_LANGUAGE, "xx", &v, err,
+	    sizeof(err)), -1);
+	assert_non_null(strstr(err, "'xx' is no language kbd knows"));
+	assert_non_null(strstr(err, ": en, fr, de,"));
+	assert_non_null(strstr(err, ", yi)"));
+	assert_null(strchr(err, '\n'));
+	assert_int_equal(config_parse(CONF_LANGUAGE, "en english", &v, err,
+	    sizeof(err)), -1);
+	assert_int_equal(config_parse(CONF_LANGUAGE, "e", &v, err,
+	    sizeof(err)), -1);
+	assert_int_equal(config_parse(CONF_LANGUAGE, "glish", &v, err,
+	    sizeof(err)), -1);
+	assert_int_equal(config_parse(CONF_LANGUAGE, "de-AT", &v, err,
+	    sizeof(err)), -1);
+	assert_int_equal(config_parse(CONF_LANGUAGE, "DE", &v, err,
+	    sizeof(err)), -1);
+	assert_int_equal(config_parse(CONF_LANGUAGE, "", &v, err,
+	    sizeof(err)), -1);
+
+	assert_non_null(mkdtemp(dir));
+	(void)snprintf(path, sizeof(path), "%s/" KB_STATE, dir);
+	assert_int_equal(mkdir(path, 0700), 0);
+	assert_int_equal(config_load(dir, &c, err, sizeof(err)), 0);
+	assert_string_equal(config_str(&c, CONF_LANGUAGE), "");
+	assert_int_equal(c.set & (1u << CONF_LANGUAGE), 0);
+	assert_int_equal(config_store(dir, CONF_LANGUAGE, "fr", err,
+	    sizeof(err)), 0);
+	assert_int_equal(config_store(dir, CONF_LANGUAGE, "klingon", err,
+	    sizeof(err)), -1);
+	assert_int_equal(config_load(dir, &c, err, sizeof(err)), 0);
+	assert_string_equal(config_str(&c, CONF_LANGUAGE), "fr");
+	assert_true(c.set & (1u << CONF_LANGUAGE));
+	/* Written by hand: the file, the line, the reason. */
+	(void)snprintf(path, sizeof(path), "%s/" KB_CONFIG, dir);
+	assert_non_null(f = fopen(path, "a"));
+	fputs("language = fr_FR\n", f);
+	fclose(f);
+	assert_int_equal(config_load(dir, &c, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "kbd.conf:2: language: 'fr_FR' is no "
+	    "language"));
+	assert_int_equal(unlink(path), 0);
+	(void)snprintf(path, sizeof(path), "%s/" KB_STATE, dir);
+	assert_int_equal(rmdir(path), 0);
+	assert_int_equal(rmdir(dir), 0);
+}
+
 int
 main(void)
 {
@@ -190,6 +256,7 @@ main(void)
 		cmocka_unit_test(test_store_load),
 		cmocka_unit_test(test_exclude_parse),
 		cmocka_unit_test(test_exclude_file),
+		cmocka_unit_test(test_language),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

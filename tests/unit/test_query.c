@@ -219,6 +219,23 @@ test_lang(void **state)
 	assert_int_equal(q.uses_lang, 0);
 	assert_string_equal(q.where, "");
 	query_free(&q);
+	/* Any case, a Snowball name or a tag: the code documents.lang holds. */
+	compile_ok("lang:FR owl", &q);
+	assert_string_equal(q.params[0].text, "fr");
+	query_free(&q);
+	compile_ok("lang:french owl", &q);
+	assert_string_equal(q.params[0].text, "fr");
+	query_free(&q);
+	compile_ok("lang:pt-BR owl", &q);
+	assert_string_equal(q.params[0].text, "pt");
+	query_free(&q);
+	compile_ok("lang:en_US owl", &q);
+	assert_string_equal(q.params[0].text, "en");
+	query_free(&q);
+	error_is("owl lang:xx", "lang: unknown language \"xx\" at column 5");
+	error_is("lang:x-fr", "lang: unknown language \"x-fr\" at column 1");
+	error_is("lang:english-x", "lang: unknown language \"english-x\" at "
+	    "column 1");
 }
 
 static void

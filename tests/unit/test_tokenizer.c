@@ -15,6 +15,7 @@
 
 #include <sqlite3.h>
 
+#include "config.h"
 #include "tokenizer.h"
 
 static sqlite3		*db;
@@ -266,6 +267,15 @@ test_detect(void **state)
 	assert_string_equal(tok_lang_code(tok_doc_lang(fr, strlen(fr))),
 	    "fr");
 	assert_string_equal(tok_lang_code(tok_doc_lang("x", 1)), "en");
+	/* kbd.conf's language replaces en as the last resort only. */
+	assert_int_equal(tok_set_default_lang("german"), 0);
+	assert_string_equal(tok_lang_code(tok_doc_lang("x", 1)), "de");
+	assert_string_equal(tok_lang_code(tok_doc_lang(fr, strlen(fr))),
+	    "fr");
+	assert_int_equal(tok_set_default_lang("xx"), -1);
+	assert_string_equal(tok_lang_code(tok_doc_lang("x", 1)), "de");
+	assert_int_equal(tok_set_default_lang("en"), 0);
+	assert_string_equal(tok_lang_code(tok_doc_lang("x", 1)), "en");
 	/* Too little evidence: not a guess. */
 	assert_int_equal(tok_detect_lang("owl", 3), -1);
 	assert_int_equal(tok_langs_parse("en,fr,xx"),
@@ -340,6 +350,32 @@ test_match_rank(void **state)
 	assert_string_equal(search("東"), "Tokyo");
 }
 
+/*
+ * kbd.conf's language key (common/config.c) takes the tokenizer's
+ * languages, "code name" pairs in lang.c's order: the two lists agree.
+ */
+static void
+test_config_languages(void **state)
+{
+	char		 code[16], name[16], err[512];
+	const char	*p = config_languages();
+	uint64_t	 v;
+	int		 n = 0, k;
+
+	(void)state;
+	while (sscanf(p, "%15s %15s%n", code, name, &k) == 2) {
+		assert_string_equal(tok_lang_code(n), code);
+		assert_string_equal(tok_lang_name(n), name);
+		assert_int_equal(config_parse(CONF_LANGUAGE, code, &v, err,
+		    sizeof(err)), 0);
+		assert_int_equal(tok_set_default_lang(code), 0);
+		p += k;
+		n++;
+	}
+	assert_int_equal(n, tok_nlangs());
+	assert_int_equal(tok_set_default_lang("en"), 0);
+}
+
 int
 main(void)
 {
@@ -353,6 +389,7 @@ main(void)
 		cmocka_unit_test(test_detect),
 		cmocka_unit_test(test_headings),
 		cmocka_unit_test(test_match_rank),
+		cmocka_unit_test(test_config_languages),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

@@ -95,6 +95,25 @@ test_summary(void **state)
 	assert_int_equal(wiki_frontmatter(page, len, &doc, &hash), 0);
 	free(doc);
 	free(hash);
+	/* No language: no line (a page from before schema 13). */
+	assert_null(strstr(page, "\nlanguage:"));
+	assert_int_equal(wiki_fm_has(page, len, "language"), 0);
+	assert_int_equal(wiki_fm_has(page, len, "hash"), 1);
+	free(page);
+	d.lang = "fr";
+	page = wiki_summary(&d, kw, 2, &len);
+	assert_non_null(strstr(page, "\nhash: \"00ff\"\nlanguage: \"fr\"\n"
+	    "keywords:\n"));
+	assert_int_equal(wiki_frontmatter(page, len, &doc, &hash), 0);
+	assert_int_equal(wiki_fm_has(page, len, "language"), 1);
+	/* Only the frontmatter counts, and only a whole key. */
+	assert_int_equal(wiki_fm_has(page, len, "lang"), 0);
+	assert_int_equal(wiki_fm_has("# language: x\n", 14, "language"),
+	    WIKI_FM_MISSING);
+	assert_int_equal(wiki_fm_has("---\ntype: \"x\"\n---\nlanguage: "
+	    "\"fr\"\n", 32, "language"), 0);
+	free(doc);
+	free(hash);
 	free(page);
 }
 

@@ -34,6 +34,7 @@
 #include "linkw.h"
 #include "log.h"
 #include "naming.h"
+#include "tokenizer.h"
 #include "util.h"
 #include "wiki.h"
 #include "xmalloc.h"
@@ -419,8 +420,11 @@ publish_one(struct item *it, const struct conceptw *cw)
 	if ((md = read_file(it->staged_md, &len)) == NULL)
 		return errf("%s: %s", it->staged_md, strerror(errno));
 	nkw = wiki_keywords(md, len, kw);
+	item_wiki(it, &d);
+	/* The language its full-text row is written in (db_fts_insert). */
+	d.lang = tok_lang_code(tok_doc_lang(md, len));
 	free(md);
-	page = wiki_summary(item_wiki(it, &d), kw, nkw, &len);
+	page = wiki_summary(&d, kw, nkw, &len);
 	wiki_keywords_free(kw, nkw);
 	sec = conceptw_summary_section(cw, it->doc);
 	slen = strlen(sec);

@@ -35,6 +35,7 @@
 #include "journal.h"
 #include "kbd.h"
 #include "log.h"
+#include "tokenizer.h"
 #include "util.h"
 #include "wiki.h"
 #include "xmalloc.h"
@@ -342,7 +343,7 @@ committer_dispatch(struct msg *m)
 /* The process. */
 
 void
-committer_main(const char *kbroot)
+committer_main(const char *kbroot, const char *language)
 {
 	Kbd__CommitterReady	 ready = KBD__COMMITTER_READY__INIT;
 	struct msg		 m;
@@ -359,6 +360,12 @@ committer_main(const char *kbroot)
 	signal(SIGHUP, SIG_IGN);
 	if (chdir(kbroot) == -1)
 		fatal("%s", kbroot);
+	/*
+	 * kbd.conf's language, which kbd checked against the same list:
+	 * for every full-text row and summary page this committer writes.
+	 */
+	if (tok_set_default_lang(language) == -1)
+		fatalx("unknown default language '%s'", language);
 
 	/* A predecessor may still be dying: wait for its lock. */
 	if ((lockfd = open(KB_LOCK, O_RDWR | O_CREAT | O_CLOEXEC,

@@ -37,6 +37,7 @@
 #include "links.h"
 #include "linkw.h"
 #include "log.h"
+#include "tokenizer.h"
 #include "util.h"
 #include "wiki.h"
 #include "xmalloc.h"
@@ -318,6 +319,17 @@ fix_doc(void *arg, const struct db_doc *d)
 	    (old = read_file(sum, &oldlen)) == NULL))
 		goto out;	/* not a file to replace: lint reports it */
 	wiki_doc_of(d, &wd);
+	/*
+	 * The language its full-text row is in: the registry's, or when
+	 * the row is rebuilt here, the one it is rebuilt in. (A change of
+	 * kbd.conf's language alone is no repair: recompile applies it.) A
+	 * page from before schema 13, without a language line, is not told
+	 * to have one: it gets it when next written (an update, recompile).
+	 */
+	wd.lang = r == 0 || r2 == 1 ?
+	    tok_lang_code(tok_doc_lang(md, len)) : d->lang;
+	if (old != NULL && wiki_fm_has(old, oldlen, "language") == 0)
+		wd.lang = NULL;
 	if (linkw_fill(&wd, d->id) == -1) {
 		fix_db_error(f);
 		goto out;

@@ -25,6 +25,7 @@
 #include "item.h"
 #include "kbpath.h"
 #include "linkw.h"
+#include "tokenizer.h"
 #include "util.h"
 #include "wiki.h"
 #include "xmalloc.h"
@@ -97,8 +98,9 @@ changed(struct item *it, const struct db_recompile *r)
 	if (same && same_terms(r->id, md, len) != 1)
 		same = 0;
 	nkw = wiki_keywords(md, len, kw);
-	free(md);
 	memset(&d, 0, sizeof(d));
+	d.lang = tok_lang_code(tok_doc_lang(md, len));
+	free(md);
 	d.name = it->doc;
 	d.ext = it->ext;
 	d.title = it->title;

@@ -27,6 +27,7 @@
 #include "kbpath.h"
 #include "linkw.h"
 #include "log.h"
+#include "tokenizer.h"
 #include "util.h"
 #include "wiki.h"
 #include "xmalloc.h"
@@ -63,6 +64,8 @@ render_page(struct sdoc *s, const char *desc)
 	wd.description = desc;
 	wd.description_by = BY_SUMMARIZER;
 	wd.hash = s->d.hash;
+	/* Only the page is written: the language its row is in. */
+	wd.lang = s->d.lang;
 	/* The whole page, as lint --fix renders it: links and concepts. */
 	if (linkw_fill(&wd, s->d.id) == -1) {
 		free(md);

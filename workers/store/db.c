@@ -39,11 +39,13 @@
  *    history) and of running ones; jobs.history (the History enum of
  *    kbd.proto: none before 5, kept, pruned).
  * 6: roots.watched (kbctl watch: kbd follows the root with inotify).
+ * 13: documents.lang, the ISO 639-1 code the tokenizer indexed the
+ *    document in (lang: in queries, show --meta, the page's language:).
  * A KB of an older version is migrated when the committer opens it, one
  * step of the migrations table at a time.
  */
-#define DB_SCHEMA_VERSION	12
-#define DB_SCHEMA_VERSION_S	"12"
+#define DB_SCHEMA_VERSION	13
+#define DB_SCHEMA_VERSION_S	"13"
 
 /* The full-text table, in the schema and in the migration to 4. */
 #define FTS_SQL	"CREATE VIRTUAL TABLE fts USING fts5(name, title, headings, " \
@@ -129,6 +131,13 @@
 #define SOURCES_STAT_SQL \
 	"CREATE INDEX IF NOT EXISTS sources_stat ON sources(dev, ino);"
 
+/*
+ * Schema 13's column, in a new KB and in the 12 to 13 migration: the
+ * language of each document's full-text row ('' until it has one).
+ */
+#define DOC_LANG_SQL \
+	"ALTER TABLE documents ADD COLUMN lang TEXT NOT NULL DEFAULT '';"
+
 static const char schema_sql[] =
 	"CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);"
 	"CREATE TABLE documents("
@@ -139,6 +148,7 @@ static const char schema_sql[] =
 	" src_dev INTEGER NOT NULL, src_ino INTEGER NOT NULL,"
 	" src_mtime_ns INTEGER NOT NULL,"
 	" job INTEGER NOT NULL, added_at INTEGER NOT NULL);"
+	DOC_LANG_SQL
 	"CREATE INDEX documents_src ON documents(src_dev, src_ino, size,"
 	" src_mtime_ns);"
 	FTS_SQL
@@ -182,7 +192,7 @@ static sqlite3_stmt	*st_doc_insert, *st_fts_insert;
 static sqlite3_stmt	*st_doc_delete, *st_fts_delete;
 static sqlite3_stmt	*st_job_insert, *st_job_get, *st_job_batch;
 static sqlite3_stmt	*st_job_finish, *st_job_cancel, *st_doc_count;
-static sqlite3_stmt	*st_meta_set;
+static sqlite3_stmt	*st_meta_set, *st_doc_lang;
 static uint32_t		 langs_known;	/* meta 'languages', as a mask */
 static sqlite3_stmt	*st_src_get, *st_src_put, *st_src_delete;
 static sqlite3_stmt	*st_src_count, *st_src_of_doc, *st_src_delete_doc;
@@ -410,6 +420,22 @@ migrate_11_12_ingest(void)
 	return exec(SOURCES_STAT_SQL);
 }
 
+/*
+ * Each document's language, read from its full-text row's language
+ * marker ("\x1f" code "\x1f", db_fts_insert), in this one transaction.
+ * A document without a row (an index rebuild under way) gets its language
+ * when the rebuild writes the row.
+ */
+static int
+migrate_12_13_lang(void)
+{
+	return exec(DOC_LANG_SQL
+	    "UPDATE documents SET lang = coalesce((SELECT substr(f.body, 2, 2)"
+	    " FROM fts f WHERE f.rowid = documents.id"
+	    " AND substr(f.body, 1, 1) = char(31)"
+	    " AND substr(f.body, 4, 1) = char(31)), '');");
+}
+
 static const struct migration {
 	int	  from, to;
 	int	(*step)(void);
@@ -425,6 +451,7 @@ static const struct migration {
 	{ 9, 10, migrate_9_10_index },
 	{ 10, 11, migrate_10_11_concepts },
 	{ 11, 12, migrate_11_12_ingest },
+	{ 12, 13, migrate_12_13_lang },
 };
 
 /* Run sql in one transaction. */
@@ -580,6 +607,8 @@ db_open(const char *path)
 	    "body) VALUES (?, ?, ?, ?, ?)");
 	st_meta_set = db_prep("INSERT OR REPLACE INTO meta(key, value) "
 	    "VALUES (?, ?)");
+	st_doc_lang = db_prep("UPDATE documents SET lang = ?1 WHERE id = ?2 "
+	    "AND lang IS NOT ?1");
 	st_doc_delete = db_prep("DELETE FROM documents WHERE id = ?");
 	st_fts_delete = db_prep("DELETE FROM fts WHERE rowid = ?");
 	st_job_insert = db_prep("INSERT INTO jobs(state, request, created, "
@@ -640,7 +669,8 @@ db_close(void)
 		&st_job_finish, &st_job_cancel, &st_doc_count, &st_meta_set,
 		&st_src_get, &st_src_put, &st_src_delete, &st_src_count, &st_src_of_doc,
 		&st_src_delete_doc, &st_doc_get, &st_doc_update, &st_root_add,
-		&st_doc_moved, &st_jf_insert, &st_hist_mark, &st_hist_drop
+		&st_doc_moved, &st_jf_insert, &st_hist_mark, &st_hist_drop,
+		&st_doc_lang
 	};
 	size_t		  i;
 
@@ -873,6 +903,12 @@ db_fts_insert(int64_t id, const char *name, const char *title,
 		free(col[i]);
 	if (r == 0)
 		r = note_lang(lang);
+	/* The registry says the language its row was indexed in. */
+	if (r == 0) {
+		db_bind_text(st_doc_lang, 1, code);
+		sqlite3_bind_int64(st_doc_lang, 2, id);
+		r = db_run(st_doc_lang, "recording a document's language");
+	}
 	return r;
 }
 
@@ -995,8 +1031,8 @@ db_doc_named(const char *name, struct db_doc *d)
 	sqlite3_stmt	*st;
 	int		 r;
 
-	st = db_prep("SELECT id, ext, hash, title, description, description_by "
-	    "FROM documents WHERE name = ?");
+	st = db_prep("SELECT id, ext, hash, title, description, description_by, "
+	    "lang FROM documents WHERE name = ?");
 	db_bind_text(st, 1, name);
 	memset(d, 0, sizeof(*d));
 	if ((r = db_row(st, "document lookup")) == 1) {
@@ -1007,6 +1043,7 @@ db_doc_named(const char *name, struct db_doc *d)
 		d->title = db_col_text(st, 3);
 		d->description = db_col_text(st, 4);
 		d->description_by = db_col_text(st, 5);
+		d->lang = db_col_text(st, 6);
 	}
 	sqlite3_finalize(st);
 	return r;
@@ -1021,6 +1058,7 @@ db_doc_clear(struct db_doc *d)
 	free((char *)d->title);
 	free((char *)d->description);
 	free((char *)d->description_by);
+	free((char *)d->lang);
 	memset(d, 0, sizeof(*d));
 }
 
@@ -1252,7 +1290,7 @@ db_docs_foreach(int (*cb)(void *, const struct db_doc *), void *arg)
 	int		 rc, r = 0;
 
 	st = db_prep("SELECT id, name, ext, hash, title, description, "
-	    "description_by FROM documents ORDER BY id");
+	    "description_by, lang FROM documents ORDER BY id");
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		memset(&d, 0, sizeof(d));
 		d.id = sqlite3_column_int64(st, 0);
@@ -1262,9 +1300,10 @@ db_docs_foreach(int (*cb)(void *, const struct db_doc *), void *arg)
 		d.title = (const char *)sqlite3_column_text(st, 4);
 		d.description = (const char *)sqlite3_column_text(st, 5);
 		d.description_by = (const char *)sqlite3_column_text(st, 6);
+		d.lang = (const char *)sqlite3_column_text(st, 7);
 		if (d.name == NULL || d.ext == NULL || d.hash == NULL ||
 		    d.title == NULL || d.description == NULL ||
-		    d.description_by == NULL)
+		    d.description_by == NULL || d.lang == NULL)
 			continue;	/* NOT NULL columns: integrity_check says */
 		if ((r = cb(arg, &d)) != 0)
 			break;
@@ -1296,29 +1335,33 @@ db_fts_exists(int64_t id)
 
 /*
  * Whether id's full-text row indexes md for this tokenizer: its body is a
- * language marker of a known language, then md. 0 if it is missing or
- * stale (lint's check_fts_sample reports the same rows).
+ * language marker of a known language, the one documents.lang says, then
+ * md. 0 if it is missing or stale (lint's check_fts_sample reports the
+ * same rows).
  */
 int
 db_fts_current(int64_t id, const char *md, size_t len)
 {
 	sqlite3_stmt	*st;
-	const char	*body;
+	const char	*body, *lang;
 	size_t		 blen;
 	char		 code[3];
 	int		 rc, r = 0;
 
-	st = db_prep("SELECT body FROM fts WHERE rowid = ?");
+	st = db_prep("SELECT f.body, d.lang FROM fts f JOIN documents d "
+	    "ON d.id = f.rowid WHERE f.rowid = ?");
 	sqlite3_bind_int64(st, 1, id);
 	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		body = (const char *)sqlite3_column_text(st, 0);
 		blen = (size_t)sqlite3_column_bytes(st, 0);
+		lang = (const char *)sqlite3_column_text(st, 1);
 		if (body != NULL && blen >= TOK_LANG_MARKLEN &&
 		    body[0] == TOK_LANG_MARK && body[3] == TOK_LANG_MARK) {
 			code[0] = body[1];
 			code[1] = body[2];
 			code[2] = '\0';
 			r = tok_lang_by_code(code) != -1 &&
+			    lang != NULL && strcmp(lang, code) == 0 &&
 			    blen - TOK_LANG_MARKLEN == len &&
 			    memcmp(body + TOK_LANG_MARKLEN, md, len) == 0;
 		}
@@ -1402,7 +1445,7 @@ static int
 check_fts_sample(void (*report)(void *, const char *), void *arg)
 {
 	sqlite3_stmt	*st;
-	const char	*name, *body;
+	const char	*name, *body, *lang;
 	char		*line, *src, *md, code[3];
 	size_t		 len, blen;
 	int64_t		 n, after;
@@ -1419,8 +1462,8 @@ check_fts_sample(void (*report)(void *, const char *), void *arg)
 	}
 	if (count("SELECT count(*) FROM documents", &n) == -1)
 		return -1;
-	st = db_prep("SELECT d.name, fts.body FROM documents d JOIN fts "
-	    "ON fts.rowid = d.id WHERE d.id % ? = 0 LIMIT 32");	/* FTS_SAMPLE */
+	st = db_prep("SELECT d.name, fts.body, d.lang FROM documents d JOIN "
+	    "fts ON fts.rowid = d.id WHERE d.id % ? = 0 LIMIT 32"); /* FTS_SAMPLE */
 	sqlite3_bind_int64(st, 1, n > FTS_SAMPLE ? n / FTS_SAMPLE : 1);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		name = (const char *)sqlite3_column_text(st, 0);
@@ -1436,6 +1479,11 @@ check_fts_sample(void (*report)(void *, const char *), void *arg)
 		    body[3] != TOK_LANG_MARK || tok_lang_by_code(code) == -1)
 			xasprintf(&line, "%s: full-text row of %s: not indexed "
 			    "for this tokenizer", DB_PATH, name);
+		else if ((lang = (const char *)sqlite3_column_text(st, 2)) ==
+		    NULL || strcmp(lang, code) != 0)
+			xasprintf(&line, "%s: full-text row of %s is in %s, the "
+			    "registry says %s", DB_PATH, name, code,
+			    lang != NULL && *lang != '\0' ? lang : "none");
 		else {
 			src = kbpath_source(name);
 			md = read_file(src, &len);

@@ -55,6 +55,11 @@ struct db_doc {
 	int64_t		 src_mtime_ns;
 	uint64_t	 job;
 	int64_t		 added_at;
+	/*
+	 * The language its full-text row is in (schema 13; "" none yet):
+	 * read by db_doc_named and db_docs_foreach, written by db_fts_insert.
+	 */
+	const char	*lang;
 };
 
 /* Outcome counters a batch adds to its job. */

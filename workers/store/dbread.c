@@ -122,9 +122,30 @@ dbread_open_immutable(const char *kbroot)
 	return dbread_open(kbroot);
 }
 
+/*
+ * The expression of a document's language in d: its column since schema
+ * 13, '' in an older KB (read-only media, or not yet migrated).
+ */
+static const char *
+lang_col(sqlite3 *c)
+{
+	sqlite3_stmt	*st;
+	int		 has = 0;
+
+	if (sqlite3_prepare_v2(c, "SELECT 1 FROM "
+	    "pragma_table_info('documents') WHERE name = 'lang'", -1, &st,
+	    NULL) == SQLITE_OK) {
+		has = sqlite3_step(st) == SQLITE_ROW;
+		sqlite3_finalize(st);
+	}
+	return has ? "d.lang" : "''";
+}
+
 int
 dbread_open(const char *kbroot)
 {
+	char	sql[256];
+
 	if (db != NULL)
 		return 0;
 	if ((db = open_ro(kbroot)) == NULL)
@@ -136,10 +157,14 @@ dbread_open(const char *kbroot)
 	    "s.size = ? AND s.mtime_ns = ?");
 	st_job = prep("SELECT " DB_JOB_COLUMNS " FROM jobs WHERE id = ?");
 	st_newest = prep("SELECT max(id) FROM jobs");
-	st_list = prep("SELECT id, name, title, hash, ext, size, src_path "
-	    "FROM documents WHERE id > ? ORDER BY id LIMIT ?");
-	st_show = prep("SELECT name, title, description, src_path, hash, "
-	    "size, ext, added_at, job FROM documents WHERE name = ?");
+	(void)snprintf(sql, sizeof(sql), "SELECT id, name, title, hash, ext, "
+	    "size, src_path, %s FROM documents d WHERE id > ? ORDER BY id "
+	    "LIMIT ?", lang_col(db));
+	st_list = prep(sql);
+	(void)snprintf(sql, sizeof(sql), "SELECT name, title, description, "
+	    "src_path, hash, size, ext, added_at, job, %s FROM documents d "
+	    "WHERE name = ?", lang_col(db));
+	st_show = prep(sql);
 	/* Closest names: neighbours in name order (the UNIQUE index)... */
 	st_after = prep("SELECT name FROM documents WHERE name >= ? "
 	    "ORDER BY name LIMIT ?");
@@ -404,27 +429,26 @@ struct dbread_conn *
 dbread_conn_open(const char *kbroot)
 {
 	struct dbread_conn	*c;
-	sqlite3_stmt		*st;
+	const char		*lang;
+	char			 hit[512], row[256];
 
 	c = xcalloc(1, sizeof(*c));
 	if ((c->db = open_ro(kbroot)) == NULL) {
 		free(c);
 		return NULL;
 	}
-	if (sqlite3_prepare_v2(c->db, "SELECT 1 FROM "
-	    "pragma_table_info('documents') WHERE name = 'lang'", -1, &st,
-	    NULL) == SQLITE_OK) {
-		c->has_lang = sqlite3_step(st) == SQLITE_ROW;
-		sqlite3_finalize(st);
-	}
-	if (sqlite3_prepare_v3(c->db, "SELECT d.name, d.title, d.src_path, "
+	lang = lang_col(c->db);
+	c->has_lang = strcmp(lang, "d.lang") == 0;
+	(void)snprintf(hit, sizeof(hit), "SELECT d.name, d.title, d.src_path, "
 	    "snippet(fts, " SNIPPET_COLUMN ", '" MARK_START "', '" MARK_END
-	    "', '...', 16) "
+	    "', '...', 16), %s "
 	    "FROM fts JOIN documents d ON d.id = fts.rowid "
-	    "WHERE fts MATCH ? AND fts.rowid = ?", -1,
+	    "WHERE fts MATCH ? AND fts.rowid = ?", lang);
+	(void)snprintf(row, sizeof(row), "SELECT name, title, src_path, "
+	    "description, %s FROM documents d WHERE id = ?", lang);
+	if (sqlite3_prepare_v3(c->db, hit, -1,
 	    SQLITE_PREPARE_PERSISTENT, &c->st_hit, NULL) != SQLITE_OK ||
-	    sqlite3_prepare_v3(c->db, "SELECT name, title, src_path, "
-	    "description FROM documents WHERE id = ?", -1,
+	    sqlite3_prepare_v3(c->db, row, -1,
 	    SQLITE_PREPARE_PERSISTENT, &c->st_row, NULL) != SQLITE_OK ||
 	    sqlite3_prepare_v3(c->db, "SELECT value FROM meta WHERE key = "
 	    "'languages'", -1, SQLITE_PREPARE_PERSISTENT, &c->st_langs,
@@ -546,6 +570,7 @@ search_hit(struct dbread_conn *c, const struct query *q, int64_t id,
 		snippet_split(col_str(st, 3), h);
 		h->source = kbpath_source(h->doc);
 		h->wiki = kbpath_summary(h->doc);
+		h->language = xstrdup(col_str(st, 4));
 		rep->hits[rep->n_hits++] = h;
 	}
 	sqlite3_reset(st);
@@ -656,6 +681,7 @@ dbread_search_free(Kbd__SearchRep *rep)
 		free(rep->hits[i]->source);
 		free(rep->hits[i]->src_path);
 		free(rep->hits[i]->wiki);
+		free(rep->hits[i]->language);
 		free(rep->hits[i]->matches);
 		free(rep->hits[i]);
 	}
@@ -688,6 +714,8 @@ dbread_list(int64_t *after, unsigned max, Kbd__ListChunk *chunk)
 		d->size = (uint64_t)sqlite3_column_int64(st_list, 5);
 		d->src_path = xstrdup((const char *)
 		    sqlite3_column_text(st_list, 6));
+		d->language = xstrdup((const char *)
+		    sqlite3_column_text(st_list, 7));
 		chunk->docs[chunk->n_docs++] = d;
 	}
 	sqlite3_reset(st_list);
@@ -711,6 +739,7 @@ dbread_list_free(Kbd__ListChunk *chunk)
 		free(chunk->docs[i]->raw);
 		free(chunk->docs[i]->source);
 		free(chunk->docs[i]->src_path);
+		free(chunk->docs[i]->language);
 		free(chunk->docs[i]);
 	}
 	free(chunk->docs);
@@ -745,6 +774,7 @@ dbread_show(const char *name, Kbd__DocMeta *m)
 		m->format = col_dup(st_show, 6);
 		m->added = sqlite3_column_int64(st_show, 7);
 		m->job = (uint64_t)sqlite3_column_int64(st_show, 8);
+		m->language = col_dup(st_show, 9);
 		ext = m->format;
 		m->source = kbpath_source(m->doc);
 		m->summary = kbpath_summary(m->doc);
@@ -768,6 +798,7 @@ dbread_show_free(Kbd__DocMeta *m)
 	free(m->title);
 	free(m->description);
 	free(m->src_path);
+	free(m->language);
 	free(m->hash);
 	free(m->format);
 	free(m->source);

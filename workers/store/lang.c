@@ -67,6 +67,7 @@ static const struct lang langs[] = {
 #define NLANGS	((int)(sizeof(langs) / sizeof(langs[0])))
 
 static _Atomic uint32_t	query_langs = 1;
+static _Atomic int	default_lang;	/* tok_doc_lang's last resort */
 
 int
 tok_nlangs(void)
@@ -241,7 +242,8 @@ tok_detect_lang(const char *text, size_t len)
 
 /*
  * The language of a document: its YAML front matter's "lang:" or
- * "language:" when it has one, else its stop words, else english.
+ * "language:" when it has one, else its stop words, else the default
+ * (kbd.conf's language; english).
  */
 int
 tok_doc_lang(const char *md, size_t len)
@@ -276,6 +278,17 @@ tok_doc_lang(const char *md, size_t len)
 	}
 	if ((l = tok_detect_lang(md, len)) >= 0)
 		return l;
+	return atomic_load(&default_lang);
+}
+
+int
+tok_set_default_lang(const char *code)
+{
+	int	l;
+
+	if ((l = tok_lang_by_code(code)) == -1)
+		return -1;
+	atomic_store(&default_lang, l);
 	return 0;
 }
 

@@ -354,9 +354,10 @@ static int
 field_sql(struct parser *ps, const char *at, const char *name, const char *v,
     size_t n, struct sbuf *cond)
 {
-	char	*lower, *glob;
-	size_t	 i;
-	int	 r;
+	const char	*code;
+	char		*lower, *glob;
+	size_t		 i;
+	int		 r, l;
 
 	if (strcmp(name, "added") == 0)
 		return field_added(ps, at, v, n, cond);
@@ -392,10 +393,26 @@ field_sql(struct parser *ps, const char *at, const char *name, const char *v,
 	for (i = 0; i < n; i++)
 		lower[i] = (char)tolower((unsigned char)lower[i]);
 	if (strcmp(name, "lang") == 0) {
+		/*
+		 * documents.lang holds the tokenizer's ISO 639-1 code: "fr",
+		 * "FR", "fr-CA" and "french" all mean it.
+		 */
+		if (n > 2 && (lower[2] == '-' || lower[2] == '_'))
+			lower[2] = '\0';
+		if ((l = tok_lang_by_code(lower)) == -1) {
+			free(lower);
+			return fail(ps, at, NULL, "lang: unknown language "
+			    "\"%.*s\"", (int)n, v);
+		}
+		free(lower);
 		ps->uses_lang = 1;
+		code = tok_lang_code(l);
 		r = sb_puts(ps, cond, "d.lang = ?");
-	} else
-		r = sb_puts(ps, cond, "d.ext = ?");
+		if (r == 0)
+			r = add_param(ps, 0, 0, code, strlen(code));
+		return r;
+	}
+	r = sb_puts(ps, cond, "d.ext = ?");
 	if (r == 0)
 		r = add_param(ps, 0, 0, lower, n);
 	free(lower);

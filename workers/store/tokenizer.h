@@ -61,9 +61,16 @@ int		 tok_detect_lang(const char *text, size_t len);
 
 /*
  * The language of a Markdown document: its YAML front matter's "lang:" or
- * "language:", else tok_detect_lang, else english (0).
+ * "language:", else tok_detect_lang, else the default language (english,
+ * 0, unless tok_set_default_lang said otherwise).
  */
 int		 tok_doc_lang(const char *md, size_t len);
+/*
+ * The default language of tok_doc_lang (kbd.conf's language: the
+ * committer sets it once at start): a code or Snowball name. -1 and no
+ * change when lang.c does not know it.
+ */
+int		 tok_set_default_lang(const char *code);
 /* Whether w (lower case) is one of lang's stop words (lang.c's list). */
 int		 tok_stopword(const char *w, int lang);
 

@@ -268,6 +268,26 @@ wiki_frontmatter(const char *text, size_t len, char **doc, char **hash)
 	return r;
 }
 
+int
+wiki_fm_has(const char *text, size_t len, const char *key)
+{
+	const char	*p, *end = text + len, *eol;
+	size_t		 klen = strlen(key);
+
+	if (len < 4 || memcmp(text, "---\n", 4) != 0)
+		return WIKI_FM_MISSING;
+	for (p = text + 4; p < end; p = eol + 1) {
+		if ((eol = memchr(p, '\n', (size_t)(end - p))) == NULL)
+			eol = end;
+		if (eol - p == 3 && memcmp(p, "---", 3) == 0)
+			break;
+		if ((size_t)(eol - p) > klen && memcmp(p, key, klen) == 0 &&
+		    p[klen] == ':')
+			return 1;
+	}
+	return 0;
+}
+
 char *
 wiki_summary(const struct wiki_doc *d, char *const *kw, size_t nkw,
     size_t *len)
@@ -290,6 +310,8 @@ wiki_summary(const struct wiki_doc *d, char *const *kw, size_t nkw,
 	fm_field(f, "doc", d->name);
 	fm_field(f, "title", *t != '\0' ? t : d->name);
 	fm_field(f, "hash", d->hash != NULL ? d->hash : "");
+	if (d->lang != NULL && *d->lang != '\0')
+		fm_field(f, "language", d->lang);
 	fputs("keywords:\n", f);
 	for (i = 0; i < nkw; i++) {
 		fputs("  - ", f);

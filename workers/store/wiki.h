@@ -59,6 +59,11 @@ struct wiki_doc {
 	/* Who wrote the description: "summarizer", or NULL for "local". */
 	const char			*description_by;
 	const char			*hash;		/* the raw bytes' SHA-256 */
+	/*
+	 * The language its Markdown is indexed in (ISO 639-1, as
+	 * documents.lang): the frontmatter's language. NULL: no such line.
+	 */
+	const char			*lang;
 	const struct wiki_heading	*outline;
 	size_t				 noutline;
 	/* The registry's links (links.h): the first few, and how many. */
@@ -138,6 +143,12 @@ void	 wiki_yaml_str(FILE *f, const char *s);
 #define WIKI_FM_INVALID	(-2)
 int	 wiki_frontmatter(const char *text, size_t len, char **doc,
 	    char **hash);
+/*
+ * Whether the frontmatter at the start of a page has a line for key
+ * (key: ...): 1 or 0, WIKI_FM_MISSING without frontmatter. Lint accepts
+ * a summary page from before schema 13 without a language line.
+ */
+int	 wiki_fm_has(const char *text, size_t len, const char *key);
 /* wiki/AGENTS.md for a KB of ndocs documents; *len gets its length. */
 char	*wiki_agents(uint64_t ndocs, size_t *len);
 
