@@ -41,7 +41,9 @@ assert_eq 200 "$(post "$token" "$ping")" "ping with the token"
 assert_eq 7 "$(jq .id "$T/body")" "ping's reply"
 assert_eq 401 "$(curl -s -o /dev/null -w '%{http_code}' -X POST "$url" \
     -H 'Content-Type: application/json' -d "$ping")" "no token"
-assert_eq 401 "$(post "${token%?}0" "$ping")" "a wrong token"
+# The token with its last digit changed (to 1 when it is 0: never itself).
+case $token in *0) wrong=${token%?}1 ;; *) wrong=${token%?}0 ;; esac
+assert_eq 401 "$(post "$wrong" "$ping")" "a wrong token"
 assert_eq 405 "$(curl -s -o /dev/null -w '%{http_code}' "$url" \
     -H "Authorization: Bearer $token")" "GET"
 assert_eq 404 "$(curl -s -o /dev/null -w '%{http_code}' -X POST \
