@@ -76,6 +76,11 @@ endif
 LDFLAGS	+= $(SANFLAGS) -pthread
 
 DEPS_STAMP = build/.deps-ok
+# make check builds with $(NPROC) compilers at once and runs the
+# integration tests, the drill families, the negative controls and the
+# fuzzers as many at a time (run.sh, drill.py --jobs, fuzz-one.sh), so
+# that it uses the machine; a plain `make` stays serial unless given -j.
+NPROC := $(shell n=$$(nproc 2>/dev/null || echo 1); [ $$n -le 4 ] || n=4; echo $$n)
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 # MuPDF (libmupdf-dev) is only shipped as static libraries, and its
@@ -246,22 +251,16 @@ $(O)/bench/%: tests/bench/%.c $$(call link_libs,$$*)
 	    $(call link_ext,$*)
 
 # Each harness for FUZZ_TIME seconds, from its seeds (tests/fuzz/seeds/NAME,
-# if any) and the corpus it grew before (build/fuzz/corpus/NAME).
+# if any) and the corpus it grew before (build/fuzz/corpus/NAME), $(NPROC)
+# at a time (scripts/fuzz-one.sh); a crash fails the run.
 fuzz:
 	$(MAKE) FUZZ=1 fuzz-run
 
 fuzz-run: $(FUZZ_BINS)
-	@k=0; for f in $(FUZZ_BINS); do \
-	    n=$$(basename $$f); mkdir -p $(O)/corpus/$$n; \
-	    seeds=; [ -d tests/fuzz/seeds/$$n ] && seeds=tests/fuzz/seeds/$$n; \
-	    echo "== $$n ($(FUZZ_TIME) s)"; \
-	    $$f -max_total_time=$(FUZZ_TIME) -rss_limit_mb=2048 \
-	        -max_len=1048576 -print_final_stats=0 \
-	        -artifact_prefix=$(O)/$$n- $(O)/corpus/$$n $$seeds \
-	        2>$(O)/$$n.log || { tail -n 40 $(O)/$$n.log; exit 1; }; \
-	    grep -E "^#[0-9]+.*DONE" $(O)/$$n.log || tail -n 1 $(O)/$$n.log; \
-	    k=$$((k + 1)); \
-	done; \
+	@printf '%s\n' $(FUZZ_BINS) | xargs -P $(NPROC) -I{} \
+	    ./scripts/fuzz-one.sh {} $(O) $(FUZZ_TIME) || true; \
+	k=0; for f in $(FUZZ_BINS); do \
+	    [ -f $(O)/$$(basename $$f).ok ] && k=$$((k + 1)); done; \
 	$(call counted,fuzz ($(FUZZ_TIME) s each),$$k,$(words $(FUZZ_SRCS)),harnesses ran)
 
 # Partial runs must not look whole. Each step of make check counts what
@@ -284,11 +283,6 @@ run-unit = k=0; for t in $(UNIT_BINS); do echo "== $$t"; $$t || exit 1; \
 check-one: $(BIN)/kbd $(BIN)/kbctl $(BIN)/kbsql $(UNIT_BINS)
 	@$(run-unit)
 	KBD_BIN=$(BIN) KBD_CHECK_ALL=1 ./tests/integration/run.sh
-
-# Builds run $(NPROC) compilers at once, the integration tests and the
-# drill families as many at a time (run.sh, drill.py --jobs), so that make
-# check uses the machine; a plain `make` stays serial unless given -j.
-NPROC := $(shell n=$$(nproc 2>/dev/null || echo 1); [ $$n -le 4 ] || n=4; echo $$n)
 
 check: export KBD_CHECK_COUNTS = $(CHECK_COUNTS)
 check:
