@@ -57,7 +57,23 @@ summary_fields(struct jobj *op, const Kbd__JobSummary *s, int event)
 	jobj_i64(&o, "created", s->created);
 	jobj_i64(&o, "finished", s->finished);
 	jobj_str(&o, "error", s->error);
+	/* A full-text rebuild's own job, or one under way (status). */
+	if (s->kind != NULL && s->kind[0] != '\0')
+		jobj_str(&o, "kind", s->kind);
+	if (s->index_rebuilding || (s->kind != NULL &&
+	    strcmp(s->kind, "reindex") == 0)) {
+		jobj_bool(&o, "index_rebuilding", s->index_rebuilding);
+		jobj_u64(&o, "index_done", s->index_done);
+		jobj_u64(&o, "index_total", s->index_total);
+	}
 	*op = o;
+}
+
+/* A full-text rebuild's own job (kind "reindex"). */
+static int
+is_reindex(const Kbd__JobSummary *s)
+{
+	return s->kind != NULL && strcmp(s->kind, "reindex") == 0;
 }
 
 static void
@@ -849,12 +865,18 @@ cmd_status(int argc, char **argv)
 		summary_fields(&o, s, 0);
 		jobj_u64(&o, "stale", s->stale);
 	} else {
-		printf("job %" PRIu64 ": %s\n", s->job,
-		    job_state_str(s->state));
-		printf("  added %" PRIu64 ", duplicates %" PRIu64
-		    ", skipped %" PRIu64 ", failed %" PRIu64
-		    ", cancelled %" PRIu64 "\n", s->added, s->duplicates,
-		    s->skipped, s->failed, s->cancelled);
+		printf("job %" PRIu64 ": %s%s\n", s->job,
+		    job_state_str(s->state), is_reindex(s) ?
+		    " (full-text index rebuild)" : "");
+		if (is_reindex(s))
+			printf("  indexed %" PRIu64 " of %" PRIu64
+			    " documents\n", s->index_done, s->index_total);
+		else
+			printf("  added %" PRIu64 ", duplicates %" PRIu64
+			    ", skipped %" PRIu64 ", failed %" PRIu64
+			    ", cancelled %" PRIu64 "\n", s->added,
+			    s->duplicates, s->skipped, s->failed,
+			    s->cancelled);
 		if (s->updated > 0 || s->moved > 0 || s->removed > 0)
 			printf("  updated %" PRIu64 ", moved %" PRIu64
 			    ", removed %" PRIu64 "\n", s->updated, s->moved,
@@ -864,6 +886,10 @@ cmd_status(int argc, char **argv)
 			printf("%" PRIu64 " document%s converted by an older "
 			    "kbd: kbctl recompile --stale\n", s->stale,
 			    s->stale == 1 ? " was" : "s were");
+		if (s->index_rebuilding)
+			printf("full-text index: rebuilding, %" PRIu64 " of %"
+			    PRIu64 " documents indexed; searches are "
+			    "incomplete\n", s->index_done, s->index_total);
 
 	}
 	msg_free(&m);
@@ -1003,10 +1029,17 @@ cmd_jobs(int argc, char **argv)
 			summary_json(s, 0);
 			continue;
 		}
-		printf("%" PRIu64 "\t%s\t%" PRIu64 " added, %" PRIu64
-		    " duplicates, %" PRIu64 " skipped, %" PRIu64 " failed\n",
-		    s->job, job_state_str(s->state), s->added, s->duplicates,
-		    s->skipped, s->failed);
+		if (is_reindex(s))
+			printf("%" PRIu64 "\t%s\treindex: %" PRIu64 " of %"
+			    PRIu64 " documents indexed\n", s->job,
+			    job_state_str(s->state), s->index_done,
+			    s->index_total);
+		else
+			printf("%" PRIu64 "\t%s\t%" PRIu64 " added, %"
+			    PRIu64 " duplicates, %" PRIu64 " skipped, %"
+			    PRIu64 " failed\n", s->job,
+			    job_state_str(s->state), s->added,
+			    s->duplicates, s->skipped, s->failed);
 	}
 	if (json)
 		puts("]");

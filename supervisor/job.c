@@ -411,6 +411,15 @@ send_summary(struct client *c, uint64_t id, int follow, int progress,
 	/* kbctl status: documents an older converter made (recompile). */
 	if (dbread_stale(&s.stale) == -1)
 		log_warnx("cannot count the stale documents");
+	/* And a full-text rebuild under way, whatever the job. */
+	if (!s.index_rebuilding) {
+		uint64_t	rj;
+
+		if (dbread_reindex(&rj, &s.index_done, &s.index_total) == 1)
+			s.index_rebuilding = 1;
+		else
+			s.index_done = s.index_total = 0;
+	}
 	client_send(c, MSG_JOB_SUMMARY, &s.base);
 	free(s.error);
 	if (!more)

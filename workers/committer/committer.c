@@ -18,6 +18,7 @@
  */
 #include <sys/types.h>
 #include <sys/file.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 
 #include <errno.h>
@@ -147,8 +148,11 @@ committer_open(unsigned *rolled_back, unsigned *finalized)
 	init_file(WIKI_INDEX, WIKI_INDEX_HEADER, "init.index");
 	init_file(WIKI_LOG, WIKI_LOG_HEADER, "init.log");
 	commit_init();
-	/* After recovery, which may have rolled back the last documents. */
-	reindex_run();
+	/*
+	 * After recovery, which may have rolled back the last documents:
+	 * the rebuild's job row; its slices run between requests.
+	 */
+	(void)reindex_start();
 	/* After recovery: a crash may have left it behind the registry. */
 	(void)agents_refresh(1);
 }
@@ -381,7 +385,20 @@ committer_main(const char *kbroot, const char *language)
 	committer_send(MSG_COMMITTER_READY, &ready.base);
 
 	for (;;) {
-		if ((r = chan_recv(&chan, &m, 0)) == 0) {
+		/*
+		 * A rebuild under way: one slice whenever no request waits
+		 * between requests, so the committer answers meanwhile.
+		 */
+		if (state == CS_IDLE && reindex_running()) {
+			r = chan_recv(&chan, &m, MSG_DONTWAIT);
+			if (r == -1 && (errno == EAGAIN ||
+			    errno == EWOULDBLOCK)) {
+				(void)reindex_step();
+				continue;
+			}
+		} else
+			r = chan_recv(&chan, &m, 0);
+		if (r == 0) {
 			db_close();
 			exit(0);
 		}

@@ -1,19 +1,27 @@
 /*
  * The full-text index rebuilt from the KB's Markdown (wiki/sources) after
- * the migration to schema 4 (a new tokenizer): at start-up, after
- * recovery, before the committer serves. Bounded transactions of at most
- * REINDEX_DOCS documents or REINDEX_BYTES bytes of text, each recording
- * the last document it indexed: a committer killed midway resumes after
- * it. Only the database changes; the KB's files are read, never written.
+ * the migration to schema 4 (a new tokenizer), as a job of its own: its
+ * row (kind reindex) is made at start-up, after recovery, and the
+ * committer then serves requests between slices of the rebuild
+ * (reindex_step when no request waits). A slice is one transaction of at
+ * most slice documents (REINDEX_DOCS, or KBD_REINDEX_SLICE for tests) or
+ * REINDEX_BYTES bytes of text, recording the last document it indexed and
+ * counting it in the job's row: a committer killed midway resumes after
+ * it. Documents a batch commits meanwhile are indexed by the batch; the
+ * slice that reaches their id deletes and writes their row again, so each
+ * is indexed once. Only the database changes; the KB's files are read,
+ * never written.
  */
 #include <errno.h>
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "committer.h"
 #include "db.h"
 #include "log.h"
+#include "kbd.pb-c.h"
 #include "util.h"
 #include "xmalloc.h"
 
@@ -42,9 +50,13 @@ collect(void *arg, int64_t id, const char *name, const char *title)
 	return 0;
 }
 
+static struct rbatch	*batch;		/* non-NULL: a rebuild under way */
+static uint64_t		 job, done;
+static unsigned		 slice = REINDEX_DOCS;
+
 /* One transaction: index b's documents up to the byte budget. */
 static int
-reindex_batch(struct rbatch *b, uint64_t *done)
+reindex_batch(struct rbatch *b)
 {
 	char	*src, *md;
 	size_t	 len, bytes = 0;
@@ -72,45 +84,90 @@ reindex_batch(struct rbatch *b, uint64_t *done)
 		}
 		free(md);
 		last = b->d[i].id;
-		(*done)++;
 	}
-	if ((i == 0 ? db_reindex_done() : db_reindex_progress(last)) == -1) {
+	if (i == 0 ? db_reindex_done() == -1 || db_reindex_job_clear() == -1 ||
+	    db_job_finish(job, KBD__JOB_STATE__JOB_DONE, "", 0,
+	    time(NULL)) == -1 :
+	    db_reindex_progress(last) == -1 || db_reindex_job_add(job, i) == -1) {
 		db_rollback();
 		return -1;
 	}
-	return db_commit();
+	if (db_commit() == -1)
+		return -1;
+	done += i;
+	return 0;
 }
 
-void
-reindex_run(void)
+int
+reindex_start(void)
 {
-	struct rbatch	*b;
-	uint64_t	 done = 0;
+	Kbd__JobCreateReq	 req = KBD__JOB_CREATE_REQ__INIT;
+	uint8_t			 buf[16];
+	const char		*env;
+	int64_t			 after;
+	int			 r;
+
+	if ((r = db_reindex_pending(&after)) == 0)
+		return 0;
+	if (r == -1 || (r = db_reindex_job(&job)) == -1)
+		fatalx("full-text index rebuild: %s", db_errmsg());
+	if (r == 0) {
+		/* Its row and its id in meta, together. */
+		req.reindex = 1;
+		if (protobuf_c_message_get_packed_size(&req.base) >
+		    sizeof(buf))
+			fatalx("full-text index rebuild: request too long");
+		if (db_begin() == -1 ||
+		    db_job_create(buf, protobuf_c_message_pack(&req.base, buf),
+		    time(NULL), &job) == -1 || db_reindex_job_set(job) == -1) {
+			db_rollback();
+			fatalx("full-text index rebuild: %s", db_errmsg());
+		}
+		if (db_commit() == -1)
+			fatalx("full-text index rebuild: %s", db_errmsg());
+	}
+	/* Tests: a small slice makes the rebuild slow enough to watch. */
+	if ((env = getenv("KBD_REINDEX_SLICE")) != NULL && *env != '\0') {
+		slice = (unsigned)strtoul(env, NULL, 10);
+		if (slice == 0 || slice > REINDEX_DOCS)
+			slice = REINDEX_DOCS;
+	}
+	batch = xcalloc(1, sizeof(*batch));
+	done = 0;
+	log_info("full-text index: rebuilding after document %" PRId64
+	    " (job %" PRIu64 ")", after, job);
+	return 1;
+}
+
+int
+reindex_step(void)
+{
 	int64_t		 after;
 	unsigned	 i;
 	int		 r;
 
-	if ((r = db_reindex_pending(&after)) == 0)
-		return;
-	b = xcalloc(1, sizeof(*b));
-	log_info("full-text index: rebuilding after document %" PRId64,
-	    after);
-	while (r == 1) {
-		b->n = 0;
-		if (db_reindex_docs(after, REINDEX_DOCS, collect, b) == -1 ||
-		    reindex_batch(b, &done) == -1)
-			fatalx("full-text index rebuild: %s", db_errmsg());
-		for (i = 0; i < b->n; i++) {
-			free(b->d[i].name);
-			free(b->d[i].title);
-		}
-		if (b->n == 0)
-			break;
-		if ((r = db_reindex_pending(&after)) == -1)
-			fatalx("full-text index rebuild: %s", db_errmsg());
-	}
-	if (r == -1)
+	if (batch == NULL)
+		return 0;
+	if ((r = db_reindex_pending(&after)) == -1)
 		fatalx("full-text index rebuild: %s", db_errmsg());
-	free(b);
+	batch->n = 0;
+	if (r == 1 && (db_reindex_docs(after, slice, collect, batch) == -1 ||
+	    reindex_batch(batch) == -1))
+		fatalx("full-text index rebuild: %s", db_errmsg());
+	for (i = 0; i < batch->n; i++) {
+		free(batch->d[i].name);
+		free(batch->d[i].title);
+	}
+	if (r == 1 && batch->n > 0)
+		return 1;
+	free(batch);
+	batch = NULL;
 	log_info("full-text index: rebuilt, %" PRIu64 " documents", done);
+	return 0;
+}
+
+int
+reindex_running(void)
+{
+	return batch != NULL;
 }

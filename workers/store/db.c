@@ -972,6 +972,54 @@ db_reindex_done(void)
 }
 
 int
+db_reindex_job(uint64_t *job)
+{
+	sqlite3_stmt	*st;
+	int		 rc;
+
+	*job = 0;
+	st = db_prep("SELECT value FROM meta WHERE key = 'reindex_job'");
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		*job = (uint64_t)sqlite3_column_int64(st, 0);
+	else if (rc != SQLITE_DONE)
+		(void)fail(rc, "reading the index rebuild's job");
+	sqlite3_finalize(st);
+	return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
+}
+
+int
+db_reindex_job_set(uint64_t job)
+{
+	char	v[32];
+
+	(void)snprintf(v, sizeof(v), "%" PRIu64, job);
+	db_bind_text(st_meta_set, 1, "reindex_job");
+	db_bind_text(st_meta_set, 2, v);
+	return db_run(st_meta_set, "recording the index rebuild's job");
+}
+
+int
+db_reindex_job_add(uint64_t job, uint64_t n)
+{
+	sqlite3_stmt	*st;
+	int		 r;
+
+	st = db_prep("UPDATE jobs SET cursor = cursor + ? WHERE id = ?");
+	sqlite3_bind_int64(st, 1, (sqlite3_int64)n);
+	sqlite3_bind_int64(st, 2, (sqlite3_int64)job);
+	r = db_run(st, "counting the index rebuild's documents");
+	sqlite3_finalize(st);
+	return r;
+}
+
+int
+db_reindex_job_clear(void)
+{
+	return exec("DELETE FROM meta WHERE key = 'reindex_job'");
+}
+
+int
 db_fts_delete(int64_t id)
 {
 	sqlite3_bind_int64(st_fts_delete, 1, id);
