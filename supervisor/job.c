@@ -413,12 +413,13 @@ send_summary(struct client *c, uint64_t id, int follow, int progress,
 		log_warnx("cannot count the stale documents");
 	/* And a full-text rebuild under way, whatever the job. */
 	if (!s.index_rebuilding) {
-		uint64_t	rj;
+		uint64_t	rj, d, t;
 
-		if (dbread_reindex(&rj, &s.index_done, &s.index_total) == 1)
+		if (dbread_reindex(&rj, &d, &t) == 1) {
 			s.index_rebuilding = 1;
-		else
-			s.index_done = s.index_total = 0;
+			s.index_done = d;
+			s.index_total = t;
+		}
 	}
 	client_send(c, MSG_JOB_SUMMARY, &s.base);
 	free(s.error);

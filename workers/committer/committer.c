@@ -18,11 +18,11 @@
  */
 #include <sys/types.h>
 #include <sys/file.h>
-#include <sys/socket.h>
 #include <sys/stat.h>
 
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -351,6 +351,7 @@ committer_main(const char *kbroot, const char *language)
 {
 	Kbd__CommitterReady	 ready = KBD__COMMITTER_READY__INIT;
 	struct msg		 m;
+	struct pollfd		 pfd;
 	unsigned		 rolled_back, finalized;
 	int			 lockfd, r;
 
@@ -390,12 +391,16 @@ committer_main(const char *kbroot, const char *language)
 		 * between requests, so the committer answers meanwhile.
 		 */
 		if (state == CS_IDLE && reindex_running()) {
-			r = chan_recv(&chan, &m, MSG_DONTWAIT);
-			if (r == -1 && (errno == EAGAIN ||
-			    errno == EWOULDBLOCK)) {
+			pfd.fd = KBD_CHAN_FD;
+			pfd.events = POLLIN;
+			if ((r = poll(&pfd, 1, reindex_pause())) == -1 &&
+			    errno != EINTR)
+				fatal("poll");
+			if (r <= 0) {
 				(void)reindex_step();
 				continue;
 			}
+			r = chan_recv(&chan, &m, 0);
 		} else
 			r = chan_recv(&chan, &m, 0);
 		if (r == 0) {

@@ -11,6 +11,9 @@
  * slice that reaches their id deletes and writes their row again, so each
  * is indexed once. Only the database changes; the KB's files are read,
  * never written.
+ *
+ * Fail point (fsio.h): reindex.slice, before each slice's COMMIT (a kill
+ * there loses that slice only: the next committer redoes it).
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -20,6 +23,7 @@
 
 #include "committer.h"
 #include "db.h"
+#include "fsio.h"
 #include "log.h"
 #include "kbd.pb-c.h"
 #include "util.h"
@@ -53,6 +57,7 @@ collect(void *arg, int64_t id, const char *name, const char *title)
 static struct rbatch	*batch;		/* non-NULL: a rebuild under way */
 static uint64_t		 job, done;
 static unsigned		 slice = REINDEX_DOCS;
+static int		 pause_ms;	/* tests: idle wait between slices */
 
 /* One transaction: index b's documents up to the byte budget. */
 static int
@@ -92,6 +97,10 @@ reindex_batch(struct rbatch *b)
 		db_rollback();
 		return -1;
 	}
+	if (fsio_point("reindex.slice") == -1) {
+		db_rollback();
+		return -1;
+	}
 	if (db_commit() == -1)
 		return -1;
 	done += i;
@@ -104,6 +113,7 @@ reindex_start(void)
 	Kbd__JobCreateReq	 req = KBD__JOB_CREATE_REQ__INIT;
 	uint8_t			 buf[16];
 	const char		*env;
+	char			*end;
 	int64_t			 after;
 	int			 r;
 
@@ -126,11 +136,17 @@ reindex_start(void)
 		if (db_commit() == -1)
 			fatalx("full-text index rebuild: %s", db_errmsg());
 	}
-	/* Tests: a small slice makes the rebuild slow enough to watch. */
+	/*
+	 * Tests: KBD_REINDEX_SLICE=N[:MS], N documents a slice and MS
+	 * milliseconds without a request before the next: a rebuild slow
+	 * enough to watch, which still answers at once.
+	 */
 	if ((env = getenv("KBD_REINDEX_SLICE")) != NULL && *env != '\0') {
-		slice = (unsigned)strtoul(env, NULL, 10);
+		slice = (unsigned)strtoul(env, &end, 10);
 		if (slice == 0 || slice > REINDEX_DOCS)
 			slice = REINDEX_DOCS;
+		if (*end == ':')
+			pause_ms = (int)strtoul(end + 1, NULL, 10) % 60000;
 	}
 	batch = xcalloc(1, sizeof(*batch));
 	done = 0;
@@ -170,4 +186,10 @@ int
 reindex_running(void)
 {
 	return batch != NULL;
+}
+
+int
+reindex_pause(void)
+{
+	return pause_ms;
 }
