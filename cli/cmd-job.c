@@ -979,6 +979,9 @@ cmd_cancel(int argc, char **argv)
 	s = (Kbd__JobSummary *)m.pb;
 	if (json)
 		summary_json(s, 0);
+	else if (is_reindex(s) && s->state == KBD__JOB_STATE__JOB_RUNNING)
+		printf("job %" PRIu64 ": running (a full-text index rebuild "
+		    "is not cancelled)\n", s->job);
 	else
 		printf("job %" PRIu64 ": %s\n", s->job,
 		    s->state == KBD__JOB_STATE__JOB_RUNNING ||

@@ -1557,15 +1557,21 @@ int
 db_check(void (*report)(void *, const char *), void *arg)
 {
 	char	*line;
-	int64_t	 ndocs, nfts;
+	int64_t	 ndocs, nfts, after;
+	int	 pending;
 
 	if (check_rows("PRAGMA integrity_check", DB_PATH ": integrity: ",
 	    "ok", report, arg) == -1)
 		return -1;
 	if (count("SELECT count(*) FROM documents", &ndocs) == -1 ||
-	    count("SELECT count(*) FROM fts", &nfts) == -1)
+	    count("SELECT count(*) FROM fts", &nfts) == -1 ||
+	    (pending = db_reindex_pending(&after)) == -1)
 		return -1;
-	if (ndocs != nfts) {
+	/*
+	 * A rebuild under way (check_fts_sample says so) has not reached
+	 * every document yet: their missing rows are no problem of lint's.
+	 */
+	if (!pending && ndocs != nfts) {
 		xasprintf(&line, "%s: full-text index has %" PRId64 " rows, "
 		    "documents %" PRId64, DB_PATH, nfts, ndocs);
 		report(arg, line);
@@ -1574,9 +1580,9 @@ db_check(void (*report)(void *, const char *), void *arg)
 	if (check_rows("SELECT rowid FROM fts WHERE NOT EXISTS (SELECT 1 "
 	    "FROM documents d WHERE d.id = fts.rowid)", DB_PATH ": full-text "
 	    "row without a document: rowid ", NULL, report, arg) == -1 ||
-	    check_rows("SELECT name FROM documents d WHERE NOT EXISTS "
-	    "(SELECT 1 FROM fts WHERE fts.rowid = d.id)", DB_PATH ": document "
-	    "without a full-text row: ", NULL, report, arg) == -1)
+	    (!pending && check_rows("SELECT name FROM documents d WHERE NOT "
+	    "EXISTS (SELECT 1 FROM fts WHERE fts.rowid = d.id)", DB_PATH
+	    ": document without a full-text row: ", NULL, report, arg) == -1))
 		return -1;
 	if (check_fts_sample(report, arg) == -1)
 		return -1;
