@@ -2,7 +2,9 @@
  * The committer: the only process that writes a KB. It holds .kb/lock,
  * replays journals left active by a predecessor, then serves the
  * supervisor's requests one at a time, with blocking I/O: job records,
- * batches of prepared documents (group commit), removals and lint. It
+ * batches of prepared documents (group commit), removals and lint; a
+ * full-text rebuild after a migration runs in slices (reindex.c) when
+ * no request waits between requests. It
  * exits at EOF on its channel, which is how it is stopped: between
  * requests, never inside one.
  *
