@@ -1,7 +1,7 @@
 # The full-text rebuild after a migration as a visible job (issue 12): an
 # old KB (mkoldkb.py) starts at once, its rebuild runs in slices between
 # the committer's requests (KBD_REINDEX_SLICE makes it slow enough to
-# watch); status and jobs show it with progress, list, add and search work
+# watch); status and jobs show it with progress (and wiki/log.md at its end), list, add and search work
 # meanwhile (search says it is incomplete), every document ends indexed
 # once, the new one included; a committer killed mid-rebuild resumes it.
 . "$(dirname "$0")/lib.sh"
@@ -71,6 +71,9 @@ assert_eq late "$(kbctl search latecomer --json | jq -r '.[].doc')" "the new doc
 assert_eq note17 "$(kbctl search word17 --json | jq -r '.[].doc')" "an old document"
 assert_eq null "$(kbctl search word17 --json | jq -r '.[0].index_incomplete')" "search complete"
 assert_eq null "$(kbctl status --json | jq -r .index_rebuilding)" "status: no rebuild"
+# Its wiki/log.md entry, as other jobs have theirs.
+grep -q "^## \[.*\] job $rj (full-text index rebuild) | 301 documents indexed$" "$KB/wiki/log.md" ||
+	fail "no log entry for the rebuild: $(tail -n 8 "$KB/wiki/log.md")"
 lint_clean
 
 # 3. A committer killed in the middle (before its 10th slice's COMMIT):
@@ -92,4 +95,18 @@ assert_eq done "$(echo "$s" | jq -r .state)" "the resumed job is done"
 assert_eq 301 "$(echo "$s" | jq -r .index_done)" "documents indexed once across the kill"
 assert_eq 301 "$("$KBSQL" "$KB/.kb/kb.db" "select count(*) from fts")" "rows after the resume"
 assert_eq note299 "$(kbctl search word299 --json | jq -r '.[].doc')" "a document after the kill"
+lint_clean
+
+# 4. Killed at its end (before the COMMIT that finishes the job with its
+# wiki/log.md entry): recovery rolls the entry back, the next committer
+# ends the job, and the entry is there once.
+kbctl stop >/dev/null
+python3 "$(dirname "$0")/mkoldkb.py" "$KBSQL" "$KB"
+KBD_FAILPOINT=reindex.commit kbctl status >/dev/null
+wait_until "the rebuild's end after the kill" not_rebuilding
+rj=$(kbctl jobs --json | jq -r '[.[] | select(.kind == "reindex")][0].job')
+assert_eq done "$(kbctl status "$rj" --json | jq -r .state)" "the job ended after the kill"
+assert_eq 1 "$(grep -c "job $rj (full-text index rebuild) | 301 documents indexed" "$KB/wiki/log.md")" \
+    "one log entry after the kill"
+grep -q 'recovery: 1 rolled back' "$KB/.kb/kbd.log" || fail "the entry's journal was not rolled back"
 lint_clean

@@ -12,8 +12,10 @@
  * is indexed once. Only the database changes; the KB's files are read,
  * never written.
  *
- * Fail point (fsio.h): reindex.slice, before each slice's COMMIT (a kill
- * there loses that slice only: the next committer redoes it).
+ * Fail points (fsio.h): reindex.slice, before each slice's COMMIT (a
+ * kill there loses that slice only: the next committer redoes it); at
+ * the end, reindex.log (with .fsync) for the wiki/log.md entry,
+ * reindex.fsync, reindex.commit (before COMMIT), reindex.committed.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -24,9 +26,11 @@
 #include "committer.h"
 #include "db.h"
 #include "fsio.h"
+#include "journal.h"
 #include "log.h"
 #include "kbd.pb-c.h"
 #include "util.h"
+#include "wiki.h"
 #include "xmalloc.h"
 
 #define REINDEX_DOCS	256
@@ -59,6 +63,73 @@ static uint64_t		 job, done;
 static unsigned		 slice = REINDEX_DOCS;
 static int		 pause_ms;	/* tests: idle wait between slices */
 
+/* The end's registry changes, in the open transaction: 0 or -1. */
+static int
+finish_rows(int64_t now)
+{
+	return db_reindex_done() == -1 || db_reindex_job_clear() == -1 ||
+	    db_job_finish(job, KBD__JOB_STATE__JOB_DONE, "", 0, now) == -1 ?
+	    -1 : 0;
+}
+
+/*
+ * The job's end, as jobrow.c ends a job: its wiki/log.md entry appended
+ * under a journal whose commit record is in the transaction that
+ * finishes the row, so the entry is there exactly when the job is done.
+ * When the entry cannot be written (a full disk), the row alone.
+ */
+static int
+reindex_finish(void)
+{
+	Kbd__JobSummary	 row = KBD__JOB_SUMMARY__INIT;
+	struct journal	*j;
+	char		*what, *entry, *err = NULL;
+	int64_t		 now = time(NULL);
+
+	if (db_job_get(job, &row) != 1)
+		return -1;
+	free(row.error);
+	xasprintf(&what, "job %" PRIu64 " (full-text index rebuild) | %"
+	    PRIu64 " document%s indexed", job, row.cursor,
+	    wiki_plural(row.cursor));
+	entry = wiki_log_entry(what, NULL, 0, 0, (time_t)now);
+	free(what);
+	if ((j = journal_new()) == NULL ||
+	    journal_track_append(j, WIKI_LOG) == -1) {
+		err = errf("journal: %s", strerror(errno));
+		if (j != NULL)
+			commit_rollback(j);
+		j = NULL;
+	} else if ((err = commit_activate(j)) != NULL)
+		j = NULL;
+	if (j != NULL) {
+		if (fsio_append(WIKI_LOG, entry, strlen(entry),
+		    "reindex.log") == -1)
+			err = errf("%s: %s", WIKI_LOG, strerror(errno));
+		if (err == NULL)
+			commit_sync("reindex.fsync");
+		if (err == NULL && db_begin() == -1)
+			err = errf("registry: %s", db_errmsg());
+		else if (err == NULL)
+			err = transaction_end(j, 0, now, "reindex.commit",
+			    finish_rows(now) == -1 ? errf("registry: %s",
+			    db_errmsg()) : NULL);
+		err = journal_end(j, "reindex.committed", err);
+	}
+	free(entry);
+	if (err == NULL)
+		return 0;
+	log_warnx("full-text index rebuild: no log entry: %s", err);
+	free(err);
+	if (db_begin() == -1)
+		return -1;
+	if (finish_rows(now) == -1) {
+		db_rollback();
+		return -1;
+	}
+	return db_commit();
+}
+
 /* One transaction: index b's documents up to the byte budget. */
 static int
 reindex_batch(struct rbatch *b)
@@ -90,10 +161,12 @@ reindex_batch(struct rbatch *b)
 		free(md);
 		last = b->d[i].id;
 	}
-	if (i == 0 ? db_reindex_done() == -1 || db_reindex_job_clear() == -1 ||
-	    db_job_finish(job, KBD__JOB_STATE__JOB_DONE, "", 0,
-	    time(NULL)) == -1 :
-	    db_reindex_progress(last) == -1 || db_reindex_job_add(job, i) == -1) {
+	if (i == 0) {
+		db_rollback();
+		return reindex_finish();
+	}
+	if (db_reindex_progress(last) == -1 ||
+	    db_reindex_job_add(job, i) == -1) {
 		db_rollback();
 		return -1;
 	}
