@@ -478,6 +478,7 @@ struct dbread_conn {
 	sqlite3_stmt	*st_hit;	/* one hit's row and snippet */
 	sqlite3_stmt	*st_row;	/* one hit's row (fields-only query) */
 	sqlite3_stmt	*st_langs;	/* the languages the KB has indexed */
+	sqlite3_stmt	*st_reindex;	/* a full-text rebuild under way */
 	int		 has_lang;	/* documents has a lang column */
 };
 
@@ -526,6 +527,9 @@ dbread_conn_open(const char *kbroot)
 	    sqlite3_prepare_v3(c->db, "SELECT value FROM meta WHERE key = "
 	    "'languages'", -1, SQLITE_PREPARE_PERSISTENT, &c->st_langs,
 	    NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v3(c->db, "SELECT 1 FROM meta WHERE key = "
+	    "'reindex'", -1, SQLITE_PREPARE_PERSISTENT, &c->st_reindex,
+	    NULL) != SQLITE_OK ||
 	    sqlite3_prepare_v3(c->db, "SELECT fts.rowid, rank FROM fts "
 	    "JOIN documents d ON d.id = fts.rowid WHERE fts MATCH ? AND "
 	    RANK_SQL " ORDER BY rank LIMIT ? OFFSET ?", -1,
@@ -546,6 +550,7 @@ dbread_conn_close(struct dbread_conn *c)
 	sqlite3_finalize(c->st_hit);
 	sqlite3_finalize(c->st_row);
 	sqlite3_finalize(c->st_langs);
+	sqlite3_finalize(c->st_reindex);
 	sqlite3_close(c->db);
 	free(c);
 }
@@ -665,14 +670,14 @@ dbread_search(struct dbread_conn *c, const char *text, unsigned limit,
 	char		*sql = NULL;
 	int64_t		*ids = NULL;
 	double		*scores = NULL;
-	int64_t		 after;
 	size_t		 n = 0, i, cap = 0;
 	int		 r, k, ret = -1;
 
 	if (query_compile(text, &q, err, errlen) == -1)
 		return 1;
 	/* A rebuild under way: the hits are from what is indexed so far. */
-	rep->incomplete = meta_int(c->db, "reindex", &after) != 0;
+	rep->incomplete = sqlite3_step(c->st_reindex) != SQLITE_DONE;
+	sqlite3_reset(c->st_reindex);
 	refresh_langs(c);
 	if (q.uses_lang && !c->has_lang) {
 		(void)snprintf(err, errlen, "lang: this KB records no "
