@@ -903,6 +903,41 @@ cmd_status(int argc, char **argv)
 	return EXIT_OK;
 }
 
+/*
+ * The full-text rebuild is the committer's, not a job kbd follows: wait
+ * asks its status again until it ends (or --timeout), then waits as for
+ * any finished job.
+ */
+static void
+reindex_wait(uint64_t job)
+{
+	Kbd__StatusReq	 req = KBD__STATUS_REQ__INIT;
+	Kbd__JobSummary	*s;
+	struct conn	 c;
+	struct msg	 m;
+	int		 running;
+
+	req.job = job;
+	for (;;) {
+		conn_open(&c, kb_root(), 1);
+		conn_send(&c, MSG_STATUS_REQ, &req.base);
+		conn_expect(&c, &m, MSG_JOB_SUMMARY);
+		s = (Kbd__JobSummary *)m.pb;
+		running = is_reindex(s) &&
+		    s->state == KBD__JOB_STATE__JOB_RUNNING;
+		msg_free(&m);
+		conn_close(&c);
+		if (!running)
+			return;
+		if (wait_deadline >= 0 && mono_ms() >= wait_deadline) {
+			fprintf(stderr, "kbctl: job %" PRIu64 " still running "
+			    "after %lu s\n", job, wait_timeout_s);
+			exit(EXIT_FAIL);
+		}
+		(void)poll(NULL, 0, 250);
+	}
+}
+
 int
 cmd_wait(int argc, char **argv)
 {
@@ -944,6 +979,7 @@ cmd_wait(int argc, char **argv)
 	color_out = color_for(STDOUT_FILENO, color);
 	color_err = color_for(STDERR_FILENO, color);
 
+	reindex_wait(req.job);
 	conn_open(&c, kb_root(), 1);
 	conn_send(&c, MSG_WAIT_REQ, &req.base);
 	rc = follow(&c, json, 0, pmode, color_err);

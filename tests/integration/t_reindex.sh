@@ -59,7 +59,10 @@ assert_eq true "$(echo "$out" | jq -r '.[0].index_incomplete')" "search --json: 
 out=$(kbctl search latecomer 2>&1 >/dev/null)
 assert_contains "$out" "full-text index is being rebuilt" "search warns it is incomplete"
 
-wait_until "the rebuild's end" not_rebuilding
+# kbctl wait follows the rebuild's job to its end.
+kbctl wait "$rj" --json > "$T/wait.json"
+assert_eq done "$(tail -n 1 "$T/wait.json" | jq -r .state)" "wait: the rebuild's end"
+not_rebuilding || fail "wait returned during the rebuild"
 s=$(kbctl status "$rj" --json)
 assert_eq done "$(echo "$s" | jq -r .state)" "the reindex job is done"
 assert_eq reindex "$(echo "$s" | jq -r .kind)" "its kind"
