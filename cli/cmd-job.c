@@ -57,7 +57,23 @@ summary_fields(struct jobj *op, const Kbd__JobSummary *s, int event)
 	jobj_i64(&o, "created", s->created);
 	jobj_i64(&o, "finished", s->finished);
 	jobj_str(&o, "error", s->error);
+	/* A full-text rebuild's own job, or one under way (status). */
+	if (s->kind != NULL && s->kind[0] != '\0')
+		jobj_str(&o, "kind", s->kind);
+	if (s->index_rebuilding || (s->kind != NULL &&
+	    strcmp(s->kind, "reindex") == 0)) {
+		jobj_bool(&o, "index_rebuilding", s->index_rebuilding);
+		jobj_u64(&o, "index_done", s->index_done);
+		jobj_u64(&o, "index_total", s->index_total);
+	}
 	*op = o;
+}
+
+/* A full-text rebuild's own job (kind "reindex"). */
+static int
+is_reindex(const Kbd__JobSummary *s)
+{
+	return s->kind != NULL && strcmp(s->kind, "reindex") == 0;
 }
 
 static void
@@ -849,12 +865,18 @@ cmd_status(int argc, char **argv)
 		summary_fields(&o, s, 0);
 		jobj_u64(&o, "stale", s->stale);
 	} else {
-		printf("job %" PRIu64 ": %s\n", s->job,
-		    job_state_str(s->state));
-		printf("  added %" PRIu64 ", duplicates %" PRIu64
-		    ", skipped %" PRIu64 ", failed %" PRIu64
-		    ", cancelled %" PRIu64 "\n", s->added, s->duplicates,
-		    s->skipped, s->failed, s->cancelled);
+		printf("job %" PRIu64 ": %s%s\n", s->job,
+		    job_state_str(s->state), is_reindex(s) ?
+		    " (full-text index rebuild)" : "");
+		if (is_reindex(s))
+			printf("  indexed %" PRIu64 " of %" PRIu64
+			    " documents\n", s->index_done, s->index_total);
+		else
+			printf("  added %" PRIu64 ", duplicates %" PRIu64
+			    ", skipped %" PRIu64 ", failed %" PRIu64
+			    ", cancelled %" PRIu64 "\n", s->added,
+			    s->duplicates, s->skipped, s->failed,
+			    s->cancelled);
 		if (s->updated > 0 || s->moved > 0 || s->removed > 0)
 			printf("  updated %" PRIu64 ", moved %" PRIu64
 			    ", removed %" PRIu64 "\n", s->updated, s->moved,
@@ -864,6 +886,10 @@ cmd_status(int argc, char **argv)
 			printf("%" PRIu64 " document%s converted by an older "
 			    "kbd: kbctl recompile --stale\n", s->stale,
 			    s->stale == 1 ? " was" : "s were");
+		if (s->index_rebuilding)
+			printf("full-text index: rebuilding, %" PRIu64 " of %"
+			    PRIu64 " documents indexed; searches are "
+			    "incomplete\n", s->index_done, s->index_total);
 
 	}
 	msg_free(&m);
@@ -875,6 +901,41 @@ cmd_status(int argc, char **argv)
 	}
 	conn_close(&c);
 	return EXIT_OK;
+}
+
+/*
+ * The full-text rebuild is the committer's, not a job kbd follows: wait
+ * asks its status again until it ends (or --timeout), then waits as for
+ * any finished job.
+ */
+static void
+reindex_wait(uint64_t job)
+{
+	Kbd__StatusReq	 req = KBD__STATUS_REQ__INIT;
+	Kbd__JobSummary	*s;
+	struct conn	 c;
+	struct msg	 m;
+	int		 running;
+
+	req.job = job;
+	for (;;) {
+		conn_open(&c, kb_root(), 1);
+		conn_send(&c, MSG_STATUS_REQ, &req.base);
+		conn_expect(&c, &m, MSG_JOB_SUMMARY);
+		s = (Kbd__JobSummary *)m.pb;
+		running = is_reindex(s) &&
+		    s->state == KBD__JOB_STATE__JOB_RUNNING;
+		msg_free(&m);
+		conn_close(&c);
+		if (!running)
+			return;
+		if (wait_deadline >= 0 && mono_ms() >= wait_deadline) {
+			fprintf(stderr, "kbctl: job %" PRIu64 " still running "
+			    "after %lu s\n", job, wait_timeout_s);
+			exit(EXIT_FAIL);
+		}
+		(void)poll(NULL, 0, 250);
+	}
 }
 
 int
@@ -918,6 +979,7 @@ cmd_wait(int argc, char **argv)
 	color_out = color_for(STDOUT_FILENO, color);
 	color_err = color_for(STDERR_FILENO, color);
 
+	reindex_wait(req.job);
 	conn_open(&c, kb_root(), 1);
 	conn_send(&c, MSG_WAIT_REQ, &req.base);
 	rc = follow(&c, json, 0, pmode, color_err);
@@ -953,6 +1015,9 @@ cmd_cancel(int argc, char **argv)
 	s = (Kbd__JobSummary *)m.pb;
 	if (json)
 		summary_json(s, 0);
+	else if (is_reindex(s) && s->state == KBD__JOB_STATE__JOB_RUNNING)
+		printf("job %" PRIu64 ": running (a full-text index rebuild "
+		    "is not cancelled)\n", s->job);
 	else
 		printf("job %" PRIu64 ": %s\n", s->job,
 		    s->state == KBD__JOB_STATE__JOB_RUNNING ||
@@ -1003,10 +1068,17 @@ cmd_jobs(int argc, char **argv)
 			summary_json(s, 0);
 			continue;
 		}
-		printf("%" PRIu64 "\t%s\t%" PRIu64 " added, %" PRIu64
-		    " duplicates, %" PRIu64 " skipped, %" PRIu64 " failed\n",
-		    s->job, job_state_str(s->state), s->added, s->duplicates,
-		    s->skipped, s->failed);
+		if (is_reindex(s))
+			printf("%" PRIu64 "\t%s\treindex: %" PRIu64 " of %"
+			    PRIu64 " documents indexed\n", s->job,
+			    job_state_str(s->state), s->index_done,
+			    s->index_total);
+		else
+			printf("%" PRIu64 "\t%s\t%" PRIu64 " added, %"
+			    PRIu64 " duplicates, %" PRIu64 " skipped, %"
+			    PRIu64 " failed\n", s->job,
+			    job_state_str(s->state), s->added,
+			    s->duplicates, s->skipped, s->failed);
 	}
 	if (json)
 		puts("]");

@@ -38,7 +38,7 @@ match_pairs(const Kbd__SearchHit *h)
 }
 
 static void
-hit_json(const Kbd__SearchHit *h)
+hit_json(const Kbd__SearchHit *h, int incomplete)
 {
 	struct jobj	o;
 	size_t		i, n = match_pairs(h);
@@ -58,6 +58,9 @@ hit_json(const Kbd__SearchHit *h)
 	jobj_str(&o, "wiki", h->wiki);
 	jobj_str(&o, "src_path", h->src_path);
 	jobj_str(&o, "language", h->language);
+	/* Only during a full-text rebuild: other hits may be missing. */
+	if (incomplete)
+		jobj_bool(&o, "index_incomplete", 1);
 	jobj_end(&o);
 }
 
@@ -225,7 +228,7 @@ cmd_search(int argc, char **argv)
 		if (json) {
 			if (i > 0)
 				fputs(",\n", stdout);
-			hit_json(h);
+			hit_json(h, rep->incomplete);
 			continue;
 		}
 		text_put(stdout, h->doc, 0);
@@ -242,6 +245,11 @@ cmd_search(int argc, char **argv)
 	if (json)
 		fputs("]\n", stdout);
 	rc = rep->n_hits > 0 ? EXIT_OK : EXIT_FAIL;
+	if (rep->incomplete && (!json || isatty(STDERR_FILENO))) {
+		(void)fflush(stdout);
+		fputs("kbctl: search: the full-text index is being rebuilt; "
+		    "these results are incomplete (kbctl status)\n", stderr);
+	}
 	if (rc == EXIT_FAIL && !json && isatty(STDERR_FILENO)) {
 		(void)fflush(stdout);
 		fputs(offset > 0 ? "no more matches\n" : "no matches\n",

@@ -36,8 +36,11 @@
  *    (issue 14): ConvertRep.converter and .converter_version (also in
  *    BatchItem, with .recompile), AddReq and JobCreateReq .recompile and
  *    .docs, JobSummary.stale.
+ * 11: the full-text rebuild as a job (issue 12): JobCreateReq.reindex,
+ *    JobSummary.kind, .index_rebuilding, .index_done and .index_total,
+ *    SearchRep.incomplete.
  */
-#define KBD_PROTO_VERSION 10
+#define KBD_PROTO_VERSION 11
 
 /* Header, in host byte order: both ends are on this host. */
 struct msg_hdr {

@@ -411,6 +411,16 @@ send_summary(struct client *c, uint64_t id, int follow, int progress,
 	/* kbctl status: documents an older converter made (recompile). */
 	if (dbread_stale(&s.stale) == -1)
 		log_warnx("cannot count the stale documents");
+	/* And a full-text rebuild under way, whatever the job. */
+	if (!s.index_rebuilding) {
+		uint64_t	rj, d, t;
+
+		if (dbread_reindex(&rj, &d, &t) == 1) {
+			s.index_rebuilding = 1;
+			s.index_done = d;
+			s.index_total = t;
+		}
+	}
 	client_send(c, MSG_JOB_SUMMARY, &s.base);
 	free(s.error);
 	if (!more)

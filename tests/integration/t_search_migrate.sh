@@ -23,7 +23,12 @@ python3 "$(dirname "$0")/mkoldkb.py" "$KBSQL" "$KB"
 assert_eq 2 "$(sqlite3 "$KB/.kb/kb.db" "select value from meta where key = 'schema'")" "an old KB"
 assert_eq 302 "$(sqlite3 "$KB/.kb/kb.db" "select count(*) from fts")" "its old index"
 
-# The first start migrates and rebuilds; the new index answers.
+# The first start migrates and rebuilds (in slices, kbd answering
+# meanwhile: t_reindex); once it is done, the new index answers.
+not_rebuilding() {
+	[ "$(kbctl status --json | jq -r .index_rebuilding)" != true ]
+}
+wait_until "the rebuild's end" not_rebuilding
 assert_eq owls "$(kbctl search owl --json | jq -r '.[].doc')" "owl finds owls after the upgrade"
 assert_eq jp "$(kbctl search 首都 --json | jq -r '.[].doc')" "CJK after the upgrade"
 assert_eq "$SCHEMA" "$("$KBSQL" "$KB/.kb/kb.db" "select value from meta where key = 'schema'")" "schema"
@@ -48,6 +53,7 @@ mid=$("$KBSQL" "$KB/.kb/kb.db" "select min(id) + 150 from documents")
 "$KBSQL" "$KB/.kb/kb.db" "delete from fts where rowid > $mid;
     insert or replace into meta(key, value) values ('reindex', '$mid')"
 assert_eq 151 "$("$KBSQL" "$KB/.kb/kb.db" "select count(*) from fts")" "a cut rebuild"
+wait_until "the resumed rebuild's end" not_rebuilding
 assert_eq note299 "$(kbctl search word299 --json | jq -r '.[].doc')" "a document after the cut"
 assert_eq 302 "$("$KBSQL" "$KB/.kb/kb.db" "select count(*) from fts")" "rows after the resume"
 grep -q "full-text index: rebuilding after document $mid" "$KB/.kb/kbd.log" ||

@@ -2,7 +2,9 @@
  * The committer: the only process that writes a KB. It holds .kb/lock,
  * replays journals left active by a predecessor, then serves the
  * supervisor's requests one at a time, with blocking I/O: job records,
- * batches of prepared documents (group commit), removals and lint. It
+ * batches of prepared documents (group commit), removals and lint; a
+ * full-text rebuild after a migration runs in slices (reindex.c) when
+ * no request waits between requests. It
  * exits at EOF on its channel, which is how it is stopped: between
  * requests, never inside one.
  *
@@ -22,6 +24,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -147,8 +150,11 @@ committer_open(unsigned *rolled_back, unsigned *finalized)
 	init_file(WIKI_INDEX, WIKI_INDEX_HEADER, "init.index");
 	init_file(WIKI_LOG, WIKI_LOG_HEADER, "init.log");
 	commit_init();
-	/* After recovery, which may have rolled back the last documents. */
-	reindex_run();
+	/*
+	 * After recovery, which may have rolled back the last documents:
+	 * the rebuild's job row; its slices run between requests.
+	 */
+	(void)reindex_start();
 	/* After recovery: a crash may have left it behind the registry. */
 	(void)agents_refresh(1);
 }
@@ -347,6 +353,7 @@ committer_main(const char *kbroot, const char *language)
 {
 	Kbd__CommitterReady	 ready = KBD__COMMITTER_READY__INIT;
 	struct msg		 m;
+	struct pollfd		 pfd;
 	unsigned		 rolled_back, finalized;
 	int			 lockfd, r;
 
@@ -381,7 +388,24 @@ committer_main(const char *kbroot, const char *language)
 	committer_send(MSG_COMMITTER_READY, &ready.base);
 
 	for (;;) {
-		if ((r = chan_recv(&chan, &m, 0)) == 0) {
+		/*
+		 * A rebuild under way: one slice whenever no request waits
+		 * between requests, so the committer answers meanwhile.
+		 */
+		if (state == CS_IDLE && reindex_running()) {
+			pfd.fd = KBD_CHAN_FD;
+			pfd.events = POLLIN;
+			if ((r = poll(&pfd, 1, reindex_pause())) == -1 &&
+			    errno != EINTR)
+				fatal("poll");
+			if (r <= 0) {
+				(void)reindex_step();
+				continue;
+			}
+			r = chan_recv(&chan, &m, 0);
+		} else
+			r = chan_recv(&chan, &m, 0);
+		if (r == 0) {
 			db_close();
 			exit(0);
 		}

@@ -61,9 +61,18 @@ enum committer_state {
  * live tree. Fatal on any error.
  */
 void	 committer_open(unsigned *rolled_back, unsigned *finalized);
-/* reindex.c: rebuild the full-text index if a migration asked; fatal on
- * error. */
-void	 reindex_run(void);
+/*
+ * reindex.c: the full-text rebuild a migration asked for, fatal on error.
+ * reindex_start makes or finds its job row (1: a rebuild to run, 0:
+ * none); reindex_step indexes one slice in one transaction and returns 1
+ * while documents remain, 0 once the job is done; reindex_running says
+ * whether a rebuild is under way; reindex_pause, the milliseconds to
+ * wait for a request between slices (0; KBD_REINDEX_SLICE in tests).
+ */
+int	 reindex_start(void);
+int	 reindex_step(void);
+int	 reindex_running(void);
+int	 reindex_pause(void);
 /*
  * wiki/AGENTS.md, derived from the registry's document count and not
  * journaled: with check, compared with the file and rewritten if it

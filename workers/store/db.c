@@ -972,6 +972,54 @@ db_reindex_done(void)
 }
 
 int
+db_reindex_job(uint64_t *job)
+{
+	sqlite3_stmt	*st;
+	int		 rc;
+
+	*job = 0;
+	st = db_prep("SELECT value FROM meta WHERE key = 'reindex_job'");
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		*job = (uint64_t)sqlite3_column_int64(st, 0);
+	else if (rc != SQLITE_DONE)
+		(void)fail(rc, "reading the index rebuild's job");
+	sqlite3_finalize(st);
+	return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
+}
+
+int
+db_reindex_job_set(uint64_t job)
+{
+	char	v[32];
+
+	(void)snprintf(v, sizeof(v), "%" PRIu64, job);
+	db_bind_text(st_meta_set, 1, "reindex_job");
+	db_bind_text(st_meta_set, 2, v);
+	return db_run(st_meta_set, "recording the index rebuild's job");
+}
+
+int
+db_reindex_job_add(uint64_t job, uint64_t n)
+{
+	sqlite3_stmt	*st;
+	int		 r;
+
+	st = db_prep("UPDATE jobs SET cursor = cursor + ? WHERE id = ?");
+	sqlite3_bind_int64(st, 1, (sqlite3_int64)n);
+	sqlite3_bind_int64(st, 2, (sqlite3_int64)job);
+	r = db_run(st, "counting the index rebuild's documents");
+	sqlite3_finalize(st);
+	return r;
+}
+
+int
+db_reindex_job_clear(void)
+{
+	return exec("DELETE FROM meta WHERE key = 'reindex_job'");
+}
+
+int
 db_fts_delete(int64_t id)
 {
 	sqlite3_bind_int64(st_fts_delete, 1, id);
@@ -1509,15 +1557,21 @@ int
 db_check(void (*report)(void *, const char *), void *arg)
 {
 	char	*line;
-	int64_t	 ndocs, nfts;
+	int64_t	 ndocs, nfts, after;
+	int	 pending;
 
 	if (check_rows("PRAGMA integrity_check", DB_PATH ": integrity: ",
 	    "ok", report, arg) == -1)
 		return -1;
 	if (count("SELECT count(*) FROM documents", &ndocs) == -1 ||
-	    count("SELECT count(*) FROM fts", &nfts) == -1)
+	    count("SELECT count(*) FROM fts", &nfts) == -1 ||
+	    (pending = db_reindex_pending(&after)) == -1)
 		return -1;
-	if (ndocs != nfts) {
+	/*
+	 * A rebuild under way (check_fts_sample says so) has not reached
+	 * every document yet: their missing rows are no problem of lint's.
+	 */
+	if (!pending && ndocs != nfts) {
 		xasprintf(&line, "%s: full-text index has %" PRId64 " rows, "
 		    "documents %" PRId64, DB_PATH, nfts, ndocs);
 		report(arg, line);
@@ -1526,9 +1580,9 @@ db_check(void (*report)(void *, const char *), void *arg)
 	if (check_rows("SELECT rowid FROM fts WHERE NOT EXISTS (SELECT 1 "
 	    "FROM documents d WHERE d.id = fts.rowid)", DB_PATH ": full-text "
 	    "row without a document: rowid ", NULL, report, arg) == -1 ||
-	    check_rows("SELECT name FROM documents d WHERE NOT EXISTS "
-	    "(SELECT 1 FROM fts WHERE fts.rowid = d.id)", DB_PATH ": document "
-	    "without a full-text row: ", NULL, report, arg) == -1)
+	    (!pending && check_rows("SELECT name FROM documents d WHERE NOT "
+	    "EXISTS (SELECT 1 FROM fts WHERE fts.rowid = d.id)", DB_PATH
+	    ": document without a full-text row: ", NULL, report, arg) == -1))
 		return -1;
 	if (check_fts_sample(report, arg) == -1)
 		return -1;

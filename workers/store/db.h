@@ -115,6 +115,15 @@ int	 db_reindex_docs(int64_t after, unsigned max,
 	    void *arg);
 int	 db_reindex_progress(int64_t last);		/* in a transaction */
 int	 db_reindex_done(void);				/* in a transaction */
+/*
+ * The rebuild's job row (meta 'reindex_job'): its id, 1 found, 0 none,
+ * -1 error; recorded with the row it names; its cursor counts the
+ * documents indexed (db_reindex_job_add, in a slice's transaction).
+ */
+int	 db_reindex_job(uint64_t *job);
+int	 db_reindex_job_set(uint64_t job);		/* in a transaction */
+int	 db_reindex_job_add(uint64_t job, uint64_t n);	/* in a transaction */
+int	 db_reindex_job_clear(void);			/* in a transaction */
 /* name, ext, hash, src_path of a document by id: 1, 0, -1 (xstrdup'ed). */
 int	 db_doc_get(int64_t id, char **name, char **ext, char **hash,
 	    char **src);

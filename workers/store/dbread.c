@@ -240,6 +240,73 @@ dbread_source_unchanged(const char *path, uint64_t dev, uint64_t ino,
 	return one_name(st_stat, name, len);
 }
 
+/* The value of a meta key as an integer: 1, 0 none, -1 error. */
+static int
+meta_int(sqlite3 *c, const char *key, int64_t *v)
+{
+	sqlite3_stmt	*st;
+	int		 r;
+
+	*v = 0;
+	if (sqlite3_prepare_v2(c, "SELECT value FROM meta WHERE key = ?", -1,
+	    &st, NULL) != SQLITE_OK)
+		return -1;
+	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+	if ((r = sqlite3_step(st)) == SQLITE_ROW)
+		*v = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return r == SQLITE_ROW ? 1 : r == SQLITE_DONE ? 0 : -1;
+}
+
+int
+dbread_reindex(uint64_t *job, uint64_t *done, uint64_t *total)
+{
+	sqlite3_stmt	*st;
+	int64_t		 after, j;
+	int		 r;
+
+	*job = *done = *total = 0;
+	if ((r = meta_int(db, "reindex", &after)) != 1 ||
+	    meta_int(db, "reindex_job", &j) == -1)
+		return r;
+	*job = (uint64_t)j;
+	/* The job's cursor counts the documents indexed so far. */
+	if (sqlite3_prepare_v2(db, "SELECT (SELECT cursor FROM jobs WHERE "
+	    "id = ?), (SELECT count(*) FROM documents WHERE id > ?)", -1, &st,
+	    NULL) != SQLITE_OK)
+		return -1;
+	sqlite3_bind_int64(st, 1, j);
+	sqlite3_bind_int64(st, 2, after);
+	if ((r = sqlite3_step(st)) == SQLITE_ROW) {
+		*done = (uint64_t)sqlite3_column_int64(st, 0);
+		*total = *done + (uint64_t)sqlite3_column_int64(st, 1);
+	}
+	sqlite3_finalize(st);
+	return r == SQLITE_ROW ? 1 : -1;
+}
+
+/* A full-text rebuild's job: its kind and counts (dbread_reindex). */
+static void
+mark_reindex(Kbd__JobSummary *s)
+{
+	Kbd__JobCreateReq	*req;
+	uint64_t		 job, done, total;
+
+	if (dbread_job_request(s->job, &req) != 1)
+		return;
+	if (req->reindex) {
+		s->kind = (char *)"reindex";
+		s->index_done = s->index_total = s->cursor;
+		if (dbread_reindex(&job, &done, &total) == 1 &&
+		    job == s->job) {
+			s->index_rebuilding = 1;
+			s->index_done = done;
+			s->index_total = total;
+		}
+	}
+	kbd__job_create_req__free_unpacked(req, NULL);
+}
+
 /* out->error is malloc'ed: free it. */
 int
 dbread_job(uint64_t job, Kbd__JobSummary *out)
@@ -251,6 +318,7 @@ dbread_job(uint64_t job, Kbd__JobSummary *out)
 	if (r == SQLITE_ROW) {
 		db_job_row(st_job, out);
 		sqlite3_reset(st_job);
+		mark_reindex(out);
 		return 1;
 	}
 	sqlite3_reset(st_job);
@@ -265,6 +333,7 @@ dbread_jobs(unsigned limit, Kbd__JobsRep *rep)
 {
 	sqlite3_stmt	*st;
 	Kbd__JobSummary	*j;
+	size_t		 i;
 	int		 r;
 
 	if (sqlite3_prepare_v2(db, "SELECT " DB_JOB_COLUMNS " FROM jobs "
@@ -279,6 +348,8 @@ dbread_jobs(unsigned limit, Kbd__JobsRep *rep)
 		rep->jobs[rep->n_jobs++] = j;
 	}
 	sqlite3_finalize(st);
+	for (i = 0; i < rep->n_jobs; i++)
+		mark_reindex(rep->jobs[i]);
 	return r == SQLITE_DONE ? 0 : -1;
 }
 
@@ -323,8 +394,10 @@ dbread_unfinished_jobs(uint64_t **ids, size_t *n)
 
 	*ids = NULL;
 	*n = 0;
+	/* The full-text rebuild's job is the committer's to run. */
 	if (sqlite3_prepare_v2(db, "SELECT id FROM jobs WHERE state IN (1, 2) "
-	    "ORDER BY id", -1, &st, NULL) != SQLITE_OK)
+	    "AND id NOT IN (SELECT CAST(value AS INTEGER) FROM meta WHERE "
+	    "key = 'reindex_job') ORDER BY id", -1, &st, NULL) != SQLITE_OK)
 		return -1;
 	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
 		if (*n == cap) {
@@ -405,6 +478,7 @@ struct dbread_conn {
 	sqlite3_stmt	*st_hit;	/* one hit's row and snippet */
 	sqlite3_stmt	*st_row;	/* one hit's row (fields-only query) */
 	sqlite3_stmt	*st_langs;	/* the languages the KB has indexed */
+	sqlite3_stmt	*st_reindex;	/* a full-text rebuild under way */
 	int		 has_lang;	/* documents has a lang column */
 };
 
@@ -453,6 +527,9 @@ dbread_conn_open(const char *kbroot)
 	    sqlite3_prepare_v3(c->db, "SELECT value FROM meta WHERE key = "
 	    "'languages'", -1, SQLITE_PREPARE_PERSISTENT, &c->st_langs,
 	    NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v3(c->db, "SELECT 1 FROM meta WHERE key = "
+	    "'reindex'", -1, SQLITE_PREPARE_PERSISTENT, &c->st_reindex,
+	    NULL) != SQLITE_OK ||
 	    sqlite3_prepare_v3(c->db, "SELECT fts.rowid, rank FROM fts "
 	    "JOIN documents d ON d.id = fts.rowid WHERE fts MATCH ? AND "
 	    RANK_SQL " ORDER BY rank LIMIT ? OFFSET ?", -1,
@@ -473,6 +550,7 @@ dbread_conn_close(struct dbread_conn *c)
 	sqlite3_finalize(c->st_hit);
 	sqlite3_finalize(c->st_row);
 	sqlite3_finalize(c->st_langs);
+	sqlite3_finalize(c->st_reindex);
 	sqlite3_close(c->db);
 	free(c);
 }
@@ -597,6 +675,9 @@ dbread_search(struct dbread_conn *c, const char *text, unsigned limit,
 
 	if (query_compile(text, &q, err, errlen) == -1)
 		return 1;
+	/* A rebuild under way: the hits are from what is indexed so far. */
+	rep->incomplete = sqlite3_step(c->st_reindex) != SQLITE_DONE;
+	sqlite3_reset(c->st_reindex);
 	refresh_langs(c);
 	if (q.uses_lang && !c->has_lang) {
 		(void)snprintf(err, errlen, "lang: this KB records no "

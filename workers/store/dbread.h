@@ -41,6 +41,14 @@ int	 dbread_job_request(uint64_t job, Kbd__JobCreateReq **req);
 /* 1 a client cancelled the job, 0 not (or no such job), -1 error. */
 int	 dbread_job_cancelled(uint64_t job);
 
+/*
+ * The full-text rebuild (reindex.c): 1 one is pending or running, with
+ * its job (0 before the committer made it), the documents indexed and
+ * the total; 0 none; -1 error. dbread_job and dbread_jobs mark the
+ * rebuild's jobs: kind "reindex", index_done and index_total.
+ */
+int	 dbread_reindex(uint64_t *job, uint64_t *done, uint64_t *total);
+
 /* The newest jobs first, limit at most. */
 int	 dbread_jobs(unsigned limit, Kbd__JobsRep *);
 void	 dbread_jobs_free(Kbd__JobsRep *);
