@@ -158,7 +158,7 @@ tool_search(json_t *args, struct tool_error *t)
 	uint64_t	 limit, off;
 	json_t		*hits;
 	size_t		 i;
-	int		 more;
+	int		 more, incomplete;
 
 	if (arg_string(args, "query", 1, &query, t) == -1 ||
 	    arg_uint(args, "limit", 10, 1, 100, &limit, t) == -1 ||
@@ -191,9 +191,12 @@ tool_search(json_t *args, struct tool_error *t)
 		    jstr(h->src_path), "language", jstr(h->language)));
 	}
 	more = rep->n_hits > limit;
+	incomplete = rep->incomplete;
 	msg_free(&m);
-	return json_pack("{s:o, s:I, s:b}", "hits", hits,
-	    "offset", (json_int_t)off, "more", more);
+	/* While the full-text index is rebuilt, what it holds so far. */
+	return json_pack("{s:o, s:I, s:b, s:b}", "hits", hits,
+	    "offset", (json_int_t)off, "more", more, "index_incomplete",
+	    incomplete);
 }
 
 static json_t *
@@ -339,7 +342,9 @@ tool_list(json_t *args, struct tool_error *t)
 static json_t *
 job_json(const Kbd__JobSummary *s)
 {
-	return json_pack("{s:I, s:s, s:I, s:I, s:I, s:I, s:I, s:I, s:I, "
+	json_t	*o;
+
+	o = json_pack("{s:I, s:s, s:I, s:I, s:I, s:I, s:I, s:I, s:I, "
 	    "s:o}", "job", (json_int_t)s->job, "state",
 	    job_state_str(s->state), "added", (json_int_t)s->added,
 	    "duplicates", (json_int_t)s->duplicates, "skipped",
@@ -347,6 +352,20 @@ job_json(const Kbd__JobSummary *s)
 	    "cancelled", (json_int_t)s->cancelled, "created",
 	    (json_int_t)s->created, "finished", (json_int_t)s->finished,
 	    "error", jstr(s->error));
+	/* As kbctl jobs --json: a full-text rebuild's job, or one under
+	 * way, with its progress (docs/json.md). */
+	if (s->kind != NULL && s->kind[0] != '\0')
+		json_object_set_new(o, "kind", json_string(s->kind));
+	if (s->index_rebuilding || (s->kind != NULL &&
+	    strcmp(s->kind, "reindex") == 0)) {
+		json_object_set_new(o, "index_rebuilding",
+		    json_boolean(s->index_rebuilding));
+		json_object_set_new(o, "index_done",
+		    json_integer((json_int_t)s->index_done));
+		json_object_set_new(o, "index_total",
+		    json_integer((json_int_t)s->index_total));
+	}
+	return o;
 }
 
 static json_t *
@@ -544,7 +563,11 @@ tool_remove(json_t *args, struct tool_error *t)
 	"\"added\":{\"type\":\"integer\"},\"duplicates\":{\"type\":\"integer\"}," \
 	"\"skipped\":{\"type\":\"integer\"},\"failed\":{\"type\":\"integer\"}," \
 	"\"cancelled\":{\"type\":\"integer\"},\"created\":{\"type\":\"integer\"}," \
-	"\"finished\":{\"type\":\"integer\"},\"error\":{\"type\":\"string\"}"
+	"\"finished\":{\"type\":\"integer\"},\"error\":{\"type\":\"string\"}," \
+	"\"kind\":{\"type\":\"string\"}," \
+	"\"index_rebuilding\":{\"type\":\"boolean\"}," \
+	"\"index_done\":{\"type\":\"integer\"}," \
+	"\"index_total\":{\"type\":\"integer\"}"
 #define JOB_SCHEMA \
 	"{\"type\":\"object\",\"properties\":{" JOB_PROPS "}," \
 	"\"required\":[\"job\",\"state\"]}"
@@ -576,7 +599,8 @@ static const struct tool {
 	  "\"language\":{\"type\":\"string\"}},"
 	  "\"required\":[\"doc\",\"title\",\"snippet\",\"score\","
 	  "\"wiki_path\",\"source_path\"]}},"
-	  "\"offset\":{\"type\":\"integer\"},\"more\":{\"type\":\"boolean\"}},"
+	  "\"offset\":{\"type\":\"integer\"},\"more\":{\"type\":\"boolean\"},"
+	  "\"index_incomplete\":{\"type\":\"boolean\"}},"
 	  "\"required\":[\"hits\",\"offset\",\"more\"]}",
 	  1, 0, 1, 0, tool_search },
 	{ "read", "Read a document",

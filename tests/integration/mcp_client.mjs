@@ -136,6 +136,7 @@ async function full(ndocs, addFile, addFile2) {
 	    all.hits.slice(1, 3).map((h) => h.doc));
 	assert.equal(p1.more, true);
 	assert.equal(p1.offset, 1);
+	assert.equal(p1.index_incomplete, false);
 
 	check('search error');
 	let r = await client.callTool({ name: 'search', arguments: {} });

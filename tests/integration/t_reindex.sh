@@ -58,6 +58,16 @@ assert_eq late "$(echo "$out" | jq -r '.[].doc')" "the new document, found durin
 assert_eq true "$(echo "$out" | jq -r '.[0].index_incomplete')" "search --json: incomplete"
 out=$(kbctl search latecomer 2>&1 >/dev/null)
 assert_contains "$out" "full-text index is being rebuilt" "search warns it is incomplete"
+# The same over MCP: search says so, status lists the rebuild's job.
+out=$( { printf '%s\n' '{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-06-18","capabilities":{},"clientInfo":{"name":"sh","version":"1"}}}' \
+	'{"jsonrpc":"2.0","method":"notifications/initialized"}' \
+	'{"jsonrpc":"2.0","id":2,"method":"tools/call","params":{"name":"search","arguments":{"query":"latecomer"}}}' \
+	'{"jsonrpc":"2.0","id":3,"method":"tools/call","params":{"name":"status","arguments":{}}}'; } |
+	kbctl mcp 2>/dev/null)
+assert_eq true "$(echo "$out" | jq -r 'select(.id == 2) | .result.structuredContent.index_incomplete')" \
+    "MCP search: incomplete"
+assert_eq reindex "$(echo "$out" | jq -r 'select(.id == 3) | .result.structuredContent.running_jobs[] | select(.job == '"$rj"') | .kind')" \
+    "MCP status: the rebuild's job"
 
 # kbctl wait follows the rebuild's job to its end.
 kbctl wait "$rj" --json > "$T/wait.json"
