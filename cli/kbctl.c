@@ -199,6 +199,9 @@ before_error(void (*fn)(void))
 	error_hook = fn;
 }
 
+static void vwarn(const char *, va_list, const char *)
+    __attribute__((format(printf, 1, 0)));
+
 static void
 vwarn(const char *fmt, va_list ap, const char *err)
 {
