@@ -249,6 +249,11 @@ test_detect(void **state)
 	    "не знала, что он так же любит все его стихи.";
 	const char	*fm = "---\ntitle: x\nlang: de-DE\n---\nThe cat was "
 	    "on the mat and it is not the dog.";
+	const char	*links = "# The modules\n\nThe [os](../os/de/da.md "
+	    "\"os de da do\") and the [os.path](os-para-que-em.md "
+	    "\"os.path para que em\") modules are in the list of the "
+	    "[modules](do/os/um/uma.md).\n`os de da do em para que`\n";
+	const char	*codeonly = "`os de da do em para que um uma os`";
 
 	(void)state;
 	assert_string_equal(tok_lang_code(tok_detect_lang(en, strlen(en))),
@@ -278,6 +283,15 @@ test_detect(void **state)
 	assert_string_equal(tok_lang_code(tok_doc_lang("x", 1)), "en");
 	/* Too little evidence: not a guess. */
 	assert_int_equal(tok_detect_lang("owl", 3), -1);
+	/*
+	 * Link targets and code are not the text's words: these links'
+	 * targets and titles hold Portuguese stop words (os, de, da, do,
+	 * em, para, que), the text English ones (allos, filesys in
+	 * python3.11-doc were Portuguese when they counted).
+	 */
+	assert_string_equal(tok_lang_code(tok_detect_lang(links,
+	    strlen(links))), "en");
+	assert_int_equal(tok_detect_lang(codeonly, strlen(codeonly)), -1);
 	assert_int_equal(tok_langs_parse("en,fr,xx"),
 	    1u << tok_lang_by_code("en") | 1u << tok_lang_by_code("fr"));
 }

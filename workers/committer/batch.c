@@ -494,7 +494,7 @@ register_one(struct item *it, int64_t now)
 	/* The text indexed is what the KB holds, read back from it. */
 	if ((body = read_file(it->src, &len)) == NULL)
 		return errf("%s: %s", it->src, strerror(errno));
-	r = db_fts_insert(id, d.name, d.title, body, len);
+	r = db_fts_insert(id, d.name, d.title, body, len, NULL);
 	free(body);
 	if (r == -1)
 		return errf("full-text index: %s", db_errmsg());

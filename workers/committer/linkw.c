@@ -289,7 +289,7 @@ source_rewrite(int64_t id, const char *name)
 		err = errf("registry: %s", db_errmsg());
 	else if (olen != len || memcmp(md, out, len) != 0) {
 		/* What is indexed is what the KB holds. */
-		if (db_fts_reindex(id, out, olen) == -1)
+		if (db_fts_reindex(id, out, olen, 1) == -1)
 			err = errf("full-text index: %s", db_errmsg());
 		else
 			err = page_put(path, md, len, out, olen,

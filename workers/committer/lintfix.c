@@ -522,7 +522,7 @@ fix_commit(struct fix *f)
 				break;
 			}
 			/* New, stale, or its page had broken links. */
-			if (db_fts_reindex(f->fts[i].id, body, len) == -1)
+			if (db_fts_reindex(f->fts[i].id, body, len, 0) == -1)
 				err = errf("full-text index: %s", db_errmsg());
 			free(body);
 		}

@@ -197,7 +197,7 @@ recompile_register(struct item *it)
 		if ((body = read_file(it->src, &len)) == NULL)
 			return errf("%s: %s", it->src, strerror(errno));
 		r = db_fts_insert(it->upd_id, it->doc, *it->title != '\0' ?
-		    it->title : it->doc, body, len);
+		    it->title : it->doc, body, len, NULL);
 		free(body);
 		if (r == -1)
 			return errf("full-text index: %s", db_errmsg());

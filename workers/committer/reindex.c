@@ -153,7 +153,7 @@ reindex_batch(struct rbatch *b)
 		bytes += len;
 		if (db_fts_delete(b->d[i].id) == -1 ||
 		    db_fts_insert(b->d[i].id, b->d[i].name, b->d[i].title,
-		    md, len) == -1) {
+		    md, len, NULL) == -1) {
 			free(md);
 			db_rollback();
 			return -1;

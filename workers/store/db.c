@@ -878,7 +878,7 @@ marked(const char *code, const char *s, size_t len, size_t *outlen)
 
 int
 db_fts_insert(int64_t id, const char *name, const char *title,
-    const char *body, size_t bodylen)
+    const char *body, size_t bodylen, const char *langcode)
 {
 	sqlite3_stmt	*st = st_fts_insert;
 	const char	*code;
@@ -886,7 +886,8 @@ db_fts_insert(int64_t id, const char *name, const char *title,
 	size_t		 len[4], hdlen;
 	int		 lang, r, i;
 
-	lang = tok_doc_lang(body, bodylen);
+	if (langcode == NULL || (lang = tok_lang_by_code(langcode)) < 0)
+		lang = tok_doc_lang(body, bodylen);
 	code = tok_lang_code(lang);
 	hd = tok_md_headings(body, bodylen, &hdlen);
 	col[0] = marked(code, name, strlen(name), &len[0]);

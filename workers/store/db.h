@@ -98,8 +98,12 @@ int	 db_doc_by_name(const char *name, int64_t *id, char **ext);
 
 /* Registry writes (inside a transaction). */
 int	 db_doc_insert(const struct db_doc *, int64_t *id);
+/*
+ * lang: the language to index in (a code), or NULL to take the body's
+ * (tok_doc_lang); documents.lang records it.
+ */
 int	 db_fts_insert(int64_t id, const char *name, const char *title,
-	    const char *body, size_t bodylen);
+	    const char *body, size_t bodylen, const char *lang);
 int	 db_doc_delete(int64_t id);	/* and its fts row and sources */
 int	 db_fts_delete(int64_t id);			/* the fts row only */
 
@@ -246,7 +250,7 @@ int	 db_links_list(int64_t doc, int from, size_t max, struct db_link **v,
 	    size_t *n, uint64_t *total);
 void	 db_links_free(struct db_link *v, size_t n);
 /* The full-text row of a document whose source page was rewritten. */
-int	 db_fts_reindex(int64_t id, const char *body, size_t len);
+int	 db_fts_reindex(int64_t id, const char *body, size_t len, int keep_lang);
 
 /*
  * The sub-index pages' queries (indexw.c): a group is a type (ext = value)

@@ -338,13 +338,19 @@ db_links_free(struct db_link *v, size_t n)
 	free(v);
 }
 
-/* The full-text row of document id made anew from body (its source page). */
+/*
+ * The full-text row of document id made anew from body (its source
+ * page). keep_lang: in the language it was indexed in (its links were
+ * rewritten: no reason for another language, and its summary page says
+ * the registry's); else in the body's (lint --fix, which writes the page
+ * to match).
+ */
 int
-db_fts_reindex(int64_t id, const char *body, size_t len)
+db_fts_reindex(int64_t id, const char *body, size_t len, int keep_lang)
 {
-	sqlite3_stmt	*st = lprep(9, "SELECT name, title FROM documents "
-	    "WHERE id = ?1");
-	char		*name, *title;
+	sqlite3_stmt	*st = lprep(9, "SELECT name, title, lang FROM "
+	    "documents WHERE id = ?1");
+	char		*name, *title, *lang;
 	int		 r;
 
 	sqlite3_bind_int64(st, 1, id);
@@ -354,11 +360,14 @@ db_fts_reindex(int64_t id, const char *body, size_t len)
 	}
 	name = db_col_text(st, 0);
 	title = db_col_text(st, 1);
+	lang = db_col_text(st, 2);
 	ldone(st);
 	r = db_fts_delete(id) == -1 ||
-	    db_fts_insert(id, name, title, body, len) == -1 ? -1 : 0;
+	    db_fts_insert(id, name, title, body, len,
+	    keep_lang && *lang != '\0' ? lang : NULL) == -1 ? -1 : 0;
 	free(name);
 	free(title);
+	free(lang);
 	return r;
 }
 

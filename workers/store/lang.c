@@ -199,6 +199,20 @@ tok_detect_lang(const char *text, size_t len)
 	if (len > 16384)
 		len = 16384;
 	while (i < len) {
+		/*
+		 * Not the words of a link's target or of code: a page of
+		 * links to os.path and de.md is no Portuguese. To the end of
+		 * the span, or of its line when it has none.
+		 */
+		if ((text[i] == ']' && i + 1 < len && text[i + 1] == '(') ||
+		    text[i] == '`') {
+			c = text[i] == '`' ? '`' : ')';
+			for (i += c == ')' ? 2 : 1; i < len && text[i] != c &&
+			    text[i] != '\n'; i++)
+				;
+			i++;
+			continue;
+		}
 		/* A word: ASCII letters or any non-ASCII byte. */
 		n = 0;
 		while (i < len) {
