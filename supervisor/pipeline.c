@@ -89,7 +89,7 @@ item_from_walk(struct job *j, struct walk_entry *e)
 		return;
 	}
 	/* Unchanged since it was added: known without reading a byte. */
-	if (dbread_source_unchanged(it->path, it->dev, it->ino, it->size,
+	if (regdir_unchanged(it->path, it->dev, it->ino, it->size,
 	    it->mtime_ns, name, sizeof(name)) == 1 ||
 	    same_file_known(&e->st, it->path, name, sizeof(name))) {
 		it->doc = xstrdup(name);

@@ -116,6 +116,13 @@ void	 commitq_release(void);
 int	 commitq_empty(void);
 void	 commitq_send(void);
 int	 commitq_reply(struct msg *);		/* -1: out of turn */
+/* Bumped at each answer and death of the committer: the registry may differ. */
+uint64_t commitq_generation(void);
+
+/* regdir.c: is the path unchanged since added (dbread_source_unchanged)? */
+int	 regdir_unchanged(const char *path, uint64_t dev, uint64_t ino,
+	    uint64_t size, int64_t mtime_ns, char *name, size_t len);
+void	 regdir_free(void);
 void	 commitq_committer_died(void);
 void	 commitq_client_gone(struct client *);
 
