@@ -76,6 +76,7 @@ item_from_walk(struct job *j, struct walk_entry *e)
 	format_split(it->path, &it->stem, &it->ext);
 	if (e->status != KBD__FILE_STATUS__FS_NONE) {
 		item_outcome(it, e->status, "%s", e->reason);
+		window_light(&j->win, it);
 		return;
 	}
 	it->dev = (uint64_t)e->st.st_dev;
@@ -86,6 +87,7 @@ item_from_walk(struct job *j, struct walk_entry *e)
 	/* Known binaries by name; anything else reaches the worker's sniff. */
 	if (format_skip(it->ext, name, sizeof(name))) {
 		item_outcome(it, KBD__FILE_STATUS__FS_SKIPPED, "%s", name);
+		window_light(&j->win, it);
 		return;
 	}
 	/* Unchanged since it was added: known without reading a byte. */
@@ -95,6 +97,7 @@ item_from_walk(struct job *j, struct walk_entry *e)
 		it->doc = xstrdup(name);
 		item_outcome(it, KBD__FILE_STATUS__FS_DUPLICATE,
 		    "unchanged since added as %s", name);
+		window_light(&j->win, it);
 	}
 }
 
