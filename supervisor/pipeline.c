@@ -245,7 +245,8 @@ static void	batch_lost(struct commitq_op *);
  * One packet per item, so that no packet approaches the channel's limit:
  * BATCH_BEGIN, a BATCH_ITEM per file (an added one with its metadata and
  * staging files, the others with their status and reason, to be counted),
- * BATCH_END with the cursor the batch takes the job to.
+ * BATCH_END with the cursor the batch takes the job to. Queued, and
+ * written together with BATCH_END's (proc_queue).
  */
 static void
 send_batch(void *arg, struct window *w, uint64_t last)
@@ -262,7 +263,7 @@ send_batch(void *arg, struct window *w, uint64_t last)
 	b.batch = e.batch = w->batch_no;
 	b.count = (uint32_t)(last - w->cursor);
 	e.cursor = last;
-	proc_send(c, MSG_BATCH_BEGIN, &b.base, NULL, 0);
+	proc_queue(c, MSG_BATCH_BEGIN, &b.base);
 	for (s = w->cursor + 1; s <= last; s++) {
 		Kbd__BatchItem	bi = KBD__BATCH_ITEM__INIT;
 
@@ -294,7 +295,7 @@ send_batch(void *arg, struct window *w, uint64_t last)
 			bi.converter = it->conv->converter;
 			bi.converter_version = it->conv->converter_version;
 		}
-		proc_send(c, MSG_BATCH_ITEM, &bi.base, NULL, 0);
+		proc_queue(c, MSG_BATCH_ITEM, &bi.base);
 	}
 	proc_send(c, MSG_BATCH_END, &e.base, NULL, 0);
 	o = commitq_op(MSG_BATCH_BEGIN, NULL, NULL, batch_done, j);

@@ -72,6 +72,8 @@ struct child	*proc_spawn(const char *role, const char *const *args,
 		    proc_dispatch_cb, proc_gone_cb, void *arg);
 void		 proc_send(struct child *, uint32_t type,
 		    const ProtobufCMessage *, const int *fds, int nfds);
+void		 proc_queue(struct child *, uint32_t type,
+		    const ProtobufCMessage *);
 void		 proc_kill(struct child *, int sig);
 void		 proc_kill_all(int sig);
 void		 proc_eof(struct child *);
