@@ -7,8 +7,8 @@
  * transaction with its locks.
  *
  * The chunk holds the rows of one directory from one name on, at most
- * REGDIR_CHUNK of them: memory does not grow with the tree or with a
- * directory. It is read again when the walk leaves it (another
+ * REGDIR_CHUNK of them, up to the first row of a subdirectory: memory
+ * does not grow with the tree or with a directory, nor does a read. It is read again when the walk leaves it (another
  * directory, a name past its end) and whenever the committer may have
  * changed the registry since (commitq_generation): what it answers is
  * what the query per file would have answered at the time of the read.
@@ -93,9 +93,8 @@ fill(const char *dir, size_t dlen, const char *base)
 	rd.from = xstrdup(base);
 	rd.gen = commitq_generation();
 	if ((n = dbread_dir_sources(rd.dir, base, REGDIR_CHUNK, add_row,
-	    NULL)) == -1)
+	    NULL, &rd.more)) == -1)
 		return -1;
-	rd.more = n == REGDIR_CHUNK;
 	rd.valid = 1;
 	return 0;
 }

@@ -78,7 +78,7 @@ typedef void	(*dbread_dir_cb)(void *, const char *name, uint64_t dev,
 		    uint64_t ino, uint64_t size, int64_t mtime_ns,
 		    const char *doc);
 int	 dbread_dir_sources(const char *dir, const char *from, unsigned max,
-	    dbread_dir_cb, void *);
+	    dbread_dir_cb, void *, int *more);
 struct stat;
 /* A dry run's lookups (see dbread.c). */
 int	 dbread_source_by_path(const char *path, char *name, size_t len,
