@@ -259,13 +259,81 @@ send_out(int fd, struct chan_out *o, int flags)
 	return sendmsg(fd, &mh, flags | MSG_NOSIGNAL);
 }
 
+/* Messages one flush writes with one system call, at most. */
+#define FLUSH_GATHER	64
+
+/*
+ * Write the head message and those queued after it without fds (fds ride
+ * on the first byte of a write), with one system call: a run of small
+ * messages (a batch's items, a job's file events) costs one call, not one
+ * each. A stream takes their bytes as one iovec (a partial write is
+ * handled as before); a SOCK_SEQPACKET socket keeps each message a record
+ * (sendmmsg). Returns what the calls return: for a stream the bytes
+ * written, for records the messages written.
+ */
+static ssize_t
+send_run(struct chan *c, int *records)
+{
+	struct iovec	 iov[FLUSH_GATHER];
+	struct mmsghdr	 mm[FLUSH_GATHER];
+	struct msghdr	 mh;
+	struct chan_out	*o;
+	unsigned	 k = 0;
+
+	memset(mm, 0, sizeof(mm));
+	for (o = c->head; o != NULL && k < FLUSH_GATHER; o = o->next) {
+		if (o->nfds > 0 && o->off == 0)
+			break;
+		iov[k].iov_base = o->buf + o->off;
+		iov[k].iov_len = o->len - o->off;
+		mm[k].msg_hdr.msg_iov = &iov[k];
+		mm[k].msg_hdr.msg_iovlen = 1;
+		k++;
+	}
+	*records = !c->stream;
+	if (!c->stream)
+		return sendmmsg(c->fd, mm, k, MSG_DONTWAIT | MSG_NOSIGNAL);
+	memset(&mh, 0, sizeof(mh));
+	mh.msg_iov = iov;
+	mh.msg_iovlen = k;
+	return sendmsg(c->fd, &mh, MSG_DONTWAIT | MSG_NOSIGNAL);
+}
+
 int
 chan_flush(struct chan *c)
 {
 	struct chan_out	*o;
 	ssize_t		 n;
+	size_t		 take;
+	int		 records;
 
 	while ((o = c->head) != NULL) {
+		if (o->nfds == 0 || o->off > 0) {
+			if ((n = send_run(c, &records)) == -1) {
+				if (errno == EAGAIN || errno == EWOULDBLOCK ||
+				    errno == EINTR)
+					return 1;
+				return -1;
+			}
+			if (n == 0)
+				return 1;
+			/* n messages, or n bytes over the run's messages. */
+			while ((o = c->head) != NULL && n > 0) {
+				take = records ? o->len - o->off :
+				    (size_t)n < o->len - o->off ? (size_t)n :
+				    o->len - o->off;
+				o->off += take;
+				c->queued -= take;
+				n -= records ? 1 : (ssize_t)take;
+				if (o->off < o->len)
+					return 1;	/* stream: partial */
+				c->head = o->next;
+				if (c->head == NULL)
+					c->tail = NULL;
+				out_free(o);
+			}
+			continue;
+		}
 		n = send_out(c->fd, o, MSG_DONTWAIT);
 		if (n == -1) {
 			if (errno == EAGAIN || errno == EWOULDBLOCK ||

@@ -137,12 +137,26 @@ commitq_send(void)
 	}
 }
 
+/*
+ * Each answer of the committer may follow a commit, and a new committer
+ * may have rolled a batch back: what the supervisor read of the registry
+ * before may be out of date (regdir.c).
+ */
+static uint64_t	generation;
+
+uint64_t
+commitq_generation(void)
+{
+	return generation;
+}
+
 /* An answer from the committer: -1 if it answers no request sent. */
 int
 commitq_reply(struct msg *m)
 {
 	struct commitq_op	*o;
 
+	generation++;
 	if ((o = TAILQ_FIRST(&ops)) == NULL || !o->sent ||
 	    answer_to(o->type) != m->type)
 		return -1;
@@ -161,6 +175,7 @@ commitq_committer_died(void)
 {
 	struct commitq_op	*o, *next;
 
+	generation++;
 	for (o = TAILQ_FIRST(&ops); o != NULL; o = next) {
 		next = TAILQ_NEXT(o, entry);
 		o->sent = 0;

@@ -76,6 +76,7 @@ item_from_walk(struct job *j, struct walk_entry *e)
 	format_split(it->path, &it->stem, &it->ext);
 	if (e->status != KBD__FILE_STATUS__FS_NONE) {
 		item_outcome(it, e->status, "%s", e->reason);
+		window_light(&j->win, it);
 		return;
 	}
 	it->dev = (uint64_t)e->st.st_dev;
@@ -86,15 +87,17 @@ item_from_walk(struct job *j, struct walk_entry *e)
 	/* Known binaries by name; anything else reaches the worker's sniff. */
 	if (format_skip(it->ext, name, sizeof(name))) {
 		item_outcome(it, KBD__FILE_STATUS__FS_SKIPPED, "%s", name);
+		window_light(&j->win, it);
 		return;
 	}
 	/* Unchanged since it was added: known without reading a byte. */
-	if (dbread_source_unchanged(it->path, it->dev, it->ino, it->size,
+	if (regdir_unchanged(it->path, it->dev, it->ino, it->size,
 	    it->mtime_ns, name, sizeof(name)) == 1 ||
 	    same_file_known(&e->st, it->path, name, sizeof(name))) {
 		it->doc = xstrdup(name);
 		item_outcome(it, KBD__FILE_STATUS__FS_DUPLICATE,
 		    "unchanged since added as %s", name);
+		window_light(&j->win, it);
 	}
 }
 
@@ -242,7 +245,8 @@ static void	batch_lost(struct commitq_op *);
  * One packet per item, so that no packet approaches the channel's limit:
  * BATCH_BEGIN, a BATCH_ITEM per file (an added one with its metadata and
  * staging files, the others with their status and reason, to be counted),
- * BATCH_END with the cursor the batch takes the job to.
+ * BATCH_END with the cursor the batch takes the job to. Queued, and
+ * written together with BATCH_END's (proc_queue).
  */
 static void
 send_batch(void *arg, struct window *w, uint64_t last)
@@ -259,7 +263,7 @@ send_batch(void *arg, struct window *w, uint64_t last)
 	b.batch = e.batch = w->batch_no;
 	b.count = (uint32_t)(last - w->cursor);
 	e.cursor = last;
-	proc_send(c, MSG_BATCH_BEGIN, &b.base, NULL, 0);
+	proc_queue(c, MSG_BATCH_BEGIN, &b.base);
 	for (s = w->cursor + 1; s <= last; s++) {
 		Kbd__BatchItem	bi = KBD__BATCH_ITEM__INIT;
 
@@ -291,7 +295,7 @@ send_batch(void *arg, struct window *w, uint64_t last)
 			bi.converter = it->conv->converter;
 			bi.converter_version = it->conv->converter_version;
 		}
-		proc_send(c, MSG_BATCH_ITEM, &bi.base, NULL, 0);
+		proc_queue(c, MSG_BATCH_ITEM, &bi.base);
 	}
 	proc_send(c, MSG_BATCH_END, &e.base, NULL, 0);
 	o = commitq_op(MSG_BATCH_BEGIN, NULL, NULL, batch_done, j);

@@ -258,6 +258,19 @@ proc_send(struct child *c, uint32_t type, const ProtobufCMessage *pb,
 	proc_write(c->chan.fd, EV_WRITE, c);
 }
 
+/*
+ * Queue a message without writing it: the next proc_send writes the run
+ * queued with as few system calls as it takes (a batch's items).
+ */
+void
+proc_queue(struct child *c, uint32_t type, const ProtobufCMessage *pb)
+{
+	if (c->closed)
+		return;
+	if (chan_compose(&c->chan, type, pb, NULL, 0) == -1)
+		fatal("compose %s for %s", msg_type_name(type), c->role);
+}
+
 /* Write what the socket takes; a child we cannot write to is killed. */
 static void
 proc_write(evutil_socket_t fd, short ev, void *arg)

@@ -15,9 +15,11 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "dbread.h"
 #include "log.h"
@@ -35,6 +37,9 @@ struct plan {
 	/* The documents to remove, and a path of each for the events. */
 	char	**names, **paths;
 	size_t	  n, cap;
+	/* The directory of the last path looked at, open (or why not). */
+	char	 *dir;
+	int	  dfd, derr;
 };
 
 static int
@@ -48,13 +53,41 @@ under(const char *path, const char *root)
 	    (path[n] == '\0' || path[n] == '/');
 }
 
+/*
+ * The path is no more. Rows come in document order, which is mostly scan
+ * order: a path is stat'ed relative to its directory, kept open while the
+ * next rows are in it, rather than looked up from / each time.
+ */
 static int
-gone(const char *path)
+gone(struct plan *p, const char *path)
 {
-	struct stat	st;
+	struct stat	 st;
+	const char	*slash;
+	size_t		 dlen;
+	int		 r;
 
-	return lstat(path, &st) == -1 && (errno == ENOENT ||
-	    errno == ENOTDIR);
+	if ((slash = strrchr(path, '/')) == NULL || slash == path)
+		r = lstat(path, &st);
+	else {
+		dlen = (size_t)(slash - path);
+		if (p->dir == NULL || strncmp(p->dir, path, dlen) != 0 ||
+		    p->dir[dlen] != '\0') {
+			if (p->dfd != -1)
+				(void)close(p->dfd);
+			free(p->dir);
+			p->dir = xstrndup(path, dlen);
+			p->dfd = open(p->dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+			p->derr = errno;
+		}
+		if (p->dfd != -1)
+			r = fstatat(p->dfd, slash + 1, &st,
+			    AT_SYMLINK_NOFOLLOW);
+		else if (p->derr == ENOENT || p->derr == ENOTDIR)
+			return 1;	/* as lstat of the path would say */
+		else
+			r = lstat(path, &st);
+	}
+	return r == -1 && (errno == ENOENT || errno == ENOTDIR);
 }
 
 static void
@@ -92,7 +125,7 @@ plan_row(void *arg, int64_t doc, const char *name, const char *path)
 	}
 	for (i = 0; i < p->nroots && !in; i++)
 		in = under(path, p->roots[i]);
-	if (!in || (!p->all && !gone(path))) {
+	if (!in || (!p->all && !gone(p, path))) {
 		p->keep = 1;	/* outside the roots, or still there */
 		return 0;
 	}
@@ -108,8 +141,16 @@ static int
 plan_make(struct plan *p)
 {
 	size_t	i;
+	int	r;
 
-	if (dbread_sources_foreach(plan_row, p) == -1) {
+	p->dir = NULL;
+	p->dfd = -1;
+	r = dbread_sources_foreach(plan_row, p);
+	if (p->dfd != -1)
+		(void)close(p->dfd);
+	free(p->dir);
+	p->dir = NULL;
+	if (r == -1) {
 		plan_flush(p);
 		for (i = 0; i < p->n; i++) {
 			free(p->names[i]);

@@ -508,6 +508,7 @@ supervisor_main(const struct kbd_opts *o, int readyfd)
 	event_base_dispatch(sup_base);
 
 	search_shutdown();
+	regdir_free();
 	dbread_close();
 	log_info("kbd %d exiting", (int)getpid());
 	exit(0);

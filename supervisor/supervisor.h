@@ -72,6 +72,8 @@ struct child	*proc_spawn(const char *role, const char *const *args,
 		    proc_dispatch_cb, proc_gone_cb, void *arg);
 void		 proc_send(struct child *, uint32_t type,
 		    const ProtobufCMessage *, const int *fds, int nfds);
+void		 proc_queue(struct child *, uint32_t type,
+		    const ProtobufCMessage *);
 void		 proc_kill(struct child *, int sig);
 void		 proc_kill_all(int sig);
 void		 proc_eof(struct child *);
@@ -116,6 +118,13 @@ void	 commitq_release(void);
 int	 commitq_empty(void);
 void	 commitq_send(void);
 int	 commitq_reply(struct msg *);		/* -1: out of turn */
+/* Bumped at each answer and death of the committer: the registry may differ. */
+uint64_t commitq_generation(void);
+
+/* regdir.c: is the path unchanged since added (dbread_source_unchanged)? */
+int	 regdir_unchanged(const char *path, uint64_t dev, uint64_t ino,
+	    uint64_t size, int64_t mtime_ns, char *name, size_t len);
+void	 regdir_free(void);
 void	 commitq_committer_died(void);
 void	 commitq_client_gone(struct client *);
 

@@ -14,6 +14,7 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,8 +24,16 @@
 #include "walk.h"
 #include "xmalloc.h"
 
+/*
+ * Directories on the current path kept open, so that their entries are
+ * stat'ed relative to them (fstatat) rather than by a full path looked
+ * up from / each time; deeper ones fall back to the full path.
+ */
+#define WALK_OPEN_MAX	64
+
 struct wframe {
 	char		 *dir;
+	DIR		 *d;		/* open while walked, or NULL */
 	char		**names;
 	size_t		  n, i;
 	struct ignore	 *ign;		/* its .kbignore's rules, or NULL */
@@ -86,7 +95,10 @@ push_dir(struct walk *w, const char *dir)
 		}
 		f->names[f->n++] = xstrdup(de->d_name);
 	}
-	closedir(d);
+	if (w->depth <= WALK_OPEN_MAX)
+		f->d = d;
+	else
+		closedir(d);
 	if (f->n > 1)
 		qsort(f->names, f->n, sizeof(char *), cmp_names);
 	return 0;
@@ -101,6 +113,8 @@ pop_dir(struct walk *w)
 		free(f->names[f->i++]);
 	free(f->names);
 	free(f->dir);
+	if (f->d != NULL)
+		closedir(f->d);
 	ignore_free(f->ign);
 }
 
@@ -230,18 +244,27 @@ ignored(struct walk *w, const char *path, int isdir, struct walk_entry *e)
 }
 
 /*
- * Classify one path; explicit inputs follow symlinks, entries do not.
+ * Classify one path; explicit inputs follow symlinks, entries do not (an
+ * entry is name in the directory open as dfd, or -1: by its path).
  * Nothing of a knowledge base is input: its own tree (its output) and
  * any directory holding .kb/ are skipped whole.
  */
 static void
-classify(struct walk *w, char *path, int explicit, struct walk_entry *e)
+classify(struct walk *w, char *path, int explicit, int dfd, const char *name,
+    struct walk_entry *e)
 {
 	struct stat	st;
+	int		r;
 
 	memset(e, 0, sizeof(*e));
 	e->path = path;
-	if ((explicit ? stat(path, &st) : lstat(path, &st)) == -1) {
+	if (explicit)
+		r = stat(path, &st);
+	else if (dfd != -1)
+		r = fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW);
+	else
+		r = lstat(path, &st);
+	if (r == -1) {
 		e->status = KBD__FILE_STATUS__FS_FAILED;
 		(void)snprintf(e->reason, sizeof(e->reason), "%s",
 		    strerror(errno));
@@ -301,7 +324,7 @@ walk_next(struct walk *w, struct walk_entry *e)
 			if (w->next_input == w->ninputs)
 				return 0;
 			path = xstrdup(w->inputs[w->next_input++]);
-			classify(w, path, 1, e);
+			classify(w, path, 1, -1, NULL, e);
 		} else {
 			f = &w->stack[w->depth - 1];
 			if (f->i == f->n) {
@@ -320,8 +343,10 @@ walk_next(struct walk *w, struct walk_entry *e)
 				free(name);
 				return 1;
 			}
+			/* classify may grow the stack: f is not used after. */
+			classify(w, path, 0, f->d != NULL ? dirfd(f->d) : -1,
+			    name, e);
 			free(name);
-			classify(w, path, 0, e);
 		}
 		if (e->status == -1) {
 			free(path);

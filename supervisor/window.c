@@ -40,12 +40,14 @@ window_free(struct window *w)
 		if ((it = window_get(w, s)) != NULL)
 			item_free(it);
 	w->next_seq = w->cursor;
+	w->heavy = 0;
 }
 
 int
 window_full(const struct window *w)
 {
-	return w->next_seq - w->cursor >= WINDOW_MAX;
+	return w->next_seq - w->cursor >= WINDOW_MAX ||
+	    w->heavy >= WINDOW_HEAVY_MAX;
 }
 
 int
@@ -76,7 +78,19 @@ window_add(struct window *w, char *path)
 	it->state = IT_NEW;
 	it->slot = -1;
 	w->items[it->seq % WINDOW_MAX] = it;
+	w->heavy++;
 	return it;
+}
+
+void
+window_light(struct window *w, struct item *it)
+{
+	if (it->light || it->seq != w->next_seq || it->state != IT_DONE ||
+	    it->status == KBD__FILE_STATUS__FS_ADDED)
+		fatalx("window: file %llu made light out of place",
+		    (unsigned long long)it->seq);
+	it->light = 1;
+	w->heavy--;
 }
 
 void
@@ -233,14 +247,16 @@ window_cut(struct window *w)
 {
 	struct item	*it;
 	uint64_t	 s, last = 0;
+	unsigned	 heavy = 0;
 
 	if (w->batch_last != 0)
 		return;
-	for (s = w->cursor + 1; s <= w->next_seq && s - w->cursor <= BATCH_MAX;
-	    s++) {
+	for (s = w->cursor + 1; s <= w->next_seq &&
+	    s - w->cursor <= BATCH_ITEMS_MAX; s++) {
 		it = window_get(w, s);
-		if (it->state != IT_DONE)
+		if (it->state != IT_DONE || (!it->light && heavy == BATCH_MAX))
 			break;
+		heavy += !it->light;
 		last = s;
 	}
 	if (last == 0)
@@ -270,6 +286,8 @@ window_committed(struct window *w, struct item *it)
 	it->staged_raw = it->staged_md = NULL;
 	w->items[it->seq % WINDOW_MAX] = NULL;
 	w->cursor = it->seq;
+	if (!it->light)
+		w->heavy--;
 	w->bytes_done += it->size;
 	if (w->cursor == w->batch_last)
 		w->batch_last = 0;

@@ -18,8 +18,17 @@
 
 #include "kbd.pb-c.h"
 
-#define WINDOW_MAX	512	/* files between the walk and their commit */
-#define BATCH_MAX	128	/* files per commit */
+/*
+ * A file whose outcome the walk knew (unchanged since added, skipped) is
+ * light: no worker, no staging file, nothing published. Light files
+ * stretch the window and the batches, so that a sync of an unchanged tree
+ * costs a round trip to the committer per BATCH_ITEMS_MAX files, not per
+ * BATCH_MAX; the others are bounded as before.
+ */
+#define WINDOW_HEAVY_MAX 512	/* files between the walk and their commit */
+#define WINDOW_MAX	4096	/* the same, light ones included */
+#define BATCH_MAX	128	/* files per commit, light ones left out */
+#define BATCH_ITEMS_MAX	2048	/* files per commit, light ones included */
 #define WORKERS_MAX	256	/* a job's parallelism: workers and slots */
 
 enum item_state {
@@ -48,6 +57,7 @@ struct item {
 	int		 slot;		/* progress slot showing it, or -1 */
 	int64_t		 slot_since;	/* when it took the slot */
 	char		*recompile;	/* a recompile job's document */
+	int		 light;		/* outcome known on entry: window_light */
 };
 
 /*
@@ -88,6 +98,7 @@ struct window {
 	unsigned		 inflight;	/* files with workers */
 	uint64_t		 batch_last;	/* batch at the committer, or 0 */
 	uint64_t		 batch_no;	/* batches cut so far */
+	unsigned		 heavy;		/* files in it not light */
 	struct item		*items[WINDOW_MAX];
 	struct window_slot	 slot[WORKERS_MAX];
 	const struct window_ops	*ops;
@@ -104,6 +115,11 @@ struct item *window_get(const struct window *, uint64_t seq);
 
 /* A file enters with the next sequence number; path is taken. */
 struct item *window_add(struct window *, char *path);
+/*
+ * The file just added has its outcome already (it is IT_DONE, not added):
+ * it counts towards WINDOW_MAX and BATCH_ITEMS_MAX only.
+ */
+void	 window_light(struct window *, struct item *);
 /* Files up to seq were committed before kbd stopped: the window is empty. */
 void	 window_skip_to(struct window *, uint64_t seq);
 /* An earlier file of the window with the same content, if any. */
@@ -127,7 +143,8 @@ void	 window_cancel(struct window *, const char *reason,
 
 /*
  * Cut the next batch, the longest run of finished files after the cursor
- * (BATCH_MAX at most), unless one is at the committer: ops->send_batch.
+ * (BATCH_MAX at most, light files apart, and BATCH_ITEMS_MAX in all),
+ * unless one is at the committer: ops->send_batch.
  */
 void	 window_cut(struct window *);
 /* Files in the batch at the committer. */

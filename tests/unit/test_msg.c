@@ -494,6 +494,65 @@ test_stream_partial(void **state)
 	pair_close(&p);
 }
 
+/*
+ * A stream channel writes a run of queued messages with one call (several
+ * per write, a write that ends inside one): the reader gets them whole
+ * and in order. (Streams carry no fds: clients never pass any.)
+ */
+static void
+test_stream_gather(void **state)
+{
+	struct pair	 p;
+	struct msg	 m;
+	Kbd__ErrorMsg	 e = KBD__ERROR_MSG__INIT;
+	char		 text[700];
+	int		 n, sent, got = 0, r;
+	ssize_t		 rd;
+
+	(void)state;
+	pair_open(&p, SOCK_STREAM, MSG_MAX_CLIENT);
+	set_nonblock(p.sv[0]);
+	set_nonblock(p.sv[1]);
+	e.message = text;
+	/* Enough that the socket cannot take them all at once. */
+	for (sent = 0; sent < 2000; sent++) {
+		n = snprintf(text, sizeof(text), "%d ", sent);
+		memset(text + n, 'z', (size_t)(sent % 600));
+		text[n + sent % 600] = '\0';
+		assert_int_equal(chan_compose(&p.a, MSG_ERROR, &e.base, NULL,
+		    0), 0);
+	}
+	r = chan_flush(&p.a);
+	assert_int_equal(r, 1);
+	while (got < sent) {
+		rd = chan_read(&p.b);
+		if (rd == -1) {
+			assert_int_equal(errno, EAGAIN);
+			assert_true(chan_flush(&p.a) >= 0);
+			continue;
+		}
+		assert_true(rd > 0);
+		while ((r = chan_get(&p.b, &m)) == 1) {
+			assert_int_equal(m.type, MSG_ERROR);
+			assert_int_equal(atoi(((Kbd__ErrorMsg *)m.pb)->message),
+			    got);
+			assert_int_equal(strlen(((Kbd__ErrorMsg *)m.pb)->message),
+			    (size_t)snprintf(text, sizeof(text), "%d ", got) +
+			    (size_t)(got % 600));
+			assert_int_equal(m.nfds, 0);
+			msg_free(&m);
+			got++;
+		}
+		assert_int_equal(r, 0);
+		if (p.a.head != NULL)
+			assert_true(chan_flush(&p.a) >= 0);
+	}
+	assert_int_equal(chan_flush(&p.a), 0);
+	assert_int_equal(p.a.queued, 0);
+	assert_null(p.a.head);
+	pair_close(&p);
+}
+
 /* A stream channel that received one header (+ payload) from send_raw. */
 static void
 expect_stream_reject(uint32_t type, uint32_t version, uint32_t len,
@@ -547,6 +606,7 @@ main(void)
 		cmocka_unit_test(test_seqpacket_reject),
 		cmocka_unit_test(test_stream_roundtrip),
 		cmocka_unit_test(test_stream_partial),
+		cmocka_unit_test(test_stream_gather),
 		cmocka_unit_test(test_stream_reject),
 	};
 

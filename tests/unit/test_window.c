@@ -129,6 +129,7 @@ send_batch(void *arg, struct window *w, uint64_t last)
 	struct world	*x = arg;
 	struct item	*it;
 	uint64_t	 first = w->cursor + 1, s;
+	unsigned	 heavy = 0;
 
 	assert_true(x->committer_up);
 	/* One batch at a time, in sequence order, right after the cursor. */
@@ -138,11 +139,12 @@ send_batch(void *arg, struct window *w, uint64_t last)
 		assert_int_equal(first, x->lost_first);
 		x->lost_first = 0;
 	}
-	assert_true(last >= first && last - first < BATCH_MAX);
+	assert_true(last >= first && last - first < BATCH_ITEMS_MAX);
 	assert_int_equal(w->batch_no, ++x->batches);
 	for (s = first; s <= last; s++) {
 		it = window_get(w, s);
 		assert_non_null(it);
+		heavy += !it->light;
 		assert_int_equal(it->seq, s);
 		assert_int_equal(it->state, IT_COMMITTING);
 		if (it->status == KBD__FILE_STATUS__FS_ADDED) {
@@ -152,9 +154,11 @@ send_batch(void *arg, struct window *w, uint64_t last)
 		} else
 			assert_null(it->staged_raw);
 	}
-	/* The file after the batch, if any, was not finished. */
+	/* BATCH_MAX files at most, light ones apart. */
+	assert_true(heavy <= BATCH_MAX);
+	/* The file after the batch, if any, was not finished, or no room. */
 	if ((it = window_get(w, last + 1)) != NULL && last - first + 1 <
-	    BATCH_MAX)
+	    BATCH_ITEMS_MAX && (it->light || heavy < BATCH_MAX))
 		assert_int_not_equal(it->state, IT_DONE);
 	x->batch_first = first;
 	x->batch_last = last;
@@ -544,15 +548,75 @@ test_window_full(void **state)
 	struct world	x;
 
 	(void)state;
-	world_init(&x, 4, 4, WINDOW_MAX + 100, 1);
+	world_init(&x, 4, 4, WINDOW_HEAVY_MAX + 100, 1);
 	feed(&x, 100);
-	assert_int_equal(x.fed, WINDOW_MAX);
+	assert_int_equal(x.fed, WINDOW_HEAVY_MAX);
 	assert_true(window_full(&x.w));
 	pump(&x);
 	commit(&x);
 	feed(&x, 100);
-	assert_int_equal(x.fed, WINDOW_MAX + 100);
+	assert_int_equal(x.fed, WINDOW_HEAVY_MAX + 100);
 	assert_false(window_full(&x.w));
+	world_free(&x);
+}
+
+/* Files whose outcome the walk knew: unchanged, or heavy when heavy. */
+static void
+feed_known(struct world *x, uint64_t n, int light)
+{
+	struct item	*it;
+	char		 path[64];
+
+	while (n-- > 0 && x->fed < x->total && !window_full(&x->w)) {
+		(void)snprintf(path, sizeof(path), "/in/file-%llu",
+		    (unsigned long long)x->fed + 1);
+		it = window_add(&x->w, xstrdup_test(path));
+		assert_int_equal(it->seq, ++x->fed);
+		item_outcome(it, KBD__FILE_STATUS__FS_DUPLICATE,
+		    "unchanged since added as file-%llu",
+		    (unsigned long long)it->seq);
+		if (light)
+			window_light(&x->w, it);
+	}
+}
+
+/*
+ * Light files (a sync of an unchanged tree) fill the window to WINDOW_MAX
+ * and leave BATCH_ITEMS_MAX at a time; among them, heavy files still
+ * leave BATCH_MAX at most per batch, and still bound the window.
+ */
+static void
+test_light(void **state)
+{
+	struct world	x;
+
+	(void)state;
+	world_init(&x, 4, 4, 3 * WINDOW_MAX, 1);
+	feed_known(&x, WINDOW_MAX + 10, 1);
+	assert_int_equal(x.fed, WINDOW_MAX);
+	assert_true(window_full(&x.w));
+	pump(&x);
+	assert_int_equal(x.batch_first, 1);
+	assert_int_equal(x.batch_last, BATCH_ITEMS_MAX);
+	commit(&x);
+	pump(&x);
+	assert_int_equal(x.batch_last, 2 * BATCH_ITEMS_MAX);
+	commit(&x);
+	assert_true(window_idle(&x.w));
+	/* 10 light, BATCH_MAX + 5 heavy, 10 light: cut after BATCH_MAX. */
+	feed_known(&x, 10, 1);
+	feed_known(&x, BATCH_MAX + 5, 0);
+	feed_known(&x, 10, 1);
+	pump(&x);
+	assert_int_equal(x.batch_last - x.batch_first + 1, 10 + BATCH_MAX);
+	commit(&x);
+	pump(&x);
+	assert_int_equal(x.batch_last - x.batch_first + 1, 5 + 10);
+	commit(&x);
+	assert_true(window_idle(&x.w));
+	/* Heavy files bound the window whatever the light ones. */
+	feed_known(&x, WINDOW_HEAVY_MAX, 0);
+	assert_true(window_full(&x.w));
 	world_free(&x);
 }
 
@@ -843,6 +907,7 @@ main(void)
 		cmocka_unit_test(test_cancel_unbatched),
 		cmocka_unit_test(test_commit_out_of_order_is_fatal),
 		cmocka_unit_test(test_random),
+		cmocka_unit_test(test_light),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -81,6 +81,12 @@ int	 dbread_search(struct dbread_conn *, const char *q, unsigned limit,
 int	 dbread_roots(char ***paths, size_t *n);
 int	 dbread_roots_info(Kbd__RootsRep *);
 int	 dbread_docs_of_job(uint64_t job, char ***names, size_t *n);
+/* One directory's source rows, a chunk at a time (dbdir.c). */
+typedef void	(*dbread_dir_cb)(void *, const char *name, uint64_t dev,
+		    uint64_t ino, uint64_t size, int64_t mtime_ns,
+		    const char *doc);
+int	 dbread_dir_sources(const char *dir, const char *from, unsigned max,
+	    dbread_dir_cb, void *, int *more);
 struct stat;
 /* A dry run's lookups (see dbread.c). */
 int	 dbread_source_by_path(const char *path, char *name, size_t len,

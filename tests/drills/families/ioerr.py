@@ -1,5 +1,6 @@
 """Family ioerr: EIO and ENOSPC (KBD_FAILPOINT=point:eio@N) at the write,
-fsync and rename points of the batch, remove and lintfix workloads. At a
+fsync and rename points of the batch, remove, lintfix, update, move and
+prune workloads. At a
 sync point the committer must exit; elsewhere the error reaches the
 client and the failed mutation is rolled back. The workload run again
 then ends as the clean run did."""
@@ -14,7 +15,7 @@ import workloads
 from context import ATTEMPTS, COMMIT_POINTS, SYNC_WORDS
 
 FAMILY = "ioerr"
-NAMES = ["batch", "remove", "lintfix", "update", "move"]
+NAMES = ["batch", "remove", "lintfix", "update", "move", "prune"]
 
 
 def run(d):
