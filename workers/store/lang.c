@@ -187,7 +187,7 @@ tok_langs_parse(const char *list)
 int
 tok_detect_lang(const char *text, size_t len)
 {
-	struct stopword	 key, *hit;
+	struct stopword	 key = { 0 }, *hit;
 	unsigned	 count[NLANGS];
 	unsigned char	 c;
 	size_t		 i = 0, n;
@@ -350,7 +350,7 @@ tok_md_headings(const char *md, size_t len, size_t *outlen)
 int
 tok_stopword(const char *w, int lang)
 {
-	struct stopword	 key, *hit;
+	struct stopword	 key = { 0 }, *hit;
 	size_t		 n = strlen(w);
 
 	if (lang < 0 || lang >= NLANGS || n >= sizeof(key.w))
