@@ -254,7 +254,7 @@ main(int argc, char **argv)
 			usage_to(stdout);
 			exit(0);
 		case 'V':
-			printf("kbd %s (protocol %u)\n", KBD_VERSION,
+			printf("kbd %s (protocol %d)\n", KBD_VERSION,
 			    KBD_PROTO_VERSION);
 			exit(0);
 		case 'j':
