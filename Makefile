@@ -328,9 +328,11 @@ lazyfs:
 	    echo "lazyfs: not built: no LazyFS sources here"; exit 0; fi; \
 	[ $$st -eq 0 ] || exit 1; echo "lazyfs: $$lfs"
 
+# The per-file path on the machine's own disk ($TMPDIR, else /tmp), where
+# drill.py otherwise works on /dev/shm (docs/crash-safety.md).
 drills-fsync: all
 	./tests/drills/drill.py --bin build/release/bin --durability fsync \
-	    --seed $(DRILLS_SEED)
+	    --tmp "$${TMPDIR:-/tmp}" --seed $(DRILLS_SEED)
 
 # Each deliberately broken build must make the drills fail; this target
 # succeeds only if every one of them is caught. The crash images of the

@@ -254,6 +254,9 @@ def main():
                     help="how the committer makes published files durable "
                     "(KBD_DURABILITY): auto decides by the file system; "
                     "fsync drills the per-file path on any")
+    ap.add_argument("--tmp", help="scratch directory (default: "
+                    "$KBD_DRILL_TMP, else /dev/shm when it is a tmpfs with "
+                    "room, else $TMPDIR or /tmp)")
     ap.add_argument("--keep", action="store_true",
                     help="keep the temporary directory")
     args = ap.parse_args()
