@@ -298,8 +298,7 @@ check-one: $(BIN)/kbd $(BIN)/kbctl $(BIN)/kbsql $(UNIT_BINS)
 check: export KBD_CHECK_COUNTS = $(CHECK_COUNTS)
 check:
 	@mkdir -p build && rm -f $(CHECK_COUNTS)
-	$(MAKE) -j$(NPROC) all
-	$(MAKE) lazyfs
+	$(MAKE) -j$(NPROC) all lazyfs
 	$(MAKE) -j$(NPROC) check-one
 	$(MAKE) drills
 	$(MAKE) drills-negative
@@ -327,10 +326,11 @@ drills-full: all
 	$(MAKE) NEG_FAMILIES="crash dirloss powerloss" drills-negative
 
 # LazyFS for the lazyfs drill family and t_fuse, built into build/lazyfs
-# when missing (about 3 minutes, once) from LazyFS's sources; make check
-# builds it first, so that both run. Only a machine without /dev/fuse or
+# when missing (about 3 minutes, once, mostly apt and waiting) from
+# LazyFS's sources; make check builds it beside the release build, after
+# the build deps (both use apt), so that both run. Only a machine without /dev/fuse or
 # without the sources goes without, saying so; a failed build is an error.
-lazyfs:
+lazyfs: | $(DEPS_STAMP)
 	@if [ ! -c /dev/fuse ]; then \
 	    echo "lazyfs: not built: no /dev/fuse on this machine"; \
 	    exit 0; fi; \
