@@ -90,7 +90,7 @@ lint_clean
 # kill, the running job resumes and ends "done", the queued one ends
 # "cancelled" without walking anything.
 kbctl stop
-rm -rf "$KB"
+trash "$KB"
 kbctl init >/dev/null
 make_corpus "$T/src2" 300
 mkdir -p "$T/src3"
@@ -142,7 +142,7 @@ lint_clean
 # converter (the workers' self-test) until the watchdog fails it, so every
 # other file converted meanwhile waits behind it, none batched.
 kbctl stop
-rm -rf "$KB"
+trash "$KB"
 kbctl init >/dev/null
 kbctl stop
 JOBS=2

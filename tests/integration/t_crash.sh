@@ -61,7 +61,7 @@ kbctl add "$T/src" >/dev/null || true
 check_all_present "a worker kill"
 
 # 2. The committer killed mid-add: its batch is rolled back and redone.
-kbctl stop; rm -rf "$KB"
+kbctl stop; trash "$KB"
 kbctl init >/dev/null
 job=$(kbctl add "$T/src" --no-wait --json | jq .job)
 wait_for_some_docs 300
@@ -80,7 +80,7 @@ check_all_present "a committer kill"
 
 # 3. The whole supervisor killed mid-add: the next kbd replays the journal
 # and resumes the job without redoing what it had committed.
-kbctl stop; rm -rf "$KB"
+kbctl stop; trash "$KB"
 kbctl init >/dev/null
 job=$(kbctl add "$T/src" --no-wait --json | jq .job)
 wait_for_some_docs 500

@@ -35,7 +35,7 @@ assert_eq "$job" "$(kbctl jobs | head -n 1 | cut -f1)" "jobs text output"
 # Ctrl-C on a following add: kbctl dies by SIGINT (status 130) after the
 # partial summary; the job ends cancelled and the KB is consistent.
 kbctl stop
-rm -rf "$KB"
+trash "$KB"
 kbctl init >/dev/null
 set +e
 (
