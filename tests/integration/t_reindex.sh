@@ -26,9 +26,10 @@ rebuilding() {
 not_rebuilding() {
 	! rebuilding
 }
-# 300 documents, 5 a slice, 200 ms between slices: about twelve seconds,
-# room for the checks below on a loaded machine.
-export KBD_REINDEX_SLICE=5:200
+# 300 documents, 5 a slice, 500 ms between slices: about thirty seconds,
+# room for the checks below on a loaded machine (twelve seconds were not
+# enough under ASan with four tests at once and a load average of 20).
+export KBD_REINDEX_SLICE=5:500
 
 # 1. Visible: status says a rebuild runs, with progress.
 s=$(kbctl status --json)
