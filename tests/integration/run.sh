@@ -1,6 +1,7 @@
 #!/bin/bash
 # Runs every integration test against the binaries in $KBD_BIN, up to
-# $KBD_TEST_JOBS at once (default: the machine's cores, at most 4). Each
+# $KBD_TEST_JOBS at once (default: twice the machine's cores, at most 4:
+# a test mostly waits, on events and on the disk). Each
 # test's output is held in a file and printed whole when it ends, so
 # parallel tests never interleave. After the first failure no new test
 # starts; those running finish, and the run fails. TESTS="t_basic t_remove"
@@ -31,7 +32,7 @@ if [ -n "${TESTS:-}" ]; then
 else
 	tests=$all
 fi
-jobs=${KBD_TEST_JOBS:-$(nproc 2>/dev/null || echo 1)}
+jobs=${KBD_TEST_JOBS:-$((2 * $(nproc 2>/dev/null || echo 1)))}
 [ "$jobs" -ge 1 ] 2>/dev/null || jobs=1
 [ "$jobs" -le 4 ] || jobs=4
 
