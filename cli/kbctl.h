@@ -76,6 +76,12 @@ void	 die_errno(const char *, ...)
 	    __attribute__((format(printf, 1, 2), noreturn));
 void	 die_usage(const char *, ...)
 	    __attribute__((format(printf, 1, 2), noreturn));
+/*
+ * A bad value of an operand the usage cannot help with: one line, as
+ * die_usage's begins, and the usage's exit status, without the usage.
+ */
+void	 die_value(const char *, ...)
+	    __attribute__((format(printf, 1, 2), noreturn));
 void	*emalloc(size_t);
 void	*ecalloc(size_t, size_t);
 void	*ereallocarray(void *, size_t, size_t);
