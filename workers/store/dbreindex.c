@@ -45,13 +45,20 @@ db_reindex_docs(int64_t after, unsigned max,
 	return r;
 }
 
-int
-db_reindex_progress(int64_t last)
+/* Both keys hold a rowid: an integer, written as SQLite's int64 reads. */
+static int
+meta_set_int(const char *key, int64_t n, const char *what)
 {
 	char	v[32];
 
-	(void)snprintf(v, sizeof(v), "%" PRId64, last);
-	return db_meta_set("reindex", v,
+	(void)snprintf(v, sizeof(v), "%" PRId64, n);
+	return db_meta_set(key, v, what);
+}
+
+int
+db_reindex_progress(int64_t last)
+{
+	return meta_set_int("reindex", last,
 	    "recording the index rebuild's progress");
 }
 
@@ -75,10 +82,7 @@ db_reindex_job(uint64_t *job)
 int
 db_reindex_job_set(uint64_t job)
 {
-	char	v[32];
-
-	(void)snprintf(v, sizeof(v), "%" PRIu64, job);
-	return db_meta_set("reindex_job", v,
+	return meta_set_int("reindex_job", (int64_t)job,
 	    "recording the index rebuild's job");
 }
 
