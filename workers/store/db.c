@@ -1,9 +1,10 @@
 /*
  * The committer's database (see db.h): its one connection, the pragmas the
  * commit protocol relies on (WAL, synchronous=FULL so a COMMIT is durable
- * when it returns), and one prepared statement per write or lookup of the
- * registry. The schema and its migrations are dbmigrate.c's, the index
- * rebuild's state dbreindex.c's.
+ * when it returns), and one prepared statement per write or lookup of
+ * documents, sources and roots. The schema and its migrations are
+ * dbmigrate.c's, the index rebuild's state dbreindex.c's, jobs and their
+ * history dbjobs.c's, lint's checks dbcheck.c's.
  *
  * SQLite errors are returned, except a failed fsync, which is fatal: the
  * committer exits and recovery on the next start decides, from the commit
@@ -13,7 +14,6 @@
 #include <sys/types.h>
 
 #include <errno.h>
-#include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,7 +26,6 @@
 #include "db_int.h"
 #include "log.h"
 #include "tokenizer.h"
-#include "util.h"
 #include "xmalloc.h"
 
 static sqlite3		*db;
@@ -37,15 +36,13 @@ static sqlite3_stmt	*st_commit_exists, *st_commit_insert;
 static sqlite3_stmt	*st_name, *st_name_ext, *st_by_hash, *st_by_name;
 static sqlite3_stmt	*st_doc_insert, *st_fts_insert;
 static sqlite3_stmt	*st_doc_delete, *st_fts_delete;
-static sqlite3_stmt	*st_job_insert, *st_job_get, *st_job_batch;
-static sqlite3_stmt	*st_job_finish, *st_job_cancel, *st_doc_count;
+static sqlite3_stmt	*st_doc_count;
 static sqlite3_stmt	*st_meta_set, *st_doc_lang;
 static uint32_t		 langs_known;	/* meta 'languages', as a mask */
 static sqlite3_stmt	*st_src_get, *st_src_put, *st_src_delete;
 static sqlite3_stmt	*st_src_count, *st_src_of_doc, *st_src_delete_doc;
 static sqlite3_stmt	*st_doc_get, *st_doc_update, *st_root_add;
 static sqlite3_stmt	*st_doc_moved;
-static sqlite3_stmt	*st_jf_insert, *st_hist_mark, *st_hist_drop; /* lazy */
 
 const char *
 db_errmsg(void)
@@ -287,19 +284,7 @@ db_open(const char *path)
 	    "AND lang IS NOT ?1");
 	st_doc_delete = db_prep("DELETE FROM documents WHERE id = ?");
 	st_fts_delete = db_prep("DELETE FROM fts WHERE rowid = ?");
-	st_job_insert = db_prep("INSERT INTO jobs(state, request, created, "
-	    "history) VALUES (?, ?, ?, 1)");
-	st_job_get = db_prep("SELECT " DB_JOB_COLUMNS " FROM jobs WHERE id = ?");
-	st_job_batch = db_prep("UPDATE jobs SET added = added + ?, "
-	    "duplicates = duplicates + ?, skipped = skipped + ?, "
-	    "failed = failed + ?, cancelled = cancelled + ?, cursor = ?, "
-	    "updated = updated + ?, moved = moved + ? WHERE id = ?");
-	st_job_finish = db_prep("UPDATE jobs SET state = ?, finished = ?, "
-	    "error = ?, removed = ? WHERE id = ?");
-	/* The first cancel's time stays: a resent request changes nothing. */
-	st_job_cancel = db_prep("UPDATE jobs SET cancel_requested = "
-	    "CASE cancel_requested WHEN 0 THEN ? ELSE cancel_requested END "
-	    "WHERE id = ?");
+	dbjobs_open();
 	st_src_get = db_prep("SELECT doc, dev, ino, size, mtime_ns FROM sources "
 	    "WHERE path = ?");
 	/* A source belongs to the deepest root holding it (0: none). */
@@ -341,16 +326,16 @@ db_close(void)
 		&st_begin, &st_commit, &st_rollback, &st_commit_exists,
 		&st_commit_insert, &st_name, &st_name_ext, &st_by_hash,
 		&st_by_name, &st_doc_insert, &st_fts_insert, &st_doc_delete,
-		&st_fts_delete, &st_job_insert, &st_job_get, &st_job_batch,
-		&st_job_finish, &st_job_cancel, &st_doc_count, &st_meta_set,
+		&st_fts_delete, &st_doc_count, &st_meta_set,
 		&st_src_get, &st_src_put, &st_src_delete, &st_src_count, &st_src_of_doc,
 		&st_src_delete_doc, &st_doc_get, &st_doc_update, &st_root_add,
-		&st_doc_moved, &st_jf_insert, &st_hist_mark, &st_hist_drop,
+		&st_doc_moved,
 		&st_doc_lang
 	};
 	size_t		  i;
 
 	dbwiki_close();
+	dbjobs_close();
 	conceptdb_close();
 	for (i = 0; i < sizeof(sts) / sizeof(sts[0]); i++) {
 		sqlite3_finalize(*sts[i]);
@@ -795,377 +780,6 @@ db_root_add(const char *path, int64_t now)
 }
 
 int
-db_job_create(const void *req, size_t reqlen, int64_t now, uint64_t *job)
-{
-	static const char	 empty[1];
-
-	sqlite3_bind_int(st_job_insert, 1, KBD__JOB_STATE__JOB_RUNNING);
-	/* A NULL pointer would bind NULL, which the schema refuses. */
-	sqlite3_bind_blob64(st_job_insert, 2, reqlen ? req : empty, reqlen,
-	    SQLITE_STATIC);
-	sqlite3_bind_int64(st_job_insert, 3, now);
-	if (db_run(st_job_insert, "creating a job") == -1)
-		return -1;
-	*job = (uint64_t)sqlite3_last_insert_rowid(db);
-	return 0;
-}
-
-int
-db_job_get(uint64_t job, Kbd__JobSummary *s)
-{
-	sqlite3_stmt	*st = st_job_get;
-	int		 r;
-
-	sqlite3_bind_int64(st, 1, (sqlite3_int64)job);
-	if ((r = db_row(st, "job lookup")) != 1)
-		return r;
-	db_job_row(st, s);
-	sqlite3_reset(st);
-	return 1;
-}
-
-void
-db_job_row(sqlite3_stmt *st, Kbd__JobSummary *s)
-{
-	s->job = (uint64_t)sqlite3_column_int64(st, 0);
-	s->state = sqlite3_column_int(st, 1);
-	s->added = (uint64_t)sqlite3_column_int64(st, 2);
-	s->duplicates = (uint64_t)sqlite3_column_int64(st, 3);
-	s->skipped = (uint64_t)sqlite3_column_int64(st, 4);
-	s->failed = (uint64_t)sqlite3_column_int64(st, 5);
-	s->cancelled = (uint64_t)sqlite3_column_int64(st, 6);
-	s->created = sqlite3_column_int64(st, 7);
-	s->finished = sqlite3_column_int64(st, 8);
-	s->error = db_col_text(st, 9);
-	s->cursor = (uint64_t)sqlite3_column_int64(st, 10);
-	s->updated = (uint64_t)sqlite3_column_int64(st, 11);
-	s->moved = (uint64_t)sqlite3_column_int64(st, 12);
-	s->removed = (uint64_t)sqlite3_column_int64(st, 13);
-}
-
-/* db_run() for a statement that must change exactly the row of job. */
-static int
-run_job(sqlite3_stmt *st, const char *what, uint64_t job)
-{
-	if (db_run(st, what) == -1)
-		return -1;
-	if (sqlite3_changes(db) != 1) {
-		(void)snprintf(errbuf, sizeof(errbuf), "no such job %" PRIu64,
-		    job);
-		return -1;
-	}
-	return 0;
-}
-
-int
-db_job_batch(uint64_t job, const struct db_counts *c, uint64_t cursor)
-{
-	sqlite3_stmt	*st = st_job_batch;
-
-	sqlite3_bind_int64(st, 1, (sqlite3_int64)c->added);
-	sqlite3_bind_int64(st, 2, (sqlite3_int64)c->duplicates);
-	sqlite3_bind_int64(st, 3, (sqlite3_int64)c->skipped);
-	sqlite3_bind_int64(st, 4, (sqlite3_int64)c->failed);
-	sqlite3_bind_int64(st, 5, (sqlite3_int64)c->cancelled);
-	sqlite3_bind_int64(st, 6, (sqlite3_int64)cursor);
-	sqlite3_bind_int64(st, 7, (sqlite3_int64)c->updated);
-	sqlite3_bind_int64(st, 8, (sqlite3_int64)c->moved);
-	sqlite3_bind_int64(st, 9, (sqlite3_int64)job);
-	return run_job(st, "updating the job", job);
-}
-
-int
-db_job_finish(uint64_t job, int state, const char *error, uint64_t removed,
-    int64_t now)
-{
-	sqlite3_stmt	*st = st_job_finish;
-
-	sqlite3_bind_int(st, 1, state);
-	sqlite3_bind_int64(st, 2, now);
-	db_bind_text(st, 3, error);
-	sqlite3_bind_int64(st, 4, (sqlite3_int64)removed);
-	sqlite3_bind_int64(st, 5, (sqlite3_int64)job);
-	return db_run(st, "finishing the job");
-}
-
-int
-db_job_cancel(uint64_t job, int64_t now)
-{
-	sqlite3_stmt	*st = st_job_cancel;
-
-	sqlite3_bind_int64(st, 1, now);
-	sqlite3_bind_int64(st, 2, (sqlite3_int64)job);
-	return run_job(st, "recording the cancel", job);
-}
-
-int
-db_docs_foreach(int (*cb)(void *, const struct db_doc *), void *arg)
-{
-	sqlite3_stmt	*st;
-	struct db_doc	 d;
-	int		 rc, r = 0;
-
-	st = db_prep("SELECT id, name, ext, hash, title, description, "
-	    "description_by, lang FROM documents ORDER BY id");
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		memset(&d, 0, sizeof(d));
-		d.id = sqlite3_column_int64(st, 0);
-		d.name = (const char *)sqlite3_column_text(st, 1);
-		d.ext = (const char *)sqlite3_column_text(st, 2);
-		d.hash = (const char *)sqlite3_column_text(st, 3);
-		d.title = (const char *)sqlite3_column_text(st, 4);
-		d.description = (const char *)sqlite3_column_text(st, 5);
-		d.description_by = (const char *)sqlite3_column_text(st, 6);
-		d.lang = (const char *)sqlite3_column_text(st, 7);
-		if (d.name == NULL || d.ext == NULL || d.hash == NULL ||
-		    d.title == NULL || d.description == NULL ||
-		    d.description_by == NULL || d.lang == NULL)
-			continue;	/* NOT NULL columns: integrity_check says */
-		if ((r = cb(arg, &d)) != 0)
-			break;
-	}
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		r = fail(rc, "listing documents");
-	sqlite3_finalize(st);
-	return r;
-}
-
-static int	count(const char *, int64_t *);
-
-int
-db_fts_exists(int64_t id)
-{
-	sqlite3_stmt	*st;
-	int		 rc;
-
-	st = db_prep("SELECT 1 FROM fts WHERE rowid = ?");
-	sqlite3_bind_int64(st, 1, id);
-	rc = sqlite3_step(st);
-	sqlite3_finalize(st);
-	if (rc == SQLITE_ROW)
-		return 1;
-	if (rc == SQLITE_DONE)
-		return 0;
-	return fail(rc, "looking up a full-text row");
-}
-
-/*
- * Whether id's full-text row indexes md for this tokenizer: its body is a
- * language marker of a known language, the one documents.lang says, then
- * md. 0 if it is missing or stale (lint's check_fts_sample reports the
- * same rows).
- */
-int
-db_fts_current(int64_t id, const char *md, size_t len)
-{
-	sqlite3_stmt	*st;
-	const char	*body, *lang;
-	size_t		 blen;
-	char		 code[3];
-	int		 rc, r = 0;
-
-	st = db_prep("SELECT f.body, d.lang FROM fts f JOIN documents d "
-	    "ON d.id = f.rowid WHERE f.rowid = ?");
-	sqlite3_bind_int64(st, 1, id);
-	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		body = (const char *)sqlite3_column_text(st, 0);
-		blen = (size_t)sqlite3_column_bytes(st, 0);
-		lang = (const char *)sqlite3_column_text(st, 1);
-		if (body != NULL && blen >= TOK_LANG_MARKLEN &&
-		    body[0] == TOK_LANG_MARK && body[3] == TOK_LANG_MARK) {
-			code[0] = body[1];
-			code[1] = body[2];
-			code[2] = '\0';
-			r = tok_lang_by_code(code) != -1 &&
-			    lang != NULL && strcmp(lang, code) == 0 &&
-			    blen - TOK_LANG_MARKLEN == len &&
-			    memcmp(body + TOK_LANG_MARKLEN, md, len) == 0;
-		}
-	} else if (rc != SQLITE_DONE)
-		r = fail(rc, "reading a full-text row");
-	sqlite3_finalize(st);
-	return r;
-}
-
-int
-db_fts_orphans(int64_t *n)
-{
-	return count("SELECT count(*) FROM fts WHERE rowid NOT IN "
-	    "(SELECT id FROM documents)", n);
-}
-
-int
-db_fts_orphans_delete(void)
-{
-	return db_exec("DELETE FROM fts WHERE rowid NOT IN "
-	    "(SELECT id FROM documents)");
-}
-
-/* Report every row of a one-column query as "<prefix><value>". */
-static int
-check_rows(const char *sql, const char *prefix, const char *okvalue,
-    void (*report)(void *, const char *), void *arg)
-{
-	sqlite3_stmt	*st;
-	const char	*v;
-	char		*line;
-	int		 rc;
-
-	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
-		return fail(SQLITE_ERROR, sql);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		v = (const char *)sqlite3_column_text(st, 0);
-		if (v == NULL)
-			v = "";
-		if (okvalue != NULL && strcmp(v, okvalue) == 0)
-			continue;
-		xasprintf(&line, "%s%s", prefix, v);
-		report(arg, line);
-		free(line);
-	}
-	if (rc != SQLITE_DONE) {
-		(void)fail(rc, sql);
-		sqlite3_finalize(st);
-		return -1;
-	}
-	sqlite3_finalize(st);
-	return 0;
-}
-
-static int
-count(const char *sql, int64_t *n)
-{
-	sqlite3_stmt	*st;
-	int		 rc;
-
-	st = db_prep(sql);
-	if ((rc = sqlite3_step(st)) != SQLITE_ROW) {
-		(void)fail(rc, sql);
-		sqlite3_finalize(st);
-		return -1;
-	}
-	*n = sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
-	return 0;
-}
-
-/*
- * A sample of full-text rows, at most FTS_SAMPLE spread over the ids,
- * against what they index: each column begins with a language marker (it
- * was written for this tokenizer) and the body is the document's Markdown.
- * A pending rebuild is reported too: the index is not whole.
- */
-#define FTS_SAMPLE	32
-
-static int
-check_fts_sample(void (*report)(void *, const char *), void *arg)
-{
-	sqlite3_stmt	*st;
-	const char	*name, *body, *lang;
-	char		*line, *src, *md, code[3];
-	size_t		 len, blen;
-	int64_t		 n, after;
-	int		 rc;
-
-	if ((rc = db_reindex_pending(&after)) == -1)
-		return -1;
-	if (rc == 1) {
-		xasprintf(&line, "%s: full-text index rebuild pending after "
-		    "document %" PRId64, DB_PATH, after);
-		report(arg, line);
-		free(line);
-		return 0;
-	}
-	if (count("SELECT count(*) FROM documents", &n) == -1)
-		return -1;
-	st = db_prep("SELECT d.name, fts.body, d.lang FROM documents d JOIN "
-	    "fts ON fts.rowid = d.id WHERE d.id % ? = 0 LIMIT 32"); /* FTS_SAMPLE */
-	sqlite3_bind_int64(st, 1, n > FTS_SAMPLE ? n / FTS_SAMPLE : 1);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		name = (const char *)sqlite3_column_text(st, 0);
-		body = (const char *)sqlite3_column_text(st, 1);
-		blen = (size_t)sqlite3_column_bytes(st, 1);
-		if (name == NULL || body == NULL)
-			continue;
-		line = NULL;
-		code[0] = blen >= TOK_LANG_MARKLEN ? body[1] : '\0';
-		code[1] = blen >= TOK_LANG_MARKLEN ? body[2] : '\0';
-		code[2] = '\0';
-		if (blen < TOK_LANG_MARKLEN || body[0] != TOK_LANG_MARK ||
-		    body[3] != TOK_LANG_MARK || tok_lang_by_code(code) == -1)
-			xasprintf(&line, "%s: full-text row of %s: not indexed "
-			    "for this tokenizer", DB_PATH, name);
-		else if ((lang = (const char *)sqlite3_column_text(st, 2)) ==
-		    NULL || strcmp(lang, code) != 0)
-			xasprintf(&line, "%s: full-text row of %s is in %s, the "
-			    "registry says %s", DB_PATH, name, code,
-			    lang != NULL && *lang != '\0' ? lang : "none");
-		else {
-			src = kbpath_source(name);
-			md = read_file(src, &len);
-			if (md != NULL && (len != blen - TOK_LANG_MARKLEN ||
-			    memcmp(md, body + TOK_LANG_MARKLEN, len) != 0))
-				xasprintf(&line, "%s: full-text row of %s "
-				    "differs from %s", DB_PATH, name, src);
-			free(md);
-			free(src);
-		}
-		if (line != NULL) {
-			report(arg, line);
-			free(line);
-		}
-	}
-	if (rc != SQLITE_DONE)
-		(void)fail(rc, "sampling the full-text index");
-	sqlite3_finalize(st);
-	return rc == SQLITE_DONE ? 0 : -1;
-}
-
-int
-db_check(void (*report)(void *, const char *), void *arg)
-{
-	char	*line;
-	int64_t	 ndocs, nfts, after;
-	int	 pending;
-
-	if (check_rows("PRAGMA integrity_check", DB_PATH ": integrity: ",
-	    "ok", report, arg) == -1)
-		return -1;
-	if (count("SELECT count(*) FROM documents", &ndocs) == -1 ||
-	    count("SELECT count(*) FROM fts", &nfts) == -1 ||
-	    (pending = db_reindex_pending(&after)) == -1)
-		return -1;
-	/*
-	 * A rebuild under way (check_fts_sample says so) has not reached
-	 * every document yet: their missing rows are no problem of lint's.
-	 */
-	if (!pending && ndocs != nfts) {
-		xasprintf(&line, "%s: full-text index has %" PRId64 " rows, "
-		    "documents %" PRId64, DB_PATH, nfts, ndocs);
-		report(arg, line);
-		free(line);
-	}
-	if (check_rows("SELECT rowid FROM fts WHERE NOT EXISTS (SELECT 1 "
-	    "FROM documents d WHERE d.id = fts.rowid)", DB_PATH ": full-text "
-	    "row without a document: rowid ", NULL, report, arg) == -1 ||
-	    (!pending && check_rows("SELECT name FROM documents d WHERE NOT "
-	    "EXISTS (SELECT 1 FROM fts WHERE fts.rowid = d.id)", DB_PATH
-	    ": document without a full-text row: ", NULL, report, arg) == -1))
-		return -1;
-	if (check_fts_sample(report, arg) == -1)
-		return -1;
-	/* FTS5 checks its index against its content, re-tokenizing every
-	 * row with kbd's tokenizer; reported as an error. */
-	if (db_exec("INSERT INTO fts(fts) VALUES('integrity-check')") == -1) {
-		xasprintf(&line, "%s: full-text integrity-check: %s", DB_PATH,
-		    errbuf);
-		report(arg, line);
-		free(line);
-	}
-	return 0;
-}
-
-int
 db_root_synced(const char *path, int64_t now)
 {
 	sqlite3_stmt	*st;
@@ -1203,82 +817,6 @@ db_root_forget(const char *path)
 	return 1;
 }
 
-/*
- * History: one file's outcome in its job (inside the batch's
- * transaction). A batch replayed after a crash writes the same rows.
- */
-int
-db_job_file(uint64_t job, uint64_t seq, const char *path, int status,
-    const char *doc, const char *reason)
-{
-	sqlite3_stmt	*st;
-
-	if (st_jf_insert == NULL)
-		st_jf_insert = db_prep("INSERT OR REPLACE INTO job_files(job, "
-		    "seq, path, status, doc, reason) VALUES (?, ?, ?, ?, ?, "
-		    "?)");
-	st = st_jf_insert;
-	sqlite3_bind_int64(st, 1, (sqlite3_int64)job);
-	sqlite3_bind_int64(st, 2, (sqlite3_int64)seq);
-	db_bind_text(st, 3, path);
-	sqlite3_bind_int(st, 4, status);
-	db_bind_text(st, 5, doc != NULL ? doc : "");
-	db_bind_text(st, 6, reason != NULL ? reason : "");
-	return db_run(st, "recording a file's outcome");
-}
-
-/*
- * Drop the file outcomes of every finished job but the newest keep
- * (inside the finishing job's transaction). Unfinished jobs keep theirs.
- */
-static int	db_jobs_trim(unsigned);
-
-int
-db_history_prune(unsigned keep)
-{
-	if (st_hist_mark == NULL) {
-		st_hist_mark = db_prep("UPDATE jobs SET history = 2 WHERE history = 1 "
-		    "AND id IN (SELECT id FROM jobs WHERE finished <> 0 "
-		    "ORDER BY id DESC LIMIT -1 OFFSET ?)");
-		st_hist_drop = db_prep("DELETE FROM job_files WHERE job IN (SELECT id "
-		    "FROM jobs WHERE history = 2)");
-	}
-	sqlite3_bind_int64(st_hist_mark, 1, keep);
-	if (db_run(st_hist_mark, "pruning the history") == -1)
-		return -1;
-	if (sqlite3_changes(db) != 0 &&
-	    db_run(st_hist_drop, "pruning the history") == -1)
-		return -1;
-	return db_jobs_trim(keep > DB_JOBS_KEPT ? keep : DB_JOBS_KEPT);
-}
-
-/*
- * Every watched change is a job: the rows of all but the newest keep
- * finished jobs go (and any file outcome of theirs left), in the job
- * finish's transaction. Unfinished jobs stay (a resume needs them); the
- * newest row stays, so a new job's id is still one more than any before.
- */
-static int
-db_jobs_trim(unsigned keep)
-{
-	sqlite3_stmt	*st;
-	int		 r;
-
-	st = db_prep("DELETE FROM job_files WHERE job IN (SELECT id FROM jobs "
-	    "WHERE finished <> 0 ORDER BY id DESC LIMIT -1 OFFSET ?)");
-	sqlite3_bind_int64(st, 1, keep);
-	r = db_run(st, "trimming the jobs");
-	sqlite3_finalize(st);
-	if (r == -1)
-		return -1;
-	st = db_prep("DELETE FROM jobs WHERE id IN (SELECT id FROM jobs "
-	    "WHERE finished <> 0 ORDER BY id DESC LIMIT -1 OFFSET ?)");
-	sqlite3_bind_int64(st, 1, keep);
-	r = db_run(st, "trimming the jobs");
-	sqlite3_finalize(st);
-	return r;
-}
-
 int
 db_root_watch(const char *path, int watched, int64_t now)
 {
@@ -1301,32 +839,4 @@ db_root_watch(const char *path, int watched, int64_t now)
 	r = db_run(st, "watching a root");
 	sqlite3_finalize(st);
 	return r;
-}
-
-/*
- * The names of up to max documents a job last gave content (added or
- * updated), in id order, to cb; *total gets how many there are. For the
- * job's wiki/log.md entry.
- */
-int
-db_docs_of_job(uint64_t job, size_t max, void (*cb)(void *, const char *),
-    void *arg, uint64_t *total)
-{
-	sqlite3_stmt	*st;
-	const char	*name;
-	uint64_t	 n = 0;
-	int		 rc;
-
-	st = db_prep("SELECT name FROM documents WHERE job = ? ORDER BY id");
-	sqlite3_bind_int64(st, 1, (sqlite3_int64)job);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		name = (const char *)sqlite3_column_text(st, 0);
-		if (name != NULL && n++ < max)
-			cb(arg, name);
-	}
-	sqlite3_finalize(st);
-	*total = n;
-	if (rc != SQLITE_DONE)
-		return fail(rc, "listing a job's documents");
-	return 0;
 }

@@ -1,7 +1,7 @@
 /*
- * Between the files of the committer's registry (db.c, dbmigrate.c,
- * dbreindex.c, dbwiki.c): the statement helpers of db.c, on its one
- * connection. Internal to workers/store.
+ * Between the files of the committer's registry (db.c, dbcheck.c,
+ * dbjobs.c, dbmigrate.c, dbreindex.c, dbwiki.c): the statement helpers of
+ * db.c, on its one connection. Internal to workers/store.
  */
 #ifndef KBD_DB_INT_H
 #define KBD_DB_INT_H
@@ -34,6 +34,9 @@ int		 db_meta_set(const char *key, const char *value,
  * step: 0, or -1 (a version it does not know, a step failed).
  */
 int		 db_schema_check(void);
+/* dbjobs.c's statements: prepared in db_open, finalized in db_close. */
+void		 dbjobs_open(void);
+void		 dbjobs_close(void);
 /* dbwiki.c's statements finalized, before the connection closes. */
 void		 dbwiki_close(void);
 
