@@ -593,7 +593,7 @@ main(int argc, char **argv)
 			out_flush();
 			return EXIT_OK;
 		case 'V':
-			printf("kbctl %s (protocol %u)\n", KBD_VERSION,
+			printf("kbctl %s (protocol %d)\n", KBD_VERSION,
 			    KBD_PROTO_VERSION);
 			out_flush();
 			return EXIT_OK;
