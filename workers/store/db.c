@@ -131,6 +131,26 @@ db_row(sqlite3_stmt *st, const char *what)
 	return rc == SQLITE_DONE ? 0 : -1;
 }
 
+int
+db_names(sqlite3_stmt *st, size_t max, void (*cb)(void *, const char *),
+    void *arg, uint64_t *total, const char *what)
+{
+	const char	*name;
+	uint64_t	 n = 0;
+	int		 rc;
+
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		name = (const char *)sqlite3_column_text(st, 0);
+		if (name != NULL && n++ < max)
+			cb(arg, name);
+	}
+	sqlite3_finalize(st);
+	*total = n;
+	if (rc != SQLITE_DONE)
+		return fail(rc, what);
+	return 0;
+}
+
 void
 db_bind_text(sqlite3_stmt *st, int i, const char *s)
 {

@@ -6,6 +6,7 @@
 #ifndef KBD_DB_INT_H
 #define KBD_DB_INT_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include <sqlite3.h>
@@ -16,6 +17,14 @@ sqlite3_stmt	*db_prep(const char *sql);
 int		 db_run(sqlite3_stmt *st, const char *what);
 /* Step once: 1 a row (not reset), 0 none, -1 an error. */
 int		 db_row(sqlite3_stmt *st, const char *what);
+/*
+ * Step st, a query of names (column 0) with its parameters bound, and
+ * finalize it: the first max non-NULL names to cb, *total gets how many
+ * there are. 0, or -1 (what failed).
+ */
+int		 db_names(sqlite3_stmt *st, size_t max,
+		    void (*cb)(void *, const char *), void *arg,
+		    uint64_t *total, const char *what);
 void		 db_bind_text(sqlite3_stmt *st, int i, const char *s);
 /* Column i as a malloc'd string ("" for NULL). */
 char		*db_col_text(sqlite3_stmt *st, int i);

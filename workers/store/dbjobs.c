@@ -238,20 +238,8 @@ db_docs_of_job(uint64_t job, size_t max, void (*cb)(void *, const char *),
     void *arg, uint64_t *total)
 {
 	sqlite3_stmt	*st;
-	const char	*name;
-	uint64_t	 n = 0;
-	int		 rc;
 
 	st = db_prep("SELECT name FROM documents WHERE job = ? ORDER BY id");
 	sqlite3_bind_int64(st, 1, (sqlite3_int64)job);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		name = (const char *)sqlite3_column_text(st, 0);
-		if (name != NULL && n++ < max)
-			cb(arg, name);
-	}
-	sqlite3_finalize(st);
-	*total = n;
-	if (rc != SQLITE_DONE)
-		return db_fail(rc, "listing a job's documents");
-	return 0;
+	return db_names(st, max, cb, arg, total, "listing a job's documents");
 }
