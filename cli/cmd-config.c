@@ -98,7 +98,7 @@ cmd_config(int argc, char **argv)
 		if (config_store(kb_root(), k, unset ? NULL : argv[1], err,
 		    sizeof(err)) == -1) {
 			if (strchr(err, '/') == NULL)
-				die_usage("%s: %s", argv[0], err);
+				die_value("%s: %s", argv[0], err);
 			die("%s", err);
 		}
 		fprintf(stderr, "kbctl: %s %s; kbd reads it when it starts "

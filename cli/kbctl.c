@@ -239,20 +239,38 @@ die_errno(const char *fmt, ...)
 	exit(EXIT_FAIL);
 }
 
-void
-die_usage(const char *fmt, ...)
+/* A usage error's line: "kbctl CMD: " and the message. */
+static void
+usage_line(const char *fmt, va_list ap)
 {
-	va_list	ap;
-
 	(void)fflush(stdout);
 	if (cmd_current != NULL)
 		fprintf(stderr, "kbctl %s: ", cmd_current->name);
 	else
 		fputs("kbctl: ", stderr);
-	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
-	va_end(ap);
 	fputc('\n', stderr);
+}
+
+void
+die_value(const char *fmt, ...)
+{
+	va_list	ap;
+
+	va_start(ap, fmt);
+	usage_line(fmt, ap);
+	va_end(ap);
+	exit(EXIT_USAGE);
+}
+
+void
+die_usage(const char *fmt, ...)
+{
+	va_list	ap;
+
+	va_start(ap, fmt);
+	usage_line(fmt, ap);
+	va_end(ap);
 	if (cmd_current != NULL)
 		cmd_usage(stderr, cmd_current, 0);
 	else
@@ -575,7 +593,7 @@ main(int argc, char **argv)
 			out_flush();
 			return EXIT_OK;
 		case 'V':
-			printf("kbctl %s (protocol %u)\n", KBD_VERSION,
+			printf("kbctl %s (protocol %d)\n", KBD_VERSION,
 			    KBD_PROTO_VERSION);
 			out_flush();
 			return EXIT_OK;

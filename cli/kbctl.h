@@ -76,6 +76,12 @@ void	 die_errno(const char *, ...)
 	    __attribute__((format(printf, 1, 2), noreturn));
 void	 die_usage(const char *, ...)
 	    __attribute__((format(printf, 1, 2), noreturn));
+/*
+ * A bad value of an operand the usage cannot help with: one line, as
+ * die_usage's begins, and the usage's exit status, without the usage.
+ */
+void	 die_value(const char *, ...)
+	    __attribute__((format(printf, 1, 2), noreturn));
 void	*emalloc(size_t);
 void	*ecalloc(size_t, size_t);
 void	*ereallocarray(void *, size_t, size_t);
@@ -149,17 +155,19 @@ char		**paths_absolute(int, char **);
 /* A path from kbd as the user would write it; valid until the next call. */
 const char	 *path_show(const char *);
 
-/* cmd-job.c */
+/* cmd-job.c: the commands that start a job */
 int	 cmd_add(int, char **);
 int	 cmd_sync(int, char **);
 int	 cmd_recompile(int, char **);
+/* cmd-sync.c */
 int	 cmd_roots(int, char **);
 int	 cmd_watch(int, char **);
+/* cmd-jobs.c: the commands about started jobs */
 int	 cmd_status(int, char **);
 int	 cmd_wait(int, char **);
 int	 cmd_cancel(int, char **);
 int	 cmd_jobs(int, char **);
-/* A file's reason, a duplicate's earlier path shown as path_show does. */
+/* follow.c: a file's reason, a duplicate's earlier path as path_show's. */
 void	 reason_put(FILE *, const char *);
 
 /* cmd-history.c: status --files, after the summary (o: its JSON object). */

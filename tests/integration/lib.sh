@@ -17,10 +17,10 @@ export ASAN_OPTIONS="${ASAN_OPTIONS:-abort_on_error=1:detect_leaks=1}:log_path=$
 export UBSAN_OPTIONS="${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}:log_path=$T/sanitizer"
 # What a report in a kbd.log looks like: ASan's "ERROR: AddressSanitizer:"
 # and UBSan's "file:line:col: runtime error:".
-# The registry's schema version (workers/store/db.c DB_SCHEMA_VERSION),
+# The registry's schema version (workers/store/dbmigrate.c DB_SCHEMA_VERSION),
 # read from the source so that a new schema step changes one place.
 SCHEMA=$(sed -n 's/^#define DB_SCHEMA_VERSION[[:space:]]*\([0-9][0-9]*\)$/\1/p' \
-    "$(dirname "${BASH_SOURCE[0]}")/../../workers/store/db.c")
+    "$(dirname "${BASH_SOURCE[0]}")/../../workers/store/dbmigrate.c")
 SAN_REPORT_RE='[A-Za-z]+Sanitizer|runtime error'
 
 # trash DIR: out of the way at once (renamed beside itself), deleted in

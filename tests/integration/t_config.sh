@@ -21,8 +21,13 @@ assert_eq 45 "$(kbctl config timeout)" "timeout from the file"
 kbctl config max-size 1K 2>/dev/null
 assert_eq 1024 "$(kbctl config max-size)" "max-size set with a suffix"
 expect_status 2 kbctl config jobs 0
-err=$(kbctl config jobs many 2>&1 >/dev/null || true)
-assert_contains "$err" "jobs: expected a number from 1 to 256, not 'many'" "bad value"
+set +e
+err=$(kbctl config jobs many 2>&1 >/dev/null)
+st=$?
+set -e
+assert_eq 2 "$st" "a bad value's exit status"
+assert_eq "kbctl config: jobs: expected a number from 1 to 256, not 'many'" \
+    "$err" "a bad value: one line, the key and the reason, no usage"
 err=$(kbctl config jbos 3 2>&1 >/dev/null || true)
 assert_contains "$err" "unknown key 'jbos'" "unknown key"
 grep -q '^# kept comment$' "$KB/.kb/kbd.conf" || fail "the comment was lost"

@@ -17,7 +17,7 @@
 #include "mdbuf.h"
 
 #define DECOMPRESS_MAX_DEFAULT	(64u << 20)	/* kbd --max-size's default */
-#define DECOMPRESS_RATIO	100		/* output / input, past ... */
+#define DECOMPRESS_RATIO	100u		/* output / input, past ... */
 #define DECOMPRESS_RATIO_FREE	(1u << 20)	/* ... this much output */
 
 size_t	convert_decompress_max;
@@ -62,10 +62,13 @@ inflate(const char *in, size_t len, char **outp, size_t *outlen,
 	if (archive_read_open_memory(a, in, len) != ARCHIVE_OK ||
 	    archive_read_next_header(a, &ae) != ARCHIVE_OK)
 		goto damaged;
+	if ((buf = malloc(cap + 1)) == NULL) {
+		err = CONVERT_ENOMEM;
+		goto done;
+	}
 	for (;;) {
-		if (n == cap || buf == NULL) {
-			if (buf != NULL)
-				cap *= 2;
+		if (n == cap) {
+			cap *= 2;
 			if ((nb = realloc(buf, cap + 1)) == NULL) {
 				err = CONVERT_ENOMEM;
 				goto done;

@@ -1,7 +1,10 @@
 /*
- * The committer's database (see db.h): schema creation, the pragmas the
+ * The committer's database (see db.h): its one connection, the pragmas the
  * commit protocol relies on (WAL, synchronous=FULL so a COMMIT is durable
- * when it returns), and one prepared statement per write or lookup.
+ * when it returns), and one prepared statement per write or lookup of
+ * documents, sources and roots. The schema and its migrations are
+ * dbmigrate.c's, the index rebuild's state dbreindex.c's, jobs and their
+ * history dbjobs.c's, lint's checks dbcheck.c's.
  *
  * SQLite errors are returned, except a failed fsync, which is fatal: the
  * committer exits and recovery on the next start decides, from the commit
@@ -11,7 +14,7 @@
 #include <sys/types.h>
 
 #include <errno.h>
-#include <inttypes.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,164 +26,7 @@
 #include "db_int.h"
 #include "log.h"
 #include "tokenizer.h"
-#include "util.h"
 #include "xmalloc.h"
-
-/*
- * 1: the first schema.
- * 2: jobs.cancel_requested, the time a client cancelled the job (0: not).
- * 3: sources (every path a document came from) and roots (the inputs of
- *    add jobs); jobs.updated and jobs.moved. documents.src_* stay: the
- *    path (and its stat) the document was last added or updated from,
- *    which show prints; sources is the authority.
- * 4: fts tokenized by kbd's tokenizer (tokenizer.c), with a headings
- *    column; meta 'languages' and, while the index is rebuilt, 'reindex'.
- * 5: job_files, every file's outcome of the newest finished jobs (kbd.conf
- *    history) and of running ones; jobs.history (the History enum of
- *    kbd.proto: none before 5, kept, pruned).
- * 6: roots.watched (kbctl watch: kbd follows the root with inotify).
- * 13: documents.lang, the ISO 639-1 code the tokenizer indexed the
- *    document in (lang: in queries, show --meta, the page's language:).
- * A KB of an older version is migrated when the committer opens it, one
- * step of the migrations table at a time.
- */
-#define DB_SCHEMA_VERSION	13
-#define DB_SCHEMA_VERSION_S	"13"
-
-/* The full-text table, in the schema and in the migration to 4. */
-#define FTS_SQL	"CREATE VIRTUAL TABLE fts USING fts5(name, title, headings, " \
-		"body, tokenize = '" TOK_NAME "');"
-
-/* Schema 3's own tables, in a new KB and in the 2 to 3 migration. */
-#define SOURCES_SQL \
-	"CREATE TABLE sources(" \
-	" id INTEGER PRIMARY KEY, doc INTEGER NOT NULL," \
-	" path TEXT NOT NULL UNIQUE, dev INTEGER NOT NULL," \
-	" ino INTEGER NOT NULL, size INTEGER NOT NULL," \
-	" mtime_ns INTEGER NOT NULL, root INTEGER NOT NULL DEFAULT 0);" \
-	"CREATE INDEX sources_doc ON sources(doc);" \
-	"CREATE TABLE roots(" \
-	" id INTEGER PRIMARY KEY, path TEXT NOT NULL UNIQUE," \
-	" added INTEGER NOT NULL, last_sync INTEGER NOT NULL DEFAULT 0);"
-
-/* Schema 5's history table, in a new KB and in the 4 to 5 migration. */
-#define JOB_FILES_SQL \
-	"CREATE TABLE job_files(" \
-	" job INTEGER NOT NULL, seq INTEGER NOT NULL, path TEXT NOT NULL," \
-	" status INTEGER NOT NULL, doc TEXT NOT NULL, reason TEXT NOT NULL," \
-	" PRIMARY KEY(job, seq)) WITHOUT ROWID;"
-/* Schema 6's column, in a new KB and in the 5 to 6 migration. */
-#define WATCHED_SQL \
-	"ALTER TABLE roots ADD COLUMN watched INTEGER NOT NULL DEFAULT 0;"
-/* Schema 9's links between documents, in a new KB and the 8 to 9 step. */
-#define LINKS_SQL \
-	"CREATE TABLE links(" \
-	" from_doc INTEGER NOT NULL, target TEXT NOT NULL, to_doc INTEGER," \
-	" PRIMARY KEY(from_doc, target)) WITHOUT ROWID;" \
-	"CREATE INDEX links_target ON links(target);" \
-	"CREATE INDEX links_to ON links(to_doc);"
-
-/*
- * Schema 7's column, in a new KB and in the 6 to 7 migration: who wrote
- * the description, "local" (the converter's) or "summarizer".
- */
-#define DESCRIPTION_BY_SQL \
-	"ALTER TABLE documents ADD COLUMN description_by TEXT NOT NULL " \
-	"DEFAULT 'local';"
-
-
-/*
- * Schema 8's columns, in a new KB and in the 7 to 8 migration: the
- * converter that made each document's Markdown and its version
- * (common/convver.c); '' and 0 for a document of an older kbd (stale).
- */
-#define CONVERTER_SQL \
-	"ALTER TABLE documents ADD COLUMN converter TEXT NOT NULL DEFAULT '';" \
-	"ALTER TABLE documents ADD COLUMN conv_version INTEGER NOT NULL " \
-	"DEFAULT 0;"
-
-/*
- * Schema 10's indexes, in a new KB and in the 9 to 10 migration: the index
- * pages' groups (a type, a folder) read in id order without a scan of
- * every document (db_index_*, wikiindex.c).
- */
-#define INDEX_PAGES_SQL \
-	"CREATE INDEX IF NOT EXISTS documents_ext ON documents(ext, id);" \
-	"CREATE INDEX IF NOT EXISTS documents_folder ON documents(" \
-	DB_FOLDER_EXPR ", id);"
-
-/*
- * Schema 11's concept registry (conceptdb.c), in a new KB and in the 10 to
- * 11 migration: each document's candidate terms, and the concepts.
- */
-#define CONCEPTS_SQL \
-	"CREATE TABLE concept_terms(" \
-	" doc INTEGER NOT NULL, term TEXT NOT NULL," \
-	" count INTEGER NOT NULL, weight INTEGER NOT NULL," \
-	" defn TEXT, PRIMARY KEY(doc, term)) WITHOUT ROWID;" \
-	"CREATE INDEX concept_terms_term ON concept_terms(term, weight);" \
-	"CREATE TABLE concepts(term TEXT PRIMARY KEY," \
-	" ndocs INTEGER NOT NULL) WITHOUT ROWID;"
-
-/*
- * Schema 12's index, in a new KB and in the 11 to 12 migration: the
- * supervisor asks for every file it walks whether another source has the
- * same (dev, ino, size, mtime) (a hard link; dbread_source_by_stat).
- * Without it each question scanned the sources: quadratic in a large add.
- */
-#define SOURCES_STAT_SQL \
-	"CREATE INDEX IF NOT EXISTS sources_stat ON sources(dev, ino);"
-
-/*
- * Schema 13's column, in a new KB and in the 12 to 13 migration: the
- * language of each document's full-text row ('' until it has one).
- */
-#define DOC_LANG_SQL \
-	"ALTER TABLE documents ADD COLUMN lang TEXT NOT NULL DEFAULT '';"
-
-static const char schema_sql[] =
-	"CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);"
-	"CREATE TABLE documents("
-	" id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE,"
-	" title TEXT NOT NULL, description TEXT NOT NULL,"
-	" hash TEXT NOT NULL UNIQUE, ext TEXT NOT NULL,"
-	" size INTEGER NOT NULL, src_path TEXT NOT NULL,"
-	" src_dev INTEGER NOT NULL, src_ino INTEGER NOT NULL,"
-	" src_mtime_ns INTEGER NOT NULL,"
-	" job INTEGER NOT NULL, added_at INTEGER NOT NULL);"
-	DOC_LANG_SQL
-	"CREATE INDEX documents_src ON documents(src_dev, src_ino, size,"
-	" src_mtime_ns);"
-	FTS_SQL
-	"CREATE TABLE jobs("
-	" id INTEGER PRIMARY KEY, state INTEGER NOT NULL,"
-	" request BLOB NOT NULL,"
-	" created INTEGER NOT NULL, finished INTEGER NOT NULL DEFAULT 0,"
-	" cursor INTEGER NOT NULL DEFAULT 0,"
-	" added INTEGER NOT NULL DEFAULT 0,"
-	" duplicates INTEGER NOT NULL DEFAULT 0,"
-	" skipped INTEGER NOT NULL DEFAULT 0,"
-	" failed INTEGER NOT NULL DEFAULT 0,"
-	" cancelled INTEGER NOT NULL DEFAULT 0,"
-	" error TEXT NOT NULL DEFAULT '',"
-	" cancel_requested INTEGER NOT NULL DEFAULT 0,"
-	" updated INTEGER NOT NULL DEFAULT 0,"
-	" moved INTEGER NOT NULL DEFAULT 0,"
-	" removed INTEGER NOT NULL DEFAULT 0,"
-	" history INTEGER NOT NULL DEFAULT 0);"
-	"CREATE TABLE commits(journal TEXT PRIMARY KEY, job INTEGER NOT NULL,"
-	" at INTEGER NOT NULL);"
-	SOURCES_SQL
-	JOB_FILES_SQL
-	WATCHED_SQL
-	DESCRIPTION_BY_SQL
-	CONVERTER_SQL
-	LINKS_SQL
-	INDEX_PAGES_SQL
-	CONCEPTS_SQL
-	SOURCES_STAT_SQL
-	"INSERT INTO meta(key, value) VALUES ('schema', '"
-	DB_SCHEMA_VERSION_S "');";
 
 static sqlite3		*db;
 static char		 errbuf[512];
@@ -190,15 +36,13 @@ static sqlite3_stmt	*st_commit_exists, *st_commit_insert;
 static sqlite3_stmt	*st_name, *st_name_ext, *st_by_hash, *st_by_name;
 static sqlite3_stmt	*st_doc_insert, *st_fts_insert;
 static sqlite3_stmt	*st_doc_delete, *st_fts_delete;
-static sqlite3_stmt	*st_job_insert, *st_job_get, *st_job_batch;
-static sqlite3_stmt	*st_job_finish, *st_job_cancel, *st_doc_count;
+static sqlite3_stmt	*st_doc_count;
 static sqlite3_stmt	*st_meta_set, *st_doc_lang;
 static uint32_t		 langs_known;	/* meta 'languages', as a mask */
 static sqlite3_stmt	*st_src_get, *st_src_put, *st_src_delete;
 static sqlite3_stmt	*st_src_count, *st_src_of_doc, *st_src_delete_doc;
 static sqlite3_stmt	*st_doc_get, *st_doc_update, *st_root_add;
 static sqlite3_stmt	*st_doc_moved;
-static sqlite3_stmt	*st_jf_insert, *st_hist_mark, *st_hist_drop; /* lazy */
 
 const char *
 db_errmsg(void)
@@ -287,6 +131,26 @@ db_row(sqlite3_stmt *st, const char *what)
 	return rc == SQLITE_DONE ? 0 : -1;
 }
 
+int
+db_names(sqlite3_stmt *st, size_t max, void (*cb)(void *, const char *),
+    void *arg, uint64_t *total, const char *what)
+{
+	const char	*name;
+	uint64_t	 n = 0;
+	int		 rc;
+
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		name = (const char *)sqlite3_column_text(st, 0);
+		if (name != NULL && n++ < max)
+			cb(arg, name);
+	}
+	sqlite3_finalize(st);
+	*total = n;
+	if (rc != SQLITE_DONE)
+		return fail(rc, what);
+	return 0;
+}
+
 void
 db_bind_text(sqlite3_stmt *st, int i, const char *s)
 {
@@ -302,8 +166,8 @@ db_col_text(sqlite3_stmt *st, int i)
 	return xstrdup(s != NULL ? (const char *)s : "");
 }
 
-static int
-exec(const char *sql)
+int
+db_exec(const char *sql)
 {
 	char	*err = NULL;
 	int	 rc;
@@ -319,215 +183,44 @@ exec(const char *sql)
 	return 0;
 }
 
-/*
- * Migrations: each step takes the schema from one version to the next.
- * check_schema runs a step and records its version in one transaction,
- * so a KB is at one version or the next, never between. A new version
- * appends its step here and changes schema_sql (a new KB).
- */
-static int
-migrate_1_2(void)
+void
+db_errset(const char *fmt, ...)
 {
-	return exec("ALTER TABLE jobs ADD COLUMN cancel_requested INTEGER "
-	    "NOT NULL DEFAULT 0;");
+	va_list	ap;
+
+	va_start(ap, fmt);
+	(void)vsnprintf(errbuf, sizeof(errbuf), fmt, ap);
+	va_end(ap);
 }
 
 /*
- * Sources from documents.src_*. Two documents from one path (content
- * changed between two adds before schema 3): the path stays with the
- * newer one; the older keeps no source and goes at the next prune.
+ * An integer meta value, prepared each time: its keys are read at start
+ * and after a rebuild's slice, not on a batch's path.
  */
-static int
-migrate_2_3(void)
-{
-	return exec(SOURCES_SQL
-	    "ALTER TABLE jobs ADD COLUMN updated INTEGER NOT NULL DEFAULT 0;"
-	    "ALTER TABLE jobs ADD COLUMN moved INTEGER NOT NULL DEFAULT 0;"
-	    "ALTER TABLE jobs ADD COLUMN removed INTEGER NOT NULL DEFAULT 0;"
-	    "INSERT OR REPLACE INTO sources(doc, path, dev, ino, size,"
-	    " mtime_ns) SELECT id, src_path, src_dev, src_ino, size,"
-	    " src_mtime_ns FROM documents WHERE src_path <> '' ORDER BY id;");
-}
-
-/*
- * The new tokenizer indexes differently: the table is made anew, empty,
- * and 'reindex' (the last document id indexed) tells the committer to
- * fill it from wiki/sources (db_reindex_*), resumably.
- */
-static int
-migrate_3_4(void)
-{
-	return exec("DROP TABLE fts;" FTS_SQL
-	    "INSERT OR REPLACE INTO meta(key, value) VALUES ('reindex', '0');");
-}
-
-/*
- * History (job_files): jobs before 5 recorded no file outcomes and keep
- * history 0 (none). The lead may merge this step with another 4 to 5.
- */
-static int
-migrate_4_5_history(void)
-{
-	return exec(JOB_FILES_SQL
-	    "ALTER TABLE jobs ADD COLUMN history INTEGER NOT NULL DEFAULT 0;");
-}
-
-static int
-migrate_5_6_watch(void)
-{
-	return exec(WATCHED_SQL);
-}
-
-static int
-migrate_6_7_summarizer(void)
-{
-	return exec(DESCRIPTION_BY_SQL);
-}
-
-static int
-migrate_7_8_recompile(void)
-{
-	return exec(CONVERTER_SQL);
-}
-
-static int
-migrate_8_9_links(void)
-{
-	return exec(LINKS_SQL);
-}
-
-static int
-migrate_9_10_index(void)
-{
-	return exec(INDEX_PAGES_SQL);
-}
-
-/*
- * Concepts: empty tables. A KB from before has documents without
- * candidate terms; kbctl recompile --all (recompile.c: terms that are not
- * those of the Markdown make a document changed) or a new add of them
- * fills them in.
- */
-static int
-migrate_10_11_concepts(void)
-{
-	return exec(CONCEPTS_SQL);
-}
-
-static int
-migrate_11_12_ingest(void)
-{
-	return exec(SOURCES_STAT_SQL);
-}
-
-/*
- * Each document's language, read from its full-text row's language
- * marker ("\x1f" code "\x1f", db_fts_insert), in this one transaction.
- * A document without a row (an index rebuild under way) gets its language
- * when the rebuild writes the row.
- */
-static int
-migrate_12_13_lang(void)
-{
-	return exec(DOC_LANG_SQL
-	    "UPDATE documents SET lang = coalesce((SELECT substr(f.body, 2, 2)"
-	    " FROM fts f WHERE f.rowid = documents.id"
-	    " AND substr(f.body, 1, 1) = char(31)"
-	    " AND substr(f.body, 4, 1) = char(31)), '');");
-}
-
-static const struct migration {
-	int	  from, to;
-	int	(*step)(void);
-} migrations[] = {
-	{ 1, 2, migrate_1_2 },
-	{ 2, 3, migrate_2_3 },
-	{ 3, 4, migrate_3_4 },
-	{ 4, 5, migrate_4_5_history },
-	{ 5, 6, migrate_5_6_watch },
-	{ 6, 7, migrate_6_7_summarizer },
-	{ 7, 8, migrate_7_8_recompile },
-	{ 8, 9, migrate_8_9_links },
-	{ 9, 10, migrate_9_10_index },
-	{ 10, 11, migrate_10_11_concepts },
-	{ 11, 12, migrate_11_12_ingest },
-	{ 12, 13, migrate_12_13_lang },
-};
-
-/* Run sql in one transaction. */
-static int
-exec_tx(const char *sql)
-{
-	if (exec("BEGIN IMMEDIATE") == -1)
-		return -1;
-	if (exec(sql) == -1) {
-		(void)exec("ROLLBACK");
-		return -1;
-	}
-	return exec("COMMIT");
-}
-
-/* One migration step and its version, together or not at all. */
-static int
-migrate(const struct migration *m)
-{
-	char	sql[128];
-
-	if (exec("BEGIN IMMEDIATE") == -1)
-		return -1;
-	(void)snprintf(sql, sizeof(sql), "UPDATE meta SET value = '%d' "
-	    "WHERE key = 'schema'", m->to);
-	if (m->step() == -1 || exec(sql) == -1) {
-		(void)exec("ROLLBACK");
-		return -1;
-	}
-	if (exec("COMMIT") == -1)
-		return -1;
-	log_info("%s: schema %d migrated to %d", DB_PATH, m->from, m->to);
-	return 0;
-}
-
-/*
- * The schema version, creating the schema in an empty database and
- * migrating an older one step by step.
- */
-static int
-check_schema(void)
+int
+db_meta_int(const char *key, int64_t *v, const char *what)
 {
 	sqlite3_stmt	*st;
-	const char	*v;
-	char		 version[16], *end;
-	size_t		 i;
-	long		 n;
 	int		 rc;
 
-	rc = sqlite3_prepare_v2(db, "SELECT value FROM meta WHERE key = "
-	    "'schema'", -1, &st, NULL);
-	if (rc != SQLITE_OK) {
-		/* No meta table: a new KB. */
-		return exec_tx(schema_sql);
-	}
-	version[0] = '\0';
-	if (sqlite3_step(st) == SQLITE_ROW &&
-	    (v = (const char *)sqlite3_column_text(st, 0)) != NULL)
-		(void)snprintf(version, sizeof(version), "%s", v);
+	*v = 0;
+	st = db_prep("SELECT value FROM meta WHERE key = ?");
+	db_bind_text(st, 1, key);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		*v = sqlite3_column_int64(st, 0);
+	else if (rc != SQLITE_DONE)
+		(void)fail(rc, what);
 	sqlite3_finalize(st);
-	n = strtol(version, &end, 10);
-	if (version[0] == '\0' || *end != '\0')
-		n = -1;
-	for (i = 0; n >= 0 && n < DB_SCHEMA_VERSION &&
-	    i < sizeof(migrations) / sizeof(migrations[0]); i++) {
-		if (migrations[i].from != n)
-			continue;
-		if (migrate(&migrations[i]) == -1)
-			return -1;
-		n = migrations[i].to;
-	}
-	if (n == DB_SCHEMA_VERSION)
-		return 0;
-	(void)snprintf(errbuf, sizeof(errbuf), "schema version is %s, not %d",
-	    version[0] != '\0' ? version : "unknown", DB_SCHEMA_VERSION);
-	return -1;
+	return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
+}
+
+int
+db_meta_set(const char *key, const char *value, const char *what)
+{
+	db_bind_text(st_meta_set, 1, key);
+	db_bind_text(st_meta_set, 2, value);
+	return db_run(st_meta_set, what);
 }
 
 /* The languages indexed so far, as meta 'languages' ("en,fr") says. */
@@ -582,7 +275,7 @@ db_open(const char *path)
 		    sqlite3_errmsg(db));
 		goto fail;
 	}
-	if (exec("PRAGMA synchronous=FULL") == -1 || check_schema() == -1)
+	if (db_exec("PRAGMA synchronous=FULL") == -1 || db_schema_check() == -1)
 		goto fail;
 	load_langs();
 
@@ -611,19 +304,7 @@ db_open(const char *path)
 	    "AND lang IS NOT ?1");
 	st_doc_delete = db_prep("DELETE FROM documents WHERE id = ?");
 	st_fts_delete = db_prep("DELETE FROM fts WHERE rowid = ?");
-	st_job_insert = db_prep("INSERT INTO jobs(state, request, created, "
-	    "history) VALUES (?, ?, ?, 1)");
-	st_job_get = db_prep("SELECT " DB_JOB_COLUMNS " FROM jobs WHERE id = ?");
-	st_job_batch = db_prep("UPDATE jobs SET added = added + ?, "
-	    "duplicates = duplicates + ?, skipped = skipped + ?, "
-	    "failed = failed + ?, cancelled = cancelled + ?, cursor = ?, "
-	    "updated = updated + ?, moved = moved + ? WHERE id = ?");
-	st_job_finish = db_prep("UPDATE jobs SET state = ?, finished = ?, "
-	    "error = ?, removed = ? WHERE id = ?");
-	/* The first cancel's time stays: a resent request changes nothing. */
-	st_job_cancel = db_prep("UPDATE jobs SET cancel_requested = "
-	    "CASE cancel_requested WHEN 0 THEN ? ELSE cancel_requested END "
-	    "WHERE id = ?");
+	dbjobs_open();
 	st_src_get = db_prep("SELECT doc, dev, ino, size, mtime_ns FROM sources "
 	    "WHERE path = ?");
 	/* A source belongs to the deepest root holding it (0: none). */
@@ -665,16 +346,16 @@ db_close(void)
 		&st_begin, &st_commit, &st_rollback, &st_commit_exists,
 		&st_commit_insert, &st_name, &st_name_ext, &st_by_hash,
 		&st_by_name, &st_doc_insert, &st_fts_insert, &st_doc_delete,
-		&st_fts_delete, &st_job_insert, &st_job_get, &st_job_batch,
-		&st_job_finish, &st_job_cancel, &st_doc_count, &st_meta_set,
+		&st_fts_delete, &st_doc_count, &st_meta_set,
 		&st_src_get, &st_src_put, &st_src_delete, &st_src_count, &st_src_of_doc,
 		&st_src_delete_doc, &st_doc_get, &st_doc_update, &st_root_add,
-		&st_doc_moved, &st_jf_insert, &st_hist_mark, &st_hist_drop,
+		&st_doc_moved,
 		&st_doc_lang
 	};
 	size_t		  i;
 
 	dbwiki_close();
+	dbjobs_close();
 	conceptdb_close();
 	for (i = 0; i < sizeof(sts) / sizeof(sts[0]); i++) {
 		sqlite3_finalize(*sts[i]);
@@ -850,9 +531,7 @@ note_lang(int lang)
 		n += (size_t)snprintf(list + n, sizeof(list) - n, "%s%s",
 		    n ? "," : "", tok_lang_code(l));
 	}
-	db_bind_text(st_meta_set, 1, "languages");
-	db_bind_text(st_meta_set, 2, list);
-	if (db_run(st_meta_set, "recording a language") == -1)
+	if (db_meta_set("languages", list, "recording a language") == -1)
 		return -1;
 	/* Known once committed; a rollback only means writing it again. */
 	langs_known |= 1u << lang;
@@ -911,113 +590,6 @@ db_fts_insert(int64_t id, const char *name, const char *title,
 		r = db_run(st_doc_lang, "recording a document's language");
 	}
 	return r;
-}
-
-int
-db_reindex_pending(int64_t *after)
-{
-	sqlite3_stmt	*st;
-	int		 rc;
-
-	*after = 0;
-	st = db_prep("SELECT value FROM meta WHERE key = 'reindex'");
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW)
-		*after = sqlite3_column_int64(st, 0);
-	else if (rc != SQLITE_DONE)
-		(void)fail(rc, "reading the index rebuild's progress");
-	sqlite3_finalize(st);
-	return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
-}
-
-int
-db_reindex_docs(int64_t after, unsigned max,
-    int (*cb)(void *, int64_t, const char *, const char *), void *arg)
-{
-	sqlite3_stmt	*st;
-	const char	*name, *title;
-	int		 rc, r = 0;
-
-	st = db_prep("SELECT id, name, title FROM documents WHERE id > ? "
-	    "ORDER BY id LIMIT ?");
-	sqlite3_bind_int64(st, 1, after);
-	sqlite3_bind_int(st, 2, (int)max);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		name = (const char *)sqlite3_column_text(st, 1);
-		title = (const char *)sqlite3_column_text(st, 2);
-		if ((r = cb(arg, sqlite3_column_int64(st, 0), name ? name : "",
-		    title ? title : "")) != 0)
-			break;
-	}
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		r = fail(rc, "listing documents to index");
-	sqlite3_finalize(st);
-	return r;
-}
-
-int
-db_reindex_progress(int64_t last)
-{
-	char	v[32];
-
-	(void)snprintf(v, sizeof(v), "%" PRId64, last);
-	db_bind_text(st_meta_set, 1, "reindex");
-	db_bind_text(st_meta_set, 2, v);
-	return db_run(st_meta_set, "recording the index rebuild's progress");
-}
-
-int
-db_reindex_done(void)
-{
-	return exec("DELETE FROM meta WHERE key = 'reindex'");
-}
-
-int
-db_reindex_job(uint64_t *job)
-{
-	sqlite3_stmt	*st;
-	int		 rc;
-
-	*job = 0;
-	st = db_prep("SELECT value FROM meta WHERE key = 'reindex_job'");
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW)
-		*job = (uint64_t)sqlite3_column_int64(st, 0);
-	else if (rc != SQLITE_DONE)
-		(void)fail(rc, "reading the index rebuild's job");
-	sqlite3_finalize(st);
-	return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
-}
-
-int
-db_reindex_job_set(uint64_t job)
-{
-	char	v[32];
-
-	(void)snprintf(v, sizeof(v), "%" PRIu64, job);
-	db_bind_text(st_meta_set, 1, "reindex_job");
-	db_bind_text(st_meta_set, 2, v);
-	return db_run(st_meta_set, "recording the index rebuild's job");
-}
-
-int
-db_reindex_job_add(uint64_t job, uint64_t n)
-{
-	sqlite3_stmt	*st;
-	int		 r;
-
-	st = db_prep("UPDATE jobs SET cursor = cursor + ? WHERE id = ?");
-	sqlite3_bind_int64(st, 1, (sqlite3_int64)n);
-	sqlite3_bind_int64(st, 2, (sqlite3_int64)job);
-	r = db_run(st, "counting the index rebuild's documents");
-	sqlite3_finalize(st);
-	return r;
-}
-
-int
-db_reindex_job_clear(void)
-{
-	return exec("DELETE FROM meta WHERE key = 'reindex_job'");
 }
 
 int
@@ -1228,377 +800,6 @@ db_root_add(const char *path, int64_t now)
 }
 
 int
-db_job_create(const void *req, size_t reqlen, int64_t now, uint64_t *job)
-{
-	static const char	 empty[1];
-
-	sqlite3_bind_int(st_job_insert, 1, KBD__JOB_STATE__JOB_RUNNING);
-	/* A NULL pointer would bind NULL, which the schema refuses. */
-	sqlite3_bind_blob64(st_job_insert, 2, reqlen ? req : empty, reqlen,
-	    SQLITE_STATIC);
-	sqlite3_bind_int64(st_job_insert, 3, now);
-	if (db_run(st_job_insert, "creating a job") == -1)
-		return -1;
-	*job = (uint64_t)sqlite3_last_insert_rowid(db);
-	return 0;
-}
-
-int
-db_job_get(uint64_t job, Kbd__JobSummary *s)
-{
-	sqlite3_stmt	*st = st_job_get;
-	int		 r;
-
-	sqlite3_bind_int64(st, 1, (sqlite3_int64)job);
-	if ((r = db_row(st, "job lookup")) != 1)
-		return r;
-	db_job_row(st, s);
-	sqlite3_reset(st);
-	return 1;
-}
-
-void
-db_job_row(sqlite3_stmt *st, Kbd__JobSummary *s)
-{
-	s->job = (uint64_t)sqlite3_column_int64(st, 0);
-	s->state = sqlite3_column_int(st, 1);
-	s->added = (uint64_t)sqlite3_column_int64(st, 2);
-	s->duplicates = (uint64_t)sqlite3_column_int64(st, 3);
-	s->skipped = (uint64_t)sqlite3_column_int64(st, 4);
-	s->failed = (uint64_t)sqlite3_column_int64(st, 5);
-	s->cancelled = (uint64_t)sqlite3_column_int64(st, 6);
-	s->created = sqlite3_column_int64(st, 7);
-	s->finished = sqlite3_column_int64(st, 8);
-	s->error = db_col_text(st, 9);
-	s->cursor = (uint64_t)sqlite3_column_int64(st, 10);
-	s->updated = (uint64_t)sqlite3_column_int64(st, 11);
-	s->moved = (uint64_t)sqlite3_column_int64(st, 12);
-	s->removed = (uint64_t)sqlite3_column_int64(st, 13);
-}
-
-/* db_run() for a statement that must change exactly the row of job. */
-static int
-run_job(sqlite3_stmt *st, const char *what, uint64_t job)
-{
-	if (db_run(st, what) == -1)
-		return -1;
-	if (sqlite3_changes(db) != 1) {
-		(void)snprintf(errbuf, sizeof(errbuf), "no such job %" PRIu64,
-		    job);
-		return -1;
-	}
-	return 0;
-}
-
-int
-db_job_batch(uint64_t job, const struct db_counts *c, uint64_t cursor)
-{
-	sqlite3_stmt	*st = st_job_batch;
-
-	sqlite3_bind_int64(st, 1, (sqlite3_int64)c->added);
-	sqlite3_bind_int64(st, 2, (sqlite3_int64)c->duplicates);
-	sqlite3_bind_int64(st, 3, (sqlite3_int64)c->skipped);
-	sqlite3_bind_int64(st, 4, (sqlite3_int64)c->failed);
-	sqlite3_bind_int64(st, 5, (sqlite3_int64)c->cancelled);
-	sqlite3_bind_int64(st, 6, (sqlite3_int64)cursor);
-	sqlite3_bind_int64(st, 7, (sqlite3_int64)c->updated);
-	sqlite3_bind_int64(st, 8, (sqlite3_int64)c->moved);
-	sqlite3_bind_int64(st, 9, (sqlite3_int64)job);
-	return run_job(st, "updating the job", job);
-}
-
-int
-db_job_finish(uint64_t job, int state, const char *error, uint64_t removed,
-    int64_t now)
-{
-	sqlite3_stmt	*st = st_job_finish;
-
-	sqlite3_bind_int(st, 1, state);
-	sqlite3_bind_int64(st, 2, now);
-	db_bind_text(st, 3, error);
-	sqlite3_bind_int64(st, 4, (sqlite3_int64)removed);
-	sqlite3_bind_int64(st, 5, (sqlite3_int64)job);
-	return db_run(st, "finishing the job");
-}
-
-int
-db_job_cancel(uint64_t job, int64_t now)
-{
-	sqlite3_stmt	*st = st_job_cancel;
-
-	sqlite3_bind_int64(st, 1, now);
-	sqlite3_bind_int64(st, 2, (sqlite3_int64)job);
-	return run_job(st, "recording the cancel", job);
-}
-
-int
-db_docs_foreach(int (*cb)(void *, const struct db_doc *), void *arg)
-{
-	sqlite3_stmt	*st;
-	struct db_doc	 d;
-	int		 rc, r = 0;
-
-	st = db_prep("SELECT id, name, ext, hash, title, description, "
-	    "description_by, lang FROM documents ORDER BY id");
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		memset(&d, 0, sizeof(d));
-		d.id = sqlite3_column_int64(st, 0);
-		d.name = (const char *)sqlite3_column_text(st, 1);
-		d.ext = (const char *)sqlite3_column_text(st, 2);
-		d.hash = (const char *)sqlite3_column_text(st, 3);
-		d.title = (const char *)sqlite3_column_text(st, 4);
-		d.description = (const char *)sqlite3_column_text(st, 5);
-		d.description_by = (const char *)sqlite3_column_text(st, 6);
-		d.lang = (const char *)sqlite3_column_text(st, 7);
-		if (d.name == NULL || d.ext == NULL || d.hash == NULL ||
-		    d.title == NULL || d.description == NULL ||
-		    d.description_by == NULL || d.lang == NULL)
-			continue;	/* NOT NULL columns: integrity_check says */
-		if ((r = cb(arg, &d)) != 0)
-			break;
-	}
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		r = fail(rc, "listing documents");
-	sqlite3_finalize(st);
-	return r;
-}
-
-static int	count(const char *, int64_t *);
-
-int
-db_fts_exists(int64_t id)
-{
-	sqlite3_stmt	*st;
-	int		 rc;
-
-	st = db_prep("SELECT 1 FROM fts WHERE rowid = ?");
-	sqlite3_bind_int64(st, 1, id);
-	rc = sqlite3_step(st);
-	sqlite3_finalize(st);
-	if (rc == SQLITE_ROW)
-		return 1;
-	if (rc == SQLITE_DONE)
-		return 0;
-	return fail(rc, "looking up a full-text row");
-}
-
-/*
- * Whether id's full-text row indexes md for this tokenizer: its body is a
- * language marker of a known language, the one documents.lang says, then
- * md. 0 if it is missing or stale (lint's check_fts_sample reports the
- * same rows).
- */
-int
-db_fts_current(int64_t id, const char *md, size_t len)
-{
-	sqlite3_stmt	*st;
-	const char	*body, *lang;
-	size_t		 blen;
-	char		 code[3];
-	int		 rc, r = 0;
-
-	st = db_prep("SELECT f.body, d.lang FROM fts f JOIN documents d "
-	    "ON d.id = f.rowid WHERE f.rowid = ?");
-	sqlite3_bind_int64(st, 1, id);
-	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		body = (const char *)sqlite3_column_text(st, 0);
-		blen = (size_t)sqlite3_column_bytes(st, 0);
-		lang = (const char *)sqlite3_column_text(st, 1);
-		if (body != NULL && blen >= TOK_LANG_MARKLEN &&
-		    body[0] == TOK_LANG_MARK && body[3] == TOK_LANG_MARK) {
-			code[0] = body[1];
-			code[1] = body[2];
-			code[2] = '\0';
-			r = tok_lang_by_code(code) != -1 &&
-			    lang != NULL && strcmp(lang, code) == 0 &&
-			    blen - TOK_LANG_MARKLEN == len &&
-			    memcmp(body + TOK_LANG_MARKLEN, md, len) == 0;
-		}
-	} else if (rc != SQLITE_DONE)
-		r = fail(rc, "reading a full-text row");
-	sqlite3_finalize(st);
-	return r;
-}
-
-int
-db_fts_orphans(int64_t *n)
-{
-	return count("SELECT count(*) FROM fts WHERE rowid NOT IN "
-	    "(SELECT id FROM documents)", n);
-}
-
-int
-db_fts_orphans_delete(void)
-{
-	return exec("DELETE FROM fts WHERE rowid NOT IN "
-	    "(SELECT id FROM documents)");
-}
-
-/* Report every row of a one-column query as "<prefix><value>". */
-static int
-check_rows(const char *sql, const char *prefix, const char *okvalue,
-    void (*report)(void *, const char *), void *arg)
-{
-	sqlite3_stmt	*st;
-	const char	*v;
-	char		*line;
-	int		 rc;
-
-	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
-		return fail(SQLITE_ERROR, sql);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		v = (const char *)sqlite3_column_text(st, 0);
-		if (v == NULL)
-			v = "";
-		if (okvalue != NULL && strcmp(v, okvalue) == 0)
-			continue;
-		xasprintf(&line, "%s%s", prefix, v);
-		report(arg, line);
-		free(line);
-	}
-	if (rc != SQLITE_DONE) {
-		(void)fail(rc, sql);
-		sqlite3_finalize(st);
-		return -1;
-	}
-	sqlite3_finalize(st);
-	return 0;
-}
-
-static int
-count(const char *sql, int64_t *n)
-{
-	sqlite3_stmt	*st;
-	int		 rc;
-
-	st = db_prep(sql);
-	if ((rc = sqlite3_step(st)) != SQLITE_ROW) {
-		(void)fail(rc, sql);
-		sqlite3_finalize(st);
-		return -1;
-	}
-	*n = sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
-	return 0;
-}
-
-/*
- * A sample of full-text rows, at most FTS_SAMPLE spread over the ids,
- * against what they index: each column begins with a language marker (it
- * was written for this tokenizer) and the body is the document's Markdown.
- * A pending rebuild is reported too: the index is not whole.
- */
-#define FTS_SAMPLE	32
-
-static int
-check_fts_sample(void (*report)(void *, const char *), void *arg)
-{
-	sqlite3_stmt	*st;
-	const char	*name, *body, *lang;
-	char		*line, *src, *md, code[3];
-	size_t		 len, blen;
-	int64_t		 n, after;
-	int		 rc;
-
-	if ((rc = db_reindex_pending(&after)) == -1)
-		return -1;
-	if (rc == 1) {
-		xasprintf(&line, "%s: full-text index rebuild pending after "
-		    "document %" PRId64, DB_PATH, after);
-		report(arg, line);
-		free(line);
-		return 0;
-	}
-	if (count("SELECT count(*) FROM documents", &n) == -1)
-		return -1;
-	st = db_prep("SELECT d.name, fts.body, d.lang FROM documents d JOIN "
-	    "fts ON fts.rowid = d.id WHERE d.id % ? = 0 LIMIT 32"); /* FTS_SAMPLE */
-	sqlite3_bind_int64(st, 1, n > FTS_SAMPLE ? n / FTS_SAMPLE : 1);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		name = (const char *)sqlite3_column_text(st, 0);
-		body = (const char *)sqlite3_column_text(st, 1);
-		blen = (size_t)sqlite3_column_bytes(st, 1);
-		if (name == NULL || body == NULL)
-			continue;
-		line = NULL;
-		code[0] = blen >= TOK_LANG_MARKLEN ? body[1] : '\0';
-		code[1] = blen >= TOK_LANG_MARKLEN ? body[2] : '\0';
-		code[2] = '\0';
-		if (blen < TOK_LANG_MARKLEN || body[0] != TOK_LANG_MARK ||
-		    body[3] != TOK_LANG_MARK || tok_lang_by_code(code) == -1)
-			xasprintf(&line, "%s: full-text row of %s: not indexed "
-			    "for this tokenizer", DB_PATH, name);
-		else if ((lang = (const char *)sqlite3_column_text(st, 2)) ==
-		    NULL || strcmp(lang, code) != 0)
-			xasprintf(&line, "%s: full-text row of %s is in %s, the "
-			    "registry says %s", DB_PATH, name, code,
-			    lang != NULL && *lang != '\0' ? lang : "none");
-		else {
-			src = kbpath_source(name);
-			md = read_file(src, &len);
-			if (md != NULL && (len != blen - TOK_LANG_MARKLEN ||
-			    memcmp(md, body + TOK_LANG_MARKLEN, len) != 0))
-				xasprintf(&line, "%s: full-text row of %s "
-				    "differs from %s", DB_PATH, name, src);
-			free(md);
-			free(src);
-		}
-		if (line != NULL) {
-			report(arg, line);
-			free(line);
-		}
-	}
-	if (rc != SQLITE_DONE)
-		(void)fail(rc, "sampling the full-text index");
-	sqlite3_finalize(st);
-	return rc == SQLITE_DONE ? 0 : -1;
-}
-
-int
-db_check(void (*report)(void *, const char *), void *arg)
-{
-	char	*line;
-	int64_t	 ndocs, nfts, after;
-	int	 pending;
-
-	if (check_rows("PRAGMA integrity_check", DB_PATH ": integrity: ",
-	    "ok", report, arg) == -1)
-		return -1;
-	if (count("SELECT count(*) FROM documents", &ndocs) == -1 ||
-	    count("SELECT count(*) FROM fts", &nfts) == -1 ||
-	    (pending = db_reindex_pending(&after)) == -1)
-		return -1;
-	/*
-	 * A rebuild under way (check_fts_sample says so) has not reached
-	 * every document yet: their missing rows are no problem of lint's.
-	 */
-	if (!pending && ndocs != nfts) {
-		xasprintf(&line, "%s: full-text index has %" PRId64 " rows, "
-		    "documents %" PRId64, DB_PATH, nfts, ndocs);
-		report(arg, line);
-		free(line);
-	}
-	if (check_rows("SELECT rowid FROM fts WHERE NOT EXISTS (SELECT 1 "
-	    "FROM documents d WHERE d.id = fts.rowid)", DB_PATH ": full-text "
-	    "row without a document: rowid ", NULL, report, arg) == -1 ||
-	    (!pending && check_rows("SELECT name FROM documents d WHERE NOT "
-	    "EXISTS (SELECT 1 FROM fts WHERE fts.rowid = d.id)", DB_PATH
-	    ": document without a full-text row: ", NULL, report, arg) == -1))
-		return -1;
-	if (check_fts_sample(report, arg) == -1)
-		return -1;
-	/* FTS5 checks its index against its content, re-tokenizing every
-	 * row with kbd's tokenizer; reported as an error. */
-	if (exec("INSERT INTO fts(fts) VALUES('integrity-check')") == -1) {
-		xasprintf(&line, "%s: full-text integrity-check: %s", DB_PATH,
-		    errbuf);
-		report(arg, line);
-		free(line);
-	}
-	return 0;
-}
-
-int
 db_root_synced(const char *path, int64_t now)
 {
 	sqlite3_stmt	*st;
@@ -1627,89 +828,13 @@ db_root_forget(const char *path)
 	if (sqlite3_changes(db) == 0)
 		return 0;
 	/* Every source whose root is gone: the deepest root left, or 0. */
-	if (exec("UPDATE sources SET root = coalesce((SELECT r.id FROM "
+	if (db_exec("UPDATE sources SET root = coalesce((SELECT r.id FROM "
 	    "roots r WHERE sources.path = r.path OR r.path = '/' OR "
 	    "substr(sources.path, 1, length(r.path) + 1) = r.path || '/' "
 	    "ORDER BY length(r.path) DESC LIMIT 1), 0) WHERE root NOT IN "
 	    "(SELECT id FROM roots)") == -1)
 		return -1;
 	return 1;
-}
-
-/*
- * History: one file's outcome in its job (inside the batch's
- * transaction). A batch replayed after a crash writes the same rows.
- */
-int
-db_job_file(uint64_t job, uint64_t seq, const char *path, int status,
-    const char *doc, const char *reason)
-{
-	sqlite3_stmt	*st;
-
-	if (st_jf_insert == NULL)
-		st_jf_insert = db_prep("INSERT OR REPLACE INTO job_files(job, "
-		    "seq, path, status, doc, reason) VALUES (?, ?, ?, ?, ?, "
-		    "?)");
-	st = st_jf_insert;
-	sqlite3_bind_int64(st, 1, (sqlite3_int64)job);
-	sqlite3_bind_int64(st, 2, (sqlite3_int64)seq);
-	db_bind_text(st, 3, path);
-	sqlite3_bind_int(st, 4, status);
-	db_bind_text(st, 5, doc != NULL ? doc : "");
-	db_bind_text(st, 6, reason != NULL ? reason : "");
-	return db_run(st, "recording a file's outcome");
-}
-
-/*
- * Drop the file outcomes of every finished job but the newest keep
- * (inside the finishing job's transaction). Unfinished jobs keep theirs.
- */
-static int	db_jobs_trim(unsigned);
-
-int
-db_history_prune(unsigned keep)
-{
-	if (st_hist_mark == NULL) {
-		st_hist_mark = db_prep("UPDATE jobs SET history = 2 WHERE history = 1 "
-		    "AND id IN (SELECT id FROM jobs WHERE finished <> 0 "
-		    "ORDER BY id DESC LIMIT -1 OFFSET ?)");
-		st_hist_drop = db_prep("DELETE FROM job_files WHERE job IN (SELECT id "
-		    "FROM jobs WHERE history = 2)");
-	}
-	sqlite3_bind_int64(st_hist_mark, 1, keep);
-	if (db_run(st_hist_mark, "pruning the history") == -1)
-		return -1;
-	if (sqlite3_changes(db) != 0 &&
-	    db_run(st_hist_drop, "pruning the history") == -1)
-		return -1;
-	return db_jobs_trim(keep > DB_JOBS_KEPT ? keep : DB_JOBS_KEPT);
-}
-
-/*
- * Every watched change is a job: the rows of all but the newest keep
- * finished jobs go (and any file outcome of theirs left), in the job
- * finish's transaction. Unfinished jobs stay (a resume needs them); the
- * newest row stays, so a new job's id is still one more than any before.
- */
-static int
-db_jobs_trim(unsigned keep)
-{
-	sqlite3_stmt	*st;
-	int		 r;
-
-	st = db_prep("DELETE FROM job_files WHERE job IN (SELECT id FROM jobs "
-	    "WHERE finished <> 0 ORDER BY id DESC LIMIT -1 OFFSET ?)");
-	sqlite3_bind_int64(st, 1, keep);
-	r = db_run(st, "trimming the jobs");
-	sqlite3_finalize(st);
-	if (r == -1)
-		return -1;
-	st = db_prep("DELETE FROM jobs WHERE id IN (SELECT id FROM jobs "
-	    "WHERE finished <> 0 ORDER BY id DESC LIMIT -1 OFFSET ?)");
-	sqlite3_bind_int64(st, 1, keep);
-	r = db_run(st, "trimming the jobs");
-	sqlite3_finalize(st);
-	return r;
 }
 
 int
@@ -1734,32 +859,4 @@ db_root_watch(const char *path, int watched, int64_t now)
 	r = db_run(st, "watching a root");
 	sqlite3_finalize(st);
 	return r;
-}
-
-/*
- * The names of up to max documents a job last gave content (added or
- * updated), in id order, to cb; *total gets how many there are. For the
- * job's wiki/log.md entry.
- */
-int
-db_docs_of_job(uint64_t job, size_t max, void (*cb)(void *, const char *),
-    void *arg, uint64_t *total)
-{
-	sqlite3_stmt	*st;
-	const char	*name;
-	uint64_t	 n = 0;
-	int		 rc;
-
-	st = db_prep("SELECT name FROM documents WHERE job = ? ORDER BY id");
-	sqlite3_bind_int64(st, 1, (sqlite3_int64)job);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		name = (const char *)sqlite3_column_text(st, 0);
-		if (name != NULL && n++ < max)
-			cb(arg, name);
-	}
-	sqlite3_finalize(st);
-	*total = n;
-	if (rc != SQLITE_DONE)
-		return fail(rc, "listing a job's documents");
-	return 0;
 }

@@ -1,8 +1,8 @@
 /*
  * The KB's SQLite database as the committer sees it: the schema (created
- * here, the one definition of it), and the prepared statements of every
- * write and lookup the committer makes. The supervisor has its own
- * read-only view in dbread.h.
+ * and migrated in dbmigrate.c, the one definition of it), and the prepared
+ * statements of every write and lookup the committer makes. The
+ * supervisor has its own read-only view in dbread.h.
  *
  * One database per process, so the state is file-local. Functions return
  * 0 (or 1 for "found") and -1 on error with the reason in db_errmsg(). A

@@ -1,10 +1,13 @@
 /*
- * Between the files of the committer's registry (db.c, dbwiki.c): the
- * statement helpers of db.c, on its one connection. Internal to
- * workers/store.
+ * Between the files of the committer's registry (db.c, dbcheck.c,
+ * dbjobs.c, dbmigrate.c, dbreindex.c, dbwiki.c): the statement helpers of
+ * db.c, on its one connection. Internal to workers/store.
  */
 #ifndef KBD_DB_INT_H
 #define KBD_DB_INT_H
+
+#include <stddef.h>
+#include <stdint.h>
 
 #include <sqlite3.h>
 
@@ -14,9 +17,35 @@ sqlite3_stmt	*db_prep(const char *sql);
 int		 db_run(sqlite3_stmt *st, const char *what);
 /* Step once: 1 a row (not reset), 0 none, -1 an error. */
 int		 db_row(sqlite3_stmt *st, const char *what);
+/*
+ * Step st, a query of names (column 0) with its parameters bound, and
+ * finalize it: the first max non-NULL names to cb, *total gets how many
+ * there are. 0, or -1 (what failed).
+ */
+int		 db_names(sqlite3_stmt *st, size_t max,
+		    void (*cb)(void *, const char *), void *arg,
+		    uint64_t *total, const char *what);
 void		 db_bind_text(sqlite3_stmt *st, int i, const char *s);
 /* Column i as a malloc'd string ("" for NULL). */
 char		*db_col_text(sqlite3_stmt *st, int i);
+/* sqlite3_exec: 0, or -1 with the error kept; fatal on a failed fsync. */
+int		 db_exec(const char *sql);
+/* Set what db_errmsg() says. */
+void		 db_errset(const char *fmt, ...)
+		    __attribute__((format(printf, 1, 2)));
+/* An integer meta value (0 if none): 1 found, 0 not, -1 (what failed). */
+int		 db_meta_int(const char *key, int64_t *v, const char *what);
+/* Set a meta value: 0, or -1 (what failed). */
+int		 db_meta_set(const char *key, const char *value,
+		    const char *what);
+/*
+ * dbmigrate.c: the schema in a new KB, an older one migrated step by
+ * step: 0, or -1 (a version it does not know, a step failed).
+ */
+int		 db_schema_check(void);
+/* dbjobs.c's statements: prepared in db_open, finalized in db_close. */
+void		 dbjobs_open(void);
+void		 dbjobs_close(void);
 /* dbwiki.c's statements finalized, before the connection closes. */
 void		 dbwiki_close(void);
 

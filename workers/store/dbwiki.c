@@ -146,24 +146,12 @@ db_job_files_docs(uint64_t job, int status, size_t max,
     void (*cb)(void *, const char *), void *arg, uint64_t *total)
 {
 	sqlite3_stmt	*st;
-	const char	*name;
-	uint64_t	 n = 0;
-	int		 rc;
 
 	st = db_prep("SELECT doc FROM job_files WHERE job = ? AND status = ? "
 	    "ORDER BY seq");
 	sqlite3_bind_int64(st, 1, (sqlite3_int64)job);
 	sqlite3_bind_int(st, 2, status);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		name = (const char *)sqlite3_column_text(st, 0);
-		if (name != NULL && n++ < max)
-			cb(arg, name);
-	}
-	sqlite3_finalize(st);
-	*total = n;
-	if (rc != SQLITE_DONE)
-		return db_fail(rc, "listing a job's files");
-	return 0;
+	return db_names(st, max, cb, arg, total, "listing a job's files");
 }
 
 /*

@@ -1,0 +1,107 @@
+/*
+ * The full-text index's rebuild as the registry keeps it (see db.h): meta
+ * 'reindex' (the last document id indexed) and 'reindex_job' (the job row
+ * that shows it), and the documents still to index. The committer's
+ * reindex.c drives the rebuild; these are its reads and writes, on db.c's
+ * connection.
+ */
+#include <inttypes.h>
+#include <stdio.h>
+
+#include <sqlite3.h>
+
+#include "db.h"
+#include "db_int.h"
+
+int
+db_reindex_pending(int64_t *after)
+{
+	return db_meta_int("reindex", after,
+	    "reading the index rebuild's progress");
+}
+
+int
+db_reindex_docs(int64_t after, unsigned max,
+    int (*cb)(void *, int64_t, const char *, const char *), void *arg)
+{
+	sqlite3_stmt	*st;
+	const char	*name, *title;
+	int		 rc, r = 0;
+
+	st = db_prep("SELECT id, name, title FROM documents WHERE id > ? "
+	    "ORDER BY id LIMIT ?");
+	sqlite3_bind_int64(st, 1, after);
+	sqlite3_bind_int(st, 2, (int)max);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		name = (const char *)sqlite3_column_text(st, 1);
+		title = (const char *)sqlite3_column_text(st, 2);
+		if ((r = cb(arg, sqlite3_column_int64(st, 0), name ? name : "",
+		    title ? title : "")) != 0)
+			break;
+	}
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		r = db_fail(rc, "listing documents to index");
+	sqlite3_finalize(st);
+	return r;
+}
+
+/* Both keys hold a rowid: an integer, written as SQLite's int64 reads. */
+static int
+meta_set_int(const char *key, int64_t n, const char *what)
+{
+	char	v[32];
+
+	(void)snprintf(v, sizeof(v), "%" PRId64, n);
+	return db_meta_set(key, v, what);
+}
+
+int
+db_reindex_progress(int64_t last)
+{
+	return meta_set_int("reindex", last,
+	    "recording the index rebuild's progress");
+}
+
+int
+db_reindex_done(void)
+{
+	return db_exec("DELETE FROM meta WHERE key = 'reindex'");
+}
+
+int
+db_reindex_job(uint64_t *job)
+{
+	int64_t	v;
+	int	r;
+
+	r = db_meta_int("reindex_job", &v, "reading the index rebuild's job");
+	*job = (uint64_t)v;
+	return r;
+}
+
+int
+db_reindex_job_set(uint64_t job)
+{
+	return meta_set_int("reindex_job", (int64_t)job,
+	    "recording the index rebuild's job");
+}
+
+int
+db_reindex_job_add(uint64_t job, uint64_t n)
+{
+	sqlite3_stmt	*st;
+	int		 r;
+
+	st = db_prep("UPDATE jobs SET cursor = cursor + ? WHERE id = ?");
+	sqlite3_bind_int64(st, 1, (sqlite3_int64)n);
+	sqlite3_bind_int64(st, 2, (sqlite3_int64)job);
+	r = db_run(st, "counting the index rebuild's documents");
+	sqlite3_finalize(st);
+	return r;
+}
+
+int
+db_reindex_job_clear(void)
+{
+	return db_exec("DELETE FROM meta WHERE key = 'reindex_job'");
+}
