@@ -20,9 +20,12 @@
 #define RANK_TITLE_SHARE 5.0
 
 struct rankdata {
-	int	 nphrase;
-	double	 avgdl;
-	double	*idf;
+	int		 nphrase;
+	double		 avgdl;
+	double		*idf;
+	/* Each row's, cleared per row: allocated once a query, not a row. */
+	double		*freq;
+	unsigned char	*intitle;
 };
 
 static int
@@ -39,8 +42,11 @@ rankdata_free(void *p)
 {
 	struct rankdata	*d = p;
 
-	if (d != NULL)
+	if (d != NULL) {
 		free(d->idf);
+		free(d->freq);
+		free(d->intitle);
+	}
 	free(d);
 }
 
@@ -59,9 +65,11 @@ rankdata(const Fts5ExtensionApi *api, Fts5Context *fts, int *rc)
 		return NULL;
 	}
 	d->nphrase = api->xPhraseCount(fts);
-	if ((d->idf = calloc((size_t)d->nphrase + 1, sizeof(double))) ==
-	    NULL) {
-		free(d);
+	d->idf = calloc((size_t)d->nphrase + 1, sizeof(double));
+	d->freq = calloc((size_t)d->nphrase + 1, sizeof(double));
+	d->intitle = calloc((size_t)d->nphrase + 1, 1);
+	if (d->idf == NULL || d->freq == NULL || d->intitle == NULL) {
+		rankdata_free(d);
 		*rc = SQLITE_NOMEM;
 		return NULL;
 	}
@@ -98,14 +106,10 @@ kbd_rank(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3_context *ctx,
 		sqlite3_result_error_code(ctx, rc);
 		return;
 	}
-	freq = calloc((size_t)d->nphrase + 1, sizeof(double));
-	intitle = calloc((size_t)d->nphrase + 1, 1);
-	if (freq == NULL || intitle == NULL) {
-		free(freq);
-		free(intitle);
-		sqlite3_result_error_nomem(ctx);
-		return;
-	}
+	freq = d->freq;
+	intitle = d->intitle;
+	memset(freq, 0, ((size_t)d->nphrase + 1) * sizeof(*freq));
+	memset(intitle, 0, (size_t)d->nphrase + 1);
 	if ((rc = api->xInstCount(fts, &ninst)) != SQLITE_OK)
 		goto out;
 	for (i = 0; i < ninst; i++) {
@@ -145,8 +149,6 @@ kbd_rank(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3_context *ctx,
 			    __builtin_popcountll(covered) / ntitle;
 	}
 out:
-	free(freq);
-	free(intitle);
 	if (rc != SQLITE_OK)
 		sqlite3_result_error_code(ctx, rc);
 	else
