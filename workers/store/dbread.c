@@ -477,7 +477,10 @@ struct dbread_conn {
 	sqlite3_stmt	*st_rank;	/* the query without field conditions */
 	sqlite3_stmt	*st_langs;	/* the languages the KB has indexed */
 	sqlite3_stmt	*st_reindex;	/* a full-text rebuild under way */
+	sqlite3_stmt	*st_begin;	/* a search is one read transaction */
+	sqlite3_stmt	*st_end;
 	const char	*lang;		/* the language column's expression */
+	struct rank_cache *rank;	/* kbd_rank's IDFs of recent queries */
 	int		 has_lang;	/* documents has a lang column */
 };
 
@@ -520,6 +523,8 @@ dbread_conn_open(const char *kbroot)
 		return NULL;
 	}
 	c->lang = lang_col(c->db);
+	if ((c->rank = rank_cache_new()) == NULL)
+		fatal("rank cache");
 	c->has_lang = strcmp(c->lang, "d.lang") == 0;
 	xasprintf(&rank, "SELECT fts.rowid, rank, " HIT_COLS "%s FROM fts "
 	    "JOIN documents d ON d.id = fts.rowid WHERE fts MATCH ? AND "
@@ -530,6 +535,10 @@ dbread_conn_open(const char *kbroot)
 	    sqlite3_prepare_v3(c->db, "SELECT 1 FROM meta WHERE key = "
 	    "'reindex'", -1, SQLITE_PREPARE_PERSISTENT, &c->st_reindex,
 	    NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v3(c->db, "BEGIN", -1, SQLITE_PREPARE_PERSISTENT,
+	    &c->st_begin, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v3(c->db, "COMMIT", -1, SQLITE_PREPARE_PERSISTENT,
+	    &c->st_end, NULL) != SQLITE_OK ||
 	    sqlite3_prepare_v3(c->db, rank, -1, SQLITE_PREPARE_PERSISTENT,
 	    &c->st_rank, NULL) != SQLITE_OK) {
 		log_warnx("registry: %s", sqlite3_errmsg(c->db));
@@ -549,7 +558,10 @@ dbread_conn_close(struct dbread_conn *c)
 	sqlite3_finalize(c->st_rank);
 	sqlite3_finalize(c->st_langs);
 	sqlite3_finalize(c->st_reindex);
+	sqlite3_finalize(c->st_begin);
+	sqlite3_finalize(c->st_end);
 	sqlite3_close(c->db);
+	rank_cache_free(c->rank);
 	free(c);
 }
 
@@ -652,10 +664,18 @@ dbread_search(struct dbread_conn *c, const char *text, unsigned limit,
 	sqlite3_stmt	*st = NULL;
 	char		*sql = NULL;
 	size_t		 i, cap = 0;
+	unsigned	 version;
 	int		 r = SQLITE_DONE, k, ret = -1;
 
 	if (query_compile(text, &q, err, errlen) == -1)
 		return 1;
+	/*
+	 * One read transaction: the rebuild flag, the languages and the hits
+	 * are of one state of the registry, and the data version read once
+	 * it has begun is that state's (kbd_rank's cache key).
+	 */
+	(void)sqlite3_step(c->st_begin);
+	sqlite3_reset(c->st_begin);
 	/* A rebuild under way: the hits are from what is indexed so far. */
 	rep->incomplete = sqlite3_step(c->st_reindex) != SQLITE_DONE;
 	sqlite3_reset(c->st_reindex);
@@ -663,8 +683,8 @@ dbread_search(struct dbread_conn *c, const char *text, unsigned limit,
 	if (q.uses_lang && !c->has_lang) {
 		(void)snprintf(err, errlen, "lang: this KB records no "
 		    "document languages");
-		query_free(&q);
-		return 1;
+		ret = 1;
+		goto out;
 	}
 	if (q.match != NULL && q.where[0] == '\0')
 		st = c->st_rank;
@@ -697,8 +717,12 @@ dbread_search(struct dbread_conn *c, const char *text, unsigned limit,
 			    SQLITE_STATIC);
 	sqlite3_bind_int(st, k++, (int)limit);
 	sqlite3_bind_int(st, k, (int)offset);
+	if (q.match != NULL && sqlite3_file_control(c->db, "main",
+	    SQLITE_FCNTL_DATA_VERSION, &version) == SQLITE_OK)
+		rank_cache_use(c->rank, q.match, version);
 	while (rep->n_hits < limit && (r = sqlite3_step(st)) == SQLITE_ROW)
 		search_hit(st, rep, &cap);
+	rank_cache_use(NULL, NULL, 0);
 	if (rep->n_hits < limit && r != SQLITE_DONE) {
 		(void)snprintf(err, errlen, "%s", sqlite3_errmsg(c->db));
 		goto out;
@@ -710,6 +734,8 @@ out:
 		sqlite3_clear_bindings(st);
 	} else
 		sqlite3_finalize(st);
+	(void)sqlite3_step(c->st_end);
+	sqlite3_reset(c->st_end);
 	free(sql);
 	query_free(&q);
 	return ret;
