@@ -175,7 +175,7 @@ UNIT_BINS  = $(UNIT_SRCS:tests/unit/%.c=$(O)/tests/%)
 	drills-negative
 .SUFFIXES:
 
-all: $(BIN)/kbd $(BIN)/kbctl bin/kbd bin/kbctl $(BIN)/kbsql
+all: $(BIN)/kbd $(BIN)/kbctl bin/kbd bin/kbctl $(BIN)/kbsql $(BIN)/kbecho
 
 # The user-facing binaries are the release build's, linked into bin/.
 bin/kbd bin/kbctl: | $(BIN)/kbd $(BIN)/kbctl
@@ -221,6 +221,12 @@ $(BIN)/kbsql: tests/tools/kbsql.c $(LIB_store) $(LIB_common)
 	@mkdir -p $(BIN)
 	$(CC) $(CPPFLAGS) $(INC_store) $(PKG_CFLAGS) $(CFLAGS) -o $@ $^ \
 	    $(PKG_LIBS) $(STORE_LIBS)
+
+# The search benchmark's floor: a server answering at once
+# (tests/tools/kbecho.c).
+$(BIN)/kbecho: tests/tools/kbecho.c
+	@mkdir -p $(BIN)
+	$(CC) $(CPPFLAGS) -Iproto $(CFLAGS) -o $@ $<
 
 # What each test, fuzzer and benchmark links: only the libraries it uses
 # (converters by default), and MuPDF only with the converters.

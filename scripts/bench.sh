@@ -12,7 +12,8 @@
 # one-file adds in each mode; BENCH_ONLY=durability runs only that.
 # Search throughput and latency under load: BENCH_ONLY=search
 # (BENCH_SEARCH_DOCS, default 3000; BENCH_SEARCH_CLIENTS 1000,
-# BENCH_AGENTS 7000, BENCH_AT_ONCE 400).
+# BENCH_SEARCH_THINK_MS 1000, the paced clients' mean wait between
+# searches; BENCH_AGENTS 7000, BENCH_AT_ONCE 400).
 # Known-item search: scripts/knownitem.py (BENCH_ONLY=knownitem).
 # Small-file ingest against cp -r + sync: BENCH_ONLY=ingest (BENCH_INGEST,
 # default 150000 files).
@@ -66,7 +67,11 @@ PROTO=$(sed -n 's/^#define KBD_PROTO_VERSION[[:space:]]*//p' proto/kbd-protocol.
 
 # Search (scripts/searchbench.py): a KB of BENCH_SEARCH_DOCS (3000) docs;
 # one persistent connection back to back; 1000 persistent clients while an
-# add runs; 7000 agents, 400 at a time, each a kbctl search or status
+# add runs, back to back (a closed loop: latency is clients over
+# throughput, Little's law, whatever the server) and paced (each waits
+# BENCH_SEARCH_THINK_MS on average between searches); each of these also
+# against tests/tools/kbecho, which answers at once with a reply of kbd's:
+# the harness's own floor, same client, same run; 7000 agents, 400 at a time, each a kbctl search or status
 # process, while an add runs, against the same harness running
 # kbctl --help (which never reaches kbd) while another add runs, and
 # /bin/true; the add's throughput alone and under each load; what kbctl
@@ -74,17 +79,29 @@ PROTO=$(sed -n 's/^#define KBD_PROTO_VERSION[[:space:]]*//p' proto/kbd-protocol.
 S_CLIENTS=${BENCH_SEARCH_CLIENTS:-1000}
 S_AGENTS=${BENCH_AGENTS:-7000}
 S_AT_ONCE=${BENCH_AT_ONCE:-400}
+S_THINK=${BENCH_SEARCH_THINK_MS:-1000}
 search_bench() {
 	local kb="$W/qkb" t0 t1 job d q
 	local docs=${BENCH_SEARCH_DOCS:-3000} more=$(( ${BENCH_SEARCH_DOCS:-3000} * 2 / 3 ))
 	gen "$W/q0" "$docs"
-	for d in a b c d; do
+	for d in a b c d e; do
 		# Different sizes: different seeds, different content.
 		gen "$W/q$d" "$((more + $(printf '%d' "'$d") - 96))"
 	done
 	"$BIN/kbctl" -C "$kb" init >/dev/null
 	"$BIN/kbctl" -C "$kb" add "$W/q0" --jobs "$J" >/dev/null
 	S_ONE=$(python3 scripts/searchbench.py one "$kb" 5)
+	# The floor: the same clients against a server that answers at once
+	# with one of kbd's replies.
+	python3 scripts/searchbench.py capture "$kb" "$W/rep.bin"
+	"$(pwd)/build/release/bin/kbecho" "$W/echo.sock" "$W/rep.bin" &
+	local echo_pid=$!
+	while [ ! -S "$W/echo.sock" ]; do sleep 0.1; done
+	S_ONE_FLOOR=$(python3 scripts/searchbench.py one "$W/echo.sock" 5)
+	S_MANY_FLOOR=$(python3 scripts/searchbench.py many "$W/echo.sock" "$S_CLIENTS" 20)
+	S_PACED_FLOOR=$(python3 scripts/searchbench.py many "$W/echo.sock" "$S_CLIENTS" 30 "$S_THINK")
+	kill "$echo_pid"
+	wait "$echo_pid" 2>/dev/null || true
 	addtime() {	# tree: seconds for the add alone
 		t0=$(now)
 		"$BIN/kbctl" -C "$kb" add "$1" --jobs "$J" >/dev/null
@@ -110,6 +127,9 @@ search_bench() {
 	S_ADD_MANY=$(under_load "$W/many.out" "$W/qb" python3 scripts/searchbench.py many "$kb" "$S_CLIENTS" 20)
 	S_MANY=$(cat "$W/many.out")
 	S_MANY_LEFT=$(cat "$W/many.out.left")
+	S_ADD_PACED=$(under_load "$W/paced.out" "$W/qe" python3 scripts/searchbench.py many "$kb" "$S_CLIENTS" 30 "$S_THINK")
+	S_PACED=$(cat "$W/paced.out")
+	S_PACED_LEFT=$(cat "$W/paced.out.left")
 	S_ADD_FLEET=$(under_load "$W/fleet.out" "$W/qc" python3 scripts/searchbench.py fleet "$kb" "$S_AGENTS" "$S_AT_ONCE" "$BIN/kbctl" kb)
 	S_FLEET=$(cat "$W/fleet.out")
 	S_FLEET_LEFT=$(cat "$W/fleet.out.left")
@@ -132,20 +152,35 @@ search_bench() {
 	    awk '/total startup time/ {t=$(NF-1)} /time needed for relocation/ {r=$NF; gsub(/[()%]/, "", r)} END {print t, r}')
 }
 print_search() {
-	local n t e m1 e1 p50 p99 mx fn fe f50 f99 hn he h50 h99 tn te t50 t99 ld_t ld_r
-	read -r n t e <<<"$S_ONE"
-	read -r m1 e1 p50 p99 mx <<<"$S_MANY"
+	local n t e ucpu m1 e1 p50 p99 mx mx_rate mcpu fn fe f50 f99 hn he h50 h99 tn te t50 t99 ld_t ld_r
+	local fl_n fl_t fl_e fl_cpu fm_n fm_e fm50 fm99 fmx fm_rate fm_cpu
+	local pn pe p_50 p_99 pmx p_rate p_cpu fpn fpe fp50 fp99 fpmx fp_rate fp_cpu
+	read -r n t e ucpu <<<"$S_ONE"
+	read -r fl_n fl_t fl_e fl_cpu <<<"$S_ONE_FLOOR"
+	read -r m1 e1 p50 p99 mx mx_rate mcpu <<<"$S_MANY"
+	read -r fm_n fm_e fm50 fm99 fmx fm_rate fm_cpu <<<"$S_MANY_FLOOR"
+	read -r pn pe p_50 p_99 pmx p_rate p_cpu <<<"$S_PACED"
+	read -r fpn fpe fp50 fp99 fpmx fp_rate fp_cpu <<<"$S_PACED_FLOOR"
 	read -r fn fe f50 f99 <<<"$S_FLEET"
 	read -r hn he h50 h99 <<<"$S_HELP"
 	read -r tn te t50 t99 <<<"$S_TRUE"
 	read -r ld_t ld_r <<<"$S_LD"
 	local more=$(( ${BENCH_SEARCH_DOCS:-3000} * 2 / 3 ))
+	left() { [ "$1" = 1 ] || echo ' (the load ended first)'; }
 	printf 'search: a KB of %s documents at the end (%s at the start), %s cores\n' \
 	    "$S_DOCS" "${BENCH_SEARCH_DOCS:-3000}" "$(nproc)"
-	printf '  one connection          : %8.0f searches/s (%d in %.1f s, %d errors)\n' \
-	    "$(echo "$n / $t" | bc -l)" "$n" "$t" "$e"
-	printf '  %d clients, during add: %d searches, %d errors, p50 %.1f ms, p99 %.1f ms, max %.1f ms\n' \
-	    "$S_CLIENTS" "$m1" "$e1" "$p50" "$p99" "$mx"
+	printf '  one connection          : %8.0f searches/s (%d in %.1f s, %d errors; the client %s us of CPU a search)\n' \
+	    "$(echo "$n / $t" | bc -l)" "$n" "$t" "$e" "$ucpu"
+	printf '    floor (kbecho)        : %8.0f searches/s (the client %s us of CPU a search)\n' \
+	    "$(echo "$fl_n / $fl_t" | bc -l)" "$fl_cpu"
+	printf '  %d clients back to back, during an add: %d searches, %d errors, p50 %.1f ms, p99 %.1f ms, max %.1f ms, %s searches/s\n' \
+	    "$S_CLIENTS" "$m1" "$e1" "$p50" "$p99" "$mx" "$mx_rate"
+	printf '    floor (kbecho, no add): p50 %.1f ms, p99 %.1f ms, %s searches/s (closed loop: p50 >= clients / rate)\n' \
+	    "$fm50" "$fm99" "$fm_rate"
+	printf '  %d clients paced (%s ms mean wait), during an add: %d searches, %d errors, p50 %.1f ms, p99 %.1f ms, max %.1f ms%s\n' \
+	    "$S_CLIENTS" "$S_THINK" "$pn" "$pe" "$p_50" "$p_99" "$pmx" "$(left "$S_PACED_LEFT")"
+	printf '    floor (kbecho, no add): p50 %.1f ms, p99 %.1f ms, max %.1f ms\n' \
+	    "$fp50" "$fp99" "$fpmx"
 	printf '  %d agents, %d at once, during an add (p50 / p99 of each process, spawn to exit):\n' \
 	    "$S_AGENTS" "$S_AT_ONCE"
 	printf '    kbctl search or status: %d runs, %d errors, p50 %7.1f ms, p99 %7.1f ms\n' \
@@ -154,11 +189,11 @@ print_search() {
 	    "$hn" "$he" "$h50" "$h99" "$(echo "$f99 / $h99" | bc -l)"
 	printf '    /bin/true (no add)    : %d runs, %d errors, p50 %7.1f ms, p99 %7.1f ms\n' \
 	    "$tn" "$te" "$t50" "$t99"
-	left() { [ "$1" = 1 ] || echo ' (the load ended first)'; }
-	printf '  add of ~%d files        : alone %.0f files/s; with the clients %.0f (%.2fx)%s;\n' \
+	printf '  add of ~%d files        : alone %.0f files/s; with the clients %.0f (%.2fx)%s; paced %.0f (%.2fx);\n' \
 	    "$more" "$(echo "$more / $S_ADD_ALONE" | bc -l)" \
 	    "$(echo "$more / $S_ADD_MANY" | bc -l)" "$(echo "$S_ADD_ALONE / $S_ADD_MANY" | bc -l)" \
-	    "$(left "$S_MANY_LEFT")"
+	    "$(left "$S_MANY_LEFT")" \
+	    "$(echo "$more / $S_ADD_PACED" | bc -l)" "$(echo "$S_ADD_ALONE / $S_ADD_PACED" | bc -l)"
 	printf '                            with the search/status agents %.0f (%.2fx)%s; with the --help agents %.0f (%.2fx)\n' \
 	    "$(echo "$more / $S_ADD_FLEET" | bc -l)" "$(echo "$S_ADD_ALONE / $S_ADD_FLEET" | bc -l)" \
 	    "$(left "$S_FLEET_LEFT")" \

@@ -3,10 +3,16 @@
 
   searchbench.py one KB SECONDS
       one persistent connection, searches back to back: prints
-      "<searches> <seconds> <errors>"
-  searchbench.py many KB CLIENTS ROUNDS
+      "<searches> <seconds> <errors> <client CPU us a search>"
+  searchbench.py many KB CLIENTS ROUNDS [THINK_MS]
       CLIENTS persistent connections at once, each ROUNDS searches one
-      after the other: prints "<searches> <errors> <p50 ms> <p99 ms> <max ms>"
+      after the other, back to back or THINK_MS apart on average: prints "<searches> <errors> <p50 ms> <p99 ms>
+      <max ms> <searches/s> <client CPU us a search>"
+  searchbench.py capture KB FILE
+      writes the payload of kbd's reply to QUERIES[0] into FILE, for
+      tests/tools/kbecho (the harness's floor: the same clients against a
+      server that answers at once).
+  KB may also be the socket itself (kbecho's).
   searchbench.py fleet KB AGENTS AT_ONCE KBCTL MODE
       AGENTS processes, AT_ONCE at a time; MODE "kb": each runs
       `kbctl search` or `kbctl status` (alternately), "help": `kbctl --help`
@@ -16,7 +22,7 @@
 The wire is kbd's: a 12-byte header (type, version, length, host order)
 and a protobuf payload; message numbers and the version are read from
 proto/kbd-protocol.h."""
-import asyncio, os, re, resource, selectors, socket, struct, sys, time
+import asyncio, heapq, os, random, re, resource, selectors, socket, struct, sys, time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
@@ -75,6 +81,8 @@ def search_req(q, limit=10):
 
 
 def sock_path(kb):
+    if not os.path.isdir(kb):
+        return kb
     note = os.path.join(kb, ".kb", "socket")
     if os.path.exists(note):
         return open(note).read().strip()
@@ -136,24 +144,48 @@ def pct(xs, p):
     return xs[min(len(xs) - 1, int(len(xs) * p))] if xs else 0.0
 
 
+def cpu():
+    r = resource.getrusage(resource.RUSAGE_SELF)
+    return r.ru_utime + r.ru_stime
+
+
 def one(kb, seconds):
     c = Conn(sock_path(kb))
     c.s.sendall(hello())
     c.recv_one()
     n = errors = 0
-    t0 = time.monotonic()
+    t0, c0 = time.monotonic(), cpu()
     while time.monotonic() - t0 < seconds:
         c.s.sendall(search_req(QUERIES[n % len(QUERIES)]))
         mtype, body = c.recv_one()
         errors += not rep_ok(mtype, body)
         n += 1
-    print("%d %.3f %d" % (n, time.monotonic() - t0, errors))
+    print("%d %.3f %d %.0f" % (n, time.monotonic() - t0, errors,
+                               (cpu() - c0) * 1e6 / max(n, 1)))
 
 
-def many(kb, nclients, rounds):
+def capture(kb, out):
+    c = Conn(sock_path(kb))
+    c.s.sendall(hello())
+    c.recv_one()
+    c.s.sendall(search_req(QUERIES[0]))
+    mtype, body = c.recv_one()
+    if not rep_ok(mtype, body):
+        raise SystemExit("capture: no good reply")
+    open(out, "wb").write(body)
+
+
+def many(kb, nclients, rounds, think_ms=0.0):
+    """think_ms 0: each client sends its next search as its reply arrives
+    (a closed loop: by Little's law the latency is then CLIENTS over the
+    throughput, whatever the server). think_ms > 0: each client waits a
+    random time, exponential with that mean, before each search (the
+    first within think_ms of the start), and latency counts from when the
+    search was due, so a late harness or server is not hidden."""
     path = sock_path(kb)
     sel = selectors.DefaultSelector()
-    conns = []
+    rnd = random.Random(nclients)
+    conns, due = [], []
     for i in range(nclients):
         c = Conn(path)
         c.s.sendall(hello())
@@ -162,8 +194,20 @@ def many(kb, nclients, rounds):
         sel.register(c.s, selectors.EVENT_READ, c)
         conns.append(c)
     lat, errors, done = [], 0, 0
+    t0, c0 = time.monotonic(), cpu()
+
+    def send(c, at):
+        c.left -= 1
+        c.sent = at
+        c.s.sendall(search_req(QUERIES[(c.i + c.left) % len(QUERIES)]))
+
     while done < nclients:
-        for key, _ in sel.select():
+        now = time.monotonic()
+        while due and due[0][0] <= now:
+            at, _, c = heapq.heappop(due)
+            send(c, at)
+        timeout = max(0.0, due[0][0] - now) if due else None
+        for key, _ in sel.select(timeout):
             c = key.data
             try:
                 chunk = c.s.recv(65536)
@@ -173,21 +217,28 @@ def many(kb, nclients, rounds):
                 raise SystemExit("kbd closed a connection")
             c.buf += chunk
             for mtype, body in c.msgs():
+                now = time.monotonic()
                 if c.sent is not None:
-                    lat.append((time.monotonic() - c.sent) * 1000)
+                    lat.append((now - c.sent) * 1000)
                     errors += not rep_ok(mtype, body)
                 if c.left == 0:
                     done += 1
                     sel.unregister(c.s)
                     break
-                c.left -= 1
-                c.sent = time.monotonic()
-                c.s.sendall(search_req(QUERIES[(c.i + c.left) %
-                                               len(QUERIES)]))
+                if think_ms <= 0:
+                    send(c, now)
+                elif c.sent is None:
+                    heapq.heappush(due, (now + rnd.uniform(0, think_ms) /
+                                         1000, c.i, c))
+                else:
+                    heapq.heappush(due, (now + rnd.expovariate(
+                        1000 / think_ms), c.i, c))
+    t1, c1 = time.monotonic(), cpu()
     for c in conns:
         c.s.close()
-    print("%d %d %.2f %.2f %.2f" % (len(lat), errors, pct(lat, 0.5),
-                                     pct(lat, 0.99), max(lat)))
+    print("%d %d %.2f %.2f %.2f %.0f %.0f" % (
+        len(lat), errors, pct(lat, 0.5), pct(lat, 0.99), max(lat),
+        len(lat) / (t1 - t0), (c1 - c0) * 1e6 / max(len(lat), 1)))
 
 
 async def fleet_run(kb, agents, at_once, kbctl, mode):
@@ -224,7 +275,10 @@ def main():
     if mode == "one":
         one(sys.argv[2], float(sys.argv[3]))
     elif mode == "many":
-        many(sys.argv[2], int(sys.argv[3]), int(sys.argv[4]))
+        many(sys.argv[2], int(sys.argv[3]), int(sys.argv[4]),
+             float(sys.argv[5]) if len(sys.argv) > 5 else 0.0)
+    elif mode == "capture":
+        capture(sys.argv[2], sys.argv[3])
     elif mode == "fleet":
         asyncio.run(fleet_run(sys.argv[2], int(sys.argv[3]),
                               int(sys.argv[4]), sys.argv[5], sys.argv[6]))

@@ -27,10 +27,12 @@
 struct dbread_conn {
 	sqlite3		*db;
 	sqlite3_stmt	*st_rank;	/* the query without field conditions */
-	sqlite3_stmt	*st_hit;	/* one hit's row and snippet */
-	sqlite3_stmt	*st_row;	/* one hit's row (fields-only query) */
 	sqlite3_stmt	*st_langs;	/* the languages the KB has indexed */
 	sqlite3_stmt	*st_reindex;	/* a full-text rebuild under way */
+	sqlite3_stmt	*st_begin;	/* a search is one read transaction */
+	sqlite3_stmt	*st_end;
+	const char	*lang;		/* the language column's expression */
+	struct rank_cache *rank;	/* kbd_rank's IDFs of recent queries */
 	int		 has_lang;	/* documents has a lang column */
 };
 
@@ -39,11 +41,21 @@ struct dbread_conn {
  * index"): kbd_rank (rank.c) is BM25 with column weights, name 2, title
  * 10, headings 4, body 1, and a boost for a title the query matches whole.
  * It follows "WHERE fts MATCH ? AND "; the query then ends "ORDER BY rank
- * LIMIT ?", and FTS5 ranks before it joins or builds snippets.
+ * LIMIT ? OFFSET ?": FTS5 ranks every match in its own sorter, and the
+ * columns, the join and the snippet are computed for the rows returned
+ * only (SQLite skips the OFFSET rows before computing columns).
  */
 #define RANK_SQL	"rank MATCH 'kbd_rank(2.0, 10.0, 4.0, 1.0)'"
 /* The full-text columns: name, title, headings, body; snippets are body's. */
 #define SNIPPET_COLUMN	"3"
+/*
+ * A hit's columns, after its id and score, in one statement with the rank:
+ * each hit used to be a second MATCH of its own (the query parsed and its
+ * doclists read again per row), half of a search's time.
+ */
+#define HIT_COLS	"d.name, d.title, d.src_path, snippet(fts, " \
+	SNIPPET_COLUMN ", '" MARK_START "', '" MARK_END "', '...', 16), "
+#define ROW_COLS	"d.name, d.title, d.src_path, d.description, "
 
 const char *
 dbread_rank_sql(void)
@@ -55,41 +67,38 @@ struct dbread_conn *
 dbread_conn_open(const char *kbroot)
 {
 	struct dbread_conn	*c;
-	const char		*lang;
-	char			 hit[512], row[256];
+	char			*rank;
 
 	c = xcalloc(1, sizeof(*c));
 	if ((c->db = dbread_open_ro(kbroot)) == NULL) {
 		free(c);
 		return NULL;
 	}
-	lang = dbread_lang_col(c->db);
-	c->has_lang = strcmp(lang, "d.lang") == 0;
-	(void)snprintf(hit, sizeof(hit), "SELECT d.name, d.title, d.src_path, "
-	    "snippet(fts, " SNIPPET_COLUMN ", '" MARK_START "', '" MARK_END
-	    "', '...', 16), %s "
-	    "FROM fts JOIN documents d ON d.id = fts.rowid "
-	    "WHERE fts MATCH ? AND fts.rowid = ?", lang);
-	(void)snprintf(row, sizeof(row), "SELECT name, title, src_path, "
-	    "description, %s FROM documents d WHERE id = ?", lang);
-	if (sqlite3_prepare_v3(c->db, hit, -1,
-	    SQLITE_PREPARE_PERSISTENT, &c->st_hit, NULL) != SQLITE_OK ||
-	    sqlite3_prepare_v3(c->db, row, -1,
-	    SQLITE_PREPARE_PERSISTENT, &c->st_row, NULL) != SQLITE_OK ||
-	    sqlite3_prepare_v3(c->db, "SELECT value FROM meta WHERE key = "
+	c->lang = dbread_lang_col(c->db);
+	if ((c->rank = rank_cache_new()) == NULL)
+		fatal("rank cache");
+	c->has_lang = strcmp(c->lang, "d.lang") == 0;
+	xasprintf(&rank, "SELECT fts.rowid, rank, " HIT_COLS "%s FROM fts "
+	    "JOIN documents d ON d.id = fts.rowid WHERE fts MATCH ? AND "
+	    RANK_SQL " ORDER BY rank LIMIT ? OFFSET ?", c->lang);
+	if (sqlite3_prepare_v3(c->db, "SELECT value FROM meta WHERE key = "
 	    "'languages'", -1, SQLITE_PREPARE_PERSISTENT, &c->st_langs,
 	    NULL) != SQLITE_OK ||
 	    sqlite3_prepare_v3(c->db, "SELECT 1 FROM meta WHERE key = "
 	    "'reindex'", -1, SQLITE_PREPARE_PERSISTENT, &c->st_reindex,
 	    NULL) != SQLITE_OK ||
-	    sqlite3_prepare_v3(c->db, "SELECT fts.rowid, rank FROM fts "
-	    "JOIN documents d ON d.id = fts.rowid WHERE fts MATCH ? AND "
-	    RANK_SQL " ORDER BY rank LIMIT ? OFFSET ?", -1,
-	    SQLITE_PREPARE_PERSISTENT, &c->st_rank, NULL) != SQLITE_OK) {
+	    sqlite3_prepare_v3(c->db, "BEGIN", -1, SQLITE_PREPARE_PERSISTENT,
+	    &c->st_begin, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v3(c->db, "COMMIT", -1, SQLITE_PREPARE_PERSISTENT,
+	    &c->st_end, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v3(c->db, rank, -1, SQLITE_PREPARE_PERSISTENT,
+	    &c->st_rank, NULL) != SQLITE_OK) {
 		log_warnx("registry: %s", sqlite3_errmsg(c->db));
+		free(rank);
 		dbread_conn_close(c);
 		return NULL;
 	}
+	free(rank);
 	return c;
 }
 
@@ -99,11 +108,12 @@ dbread_conn_close(struct dbread_conn *c)
 	if (c == NULL)
 		return;
 	sqlite3_finalize(c->st_rank);
-	sqlite3_finalize(c->st_hit);
-	sqlite3_finalize(c->st_row);
 	sqlite3_finalize(c->st_langs);
 	sqlite3_finalize(c->st_reindex);
+	sqlite3_finalize(c->st_begin);
+	sqlite3_finalize(c->st_end);
 	sqlite3_close(c->db);
+	rank_cache_free(c->rank);
 	free(c);
 }
 
@@ -171,47 +181,32 @@ col_str(sqlite3_stmt *st, int i)
 	return t != NULL ? (const char *)t : "";
 }
 
-/* The hit for one ranked row: its names, paths and snippet. */
-static int
-search_hit(struct dbread_conn *c, const struct query *q, int64_t id,
-    double score, Kbd__SearchRep *rep, size_t *cap)
+/* The hit of the row st is on: id, score, then HIT_COLS or ROW_COLS. */
+static void
+search_hit(sqlite3_stmt *st, Kbd__SearchRep *rep, size_t *cap)
 {
-	sqlite3_stmt	*st = q->match != NULL ? c->st_hit : c->st_row;
 	Kbd__SearchHit	*h;
-	int		 r;
 
-	if (q->match != NULL) {
-		sqlite3_bind_text(st, 1, q->match, -1, SQLITE_STATIC);
-		sqlite3_bind_int64(st, 2, id);
-	} else
-		sqlite3_bind_int64(st, 1, id);
-	if ((r = sqlite3_step(st)) == SQLITE_ROW) {
-		if (rep->n_hits == *cap) {
-			*cap = *cap ? *cap * 2 : 16;
-			rep->hits = xreallocarray(rep->hits, *cap,
-			    sizeof(*rep->hits));
-		}
-		h = xmalloc(sizeof(*h));
-		kbd__search_hit__init(h);
-		h->doc = xstrdup(col_str(st, 0));
-		h->title = xstrdup(col_str(st, 1));
-		h->src_path = xstrdup(col_str(st, 2));
-		h->score = score;
-		snippet_split(col_str(st, 3), h);
-		h->source = kbpath_source(h->doc);
-		h->wiki = kbpath_summary(h->doc);
-		h->language = xstrdup(col_str(st, 4));
-		rep->hits[rep->n_hits++] = h;
+	if (rep->n_hits == *cap) {
+		*cap = *cap ? *cap * 2 : 16;
+		rep->hits = xreallocarray(rep->hits, *cap, sizeof(*rep->hits));
 	}
-	sqlite3_reset(st);
-	sqlite3_clear_bindings(st);
-	/* Gone between the two steps (removed): not a hit, not an error. */
-	return r == SQLITE_ROW || r == SQLITE_DONE ? 0 : -1;
+	h = xmalloc(sizeof(*h));
+	kbd__search_hit__init(h);
+	h->score = sqlite3_column_double(st, 1);
+	h->doc = xstrdup(col_str(st, 2));
+	h->title = xstrdup(col_str(st, 3));
+	h->src_path = xstrdup(col_str(st, 4));
+	snippet_split(col_str(st, 5), h);
+	h->source = kbpath_source(h->doc);
+	h->wiki = kbpath_summary(h->doc);
+	h->language = xstrdup(col_str(st, 6));
+	rep->hits[rep->n_hits++] = h;
 }
 
 /*
- * Two steps: rank with LIMIT and OFFSET (FTS5 computes rank alone), then
- * the row and the snippet of each returned hit only.
+ * One statement: rank with LIMIT and OFFSET (FTS5 ranks alone, in its
+ * sorter), and the row and snippet of each returned hit only.
  */
 int
 dbread_search(struct dbread_conn *c, const char *text, unsigned limit,
@@ -220,13 +215,19 @@ dbread_search(struct dbread_conn *c, const char *text, unsigned limit,
 	struct query	 q;
 	sqlite3_stmt	*st = NULL;
 	char		*sql = NULL;
-	int64_t		*ids = NULL;
-	double		*scores = NULL;
-	size_t		 n = 0, i, cap = 0;
-	int		 r, k, ret = -1;
+	size_t		 i, cap = 0;
+	unsigned	 version;
+	int		 r = SQLITE_DONE, k, ret = -1;
 
 	if (query_compile(text, &q, err, errlen) == -1)
 		return 1;
+	/*
+	 * One read transaction: the rebuild flag, the languages and the hits
+	 * are of one state of the registry, and the data version read once
+	 * it has begun is that state's (kbd_rank's cache key).
+	 */
+	(void)sqlite3_step(c->st_begin);
+	sqlite3_reset(c->st_begin);
 	/* A rebuild under way: the hits are from what is indexed so far. */
 	rep->incomplete = sqlite3_step(c->st_reindex) != SQLITE_DONE;
 	sqlite3_reset(c->st_reindex);
@@ -234,21 +235,22 @@ dbread_search(struct dbread_conn *c, const char *text, unsigned limit,
 	if (q.uses_lang && !c->has_lang) {
 		(void)snprintf(err, errlen, "lang: this KB records no "
 		    "document languages");
-		query_free(&q);
-		return 1;
+		ret = 1;
+		goto out;
 	}
 	if (q.match != NULL && q.where[0] == '\0')
 		st = c->st_rank;
 	else {
 		if (q.match != NULL)
-			xasprintf(&sql, "SELECT fts.rowid, rank FROM fts JOIN "
-			    "documents d ON d.id = fts.rowid WHERE fts MATCH ? "
-			    "AND " RANK_SQL "%s ORDER BY rank LIMIT ? OFFSET ?",
-			    q.where);
+			xasprintf(&sql, "SELECT fts.rowid, rank, " HIT_COLS
+			    "%s FROM fts JOIN documents d ON d.id = fts.rowid "
+			    "WHERE fts MATCH ? AND " RANK_SQL "%s ORDER BY rank "
+			    "LIMIT ? OFFSET ?", c->lang, q.where);
 		else
-			xasprintf(&sql, "SELECT d.id, 0.0 FROM documents d "
-			    "WHERE 1%s ORDER BY d.added_at DESC, d.id DESC "
-			    "LIMIT ? OFFSET ?", q.where);
+			xasprintf(&sql, "SELECT d.id, 0.0, " ROW_COLS "%s "
+			    "FROM documents d WHERE 1%s ORDER BY d.added_at "
+			    "DESC, d.id DESC LIMIT ? OFFSET ?", c->lang,
+			    q.where);
 		if (sqlite3_prepare_v2(c->db, sql, -1, &st, NULL) !=
 		    SQLITE_OK) {
 			(void)snprintf(err, errlen, "%s",
@@ -267,27 +269,16 @@ dbread_search(struct dbread_conn *c, const char *text, unsigned limit,
 			    SQLITE_STATIC);
 	sqlite3_bind_int(st, k++, (int)limit);
 	sqlite3_bind_int(st, k, (int)offset);
-	ids = xcalloc(limit, sizeof(*ids));
-	scores = xcalloc(limit, sizeof(*scores));
-	while (n < limit && (r = sqlite3_step(st)) == SQLITE_ROW) {
-		ids[n] = sqlite3_column_int64(st, 0);
-		scores[n++] = sqlite3_column_double(st, 1);
-	}
-	if (n < limit && r != SQLITE_DONE) {
+	if (q.match != NULL && sqlite3_file_control(c->db, "main",
+	    SQLITE_FCNTL_DATA_VERSION, &version) == SQLITE_OK)
+		rank_cache_use(c->rank, q.match, version);
+	while (rep->n_hits < limit && (r = sqlite3_step(st)) == SQLITE_ROW)
+		search_hit(st, rep, &cap);
+	rank_cache_use(NULL, NULL, 0);
+	if (rep->n_hits < limit && r != SQLITE_DONE) {
 		(void)snprintf(err, errlen, "%s", sqlite3_errmsg(c->db));
 		goto out;
 	}
-	if (st == c->st_rank) {
-		sqlite3_reset(st);
-		sqlite3_clear_bindings(st);
-		st = NULL;
-	}
-	for (i = 0; i < n; i++)
-		if (search_hit(c, &q, ids[i], scores[i], rep, &cap) == -1) {
-			(void)snprintf(err, errlen, "%s",
-			    sqlite3_errmsg(c->db));
-			goto out;
-		}
 	ret = 0;
 out:
 	if (st == c->st_rank) {
@@ -295,9 +286,9 @@ out:
 		sqlite3_clear_bindings(st);
 	} else
 		sqlite3_finalize(st);
+	(void)sqlite3_step(c->st_end);
+	sqlite3_reset(c->st_end);
 	free(sql);
-	free(ids);
-	free(scores);
 	query_free(&q);
 	return ret;
 }

@@ -32,6 +32,19 @@
 int		 tok_register(sqlite3 *db);
 /* rank.c: kbd_rank, registered by tok_register. */
 int		 kbd_rank_register(fts5_api *);
+/*
+ * rank.c: what kbd_rank computes once a query (the IDF of each phrase and
+ * the average length), kept per connection for the queries it ranked last
+ * at the registry's current data version. rank_cache_use names the cache
+ * and the query the calling thread ranks next (NULL: none); the key is
+ * the MATCH expression, the version SQLite's data version (a commit by
+ * the committer changes it, and the entries of the old one are unused).
+ */
+struct rank_cache;
+struct rank_cache *rank_cache_new(void);
+void		 rank_cache_free(struct rank_cache *);
+void		 rank_cache_use(struct rank_cache *, const char *key,
+		    unsigned version);
 
 /*
  * The positions text would take in the index (0: no token, such as "—"),

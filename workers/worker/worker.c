@@ -8,12 +8,14 @@
  * closes its fds.
  */
 #include <sys/types.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 
 #include <errno.h>
 #include <fcntl.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -425,6 +427,33 @@ done:
 	convert_free(&r);
 }
 
+/*
+ * Conversion is background work: a worker runs under SCHED_BATCH, so
+ * the supervisor's search threads, woken by a query, preempt it rather
+ * than wait for its slice to end, while over time it keeps its share of
+ * the CPU (a nice value would give it away: under a fleet of searches an
+ * add at nice 10 gets a tenth of a core). KBD_WORKER_SCHED=normal keeps
+ * SCHED_OTHER (for comparison); KBD_WORKER_NICE (0-19, default 0) lowers
+ * the priority further. Neither needs privilege; a failure is logged and
+ * the worker runs as it is.
+ */
+static void
+worker_sched(void)
+{
+	struct sched_param	 sp = { .sched_priority = 0 };
+	const char		*e;
+	long			 v;
+
+	e = getenv("KBD_WORKER_SCHED");
+	if ((e == NULL || strcmp(e, "normal") != 0) &&
+	    sched_setscheduler(0, SCHED_BATCH, &sp) == -1)
+		log_warn("SCHED_BATCH");
+	if ((e = getenv("KBD_WORKER_NICE")) != NULL &&
+	    (v = strtol(e, NULL, 10)) > 0 && v <= 19 &&
+	    setpriority(PRIO_PROCESS, 0, (int)v) == -1)
+		log_warn("nice %ld", v);
+}
+
 void
 worker_main(const struct worker_limits *lim)
 {
@@ -446,6 +475,7 @@ worker_main(const struct worker_limits *lim)
 #endif
 	if (convert_init() == -1)
 		fatalx("converters: initialization failed");
+	worker_sched();
 #ifdef KBD_SAN
 	san_report_fd();
 #endif
