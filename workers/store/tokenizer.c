@@ -58,14 +58,18 @@ struct run {
 	int		 counting;
 };
 
-static const char	 punct[] = "+#._-";
-
 static int	run_tokens(struct run *, const char *, int, int);
 
+/* The joiners a token may hold: "+#._-" (a switch: called per byte). */
 static int
 is_punct(char c)
 {
-	return c != '\0' && strchr(punct, c) != NULL;
+	switch (c) {
+	case '+': case '#': case '.': case '_': case '-':
+		return 1;
+	default:
+		return 0;
+	}
 }
 
 /* Decode one UTF-8 character; an invalid byte reads as itself. */
@@ -383,8 +387,14 @@ one_token(void *arg, int tflags, const char *tok, int n, int s, int e)
 	int			 rc = SQLITE_OK;
 
 	(void)tflags;
-	for (i = s; i < e && !cjk; i += l)
-		cjk = is_cjk(decode(u + i, e - i, &l));
+	/*
+	 * Every CJK character is three or four bytes with a lead byte of
+	 * 0xE1 or more, and no other byte of UTF-8 reaches 0xE1: only those
+	 * are decoded (snippets tokenize whole bodies, per hit).
+	 */
+	for (i = s; i < e && !cjk; i++)
+		if (u[i] >= 0xe1)
+			cjk = is_cjk(decode(u + i, e - i, &l));
 	if (cjk) {
 		/* Split the original text: CJK runs and the rest apart. */
 		for (i = s; i < e && rc == SQLITE_OK; ) {
