@@ -24,9 +24,11 @@ echo 3 > /proc/sys/user/max_inotify_watches
 export KBD_WATCH_POLL=3
 kbctl init >/dev/null
 kbctl watch "$src"
+# The watch's first sync is a job kbd makes after `kbctl watch` returns:
+# idle only once that job exists.
 idle() {
-	[ "$(kbctl jobs --json | jq '[.[] | select(.state == "running" or
-	    .state == "queued")] | length')" -eq 0 ]
+	kbctl jobs --json | jq -e 'length > 0 and ([.[] | select(.state ==
+	    "running" or .state == "queued")] | length) == 0' >/dev/null
 }
 wait_until "the first sync" idle
 assert_eq 6 "$(doc_count)" "every file synced although not every directory is watched"
