@@ -348,6 +348,8 @@ conceptw_summary_section(const struct conceptw *cw, const char *name)
 			d = &cw->docs[i];
 	if (d == NULL)
 		return xstrdup("");
+	/* Only the term is compared; the rest zeroed (cppcheck). */
+	memset(&key, 0, sizeof(key));
 	v = xcalloc(d->nt ? d->nt : 1, sizeof(*v));
 	for (i = 0; i < d->nt; i++) {
 		key.term = d->t[i].term;
