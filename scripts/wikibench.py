@@ -2,16 +2,18 @@
 """make bench's wiki at scale (BENCH_ONLY=wiki, scripts/bench.sh; issue 14).
 
 gen DIR N: N Markdown files of about 2 KB, 1,000 to a folder, whose text
-makes the wiki's links and concepts real (issue 14). The words are English function
+makes the wiki's links and concepts real. The words are English function
 words (so the language is English and the stop words apply) between
 content words drawn from a Zipf-like vocabulary of made-up words; each
 file treats a few topics, phrases of two or three words drawn from a
 Zipf-like list of 4,000, each repeated, and one of them defined in an
-"A PHRASE is a ..." sentence; each file links with relative Markdown
-links to four others: two in its own folder, two in other folders, about
-half of them to files that sort later (pending until they arrive), and
-one file in five also to a file that does not exist. Every file gets
-about as many links as it makes, wherever it is in the tree.
+"A PHRASE is a ..." sentence. Each file links with relative Markdown
+links to four others: an earlier file of its folder, a later file at
+most 500 on (pending until it arrives), any file of the tree, and a file
+one to five folders on (pending; near the end, an earlier one); one file
+in five also links to a file that does not exist. Every file gets about
+as many links as it makes, wherever it is in the tree, so no page
+gathers links as the tree grows. The tree is the same for the same N.
 
 stats KB: after kbd stopped, from the registry (read only): the concept
 pages in wiki/concepts/ (index.md apart), the links recorded, resolved
