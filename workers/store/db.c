@@ -582,14 +582,7 @@ db_open(const char *path)
 		    sqlite3_errmsg(db));
 		goto fail;
 	}
-	/*
-	 * A page cache of 32 MiB, not SQLite's 2: a batch's wiki pages are
-	 * rendered from lookups all over the registry (concept terms,
-	 * links, documents), and once the registry outgrew the cache each
-	 * was a pread: the committer's CPU per document grew with the KB.
-	 */
-	if (exec("PRAGMA synchronous=FULL") == -1 ||
-	    exec("PRAGMA cache_size=-32768") == -1 || check_schema() == -1)
+	if (exec("PRAGMA synchronous=FULL") == -1 || check_schema() == -1)
 		goto fail;
 	load_langs();
 
