@@ -8,7 +8,10 @@ add KBCTL KB TREE: init KB, add TREE with -v and time each event line as it
 arrives; before kbd stops, read each process's CPU time and peak RSS from
 /proc. Prints one line: seconds, files added, events, first-tenth seconds,
 last-tenth seconds, supervisor peak RSS KiB, committer peak RSS KiB, then
-CPU seconds of the supervisor, the workers (together) and the committer.
+CPU seconds of the supervisor, the workers (together) and the committer,
+then the committer's CPU seconds over the first and the last tenth of the
+events (what the machine's other load does not change); on stderr, the
+seconds and the committer's CPU seconds of each tenth.
 """
 import os
 import random
@@ -69,7 +72,8 @@ def add(kbctl, kb, tree):
     subprocess.run(["sync"], check=True)
     with open(os.path.join(kb, ".kb", "kbd.pid")) as f:
         sup = int(f.read().split()[0])
-    times = []
+    com = [pid for pid, c in children(sup) if c]
+    times, cpu = [], []
     added = 0
     t0 = time.monotonic()
     p = subprocess.Popen(["stdbuf", "-oL", kbctl, "-C", kb, "add", "-v",
@@ -77,6 +81,10 @@ def add(kbctl, kb, tree):
                          stderr=subprocess.DEVNULL)
     for line in p.stdout:
         times.append(time.monotonic())
+        # The committer's CPU time every 100 events: flat cost measured
+        # where the machine's other load does not count.
+        if com and len(times) % 100 == 1:
+            cpu.append(proc_stat(com[0])[0])
         if line.startswith(b"added"):
             added += 1
     p.wait()
@@ -87,7 +95,22 @@ def add(kbctl, kb, tree):
     tenth = max(1, n // 10)
     first = times[tenth - 1] - times[0]
     last = times[-1] - times[n - tenth]
+    # Every tenth on stderr: where the cost grows, if it does.
+    print("tenths of the events (s): " + " ".join(
+        "%.1f" % (times[min(n, (k + 1) * tenth) - 1] - times[k * tenth])
+        for k in range(min(10, n))), file=sys.stderr)
     sup_cpu, sup_rss = proc_stat(sup)
+    # The committer's CPU over the first and the last tenth of the events
+    # (to the nearest 100 events; 0 when there are too few).
+    step = max(1, tenth // 100)
+    cpu.append(proc_stat(com[0])[0] if com else 0.0)
+    if len(cpu) > 2 * step:
+        cfirst, clast = cpu[step] - cpu[0], cpu[-1] - cpu[-1 - step]
+    else:
+        cfirst = clast = 0.0
+    print("committer CPU by tenth (s): " + " ".join(
+        "%.1f" % (cpu[min(len(cpu) - 1, (k + 1) * step)] - cpu[k * step])
+        for k in range(10) if k * step < len(cpu) - 1), file=sys.stderr)
     work_cpu = com_cpu = 0.0
     com_rss = 0
     for pid, committer in children(sup):
@@ -96,9 +119,9 @@ def add(kbctl, kb, tree):
             com_cpu, com_rss = cpu, rss
         else:
             work_cpu += cpu
-    print("%.3f %d %d %.3f %.3f %d %d %.2f %.2f %.2f" % (
+    print("%.3f %d %d %.3f %.3f %d %d %.2f %.2f %.2f %.2f %.2f" % (
         t1 - t0, added, n, first, last, sup_rss, com_rss,
-        sup_cpu, work_cpu, com_cpu))
+        sup_cpu, work_cpu, com_cpu, cfirst, clast))
 
 
 if __name__ == "__main__":

@@ -247,8 +247,13 @@ conceptw_plan(struct conceptw *cw, uint64_t ndocs_after)
 	nplanned = cw->nterms;
 	for (i = 0; i < nplanned; i++) {
 		t = &cw->terms[i];
-		if (conceptdb_df(t->term, &df) == -1 ||
-		    (r = conceptdb_get(t->term, NULL)) == -1)
+		/*
+		 * A concept's count is its row's (kept exact by every
+		 * mutation): counting the rows of a frequent term read a
+		 * number of index entries that grew with the KB.
+		 */
+		if ((r = conceptdb_get(t->term, &df)) == -1 ||
+		    (r == 0 && conceptdb_df(t->term, &df) == -1))
 			return errf("registry: %s", db_errmsg());
 		t->was = r;
 		t->df = (uint64_t)((int64_t)df + t->delta);
@@ -268,7 +273,7 @@ conceptw_plan(struct conceptw *cw, uint64_t ndocs_after)
 			if (t - cw->terms >= (ptrdiff_t)nplanned) {
 				/* A concept untouched but for its list. */
 				t->was = t->will = t->page = 1;
-				if (conceptdb_df(t->term, &t->df) == -1) {
+				if (conceptdb_get(t->term, &t->df) == -1) {
 					conceptdb_strv_free(nb, n);
 					return errf("registry: %s",
 					    db_errmsg());
@@ -343,6 +348,8 @@ conceptw_summary_section(const struct conceptw *cw, const char *name)
 			d = &cw->docs[i];
 	if (d == NULL)
 		return xstrdup("");
+	/* Only the term is compared; the rest zeroed (cppcheck). */
+	memset(&key, 0, sizeof(key));
 	v = xcalloc(d->nt ? d->nt : 1, sizeof(*v));
 	for (i = 0; i < d->nt; i++) {
 		key.term = d->t[i].term;

@@ -26,7 +26,6 @@ enum {
 	ST_UNSET,
 	ST_NEIGHBORS,
 	ST_PAGE_DOCS,
-	ST_PAGE_DEFN,
 	ST_PAGE_REL,
 	ST_INDEX,
 	ST_INDEX_COUNT,
@@ -255,7 +254,7 @@ conceptdb_neighbors(const char *term, char ***terms, size_t *n)
 int
 conceptdb_page(const char *term, struct concept_page *p)
 {
-	sqlite3_stmt		*st_docs, *st_defn, *st_rel;
+	sqlite3_stmt		*st_docs, *st_rel;
 	struct concept_doc	*docs;
 	char			**rel;
 	uint64_t		 df;
@@ -263,13 +262,20 @@ conceptdb_page(const char *term, struct concept_page *p)
 	int			 rc;
 
 	memset(p, 0, sizeof(*p));
-	if (conceptdb_df(term, &df) == -1)
+	/* A concept's row has its count; counting its rows grew with the KB. */
+	if ((rc = conceptdb_get(term, &df)) == -1 ||
+	    (rc == 0 && conceptdb_df(term, &df) == -1))
 		return -1;
 	p->term = xstrdup(term);
 	p->ndocs = df;
 	docs = xcalloc(CONCEPT_PAGE_DOCS, sizeof(*docs));
+	/*
+	 * The documents that treat it most, and the definition of the first
+	 * of them that has one. (Looking for a definition among all of them
+	 * read every row of a frequent term: no index has defn.)
+	 */
 	st_docs = stmt(ST_PAGE_DOCS,
-	    "SELECT d.name, d.title, t.weight FROM concept_terms t"
+	    "SELECT d.name, d.title, t.weight, t.defn FROM concept_terms t"
 	    " JOIN documents d ON d.id = t.doc WHERE t.term = ?"
 	    " ORDER BY t.weight DESC, d.name LIMIT ?");
 	sqlite3_bind_text(st_docs, 1, term, -1, SQLITE_TRANSIENT);
@@ -277,7 +283,14 @@ conceptdb_page(const char *term, struct concept_page *p)
 	while ((rc = sqlite3_step(st_docs)) == SQLITE_ROW) {
 		docs[n].name = xstrdup(col_text(st_docs, 0));
 		docs[n].title = xstrdup(col_text(st_docs, 1));
-		docs[n++].weight = (uint32_t)sqlite3_column_int64(st_docs, 2);
+		docs[n].weight = (uint32_t)sqlite3_column_int64(st_docs, 2);
+		if (p->defn == NULL &&
+		    sqlite3_column_type(st_docs, 3) != SQLITE_NULL) {
+			p->defn = xstrdup(col_text(st_docs, 3));
+			p->defn_doc = xstrdup(docs[n].name);
+			p->defn_title = xstrdup(docs[n].title);
+		}
+		n++;
 	}
 	sqlite3_reset(st_docs);
 	p->docs = docs;
@@ -285,32 +298,22 @@ conceptdb_page(const char *term, struct concept_page *p)
 	if (rc != SQLITE_DONE)
 		goto fail;
 
-	/* The definition of the document that treats it most. */
-	st_defn = stmt(ST_PAGE_DEFN,
-	    "SELECT t.defn, d.name, d.title FROM concept_terms t"
-	    " JOIN documents d ON d.id = t.doc"
-	    " WHERE t.term = ? AND t.defn IS NOT NULL"
-	    " ORDER BY t.weight DESC, d.name LIMIT 1");
-	sqlite3_bind_text(st_defn, 1, term, -1, SQLITE_TRANSIENT);
-	if ((rc = sqlite3_step(st_defn)) == SQLITE_ROW) {
-		p->defn = xstrdup(col_text(st_defn, 0));
-		p->defn_doc = xstrdup(col_text(st_defn, 1));
-		p->defn_title = xstrdup(col_text(st_defn, 2));
-		rc = SQLITE_DONE;
-	}
-	sqlite3_reset(st_defn);
-	if (rc != SQLITE_DONE)
-		goto fail;
-
-	/* Related: the concepts sharing most documents with it. */
+	/*
+	 * Related: the concepts sharing most of the documents listed above
+	 * (the same query, the same order): bounded by the page, where all
+	 * of its documents' terms grew with the KB.
+	 */
 	st_rel = stmt(ST_PAGE_REL,
-	    "SELECT b.term FROM concept_terms a"
-	    " JOIN concept_terms b ON b.doc = a.doc AND b.term <> a.term"
+	    "SELECT b.term FROM"
+	    " (SELECT t.doc FROM concept_terms t"
+	    "  JOIN documents d ON d.id = t.doc WHERE t.term = ?1"
+	    "  ORDER BY t.weight DESC, d.name LIMIT ?2) a"
+	    " JOIN concept_terms b ON b.doc = a.doc AND b.term <> ?1"
 	    " JOIN concepts k ON k.term = b.term"
-	    " WHERE a.term = ? GROUP BY b.term"
-	    " ORDER BY count(*) DESC, b.term LIMIT ?");
+	    " GROUP BY b.term ORDER BY count(*) DESC, b.term LIMIT ?3");
 	sqlite3_bind_text(st_rel, 1, term, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_int(st_rel, 2, CONCEPT_RELATED);
+	sqlite3_bind_int(st_rel, 2, CONCEPT_PAGE_DOCS);
+	sqlite3_bind_int(st_rel, 3, CONCEPT_RELATED);
 	if (strv(st_rel, "related concepts", &rel, &nrel) == -1)
 		goto failed;
 	p->related = rel;

@@ -24,6 +24,12 @@
 #define CONCEPT_DF_SMALL	60	/* up to this many documents */
 #define CONCEPT_PAGE_DOCS	50	/* documents listed on a page */
 #define CONCEPT_RELATED		10	/* related concepts on a page */
+/*
+ * A page is rendered from the CONCEPT_PAGE_DOCS documents it lists only,
+ * so that its cost does not grow with the KB (a concept in a quarter of
+ * 150,000 documents is rewritten by most batches): its definition is the
+ * first of theirs, its related concepts those sharing most of them.
+ */
 #define CONCEPT_INDEX_MAX	1000	/* concepts listed in the index */
 #define CONCEPT_DEFN_MAX	300	/* bytes of a defining sentence */
 #define CONCEPT_WORDS_MAX	3	/* words of a term */
