@@ -92,3 +92,22 @@ kbctl add "$T/big" >/dev/null || fail "the add failed again after space was free
 assert_eq 43 "$(doc_count)" "documents after space was freed"
 assert_contains "$(kbctl search kept)" "s1" "search after the refill"
 lint_clean
+
+# The journal itself cannot be written (ENOSPC at its write, as the filled
+# disk above met it once under ASan): the files' reason names the journal.
+kbctl stop >/dev/null
+printf '# Late\n\nlate word\n' > "$T/late.md"
+set +e
+KBD_FAILPOINT=journal.write:enospc kbctl add --json "$T/late.md" > "$T/jnl.json" 2>/dev/null
+st=$?
+set -e
+[ $st -ne 0 ] || fail "an add whose journal cannot be written succeeded"
+r=$(jq -r 'select(.reason != null) | .reason' "$T/jnl.json" | head -n 1)
+case "$r" in
+"writing the journal (.kb/journal/"*".jnl): No space left on device") ;;
+*) fail "the journal's full-disk reason: '$r'" ;;
+esac
+kbctl stop >/dev/null
+kbctl add "$T/late.md" >/dev/null || fail "the add failed once the journal could be written"
+assert_eq 44 "$(doc_count)" "documents after the journal's failure"
+lint_clean

@@ -702,7 +702,7 @@ batch_commit(uint64_t cursor)
 	}
 	if ((j = journal_new()) == NULL) {
 		batch_plan_end(&ip, cw);
-		return errf("journal: %s", strerror(errno));
+		return commit_journal_err(j);
 	}
 	for (i = 0; i < batch.n; i++) {
 		it = &batch.items[i];
@@ -724,7 +724,7 @@ batch_commit(uint64_t cursor)
 	if (i < batch.n || index_plan_track(&ip, j) == -1 ||
 	    linkw_track(j) == -1 || conceptw_track(cw, j) == -1) {
 		err = ip.dberr ? errf("registry: %s", db_errmsg()) :
-		    errf("journal: %s", strerror(errno));
+		    commit_journal_err(j);
 		commit_rollback(j);
 		batch_plan_end(&ip, cw);
 		return err;

@@ -28,6 +28,7 @@
 #include "durability.h"
 #include "fsio.h"
 #include "journal.h"
+#include "kbpath.h"
 #include "log.h"
 #include "xmalloc.h"
 
@@ -142,6 +143,22 @@ discard(struct journal *j)
  * reports; any other failure leaves the journal's state unclear (it
  * fsyncs), so the committer stops and recovery sorts it out.
  */
+/*
+ * The reason a journal's write failed (errno; j NULL when none was made),
+ * naming it as every full-disk reason names what was being written.
+ */
+char *
+commit_journal_err(const struct journal *j)
+{
+	int	 saved = errno;
+
+	if (j == NULL)
+		return errf("writing the journal (" KB_JOURNAL "): %s",
+		    strerror(saved));
+	return errf("writing the journal (" KB_JOURNAL "/%s.jnl): %s",
+	    journal_id(j), strerror(saved));
+}
+
 char *
 commit_activate(struct journal *j)
 {
@@ -152,7 +169,7 @@ commit_activate(struct journal *j)
 		return NULL;
 	if (errno != ENOSPC && errno != EDQUOT)
 		fatal("journal %s: activate", journal_id(j));
-	err = errf("journal: %s", strerror(errno));
+	err = commit_journal_err(j);
 	commit_rollback(j);
 	return err;
 }

@@ -154,7 +154,7 @@ finish_commit(const Kbd__JobFinishReq *req, int64_t now, int logit,
 	if (entry != NULL) {
 		if ((j = journal_new()) == NULL ||
 		    journal_track_append(j, WIKI_LOG) == -1) {
-			err = errf("journal: %s", strerror(errno));
+			err = commit_journal_err(j);
 			if (j != NULL)
 				commit_rollback(j);
 			free(entry);

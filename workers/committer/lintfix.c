@@ -454,7 +454,7 @@ fix_commit(struct fix *f)
 	int		 r;
 
 	if ((j = journal_new()) == NULL)
-		return errf("journal: %s", strerror(errno));
+		return commit_journal_err(j);
 	r = 0;
 	for (i = 0; i < f->strays.n && r == 0; i++)
 		r = journal_track(j, f->strays.v[i]);
@@ -467,7 +467,7 @@ fix_commit(struct fix *f)
 		    journal_track(j, WIKI_LOG) :
 		    journal_track_append(j, WIKI_LOG);
 	if (r == -1) {
-		err = errf("journal: %s", strerror(errno));
+		err = commit_journal_err(j);
 		commit_rollback(j);
 		return err;
 	}

@@ -85,7 +85,7 @@ remove_commit(struct rdoc *v, size_t n, size_t nfound)
 		}
 	if ((j = journal_new()) == NULL) {
 		remove_plan_end(&ip, ids, cw);
-		return errf("journal: %s", strerror(errno));
+		return commit_journal_err(j);
 	}
 	for (i = 0; i < n; i++) {
 		if (!v[i].found)
@@ -99,7 +99,7 @@ remove_commit(struct rdoc *v, size_t n, size_t nfound)
 	    journal_track_append(j, WIKI_LOG) == -1 || linkw_track(j) == -1 ||
 	    conceptw_track(cw, j) == -1) {
 		err = ip.dberr ? errf("registry: %s", db_errmsg()) :
-		    errf("journal: %s", strerror(errno));
+		    commit_journal_err(j);
 		commit_rollback(j);
 		remove_plan_end(&ip, ids, cw);
 		return err;

@@ -110,7 +110,7 @@ summary_commit(struct sdoc *v, size_t n)
 	}
 	if ((j = journal_new()) == NULL) {
 		index_plan_free(&ip);
-		return errf("journal: %s", strerror(errno));
+		return commit_journal_err(j);
 	}
 	for (i = 0, r = 0; i < n && r == 0; i++)
 		r = journal_track(j, v[i].sum);
@@ -118,7 +118,7 @@ summary_commit(struct sdoc *v, size_t n)
 		r = index_plan_track(&ip, j);
 	if (r == -1) {
 		err = ip.dberr ? errf("registry: %s", db_errmsg()) :
-		    errf("journal: %s", strerror(errno));
+		    commit_journal_err(j);
 		commit_rollback(j);
 		index_plan_free(&ip);
 		return err;
