@@ -71,6 +71,7 @@ item_from_walk(struct job *j, struct walk_entry *e)
 {
 	struct item	*it;
 	char		 name[512];
+	int64_t		 id;
 
 	it = window_add(&j->win, e->path);
 	format_split(it->path, &it->stem, &it->ext);
@@ -92,8 +93,11 @@ item_from_walk(struct job *j, struct walk_entry *e)
 	}
 	/* Unchanged since it was added: known without reading a byte. */
 	if (regdir_unchanged(it->path, it->dev, it->ino, it->size,
-	    it->mtime_ns, name, sizeof(name)) == 1 ||
+	    it->mtime_ns, name, sizeof(name), &id) == 1 ||
 	    same_file_known(&e->st, it->path, name, sizeof(name))) {
+		/* Its source is there: the prune need not look again. */
+		if (j->req->prune && id != 0)
+			prune_seen(j, id);
 		it->doc = xstrdup(name);
 		item_outcome(it, KBD__FILE_STATUS__FS_DUPLICATE,
 		    "unchanged since added as %s", name);
