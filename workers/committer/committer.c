@@ -258,6 +258,21 @@ batch_changed_docs(const Kbd__BatchRep *rep)
 	return 0;
 }
 
+/* A run of items: each as a BATCH_ITEM; the last one's state follows. */
+static enum committer_state
+answer_batch_items(const ProtobufCMessage *pb)
+{
+	const Kbd__BatchItems	*r = (const Kbd__BatchItems *)pb;
+	uint32_t		 left = 0;
+	size_t			 i;
+
+	if (r->n_items == 0)
+		fatalx("BATCH_ITEMS without items");
+	for (i = 0; i < r->n_items; i++)
+		left = batch_item(r->items[i]);
+	return left > 0 ? CS_BATCH_ITEMS : CS_BATCH_END;
+}
+
 static enum committer_state
 answer_batch_end(const ProtobufCMessage *pb)
 {
@@ -330,6 +345,7 @@ static const struct committer_dispatch {
 	{ MSG_JOB_CREATE_REQ,	S(CS_IDLE),		answer_job_create },
 	{ MSG_BATCH_BEGIN,	S(CS_IDLE),		answer_batch_begin },
 	{ MSG_BATCH_ITEM,	S(CS_BATCH_ITEMS),	answer_batch_item },
+	{ MSG_BATCH_ITEMS,	S(CS_BATCH_ITEMS),	answer_batch_items },
 	{ MSG_BATCH_END,	S(CS_BATCH_END),	answer_batch_end },
 	{ MSG_JOB_FINISH_REQ,	S(CS_IDLE),		answer_job_finish },
 	{ MSG_JOB_CANCEL_REQ,	S(CS_IDLE),		answer_job_cancel },
