@@ -49,10 +49,10 @@ dbread_dir_sources(const char *dir, const char *from, unsigned max,
 	 * of the supervisor's time in a sync of an unchanged tree.
 	 */
 	if (st_dir == NULL && sqlite3_prepare_v3(dbread_db(), "SELECT s.path, "
-	    "s.dev, s.ino, s.size, s.mtime_ns, d.name, s.id FROM sources s JOIN "
-	    "documents d ON d.id = s.doc WHERE s.path >= ?1 AND s.path < ?2 "
-	    "ORDER BY s.path LIMIT ?3", -1, SQLITE_PREPARE_PERSISTENT,
-	    &st_dir, NULL) != SQLITE_OK) {
+	    "s.dev, s.ino, s.size, s.mtime_ns, d.name, s.id FROM sources s "
+	    "JOIN documents d ON d.id = s.doc WHERE s.path >= ?1 AND "
+	    "s.path < ?2 ORDER BY s.path LIMIT ?3", -1,
+	    SQLITE_PREPARE_PERSISTENT, &st_dir, NULL) != SQLITE_OK) {
 		log_warnx("registry query: %s", sqlite3_errmsg(dbread_db()));
 		st_dir = NULL;
 		free(lo);

@@ -1080,9 +1080,9 @@ dbread_sources_foreach(int (*cb)(void *, int64_t, const char *,
 	sqlite3_stmt	*st;
 	int		 r;
 
-	if (sqlite3_prepare_v2(db, "SELECT s.doc, d.name, s.path, s.id FROM sources "
-	    "s JOIN documents d ON d.id = s.doc ORDER BY s.doc, s.path", -1,
-	    &st, NULL) != SQLITE_OK) {
+	if (sqlite3_prepare_v2(db, "SELECT s.doc, d.name, s.path, s.id FROM "
+	    "sources s JOIN documents d ON d.id = s.doc ORDER BY s.doc, s.path",
+	    -1, &st, NULL) != SQLITE_OK) {
 		log_warnx("registry query: %s", sqlite3_errmsg(db));
 		return -1;
 	}
