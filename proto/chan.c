@@ -41,6 +41,7 @@ static const struct {
 	{ MSG_JOB_CREATE_REP, "JOB_CREATE_REP", &kbd__job_create_rep__descriptor },
 	{ MSG_BATCH_BEGIN, "BATCH_BEGIN", &kbd__batch_begin__descriptor },
 	{ MSG_BATCH_ITEM, "BATCH_ITEM", &kbd__batch_item__descriptor },
+	{ MSG_BATCH_ITEMS, "BATCH_ITEMS", &kbd__batch_items__descriptor },
 	{ MSG_BATCH_END, "BATCH_END", &kbd__batch_end__descriptor },
 	{ MSG_BATCH_REP, "BATCH_REP", &kbd__batch_rep__descriptor },
 	{ MSG_JOB_FINISH_REQ, "JOB_FINISH_REQ", &kbd__job_finish_req__descriptor },

@@ -39,8 +39,11 @@
  * 11: the full-text rebuild as a job (issue 12): JobCreateReq.reindex,
  *    JobSummary.kind, .index_rebuilding, .index_done and .index_total,
  *    SearchRep.incomplete.
+ * 12: BATCH_ITEMS (BatchItems): a run of a batch's items in one packet
+ *    (issue 10, the no-op sync: a packet per unchanged file was one
+ *    system call per file at each end).
  */
-#define KBD_PROTO_VERSION 11
+#define KBD_PROTO_VERSION 12
 
 /* Header, in host byte order: both ends are on this host. */
 struct msg_hdr {
@@ -128,6 +131,7 @@ enum msg_type {
 	/* supervisor <-> committer, continued: 20 to 39 are taken */
 	MSG_C_SUMMARY_REQ = 80,	/* SummaryReq */
 	MSG_C_SUMMARY_REP,	/* SummaryRep */
+	MSG_BATCH_ITEMS,	/* BatchItems: BATCH_ITEM, a run in one packet */
 
 	MSG_TYPE_MAX
 };

@@ -91,6 +91,7 @@ job_free(struct job *j)
 	progress_free(j);
 	walk_free(&j->walk);
 	recompile_free(j->recompile);
+	seen_free(j->seen);
 	kbd__job_create_req__free_unpacked(j->req, NULL);
 	free(j->error);
 	free(j);

@@ -71,6 +71,7 @@ item_from_walk(struct job *j, struct walk_entry *e)
 {
 	struct item	*it;
 	char		 name[512];
+	int64_t		 id;
 
 	it = window_add(&j->win, e->path);
 	format_split(it->path, &it->stem, &it->ext);
@@ -92,8 +93,11 @@ item_from_walk(struct job *j, struct walk_entry *e)
 	}
 	/* Unchanged since it was added: known without reading a byte. */
 	if (regdir_unchanged(it->path, it->dev, it->ino, it->size,
-	    it->mtime_ns, name, sizeof(name)) == 1 ||
+	    it->mtime_ns, name, sizeof(name), &id) == 1 ||
 	    same_file_known(&e->st, it->path, name, sizeof(name))) {
+		/* Its source is there: the prune need not look again. */
+		if (j->req->prune && id != 0)
+			prune_seen(j, id);
 		it->doc = xstrdup(name);
 		item_outcome(it, KBD__FILE_STATUS__FS_DUPLICATE,
 		    "unchanged since added as %s", name);
@@ -242,12 +246,73 @@ static void	batch_done(struct commitq_op *, ProtobufCMessage *);
 static void	batch_lost(struct commitq_op *);
 
 /*
- * One packet per item, so that no packet approaches the channel's limit:
- * BATCH_BEGIN, a BATCH_ITEM per file (an added one with its metadata and
- * staging files, the others with their status and reason, to be counted),
- * BATCH_END with the cursor the batch takes the job to. Queued, and
- * written together with BATCH_END's (proc_queue).
+ * A batch's items go in runs, one BATCH_ITEMS packet per run of up to
+ * RUN_BYTES (an added item's metadata may take half a packet: such an
+ * item goes alone, as a BATCH_ITEM), so that no packet approaches the
+ * channel's limit and a run of unchanged files costs one packet, not
+ * one each (a system call per file at both ends). BATCH_BEGIN, the runs
+ * (an added item with its metadata and staging files, the others with
+ * their status and reason, to be counted), BATCH_END with the cursor the
+ * batch takes the job to. Queued, and written together with BATCH_END's
+ * (proc_queue).
  */
+#define RUN_BYTES	(64u * 1024)
+#define RUN_ITEMS	512
+
+struct run {
+	Kbd__BatchItem	 bi[RUN_ITEMS];
+	Kbd__BatchItem	*v[RUN_ITEMS];
+	size_t		 n, bytes;
+};
+
+static void
+run_flush(struct child *c, struct run *r)
+{
+	Kbd__BatchItems	bis = KBD__BATCH_ITEMS__INIT;
+
+	if (r->n == 1)
+		proc_queue(c, MSG_BATCH_ITEM, &r->bi[0].base);
+	else if (r->n > 1) {
+		bis.items = r->v;
+		bis.n_items = r->n;
+		proc_queue(c, MSG_BATCH_ITEMS, &bis.base);
+	}
+	r->n = r->bytes = 0;
+}
+
+static void
+item_fill(Kbd__BatchItem *bi, struct item *it)
+{
+	kbd__batch_item__init(bi);
+	bi->seq = it->seq;
+	bi->path = it->path;
+	bi->status = it->status;
+	bi->reason = it->reason ? it->reason : (char *)"";
+	bi->stem = it->stem;
+	bi->ext = it->ext;
+	bi->size = it->size;
+	bi->dev = it->dev;
+	bi->ino = it->ino;
+	bi->mtime_ns = it->mtime_ns;
+	if (it->recompile != NULL)
+		bi->recompile = it->recompile;
+	if (it->have_hash) {
+		bi->hash.data = it->hash;
+		bi->hash.len = sizeof(it->hash);
+	}
+	if (it->status == KBD__FILE_STATUS__FS_ADDED) {
+		bi->title = it->conv->title;
+		bi->description = it->conv->description;
+		bi->outline = it->conv->outline;
+		bi->n_outline = it->conv->n_outline;
+		bi->staged_raw = it->staged_raw;
+		bi->staged_md = it->staged_md;
+		bi->size = it->conv->size;
+		bi->converter = it->conv->converter;
+		bi->converter_version = it->conv->converter_version;
+	}
+}
+
 static void
 send_batch(void *arg, struct window *w, uint64_t last)
 {
@@ -256,7 +321,9 @@ send_batch(void *arg, struct window *w, uint64_t last)
 	Kbd__BatchEnd		 e = KBD__BATCH_END__INIT;
 	struct commitq_op	*o;
 	struct child		*c = sup_committer();
-	struct item		*it;
+	struct run		*r;
+	Kbd__BatchItem		 bi;
+	size_t			 size;
 	uint64_t		 s;
 
 	b.job = e.job = j->id;
@@ -264,39 +331,22 @@ send_batch(void *arg, struct window *w, uint64_t last)
 	b.count = (uint32_t)(last - w->cursor);
 	e.cursor = last;
 	proc_queue(c, MSG_BATCH_BEGIN, &b.base);
+	r = xmalloc(sizeof(*r));
+	r->n = r->bytes = 0;
 	for (s = w->cursor + 1; s <= last; s++) {
-		Kbd__BatchItem	bi = KBD__BATCH_ITEM__INIT;
-
-		it = window_get(w, s);
-		bi.seq = it->seq;
-		bi.path = it->path;
-		bi.status = it->status;
-		bi.reason = it->reason ? it->reason : (char *)"";
-		bi.stem = it->stem;
-		bi.ext = it->ext;
-		bi.size = it->size;
-		bi.dev = it->dev;
-		bi.ino = it->ino;
-		bi.mtime_ns = it->mtime_ns;
-		if (it->recompile != NULL)
-			bi.recompile = it->recompile;
-		if (it->have_hash) {
-			bi.hash.data = it->hash;
-			bi.hash.len = sizeof(it->hash);
-		}
-		if (it->status == KBD__FILE_STATUS__FS_ADDED) {
-			bi.title = it->conv->title;
-			bi.description = it->conv->description;
-			bi.outline = it->conv->outline;
-			bi.n_outline = it->conv->n_outline;
-			bi.staged_raw = it->staged_raw;
-			bi.staged_md = it->staged_md;
-			bi.size = it->conv->size;
-			bi.converter = it->conv->converter;
-			bi.converter_version = it->conv->converter_version;
-		}
-		proc_queue(c, MSG_BATCH_ITEM, &bi.base);
+		item_fill(&bi, window_get(w, s));
+		/* Its bytes in the run: the item, its tag and length. */
+		size = protobuf_c_message_get_packed_size(&bi.base) + 16;
+		if (r->n > 0 && (r->n == RUN_ITEMS ||
+		    r->bytes + size > RUN_BYTES))
+			run_flush(c, r);
+		r->bi[r->n] = bi;
+		r->v[r->n] = &r->bi[r->n];
+		r->n++;
+		r->bytes += size;
 	}
+	run_flush(c, r);
+	free(r);
 	proc_send(c, MSG_BATCH_END, &e.base, NULL, 0);
 	o = commitq_op(MSG_BATCH_BEGIN, NULL, NULL, batch_done, j);
 	o->lost = batch_lost;

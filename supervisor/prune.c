@@ -9,6 +9,13 @@
  *
  * A gone source of a document that stays (another path holds it) keeps
  * its row; a later add of its content elsewhere takes it as a move.
+ *
+ * The sources the job's walk found unchanged at their path are not
+ * looked at again: the walk marks their row ids (struct seen, a bit per
+ * source id), and only the others are stat'ed. A file deleted between
+ * its walk and the prune stays until the next sync; a marked source is
+ * never taken for gone, so the mark can keep a document, never remove
+ * one.
  */
 #include <sys/types.h>
 #include <sys/stat.h>
@@ -26,6 +33,53 @@
 #include "supervisor.h"
 #include "xmalloc.h"
 
+/* Source row ids the walk found at their path: one bit each. */
+struct seen {
+	uint64_t	*bits;
+	size_t		 nwords;
+};
+
+void
+prune_seen(struct job *j, int64_t id)
+{
+	struct seen	*s;
+	size_t		 w, n;
+
+	if (id <= 0)
+		return;
+	if ((s = j->seen) == NULL)
+		s = j->seen = xcalloc(1, sizeof(*s));
+	w = (size_t)id / 64;
+	if (w >= s->nwords) {
+		n = s->nwords ? s->nwords : 64;
+		while (n <= w)
+			n *= 2;
+		s->bits = xreallocarray(s->bits, n, sizeof(*s->bits));
+		memset(s->bits + s->nwords, 0,
+		    (n - s->nwords) * sizeof(*s->bits));
+		s->nwords = n;
+	}
+	s->bits[w] |= (uint64_t)1 << (id % 64);
+}
+
+static int
+seen_has(const struct seen *s, int64_t id)
+{
+	size_t	w = (size_t)id / 64;
+
+	return s != NULL && id > 0 && w < s->nwords &&
+	    (s->bits[w] >> (id % 64) & 1) != 0;
+}
+
+void
+seen_free(struct seen *s)
+{
+	if (s == NULL)
+		return;
+	free(s->bits);
+	free(s);
+}
+
 struct plan {
 	char	**roots;
 	size_t	  nroots;
@@ -34,6 +88,7 @@ struct plan {
 	char	 *name, *path;	/* a source under the roots */
 	int	  under, keep;
 	int	  all;		/* roots --forget --remove: gone or not */
+	const struct seen *seen;	/* sources the walk found, or NULL */
 	/* The documents to remove, and a path of each for the events. */
 	char	**names, **paths;
 	size_t	  n, cap;
@@ -112,7 +167,8 @@ plan_flush(struct plan *p)
 }
 
 static int
-plan_row(void *arg, int64_t doc, const char *name, const char *path)
+plan_row(void *arg, int64_t doc, const char *name, const char *path,
+    int64_t id)
 {
 	struct plan	*p = arg;
 	size_t		 i;
@@ -125,7 +181,7 @@ plan_row(void *arg, int64_t doc, const char *name, const char *path)
 	}
 	for (i = 0; i < p->nroots && !in; i++)
 		in = under(path, p->roots[i]);
-	if (!in || (!p->all && !gone(p, path))) {
+	if (!in || (!p->all && (seen_has(p->seen, id) || !gone(p, path)))) {
 		p->keep = 1;	/* outside the roots, or still there */
 		return 0;
 	}
@@ -220,6 +276,7 @@ prune_start(struct job *j)
 	memset(&p, 0, sizeof(p));
 	p.roots = j->req->inputs;
 	p.nroots = j->req->n_inputs;
+	p.seen = j->seen;
 	if (plan_make(&p) == -1) {
 		j->phase = JOB_FAILING;
 		j->error = xstrdup("registry: cannot read the sources; "

@@ -29,7 +29,7 @@
 struct regrow {
 	size_t		 name, doc;	/* offsets in the arena */
 	uint64_t	 dev, ino, size;
-	int64_t		 mtime_ns;
+	int64_t		 mtime_ns, id;
 };
 
 static struct {
@@ -62,7 +62,7 @@ arena_put(const char *s)
 
 static void
 add_row(void *arg, const char *name, uint64_t dev, uint64_t ino,
-    uint64_t size, int64_t mtime_ns, const char *doc)
+    uint64_t size, int64_t mtime_ns, const char *doc, int64_t id)
 {
 	struct regrow	*r;
 
@@ -76,6 +76,7 @@ add_row(void *arg, const char *name, uint64_t dev, uint64_t ino,
 	r->ino = ino;
 	r->size = size;
 	r->mtime_ns = mtime_ns;
+	r->id = id;
 }
 
 /* The chunk of dir's rows from name base on; -1 on a registry error. */
@@ -137,12 +138,13 @@ covers(const char *dir, size_t dlen, const char *base)
 
 int
 regdir_unchanged(const char *path, uint64_t dev, uint64_t ino, uint64_t size,
-    int64_t mtime_ns, char *name, size_t len)
+    int64_t mtime_ns, char *name, size_t len, int64_t *id)
 {
 	const struct regrow	*r;
 	const char		*slash, *base;
 	size_t			 dlen;
 
+	*id = 0;
 	if ((slash = strrchr(path, '/')) == NULL)
 		return dbread_source_unchanged(path, dev, ino, size, mtime_ns,
 		    name, len);
@@ -155,6 +157,7 @@ regdir_unchanged(const char *path, uint64_t dev, uint64_t ino, uint64_t size,
 	    r->size != size || r->mtime_ns != mtime_ns)
 		return 0;
 	(void)snprintf(name, len, "%s", rd.arena + r->doc);
+	*id = r->id;
 	return 1;
 }
 

@@ -95,6 +95,7 @@ void	 pool_stop(void);
 /* commitq.c: requests to the committer, answered in order */
 
 struct commitq_op;
+struct seen;
 typedef void	(*commitq_done_cb)(struct commitq_op *, ProtobufCMessage *);
 
 struct commitq_op {
@@ -121,9 +122,13 @@ int	 commitq_reply(struct msg *);		/* -1: out of turn */
 /* Bumped at each answer and death of the committer: the registry may differ. */
 uint64_t commitq_generation(void);
 
-/* regdir.c: is the path unchanged since added (dbread_source_unchanged)? */
+/*
+ * regdir.c: is the path unchanged since added (dbread_source_unchanged)?
+ * If so, *id is its source row's id (0 if not known).
+ */
 int	 regdir_unchanged(const char *path, uint64_t dev, uint64_t ino,
-	    uint64_t size, int64_t mtime_ns, char *name, size_t len);
+	    uint64_t size, int64_t mtime_ns, char *name, size_t len,
+	    int64_t *id);
 void	 regdir_free(void);
 void	 commitq_committer_died(void);
 void	 commitq_client_gone(struct client *);
@@ -160,6 +165,7 @@ struct job {
 	char			*error;		/* JOB_FAILING: the batch's */
 	int			 cancel_recorded; /* in the job's row */
 	int			 prune_done;	/* prune.c ran (req->prune) */
+	struct seen		*seen;		/* prune.c: sources walked */
 	uint64_t		 removed;	/* documents it pruned */
 	struct recompile	*recompile;	/* recompile.c: its list */
 	/* progress.c */
@@ -210,6 +216,9 @@ void	 pipeline_worker_lost(struct job *, struct item *, const char *);
 /* prune.c: the end of a sync, once its files are committed */
 
 void	 prune_start(struct job *);
+/* The walk of a pruning job found source id there (seen_free frees). */
+void	 prune_seen(struct job *, int64_t id);
+void	 seen_free(struct seen *);
 void	 roots_request(struct client *, const Kbd__RootsReq *);
 int	 prune_docs_under(char **paths, size_t n, char ***names,
 	    size_t *nnames);

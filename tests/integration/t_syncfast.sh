@@ -73,6 +73,10 @@ for f in f04/g1023.md f04/g1024.md f04/g2048.md f05.md a0.md \
 	    "$f updated"
 done
 assert_eq $((total - 1)) "$(doc_count)" "documents after the changes"
+# AGENTS.md's count is read again only after a batch or a prune that
+# changed documents: right after one with an addition and removals.
+grep -q "It holds $((total - 1)) documents\." "$KB/wiki/AGENTS.md" ||
+	fail "AGENTS.md count after the sync: $(grep holds "$KB/wiki/AGENTS.md")"
 
 # And again: nothing left to do.
 kbctl sync "$src" --json > "$T/s3.json"
@@ -80,4 +84,22 @@ assert_eq $((total - 1)) "$(tail -n 1 "$T/s3.json" | jq .duplicates)" \
     "second sync: all unchanged"
 assert_eq 0 "$(tail -n 1 "$T/s3.json" | jq '.added + .updated + .removed')" \
     "second sync: no change"
+grep -q "It holds $((total - 1)) documents\." "$KB/wiki/AGENTS.md" ||
+	fail "AGENTS.md count after a sync of no change"
+
+# The prune skips the sources its walk found unchanged (their row ids
+# marked) and stats the others: the files of a directory the walk now
+# ignores are still there and keep their documents; a file deleted in
+# the middle of a run of unchanged ones is pruned.
+printf 'f08/\n' > "$src/.kbignore"
+rm "$src/f00/g0020.md"
+kbctl sync "$src" --json > "$T/s4.json"
+s=$(tail -n 1 "$T/s4.json")
+assert_eq 1 "$(echo "$s" | jq .removed)" "only the deleted file pruned"
+assert_eq removed "$(event_field "$T/s4.json" "$src/f00/g0020.md" status)" \
+    "the file deleted in a run of unchanged ones"
+assert_eq $((total - 2)) "$(doc_count)" \
+    "ignored files keep their documents"
+assert_eq 0 "$(echo "$s" | jq '.added + .updated')" \
+    "nothing else changed"
 lint_clean

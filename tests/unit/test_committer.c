@@ -747,7 +747,11 @@ test_dispatch_refuses(void **state)
 	Kbd__BatchItem		 bi = KBD__BATCH_ITEM__INIT;
 	Kbd__BatchEnd		 e = KBD__BATCH_END__INIT;
 	Kbd__JobCreateReq	 jc = KBD__JOB_CREATE_REQ__INIT;
-	struct msg		 begin, begin0, item, end, create, odd;
+	Kbd__BatchItems		 run;
+	Kbd__BatchItem		 ri[3], *runv[3];
+	struct msg		 begin, begin0, item, end, create, odd, items;
+	struct msg		 before[2];
+	size_t			 i;
 
 	(void)state;
 	b.job = b0.job = 1;
@@ -779,6 +783,32 @@ test_dispatch_refuses(void **state)
 	    "not allowed inside a batch");
 	/* A batch of no items waits for its BATCH_END only. */
 	check_fatal(&begin0, 1, &item, "BATCH_ITEM from the supervisor "
+	    "not allowed inside a batch, before its BATCH_END");
+	/* A run of items: as its items one by one, never empty or too long. */
+	kbd__batch_items__init(&run);
+	run.items = runv;
+	for (i = 0; i < 3; i++) {
+		kbd__batch_item__init(&ri[i]);
+		ri[i].seq = i + 1;
+		runv[i] = &ri[i];
+	}
+	items = begin;
+	items.type = MSG_BATCH_ITEMS;
+	items.pb = &run.base;
+	run.n_items = 2;
+	check_fatal(NULL, 0, &items,
+	    "BATCH_ITEMS from the supervisor not allowed between requests");
+	check_fatal(&begin0, 1, &items, "BATCH_ITEMS from the supervisor "
+	    "not allowed inside a batch, before its BATCH_END");
+	run.n_items = 3;
+	check_fatal(&begin, 1, &items, "more than 2 items");
+	run.n_items = 0;
+	check_fatal(&begin, 1, &items, "BATCH_ITEMS without items");
+	/* Its last item ends the batch's items: then BATCH_END only. */
+	run.n_items = 2;
+	before[0] = begin;
+	before[1] = items;
+	check_fatal(before, 2, &item, "BATCH_ITEM from the supervisor "
 	    "not allowed inside a batch, before its BATCH_END");
 	/* A message the committer never takes, and one no one knows. */
 	odd = begin;

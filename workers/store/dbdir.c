@@ -16,6 +16,9 @@
 #include "log.h"
 #include "xmalloc.h"
 
+/* On dbread's connection; finalized by dbread_close (dbdir_close). */
+static sqlite3_stmt	*st_dir;
+
 /*
  * The rows of dir (clean, absolute) whose entry name is from on (the
  * first row may be from itself), in path order: the order of strcmp on
@@ -41,15 +44,22 @@ dbread_dir_sources(const char *dir, const char *from, unsigned max,
 	xasprintf(&lo, "%.*s/%s", (int)(plen - 1), dir, from);
 	xasprintf(&hi, "%.*s0", (int)(plen - 1), dir);
 	*more = 0;
-	if (sqlite3_prepare_v2(dbread_db(), "SELECT s.path, s.dev, s.ino, "
-	    "s.size, s.mtime_ns, d.name FROM sources s JOIN documents d ON "
-	    "d.id = s.doc WHERE s.path >= ?1 AND s.path < ?2 "
-	    "ORDER BY s.path LIMIT ?3", -1, &st, NULL) != SQLITE_OK) {
+	/*
+	 * Prepared once per connection: parsing it for every chunk was 15 %
+	 * of the supervisor's time in a sync of an unchanged tree.
+	 */
+	if (st_dir == NULL && sqlite3_prepare_v3(dbread_db(), "SELECT s.path, "
+	    "s.dev, s.ino, s.size, s.mtime_ns, d.name, s.id FROM sources s "
+	    "JOIN documents d ON d.id = s.doc WHERE s.path >= ?1 AND "
+	    "s.path < ?2 ORDER BY s.path LIMIT ?3", -1,
+	    SQLITE_PREPARE_PERSISTENT, &st_dir, NULL) != SQLITE_OK) {
 		log_warnx("registry query: %s", sqlite3_errmsg(dbread_db()));
+		st_dir = NULL;
 		free(lo);
 		free(hi);
 		return -1;
 	}
+	st = st_dir;
 	sqlite3_bind_text(st, 1, lo, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, hi, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 3, (sqlite3_int64)max);
@@ -66,7 +76,8 @@ dbread_dir_sources(const char *dir, const char *from, unsigned max,
 		    (uint64_t)sqlite3_column_int64(st, 2),
 		    (uint64_t)sqlite3_column_int64(st, 3),
 		    (int64_t)sqlite3_column_int64(st, 4),
-		    (const char *)sqlite3_column_text(st, 5));
+		    (const char *)sqlite3_column_text(st, 5),
+		    sqlite3_column_int64(st, 6));
 		n++;
 	}
 	if (r != SQLITE_DONE) {
@@ -74,8 +85,17 @@ dbread_dir_sources(const char *dir, const char *from, unsigned max,
 		n = -1;
 	} else if (seen == max)
 		*more = 1;
-	sqlite3_finalize(st);
+	/* Reset: no read transaction is left open between chunks. */
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
 	free(lo);
 	free(hi);
 	return n;
+}
+
+void
+dbdir_close(void)
+{
+	sqlite3_finalize(st_dir);
+	st_dir = NULL;
 }

@@ -194,6 +194,7 @@ dbread_close(void)
 	sqlite3_finalize(st_after);
 	sqlite3_finalize(st_before);
 	sqlite3_finalize(st_words);
+	dbdir_close();
 	sqlite3_close(db);
 	db = NULL;
 }
@@ -542,21 +543,22 @@ dbread_roots(char ***paths, size_t *n)
  */
 int
 dbread_sources_foreach(int (*cb)(void *, int64_t, const char *,
-    const char *), void *arg)
+    const char *, int64_t), void *arg)
 {
 	sqlite3_stmt	*st;
 	int		 r;
 
-	if (sqlite3_prepare_v2(db, "SELECT s.doc, d.name, s.path FROM sources "
-	    "s JOIN documents d ON d.id = s.doc ORDER BY s.doc, s.path", -1,
-	    &st, NULL) != SQLITE_OK) {
+	if (sqlite3_prepare_v2(db, "SELECT s.doc, d.name, s.path, s.id FROM "
+	    "sources s JOIN documents d ON d.id = s.doc ORDER BY s.doc, s.path",
+	    -1, &st, NULL) != SQLITE_OK) {
 		log_warnx("registry query: %s", sqlite3_errmsg(db));
 		return -1;
 	}
 	while ((r = sqlite3_step(st)) == SQLITE_ROW)
 		if (cb(arg, sqlite3_column_int64(st, 0),
 		    (const char *)sqlite3_column_text(st, 1),
-		    (const char *)sqlite3_column_text(st, 2)) != 0) {
+		    (const char *)sqlite3_column_text(st, 2),
+		    sqlite3_column_int64(st, 3)) != 0) {
 			r = SQLITE_DONE;
 			break;
 		}

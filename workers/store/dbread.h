@@ -84,9 +84,10 @@ int	 dbread_docs_of_job(uint64_t job, char ***names, size_t *n);
 /* One directory's source rows, a chunk at a time (dbdir.c). */
 typedef void	(*dbread_dir_cb)(void *, const char *name, uint64_t dev,
 		    uint64_t ino, uint64_t size, int64_t mtime_ns,
-		    const char *doc);
+		    const char *doc, int64_t id);
 int	 dbread_dir_sources(const char *dir, const char *from, unsigned max,
 	    dbread_dir_cb, void *, int *more);
+void	 dbdir_close(void);		/* by dbread_close */
 struct stat;
 /* A dry run's lookups (see dbread.c). */
 int	 dbread_source_by_path(const char *path, char *name, size_t len,
@@ -94,8 +95,9 @@ int	 dbread_source_by_path(const char *path, char *name, size_t len,
 int	 dbread_source_by_stat(const struct stat *st, const char *path,
 	    char *name, size_t len, char **other);
 void	 dbread_roots_info_free(Kbd__RootsRep *);
+/* Every source: its document, the document's name, its path and id. */
 int	 dbread_sources_foreach(int (*cb)(void *, int64_t doc,
-	    const char *name, const char *path), void *arg);
+	    const char *name, const char *path, int64_t id), void *arg);
 void	 dbread_search_free(Kbd__SearchRep *);
 /*
  * The rank constraint of a search: "WHERE fts MATCH ? AND <this> ORDER BY
