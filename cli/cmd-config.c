@@ -92,7 +92,7 @@ cmd_config(int argc, char **argv)
 		die_usage("--json only lists the settings");
 	k = -1;
 	if (argc >= 1 && (k = config_key(argv[0])) == -1)
-		die_usage("unknown key '%s' (kbctl config lists them)",
+		die_value("unknown key '%s' (kbctl config lists them)",
 		    argv[0]);
 	if (argc == 2 || unset) {
 		if (config_store(kb_root(), k, unset ? NULL : argv[1], err,

@@ -28,8 +28,13 @@ set -e
 assert_eq 2 "$st" "a bad value's exit status"
 assert_eq "kbctl config: jobs: expected a number from 1 to 256, not 'many'" \
     "$err" "a bad value: one line, the key and the reason, no usage"
-err=$(kbctl config jbos 3 2>&1 >/dev/null || true)
-assert_contains "$err" "unknown key 'jbos'" "unknown key"
+set +e
+err=$(kbctl config jbos 3 2>&1 >/dev/null)
+st=$?
+set -e
+assert_eq 2 "$st" "an unknown key's exit status"
+assert_eq "kbctl config: unknown key 'jbos' (kbctl config lists them)" \
+    "$err" "an unknown key: one line with the hint, no usage"
 grep -q '^# kept comment$' "$KB/.kb/kbd.conf" || fail "the comment was lost"
 grep -q '^timeout = 45' "$KB/.kb/kbd.conf" || fail "the timeout line was lost"
 assert_eq true "$(kbctl config --json | jq '."max-size".set')" "max-size set in JSON"
