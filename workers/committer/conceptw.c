@@ -68,8 +68,10 @@ struct cw_sum {
 };
 
 struct conceptw {
-	struct cw_sum	*sums;
-	size_t		 nsums;
+	struct cw_sum	*sums;		/* sorted by id, unique, once planned */
+	size_t		 nsums, scap;
+	int64_t		*mut;		/* ids replaced or dropped, sorted */
+	size_t		 nmut;
 	struct cw_doc	*docs;
 	size_t		 ndocs;
 	int64_t		*drops;
@@ -100,6 +102,7 @@ conceptw_free(struct conceptw *cw)
 	for (i = 0; i < cw->nsums; i++)
 		free(cw->sums[i].path);
 	free(cw->sums);
+	free(cw->mut);
 	for (i = 0; i < cw->nterms; i++)
 		free(cw->terms[i].term);
 	free(cw->terms);
@@ -174,49 +177,91 @@ lose_terms(struct conceptw *cw, int64_t id)
 	return NULL;
 }
 
-/* Whether document id is one the mutation replaces or drops. */
 static int
-in_mutation(const struct conceptw *cw, int64_t id)
+cmp_id(const void *a, const void *b)
+{
+	int64_t	x = *(const int64_t *)a, y = *(const int64_t *)b;
+
+	return (x > y) - (x < y);
+}
+
+static int
+cmp_sum(const void *a, const void *b)
+{
+	return cmp_id(&((const struct cw_sum *)a)->id,
+	    &((const struct cw_sum *)b)->id);
+}
+
+/*
+ * Whether document id is one the mutation replaces or drops: asked once
+ * per document of a term that changes status (tens of thousands when a
+ * frequent term crosses the ceiling), so a sorted array, made once.
+ */
+static int
+in_mutation(struct conceptw *cw, int64_t id)
 {
 	size_t	i;
 
-	for (i = 0; i < cw->ndocs; i++)
-		if (cw->docs[i].old == id)
-			return 1;
-	for (i = 0; i < cw->ndrops; i++)
-		if (cw->drops[i] == id)
-			return 1;
-	return 0;
+	if (cw->mut == NULL) {
+		cw->mut = xreallocarray(NULL, cw->ndocs + cw->ndrops + 1,
+		    sizeof(*cw->mut));
+		for (i = 0; i < cw->ndocs; i++)
+			if (cw->docs[i].old != 0)
+				cw->mut[cw->nmut++] = cw->docs[i].old;
+		for (i = 0; i < cw->ndrops; i++)
+			cw->mut[cw->nmut++] = cw->drops[i];
+		qsort(cw->mut, cw->nmut, sizeof(*cw->mut), cmp_id);
+	}
+	return bsearch(&id, cw->mut, cw->nmut, sizeof(*cw->mut),
+	    cmp_id) != NULL;
 }
 
 /*
  * The summaries of the other documents holding a term that becomes or
- * stops being a concept: their concepts section changes.
+ * stops being a concept: their concepts section changes. A document of
+ * several such terms is listed once (sums_unique, after the last term).
  */
 static char *
 plan_summaries(struct conceptw *cw, const char *term)
 {
 	int64_t	*ids;
 	char	**names;
-	size_t	 n, i, k;
+	size_t	 n, i;
 
 	if (conceptdb_term_docs(term, &ids, &names, &n) == -1)
 		return errf("registry: %s", db_errmsg());
 	for (i = 0; i < n; i++) {
 		if (in_mutation(cw, ids[i]))
 			continue;
-		for (k = 0; k < cw->nsums && cw->sums[k].id != ids[i]; k++)
-			;
-		if (k < cw->nsums)
-			continue;
-		cw->sums = xreallocarray(cw->sums, cw->nsums + 1,
-		    sizeof(*cw->sums));
+		if (cw->nsums == cw->scap) {
+			cw->scap = cw->scap ? cw->scap * 2 : 64;
+			cw->sums = xreallocarray(cw->sums, cw->scap,
+			    sizeof(*cw->sums));
+		}
 		cw->sums[cw->nsums].id = ids[i];
 		cw->sums[cw->nsums++].path = kbpath_summary(names[i]);
 	}
 	free(ids);
 	conceptdb_strv_free(names, n);
 	return NULL;
+}
+
+/* The planned summaries sorted by id, each once. */
+static void
+sums_unique(struct conceptw *cw)
+{
+	size_t	i, k;
+
+	if (cw->nsums == 0)
+		return;
+	qsort(cw->sums, cw->nsums, sizeof(*cw->sums), cmp_sum);
+	for (i = 1, k = 0; i < cw->nsums; i++) {
+		if (cw->sums[i].id == cw->sums[k].id)
+			free(cw->sums[i].path);
+		else
+			cw->sums[++k] = cw->sums[i];
+	}
+	cw->nsums = k + 1;
 }
 
 /*
@@ -282,6 +327,7 @@ conceptw_plan(struct conceptw *cw, uint64_t ndocs_after)
 		}
 		conceptdb_strv_free(nb, n);
 	}
+	sums_unique(cw);
 	if (cw->nterms > 0)
 		qsort(cw->terms, cw->nterms, sizeof(*cw->terms),
 		    cmp_term);
