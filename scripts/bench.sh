@@ -275,8 +275,8 @@ ingest_bench() {
 	I_N=$n
 }
 print_ingest() {
-	local s added ev first last srss crss scpu wcpu ccpu cfirst clast
-	read -r s added ev first last srss crss scpu wcpu ccpu cfirst clast <<<"$I_ADD"
+	local s added ev first last srss crss scpu wcpu ccpu cfirst clast tail tcpu
+	read -r s added ev first last srss crss scpu wcpu ccpu cfirst clast tail tcpu <<<"$I_ADD"
 	printf 'ingest: %d Markdown files of ~2 KB, 1,000 a folder, %d cores\n' "$I_N" "$(nproc)"
 	printf '  floor (cp -r + sync)    : %7.2f s  %8.0f files/s\n' \
 	    "$I_FLOOR" "$(echo "$I_N / $I_FLOOR" | bc -l)"
@@ -288,6 +288,8 @@ print_ingest() {
 	    "$last" "$first" "$(echo "$last / $first" | bc -l)"
 	printf '                            committer CPU in them: %.2f s, %.2f s (%.2fx)\n' \
 	    "$clast" "$cfirst" "$(echo "$clast / $cfirst" | bc -l)"
+	printf '  job end                 : %.2f s after the last file (committer CPU %.2f s: the concept pages left pending, written)\n' \
+	    "$tail" "$tcpu"
 	printf '  CPU by role             : supervisor %.1f s, workers %.1f s, committer %.1f s (%.0f / %.0f / %.0f us a file)\n' \
 	    "$scpu" "$wcpu" "$ccpu" "$(echo "$scpu * 1000000 / $I_N" | bc -l)" \
 	    "$(echo "$wcpu * 1000000 / $I_N" | bc -l)" "$(echo "$ccpu * 1000000 / $I_N" | bc -l)"
@@ -319,9 +321,9 @@ wiki_bench() {
 	WK_N=$n
 }
 print_wiki() {
-	local s added ev first last srss crss scpu wcpu ccpu cfirst clast
+	local s added ev first last srss crss scpu wcpu ccpu cfirst clast tail tcpu
 	local pages links resolved pending
-	read -r s added ev first last srss crss scpu wcpu ccpu cfirst clast <<<"$WK_ADD"
+	read -r s added ev first last srss crss scpu wcpu ccpu cfirst clast tail tcpu <<<"$WK_ADD"
 	read -r pages links resolved pending <<<"$WK_STATS"
 	printf 'wiki: %d Markdown files of ~2 KB with links and concepts, 1,000 a folder, %d cores\n' \
 	    "$WK_N" "$(nproc)"
@@ -331,6 +333,8 @@ print_wiki() {
 	    "$last" "$first" "$(echo "$last / $first" | bc -l)"
 	printf '                            committer CPU in them: %.2f s, %.2f s (%.2fx)\n' \
 	    "$clast" "$cfirst" "$(echo "$clast / $cfirst" | bc -l)"
+	printf '  job end                 : %.2f s after the last file (committer CPU %.2f s: the concept pages left pending, written)\n' \
+	    "$tail" "$tcpu"
 	printf '  wiki                    : %s\n' "$WK_SIZE"
 	printf '  concepts and links      : %d concept pages; %d links, %d resolved, %d pending (to files not in the KB)\n' \
 	    "$pages" "$links" "$resolved" "$pending"

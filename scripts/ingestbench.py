@@ -10,14 +10,21 @@ arrives; before kbd stops, read each process's CPU time and peak RSS from
 last-tenth seconds, supervisor peak RSS KiB, committer peak RSS KiB, then
 CPU seconds of the supervisor, the workers (together) and the committer,
 then the committer's CPU seconds over the first and the last tenth of the
-events (what the machine's other load does not change); on stderr, the
-seconds and the committer's CPU seconds of each tenth.
+events (what the machine's other load does not change), then the tail: the
+seconds from the last file's event to kbctl's exit (the job's end, which
+writes the concept pages its batches left pending) and the committer's CPU
+seconds in it; on stderr, the seconds and the committer's CPU seconds of
+each tenth.
 """
 import os
 import random
 import subprocess
 import sys
 import time
+
+# The lines of kbctl add -v that are one file's outcome.
+FILE_EVENTS = (b"added", b"updated", b"moved", b"duplicate", b"skipped",
+               b"failed", b"unchanged", b"removed", b"cancelled")
 
 
 def gen(d, n):
@@ -74,21 +81,36 @@ def add(kbctl, kb, tree):
         sup = int(f.read().split()[0])
     com = [pid for pid, c in children(sup) if c]
     times, cpu = [], []
+    # The last file's event: where the committer's CPU of the events ends.
+    nfiles = sum(len(f) for _, _, f in os.walk(tree))
+    last_cpu = None
     added = 0
     t0 = time.monotonic()
     p = subprocess.Popen(["stdbuf", "-oL", kbctl, "-C", kb, "add", "-v",
                           tree], stdout=subprocess.PIPE,
                          stderr=subprocess.DEVNULL)
     for line in p.stdout:
+        # The files' events only: what follows the last (the job's end,
+        # with the concept pages its batches left pending, and the
+        # summary) is timed apart, as the tail.
+        if not line.startswith(FILE_EVENTS):
+            continue
         times.append(time.monotonic())
         # The committer's CPU time every 100 events: flat cost measured
         # where the machine's other load does not count.
         if com and len(times) % 100 == 1:
             cpu.append(proc_stat(com[0])[0])
+        if com and len(times) == nfiles:
+            last_cpu = proc_stat(com[0])[0]
         if line.startswith(b"added"):
             added += 1
     p.wait()
     t1 = time.monotonic()
+    end_cpu = proc_stat(com[0])[0] if com else 0.0
+    if last_cpu is None:
+        last_cpu = end_cpu
+    tail = t1 - times[-1] if times else 0.0
+    tail_cpu = end_cpu - last_cpu
     if p.returncode != 0:
         sys.exit("kbctl add exited %d" % p.returncode)
     n = len(times)
@@ -103,7 +125,7 @@ def add(kbctl, kb, tree):
     # The committer's CPU over the first and the last tenth of the events
     # (to the nearest 100 events; 0 when there are too few).
     step = max(1, tenth // 100)
-    cpu.append(proc_stat(com[0])[0] if com else 0.0)
+    cpu.append(last_cpu)
     if len(cpu) > 2 * step:
         cfirst, clast = cpu[step] - cpu[0], cpu[-1] - cpu[-1 - step]
     else:
@@ -119,9 +141,9 @@ def add(kbctl, kb, tree):
             com_cpu, com_rss = cpu, rss
         else:
             work_cpu += cpu
-    print("%.3f %d %d %.3f %.3f %d %d %.2f %.2f %.2f %.2f %.2f" % (
+    print("%.3f %d %d %.3f %.3f %d %d %.2f %.2f %.2f %.2f %.2f %.3f %.2f" % (
         t1 - t0, added, n, first, last, sup_rss, com_rss,
-        sup_cpu, work_cpu, com_cpu, cfirst, clast))
+        sup_cpu, work_cpu, com_cpu, cfirst, clast, tail, tail_cpu))
 
 
 if __name__ == "__main__":

@@ -11,7 +11,7 @@ import tempfile
 
 MSG_COMMITTER_READY = 20
 COMMIT_POINTS = ("batch.committed", "remove.committed", "lintfix.committed",
-                 "finish.committed")
+                 "finish.committed", "flush.committed")
 SYNC_WORDS = ("fsync", "syncfs")
 # A one-shot run (a real crash, an injected error or kill) that does not
 # reach its point is run again this many times in all before it fails:

@@ -54,6 +54,10 @@ def dump(kb):
             out.append("term " + json.dumps(row))
         for row in con.execute("SELECT * FROM concepts ORDER BY term"):
             out.append("concept " + json.dumps(row))
+        # Schema 14: concept pages a batch left to the flush.
+        for row in con.execute("SELECT * FROM concepts_pending"
+                               " ORDER BY term"):
+            out.append("pending " + json.dumps(row))
     finally:
         con.close()
     for top in ("raw", "wiki"):

@@ -7,7 +7,7 @@ in meta, and none of schema 3's sources, roots and jobs.updated, .moved,
 documents.description_by, nor schema 8's documents.converter and
 .conv_version (every document stale), nor schema 9's
 links, nor schema 11's concept_terms and concepts, nor schema 13's
-documents.lang. The tables it does
+documents.lang, nor schema 14's concepts_pending. The tables it does
 not name are the same in both schemas."""
 
 import os
@@ -32,6 +32,7 @@ for did, name, title in con.execute(
 for sql in ("DROP INDEX documents_ext", "DROP INDEX documents_folder",
             "DROP TABLE links", "DROP TABLE sources", "DROP TABLE roots", "DROP TABLE job_files",
             "DROP TABLE concept_terms", "DROP TABLE concepts",
+            "DROP TABLE concepts_pending",
             "ALTER TABLE jobs DROP COLUMN history",
             "ALTER TABLE jobs DROP COLUMN updated",
             "ALTER TABLE jobs DROP COLUMN moved",

@@ -82,6 +82,7 @@ lint_clean
 # gets every document's language from its indexed text, in the one step.
 kbctl stop >/dev/null
 "$KBSQL" "$KB/.kb/kb.db" "alter table documents drop column lang;
+    drop table concepts_pending;
     update meta set value = '12' where key = 'schema'"
 # Its summary pages, as kbd before schema 13 wrote them: no language line.
 sed -i '/^language: /d' "$KB"/wiki/summaries/*.md

@@ -646,6 +646,8 @@ batch_concepts(struct conceptw **cwp)
 			ndocs--;
 		}
 	}
+	/* Pages of concepts that only gain documents: to the flush. */
+	conceptw_defer(cw);
 	if (err == NULL)
 		err = conceptw_plan(cw, ndocs);
 	if (err != NULL) {
@@ -665,7 +667,7 @@ batch_commit(uint64_t cursor)
 	struct item		*it;
 	struct index_plan	 ip;
 	char			*err = NULL;
-	size_t			 i, nlinked;
+	size_t			 i, nlinked, npend;
 	int64_t			 now = time(NULL);
 	int			 rewrite = 0, touched = 0, began = 0;
 
@@ -766,12 +768,16 @@ batch_commit(uint64_t cursor)
 		err = linkw_apply_batch(batch.items, batch.n);
 	if (err == NULL)
 		err = index_plan_write(&ip, rewrite ? "update" : "publish");
+	npend = conceptw_npend(cw);
 	batch_plan_end(&ip, cw);
 	if (err == NULL)
 		commit_sync("publish.fsync");
 	if (began)
 		err = transaction_end(j, batch.job, now, "batch.commit", err);
-	return journal_end(j, "batch.committed", err);
+	if ((err = journal_end(j, "batch.committed", err)) == NULL &&
+	    npend > 0)
+		flush_note();
+	return err;
 }
 
 /*

@@ -4,7 +4,8 @@
  * supervisor's requests one at a time, with blocking I/O: job records,
  * batches of prepared documents (group commit), removals and lint; a
  * full-text rebuild after a migration runs in slices (reindex.c) when
- * no request waits between requests. It
+ * no request waits between requests, and the concept pages batches left
+ * pending are written when idle or overdue (conceptflush.c). It
  * exits at EOF on its channel, which is how it is stopped: between
  * requests, never inside one.
  *
@@ -157,6 +158,8 @@ committer_open(unsigned *rolled_back, unsigned *finalized)
 	(void)reindex_start();
 	/* After recovery: a crash may have left it behind the registry. */
 	(void)agents_refresh(1);
+	/* Concept pages a predecessor left pending: flushed when idle. */
+	flush_start();
 }
 
 /*
@@ -400,7 +403,13 @@ committer_main(const char *kbroot, const char *language)
 	struct msg		 m;
 	struct pollfd		 pfd;
 	unsigned		 rolled_back, finalized;
-	int			 lockfd, r;
+	int			 lockfd, r, wait;
+	/*
+	 * Pages a predecessor left pending wait for a first request: a
+	 * committer that only recovers (the drills run one alone) changes
+	 * nothing after its recovery.
+	 */
+	int			 served = 0;
 
 	chan_init(&chan, KBD_CHAN_FD, 0, MSG_MAX_INTERNAL);
 	log_setsink(chan_log_sink, &chan);
@@ -434,22 +443,31 @@ committer_main(const char *kbroot, const char *language)
 
 	for (;;) {
 		/*
-		 * A rebuild under way: one slice whenever no request waits
-		 * between requests, so the committer answers meanwhile.
+		 * Background work between requests: concept pages pending
+		 * too long, whether or not a request waits; else, when none
+		 * waits, a slice of a rebuild under way, or the pending
+		 * pages once the committer has been idle a moment.
 		 */
-		if (state == CS_IDLE && reindex_running()) {
+		if (state == CS_IDLE && served && flush_due()) {
+			(void)flush_all();
+			continue;
+		}
+		wait = state != CS_IDLE ? -1 : reindex_running() ?
+		    reindex_pause() : served ? flush_wait() : -1;
+		if (wait >= 0) {
 			pfd.fd = KBD_CHAN_FD;
 			pfd.events = POLLIN;
-			if ((r = poll(&pfd, 1, reindex_pause())) == -1 &&
-			    errno != EINTR)
+			if ((r = poll(&pfd, 1, wait)) == -1 && errno != EINTR)
 				fatal("poll");
 			if (r <= 0) {
-				(void)reindex_step();
+				if (reindex_running())
+					(void)reindex_step();
+				else
+					(void)flush_all();
 				continue;
 			}
-			r = chan_recv(&chan, &m, 0);
-		} else
-			r = chan_recv(&chan, &m, 0);
+		}
+		r = chan_recv(&chan, &m, 0);
 		if (r == 0) {
 			db_close();
 			exit(0);
@@ -461,5 +479,6 @@ committer_main(const char *kbroot, const char *language)
 		}
 		committer_dispatch(&m);
 		msg_free(&m);
+		served = 1;
 	}
 }

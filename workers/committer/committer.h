@@ -15,6 +15,8 @@
  *	indexw.c	the index pages written incrementally; lint's side
  *	reindex.c	the full-text index rebuilt after a schema migration
  *	summary.c	descriptions from the summarizer
+ *	conceptw.c	a mutation's concepts: registry, pages, summaries
+ *	conceptflush.c	the concept pages batches left pending, written
  *
  * Every mutation follows the commit protocol (docs/crash-safety.md):
  * track each live path in a journal, activate it, publish, fsync the
@@ -135,6 +137,32 @@ char	*conceptw_plan(struct conceptw *, uint64_t ndocs_after);
 int	 conceptw_track(struct conceptw *, struct journal *);
 char	*conceptw_apply(struct conceptw *);
 void	 conceptw_free(struct conceptw *);
+/*
+ * A batch's: the pages of concepts that only gain documents are left to
+ * the flush (marked pending in the registry) rather than rewritten; after
+ * apply, npend says how many were.
+ */
+void	 conceptw_defer(struct conceptw *);
+size_t	 conceptw_npend(const struct conceptw *);
+/*
+ * Inside a journaled mutation: term's page as the registry makes it
+ * (removed when term is no concept), and wiki/concepts/index.md.
+ */
+char	*conceptw_write_page(const char *term);
+char	*conceptw_write_index(void);
+/*
+ * conceptflush.c: the pending concept pages written, in journaled
+ * mutations of at most CONCEPT_FLUSH_PAGES pages. flush_note: a batch
+ * left pages pending; flush_due: whether to flush now (idle: no request
+ * waits); flush_wait: the milliseconds to wait for a request before an
+ * idle flush (-1: nothing pending); flush_all: every pending page
+ * written, 0, or -1 (logged; the marks stay for a later flush).
+ */
+void	 flush_note(void);
+void	 flush_start(void);
+int	 flush_due(void);
+int	 flush_wait(void);
+int	 flush_all(void);
 /* The concepts section of the summary of name, a document of cw. */
 char	*conceptw_summary_section(const struct conceptw *, const char *name);
 /*

@@ -56,9 +56,11 @@ struct cw_doc {
 struct cw_term {
 	char		*term;
 	int64_t		 delta;		/* documents gained minus lost */
+	int64_t		 lost;		/* documents lost */
 	int		 was, will;	/* a concept before, after */
 	uint64_t	 df;		/* after */
 	int		 page;		/* its page is rewritten or removed */
+	int		 pend;		/* its page left to the flush */
 };
 
 /* A summary outside the mutation whose concepts section changes. */
@@ -78,6 +80,10 @@ struct conceptw {
 	size_t		 ndrops;
 	struct cw_term	*terms;		/* sorted by term once planned */
 	size_t		 nterms, tcap;
+	size_t		*slots;		/* until sorted: hash of terms, +1 */
+	size_t		 nslots;
+	int		 defer;		/* pages of added documents pend */
+	size_t		 npend;		/* pages left to the flush */
 };
 
 struct conceptw *
@@ -106,7 +112,14 @@ conceptw_free(struct conceptw *cw)
 	for (i = 0; i < cw->nterms; i++)
 		free(cw->terms[i].term);
 	free(cw->terms);
+	free(cw->slots);
 	free(cw);
+}
+
+void
+conceptw_defer(struct conceptw *cw)
+{
+	cw->defer = 1;
 }
 
 char *
@@ -136,15 +149,51 @@ conceptw_drop(struct conceptw *cw, int64_t id)
 	cw->drops[cw->ndrops++] = id;
 }
 
-/* The entry of term, added (delta 0) when new; linear until sorted. */
+static uint64_t
+term_hash(const char *s)
+{
+	uint64_t	h = 1469598103934665603ULL;
+
+	while (*s != '\0')
+		h = (h ^ (unsigned char)*s++) * 1099511628211ULL;
+	return h;
+}
+
+/* The slot of term in cw->slots: its entry's, or the empty one to use. */
+static size_t *
+term_slot(struct conceptw *cw, const char *term)
+{
+	size_t	i, *sl;
+
+	i = (size_t)term_hash(term) & (cw->nslots - 1);
+	for (;;) {
+		sl = &cw->slots[i];
+		if (*sl == 0 || strcmp(cw->terms[*sl - 1].term, term) == 0)
+			return sl;
+		i = (i + 1) & (cw->nslots - 1);
+	}
+}
+
+/*
+ * The entry of term, added (delta 0) when new. Hashed until the plan
+ * sorts the terms: a batch of a hundred documents looks up thousands of
+ * terms, and a linear search made that quadratic.
+ */
 static struct cw_term *
 term_get(struct conceptw *cw, const char *term)
 {
-	size_t	i;
+	size_t	i, *sl;
 
-	for (i = 0; i < cw->nterms; i++)
-		if (strcmp(cw->terms[i].term, term) == 0)
-			return &cw->terms[i];
+	if (cw->nterms * 2 >= cw->nslots) {
+		free(cw->slots);
+		cw->nslots = cw->nslots ? cw->nslots * 2 : 256;
+		cw->slots = xcalloc(cw->nslots, sizeof(*cw->slots));
+		for (i = 0; i < cw->nterms; i++)
+			*term_slot(cw, cw->terms[i].term) = i + 1;
+	}
+	sl = term_slot(cw, term);
+	if (*sl != 0)
+		return &cw->terms[*sl - 1];
 	if (cw->nterms == cw->tcap) {
 		cw->tcap = cw->tcap ? 2 * cw->tcap : 64;
 		cw->terms = xreallocarray(cw->terms, cw->tcap,
@@ -152,7 +201,8 @@ term_get(struct conceptw *cw, const char *term)
 	}
 	memset(&cw->terms[cw->nterms], 0, sizeof(cw->terms[0]));
 	cw->terms[cw->nterms].term = xstrdup(term);
-	return &cw->terms[cw->nterms++];
+	*sl = ++cw->nterms;
+	return &cw->terms[cw->nterms - 1];
 }
 
 static int
@@ -166,13 +216,17 @@ cmp_term(const void *a, const void *b)
 static char *
 lose_terms(struct conceptw *cw, int64_t id)
 {
+	struct cw_term	*t;
 	char	**v;
 	size_t	  n, i;
 
 	if (conceptdb_doc_terms(id, &v, &n) == -1)
 		return errf("registry: %s", db_errmsg());
-	for (i = 0; i < n; i++)
-		term_get(cw, v[i])->delta--;
+	for (i = 0; i < n; i++) {
+		t = term_get(cw, v[i]);
+		t->delta--;
+		t->lost++;
+	}
 	conceptdb_strv_free(v, n);
 	return NULL;
 }
@@ -277,7 +331,7 @@ conceptw_plan(struct conceptw *cw, uint64_t ndocs_after)
 	char		*err, **nb;
 	uint64_t	 df;
 	size_t		 i, k, n, nplanned;
-	int		 r;
+	int		 r, born;
 
 	for (i = 0; i < cw->ndocs; i++) {
 		if (cw->docs[i].old != 0 &&
@@ -304,20 +358,41 @@ conceptw_plan(struct conceptw *cw, uint64_t ndocs_after)
 		t->df = (uint64_t)((int64_t)df + t->delta);
 		t->will = concepts_is_concept(t->df, ndocs_after);
 		t->page = t->was || t->will;
+		/*
+		 * A concept that only gains documents keeps every link of
+		 * its page good: the page waits for the flush, so a frequent
+		 * concept is not rewritten by every batch of a large add.
+		 */
+		if (cw->defer && t->was && t->will && t->lost == 0) {
+			t->page = 0;
+			t->pend = 1;
+		}
 	}
-	/* Neighbours of a term that changes status (terms[] may grow). */
+	/*
+	 * Neighbours of a term that changes status (terms[] may grow): their
+	 * related lists may change. One that lost a concept may link to its
+	 * page: written now. One that gained a concept, in a batch, may wait
+	 * for the flush: its links stay good.
+	 */
 	for (i = 0; i < nplanned; i++) {
 		if (cw->terms[i].was == cw->terms[i].will)
 			continue;
+		born = cw->terms[i].will;
 		if ((err = plan_summaries(cw, cw->terms[i].term)) != NULL)
 			return err;
 		if (conceptdb_neighbors(cw->terms[i].term, &nb, &n) == -1)
 			return errf("registry: %s", db_errmsg());
 		for (k = 0; k < n; k++) {
 			t = term_get(cw, nb[k]);
+			if (t->pend && !born) {
+				t->pend = 0;
+				t->page = 1;
+			}
 			if (t - cw->terms >= (ptrdiff_t)nplanned) {
 				/* A concept untouched but for its list. */
-				t->was = t->will = t->page = 1;
+				t->was = t->will = 1;
+				t->page = !(cw->defer && born);
+				t->pend = !t->page;
 				if (conceptdb_get(t->term, &t->df) == -1) {
 					conceptdb_strv_free(nb, n);
 					return errf("registry: %s",
@@ -328,6 +403,9 @@ conceptw_plan(struct conceptw *cw, uint64_t ndocs_after)
 		conceptdb_strv_free(nb, n);
 	}
 	sums_unique(cw);
+	free(cw->slots);
+	cw->slots = NULL;
+	cw->nslots = 0;
 	if (cw->nterms > 0)
 		qsort(cw->terms, cw->nterms, sizeof(*cw->terms),
 		    cmp_term);
@@ -460,21 +538,21 @@ write_summary(const struct cw_sum *s)
 
 /* Write (or, no longer a concept, remove) one concept's page. */
 static char *
-write_page(const struct cw_term *t)
+page_write(const char *term, int will)
 {
 	struct concept_page	 p;
 	char			*path, *page, *err = NULL;
 	size_t			 len;
 
-	if ((path = kbpath_concept(t->term)) == NULL)
-		fatalx("concept term \"%s\"", t->term);
-	if (!t->will) {
+	if ((path = kbpath_concept(term)) == NULL)
+		fatalx("concept term \"%s\"", term);
+	if (!will) {
 		if (fsio_unlink(path, "concepts.unlink") == -1)
 			err = errf("%s: %s", path, strerror(errno));
 		free(path);
 		return err;
 	}
-	if (conceptdb_page(t->term, &p) == -1) {
+	if (conceptdb_page(term, &p) == -1) {
 		free(path);
 		return errf("registry: %s", db_errmsg());
 	}
@@ -487,6 +565,28 @@ write_page(const struct cw_term *t)
 	free(page);
 	free(path);
 	return err;
+}
+
+static char *
+write_page(const struct cw_term *t)
+{
+	return page_write(t->term, t->will);
+}
+
+char *
+conceptw_write_page(const char *term)
+{
+	int	r;
+
+	if ((r = conceptdb_get(term, NULL)) == -1)
+		return errf("registry: %s", db_errmsg());
+	return page_write(term, r);
+}
+
+size_t
+conceptw_npend(const struct conceptw *cw)
+{
+	return cw->npend;
 }
 
 char *
@@ -511,8 +611,8 @@ char *
 conceptw_apply(struct conceptw *cw)
 {
 	struct cw_term	*t;
-	char		*err = NULL, *buf;
-	size_t		 i, len;
+	char		*err = NULL;
+	size_t		 i;
 
 	for (i = 0; i < cw->ndrops; i++)
 		if (conceptdb_doc_delete(cw->drops[i]) == -1)
@@ -526,8 +626,12 @@ conceptw_apply(struct conceptw *cw)
 	for (i = 0; i < cw->nterms; i++) {
 		t = &cw->terms[i];
 		if ((t->will && conceptdb_set(t->term, t->df) == -1) ||
-		    (!t->will && t->was && conceptdb_unset(t->term) == -1))
+		    (!t->will && t->was && conceptdb_unset(t->term) == -1) ||
+		    (t->pend && conceptdb_pend(t->term) == -1) ||
+		    (t->page && conceptdb_unpend(t->term) == -1))
 			return errf("registry: %s", db_errmsg());
+		if (t->pend)
+			cw->npend++;
 	}
 	for (i = 0; i < cw->nsums && err == NULL; i++)
 		err = write_summary(&cw->sums[i]);
@@ -538,17 +642,27 @@ conceptw_apply(struct conceptw *cw)
 	for (i = 0; i < cw->nterms && err == NULL; i++)
 		if (cw->terms[i].page)
 			err = write_page(&cw->terms[i]);
-	if (err == NULL && (err = conceptw_index_render(&buf, &len)) == NULL) {
-		if (fsio_write_batched(KB_CONCEPTS_INDEX, buf, len,
-		    "concepts.index") == -1)
-			err = errf("%s: %s", KB_CONCEPTS_INDEX,
-			    strerror(errno));
-		else
-			commit_published(KB_CONCEPTS_INDEX);
-		free(buf);
-	}
+	if (err == NULL)
+		err = conceptw_write_index();
 	if (err == NULL)
 		commit_sync("concepts.fsync");
+	return err;
+}
+
+char *
+conceptw_write_index(void)
+{
+	char	*err, *buf;
+	size_t	 len;
+
+	if ((err = conceptw_index_render(&buf, &len)) != NULL)
+		return err;
+	if (fsio_write_batched(KB_CONCEPTS_INDEX, buf, len,
+	    "concepts.index") == -1)
+		err = errf("%s: %s", KB_CONCEPTS_INDEX, strerror(errno));
+	else
+		commit_published(KB_CONCEPTS_INDEX);
+	free(buf);
 	return err;
 }
 

@@ -198,6 +198,12 @@ jobrow_finish(const Kbd__JobFinishReq *req)
 	int		 r;
 
 	/*
+	 * The concept pages its batches left pending, before its entry: once
+	 * the client hears the job is done, the wiki is current. A failure
+	 * (logged) leaves them to a later flush; the job still ends.
+	 */
+	(void)flush_all();
+	/*
 	 * Failing that (a full disk, an I/O error before the commit point:
 	 * rolled back), the job ends without its entry and its row says why.
 	 */

@@ -203,6 +203,12 @@ lint_kb(const Kbd__LintReq *req)
 
 	memset(&l, 0, sizeof(l));
 	memset(&fixed, 0, sizeof(fixed));
+	/*
+	 * Concept pages batches left pending are committed work still to
+	 * write, not damage: written first, so that lint and lint --fix
+	 * see the same settled wiki (a failure leaves them to be reported).
+	 */
+	(void)flush_all();
 	/* Repair first; what remains is what lint then finds. */
 	if (req->fix) {
 		l.max = LINT_BYTES_MAX / 2;

@@ -32,6 +32,10 @@ enum {
 	ST_ALL,
 	ST_DOC_CONCEPTS,
 	ST_TERM_DOCS,
+	ST_PEND,
+	ST_UNPEND,
+	ST_PENDING,
+	ST_PENDING_ANY,
 	ST_COUNT
 };
 static sqlite3_stmt	*sts[ST_COUNT];
@@ -447,4 +451,54 @@ conceptdb_term_docs(const char *term, int64_t **ids, char ***names,
 		return db_fail(rc, "a term's documents");
 	}
 	return 0;
+}
+
+int
+conceptdb_pend(const char *term)
+{
+	sqlite3_stmt		*st;
+
+	st = stmt(ST_PEND,
+	    "INSERT OR IGNORE INTO concepts_pending(term) VALUES (?)");
+	sqlite3_bind_text(st, 1, term, -1, SQLITE_TRANSIENT);
+	return done(st, "pending concept page insert");
+}
+
+int
+conceptdb_unpend(const char *term)
+{
+	sqlite3_stmt		*st;
+
+	st = stmt(ST_UNPEND,
+	    "DELETE FROM concepts_pending WHERE term = ?");
+	sqlite3_bind_text(st, 1, term, -1, SQLITE_TRANSIENT);
+	return done(st, "pending concept page delete");
+}
+
+int
+conceptdb_pending(size_t max, char ***terms, size_t *n)
+{
+	sqlite3_stmt		*st;
+
+	st = stmt(ST_PENDING,
+	    "SELECT term FROM concepts_pending ORDER BY term LIMIT ?");
+	sqlite3_bind_int64(st, 1, (int64_t)max);
+	return strv(st, "pending concept pages", terms, n);
+}
+
+int
+conceptdb_pending_any(void)
+{
+	sqlite3_stmt		*st;
+	int			 rc, any;
+
+	st = stmt(ST_PENDING_ANY,
+	    "SELECT EXISTS (SELECT 1 FROM concepts_pending)");
+	if ((rc = sqlite3_step(st)) != SQLITE_ROW) {
+		sqlite3_reset(st);
+		return db_fail(rc, "pending concept pages");
+	}
+	any = sqlite3_column_int(st, 0) != 0;
+	sqlite3_reset(st);
+	return any;
 }

@@ -1,5 +1,5 @@
 /*
- * The concept registry (schema 7): concept_terms holds each document's
+ * The concept registry (schema 11): concept_terms holds each document's
  * candidate terms (concepts.h) with count, weight and defining sentence;
  * concepts the terms that are concepts, with their document counts. The
  * committer's connection (db.h); every function returns 0 (1 found) or
@@ -52,5 +52,16 @@ int	 conceptdb_term_docs(const char *term, int64_t **ids, char ***names,
 /* Every concept's term, in byte order. */
 int	 conceptdb_all(char ***terms, size_t *n);
 void	 conceptdb_strv_free(char **v, size_t n);
+/*
+ * Pages left behind (schema 14): a batch that only adds documents to a
+ * concept marks its page pending instead of writing it; the flush
+ * (conceptflush.c) writes the pending pages and clears the marks, as
+ * does any mutation that writes the page itself. pending: the first max
+ * terms in byte order; pending_any: 1 when there is one, 0, -1.
+ */
+int	 conceptdb_pend(const char *term);
+int	 conceptdb_unpend(const char *term);
+int	 conceptdb_pending(size_t max, char ***terms, size_t *n);
+int	 conceptdb_pending_any(void);
 
 #endif /* KBD_CONCEPTDB_H */

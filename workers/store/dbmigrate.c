@@ -31,8 +31,8 @@
  * A KB of an older version is migrated when the committer opens it, one
  * step of the migrations table at a time.
  */
-#define DB_SCHEMA_VERSION	13
-#define DB_SCHEMA_VERSION_S	"13"
+#define DB_SCHEMA_VERSION	14
+#define DB_SCHEMA_VERSION_S	"14"
 
 /* The full-text table, in the schema and in the migration to 4. */
 #define FTS_SQL	"CREATE VIRTUAL TABLE fts USING fts5(name, title, headings, " \
@@ -125,6 +125,14 @@
 #define DOC_LANG_SQL \
 	"ALTER TABLE documents ADD COLUMN lang TEXT NOT NULL DEFAULT '';"
 
+/*
+ * Schema 14's table, in a new KB and in the 13 to 14 migration: the
+ * concepts whose pages a batch left behind for the flush
+ * (conceptflush.c).
+ */
+#define CONCEPTS_PENDING_SQL \
+	"CREATE TABLE concepts_pending(term TEXT PRIMARY KEY) WITHOUT ROWID;"
+
 static const char schema_sql[] =
 	"CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);"
 	"CREATE TABLE documents("
@@ -166,6 +174,7 @@ static const char schema_sql[] =
 	INDEX_PAGES_SQL
 	CONCEPTS_SQL
 	SOURCES_STAT_SQL
+	CONCEPTS_PENDING_SQL
 	"INSERT INTO meta(key, value) VALUES ('schema', '"
 	DB_SCHEMA_VERSION_S "');";
 
@@ -286,6 +295,12 @@ migrate_12_13_lang(void)
 	    " AND substr(f.body, 4, 1) = char(31)), '');");
 }
 
+static int
+migrate_13_14_pending(void)
+{
+	return db_exec(CONCEPTS_PENDING_SQL);
+}
+
 static const struct migration {
 	int	  from, to;
 	int	(*step)(void);
@@ -302,6 +317,7 @@ static const struct migration {
 	{ 10, 11, migrate_10_11_concepts },
 	{ 11, 12, migrate_11_12_ingest },
 	{ 12, 13, migrate_12_13_lang },
+	{ 13, 14, migrate_13_14_pending },
 };
 
 /* Run sql in one transaction. */

@@ -1,0 +1,71 @@
+# Concept pages a batch leaves pending (conceptflush.c): a batch that only
+# adds documents to a concept marks its page instead of rewriting it; the
+# job's end writes the marked pages. When that write fails, the job still
+# ends, the page keeps its last good version (every link good) and its
+# mark, and the next flush (here lint's, which runs first) writes it. When
+# the committer dies in the flush, its successor rolls the flush back and
+# writes the pages once idle.
+. "$(dirname "$0")/lib.sh"
+
+C="$KB/wiki/concepts"
+page="$C/vector-clock.md"
+db() {
+	sqlite3 "$KB/.kb/kb.db" "$1"
+}
+# clocks DIR FROM TO: documents that share the phrase "vector clock".
+clocks() {
+	mkdir -p "$1"
+	for i in $(seq "$2" "$3"); do
+		printf '# Clocks %s\n\nEach replica keeps a vector clock. The vector clock grows, and merging vector clock values takes the maximum (note %s).\n' \
+		    "$i" "$i" > "$1/clock$i.md"
+	done
+}
+listed() {
+	grep -c '](../summaries/clock[0-9]*\.md)' "$page" || true
+}
+
+clocks "$T/a" 1 4
+kbctl init >/dev/null
+kbctl add "$T/a" >/dev/null
+[ -f "$page" ] || fail "no page for 'vector clock': $(ls "$C")"
+assert_eq 4 "$(listed)" "documents on the page after the first add"
+assert_eq 0 "$(db "select count(*) from concepts_pending")" \
+    "nothing pending after a job"
+
+# 1. The job's flush fails (EIO at its commit point): the add succeeds,
+# the page is the one before it, its mark stays, lint writes it.
+kbctl stop >/dev/null
+clocks "$T/b" 5 6
+KBD_FAILPOINT=flush.commit:eio kbctl add "$T/b" >/dev/null ||
+    fail "add failed when its concept pages could not be written"
+assert_eq 6 "$(doc_count)" "documents"
+assert_eq 6 "$(db "select ndocs from concepts where term = 'vector clock'")" \
+    "the registry counts the new documents"
+assert_eq 1 "$(db "select count(*) from concepts_pending where term = 'vector clock'")" \
+    "the page is marked pending"
+assert_eq 4 "$(listed)" "the pending page is the one before the add"
+grep -q 'in 4 documents' "$page" || fail "pending page's count: $(sed -n 3p "$page")"
+ls "$KB/.kb/journal" | grep -q . && fail "a journal left: $(ls "$KB/.kb/journal")"
+lint_clean
+assert_eq 6 "$(listed)" "lint wrote the pending page first"
+grep -q 'in 6 documents' "$page" || fail "page's count after lint: $(sed -n 3p "$page")"
+assert_eq 0 "$(db "select count(*) from concepts_pending")" "nothing pending after lint"
+out=$(kbctl lint --fix --json) || fail "lint --fix: $out"
+assert_eq 0 "$(echo "$out" | jq '.repairs | length')" \
+    "repairs after lint ok: $out"
+
+# 2. The committer is killed in the job's flush: its successor rolls the
+# flush back (the page as before), then writes the pending pages when
+# idle, with nothing asked of it.
+kbctl stop >/dev/null
+clocks "$T/c" 7 8
+KBD_FAILPOINT=flush.commit kbctl add "$T/c" >/dev/null 2>&1 || true
+grep -q 'committer [0-9]* killed by signal 9' "$KB/.kb/kbd.log" ||
+    fail "the committer was not killed in the flush: $(tail -5 "$KB/.kb/kbd.log")"
+grep -q 'recovery: 1 rolled back' "$KB/.kb/kbd.log" ||
+    fail "the flush was not rolled back: $(tail -5 "$KB/.kb/kbd.log")"
+wait_until "the pending pages written by the new committer" \
+    test "$(db "select count(*) from concepts_pending")" = 0
+assert_eq 8 "$(doc_count)" "documents after the crash"
+assert_eq 8 "$(listed)" "documents on the page written after the crash"
+lint_clean

@@ -1,0 +1,178 @@
+/*
+ * The concept pages batches leave behind. A batch that only adds
+ * documents to a concept marks the concept's page pending in the
+ * registry (concepts_pending, in the batch's transaction) instead of
+ * rewriting it: in a large add a frequent concept gains documents in
+ * almost every batch, and rewriting its page each time made each batch
+ * cost more than its own documents (issues 14 and 15). A pending page
+ * still has only good links (it lists fewer documents than the concept
+ * has, with an older count); a mutation that removes or replaces a
+ * document of the concept, or changes its related concepts, writes the
+ * page itself and clears the mark.
+ *
+ * The flush writes the pending pages from the registry, and the
+ * concepts' index, in one journaled mutation per CONCEPT_FLUSH_PAGES
+ * pages, whose transaction clears their marks: a crash leaves them
+ * pending, never half written. It runs when a job finishes (before its
+ * log entry: once kbctl add returns, the pages are current), before lint,
+ * when the committer has waited FLUSH_IDLE_MS for a request (marks a
+ * predecessor left included, once it has served one: committer.c), and
+ * between the requests of a long job once marks are FLUSH_AGE_MS old, so
+ * pages lag a long add by a bounded time.
+ *
+ * Fail points (fsio.h): concepts.page (.fsync, .rename), concepts.unlink,
+ * concepts.index (.fsync, .rename), flush.fsync, flush.commit and
+ * flush.committed.
+ */
+#include <errno.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "committer.h"
+#include "conceptdb.h"
+#include "db.h"
+#include "journal.h"
+#include "kbpath.h"
+#include "log.h"
+#include "xmalloc.h"
+
+#if defined(KBD_DRILL_BREAK_CONCEPTS_NOJOURNAL) && !defined(KBD_FAILPOINTS)
+#error "KBD_DRILL_BREAK_* variants are test builds (FAILPOINTS=1) only"
+#endif
+
+#define CONCEPT_FLUSH_PAGES	4096	/* pages a flush mutation writes */
+#define FLUSH_IDLE_MS		300	/* no request this long: flush */
+#define FLUSH_AGE_MS		30000	/* marks this old: flush anyway */
+
+static int	pending;	/* the registry may hold marks */
+static int64_t	since;		/* monotonic ms: the oldest unflushed mark */
+static int64_t	retry_at;	/* after a failed flush: no idle one before */
+
+static int64_t
+now_ms(void)
+{
+	struct timespec	ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+void
+flush_note(void)
+{
+	if (!pending) {
+		pending = 1;
+		since = now_ms();
+	}
+}
+
+/* At start-up: marks a predecessor left, flushed when idle. */
+void
+flush_start(void)
+{
+	int	r;
+
+	if ((r = conceptdb_pending_any()) == -1)
+		log_warnx("pending concept pages: %s", db_errmsg());
+	if (r != 0) {
+		pending = 1;
+		since = now_ms();
+	}
+}
+
+int
+flush_due(void)
+{
+	return pending && now_ms() - since >= FLUSH_AGE_MS;
+}
+
+int
+flush_wait(void)
+{
+	int64_t	left;
+
+	if (!pending)
+		return -1;
+	left = retry_at - now_ms();
+	return left > FLUSH_IDLE_MS ? (int)left : FLUSH_IDLE_MS;
+}
+
+/* One flush mutation: terms' pages and the index, their marks cleared. */
+static char *
+flush_some(char **terms, size_t n)
+{
+	struct journal	*j;
+	char		*path, *err = NULL;
+	size_t		 i;
+	int64_t		 now = time(NULL);
+
+	if ((j = journal_new()) == NULL)
+		return commit_journal_err(j);
+#ifndef KBD_DRILL_BREAK_CONCEPTS_NOJOURNAL
+	/* (Negative control: concept pages rewritten outside the journal.) */
+	for (i = 0; i < n; i++) {
+		if ((path = kbpath_concept(terms[i])) == NULL)
+			fatalx("concept term \"%s\"", terms[i]);
+		if (journal_track(j, path) == -1) {
+			free(path);
+			break;
+		}
+		free(path);
+	}
+	if (i < n || journal_track(j, KB_CONCEPTS_INDEX) == -1) {
+		err = commit_journal_err(j);
+		commit_rollback(j);
+		return err;
+	}
+#endif
+	if ((err = commit_activate(j)) != NULL)
+		return err;
+	if (db_begin() == -1)
+		err = errf("registry: %s", db_errmsg());
+	for (i = 0; i < n && err == NULL; i++)
+		if ((err = conceptw_write_page(terms[i])) == NULL &&
+		    conceptdb_unpend(terms[i]) == -1)
+			err = errf("registry: %s", db_errmsg());
+	if (err == NULL)
+		err = conceptw_write_index();
+	if (err == NULL)
+		commit_sync("flush.fsync");
+	err = transaction_end(j, 0, now, "flush.commit", err);
+	return journal_end(j, "flush.committed", err);
+}
+
+int
+flush_all(void)
+{
+	char	**terms, *err;
+	size_t	  n;
+
+	if (!pending)
+		return 0;
+	for (;;) {
+		if (conceptdb_pending(CONCEPT_FLUSH_PAGES, &terms, &n) == -1) {
+			err = errf("registry: %s", db_errmsg());
+			break;
+		}
+		if (n == 0) {
+			pending = 0;
+			return 0;
+		}
+		err = flush_some(terms, n);
+		conceptdb_strv_free(terms, n);
+		if (err != NULL)
+			break;
+		if (n < CONCEPT_FLUSH_PAGES) {
+			pending = 0;
+			return 0;
+		}
+	}
+	/* A full disk, say: the marks stay; the next try is an age away. */
+	log_warnx("concept pages left pending: %s", err);
+	free(err);
+	since = now_ms();
+	retry_at = since + FLUSH_AGE_MS;
+	return -1;
+}
