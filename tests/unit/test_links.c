@@ -109,6 +109,67 @@ test_rewrite(void **state)
 	free(out);
 }
 
+/*
+ * The full-text index's form: the converter's, resolved and plain forms
+ * of a link index alike, so resolving one changes no row; what is no
+ * relative link stays as it is.
+ */
+static void
+test_indexed(void **state)
+{
+	const char	*md = "See [the *b* page](b.html#x \"t\") and "
+	    "[c](c.html), ![img](b.html), `[code](b.html)`, [web]"
+	    "(http://x.org/b.html) and [top](/abs.md).\n";
+	const char	*want = "See [the *b* page](b.html#x) and [c](c.html), "
+	    "![img](b.html), `[code](b.html)`, [web](http://x.org/b.html) "
+	    "and [top](/abs.md).\n";
+	char		*out, *ix;
+	size_t		 len;
+	int		 calls = 0;
+
+	(void)state;
+	ix = links_indexed(md, strlen(md), &len);
+	assert_string_equal(ix, want);
+	free(ix);
+	out = rewrite(md, resolve_b, &calls);
+	ix = links_indexed(out, strlen(out), &len);
+	assert_string_equal(ix, want);
+	free(ix);
+	free(out);
+	out = rewrite(md, resolve_none, &calls);
+	ix = links_indexed(out, strlen(out), &len);
+	assert_string_equal(ix, want);
+	free(ix);
+	free(out);
+}
+
+/*
+ * A literal \[...\] before a plain link of the same paragraph is no
+ * link: rewriting it resolved the wrong text (python3.11-doc's re.html,
+ * "the inclusive range \[1..99\], ... \[IndexError\](...)").
+ */
+static void
+test_plain_literal(void **state)
+{
+	const char	*md = "range \\[1..99\\], or an \\[`IndexError`\\]"
+	    "(b.html) is raised; \\[a \\[b\\] c\\](c.html).\n";
+	char		*out;
+	size_t		 len;
+	int		 calls = 0;
+
+	(void)state;
+	out = rewrite(md, resolve_b, &calls);
+	assert_int_equal(calls, 2);
+	assert_string_equal(out, "range \\[1..99\\], or an [`IndexError`]"
+	    "(../sources/bee.md \"b.html\") is raised; \\[a \\[b\\] c\\]"
+	    "(c.html).\n");
+	free(out);
+	out = links_indexed(md, strlen(md), &len);
+	assert_string_equal(out, "range \\[1..99\\], or an [`IndexError`]"
+	    "(b.html) is raised; [a \\[b\\] c](c.html).\n");
+	free(out);
+}
+
 static void
 test_odd(void **state)
 {
@@ -159,6 +220,8 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_target),
 		cmocka_unit_test(test_rewrite),
+		cmocka_unit_test(test_indexed),
+		cmocka_unit_test(test_plain_literal),
 		cmocka_unit_test(test_odd),
 		cmocka_unit_test(test_broken),
 	};

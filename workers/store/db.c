@@ -24,6 +24,7 @@
 #include "conceptdb.h"
 #include "db.h"
 #include "db_int.h"
+#include "links.h"
 #include "log.h"
 #include "tokenizer.h"
 #include "xmalloc.h"
@@ -561,19 +562,22 @@ db_fts_insert(int64_t id, const char *name, const char *title,
 {
 	sqlite3_stmt	*st = st_fts_insert;
 	const char	*code;
-	char		*col[4], *hd;
-	size_t		 len[4], hdlen;
+	char		*col[4], *hd, *ib;
+	size_t		 len[4], hdlen, iblen;
 	int		 lang, r, i;
 
+	/* Links in one form: resolving one later changes no row. */
+	ib = links_indexed(body, bodylen, &iblen);
 	if (langcode == NULL || (lang = tok_lang_by_code(langcode)) < 0)
-		lang = tok_doc_lang(body, bodylen);
+		lang = tok_doc_lang(ib, iblen);
 	code = tok_lang_code(lang);
-	hd = tok_md_headings(body, bodylen, &hdlen);
+	hd = tok_md_headings(ib, iblen, &hdlen);
 	col[0] = marked(code, name, strlen(name), &len[0]);
 	col[1] = marked(code, title, strlen(title), &len[1]);
 	col[2] = marked(code, hd, hdlen, &len[2]);
-	col[3] = marked(code, body, bodylen, &len[3]);
+	col[3] = marked(code, ib, iblen, &len[3]);
 	free(hd);
+	free(ib);
 	sqlite3_bind_int64(st, 1, id);
 	for (i = 0; i < 4; i++)
 		sqlite3_bind_text64(st, i + 2, col[i], len[i], SQLITE_STATIC,

@@ -15,6 +15,7 @@
 #include "db.h"
 #include "db_int.h"
 #include "kbpath.h"
+#include "links.h"
 #include "tokenizer.h"
 #include "util.h"
 #include "xmalloc.h"
@@ -81,10 +82,11 @@ db_fts_current(int64_t id, const char *md, size_t len)
 {
 	sqlite3_stmt	*st;
 	const char	*body, *lang;
-	size_t		 blen;
-	char		 code[3];
+	size_t		 blen, iblen;
+	char		 code[3], *ib;
 	int		 rc, r = 0;
 
+	ib = links_indexed(md, len, &iblen);
 	st = db_prep("SELECT f.body, d.lang FROM fts f JOIN documents d "
 	    "ON d.id = f.rowid WHERE f.rowid = ?");
 	sqlite3_bind_int64(st, 1, id);
@@ -99,12 +101,13 @@ db_fts_current(int64_t id, const char *md, size_t len)
 			code[2] = '\0';
 			r = tok_lang_by_code(code) != -1 &&
 			    lang != NULL && strcmp(lang, code) == 0 &&
-			    blen - TOK_LANG_MARKLEN == len &&
-			    memcmp(body + TOK_LANG_MARKLEN, md, len) == 0;
+			    blen - TOK_LANG_MARKLEN == iblen &&
+			    memcmp(body + TOK_LANG_MARKLEN, ib, iblen) == 0;
 		}
 	} else if (rc != SQLITE_DONE)
 		r = db_fail(rc, "reading a full-text row");
 	sqlite3_finalize(st);
+	free(ib);
 	return r;
 }
 
@@ -183,8 +186,8 @@ check_fts_sample(void (*report)(void *, const char *), void *arg)
 {
 	sqlite3_stmt	*st;
 	const char	*name, *body, *lang;
-	char		*line, *src, *md, code[3];
-	size_t		 len, blen;
+	char		*line, *src, *md, *ib, code[3];
+	size_t		 len, blen, iblen;
 	int64_t		 n, after;
 	int		 rc;
 
@@ -224,10 +227,12 @@ check_fts_sample(void (*report)(void *, const char *), void *arg)
 		else {
 			src = kbpath_source(name);
 			md = read_file(src, &len);
-			if (md != NULL && (len != blen - TOK_LANG_MARKLEN ||
-			    memcmp(md, body + TOK_LANG_MARKLEN, len) != 0))
+			ib = md != NULL ? links_indexed(md, len, &iblen) : NULL;
+			if (ib != NULL && (iblen != blen - TOK_LANG_MARKLEN ||
+			    memcmp(ib, body + TOK_LANG_MARKLEN, iblen) != 0))
 				xasprintf(&line, "%s: full-text row of %s "
 				    "differs from %s", DB_PATH, name, src);
+			free(ib);
 			free(md);
 			free(src);
 		}

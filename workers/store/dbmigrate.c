@@ -128,7 +128,9 @@
 /*
  * Schema 14's table, in a new KB and in the 13 to 14 migration: the
  * concepts whose pages a batch left behind for the flush
- * (conceptflush.c).
+ * (conceptflush.c). The same step changed what a full-text row holds:
+ * links in one form (links_indexed), so a KB with links has its index
+ * rebuilt (reindex.c), in the background.
  */
 #define CONCEPTS_PENDING_SQL \
 	"CREATE TABLE concepts_pending(term TEXT PRIMARY KEY) WITHOUT ROWID;"
@@ -298,7 +300,9 @@ migrate_12_13_lang(void)
 static int
 migrate_13_14_pending(void)
 {
-	return db_exec(CONCEPTS_PENDING_SQL);
+	return db_exec(CONCEPTS_PENDING_SQL
+	    "INSERT OR REPLACE INTO meta(key, value) SELECT 'reindex', '0'"
+	    " WHERE EXISTS (SELECT 1 FROM links);");
 }
 
 static const struct migration {

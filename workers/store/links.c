@@ -35,6 +35,7 @@ struct link {
 };
 
 struct walk {
+	int			 indexed;	/* links_indexed */
 	const char		*base;		/* rewrite: the source path */
 	const char		*dir;		/* broken: the page's folder */
 	links_resolve_fn	 resolve;
@@ -150,19 +151,31 @@ parse_link(const char *md, size_t len, size_t i, struct link *l)
 	return (l->end = parse_dest(md, len, j + 2, l)) != 0;
 }
 
-/* \[text\](dest) at md[i] == '\\', md[i + 1] == '['. */
+/*
+ * \[text\](dest) at md[i] == '\\', md[i + 1] == '['. Escaped brackets
+ * nest: the text of a link can hold a pair, and a literal \[...\]
+ * before a link in the same paragraph (the inclusive range \[1..99\],
+ * ... \[`IndexError`\](exceptions.html)) closes before it and is no
+ * link, instead of swallowing the text up to the link's \](.
+ */
 static int
 parse_plain(const char *md, size_t len, size_t i, struct link *l)
 {
 	size_t	j;
+	int	depth = 1;
 
 	for (j = i + 2; j + 2 < len && j - i < LINK_TEXT_MAX; j++) {
 		if (md[j] == '\n' && md[j + 1] == '\n')
 			return 0;
 		if (md[j] != '\\')
 			continue;
-		if (md[j + 1] == ']' && md[j + 2] == '(')
-			break;
+		if (md[j + 1] == '[')
+			depth++;
+		else if (md[j + 1] == ']' && --depth == 0) {
+			if (md[j + 2] == '(')
+				break;
+			return 0;
+		}
 		j++;
 	}
 	if (j + 2 >= len || md[j] != '\\' || md[j + 1] != ']' ||
@@ -306,6 +319,25 @@ link_do(struct walk *w, const char *md, struct link *l)
 		return;
 	}
 	url = link_url(l);
+	if (w->indexed) {
+		/*
+		 * Every form of a link that could be rewritten as one
+		 * form: its text and the URL as written. What links_target
+		 * leaves alone whatever the base (a scheme, an absolute or
+		 * empty path, a fragment) stays as it is.
+		 */
+		if (*url == '\0' || *url == '/' || *url == '#' ||
+		    has_scheme(url)) {
+			fwrite(md + l->start, 1, l->end - l->start, w->out);
+			return;
+		}
+		fputc('[', w->out);
+		fwrite(md + l->text, 1, l->textlen, w->out);
+		fputs("](", w->out);
+		put_dest(w->out, "", url, "");
+		fputc(')', w->out);
+		return;
+	}
 	if ((target = links_target(w->base, url)) == NULL) {
 		fwrite(md + l->start, 1, l->end - l->start, w->out);
 		return;
@@ -439,6 +471,22 @@ links_rewrite(const char *md, size_t len, const char *base,
 	w.resolve = resolve;
 	w.found = found;
 	w.arg = arg;
+	if ((w.out = open_memstream(&buf, outlen)) == NULL)
+		fatal("open_memstream");
+	walk(&w, md, len);
+	if (ferror(w.out) || fclose(w.out) != 0)
+		fatalx("out of memory rewriting links");
+	return buf;
+}
+
+char *
+links_indexed(const char *md, size_t len, size_t *outlen)
+{
+	struct walk	 w;
+	char		*buf = NULL;
+
+	memset(&w, 0, sizeof(w));
+	w.indexed = 1;
 	if ((w.out = open_memstream(&buf, outlen)) == NULL)
 		fatal("open_memstream");
 	walk(&w, md, len);

@@ -44,6 +44,15 @@ char	*links_rewrite(const char *md, size_t len, const char *base,
 	    size_t *outlen);
 
 /*
+ * md as the full-text index holds it: each link that links_rewrite could
+ * rewrite, in any of its forms, as [text](url) with the URL as written
+ * (the title of the converter's form dropped), so that resolving a link,
+ * or a target's removal, leaves the indexed text as it was. xmalloc'ed,
+ * *outlen its length.
+ */
+char	*links_indexed(const char *md, size_t len, size_t *outlen);
+
+/*
  * Every relative link to a .md file in md (a page in directory dir) whose
  * file does not exist: report(arg, target as written). Returns how many.
  */
