@@ -99,34 +99,49 @@ flush_wait(void)
 	return left > FLUSH_IDLE_MS ? (int)left : FLUSH_IDLE_MS;
 }
 
+/* The pages of terms and the index, tracked in j: 0, or -1 (errno). */
+static int
+flush_track(struct journal *j, char **terms, size_t n)
+{
+#ifdef KBD_DRILL_BREAK_CONCEPTS_NOJOURNAL
+	/* Negative control: concept pages rewritten outside the journal. */
+	(void)j;
+	(void)terms;
+	(void)n;
+	return 0;
+#else
+	char	*path;
+	size_t	 i;
+	int	 r;
+
+	for (i = 0; i < n; i++) {
+		if ((path = kbpath_concept(terms[i])) == NULL)
+			fatalx("concept term \"%s\"", terms[i]);
+		r = journal_track(j, path);
+		free(path);
+		if (r == -1)
+			return -1;
+	}
+	return journal_track(j, KB_CONCEPTS_INDEX);
+#endif
+}
+
 /* One flush mutation: terms' pages and the index, their marks cleared. */
 static char *
 flush_some(char **terms, size_t n)
 {
 	struct journal	*j;
-	char		*path, *err = NULL;
+	char		*err = NULL;
 	size_t		 i;
 	int64_t		 now = time(NULL);
 
 	if ((j = journal_new()) == NULL)
 		return commit_journal_err(j);
-#ifndef KBD_DRILL_BREAK_CONCEPTS_NOJOURNAL
-	/* (Negative control: concept pages rewritten outside the journal.) */
-	for (i = 0; i < n; i++) {
-		if ((path = kbpath_concept(terms[i])) == NULL)
-			fatalx("concept term \"%s\"", terms[i]);
-		if (journal_track(j, path) == -1) {
-			free(path);
-			break;
-		}
-		free(path);
-	}
-	if (i < n || journal_track(j, KB_CONCEPTS_INDEX) == -1) {
+	if (flush_track(j, terms, n) == -1) {
 		err = commit_journal_err(j);
 		commit_rollback(j);
 		return err;
 	}
-#endif
 	if ((err = commit_activate(j)) != NULL)
 		return err;
 	if (db_begin() == -1)
