@@ -121,6 +121,7 @@ add_or_sync(int argc, char **argv, enum job_kind kind)
 	if (req.dry_run)
 		nowait = 0;	/* the plan comes at once */
 	req.follow = !nowait;
+	req.changes_only = follow_changes_only(json);
 	pmode = nowait ? PROGRESS_OFF : follow_mode(json);
 	req.progress = progress_level(pmode);
 	follow_colors(color);
@@ -191,6 +192,7 @@ recompile_docs(int argc, char **argv, int mode, Kbd__AddReq *req,
 	req->docs = argv;
 	req->n_docs = (size_t)argc;
 	req->follow = !nowait;
+	req->changes_only = follow_changes_only(json);
 	pmode = nowait ? PROGRESS_OFF : follow_mode(json);
 	req->progress = progress_level(pmode);
 	follow_colors(color);

@@ -118,6 +118,17 @@ set_verbosity(int v)
 }
 
 /*
+ * Whether the events of files whose outcome the walk knew (unchanged,
+ * skipped) may be left out: neither printed nor counted unless they
+ * failed, but with --json or -v.
+ */
+int
+follow_changes_only(int json)
+{
+	return !json && verbosity <= 0;
+}
+
+/*
  * The options of a follower, the same for add and wait: -q, -v, --json
  * and --color (ch is another option of the command's own: ignored).
  */

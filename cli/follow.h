@@ -24,6 +24,7 @@ int	 summary_is_reindex(const Kbd__JobSummary *);
  * and --color (ch is another option of the command's own: ignored).
  */
 void	 follow_option(int ch, int *json, int *color);
+int	 follow_changes_only(int json);
 /* Colour stdout's file lines, stderr's failures: color is COLOR_*. */
 void	 follow_colors(int color);
 /* What a text follower shows besides file lines, and kbd's level for it. */

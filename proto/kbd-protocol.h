@@ -42,8 +42,14 @@
  * 12: BATCH_ITEMS (BatchItems): a run of a batch's items in one packet
  *    (issue 10, the no-op sync: a packet per unchanged file was one
  *    system call per file at each end).
+ * 13: BatchRep.results holds only the items whose outcome the committer
+ *    decides, in order; an item it leaves out (sent with an outcome and
+ *    no hash, not a recompile) keeps the one it came with (issue 10: a
+ *    reply of a batch of light files is small, so batches can be larger);
+ *    AddReq.changes_only (no event for each unchanged file of a sync to
+ *    a client that prints none).
  */
-#define KBD_PROTO_VERSION 12
+#define KBD_PROTO_VERSION 13
 
 /* Header, in host byte order: both ends are on this host. */
 struct msg_hdr {

@@ -257,9 +257,9 @@ job_resume(void)
 
 /* The client follows the job to its end. */
 static void
-job_follow(struct job *j, struct client *c, int progress)
+job_follow(struct job *j, struct client *c, int progress, int changes_only)
 {
-	progress_follow(j, c, progress);
+	progress_follow(j, c, progress, changes_only);
 	if (j == job_running() && j->phase != JOB_FINISHING)
 		progress_schedule(j);
 }
@@ -268,6 +268,7 @@ job_follow(struct job *j, struct client *c, int progress)
 struct add_wait {
 	int	follow;
 	int	progress;
+	int	changes_only;
 };
 
 static void
@@ -292,7 +293,7 @@ create_done(struct commitq_op *o, ProtobufCMessage *pb)
 		rep.job = j->id;
 		client_send(o->c, MSG_ADD_REP, &rep.base);
 		if (aw->follow)
-			job_follow(j, o->c, aw->progress);
+			job_follow(j, o->c, aw->progress, aw->changes_only);
 		else
 			client_done(o->c);
 	}
@@ -367,6 +368,7 @@ queue:
 	aw = xcalloc(1, sizeof(*aw));
 	aw->follow = a->follow;
 	aw->progress = a->progress;
+	aw->changes_only = a->changes_only;
 	commitq_push(commitq_op(MSG_JOB_CREATE_REQ, &r->base, c, create_done,
 	    aw));
 }
@@ -404,7 +406,7 @@ send_summary(struct client *c, uint64_t id, int follow, int progress,
 	j = job_find(id);
 	if (j != NULL && follow) {
 		free(s.error);
-		job_follow(j, c, progress);
+		job_follow(j, c, progress, 0);
 		return id;
 	}
 	if (j != NULL && j != job_running())

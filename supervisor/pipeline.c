@@ -362,39 +362,60 @@ static void
 batch_done(struct commitq_op *o, ProtobufCMessage *pb)
 {
 	Kbd__BatchRep	*r = (Kbd__BatchRep *)pb;
+	Kbd__ItemResult	 same, *res;
 	struct job	*j = o->arg;
 	struct item	*it;
-	size_t		 i;
+	uint64_t	 i, n;
+	size_t		 k = 0;
 
-	if (r->job != j->id || r->n_results != window_batch_count(&j->win))
+	n = window_batch_count(&j->win);
+	if (r->job != j->id || r->n_results > n)
 		fatalx("committer answered batch %llu of job %llu with %zu "
 		    "results for %llu items", (unsigned long long)r->batch,
 		    (unsigned long long)r->job, r->n_results,
-		    (unsigned long long)window_batch_count(&j->win));
-	for (i = 0; i < r->n_results; i++) {
+		    (unsigned long long)n);
+	for (i = 0; i < n; i++) {
 		it = window_get(&j->win, j->win.cursor + 1);
-		if (it == NULL || it->seq != r->results[i]->seq)
+		if (it == NULL)
+			fatalx("committer's batch results out of order");
+		/*
+		 * The committer answers only the items whose outcome it
+		 * decides (workers/committer/batch.c batch_echo): the others
+		 * keep the one they came with.
+		 */
+		if (k < r->n_results && r->results[k]->seq == it->seq)
+			res = r->results[k++];
+		else if (it->status != KBD__FILE_STATUS__FS_ADDED &&
+		    it->recompile == NULL && !it->have_hash) {
+			kbd__item_result__init(&same);
+			same.seq = it->seq;
+			same.status = it->status;
+			same.path = it->path;
+			same.reason = it->reason ? it->reason : (char *)"";
+			res = &same;
+		} else
 			fatalx("committer's batch results out of order");
 		if (r->error[0] != '\0') {
-			Kbd__ItemResult	fail = *r->results[i];
+			Kbd__ItemResult	fail = *res;
 
 			fail.status = KBD__FILE_STATUS__FS_FAILED;
 			fail.reason = r->error;
 			if (it->status == KBD__FILE_STATUS__FS_ADDED)
 				progress_event(j, it, &fail);
 			else
-				progress_event(j, it, r->results[i]);
+				progress_event(j, it, res);
 		} else {
-			progress_event(j, it, r->results[i]);
+			progress_event(j, it, res);
 			/* Committed: the summarizer, if any, may describe it. */
-			if ((r->results[i]->status ==
-			    KBD__FILE_STATUS__FS_ADDED || r->results[i]->status ==
-			    KBD__FILE_STATUS__FS_UPDATED) && it->have_hash &&
-			    r->results[i]->doc[0] != '\0')
-				summarize_doc(r->results[i]->doc, it->hash);
+			if ((res->status == KBD__FILE_STATUS__FS_ADDED ||
+			    res->status == KBD__FILE_STATUS__FS_UPDATED) &&
+			    it->have_hash && res->doc[0] != '\0')
+				summarize_doc(res->doc, it->hash);
 		}
 		window_committed(&j->win, it);
 	}
+	if (k != r->n_results)
+		fatalx("committer's batch results out of order");
 	if (r->error[0] != '\0' && j->phase != JOB_FAILING) {
 		log_warnx("job %llu: batch failed: %s",
 		    (unsigned long long)j->id, r->error);

@@ -51,13 +51,15 @@ progress_free(struct job *j)
 
 /* The client follows the job until its end (progress: its level). */
 void
-progress_follow(struct job *j, struct client *c, int progress)
+progress_follow(struct job *j, struct client *c, int progress,
+    int changes_only)
 {
 	struct follower	*f;
 
 	f = xcalloc(1, sizeof(*f));
 	f->c = c;
 	f->progress = progress;
+	f->changes_only = changes_only;
 	f->need_full = 1;
 	TAILQ_INSERT_TAIL(&j->followers, f, entry);
 }
@@ -93,6 +95,14 @@ progress_event(struct job *j, struct item *it, const Kbd__ItemResult *r)
 	ev.reason = r->reason[0] ? r->reason : (it->reason ? it->reason :
 	    (char *)"");
 	TAILQ_FOREACH(f, &j->followers, entry) {
+		/*
+		 * A client that prints only what changed is spared an event
+		 * per unchanged file: a sync of 150,000 of them was an
+		 * eighth of kbd's time, for nothing printed.
+		 */
+		if (f->changes_only && it->light &&
+		    r->status != KBD__FILE_STATUS__FS_FAILED)
+			continue;
 		/* cppcheck-suppress uninitvar */
 		client_send(f->c, MSG_FILE_EVENT, &ev.base);
 	}

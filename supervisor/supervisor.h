@@ -141,6 +141,7 @@ struct follower {
 	int			 progress;	/* Kbd__ProgressLevel */
 	int64_t			 last_ms;	/* last PROGRESS sent */
 	int			 need_full;	/* missed one: send every slot */
+	int			 changes_only;	/* AddReq.changes_only */
 };
 TAILQ_HEAD(followerlist, follower);
 
@@ -232,7 +233,8 @@ void	 dryrun_request(struct client *, const Kbd__AddReq *);
 
 void	 progress_init(struct job *);
 void	 progress_free(struct job *);
-void	 progress_follow(struct job *, struct client *, int progress);
+void	 progress_follow(struct job *, struct client *, int progress,
+	    int changes_only);
 void	 progress_client_gone(struct job *, struct client *);
 void	 progress_schedule(struct job *);
 void	 progress_event(struct job *, struct item *, const Kbd__ItemResult *);

@@ -26,9 +26,9 @@
  * BATCH_MAX; the others are bounded as before.
  */
 #define WINDOW_HEAVY_MAX 512	/* files between the walk and their commit */
-#define WINDOW_MAX	4096	/* the same, light ones included */
+#define WINDOW_MAX	16384	/* the same, light ones included */
 #define BATCH_MAX	128	/* files per commit, light ones left out */
-#define BATCH_ITEMS_MAX	2048	/* files per commit, light ones included */
+#define BATCH_ITEMS_MAX	8192	/* files per commit, light ones included */
 #define WORKERS_MAX	256	/* a job's parallelism: workers and slots */
 
 enum item_state {

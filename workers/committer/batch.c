@@ -897,6 +897,17 @@ batch_cleanup(void)
 }
 
 /* The reply: its own copies of the strings, as the batch is freed. */
+/*
+ * Whether an item's outcome is the one it came with, whatever happened:
+ * the supervisor's side of the rule is pipeline.c batch_done.
+ */
+static int
+batch_echo(const struct item *it)
+{
+	return it->status != KBD__FILE_STATUS__FS_ADDED &&
+	    !ITEM_RECOMPILE(it) && *it->hex == '\0';
+}
+
 static Kbd__BatchRep *
 batch_reply(const char *err)
 {
@@ -904,7 +915,7 @@ batch_reply(const char *err)
 	Kbd__ItemResult	 *res;
 	struct item	 *it;
 	const char	 *reason, *doc;
-	size_t		  i;
+	size_t		  i, n;
 
 	rep = xmalloc(sizeof(*rep));
 	kbd__batch_rep__init(rep);
@@ -916,33 +927,49 @@ batch_reply(const char *err)
 		rep->results = xcalloc(batch.n, sizeof(*rep->results));
 		res = xcalloc(batch.n, sizeof(*res));
 	}
-	for (i = 0; i < batch.n; i++) {
+	for (i = 0, n = 0; i < batch.n; i++) {
 		it = &batch.items[i];
-		kbd__item_result__init(&res[i]);
-		res[i].seq = it->seq;
+		/*
+		 * An outcome the supervisor sent and nothing here could
+		 * change (no content to compare: a file unchanged since it
+		 * was added, skipped, ignored, failed in a worker) is not
+		 * answered: the supervisor has it. So a batch of thousands
+		 * of unchanged files gets a small reply, and batches of
+		 * light files can be larger than a packet of results.
+		 */
+		if (batch_echo(it))
+			continue;
+		kbd__item_result__init(&res[n]);
+		res[n].seq = it->seq;
 		if (err != NULL) {
 			/* Nothing was decided: the items as they came. */
 			res[i].status = it->status;
 			reason = it->reason;
 			doc = "";
 			if (it->status == KBD__FILE_STATUS__FS_ADDED) {
-				res[i].status = KBD__FILE_STATUS__FS_FAILED;
+				res[n].status = KBD__FILE_STATUS__FS_FAILED;
 				reason = err;
 			}
 		} else {
-			res[i].status = it->result;
+			res[n].status = it->result;
 			reason = it->why != NULL ? it->why : it->reason;
 			doc = it->doc != NULL ? it->doc : "";
 		}
-		res[i].path = xstrdup(it->path);
-		res[i].reason = xstrdup(reason);
-		res[i].doc = xstrdup(doc);
-		rep->results[i] = &res[i];
+		res[n].path = xstrdup(it->path);
+		res[n].reason = xstrdup(reason);
+		res[n].doc = xstrdup(doc);
+		rep->results[n] = &res[n];
+		n++;
 	}
-	rep->n_results = batch.n;
+	rep->n_results = n;
+	if (n == 0) {
+		free(res);
+		free(rep->results);
+		rep->results = NULL;
+	}
 	/* The supervisor knows each item's path: drop them rather than fail. */
 	if (protobuf_c_message_get_packed_size(&rep->base) > MSG_MAX_INTERNAL)
-		for (i = 0; i < batch.n; i++)
+		for (i = 0; i < n; i++)
 			res[i].path[0] = '\0';
 	return rep;
 }
