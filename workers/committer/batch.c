@@ -422,7 +422,8 @@ publish_one(struct item *it, const struct conceptw *cw)
 	nkw = wiki_keywords(md, len, kw);
 	item_wiki(it, &d);
 	/* The language its full-text row is written in (db_fts_insert). */
-	d.lang = tok_lang_code(tok_doc_lang(md, len));
+	d.lang = tok_lang_code(it->lang > 0 ? it->lang - 1 :
+	    tok_doc_lang(md, len));
 	free(md);
 	page = wiki_summary(&d, kw, nkw, &len);
 	wiki_keywords_free(kw, nkw);
@@ -494,7 +495,8 @@ register_one(struct item *it, int64_t now)
 	/* The text indexed is what the KB holds, read back from it. */
 	if ((body = read_file(it->src, &len)) == NULL)
 		return errf("%s: %s", it->src, strerror(errno));
-	r = db_fts_insert(id, d.name, d.title, body, len, NULL);
+	r = db_fts_insert(id, d.name, d.title, body, len,
+	    it->lang > 0 ? tok_lang_code(it->lang - 1) : NULL);
 	free(body);
 	if (r == -1)
 		return errf("full-text index: %s", db_errmsg());
@@ -626,9 +628,10 @@ batch_concepts(struct conceptw **cwp)
 {
 	struct conceptw	*cw;
 	struct item	*it;
-	char		*err = NULL;
+	char		*err = NULL, *md;
 	uint64_t	 ndocs;
-	size_t		 i;
+	size_t		 i, len;
+	int		 lang;
 
 	if (db_doc_count(&ndocs) == -1)
 		return errf("registry: %s", db_errmsg());
@@ -636,8 +639,20 @@ batch_concepts(struct conceptw **cwp)
 	for (i = 0; i < batch.n && err == NULL; i++) {
 		it = &batch.items[i];
 		if (ITEM_PUBLISHES(it)) {
-			err = conceptw_add(cw, it->doc, it->act ==
-			    ACT_REPLACE ? it->upd_id : 0, it->staged_md);
+			if ((md = read_file(it->staged_md, &len)) == NULL) {
+				err = errf("%s: %s", it->staged_md,
+				    strerror(errno));
+				break;
+			}
+			/*
+			 * Its language, detected once for its concepts,
+			 * its summary page and its full-text row.
+			 */
+			lang = tok_doc_lang(md, len);
+			it->lang = lang + 1;
+			conceptw_add(cw, it->doc, it->act == ACT_REPLACE ?
+			    it->upd_id : 0, md, len, lang);
+			free(md);
 			if (it->act == ACT_INSERT)
 				ndocs++;
 		}

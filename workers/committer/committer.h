@@ -130,8 +130,8 @@ void	 jobrow_root_watch(const Kbd__RootWatchReq *);
  */
 struct conceptw;
 struct conceptw	*conceptw_new(void);
-char	*conceptw_add(struct conceptw *, const char *name, int64_t old,
-	    const char *md_path);
+void	 conceptw_add(struct conceptw *, const char *name, int64_t old,
+	    const char *md, size_t len, int lang);
 void	 conceptw_drop(struct conceptw *, int64_t id);
 char	*conceptw_plan(struct conceptw *, uint64_t ndocs_after);
 int	 conceptw_track(struct conceptw *, struct journal *);

@@ -122,23 +122,17 @@ conceptw_defer(struct conceptw *cw)
 	cw->defer = 1;
 }
 
-char *
+void
 conceptw_add(struct conceptw *cw, const char *name, int64_t old,
-    const char *md_path)
+    const char *md, size_t len, int lang)
 {
 	struct cw_doc	*d;
-	char		*md;
-	size_t		 len;
 
-	if ((md = read_file(md_path, &len)) == NULL)
-		return errf("%s: %s", md_path, strerror(errno));
 	cw->docs = xreallocarray(cw->docs, cw->ndocs + 1, sizeof(*cw->docs));
 	d = &cw->docs[cw->ndocs++];
 	d->name = xstrdup(name);
 	d->old = old;
-	d->nt = concepts_extract(md, len, &d->t);
-	free(md);
-	return NULL;
+	d->nt = concepts_extract_lang(md, len, lang, &d->t);
 }
 
 void

@@ -32,6 +32,7 @@ struct item {
 	struct wiki_heading	*outline;
 	size_t			 noutline;
 	char			*stem, *ext, *staged_raw, *staged_md;
+	int			 lang;		/* tok_doc_lang + 1, 0 unknown */
 
 	/* The outcome. */
 	int			 result;	/* FileStatus replied */

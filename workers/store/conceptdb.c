@@ -32,6 +32,7 @@ enum {
 	ST_ALL,
 	ST_DOC_CONCEPTS,
 	ST_TERM_DOCS,
+	ST_DOC_ID,
 	ST_PEND,
 	ST_UNPEND,
 	ST_PENDING,
@@ -144,10 +145,22 @@ conceptdb_doc_insert(const char *name, const struct concept_term *v,
 {
 	sqlite3_stmt		*st;
 	size_t			 i;
+	int64_t			 id;
+	int			 rc;
 
+	/* The document's id once, not a lookup by name per term. */
+	st = stmt(ST_DOC_ID, "SELECT id FROM documents WHERE name = ?");
+	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	id = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+	sqlite3_reset(st);
+	if (rc == SQLITE_DONE)
+		return 0;	/* no such document: nothing to insert */
+	if (rc != SQLITE_ROW)
+		return db_fail(rc, "concept terms: document lookup");
 	st = stmt(ST_DOC_INSERT,
 	    "INSERT INTO concept_terms(doc, term, count, weight, defn) "
-	    "SELECT id, ?, ?, ?, ? FROM documents WHERE name = ?");
+	    "VALUES (?5, ?1, ?2, ?3, ?4)");
 	for (i = 0; i < n; i++) {
 		sqlite3_bind_text(st, 1, v[i].term, -1, SQLITE_STATIC);
 		sqlite3_bind_int64(st, 2, v[i].count);
@@ -156,7 +169,7 @@ conceptdb_doc_insert(const char *name, const struct concept_term *v,
 			sqlite3_bind_text(st, 4, v[i].defn, -1, SQLITE_STATIC);
 		else
 			sqlite3_bind_null(st, 4);
-		sqlite3_bind_text(st, 5, name, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(st, 5, id);
 		if (done(st, "concept terms insert") == -1)
 			return -1;
 	}

@@ -690,6 +690,13 @@ def_cb(void *arg, const char *p, const char *eol)
 size_t
 concepts_extract(const char *md, size_t len, struct concept_term **out)
 {
+	return concepts_extract_lang(md, len, tok_doc_lang(md, len), out);
+}
+
+size_t
+concepts_extract_lang(const char *md, size_t len, int lang,
+    struct concept_term **out)
+{
 	struct lexer		 lx;
 	struct defs		 d;
 	struct cterm		*top[CONCEPT_DOC_TERMS], *x;
@@ -697,7 +704,7 @@ concepts_extract(const char *md, size_t len, struct concept_term **out)
 	size_t			 ntop = 0, i, j;
 
 	memset(&lx, 0, sizeof(lx));
-	lx.lang = tok_doc_lang(md, len);
+	lx.lang = lang;
 	ctab_grow(&lx.t);
 	prose_lines(md, len, lex_cb, &lx);
 	if (lx.lang == 0)

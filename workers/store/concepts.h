@@ -51,6 +51,9 @@ struct concept_term {
  */
 size_t	 concepts_extract(const char *md, size_t len,
 	    struct concept_term **out);
+/* The same, the document's language known (tok_doc_lang's). */
+size_t	 concepts_extract_lang(const char *md, size_t len, int lang,
+	    struct concept_term **out);
 void	 concepts_terms_free(struct concept_term *, size_t);
 /* Whether a term in df of a KB's ndocs documents is a concept. */
 int	 concepts_is_concept(uint64_t df, uint64_t ndocs);

@@ -392,12 +392,17 @@ is_fence(const char *s, size_t n)
 	    strncmp(s + i, "~~~", 3) == 0);
 }
 
+/*
+ * Everything but a link that is rewritten is copied as it is: the text
+ * between them goes out in one piece (pend: where the text not yet copied
+ * starts), not a call per byte.
+ */
 static void
 walk(struct walk *w, const char *md, size_t len)
 {
 	struct link	 l;
 	const char	*eol;
-	size_t		 i = 0, n, k, run;
+	size_t		 i = 0, n, k, run, pend = 0;
 	int		 fence = 0, ok;
 
 	while (i < len) {
@@ -407,12 +412,12 @@ walk(struct walk *w, const char *md, size_t len)
 			if (is_fence(md + i, n))
 				fence = !fence;
 			if (fence || is_fence(md + i, n)) {
-				out_put(w, md + i, n);
 				i += n;
 				continue;
 			}
 		}
-		if (md[i] == '`') {
+		switch (md[i]) {
+		case '`':
 			for (run = 0; i + run < len && md[i + run] == '`'; run++)
 				;
 			/* The closing run of the same length, or none. */
@@ -425,9 +430,14 @@ walk(struct walk *w, const char *md, size_t len)
 					break;
 				k += n - 1;
 			}
-			n = k < len ? k + run - i : run;
-			out_put(w, md + i, n);
-			i += n;
+			i += k < len ? k + run - i : run;
+			continue;
+		case '\\':
+		case '!':
+		case '[':
+			break;
+		default:
+			i++;
 			continue;
 		}
 		memset(&l, 0, sizeof(l));
@@ -437,7 +447,6 @@ walk(struct walk *w, const char *md, size_t len)
 		else if (md[i] == '!' && i + 1 < len && md[i + 1] == '[') {
 			/* An image is left as it is, its text with it. */
 			if (parse_link(md, len, i + 1, &l)) {
-				out_put(w, md + i, l.end - i);
 				i = l.end;
 				free(l.dest);
 				free(l.title);
@@ -446,16 +455,16 @@ walk(struct walk *w, const char *md, size_t len)
 		} else if (md[i] == '[')
 			ok = parse_link(md, len, i, &l);
 		if (ok) {
+			out_put(w, md + pend, i - pend);
 			link_do(w, md, &l);
-			i = l.end;
+			i = pend = l.end;
 			free(l.dest);
 			free(l.title);
 			continue;
 		}
-		n = md[i] == '\\' && i + 1 < len ? 2 : 1;
-		out_put(w, md + i, n);
-		i += n;
+		i += md[i] == '\\' && i + 1 < len ? 2 : 1;
 	}
+	out_put(w, md + pend, len - pend);
 }
 
 char *
