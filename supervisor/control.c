@@ -404,6 +404,34 @@ client_error(struct client *c, const char *fmt, ...)
 }
 
 /*
+ * A client of another protocol version, before its handshake (a kbctl
+ * upgraded while this kbd runs): told so in this kbd's version, which its
+ * kbctl recognizes and explains (cli/client.c: which kbd, and how to stop
+ * it), rather than dropped without a word. 1 when it was.
+ */
+static int
+client_other_version(struct client *c)
+{
+	Kbd__ErrorMsg	 e = KBD__ERROR_MSG__INIT;
+	struct msg_hdr	 hdr;
+	char		 buf[128];
+
+	if (c->hello || c->chan.ilen < MSG_HDR_LEN)
+		return 0;
+	memcpy(&hdr, c->chan.ibuf, MSG_HDR_LEN);
+	if (hdr.version == KBD_PROTO_VERSION)
+		return 0;
+	log_warnx("client: protocol version %u, kbd speaks %u; told so",
+	    hdr.version, KBD_PROTO_VERSION);
+	(void)snprintf(buf, sizeof(buf), "protocol version %u, kbd speaks %u",
+	    hdr.version, KBD_PROTO_VERSION);
+	e.message = buf;
+	client_send(c, MSG_ERROR, &e.base);
+	client_close(c);
+	return 1;
+}
+
+/*
  * The request is answered: go back to reading the client, starting with
  * any request it already sent.
  */
@@ -515,6 +543,8 @@ client_read(evutil_socket_t fd, short ev, void *arg)
 			return;
 		r = chan_get(&c->chan, &m);
 		if (r == 0)
+			return;
+		if (r == -1 && client_other_version(c))
 			return;
 		if (r == -1) {
 			log_warnx("client: %s", c->chan.error);

@@ -86,3 +86,39 @@ wait_gone "kbd giving up on the unopenable KB" \
     $(pgrep -f "^$KBD -C $KB\$" || true)
 n=$(pgrep -c -f "^$KBD -C $KB\$" || true)
 assert_eq 0 "$n" "kbd processes left for the unopenable KB"
+
+# A client of another protocol version (a kbctl upgraded while kbd runs)
+# is told so in kbd's own version, which that kbctl explains, rather than
+# dropped without a word: a HELLO with version 1 gets an ERROR whose
+# header carries kbd's version and says both.
+KB="$T/versions"
+kbctl init >/dev/null
+want=$(sed -n 's/^#define KBD_PROTO_VERSION \([0-9]*\).*/\1/p' \
+    "$(dirname "$0")/../../proto/kbd-protocol.h")
+out=$(python3 - "$KB/.kb/kbd.sock" <<'PY'
+import socket, struct, sys
+s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+s.connect(sys.argv[1])
+s.sendall(struct.pack("=III", 40, 1, 0))        # MSG_HELLO, version 1
+hdr = b""
+while len(hdr) < 12:
+    b = s.recv(12 - len(hdr))
+    if not b:
+        sys.exit("connection closed without a reply")
+    hdr += b
+typ, ver, n = struct.unpack("=III", hdr)
+body = b""
+while len(body) < n:
+    b = s.recv(n - len(body))
+    if not b:
+        break
+    body += b
+# ErrorMsg: field 1, a string; its bytes are printable here.
+print(typ, ver, "".join(c for c in body.decode("utf-8", "replace")
+                        if c.isprintable()))
+PY
+)
+assert_eq "$want" "$(echo "$out" | cut -d' ' -f2)" "the reply's protocol version"
+assert_contains "$out" "protocol version 1, kbd speaks $want" "the error says both versions"
+alive "$(cut -d" " -f1 "$KB/.kb/kbd.pid")" || fail "kbd did not survive the other client"
+kbctl list >/dev/null || fail "kbd answers after the other client"
