@@ -15,10 +15,10 @@
  * pages, whose transaction clears their marks: a crash leaves them
  * pending, never half written. It runs when a job finishes (before its
  * log entry: once kbctl add returns, the pages are current), before lint,
- * when the committer has waited FLUSH_IDLE_MS for a request (marks a
- * predecessor left included, once it has served one: committer.c), and
- * between the requests of a long job once marks are FLUSH_AGE_MS old, so
- * pages lag a long add by a bounded time.
+ * when no job runs and the committer has waited FLUSH_IDLE_MS for a
+ * request (marks a predecessor left included, once it has served one:
+ * committer.c), and between the requests of a long job once marks are
+ * FLUSH_AGE_MS old, so pages lag a long add by a bounded time.
  *
  * Fail points (fsio.h): concepts.page (.fsync, .rename), concepts.unlink,
  * concepts.index (.fsync, .rename), flush.fsync, flush.commit and
@@ -93,7 +93,13 @@ flush_wait(void)
 {
 	int64_t	left;
 
-	if (!pending)
+	/*
+	 * Not while a job runs: between its batches the committer waits
+	 * for workers, and flushing at each such pause would rewrite the
+	 * same frequent pages again and again. Its end flushes, and marks
+	 * too old do (flush_due).
+	 */
+	if (!pending || db_job_open() != 0)
 		return -1;
 	left = retry_at - now_ms();
 	return left > FLUSH_IDLE_MS ? (int)left : FLUSH_IDLE_MS;

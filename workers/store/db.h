@@ -180,6 +180,8 @@ int	 db_job_finish(uint64_t job, int state, const char *error,
 	    uint64_t removed, int64_t now);
 /* Record a client's cancel (inside a transaction); a second one is kept. */
 int	 db_job_cancel(uint64_t job, int64_t now);
+/* 1 when a job's row says it runs, 0 when none does, -1. */
+int	 db_job_open(void);
 /* History (schema 5): a file's outcome; drop all but keep finished jobs'. */
 int	 db_job_file(uint64_t job, uint64_t seq, const char *path, int status,
 	    const char *doc, const char *reason);

@@ -152,6 +152,22 @@ db_job_cancel(uint64_t job, int64_t now)
 	return run_job(st, "recording the cancel", job);
 }
 
+int
+db_job_open(void)
+{
+	sqlite3_stmt	*st;
+	int		 rc, r;
+
+	st = db_prep("SELECT EXISTS (SELECT 1 FROM jobs WHERE state = ?)");
+	sqlite3_bind_int(st, 1, KBD__JOB_STATE__JOB_RUNNING);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		r = sqlite3_column_int(st, 0) != 0;
+	else
+		r = db_fail(rc, "looking for a running job");
+	sqlite3_finalize(st);
+	return r;
+}
+
 /*
  * History: one file's outcome in its job (inside the batch's
  * transaction). A batch replayed after a crash writes the same rows.
