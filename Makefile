@@ -112,25 +112,33 @@ GEN_H	= $(O)/gen/kbd.pb-c.h
 #
 #   common      everything every process shares           (nothing)
 #   proto       the wire: messages, channel                (common)
-#   store       the committer's storage; read-only queries (common proto)
+#   analysis    a Markdown text's language, concept terms  (common)
+#               and keywords, pure
+#   store       the committer's storage; read-only queries (common proto
+#                                                           analysis)
 #   convert     bytes to Markdown, pure                    (common)
-#   worker      the sandboxed prepare/convert child        (convert)
+#   worker      the sandboxed prepare/convert child        (convert analysis)
 #   committer   the one writer of the KB                   (store)
 #   supervisor  kbd's parent process and main()            (store)
 #   cli         kbctl                                      (proto)
 INC_common	= -Icommon
 INC_proto	= $(INC_common) -Iproto -I$(O)/gen
-INC_store	= $(INC_proto) -Iworkers/store
+INC_analysis	= $(INC_common) -Iworkers/analysis
+INC_store	= $(INC_proto) -Iworkers/analysis -Iworkers/store
 INC_convert	= $(INC_common) -Iworkers/convert
-INC_worker	= $(INC_proto) -Iworkers/convert -Iworkers/worker
-INC_committer	= $(INC_proto) -Iworkers/store -Iworkers/committer
-INC_supervisor	= $(INC_proto) -Iworkers/store -Isupervisor
+INC_worker	= $(INC_proto) -Iworkers/analysis -Iworkers/convert \
+		  -Iworkers/worker
+INC_committer	= $(INC_proto) -Iworkers/analysis -Iworkers/store \
+		  -Iworkers/committer
+INC_supervisor	= $(INC_proto) -Iworkers/analysis -Iworkers/store -Isupervisor
 INC_cli		= $(INC_proto) -Icli $(JANSSON_CFLAGS)
-INC_tests	= $(INC_proto) -Iworkers/store -Iworkers/convert \
+INC_tests	= $(INC_proto) -Iworkers/analysis -Iworkers/store \
+		  -Iworkers/convert \
 		  -Iworkers/worker -Iworkers/committer -Isupervisor -Icli
 
 $(O)/common/%.o:		DIRINC = $(INC_common)
 $(O)/proto/%.o:			DIRINC = $(INC_proto)
+$(O)/workers/analysis/%.o:	DIRINC = $(INC_analysis)
 $(O)/workers/store/%.o:		DIRINC = $(INC_store)
 $(O)/workers/convert/%.o:	DIRINC = $(INC_convert)
 $(O)/workers/worker/%.o:	DIRINC = $(INC_worker)
@@ -138,7 +146,8 @@ $(O)/workers/committer/%.o:	DIRINC = $(INC_committer)
 $(O)/supervisor/%.o:		DIRINC = $(INC_supervisor)
 $(O)/cli/%.o:			DIRINC = $(INC_cli)
 
-LIB_DIRS   = common proto workers/store workers/convert workers/worker \
+LIB_DIRS   = common proto workers/analysis workers/store workers/convert \
+	     workers/worker \
 	     workers/committer supervisor
 libname	   = $(O)/lib$(notdir $(1)).a
 # The object of source $(1): in $(O), or the release build's when a
@@ -149,6 +158,7 @@ objs_of	   = $(foreach s,$(filter-out supervisor/kbd.c,\
 	     $(wildcard $(1)/*.c)),$(call obj_of,$(s)))
 LIB_common	= $(call libname,common)
 LIB_proto	= $(call libname,proto)
+LIB_analysis	= $(call libname,analysis)
 LIB_store	= $(call libname,store)
 LIB_convert	= $(call libname,convert)
 LIB_worker	= $(call libname,worker)
@@ -158,7 +168,8 @@ ALL_LIBS   = $(foreach d,$(LIB_DIRS),$(call libname,$(d)))
 
 # Link order: each library before those it uses.
 KBD_LIBS   = $(LIB_supervisor) $(LIB_worker) $(LIB_committer) \
-	     $(LIB_convert) $(LIB_store) $(LIB_proto) $(LIB_common)
+	     $(LIB_convert) $(LIB_store) $(LIB_analysis) $(LIB_proto) \
+	     $(LIB_common)
 CLI_SRCS   = $(wildcard cli/*.c)
 CLI_OBJS   = $(foreach s,$(CLI_SRCS),$(call obj_of,$(s)))
 CLI_LIBS   = $(LIB_proto) $(LIB_common)
@@ -217,7 +228,7 @@ $(BIN)/kbctl: $(CLI_OBJS) $(CLI_LIBS)
 	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) $(JANSSON_LIBS)
 
 # The tests' SQL shell with kbd's tokenizer (tests/tools/kbsql.c).
-$(BIN)/kbsql: tests/tools/kbsql.c $(LIB_store) $(LIB_common)
+$(BIN)/kbsql: tests/tools/kbsql.c $(LIB_store) $(LIB_analysis) $(LIB_common)
 	@mkdir -p $(BIN)
 	$(CC) $(CPPFLAGS) $(INC_store) $(PKG_CFLAGS) $(CFLAGS) -o $@ $^ \
 	    $(PKG_LIBS) $(STORE_LIBS)
@@ -230,23 +241,23 @@ $(BIN)/kbecho: tests/tools/kbecho.c
 
 # What each test, fuzzer and benchmark links: only the libraries it uses
 # (converters by default), and MuPDF only with the converters.
-LINK_test_committer	= committer store proto common
-LINK_test_durability	= store common
-LINK_test_journal	= store common
+LINK_test_committer	= committer store analysis proto common
+LINK_test_durability	= store analysis common
+LINK_test_journal	= store analysis common
 LINK_test_msg		= proto common
-LINK_test_naming	= store common
-LINK_test_query		= store common
-LINK_test_sandbox	= worker common
+LINK_test_naming	= store analysis common
+LINK_test_query		= store analysis common
+LINK_test_sandbox	= worker analysis common
 LINK_test_window	= supervisor proto common
-LINK_test_tokenizer	= store proto common
+LINK_test_tokenizer	= store analysis proto common
 LINK_test_ignore	= supervisor common
-LINK_test_wiki		= store common
+LINK_test_wiki		= store analysis common
 LINK_test_config	= common
-LINK_test_links		= store common
-LINK_test_concepts	= store common
+LINK_test_links		= store analysis common
+LINK_test_concepts	= store analysis common
 LINK_fuzz_msg		= proto common
-LINK_fuzz_query		= store common
-LINK_convert_bench	= convert proto common
+LINK_fuzz_query		= store analysis common
+LINK_convert_bench	= convert analysis proto common
 link_libs  = $(foreach l,$(or $(LINK_$(1)),convert common),$(LIB_$(l)))
 link_ext   = $(PKG_LIBS) $(if $(filter convert,$(or $(LINK_$(1)),convert)),\
 	     $(MUPDF_LIBS)) $(if $(filter store,$(LINK_$(1))),$(STORE_LIBS))
@@ -408,7 +419,9 @@ integration: all
 LAYOUT_FORBIDDEN = supervisor:convert.h supervisor:sandbox.h \
 	supervisor:committer.h cli:db.h cli:convert.h workers/convert:db.h \
 	workers/convert:chan.h workers/worker:db.h workers/committer:convert.h \
-	workers/store:convert.h proto:db.h common:chan.h
+	workers/store:convert.h proto:db.h common:chan.h \
+	workers/analysis:db.h workers/analysis:chan.h \
+	workers/analysis:convert.h workers/convert:terms.h
 check-layout: $(GEN_H)
 	@for p in $(LAYOUT_FORBIDDEN); do \
 	    d=$${p%%:*}; h=$${p#*:}; n=$$(basename $$d); \
@@ -416,7 +429,8 @@ check-layout: $(GEN_H)
 	    supervisor) inc="$(INC_supervisor)";; cli) inc="$(INC_cli)";; \
 	    convert) inc="$(INC_convert)";; worker) inc="$(INC_worker)";; \
 	    committer) inc="$(INC_committer)";; store) inc="$(INC_store)";; \
-	    proto) inc="$(INC_proto)";; common) inc="$(INC_common)";; esac; \
+	    proto) inc="$(INC_proto)";; common) inc="$(INC_common)";; \
+	    analysis) inc="$(INC_analysis)";; esac; \
 	    if echo "#include \"$$h\"" | $(CC) $(CPPFLAGS) $$inc $(PKG_CFLAGS) \
 		-fsyntax-only -x c - 2>&1 | grep -q "$$h: No such file"; \
 	    then :; else echo "layout: $$d/ can include $$h"; exit 1; fi; \

@@ -38,7 +38,8 @@ struct kbd_opts {
 };
 
 /* kbd -X worker MEM CPU FSIZE */
-void	worker_main(const struct worker_limits *) __attribute__((noreturn));
+void	worker_main(const struct worker_limits *, const char *language)
+	    __attribute__((noreturn));
 /* kbd -X committer KBROOT [LANGUAGE] */
 void	committer_main(const char *kbroot, const char *language)
 	    __attribute__((noreturn));

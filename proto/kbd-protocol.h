@@ -48,8 +48,11 @@
  *    reply of a batch of light files is small, so batches can be larger);
  *    AddReq.changes_only (no event for each unchanged file of a sync to
  *    a client that prints none).
+ * 14: ConvertRep.analysis and BatchItem.analysis: a document's language,
+ *    concept terms and keywords, computed by the worker that converted it
+ *    (workers/analysis/) instead of by the committer.
  */
-#define KBD_PROTO_VERSION 13
+#define KBD_PROTO_VERSION 14
 
 /* Header, in host byte order: both ends are on this host. */
 struct msg_hdr {

@@ -129,13 +129,13 @@ child_role(int argc, char **argv)
 {
 	struct worker_limits	lim;
 
-	if (argc == 6 && strcmp(argv[2], "worker") == 0) {
+	if (argc == 7 && strcmp(argv[2], "worker") == 0) {
 		if (parse_u64(argv[3], 0, UINT64_MAX, &lim.mem) == -1 ||
 		    parse_u64(argv[4], 0, UINT64_MAX, &lim.cpu) == -1 ||
 		    parse_u64(argv[5], 0, UINT64_MAX, &lim.fsize) == -1)
 			usage();
 		log_init("worker", -1, 1, 0);
-		worker_main(&lim);
+		worker_main(&lim, argv[6]);
 	}
 	if ((argc == 4 || argc == 5) && strcmp(argv[2], "committer") == 0) {
 		log_init("committer", -1, 1, 0);

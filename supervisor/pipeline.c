@@ -310,6 +310,7 @@ item_fill(Kbd__BatchItem *bi, struct item *it)
 		bi->size = it->conv->size;
 		bi->converter = it->conv->converter;
 		bi->converter_version = it->conv->converter_version;
+		bi->analysis = it->conv->analysis;
 	}
 }
 

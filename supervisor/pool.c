@@ -63,7 +63,8 @@ worker_start(void)
 {
 	struct worker	*w;
 	char		 mem[24], cpu[24], fsz[24];
-	const char	*args[] = { mem, cpu, fsz, NULL };
+	/* The default language, as the committer's (kbd.conf). */
+	const char	*args[] = { mem, cpu, fsz, sup_opts->language, NULL };
 
 	(void)snprintf(mem, sizeof(mem), "%llu",
 	    (unsigned long long)sup_opts->limits.mem);

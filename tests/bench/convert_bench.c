@@ -1,7 +1,8 @@
 /*
  * The cost of isolation, per format: the same documents converted twice,
  * once in a plain loop in this process (the libraries doing the work,
- * with the hashing and copying a worker does too), once by a real
+ * with the hashing, copying and text analysis a worker does too), once
+ * by a real
  * sandboxed worker (kbd -X worker,
  * re-executed, seccomp, rlimits) driven over its channel exactly as the
  * supervisor drives it: PREPARE (hash and sniff) then CONVERT (read again,
@@ -31,6 +32,9 @@
 #include "convert.h"
 #include "kbd-protocol.h"
 #include "kbd.pb-c.h"
+#include "keywords.h"
+#include "lang.h"
+#include "terms.h"
 
 #define MAX_OUTPUT	(256u << 20)
 #define ROUNDS_MIN_S	1.0	/* repeat a format's set until this long */
@@ -89,7 +93,7 @@ spawn_worker(const char *kbd)
 			_exit(127);
 		closefrom(4);
 		execl(kbd, "kbd", "-X", "worker", "1073741824", "60",
-		    "268435456", (char *)NULL);
+		    "268435456", "en", (char *)NULL);
 		_exit(127);
 	}
 	close(sp[1]);
@@ -213,10 +217,24 @@ via_worker(const struct file *fs, size_t n, const int *rawfds,
 	return ok;
 }
 
+/* What a worker computes from the Markdown for the committer. */
+static void
+analyse(const char *md, size_t len)
+{
+	struct concept_term	*t;
+	char			*kw[KEYWORDS_MAX];
+	size_t			 nt, nkw;
+
+	nt = concepts_extract_lang(md, len, tok_doc_lang(md, len), &t);
+	nkw = keywords_extract(md, len, kw);
+	concepts_terms_free(t, nt);
+	keywords_free(kw, nkw);
+}
+
 /*
  * The same work as the worker's PREPARE and CONVERT, in this process:
  * read and hash, sniff; read again, hash, copy, convert, write the
- * Markdown. What differs is only the isolation.
+ * Markdown, analyse it. What differs is only the isolation.
  */
 static int
 in_process(const struct file *f, int rawfd, int mdfd)
@@ -239,8 +257,10 @@ in_process(const struct file *f, int rawfd, int mdfd)
 	hash(buf, len, h);
 	put(rawfd, buf, len);
 	ok = convert(f->ext, buf, len, MAX_OUTPUT, &r) == CONVERT_OK;
-	if (ok)
+	if (ok) {
 		put(mdfd, r.md, r.md_len);
+		analyse(r.md, r.md_len);
+	}
 	convert_free(&r);
 	free(buf);
 	return ok;

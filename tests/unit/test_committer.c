@@ -32,6 +32,9 @@
 #include "db.h"
 #include "fsio.h"
 #include "kbpath.h"
+#include "keywords.h"
+#include "lang.h"
+#include "terms.h"
 #include "util.h"
 #include "wiki.h"
 
@@ -50,9 +53,51 @@ struct tin {
 	const char	*content;
 	int		 status;
 	const char	*reason;
+	/* Its worker's analysis: NULL, the real one of its Markdown. */
+	const ProtobufCBinaryData *analysis;
 };
 
 /* Helpers. */
+
+/*
+ * What a worker sends with the Markdown md (workers/worker/worker.c
+ * analyse): the real extraction, encoded. Free ->data.
+ */
+static ProtobufCBinaryData
+analysis_of(const char *md)
+{
+	Kbd__Analysis		 a = KBD__ANALYSIS__INIT;
+	Kbd__ConceptTerm	 ts[CONCEPT_DOC_TERMS], *tp[CONCEPT_DOC_TERMS];
+	ProtobufCBinaryData	 b;
+	struct concept_term	*t;
+	char			*kw[KEYWORDS_MAX];
+	size_t			 nt, nkw, i, len = strlen(md);
+	int			 lang;
+
+	lang = tok_doc_lang(md, len);
+	nt = concepts_extract_lang(md, len, lang, &t);
+	nkw = keywords_extract(md, len, kw);
+	a.lang = (char *)tok_lang_code(lang);
+	for (i = 0; i < nt; i++) {
+		kbd__concept_term__init(&ts[i]);
+		ts[i].term = t[i].term;
+		ts[i].count = t[i].count;
+		ts[i].weight = t[i].weight;
+		ts[i].defn = t[i].defn != NULL ? t[i].defn : (char *)"";
+		tp[i] = &ts[i];
+	}
+	a.terms = tp;
+	a.n_terms = nt;
+	a.keywords = kw;
+	a.n_keywords = nkw;
+	b.len = kbd__analysis__get_packed_size(&a);
+	b.data = malloc(b.len + 1);
+	assert_non_null(b.data);
+	(void)kbd__analysis__pack(&a, b.data);
+	concepts_terms_free(t, nt);
+	keywords_free(kw, nkw);
+	return b;
+}
 
 static void
 write_file(const char *path, const char *s)
@@ -137,6 +182,7 @@ run_batch(uint64_t job, uint64_t batchno, uint64_t first,
 	uint8_t		 hash[SHA256_LEN];
 	char		*raw, *md, *text;
 	size_t		 i;
+	ProtobufCBinaryData ab;
 
 	b.job = job;
 	b.batch = batchno;
@@ -166,11 +212,18 @@ run_batch(uint64_t job, uint64_t batchno, uint64_t first,
 			assert_true(asprintf(&text, "# %s\n\n%s\n", v[i].stem,
 			    v[i].content) != -1);
 			write_file(md, text);
+			ab.data = NULL;
+			if (v[i].analysis != NULL)
+				bi.analysis = *v[i].analysis;
+			else
+				bi.analysis = ab = analysis_of(text);
 			free(text);
 			bi.staged_raw = raw;
 			bi.staged_md = md;
 		}
 		assert_int_equal(batch_item(&bi), n - i - 1);
+		if (v[i].status == ADDED)
+			free(ab.data);
 		free(raw);
 		free(md);
 	}
@@ -467,6 +520,112 @@ test_outcomes_kept(void **state)
 	assert_int_equal(db_name_exists("tool"), 0);
 	assert_int_equal(count_entries(KB_RAW), 1);
 	check_counts(job, 1, 0, 1, 2, 1, 14);
+}
+
+/* An Analysis with these fields, encoded (free ->data). */
+static ProtobufCBinaryData
+analysis_made(const char *lang, char **terms, size_t nterms, char **kw,
+    size_t nkw)
+{
+	Kbd__Analysis		 a = KBD__ANALYSIS__INIT;
+	Kbd__ConceptTerm	 ts[40], *tp[40];
+	ProtobufCBinaryData	 b;
+	size_t			 i;
+
+	assert_true(nterms <= 40);
+	a.lang = (char *)lang;
+	for (i = 0; i < nterms; i++) {
+		kbd__concept_term__init(&ts[i]);
+		ts[i].term = terms[i];
+		ts[i].count = 2;
+		ts[i].weight = 1000;
+		tp[i] = &ts[i];
+	}
+	a.terms = tp;
+	a.n_terms = nterms;
+	a.keywords = kw;
+	a.n_keywords = nkw;
+	b.len = kbd__analysis__get_packed_size(&a);
+	b.data = malloc(b.len + 1);
+	assert_non_null(b.data);
+	(void)kbd__analysis__pack(&a, b.data);
+	return b;
+}
+
+/*
+ * A worker's analysis is checked like any worker output: a missing,
+ * malformed or out-of-rule one fails its file with the reason, removes
+ * its staged files, and the rest of the batch is committed.
+ */
+static void
+test_bad_analysis(void **state)
+{
+	char			*ok[] = { "event loop", "callback" };
+	char			*bad_path[] = { "../etc" };
+	char			*twice[] = { "loop", "loop" };
+	char			*many[CONCEPT_DOC_TERMS + 1];
+	char			*bad_kw[] = { "new\nline" };
+	char			 names[CONCEPT_DOC_TERMS + 1][16];
+	uint8_t			 junk[] = { 0xff, 0xff, 0xff, 0x01 };
+	ProtobufCBinaryData	 b[7];
+	static const char	*why[] = { "missing", "malformed",
+	    "unknown language", "bad term", "too many terms", "a term twice",
+	    "bad keyword" };
+	struct tin		 in[8];
+	Kbd__BatchRep		*rep;
+	uint64_t		 job;
+	char			 reason[128];
+	size_t			 i;
+
+	(void)state;
+	for (i = 0; i <= CONCEPT_DOC_TERMS; i++) {
+		(void)snprintf(names[i], sizeof(names[i]), "term%zu", i);
+		many[i] = names[i];
+	}
+	b[0].len = 0;
+	b[0].data = NULL;
+	b[1].len = sizeof(junk);
+	b[1].data = junk;
+	b[2] = analysis_made("xx", ok, 2, NULL, 0);
+	b[3] = analysis_made("en", bad_path, 1, NULL, 0);
+	b[4] = analysis_made("en", many, CONCEPT_DOC_TERMS + 1, NULL, 0);
+	b[5] = analysis_made("en", twice, 2, NULL, 0);
+	b[6] = analysis_made("en", ok, 2, bad_kw, 1);
+	memset(in, 0, sizeof(in));
+	for (i = 0; i < 7; i++) {
+		in[i].path = "/in/bad.md";
+		in[i].stem = "bad";
+		in[i].ext = "md";
+		in[i].content = why[i];
+		in[i].status = ADDED;
+		in[i].analysis = &b[i];
+	}
+	in[7].path = "/in/good.md";
+	in[7].stem = "good";
+	in[7].ext = "md";
+	in[7].content = "fine";
+	in[7].status = ADDED;
+
+	job = new_job();
+	rep = run_batch(job, 1, 1, in, 8);
+	assert_string_equal(rep->error, "");
+	assert_int_equal(rep->n_results, 8);
+	for (i = 0; i < 7; i++) {
+		(void)snprintf(reason, sizeof(reason),
+		    "the converter's text analysis is %s", why[i]);
+		check_result(rep, i, FAILED, "", reason);
+	}
+	check_result(rep, 7, ADDED, "good", "");
+	batch_rep_free(rep);
+	for (i = 2; i < 7; i++)
+		free(b[i].data);
+
+	assert_int_equal(db_name_exists("bad"), 0);
+	assert_int_equal(db_name_exists("good"), 1);
+	assert_int_equal(count_entries(KB_RAW), 1);
+	/* The failed files' staged copies are gone with the batch. */
+	assert_int_equal(count_entries(KB_STAGING), 0);
+	check_counts(job, 1, 0, 0, 7, 0, 8);
 }
 
 /* Counters add up over batches, and each batch moves the cursor. */
@@ -839,6 +998,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_long_extension, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_outcomes_kept, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_bad_analysis, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_counters, setup,
 		    teardown),

@@ -85,8 +85,9 @@ staging_path_ok(const char *p)
 static void
 item_copy(struct item *it, const Kbd__BatchItem *bi)
 {
-	char	ext[NAMING_STEM_MAX + 1];
-	size_t	i;
+	char		 ext[NAMING_STEM_MAX + 1];
+	const char	*why;
+	size_t		 i;
 
 	memset(it, 0, sizeof(*it));
 	it->seq = bi->seq;
@@ -135,6 +136,16 @@ item_copy(struct item *it, const Kbd__BatchItem *bi)
 	    *it->staged_md == '\0'))
 		fatalx("item %" PRIu64 ": added without hash or staged files",
 		    it->seq);
+	/* The worker's analysis: a bad one fails the file (itemtext.c). */
+	if (it->status == KBD__FILE_STATUS__FS_ADDED &&
+	    itemtext_take(it, bi->analysis.data, bi->analysis.len,
+	    &why) == -1) {
+		log_warnx("%s: the worker's analysis is %s", it->path, why);
+		it->status = KBD__FILE_STATUS__FS_FAILED;
+		free(it->reason);
+		(void)xasprintf(&it->reason, "the converter's text analysis "
+		    "is %s", why);
+	}
 }
 
 static void
@@ -160,6 +171,7 @@ item_free(struct item *it)
 	free(it->sum);
 	free(it->converter);
 	free(it->recompile);
+	itemtext_free(it);
 	sources_item_free(it);
 }
 
@@ -413,20 +425,14 @@ static char *
 publish_one(struct item *it, const struct conceptw *cw)
 {
 	struct wiki_doc	 d;
-	char		*md, *page, *kw[WIKI_KEYWORDS], *sec;
-	size_t		 len, nkw, slen;
+	char		*page, *sec;
+	size_t		 len, slen;
 	int		 r;
 
-	if ((md = read_file(it->staged_md, &len)) == NULL)
-		return errf("%s: %s", it->staged_md, strerror(errno));
-	nkw = wiki_keywords(md, len, kw);
 	item_wiki(it, &d);
 	/* The language its full-text row is written in (db_fts_insert). */
-	d.lang = tok_lang_code(it->lang > 0 ? it->lang - 1 :
-	    tok_doc_lang(md, len));
-	free(md);
-	page = wiki_summary(&d, kw, nkw, &len);
-	wiki_keywords_free(kw, nkw);
+	d.lang = tok_lang_code(it->lang - 1);
+	page = wiki_summary(&d, it->kw, it->nkw, &len);
 	sec = conceptw_summary_section(cw, it->doc);
 	slen = strlen(sec);
 	page = xreallocarray(page, len + slen + 1, 1);
@@ -496,7 +502,7 @@ register_one(struct item *it, int64_t now)
 	if ((body = read_file(it->src, &len)) == NULL)
 		return errf("%s: %s", it->src, strerror(errno));
 	r = db_fts_insert(id, d.name, d.title, body, len,
-	    it->lang > 0 ? tok_lang_code(it->lang - 1) : NULL);
+	    tok_lang_code(it->lang - 1));
 	free(body);
 	if (r == -1)
 		return errf("full-text index: %s", db_errmsg());
@@ -620,39 +626,26 @@ batch_plan_end(struct index_plan *ip, struct conceptw *cw)
 
 /*
  * The batch's concept changes, planned before its journal: the terms of
- * the documents it publishes (from their staged Markdown) and of those
- * it replaces or drops.
+ * the documents it publishes (their workers' analysis) and of those it
+ * replaces or drops.
  */
 static char *
 batch_concepts(struct conceptw **cwp)
 {
 	struct conceptw	*cw;
 	struct item	*it;
-	char		*err = NULL, *md;
+	char		*err;
 	uint64_t	 ndocs;
-	size_t		 i, len;
-	int		 lang;
+	size_t		 i;
 
 	if (db_doc_count(&ndocs) == -1)
 		return errf("registry: %s", db_errmsg());
 	cw = conceptw_new();
-	for (i = 0; i < batch.n && err == NULL; i++) {
+	for (i = 0; i < batch.n; i++) {
 		it = &batch.items[i];
 		if (ITEM_PUBLISHES(it)) {
-			if ((md = read_file(it->staged_md, &len)) == NULL) {
-				err = errf("%s: %s", it->staged_md,
-				    strerror(errno));
-				break;
-			}
-			/*
-			 * Its language, detected once for its concepts,
-			 * its summary page and its full-text row.
-			 */
-			lang = tok_doc_lang(md, len);
-			it->lang = lang + 1;
 			conceptw_add(cw, it->doc, it->act == ACT_REPLACE ?
-			    it->upd_id : 0, md, len, lang);
-			free(md);
+			    it->upd_id : 0, it->terms, it->nterms);
 			if (it->act == ACT_INSERT)
 				ndocs++;
 		}
@@ -663,9 +656,7 @@ batch_concepts(struct conceptw **cwp)
 	}
 	/* Pages of concepts that only gain documents: to the flush. */
 	conceptw_defer(cw);
-	if (err == NULL)
-		err = conceptw_plan(cw, ndocs);
-	if (err != NULL) {
+	if ((err = conceptw_plan(cw, ndocs)) != NULL) {
 		conceptw_free(cw);
 		return err;
 	}
@@ -958,7 +949,7 @@ batch_reply(const char *err)
 		res[n].seq = it->seq;
 		if (err != NULL) {
 			/* Nothing was decided: the items as they came. */
-			res[i].status = it->status;
+			res[n].status = it->status;
 			reason = it->reason;
 			doc = "";
 			if (it->status == KBD__FILE_STATUS__FS_ADDED) {

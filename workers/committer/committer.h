@@ -123,15 +123,16 @@ void	 jobrow_root_watch(const Kbd__RootWatchReq *);
 
 /*
  * conceptw.c: a mutation's concept changes. Documents it adds or
- * replaces (old: the replaced id, or 0; md_path its Markdown as
- * published) and drops; plan before the journal (the KB's document count
+ * replaces (old: the replaced id, or 0; their candidate terms, copied)
+ * and drops; plan before the journal (the KB's document count
  * after it), track the pages, apply in the open transaction after the
  * documents' rows (pages written and made durable).
  */
+struct concept_term;
 struct conceptw;
 struct conceptw	*conceptw_new(void);
 void	 conceptw_add(struct conceptw *, const char *name, int64_t old,
-	    const char *md, size_t len, int lang);
+	    const struct concept_term *, size_t nterms);
 void	 conceptw_drop(struct conceptw *, int64_t id);
 char	*conceptw_plan(struct conceptw *, uint64_t ndocs_after);
 int	 conceptw_track(struct conceptw *, struct journal *);

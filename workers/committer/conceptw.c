@@ -124,15 +124,25 @@ conceptw_defer(struct conceptw *cw)
 
 void
 conceptw_add(struct conceptw *cw, const char *name, int64_t old,
-    const char *md, size_t len, int lang)
+    const struct concept_term *t, size_t nt)
 {
 	struct cw_doc	*d;
+	size_t		 i;
 
 	cw->docs = xreallocarray(cw->docs, cw->ndocs + 1, sizeof(*cw->docs));
 	d = &cw->docs[cw->ndocs++];
 	d->name = xstrdup(name);
 	d->old = old;
-	d->nt = concepts_extract_lang(md, len, lang, &d->t);
+	/* A copy: the item keeps its own for a batch committed again. */
+	d->t = xcalloc(nt ? nt : 1, sizeof(*d->t));
+	for (i = 0; i < nt; i++) {
+		d->t[i].term = xstrdup(t[i].term);
+		d->t[i].count = t[i].count;
+		d->t[i].weight = t[i].weight;
+		if (t[i].defn != NULL)
+			d->t[i].defn = xstrdup(t[i].defn);
+	}
+	d->nt = nt;
 }
 
 void

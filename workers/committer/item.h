@@ -10,6 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "terms.h"
 #include "wiki.h"
 
 /* What committing an item does besides counting it. */
@@ -32,7 +33,12 @@ struct item {
 	struct wiki_heading	*outline;
 	size_t			 noutline;
 	char			*stem, *ext, *staged_raw, *staged_md;
+	/* Its worker's analysis of the Markdown (itemtext.c). */
 	int			 lang;		/* tok_doc_lang + 1, 0 unknown */
+	struct concept_term	*terms;
+	size_t			 nterms;
+	char			*kw[KEYWORDS_MAX];
+	size_t			 nkw;
 
 	/* The outcome. */
 	int			 result;	/* FileStatus replied */
@@ -78,6 +84,14 @@ int	 sources_same(struct item *items, size_t i, const char *dup,
 /* In the batch's transaction: the item's source rows. */
 char	*sources_register(struct item *it, int64_t id);
 void	 sources_item_free(struct item *it);
+
+/*
+ * itemtext.c: take an added item's analysis (an encoded Analysis) into
+ * it once checked: 0, or -1 with *why the reason (a static string).
+ */
+int	 itemtext_take(struct item *it, const uint8_t *data, size_t len,
+	    const char **why);
+void	 itemtext_free(struct item *it);
 /* Publishing: unlink the dropped document's files (update.unlink). */
 char	*sources_unlink(struct item *it);
 

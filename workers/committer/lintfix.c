@@ -280,7 +280,7 @@ fix_doc(void *arg, const struct db_doc *d)
 	struct fsum		*s;
 	struct ffts		*t;
 	char			*src, *sum, *md = NULL, *old = NULL, *page;
-	char			*kw[WIKI_KEYWORDS];
+	char			*kw[KEYWORDS_MAX];
 	size_t			 len, oldlen = 0, plen, nkw, nhd;
 	int			 r, r2, missing;
 
@@ -334,7 +334,7 @@ fix_doc(void *arg, const struct db_doc *d)
 		fix_db_error(f);
 		goto out;
 	}
-	nkw = wiki_keywords(md, len, kw);
+	nkw = keywords_extract(md, len, kw);
 	page = old != NULL ? summary_keep_outline(&wd, kw, nkw, old, &plen) :
 	    NULL;
 	if (page == NULL) {
@@ -344,7 +344,7 @@ fix_doc(void *arg, const struct db_doc *d)
 		page = wiki_summary(&wd, kw, nkw, &plen);
 		free(hd);
 	}
-	wiki_keywords_free(kw, nkw);
+	keywords_free(kw, nkw);
 	linkw_fill_free(&wd);
 	/* Its concepts, as the registry has them (conceptw.c). */
 	page = conceptw_summary_fix(d->id, page, &plen, &f->error);

@@ -46,34 +46,36 @@ same_bytes(const char *path, const char *p, size_t len)
 }
 
 static int
-cmp_term(const void *a, const void *b)
+cmp_str(const void *a, const void *b)
 {
-	return strcmp(((const struct concept_term *)a)->term,
-	    ((const struct concept_term *)b)->term);
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
 /*
- * Whether the registry holds the concept terms this Markdown gives: not
- * for a document added before concepts (schema 11) or before the current
- * extraction rules. 1 yes, 0 no, -1 registry error.
+ * Whether the registry holds the concept terms of the item's analysis:
+ * not for a document added before concepts (schema 11) or before the
+ * current extraction rules. 1 yes, 0 no, -1 registry error.
  */
 static int
-same_terms(int64_t id, const char *md, size_t len)
+same_terms(int64_t id, const struct item *it)
 {
-	struct concept_term	*t;
-	char			**have;
-	size_t			 nt, nhave, i;
-	int			 same;
+	const char	**t;
+	char		**have;
+	size_t		  nhave, i;
+	int		  same;
 
 	if (conceptdb_doc_terms(id, &have, &nhave) == -1)
 		return -1;
-	nt = concepts_extract(md, len, &t);
-	if (nt > 0)
-		qsort(t, nt, sizeof(*t), cmp_term);
-	same = nt == nhave;
-	for (i = 0; same && i < nt; i++)
-		same = strcmp(t[i].term, have[i]) == 0;
-	concepts_terms_free(t, nt);
+	same = it->nterms == nhave;
+	if (same && nhave > 0) {
+		t = xcalloc(it->nterms, sizeof(*t));
+		for (i = 0; i < it->nterms; i++)
+			t[i] = it->terms[i].term;
+		qsort(t, it->nterms, sizeof(*t), cmp_str);
+		for (i = 0; same && i < nhave; i++)
+			same = strcmp(t[i], have[i]) == 0;
+		free(t);
+	}
 	conceptdb_strv_free(have, nhave);
 	return same;
 }
@@ -87,20 +89,19 @@ static int
 changed(struct item *it, const struct db_recompile *r)
 {
 	struct wiki_doc	 d;
-	char		*md, *page, *kw[WIKI_KEYWORDS], *err = NULL;
-	size_t		 len, plen, nkw;
+	char		*md, *page, *err = NULL;
+	size_t		 len, plen;
 	int		 same;
 
 	if ((md = read_file(it->staged_md, &len)) == NULL)
 		return -1;
 	same = same_bytes(it->src, md, len) == 1;
-	/* The terms' rows are rewritten by the update's conceptw_add. */
-	if (same && same_terms(r->id, md, len) != 1)
-		same = 0;
-	nkw = wiki_keywords(md, len, kw);
-	memset(&d, 0, sizeof(d));
-	d.lang = tok_lang_code(tok_doc_lang(md, len));
 	free(md);
+	/* The terms' rows are rewritten by the update's conceptw_add. */
+	if (same && same_terms(r->id, it) != 1)
+		same = 0;
+	memset(&d, 0, sizeof(d));
+	d.lang = tok_lang_code(it->lang - 1);
 	d.name = it->doc;
 	d.ext = it->ext;
 	d.title = it->title;
@@ -109,12 +110,9 @@ changed(struct item *it, const struct db_recompile *r)
 	d.outline = it->outline;
 	d.noutline = it->noutline;
 	/* The whole page, as lint --fix renders it: links and concepts. */
-	if (linkw_fill(&d, r->id) == -1) {
-		wiki_keywords_free(kw, nkw);
+	if (linkw_fill(&d, r->id) == -1)
 		return 1;	/* the rewrite meets the registry's error */
-	}
-	page = wiki_summary(&d, kw, nkw, &plen);
-	wiki_keywords_free(kw, nkw);
+	page = wiki_summary(&d, it->kw, it->nkw, &plen);
 	linkw_fill_free(&d);
 	page = conceptw_summary_fix(r->id, page, &plen, &err);
 	if (err != NULL) {
@@ -197,7 +195,8 @@ recompile_register(struct item *it)
 		if ((body = read_file(it->src, &len)) == NULL)
 			return errf("%s: %s", it->src, strerror(errno));
 		r = db_fts_insert(it->upd_id, it->doc, *it->title != '\0' ?
-		    it->title : it->doc, body, len, NULL);
+		    it->title : it->doc, body, len,
+		    tok_lang_code(it->lang - 1));
 		free(body);
 		if (r == -1)
 			return errf("full-text index: %s", db_errmsg());

@@ -47,7 +47,7 @@ render_page(struct sdoc *s, const char *desc)
 {
 	struct wiki_doc		 wd;
 	struct wiki_heading	*hd = NULL;
-	char			*md, *old, *src, *err, *kw[WIKI_KEYWORDS];
+	char			*md, *old, *src, *err, *kw[KEYWORDS_MAX];
 	size_t			 mdlen, oldlen, nkw, nhd;
 
 	src = kbpath_source(s->d.name);
@@ -71,7 +71,7 @@ render_page(struct sdoc *s, const char *desc)
 		free(md);
 		return errf("registry: %s", db_errmsg());
 	}
-	nkw = wiki_keywords(md, mdlen, kw);
+	nkw = keywords_extract(md, mdlen, kw);
 	old = read_file(s->sum, &oldlen);
 	s->page = old != NULL ? summary_keep_outline(&wd, kw, nkw, old,
 	    &s->len) : NULL;
@@ -82,7 +82,7 @@ render_page(struct sdoc *s, const char *desc)
 		s->page = wiki_summary(&wd, kw, nkw, &s->len);
 		free(hd);
 	}
-	wiki_keywords_free(kw, nkw);
+	keywords_free(kw, nkw);
 	linkw_fill_free(&wd);
 	free(old);
 	free(md);

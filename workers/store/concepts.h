@@ -1,7 +1,7 @@
 /*
  * Concepts: key terms and phrases shared by several documents, found
- * deterministically. Per document, concepts_extract() counts the terms
- * of its prose (1 to 3 words, no stop word of the document's language at
+ * deterministically. Per document, concepts_extract() (terms.h) counts
+ * the terms of its prose (1 to 3 words, no stop word of the document's language at
  * either end, code left out) and keeps the CONCEPT_DOC_TERMS best, each
  * with its count, a weight (occurrences per million words, the term
  * frequency the concept pages rank by) and a defining sentence from the
@@ -16,7 +16,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define CONCEPT_DOC_TERMS	32	/* candidate terms kept per document */
+#include "terms.h"
+
 #define CONCEPT_DF_MIN		3	/* documents a concept needs at least */
 #define CONCEPT_DF_MAXPCT	25	/* and at most this % of the KB's... */
 #define CONCEPT_DF_CAP_FROM	10	/* ...once it has this many documents; */
@@ -31,30 +32,10 @@
  * first of theirs, its related concepts those sharing most of them.
  */
 #define CONCEPT_INDEX_MAX	1000	/* concepts listed in the index */
-#define CONCEPT_DEFN_MAX	300	/* bytes of a defining sentence */
-#define CONCEPT_WORDS_MAX	3	/* words of a term */
 
 #define CONCEPT_INDEX_DESCRIPTION	"Key terms and phrases that several " \
 	"documents share, most documents first."
 
-struct concept_term {
-	char		*term;		/* lower case words, one space apart */
-	uint32_t	 count;		/* occurrences in the document */
-	uint32_t	 weight;	/* occurrences per million words */
-	char		*defn;		/* "X is ..." from the document, or NULL */
-};
-
-/*
- * The candidate terms of one Markdown document, best first (ties in byte
- * order): *out gets an array of at most CONCEPT_DOC_TERMS. Returns how
- * many. Deterministic: only the text decides.
- */
-size_t	 concepts_extract(const char *md, size_t len,
-	    struct concept_term **out);
-/* The same, the document's language known (tok_doc_lang's). */
-size_t	 concepts_extract_lang(const char *md, size_t len, int lang,
-	    struct concept_term **out);
-void	 concepts_terms_free(struct concept_term *, size_t);
 /* Whether a term in df of a KB's ndocs documents is a concept. */
 int	 concepts_is_concept(uint64_t df, uint64_t ndocs);
 

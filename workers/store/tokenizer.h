@@ -1,7 +1,7 @@
 /*
  * kbd's FTS5 tokenizer "kbd" and rank function "kbd_rank" (tokenizer.c,
- * rank.c), and the language of a text (lang.c). See docs/architecture.md,
- * "Search index".
+ * rank.c); the languages it stems in are lang.h's. See
+ * docs/architecture.md, "Search index".
  */
 #ifndef KBD_TOKENIZER_H
 #define KBD_TOKENIZER_H
@@ -10,6 +10,8 @@
 #include <stdint.h>
 
 #include <sqlite3.h>
+
+#include "lang.h"
 
 #define TOK_NAME	"kbd"
 
@@ -54,43 +56,5 @@ struct tok_counter;
 struct tok_counter *tok_counter_new(sqlite3 *db);
 int		 tok_count(struct tok_counter *, const char *text, int n);
 void		 tok_counter_free(struct tok_counter *);
-
-/* Languages: an index 0..tok_nlangs()-1, or -1. */
-int		 tok_nlangs(void);
-int		 tok_lang_by_code(const char *code);
-const char	*tok_lang_code(int lang);
-const char	*tok_lang_name(int lang);
-/*
- * The languages a query term is stemmed in: a bit per language index
- * (0: english only). Shared by every connection of the process.
- */
-void		 tok_set_query_langs(uint32_t mask);
-/* The mask of a list of codes, meta 'languages': "en,fr". */
-uint32_t	 tok_langs_parse(const char *list);
-uint32_t	 tok_query_langs(void);
-
-/* The language of text by its stop words, or -1 when it is not clear. */
-int		 tok_detect_lang(const char *text, size_t len);
-
-/*
- * The language of a Markdown document: its YAML front matter's "lang:" or
- * "language:", else tok_detect_lang, else the default language (english,
- * 0, unless tok_set_default_lang said otherwise).
- */
-int		 tok_doc_lang(const char *md, size_t len);
-/*
- * The default language of tok_doc_lang (kbd.conf's language: the
- * committer sets it once at start): a code or Snowball name. -1 and no
- * change when lang.c does not know it.
- */
-int		 tok_set_default_lang(const char *code);
-/* Whether w (lower case) is one of lang's stop words (lang.c's list). */
-int		 tok_stopword(const char *w, int lang);
-
-/*
- * The Markdown's ATX headings ("# Title"), outside code fences, one a
- * line: a malloc'ed string.
- */
-char		*tok_md_headings(const char *md, size_t len, size_t *outlen);
 
 #endif /* KBD_TOKENIZER_H */

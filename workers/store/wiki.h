@@ -14,6 +14,7 @@
 #include <time.h>
 
 #include "kbpath.h"
+#include "keywords.h"
 
 #define WIKI_INDEX		KB_INDEX
 #define WIKI_LOG		KB_LOG
@@ -35,7 +36,6 @@
 	"description: \"" WIKI_LOG_DESCRIPTION "\"\n---\n\n# Log\n\n"
 #define WIKI_LOG_HEADER_OLD	"# Log\n\n"	/* before frontmatter */
 
-#define WIKI_KEYWORDS		8	/* at most, per summary page */
 #define WIKI_LOG_NAMES		20	/* names per log.md entry, then a count */
 #define WIKI_INDEX_DESC_MAX	160	/* bytes of description in index.md */
 #define WIKI_SUBINDEX_DESC_MAX	120	/* bytes of description, sub-index */
@@ -77,15 +77,6 @@ struct wiki_doc {
 #define WIKI_SUM_LINKED_FROM	"\n## Linked from\n\n"
 
 
-/*
- * Up to WIKI_KEYWORDS most frequent terms of a Markdown text, stop words
- * left out, most frequent first (ties in byte order): deterministic.
- * Fills kw[] with xstrdup'ed terms and returns how many.
- */
-size_t	 wiki_keywords(const char *text, size_t len, char **kw);
-void	 wiki_keywords_free(char **kw, size_t n);
-/* Whether w (lower case) is one of the keywords' English stop words. */
-int	 wiki_stopword(const char *w);
 /*
  * "[title](<prefix><name>.md)": a link to a document's page, as the index
  * writes it (the name when the title is empty).

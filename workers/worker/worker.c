@@ -1,7 +1,10 @@
 /*
  * The prepare/convert worker: a sandboxed child of the supervisor that
- * hashes inputs and decides their format from their first bytes (PREPARE) and converts them to Markdown
- * (CONVERT), one request at a time, on fds the supervisor opened for it.
+ * hashes inputs and decides their format from their first bytes (PREPARE)
+ * and converts them to Markdown (CONVERT), one request at a time, on fds
+ * the supervisor opened for it. With the Markdown goes its analysis
+ * (language, concept terms, keywords): computed here, by the workers in
+ * parallel, rather than by the one committer.
  * It sandboxes itself before it reads a request, so everything it needs
  * from the file system (libcrypto's configuration) is loaded first. A
  * worker lives for many files: each request frees all it allocated and
@@ -33,8 +36,11 @@
 #include "kbd.h"
 #include "kbd.pb-c.h"
 #include "kbpath.h"
+#include "keywords.h"
+#include "lang.h"
 #include "log.h"
 #include "sandbox.h"
+#include "terms.h"
 #include "util.h"
 #include "xmalloc.h"
 
@@ -341,6 +347,44 @@ san_report_fd(void)
 }
 #endif
 
+/*
+ * The Markdown's language (the KB's default when unsure: it came on the
+ * command line), its candidate concept terms and its keywords, encoded
+ * as an Analysis for the committer (workers/committer/itemtext.c).
+ */
+static void
+analyse(const char *md, size_t len, ProtobufCBinaryData *out)
+{
+	Kbd__Analysis		 a = KBD__ANALYSIS__INIT;
+	Kbd__ConceptTerm	 ts[CONCEPT_DOC_TERMS], *tp[CONCEPT_DOC_TERMS];
+	struct concept_term	*t;
+	char			*kw[KEYWORDS_MAX];
+	size_t			 nt, nkw, i;
+	int			 lang;
+
+	lang = tok_doc_lang(md, len);
+	nt = concepts_extract_lang(md, len, lang, &t);
+	nkw = keywords_extract(md, len, kw);
+	a.lang = (char *)tok_lang_code(lang);
+	for (i = 0; i < nt; i++) {
+		kbd__concept_term__init(&ts[i]);
+		ts[i].term = t[i].term;
+		ts[i].count = t[i].count;
+		ts[i].weight = t[i].weight;
+		ts[i].defn = t[i].defn != NULL ? t[i].defn : (char *)"";
+		tp[i] = &ts[i];
+	}
+	a.terms = tp;
+	a.n_terms = nt;
+	a.keywords = kw;
+	a.n_keywords = nkw;
+	out->len = kbd__analysis__get_packed_size(&a);
+	out->data = xmalloc(out->len + 1);
+	(void)kbd__analysis__pack(&a, out->data);
+	concepts_terms_free(t, nt);
+	keywords_free(kw, nkw);
+}
+
 /* Copy, re-hash, convert, write the Markdown; reply with the metadata. */
 static void
 convert_one(struct msg *m)
@@ -414,6 +458,7 @@ convert_one(struct msg *m)
 	rep.outline = hp;
 	rep.n_outline = r.noutline;
 	rep.md_size = r.md_len;
+	analyse(r.md, r.md_len, &rep.analysis);
 	if (convver_name(r.fmt) != NULL) {
 		rep.converter = (char *)convver_name(r.fmt);
 		rep.converter_version = convver_version(r.fmt);
@@ -424,6 +469,7 @@ done:
 		fatal("send CONVERT_REP");
 	free(hp);
 	free(hs);
+	free(rep.analysis.data);
 	convert_free(&r);
 }
 
@@ -455,7 +501,7 @@ worker_sched(void)
 }
 
 void
-worker_main(const struct worker_limits *lim)
+worker_main(const struct worker_limits *lim, const char *language)
 {
 	struct msg	m;
 	int		r;
@@ -463,6 +509,9 @@ worker_main(const struct worker_limits *lim)
 	chan_init(&w_chan, KBD_CHAN_FD, 0, MSG_MAX_INTERNAL);
 	log_setsink(chan_log_sink, &w_chan);
 	w_fsize = lim->fsize;
+	/* kbd.conf's language, which kbd checked: as the committer's. */
+	if (tok_set_default_lang(language) == -1)
+		fatalx("unknown default language '%s'", language);
 
 	/*
 	 * libcrypto reads openssl.cnf and sets up its providers on first

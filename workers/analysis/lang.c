@@ -12,7 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "tokenizer.h"
+#include "lang.h"
 #include "xmalloc.h"
 
 struct lang {

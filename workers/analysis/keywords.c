@@ -1,0 +1,224 @@
+/*
+ * A document's keywords: its most frequent words, stop words left out,
+ * for its summary page. Pure: the convert workers compute them from the
+ * Markdown they made (workers/worker/worker.c), the committer for a
+ * document it recompiles or lints. Library code: no logging, no state.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "keywords.h"
+#include "utf8.h"
+#include "util.h"
+#include "xmalloc.h"
+
+#define WORD_MIN	3	/* bytes */
+#define WORD_MAX	KEYWORDS_WORD_MAX
+#define TERMS_MAX	(1u << 20)	/* distinct terms counted per document */
+
+static const char *stopwords[] = {
+	"about", "above", "after", "again", "against", "all", "also",
+	"among", "and", "any", "are", "because", "been", "before", "being",
+	"below", "between", "both", "but", "can", "cannot", "com", "could",
+	"did", "does", "doing", "done", "down", "during", "each", "either",
+	"else", "etc", "even", "ever", "every", "few", "for", "from",
+	"further", "get", "gets", "had", "has", "have", "having", "her",
+	"here", "hers", "herself", "him", "himself", "his", "how", "however",
+	"html", "http", "https", "into", "its", "itself", "just", "let",
+	"like", "made", "make", "many", "may", "might", "more", "most",
+	"much", "must", "myself", "nbsp", "nor", "not", "now", "off",
+	"often", "once", "one", "only", "org", "other", "others", "our",
+	"ours", "ourselves", "out", "over", "own", "per", "rather", "same",
+	"see", "seen", "shall", "she", "should", "since", "some", "such",
+	"than", "that", "the", "their", "theirs", "them", "themselves",
+	"then", "there", "these", "they", "this", "those", "though",
+	"through", "thus", "too", "two", "under", "until", "upon", "use",
+	"used", "uses", "using", "very", "via", "was", "were", "what",
+	"when", "where", "whether", "which", "while", "who", "whom", "whose",
+	"why", "will", "with", "within", "without", "would", "www", "yet",
+	"you", "your", "yours", "yourself", "yourselves"
+};
+
+static int
+cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+int
+keywords_stopword(const char *w)
+{
+	return bsearch(&w, stopwords, sizeof(stopwords) / sizeof(stopwords[0]),
+	    sizeof(stopwords[0]), cmp_str) != NULL;
+}
+
+struct term {
+	char		*w;
+	unsigned	 n;
+};
+
+struct terms {
+	struct term	*v;
+	size_t		 cap, n;	/* cap: a power of two */
+};
+
+/* Open addressing: the slot of w, or the empty slot where it would go. */
+static struct term *
+terms_slot(struct term *v, size_t cap, const char *w)
+{
+	size_t	i;
+
+	i = hash_fnv1a(w) & (cap - 1);
+	while (v[i].w != NULL && strcmp(v[i].w, w) != 0)
+		i = (i + 1) & (cap - 1);
+	return &v[i];
+}
+
+static void
+terms_grow(struct terms *t)
+{
+	struct term	*old = t->v;
+	size_t		 oldcap = t->cap, i;
+
+	t->cap = oldcap ? oldcap * 2 : 1024;
+	t->v = xcalloc(t->cap, sizeof(*t->v));
+	for (i = 0; i < oldcap; i++)
+		if (old[i].w != NULL)
+			*terms_slot(t->v, t->cap, old[i].w) = old[i];
+	free(old);
+}
+
+static void
+terms_add(struct terms *t, const char *w)
+{
+	struct term	*s;
+
+	/* Past TERMS_MAX only known terms count: memory stays bounded. */
+	if (t->n < TERMS_MAX && (t->n + 1) * 10 > t->cap * 7)
+		terms_grow(t);
+	s = terms_slot(t->v, t->cap, w);
+	if (s->w == NULL) {
+		if (t->n >= TERMS_MAX)
+			return;
+		s->w = xstrdup(w);
+		t->n++;
+	}
+	s->n++;
+}
+
+/* a ranks before b: more frequent, then byte order. */
+static int
+term_before(const struct term *a, const struct term *b)
+{
+	if (a->n != b->n)
+		return a->n > b->n;
+	return strcmp(a->w, b->w) < 0;
+}
+
+/* Length of the separator (UTF-8 punctuation, NBSP...) at s, else 0. */
+static size_t
+utf8_separator(const unsigned char *s, const unsigned char *end)
+{
+	/* U+0080..U+00BF: Latin-1 controls, NBSP, quotes, symbols. */
+	if (s[0] == 0xc2 && end - s >= 2)
+		return 2;
+	/* U+2000..U+207F: general punctuation; U+3000..U+303F: CJK. */
+	if (end - s >= 3 && ((s[0] == 0xe2 && (s[1] == 0x80 ||
+	    s[1] == 0x81)) || (s[0] == 0xe3 && s[1] == 0x80)))
+		return 3;
+	return 0;
+}
+
+static int
+at_url(const unsigned char *s, const unsigned char *end)
+{
+	size_t	n = (size_t)(end - s);
+
+	return (n >= 7 && strncasecmp((const char *)s, "http://", 7) == 0) ||
+	    (n >= 8 && strncasecmp((const char *)s, "https://", 8) == 0);
+}
+
+size_t
+keywords_extract(const char *text, size_t len, char **kw)
+{
+	const unsigned char	*s = (const unsigned char *)text;
+	const unsigned char	*end = s + len;
+	struct terms		 t = { NULL, 0, 0 };
+	struct term		*top[KEYWORDS_MAX], *x;
+	char			 w[WORD_MAX + 1];
+	size_t			 wl = 0, ntop = 0, i, j, sep;
+	int			 toolong = 0, letter = 0;
+	unsigned char		 c;
+
+	terms_grow(&t);
+	for (;;) {
+		c = s < end ? *s : ' ';
+		if (s < end && wl == 0 && at_url(s, end)) {
+			while (s < end && *s != ' ' && *s != '\n' &&
+			    *s != '\t' && *s != ')' && *s != '>' && *s != ']')
+				s++;
+			continue;
+		}
+		/* A link's destination names a file, not the text's terms. */
+		if (c == ']' && end - s >= 2 && s[1] == '(') {
+			while (s < end && *s != ')' && *s != '\n')
+				s++;
+			continue;
+		}
+		sep = c >= 0x80 && s < end ? utf8_separator(s, end) : 0;
+		if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		    (c >= '0' && c <= '9') || (c >= 0x80 && sep == 0)) {
+			if (wl == WORD_MAX)
+				toolong = 1;
+			else if (c >= 'A' && c <= 'Z')
+				w[wl++] = (char)(c - 'A' + 'a');
+			else
+				w[wl++] = (char)c;
+			if (c > '9')
+				letter = 1;
+			s++;
+			continue;
+		}
+		if (!toolong && letter && wl >= WORD_MIN) {
+			w[wl] = '\0';
+			/* Markdown that is not UTF-8 makes no keyword. */
+			if (!keywords_stopword(w) &&
+			    utf8_check(w, wl, NULL) == 0)
+				terms_add(&t, w);
+		}
+		wl = 0;
+		toolong = letter = 0;
+		if (s >= end)
+			break;
+		s += sep ? sep : 1;
+	}
+
+	/* The best few, kept sorted: no sort of the whole vocabulary. */
+	for (i = 0; i < t.cap; i++) {
+		if ((x = &t.v[i])->w == NULL)
+			continue;
+		if (ntop == KEYWORDS_MAX && !term_before(x, top[ntop - 1]))
+			continue;
+		if (ntop < KEYWORDS_MAX)
+			ntop++;
+		for (j = ntop - 1; j > 0 && term_before(x, top[j - 1]); j--)
+			top[j] = top[j - 1];
+		top[j] = x;
+	}
+	for (i = 0; i < ntop; i++)
+		kw[i] = xstrdup(top[i]->w);
+	for (i = 0; i < t.cap; i++)
+		free(t.v[i].w);
+	free(t.v);
+	return ntop;
+}
+
+void
+keywords_free(char **kw, size_t n)
+{
+	size_t	i;
+
+	for (i = 0; i < n; i++)
+		free(kw[i]);
+}
