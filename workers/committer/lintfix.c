@@ -68,6 +68,7 @@ struct fix {
 	struct lint	*problems;	/* dry: what lint --fix would repair */
 	int		 staging;	/* a stray is in .kb/staging */
 	int64_t		 orphans;	/* full-text rows without a document */
+	int64_t		 groups;	/* index group counts that differ */
 	char		*error;
 };
 
@@ -638,6 +639,24 @@ fix_plan(struct fix *f)
 		lint_add(&f->repairs, "%s: %" PRId64 " full-text row%s without "
 		    "a document deleted", DB_PATH, f->orphans,
 		    f->orphans == 1 ? "" : "s");
+	/*
+	 * The index pages are planned from the groups' counts: those come
+	 * right first, in a transaction of their own (registry rows only).
+	 */
+	if (f->dry)
+		;	/* db_check reports the groups */
+	else if (db_index_groups_wrong(&f->groups) == -1)
+		fix_db_error(f);
+	else if (f->groups > 0) {
+		if (db_begin() == -1 || db_index_groups_rebuild() == -1 ||
+		    db_commit() == -1) {
+			db_rollback();
+			fix_db_error(f);
+		} else
+			lint_add(&f->repairs, "%s: %" PRId64 " index group "
+			    "count%s rebuilt from the documents", DB_PATH,
+			    f->groups, f->groups == 1 ? "" : "s");
+	}
 	if (f->error == NULL)
 		fix_index_plan(f);
 	if (stat(WIKI_LOG, &st) == -1 && errno == ENOENT) {

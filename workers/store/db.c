@@ -276,7 +276,15 @@ db_open(const char *path)
 		    sqlite3_errmsg(db));
 		goto fail;
 	}
-	if (db_exec("PRAGMA synchronous=FULL") == -1 || db_schema_check() == -1)
+	/*
+	 * Statement journals and sorts in memory: nothing is written outside
+	 * the KB (SQLite's temporary files go to /var/tmp), and a statement
+	 * journal (an insert that fires index_groups' triggers) is no file
+	 * of its own written per document.
+	 */
+	if (db_exec("PRAGMA synchronous=FULL") == -1 ||
+	    db_exec("PRAGMA temp_store=MEMORY") == -1 ||
+	    db_schema_check() == -1)
 		goto fail;
 	load_langs();
 

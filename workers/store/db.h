@@ -204,6 +204,9 @@ int	 db_fts_exists(int64_t id);			/* 1, 0, -1 */
 int	 db_fts_current(int64_t id, const char *md, size_t len);
 int	 db_fts_orphans(int64_t *n);	/* rows without a document */
 int	 db_fts_orphans_delete(void);			/* in a transaction */
+/* index_groups' rows that differ from the documents' counts; rebuilt. */
+int	 db_index_groups_wrong(int64_t *n);
+int	 db_index_groups_rebuild(void);			/* in a transaction */
 
 /* wiki/log.md: up to max names of the documents job added or updated. */
 int	 db_docs_of_job(uint64_t job, size_t max,
@@ -259,7 +262,8 @@ int	 db_fts_reindex(int64_t id, const char *body, size_t len, int keep_lang);
  * or a folder (the directory part of src_path = value, trailing slash
  * kept), its documents in id order. 0 or -1.
  */
-#define DB_FOLDER_EXPR	"rtrim(src_path, replace(src_path, '/', ''))"
+#define DB_FOLDER_OF(col) "rtrim(" col ", replace(" col ", '/', ''))"
+#define DB_FOLDER_EXPR	DB_FOLDER_OF("src_path")
 int	 db_index_count(int folder, const char *value, uint64_t *n);
 /* The documents [offset, offset + limit) of a group (src_path set). */
 int	 db_index_docs(int folder, const char *value, uint64_t offset,

@@ -11,6 +11,18 @@
 
 #include <sqlite3.h>
 
+#include "db.h"
+
+/*
+ * Each index group's count from the documents (index_groups' rows, as
+ * its triggers keep them): the schema 15 migration and lint --fix fill
+ * the table with it, lint compares.
+ */
+#define DB_INDEX_GROUPS_COUNTED \
+	"SELECT 0 AS f, ext AS v, count(*) AS n FROM documents GROUP BY 1, 2" \
+	" UNION ALL SELECT 1, " DB_FOLDER_EXPR ", count(*) FROM documents" \
+	" GROUP BY 1, 2"
+
 /* A statement prepared on the connection; dies on a bad statement. */
 sqlite3_stmt	*db_prep(const char *sql);
 /* Step to done and reset: 0, or -1 with the error kept (db_errmsg). */

@@ -28,11 +28,12 @@
  * 6: roots.watched (kbctl watch: kbd follows the root with inotify).
  * 13: documents.lang, the ISO 639-1 code the tokenizer indexed the
  *    document in (lang: in queries, show --meta, the page's language:).
+ * 15: index_groups, each index group's document count, kept by triggers.
  * A KB of an older version is migrated when the committer opens it, one
  * step of the migrations table at a time.
  */
-#define DB_SCHEMA_VERSION	14
-#define DB_SCHEMA_VERSION_S	"14"
+#define DB_SCHEMA_VERSION	15
+#define DB_SCHEMA_VERSION_S	"15"
 
 /* The full-text table, in the schema and in the migration to 4. */
 #define FTS_SQL	"CREATE VIRTUAL TABLE fts USING fts5(name, title, headings, " \
@@ -135,6 +136,43 @@
 #define CONCEPTS_PENDING_SQL \
 	"CREATE TABLE concepts_pending(term TEXT PRIMARY KEY) WITHOUT ROWID;"
 
+/*
+ * Schema 15's table, in a new KB and in the 14 to 15 migration: the
+ * number of documents in each index group (folder 0: a type, by ext; 1:
+ * a folder, DB_FOLDER_EXPR), kept by triggers in the transaction that
+ * changes the documents, whatever statement does. index.md, the folder
+ * pages and each group's page read their counts here (db_index_groups,
+ * db_index_count): a GROUP BY or count over every document, several per
+ * batch, made a large add quadratic.
+ */
+#define GROUP_DEC(col, v) \
+	" UPDATE index_groups SET n = n - 1 WHERE folder = " col \
+	" AND value = " v ";" \
+	" DELETE FROM index_groups WHERE folder = " col " AND value = " v \
+	" AND n <= 0;"
+#define GROUP_INC(col, v) \
+	" INSERT INTO index_groups(folder, value, n) VALUES (" col ", " v \
+	", 1) ON CONFLICT(folder, value) DO UPDATE SET n = n + 1;"
+#define INDEX_GROUPS_SQL \
+	"CREATE TABLE index_groups(folder INTEGER NOT NULL," \
+	" value TEXT NOT NULL, n INTEGER NOT NULL," \
+	" PRIMARY KEY(folder, value)) WITHOUT ROWID;" \
+	"CREATE TRIGGER index_groups_insert AFTER INSERT ON documents BEGIN" \
+	GROUP_INC("0", "NEW.ext") \
+	GROUP_INC("1", DB_FOLDER_OF("NEW.src_path")) \
+	" END;" \
+	"CREATE TRIGGER index_groups_delete AFTER DELETE ON documents BEGIN" \
+	GROUP_DEC("0", "OLD.ext") \
+	GROUP_DEC("1", DB_FOLDER_OF("OLD.src_path")) \
+	" END;" \
+	"CREATE TRIGGER index_groups_update AFTER UPDATE OF ext, src_path" \
+	" ON documents BEGIN" \
+	GROUP_DEC("0", "OLD.ext") \
+	GROUP_DEC("1", DB_FOLDER_OF("OLD.src_path")) \
+	GROUP_INC("0", "NEW.ext") \
+	GROUP_INC("1", DB_FOLDER_OF("NEW.src_path")) \
+	" END;"
+
 static const char schema_sql[] =
 	"CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);"
 	"CREATE TABLE documents("
@@ -177,6 +215,7 @@ static const char schema_sql[] =
 	CONCEPTS_SQL
 	SOURCES_STAT_SQL
 	CONCEPTS_PENDING_SQL
+	INDEX_GROUPS_SQL
 	"INSERT INTO meta(key, value) VALUES ('schema', '"
 	DB_SCHEMA_VERSION_S "');";
 
@@ -305,6 +344,22 @@ migrate_13_14_pending(void)
 	    " WHERE EXISTS (SELECT 1 FROM links);");
 }
 
+/*
+ * The groups' counts, from the documents, once. Made anew: a KB that a
+ * test set back to an older version may hold them already.
+ */
+static int
+migrate_14_15_groups(void)
+{
+	return db_exec("DROP TRIGGER IF EXISTS index_groups_insert;"
+	    "DROP TRIGGER IF EXISTS index_groups_delete;"
+	    "DROP TRIGGER IF EXISTS index_groups_update;"
+	    "DROP TABLE IF EXISTS index_groups;"
+	    INDEX_GROUPS_SQL
+	    "INSERT INTO index_groups(folder, value, n) "
+	    DB_INDEX_GROUPS_COUNTED ";");
+}
+
 static const struct migration {
 	int	  from, to;
 	int	(*step)(void);
@@ -322,6 +377,7 @@ static const struct migration {
 	{ 11, 12, migrate_11_12_ingest },
 	{ 12, 13, migrate_12_13_lang },
 	{ 13, 14, migrate_13_14_pending },
+	{ 14, 15, migrate_14_15_groups },
 };
 
 /* Run sql in one transaction. */

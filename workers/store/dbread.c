@@ -107,6 +107,10 @@ dbread_open_ro(const char *kbroot)
 	free(uri);
 	free(path);
 	sqlite3_busy_timeout(c, 5000);
+	/* A large sort stays in memory: nothing is written outside the KB. */
+	if (sqlite3_exec(c, "PRAGMA temp_store=MEMORY", NULL, NULL, NULL) !=
+	    SQLITE_OK)
+		log_warnx("temp_store: %s", sqlite3_errmsg(c));
 	if (tok_register(c) == -1) {
 		log_warnx("registering the full-text tokenizer: %s",
 		    sqlite3_errmsg(c));

@@ -367,13 +367,15 @@ db_index_count(int folder, const char *value, uint64_t *n)
 	sqlite3_stmt	*st;
 	int		 rc, r = 0;
 
-	st = db_prep(folder ? "SELECT count(*) FROM documents WHERE "
-	    DB_FOLDER_EXPR " = ?1" :
-	    "SELECT count(*) FROM documents WHERE ext = ?1");
-	sqlite3_bind_text(st, 1, value, -1, SQLITE_STATIC);
+	/* Kept by the documents' triggers (schema 15): no count(*). */
+	st = db_prep("SELECT n FROM index_groups WHERE folder = ?1"
+	    " AND value = ?2");
+	sqlite3_bind_int(st, 1, folder != 0);
+	sqlite3_bind_text(st, 2, value, -1, SQLITE_STATIC);
+	*n = 0;
 	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
 		*n = (uint64_t)sqlite3_column_int64(st, 0);
-	else
+	else if (rc != SQLITE_DONE)
 		r = db_fail(rc, "counting an index group");
 	sqlite3_finalize(st);
 	return r;
@@ -423,9 +425,9 @@ db_index_groups(int folder, int (*cb)(void *, const char *, uint64_t),
 	const char	*v;
 	int		 rc, r = 0;
 
-	st = db_prep(folder ? "SELECT " DB_FOLDER_EXPR ", count(*) FROM "
-	    "documents GROUP BY 1 ORDER BY 1" :
-	    "SELECT ext, count(*) FROM documents GROUP BY 1 ORDER BY 1");
+	st = db_prep("SELECT value, n FROM index_groups WHERE folder = ?1"
+	    " ORDER BY value");
+	sqlite3_bind_int(st, 1, folder != 0);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		if ((v = (const char *)sqlite3_column_text(st, 0)) == NULL)
 			continue;
