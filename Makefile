@@ -256,6 +256,7 @@ LINK_test_config	= common
 LINK_test_links		= store analysis common
 LINK_test_concepts	= store analysis common
 LINK_fuzz_msg		= proto common
+LINK_fuzz_analysis	= committer store analysis proto common
 LINK_fuzz_query		= store analysis common
 LINK_convert_bench	= convert analysis proto common
 link_libs  = $(foreach l,$(or $(LINK_$(1)),convert common),$(LIB_$(l)))

@@ -45,8 +45,10 @@ int
 utf8_check(const char *str, size_t len, size_t *off)
 {
 	const unsigned char	*s = (const unsigned char *)str;
-	size_t			 i = 0, n, bad;
+	size_t			 i = 0, n, bad, where;
 
+	if (off == NULL)
+		off = &where;
 	while (i < len) {
 		if (s[i] < 0x80) {
 			if (s[i] == 0) {

@@ -19,7 +19,8 @@
 size_t	utf8_len(const unsigned char *s, size_t avail, size_t *bad);
 /*
  * Check len bytes: 0 when they are UTF-8 without a NUL; else 1 for a NUL,
- * -1 for invalid UTF-8, with *off the offending byte's offset.
+ * -1 for invalid UTF-8, with *off the offending byte's offset (off may
+ * be NULL).
  */
 int	utf8_check(const char *s, size_t len, size_t *off);
 /* Cut s to at most max bytes, not inside a character; the new length. */

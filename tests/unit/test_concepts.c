@@ -22,6 +22,7 @@
 #include <cmocka.h>
 
 #include "concepts.h"
+#include "utf8.h"
 #include "kbpath.h"
 
 static const struct concept_term *
@@ -176,6 +177,22 @@ test_hostile(void **state)
 		big[i] = i < len / 2 ? 'a' : (char)(0x80 | (i % 64));
 	n = concepts_extract(big, len, &v);
 	assert_true(n <= CONCEPT_DOC_TERMS);
+	concepts_terms_free(v, n);
+	/*
+	 * Text that is not UTF-8 (a PDF's Markdown can hold such bytes): a
+	 * term made of them and a defining sentence holding them are left
+	 * out, never a crash (utf8_check with no offset wanted).
+	 */
+	n = concepts_extract("Widget \xff\xfe is a thing that holds "
+	    "other \xc3 things.\n\nWidget \xff\xfe and widget \xff\xfe.\n"
+	    "\xe9t\xe9 \xe9t\xe9 \xe9t\xe9 widget widget\n", 100, &v);
+	for (i = 0; i < n; i++) {
+		assert_int_equal(utf8_check(v[i].term, strlen(v[i].term),
+		    NULL), 0);
+		if (v[i].defn != NULL)
+			assert_int_equal(utf8_check(v[i].defn,
+			    strlen(v[i].defn), NULL), 0);
+	}
 	concepts_terms_free(v, n);
 	/* Many distinct words: bounded. */
 	for (i = 0; i + 8 < len; i += 8)
