@@ -521,7 +521,7 @@ db_doc_insert(const struct db_doc *d, int64_t *id)
 	if (db_run(st, "inserting a document") == -1)
 		return -1;
 	*id = sqlite3_last_insert_rowid(db);
-	return 0;
+	return db_groups_change(d->ext, d->src_path, 1);
 }
 
 /* Record a language in meta 'languages' the first time it is indexed. */
@@ -614,14 +614,36 @@ db_fts_delete(int64_t id)
 int
 db_doc_delete(int64_t id)
 {
+	char	*name, *ext, *hash, *src;
+	int	 r;
+
 	sqlite3_bind_int64(st_fts_delete, 1, id);
 	if (db_run(st_fts_delete, "deleting a full-text row") == -1)
 		return -1;
 	sqlite3_bind_int64(st_src_delete_doc, 1, id);
 	if (db_run(st_src_delete_doc, "deleting a document's sources") == -1)
 		return -1;
+	/* Its groups lose it (index_groups). */
+	if ((r = db_doc_get(id, &name, &ext, &hash, &src)) != 1)
+		return r == 0 ? 0 : -1;
 	sqlite3_bind_int64(st_doc_delete, 1, id);
-	return db_run(st_doc_delete, "deleting a document");
+	r = db_run(st_doc_delete, "deleting a document");
+	if (r == 0)
+		r = db_groups_change(ext, src, -1);
+	free(name);
+	free(ext);
+	free(hash);
+	free(src);
+	return r;
+}
+
+/* A document's folder group (index_groups) after its source changed. */
+static int
+folder_moved(const char *from, const char *to)
+{
+	if (db_groups_change(NULL, from, -1) == -1)
+		return -1;
+	return db_groups_change(NULL, to, 1);
 }
 
 int
@@ -644,6 +666,8 @@ int
 db_doc_update(int64_t id, const struct db_doc *d)
 {
 	sqlite3_stmt	*st = st_doc_update;
+	char		*name, *ext, *hash, *src;
+	int		 r;
 
 	db_bind_text(st, 1, d->title);
 	db_bind_text(st, 2, d->description);
@@ -655,7 +679,17 @@ db_doc_update(int64_t id, const struct db_doc *d)
 	sqlite3_bind_int64(st, 8, d->src_mtime_ns);
 	sqlite3_bind_int64(st, 9, (sqlite3_int64)d->job);
 	sqlite3_bind_int64(st, 10, id);
-	return db_run(st, "updating a document");
+	/* Its folder's count follows src_path (index_groups). */
+	if ((r = db_doc_get(id, &name, &ext, &hash, &src)) != 1)
+		return r == 0 ? db_run(st, "updating a document") : -1;
+	r = db_run(st, "updating a document");
+	if (r == 0)
+		r = folder_moved(src, d->src_path);
+	free(name);
+	free(ext);
+	free(hash);
+	free(src);
+	return r;
 }
 
 int
@@ -722,7 +756,10 @@ db_doc_moved(int64_t id, const char *from, const struct db_doc *d)
 	sqlite3_bind_int64(st, 4, d->src_mtime_ns);
 	sqlite3_bind_int64(st, 5, id);
 	db_bind_text(st, 6, from);
-	return db_run(st, "moving a document's source");
+	if (db_run(st, "moving a document's source") == -1)
+		return -1;
+	/* Moved only where it was from: its folder's count follows. */
+	return sqlite3_changes(db) > 0 ? folder_moved(from, d->src_path) : 0;
 }
 
 int

@@ -60,5 +60,11 @@ void		 dbjobs_open(void);
 void		 dbjobs_close(void);
 /* dbwiki.c's statements finalized, before the connection closes. */
 void		 dbwiki_close(void);
+/*
+ * dbwiki.c: index_groups' counts (schema 15) of a document's type ext and
+ * folder of src_path (NULL: not that group) change by delta (1 or -1).
+ */
+int		 db_groups_change(const char *ext, const char *src_path,
+		    int delta);
 
 #endif

@@ -28,7 +28,7 @@
  * 6: roots.watched (kbctl watch: kbd follows the root with inotify).
  * 13: documents.lang, the ISO 639-1 code the tokenizer indexed the
  *    document in (lang: in queries, show --meta, the page's language:).
- * 15: index_groups, each index group's document count, kept by triggers.
+ * 15: index_groups, each index group's document count (db_groups_change).
  * A KB of an older version is migrated when the committer opens it, one
  * step of the migrations table at a time.
  */
@@ -139,39 +139,18 @@
 /*
  * Schema 15's table, in a new KB and in the 14 to 15 migration: the
  * number of documents in each index group (folder 0: a type, by ext; 1:
- * a folder, DB_FOLDER_EXPR), kept by triggers in the transaction that
- * changes the documents, whatever statement does. index.md, the folder
- * pages and each group's page read their counts here (db_index_groups,
- * db_index_count): a GROUP BY or count over every document, several per
- * batch, made a large add quadratic.
+ * a folder, DB_FOLDER_EXPR), kept by the statements that change the
+ * documents (db.c, through db_groups_change) in their transaction.
+ * index.md, the folder pages and each group's page read their counts
+ * here (db_index_groups, db_index_count): a GROUP BY or count over every
+ * document, several per batch, made a large add quadratic. (Triggers
+ * would keep it too, but they give every insert a statement journal: a
+ * fifth more of the committer's time on an add of small files.)
  */
-#define GROUP_DEC(col, v) \
-	" UPDATE index_groups SET n = n - 1 WHERE folder = " col \
-	" AND value = " v ";" \
-	" DELETE FROM index_groups WHERE folder = " col " AND value = " v \
-	" AND n <= 0;"
-#define GROUP_INC(col, v) \
-	" INSERT INTO index_groups(folder, value, n) VALUES (" col ", " v \
-	", 1) ON CONFLICT(folder, value) DO UPDATE SET n = n + 1;"
 #define INDEX_GROUPS_SQL \
 	"CREATE TABLE index_groups(folder INTEGER NOT NULL," \
 	" value TEXT NOT NULL, n INTEGER NOT NULL," \
-	" PRIMARY KEY(folder, value)) WITHOUT ROWID;" \
-	"CREATE TRIGGER index_groups_insert AFTER INSERT ON documents BEGIN" \
-	GROUP_INC("0", "NEW.ext") \
-	GROUP_INC("1", DB_FOLDER_OF("NEW.src_path")) \
-	" END;" \
-	"CREATE TRIGGER index_groups_delete AFTER DELETE ON documents BEGIN" \
-	GROUP_DEC("0", "OLD.ext") \
-	GROUP_DEC("1", DB_FOLDER_OF("OLD.src_path")) \
-	" END;" \
-	"CREATE TRIGGER index_groups_update AFTER UPDATE OF ext, src_path" \
-	" ON documents BEGIN" \
-	GROUP_DEC("0", "OLD.ext") \
-	GROUP_DEC("1", DB_FOLDER_OF("OLD.src_path")) \
-	GROUP_INC("0", "NEW.ext") \
-	GROUP_INC("1", DB_FOLDER_OF("NEW.src_path")) \
-	" END;"
+	" PRIMARY KEY(folder, value)) WITHOUT ROWID;"
 
 static const char schema_sql[] =
 	"CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);"
@@ -351,10 +330,7 @@ migrate_13_14_pending(void)
 static int
 migrate_14_15_groups(void)
 {
-	return db_exec("DROP TRIGGER IF EXISTS index_groups_insert;"
-	    "DROP TRIGGER IF EXISTS index_groups_delete;"
-	    "DROP TRIGGER IF EXISTS index_groups_update;"
-	    "DROP TABLE IF EXISTS index_groups;"
+	return db_exec("DROP TABLE IF EXISTS index_groups;"
 	    INDEX_GROUPS_SQL
 	    "INSERT INTO index_groups(folder, value, n) "
 	    DB_INDEX_GROUPS_COUNTED ";");

@@ -21,13 +21,14 @@
 #include "xmalloc.h"
 
 static sqlite3_stmt	*st_conv_set, *st_recompile_get, *st_recompiled; /* lazy */
+static sqlite3_stmt	*st_group_inc, *st_group_dec, *st_group_gone;	/* lazy */
 static sqlite3_stmt	*st_links[16];	/* lazy: links (schema 9), by slot */
 
 void
 dbwiki_close(void)
 {
 	sqlite3_stmt	**sts[] = { &st_conv_set, &st_recompile_get,
-	    &st_recompiled };
+	    &st_recompiled, &st_group_inc, &st_group_dec, &st_group_gone };
 	size_t		  i;
 
 	for (i = 0; i < sizeof(st_links) / sizeof(st_links[0]); i++) {
@@ -38,6 +39,49 @@ dbwiki_close(void)
 		sqlite3_finalize(*sts[i]);
 		*sts[i] = NULL;
 	}
+}
+
+/*
+ * index_groups (schema 15): the type ext and the folder of src_path (each
+ * when not NULL) gain (delta 1) or lose (-1) a document; a group that
+ * has none left goes. In the transaction that changes the document.
+ */
+int
+db_groups_change(const char *ext, const char *src_path, int delta)
+{
+	const char	*v[2] = { ext, src_path };
+	int		 g;
+
+	if (st_group_inc == NULL) {
+		st_group_inc = db_prep("INSERT INTO index_groups(folder, value,"
+		    " n) VALUES (?1, iif(?1, " DB_FOLDER_OF("?2") ", ?2), 1)"
+		    " ON CONFLICT(folder, value) DO UPDATE SET n = n + 1");
+		st_group_dec = db_prep("UPDATE index_groups SET n = n - 1"
+		    " WHERE folder = ?1 AND value = iif(?1, "
+		    DB_FOLDER_OF("?2") ", ?2)");
+		st_group_gone = db_prep("DELETE FROM index_groups"
+		    " WHERE folder = ?1 AND value = iif(?1, "
+		    DB_FOLDER_OF("?2") ", ?2) AND n <= 0");
+	}
+	for (g = 0; g < 2; g++) {
+		if (v[g] == NULL)
+			continue;
+		if (delta > 0) {
+			sqlite3_bind_int(st_group_inc, 1, g);
+			db_bind_text(st_group_inc, 2, v[g]);
+			if (db_run(st_group_inc, "counting an index group") == -1)
+				return -1;
+			continue;
+		}
+		sqlite3_bind_int(st_group_dec, 1, g);
+		db_bind_text(st_group_dec, 2, v[g]);
+		sqlite3_bind_int(st_group_gone, 1, g);
+		db_bind_text(st_group_gone, 2, v[g]);
+		if (db_run(st_group_dec, "counting an index group") == -1 ||
+		    db_run(st_group_gone, "counting an index group") == -1)
+			return -1;
+	}
+	return 0;
 }
 
 /*
