@@ -58,6 +58,10 @@ def dump(kb):
         for row in con.execute("SELECT * FROM concepts_pending"
                                " ORDER BY term"):
             out.append("pending " + json.dumps(row))
+        # Schema 15: each index group's count, in the documents' step.
+        for row in con.execute("SELECT * FROM index_groups"
+                               " ORDER BY folder, value"):
+            out.append("group " + json.dumps(row))
     finally:
         con.close()
     for top in ("raw", "wiki"):
