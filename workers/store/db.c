@@ -637,14 +637,6 @@ db_doc_delete(int64_t id)
 	return r;
 }
 
-/* A document's folder group (index_groups) after its source changed. */
-static int
-folder_moved(const char *from, const char *to)
-{
-	if (db_groups_change(NULL, from, -1) == -1)
-		return -1;
-	return db_groups_change(NULL, to, 1);
-}
 
 int
 db_doc_get(int64_t id, char **name, char **ext, char **hash, char **src)
@@ -684,7 +676,7 @@ db_doc_update(int64_t id, const struct db_doc *d)
 		return r == 0 ? db_run(st, "updating a document") : -1;
 	r = db_run(st, "updating a document");
 	if (r == 0)
-		r = folder_moved(src, d->src_path);
+		r = db_groups_moved(src, d->src_path);
 	free(name);
 	free(ext);
 	free(hash);
@@ -759,7 +751,8 @@ db_doc_moved(int64_t id, const char *from, const struct db_doc *d)
 	if (db_run(st, "moving a document's source") == -1)
 		return -1;
 	/* Moved only where it was from: its folder's count follows. */
-	return sqlite3_changes(db) > 0 ? folder_moved(from, d->src_path) : 0;
+	return sqlite3_changes(db) > 0 ? db_groups_moved(from, d->src_path) :
+	    0;
 }
 
 int

@@ -66,5 +66,7 @@ void		 dbwiki_close(void);
  */
 int		 db_groups_change(const char *ext, const char *src_path,
 		    int delta);
+/* A document's folder group after its source path went from from to to. */
+int		 db_groups_moved(const char *from, const char *to);
 
 #endif

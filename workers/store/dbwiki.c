@@ -84,6 +84,14 @@ db_groups_change(const char *ext, const char *src_path, int delta)
 	return 0;
 }
 
+int
+db_groups_moved(const char *from, const char *to)
+{
+	if (db_groups_change(NULL, from, -1) == -1)
+		return -1;
+	return db_groups_change(NULL, to, 1);
+}
+
 /*
  * Recompile (schema 8). db_doc_converter records the converter that made
  * a document's Markdown, in the batch's transaction.
