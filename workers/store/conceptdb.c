@@ -10,6 +10,7 @@
 #include <sqlite3.h>
 
 #include "conceptdb.h"
+#include "conceptrel.h"
 #include "db.h"
 #include "log.h"
 #include "xmalloc.h"
@@ -26,7 +27,6 @@ enum {
 	ST_UNSET,
 	ST_NEIGHBORS,
 	ST_PAGE_DOCS,
-	ST_PAGE_REL,
 	ST_INDEX,
 	ST_INDEX_COUNT,
 	ST_ALL,
@@ -60,6 +60,7 @@ conceptdb_close(void)
 		sqlite3_finalize(sts[i]);
 		sts[i] = NULL;
 	}
+	conceptrel_close();
 }
 
 /* Step a statement that returns no row. */
@@ -271,9 +272,10 @@ conceptdb_neighbors(const char *term, char ***terms, size_t *n)
 int
 conceptdb_page(const char *term, struct concept_page *p)
 {
-	sqlite3_stmt		*st_docs, *st_rel;
+	sqlite3_stmt		*st_docs;
 	struct concept_doc	*docs;
 	char			**rel;
+	int64_t			 ids[CONCEPT_PAGE_DOCS];
 	uint64_t		 df;
 	size_t			 n = 0, nrel;
 	int			 rc;
@@ -292,12 +294,14 @@ conceptdb_page(const char *term, struct concept_page *p)
 	 * read every row of a frequent term: no index has defn.)
 	 */
 	st_docs = stmt(ST_PAGE_DOCS,
-	    "SELECT d.name, d.title, t.weight, t.defn FROM concept_terms t"
+	    "SELECT d.name, d.title, t.weight, t.defn, t.doc"
+	    " FROM concept_terms t"
 	    " JOIN documents d ON d.id = t.doc WHERE t.term = ?"
 	    " ORDER BY t.weight DESC, d.name LIMIT ?");
 	sqlite3_bind_text(st_docs, 1, term, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_int(st_docs, 2, CONCEPT_PAGE_DOCS);
-	while ((rc = sqlite3_step(st_docs)) == SQLITE_ROW) {
+	while (n < CONCEPT_PAGE_DOCS &&
+	    (rc = sqlite3_step(st_docs)) == SQLITE_ROW) {
 		docs[n].name = xstrdup(col_text(st_docs, 0));
 		docs[n].title = xstrdup(col_text(st_docs, 1));
 		docs[n].weight = (uint32_t)sqlite3_column_int64(st_docs, 2);
@@ -307,8 +311,10 @@ conceptdb_page(const char *term, struct concept_page *p)
 			p->defn_doc = xstrdup(docs[n].name);
 			p->defn_title = xstrdup(docs[n].title);
 		}
-		n++;
+		ids[n++] = sqlite3_column_int64(st_docs, 4);
 	}
+	if (n == CONCEPT_PAGE_DOCS)
+		rc = SQLITE_DONE;	/* the LIMIT's */
 	sqlite3_reset(st_docs);
 	p->docs = docs;
 	p->ndocs_shown = n;
@@ -316,22 +322,11 @@ conceptdb_page(const char *term, struct concept_page *p)
 		goto fail;
 
 	/*
-	 * Related: the concepts sharing most of the documents listed above
-	 * (the same query, the same order): bounded by the page, where all
-	 * of its documents' terms grew with the KB.
+	 * Related: the concepts sharing most of the documents listed above,
+	 * bounded by the page, where all of its documents' terms grew with
+	 * the KB; counted in C (conceptrel.c).
 	 */
-	st_rel = stmt(ST_PAGE_REL,
-	    "SELECT b.term FROM"
-	    " (SELECT t.doc FROM concept_terms t"
-	    "  JOIN documents d ON d.id = t.doc WHERE t.term = ?1"
-	    "  ORDER BY t.weight DESC, d.name LIMIT ?2) a"
-	    " JOIN concept_terms b ON b.doc = a.doc AND b.term <> ?1"
-	    " JOIN concepts k ON k.term = b.term"
-	    " GROUP BY b.term ORDER BY count(*) DESC, b.term LIMIT ?3");
-	sqlite3_bind_text(st_rel, 1, term, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_int(st_rel, 2, CONCEPT_PAGE_DOCS);
-	sqlite3_bind_int(st_rel, 3, CONCEPT_RELATED);
-	if (strv(st_rel, "related concepts", &rel, &nrel) == -1)
+	if (conceptrel_rank(term, ids, n, &rel, &nrel) == -1)
 		goto failed;
 	p->related = rel;
 	p->nrelated = nrel;
