@@ -349,8 +349,9 @@ doc_get(int64_t id)
 static int
 doc_names(struct rdoc *d)
 {
-	const char	*name, *title;
-	size_t		 nlen;
+	const char	*title;
+	char		*name;
+	size_t		 nlen, tlen;
 	int		 rc;
 
 	if (d->name != NULL)
@@ -363,14 +364,15 @@ doc_names(struct rdoc *d)
 			rc = SQLITE_CORRUPT;	/* it was ranked, so it is */
 		return db_fail(rc, "a concept page's document");
 	}
-	name = col_text(C.st_names, 0);
+	/* A column's text may go when another is read: copied at once. */
+	name = xstrdup(col_text(C.st_names, 0));
 	title = col_text(C.st_names, 1);
 	nlen = strlen(name);
-	d->name = xmalloc(nlen + strlen(title) + 2);
-	memcpy(d->name, name, nlen + 1);
-	d->title = strcpy(d->name + nlen + 1, title);
+	tlen = strlen(title);
+	d->name = xreallocarray(name, nlen + tlen + 2, 1);
+	d->title = memcpy(d->name + nlen + 1, title, tlen + 1);
 	sqlite3_reset(C.st_names);
-	C.bytes += nlen + strlen(title) + 2;
+	C.bytes += nlen + tlen + 2;
 	return 0;
 }
 
