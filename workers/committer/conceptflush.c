@@ -167,28 +167,33 @@ flush_some(char **terms, size_t n)
 int
 flush_all(void)
 {
-	char	**terms, *err;
+	char	**terms, *err = NULL;
 	size_t	  n;
 
 	if (!pending)
 		return 0;
+	/*
+	 * A document is listed on the pages of most of its concepts: their
+	 * related concepts count its concepts, read once for all of them.
+	 * Nothing changes the registry's concepts between the mutations.
+	 */
+	conceptdb_cache_begin();
 	for (;;) {
 		if (conceptdb_pending(CONCEPT_FLUSH_PAGES, &terms, &n) == -1) {
 			err = errf("registry: %s", db_errmsg());
 			break;
 		}
-		if (n == 0) {
-			pending = 0;
-			return 0;
-		}
+		if (n == 0)
+			break;
 		err = flush_some(terms, n);
 		conceptdb_strv_free(terms, n);
-		if (err != NULL)
+		if (err != NULL || n < CONCEPT_FLUSH_PAGES)
 			break;
-		if (n < CONCEPT_FLUSH_PAGES) {
-			pending = 0;
-			return 0;
-		}
+	}
+	conceptdb_cache_end();
+	if (err == NULL) {
+		pending = 0;
+		return 0;
 	}
 	/* A full disk, say: the marks stay; the next try is an age away. */
 	log_warnx("concept pages left pending: %s", err);

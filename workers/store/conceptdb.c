@@ -10,6 +10,7 @@
 #include <sqlite3.h>
 
 #include "conceptdb.h"
+#include "conceptrel.h"
 #include "db.h"
 #include "log.h"
 #include "xmalloc.h"
@@ -26,7 +27,6 @@ enum {
 	ST_UNSET,
 	ST_NEIGHBORS,
 	ST_PAGE_DOCS,
-	ST_PAGE_REL,
 	ST_INDEX,
 	ST_INDEX_COUNT,
 	ST_ALL,
@@ -60,6 +60,7 @@ conceptdb_close(void)
 		sqlite3_finalize(sts[i]);
 		sts[i] = NULL;
 	}
+	conceptrel_close();
 }
 
 /* Step a statement that returns no row. */
@@ -268,14 +269,53 @@ conceptdb_neighbors(const char *term, char ***terms, size_t *n)
 	return strv(st, "concept neighbours", terms, n);
 }
 
+/*
+ * The documents that treat term most into p (CONCEPT_PAGE_DOCS allocated),
+ * their ids into ids, and the definition of the first of them that has
+ * one. (Looking for a definition among all of them read every row of a
+ * frequent term: no index has defn.)
+ */
+static int
+page_docs(const char *term, struct concept_page *p, int64_t *ids)
+{
+	sqlite3_stmt		*st;
+	struct concept_doc	*docs = (struct concept_doc *)p->docs;
+	size_t			 n = 0;
+	int			 rc;
+
+	st = stmt(ST_PAGE_DOCS,
+	    "SELECT d.name, d.title, t.weight, t.defn, t.doc"
+	    " FROM concept_terms t"
+	    " JOIN documents d ON d.id = t.doc WHERE t.term = ?"
+	    " ORDER BY t.weight DESC, d.name LIMIT ?");
+	sqlite3_bind_text(st, 1, term, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int(st, 2, CONCEPT_PAGE_DOCS);
+	while (n < CONCEPT_PAGE_DOCS && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		docs[n].name = xstrdup(col_text(st, 0));
+		docs[n].title = xstrdup(col_text(st, 1));
+		docs[n].weight = (uint32_t)sqlite3_column_int64(st, 2);
+		if (p->defn == NULL &&
+		    sqlite3_column_type(st, 3) != SQLITE_NULL) {
+			p->defn = xstrdup(col_text(st, 3));
+			p->defn_doc = xstrdup(docs[n].name);
+			p->defn_title = xstrdup(docs[n].title);
+		}
+		ids[n++] = sqlite3_column_int64(st, 4);
+		p->ndocs_shown = n;
+	}
+	if (n == CONCEPT_PAGE_DOCS)
+		rc = SQLITE_DONE;	/* the LIMIT's */
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? 0 : db_fail(rc, "concept page");
+}
+
 int
 conceptdb_page(const char *term, struct concept_page *p)
 {
-	sqlite3_stmt		*st_docs, *st_rel;
-	struct concept_doc	*docs;
 	char			**rel;
+	int64_t			 ids[CONCEPT_PAGE_DOCS];
 	uint64_t		 df;
-	size_t			 n = 0, nrel;
+	size_t			 nrel;
 	int			 rc;
 
 	memset(p, 0, sizeof(*p));
@@ -285,62 +325,23 @@ conceptdb_page(const char *term, struct concept_page *p)
 		return -1;
 	p->term = xstrdup(term);
 	p->ndocs = df;
-	docs = xcalloc(CONCEPT_PAGE_DOCS, sizeof(*docs));
+	p->docs = xcalloc(CONCEPT_PAGE_DOCS, sizeof(*p->docs));
+	/* In a flush from its cache, else by SQL (conceptrel.c). */
+	if ((rc = conceptrel_docs(term, p, ids)) == 0)
+		rc = page_docs(term, p, ids);
 	/*
-	 * The documents that treat it most, and the definition of the first
-	 * of them that has one. (Looking for a definition among all of them
-	 * read every row of a frequent term: no index has defn.)
+	 * Related: the concepts sharing most of the documents listed above,
+	 * bounded by the page, where all of its documents' terms grew with
+	 * the KB.
 	 */
-	st_docs = stmt(ST_PAGE_DOCS,
-	    "SELECT d.name, d.title, t.weight, t.defn FROM concept_terms t"
-	    " JOIN documents d ON d.id = t.doc WHERE t.term = ?"
-	    " ORDER BY t.weight DESC, d.name LIMIT ?");
-	sqlite3_bind_text(st_docs, 1, term, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_int(st_docs, 2, CONCEPT_PAGE_DOCS);
-	while ((rc = sqlite3_step(st_docs)) == SQLITE_ROW) {
-		docs[n].name = xstrdup(col_text(st_docs, 0));
-		docs[n].title = xstrdup(col_text(st_docs, 1));
-		docs[n].weight = (uint32_t)sqlite3_column_int64(st_docs, 2);
-		if (p->defn == NULL &&
-		    sqlite3_column_type(st_docs, 3) != SQLITE_NULL) {
-			p->defn = xstrdup(col_text(st_docs, 3));
-			p->defn_doc = xstrdup(docs[n].name);
-			p->defn_title = xstrdup(docs[n].title);
-		}
-		n++;
+	if (rc == -1 ||
+	    conceptrel_rank(term, ids, p->ndocs_shown, &rel, &nrel) == -1) {
+		conceptdb_page_free(p);
+		return -1;
 	}
-	sqlite3_reset(st_docs);
-	p->docs = docs;
-	p->ndocs_shown = n;
-	if (rc != SQLITE_DONE)
-		goto fail;
-
-	/*
-	 * Related: the concepts sharing most of the documents listed above
-	 * (the same query, the same order): bounded by the page, where all
-	 * of its documents' terms grew with the KB.
-	 */
-	st_rel = stmt(ST_PAGE_REL,
-	    "SELECT b.term FROM"
-	    " (SELECT t.doc FROM concept_terms t"
-	    "  JOIN documents d ON d.id = t.doc WHERE t.term = ?1"
-	    "  ORDER BY t.weight DESC, d.name LIMIT ?2) a"
-	    " JOIN concept_terms b ON b.doc = a.doc AND b.term <> ?1"
-	    " JOIN concepts k ON k.term = b.term"
-	    " GROUP BY b.term ORDER BY count(*) DESC, b.term LIMIT ?3");
-	sqlite3_bind_text(st_rel, 1, term, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_int(st_rel, 2, CONCEPT_PAGE_DOCS);
-	sqlite3_bind_int(st_rel, 3, CONCEPT_RELATED);
-	if (strv(st_rel, "related concepts", &rel, &nrel) == -1)
-		goto failed;
 	p->related = rel;
 	p->nrelated = nrel;
 	return 0;
-fail:
-	(void)db_fail(rc, "concept page");
-failed:
-	conceptdb_page_free(p);
-	return -1;
 }
 
 void

@@ -38,6 +38,13 @@ int	 conceptdb_neighbors(const char *term, char ***terms, size_t *n);
 int	 conceptdb_page(const char *term, struct concept_page *p);
 void	 conceptdb_page_free(struct concept_page *p);
 /*
+ * Between begin and end, while no concept or term of the registry
+ * changes (a flush), conceptdb_page keeps each document's concepts from
+ * page to page, in bounded memory (conceptrel.c); end frees them.
+ */
+void	 conceptdb_cache_begin(void);
+void	 conceptdb_cache_end(void);
+/*
  * The first max concepts, most documents first (ties in byte order), and
  * how many there are. Free with conceptdb_index_free.
  */
