@@ -12,6 +12,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -43,12 +44,21 @@ struct jentry {
 	char			 kind;	/* 'B' backup, 'A' absent, 'S' size */
 	unsigned long long	 num;	/* B: backup number, S: old size */
 	char			*path;
+	uint32_t		 hash;	/* of path */
+	size_t			 next;	/* 1 + the next entry of its slot, or 0 */
 };
 
+/*
+ * A batch tracks every path it may change once, so looking a path up is
+ * a hash (slots: 1 + an entry's index, chained by next), not a scan of
+ * the entries so far: the scan made a batch of n files cost n squared.
+ */
 struct journal {
 	char			 id[ID_LEN + 1];
 	struct jentry		*v;
 	size_t			 n, cap;
+	size_t			*slots;
+	size_t			 nslots;	/* 0 or a power of two */
 	unsigned long long	 nbackups;
 	enum jstate		 state;
 	int			 ondisk;	/* ID.d or ID.tmp may exist */
@@ -150,15 +160,38 @@ journal_free(struct journal *j)
 	for (i = 0; i < j->n; i++)
 		free(j->v[i].path);
 	free(j->v);
+	free(j->slots);
 	free(j);
+}
+
+/* Room in the slots for one more entry, at most half of them used. */
+static int
+slots_grow(struct journal *j)
+{
+	size_t	*ns, nb, i, s;
+
+	if (2 * (j->n + 1) <= j->nslots)
+		return 0;
+	nb = j->nslots == 0 ? 64 : 2 * j->nslots;
+	if ((ns = calloc(nb, sizeof(*ns))) == NULL)
+		return -1;
+	for (i = 0; i < j->n; i++) {
+		s = j->v[i].hash & (nb - 1);
+		j->v[i].next = ns[s];
+		ns[s] = i + 1;
+	}
+	free(j->slots);
+	j->slots = ns;
+	j->nslots = nb;
+	return 0;
 }
 
 static int
 add_entry(struct journal *j, char kind, unsigned long long num,
     const char *path, size_t pathlen)
 {
-	struct jentry	*nv;
-	size_t		 ncap;
+	struct jentry	*nv, *e;
+	size_t		 ncap, s;
 	char		*p;
 
 	if (j->n == j->cap) {
@@ -168,12 +201,16 @@ add_entry(struct journal *j, char kind, unsigned long long num,
 		j->v = nv;
 		j->cap = ncap;
 	}
-	if ((p = strndup(path, pathlen)) == NULL)
+	if (slots_grow(j) == -1 || (p = strndup(path, pathlen)) == NULL)
 		return -1;
-	j->v[j->n].kind = kind;
-	j->v[j->n].num = num;
-	j->v[j->n].path = p;
-	j->n++;
+	e = &j->v[j->n];
+	e->kind = kind;
+	e->num = num;
+	e->path = p;
+	e->hash = hash_fnv1a(p);
+	s = e->hash & (j->nslots - 1);
+	e->next = j->slots[s];
+	j->slots[s] = ++j->n;
 	return 0;
 }
 
@@ -181,12 +218,19 @@ add_entry(struct journal *j, char kind, unsigned long long num,
 static struct jentry *
 find_entry(struct journal *j, const char *path, const char *kinds)
 {
-	size_t	i;
+	struct jentry	*e;
+	uint32_t	 h;
+	size_t		 k;
 
-	for (i = 0; i < j->n; i++)
-		if (strchr(kinds, j->v[i].kind) != NULL &&
-		    strcmp(j->v[i].path, path) == 0)
-			return &j->v[i];
+	if (j->nslots == 0)
+		return NULL;
+	h = hash_fnv1a(path);
+	for (k = j->slots[h & (j->nslots - 1)]; k != 0; k = e->next) {
+		e = &j->v[k - 1];
+		if (e->hash == h && strchr(kinds, e->kind) != NULL &&
+		    strcmp(e->path, path) == 0)
+			return e;
+	}
 	return NULL;
 }
 
