@@ -24,10 +24,17 @@
  * stretch the window and the batches, so that a sync of an unchanged tree
  * costs a round trip to the committer per BATCH_ITEMS_MAX files, not per
  * BATCH_MAX; the others are bounded as before.
+ *
+ * A commit has a cost of its own whatever its size (FTS5 writes its
+ * pending terms as a new segment, the WAL's frames and checkpoint, the
+ * index and folder pages, the journal), so a batch takes up to BATCH_MAX
+ * files when the workers are ahead: 512 rather than 128 took 15 % off the
+ * committer's CPU in an add of 10,000 small files. The window holds two
+ * batches, so that the workers fill the next while one commits.
  */
-#define WINDOW_HEAVY_MAX 512	/* files between the walk and their commit */
+#define WINDOW_HEAVY_MAX 1024	/* files between the walk and their commit */
 #define WINDOW_MAX	16384	/* the same, light ones included */
-#define BATCH_MAX	128	/* files per commit, light ones left out */
+#define BATCH_MAX	512	/* files per commit, light ones left out */
 #define BATCH_ITEMS_MAX	8192	/* files per commit, light ones included */
 #define WORKERS_MAX	256	/* a job's parallelism: workers and slots */
 

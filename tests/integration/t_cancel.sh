@@ -138,7 +138,7 @@ lint_clean
 # 17): files converted and waiting in commit order behind a file still
 # with a worker are cancelled "before commit" and their staging files go,
 # so what is committed after the cancel is at most one batch (BATCH_MAX,
-# 128) and the files the workers hold. The job's first file hangs in its
+# 512) and the files the workers hold. The job's first file hangs in its
 # converter (the workers' self-test) until the watchdog fails it, so every
 # other file converted meanwhile waits behind it, none batched.
 kbctl stop
@@ -146,13 +146,13 @@ trash "$KB"
 kbctl init >/dev/null
 kbctl stop
 JOBS=2
-M=400
+M=1000
 KBD_WORKER_SELFTEST=hang "$KBD" -C "$KB" --jobs $JOBS --timeout 10
 mkdir -p "$T/src4"
 for i in $(seq 1 $M); do printf 'behind %d\n' "$i" > "$T/src4/b$i.txt"; done
 job=$(kbctl add "$T/hang.txt" "$T/src4" --no-wait --json | jq .job)
 i=0
-until [ "$(find "$KB/.kb/staging" -name "$job-*.md" | wc -l)" -ge 200 ]; do
+until [ "$(find "$KB/.kb/staging" -name "$job-*.md" | wc -l)" -ge 800 ]; do
 	i=$((i + 1)); [ $i -lt 3000 ] || fail "job $job converted too few files behind the hanging one"
 	sleep 0.01
 done
@@ -168,12 +168,12 @@ set -e
 s=$(tail -n 1 "$T/w4.json")
 assert_eq cancelled "$(echo "$s" | jq -r .state)" "state of the job cancelled behind a hanging file"
 after=$(echo "$s" | jq .added)
-[ $((after - before)) -le $((128 + JOBS)) ] ||
+[ $((after - before)) -le $((512 + JOBS)) ] ||
 	fail "$((after - before)) files committed after the cancel (at most a batch and $JOBS workers' files; $converted were converted)"
 assert_eq $((M + 1)) "$(echo "$s" | jq '.added + .duplicates + .skipped + .failed + .cancelled')" \
     "every file of the job counted once"
 n=$(jq -r 'select(.reason == "cancelled before commit") | .path' "$T/w4.json" | wc -l)
-[ "$n" -ge $((converted - 128 - JOBS)) ] ||
+[ "$n" -ge $((converted - 512 - JOBS)) ] ||
 	fail "$n files cancelled before commit of $converted converted"
 assert_eq 0 "$(find "$KB/.kb/staging" -name "$job-*" | wc -l)" \
     "staging files of the cancelled job left behind"

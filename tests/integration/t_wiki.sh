@@ -9,7 +9,8 @@ make_corpus "$T/src" 300
 kbctl init >/dev/null
 kbctl add "$T/src" >/dev/null
 assert_eq 300 "$(doc_count)" "documents"
-# 300 files take several commit batches (BATCH_MAX 128): still one entry.
+# 300 files take several commit batches (a batch is cut whenever the
+# committer is free, the first with the first file done): still one entry.
 assert_eq 1 "$(entries)" "log.md entries after one job"
 grep -qx '## \[.*\] job 1 | 300 documents added' "$KB/wiki/log.md" ||
     fail "job entry: $(grep '^## ' "$KB/wiki/log.md")"

@@ -279,8 +279,8 @@ db_open(const char *path)
 	/*
 	 * Statement journals and sorts in memory: nothing is written outside
 	 * the KB (SQLite's temporary files go to /var/tmp), and a statement
-	 * journal (an insert that fires index_groups' triggers) is no file
-	 * of its own written per document.
+	 * journal (a statement that may fail half way, in a transaction) is
+	 * no file of its own.
 	 */
 	if (db_exec("PRAGMA synchronous=FULL") == -1 ||
 	    db_exec("PRAGMA temp_store=MEMORY") == -1 ||
