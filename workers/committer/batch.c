@@ -34,6 +34,7 @@
 #include "linkw.h"
 #include "log.h"
 #include "naming.h"
+#include "strset.h"
 #include "tokenizer.h"
 #include "util.h"
 #include "wiki.h"
@@ -203,34 +204,38 @@ batch_item(const Kbd__BatchItem *bi)
 
 /* Deciding. */
 
-struct taken_arg {
-	size_t		 upto;		/* items decided before this one */
-	const char	*ext;
-};
+/*
+ * The names and raw file names of the documents the items decided so far
+ * publish (the items before the one being named): a set, where a scan of
+ * the items made each name a batch chose cost a string for every item
+ * before it (7 % of the committer with batches of 512).
+ */
+static struct strset	taken_names = STRSET_INIT, taken_files = STRSET_INIT;
+
+static void
+taken_note(const struct item *it)
+{
+	char	*file;
+
+	if (!ITEM_PUBLISHES(it) || it->doc == NULL)
+		return;
+	(void)strset_add(&taken_names, it->doc);
+	file = kbpath_raw_name(it->doc, it->ext);
+	(void)strset_add(&taken_files, file);
+	free(file);
+}
 
 static int
 name_taken(void *arg, const char *name)
 {
-	struct taken_arg	*ta = arg;
-	struct item		*it;
-	char			*file, *other;
-	size_t			 i;
-	int			 r;
+	const char	*ext = arg;
+	char		*file;
+	int		 r;
 
-	file = kbpath_raw_name(name, ta->ext);
-	for (i = 0; i < ta->upto; i++) {
-		it = &batch.items[i];
-		if (!ITEM_PUBLISHES(it) || it->doc == NULL)
-			continue;
-		other = kbpath_raw_name(it->doc, it->ext);
-		r = strcmp(it->doc, name) == 0 || strcmp(other, file) == 0;
-		free(other);
-		if (r) {
-			free(file);
-			return 1;
-		}
-	}
-	if ((r = db_name_exists(name)) == 0)
+	file = kbpath_raw_name(name, ext);
+	if (strset_has(&taken_names, name) || strset_has(&taken_files, file))
+		r = 1;
+	else if ((r = db_name_exists(name)) == 0)
 		r = raw_file_owned(file);
 	free(file);
 	if (r == -1)
@@ -300,7 +305,6 @@ decide_same(size_t i, char *dup)
 static char *
 batch_decide(void)
 {
-	struct taken_arg	 ta;
 	struct item		*it;
 	const char		*prev;
 	char			 stem[NAMING_STEM_MAX + 1];
@@ -308,7 +312,11 @@ batch_decide(void)
 	size_t			 i;
 	int			 r;
 
+	strset_clear(&taken_names);
+	strset_clear(&taken_files);
 	for (i = 0; i < batch.n; i++) {
+		if (i > 0)
+			taken_note(&batch.items[i - 1]);
 		it = &batch.items[i];
 		if (item_kept(it)) {
 			if (it->status == KBD__FILE_STATUS__FS_DUPLICATE &&
@@ -341,10 +349,8 @@ batch_decide(void)
 			return err;
 		if (r == 1)
 			continue;	/* updated in place: named already */
-		ta.upto = i;
-		ta.ext = it->ext;
 		if (naming_sanitize(it->stem, stem, sizeof(stem)) == -1 ||
-		    naming_choose(stem, it->hex, name_taken, &ta, name,
+		    naming_choose(stem, it->hex, name_taken, it->ext, name,
 		    sizeof(name)) == -1)
 			return errf("naming %s: %s", it->path,
 			    errno == EIO ? db_errmsg() : strerror(errno));
