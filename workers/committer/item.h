@@ -96,6 +96,15 @@ void	 itemtext_free(struct item *it);
 char	*sources_unlink(struct item *it);
 
 /*
+ * decide.c: the outcome of each of the n items (result, why, doc, the
+ * live paths; act from sources.c), in scan order, in the caller's read
+ * transaction: NULL, or the reason the batch fails. item_kept: an item
+ * that did not arrive added keeps its outcome and reason (1), else 0.
+ */
+char	*batch_decide(struct item *items, size_t n);
+int	 item_kept(struct item *it);
+
+/*
  * recompile.c: a recompile job's converted item (it->recompile names the
  * document): ACT_REPLACE over it when its Markdown or summary page
  * changes, else nothing but its converter version (ACT_NONE, unchanged).
