@@ -1,7 +1,7 @@
 /*
  * Batches of prepared documents (group commit): the items as the
- * supervisor sent them, in scan order; the decision for each (a duplicate
- * by hash of the registry or of an earlier item, else a name); publishing
+ * supervisor sent them, in scan order; the decision for each (decide.c:
+ * a duplicate, an update, a name), in a read transaction; publishing
  * the added ones and their rows, with the job's counters and cursor, by
  * the commit protocol (commit.c); and the reply. A batch the job's cursor
  * is already past committed before a crash: it is answered from the
