@@ -106,6 +106,50 @@ test_words(void **state)
 	assert_string_equal(DOC("end. (next)"), "end next");
 }
 
+/*
+ * Indexing keeps the stems it made (a cache of 2,048 by hash): a word
+ * seen again, in another language, or after others took its slot, gets
+ * the stem Snowball gives it, as on first sight.
+ */
+static void
+test_stem_cache(void **state)
+{
+	enum { N = 5000 };
+	char	**first, word[32], text[48];
+	int	  i, pass, stemmed = 0;
+	const char *got;
+
+	(void)state;
+	assert_string_equal(DOC("\x1f" "en\x1f" "chevaux hunting"),
+	    "chevaux hunting/~hunt");
+	assert_string_equal(DOC("\x1f" "fr\x1f" "chevaux hunting"),
+	    "chevaux/~cheval hunting");
+	assert_string_equal(DOC("\x1f" "en\x1f" "chevaux hunting"),
+	    "chevaux hunting/~hunt");
+	first = calloc(N, sizeof(*first));
+	assert_non_null(first);
+	for (pass = 0; pass < 2; pass++)
+		for (i = 0; i < N; i++) {
+			(void)snprintf(word, sizeof(word), "%c%c%cings",
+			    'a' + i % 26, 'a' + i / 26 % 26,
+			    'a' + i / 676 % 26);
+			(void)snprintf(text, sizeof(text), "\x1f" "%s\x1f" "%s",
+			    i % 2 ? "en" : "de", word);
+			got = DOC(text);
+			if (pass == 0) {
+				first[i] = strdup(got);
+				assert_non_null(first[i]);
+				stemmed += strstr(got, "/~") != NULL;
+			} else {
+				assert_string_equal(got, first[i]);
+				free(first[i]);
+			}
+		}
+	free(first);
+	/* The stems were made, not the words passed through. */
+	assert_true(stemmed > N / 2);
+}
+
 static void
 test_stems_languages(void **state)
 {
@@ -400,6 +444,7 @@ main(void)
 		cmocka_unit_test(test_typed_tokens),
 		cmocka_unit_test(test_cjk),
 		cmocka_unit_test(test_cjk_long),
+		cmocka_unit_test(test_stem_cache),
 		cmocka_unit_test(test_detect),
 		cmocka_unit_test(test_headings),
 		cmocka_unit_test(test_match_rank),

@@ -35,11 +35,27 @@
 #define TOK_MAXWORD	128		/* longer tokens are not stemmed */
 #define TOK_MAXPARTS	16
 
+/*
+ * Stems of the words a document indexing saw last, by hash: words follow
+ * Zipf's law, so most of a document's words were stemmed a moment ago,
+ * and Snowball costs more than a look here. Only indexing has one (the
+ * committer's connection): a search stems a few words.
+ */
+#define STEM_CACHE	8192
+#define STEM_CACHE_WORD	24		/* longer words and stems are not kept */
+
+struct stem_slot {
+	uint8_t		 lang, n, len;	/* n == 0: empty */
+	char		 w[STEM_CACHE_WORD];
+	char		 stem[STEM_CACHE_WORD];
+};
+
 struct ktok {
 	fts5_tokenizer	 u61;
 	Fts5Tokenizer	*wide;
 	struct sb_stemmer *stem[TOK_MAXLANG];
 	int		 nostem[TOK_MAXLANG];
+	struct stem_slot *cache;	/* STEM_CACHE, or NULL */
 };
 
 typedef int (*token_cb)(void *, int, const char *, int, int, int);
@@ -180,10 +196,13 @@ lower_orig(const char *p, int n, char *out)
 
 /* The stem of w in lang into out (NUL-terminated), or 0. */
 static int
-stem_of(struct ktok *t, int lang, const char *w, int n, char *out, int size)
+stem_of(struct ktok *t, int lang, const char *w, int n, char *out, int size,
+    int cached)
 {
 	struct sb_stemmer	*sb;
+	struct stem_slot	*c = NULL;
 	const sb_symbol		*s;
+	uint32_t		 h = 2166136261u;
 	int			 len, chars = 0, i;
 
 	if (n < 3 || n > TOK_MAXWORD || (w[0] >= '0' && w[0] <= '9'))
@@ -192,6 +211,22 @@ stem_of(struct ktok *t, int lang, const char *w, int n, char *out, int size)
 		chars += ((unsigned char)w[i] & 0xc0) != 0x80;
 	if (chars < 3 || (sb = stemmer(t, lang)) == NULL)
 		return 0;
+	if (cached && n <= STEM_CACHE_WORD) {
+		if (t->cache == NULL &&
+		    (t->cache = calloc(STEM_CACHE, sizeof(*t->cache))) == NULL)
+			goto stem;
+		for (i = 0; i < n; i++)
+			h = (h ^ (unsigned char)w[i]) * 16777619u;
+		c = &t->cache[(h ^ (uint32_t)lang) & (STEM_CACHE - 1)];
+		if (c->n == n && c->lang == lang &&
+		    memcmp(c->w, w, (size_t)n) == 0 && c->len + 2 <= size) {
+			out[0] = TOK_STEM_MARK;
+			memcpy(out + 1, c->stem, c->len);
+			out[c->len + 1] = '\0';
+			return c->len + 1;
+		}
+	}
+stem:
 	if ((s = sb_stemmer_stem(sb, (const sb_symbol *)w, n)) == NULL)
 		return 0;
 	len = sb_stemmer_length(sb);
@@ -200,6 +235,13 @@ stem_of(struct ktok *t, int lang, const char *w, int n, char *out, int size)
 	out[0] = TOK_STEM_MARK;
 	memcpy(out + 1, s, (size_t)len);
 	out[len + 1] = '\0';
+	if (c != NULL && len <= STEM_CACHE_WORD) {
+		c->lang = (uint8_t)lang;
+		c->n = (uint8_t)n;
+		c->len = (uint8_t)len;
+		memcpy(c->w, w, (size_t)n);
+		memcpy(c->stem, s, (size_t)len);
+	}
 	return len + 1;
 }
 
@@ -233,7 +275,7 @@ emit_word(struct run *r, int *first, const char *w, int n, const char *sw,
 	    r->aux)
 		return rc;
 	if (!r->query) {
-		len = stem_of(r->t, r->lang, sw, sn, buf, sizeof(buf));
+		len = stem_of(r->t, r->lang, sw, sn, buf, sizeof(buf), 1);
 		if (len > 0 && (len - 1 != n || memcmp(buf + 1, w, n) != 0))
 			rc = emit(r, first, buf, len, s, e);
 		return rc;
@@ -242,7 +284,7 @@ emit_word(struct run *r, int *first, const char *w, int n, const char *sw,
 	mask = tok_query_langs();
 	for (l = 0; l < TOK_MAXLANG && rc == SQLITE_OK; l++) {
 		if ((mask & (1u << l)) == 0 || (len = stem_of(r->t, l, sw, sn,
-		    buf, sizeof(buf))) == 0)
+		    buf, sizeof(buf), 0)) == 0)
 			continue;
 		for (k = dup = 0; k < nseen && !dup; k++)
 			dup = strcmp(seen[k], buf) == 0;
@@ -551,6 +593,7 @@ ktok_delete(Fts5Tokenizer *p)
 		if (t->stem[i] != NULL)
 			sb_stemmer_delete(t->stem[i]);
 	t->u61.xDelete(t->wide);
+	free(t->cache);
 	free(t);
 }
 
