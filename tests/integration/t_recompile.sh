@@ -85,6 +85,27 @@ expect_status 2 kbctl recompile --all note00001
 s=$(kbctl recompile --stale --json | tail -n 1)
 assert_eq done "$(echo "$s" | jq -r .state)" "an empty recompile"
 
+# 5b. status counts the stale documents a converter at a time, by a range
+# of the index documents_conv (schema 16), not a scan: version 0 is stale
+# whatever the converter, a version of a converter kbd no longer has is
+# not (is_stale), and the rest are current.
+case "$(db "explain query plan select count(*) from documents where converter = 'markdown' and conv_version < 2")" in
+*"COVERING INDEX documents_conv"*) ;;
+*) fail "the migrated KB has no index documents_conv" ;;
+esac
+db "create table saved as select id, converter, conv_version from documents;
+    update documents set conv_version = 0 where id % 3 = 0;
+    update documents set converter = 'retired', conv_version = 7 where id % 3 = 1;
+    update documents set converter = '' where id % 6 = 0"
+want=$(db "select count(*) from documents where id % 3 = 0")
+[ "$want" -gt 0 ] || fail "no document made stale"
+assert_eq "$want" "$(kbctl status --json | jq .stale)" "stale by converter and version"
+db "update documents set
+      converter = (select s.converter from saved s where s.id = documents.id),
+      conv_version = (select s.conv_version from saved s where s.id = documents.id);
+    drop table saved"
+assert_eq 0 "$(kbctl status --json | jq .stale)" "stale once restored"
+
 # tamper_all: every Markdown changed and every document stale, so a
 # recompile rewrites each one under its batch's journal.
 tamper_all() {

@@ -13,32 +13,66 @@
 #include "dbread.h"
 #include "xmalloc.h"
 
-/* Made by a converter older than this kbd's (0: before versions). */
+/*
+ * Made by a converter older than this kbd's (0: before versions).
+ * dbread_stale counts the same documents by a range of its index.
+ */
 static int
 is_stale(const char *converter, unsigned version)
 {
 	return version == 0 || version < convver_current(converter);
 }
 
+/*
+ * A converter at a time, in the order of the index documents_conv (schema
+ * 16): the next converter name is one seek, its stale documents a range
+ * (conv_version below the current version, or 0), so a KB whose
+ * documents are current costs a few seeks whatever its size. kbctl status
+ * asks this in the supervisor's loop, for each of a fleet's agents.
+ */
 int
 dbread_stale(uint64_t *n)
 {
-	sqlite3_stmt	*st;
-	const char	*conv;
+	sqlite3_stmt	*first = NULL, *next = NULL, *count = NULL, *st;
+	char		*conv = NULL;
+	unsigned	 cur;
 	int		 r;
 
 	*n = 0;
-	if (sqlite3_prepare_v2(dbread_db(), "SELECT converter, conv_version, "
-	    "COUNT(*) FROM documents GROUP BY converter, conv_version", -1,
-	    &st, NULL) != SQLITE_OK)
-		return -1;
-	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
-		conv = (const char *)sqlite3_column_text(st, 0);
-		if (is_stale(conv != NULL ? conv : "",
-		    (unsigned)sqlite3_column_int64(st, 1)))
-			*n += (uint64_t)sqlite3_column_int64(st, 2);
+	if (sqlite3_prepare_v2(dbread_db(), "SELECT converter FROM documents "
+	    "ORDER BY converter LIMIT 1", -1, &first, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(dbread_db(), "SELECT converter FROM documents "
+	    "WHERE converter > ? ORDER BY converter LIMIT 1", -1, &next,
+	    NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(dbread_db(), "SELECT count(*) FROM documents "
+	    "WHERE converter = ? AND conv_version < ?", -1, &count,
+	    NULL) != SQLITE_OK) {
+		r = SQLITE_ERROR;
+		goto out;
 	}
-	sqlite3_finalize(st);
+	for (st = first; (r = sqlite3_step(st)) == SQLITE_ROW; st = next) {
+		free(conv);
+		conv = xstrdup((const char *)sqlite3_column_text(st, 0) != NULL ?
+		    (const char *)sqlite3_column_text(st, 0) : "");
+		/* Stale: version 0, or below the current one (is_stale). */
+		cur = convver_current(conv);
+		if ((r = sqlite3_bind_text(count, 1, conv, -1,
+		    SQLITE_STATIC)) != SQLITE_OK ||
+		    (r = sqlite3_bind_int64(count, 2, cur > 1 ? cur : 1)) !=
+		    SQLITE_OK || (r = sqlite3_step(count)) != SQLITE_ROW)
+			goto out;
+		*n += (uint64_t)sqlite3_column_int64(count, 0);
+		sqlite3_reset(count);
+		sqlite3_reset(next);
+		if ((r = sqlite3_bind_text(next, 1, conv, -1,
+		    SQLITE_TRANSIENT)) != SQLITE_OK)
+			goto out;
+	}
+out:
+	free(conv);
+	sqlite3_finalize(first);
+	sqlite3_finalize(next);
+	sqlite3_finalize(count);
 	return r == SQLITE_DONE ? 0 : -1;
 }
 
