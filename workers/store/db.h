@@ -75,6 +75,11 @@ struct db_source {
 	int64_t		 mtime_ns;
 };
 
+/*
+ * SQLite's process-wide settings, once, before the process's first
+ * connection (db_open and dbread_open_ro call it).
+ */
+void		 db_sqlite_config(void);
 int		 db_open(const char *path);
 void		 db_close(void);
 const char	*db_errmsg(void);

@@ -15,6 +15,7 @@
 
 #include <sqlite3.h>
 
+#include "db.h"
 #include "dbread.h"
 #include "dbread_int.h"
 #include "kbpath.h"
@@ -84,6 +85,7 @@ dbread_open_ro(const char *kbroot)
 	char		*path, *uri = NULL;
 	int		 flags = SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX;
 
+	db_sqlite_config();
 	xasprintf(&path, "%s/" KB_DB, kbroot);
 	if (immutable) {
 		xasprintf(&uri, "%s-wal", path);
