@@ -27,7 +27,7 @@ O	?= build/sbdebug
 CPPFLAGS += -DKBD_SANDBOX_DEBUG
 endif
 # DRILL_BREAK=nodirsync|nobackupsync|early_publish|nosyncfs|nojournalsync|
-# update_nobackup|concepts_nojournal:
+# update_nobackup|concepts_nojournal|links_nojournal:
 # a negative control for the crash drills, deliberately unsafe; only with
 # the fail points, and built apart (make drills-negative uses
 # O=build/neg-NAME).
@@ -36,8 +36,8 @@ O	?= build/neg-$(DRILL_BREAK)
 CPPFLAGS += -DKBD_DRILL_BREAK_$(shell echo '$(DRILL_BREAK)' | tr a-z A-Z)
 # Only the files that test a KBD_DRILL_BREAK_ macro differ from the
 # release build: a control compiles those and takes every other object
-# from build/release (built first: drills-negative needs all), so seven
-# controls cost a few compiles each rather than seven builds.
+# from build/release (built first: drills-negative needs all), so eight
+# controls cost a few compiles each rather than eight builds.
 BREAK_SRCS := $(shell grep -l 'KBD_DRILL_BREAK_' */*.c workers/*/*.c)
 REUSE_O	 = build/release
 endif
@@ -373,7 +373,7 @@ drills-fsync: all
 # nothing and fails the target. The controls run $(NPROC) at a time, each
 # printing its report whole when it ends.
 DRILL_BREAKS = nodirsync nobackupsync early_publish nosyncfs nojournalsync \
-	update_nobackup concepts_nojournal
+	update_nobackup concepts_nojournal links_nojournal
 NEG_FAMILIES ?= powerloss
 drills-negative: all
 	@rm -f $(DRILL_BREAKS:%=build/neg-%/caught)
@@ -392,9 +392,10 @@ drills-negative-%:
 	    tail -n 20 $$out/build.log; exit 1; }; \
 	KBD_CHECK_COUNTS= ./tests/drills/drill.py --bin $$out/bin --jobs 1 \
 	    --seed $(DRILLS_SEED) $(NEG_FAMILIES:%=--family %) \
-	    $$(if [ $$b = concepts_nojournal ]; then \
-	    echo --workload concepts; else echo --workload batch \
-	    --workload remove --workload update; fi) \
+	    $$(case $$b in concepts_nojournal) echo --workload concepts;; \
+	    links_nojournal) echo --workload links --workload unlink;; \
+	    *) echo --workload batch --workload remove --workload update;; \
+	    esac) \
 	    --real 0 --resume 0 >$$out/drills.out 2>$$err; st=$$?; \
 	n=$$(grep -c '^VIOLATION' $$err); \
 	{ echo "== negative control $$b"; cat $$out/drills.out; \

@@ -67,11 +67,22 @@ case "$row_before" in
 *) fail "full-text row's links: $row_before" ;;
 esac
 
-# The target arrives: the page that links to it is rewritten in that job.
+# The target arrives: the page that links to it is rewritten in that job,
+# only the link to it (linkw.c): the rest of the page byte for byte, the
+# other links' rows as they were.
+src_before=$(cat "$src")
+rows() { kbsql_db "select target, coalesce(to_doc, 0) from links where from_doc = $home_id and target not like '%beta.html' order by 1"; }
+rows_before=$(rows)
 kbctl add "$S/beta.html" >/dev/null
 beta=$(doc_of "$S/beta.html")
 grep -qF "[the beta page](../sources/$beta.md \"beta.html\")" "$src" ||
     fail "beta link not resolved on arrival: $(cat "$src")"
+assert_eq "${src_before/'\[the beta page\](beta.html)'/"[the beta page](../sources/$beta.md \"beta.html\")"}" \
+    "$(cat "$src")" "home's source page once beta is in"
+assert_eq "$rows_before" "$(rows)" "home's other links' rows"
+assert_eq "$(kbsql_db "select id from documents where name = '$beta'")" \
+    "$(kbsql_db "select to_doc from links where from_doc = $home_id and target like '%beta.html'")" \
+    "home's link to beta resolved"
 assert_eq 0 "$(kbsql_db "select count(*) from links where to_doc is null")" \
     "pending links once beta is in"
 sed -n '/^## Links to$/,$p' "$sum" | grep -qxF -- "- [Beta page]($beta.md)" ||

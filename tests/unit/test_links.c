@@ -3,8 +3,8 @@
  * targets resolved against the source path (fragment, query, "..",
  * percent-escapes; schemes, absolute paths and fragments alone are no
  * targets); the three forms of a link rewritten and back, the original
- * URL kept; images and code left alone; broken .md links found; bad
- * Markdown never a crash.
+ * URL kept; a link the resolver keeps left byte for byte; images and
+ * code left alone; broken .md links found; bad Markdown never a crash.
  */
 #include <sys/types.h>
 
@@ -106,6 +106,53 @@ test_rewrite(void **state)
 	assert_string_equal(again, out);
 	free(again);
 	free(back);
+	free(out);
+}
+
+/* /s/b.html resolves to "bee"; every other link is kept as it is. */
+static char *
+resolve_b_keep(void *arg, const char *target)
+{
+	(*(int *)arg)++;
+	return strcmp(target, "/s/b.html") == 0 ? xstrdup("bee") : LINKS_KEEP;
+}
+
+static void
+found_count(void *arg, const char *target, const char *doc)
+{
+	(void)target;
+	(void)doc;
+	(*(int *)arg)++;
+}
+
+/*
+ * A link kept (LINKS_KEEP) stays byte for byte in whatever form it has,
+ * found is not told of it; the others are rewritten as always: what
+ * linkw.c relies on to rewrite only the links whose target changed.
+ */
+static void
+test_keep(void **state)
+{
+	const char	*md = "[a](b.html) \\[c\\](c.html) "
+	    "[d](../sources/dee.md \"d.html\") \\[b2\\](b.html) "
+	    "[e](  e.html  )";
+	char		*out;
+	size_t		 len;
+	int		 calls = 0, found = 0;
+
+	(void)state;
+	out = links_rewrite(md, strlen(md), "/s/index.html", resolve_b_keep,
+	    NULL, &calls, &len);
+	assert_int_equal(calls, 5);
+	assert_int_equal(len, strlen(out));
+	assert_string_equal(out, "[a](../sources/bee.md \"b.html\") "
+	    "\\[c\\](c.html) [d](../sources/dee.md \"d.html\") "
+	    "[b2](../sources/bee.md \"b.html\") [e](  e.html  )");
+	free(out);
+	/* found is told of the two links resolved only (arg counts both). */
+	out = links_rewrite(md, strlen(md), "/s/index.html", resolve_b_keep,
+	    found_count, &found, &len);
+	assert_int_equal(found, 5 + 2);
 	free(out);
 }
 
@@ -220,6 +267,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_target),
 		cmocka_unit_test(test_rewrite),
+		cmocka_unit_test(test_keep),
 		cmocka_unit_test(test_indexed),
 		cmocka_unit_test(test_plain_literal),
 		cmocka_unit_test(test_odd),

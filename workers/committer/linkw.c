@@ -8,8 +8,11 @@
  * journaled: those with a pending link to a path the batch adds (their
  * links resolve, once, in that batch), those a published document links
  * to or a removed one was linked from or linked to (their summary's
- * "Linked from" and "Links to"). Everything else is left alone: a batch
- * costs what its own links cost, never a pass over the KB.
+ * "Linked from" and "Links to"). Each is planned for what changes in it:
+ * a source page only when it links to a path whose document changes, and
+ * then only those links are resolved again; a summary when its link lists
+ * do. Everything else is left alone: a batch costs what its own links
+ * cost, never a pass over the KB.
  */
 #include <sys/types.h>
 
@@ -29,11 +32,39 @@
 #include "util.h"
 #include "xmalloc.h"
 
+#if defined(KBD_DRILL_BREAK_LINKS_NOJOURNAL) && !defined(KBD_FAILPOINTS)
+#error "KBD_DRILL_BREAK_* variants are test builds (FAILPOINTS=1) only"
+#endif
+
+/*
+ * What a planned document needs: its source page, when it links to a
+ * path whose document changes (a pending link resolves, a resolved one
+ * turns plain), and its summary, whose link sections list the documents
+ * at both ends. A document that only gains or loses a "Linked from"
+ * keeps its source page: nothing in it changes.
+ */
+#define PLAN_SOURCE	0x1
+#define PLAN_SUMMARY	0x2
+
+struct planned {
+	int64_t	 id;
+	int	 what;		/* PLAN_SOURCE, PLAN_SUMMARY */
+	char	*name;		/* by linkw_track */
+};
+
 /* The existing documents whose pages the current commit rewrites. */
 static struct {
-	int64_t		*ids;
-	char		**names;	/* by linkw_track */
+	struct planned	*v;
 	size_t		 n;
+	int64_t		*ids;		/* the registry's answer, to take */
+	size_t		 nids;
+	/*
+	 * The source paths whose document the commit changes (sorted,
+	 * each once): a planned source page's links to them are resolved
+	 * again, its other links and their rows stay as they are.
+	 */
+	char		**targets;
+	size_t		 ntargets;
 } plan;
 
 struct resolve_ctx {
@@ -43,7 +74,7 @@ struct resolve_ctx {
 	int	 err;
 };
 
-/* The document whose source path target is, from the registry. */
+/* The document whose source path is target, from the registry. */
 static char *
 resolve_db(void *arg, const char *target)
 {
@@ -66,16 +97,69 @@ resolve_db(void *arg, const char *target)
 	return name;
 }
 
-/* A link found: its row (a link to itself is no link between documents). */
+static int
+cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* A target the commit changes: resolved anew; any other: kept. */
+static char *
+resolve_changed(void *arg, const char *target)
+{
+	if (plan.ntargets == 0 || bsearch(&target, plan.targets,
+	    plan.ntargets, sizeof(*plan.targets), cmp_str) == NULL)
+		return LINKS_KEEP;
+	return resolve_db(arg, target);
+}
+
+/*
+ * A link found: its row (a link to itself is no link between documents:
+ * none, also when a resolve of the commit gave it one).
+ */
 static void
 found_put(void *arg, const char *target, const char *doc)
 {
 	struct resolve_ctx	*c = arg;
 
-	if (!c->put || (doc != NULL && c->last == c->from))
+	if (!c->put)
 		return;
+	if (doc != NULL && c->last == c->from) {
+		if (c->put == 2 && db_link_delete(c->from, target) == -1)
+			c->err = 1;
+		return;
+	}
 	if (db_link_put(c->from, target, doc != NULL ? c->last : 0) == -1)
 		c->err = 1;
+}
+
+static void
+plan_add(int64_t id, int what)
+{
+	plan.v = xreallocarray(plan.v, plan.n + 1, sizeof(*plan.v));
+	plan.v[plan.n].id = id;
+	plan.v[plan.n].what = what;
+	plan.v[plan.n].name = NULL;
+	plan.n++;
+}
+
+/* The ids the registry appended to plan.ids, planned for what. */
+static void
+plan_take(int what)
+{
+	size_t	i;
+
+	for (i = 0; i < plan.nids; i++)
+		plan_add(plan.ids[i], what);
+	plan.nids = 0;
+}
+
+static void
+plan_target(const char *path)
+{
+	plan.targets = xreallocarray(plan.targets, plan.ntargets + 1,
+	    sizeof(*plan.targets));
+	plan.targets[plan.ntargets++] = xstrdup(path);
 }
 
 /* Planning: a target already in the registry gains a "Linked from". */
@@ -89,37 +173,70 @@ found_plan(void *arg, const char *target, const char *doc)
 	(void)doc;
 	if ((r = db_source_get(target, &s)) == -1)
 		c->err = 1;
-	else if (r == 1) {
-		plan.ids = xreallocarray(plan.ids, plan.n + 1,
-		    sizeof(*plan.ids));
-		plan.ids[plan.n++] = s.doc;
-	}
+	else if (r == 1)
+		plan_add(s.doc, PLAN_SUMMARY);
+}
+
+/*
+ * A document whose links to it go, as it is dropped or removed: the
+ * pages linking to it (their links turn plain, or follow the path's new
+ * document), the documents it linked to (their "Linked from").
+ */
+static int
+plan_gone(int64_t id)
+{
+	if (db_links_from(id, &plan.ids, &plan.nids) == -1 ||
+	    db_links_targets(id, &plan.targets, &plan.ntargets) == -1)
+		return -1;
+	plan_take(PLAN_SOURCE | PLAN_SUMMARY);
+	if (db_links_to(id, &plan.ids, &plan.nids) == -1)
+		return -1;
+	plan_take(PLAN_SUMMARY);
+	return 0;
 }
 
 static int
-cmp_id(const void *a, const void *b)
+cmp_planned(const void *a, const void *b)
 {
-	int64_t	x = *(const int64_t *)a, y = *(const int64_t *)b;
+	int64_t	x = ((const struct planned *)a)->id;
+	int64_t	y = ((const struct planned *)b)->id;
 
 	return x < y ? -1 : x > y;
 }
 
-/* Sorted, each once, without the ids the commit writes itself. */
+/*
+ * Sorted, each once with what all its reasons need, without the ids the
+ * commit writes itself; the targets sorted, each once.
+ */
 static void
 plan_settle(const int64_t *own, size_t nown)
 {
 	size_t	i, k, o = 0;
 
+	if (plan.ntargets > 0) {
+		qsort(plan.targets, plan.ntargets, sizeof(*plan.targets),
+		    cmp_str);
+		for (i = 0; i < plan.ntargets; i++) {
+			if (o > 0 && strcmp(plan.targets[o - 1],
+			    plan.targets[i]) == 0)
+				free(plan.targets[i]);
+			else
+				plan.targets[o++] = plan.targets[i];
+		}
+		plan.ntargets = o;
+	}
 	if (plan.n == 0)
 		return;		/* qsort's array must not be NULL */
-	qsort(plan.ids, plan.n, sizeof(*plan.ids), cmp_id);
-	for (i = 0; i < plan.n; i++) {
-		if (o > 0 && plan.ids[o - 1] == plan.ids[i])
+	qsort(plan.v, plan.n, sizeof(*plan.v), cmp_planned);
+	for (i = 0, o = 0; i < plan.n; i++) {
+		if (o > 0 && plan.v[o - 1].id == plan.v[i].id) {
+			plan.v[o - 1].what |= plan.v[i].what;
 			continue;
-		for (k = 0; k < nown && own[k] != plan.ids[i]; k++)
+		}
+		for (k = 0; k < nown && own[k] != plan.v[i].id; k++)
 			;
 		if (k == nown)
-			plan.ids[o++] = plan.ids[i];
+			plan.v[o++] = plan.v[i];
 	}
 	plan.n = o;
 }
@@ -129,11 +246,13 @@ linkw_end(void)
 {
 	size_t	i;
 
-	if (plan.names != NULL)
-		for (i = 0; i < plan.n; i++)
-			free(plan.names[i]);
-	free(plan.names);
+	for (i = 0; i < plan.n; i++)
+		free(plan.v[i].name);
+	for (i = 0; i < plan.ntargets; i++)
+		free(plan.targets[i]);
+	free(plan.v);
 	free(plan.ids);
+	free(plan.targets);
 	memset(&plan, 0, sizeof(plan));
 }
 
@@ -165,20 +284,26 @@ linkw_plan_batch(struct item *items, size_t nitems, size_t *n)
 				    sizeof(*own));
 				own[nown++] = it->upd_id;
 				if (db_links_to(it->upd_id, &plan.ids,
-				    &plan.n) == -1)
+				    &plan.nids) == -1)
 					c.err = 1;
+				plan_take(PLAN_SUMMARY);
 			}
 		}
 		if (it->doc != NULL && (ITEM_PUBLISHES(it) ||
-		    it->act == ACT_SOURCE) &&
-		    db_links_pending(it->path, &plan.ids, &plan.n) == -1)
-			c.err = 1;
+		    it->act == ACT_SOURCE)) {
+			/* A path that now names a document, maybe another. */
+			plan_target(it->path);
+			if (db_links_pending(it->path, &plan.ids,
+			    &plan.nids) == -1)
+				c.err = 1;
+			plan_take(PLAN_SOURCE | PLAN_SUMMARY);
+		}
+		if (it->moved_from != NULL)
+			plan_target(it->moved_from);
 		if (it->drop_id != 0) {
 			own = xreallocarray(own, nown + 1, sizeof(*own));
 			own[nown++] = it->drop_id;
-			if (db_links_from(it->drop_id, &plan.ids,
-			    &plan.n) == -1 ||
-			    db_links_to(it->drop_id, &plan.ids, &plan.n) == -1)
+			if (plan_gone(it->drop_id) == -1)
 				c.err = 1;
 		}
 	}
@@ -200,8 +325,7 @@ linkw_plan_remove(const int64_t *ids, size_t nids, size_t *n)
 
 	linkw_end();
 	for (i = 0; i < nids; i++)
-		if (db_links_from(ids[i], &plan.ids, &plan.n) == -1 ||
-		    db_links_to(ids[i], &plan.ids, &plan.n) == -1) {
+		if (plan_gone(ids[i]) == -1) {
 			linkw_end();
 			return errf("registry: %s", db_errmsg());
 		}
@@ -210,28 +334,37 @@ linkw_plan_remove(const int64_t *ids, size_t nids, size_t *n)
 	return NULL;
 }
 
+/* The pages apply_plan writes, and only those. */
 int
 linkw_track(struct journal *j)
 {
-	char	*ext, *hash, *src, *path;
-	size_t	 i;
-	int	 r;
+	struct planned	*p;
+	char		*ext, *hash, *src, *path;
+	size_t		 i;
+	int		 r;
 
-	plan.names = xcalloc(plan.n ? plan.n : 1, sizeof(*plan.names));
 	for (i = 0; i < plan.n; i++) {
-		if ((r = db_doc_get(plan.ids[i], &plan.names[i], &ext, &hash,
+		p = &plan.v[i];
+		if ((r = db_doc_get(p->id, &p->name, &ext, &hash,
 		    &src)) != 1) {
+			p->name = NULL;
 			errno = r == 0 ? ENOENT : EIO;
 			return -1;
 		}
 		free(ext);
 		free(hash);
 		free(src);
-		path = kbpath_source(plan.names[i]);
-		r = journal_track(j, path);
-		free(path);
-		if (r == 0) {
-			path = kbpath_summary(plan.names[i]);
+		r = 0;
+#ifndef KBD_DRILL_BREAK_LINKS_NOJOURNAL
+		/* Negative control: source pages rewritten unjournaled. */
+		if (p->what & PLAN_SOURCE) {
+			path = kbpath_source(p->name);
+			r = journal_track(j, path);
+			free(path);
+		}
+#endif
+		if (r == 0 && (p->what & PLAN_SUMMARY)) {
+			path = kbpath_summary(p->name);
 			r = journal_track(j, path);
 			free(path);
 		}
@@ -254,9 +387,17 @@ page_put(const char *path, const char *old, size_t oldlen, const char *text,
 	return NULL;
 }
 
-/* Document id's source page: its links recorded and written anew. */
+/*
+ * Document id's source page written anew: all its links resolved and
+ * recorded (all: a page of the commit's own), or only those to the
+ * targets the commit changes (plan.targets), the others and their rows
+ * left as they are. The registry's rows of those targets are already
+ * what the commit makes them (db_links_resolve, db_links_unresolve), so
+ * the page comes out as resolving all its links would make it, without
+ * two registry lookups a link and its rows put again.
+ */
 static char *
-source_rewrite(int64_t id, const char *name)
+source_rewrite(int64_t id, const char *name, int all)
 {
 	struct resolve_ctx	 c;
 	char			*path, *md = NULL, *out = NULL, *err = NULL;
@@ -279,12 +420,13 @@ source_rewrite(int64_t id, const char *name)
 	}
 	memset(&c, 0, sizeof(c));
 	c.from = id;
-	c.put = 1;
-	if (db_links_clear(id) == -1) {
+	c.put = all ? 1 : 2;
+	if (all && db_links_clear(id) == -1) {
 		err = errf("registry: %s", db_errmsg());
 		goto out;
 	}
-	out = links_rewrite(md, len, base, resolve_db, found_put, &c, &olen);
+	out = links_rewrite(md, len, base, all ? resolve_db : resolve_changed,
+	    found_put, &c, &olen);
 	if (c.err)
 		err = errf("registry: %s", db_errmsg());
 	else if (olen != len || memcmp(md, out, len) != 0)
@@ -410,17 +552,24 @@ out:
 	return err;
 }
 
-/* The planned documents' pages, then the given ones' summaries. */
+/* The planned documents' pages, each what its plan says. */
 static char *
 apply_plan(void)
 {
-	char	*err = NULL;
-	size_t	 i;
+	struct planned	*p;
+	char		*err = NULL;
+	size_t		 i;
 
-	for (i = 0; i < plan.n && err == NULL; i++)
-		err = source_rewrite(plan.ids[i], plan.names[i]);
-	for (i = 0; i < plan.n && err == NULL; i++)
-		err = summary_rewrite(plan.ids[i], plan.names[i]);
+	for (i = 0; i < plan.n && err == NULL; i++) {
+		p = &plan.v[i];
+		if (p->what & PLAN_SOURCE)
+			err = source_rewrite(p->id, p->name, 0);
+	}
+	for (i = 0; i < plan.n && err == NULL; i++) {
+		p = &plan.v[i];
+		if (p->what & PLAN_SUMMARY)
+			err = summary_rewrite(p->id, p->name);
+	}
 	return err;
 }
 
@@ -450,7 +599,7 @@ linkw_apply_batch(struct item *items, size_t nitems)
 		if (db_links_resolve(it->path, id) == -1)
 			err = errf("registry: %s", db_errmsg());
 		else if (ITEM_PUBLISHES(it))
-			err = source_rewrite(id, it->doc);
+			err = source_rewrite(id, it->doc, 1);
 	}
 	if (err == NULL)
 		err = apply_plan();

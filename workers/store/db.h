@@ -246,12 +246,15 @@ struct db_link {
 };
 int	 db_links_clear(int64_t from);
 int	 db_link_put(int64_t from, const char *target, int64_t to);
+int	 db_link_delete(int64_t from, const char *target);
 int	 db_links_resolve(const char *target, int64_t to);
 int	 db_links_unresolve(int64_t to);
 /* Document ids, appended to *v (xreallocarray'ed): 0, -1. */
 int	 db_links_pending(const char *target, int64_t **v, size_t *n);
 int	 db_links_from(int64_t to, int64_t **v, size_t *n);
 int	 db_links_to(int64_t from, int64_t **v, size_t *n);
+/* The targets of the links resolved to to, appended (xstrdup'ed). */
+int	 db_links_targets(int64_t to, char ***v, size_t *n);
 /*
  * The first max documents doc links to (from 0) or is linked from
  * (from 1), by name, and how many in all.

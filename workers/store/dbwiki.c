@@ -261,6 +261,13 @@ db_link_put(int64_t from, const char *target, int64_t to)
 }
 
 int
+db_link_delete(int64_t from, const char *target)
+{
+	return links_exec(10, "DELETE FROM links WHERE from_doc = ?1 AND "
+	    "target = ?2", from, target, 0, "dropping a link");
+}
+
+int
 db_links_resolve(const char *target, int64_t to)
 {
 	sqlite3_stmt	*st = lprep(2, "UPDATE links SET to_doc = ?1 "
@@ -322,6 +329,24 @@ db_links_to(int64_t from, int64_t **v, size_t *n)
 {
 	return links_ids(6, "SELECT to_doc FROM links WHERE "
 	    "from_doc = ?1 AND to_doc IS NOT NULL", from, NULL, v, n);
+}
+
+int
+db_links_targets(int64_t to, char ***v, size_t *n)
+{
+	sqlite3_stmt	*st = lprep(11, "SELECT target FROM links WHERE "
+	    "to_doc = ?1");
+	int		 rc;
+
+	sqlite3_bind_int64(st, 1, to);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		*v = xreallocarray(*v, *n + 1, sizeof(**v));
+		(*v)[(*n)++] = db_col_text(st, 0);
+	}
+	if (rc != SQLITE_DONE)
+		(void)db_fail(rc, "reading links");
+	ldone(st);
+	return rc == SQLITE_DONE ? 0 : -1;
 }
 
 int

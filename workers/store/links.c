@@ -26,6 +26,8 @@ enum link_form {
 	FORM_PLAIN		/* \[text\](dest) */
 };
 
+char	links_keep;		/* its address: LINKS_KEEP */
+
 struct link {
 	enum link_form	 form;
 	size_t		 start, end;	/* the construct, [start, end) */
@@ -342,8 +344,12 @@ link_do(struct walk *w, const char *md, struct link *l)
 		fwrite(md + l->start, 1, l->end - l->start, w->out);
 		return;
 	}
-	if (w->resolve != NULL)
-		doc = w->resolve(w->arg, target);
+	if (w->resolve != NULL && (doc = w->resolve(w->arg, target)) ==
+	    LINKS_KEEP) {
+		free(target);
+		fwrite(md + l->start, 1, l->end - l->start, w->out);
+		return;
+	}
 	if (w->found != NULL)
 		w->found(w->arg, target, doc);
 	free(target);

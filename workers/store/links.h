@@ -18,9 +18,14 @@
 #define LINKS_SHOWN	50	/* "Links to" / "Linked from" entries shown */
 
 /*
- * The document name (xstrdup'ed) whose source path is target, or NULL.
- * found, when set, is told each link's target and what it resolved to.
+ * The document name (xstrdup'ed) whose source path is target, or NULL;
+ * or LINKS_KEEP: the link stays in the form it has, byte for byte (a
+ * caller that knows which targets changed rewrites only their links).
+ * found, when set, is told each link's target and what it resolved to
+ * (not for a link kept).
  */
+extern char	 links_keep;
+#define LINKS_KEEP	(&links_keep)
 typedef char	*(*links_resolve_fn)(void *arg, const char *target);
 typedef void	 (*links_found_fn)(void *arg, const char *target,
 		    const char *doc);
