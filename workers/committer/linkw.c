@@ -74,26 +74,25 @@ struct resolve_ctx {
 	int	 err;
 };
 
-/* The document whose source path is target, from the registry. */
+/*
+ * The document whose source path is target, from the registry: one
+ * lookup (a path's source row joined to its document) a link.
+ */
 static char *
 resolve_db(void *arg, const char *target)
 {
 	struct resolve_ctx	*c = arg;
-	struct db_source	 s;
-	char			*name, *ext, *hash, *src;
+	char			*name;
+	int64_t			 id;
 	int			 r;
 
 	c->last = 0;
-	if ((r = db_source_get(target, &s)) != 1 ||
-	    (r = db_doc_get(s.doc, &name, &ext, &hash, &src)) != 1) {
+	if ((r = db_link_target_doc(target, &id, &name)) != 1) {
 		if (r == -1)
 			c->err = 1;
 		return NULL;
 	}
-	free(ext);
-	free(hash);
-	free(src);
-	c->last = s.doc;
+	c->last = id;
 	return name;
 }
 

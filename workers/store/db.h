@@ -247,6 +247,11 @@ struct db_link {
 int	 db_links_clear(int64_t from);
 int	 db_link_put(int64_t from, const char *target, int64_t to);
 int	 db_link_delete(int64_t from, const char *target);
+/*
+ * The document added from source path target, in one lookup: its id and
+ * name (xstrdup'ed); 1, 0 (none), -1.
+ */
+int	 db_link_target_doc(const char *target, int64_t *id, char **name);
 int	 db_links_resolve(const char *target, int64_t to);
 int	 db_links_unresolve(int64_t to);
 /* Document ids, appended to *v (xreallocarray'ed): 0, -1. */

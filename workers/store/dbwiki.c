@@ -268,6 +268,23 @@ db_link_delete(int64_t from, const char *target)
 }
 
 int
+db_link_target_doc(const char *target, int64_t *id, char **name)
+{
+	sqlite3_stmt	*st = lprep(12, "SELECT d.id, d.name FROM sources s "
+	    "JOIN documents d ON d.id = s.doc WHERE s.path = ?1");
+	int		 rc;
+
+	db_bind_text(st, 1, target);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		*id = sqlite3_column_int64(st, 0);
+		*name = db_col_text(st, 1);
+	} else if (rc != SQLITE_DONE)
+		(void)db_fail(rc, "reading a link's target");
+	ldone(st);
+	return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
+}
+
+int
 db_links_resolve(const char *target, int64_t to)
 {
 	sqlite3_stmt	*st = lprep(2, "UPDATE links SET to_doc = ?1 "
