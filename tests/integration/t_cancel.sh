@@ -140,21 +140,31 @@ lint_clean
 # so what is committed after the cancel is at most one batch (BATCH_MAX,
 # 512) and the files the workers hold. The job's first file hangs in its
 # converter (the workers' self-test) until the watchdog fails it, so every
-# other file converted meanwhile waits behind it, none batched.
+# other file converted meanwhile waits behind it, none batched. One worker
+# is left to convert the others: under ASan on a loaded machine, 800 files
+# took it more than 10 s, so the watchdog's bound is 120 s. The wait below
+# ends when enough are converted, not after a fixed time, and fails only
+# if the hanging file left its worker first, which is what would make the
+# bound below meaningless.
 kbctl stop
 trash "$KB"
 kbctl init >/dev/null
 kbctl stop
 JOBS=2
 M=1000
-KBD_WORKER_SELFTEST=hang "$KBD" -C "$KB" --jobs $JOBS --timeout 10
+KBD_WORKER_SELFTEST=hang "$KBD" -C "$KB" --jobs $JOBS --timeout 120
 mkdir -p "$T/src4"
 for i in $(seq 1 $M); do printf 'behind %d\n' "$i" > "$T/src4/b$i.txt"; done
 job=$(kbctl add "$T/hang.txt" "$T/src4" --no-wait --json | jq .job)
 i=0
+until [ -e "$KB/.kb/staging/$job-1.raw" ]; do
+	i=$((i + 1)); [ $i -lt 600 ] || fail "job $job never gave the hanging file to a worker"
+	sleep 0.05
+done
 until [ "$(find "$KB/.kb/staging" -name "$job-*.md" | wc -l)" -ge 800 ]; do
-	i=$((i + 1)); [ $i -lt 3000 ] || fail "job $job converted too few files behind the hanging one"
-	sleep 0.01
+	[ -e "$KB/.kb/staging/$job-1.raw" ] ||
+	    fail "job $job converted too few files behind the hanging one before it timed out"
+	sleep 0.05
 done
 [ -e "$KB/.kb/staging/$job-1.raw" ] || fail "the hanging file is not in flight"
 before=$(kbctl status "$job" --json | jq .added)
@@ -162,6 +172,14 @@ converted=$(find "$KB/.kb/staging" -name "$job-*.md" | wc -l)
 kbctl wait "$job" --json > "$T/w4.json" 2>&1 &
 wp=$!
 assert_eq "job $job: cancelling" "$(kbctl cancel "$job")" "cancel behind a hanging file"
+# The watchdog's bound is long; the hanging worker (the one holding the
+# file's staging copy open) is killed as the watchdog would kill it.
+hung=
+for w in $(child_pids worker); do
+	ls -l "/proc/$w/fd" 2>/dev/null | grep -q "staging/$job-1\.raw" && hung=$w
+done
+[ -n "$hung" ] || fail "no worker holds the hanging file"
+kill -KILL "$hung"
 set +e
 wait $wp
 set -e
