@@ -6,10 +6,14 @@ with the real kbd; each document's title (as kbctl list reports it) is the
 query of one `kbctl search --json --limit 10` (documents whose title
 another shares are left out: no ranking can put all of them first). Prints top-1 (the share of
 queries whose document comes first) and MRR@10 (the mean of 1/rank, 0 when
-not in the first 10), and the misses with --verbose.
+not in the first 10), and the misses with --verbose. Then the cost of a
+search on such pages (long ones: a library reference holds tens of
+thousands of words): one connection searching common words back to back
+(scripts/searchbench.py one) for --seconds (3), searches/s and kbd's CPU a
+search, read from /proc.
 
     scripts/knownitem.py [--bin build/release/bin] [--sample 300]
-        [--corpus /usr/share/doc/python3.11/html] [--verbose]
+        [--corpus /usr/share/doc/python3.11/html] [--seconds 3] [--verbose]
 """
 
 import argparse
@@ -20,12 +24,42 @@ import subprocess
 import sys
 import tempfile
 
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+
+# Words that match many of the pages, many times in the long ones.
+WORDS = ["function", "return value", "object", "file", "import module",
+         "string", "the", "class method"]
+
+
+def kbd_cpu(kb):
+    """The running kbd's CPU seconds (user + system), from /proc."""
+    with open(os.path.join(kb, ".kb", "kbd.pid")) as f:
+        pid = f.read().strip()
+    with open("/proc/%s/stat" % pid) as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def search_cost(kb, seconds):
+    c0 = kbd_cpu(kb)
+    r = subprocess.run([sys.executable, os.path.join(HERE, "searchbench.py"),
+                        "one", kb, str(seconds)] + WORDS,
+                       capture_output=True, text=True)
+    if r.returncode != 0:
+        sys.exit("knownitem: searchbench: %s" % r.stderr.strip())
+    n, secs, errors, _ = r.stdout.split()
+    n = int(n)
+    return n, float(secs), int(errors), \
+        (kbd_cpu(kb) - c0) * 1e6 / max(n, 1)
+
 
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--bin", default="build/release/bin")
     ap.add_argument("--sample", type=int, default=300)
     ap.add_argument("--corpus", default="/usr/share/doc/python3.11/html")
+    ap.add_argument("--seconds", type=float, default=3.0)
     ap.add_argument("--verbose", action="store_true")
     a = ap.parse_args()
     kbctl = os.path.abspath(os.path.join(a.bin, "kbctl"))
@@ -91,6 +125,7 @@ def main():
         full = measure(lambda t: t)
         # The title as a person would type it: without the site's suffix.
         short = measure(lambda t: t.rsplit(" \u2014 Python", 1)[0])
+        cost = search_cost(kb, a.seconds)
         ctl("stop")
     finally:
         subprocess.run([kbctl, "-C", kb, "stop"], capture_output=True)
@@ -108,6 +143,10 @@ def main():
         if a.verbose:
             for t, doc, got in misses:
                 print("  miss: %r (%s) -> %s" % (t, doc, got))
+    n, secs, errors, cpu_us = cost
+    print("searches on those pages, one connection, %d common words in "
+          "turn: %.0f searches/s (%d in %.1f s, %d errors), kbd's CPU %.0f "
+          "us a search" % (len(WORDS), n / secs, n, secs, errors, cpu_us))
 
 
 if __name__ == "__main__":

@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 """Search load on a running kbd, for make bench (scripts/bench.sh).
 
-  searchbench.py one KB SECONDS
-      one persistent connection, searches back to back: prints
+  searchbench.py one KB SECONDS [QUERY...]
+      one persistent connection, searches back to back (the QUERYs in
+      turn, by default the generated documents' QUERIES): prints
       "<searches> <seconds> <errors> <client CPU us a search>"
   searchbench.py many KB CLIENTS ROUNDS [THINK_MS]
       CLIENTS persistent connections at once, each ROUNDS searches one
@@ -149,14 +150,15 @@ def cpu():
     return r.ru_utime + r.ru_stime
 
 
-def one(kb, seconds):
+def one(kb, seconds, queries=None):
+    queries = queries or QUERIES
     c = Conn(sock_path(kb))
     c.s.sendall(hello())
     c.recv_one()
     n = errors = 0
     t0, c0 = time.monotonic(), cpu()
     while time.monotonic() - t0 < seconds:
-        c.s.sendall(search_req(QUERIES[n % len(QUERIES)]))
+        c.s.sendall(search_req(queries[n % len(queries)]))
         mtype, body = c.recv_one()
         errors += not rep_ok(mtype, body)
         n += 1
@@ -273,7 +275,7 @@ async def fleet_run(kb, agents, at_once, kbctl, mode):
 def main():
     mode = sys.argv[1]
     if mode == "one":
-        one(sys.argv[2], float(sys.argv[3]))
+        one(sys.argv[2], float(sys.argv[3]), sys.argv[4:])
     elif mode == "many":
         many(sys.argv[2], int(sys.argv[3]), int(sys.argv[4]),
              float(sys.argv[5]) if len(sys.argv) > 5 else 0.0)

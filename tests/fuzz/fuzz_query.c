@@ -24,7 +24,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t len)
 		return 0;
 	memcpy(text, data, len);
 	text[len] = '\0';
-	if (query_compile(text, &q, err, sizeof(err)) == 0) {
+	if (query_compile(text, &q, err, sizeof(err), NULL) == 0) {
 		for (p = q.where; *p != '\0'; p++)
 			marks += *p == '?';
 		if (marks != q.nparams || (q.match == NULL &&

@@ -33,6 +33,7 @@ struct dbread_conn {
 	sqlite3_stmt	*st_end;
 	const char	*lang;		/* the language column's expression */
 	struct rank_cache *rank;	/* kbd_rank's IDFs of recent queries */
+	struct tok_counter *tc;		/* which query words the index holds */
 	int		 has_lang;	/* documents has a lang column */
 };
 
@@ -53,7 +54,7 @@ struct dbread_conn {
  * each hit used to be a second MATCH of its own (the query parsed and its
  * doclists read again per row), half of a search's time.
  */
-#define HIT_COLS	"d.name, d.title, d.src_path, snippet(fts, " \
+#define HIT_COLS	"d.name, d.title, d.src_path, kbd_snippet(fts, " \
 	SNIPPET_COLUMN ", '" MARK_START "', '" MARK_END "', '...', 16), "
 #define ROW_COLS	"d.name, d.title, d.src_path, d.description, "
 
@@ -77,6 +78,8 @@ dbread_conn_open(const char *kbroot)
 	c->lang = dbread_lang_col(c->db);
 	if ((c->rank = rank_cache_new()) == NULL)
 		fatal("rank cache");
+	if ((c->tc = tok_counter_new(c->db)) == NULL)
+		fatal("search tokenizer");
 	c->has_lang = strcmp(c->lang, "d.lang") == 0;
 	xasprintf(&rank, "SELECT fts.rowid, rank, " HIT_COLS "%s FROM fts "
 	    "JOIN documents d ON d.id = fts.rowid WHERE fts MATCH ? AND "
@@ -114,6 +117,7 @@ dbread_conn_close(struct dbread_conn *c)
 	sqlite3_finalize(c->st_end);
 	sqlite3_close(c->db);
 	rank_cache_free(c->rank);
+	tok_counter_free(c->tc);
 	free(c);
 }
 
@@ -219,7 +223,7 @@ dbread_search(struct dbread_conn *c, const char *text, unsigned limit,
 	unsigned	 version;
 	int		 r = SQLITE_DONE, k, ret = -1;
 
-	if (query_compile(text, &q, err, errlen) == -1)
+	if (query_compile(text, &q, err, errlen, c->tc) == -1)
 		return 1;
 	/*
 	 * One read transaction: the rebuild flag, the languages and the hits

@@ -18,6 +18,7 @@
  * Errors say what and where, never what FTS5 would have said.
  */
 #include <ctype.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -42,6 +43,8 @@ struct parser {
 	size_t			 nparams, capparams;
 	int			 uses_lang;
 	const char		*first_sql;	/* the first field condition */
+	struct tok_counter	*tc;		/* NULL: every word counts */
+	const char		*skipped;	/* the first word left out */
 };
 
 /* What an AND group (or a term) compiled to. */
@@ -200,7 +203,10 @@ keyword(const char *p, const char *kw)
 	return strncmp(p, kw, n) == 0 && word_end(p[n]);
 }
 
-/* Something to search for: a letter or digit (any non-ASCII counts). */
+/*
+ * Something to search for: a letter or digit (any non-ASCII counts, and
+ * the tokenizer then decides: has_token).
+ */
 static int
 has_alnum(const char *s, size_t n)
 {
@@ -211,6 +217,15 @@ has_alnum(const char *s, size_t n)
 		    isalnum((unsigned char)s[i]))
 			return 1;
 	return 0;
+}
+
+/* Does the index hold a token of s (n bytes)? Yes without a tokenizer. */
+static int
+has_token(struct parser *ps, const char *s, size_t n)
+{
+	if (ps->tc == NULL || n > (size_t)INT_MAX)
+		return 1;
+	return tok_count(ps->tc, s, (int)n) != 0;
 }
 
 static int
@@ -433,7 +448,7 @@ phrase(struct parser *ps, struct sbuf *out)
 		return fail(ps, at, NULL, "unbalanced quote");
 	if (e == s || strspn(s, " \t\n\r\f\v") >= (size_t)(e - s))
 		return fail(ps, at, NULL, "empty phrase");
-	if (!has_alnum(s, (size_t)(e - s)))
+	if (!has_alnum(s, (size_t)(e - s)) || !has_token(ps, s, e - s))
 		return fail(ps, at, NULL, "\"%.*s\" has no letter or digit to "
 		    "search for", (int)(e - s), s);
 	if (sb_quoted(ps, out, s, (size_t)(e - s)) == -1)
@@ -528,7 +543,8 @@ term(struct parser *ps, int depth, int neg, struct group *g)
 					n -= k + 1;
 					if (n > 0 && v[n - 1] == '*')
 						n--;
-					if (!has_alnum(v, n)) {
+					if (!has_alnum(v, n) ||
+					    !has_token(ps, v, n)) {
 						fail(ps, at, NULL, "title: needs "
 						    "a word");
 						goto out;
@@ -572,6 +588,13 @@ term(struct parser *ps, int depth, int neg, struct group *g)
 				fail(ps, at, NULL, "\"%.*s\" has no letter or "
 				    "digit to search for", (int)word_len(at),
 				    at);
+				goto out;
+			}
+			/* "—" between words: punctuation, as in the text. */
+			if (!has_token(ps, at, n)) {
+				if (ps->skipped == NULL)
+					ps->skipped = at;
+				r = 0;
 				goto out;
 			}
 			if (at[n] == '*') {
@@ -733,7 +756,8 @@ out:
 }
 
 int
-query_compile(const char *text, struct query *q, char *err, size_t errlen)
+query_compile(const char *text, struct query *q, char *err, size_t errlen,
+    struct tok_counter *tc)
 {
 	struct parser	ps;
 	struct sbuf	match = { NULL, 0, 0 };
@@ -743,6 +767,7 @@ query_compile(const char *text, struct query *q, char *err, size_t errlen)
 	ps.text = ps.p = text;
 	ps.err = err;
 	ps.errlen = errlen;
+	ps.tc = tc;
 	skip_ws(&ps);
 	if (*ps.p == '\0') {
 		(void)snprintf(err, errlen, "empty query");
@@ -757,7 +782,12 @@ query_compile(const char *text, struct query *q, char *err, size_t errlen)
 		goto fail;
 	}
 	if (match.len == 0 && ps.where.len == 0) {
-		(void)snprintf(err, errlen, "empty query");
+		if (ps.skipped != NULL)
+			fail(&ps, ps.skipped, NULL, "\"%.*s\" has no letter or "
+			    "digit to search for", (int)word_len(ps.skipped),
+			    ps.skipped);
+		else
+			(void)snprintf(err, errlen, "empty query");
 		goto fail;
 	}
 	if (match.len == 0) {

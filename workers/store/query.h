@@ -35,10 +35,13 @@ struct query {
 /*
  * 0 and *q filled (free with query_free), or -1 with the reason in err,
  * such as "unbalanced quote at column 7" (columns count characters from
- * 1). Dates are UTC.
+ * 1). Dates are UTC. With tc (tokenizer.h; NULL: none), a word the index
+ * holds no token of ("—", "«") is left out, as the text's own are: FTS5
+ * would take it for a phrase that matches nothing.
  */
+struct tok_counter;
 int	 query_compile(const char *text, struct query *q, char *err,
-	    size_t errlen);
+	    size_t errlen, struct tok_counter *tc);
 void	 query_free(struct query *q);
 
 #endif /* KBD_QUERY_H */

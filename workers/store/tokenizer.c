@@ -72,6 +72,12 @@ struct run {
 	int		 base;		/* its offset in the caller's text */
 	int		 count;		/* the counting pass's tokens */
 	int		 counting;
+	/*
+	 * The caller's callback said SQLITE_DONE (stop: kbd_snippet past
+	 * its window). unicode61 stops on it but returns SQLITE_OK, so a
+	 * CJK run's pieces, each a tokenization of its own, check this.
+	 */
+	int		 stopped;
 };
 
 static int	run_tokens(struct run *, const char *, int, int);
@@ -256,6 +262,8 @@ emit(struct run *r, int *first, const char *tok, int n, int s, int e)
 		return SQLITE_OK;
 	rc = r->cb(r->ctx, *first ? 0 : FTS5_TOKEN_COLOCATED, tok, n, s, e);
 	*first = 0;
+	if (rc == SQLITE_DONE)
+		r->stopped = 1;
 	return rc;
 }
 
@@ -439,7 +447,7 @@ one_token(void *arg, int tflags, const char *tok, int n, int s, int e)
 			cjk = is_cjk(decode(u + i, e - i, &l));
 	if (cjk) {
 		/* Split the original text: CJK runs and the rest apart. */
-		for (i = s; i < e && rc == SQLITE_OK; ) {
+		for (i = s; i < e && rc == SQLITE_OK && !r->stopped; ) {
 			seg = i;
 			c0 = is_cjk(decode(u + i, e - i, &l));
 			while (i < e && is_cjk(decode(u + i, e - i, &l)) == c0)
@@ -453,7 +461,7 @@ one_token(void *arg, int tflags, const char *tok, int n, int s, int e)
 				rc = run_tokens(r, r->text + seg, i - seg,
 				    r->base + seg);
 		}
-		return rc;
+		return rc == SQLITE_OK && r->stopped ? SQLITE_DONE : rc;
 	}
 	/*
 	 * Trim what is not part of the word: "end." "-9" "__init". A
@@ -677,5 +685,8 @@ tok_register(sqlite3 *db)
 		return -1;
 	if (api->xCreateTokenizer(api, TOK_NAME, api, &tk, NULL) != SQLITE_OK)
 		return -1;
-	return kbd_rank_register(api) == SQLITE_OK ? 0 : -1;
+	if (kbd_rank_register(api) != SQLITE_OK ||
+	    kbd_snippet_register(api) != SQLITE_OK)
+		return -1;
+	return 0;
 }

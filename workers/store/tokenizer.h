@@ -1,7 +1,7 @@
 /*
- * kbd's FTS5 tokenizer "kbd" and rank function "kbd_rank" (tokenizer.c,
- * rank.c); the languages it stems in are lang.h's. See
- * docs/architecture.md, "Search index".
+ * kbd's FTS5 tokenizer "kbd", rank function "kbd_rank" and snippet function
+ * "kbd_snippet" (tokenizer.c, rank.c, snippet.c); the languages it stems
+ * in are lang.h's. See docs/architecture.md, "Search index".
  */
 #ifndef KBD_TOKENIZER_H
 #define KBD_TOKENIZER_H
@@ -32,8 +32,9 @@
 
 /* Register the tokenizer and the rank function on db: 0, or -1. */
 int		 tok_register(sqlite3 *db);
-/* rank.c: kbd_rank, registered by tok_register. */
+/* rank.c, snippet.c: kbd_rank and kbd_snippet, registered by tok_register. */
 int		 kbd_rank_register(fts5_api *);
+int		 kbd_snippet_register(fts5_api *);
 /*
  * rank.c: what kbd_rank computes once a query (the IDF of each phrase and
  * the average length), kept per connection for the queries it ranked last

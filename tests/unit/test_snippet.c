@@ -1,0 +1,345 @@
+/*
+ * Unit tests of kbd_snippet (workers/store/snippet.c) in a real in-memory
+ * FTS5 table with kbd's tokenizer: the window it picks, its markers and
+ * ellipses, and, where FTS5's snippet() picks the same window (one match,
+ * a short text, a sentence that starts at the match), the same bytes.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <sqlite3.h>
+
+#include "tokenizer.h"
+
+static sqlite3	*db;
+
+static int
+setup(void **state)
+{
+	(void)state;
+	assert_int_equal(sqlite3_open(":memory:", &db), SQLITE_OK);
+	assert_int_equal(tok_register(db), 0);
+	tok_set_query_langs(1u << tok_lang_by_code("en"));
+	assert_int_equal(sqlite3_exec(db, "CREATE VIRTUAL TABLE fts USING "
+	    "fts5(name, title, headings, body, tokenize = 'kbd')", NULL, NULL,
+	    NULL), SQLITE_OK);
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	(void)state;
+	sqlite3_close(db);
+	return 0;
+}
+
+static void
+put_doc(int64_t id, const char *title, const char *body)
+{
+	sqlite3_stmt	*st;
+
+	assert_int_equal(sqlite3_prepare_v2(db, "INSERT OR REPLACE INTO "
+	    "fts(rowid, name, title, headings, body) VALUES (?, 'n', ?, '', ?)",
+	    -1, &st, NULL), SQLITE_OK);
+	sqlite3_bind_int64(st, 1, id);
+	sqlite3_bind_text(st, 2, title, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, body, -1, SQLITE_STATIC);
+	assert_int_equal(sqlite3_step(st), SQLITE_DONE);
+	sqlite3_finalize(st);
+}
+
+/* fn's snippet (kbd_snippet or snippet) of row id for query q: malloc'd. */
+static char *
+snip(const char *fn, int64_t id, const char *q, int ntok)
+{
+	sqlite3_stmt	*st;
+	char		 sql[256];
+	char		*out;
+
+	(void)snprintf(sql, sizeof(sql), "SELECT %s(fts, 3, '[', ']', '...', "
+	    "%d) FROM fts WHERE fts MATCH ? AND rowid = ?", fn, ntok);
+	assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &st, NULL),
+	    SQLITE_OK);
+	sqlite3_bind_text(st, 1, q, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, id);
+	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+	out = strdup((const char *)sqlite3_column_text(st, 0));
+	assert_non_null(out);
+	sqlite3_finalize(st);
+	return out;
+}
+
+/* Ours, checked to be FTS5's too. */
+static char *
+snip_same(int64_t id, const char *q, int ntok)
+{
+	char	*ours = snip("kbd_snippet", id, q, ntok);
+	char	*theirs = snip("snippet", id, q, ntok);
+
+	assert_string_equal(ours, theirs);
+	free(theirs);
+	return ours;
+}
+
+/* "f<from> ... f<to>" with word at position at (if from <= at <= to). */
+static char *
+words(int from, int to, int at, const char *word)
+{
+	size_t	 cap = (size_t)(to - from + 2) * 16 + 64, n = 0;
+	char	*s = malloc(cap);
+	int	 i;
+
+	assert_non_null(s);
+	s[0] = '\0';
+	for (i = from; i <= to; i++) {
+		if (i == at)
+			n += (size_t)snprintf(s + n, cap - n, "%s%s",
+			    n ? " " : "", word);
+		else
+			n += (size_t)snprintf(s + n, cap - n, "%sf%d",
+			    n ? " " : "", i);
+	}
+	return s;
+}
+
+static void
+test_short(void **state)
+{
+	char	*s;
+
+	(void)state;
+	put_doc(1, "Birds", "The owls were hunting owls at night, owls "
+	    "everywhere.");
+	put_doc(2, "Tokyo", "東京は日本の首都です。");
+	s = snip_same(1, "owl", 16);
+	assert_string_equal(s, "The [owls] were hunting [owls] at night, "
+	    "[owls] everywhere.");
+	free(s);
+	s = snip_same(1, "\"hunting owls\"", 16);
+	assert_string_equal(s, "The owls were [hunting owls] at night, owls "
+	    "everywhere.");
+	free(s);
+	s = snip_same(1, "hunt", 16);
+	assert_string_equal(s, "The owls were [hunting] owls at night, owls "
+	    "everywhere.");
+	free(s);
+	s = snip_same(2, "東京", 16);
+	assert_string_equal(s, "[東京]は日本の首都です。");
+	free(s);
+}
+
+/* One match deep in a long text: centred, ellipses, nothing after. */
+static void
+test_long(void **state)
+{
+	char	*body, *want, *mid, *s;
+
+	(void)state;
+	body = words(0, 2999, 2000, "needle");
+	put_doc(3, "Long", body);
+	/* FTS5's centring: 16 tokens, the match the 8th. */
+	mid = words(1993, 2008, 2000, "[needle]");
+	assert_int_not_equal(asprintf(&want, "...%s...", mid), -1);
+	s = snip_same(3, "needle", 16);
+	assert_string_equal(s, want);
+	free(s);
+	free(want);
+	free(mid);
+	/* At the very end: no trailing ellipsis. */
+	free(body);
+	body = words(0, 2999, 2999, "needle");
+	put_doc(3, "Long", body);
+	mid = words(2984, 2999, 2999, "[needle]");
+	assert_int_not_equal(asprintf(&want, "...%s", mid), -1);
+	s = snip_same(3, "needle", 16);
+	assert_string_equal(s, want);
+	free(s);
+	free(want);
+	free(mid);
+	free(body);
+}
+
+/* Two words: the window that holds both, not either alone. */
+static void
+test_two_phrases(void **state)
+{
+	char	*s;
+
+	(void)state;
+	put_doc(4, "Two", "f0 f1 alpha f3 f4 f5 f6 f7 f8 f9 f10 f11 f12 f13 "
+	    "f14 f15 f16 f17 f18 f19 f20 f21 beta f23 f24 f25 f26 f27 f28 f29 "
+	    "f30 f31 f32 f33 f34 f35 alpha f37 beta f39 f40 f41 f42 f43 f44 "
+	    "f45 f46 f47 f48 f49 f50 f51 f52 f53 f54 f55 f56 f57 f58 f59");
+	s = snip("kbd_snippet", 4, "alpha beta", 8);
+	assert_string_equal(s, "...f34 f35 [alpha] f37 [beta] f39 f40 "
+	    "f41...");
+	free(s);
+	/* The first window of equals, from the text's start (a sentence's). */
+	s = snip_same(4, "alpha", 4);
+	assert_string_equal(s, "f0 f1 [alpha] f3...");
+	free(s);
+}
+
+/*
+ * A window starts at the sentence its match is in when it still holds the
+ * match: as snippet() does, and where the sentence starts at the match
+ * too (snippet() centres that one: "...f97 f98 f99. [Needle] g1...").
+ */
+static void
+test_sentence(void **state)
+{
+	char	*head, *body, *s;
+
+	(void)state;
+	head = words(0, 99, -1, "");
+	assert_int_not_equal(asprintf(&body, "%s. Some g1 needle g3 g4 g5 g6 "
+	    "g7 g8 g9 g10 g11 g12 g13 g14 g15 g16 g17 g18 g19.", head), -1);
+	put_doc(5, "Sentence", body);
+	s = snip_same(5, "needle", 8);
+	assert_string_equal(s, "...Some g1 [needle] g3 g4 g5 g6 g7...");
+	free(s);
+	free(body);
+	assert_int_not_equal(asprintf(&body, "%s. Needle g1 g2 g3 g4 g5 g6 g7 "
+	    "g8 g9 g10 g11 g12 g13 g14 g15 g16 g17 g18 g19.", head), -1);
+	put_doc(5, "Sentence", body);
+	s = snip("kbd_snippet", 5, "needle", 8);
+	assert_string_equal(s, "...[Needle] g1 g2 g3 g4 g5 g6 g7...");
+	free(s);
+	free(body);
+	free(head);
+}
+
+/* No match in the column (the title matched): its first tokens. */
+static void
+test_title_only(void **state)
+{
+	char	*body, *s, *want, *first;
+
+	(void)state;
+	body = words(0, 999, -1, "");
+	put_doc(6, "Zebra crossing", body);
+	first = words(0, 15, -1, "");
+	assert_int_not_equal(asprintf(&want, "%s...", first), -1);
+	s = snip_same(6, "zebra", 16);
+	assert_string_equal(s, want);
+	free(s);
+	free(want);
+	free(first);
+	free(body);
+}
+
+/* A CJK run after a long Latin text: bigrams counted, the window found. */
+static void
+test_cjk_long(void **state)
+{
+	char	*head, *body, *s;
+
+	(void)state;
+	head = words(0, 499, -1, "");
+	assert_int_not_equal(asprintf(&body, "%s 東京は日本の首都です。 tail "
+	    "words here", head), -1);
+	put_doc(7, "Mixed", body);
+	s = snip("kbd_snippet", 7, "首都", 6);
+	assert_non_null(strstr(s, "[首都]"));
+	assert_true(strncmp(s, "...", 3) == 0);
+	free(s);
+	free(body);
+	free(head);
+}
+
+/*
+ * Random texts and queries: whatever the window, the snippet without its
+ * markers and ellipses is a run of the text, every marked run is a match
+ * of a query word (stems: "owls" for owl), and a window of n tokens holds
+ * at most n of them.
+ */
+static void
+test_random(void **state)
+{
+	static const char *const vocab[] = { "owl", "owls", "mouse", "night",
+	    "hunt.", "tree:", "東京", "the", "a", "C++", "e-mail", "x" };
+	static const char *const queries[] = { "owl", "mouse", "owl night",
+	    "東京", "the OR tree", "\"the owl\"", "hunting" };
+	/* What each query may mark, between bars. */
+	static const char *const marked[] = { "|owl|owls|", "|mouse|",
+	    "|owl|owls|night|", "|東京|", "|the|tree|", "|the owl|",
+	    "|hunt|" };
+	char		 body[4096], plain[4096], span[64], *s, *p, *q, *e;
+	size_t		 n, k;
+	int		 round, i, nw, ntok, marks, ok;
+	sqlite3_stmt	*st;
+
+	(void)state;
+	srandom(12345);
+	for (round = 0; round < 400; round++) {
+		n = 0;
+		nw = (int)(random() % 300) + 1;
+		for (i = 0; i < nw; i++)
+			n += (size_t)snprintf(body + n, sizeof(body) - n, "%s%s",
+			    i ? " " : "", vocab[random() % 12]);
+		put_doc(100, "R", body);
+		k = (size_t)(random() % 7);
+		q = (char *)queries[k];
+		ntok = (int)(random() % 20) + 1;
+		assert_int_equal(sqlite3_prepare_v2(db, "SELECT 1 FROM fts "
+		    "WHERE fts MATCH ? AND rowid = 100", -1, &st, NULL),
+		    SQLITE_OK);
+		sqlite3_bind_text(st, 1, q, -1, SQLITE_STATIC);
+		ok = sqlite3_step(st) == SQLITE_ROW;
+		sqlite3_finalize(st);
+		if (!ok)
+			continue;
+		s = snip("kbd_snippet", 100, q, ntok);
+		for (p = s; (p = strchr(p, '[')) != NULL; p = e) {
+			e = strchr(p, ']');
+			assert_non_null(e);
+			assert_true(e - p < 60);
+			(void)snprintf(span, sizeof(span), "|%.*s|",
+			    (int)(e - p - 1), p + 1);
+			if (strstr(marked[k], span) == NULL)
+				fail_msg("round %d: %s marks %s in \"%s\"",
+				    round, q, span, s);
+		}
+		p = s;
+		if (strncmp(p, "...", 3) == 0)
+			p += 3;
+		for (k = 0, marks = 0; *p != '\0'; p++) {
+			if (*p == '[' || *p == ']') {
+				marks += *p == '[';
+				continue;
+			}
+			plain[k++] = *p;
+		}
+		plain[k] = '\0';
+		if (k >= 3 && strcmp(plain + k - 3, "...") == 0)
+			plain[k - 3] = '\0';
+		if (strstr(body, plain) == NULL)
+			fail_msg("round %d: \"%s\" for %s is not in \"%s\"",
+			    round, s, q, body);
+		assert_true(marks <= ntok);
+		free(s);
+	}
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_short),
+		cmocka_unit_test(test_long),
+		cmocka_unit_test(test_two_phrases),
+		cmocka_unit_test(test_sentence),
+		cmocka_unit_test(test_title_only),
+		cmocka_unit_test(test_cjk_long),
+		cmocka_unit_test(test_random),
+	};
+
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
