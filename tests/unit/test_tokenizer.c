@@ -408,6 +408,65 @@ test_match_rank(void **state)
 	assert_string_equal(search("東"), "Tokyo");
 }
 
+/* Each matching row's kbd_rank, in rowid order, into out (at most 8). */
+static int
+scores(const char *q, double *out)
+{
+	sqlite3_stmt	*st;
+	int		 n = 0;
+
+	assert_int_equal(sqlite3_prepare_v2(db, "SELECT rank FROM fts WHERE "
+	    "fts MATCH ? AND rank MATCH 'kbd_rank(2.0, 10.0, 4.0, 1.0)' "
+	    "ORDER BY rowid", -1, &st, NULL), SQLITE_OK);
+	sqlite3_bind_text(st, 1, q, -1, SQLITE_STATIC);
+	while (sqlite3_step(st) == SQLITE_ROW && n < 8)
+		out[n++] = sqlite3_column_double(st, 0);
+	sqlite3_finalize(st);
+	return n;
+}
+
+/*
+ * kbd_rank with a connection's cache (the IDFs and the row lengths it
+ * read at one data version) scores every row as without it, read from
+ * the cache or not; at another version, a row's new length counts.
+ */
+static void
+test_rank_cache(void **state)
+{
+	static const char *const qs[] = { "owl", "asyncio runners", "hunt",
+	    "\"owls were\"", "owl OR asyncio" };
+	struct rank_cache	*c;
+	double			 plain[8], cached[8];
+	size_t			 i;
+	int			 n, k, round;
+
+	(void)state;
+	assert_non_null(c = rank_cache_new());
+	for (i = 0; i < sizeof(qs) / sizeof(qs[0]); i++) {
+		rank_cache_use(NULL, NULL, 0);
+		n = scores(qs[i], plain);
+		assert_true(n > 0);
+		for (round = 0; round < 2; round++) {
+			rank_cache_use(c, qs[i], 7);
+			assert_int_equal(scores(qs[i], cached), n);
+			for (k = 0; k < n; k++)
+				assert_true(cached[k] == plain[k]);
+		}
+	}
+	/* Birds' text grows: at a new version its score follows. */
+	assert_int_equal(sqlite3_exec(db, "UPDATE fts SET body = body || "
+	    "' More words about the night and the woods and the birds.' "
+	    "WHERE title = 'Birds'", NULL, NULL, NULL), SQLITE_OK);
+	rank_cache_use(NULL, NULL, 0);
+	n = scores("owl", plain);
+	rank_cache_use(c, "owl", 8);
+	assert_int_equal(scores("owl", cached), n);
+	for (k = 0; k < n; k++)
+		assert_true(cached[k] == plain[k]);
+	rank_cache_use(NULL, NULL, 0);
+	rank_cache_free(c);
+}
+
 /*
  * kbd.conf's language key (common/config.c) takes the tokenizer's
  * languages, "code name" pairs in lang.c's order: the two lists agree.
@@ -448,6 +507,7 @@ main(void)
 		cmocka_unit_test(test_detect),
 		cmocka_unit_test(test_headings),
 		cmocka_unit_test(test_match_rank),
+		cmocka_unit_test(test_rank_cache),
 		cmocka_unit_test(test_config_languages),
 	};
 

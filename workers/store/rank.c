@@ -10,6 +10,14 @@
  * The IDFs cost a pass over each phrase's matches (xQueryPhrase), a fifth
  * of a search's time: a small cache per reader connection keeps them for
  * the last queries at the registry's data version (rank_cache_use).
+ *
+ * A row's length is a lookup of its own: xColumnSize runs a statement on
+ * FTS5's docsize table per row, a third of what a search costs on short
+ * documents, the same rows again for every query that matches them. The
+ * same cache keeps the lengths it read at that data version, a slot per
+ * row hash (RANK_SIZES_N, 384 KiB a connection, allocated at first use):
+ * a slot of another row or version is read again, so a size is never
+ * stale and memory never grows.
  */
 #include <math.h>
 #include <stdlib.h>
@@ -26,6 +34,8 @@
 /* Cached queries per connection; a key longer than this is not cached. */
 #define RANK_CACHE_N	32
 #define RANK_CACHE_KEY	512
+/* Row lengths cached per connection: a power of 2. */
+#define RANK_SIZES_N	16384
 
 struct rank_entry {
 	char		*key;		/* the MATCH expression; NULL: free */
@@ -36,13 +46,23 @@ struct rank_entry {
 	double		*idf;
 };
 
+/* A row's length in tokens, all columns and the title's. */
+struct rank_size {
+	sqlite3_int64	 row;
+	unsigned	 version;	/* 0: empty; else the data version + 1 */
+	int		 total;
+	int		 title;
+};
+
 struct rank_cache {
 	struct rank_entry	 e[RANK_CACHE_N];
 	unsigned long		 clock;
+	struct rank_size	*sizes;		/* RANK_SIZES_N, or NULL */
 };
 
 /* The calling thread's cache and query (rank_cache_use). */
-static _Thread_local struct rank_cache	*cur_cache;
+static _Thread_local struct rank_cache	*cur_cache;	/* NULL: key too long */
+static _Thread_local struct rank_cache	*cur_conn;	/* the row lengths' */
 static _Thread_local const char		*cur_key;
 static _Thread_local unsigned		 cur_version;
 
@@ -63,6 +83,7 @@ rank_cache_free(struct rank_cache *c)
 		free(c->e[i].key);
 		free(c->e[i].idf);
 	}
+	free(c->sizes);
 	free(c);
 }
 
@@ -70,6 +91,7 @@ void
 rank_cache_use(struct rank_cache *c, const char *key, unsigned version)
 {
 	cur_cache = key != NULL && strlen(key) < RANK_CACHE_KEY ? c : NULL;
+	cur_conn = c;
 	cur_key = key;
 	cur_version = version;
 }
@@ -128,6 +150,46 @@ cache_put(const double *idf, int nphrase, double avgdl)
 	old->nphrase = nphrase;
 	old->avgdl = avgdl;
 	old->used = ++cur_cache->clock;
+}
+
+/*
+ * The row's lengths (all columns, the title), from the calling thread's
+ * cache when it has them at this data version.
+ */
+static int
+row_sizes(const Fts5ExtensionApi *api, Fts5Context *fts, int *total,
+    int *title)
+{
+	struct rank_size	*z = NULL;
+	sqlite3_int64		 row;
+	uint64_t		 h;
+	int			 rc;
+
+	if (cur_conn != NULL) {
+		if (cur_conn->sizes == NULL)
+			cur_conn->sizes = calloc(RANK_SIZES_N,
+			    sizeof(*cur_conn->sizes));
+		if (cur_conn->sizes != NULL) {
+			row = api->xRowid(fts);
+			h = (uint64_t)row * 0x9e3779b97f4a7c15ULL;
+			z = &cur_conn->sizes[h >> 50 & (RANK_SIZES_N - 1)];
+			if (z->version == cur_version + 1 && z->row == row) {
+				*total = z->total;
+				*title = z->title;
+				return SQLITE_OK;
+			}
+		}
+	}
+	if ((rc = api->xColumnSize(fts, -1, total)) != SQLITE_OK ||
+	    (rc = api->xColumnSize(fts, RANK_TITLE_COL, title)) != SQLITE_OK)
+		return rc;
+	if (z != NULL) {
+		z->row = row;
+		z->version = cur_version + 1;
+		z->total = *total;
+		z->title = *title;
+	}
+	return SQLITE_OK;
 }
 
 struct rankdata {
@@ -252,15 +314,12 @@ kbd_rank(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3_context *ctx,
 					covered |= (uint64_t)1 << (off + k);
 		}
 	}
-	if ((rc = api->xColumnSize(fts, -1, &sz)) != SQLITE_OK)
+	if ((rc = row_sizes(api, fts, &sz, &ntitle)) != SQLITE_OK)
 		goto out;
 	dl = sz;
 	for (i = 0; i < d->nphrase; i++)
 		score += d->idf[i] * (freq[i] * (k1 + 1.0)) /
 		    (freq[i] + k1 * (1.0 - b + b * dl / d->avgdl));
-	if ((rc = api->xColumnSize(fts, RANK_TITLE_COL, &ntitle)) !=
-	    SQLITE_OK)
-		goto out;
 	for (i = 0, all = d->nphrase > 0; i < d->nphrase; i++)
 		all = all && intitle[i];
 	/*

@@ -211,7 +211,8 @@ best_window(const struct inst *a, int n, int nphrase, int ntok, int *bi,
 		return;
 	}
 	for (i = 0; i < n; i++) {
-		while (j < n && a[j].end < a[i].pos + ntok) {
+		/* a[i] is in its window even if it is longer (then cut). */
+		while (j < n && (j == i || a[j].end < a[i].pos + ntok)) {
 			if (cnt[a[j].phrase]++ == 0)
 				distinct++;
 			j++;
