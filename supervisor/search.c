@@ -16,12 +16,14 @@
  * Two pools of readers: a query submitted while no job runs goes to the
  * foreground pool (nice 0); one submitted while a job runs goes to the
  * background pool, whose threads set their own nice value to SEARCH_NICE
- * once, at their start (setpriority on the thread id). On 2 cores the
- * readers otherwise take the CPU from the job's workers and committer
- * (the daemon's processes share one scheduling group), and an add under a
- * fleet of searches ran at 0.03-0.10x its speed alone. Two pools rather
- * than one renice: an unprivileged thread cannot lower its nice value
- * back (RLIMIT_NICE is 0), so a thread's priority never changes.
+ * once, at their start (setpriority on the thread id). By default that is
+ * 0 too: searches are what people wait for, and the job yields instead
+ * (its conversion workers run at nice 5, workers/worker/worker.c), which
+ * on 2 cores kept both the searches' p99 and the add's speed. A higher
+ * value (KBD_SEARCH_NICE) lets the job's committer and supervisor take
+ * the CPU from the searches. Two pools rather than one renice: an
+ * unprivileged thread cannot lower its nice value back (RLIMIT_NICE is
+ * 0), so a thread's priority never changes.
  */
 #include <sys/types.h>
 #include <sys/resource.h>
@@ -41,7 +43,7 @@
 
 #define SEARCH_THREADS_MAX	8
 /* The background pool's nice value (KBD_SEARCH_NICE overrides, 0-19). */
-#define SEARCH_NICE		10
+#define SEARCH_NICE		0
 
 enum pool {
 	POOL_FG,		/* no job running: nice 0 */

@@ -157,7 +157,14 @@ PY
 assert_eq "$pid" "$(kbd_pid)" "kbd still up"
 assert_eq "owls" "$(docs mice)" "a search after clients left"
 
-# A fleet at once: 200 searches while an add runs, each answered right.
+# By default every reader runs at nice 0 (the job's workers yield
+# instead): all of kbd's threads at 0.
+nices=$(for t in /proc/"$(kbd_pid)"/task/*/stat; do awk '{print $19}' "$t"; done | sort -u | tr '\n' ' ')
+assert_eq "0 " "$nices" "kbd's threads' nice values by default"
+# A fleet at once: 200 searches while an add runs, each answered right,
+# with the background pool lowered (KBD_SEARCH_NICE) to see the two pools.
+kbctl stop >/dev/null
+KBD_SEARCH_NICE=10 kbctl status >/dev/null
 make_corpus "$T/big" 1500
 job=$(kbctl add --no-wait --json "$T/big" | jq .job)
 mkdir -p "$T/fleet"
@@ -173,8 +180,8 @@ for i in $(seq 1 200); do
 done
 wait
 # Two pools of readers (supervisor/search.c): the background one, which
-# takes the searches sent while a job runs, at nice 10, the other (and
-# the loop's thread) at 0.
+# takes the searches sent while a job runs, at KBD_SEARCH_NICE's 10, the
+# other (and the loop's thread) at 0.
 nices=$(for t in /proc/"$(kbd_pid)"/task/*/stat; do awk '{print $19}' "$t"; done | sort | uniq -c | awk '{print $2 ":" $1}' | tr '\n' ' ')
 case "$nices" in
 "0:"*" 10:"*) ;;

@@ -61,7 +61,9 @@ worker_sched_is() {	# "policy nice" env...
 	wait "$addpid" || fail "add of $T/c$wn"
 	[ -n "$seen" ] || fail "no worker with policy and nice \"$want\" ($*)"
 }
-worker_sched_is "3 0" KBD_WORKER_SCHED=batch
-worker_sched_is "0 0" KBD_WORKER_SCHED=normal
-worker_sched_is "3 5" KBD_WORKER_NICE=5
+# By default SCHED_BATCH at nice 5: searches first, the add keeps going.
+worker_sched_is "3 5" KBD_WORKER_SCHED=batch
+worker_sched_is "0 5" KBD_WORKER_SCHED=normal
+worker_sched_is "3 0" KBD_WORKER_NICE=0
+worker_sched_is "3 10" KBD_WORKER_NICE=10
 lint_clean

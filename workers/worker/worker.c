@@ -476,26 +476,40 @@ done:
 /*
  * Conversion is background work: a worker runs under SCHED_BATCH, so
  * the supervisor's search threads, woken by a query, preempt it rather
- * than wait for its slice to end, while over time it keeps its share of
- * the CPU (a nice value would give it away: under a fleet of searches an
- * add at nice 10 gets a tenth of a core). KBD_WORKER_SCHED=normal keeps
- * SCHED_OTHER (for comparison); KBD_WORKER_NICE (0-19, default 0) lowers
- * the priority further. Neither needs privilege; a failure is logged and
+ * than wait for its slice to end, and at nice WORKER_NICE, so that on a
+ * small machine a fleet of searches during an add gets the CPU first:
+ * at 5 against the searches' 0 it has a quarter of a contended core
+ * (at 10, a tenth, and the add fell under half its speed;
+ * at 0, the searches' p99 during an add was 100 to 600 ms: docs/
+ * architecture.md, "Which part yields"). KBD_WORKER_SCHED=normal keeps
+ * SCHED_OTHER and KBD_WORKER_NICE (0-19) sets the nice value, to compare.
+ * Neither needs privilege: the nice value is only ever raised (a kbd
+ * started at nice 10 keeps its workers there); a failure is logged and
  * the worker runs as it is.
  */
+#define WORKER_NICE	5
+
 static void
 worker_sched(void)
 {
 	struct sched_param	 sp = { .sched_priority = 0 };
 	const char		*e;
-	long			 v;
+	char			*end;
+	long			 v = WORKER_NICE;
+	int			 cur;
 
 	e = getenv("KBD_WORKER_SCHED");
 	if ((e == NULL || strcmp(e, "normal") != 0) &&
 	    sched_setscheduler(0, SCHED_BATCH, &sp) == -1)
 		log_warn("SCHED_BATCH");
-	if ((e = getenv("KBD_WORKER_NICE")) != NULL &&
-	    (v = strtol(e, NULL, 10)) > 0 && v <= 19 &&
+	if ((e = getenv("KBD_WORKER_NICE")) != NULL && *e != '\0') {
+		v = strtol(e, &end, 10);
+		if (*end != '\0' || v < 0 || v > 19)
+			v = WORKER_NICE;
+	}
+	errno = 0;
+	cur = getpriority(PRIO_PROCESS, 0);
+	if ((cur != -1 || errno == 0) && cur < v &&
 	    setpriority(PRIO_PROCESS, 0, (int)v) == -1)
 		log_warn("nice %ld", v);
 }
