@@ -185,6 +185,12 @@ test_two_phrases(void **state)
 	s = snip_same(4, "alpha", 4);
 	assert_string_equal(s, "f0 f1 [alpha] f3...");
 	free(s);
+	/* The first, not the densest: a later "alpha alpha alpha" loses. */
+	put_doc(8, "Dense", "f0 f1 f2 alpha f4 f5 f6 f7 f8 f9 f10 f11 f12 f13 "
+	    "f14 f15 f16 f17 f18 f19 alpha alpha alpha f23 f24 f25 f26 f27");
+	s = snip("kbd_snippet", 8, "alpha", 4);
+	assert_string_equal(s, "f0 f1 f2 [alpha]...");
+	free(s);
 }
 
 /*

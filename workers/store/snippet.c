@@ -12,9 +12,9 @@
  * the matches' positions alone (each phrase's position list, a sliding
  * window: linear), and the text is tokenized only up to the window's end.
  *
- * The window: the one with the most distinct phrases, then the most
- * matches, the earliest of equals (snippet()'s score: 1,000 a phrase, 1 a
- * repeat). It starts at the start of the sentence its first match is in
+ * The window: the earliest with the most distinct phrases (snippet()
+ * scores 1,000 a phrase and 1 a repeat; repeats are left out here, so the
+ * window is the first that holds the most of the query). It starts at the start of the sentence its first match is in
  * when the window from there still holds all its matches (snippet()
  * prefers those too), else it is centred on its matches.
  */
@@ -197,7 +197,11 @@ col_insts(const Fts5ExtensionApi *api, Fts5Context *fts, int col, int *n,
 
 /*
  * The best window's first and last match (indexes into a), by a sliding
- * window over the sorted matches: distinct phrases count 1,000, repeats 1.
+ * window over the sorted matches: the most distinct phrases, the earliest
+ * of equals. Not the most matches too (snippet() adds 1 a repeat): the
+ * text is tokenized up to the window, and on a long page the window where
+ * a common word repeats most may be anywhere, where its first is near
+ * the top.
  */
 static void
 best_window(const struct inst *a, int n, int nphrase, int ntok, int *bi,
@@ -217,7 +221,7 @@ best_window(const struct inst *a, int n, int nphrase, int ntok, int *bi,
 				distinct++;
 			j++;
 		}
-		score = distinct * 1000 + (j - i - distinct);
+		score = distinct;
 		if (score > best) {
 			best = score;
 			*bi = i;
