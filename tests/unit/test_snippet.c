@@ -88,6 +88,17 @@ snip_same(int64_t id, const char *q, int ntok)
 	return ours;
 }
 
+/* Ours is want (same: FTS5's snippet() too). */
+static void
+snip_is(int same, int64_t id, const char *q, int ntok, const char *want)
+{
+	char	*s = same ? snip_same(id, q, ntok) : snip("kbd_snippet", id, q,
+		    ntok);
+
+	assert_string_equal(s, want);
+	free(s);
+}
+
 /* "f<from> ... f<to>" with word at position at (if from <= at <= to). */
 static char *
 words(int from, int to, int at, const char *word)
@@ -112,34 +123,24 @@ words(int from, int to, int at, const char *word)
 static void
 test_short(void **state)
 {
-	char	*s;
-
 	(void)state;
 	put_doc(1, "Birds", "The owls were hunting owls at night, owls "
 	    "everywhere.");
 	put_doc(2, "Tokyo", "東京は日本の首都です。");
-	s = snip_same(1, "owl", 16);
-	assert_string_equal(s, "The [owls] were hunting [owls] at night, "
+	snip_is(1, 1, "owl", 16, "The [owls] were hunting [owls] at night, "
 	    "[owls] everywhere.");
-	free(s);
-	s = snip_same(1, "\"hunting owls\"", 16);
-	assert_string_equal(s, "The owls were [hunting owls] at night, owls "
+	snip_is(1, 1, "\"hunting owls\"", 16, "The owls were [hunting owls] at "
+	    "night, owls everywhere.");
+	snip_is(1, 1, "hunt", 16, "The owls were [hunting] owls at night, owls "
 	    "everywhere.");
-	free(s);
-	s = snip_same(1, "hunt", 16);
-	assert_string_equal(s, "The owls were [hunting] owls at night, owls "
-	    "everywhere.");
-	free(s);
-	s = snip_same(2, "東京", 16);
-	assert_string_equal(s, "[東京]は日本の首都です。");
-	free(s);
+	snip_is(1, 2, "東京", 16, "[東京]は日本の首都です。");
 }
 
 /* One match deep in a long text: centred, ellipses, nothing after. */
 static void
 test_long(void **state)
 {
-	char	*body, *want, *mid, *s;
+	char	*body, *want, *mid;
 
 	(void)state;
 	body = words(0, 2999, 2000, "needle");
@@ -147,9 +148,7 @@ test_long(void **state)
 	/* FTS5's centring: 16 tokens, the match the 8th. */
 	mid = words(1993, 2008, 2000, "[needle]");
 	assert_int_not_equal(asprintf(&want, "...%s...", mid), -1);
-	s = snip_same(3, "needle", 16);
-	assert_string_equal(s, want);
-	free(s);
+	snip_is(1, 3, "needle", 16, want);
 	free(want);
 	free(mid);
 	/* At the very end: no trailing ellipsis. */
@@ -158,9 +157,7 @@ test_long(void **state)
 	put_doc(3, "Long", body);
 	mid = words(2984, 2999, 2999, "[needle]");
 	assert_int_not_equal(asprintf(&want, "...%s", mid), -1);
-	s = snip_same(3, "needle", 16);
-	assert_string_equal(s, want);
-	free(s);
+	snip_is(1, 3, "needle", 16, want);
 	free(want);
 	free(mid);
 	free(body);
@@ -170,27 +167,19 @@ test_long(void **state)
 static void
 test_two_phrases(void **state)
 {
-	char	*s;
-
 	(void)state;
 	put_doc(4, "Two", "f0 f1 alpha f3 f4 f5 f6 f7 f8 f9 f10 f11 f12 f13 "
 	    "f14 f15 f16 f17 f18 f19 f20 f21 beta f23 f24 f25 f26 f27 f28 f29 "
 	    "f30 f31 f32 f33 f34 f35 alpha f37 beta f39 f40 f41 f42 f43 f44 "
 	    "f45 f46 f47 f48 f49 f50 f51 f52 f53 f54 f55 f56 f57 f58 f59");
-	s = snip("kbd_snippet", 4, "alpha beta", 8);
-	assert_string_equal(s, "...f34 f35 [alpha] f37 [beta] f39 f40 "
+	snip_is(0, 4, "alpha beta", 8, "...f34 f35 [alpha] f37 [beta] f39 f40 "
 	    "f41...");
-	free(s);
 	/* The first window of equals, from the text's start (a sentence's). */
-	s = snip_same(4, "alpha", 4);
-	assert_string_equal(s, "f0 f1 [alpha] f3...");
-	free(s);
+	snip_is(1, 4, "alpha", 4, "f0 f1 [alpha] f3...");
 	/* The first, not the densest: a later "alpha alpha alpha" loses. */
 	put_doc(8, "Dense", "f0 f1 f2 alpha f4 f5 f6 f7 f8 f9 f10 f11 f12 f13 "
 	    "f14 f15 f16 f17 f18 f19 alpha alpha alpha f23 f24 f25 f26 f27");
-	s = snip("kbd_snippet", 8, "alpha", 4);
-	assert_string_equal(s, "f0 f1 f2 [alpha]...");
-	free(s);
+	snip_is(0, 8, "alpha", 4, "f0 f1 f2 [alpha]...");
 }
 
 /*
@@ -201,23 +190,19 @@ test_two_phrases(void **state)
 static void
 test_sentence(void **state)
 {
-	char	*head, *body, *s;
+	char	*head, *body;
 
 	(void)state;
 	head = words(0, 99, -1, "");
 	assert_int_not_equal(asprintf(&body, "%s. Some g1 needle g3 g4 g5 g6 "
 	    "g7 g8 g9 g10 g11 g12 g13 g14 g15 g16 g17 g18 g19.", head), -1);
 	put_doc(5, "Sentence", body);
-	s = snip_same(5, "needle", 8);
-	assert_string_equal(s, "...Some g1 [needle] g3 g4 g5 g6 g7...");
-	free(s);
+	snip_is(1, 5, "needle", 8, "...Some g1 [needle] g3 g4 g5 g6 g7...");
 	free(body);
 	assert_int_not_equal(asprintf(&body, "%s. Needle g1 g2 g3 g4 g5 g6 g7 "
 	    "g8 g9 g10 g11 g12 g13 g14 g15 g16 g17 g18 g19.", head), -1);
 	put_doc(5, "Sentence", body);
-	s = snip("kbd_snippet", 5, "needle", 8);
-	assert_string_equal(s, "...[Needle] g1 g2 g3 g4 g5 g6 g7...");
-	free(s);
+	snip_is(0, 5, "needle", 8, "...[Needle] g1 g2 g3 g4 g5 g6 g7...");
 	free(body);
 	free(head);
 }
@@ -226,16 +211,14 @@ test_sentence(void **state)
 static void
 test_title_only(void **state)
 {
-	char	*body, *s, *want, *first;
+	char	*body, *want, *first;
 
 	(void)state;
 	body = words(0, 999, -1, "");
 	put_doc(6, "Zebra crossing", body);
 	first = words(0, 15, -1, "");
 	assert_int_not_equal(asprintf(&want, "%s...", first), -1);
-	s = snip_same(6, "zebra", 16);
-	assert_string_equal(s, want);
-	free(s);
+	snip_is(1, 6, "zebra", 16, want);
 	free(want);
 	free(first);
 	free(body);
