@@ -251,6 +251,7 @@ LINK_test_sandbox	= worker analysis common
 LINK_test_window	= supervisor proto common
 LINK_test_tokenizer	= store analysis proto common
 LINK_test_snippet	= store analysis common
+LINK_test_rank		= store analysis common
 LINK_test_ignore	= supervisor common
 LINK_test_wiki		= store analysis common
 LINK_test_config	= common

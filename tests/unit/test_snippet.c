@@ -317,6 +317,64 @@ test_random(void **state)
 	}
 }
 
+static struct tok_counter	*skip_tc;
+
+static int
+count_run(void *arg, const char *run, int n)
+{
+	(void)arg;
+	return tok_count(skip_tc, run, n);
+}
+
+/*
+ * tok_skip against the tokenizer: random texts of ASCII words, joiners,
+ * punctuation and letters beyond ASCII (accents, dashes, quotes, CJK),
+ * with a language mark or not; for every position, the text before the
+ * offset holds the positions it says, no more than asked, and the text
+ * from it the rest (so it is a token's start).
+ */
+static void
+test_skip(void **state)
+{
+	static const char *const bits[] = { "owl", "C++", "e-mail", ".NET",
+	    "3.11.2", "--", "...", "foo_bar", "caf\xc3\xa9", "\xe2\x80\x94",
+	    "\xe2\x80\x9cquoted\xe2\x80\x9d", "\xe6\x9d\xb1\xe4\xba\xac\xe3\x81\xaf",
+	    "stra\xc3\x9f" "e", "a", "#", "x#", "(", "end.", "\n\n", "\xc2\xab" };
+	static const char *const seps[] = { " ", "", "\t", ", ", "\xe2\x80\x94" };
+	char		 text[2048];
+	int		 round, i, n, total, pos, at, off;
+
+	(void)state;
+	assert_non_null(skip_tc = tok_counter_new(db));
+	srandom(777);
+	for (round = 0; round < 300; round++) {
+		n = round % 3 == 0 ? snprintf(text, sizeof(text), "%c%s%c",
+		    TOK_LANG_MARK, "fr", TOK_LANG_MARK) : 0;
+		for (i = 0; i < 1 + (int)(random() % 60); i++)
+			n += snprintf(text + n, sizeof(text) - (size_t)n,
+			    "%s%s", bits[random() % 20], seps[random() % 5]);
+		total = tok_count(skip_tc, text, n);
+		for (pos = 0; pos <= total + 1; pos++) {
+			off = tok_skip(text, n, pos, &at, count_run, NULL);
+			assert_true(off >= 0 && off <= n);
+			assert_true(at <= pos);
+			if (tok_count(skip_tc, text, off) != at)
+				fail_msg("round %d, position %d: %d tokens "
+				    "before offset %d, not %d: \"%s\"", round,
+				    pos, tok_count(skip_tc, text, off), off, at,
+				    text);
+			assert_int_equal(tok_count(skip_tc, text + off, n -
+			    off), total - at);
+			/* No sooner than it need be: at the position's run. */
+			if (pos < total)
+				assert_true(at + tok_count(skip_tc, text + off,
+				    (int)strcspn(text + off, " \t,\n(")) > pos ||
+				    at == pos);
+		}
+	}
+	tok_counter_free(skip_tc);
+}
+
 int
 main(void)
 {
@@ -328,6 +386,7 @@ main(void)
 		cmocka_unit_test(test_title_only),
 		cmocka_unit_test(test_cjk_long),
 		cmocka_unit_test(test_random),
+		cmocka_unit_test(test_skip),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

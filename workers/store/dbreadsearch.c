@@ -275,10 +275,11 @@ dbread_search(struct dbread_conn *c, const char *text, unsigned limit,
 	sqlite3_bind_int(st, k, (int)offset);
 	if (q.match != NULL && sqlite3_file_control(c->db, "main",
 	    SQLITE_FCNTL_DATA_VERSION, &version) == SQLITE_OK)
-		rank_cache_use(c->rank, q.match, version);
+		rank_cache_use(c->rank, q.match, version, q.group,
+		    q.nphrase);
 	while (rep->n_hits < limit && (r = sqlite3_step(st)) == SQLITE_ROW)
 		search_hit(st, rep, &cap);
-	rank_cache_use(NULL, NULL, 0);
+	rank_cache_use(NULL, NULL, 0, NULL, 0);
 	if (rep->n_hits < limit && r != SQLITE_DONE) {
 		(void)snprintf(err, errlen, "%s", sqlite3_errmsg(c->db));
 		goto out;

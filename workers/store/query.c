@@ -95,24 +95,62 @@ sb_puts(struct parser *ps, struct sbuf *b, const char *s)
  * A word as "(\"w\" OR \"\x1ew\")": the word with its stems (a one-word
  * string), or its exact form (the tokenizer's exact mark, tokenizer.h), a
  * second match that makes exact forms rank above stems.
+ *
+ * With the tokenizer (ps->tc), the first is written as its forms, each a
+ * string of one token (tokenizer.h, tok_forms), "(\"\x1dowls\" OR
+ * \"\x1d\x01owl\" OR \"\x1dowl\" OR \"\x1eowls\")": the same rows,
+ * read as FTS5 reads a word (the stems as one string are synonyms, which
+ * it merges position by position: "the" cost 17 times as much). kbd_rank
+ * sums the forms as the one phrase they stand for (query_groups).
  */
 static int	sb_quoted(struct parser *, struct sbuf *, const char *,
 		    size_t);
 
+/* A form of a word: a string of one token (TOK_FORM_MARK). */
+static int
+form_quoted(struct parser *ps, struct sbuf *b, const char *f, size_t n)
+{
+	char	*y;
+	int	 r;
+
+	if ((y = malloc(n + 1)) == NULL)
+		return fail(ps, f, NULL, "out of memory");
+	y[0] = TOK_FORM_MARK;
+	memcpy(y + 1, f, n);
+	r = sb_quoted(ps, b, y, n + 1);
+	free(y);
+	return r;
+}
+
 static int
 exact_or_stem(struct parser *ps, struct sbuf *b, const char *w, size_t n)
 {
-	char	*x;
-	int	 r;
+	char	*x, *forms = NULL, *f;
+	size_t	 len;
+	int	 r, nf = 0, i;
 
-	if ((x = malloc(n + 1)) == NULL)
+	if (ps->tc != NULL && n <= INT_MAX &&
+	    (nf = tok_forms(ps->tc, w, (int)n, &forms)) < 0)
 		return fail(ps, w, NULL, "out of memory");
+	if ((x = malloc(n + 1)) == NULL) {
+		free(forms);
+		return fail(ps, w, NULL, "out of memory");
+	}
 	x[0] = TOK_EXACT_MARK;
 	memcpy(x + 1, w, n);
-	r = sb_add(ps, b, "(", 1) == -1 || sb_quoted(ps, b, w, n) == -1 ||
-	    sb_add(ps, b, " OR ", 4) == -1 || sb_quoted(ps, b, x, n + 1) ==
-	    -1 || sb_add(ps, b, ")", 1) == -1 ? -1 : 0;
+	r = sb_add(ps, b, "(", 1);
+	if (nf == 0 && r == 0)
+		r = sb_quoted(ps, b, w, n);
+	for (i = 0, f = forms; i < nf && r == 0; i++, f += len + 1) {
+		len = strlen(f);
+		r = (i > 0 && sb_add(ps, b, " OR ", 4) == -1) ||
+		    form_quoted(ps, b, f, len) == -1 ? -1 : 0;
+	}
+	if (r == 0)
+		r = sb_add(ps, b, " OR ", 4) == -1 || sb_quoted(ps, b, x, n +
+		    1) == -1 || sb_add(ps, b, ")", 1) == -1 ? -1 : 0;
 	free(x);
+	free(forms);
 	return r;
 }
 
@@ -755,6 +793,45 @@ out:
 	return r;
 }
 
+/*
+ * q->group of q->match: FTS5 numbers the phrases in the order of their
+ * strings; a run of forms (TOK_FORM_MARK) is one word's. Every phrase
+ * query_compile writes is a string (sb_quoted).
+ */
+static int
+query_groups(struct query *q)
+{
+	const char	*p;
+	int		 n = 0, g = -1, prevform = 0, form;
+
+	for (p = q->match; *p != '\0'; p++)
+		if (*p == '"') {
+			for (p++; *p != '\0' && (*p != '"' || p[1] == '"');
+			    p += 1 + (*p == '"'))
+				;
+			n++;
+			if (*p == '\0')
+				break;
+		}
+	if ((q->group = calloc((size_t)n + 1, sizeof(int))) == NULL)
+		return -1;
+	q->nphrase = n;
+	for (p = q->match, n = 0; *p != '\0'; p++)
+		if (*p == '"') {
+			form = p[1] == TOK_FORM_MARK;
+			if (!(form && prevform))
+				g++;
+			q->group[n++] = g;
+			prevform = form;
+			for (p++; *p != '\0' && (*p != '"' || p[1] == '"');
+			    p += 1 + (*p == '"'))
+				;
+			if (*p == '\0')
+				break;
+		}
+	return 0;
+}
+
 int
 query_compile(const char *text, struct query *q, char *err, size_t errlen,
     struct tok_counter *tc)
@@ -795,6 +872,14 @@ query_compile(const char *text, struct query *q, char *err, size_t errlen,
 		match.s = NULL;
 	}
 	q->match = match.s;
+	if (q->match != NULL && query_groups(q) == -1) {
+		(void)snprintf(err, errlen, "out of memory");
+		free(ps.where.s);
+		q->params = ps.params;
+		q->nparams = ps.nparams;
+		query_free(q);
+		return -1;
+	}
 	q->where = ps.where.s;
 	q->params = ps.params;
 	q->nparams = ps.nparams;
@@ -819,5 +904,6 @@ query_free(struct query *q)
 	free(q->params);
 	free(q->match);
 	free(q->where);
+	free(q->group);
 	memset(q, 0, sizeof(*q));
 }

@@ -30,6 +30,13 @@ struct query {
 	size_t			 nparams;
 	/* A lang: field is used: the registry needs a lang column. */
 	int			 uses_lang;
+	/*
+	 * Each phrase of match (its strings, in order): the phrase of the
+	 * query it stands for, the forms of one word together, numbered
+	 * from 0 (for kbd_rank: rank_cache_use). NULL when match is.
+	 */
+	int			*group;
+	int			 nphrase;
 };
 
 /*

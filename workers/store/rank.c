@@ -19,6 +19,7 @@
  * a slot of another row or version is read again, so a size is never
  * stale and memory never grows.
  */
+#include <limits.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,6 +29,10 @@
 #include "tokenizer.h"
 
 #define RANK_TITLE_COL	1
+/* The last column a phrase of no weight (RANK_IDF_FLOOR) is counted in. */
+#define RANK_HEAD_COL	2
+#define RANK_IDF_FLOOR	1e-6
+#define RANK_MAXCOL	8
 #define RANK_TITLE_BOOST 1000.0
 #define RANK_TITLE_SHARE 5.0
 
@@ -41,9 +46,9 @@ struct rank_entry {
 	char		*key;		/* the MATCH expression; NULL: free */
 	unsigned	 version;
 	unsigned long	 used;		/* the cache's clock when last used */
-	int		 nphrase;
+	int		 nphrase, ngroup;
 	double		 avgdl;
-	double		*idf;
+	double		*idf;		/* each group's */
 };
 
 /* A row's length in tokens, all columns and the title's. */
@@ -65,6 +70,8 @@ static _Thread_local struct rank_cache	*cur_cache;	/* NULL: key too long */
 static _Thread_local struct rank_cache	*cur_conn;	/* the row lengths' */
 static _Thread_local const char		*cur_key;
 static _Thread_local unsigned		 cur_version;
+static _Thread_local const int		*cur_group;	/* NULL: one each */
+static _Thread_local int		 cur_nphrase;
 
 struct rank_cache *
 rank_cache_new(void)
@@ -88,16 +95,28 @@ rank_cache_free(struct rank_cache *c)
 }
 
 void
-rank_cache_use(struct rank_cache *c, const char *key, unsigned version)
+rank_cache_use(struct rank_cache *c, const char *key, unsigned version,
+    const int *group, int nphrase)
 {
 	cur_cache = key != NULL && strlen(key) < RANK_CACHE_KEY ? c : NULL;
 	cur_conn = c;
 	cur_key = key;
 	cur_version = version;
+	cur_group = group;
+	cur_nphrase = nphrase;
+}
+
+int
+rank_group_of(int nphrase, int ph)
+{
+	if (cur_group == NULL || cur_nphrase != nphrase || ph < 0 ||
+	    ph >= nphrase)
+		return ph;
+	return cur_group[ph];
 }
 
 static struct rank_entry *
-cache_find(int nphrase)
+cache_find(int nphrase, int ngroup)
 {
 	struct rank_entry	*e;
 	int			 i;
@@ -107,7 +126,8 @@ cache_find(int nphrase)
 	for (i = 0; i < RANK_CACHE_N; i++) {
 		e = &cur_cache->e[i];
 		if (e->key != NULL && e->version == cur_version &&
-		    e->nphrase == nphrase && strcmp(e->key, cur_key) == 0) {
+		    e->nphrase == nphrase && e->ngroup == ngroup &&
+		    strcmp(e->key, cur_key) == 0) {
 			e->used = ++cur_cache->clock;
 			return e;
 		}
@@ -117,7 +137,7 @@ cache_find(int nphrase)
 
 /* Keeps d's figures for the current query, in the least recently used slot. */
 static void
-cache_put(const double *idf, int nphrase, double avgdl)
+cache_put(const double *idf, int nphrase, int ngroup, double avgdl)
 {
 	struct rank_entry	*e, *old;
 	char			*key;
@@ -137,17 +157,18 @@ cache_put(const double *idf, int nphrase, double avgdl)
 			old = e;
 	}
 	if ((key = strdup(cur_key)) == NULL ||
-	    (copy = malloc(((size_t)nphrase + 1) * sizeof(double))) == NULL) {
+	    (copy = malloc(((size_t)ngroup + 1) * sizeof(double))) == NULL) {
 		free(key);
 		return;		/* not cached: computed again next time */
 	}
-	memcpy(copy, idf, ((size_t)nphrase + 1) * sizeof(double));
+	memcpy(copy, idf, ((size_t)ngroup + 1) * sizeof(double));
 	free(old->key);
 	free(old->idf);
 	old->key = key;
 	old->idf = copy;
 	old->version = cur_version;
 	old->nphrase = nphrase;
+	old->ngroup = ngroup;
 	old->avgdl = avgdl;
 	old->used = ++cur_cache->clock;
 }
@@ -192,13 +213,28 @@ row_sizes(const Fts5ExtensionApi *api, Fts5Context *fts, int *total,
 	return SQLITE_OK;
 }
 
+/* A phrase's position in the merge of a group's (kbd_rank). */
+struct form_it {
+	Fts5PhraseIter	 it;
+	int		 col, off, sz;
+};
+
+/*
+ * A group is the phrases of one phrase of the query (query.h): a word's
+ * forms, each a string of its own, ranked as the one phrase of synonyms
+ * they stand for. Without groups (rank_cache_use), a phrase each.
+ */
 struct rankdata {
 	int		 nphrase;
+	int		 ngroup;
 	double		 avgdl;
-	double		*idf;
+	double		 w[RANK_MAXCOL];	/* each column's weight */
+	int		*first;		/* each group's first phrase, then nphrase */
+	double		*idf;		/* each group's */
 	/* Each row's, cleared per row: allocated once a query, not a row. */
 	double		*freq;
 	unsigned char	*intitle;
+	struct form_it	*it;		/* nphrase */
 };
 
 static int
@@ -210,27 +246,86 @@ count_row(const Fts5ExtensionApi *api, Fts5Context *fts, void *arg)
 	return SQLITE_OK;
 }
 
+struct rowset {
+	sqlite3_int64	*row;
+	size_t		 n, cap;
+};
+
+static int
+collect_row(const Fts5ExtensionApi *api, Fts5Context *fts, void *arg)
+{
+	struct rowset	*r = arg;
+	sqlite3_int64	*t;
+	size_t		 cap;
+
+	if (r->n == r->cap) {
+		cap = r->cap ? r->cap * 2 : 256;
+		if ((t = realloc(r->row, cap * sizeof(*t))) == NULL)
+			return SQLITE_NOMEM;
+		r->row = t;
+		r->cap = cap;
+	}
+	r->row[r->n++] = api->xRowid(fts);
+	return SQLITE_OK;
+}
+
+static int
+row_cmp(const void *a, const void *b)
+{
+	sqlite3_int64	x = *(const sqlite3_int64 *)a;
+	sqlite3_int64	y = *(const sqlite3_int64 *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* The rows group g matches: of its phrases, the union's. */
+static int
+group_hits(const Fts5ExtensionApi *api, Fts5Context *fts,
+    const struct rankdata *d, int g, sqlite3_int64 *nhit)
+{
+	struct rowset	r = { NULL, 0, 0 };
+	size_t		i;
+	int		ph, rc = SQLITE_OK;
+
+	*nhit = 0;
+	if (d->first[g + 1] - d->first[g] == 1)
+		return api->xQueryPhrase(fts, d->first[g], nhit, count_row);
+	for (ph = d->first[g]; ph < d->first[g + 1] && rc == SQLITE_OK; ph++)
+		rc = api->xQueryPhrase(fts, ph, &r, collect_row);
+	if (rc == SQLITE_OK && r.n > 0) {
+		qsort(r.row, r.n, sizeof(*r.row), row_cmp);
+		for (i = 0; i < r.n; i++)
+			*nhit += i == 0 || r.row[i] != r.row[i - 1];
+	}
+	free(r.row);
+	return rc;
+}
+
 static void
 rankdata_free(void *p)
 {
 	struct rankdata	*d = p;
 
 	if (d != NULL) {
+		free(d->first);
 		free(d->idf);
 		free(d->freq);
 		free(d->intitle);
+		free(d->it);
 	}
 	free(d);
 }
 
 /* What depends on the query only, once per query. */
 static struct rankdata *
-rankdata(const Fts5ExtensionApi *api, Fts5Context *fts, int *rc)
+rankdata(const Fts5ExtensionApi *api, Fts5Context *fts, int nval,
+    sqlite3_value **val, int *rc)
 {
 	struct rankdata		*d;
 	struct rank_entry	*e;
 	sqlite3_int64		 nrow = 0, ntok = 0, nhit;
-	int			 i;
+	size_t			 n;
+	int			 i, g;
 
 	if ((d = api->xGetAuxdata(fts, 0)) != NULL)
 		return d;
@@ -239,31 +334,43 @@ rankdata(const Fts5ExtensionApi *api, Fts5Context *fts, int *rc)
 		return NULL;
 	}
 	d->nphrase = api->xPhraseCount(fts);
-	d->idf = calloc((size_t)d->nphrase + 1, sizeof(double));
-	d->freq = calloc((size_t)d->nphrase + 1, sizeof(double));
-	d->intitle = calloc((size_t)d->nphrase + 1, 1);
-	if (d->idf == NULL || d->freq == NULL || d->intitle == NULL) {
+	for (i = 0; i < RANK_MAXCOL; i++)
+		d->w[i] = i < nval ? sqlite3_value_double(val[i]) : 1.0;
+	n = (size_t)d->nphrase + 1;
+	d->first = calloc(n + 1, sizeof(int));
+	d->idf = calloc(n, sizeof(double));
+	d->freq = calloc(n, sizeof(double));
+	d->intitle = calloc(n, 1);
+	d->it = calloc(n, sizeof(*d->it));
+	if (d->first == NULL || d->idf == NULL || d->freq == NULL ||
+	    d->intitle == NULL || d->it == NULL) {
 		rankdata_free(d);
 		*rc = SQLITE_NOMEM;
 		return NULL;
 	}
-	if ((e = cache_find(d->nphrase)) != NULL) {
+	/* Groups are runs of phrases (query_groups): each run's first. */
+	for (i = 0, g = -1; i < d->nphrase; i++)
+		if (i == 0 || rank_group_of(d->nphrase, i) !=
+		    rank_group_of(d->nphrase, i - 1))
+			d->first[++g] = i;
+	d->ngroup = g + 1;
+	d->first[d->ngroup] = d->nphrase;
+	if ((e = cache_find(d->nphrase, d->ngroup)) != NULL) {
 		d->avgdl = e->avgdl;
-		memcpy(d->idf, e->idf, ((size_t)d->nphrase + 1) *
+		memcpy(d->idf, e->idf, ((size_t)d->ngroup + 1) *
 		    sizeof(double));
 	} else {
 		if ((*rc = api->xRowCount(fts, &nrow)) == SQLITE_OK)
 			*rc = api->xColumnTotalSize(fts, -1, &ntok);
 		d->avgdl = nrow > 0 ? (double)ntok / (double)nrow : 1.0;
-		for (i = 0; i < d->nphrase && *rc == SQLITE_OK; i++) {
-			nhit = 0;
-			*rc = api->xQueryPhrase(fts, i, &nhit, count_row);
-			d->idf[i] = log((nrow - nhit + 0.5) / (nhit + 0.5));
-			if (d->idf[i] <= 0.0)
-				d->idf[i] = 1e-6;
+		for (g = 0; g < d->ngroup && *rc == SQLITE_OK; g++) {
+			*rc = group_hits(api, fts, d, g, &nhit);
+			d->idf[g] = log((nrow - nhit + 0.5) / (nhit + 0.5));
+			if (d->idf[g] <= RANK_IDF_FLOOR)
+				d->idf[g] = RANK_IDF_FLOOR;
 		}
 		if (*rc == SQLITE_OK)
-			cache_put(d->idf, d->nphrase, d->avgdl);
+			cache_put(d->idf, d->nphrase, d->ngroup, d->avgdl);
 	}
 	if (*rc == SQLITE_OK)
 		*rc = api->xSetAuxdata(fts, d, rankdata_free);
@@ -272,56 +379,94 @@ rankdata(const Fts5ExtensionApi *api, Fts5Context *fts, int *rc)
 	return *rc == SQLITE_OK ? d : NULL;
 }
 
+/*
+ * Group g's positions in the row, up to column lastcol: each once, as
+ * the phrase of synonyms it stands for counts them (a word and its stem
+ * are at one position), merged from its phrases' lists.
+ */
+static int
+group_walk(const Fts5ExtensionApi *api, Fts5Context *fts, struct rankdata *d,
+    int g, int lastcol, uint64_t *covered)
+{
+	struct form_it	*f = d->it;
+	int		 k = d->first[g + 1] - d->first[g], j, best, col, off;
+	int		 sz, rc, b;
+
+	for (j = 0; j < k; j++) {
+		if ((rc = api->xPhraseFirst(fts, d->first[g] + j, &f[j].it,
+		    &f[j].col, &f[j].off)) != SQLITE_OK)
+			return rc;
+		f[j].sz = api->xPhraseSize(fts, d->first[g] + j);
+	}
+	for (;;) {
+		for (j = 0, best = -1; j < k; j++)
+			if (f[j].col >= 0 && f[j].col <= lastcol && (best < 0 ||
+			    f[j].col < f[best].col || (f[j].col ==
+			    f[best].col && f[j].off < f[best].off)))
+				best = j;
+		if (best < 0)
+			return SQLITE_OK;
+		col = f[best].col;
+		off = f[best].off;
+		for (j = 0, sz = 0; j < k; j++)
+			if (f[j].col == col && f[j].off == off) {
+				if (f[j].sz > sz)
+					sz = f[j].sz;
+				api->xPhraseNext(fts, &f[j].it, &f[j].col,
+				    &f[j].off);
+			}
+		d->freq[g] += col < RANK_MAXCOL ? d->w[col] : 1.0;
+		if (col != RANK_TITLE_COL)
+			continue;
+		d->intitle[g] = 1;
+		for (b = 0; b < sz; b++)
+			if (off + b >= 0 && off + b < 64)
+				*covered |= (uint64_t)1 << (off + b);
+	}
+}
+
 static void
 kbd_rank(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3_context *ctx,
     int nval, sqlite3_value **val)
 {
 	const double	 k1 = 1.2, b = 0.75;
 	struct rankdata	*d;
-	double		*freq, score = 0.0, w, dl;
-	unsigned char	*intitle;
+	double		 score = 0.0, dl, f;
 	uint64_t	 covered = 0;
-	Fts5PhraseIter	 it;
-	int		 rc = SQLITE_OK, i, k, ph, col, off, ntitle, sz;
-	int		 all;
+	int		 rc = SQLITE_OK, g, ntitle, sz, all;
 
-	if ((d = rankdata(api, fts, &rc)) == NULL) {
+	if ((d = rankdata(api, fts, nval, val, &rc)) == NULL) {
 		sqlite3_result_error_code(ctx, rc);
 		return;
 	}
-	freq = d->freq;
-	intitle = d->intitle;
-	memset(freq, 0, ((size_t)d->nphrase + 1) * sizeof(*freq));
-	memset(intitle, 0, (size_t)d->nphrase + 1);
+	memset(d->freq, 0, ((size_t)d->ngroup + 1) * sizeof(*d->freq));
+	memset(d->intitle, 0, (size_t)d->ngroup + 1);
 	/*
 	 * Each phrase's positions from its own list: xInst would merge
 	 * every phrase's into one array first, twice the cost in a long
 	 * document. The sums are the same, in the same order.
+	 *
+	 * A group in more than half the rows has the floor's IDF: its
+	 * BM25 term is at most 2.2e-6, a tie-breaker beside any other
+	 * group's (0.002 and more). Its body ("the", 1,000 times in a long
+	 * page) is not counted, only the columns before it: the positions
+	 * come by column, and the body is most of them.
 	 */
-	for (ph = 0; ph < d->nphrase; ph++) {
-		if ((rc = api->xPhraseFirst(fts, ph, &it, &col, &off)) !=
+	for (g = 0; g < d->ngroup; g++)
+		if ((rc = group_walk(api, fts, d, g, d->idf[g] <=
+		    RANK_IDF_FLOOR ? RANK_HEAD_COL : INT_MAX, &covered)) !=
 		    SQLITE_OK)
 			goto out;
-		sz = api->xPhraseSize(fts, ph);
-		for (; col >= 0; api->xPhraseNext(fts, &it, &col, &off)) {
-			w = col < nval ? sqlite3_value_double(val[col]) : 1.0;
-			freq[ph] += w;
-			if (col != RANK_TITLE_COL)
-				continue;
-			intitle[ph] = 1;
-			for (k = 0; k < sz; k++)
-				if (off + k >= 0 && off + k < 64)
-					covered |= (uint64_t)1 << (off + k);
-		}
-	}
 	if ((rc = row_sizes(api, fts, &sz, &ntitle)) != SQLITE_OK)
 		goto out;
 	dl = sz;
-	for (i = 0; i < d->nphrase; i++)
-		score += d->idf[i] * (freq[i] * (k1 + 1.0)) /
-		    (freq[i] + k1 * (1.0 - b + b * dl / d->avgdl));
-	for (i = 0, all = d->nphrase > 0; i < d->nphrase; i++)
-		all = all && intitle[i];
+	for (g = 0; g < d->ngroup; g++) {
+		f = d->freq[g];
+		score += d->idf[g] * (f * (k1 + 1.0)) /
+		    (f + k1 * (1.0 - b + b * dl / d->avgdl));
+	}
+	for (g = 0, all = d->ngroup > 0; g < d->ngroup; g++)
+		all = all && d->intitle[g];
 	/*
 	 * A title holding every phrase: the more of it the query covers,
 	 * the better ("Buffer Protocol" is the page titled so, not "Old

@@ -14,9 +14,11 @@
  *
  * The window: the earliest with the most distinct phrases (snippet()
  * scores 1,000 a phrase and 1 a repeat; repeats are left out here, so the
- * window is the first that holds the most of the query). It starts at the start of the sentence its first match is in
- * when the window from there still holds all its matches (snippet()
- * prefers those too), else it is centred on its matches.
+ * window is the first that holds the most of the query). It starts at
+ * the start of the sentence its first match is in when the window from
+ * there still holds all its matches (snippet() prefers those too), else
+ * it is centred on its matches. The tokens before the window's earliest
+ * start are counted by tok_skip, a pass over the bytes.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -40,6 +42,7 @@ struct inst {
 struct snip {
 	const char	*text;
 	int		 ntext;
+	int		 base;		/* where tokenizing starts in text */
 	int		 pos;		/* the next token's position */
 	int		 ntok;
 	/* Before the window's start is known. */
@@ -110,6 +113,8 @@ snip_token(void *arg, int tflags, const char *tok, int n, int s, int e)
 	(void)n;
 	if (tflags & FTS5_TOKEN_COLOCATED)
 		return SQLITE_OK;
+	s += p->base;
+	e += p->base;
 	pos = p->pos++;
 	if (p->start < 0) {
 		if (pos >= p->lo) {
@@ -174,7 +179,7 @@ col_insts(const Fts5ExtensionApi *api, Fts5Context *fts, int col, int *n,
 			}
 			a[*n].pos = off;
 			a[*n].end = off + (sz > 0 ? sz - 1 : 0);
-			a[(*n)++].phrase = ph;
+			a[(*n)++].phrase = rank_group_of(np, ph);
 		}
 	}
 	if (*rc != SQLITE_OK || *n == 0) {
@@ -233,6 +238,36 @@ best_window(const struct inst *a, int n, int nphrase, int ntok, int *bi,
 	free(cnt);
 }
 
+static int
+count_token(void *arg, int tflags, const char *tok, int n, int s, int e)
+{
+	(void)tok;
+	(void)n;
+	(void)s;
+	(void)e;
+	if ((tflags & FTS5_TOKEN_COLOCATED) == 0)
+		(*(int *)arg)++;
+	return SQLITE_OK;
+}
+
+struct fts_ctx {
+	const Fts5ExtensionApi	*api;
+	Fts5Context		*fts;
+};
+
+/* tok_skip's counter of a run beyond ASCII: the table's tokenizer. */
+static int
+count_run(void *arg, const char *run, int n)
+{
+	struct fts_ctx	*f = arg;
+	int		 count = 0;
+
+	if (f->api->xTokenize(f->fts, run, n, &count, count_token) !=
+	    SQLITE_OK)
+		return -1;
+	return count;
+}
+
 static void
 put(char **o, const char *s, size_t n)
 {
@@ -245,6 +280,7 @@ kbd_snippet(const Fts5ExtensionApi *api, Fts5Context *fts,
     sqlite3_context *ctx, int nval, sqlite3_value **val)
 {
 	struct snip	 p;
+	struct fts_ctx	 fc;
 	struct inst	*in = NULL;
 	const char	*open, *close, *ell;
 	char		*out = NULL, *o;
@@ -315,7 +351,17 @@ kbd_snippet(const Fts5ExtensionApi *api, Fts5Context *fts,
 		goto out;
 	}
 	p.end_off = -1;
-	rc = api->xTokenize(fts, p.text, p.ntext, &p, snip_token);
+	/*
+	 * Tokens before the window's earliest start are only counted: a
+	 * pass over bytes, not the tokenizer (a match deep in a long page).
+	 */
+	fc.api = api;
+	fc.fts = fts;
+	if ((p.base = tok_skip(p.text, p.ntext, p.lo, &p.pos, count_run,
+	    &fc)) < 0)
+		p.base = p.pos = 0;
+	rc = api->xTokenize(fts, p.text + p.base, p.ntext - p.base, &p,
+	    snip_token);
 	if (rc == SNIP_STOP)
 		rc = SQLITE_OK;
 	if (rc != SQLITE_OK)
@@ -328,18 +374,19 @@ kbd_snippet(const Fts5ExtensionApi *api, Fts5Context *fts,
 	lopen = strlen(open);
 	lclose = strlen(close);
 	lell = strlen(ell);
-	cap = (size_t)p.ntext + 2 * lell + (size_t)p.nmark / 2 *
-	    (lopen + lclose) + 1;
+	/* From the text's start when the window is; else an ellipsis. */
+	if (p.start == 0)
+		p.start_off = 0;
+	/* The window's bytes, not the page's (a malloc of 100 KB a hit). */
+	cap = (size_t)((p.stopped ? p.end_off : p.ntext) - p.start_off) +
+	    2 * lell + (size_t)p.nmark / 2 * (lopen + lclose) + 1;
 	if ((out = malloc(cap)) == NULL) {
 		rc = SQLITE_NOMEM;
 		goto out;
 	}
 	o = out;
-	/* From the text's start when the window is; else an ellipsis. */
 	if (p.start > 0)
 		put(&o, ell, lell);
-	else
-		p.start_off = 0;
 	prev = p.start_off;
 	for (i = 0; i < p.nmark; i += 2) {
 		put(&o, p.text + prev, (size_t)(p.mark[i] - prev));

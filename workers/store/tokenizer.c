@@ -550,6 +550,8 @@ ktok_tokenize(Fts5Tokenizer *p, void *ctx, int flags, const char *text,
 		off = TOK_LANG_MARKLEN;
 	}
 	if (r.query) {
+		if (n > 1 && text[0] == TOK_FORM_MARK)
+			return cb(ctx, 0, text + 1, n - 1, 0, n);
 		if (n > 0 && text[0] == TOK_EXACT_MARK)
 			r.exact = 1;
 		else if (flags & FTS5_TOKENIZE_PREFIX)
@@ -664,6 +666,120 @@ tok_count(struct tok_counter *c, const char *text, int n)
 	    count_cb) != SQLITE_OK)
 		return -1;
 	return count;
+}
+
+/*
+ * Each byte as unicode61 (with "+#._-" kept) sees it: 0 a separator, 1 a
+ * joiner, 2 a letter or digit (ASCII), 4 a byte beyond ASCII.
+ */
+static const unsigned char byte_class[256] = {
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 1, 0, 1, 1, 0,
+	2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 0, 0, 0, 0, 0, 0,
+	0, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2,
+	2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 0, 0, 0, 0, 1,
+	0, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2,
+	2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 0, 0, 0, 0, 0,
+	4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4,
+	4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4,
+	4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4,
+	4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4,
+	4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4,
+	4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4,
+	4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4,
+	4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4,
+};
+
+/*
+ * Why this is exact: an ASCII separator is never inside a token (nor
+ * inside a character of UTF-8), so the runs between separators are
+ * tokenized apart as they are together; a run of ASCII alone is one
+ * unicode61 token, and one_token keeps it iff it holds a letter or a
+ * digit (it trims joiners only). Other runs are the caller's to count.
+ */
+int
+tok_skip(const char *text, int n, int pos, int *at, tok_run_counter count,
+    void *arg)
+{
+	const unsigned char	*u = (const unsigned char *)text;
+	int			 i = 0, s, k, c;
+
+	*at = 0;
+	if (n >= TOK_LANG_MARKLEN && text[0] == TOK_LANG_MARK &&
+	    text[3] == TOK_LANG_MARK)
+		i = TOK_LANG_MARKLEN;
+	while (i < n) {
+		while (i < n && byte_class[u[i]] == 0)
+			i++;
+		if (i == n)
+			break;
+		for (s = i, c = 0; i < n && byte_class[u[i]] != 0; i++)
+			c |= byte_class[u[i]];
+		if ((c & 4) == 0)
+			k = (c & 2) != 0;
+		else if ((k = count(arg, text + s, i - s)) < 0)
+			return -1;
+		if (*at + k > pos)
+			return s;
+		*at += k;
+	}
+	return n;
+}
+
+struct forms {
+	char	*buf;
+	size_t	 len, cap;
+	int	 n, npos;
+};
+
+static int
+forms_cb(void *arg, int flags, const char *t, int n, int s, int e)
+{
+	struct forms	*f = arg;
+	char		*b;
+	size_t		 cap;
+
+	(void)s;
+	(void)e;
+	if ((flags & FTS5_TOKEN_COLOCATED) == 0)
+		f->npos++;
+	if (n <= 0 || memchr(t, '\0', (size_t)n) != NULL)
+		return SQLITE_OK;
+	if (f->len + (size_t)n + 1 > f->cap) {
+		cap = (f->len + (size_t)n + 1) * 2;
+		if ((b = realloc(f->buf, cap)) == NULL)
+			return SQLITE_NOMEM;
+		f->buf = b;
+		f->cap = cap;
+	}
+	memcpy(f->buf + f->len, t, (size_t)n);
+	f->len += (size_t)n;
+	f->buf[f->len++] = '\0';
+	f->n++;
+	return SQLITE_OK;
+}
+
+int
+tok_forms(struct tok_counter *c, const char *w, int n, char **forms)
+{
+	struct forms	f;
+
+	memset(&f, 0, sizeof(f));
+	*forms = NULL;
+	if (n <= 0 || w[0] == TOK_FORM_MARK || w[0] == TOK_EXACT_MARK)
+		return 0;
+	if (c->tk.xTokenize(c->tok, &f, FTS5_TOKENIZE_QUERY, w, n,
+	    forms_cb) != SQLITE_OK) {
+		free(f.buf);
+		return -1;
+	}
+	if (f.npos != 1) {
+		free(f.buf);
+		return 0;
+	}
+	*forms = f.buf;
+	return f.n;
 }
 
 void

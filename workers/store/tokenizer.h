@@ -27,6 +27,11 @@
  * matches exact forms only, as does any string of two or more words.
  */
 #define TOK_EXACT_MARK	'\x1e'
+/*
+ * A query string whose text begins with this byte is one token, the rest
+ * of it verbatim: a form of a word as the index holds it (tok_forms).
+ */
+#define TOK_FORM_MARK	'\x1d'
 /* The first byte of a stem in the index: "\x01owl" is a stem of "owls". */
 #define TOK_STEM_MARK	'\x01'
 
@@ -36,7 +41,7 @@ int		 tok_register(sqlite3 *db);
 int		 kbd_rank_register(fts5_api *);
 int		 kbd_snippet_register(fts5_api *);
 /*
- * rank.c: what kbd_rank computes once a query (the IDF of each phrase and
+ * rank.c: what kbd_rank computes once a query (the IDF of each group and
  * the average length), kept per connection for the queries it ranked last
  * at the registry's current data version. rank_cache_use names the cache
  * and the query the calling thread ranks next (NULL: none); the key is
@@ -47,7 +52,12 @@ struct rank_cache;
 struct rank_cache *rank_cache_new(void);
 void		 rank_cache_free(struct rank_cache *);
 void		 rank_cache_use(struct rank_cache *, const char *key,
-		    unsigned version);
+		    unsigned version, const int *group, int nphrase);
+/*
+ * The group of phrase ph of nphrase (query.h's group: a word's forms are
+ * one) that rank_cache_use named, or ph itself.
+ */
+int		 rank_group_of(int nphrase, int ph);
 
 /*
  * The positions text would take in the index (0: no token, such as "—"),
@@ -57,5 +67,31 @@ struct tok_counter;
 struct tok_counter *tok_counter_new(sqlite3 *db);
 int		 tok_count(struct tok_counter *, const char *text, int n);
 void		 tok_counter_free(struct tok_counter *);
+
+/*
+ * The forms a one-word query string w (n bytes) matches, as FTS5 would
+ * see them colocated: the word folded, then its stems in the KB's
+ * languages (tok_set_query_langs), each a token of the index, in *forms
+ * (malloc'd, each ended by '\0'). Returns their number, 0 when w is
+ * not one position (several words, a CJK run of more than two, none),
+ * -1 on error. query.c writes each as its own string (TOK_FORM_MARK):
+ * FTS5 reads one token's list fast, and a token with colocated others
+ * (a synonym) position by position, at every row.
+ */
+int		 tok_forms(struct tok_counter *, const char *w, int n,
+		    char **forms);
+
+/*
+ * Where to start tokenizing text (n bytes, as indexed: its language mark
+ * too) to reach the token at position pos, found without the tokenizer
+ * where it can be, a pass over bytes (kbd_snippet, on long pages): the
+ * byte offset of a token's start, or n, with in *at the position of the
+ * first token from there (<= pos). A run of bytes with some beyond ASCII
+ * is counted by count(arg, run, len), which answers the positions the
+ * tokenizer gives that run alone, or -1 (then tok_skip answers -1).
+ */
+typedef int	(*tok_run_counter)(void *, const char *, int);
+int		 tok_skip(const char *text, int n, int pos, int *at,
+		    tok_run_counter count, void *arg);
 
 #endif /* KBD_TOKENIZER_H */
