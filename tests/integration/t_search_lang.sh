@@ -28,6 +28,11 @@ hits() {
 	kbctl search "$1" --json | jq -r '[.[].doc] | join(" ")'
 }
 
+# The first search of a new kbd stems in the KB's languages: they are
+# read before the query is compiled into its words' forms.
+kbctl stop >/dev/null
+assert_eq es "$(hits correr)" "a new kbd's first search: correr finds corrían"
+
 # Forms of words, both ways.
 assert_eq "owl owls" "$(hits owl)" "owl finds owls"
 assert_eq "owls owl" "$(hits owls)" "owls: the exact form first"

@@ -223,19 +223,23 @@ dbread_search(struct dbread_conn *c, const char *text, unsigned limit,
 	unsigned	 version;
 	int		 r = SQLITE_DONE, k, ret = -1;
 
-	if (query_compile(text, &q, err, errlen, c->tc) == -1)
-		return 1;
 	/*
 	 * One read transaction: the rebuild flag, the languages and the hits
 	 * are of one state of the registry, and the data version read once
 	 * it has begun is that state's (kbd_rank's cache key).
 	 */
+	memset(&q, 0, sizeof(q));
 	(void)sqlite3_step(c->st_begin);
 	sqlite3_reset(c->st_begin);
 	/* A rebuild under way: the hits are from what is indexed so far. */
 	rep->incomplete = sqlite3_step(c->st_reindex) != SQLITE_DONE;
 	sqlite3_reset(c->st_reindex);
+	/* Before the query is compiled: its words' stems are in these. */
 	refresh_langs(c);
+	if (query_compile(text, &q, err, errlen, c->tc) == -1) {
+		ret = 1;
+		goto out;
+	}
 	if (q.uses_lang && !c->has_lang) {
 		(void)snprintf(err, errlen, "lang: this KB records no "
 		    "document languages");

@@ -33,10 +33,13 @@
  */
 #define SNIP_STOP	SQLITE_DONE
 
+/* Groups past the 64th share the last bit: a window counts fewer. */
+#define GROUP_BITS	64
+
 struct inst {
-	int	 pos;		/* the first token */
-	int	 end;		/* the last token */
-	int	 phrase;
+	int		 pos;		/* the first token */
+	int		 end;		/* the last token */
+	uint64_t	 groups;	/* of the phrases it coalesces */
 };
 
 struct snip {
@@ -60,16 +63,6 @@ struct snip {
 	int		 nmark;
 	int		 stopped;	/* past the window: the text goes on */
 };
-
-static int
-inst_cmp(const void *a, const void *b)
-{
-	const struct inst	*x = a, *y = b;
-
-	if (x->pos != y->pos)
-		return x->pos < y->pos ? -1 : 1;
-	return x->end < y->end ? -1 : x->end > y->end;
-}
 
 /* A token preceded by white space after "." or ":" starts a sentence. */
 static int
@@ -147,95 +140,203 @@ snip_token(void *arg, int tflags, const char *tok, int n, int s, int e)
 }
 
 /*
- * The matches of column col, sorted, overlapping ones coalesced (as
- * snippet() shows "a b" and "b c" as one). *n is their number.
+ * The matches of column col in order, overlapping ones coalesced (as
+ * snippet() shows "a b" and "b c" as one), read as they are needed: a
+ * merge of the phrases' position lists (each in order already), so a
+ * window found early ends the reading (a common word on a long page).
  */
-static struct inst *
-col_insts(const Fts5ExtensionApi *api, Fts5Context *fts, int col, int *n,
-    int *rc)
-{
-	struct inst	*a = NULL, *t;
+struct head {
 	Fts5PhraseIter	 it;
-	int		 cap = 0, np, ph, c, off, sz, i, k;
+	int		 col, off, sz;
+	uint64_t	 group;		/* its bit */
+};
 
-	*n = 0;
-	np = api->xPhraseCount(fts);
-	for (ph = 0; ph < np && *rc == SQLITE_OK; ph++) {
-		if ((*rc = api->xPhraseFirst(fts, ph, &it, &c, &off)) !=
-		    SQLITE_OK)
-			break;
-		sz = api->xPhraseSize(fts, ph);
-		for (; c >= 0; api->xPhraseNext(fts, &it, &c, &off)) {
-			if (c != col)
-				continue;
-			if (*n == cap) {
-				cap = cap ? cap * 2 : 16;
-				if ((t = realloc(a, (size_t)cap *
-				    sizeof(*a))) == NULL) {
-					*rc = SQLITE_NOMEM;
-					break;
-				}
-				a = t;
-			}
-			a[*n].pos = off;
-			a[*n].end = off + (sz > 0 ? sz - 1 : 0);
-			a[(*n)++].phrase = rank_group_of(np, ph);
-		}
+struct merge {
+	const Fts5ExtensionApi	*api;
+	Fts5Context		*fts;
+	int			 col, np;
+	struct head		*h;
+	struct inst		 pending;	/* .pos < 0: none */
+	struct inst		*a;		/* the matches read so far */
+	int			 n, cap;
+	uint64_t		 present;	/* groups with a match in col */
+};
+
+/* Phrase k's next position in m->col, or col -1. */
+static void
+head_next(struct merge *m, struct head *h, int first, int k)
+{
+	if (first)
+		(void)m->api->xPhraseFirst(m->fts, k, &h->it, &h->col, &h->off);
+	else
+		m->api->xPhraseNext(m->fts, &h->it, &h->col, &h->off);
+	while (h->col >= 0 && h->col < m->col)
+		m->api->xPhraseNext(m->fts, &h->it, &h->col, &h->off);
+	if (h->col != m->col)
+		h->col = -1;
+}
+
+static int
+merge_init(struct merge *m, const Fts5ExtensionApi *api, Fts5Context *fts,
+    int col)
+{
+	int	k, g;
+
+	memset(m, 0, sizeof(*m));
+	m->api = api;
+	m->fts = fts;
+	m->col = col;
+	m->np = api->xPhraseCount(fts);
+	m->pending.pos = -1;
+	if ((m->h = calloc((size_t)m->np + 1, sizeof(*m->h))) == NULL)
+		return SQLITE_NOMEM;
+	for (k = 0; k < m->np; k++) {
+		m->h[k].sz = api->xPhraseSize(fts, k);
+		g = rank_group_of(m->np, k);
+		m->h[k].group = (uint64_t)1 << (g < GROUP_BITS ? g :
+		    GROUP_BITS - 1);
+		head_next(m, &m->h[k], 1, k);
+		if (m->h[k].col >= 0)
+			m->present |= m->h[k].group;
 	}
-	if (*rc != SQLITE_OK || *n == 0) {
-		free(a);
-		*n = 0;
-		return NULL;
-	}
-	qsort(a, (size_t)*n, sizeof(*a), inst_cmp);
-	for (i = 0, k = 0; i < *n; i++) {
-		if (k > 0 && a[i].pos <= a[k - 1].end) {
-			if (a[i].end > a[k - 1].end)
-				a[k - 1].end = a[i].end;
+	return SQLITE_OK;
+}
+
+/* The next match of any phrase, least (start, end) first, or 0. */
+static int
+merge_raw(struct merge *m, struct inst *r)
+{
+	struct head	*h;
+	int		 k, best = -1, end, bend = 0;
+
+	for (k = 0; k < m->np; k++) {
+		h = &m->h[k];
+		if (h->col < 0)
 			continue;
+		end = h->off + (h->sz > 0 ? h->sz - 1 : 0);
+		if (best < 0 || h->off < m->h[best].off ||
+		    (h->off == m->h[best].off && end < bend)) {
+			best = k;
+			bend = end;
 		}
-		a[k++] = a[i];
 	}
-	*n = k;
-	return a;
+	if (best < 0)
+		return 0;
+	r->pos = m->h[best].off;
+	r->end = bend;
+	r->groups = m->h[best].group;
+	head_next(m, &m->h[best], 0, best);
+	return 1;
 }
 
 /*
- * The best window's first and last match (indexes into a), by a sliding
- * window over the sorted matches: the most distinct phrases, the earliest
- * of equals. Not the most matches too (snippet() adds 1 a repeat): the
- * text is tokenized up to the window, and on a long page the window where
- * a common word repeats most may be anywhere, where its first is near
- * the top.
+ * Appends the next match, coalesced with all that overlap it: 1, 0 at
+ * the end, -1 out of memory.
  */
-static void
-best_window(const struct inst *a, int n, int nphrase, int ntok, int *bi,
-    int *bj, int *rc)
+static int
+merge_pull(struct merge *m)
 {
-	int	*cnt, i, j = 0, distinct = 0, score, best = -1;
+	struct inst	 r, *t;
+	int		 more, cap;
+
+	for (;;) {
+		more = merge_raw(m, &r);
+		if (more && m->pending.pos >= 0 && r.pos <= m->pending.end) {
+			if (r.end > m->pending.end)
+				m->pending.end = r.end;
+			m->pending.groups |= r.groups;
+			continue;
+		}
+		if (m->pending.pos < 0) {
+			if (!more)
+				return 0;
+			m->pending = r;
+			continue;
+		}
+		if (m->n == m->cap) {
+			cap = m->cap ? m->cap * 2 : 16;
+			if ((t = realloc(m->a, (size_t)cap * sizeof(*t))) ==
+			    NULL)
+				return -1;
+			m->a = t;
+			m->cap = cap;
+		}
+		m->a[m->n++] = m->pending;
+		if (more)
+			m->pending = r;
+		else
+			m->pending.pos = -1;
+		return 1;
+	}
+}
+
+/* Match i is read (or there is none): 1, 0, or -1 out of memory. */
+static int
+merge_have(struct merge *m, int i)
+{
+	int	r;
+
+	while (i >= m->n)
+		if ((r = merge_pull(m)) <= 0)
+			return r;
+	return 1;
+}
+
+/* Adds (by 1) or removes (by -1) a match's groups from a window's. */
+static void
+window_add(int *cnt, uint64_t groups, int by, int *distinct)
+{
+	int	b;
+
+	for (; groups != 0; groups &= groups - 1) {
+		b = __builtin_ctzll(groups);
+		if (by > 0 && cnt[b]++ == 0)
+			(*distinct)++;
+		else if (by < 0 && --cnt[b] == 0)
+			(*distinct)--;
+	}
+}
+
+/*
+ * The best window's first and last match (indexes into m->a), by a
+ * sliding window over the matches: the most distinct groups (a word's
+ * forms are one, its exact form another: rank_group_of), the earliest of
+ * equals. Not the most matches too (snippet() adds 1 a repeat): the text
+ * is tokenized up to the window, and on a long page the window where a
+ * common word repeats most may be anywhere, where its first is near the
+ * top. A window with every group the column has ends the search; the
+ * matches up to its reach are read, for the marks.
+ */
+static int
+best_window(struct merge *m, int ntok, int *bi, int *bj)
+{
+	int	 cnt[GROUP_BITS], i, j = 0, distinct = 0, best = -1, r = 0;
+	int	 full = 0, all = __builtin_popcountll(m->present);
 
 	*bi = *bj = 0;
-	if ((cnt = calloc((size_t)nphrase + 1, sizeof(int))) == NULL) {
-		*rc = SQLITE_NOMEM;
-		return;
-	}
-	for (i = 0; i < n; i++) {
+	memset(cnt, 0, sizeof(cnt));
+	for (i = 0; !full && (r = merge_have(m, i)) > 0; i++) {
 		/* a[i] is in its window even if it is longer (then cut). */
-		while (j < n && (j == i || a[j].end < a[i].pos + ntok)) {
-			if (cnt[a[j].phrase]++ == 0)
-				distinct++;
-			j++;
-		}
-		score = distinct;
-		if (score > best) {
-			best = score;
+		while ((r = merge_have(m, j)) > 0 && (j == i ||
+		    m->a[j].end < m->a[i].pos + ntok))
+			window_add(cnt, m->a[j++].groups, 1, &distinct);
+		if (r < 0)
+			break;
+		if (distinct > best) {
+			best = distinct;
 			*bi = i;
 			*bj = j - 1;
+			full = best >= all;
 		}
-		if (--cnt[a[i].phrase] == 0)
-			distinct--;
+		window_add(cnt, m->a[i].groups, -1, &distinct);
 	}
-	free(cnt);
+	if (r < 0)
+		return -1;
+	/* The marks: every match that may be in the window. */
+	while (m->n > 0 && m->a[m->n - 1].pos < m->a[*bi].pos + ntok &&
+	    (r = merge_pull(m)) > 0)
+		;
+	return r < 0 ? -1 : 0;
 }
 
 static int
@@ -281,6 +382,7 @@ kbd_snippet(const Fts5ExtensionApi *api, Fts5Context *fts,
 {
 	struct snip	 p;
 	struct fts_ctx	 fc;
+	struct merge	 m;
 	struct inst	*in = NULL;
 	const char	*open, *close, *ell;
 	char		*out = NULL, *o;
@@ -294,6 +396,7 @@ kbd_snippet(const Fts5ExtensionApi *api, Fts5Context *fts,
 		return;
 	}
 	memset(&p, 0, sizeof(p));
+	memset(&m, 0, sizeof(m));
 	col = sqlite3_value_int(val[0]);
 	open = (const char *)sqlite3_value_text(val[1]);
 	close = (const char *)sqlite3_value_text(val[2]);
@@ -311,19 +414,19 @@ kbd_snippet(const Fts5ExtensionApi *api, Fts5Context *fts,
 			sqlite3_result_error_code(ctx, rc);
 		return;
 	}
-	if ((rc = api->xColumnSize(fts, col, &colsize)) != SQLITE_OK)
-		goto out;
-	in = col_insts(api, fts, col, &nin, &rc);
-	if (rc != SQLITE_OK)
+	if ((rc = api->xColumnSize(fts, col, &colsize)) != SQLITE_OK ||
+	    (rc = merge_init(&m, api, fts, col)) != SQLITE_OK)
 		goto out;
 	p.ntok = ntok;
 	p.start = -1;
 	p.sent = -1;
+	if (best_window(&m, ntok, &bi, &bj) == -1) {
+		rc = SQLITE_NOMEM;
+		goto out;
+	}
+	in = m.a;
+	nin = m.n;
 	if (nin > 0) {
-		best_window(in, nin, api->xPhraseCount(fts), ntok, &bi, &bj,
-		    &rc);
-		if (rc != SQLITE_OK)
-			goto out;
 		p.first = in[bi].pos;
 		last = in[bj].end;
 		/* Centred on its matches, within the column (snippet()'s). */
@@ -406,7 +509,8 @@ out:
 	if (rc != SQLITE_OK)
 		sqlite3_result_error_code(ctx, rc);
 	free(out);
-	free(in);
+	free(m.a);
+	free(m.h);
 	free(p.soff);
 	free(p.eoff);
 	free(p.mark);
