@@ -3,14 +3,16 @@
 # just built (the Makefile builds first): python3.11-doc's reStructuredText
 # sources and its library reference as HTML, and PDFs made here from the
 # installed man pages with groff. The KB is ./demo-kb, made afresh; its
-# daemon is left running. The PDFs go to ./demo-pdf.
+# daemon is left running. The PDFs go to ./demo-pdf. DEMO_KB and DEMO_PDF
+# name other folders (scripts/bench.sh builds the same KB in its scratch
+# folder to measure searches on it).
 set -eu
 cd "$(dirname "$0")/.."
 
 SRC=/usr/share/doc/python3.11/html/_sources
 HTML=/usr/share/doc/python3.11/html/library
-PDF=demo-pdf
-KB=demo-kb
+PDF=${DEMO_PDF:-demo-pdf}
+KB=${DEMO_KB:-demo-kb}
 KBCTL=bin/kbctl
 # The daemon kbctl starts is the one just built, not one on $PATH.
 KBD="$(pwd)/bin/kbd"
@@ -29,10 +31,10 @@ fi
 
 if [ -e "$KB" ]; then
 	if [ ! -d "$KB/.kb" ]; then
-		echo "demo: ./$KB exists and is not a KB; not touching it" >&2
+		echo "demo: $KB exists and is not a KB; not touching it" >&2
 		exit 1
 	fi
-	echo "== removing the old ./$KB"
+	echo "== removing the old $KB"
 	"$KBCTL" -C "$KB" stop >/dev/null 2>&1 || true
 	rm -rf "$KB"
 fi
@@ -82,7 +84,7 @@ if ! "$KBCTL" -C "$KB" lint; then
 fi
 
 pid=$(cat "$KB/.kb/kbd.pid" 2>/dev/null || echo '?')
-printf '\nkbd (pid %s) is still running for ./%s; try\n' "$pid" "$KB"
+printf '\nkbd (pid %s) is still running for %s; try\n' "$pid" "$KB"
 printf '  %s -C %s search "event loop"\n' "$KBCTL" "$KB"
 printf '  head %s/wiki/index.md\n' "$KB"
 printf 'and stop it with:\n  %s -C %s stop\n' "$KBCTL" "$KB"
