@@ -379,7 +379,7 @@ queue:
  * when an error ended it.
  */
 static uint64_t
-send_summary(struct client *c, uint64_t id, int follow, int progress,
+send_summary_of(struct client *c, uint64_t id, int follow, int progress,
     int more)
 {
 	Kbd__JobSummary	 s = KBD__JOB_SUMMARY__INIT;
@@ -429,6 +429,20 @@ send_summary(struct client *c, uint64_t id, int follow, int progress,
 	if (!more)
 		client_done(c);
 	return id;
+}
+
+/* Its reads in one read transaction: one snapshot, one lock. */
+static uint64_t
+send_summary(struct client *c, uint64_t id, int follow, int progress,
+    int more)
+{
+	uint64_t	r;
+	int		began;
+
+	began = dbread_read_begin();
+	r = send_summary_of(c, id, follow, progress, more);
+	dbread_read_end(began);
+	return r;
 }
 
 uint64_t

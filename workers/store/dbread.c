@@ -27,6 +27,7 @@
 static sqlite3		*db;
 static sqlite3_stmt	*st_hash, *st_stat, *st_list;
 static sqlite3_stmt	*st_show, *st_after, *st_before, *st_words;
+static sqlite3_stmt	*st_rbegin, *st_rcommit;	/* dbread_read_begin, end */
 
 sqlite3_stmt *
 dbread_prep(const char *sql)
@@ -158,6 +159,8 @@ dbread_open(const char *kbroot)
 	if ((db = dbread_open_ro(kbroot)) == NULL)
 		return -1;
 	st_hash = dbread_prep("SELECT name FROM documents WHERE hash = ?");
+	st_rbegin = dbread_prep("BEGIN");
+	st_rcommit = dbread_prep("COMMIT");
 	/* The path's source row, with the stat it was recorded with. */
 	st_stat = dbread_prep("SELECT d.name FROM sources s JOIN documents d ON "
 	    "d.id = s.doc WHERE s.path = ? AND s.dev = ? AND s.ino = ? AND "
@@ -189,10 +192,33 @@ dbread_db(void)
 	return db;
 }
 
+int
+dbread_read_begin(void)
+{
+	int	r;
+
+	if (db == NULL || !sqlite3_get_autocommit(db))
+		return 0;
+	r = sqlite3_step(st_rbegin);
+	sqlite3_reset(st_rbegin);
+	return r == SQLITE_DONE;
+}
+
+void
+dbread_read_end(int began)
+{
+	if (!began)
+		return;
+	(void)sqlite3_step(st_rcommit);
+	sqlite3_reset(st_rcommit);
+}
+
 void
 dbread_close(void)
 {
 	sqlite3_finalize(st_hash);
+	sqlite3_finalize(st_rbegin);
+	sqlite3_finalize(st_rcommit);
 	sqlite3_finalize(st_stat);
 	dbread_jobs_close();
 	sqlite3_finalize(st_list);
@@ -201,6 +227,7 @@ dbread_close(void)
 	sqlite3_finalize(st_before);
 	sqlite3_finalize(st_words);
 	dbdir_close();
+	dbstale_close();
 	sqlite3_close(db);
 	db = NULL;
 }

@@ -36,6 +36,14 @@ int	 dbread_source_unchanged(const char *path, uint64_t dev, uint64_t ino,
 /* A job's record; out->error is allocated: free it. */
 int	 dbread_job(uint64_t job, Kbd__JobSummary *out);
 int	 dbread_newest_job(uint64_t *job);
+/*
+ * One read transaction around several reads of the loop's connection
+ * (one snapshot, one WAL read lock rather than one a statement): begin
+ * answers whether it began one (not when one is open already), which
+ * end takes.
+ */
+int	 dbread_read_begin(void);
+void	 dbread_read_end(int began);
 /* The request the job was created with: free with ..._free_unpacked. */
 int	 dbread_job_request(uint64_t job, Kbd__JobCreateReq **req);
 /* 1 a client cancelled the job, 0 not (or no such job), -1 error. */
@@ -88,6 +96,7 @@ typedef void	(*dbread_dir_cb)(void *, const char *name, uint64_t dev,
 int	 dbread_dir_sources(const char *dir, const char *from, unsigned max,
 	    dbread_dir_cb, void *, int *more);
 void	 dbdir_close(void);		/* by dbread_close */
+void	 dbstale_close(void);		/* by dbread_close */
 struct stat;
 /* A dry run's lookups (see dbread.c). */
 int	 dbread_source_by_path(const char *path, char *name, size_t len,

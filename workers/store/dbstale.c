@@ -30,26 +30,44 @@ is_stale(const char *converter, unsigned version)
  * documents are current costs a few seeks whatever its size. kbctl status
  * asks this in the supervisor's loop, for each of a fleet's agents.
  */
+/*
+ * Prepared at the first status and kept: preparing them cost more than
+ * their seeks, for each of a fleet's agents.
+ */
+static sqlite3_stmt	*first, *next, *count;
+
+void
+dbstale_close(void)
+{
+	sqlite3_finalize(first);
+	sqlite3_finalize(next);
+	sqlite3_finalize(count);
+	first = next = count = NULL;
+}
+
+static int
+prepare_kept(sqlite3_stmt **st, const char *sql)
+{
+	return *st != NULL || sqlite3_prepare_v3(dbread_db(), sql, -1,
+	    SQLITE_PREPARE_PERSISTENT, st, NULL) == SQLITE_OK;
+}
+
 int
 dbread_stale(uint64_t *n)
 {
-	sqlite3_stmt	*first = NULL, *next = NULL, *count = NULL, *st;
+	sqlite3_stmt	*st;
 	char		*conv = NULL;
 	unsigned	 cur;
 	int		 r;
 
 	*n = 0;
-	if (sqlite3_prepare_v2(dbread_db(), "SELECT converter FROM documents "
-	    "ORDER BY converter LIMIT 1", -1, &first, NULL) != SQLITE_OK ||
-	    sqlite3_prepare_v2(dbread_db(), "SELECT converter FROM documents "
-	    "WHERE converter > ? ORDER BY converter LIMIT 1", -1, &next,
-	    NULL) != SQLITE_OK ||
-	    sqlite3_prepare_v2(dbread_db(), "SELECT count(*) FROM documents "
-	    "WHERE converter = ? AND conv_version < ?", -1, &count,
-	    NULL) != SQLITE_OK) {
-		r = SQLITE_ERROR;
-		goto out;
-	}
+	if (!prepare_kept(&first, "SELECT converter FROM documents "
+	    "ORDER BY converter LIMIT 1") ||
+	    !prepare_kept(&next, "SELECT converter FROM documents "
+	    "WHERE converter > ? ORDER BY converter LIMIT 1") ||
+	    !prepare_kept(&count, "SELECT count(*) FROM documents "
+	    "WHERE converter = ? AND conv_version < ?"))
+		return -1;
 	for (st = first; (r = sqlite3_step(st)) == SQLITE_ROW; st = next) {
 		free(conv);
 		conv = xstrdup((const char *)sqlite3_column_text(st, 0) != NULL ?
@@ -70,9 +88,11 @@ dbread_stale(uint64_t *n)
 	}
 out:
 	free(conv);
-	sqlite3_finalize(first);
-	sqlite3_finalize(next);
-	sqlite3_finalize(count);
+	sqlite3_reset(first);
+	sqlite3_reset(next);
+	sqlite3_reset(count);
+	sqlite3_clear_bindings(next);
+	sqlite3_clear_bindings(count);
 	return r == SQLITE_DONE ? 0 : -1;
 }
 
