@@ -130,6 +130,14 @@ test_groups(void **state)
 	assert_int_equal(q.group[7], 4);
 	assert_int_equal(q.group[8], 5);
 	query_free(&q);
+	/* title: a word's forms, one group, no exact form of its own. */
+	assert_int_equal(query_compile("title:owls", &q, err, sizeof(err), tc),
+	    0);
+	assert_string_equal(q.match, "title : (\"\x1dowls\" OR "
+	    "\"\x1d\x01owl\" OR \"\x1dowl\")");
+	assert_int_equal(q.nphrase, 3);
+	assert_int_equal(q.group[2], 0);
+	query_free(&q);
 	/* Without the tokenizer: a string of synonyms, a phrase each. */
 	assert_int_equal(query_compile("owls", &q, err, sizeof(err), NULL), 0);
 	assert_string_equal(q.match, "(\"owls\" OR \"\x1eowls\")");

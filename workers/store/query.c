@@ -122,35 +122,47 @@ form_quoted(struct parser *ps, struct sbuf *b, const char *f, size_t n)
 	return r;
 }
 
+/*
+ * A word's forms (tok_forms), each a string, or'ed: *nf of them; the word
+ * as one string when the tokenizer gives none (or there is none).
+ */
 static int
-exact_or_stem(struct parser *ps, struct sbuf *b, const char *w, size_t n)
+word_forms(struct parser *ps, struct sbuf *b, const char *w, size_t n,
+    int *nf)
 {
-	char	*x, *forms = NULL, *f;
+	char	*forms = NULL, *f;
 	size_t	 len;
-	int	 r, nf = 0, i;
+	int	 r = 0, i;
 
+	*nf = 0;
 	if (ps->tc != NULL && n <= INT_MAX &&
-	    (nf = tok_forms(ps->tc, w, (int)n, &forms)) < 0)
+	    (*nf = tok_forms(ps->tc, w, (int)n, &forms)) < 0)
 		return fail(ps, w, NULL, "out of memory");
-	if ((x = malloc(n + 1)) == NULL) {
-		free(forms);
-		return fail(ps, w, NULL, "out of memory");
-	}
-	x[0] = TOK_EXACT_MARK;
-	memcpy(x + 1, w, n);
-	r = sb_add(ps, b, "(", 1);
-	if (nf == 0 && r == 0)
-		r = sb_quoted(ps, b, w, n);
-	for (i = 0, f = forms; i < nf && r == 0; i++, f += len + 1) {
+	if (*nf == 0)
+		return sb_quoted(ps, b, w, n);
+	for (i = 0, f = forms; i < *nf && r == 0; i++, f += len + 1) {
 		len = strlen(f);
 		r = (i > 0 && sb_add(ps, b, " OR ", 4) == -1) ||
 		    form_quoted(ps, b, f, len) == -1 ? -1 : 0;
 	}
-	if (r == 0)
-		r = sb_add(ps, b, " OR ", 4) == -1 || sb_quoted(ps, b, x, n +
-		    1) == -1 || sb_add(ps, b, ")", 1) == -1 ? -1 : 0;
-	free(x);
 	free(forms);
+	return r;
+}
+
+static int
+exact_or_stem(struct parser *ps, struct sbuf *b, const char *w, size_t n)
+{
+	char	*x;
+	int	 r, nf;
+
+	if ((x = malloc(n + 1)) == NULL)
+		return fail(ps, w, NULL, "out of memory");
+	x[0] = TOK_EXACT_MARK;
+	memcpy(x + 1, w, n);
+	r = sb_add(ps, b, "(", 1) == -1 || word_forms(ps, b, w, n, &nf) ==
+	    -1 || sb_add(ps, b, " OR ", 4) == -1 || sb_quoted(ps, b, x, n +
+	    1) == -1 || sb_add(ps, b, ")", 1) == -1 ? -1 : 0;
+	free(x);
 	return r;
 }
 
@@ -167,6 +179,29 @@ sb_quoted(struct parser *ps, struct sbuf *b, const char *s, size_t n)
 		    s[i] == '"' ? 2 : 1) == -1)
 			return -1;
 	return sb_add(ps, b, "\"", 1);
+}
+
+/*
+ * title:w, after "title : ": a prefix as typed, a word as its forms (the
+ * one phrase of synonyms they stand for: no exact form of its own).
+ */
+static int
+title_word(struct parser *ps, struct sbuf *b, const char *w, size_t n)
+{
+	struct sbuf	f = { NULL, 0, 0 };
+	int		r, nf;
+
+	if (w[n] == '*')
+		return sb_quoted(ps, b, w, n) == -1 || sb_add(ps, b, "*", 1) ==
+		    -1 ? -1 : 0;
+	if (word_forms(ps, &f, w, n, &nf) == -1) {
+		free(f.s);
+		return -1;
+	}
+	r = nf > 1 ? (sb_add(ps, b, "(", 1) == -1 || sb_puts(ps, b, f.s) ==
+	    -1 || sb_add(ps, b, ")", 1) == -1 ? -1 : 0) : sb_puts(ps, b, f.s);
+	free(f.s);
+	return r;
 }
 
 /* The column of at, in characters from 1. */
@@ -587,9 +622,7 @@ term(struct parser *ps, int depth, int neg, struct group *g)
 						    "a word");
 						goto out;
 					}
-					if (sb_quoted(ps, &t, v, n) == -1 ||
-					    (v[n] == '*' && sb_add(ps, &t, "*",
-					    1) == -1))
+					if (title_word(ps, &t, v, n) == -1)
 						goto out;
 				}
 			} else {
