@@ -339,18 +339,6 @@ best_window(struct merge *m, int ntok, int *bi, int *bj)
 	return r < 0 ? -1 : 0;
 }
 
-static int
-count_token(void *arg, int tflags, const char *tok, int n, int s, int e)
-{
-	(void)tok;
-	(void)n;
-	(void)s;
-	(void)e;
-	if ((tflags & FTS5_TOKEN_COLOCATED) == 0)
-		(*(int *)arg)++;
-	return SQLITE_OK;
-}
-
 struct fts_ctx {
 	const Fts5ExtensionApi	*api;
 	Fts5Context		*fts;
@@ -363,7 +351,7 @@ count_run(void *arg, const char *run, int n)
 	struct fts_ctx	*f = arg;
 	int		 count = 0;
 
-	if (f->api->xTokenize(f->fts, run, n, &count, count_token) !=
+	if (f->api->xTokenize(f->fts, run, n, &count, tok_count_cb) !=
 	    SQLITE_OK)
 		return -1;
 	return count;

@@ -645,8 +645,8 @@ tok_counter_new(sqlite3 *db)
 	return c;
 }
 
-static int
-count_cb(void *arg, int flags, const char *t, int n, int s, int e)
+int
+tok_count_cb(void *arg, int flags, const char *t, int n, int s, int e)
 {
 	(void)t;
 	(void)n;
@@ -663,7 +663,7 @@ tok_count(struct tok_counter *c, const char *text, int n)
 	int	count = 0;
 
 	if (c->tk.xTokenize(c->tok, &count, FTS5_TOKENIZE_DOCUMENT, text, n,
-	    count_cb) != SQLITE_OK)
+	    tok_count_cb) != SQLITE_OK)
 		return -1;
 	return count;
 }

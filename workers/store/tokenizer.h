@@ -66,6 +66,9 @@ int		 rank_group_of(int nphrase, int ph);
 struct tok_counter;
 struct tok_counter *tok_counter_new(sqlite3 *db);
 int		 tok_count(struct tok_counter *, const char *text, int n);
+/* The callback tok_count tokenizes with: arg is an int, the positions. */
+int		 tok_count_cb(void *arg, int flags, const char *t, int n, int s,
+		    int e);
 void		 tok_counter_free(struct tok_counter *);
 
 /*
