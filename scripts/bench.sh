@@ -11,7 +11,8 @@
 # and with an fsync of each published file (KBD_DURABILITY, kbd(8)), and
 # one-file adds in each mode; BENCH_ONLY=durability runs only that.
 # Search throughput and latency under load: BENCH_ONLY=search
-# (BENCH_SEARCH_DOCS, default 3000; BENCH_SEARCH_CLIENTS 1000,
+# (BENCH_SEARCH_DOCS, default 3000; BENCH_SEARCH_ADD 5000, the files of
+# the add timed alone and under each load; BENCH_SEARCH_CLIENTS 1000,
 # BENCH_SEARCH_THINK_MS 1000, the paced clients' mean wait between
 # searches; BENCH_AGENTS 7000, BENCH_AT_ONCE 400).
 # Known-item search: scripts/knownitem.py (BENCH_ONLY=knownitem).
@@ -82,13 +83,14 @@ S_AGENTS=${BENCH_AGENTS:-7000}
 S_AT_ONCE=${BENCH_AT_ONCE:-400}
 S_THINK=${BENCH_SEARCH_THINK_MS:-1000}
 search_bench() {
-	local kb="$W/qkb" t0 t1 job d q
-	local docs=${BENCH_SEARCH_DOCS:-3000} more=$(( ${BENCH_SEARCH_DOCS:-3000} * 2 / 3 ))
+	local kb="$W/qkb" t0 t1 job q
+	local docs=${BENCH_SEARCH_DOCS:-3000} more=${BENCH_SEARCH_ADD:-5000}
 	gen "$W/q0" "$docs"
-	for d in a b c d e; do
-		# Different sizes: different seeds, different content.
-		gen "$W/q$d" "$((more + $(printf '%d' "'$d") - 96))"
-	done
+	# Another seed (gen's is the count), other content: the tree every
+	# add adds.
+	[ "$more" != "$docs" ] || more=$((more + 1))
+	S_MORE=$more
+	gen "$W/qadd" "$more"
 	"$BIN/kbctl" -C "$kb" init >/dev/null
 	"$BIN/kbctl" -C "$kb" add "$W/q0" --jobs "$J" >/dev/null
 	demo_search
@@ -104,39 +106,53 @@ search_bench() {
 	S_PACED_FLOOR=$(python3 scripts/searchbench.py many "$W/echo.sock" "$S_CLIENTS" 30 "$S_THINK")
 	kill "$echo_pid"
 	wait "$echo_pid" 2>/dev/null || true
-	addtime() {	# tree: seconds for the add alone
+	# Every add is of the same tree, to the same KB of $docs documents:
+	# each is removed again (untimed) once measured, so that no add runs
+	# on a KB that the ones before it made larger (which, with a tree per
+	# add, had the add alone run on 3,000 documents and the last under
+	# load on 9,000).
+	addtime() {	# seconds for an add of the tree
 		t0=$(now)
-		"$BIN/kbctl" -C "$kb" add "$1" --jobs "$J" >/dev/null
+		"$BIN/kbctl" -C "$kb" add "$W/qadd" --jobs "$J" >/dev/null
 		t1=$(now)
+		"$BIN/kbctl" -C "$kb" remove --path "$W/qadd" >/dev/null
 		echo "$t1 - $t0" | bc -l
 	}
-	S_ADD_ALONE=$(addtime "$W/qa")
+	S_ADD_ALONE1=$(addtime)
 	# The load starts first and runs in the background; the add is timed
 	# on its own (kbctl add returns when the job is done), while the load
 	# runs. (Timing the add to the end of the load, as before, measured the
 	# load's length: 0.06-0.10x.) LOAD_LEFT says whether the load outlasted
 	# the add; if not, the ratio flatters the add.
-	under_load() {	# out tree cmd...: the add's seconds
-		local out=$1 tree=$2 lp
-		shift 2
+	under_load() {	# out cmd...: the add's seconds
+		local out=$1 lp
+		shift
 		"$@" > "$out" &
 		lp=$!
 		sleep 2
-		addtime "$tree"
+		t0=$(now)
+		"$BIN/kbctl" -C "$kb" add "$W/qadd" --jobs "$J" >/dev/null
+		t1=$(now)
 		if kill -0 "$lp" 2>/dev/null; then echo 1 > "$out.left"; else echo 0 > "$out.left"; fi
 		wait "$lp"
+		"$BIN/kbctl" -C "$kb" remove --path "$W/qadd" >/dev/null
+		echo "$t1 - $t0" | bc -l
 	}
-	S_ADD_MANY=$(under_load "$W/many.out" "$W/qb" python3 scripts/searchbench.py many "$kb" "$S_CLIENTS" 20)
+	S_ADD_MANY=$(under_load "$W/many.out" python3 scripts/searchbench.py many "$kb" "$S_CLIENTS" 40)
 	S_MANY=$(cat "$W/many.out")
 	S_MANY_LEFT=$(cat "$W/many.out.left")
-	S_ADD_PACED=$(under_load "$W/paced.out" "$W/qe" python3 scripts/searchbench.py many "$kb" "$S_CLIENTS" 30 "$S_THINK")
+	S_ADD_PACED=$(under_load "$W/paced.out" python3 scripts/searchbench.py many "$kb" "$S_CLIENTS" 30 "$S_THINK")
 	S_PACED=$(cat "$W/paced.out")
 	S_PACED_LEFT=$(cat "$W/paced.out.left")
-	S_ADD_FLEET=$(under_load "$W/fleet.out" "$W/qc" python3 scripts/searchbench.py fleet "$kb" "$S_AGENTS" "$S_AT_ONCE" "$BIN/kbctl" kb)
+	S_ADD_FLEET=$(under_load "$W/fleet.out" python3 scripts/searchbench.py fleet "$kb" "$S_AGENTS" "$S_AT_ONCE" "$BIN/kbctl" kb)
 	S_FLEET=$(cat "$W/fleet.out")
 	S_FLEET_LEFT=$(cat "$W/fleet.out.left")
-	S_ADD_HELP=$(under_load "$W/help.out" "$W/qd" python3 scripts/searchbench.py fleet "$kb" "$S_AGENTS" "$S_AT_ONCE" "$BIN/kbctl" help)
+	S_ADD_HELP=$(under_load "$W/help.out" python3 scripts/searchbench.py fleet "$kb" "$S_AGENTS" "$S_AT_ONCE" "$BIN/kbctl" help)
 	S_HELP=$(cat "$W/help.out")
+	# Alone again: the machine's speed drifts over the run (a VM's, by
+	# up to half); the ratios take the mean of the two.
+	S_ADD_ALONE2=$(addtime)
+	S_ADD_ALONE=$(echo "($S_ADD_ALONE1 + $S_ADD_ALONE2) / 2" | bc -l)
 	S_TRUE=$(python3 scripts/searchbench.py fleet "$kb" "$S_AGENTS" "$S_AT_ONCE" "$BIN/kbctl" true)
 	S_DOCS=$("$BIN/kbctl" -C "$kb" list | wc -l)
 	"$BIN/kbctl" -C "$kb" stop >/dev/null
@@ -200,10 +216,10 @@ print_search() {
 	read -r hn he h50 h99 <<<"$S_HELP"
 	read -r tn te t50 t99 <<<"$S_TRUE"
 	read -r ld_t ld_r <<<"$S_LD"
-	local more=$(( ${BENCH_SEARCH_DOCS:-3000} * 2 / 3 ))
+	local more=$S_MORE
 	left() { [ "$1" = 1 ] || echo ' (the load ended first)'; }
-	printf 'search: a KB of %s documents at the end (%s at the start), %s cores\n' \
-	    "$S_DOCS" "${BENCH_SEARCH_DOCS:-3000}" "$(nproc)"
+	printf 'search: a KB of %s documents (%s after the last add was removed), %s cores\n' \
+	    "${BENCH_SEARCH_DOCS:-3000}" "$S_DOCS" "$(nproc)"
 	printf '  one connection          : %8.0f searches/s (%d in %.1f s, %d errors; the client %s us of CPU a search)\n' \
 	    "$(echo "$n / $t" | bc -l)" "$n" "$t" "$e" "$ucpu"
 	printf '    floor (kbecho)        : %8.0f searches/s (the client %s us of CPU a search)\n' \
@@ -230,8 +246,10 @@ print_search() {
 	    "$hn" "$he" "$h50" "$h99" "$(echo "$f99 / $h99" | bc -l)"
 	printf '    /bin/true (no add)    : %d runs, %d errors, p50 %7.1f ms, p99 %7.1f ms\n' \
 	    "$tn" "$te" "$t50" "$t99"
-	printf '  add of ~%d files        : alone %.0f files/s; with the clients %.0f (%.2fx)%s; paced %.0f (%.2fx);\n' \
-	    "$more" "$(echo "$more / $S_ADD_ALONE" | bc -l)" \
+	printf '  add of %d files (the same tree each time, removed after it; alone before and after the loads: %.2f s and %.2f s):\n' \
+	    "$more" "$S_ADD_ALONE1" "$S_ADD_ALONE2"
+	printf '                            alone %.0f files/s; with the clients %.0f (%.2fx)%s; paced %.0f (%.2fx);\n' \
+	    "$(echo "$more / $S_ADD_ALONE" | bc -l)" \
 	    "$(echo "$more / $S_ADD_MANY" | bc -l)" "$(echo "$S_ADD_ALONE / $S_ADD_MANY" | bc -l)" \
 	    "$(left "$S_MANY_LEFT")" \
 	    "$(echo "$more / $S_ADD_PACED" | bc -l)" "$(echo "$S_ADD_ALONE / $S_ADD_PACED" | bc -l)"

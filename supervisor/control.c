@@ -61,6 +61,16 @@ static struct clientlist	clients = TAILQ_HEAD_INITIALIZER(clients);
 static struct clientlist	waiting = TAILQ_HEAD_INITIALIZER(waiting);
 /* Their next request is a search and every slot is taken: not read yet. */
 static struct clientlist	sblocked = TAILQ_HEAD_INITIALIZER(sblocked);
+/*
+ * Search replies find their client by id (search.c): the slot of a table
+ * in the low 32 bits, a serial number above, so that a later client of
+ * the same slot is not taken for one that went. A lookup is one index,
+ * where a walk of the list cost a cache miss per client, at every reply.
+ * The table keeps its largest size (a pointer and an index a client).
+ */
+static struct client		**slots;
+static uint32_t			*slots_free;	/* a stack of free slots */
+static uint32_t			nslots, nslots_free;
 static uint64_t			next_id = 1;
 static int			listen_fd = -1;
 static struct event		*listen_ev;
@@ -72,6 +82,25 @@ static void	client_read(evutil_socket_t, short, void *);
 static void	client_write(evutil_socket_t, short, void *);
 static void	client_drop(struct client *, const char *);
 static void	client_dispatch(struct client *, struct msg *);
+
+static void
+client_slot(struct client *c)
+{
+	uint32_t	 slot, n;
+
+	if (nslots_free == 0) {
+		n = nslots == 0 ? 64 : nslots * 2;
+		slots = xreallocarray(slots, n, sizeof(*slots));
+		slots_free = xreallocarray(slots_free, n, sizeof(*slots_free));
+		while (nslots < n) {
+			slots[nslots] = NULL;
+			slots_free[nslots_free++] = nslots++;
+		}
+	}
+	slot = slots_free[--nslots_free];
+	slots[slot] = c;
+	c->id = (next_id++ << 32) | slot;
+}
 
 static void
 control_accept_again(evutil_socket_t fd, short ev, void *arg)
@@ -126,7 +155,7 @@ control_accept(evutil_socket_t fd, short ev, void *arg)
 			continue;
 		}
 		c = xcalloc(1, sizeof(*c));
-		c->id = next_id++;
+		client_slot(c);
 		chan_init(&c->chan, s, 1, MSG_MAX_CLIENT);
 		c->rev = event_new(sup_base, s, EV_READ | EV_PERSIST,
 		    client_read, c);
@@ -276,6 +305,8 @@ client_drop(struct client *c, const char *why)
 	if (c->sblocked)
 		TAILQ_REMOVE(&sblocked, c, sentry);
 	TAILQ_REMOVE(&clients, c, entry);
+	slots[(uint32_t)c->id] = NULL;
+	slots_free[nslots_free++] = (uint32_t)c->id;
 	event_free(c->rev);
 	event_free(c->wev);
 	chan_clear(&c->chan);
@@ -488,11 +519,11 @@ static struct client *
 client_by_id(uint64_t id)
 {
 	struct client	*c;
+	uint32_t	 slot = (uint32_t)id;
 
-	TAILQ_FOREACH(c, &clients, entry)
-		if (c->id == id)
-			return c;
-	return NULL;
+	if (slot >= nslots || (c = slots[slot]) == NULL || c->id != id)
+		return NULL;
+	return c;
 }
 
 void

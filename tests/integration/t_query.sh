@@ -129,29 +129,39 @@ grep -q 'mice' "$T/pty-nocol" || fail "NO_COLOR: no output"
 if grep -q $'\033\[01;31m' "$T/pty-nocol"; then fail "colour despite NO_COLOR"; fi
 
 # Clients that go away while their query runs: 100 send a search and
-# close at once (the reply finds no client and is dropped), 100 more fill
-# every slot and wait; kbd answers the rest and stays up.
+# close at once (the reply finds no client and is dropped), 100 more take
+# their places (control.c reuses their slots) with another query, fill
+# every slot and wait: each gets the reply to its own query; kbd stays up.
 pid=$(kbd_pid)
 python3 - "$KB" "$(dirname "$0")/../../scripts" <<'PY' || fail "clients that leave"
 import socket, sys
 sys.path.insert(0, sys.argv[2])
 import searchbench as sb
 path = sb.sock_path(sys.argv[1])
+def client():
+    c = sb.Conn(path)
+    c.s.sendall(sb.hello())
+    c.recv_one()
+    return c
+ref = client()
+ref.s.sendall(sb.search_req("mice", 1000))
+want = ref.recv_one()
+assert sb.rep_ok(*want), want[0]
+ref.s.close()
 for rounds in range(2):
     socks = []
     for i in range(100):
-        c = sb.Conn(path)
-        c.s.sendall(sb.hello())
-        c.recv_one()
-        c.s.sendall(sb.search_req("night OR event OR fields", 1000))
+        c = client()
+        c.s.sendall(sb.search_req("night OR event OR fields" if rounds == 0
+                                  else "mice", 1000))
         socks.append(c)
     if rounds == 0:
         for c in socks:
             c.s.close()
     else:
         for c in socks:
-            mtype, body = c.recv_one()
-            assert sb.rep_ok(mtype, body), mtype
+            got = c.recv_one()
+            assert got == want, (got, want)
             c.s.close()
 PY
 assert_eq "$pid" "$(kbd_pid)" "kbd still up"
