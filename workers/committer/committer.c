@@ -244,21 +244,21 @@ answer_batch_item(const ProtobufCMessage *pb)
 static int
 batch_changed_docs(const Kbd__BatchRep *rep)
 {
-	size_t	i;
+	size_t	i, n = 0;
 
-	if (rep->error[0] != '\0')
-		return 1;
 	for (i = 0; i < rep->n_results; i++)
 		switch (rep->results[i]->status) {
 		case KBD__FILE_STATUS__FS_ADDED:
 		case KBD__FILE_STATUS__FS_UPDATED:
 		case KBD__FILE_STATUS__FS_MOVED:
 		case KBD__FILE_STATUS__FS_REMOVED:
-			return 1;
+			n++;
+			break;
 		default:
 			break;
 		}
-	return 0;
+	compact_note(n);
+	return n > 0 || rep->error[0] != '\0';
 }
 
 /* A run of items: each as a BATCH_ITEM; the last one's state follows. */
@@ -396,6 +396,15 @@ committer_dispatch(struct msg *m)
 
 /* The process. */
 
+/* Idle work's wait for a request: the sooner of the two, -1 for none. */
+static int
+idle_wait(void)
+{
+	int	f = flush_wait(), c = compact_wait();
+
+	return f == -1 ? c : c == -1 || f < c ? f : c;
+}
+
 void
 committer_main(const char *kbroot, const char *language)
 {
@@ -453,7 +462,7 @@ committer_main(const char *kbroot, const char *language)
 			continue;
 		}
 		wait = state != CS_IDLE ? -1 : reindex_running() ?
-		    reindex_pause() : served ? flush_wait() : -1;
+		    reindex_pause() : served ? idle_wait() : -1;
 		if (wait >= 0) {
 			pfd.fd = KBD_CHAN_FD;
 			pfd.events = POLLIN;
@@ -462,8 +471,10 @@ committer_main(const char *kbroot, const char *language)
 			if (r <= 0) {
 				if (reindex_running())
 					(void)reindex_step();
-				else
+				else {
 					(void)flush_all();
+					compact_run(1);
+				}
 				continue;
 			}
 		}

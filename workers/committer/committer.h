@@ -17,6 +17,7 @@
  *	summary.c	descriptions from the summarizer
  *	conceptw.c	a mutation's concepts: registry, pages, summaries
  *	conceptflush.c	the concept pages batches left pending, written
+ *	compact.c	the full-text index merged after enough changes
  *
  * Every mutation follows the commit protocol (docs/crash-safety.md):
  * track each live path in a journal, activate it, publish, fsync the
@@ -164,6 +165,15 @@ void	 flush_start(void);
 int	 flush_due(void);
 int	 flush_wait(void);
 int	 flush_all(void);
+/*
+ * compact.c: compact_note counts documents whose full-text rows a
+ * mutation changed; compact_wait, the milliseconds to wait for a request
+ * before an idle merge (-1: none due); compact_run merges the index when
+ * due, stopping at a waiting request if idle.
+ */
+void	 compact_note(uint64_t ndocs);
+int	 compact_wait(void);
+void	 compact_run(int idle);
 /* The concepts section of the summary of name, a document of cw. */
 char	*conceptw_summary_section(const struct conceptw *, const char *name);
 /*

@@ -220,6 +220,8 @@ jobrow_finish(const Kbd__JobFinishReq *req)
 		free(err);
 		free(why);
 	}
+	/* Merged before the reply: once kbctl add returns, it is. */
+	compact_run(0);
 	if ((r = db_job_get(req->job, &s)) != 1) {
 		s.job = req->job;
 		s.state = KBD__JOB_STATE__JOB_NONE;

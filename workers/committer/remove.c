@@ -187,8 +187,9 @@ remove_docs(const Kbd__RemoveReq *req)
 		v[i].src = kbpath_source(v[i].name);
 		v[i].sum = kbpath_summary(v[i].name);
 	}
-	if (err == NULL && nfound > 0)
-		err = remove_commit(v, n, nfound);
+	if (err == NULL && nfound > 0 &&
+	    (err = remove_commit(v, n, nfound)) == NULL)
+		compact_note(nfound);
 
 	res = xcalloc(n ? n : 1, sizeof(*res));
 	resp = xcalloc(n ? n : 1, sizeof(*resp));

@@ -133,6 +133,12 @@ int	 db_reindex_job(uint64_t *job);
 int	 db_reindex_job_set(uint64_t job);		/* in a transaction */
 int	 db_reindex_job_add(uint64_t job, uint64_t n);	/* in a transaction */
 int	 db_reindex_job_clear(void);			/* in a transaction */
+/*
+ * Up to pages leaf pages of the full-text index's segments merged toward
+ * one (in a transaction): 1 merged some, 0 it is one segment already,
+ * -1 an error.
+ */
+int	 db_fts_merge(int pages);
 /* name, ext, hash, src_path of a document by id: 1, 0, -1 (xstrdup'ed). */
 int	 db_doc_get(int64_t id, char **name, char **ext, char **hash,
 	    char **src);

@@ -1,9 +1,10 @@
 /*
- * The full-text index's rebuild as the registry keeps it (see db.h): meta
- * 'reindex' (the last document id indexed) and 'reindex_job' (the job row
- * that shows it), and the documents still to index. The committer's
- * reindex.c drives the rebuild; these are its reads and writes, on db.c's
- * connection.
+ * The full-text index's upkeep as the registry keeps it (see db.h): its
+ * rebuild, with meta 'reindex' (the last document id indexed) and
+ * 'reindex_job' (the job row that shows it), and the documents still to
+ * index; and the merge of its segments into one. The committer's
+ * reindex.c and compact.c drive them; these are their reads and writes,
+ * on db.c's connection.
  */
 #include <inttypes.h>
 #include <stdio.h>
@@ -104,4 +105,28 @@ int
 db_reindex_job_clear(void)
 {
 	return db_exec("DELETE FROM meta WHERE key = 'reindex_job'");
+}
+
+/*
+ * FTS5's 'merge' with a negative count is 'optimize' a bounded number of
+ * pages at a time: every segment goes to one level, then up to pages
+ * leaf pages are merged. A merge that wrote something changes two rows
+ * or more (the structure record and the pages); one that had nothing
+ * left to merge, fewer (FTS5's documentation of 'merge').
+ */
+int
+db_fts_merge(int pages)
+{
+	sqlite3_stmt	*st;
+	int64_t		 before;
+	int		 r;
+
+	st = db_prep("INSERT INTO fts(fts, rank) VALUES ('merge', ?)");
+	sqlite3_bind_int(st, 1, -pages);
+	before = sqlite3_total_changes64(sqlite3_db_handle(st));
+	r = db_run(st, "merging the full-text index");
+	if (r == 0)
+		r = sqlite3_total_changes64(sqlite3_db_handle(st)) - before >= 2;
+	sqlite3_finalize(st);
+	return r;
 }
