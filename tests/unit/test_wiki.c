@@ -2,7 +2,8 @@
  * Unit tests of the wiki's frontmatter: wiki_yaml_str quotes any string
  * so that wiki_frontmatter reads it back unchanged; a summary page's
  * frontmatter parses with its doc and hash; what the wiki does not write
- * is missing or invalid, never a crash. And log.md entries: plurals and
+ * is missing or invalid, never a crash; the escapes, written in runs, as
+ * a byte at a time. And log.md entries: plurals and
  * the names cut at WIKI_LOG_NAMES. And the index pages' lines:
  * descriptions cut at a word with an ellipsis, never inside a UTF-8
  * character; the folder and file shown; kbpath's index page keys.
@@ -62,6 +63,79 @@ test_roundtrip(void **state)
 		free(hash);
 		free(page);
 	}
+}
+
+/* wiki_yaml_str as it was, a byte at a time: the runs must match it. */
+static void
+yaml_ref(FILE *f, const char *s)
+{
+	unsigned char	c;
+
+	fputc('"', f);
+	for (; (c = (unsigned char)*s) != '\0'; s++) {
+		if (c == '"' || c == '\\')
+			fprintf(f, "\\%c", c);
+		else if (c == '\n')
+			fputs("\\n", f);
+		else if (c == '\t')
+			fputs("\\t", f);
+		else if (c < 0x20 || c == 0x7f)
+			fprintf(f, "\\x%02x", c);
+		else
+			fputc(c, f);
+	}
+	fputc('"', f);
+}
+
+static char *
+written(void (*put)(FILE *, const char *), const char *s)
+{
+	FILE	*f;
+	char	*buf;
+	size_t	 len;
+
+	f = open_memstream(&buf, &len);
+	assert_non_null(f);
+	put(f, s);
+	assert_int_equal(fclose(f), 0);
+	return buf;
+}
+
+static void
+put_link(FILE *f, const char *s)
+{
+	wiki_put_doc_link(f, s, "a b(c)<d>\\e", "../summaries/");
+}
+
+/*
+ * The escapes written in runs: 2,000 random strings of plain and special
+ * bytes give what the byte-at-a-time code gave; links escape their text
+ * and target.
+ */
+static void
+test_escape_runs(void **state)
+{
+	static const char	 pool[] = "ab \"\\\n\t\x01\x1f\x7f[]<>()\xc3\xa9";
+	char			 s[40], *got, *want;
+	size_t			 i, k, n;
+
+	(void)state;
+	srandom(7);
+	for (i = 0; i < 2000; i++) {
+		n = (size_t)random() % (sizeof(s) - 1);
+		for (k = 0; k < n; k++)
+			s[k] = pool[(size_t)random() % (sizeof(pool) - 1)];
+		s[n] = '\0';
+		got = written(wiki_yaml_str, s);
+		want = written(yaml_ref, s);
+		assert_string_equal(got, want);
+		free(got);
+		free(want);
+	}
+	got = written(put_link, "x [y] \\z");
+	assert_string_equal(got,
+	    "[x \\[y\\] \\\\z](<../summaries/a b(c)\\<d\\>\\\\e.md>)");
+	free(got);
 }
 
 static void
@@ -285,6 +359,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_roundtrip),
+		cmocka_unit_test(test_escape_runs),
 		cmocka_unit_test(test_summary),
 		cmocka_unit_test(test_bad),
 		cmocka_unit_test(test_log),
