@@ -44,6 +44,7 @@ struct client {
 	struct event		*rev, *wev;
 	int			 hello;
 	int			 busy;		/* a request is being served */
+	int			 rpaused;	/* unwatched until it is answered */
 	int			 waiting;	/* on the waiting list */
 	int			 closing;	/* drop once output is flushed */
 	int			 listing;	/* a list is streaming */
@@ -406,6 +407,39 @@ client_send(struct client *c, uint32_t type, const ProtobufCMessage *pb)
 }
 
 /*
+ * A reply written at once when nothing else waits to be written: a
+ * search's answer goes out without a pass of the loop through the write
+ * event (its epoll_ctl to watch and to stop). What the socket does not
+ * take, or an error, goes the way of client_send.
+ */
+static void
+client_send_now(struct client *c, uint32_t type, const ProtobufCMessage *pb)
+{
+	if (c->closing || c->chan.queued > 0 || c->listing ||
+	    c->files_job != 0) {
+		client_send(c, type, pb);
+		return;
+	}
+	if (chan_compose(&c->chan, type, pb, NULL, 0) == -1) {
+		log_warn("compose %s", msg_type_name(type));
+		client_close(c);
+		return;
+	}
+	switch (chan_flush(&c->chan)) {
+	case 0:
+		return;
+	case 1:
+		event_add(c->wev, NULL);
+		return;
+	default:
+		/* Dropped from its write event, as client_send would. */
+		log_debug("client: %s", strerror(errno));
+		chan_clear(&c->chan);
+		client_close(c);
+	}
+}
+
+/*
  * Send an advisory message (PROGRESS) unless the client is behind: 1 if it
  * was queued, 0 if it was dropped.
  */
@@ -472,8 +506,11 @@ client_done(struct client *c)
 	c->busy = 0;
 	if (c->closing)
 		return;
-	event_add(c->rev, NULL);
-	if (c->chan.ilen > 0)
+	if (c->rpaused) {
+		c->rpaused = 0;
+		event_add(c->rev, NULL);
+		event_active(c->rev, EV_READ, 0);
+	} else if (c->chan.ilen > 0)
 		event_active(c->rev, EV_READ, 0);
 }
 
@@ -543,7 +580,7 @@ control_search_reply(uint64_t id, Kbd__SearchRep *rep, int rc,
 		bad.error = (char *)err;
 		rep = &bad;
 	}
-	client_send(c, MSG_SEARCH_REP, &rep->base);
+	client_send_now(c, MSG_SEARCH_REP, &rep->base);
 	client_done(c);
 }
 
@@ -557,17 +594,38 @@ client_read(evutil_socket_t fd, short ev, void *arg)
 
 	(void)fd;
 	(void)ev;
-	if (!c->busy) {
-		n = chan_read(&c->chan);
-		if (n == 0) {
+	if (c->busy) {
+		/*
+		 * One request at a time, but the client stays watched while
+		 * it is served (two epoll_ctl calls a request fewer): one
+		 * read of what it sends meanwhile waits in its buffer, which
+		 * does not grow for it. More, its end or an error stop the
+		 * watch until the answer (client_done), which reads again
+		 * and acts on them.
+		 */
+		if (c->chan.ilen == 0) {
+			n = chan_read(&c->chan);
+			if (n > 0 || (n == -1 && (errno == EAGAIN ||
+			    errno == EWOULDBLOCK || errno == EINTR)))
+				return;
+		}
+		event_del(c->rev);
+		c->rpaused = 1;
+		return;
+	}
+	n = chan_read(&c->chan);
+	if (n == 0) {
+		/* Its end: what it is owed still goes out (half-closed). */
+		if (c->chan.queued > 0)
+			client_close(c);
+		else
 			client_drop(c, NULL);
-			return;
-		}
-		if (n == -1 && errno != EAGAIN && errno != EWOULDBLOCK &&
-		    errno != EINTR) {
-			client_drop(c, strerror(errno));
-			return;
-		}
+		return;
+	}
+	if (n == -1 && errno != EAGAIN && errno != EWOULDBLOCK &&
+	    errno != EINTR) {
+		client_drop(c, strerror(errno));
+		return;
 	}
 	while (!c->busy && !c->closing) {
 		if (search_waits(c))
@@ -586,9 +644,6 @@ client_read(evutil_socket_t fd, short ev, void *arg)
 		client_dispatch(c, &m);
 		msg_free(&m);
 	}
-	/* One request at a time: stop reading until this one is answered. */
-	if (c->busy)
-		event_del(c->rev);
 }
 
 static void

@@ -163,6 +163,22 @@ for rounds in range(2):
             got = c.recv_one()
             assert got == want, (got, want)
             c.s.close()
+# A client stays watched while its request is served (control.c): two
+# requests sent at once are answered in order, each its own; one that
+# sends a request and closes its side still gets the answer.
+c = client()
+c.s.sendall(sb.search_req("night OR event OR fields", 1000) +
+            sb.search_req("mice", 1000) + sb.search_req("mice", 1000))
+first = c.recv_one()
+assert sb.rep_ok(*first) and first != want, first
+assert c.recv_one() == want
+assert c.recv_one() == want
+c.s.close()
+c = client()
+c.s.sendall(sb.search_req("mice", 1000))
+c.s.shutdown(socket.SHUT_WR)
+assert c.recv_one() == want
+c.s.close()
 PY
 assert_eq "$pid" "$(kbd_pid)" "kbd still up"
 assert_eq "owls" "$(docs mice)" "a search after clients left"
