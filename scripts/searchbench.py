@@ -117,6 +117,7 @@ class Conn:
         self.s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
         self.s.connect(path)
         self.buf = b""
+        self.pending = []
 
     def msgs(self):
         """Whole messages in the buffer."""
@@ -130,10 +131,11 @@ class Conn:
         return out
 
     def recv_one(self):
+        """The next message; those read with it wait for the next call."""
         while True:
-            m = self.msgs()
-            if m:
-                return m[0]
+            self.pending += self.msgs()
+            if self.pending:
+                return self.pending.pop(0)
             chunk = self.s.recv(65536)
             if not chunk:
                 raise SystemExit("kbd closed the connection")

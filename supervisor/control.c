@@ -45,6 +45,7 @@ struct client {
 	int			 hello;
 	int			 busy;		/* a request is being served */
 	int			 rpaused;	/* unwatched until it is answered */
+	int			 eof;		/* it sent all it will send */
 	int			 waiting;	/* on the waiting list */
 	int			 closing;	/* drop once output is flushed */
 	int			 listing;	/* a list is streaming */
@@ -510,7 +511,7 @@ client_done(struct client *c)
 		c->rpaused = 0;
 		event_add(c->rev, NULL);
 		event_active(c->rev, EV_READ, 0);
-	} else if (c->chan.ilen > 0)
+	} else if (c->chan.ilen > 0 || c->eof)
 		event_active(c->rev, EV_READ, 0);
 }
 
@@ -594,17 +595,26 @@ client_read(evutil_socket_t fd, short ev, void *arg)
 
 	(void)fd;
 	(void)ev;
-	if (c->busy) {
+	if (c->eof)
+		/* Woken for a slot (control_search_slots): nothing to read. */
+		event_del(c->rev);
+	else if (c->busy) {
 		/*
 		 * One request at a time, but the client stays watched while
 		 * it is served (two epoll_ctl calls a request fewer): one
 		 * read of what it sends meanwhile waits in its buffer, which
-		 * does not grow for it. More, its end or an error stop the
-		 * watch until the answer (client_done), which reads again
-		 * and acts on them.
+		 * does not grow for it. More, or an error, stops the watch
+		 * until the answer (client_done), which reads again and acts
+		 * on them; its end, until the answer, which goes on with the
+		 * requests it sent before it.
 		 */
 		if (c->chan.ilen == 0) {
 			n = chan_read(&c->chan);
+			if (n == 0) {
+				c->eof = 1;
+				event_del(c->rev);
+				return;
+			}
 			if (n > 0 || (n == -1 && (errno == EAGAIN ||
 			    errno == EWOULDBLOCK || errno == EINTR)))
 				return;
@@ -612,27 +622,23 @@ client_read(evutil_socket_t fd, short ev, void *arg)
 		event_del(c->rev);
 		c->rpaused = 1;
 		return;
-	}
-	n = chan_read(&c->chan);
-	if (n == 0) {
-		/* Its end: what it is owed still goes out (half-closed). */
-		if (c->chan.queued > 0)
-			client_close(c);
-		else
-			client_drop(c, NULL);
-		return;
-	}
-	if (n == -1 && errno != EAGAIN && errno != EWOULDBLOCK &&
-	    errno != EINTR) {
-		client_drop(c, strerror(errno));
-		return;
+	} else {
+		n = chan_read(&c->chan);
+		if (n == 0) {
+			c->eof = 1;
+			event_del(c->rev);
+		} else if (n == -1 && errno != EAGAIN &&
+		    errno != EWOULDBLOCK && errno != EINTR) {
+			client_drop(c, strerror(errno));
+			return;
+		}
 	}
 	while (!c->busy && !c->closing) {
 		if (search_waits(c))
 			return;
 		r = chan_get(&c->chan, &m);
 		if (r == 0)
-			return;
+			break;
 		if (r == -1 && client_other_version(c))
 			return;
 		if (r == -1) {
@@ -643,6 +649,16 @@ client_read(evutil_socket_t fd, short ev, void *arg)
 		c->busy = 1;
 		client_dispatch(c, &m);
 		msg_free(&m);
+	}
+	/*
+	 * Its end (a half-closed socket), and every whole request it sent
+	 * answered: what it is owed still goes out, then it is dropped.
+	 */
+	if (c->eof && !c->busy && !c->closing) {
+		if (c->chan.queued > 0)
+			client_close(c);
+		else
+			client_drop(c, NULL);
 	}
 }
 

@@ -179,6 +179,16 @@ c.s.sendall(sb.search_req("mice", 1000))
 c.s.shutdown(socket.SHUT_WR)
 assert c.recv_one() == want
 c.s.close()
+# Two requests, then its end: both answered, in order, then kbd closes.
+c = client()
+c.s.sendall(sb.search_req("night OR event OR fields", 1000) +
+            sb.search_req("mice", 1000))
+c.s.shutdown(socket.SHUT_WR)
+assert c.recv_one() == first
+assert c.recv_one() == want
+c.s.settimeout(30)
+assert c.s.recv(1) == b"", "kbd keeps a client that has ended"
+c.s.close()
 PY
 assert_eq "$pid" "$(kbd_pid)" "kbd still up"
 assert_eq "owls" "$(docs mice)" "a search after clients left"

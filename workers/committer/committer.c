@@ -234,14 +234,16 @@ answer_batch_item(const ProtobufCMessage *pb)
 }
 
 /*
- * Whether a batch may have changed the number of documents: AGENTS.md's
+ * The documents a batch changed (added, updated, moved, removed): the
+ * index merge counts them (compact.c), and only when there are any, or
+ * the batch failed, may the number of documents have changed: AGENTS.md's
  * count is read again only then. The count is a scan of an index of
  * every document, and a sync of an unchanged tree is one batch per
  * 2,048 files: read after each, it made the sync quadratic (150,000
  * files, 73 batches, each reading 6 MB of index pages once the index
  * no longer fitted SQLite's cache).
  */
-static int
+static size_t
 batch_changed_docs(const Kbd__BatchRep *rep)
 {
 	size_t	i, n = 0;
@@ -257,8 +259,7 @@ batch_changed_docs(const Kbd__BatchRep *rep)
 		default:
 			break;
 		}
-	compact_note(n);
-	return n > 0 || rep->error[0] != '\0';
+	return n;
 }
 
 /* A run of items: each as a BATCH_ITEM; the last one's state follows. */
@@ -280,9 +281,12 @@ static enum committer_state
 answer_batch_end(const ProtobufCMessage *pb)
 {
 	Kbd__BatchRep	*rep;
+	size_t		 n;
 
 	rep = batch_end((const Kbd__BatchEnd *)pb);
-	if (batch_changed_docs(rep))
+	n = batch_changed_docs(rep);
+	compact_note(n);
+	if (n > 0 || rep->error[0] != '\0')
 		(void)agents_refresh(0);
 	committer_send(MSG_BATCH_REP, &rep->base);
 	batch_rep_free(rep);

@@ -42,13 +42,22 @@
 #define COMPACT_IDLE_MS	300	/* no request this long: merge */
 
 static uint64_t	changed;	/* documents whose rows changed since */
+static int	share_known;	/* share_due holds for this count */
+static int	share_due;	/* changed is COMPACT_SHARE-th of the KB */
 
 void
 compact_note(uint64_t ndocs)
 {
 	changed += ndocs;
+	if (ndocs > 0)
+		share_known = 0;
 }
 
+/*
+ * Asked at every idle moment: the KB's count (a scan of an index of
+ * every document) is read again only when changed has moved, which is
+ * also when the number of documents can have.
+ */
 static int
 compact_due(void)
 {
@@ -56,11 +65,15 @@ compact_due(void)
 
 	if (changed == 0 || db_job_open() != 0)
 		return 0;
-	if (db_doc_count(&ndocs) == -1) {
-		log_warnx("compact: %s", db_errmsg());
-		return 0;
+	if (!share_known) {
+		if (db_doc_count(&ndocs) == -1) {
+			log_warnx("compact: %s", db_errmsg());
+			return 0;
+		}
+		share_due = changed * COMPACT_SHARE >= ndocs;
+		share_known = 1;
 	}
-	return changed * COMPACT_SHARE >= ndocs;
+	return share_due;
 }
 
 int

@@ -15,6 +15,7 @@
 static sqlite3_stmt	*st_job_insert, *st_job_get, *st_job_batch;
 static sqlite3_stmt	*st_job_finish, *st_job_cancel;
 static sqlite3_stmt	*st_jf_insert, *st_hist_mark, *st_hist_drop; /* lazy */
+static sqlite3_stmt	*st_job_open;				/* lazy */
 
 void
 dbjobs_open(void)
@@ -39,7 +40,8 @@ dbjobs_close(void)
 {
 	sqlite3_stmt	**sts[] = {
 		&st_job_insert, &st_job_get, &st_job_batch, &st_job_finish,
-		&st_job_cancel, &st_jf_insert, &st_hist_mark, &st_hist_drop
+		&st_job_cancel, &st_jf_insert, &st_hist_mark, &st_hist_drop,
+		&st_job_open
 	};
 	size_t		  i;
 
@@ -158,13 +160,17 @@ db_job_open(void)
 	sqlite3_stmt	*st;
 	int		 rc, r;
 
-	st = db_prep("SELECT EXISTS (SELECT 1 FROM jobs WHERE state = ?)");
+	/* Kept prepared: the committer asks at every idle moment (compact.c). */
+	if (st_job_open == NULL)
+		st_job_open = db_prep("SELECT EXISTS (SELECT 1 FROM jobs "
+		    "WHERE state = ?)");
+	st = st_job_open;
 	sqlite3_bind_int(st, 1, KBD__JOB_STATE__JOB_RUNNING);
 	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
 		r = sqlite3_column_int(st, 0) != 0;
 	else
 		r = db_fail(rc, "looking for a running job");
-	sqlite3_finalize(st);
+	sqlite3_reset(st);
 	return r;
 }
 
