@@ -493,7 +493,7 @@ batch_commit(uint64_t cursor)
 	char			*err = NULL;
 	size_t			 i, nlinked, npend;
 	int64_t			 now = time(NULL);
-	int			 rewrite = 0, touched = 0, began = 0;
+	int			 rewrite = 0, touched = 0, began = 0, r;
 
 	for (i = 0; i < batch.n; i++) {
 		it = &batch.items[i];
@@ -508,21 +508,35 @@ batch_commit(uint64_t cursor)
 		if (it->act == ACT_REPLACE || it->drop_id != 0)
 			rewrite = 1;	/* index pages change, not only grow */
 	}
+	/*
+	 * The plans read the registry a few times per item (links,
+	 * concepts, index groups): in one read transaction, as the
+	 * decisions, rather than one per statement (each took and dropped
+	 * a WAL read lock, two fcntl calls: about eight a document).
+	 */
+	if (db_read_begin() == -1)
+		return errf("registry: %s", db_errmsg());
 	/* Pages of other documents whose links the batch changes. */
-	if ((err = linkw_plan_batch(batch.items, batch.n, &nlinked)) != NULL)
+	if ((err = linkw_plan_batch(batch.items, batch.n, &nlinked)) != NULL) {
+		db_read_end();
 		return err;
+	}
 	if (!touched && nlinked == 0) {
+		db_read_end();
 		linkw_end();
 		return batch_transaction(cursor, now);
 	}
 	/* The concepts of the documents it publishes, replaces or drops. */
 	if ((err = batch_concepts(&cw)) != NULL) {
+		db_read_end();
 		linkw_end();
 		return err;
 	}
 
 	memset(&ip, 0, sizeof(ip));
-	if (batch_index_plan(&ip) == -1) {
+	r = batch_index_plan(&ip);
+	db_read_end();
+	if (r == -1) {
 		batch_plan_end(&ip, cw);
 		return errf("registry: %s", db_errmsg());
 	}
@@ -672,10 +686,10 @@ batch_decide_read(void)
 {
 	char	*err;
 
-	if (db_begin() == -1)
+	if (db_read_begin() == -1)
 		return errf("registry: %s", db_errmsg());
 	err = batch_decide(batch.items, batch.n);
-	db_rollback();
+	db_read_end();
 	return err;
 }
 

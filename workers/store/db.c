@@ -32,7 +32,7 @@
 static sqlite3		*db;
 static char		 errbuf[512];
 
-static sqlite3_stmt	*st_begin, *st_commit, *st_rollback;
+static sqlite3_stmt	*st_begin, *st_commit, *st_rollback, *st_read_begin;
 static sqlite3_stmt	*st_commit_exists, *st_commit_insert;
 static sqlite3_stmt	*st_name, *st_name_ext, *st_by_hash, *st_by_name;
 static sqlite3_stmt	*st_doc_insert, *st_fts_insert;
@@ -309,6 +309,7 @@ db_open(const char *path)
 	load_langs();
 
 	st_begin = db_prep("BEGIN IMMEDIATE");
+	st_read_begin = db_prep("BEGIN");
 	st_commit = db_prep("COMMIT");
 	st_rollback = db_prep("ROLLBACK");
 	st_commit_exists = db_prep("SELECT 1 FROM commits WHERE journal = ?");
@@ -372,7 +373,8 @@ void
 db_close(void)
 {
 	sqlite3_stmt	**sts[] = {
-		&st_begin, &st_commit, &st_rollback, &st_commit_exists,
+		&st_begin, &st_commit, &st_rollback, &st_read_begin,
+		&st_commit_exists,
 		&st_commit_insert, &st_name, &st_name_ext, &st_by_hash,
 		&st_by_name, &st_doc_insert, &st_fts_insert, &st_doc_delete,
 		&st_fts_delete, &st_doc_count, &st_meta_set,
@@ -431,6 +433,25 @@ db_rollback(void)
 		return;
 	if (db_run(st_rollback, "ROLLBACK") == -1)
 		log_warnx("%s: %s", DB_PATH, errbuf);
+}
+
+/*
+ * A transaction only to read (the committer's decisions and plans: one
+ * WAL read lock for all their statements, and not the write lock). One
+ * that wrote would lose its writes at its end: a bug, and fatal.
+ */
+int
+db_read_begin(void)
+{
+	return db_run(st_read_begin, "BEGIN");
+}
+
+void
+db_read_end(void)
+{
+	if (sqlite3_txn_state(db, NULL) == SQLITE_TXN_WRITE)
+		fatalx("%s: a read transaction wrote", DB_PATH);
+	db_rollback();
 }
 
 int

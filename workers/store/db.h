@@ -88,6 +88,8 @@ const char	*db_errmsg(void);
 int	 db_begin(void);
 int	 db_commit(void);
 void	 db_rollback(void);
+int	 db_read_begin(void);
+void	 db_read_end(void);
 
 /* Commit records of journals. */
 int	 db_commit_exists(const char *journal);		/* 1, 0, -1 */
