@@ -502,7 +502,12 @@ linkw_fill_free(struct wiki_doc *wd)
 /*
  * Document id's summary page: its link sections from the registry, and
  * after them its concepts section (conceptw.c), as lint --fix renders the
- * page. The concepts are the registry's: conceptw_apply runs first.
+ * page. The concepts section is the page's own, kept as it is: it is the
+ * registry's already (a batch's own summaries get it from the plan, and
+ * conceptw_apply, which runs first, rewrites it in every other summary
+ * whose concepts change). Reading the document's concepts back from the
+ * registry for each summary was a tenth of the committer's time late in
+ * a large add, most of it pages of concept_terms read back from the WAL.
  */
 static char *
 summary_rewrite(int64_t id, const char *name)
@@ -512,7 +517,7 @@ summary_rewrite(int64_t id, const char *name)
 	struct wiki_doc	 wd;
 	const char	*kw, *p, *cut;
 	char		*path, *old, *page = NULL, *err = NULL;
-	size_t		 len, plen, i;
+	size_t		 len, plen, i, conc;
 	FILE		*f;
 
 	path = kbpath_summary(name);
@@ -534,14 +539,23 @@ summary_rewrite(int64_t id, const char *name)
 		err = errf("registry: %s", db_errmsg());
 		goto out;
 	}
+	/*
+	 * Its concepts section, where conceptw_summary_fix cuts: kept. A
+	 * page not in that shape (no keywords, a section before the links:
+	 * edited by hand) gets the registry's section, as lint --fix does.
+	 */
+	conc = concepts_summary_strip(old, len);
 	if ((f = open_memstream(&page, &plen)) == NULL)
 		fatal("open_memstream");
 	fwrite(old, 1, (size_t)(cut - old), f);
 	wiki_summary_links(f, &wd);
+	if (kw != NULL && old + conc >= cut)
+		fwrite(old + conc, 1, len - conc, f);
 	if (ferror(f) || fclose(f) != 0)
 		fatalx("out of memory rendering a summary page");
 	linkw_fill_free(&wd);
-	page = conceptw_summary_fix(id, page, &plen, &err);
+	if (kw == NULL || old + conc < cut)
+		page = conceptw_summary_fix(id, page, &plen, &err);
 	if (err == NULL)
 		err = page_put(path, old, len, page, plen, "links.summary");
 out:
