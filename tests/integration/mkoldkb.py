@@ -30,7 +30,8 @@ for did, name, title in con.execute(
     con.execute("INSERT INTO fts(rowid, name, title, body) "
                 "VALUES (?, ?, ?, ?)", (did, name, title, body))
 for sql in ("DROP INDEX documents_ext", "DROP INDEX documents_folder",
-            "DROP INDEX documents_conv", "DROP TABLE index_groups",
+            "DROP INDEX documents_conv", "DROP INDEX documents_link",
+            "DROP TABLE index_groups",
             "DROP TABLE links", "DROP TABLE sources", "DROP TABLE roots", "DROP TABLE job_files",
             "DROP TABLE concept_terms", "DROP TABLE concepts",
             "DROP TABLE concepts_pending",

@@ -118,7 +118,7 @@ lint_clean
 # before schema 3's sources) is migrated when kbd opens it, one step at
 # a time; its jobs and documents are kept, its sources made from them.
 kbctl stop
-db 'drop index documents_conv; alter table jobs drop column cancel_requested; alter table jobs drop column updated; alter table jobs drop column moved; alter table jobs drop column removed; drop table sources; drop table roots; drop table job_files; alter table jobs drop column history; alter table documents drop column description_by; alter table documents drop column converter; alter table documents drop column conv_version; drop table links; drop table concept_terms; drop table concepts; alter table documents drop column lang; drop table concepts_pending; update meta set value = 1 where key = "schema"'
+db 'drop index documents_conv; drop index documents_link; alter table jobs drop column cancel_requested; alter table jobs drop column updated; alter table jobs drop column moved; alter table jobs drop column removed; drop table sources; drop table roots; drop table job_files; alter table jobs drop column history; alter table documents drop column description_by; alter table documents drop column converter; alter table documents drop column conv_version; drop table links; drop table concept_terms; drop table concepts; alter table documents drop column lang; drop table concepts_pending; update meta set value = 1 where key = "schema"'
 assert_eq 300 "$(doc_count)" "documents after the migration"
 assert_eq "$SCHEMA" "$(db "select value from meta where key = 'schema'")" "schema version after migration"
 assert_eq 0 "$(db 'select count(*) from roots where watched')" "no root watched after the migration"

@@ -151,7 +151,7 @@ lint_clean
 # A KB of schema 13 indexed links in the page's form: its rows are
 # rebuilt in the background once it is upgraded (a reindex job).
 kbctl stop >/dev/null
-kbsql_db "drop table concepts_pending;
+kbsql_db "drop table concepts_pending; drop index documents_link;
     update fts set body = replace(body, '[Tuples and Sequences](datastructures.html#tut-tuples)',
         '[Tuples and Sequences](../sources/datastructures.md \"datastructures.html#tut-tuples\")');
     update meta set value = '13' where key = 'schema'" >/dev/null
@@ -164,4 +164,11 @@ kbctl wait "$rj" >/dev/null
 assert_eq 0 "$(kbsql_db "select count(*) from fts where body like '%](../sources/%'")" \
     "rows in the old form after the rebuild"
 assert_eq "$SCHEMA" "$(kbsql_db "select value from meta where key = 'schema'")" "schema"
+# Schema 17's index of the summaries' link lists, made by the upgrade.
+case "$(kbsql_db "explain query plan select d.name, d.title from links l
+    join documents d indexed by documents_link on d.id = l.to_doc
+    where l.from_doc = 1")" in
+*"COVERING INDEX documents_link"*) ;;
+*) fail "the upgraded KB has no index documents_link" ;;
+esac
 lint_clean

@@ -30,11 +30,12 @@
  *    document in (lang: in queries, show --meta, the page's language:).
  * 15: index_groups, each index group's document count (db_groups_change).
  * 16: documents_conv, the documents by converter and version (dbstale.c).
+ * 17: documents_link, each document's name and title by id (db_links_list).
  * A KB of an older version is migrated when the committer opens it, one
  * step of the migrations table at a time.
  */
-#define DB_SCHEMA_VERSION	16
-#define DB_SCHEMA_VERSION_S	"16"
+#define DB_SCHEMA_VERSION	17
+#define DB_SCHEMA_VERSION_S	"17"
 
 /* The full-text table, in the schema and in the migration to 4. */
 #define FTS_SQL	"CREATE VIRTUAL TABLE fts USING fts5(name, title, headings, " \
@@ -165,6 +166,20 @@
 	"CREATE INDEX IF NOT EXISTS documents_conv ON documents(converter," \
 	" conv_version);"
 
+/*
+ * Schema 17's index, in a new KB and in the 16 to 17 migration: the
+ * summaries' "Links to" and "Linked from" name each linked document by
+ * its name and title (db_links_list, several times for each document a
+ * batch adds). Read from the documents' rows, whose descriptions make
+ * them ten times the size, each lookup was a page of a table that
+ * outgrew SQLite's page cache as the KB grew: read back from the WAL or
+ * the database file more often the larger the KB. This index holds only
+ * what the lists show.
+ */
+#define DOCUMENTS_LINK_SQL \
+	"CREATE INDEX IF NOT EXISTS documents_link ON documents(id, name," \
+	" title);"
+
 static const char schema_sql[] =
 	"CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);"
 	"CREATE TABLE documents("
@@ -209,6 +224,7 @@ static const char schema_sql[] =
 	CONCEPTS_PENDING_SQL
 	INDEX_GROUPS_SQL
 	DOCUMENTS_CONV_SQL
+	DOCUMENTS_LINK_SQL
 	"INSERT INTO meta(key, value) VALUES ('schema', '"
 	DB_SCHEMA_VERSION_S "');";
 
@@ -356,6 +372,12 @@ migrate_15_16_conv(void)
 	return db_exec(DOCUMENTS_CONV_SQL);
 }
 
+static int
+migrate_16_17_link(void)
+{
+	return db_exec(DOCUMENTS_LINK_SQL);
+}
+
 static const struct migration {
 	int	  from, to;
 	int	(*step)(void);
@@ -375,6 +397,7 @@ static const struct migration {
 	{ 13, 14, migrate_13_14_pending },
 	{ 14, 15, migrate_14_15_groups },
 	{ 15, 16, migrate_15_16_conv },
+	{ 16, 17, migrate_16_17_link },
 };
 
 /* Run sql in one transaction. */
