@@ -506,8 +506,8 @@ linkw_fill_free(struct wiki_doc *wd)
  * registry's already (a batch's own summaries get it from the plan, and
  * conceptw_apply, which runs first, rewrites it in every other summary
  * whose concepts change). Reading the document's concepts back from the
- * registry for each summary was a tenth of the committer's time late in
- * a large add, most of it pages of concept_terms read back from the WAL.
+ * registry for each summary was 7 % of the committer's time late in a
+ * 30,000-file add, 4 % early: pages of concept_terms read back.
  */
 static char *
 summary_rewrite(int64_t id, const char *name)
