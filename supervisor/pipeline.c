@@ -19,8 +19,18 @@
 #include "supervisor.h"
 #include "xmalloc.h"
 
+/*
+ * Files the walk takes into the window in one pass of the loop. An add's
+ * first pass filled the whole window (over a thousand files: a stat and
+ * a registry lookup each) in one callback, and every search reply and
+ * request waited behind it: 1,000 paced clients saw 100 to 350 ms at
+ * the start of an add. The rest comes in the next pass (refill_ev).
+ */
+#define FILL_PASS	256
+
 static int	give(void *, struct item *);
 static void	send_batch(void *, struct window *, uint64_t);
+static struct event	*refill_ev;
 
 static const struct window_ops pipeline_ops = { give, send_batch };
 
@@ -106,15 +116,45 @@ item_from_walk(struct job *j, struct walk_entry *e)
 }
 
 static void
+refill(evutil_socket_t fd, short ev, void *arg)
+{
+	(void)fd;
+	(void)ev;
+	(void)arg;
+	job_pump();
+}
+
+/*
+ * The registry lookups of a pass (unchanged files, hard links) in one
+ * read transaction: one WAL read lock, not one a file.
+ */
+static void
 fill(struct job *j)
 {
+	static const struct timeval now = { 0, 0 };
 	struct walk_entry	e;
+	unsigned		n = 0;
+	int			began;
 
 	if (j->req->recompile != KBD__RECOMPILE_MODE__RECOMPILE_NONE) {
 		recompile_fill(j);
 		return;
 	}
+	began = dbread_read_begin();
 	while (!j->walk_done && !window_full(&j->win)) {
+		if (n++ == FILL_PASS) {
+			/*
+			 * A timer, not event_active: what is active runs
+			 * before the loop polls again, and the point is to
+			 * let the sockets be polled in between.
+			 */
+			if (refill_ev == NULL &&
+			    (refill_ev = evtimer_new(sup_base, refill,
+			    NULL)) == NULL)
+				fatalx("refill event");
+			evtimer_add(refill_ev, &now);
+			break;
+		}
 		if (walk_next(&j->walk, &e) == 0) {
 			stop_walk(j);
 			break;
@@ -127,6 +167,7 @@ fill(struct job *j)
 		}
 		item_from_walk(j, &e);
 	}
+	dbread_read_end(began);
 }
 
 /*
