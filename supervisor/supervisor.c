@@ -9,7 +9,9 @@
 #include <sys/types.h>
 #include <sys/file.h>
 #include <sys/resource.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 
 #include <errno.h>
 #include <fcntl.h>
@@ -40,6 +42,8 @@ const struct kbd_opts	*sup_opts;
 static int		 sup_stopping;
 /* Starts of a committer that never reached READY before kbd gives up. */
 #define COMMITTER_START_TRIES	5
+/* A stopping kbd's children get 10 s (sup_shutdown), then its own exit. */
+#define PIDLOCK_WAIT_MS		15000
 
 static enum committer_state committer_state = COMMITTER_STARTING;
 static int64_t		idle_since;	/* mono_ms; 0: busy at last check */
@@ -68,18 +72,55 @@ start_failed(int readyfd, const char *fmt, ...)
 	fatalx("%s", buf);
 }
 
+/* Whether a kbd accepts connections on the KB's control socket. */
+static int
+holder_listens(void)
+{
+	struct sockaddr_un	sun;
+	char			path[sizeof(sun.sun_path)];
+	int			fd, fallback, i, r = 0;
+
+	for (i = 0; i < 2 && !r; i++) {
+		if ((i == 0 ? kb_sockpath(sup_opts->kbroot, path,
+		    sizeof(path), &fallback) : kb_sockpath_rundir(
+		    sup_opts->kbroot, path, sizeof(path))) == -1)
+			continue;
+		memset(&sun, 0, sizeof(sun));
+		sun.sun_family = AF_UNIX;
+		memcpy(sun.sun_path, path, strnlen(path, sizeof(path) - 1));
+		if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC,
+		    0)) == -1)
+			return 1;
+		r = connect(fd, (struct sockaddr *)&sun, sizeof(sun)) == 0;
+		close(fd);
+	}
+	return r;
+}
+
+/*
+ * Take the KB's pid lock. A kbd that holds it but no longer listens is
+ * shutting down (an idle exit, a stop): kbctl found nobody listening and
+ * started us, so wait for the old one to exit rather than fail. One that
+ * listens, or one that does not let go in time, is another kbd running.
+ */
 static void
 lock_pidfile(int readyfd, const char *path)
 {
-	char	buf[32];
-	ssize_t	n;
-	int	fd;
+	struct timespec	 nap = { 0, 50 * 1000 * 1000 };
+	char		 buf[32];
+	ssize_t		 n;
+	int64_t		 until = mono_ms() + PIDLOCK_WAIT_MS;
+	int		 fd;
 
 	if ((fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600)) == -1)
 		start_failed(readyfd, "%s: %s", path, strerror(errno));
-	if (flock(fd, LOCK_EX | LOCK_NB) == -1) {
-		if (errno != EWOULDBLOCK)
+	while (flock(fd, LOCK_EX | LOCK_NB) == -1) {
+		if (errno != EWOULDBLOCK && errno != EINTR)
 			start_failed(readyfd, "%s: %s", path, strerror(errno));
+		if (mono_ms() < until && !holder_listens()) {
+			(void)nanosleep(&nap, NULL);
+			continue;
+		}
 		n = pread(fd, buf, sizeof(buf) - 1, 0);
 		buf[n > 0 ? n : 0] = '\0';
 		buf[strcspn(buf, "\n")] = '\0';

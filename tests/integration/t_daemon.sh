@@ -46,6 +46,25 @@ assert_eq 1 "$n" "kbd processes after 30 racing clients"
 kbctl list >/dev/null
 assert_eq "$pid" "$(kbd_pid)" "same daemon serves later clients"
 
+# A kbd on its way out (an idle exit, a stop) has closed its socket but
+# still holds the pid lock until its process ends. A kbctl that finds
+# nobody listening starts a new kbd, which waits for the lock rather than
+# fail with "already running" (a CI run lost t_config to this window).
+# flock(1) plays the exiting kbd: it holds the lock, listening nowhere.
+kbctl stop
+flock "$KB/.kb/kbd.pid" sleep 2 &
+holder=$!
+i=0
+while flock -n "$KB/.kb/kbd.pid" true; do
+	i=$((i + 1))
+	[ $i -lt 100 ] || fail "flock(1) did not take the pid lock"
+	sleep 0.05
+done
+kbctl status >/dev/null ||
+    fail "kbctl did not start kbd while an old one let go of the KB"
+alive "$holder" && fail "kbd started while another held the pid lock"
+wait "$holder"
+
 # A KB whose socket path would not fit in sun_path still works.
 long="$T/$(printf 'd%.0s' $(seq 1 60))/$(printf 'e%.0s' $(seq 1 60))"
 KB="$long/kb"
