@@ -246,6 +246,51 @@ test_floor(void **state)
 		assert_int_not_equal(h.row[i], 1);
 }
 
+/*
+ * Two rows in one slot of the row-size cache (rowids 16,384 apart): each
+ * is ranked by its own length, cold or warm, whichever was cached last.
+ */
+static void
+test_sizes_slot(void **state)
+{
+	struct hits	 cold, warm, again;
+	int64_t		 a = 7, b = 7 + 16384;
+	double		 sa = 0, sb = 0;
+	int		 i, k;
+
+	(void)state;
+	assert_int_equal(sqlite3_exec(db, "DELETE FROM fts", NULL, NULL,
+	    NULL), SQLITE_OK);
+	put_doc(a, "Short", "", "owl");
+	put_doc(b, "Long", "", "owl and many other words that make this "
+	    "body far longer than the first one is");
+	/* Rows without the word, so that it weighs (test_floor). */
+	for (i = 1; i <= 6; i++)
+		put_doc(i, "Other", "", "nothing here");
+	ranked("owl", 1, 30, &cold);
+	ranked("owl", 1, 30, &warm);
+	ranked("owl", 1, 30, &again);
+	assert_int_equal(cold.n, 2);
+	assert_int_equal(cold.row[0], a);
+	for (k = 0; k < 2; k++) {
+		const struct hits *h = k == 0 ? &warm : &again;
+
+		assert_int_equal(h->n, cold.n);
+		for (i = 0; i < cold.n; i++) {
+			assert_int_equal(h->row[i], cold.row[i]);
+			assert_true(h->score[i] == cold.score[i]);
+		}
+	}
+	for (i = 0; i < cold.n; i++) {
+		if (cold.row[i] == a)
+			sa = cold.score[i];
+		else
+			sb = cold.score[i];
+	}
+	/* Scores are negative, lower is better: the short row first. */
+	assert_true(sa < sb);
+}
+
 int
 main(void)
 {
@@ -253,6 +298,7 @@ main(void)
 		cmocka_unit_test(test_groups),
 		cmocka_unit_test(test_forms_same),
 		cmocka_unit_test(test_floor),
+		cmocka_unit_test(test_sizes_slot),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
