@@ -51,7 +51,8 @@ static struct {
 enum fp_action {
 	FP_CRASH,
 	FP_EIO,
-	FP_ENOSPC
+	FP_ENOSPC,
+	FP_STOP
 };
 
 static struct {
@@ -141,6 +142,8 @@ fp_parse(void)
 			fp.action = FP_EIO;
 		else if (strcmp(action, "enospc") == 0)
 			fp.action = FP_ENOSPC;
+		else if (strcmp(action, "stop") == 0)
+			fp.action = FP_STOP;
 		else
 			goto bad;
 		end = colon;
@@ -352,6 +355,14 @@ fsio_point(const char *point)
 	case FP_ENOSPC:
 		errno = ENOSPC;
 		return -1;
+	case FP_STOP:
+		/*
+		 * A test holds the process here, before the step, and acts
+		 * (a cancel, a kill) while it is known to be there; SIGCONT
+		 * lets the step go on.
+		 */
+		(void)raise(SIGSTOP);
+		return 0;
 	}
 	return 0;
 }

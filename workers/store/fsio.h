@@ -6,7 +6,9 @@
  * Fail points (test builds, -DKBD_FAILPOINTS): the environment variable
  * KBD_FAILPOINT="name[:action][@N]" makes the Nth (default 1st) call that
  * passes point "name" crash (action "crash": SIGKILL to itself, the
- * default), or fail with EIO ("eio") or ENOSPC ("enospc"). A name ending in
+ * default), fail with EIO ("eio") or ENOSPC ("enospc"), or SIGSTOP itself
+ * before the step ("stop": a test acts while the process is held there,
+ * then sends SIGCONT). A name ending in
  * '*' matches any point with that prefix. Only the Nth matching call
  * fires; later ones succeed. The variable is read on the first call in each
  * process and the count is per process (a forked child starts at zero).
