@@ -41,60 +41,15 @@
 #define STOP_SOCKET_MS	10000
 #define STOP_PROCESS_MS	15000
 
-/* connect() errors that mean no kbd is listening there. */
-static int
-nobody_listens(int error)
-{
-	return error == ENOENT || error == ECONNREFUSED;
-}
-
-static int
-sock_connect(const char *path)
-{
-	struct sockaddr_un	sun;
-	int			fd, saved;
-
-	memset(&sun, 0, sizeof(sun));
-	sun.sun_family = AF_UNIX;
-	if (strlen(path) >= sizeof(sun.sun_path)) {
-		errno = ENAMETOOLONG;
-		return -1;
-	}
-	memcpy(sun.sun_path, path, strlen(path) + 1);
-	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) == -1)
-		die_errno("socket");
-	if (connect(fd, (struct sockaddr *)&sun, sizeof(sun)) == -1) {
-		saved = errno;
-		close(fd);
-		errno = saved;
-		return -1;
-	}
-	return fd;
-}
-
-/*
- * Connect to root's kbd where kb_sockpath() says, else where kbd binds
- * when the KB's file system refuses sockets (the runtime directory);
- * path is the one connected to, or the first tried on failure.
- */
+/* kb_sock_open, or die when no socket path fits. */
 static int
 kb_connect(const char *root, char *path, size_t len)
 {
-	char	alt[sizeof(((struct sockaddr_un *)0)->sun_path)];
-	int	fallback, fd, saved;
+	int	fd;
 
-	if (kb_sockpath(root, path, len, &fallback) == -1)
+	if ((fd = kb_sock_open(root, path, len)) == -1 &&
+	    errno == ENAMETOOLONG)
 		die_errno("socket path for %s", root);
-	if ((fd = sock_connect(path)) != -1 || fallback ||
-	    !nobody_listens(errno))
-		return fd;
-	saved = errno;
-	if (kb_sockpath_rundir(root, alt, sizeof(alt)) == -1 ||
-	    (fd = sock_connect(alt)) == -1) {
-		errno = saved;
-		return -1;
-	}
-	(void)snprintf(path, len, "%s", alt);
 	return fd;
 }
 
@@ -454,13 +409,13 @@ conn_connect(struct conn *c, const char *root, int autostart, int soft)
 	memset(&c->chan, 0, sizeof(c->chan));
 	c->fd = -1;
 	if ((fd = kb_connect(root, c->path, sizeof(c->path))) == -1) {
-		if (!nobody_listens(errno))
+		if (!kb_sock_absent(errno))
 			die_errno("connect to %s", c->path);
 		if (!autostart)
 			return -1;
 		lockfd = start_lock(root);
 		if ((fd = kb_connect(root, c->path, sizeof(c->path))) == -1) {
-			if (!nobody_listens(errno))
+			if (!kb_sock_absent(errno))
 				die_errno("connect to %s", c->path);
 			if (kbd_start(root, soft) == -1) {
 				close(lockfd);
@@ -607,8 +562,8 @@ conn_wait_gone(const char *path, pid_t pid)
 	if (pid > 0 && procfs)
 		start = proc_start(pid);
 	for (;;) {
-		if ((fd = sock_connect(path)) == -1) {
-			if (!nobody_listens(errno))
+		if ((fd = kb_sock_connect(path)) == -1) {
+			if (!kb_sock_absent(errno))
 				die_errno("connect to %s", path);
 			break;
 		}

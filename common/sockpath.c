@@ -7,6 +7,7 @@
  * choice in .kb/socket for people and tools.
  */
 #include <sys/types.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
 #include <sys/un.h>
@@ -17,7 +18,6 @@
 #include <stdint.h>
 #include <string.h>
 #include <unistd.h>
-
 
 #include "kbpath.h"
 #include "sockpath.h"
@@ -57,6 +57,57 @@ kb_sockpath(const char *kbroot, char *buf, size_t len, int *fallback)
 		return 0;
 	*fallback = 1;
 	return kb_sockpath_rundir(kbroot, buf, len);
+}
+
+int
+kb_sock_connect(const char *path)
+{
+	struct sockaddr_un	sun;
+	int			fd, saved;
+
+	memset(&sun, 0, sizeof(sun));
+	sun.sun_family = AF_UNIX;
+	if (strlen(path) >= sizeof(sun.sun_path)) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	memcpy(sun.sun_path, path, strlen(path) + 1);
+	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) == -1)
+		return -1;
+	if (connect(fd, (struct sockaddr *)&sun, sizeof(sun)) == -1) {
+		saved = errno;
+		close(fd);
+		errno = saved;
+		return -1;
+	}
+	return fd;
+}
+
+int
+kb_sock_absent(int error)
+{
+	return error == ENOENT || error == ECONNREFUSED;
+}
+
+int
+kb_sock_open(const char *kbroot, char *path, size_t len)
+{
+	char	alt[sizeof(((struct sockaddr_un *)0)->sun_path)];
+	int	fallback, fd, saved;
+
+	if (kb_sockpath(kbroot, path, len, &fallback) == -1)
+		return -1;
+	if ((fd = kb_sock_connect(path)) != -1 || fallback ||
+	    !kb_sock_absent(errno))
+		return fd;
+	saved = errno;
+	if (kb_sockpath_rundir(kbroot, alt, sizeof(alt)) == -1 ||
+	    (fd = kb_sock_connect(alt)) == -1) {
+		errno = saved;
+		return -1;
+	}
+	(void)snprintf(path, len, "%s", alt);
+	return fd;
 }
 
 int

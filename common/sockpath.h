@@ -18,6 +18,20 @@
  * the fallback does not fit (errno ENAMETOOLONG).
  */
 int	kb_sockpath(const char *kbroot, char *buf, size_t len, int *fallback);
+/*
+ * Connect to the socket at path: the fd, or -1 with errno (ENAMETOOLONG
+ * for a path beyond sun_path).
+ */
+int	kb_sock_connect(const char *path);
+/* Whether a connect(2) error means no kbd listens there. */
+int	kb_sock_absent(int error);
+/*
+ * Connect to kbroot's kbd where kb_sockpath() says, else where kbd binds
+ * when the KB's file system refuses sockets (the runtime directory): the
+ * fd and the path connected to, or -1 with errno (the first path tried's
+ * error, or ENAMETOOLONG when no path fits) and the first path tried.
+ */
+int	kb_sock_open(const char *kbroot, char *path, size_t len);
 /* The runtime directory's socket path for kbroot, whatever its length. */
 int	kb_sockpath_rundir(const char *kbroot, char *buf, size_t len);
 /*

@@ -72,29 +72,20 @@ start_failed(int readyfd, const char *fmt, ...)
 	fatalx("%s", buf);
 }
 
-/* Whether a kbd accepts connections on the KB's control socket. */
+/*
+ * Whether a kbd accepts connections on the KB's control socket; an error
+ * other than nobody there counts as yes, so that kbd fails at once.
+ */
 static int
 holder_listens(void)
 {
-	struct sockaddr_un	sun;
-	char			path[sizeof(sun.sun_path)];
-	int			fd, fallback, i, r = 0;
+	char	path[sizeof(((struct sockaddr_un *)0)->sun_path)];
+	int	fd;
 
-	for (i = 0; i < 2 && !r; i++) {
-		if ((i == 0 ? kb_sockpath(sup_opts->kbroot, path,
-		    sizeof(path), &fallback) : kb_sockpath_rundir(
-		    sup_opts->kbroot, path, sizeof(path))) == -1)
-			continue;
-		memset(&sun, 0, sizeof(sun));
-		sun.sun_family = AF_UNIX;
-		memcpy(sun.sun_path, path, strnlen(path, sizeof(path) - 1));
-		if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC,
-		    0)) == -1)
-			return 1;
-		r = connect(fd, (struct sockaddr *)&sun, sizeof(sun)) == 0;
-		close(fd);
-	}
-	return r;
+	if ((fd = kb_sock_open(sup_opts->kbroot, path, sizeof(path))) == -1)
+		return !kb_sock_absent(errno);
+	close(fd);
+	return 1;
 }
 
 /*
