@@ -148,6 +148,26 @@ n=$(kbsql_db "select count(*) from links l join sources s on s.doc = l.from_doc 
 [ "$n" -ge 20 ] || fail "only $n resolved links in the tutorial"
 lint_clean
 
+# A recompile with the same converters changes nothing: the pages'
+# rewritten links are what the conversion publishes, not a difference.
+r=$(kbctl recompile --all --json | tail -n 1)
+assert_eq 0 "$(echo "$r" | jq .updated)" "documents a recompile changed"
+[ "$(echo "$r" | jq .duplicates)" -ge 17 ] || fail "recompile: $r"
+
+# A target's new title: the summaries that link to it list it so.
+mkdir -p "$T/ttl"
+printf '# Linker\n\nSee [the target](target.md).\n' > "$T/ttl/linker.md"
+printf '# Old title\n\nThe target page.\n' > "$T/ttl/target.md"
+kbctl add "$T/ttl" >/dev/null
+lk=$(doc_of "$T/ttl/linker.md")
+sed -n '/^## Links to$/,$p' "$KB/wiki/summaries/$lk.md" | grep -qF "[Old title](" ||
+    fail "the linker's summary does not list the target"
+printf '# New title\n\nThe target page.\n' > "$T/ttl/target.md"
+kbctl sync "$T/ttl" >/dev/null
+sed -n '/^## Links to$/,$p' "$KB/wiki/summaries/$lk.md" | grep -qF "[New title](" ||
+    fail "the linker's summary lists the target's old title: $(cat "$KB/wiki/summaries/$lk.md")"
+lint_clean
+
 # A KB of schema 13 indexed links in the page's form: its rows are
 # rebuilt in the background once it is upgraded (a reindex job).
 kbctl stop >/dev/null

@@ -8,7 +8,8 @@
  * journaled: those with a pending link to a path the batch adds (their
  * links resolve, once, in that batch), those a published document links
  * to or a removed one was linked from or linked to (their summary's
- * "Linked from" and "Links to"). Each is planned for what changes in it:
+ * "Linked from" and "Links to"), those linking to a document whose title
+ * an update changes (their "Links to"). Each is planned for what changes in it:
  * a source page only when it links to a path whose document changes, and
  * then only those links are resolved again; a summary when its link lists
  * do. Everything else is left alone: a batch costs what its own links
@@ -255,6 +256,24 @@ linkw_end(void)
 	memset(&plan, 0, sizeof(plan));
 }
 
+/*
+ * Whether an update or a recompile gives document it->doc another title:
+ * the "Links to" lists of the summaries that link to it show the title.
+ * 1, 0, -1.
+ */
+static int
+title_changes(const struct item *it)
+{
+	struct db_doc	d;
+	int		r;
+
+	if ((r = db_doc_named(it->doc, &d)) != 1)
+		return r;
+	r = it->title != NULL && strcmp(d.title, it->title) != 0;
+	db_doc_clear(&d);
+	return r;
+}
+
 char *
 linkw_plan_batch(struct item *items, size_t nitems, size_t *n)
 {
@@ -263,6 +282,7 @@ linkw_plan_batch(struct item *items, size_t nitems, size_t *n)
 	int64_t			*own = NULL;
 	char			*md, *out;
 	size_t			 i, len, olen, nown = 0;
+	int			 r;
 
 	linkw_end();
 	memset(&c, 0, sizeof(c));
@@ -284,6 +304,11 @@ linkw_plan_batch(struct item *items, size_t nitems, size_t *n)
 				own[nown++] = it->upd_id;
 				if (db_links_to(it->upd_id, &plan.ids,
 				    &plan.nids) == -1)
+					c.err = 1;
+				plan_take(PLAN_SUMMARY);
+				if ((r = title_changes(it)) == -1 ||
+				    (r == 1 && db_links_from(it->upd_id,
+				    &plan.ids, &plan.nids) == -1))
 					c.err = 1;
 				plan_take(PLAN_SUMMARY);
 			}

@@ -95,8 +95,16 @@ changed(struct item *it, const struct db_recompile *r)
 
 	if ((md = read_file(it->staged_md, &len)) == NULL)
 		return -1;
-	same = same_bytes(it->src, md, len) == 1;
+	/*
+	 * The live page has its links to other documents rewritten to their
+	 * pages: compared with the conversion as it would be published, not
+	 * as the converter wrote it (which made every document with a link
+	 * "updated" at every recompile).
+	 */
+	page = linkw_source_page(r->id, md, len, &plen);
 	free(md);
+	same = page != NULL && same_bytes(it->src, page, plen) == 1;
+	free(page);
 	/* The terms' rows are rewritten by the update's conceptw_add. */
 	if (same && same_terms(r->id, it) != 1)
 		same = 0;
