@@ -82,6 +82,10 @@ class Drill:
         if getattr(args, "durability", "auto") != "auto":
             self.env["KBD_DURABILITY"] = args.durability
         self.env["KBD"] = self.kbd
+        # The concept terms' side table merges into their index by term
+        # at 65,536 rows, never in a drill's KB: at 8, nearly every batch
+        # merges, inside its transaction, where the drills stop it.
+        self.env["KBD_CONCEPT_MERGE_ROWS"] = "8"
         self.images = {}      # workload -> its crash images (images.py)
 
     def run_env(self, extra=None):

@@ -48,8 +48,9 @@ def dump(kb):
                 " LEFT JOIN documents t ON t.id = l.to_doc"
                 " ORDER BY f.name, l.target"):
             out.append("link " + json.dumps(row))
-        # Schema 11: the concept registry.
-        for row in con.execute("SELECT * FROM concept_terms"
+        # Schema 11: the concept registry (18: in two tables, whichever
+        # holds a row).
+        for row in con.execute("SELECT * FROM concept_terms_all"
                                " ORDER BY doc, term"):
             out.append("term " + json.dumps(row))
         for row in con.execute("SELECT * FROM concepts ORDER BY term"):

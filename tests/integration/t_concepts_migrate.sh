@@ -32,14 +32,14 @@ lint_clean
 db() {
 	sqlite3 -cmd '.timeout 10000' "$KB/.kb/kb.db" "$1"
 }
-assert_eq 0 "$(db "select count(*) from concept_terms")" "terms after the migration"
+assert_eq 0 "$(db "select count(*) from concept_terms_all")" "terms after the migration"
 [ ! -e "$C/vector-clock.md" ] || fail "a concept page without its registry"
 grep -q 'vector-clock' "$KB/wiki/summaries/clock1.md" &&
     fail "a summary links a concept the registry lacks"
 
 # recompile --all: the terms computed, the concept back.
 kbctl recompile --all >/dev/null
-[ "$(db "select count(*) from concept_terms")" -gt 0 ] ||
+[ "$(db "select count(*) from concept_terms_all")" -gt 0 ] ||
     fail "recompile --all computed no concept terms"
 assert_eq 4 "$(db "select ndocs from concepts where term = 'vector clock'")" \
     "vector clock's documents after recompile"

@@ -608,6 +608,35 @@ conceptw_index_render(char **buf, size_t *len)
 }
 
 /*
+ * Rows of the side table of concept terms that make a merge into the
+ * index by term (conceptdb_merge): about ten batches of 512 documents.
+ * A run costs one pass over the index, whatever its length, so the
+ * longer the run the less a batch pays; the side table, read by every
+ * query as well, stays a few hundred pages.
+ */
+#define CONCEPT_MERGE_ROWS	65536
+
+static uint64_t
+merge_rows(void)
+{
+	static uint64_t	 rows;
+	const char	*env;
+	char		*end;
+
+	if (rows != 0)
+		return rows;
+	rows = CONCEPT_MERGE_ROWS;
+	/* Tests: KBD_CONCEPT_MERGE_ROWS=N merges in runs of N rows or more. */
+	if ((env = getenv("KBD_CONCEPT_MERGE_ROWS")) != NULL &&
+	    *env != '\0') {
+		rows = strtoull(env, &end, 10);
+		if (*end != '\0' || rows == 0)
+			rows = CONCEPT_MERGE_ROWS;
+	}
+	return rows;
+}
+
+/*
  * In the mutation's open transaction, after its documents' rows: the
  * registry's terms and concepts, then the pages, made durable.
  */
@@ -627,6 +656,8 @@ conceptw_apply(struct conceptw *cw)
 		    conceptdb_doc_insert(cw->docs[i].name, cw->docs[i].t,
 		    cw->docs[i].nt) == -1)
 			return errf("registry: %s", db_errmsg());
+	if (cw->ndocs > 0 && conceptdb_merge(merge_rows()) == -1)
+		return errf("registry: %s", db_errmsg());
 	for (i = 0; i < cw->nterms; i++) {
 		t = &cw->terms[i];
 		if ((t->will && conceptdb_set(t->term, t->df) == -1) ||

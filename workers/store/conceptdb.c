@@ -19,6 +19,10 @@
 enum {
 	ST_DOC_TERMS,
 	ST_DOC_DELETE,
+	ST_DOC_DELETE_NEW,
+	ST_SIDE_COUNT,
+	ST_MERGE_INSERT,
+	ST_MERGE_DELETE,
 	ST_DOC_INSERT,
 	ST_DF,
 	ST_GET,
@@ -124,7 +128,7 @@ conceptdb_doc_terms(int64_t doc, char ***terms, size_t *n)
 	sqlite3_stmt		*st;
 
 	st = stmt(ST_DOC_TERMS,
-	    "SELECT term FROM concept_terms WHERE doc = ? ORDER BY term");
+	    "SELECT term FROM concept_terms_all WHERE doc = ? ORDER BY term");
 	sqlite3_bind_int64(st, 1, doc);
 	return strv(st, "concept terms", terms, n);
 }
@@ -137,7 +141,48 @@ conceptdb_doc_delete(int64_t doc)
 	st = stmt(ST_DOC_DELETE,
 	    "DELETE FROM concept_terms WHERE doc = ?");
 	sqlite3_bind_int64(st, 1, doc);
+	if (done(st, "concept terms delete") == -1)
+		return -1;
+	st = stmt(ST_DOC_DELETE_NEW,
+	    "DELETE FROM concept_terms_new WHERE doc = ?");
+	sqlite3_bind_int64(st, 1, doc);
 	return done(st, "concept terms delete");
+}
+
+int
+conceptdb_merge(uint64_t max)
+{
+	sqlite3_stmt		*st;
+	int			 rc;
+	int64_t			 n;
+
+	st = stmt(ST_SIDE_COUNT, "SELECT count(*) FROM concept_terms_new");
+	if ((rc = sqlite3_step(st)) != SQLITE_ROW) {
+		sqlite3_reset(st);
+		return db_fail(rc, "concept terms count");
+	}
+	n = sqlite3_column_int64(st, 0);
+	sqlite3_reset(st);
+	if (n < 0 || (uint64_t)n < max)
+		return 0;
+	/*
+	 * In the index's order: each of its pages is read and written once
+	 * for the whole run. The table's key (doc, term) takes the new
+	 * documents at its end whatever the order. OR FAIL: a statement
+	 * that may abort keeps a statement journal, the old image of every
+	 * page it changes (here most of the index, in memory: temp_store),
+	 * to undo itself; a failed merge rolls the whole mutation back
+	 * instead, and a document's rows are in one table only, so none
+	 * can collide.
+	 */
+	st = stmt(ST_MERGE_INSERT,
+	    "INSERT OR FAIL INTO concept_terms(doc, term, count, weight, defn)"
+	    " SELECT doc, term, count, weight, defn FROM concept_terms_new"
+	    " ORDER BY term, weight");
+	if (done(st, "concept terms merge") == -1)
+		return -1;
+	st = stmt(ST_MERGE_DELETE, "DELETE FROM concept_terms_new");
+	return done(st, "concept terms merge");
 }
 
 int
@@ -160,7 +205,7 @@ conceptdb_doc_insert(const char *name, const struct concept_term *v,
 	if (rc != SQLITE_ROW)
 		return db_fail(rc, "concept terms: document lookup");
 	st = stmt(ST_DOC_INSERT,
-	    "INSERT INTO concept_terms(doc, term, count, weight, defn) "
+	    "INSERT INTO concept_terms_new(doc, term, count, weight, defn) "
 	    "VALUES (?5, ?1, ?2, ?3, ?4)");
 	for (i = 0; i < n; i++) {
 		sqlite3_bind_text(st, 1, v[i].term, -1, SQLITE_STATIC);
@@ -184,7 +229,7 @@ conceptdb_df(const char *term, uint64_t *df)
 	int			 rc;
 
 	st = stmt(ST_DF,
-	    "SELECT count(*) FROM concept_terms WHERE term = ?");
+	    "SELECT count(*) FROM concept_terms_all WHERE term = ?");
 	sqlite3_bind_text(st, 1, term, -1, SQLITE_TRANSIENT);
 	if ((rc = sqlite3_step(st)) != SQLITE_ROW) {
 		sqlite3_reset(st);
@@ -261,10 +306,15 @@ conceptdb_neighbors(const char *term, char ***terms, size_t *n)
 	sqlite3_stmt		*st;
 
 	st = stmt(ST_NEIGHBORS,
-	    "SELECT DISTINCT b.term FROM concept_terms a"
-	    " JOIN concept_terms b ON b.doc = a.doc AND b.term <> a.term"
-	    " JOIN concepts k ON k.term = b.term"
-	    " WHERE a.term = ? ORDER BY b.term");
+	    /* A join of the view with itself would scan both tables whole. */
+	    "SELECT DISTINCT term FROM ("
+	    " SELECT b.term AS term FROM concept_terms_all a"
+	    " JOIN concept_terms b ON b.doc = a.doc WHERE a.term = ?1"
+	    " UNION ALL"
+	    " SELECT b.term FROM concept_terms_all a"
+	    " JOIN concept_terms_new b ON b.doc = a.doc WHERE a.term = ?1)"
+	    " WHERE term <> ?1 AND term IN (SELECT term FROM concepts)"
+	    " ORDER BY term");
 	sqlite3_bind_text(st, 1, term, -1, SQLITE_TRANSIENT);
 	return strv(st, "concept neighbours", terms, n);
 }
@@ -285,7 +335,7 @@ page_docs(const char *term, struct concept_page *p, int64_t *ids)
 
 	st = stmt(ST_PAGE_DOCS,
 	    "SELECT d.name, d.title, t.weight, t.defn, t.doc"
-	    " FROM concept_terms t"
+	    " FROM concept_terms_all t"
 	    " JOIN documents d ON d.id = t.doc WHERE t.term = ?"
 	    " ORDER BY t.weight DESC, d.name LIMIT ?");
 	sqlite3_bind_text(st, 1, term, -1, SQLITE_TRANSIENT);
@@ -423,7 +473,7 @@ conceptdb_doc_concepts(int64_t doc, char ***terms, size_t *n)
 	sqlite3_stmt		*st;
 
 	st = stmt(ST_DOC_CONCEPTS,
-	    "SELECT t.term FROM concept_terms t"
+	    "SELECT t.term FROM concept_terms_all t"
 	    " JOIN concepts k ON k.term = t.term WHERE t.doc = ?"
 	    " ORDER BY t.term");
 	sqlite3_bind_int64(st, 1, doc);
@@ -442,7 +492,7 @@ conceptdb_term_docs(const char *term, int64_t **ids, char ***names,
 	*names = NULL;
 	*n = 0;
 	st = stmt(ST_TERM_DOCS,
-	    "SELECT d.id, d.name FROM concept_terms t"
+	    "SELECT d.id, d.name FROM concept_terms_all t"
 	    " JOIN documents d ON d.id = t.doc WHERE t.term = ?"
 	    " ORDER BY d.id");
 	sqlite3_bind_text(st, 1, term, -1, SQLITE_TRANSIENT);

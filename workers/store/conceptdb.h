@@ -1,9 +1,11 @@
 /*
  * The concept registry (schema 11): concept_terms holds each document's
  * candidate terms (concepts.h) with count, weight and defining sentence;
- * concepts the terms that are concepts, with their document counts. The
- * committer's connection (db.h); every function returns 0 (1 found) or
- * -1 with db_errmsg().
+ * concepts the terms that are concepts, with their document counts.
+ * Since schema 18 the latest documents' terms are in concept_terms_new
+ * until a merge moves them (conceptdb_merge); queries read both through
+ * the view concept_terms_all. The committer's connection (db.h); every
+ * function returns 0 (1 found) or -1 with db_errmsg().
  */
 #ifndef KBD_CONCEPTDB_H
 #define KBD_CONCEPTDB_H
@@ -18,6 +20,11 @@ void	 conceptdb_close(void);
 /* The terms of document doc, xstrdup'ed into *terms (free each). */
 int	 conceptdb_doc_terms(int64_t doc, char ***terms, size_t *n);
 int	 conceptdb_doc_delete(int64_t doc);
+/*
+ * When the side table of the latest rows (schema 18) holds max rows or
+ * more, move them into concept_terms, in the open transaction: 0 or -1.
+ */
+int	 conceptdb_merge(uint64_t max);
 /* The terms of the document named name (its row inserted already). */
 int	 conceptdb_doc_insert(const char *name, const struct concept_term *,
 	    size_t n);

@@ -303,7 +303,7 @@ doc_get(int64_t id)
 	C.misses++;
 	evict();
 	prep(&C.st_concepts,
-	    "SELECT t.term, t.defn IS NOT NULL FROM concept_terms t"
+	    "SELECT t.term, t.defn IS NOT NULL FROM concept_terms_all t"
 	    " JOIN concepts k ON k.term = t.term WHERE t.doc = ?");
 	sqlite3_bind_int64(C.st_concepts, 1, id);
 	while ((rc = sqlite3_step(C.st_concepts)) == SQLITE_ROW) {
@@ -522,7 +522,7 @@ pick_docs(const char *term, struct pick *top, size_t *ntop)
 	int		 rc;
 
 	prep(&C.st_weights,
-	    "SELECT doc, weight FROM concept_terms WHERE term = ?"
+	    "SELECT doc, weight FROM concept_terms_all WHERE term = ?"
 	    " ORDER BY weight DESC");
 	sqlite3_bind_text(C.st_weights, 1, term, -1, SQLITE_TRANSIENT);
 	while ((rc = sqlite3_step(C.st_weights)) == SQLITE_ROW) {
@@ -555,7 +555,7 @@ doc_defn(const char *term, const struct rdoc *d, struct concept_page *p)
 	int	rc;
 
 	prep(&C.st_defn,
-	    "SELECT defn FROM concept_terms WHERE doc = ? AND term = ?");
+	    "SELECT defn FROM concept_terms_all WHERE doc = ? AND term = ?");
 	sqlite3_bind_int64(C.st_defn, 1, d->id);
 	sqlite3_bind_text(C.st_defn, 2, term, -1, SQLITE_TRANSIENT);
 	rc = sqlite3_step(C.st_defn);

@@ -31,11 +31,14 @@
  * 15: index_groups, each index group's document count (db_groups_change).
  * 16: documents_conv, the documents by converter and version (dbstale.c).
  * 17: documents_link, each document's name and title by id (db_links_list).
+ * 18: concept_terms_new, the rows of the latest mutations, merged into
+ *    concept_terms in sorted runs (conceptdb_merge); the view
+ *    concept_terms_all reads both.
  * A KB of an older version is migrated when the committer opens it, one
  * step of the migrations table at a time.
  */
-#define DB_SCHEMA_VERSION	17
-#define DB_SCHEMA_VERSION_S	"17"
+#define DB_SCHEMA_VERSION	18
+#define DB_SCHEMA_VERSION_S	"18"
 
 /* The full-text table, in the schema and in the migration to 4. */
 #define FTS_SQL	"CREATE VIRTUAL TABLE fts USING fts5(name, title, headings, " \
@@ -180,6 +183,27 @@
 	"CREATE INDEX IF NOT EXISTS documents_link ON documents(id, name," \
 	" title);"
 
+/*
+ * Schema 18's side table of concept terms, in a new KB and in the 17 to 18
+ * migration. A batch's terms spread over the whole alphabet, so inserted
+ * into concept_terms they dirtied nearly every page of its index by term,
+ * batch after batch, a cost that grew with the KB. They go here instead,
+ * a table that stays small, and move to concept_terms many batches at a
+ * time, in the index's order (conceptdb_merge). A document's rows are in
+ * one table or the other; readers read the view. (IF NOT EXISTS: tests
+ * set a KB's version back without dropping what came after.)
+ */
+#define CONCEPT_TERMS_NEW_SQL \
+	"CREATE TABLE IF NOT EXISTS concept_terms_new(" \
+	" doc INTEGER NOT NULL, term TEXT NOT NULL," \
+	" count INTEGER NOT NULL, weight INTEGER NOT NULL," \
+	" defn TEXT, PRIMARY KEY(doc, term)) WITHOUT ROWID;" \
+	"CREATE INDEX IF NOT EXISTS concept_terms_new_term" \
+	" ON concept_terms_new(term, weight);" \
+	"CREATE VIEW IF NOT EXISTS concept_terms_all AS" \
+	" SELECT * FROM concept_terms UNION ALL" \
+	" SELECT * FROM concept_terms_new;"
+
 static const char schema_sql[] =
 	"CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);"
 	"CREATE TABLE documents("
@@ -225,6 +249,7 @@ static const char schema_sql[] =
 	INDEX_GROUPS_SQL
 	DOCUMENTS_CONV_SQL
 	DOCUMENTS_LINK_SQL
+	CONCEPT_TERMS_NEW_SQL
 	"INSERT INTO meta(key, value) VALUES ('schema', '"
 	DB_SCHEMA_VERSION_S "');";
 
@@ -378,6 +403,12 @@ migrate_16_17_link(void)
 	return db_exec(DOCUMENTS_LINK_SQL);
 }
 
+static int
+migrate_17_18_side(void)
+{
+	return db_exec(CONCEPT_TERMS_NEW_SQL);
+}
+
 static const struct migration {
 	int	  from, to;
 	int	(*step)(void);
@@ -398,6 +429,7 @@ static const struct migration {
 	{ 14, 15, migrate_14_15_groups },
 	{ 15, 16, migrate_15_16_conv },
 	{ 16, 17, migrate_16_17_link },
+	{ 17, 18, migrate_17_18_side },
 };
 
 /* Run sql in one transaction. */
