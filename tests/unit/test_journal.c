@@ -923,6 +923,33 @@ test_failpoint_crash(void **state)
 	set_failpoint(NULL);
 }
 
+/*
+ * stop: the second pass stops the process before its step; SIGCONT lets
+ * the step go on and succeed, and the directory is synced.
+ */
+static void
+test_failpoint_stop(void **state)
+{
+	pid_t	pid;
+	int	st;
+
+	(void)state;
+	if ((pid = fork()) == 0) {
+		setenv("KBD_FAILPOINT", "t.stop:stop@2", 1);
+		fsio_reset();
+		if (fsio_fsync_dir("wiki", "t.stop") == -1)
+			_exit(1);
+		_exit(fsio_fsync_dir("wiki", "t.stop") == 0 ? 0 : 2);
+	}
+	assert_true(pid != -1);
+	assert_int_equal(waitpid(pid, &st, WUNTRACED), pid);
+	assert_true(WIFSTOPPED(st));
+	assert_int_equal(WSTOPSIG(st), SIGSTOP);
+	assert_int_equal(kill(pid, SIGCONT), 0);
+	assert_int_equal(waitpid(pid, &st, 0), pid);
+	assert_true(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+}
+
 /* An I/O error while the journal activates: nothing changed. */
 static void
 test_activate_eio(void **state)
@@ -1336,6 +1363,7 @@ main(void)
 		T(test_failpoint_prefix),
 		T(test_failpoint_malformed),
 		T(test_failpoint_crash),
+		T(test_failpoint_stop),
 		T(test_activate_eio),
 		T(test_mutate_eio),
 		T(test_rollback_eio),
