@@ -269,7 +269,9 @@ title_changes(const struct item *it)
 
 	if ((r = db_doc_named(it->doc, &d)) != 1)
 		return r;
-	r = it->title != NULL && strcmp(d.title, it->title) != 0;
+	/* A document without a title is registered under its name. */
+	r = it->title != NULL && strcmp(d.title, *it->title != '\0' ?
+	    it->title : it->doc) != 0;
 	db_doc_clear(&d);
 	return r;
 }
