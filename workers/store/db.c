@@ -262,9 +262,10 @@ db_sqlite_config(void)
 
 /*
  * The committer's page cache and checkpoints. A batch of 512 documents
- * dirties about 4,000 pages at 30,000 documents (the index of concept
- * terms by term and the documents' hashes take random pages: most of
- * theirs, every batch), and the cache of SQLite's default 2 MiB read
+ * dirtied about 4,000 pages at 30,000 documents (the index of concept
+ * terms by term, before schema 18's side table, and the documents' hashes
+ * take random pages: most of theirs, every batch), and the cache of
+ * SQLite's default 2 MiB read
  * them back from the WAL or the database at the next batch; a checkpoint
  * every 1,000 pages (the default) copied every batch's pages into the
  * database, the same pages again for the next. With 32 MiB and a
