@@ -2,9 +2,9 @@
  * The committer's database (see db.h): its one connection, the pragmas the
  * commit protocol relies on (WAL, synchronous=FULL so a COMMIT is durable
  * when it returns), and one prepared statement per write or lookup of
- * documents, sources and roots. The schema and its migrations are
- * dbmigrate.c's, the index rebuild's state dbreindex.c's, jobs and their
- * history dbjobs.c's, lint's checks dbcheck.c's.
+ * documents. The schema and its migrations are dbmigrate.c's, the index
+ * rebuild's state dbreindex.c's, jobs and their history dbjobs.c's,
+ * sources and roots dbsources.c's, lint's checks dbcheck.c's.
  *
  * SQLite errors are returned, except a failed fsync, which is fatal: the
  * committer exits and recovery on the next start decides, from the commit
@@ -40,9 +40,7 @@ static sqlite3_stmt	*st_doc_delete, *st_fts_delete;
 static sqlite3_stmt	*st_doc_count;
 static sqlite3_stmt	*st_meta_set, *st_doc_lang;
 static uint32_t		 langs_known;	/* meta 'languages', as a mask */
-static sqlite3_stmt	*st_src_get, *st_src_put, *st_src_delete;
-static sqlite3_stmt	*st_src_count, *st_src_of_doc, *st_src_delete_doc;
-static sqlite3_stmt	*st_doc_get, *st_doc_update, *st_root_add;
+static sqlite3_stmt	*st_doc_get, *st_doc_update;
 static sqlite3_stmt	*st_doc_moved;
 
 const char *
@@ -357,21 +355,7 @@ db_open(const char *path)
 	st_doc_delete = db_prep("DELETE FROM documents WHERE id = ?");
 	st_fts_delete = db_prep("DELETE FROM fts WHERE rowid = ?");
 	dbjobs_open();
-	st_src_get = db_prep("SELECT doc, dev, ino, size, mtime_ns FROM sources "
-	    "WHERE path = ?");
-	/* A source belongs to the deepest root holding it (0: none). */
-	st_src_put = db_prep("INSERT OR REPLACE INTO sources(doc, path, dev, "
-	    "ino, size, mtime_ns, root) VALUES (?1, ?2, ?3, ?4, ?5, ?6, "
-	    "coalesce((SELECT id FROM roots WHERE path = ?2 OR "
-	    "(path = '/' AND substr(?2, 1, 1) = '/') OR "
-	    "substr(?2, 1, length(path) + 1) = path || '/' "
-	    "ORDER BY length(path) DESC LIMIT 1), 0))");
-	st_src_delete = db_prep("DELETE FROM sources WHERE path = ?");
-	st_src_delete_doc = db_prep("DELETE FROM sources WHERE doc = ?");
-	st_src_count = db_prep("SELECT count(*) FROM sources WHERE doc = ?");
-	st_src_of_doc = db_prep("SELECT s.path, coalesce(r.path, '') FROM "
-	    "sources s LEFT JOIN roots r ON r.id = s.root WHERE s.doc = ? "
-	    "ORDER BY s.path");
+	dbsources_open();
 	st_doc_get = db_prep("SELECT name, ext, hash, src_path FROM documents "
 	    "WHERE id = ?");
 	/* job: the job that last gave it content (remove --job). */
@@ -380,8 +364,6 @@ db_open(const char *path)
 	    "src_ino = ?, src_mtime_ns = ?, job = ? WHERE id = ?");
 	st_doc_moved = db_prep("UPDATE documents SET src_path = ?, src_dev = ?, "
 	    "src_ino = ?, src_mtime_ns = ? WHERE id = ? AND src_path = ?");
-	st_root_add = db_prep("INSERT OR IGNORE INTO roots(path, added) "
-	    "VALUES (?, ?)");
 	return 0;
 bad:
 	(void)snprintf(errbuf, sizeof(errbuf), "%s", sqlite3_errmsg(db));
@@ -400,8 +382,7 @@ db_close(void)
 		&st_commit_insert, &st_name, &st_name_ext, &st_by_hash,
 		&st_by_name, &st_doc_insert, &st_fts_insert, &st_doc_delete,
 		&st_fts_delete, &st_doc_count, &st_meta_set,
-		&st_src_get, &st_src_put, &st_src_delete, &st_src_count, &st_src_of_doc,
-		&st_src_delete_doc, &st_doc_get, &st_doc_update, &st_root_add,
+		&st_doc_get, &st_doc_update,
 		&st_doc_moved,
 		&st_doc_lang
 	};
@@ -409,6 +390,7 @@ db_close(void)
 
 	dbwiki_close();
 	dbjobs_close();
+	dbsources_close();
 	conceptdb_close();
 	for (i = 0; i < sizeof(sts) / sizeof(sts[0]); i++) {
 		sqlite3_finalize(*sts[i]);
@@ -683,8 +665,7 @@ db_doc_delete(int64_t id)
 	sqlite3_bind_int64(st_fts_delete, 1, id);
 	if (db_run(st_fts_delete, "deleting a full-text row") == -1)
 		return -1;
-	sqlite3_bind_int64(st_src_delete_doc, 1, id);
-	if (db_run(st_src_delete_doc, "deleting a document's sources") == -1)
+	if (dbsources_delete_doc(id) == -1)
 		return -1;
 	/* Its groups lose it (index_groups). */
 	if ((r = db_doc_get(id, &name, &ext, &hash, &src)) != 1)
@@ -699,7 +680,6 @@ db_doc_delete(int64_t id)
 	free(src);
 	return r;
 }
-
 
 int
 db_doc_get(int64_t id, char **name, char **ext, char **hash, char **src)
@@ -816,152 +796,4 @@ db_doc_moved(int64_t id, const char *from, const struct db_doc *d)
 	/* Moved only where it was from: its folder's count follows. */
 	return sqlite3_changes(db) > 0 ? db_groups_moved(from, d->src_path) :
 	    0;
-}
-
-int
-db_source_get(const char *path, struct db_source *s)
-{
-	sqlite3_stmt	*st = st_src_get;
-	int		 r;
-
-	db_bind_text(st, 1, path);
-	if ((r = db_row(st, "source lookup")) != 1)
-		return r;
-	s->doc = sqlite3_column_int64(st, 0);
-	s->dev = (uint64_t)sqlite3_column_int64(st, 1);
-	s->ino = (uint64_t)sqlite3_column_int64(st, 2);
-	s->size = (uint64_t)sqlite3_column_int64(st, 3);
-	s->mtime_ns = sqlite3_column_int64(st, 4);
-	sqlite3_reset(st);
-	return 1;
-}
-
-int
-db_source_put(const char *path, const struct db_source *s)
-{
-	sqlite3_stmt	*st = st_src_put;
-
-	sqlite3_bind_int64(st, 1, s->doc);
-	db_bind_text(st, 2, path);
-	sqlite3_bind_int64(st, 3, (sqlite3_int64)s->dev);
-	sqlite3_bind_int64(st, 4, (sqlite3_int64)s->ino);
-	sqlite3_bind_int64(st, 5, (sqlite3_int64)s->size);
-	sqlite3_bind_int64(st, 6, s->mtime_ns);
-	return db_run(st, "recording a source");
-}
-
-int
-db_source_delete(const char *path)
-{
-	db_bind_text(st_src_delete, 1, path);
-	return db_run(st_src_delete, "deleting a source");
-}
-
-int
-db_source_count(int64_t doc, uint64_t *n)
-{
-	int	r;
-
-	*n = 0;
-	sqlite3_bind_int64(st_src_count, 1, doc);
-	if ((r = db_row(st_src_count, "source count")) == 1) {
-		*n = (uint64_t)sqlite3_column_int64(st_src_count, 0);
-		sqlite3_reset(st_src_count);
-	}
-	return r == -1 ? -1 : 0;
-}
-
-int
-db_sources_of_doc(int64_t doc, char ***paths, char ***roots, size_t *n)
-{
-	sqlite3_stmt	*st = st_src_of_doc;
-	size_t		 cap = 0;
-	int		 rc;
-
-	*paths = *roots = NULL;
-	*n = 0;
-	sqlite3_bind_int64(st, 1, doc);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		if (*n == cap) {
-			cap = cap ? 2 * cap : 4;
-			*paths = xreallocarray(*paths, cap, sizeof(**paths));
-			*roots = xreallocarray(*roots, cap, sizeof(**roots));
-		}
-		(*paths)[*n] = db_col_text(st, 0);
-		(*roots)[(*n)++] = db_col_text(st, 1);
-	}
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE)
-		return fail(rc, "listing sources");
-	return 0;
-}
-
-int
-db_root_add(const char *path, int64_t now)
-{
-	db_bind_text(st_root_add, 1, path);
-	sqlite3_bind_int64(st_root_add, 2, now);
-	return db_run(st_root_add, "recording a root");
-}
-
-int
-db_root_synced(const char *path, int64_t now)
-{
-	sqlite3_stmt	*st;
-	int		 r;
-
-	st = db_prep("UPDATE roots SET last_sync = ? WHERE path = ?");
-	sqlite3_bind_int64(st, 1, now);
-	db_bind_text(st, 2, path);
-	r = db_run(st, "recording a sync");
-	sqlite3_finalize(st);
-	return r;
-}
-
-int
-db_root_forget(const char *path)
-{
-	sqlite3_stmt	*st;
-	int		 r;
-
-	st = db_prep("DELETE FROM roots WHERE path = ?");
-	db_bind_text(st, 1, path);
-	r = db_run(st, "forgetting a root");
-	sqlite3_finalize(st);
-	if (r == -1)
-		return -1;
-	if (sqlite3_changes(db) == 0)
-		return 0;
-	/* Every source whose root is gone: the deepest root left, or 0. */
-	if (db_exec("UPDATE sources SET root = coalesce((SELECT r.id FROM "
-	    "roots r WHERE sources.path = r.path OR r.path = '/' OR "
-	    "substr(sources.path, 1, length(r.path) + 1) = r.path || '/' "
-	    "ORDER BY length(r.path) DESC LIMIT 1), 0) WHERE root NOT IN "
-	    "(SELECT id FROM roots)") == -1)
-		return -1;
-	return 1;
-}
-
-int
-db_root_watch(const char *path, int watched, int64_t now)
-{
-	sqlite3_stmt	*st;
-	int		 r;
-
-	if (watched) {
-		st = db_prep("INSERT OR IGNORE INTO roots(path, added) "
-		    "VALUES (?, ?)");
-		db_bind_text(st, 1, path);
-		sqlite3_bind_int64(st, 2, now);
-		r = db_run(st, "adding a root");
-		sqlite3_finalize(st);
-		if (r == -1)
-			return -1;
-	}
-	st = db_prep("UPDATE roots SET watched = ? WHERE path = ?");
-	sqlite3_bind_int(st, 1, watched);
-	db_bind_text(st, 2, path);
-	r = db_run(st, "watching a root");
-	sqlite3_finalize(st);
-	return r;
 }

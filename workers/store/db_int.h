@@ -1,7 +1,8 @@
 /*
  * Between the files of the committer's registry (db.c, dbcheck.c,
- * dbjobs.c, dbmigrate.c, dbreindex.c, dbwiki.c): the statement helpers of
- * db.c, on its one connection. Internal to workers/store.
+ * dbjobs.c, dbmigrate.c, dbreindex.c, dbsources.c, dbwiki.c): the
+ * statement helpers of db.c, on its one connection. Internal to
+ * workers/store.
  */
 #ifndef KBD_DB_INT_H
 #define KBD_DB_INT_H
@@ -58,6 +59,11 @@ int		 db_schema_check(void);
 /* dbjobs.c's statements: prepared in db_open, finalized in db_close. */
 void		 dbjobs_open(void);
 void		 dbjobs_close(void);
+/* dbsources.c's statements: prepared in db_open, finalized in db_close. */
+void		 dbsources_open(void);
+void		 dbsources_close(void);
+/* Delete every source of document doc: 0, or -1 (the error kept). */
+int		 dbsources_delete_doc(int64_t doc);
 /* dbwiki.c's statements finalized, before the connection closes. */
 void		 dbwiki_close(void);
 /*
