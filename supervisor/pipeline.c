@@ -17,6 +17,7 @@
 #include "format.h"
 #include "log.h"
 #include "supervisor.h"
+#include "util.h"
 #include "xmalloc.h"
 
 /*
@@ -31,8 +32,32 @@
 static int	give(void *, struct item *);
 static void	send_batch(void *, struct window *, uint64_t);
 static struct event	*refill_ev;
+static struct event	*cut_ev;	/* a short batch's wait is over */
 
 static const struct window_ops pipeline_ops = { give, send_batch };
+
+/* BATCH_WAIT_MS, or KBD_BATCH_WAIT_MS (0 to 10,000; 0: no wait), to compare. */
+static int64_t
+batch_wait_ms(void)
+{
+	static int64_t	 ms = -1;
+	const char	*e;
+	char		*end;
+	long		 v;
+
+	if (ms >= 0)
+		return ms;
+	ms = BATCH_WAIT_MS;
+	if ((e = getenv("KBD_BATCH_WAIT_MS")) != NULL && *e != '\0') {
+		v = strtol(e, &end, 10);
+		if (*end == '\0' && v >= 0 && v <= 10000)
+			ms = v;
+		else
+			log_warnx("KBD_BATCH_WAIT_MS=%s: not 0 to 10000 ms; "
+			    "%lld it is", e, (long long)ms);
+	}
+	return ms;
+}
 
 /* The job's window and walk; its files wait until it is the running one. */
 void
@@ -42,6 +67,8 @@ pipeline_init(struct job *j)
 
 	par = j->req->jobs ? j->req->jobs : sup_opts->jobs;
 	window_init(&j->win, par, &pipeline_ops, j);
+	j->win.batch_min = BATCH_MIN;
+	j->win.batch_wait = batch_wait_ms();
 	walk_init(&j->walk, j->req->inputs, j->req->n_inputs, sup_opts->kbroot,
 	    j->req->rules, j->req->n_rules);
 }
@@ -207,13 +234,24 @@ pipeline_cancel(struct job *j)
 void
 pipeline_step(struct job *j)
 {
+	struct timeval	tv;
+	int64_t		wait;
+
 	drain(j);
 	fill(j);
 	if (sup_committer_state() == COMMITTER_READY)
 		window_dispatch(&j->win);
 	/* A batch may not jump the queue of requests already waiting. */
-	if (sup_committer() != NULL && commitq_empty())
-		window_cut(&j->win);
+	if (sup_committer() != NULL && commitq_empty() &&
+	    (wait = window_cut(&j->win, mono_ms())) > 0) {
+		/* A file coming back cuts it sooner; this, at the latest. */
+		tv.tv_sec = wait / 1000;
+		tv.tv_usec = (wait % 1000) * 1000;
+		if (cut_ev == NULL &&
+		    (cut_ev = evtimer_new(sup_base, refill, NULL)) == NULL)
+			fatalx("batch wait event");
+		evtimer_add(cut_ev, &tv);
+	}
 	progress_schedule(j);
 }
 

@@ -28,6 +28,7 @@ window_init(struct window *w, unsigned par, const struct window_ops *ops,
 	w->par = par > WORKERS_MAX ? WORKERS_MAX : par;
 	w->ops = ops;
 	w->arg = arg;
+	w->held_since = -1;
 }
 
 void
@@ -242,30 +243,43 @@ window_cancel(struct window *w, const char *reason, const char *converted)
 
 /* ---- batches ---- */
 
-void
-window_cut(struct window *w)
+int64_t
+window_cut(struct window *w, int64_t now)
 {
 	struct item	*it;
 	uint64_t	 s, last = 0;
 	unsigned	 heavy = 0;
+	int		 more = 0;
 
 	if (w->batch_last != 0)
-		return;
+		return 0;
 	for (s = w->cursor + 1; s <= w->next_seq &&
 	    s - w->cursor <= BATCH_ITEMS_MAX; s++) {
 		it = window_get(w, s);
-		if (it->state != IT_DONE || (!it->light && heavy == BATCH_MAX))
+		if (it->state != IT_DONE) {
+			more = 1;	/* it comes back: the run may grow */
+			break;
+		}
+		if (!it->light && heavy == BATCH_MAX)
 			break;
 		heavy += !it->light;
 		last = s;
 	}
 	if (last == 0)
-		return;
+		return 0;
+	if (more && w->batch_wait > 0 && last - w->cursor < w->batch_min) {
+		if (w->held_since < 0)
+			w->held_since = now;
+		if (now - w->held_since < w->batch_wait)
+			return w->held_since + w->batch_wait - now;
+	}
+	w->held_since = -1;
 	for (s = w->cursor + 1; s <= last; s++)
 		window_get(w, s)->state = IT_COMMITTING;
 	w->batch_last = last;
 	w->batch_no++;
 	w->ops->send_batch(w->arg, w, last);
+	return 0;
 }
 
 uint64_t

@@ -32,6 +32,19 @@
  * committer's CPU in an add of 10,000 small files. The window holds two
  * batches, so that the workers fill the next while one commits.
  */
+/*
+ * When the workers fall behind the committer (a machine loaded by
+ * searches, few workers), the committer took whatever had come back each
+ * time it was free: batches of a dozen files, each paying a commit's own
+ * cost, so the committer's CPU a file doubled and the readers' caches were
+ * emptied by every commit. A run shorter than BATCH_MIN files, while
+ * files of the window before it are still to come back, waits for them
+ * up to BATCH_WAIT_MS from when it could first have gone (the pipeline
+ * sets these; window_init leaves the wait off). Nothing waits when the
+ * run holds every file of the window, such as a single file's add.
+ */
+#define BATCH_MIN	128	/* files a short batch waits for... */
+#define BATCH_WAIT_MS	200	/* ...at most this long */
 #define WINDOW_HEAVY_MAX 1024	/* files between the walk and their commit */
 #define WINDOW_MAX	16384	/* the same, light ones included */
 #define BATCH_MAX	512	/* files per commit, light ones left out */
@@ -106,6 +119,9 @@ struct window {
 	uint64_t		 batch_last;	/* batch at the committer, or 0 */
 	uint64_t		 batch_no;	/* batches cut so far */
 	unsigned		 heavy;		/* files in it not light */
+	unsigned		 batch_min;	/* a shorter run may wait... */
+	int64_t			 batch_wait;	/* ...this many ms (0: never) */
+	int64_t			 held_since;	/* a run waiting since, or -1 */
 	struct item		*items[WINDOW_MAX];
 	struct window_slot	 slot[WORKERS_MAX];
 	const struct window_ops	*ops;
@@ -151,9 +167,11 @@ void	 window_cancel(struct window *, const char *reason,
 /*
  * Cut the next batch, the longest run of finished files after the cursor
  * (BATCH_MAX at most, light files apart, and BATCH_ITEMS_MAX in all),
- * unless one is at the committer: ops->send_batch.
+ * unless one is at the committer: ops->send_batch. now is a monotonic
+ * clock in ms. Returns 0, or the ms a short run still waits (batch_min,
+ * batch_wait): the caller cuts again then, if no file came back before.
  */
-void	 window_cut(struct window *);
+int64_t	 window_cut(struct window *, int64_t now);
 /* Files in the batch at the committer. */
 uint64_t window_batch_count(const struct window *);
 /*

@@ -219,7 +219,7 @@ pump(struct world *x)
 {
 	window_dispatch(&x->w);
 	if (x->committer_up)
-		window_cut(&x->w);
+		window_cut(&x->w, 0);
 }
 
 static struct item *
@@ -537,6 +537,66 @@ test_batch_max(void **state)
 	pump(&x);
 	assert_int_equal(x.batch_first, 2 * BATCH_MAX + 1);
 	assert_int_equal(x.batch_last, 2 * BATCH_MAX + 44);
+	commit(&x);
+	assert_true(window_idle(&x.w));
+	world_free(&x);
+}
+
+/* Answer for file seq until it is finished (every file has a worker). */
+static void
+finish(struct world *x, uint64_t seq)
+{
+	while (window_get(&x->w, seq)->state != IT_DONE) {
+		window_dispatch(&x->w);
+		answer(x, seq, ANSWER_OK);
+	}
+}
+
+/*
+ * A run shorter than batch_min waits while files before its end are to
+ * come back, batch_wait ms at most from when it could first go; one as
+ * long goes at once, and so does one holding every file of the window.
+ */
+static void
+test_short_batch_waits(void **state)
+{
+	struct world	x;
+
+	(void)state;
+	world_init(&x, 8, 8, 8, 1);
+	x.w.batch_min = 4;
+	x.w.batch_wait = 200;
+	feed(&x, 0);
+	window_dispatch(&x.w);
+	finish(&x, 1);
+	assert_int_equal(window_cut(&x.w, 1000), 200);
+	assert_int_equal(window_cut(&x.w, 1150), 50);
+	finish(&x, 2);
+	assert_int_equal(window_cut(&x.w, 1160), 40);
+	assert_int_equal(x.batches, 0);
+	assert_int_equal(window_cut(&x.w, 1200), 0);
+	assert_int_equal(x.batches, 1);
+	assert_int_equal(x.batch_first, 1);
+	assert_int_equal(x.batch_last, 2);
+	commit(&x);
+	/* The wait starts again with the next run. */
+	finish(&x, 3);
+	assert_int_equal(window_cut(&x.w, 5000), 200);
+	finish(&x, 5);
+	finish(&x, 4);
+	finish(&x, 6);
+	/* 3 to 6: batch_min files, cut at once, 7 and 8 still hashing. */
+	assert_int_equal(window_cut(&x.w, 5001), 0);
+	assert_int_equal(x.batches, 2);
+	assert_int_equal(x.batch_first, 3);
+	assert_int_equal(x.batch_last, 6);
+	commit(&x);
+	/* 7 and 8: every file the window holds, short or not. */
+	finish(&x, 7);
+	finish(&x, 8);
+	assert_int_equal(window_cut(&x.w, 5002), 0);
+	assert_int_equal(x.batches, 3);
+	assert_int_equal(x.batch_last, 8);
 	commit(&x);
 	assert_true(window_idle(&x.w));
 	world_free(&x);
@@ -901,6 +961,7 @@ main(void)
 		cmocka_unit_test(test_worker_death),
 		cmocka_unit_test(test_committer_death),
 		cmocka_unit_test(test_batch_max),
+		cmocka_unit_test(test_short_batch_waits),
 		cmocka_unit_test(test_window_full),
 		cmocka_unit_test(test_skip_to),
 		cmocka_unit_test(test_cancel),
