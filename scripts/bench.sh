@@ -111,10 +111,17 @@ search_bench() {
 	# on a KB that the ones before it made larger (which, with a tree per
 	# add, had the add alone run on 3,000 documents and the last under
 	# load on 9,000).
+	# The commits of the newest job (the add just timed): fewer than the
+	# add's files / BATCH_MAX when workers fall behind the committer.
+	commits() {
+		sqlite3 -readonly -cmd '.timeout 10000' "$kb/.kb/kb.db" \
+		    'SELECT count(*) FROM commits WHERE job = (SELECT max(job) FROM commits)'
+	}
 	addtime() {	# seconds for an add of the tree
 		t0=$(now)
 		"$BIN/kbctl" -C "$kb" add "$W/qadd" --jobs "$J" >/dev/null
 		t1=$(now)
+		commits > "$W/alone.commits"
 		"$BIN/kbctl" -C "$kb" remove --path "$W/qadd" >/dev/null
 		echo "$t1 - $t0" | bc -l
 	}
@@ -134,6 +141,7 @@ search_bench() {
 		"$BIN/kbctl" -C "$kb" add "$W/qadd" --jobs "$J" >/dev/null
 		t1=$(now)
 		if kill -0 "$lp" 2>/dev/null; then echo 1 > "$out.left"; else echo 0 > "$out.left"; fi
+		commits > "$out.commits"
 		wait "$lp"
 		"$BIN/kbctl" -C "$kb" remove --path "$W/qadd" >/dev/null
 		echo "$t1 - $t0" | bc -l
@@ -152,6 +160,10 @@ search_bench() {
 	# Alone again: the machine's speed drifts over the run (a VM's, by
 	# up to half); the ratios take the mean of the two.
 	S_ADD_ALONE2=$(addtime)
+	S_COMMITS_ALONE=$(cat "$W/alone.commits")
+	S_COMMITS_MANY=$(cat "$W/many.out.commits")
+	S_COMMITS_PACED=$(cat "$W/paced.out.commits")
+	S_COMMITS_FLEET=$(cat "$W/fleet.out.commits")
 	S_ADD_ALONE=$(echo "($S_ADD_ALONE1 + $S_ADD_ALONE2) / 2" | bc -l)
 	S_TRUE=$(python3 scripts/searchbench.py fleet "$kb" "$S_AGENTS" "$S_AT_ONCE" "$BIN/kbctl" true)
 	S_DOCS=$("$BIN/kbctl" -C "$kb" list | wc -l)
@@ -257,6 +269,8 @@ print_search() {
 	    "$(echo "$more / $S_ADD_FLEET" | bc -l)" "$(echo "$S_ADD_ALONE / $S_ADD_FLEET" | bc -l)" \
 	    "$(left "$S_FLEET_LEFT")" \
 	    "$(echo "$more / $S_ADD_HELP" | bc -l)" "$(echo "$S_ADD_ALONE / $S_ADD_HELP" | bc -l)"
+	printf '                            commits: alone %s, with the clients %s, paced %s, with the agents %s\n' \
+	    "$S_COMMITS_ALONE" "$S_COMMITS_MANY" "$S_COMMITS_PACED" "$S_COMMITS_FLEET"
 	printf '  kbctl start-up          : --help %.2f ms a run, /bin/true %.2f ms (%.1fx); links %s;\n' \
 	    "$S_HELP_MS" "$S_TRUE_MS" "$(echo "$S_HELP_MS / $S_TRUE_MS" | bc -l)" "$S_LIBS"
 	printf '                            dynamic loader %s cycles, %s%% of it relocating (mostly libcrypto, needed only for\n' \

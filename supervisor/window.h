@@ -35,13 +35,14 @@
 /*
  * When the workers fall behind the committer (a machine loaded by
  * searches, few workers), the committer took whatever had come back each
- * time it was free: batches of a dozen files, each paying a commit's own
- * cost, so the committer's CPU a file doubled and the readers' caches were
- * emptied by every commit. A run shorter than BATCH_MIN files, while
- * files of the window before it are still to come back, waits for them
- * up to BATCH_WAIT_MS from when it could first have gone (the pipeline
+ * time it was free: batches of 15 to 20 files, each paying a commit's own
+ * cost, so the committer's CPU for an add nearly doubled and every commit
+ * emptied the readers' caches. A run shorter than BATCH_MIN files, while
+ * a file of the window before its end is still to come back, waits for
+ * it up to BATCH_WAIT_MS from when it could first have gone (the pipeline
  * sets these; window_init leaves the wait off). Nothing waits when the
  * run holds every file of the window, such as a single file's add.
+ * (docs/architecture.md, "Batches that stay whole under load".)
  */
 #define BATCH_MIN	128	/* files a short batch waits for... */
 #define BATCH_WAIT_MS	200	/* ...at most this long */
