@@ -243,4 +243,16 @@ for i in $(seq 1 200); do
 	assert_eq "$want" "$(cat "$T/fleet/$i.out")" "search $i output"
 	[ ! -s "$T/fleet/$i.err" ] || fail "search $i: $(cat "$T/fleet/$i.err")"
 done
+
+# The best hits kept (dbreadsearch.c's heap of offset + limit rows): over
+# 750 matches, pages of 7 at every offset are the full list's, which is
+# best first (scores never better further down; ties by document age).
+q='note OR topic3 OR topic5'
+all=$(kbctl search --files --limit 300 "$q")
+assert_eq 300 "$(echo "$all" | wc -l)" "300 of the matches"
+pages=$(for off in $(seq 0 7 299); do kbctl search --files --limit 7 --offset "$off" "$q"; done | head -300)
+assert_eq "$all" "$pages" "pages of 7 are the full list's"
+# Scores as bm25()'s: lower is better, so the list ascends.
+scores=$(kbctl search --json --limit 300 "$q" | jq -r '[.[].score] | . == sort')
+assert_eq true "$scores" "hits in score order"
 lint_clean

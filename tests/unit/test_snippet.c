@@ -63,15 +63,24 @@ snip(const char *fn, int64_t id, const char *q, int ntok)
 	char		 sql[256];
 	char		*out;
 
+	/* Ours from the whole text, and from a prefix of the content row. */
 	(void)snprintf(sql, sizeof(sql), "SELECT %s(fts, 3, '[', ']', '...', "
-	    "%d) FROM fts WHERE fts MATCH ? AND rowid = ?", fn, ntok);
+	    "%d)%s FROM fts WHERE fts MATCH ?1 AND rowid = ?2", fn, ntok,
+	    strcmp(fn, "kbd_snippet") == 0 ? ", kbd_snippet(fts, 3, '[', ']', "
+	    "'...', ?3, 'fts_content')" : "");
 	assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &st, NULL),
 	    SQLITE_OK);
 	sqlite3_bind_text(st, 1, q, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 2, id);
-	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+	if (strcmp(fn, "kbd_snippet") == 0)
+		sqlite3_bind_int(st, 3, ntok);
+	if (sqlite3_step(st) != SQLITE_ROW)
+		fail_msg("%s: %s", sql, sqlite3_errmsg(db));
 	out = strdup((const char *)sqlite3_column_text(st, 0));
 	assert_non_null(out);
+	if (strcmp(fn, "kbd_snippet") == 0)
+		assert_string_equal(out, (const char *)sqlite3_column_text(st,
+		    1));
 	sqlite3_finalize(st);
 	return out;
 }
@@ -244,6 +253,42 @@ test_cjk_long(void **state)
 }
 
 /*
+ * Words far longer than the 8 bytes a token the first prefix is read for
+ * (snip compares every snippet from a prefix with the whole text's): the
+ * text is read on until a token past the window is in it, and a window
+ * at the text's very end still ends where the text does.
+ */
+static void
+test_prefix(void **state)
+{
+	char	 word[64], *body, *s;
+	size_t	 n = 0, cap = 64 * 1024;
+	int	 i;
+
+	(void)state;
+	assert_non_null(body = malloc(cap));
+	for (i = 0; i < 400; i++) {
+		(void)snprintf(word, sizeof(word), "%s%0*d", i == 150 ? "owl" :
+		    "w", 40, i);
+		n += (size_t)snprintf(body + n, cap - n, "%s%s", i ? " " : "",
+		    i == 150 || i == 399 ? "owl" : word);
+	}
+	put_doc(8, "Long words", body);
+	s = snip("kbd_snippet", 8, "owl", 16);
+	assert_non_null(strstr(s, "[owl]"));
+	assert_true(strncmp(s, "...", 3) == 0);
+	assert_true(strlen(s) > 3 && strcmp(s + strlen(s) - 3, "...") == 0);
+	free(s);
+	s = snip("kbd_snippet", 8, "w0000000000000000000000000000000000000398",
+	    4);
+	assert_string_equal(s, "...w0000000000000000000000000000000000000396 "
+	    "w0000000000000000000000000000000000000397 "
+	    "[w0000000000000000000000000000000000000398] owl");
+	free(s);
+	free(body);
+}
+
+/*
  * Random texts and queries: whatever the window, the snippet without its
  * markers and ellipses is a run of the text, every marked run is a match
  * of a query word (stems: "owls" for owl), and a window of n tokens holds
@@ -329,7 +374,8 @@ count_run(void *arg, const char *run, int n)
 /*
  * tok_skip against the tokenizer: random texts of ASCII words, joiners,
  * punctuation and letters beyond ASCII (accents, dashes, quotes, CJK),
- * with a language mark or not; for every position, the text before the
+ * with a language mark or not, and long texts of ASCII alone (tok_skip
+ * counts them 64 bytes at a time); for every position, the text before the
  * offset holds the positions it says, no more than asked, and the text
  * from it the rest (so it is a token's start).
  */
@@ -341,7 +387,9 @@ test_skip(void **state)
 	    "\xe2\x80\x9cquoted\xe2\x80\x9d", "\xe6\x9d\xb1\xe4\xba\xac\xe3\x81\xaf",
 	    "stra\xc3\x9f" "e", "a", "#", "x#", "(", "end.", "\n\n", "\xc2\xab" };
 	static const char *const seps[] = { " ", "", "\t", ", ", "\xe2\x80\x94" };
-	char		 text[2048];
+	static const char *const ascii[] = { "owl", "C++", "e-mail", ".NET",
+	    "3.11.2", "--", "...", "foo_bar", "a", "#", "x#", "(", "end.\n" };
+	char		 text[4096];
 	int		 round, i, n, total, pos, at, off;
 
 	(void)state;
@@ -350,9 +398,16 @@ test_skip(void **state)
 	for (round = 0; round < 300; round++) {
 		n = round % 3 == 0 ? snprintf(text, sizeof(text), "%c%s%c",
 		    TOK_LANG_MARK, "fr", TOK_LANG_MARK) : 0;
-		for (i = 0; i < 1 + (int)(random() % 60); i++)
-			n += snprintf(text + n, sizeof(text) - (size_t)n,
-			    "%s%s", bits[random() % 20], seps[random() % 5]);
+		if (round % 2 == 0)
+			for (i = 0; i < 1 + (int)(random() % 60); i++)
+				n += snprintf(text + n, sizeof(text) -
+				    (size_t)n, "%s%s", bits[random() % 20],
+				    seps[random() % 5]);
+		else	/* ASCII, long: counted 64 bytes at a time */
+			for (i = 0; i < 1 + (int)(random() % 300); i++)
+				n += snprintf(text + n, sizeof(text) -
+				    (size_t)n, "%s%s", ascii[random() % 13],
+				    seps[random() % 4]);
 		total = tok_count(skip_tc, text, n);
 		for (pos = 0; pos <= total + 1; pos++) {
 			off = tok_skip(text, n, pos, &at, count_run, NULL);
@@ -385,6 +440,7 @@ main(void)
 		cmocka_unit_test(test_sentence),
 		cmocka_unit_test(test_title_only),
 		cmocka_unit_test(test_cjk_long),
+		cmocka_unit_test(test_prefix),
 		cmocka_unit_test(test_random),
 		cmocka_unit_test(test_skip),
 	};

@@ -108,11 +108,6 @@ void	 dbread_roots_info_free(Kbd__RootsRep *);
 int	 dbread_sources_foreach(int (*cb)(void *, int64_t doc,
 	    const char *name, const char *path, int64_t id), void *arg);
 void	 dbread_search_free(Kbd__SearchRep *);
-/*
- * The rank constraint of a search: "WHERE fts MATCH ? AND <this> ORDER BY
- * rank LIMIT ?" ranks with kbd's weights and title boost.
- */
-const char	*dbread_rank_sql(void);
 /* Up to max documents in id order after *after, which moves on. */
 int	 dbread_list(int64_t *after, unsigned max, Kbd__ListChunk *);
 void	 dbread_list_free(Kbd__ListChunk *);

@@ -27,6 +27,9 @@
 struct dbread_conn {
 	sqlite3		*db;
 	sqlite3_stmt	*st_rank;	/* the query without field conditions */
+	sqlite3_stmt	*st_hit;	/* the kept rows, columns and snippets */
+	const sqlite3_int64 *kept;	/* the kept rows in rowid order */
+	size_t		 nkept;
 	sqlite3_stmt	*st_langs;	/* the languages the KB has indexed */
 	sqlite3_stmt	*st_reindex;	/* a full-text rebuild under way */
 	sqlite3_stmt	*st_begin;	/* a search is one read transaction */
@@ -41,27 +44,56 @@ struct dbread_conn {
  * The ranking, the one place it is defined (docs/architecture.md, "Search
  * index"): kbd_rank (rank.c) is BM25 with column weights, name 2, title
  * 10, headings 4, body 1, and a boost for a title the query matches whole.
- * It follows "WHERE fts MATCH ? AND "; the query then ends "ORDER BY rank
- * LIMIT ? OFFSET ?": FTS5 ranks every match in its own sorter, and the
- * columns, the join and the snippet are computed for the rows returned
- * only (SQLite skips the OFFSET rows before computing columns).
+ *
+ * A search is two steps. Every match is ranked in FTS5's rowid order and
+ * the best offset + limit are kept here (struct topn). Then each kept row
+ * is read again with its columns and snippet (search_ranked). FTS5's own
+ * "ORDER BY rank" sorted every match in a sorter of its own, each row's
+ * position lists of every phrase copied into it, and read them back in
+ * rank order.
  */
-#define RANK_SQL	"rank MATCH 'kbd_rank(2.0, 10.0, 4.0, 1.0)'"
+#define RANK_FN		"kbd_rank(fts, 2.0, 10.0, 4.0, 1.0)"
 /* The full-text columns: name, title, headings, body; snippets are body's. */
 #define SNIPPET_COLUMN	"3"
-/*
- * A hit's columns, after its id and score, in one statement with the rank:
- * each hit used to be a second MATCH of its own (the query parsed and its
- * doclists read again per row), half of a search's time.
- */
+/* A hit's columns, after its id and score. */
 #define HIT_COLS	"d.name, d.title, d.src_path, kbd_snippet(fts, " \
-	SNIPPET_COLUMN ", '" MARK_START "', '" MARK_END "', '...', 16), "
+	SNIPPET_COLUMN ", '" MARK_START "', '" MARK_END "', '...', 16, " \
+	"'fts_content'), "
 #define ROW_COLS	"d.name, d.title, d.src_path, d.description, "
 
-const char *
-dbread_rank_sql(void)
+/* A ranked row; lower scores are better, as bm25()'s. */
+struct ranked {
+	double		 score;
+	sqlite3_int64	 row;
+};
+
+/*
+ * The best k rows so far: a heap with the worst kept on top, so that a
+ * row is compared with one other and most are not kept. It grows to k as
+ * rows come, so its size is at most the KB's matches, whatever offset.
+ */
+struct topn {
+	struct ranked	*a;
+	size_t		 n, cap, k;
+};
+
+/* kbd_kept(rowid): the row is one the ranking kept (struct topn). */
+static void
+kept_fn(sqlite3_context *ctx, int n, sqlite3_value **v)
 {
-	return RANK_SQL;
+	struct dbread_conn	*c = sqlite3_user_data(ctx);
+	sqlite3_int64		 row = sqlite3_value_int64(v[0]);
+	size_t			 lo = 0, hi = c->nkept, mid;
+
+	(void)n;
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		if (c->kept[mid] < row)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	sqlite3_result_int(ctx, lo < c->nkept && c->kept[lo] == row);
 }
 
 struct dbread_conn *
@@ -81,9 +113,12 @@ dbread_conn_open(const char *kbroot)
 	if ((c->tc = tok_counter_new(c->db)) == NULL)
 		fatal("search tokenizer");
 	c->has_lang = strcmp(c->lang, "d.lang") == 0;
-	xasprintf(&rank, "SELECT fts.rowid, rank, " HIT_COLS "%s FROM fts "
+	xasprintf(&rank, "SELECT fts.rowid, 0.0, " HIT_COLS "%s FROM fts "
 	    "JOIN documents d ON d.id = fts.rowid WHERE fts MATCH ? AND "
-	    RANK_SQL " ORDER BY rank LIMIT ? OFFSET ?", c->lang);
+	    "fts.rowid BETWEEN ? AND ? AND kbd_kept(fts.rowid)", c->lang);
+	if (sqlite3_create_function(c->db, "kbd_kept", 1, SQLITE_UTF8, c,
+	    kept_fn, NULL, NULL) != SQLITE_OK)
+		fatal("kbd_kept: %s", sqlite3_errmsg(c->db));
 	if (sqlite3_prepare_v3(c->db, "SELECT value FROM meta WHERE key = "
 	    "'languages'", -1, SQLITE_PREPARE_PERSISTENT, &c->st_langs,
 	    NULL) != SQLITE_OK ||
@@ -94,8 +129,11 @@ dbread_conn_open(const char *kbroot)
 	    &c->st_begin, NULL) != SQLITE_OK ||
 	    sqlite3_prepare_v3(c->db, "COMMIT", -1, SQLITE_PREPARE_PERSISTENT,
 	    &c->st_end, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v3(c->db, "SELECT fts.rowid, " RANK_FN " FROM fts "
+	    "WHERE fts MATCH ?", -1, SQLITE_PREPARE_PERSISTENT, &c->st_rank,
+	    NULL) != SQLITE_OK ||
 	    sqlite3_prepare_v3(c->db, rank, -1, SQLITE_PREPARE_PERSISTENT,
-	    &c->st_rank, NULL) != SQLITE_OK) {
+	    &c->st_hit, NULL) != SQLITE_OK) {
 		log_warnx("registry: %s", sqlite3_errmsg(c->db));
 		free(rank);
 		dbread_conn_close(c);
@@ -111,6 +149,7 @@ dbread_conn_close(struct dbread_conn *c)
 	if (c == NULL)
 		return;
 	sqlite3_finalize(c->st_rank);
+	sqlite3_finalize(c->st_hit);
 	sqlite3_finalize(c->st_langs);
 	sqlite3_finalize(c->st_reindex);
 	sqlite3_finalize(c->st_begin);
@@ -185,19 +224,15 @@ col_str(sqlite3_stmt *st, int i)
 	return t != NULL ? (const char *)t : "";
 }
 
-/* The hit of the row st is on: id, score, then HIT_COLS or ROW_COLS. */
-static void
-search_hit(sqlite3_stmt *st, Kbd__SearchRep *rep, size_t *cap)
+/* The hit of the row st is on: id, then HIT_COLS or ROW_COLS. */
+static Kbd__SearchHit *
+search_hit(sqlite3_stmt *st, double score)
 {
 	Kbd__SearchHit	*h;
 
-	if (rep->n_hits == *cap) {
-		*cap = *cap ? *cap * 2 : 16;
-		rep->hits = xreallocarray(rep->hits, *cap, sizeof(*rep->hits));
-	}
 	h = xmalloc(sizeof(*h));
 	kbd__search_hit__init(h);
-	h->score = sqlite3_column_double(st, 1);
+	h->score = score;
 	h->doc = xstrdup(col_str(st, 2));
 	h->title = xstrdup(col_str(st, 3));
 	h->src_path = xstrdup(col_str(st, 4));
@@ -205,12 +240,152 @@ search_hit(sqlite3_stmt *st, Kbd__SearchRep *rep, size_t *cap)
 	h->source = kbpath_source(h->doc);
 	h->wiki = kbpath_summary(h->doc);
 	h->language = xstrdup(col_str(st, 6));
-	rep->hits[rep->n_hits++] = h;
+	return h;
+}
+
+/* a ranks before b: a lower score, of equal ones the older row. */
+static int
+ranked_before(const struct ranked *a, const struct ranked *b)
+{
+	return a->score < b->score || (a->score == b->score && a->row < b->row);
+}
+
+static int
+ranked_cmp(const void *a, const void *b)
+{
+	return ranked_before(a, b) ? -1 : ranked_before(b, a);
+}
+
+static void
+ranked_swap(struct ranked *a, size_t i, size_t j)
+{
+	struct ranked	t = a[i];
+
+	a[i] = a[j];
+	a[j] = t;
+}
+
+static void
+topn_add(struct topn *t, double score, sqlite3_int64 row)
+{
+	struct ranked	r = { score, row };
+	size_t		i, c;
+
+	if (t->n < t->k) {
+		if (t->n == t->cap) {
+			t->cap = t->cap ? t->cap * 2 : 16;
+			if (t->cap > t->k)
+				t->cap = t->k;
+			t->a = xreallocarray(t->a, t->cap, sizeof(*t->a));
+		}
+		for (i = t->n++, t->a[i] = r; i > 0 &&
+		    ranked_before(&t->a[(i - 1) / 2], &t->a[i]); i = (i - 1) / 2)
+			ranked_swap(t->a, i, (i - 1) / 2);
+		return;
+	}
+	if (t->n == 0 || !ranked_before(&r, &t->a[0]))
+		return;
+	for (i = 0, t->a[0] = r; (c = 2 * i + 1) < t->n; i = c) {
+		if (c + 1 < t->n && ranked_before(&t->a[c], &t->a[c + 1]))
+			c++;
+		if (!ranked_before(&t->a[i], &t->a[c]))
+			break;
+		ranked_swap(t->a, i, c);
+	}
+}
+
+static int
+row_cmp(const void *a, const void *b)
+{
+	sqlite3_int64	x = *(const sqlite3_int64 *)a;
+	sqlite3_int64	y = *(const sqlite3_int64 *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* The place of row in t's kept rows from first on (they are few). */
+static size_t
+kept_place(const struct topn *t, size_t first, sqlite3_int64 row)
+{
+	size_t	i;
+
+	for (i = first; i < t->n; i++)
+		if (t->a[i].row == row)
+			break;
+	return i;
 }
 
 /*
- * One statement: rank with LIMIT and OFFSET (FTS5 ranks alone, in its
- * sorter), and the row and snippet of each returned hit only.
+ * The query's matches ranked by st (the MATCH expression and the field
+ * conditions bound), the best offset + limit kept; then the kept rows
+ * after the first offset, with their columns and snippets, by one more
+ * MATCH over their range of rowids that skips the others (kbd_kept)
+ * before a column is computed. A MATCH a row, its rowid bound, cost
+ * more than the ranking: each sets up every term's iterators again.
+ */
+static int
+search_ranked(struct dbread_conn *c, sqlite3_stmt *st, const char *match,
+    unsigned limit, unsigned offset, Kbd__SearchRep *rep, char *err,
+    size_t errlen)
+{
+	struct topn	  t;
+	Kbd__SearchHit	**slot = NULL;
+	sqlite3_int64	 *rows = NULL;
+	size_t		  i, j, n;
+	int		  r, ret = -1;
+
+	memset(&t, 0, sizeof(t));
+	t.k = (size_t)offset + limit;
+	while ((r = sqlite3_step(st)) == SQLITE_ROW)
+		topn_add(&t, sqlite3_column_double(st, 1),
+		    sqlite3_column_int64(st, 0));
+	if (r != SQLITE_DONE)
+		goto out;
+	ret = 0;
+	if (t.n <= offset)
+		goto out;
+	qsort(t.a, t.n, sizeof(*t.a), ranked_cmp);
+	n = t.n - offset;
+	rows = xreallocarray(NULL, n, sizeof(*rows));
+	slot = xcalloc(n, sizeof(*slot));
+	for (i = 0; i < n; i++)
+		rows[i] = t.a[offset + i].row;
+	qsort(rows, n, sizeof(*rows), row_cmp);
+	c->kept = rows;
+	c->nkept = n;
+	sqlite3_bind_text(c->st_hit, 1, match, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(c->st_hit, 2, rows[0]);
+	sqlite3_bind_int64(c->st_hit, 3, rows[n - 1]);
+	while ((r = sqlite3_step(c->st_hit)) == SQLITE_ROW) {
+		i = kept_place(&t, offset, sqlite3_column_int64(c->st_hit, 0));
+		if (i < t.n && slot[i - offset] == NULL)
+			slot[i - offset] = search_hit(c->st_hit, t.a[i].score);
+	}
+	sqlite3_reset(c->st_hit);
+	c->kept = NULL;
+	c->nkept = 0;
+	if (r != SQLITE_DONE)
+		ret = -1;
+	/* In rank order; a row is always there (one read transaction). */
+	rep->hits = xreallocarray(NULL, n, sizeof(*rep->hits));
+	for (i = j = 0; i < n; i++)
+		if (slot[i] != NULL)
+			rep->hits[j++] = slot[i];
+	rep->n_hits = j;
+out:
+	if (ret == -1)
+		(void)snprintf(err, errlen, "%s", sqlite3_errmsg(c->db));
+	sqlite3_clear_bindings(c->st_hit);
+	free(rows);
+	free(slot);
+	free(t.a);
+	return ret;
+}
+
+/*
+ * One read transaction: the rebuild flag, the languages and the hits are
+ * of one state of the registry, and the data version read once it has
+ * begun is that state's (kbd_rank's cache key).
  */
 int
 dbread_search(struct dbread_conn *c, const char *text, unsigned limit,
@@ -221,13 +396,8 @@ dbread_search(struct dbread_conn *c, const char *text, unsigned limit,
 	char		*sql = NULL;
 	size_t		 i, cap = 0;
 	unsigned	 version;
-	int		 r = SQLITE_DONE, k, ret = -1;
+	int		 r, k, ret = -1;
 
-	/*
-	 * One read transaction: the rebuild flag, the languages and the hits
-	 * are of one state of the registry, and the data version read once
-	 * it has begun is that state's (kbd_rank's cache key).
-	 */
 	memset(&q, 0, sizeof(q));
 	(void)sqlite3_step(c->st_begin);
 	sqlite3_reset(c->st_begin);
@@ -250,10 +420,9 @@ dbread_search(struct dbread_conn *c, const char *text, unsigned limit,
 		st = c->st_rank;
 	else {
 		if (q.match != NULL)
-			xasprintf(&sql, "SELECT fts.rowid, rank, " HIT_COLS
-			    "%s FROM fts JOIN documents d ON d.id = fts.rowid "
-			    "WHERE fts MATCH ? AND " RANK_SQL "%s ORDER BY rank "
-			    "LIMIT ? OFFSET ?", c->lang, q.where);
+			xasprintf(&sql, "SELECT fts.rowid, " RANK_FN " FROM "
+			    "fts JOIN documents d ON d.id = fts.rowid WHERE "
+			    "fts MATCH ?%s", q.where);
 		else
 			xasprintf(&sql, "SELECT d.id, 0.0, " ROW_COLS "%s "
 			    "FROM documents d WHERE 1%s ORDER BY d.added_at "
@@ -275,15 +444,26 @@ dbread_search(struct dbread_conn *c, const char *text, unsigned limit,
 		else
 			sqlite3_bind_text(st, k, q.params[i].text, -1,
 			    SQLITE_STATIC);
+	if (q.match != NULL) {
+		if (sqlite3_file_control(c->db, "main",
+		    SQLITE_FCNTL_DATA_VERSION, &version) != SQLITE_OK)
+			version = 0;
+		rank_cache_use(c->rank, q.match, version, q.group, q.nphrase);
+		ret = search_ranked(c, st, q.match, limit, offset, rep, err,
+		    errlen);
+		rank_cache_use(NULL, NULL, 0, NULL, 0);
+		goto out;
+	}
 	sqlite3_bind_int(st, k++, (int)limit);
 	sqlite3_bind_int(st, k, (int)offset);
-	if (q.match != NULL && sqlite3_file_control(c->db, "main",
-	    SQLITE_FCNTL_DATA_VERSION, &version) == SQLITE_OK)
-		rank_cache_use(c->rank, q.match, version, q.group,
-		    q.nphrase);
-	while (rep->n_hits < limit && (r = sqlite3_step(st)) == SQLITE_ROW)
-		search_hit(st, rep, &cap);
-	rank_cache_use(NULL, NULL, 0, NULL, 0);
+	while (rep->n_hits < limit && (r = sqlite3_step(st)) == SQLITE_ROW) {
+		if (rep->n_hits == cap) {
+			cap = cap ? cap * 2 : 16;
+			rep->hits = xreallocarray(rep->hits, cap,
+			    sizeof(*rep->hits));
+		}
+		rep->hits[rep->n_hits++] = search_hit(st, 0.0);
+	}
 	if (rep->n_hits < limit && r != SQLITE_DONE) {
 		(void)snprintf(err, errlen, "%s", sqlite3_errmsg(c->db));
 		goto out;

@@ -19,7 +19,16 @@
  * there still holds all its matches (snippet() prefers those too), else
  * it is centred on its matches. The tokens before the window's earliest
  * start are counted by tok_skip, a pass over the bytes.
+ *
+ * kbd_snippet(col, open, close, ellipsis, n, content) reads the column's
+ * text from the table content (FTS5's "<table>_content", column c<col>)
+ * as far as the window needs, not whole (xColumnText): reading a long
+ * page was two thirds of a snippet's time, and most windows are near
+ * its start. A prefix that ends before a token past the window is read
+ * further, so the answer is the same as from the whole text.
  */
+#include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -364,27 +373,112 @@ put(char **o, const char *s, size_t n)
 	*o += n;
 }
 
+/* A column's text, whole or a prefix of it read from its content row. */
+struct source {
+	sqlite3_blob	*blob;		/* NULL: the text is whole */
+	char		*buf;
+	int		 have, total;
+};
+
+/*
+ * Opens the row's text in table tab, column col: 0, or -1 when it cannot
+ * be read that way (then xColumnText is).
+ */
+static int
+source_open(struct source *src, sqlite3_context *ctx, const char *tab,
+    int col, sqlite3_int64 row)
+{
+	char	name[16];
+
+	(void)snprintf(name, sizeof(name), "c%d", col);
+	if (sqlite3_blob_open(sqlite3_context_db_handle(ctx), "main", tab,
+	    name, row, 0, &src->blob) != SQLITE_OK) {
+		sqlite3_blob_close(src->blob);
+		src->blob = NULL;
+		return -1;
+	}
+	src->total = sqlite3_blob_bytes(src->blob);
+	return 0;
+}
+
+/* Reads on to want bytes (or the end): SQLite's code. */
+static int
+source_read(struct source *src, int want)
+{
+	char	*b;
+	int	 rc;
+
+	if (want > src->total)
+		want = src->total;
+	if (want <= src->have)
+		return SQLITE_OK;
+	if ((b = realloc(src->buf, (size_t)want + 1)) == NULL)
+		return SQLITE_NOMEM;
+	src->buf = b;
+	if ((rc = sqlite3_blob_read(src->blob, b + src->have, want -
+	    src->have, src->have)) != SQLITE_OK)
+		return rc;
+	src->have = want;
+	b[want] = '\0';
+	return SQLITE_OK;
+}
+
+/*
+ * Tokenizes p's text from the tokens before the window's earliest start
+ * to a token past its end: SQLITE_OK, the window found or the text ended.
+ */
+static int
+snip_scan(struct snip *p, const Fts5ExtensionApi *api, Fts5Context *fts)
+{
+	struct fts_ctx	fc;
+	int		rc;
+
+	p->pos = 0;
+	p->start = -1;
+	p->sent = -1;
+	p->cur = 0;
+	p->nmark = 0;
+	p->stopped = 0;
+	p->end_off = -1;
+	/*
+	 * Tokens before the window's earliest start are only counted: a
+	 * pass over bytes, not the tokenizer (a match deep in a long page).
+	 */
+	fc.api = api;
+	fc.fts = fts;
+	if ((p->base = tok_skip(p->text, p->ntext, p->lo, &p->pos, count_run,
+	    &fc)) < 0)
+		p->base = p->pos = 0;
+	rc = api->xTokenize(fts, p->text + p->base, p->ntext - p->base, p,
+	    snip_token);
+	return rc == SNIP_STOP ? SQLITE_OK : rc;
+}
+
 static void
 kbd_snippet(const Fts5ExtensionApi *api, Fts5Context *fts,
     sqlite3_context *ctx, int nval, sqlite3_value **val)
 {
 	struct snip	 p;
-	struct fts_ctx	 fc;
+	struct source	 src;
 	struct merge	 m;
 	struct inst	*in = NULL;
 	const char	*open, *close, *ell;
 	char		*out = NULL, *o;
 	size_t		 lopen, lclose, lell, cap;
 	int		 rc = SQLITE_OK, col, ntok, nin = 0, bi, bj, colsize, i;
-	int		 prev, last;
+	int		 prev, last = 0, want;
+	const char	*tab = NULL;
 
-	if (nval != 5) {
+	if (nval == 6)
+		tab = (const char *)sqlite3_value_text(val[5]);
+	else if (nval != 5) {
 		sqlite3_result_error(ctx, "kbd_snippet: wrong number of "
 		    "arguments", -1);
 		return;
 	}
 	memset(&p, 0, sizeof(p));
 	memset(&m, 0, sizeof(m));
+	memset(&src, 0, sizeof(src));
 	col = sqlite3_value_int(val[0]);
 	open = (const char *)sqlite3_value_text(val[1]);
 	close = (const char *)sqlite3_value_text(val[2]);
@@ -394,13 +488,20 @@ kbd_snippet(const Fts5ExtensionApi *api, Fts5Context *fts,
 	ell = ell ? ell : "";
 	if ((ntok = sqlite3_value_int(val[4])) < 1)
 		ntok = 1;
-	if ((rc = api->xColumnText(fts, col, &p.text, &p.ntext)) != SQLITE_OK ||
-	    p.text == NULL || p.ntext == 0) {
-		if (rc == SQLITE_RANGE || rc == SQLITE_OK)
-			sqlite3_result_text(ctx, "", 0, SQLITE_STATIC);
-		else
-			sqlite3_result_error_code(ctx, rc);
-		return;
+	if (tab == NULL || source_open(&src, ctx, tab, col,
+	    api->xRowid(fts)) == -1) {
+		if ((rc = api->xColumnText(fts, col, &p.text, &p.ntext)) !=
+		    SQLITE_OK || p.text == NULL || p.ntext == 0) {
+			if (rc == SQLITE_RANGE || rc == SQLITE_OK)
+				sqlite3_result_text(ctx, "", 0, SQLITE_STATIC);
+			else
+				sqlite3_result_error_code(ctx, rc);
+			return;
+		}
+		src.have = src.total = p.ntext;
+	} else if (src.total == 0) {
+		sqlite3_result_text(ctx, "", 0, SQLITE_STATIC);
+		goto out;
 	}
 	if ((rc = api->xColumnSize(fts, col, &colsize)) != SQLITE_OK ||
 	    (rc = merge_init(&m, api, fts, col)) != SQLITE_OK)
@@ -441,22 +542,25 @@ kbd_snippet(const Fts5ExtensionApi *api, Fts5Context *fts,
 		rc = SQLITE_NOMEM;
 		goto out;
 	}
-	p.end_off = -1;
 	/*
-	 * Tokens before the window's earliest start are only counted: a
-	 * pass over bytes, not the tokenizer (a match deep in a long page).
+	 * A prefix of the text first, of about 8 bytes a token to the
+	 * window's end, read on fourfold until a token past the window is
+	 * in it (so its last token is whole) or the text ends.
 	 */
-	fc.api = api;
-	fc.fts = fts;
-	if ((p.base = tok_skip(p.text, p.ntext, p.lo, &p.pos, count_run,
-	    &fc)) < 0)
-		p.base = p.pos = 0;
-	rc = api->xTokenize(fts, p.text + p.base, p.ntext - p.base, &p,
-	    snip_token);
-	if (rc == SNIP_STOP)
-		rc = SQLITE_OK;
-	if (rc != SQLITE_OK)
-		goto out;
+	want = (last + ntok + 2) * 8 + 1024;
+	for (;;) {
+		if (src.blob != NULL) {
+			if ((rc = source_read(&src, want)) != SQLITE_OK)
+				goto out;
+			p.text = src.buf;
+			p.ntext = src.have;
+		}
+		if ((rc = snip_scan(&p, api, fts)) != SQLITE_OK)
+			goto out;
+		if (p.stopped || src.have == src.total)
+			break;
+		want = src.have > INT_MAX / 4 ? INT_MAX : src.have * 4;
+	}
 	if (p.start < 0 || p.end_off < 0) {
 		/* No token (or none as far as the match): the text as it is. */
 		sqlite3_result_text(ctx, p.text, p.ntext, SQLITE_TRANSIENT);
@@ -497,6 +601,8 @@ out:
 	if (rc != SQLITE_OK)
 		sqlite3_result_error_code(ctx, rc);
 	free(out);
+	sqlite3_blob_close(src.blob);
+	free(src.buf);
 	free(m.a);
 	free(m.h);
 	free(p.soff);
