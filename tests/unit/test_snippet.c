@@ -253,25 +253,25 @@ test_cjk_long(void **state)
 }
 
 /*
- * Words far longer than the 8 bytes a token the first prefix is read for
- * (snip compares every snippet from a prefix with the whole text's): the
- * text is read on until a token past the window is in it, and a window
- * at the text's very end still ends where the text does.
+ * A column of SNIP_PREFIX_MIN (4,096) tokens and more, of words far
+ * longer than the 8 bytes a token the first prefix is read for (snip
+ * compares every snippet from a prefix with the whole text's): the text
+ * is read on until a token past the window is in it, and a window at the
+ * text's very end still ends where the text does.
  */
 static void
 test_prefix(void **state)
 {
 	char	 word[64], *body, *s;
-	size_t	 n = 0, cap = 64 * 1024;
+	size_t	 n = 0, cap = 6000 * 48;
 	int	 i;
 
 	(void)state;
 	assert_non_null(body = malloc(cap));
-	for (i = 0; i < 400; i++) {
-		(void)snprintf(word, sizeof(word), "%s%0*d", i == 150 ? "owl" :
-		    "w", 40, i);
+	for (i = 0; i < 6000; i++) {
+		(void)snprintf(word, sizeof(word), "w%040d", i);
 		n += (size_t)snprintf(body + n, cap - n, "%s%s", i ? " " : "",
-		    i == 150 || i == 399 ? "owl" : word);
+		    i == 150 || i == 5999 ? "owl" : word);
 	}
 	put_doc(8, "Long words", body);
 	s = snip("kbd_snippet", 8, "owl", 16);
@@ -279,11 +279,11 @@ test_prefix(void **state)
 	assert_true(strncmp(s, "...", 3) == 0);
 	assert_true(strlen(s) > 3 && strcmp(s + strlen(s) - 3, "...") == 0);
 	free(s);
-	s = snip("kbd_snippet", 8, "w0000000000000000000000000000000000000398",
+	s = snip("kbd_snippet", 8, "w0000000000000000000000000000000000005998",
 	    4);
-	assert_string_equal(s, "...w0000000000000000000000000000000000000396 "
-	    "w0000000000000000000000000000000000000397 "
-	    "[w0000000000000000000000000000000000000398] owl");
+	assert_string_equal(s, "...w0000000000000000000000000000000000005996 "
+	    "w0000000000000000000000000000000000005997 "
+	    "[w0000000000000000000000000000000000005998] owl");
 	free(s);
 	free(body);
 }

@@ -20,11 +20,11 @@
  * it is centred on its matches. The tokens before the window's earliest
  * start are counted by tok_skip, a pass over the bytes.
  *
- * kbd_snippet(col, open, close, ellipsis, n, content) reads the column's
- * text from the table content (FTS5's "<table>_content", column c<col>)
- * as far as the window needs, not whole (xColumnText): reading a long
- * page was two thirds of a snippet's time, and most windows are near
- * its start. A prefix that ends before a token past the window is read
+ * kbd_snippet(col, open, close, ellipsis, n, content) reads a long
+ * column's text from the table content (FTS5's "<table>_content", column
+ * c<col>) as far as the window needs, not whole (xColumnText): reading a
+ * long page was two thirds of a snippet's time, and most windows are
+ * near its start. A prefix that ends before a token past the window is read
  * further, so the answer is the same as from the whole text.
  */
 #include <limits.h>
@@ -41,6 +41,12 @@
  * (and return SQLITE_OK: unicode61 takes it for "done").
  */
 #define SNIP_STOP	SQLITE_DONE
+
+/*
+ * A column of fewer tokens is read whole (xColumnText): opening a blob
+ * compiles a statement, more than reading 30 KB costs.
+ */
+#define SNIP_PREFIX_MIN	4096
 
 /* Groups past the 64th share the last bit: a window counts fewer. */
 #define GROUP_BITS	64
@@ -488,8 +494,12 @@ kbd_snippet(const Fts5ExtensionApi *api, Fts5Context *fts,
 	ell = ell ? ell : "";
 	if ((ntok = sqlite3_value_int(val[4])) < 1)
 		ntok = 1;
-	if (tab == NULL || source_open(&src, ctx, tab, col,
-	    api->xRowid(fts)) == -1) {
+	if ((rc = api->xColumnSize(fts, col, &colsize)) != SQLITE_OK) {
+		sqlite3_result_error_code(ctx, rc);
+		return;
+	}
+	if (tab == NULL || colsize < SNIP_PREFIX_MIN || source_open(&src, ctx,
+	    tab, col, api->xRowid(fts)) == -1) {
 		if ((rc = api->xColumnText(fts, col, &p.text, &p.ntext)) !=
 		    SQLITE_OK || p.text == NULL || p.ntext == 0) {
 			if (rc == SQLITE_RANGE || rc == SQLITE_OK)
@@ -503,8 +513,7 @@ kbd_snippet(const Fts5ExtensionApi *api, Fts5Context *fts,
 		sqlite3_result_text(ctx, "", 0, SQLITE_STATIC);
 		goto out;
 	}
-	if ((rc = api->xColumnSize(fts, col, &colsize)) != SQLITE_OK ||
-	    (rc = merge_init(&m, api, fts, col)) != SQLITE_OK)
+	if ((rc = merge_init(&m, api, fts, col)) != SQLITE_OK)
 		goto out;
 	p.ntok = ntok;
 	p.start = -1;
