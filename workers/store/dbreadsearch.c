@@ -27,9 +27,7 @@
 struct dbread_conn {
 	sqlite3		*db;
 	sqlite3_stmt	*st_rank;	/* the query without field conditions */
-	sqlite3_stmt	*st_hit;	/* the kept rows, columns and snippets */
-	const sqlite3_int64 *kept;	/* the kept rows in rowid order */
-	size_t		 nkept;
+	sqlite3_stmt	*st_doc;	/* a kept row's document */
 	sqlite3_stmt	*st_langs;	/* the languages the KB has indexed */
 	sqlite3_stmt	*st_reindex;	/* a full-text rebuild under way */
 	sqlite3_stmt	*st_begin;	/* a search is one read transaction */
@@ -46,55 +44,40 @@ struct dbread_conn {
  * 10, headings 4, body 1, and a boost for a title the query matches whole.
  *
  * A search is two steps. Every match is ranked in FTS5's rowid order and
- * the best offset + limit are kept here (struct topn). Then each kept row
- * is read again with its columns and snippet (search_ranked). FTS5's own
- * "ORDER BY rank" sorted every match in a sorter of its own, each row's
- * position lists of every phrase copied into it, and read them back in
- * rank order.
+ * the best offset + limit are kept here (struct topn), each with its
+ * snippet's window, chosen from the row's match positions while FTS5's
+ * cursor is on it (kbd_rank hands each row to topn_keep). Then each kept
+ * row's document is read by its id, and its snippet made from the body
+ * in FTS5's content table, read as far as the window (snip_render):
+ * no second MATCH. FTS5's own "ORDER BY rank" sorted every match in a
+ * sorter of its own, each row's position lists of every phrase copied
+ * into it; a second MATCH over the kept rows walked the doclists again.
  */
 #define RANK_FN		"kbd_rank(fts, 2.0, 10.0, 4.0, 1.0)"
 /* The full-text columns: name, title, headings, body; snippets are body's. */
-#define SNIPPET_COLUMN	"3"
-/* A hit's columns, after its id and score. */
-#define HIT_COLS	"d.name, d.title, d.src_path, kbd_snippet(fts, " \
-	SNIPPET_COLUMN ", '" MARK_START "', '" MARK_END "', '...', 16, " \
-	"'fts_content'), "
+#define SNIPPET_COL	3
+#define SNIPPET_TABLE	"fts_content"	/* FTS5's for table fts */
+#define SNIPPET_NAME	"c3"		/* its column of SNIPPET_COL */
+#define SNIPPET_TOKENS	16
 #define ROW_COLS	"d.name, d.title, d.src_path, d.description, "
 
 /* A ranked row; lower scores are better, as bm25()'s. */
 struct ranked {
-	double		 score;
-	sqlite3_int64	 row;
+	double			 score;
+	sqlite3_int64		 row;
+	struct snip_plan	*plan;
 };
 
 /*
  * The best k rows so far: a heap with the worst kept on top, so that a
- * row is compared with one other and most are not kept. It grows to k as
- * rows come, so its size is at most the KB's matches, whatever offset.
+ * row is compared with one other and most are not kept (nor have their
+ * snippet's window chosen). It grows to k as rows come, so its size is
+ * at most the KB's matches, whatever offset.
  */
 struct topn {
 	struct ranked	*a;
 	size_t		 n, cap, k;
 };
-
-/* kbd_kept(rowid): the row is one the ranking kept (struct topn). */
-static void
-kept_fn(sqlite3_context *ctx, int n, sqlite3_value **v)
-{
-	struct dbread_conn	*c = sqlite3_user_data(ctx);
-	sqlite3_int64		 row = sqlite3_value_int64(v[0]);
-	size_t			 lo = 0, hi = c->nkept, mid;
-
-	(void)n;
-	while (lo < hi) {
-		mid = lo + (hi - lo) / 2;
-		if (c->kept[mid] < row)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	sqlite3_result_int(ctx, lo < c->nkept && c->kept[lo] == row);
-}
 
 struct dbread_conn *
 dbread_conn_open(const char *kbroot)
@@ -113,12 +96,8 @@ dbread_conn_open(const char *kbroot)
 	if ((c->tc = tok_counter_new(c->db)) == NULL)
 		fatal("search tokenizer");
 	c->has_lang = strcmp(c->lang, "d.lang") == 0;
-	xasprintf(&rank, "SELECT fts.rowid, 0.0, " HIT_COLS "%s FROM fts "
-	    "JOIN documents d ON d.id = fts.rowid WHERE fts MATCH ? AND "
-	    "fts.rowid BETWEEN ? AND ? AND kbd_kept(fts.rowid)", c->lang);
-	if (sqlite3_create_function(c->db, "kbd_kept", 1, SQLITE_UTF8, c,
-	    kept_fn, NULL, NULL) != SQLITE_OK)
-		fatal("kbd_kept: %s", sqlite3_errmsg(c->db));
+	xasprintf(&rank, "SELECT d.name, d.title, d.src_path, %s FROM "
+	    "documents d WHERE d.id = ?", c->lang);
 	if (sqlite3_prepare_v3(c->db, "SELECT value FROM meta WHERE key = "
 	    "'languages'", -1, SQLITE_PREPARE_PERSISTENT, &c->st_langs,
 	    NULL) != SQLITE_OK ||
@@ -133,7 +112,7 @@ dbread_conn_open(const char *kbroot)
 	    "WHERE fts MATCH ?", -1, SQLITE_PREPARE_PERSISTENT, &c->st_rank,
 	    NULL) != SQLITE_OK ||
 	    sqlite3_prepare_v3(c->db, rank, -1, SQLITE_PREPARE_PERSISTENT,
-	    &c->st_hit, NULL) != SQLITE_OK) {
+	    &c->st_doc, NULL) != SQLITE_OK) {
 		log_warnx("registry: %s", sqlite3_errmsg(c->db));
 		free(rank);
 		dbread_conn_close(c);
@@ -149,7 +128,7 @@ dbread_conn_close(struct dbread_conn *c)
 	if (c == NULL)
 		return;
 	sqlite3_finalize(c->st_rank);
-	sqlite3_finalize(c->st_hit);
+	sqlite3_finalize(c->st_doc);
 	sqlite3_finalize(c->st_langs);
 	sqlite3_finalize(c->st_reindex);
 	sqlite3_finalize(c->st_begin);
@@ -224,22 +203,23 @@ col_str(sqlite3_stmt *st, int i)
 	return t != NULL ? (const char *)t : "";
 }
 
-/* The hit of the row st is on: id, then HIT_COLS or ROW_COLS. */
+/* A hit: its row's name, title, source path, language, and snippet. */
 static Kbd__SearchHit *
-search_hit(sqlite3_stmt *st, double score)
+search_hit(const char *name, const char *title, const char *src_path,
+    const char *lang, const char *snippet, double score)
 {
 	Kbd__SearchHit	*h;
 
 	h = xmalloc(sizeof(*h));
 	kbd__search_hit__init(h);
 	h->score = score;
-	h->doc = xstrdup(col_str(st, 2));
-	h->title = xstrdup(col_str(st, 3));
-	h->src_path = xstrdup(col_str(st, 4));
-	snippet_split(col_str(st, 5), h);
+	h->doc = xstrdup(name);
+	h->title = xstrdup(title);
+	h->src_path = xstrdup(src_path);
+	snippet_split(snippet, h);
 	h->source = kbpath_source(h->doc);
 	h->wiki = kbpath_summary(h->doc);
-	h->language = xstrdup(col_str(st, 6));
+	h->language = xstrdup(lang);
 	return h;
 }
 
@@ -265,11 +245,17 @@ ranked_swap(struct ranked *a, size_t i, size_t j)
 	a[j] = t;
 }
 
-static void
-topn_add(struct topn *t, double score, sqlite3_int64 row)
+/* r would be kept: the heap has room, or r ranks before its worst. */
+static int
+topn_wants(const struct topn *t, const struct ranked *r)
 {
-	struct ranked	r = { score, row };
-	size_t		i, c;
+	return t->n < t->k || (t->n > 0 && ranked_before(r, &t->a[0]));
+}
+
+static void
+topn_add(struct topn *t, struct ranked r)
+{
+	size_t	i, c;
 
 	if (t->n < t->k) {
 		if (t->n == t->cap) {
@@ -283,8 +269,7 @@ topn_add(struct topn *t, double score, sqlite3_int64 row)
 			ranked_swap(t->a, i, (i - 1) / 2);
 		return;
 	}
-	if (t->n == 0 || !ranked_before(&r, &t->a[0]))
-		return;
+	snip_plan_free(t->a[0].plan);
 	for (i = 0, t->a[0] = r; (c = 2 * i + 1) < t->n; i = c) {
 		if (c + 1 < t->n && ranked_before(&t->a[c], &t->a[c + 1]))
 			c++;
@@ -294,90 +279,98 @@ topn_add(struct topn *t, double score, sqlite3_int64 row)
 	}
 }
 
+/* kbd_rank's keep: a row it ranked, FTS5's cursor still on it. */
 static int
-row_cmp(const void *a, const void *b)
+topn_keep(void *arg, const Fts5ExtensionApi *api, Fts5Context *fts,
+    double score)
 {
-	sqlite3_int64	x = *(const sqlite3_int64 *)a;
-	sqlite3_int64	y = *(const sqlite3_int64 *)b;
+	struct topn	*t = arg;
+	struct ranked	 r;
 
-	return x < y ? -1 : x > y;
+	r.score = score;
+	r.row = api->xRowid(fts);
+	r.plan = NULL;
+	if (!topn_wants(t, &r))
+		return SQLITE_OK;
+	if ((r.plan = snip_plan_new(api, fts, SNIPPET_COL,
+	    SNIPPET_TOKENS)) == NULL)
+		return SQLITE_NOMEM;
+	topn_add(t, r);
+	return SQLITE_OK;
 }
 
-/* The place of row in t's kept rows from first on (they are few). */
-static size_t
-kept_place(const struct topn *t, size_t first, sqlite3_int64 row)
+/* Row r's hit: its document by id, its body through blob (open on one). */
+static Kbd__SearchHit *
+ranked_hit(struct dbread_conn *c, const struct ranked *r, sqlite3_blob **blob,
+    int *rc)
 {
-	size_t	i;
+	Kbd__SearchHit	*h = NULL;
+	char		*snippet;
 
-	for (i = first; i < t->n; i++)
-		if (t->a[i].row == row)
-			break;
-	return i;
+	if (*blob == NULL)
+		*rc = sqlite3_blob_open(c->db, "main", SNIPPET_TABLE,
+		    SNIPPET_NAME, r->row, 0, blob);
+	else
+		*rc = sqlite3_blob_reopen(*blob, r->row);
+	if (*rc != SQLITE_OK)
+		return NULL;
+	if ((snippet = snip_render(r->plan, *blob, c->tc, MARK_START,
+	    MARK_END, "...")) == NULL) {
+		*rc = SQLITE_NOMEM;
+		return NULL;
+	}
+	sqlite3_bind_int64(c->st_doc, 1, r->row);
+	if ((*rc = sqlite3_step(c->st_doc)) == SQLITE_ROW) {
+		h = search_hit(col_str(c->st_doc, 0), col_str(c->st_doc, 1),
+		    col_str(c->st_doc, 2), col_str(c->st_doc, 3), snippet,
+		    r->score);
+		*rc = SQLITE_OK;
+	} else if (*rc == SQLITE_DONE)
+		*rc = SQLITE_OK;	/* no document: not a hit */
+	sqlite3_reset(c->st_doc);
+	free(snippet);
+	return h;
 }
 
 /*
  * The query's matches ranked by st (the MATCH expression and the field
- * conditions bound), the best offset + limit kept; then the kept rows
- * after the first offset, with their columns and snippets, by one more
- * MATCH over their range of rowids that skips the others (kbd_kept)
- * before a column is computed. A MATCH a row, its rowid bound, cost
- * more than the ranking: each sets up every term's iterators again.
+ * conditions bound), the best offset + limit kept with their snippets'
+ * windows; then the kept rows after the first offset, best first.
  */
 static int
-search_ranked(struct dbread_conn *c, sqlite3_stmt *st, const char *match,
-    unsigned limit, unsigned offset, Kbd__SearchRep *rep, char *err,
-    size_t errlen)
+search_ranked(struct dbread_conn *c, sqlite3_stmt *st, unsigned limit,
+    unsigned offset, Kbd__SearchRep *rep, char *err, size_t errlen)
 {
-	struct topn	  t;
-	Kbd__SearchHit	**slot = NULL;
-	sqlite3_int64	 *rows = NULL;
-	size_t		  i, j, n;
-	int		  r, ret = -1;
+	struct topn	 t;
+	sqlite3_blob	*blob = NULL;
+	Kbd__SearchHit	*h;
+	size_t		 i;
+	int		 r, ret = -1;
 
 	memset(&t, 0, sizeof(t));
 	t.k = (size_t)offset + limit;
+	rank_keep(topn_keep, &t);
 	while ((r = sqlite3_step(st)) == SQLITE_ROW)
-		topn_add(&t, sqlite3_column_double(st, 1),
-		    sqlite3_column_int64(st, 0));
+		;
+	rank_keep(NULL, NULL);
 	if (r != SQLITE_DONE)
-		goto out;
-	ret = 0;
-	if (t.n <= offset)
 		goto out;
 	qsort(t.a, t.n, sizeof(*t.a), ranked_cmp);
-	n = t.n - offset;
-	rows = xreallocarray(NULL, n, sizeof(*rows));
-	slot = xcalloc(n, sizeof(*slot));
-	for (i = 0; i < n; i++)
-		rows[i] = t.a[offset + i].row;
-	qsort(rows, n, sizeof(*rows), row_cmp);
-	c->kept = rows;
-	c->nkept = n;
-	sqlite3_bind_text(c->st_hit, 1, match, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(c->st_hit, 2, rows[0]);
-	sqlite3_bind_int64(c->st_hit, 3, rows[n - 1]);
-	while ((r = sqlite3_step(c->st_hit)) == SQLITE_ROW) {
-		i = kept_place(&t, offset, sqlite3_column_int64(c->st_hit, 0));
-		if (i < t.n && slot[i - offset] == NULL)
-			slot[i - offset] = search_hit(c->st_hit, t.a[i].score);
-	}
-	sqlite3_reset(c->st_hit);
-	c->kept = NULL;
-	c->nkept = 0;
-	if (r != SQLITE_DONE)
-		ret = -1;
-	/* In rank order; a row is always there (one read transaction). */
-	rep->hits = xreallocarray(NULL, n, sizeof(*rep->hits));
-	for (i = j = 0; i < n; i++)
-		if (slot[i] != NULL)
-			rep->hits[j++] = slot[i];
-	rep->n_hits = j;
+	if (t.n > offset)
+		rep->hits = xreallocarray(NULL, t.n - offset,
+		    sizeof(*rep->hits));
+	for (i = offset, r = SQLITE_OK; i < t.n && r == SQLITE_OK; i++)
+		if ((h = ranked_hit(c, &t.a[i], &blob, &r)) != NULL)
+			rep->hits[rep->n_hits++] = h;
+	if (r != SQLITE_OK)
+		goto out;
+	ret = 0;
 out:
 	if (ret == -1)
 		(void)snprintf(err, errlen, "%s", sqlite3_errmsg(c->db));
-	sqlite3_clear_bindings(c->st_hit);
-	free(rows);
-	free(slot);
+	sqlite3_blob_close(blob);
+	for (i = 0; i < t.n; i++)
+		snip_plan_free(t.a[i].plan);
 	free(t.a);
 	return ret;
 }
@@ -449,8 +442,7 @@ dbread_search(struct dbread_conn *c, const char *text, unsigned limit,
 		    SQLITE_FCNTL_DATA_VERSION, &version) != SQLITE_OK)
 			version = 0;
 		rank_cache_use(c->rank, q.match, version, q.group, q.nphrase);
-		ret = search_ranked(c, st, q.match, limit, offset, rep, err,
-		    errlen);
+		ret = search_ranked(c, st, limit, offset, rep, err, errlen);
 		rank_cache_use(NULL, NULL, 0, NULL, 0);
 		goto out;
 	}
@@ -462,7 +454,9 @@ dbread_search(struct dbread_conn *c, const char *text, unsigned limit,
 			rep->hits = xreallocarray(rep->hits, cap,
 			    sizeof(*rep->hits));
 		}
-		rep->hits[rep->n_hits++] = search_hit(st, 0.0);
+		rep->hits[rep->n_hits++] = search_hit(col_str(st, 2),
+		    col_str(st, 3), col_str(st, 4), col_str(st, 6),
+		    col_str(st, 5), 0.0);
 	}
 	if (rep->n_hits < limit && r != SQLITE_DONE) {
 		(void)snprintf(err, errlen, "%s", sqlite3_errmsg(c->db));

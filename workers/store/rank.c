@@ -72,6 +72,8 @@ static _Thread_local const char		*cur_key;
 static _Thread_local unsigned		 cur_version;
 static _Thread_local const int		*cur_group;	/* NULL: one each */
 static _Thread_local int		 cur_nphrase;
+static _Thread_local rank_keep_fn	 cur_keep;	/* rank_keep */
+static _Thread_local void		*cur_keep_arg;
 
 struct rank_cache *
 rank_cache_new(void)
@@ -104,6 +106,13 @@ rank_cache_use(struct rank_cache *c, const char *key, unsigned version,
 	cur_version = version;
 	cur_group = group;
 	cur_nphrase = nphrase;
+}
+
+void
+rank_keep(rank_keep_fn keep, void *arg)
+{
+	cur_keep = keep;
+	cur_keep_arg = arg;
 }
 
 int
@@ -486,6 +495,8 @@ kbd_rank(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3_context *ctx,
 			score += RANK_TITLE_SHARE *
 			    __builtin_popcountll(covered) / ntitle;
 	}
+	if (cur_keep != NULL)
+		rc = cur_keep(cur_keep_arg, api, fts, -score);
 out:
 	if (rc != SQLITE_OK)
 		sqlite3_result_error_code(ctx, rc);

@@ -354,20 +354,42 @@ best_window(struct merge *m, int ntok, int *bi, int *bj)
 	return r < 0 ? -1 : 0;
 }
 
-struct fts_ctx {
-	const Fts5ExtensionApi	*api;
-	Fts5Context		*fts;
+/*
+ * How a snippet's text is tokenized: in kbd_snippet, by the FTS5 table's
+ * tokenizer (xTokenize); for a search's hits, by the reader's instance
+ * of the same tokenizer (tok_aux). Both tokenize as FTS5_TOKENIZE_AUX.
+ */
+struct tokfn {
+	int	(*tokenize)(void *arg, void *ctx, const char *text, int n,
+		    int (*cb)(void *, int, const char *, int, int, int));
+	void	*arg;
 };
 
-/* tok_skip's counter of a run beyond ASCII: the table's tokenizer. */
+static int
+fts_tokenize(void *arg, void *ctx, const char *text, int n,
+    int (*cb)(void *, int, const char *, int, int, int))
+{
+	const void	**f = arg;
+
+	return ((const Fts5ExtensionApi *)f[0])->xTokenize((Fts5Context *)f[1],
+	    text, n, ctx, cb);
+}
+
+static int
+tc_tokenize(void *arg, void *ctx, const char *text, int n,
+    int (*cb)(void *, int, const char *, int, int, int))
+{
+	return tok_aux(arg, ctx, text, n, cb);
+}
+
+/* tok_skip's counter of a run beyond ASCII: the text's tokenizer. */
 static int
 count_run(void *arg, const char *run, int n)
 {
-	struct fts_ctx	*f = arg;
-	int		 count = 0;
+	const struct tokfn	*tf = arg;
+	int			 count = 0;
 
-	if (f->api->xTokenize(f->fts, run, n, &count, tok_count_cb) !=
-	    SQLITE_OK)
+	if (tf->tokenize(tf->arg, &count, run, n, tok_count_cb) != SQLITE_OK)
 		return -1;
 	return count;
 }
@@ -379,33 +401,100 @@ put(char **o, const char *s, size_t n)
 	*o += n;
 }
 
+/*
+ * A snippet's window, from the matches' positions alone: the row's
+ * column size, where the window may start, and the matches it may mark
+ * (those from lo to the window's farthest end).
+ */
+struct snip_plan {
+	int		 ntok, colsize;
+	int		 first, last, lo, want_start;
+	struct inst	*in;
+	int		 nin;
+};
+
+void
+snip_plan_free(struct snip_plan *pl)
+{
+	if (pl != NULL)
+		free(pl->in);
+	free(pl);
+}
+
+/* The plan of a window of ntok tokens of the row's column col, or NULL. */
+static struct snip_plan *
+plan_make(const Fts5ExtensionApi *api, Fts5Context *fts, int col, int ntok,
+    int *rc)
+{
+	struct snip_plan	*pl;
+	struct merge		 m;
+	int			 bi, bj, i, n;
+
+	memset(&m, 0, sizeof(m));
+	if ((pl = calloc(1, sizeof(*pl))) == NULL) {
+		*rc = SQLITE_NOMEM;
+		return NULL;
+	}
+	pl->ntok = ntok < 1 ? 1 : ntok;
+	if ((*rc = api->xColumnSize(fts, col, &pl->colsize)) != SQLITE_OK ||
+	    (*rc = merge_init(&m, api, fts, col)) != SQLITE_OK)
+		goto fail;
+	if (best_window(&m, pl->ntok, &bi, &bj) == -1) {
+		*rc = SQLITE_NOMEM;
+		goto fail;
+	}
+	if (m.n > 0) {
+		pl->first = m.a[bi].pos;
+		pl->last = m.a[bj].end;
+		/* Centred on its matches, within the column (snippet()'s). */
+		pl->want_start = pl->first - (pl->ntok - (pl->last + 1 -
+		    pl->first)) / 2;
+		if (pl->want_start + pl->ntok > pl->colsize)
+			pl->want_start = pl->colsize - pl->ntok;
+		if (pl->want_start < 0)
+			pl->want_start = 0;
+		if (pl->want_start > pl->first)
+			pl->want_start = pl->first;
+		/* A sentence may start the window if it still holds last. */
+		pl->lo = pl->last - pl->ntok + 1 > 0 ? pl->last - pl->ntok + 1 :
+		    0;
+		if (pl->lo > pl->first)
+			pl->lo = pl->first;
+		if (pl->lo > pl->want_start)
+			pl->lo = pl->want_start;
+	}
+	/* The window starts at lo or later and ends before first + ntok. */
+	for (i = n = 0; i < m.n; i++)
+		if (m.a[i].pos >= pl->lo && m.a[i].pos < pl->first + pl->ntok)
+			m.a[n++] = m.a[i];
+	pl->in = m.a;
+	pl->nin = n;
+	free(m.h);
+	*rc = SQLITE_OK;
+	return pl;
+fail:
+	free(m.a);
+	free(m.h);
+	free(pl);
+	return NULL;
+}
+
+struct snip_plan *
+snip_plan_new(const Fts5ExtensionApi *api, Fts5Context *fts, int col,
+    int ntok)
+{
+	int	rc;
+
+	return plan_make(api, fts, col, ntok, &rc);
+}
+
 /* A column's text, whole or a prefix of it read from its content row. */
 struct source {
 	sqlite3_blob	*blob;		/* NULL: the text is whole */
+	const char	*text;
 	char		*buf;
 	int		 have, total;
 };
-
-/*
- * Opens the row's text in table tab, column col: 0, or -1 when it cannot
- * be read that way (then xColumnText is).
- */
-static int
-source_open(struct source *src, sqlite3_context *ctx, const char *tab,
-    int col, sqlite3_int64 row)
-{
-	char	name[16];
-
-	(void)snprintf(name, sizeof(name), "c%d", col);
-	if (sqlite3_blob_open(sqlite3_context_db_handle(ctx), "main", tab,
-	    name, row, 0, &src->blob) != SQLITE_OK) {
-		sqlite3_blob_close(src->blob);
-		src->blob = NULL;
-		return -1;
-	}
-	src->total = sqlite3_blob_bytes(src->blob);
-	return 0;
-}
 
 /* Reads on to want bytes (or the end): SQLite's code. */
 static int
@@ -416,7 +505,7 @@ source_read(struct source *src, int want)
 
 	if (want > src->total)
 		want = src->total;
-	if (want <= src->have)
+	if (src->blob == NULL || want <= src->have)
 		return SQLITE_OK;
 	if ((b = realloc(src->buf, (size_t)want + 1)) == NULL)
 		return SQLITE_NOMEM;
@@ -425,6 +514,7 @@ source_read(struct source *src, int want)
 	    src->have, src->have)) != SQLITE_OK)
 		return rc;
 	src->have = want;
+	src->text = b;
 	b[want] = '\0';
 	return SQLITE_OK;
 }
@@ -434,10 +524,9 @@ source_read(struct source *src, int want)
  * to a token past its end: SQLITE_OK, the window found or the text ended.
  */
 static int
-snip_scan(struct snip *p, const Fts5ExtensionApi *api, Fts5Context *fts)
+snip_scan(struct snip *p, struct tokfn *tf)
 {
-	struct fts_ctx	fc;
-	int		rc;
+	int	rc;
 
 	p->pos = 0;
 	p->start = -1;
@@ -450,105 +539,39 @@ snip_scan(struct snip *p, const Fts5ExtensionApi *api, Fts5Context *fts)
 	 * Tokens before the window's earliest start are only counted: a
 	 * pass over bytes, not the tokenizer (a match deep in a long page).
 	 */
-	fc.api = api;
-	fc.fts = fts;
 	if ((p->base = tok_skip(p->text, p->ntext, p->lo, &p->pos, count_run,
-	    &fc)) < 0)
+	    tf)) < 0)
 		p->base = p->pos = 0;
-	rc = api->xTokenize(fts, p->text + p->base, p->ntext - p->base, p,
+	rc = tf->tokenize(tf->arg, p, p->text + p->base, p->ntext - p->base,
 	    snip_token);
 	return rc == SNIP_STOP ? SQLITE_OK : rc;
 }
 
-static void
-kbd_snippet(const Fts5ExtensionApi *api, Fts5Context *fts,
-    sqlite3_context *ctx, int nval, sqlite3_value **val)
+/*
+ * The snippet of src's text by plan pl: malloc'd, its length in *olen;
+ * NULL with *rc on error.
+ */
+static char *
+render(const struct snip_plan *pl, struct source *src, struct tokfn *tf,
+    const char *open, const char *close, const char *ell, int *olen, int *rc)
 {
 	struct snip	 p;
-	struct source	 src;
-	struct merge	 m;
-	struct inst	*in = NULL;
-	const char	*open, *close, *ell;
 	char		*out = NULL, *o;
 	size_t		 lopen, lclose, lell, cap;
-	int		 rc = SQLITE_OK, col, ntok, nin = 0, bi, bj, colsize, i;
-	int		 prev, last = 0, want;
-	const char	*tab = NULL;
+	int		 i, prev, want;
 
-	if (nval == 6)
-		tab = (const char *)sqlite3_value_text(val[5]);
-	else if (nval != 5) {
-		sqlite3_result_error(ctx, "kbd_snippet: wrong number of "
-		    "arguments", -1);
-		return;
-	}
 	memset(&p, 0, sizeof(p));
-	memset(&m, 0, sizeof(m));
-	memset(&src, 0, sizeof(src));
-	col = sqlite3_value_int(val[0]);
-	open = (const char *)sqlite3_value_text(val[1]);
-	close = (const char *)sqlite3_value_text(val[2]);
-	ell = (const char *)sqlite3_value_text(val[3]);
-	open = open ? open : "";
-	close = close ? close : "";
-	ell = ell ? ell : "";
-	if ((ntok = sqlite3_value_int(val[4])) < 1)
-		ntok = 1;
-	if ((rc = api->xColumnSize(fts, col, &colsize)) != SQLITE_OK) {
-		sqlite3_result_error_code(ctx, rc);
-		return;
-	}
-	if (tab == NULL || colsize < SNIP_PREFIX_MIN || source_open(&src, ctx,
-	    tab, col, api->xRowid(fts)) == -1) {
-		if ((rc = api->xColumnText(fts, col, &p.text, &p.ntext)) !=
-		    SQLITE_OK || p.text == NULL || p.ntext == 0) {
-			if (rc == SQLITE_RANGE || rc == SQLITE_OK)
-				sqlite3_result_text(ctx, "", 0, SQLITE_STATIC);
-			else
-				sqlite3_result_error_code(ctx, rc);
-			return;
-		}
-		src.have = src.total = p.ntext;
-	} else if (src.total == 0) {
-		sqlite3_result_text(ctx, "", 0, SQLITE_STATIC);
-		goto out;
-	}
-	if ((rc = merge_init(&m, api, fts, col)) != SQLITE_OK)
-		goto out;
-	p.ntok = ntok;
-	p.start = -1;
-	p.sent = -1;
-	if (best_window(&m, ntok, &bi, &bj) == -1) {
-		rc = SQLITE_NOMEM;
-		goto out;
-	}
-	in = m.a;
-	nin = m.n;
-	if (nin > 0) {
-		p.first = in[bi].pos;
-		last = in[bj].end;
-		/* Centred on its matches, within the column (snippet()'s). */
-		p.want_start = p.first - (ntok - (last + 1 - p.first)) / 2;
-		if (p.want_start + ntok > colsize)
-			p.want_start = colsize - ntok;
-		if (p.want_start < 0)
-			p.want_start = 0;
-		if (p.want_start > p.first)
-			p.want_start = p.first;
-		/* A sentence may start the window if it still holds last. */
-		p.lo = last - ntok + 1 > 0 ? last - ntok + 1 : 0;
-		if (p.lo > p.first)
-			p.lo = p.first;
-		if (p.lo > p.want_start)
-			p.lo = p.want_start;
-	}
-	p.in = in;
-	p.nin = nin;
+	p.ntok = pl->ntok;
+	p.first = pl->first;
+	p.want_start = pl->want_start;
+	p.lo = pl->lo;
+	p.in = pl->in;
+	p.nin = pl->nin;
 	if ((p.soff = calloc((size_t)(p.first - p.lo) + 1, sizeof(int))) ==
 	    NULL || (p.eoff = calloc((size_t)(p.first - p.lo) + 1,
-	    sizeof(int))) == NULL || (p.mark = calloc((size_t)nin * 2 + 2,
+	    sizeof(int))) == NULL || (p.mark = calloc((size_t)p.nin * 2 + 2,
 	    sizeof(int))) == NULL) {
-		rc = SQLITE_NOMEM;
+		*rc = SQLITE_NOMEM;
 		goto out;
 	}
 	/*
@@ -556,23 +579,26 @@ kbd_snippet(const Fts5ExtensionApi *api, Fts5Context *fts,
 	 * window's end, read on fourfold until a token past the window is
 	 * in it (so its last token is whole) or the text ends.
 	 */
-	want = (last + ntok + 2) * 8 + 1024;
+	want = (pl->last + pl->ntok + 2) * 8 + 1024;
 	for (;;) {
-		if (src.blob != NULL) {
-			if ((rc = source_read(&src, want)) != SQLITE_OK)
-				goto out;
-			p.text = src.buf;
-			p.ntext = src.have;
-		}
-		if ((rc = snip_scan(&p, api, fts)) != SQLITE_OK)
+		if ((*rc = source_read(src, want)) != SQLITE_OK)
 			goto out;
-		if (p.stopped || src.have == src.total)
+		p.text = src->text;
+		p.ntext = src->have;
+		if ((*rc = snip_scan(&p, tf)) != SQLITE_OK)
+			goto out;
+		if (p.stopped || src->have == src->total)
 			break;
-		want = src.have > INT_MAX / 4 ? INT_MAX : src.have * 4;
+		want = src->have > INT_MAX / 4 ? INT_MAX : src->have * 4;
 	}
 	if (p.start < 0 || p.end_off < 0) {
 		/* No token (or none as far as the match): the text as it is. */
-		sqlite3_result_text(ctx, p.text, p.ntext, SQLITE_TRANSIENT);
+		if ((out = malloc((size_t)p.ntext + 1)) == NULL) {
+			*rc = SQLITE_NOMEM;
+			goto out;
+		}
+		memcpy(out, p.text, (size_t)p.ntext);
+		*olen = p.ntext;
 		goto out;
 	}
 	lopen = strlen(open);
@@ -585,7 +611,7 @@ kbd_snippet(const Fts5ExtensionApi *api, Fts5Context *fts,
 	cap = (size_t)((p.stopped ? p.end_off : p.ntext) - p.start_off) +
 	    2 * lell + (size_t)p.nmark / 2 * (lopen + lclose) + 1;
 	if ((out = malloc(cap)) == NULL) {
-		rc = SQLITE_NOMEM;
+		*rc = SQLITE_NOMEM;
 		goto out;
 	}
 	o = out;
@@ -605,18 +631,114 @@ kbd_snippet(const Fts5ExtensionApi *api, Fts5Context *fts,
 		put(&o, p.text + prev, (size_t)(p.end_off - prev));
 		put(&o, ell, lell);
 	}
-	sqlite3_result_text(ctx, out, (int)(o - out), SQLITE_TRANSIENT);
+	*olen = (int)(o - out);
+out:
+	free(p.soff);
+	free(p.eoff);
+	free(p.mark);
+	return out;
+}
+
+char *
+snip_render(const struct snip_plan *pl, sqlite3_blob *blob,
+    struct tok_counter *tc, const char *open, const char *close,
+    const char *ell)
+{
+	struct source	 src;
+	struct tokfn	 tf;
+	char		*out;
+	int		 rc, len = 0;
+
+	memset(&src, 0, sizeof(src));
+	src.blob = blob;
+	src.total = sqlite3_blob_bytes(blob);
+	tf.tokenize = tc_tokenize;
+	tf.arg = tc;
+	/* A short column whole at once (its window is most of it). */
+	if (pl->colsize < SNIP_PREFIX_MIN &&
+	    (rc = source_read(&src, src.total)) != SQLITE_OK) {
+		free(src.buf);
+		return NULL;
+	}
+	if (src.total == 0)
+		out = strdup("");
+	else
+		out = render(pl, &src, &tf, open, close, ell, &len, &rc);
+	if (out != NULL)
+		out[len] = '\0';
+	free(src.buf);
+	return out;
+}
+
+static void
+kbd_snippet(const Fts5ExtensionApi *api, Fts5Context *fts,
+    sqlite3_context *ctx, int nval, sqlite3_value **val)
+{
+	struct snip_plan	*pl = NULL;
+	struct source		 src;
+	struct tokfn		 tf;
+	const void		*fc[2];
+	const char		*open, *close, *ell, *tab = NULL;
+	char			 name[16];
+	char			*out = NULL;
+	int			 rc = SQLITE_OK, col, ntok, len = 0;
+
+	if (nval == 6)
+		tab = (const char *)sqlite3_value_text(val[5]);
+	else if (nval != 5) {
+		sqlite3_result_error(ctx, "kbd_snippet: wrong number of "
+		    "arguments", -1);
+		return;
+	}
+	memset(&src, 0, sizeof(src));
+	col = sqlite3_value_int(val[0]);
+	open = (const char *)sqlite3_value_text(val[1]);
+	close = (const char *)sqlite3_value_text(val[2]);
+	ell = (const char *)sqlite3_value_text(val[3]);
+	open = open ? open : "";
+	close = close ? close : "";
+	ell = ell ? ell : "";
+	ntok = sqlite3_value_int(val[4]);
+	if ((pl = plan_make(api, fts, col, ntok, &rc)) == NULL)
+		goto out;
+	/*
+	 * A long column from its content row, as far as the window needs;
+	 * else (or when the table cannot be read so) whole.
+	 */
+	(void)snprintf(name, sizeof(name), "c%d", col);
+	if (tab != NULL && pl->colsize >= SNIP_PREFIX_MIN &&
+	    sqlite3_blob_open(sqlite3_context_db_handle(ctx), "main", tab,
+	    name, api->xRowid(fts), 0, &src.blob) == SQLITE_OK)
+		src.total = sqlite3_blob_bytes(src.blob);
+	else {
+		sqlite3_blob_close(src.blob);
+		src.blob = NULL;
+		if ((rc = api->xColumnText(fts, col, &src.text, &src.total)) !=
+		    SQLITE_OK || src.text == NULL)
+			src.total = 0;
+		src.have = src.total;
+		if (rc == SQLITE_RANGE)
+			rc = SQLITE_OK;
+		if (rc != SQLITE_OK)
+			goto out;
+	}
+	if (src.total == 0) {
+		sqlite3_result_text(ctx, "", 0, SQLITE_STATIC);
+		goto out;
+	}
+	fc[0] = api;
+	fc[1] = fts;
+	tf.tokenize = fts_tokenize;
+	tf.arg = fc;
+	if ((out = render(pl, &src, &tf, open, close, ell, &len, &rc)) != NULL)
+		sqlite3_result_text(ctx, out, len, SQLITE_TRANSIENT);
 out:
 	if (rc != SQLITE_OK)
 		sqlite3_result_error_code(ctx, rc);
 	free(out);
 	sqlite3_blob_close(src.blob);
 	free(src.buf);
-	free(m.a);
-	free(m.h);
-	free(p.soff);
-	free(p.eoff);
-	free(p.mark);
+	snip_plan_free(pl);
 }
 
 int

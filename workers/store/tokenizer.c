@@ -672,6 +672,13 @@ tok_count(struct tok_counter *c, const char *text, int n)
 	return count;
 }
 
+int
+tok_aux(struct tok_counter *c, void *ctx, const char *text, int n,
+    int (*cb)(void *, int, const char *, int, int, int))
+{
+	return c->tk.xTokenize(c->tok, ctx, FTS5_TOKENIZE_AUX, text, n, cb);
+}
+
 /*
  * Each byte as unicode61 (with "+#._-" kept) sees it: 0 a separator, 1 a
  * joiner, 2 a letter or digit (ASCII), 4 a byte beyond ASCII.

@@ -41,6 +41,31 @@ int		 tok_register(sqlite3 *db);
 int		 kbd_rank_register(fts5_api *);
 int		 kbd_snippet_register(fts5_api *);
 /*
+ * snippet.c: kbd_snippet's window of ntok tokens of column col, chosen
+ * from the current row's match positions alone (snip_plan_new, in an
+ * auxiliary function's call: kbd_rank's keep), and the snippet it gives
+ * of the column's text, read from blob (open on the row's content) and
+ * tokenized by tc, the matches between open and close: malloc'd, NULL
+ * on error. The same bytes as kbd_snippet's.
+ */
+struct snip_plan;
+struct tok_counter;
+struct snip_plan *snip_plan_new(const Fts5ExtensionApi *, Fts5Context *,
+		    int col, int ntok);
+void		 snip_plan_free(struct snip_plan *);
+char		*snip_render(const struct snip_plan *, sqlite3_blob *blob,
+		    struct tok_counter *tc, const char *open, const char *close,
+		    const char *ell);
+/*
+ * rank.c: kbd_rank hands each row's score to keep(arg, api, fts, score),
+ * with the row still current (a snippet's plan can be taken), when the
+ * calling thread named one (NULL: none); what keep answers other than
+ * SQLITE_OK fails the query.
+ */
+typedef int	(*rank_keep_fn)(void *, const Fts5ExtensionApi *,
+		    Fts5Context *, double);
+void		 rank_keep(rank_keep_fn, void *arg);
+/*
  * rank.c: what kbd_rank computes once a query (the IDF of each group and
  * the average length), kept per connection for the queries it ranked last
  * at the registry's current data version. rank_cache_use names the cache
@@ -66,6 +91,13 @@ int		 rank_group_of(int nphrase, int ph);
 struct tok_counter;
 struct tok_counter *tok_counter_new(sqlite3 *db);
 int		 tok_count(struct tok_counter *, const char *text, int n);
+/*
+ * text tokenized as FTS5 tokenizes for an auxiliary function
+ * (FTS5_TOKENIZE_AUX: positions and offsets, no stems), each token to cb
+ * with ctx: a search's snippets outside FTS5's cursor (snip_render).
+ */
+int		 tok_aux(struct tok_counter *, void *ctx, const char *text,
+		    int n, int (*cb)(void *, int, const char *, int, int, int));
 /* The callback tok_count tokenizes with: arg is an int, the positions. */
 int		 tok_count_cb(void *arg, int flags, const char *t, int n, int s,
 		    int e);
