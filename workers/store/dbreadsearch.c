@@ -355,7 +355,8 @@ search_ranked(struct dbread_conn *c, sqlite3_stmt *st, unsigned limit,
 	rank_keep(NULL, NULL);
 	if (r != SQLITE_DONE)
 		goto out;
-	qsort(t.a, t.n, sizeof(*t.a), ranked_cmp);
+	if (t.n > 1)
+		qsort(t.a, t.n, sizeof(*t.a), ranked_cmp);
 	if (t.n > offset)
 		rep->hits = xreallocarray(NULL, t.n - offset,
 		    sizeof(*rep->hits));
