@@ -3,6 +3,8 @@
  * FTS5 table with kbd's tokenizer: the window it picks, its markers and
  * ellipses, and, where FTS5's snippet() picks the same window (one match,
  * a short text, a sentence that starts at the match), the same bytes.
+ * Every snippet is also taken as a search takes it (plan_render), and
+ * from a prefix of the content row: the same bytes each way.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -18,13 +20,53 @@
 #include "tokenizer.h"
 
 static sqlite3	*db;
+static struct tok_counter *render_tc;
+
+/*
+ * plan_render(fts, n): a search's snippet of the row (dbreadsearch.c):
+ * the window taken while FTS5's cursor is on the row (snip_plan_new),
+ * the text from the content row through a blob, tokenized outside FTS5
+ * (snip_render). snip compares it with kbd_snippet's.
+ */
+static void
+plan_render(const Fts5ExtensionApi *api, Fts5Context *fts,
+    sqlite3_context *ctx, int nval, sqlite3_value **val)
+{
+	struct snip_plan	*pl;
+	sqlite3_blob		*blob = NULL;
+	char			*out = NULL;
+
+	assert_int_equal(nval, 1);
+	assert_non_null(pl = snip_plan_new(api, fts, 3,
+	    sqlite3_value_int(val[0])));
+	assert_int_equal(sqlite3_blob_open(sqlite3_context_db_handle(ctx),
+	    "main", "fts_content", "c3", api->xRowid(fts), 0, &blob),
+	    SQLITE_OK);
+	assert_non_null(out = snip_render(pl, blob, render_tc, "[", "]",
+	    "..."));
+	sqlite3_result_text(ctx, out, -1, free);
+	sqlite3_blob_close(blob);
+	snip_plan_free(pl);
+}
 
 static int
 setup(void **state)
 {
+	sqlite3_stmt	*st;
+	fts5_api	*api = NULL;
+
 	(void)state;
 	assert_int_equal(sqlite3_open(":memory:", &db), SQLITE_OK);
 	assert_int_equal(tok_register(db), 0);
+	assert_int_equal(sqlite3_prepare_v2(db, "SELECT fts5(?1)", -1, &st,
+	    NULL), SQLITE_OK);
+	sqlite3_bind_pointer(st, 1, &api, "fts5_api_ptr", NULL);
+	(void)sqlite3_step(st);
+	sqlite3_finalize(st);
+	assert_non_null(api);
+	assert_int_equal(api->xCreateFunction(api, "plan_render", NULL,
+	    plan_render, NULL), SQLITE_OK);
+	assert_non_null(render_tc = tok_counter_new(db));
 	tok_set_query_langs(1u << tok_lang_by_code("en"));
 	assert_int_equal(sqlite3_exec(db, "CREATE VIRTUAL TABLE fts USING "
 	    "fts5(name, title, headings, body, tokenize = 'kbd')", NULL, NULL,
@@ -36,6 +78,7 @@ static int
 teardown(void **state)
 {
 	(void)state;
+	tok_counter_free(render_tc);
 	sqlite3_close(db);
 	return 0;
 }
@@ -67,7 +110,7 @@ snip(const char *fn, int64_t id, const char *q, int ntok)
 	(void)snprintf(sql, sizeof(sql), "SELECT %s(fts, 3, '[', ']', '...', "
 	    "%d)%s FROM fts WHERE fts MATCH ?1 AND rowid = ?2", fn, ntok,
 	    strcmp(fn, "kbd_snippet") == 0 ? ", kbd_snippet(fts, 3, '[', ']', "
-	    "'...', ?3, 'fts_content')" : "");
+	    "'...', ?3, 'fts_content'), plan_render(fts, ?3)" : "");
 	assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &st, NULL),
 	    SQLITE_OK);
 	sqlite3_bind_text(st, 1, q, -1, SQLITE_STATIC);
@@ -78,9 +121,12 @@ snip(const char *fn, int64_t id, const char *q, int ntok)
 		fail_msg("%s: %s", sql, sqlite3_errmsg(db));
 	out = strdup((const char *)sqlite3_column_text(st, 0));
 	assert_non_null(out);
-	if (strcmp(fn, "kbd_snippet") == 0)
+	if (strcmp(fn, "kbd_snippet") == 0) {
 		assert_string_equal(out, (const char *)sqlite3_column_text(st,
 		    1));
+		assert_string_equal(out, (const char *)sqlite3_column_text(st,
+		    2));
+	}
 	sqlite3_finalize(st);
 	return out;
 }

@@ -20,6 +20,11 @@
  * it is centred on its matches. The tokens before the window's earliest
  * start are counted by tok_skip, a pass over the bytes.
  *
+ * A search takes its hits' snippets in two halves (dbreadsearch.c): the
+ * window while ranking, the cursor on the row (snip_plan_new), and the
+ * text later, from the content row, tokenized outside FTS5 (snip_render):
+ * no second MATCH. kbd_snippet is the two halves at once.
+ *
  * kbd_snippet(col, open, close, ellipsis, n, content) reads a long
  * column's text from the table content (FTS5's "<table>_content", column
  * c<col>) as far as the window needs, not whole (xColumnText): reading a
