@@ -256,3 +256,10 @@ assert_eq "$all" "$pages" "pages of 7 are the full list's"
 scores=$(kbctl search --json --limit 300 "$q" | jq -r '[.[].score] | . == sort')
 assert_eq true "$scores" "hits in score order"
 lint_clean
+
+# A full-text row whose body is gone (NULL, written outside kbd): the
+# hit is still found, with no snippet, and the search does not fail.
+"$KBD_BIN/kbsql" "$KB/.kb/kb.db" "UPDATE fts_content SET c3 = NULL WHERE id = (SELECT id FROM documents WHERE name = 'kestrels')" >/dev/null
+r=$(kbctl search --json kestrels)
+assert_eq kestrels "$(echo "$r" | jq -r '.[0].doc')" "a hit without its body"
+assert_eq '' "$(echo "$r" | jq -r '.[0].snippet')" "no snippet without a body"

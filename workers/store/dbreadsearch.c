@@ -312,9 +312,14 @@ ranked_hit(struct dbread_conn *c, const struct ranked *r, sqlite3_blob **blob,
 		    SNIPPET_NAME, r->row, 0, blob);
 	else
 		*rc = sqlite3_blob_reopen(*blob, r->row);
-	if (*rc != SQLITE_OK)
+	if (*rc == SQLITE_ERROR) {
+		/* No body to read (a NULL one: lint's to repair), no snippet. */
+		sqlite3_blob_close(*blob);
+		*blob = NULL;
+		snippet = xstrdup("");
+	} else if (*rc != SQLITE_OK)
 		return NULL;
-	if ((snippet = snip_render(r->plan, *blob, c->tc, MARK_START,
+	else if ((snippet = snip_render(r->plan, *blob, c->tc, MARK_START,
 	    MARK_END, "...")) == NULL) {
 		*rc = SQLITE_NOMEM;
 		return NULL;
