@@ -38,7 +38,7 @@ plan_render(const Fts5ExtensionApi *api, Fts5Context *fts,
 
 	assert_int_equal(nval, 1);
 	assert_non_null(pl = snip_plan_new(api, fts, 3,
-	    sqlite3_value_int(val[0])));
+	    sqlite3_value_int(val[0]), -1));
 	assert_int_equal(sqlite3_blob_open(sqlite3_context_db_handle(ctx),
 	    "main", "fts_content", "c3", api->xRowid(fts), 0, &blob),
 	    SQLITE_OK);

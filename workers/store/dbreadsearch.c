@@ -55,7 +55,7 @@ struct dbread_conn {
  */
 #define RANK_FN		"kbd_rank(fts, 2.0, 10.0, 4.0, 1.0)"
 /* The full-text columns: name, title, headings, body; snippets are body's. */
-#define SNIPPET_COL	3
+#define SNIPPET_COL	3		/* rank.c's RANK_BODY_COL: its length */
 #define SNIPPET_TABLE	"fts_content"	/* FTS5's for table fts */
 #define SNIPPET_NAME	"c3"		/* its column of SNIPPET_COL */
 #define SNIPPET_TOKENS	16
@@ -282,7 +282,7 @@ topn_add(struct topn *t, struct ranked r)
 /* kbd_rank's keep: a row it ranked, FTS5's cursor still on it. */
 static int
 topn_keep(void *arg, const Fts5ExtensionApi *api, Fts5Context *fts,
-    double score)
+    double score, int body)
 {
 	struct topn	*t = arg;
 	struct ranked	 r;
@@ -292,8 +292,8 @@ topn_keep(void *arg, const Fts5ExtensionApi *api, Fts5Context *fts,
 	r.plan = NULL;
 	if (!topn_wants(t, &r))
 		return SQLITE_OK;
-	if ((r.plan = snip_plan_new(api, fts, SNIPPET_COL,
-	    SNIPPET_TOKENS)) == NULL)
+	if ((r.plan = snip_plan_new(api, fts, SNIPPET_COL, SNIPPET_TOKENS,
+	    body)) == NULL)
 		return SQLITE_NOMEM;
 	topn_add(t, r);
 	return SQLITE_OK;

@@ -29,6 +29,7 @@
 #include "tokenizer.h"
 
 #define RANK_TITLE_COL	1
+#define RANK_BODY_COL	3		/* the snippets' (rank_keep) */
 /* The last column a phrase of no weight (RANK_IDF_FLOOR) is counted in. */
 #define RANK_HEAD_COL	2
 #define RANK_IDF_FLOOR	1e-6
@@ -51,12 +52,13 @@ struct rank_entry {
 	double		*idf;		/* each group's */
 };
 
-/* A row's length in tokens, all columns and the title's. */
+/* A row's length in tokens, all columns, the title's and the body's. */
 struct rank_size {
 	sqlite3_int64	 row;
 	unsigned	 version;	/* 0: empty; else the data version + 1 */
 	int		 total;
 	int		 title;
+	int		 body;
 };
 
 struct rank_cache {
@@ -183,12 +185,14 @@ cache_put(const double *idf, int nphrase, int ngroup, double avgdl)
 }
 
 /*
- * The row's lengths (all columns, the title), from the calling thread's
- * cache when it has them at this data version.
+ * The row's lengths (all columns, the title, the body), from the calling
+ * thread's cache when it has them at this data version. The body's is
+ * for a kept row's snippet (rank_keep): FTS5 reads all three from the
+ * row's one docsize record.
  */
 static int
 row_sizes(const Fts5ExtensionApi *api, Fts5Context *fts, int *total,
-    int *title)
+    int *title, int *body)
 {
 	struct rank_size	*z = NULL;
 	sqlite3_int64		 row;
@@ -213,6 +217,7 @@ row_sizes(const Fts5ExtensionApi *api, Fts5Context *fts, int *total,
 			if (z->version == cur_version + 1 && z->row == row) {
 				*total = z->total;
 				*title = z->title;
+				*body = z->body;
 				return SQLITE_OK;
 			}
 		}
@@ -220,11 +225,16 @@ row_sizes(const Fts5ExtensionApi *api, Fts5Context *fts, int *total,
 	if ((rc = api->xColumnSize(fts, -1, total)) != SQLITE_OK ||
 	    (rc = api->xColumnSize(fts, RANK_TITLE_COL, title)) != SQLITE_OK)
 		return rc;
+	if ((rc = api->xColumnSize(fts, RANK_BODY_COL, body)) == SQLITE_RANGE)
+		*body = 0;	/* a table of fewer columns */
+	else if (rc != SQLITE_OK)
+		return rc;
 	if (z != NULL) {
 		z->row = row;
 		z->version = cur_version + 1;
 		z->total = *total;
 		z->title = *title;
+		z->body = *body;
 	}
 	return SQLITE_OK;
 }
@@ -449,7 +459,7 @@ kbd_rank(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3_context *ctx,
 	struct rankdata	*d;
 	double		 score = 0.0, dl, f;
 	uint64_t	 covered = 0;
-	int		 rc = SQLITE_OK, g, ntitle, sz, all;
+	int		 rc = SQLITE_OK, g, ntitle, nbody, sz, all;
 
 	if ((d = rankdata(api, fts, nval, val, &rc)) == NULL) {
 		sqlite3_result_error_code(ctx, rc);
@@ -473,7 +483,7 @@ kbd_rank(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3_context *ctx,
 		    RANK_IDF_FLOOR ? RANK_HEAD_COL : INT_MAX, &covered)) !=
 		    SQLITE_OK)
 			goto out;
-	if ((rc = row_sizes(api, fts, &sz, &ntitle)) != SQLITE_OK)
+	if ((rc = row_sizes(api, fts, &sz, &ntitle, &nbody)) != SQLITE_OK)
 		goto out;
 	dl = sz;
 	for (g = 0; g < d->ngroup; g++) {
@@ -496,7 +506,7 @@ kbd_rank(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3_context *ctx,
 			    __builtin_popcountll(covered) / ntitle;
 	}
 	if (cur_keep != NULL)
-		rc = cur_keep(cur_keep_arg, api, fts, -score);
+		rc = cur_keep(cur_keep_arg, api, fts, -score, nbody);
 out:
 	if (rc != SQLITE_OK)
 		sqlite3_result_error_code(ctx, rc);

@@ -429,7 +429,7 @@ snip_plan_free(struct snip_plan *pl)
 /* The plan of a window of ntok tokens of the row's column col, or NULL. */
 static struct snip_plan *
 plan_make(const Fts5ExtensionApi *api, Fts5Context *fts, int col, int ntok,
-    int *rc)
+    int colsize, int *rc)
 {
 	struct snip_plan	*pl;
 	struct merge		 m;
@@ -441,7 +441,9 @@ plan_make(const Fts5ExtensionApi *api, Fts5Context *fts, int col, int ntok,
 		return NULL;
 	}
 	pl->ntok = ntok < 1 ? 1 : ntok;
-	if ((*rc = api->xColumnSize(fts, col, &pl->colsize)) != SQLITE_OK ||
+	pl->colsize = colsize;
+	if ((colsize < 0 && (*rc = api->xColumnSize(fts, col,
+	    &pl->colsize)) != SQLITE_OK) ||
 	    (*rc = merge_init(&m, api, fts, col)) != SQLITE_OK)
 		goto fail;
 	if (best_window(&m, pl->ntok, &bi, &bj) == -1) {
@@ -486,11 +488,11 @@ fail:
 
 struct snip_plan *
 snip_plan_new(const Fts5ExtensionApi *api, Fts5Context *fts, int col,
-    int ntok)
+    int ntok, int colsize)
 {
 	int	rc;
 
-	return plan_make(api, fts, col, ntok, &rc);
+	return plan_make(api, fts, col, ntok, colsize, &rc);
 }
 
 /* A column's text, whole or a prefix of it read from its content row. */
@@ -704,7 +706,7 @@ kbd_snippet(const Fts5ExtensionApi *api, Fts5Context *fts,
 	close = close ? close : "";
 	ell = ell ? ell : "";
 	ntok = sqlite3_value_int(val[4]);
-	if ((pl = plan_make(api, fts, col, ntok, &rc)) == NULL)
+	if ((pl = plan_make(api, fts, col, ntok, -1, &rc)) == NULL)
 		goto out;
 	/*
 	 * A long column from its content row, as far as the window needs;

@@ -43,7 +43,8 @@ int		 kbd_snippet_register(fts5_api *);
 /*
  * snippet.c: kbd_snippet's window of ntok tokens of column col, chosen
  * from the current row's match positions alone (snip_plan_new, in an
- * auxiliary function's call: kbd_rank's keep), and the snippet it gives
+ * auxiliary function's call: kbd_rank's keep; colsize the column's
+ * length in tokens when the caller has it, else -1), and the snippet it gives
  * of the column's text, read from blob (open on the row's content) and
  * tokenized by tc, the matches between open and close: malloc'd, NULL
  * on error. The same bytes as kbd_snippet's.
@@ -51,19 +52,20 @@ int		 kbd_snippet_register(fts5_api *);
 struct snip_plan;
 struct tok_counter;
 struct snip_plan *snip_plan_new(const Fts5ExtensionApi *, Fts5Context *,
-		    int col, int ntok);
+		    int col, int ntok, int colsize);
 void		 snip_plan_free(struct snip_plan *);
 char		*snip_render(const struct snip_plan *, sqlite3_blob *blob,
 		    struct tok_counter *tc, const char *open, const char *close,
 		    const char *ell);
 /*
- * rank.c: kbd_rank hands each row's score to keep(arg, api, fts, score),
- * with the row still current (a snippet's plan can be taken), when the
- * calling thread named one (NULL: none); what keep answers other than
- * SQLITE_OK fails the query.
+ * rank.c: kbd_rank hands each row's score and its body's length (column
+ * 3, in tokens) to keep(arg, api, fts, score, body), with the row still
+ * current (a snippet's plan can be taken), when the calling thread named
+ * one (NULL: none); what keep answers other than SQLITE_OK fails the
+ * query.
  */
 typedef int	(*rank_keep_fn)(void *, const Fts5ExtensionApi *,
-		    Fts5Context *, double);
+		    Fts5Context *, double, int);
 void		 rank_keep(rank_keep_fn, void *arg);
 /*
  * rank.c: what kbd_rank computes once a query (the IDF of each group and
