@@ -727,7 +727,8 @@ ascii64(const unsigned char *u, uint64_t *alnum, uint64_t *sep)
 	int		k;
 
 	for (k = 0; k < 4; k++) {
-		v = _mm_loadu_si128((const __m128i *)(const void *)(u + (size_t)k * 16));
+		v = _mm_loadu_si128((const __m128i *)(const void *)(u +
+		    (size_t)k * 16));
 		if (_mm_movemask_epi8(v) != 0)
 			return 0;
 		m = in_range(v, '0', 9) |
