@@ -62,18 +62,12 @@ toks(int flags, const char *text)
 static int
 setup(void **state)
 {
-	sqlite3_stmt	*st;
 	void		*ud;
 
 	(void)state;
 	assert_int_equal(sqlite3_open(":memory:", &db), SQLITE_OK);
 	assert_int_equal(tok_register(db), 0);
-	assert_int_equal(sqlite3_prepare_v2(db, "SELECT fts5(?1)", -1, &st,
-	    NULL), SQLITE_OK);
-	sqlite3_bind_pointer(st, 1, &api, "fts5_api_ptr", NULL);
-	(void)sqlite3_step(st);
-	sqlite3_finalize(st);
-	assert_non_null(api);
+	assert_non_null(api = tok_fts5_api(db));
 	assert_int_equal(api->xFindTokenizer(api, TOK_NAME, &ud, &tk),
 	    SQLITE_OK);
 	assert_int_equal(tk.xCreate(ud, NULL, 0, &tok), SQLITE_OK);

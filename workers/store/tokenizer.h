@@ -92,6 +92,8 @@ int		 rank_group_of(int nphrase, int ph);
  */
 struct tok_counter;
 struct tok_counter *tok_counter_new(sqlite3 *db);
+/* db's FTS5 API (SELECT fts5(?)), or NULL. */
+fts5_api	*tok_fts5_api(sqlite3 *db);
 int		 tok_count(struct tok_counter *, const char *text, int n);
 /*
  * text tokenized as FTS5 tokenizes for an auxiliary function
@@ -119,13 +121,14 @@ int		 tok_forms(struct tok_counter *, const char *w, int n,
 		    char **forms);
 
 /*
- * Where to start tokenizing text (n bytes, as indexed: its language mark
- * too) to reach the token at position pos, found without the tokenizer
- * where it can be, a pass over bytes (kbd_snippet, on long pages): the
- * byte offset of a token's start, or n, with in *at the position of the
- * first token from there (<= pos). A run of bytes with some beyond ASCII
- * is counted by count(arg, run, len), which answers the positions the
- * tokenizer gives that run alone, or -1 (then tok_skip answers -1).
+ * tokskip.c: where to start tokenizing text (n bytes, as indexed: its
+ * language mark too) to reach the token at position pos, found without
+ * the tokenizer where it can be, a pass over bytes (kbd_snippet, on long
+ * pages): the byte offset of a token's start, or n, with in *at the
+ * position of the first token from there (<= pos). A run of bytes with
+ * some beyond ASCII is counted by count(arg, run, len), which answers the
+ * positions the tokenizer gives that run alone, or -1 (then tok_skip
+ * answers -1).
  */
 typedef int	(*tok_run_counter)(void *, const char *, int);
 int		 tok_skip(const char *text, int n, int pos, int *at,
