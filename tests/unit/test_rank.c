@@ -95,13 +95,14 @@ ranked(const char *text, int forms, unsigned version, struct hits *h)
 	    "WHERE fts MATCH ? AND rank MATCH 'kbd_rank(2.0, 10.0, 4.0, 1.0)' "
 	    "ORDER BY rank, rowid", -1, &st, NULL), SQLITE_OK);
 	sqlite3_bind_text(st, 1, q.match, -1, SQLITE_STATIC);
-	rank_cache_use(cache, q.match, version, q.group, q.nphrase);
+	rank_cache_use(cache, q.match, version, q.group, q.also,
+	    q.nphrase);
 	h->n = 0;
 	while (sqlite3_step(st) == SQLITE_ROW && h->n < MAXHITS) {
 		h->row[h->n] = sqlite3_column_int64(st, 0);
 		h->score[h->n++] = sqlite3_column_double(st, 1);
 	}
-	rank_cache_use(NULL, NULL, 0, NULL, 0);
+	rank_cache_use(NULL, NULL, 0, NULL, NULL, 0);
 	sqlite3_finalize(st);
 	query_free(&q);
 }
@@ -116,19 +117,37 @@ test_groups(void **state)
 	(void)state;
 	assert_int_equal(query_compile("owls \"event loop\" -night ev*", &q,
 	    err, sizeof(err), tc), 0);
-	/* owls, \x01owl, owl | \x1eowls | "event loop" | ev* | night's. */
-	assert_non_null(strstr(q.match, "\"\x1dowls\" OR \"\x1d\x01owl\" OR "
-	    "\"\x1dowl\" OR \"\x1eowls\""));
-	assert_int_equal(q.nphrase, 9);
+	/*
+	 * owls (its exact form too), \x01owl, owl | owls exact, no phrase
+	 * of its own | "event loop" | ev* | night's, and its exact form.
+	 */
+	assert_non_null(strstr(q.match, "(\"\x1cowls\" OR \"\x1d\x01owl\" OR "
+	    "\"\x1dowl\")"));
+	assert_null(strchr(q.match, '\x1e'));
+	assert_int_equal(q.nphrase, 7);
+	assert_int_equal(q.ngroup, 6);
 	assert_int_equal(q.group[0], 0);
 	assert_int_equal(q.group[1], 0);
 	assert_int_equal(q.group[2], 0);
-	assert_int_equal(q.group[3], 1);
-	assert_int_equal(q.group[4], 2);
-	assert_int_equal(q.group[5], 3);
+	assert_int_equal(q.also[0], 1);
+	assert_int_equal(q.also[1], -1);
+	assert_int_equal(q.also[2], -1);
+	assert_int_equal(q.group[3], 2);
+	assert_int_equal(q.also[3], -1);
+	assert_int_equal(q.group[4], 3);
+	assert_int_equal(q.group[5], 4);
 	assert_int_equal(q.group[6], 4);
-	assert_int_equal(q.group[7], 4);
-	assert_int_equal(q.group[8], 5);
+	assert_int_equal(q.also[5], 5);
+	assert_int_equal(q.also[6], -1);
+	query_free(&q);
+	/* Two words' forms side by side are two groups. */
+	assert_int_equal(query_compile("title:owls title:night", &q, err,
+	    sizeof(err), tc), 0);
+	assert_int_equal(q.nphrase, 5);
+	assert_int_equal(q.group[2], 0);
+	assert_int_equal(q.group[3], 1);
+	assert_int_equal(q.group[4], 1);
+	assert_int_equal(q.ngroup, 2);
 	query_free(&q);
 	/* title: a word's forms, one group, no exact form of its own. */
 	assert_int_equal(query_compile("title:owls", &q, err, sizeof(err), tc),
@@ -137,12 +156,14 @@ test_groups(void **state)
 	    "\"\x1d\x01owl\" OR \"\x1dowl\")");
 	assert_int_equal(q.nphrase, 3);
 	assert_int_equal(q.group[2], 0);
+	assert_int_equal(q.also[0], -1);
 	query_free(&q);
 	/* Without the tokenizer: a string of synonyms, a phrase each. */
 	assert_int_equal(query_compile("owls", &q, err, sizeof(err), NULL), 0);
 	assert_string_equal(q.match, "(\"owls\" OR \"\x1eowls\")");
 	assert_int_equal(q.nphrase, 2);
 	assert_int_equal(q.group[1], 1);
+	assert_int_equal(q.also[0], -1);
 	query_free(&q);
 }
 

@@ -437,11 +437,11 @@ test_rank_cache(void **state)
 	(void)state;
 	assert_non_null(c = rank_cache_new());
 	for (i = 0; i < sizeof(qs) / sizeof(qs[0]); i++) {
-		rank_cache_use(NULL, NULL, 0, NULL, 0);
+		rank_cache_use(NULL, NULL, 0, NULL, NULL, 0);
 		n = scores(qs[i], plain);
 		assert_true(n > 0);
 		for (round = 0; round < 2; round++) {
-			rank_cache_use(c, qs[i], 7, NULL, 0);
+			rank_cache_use(c, qs[i], 7, NULL, NULL, 0);
 			assert_int_equal(scores(qs[i], cached), n);
 			for (k = 0; k < n; k++)
 				assert_true(cached[k] == plain[k]);
@@ -451,13 +451,13 @@ test_rank_cache(void **state)
 	assert_int_equal(sqlite3_exec(db, "UPDATE fts SET body = body || "
 	    "' More words about the night and the woods and the birds.' "
 	    "WHERE title = 'Birds'", NULL, NULL, NULL), SQLITE_OK);
-	rank_cache_use(NULL, NULL, 0, NULL, 0);
+	rank_cache_use(NULL, NULL, 0, NULL, NULL, 0);
 	n = scores("owl", plain);
-	rank_cache_use(c, "owl", 8, NULL, 0);
+	rank_cache_use(c, "owl", 8, NULL, NULL, 0);
 	assert_int_equal(scores("owl", cached), n);
 	for (k = 0; k < n; k++)
 		assert_true(cached[k] == plain[k]);
-	rank_cache_use(NULL, NULL, 0, NULL, 0);
+	rank_cache_use(NULL, NULL, 0, NULL, NULL, 0);
 	rank_cache_free(c);
 }
 

@@ -447,9 +447,10 @@ dbread_search(struct dbread_conn *c, const char *text, unsigned limit,
 		if (sqlite3_file_control(c->db, "main",
 		    SQLITE_FCNTL_DATA_VERSION, &version) != SQLITE_OK)
 			version = 0;
-		rank_cache_use(c->rank, q.match, version, q.group, q.nphrase);
+		rank_cache_use(c->rank, q.match, version, q.group, q.also,
+		    q.nphrase);
 		ret = search_ranked(c, st, limit, offset, rep, err, errlen);
-		rank_cache_use(NULL, NULL, 0, NULL, 0);
+		rank_cache_use(NULL, NULL, 0, NULL, NULL, 0);
 		goto out;
 	}
 	sqlite3_bind_int(st, k++, (int)limit);

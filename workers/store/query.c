@@ -106,16 +106,20 @@ sb_puts(struct parser *ps, struct sbuf *b, const char *s)
 static int	sb_quoted(struct parser *, struct sbuf *, const char *,
 		    size_t);
 
-/* A form of a word: a string of one token (TOK_FORM_MARK). */
+/*
+ * A form of a word: a string of one token (TOK_FORM_MARK), or
+ * (TOK_BOTH_MARK) one that is its exact form too.
+ */
 static int
-form_quoted(struct parser *ps, struct sbuf *b, const char *f, size_t n)
+form_quoted(struct parser *ps, struct sbuf *b, const char *f, size_t n,
+    char mark)
 {
 	char	*y;
 	int	 r;
 
 	if ((y = malloc(n + 1)) == NULL)
 		return fail(ps, f, NULL, "out of memory");
-	y[0] = TOK_FORM_MARK;
+	y[0] = mark;
 	memcpy(y + 1, f, n);
 	r = sb_quoted(ps, b, y, n + 1);
 	free(y);
@@ -124,17 +128,20 @@ form_quoted(struct parser *ps, struct sbuf *b, const char *f, size_t n)
 
 /*
  * A word's forms (tok_forms), each a string, or'ed: *nf of them; the word
- * as one string when the tokenizer gives none (or there is none).
+ * as one string when the tokenizer gives none (or there is none). The
+ * form that is exact (NULL: none), if any, is marked so (TOK_BOTH_MARK),
+ * and *both set.
  */
 static int
 word_forms(struct parser *ps, struct sbuf *b, const char *w, size_t n,
-    int *nf)
+    int *nf, const char *exact, int *both)
 {
-	char	*forms = NULL, *f;
+	char	*forms = NULL, *f, mark;
 	size_t	 len;
 	int	 r = 0, i;
 
 	*nf = 0;
+	*both = 0;
 	if (ps->tc != NULL && n <= INT_MAX &&
 	    (*nf = tok_forms(ps->tc, w, (int)n, &forms)) < 0)
 		return fail(ps, w, NULL, "out of memory");
@@ -142,27 +149,44 @@ word_forms(struct parser *ps, struct sbuf *b, const char *w, size_t n,
 		return sb_quoted(ps, b, w, n);
 	for (i = 0, f = forms; i < *nf && r == 0; i++, f += len + 1) {
 		len = strlen(f);
+		mark = TOK_FORM_MARK;
+		if (exact != NULL && !*both && strcmp(f, exact) == 0) {
+			mark = TOK_BOTH_MARK;
+			*both = 1;
+		}
 		r = (i > 0 && sb_add(ps, b, " OR ", 4) == -1) ||
-		    form_quoted(ps, b, f, len) == -1 ? -1 : 0;
+		    form_quoted(ps, b, f, len, mark) == -1 ? -1 : 0;
 	}
 	free(forms);
 	return r;
 }
 
+/*
+ * The word's forms, then its exact form: left out when it is one of the
+ * forms (the tokens are the same, and FTS5 would read the list twice),
+ * that form marked to count for it (query_groups).
+ */
 static int
 exact_or_stem(struct parser *ps, struct sbuf *b, const char *w, size_t n)
 {
-	char	*x;
-	int	 r, nf;
+	char	*x, *exact = NULL;
+	int	 r, nf, both;
 
-	if ((x = malloc(n + 1)) == NULL)
+	if (ps->tc != NULL && n < INT_MAX &&
+	    tok_exact_form(ps->tc, w, (int)n, &exact) < 0)
 		return fail(ps, w, NULL, "out of memory");
+	if ((x = malloc(n + 1)) == NULL) {
+		free(exact);
+		return fail(ps, w, NULL, "out of memory");
+	}
 	x[0] = TOK_EXACT_MARK;
 	memcpy(x + 1, w, n);
-	r = sb_add(ps, b, "(", 1) == -1 || word_forms(ps, b, w, n, &nf) ==
-	    -1 || sb_add(ps, b, " OR ", 4) == -1 || sb_quoted(ps, b, x, n +
-	    1) == -1 || sb_add(ps, b, ")", 1) == -1 ? -1 : 0;
+	r = sb_add(ps, b, "(", 1) == -1 || word_forms(ps, b, w, n, &nf,
+	    exact, &both) == -1 || (!both && (sb_add(ps, b, " OR ", 4) ==
+	    -1 || sb_quoted(ps, b, x, n + 1) == -1)) || sb_add(ps, b, ")",
+	    1) == -1 ? -1 : 0;
 	free(x);
+	free(exact);
 	return r;
 }
 
@@ -189,12 +213,12 @@ static int
 title_word(struct parser *ps, struct sbuf *b, const char *w, size_t n)
 {
 	struct sbuf	f = { NULL, 0, 0 };
-	int		r, nf;
+	int		r, nf, both;
 
 	if (w[n] == '*')
 		return sb_quoted(ps, b, w, n) == -1 || sb_add(ps, b, "*", 1) ==
 		    -1 ? -1 : 0;
-	if (word_forms(ps, &f, w, n, &nf) == -1) {
+	if (word_forms(ps, &f, w, n, &nf, NULL, &both) == -1) {
 		free(f.s);
 		return -1;
 	}
@@ -827,15 +851,18 @@ out:
 }
 
 /*
- * q->group of q->match: FTS5 numbers the phrases in the order of their
- * strings; a run of forms (TOK_FORM_MARK) is one word's. Every phrase
- * query_compile writes is a string (sb_quoted).
+ * q->group and q->also of q->match: FTS5 numbers the phrases in the order
+ * of their strings. A run of forms (TOK_FORM_MARK, TOK_BOTH_MARK) joined
+ * by " OR " alone is one word's (word_forms); a run with a form that is
+ * also the word's exact form (TOK_BOTH_MARK) is followed by the group of
+ * that exact form, which has no phrase of its own, only that one's
+ * positions. Every phrase query_compile writes is a string (sb_quoted).
  */
 static int
 query_groups(struct query *q)
 {
-	const char	*p;
-	int		 n = 0, g = -1, prevform = 0, form;
+	const char	*p, *prev_end = NULL;
+	int		 n = 0, g = -1, prevform = 0, form, both = -1;
 
 	for (p = q->match; *p != '\0'; p++)
 		if (*p == '"') {
@@ -846,14 +873,25 @@ query_groups(struct query *q)
 			if (*p == '\0')
 				break;
 		}
-	if ((q->group = calloc((size_t)n + 1, sizeof(int))) == NULL)
+	q->group = calloc((size_t)n + 1, sizeof(int));
+	q->also = calloc((size_t)n + 1, sizeof(int));
+	if (q->group == NULL || q->also == NULL)
 		return -1;
 	q->nphrase = n;
 	for (p = q->match, n = 0; *p != '\0'; p++)
 		if (*p == '"') {
-			form = p[1] == TOK_FORM_MARK;
-			if (!(form && prevform))
+			form = p[1] == TOK_FORM_MARK || p[1] == TOK_BOTH_MARK;
+			if (!(form && prevform && prev_end != NULL &&
+			    p - prev_end == 4 && memcmp(prev_end, " OR ",
+			    4) == 0)) {
+				if (both >= 0)
+					q->also[both] = ++g;
+				both = -1;
 				g++;
+			}
+			q->also[n] = -1;
+			if (p[1] == TOK_BOTH_MARK)
+				both = n;
 			q->group[n++] = g;
 			prevform = form;
 			for (p++; *p != '\0' && (*p != '"' || p[1] == '"');
@@ -861,7 +899,11 @@ query_groups(struct query *q)
 				;
 			if (*p == '\0')
 				break;
+			prev_end = p + 1;
 		}
+	if (both >= 0)
+		q->also[both] = ++g;
+	q->ngroup = g + 1;
 	return 0;
 }
 
@@ -938,5 +980,6 @@ query_free(struct query *q)
 	free(q->match);
 	free(q->where);
 	free(q->group);
+	free(q->also);
 	memset(q, 0, sizeof(*q));
 }

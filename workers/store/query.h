@@ -36,7 +36,13 @@ struct query {
 	 * from 0 (for kbd_rank: rank_cache_use). NULL when match is.
 	 */
 	int			*group;
-	int			 nphrase;
+	/*
+	 * Each phrase's other group, or -1: a form that is also the word's
+	 * exact form (TOK_BOTH_MARK) counts for the exact form's group,
+	 * which has no phrase of its own, the next number after its own.
+	 */
+	int			*also;
+	int			 nphrase, ngroup;
 };
 
 /*

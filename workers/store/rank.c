@@ -73,6 +73,7 @@ static _Thread_local struct rank_cache	*cur_conn;	/* the row lengths' */
 static _Thread_local const char		*cur_key;
 static _Thread_local unsigned		 cur_version;
 static _Thread_local const int		*cur_group;	/* NULL: one each */
+static _Thread_local const int		*cur_also;
 static _Thread_local int		 cur_nphrase;
 static _Thread_local rank_keep_fn	 cur_keep;	/* rank_keep */
 static _Thread_local void		*cur_keep_arg;
@@ -100,13 +101,14 @@ rank_cache_free(struct rank_cache *c)
 
 void
 rank_cache_use(struct rank_cache *c, const char *key, unsigned version,
-    const int *group, int nphrase)
+    const int *group, const int *also, int nphrase)
 {
 	cur_cache = key != NULL && strlen(key) < RANK_CACHE_KEY ? c : NULL;
 	cur_conn = c;
 	cur_key = key;
 	cur_version = version;
 	cur_group = group;
+	cur_also = also;
 	cur_nphrase = nphrase;
 }
 
@@ -124,6 +126,15 @@ rank_group_of(int nphrase, int ph)
 	    ph >= nphrase)
 		return ph;
 	return cur_group[ph];
+}
+
+int
+rank_also_of(int nphrase, int ph)
+{
+	if (cur_group == NULL || cur_also == NULL || cur_nphrase != nphrase ||
+	    ph < 0 || ph >= nphrase)
+		return -1;
+	return cur_also[ph];
 }
 
 static struct rank_entry *
@@ -248,14 +259,17 @@ struct form_it {
 /*
  * A group is the phrases of one phrase of the query (query.h): a word's
  * forms, each a string of its own, ranked as the one phrase of synonyms
- * they stand for. Without groups (rank_cache_use), a phrase each.
+ * they stand for; or a word's exact form, which is one of its forms'
+ * positions (query.h's also). Without groups (rank_cache_use), a phrase
+ * each.
  */
 struct rankdata {
 	int		 nphrase;
 	int		 ngroup;
 	double		 avgdl;
 	double		 w[RANK_MAXCOL];	/* each column's weight */
-	int		*first;		/* each group's first phrase, then nphrase */
+	int		*first;		/* each group's phrases: first to end */
+	int		*end;
 	double		*idf;		/* each group's */
 	/* Each row's, cleared per row: allocated once a query, not a row. */
 	double		*freq;
@@ -314,9 +328,9 @@ group_hits(const Fts5ExtensionApi *api, Fts5Context *fts,
 	int		ph, rc = SQLITE_OK;
 
 	*nhit = 0;
-	if (d->first[g + 1] - d->first[g] == 1)
+	if (d->end[g] - d->first[g] == 1)
 		return api->xQueryPhrase(fts, d->first[g], nhit, count_row);
-	for (ph = d->first[g]; ph < d->first[g + 1] && rc == SQLITE_OK; ph++)
+	for (ph = d->first[g]; ph < d->end[g] && rc == SQLITE_OK; ph++)
 		rc = api->xQueryPhrase(fts, ph, &r, collect_row);
 	if (rc == SQLITE_OK && r.n > 0) {
 		qsort(r.row, r.n, sizeof(*r.row), row_cmp);
@@ -334,6 +348,7 @@ rankdata_free(void *p)
 
 	if (d != NULL) {
 		free(d->first);
+		free(d->end);
 		free(d->idf);
 		free(d->freq);
 		free(d->intitle);
@@ -351,7 +366,7 @@ rankdata(const Fts5ExtensionApi *api, Fts5Context *fts, int nval,
 	struct rank_entry	*e;
 	sqlite3_int64		 nrow = 0, ntok = 0, nhit;
 	size_t			 n;
-	int			 i, g;
+	int			 i, g, a;
 
 	if ((d = api->xGetAuxdata(fts, 0)) != NULL)
 		return d;
@@ -362,25 +377,45 @@ rankdata(const Fts5ExtensionApi *api, Fts5Context *fts, int nval,
 	d->nphrase = api->xPhraseCount(fts);
 	for (i = 0; i < RANK_MAXCOL; i++)
 		d->w[i] = i < nval ? sqlite3_value_double(val[i]) : 1.0;
-	n = (size_t)d->nphrase + 1;
-	d->first = calloc(n + 1, sizeof(int));
+	/* A group per phrase at most, and one per exact form. */
+	n = 2 * (size_t)d->nphrase + 1;
+	d->first = calloc(n, sizeof(int));
+	d->end = calloc(n, sizeof(int));
 	d->idf = calloc(n, sizeof(double));
 	d->freq = calloc(n, sizeof(double));
 	d->intitle = calloc(n, 1);
 	d->it = calloc(n, sizeof(*d->it));
-	if (d->first == NULL || d->idf == NULL || d->freq == NULL ||
-	    d->intitle == NULL || d->it == NULL) {
+	if (d->first == NULL || d->end == NULL || d->idf == NULL ||
+	    d->freq == NULL || d->intitle == NULL || d->it == NULL) {
 		rankdata_free(d);
 		*rc = SQLITE_NOMEM;
 		return NULL;
 	}
-	/* Groups are runs of phrases (query_groups): each run's first. */
-	for (i = 0, g = -1; i < d->nphrase; i++)
-		if (i == 0 || rank_group_of(d->nphrase, i) !=
-		    rank_group_of(d->nphrase, i - 1))
-			d->first[++g] = i;
-	d->ngroup = g + 1;
-	d->first[d->ngroup] = d->nphrase;
+	/*
+	 * Groups are runs of phrases (query_groups), numbered in order; an
+	 * exact form's group is the one phrase it is also.
+	 */
+	for (i = 0, d->ngroup = 0; i < d->nphrase; i++) {
+		g = rank_group_of(d->nphrase, i);
+		a = rank_also_of(d->nphrase, i);
+		if (g < 0 || g >= (int)n || a >= (int)n ||
+		    (d->end[g] > 0 && d->end[g] != i)) {
+			rankdata_free(d);	/* not query_groups' */
+			*rc = SQLITE_ERROR;
+			return NULL;
+		}
+		if (d->end[g] == 0)
+			d->first[g] = i;
+		d->end[g] = i + 1;
+		if (a >= 0) {
+			d->first[a] = i;
+			d->end[a] = i + 1;
+		}
+		if (g >= d->ngroup)
+			d->ngroup = g + 1;
+		if (a >= d->ngroup)
+			d->ngroup = a + 1;
+	}
 	if ((e = cache_find(d->nphrase, d->ngroup)) != NULL) {
 		d->avgdl = e->avgdl;
 		memcpy(d->idf, e->idf, ((size_t)d->ngroup + 1) *
@@ -415,7 +450,7 @@ group_walk(const Fts5ExtensionApi *api, Fts5Context *fts, struct rankdata *d,
     int g, int lastcol, uint64_t *covered)
 {
 	struct form_it	*f = d->it;
-	int		 k = d->first[g + 1] - d->first[g], j, best, col, off;
+	int		 k = d->end[g] - d->first[g], j, best, col, off;
 	int		 sz, rc, b;
 
 	for (j = 0; j < k; j++) {

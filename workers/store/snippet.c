@@ -200,7 +200,7 @@ static int
 merge_init(struct merge *m, const Fts5ExtensionApi *api, Fts5Context *fts,
     int col)
 {
-	int	k, g;
+	int	k, g, a;
 
 	memset(m, 0, sizeof(*m));
 	m->api = api;
@@ -215,6 +215,10 @@ merge_init(struct merge *m, const Fts5ExtensionApi *api, Fts5Context *fts,
 		g = rank_group_of(m->np, k);
 		m->h[k].group = (uint64_t)1 << (g < GROUP_BITS ? g :
 		    GROUP_BITS - 1);
+		/* A form that is the exact form too: both groups. */
+		if ((a = rank_also_of(m->np, k)) >= 0)
+			m->h[k].group |= (uint64_t)1 << (a < GROUP_BITS ? a :
+			    GROUP_BITS - 1);
 		head_next(m, &m->h[k], 1, k);
 		if (m->h[k].col >= 0)
 			m->present |= m->h[k].group;

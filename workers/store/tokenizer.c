@@ -22,6 +22,7 @@
  * Positions never depend on the language, so highlighting finds the
  * same tokens whatever language it tokenizes in.
  */
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -550,7 +551,8 @@ ktok_tokenize(Fts5Tokenizer *p, void *ctx, int flags, const char *text,
 		off = TOK_LANG_MARKLEN;
 	}
 	if (r.query) {
-		if (n > 1 && text[0] == TOK_FORM_MARK)
+		if (n > 1 && (text[0] == TOK_FORM_MARK ||
+		    text[0] == TOK_BOTH_MARK))
 			return cb(ctx, 0, text + 1, n - 1, 0, n);
 		if (n > 0 && text[0] == TOK_EXACT_MARK)
 			r.exact = 1;
@@ -679,6 +681,7 @@ struct forms {
 	char	*buf;
 	size_t	 len, cap;
 	int	 n, npos;
+	int	 all;		/* tokens, kept or not */
 };
 
 static int
@@ -690,6 +693,7 @@ forms_cb(void *arg, int flags, const char *t, int n, int s, int e)
 
 	(void)s;
 	(void)e;
+	f->all++;
 	if ((flags & FTS5_TOKEN_COLOCATED) == 0)
 		f->npos++;
 	if (n <= 0 || memchr(t, '\0', (size_t)n) != NULL)
@@ -715,7 +719,8 @@ tok_forms(struct tok_counter *c, const char *w, int n, char **forms)
 
 	memset(&f, 0, sizeof(f));
 	*forms = NULL;
-	if (n <= 0 || w[0] == TOK_FORM_MARK || w[0] == TOK_EXACT_MARK)
+	if (n <= 0 || w[0] == TOK_FORM_MARK || w[0] == TOK_EXACT_MARK ||
+	    w[0] == TOK_BOTH_MARK)
 		return 0;
 	if (c->tk.xTokenize(c->tok, &f, FTS5_TOKENIZE_QUERY, w, n,
 	    forms_cb) != SQLITE_OK) {
@@ -728,6 +733,36 @@ tok_forms(struct tok_counter *c, const char *w, int n, char **forms)
 	}
 	*forms = f.buf;
 	return f.n;
+}
+
+int
+tok_exact_form(struct tok_counter *c, const char *w, int n, char **form)
+{
+	struct forms	 f;
+	char		*x;
+	int		 rc;
+
+	memset(&f, 0, sizeof(f));
+	*form = NULL;
+	if (n <= 0 || n == INT_MAX)
+		return 0;
+	if ((x = malloc((size_t)n + 1)) == NULL)
+		return -1;
+	x[0] = TOK_EXACT_MARK;
+	memcpy(x + 1, w, (size_t)n);
+	rc = c->tk.xTokenize(c->tok, &f, FTS5_TOKENIZE_QUERY, x, n + 1,
+	    forms_cb);
+	free(x);
+	if (rc != SQLITE_OK) {
+		free(f.buf);
+		return -1;
+	}
+	if (f.all != 1 || f.n != 1) {
+		free(f.buf);
+		return 0;
+	}
+	*form = f.buf;
+	return (int)f.len - 1;
 }
 
 void

@@ -32,6 +32,13 @@
  * of it verbatim: a form of a word as the index holds it (tok_forms).
  */
 #define TOK_FORM_MARK	'\x1d'
+/*
+ * A form (as TOK_FORM_MARK) that is also the word's exact form, the one
+ * token TOK_EXACT_MARK + the word stands for: the query leaves the exact
+ * string out and counts this phrase for both groups (query.h's also), so
+ * FTS5 reads the token's list once, not twice.
+ */
+#define TOK_BOTH_MARK	'\x1c'
 /* The first byte of a stem in the index: "\x01owl" is a stem of "owls". */
 #define TOK_STEM_MARK	'\x01'
 
@@ -79,12 +86,15 @@ struct rank_cache;
 struct rank_cache *rank_cache_new(void);
 void		 rank_cache_free(struct rank_cache *);
 void		 rank_cache_use(struct rank_cache *, const char *key,
-		    unsigned version, const int *group, int nphrase);
+		    unsigned version, const int *group, const int *also,
+		    int nphrase);
 /*
  * The group of phrase ph of nphrase (query.h's group: a word's forms are
- * one) that rank_cache_use named, or ph itself.
+ * one) that rank_cache_use named, or ph itself; the other group it counts
+ * for (query.h's also: the word's exact form), or -1.
  */
 int		 rank_group_of(int nphrase, int ph);
+int		 rank_also_of(int nphrase, int ph);
 
 /*
  * The positions text would take in the index (0: no token, such as "—"),
@@ -119,6 +129,13 @@ void		 tok_counter_free(struct tok_counter *);
  */
 int		 tok_forms(struct tok_counter *, const char *w, int n,
 		    char **forms);
+/*
+ * The one token the string TOK_EXACT_MARK + w (n bytes) stands for in a
+ * query, in *form (malloc'd, ended by '\0'): its length, 0 when it is
+ * not exactly one token (several, colocated ones, none), -1 on error.
+ */
+int		 tok_exact_form(struct tok_counter *, const char *w, int n,
+		    char **form);
 
 /*
  * tokskip.c: where to start tokenizing text (n bytes, as indexed: its
