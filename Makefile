@@ -17,7 +17,7 @@ MANDIR	?= $(PREFIX)/share/man
 DESTDIR	?=
 
 CC	?= cc
-PKGS	 = libevent libprotobuf-c sqlite3 libseccomp libcrypto md4c libxml-2.0 \
+PKGS	 = libevent libprotobuf-c sqlite3 libseccomp libcrypto libmd md4c libxml-2.0 \
 	   libarchive uchardet icu-uc
 # SAN=1 builds an ASan+UBSan copy in build/san; the default build is build/release.
 # SANDBOX_DEBUG=1: workers' seccomp filter traps instead of killing and
@@ -255,6 +255,7 @@ LINK_test_rank		= store analysis common
 LINK_test_ignore	= supervisor common
 LINK_test_wiki		= store analysis common
 LINK_test_config	= common
+LINK_test_sha256	= common
 LINK_test_links		= store analysis common
 LINK_test_concepts	= store analysis common
 LINK_fuzz_msg		= proto common

@@ -1,6 +1,7 @@
 /*
  * Small utilities every process uses: whole-file reads and writes, a
- * monotonic clock, SHA-256. Library-like: errors are returned, with errno.
+ * monotonic clock, the SHA-256 of a name (content's: sha256.h).
+ * Library-like: errors are returned, with errno.
  */
 #ifndef KBD_UTIL_H
 #define KBD_UTIL_H
@@ -21,24 +22,14 @@ int	 write_all(int fd, const void *, size_t n);
 int64_t	 mono_ms(void);
 
 /*
- * Streaming SHA-256. sha256_setup() loads libcrypto's configuration and
- * providers now (a sandboxed worker could not later); the others are
- * safe after it. 0 or -1.
+ * The SHA-256 of a short string, a name (a socket's, an index page's):
+ * libmd's, no set-up, no libcrypto (see util.c). 0.
  */
-struct sha256;
-int		 sha256_setup(void);
-struct sha256	*sha256_new(void);
-void		 sha256_free(struct sha256 *);
-int		 sha256_begin(struct sha256 *);
-int		 sha256_update(struct sha256 *, const void *, size_t);
-int		 sha256_end(struct sha256 *, uint8_t out[SHA256_LEN]);
 int		 sha256_buf(const void *, size_t, uint8_t out[SHA256_LEN]);
 /* The value of a hex digit (either case), or -1. */
 int		 hex_digit(int c);
 /* FNV-1a of a string: the hash of kbd's open-addressing word tables. */
 uint32_t	 hash_fnv1a(const char *s);
-/* Of a whole file (symlinks not followed), as lower-case hex. */
-int		 sha256_file(const char *path, char hex[2 * SHA256_LEN + 1]);
 void		 sha256_hex(const uint8_t h[SHA256_LEN],
 		    char hex[2 * SHA256_LEN + 1]);
 

@@ -273,9 +273,8 @@ print_search() {
 	    "$S_COMMITS_ALONE" "$S_COMMITS_MANY" "$S_COMMITS_PACED" "$S_COMMITS_FLEET"
 	printf '  kbctl start-up          : --help %.2f ms a run, /bin/true %.2f ms (%.1fx); links %s;\n' \
 	    "$S_HELP_MS" "$S_TRUE_MS" "$(echo "$S_HELP_MS / $S_TRUE_MS" | bc -l)" "$S_LIBS"
-	printf '                            dynamic loader %s cycles, %s%% of it relocating (mostly libcrypto, needed only for\n' \
+	printf '                            dynamic loader %s cycles, %s%% of it relocating\n' \
 	    "$ld_t" "$ld_r"
-	printf '                            the SHA-256 of the long-path socket fallback, common/sockpath.c)\n'
 }
 # MCP (issue 13): BENCH_MCP (1000) `kbctl mcp` processes at once, each
 # initializing, searching and reading, while an add runs: errors, p50/p99

@@ -5,7 +5,8 @@
 set -eu
 
 PKGS="build-essential pkg-config libevent-dev libprotobuf-c-dev protobuf-c-compiler \
-libsqlite3-dev libmd4c-dev libcmocka-dev libseccomp-dev libssl-dev mandoc python3.11-doc \
+libsqlite3-dev libmd4c-dev libcmocka-dev libseccomp-dev libssl-dev libmd-dev mandoc \
+python3.11-doc \
 strace procps jq python3 sqlite3 bc libxml2-dev libarchive-dev libmupdf-dev clang \
 libclang-rt-14-dev groff \
 libmujs-dev libgumbo-dev libopenjp2-7-dev libjbig2dec0-dev libharfbuzz-dev \

@@ -24,6 +24,7 @@
 #include "journal.h"
 #include "kbpath.h"
 #include "log.h"
+#include "sha256.h"
 #include "util.h"
 #include "wiki.h"
 #include "xmalloc.h"

@@ -41,6 +41,7 @@
 #include "log.h"
 #include "sandbox.h"
 #include "terms.h"
+#include "sha256.h"
 #include "util.h"
 #include "xmalloc.h"
 
