@@ -100,6 +100,7 @@ struct conn {
 	int		 fd;
 	pid_t		 pid;		/* kbd's supervisor, 0 if unknown */
 	unsigned long long pid_start;	/* its start time, 0 if unknown */
+	int		 hello_due;	/* its handshake's answer unread */
 	char		 path[sizeof(((struct sockaddr_un *)0)->sun_path)];
 };
 int	 conn_open(struct conn *, const char *, int);
