@@ -26,26 +26,8 @@
 #include <time.h>
 
 #include "query.h"
+#include "query_int.h"
 #include "tokenizer.h"
-
-struct sbuf {
-	char	*s;
-	size_t	 len, cap;
-};
-
-struct parser {
-	const char		*text, *p;
-	char			*err;
-	size_t			 errlen;
-	int			 failed;
-	struct sbuf		 where;
-	struct query_param	*params;
-	size_t			 nparams, capparams;
-	int			 uses_lang;
-	const char		*first_sql;	/* the first field condition */
-	struct tok_counter	*tc;		/* NULL: every word counts */
-	const char		*skipped;	/* the first word left out */
-};
 
 /* What an AND group (or a term) compiled to. */
 struct group {
@@ -56,10 +38,8 @@ struct group {
 };
 
 static int	parse_or(struct parser *, int, struct sbuf *);
-static int	fail(struct parser *, const char *, const char *, const char *,
-		    ...) __attribute__((format(printf, 4, 5)));
 
-static int
+int
 sb_add(struct parser *ps, struct sbuf *b, const char *s, size_t n)
 {
 	char	*t;
@@ -85,147 +65,10 @@ sb_add(struct parser *ps, struct sbuf *b, const char *s, size_t n)
 	return 0;
 }
 
-static int
+int
 sb_puts(struct parser *ps, struct sbuf *b, const char *s)
 {
 	return sb_add(ps, b, s, strlen(s));
-}
-
-/*
- * A word as "(\"w\" OR \"\x1ew\")": the word with its stems (a one-word
- * string), or its exact form (the tokenizer's exact mark, tokenizer.h), a
- * second match that makes exact forms rank above stems.
- *
- * With the tokenizer (ps->tc), the first is written as its forms, each a
- * string of one token (tokenizer.h, tok_forms), "(\"\x1dowls\" OR
- * \"\x1d\x01owl\" OR \"\x1dowl\" OR \"\x1eowls\")": the same rows,
- * read as FTS5 reads a word (the stems as one string are synonyms, which
- * it merges position by position: "the" cost 17 times as much). kbd_rank
- * sums the forms as the one phrase they stand for (query_groups).
- */
-static int	sb_quoted(struct parser *, struct sbuf *, const char *,
-		    size_t);
-
-/*
- * A form of a word: a string of one token (TOK_FORM_MARK), or
- * (TOK_BOTH_MARK) one that is its exact form too.
- */
-static int
-form_quoted(struct parser *ps, struct sbuf *b, const char *f, size_t n,
-    char mark)
-{
-	char	*y;
-	int	 r;
-
-	if ((y = malloc(n + 1)) == NULL)
-		return fail(ps, f, NULL, "out of memory");
-	y[0] = mark;
-	memcpy(y + 1, f, n);
-	r = sb_quoted(ps, b, y, n + 1);
-	free(y);
-	return r;
-}
-
-/*
- * A word's forms (tok_forms), each a string, or'ed: *nf of them; the word
- * as one string when the tokenizer gives none (or there is none). The
- * form that is exact (NULL: none), if any, is marked so (TOK_BOTH_MARK),
- * and *both set.
- */
-static int
-word_forms(struct parser *ps, struct sbuf *b, const char *w, size_t n,
-    int *nf, const char *exact, int *both)
-{
-	char	*forms = NULL, *f, mark;
-	size_t	 len;
-	int	 r = 0, i;
-
-	*nf = 0;
-	*both = 0;
-	if (ps->tc != NULL && n <= INT_MAX &&
-	    (*nf = tok_forms(ps->tc, w, (int)n, &forms)) < 0)
-		return fail(ps, w, NULL, "out of memory");
-	if (*nf == 0)
-		return sb_quoted(ps, b, w, n);
-	for (i = 0, f = forms; i < *nf && r == 0; i++, f += len + 1) {
-		len = strlen(f);
-		mark = TOK_FORM_MARK;
-		if (exact != NULL && !*both && strcmp(f, exact) == 0) {
-			mark = TOK_BOTH_MARK;
-			*both = 1;
-		}
-		r = (i > 0 && sb_add(ps, b, " OR ", 4) == -1) ||
-		    form_quoted(ps, b, f, len, mark) == -1 ? -1 : 0;
-	}
-	free(forms);
-	return r;
-}
-
-/*
- * The word's forms, then its exact form: left out when it is one of the
- * forms (the tokens are the same, and FTS5 would read the list twice),
- * that form marked to count for it (query_groups).
- */
-static int
-exact_or_stem(struct parser *ps, struct sbuf *b, const char *w, size_t n)
-{
-	char	*x, *exact = NULL;
-	int	 r, nf, both;
-
-	if (ps->tc != NULL && n < INT_MAX &&
-	    tok_exact_form(ps->tc, w, (int)n, &exact) < 0)
-		return fail(ps, w, NULL, "out of memory");
-	if ((x = malloc(n + 1)) == NULL) {
-		free(exact);
-		return fail(ps, w, NULL, "out of memory");
-	}
-	x[0] = TOK_EXACT_MARK;
-	memcpy(x + 1, w, n);
-	r = sb_add(ps, b, "(", 1) == -1 || word_forms(ps, b, w, n, &nf,
-	    exact, &both) == -1 || (!both && (sb_add(ps, b, " OR ", 4) ==
-	    -1 || sb_quoted(ps, b, x, n + 1) == -1)) || sb_add(ps, b, ")",
-	    1) == -1 ? -1 : 0;
-	free(x);
-	free(exact);
-	return r;
-}
-
-/* s as an FTS5 string: in double quotes, a quote doubled. */
-static int
-sb_quoted(struct parser *ps, struct sbuf *b, const char *s, size_t n)
-{
-	size_t	i;
-
-	if (sb_add(ps, b, "\"", 1) == -1)
-		return -1;
-	for (i = 0; i < n; i++)
-		if (sb_add(ps, b, s[i] == '"' ? "\"\"" : s + i,
-		    s[i] == '"' ? 2 : 1) == -1)
-			return -1;
-	return sb_add(ps, b, "\"", 1);
-}
-
-/*
- * title:w, after "title : ": a prefix as typed, a word as its forms (the
- * one phrase of synonyms they stand for: no exact form of its own).
- */
-static int
-title_word(struct parser *ps, struct sbuf *b, const char *w, size_t n)
-{
-	struct sbuf	f = { NULL, 0, 0 };
-	int		r, nf, both;
-
-	if (w[n] == '*')
-		return sb_quoted(ps, b, w, n) == -1 || sb_add(ps, b, "*", 1) ==
-		    -1 ? -1 : 0;
-	if (word_forms(ps, &f, w, n, &nf, NULL, &both) == -1) {
-		free(f.s);
-		return -1;
-	}
-	r = nf > 1 ? (sb_add(ps, b, "(", 1) == -1 || sb_puts(ps, b, f.s) ==
-	    -1 || sb_add(ps, b, ")", 1) == -1 ? -1 : 0) : sb_puts(ps, b, f.s);
-	free(f.s);
-	return r;
 }
 
 /* The column of at, in characters from 1. */
@@ -241,8 +84,8 @@ column(const struct parser *ps, const char *at)
 	return col;
 }
 
-static int
-fail(struct parser *ps, const char *at, const char *hint, const char *fmt,
+int
+query_fail(struct parser *ps, const char *at, const char *hint, const char *fmt,
     ...)
 {
 	va_list	ap;
@@ -424,7 +267,7 @@ field_added(struct parser *ps, const char *at, const char *v, size_t n,
 		}
 	}
 	if (parse_date(v, n, &start, &end) == -1)
-		return fail(ps, at, "(expected added:YYYY-MM-DD, YYYY-MM or "
+		return query_fail(ps, at, "(expected added:YYYY-MM-DD, YYYY-MM or "
 		    "YYYY, after > >= < <= or none)", "added: bad date \"%.*s\"",
 		    (int)n, v);
 	switch (op) {
@@ -453,7 +296,7 @@ field_value_plain(struct parser *ps, const char *at, const char *name,
 	for (i = 0; i < n; i++)
 		if (!isalnum((unsigned char)v[i]) && !(dash && (v[i] == '-' ||
 		    v[i] == '_' || v[i] == '+')))
-			return fail(ps, at, NULL, "%s: bad value \"%.*s\"",
+			return query_fail(ps, at, NULL, "%s: bad value \"%.*s\"",
 			    name, (int)n, v);
 	return 0;
 }
@@ -484,7 +327,7 @@ field_sql(struct parser *ps, const char *at, const char *name, const char *v,
 		    "GLOB ?)") == -1 || add_param(ps, 0, 0, v, n) == -1)
 			return -1;
 		if ((glob = malloc(n + 3)) == NULL)
-			return add_param(ps, 0, 0, NULL, 0) == -1 ? -1 : fail(ps,
+			return add_param(ps, 0, 0, NULL, 0) == -1 ? -1 : query_fail(ps,
 			    at, NULL, "out of memory");
 		memcpy(glob, "*/", 2);
 		memcpy(glob + 2, v, n);
@@ -501,7 +344,7 @@ field_sql(struct parser *ps, const char *at, const char *name, const char *v,
 	    == -1)
 		return -1;
 	if ((lower = strndup(v, n)) == NULL)
-		return fail(ps, at, NULL, "out of memory");
+		return query_fail(ps, at, NULL, "out of memory");
 	for (i = 0; i < n; i++)
 		lower[i] = (char)tolower((unsigned char)lower[i]);
 	if (strcmp(name, "lang") == 0) {
@@ -513,7 +356,7 @@ field_sql(struct parser *ps, const char *at, const char *name, const char *v,
 			lower[2] = '\0';
 		if ((l = tok_lang_by_code(lower)) == -1) {
 			free(lower);
-			return fail(ps, at, NULL, "lang: unknown language "
+			return query_fail(ps, at, NULL, "lang: unknown language "
 			    "\"%.*s\"", (int)n, v);
 		}
 		free(lower);
@@ -542,11 +385,11 @@ phrase(struct parser *ps, struct sbuf *out)
 
 	s = at + 1;
 	if ((e = strchr(s, '"')) == NULL)
-		return fail(ps, at, NULL, "unbalanced quote");
+		return query_fail(ps, at, NULL, "unbalanced quote");
 	if (e == s || strspn(s, " \t\n\r\f\v") >= (size_t)(e - s))
-		return fail(ps, at, NULL, "empty phrase");
+		return query_fail(ps, at, NULL, "empty phrase");
 	if (!has_alnum(s, (size_t)(e - s)) || !has_token(ps, s, e - s))
-		return fail(ps, at, NULL, "\"%.*s\" has no letter or digit to "
+		return query_fail(ps, at, NULL, "\"%.*s\" has no letter or digit to "
 		    "search for", (int)(e - s), s);
 	if (sb_quoted(ps, out, s, (size_t)(e - s)) == -1)
 		return -1;
@@ -580,12 +423,12 @@ term(struct parser *ps, int depth, int neg, struct group *g)
 			goto out;
 		skip_ws(ps);
 		if (*ps->p != ')') {
-			fail(ps, at, NULL, "unbalanced parenthesis");
+			query_fail(ps, at, NULL, "unbalanced parenthesis");
 			goto out;
 		}
 		ps->p++;
 		if (t.len == 0) {
-			fail(ps, at, NULL, "empty parentheses");
+			query_fail(ps, at, NULL, "empty parentheses");
 			goto out;
 		}
 		if (sb_puts(ps, &cond, "(") == -1 || sb_puts(ps, &cond, t.s) ==
@@ -615,13 +458,13 @@ term(struct parser *ps, int depth, int neg, struct group *g)
 		 */
 		if (isname && k + 1 == n && colon[1] != '"' &&
 		    fields[fi] != NULL) {
-			fail(ps, at, NULL, "%s: needs a value", fields[fi]);
+			query_fail(ps, at, NULL, "%s: needs a value", fields[fi]);
 			goto out;
 		}
 		if (isname && (k + 1 < n || colon[1] == '"')) {
 			i = fi;
 			if (fields[i] == NULL) {
-				fail(ps, at, "(fields: title type path lang "
+				query_fail(ps, at, "(fields: title type path lang "
 				    "added; quote a word to search for it)",
 				    "unknown field \"%.*s:\"", (int)k, at);
 				goto out;
@@ -642,7 +485,7 @@ term(struct parser *ps, int depth, int neg, struct group *g)
 						n--;
 					if (!has_alnum(v, n) ||
 					    !has_token(ps, v, n)) {
-						fail(ps, at, NULL, "title: needs "
+						query_fail(ps, at, NULL, "title: needs "
 						    "a word");
 						goto out;
 					}
@@ -651,13 +494,13 @@ term(struct parser *ps, int depth, int neg, struct group *g)
 				}
 			} else {
 				if (depth > 0) {
-					fail(ps, at, "(put it outside them)",
+					query_fail(ps, at, "(put it outside them)",
 					    "%s: cannot stand inside "
 					    "parentheses", name);
 					goto out;
 				}
 				if (*v == '"') {
-					fail(ps, at, NULL, "%s: takes no "
+					query_fail(ps, at, NULL, "%s: takes no "
 					    "phrase", name);
 					goto out;
 				}
@@ -680,7 +523,7 @@ term(struct parser *ps, int depth, int neg, struct group *g)
 			if (n > 0 && at[n - 1] == '*')
 				n--;
 			if (!has_alnum(at, n)) {
-				fail(ps, at, NULL, "\"%.*s\" has no letter or "
+				query_fail(ps, at, NULL, "\"%.*s\" has no letter or "
 				    "digit to search for", (int)word_len(at),
 				    at);
 				goto out;
@@ -745,7 +588,7 @@ parse_and(struct parser *ps, int depth, struct sbuf *out, int *nsql)
 			ps->p += 3;
 			skip_ws(ps);
 			if (g.npos + g.nneg + g.nsql == 0 || group_end(ps)) {
-				fail(ps, at, NULL, "AND needs a term on each "
+				query_fail(ps, at, NULL, "AND needs a term on each "
 				    "side");
 				goto out;
 			}
@@ -757,7 +600,7 @@ parse_and(struct parser *ps, int depth, struct sbuf *out, int *nsql)
 			skip_ws(ps);
 			if (group_end(ps) || keyword(ps->p, "AND") ||
 			    keyword(ps->p, "NOT")) {
-				fail(ps, at, NULL, "NOT needs a term after it");
+				query_fail(ps, at, NULL, "NOT needs a term after it");
 				goto out;
 			}
 			neg = 1;
@@ -765,7 +608,7 @@ parse_and(struct parser *ps, int depth, struct sbuf *out, int *nsql)
 			ps->p++;
 			if (word_end(*ps->p) && *ps->p != '(' &&
 			    *ps->p != '"') {
-				fail(ps, at, NULL, "nothing after '-'");
+				query_fail(ps, at, NULL, "nothing after '-'");
 				goto out;
 			}
 			neg = 1;
@@ -774,7 +617,7 @@ parse_and(struct parser *ps, int depth, struct sbuf *out, int *nsql)
 			goto out;
 	}
 	if (g.npos == 0 && g.nneg > 0) {
-		fail(ps, start, "(add a word to search for)",
+		query_fail(ps, start, "(add a word to search for)",
 		    "only exclusions");
 		goto out;
 	}
@@ -811,7 +654,7 @@ parse_or(struct parser *ps, int depth, struct sbuf *out)
 		    keyword(ps->p, "OR")))
 			break;
 		if (b.len == 0 && (or_at != NULL || keyword(ps->p, "OR"))) {
-			fail(ps, or_at != NULL && !keyword(ps->p, "OR") ?
+			query_fail(ps, or_at != NULL && !keyword(ps->p, "OR") ?
 			    or_at : ps->p, NULL, "OR needs a term on each "
 			    "side");
 			goto out;
@@ -829,7 +672,7 @@ parse_or(struct parser *ps, int depth, struct sbuf *out)
 	}
 	if ((nbranch > 1 || or_at != NULL || keyword(ps->p, "OR")) &&
 	    nsql > 0) {
-		fail(ps, ps->first_sql, "(a field applies to the whole query: "
+		query_fail(ps, ps->first_sql, "(a field applies to the whole query: "
 		    "group the alternatives in parentheses)", "a field cannot be "
 		    "one side of OR");
 		goto out;
@@ -848,63 +691,6 @@ parse_or(struct parser *ps, int depth, struct sbuf *out)
 out:
 	free(b.s);
 	return r;
-}
-
-/*
- * q->group and q->also of q->match: FTS5 numbers the phrases in the order
- * of their strings. A run of forms (TOK_FORM_MARK, TOK_BOTH_MARK) joined
- * by " OR " alone is one word's (word_forms); a run with a form that is
- * also the word's exact form (TOK_BOTH_MARK) is followed by the group of
- * that exact form, which has no phrase of its own, only that one's
- * positions. Every phrase query_compile writes is a string (sb_quoted).
- */
-static int
-query_groups(struct query *q)
-{
-	const char	*p, *prev_end = NULL;
-	int		 n = 0, g = -1, prevform = 0, form, both = -1;
-
-	for (p = q->match; *p != '\0'; p++)
-		if (*p == '"') {
-			for (p++; *p != '\0' && (*p != '"' || p[1] == '"');
-			    p += 1 + (*p == '"'))
-				;
-			n++;
-			if (*p == '\0')
-				break;
-		}
-	q->group = calloc((size_t)n + 1, sizeof(int));
-	q->also = calloc((size_t)n + 1, sizeof(int));
-	if (q->group == NULL || q->also == NULL)
-		return -1;
-	q->nphrase = n;
-	for (p = q->match, n = 0; *p != '\0'; p++)
-		if (*p == '"') {
-			form = p[1] == TOK_FORM_MARK || p[1] == TOK_BOTH_MARK;
-			if (!(form && prevform && prev_end != NULL &&
-			    p - prev_end == 4 && memcmp(prev_end, " OR ",
-			    4) == 0)) {
-				if (both >= 0)
-					q->also[both] = ++g;
-				both = -1;
-				g++;
-			}
-			q->also[n] = -1;
-			if (p[1] == TOK_BOTH_MARK)
-				both = n;
-			q->group[n++] = g;
-			prevform = form;
-			for (p++; *p != '\0' && (*p != '"' || p[1] == '"');
-			    p += 1 + (*p == '"'))
-				;
-			if (*p == '\0')
-				break;
-			prev_end = p + 1;
-		}
-	if (both >= 0)
-		q->also[both] = ++g;
-	q->ngroup = g + 1;
-	return 0;
 }
 
 int
@@ -930,12 +716,12 @@ query_compile(const char *text, struct query *q, char *err, size_t errlen,
 		goto fail;
 	skip_ws(&ps);
 	if (*ps.p == ')') {
-		fail(&ps, ps.p, NULL, "unbalanced parenthesis");
+		query_fail(&ps, ps.p, NULL, "unbalanced parenthesis");
 		goto fail;
 	}
 	if (match.len == 0 && ps.where.len == 0) {
 		if (ps.skipped != NULL)
-			fail(&ps, ps.skipped, NULL, "\"%.*s\" has no letter or "
+			query_fail(&ps, ps.skipped, NULL, "\"%.*s\" has no letter or "
 			    "digit to search for", (int)word_len(ps.skipped),
 			    ps.skipped);
 		else
