@@ -4,7 +4,8 @@
  * query has as many parameters as its conditions have placeholders.
  * Compiled with the index's tokenizer too (a word as its forms, tok_forms):
  * then FTS5 parses the expression (an empty table: no hits, no error),
- * and the phrases' groups (query_groups) number runs from 0 in order.
+ * and the phrases' groups (query_groups) number runs from 0 in order,
+ * an exact form's group (also) right after its word's.
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -43,7 +44,7 @@ check(const char *text, struct tok_counter *with)
 	char		 err[256];
 	size_t		 marks = 0;
 	const char	*p;
-	int		 i;
+	int		 i, top;
 
 	if (query_compile(text, &q, err, sizeof(err), with) != 0) {
 		if (err[0] == '\0')
@@ -55,12 +56,28 @@ check(const char *text, struct tok_counter *with)
 	if (marks != q.nparams || (q.match == NULL && q.where[0] == '\0'))
 		abort();
 	if (q.match != NULL) {
-		if (q.group == NULL || q.nphrase < 1 || q.group[0] != 0)
+		if (q.group == NULL || q.also == NULL || q.nphrase < 1 ||
+		    q.group[0] != 0)
 			abort();
-		for (i = 1; i < q.nphrase; i++)
-			if (q.group[i] != q.group[i - 1] &&
-			    q.group[i] != q.group[i - 1] + 1)
+		/*
+		 * A phrase continues its run or starts the next number; an
+		 * exact form's group (also) is the number right after its
+		 * own, taken by no phrase. Every number below ngroup is used.
+		 */
+		for (i = 0, top = -1; i < q.nphrase; i++) {
+			if (i > 0 && q.group[i] != q.group[i - 1] &&
+			    q.group[i] != top + 1)
 				abort();
+			if (q.group[i] > top)
+				top = q.group[i];
+			if (q.also[i] != -1 && (q.also[i] != q.group[i] + 1 ||
+			    q.also[i] != top + 1))
+				abort();
+			if (q.also[i] > top)
+				top = q.also[i];
+		}
+		if (q.ngroup != top + 1)
+			abort();
 		sqlite3_bind_text(st, 1, q.match, -1, SQLITE_STATIC);
 		if (sqlite3_step(st) != SQLITE_ROW)
 			abort();
