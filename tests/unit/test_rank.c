@@ -268,6 +268,48 @@ test_floor(void **state)
 }
 
 /*
+ * A word whose forms are in most rows (the floor: their bodies do not
+ * count) and whose exact form in few: the exact form's body counts, and
+ * its positions are not the forms' walk's (which stops at the headings).
+ * The same scores as the phrase of synonyms with its exact string.
+ */
+static void
+test_floor_exact(void **state)
+{
+	char		 many[4096];
+	struct hits	 a, b;
+	int		 i, n = 0;
+
+	(void)state;
+	assert_int_equal(sqlite3_exec(db, "DELETE FROM fts", NULL, NULL,
+	    NULL), SQLITE_OK);
+	for (i = 0; i < 50; i++)
+		n += snprintf(many + n, sizeof(many) - (size_t)n, "hunt ");
+	for (i = 1; i <= 8; i++)
+		put_doc(i, "Owls", "", "owls hunting at night, hunted mice");
+	put_doc(9, "Hunt", "", "a hunt");
+	put_doc(10, "Woods", "", many);
+	/* A data version of its own: the row-size cache is keyed by it. */
+	ranked("hunt", 0, 40, &a);
+	ranked("hunt", 1, 40, &b);
+	assert_int_equal(a.n, 10);
+	assert_int_equal(b.n, 10);
+	for (i = 0; i < a.n; i++) {
+		assert_int_equal(a.row[i], b.row[i]);
+		if (a.score[i] - b.score[i] > 1e-12 ||
+		    b.score[i] - a.score[i] > 1e-12)
+			fail_msg("row %lld scores %.17g as synonyms, %.17g as "
+			    "forms", (long long)a.row[i], a.score[i],
+			    b.score[i]);
+	}
+	/* The title first; then 50 times in the body over the stems'. */
+	assert_int_equal(b.row[0], 9);
+	assert_int_equal(b.row[1], 10);
+	assert_int_equal(sqlite3_exec(db, "DELETE FROM fts", NULL, NULL,
+	    NULL), SQLITE_OK);
+}
+
+/*
  * Two rows in one slot of the row-size cache (rowids 16,384 apart): each
  * is ranked by its own length, cold or warm, whichever was cached last.
  */
@@ -319,6 +361,7 @@ main(void)
 		cmocka_unit_test(test_groups),
 		cmocka_unit_test(test_forms_same),
 		cmocka_unit_test(test_floor),
+		cmocka_unit_test(test_floor_exact),
 		cmocka_unit_test(test_sizes_slot),
 	};
 

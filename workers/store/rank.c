@@ -270,10 +270,16 @@ struct rankdata {
 	double		 w[RANK_MAXCOL];	/* each column's weight */
 	int		*first;		/* each group's phrases: first to end */
 	int		*end;
+	/*
+	 * The exact form's group whose one phrase is among this group's
+	 * (query.h's also), or -1: counted in this group's walk.
+	 */
+	int		*exact;
 	double		*idf;		/* each group's */
 	/* Each row's, cleared per row: allocated once a query, not a row. */
 	double		*freq;
 	unsigned char	*intitle;
+	unsigned char	*walked;
 	struct form_it	*it;		/* nphrase */
 };
 
@@ -349,9 +355,11 @@ rankdata_free(void *p)
 	if (d != NULL) {
 		free(d->first);
 		free(d->end);
+		free(d->exact);
 		free(d->idf);
 		free(d->freq);
 		free(d->intitle);
+		free(d->walked);
 		free(d->it);
 	}
 	free(d);
@@ -381,12 +389,16 @@ rankdata(const Fts5ExtensionApi *api, Fts5Context *fts, int nval,
 	n = 2 * (size_t)d->nphrase + 1;
 	d->first = calloc(n, sizeof(int));
 	d->end = calloc(n, sizeof(int));
+	d->exact = malloc(n * sizeof(int));
 	d->idf = calloc(n, sizeof(double));
 	d->freq = calloc(n, sizeof(double));
 	d->intitle = calloc(n, 1);
+	d->walked = calloc(n, 1);
 	d->it = calloc(n, sizeof(*d->it));
-	if (d->first == NULL || d->end == NULL || d->idf == NULL ||
-	    d->freq == NULL || d->intitle == NULL || d->it == NULL) {
+	if (d->first == NULL || d->end == NULL || d->exact == NULL ||
+	    d->idf == NULL ||
+	    d->freq == NULL || d->intitle == NULL || d->walked == NULL ||
+	    d->it == NULL) {
 		rankdata_free(d);
 		*rc = SQLITE_NOMEM;
 		return NULL;
@@ -395,6 +407,8 @@ rankdata(const Fts5ExtensionApi *api, Fts5Context *fts, int nval,
 	 * Groups are runs of phrases (query_groups), numbered in order; an
 	 * exact form's group is the one phrase it is also.
 	 */
+	for (i = 0; i < (int)n; i++)
+		d->exact[i] = -1;
 	for (i = 0, d->ngroup = 0; i < d->nphrase; i++) {
 		g = rank_group_of(d->nphrase, i);
 		a = rank_also_of(d->nphrase, i);
@@ -410,6 +424,7 @@ rankdata(const Fts5ExtensionApi *api, Fts5Context *fts, int nval,
 		if (a >= 0) {
 			d->first[a] = i;
 			d->end[a] = i + 1;
+			d->exact[g] = a;
 		}
 		if (g >= d->ngroup)
 			d->ngroup = g + 1;
@@ -447,11 +462,13 @@ rankdata(const Fts5ExtensionApi *api, Fts5Context *fts, int nval,
  */
 static int
 group_walk(const Fts5ExtensionApi *api, Fts5Context *fts, struct rankdata *d,
-    int g, int lastcol, uint64_t *covered)
+    int g, int lastcol, int x, int xlast, uint64_t *covered)
 {
 	struct form_it	*f = d->it;
 	int		 k = d->end[g] - d->first[g], j, best, col, off;
-	int		 sz, rc, b;
+	int		 sz, rc, b, isx;
+	/* Exact group x's phrase, counted here too (-1: none). */
+	int		 xj = x >= 0 ? d->first[x] - d->first[g] : -1;
 
 	for (j = 0; j < k; j++) {
 		if ((rc = api->xPhraseFirst(fts, d->first[g] + j, &f[j].it,
@@ -469,14 +486,21 @@ group_walk(const Fts5ExtensionApi *api, Fts5Context *fts, struct rankdata *d,
 			return SQLITE_OK;
 		col = f[best].col;
 		off = f[best].off;
-		for (j = 0, sz = 0; j < k; j++)
+		for (j = 0, sz = 0, isx = 0; j < k; j++)
 			if (f[j].col == col && f[j].off == off) {
 				if (f[j].sz > sz)
 					sz = f[j].sz;
+				isx = isx || j == xj;
 				api->xPhraseNext(fts, &f[j].it, &f[j].col,
 				    &f[j].off);
 			}
 		d->freq[g] += col < RANK_MAXCOL ? d->w[col] : 1.0;
+		/* The exact form's position: the same sum, in the same order. */
+		if (isx && col <= xlast) {
+			d->freq[x] += col < RANK_MAXCOL ? d->w[col] : 1.0;
+			if (col == RANK_TITLE_COL)
+				d->intitle[x] = 1;
+		}
 		if (col != RANK_TITLE_COL)
 			continue;
 		d->intitle[g] = 1;
@@ -494,7 +518,7 @@ kbd_rank(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3_context *ctx,
 	struct rankdata	*d;
 	double		 score = 0.0, dl, f;
 	uint64_t	 covered = 0;
-	int		 rc = SQLITE_OK, g, ntitle, nbody, sz, all;
+	int		 rc = SQLITE_OK, g, ntitle, nbody, sz, all, last, x, xlast;
 
 	if ((d = rankdata(api, fts, nval, val, &rc)) == NULL) {
 		sqlite3_result_error_code(ctx, rc);
@@ -514,10 +538,28 @@ kbd_rank(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3_context *ctx,
 	 * come by column, and the body is most of them.
 	 */
 	for (g = 0; g < d->ngroup; g++)
-		if ((rc = group_walk(api, fts, d, g, d->idf[g] <=
-		    RANK_IDF_FLOOR ? RANK_HEAD_COL : INT_MAX, &covered)) !=
-		    SQLITE_OK)
+		d->walked[g] = 0;
+	for (g = 0; g < d->ngroup; g++) {
+		if (d->walked[g])
+			continue;
+		last = d->idf[g] <= RANK_IDF_FLOOR ? RANK_HEAD_COL : INT_MAX;
+		/*
+		 * A word's exact form is one of its forms' positions: counted
+		 * in the forms' walk when that walk reaches as far, not
+		 * walked again (the forms' IDF is at most the exact form's,
+		 * so only the forms can be at the floor alone).
+		 */
+		x = d->exact[g];
+		xlast = x >= 0 && d->idf[x] <= RANK_IDF_FLOOR ? RANK_HEAD_COL :
+		    INT_MAX;
+		if (x >= 0 && xlast > last)
+			x = -1;
+		if ((rc = group_walk(api, fts, d, g, last, x, xlast,
+		    &covered)) != SQLITE_OK)
 			goto out;
+		if (x >= 0)
+			d->walked[x] = 1;
+	}
 	if ((rc = row_sizes(api, fts, &sz, &ntitle, &nbody)) != SQLITE_OK)
 		goto out;
 	dl = sz;
