@@ -396,9 +396,8 @@ rankdata(const Fts5ExtensionApi *api, Fts5Context *fts, int nval,
 	d->walked = calloc(n, 1);
 	d->it = calloc(n, sizeof(*d->it));
 	if (d->first == NULL || d->end == NULL || d->exact == NULL ||
-	    d->idf == NULL ||
-	    d->freq == NULL || d->intitle == NULL || d->walked == NULL ||
-	    d->it == NULL) {
+	    d->idf == NULL || d->freq == NULL || d->intitle == NULL ||
+	    d->walked == NULL || d->it == NULL) {
 		rankdata_free(d);
 		*rc = SQLITE_NOMEM;
 		return NULL;
