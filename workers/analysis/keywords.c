@@ -4,11 +4,13 @@
  * Markdown they made (workers/worker/worker.c), the committer for a
  * document it recompiles or lints. Library code: no logging, no state.
  */
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
 #include "keywords.h"
+#include "strset.h"
 #include "utf8.h"
 #include "util.h"
 #include "xmalloc.h"
@@ -40,17 +42,24 @@ static const char *stopwords[] = {
 	"you", "your", "yours", "yourself", "yourselves"
 };
 
-static int
-cmp_str(const void *a, const void *b)
+/* By hash, built once: every word of every document is looked up. */
+static struct strset	stopset = STRSET_INIT;
+static pthread_once_t	stopset_once = PTHREAD_ONCE_INIT;
+
+static void
+stopset_build(void)
 {
-	return strcmp(*(const char *const *)a, *(const char *const *)b);
+	size_t	i;
+
+	for (i = 0; i < sizeof(stopwords) / sizeof(stopwords[0]); i++)
+		(void)strset_add(&stopset, stopwords[i]);
 }
 
 int
 keywords_stopword(const char *w)
 {
-	return bsearch(&w, stopwords, sizeof(stopwords) / sizeof(stopwords[0]),
-	    sizeof(stopwords[0]), cmp_str) != NULL;
+	(void)pthread_once(&stopset_once, stopset_build);
+	return strset_has(&stopset, w);
 }
 
 struct term {
