@@ -350,7 +350,7 @@ lex_line(struct lexer *lx, const char *line, const char *eol)
 	int			 toolong;
 
 	while (s < end) {
-		if (is_url(s, end)) {
+		if ((*s | 0x20) == 'h' && is_url(s, end)) {
 			while (s < end && *s != ' ' && *s != ')' && *s != '>')
 				s++;
 			lx->nwin = 0;
