@@ -87,19 +87,13 @@ static void
 ctab_grow(struct ctab *t)
 {
 	struct cterm	*old = t->v;
-	size_t		 oldcap = t->cap, i, k;
+	size_t		 oldcap = t->cap, i;
 
 	t->cap = oldcap ? oldcap * 2 : 1024;
 	t->v = xcalloc(t->cap, sizeof(*t->v));
-	/* The terms are distinct: each goes to the first free slot. */
-	for (i = 0; i < oldcap; i++) {
-		if (old[i].w == NULL)
-			continue;
-		for (k = old[i].h & (t->cap - 1); t->v[k].w != NULL;
-		    k = (k + 1) & (t->cap - 1))
-			;
-		t->v[k] = old[i];
-	}
+	for (i = 0; i < oldcap; i++)
+		if (old[i].w != NULL)
+			*ctab_find(t->v, t->cap, old[i].w, old[i].h) = old[i];
 	free(old);
 }
 
