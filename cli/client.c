@@ -410,6 +410,9 @@ handshake_recv(struct conn *c)
 
 static unsigned long long	proc_start(pid_t);
 
+/* conn_connect's soft: 1, or this: the handshake answered with the reply. */
+#define CONN_SOFT_PIPELINED	2
+
 /*
  * Connect and shake hands. Where no kbd listens: -1 without autostart,
  * else start one. With soft, a kbd that will not start or a connection
@@ -468,6 +471,19 @@ conn_connect(struct conn *c, const char *root, int autostart, int soft)
 		c->hello_due = 1;
 		return 0;
 	}
+	/*
+	 * A cancel is sent the same way, so that it is in kbd's hands
+	 * before kbctl waits: a second Ctrl-C that comes while it waits
+	 * detaches, and the first one's cancel still reaches the job.
+	 */
+	if (soft == CONN_SOFT_PIPELINED) {
+		if (handshake_send(c) == -1) {
+			conn_close(c);
+			return -1;
+		}
+		c->hello_due = 1;
+		return 0;
+	}
 	if (handshake_send(c) == -1 || handshake_recv(c) == -1) {
 		conn_close(c);
 		return -1;
@@ -487,14 +503,15 @@ conn_open(struct conn *c, const char *root, int autostart)
 }
 
 /*
- * Connect to a running kbd, without starting one: -1 when none runs or
- * the connection is lost during the handshake (kbd is stopping).
+ * Connect to a running kbd, without starting one: -1 when none runs. The
+ * handshake's answer comes with the first reply: a connection lost before
+ * it (kbd is stopping) is conn_tryrecv's -1.
  */
 int
 conn_tryopen(struct conn *c, const char *root)
 {
 	memset(c, 0, sizeof(*c));
-	return conn_connect(c, root, 0, 1);
+	return conn_connect(c, root, 0, CONN_SOFT_PIPELINED);
 }
 
 /* Whether the kbd c was connected to still runs. */

@@ -79,6 +79,7 @@ def main():
     ap.add_argument("--rows", type=int, default=40)
     ap.add_argument("--resize", type=int, default=0)
     ap.add_argument("--interrupt", action="count", default=0)
+    ap.add_argument("--before-interrupt", default="")
     ap.add_argument("--kill", default="")
     ap.add_argument("--after", default="")
     ap.add_argument("--rows-after", default="")
@@ -156,6 +157,8 @@ def main():
         after = [len(x) for _, f in frames(bytes(out), before)
                  for x in sum(region_lines(f), [])]
         report["widest_after"] = max(after) if after else 0
+    if a.before_interrupt:
+        subprocess.run(a.before_interrupt, shell=True, check=False)
     if a.interrupt:
         os.write(fd, b"\x03")
         report["cancelling"] = wait_for(lambda: b"cancelling" in out)

@@ -88,11 +88,16 @@ assert_eq $((N + $(echo "$s" | jq .added))) "$(doc_count)" \
 lint_clean
 
 # A second Ctrl-C detaches at once: kbctl ends while the files it left in
-# flight are still held by stopped workers; the job still ends in kbd.
+# flight are still held by stopped workers; the job still ends in kbd,
+# cancelled. kbd itself is stopped while the keys are typed, so the second
+# comes before kbd has answered the first's cancel, which must reach it
+# all the same.
 make_long "$T/s2b" 50 s2b
 w=$(stop_workers)
+k=$(kbd_pid)
 r=$(LANG=C.UTF-8 TERM=xterm $PTY --out "$T/pty2b" --interrupt --interrupt \
-    --after "kill -CONT $w" -- "$KBCTL" -C "$KB" add --jobs 2 "$T/s2b")
+    --before-interrupt "kill -STOP $k" --after "kill -CONT $k $w" \
+    -- "$KBCTL" -C "$KB" add --jobs 2 "$T/s2b")
 assert_eq true "$(echo "$r" | jq .detached)" "second Ctrl-C detaches at once"
 assert_eq 2 "$(echo "$r" | jq .signal)" "killed by SIGINT after detaching"
 assert_eq show "$(echo "$r" | jq -r .last_cursor)" "cursor shown after detaching"
