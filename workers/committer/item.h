@@ -56,6 +56,11 @@ struct item {
 						   source: removed */
 	char			*drop_name, *drop_ext;
 	char			*drop_raw, *drop_src, *drop_sum;
+	/*
+	 * A new document whose Markdown has no link to a file: its pages
+	 * have no link to resolve (linkw_plan_batch).
+	 */
+	int			 nolinks;
 
 	/* The converter that made it; a recompile's document (recompile.c). */
 	char			*converter;

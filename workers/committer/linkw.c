@@ -73,6 +73,7 @@ struct resolve_ctx {
 	int64_t	 last;		/* the document resolve found, or 0 */
 	int	 put;		/* record links in the registry */
 	int	 err;
+	size_t	 found;		/* links to a file seen (planning) */
 };
 
 /*
@@ -171,6 +172,7 @@ found_plan(void *arg, const char *target, const char *doc)
 	int			 r;
 
 	(void)doc;
+	c->found++;
 	if ((r = db_source_get(target, &s)) == -1)
 		c->err = 1;
 	else if (r == 1)
@@ -296,10 +298,13 @@ linkw_plan_batch(struct item *items, size_t nitems, size_t *n)
 				return errf("%s: %s", it->staged_md,
 				    strerror(errno));
 			}
+			c.found = 0;
 			out = links_rewrite(md, len, it->path, NULL,
 			    found_plan, &c, &olen);
 			free(out);
 			free(md);
+			it->nolinks = c.found == 0 && it->act == ACT_INSERT &&
+			    !ITEM_RECOMPILE(it);
 			if (it->act == ACT_REPLACE) {
 				own = xreallocarray(own, nown + 1,
 				    sizeof(*own));
@@ -638,7 +643,7 @@ linkw_apply_batch(struct item *items, size_t nitems)
 		free(ext);
 		if (db_links_resolve(it->path, id) == -1)
 			err = errf("registry: %s", db_errmsg());
-		else if (ITEM_PUBLISHES(it))
+		else if (ITEM_PUBLISHES(it) && !it->nolinks)
 			err = source_rewrite(id, it->doc, 1);
 	}
 	if (err == NULL)
@@ -653,6 +658,19 @@ linkw_apply_batch(struct item *items, size_t nitems)
 			break;
 		}
 		free(ext);
+		/*
+		 * A new document without links, and none to it (pending
+		 * ones resolved, the batch's own): its page as published
+		 * already has empty link lists. Read, queried and compared
+		 * for nothing (and its source page too), they were a sixth
+		 * of the committer's time in an add of small files without
+		 * links.
+		 */
+		if (it->nolinks && (r = db_links_any_to(id)) != 1) {
+			if (r == -1)
+				err = errf("registry: %s", db_errmsg());
+			continue;
+		}
 		err = summary_rewrite(id, it->doc);
 	}
 	linkw_end();

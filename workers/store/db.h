@@ -266,6 +266,8 @@ int	 db_links_unresolve(int64_t to);
 int	 db_links_pending(const char *target, int64_t **v, size_t *n);
 int	 db_links_from(int64_t to, int64_t **v, size_t *n);
 int	 db_links_to(int64_t from, int64_t **v, size_t *n);
+/* Whether a link is resolved to document to: 1, 0, -1. */
+int	 db_links_any_to(int64_t to);
 /* The targets of the links resolved to to, appended (xstrdup'ed). */
 int	 db_links_targets(int64_t to, char ***v, size_t *n);
 /*

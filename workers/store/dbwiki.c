@@ -349,6 +349,20 @@ db_links_to(int64_t from, int64_t **v, size_t *n)
 }
 
 int
+db_links_any_to(int64_t to)
+{
+	sqlite3_stmt	*st = lprep(13, "SELECT 1 FROM links WHERE "
+	    "to_doc = ?1 LIMIT 1");
+	int		 rc;
+
+	sqlite3_bind_int64(st, 1, to);
+	if ((rc = sqlite3_step(st)) != SQLITE_ROW && rc != SQLITE_DONE)
+		(void)db_fail(rc, "reading links");
+	ldone(st);
+	return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
+}
+
+int
 db_links_targets(int64_t to, char ***v, size_t *n)
 {
 	sqlite3_stmt	*st = lprep(11, "SELECT target FROM links WHERE "
