@@ -139,6 +139,7 @@ item_free(struct item *it)
 	free(it->ext);
 	free(it->staged_raw);
 	free(it->staged_md);
+	free(it->md);
 	free(it->doc);
 	free(it->why);
 	free(it->raw);
@@ -316,8 +317,16 @@ register_one(struct item *it, int64_t now)
 		return errf("registry: %s", db_errmsg());
 	if (db_doc_converter(id, it->converter, it->conv_version) == -1)
 		return errf("registry: %s", db_errmsg());
-	/* The text indexed is what the KB holds, read back from it. */
-	if ((body = read_file(it->src, &len)) == NULL)
+	/*
+	 * The text indexed is what the KB holds: the bytes planning read
+	 * from the file since published (renamed, not copied), else read
+	 * back from it.
+	 */
+	if (it->md != NULL) {
+		body = it->md;
+		len = it->mdlen;
+		it->md = NULL;
+	} else if ((body = read_file(it->src, &len)) == NULL)
 		return errf("%s: %s", it->src, strerror(errno));
 	r = db_fts_insert(id, d.name, d.title, body, len,
 	    tok_lang_code(it->lang - 1));

@@ -61,6 +61,12 @@ struct item {
 	 * have no link to resolve (linkw_plan_batch).
 	 */
 	int			 nolinks;
+	/*
+	 * Its Markdown as linkw_plan_batch read it, when small: indexed
+	 * without reading it again (register_one); else NULL.
+	 */
+	char			*md;
+	size_t			 mdlen;
 
 	/* The converter that made it; a recompile's document (recompile.c). */
 	char			*converter;

@@ -47,6 +47,10 @@
 #define PLAN_SOURCE	0x1
 #define PLAN_SUMMARY	0x2
 
+/* Markdown kept for the full-text rows: per file, per batch (item.h). */
+#define MD_KEEP_FILE	(64 * 1024)
+#define MD_KEEP_BATCH	(4 * 1024 * 1024)
+
 struct planned {
 	int64_t	 id;
 	int	 what;		/* PLAN_SOURCE, PLAN_SUMMARY */
@@ -285,7 +289,7 @@ linkw_plan_batch(struct item *items, size_t nitems, size_t *n)
 	struct item		*it;
 	int64_t			*own = NULL;
 	char			*md, *out;
-	size_t			 i, len, olen, nown = 0;
+	size_t			 i, len, olen, nown = 0, kept = 0;
 	int			 r;
 
 	linkw_end();
@@ -302,7 +306,18 @@ linkw_plan_batch(struct item *items, size_t nitems, size_t *n)
 			out = links_rewrite(md, len, it->path, NULL,
 			    found_plan, &c, &olen);
 			free(out);
-			free(md);
+			/*
+			 * Kept for the full-text row: reading each small
+			 * file again was 3 % of the committer's time in an
+			 * add of small files. Bounded per batch.
+			 */
+			if (len <= MD_KEEP_FILE && kept + len <= MD_KEEP_BATCH) {
+				free(it->md);
+				it->md = md;
+				it->mdlen = len;
+				kept += len;
+			} else
+				free(md);
 			it->nolinks = c.found == 0 && it->act == ACT_INSERT &&
 			    !ITEM_RECOMPILE(it);
 			if (it->act == ACT_REPLACE) {
