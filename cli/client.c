@@ -463,21 +463,15 @@ conn_connect(struct conn *c, const char *root, int autostart, int soft)
 	 * protocol refuses the first by its header. Among a fleet of
 	 * agents on a busy machine each wait is a turn in the run queue:
 	 * two of them were most of what `kbctl search` cost over `kbctl
-	 * --help` at the p99.
+	 * --help` at the p99. A cancel is sent the same way, so that it
+	 * is in kbd's hands before kbctl waits: a second Ctrl-C that comes
+	 * while it waits detaches, and the first one's cancel still
+	 * reaches the job.
 	 */
-	if (!soft) {
-		if (handshake_send(c) == -1)
-			lost_connection(c);
-		c->hello_due = 1;
-		return 0;
-	}
-	/*
-	 * A cancel is sent the same way, so that it is in kbd's hands
-	 * before kbctl waits: a second Ctrl-C that comes while it waits
-	 * detaches, and the first one's cancel still reaches the job.
-	 */
-	if (soft == CONN_SOFT_PIPELINED) {
+	if (!soft || soft == CONN_SOFT_PIPELINED) {
 		if (handshake_send(c) == -1) {
+			if (!soft)
+				lost_connection(c);
 			conn_close(c);
 			return -1;
 		}
