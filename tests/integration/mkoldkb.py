@@ -7,7 +7,8 @@ in meta, and none of schema 3's sources, roots and jobs.updated, .moved,
 documents.description_by, nor schema 8's documents.converter and
 .conv_version (every document stale), nor schema 9's
 links, nor schema 11's concept_terms and concepts, nor schema 13's
-documents.lang, nor schema 14's concepts_pending. The tables it does
+documents.lang, nor schema 14's concepts_pending, nor schema 19's
+term_counts. The tables it does
 not name are the same in both schemas."""
 
 import os
@@ -35,7 +36,7 @@ for sql in ("DROP INDEX documents_ext", "DROP INDEX documents_folder",
             "DROP TABLE links", "DROP TABLE sources", "DROP TABLE roots", "DROP TABLE job_files",
             "DROP VIEW concept_terms_all", "DROP TABLE concept_terms_new",
             "DROP TABLE concept_terms", "DROP TABLE concepts",
-            "DROP TABLE concepts_pending",
+            "DROP TABLE concepts_pending", "DROP TABLE term_counts",
             "ALTER TABLE jobs DROP COLUMN history",
             "ALTER TABLE jobs DROP COLUMN updated",
             "ALTER TABLE jobs DROP COLUMN moved",

@@ -5,6 +5,11 @@
 # bound (never, at this size), one at every batch past 100 rows. Their
 # wikis and registries must not differ, whichever table holds a row;
 # lint is clean in both.
+# The second also keeps the count of every term that is no concept and is
+# held by 2 documents or more in term_counts (schema 19; 64 by default,
+# none at this size), where the first counts the rows: the same wiki, and
+# each of its kept counts is the term's count, after every step and after
+# the migration from schema 18 makes them again.
 . "$(dirname "$0")/lib.sh"
 
 HTML=/usr/share/doc/python3.11/html
@@ -45,13 +50,28 @@ same() {	# same WHAT: the two KBs agree
 		    join (select distinct doc from concept_terms_new) using (doc)")" \
 		    "$1: documents with rows in both tables"
 	done
+	counts "$KB1" 64 "$1"
+	counts "$KB2" 2 "$1"
+	[ -s "$T/kept" ] || fail "$1: no count kept at 2 documents"
+}
+# counts KB KEEP WHAT: term_counts holds exactly the terms that are no
+# concept and are held by KEEP documents or more, each with its count.
+counts() {
+	db "$1" "select term, ndocs from term_counts order by term" > "$T/kept"
+	db "$1" "select term, count(*) from concept_terms_all
+	    where term not in (select term from concepts)
+	    group by term having count(*) >= $2 order by term" > "$T/counted"
+	cmp -s "$T/kept" "$T/counted" ||
+	    fail "$3: term_counts of $1: $(diff "$T/kept" "$T/counted" | head -n 20)"
 }
 
 on "$KB1" init >/dev/null
 on "$KB2" init >/dev/null
 on "$KB2" stop >/dev/null
 # Started by the add, kbd's committer inherits the bound.
+export KBD_CONCEPT_COUNT_KEEP=2
 KBD_CONCEPT_MERGE_ROWS=100 on "$KB2" add "$T/src" >/dev/null
+unset KBD_CONCEPT_COUNT_KEEP
 on "$KB1" add "$T/src" >/dev/null
 assert_eq 0 "$(db "$KB1" "select count(*) from concept_terms")" \
     "rows merged at the default bound"
@@ -79,4 +99,13 @@ same "a sync with an update and a removal"
 
 for kb in "$KB1" "$KB2"; do on "$kb" remove --path "$T/src/howto" >/dev/null; done
 same "a remove"
+on "$KB2" stop >/dev/null
+
+# The migration to schema 19 counts the terms of a KB of 18.
+db "$KB2" "drop table term_counts;
+    update meta set value = '18' where key = 'schema'"
+KBD_CONCEPT_COUNT_KEEP=2 on "$KB2" status >/dev/null
+assert_eq "$SCHEMA" "$(db "$KB2" "select value from meta where key = 'schema'")" \
+    "schema after the migration"
+same "the migration from schema 18"
 on "$KB2" stop >/dev/null

@@ -61,6 +61,7 @@ struct cw_term {
 	uint64_t	 df;		/* after */
 	int		 page;		/* its page is rewritten or removed */
 	int		 pend;		/* its page left to the flush */
+	int		 kept;		/* df was its term_counts row's */
 };
 
 /* A summary outside the mutation whose concepts section changes. */
@@ -356,7 +357,7 @@ conceptw_plan(struct conceptw *cw, uint64_t ndocs_after)
 		 * number of index entries that grew with the KB.
 		 */
 		if ((r = conceptdb_get(t->term, &df)) == -1 ||
-		    (r == 0 && conceptdb_df(t->term, &df) == -1))
+		    (r == 0 && (t->kept = conceptdb_df(t->term, &df)) == -1))
 			return errf("registry: %s", db_errmsg());
 		t->was = r;
 		t->df = (uint64_t)((int64_t)df + t->delta);
@@ -662,6 +663,10 @@ conceptw_apply(struct conceptw *cw)
 		t = &cw->terms[i];
 		if ((t->will && conceptdb_set(t->term, t->df) == -1) ||
 		    (!t->will && t->was && conceptdb_unset(t->term) == -1) ||
+		    (!t->will && t->df >= concepts_count_keep() &&
+		    conceptdb_count_set(t->term, t->df) == -1) ||
+		    ((t->will || t->df < concepts_count_keep()) && t->kept &&
+		    conceptdb_count_unset(t->term) == -1) ||
 		    (t->pend && conceptdb_pend(t->term) == -1) ||
 		    (t->page && conceptdb_unpend(t->term) == -1))
 			return errf("registry: %s", db_errmsg());

@@ -25,6 +25,9 @@ enum {
 	ST_MERGE_DELETE,
 	ST_DOC_INSERT,
 	ST_DF,
+	ST_COUNT_GET,
+	ST_COUNT_SET,
+	ST_COUNT_UNSET,
 	ST_GET,
 	ST_ANY,
 	ST_SET,
@@ -228,6 +231,18 @@ conceptdb_df(const char *term, uint64_t *df)
 	sqlite3_stmt		*st;
 	int			 rc;
 
+	/* A common word keeps its count: see term_counts (dbmigrate.c). */
+	st = stmt(ST_COUNT_GET,
+	    "SELECT ndocs FROM term_counts WHERE term = ?");
+	sqlite3_bind_text(st, 1, term, -1, SQLITE_TRANSIENT);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		*df = (uint64_t)sqlite3_column_int64(st, 0);
+	sqlite3_reset(st);
+	if (rc == SQLITE_ROW)
+		return 1;
+	if (rc != SQLITE_DONE)
+		return db_fail(rc, "term count");
 	/*
 	 * Each table's count from its index alone: through the view, SQLite
 	 * reads every column of every row it counts (each a lookup in the
@@ -245,6 +260,29 @@ conceptdb_df(const char *term, uint64_t *df)
 	*df = (uint64_t)sqlite3_column_int64(st, 0);
 	sqlite3_reset(st);
 	return 0;
+}
+
+int
+conceptdb_count_set(const char *term, uint64_t ndocs)
+{
+	sqlite3_stmt		*st;
+
+	st = stmt(ST_COUNT_SET,
+	    "INSERT OR REPLACE INTO term_counts(term, ndocs) VALUES (?, ?)");
+	sqlite3_bind_text(st, 1, term, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(st, 2, (int64_t)ndocs);
+	return done(st, "term count insert");
+}
+
+int
+conceptdb_count_unset(const char *term)
+{
+	sqlite3_stmt		*st;
+
+	st = stmt(ST_COUNT_UNSET,
+	    "DELETE FROM term_counts WHERE term = ?");
+	sqlite3_bind_text(st, 1, term, -1, SQLITE_TRANSIENT);
+	return done(st, "term count delete");
 }
 
 int

@@ -28,8 +28,15 @@ int	 conceptdb_merge(uint64_t max);
 /* The terms of the document named name (its row inserted already). */
 int	 conceptdb_doc_insert(const char *name, const struct concept_term *,
 	    size_t n);
-/* In how many documents term is a candidate. */
+/*
+ * In how many documents term is a candidate: 1 read from its term_counts
+ * row, 0 counted, -1. The row is kept by conceptdb_count_set (a term held
+ * by CONCEPT_COUNT_KEEP documents or more that is no concept) and
+ * conceptdb_count_unset, in the mutation that changes the count.
+ */
 int	 conceptdb_df(const char *term, uint64_t *df);
+int	 conceptdb_count_set(const char *term, uint64_t ndocs);
+int	 conceptdb_count_unset(const char *term);
 /* 1 when term is a concept (*ndocs its count), 0 when not. */
 int	 conceptdb_get(const char *term, uint64_t *ndocs);
 /* 1 when the KB has a concept, 0 when not, -1. */

@@ -42,6 +42,33 @@ concepts_is_concept(uint64_t df, uint64_t ndocs)
 	return df * 100 <= ndocs * CONCEPT_DF_MAXPCT || df * 100 <= small;
 }
 
+/*
+ * Documents a term that is no concept needs to keep its count in
+ * term_counts: CONCEPT_COUNT_KEEP; tests set KBD_CONCEPT_COUNT_KEEP=N so
+ * that a small KB has such rows. A row is exact whatever the bound it was
+ * made under (every mutation that changes a term's count plans the term,
+ * and sets or deletes its row), so a committer with another bound only
+ * counts more or less often.
+ */
+uint64_t
+concepts_count_keep(void)
+{
+	static uint64_t	 keep;
+	const char	*env;
+	char		*end;
+
+	if (keep != 0)
+		return keep;
+	keep = CONCEPT_COUNT_KEEP;
+	if ((env = getenv("KBD_CONCEPT_COUNT_KEEP")) != NULL &&
+	    *env != '\0') {
+		keep = strtoull(env, &end, 10);
+		if (*end != '\0' || keep == 0)
+			keep = CONCEPT_COUNT_KEEP;
+	}
+	return keep;
+}
+
 /* Pages. */
 
 static FILE *

@@ -23,6 +23,14 @@
 #define CONCEPT_DF_CAP_FROM	10	/* ...once it has this many documents; */
 #define CONCEPT_DF_SMALLPCT	60	/* a small KB's ceiling: this %, */
 #define CONCEPT_DF_SMALL	60	/* up to this many documents */
+/*
+ * A term held by this many documents or more that is no concept keeps its
+ * count in the registry (term_counts); fewer are counted when needed.
+ */
+#define CONCEPT_COUNT_KEEP	64
+
+/* CONCEPT_COUNT_KEEP, or the tests' KBD_CONCEPT_COUNT_KEEP. */
+uint64_t	concepts_count_keep(void);
 #define CONCEPT_PAGE_DOCS	50	/* documents listed on a page */
 #define CONCEPT_RELATED		10	/* related concepts on a page */
 /*

@@ -8,6 +8,7 @@
 
 #include <sqlite3.h>
 
+#include "concepts.h"
 #include "db.h"
 #include "db_int.h"
 #include "log.h"
@@ -34,11 +35,13 @@
  * 18: concept_terms_new, the rows of the latest mutations, merged into
  *    concept_terms in sorted runs (conceptdb_merge); the view
  *    concept_terms_all reads both.
+ * 19: term_counts, the document count of each candidate term too frequent
+ *    to be a concept (conceptdb_df).
  * A KB of an older version is migrated when the committer opens it, one
  * step of the migrations table at a time.
  */
-#define DB_SCHEMA_VERSION	18
-#define DB_SCHEMA_VERSION_S	"18"
+#define DB_SCHEMA_VERSION	19
+#define DB_SCHEMA_VERSION_S	"19"
 
 /* The full-text table, in the schema and in the migration to 4. */
 #define FTS_SQL	"CREATE VIRTUAL TABLE fts USING fts5(name, title, headings, " \
@@ -204,6 +207,21 @@
 	" SELECT * FROM concept_terms UNION ALL" \
 	" SELECT * FROM concept_terms_new;"
 
+/*
+ * Schema 19's table, in a new KB and in the 18 to 19 migration: the
+ * document count of each candidate term held by at least
+ * CONCEPT_COUNT_KEEP documents that is not a concept (a concept's count
+ * is its concepts row). Those are the KB's commonest words, over
+ * CONCEPT_DF_MAXPCT % of its documents; every batch holds them, and
+ * counting their rows to decide again that they are no concepts read a
+ * number of index entries that grew with the KB: late in a
+ * 150,000-file add, over a million a batch. conceptw_apply keeps the rows
+ * exact in the mutation's transaction (conceptdb_count_set).
+ */
+#define TERM_COUNTS_SQL \
+	"CREATE TABLE IF NOT EXISTS term_counts(term TEXT PRIMARY KEY," \
+	" ndocs INTEGER NOT NULL) WITHOUT ROWID;"
+
 static const char schema_sql[] =
 	"CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);"
 	"CREATE TABLE documents("
@@ -250,6 +268,7 @@ static const char schema_sql[] =
 	DOCUMENTS_CONV_SQL
 	DOCUMENTS_LINK_SQL
 	CONCEPT_TERMS_NEW_SQL
+	TERM_COUNTS_SQL
 	"INSERT INTO meta(key, value) VALUES ('schema', '"
 	DB_SCHEMA_VERSION_S "');";
 
@@ -409,6 +428,20 @@ migrate_17_18_side(void)
 	return db_exec(CONCEPT_TERMS_NEW_SQL);
 }
 
+static int
+migrate_18_19_counts(void)
+{
+	char	sql[512];
+
+	(void)snprintf(sql, sizeof(sql), TERM_COUNTS_SQL
+	    "INSERT OR REPLACE INTO term_counts(term, ndocs)"
+	    " SELECT term, count(*) FROM concept_terms_all"
+	    " WHERE term NOT IN (SELECT term FROM concepts)"
+	    " GROUP BY term HAVING count(*) >= %llu;",
+	    (unsigned long long)concepts_count_keep());
+	return db_exec(sql);
+}
+
 static const struct migration {
 	int	  from, to;
 	int	(*step)(void);
@@ -430,6 +463,7 @@ static const struct migration {
 	{ 15, 16, migrate_15_16_conv },
 	{ 16, 17, migrate_16_17_link },
 	{ 17, 18, migrate_17_18_side },
+	{ 18, 19, migrate_18_19_counts },
 };
 
 /* Run sql in one transaction. */
