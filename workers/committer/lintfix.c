@@ -69,6 +69,7 @@ struct fix {
 	int		 staging;	/* a stray is in .kb/staging */
 	int64_t		 orphans;	/* full-text rows without a document */
 	int64_t		 groups;	/* index group counts that differ */
+	int64_t		 counts;	/* term_counts rows that differ */
 	char		*error;
 };
 
@@ -656,6 +657,20 @@ fix_plan(struct fix *f)
 			lint_add(&f->repairs, "%s: %" PRId64 " index group "
 			    "count%s rebuilt from the documents", DB_PATH,
 			    f->groups, f->groups == 1 ? "" : "s");
+	}
+	if (f->dry)
+		;	/* db_check reports the kept counts */
+	else if (db_term_counts_wrong(&f->counts) == -1)
+		fix_db_error(f);
+	else if (f->counts > 0) {
+		if (db_begin() == -1 || db_term_counts_repair() == -1 ||
+		    db_commit() == -1) {
+			db_rollback();
+			fix_db_error(f);
+		} else
+			lint_add(&f->repairs, "%s: %" PRId64 " kept term "
+			    "count%s deleted, to be counted again", DB_PATH,
+			    f->counts, f->counts == 1 ? "" : "s");
 	}
 	if (f->error == NULL)
 		fix_index_plan(f);

@@ -220,6 +220,9 @@ int	 db_fts_orphans_delete(void);			/* in a transaction */
 /* index_groups' rows that differ from the documents' counts; rebuilt. */
 int	 db_index_groups_wrong(int64_t *n);
 int	 db_index_groups_rebuild(void);			/* in a transaction */
+/* term_counts rows that are wrong; deleted (in a transaction). */
+int	 db_term_counts_wrong(int64_t *n);
+int	 db_term_counts_repair(void);
 
 /* wiki/log.md: up to max names of the documents job added or updated. */
 int	 db_docs_of_job(uint64_t job, size_t max,

@@ -270,6 +270,30 @@ db_index_groups_rebuild(void)
 	    DB_INDEX_GROUPS_COUNTED ";");
 }
 
+/*
+ * The term_counts rows whose count is not their term's documents', or
+ * whose term is a concept (whose count is its concepts row).
+ */
+#define COUNTS_WRONG \
+	"SELECT term FROM (SELECT term, ndocs FROM term_counts EXCEPT" \
+	" SELECT term, count(*) FROM concept_terms_all WHERE term IN" \
+	" (SELECT term FROM term_counts) AND term NOT IN" \
+	" (SELECT term FROM concepts) GROUP BY term)"
+
+int
+db_term_counts_wrong(int64_t *n)
+{
+	return count("SELECT count(*) FROM (" COUNTS_WRONG ")", n);
+}
+
+int
+db_term_counts_repair(void)
+{
+	/* Gone, the counts are counted again, and kept by the next batch. */
+	return db_exec("DELETE FROM term_counts WHERE term IN (" COUNTS_WRONG
+	    ");");
+}
+
 int
 db_check(void (*report)(void *, const char *), void *arg)
 {
@@ -308,6 +332,9 @@ db_check(void (*report)(void *, const char *), void *arg)
 	    GROUPS_WRONG(GROUPS_KEPT, GROUPS_COUNTED), DB_PATH ": index "
 	    "group count differs from the documents: ", NULL, report,
 	    arg) == -1)
+		return -1;
+	if (check_rows(COUNTS_WRONG, DB_PATH ": kept count of a term differs "
+	    "from its documents': ", NULL, report, arg) == -1)
 		return -1;
 	/* FTS5 checks its index against its content, re-tokenizing every
 	 * row with kbd's tokenizer; reported as an error. */
