@@ -28,9 +28,6 @@
  * count in the registry (term_counts); fewer are counted when needed.
  */
 #define CONCEPT_COUNT_KEEP	64
-
-/* CONCEPT_COUNT_KEEP, or the tests' KBD_CONCEPT_COUNT_KEEP. */
-uint64_t	concepts_count_keep(void);
 #define CONCEPT_PAGE_DOCS	50	/* documents listed on a page */
 #define CONCEPT_RELATED		10	/* related concepts on a page */
 /*
@@ -46,6 +43,8 @@ uint64_t	concepts_count_keep(void);
 
 /* Whether a term in df of a KB's ndocs documents is a concept. */
 int	 concepts_is_concept(uint64_t df, uint64_t ndocs);
+/* CONCEPT_COUNT_KEEP, or the tests' KBD_CONCEPT_COUNT_KEEP. */
+uint64_t concepts_count_keep(void);
 
 struct concept_doc {
 	const char	*name, *title;
