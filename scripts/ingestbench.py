@@ -20,6 +20,7 @@ import os
 import random
 import subprocess
 import sys
+import tempfile
 import time
 
 # The lines of kbctl add -v that are one file's outcome.
@@ -86,9 +87,11 @@ def add(kbctl, kb, tree):
     last_cpu = None
     added = 0
     t0 = time.monotonic()
+    # kbctl's errors go to a file: a failed add says why (a full disk,
+    # say), not only that it failed.
+    errs = tempfile.TemporaryFile()
     p = subprocess.Popen(["stdbuf", "-oL", kbctl, "-C", kb, "add", "-v",
-                          tree], stdout=subprocess.PIPE,
-                         stderr=subprocess.DEVNULL)
+                          tree], stdout=subprocess.PIPE, stderr=errs)
     for line in p.stdout:
         # The files' events only: what follows the last (the job's end,
         # with the concept pages its batches left pending, and the
@@ -112,7 +115,11 @@ def add(kbctl, kb, tree):
     tail = t1 - times[-1] if times else 0.0
     tail_cpu = end_cpu - last_cpu
     if p.returncode != 0:
-        sys.exit("kbctl add exited %d" % p.returncode)
+        errs.seek(0)
+        lines = errs.read().decode(errors="replace").splitlines()
+        sys.exit("kbctl add exited %d%s" % (
+            p.returncode, ": " + lines[-1] if lines else ""))
+    errs.close()
     n = len(times)
     tenth = max(1, n // 10)
     first = times[tenth - 1] - times[0]
