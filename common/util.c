@@ -85,6 +85,19 @@ mono_ms(void)
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+uint64_t
+env_u64(const char *name, uint64_t dflt, uint64_t min, uint64_t max)
+{
+	const char		*e;
+	char			*end;
+	unsigned long long	 v;
+
+	if ((e = getenv(name)) == NULL || *e == '\0')
+		return dflt;
+	v = strtoull(e, &end, 10);
+	return *end == '\0' && v >= min && v <= max ? (uint64_t)v : dflt;
+}
+
 /*
  * libmd's, not libcrypto's: names are hashed in every process, kbctl's
  * too, and a program linked with libcrypto takes 1.4 ms more to start

@@ -20,6 +20,12 @@ char	*read_file(const char *path, size_t *lenp);
 int	 write_all(int fd, const void *, size_t n);
 /* CLOCK_MONOTONIC in milliseconds. */
 int64_t	 mono_ms(void);
+/*
+ * A tests' knob: environment variable name as a decimal number from min
+ * to max, else (unset, empty, not a number, out of range) dflt.
+ */
+uint64_t env_u64(const char *name, uint64_t dflt, uint64_t min,
+	    uint64_t max);
 
 /*
  * The SHA-256 of a short string, a name (a socket's, an index page's):

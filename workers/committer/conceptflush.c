@@ -45,6 +45,7 @@
 #include "journal.h"
 #include "kbpath.h"
 #include "log.h"
+#include "util.h"
 #include "xmalloc.h"
 
 #if defined(KBD_DRILL_BREAK_CONCEPTS_NOJOURNAL) && !defined(KBD_FAILPOINTS)
@@ -61,21 +62,12 @@ static int64_t	since;		/* monotonic ms: the oldest unflushed mark */
 static int64_t	retry_at;	/* after a failed flush: no idle one before */
 static int64_t	last_cost;	/* ms the last flush took */
 
-static int64_t
-now_ms(void)
-{
-	struct timespec	ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 void
 flush_note(void)
 {
 	if (!pending) {
 		pending = 1;
-		since = now_ms();
+		since = mono_ms();
 	}
 }
 
@@ -89,7 +81,7 @@ flush_start(void)
 		log_warnx("pending concept pages: %s", db_errmsg());
 	if (r != 0) {
 		pending = 1;
-		since = now_ms();
+		since = mono_ms();
 	}
 }
 
@@ -98,7 +90,7 @@ flush_due(void)
 {
 	int64_t	age = FLUSH_COST_RATIO * last_cost;
 
-	return pending && now_ms() - since >= (age > FLUSH_AGE_MS ? age :
+	return pending && mono_ms() - since >= (age > FLUSH_AGE_MS ? age :
 	    FLUSH_AGE_MS);
 }
 
@@ -115,7 +107,7 @@ flush_wait(void)
 	 */
 	if (!pending || db_job_open() != 0)
 		return -1;
-	left = retry_at - now_ms();
+	left = retry_at - mono_ms();
 	return left > FLUSH_IDLE_MS ? (int)left : FLUSH_IDLE_MS;
 }
 
@@ -183,7 +175,7 @@ flush_all(void)
 {
 	char	**terms, *err = NULL;
 	size_t	  n, pages = 0;
-	int64_t	  start = now_ms();
+	int64_t	  start = mono_ms();
 
 	if (!pending)
 		return 0;
@@ -207,7 +199,7 @@ flush_all(void)
 			break;
 	}
 	conceptdb_cache_end();
-	last_cost = now_ms() - start;
+	last_cost = mono_ms() - start;
 	log_debug("concept pages: %zu flushed in %lld ms", pages,
 	    (long long)last_cost);
 	if (err == NULL) {
@@ -217,7 +209,7 @@ flush_all(void)
 	/* A full disk, say: the marks stay; the next try is an age away. */
 	log_warnx("concept pages left pending: %s", err);
 	free(err);
-	since = now_ms();
+	since = mono_ms();
 	retry_at = since + FLUSH_AGE_MS;
 	return -1;
 }

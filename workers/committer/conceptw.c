@@ -621,19 +621,11 @@ static uint64_t
 merge_rows(void)
 {
 	static uint64_t	 rows;
-	const char	*env;
-	char		*end;
 
-	if (rows != 0)
-		return rows;
-	rows = CONCEPT_MERGE_ROWS;
 	/* Tests: KBD_CONCEPT_MERGE_ROWS=N merges in runs of N rows or more. */
-	if ((env = getenv("KBD_CONCEPT_MERGE_ROWS")) != NULL &&
-	    *env != '\0') {
-		rows = strtoull(env, &end, 10);
-		if (*end != '\0' || rows == 0)
-			rows = CONCEPT_MERGE_ROWS;
-	}
+	if (rows == 0)
+		rows = env_u64("KBD_CONCEPT_MERGE_ROWS", CONCEPT_MERGE_ROWS, 1,
+		    UINT64_MAX);
 	return rows;
 }
 

@@ -54,18 +54,10 @@ uint64_t
 concepts_count_keep(void)
 {
 	static uint64_t	 keep;
-	const char	*env;
-	char		*end;
 
-	if (keep != 0)
-		return keep;
-	keep = CONCEPT_COUNT_KEEP;
-	if ((env = getenv("KBD_CONCEPT_COUNT_KEEP")) != NULL &&
-	    *env != '\0') {
-		keep = strtoull(env, &end, 10);
-		if (*end != '\0' || keep == 0)
-			keep = CONCEPT_COUNT_KEEP;
-	}
+	if (keep == 0)
+		keep = env_u64("KBD_CONCEPT_COUNT_KEEP", CONCEPT_COUNT_KEEP, 1,
+		    UINT64_MAX);
 	return keep;
 }
 

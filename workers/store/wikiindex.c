@@ -25,6 +25,7 @@
 #include "db.h"
 #include "kbpath.h"
 #include "log.h"
+#include "util.h"
 #include "wiki.h"
 #include "wikiindex.h"
 #include "xmalloc.h"
@@ -51,19 +52,11 @@ uint64_t
 wikiindex_bound(void)
 {
 	static uint64_t	 bound;
-	const char	*e;
-	char		*end;
-	unsigned long	 v;
 
-	if (bound != 0)
-		return bound;
-	bound = WIKI_INDEX_BOUND;
 	/* Tests lower it to exercise paging on a small KB. */
-	if ((e = getenv("KBD_INDEX_BOUND")) != NULL && *e != '\0') {
-		v = strtoul(e, &end, 10);
-		if (*end == '\0' && v >= 2 && v <= WIKI_INDEX_BOUND)
-			bound = v;
-	}
+	if (bound == 0)
+		bound = env_u64("KBD_INDEX_BOUND", WIKI_INDEX_BOUND, 2,
+		    WIKI_INDEX_BOUND);
 	return bound;
 }
 
