@@ -69,3 +69,45 @@ wait_until "the pending pages written by the new committer" \
 assert_eq 8 "$(doc_count)" "documents after the crash"
 assert_eq 8 "$(listed)" "documents on the page written after the crash"
 lint_clean
+
+# 3. Within a long job, marks old enough are written between its batches
+# in a round of slices (flush_step), each a journaled mutation of its
+# own: here every mark at once (KBD_FLUSH_AGE_MS=0), two pages a slice,
+# and the next slice at once (KBD_FLUSH_RATIO=0, not twenty times what
+# the last took), over 2,000 documents (four batches) that hold three of
+# twenty phrases each. Pages marked behind the round's cursor wait for the next
+# round or the job's end: after it nothing is pending, every page counts
+# its concept's documents, lint is clean.
+kbctl stop >/dev/null
+mkdir -p "$T/d"
+set -- "vector clock" "gossip protocol" "merkle tree" "bloom filter" \
+    "hash ring" "quorum read" "leader lease" "commit index" "write barrier" \
+    "snapshot isolation" "consistent hashing" "failure detector" \
+    "lamport timestamp" "anti entropy" "hinted handoff" "read repair" \
+    "sloppy quorum" "split brain" "fencing token" "heartbeat interval"
+phrases=("$@")
+for i in $(seq 1 2000); do
+	a=${phrases[$((i % 20))]} b=${phrases[$(((i / 20) % 20))]}
+	c=${phrases[$(((i * 7 + 3) % 20))]}
+	printf '# Note %s\n\nA %s and a %s. The %s again, with a %s and a %s (%s).\n' \
+	    "$i" "$a" "$b" "$a" "$c" "$b" "$i" > "$T/d/note$i.md"
+done
+KBD_FLUSH_AGE_MS=0 KBD_FLUSH_SLICE_PAGES=2 KBD_FLUSH_RATIO=0 \
+    KBD_FAILPOINT_TRACE=1 kbctl add "$T/d" >/dev/null || fail "add of 2,000 notes"
+kbctl stop >/dev/null
+slices=$(grep -c ' flush\.commit$' "$KB/.kb/failpoints.trace" || true)
+# The job's end writes what is left in one mutation: the rest are slices.
+[ "$slices" -ge 3 ] ||
+    fail "no round of slices within the job: $slices flush commits"
+assert_eq 0 "$(db "select count(*) from concepts_pending")" \
+    "nothing pending after a job flushed in slices"
+n=0
+while IFS='|' read -r term ndocs; do
+	f="$C/$(printf '%s' "$term" | tr ' ' -).md"
+	grep -q "in $ndocs documents" "$f" ||
+	    fail "page of '$term' does not count $ndocs documents: $(sed -n 3p "$f")"
+	n=$((n + 1))
+done < <(db "select term, ndocs from concepts where term in
+    ('gossip protocol', 'merkle tree', 'split brain', 'fencing token')")
+assert_eq 4 "$n" "phrases that are concepts"
+lint_clean

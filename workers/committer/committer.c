@@ -462,7 +462,7 @@ committer_main(const char *kbroot, const char *language)
 		 * pages once the committer has been idle a moment.
 		 */
 		if (state == CS_IDLE && served && flush_due()) {
-			(void)flush_all();
+			(void)flush_step();
 			continue;
 		}
 		wait = state != CS_IDLE ? -1 : reindex_running() ?

@@ -155,15 +155,17 @@ char	*conceptw_write_index(void);
 /*
  * conceptflush.c: the pending concept pages written, in journaled
  * mutations of at most CONCEPT_FLUSH_PAGES pages. flush_note: a batch
- * left pages pending; flush_due: whether to flush now (idle: no request
- * waits); flush_wait: the milliseconds to wait for a request before an
- * idle flush (-1: nothing pending); flush_all: every pending page
- * written, 0, or -1 (logged; the marks stay for a later flush).
+ * left pages pending; flush_due: whether a slice of a round is due
+ * between a job's requests (flush_step writes it); flush_wait: the
+ * milliseconds to wait for a request before an idle flush (-1: nothing
+ * pending); flush_all: every pending page written. Both 0, or -1
+ * (logged; the marks stay for a later flush).
  */
 void	 flush_note(void);
 void	 flush_start(void);
 int	 flush_due(void);
 int	 flush_wait(void);
+int	 flush_step(void);
 int	 flush_all(void);
 /*
  * compact.c: compact_note counts documents whose full-text rows a

@@ -29,6 +29,16 @@
  * about a twentieth of a long job's time at any size; the lag stays
  * bounded by that and the job's end.
  *
+ * Within a job the flush is a round of slices (flush_step), not one
+ * stretch: written whole, the late flushes stopped the add for 4 s at a
+ * time, a third of a tenth of the add spent in one place. A slice
+ * writes the pending pages after the round's cursor that fit in about
+ * FLUSH_SLICE_MS (by what a page took last), and the next is due once
+ * FLUSH_COST_RATIO times its own time has passed, so the round has the
+ * same share of the job, spread over it. A page marked behind the cursor
+ * waits for the next round, which may start once the marks left are as
+ * old as the rule above says, counted from the round's start.
+ *
  * Fail points (fsio.h): concepts.page (.fsync, .rename), concepts.unlink,
  * concepts.index (.fsync, .rename), flush.fsync, flush.commit and
  * flush.committed.
@@ -56,11 +66,22 @@
 #define FLUSH_IDLE_MS		300	/* no request this long: flush */
 #define FLUSH_AGE_MS		30000	/* marks this old: flush anyway */
 #define FLUSH_COST_RATIO	20	/* or this many times the last flush */
+#define FLUSH_SLICE_MS		100	/* a round's slice, about */
+#define FLUSH_SLICE_MIN		16	/* pages a slice writes at least */
 
 static int	pending;	/* the registry may hold marks */
 static int64_t	since;		/* monotonic ms: the oldest unflushed mark */
 static int64_t	retry_at;	/* after a failed flush: no idle one before */
-static int64_t	last_cost;	/* ms the last flush took */
+static int64_t	last_cost;	/* ms the last flush or round took */
+static double	page_ms = 1;	/* ms a page took, in the last flush */
+
+/* A round under way (flush_step): its cursor is the last term written. */
+static struct {
+	char	*cursor;	/* NULL: no round */
+	int64_t	 start;		/* when it began */
+	int64_t	 cost;		/* ms its slices took */
+	int64_t	 next;		/* when its next slice is due */
+} rnd;
 
 void
 flush_note(void)
@@ -85,13 +106,40 @@ flush_start(void)
 	}
 }
 
+/* Tests: KBD_FLUSH_AGE_MS=N flushes marks N ms old within a job. */
+static int64_t
+flush_age(void)
+{
+	static int64_t	 ms = -1;
+
+	if (ms == -1)
+		ms = (int64_t)env_u64("KBD_FLUSH_AGE_MS", FLUSH_AGE_MS, 0,
+		    3600000);
+	return ms;
+}
+
+/* Tests: KBD_FLUSH_RATIO=N, N times the last flush (0: at once). */
+static int64_t
+flush_ratio(void)
+{
+	static int64_t	 n = -1;
+
+	if (n == -1)
+		n = (int64_t)env_u64("KBD_FLUSH_RATIO", FLUSH_COST_RATIO, 0,
+		    1000);
+	return n;
+}
+
 int
 flush_due(void)
 {
-	int64_t	age = FLUSH_COST_RATIO * last_cost;
+	int64_t	age = flush_ratio() * last_cost;
 
-	return pending && mono_ms() - since >= (age > FLUSH_AGE_MS ? age :
-	    FLUSH_AGE_MS);
+	if (!pending)
+		return 0;
+	if (rnd.cursor != NULL)
+		return mono_ms() >= rnd.next;
+	return mono_ms() - since >= (age > flush_age() ? age : flush_age());
 }
 
 int
@@ -170,6 +218,85 @@ flush_some(char **terms, size_t n)
 	return journal_end(j, "flush.committed", err);
 }
 
+/* What a page costs, from a flush of n pages that took ms. */
+static void
+flush_measured(size_t n, int64_t ms)
+{
+	if (n > 0)
+		page_ms = ms > 0 ? (double)ms / (double)n : 0.01;
+}
+
+static void
+round_end(void)
+{
+	free(rnd.cursor);
+	rnd.cursor = NULL;
+}
+
+/* A flush failed: the marks stay, and the next try is an age away. */
+static int
+flush_failed(char *err)
+{
+	log_warnx("concept pages left pending: %s", err);
+	free(err);
+	round_end();
+	since = mono_ms();
+	retry_at = since + FLUSH_AGE_MS;
+	return -1;
+}
+
+int
+flush_step(void)
+{
+	char	**terms, *err = NULL;
+	size_t	  n, max;
+	int64_t	  start = mono_ms(), ms;
+	double	  fit;
+	int	  r;
+
+	if (rnd.cursor == NULL) {
+		rnd.cursor = xstrdup("");
+		rnd.start = start;
+		rnd.cost = 0;
+	}
+	fit = FLUSH_SLICE_MS / page_ms;
+	max = fit < FLUSH_SLICE_MIN ? FLUSH_SLICE_MIN :
+	    fit > CONCEPT_FLUSH_PAGES ? CONCEPT_FLUSH_PAGES : (size_t)fit;
+	/* Tests: KBD_FLUSH_SLICE_PAGES=N writes N pages a slice. */
+	max = (size_t)env_u64("KBD_FLUSH_SLICE_PAGES", max, 1,
+	    CONCEPT_FLUSH_PAGES);
+	if (conceptdb_pending(rnd.cursor, max, &terms, &n) == -1)
+		return flush_failed(errf("registry: %s", db_errmsg()));
+	if (n > 0) {
+		conceptdb_cache_begin();
+		err = flush_some(terms, n);
+		conceptdb_cache_end();
+		free(rnd.cursor);
+		rnd.cursor = xstrdup(terms[n - 1]);
+	}
+	conceptdb_strv_free(terms, n);
+	ms = mono_ms() - start;
+	rnd.cost += ms;
+	if (err != NULL)
+		return flush_failed(err);
+	flush_measured(n, ms);
+	log_debug("concept pages: a slice of %zu in %lld ms", n,
+	    (long long)ms);
+	if (n == max) {
+		/* Its share of the time, as a whole flush's (flush_due). */
+		rnd.next = mono_ms() + flush_ratio() * ms;
+		return 0;
+	}
+	/* Marks left now were made behind the cursor, after the start. */
+	last_cost = rnd.cost;
+	since = rnd.start;
+	round_end();
+	if ((r = conceptdb_pending_any()) == -1)
+		log_warnx("pending concept pages: %s", db_errmsg());
+	pending = r != 0;
+	return 0;
+}
+
 int
 flush_all(void)
 {
@@ -179,6 +306,7 @@ flush_all(void)
 
 	if (!pending)
 		return 0;
+	round_end();
 	/*
 	 * A document is listed on the pages of most of its concepts: their
 	 * related concepts count its concepts, read once for all of them.
@@ -186,7 +314,8 @@ flush_all(void)
 	 */
 	conceptdb_cache_begin();
 	for (;;) {
-		if (conceptdb_pending(CONCEPT_FLUSH_PAGES, &terms, &n) == -1) {
+		if (conceptdb_pending("", CONCEPT_FLUSH_PAGES, &terms,
+		    &n) == -1) {
 			err = errf("registry: %s", db_errmsg());
 			break;
 		}
@@ -202,14 +331,9 @@ flush_all(void)
 	last_cost = mono_ms() - start;
 	log_debug("concept pages: %zu flushed in %lld ms", pages,
 	    (long long)last_cost);
-	if (err == NULL) {
-		pending = 0;
-		return 0;
-	}
-	/* A full disk, say: the marks stay; the next try is an age away. */
-	log_warnx("concept pages left pending: %s", err);
-	free(err);
-	since = mono_ms();
-	retry_at = since + FLUSH_AGE_MS;
-	return -1;
+	if (err != NULL)
+		return flush_failed(err);
+	flush_measured(pages, last_cost);
+	pending = 0;
+	return 0;
 }

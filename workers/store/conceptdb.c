@@ -585,13 +585,14 @@ conceptdb_unpend(const char *term)
 }
 
 int
-conceptdb_pending(size_t max, char ***terms, size_t *n)
+conceptdb_pending(const char *after, size_t max, char ***terms, size_t *n)
 {
 	sqlite3_stmt		*st;
 
-	st = stmt(ST_PENDING,
-	    "SELECT term FROM concepts_pending ORDER BY term LIMIT ?");
-	sqlite3_bind_int64(st, 1, (int64_t)max);
+	st = stmt(ST_PENDING, "SELECT term FROM concepts_pending"
+	    " WHERE term > ? ORDER BY term LIMIT ?");
+	sqlite3_bind_text(st, 1, after, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(st, 2, (int64_t)max);
 	return strv(st, "pending concept pages", terms, n);
 }
 

@@ -78,11 +78,13 @@ void	 conceptdb_strv_free(char **v, size_t n);
  * concept marks its page pending instead of writing it; the flush
  * (conceptflush.c) writes the pending pages and clears the marks, as
  * does any mutation that writes the page itself. pending: the first max
- * terms in byte order; pending_any: 1 when there is one, 0, -1.
+ * terms after after in byte order ("": from the first); pending_any: 1
+ * when there is one, 0, -1.
  */
 int	 conceptdb_pend(const char *term);
 int	 conceptdb_unpend(const char *term);
-int	 conceptdb_pending(size_t max, char ***terms, size_t *n);
+int	 conceptdb_pending(const char *after, size_t max, char ***terms,
+	    size_t *n);
 int	 conceptdb_pending_any(void);
 
 #endif /* KBD_CONCEPTDB_H */
