@@ -230,23 +230,30 @@ static void
 test_is_concept(void **state)
 {
 	(void)state;
-	assert_false(concepts_is_concept(2, 3));
-	assert_true(concepts_is_concept(3, 3));
-	assert_true(concepts_is_concept(3, CONCEPT_DF_CAP_FROM - 1));
+	assert_false(concepts_is_concept(2, 3, 0));
+	assert_true(concepts_is_concept(3, 3, 0));
+	assert_true(concepts_is_concept(3, CONCEPT_DF_CAP_FROM - 1, 0));
 	/* In most of a large KB: too common to be one. */
-	assert_false(concepts_is_concept(70, 100));
-	assert_true(concepts_is_concept(60, 100));
+	assert_false(concepts_is_concept(70, 100, 0));
+	assert_true(concepts_is_concept(60, 100, 0));
 	/* Past 60 documents, at most a quarter of the KB. */
-	assert_true(concepts_is_concept(93, 374));
-	assert_false(concepts_is_concept(94, 374));
-	assert_false(concepts_is_concept(5000, 10000));
-	assert_true(concepts_is_concept(2500, 10000));
+	assert_true(concepts_is_concept(93, 374, 0));
+	assert_false(concepts_is_concept(94, 374, 0));
+	assert_false(concepts_is_concept(5000, 10000, 0));
+	assert_true(concepts_is_concept(2500, 10000, 0));
 	/* A small KB: 60%, so 15 of 20 is too many, 12 is not. */
-	assert_false(concepts_is_concept(15, 20));
-	assert_true(concepts_is_concept(12, 20));
+	assert_false(concepts_is_concept(15, 20, 0));
+	assert_true(concepts_is_concept(12, 20, 0));
 	/* The ceiling never drops as the KB grows. */
-	assert_true(concepts_is_concept(60, 240));
-	assert_true(concepts_is_concept(60, 241));
+	assert_true(concepts_is_concept(60, 240, 0));
+	assert_true(concepts_is_concept(60, 241, 0));
+	/* A concept stays one up to 30%, and only it. */
+	assert_true(concepts_is_concept(2501, 10000, 1));
+	assert_false(concepts_is_concept(2501, 10000, 0));
+	assert_true(concepts_is_concept(3000, 10000, 1));
+	assert_false(concepts_is_concept(3001, 10000, 1));
+	assert_false(concepts_is_concept(2, 10000, 1));
+	assert_false(concepts_is_concept(15, 20, 1));
 }
 
 int

@@ -361,7 +361,7 @@ conceptw_plan(struct conceptw *cw, uint64_t ndocs_after)
 			return errf("registry: %s", db_errmsg());
 		t->was = r;
 		t->df = (uint64_t)((int64_t)df + t->delta);
-		t->will = concepts_is_concept(t->df, ndocs_after);
+		t->will = concepts_is_concept(t->df, ndocs_after, t->was);
 		t->page = t->was || t->will;
 		/*
 		 * A concept that only gains documents keeps every link of

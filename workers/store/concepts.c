@@ -26,9 +26,16 @@
  * in Python's documentation). In a small KB a quarter is a few documents
  * and chance decides: the ceiling is 60% there, up to 60 documents, so
  * it never drops as the KB grows (max of the two).
+ *
+ * A concept stays one up to CONCEPT_DF_KEEPPCT. A word whose share of the
+ * documents is about a quarter crossed the bound one way or the other
+ * with every few batches of a large add, and each crossing writes the
+ * summaries of all its documents (they link to its page, or now must
+ * not): 37,000 of them in a 150,000-file add, seconds a batch (issue
+ * 14). Its share must now move by five points to cross back.
  */
 int
-concepts_is_concept(uint64_t df, uint64_t ndocs)
+concepts_is_concept(uint64_t df, uint64_t ndocs, int was)
 {
 	uint64_t	small;
 
@@ -39,7 +46,8 @@ concepts_is_concept(uint64_t df, uint64_t ndocs)
 	small = ndocs * CONCEPT_DF_SMALLPCT;
 	if (small > (uint64_t)CONCEPT_DF_SMALL * 100)
 		small = (uint64_t)CONCEPT_DF_SMALL * 100;
-	return df * 100 <= ndocs * CONCEPT_DF_MAXPCT || df * 100 <= small;
+	return df * 100 <= ndocs * (was ? CONCEPT_DF_KEEPPCT :
+	    CONCEPT_DF_MAXPCT) || df * 100 <= small;
 }
 
 /*

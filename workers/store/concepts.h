@@ -20,6 +20,7 @@
 
 #define CONCEPT_DF_MIN		3	/* documents a concept needs at least */
 #define CONCEPT_DF_MAXPCT	25	/* and at most this % of the KB's... */
+#define CONCEPT_DF_KEEPPCT	30	/* (this % for one that is a concept) */
 #define CONCEPT_DF_CAP_FROM	10	/* ...once it has this many documents; */
 #define CONCEPT_DF_SMALLPCT	60	/* a small KB's ceiling: this %, */
 #define CONCEPT_DF_SMALL	60	/* up to this many documents */
@@ -41,8 +42,11 @@
 #define CONCEPT_INDEX_DESCRIPTION	"Key terms and phrases that several " \
 	"documents share, most documents first."
 
-/* Whether a term in df of a KB's ndocs documents is a concept. */
-int	 concepts_is_concept(uint64_t df, uint64_t ndocs);
+/*
+ * Whether a term in df of a KB's ndocs documents is a concept; was: it is
+ * one now.
+ */
+int	 concepts_is_concept(uint64_t df, uint64_t ndocs, int was);
 /* CONCEPT_COUNT_KEEP, or the tests' KBD_CONCEPT_COUNT_KEEP. */
 uint64_t concepts_count_keep(void);
 
