@@ -345,9 +345,18 @@ ingest_bench() {
 	rm -rf "$W/ingest-kb"
 	I_N=$n
 }
+# probe_line CLAST CFIRST PLAST PFIRST: how fast the machine was in the
+# last tenth against the first (ingestbench.py's probe: the CPU time of
+# the same work), and the committer's ratio at the first tenth's speed.
+probe_line() {
+	if [ "$(echo "$4 > 0 && $3 > 0 && $2 > 0" | bc -l)" = 1 ]; then
+		printf '                            machine in them: the same work took %.2fx the CPU (a probe); committer CPU at one speed: %.2fx\n' \
+		    "$(echo "$3 / $4" | bc -l)" "$(echo "($1 / $2) / ($3 / $4)" | bc -l)"
+	fi
+}
 print_ingest() {
-	local s added ev first last srss crss scpu wcpu ccpu cfirst clast tail tcpu
-	read -r s added ev first last srss crss scpu wcpu ccpu cfirst clast tail tcpu <<<"$I_ADD"
+	local s added ev first last srss crss scpu wcpu ccpu cfirst clast tail tcpu pfirst plast
+	read -r s added ev first last srss crss scpu wcpu ccpu cfirst clast tail tcpu pfirst plast <<<"$I_ADD"
 	printf 'ingest: %d Markdown files of ~2 KB, 1,000 a folder, %d cores\n' "$I_N" "$(nproc)"
 	printf '  floor (cp -r + sync)    : %7.2f s  %8.0f files/s\n' \
 	    "$I_FLOOR" "$(echo "$I_N / $I_FLOOR" | bc -l)"
@@ -359,6 +368,7 @@ print_ingest() {
 	    "$last" "$first" "$(echo "$last / $first" | bc -l)"
 	printf '                            committer CPU in them: %.2f s, %.2f s (%.2fx)\n' \
 	    "$clast" "$cfirst" "$(echo "$clast / $cfirst" | bc -l)"
+	probe_line "$clast" "$cfirst" "$plast" "$pfirst"
 	printf '  job end                 : %.2f s after the last file (committer CPU %.2f s: the concept pages left pending, written)\n' \
 	    "$tail" "$tcpu"
 	printf '  CPU by role             : supervisor %.1f s, workers %.1f s, committer %.1f s (%.0f / %.0f / %.0f us a file)\n' \
@@ -392,9 +402,9 @@ wiki_bench() {
 	WK_N=$n
 }
 print_wiki() {
-	local s added ev first last srss crss scpu wcpu ccpu cfirst clast tail tcpu
+	local s added ev first last srss crss scpu wcpu ccpu cfirst clast tail tcpu pfirst plast
 	local pages links resolved pending
-	read -r s added ev first last srss crss scpu wcpu ccpu cfirst clast tail tcpu <<<"$WK_ADD"
+	read -r s added ev first last srss crss scpu wcpu ccpu cfirst clast tail tcpu pfirst plast <<<"$WK_ADD"
 	read -r pages links resolved pending <<<"$WK_STATS"
 	printf 'wiki: %d Markdown files of ~2 KB with links and concepts, 1,000 a folder, %d cores\n' \
 	    "$WK_N" "$(nproc)"
@@ -404,6 +414,7 @@ print_wiki() {
 	    "$last" "$first" "$(echo "$last / $first" | bc -l)"
 	printf '                            committer CPU in them: %.2f s, %.2f s (%.2fx)\n' \
 	    "$clast" "$cfirst" "$(echo "$clast / $cfirst" | bc -l)"
+	probe_line "$clast" "$cfirst" "$plast" "$pfirst"
 	printf '  job end                 : %.2f s after the last file (committer CPU %.2f s: the concept pages left pending, written)\n' \
 	    "$tail" "$tcpu"
 	printf '  wiki                    : %s\n' "$WK_SIZE"

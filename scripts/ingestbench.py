@@ -13,8 +13,15 @@ then the committer's CPU seconds over the first and the last tenth of the
 events (what the machine's other load does not change), then the tail: the
 seconds from the last file's event to kbctl's exit (the job's end, which
 writes the concept pages its batches left pending) and the committer's CPU
-seconds in it; on stderr, the seconds and the committer's CPU seconds of
-each tenth.
+seconds in it, then the speed probe's CPU microseconds for its fixed work
+over the first and the last tenth; on stderr, the seconds, the
+committer's CPU seconds and the probe's of each tenth.
+
+The probe: a process beside the add that does the same small piece of
+work four times a second and records the CPU time it took. On a shared
+VM the machine's speed moves by a quarter over tens of seconds, and the
+committer's CPU time moves with it (the host's other load, not visible
+as steal); the probe's time says how fast the machine was in each tenth.
 """
 import os
 import random
@@ -74,6 +81,34 @@ def children(pid):
     return out
 
 
+PROBE = r"""
+import sys, time
+out = open(sys.argv[1], "w", buffering=1)
+while True:
+    t = time.process_time()
+    x = 0
+    for i in range(20000):
+        x += i * i % 7
+    out.write("%.6f %.6f\n" % (time.monotonic(), time.process_time() - t))
+    time.sleep(0.25)
+"""
+
+
+def probe_means(path, times, tenth):
+    """The probe's mean CPU microseconds for its work in each tenth."""
+    with open(path) as f:
+        rows = [tuple(map(float, line.split())) for line in f
+                if len(line.split()) == 2]
+    n, means = len(times), []
+    for k in range(10):
+        if k * tenth >= n:
+            break
+        a, b = times[k * tenth], times[min(n, (k + 1) * tenth) - 1]
+        v = [dt for t, dt in rows if a <= t <= b]
+        means.append(1e6 * sum(v) / len(v) if v else 0.0)
+    return means
+
+
 def add(kbctl, kb, tree):
     subprocess.run([kbctl, "-C", kb, "init"], check=True,
                    stdout=subprocess.DEVNULL)
@@ -90,6 +125,9 @@ def add(kbctl, kb, tree):
     # kbctl's errors go to a file: a failed add says why (a full disk,
     # say), not only that it failed.
     errs = tempfile.TemporaryFile()
+    probe_out = tempfile.NamedTemporaryFile(suffix=".probe", delete=False)
+    probe_out.close()
+    probe = subprocess.Popen([sys.executable, "-c", PROBE, probe_out.name])
     p = subprocess.Popen(["stdbuf", "-oL", kbctl, "-C", kb, "add", "-v",
                           tree], stdout=subprocess.PIPE, stderr=errs)
     for line in p.stdout:
@@ -109,6 +147,8 @@ def add(kbctl, kb, tree):
             added += 1
     p.wait()
     t1 = time.monotonic()
+    probe.kill()
+    probe.wait()
     end_cpu = proc_stat(com[0])[0] if com else 0.0
     if last_cpu is None:
         last_cpu = end_cpu
@@ -140,6 +180,11 @@ def add(kbctl, kb, tree):
     print("committer CPU by tenth (s): " + " ".join(
         "%.1f" % (cpu[min(len(cpu) - 1, (k + 1) * step)] - cpu[k * step])
         for k in range(10) if k * step < len(cpu) - 1), file=sys.stderr)
+    pm = probe_means(probe_out.name, times, tenth)
+    os.unlink(probe_out.name)
+    print("probe CPU by tenth (us): " + " ".join("%.0f" % m for m in pm),
+          file=sys.stderr)
+    pfirst, plast = (pm[0], pm[-1]) if pm else (0.0, 0.0)
     work_cpu = com_cpu = 0.0
     com_rss = 0
     for pid, committer in children(sup):
@@ -148,9 +193,11 @@ def add(kbctl, kb, tree):
             com_cpu, com_rss = cpu, rss
         else:
             work_cpu += cpu
-    print("%.3f %d %d %.3f %.3f %d %d %.2f %.2f %.2f %.2f %.2f %.3f %.2f" % (
-        t1 - t0, added, n, first, last, sup_rss, com_rss,
-        sup_cpu, work_cpu, com_cpu, cfirst, clast, tail, tail_cpu))
+    print("%.3f %d %d %.3f %.3f %d %d %.2f %.2f %.2f %.2f %.2f %.3f %.2f "
+          "%.1f %.1f" % (
+              t1 - t0, added, n, first, last, sup_rss, com_rss,
+              sup_cpu, work_cpu, com_cpu, cfirst, clast, tail, tail_cpu,
+              pfirst, plast))
 
 
 if __name__ == "__main__":
