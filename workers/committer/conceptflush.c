@@ -66,7 +66,7 @@
 #define FLUSH_IDLE_MS		300	/* no request this long: flush */
 #define FLUSH_AGE_MS		30000	/* marks this old: flush anyway */
 #define FLUSH_COST_RATIO	20	/* or this many times the last flush */
-#define FLUSH_SLICE_MS		100	/* a round's slice, about */
+#define FLUSH_SLICE_MS		500	/* a round's slice, about */
 #define FLUSH_SLICE_MIN		16	/* pages a slice writes at least */
 
 static int	pending;	/* the registry may hold marks */
