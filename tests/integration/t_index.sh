@@ -10,6 +10,38 @@ walk() {
 	python3 "$(dirname "$0")/indexwalk.py" "$KB" 4 ||
 	    fail "index walk ($1)"
 }
+# Every numbered page lists its range of the group in id order, as the
+# registry has it (an independent query with OFFSET; kbd counts pages
+# past a group's middle from its end).
+pages_in_order() {
+	python3 - "$KB" <<'PY' || fail "numbered pages ($1)"
+import glob, os, re, sqlite3, sys
+kb = sys.argv[1]
+db = sqlite3.connect("file:%s/.kb/kb.db?mode=ro" % kb, uri=True)
+bad = checked = 0
+for page in sorted(glob.glob(kb + "/wiki/index/*/*.md")):
+    text = open(page, encoding="utf-8").read()
+    m = re.search(r"^# (Type|Folder) (.*), page \d+$", text, re.M)
+    r = re.search(r"documents (\d+)\u2013(\d+)$", text, re.M)
+    if not m or not r:
+        continue
+    first, last = int(r.group(1)), int(r.group(2))
+    where = "ext = ?" if m.group(1) == "Type" else \
+        "rtrim(src_path, replace(src_path, '/', '')) = ?"
+    want = [x for (x,) in db.execute(
+        "SELECT name FROM documents WHERE %s ORDER BY id LIMIT ? OFFSET ?"
+        % where, (m.group(2), last - first + 1, first - 1))]
+    got = re.findall(r"^- \[.*\]\(<?\.\./\.\./summaries/(.*?)\.md>?\)",
+                     text, re.M)
+    checked += 1
+    if got != want:
+        bad += 1
+        print("%s: %s, want %s" % (page, got, want))
+if checked == 0:
+    print("no numbered page")
+sys.exit(1 if bad or checked == 0 else 0)
+PY
+}
 # The inode of every index page, one "path inode" line each.
 inodes() {
 	(cd "$KB/wiki" && find index.md index -type f -printf '%p %i\n' | sort)
@@ -33,6 +65,7 @@ kbctl add "$T/src" >/dev/null
 assert_eq 16 "$(doc_count)" "documents"
 lint_clean
 out=$(walk "after the add")
+pages_in_order "after the add"
 echo "$out" | grep -q "entries 16 maxdepth 3$" || fail "walk: $out"
 
 # Groups: md (11: 9 notes, 2 READMEs) on 3 pages, txt, csv; folders a (on
@@ -92,6 +125,7 @@ grep -q '^- \[md\](index/type/md.md) — 10 documents$' "$KB/wiki/index.md" ||
     fail "index.md's md line after the remove"
 lint_clean
 walk "after the remove" >/dev/null
+pages_in_order "after the remove"
 
 # The csv group emptied: its page goes, and its line in index.md.
 kbctl remove data1 data2 >/dev/null
@@ -111,6 +145,7 @@ assert_eq moved "$(event_field "$T/move.json" "$T/src/a/t1.txt" status)" "moved"
 grep -q '(a/t1.txt)$' "$KB/wiki/index/type/txt.md" || fail "txt page not updated after the move"
 lint_clean
 walk "after a move" >/dev/null
+pages_in_order "after a move"
 
 # A tampered numbered page: lint reports it, lint --fix repairs it.
 cp "$KB/wiki/index/type/md-2.md" "$T/md2"

@@ -291,10 +291,13 @@ int	 db_fts_reindex(int64_t id, const char *body, size_t len, int keep_lang);
 #define DB_FOLDER_OF(col) "rtrim(" col ", replace(" col ", '/', ''))"
 #define DB_FOLDER_EXPR	DB_FOLDER_OF("src_path")
 int	 db_index_count(int folder, const char *value, uint64_t *n);
-/* The documents [offset, offset + limit) of a group (src_path set). */
+/*
+ * The documents [offset, offset + limit) of a group of n (its count in
+ * index_groups; src_path set).
+ */
 int	 db_index_docs(int folder, const char *value, uint64_t offset,
-	    uint64_t limit, int (*cb)(void *, const struct db_doc *),
-	    void *arg);
+	    uint64_t limit, uint64_t n,
+	    int (*cb)(void *, const struct db_doc *), void *arg);
 /* Every group with its count, by value. */
 int	 db_index_groups(int folder,
 	    int (*cb)(void *, const char *value, uint64_t n), void *arg);

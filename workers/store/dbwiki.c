@@ -494,22 +494,67 @@ db_index_count(int folder, const char *value, uint64_t *n)
 	return r;
 }
 
+/*
+ * The id of a group's document at position pos (0 is the first), counted
+ * from the group's end when that is nearer: 1, 0 if none, -1.
+ */
+static int
+index_id_at(int folder, const char *value, uint64_t pos, uint64_t n,
+    int64_t *id)
+{
+	sqlite3_stmt	*st;
+	int		 rc, r = 0;
+
+	st = db_prep(folder ? "SELECT id FROM documents WHERE "
+	    DB_FOLDER_EXPR " = ?1 ORDER BY id DESC LIMIT 1 OFFSET ?2" :
+	    "SELECT id FROM documents WHERE ext = ?1 ORDER BY id DESC "
+	    "LIMIT 1 OFFSET ?2");
+	sqlite3_bind_text(st, 1, value, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, (sqlite3_int64)(n - pos - 1));
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		*id = sqlite3_column_int64(st, 0);
+		r = 1;
+	} else if (rc != SQLITE_DONE)
+		r = db_fail(rc, "listing an index group");
+	sqlite3_finalize(st);
+	return r;
+}
+
 int
 db_index_docs(int folder, const char *value, uint64_t offset, uint64_t limit,
-    int (*cb)(void *, const struct db_doc *), void *arg)
+    uint64_t n, int (*cb)(void *, const struct db_doc *), void *arg)
 {
 	sqlite3_stmt	*st;
 	struct db_doc	 d;
-	int		 rc, r = 0;
+	int64_t		 start = 0;
+	int		 rc, r = 0, keyed = 0;
 
-	st = db_prep(folder ? "SELECT id, name, ext, title, description, "
-	    "src_path FROM documents WHERE " DB_FOLDER_EXPR " = ?1 "
-	    "ORDER BY id LIMIT ?2 OFFSET ?3" :
-	    "SELECT id, name, ext, title, description, src_path FROM "
-	    "documents WHERE ext = ?1 ORDER BY id LIMIT ?2 OFFSET ?3");
+	/*
+	 * OFFSET steps over every entry before the page: the last page of
+	 * the type md in a KB of 150,000 Markdown files, which an add
+	 * rewrites at every batch, stepped over 150,000 (the add's cost
+	 * grew with the KB). Past the middle the page's first id is found
+	 * counting from the group's end, and the page read from it.
+	 */
+	if (offset < n && offset > n - offset &&
+	    (keyed = index_id_at(folder, value, offset, n, &start)) == -1)
+		return -1;
+	if (keyed)
+		st = db_prep(folder ? "SELECT id, name, ext, title, "
+		    "description, src_path FROM documents WHERE "
+		    DB_FOLDER_EXPR " = ?1 AND id >= ?3 ORDER BY id LIMIT ?2" :
+		    "SELECT id, name, ext, title, description, src_path FROM "
+		    "documents WHERE ext = ?1 AND id >= ?3 ORDER BY id "
+		    "LIMIT ?2");
+	else
+		st = db_prep(folder ? "SELECT id, name, ext, title, "
+		    "description, src_path FROM documents WHERE "
+		    DB_FOLDER_EXPR " = ?1 ORDER BY id LIMIT ?2 OFFSET ?3" :
+		    "SELECT id, name, ext, title, description, src_path FROM "
+		    "documents WHERE ext = ?1 ORDER BY id LIMIT ?2 OFFSET ?3");
 	sqlite3_bind_text(st, 1, value, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 2, (sqlite3_int64)limit);
-	sqlite3_bind_int64(st, 3, (sqlite3_int64)offset);
+	sqlite3_bind_int64(st, 3, keyed ? start : (sqlite3_int64)offset);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		memset(&d, 0, sizeof(d));
 		d.id = sqlite3_column_int64(st, 0);

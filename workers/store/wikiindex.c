@@ -142,7 +142,7 @@ wikiindex_page(enum kbpath_group g, const char *value, uint64_t n,
 		    " document%s", n, wiki_plural(n));
 		if (npages == 0) {
 			fputs("\n\n", f);
-			r = db_index_docs(g == KBPATH_FOLDER, value, 0, b,
+			r = db_index_docs(g == KBPATH_FOLDER, value, 0, b, n,
 			    put_entry, f);
 		} else {
 			fprintf(f, " on %u pages of at most %" PRIu64
@@ -165,7 +165,7 @@ wikiindex_page(enum kbpath_group g, const char *value, uint64_t n,
 		fprintf(f, ", page %u\n\n[Index](../../index.md) · "
 		    "[all pages](%s.md) · documents %" PRIu64 "\xe2\x80\x93%"
 		    PRIu64 "\n\n", page, key, first + 1, last);
-		r = db_index_docs(g == KBPATH_FOLDER, value, first, b,
+		r = db_index_docs(g == KBPATH_FOLDER, value, first, b, n,
 		    put_entry, f);
 	}
 	free(key);
