@@ -101,14 +101,15 @@ test_words(void **state)
 }
 
 /*
- * Indexing keeps the stems it made (a cache of 2,048 by hash): a word
- * seen again, in another language, or after others took its slot, gets
- * the stem Snowball gives it, as on first sight.
+ * Indexing keeps the stems it made (a cache of 16,384 sets of two by
+ * hash): a word seen again, in another language, or after others took
+ * its slot (more words than the cache holds), gets the stem Snowball
+ * gives it, as on first sight.
  */
 static void
 test_stem_cache(void **state)
 {
-	enum { N = 5000 };
+	enum { N = 40000 };
 	char	**first, word[32], text[48];
 	int	  i, pass, stemmed = 0;
 	const char *got;
@@ -124,9 +125,9 @@ test_stem_cache(void **state)
 	assert_non_null(first);
 	for (pass = 0; pass < 2; pass++)
 		for (i = 0; i < N; i++) {
-			(void)snprintf(word, sizeof(word), "%c%c%cings",
+			(void)snprintf(word, sizeof(word), "%c%c%c%cings",
 			    'a' + i % 26, 'a' + i / 26 % 26,
-			    'a' + i / 676 % 26);
+			    'a' + i / 676 % 26, 'a' + i / 17576 % 26);
 			(void)snprintf(text, sizeof(text), "\x1f" "%s\x1f" "%s",
 			    i % 2 ? "en" : "de", word);
 			got = DOC(text);

@@ -40,13 +40,18 @@
  * Stems of the words a document indexing saw last, by hash: words follow
  * Zipf's law, so most of a document's words were stemmed a moment ago,
  * and Snowball costs more than a look here. Only indexing has one (the
- * committer's connection): a search stems a few words.
+ * committer's connection): a search stems a few words. Two ways a set,
+ * the one used least recently replaced: with one way and 8,192 slots,
+ * the 5,000 words of the ingest bench's documents missed a quarter of
+ * the time (words sharing a slot evicted each other), each miss about
+ * 1,000 instructions of Snowball (callgrind; docs/architecture.md).
  */
-#define STEM_CACHE	8192
+#define STEM_SETS	16384		/* 2 ways each: 1.7 MB */
 #define STEM_CACHE_WORD	24		/* longer words and stems are not kept */
 
 struct stem_slot {
 	uint8_t		 lang, n, len;	/* n == 0: empty */
+	uint8_t		 old;		/* in way 0: the way to replace next */
 	char		 w[STEM_CACHE_WORD];
 	char		 stem[STEM_CACHE_WORD];
 };
@@ -56,7 +61,7 @@ struct ktok {
 	Fts5Tokenizer	*wide;
 	struct sb_stemmer *stem[TOK_MAXLANG];
 	int		 nostem[TOK_MAXLANG];
-	struct stem_slot *cache;	/* STEM_CACHE, or NULL */
+	struct stem_slot *cache;	/* 2 * STEM_SETS, or NULL */
 };
 
 typedef int (*token_cb)(void *, int, const char *, int, int, int);
@@ -207,7 +212,7 @@ stem_of(struct ktok *t, int lang, const char *w, int n, char *out, int size,
     int cached)
 {
 	struct sb_stemmer	*sb;
-	struct stem_slot	*c = NULL;
+	struct stem_slot	*c = NULL, *set;
 	const sb_symbol		*s;
 	uint32_t		 h = 2166136261u;
 	int			 len, chars = 0, i;
@@ -219,19 +224,26 @@ stem_of(struct ktok *t, int lang, const char *w, int n, char *out, int size,
 	if (chars < 3 || (sb = stemmer(t, lang)) == NULL)
 		return 0;
 	if (cached && n <= STEM_CACHE_WORD) {
-		if (t->cache == NULL &&
-		    (t->cache = calloc(STEM_CACHE, sizeof(*t->cache))) == NULL)
+		if (t->cache == NULL && (t->cache = calloc(2 * STEM_SETS,
+		    sizeof(*t->cache))) == NULL)
 			goto stem;
 		for (i = 0; i < n; i++)
 			h = (h ^ (unsigned char)w[i]) * 16777619u;
-		c = &t->cache[(h ^ (uint32_t)lang) & (STEM_CACHE - 1)];
-		if (c->n == n && c->lang == lang &&
-		    memcmp(c->w, w, (size_t)n) == 0 && c->len + 2 <= size) {
-			out[0] = TOK_STEM_MARK;
-			memcpy(out + 1, c->stem, c->len);
-			out[c->len + 1] = '\0';
-			return c->len + 1;
+		set = &t->cache[2 * ((h ^ (uint32_t)lang) & (STEM_SETS - 1))];
+		for (i = 0; i < 2; i++) {
+			c = &set[i];
+			if (c->n == n && c->lang == lang &&
+			    memcmp(c->w, w, (size_t)n) == 0 &&
+			    c->len + 2 <= size) {
+				set[0].old = (uint8_t)!i;
+				out[0] = TOK_STEM_MARK;
+				memcpy(out + 1, c->stem, c->len);
+				out[c->len + 1] = '\0';
+				return c->len + 1;
+			}
 		}
+		c = &set[set[0].old];
+		set[0].old = (uint8_t)!set[0].old;
 	}
 stem:
 	if ((s = sb_stemmer_stem(sb, (const sb_symbol *)w, n)) == NULL)
