@@ -141,3 +141,20 @@ assert_eq "$want" "$(echo "$out" | cut -d' ' -f2)" "the reply's protocol version
 assert_contains "$out" "protocol version 1, kbd speaks $want" "the error says both versions"
 alive "$(cut -d" " -f1 "$KB/.kb/kbd.pid")" || fail "kbd did not survive the other client"
 kbctl list >/dev/null || fail "kbd answers after the other client"
+
+# KBD_COMMITTER_WRAP (make bench's instruction count): the committer runs
+# under the command, with our binary and its role's arguments, and writes
+# the KB as ever; the other roles do not.
+kbctl stop >/dev/null
+cat > "$T/wrap.sh" <<'SH'
+#!/bin/sh
+echo "$@" >> "${0%/*}/wrapped"
+exec "$@"
+SH
+chmod +x "$T/wrap.sh"
+echo "the wrapped committer wrote this" > "$T/wrapped.txt"
+KBD_COMMITTER_WRAP="$T/wrap.sh" kbctl add "$T/wrapped.txt" >/dev/null
+assert_eq 1 "$(wc -l < "$T/wrapped")" "wrapped processes"
+assert_eq "$KBD -X committer $KB" "$(cut -d' ' -f1-4 "$T/wrapped")" "the wrapper's arguments"
+assert_eq wrapped "$(kbctl search -l wrapped)" "the wrapped committer's document"
+kbctl stop >/dev/null
