@@ -342,6 +342,9 @@ ingest_bench() {
 	sync
 	I_ADD=$(python3 scripts/ingestbench.py add "$BIN/kbctl" "$W/ingest-kb" "$W/ingest")
 	"$BIN/kbctl" -C "$W/ingest-kb" stop >/dev/null
+	instr_bench ingestbench.py "$W/ingest" "$W/ingest-kb" "$n"
+	I_INSTR=$INSTR
+	I_INSTR_SMALL=${INSTR_SMALL_N:-0}
 	rm -rf "$W/ingest-kb"
 	I_N=$n
 }
@@ -353,6 +356,42 @@ probe_line() {
 		printf '                            machine in them: the same work took %.2fx the CPU (a probe); committer CPU at one speed: %.2fx\n' \
 		    "$(echo "$3 / $4" | bc -l)" "$(echo "($1 / $2) / ($3 / $4)" | bc -l)"
 	fi
+}
+# instr_bench GEN TREE KB N: the committer's instructions (callgrind,
+# scripts/instrbench.py) for 3,001 more files of GEN's kind added to KB
+# (N documents) and to a KB of TREE's first folders, about the middle of
+# the add's first tenth: the cost of a batch late in the add against
+# early, the same in every run where times are not (docs/architecture.md,
+# scale notes). Sets INSTR to "small big files" per file, or "".
+instr_bench() {
+	local gen=$1 tree=$2 kb=$3 n=$4 nf small big
+	INSTR=""
+	command -v valgrind >/dev/null 2>&1 || { echo "bench: no valgrind: no instruction count" >&2; return 0; }
+	python3 "scripts/$gen" gen "$W/instr-extra" 3001
+	big=$(python3 scripts/instrbench.py "$BIN/kbctl" "$kb" "$W/instr-extra") || big=""
+	nf=$((n / 20000)); [ "$nf" -ge 1 ] || nf=1
+	mkdir -p "$W/instr-small"
+	# shellcheck disable=SC2012
+	for d in $(ls "$tree" | sort | head -n "$nf"); do cp -r "$tree/$d" "$W/instr-small/"; done
+	"$BIN/kbctl" init "$W/instr-kb" >/dev/null
+	"$BIN/kbctl" -C "$W/instr-kb" add "$W/instr-small" >/dev/null
+	INSTR_SMALL_N=$(find "$W/instr-small" -type f | wc -l)
+	small=$(python3 scripts/instrbench.py "$BIN/kbctl" "$W/instr-kb" "$W/instr-extra") || small=""
+	rm -rf "$W/instr-kb" "$W/instr-small" "$W/instr-extra"
+	INSTR_BIG_N=$n
+	[ -n "$big" ] && [ -n "$small" ] && INSTR="$small $big"
+	return 0
+}
+print_instr() {
+	local stot sb sf btot bb bf
+	[ -n "$INSTR" ] || { printf '  instructions            : not counted (valgrind)\n'; return 0; }
+	read -r stot sb sf btot bb bf <<<"$INSTR"
+	printf '  instructions (callgrind): %d files more, the committer'"'"'s batches: %.0f a file at %d documents, %.0f at %d (%.2fx)\n' \
+	    "$bf" "$(echo "$sb / $sf" | bc -l)" "$INSTR_SMALL_N" "$(echo "$bb / $bf" | bc -l)" "$INSTR_BIG_N" \
+	    "$(echo "($bb / $bf) / ($sb / $sf)" | bc -l)"
+	printf '                            all its work, the job'"'"'s end too: %.0f and %.0f a file (%.2fx)\n' \
+	    "$(echo "$stot / $sf" | bc -l)" "$(echo "$btot / $bf" | bc -l)" \
+	    "$(echo "($btot / $bf) / ($stot / $sf)" | bc -l)"
 }
 print_ingest() {
 	local s added ev first last srss crss scpu wcpu ccpu cfirst clast tail tcpu pfirst plast
@@ -374,6 +413,7 @@ print_ingest() {
 	printf '  CPU by role             : supervisor %.1f s, workers %.1f s, committer %.1f s (%.0f / %.0f / %.0f us a file)\n' \
 	    "$scpu" "$wcpu" "$ccpu" "$(echo "$scpu * 1000000 / $I_N" | bc -l)" \
 	    "$(echo "$wcpu * 1000000 / $I_N" | bc -l)" "$(echo "$ccpu * 1000000 / $I_N" | bc -l)"
+	INSTR=$I_INSTR INSTR_SMALL_N=$I_INSTR_SMALL INSTR_BIG_N=$I_N print_instr
 }
 # The wiki at scale (issue 14): BENCH_WIKI (150000) Markdown files of
 # ~2 KB whose text makes links and concepts real (scripts/wikibench.py:
@@ -398,6 +438,9 @@ wiki_bench() {
 	bound=$(sed -n 's/^#define WIKI_INDEX_BOUND[[:space:]]*\([0-9]*\).*/\1/p' workers/store/wikiindex.h)
 	WK_SIZE=$(python3 scripts/wikisize.py "$kb" "$bound") && WK_OVER=0 || WK_OVER=1
 	WK_STATS=$(python3 scripts/wikibench.py stats "$kb")
+	instr_bench wikibench.py "$W/wiki" "$kb" "$n"
+	WK_INSTR=$INSTR
+	WK_INSTR_SMALL=${INSTR_SMALL_N:-0}
 	rm -rf "$kb" "$W/wiki"
 	WK_N=$n
 }
@@ -425,6 +468,7 @@ print_wiki() {
 	printf '  CPU by role             : supervisor %.1f s, workers %.1f s, committer %.1f s\n' \
 	    "$scpu" "$wcpu" "$ccpu"
 	printf '  kbctl lint              : %s\n' "$(echo "$WK_LINT" | head -n 5 | paste -sd ' ')"
+	INSTR=$WK_INSTR INSTR_SMALL_N=$WK_INSTR_SMALL INSTR_BIG_N=$WK_N print_instr
 }
 wiki_check() {
 	[ "$WK_OVER" = 0 ] || echo "bench: a wiki index page is OVER BOUND" >&2

@@ -12,9 +12,10 @@ libclang-rt-14-dev groff \
 libmujs-dev libgumbo-dev libopenjp2-7-dev libjbig2dec0-dev libharfbuzz-dev \
 libjansson-dev nodejs libuchardet-dev libicu-dev libstemmer-dev \
 w3m poppler-utils"
-# Corpora for make bench only (scripts/deps.sh bench): the DocBook sites
-# the fidelity figures are measured on.
-[ "${1:-}" = bench ] && PKGS="$PKGS debian-handbook debian-reference-en"
+# For make bench only (scripts/deps.sh bench): the DocBook sites the
+# fidelity figures are measured on, and valgrind, whose callgrind counts
+# the committer's instructions (scripts/instrbench.py).
+[ "${1:-}" = bench ] && PKGS="$PKGS debian-handbook debian-reference-en valgrind"
 
 missing=""
 for p in $PKGS; do
