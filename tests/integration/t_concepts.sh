@@ -32,6 +32,9 @@ for i in 1 2 3 4; do
 'warmth. Watering at dawn keeps leaves dry (bed %s).\n' "$i" "$i" \
 	    > "$T/src/garden$i.md"
 done
+# A term of one document: a candidate, no concept, so never related.
+printf '\nCompost heaps feed the soil; compost heaps want turning.\n' \
+    >> "$T/src/garden1.md"
 kbctl init >/dev/null
 kbctl add "$T/src" >/dev/null
 assert_eq 8 "$(doc_count)" "documents"
@@ -70,6 +73,16 @@ done
 assert_eq 4 "$(sqlite3 "$KB/.kb/kb.db" \
     "select ndocs from concepts where term = 'vector clock'")" \
     "registry's document count"
+[ "$(sqlite3 "$KB/.kb/kb.db" "select count(*) from concept_terms_all
+    where term like 'compost%' and term not in (select term from concepts)")" \
+    -gt 0 ] || fail "no candidate term that is no concept"
+# Related concepts are concepts: every one has its page.
+for f in "$C"/*.md; do
+	sed -n '/^## Related concepts$/,$p' "$f" | grep -o '([^)]*\.md)' |
+	    tr -d '()' | while read -r rel; do
+		[ -f "$C/$rel" ] || fail "$(basename "$f") relates $rel, no concept"
+	done
+done
 lint_clean
 
 # lint checks concept pages against the registry and agrees with lint

@@ -111,3 +111,55 @@ done < <(db "select term, ndocs from concepts where term in
     ('gossip protocol', 'merkle tree', 'split brain', 'fencing token')")
 assert_eq 4 "$n" "phrases that are concepts"
 lint_clean
+
+# 4. Documents of equal weight are listed newest first (the larger id: the
+# term's index gives that order, where a tie by name read every tied row).
+# A KB of schema 19, whose pages listed ties by name, is migrated to 20,
+# which marks every concept page pending; lint's flush writes them again.
+kbctl stop >/dev/null
+K4=$T/kb4
+k4() {
+	"$KBCTL" -C "$K4" "$@"
+}
+db4() {
+	sqlite3 "$K4/.kb/kb.db" "$1"
+}
+p4="$K4/wiki/concepts/vector-clock.md"
+clocks "$T/e" 1 6
+k4 init >/dev/null
+k4 add "$T/e/clock3.md" "$T/e/clock1.md" >/dev/null
+k4 add "$T/e" >/dev/null
+assert_eq "6|1" "$(db4 "select count(*), count(distinct weight)
+    from concept_terms_all where term = 'vector clock'")" \
+    "six documents of one weight"
+listed4() {
+	grep -o '](../summaries/clock[0-9]*\.md)' "$p4" | tr -d '()]' | tr '\n' ' '
+}
+want=$(db4 "select '../summaries/' || name || '.md' from documents
+    order by id desc" | tr '\n' ' ')
+assert_eq "$want" "$(listed4)" "ties listed newest first"
+case $want in
+*clock3.md\ ) ;;
+*) fail "the first document added is not last: $want" ;;
+esac
+k4 stop >/dev/null
+cp "$p4" "$T/p4.good"
+# The page as schema 19 wrote it: ties by name.
+python3 - "$p4" <<'PY'
+import re, sys
+lines = open(sys.argv[1]).read().split("\n")
+at = [i for i, l in enumerate(lines) if l.startswith("- [Clocks ")]
+lines[at[0]:at[-1] + 1] = sorted(lines[at[0]:at[-1] + 1],
+    key=lambda l: re.search(r"clock\d+", l).group(0))
+open(sys.argv[1], "w").write("\n".join(lines))
+PY
+cmp -s "$p4" "$T/p4.good" && fail "the page by name is the page by id"
+db4 "update meta set value = '19' where key = 'schema'"
+out=$(k4 lint --json) || fail "lint after the migration to 20: $out"
+grep -q 'schema 19 migrated to 20' "$K4/.kb/kbd.log" ||
+    fail "no migration to 20: $(tail -5 "$K4/.kb/kbd.log")"
+cmp "$p4" "$T/p4.good" ||
+    fail "the page is not written again: $(diff "$T/p4.good" "$p4")"
+assert_eq 0 "$(db4 "select count(*) from concepts_pending")" \
+    "nothing pending after lint"
+k4 stop >/dev/null

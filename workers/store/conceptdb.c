@@ -366,7 +366,8 @@ conceptdb_neighbors(const char *term, char ***terms, size_t *n)
 
 /*
  * The documents that treat term most into p (CONCEPT_PAGE_DOCS allocated),
- * their ids into ids, and the definition of the first of them that has
+ * ties newest first (the term's index read backwards, no sort), their ids
+ * into ids, and the definition of the first of them that has
  * one. (Looking for a definition among all of them read every row of a
  * frequent term: no index has defn.)
  */
@@ -382,7 +383,7 @@ page_docs(const char *term, struct concept_page *p, int64_t *ids)
 	    "SELECT d.name, d.title, t.weight, t.defn, t.doc"
 	    " FROM concept_terms_all t"
 	    " JOIN documents d ON d.id = t.doc WHERE t.term = ?"
-	    " ORDER BY t.weight DESC, d.name LIMIT ?");
+	    " ORDER BY t.weight DESC, t.doc DESC LIMIT ?");
 	sqlite3_bind_text(st, 1, term, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_int(st, 2, CONCEPT_PAGE_DOCS);
 	while (n < CONCEPT_PAGE_DOCS && (rc = sqlite3_step(st)) == SQLITE_ROW) {

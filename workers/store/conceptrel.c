@@ -11,13 +11,15 @@
  * document holds a term once: concept_terms' key is (doc, term); byte
  * order is strcmp's, as SQLite's BINARY).
  *
- * Documents: the CONCEPT_PAGE_DOCS of most weight, ties by name. Weights
- * tie a lot (occurrences per million words of short documents), and SQL
- * read the documents row of every tied one for its name: at 150,000 files
- * most of a concept's rows, 1.6 ms a page. In a flush the tie is broken
- * by each document's rank in name order, read once from the names' index
- * (4 bytes a document id, up to RANK_IDS), the weights from the term's
- * index alone; only the documents listed are read, and kept.
+ * Documents: the CONCEPT_PAGE_DOCS of most weight, ties newest first
+ * (the larger id). Weights tie a lot (occurrences per million words of
+ * short documents), and the tie was by name: SQL read the documents row
+ * of every tied one, and later a flush every tied row of the term's
+ * index, to rank them by name; at 150,000 files most of a concept's
+ * rows, half the committer's work in a small add to a large KB. By id
+ * the term's index has the order itself, (term, weight, doc) read
+ * backwards: a page reads its rows until it is full, and only the
+ * documents listed are read, and kept.
  *
  * Between conceptdb_cache_begin and _end (a flush: the registry's
  * documents, terms and concepts do not change) the documents are kept from
@@ -40,7 +42,6 @@
 #include "xmalloc.h"
 
 #define CACHE_BYTES	(8u << 20)	/* documents kept, about */
-#define RANK_IDS	(1u << 20)	/* ids ranked in name order, at most */
 
 /* An interned concept term, shared by the cached documents holding it. */
 struct rterm {
@@ -49,12 +50,17 @@ struct rterm {
 	uint32_t	 hash;
 	uint32_t	 refs;		/* cached documents holding it */
 	uint32_t	 count;		/* the page's documents holding it */
+	int		 concept;	/* it has a concepts row */
 	char		 s[];
 };
 
 /*
- * A document's concepts (after them, a byte each: its row of the term has
- * a definition), and once a page lists it its name and title.
+ * A document's candidate terms (after them, a byte each: its row of the
+ * term has a definition), and once a page lists it its name and title.
+ * All of them, not its concepts alone: whether a term is a concept is
+ * asked once while it is interned, where a join with concepts asked it
+ * again for every document's row (a B-tree seek each, half of a flush's
+ * work late in a large add).
  */
 struct rdoc {
 	struct rdoc	*next;		/* hash chain */
@@ -67,13 +73,6 @@ struct rdoc {
 	struct rterm	*terms[];
 };
 #define DOC_DEFN(d)	((uint8_t *)((d)->terms + (d)->n))
-
-/* A page's document while they are chosen. */
-struct pick {
-	int64_t		 doc;
-	int64_t		 weight;
-	uint32_t	 rank;
-};
 
 static struct {
 	int		  on;		/* kept from page to page */
@@ -90,11 +89,8 @@ static struct {
 	uint8_t		 *sdefn;
 	struct rterm	**cand;		/* the ranking's candidates */
 	size_t		  ncand;
-	uint32_t	 *ranks;	/* by document id: 1 + place by name */
-	size_t		  nranks;
-	int		  ranked;	/* 1 ranks read, -1 too many ids, 0 */
 	sqlite3_stmt	 *st_concepts, *st_names, *st_weights, *st_defn;
-	sqlite3_stmt	 *st_ranks, *st_maxid;
+	sqlite3_stmt	 *st_isconcept;
 } C;
 
 static sqlite3_stmt *
@@ -171,15 +167,25 @@ term_find(const char *s, uint32_t h)
 	return NULL;
 }
 
+/* The interned term s: NULL with db_errmsg() on an error. */
 static struct rterm *
 term_get(const char *s)
 {
 	struct rterm	*t;
 	uint32_t	 h = hash_fnv1a(s);
 	size_t		 len;
+	int		 rc;
 
 	if ((t = term_find(s, h)) != NULL)
 		return t;
+	prep(&C.st_isconcept, "SELECT 1 FROM concepts WHERE term = ?");
+	sqlite3_bind_text(C.st_isconcept, 1, s, -1, SQLITE_STATIC);
+	rc = sqlite3_step(C.st_isconcept);
+	sqlite3_reset(C.st_isconcept);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+		(void)db_fail(rc, "whether a term is a concept");
+		return NULL;
+	}
 	if (C.nterms >= C.nbterms)
 		terms_grow();
 	len = strlen(s);
@@ -189,6 +195,7 @@ term_get(const char *s)
 	t->refs = 0;
 	t->count = 0;
 	t->page = 0;
+	t->concept = rc == SQLITE_ROW;
 	t->next = C.terms[h & (C.nbterms - 1)];
 	C.terms[h & (C.nbterms - 1)] = t;
 	C.nterms++;
@@ -280,7 +287,7 @@ evict(void)
 }
 
 /*
- * Document id, cached, its concepts read: NULL with db_errmsg() on an
+ * Document id, cached, its terms read: NULL with db_errmsg() on an
  * error. It is the page's: kept until the next page.
  */
 static struct rdoc *
@@ -303,8 +310,8 @@ doc_get(int64_t id)
 	C.misses++;
 	evict();
 	prep(&C.st_concepts,
-	    "SELECT t.term, t.defn IS NOT NULL FROM concept_terms_all t"
-	    " JOIN concepts k ON k.term = t.term WHERE t.doc = ?");
+	    "SELECT term, defn IS NOT NULL FROM concept_terms_all"
+	    " WHERE doc = ?");
 	sqlite3_bind_int64(C.st_concepts, 1, id);
 	while ((rc = sqlite3_step(C.st_concepts)) == SQLITE_ROW) {
 		if (n == C.nscratch) {
@@ -315,14 +322,17 @@ doc_get(int64_t id)
 			    sizeof(*C.sdefn));
 		}
 		C.sdefn[n] = sqlite3_column_int(C.st_concepts, 1) != 0;
-		C.scratch[n] = term_get(col_text(C.st_concepts, 0));
+		if ((C.scratch[n] = term_get(col_text(C.st_concepts,
+		    0))) == NULL)
+			break;
 		C.scratch[n++]->refs++;
 	}
 	sqlite3_reset(C.st_concepts);
 	if (rc != SQLITE_DONE) {
 		for (i = 0; i < n; i++)
 			term_put(C.scratch[i]);
-		(void)db_fail(rc, "a document's concepts");
+		if (rc != SQLITE_ROW)
+			(void)db_fail(rc, "a document's concepts");
 		return NULL;
 	}
 	if (C.ndocs >= C.nbdocs)
@@ -345,7 +355,10 @@ doc_get(int64_t id)
 	return d;
 }
 
-/* d's name and title, read once: 0, or -1 with db_errmsg(). */
+/*
+ * d's name and title, read once: 0, 1 when it has no documents row (as
+ * SQL's join with documents would drop it), or -1 with db_errmsg().
+ */
 static int
 doc_names(struct rdoc *d)
 {
@@ -360,9 +373,8 @@ doc_names(struct rdoc *d)
 	sqlite3_bind_int64(C.st_names, 1, d->id);
 	if ((rc = sqlite3_step(C.st_names)) != SQLITE_ROW) {
 		sqlite3_reset(C.st_names);
-		if (rc == SQLITE_DONE)
-			rc = SQLITE_CORRUPT;	/* it was ranked, so it is */
-		return db_fail(rc, "a concept page's document");
+		return rc == SQLITE_DONE ? 1 :
+		    db_fail(rc, "a concept page's document");
 	}
 	/* A column's text may go when another is read: copied at once. */
 	name = xstrdup(col_text(C.st_names, 0));
@@ -383,12 +395,9 @@ forget(void)
 		doc_drop(C.oldest);
 	free(C.docs);
 	free(C.terms);
-	free(C.ranks);
 	C.docs = NULL;
 	C.terms = NULL;
-	C.ranks = NULL;
-	C.nbdocs = C.nbterms = C.nranks = 0;
-	C.ranked = 0;
+	C.nbdocs = C.nbterms = 0;
 }
 
 /* a before b: more documents, then byte order. */
@@ -418,7 +427,8 @@ conceptrel_rank(const char *term, const int64_t *docs, size_t n,
 			goto out;
 		}
 		for (j = 0; j < d->n; j++) {
-			t = d->terms[j];
+			if (!(t = d->terms[j])->concept)
+				continue;
 			if (t->page != C.page) {
 				t->page = C.page;
 				t->count = 0;
@@ -456,98 +466,6 @@ out:
 	return ret;
 }
 
-/*
- * Every document's place in name order (documents.name is unique: a total
- * order), once a flush: 1, 0 when the ids are too many for the bound, or
- * -1 with db_errmsg().
- */
-static int
-ranks_read(void)
-{
-	int64_t		 max, id;
-	uint32_t	 place = 0;
-	int		 rc;
-
-	if (C.ranked != 0)
-		return C.ranked > 0;
-	prep(&C.st_maxid, "SELECT coalesce(max(id), 0) FROM documents");
-	if ((rc = sqlite3_step(C.st_maxid)) != SQLITE_ROW) {
-		sqlite3_reset(C.st_maxid);
-		return db_fail(rc, "the largest document id");
-	}
-	max = sqlite3_column_int64(C.st_maxid, 0);
-	sqlite3_reset(C.st_maxid);
-	if (max < 0 || (uint64_t)max >= RANK_IDS) {
-		C.ranked = -1;
-		return 0;
-	}
-	C.nranks = (size_t)max + 1;
-	C.ranks = xcalloc(C.nranks, sizeof(*C.ranks));
-	/* The names' unique index alone, in its order (BINARY, as ORDER BY). */
-	prep(&C.st_ranks, "SELECT id FROM documents ORDER BY name");
-	while ((rc = sqlite3_step(C.st_ranks)) == SQLITE_ROW)
-		if ((id = sqlite3_column_int64(C.st_ranks, 0)) >= 0 &&
-		    (size_t)id < C.nranks)
-			C.ranks[id] = ++place;
-	sqlite3_reset(C.st_ranks);
-	if (rc != SQLITE_DONE) {
-		free(C.ranks);
-		C.ranks = NULL;
-		C.nranks = 0;
-		return db_fail(rc, "documents by name");
-	}
-	C.ranked = 1;
-	return 1;
-}
-
-/* a before b on a page: more weight, then the name first in byte order. */
-static int
-pick_before(const struct pick *a, const struct pick *b)
-{
-	if (a->weight != b->weight)
-		return a->weight > b->weight;
-	return a->rank < b->rank;
-}
-
-/*
- * The first CONCEPT_PAGE_DOCS of term's rows by weight, then name: the
- * rows come by weight, most first, from the term's index (no documents
- * row read), and stop once the page is full and the weight falls.
- */
-static int
-pick_docs(const char *term, struct pick *top, size_t *ntop)
-{
-	struct pick	 c;
-	size_t		 k, n = 0;
-	int		 rc;
-
-	prep(&C.st_weights,
-	    "SELECT doc, weight FROM concept_terms_all WHERE term = ?"
-	    " ORDER BY weight DESC");
-	sqlite3_bind_text(C.st_weights, 1, term, -1, SQLITE_TRANSIENT);
-	while ((rc = sqlite3_step(C.st_weights)) == SQLITE_ROW) {
-		c.doc = sqlite3_column_int64(C.st_weights, 0);
-		c.weight = sqlite3_column_int64(C.st_weights, 1);
-		if (n == CONCEPT_PAGE_DOCS && c.weight < top[n - 1].weight)
-			break;
-		/* No such document: the SQL's join with documents drops it. */
-		if (c.doc < 0 || (size_t)c.doc >= C.nranks ||
-		    (c.rank = C.ranks[c.doc]) == 0)
-			continue;
-		if (n == CONCEPT_PAGE_DOCS && !pick_before(&c, &top[n - 1]))
-			continue;
-		for (k = n < CONCEPT_PAGE_DOCS ? n++ : n - 1;
-		    k > 0 && pick_before(&c, &top[k - 1]); k--)
-			top[k] = top[k - 1];
-		top[k] = c;
-	}
-	sqlite3_reset(C.st_weights);
-	*ntop = n;
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		return db_fail(rc, "a concept's documents");
-	return 0;
-}
-
 /* The definition in doc's row of term, if any, into p: 0, or -1. */
 static int
 doc_defn(const char *term, const struct rdoc *d, struct concept_page *p)
@@ -570,30 +488,42 @@ doc_defn(const char *term, const struct rdoc *d, struct concept_page *p)
 	    db_fail(rc, "a concept's definition");
 }
 
+/*
+ * The first CONCEPT_PAGE_DOCS of term's rows by weight, then the newest:
+ * the rows come in that order from the term's index, read backwards, and
+ * stop once the page is full.
+ */
 int
 conceptrel_docs(const char *term, struct concept_page *p, int64_t *ids)
 {
-	struct pick		 top[CONCEPT_PAGE_DOCS];
 	struct concept_doc	*docs = (struct concept_doc *)p->docs;
 	struct rdoc		*d;
 	struct rterm		*t;
 	uint32_t		 h = hash_fnv1a(term);
-	size_t			 n, i, j;
-	int			 r;
+	size_t			 n = 0, j;
+	int64_t			 weight;
+	int			 rc = SQLITE_DONE, r;
 
-	if (!C.on || (r = ranks_read()) == 0)
+	if (!C.on)
 		return 0;
-	if (r == -1 || pick_docs(term, top, &n) == -1)
-		return -1;
+	prep(&C.st_weights,
+	    "SELECT doc, weight FROM concept_terms_all WHERE term = ?"
+	    " ORDER BY weight DESC, doc DESC");
+	sqlite3_bind_text(C.st_weights, 1, term, -1, SQLITE_TRANSIENT);
 	C.page++;
-	for (i = 0; i < n; i++) {
-		if ((d = doc_get(top[i].doc)) == NULL || doc_names(d) == -1)
-			return -1;
-		docs[i].name = xstrdup(d->name);
-		docs[i].title = xstrdup(d->title);
-		docs[i].weight = (uint32_t)top[i].weight;
-		p->ndocs_shown = i + 1;
-		ids[i] = top[i].doc;
+	while (n < CONCEPT_PAGE_DOCS &&
+	    (rc = sqlite3_step(C.st_weights)) == SQLITE_ROW) {
+		weight = sqlite3_column_int64(C.st_weights, 1);
+		if ((d = doc_get(sqlite3_column_int64(C.st_weights, 0))) ==
+		    NULL || (r = doc_names(d)) == -1)
+			goto fail;
+		if (r == 1)
+			continue;
+		docs[n].name = xstrdup(d->name);
+		docs[n].title = xstrdup(d->title);
+		docs[n].weight = (uint32_t)weight;
+		ids[n++] = d->id;
+		p->ndocs_shown = n;
 		if (p->defn != NULL)
 			continue;
 		/* Its row says whether it has a definition: read only then. */
@@ -604,9 +534,15 @@ conceptrel_docs(const char *term, struct concept_page *p, int64_t *ids)
 				continue;
 		}
 		if (doc_defn(term, d, p) == -1)
-			return -1;
+			goto fail;
 	}
+	sqlite3_reset(C.st_weights);
+	if (n < CONCEPT_PAGE_DOCS && rc != SQLITE_DONE)
+		return db_fail(rc, "a concept's documents");
 	return 1;
+fail:
+	sqlite3_reset(C.st_weights);
+	return -1;
 }
 
 void
@@ -642,8 +578,7 @@ conceptrel_close(void)
 	sqlite3_finalize(C.st_names);
 	sqlite3_finalize(C.st_weights);
 	sqlite3_finalize(C.st_defn);
-	sqlite3_finalize(C.st_ranks);
-	sqlite3_finalize(C.st_maxid);
+	sqlite3_finalize(C.st_isconcept);
 	C.st_concepts = C.st_names = C.st_weights = C.st_defn = NULL;
-	C.st_ranks = C.st_maxid = NULL;
+	C.st_isconcept = NULL;
 }

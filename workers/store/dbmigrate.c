@@ -37,11 +37,14 @@
  *    concept_terms_all reads both.
  * 19: term_counts, the document count of each candidate term too frequent
  *    to be a concept (conceptdb_df).
+ * 20: no table: a concept page's ties are the newest documents first, no
+ *    longer by name, so every concept page is marked pending and the
+ *    flush writes it again.
  * A KB of an older version is migrated when the committer opens it, one
  * step of the migrations table at a time.
  */
-#define DB_SCHEMA_VERSION	19
-#define DB_SCHEMA_VERSION_S	"19"
+#define DB_SCHEMA_VERSION	20
+#define DB_SCHEMA_VERSION_S	"20"
 
 /* The full-text table, in the schema and in the migration to 4. */
 #define FTS_SQL	"CREATE VIRTUAL TABLE fts USING fts5(name, title, headings, " \
@@ -442,6 +445,18 @@ migrate_18_19_counts(void)
 	return db_exec(sql);
 }
 
+/*
+ * A concept page lists its documents by weight, ties now newest first
+ * (conceptrel.c): every page an older kbd wrote is pending, rewritten by
+ * the next flush (before lint, when idle, at a job's end).
+ */
+static int
+migrate_19_20_ties(void)
+{
+	return db_exec("INSERT OR IGNORE INTO concepts_pending(term)"
+	    " SELECT term FROM concepts;");
+}
+
 static const struct migration {
 	int	  from, to;
 	int	(*step)(void);
@@ -464,6 +479,7 @@ static const struct migration {
 	{ 16, 17, migrate_16_17_link },
 	{ 17, 18, migrate_17_18_side },
 	{ 18, 19, migrate_18_19_counts },
+	{ 19, 20, migrate_19_20_ties },
 };
 
 /* Run sql in one transaction. */
