@@ -86,6 +86,11 @@ class Drill:
         # at 65,536 rows, never in a drill's KB: at 8, nearly every batch
         # merges, inside its transaction, where the drills stop it.
         self.env["KBD_CONCEPT_MERGE_ROWS"] = "8"
+        # The full-text index's merge runs after a job's reply, once the
+        # committer is idle (compact.c): after the client returned, where
+        # a drill no longer follows the committer's fail points. Here the
+        # job's end merges before its reply, the same steps, traced.
+        self.env["KBD_COMPACT_SYNC"] = "1"
         self.images = {}      # workload -> its crash images (images.py)
 
     def run_env(self, extra=None):

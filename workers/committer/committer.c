@@ -450,6 +450,7 @@ committer_main(const char *kbroot, const char *language)
 			fatal("flock " KB_LOCK);
 
 	committer_open(&rolled_back, &finalized);
+	compact_start();
 	ready.rolled_back = rolled_back;
 	ready.finalized = finalized;
 	committer_send(MSG_COMMITTER_READY, &ready.base);

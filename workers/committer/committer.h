@@ -168,14 +168,20 @@ int	 flush_wait(void);
 int	 flush_step(void);
 int	 flush_all(void);
 /*
- * compact.c: compact_note counts documents whose full-text rows a
- * mutation changed; compact_wait, the milliseconds to wait for a request
- * before an idle merge (-1: none due); compact_run merges the index when
- * due, stopping at a waiting request if idle.
+ * compact.c: compact_start reads the count a predecessor recorded;
+ * compact_note counts documents whose full-text rows a mutation changed;
+ * compact_save records the count (in a job's finishing transaction);
+ * compact_wait, the milliseconds to wait for a request before an idle
+ * merge (-1: none due); compact_run merges the index when due, stopping
+ * at a waiting request if idle; compact_sync, whether a job's end merges
+ * before its reply (a test knob).
  */
+void	 compact_start(void);
 void	 compact_note(uint64_t ndocs);
+int	 compact_save(void);
 int	 compact_wait(void);
 void	 compact_run(int idle);
+int	 compact_sync(void);
 /* The concepts section of the summary of name, a document of cw. */
 char	*conceptw_summary_section(const struct conceptw *, const char *name);
 /*

@@ -180,7 +180,7 @@ finish_commit(const Kbd__JobFinishReq *req, int64_t now, int logit,
 		if (i < req->n_synced || db_job_finish(req->job, req->state,
 		    error, req->removed, now) == -1 ||
 		    db_history_prune(req->history > 0 ? req->history :
-		    HISTORY_DEFAULT) == -1)
+		    HISTORY_DEFAULT) == -1 || compact_save() == -1)
 			err = errf("registry: %s", db_errmsg());
 		err = transaction_end(j, 0, now, "finish.commit", err);
 	}
@@ -220,8 +220,12 @@ jobrow_finish(const Kbd__JobFinishReq *req)
 		free(err);
 		free(why);
 	}
-	/* Merged before the reply: once kbctl add returns, it is. */
-	compact_run(0);
+	/*
+	 * The full-text index is merged after the reply, once idle
+	 * (compact.c): its rows are searchable now, merged or not.
+	 */
+	if (compact_sync())
+		compact_run(0);
 	if ((r = db_job_get(req->job, &s)) != 1) {
 		s.job = req->job;
 		s.state = KBD__JOB_STATE__JOB_NONE;

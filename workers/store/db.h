@@ -141,6 +141,9 @@ int	 db_reindex_job_clear(void);			/* in a transaction */
  * -1 an error.
  */
 int	 db_fts_merge(int pages);
+/* Documents changed since the last merge, kept across committers. */
+int	 db_fts_changed(uint64_t *);
+int	 db_fts_changed_set(uint64_t);
 /* name, ext, hash, src_path of a document by id: 1, 0, -1 (xstrdup'ed). */
 int	 db_doc_get(int64_t id, char **name, char **ext, char **hash,
 	    char **src);

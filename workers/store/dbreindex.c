@@ -130,3 +130,29 @@ db_fts_merge(int pages)
 	sqlite3_finalize(st);
 	return r;
 }
+
+/*
+ * The count of documents changed since the index was last merged, as the
+ * last job's end or merge recorded it (meta 'fts_changed'): 1, 0 when
+ * none is recorded, or -1.
+ */
+int
+db_fts_changed(uint64_t *n)
+{
+	int64_t	v;
+	int	r;
+
+	r = db_meta_int("fts_changed", &v, "the changes since the merge");
+	*n = r == 1 && v > 0 ? (uint64_t)v : 0;
+	return r;
+}
+
+int
+db_fts_changed_set(uint64_t n)
+{
+	char	v[24];
+
+	(void)snprintf(v, sizeof(v), "%llu", (unsigned long long)n);
+	return db_meta_set("fts_changed", v,
+	    "recording the changes since the merge");
+}
