@@ -400,13 +400,17 @@ committer_dispatch(struct msg *m)
 
 /* The process. */
 
-/* Idle work's wait for a request: the sooner of the two, -1 for none. */
+/*
+ * Idle work's wait for a request: the sooner of the two, -1 for none;
+ * *f and *c each one's own. Only the work whose wait ends runs: a flush
+ * that failed waits for its retry even when a merge is due sooner.
+ */
 static int
-idle_wait(void)
+idle_wait(int *f, int *c)
 {
-	int	f = flush_wait(), c = compact_wait();
-
-	return f == -1 ? c : c == -1 || f < c ? f : c;
+	*f = flush_wait();
+	*c = compact_wait();
+	return *f == -1 ? *c : *c == -1 || *f < *c ? *f : *c;
 }
 
 void
@@ -416,7 +420,7 @@ committer_main(const char *kbroot, const char *language)
 	struct msg		 m;
 	struct pollfd		 pfd;
 	unsigned		 rolled_back, finalized;
-	int			 lockfd, r, wait;
+	int			 lockfd, r, wait, fw, cw;
 	/*
 	 * Pages a predecessor left pending wait for a first request: a
 	 * committer that only recovers (the drills run one alone) changes
@@ -466,8 +470,9 @@ committer_main(const char *kbroot, const char *language)
 			(void)flush_step();
 			continue;
 		}
+		fw = cw = -1;
 		wait = state != CS_IDLE ? -1 : reindex_running() ?
-		    reindex_pause() : served ? idle_wait() : -1;
+		    reindex_pause() : served ? idle_wait(&fw, &cw) : -1;
 		if (wait >= 0) {
 			pfd.fd = KBD_CHAN_FD;
 			pfd.events = POLLIN;
@@ -477,8 +482,10 @@ committer_main(const char *kbroot, const char *language)
 				if (reindex_running())
 					(void)reindex_step();
 				else {
-					(void)flush_all();
-					compact_run(1);
+					if (fw != -1 && fw <= wait)
+						(void)flush_all();
+					if (cw != -1 && cw <= wait)
+						compact_run(1);
 				}
 				continue;
 			}
