@@ -150,9 +150,6 @@ db_fts_changed(uint64_t *n)
 int
 db_fts_changed_set(uint64_t n)
 {
-	char	v[24];
-
-	(void)snprintf(v, sizeof(v), "%llu", (unsigned long long)n);
-	return db_meta_set("fts_changed", v,
+	return meta_set_int("fts_changed", (int64_t)n,
 	    "recording the changes since the merge");
 }
