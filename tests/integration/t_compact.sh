@@ -87,3 +87,38 @@ kbctl stop >/dev/null
 lint_clean
 merged "one segment after the next committer's request"
 assert_eq 10 "$(kbctl search --files --limit 10 epsilonword | wc -l)" "hits for epsilonword"
+
+# A bulk batch lets FTS5 merge sixteen segments at a time (fewer
+# rewrites of each row in a large add) until the job's end sets the
+# merges back to four. Seen with the committer held before the job's
+# end (after its batches' commits): with every batch bulk
+# (KBD_COMPACT_BULK=1), 16; with the default (256 files), 4.
+automerge() {
+	"$KBSQL" "$KB/.kb/kb.db" \
+	    "SELECT coalesce((SELECT v FROM fts_config WHERE k = 'automerge'), 4)"
+}
+stopped() {
+	[ "$(ps -o stat= -p "$1" 2>/dev/null | cut -c1)" = T ]
+}
+# held_add DIR BULK: an add of DIR whose committer is held before the
+# job's end; prints the automerge seen then, and after the job.
+held_add() {
+	local job c
+	kbctl stop >/dev/null
+	job=$(KBD_COMPACT_BULK=$2 KBD_FAILPOINT=finish.fsync:stop \
+	    kbctl add --no-wait --json "$1" | jq .job)
+	c=$(child_pids committer)
+	[ -n "$c" ] || fail "no committer process found"
+	wait_until "the committer held before the job's end" stopped "$c"
+	automerge
+	kill -CONT "$c"
+	kbctl wait "$job" >/dev/null || fail "job $job failed"
+	automerge
+}
+gen "$T/z" zeta 20
+assert_eq "16 4" "$(held_add "$T/z" 1 | paste -sd ' ')" "automerge in a bulk job, then after it"
+gen "$T/y" eta 20
+assert_eq "4 4" "$(held_add "$T/y" 256 | paste -sd ' ')" "automerge in a small job, then after it"
+assert_eq 1 "$(kbctl search --files zeta7 | wc -l)" "a bulk add's document by its own word"
+assert_eq 230 "$(doc_count)" "documents after the held adds"
+lint_clean

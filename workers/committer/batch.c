@@ -386,6 +386,8 @@ batch_register(uint64_t cursor, int64_t now, int *began)
 	if (db_begin() == -1)
 		return errf("registry: %s", db_errmsg());
 	*began = 1;
+	if (compact_batch(batch.n) == -1)
+		return errf("registry: %s", db_errmsg());
 	for (i = 0; i < batch.n && err == NULL; i++) {
 		it = &batch.items[i];
 		if (ITEM_PUBLISHES(it) || (ITEM_RECOMPILE(it) &&

@@ -170,13 +170,17 @@ int	 flush_all(void);
 /*
  * compact.c: compact_start reads the count a predecessor recorded;
  * compact_note counts documents whose full-text rows a mutation changed;
- * compact_save records the count (in a job's finishing transaction);
+ * compact_batch, in a batch's transaction, lets a bulk batch's segments
+ * merge sixteen at a time (-1 with db_errmsg());
+ * compact_save records the count and sets the merges back to four (in
+ * a job's finishing transaction);
  * compact_wait, the milliseconds to wait for a request before an idle
  * merge (-1: none due); compact_run merges the index when due, stopping
  * at a waiting request if idle; compact_sync, whether a job's end merges
  * before its reply (a test knob).
  */
 void	 compact_start(void);
+int	 compact_batch(size_t nitems);
 void	 compact_note(uint64_t ndocs);
 int	 compact_save(void);
 int	 compact_wait(void);

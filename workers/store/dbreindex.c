@@ -131,6 +131,36 @@ db_fts_merge(int pages)
 	return r;
 }
 
+/* FTS5's automerge, in the open transaction: 0 or -1. */
+int
+db_fts_automerge(int segments)
+{
+	sqlite3_stmt	*st;
+	int		 r;
+
+	st = db_prep("INSERT INTO fts(fts, rank) VALUES ('automerge', ?)");
+	sqlite3_bind_int(st, 1, segments);
+	r = db_run(st, "setting the full-text index's merges");
+	sqlite3_finalize(st);
+	return r;
+}
+
+int
+db_fts_automerge_get(int *segments)
+{
+	sqlite3_stmt	*st;
+	int		 rc;
+
+	/* Once a batch: prepared each time, as the merge's statement. */
+	st = db_prep("SELECT v FROM fts_config WHERE k = 'automerge'");
+	*segments = 4;
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		*segments = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 :
+	    db_fail(rc, "reading the full-text index's merges");
+}
+
 /*
  * The count of documents changed since the index was last merged, as the
  * last job's end or merge recorded it (meta 'fts_changed'): 1, 0 when
