@@ -69,6 +69,14 @@ strset_has(const struct strset *t, const char *s)
 	    hash_fnv1a(s))] != NULL;
 }
 
+int
+strset_has_hash(const struct strset *t, const char *s, uint32_t h)
+{
+	if (t->n == 0)
+		return 0;
+	return t->slots[probe(t->slots, t->hashes, t->nslots, s, h)] != NULL;
+}
+
 void
 strset_clear(struct strset *t)
 {

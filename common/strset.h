@@ -21,6 +21,8 @@ struct strset {
 /* Add a copy of s; 1 added, 0 it was there. */
 int	strset_add(struct strset *, const char *s);
 int	strset_has(const struct strset *, const char *s);
+/* The same, h being hash_fnv1a(s): a caller that hashed s already. */
+int	strset_has_hash(const struct strset *, const char *s, uint32_t h);
 /* Empty it, keeping its slots for the next use. */
 void	strset_clear(struct strset *);
 void	strset_free(struct strset *);

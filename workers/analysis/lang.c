@@ -179,13 +179,13 @@ stops_build(void)
 	}
 }
 
-/* The stop word w (NUL-terminated), or NULL. */
+/* The stop word w (NUL-terminated, h its hash_fnv1a), or NULL. */
 static const struct stopword *
-stop_find(const char *w)
+stop_find(const char *w, uint32_t h)
 {
 	size_t	k;
 
-	for (k = hash_fnv1a(w) & (STOP_HASH - 1); stop_slot[k] != 0;
+	for (k = h & (STOP_HASH - 1); stop_slot[k] != 0;
 	    k = (k + 1) & (STOP_HASH - 1))
 		if (strcmp(stops[stop_slot[k] - 1].w, w) == 0)
 			return &stops[stop_slot[k] - 1];
@@ -221,6 +221,7 @@ tok_detect_lang(const char *text, size_t len)
 	unsigned	 count[NLANGS];
 	unsigned char	 c;
 	size_t		 i = 0, n;
+	uint32_t	 h;
 	int		 l, best = -1, second = -1;
 
 	(void)pthread_once(&stops_once, stops_build);
@@ -229,6 +230,13 @@ tok_detect_lang(const char *text, size_t len)
 	if (len > 16384)
 		len = 16384;
 	while (i < len) {
+		c = (unsigned char)text[i];
+		/* Neither a letter nor a span's start: no word, skip it. */
+		if (c < 0x80 && !((c | 0x20) >= 'a' && (c | 0x20) <= 'z') &&
+		    c != ']' && c != '`') {
+			i++;
+			continue;
+		}
 		/*
 		 * Not the words of a link's target or of code: a page of
 		 * links to os.path and de.md is no Portuguese. To the end of
@@ -245,14 +253,18 @@ tok_detect_lang(const char *text, size_t len)
 		}
 		/* A word: ASCII letters or any non-ASCII byte. */
 		n = 0;
+		h = 2166136261u;	/* hash_fnv1a's, as it goes */
 		while (i < len) {
 			c = (unsigned char)text[i];
 			if (c < 0x80 && !((c | 0x20) >= 'a' &&
 			    (c | 0x20) <= 'z'))
 				break;
-			if (n < sizeof(key) - 1)
-				key[n] = (char)(c >= 'A' && c <= 'Z' ?
-				    c | 0x20 : c);
+			if (c >= 'A' && c <= 'Z')
+				c |= 0x20;
+			if (n < sizeof(key) - 1) {
+				key[n] = (char)c;
+				h = (h ^ c) * 16777619u;
+			}
 			n++;
 			i++;
 		}
@@ -263,7 +275,7 @@ tok_detect_lang(const char *text, size_t len)
 		if (n >= sizeof(key) - 1)
 			continue;
 		key[n] = '\0';
-		if ((hit = stop_find(key)) == NULL)
+		if ((hit = stop_find(key, h)) == NULL)
 			continue;
 		for (l = 0; l < NLANGS; l++)
 			if (hit->langs & (1u << l))
@@ -379,11 +391,17 @@ tok_md_headings(const char *md, size_t len, size_t *outlen)
 int
 tok_stopword(const char *w, int lang)
 {
+	return tok_stopword_hash(w, hash_fnv1a(w), lang);
+}
+
+int
+tok_stopword_hash(const char *w, uint32_t h, int lang)
+{
 	const struct stopword	*hit;
 
 	if (lang < 0 || lang >= NLANGS)
 		return 0;
 	(void)pthread_once(&stops_once, stops_build);
-	hit = stop_find(w);
+	hit = stop_find(w, h);
 	return hit != NULL && (hit->langs & (1u << lang)) != 0;
 }

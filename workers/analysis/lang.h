@@ -41,6 +41,8 @@ int		 tok_doc_lang(const char *md, size_t len);
 int		 tok_set_default_lang(const char *code);
 /* Whether w (lower case) is one of lang's stop words (lang.c's list). */
 int		 tok_stopword(const char *w, int lang);
+/* The same, h being hash_fnv1a(w): a word hashed once for all lookups. */
+int		 tok_stopword_hash(const char *w, uint32_t h, int lang);
 
 /*
  * The Markdown's ATX headings ("# Title"), outside code fences, one a
