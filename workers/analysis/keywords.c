@@ -2,7 +2,8 @@
  * A document's keywords: its most frequent words, stop words left out,
  * for its summary page. Pure: the convert workers compute them from the
  * Markdown they made (workers/worker/worker.c), the committer for a
- * document it recompiles or lints. Library code: no logging, no state.
+ * document it recompiles or lints. Library code: no logging, no state
+ * but a table each thread keeps between calls.
  */
 #include <pthread.h>
 #include <stdlib.h>
@@ -58,29 +59,55 @@ stopset_build(void)
 int
 keywords_stopword(const char *w)
 {
+	return keywords_stopword_hash(w, hash_fnv1a(w));
+}
+
+int
+keywords_stopword_hash(const char *w, uint32_t h)
+{
 	(void)pthread_once(&stopset_once, stopset_build);
-	return strset_has(&stopset, w);
+	return strset_has_hash(&stopset, w, h);
 }
 
 struct term {
-	char		*w;
-	unsigned	 n;
+	uint32_t	 off;		/* of the word in the table's text */
+	uint32_t	 h;		/* hash_fnv1a */
+	uint32_t	 len;
+	unsigned	 n;		/* 0: an empty slot */
 };
 
+/*
+ * One a thread, kept between calls (terms_reset): a calloc, its growth
+ * and a malloc a word for each document cost more than the counting of
+ * a small one. used lists the slots in use, in no order that matters:
+ * the pick by the total order term_before is that of any order.
+ */
 struct terms {
 	struct term	*v;
 	size_t		 cap, n;	/* cap: a power of two */
+	uint32_t	*used;		/* cap of them, n used */
+	char		*text;		/* the words, NUL-terminated */
+	size_t		 tlen, tcap;
 };
+
+#define TAB_KEEP	65536		/* slots past which a table is freed */
+#define TEXT_KEEP	(1u << 20)	/* bytes of words, the same */
+#define FNV_BASIS	2166136261u
+#define FNV_PRIME	16777619u
+
+static _Thread_local struct terms	terms_cache;
 
 /* Open addressing: the slot of w, or the empty slot where it would go. */
 static struct term *
-terms_slot(struct term *v, size_t cap, const char *w)
+terms_slot(const struct terms *t, const char *w, size_t len, uint32_t h)
 {
-	size_t	i;
+	struct term	*v = t->v;
+	size_t		 i;
 
-	i = hash_fnv1a(w) & (cap - 1);
-	while (v[i].w != NULL && strcmp(v[i].w, w) != 0)
-		i = (i + 1) & (cap - 1);
+	i = h & (t->cap - 1);
+	while (v[i].n != 0 && (v[i].h != h || v[i].len != len ||
+	    memcmp(t->text + v[i].off, w, len) != 0))
+		i = (i + 1) & (t->cap - 1);
 	return &v[i];
 }
 
@@ -88,41 +115,75 @@ static void
 terms_grow(struct terms *t)
 {
 	struct term	*old = t->v;
-	size_t		 oldcap = t->cap, i;
+	size_t		 i, k;
 
-	t->cap = oldcap ? oldcap * 2 : 1024;
+	t->cap = t->cap ? t->cap * 2 : 1024;
 	t->v = xcalloc(t->cap, sizeof(*t->v));
-	for (i = 0; i < oldcap; i++)
-		if (old[i].w != NULL)
-			*terms_slot(t->v, t->cap, old[i].w) = old[i];
+	t->used = xreallocarray(t->used, t->cap, sizeof(*t->used));
+	/* The words are distinct: each goes to the first empty slot. */
+	for (i = 0; i < t->n; i++) {
+		k = old[t->used[i]].h & (t->cap - 1);
+		while (t->v[k].n != 0)
+			k = (k + 1) & (t->cap - 1);
+		t->v[k] = old[t->used[i]];
+		t->used[i] = (uint32_t)k;
+	}
 	free(old);
 }
 
 static void
-terms_add(struct terms *t, const char *w)
+terms_add(struct terms *t, const char *w, size_t len, uint32_t h)
 {
 	struct term	*s;
 
 	/* Past TERMS_MAX only known terms count: memory stays bounded. */
 	if (t->n < TERMS_MAX && (t->n + 1) * 10 > t->cap * 7)
 		terms_grow(t);
-	s = terms_slot(t->v, t->cap, w);
-	if (s->w == NULL) {
+	s = terms_slot(t, w, len, h);
+	if (s->n == 0) {
 		if (t->n >= TERMS_MAX)
 			return;
-		s->w = xstrdup(w);
-		t->n++;
+		if (t->tlen + len + 1 > t->tcap) {
+			t->tcap = t->tcap ? t->tcap * 2 : 16384;
+			t->text = xreallocarray(t->text, t->tcap, 1);
+		}
+		memcpy(t->text + t->tlen, w, len + 1);
+		s->off = (uint32_t)t->tlen;
+		s->h = h;
+		s->len = (uint32_t)len;
+		t->tlen += len + 1;
+		t->used[t->n++] = (uint32_t)(s - t->v);
 	}
 	s->n++;
 }
 
+/* Empty for the next call; what a large document made is freed. */
+static void
+terms_reset(struct terms *t)
+{
+	size_t	i;
+
+	if (t->cap > TAB_KEEP || t->tcap > TEXT_KEEP) {
+		free(t->v);
+		free(t->used);
+		free(t->text);
+		memset(t, 0, sizeof(*t));
+		return;
+	}
+	for (i = 0; i < t->n; i++)
+		t->v[t->used[i]].n = 0;
+	t->n = 0;
+	t->tlen = 0;
+}
+
 /* a ranks before b: more frequent, then byte order. */
 static int
-term_before(const struct term *a, const struct term *b)
+term_before(const struct terms *t, const struct term *a,
+    const struct term *b)
 {
 	if (a->n != b->n)
 		return a->n > b->n;
-	return strcmp(a->w, b->w) < 0;
+	return strcmp(t->text + a->off, t->text + b->off) < 0;
 }
 
 /* Length of the separator (UTF-8 punctuation, NBSP...) at s, else 0. */
@@ -153,17 +214,20 @@ keywords_extract(const char *text, size_t len, char **kw)
 {
 	const unsigned char	*s = (const unsigned char *)text;
 	const unsigned char	*end = s + len;
-	struct terms		 t = { NULL, 0, 0 };
+	struct terms		*t = &terms_cache;
 	struct term		*top[KEYWORDS_MAX], *x;
 	char			 w[WORD_MAX + 1];
 	size_t			 wl = 0, ntop = 0, i, j, sep;
-	int			 toolong = 0, letter = 0;
+	uint32_t		 h = FNV_BASIS;
+	int			 toolong = 0, letter = 0, ascii = 1;
 	unsigned char		 c;
 
-	terms_grow(&t);
+	if (t->v == NULL)
+		terms_grow(t);
 	for (;;) {
 		c = s < end ? *s : ' ';
-		if (s < end && wl == 0 && at_url(s, end)) {
+		if (s < end && wl == 0 && (c | 0x20) == 'h' &&
+		    at_url(s, end)) {
 			while (s < end && *s != ' ' && *s != '\n' &&
 			    *s != '\t' && *s != ')' && *s != '>' && *s != ']')
 				s++;
@@ -180,46 +244,51 @@ keywords_extract(const char *text, size_t len, char **kw)
 		    (c >= '0' && c <= '9') || (c >= 0x80 && sep == 0)) {
 			if (wl == WORD_MAX)
 				toolong = 1;
-			else if (c >= 'A' && c <= 'Z')
-				w[wl++] = (char)(c - 'A' + 'a');
-			else
+			else {
+				if (c >= 'A' && c <= 'Z')
+					c = (unsigned char)(c - 'A' + 'a');
 				w[wl++] = (char)c;
+				/* hash_fnv1a's, for the stop words too */
+				h = (h ^ c) * FNV_PRIME;
+			}
 			if (c > '9')
 				letter = 1;
+			if (c >= 0x80)
+				ascii = 0;
 			s++;
 			continue;
 		}
 		if (!toolong && letter && wl >= WORD_MIN) {
 			w[wl] = '\0';
 			/* Markdown that is not UTF-8 makes no keyword. */
-			if (!keywords_stopword(w) &&
-			    utf8_check(w, wl, NULL) == 0)
-				terms_add(&t, w);
+			if (!keywords_stopword_hash(w, h) &&
+			    (ascii || utf8_check(w, wl, NULL) == 0))
+				terms_add(t, w, wl, h);
 		}
 		wl = 0;
 		toolong = letter = 0;
+		ascii = 1;
+		h = FNV_BASIS;
 		if (s >= end)
 			break;
 		s += sep ? sep : 1;
 	}
 
 	/* The best few, kept sorted: no sort of the whole vocabulary. */
-	for (i = 0; i < t.cap; i++) {
-		if ((x = &t.v[i])->w == NULL)
-			continue;
-		if (ntop == KEYWORDS_MAX && !term_before(x, top[ntop - 1]))
+	for (i = 0; i < t->n; i++) {
+		x = &t->v[t->used[i]];
+		if (ntop == KEYWORDS_MAX && !term_before(t, x, top[ntop - 1]))
 			continue;
 		if (ntop < KEYWORDS_MAX)
 			ntop++;
-		for (j = ntop - 1; j > 0 && term_before(x, top[j - 1]); j--)
+		for (j = ntop - 1; j > 0 && term_before(t, x, top[j - 1]);
+		    j--)
 			top[j] = top[j - 1];
 		top[j] = x;
 	}
 	for (i = 0; i < ntop; i++)
-		kw[i] = xstrdup(top[i]->w);
-	for (i = 0; i < t.cap; i++)
-		free(t.v[i].w);
-	free(t.v);
+		kw[i] = xstrdup(t->text + top[i]->off);
+	terms_reset(t);
 	return ntop;
 }
 

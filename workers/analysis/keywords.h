@@ -5,6 +5,7 @@
 #define KBD_KEYWORDS_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #define KEYWORDS_MAX	8	/* at most, per document */
 #define KEYWORDS_WORD_MAX 40	/* bytes of a keyword */
@@ -19,5 +20,7 @@ size_t	 keywords_extract(const char *text, size_t len, char **kw);
 void	 keywords_free(char **kw, size_t n);
 /* Whether w (lower case) is one of the keywords' English stop words. */
 int	 keywords_stopword(const char *w);
+/* The same, h being hash_fnv1a(w). */
+int	 keywords_stopword_hash(const char *w, uint32_t h);
 
 #endif /* KBD_KEYWORDS_H */
