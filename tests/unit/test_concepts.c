@@ -8,7 +8,9 @@
  * same for the same text; page names
  * from terms (kbpath_concept_name); which document counts make a concept.
  * And hostile input (no words, huge words, bytes that are not UTF-8) is
- * an empty or bounded result, never a crash.
+ * an empty or bounded result, never a crash. The tables each thread keeps
+ * between documents change no result: a document after a large one (its
+ * table freed) or a small one gives what it gave alone.
  */
 #include <sys/types.h>
 
@@ -22,6 +24,7 @@
 #include <cmocka.h>
 
 #include "concepts.h"
+#include "keywords.h"
 #include "utf8.h"
 #include "kbpath.h"
 
@@ -203,6 +206,62 @@ test_hostile(void **state)
 	free(big);
 }
 
+/* The terms and keywords of md, as one string. */
+static char *
+analyse(const char *md, size_t len)
+{
+	struct concept_term	*v;
+	char			*kw[KEYWORDS_MAX], *out, *p;
+	size_t			 n, nkw, i, size = 64;
+
+	n = concepts_extract(md, len, &v);
+	nkw = keywords_extract(md, len, kw);
+	for (i = 0; i < n; i++)
+		size += strlen(v[i].term) + 64 +
+		    (v[i].defn != NULL ? strlen(v[i].defn) : 0);
+	for (i = 0; i < nkw; i++)
+		size += strlen(kw[i]) + 2;
+	p = out = malloc(size);
+	assert_non_null(out);
+	for (i = 0; i < n; i++)
+		p += sprintf(p, "%s %u %u %s|", v[i].term, v[i].count,
+		    v[i].weight, v[i].defn != NULL ? v[i].defn : "");
+	for (i = 0; i < nkw; i++)
+		p += sprintf(p, "k:%s ", kw[i]);
+	concepts_terms_free(v, n);
+	keywords_free(kw, nkw);
+	return out;
+}
+
+static void
+test_cache(void **state)
+{
+	char	*first, *again, *big;
+	size_t	 i, len = 1 << 20;
+
+	(void)state;
+	first = analyse(text, sizeof(text) - 1);
+	/* Many distinct terms and words: both tables grow past a keep. */
+	big = malloc(len);
+	assert_non_null(big);
+	for (i = 0; i + 8 < len; i += 8)
+		snprintf(big + i, 9, "w%05zx ", (i / 8) % 0x40000);
+	free(analyse(big, len - 8));
+	again = analyse(text, sizeof(text) - 1);
+	assert_string_equal(first, again);
+	free(again);
+	/* After a small document, whose table is kept. */
+	free(analyse(big, 4000));
+	again = analyse(text, sizeof(text) - 1);
+	assert_string_equal(first, again);
+	free(again);
+	again = analyse(text, sizeof(text) - 1);
+	assert_string_equal(first, again);
+	free(again);
+	free(first);
+	free(big);
+}
+
 static void
 test_names(void **state)
 {
@@ -263,6 +322,7 @@ main(void)
 		cmocka_unit_test(test_extract),
 		cmocka_unit_test(test_noise),
 		cmocka_unit_test(test_hostile),
+		cmocka_unit_test(test_cache),
 		cmocka_unit_test(test_names),
 		cmocka_unit_test(test_is_concept),
 	};

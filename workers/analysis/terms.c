@@ -24,131 +24,15 @@
 #include "keywords.h"
 #include "lang.h"
 #include "strset.h"
+#include "termtab.h"
 #include "terms.h"
 #include "utf8.h"
-#include "util.h"
 #include "xmalloc.h"
 
 #define WORD_MIN	3		/* bytes of a content word */
 #define WORD_MAX	CONCEPT_WORD_MAX
 #define TERM_MAX	CONCEPT_TERM_MAX
-#define TERMS_MAX	(1u << 18)	/* distinct terms counted per document */
 #define DEFN_MIN	20		/* bytes of a defining sentence */
-
-struct cterm {
-	char		*w;		/* in the table's arena */
-	uint32_t	 h;		/* hash_fnv1a(w) */
-	uint32_t	 n;
-	uint32_t	 num;		/* times a number follows it */
-	uint32_t	 art;		/* times an article follows it */
-	uint8_t		 words;
-	uint8_t		 noise;		/* not a concept (drop_noise) */
-	size_t		 pick;		/* 1 + its index in the result, or 0 */
-};
-
-/*
- * The terms' strings, allocated in blocks and freed together: a document
- * of 300 words makes some 900 terms, nearly all new, and a malloc and a
- * free each were a tenth of a convert worker's time on small files.
- */
-#define ARENA_BLOCK	16384
-
-struct ablock {
-	struct ablock	*next;
-	size_t		 used;
-	char		 b[ARENA_BLOCK];
-};
-
-struct ctab {
-	struct cterm	*v;
-	size_t		 cap, n;
-	struct ablock	*arena;
-};
-
-/* The hash is compared first: most probes end on another term. */
-static struct cterm *
-ctab_find(struct cterm *v, size_t cap, const char *w, uint32_t h)
-{
-	size_t	i;
-
-	i = h & (cap - 1);
-	while (v[i].w != NULL && (v[i].h != h || strcmp(v[i].w, w) != 0))
-		i = (i + 1) & (cap - 1);
-	return &v[i];
-}
-
-static struct cterm *
-ctab_slot(struct cterm *v, size_t cap, const char *w)
-{
-	return ctab_find(v, cap, w, hash_fnv1a(w));
-}
-
-static void
-ctab_grow(struct ctab *t)
-{
-	struct cterm	*old = t->v;
-	size_t		 oldcap = t->cap, i;
-
-	t->cap = oldcap ? oldcap * 2 : 1024;
-	t->v = xcalloc(t->cap, sizeof(*t->v));
-	for (i = 0; i < oldcap; i++)
-		if (old[i].w != NULL)
-			*ctab_find(t->v, t->cap, old[i].w, old[i].h) = old[i];
-	free(old);
-}
-
-static char *
-arena_dup(struct ctab *t, const char *w, size_t len)
-{
-	struct ablock	*b = t->arena;
-	char		*s;
-
-	if (b == NULL || ARENA_BLOCK - b->used < len + 1) {
-		b = xmalloc(sizeof(*b));
-		b->next = t->arena;
-		b->used = 0;
-		t->arena = b;
-	}
-	s = b->b + b->used;
-	memcpy(s, w, len);
-	s[len] = '\0';
-	b->used += len + 1;
-	return s;
-}
-
-static void
-ctab_add(struct ctab *t, const char *w, size_t len, unsigned words)
-{
-	struct cterm	*s;
-	uint32_t	 h;
-
-	/* Past TERMS_MAX only known terms count: memory stays bounded. */
-	if (t->n < TERMS_MAX && (t->n + 1) * 10 > t->cap * 7)
-		ctab_grow(t);
-	h = hash_fnv1a(w);
-	s = ctab_find(t->v, t->cap, w, h);
-	if (s->w == NULL) {
-		if (t->n >= TERMS_MAX)
-			return;
-		s->w = arena_dup(t, w, len);
-		s->h = h;
-		s->words = (uint8_t)words;
-		t->n++;
-	}
-	s->n++;
-}
-
-static void
-ctab_free(struct ctab *t)
-{
-	struct ablock	*b, *next;
-
-	for (b = t->arena; b != NULL; b = next) {
-		next = b->next;
-		free(b);
-	}
-	free(t->v);
-}
 
 /* Length of a UTF-8 separator (NBSP, quotes, dashes...) at s, else 0. */
 static size_t
@@ -162,16 +46,22 @@ separator(const unsigned char *s, const unsigned char *end)
 	return 0;
 }
 
+/* ASCII letters and digits: every byte of a document is looked up. */
+static const unsigned char ascii_word[128] = {
+	['0'] = 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	['A'] = 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	1, 1, 1, 1, 1, 1,
+	['a'] = 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	1, 1, 1, 1, 1, 1,
+};
+
 /* Length of the word character at s (0: not one). */
-static size_t
+static inline size_t
 word_char(const unsigned char *s, const unsigned char *end)
 {
-	if ((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') ||
-	    (*s >= '0' && *s <= '9'))
-		return 1;
-	if (*s >= 0x80 && separator(s, end) == 0)
-		return 1;
-	return 0;
+	if (*s < 0x80)
+		return ascii_word[*s];
+	return separator(s, end) == 0;
 }
 
 static int
@@ -183,14 +73,20 @@ is_url(const unsigned char *s, const unsigned char *end)
 	    (n >= 8 && strncasecmp((const char *)s, "https://", 8) == 0);
 }
 
+/* The text of a run's last words: terms are its suffixes. */
+#define RUN_BUF		(4 * (TERM_MAX + 1))
+
 struct lexer {
-	struct ctab	 t;
+	struct ctab	*t;
 	int		 lang;
 	uint64_t	 nwords;
-	char		 win[CONCEPT_WORDS_MAX][WORD_MAX + 1];
+	char		 run[RUN_BUF];	/* the window's words, one space apart */
+	size_t		 rend;
+	size_t		 off[CONCEPT_WORDS_MAX];	/* of each word in run */
+	uint32_t	 wh[CONCEPT_WORDS_MAX];		/* hash_fnv1a of each */
 	int		 content[CONCEPT_WORDS_MAX];
 	unsigned	 nwin;		/* words of the current run, up to 3 */
-	char		 last[CONCEPT_WORDS_MAX][TERM_MAX + 1];
+	struct cterm	*last[CONCEPT_WORDS_MAX];	/* NULL: not counted */
 	unsigned	 nlast;		/* terms the previous word ended */
 };
 
@@ -219,8 +115,9 @@ generic_build(void)
 		(void)strset_add(&generic_set, generic_en[i]);
 }
 
+/* w is NUL-terminated, h its hash_fnv1a. */
 static int
-content_word(const struct lexer *lx, const char *w, size_t len)
+content_word(const struct lexer *lx, const char *w, size_t len, uint32_t h)
 {
 	size_t	i;
 	int	letter = 0;
@@ -232,13 +129,14 @@ content_word(const struct lexer *lx, const char *w, size_t len)
 			letter = 1;
 	if (!letter)
 		return 0;
-	if (tok_stopword(w, lx->lang))
+	if (tok_stopword_hash(w, h, lx->lang))
 		return 0;
 	/* English also has the keywords' longer list, and its own. */
 	if (lx->lang != 0)
 		return 1;
-	(void)pthread_once(&generic_once, generic_build);
-	return !keywords_stopword(w) && !strset_has(&generic_set, w);
+	/* generic_set was built before the document (pthread_once). */
+	return !keywords_stopword_hash(w, h) &&
+	    !strset_has_hash(&generic_set, w, h);
 }
 
 /* n words joined by single spaces into term (TERM_MAX + 1 bytes). */
@@ -258,14 +156,16 @@ join_words(char *term, char w[][WORD_MAX + 1], size_t n)
 	return len;
 }
 
-/* A word ends a run's last position: count the terms it ends. */
+/*
+ * A word ends a run's last position: count the terms it ends. w is
+ * NUL-terminated, h its hash_fnv1a.
+ */
 static void
-lex_word(struct lexer *lx, const char *w, size_t len)
+lex_word(struct lexer *lx, const char *w, size_t len, uint32_t h)
 {
-	char		 term[TERM_MAX + 1];
 	struct cterm	*t;
 	unsigned	 n, first;
-	size_t		 i, tl;
+	size_t		 i, base;
 	int		 digits = 1, article;
 
 	lx->nwords++;
@@ -281,33 +181,48 @@ lex_word(struct lexer *lx, const char *w, size_t len)
 	    (len == 3 && memcmp(w, "the", 3) == 0));
 	if ((digits || article) && lx->nwin > 0)
 		for (n = 0; n < lx->nlast; n++) {
-			t = ctab_slot(lx->t.v, lx->t.cap, lx->last[n]);
-			if (t->w != NULL && digits)
+			t = lx->last[n];
+			if (t != NULL && digits)
 				t->num++;
-			else if (t->w != NULL)
+			else if (t != NULL)
 				t->art++;
 		}
 	lx->nlast = 0;
 	if (lx->nwin == CONCEPT_WORDS_MAX) {
-		memmove(lx->win[0], lx->win[1],
-		    sizeof(lx->win[0]) * (CONCEPT_WORDS_MAX - 1));
-		memmove(&lx->content[0], &lx->content[1],
-		    sizeof(lx->content[0]) * (CONCEPT_WORDS_MAX - 1));
+		for (n = 0; n + 1 < CONCEPT_WORDS_MAX; n++) {
+			lx->off[n] = lx->off[n + 1];
+			lx->wh[n] = lx->wh[n + 1];
+			lx->content[n] = lx->content[n + 1];
+		}
 		lx->nwin--;
 	}
-	memcpy(lx->win[lx->nwin], w, len);
-	lx->win[lx->nwin][len] = '\0';
-	lx->content[lx->nwin] = content_word(lx, lx->win[lx->nwin], len);
+	if (lx->nwin == 0)
+		lx->rend = 0;
+	else if (lx->rend + 1 + len > sizeof(lx->run)) {
+		base = lx->off[0];
+		memmove(lx->run, lx->run + base, lx->rend - base);
+		lx->rend -= base;
+		for (n = 0; n < lx->nwin; n++)
+			lx->off[n] -= base;
+	}
+	if (lx->nwin > 0)
+		lx->run[lx->rend++] = ' ';
+	lx->off[lx->nwin] = lx->rend;
+	memcpy(lx->run + lx->rend, w, len);
+	lx->rend += len;
+	lx->wh[lx->nwin] = h;
+	lx->content[lx->nwin] = content_word(lx, w, len, h);
 	lx->nwin++;
 	if (!lx->content[lx->nwin - 1])
 		return;
+	ctab_reserve(lx->t, lx->nwin);
 	for (n = 1; n <= lx->nwin; n++) {
 		first = lx->nwin - n;
+		h = n == 1 ? lx->wh[first] : hash_words(lx->wh[first], h);
 		if (!lx->content[first])
 			continue;
-		tl = join_words(term, lx->win + first, n);
-		ctab_add(&lx->t, term, tl, n);
-		memcpy(lx->last[lx->nlast++], term, tl + 1);
+		lx->last[lx->nlast++] = ctab_add(lx->t, lx->run +
+		    lx->off[first], lx->rend - lx->off[first], n, h);
 	}
 }
 
@@ -341,6 +256,8 @@ lex_line(struct lexer *lx, const char *line, const char *eol)
 	const unsigned char	*end = (const unsigned char *)eol;
 	char			 w[WORD_MAX + 1];
 	size_t			 wl, sep;
+	uint32_t		 h;
+	unsigned char		 c;
 	int			 toolong;
 
 	while (s < end) {
@@ -369,18 +286,24 @@ lex_line(struct lexer *lx, const char *line, const char *eol)
 		if (word_char(s, end)) {
 			wl = 0;
 			toolong = 0;
+			h = FNV_BASIS;
 			while (s < end && word_char(s, end)) {
 				if (wl == WORD_MAX)
 					toolong = 1;
-				else
-					w[wl++] = (char)(*s >= 'A' &&
-					    *s <= 'Z' ? *s | 0x20 : *s);
+				else {
+					c = *s >= 'A' && *s <= 'Z' ?
+					    *s | 0x20 : *s;
+					w[wl++] = (char)c;
+					h = (h ^ c) * FNV_PRIME;
+				}
 				s++;
 			}
 			if (toolong)
 				lx->nwin = 0;
-			else
-				lex_word(lx, w, wl);
+			else {
+				w[wl] = '\0';
+				lex_word(lx, w, wl, h);
+			}
 			continue;
 		}
 		/* Blanks keep the run; any other character ends it. */
@@ -446,18 +369,18 @@ static void
 fold_plurals(struct ctab *t)
 {
 	struct cterm	*x, *sg;
-	char		 w[TERM_MAX + 1];
 	size_t		 i, l;
 
-	for (i = 0; i < t->cap; i++) {
-		x = &t->v[i];
-		if (x->w == NULL || x->n == 0 || (l = strlen(x->w)) < 4 ||
-		    x->w[l - 1] != 's' || x->w[l - 2] == 's' ||
-		    x->w[l - 2] == ' ')
+	/*
+	 * In any order: a singular never ends in "s" ("ss" is no plural),
+	 * so no term both gives its count and takes another's.
+	 */
+	for (i = 0; i < t->n; i++) {
+		x = &t->v[t->used[i]];
+		if (x->n == 0 || (l = x->len) < 4 || x->w[l - 1] != 's' ||
+		    x->w[l - 2] == 's' || x->w[l - 2] == ' ')
 			continue;
-		memcpy(w, x->w, l - 1);
-		w[l - 1] = '\0';
-		sg = ctab_slot(t->v, t->cap, w);
+		sg = ctab_slot(t, x->w, l - 1);
 		if (sg->w == NULL || sg->n == 0)
 			continue;
 		sg->n += x->n;
@@ -473,11 +396,12 @@ fold_plurals(struct ctab *t)
  * reader looks up.
  */
 static int
-participle(const char *w)
+participle(const struct cterm *x)
 {
-	size_t	l = strlen(w);
+	size_t	l = x->len;
 
-	return l >= 5 && strcmp(w + l - 2, "ed") == 0 && w[l - 3] != 'e';
+	return l >= 5 && x->w[l - 2] == 'e' && x->w[l - 1] == 'd' &&
+	    x->w[l - 3] != 'e';
 }
 
 /*
@@ -491,18 +415,21 @@ verb(const struct ctab *t, const struct cterm *x)
 {
 	const struct cterm	*p;
 	char			 w[WORD_MAX + 4];
-	size_t			 l = strlen(x->w);
+	size_t			 l = x->len;
+	uint32_t		 h = x->h;	/* a word's: hash_fnv1a */
 
 	if ((uint64_t)x->art * 4 >= x->n)
 		return 1;
 	if (l + 3 > sizeof(w))
 		return 0;
 	memcpy(w, x->w, l);
-	if (x->w[l - 1] == 'e')
-		memcpy(w + l, "d", 2);
-	else
-		memcpy(w + l, "ed", 3);
-	p = ctab_slot(t->v, t->cap, w);
+	if (x->w[l - 1] != 'e') {
+		w[l++] = 'e';
+		h = (h ^ 'e') * FNV_PRIME;
+	}
+	w[l++] = 'd';
+	h = (h ^ 'd') * FNV_PRIME;
+	p = ctab_find(t, w, l, h);
 	return p->w != NULL && p->n >= 2 && (uint64_t)p->n * 4 >= x->n;
 }
 
@@ -510,14 +437,11 @@ verb(const struct ctab *t, const struct cterm *x)
 static struct cterm *
 word_entry(struct ctab *t, const char *w, size_t len)
 {
-	char		 b[WORD_MAX + 1];
 	struct cterm	*x;
 
 	if (len > WORD_MAX)
 		return NULL;
-	memcpy(b, w, len);
-	b[len] = '\0';
-	x = ctab_slot(t->v, t->cap, b);
+	x = ctab_slot(t, w, len);
 	return x->w != NULL && x->n > 0 ? x : NULL;
 }
 
@@ -530,6 +454,7 @@ word_entry(struct ctab *t, const char *w, size_t len)
  * - a single word that occurs mostly inside one of the document's
  *   phrases: the phrase is the concept ("regular expression", not
  *   "expression").
+ * Each pass only sets noise, which no pass reads: any order will do.
  */
 static void
 drop_noise(struct ctab *t, int lang)
@@ -538,27 +463,27 @@ drop_noise(struct ctab *t, int lang)
 	const char	*sp;
 	size_t		 i;
 
-	for (i = 0; i < t->cap; i++) {
-		x = &t->v[i];
-		if (x->w == NULL || x->n == 0)
+	for (i = 0; i < t->n; i++) {
+		x = &t->v[t->used[i]];
+		if (x->n == 0)
 			continue;
 		if ((uint64_t)x->num * 2 >= x->n)
 			x->noise = 1;
-		else if (lang == 0 && x->words == 1 && (participle(x->w) ||
+		else if (lang == 0 && x->words == 1 && (participle(x) ||
 		    verb(t, x)))
 			x->noise = 1;
 	}
-	for (i = 0; i < t->cap; i++) {
-		x = &t->v[i];
-		if (x->w == NULL || x->n < 2 || x->words < 2)
+	for (i = 0; i < t->n; i++) {
+		x = &t->v[t->used[i]];
+		if (x->n < 2 || x->words < 2)
 			continue;
-		sp = strchr(x->w, ' ');
+		sp = (const char *)memchr(x->w, ' ', x->len);
 		if ((e = word_entry(t, x->w, (size_t)(sp - x->w))) != NULL &&
 		    (uint64_t)x->n * 2 >= e->n)
 			e->noise = 1;
-		sp = strrchr(x->w, ' ') + 1;
-		if ((e = word_entry(t, sp, strlen(sp))) != NULL &&
-		    (uint64_t)x->n * 2 >= e->n)
+		sp = (const char *)memrchr(x->w, ' ', x->len) + 1;
+		if ((e = word_entry(t, sp, x->len - (size_t)(sp - x->w))) !=
+		    NULL && (uint64_t)x->n * 2 >= e->n)
 			e->noise = 1;
 	}
 }
@@ -667,7 +592,7 @@ def_sentence(struct defs *d, const char *s, const char *end)
 	char		 w[CONCEPT_WORDS_MAX + 2][WORD_MAX + 1];
 	char		 term[TERM_MAX + 1];
 	struct cterm	*t;
-	size_t		 nw, a = 0, n;
+	size_t		 nw, a = 0, n, tl;
 
 	while (s < end && (*s == ' ' || *s == '-' || *s == '>' || *s == '|'))
 		s++;
@@ -679,14 +604,12 @@ def_sentence(struct defs *d, const char *s, const char *end)
 		if (a + n >= nw || (strcmp(w[a + n], "is") != 0 &&
 		    strcmp(w[a + n], "are") != 0))
 			continue;
-		join_words(term, w + a, n);
-		t = ctab_slot(d->t->v, d->t->cap, term);
+		tl = join_words(term, w + a, n);
+		t = ctab_slot(d->t, term, tl);
 		/* "Lists are ...": the plural folded into "list". */
-		if ((t->w == NULL || t->pick == 0) && strlen(term) > 3 &&
-		    term[strlen(term) - 1] == 's') {
-			term[strlen(term) - 1] = '\0';
-			t = ctab_slot(d->t->v, d->t->cap, term);
-		}
+		if ((t->w == NULL || t->pick == 0) && tl > 3 &&
+		    term[tl - 1] == 's')
+			t = ctab_slot(d->t, term, tl - 1);
 		if (t->w == NULL || t->pick == 0 ||
 		    d->out[t->pick - 1].defn != NULL)
 			continue;
@@ -750,26 +673,29 @@ concepts_extract_lang(const char *md, size_t len, int lang,
     struct concept_term **out)
 {
 	struct lexer		 lx;
+	struct ctab		*t = ctab_thread();
 	struct defs		 d;
 	struct cterm		*top[CONCEPT_DOC_TERMS], *x;
 	struct concept_term	*v;
 	size_t			 ntop = 0, i, j;
 
+	(void)pthread_once(&generic_once, generic_build);
 	memset(&lx, 0, sizeof(lx));
+	lx.t = t;
 	lx.lang = lang;
-	ctab_grow(&lx.t);
 	prose_lines(md, len, lex_cb, &lx);
 	if (lx.lang == 0)
-		fold_plurals(&lx.t);
-	drop_noise(&lx.t, lx.lang);
+		fold_plurals(t);
+	drop_noise(t, lx.lang);
 
-	for (i = 0; i < lx.t.cap; i++) {
-		x = &lx.t.v[i];
+	/* cterm_before is a total order: the pick is that of any order. */
+	for (i = 0; i < t->n; i++) {
+		x = &t->v[t->used[i]];
 		/* Once is chance: a term counts from its second time. */
-		if (x->w == NULL || x->n < 2 || x->noise)
+		if (x->n < 2 || x->noise)
 			continue;
 		/* Markdown that is not UTF-8 (a PDF's) makes no term. */
-		if (utf8_check(x->w, strlen(x->w), NULL) != 0)
+		if (utf8_check(x->w, x->len, NULL) != 0)
 			continue;
 		if (ntop == CONCEPT_DOC_TERMS &&
 		    !cterm_before(x, top[ntop - 1]))
@@ -782,7 +708,7 @@ concepts_extract_lang(const char *md, size_t len, int lang,
 	}
 	v = xcalloc(ntop ? ntop : 1, sizeof(*v));
 	for (i = 0; i < ntop; i++) {
-		top[i]->pick = i + 1;
+		top[i]->pick = (uint32_t)(i + 1);
 		v[i].term = xstrdup(top[i]->w);
 		v[i].count = top[i]->n;
 		v[i].weight = (uint32_t)((uint64_t)top[i]->n * 1000000 /
@@ -790,12 +716,12 @@ concepts_extract_lang(const char *md, size_t len, int lang,
 	}
 	if (ntop > 0) {
 		memset(&d, 0, sizeof(d));
-		d.t = &lx.t;
+		d.t = t;
 		d.out = v;
 		prose_lines(md, len, def_cb, &d);
 		free(d.para);
 	}
-	ctab_free(&lx.t);
+	ctab_reset(t);
 	*out = v;
 	return ntop;
 }
