@@ -34,16 +34,19 @@
  * level holds automerge segments (4, its default), so in a bulk add each
  * row is written again at every level, and there are more levels the
  * larger the index. A batch of COMPACT_BULK items or more sets automerge
- * to COMPACT_BULK_MERGE for its transaction and those after, and a job's
- * end (compact_save) sets it back to 4: at 16, the 150,000-file ingest
- * bench's committer took 75.6 and 65.6 s of CPU against 81.0 and 84.8 s
- * at 4 (alternating runs; docs/architecture.md, scale notes). Between
- * jobs a level then keeps at most three segments, as before, which every
- * search reads; those a bulk job left are merged by the writes after it,
- * and by the merge below once the job changed enough of the KB. The
- * setting is a row of FTS5's own table, written in the transaction of
- * the batch or the job's end: a committer that dies in a bulk job leaves
- * 16 until its successor's first job ends.
+ * to 16 for its transaction and those after, and a job's end
+ * (compact_save) sets FTS5's defaults back. Its crisismerge (16: a level
+ * that holds that many is merged whole at once, in the write that filled
+ * it, and the next level too if that fills it) goes to 32 with it: at 16
+ * every merge of the add was a crisis merge, and the add stalled for the
+ * merge of 256 batches into one segment. Measured on the 150,000-file
+ * ingest bench (docs/architecture.md, scale notes). Between jobs a level
+ * then keeps at most three segments, as before, which every search
+ * reads; those a bulk job left are merged by the writes after it, and by
+ * the merge below once the job changed enough of the KB. The settings
+ * are rows of FTS5's own table, written in the transaction of the batch
+ * or the job's end: a committer that dies in a bulk job leaves them
+ * until its successor's first job ends.
  *
  * Fail point (fsio.h): compact.commit, before each step's COMMIT.
  */
@@ -63,8 +66,10 @@
 #define COMPACT_IDLE_MS	300	/* no request this long: merge */
 #define COMPACT_IDLE_MAX	3600000	/* KBD_COMPACT_IDLE_MS's bound */
 #define COMPACT_BULK	256	/* items of a batch that make it bulk */
-#define COMPACT_BULK_MERGE	16	/* its automerge */
-#define COMPACT_MERGE	4	/* FTS5's default automerge */
+#define BULK_AUTOMERGE	16	/* a bulk batch's automerge */
+#define BULK_CRISISMERGE	32	/* and crisismerge */
+#define FTS5_AUTOMERGE	4	/* FTS5's defaults */
+#define FTS5_CRISISMERGE	16
 
 static uint64_t	changed;	/* documents whose rows changed since */
 static int	share_known;	/* share_due holds for this count */
@@ -81,13 +86,21 @@ compact_start(void)
 
 /* Read from the registry, not kept here: a rollback undoes a change. */
 static int
-automerge_set(int segments)
+fts_set(const char *key, int dflt, int value)
 {
 	int	now;
 
-	if (db_fts_automerge_get(&now) == -1)
+	if (db_fts_config_get(key, dflt, &now) == -1)
 		return -1;
-	return now == segments ? 0 : db_fts_automerge(segments);
+	return now == value ? 0 : db_fts_config_set(key, value);
+}
+
+static int
+merges_set(int automerge, int crisismerge)
+{
+	if (fts_set("automerge", FTS5_AUTOMERGE, automerge) == -1)
+		return -1;
+	return fts_set("crisismerge", FTS5_CRISISMERGE, crisismerge);
 }
 
 /*
@@ -101,7 +114,8 @@ compact_batch(size_t nitems)
 
 	if (bulk == 0)
 		bulk = env_u64("KBD_COMPACT_BULK", COMPACT_BULK, 1, UINT64_MAX);
-	return nitems >= bulk ? automerge_set(COMPACT_BULK_MERGE) : 0;
+	return nitems >= bulk ? merges_set(BULK_AUTOMERGE,
+	    BULK_CRISISMERGE) : 0;
 }
 
 /*
@@ -112,7 +126,7 @@ compact_batch(size_t nitems)
 int
 compact_save(void)
 {
-	if (automerge_set(COMPACT_MERGE) == -1)
+	if (merges_set(FTS5_AUTOMERGE, FTS5_CRISISMERGE) == -1)
 		return -1;
 	return changed > 0 ? db_fts_changed_set(changed) : 0;
 }

@@ -141,9 +141,12 @@ int	 db_reindex_job_clear(void);			/* in a transaction */
  * -1 an error.
  */
 int	 db_fts_merge(int pages);
-/* FTS5's automerge: merge a level's segments once it holds segments. */
-int	 db_fts_automerge(int segments);
-int	 db_fts_automerge_get(int *segments);	/* FTS5's default: 4 */
+/*
+ * One of FTS5's settings of the full-text table ("automerge",
+ * "crisismerge"), in the open transaction; get: dflt when unset.
+ */
+int	 db_fts_config_set(const char *key, int value);
+int	 db_fts_config_get(const char *key, int dflt, int *value);
 /* Documents changed since the last merge, kept across committers. */
 int	 db_fts_changed(uint64_t *);
 int	 db_fts_changed_set(uint64_t);

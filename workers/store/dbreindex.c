@@ -131,31 +131,33 @@ db_fts_merge(int pages)
 	return r;
 }
 
-/* FTS5's automerge, in the open transaction: 0 or -1. */
+/* One of FTS5's settings (automerge...), in the open transaction. */
 int
-db_fts_automerge(int segments)
+db_fts_config_set(const char *key, int value)
 {
 	sqlite3_stmt	*st;
 	int		 r;
 
-	st = db_prep("INSERT INTO fts(fts, rank) VALUES ('automerge', ?)");
-	sqlite3_bind_int(st, 1, segments);
+	st = db_prep("INSERT INTO fts(fts, rank) VALUES (?, ?)");
+	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+	sqlite3_bind_int(st, 2, value);
 	r = db_run(st, "setting the full-text index's merges");
 	sqlite3_finalize(st);
 	return r;
 }
 
 int
-db_fts_automerge_get(int *segments)
+db_fts_config_get(const char *key, int dflt, int *value)
 {
 	sqlite3_stmt	*st;
 	int		 rc;
 
 	/* Once a batch: prepared each time, as the merge's statement. */
-	st = db_prep("SELECT v FROM fts_config WHERE k = 'automerge'");
-	*segments = 4;
+	st = db_prep("SELECT v FROM fts_config WHERE k = ?");
+	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+	*value = dflt;
 	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
-		*segments = sqlite3_column_int(st, 0);
+		*value = sqlite3_column_int(st, 0);
 	sqlite3_finalize(st);
 	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 :
 	    db_fail(rc, "reading the full-text index's merges");
