@@ -65,6 +65,11 @@ class Skip(Exception):
     denied): reported as skipped with the reason, never as a pass."""
 
 
+class Caught(Exception):
+    """--first: the first violation ends the run (a negative control
+    needs one to be caught; the rest would only take time)."""
+
+
 class Drill:
     def __init__(self, args):
         self.args = args
@@ -121,6 +126,8 @@ class Drill:
     def violation(self, family, what):
         self.violations.append((family, what))
         print("VIOLATION [%s]: %s" % (family, what), file=sys.stderr)
+        if getattr(self.args, "first", False):
+            raise Caught(what)
 
     def note(self, what):
         print("  (%s)" % what)

@@ -67,7 +67,8 @@ import traceback
 
 import families
 import workloads
-from context import Drill, Skip
+from context import Caught, Drill, Skip
+from families import crash
 
 # Families that recover crash images need the crash family's images.
 NEED_IMAGES = ("recovery", "ioerr", "syscall", "dirloss", "powerloss")
@@ -110,8 +111,12 @@ def report(d, fam, res, ran, skipped):
         skipped.append(fam)
         return 0
     ran.append(fam)
-    print("drills %s: %d points exercised, %d violations, %.1f s" %
-          (fam, sum(what.values()), len(viol), wall))
+    if fam == "crash" and d.images_only:
+        print("drills crash (images only): %d images taken, %d "
+              "violations, %.1f s" % (sum(what.values()), len(viol), wall))
+    else:
+        print("drills %s: %d points exercised, %d violations, %.1f s" %
+              (fam, sum(what.values()), len(viol), wall))
     sys.stdout.flush()
     return sum(what.values())
 
@@ -176,6 +181,8 @@ def run_families(d, fams):
     for fam, run in families.ORDER:
         if fam not in fams:
             continue
+        if fam == "crash" and d.images_only:
+            run = crash.run_images
         if fam == "crash" or d.args.jobs <= 1:
             points += report(d, fam, run_one(d, fam, run), ran, skipped)
         else:
@@ -259,16 +266,25 @@ def main():
                     "room, else $TMPDIR or /tmp)")
     ap.add_argument("--keep", action="store_true",
                     help="keep the temporary directory")
+    ap.add_argument("--first", action="store_true",
+                    help="end the run at the first violation (a negative "
+                    "control needs one); families then run one at a time")
     args = ap.parse_args()
     if args.seed is None:
         args.seed = int.from_bytes(os.urandom(4), "little")
     if args.full:
         args.files = max(args.files, 10)
         args.kills = max(args.kills, 10)
+    if args.first:
+        args.jobs = 1
     fams = list(dict.fromkeys(args.family or families.NAMES))
+    images_only = False
     if any(f in fams for f in NEED_IMAGES) and "crash" not in fams:
+        # Its images only: their checks are the crash family's, not asked.
         fams = ["crash"] + fams
+        images_only = True
     d = Drill(args)
+    d.images_only = images_only
     print("drills: seed %d, %s, durability %s, bin %s, tmp %s" % (
         args.seed, "full" if args.full else "quick", args.durability,
         d.bin, d.tmp))
@@ -276,6 +292,8 @@ def main():
     try:
         ran, skipped, points = run_families(d, fams)
         summary(d, fams, ran, skipped, points)
+    except Caught:
+        print("drills: ended at the first violation (--first)")
     except Exception:
         # Not a violation: the drill itself broke, and proves nothing.
         traceback.print_exc()
