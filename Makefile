@@ -376,8 +376,8 @@ drills-fsync: all
 # violation (--first); drills-full names more families (NEG_FAMILIES:
 # crash dirloss powerloss) and counts every violation (NEG_FIRST
 # empty). Caught means exit 1 with a VIOLATION line: a traceback or a
-# usage error (exit 2) proves nothing and fails the target. The controls run $(NPROC) at a time, each
-# printing its report whole when it ends.
+# usage error (exit 2) proves nothing and fails the target. The controls
+# run $(NPROC) at a time, each printing its report whole when it ends.
 DRILL_BREAKS = nodirsync nobackupsync early_publish nosyncfs nojournalsync \
 	update_nobackup concepts_nojournal links_nojournal
 NEG_FAMILIES ?= powerloss
