@@ -6,16 +6,22 @@ N=3000
 make_corpus "$T/src" $N
 kbctl init >/dev/null
 
-# wait_for_some_docs N: until N documents are committed (no deadline:
-# a hang guard, lib.sh's wait_until, fails if the add stops progressing).
-# Asked of kbd, which never makes a poll wait: a reader of the registry
-# that SQLite kept busy waited out its whole timeout, and the job ended
-# meanwhile (CI's "too late to test").
-docs_at_least() {
-	[ "$(kbctl status --json 2>/dev/null | jq '.added // 0' 2>/dev/null || echo 0)" -ge "$1" ]
+# held_add: an add of the corpus by a new kbd whose committer stops
+# itself before its second batch's COMMIT (KBD_FAILPOINT, for the first
+# committer only), so that each kill below lands mid-job whatever the
+# machine's speed: waiting for some documents and then killing lost the
+# race when the whole add took a second (CI's "too late to test").
+# Sets job and c (the held committer).
+stopped() {
+	[ "$(ps -o stat= -p "$1" 2>/dev/null | cut -c1)" = T ]
 }
-wait_for_some_docs() {
-	wait_until "$1 documents committed" docs_at_least "$1"
+held_add() {
+	kbctl stop >/dev/null
+	job=$(KBD_FAILPOINT=batch.commit:stop@2 kbctl add "$T/src" --no-wait \
+	    --json | jq .job)
+	c=$(child_pids committer)
+	[ -n "$c" ] || fail "no committer process found"
+	wait_until "the committer held at its second batch" stopped "$c"
 }
 
 # too_late WHAT: fail unless the kill just made landed mid-job (fewer than
@@ -44,12 +50,12 @@ check_all_present() {
 
 # 1. A worker killed mid-add: the file it held fails with the reason, is
 # replaced, and the rest of the job goes on. Adding again picks it up.
-job=$(kbctl add "$T/src" --no-wait --json | jq .job)
-wait_for_some_docs 200
+held_add
 w=$(child_pids worker | head -n 1)
 [ -n "$w" ] || fail "no worker process found"
 kill -9 "$w"
 too_late "worker kill"
+kill -CONT "$c"
 kbctl wait "$job" --json > "$T/w.json" || true
 in_log "worker kill" "worker $w killed by signal 9"
 s=$(tail -n 1 "$T/w.json")
@@ -68,10 +74,7 @@ check_all_present "a worker kill"
 # 2. The committer killed mid-add: its batch is rolled back and redone.
 kbctl stop; trash "$KB"
 kbctl init >/dev/null
-job=$(kbctl add "$T/src" --no-wait --json | jq .job)
-wait_for_some_docs 300
-c=$(child_pids committer)
-[ -n "$c" ] || fail "no committer process found"
+held_add
 kill -9 "$c"
 too_late "committer kill"
 kbctl wait "$job" --json > "$T/c.json"
@@ -87,16 +90,16 @@ check_all_present "a committer kill"
 # and resumes the job without redoing what it had committed.
 kbctl stop; trash "$KB"
 kbctl init >/dev/null
-job=$(kbctl add "$T/src" --no-wait --json | jq .job)
-wait_for_some_docs 500
+held_add
 sup=$(kbd_pid)
-c=$(child_pids committer)
-[ -n "$c" ] || fail "no committer process found"
 kill -9 "$sup"
 too_late "supervisor kill"
-# Its children notice the closed channel and exit: wait for that very
-# committer (it holds the KB's lock), not for a pattern that may match
-# nothing; a committer that never exits fails the hang guard.
+# Its children notice the closed channel and exit: the held committer
+# once let go (its batch commits or not; the next kbd replays either).
+# Wait for that very committer (it holds the KB's lock), not for a
+# pattern that may match nothing; one that never exits fails the hang
+# guard.
+kill -CONT "$c"
 wait_gone "the committer of a killed supervisor" "$c"
 kbctl wait "$job" --json > "$T/s.json"
 in_log "supervisor kill" "kbd $sup started"
