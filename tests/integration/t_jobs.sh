@@ -7,17 +7,27 @@ kbctl init >/dev/null
 
 # cancel: files not started are cancelled, the job ends "cancelled", and
 # every file is accounted for exactly once.
-job=$(kbctl add "$T/src" --no-wait --json | jq .job)
-# Once files are being committed, the window holds files not yet started
-# (cancelled at once, before the walk has filled it, there is nothing to
-# cancel; much later, the job is done): wait for that, not for a time.
-i=0
-until [ "$(kbctl status "$job" --json | jq '.added + .duplicates')" -gt 0 ]; do
-	i=$((i + 1)); [ $i -lt 3000 ] || fail "job $job never added a file"
-	sleep 0.01
-done
-c=$(kbctl cancel "$job" --json)
-assert_eq "$job" "$(echo "$c" | jq .job)" "cancel answers for the job"
+# The first committer stops itself before its second batch's COMMIT
+# (KBD_FAILPOINT): a batch is committed, the window holds files not yet
+# started, and the walk waits for room, however fast the machine (a
+# cancel sent once some files were committed could come after a
+# one-second add had ended). The cancel reaches kbd, then the committer
+# goes on.
+stopped() {
+	[ "$(ps -o stat= -p "$1" 2>/dev/null | cut -c1)" = T ]
+}
+kbctl stop >/dev/null
+job=$(KBD_FAILPOINT=batch.commit:stop@2 kbctl add "$T/src" --no-wait \
+    --json | jq .job)
+cp=$(child_pids committer)
+[ -n "$cp" ] || fail "no committer process found"
+wait_until "the committer held at its second batch" stopped "$cp"
+kbctl cancel "$job" --json > "$T/cancel.json" &
+cancel=$!
+wait_until "the cancel reaches kbd" grep -q "job $job: cancelled by a client" "$KB/.kb/kbd.log"
+kill -CONT "$cp"
+wait "$cancel" || fail "kbctl cancel failed"
+assert_eq "$job" "$(jq .job "$T/cancel.json")" "cancel answers for the job"
 kbctl wait "$job" --json > "$T/c.json" || true
 s=$(tail -n 1 "$T/c.json")
 assert_eq cancelled "$(echo "$s" | jq -r .state)" "state after cancel"
