@@ -200,6 +200,26 @@ child_pids() {
 	done
 }
 
+# stopped PID: the process is stopped (a fail point's "stop" action).
+stopped() {
+	[ "$(ps -o stat= -p "$1" 2>/dev/null | cut -c1)" = T ]
+}
+
+# held N cmd...: a new kbd runs cmd (a job, --no-wait --json); its
+# first committer stops itself before the Nth batch's commit
+# (KBD_FAILPOINT, given to that committer only), so that a kill or a
+# cancel lands mid-job on any machine. Sets job and c (the committer's
+# pid).
+held() {
+	local n=$1
+	shift
+	kbctl stop >/dev/null
+	job=$(KBD_FAILPOINT="batch.commit:stop@$n" kbctl "$@" | jq .job)
+	c=$(child_pids committer)
+	[ -n "$c" ] || fail "no committer process found"
+	wait_until "the committer held before batch $n's commit" stopped "$c"
+}
+
 # The workers of the running kbd (started with at least 2), stopped with
 # SIGSTOP so that the files they hold stay in flight; prints their pids.
 stop_workers() {

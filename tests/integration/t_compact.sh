@@ -99,9 +99,6 @@ automerge() {
 	    "SELECT coalesce((SELECT v FROM fts_config WHERE k = 'automerge'), 4) || '/' ||
 	     coalesce((SELECT v FROM fts_config WHERE k = 'crisismerge'), 16)"
 }
-stopped() {
-	[ "$(ps -o stat= -p "$1" 2>/dev/null | cut -c1)" = T ]
-}
 # held_add DIR BULK: an add of DIR whose committer is held before the
 # job's end; prints the automerge seen then, and after the job.
 held_add() {

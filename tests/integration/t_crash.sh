@@ -7,21 +7,12 @@ make_corpus "$T/src" $N
 kbctl init >/dev/null
 
 # held_add: an add of the corpus by a new kbd whose committer stops
-# itself before its second batch's COMMIT (KBD_FAILPOINT, for the first
-# committer only), so that each kill below lands mid-job whatever the
-# machine's speed: waiting for some documents and then killing lost the
-# race when the whole add took a second (CI's "too late to test").
-# Sets job and c (the held committer).
-stopped() {
-	[ "$(ps -o stat= -p "$1" 2>/dev/null | cut -c1)" = T ]
-}
+# itself before its second batch's COMMIT (lib.sh held), so that each
+# kill below lands mid-job whatever the machine's speed: waiting for
+# some documents and then killing lost the race when the whole add took
+# a second (CI's "too late to test"). Sets job and c (the held committer).
 held_add() {
-	kbctl stop >/dev/null
-	job=$(KBD_FAILPOINT=batch.commit:stop@2 kbctl add "$T/src" --no-wait \
-	    --json | jq .job)
-	c=$(child_pids committer)
-	[ -n "$c" ] || fail "no committer process found"
-	wait_until "the committer held at its second batch" stopped "$c"
+	held 2 add "$T/src" --no-wait --json
 }
 
 # too_late WHAT: fail unless the kill just made landed mid-job (fewer than

@@ -13,19 +13,11 @@ kbctl init >/dev/null
 # cancel sent once some files were committed could come after a
 # one-second add had ended). The cancel reaches kbd, then the committer
 # goes on.
-stopped() {
-	[ "$(ps -o stat= -p "$1" 2>/dev/null | cut -c1)" = T ]
-}
-kbctl stop >/dev/null
-job=$(KBD_FAILPOINT=batch.commit:stop@2 kbctl add "$T/src" --no-wait \
-    --json | jq .job)
-cp=$(child_pids committer)
-[ -n "$cp" ] || fail "no committer process found"
-wait_until "the committer held at its second batch" stopped "$cp"
+held 2 add "$T/src" --no-wait --json
 kbctl cancel "$job" --json > "$T/cancel.json" &
 cancel=$!
 wait_until "the cancel reaches kbd" grep -q "job $job: cancelled by a client" "$KB/.kb/kbd.log"
-kill -CONT "$cp"
+kill -CONT "$c"
 wait "$cancel" || fail "kbctl cancel failed"
 assert_eq "$job" "$(jq .job "$T/cancel.json")" "cancel answers for the job"
 kbctl wait "$job" --json > "$T/c.json" || true

@@ -122,21 +122,6 @@ stale_count() {
 # Nth batch's commit (KBD_FAILPOINT=batch.commit:stop@N, given to a new
 # kbd's first committer only): on a fast file system the whole recompile
 # was over between two polls of the stale count.
-stopped() {
-	[ "$(ps -o stat= -p "$1" 2>/dev/null | cut -c1)" = T ]
-}
-# held N cmd...: a new kbd runs cmd (a job, --no-wait --json); its
-# committer stops before the Nth batch's commit. Sets job and c (the
-# committer's pid).
-held() {
-	local n=$1
-	shift
-	kbctl stop >/dev/null
-	job=$(KBD_FAILPOINT="batch.commit:stop@$n" kbctl "$@" | jq .job)
-	c=$(child_pids committer)
-	[ -n "$c" ] || fail "no committer process found"
-	wait_until "the committer held before batch $n's commit" stopped "$c"
-}
 
 # 6. A recompile cancelled midway ends cancelled with a consistent KB;
 # recompile --stale then does the rest. Held before its first batch's
