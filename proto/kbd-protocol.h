@@ -51,8 +51,10 @@
  * 14: ConvertRep.analysis and BatchItem.analysis: a document's language,
  *    concept terms and keywords, computed by the worker that converted it
  *    (workers/analysis/) instead of by the committer.
+ * 15: ConvertReq.prepare and ConvertRep.skipped: a small file new to the
+ *    KB is hashed, prefiltered and converted in one request (issue 15).
  */
-#define KBD_PROTO_VERSION 14
+#define KBD_PROTO_VERSION 15
 
 /* Header, in host byte order: both ends are on this host. */
 struct msg_hdr {

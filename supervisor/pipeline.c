@@ -4,7 +4,8 @@
  * entering it may already have its outcome (skipped, or unchanged since
  * it was added). The window's files go to workers (pool.c): PREPARE hashes
  * a file, whose content is then checked against the registry and the
- * files before it for duplicates, and CONVERT makes its staging files.
+ * files before it for duplicates, and CONVERT makes its staging files; a
+ * small file new to the KB has both in one request (direct_ok).
  * Runs of finished files go to the committer as batches (commitq.c), and
  * each committed file becomes a FILE_EVENT for the job's followers.
  */
@@ -103,12 +104,42 @@ same_file_known(const struct stat *st, const char *path, char *name,
 	return r;
 }
 
+/*
+ * A small file whose path the KB does not know goes to a worker once, to
+ * be hashed, prefiltered and converted in one request (window.h: direct),
+ * not twice: the duplicate check then comes after its conversion, which
+ * is wasted if it is one. A job whose direct files turn out duplicates
+ * more than one time in DIRECT_DUP_SHARE (a renamed folder: every file a
+ * move) hashes the rest of its files first again, decided as each goes
+ * to a worker (the walk runs a window ahead). A known path keeps the two
+ * requests: its content may be the same (touched, not changed).
+ */
+#define DIRECT_MAX		(256u * 1024)	/* bytes */
+#define DIRECT_DUP_SHARE	8
+#define DIRECT_DUP_MIN		64		/* duplicates before it counts */
+
+static int
+direct_ok(struct job *j)
+{
+	if (!j->direct_off && j->direct_dup >= DIRECT_DUP_MIN &&
+	    j->direct_dup * DIRECT_DUP_SHARE > j->direct_n) {
+		j->direct_off = 1;
+		log_info("job %llu: %llu of %llu new files were duplicates: "
+		    "the rest are hashed before they are converted",
+		    (unsigned long long)j->id,
+		    (unsigned long long)j->direct_dup,
+		    (unsigned long long)j->direct_n);
+	}
+	return !j->direct_off;
+}
+
 static void
 item_from_walk(struct job *j, struct walk_entry *e)
 {
 	struct item	*it;
 	char		 name[512];
 	int64_t		 id;
+	int		 r;
 
 	it = window_add(&j->win, e->path);
 	format_split(it->path, &it->stem, &it->ext);
@@ -129,8 +160,8 @@ item_from_walk(struct job *j, struct walk_entry *e)
 		return;
 	}
 	/* Unchanged since it was added: known without reading a byte. */
-	if (regdir_unchanged(it->path, it->dev, it->ino, it->size,
-	    it->mtime_ns, name, sizeof(name), &id) == 1 ||
+	if ((r = regdir_unchanged(it->path, it->dev, it->ino, it->size,
+	    it->mtime_ns, name, sizeof(name), &id)) == 1 ||
 	    same_file_known(&e->st, it->path, name, sizeof(name))) {
 		/* Its source is there: the prune need not look again. */
 		if (j->req->prune && id != 0)
@@ -139,7 +170,8 @@ item_from_walk(struct job *j, struct walk_entry *e)
 		item_outcome(it, KBD__FILE_STATUS__FS_DUPLICATE,
 		    "unchanged since added as %s", name);
 		window_light(&j->win, it);
-	}
+	} else if (r == 2 && it->size <= DIRECT_MAX)
+		it->direct = 1;
 }
 
 static void
@@ -260,15 +292,38 @@ give(void *arg, struct item *it)
 {
 	struct job	*j = arg;
 
+	if (it->direct && it->state == IT_NEW && !direct_ok(j))
+		it->direct = 0;
 	return pool_give(it, j->id, j->req->max_size);
+}
+
+/*
+ * The file, hashed, has the content of a document or of a file before it
+ * in the window: a duplicate (the committer decides those it misses).
+ */
+static int
+duplicate(struct job *j, struct item *it)
+{
+	struct item	*o;
+	char		 name[512];
+
+	if (dbread_doc_by_hash(it->hash, name, sizeof(name)) == 1) {
+		it->doc = xstrdup(name);
+		item_outcome(it, KBD__FILE_STATUS__FS_DUPLICATE,
+		    "same content as %s", name);
+		return 1;
+	}
+	if ((o = window_same_hash(&j->win, it)) != NULL) {
+		item_outcome(it, KBD__FILE_STATUS__FS_DUPLICATE,
+		    "same content as %s", o->path);
+		return 1;
+	}
+	return 0;
 }
 
 void
 pipeline_worker_reply(struct job *j, struct item *it, struct msg *m)
 {
-	struct item	*o;
-	char		 name[512];
-
 	if (m->type == MSG_PREPARE_REP) {
 		Kbd__PrepareRep	*r = (Kbd__PrepareRep *)m->pb;
 
@@ -277,26 +332,29 @@ pipeline_worker_reply(struct job *j, struct item *it, struct msg *m)
 			item_outcome(it, r->skipped ?
 			    KBD__FILE_STATUS__FS_SKIPPED :
 			    KBD__FILE_STATUS__FS_FAILED, "%s", r->reason);
-		} else if (it->recompile != NULL) {
-			/* Its own document: the committer checks the hash. */
-			item_prepared(it, r->hash.data, r->size);
 		} else {
 			item_prepared(it, r->hash.data, r->size);
-			if (dbread_doc_by_hash(it->hash, name,
-			    sizeof(name)) == 1) {
-				it->doc = xstrdup(name);
-				item_outcome(it, KBD__FILE_STATUS__FS_DUPLICATE,
-				    "same content as %s", name);
-			} else if ((o = window_same_hash(&j->win, it)) != NULL)
-				item_outcome(it, KBD__FILE_STATUS__FS_DUPLICATE,
-				    "same content as %s", o->path);
+			/* A recompile's own document: the committer checks. */
+			if (it->recompile == NULL)
+				(void)duplicate(j, it);
 		}
 	} else {
 		Kbd__ConvertRep	*r = (Kbd__ConvertRep *)m->pb;
+		int		 first = !it->have_hash;
 
-		if (!r->ok)
-			item_outcome(it, KBD__FILE_STATUS__FS_FAILED, "%s",
-			    r->reason);
+		if (r->ok && first) {
+			/* Hashed by this request (direct): checked now. */
+			item_prepared(it, r->hash.data, r->size);
+			j->direct_n++;
+			if (duplicate(j, it))
+				j->direct_dup++;
+		}
+		if (it->state == IT_DONE)
+			;
+		else if (!r->ok)
+			item_outcome(it, r->skipped ?
+			    KBD__FILE_STATUS__FS_SKIPPED :
+			    KBD__FILE_STATUS__FS_FAILED, "%s", r->reason);
 		else if (protobuf_c_message_get_packed_size(m->pb) >
 		    MSG_MAX_INTERNAL / 2)
 			/* Must fit a BatchItem with the path beside it. */

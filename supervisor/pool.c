@@ -115,8 +115,10 @@ worker_busy(struct worker *w, struct item *it)
 
 /*
  * Give the file to an idle worker: PREPARE (its input) for a new file,
- * CONVERT (its input and two staging files to fill) for a prepared one.
- * 1 sent, 0 no worker idle, -1 not sent and the file has failed.
+ * CONVERT (its input and two staging files to fill) for a prepared one,
+ * and for a new one marked direct, with PREPARE's work asked for in the
+ * same request (window.h). 1 sent, 0 no worker idle, -1 not sent and the
+ * file has failed.
  */
 int
 pool_give(struct item *it, uint64_t job, uint64_t max_size)
@@ -132,7 +134,7 @@ pool_give(struct item *it, uint64_t job, uint64_t max_size)
 		    strerror(errno));
 		return -1;
 	}
-	if (it->state == IT_NEW) {
+	if (it->state == IT_NEW && !it->direct) {
 		Kbd__PrepareReq	r = KBD__PREPARE_REQ__INIT;
 
 		r.seq = it->seq;
@@ -161,8 +163,12 @@ pool_give(struct item *it, uint64_t job, uint64_t max_size)
 		}
 		r.seq = it->seq;
 		r.ext = (char *)format_ext_for(it->stem, it->ext);
-		r.expect_hash.data = it->hash;
-		r.expect_hash.len = sizeof(it->hash);
+		if (it->state == IT_NEW)
+			r.prepare = 1;
+		else {
+			r.expect_hash.data = it->hash;
+			r.expect_hash.len = sizeof(it->hash);
+		}
 		r.max_size = max_size;
 		r.max_output = sup_opts->max_output;
 		worker_busy(w, it);
@@ -215,7 +221,10 @@ reply_matches(const struct item *it, const struct msg *m)
 	} else {
 		const Kbd__ConvertRep	*r = (const Kbd__ConvertRep *)m->pb;
 
-		return it->state == IT_CONVERTING && r->seq == it->seq;
+		/* A direct file's hash is the one it is known by from now. */
+		return it->state == IT_CONVERTING && r->seq == it->seq &&
+		    (!r->ok || it->have_hash || r->hash.len == sizeof(it->hash))
+		    && (!r->skipped || !it->have_hash);
 	}
 }
 

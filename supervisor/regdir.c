@@ -153,8 +153,10 @@ regdir_unchanged(const char *path, uint64_t dev, uint64_t ino, uint64_t size,
 	dlen = slash == path ? 1 : (size_t)(slash - path);
 	if (!covers(path, dlen, base) && fill(path, dlen, base) == -1)
 		return -1;
-	if ((r = find(base)) == NULL || r->dev != dev || r->ino != ino ||
-	    r->size != size || r->mtime_ns != mtime_ns)
+	if ((r = find(base)) == NULL)
+		return 2;
+	if (r->dev != dev || r->ino != ino || r->size != size ||
+	    r->mtime_ns != mtime_ns)
 		return 0;
 	(void)snprintf(name, len, "%s", rd.arena + r->doc);
 	*id = r->id;

@@ -124,7 +124,8 @@ uint64_t commitq_generation(void);
 
 /*
  * regdir.c: is the path unchanged since added (dbread_source_unchanged)?
- * If so, *id is its source row's id (0 if not known).
+ * If so (1), *id is its source row's id (0 if not known); 2: the path is
+ * no source; 0: changed, or not known which; -1: the registry failed.
  */
 int	 regdir_unchanged(const char *path, uint64_t dev, uint64_t ino,
 	    uint64_t size, int64_t mtime_ns, char *name, size_t len,
@@ -169,6 +170,9 @@ struct job {
 	struct seen		*seen;		/* prune.c: sources walked */
 	uint64_t		 removed;	/* documents it pruned */
 	struct recompile	*recompile;	/* recompile.c: its list */
+	/* pipeline.c: files converted direct, duplicates among them */
+	uint64_t		 direct_n, direct_dup;
+	int			 direct_off;	/* too many: hashed first */
 	/* progress.c */
 	struct followerlist	 followers;
 	uint64_t		 sent_done, sent_total;

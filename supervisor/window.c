@@ -184,7 +184,8 @@ dispatch_one(struct window *w, struct item *it)
 
 	if ((r = w->ops->give(w->arg, it)) <= 0)
 		return r;
-	it->state = it->state == IT_NEW ? IT_PREPARING : IT_CONVERTING;
+	it->state = it->state == IT_NEW && !it->direct ? IT_PREPARING :
+	    IT_CONVERTING;
 	w->inflight++;
 	slot_take(w, it);
 	return 1;

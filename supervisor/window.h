@@ -53,7 +53,7 @@
 #define WORKERS_MAX	256	/* a job's parallelism: workers and slots */
 
 enum item_state {
-	IT_NEW,			/* needs PREPARE */
+	IT_NEW,			/* needs PREPARE (CONVERT, if direct) */
 	IT_PREPARING,
 	IT_PREPARED,		/* needs CONVERT */
 	IT_CONVERTING,
@@ -79,6 +79,7 @@ struct item {
 	int64_t		 slot_since;	/* when it took the slot */
 	char		*recompile;	/* a recompile job's document */
 	int		 light;		/* outcome known on entry: window_light */
+	int		 direct;	/* IT_NEW goes straight to CONVERT */
 };
 
 /*
@@ -99,7 +100,7 @@ struct window;
 struct window_ops {
 	/*
 	 * Give the file to a worker: PREPARE if it is IT_NEW, CONVERT if it
-	 * is IT_PREPARED. 1: sent, the window marks it as with a worker; 0:
+	 * is IT_PREPARED or IT_NEW and direct (both in one). 1: sent, the window marks it as with a worker; 0:
 	 * no worker is free; -1: not sent, its outcome is set (an input that
 	 * cannot be opened).
 	 */

@@ -319,3 +319,43 @@ assert_eq 1 "$(jq length "$T/rm3.json")" "remove --job: what is left of the job"
 assert_eq 0 "$(kbctl search rmwordba --json | jq length)" "--job's documents gone"
 expect_status 2 kbctl remove --job "$job" somedoc 2>/dev/null
 lint_clean
+
+# A small file new to the KB is hashed and converted in one request to a
+# worker (issue 15): the duplicate check comes after the conversion, and
+# a duplicate's staging files go. A renamed folder (or a copy), every
+# file of it a duplicate, makes the job hash the rest first again.
+dd="$T/direct"
+mkdir -p "$dd"
+for i in 1 2 3 4 5 6; do printf '# Twin\n\ntwinword\n' > "$dd/twin$i.md"; done
+printf '\177ELF\2\1\1\0\0\0\0\0\0\0\0\0binary' > "$dd/program"
+kbctl add "$dd" --json > "$T/d1.json"
+assert_eq 1 "$(tail -n 1 "$T/d1.json" | jq .added)" "one of six twins added"
+assert_eq 5 "$(tail -n 1 "$T/d1.json" | jq .duplicates)" "five twins duplicates"
+assert_eq 5 "$(jq -r 'select(.status == "duplicate") | .reason' "$T/d1.json" |
+    grep -c '^same content as ')" "the duplicates' reason"
+assert_eq skipped "$(event_field "$T/d1.json" "$dd/program" status)" \
+    "a binary found by its content"
+assert_eq "binary content" "$(event_field "$T/d1.json" "$dd/program" reason)" \
+    "the binary's reason"
+assert_eq 0 "$(find "$KB/.kb/staging" -type f | wc -l)" \
+    "staging files left after the job"
+mv_from="$T/folder"
+mkdir -p "$mv_from"
+for i in $(seq 1 300); do
+	printf '# Note %d\n\nfolderword%d\n' "$i" "$i" > "$mv_from/n$i.md"
+done
+kbctl add "$mv_from" --json > "$T/d2.json"
+assert_eq 300 "$(tail -n 1 "$T/d2.json" | jq .added)" "the folder's add"
+job=$(tail -n 1 "$T/d2.json" | jq .job)
+grep -q "job $job: .* new files were duplicates" "$KB/.kb/kbd.log" &&
+    fail "a job with no duplicates stopped converting direct"
+mv "$mv_from" "$T/renamed"
+kbctl add "$T/renamed" --json > "$T/d3.json"
+assert_eq 300 "$(tail -n 1 "$T/d3.json" | jq .duplicates)" \
+    "the renamed folder's files, each the content of a document"
+job=$(tail -n 1 "$T/d3.json" | jq .job)
+grep -q "job $job: .* new files were duplicates: the rest are hashed" \
+    "$KB/.kb/kbd.log" || fail "the renamed folder's job kept converting first"
+assert_eq 0 "$(find "$KB/.kb/staging" -type f | wc -l)" \
+    "staging files left after the renamed folder's job"
+lint_clean

@@ -39,6 +39,7 @@ struct world {
 	uint64_t	 fed, total;	/* files entered, files in the job */
 	unsigned	 seed;
 	unsigned	 open_fail_pct;	/* inputs that cannot be opened */
+	unsigned	 direct_pct;	/* new files sent straight to CONVERT */
 };
 
 static unsigned
@@ -114,7 +115,7 @@ give(void *arg, struct item *it)
 		    strerror(ENOENT));
 		return -1;
 	}
-	if (it->state == IT_PREPARED) {
+	if (it->state == IT_PREPARED || (it->state == IT_NEW && it->direct)) {
 		assert_null(it->staged_raw);
 		it->staged_raw = staging_file(x, it->seq, "raw");
 		it->staged_md = staging_file(x, it->seq, "md");
@@ -211,6 +212,8 @@ feed(struct world *x, int skip_pct)
 		if (skip_pct != 0 && rnd(x, 100) < (unsigned)skip_pct)
 			item_outcome(it, KBD__FILE_STATUS__FS_SKIPPED,
 			    "unsupported format (.exe)");
+		else if (x->direct_pct != 0 && rnd(x, 100) < x->direct_pct)
+			it->direct = 1;
 	}
 }
 
@@ -240,12 +243,41 @@ take_busy(struct world *x, uint64_t seq)
 
 enum answer { ANSWER_OK, ANSWER_FAIL, ANSWER_DIE };
 
+/*
+ * The file's content, as hashed: every seventh file has the content of
+ * the one before it. A duplicate of a file before it in the window is one
+ * (pipeline.c); its staging files, if any, go.
+ */
+static void
+hashed(struct world *x, struct item *it)
+{
+	struct item	*o;
+	uint8_t		 hash[32];
+	char		*raw = NULL;
+
+	memset(hash, 0, sizeof(hash));
+	memcpy(hash, &it->seq, sizeof(it->seq));
+	if (it->seq % 7 == 0)
+		hash[0]--;
+	item_prepared(it, hash, 100);
+	if ((o = window_same_hash(&x->w, it)) != NULL) {
+		assert_true(o->seq < it->seq);
+		if (it->staged_raw != NULL)
+			raw = xstrdup_test(it->staged_raw);
+		item_outcome(it, KBD__FILE_STATUS__FS_DUPLICATE,
+		    "same content as %s", o->path);
+		assert_null(it->staged_raw);
+		if (raw != NULL)
+			assert_false(exists(raw));
+		free(raw);
+	}
+}
+
 /* The worker holding file seq answers (or dies). */
 static void
 answer(struct world *x, uint64_t seq, enum answer a)
 {
-	struct item	*it = take_busy(x, seq), *o;
-	uint8_t		 hash[32];
+	struct item	*it = take_busy(x, seq);
 
 	if (a == ANSWER_DIE)
 		item_outcome(it, KBD__FILE_STATUS__FS_FAILED,
@@ -255,23 +287,19 @@ answer(struct world *x, uint64_t seq, enum answer a)
 		if (a == ANSWER_FAIL)
 			item_outcome(it, KBD__FILE_STATUS__FS_FAILED,
 			    "binary content");
-		else {
-			/* Every seventh file has the content of the last. */
-			memset(hash, 0, sizeof(hash));
-			memcpy(hash, &seq, sizeof(seq));
-			if (seq % 7 == 0)
-				hash[0]--;
-			item_prepared(it, hash, 100);
-			if ((o = window_same_hash(&x->w, it)) != NULL) {
-				assert_true(o->seq < it->seq);
-				item_outcome(it, KBD__FILE_STATUS__FS_DUPLICATE,
-				    "same content as %s", o->path);
-			}
-		}
+		else
+			hashed(x, it);
 	} else {
 		assert_int_equal(it->state, IT_CONVERTING);
 		assert_true(exists(it->staged_raw));
-		if (a == ANSWER_FAIL)
+		/* A direct file is hashed by its conversion. */
+		if (a != ANSWER_FAIL && !it->have_hash) {
+			assert_true(it->direct);
+			hashed(x, it);
+		}
+		if (it->state == IT_DONE)
+			;
+		else if (a == ANSWER_FAIL)
 			item_outcome(it, KBD__FILE_STATUS__FS_FAILED,
 			    "invalid UTF-8 at byte 3");
 		else {
@@ -410,6 +438,62 @@ test_out_of_order(void **state)
 	assert_int_equal(x.batch_last, 4);
 	commit(&x);
 	assert_int_equal(x.w.cursor, 4);
+	assert_true(window_idle(&x.w));
+	world_free(&x);
+}
+
+/*
+ * A direct file goes to CONVERT from IT_NEW; its hash comes with the
+ * conversion, and a duplicate found then loses its staging files. Lost
+ * with the committer, it is converted again as a prepared file.
+ */
+static void
+test_direct(void **state)
+{
+	struct world	x;
+	struct item	*it;
+	uint64_t	s;
+
+	(void)state;
+	world_init(&x, 8, 8, 8, 1);
+	x.direct_pct = 100;
+	feed(&x, 0);
+	pump(&x);
+	assert_int_equal(x.nbusy, 8);
+	for (s = 1; s <= 8; s++) {
+		it = window_get(&x.w, s);
+		assert_true(it->direct);
+		assert_int_equal(it->state, IT_CONVERTING);
+		assert_non_null(it->staged_raw);
+		assert_false(it->have_hash);
+	}
+	for (s = 1; s <= 8; s++)
+		answer(&x, s, ANSWER_OK);
+	pump(&x);
+	/* 7 has 6's content: a duplicate, its conversion thrown away. */
+	it = window_get(&x.w, 7);
+	assert_int_equal(it->status, KBD__FILE_STATUS__FS_DUPLICATE);
+	assert_null(it->staged_raw);
+	assert_null(it->conv);
+	assert_int_equal(window_get(&x.w, 8)->status,
+	    KBD__FILE_STATUS__FS_ADDED);
+	assert_int_equal(x.batches, 1);
+	assert_int_equal(x.batch_last, 8);
+	committer_dies(&x);
+	x.committer_up = 1;
+	pump(&x);
+	/* Converted again, now with the hash it had: no longer new. */
+	it = window_get(&x.w, 1);
+	assert_int_equal(it->state, IT_CONVERTING);
+	assert_true(it->have_hash);
+	for (s = 1; s <= 8; s++)
+		if (s != 7)
+			answer(&x, s, ANSWER_OK);
+	pump(&x);
+	assert_int_equal(x.batches, 2);
+	assert_int_equal(x.batch_last, 8);
+	commit(&x);
+	assert_int_equal(x.w.cursor, 8);
 	assert_true(window_idle(&x.w));
 	world_free(&x);
 }
@@ -913,6 +997,7 @@ run_random(unsigned seed, unsigned par, unsigned workers, uint64_t total)
 
 	world_init(&x, par, workers, total, seed);
 	x.open_fail_pct = 2;
+	x.direct_pct = seed % 2 == 0 ? 50 : 0;
 	while (x.committed < x.total) {
 		assert_true(++steps < 10000000);
 		feed(&x, 10);
@@ -958,6 +1043,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_out_of_order),
 		cmocka_unit_test(test_conversions_first),
+		cmocka_unit_test(test_direct),
 		cmocka_unit_test(test_worker_death),
 		cmocka_unit_test(test_committer_death),
 		cmocka_unit_test(test_batch_max),

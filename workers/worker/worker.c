@@ -1,8 +1,9 @@
 /*
  * The prepare/convert worker: a sandboxed child of the supervisor that
  * hashes inputs and decides their format from their first bytes (PREPARE)
- * and converts them to Markdown (CONVERT), one request at a time, on fds
- * the supervisor opened for it. With the Markdown goes its analysis
+ * and converts them to Markdown (CONVERT; for a small file new to the KB,
+ * both in one request), one request at a time, on fds the supervisor
+ * opened for it. With the Markdown goes its analysis
  * (language, concept terms, keywords): computed here, by the workers in
  * parallel, rather than by the one committer.
  * It sandboxes itself before it reads a request, so everything it needs
@@ -86,6 +87,26 @@ too_large(char *reason, size_t len, uint64_t size, uint64_t max)
 	    (unsigned long long)size, (unsigned long long)max);
 }
 
+/*
+ * The prefilter: the content's first bytes (of len in all) must be of a
+ * format ext may hold. -1 with the reason, and *skipped for a binary kbd
+ * has no converter for.
+ */
+static int
+prefilter(const char *ext, const char *head, uint64_t len, char *reason,
+    size_t rlen, protobuf_c_boolean *skipped)
+{
+	enum format	fmt;
+	size_t		sniff;
+
+	sniff = len < FORMAT_SNIFF_LEN ? (size_t)len : FORMAT_SNIFF_LEN;
+	*skipped = 0;
+	if (format_sniff(ext, head, sniff, &fmt, reason, rlen) == 0)
+		return 0;
+	*skipped = format_skippable(ext, head, sniff);
+	return -1;
+}
+
 /* Hash the input and apply the prefilter; nothing is converted. */
 static void
 prepare(struct msg *m)
@@ -94,7 +115,7 @@ prepare(struct msg *m)
 	Kbd__PrepareRep	 rep = KBD__PREPARE_REP__INIT;
 	uint8_t		 hash[SHA256_LEN];
 	char		 reason[256] = "", head[FORMAT_SNIFF_LEN];
-	enum format	 fmt;
+	protobuf_c_boolean skipped;
 	struct stat	 st;
 	uint64_t	 max, total = 0;
 	size_t		 sniff;
@@ -144,10 +165,9 @@ prepare(struct msg *m)
 		hash_update(w_io, (size_t)n);
 	}
 	hash_end(hash);
-	sniff = total < FORMAT_SNIFF_LEN ? (size_t)total : FORMAT_SNIFF_LEN;
-	if (format_sniff(req->ext, head, sniff, &fmt, reason,
-	    sizeof(reason)) == -1) {
-		rep.skipped = format_skippable(req->ext, head, sniff);
+	if (prefilter(req->ext, head, total, reason, sizeof(reason),
+	    &skipped) == -1) {
+		rep.skipped = skipped;
 		goto done;
 	}
 	rep.ok = 1;
@@ -406,7 +426,7 @@ convert_one(struct msg *m)
 
 	if (m->nfds != 3)
 		fatalx("CONVERT_REQ with %d fds", m->nfds);
-	if (req->expect_hash.len != SHA256_LEN)
+	if (req->expect_hash.len != (req->prepare ? 0 : SHA256_LEN))
 		fatalx("CONVERT_REQ with a hash of %zu bytes",
 		    req->expect_hash.len);
 	memset(&r, 0, sizeof(r));
@@ -423,7 +443,14 @@ convert_one(struct msg *m)
 	rep.hash.data = hash;
 	rep.hash.len = sizeof(hash);
 	rep.size = len;
-	if (memcmp(hash, req->expect_hash.data, SHA256_LEN) != 0) {
+	if (req->prepare) {
+		/* PREPARE's prefilter, on the bytes to be converted. */
+		if (prefilter(req->ext, buf, len, reason, sizeof(reason),
+		    &rep.skipped) == -1) {
+			free(buf);
+			goto done;
+		}
+	} else if (memcmp(hash, req->expect_hash.data, SHA256_LEN) != 0) {
 		(void)snprintf(reason, sizeof(reason),
 		    "file changed while being read");
 		free(buf);
