@@ -28,6 +28,17 @@ J=${BENCH_JOBS:-$(nproc)}
 W=$(mktemp -d "${TMPDIR:-/tmp}/kbd-bench.XXXXXX")
 trap '"$BIN/kbctl" -C "$W/kb" stop >/dev/null 2>&1 || true; rm -rf "$W"' EXIT
 
+# discard DIR: out of the way until the bench ends, not deleted now. On
+# ext4 without a journal (this kind of machine's /tmp) the allocator
+# passes over inodes deleted in the last minutes, at a cost for each: a
+# tree of 150,000 files deleted before an add made the supervisor's CPU
+# in it 50 to 70 s instead of 12 to 25 (kernel time in ext4's
+# recently_deleted), so what one measurement deletes would slow the next.
+discard() {
+	mkdir -p "$W/trash"
+	mv "$1" "$W/trash/$(basename "$1").$$.$RANDOM"
+}
+
 gen() {
 	python3 - "$1" "$2" <<'PY'
 import os, sys, random
@@ -364,14 +375,14 @@ ingest_bench() {
 	sync
 	t1=$(now)
 	I_FLOOR=$(echo "$t1 - $t0" | bc -l)
-	rm -rf "$W/ingest-copy"
+	discard "$W/ingest-copy"
 	sync
 	I_ADD=$(python3 scripts/ingestbench.py add "$BIN/kbctl" "$W/ingest-kb" "$W/ingest")
 	"$BIN/kbctl" -C "$W/ingest-kb" stop >/dev/null
 	instr_bench ingestbench.py "$W/ingest" "$W/ingest-kb" "$n"
 	I_INSTR=$INSTR
 	I_INSTR_SMALL=${INSTR_SMALL_N:-0}
-	rm -rf "$W/ingest-kb"
+	discard "$W/ingest-kb"
 	I_N=$n
 }
 # probe_line CLAST CFIRST PLAST PFIRST: how fast the machine was in the
@@ -403,7 +414,9 @@ instr_bench() {
 	"$BIN/kbctl" -C "$W/instr-kb" add "$W/instr-small" >/dev/null
 	INSTR_SMALL_N=$(find "$W/instr-small" -type f | wc -l)
 	small=$(python3 scripts/instrbench.py "$BIN/kbctl" "$W/instr-kb" "$W/instr-extra") || small=""
-	rm -rf "$W/instr-kb" "$W/instr-small" "$W/instr-extra"
+	discard "$W/instr-kb"
+	discard "$W/instr-small"
+	discard "$W/instr-extra"
 	INSTR_BIG_N=$n
 	[ -n "$big" ] && [ -n "$small" ] && INSTR="$small $big"
 	return 0
@@ -688,7 +701,7 @@ t0=$(now)
 cp -r "$W/large" "$W/copy"
 t1=$(now)
 CP_S=$(echo "$t1 - $t0" | bc -l)
-rm -rf "$W/copy"
+discard "$W/copy"
 
 run_add "$W/small" "$W/kb"
 RSS_SMALL=$RSS

@@ -138,11 +138,13 @@ lint_clean
 # 17): files converted and waiting in commit order behind a file still
 # with a worker are cancelled "before commit" and their staging files go,
 # so what is committed after the cancel is at most one batch (BATCH_MAX,
-# 512) and the files the workers hold. The job's first file hangs in its
+# 2048) and the files the workers hold. The job's first file hangs in its
 # converter (the workers' self-test) until the watchdog fails it, so every
-# other file converted meanwhile waits behind it, none batched. One worker
-# is left to convert the others: under ASan on a loaded machine, 800 files
-# took it more than 10 s, so the watchdog's bound is 120 s. The wait below
+# other file converted meanwhile waits behind it, none batched. Three
+# workers are left to convert the others, more than a batch of them; the
+# job's files all fit in the window (4,096: a cancel counts only the
+# files walked). Under ASan on a loaded machine, 800 files took one
+# worker more than 10 s, so the watchdog's bound is 120 s. The wait below
 # ends when enough are converted, not after a fixed time, and fails only
 # if the hanging file left its worker first, which is what would make the
 # bound below meaningless.
@@ -150,8 +152,9 @@ kbctl stop
 trash "$KB"
 kbctl init >/dev/null
 kbctl stop
-JOBS=2
-M=1000
+JOBS=4
+M=4000
+B=2048
 KBD_WORKER_SELFTEST=hang "$KBD" -C "$KB" --jobs $JOBS --timeout 120
 mkdir -p "$T/src4"
 for i in $(seq 1 $M); do printf 'behind %d\n' "$i" > "$T/src4/b$i.txt"; done
@@ -161,7 +164,7 @@ until [ -e "$KB/.kb/staging/$job-1.raw" ]; do
 	i=$((i + 1)); [ $i -lt 600 ] || fail "job $job never gave the hanging file to a worker"
 	sleep 0.05
 done
-until [ "$(find "$KB/.kb/staging" -name "$job-*.md" | wc -l)" -ge 800 ]; do
+until [ "$(find "$KB/.kb/staging" -name "$job-*.md" | wc -l)" -ge 3000 ]; do
 	[ -e "$KB/.kb/staging/$job-1.raw" ] ||
 	    fail "job $job converted too few files behind the hanging one before it timed out"
 	sleep 0.05
@@ -186,12 +189,12 @@ set -e
 s=$(tail -n 1 "$T/w4.json")
 assert_eq cancelled "$(echo "$s" | jq -r .state)" "state of the job cancelled behind a hanging file"
 after=$(echo "$s" | jq .added)
-[ $((after - before)) -le $((512 + JOBS)) ] ||
+[ $((after - before)) -le $((B + JOBS)) ] ||
 	fail "$((after - before)) files committed after the cancel (at most a batch and $JOBS workers' files; $converted were converted)"
 assert_eq $((M + 1)) "$(echo "$s" | jq '.added + .duplicates + .skipped + .failed + .cancelled')" \
     "every file of the job counted once"
 n=$(jq -r 'select(.reason == "cancelled before commit") | .path' "$T/w4.json" | wc -l)
-[ "$n" -ge $((converted - 512 - JOBS)) ] ||
+[ "$n" -ge $((converted - B - JOBS)) ] ||
 	fail "$n files cancelled before commit of $converted converted"
 assert_eq 0 "$(find "$KB/.kb/staging" -name "$job-*" | wc -l)" \
     "staging files of the cancelled job left behind"

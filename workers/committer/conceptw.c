@@ -610,7 +610,8 @@ conceptw_index_render(char **buf, size_t *len)
 
 /*
  * Rows of the side table of concept terms that make a merge into the
- * index by term (conceptdb_merge): about ten batches of 512 documents.
+ * index by term (conceptdb_merge): two or three batches of 2048 documents
+ * in the ingest bench (12 terms a document).
  * A run costs one pass over the index, whatever its length, so the
  * longer the run the less a batch pays; the side table, read by every
  * query as well, stays a few hundred pages.
