@@ -1,7 +1,9 @@
 # Job control: jobs, cancel, Ctrl-C on add, --exit-on-error.
 . "$(dirname "$0")/lib.sh"
 
-N=3000
+# More files than the window holds (WINDOW_HEAVY_MAX, 4096): a cancel
+# stops a walk that has not ended.
+N=6000
 make_corpus "$T/src" $N
 kbctl init >/dev/null
 
