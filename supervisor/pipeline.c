@@ -109,10 +109,11 @@ same_file_known(const struct stat *st, const char *path, char *name,
  * be hashed, prefiltered and converted in one request (window.h: direct),
  * not twice: the duplicate check then comes after its conversion, which
  * is wasted if it is one. A job whose direct files turn out duplicates
- * more than one time in DIRECT_DUP_SHARE (a renamed folder: every file a
- * move) hashes the rest of its files first again, decided as each goes
- * to a worker (the walk runs a window ahead). A known path keeps the two
- * requests: its content may be the same (touched, not changed).
+ * more than one time in DIRECT_DUP_SHARE (a renamed folder or a copy of
+ * one: every file the content of a document) hashes the rest of its
+ * files first again, decided as each goes to a worker (the walk runs a
+ * window ahead). A known path keeps the two requests: its content may be
+ * the same (touched, not changed).
  */
 #define DIRECT_MAX		(256u * 1024)	/* bytes */
 #define DIRECT_DUP_SHARE	8

@@ -103,9 +103,9 @@ struct window;
 struct window_ops {
 	/*
 	 * Give the file to a worker: PREPARE if it is IT_NEW, CONVERT if it
-	 * is IT_PREPARED or IT_NEW and direct (both in one). 1: sent, the window marks it as with a worker; 0:
-	 * no worker is free; -1: not sent, its outcome is set (an input that
-	 * cannot be opened).
+	 * is IT_PREPARED, or IT_NEW and direct (both in one request). 1:
+	 * sent, the window marks it as with a worker; 0: no worker is free;
+	 * -1: not sent, its outcome is set (an input that cannot be opened).
 	 */
 	int	(*give)(void *arg, struct item *);
 	/*
