@@ -181,6 +181,34 @@ done:
 }
 
 /*
+ * Whether the input still holds the len bytes of buf: read once more and
+ * compared. A file written while it was read gives a copy that mixes
+ * versions, which one read cannot tell; the two requests of a prepared
+ * file tell it by comparing hashes of two reads, and a direct one does it
+ * here (the file's mtime may not move: a timestamp's tick is coarser
+ * than two writes).
+ */
+static int
+unchanged(int in, const char *buf, size_t len)
+{
+	size_t	off = 0;
+	ssize_t	n;
+
+	for (;;) {
+		n = pread(in, w_io, sizeof(w_io), (off_t)off);
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n == -1 || (size_t)n > len - off)
+			return 0;
+		if (n == 0)
+			return off == len;
+		if (memcmp(w_io, buf + off, (size_t)n) != 0)
+			return 0;
+		off += (size_t)n;
+	}
+}
+
+/*
  * Read the whole input from offset 0 into memory, copying it to the raw
  * staging fd and hashing it on the way. Returns the buffer, or NULL with
  * the reason set.
@@ -447,6 +475,12 @@ convert_one(struct msg *m)
 		/* PREPARE's prefilter, on the bytes to be converted. */
 		if (prefilter(req->ext, buf, len, reason, sizeof(reason),
 		    &rep.skipped) == -1) {
+			free(buf);
+			goto done;
+		}
+		if (!unchanged(m->fds[0], buf, len)) {
+			(void)snprintf(reason, sizeof(reason),
+			    "file changed while being read");
 			free(buf);
 			goto done;
 		}
