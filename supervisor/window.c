@@ -42,6 +42,8 @@ window_free(struct window *w)
 			item_free(it);
 	w->next_seq = w->cursor;
 	w->heavy = 0;
+	free(w->hashed);
+	w->hashed = NULL;
 }
 
 int
@@ -104,12 +106,46 @@ window_skip_to(struct window *w, uint64_t seq)
 	w->next_seq = w->cursor = seq;
 }
 
+#define HASHED_BUCKETS	65536
+
+static unsigned
+hash_bucket(const struct item *it)
+{
+	return (unsigned)it->hash[0] << 8 | it->hash[1];
+}
+
+/* The file leaves the window: no longer counted. */
+static void
+hashed_forget(struct window *w, struct item *it)
+{
+	uint8_t	*c;
+
+	if (!it->hashed || w->hashed == NULL)
+		return;
+	c = &w->hashed[hash_bucket(it)];
+	if (*c != UINT8_MAX)	/* saturated: stays so, a pass each time */
+		(*c)--;
+	it->hashed = 0;
+}
+
 struct item *
-window_same_hash(const struct window *w, const struct item *it)
+window_same_hash(struct window *w, struct item *it)
 {
 	struct item	*o;
 	uint64_t	 s;
+	uint8_t		*c;
 
+	if (w->hashed == NULL)
+		w->hashed = xcalloc(HASHED_BUCKETS, 1);
+	c = &w->hashed[hash_bucket(it)];
+	if (!it->hashed) {
+		it->hashed = 1;
+		if (*c != UINT8_MAX)
+			(*c)++;
+	}
+	/* No other file of the window that has a hash shares its bucket. */
+	if (*c == 1)
+		return NULL;
 	for (s = w->cursor + 1; s < it->seq; s++) {
 		o = window_get(w, s);
 		if (o == NULL || !o->have_hash)
@@ -191,26 +227,40 @@ dispatch_one(struct window *w, struct item *it)
 	return 1;
 }
 
-void
-window_dispatch(struct window *w)
+/*
+ * The files from *from on, up to the first one in state that stays so:
+ * given to workers while there are some. *from moves past the files
+ * before it that are in another state (none comes back to IT_NEW; a file
+ * that becomes IT_PREPARED moves it back: window_returned, window_recut).
+ */
+static int
+dispatch_from(struct window *w, uint64_t *from, enum item_state state)
 {
 	struct item	*it;
 	uint64_t	 s;
+	int		 before = 1;
 
-	for (s = w->cursor + 1; s <= w->next_seq; s++) {
+	if (*from <= w->cursor)
+		*from = w->cursor + 1;
+	for (s = *from; s <= w->next_seq; s++) {
 		if (w->inflight >= w->par)
-			return;
+			return 0;
 		it = window_get(w, s);
-		if (it->state == IT_PREPARED && dispatch_one(w, it) == 0)
-			return;
+		if (it->state == state && dispatch_one(w, it) == 0)
+			return 0;
+		if (before && it->state == state)
+			before = 0;
+		if (before)
+			*from = s + 1;
 	}
-	for (s = w->cursor + 1; s <= w->next_seq; s++) {
-		if (w->inflight >= w->par)
-			return;
-		it = window_get(w, s);
-		if (it->state == IT_NEW && dispatch_one(w, it) == 0)
-			return;
-	}
+	return 1;
+}
+
+void
+window_dispatch(struct window *w)
+{
+	if (dispatch_from(w, &w->prepared_from, IT_PREPARED))
+		(void)dispatch_from(w, &w->new_from, IT_NEW);
 }
 
 void
@@ -220,6 +270,8 @@ window_returned(struct window *w, struct item *it)
 		fatalx("window: file %llu returned by no worker",
 		    (unsigned long long)it->seq);
 	w->inflight--;
+	if (it->state == IT_PREPARED && it->seq < w->prepared_from)
+		w->prepared_from = it->seq;
 	slot_release(w, it);
 }
 
@@ -303,6 +355,7 @@ window_committed(struct window *w, struct item *it)
 	w->cursor = it->seq;
 	if (!it->light)
 		w->heavy--;
+	hashed_forget(w, it);
 	w->bytes_done += it->size;
 	if (w->cursor == w->batch_last)
 		w->batch_last = 0;
@@ -317,6 +370,7 @@ window_recut(struct window *w)
 	uint64_t	 s;
 
 	w->batch_last = 0;
+	w->prepared_from = w->cursor + 1;
 	for (s = w->cursor + 1; s <= w->next_seq; s++) {
 		it = window_get(w, s);
 		if (it->state != IT_COMMITTING)
