@@ -341,18 +341,18 @@ pipeline_worker_reply(struct job *j, struct item *it, struct msg *m)
 		}
 	} else {
 		Kbd__ConvertRep	*r = (Kbd__ConvertRep *)m->pb;
-		int		 first = !it->have_hash;
 
-		if (r->ok && first) {
+		if (r->ok && !it->have_hash) {
 			/* Hashed by this request (direct): checked now. */
 			item_prepared(it, r->hash.data, r->size);
 			j->direct_n++;
-			if (duplicate(j, it))
+			if (duplicate(j, it)) {
 				j->direct_dup++;
+				window_returned(&j->win, it);
+				return;
+			}
 		}
-		if (it->state == IT_DONE)
-			;
-		else if (!r->ok)
+		if (!r->ok)
 			item_outcome(it, r->skipped ?
 			    KBD__FILE_STATUS__FS_SKIPPED :
 			    KBD__FILE_STATUS__FS_FAILED, "%s", r->reason);

@@ -228,17 +228,17 @@ dispatch_one(struct window *w, struct item *it)
 }
 
 /*
- * The files from *from on, up to the first one in state that stays so:
- * given to workers while there are some. *from moves past the files
- * before it that are in another state (none comes back to IT_NEW; a file
- * that becomes IT_PREPARED moves it back: window_returned, window_recut).
+ * The files in state from *from on, given to workers while there are
+ * some; 0 when none is left free. A file looked at leaves the state (a
+ * worker took it, or it could not be opened) unless no worker could, so
+ * *from moves past it. None comes back to IT_NEW; a file that becomes
+ * IT_PREPARED moves *from back (window_returned, window_recut).
  */
 static int
 dispatch_from(struct window *w, uint64_t *from, enum item_state state)
 {
 	struct item	*it;
 	uint64_t	 s;
-	int		 before = 1;
 
 	if (*from <= w->cursor)
 		*from = w->cursor + 1;
@@ -248,10 +248,7 @@ dispatch_from(struct window *w, uint64_t *from, enum item_state state)
 		it = window_get(w, s);
 		if (it->state == state && dispatch_one(w, it) == 0)
 			return 0;
-		if (before && it->state == state)
-			before = 0;
-		if (before)
-			*from = s + 1;
+		*from = s + 1;
 	}
 	return 1;
 }
