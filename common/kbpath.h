@@ -101,7 +101,13 @@ char	*kbpath_concept_name(const char *term);
 char	*kbpath_concept(const char *term);
 /* The raw file's name in raw/: "NAME.EXT" or "NAME". */
 char	*kbpath_raw_name(const char *doc, const char *ext);
-/* A worker's output for one file of a job: kind "raw" or "md". */
+/*
+ * A worker's output for one file of a job, kind "raw" or "md"; or kind
+ * KB_STAGED_SUM, the committer's summary page of it on its way into
+ * wiki/summaries/ (its own: the committer removes any it finds at start).
+ */
+#define KB_STAGED_SUM	"sum"
+
 char	*kbpath_staged(uint64_t job, uint64_t seq, const char *kind);
 /* Whether p names a file directly in the staging directory. */
 int	 kbpath_is_staged(const char *p);

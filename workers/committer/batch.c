@@ -244,7 +244,7 @@ static char *
 publish_one(struct item *it, const struct conceptw *cw)
 {
 	struct wiki_doc	 d;
-	char		*page, *sec;
+	char		*page, *sec, *tmp;
 	size_t		 len, slen;
 	int		 r;
 
@@ -272,7 +272,15 @@ publish_one(struct item *it, const struct conceptw *cw)
 	*it->staged_md = '\0';
 	commit_published(it->raw);
 	commit_published(it->src);
-	r = fsio_write_batched(it->sum, page, len, "publish.summary");
+	/*
+	 * Written in the staging directory and renamed into place: a new
+	 * name in wiki/summaries/ (150,000 in a large KB) is looked up and
+	 * made once, not once as .tmp and once more by the rename.
+	 */
+	tmp = kbpath_staged(batch.job, it->seq, KB_STAGED_SUM);
+	r = fsio_write_batched_via(it->sum, tmp, page, len,
+	    "publish.summary");
+	free(tmp);
 	free(page);
 	if (r == -1)
 		return errf("%s: %s", it->sum, strerror(errno));

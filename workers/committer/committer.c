@@ -15,14 +15,15 @@
  * internal peer: a message that is unknown, carries fds or is not allowed
  * in the current state is fatal.
  *
- * Fail points (fsio.h) named here: init.mkdir, init.fsync, init.index
- * and init.log (with .fsync, .rename), agents.write (with .fsync,
- * .rename) and agents.fsync. Each other file names its own.
+ * Fail points (fsio.h) named here: init.mkdir, init.fsync, init.staging,
+ * init.index and init.log (with .fsync, .rename), agents.write (with
+ * .fsync, .rename) and agents.fsync. Each other file names its own.
  */
 #include <sys/types.h>
 #include <sys/file.h>
 #include <sys/stat.h>
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -115,6 +116,35 @@ init_file(const char *path, const char *text, const char *point)
 		fatal("fsync wiki");
 }
 
+/*
+ * Summary pages a committer that died left on their way into place
+ * (batch.c): no journal names them, and the batch that wrote them is
+ * sent again or was rolled back.
+ */
+static void
+clean_staged_summaries(void)
+{
+	static const char	 suffix[] = "." KB_STAGED_SUM;
+	struct dirent		*de;
+	DIR			*d;
+	char			*p;
+	size_t			 n;
+
+	if ((d = opendir(KB_STAGING)) == NULL)
+		fatal("%s", KB_STAGING);
+	while ((de = readdir(d)) != NULL) {
+		n = strlen(de->d_name);
+		if (n <= sizeof(suffix) - 1 || strcmp(de->d_name + n -
+		    (sizeof(suffix) - 1), suffix) != 0)
+			continue;
+		(void)xasprintf(&p, "%s/%s", KB_STAGING, de->d_name);
+		if (fsio_unlink(p, "init.staging") == -1)
+			fatal("%s", p);
+		free(p);
+	}
+	closedir(d);
+}
+
 static int
 committed(void *arg, const char *id)
 {
@@ -147,6 +177,7 @@ committer_open(unsigned *rolled_back, unsigned *finalized)
 	if (*rolled_back || *finalized)
 		log_info("recovery: %u rolled back, %u finalized",
 		    *rolled_back, *finalized);
+	clean_staged_summaries();
 	init_dirs(live_dirs, sizeof(live_dirs) / sizeof(live_dirs[0]), 0755);
 	init_file(WIKI_INDEX, WIKI_INDEX_HEADER, "init.index");
 	init_file(WIKI_LOG, WIKI_LOG_HEADER, "init.log");

@@ -689,16 +689,20 @@ fsio_truncate(const char *path, off_t size, const char *point)
 	return 0;
 }
 
+/* Write buf to tmp (path.tmp when NULL), then rename it over path. */
 static int
-write_replace(const char *path, const void *buf, size_t len,
-    const char *point, int dosync)
+write_replace(const char *path, const char *via, const void *buf,
+    size_t len, const char *point, int dosync)
 {
 	char	*tmp, shadow[64];
 	int	 fd = -1, saved;
 
 	if (fsio_point(point) == -1)
 		return -1;
-	if (asprintf(&tmp, "%s.tmp", path) == -1)
+	if (via != NULL) {
+		if ((tmp = strdup(via)) == NULL)
+			return -1;
+	} else if (asprintf(&tmp, "%s.tmp", path) == -1)
 		return -1;
 	fd = fsio_create(tmp, O_TRUNC | O_WRONLY | O_CLOEXEC, 0644);
 	if (fd == -1)
@@ -740,14 +744,21 @@ int
 fsio_write_atomic(const char *path, const void *buf, size_t len,
     const char *point)
 {
-	return write_replace(path, buf, len, point, 1);
+	return write_replace(path, NULL, buf, len, point, 1);
 }
 
 int
 fsio_write_batched(const char *path, const void *buf, size_t len,
     const char *point)
 {
-	return write_replace(path, buf, len, point, 0);
+	return write_replace(path, NULL, buf, len, point, 0);
+}
+
+int
+fsio_write_batched_via(const char *path, const char *tmp, const void *buf,
+    size_t len, const char *point)
+{
+	return write_replace(path, tmp, buf, len, point, 0);
 }
 
 int

@@ -44,6 +44,7 @@
  * first and "<point>.<step>" before each later one:
  *	fsio_write_atomic	<point> (open+write tmp), <point>.fsync,
  *				<point>.rename
+ *	fsio_write_batched(_via)	<point> (open+write tmp), <point>.rename
  *	fsio_append		<point> (open+write), <point>.fsync
  * so "publish.summary*" matches every step of one publish.
  *
@@ -97,6 +98,14 @@ int	fsio_write_atomic(const char *path, const void *, size_t,
  */
 int	fsio_write_batched(const char *path, const void *, size_t,
 	    const char *point);
+/*
+ * As fsio_write_batched, the file written first as tmp, on the same file
+ * system: a new file of a directory of many names is made once there, not
+ * as path.tmp and again as path (each a look-up and an entry in the big
+ * directory). tmp is the caller's to clean up after a crash.
+ */
+int	fsio_write_batched_via(const char *path, const char *tmp,
+	    const void *, size_t, const char *point);
 int	fsio_append(const char *path, const void *, size_t, const char *point);
 
 #endif /* KBD_FSIO_H */
