@@ -2,13 +2,12 @@
  * Batches of prepared documents (group commit): the items as the
  * supervisor sent them, in scan order; the decision for each (decide.c:
  * a duplicate, an update, a name), in a read transaction; publishing
- * the added ones and their rows, with the job's counters and cursor, by
- * the commit protocol (commit.c); and the reply. A batch the job's cursor
- * is already past committed before a crash: it is answered from the
- * registry and changes nothing.
+ * the added ones (their files on publish.c's thread) and their rows, with
+ * the job's counters and cursor, by the commit protocol (commit.c); and
+ * the reply. A batch the job's cursor is already past committed before a
+ * crash: it is answered from the registry and changes nothing.
  *
- * Fail points (fsio.h): publish.raw, publish.source, publish.summary
- * (.fsync, .rename), publish.index(.fsync, .rename) and
+ * Fail points (fsio.h): publish.c's, publish.index(.fsync, .rename) and
  * publish.subindex(.rename, .unlink) (indexw.c; update.* when the batch
  * updates or drops documents), links.source and links.summary (linkw.c,
  * in the transaction),
@@ -221,73 +220,6 @@ batch_counts(struct db_counts *c, int failed)
 
 /* Committing. */
 
-static struct wiki_doc *
-item_wiki(const struct item *it, struct wiki_doc *d)
-{
-	memset(d, 0, sizeof(*d));
-	d->name = it->doc;
-	d->ext = it->ext;
-	d->title = it->title;
-	d->description = it->description;
-	d->description_by = NULL;	/* the converter's: "local" */
-	d->hash = it->hex;
-	d->outline = it->outline;
-	d->noutline = it->noutline;
-	return d;
-}
-
-/*
- * Move one document's staged files into place and write its page (with
- * its concepts, as cw planned them).
- */
-static char *
-publish_one(struct item *it, const struct conceptw *cw)
-{
-	struct wiki_doc	 d;
-	char		*page, *sec, *tmp;
-	size_t		 len, slen;
-	int		 r;
-
-	item_wiki(it, &d);
-	/* The language its full-text row is written in (db_fts_insert). */
-	d.lang = tok_lang_code(it->lang - 1);
-	page = wiki_summary(&d, it->kw, it->nkw, &len);
-	sec = conceptw_summary_section(cw, it->doc);
-	slen = strlen(sec);
-	page = xreallocarray(page, len + slen + 1, 1);
-	memcpy(page + len, sec, slen + 1);
-	len += slen;
-	free(sec);
-
-	if (fsio_rename(it->staged_raw, it->raw, "publish.raw") == -1) {
-		free(page);
-		return errf("%s: %s", it->raw, strerror(errno));
-	}
-	/* Renamed away: batch_cleanup has nothing to unlink. */
-	*it->staged_raw = '\0';
-	if (fsio_rename(it->staged_md, it->src, "publish.source") == -1) {
-		free(page);
-		return errf("%s: %s", it->src, strerror(errno));
-	}
-	*it->staged_md = '\0';
-	commit_published(it->raw);
-	commit_published(it->src);
-	/*
-	 * Written in the staging directory and renamed into place: a new
-	 * name in wiki/summaries/ (150,000 in a large KB) is looked up and
-	 * made once, not once as .tmp and once more by the rename.
-	 */
-	tmp = kbpath_staged(batch.job, it->seq, KB_STAGED_SUM);
-	r = fsio_write_batched_via(it->sum, tmp, page, len,
-	    "publish.summary");
-	free(tmp);
-	free(page);
-	if (r == -1)
-		return errf("%s: %s", it->sum, strerror(errno));
-	commit_published(it->sum);
-	return NULL;
-}
-
 /*
  * Registry and full-text rows of one published document: a new row, or
  * the row of the document it updates in place, whose full-text row is
@@ -302,6 +234,9 @@ register_one(struct item *it, int64_t now)
 	int64_t		 id;
 	int		 r;
 
+	/* Its Markdown is read back from the KB: published first. */
+	if ((ITEM_RECOMPILE(it) || it->md == NULL) && publish_wait(it) == -1)
+		return errf("%s: not published", it->doc);
 	if (ITEM_RECOMPILE(it))
 		return recompile_register(it);
 	memset(&d, 0, sizeof(d));
@@ -509,7 +444,7 @@ batch_commit(uint64_t cursor)
 	struct conceptw		*cw = NULL;
 	struct item		*it;
 	struct index_plan	 ip;
-	char			*err = NULL;
+	char			*err = NULL, *perr;
 	size_t			 i, nlinked, npend;
 	int64_t			 now = time(NULL);
 	int			 rewrite = 0, touched = 0, began = 0, r;
@@ -595,14 +530,19 @@ batch_commit(uint64_t cursor)
 	}
 #endif
 
-	/* The live tree changes from here on. */
-	for (i = 0; i < batch.n && err == NULL; i++) {
-		it = &batch.items[i];
-		if (it->drop_id != 0 && (err = sources_unlink(it)) != NULL)
-			break;
-		if (!ITEM_PUBLISHES(it))
-			continue;
-		err = publish_one(it, cw);
+	/*
+	 * The live tree changes from here on: the files on publish.c's
+	 * thread while this one writes the rows in the registry's
+	 * transaction. Then the pages made from the rows (concept pages,
+	 * links of other documents: their summaries carry both, so concepts
+	 * first; index pages), then one sync of everything published before
+	 * the commit point.
+	 */
+	publish_start(batch.items, batch.n, batch.job, cw);
+	err = batch_register(cursor, now, &began);
+	if ((perr = publish_join()) != NULL) {
+		free(err);
+		err = perr;
 	}
 #ifdef KBD_DRILL_BREAK_EARLY_PUBLISH
 	/* Negative control: the live tree changed before the journal counts. */
@@ -611,14 +551,6 @@ batch_commit(uint64_t cursor)
 		return err;
 	}
 #endif
-	/*
-	 * In the registry's transaction: its rows, then the pages made from
-	 * them (concept pages, links of other documents: their summaries
-	 * carry both, so concepts first; index pages), then one sync of
-	 * everything published before the commit point.
-	 */
-	if (err == NULL)
-		err = batch_register(cursor, now, &began);
 	if (err == NULL)
 		err = conceptw_apply(cw);
 	if (err == NULL)

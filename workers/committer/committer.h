@@ -6,6 +6,8 @@
  *	commit.c	the commit point every mutation ends with
  *	batch.c		batches: dedup and naming decisions, publish, the
  *			job's counters and cursor
+ *	publish.c	a batch's files put in place, on a thread of
+ *			their own beside the batch's rows (item.h)
  *	sources.c	what a batch item does to the registry's sources:
  *			update in place, move, a new source (item.h)
  *	jobrow.c	job rows: create, finish, cancel

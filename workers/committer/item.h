@@ -107,6 +107,19 @@ void	 itemtext_free(struct item *it);
 char	*sources_unlink(struct item *it);
 
 /*
+ * publish.c: the batch's live tree on a thread of its own, drops and
+ * publications in scan order, while the caller writes the rows.
+ * publish_wait: the item is published (0), or publishing stopped before
+ * it (-1); publish_join: NULL, or why publishing failed (the caller's to
+ * free). The caller makes no fsio call in between.
+ */
+struct conceptw;
+void	 publish_start(struct item *items, size_t n, uint64_t job,
+	    const struct conceptw *cw);
+int	 publish_wait(const struct item *it);
+char	*publish_join(void);
+
+/*
  * decide.c: the outcome of each of the n items (result, why, doc, the
  * live paths; act from sources.c), in scan order, in the caller's read
  * transaction: NULL, or the reason the batch fails. item_kept: an item

@@ -1,5 +1,6 @@
 /*
- * The committer's database (see db.h): its one connection, the pragmas the
+ * The committer's database (see db.h): its one connection for reads and
+ * writes (checkpoints have their own: dbckpt.c), the pragmas the
  * commit protocol relies on (WAL, synchronous=FULL so a COMMIT is durable
  * when it returns), and one prepared statement per write or lookup of
  * documents. The schema and its migrations are dbmigrate.c's, the index
@@ -271,10 +272,10 @@ db_sqlite_config(void)
  * small files read 0.8 GB instead of 3.3 and wrote 1.3 GB instead of 2.1
  * (the committer's rchar and wchar; docs/architecture.md, scale notes).
  * The cache grows only as far as the KB needs; the WAL is truncated back
- * to DB_WAL_KEEP after each checkpoint resets it.
+ * to DB_WAL_KEEP after each checkpoint resets it. The checkpoints run on
+ * a thread of their own (dbckpt.c).
  */
 #define DB_CACHE_KIB	"-32768"
-#define DB_CKPT_PAGES	"10000"
 #define DB_WAL_KEEP	"33554432"
 
 int
@@ -322,10 +323,11 @@ db_open(const char *path)
 	if (db_exec("PRAGMA synchronous=FULL") == -1 ||
 	    db_exec("PRAGMA temp_store=MEMORY") == -1 ||
 	    db_exec("PRAGMA cache_size=" DB_CACHE_KIB) == -1 ||
-	    db_exec("PRAGMA wal_autocheckpoint=" DB_CKPT_PAGES) == -1 ||
 	    db_exec("PRAGMA journal_size_limit=" DB_WAL_KEEP) == -1 ||
 	    db_schema_check() == -1)
 		goto fail;
+	if (dbckpt_start(db, path) == -1)
+		goto bad;
 	load_langs();
 
 	st_begin = db_prep("BEGIN IMMEDIATE");
@@ -388,6 +390,8 @@ db_close(void)
 	};
 	size_t		  i;
 
+	/* Its connection first: the last one to close checkpoints. */
+	dbckpt_stop(db);
 	dbwiki_close();
 	dbjobs_close();
 	dbsources_close();

@@ -1,8 +1,8 @@
 /*
- * Between the files of the committer's registry (db.c, dbcheck.c,
- * dbjobs.c, dbmigrate.c, dbreindex.c, dbsources.c, dbwiki.c): the
- * statement helpers of db.c, on its one connection. Internal to
- * workers/store.
+ * Between the files of the committer's registry (db.c, dbckpt.c,
+ * dbcheck.c, dbjobs.c, dbmigrate.c, dbreindex.c, dbsources.c, dbwiki.c):
+ * the statement helpers of db.c, on its one connection (and the
+ * checkpoints' own, dbckpt.c). Internal to workers/store.
  */
 #ifndef KBD_DB_INT_H
 #define KBD_DB_INT_H
@@ -57,6 +57,14 @@ int		 db_meta_set(const char *key, const char *value,
  */
 int		 db_schema_check(void);
 /* dbjobs.c's statements: prepared in db_open, finalized in db_close. */
+/*
+ * dbckpt.c: checkpoints of connection c's database at path, on a thread
+ * with a connection of its own, instead of c's automatic ones; 0 or -1.
+ * Stopped before c closes.
+ */
+int		 dbckpt_start(sqlite3 *c, const char *path);
+void		 dbckpt_stop(sqlite3 *c);
+
 void		 dbjobs_open(void);
 void		 dbjobs_close(void);
 /* dbsources.c's statements: prepared in db_open, finalized in db_close. */
