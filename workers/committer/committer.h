@@ -188,8 +188,12 @@ int	 compact_save(void);
 int	 compact_wait(void);
 void	 compact_run(int idle);
 int	 compact_sync(void);
-/* The concepts section of the summary of name, a document of cw. */
-char	*conceptw_summary_section(const struct conceptw *, const char *name);
+/*
+ * The concepts section of the summary of name, a document of cw; *hint
+ * (0 at first) is where the search starts, left just after name's entry.
+ */
+char	*conceptw_summary_section(const struct conceptw *, const char *name,
+	    size_t *hint);
 /*
  * page (a summary of document id, *len bytes, freed) with its concepts
  * section as the registry makes it; *err set on a registry error.

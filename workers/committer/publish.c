@@ -50,6 +50,7 @@ static struct {
 	size_t			 n;
 	uint64_t		 job;
 	const struct conceptw	*cw;
+	size_t			 hint;		/* conceptw_summary_section's */
 	/* Under mtx: */
 	size_t			 done;		/* items published, in order */
 	int			 over;		/* no more: all done or failed */
@@ -90,7 +91,7 @@ publish_one(struct item *it)
 	/* The language its full-text row is written in (db_fts_insert). */
 	d.lang = tok_lang_code(it->lang - 1);
 	page = wiki_summary(&d, it->kw, it->nkw, &len);
-	sec = conceptw_summary_section(pub.cw, it->doc);
+	sec = conceptw_summary_section(pub.cw, it->doc, &pub.hint);
 	slen = strlen(sec);
 	page = xreallocarray(page, len + slen + 1, 1);
 	memcpy(page + len, sec, slen + 1);
@@ -134,6 +135,8 @@ publish_main(void *arg)
 	size_t		 i;
 
 	(void)arg;
+	/* Named for ps -L, top -H and perf --comm. */
+	(void)pthread_setname_np(pthread_self(), "kbd-publish");
 	for (i = 0; i < pub.n; i++) {
 		it = &pub.items[i];
 		if (it->drop_id != 0 && (err = sources_unlink(it)) != NULL)
@@ -165,6 +168,7 @@ publish_start(struct item *items, size_t n, uint64_t job,
 	pub.n = n;
 	pub.job = job;
 	pub.cw = cw;
+	pub.hint = 0;
 	pub.done = 0;
 	pub.over = 0;
 	pub.err = NULL;

@@ -105,6 +105,8 @@ ckpt_main(void *arg)
 	sqlite3	*c = NULL;
 
 	(void)arg;
+	/* Named for ps -L, top -H and perf --comm. */
+	(void)pthread_setname_np(pthread_self(), "kbd-checkpoint");
 	pthread_mutex_lock(&ck.mtx);
 	for (;;) {
 		while (!ck.wanted && !ck.quit)
