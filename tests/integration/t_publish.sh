@@ -1,11 +1,8 @@
-# The committer's helper threads. A batch's files are published on a
-# thread of their own while its rows are written (workers/committer/
-# publish.c): a document whose Markdown is too large to keep in memory is
-# indexed from the KB, read back once its own files are in place. The
-# database is checkpointed on another thread with a connection of its own
-# (workers/store/dbckpt.c), while the daemon runs.
+# A batch's files are published on a thread of their own while its rows
+# are written (workers/committer/publish.c): a document whose Markdown is
+# too large to keep in memory is indexed from the KB, read back once its
+# own files are in place. (The checkpoints' thread: test_committer.c.)
 . "$(dirname "$0")/lib.sh"
-KBSQL="$KBD_BIN/kbsql"
 
 # gen DIR TAG N BIG: N small Markdown files and BIG of about 200 KB each,
 # more than the 64 KiB of Markdown the committer keeps for indexing, each
@@ -47,25 +44,4 @@ assert_eq 43 "$(ls "$KB/wiki/summaries" | wc -l)" "summary pages"
 assert_eq 0 "$(ls -A "$KB/.kb/staging" | wc -l)" "files left in staging"
 kbctl lint >/dev/null || fail "lint after the mixed add"
 
-# Enough documents for the WAL to pass the checkpoint's 10,000 pages
-# (about 40 MiB): 4,000 of the ingest bench's 2 KB documents. The
-# committer's own connection never checkpoints now: the database file
-# holds the pages only if the thread did, while kbd runs (its last
-# connection, closing, would checkpoint too).
-db_size() {
-	stat -c %s "$KB/.kb/kb.db"
-}
-before=$(db_size)
-python3 "$(dirname "$0")/../../scripts/ingestbench.py" gen "$T/many" 4000
-kbctl add "$T/many" >/dev/null
-assert_eq 4043 "$(doc_count)" "documents after the large add"
-pgrep -f "committer $KB" >/dev/null || fail "no committer after the add"
-checkpointed() {
-	[ "$(db_size)" -ge $((before + 8 * 1024 * 1024)) ]
-}
-wait_until "the database checkpointed while kbd runs ($before bytes before)" \
-    checkpointed
-pgrep -f "committer $KB" >/dev/null || fail "the committer exited"
-assert_eq ok "$("$KBSQL" "$KB/.kb/kb.db" "PRAGMA integrity_check")" \
-    "integrity after the checkpoints"
 kbctl stop >/dev/null

@@ -983,6 +983,47 @@ test_dispatch_refuses(void **state)
 	    "JOB_CREATE_REQ with file descriptors from the supervisor");
 }
 
+/*
+ * Checkpoints on their own thread (workers/store/dbckpt.c): the
+ * committer's connection has no automatic checkpoint, and once its WAL
+ * passes 10,000 pages the database file receives them while the
+ * connection stays open (closing it would checkpoint too).
+ */
+static void
+test_checkpoint_thread(void **state)
+{
+	sqlite3		*c = db_conn();
+	sqlite3_stmt	*st;
+	struct stat	 sb;
+	int		 i, auto_pages = -1;
+
+	(void)state;
+	assert_int_equal(sqlite3_prepare_v2(c, "PRAGMA wal_autocheckpoint",
+	    -1, &st, NULL), SQLITE_OK);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		auto_pages = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	assert_int_equal(auto_pages, 0);
+	assert_int_equal(stat(KB_DB, &sb), 0);
+	assert_true(sb.st_size < 8 * 1024 * 1024);
+	/* About 12,000 pages of WAL, in four commits. */
+	assert_int_equal(sqlite3_exec(c, "CREATE TABLE scratch(b BLOB)", NULL,
+	    NULL, NULL), SQLITE_OK);
+	for (i = 0; i < 4; i++)
+		assert_int_equal(sqlite3_exec(c, "WITH RECURSIVE n(x) AS "
+		    "(SELECT 1 UNION ALL SELECT x + 1 FROM n WHERE x < 3000) "
+		    "INSERT INTO scratch SELECT randomblob(3900) FROM n", NULL,
+		    NULL, NULL), SQLITE_OK);
+	/* The thread's checkpoint, within 30 s. */
+	for (i = 0; i < 3000; i++) {
+		assert_int_equal(stat(KB_DB, &sb), 0);
+		if (sb.st_size >= 40 * 1024 * 1024)
+			break;
+		usleep(10000);
+	}
+	assert_true(sb.st_size >= 40 * 1024 * 1024);
+}
+
 int
 main(void)
 {
@@ -1011,6 +1052,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_history, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_dispatch_refuses, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_checkpoint_thread, setup,
 		    teardown),
 	};
 
