@@ -258,6 +258,7 @@ LINK_test_config	= common
 LINK_test_sha256	= common
 LINK_test_links		= store analysis common
 LINK_test_concepts	= store analysis common
+LINK_test_walbuf	= store analysis common
 LINK_fuzz_msg		= proto common
 LINK_fuzz_analysis	= committer store analysis proto common
 LINK_fuzz_query		= store analysis common

@@ -1,6 +1,7 @@
 /*
  * The committer's database (see db.h): its one connection for reads and
- * writes (checkpoints have their own: dbckpt.c), the pragmas the
+ * writes (checkpoints have their own: dbckpt.c; its WAL's writes are
+ * gathered: walbuf.c), the pragmas the
  * commit protocol relies on (WAL, synchronous=FULL so a COMMIT is durable
  * when it returns), and one prepared statement per write or lookup of
  * documents. The schema and its migrations are dbmigrate.c's, the index
@@ -28,6 +29,7 @@
 #include "links.h"
 #include "log.h"
 #include "tokenizer.h"
+#include "walbuf.h"
 #include "xmalloc.h"
 
 static sqlite3		*db;
@@ -286,8 +288,15 @@ db_open(const char *path)
 	int		 wal;
 
 	db_sqlite_config();
+	/* Its WAL's writes gathered (walbuf.c): this connection's only. */
+	if (walbuf_register() != SQLITE_OK) {
+		(void)snprintf(errbuf, sizeof(errbuf), "cannot register the "
+		    "VFS " WALBUF_VFS);
+		return -1;
+	}
 	if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE |
-	    SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
+	    SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, WALBUF_VFS) !=
+	    SQLITE_OK) {
 		(void)snprintf(errbuf, sizeof(errbuf), "%s", db != NULL ?
 		    sqlite3_errmsg(db) : "out of memory");
 		sqlite3_close(db);
