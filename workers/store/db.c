@@ -66,8 +66,8 @@ db_fail(int rc, const char *what)
 	return fail(rc, what);
 }
 
-static int
-is_fsync_error(int rc)
+int
+db_is_fsync_error(int rc)
 {
 	return rc == SQLITE_IOERR_FSYNC || rc == SQLITE_IOERR_DIR_FSYNC;
 }
@@ -76,8 +76,8 @@ is_fsync_error(int rc)
 static int
 fail(int rc, const char *what)
 {
-	if (is_fsync_error(rc) ||
-	    is_fsync_error(sqlite3_extended_errcode(db)))
+	if (db_is_fsync_error(rc) ||
+	    db_is_fsync_error(sqlite3_extended_errcode(db)))
 		fatalx("%s: fsync failed during %s: %s", DB_PATH, what,
 		    sqlite3_errmsg(db));
 	/* SQLite says "database or disk is full"; say which, and where. */
@@ -175,7 +175,7 @@ db_exec(const char *sql)
 	int	 rc;
 
 	if ((rc = sqlite3_exec(db, sql, NULL, NULL, &err)) != SQLITE_OK) {
-		if (is_fsync_error(rc))
+		if (db_is_fsync_error(rc))
 			fatalx("%s: fsync failed: %s", DB_PATH, err);
 		(void)snprintf(errbuf, sizeof(errbuf), "%s", err != NULL ?
 		    err : sqlite3_errstr(rc));
@@ -436,7 +436,7 @@ db_commit(void)
 		db_rollback();
 		return -1;
 	}
-	if (is_fsync_error(rc))
+	if (db_is_fsync_error(rc))
 		fatalx("%s: fsync failed at COMMIT: %s", DB_PATH,
 		    sqlite3_errmsg(db));
 	fatalx("%s: COMMIT failed, outcome unknown: %s", DB_PATH,

@@ -26,6 +26,8 @@
 
 /* A statement prepared on the connection; dies on a bad statement. */
 sqlite3_stmt	*db_prep(const char *sql);
+/* SQLite's code rc says an fsync failed (fatal: recovery decides). */
+int		 db_is_fsync_error(int rc);
 /* Step to done and reset: 0, or -1 with the error kept (db_errmsg). */
 int		 db_run(sqlite3_stmt *st, const char *what);
 /* Step once: 1 a row (not reset), 0 none, -1 an error. */

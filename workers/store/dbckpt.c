@@ -54,12 +54,6 @@ static struct {
 	.cond = PTHREAD_COND_INITIALIZER,
 };
 
-static int
-fsync_error(int rc)
-{
-	return rc == SQLITE_IOERR_FSYNC || rc == SQLITE_IOERR_DIR_FSYNC;
-}
-
 static sqlite3 *
 ckpt_open(void)
 {
@@ -93,7 +87,8 @@ ckpt_run(sqlite3 *c)
 	    &nlog, &nckpt);
 	if (rc == SQLITE_OK || rc == SQLITE_BUSY)
 		return;
-	if (fsync_error(rc) || fsync_error(sqlite3_extended_errcode(c)))
+	if (db_is_fsync_error(rc) ||
+	    db_is_fsync_error(sqlite3_extended_errcode(c)))
 		fatalx("%s: fsync failed during a checkpoint: %s", ck.path,
 		    sqlite3_errmsg(c));
 	log_warnx("%s: checkpoint: %s", ck.path, sqlite3_errmsg(c));
