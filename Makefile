@@ -317,18 +317,27 @@ check-one: $(BIN)/kbd $(BIN)/kbctl $(BIN)/kbsql $(UNIT_BINS)
 	@$(run-unit)
 	KBD_BIN=$(BIN) KBD_CHECK_ALL=1 ./tests/integration/run.sh
 
+# The budget for make check is 25 minutes on two cores: each step's wall
+# time is printed at the end, so that a step growing past its share shows.
+# $(call timed,STEP,COMMAND)
+CHECK_TIMES = $(CURDIR)/build/check-times.txt
+timed = @t0=$$(date +%s); $(2) || exit 1; \
+	echo "$(1): $$(( $$(date +%s) - t0 )) s" >> $(CHECK_TIMES)
+
 check: export KBD_CHECK_COUNTS = $(CHECK_COUNTS)
 check:
-	@mkdir -p build && rm -f $(CHECK_COUNTS)
-	$(MAKE) -j$(NPROC) all lazyfs
-	$(MAKE) -j$(NPROC) check-one
-	$(MAKE) drills
-	$(MAKE) drills-negative
-	$(MAKE) -j$(NPROC) SAN=1 check-one
-	$(MAKE) -j$(NPROC) FUZZ=1 FUZZ_TIME=10 fuzz-run
-	$(MAKE) lint-man
-	$(MAKE) check-layout
+	@mkdir -p build && rm -f $(CHECK_COUNTS) $(CHECK_TIMES)
+	@date +%s > $(CHECK_TIMES).start
+	$(call timed,deps and builds,$(MAKE) -j$(NPROC) all lazyfs)
+	$(call timed,unit and integration (release),$(MAKE) -j$(NPROC) check-one)
+	$(call timed,drills,$(MAKE) drills)
+	$(call timed,drills-negative,$(MAKE) drills-negative)
+	$(call timed,build and unit and integration (san),$(MAKE) -j$(NPROC) SAN=1 check-one)
+	$(call timed,fuzz,$(MAKE) -j$(NPROC) FUZZ=1 FUZZ_TIME=10 fuzz-run)
+	$(call timed,lint-man and check-layout,$(MAKE) lint-man && $(MAKE) check-layout)
 	@echo "== make check: what ran"; cat $(CHECK_COUNTS)
+	@echo "== make check: wall time per step"; cat $(CHECK_TIMES); \
+	echo "all: $$(( $$(date +%s) - $$(cat $(CHECK_TIMES).start) )) s"
 
 # Crash-recovery drills against the release build (never under SAN: they
 # SIGKILL and SIGSTOP processes by design, and time matters). A fixed seed

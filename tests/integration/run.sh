@@ -10,7 +10,9 @@
 # counted as such.
 #
 # The tests that took longest last time (build/integration-times, by
-# name) start first, so that a long one does not end the run alone.
+# name) start first, so that a long one does not end the run alone; a
+# fresh clone has no last time, and takes the durations of a release run
+# kept in the tree (durations), which a run does not rewrite.
 #
 # KBD_CHECK_ALL=1 (make check-one): TESTS is refused, and fewer tests run
 # than the tree's t_*.sh files is a failure. KBD_CHECK_COUNTS=FILE: the
@@ -37,11 +39,13 @@ jobs=${KBD_TEST_JOBS:-$((2 * $(nproc 2>/dev/null || echo 1)))}
 [ "$jobs" -le 4 ] || jobs=4
 
 times="$here/../../build/integration-times"
-if [ -f "$times" ]; then
+known=$times
+[ -f "$known" ] || known="$here/durations"
+if [ -f "$known" ]; then
 	# Known durations, longest first; tests without one keep their order
 	# after them.
 	tests=$( { for t in $tests; do
-		s=$(awk -v t="$t" '$1 == t { print $2 }' "$times")
+		s=$(awk -v t="$t" '$1 == t { print $2 }' "$known")
 		echo "${s:--1} $t"; done; } | sort -s -k1,1nr | cut -d' ' -f2)
 fi
 
