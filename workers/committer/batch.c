@@ -498,24 +498,8 @@ batch_commit(uint64_t cursor)
 		batch_plan_end(&ip, cw);
 		return commit_journal_err(j);
 	}
-	for (i = 0; i < batch.n; i++) {
-		it = &batch.items[i];
-		/* An update's old files are backed up: rollback restores. */
-		if (ITEM_PUBLISHES(it) &&
-#ifdef KBD_DRILL_BREAK_UPDATE_NOBACKUP
-		    /* Negative control: an update replaces files unsaved. */
-		    it->act != ACT_REPLACE &&
-#endif
-		    (journal_track(j, it->raw) == -1 ||
-		    journal_track(j, it->src) == -1 ||
-		    journal_track(j, it->sum) == -1))
-			break;
-		if (it->drop_id != 0 && (journal_track(j, it->drop_raw) == -1 ||
-		    journal_track(j, it->drop_src) == -1 ||
-		    journal_track(j, it->drop_sum) == -1))
-			break;
-	}
-	if (i < batch.n || index_plan_track(&ip, j) == -1 ||
+	/* The items' own paths are publish.c's to track, on its thread. */
+	if (index_plan_track(&ip, j) == -1 ||
 	    linkw_track(j) == -1 || conceptw_track(cw, j) == -1) {
 		err = ip.dberr ? errf("registry: %s", db_errmsg()) :
 		    commit_journal_err(j);
@@ -523,22 +507,17 @@ batch_commit(uint64_t cursor)
 		batch_plan_end(&ip, cw);
 		return err;
 	}
-#ifndef KBD_DRILL_BREAK_EARLY_PUBLISH
-	if ((err = commit_activate(j)) != NULL) {
-		batch_plan_end(&ip, cw);
-		return err;
-	}
-#endif
 
 	/*
-	 * The live tree changes from here on: the files on publish.c's
-	 * thread while this one writes the rows in the registry's
-	 * transaction. Then the pages made from the rows (concept pages,
-	 * links of other documents: their summaries carry both, so concepts
-	 * first; index pages), then one sync of everything published before
-	 * the commit point.
+	 * The live tree changes from here on: the journal made active and
+	 * the files published on publish.c's thread while this one writes
+	 * the rows in the registry's transaction. Then the pages made from
+	 * the rows (concept pages, links of other documents: their
+	 * summaries carry both, so concepts first; index pages), then one
+	 * sync of everything published before the commit point. A failure
+	 * on either thread rolls back both, the journal whatever its state.
 	 */
-	publish_start(batch.items, batch.n, batch.job, cw);
+	publish_start(batch.items, batch.n, batch.job, j, cw);
 	err = batch_register(cursor, now, &began);
 	if ((perr = publish_join()) != NULL) {
 		free(err);

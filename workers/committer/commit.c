@@ -112,6 +112,26 @@ commit_sync(const char *point)
 }
 
 /*
+ * On publish.c's thread, once the batch's files are in place: a head
+ * start on making them durable while the committer's thread still
+ * writes rows. commit_sync still comes before the commit point, with
+ * less left to write: in a large add the batch's sync waited about
+ * 80 ms a batch on the committer's thread, a twelfth of its time, for
+ * writeback this one overlaps. NULL, or why it failed (fsio notes the
+ * failed sync: the rollback then stops the committer for recovery).
+ */
+char *
+commit_sync_early(void)
+{
+#ifndef KBD_DRILL_BREAK_NOSYNCFS
+	if (durability == DURABILITY_SYNCFS &&
+	    fsio_syncfs(".", "publish.syncearly") == -1)
+		return errf("syncfs: %s", strerror(errno));
+#endif
+	return NULL;
+}
+
+/*
  * Before the commit point: undo the live tree. Failing that, stop. After a
  * failed fsync the page cache may have dropped what it was to write, so
  * undoing through it is not trusted either: stop, and let the next
@@ -164,14 +184,25 @@ commit_activate(struct journal *j)
 {
 	char	*err;
 
+	if ((err = commit_activate_keep(j)) != NULL)
+		commit_rollback(j);
+	return err;
+}
+
+/*
+ * The same, but a journal that could not be activated is left to the
+ * caller to roll back (journal_end): a batch activates its journal on
+ * publish.c's thread, while its own thread holds the open transaction.
+ */
+char *
+commit_activate_keep(struct journal *j)
+{
 	published_clear();
 	if (journal_activate(j) == 0)
 		return NULL;
 	if (errno != ENOSPC && errno != EDQUOT)
 		fatal("journal %s: activate", journal_id(j));
-	err = commit_journal_err(j);
-	commit_rollback(j);
-	return err;
+	return commit_journal_err(j);
 }
 
 /*

@@ -107,15 +107,18 @@ void	 itemtext_free(struct item *it);
 char	*sources_unlink(struct item *it);
 
 /*
- * publish.c: the batch's live tree on a thread of its own, drops and
- * publications in scan order, while the caller writes the rows.
- * publish_wait: the item is published (0), or publishing stopped before
- * it (-1); publish_join: NULL, or why publishing failed (the caller's to
- * free). The caller makes no fsio call in between.
+ * publish.c: the batch's live tree on a thread of its own: the items'
+ * paths tracked in j and j activated, then drops and publications in
+ * scan order, while the caller writes the rows. publish_wait: the item
+ * is published (0), or publishing stopped before it (-1); publish_join:
+ * NULL, or why publishing failed (the caller's to free; j is then the
+ * caller's to roll back, active or not). The caller makes no fsio call
+ * and does not touch j in between.
  */
 struct conceptw;
+struct journal;
 void	 publish_start(struct item *items, size_t n, uint64_t job,
-	    const struct conceptw *cw);
+	    struct journal *j, const struct conceptw *cw);
 int	 publish_wait(const struct item *it);
 char	*publish_join(void);
 
