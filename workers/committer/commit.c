@@ -112,26 +112,6 @@ commit_sync(const char *point)
 }
 
 /*
- * On publish.c's thread, once the batch's files are in place: a head
- * start on making them durable while the committer's thread still
- * writes rows. commit_sync still comes before the commit point, with
- * less left to write: in a large add the batch's sync waited about
- * 80 ms a batch on the committer's thread, a twelfth of its time, for
- * writeback this one overlaps. NULL, or why it failed (fsio notes the
- * failed sync: the rollback then stops the committer for recovery).
- */
-char *
-commit_sync_early(void)
-{
-#ifndef KBD_DRILL_BREAK_NOSYNCFS
-	if (durability == DURABILITY_SYNCFS &&
-	    fsio_syncfs(".", "publish.syncearly") == -1)
-		return errf("syncfs: %s", strerror(errno));
-#endif
-	return NULL;
-}
-
-/*
  * Before the commit point: undo the live tree. Failing that, stop. After a
  * failed fsync the page cache may have dropped what it was to write, so
  * undoing through it is not trusted either: stop, and let the next

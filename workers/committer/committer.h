@@ -101,7 +101,6 @@ char	*commit_activate_keep(struct journal *);
 char	*commit_journal_err(const struct journal *);
 void	 commit_rollback(struct journal *);
 void	 commit_sync(const char *point);
-char	*commit_sync_early(void);
 char	*transaction_end(struct journal *, uint64_t job, int64_t now,
 	    const char *point, char *err);
 char	*journal_end(struct journal *, const char *committed, char *err);

@@ -31,7 +31,7 @@
  *
  * Fail points (fsio.h): journal.mkdir, journal.link and the journal's
  * own (journal.c), publish.raw, publish.source, publish.summary
- * (.rename), update.unlink (sources.c), publish.syncearly (commit.c).
+ * (.rename), update.unlink (sources.c).
  */
 #include <sys/types.h>
 
@@ -199,8 +199,6 @@ publish_main(void *arg)
 		pthread_cond_broadcast(&pub.cond);
 		pthread_mutex_unlock(&pub.mtx);
 	}
-	if (err == NULL && pub.n > 0)
-		err = commit_sync_early();
 	pthread_mutex_lock(&pub.mtx);
 	pub.err = err;
 	pub.over = 1;
