@@ -379,6 +379,9 @@ ingest_bench() {
 	sync
 	I_ADD=$(python3 scripts/ingestbench.py add "$BIN/kbctl" "$W/ingest-kb" "$W/ingest")
 	"$BIN/kbctl" -C "$W/ingest-kb" stop >/dev/null
+	# The committer's wall time by stage of the job's batches (stages.c).
+	I_STAGES=$(grep -o "the committer's stages: .*" "$W/ingest-kb/.kb/kbd.log" |
+	    tail -n 1 | sed "s/^the committer's stages: //")
 	instr_bench ingestbench.py "$W/ingest" "$W/ingest-kb" "$n"
 	I_INSTR=$INSTR
 	I_INSTR_SMALL=${INSTR_SMALL_N:-0}
@@ -447,6 +450,7 @@ print_ingest() {
 	printf '                            committer CPU in them: %.2f s, %.2f s (%.2fx)\n' \
 	    "$clast" "$cfirst" "$(echo "$clast / $cfirst" | bc -l)"
 	probe_line "$clast" "$cfirst" "$plast" "$pfirst"
+	printf '  committer by stage      : %s\n' "${I_STAGES:-not logged}"
 	printf '  job end                 : %.2f s after the last file (committer CPU %.2f s: the concept pages left pending, written)\n' \
 	    "$tail" "$tcpu"
 	printf '  index merged            : %.2f s after kbctl add returned (the full-text index, once idle); with it %.0f documents/s\n' \
@@ -473,6 +477,8 @@ wiki_bench() {
 	python3 scripts/wikibench.py gen "$W/wiki" "$n"
 	sync
 	WK_ADD=$(python3 scripts/ingestbench.py add "$BIN/kbctl" "$kb" "$W/wiki")
+	WK_STAGES=$(grep -o "the committer's stages: .*" "$kb/.kb/kbd.log" |
+	    tail -n 1 | sed "s/^the committer's stages: //")
 	WK_LINT=$("$BIN/kbctl" -C "$kb" lint 2>&1) && WK_LINT_OK=1 || WK_LINT_OK=0
 	"$BIN/kbctl" -C "$kb" stop >/dev/null
 	local bound
@@ -499,6 +505,7 @@ print_wiki() {
 	printf '                            committer CPU in them: %.2f s, %.2f s (%.2fx)\n' \
 	    "$clast" "$cfirst" "$(echo "$clast / $cfirst" | bc -l)"
 	probe_line "$clast" "$cfirst" "$plast" "$pfirst"
+	printf '  committer by stage      : %s\n' "${WK_STAGES:-not logged}"
 	printf '  job end                 : %.2f s after the last file (committer CPU %.2f s: the concept pages left pending, written)\n' \
 	    "$tail" "$tcpu"
 	printf '  index merged            : %.2f s after kbctl add returned (the full-text index, once idle); with it %.0f documents/s\n' \

@@ -29,6 +29,21 @@ assert_eq 2 "$(grep -c '"status":"duplicate"' "$T/add.json")" "duplicate events"
 grep '"path":"'"$T"'/src/zcopies/again.md"' "$T/add.json" | grep -q '"status":"duplicate"' ||
     fail "copy of a file not reported as duplicate"
 
+# The committer's time by stage of the job's batches, one line in
+# kbd.log when the job finishes (stages.c; make bench prints it): at
+# least one batch, every stage named, the times numbers.
+job=$(echo "$summary" | jq .job)
+stages=$(grep "job $job: the committer's stages: " "$KB/.kb/kbd.log" |
+    tail -n 1)
+[ -n "$stages" ] || fail "kbd.log has no stage line for job $job"
+batches=$(echo "$stages" | sed -n 's/.*stages: \([0-9]*\) batches.*/\1/p')
+[ "${batches:-0}" -ge 1 ] || fail "stage line counts no batch: $stages"
+for st in decisions plans rows "publishing wait" concepts links \
+    "index pages" sync commit "journal end" "concept flush rounds"; do
+	echo "$stages" | grep -Eq "[:,] $st [0-9]+\.[0-9]{2}" ||
+	    fail "stage line lacks $st: $stages"
+done
+
 assert_eq $N "$(doc_count)" "documents listed"
 assert_eq $N "$(ls "$KB/raw" | wc -l)" "raw files"
 assert_eq $N "$(ls "$KB/wiki/sources" | wc -l)" "source pages"

@@ -517,9 +517,13 @@ batch_commit(uint64_t cursor)
 	 * sync of everything published before the commit point. A failure
 	 * on either thread rolls back both, the journal whatever its state.
 	 */
+	stage_end(ST_PLANS);
 	publish_start(batch.items, batch.n, batch.job, j, cw);
 	err = batch_register(cursor, now, &began);
-	if ((perr = publish_join()) != NULL) {
+	stage_end(ST_ROWS);
+	perr = publish_join();
+	stage_end(ST_PUBWAIT);
+	if (perr != NULL) {
 		free(err);
 		err = perr;
 	}
@@ -532,19 +536,25 @@ batch_commit(uint64_t cursor)
 #endif
 	if (err == NULL)
 		err = conceptw_apply(cw);
+	stage_end(ST_CONCEPTS);
 	if (err == NULL)
 		err = linkw_apply_batch(batch.items, batch.n);
+	stage_end(ST_LINKS);
 	if (err == NULL)
 		err = index_plan_write(&ip, rewrite ? "update" : "publish");
 	npend = conceptw_npend(cw);
 	batch_plan_end(&ip, cw);
+	stage_end(ST_INDEX);
 	if (err == NULL)
 		commit_sync("publish.fsync");
+	stage_end(ST_SYNC);
 	if (began)
 		err = transaction_end(j, batch.job, now, "batch.commit", err);
+	stage_end(ST_COMMIT);
 	if ((err = journal_end(j, "batch.committed", err)) == NULL &&
 	    npend > 0)
 		flush_note();
+	stage_end(ST_JOURNAL);
 	return err;
 }
 
@@ -770,6 +780,8 @@ batch_end(const Kbd__BatchEnd *e)
 	size_t		 i;
 	int		 r;
 
+	stage_begin();
+	stage_batch();
 	if (e->job != batch.job || e->batch != batch.batch ||
 	    batch.n != batch.count)
 		fatalx("BATCH_END of job %" PRIu64 " batch %" PRIu64 " after "
@@ -781,8 +793,10 @@ batch_end(const Kbd__BatchEnd *e)
 		err = errf("no such job %" PRIu64, batch.job);
 	else if (js.cursor >= e->cursor)
 		err = batch_replay();
-	else if ((err = batch_decide_read()) == NULL)
+	else if ((err = batch_decide_read()) == NULL) {
+		stage_end(ST_DECIDE);
 		err = batch_commit(e->cursor);
+	}
 	if (err != NULL) {
 		log_warnx("job %" PRIu64 " batch %" PRIu64 ": %s", batch.job,
 		    batch.batch, err);

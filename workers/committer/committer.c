@@ -498,7 +498,9 @@ committer_main(const char *kbroot, const char *language)
 		 * pages once the committer has been idle a moment.
 		 */
 		if (state == CS_IDLE && served && flush_due()) {
+			stage_begin();
 			(void)flush_step();
+			stage_end(ST_FLUSH);
 			continue;
 		}
 		fw = cw = -1;

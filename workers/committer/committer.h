@@ -93,6 +93,16 @@ void	 committer_send(uint32_t type, const ProtobufCMessage *);
 char	*errf(const char *, ...) __attribute__((format(printf, 1, 2)));
 char	*verrf(const char *, va_list) __attribute__((format(printf, 1, 0)));
 
+/* stages.c: the committer's time by stage of a job's batches. */
+enum stage {
+	ST_DECIDE, ST_PLANS, ST_ROWS, ST_PUBWAIT, ST_CONCEPTS, ST_LINKS,
+	ST_INDEX, ST_SYNC, ST_COMMIT, ST_JOURNAL, ST_FLUSH, ST_N
+};
+void	 stage_begin(void);
+void	 stage_end(enum stage);
+void	 stage_batch(void);
+void	 stage_log(uint64_t job);
+
 /* commit.c */
 void	 commit_init(void);
 void	 commit_published(const char *path);

@@ -203,6 +203,7 @@ jobrow_finish(const Kbd__JobFinishReq *req)
 	 * (logged) leaves them to a later flush; the job still ends.
 	 */
 	(void)flush_all();
+	stage_log(req->job);
 	/*
 	 * Failing that (a full disk, an I/O error before the commit point:
 	 * rolled back), the job ends without its entry and its row says why.

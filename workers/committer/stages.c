@@ -1,0 +1,100 @@
+/*
+ * Where the committer's thread spends a job's batches: the wall time of
+ * each stage of batch_end (decisions, plans, rows, the wait for the
+ * publishing thread, concepts, links, index pages, the sync, the commit,
+ * the journal's end), and of the concept flush rounds between requests,
+ * summed from the job's first batch and logged as one line when the job
+ * finishes (kbd.log). make bench prints it beside the add's time: the
+ * first thing to read when an add is slower (docs/architecture.md,
+ * "Where an add of small files spends its time").
+ *
+ * Wall time, not CPU: a stage that waits (for the disk, for the other
+ * thread) is a cost of the add as much as one that computes. Batches of
+ * jobs served one after another in the same stretch are summed into the
+ * line of the job that finishes next.
+ */
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "committer.h"
+#include "log.h"
+
+static const char *const names[ST_N] = {
+	[ST_DECIDE] = "decisions",
+	[ST_PLANS] = "plans",
+	[ST_ROWS] = "rows",
+	[ST_PUBWAIT] = "publishing wait",
+	[ST_CONCEPTS] = "concepts",
+	[ST_LINKS] = "links",
+	[ST_INDEX] = "index pages",
+	[ST_SYNC] = "sync",
+	[ST_COMMIT] = "commit",
+	[ST_JOURNAL] = "journal end",
+	[ST_FLUSH] = "concept flush rounds",
+};
+
+static struct {
+	int64_t		 ns[ST_N];
+	int64_t		 last;		/* the last mark */
+	uint64_t	 batches;
+} st;
+
+static int64_t
+now_ns(void)
+{
+	struct timespec	ts;
+
+	(void)clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+void
+stage_begin(void)
+{
+	st.last = now_ns();
+}
+
+void
+stage_end(enum stage s)
+{
+	int64_t	t = now_ns();
+
+	if (st.last != 0 && s < ST_N)
+		st.ns[s] += t - st.last;
+	st.last = t;
+}
+
+void
+stage_batch(void)
+{
+	st.batches++;
+}
+
+void
+stage_log(uint64_t job)
+{
+	char	line[512];
+	size_t	off;
+	int64_t	sum = 0;
+	int	i, n;
+
+	if (st.batches == 0)
+		return;
+	for (i = 0; i < ST_N; i++)
+		if (i != ST_FLUSH)
+			sum += st.ns[i];
+	off = 0;
+	for (i = 0; i < ST_N && off < sizeof(line); i++) {
+		n = snprintf(line + off, sizeof(line) - off, "%s%s %.2f",
+		    i ? ", " : "", names[i], (double)st.ns[i] / 1e9);
+		if (n < 0)
+			break;
+		off += (size_t)n;
+	}
+	log_info("job %" PRIu64 ": the committer's stages: %" PRIu64
+	    " batches, %.2f s in them: %s s", job, st.batches,
+	    (double)sum / 1e9, line);
+	memset(&st, 0, sizeof(st));
+}
