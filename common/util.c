@@ -79,10 +79,16 @@ write_all(int fd, const void *p, size_t n)
 int64_t
 mono_ms(void)
 {
+	return mono_ns() / 1000000;
+}
+
+int64_t
+mono_ns(void)
+{
 	struct timespec	ts;
 
 	(void)clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
 }
 
 uint64_t

@@ -18,8 +18,9 @@
 char	*read_file(const char *path, size_t *lenp);
 /* Write all n bytes, retrying short writes and EINTR; 0 or -1. */
 int	 write_all(int fd, const void *, size_t n);
-/* CLOCK_MONOTONIC in milliseconds. */
+/* CLOCK_MONOTONIC in milliseconds, and in nanoseconds. */
 int64_t	 mono_ms(void);
+int64_t	 mono_ns(void);
 /*
  * A tests' knob: environment variable name as a decimal number from min
  * to max, else (unset, empty, not a number, out of range) dflt.

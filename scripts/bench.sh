@@ -366,6 +366,12 @@ print_mcp() {
 # the last tenth of the file events over the first tenth (flat cost), and
 # the CPU seconds of each process role (where the time goes).
 # BENCH_ONLY=ingest runs only this.
+# stages_of KB: the committer's wall time by stage of KB's last job
+# (stages.c's line in kbd.log), or nothing.
+stages_of() {
+	grep -o "the committer's stages: .*" "$1/.kb/kbd.log" | tail -n 1 |
+	    sed "s/^the committer's stages: //"
+}
 ingest_bench() {
 	local n=${BENCH_INGEST:-150000} t0 t1
 	python3 scripts/ingestbench.py gen "$W/ingest" "$n"
@@ -379,9 +385,7 @@ ingest_bench() {
 	sync
 	I_ADD=$(python3 scripts/ingestbench.py add "$BIN/kbctl" "$W/ingest-kb" "$W/ingest")
 	"$BIN/kbctl" -C "$W/ingest-kb" stop >/dev/null
-	# The committer's wall time by stage of the job's batches (stages.c).
-	I_STAGES=$(grep -o "the committer's stages: .*" "$W/ingest-kb/.kb/kbd.log" |
-	    tail -n 1 | sed "s/^the committer's stages: //")
+	I_STAGES=$(stages_of "$W/ingest-kb")
 	instr_bench ingestbench.py "$W/ingest" "$W/ingest-kb" "$n"
 	I_INSTR=$INSTR
 	I_INSTR_SMALL=${INSTR_SMALL_N:-0}
@@ -477,8 +481,7 @@ wiki_bench() {
 	python3 scripts/wikibench.py gen "$W/wiki" "$n"
 	sync
 	WK_ADD=$(python3 scripts/ingestbench.py add "$BIN/kbctl" "$kb" "$W/wiki")
-	WK_STAGES=$(grep -o "the committer's stages: .*" "$kb/.kb/kbd.log" |
-	    tail -n 1 | sed "s/^the committer's stages: //")
+	WK_STAGES=$(stages_of "$kb")
 	WK_LINT=$("$BIN/kbctl" -C "$kb" lint 2>&1) && WK_LINT_OK=1 || WK_LINT_OK=0
 	"$BIN/kbctl" -C "$kb" stop >/dev/null
 	local bound

@@ -184,11 +184,8 @@ publish_main(void *arg)
 	(void)arg;
 	/* Named for ps -L, top -H and perf --comm. */
 	(void)pthread_setname_np(pthread_self(), "kbd-publish");
-	if ((err = publish_track()) != NULL)
-		i = pub.n;
-	else
-		i = 0;
-	for (; i < pub.n; i++) {
+	err = publish_track();
+	for (i = 0; err == NULL && i < pub.n; i++) {
 		it = &pub.items[i];
 		if (it->drop_id != 0 && (err = sources_unlink(it)) != NULL)
 			break;

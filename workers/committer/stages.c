@@ -16,10 +16,10 @@
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
-#include <time.h>
 
 #include "committer.h"
 #include "log.h"
+#include "util.h"
 
 static const char *const names[ST_N] = {
 	[ST_DECIDE] = "decisions",
@@ -41,25 +41,16 @@ static struct {
 	uint64_t	 batches;
 } st;
 
-static int64_t
-now_ns(void)
-{
-	struct timespec	ts;
-
-	(void)clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
-
 void
 stage_begin(void)
 {
-	st.last = now_ns();
+	st.last = mono_ns();
 }
 
 void
 stage_end(enum stage s)
 {
-	int64_t	t = now_ns();
+	int64_t	t = mono_ns();
 
 	if (st.last != 0 && s < ST_N)
 		st.ns[s] += t - st.last;
