@@ -148,9 +148,10 @@ def fork_family(d, fam, run):
     return pid, files
 
 
-def collect(d, fam, pid, files, ran, skipped):
+def collect(d, fam, pid, files):
     """A forked family ended: pass its output on (stderr, where its
-    VIOLATION lines are, to stderr), take its violations, count it."""
+    VIOLATION lines are, to stderr), take its violations; returns its
+    result, as run_one's."""
     _, st = os.waitpid(pid, 0)
     out, err, res = files
     for f, to in ((out, sys.stdout), (err, sys.stderr)):
@@ -166,7 +167,7 @@ def collect(d, fam, pid, files, ran, skipped):
     if kind == "error":
         raise RuntimeError("family %s: %s" % (fam, what))
     d.violations.extend(tuple(v) for v in viol)
-    return report(d, fam, (kind, what, wall, viol), ran, skipped)
+    return (kind, what, wall, viol)
 
 
 def run_families(d, fams):
@@ -175,15 +176,21 @@ def run_families(d, fams):
     exercised in all. crash runs first, in this process (it takes the
     images the others recover); the rest run --jobs at a time, each in
     a process of its own: they share nothing but the images, which
-    they copy before touching."""
+    they copy before touching. With more than one job, crash takes its
+    images here, and checks each workload's in a process of its own
+    beside the other families (crash_parts)."""
     ran, skipped, points = [], [], 0
     rest = []
+    whole = None    # crash split in parts: [pts, violations, t0, left]
     for fam, run in families.ORDER:
         if fam not in fams:
             continue
         if fam == "crash" and d.images_only:
             run = crash.run_images
-        if fam == "crash" or d.args.jobs <= 1:
+        if fam == "crash" and not d.images_only and d.args.jobs > 1:
+            parts, whole = crash_parts(d)
+            rest.extend(parts)
+        elif fam == "crash" or d.args.jobs <= 1:
             points += report(d, fam, run_one(d, fam, run), ran, skipped)
         else:
             rest.append((fam, run))
@@ -195,8 +202,35 @@ def run_families(d, fams):
             running[pid] = (fam, files)
         pid = wait_any(running)
         fam, files = running.pop(pid)
-        points += collect(d, fam, pid, files, ran, skipped)
+        res = collect(d, fam, pid, files)
+        if not fam.startswith("crash/"):
+            points += report(d, fam, res, ran, skipped)
+            continue
+        whole[0].update(res[1])
+        whole[1].extend(res[3])
+        whole[3] -= 1
+        if whole[3] == 0:
+            points += report(d, "crash", ("ran", whole[0],
+                                          time.time() - whole[2],
+                                          whole[1]), ran, skipped)
     return ran, skipped, points
+
+
+def crash_parts(d):
+    """The crash family in parts: every workload's images taken here,
+    in turn (the families after it recover them), then one part a
+    workload that checks its images (crash.check), run as a family of
+    its own ("crash/NAME", its own random source) and counted as crash.
+    Returns (the parts, [points, violations, start, parts left])."""
+    d.rng = random.Random("%d:crash" % d.args.seed)
+    before = len(d.violations)
+    t0 = time.time()
+    names = list(d.args.workload or workloads.NAMES)
+    for name in names:
+        crash.take(d, name)
+    parts = [("crash/" + name, lambda dd, n=name: {n: crash.check(dd, n)})
+             for name in names]
+    return parts, [{}, d.violations[before:], t0, len(parts)]
 
 
 def wait_any(running):

@@ -21,8 +21,17 @@ FAMILY = "crash"
 def run(d):
     pts = {}
     for name in d.args.workload or workloads.NAMES:
-        pts[name] = crash_workload(d, name)
+        take(d, name)
+        pts[name] = check(d, name)
     return pts
+
+
+def take(d, name):
+    """Workload name's crash images (images.py), and its own run
+    checked: what every family that recovers its images needs first."""
+    rec = images.take(d, name)
+    outcome(d, rec)
+    return rec
 
 
 def run_images(d):
@@ -32,8 +41,7 @@ def run_images(d):
     the images taken; outcome() still checks the workload's own run."""
     pts = {}
     for name in d.args.workload or workloads.NAMES:
-        rec = images.take(d, name)
-        outcome(d, rec)
+        rec = take(d, name)
         pts[name] = sum(1 for s in rec["stops"] if s[2] is not None)
     return pts
 
@@ -64,9 +72,11 @@ def outcome(d, rec):
             d.violation(FAMILY, "%s: the workload changed nothing" % name)
 
 
-def crash_workload(d, name):
-    rec = images.take(d, name)
-    outcome(d, rec)
+def check(d, name):
+    """Each crash image of workload name (taken) recovered and compared
+    with the oracle, a sample restarted under kbd, a sample of its
+    points crashed for real. Returns the points checked."""
+    rec = d.images[name]
     stops = rec["stops"]
     checked = 0
     imgs = [s for s in stops if s[2] is not None]
