@@ -68,10 +68,9 @@ item_copy(struct item *it, const Kbd__BatchItem *bi)
 	it->path = xstrdup(bi->path);
 	it->status = bi->status;
 	it->reason = xstrdup(bi->reason);
-	if (bi->hash.len == 32)
-		for (i = 0; i < 32; i++)
-			(void)snprintf(it->hex + 2 * i, 3, "%02x",
-			    bi->hash.data[i]);
+	/* The one hex encoder (util.c): 32 snprintf calls an item were not. */
+	if (bi->hash.len == SHA256_LEN)
+		sha256_hex(bi->hash.data, it->hex);
 	else if (bi->hash.len != 0)
 		fatalx("item %" PRIu64 ": hash of %zu bytes", bi->seq,
 		    bi->hash.len);
