@@ -694,16 +694,18 @@ static int
 write_replace(const char *path, const char *via, const void *buf,
     size_t len, const char *point, int dosync)
 {
-	char	*tmp, shadow[64];
-	int	 fd = -1, saved;
+	const char	*tmp = via;
+	char		*own = NULL, shadow[64];
+	int		 fd = -1, saved;
 
 	if (fsio_point(point) == -1)
 		return -1;
-	if (via != NULL) {
-		if ((tmp = strdup(via)) == NULL)
+	/* A caller's own name (a staging path) is used as it is. */
+	if (via == NULL) {
+		if (asprintf(&own, "%s.tmp", path) == -1)
 			return -1;
-	} else if (asprintf(&tmp, "%s.tmp", path) == -1)
-		return -1;
+		tmp = own;
+	}
 	fd = fsio_create(tmp, O_TRUNC | O_WRONLY | O_CLOEXEC, 0644);
 	if (fd == -1)
 		goto fail;
@@ -728,14 +730,14 @@ write_replace(const char *path, const char *via, const void *buf,
 	if (rename(tmp, path) == -1)
 		goto fail;
 	dirlog("R\t%s\t%s\t%s", tmp, path, shadow);
-	free(tmp);
+	free(own);
 	return 0;
 fail:
 	saved = errno;
 	if (fd != -1)
 		close(fd);
 	(void)unlink(tmp);
-	free(tmp);
+	free(own);
 	errno = saved;
 	return -1;
 }
