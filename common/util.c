@@ -27,9 +27,10 @@ read_file(const char *path, size_t *lenp)
 	if (fstat(fd, &st) == -1)
 		goto fail;
 	/*
-	 * Room for a byte past the size: a regular file that read as many
-	 * bytes as its size, and no more, is read whole in one call, not
-	 * two (and no realloc), once a document on the committer's path.
+	 * Room for a byte past the size, and a regular file that read as
+	 * many bytes as its size is whole: one read, not a second to see
+	 * the end and a realloc for it (the committer reads each added
+	 * document's Markdown so).
 	 */
 	cap = (size_t)st.st_size + 2;
 	if ((buf = malloc(cap)) == NULL)

@@ -173,12 +173,12 @@ def collect(d, fam, pid, files):
 def run_families(d, fams):
     """Run the families asked for; return (ran, skipped, points): the
     names of those that ran and of those skipped, and the points
-    exercised in all. crash runs first, in this process (it takes the
-    images the others recover); the rest run --jobs at a time, each in
-    a process of its own: they share nothing but the images, which
-    they copy before touching. With more than one job, crash takes its
-    images here, and checks each workload's in a process of its own
-    beside the other families (crash_parts)."""
+    exercised in all. crash takes its images first, in this process
+    (the others recover them); the rest run --jobs at a time, each in a
+    process of its own: they share nothing but the images, which they
+    copy before touching. With more than one job, crash's checks are
+    among them, one part a workload (crash_parts); with one, crash runs
+    whole, first."""
     ran, skipped, points = [], [], 0
     rest = []
     whole = None    # crash split in parts: [pts, violations, t0, left]

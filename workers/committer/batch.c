@@ -68,7 +68,7 @@ item_copy(struct item *it, const Kbd__BatchItem *bi)
 	it->path = xstrdup(bi->path);
 	it->status = bi->status;
 	it->reason = xstrdup(bi->reason);
-	/* The one hex encoder (util.c): 32 snprintf calls an item were not. */
+	/* util.c's encoder: one owner of the hex form of a hash. */
 	if (bi->hash.len == SHA256_LEN)
 		sha256_hex(bi->hash.data, it->hex);
 	else if (bi->hash.len != 0)
