@@ -359,6 +359,12 @@ print_mcp() {
 	printf '  HTTP clients (--listen) : %d runs, %d errors, p50 %.1f ms, p99 %.1f ms, max %.1f ms\n' \
 	    "$r" "$e" "$p50" "$p99" "$mx"
 }
+# stages_of KB: the committer's wall time by stage of KB's last job
+# (stages.c's line in kbd.log), or nothing.
+stages_of() {
+	grep -o "the committer's stages: .*" "$1/.kb/kbd.log" | tail -n 1 |
+	    sed "s/^the committer's stages: //"
+}
 # Small files (issue 15): BENCH_INGEST (150000) Markdown files of ~2 KB,
 # 1,000 to a folder, added to a new KB, against the floor measured in the
 # same run: cp -r of the tree plus sync. Prints both times, the ratio,
@@ -366,12 +372,6 @@ print_mcp() {
 # the last tenth of the file events over the first tenth (flat cost), and
 # the CPU seconds of each process role (where the time goes).
 # BENCH_ONLY=ingest runs only this.
-# stages_of KB: the committer's wall time by stage of KB's last job
-# (stages.c's line in kbd.log), or nothing.
-stages_of() {
-	grep -o "the committer's stages: .*" "$1/.kb/kbd.log" | tail -n 1 |
-	    sed "s/^the committer's stages: //"
-}
 ingest_bench() {
 	local n=${BENCH_INGEST:-150000} t0 t1
 	python3 scripts/ingestbench.py gen "$W/ingest" "$n"

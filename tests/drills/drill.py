@@ -181,7 +181,7 @@ def run_families(d, fams):
     whole, first."""
     ran, skipped, points = [], [], 0
     rest = []
-    whole = None    # crash split in parts: [pts, violations, t0, left]
+    whole = None    # crash in parts (crash_parts): their sums
     for fam, run in families.ORDER:
         if fam not in fams:
             continue
@@ -206,13 +206,13 @@ def run_families(d, fams):
         if not fam.startswith("crash/"):
             points += report(d, fam, res, ran, skipped)
             continue
-        whole[0].update(res[1])
-        whole[1].extend(res[3])
-        whole[3] -= 1
-        if whole[3] == 0:
-            points += report(d, "crash", ("ran", whole[0],
-                                          time.time() - whole[2],
-                                          whole[1]), ran, skipped)
+        whole["pts"].update(res[1])
+        whole["viol"].extend(res[3])
+        whole["left"] -= 1
+        if whole["left"] == 0:
+            points += report(d, "crash", ("ran", whole["pts"],
+                                          time.time() - whole["t0"],
+                                          whole["viol"]), ran, skipped)
     return ran, skipped, points
 
 
@@ -221,7 +221,9 @@ def crash_parts(d):
     in turn (the families after it recover them), then one part a
     workload that checks its images (crash.check), run as a family of
     its own ("crash/NAME", its own random source) and counted as crash.
-    Returns (the parts, [points, violations, start, parts left])."""
+    Returns the parts, and what their results sum into: the points by
+    workload, the violations (the images' own so far), the start, the
+    parts left."""
     d.rng = random.Random("%d:crash" % d.args.seed)
     before = len(d.violations)
     t0 = time.time()
@@ -230,7 +232,8 @@ def crash_parts(d):
         crash.take(d, name)
     parts = [("crash/" + name, lambda dd, n=name: {n: crash.check(dd, n)})
              for name in names]
-    return parts, [{}, d.violations[before:], t0, len(parts)]
+    return parts, {"pts": {}, "viol": d.violations[before:], "t0": t0,
+                   "left": len(parts)}
 
 
 def wait_any(running):
