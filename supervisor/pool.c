@@ -85,6 +85,9 @@ worker_start(void)
 void
 pool_grow(unsigned n)
 {
+	/* A worker started after pool_stop would get no SIGTERM. */
+	if (sup_stopping_p())
+		return;
 	while (nworkers < n)
 		worker_start();
 }

@@ -115,9 +115,10 @@ proc_spawn(const char *role, const char *const *args,
 	struct child	*c;
 	char		*argv[8], title[PATH_MAX + 32];
 	char		*wargv[WRAP_WORDS + 8], wbuf[1024];
-	int		 sp[2], sz = MSG_SOCKBUF;
+	int		 sp[2], sz = MSG_SOCKBUF, sig;
 	size_t		 i, nw;
 	pid_t		 pid;
+	sigset_t	 all, old;
 
 	/* What ps shows: the role and the KB it serves, then the arguments. */
 	(void)snprintf(title, sizeof(title), "kbd: %s [%s]", role, title_kb);
@@ -142,17 +143,29 @@ proc_spawn(const char *role, const char *const *args,
 	(void)setsockopt(sp[0], SOL_SOCKET, SO_SNDBUF, &sz, sizeof(sz));
 	(void)setsockopt(sp[1], SOL_SOCKET, SO_SNDBUF, &sz, sizeof(sz));
 
+	/*
+	 * Until it execs, the child has the loop's signal handlers, which
+	 * write to the loop's own socket: a SIGTERM sent then (kbd stopped
+	 * just as it started its workers) would be taken for the
+	 * supervisor's and lost, and the worker killed 10 s later. So
+	 * signals wait, blocked, until the child has its defaults back.
+	 */
+	sigfillset(&all);
+	if (sigprocmask(SIG_SETMASK, &all, &old) == -1)
+		fatal("sigprocmask");
 	switch ((pid = fork())) {
 	case -1:
 		fatal("fork");
 	case 0:
+		for (sig = 1; sig < NSIG; sig++)
+			(void)signal(sig, SIG_DFL);
+		(void)sigprocmask(SIG_SETMASK, &old, NULL);
 		if (sp[1] == KBD_CHAN_FD) {
 			if (fcntl(sp[1], F_SETFD, 0) == -1)
 				_exit(127);
 		} else if (dup2(sp[1], KBD_CHAN_FD) == -1)
 			_exit(127);
 		closefrom(KBD_CHAN_FD + 1);
-		signal(SIGPIPE, SIG_DFL);
 		if (nw > 0)
 			execvp(wargv[0], wargv);
 		else
@@ -161,6 +174,7 @@ proc_spawn(const char *role, const char *const *args,
 	default:
 		break;
 	}
+	(void)sigprocmask(SIG_SETMASK, &old, NULL);
 	close(sp[1]);
 
 	c = xcalloc(1, sizeof(*c));
@@ -201,8 +215,12 @@ proc_kill_all(int sig)
 {
 	struct child	*c;
 
-	TAILQ_FOREACH(c, &children, entry)
+	TAILQ_FOREACH(c, &children, entry) {
+		/* Which child a forced stop cut off is worth a line. */
+		if (sig == SIGKILL && !c->reaped)
+			log_warnx("killing %s %ld", c->role, (long)c->pid);
 		proc_kill(c, sig);
+	}
 }
 
 /* EOF on its channel: a child that stops cleanly at EOF finishes first. */

@@ -84,3 +84,21 @@ s=$(kbctl wait "$job" --json | tail -n 1)
 assert_eq done "$(echo "$s" | jq -r .state)" "job done after the restart"
 assert_eq $N "$(doc_count)" "documents after the resumed job"
 lint_clean
+
+# A stop as kbd starts: its workers were just forked, and a SIGTERM that
+# reached one before its exec ran the supervisor's handler there and was
+# lost; kbd waited 10 s and killed it. Each KB is stopped the moment
+# init returns; none may leave a child to be killed.
+for i in $(seq 1 12); do
+	k="$T/quick$i"
+	"$KBCTL" -C "$k" init >/dev/null
+	"$KBCTL" -C "$k" stop >/dev/null
+done
+for i in $(seq 1 12); do
+	log="$T/quick$i/.kb/kbd.log"
+	grep -q "exiting" "$log" || fail "kbd of quick$i did not exit: $(cat "$log")"
+	if grep -q "did not exit in time" "$log"; then
+		fail "a stop right after the start killed a child: $(cat "$log")"
+	fi
+done
+echo "   12 stops right after the start: every child exited when told"
