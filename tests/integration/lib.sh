@@ -70,6 +70,13 @@ fail() {
 	exit 1
 }
 
+# san_build: $KBD was built with the sanitizers (SAN=1). Their runtimes
+# are linked in statically (Makefile, SANLDFLAGS), so ldd does not show
+# them; every instrumented binary calls __asan_init.
+san_build() {
+	grep -q __asan_init "$KBD"
+}
+
 # skip REASON: this machine cannot run the test (say why). Exit 77, which
 # run.sh counts as skipped, never as passed.
 skip() {

@@ -14,7 +14,7 @@ kbctl stop >/dev/null 2>&1 || true
 
 calls="open execve socket"
 # ASan builds answer open(2) with EACCES: their reports need it.
-if ldd "$KBD" | grep -q libasan; then
+if san_build; then
 	calls="execve socket"
 	echo "   open(2): not checked under ASan (answered EACCES there)"
 fi
@@ -78,7 +78,7 @@ contain hang "timed out after 2 s" --timeout 2
 ASAN_OPTIONS="$ASAN_OPTIONS:handle_segv=0" \
     contain segv "converter killed by SIGSEGV"
 # ASan builds do not set RLIMIT_AS (its shadow memory needs terabytes).
-if ldd "$KBD" | grep -q libasan; then
+if san_build; then
 	echo "   oom: not checked under ASan (no RLIMIT_AS there)"
 else
 	contain oom "memory limit of 256 MiB exceeded" --mem-limit 268435456

@@ -11,7 +11,7 @@
 here=$(cd "$(dirname "$0")" && pwd)
 
 san=0
-if ldd "$KBD" | grep -q libasan; then
+if san_build; then
 	san=1
 fi
 
