@@ -57,6 +57,7 @@ Exit status 0 if no violation, 1 otherwise, 2 on a usage or setup error
 import argparse
 import json
 import os
+import pickle
 import random
 import shutil
 import subprocess
@@ -121,9 +122,10 @@ def report(d, fam, res, ran, skipped):
     return sum(what.values())
 
 
-def fork_family(d, fam, run):
+def fork_family(d, fam, run, one=None):
     """Run one family in a child process, its output held in files and
-    its result written as JSON: (pid, files)."""
+    its result written as JSON: (pid, files). one(d, fam, run) gives
+    the result (run_one unless said)."""
     files = [tempfile.TemporaryFile(mode="w+") for _ in range(3)]
     sys.stdout.flush()
     sys.stderr.flush()
@@ -134,7 +136,7 @@ def fork_family(d, fam, run):
             os.dup2(files[0].fileno(), 1)
             os.dup2(files[1].fileno(), 2)
             try:
-                res = run_one(d, fam, run)
+                res = (one or run_one)(d, fam, run)
             except BaseException:
                 traceback.print_exc()
                 res = ("error", str(sys.exc_info()[1]), 0, [])
@@ -170,43 +172,79 @@ def collect(d, fam, pid, files):
     return (kind, what, wall, viol)
 
 
+# The families' usual length (the quick set, two jobs: recovery and ioerr
+# about 130 s, dirloss 115, syscall 65, crash's parts 5 to 30 each,
+# powerloss 30, kill 4): the longest start first, so that none is left
+# to end the run alone on one core.
+LONGEST_FIRST = ("lazyfs", "recovery", "ioerr", "dirloss", "syscall",
+                 "crash/", "powerloss", "kill")
+
+
+def rank(fam):
+    """fam's place in LONGEST_FIRST (crash's parts by their prefix)."""
+    for i, f in enumerate(LONGEST_FIRST):
+        if fam == f or (f.endswith("/") and fam.startswith(f)):
+            return i
+    return len(LONGEST_FIRST)
+
+
 def run_families(d, fams):
     """Run the families asked for; return (ran, skipped, points): the
     names of those that ran and of those skipped, and the points
-    exercised in all. crash takes its images first, in this process
-    (the others recover them); the rest run --jobs at a time, each in a
-    process of its own: they share nothing but the images, which they
-    copy before touching. With more than one job, crash's checks are
-    among them, one part a workload (crash_parts); with one, crash runs
-    whole, first."""
+    exercised in all. With one job, crash runs whole and first (it
+    takes the images the others recover), then the others in turn.
+    With more, every family is a process of its own, --jobs at a time,
+    longest first: crash's images are taken one workload a process
+    (take_part), beside the families that need none; then crash's
+    checks, one part a workload (check_parts), and the families that
+    recover the images. They share nothing but the images, which they
+    copy before touching."""
     ran, skipped, points = [], [], 0
-    rest = []
-    whole = None    # crash in parts (crash_parts): their sums
+    rest = []           # (family, run, needs the images, result of)
+    whole = None        # crash in parts: what its parts sum into
     for fam, run in families.ORDER:
         if fam not in fams:
             continue
         if fam == "crash" and d.images_only:
             run = crash.run_images
         if fam == "crash" and not d.images_only and d.args.jobs > 1:
-            parts, whole = crash_parts(d)
-            rest.extend(parts)
+            names = list(d.args.workload or workloads.NAMES)
+            whole = {"pts": {}, "viol": [], "t0": time.time(),
+                     "left": 2 * len(names), "images": len(names)}
+            rest.extend(("images/" + n, take_part(n), False, take_one)
+                        for n in names)
+            rest.extend((f, r, True, None) for f, r in check_parts(names))
         elif fam == "crash" or d.args.jobs <= 1:
             points += report(d, fam, run_one(d, fam, run), ran, skipped)
         else:
-            rest.append((fam, run))
+            rest.append((fam, run, whole is not None and
+                         fam in NEED_IMAGES, None))
+    rest.sort(key=lambda r: (r[2], rank(r[0])))
     running = {}
     while rest or running:
-        while rest and len(running) < d.args.jobs:
-            fam, run = rest.pop(0)
-            pid, files = fork_family(d, fam, run)
+        while len(running) < d.args.jobs:
+            ready = [r for r in rest
+                     if not r[2] or whole["images"] == 0]
+            if not ready:
+                break
+            rest.remove(ready[0])
+            fam, run, _, one = ready[0]
+            pid, files = fork_family(d, fam, run, one)
             running[pid] = (fam, files)
         pid = wait_any(running)
         fam, files = running.pop(pid)
         res = collect(d, fam, pid, files)
-        if not fam.startswith("crash/"):
+        if fam.startswith("images/"):
+            # The record the part left (take_part), for those after it.
+            name = fam.split("/", 1)[1]
+            with open(record_path(d, name), "rb") as f:
+                d.images[name] = pickle.load(f)
+            whole["images"] -= 1
+        elif not fam.startswith("crash/"):
             points += report(d, fam, res, ran, skipped)
             continue
-        whole["pts"].update(res[1])
+        else:
+            whole["pts"].update(res[1])
         whole["viol"].extend(res[3])
         whole["left"] -= 1
         if whole["left"] == 0:
@@ -216,24 +254,38 @@ def run_families(d, fams):
     return ran, skipped, points
 
 
-def crash_parts(d):
-    """The crash family in parts: every workload's images taken here,
-    in turn (the families after it recover them), then one part a
-    workload that checks its images (crash.check), run as a family of
-    its own ("crash/NAME", its own random source) and counted as crash.
-    Returns the parts, and what their results sum into: the points by
-    workload, the violations (the images' own so far), the start, the
-    parts left."""
-    d.rng = random.Random("%d:crash" % d.args.seed)
+def record_path(d, name):
+    """Where an images part leaves workload name's record."""
+    return os.path.join(d.tmp, name + ".record")
+
+
+def take_part(name):
+    """An images part: workload name's crash images taken (crash.take),
+    its record pickled for the drill's process (it holds the images'
+    places, the dumps, the workload's own run)."""
+    def run(d):
+        rec = crash.take(d, name)
+        with open(record_path(d, name), "wb") as f:
+            pickle.dump(rec, f)
+        return {name: len(rec["stops"])}
+    return run
+
+
+def take_one(d, fam, run):
+    """run_one for an images part: its own random source, and no count
+    of points (the images are crash's points once checked)."""
+    d.rng = random.Random("%d:%s" % (d.args.seed, fam))
     before = len(d.violations)
     t0 = time.time()
-    names = list(d.args.workload or workloads.NAMES)
-    for name in names:
-        crash.take(d, name)
-    parts = [("crash/" + name, lambda dd, n=name: {n: crash.check(dd, n)})
-             for name in names]
-    return parts, {"pts": {}, "viol": d.violations[before:], "t0": t0,
-                   "left": len(parts)}
+    pts = run(d)
+    return ("ran", pts, time.time() - t0, d.violations[before:])
+
+
+def check_parts(names):
+    """crash's checks, one part a workload ("crash/NAME", its own random
+    source, crash.check), counted as crash."""
+    return [("crash/" + n, lambda dd, n=n: {n: crash.check(dd, n)})
+            for n in names]
 
 
 def wait_any(running):
