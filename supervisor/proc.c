@@ -14,6 +14,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -115,7 +116,7 @@ proc_spawn(const char *role, const char *const *args,
 	struct child	*c;
 	char		*argv[8], title[PATH_MAX + 32];
 	char		*wargv[WRAP_WORDS + 8], wbuf[1024];
-	int		 sp[2], sz = MSG_SOCKBUF, sig;
+	int		 sp[2], sz = MSG_SOCKBUF, sig, e;
 	size_t		 i, nw;
 	pid_t		 pid;
 	sigset_t	 all, old;
@@ -151,15 +152,15 @@ proc_spawn(const char *role, const char *const *args,
 	 * signals wait, blocked, until the child has its defaults back.
 	 */
 	sigfillset(&all);
-	if (sigprocmask(SIG_SETMASK, &all, &old) == -1)
-		fatal("sigprocmask");
+	if ((e = pthread_sigmask(SIG_SETMASK, &all, &old)) != 0)
+		fatalx("pthread_sigmask: %s", strerror(e));
 	switch ((pid = fork())) {
 	case -1:
 		fatal("fork");
 	case 0:
 		for (sig = 1; sig < NSIG; sig++)
 			(void)signal(sig, SIG_DFL);
-		(void)sigprocmask(SIG_SETMASK, &old, NULL);
+		(void)pthread_sigmask(SIG_SETMASK, &old, NULL);
 		if (sp[1] == KBD_CHAN_FD) {
 			if (fcntl(sp[1], F_SETFD, 0) == -1)
 				_exit(127);
@@ -174,7 +175,7 @@ proc_spawn(const char *role, const char *const *args,
 	default:
 		break;
 	}
-	(void)sigprocmask(SIG_SETMASK, &old, NULL);
+	(void)pthread_sigmask(SIG_SETMASK, &old, NULL);
 	close(sp[1]);
 
 	c = xcalloc(1, sizeof(*c));

@@ -200,7 +200,7 @@ def run_families(d, fams):
     recover the images. They share nothing but the images, which they
     copy before touching."""
     ran, skipped, points = [], [], 0
-    rest = []           # (family, run, needs the images, result of)
+    rest = []           # (family, run, needs the images, its run_one)
     whole = None        # crash in parts: what its parts sum into
     for fam, run in families.ORDER:
         if fam not in fams:
@@ -272,8 +272,8 @@ def take_part(name):
 
 
 def take_one(d, fam, run):
-    """run_one for an images part: its own random source, and no count
-    of points (the images are crash's points once checked)."""
+    """run_one for an images part: its own random source, but no
+    require(): its images become crash's points once checked."""
     d.rng = random.Random("%d:%s" % (d.args.seed, fam))
     before = len(d.violations)
     t0 = time.time()
