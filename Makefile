@@ -243,7 +243,7 @@ $(BIN)/kbsql: tests/tools/kbsql.c $(LIB_store) $(LIB_analysis) $(LIB_common)
 # (tests/tools/kbecho.c).
 $(BIN)/kbecho: tests/tools/kbecho.c
 	@mkdir -p $(BIN)
-	$(CC) $(CPPFLAGS) -Iproto $(CFLAGS) $(LDFLAGS) -o $@ $<
+	$(CC) $(CPPFLAGS) -Iproto $(CFLAGS) $(SANLDFLAGS) -o $@ $<
 
 # What each test, fuzzer and benchmark links: only the libraries it uses
 # (converters by default), and MuPDF only with the converters.

@@ -93,9 +93,7 @@ for i in $(seq 1 12); do
 	k="$T/quick$i"
 	"$KBCTL" -C "$k" init >/dev/null
 	"$KBCTL" -C "$k" stop >/dev/null
-done
-for i in $(seq 1 12); do
-	log="$T/quick$i/.kb/kbd.log"
+	log="$k/.kb/kbd.log"
 	grep -q "exiting" "$log" || fail "kbd of quick$i did not exit: $(cat "$log")"
 	if grep -q "did not exit in time" "$log"; then
 		fail "a stop right after the start killed a child: $(cat "$log")"
