@@ -157,6 +157,7 @@ commitq_reply(struct msg *m)
 	struct commitq_op	*o;
 
 	generation++;
+	pipeline_read_release();
 	if ((o = TAILQ_FIRST(&ops)) == NULL || !o->sent ||
 	    answer_to(o->type) != m->type)
 		return -1;
@@ -176,6 +177,7 @@ commitq_committer_died(void)
 	struct commitq_op	*o, *next;
 
 	generation++;
+	pipeline_read_release();
 	for (o = TAILQ_FIRST(&ops); o != NULL; o = next) {
 		next = TAILQ_NEXT(o, entry);
 		o->sent = 0;

@@ -217,6 +217,8 @@ void	 pipeline_step(struct job *);
 void	 pipeline_cancel(struct job *);
 void	 pipeline_worker_reply(struct job *, struct item *, struct msg *);
 void	 pipeline_worker_lost(struct job *, struct item *, const char *);
+/* Ends the duplicate checks' read transaction, if one is held. */
+void	 pipeline_read_release(void);
 
 /* prune.c: the end of a sync, once its files are committed */
 

@@ -205,6 +205,13 @@ unchanged(int in, const char *buf, size_t len)
 		if (memcmp(w_io, buf + off, (size_t)n) != 0)
 			return 0;
 		off += (size_t)n;
+		/*
+		 * A short read that ends at len: the file ends there (a
+		 * longer one would have filled more). No read more to see
+		 * it: a small file took four reads, now two.
+		 */
+		if (off == len && (size_t)n < sizeof(w_io))
+			return 1;
 	}
 }
 
@@ -277,6 +284,9 @@ slurp(int in, int raw, uint64_t max, uint8_t *hash, size_t *lenp,
 			goto fail;
 		}
 		len += (size_t)n;
+		/* As unchanged(): a short read to the file's size is all. */
+		if (len == (size_t)st.st_size && (size_t)n < want)
+			break;
 	}
 	hash_end(hash);
 	*lenp = len;
