@@ -337,7 +337,7 @@ read_hold(void)
 	    read_end, NULL)) == NULL)
 		fatalx("read end event");
 	if (!dbread_read_begin())
-		return;		/* no registry, or a reader's own */
+		return;		/* no registry, or inside fill()'s */
 	read_held = 1;
 	event_active(read_end_ev, EV_TIMEOUT, 1);
 }
