@@ -110,11 +110,19 @@ commitq_release(void)
 	commitq_send();
 }
 
-/* Nothing waits for the committer: a batch would not jump the queue. */
+/*
+ * Nothing but batches waits for the committer: another batch would not
+ * jump the queue.
+ */
 int
-commitq_empty(void)
+commitq_batches_only(void)
 {
-	return TAILQ_EMPTY(&ops);
+	struct commitq_op	*o;
+
+	TAILQ_FOREACH(o, &ops, entry)
+		if (o->type != MSG_BATCH_BEGIN)
+			return 0;
+	return 1;
 }
 
 /* Send what has not been, if a committer is ready for it. */

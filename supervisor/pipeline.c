@@ -31,7 +31,7 @@
 #define FILL_PASS	256
 
 static int	give(void *, struct item *);
-static void	send_batch(void *, struct window *, uint64_t);
+static void	send_batch(void *, struct window *, uint64_t, uint64_t);
 static struct event	*refill_ev;
 static struct event	*cut_ev;	/* a short batch's wait is over */
 
@@ -253,7 +253,7 @@ drain(struct job *j)
 /*
  * The running job is cancelled by a client: besides the files no worker
  * has started, those converted and waiting in commit order for a batch
- * are cancelled now, so the job ends after the batch at the committer
+ * are cancelled now, so the job ends after the batches at the committer
  * and the files workers hold, not after the whole window.
  */
 void
@@ -274,8 +274,11 @@ pipeline_step(struct job *j)
 	fill(j);
 	if (sup_committer_state() == COMMITTER_READY)
 		window_dispatch(&j->win);
-	/* A batch may not jump the queue of requests already waiting. */
-	if (sup_committer() != NULL && commitq_empty() &&
+	/*
+	 * A batch may not jump the queue of requests already waiting: it
+	 * goes behind batches only (window_cut: a full one, behind one).
+	 */
+	if (sup_committer() != NULL && commitq_batches_only() &&
 	    (wait = window_cut(&j->win, mono_ms())) > 0) {
 		/* A file coming back cuts it sooner; this, at the latest. */
 		tv.tv_sec = wait / 1000;
@@ -498,7 +501,7 @@ item_fill(Kbd__BatchItem *bi, struct item *it)
 }
 
 static void
-send_batch(void *arg, struct window *w, uint64_t last)
+send_batch(void *arg, struct window *w, uint64_t first, uint64_t last)
 {
 	struct job		*j = arg;
 	Kbd__BatchBegin		 b = KBD__BATCH_BEGIN__INIT;
@@ -512,12 +515,12 @@ send_batch(void *arg, struct window *w, uint64_t last)
 
 	b.job = e.job = j->id;
 	b.batch = e.batch = w->batch_no;
-	b.count = (uint32_t)(last - w->cursor);
+	b.count = (uint32_t)(last - first + 1);
 	e.cursor = last;
 	proc_queue(c, MSG_BATCH_BEGIN, &b.base);
 	r = xmalloc(sizeof(*r));
 	r->n = r->bytes = 0;
-	for (s = w->cursor + 1; s <= last; s++) {
+	for (s = first; s <= last; s++) {
 		item_fill(&bi, window_get(w, s));
 		/* Its bytes in the run: the item, its tag and length. */
 		size = protobuf_c_message_get_packed_size(&bi.base) + 16;

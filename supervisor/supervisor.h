@@ -116,7 +116,7 @@ void	 commitq_push(struct commitq_op *);	/* send in turn */
 void	 commitq_sent(struct commitq_op *);	/* sent by its owner */
 void	 commitq_hold(struct commitq_op *);	/* until commitq_release */
 void	 commitq_release(void);
-int	 commitq_empty(void);
+int	 commitq_batches_only(void);
 void	 commitq_send(void);
 int	 commitq_reply(struct msg *);		/* -1: out of turn */
 /* Bumped at each answer and death of the committer: the registry may differ. */

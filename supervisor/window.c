@@ -56,7 +56,7 @@ window_full(const struct window *w)
 int
 window_idle(const struct window *w)
 {
-	return w->next_seq == w->cursor && w->batch_last == 0 &&
+	return w->next_seq == w->cursor && w->nbatch == 0 &&
 	    w->inflight == 0;
 }
 
@@ -293,18 +293,20 @@ window_cancel(struct window *w, const char *reason, const char *converted)
 
 /* ---- batches ---- */
 
-int64_t
-window_cut(struct window *w, int64_t now)
+/* One batch: -1 if none goes now, 0 if it went, or the ms a run waits. */
+static int64_t
+cut_one(struct window *w, int64_t now)
 {
 	struct item	*it;
-	uint64_t	 s, last = 0;
+	uint64_t	 s, from, last = 0;
 	unsigned	 heavy = 0;
 	int		 more = 0;
 
-	if (w->batch_last != 0)
-		return 0;
-	for (s = w->cursor + 1; s <= w->next_seq &&
-	    s - w->cursor <= BATCH_ITEMS_MAX; s++) {
+	if (w->nbatch == BATCHES_MAX)
+		return -1;
+	from = w->nbatch == 0 ? w->cursor : w->batch_end[w->nbatch - 1];
+	for (s = from + 1; s <= w->next_seq && s - from <= BATCH_ITEMS_MAX;
+	    s++) {
 		it = window_get(w, s);
 		if (it->state != IT_DONE) {
 			more = 1;	/* it comes back: the run may grow */
@@ -316,7 +318,11 @@ window_cut(struct window *w, int64_t now)
 		last = s;
 	}
 	if (last == 0)
-		return 0;
+		return -1;
+	/* Behind a batch, only a full one: a short run waits for more. */
+	if (w->nbatch > 0)
+		if (heavy < BATCH_MAX && last - from < BATCH_ITEMS_MAX)
+			return -1;
 	if (more && w->batch_wait > 0 && last - w->cursor < w->batch_min) {
 		if (w->held_since < 0)
 			w->held_since = now;
@@ -324,24 +330,34 @@ window_cut(struct window *w, int64_t now)
 			return w->held_since + w->batch_wait - now;
 	}
 	w->held_since = -1;
-	for (s = w->cursor + 1; s <= last; s++)
+	for (s = from + 1; s <= last; s++)
 		window_get(w, s)->state = IT_COMMITTING;
-	w->batch_last = last;
+	w->batch_end[w->nbatch++] = last;
 	w->batch_no++;
-	w->ops->send_batch(w->arg, w, last);
+	w->ops->send_batch(w->arg, w, from + 1, last);
 	return 0;
+}
+
+int64_t
+window_cut(struct window *w, int64_t now)
+{
+	int64_t	r;
+
+	while ((r = cut_one(w, now)) == 0)
+		;
+	return r > 0 ? r : 0;
 }
 
 uint64_t
 window_batch_count(const struct window *w)
 {
-	return w->batch_last == 0 ? 0 : w->batch_last - w->cursor;
+	return w->nbatch == 0 ? 0 : w->batch_end[0] - w->cursor;
 }
 
 void
 window_committed(struct window *w, struct item *it)
 {
-	if (w->batch_last == 0 || it != window_get(w, w->cursor + 1) ||
+	if (w->nbatch == 0 || it != window_get(w, w->cursor + 1) ||
 	    it->state != IT_COMMITTING)
 		fatalx("window: file %llu committed out of order (cursor %llu)",
 		    (unsigned long long)it->seq, (unsigned long long)w->cursor);
@@ -354,8 +370,11 @@ window_committed(struct window *w, struct item *it)
 		w->heavy--;
 	hashed_forget(w, it);
 	w->bytes_done += it->size;
-	if (w->cursor == w->batch_last)
-		w->batch_last = 0;
+	if (w->cursor == w->batch_end[0]) {
+		memmove(w->batch_end, w->batch_end + 1,
+		    (BATCHES_MAX - 1) * sizeof(w->batch_end[0]));
+		w->nbatch--;
+	}
 	slot_forget(w, it);
 	item_free(it);
 }
@@ -366,7 +385,7 @@ window_recut(struct window *w)
 	struct item	*it;
 	uint64_t	 s;
 
-	w->batch_last = 0;
+	w->nbatch = 0;
 	w->prepared_from = w->cursor + 1;
 	for (s = w->cursor + 1; s <= w->next_seq; s++) {
 		it = window_get(w, s);

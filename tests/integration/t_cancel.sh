@@ -137,10 +137,12 @@ lint_clean
 # 4. A cancel stops committing what has not reached the committer (issue
 # 17): files converted and waiting in commit order behind a file still
 # with a worker are cancelled "before commit" and their staging files go,
-# so what is committed after the cancel is at most one batch (BATCH_MAX,
-# 2048) and the files the workers hold. The job's first file hangs in its
-# converter (the workers' self-test) until the watchdog fails it, so every
-# other file converted meanwhile waits behind it, none batched. Three
+# so what is committed after the cancel is at most the batches at the
+# committer (two at most, BATCH_MAX files each: none here) and the files
+# the workers hold; the bound below allows one batch. The job's first file
+# hangs in its converter (the workers' self-test) until the watchdog fails
+# it, so every other file converted meanwhile waits behind it, none
+# batched. Three
 # workers are left to convert the others, more than a batch of them; the
 # job's files all fit in the window (4,096: a cancel counts only the
 # files walked). Under ASan on a loaded machine, 800 files took one

@@ -32,7 +32,10 @@ struct world {
 	struct item	*busy[WORKERS_MAX];
 	unsigned	 nbusy;
 	int		 committer_up;
-	uint64_t	 batch_first, batch_last;	/* at the committer */
+	/* At the committer: the oldest batch, and the one behind it. */
+	uint64_t	 batch_first, batch_last;
+	uint64_t	 next_first, next_last;
+	uint64_t	 behind;	/* batches sent behind another */
 	uint64_t	 lost_first;	/* of the batch lost with it, or 0 */
 	uint64_t	 batches;	/* cut, lost ones included */
 	uint64_t	 committed;	/* the last seq committed, as seen */
@@ -125,17 +128,21 @@ give(void *arg, struct item *it)
 }
 
 static void
-send_batch(void *arg, struct window *w, uint64_t last)
+send_batch(void *arg, struct window *w, uint64_t first, uint64_t last)
 {
 	struct world	*x = arg;
 	struct item	*it;
-	uint64_t	 first = w->cursor + 1, s;
+	uint64_t	 s;
 	unsigned	 heavy = 0;
 
 	assert_true(x->committer_up);
-	/* One batch at a time, in sequence order, right after the cursor. */
-	assert_int_equal(x->batch_last, 0);
-	assert_int_equal(first, x->committed + 1);
+	/*
+	 * In sequence order: right after the cursor, or right after the
+	 * batch at the committer, and then two at most.
+	 */
+	assert_int_equal(x->next_last, 0);
+	assert_int_equal(first, (x->batch_last != 0 ? x->batch_last :
+	    x->committed) + 1);
 	if (x->lost_first != 0) {
 		assert_int_equal(first, x->lost_first);
 		x->lost_first = 0;
@@ -161,8 +168,16 @@ send_batch(void *arg, struct window *w, uint64_t last)
 	if ((it = window_get(w, last + 1)) != NULL && last - first + 1 <
 	    BATCH_ITEMS_MAX && (it->light || heavy < BATCH_MAX))
 		assert_int_not_equal(it->state, IT_DONE);
-	x->batch_first = first;
-	x->batch_last = last;
+	if (x->batch_last == 0) {
+		x->batch_first = first;
+		x->batch_last = last;
+		return;
+	}
+	/* Behind another, only a full batch. */
+	assert_true(heavy == BATCH_MAX || last - first + 1 == BATCH_ITEMS_MAX);
+	x->next_first = first;
+	x->next_last = last;
+	x->behind++;
 }
 
 static const struct window_ops ops = { give, send_batch };
@@ -338,23 +353,35 @@ commit(struct world *x)
 		}
 		x->committed = s;
 	}
-	assert_int_equal(window_batch_count(&x->w), 0);
-	x->batch_first = x->batch_last = 0;
+	/* The batch behind it, if any, is the next to be answered. */
+	x->batch_first = x->next_first;
+	x->batch_last = x->next_last;
+	x->next_first = x->next_last = 0;
+	assert_int_equal(window_batch_count(&x->w), x->batch_last == 0 ? 0 :
+	    x->batch_last - x->batch_first + 1);
 }
 
-/* The committer dies with the batch: it is cut again, from the cursor. */
+/*
+ * The committer dies with its batches: they are cut again, from the
+ * cursor.
+ */
 static void
 committer_dies(struct world *x)
 {
 	struct item	*it;
-	char		*raw[BATCH_MAX], *md[BATCH_MAX];
-	int		 added[BATCH_MAX];
+	char		**raw, **md;
+	int		*added;
 	uint64_t	 cursor = x->w.cursor, s, n;
 
 	x->committer_up = 0;
 	if (x->batch_last == 0)
 		return;
-	n = x->batch_last - x->batch_first + 1;
+	n = (x->next_last != 0 ? x->next_last : x->batch_last) -
+	    x->batch_first + 1;
+	raw = calloc(n, sizeof(*raw));
+	md = calloc(n, sizeof(*md));
+	added = calloc(n, sizeof(*added));
+	assert_true(raw != NULL && md != NULL && added != NULL);
 	for (s = 0; s < n; s++) {
 		it = window_get(&x->w, x->batch_first + s);
 		added[s] = it->status == KBD__FILE_STATUS__FS_ADDED;
@@ -379,8 +406,12 @@ committer_dies(struct world *x)
 		free(raw[s]);
 		free(md[s]);
 	}
+	free(raw);
+	free(md);
+	free(added);
 	x->lost_first = x->batch_first;
 	x->batch_first = x->batch_last = 0;
+	x->next_first = x->next_last = 0;
 }
 
 static void
@@ -612,8 +643,12 @@ test_batch_max(void **state)
 	pump(&x);
 	assert_int_equal(x.batch_first, 1);
 	assert_int_equal(x.batch_last, BATCH_MAX);
+	/* The second is full: it goes behind the first. */
+	assert_int_equal(x.next_first, BATCH_MAX + 1);
+	assert_int_equal(x.next_last, 2 * BATCH_MAX);
 	commit(&x);
 	pump(&x);
+	assert_int_equal(x.batches, 2);
 	assert_int_equal(x.batch_first, BATCH_MAX + 1);
 	assert_int_equal(x.batch_last, 2 * BATCH_MAX);
 	commit(&x);
@@ -623,6 +658,88 @@ test_batch_max(void **state)
 	assert_int_equal(x.batch_last, 2 * BATCH_MAX + 44);
 	commit(&x);
 	assert_true(window_idle(&x.w));
+	world_free(&x);
+}
+
+/*
+ * Behind the batch at the committer goes a full batch, no short one, and
+ * no third; the committer dying loses both, cut again from the cursor,
+ * converted again.
+ */
+static void
+test_two_batches(void **state)
+{
+	struct world	x;
+	uint64_t	cursor = 0;
+
+	(void)state;
+	world_init(&x, 8, 8, 3 * BATCH_MAX + 10, 1);
+	feed(&x, 0);
+	assert_int_equal(x.fed, 2 * BATCH_MAX);
+	x.committer_up = 0;	/* so that the batches are whole */
+	pump(&x);
+	convert_all(&x);
+	x.committer_up = 1;
+	pump(&x);
+	assert_int_equal(x.batches, 2);
+	assert_int_equal(x.behind, 1);
+	assert_int_equal(x.batch_last, BATCH_MAX);
+	assert_int_equal(x.next_first, BATCH_MAX + 1);
+	assert_int_equal(x.next_last, 2 * BATCH_MAX);
+	assert_int_equal(window_batch_count(&x.w), BATCH_MAX);
+	commit(&x);
+	check_invariants(&x, &cursor);
+	assert_int_equal(window_batch_count(&x.w), BATCH_MAX);
+	/* Room for a batch more: full, it goes behind the second. */
+	feed(&x, 0);
+	pump(&x);
+	convert_all(&x);
+	pump(&x);
+	assert_int_equal(x.batches, 3);
+	assert_int_equal(x.next_first, 2 * BATCH_MAX + 1);
+	assert_int_equal(x.next_last, 3 * BATCH_MAX);
+	/* Both lost: converted again, cut again, the same way. */
+	committer_dies(&x);
+	check_invariants(&x, &cursor);
+	assert_int_equal(x.w.nbatch, 0);
+	pump(&x);
+	convert_all(&x);
+	x.committer_up = 1;
+	pump(&x);
+	assert_int_equal(x.batches, 5);
+	assert_int_equal(x.batch_first, BATCH_MAX + 1);
+	assert_int_equal(x.next_last, 3 * BATCH_MAX);
+	commit(&x);
+	commit(&x);
+	check_invariants(&x, &cursor);
+	/* The last 10: short, behind nothing, they go at once. */
+	feed(&x, 0);
+	x.committer_up = 0;
+	pump(&x);
+	convert_all(&x);
+	x.committer_up = 1;
+	pump(&x);
+	assert_int_equal(x.batches, 6);
+	assert_int_equal(x.batch_last - x.batch_first + 1, 10);
+	commit(&x);
+	assert_true(window_idle(&x.w));
+	world_free(&x);
+
+	/* A short run waits behind a batch for its answer. */
+	world_init(&x, 8, 8, BATCH_MAX + 10, 1);
+	feed(&x, 100);
+	pump(&x);
+	assert_int_equal(x.batches, 1);
+	assert_int_equal(x.batch_last, BATCH_MAX);
+	assert_int_equal(x.next_last, 0);
+	commit(&x);
+	pump(&x);
+	assert_int_equal(x.batches, 2);
+	assert_int_equal(x.batch_first, BATCH_MAX + 1);
+	assert_int_equal(x.batch_last, BATCH_MAX + 10);
+	commit(&x);
+	assert_true(window_idle(&x.w));
+	assert_int_equal(x.behind, 0);
 	world_free(&x);
 }
 
@@ -985,15 +1102,20 @@ test_commit_out_of_order_is_fatal(void **state)
 
 /*
  * Random runs: workers answer in random order, fail, die; inputs cannot
- * be opened; the committer commits, or dies with its batch and comes back
- * later. Every file is committed once, in sequence order.
+ * be opened; the committer commits, or dies with its batches and comes
+ * back later. Every file is committed once, in sequence order. A slow
+ * committer answers only when the window is full or the workers have
+ * nothing left, so that full batches wait behind others. Returns the
+ * batches sent behind another.
  */
-static void
-run_random(unsigned seed, unsigned par, unsigned workers, uint64_t total)
+static uint64_t
+run_random(unsigned seed, unsigned par, unsigned workers, uint64_t total,
+    int slow)
 {
 	struct world	x;
 	uint64_t	cursor = 0, steps = 0;
 	unsigned	r;
+	int		may;
 
 	world_init(&x, par, workers, total, seed);
 	x.open_fail_pct = 2;
@@ -1004,6 +1126,8 @@ run_random(unsigned seed, unsigned par, unsigned workers, uint64_t total)
 		pump(&x);
 		check_invariants(&x, &cursor);
 		r = rnd(&x, 100);
+		may = x.batch_last != 0 && (!slow || window_full(&x.w) ||
+		    x.nbusy == 0);
 		if (!x.committer_up && (r < 10 || (x.nbusy == 0))) {
 			x.committer_up = 1;
 		} else if (x.nbusy > 0 && r < 75) {
@@ -1011,9 +1135,9 @@ run_random(unsigned seed, unsigned par, unsigned workers, uint64_t total)
 			answer(&x, x.busy[rnd(&x, x.nbusy)]->seq,
 			    r < 85 ? ANSWER_OK : r < 95 ? ANSWER_FAIL :
 			    ANSWER_DIE);
-		} else if (x.batch_last != 0 && r < 97)
+		} else if (may && r < 97)
 			commit(&x);
-		else if (x.batch_last != 0)
+		else if (may)
 			committer_dies(&x);
 		check_invariants(&x, &cursor);
 	}
@@ -1021,6 +1145,7 @@ run_random(unsigned seed, unsigned par, unsigned workers, uint64_t total)
 	assert_int_equal(x.w.cursor, total);
 	assert_true(window_idle(&x.w));
 	world_free(&x);
+	return x.behind;
 }
 
 static void
@@ -1030,11 +1155,14 @@ test_random(void **state)
 
 	(void)state;
 	for (seed = 1; seed <= 8; seed++)
-		run_random(seed, seed, seed, 1000);
+		(void)run_random(seed, seed, seed, 1000, 0);
 	/* More workers than the job may use (another job's --jobs). */
-	run_random(101, 3, 16, 1000);
+	(void)run_random(101, 3, 16, 1000, 0);
 	/* The largest parallelism, more files than the window holds. */
-	run_random(102, WORKERS_MAX, WORKERS_MAX, 1500);
+	(void)run_random(102, WORKERS_MAX, WORKERS_MAX, 1500, 0);
+	/* A slow committer: full batches go behind others. */
+	assert_true(run_random(103, 8, 8, 3 * BATCH_MAX + 100, 1) > 0);
+	assert_true(run_random(104, 4, 6, 4 * BATCH_MAX, 1) > 0);
 }
 
 int
@@ -1047,6 +1175,7 @@ main(void)
 		cmocka_unit_test(test_worker_death),
 		cmocka_unit_test(test_committer_death),
 		cmocka_unit_test(test_batch_max),
+		cmocka_unit_test(test_two_batches),
 		cmocka_unit_test(test_short_batch_waits),
 		cmocka_unit_test(test_window_full),
 		cmocka_unit_test(test_skip_to),

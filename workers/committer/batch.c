@@ -154,6 +154,7 @@ batch_begin(const Kbd__BatchBegin *b)
 {
 	if (b->count > BATCH_ITEMS_MAX)
 		fatalx("batch of %u items", b->count);
+	stage_end(ST_WAIT);
 	batch.job = b->job;
 	batch.batch = b->batch;
 	batch.count = b->count;
@@ -779,7 +780,7 @@ batch_end(const Kbd__BatchEnd *e)
 	size_t		 i;
 	int		 r;
 
-	stage_begin();
+	stage_end(ST_RECV);
 	stage_batch();
 	if (e->job != batch.job || e->batch != batch.batch ||
 	    batch.n != batch.count)

@@ -308,6 +308,25 @@ answer_batch_items(const ProtobufCMessage *pb)
 	return left > 0 ? CS_BATCH_ITEMS : CS_BATCH_END;
 }
 
+/* A request waits on the channel: the next batch of an add, often. */
+static int
+request_waiting(void)
+{
+	struct pollfd	pfd;
+
+	pfd.fd = KBD_CHAN_FD;
+	pfd.events = POLLIN;
+	pfd.revents = 0;
+	return poll(&pfd, 1, 0) == 1;
+}
+
+/*
+ * AGENTS.md, which counts the documents, is rewritten after a batch that
+ * changed them unless another request waits: then after the last batch
+ * with none behind it, or at the job's end, before its reply. Its write
+ * and two fsyncs after every batch were a second of an add of 150,000
+ * files (docs/architecture.md, "At stop 53").
+ */
 static enum committer_state
 answer_batch_end(const ProtobufCMessage *pb)
 {
@@ -317,16 +336,18 @@ answer_batch_end(const ProtobufCMessage *pb)
 	rep = batch_end((const Kbd__BatchEnd *)pb);
 	n = batch_changed_docs(rep);
 	compact_note(n);
-	if (n > 0 || rep->error[0] != '\0')
-		(void)agents_refresh(0);
 	committer_send(MSG_BATCH_REP, &rep->base);
+	if ((n > 0 || rep->error[0] != '\0') && !request_waiting())
+		(void)agents_refresh(0);
 	batch_rep_free(rep);
+	stage_end(ST_ANSWER);
 	return CS_IDLE;
 }
 
 static enum committer_state
 answer_job_finish(const ProtobufCMessage *pb)
 {
+	(void)agents_refresh(0);
 	jobrow_finish((const Kbd__JobFinishReq *)pb);
 	return CS_IDLE;
 }
@@ -334,6 +355,7 @@ answer_job_finish(const ProtobufCMessage *pb)
 static enum committer_state
 answer_job_cancel(const ProtobufCMessage *pb)
 {
+	(void)agents_refresh(0);
 	jobrow_cancel((const Kbd__JobCancelReq *)pb);
 	return CS_IDLE;
 }
@@ -498,7 +520,7 @@ committer_main(const char *kbroot, const char *language)
 		 * pages once the committer has been idle a moment.
 		 */
 		if (state == CS_IDLE && served && flush_due()) {
-			stage_begin();
+			stage_end(ST_WAIT);
 			(void)flush_step();
 			stage_end(ST_FLUSH);
 			continue;

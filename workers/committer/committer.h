@@ -96,9 +96,10 @@ char	*verrf(const char *, va_list) __attribute__((format(printf, 1, 0)));
 /* stages.c: the committer's time by stage of a job's batches. */
 enum stage {
 	ST_DECIDE, ST_PLANS, ST_ROWS, ST_PUBWAIT, ST_CONCEPTS, ST_LINKS,
-	ST_INDEX, ST_SYNC, ST_COMMIT, ST_JOURNAL, ST_FLUSH, ST_N
+	ST_INDEX, ST_SYNC, ST_COMMIT, ST_JOURNAL, ST_ANSWER, ST_RECV, ST_FLUSH,
+	ST_WAIT,
+	ST_N
 };
-void	 stage_begin(void);
 void	 stage_end(enum stage);
 void	 stage_batch(void);
 void	 stage_log(uint64_t job);

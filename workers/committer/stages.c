@@ -2,7 +2,9 @@
  * Where the committer's thread spends a job's batches: the wall time of
  * each stage of batch_end (decisions, plans, rows, the wait for the
  * publishing thread, concepts, links, index pages, the sync, the commit,
- * the journal's end), and of the concept flush rounds between requests,
+ * the journal's end), of receiving a batch's items (BATCH_BEGIN to
+ * BATCH_END), of the concept flush rounds between requests, and what is
+ * left between batches (the supervisor's answer to one and its next),
  * summed from the job's first batch and logged as one line when the job
  * finishes (kbd.log). make bench prints it beside the add's time: the
  * first thing to read when an add is slower (docs/architecture.md,
@@ -32,7 +34,10 @@ static const char *const names[ST_N] = {
 	[ST_SYNC] = "sync",
 	[ST_COMMIT] = "commit",
 	[ST_JOURNAL] = "journal end",
+	[ST_ANSWER] = "answer",
+	[ST_RECV] = "items received",
 	[ST_FLUSH] = "concept flush rounds",
+	[ST_WAIT] = "between batches",
 };
 
 static struct {
@@ -41,18 +46,17 @@ static struct {
 	uint64_t	 batches;
 } st;
 
-void
-stage_begin(void)
-{
-	st.last = mono_ns();
-}
-
+/*
+ * The time since the last mark goes to stage s. Waits between batches
+ * count from a job's first batch on: what comes before it is the time
+ * the job took to convert its first files, or another job's.
+ */
 void
 stage_end(enum stage s)
 {
 	int64_t	t = mono_ns();
 
-	if (st.last != 0 && s < ST_N)
+	if (st.last != 0 && s < ST_N && (s != ST_WAIT || st.batches > 0))
 		st.ns[s] += t - st.last;
 	st.last = t;
 }
@@ -74,7 +78,7 @@ stage_log(uint64_t job)
 	if (st.batches == 0)
 		return;
 	for (i = 0; i < ST_N; i++)
-		if (i != ST_FLUSH)
+		if (i != ST_FLUSH && i != ST_WAIT)
 			sum += st.ns[i];
 	off = 0;
 	for (i = 0; i < ST_N && off < sizeof(line); i++) {
