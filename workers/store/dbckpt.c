@@ -2,8 +2,9 @@
  * The committer's checkpoints, on a thread with a connection of its own.
  *
  * Why: SQLite's automatic checkpoint runs inside the COMMIT that crosses
- * its threshold, on the committer's thread: copying some 10,000 pages from
- * the WAL into the database and two fsyncs, while the next batch waits. A
+ * its threshold, on the committer's thread: copying some 40 MiB of pages
+ * from the WAL into the database and two fsyncs, while the next batch
+ * waits. A
  * PASSIVE checkpoint from another connection runs beside the writer (WAL
  * mode lets a checkpoint and a write transaction proceed at once), on the
  * machine's other core. In a large add the committer's thread is the
@@ -11,7 +12,7 @@
  *
  * The committer's connection turns its automatic checkpoint off and its
  * WAL hook (SQLite calls it after each commit, with the WAL's size)
- * wakes this thread when the WAL holds DBCKPT_PAGES or more. The thread
+ * wakes this thread when the WAL holds DBCKPT_BYTES or more. The thread
  * opens its connection at the first request. A checkpoint copies only
  * committed frames, and SQLite's recovery does not depend on who copied
  * them: a crash at any point leaves what the commits left. The WAL is
@@ -36,14 +37,18 @@
 #include "log.h"
 #include "xmalloc.h"
 
-/* About 40 MiB of WAL; why this many: db.c, above DB_CACHE_KIB. */
-#define DBCKPT_PAGES	10000
+/*
+ * About 40 MiB of WAL, in frames of the database's pages (10,000 of 4
+ * KiB, 2,560 of 16 KiB); why this many: db.c, above DB_CACHE_KIB.
+ */
+#define DBCKPT_BYTES	(40 * 1024 * 1024)
 
 static struct {
 	pthread_mutex_t	 mtx;
 	pthread_cond_t	 cond;
 	pthread_t	 tid;
 	int		 running;
+	int		 frames;	/* a checkpoint when the WAL holds more */
 	char		*path;
 	/* Under mtx: */
 	int		 wanted;	/* a checkpoint is asked for */
@@ -132,7 +137,7 @@ ckpt_hook(void *arg, sqlite3 *c, const char *name, int nframes)
 	(void)arg;
 	(void)c;
 	(void)name;
-	if (nframes < DBCKPT_PAGES)
+	if (nframes < ck.frames)
 		return SQLITE_OK;
 	pthread_mutex_lock(&ck.mtx);
 	if (!ck.busy) {
@@ -146,10 +151,20 @@ ckpt_hook(void *arg, sqlite3 *c, const char *name, int nframes)
 int
 dbckpt_start(sqlite3 *c, const char *path)
 {
-	int	e;
+	sqlite3_stmt	*st;
+	int		 e, page = 0;
 
 	if (ck.running)
 		return 0;
+	if (sqlite3_prepare_v2(c, "PRAGMA page_size", -1, &st, NULL) !=
+	    SQLITE_OK)
+		return -1;
+	if (sqlite3_step(st) == SQLITE_ROW)
+		page = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	if (page <= 0)
+		return -1;
+	ck.frames = DBCKPT_BYTES / page;
 	/* Replaces the hook wal_autocheckpoint sets: one or the other. */
 	if (sqlite3_wal_autocheckpoint(c, 0) != SQLITE_OK)
 		return -1;

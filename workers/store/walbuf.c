@@ -36,7 +36,7 @@
 /*
  * Under 128 KiB: the unix VFS writes at most 0x1ffff bytes a call (it
  * masks the length), so a larger buffer would be cut short and reported
- * as a full disk. 29 frames of 4 KiB pages.
+ * as a full disk. 29 frames of 4 KiB pages, 7 of 16 KiB.
  */
 #define WALBUF_SIZE	(120 * 1024)
 
