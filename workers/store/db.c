@@ -280,18 +280,6 @@ db_sqlite_config(void)
 #define DB_CACHE_KIB	"-32768"
 #define DB_WAL_KEEP	"33554432"
 
-/*
- * The page size of a database this connection creates; one that exists
- * keeps its own (a change would rewrite it whole: VACUUM). With 16 KiB
- * pages rather than SQLite's 4 KiB, the B-trees a batch writes into (the
- * full-text index's segments and content, the registry, the concept
- * terms) are shallower and a batch dirties fewer, larger pages: in adds
- * of the ingest bench's 150,000 files, the committer's CPU 52 to 54 s
- * instead of 59 to 63, the adds 56 to 58 s instead of 61 to 62, and
- * searches as fast (docs/architecture.md, "At stop 53").
- */
-#define DB_PAGE_SIZE	"16384"
-
 int
 db_open(const char *path)
 {
@@ -323,9 +311,6 @@ db_open(const char *path)
 	}
 	/* The supervisor reads while we write; WAL readers never block us. */
 	sqlite3_busy_timeout(db, 10000);
-	/* Before anything is written: WAL mode fixes it. */
-	if (db_exec("PRAGMA page_size=" DB_PAGE_SIZE) == -1)
-		goto fail;
 	if (sqlite3_prepare_v2(db, "PRAGMA journal_mode=WAL", -1, &st,
 	    NULL) != SQLITE_OK)
 		goto bad;

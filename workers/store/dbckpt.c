@@ -4,10 +4,9 @@
  * Why: SQLite's automatic checkpoint runs inside the COMMIT that crosses
  * its threshold, on the committer's thread: copying some 40 MiB of pages
  * from the WAL into the database and two fsyncs, while the next batch
- * waits. A
- * PASSIVE checkpoint from another connection runs beside the writer (WAL
- * mode lets a checkpoint and a write transaction proceed at once), on the
- * machine's other core. In a large add the committer's thread is the
+ * waits. A PASSIVE checkpoint from another connection runs beside the
+ * writer (WAL mode lets a checkpoint and a write transaction proceed at
+ * once), on the machine's other core. In a large add the committer's thread is the
  * pipeline's slowest stage (docs/architecture.md, scale notes).
  *
  * The committer's connection turns its automatic checkpoint off and its
