@@ -594,6 +594,20 @@ convert_all(struct world *x)
 }
 
 /*
+ * Every file converted while the committer is away, so that the batches
+ * are whole, then the committer takes them.
+ */
+static void
+convert_then_cut(struct world *x)
+{
+	x->committer_up = 0;
+	pump(x);
+	convert_all(x);
+	x->committer_up = 1;
+	pump(x);
+}
+
+/*
  * The committer dies with a batch: added files are converted again and
  * the batch is cut again from the same cursor; a committed batch stays.
  */
@@ -606,11 +620,7 @@ test_committer_death(void **state)
 	(void)state;
 	world_init(&x, 8, 8, 10, 1);
 	feed(&x, 30);
-	x.committer_up = 0;
-	pump(&x);
-	convert_all(&x);
-	x.committer_up = 1;
-	pump(&x);
+	convert_then_cut(&x);
 	assert_int_equal(x.batch_first, 1);
 	assert_int_equal(x.batch_last, 10);
 	committer_dies(&x);
@@ -676,11 +686,7 @@ test_two_batches(void **state)
 	world_init(&x, 8, 8, 3 * BATCH_MAX + 10, 1);
 	feed(&x, 0);
 	assert_int_equal(x.fed, 2 * BATCH_MAX);
-	x.committer_up = 0;	/* so that the batches are whole */
-	pump(&x);
-	convert_all(&x);
-	x.committer_up = 1;
-	pump(&x);
+	convert_then_cut(&x);
 	assert_int_equal(x.batches, 2);
 	assert_int_equal(x.behind, 1);
 	assert_int_equal(x.batch_last, BATCH_MAX);
@@ -702,10 +708,7 @@ test_two_batches(void **state)
 	committer_dies(&x);
 	check_invariants(&x, &cursor);
 	assert_int_equal(x.w.nbatch, 0);
-	pump(&x);
-	convert_all(&x);
-	x.committer_up = 1;
-	pump(&x);
+	convert_then_cut(&x);
 	assert_int_equal(x.batches, 5);
 	assert_int_equal(x.batch_first, BATCH_MAX + 1);
 	assert_int_equal(x.next_last, 3 * BATCH_MAX);
@@ -714,11 +717,7 @@ test_two_batches(void **state)
 	check_invariants(&x, &cursor);
 	/* The last 10: short, behind nothing, they go at once. */
 	feed(&x, 0);
-	x.committer_up = 0;
-	pump(&x);
-	convert_all(&x);
-	x.committer_up = 1;
-	pump(&x);
+	convert_then_cut(&x);
 	assert_int_equal(x.batches, 6);
 	assert_int_equal(x.batch_last - x.batch_first + 1, 10);
 	commit(&x);
