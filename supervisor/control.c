@@ -1,17 +1,13 @@
 /*
- * The control socket and its clients. The socket is private to the user:
- * its directory is 0700, the socket 0600, and every peer's uid is checked.
- * A client starts with a version handshake, then sends one request at a
+ * The control socket's clients (listen.c accepts them: the socket is
+ * private to the user, 0600 in a 0700 directory, every peer's uid
+ * checked). A client starts with a version handshake, then sends one request at a
  * time. A malformed or unknown message drops that client only (tmux
  * server-client.c); the dispatcher frees every message after handling it.
  */
 #include <sys/types.h>
-#include <sys/socket.h>
-#include <sys/stat.h>
-#include <sys/un.h>
 
 #include <errno.h>
-#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,7 +17,6 @@
 #include "dbread.h"
 #include "kbpath.h"
 #include "log.h"
-#include "sockpath.h"
 #include "supervisor.h"
 #include "util.h"
 #include "xmalloc.h"
@@ -74,9 +69,6 @@ static struct client		**slots;
 static uint32_t			*slots_free;	/* a stack of free slots */
 static uint32_t			nslots, nslots_free;
 static uint64_t			next_id = 1;
-static int			listen_fd = -1;
-static struct event		*listen_ev;
-static char			sock_path[256];
 static unsigned			nclients;
 static int64_t				last_client_ms;	/* came or went */
 
@@ -104,174 +96,24 @@ client_slot(struct client *c)
 	c->id = (next_id++ << 32) | slot;
 }
 
-static void
-control_accept_again(evutil_socket_t fd, short ev, void *arg)
-{
-	(void)fd;
-	(void)ev;
-	(void)arg;
-	if (listen_ev != NULL)
-		event_add(listen_ev, NULL);
-}
-
-static void
-control_accept(evutil_socket_t fd, short ev, void *arg)
+/* A peer listen.c accepted (its uid checked): a client of ours. */
+void
+control_client_new(int s)
 {
 	struct client	*c;
-	struct ucred	 cred;
-	struct timeval	 tv = { 1, 0 };
-	socklen_t	 len;
-	int		 s;
 
-	(void)ev;
-	(void)arg;
-	for (;;) {
-		s = accept4(fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
-		if (s == -1) {
-			if (errno == EMFILE || errno == ENFILE) {
-				log_warnx("accept: out of file descriptors "
-				    "(%u clients)", nclients);
-				/*
-				 * The connection stays pending and the event
-				 * is level-triggered: pause, or spin.
-				 */
-				event_del(listen_ev);
-				if (event_base_once(sup_base, -1, EV_TIMEOUT,
-				    control_accept_again, NULL, &tv) == -1)
-					event_add(listen_ev, NULL);
-			} else if (errno != EAGAIN && errno != EINTR &&
-			    errno != ECONNABORTED)
-				log_warn("accept");
-			return;
-		}
-		len = sizeof(cred);
-		if (getsockopt(s, SOL_SOCKET, SO_PEERCRED, &cred, &len) == -1) {
-			log_warn("SO_PEERCRED");
-			close(s);
-			continue;
-		}
-		if (cred.uid != getuid()) {
-			log_warnx("refusing client with uid %ld",
-			    (long)cred.uid);
-			close(s);
-			continue;
-		}
-		c = xcalloc(1, sizeof(*c));
-		client_slot(c);
-		chan_init(&c->chan, s, 1, MSG_MAX_CLIENT);
-		c->rev = event_new(sup_base, s, EV_READ | EV_PERSIST,
-		    client_read, c);
-		c->wev = event_new(sup_base, s, EV_WRITE, client_write, c);
-		if (c->rev == NULL || c->wev == NULL)
-			fatalx("client event");
-		event_add(c->rev, NULL);
-		TAILQ_INSERT_TAIL(&clients, c, entry);
-		nclients++;
-		last_client_ms = mono_ms();
-	}
-}
-
-static void
-make_rundir(void)
-{
-	char	dir[256];
-
-	if (kb_rundir_create() == -1) {
-		(void)kb_rundir(dir, sizeof(dir));
-		if (errno == EPERM)
-			fatalx("%s: not a private directory owned by uid %ld",
-			    dir, (long)getuid());
-		fatal("%s", dir);
-	}
-}
-
-/* Bind listen_fd to sock_path: 0, or -1 with errno. */
-static int
-control_bind(void)
-{
-	struct sockaddr_un	sun;
-	mode_t			old;
-	int			r, saved;
-
-	memset(&sun, 0, sizeof(sun));
-	sun.sun_family = AF_UNIX;
-	/* kb_sockpath() made it fit. */
-	memcpy(sun.sun_path, sock_path, strnlen(sock_path,
-	    sizeof(sun.sun_path) - 1));
-	/* We hold the pid lock: any socket file left is a dead kbd's. */
-	(void)unlink(sock_path);
-	old = umask(0177);
-	r = bind(listen_fd, (struct sockaddr *)&sun, sizeof(sun));
-	saved = errno;
-	umask(old);
-	errno = saved;
-	return r;
-}
-
-/* The socket is in the runtime directory: say where, in the KB. */
-static void
-control_note(void)
-{
-	int	fd;
-
-	make_rundir();
-	/* Read-only media: nowhere to record it; kbctl derives it anyway. */
-	if (sup_committer_state() == COMMITTER_NONE)
-		return;
-	/* Recorded for people and tools; kbctl derives it itself. */
-	if ((fd = open(KB_SOCKET_NOTE, O_WRONLY | O_CREAT | O_TRUNC |
-	    O_CLOEXEC, 0600)) != -1) {
-		(void)!write(fd, sock_path, strlen(sock_path));
-		(void)!write(fd, "\n", 1);
-		close(fd);
-	}
-}
-
-void
-control_init(const char *kbroot)
-{
-	int	fallback;
-
-	if (sup_committer_state() == COMMITTER_NONE) {
-		/* Read-only media: .kb/ takes no socket. */
-		fallback = 1;
-		if (kb_sockpath_rundir(kbroot, sock_path,
-		    sizeof(sock_path)) == -1)
-			fatal("control socket path for %s", kbroot);
-	} else if (kb_sockpath(kbroot, sock_path, sizeof(sock_path),
-	    &fallback) == -1)
-		fatal("control socket path for %s", kbroot);
-	if (fallback)
-		control_note();
-	else
-		(void)unlink(KB_SOCKET_NOTE);
-	if ((listen_fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK |
-	    SOCK_CLOEXEC, 0)) == -1)
-		fatal("socket");
-	if (control_bind() == -1) {
-		/*
-		 * FUSE and network file systems may refuse sockets: use the
-		 * runtime directory, where kbctl looks next.
-		 */
-		if (fallback || !kb_sock_refused(errno))
-			fatal("bind %s", sock_path);
-		log_info("bind %s: %s; using the runtime directory", sock_path,
-		    strerror(errno));
-		if (kb_sockpath_rundir(kbroot, sock_path,
-		    sizeof(sock_path)) == -1)
-			fatal("control socket path for %s", kbroot);
-		control_note();
-		if (control_bind() == -1)
-			fatal("bind %s", sock_path);
-	}
-	if (chmod(sock_path, 0600) == -1)
-		fatal("chmod %s", sock_path);
-	if (listen(listen_fd, 4096) == -1)
-		fatal("listen");
-	listen_ev = event_new(sup_base, listen_fd, EV_READ | EV_PERSIST,
-	    control_accept, NULL);
-	if (listen_ev == NULL || event_add(listen_ev, NULL) == -1)
-		fatalx("listen event");
+	c = xcalloc(1, sizeof(*c));
+	client_slot(c);
+	chan_init(&c->chan, s, 1, MSG_MAX_CLIENT);
+	c->rev = event_new(sup_base, s, EV_READ | EV_PERSIST,
+	    client_read, c);
+	c->wev = event_new(sup_base, s, EV_WRITE, client_write, c);
+	if (c->rev == NULL || c->wev == NULL)
+		fatalx("client event");
+	event_add(c->rev, NULL);
+	TAILQ_INSERT_TAIL(&clients, c, entry);
+	nclients++;
+	last_client_ms = mono_ms();
 }
 
 void
@@ -279,15 +121,7 @@ control_cleanup(void)
 {
 	struct client	*c, *next;
 
-	if (listen_ev != NULL) {
-		event_free(listen_ev);
-		listen_ev = NULL;
-	}
-	if (listen_fd != -1) {
-		(void)unlink(sock_path);
-		close(listen_fd);
-		listen_fd = -1;
-	}
+	listen_close();
 	for (c = TAILQ_FIRST(&clients); c != NULL; c = next) {
 		next = TAILQ_NEXT(c, entry);
 		/* Flush what they are owed (a STOP_REP), then go. */

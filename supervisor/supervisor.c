@@ -512,7 +512,7 @@ supervisor_main(const struct kbd_opts *o, int readyfd)
 	proc_init(sup_base, children_gone, o->kbroot);
 	job_init();
 
-	control_init(o->kbroot);
+	listen_init(o->kbroot);
 	if (committer_state == COMMITTER_NONE) {
 		if (dbread_open_immutable(o->kbroot) == -1)
 			start_failed(readyfd, "%s/" KB_DB ": cannot open the "

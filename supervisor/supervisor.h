@@ -279,10 +279,15 @@ int		 search_submit(uint64_t client, const Kbd__SearchReq *);
 unsigned	 search_slots_free(void);
 void		 search_shutdown(void);
 
-/* control.c: the control socket and its clients */
+/* listen.c: the control socket's listener */
 
-void	 control_init(const char *kbroot);
-void	 control_cleanup(void);
+void	 listen_init(const char *kbroot);
+void	 listen_close(void);
+
+/* control.c: the control socket's clients */
+
+void	 control_client_new(int fd);	/* a peer accepted, uid checked */
+void	 control_cleanup(void);		/* listen_close, the clients dropped */
 void	 control_resume_waiting(void);
 void	 control_fail_waiting(const char *why);
 /* http.c: kbd --listen (MCP over Streamable HTTP). */
