@@ -406,13 +406,27 @@ probe_line() {
 # (N documents) and to a KB of TREE's first folders, about the middle of
 # the add's first tenth: the cost of a batch late in the add against
 # early, the same in every run where times are not (docs/architecture.md,
-# scale notes). Sets INSTR to "small big files" per file, or "".
+# scale notes). Sets INSTR to "small big ms mb", small and big each
+# "all batches files", ms and mb 1 when the add merged the concept terms'
+# side table into their index (conceptw.c, every CONCEPT_MERGE_ROWS rows:
+# whether 3,001 files hold one depends on where the KB's last merge
+# left it), or "".
+side_rows() {
+	"$BIN/kbsql" "$1/.kb/kb.db" "SELECT count(*) FROM concept_terms_new" 2>/dev/null || echo 0
+}
+# merged BEFORE AFTER: 1 if the side table was merged in between (after a
+# merge it holds only the rows added since, fewer than it held before).
+merged() {
+	if [ "$2" -lt "$1" ]; then echo 1; else echo 0; fi
+}
 instr_bench() {
-	local gen=$1 tree=$2 kb=$3 n=$4 nf small big
+	local gen=$1 tree=$2 kb=$3 n=$4 nf small big r0 ms mb
 	INSTR=""
 	command -v valgrind >/dev/null 2>&1 || { echo "bench: no valgrind: no instruction count" >&2; return 0; }
 	python3 "scripts/$gen" gen "$W/instr-extra" 3001
+	r0=$(side_rows "$kb")
 	big=$(python3 scripts/instrbench.py "$BIN/kbctl" "$kb" "$W/instr-extra") || big=""
+	mb=$(merged "$r0" "$(side_rows "$kb")")
 	nf=$((n / 20000)); [ "$nf" -ge 1 ] || nf=1
 	mkdir -p "$W/instr-small"
 	# shellcheck disable=SC2012
@@ -420,24 +434,30 @@ instr_bench() {
 	"$BIN/kbctl" init "$W/instr-kb" >/dev/null
 	"$BIN/kbctl" -C "$W/instr-kb" add "$W/instr-small" >/dev/null
 	INSTR_SMALL_N=$(find "$W/instr-small" -type f | wc -l)
+	r0=$(side_rows "$W/instr-kb")
 	small=$(python3 scripts/instrbench.py "$BIN/kbctl" "$W/instr-kb" "$W/instr-extra") || small=""
+	ms=$(merged "$r0" "$(side_rows "$W/instr-kb")")
 	discard "$W/instr-kb"
 	discard "$W/instr-small"
 	discard "$W/instr-extra"
 	INSTR_BIG_N=$n
-	[ -n "$big" ] && [ -n "$small" ] && INSTR="$small $big"
+	[ -n "$big" ] && [ -n "$small" ] && INSTR="$small $big $ms $mb"
 	return 0
 }
 print_instr() {
-	local stot sb sf btot bb bf
+	local stot sb sf btot bb bf ms mb
 	[ -n "$INSTR" ] || { printf '  instructions            : not counted (valgrind)\n'; return 0; }
-	read -r stot sb sf btot bb bf <<<"$INSTR"
+	read -r stot sb sf btot bb bf ms mb <<<"$INSTR"
 	printf '  instructions (callgrind): %d files more, the committer'"'"'s batches: %.0f a file at %d documents, %.0f at %d (%.2fx)\n' \
 	    "$bf" "$(echo "$sb / $sf" | bc -l)" "$INSTR_SMALL_N" "$(echo "$bb / $bf" | bc -l)" "$INSTR_BIG_N" \
 	    "$(echo "($bb / $bf) / ($sb / $sf)" | bc -l)"
 	printf '                            all its work, the job'"'"'s end too: %.0f and %.0f a file (%.2fx)\n' \
 	    "$(echo "$stot / $sf" | bc -l)" "$(echo "$btot / $bf" | bc -l)" \
 	    "$(echo "($btot / $bf) / ($stot / $sf)" | bc -l)"
+	printf '                            the concept terms merged into their index in them: %s at %d documents, %s at %d (one merge every %s terms)\n' \
+	    "$( [ "$ms" = 1 ] && echo yes || echo no)" "$INSTR_SMALL_N" \
+	    "$( [ "$mb" = 1 ] && echo yes || echo no)" "$INSTR_BIG_N" \
+	    "$(sed -n 's/^#define CONCEPT_MERGE_ROWS[[:space:]]*\([0-9]*\).*/\1/p' workers/committer/conceptw.c)"
 }
 print_ingest() {
 	local s added ev first last srss crss scpu wcpu ccpu cfirst clast tail tcpu pfirst plast merge
