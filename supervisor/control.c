@@ -1,9 +1,10 @@
 /*
  * The control socket's clients (listen.c accepts them: the socket is
  * private to the user, 0600 in a 0700 directory, every peer's uid
- * checked). A client starts with a version handshake, then sends one request at a
- * time. A malformed or unknown message drops that client only (tmux
- * server-client.c); the dispatcher frees every message after handling it.
+ * checked). A client starts with a version handshake, then sends one
+ * request at a time. A malformed or unknown message drops that client
+ * only (tmux server-client.c); the dispatcher frees every message after
+ * handling it.
  */
 #include <sys/types.h>
 
