@@ -6,8 +6,9 @@
  * from the WAL into the database and two fsyncs, while the next batch
  * waits. A PASSIVE checkpoint from another connection runs beside the
  * writer (WAL mode lets a checkpoint and a write transaction proceed at
- * once), on the machine's other core. In a large add the committer's thread is the
- * pipeline's slowest stage (docs/architecture.md, scale notes).
+ * once), on the machine's other core. In a large add the committer's
+ * thread is the pipeline's slowest stage (docs/architecture.md, scale
+ * notes).
  *
  * The committer's connection turns its automatic checkpoint off and its
  * WAL hook (SQLite calls it after each commit, with the WAL's size)
