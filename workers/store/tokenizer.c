@@ -219,16 +219,17 @@ stem_of(struct ktok *t, int lang, const char *w, int n, char *out, int size,
 
 	if (n < 3 || n > TOK_MAXWORD || (w[0] >= '0' && w[0] <= '9'))
 		return 0;
-	for (i = 0; i < n; i++)
+	/* One pass for both: every token of every document comes here. */
+	for (i = 0; i < n; i++) {
 		chars += ((unsigned char)w[i] & 0xc0) != 0x80;
+		h = (h ^ (unsigned char)w[i]) * 16777619u;
+	}
 	if (chars < 3 || (sb = stemmer(t, lang)) == NULL)
 		return 0;
 	if (cached && n <= STEM_CACHE_WORD) {
 		if (t->cache == NULL && (t->cache = calloc(2 * STEM_SETS,
 		    sizeof(*t->cache))) == NULL)
 			goto stem;
-		for (i = 0; i < n; i++)
-			h = (h ^ (unsigned char)w[i]) * 16777619u;
 		set = &t->cache[2 * ((h ^ (uint32_t)lang) & (STEM_SETS - 1))];
 		for (i = 0; i < 2; i++) {
 			c = &set[i];
@@ -447,15 +448,19 @@ one_token(void *arg, int tflags, const char *tok, int n, int s, int e)
 	const char		*orig;
 	char			 lo[TOK_MAXWORD * 2];
 	int			 i, l, cjk = 0, seg, c0, first = 1, inner, on;
-	int			 rc = SQLITE_OK;
+	int			 rc = SQLITE_OK, ascii;
 
 	(void)tflags;
 	/*
 	 * Every CJK character is three or four bytes with a lead byte of
 	 * 0xE1 or more, and no other byte of UTF-8 reaches 0xE1: only those
-	 * are decoded (snippets tokenize whole bodies, per hit).
+	 * are decoded (snippets tokenize whole bodies, per hit). Most tokens
+	 * are ASCII: one test a byte tells so.
 	 */
-	for (i = s; i < e && !cjk; i++)
+	for (i = s; i < e && u[i] < 0x80; i++)
+		;
+	ascii = i == e;
+	for (; i < e && !cjk; i++)
 		if (u[i] >= 0xe1)
 			cjk = is_cjk(decode(u + i, e - i, &l));
 	if (cjk) {
@@ -504,16 +509,15 @@ one_token(void *arg, int tflags, const char *tok, int n, int s, int e)
 	inner = 0;
 	for (i = 0; i < n && !inner; i++)
 		inner = is_punct(tok[i]);
-	/* The stemmers' input: the original, when it is not plain ASCII. */
+	/*
+	 * The stemmers' input: the original, when it is not plain ASCII
+	 * (the trimming above took ASCII punctuation off its ends only).
+	 */
 	on = n;
 	orig = tok;
-	if (!r->aux && e - s <= TOK_MAXWORD * 2) {
-		for (i = s; i < e && (u[i] & 0x80) == 0; i++)
-			;
-		if (i < e) {
-			on = lower_orig(r->text + s, e - s, lo);
-			orig = lo;
-		}
+	if (!r->aux && !ascii && e - s <= TOK_MAXWORD * 2) {
+		on = lower_orig(r->text + s, e - s, lo);
+		orig = lo;
 	}
 	s += r->base;
 	e += r->base;
