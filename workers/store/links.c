@@ -399,6 +399,14 @@ is_fence(const char *s, size_t n)
 }
 
 /*
+ * The bytes the walk's switch looks at; a run of others is passed over
+ * in a tight loop (every document's Markdown is walked on each thread).
+ */
+static const unsigned char walk_stop[256] = {
+	['`'] = 1, ['\\'] = 1, ['!'] = 1, ['['] = 1,
+};
+
+/*
  * Everything but a link that is rewritten is copied as it is: the text
  * between them goes out in one piece (pend: where the text not yet copied
  * starts), not a call per byte.
@@ -443,7 +451,12 @@ walk(struct walk *w, const char *md, size_t len)
 		case '[':
 			break;
 		default:
-			i++;
+			/* Plain text, on to a byte above or a line's start. */
+			while (md[i] != '\n' && ++i < len &&
+			    !walk_stop[(unsigned char)md[i]])
+				;
+			if (i < len && md[i] == '\n')
+				i++;
 			continue;
 		}
 		memset(&l, 0, sizeof(l));
