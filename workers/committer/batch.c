@@ -252,13 +252,14 @@ register_one(struct item *it, int64_t now)
 	d.src_mtime_ns = it->mtime_ns;
 	d.job = batch.job;
 	d.added_at = now;
+	d.converter = it->converter;
+	d.conv_version = it->conv_version;
 	if (it->act == ACT_REPLACE) {
 		id = it->upd_id;
-		if (db_doc_update(id, &d) == -1 || db_fts_delete(id) == -1)
+		if (db_doc_update(id, &d) == -1 || db_fts_delete(id) == -1 ||
+		    db_doc_converter(id, it->converter, it->conv_version) == -1)
 			return errf("registry: %s", db_errmsg());
 	} else if (db_doc_insert(&d, &id) == -1)
-		return errf("registry: %s", db_errmsg());
-	if (db_doc_converter(id, it->converter, it->conv_version) == -1)
 		return errf("registry: %s", db_errmsg());
 	/*
 	 * The text indexed is what the KB holds: the bytes planning read
@@ -331,6 +332,7 @@ batch_register(uint64_t cursor, int64_t now, int *began)
 	*began = 1;
 	if (compact_batch(batch.n) == -1)
 		return errf("registry: %s", db_errmsg());
+	db_groups_hold();
 	for (i = 0; i < batch.n && err == NULL; i++) {
 		it = &batch.items[i];
 		if (ITEM_PUBLISHES(it) || (ITEM_RECOMPILE(it) &&
@@ -339,6 +341,8 @@ batch_register(uint64_t cursor, int64_t now, int *began)
 		else if (it->act == ACT_SOURCE)
 			err = sources_register(it, 0);
 	}
+	if (db_groups_release(err == NULL) == -1 && err == NULL)
+		err = errf("registry: %s", db_errmsg());
 	batch_counts(&c, 0);
 	if (err == NULL && (db_job_batch(batch.job, &c, cursor) == -1 ||
 	    batch_history(NULL) == -1))

@@ -60,6 +60,13 @@ struct db_doc {
 	 * read by db_doc_named and db_docs_foreach, written by db_fts_insert.
 	 */
 	const char	*lang;
+	/*
+	 * The converter that made its Markdown and its version (schema 8),
+	 * written by db_doc_insert (NULL: ""); db_doc_converter for a row
+	 * that exists.
+	 */
+	const char	*converter;
+	unsigned	 conv_version;
 };
 
 /* Outcome counters a batch adds to its job. */
@@ -226,6 +233,14 @@ int	 db_fts_exists(int64_t id);			/* 1, 0, -1 */
 int	 db_fts_current(int64_t id, const char *md, size_t len);
 int	 db_fts_orphans(int64_t *n);	/* rows without a document */
 int	 db_fts_orphans_delete(void);			/* in a transaction */
+/*
+ * A batch's new documents counted in index_groups a run of one type or
+ * folder at a time, from db_groups_hold to db_groups_release (apply: write
+ * what is held, in the transaction; 0: drop it, the transaction rolls
+ * back). Nothing may read index_groups in between. 0 or -1.
+ */
+void	 db_groups_hold(void);
+int	 db_groups_release(int apply);
 /* index_groups' rows that differ from the documents' counts; rebuilt. */
 int	 db_index_groups_wrong(int64_t *n);
 int	 db_index_groups_rebuild(void);			/* in a transaction */
