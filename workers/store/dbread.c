@@ -25,7 +25,7 @@
 #include "xmalloc.h"
 
 static sqlite3		*db;
-static sqlite3_stmt	*st_hash, *st_stat, *st_list;
+static sqlite3_stmt	*st_hash, *st_stat, *st_by_stat, *st_by_path, *st_list;
 static sqlite3_stmt	*st_show, *st_after, *st_before, *st_words;
 static sqlite3_stmt	*st_rbegin, *st_rcommit;	/* dbread_read_begin, end */
 
@@ -165,6 +165,17 @@ dbread_open(const char *kbroot)
 	st_stat = dbread_prep("SELECT d.name FROM sources s JOIN documents d ON "
 	    "d.id = s.doc WHERE s.path = ? AND s.dev = ? AND s.ino = ? AND "
 	    "s.size = ? AND s.mtime_ns = ?");
+	/*
+	 * Another source of the same file (dbread_source_by_stat): asked
+	 * for every file an add walks, so prepared once (it was half the
+	 * supervisor's instructions in an add of small files).
+	 */
+	st_by_stat = dbread_prep("SELECT d.name, s.path FROM sources s "
+	    "JOIN documents d ON d.id = s.doc WHERE s.dev = ? AND s.ino = ? "
+	    "AND s.size = ? AND s.mtime_ns = ? AND s.path <> ? LIMIT 1");
+	st_by_path = dbread_prep("SELECT d.name, s.dev, s.ino, s.size, "
+	    "s.mtime_ns FROM sources s JOIN documents d ON d.id = s.doc "
+	    "WHERE s.path = ?");
 	dbread_jobs_open(db);
 	(void)snprintf(sql, sizeof(sql), "SELECT id, name, title, hash, ext, "
 	    "size, src_path, %s FROM documents d WHERE id > ? ORDER BY id "
@@ -220,6 +231,8 @@ dbread_close(void)
 	sqlite3_finalize(st_rbegin);
 	sqlite3_finalize(st_rcommit);
 	sqlite3_finalize(st_stat);
+	sqlite3_finalize(st_by_stat);
+	sqlite3_finalize(st_by_path);
 	dbread_jobs_close();
 	sqlite3_finalize(st_list);
 	sqlite3_finalize(st_show);
@@ -667,13 +680,9 @@ int
 dbread_source_by_path(const char *path, char *name, size_t len,
     struct stat *st, int *same)
 {
-	sqlite3_stmt	*q;
+	sqlite3_stmt	*q = st_by_path;
 	int		 r;
 
-	if (sqlite3_prepare_v2(db, "SELECT d.name, s.dev, s.ino, s.size, "
-	    "s.mtime_ns FROM sources s JOIN documents d ON d.id = s.doc "
-	    "WHERE s.path = ?", -1, &q, NULL) != SQLITE_OK)
-		return -1;
 	sqlite3_bind_text(q, 1, path, -1, SQLITE_TRANSIENT);
 	r = sqlite3_step(q);
 	if (r == SQLITE_ROW) {
@@ -687,7 +696,7 @@ dbread_source_by_path(const char *path, char *name, size_t len,
 		    (int64_t)st->st_mtim.tv_sec * 1000000000 +
 		    st->st_mtim.tv_nsec;
 	}
-	sqlite3_finalize(q);
+	sqlite3_reset(q);
 	return r == SQLITE_ROW ? 1 : r == SQLITE_DONE ? 0 : -1;
 }
 
@@ -695,14 +704,9 @@ int
 dbread_source_by_stat(const struct stat *st, const char *path, char *name,
     size_t len, char **other)
 {
-	sqlite3_stmt	*q;
+	sqlite3_stmt	*q = st_by_stat;
 	int		 r;
 
-	if (sqlite3_prepare_v2(db, "SELECT d.name, s.path FROM sources s "
-	    "JOIN documents d ON d.id = s.doc WHERE s.dev = ? AND s.ino = ? "
-	    "AND s.size = ? AND s.mtime_ns = ? AND s.path <> ? LIMIT 1", -1,
-	    &q, NULL) != SQLITE_OK)
-		return -1;
 	sqlite3_bind_int64(q, 1, (sqlite3_int64)st->st_dev);
 	sqlite3_bind_int64(q, 2, (sqlite3_int64)st->st_ino);
 	sqlite3_bind_int64(q, 3, (sqlite3_int64)st->st_size);
@@ -714,6 +718,6 @@ dbread_source_by_stat(const struct stat *st, const char *path, char *name,
 		(void)snprintf(name, len, "%s", sqlite3_column_text(q, 0));
 		*other = xstrdup((const char *)sqlite3_column_text(q, 1));
 	}
-	sqlite3_finalize(q);
+	sqlite3_reset(q);
 	return r == SQLITE_ROW ? 1 : r == SQLITE_DONE ? 0 : -1;
 }
