@@ -58,6 +58,22 @@ mv "$T/src/b/b1.txt" "$T/src/b/b1.md"
 kbctl sync "$T/src" >/dev/null
 check_groups "a change of type"
 
+# One batch of new files whose types and folders alternate, with a move
+# among them: a batch counts its new documents a run of one type or
+# folder at a time (db_groups_hold), and a loss between them is written
+# behind the gains before it.
+mkdir -p "$T/src/c/d"
+for i in 1 2 3 4; do
+	printf '# Gamma %s\n\ngamma text %s\n' "$i" "$i" > "$T/src/c/c$i.md"
+	printf 'delta text %s\n' "$i" > "$T/src/c/c$i.txt"
+	printf 'epsilon text %s\n' "$i" > "$T/src/c/d/e$i.txt"
+done
+mv "$T/src/a/a3.md" "$T/src/c/a3.md"
+kbctl sync "$T/src" >/dev/null
+assert_eq "9" "$(sql "select n from index_groups where folder = 1 and value = '$T/src/c/'")" "folder c after a mixed batch"
+assert_eq "4" "$(sql "select n from index_groups where folder = 1 and value = '$T/src/c/d/'")" "folder c/d after a mixed batch"
+check_groups "a batch of mixed types and folders"
+
 # Removes, down to an empty folder: its group goes.
 kbctl remove --path "$T/src/a" >/dev/null
 assert_eq 0 "$(sql "select count(*) from index_groups where value = '$T/src/a/'")" "the emptied folder's group"
