@@ -433,6 +433,9 @@ instr_bench() {
 	for d in $(ls "$tree" | sort | head -n "$nf"); do cp -r "$tree/$d" "$W/instr-small/"; done
 	"$BIN/kbctl" init "$W/instr-kb" >/dev/null
 	"$BIN/kbctl" -C "$W/instr-kb" add "$W/instr-small" >/dev/null
+	# Its full-text index merged, as the large KB's is by now: else the
+	# count holds that merge too (up to a tenth more, stop 55).
+	wait_merged "$W/instr-kb"
 	INSTR_SMALL_N=$(find "$W/instr-small" -type f | wc -l)
 	r0=$(side_rows "$W/instr-kb")
 	small=$(python3 scripts/instrbench.py "$BIN/kbctl" "$W/instr-kb" "$W/instr-extra") || small=""
