@@ -254,6 +254,7 @@ register_one(struct item *it, int64_t now)
 	d.added_at = now;
 	d.converter = it->converter;
 	d.conv_version = it->conv_version;
+	d.lang = tok_lang_code(it->lang - 1);	/* NULL: db_fts_insert's */
 	if (it->act == ACT_REPLACE) {
 		id = it->upd_id;
 		if (db_doc_update(id, &d) == -1 || db_fts_delete(id) == -1 ||

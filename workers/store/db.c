@@ -355,8 +355,8 @@ db_open(const char *path)
 	st_by_name = db_prep("SELECT id, ext FROM documents WHERE name = ?");
 	st_doc_insert = db_prep("INSERT INTO documents(name, title, "
 	    "description, hash, ext, size, src_path, src_dev, src_ino, "
-	    "src_mtime_ns, job, added_at, converter, conv_version) "
-	    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+	    "src_mtime_ns, job, added_at, converter, conv_version, lang) "
+	    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
 	st_fts_insert = db_prep("INSERT INTO fts(rowid, name, title, headings, "
 	    "body) VALUES (?, ?, ?, ?, ?)");
 	st_meta_set = db_prep("INSERT OR REPLACE INTO meta(key, value) "
@@ -578,6 +578,8 @@ db_doc_insert(const struct db_doc *d, int64_t *id)
 	sqlite3_bind_int64(st, 12, d->added_at);
 	db_bind_text(st, 13, d->converter != NULL ? d->converter : "");
 	sqlite3_bind_int64(st, 14, (sqlite3_int64)d->conv_version);
+	/* db_fts_insert's UPDATE of it then writes nothing when it agrees. */
+	db_bind_text(st, 15, d->lang != NULL ? d->lang : "");
 	if (db_run(st, "inserting a document") == -1)
 		return -1;
 	*id = sqlite3_last_insert_rowid(db);

@@ -57,7 +57,8 @@ struct db_doc {
 	int64_t		 added_at;
 	/*
 	 * The language its full-text row is in (schema 13; "" none yet):
-	 * read by db_doc_named and db_docs_foreach, written by db_fts_insert.
+	 * read by db_doc_named and db_docs_foreach, written by db_fts_insert
+	 * (and by db_doc_insert, when set: the language the row will have).
 	 */
 	const char	*lang;
 	/*
