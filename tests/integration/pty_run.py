@@ -10,7 +10,9 @@ the terminal shows, never for a time:
      file in a phase (hash, convert, commit); with --expect TEXT, until
      the command has printed TEXT instead;
   2. with --resize COLS: set the pty's size (TIOCSWINSZ), send SIGWINCH,
-     and wait until a frame has rows and fits the new width;
+     and wait until a frame has rows and fits the new width; the widest
+     row after the resize is that of the frames from that one to the end
+     (frames drawn before kbctl read the signal may arrive after it);
   3. with --interrupt: type Ctrl-C, and wait until kbctl says it cancels;
      with it twice: then type Ctrl-C again and wait for EOF before step 4;
      with --kill SIG: send it signal SIG (TERM, HUP);
@@ -129,16 +131,23 @@ def main():
             pump(0.1)
         return True
 
-    def frame_with_rows(start=0, maxw=None):
+    def frame_with_rows(start=0):
         for off, f in frames(bytes(out), start):
-            rows, status = region_lines(f)
+            rows, _ = region_lines(f)
             if not rows:
-                continue
-            if maxw is not None and any(len(x) > maxw for x in rows + status):
                 continue
             report.setdefault("row_text", rows)
             return True
         return False
+
+    def fitting_frame(start, maxw):
+        """Offset of the first frame at or after start with rows, all
+        within maxw columns, or None."""
+        for off, f in frames(bytes(out), start):
+            rows, status = region_lines(f)
+            if rows and all(len(x) <= maxw for x in rows + status):
+                return off
+        return None
 
     if a.expect:
         report["expect_seen"] = wait_for(lambda: a.expect.encode() in out)
@@ -153,10 +162,8 @@ def main():
                     struct.pack("HHHH", a.rows, a.resize, 0, 0))
         os.kill(pid, signal.SIGWINCH)
         report["relayout"] = wait_for(
-            lambda: frame_with_rows(before, a.resize - 1))
-        after = [len(x) for _, f in frames(bytes(out), before)
-                 for x in sum(region_lines(f), [])]
-        report["widest_after"] = max(after) if after else 0
+            lambda: fitting_frame(before, a.resize - 1) is not None)
+        fit = fitting_frame(before, a.resize - 1)
     if a.before_interrupt:
         subprocess.run(a.before_interrupt, shell=True, check=False)
     if a.interrupt:
@@ -187,6 +194,17 @@ def main():
         f.write(out)
 
     data = bytes(out)
+    if a.resize:
+        # Frames kbctl drew before it read the signal may still have been
+        # in the pty's buffer when it was sent: the widest row after the
+        # resize is that of the frames from the first that fits to the
+        # end, all drawn knowing the new size.
+        start = before if fit is None else fit
+        after = [len(x) for _, f in frames(data, start)
+                 for x in sum(region_lines(f), [])]
+        report["widest_after"] = max(after) if after else 0
+        report["frames_before_relayout"] = (
+            0 if fit is None else len(frames(data[:fit], before)))
     vis = re.findall(rb"\x1b\[\?25[hl]", data)
     all_frames = frames(data)
     report.update({
