@@ -240,6 +240,27 @@ stop_workers() {
 	echo "$w"
 }
 
+# stop_reading KBDIR: kbctl stop while a reader of our own is in a read
+# transaction of the KB's database (on the WAL's frames, not yet copied):
+# the committer's stop then leaves the WAL as it was (db.c wal_truncate).
+stop_reading() {
+	local mark="$T/reading.$$.$RANDOM" reader
+	python3 - "$1/.kb/kb.db" "$mark" <<'PY' &
+import sqlite3, sys, time
+c = sqlite3.connect(sys.argv[1], isolation_level=None)
+c.execute("BEGIN")
+c.execute("SELECT count(*) FROM documents").fetchone()
+open(sys.argv[2], "w").close()
+time.sleep(600)
+PY
+	reader=$!
+	wait_until "the reader's transaction" test -e "$mark"
+	"$KBCTL" -C "$1" stop >/dev/null
+	kill "$reader"
+	wait "$reader" 2>/dev/null || true
+	rm -f "$mark"
+}
+
 # make_corpus DIR N: N distinct small text/Markdown files in a few subdirs.
 make_corpus() {
 	dir=$1

@@ -29,6 +29,24 @@ alive "$pid" && fail "kbd still running after stop"
 [ ! -e "$KB/.kb/kbd.sock" ] || fail "socket left after stop"
 kbctl stop 2>/dev/null || fail "stop with no daemon is not an error"
 
+# The committer empties the WAL into the database as it stops: kb.db alone
+# is the KB, and the next start reads no WAL back. A reader in a
+# transaction (here one of our own, on frames not yet copied) makes it
+# leave the WAL as it was, and kbd still stops; the next stop empties it.
+[ ! -s "$KB/.kb/kb.db-wal" ] || fail "the WAL not emptied at stop: $(ls -l "$KB/.kb")"
+printf 'held\n' > "$T/held.txt"
+kbctl add "$T/held.txt" >/dev/null
+[ -s "$KB/.kb/kb.db-wal" ] || fail "the add wrote no WAL: the next case shows nothing"
+pid=$(kbd_pid)
+stop_reading "$KB"
+alive "$pid" && fail "kbd still running after a stop with a reader"
+[ -s "$KB/.kb/kb.db-wal" ] || fail "the WAL emptied under a reader's transaction"
+grep -q "the WAL left for the next start" "$KB/.kb/kbd.log" ||
+	fail "no word of the WAL left: $(tail -5 "$KB/.kb/kbd.log")"
+assert_eq held "$(kbctl search -l held)" "the document after a stop with the WAL left"
+kbctl stop
+[ ! -s "$KB/.kb/kb.db-wal" ] || fail "the WAL not emptied at the next stop"
+
 # Many clients at once with no daemon: exactly one kbd starts.
 for i in $(seq 1 30); do
 	kbctl status >/dev/null 2>&1 &
