@@ -3,8 +3,9 @@ makes in each workload, then kills it on entering the Nth of each
 (strace -e inject=CALL:signal=KILL:when=N). Unlike the fail points this
 reaches SQLite's own writes and fsyncs, those of the checkpoint that
 empties the WAL as kbd stops after the workload included (a kill there is
-checked by the next start: the workload's documents, lint clean). A machine where strace is absent
-or cannot attach (ptrace denied) skips the family, and says why."""
+checked by the next start: the workload's documents, lint clean). A
+machine where strace is absent or cannot attach (ptrace denied) skips the
+family, and says why."""
 
 import os
 import shutil
@@ -153,8 +154,9 @@ def syscall_one(d, rec, sc, k):
             if m >= k:
                 if killed(out):
                     # The kth call came as kbd stopped: the committer's
-                    # checkpoint that empties the WAL (db.c wal_truncate).
-                    stop_check(d, rec, kb, what)
+                    # checkpoint that empties the WAL (db.c wal_truncate),
+                    # after the workload: nothing to run again.
+                    final_check(d, rec, kb, what + " (at the stop)")
                     return 1
                 d.violation(FAMILY, "%s: the committer made the call and "
                             "lived: strace did not kill it" % what)
@@ -187,13 +189,12 @@ def killed(out):
         return any("+++ killed by SIGKILL +++" in ln for ln in f)
 
 
-def stop_check(d, rec, kb, what):
-    """The committer was killed as kbd stopped, after the workload: the
-    next start recovers a KB with the workload's documents, consistent."""
+def final_check(d, rec, kb, what):
+    """The next start recovers a KB with the workload's documents,
+    consistent and lint clean."""
     lint = d.kbctl(kb, "lint", "--json")
     if lint.returncode != 0:
-        d.violation(FAMILY, "%s: lint after a kill at the stop: %s" %
-                    (what, lint.stdout))
+        d.violation(FAMILY, "%s: lint: %s" % (what, lint.stdout))
     d.stop(kb)
     oracle.check_final(d, FAMILY, what, rec, kb)
 
@@ -212,9 +213,5 @@ def syscall_check(d, rec, kb, what, r):
             d.violation(FAMILY, "%s: reported added %s missing" %
                         (what, doc))
     d.kbctl(kb, *rec["argv"])
-    lint = d.kbctl(kb, "lint", "--json")
-    if lint.returncode != 0:
-        d.violation(FAMILY, "%s: lint: %s" % (what, lint.stdout))
-    d.stop(kb)
-    oracle.check_final(d, FAMILY, what, rec, kb)
+    final_check(d, rec, kb, what)
     return True
