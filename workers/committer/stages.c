@@ -11,7 +11,10 @@
  * "Where an add of small files spends its time").
  *
  * Wall time, not CPU: a stage that waits (for the disk, for the other
- * thread) is a cost of the add as much as one that computes. Batches of
+ * thread) is a cost of the add as much as one that computes. Outside the
+ * sum, the time of the committer's helper threads within the batches
+ * (publish.c's, ftsahead.c's: each from its start to its end), which run
+ * beside the stages: which of the threads is the limit. Batches of
  * jobs served one after another in the same stretch are summed into the
  * line of the job that finishes next.
  */
@@ -38,6 +41,8 @@ static const char *const names[ST_N] = {
 	[ST_RECV] = "items received",
 	[ST_FLUSH] = "concept flush rounds",
 	[ST_WAIT] = "between batches",
+	[ST_PUBLISH] = "publishing (its thread)",
+	[ST_AHEAD] = "full-text rows ahead (their thread)",
 };
 
 static struct {
@@ -62,6 +67,13 @@ stage_end(enum stage s)
 }
 
 void
+stage_add(enum stage s, int64_t ns)
+{
+	if (s < ST_N)
+		st.ns[s] += ns;
+}
+
+void
 stage_batch(void)
 {
 	st.batches++;
@@ -78,7 +90,8 @@ stage_log(uint64_t job)
 	if (st.batches == 0)
 		return;
 	for (i = 0; i < ST_N; i++)
-		if (i != ST_FLUSH && i != ST_WAIT)
+		if (i != ST_FLUSH && i != ST_WAIT && i != ST_PUBLISH &&
+		    i != ST_AHEAD)
 			sum += st.ns[i];
 	off = 0;
 	for (i = 0; i < ST_N && off < sizeof(line); i++) {
