@@ -26,7 +26,6 @@
 #include "conceptdb.h"
 #include "db.h"
 #include "db_int.h"
-#include "links.h"
 #include "log.h"
 #include "tokenizer.h"
 #include "walbuf.h"

@@ -128,7 +128,6 @@ int	 db_fts_insert(int64_t id, const char *name, const char *title,
  * tokenizing again.
  */
 #define DB_FTS_COLS	4
-struct tok_counter;
 struct db_fts_row {
 	char		*col[DB_FTS_COLS];	/* name, title, headings, body */
 	size_t		 len[DB_FTS_COLS];
