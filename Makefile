@@ -256,7 +256,6 @@ LINK_test_query		= store analysis common
 LINK_test_sandbox	= worker analysis common
 LINK_test_window	= supervisor proto common
 LINK_test_tokenizer	= store analysis proto common
-LINK_test_toktape	= store analysis proto common
 LINK_test_snippet	= store analysis common
 LINK_test_rank		= store analysis common
 LINK_test_ignore	= supervisor common

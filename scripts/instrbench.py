@@ -5,8 +5,7 @@ instrbench.py KBCTL KB EXTRA: stops KB's kbd, adds the files of EXTRA (a
 tree the KB does not hold) with the committer under valgrind's callgrind
 (KBD_COMMITTER_WRAP, kbd(8)), stops kbd again and prints one line: the
 committer's instructions in all, those of its batches (batch_end and what
-it calls, and the full-text rows made for them on their own thread), and
-the files added. Exits 2 when valgrind is not installed.
+it calls), and the files added. Exits 2 when valgrind is not installed.
 
 Why: this VM's speed moves by a third within minutes and it has no
 hardware counters, so the cost of a batch at two sizes of a KB could not
@@ -50,16 +49,10 @@ def count(kbctl, kb, extra):
         os.unlink(out)
     total = re.search(rb"^\s*([\d,]+) .*PROGRAM TOTALS", ann, re.M)
     batches = re.search(rb"^\s*([\d,]+) .*batch\.c:batch_end\b", ann, re.M)
-    # The full-text rows made on their own thread (ftsahead.c) are the
-    # batches' work as when batch_end made them: counted with it.
-    ahead = re.search(rb"^\s*([\d,]+) .*ftsahead\.c:ahead_main\b", ann,
-                      re.M)
     if total is None or batches is None:
         sys.exit("instrbench: no totals in callgrind's output")
-    nb = int(batches.group(1).replace(b",", b""))
-    if ahead is not None:
-        nb += int(ahead.group(1).replace(b",", b""))
-    print(int(total.group(1).replace(b",", b"")), nb, int(m.group(1)))
+    print(int(total.group(1).replace(b",", b"")),
+          int(batches.group(1).replace(b",", b"")), int(m.group(1)))
 
 
 if __name__ == "__main__":

@@ -228,12 +228,11 @@ batch_counts(struct db_counts *c, int failed)
 static char *
 register_one(struct item *it, int64_t now)
 {
-	struct db_doc		 d;
-	struct db_fts_row	 row;
-	char			*body;
-	size_t			 len;
-	int64_t			 id;
-	int			 r;
+	struct db_doc	 d;
+	char		*body;
+	size_t		 len;
+	int64_t		 id;
+	int		 r;
 
 	/* Its Markdown is read back from the KB: published first. */
 	if ((ITEM_RECOMPILE(it) || it->md == NULL) && publish_wait(it) == -1)
@@ -266,23 +265,17 @@ register_one(struct item *it, int64_t now)
 	/*
 	 * The text indexed is what the KB holds: the bytes planning read
 	 * from the file since published (renamed, not copied), else read
-	 * back from it. The row is made by ftsahead.c's thread, else here.
+	 * back from it.
 	 */
-	if (ftsahead_take(it, &row)) {
-		free(it->md);
+	if (it->md != NULL) {
+		body = it->md;
+		len = it->mdlen;
 		it->md = NULL;
-	} else {
-		if (it->md != NULL) {
-			body = it->md;
-			len = it->mdlen;
-			it->md = NULL;
-		} else if ((body = read_file(it->src, &len)) == NULL)
-			return errf("%s: %s", it->src, strerror(errno));
-		ftsahead_row_make(it, body, len, &row);
-		free(body);
-	}
-	r = db_fts_row_insert(id, &row);
-	db_fts_row_free(&row);
+	} else if ((body = read_file(it->src, &len)) == NULL)
+		return errf("%s: %s", it->src, strerror(errno));
+	r = db_fts_insert(id, d.name, d.title, body, len,
+	    tok_lang_code(it->lang - 1));
+	free(body);
 	if (r == -1)
 		return errf("full-text index: %s", db_errmsg());
 	return sources_register(it, id);
@@ -341,7 +334,6 @@ batch_register(uint64_t cursor, int64_t now, int *began)
 	if (compact_batch(batch.n) == -1)
 		return errf("registry: %s", db_errmsg());
 	db_groups_hold();
-	ftsahead_start(batch.items, batch.n);
 	for (i = 0; i < batch.n && err == NULL; i++) {
 		it = &batch.items[i];
 		if (ITEM_PUBLISHES(it) || (ITEM_RECOMPILE(it) &&
@@ -350,7 +342,6 @@ batch_register(uint64_t cursor, int64_t now, int *began)
 		else if (it->act == ACT_SOURCE)
 			err = sources_register(it, 0);
 	}
-	ftsahead_stop();
 	if (db_groups_release(err == NULL) == -1 && err == NULL)
 		err = errf("registry: %s", db_errmsg());
 	batch_counts(&c, 0);

@@ -547,7 +547,6 @@ committer_main(const char *kbroot, const char *language)
 		}
 		r = chan_recv(&chan, &m, 0);
 		if (r == 0) {
-			ftsahead_end();
 			db_close();
 			exit(0);
 		}

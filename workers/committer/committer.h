@@ -8,8 +8,6 @@
  *			job's counters and cursor
  *	publish.c	a batch's files put in place, on a thread of
  *			their own beside the batch's rows (item.h)
- *	ftsahead.c	a batch's full-text rows made (and tokenized)
- *			on a thread of their own (item.h)
  *	sources.c	what a batch item does to the registry's sources:
  *			update in place, move, a new source (item.h)
  *	jobrow.c	job rows: create, finish, cancel
@@ -99,17 +97,14 @@ char	*verrf(const char *, va_list) __attribute__((format(printf, 1, 0)));
 enum stage {
 	ST_DECIDE, ST_PLANS, ST_ROWS, ST_PUBWAIT, ST_CONCEPTS, ST_LINKS,
 	ST_INDEX, ST_SYNC, ST_COMMIT, ST_JOURNAL, ST_ANSWER, ST_RECV, ST_FLUSH,
-	ST_WAIT, ST_PUBLISH, ST_AHEAD,
+	ST_WAIT, ST_PUBLISH,
 	ST_N
 };
 void	 stage_end(enum stage);
-/* Time on the committer's other threads (ST_PUBLISH, ST_AHEAD): not summed. */
+/* Time spent off the committer's thread (ST_PUBLISH): not in the sum. */
 void	 stage_add(enum stage, int64_t ns);
 void	 stage_batch(void);
 void	 stage_log(uint64_t job);
-
-/* ftsahead.c: its thread's tokenizer freed, as the committer exits. */
-void	 ftsahead_end(void);
 
 /* commit.c */
 void	 commit_init(void);

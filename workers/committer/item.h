@@ -123,21 +123,6 @@ int	 publish_wait(const struct item *it);
 char	*publish_join(void);
 
 /*
- * ftsahead.c: the batch's full-text rows made on a thread of their own
- * while the caller inserts them in scan order (register_one).
- * ftsahead_take: 1 with item it's row in *row (the caller's to free), 0
- * when the caller is to make it (ftsahead_row_make: what register_one
- * indexes of it, from its Markdown body). ftsahead_stop ends a batch's
- * (committer.h's ftsahead_end, the process's tokenizer for them).
- */
-struct db_fts_row;
-void	 ftsahead_start(struct item *items, size_t n);
-int	 ftsahead_take(const struct item *it, struct db_fts_row *row);
-void	 ftsahead_row_make(const struct item *it, const char *body,
-	    size_t len, struct db_fts_row *row);
-void	 ftsahead_stop(void);
-
-/*
  * decide.c: the outcome of each of the n items (result, why, doc, the
  * live paths; act from sources.c), in scan order, in the caller's read
  * transaction: NULL, or the reason the batch fails. item_kept: an item

@@ -12,9 +12,9 @@
  *
  * Wall time, not CPU: a stage that waits (for the disk, for the other
  * thread) is a cost of the add as much as one that computes. Outside the
- * sum, the time of the committer's helper threads within the batches
- * (publish.c's, ftsahead.c's: each from its start to its end), which run
- * beside the stages: which of the threads is the limit. Batches of
+ * sum, the publishing thread's own time within the batches (publish.c:
+ * from its start to its end in each), which runs beside the rows: which
+ * of the two threads is the limit. Batches of
  * jobs served one after another in the same stretch are summed into the
  * line of the job that finishes next.
  */
@@ -42,7 +42,6 @@ static const char *const names[ST_N] = {
 	[ST_FLUSH] = "concept flush rounds",
 	[ST_WAIT] = "between batches",
 	[ST_PUBLISH] = "publishing (its thread)",
-	[ST_AHEAD] = "full-text rows ahead (their thread)",
 };
 
 static struct {
@@ -90,8 +89,7 @@ stage_log(uint64_t job)
 	if (st.batches == 0)
 		return;
 	for (i = 0; i < ST_N; i++)
-		if (i != ST_FLUSH && i != ST_WAIT && i != ST_PUBLISH &&
-		    i != ST_AHEAD)
+		if (i != ST_FLUSH && i != ST_WAIT && i != ST_PUBLISH)
 			sum += st.ns[i];
 	off = 0;
 	for (i = 0; i < ST_N && off < sizeof(line); i++) {

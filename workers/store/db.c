@@ -26,6 +26,7 @@
 #include "conceptdb.h"
 #include "db.h"
 #include "db_int.h"
+#include "links.h"
 #include "log.h"
 #include "tokenizer.h"
 #include "walbuf.h"
@@ -640,25 +641,54 @@ note_lang(int lang)
 	return 0;
 }
 
-int
-db_fts_row_insert(int64_t id, const struct db_fts_row *row)
+/* A column's text behind the language marker: malloc'ed. */
+static char *
+marked(const char *code, const char *s, size_t len, size_t *outlen)
 {
-	const struct tok_tape	*tapes[DB_FTS_COLS];
-	sqlite3_stmt		*st = st_fts_insert;
-	const char		*code = tok_lang_code(row->lang);
-	int			 r, i;
+	char	*out;
 
+	out = xmalloc(len + TOK_LANG_MARKLEN + 1);
+	out[0] = TOK_LANG_MARK;
+	out[1] = code[0];
+	out[2] = code[1];
+	out[3] = TOK_LANG_MARK;
+	memcpy(out + TOK_LANG_MARKLEN, s, len);
+	out[len + TOK_LANG_MARKLEN] = '\0';
+	*outlen = len + TOK_LANG_MARKLEN;
+	return out;
+}
+
+int
+db_fts_insert(int64_t id, const char *name, const char *title,
+    const char *body, size_t bodylen, const char *langcode)
+{
+	sqlite3_stmt	*st = st_fts_insert;
+	const char	*code;
+	char		*col[4], *hd, *ib;
+	size_t		 len[4], hdlen, iblen;
+	int		 lang, r, i;
+
+	/* Links in one form: resolving one later changes no row. */
+	ib = links_indexed(body, bodylen, &iblen);
+	if (langcode == NULL || (lang = tok_lang_by_code(langcode)) < 0)
+		lang = tok_doc_lang(ib, iblen);
+	code = tok_lang_code(lang);
+	hd = tok_md_headings(ib, iblen, &hdlen);
+	col[0] = marked(code, name, strlen(name), &len[0]);
+	col[1] = marked(code, title, strlen(title), &len[1]);
+	col[2] = marked(code, hd, hdlen, &len[2]);
+	col[3] = marked(code, ib, iblen, &len[3]);
+	free(hd);
+	free(ib);
 	sqlite3_bind_int64(st, 1, id);
-	for (i = 0; i < DB_FTS_COLS; i++) {
-		sqlite3_bind_text64(st, i + 2, row->col[i], row->len[i],
-		    SQLITE_STATIC, SQLITE_UTF8);
-		tapes[i] = &row->tape[i];
-	}
-	tok_tapes_use(tapes, DB_FTS_COLS);
+	for (i = 0; i < 4; i++)
+		sqlite3_bind_text64(st, i + 2, col[i], len[i], SQLITE_STATIC,
+		    SQLITE_UTF8);
 	r = db_run(st, "inserting a full-text row");
-	tok_tapes_use(NULL, 0);
+	for (i = 0; i < 4; i++)
+		free(col[i]);
 	if (r == 0)
-		r = note_lang(row->lang);
+		r = note_lang(lang);
 	/* The registry says the language its row was indexed in. */
 	if (r == 0) {
 		db_bind_text(st_doc_lang, 1, code);
@@ -666,25 +696,6 @@ db_fts_row_insert(int64_t id, const struct db_fts_row *row)
 		r = db_run(st_doc_lang, "recording a document's language");
 	}
 	return r;
-}
-
-int
-db_fts_insert(int64_t id, const char *name, const char *title,
-    const char *body, size_t bodylen, const char *langcode)
-{
-	struct db_fts_row	row;
-	int			r;
-
-	db_fts_row_make(&row, name, title, body, bodylen, langcode);
-	r = db_fts_row_insert(id, &row);
-	db_fts_row_free(&row);
-	return r;
-}
-
-struct tok_counter *
-db_tok_counter(void)
-{
-	return tok_counter_new(db);
 }
 
 int

@@ -17,7 +17,6 @@
 
 #include "kbd.pb-c.h"
 #include "kbpath.h"
-#include "tokenizer.h"
 
 /*
  * A jobs row as a JobSummary: the columns to select, in this order, and the
@@ -120,29 +119,6 @@ int	 db_doc_insert(const struct db_doc *, int64_t *id);
  */
 int	 db_fts_insert(int64_t id, const char *name, const char *title,
 	    const char *body, size_t bodylen, const char *lang);
-/*
- * db_fts_insert in parts (ftsrow.c): the row made (on any thread, as
- * db_fts_insert's arguments say), its columns' tokens recorded there if
- * asked (with that thread's own counter: tokenizer.h's tapes), then
- * inserted on the committer's thread, which plays the tapes rather than
- * tokenizing again.
- */
-#define DB_FTS_COLS	4
-struct db_fts_row {
-	char		*col[DB_FTS_COLS];	/* name, title, headings, body */
-	size_t		 len[DB_FTS_COLS];
-	int		 lang;
-	struct tok_tape	 tape[DB_FTS_COLS];
-};
-void	 db_fts_row_make(struct db_fts_row *, const char *name,
-	    const char *title, const char *body, size_t bodylen,
-	    const char *lang);
-void	 db_fts_row_record(struct db_fts_row *, struct tok_counter *);
-size_t	 db_fts_row_size(const struct db_fts_row *);	/* bytes held */
-int	 db_fts_row_insert(int64_t id, const struct db_fts_row *);
-void	 db_fts_row_free(struct db_fts_row *);
-/* A counter of the committer's tokenizer, for another thread (or NULL). */
-struct tok_counter *db_tok_counter(void);
 int	 db_doc_delete(int64_t id);	/* and its fts row and sources */
 int	 db_fts_delete(int64_t id);			/* the fts row only */
 

@@ -548,12 +548,8 @@ ktok_tokenize(Fts5Tokenizer *p, void *ctx, int flags, const char *text,
 {
 	struct run	 r;
 	char		 code[3];
-	int		 off = 0, rc;
+	int		 off = 0;
 
-	/* A row's column whose tokens were recorded on another thread. */
-	if (flags == FTS5_TOKENIZE_DOCUMENT &&
-	    (rc = tok_tape_play(text, n, ctx, cb)) != -1)
-		return rc;
 	memset(&r, 0, sizeof(r));
 	r.t = (struct ktok *)p;
 	r.ctx = ctx;
@@ -688,14 +684,6 @@ tok_count(struct tok_counter *c, const char *text, int n)
 	    tok_count_cb) != SQLITE_OK)
 		return -1;
 	return count;
-}
-
-int
-tok_document(struct tok_counter *c, void *ctx, const char *text, int n,
-    int (*cb)(void *, int, const char *, int, int, int))
-{
-	return c->tk.xTokenize(c->tok, ctx, FTS5_TOKENIZE_DOCUMENT, text, n,
-	    cb);
 }
 
 int

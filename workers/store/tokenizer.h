@@ -112,12 +112,6 @@ int		 tok_count(struct tok_counter *, const char *text, int n);
  */
 int		 tok_aux(struct tok_counter *, void *ctx, const char *text,
 		    int n, int (*cb)(void *, int, const char *, int, int, int));
-/*
- * text tokenized as FTS5 tokenizes a row's column for the index
- * (FTS5_TOKENIZE_DOCUMENT), each token to cb with ctx.
- */
-int		 tok_document(struct tok_counter *, void *ctx, const char *text,
-		    int n, int (*cb)(void *, int, const char *, int, int, int));
 /* The callback tok_count tokenizes with: arg is an int, the positions. */
 int		 tok_count_cb(void *arg, int flags, const char *t, int n, int s,
 		    int e);
@@ -142,30 +136,6 @@ int		 tok_forms(struct tok_counter *, const char *w, int n,
  */
 int		 tok_exact_form(struct tok_counter *, const char *w, int n,
 		    char **form);
-
-/*
- * toktape.c: a tape is the tokens of one text for the index, recorded
- * (tok_tape_record, with a counter of the recording thread's own) on any
- * thread and played to FTS5 on the thread that inserts the text: after
- * tok_tapes_use(tapes, n) on that thread, the tokenizer gives a text equal
- * byte for byte to one a tape was recorded from its tape's tokens, the
- * same as it would give (the tokens depend on the text alone), and
- * tokenizes any other text; tok_tapes_use(NULL, 0) ends it. The tape
- * points at the text it was recorded from, which must outlive it.
- */
-struct tok_tape {
-	const char	*text;		/* NULL: no tokens recorded */
-	int		 n;
-	char		*buf;
-	size_t		 len, cap;
-};
-int		 tok_tape_record(struct tok_counter *, struct tok_tape *,
-		    const char *text, int n);		/* 0, -1 */
-void		 tok_tape_free(struct tok_tape *);
-void		 tok_tapes_use(const struct tok_tape *const *tapes, int n);
-/* tokenizer.c: play text's tape to cb: an SQLite code, or -1: no tape. */
-int		 tok_tape_play(const char *text, int n, void *ctx,
-		    int (*cb)(void *, int, const char *, int, int, int));
 
 /*
  * tokskip.c: where to start tokenizing text (n bytes, as indexed: its
