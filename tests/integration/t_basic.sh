@@ -31,7 +31,8 @@ grep '"path":"'"$T"'/src/zcopies/again.md"' "$T/add.json" | grep -q '"status":"d
 
 # The committer's time by stage of the job's batches, one line in
 # kbd.log when the job finishes (stages.c; make bench prints it): at
-# least one batch, every stage named, the times numbers.
+# least one batch, every stage named, the times numbers, the publishing
+# thread's time last.
 job=$(echo "$summary" | jq .job)
 stages=$(grep "job $job: the committer's stages: " "$KB/.kb/kbd.log" |
     tail -n 1)
@@ -43,6 +44,9 @@ for st in decisions plans rows "publishing wait" concepts links \
 	echo "$stages" | grep -Eq "[:,] $st [0-9]+\.[0-9]{2}" ||
 	    fail "stage line lacks $st: $stages"
 done
+# Outside the sum, the publishing thread's own time beside the rows.
+echo "$stages" | grep -Eq ", publishing \(its thread\) [0-9]+\.[0-9]{2} s$" ||
+    fail "stage line lacks the publishing thread's time: $stages"
 
 assert_eq $N "$(doc_count)" "documents listed"
 assert_eq $N "$(ls "$KB/raw" | wc -l)" "raw files"
