@@ -104,13 +104,17 @@ test_words(void **state)
  * Indexing keeps the stems it made (a cache of 16,384 sets of two by
  * hash): a word seen again, in another language, or after others took
  * its slot (more words than the cache holds), gets the stem Snowball
- * gives it, as on first sight.
+ * gives it, as on first sight. A slot keeps a stem as the word's prefix
+ * and a tail ("...ili" of "...ily"), or not at all when the two pass its
+ * 28 bytes (the last suffix below).
  */
 static void
 test_stem_cache(void **state)
 {
 	enum { N = 40000 };
-	char	**first, word[32], text[48];
+	static const char *suffix[] = { "ings", "ily", "fulness",
+	    "izationalizationalizations" };
+	char	**first, word[40], text[56];
 	int	  i, pass, stemmed = 0;
 	const char *got;
 
@@ -125,9 +129,10 @@ test_stem_cache(void **state)
 	assert_non_null(first);
 	for (pass = 0; pass < 2; pass++)
 		for (i = 0; i < N; i++) {
-			(void)snprintf(word, sizeof(word), "%c%c%c%cings",
+			(void)snprintf(word, sizeof(word), "%c%c%c%c%s",
 			    'a' + i % 26, 'a' + i / 26 % 26,
-			    'a' + i / 676 % 26, 'a' + i / 17576 % 26);
+			    'a' + i / 676 % 26, 'a' + i / 17576 % 26,
+			    suffix[i / 2 % 4]);
 			(void)snprintf(text, sizeof(text), "\x1f" "%s\x1f" "%s",
 			    i % 2 ? "en" : "de", word);
 			got = DOC(text);
@@ -136,7 +141,9 @@ test_stem_cache(void **state)
 				assert_non_null(first[i]);
 				stemmed += strstr(got, "/~") != NULL;
 			} else {
+				/* Seen again after others, then at once. */
 				assert_string_equal(got, first[i]);
+				assert_string_equal(DOC(text), first[i]);
 				free(first[i]);
 			}
 		}
@@ -462,6 +469,98 @@ test_rank_cache(void **state)
 	rank_cache_free(c);
 }
 
+struct pos_out {
+	char	*buf;
+	size_t	 len, size;
+	int	 stop;		/* answer SQLITE_DONE after this many */
+};
+
+/* Every token with its flags and offsets: "tok/flags@s-e ". */
+static int
+collect_pos(void *arg, int flags, const char *t, int n, int s, int e)
+{
+	struct pos_out	*o = arg;
+	int		 k;
+
+	if (o->size - o->len < (size_t)n + 64) {
+		o->size = 2 * o->size + (size_t)n + 64;
+		assert_non_null(o->buf = realloc(o->buf, o->size));
+	}
+	k = snprintf(o->buf + o->len, o->size - o->len, "%.*s/%d@%d-%d ", n,
+	    t, flags, s, e);
+	o->len += (size_t)k;
+	return --o->stop == 0 ? SQLITE_DONE : SQLITE_OK;
+}
+
+static char *
+toks_pos(int flags, const char *text, int n, int stop)
+{
+	struct pos_out	o = { NULL, 0, 0, stop };
+
+	assert_int_equal(tk.xTokenize(tok, &o, flags, text, n, collect_pos),
+	    SQLITE_OK);
+	return o.buf != NULL ? o.buf : strdup("");
+}
+
+/*
+ * The tokenizer's own pass over ASCII (scan_tokens) gives what unicode61
+ * over the whole text gave: the same tokens, flags and offsets, for
+ * documents, queries and highlighting, and the same stop when the caller
+ * answers SQLITE_DONE; on random text of ASCII of every class, joiners,
+ * letters beyond ASCII, CJK, invalid UTF-8 and tokens too long for its
+ * buffers.
+ */
+static void
+test_scan_ascii(void **state)
+{
+	static const char *piece[] = { "a", "Z", "q", "7", "0", " ", "\n",
+	    ".", "-", "_", "+", "#", ",", "(", "'", "\t", "\xc3\xa9",
+	    "\xc3\x89", "\xc3\x9f", "\xe2\x80\x94", "\xe4\xb8\xad",
+	    "\xe6\x96\x87", "\xf0\x9f\x98\x80", "\xcc\x81", "\xff",
+	    "\x80", "\xc3", "Running", "happily", "node.js", "C++", "e-mail",
+	    "3.11.2", ".NET", "\x1f", "\x01", "\x7f", "@", "~" };
+	static const int flags[] = { FTS5_TOKENIZE_DOCUMENT,
+	    FTS5_TOKENIZE_QUERY, FTS5_TOKENIZE_AUX,
+	    FTS5_TOKENIZE_QUERY | FTS5_TOKENIZE_PREFIX };
+	char		 text[1200];
+	char		*fast, *slow;
+	unsigned	 seed = 58;
+	int		 i, k, n, f, stop;
+
+	(void)state;
+	for (i = 0; i < 3000; i++) {
+		n = 0;
+		if (i % 3 == 0) {
+			memcpy(text, "\x1f" "de\x1f", 4);
+			n = 4;
+		}
+		k = 1 + (int)((seed = seed * 1103515245u + 12345u) >> 16) % 60;
+		while (k-- > 0 && n < 700) {
+			seed = seed * 1103515245u + 12345u;
+			n += snprintf(text + n, sizeof(text) - (size_t)n, "%s",
+			    piece[(seed >> 16) % (sizeof(piece) /
+			    sizeof(piece[0]))]);
+		}
+		/* A token longer than the pass's buffer, now and then. */
+		if (i % 50 == 0)
+			for (k = 0; k < 300 && n < (int)sizeof(text) - 1; k++)
+				text[n++] = (char)('a' + k % 26);
+		text[n] = '\0';
+		f = flags[i % 4];
+		stop = i % 7 == 0 ? 1 + i % 5 : 0;
+		tok_scan_ascii = 1;
+		fast = toks_pos(f, text, n, stop);
+		tok_scan_ascii = 0;
+		slow = toks_pos(f, text, n, stop);
+		tok_scan_ascii = 1;
+		if (strcmp(fast, slow) != 0)
+			fail_msg("\"%s\" (flags %d): %s against %s", text, f,
+			    fast, slow);
+		free(fast);
+		free(slow);
+	}
+}
+
 /*
  * kbd.conf's language key (common/config.c) takes the tokenizer's
  * languages, "code name" pairs in lang.c's order: the two lists agree.
@@ -499,6 +598,7 @@ main(void)
 		cmocka_unit_test(test_cjk),
 		cmocka_unit_test(test_cjk_long),
 		cmocka_unit_test(test_stem_cache),
+		cmocka_unit_test(test_scan_ascii),
 		cmocka_unit_test(test_detect),
 		cmocka_unit_test(test_headings),
 		cmocka_unit_test(test_match_rank),

@@ -45,16 +45,27 @@
  * the 5,000 words of the ingest bench's documents missed a quarter of
  * the time (words sharing a slot evicted each other), each miss about
  * 1,000 instructions of Snowball (callgrind; docs/architecture.md).
+ *
+ * A set is one cache line: the table is larger than a core's L2, so a
+ * look-up costs the lines it touches, not its instructions (perf: 83 %
+ * of stem_of's samples were the load of its first slot when a set of
+ * 104 bytes spanned two or three lines). A slot holds the word and its
+ * stem as the length of their common prefix and the stem's tail after
+ * it ("happili" of "happily": 6 bytes kept, "i"), both in 28 bytes.
  */
-#define STEM_SETS	16384		/* 2 ways each: 1.7 MB */
-#define STEM_CACHE_WORD	24		/* longer words and stems are not kept */
+#define STEM_SETS	16384		/* 2 ways of 32 bytes each: 1 MiB */
+#define STEM_SLOT_BYTES	28		/* the word, then its stem's tail */
+#define STEM_LANG	0x7f
+#define STEM_OLD	0x80		/* way 0's lang: way 1 is replaced next */
 
 struct stem_slot {
-	uint8_t		 lang, n, len;	/* n == 0: empty */
-	uint8_t		 old;		/* in way 0: the way to replace next */
-	char		 w[STEM_CACHE_WORD];
-	char		 stem[STEM_CACHE_WORD];
+	uint8_t		 lang;		/* | STEM_OLD in way 0 */
+	uint8_t		 n;		/* the word's bytes; 0: empty */
+	uint8_t		 keep;		/* the stem: the word's first keep */
+	uint8_t		 tail;		/* bytes, then tail bytes after it */
+	char		 b[STEM_SLOT_BYTES];
 };
+_Static_assert(sizeof(struct stem_slot) * 2 == 64, "a set is a line");
 
 struct ktok {
 	fts5_tokenizer	 u61;
@@ -206,45 +217,66 @@ lower_orig(const char *p, int n, char *out)
 	return o;
 }
 
-/* The stem of w in lang into out (NUL-terminated), or 0. */
+/* The stem cache's hash of a word, FNV-1a a byte at a time. */
+#define STEM_HASH0		2166136261u
+#define STEM_HASH(h, b)		(((h) ^ (b)) * 16777619u)
+
+/* Way w of a set was used last: the other is replaced next. */
+static void
+stem_touch(struct stem_slot *set, int w)
+{
+	set[0].lang = (uint8_t)((set[0].lang & STEM_LANG) |
+	    (w == 0 ? STEM_OLD : 0));
+}
+
+/*
+ * The stem of w in lang into out (NUL-terminated), or 0; *same: it is w
+ * (most words of a text are their own stem). h: w's hash when w is ASCII
+ * and its caller has it (scan_next), else 0.
+ */
 static int
 stem_of(struct ktok *t, int lang, const char *w, int n, char *out, int size,
-    int cached)
+    int cached, int *same, uint32_t h)
 {
 	struct sb_stemmer	*sb;
-	struct stem_slot	*c = NULL, *set;
+	struct stem_slot	*c = NULL, *set = NULL;
 	const sb_symbol		*s;
-	uint32_t		 h = 2166136261u;
-	int			 len, chars = 0, i;
+	int			 len, chars = n, i, keep;
 
 	if (n < 3 || n > TOK_MAXWORD || (w[0] >= '0' && w[0] <= '9'))
 		return 0;
 	/* One pass for both: every token of every document comes here. */
-	for (i = 0; i < n; i++) {
-		chars += ((unsigned char)w[i] & 0xc0) != 0x80;
-		h = (h ^ (unsigned char)w[i]) * 16777619u;
-	}
+	if (h == 0)
+		for (h = STEM_HASH0, chars = i = 0; i < n; i++) {
+			chars += ((unsigned char)w[i] & 0xc0) != 0x80;
+			h = STEM_HASH(h, (unsigned char)w[i]);
+		}
 	if (chars < 3 || (sb = stemmer(t, lang)) == NULL)
 		return 0;
-	if (cached && n <= STEM_CACHE_WORD) {
-		if (t->cache == NULL && (t->cache = calloc(2 * STEM_SETS,
-		    sizeof(*t->cache))) == NULL)
-			goto stem;
+	if (cached && n < STEM_SLOT_BYTES) {
+		if (t->cache == NULL) {
+			t->cache = aligned_alloc(64, 2 * STEM_SETS *
+			    sizeof(*t->cache));
+			if (t->cache == NULL)
+				goto stem;
+			memset(t->cache, 0, 2 * STEM_SETS * sizeof(*t->cache));
+		}
 		set = &t->cache[2 * ((h ^ (uint32_t)lang) & (STEM_SETS - 1))];
 		for (i = 0; i < 2; i++) {
 			c = &set[i];
-			if (c->n == n && c->lang == lang &&
-			    memcmp(c->w, w, (size_t)n) == 0 &&
-			    c->len + 2 <= size) {
-				set[0].old = (uint8_t)!i;
+			len = c->keep + c->tail;
+			if (c->n == n && (c->lang & STEM_LANG) == lang &&
+			    memcmp(c->b, w, (size_t)n) == 0 && len + 2 <= size) {
+				stem_touch(set, i);
+				*same = c->keep == n && c->tail == 0;
 				out[0] = TOK_STEM_MARK;
-				memcpy(out + 1, c->stem, c->len);
-				out[c->len + 1] = '\0';
-				return c->len + 1;
+				memcpy(out + 1, w, c->keep);
+				memcpy(out + 1 + c->keep, c->b + n, c->tail);
+				out[len + 1] = '\0';
+				return len + 1;
 			}
 		}
-		c = &set[set[0].old];
-		set[0].old = (uint8_t)!set[0].old;
+		c = &set[(set[0].lang & STEM_OLD) != 0];
 	}
 stem:
 	if ((s = sb_stemmer_stem(sb, (const sb_symbol *)w, n)) == NULL)
@@ -255,12 +287,18 @@ stem:
 	out[0] = TOK_STEM_MARK;
 	memcpy(out + 1, s, (size_t)len);
 	out[len + 1] = '\0';
-	if (c != NULL && len <= STEM_CACHE_WORD) {
+	for (keep = 0; keep < len && keep < n && s[keep] == (sb_symbol)w[keep];
+	    keep++)
+		;
+	*same = keep == n && len == n;
+	if (c != NULL && n + len - keep <= STEM_SLOT_BYTES) {
 		c->lang = (uint8_t)lang;
 		c->n = (uint8_t)n;
-		c->len = (uint8_t)len;
-		memcpy(c->w, w, (size_t)n);
-		memcpy(c->stem, s, (size_t)len);
+		c->keep = (uint8_t)keep;
+		c->tail = (uint8_t)(len - keep);
+		memcpy(c->b, w, (size_t)n);
+		memcpy(c->b + n, s + keep, (size_t)(len - keep));
+		stem_touch(set, c == &set[1]);
 	}
 	return len + 1;
 }
@@ -287,18 +325,21 @@ emit(struct run *r, int *first, const char *tok, int n, int s, int e)
  */
 static int
 emit_word(struct run *r, int *first, const char *w, int n, const char *sw,
-    int sn, int s, int e, int stems)
+    int sn, int s, int e, int stems, uint32_t h)
 {
 	char		 buf[TOK_MAXWORD + 8], seen[TOK_MAXLANG][TOK_MAXWORD + 8];
 	uint32_t	 mask;
-	int		 rc, len, l, k, nseen = 0, dup;
+	int		 rc, len, l, k, nseen = 0, dup, same;
 
 	if ((rc = emit(r, first, w, n, s, e)) != SQLITE_OK || !stems ||
 	    r->aux)
 		return rc;
 	if (!r->query) {
-		len = stem_of(r->t, r->lang, sw, sn, buf, sizeof(buf), 1);
-		if (len > 0 && (len - 1 != n || memcmp(buf + 1, w, n) != 0))
+		len = stem_of(r->t, r->lang, sw, sn, buf, sizeof(buf), 1,
+		    &same, h);
+		/* Its own stem: when w is sw, no comparison. */
+		if (len > 0 && !(same && sw == w) && (len - 1 != n ||
+		    memcmp(buf + 1, w, n) != 0))
 			rc = emit(r, first, buf, len, s, e);
 		return rc;
 	}
@@ -306,7 +347,7 @@ emit_word(struct run *r, int *first, const char *w, int n, const char *sw,
 	mask = tok_query_langs();
 	for (l = 0; l < TOK_MAXLANG && rc == SQLITE_OK; l++) {
 		if ((mask & (1u << l)) == 0 || (len = stem_of(r->t, l, sw, sn,
-		    buf, sizeof(buf), 0)) == 0)
+		    buf, sizeof(buf), 0, &same, 0)) == 0)
 			continue;
 		for (k = dup = 0; k < nseen && !dup; k++)
 			dup = strcmp(seen[k], buf) == 0;
@@ -369,7 +410,7 @@ emit_compound(struct run *r, const char *w, int n, const char *orig, int on,
 	}
 	for (k = 0; k < np && rc == SQLITE_OK; k++) {
 		rc = emit_word(r, &first, w + ps[k], pn[k], orig + os[k],
-		    osz[k], s, e, 1);
+		    osz[k], s, e, 1, 0);
 		if (jn + pn[k] <= TOK_MAXWORD) {
 			memcpy(join + jn, w + ps[k], (size_t)pn[k]);
 			jn += pn[k];
@@ -523,7 +564,7 @@ one_token(void *arg, int tflags, const char *tok, int n, int s, int e)
 	e += r->base;
 	if (inner)
 		return emit_compound(r, tok, n, orig, on, s, e);
-	return emit_word(r, &first, tok, n, orig, on, s, e, !r->exact);
+	return emit_word(r, &first, tok, n, orig, on, s, e, !r->exact, 0);
 }
 
 /* unicode61 over text (n bytes) at offset base of the caller's text. */
@@ -540,6 +581,127 @@ run_tokens(struct run *r, const char *text, int n, int base)
 	r->text = otext;
 	r->base = obase;
 	return rc;
+}
+
+int	tok_scan_ascii = 1;
+
+/* Longer ASCII tokens go to unicode61 (scan_tokens' buffers). */
+#define TOK_SCAN_MAX	256
+
+/*
+ * A token scan_next found at s..e: wide, for unicode61 (its bytes);
+ * word, letters and digits only, folded in lo with its hash h.
+ */
+struct scanned {
+	int		 s, e, wide, word;
+	uint32_t	 h;
+	char		 lo[TOK_SCAN_MAX];
+};
+
+/*
+ * The token at or after *i of u (n bytes) into t, an ASCII one folded as
+ * unicode61 folds it; 0 when there is none. The set of the stem cache
+ * that will hold its stem is fetched meanwhile (a word of letters and
+ * digits: stem_of hashes it as it is).
+ */
+static int
+scan_next(struct run *r, const unsigned char *u, int n, int *i,
+    struct scanned *t)
+{
+	uint32_t	h = STEM_HASH0;
+	unsigned char	b;
+	int		k = *i, c, cls = 0, len, lim, j;
+
+	while (k < n && tok_byte_class[u[k]] == 0)
+		k++;
+	if (k == n) {
+		*i = k;
+		return 0;
+	}
+	t->s = k;
+	lim = n - k > TOK_SCAN_MAX ? k + TOK_SCAN_MAX : n;
+	for (j = 0; k < lim && (c = tok_byte_class[u[k]]) != 0; k++, j++) {
+		cls |= c;
+		/* A letter's case bit; digits have it already. */
+		b = (unsigned char)(u[k] | (c & 2) << 4);
+		t->lo[j] = (char)b;
+		h = STEM_HASH(h, b);
+	}
+	/* Longer than lo: unicode61's. */
+	for (; k < n && tok_byte_class[u[k]] != 0; k++)
+		cls |= 4;
+	*i = t->e = k;
+	len = k - t->s;
+	t->wide = (cls & 4) != 0;
+	t->word = cls == 2;
+	t->h = h;
+	if (t->word && len >= 3 && len < STEM_SLOT_BYTES && !r->query &&
+	    !r->aux && r->t->cache != NULL && (t->lo[0] < '0' ||
+	    t->lo[0] > '9'))
+		__builtin_prefetch(&r->t->cache[2 * ((h ^ (uint32_t)r->lang) &
+		    (STEM_SETS - 1))]);
+	return 1;
+}
+
+/*
+ * A word of letters and digits, as one_token takes it: nothing to trim,
+ * no parts, its stems' input the word itself.
+ */
+static int
+one_word(struct run *r, const struct scanned *t, int base)
+{
+	int	first = 1, n = t->e - t->s;
+
+	if (r->counting) {
+		r->count++;
+		return SQLITE_OK;
+	}
+	return emit_word(r, &first, t->lo, n, t->lo, n, base + t->s,
+	    base + t->e, !r->exact, t->h);
+}
+
+/*
+ * text (n bytes, at offset base of the caller's) as run_tokens gives it
+ * to one_token, the ASCII tokens found here: unicode61's own work a
+ * token (its call, its folding) was as much as one_token's on the ingest
+ * bench's text. Why this is exact is tok_skip's reason (tokskip.c): an
+ * ASCII separator ends a token whatever comes before it, so a run between
+ * separators that holds a byte beyond ASCII is given to unicode61 alone,
+ * and it splits it as in the whole text. The next token is found before
+ * this one is handed on, so its stem's line is on its way (the cache's
+ * misses were most of stem_of's time).
+ */
+static int
+scan_tokens(struct run *r, const char *text, int n, int base)
+{
+	const unsigned char	*u = (const unsigned char *)text;
+	const char		*otext = r->text;
+	struct scanned		 t[2];
+	int			 obase = r->base, i = 0, cur = 0, rc = SQLITE_OK;
+	int			 have, next;
+
+	if (!tok_scan_ascii)
+		return run_tokens(r, text, n, base);
+	r->text = text;
+	r->base = base;
+	have = scan_next(r, u, n, &i, &t[0]);
+	while (have && rc == SQLITE_OK && !r->stopped) {
+		next = scan_next(r, u, n, &i, &t[!cur]);
+		if (t[cur].wide)
+			rc = run_tokens(r, text + t[cur].s, t[cur].e - t[cur].s,
+			    base + t[cur].s);
+		else if (t[cur].word)
+			rc = one_word(r, &t[cur], base);
+		else
+			rc = one_token(r, 0, t[cur].lo, t[cur].e - t[cur].s,
+			    t[cur].s, t[cur].e);
+		cur = !cur;
+		have = next;
+	}
+	r->text = otext;
+	r->base = obase;
+	/* As unicode61: a callback's SQLITE_DONE stops, and is no error. */
+	return rc == SQLITE_DONE ? SQLITE_OK : rc;
 }
 
 static int
@@ -577,12 +739,12 @@ ktok_tokenize(Fts5Tokenizer *p, void *ctx, int flags, const char *text,
 		else {
 			/* Several words: a phrase, matched exactly. */
 			r.counting = 1;
-			(void)run_tokens(&r, text, n, 0);
+			(void)scan_tokens(&r, text, n, 0);
 			r.counting = 0;
 			r.exact = r.count > 1;
 		}
 	}
-	return run_tokens(&r, text + off, n - off, off);
+	return scan_tokens(&r, text + off, n - off, off);
 }
 
 static int

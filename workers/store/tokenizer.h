@@ -138,6 +138,17 @@ int		 tok_exact_form(struct tok_counter *, const char *w, int n,
 		    char **form);
 
 /*
+ * tokskip.c: each byte as unicode61 (with "+#._-" kept) sees it: 0 a
+ * separator, 1 a joiner, 2 a letter or digit (ASCII), 4 a byte beyond
+ * ASCII. The tokenizer's own pass over ASCII text and tok_skip read it.
+ */
+extern const unsigned char tok_byte_class[256];
+/*
+ * Tests: 0 gives all text to unicode61, as the tokenizer did before its
+ * own pass over ASCII tokens (tokenizer.c scan_tokens): the same tokens.
+ */
+extern int	 tok_scan_ascii;
+/*
  * tokskip.c: where to start tokenizing text (n bytes, as indexed: its
  * language mark too) to reach the token at position pos, found without
  * the tokenizer where it can be, a pass over bytes (kbd_snippet, on long

@@ -15,11 +15,8 @@
 
 #include "tokenizer.h"
 
-/*
- * Each byte as unicode61 (with "+#._-" kept) sees it: 0 a separator, 1 a
- * joiner, 2 a letter or digit (ASCII), 4 a byte beyond ASCII.
- */
-static const unsigned char byte_class[256] = {
+/* Each byte as unicode61 (with "+#._-" kept) sees it (tokenizer.h). */
+const unsigned char tok_byte_class[256] = {
 	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
 	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
 	0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 1, 0, 1, 1, 0,
@@ -156,12 +153,12 @@ tok_skip(const char *text, int n, int pos, int *at, tok_run_counter count,
 		if ((i = skip_ascii(u, n, i, pos, at)) == n)
 			break;
 #endif
-		while (i < n && byte_class[u[i]] == 0)
+		while (i < n && tok_byte_class[u[i]] == 0)
 			i++;
 		if (i == n)
 			break;
-		for (s = i, c = 0; i < n && byte_class[u[i]] != 0; i++)
-			c |= byte_class[u[i]];
+		for (s = i, c = 0; i < n && tok_byte_class[u[i]] != 0; i++)
+			c |= tok_byte_class[u[i]];
 		if ((c & 4) == 0)
 			k = (c & 2) != 0;
 		else if ((k = count(arg, text + s, i - s)) < 0)
