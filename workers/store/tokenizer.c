@@ -29,6 +29,7 @@
 #include <libstemmer.h>
 #include <sqlite3.h>
 
+#include "stemcache.h"
 #include "tokenizer.h"
 
 /* The fts5 API: SQLite's fts5.h is in sqlite3.h since 3.9. */
@@ -36,43 +37,12 @@
 #define TOK_MAXWORD	128		/* longer tokens are not stemmed */
 #define TOK_MAXPARTS	16
 
-/*
- * Stems of the words a document indexing saw last, by hash: words follow
- * Zipf's law, so most of a document's words were stemmed a moment ago,
- * and Snowball costs more than a look here. Only indexing has one (the
- * committer's connection): a search stems a few words. Two ways a set,
- * the one used least recently replaced: with one way and 8,192 slots,
- * the 5,000 words of the ingest bench's documents missed a quarter of
- * the time (words sharing a slot evicted each other), each miss about
- * 1,000 instructions of Snowball (callgrind; docs/architecture.md).
- *
- * A set is one cache line: the table is larger than a core's L2, so a
- * look-up costs the lines it touches, not its instructions (perf: 83 %
- * of stem_of's samples were the load of its first slot when a set of
- * 104 bytes spanned two or three lines). A slot holds the word and its
- * stem as the length of their common prefix and the stem's tail after
- * it ("happili" of "happily": 6 bytes kept, "i"), both in 28 bytes.
- */
-#define STEM_SETS	16384		/* 2 ways of 32 bytes each: 1 MiB */
-#define STEM_SLOT_BYTES	28		/* the word, then its stem's tail */
-#define STEM_LANG	0x7f
-#define STEM_OLD	0x80		/* way 0's lang: way 1 is replaced next */
-
-struct stem_slot {
-	uint8_t		 lang;		/* | STEM_OLD in way 0 */
-	uint8_t		 n;		/* the word's bytes; 0: empty */
-	uint8_t		 keep;		/* the stem: the word's first keep */
-	uint8_t		 tail;		/* bytes, then tail bytes after it */
-	char		 b[STEM_SLOT_BYTES];
-};
-_Static_assert(sizeof(struct stem_slot) * 2 == 64, "a set is a line");
-
 struct ktok {
 	fts5_tokenizer	 u61;
 	Fts5Tokenizer	*wide;
 	struct sb_stemmer *stem[TOK_MAXLANG];
 	int		 nostem[TOK_MAXLANG];
-	struct stem_slot *cache;	/* 2 * STEM_SETS, or NULL */
+	struct stem_cache *cache;	/* indexing's, or NULL */
 };
 
 typedef int (*token_cb)(void *, int, const char *, int, int, int);
@@ -217,18 +187,6 @@ lower_orig(const char *p, int n, char *out)
 	return o;
 }
 
-/* The stem cache's hash of a word, FNV-1a a byte at a time. */
-#define STEM_HASH0		2166136261u
-#define STEM_HASH(h, b)		(((h) ^ (b)) * 16777619u)
-
-/* Way w of a set was used last: the other is replaced next. */
-static void
-stem_touch(struct stem_slot *set, int w)
-{
-	set[0].lang = (uint8_t)((set[0].lang & STEM_LANG) |
-	    (w == 0 ? STEM_OLD : 0));
-}
-
 /*
  * The stem of w in lang into out (NUL-terminated), or 0; *same: it is w
  * (most words of a text are their own stem). h: w's hash when w is ASCII
@@ -239,9 +197,8 @@ stem_of(struct ktok *t, int lang, const char *w, int n, char *out, int size,
     int cached, int *same, uint32_t h)
 {
 	struct sb_stemmer	*sb;
-	struct stem_slot	*c = NULL, *set = NULL;
 	const sb_symbol		*s;
-	int			 len, chars = n, i, keep;
+	int			 len, chars = n, i;
 
 	if (n < 3 || n > TOK_MAXWORD || (w[0] >= '0' && w[0] <= '9'))
 		return 0;
@@ -253,32 +210,14 @@ stem_of(struct ktok *t, int lang, const char *w, int n, char *out, int size,
 		}
 	if (chars < 3 || (sb = stemmer(t, lang)) == NULL)
 		return 0;
-	if (cached && n < STEM_SLOT_BYTES) {
-		if (t->cache == NULL) {
-			t->cache = aligned_alloc(64, 2 * STEM_SETS *
-			    sizeof(*t->cache));
-			if (t->cache == NULL)
-				goto stem;
-			memset(t->cache, 0, 2 * STEM_SETS * sizeof(*t->cache));
-		}
-		set = &t->cache[2 * ((h ^ (uint32_t)lang) & (STEM_SETS - 1))];
-		for (i = 0; i < 2; i++) {
-			c = &set[i];
-			len = c->keep + c->tail;
-			if (c->n == n && (c->lang & STEM_LANG) == lang &&
-			    memcmp(c->b, w, (size_t)n) == 0 && len + 2 <= size) {
-				stem_touch(set, i);
-				*same = c->keep == n && c->tail == 0;
-				out[0] = TOK_STEM_MARK;
-				memcpy(out + 1, w, c->keep);
-				memcpy(out + 1 + c->keep, c->b + n, c->tail);
-				out[len + 1] = '\0';
-				return len + 1;
-			}
-		}
-		c = &set[(set[0].lang & STEM_OLD) != 0];
+	cached = cached && n < STEM_CACHE_WORD && size > n + STEM_CACHE_WORD &&
+	    (t->cache != NULL || (t->cache = stem_cache_new()) != NULL);
+	if (cached && (len = stem_cache_get(t->cache, lang, w, n, h, out + 1,
+	    same)) >= 0) {
+		out[0] = TOK_STEM_MARK;
+		out[len + 1] = '\0';
+		return len + 1;
 	}
-stem:
 	if ((s = sb_stemmer_stem(sb, (const sb_symbol *)w, n)) == NULL)
 		return 0;
 	len = sb_stemmer_length(sb);
@@ -287,19 +226,9 @@ stem:
 	out[0] = TOK_STEM_MARK;
 	memcpy(out + 1, s, (size_t)len);
 	out[len + 1] = '\0';
-	for (keep = 0; keep < len && keep < n && s[keep] == (sb_symbol)w[keep];
-	    keep++)
-		;
-	*same = keep == n && len == n;
-	if (c != NULL && n + len - keep <= STEM_SLOT_BYTES) {
-		c->lang = (uint8_t)lang;
-		c->n = (uint8_t)n;
-		c->keep = (uint8_t)keep;
-		c->tail = (uint8_t)(len - keep);
-		memcpy(c->b, w, (size_t)n);
-		memcpy(c->b + n, s + keep, (size_t)(len - keep));
-		stem_touch(set, c == &set[1]);
-	}
+	*same = len == n && memcmp(s, w, (size_t)n) == 0;
+	if (cached)
+		stem_cache_put(t->cache, lang, w, n, h, out + 1, len);
 	return len + 1;
 }
 
@@ -635,11 +564,10 @@ scan_next(struct run *r, const unsigned char *u, int n, int *i,
 	t->wide = (cls & 4) != 0;
 	t->word = cls == 2;
 	t->h = h;
-	if (t->word && len >= 3 && len < STEM_SLOT_BYTES && !r->query &&
+	if (t->word && len >= 3 && len < STEM_CACHE_WORD && !r->query &&
 	    !r->aux && r->t->cache != NULL && (t->lo[0] < '0' ||
 	    t->lo[0] > '9'))
-		__builtin_prefetch(&r->t->cache[2 * ((h ^ (uint32_t)r->lang) &
-		    (STEM_SETS - 1))]);
+		stem_cache_prefetch(r->t->cache, r->lang, h);
 	return 1;
 }
 
@@ -783,7 +711,7 @@ ktok_delete(Fts5Tokenizer *p)
 		if (t->stem[i] != NULL)
 			sb_stemmer_delete(t->stem[i]);
 	t->u61.xDelete(t->wide);
-	free(t->cache);
+	stem_cache_free(t->cache);
 	free(t);
 }
 
