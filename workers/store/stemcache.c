@@ -101,7 +101,8 @@ stem_cache_put(struct stem_cache *c, int lang, const char *w, int n,
 
 	for (keep = 0; keep < len && keep < n && stem[keep] == w[keep]; keep++)
 		;
-	if (n <= 0 || n + len - keep > STEM_CACHE_WORD)
+	if (n <= 0 || n >= STEM_CACHE_WORD ||
+	    n + len - keep > STEM_CACHE_WORD)
 		return;
 	way = (set[0].lang & STEM_OLD) != 0;
 	s = &set[way];
