@@ -17,26 +17,8 @@
  * after it ("happili" of "happily": 6 bytes kept, "i"), both in 28 bytes.
  */
 #include <stdlib.h>
-#include <string.h>
 
 #include "stemcache.h"
-
-#define STEM_SETS	16384		/* 2 ways of 32 bytes each: 1 MiB */
-#define STEM_LANG	0x7f
-#define STEM_OLD	0x80		/* way 0's lang: way 1 is replaced next */
-
-struct stem_slot {
-	uint8_t		 lang;		/* | STEM_OLD in way 0 */
-	uint8_t		 n;		/* the word's bytes; 0: empty */
-	uint8_t		 keep;		/* the stem: the word's first keep */
-	uint8_t		 tail;		/* bytes, then tail bytes after it */
-	char		 b[STEM_CACHE_WORD];
-};
-_Static_assert(sizeof(struct stem_slot) * 2 == 64, "a set is a line");
-
-struct stem_cache {
-	struct stem_slot	 slot[2 * STEM_SETS];
-};
 
 struct stem_cache *
 stem_cache_new(void)
@@ -54,49 +36,11 @@ stem_cache_free(struct stem_cache *c)
 	free(c);
 }
 
-static struct stem_slot *
-set_of(const struct stem_cache *c, int lang, uint32_t h)
-{
-	return (struct stem_slot *)&c->slot[2 * ((h ^ (uint32_t)lang) &
-	    (STEM_SETS - 1))];
-}
-
-/* Way w of a set was used last: the other is replaced next. */
-static void
-touch(struct stem_slot *set, int w)
-{
-	set[0].lang = (uint8_t)((set[0].lang & STEM_LANG) |
-	    (w == 0 ? STEM_OLD : 0));
-}
-
-int
-stem_cache_get(struct stem_cache *c, int lang, const char *w, int n,
-    uint32_t h, char *out, int *same)
-{
-	struct stem_slot	*set = set_of(c, lang, h), *s;
-	int			 i;
-
-	if (n >= STEM_CACHE_WORD)
-		return -1;
-	for (i = 0; i < 2; i++) {
-		s = &set[i];
-		if (s->n == n && (s->lang & STEM_LANG) == lang &&
-		    memcmp(s->b, w, (size_t)n) == 0) {
-			touch(set, i);
-			*same = s->keep == n && s->tail == 0;
-			memcpy(out, w, s->keep);
-			memcpy(out + s->keep, s->b + n, s->tail);
-			return s->keep + s->tail;
-		}
-	}
-	return -1;
-}
-
 void
 stem_cache_put(struct stem_cache *c, int lang, const char *w, int n,
     uint32_t h, const char *stem, int len)
 {
-	struct stem_slot	*set = set_of(c, lang, h), *s;
+	struct stem_slot	*set = stem_set(c, lang, h), *s;
 	int			 keep, way;
 
 	for (keep = 0; keep < len && keep < n && stem[keep] == w[keep]; keep++)
@@ -112,11 +56,5 @@ stem_cache_put(struct stem_cache *c, int lang, const char *w, int n,
 	s->tail = (uint8_t)(len - keep);
 	memcpy(s->b, w, (size_t)n);
 	memcpy(s->b + n, stem + keep, (size_t)(len - keep));
-	touch(set, way);
-}
-
-void
-stem_cache_prefetch(const struct stem_cache *c, int lang, uint32_t h)
-{
-	__builtin_prefetch(set_of(c, lang, h));
+	stem_touch(set, way);
 }
