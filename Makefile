@@ -268,6 +268,7 @@ LINK_test_walbuf	= store analysis common
 LINK_fuzz_msg		= proto common
 LINK_fuzz_analysis	= committer store analysis proto common
 LINK_fuzz_query		= store analysis common
+LINK_fuzz_tokenize	= store analysis common
 LINK_convert_bench	= convert analysis proto common
 link_libs  = $(foreach l,$(or $(LINK_$(1)),convert common),$(LIB_$(l)))
 link_ext   = $(PKG_LIBS) $(if $(filter convert,$(or $(LINK_$(1)),convert)),\

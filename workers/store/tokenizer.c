@@ -638,7 +638,7 @@ ktok_tokenize(Fts5Tokenizer *p, void *ctx, int flags, const char *text,
 {
 	struct run	 r;
 	char		 code[3];
-	int		 off = 0;
+	int		 off = 0, rc;
 
 	memset(&r, 0, sizeof(r));
 	r.t = (struct ktok *)p;
@@ -658,8 +658,11 @@ ktok_tokenize(Fts5Tokenizer *p, void *ctx, int flags, const char *text,
 	}
 	if (r.query) {
 		if (n > 1 && (text[0] == TOK_FORM_MARK ||
-		    text[0] == TOK_BOTH_MARK))
-			return cb(ctx, 0, text + 1, n - 1, 0, n);
+		    text[0] == TOK_BOTH_MARK)) {
+			/* As unicode61: a callback's SQLITE_DONE is no error. */
+			rc = cb(ctx, 0, text + 1, n - 1, 0, n);
+			return rc == SQLITE_DONE ? SQLITE_OK : rc;
+		}
 		if (n > 0 && text[0] == TOK_EXACT_MARK)
 			r.exact = 1;
 		else if (flags & FTS5_TOKENIZE_PREFIX)
