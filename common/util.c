@@ -157,9 +157,9 @@ hex_digit(int c)
 uint32_t
 hash_fnv1a(const char *s)
 {
-	uint32_t	h = 2166136261u;
+	uint32_t	h = FNV_BASIS;
 
 	for (; *s != '\0'; s++)
-		h = (h ^ (unsigned char)*s) * 16777619u;
+		h = FNV_STEP(h, (unsigned char)*s);
 	return h;
 }

@@ -35,7 +35,14 @@ uint64_t env_u64(const char *name, uint64_t dflt, uint64_t min,
 int		 sha256_buf(const void *, size_t, uint8_t out[SHA256_LEN]);
 /* The value of a hex digit (either case), or -1. */
 int		 hex_digit(int c);
-/* FNV-1a of a string: the hash of kbd's open-addressing word tables. */
+/*
+ * FNV-1a of a string: the hash of kbd's open-addressing word tables; a
+ * byte at a time, FNV_STEP from FNV_BASIS, for those that hash as they
+ * scan (the analysis' terms, the tokenizer's stem cache).
+ */
+#define FNV_BASIS	2166136261u
+#define FNV_PRIME	16777619u
+#define FNV_STEP(h, b)	(((h) ^ (b)) * FNV_PRIME)
 uint32_t	 hash_fnv1a(const char *s);
 void		 sha256_hex(const uint8_t h[SHA256_LEN],
 		    char hex[2 * SHA256_LEN + 1]);

@@ -8,9 +8,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "util.h"		/* FNV_BASIS, FNV_PRIME: hash_fnv1a's */
+
 #define TERMS_MAX	(1u << 18)	/* distinct terms counted per document */
-#define FNV_BASIS	2166136261u	/* hash_fnv1a's */
-#define FNV_PRIME	16777619u
 
 struct cterm {
 	char		*w;		/* in the table's arena */

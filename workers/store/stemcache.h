@@ -8,10 +8,6 @@
 
 #include <stdint.h>
 #include <string.h>
-
-/* The cache's hash of a word, FNV-1a a byte at a time. */
-#define STEM_HASH0		2166136261u
-#define STEM_HASH(h, b)		(((h) ^ (b)) * 16777619u)
 /* Words of fewer bytes are kept. */
 #define STEM_CACHE_WORD		28
 
@@ -55,9 +51,9 @@ stem_touch(struct stem_slot *set, int w)
 struct stem_cache *stem_cache_new(void);
 void		 stem_cache_free(struct stem_cache *);
 /*
- * The stem of w (n bytes, h its hash) in lang, into out (its length, not
- * NUL-terminated; out has room for n + STEM_CACHE_WORD bytes), or -1;
- * *same: the stem is w.
+ * The stem of w (n bytes, h its hash_fnv1a, util.h) in lang, into out
+ * (its length, not NUL-terminated; out has room for n + STEM_CACHE_WORD
+ * bytes), or -1; *same: the stem is w.
  */
 static inline int
 stem_cache_get(struct stem_cache *c, int lang, const char *w, int n,

@@ -31,6 +31,7 @@
 
 #include "stemcache.h"
 #include "tokenizer.h"
+#include "util.h"
 
 /* The fts5 API: SQLite's fts5.h is in sqlite3.h since 3.9. */
 #define TOK_MAXLANG	32
@@ -204,9 +205,9 @@ stem_of(struct ktok *t, int lang, const char *w, int n, char *out, int size,
 		return 0;
 	/* One pass for both: every token of every document comes here. */
 	if (h == 0)
-		for (h = STEM_HASH0, chars = i = 0; i < n; i++) {
+		for (h = FNV_BASIS, chars = i = 0; i < n; i++) {
 			chars += ((unsigned char)w[i] & 0xc0) != 0x80;
-			h = STEM_HASH(h, (unsigned char)w[i]);
+			h = FNV_STEP(h, (unsigned char)w[i]);
 		}
 	if (chars < 3 || (sb = stemmer(t, lang)) == NULL)
 		return 0;
@@ -537,7 +538,7 @@ static int
 scan_next(struct run *r, const unsigned char *u, int n, int *i,
     struct scanned *t)
 {
-	uint32_t	h = STEM_HASH0;
+	uint32_t	h = FNV_BASIS;
 	unsigned char	b;
 	int		k = *i, c, cls = 0, len, lim, j;
 
@@ -554,7 +555,7 @@ scan_next(struct run *r, const unsigned char *u, int n, int *i,
 		/* A letter's case bit; digits have it already. */
 		b = (unsigned char)(u[k] | (c & 2) << 4);
 		t->lo[j] = (char)b;
-		h = STEM_HASH(h, b);
+		h = FNV_STEP(h, b);
 	}
 	/* Longer than lo: unicode61's. */
 	for (; k < n && tok_byte_class[u[k]] != 0; k++)
